@@ -1,0 +1,110 @@
+package eventstore
+
+import (
+	"context"
+	"sync"
+)
+
+// Memory is an in-memory Store for unit tests. It behaves like the JetStream
+// adapter (the conformance suite runs against both) but keeps nothing.
+type Memory struct {
+	mu       sync.Mutex
+	commits  []Commit          // position i holds seq i+1
+	heads    map[string]Head   // per stream
+	commands map[string]Result // command id -> first result
+	changed  chan struct{}     // closed and replaced on every append
+}
+
+// NewMemory returns an empty in-memory store.
+func NewMemory() *Memory {
+	return &Memory{heads: map[string]Head{}, commands: map[string]Result{}, changed: make(chan struct{})}
+}
+
+// Append implements Store.
+func (m *Memory) Append(ctx context.Context, req AppendRequest) (Result, error) {
+	if err := CheckRequest(req); err != nil {
+		return Result{}, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if req.CommandID != "" {
+		if r, ok := m.commands[req.CommandID]; ok {
+			r.Duplicate = true
+			return r, nil
+		}
+	}
+	head := m.heads[req.Stream]
+	if head.Version != req.Expected.Version || head.Seq != req.Expected.Seq {
+		return Result{}, &ConflictError{Stream: req.Stream, Expected: req.Expected}
+	}
+	events, err := Prepare(req, head)
+	if err != nil {
+		return Result{}, err
+	}
+	seq := uint64(len(m.commits)) + 1
+	for i := range events {
+		events[i].Seq = seq
+	}
+	c := Commit{Seq: seq, Stream: req.Stream, Events: events}
+	m.commits = append(m.commits, c)
+	r := Result{Head: head.Advance(c)}
+	m.heads[req.Stream] = r.Head
+	if req.CommandID != "" {
+		m.commands[req.CommandID] = r
+	}
+	close(m.changed)
+	m.changed = make(chan struct{})
+	return r, nil
+}
+
+// Load implements Store.
+func (m *Memory) Load(ctx context.Context, stream string) ([]Event, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []Event
+	for _, c := range m.commits {
+		if c.Stream == stream {
+			out = append(out, c.Events...)
+		}
+	}
+	return out, nil
+}
+
+// Head implements Store.
+func (m *Memory) Head(ctx context.Context, stream string) (Head, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.heads[stream], nil
+}
+
+// LastSeq implements Store.
+func (m *Memory) LastSeq(ctx context.Context) (uint64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return uint64(len(m.commits)), nil
+}
+
+// Subscribe implements Store.
+func (m *Memory) Subscribe(ctx context.Context, from uint64, fn func(Commit) error) error {
+	next := from + 1
+	for {
+		m.mu.Lock()
+		pending := append([]Commit(nil), m.commits[min(int(next-1), len(m.commits)):]...)
+		wait := m.changed
+		m.mu.Unlock()
+		for _, c := range pending {
+			if err := fn(c); err != nil {
+				return err
+			}
+			next = c.Seq + 1
+		}
+		if len(pending) > 0 {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-wait:
+		}
+	}
+}

@@ -1,0 +1,95 @@
+package eventstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// AppendRequest is one atomic append to one stream.
+type AppendRequest struct {
+	Stream string
+	// Expected is the head the caller decided from. A store rejects the
+	// append with a *ConflictError when the stream has moved past it.
+	Expected Head
+	// CommandID makes the append idempotent: a second append with the same
+	// id returns the first result and writes nothing.
+	CommandID string
+	// Events to append: ID, Type, SchemaVersion, OccurredAt, Actor, the
+	// correlation ids and Data set; the store sets the rest (see Chain).
+	Events []Event
+}
+
+// Result is what an append wrote (or, for a duplicate, had written).
+type Result struct {
+	Head      Head
+	Duplicate bool
+}
+
+// ConflictError reports a stale expected head.
+type ConflictError struct {
+	Stream   string
+	Expected Head
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("conflict on stream %s: expected version %d (seq %d) is stale", e.Stream, e.Expected.Version, e.Expected.Seq)
+}
+
+// ErrConflict matches every *ConflictError with errors.Is.
+var ErrConflict = errors.New("stream version conflict")
+
+func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
+
+// Store is the event-store port.
+type Store interface {
+	// Append writes the request's events atomically. Errors: *ConflictError
+	// for a stale head, a wrapped error for anything else.
+	Append(ctx context.Context, req AppendRequest) (Result, error)
+	// Load returns every event of a stream in order; none for an unknown one.
+	Load(ctx context.Context, stream string) ([]Event, error)
+	// Head returns where a stream stands now, read from the store itself.
+	Head(ctx context.Context, stream string) (Head, error)
+	// LastSeq returns the position of the newest commit in the store.
+	LastSeq(ctx context.Context) (uint64, error)
+	// Subscribe calls fn with every commit after position from, in order,
+	// first the stored ones and then new ones as they come, until ctx ends
+	// or fn returns an error (which Subscribe returns).
+	Subscribe(ctx context.Context, from uint64, fn func(Commit) error) error
+}
+
+// ValidStreamID reports whether id can name a stream: dot-separated tokens of
+// letters, digits, '-' and '_'.
+func ValidStreamID(id string) bool {
+	if id == "" || len(id) > 200 {
+		return false
+	}
+	for _, tok := range strings.Split(id, ".") {
+		if tok == "" {
+			return false
+		}
+		for _, r := range tok {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// CheckRequest validates an append before any store work.
+func CheckRequest(req AppendRequest) error {
+	if !ValidStreamID(req.Stream) {
+		return fmt.Errorf("append: invalid stream id %q", req.Stream)
+	}
+	if len(req.Events) == 0 {
+		return fmt.Errorf("append %s: no events", req.Stream)
+	}
+	for _, e := range req.Events {
+		if e.ID == "" || e.Type == "" {
+			return fmt.Errorf("append %s: event without id or type", req.Stream)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,310 @@
+package natsstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/emcc/accredit/domain/eventstore"
+)
+
+// Names of the JetStream streams and headers this adapter uses.
+const (
+	EventsStream  = "ACCREDIT_EVENTS"
+	subjectPrefix = "accredit.ev."
+
+	hdrStream  = "Accredit-Stream"
+	hdrVersion = "Accredit-Version"
+	hdrHash    = "Accredit-Hash"
+)
+
+// Config sets how streams are created.
+type Config struct {
+	// Replicas of every stream and bucket (1 on the embedded server).
+	Replicas int
+	// DuplicateWindow is how long a command id is remembered by JetStream.
+	DuplicateWindow time.Duration
+}
+
+func (c Config) replicas() int {
+	if c.Replicas < 1 {
+		return 1
+	}
+	return c.Replicas
+}
+
+// EventStore is the JetStream implementation of eventstore.Store.
+type EventStore struct {
+	js     jetstream.JetStream
+	stream jetstream.Stream
+}
+
+// OpenEventStore creates or updates the events stream and returns the store.
+func OpenEventStore(ctx context.Context, nc *nats.Conn, cfg Config) (*EventStore, error) {
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, fmt.Errorf("jetstream: %w", err)
+	}
+	window := cfg.DuplicateWindow
+	if window <= 0 {
+		window = 24 * time.Hour
+	}
+	st, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name:        EventsStream,
+		Description: "Accredit event commits, one subject per aggregate stream",
+		Subjects:    []string{subjectPrefix + ">"},
+		Storage:     jetstream.FileStorage,
+		Replicas:    cfg.replicas(),
+		Retention:   jetstream.LimitsPolicy,
+		Discard:     jetstream.DiscardNew,
+		Duplicates:  window,
+		AllowDirect: true,
+		DenyDelete:  true,
+		DenyPurge:   true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create stream %s: %w", EventsStream, err)
+	}
+	return &EventStore{js: js, stream: st}, nil
+}
+
+// Subject returns the JetStream subject of an event stream.
+func Subject(stream string) string { return subjectPrefix + stream }
+
+// Append implements eventstore.Store.
+func (s *EventStore) Append(ctx context.Context, req eventstore.AppendRequest) (eventstore.Result, error) {
+	if err := eventstore.CheckRequest(req); err != nil {
+		return eventstore.Result{}, err
+	}
+	events, err := eventstore.Prepare(req, req.Expected)
+	if err != nil {
+		return eventstore.Result{}, err
+	}
+	body, err := json.Marshal(events)
+	if err != nil {
+		return eventstore.Result{}, fmt.Errorf("append %s: encode: %w", req.Stream, err)
+	}
+	last := events[len(events)-1]
+	msg := nats.NewMsg(Subject(req.Stream))
+	msg.Data = body
+	msg.Header.Set(hdrStream, req.Stream)
+	msg.Header.Set(hdrVersion, strconv.FormatUint(last.Version, 10))
+	msg.Header.Set(hdrHash, last.Hash)
+	msg.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(req.Expected.Seq, 10))
+	if req.CommandID != "" {
+		msg.Header.Set(jetstream.MsgIDHeader, req.CommandID)
+	}
+	ack, err := s.js.PublishMsg(ctx, msg)
+	if err != nil {
+		if isWrongLastSequence(err) {
+			if req.CommandID != "" {
+				// A retry of an applied command carries a stale expectation;
+				// JetStream may check that before the message id.
+				r, ok, ferr := s.findCommand(ctx, req.Stream, req.CommandID)
+				if ferr == nil && ok {
+					return r, nil
+				}
+			}
+			return eventstore.Result{}, &eventstore.ConflictError{Stream: req.Stream, Expected: req.Expected}
+		}
+		return eventstore.Result{}, fmt.Errorf("append %s: %w", req.Stream, err)
+	}
+	if ack.Duplicate {
+		head, err := s.headAt(ctx, ack.Sequence)
+		if err != nil {
+			return eventstore.Result{}, fmt.Errorf("append %s: duplicate: %w", req.Stream, err)
+		}
+		return eventstore.Result{Head: head, Duplicate: true}, nil
+	}
+	return eventstore.Result{Head: eventstore.Head{Version: last.Version, Seq: ack.Sequence, Hash: last.Hash}}, nil
+}
+
+func isWrongLastSequence(err error) bool {
+	var apiErr *jetstream.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence ||
+			apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant
+	}
+	return false
+}
+
+// findCommand looks for a commit of stream carrying commandID. It reads only
+// that stream's subject, and only on the rare conflicting retry.
+func (s *EventStore) findCommand(ctx context.Context, stream, commandID string) (eventstore.Result, bool, error) {
+	commits, err := s.loadCommits(ctx, stream)
+	if err != nil {
+		return eventstore.Result{}, false, err
+	}
+	for _, c := range commits {
+		if len(c.Events) > 0 && c.Events[0].CommandID == commandID {
+			return eventstore.Result{Head: eventstore.Head{}.Advance(c), Duplicate: true}, true, nil
+		}
+	}
+	return eventstore.Result{}, false, nil
+}
+
+func (s *EventStore) headAt(ctx context.Context, seq uint64) (eventstore.Head, error) {
+	m, err := s.stream.GetMsg(ctx, seq)
+	if err != nil {
+		return eventstore.Head{}, err
+	}
+	return headFromMsg(m.Header, m.Sequence)
+}
+
+func headFromMsg(h nats.Header, seq uint64) (eventstore.Head, error) {
+	v, err := strconv.ParseUint(h.Get(hdrVersion), 10, 64)
+	if err != nil {
+		return eventstore.Head{}, fmt.Errorf("commit %d: bad %s header", seq, hdrVersion)
+	}
+	return eventstore.Head{Version: v, Seq: seq, Hash: h.Get(hdrHash)}, nil
+}
+
+// Head implements eventstore.Store with a direct get of the subject's last message.
+func (s *EventStore) Head(ctx context.Context, stream string) (eventstore.Head, error) {
+	m, err := s.stream.GetLastMsgForSubject(ctx, Subject(stream))
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return eventstore.Head{}, nil
+	}
+	if err != nil {
+		return eventstore.Head{}, fmt.Errorf("head %s: %w", stream, err)
+	}
+	return headFromMsg(m.Header, m.Sequence)
+}
+
+// LastSeq implements eventstore.Store.
+func (s *EventStore) LastSeq(ctx context.Context) (uint64, error) {
+	info, err := s.stream.Info(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("stream info: %w", err)
+	}
+	return info.State.LastSeq, nil
+}
+
+// Load implements eventstore.Store. It reads only the stream's own subject
+// through an ordered consumer; commands do not call it (they work from state
+// kept in memory), tools and rebuilds of one aggregate do.
+func (s *EventStore) Load(ctx context.Context, stream string) ([]eventstore.Event, error) {
+	commits, err := s.loadCommits(ctx, stream)
+	if err != nil {
+		return nil, err
+	}
+	var out []eventstore.Event
+	for _, c := range commits {
+		out = append(out, c.Events...)
+	}
+	return out, nil
+}
+
+func (s *EventStore) loadCommits(ctx context.Context, stream string) ([]eventstore.Commit, error) {
+	head, err := s.Head(ctx, stream)
+	if err != nil || head.Seq == 0 {
+		return nil, err
+	}
+	cons, err := s.stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
+		FilterSubjects: []string{Subject(stream)},
+		DeliverPolicy:  jetstream.DeliverAllPolicy,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", stream, err)
+	}
+	var out []eventstore.Commit
+	for {
+		batch, err := cons.FetchNoWait(256)
+		if err != nil {
+			return nil, fmt.Errorf("load %s: %w", stream, err)
+		}
+		n := 0
+		for m := range batch.Messages() {
+			n++
+			c, err := decodeCommit(m)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, c)
+			if c.Seq >= head.Seq {
+				return out, nil
+			}
+		}
+		if err := batch.Error(); err != nil {
+			return nil, fmt.Errorf("load %s: %w", stream, err)
+		}
+		if n == 0 {
+			// FetchNoWait may come back empty while messages are on their way.
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(time.Millisecond):
+			}
+		}
+	}
+}
+
+func decodeCommit(m jetstream.Msg) (eventstore.Commit, error) {
+	md, err := m.Metadata()
+	if err != nil {
+		return eventstore.Commit{}, fmt.Errorf("commit metadata: %w", err)
+	}
+	return DecodeCommit(m.Subject(), md.Sequence.Stream, m.Data())
+}
+
+// DecodeCommit decodes one commit message's body.
+func DecodeCommit(subject string, seq uint64, data []byte) (eventstore.Commit, error) {
+	var events []eventstore.Event
+	if err := json.Unmarshal(data, &events); err != nil {
+		return eventstore.Commit{}, fmt.Errorf("commit %d: %w", seq, err)
+	}
+	for i := range events {
+		events[i].Seq = seq
+	}
+	return eventstore.Commit{Seq: seq, Stream: strings.TrimPrefix(subject, subjectPrefix), Events: events}, nil
+}
+
+// Subscribe implements eventstore.Store with an ordered consumer, which
+// replays in order and recreates itself on gaps or reconnects.
+func (s *EventStore) Subscribe(ctx context.Context, from uint64, fn func(eventstore.Commit) error) error {
+	cfg := jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy}
+	if from > 0 {
+		cfg.DeliverPolicy = jetstream.DeliverByStartSequencePolicy
+		cfg.OptStartSeq = from + 1
+	}
+	cons, err := s.stream.OrderedConsumer(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("subscribe: %w", err)
+	}
+	it, err := cons.Messages(jetstream.PullMaxMessages(1024))
+	if err != nil {
+		return fmt.Errorf("subscribe: %w", err)
+	}
+	defer it.Stop()
+	stop := context.AfterFunc(ctx, it.Stop)
+	defer stop()
+	for {
+		m, err := it.Next()
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("subscribe: %w", err)
+		}
+		c, err := decodeCommit(m)
+		if err != nil {
+			c = eventstore.Commit{Seq: c.Seq, Stream: strings.TrimPrefix(m.Subject(), subjectPrefix), Err: err}
+			if md, merr := m.Metadata(); merr == nil {
+				c.Seq = md.Sequence.Stream
+			}
+		}
+		if err := fn(c); err != nil {
+			return err
+		}
+	}
+}
+
+// JetStream exposes the JetStream context for the other buckets of the adapter.
+func (s *EventStore) JetStream() jetstream.JetStream { return s.js }
