@@ -1,0 +1,396 @@
+package accounts
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"net/mail"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/aggregate"
+	"github.com/emcc/accredit/domain/eventstore"
+	"github.com/emcc/accredit/domain/pii"
+)
+
+// SessionTTL is how long a login lasts.
+const SessionTTL = 12 * time.Hour
+
+// Service runs the account commands and logins.
+type Service struct {
+	repo     *aggregate.Repository[*Directory]
+	vault    *pii.Vault
+	sessions SessionStore
+	now      func() time.Time
+	log      *slog.Logger
+	throttle *throttle
+
+	mu     sync.RWMutex
+	emails map[string]string // normalised email -> user id
+}
+
+// NewService wires the directory into feed; call before the feed runs.
+func NewService(store eventstore.Store, feed *aggregate.Feed, vault *pii.Vault, sessions SessionStore, now func() time.Time, log *slog.Logger) *Service {
+	s := &Service{vault: vault, sessions: sessions, now: now, log: log, emails: map[string]string{}, throttle: newThrottle(now)}
+	s.repo = aggregate.NewRepository(StreamPrefix, store, feed, now, NewDirectory)
+	feed.Add(s) // after the repository, so the index is current when a wait returns
+	return s
+}
+
+// Follow keeps the email index: it opens each new user's sealed email.
+func (s *Service) Follow(c eventstore.Commit) {
+	if c.Stream != StreamPrefix+"."+DirectoryID {
+		return
+	}
+	for _, e := range c.Events {
+		switch e.Type {
+		case EventUserRegistered:
+			var p UserRegistered
+			if decodeInto(e, &p) != nil {
+				continue
+			}
+			email, err := s.vault.Open(context.Background(), p.Email)
+			if err != nil {
+				continue // erased before we saw it
+			}
+			s.mu.Lock()
+			s.emails[NormaliseEmail(email)] = p.UserID
+			s.mu.Unlock()
+		case EventUserErased:
+			var p UserErased
+			if decodeInto(e, &p) != nil {
+				continue
+			}
+			s.vault.Forget(p.UserID)
+			s.mu.Lock()
+			for k, id := range s.emails {
+				if id == p.UserID {
+					delete(s.emails, k)
+				}
+			}
+			s.mu.Unlock()
+		}
+	}
+}
+
+// NormaliseEmail is the form emails are compared in (case-insensitive).
+func NormaliseEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
+
+func (s *Service) userByEmail(email string) (string, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	id, ok := s.emails[NormaliseEmail(email)]
+	return id, ok
+}
+
+// UserView is a user as shown to someone allowed to see them.
+type UserView struct {
+	ID       string      `json:"id"`
+	Email    string      `json:"email"`
+	Name     string      `json:"name"`
+	Role     domain.Role `json:"role"`
+	Disabled bool        `json:"disabled,omitempty"`
+	Erased   bool        `json:"erased,omitempty"`
+	Profile  *Profile    `json:"assessor_profile,omitempty"`
+}
+
+// NewUser is the input of Register and CreateUser.
+type NewUser struct {
+	Email    string
+	Password string
+	Name     string
+	Role     domain.Role
+}
+
+func validateNewUser(in NewUser) error {
+	var f []domain.FieldError
+	if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != strings.TrimSpace(in.Email) || len(in.Email) > 254 {
+		f = append(f, domain.FieldError{Field: "email", Reason: "a valid email address"})
+	}
+	if len(in.Password) < MinPasswordLength {
+		f = append(f, domain.FieldError{Field: "password", Reason: "at least 12 characters"})
+	} else if len(in.Password) > 256 {
+		f = append(f, domain.FieldError{Field: "password", Reason: "at most 256 characters"})
+	}
+	if n := strings.TrimSpace(in.Name); n == "" || len(n) > 200 {
+		f = append(f, domain.FieldError{Field: "name", Reason: "required, at most 200 characters"})
+	}
+	if !in.Role.Valid() {
+		f = append(f, domain.FieldError{Field: "role", Reason: "one of applicant, assessor, office"})
+	}
+	if len(f) > 0 {
+		return domain.InvalidFields("invalid user", f...)
+	}
+	return nil
+}
+
+// Create registers a user. meta.Actor is who does it (the user themselves
+// for a self-registration).
+func (s *Service) Create(ctx context.Context, meta aggregate.Meta, in NewUser) (UserView, aggregate.Result, error) {
+	if err := validateNewUser(in); err != nil {
+		return UserView{}, aggregate.Result{}, err
+	}
+	id := ulid.Make().String()
+	email, err := s.vault.Seal(ctx, id, strings.TrimSpace(in.Email))
+	if err != nil {
+		return UserView{}, aggregate.Result{}, domain.Wrap(domain.Unavailable, err, "key store unavailable")
+	}
+	name, _ := s.vault.Seal(ctx, id, strings.TrimSpace(in.Name))
+	hash, _ := s.vault.Seal(ctx, id, HashPassword(in.Password))
+	ev := UserRegistered{UserID: id, Role: in.Role, Email: email, Name: name, PasswordHash: hash, SelfService: meta.Actor.Role == ""}
+	if meta.Actor.ID == "" {
+		meta.Actor = domain.Actor{ID: id, Role: in.Role}
+	}
+	res, err := s.repo.Update(ctx, DirectoryID, meta, func(d *Directory, _ uint64) ([]aggregate.Change, error) {
+		_, taken := s.userByEmail(in.Email)
+		return d.Register(ev, taken)
+	})
+	if err != nil {
+		return UserView{}, res, err
+	}
+	if res.Duplicate {
+		// A retried registration: answer with the user it created.
+		if uid, ok := s.userByEmail(in.Email); ok {
+			id = uid
+		}
+	}
+	v, err := s.User(ctx, id)
+	return v, res, err
+}
+
+// User returns a user's view; NotFound when unknown.
+func (s *Service) User(ctx context.Context, id string) (UserView, error) {
+	d, _, _ := s.repo.Get(DirectoryID)
+	if d == nil {
+		return UserView{}, domain.Errorf(domain.NotFound, "no user %s", id)
+	}
+	u, ok := d.Users[id]
+	if !ok {
+		return UserView{}, domain.Errorf(domain.NotFound, "no user %s", id)
+	}
+	return s.view(ctx, u), nil
+}
+
+func (s *Service) view(ctx context.Context, u *User) UserView {
+	v := UserView{ID: u.ID, Role: u.Role, Disabled: u.Disabled, Erased: u.Erased, Profile: u.Profile}
+	if u.Erased {
+		v.Email, v.Name = pii.Erased, pii.Erased
+	} else {
+		v.Email, v.Name = s.vault.Reveal(ctx, u.Email), s.vault.Reveal(ctx, u.Name)
+	}
+	return v
+}
+
+// Users lists every user, oldest first.
+func (s *Service) Users(ctx context.Context) []UserView {
+	d, _, _ := s.repo.Get(DirectoryID)
+	if d == nil {
+		return nil
+	}
+	var out []UserView
+	for _, u := range d.Users {
+		out = append(out, s.view(ctx, u))
+	}
+	sortByID(out)
+	return out
+}
+
+// Profile returns an assessor's profile (nil when they have none) and role.
+func (s *Service) Profile(id string) (*Profile, domain.Role, bool) {
+	d, _, _ := s.repo.Get(DirectoryID)
+	if d == nil {
+		return nil, "", false
+	}
+	u, ok := d.Users[id]
+	if !ok || u.Disabled {
+		return nil, "", false
+	}
+	return u.Profile, u.Role, true
+}
+
+// HasOffice reports whether any active office user exists.
+func (s *Service) HasOffice() bool {
+	d, _, _ := s.repo.Get(DirectoryID)
+	return d != nil && len(d.Offices()) > 0
+}
+
+// UserIDByEmail finds a user by email.
+func (s *Service) UserIDByEmail(email string) (string, bool) { return s.userByEmail(email) }
+
+// SetProfile sets an assessor's profile.
+func (s *Service) SetProfile(ctx context.Context, meta aggregate.Meta, userID string, p Profile) (aggregate.Result, error) {
+	return s.repo.Update(ctx, DirectoryID, meta, func(d *Directory, _ uint64) ([]aggregate.Change, error) {
+		return d.SetProfile(userID, p)
+	})
+}
+
+// Disable stops a user from logging in.
+func (s *Service) Disable(ctx context.Context, meta aggregate.Meta, userID, reason string) (aggregate.Result, error) {
+	sealed, err := s.vault.Seal(ctx, userID, reason)
+	if err != nil && !errors.Is(err, pii.ErrErased) {
+		return aggregate.Result{}, domain.Wrap(domain.Unavailable, err, "key store unavailable")
+	}
+	return s.repo.Update(ctx, DirectoryID, meta, func(d *Directory, _ uint64) ([]aggregate.Change, error) {
+		return d.Disable(userID, sealed)
+	})
+}
+
+// Erase records a user's erasure and deletes their key.
+func (s *Service) Erase(ctx context.Context, meta aggregate.Meta, userID, reason string) (aggregate.Result, error) {
+	res, err := s.repo.Update(ctx, DirectoryID, meta, func(d *Directory, _ uint64) ([]aggregate.Change, error) {
+		return d.Erase(userID, strings.TrimSpace(reason))
+	})
+	if err != nil {
+		return res, err
+	}
+	// The event is recorded first: were the key deletion to fail, the
+	// erasure is retried by the next start (EraseOutstanding).
+	if err := s.vault.Erase(ctx, userID); err != nil {
+		return res, domain.Wrap(domain.Unavailable, err, "erasure recorded; key deletion will be retried")
+	}
+	return res, nil
+}
+
+// EraseOutstanding deletes the keys of users recorded as erased whose key
+// deletion did not complete.
+func (s *Service) EraseOutstanding(ctx context.Context) error {
+	d, _, _ := s.repo.Get(DirectoryID)
+	if d == nil {
+		return nil
+	}
+	for id, u := range d.Users {
+		if u.Erased {
+			if err := s.vault.Erase(ctx, id); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Login is a successful login.
+type Login struct {
+	Token     string    `json:"token"`
+	ExpiresAt time.Time `json:"expires_at"`
+	User      UserView  `json:"user"`
+}
+
+// Login checks a password and opens a session. Errors: Unauthorized for a
+// wrong email or password (the same answer for both), TooManyRequests after
+// repeated failures.
+func (s *Service) Login(ctx context.Context, email, password, client string) (Login, error) {
+	key := NormaliseEmail(email)
+	if wait := s.throttle.blocked(key, client); wait > 0 {
+		return Login{}, &domain.Error{Code: domain.TooManyRequests, Message: "too many failed logins; try again later", RetryAfter: int(wait.Seconds()) + 1}
+	}
+	fail := func() (Login, error) {
+		s.throttle.fail(key, client)
+		return Login{}, domain.Errorf(domain.Unauthorized, "wrong email or password")
+	}
+	id, ok := s.userByEmail(email)
+	d, _, _ := s.repo.Get(DirectoryID)
+	var u *User
+	if ok && d != nil {
+		u = d.Users[id]
+	}
+	hash := dummyHash
+	if u != nil && !u.Disabled {
+		if h, err := s.vault.Open(ctx, u.PasswordHash); err == nil {
+			hash = h
+		}
+	}
+	if !CheckPassword(hash, password) || u == nil || u.Disabled {
+		return fail()
+	}
+	s.throttle.succeed(key, client)
+	token, sess, err := s.newSession(ctx, u.ID)
+	if err != nil {
+		return Login{}, err
+	}
+	return Login{Token: token, ExpiresAt: sess.ExpiresAt, User: s.view(ctx, u)}, nil
+}
+
+func (s *Service) newSession(ctx context.Context, userID string) (string, Session, error) {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	token := base64.RawURLEncoding.EncodeToString(b)
+	sess := Session{UserID: userID, ExpiresAt: s.now().Add(SessionTTL).UTC().Truncate(time.Second)}
+	if err := s.sessions.Put(ctx, TokenHash(token), sess); err != nil {
+		return "", Session{}, domain.Wrap(domain.Unavailable, err, "session store unavailable")
+	}
+	return token, sess, nil
+}
+
+// TokenHash is the key a session is stored under.
+func TokenHash(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// Authenticate returns the user of a bearer token. Errors: Unauthorized.
+func (s *Service) Authenticate(ctx context.Context, token string) (UserView, error) {
+	if token == "" || len(token) > 128 {
+		return UserView{}, domain.Errorf(domain.Unauthorized, "missing or malformed token")
+	}
+	sess, err := s.sessions.Get(ctx, TokenHash(token))
+	if errors.Is(err, ErrNoSession) || (err == nil && !s.now().Before(sess.ExpiresAt)) {
+		return UserView{}, domain.Errorf(domain.Unauthorized, "the token is unknown, expired or revoked")
+	}
+	if err != nil {
+		return UserView{}, domain.Wrap(domain.Unavailable, err, "session store unavailable")
+	}
+	d, _, _ := s.repo.Get(DirectoryID)
+	if d == nil || d.Users[sess.UserID] == nil || d.Users[sess.UserID].Disabled {
+		return UserView{}, domain.Errorf(domain.Unauthorized, "the account is disabled")
+	}
+	return s.view(ctx, d.Users[sess.UserID]), nil
+}
+
+// Logout revokes a token.
+func (s *Service) Logout(ctx context.Context, token string) error {
+	if err := s.sessions.Delete(ctx, TokenHash(token)); err != nil {
+		return domain.Wrap(domain.Unavailable, err, "session store unavailable")
+	}
+	return nil
+}
+
+// EnsureAdmin creates the first office user. With email and password set it
+// creates that user unless it exists; with neither and no office user at all
+// it creates admin@localhost with a random password, which it returns.
+func (s *Service) EnsureAdmin(ctx context.Context, email, password string) (created bool, generated string, err error) {
+	if email != "" || password != "" {
+		if email == "" || password == "" {
+			return false, "", errors.New("set both ACCREDIT_ADMIN_EMAIL and ACCREDIT_ADMIN_PASSWORD, or neither")
+		}
+		if _, ok := s.userByEmail(email); ok {
+			return false, "", nil
+		}
+	} else {
+		if s.HasOffice() {
+			return false, "", nil
+		}
+		email = "admin@localhost"
+		if _, ok := s.userByEmail(email); ok {
+			return false, "", nil
+		}
+		b := make([]byte, 18)
+		_, _ = rand.Read(b)
+		password = base64.RawURLEncoding.EncodeToString(b)
+		generated = password
+	}
+	_, _, err = s.Create(ctx, aggregate.Meta{Actor: domain.System}, NewUser{Email: email, Password: password, Name: "Administrator", Role: domain.RoleOffice})
+	if err != nil {
+		return false, "", err
+	}
+	return true, generated, nil
+}
+
+func decodeInto(e eventstore.Event, v any) error { return jsonUnmarshal(e.Data, v) }

@@ -1,0 +1,206 @@
+package aggregate
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/eventstore"
+)
+
+// Change is one event a command decided to record.
+type Change struct {
+	Type          string
+	SchemaVersion int
+	Data          any
+}
+
+// Root is an aggregate's state: evolved only by applying stored events.
+type Root[S any] interface {
+	// Apply evolves the state by one stored event; unknown types are ignored.
+	Apply(e eventstore.Event) error
+	// Clone returns a deep copy for a command to decide from.
+	Clone() S
+}
+
+// Meta is who and what a command is, stamped on its events.
+type Meta struct {
+	Actor         domain.Actor
+	CommandID     string // idempotency key; empty for none
+	CorrelationID string
+	CausationID   string
+	// IfVersion, when set, must equal the aggregate's version (If-Match).
+	IfVersion *uint64
+}
+
+// Result is what a command wrote.
+type Result struct {
+	Stream    string
+	Version   uint64
+	Seq       uint64
+	Duplicate bool
+}
+
+type entry[S any] struct {
+	state S
+	head  eventstore.Head
+}
+
+// Repository keeps every aggregate of one kind (stream prefix) in memory.
+type Repository[S Root[S]] struct {
+	prefix string
+	fresh  func(id string) S
+	store  eventstore.Store
+	feed   *Feed
+	now    func() time.Time
+
+	mu      sync.RWMutex
+	entries map[string]*entry[S]
+	errs    int
+}
+
+// NewRepository returns a repository of the streams "<prefix>.<id>" and
+// registers it with feed. fresh makes the state of a new aggregate.
+func NewRepository[S Root[S]](prefix string, store eventstore.Store, feed *Feed, now func() time.Time, fresh func(id string) S) *Repository[S] {
+	r := &Repository[S]{prefix: prefix, fresh: fresh, store: store, feed: feed, now: now, entries: map[string]*entry[S]{}}
+	feed.Add(r)
+	return r
+}
+
+// StreamID is the stream of aggregate id.
+func (r *Repository[S]) StreamID(id string) string { return r.prefix + "." + id }
+
+// Follow implements Follower.
+func (r *Repository[S]) Follow(c eventstore.Commit) {
+	id, ok := strings.CutPrefix(c.Stream, r.prefix+".")
+	if !ok || len(c.Events) == 0 {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	e := r.entries[id]
+	if e == nil {
+		e = &entry[S]{state: r.fresh(id)}
+		r.entries[id] = e
+	}
+	for _, ev := range c.Events {
+		if err := e.state.Apply(ev); err != nil {
+			r.errs++
+		}
+	}
+	e.head = e.head.Advance(c)
+}
+
+// Get returns a copy of aggregate id and its version; false when unknown.
+func (r *Repository[S]) Get(id string) (S, uint64, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	e := r.entries[id]
+	if e == nil {
+		var zero S
+		return zero, 0, false
+	}
+	return e.state.Clone(), e.head.Version, true
+}
+
+// Each calls fn with every aggregate (read-only) under a read lock.
+func (r *Repository[S]) Each(fn func(id string, s S)) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	for id, e := range r.entries {
+		fn(id, e.state)
+	}
+}
+
+func (r *Repository[S]) snapshot(id string) (S, eventstore.Head) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if e := r.entries[id]; e != nil {
+		return e.state.Clone(), e.head
+	}
+	return r.fresh(id), eventstore.Head{}
+}
+
+// ErrNotFoundAggregate is what Update returns for an aggregate that does not exist.
+var errRetries = errors.New("too many concurrent changes")
+
+// Update runs decide on aggregate id (a fresh state when it does not exist
+// yet) and appends what it decided, retrying on a concurrent write. decide
+// returns a domain error to refuse; it must not change the state it is given.
+func (r *Repository[S]) Update(ctx context.Context, id string, meta Meta, decide func(S, uint64) ([]Change, error)) (Result, error) {
+	stream := r.StreamID(id)
+	if meta.CommandID != "" {
+		if res, ok := r.feed.Command(meta.CommandID); ok {
+			return Result{Stream: stream, Version: res.Head.Version, Seq: res.Head.Seq, Duplicate: true}, nil
+		}
+	}
+	for attempt := 0; attempt < 8; attempt++ {
+		state, head := r.snapshot(id)
+		if meta.IfVersion != nil && *meta.IfVersion != head.Version {
+			return Result{}, domain.Errorf(domain.PreconditionFailed, "version %d does not match the current version %d", *meta.IfVersion, head.Version)
+		}
+		changes, err := decide(state, head.Version)
+		if err != nil {
+			return Result{}, err
+		}
+		if len(changes) == 0 {
+			return Result{Stream: stream, Version: head.Version, Seq: head.Seq}, nil
+		}
+		events, err := r.events(meta, changes)
+		if err != nil {
+			return Result{}, err
+		}
+		res, err := r.store.Append(ctx, eventstore.AppendRequest{Stream: stream, Expected: head, CommandID: meta.CommandID, Events: events})
+		if errors.Is(err, eventstore.ErrConflict) {
+			// Someone else wrote first: wait until the feed has their events.
+			cur, herr := r.store.Head(ctx, stream)
+			if herr != nil {
+				return Result{}, domain.Wrap(domain.Unavailable, herr, "event store unavailable")
+			}
+			if werr := r.wait(ctx, cur.Seq); werr != nil {
+				return Result{}, werr
+			}
+			continue
+		}
+		if err != nil {
+			return Result{}, domain.Wrap(domain.Unavailable, err, "event store unavailable")
+		}
+		// Show the caller their own write: wait (briefly) for the feed.
+		_ = r.wait(ctx, res.Head.Seq)
+		return Result{Stream: stream, Version: res.Head.Version, Seq: res.Head.Seq, Duplicate: res.Duplicate}, nil
+	}
+	return Result{}, domain.Wrap(domain.Conflict, errRetries, "the case changed concurrently too often; try again")
+}
+
+func (r *Repository[S]) wait(ctx context.Context, seq uint64) error {
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	return r.feed.WaitFor(wctx, seq)
+}
+
+func (r *Repository[S]) events(meta Meta, changes []Change) ([]eventstore.Event, error) {
+	now := r.now().UTC()
+	out := make([]eventstore.Event, len(changes))
+	for i, c := range changes {
+		data, err := json.Marshal(c.Data)
+		if err != nil {
+			return nil, fmt.Errorf("encode %s: %w", c.Type, err)
+		}
+		sv := c.SchemaVersion
+		if sv == 0 {
+			sv = 1
+		}
+		out[i] = eventstore.Event{
+			ID: ulid.Make().String(), Type: c.Type, SchemaVersion: sv, OccurredAt: now,
+			Actor: meta.Actor, CorrelationID: meta.CorrelationID, CausationID: meta.CausationID, Data: data,
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,117 @@
+package natsstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/emcc/accredit/domain/accounts"
+	"github.com/emcc/accredit/domain/pii"
+)
+
+// Bucket names.
+const (
+	KeysBucket     = "ACCREDIT_KEYS"
+	SessionsBucket = "ACCREDIT_SESSIONS"
+	EvidenceBucket = "ACCREDIT_EVIDENCE"
+)
+
+// KeyStore keeps wrapped per-person data keys in a KV bucket. A deleted key
+// is purged, so no earlier revision of it stays in the bucket.
+type KeyStore struct{ kv jetstream.KeyValue }
+
+// OpenKeyStore creates or updates the keys bucket.
+func OpenKeyStore(ctx context.Context, js jetstream.JetStream, cfg Config) (*KeyStore, error) {
+	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket: KeysBucket, Description: "Wrapped per-person data keys (crypto-shredding)",
+		History: 1, Storage: jetstream.FileStorage, Replicas: cfg.replicas(),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create bucket %s: %w", KeysBucket, err)
+	}
+	return &KeyStore{kv: kv}, nil
+}
+
+// Get implements pii.KeyStore.
+func (k *KeyStore) Get(ctx context.Context, subject string) ([]byte, error) {
+	e, err := k.kv.Get(ctx, subject)
+	if errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrKeyDeleted) {
+		return nil, pii.ErrNoKey
+	}
+	if err != nil {
+		return nil, err
+	}
+	return e.Value(), nil
+}
+
+// Create implements pii.KeyStore.
+func (k *KeyStore) Create(ctx context.Context, subject string, wrapped []byte) ([]byte, error) {
+	_, err := k.kv.Create(ctx, subject, wrapped)
+	if errors.Is(err, jetstream.ErrKeyExists) {
+		return k.Get(ctx, subject)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return wrapped, nil
+}
+
+// Delete implements pii.KeyStore: a purge, which removes every revision.
+func (k *KeyStore) Delete(ctx context.Context, subject string) error {
+	err := k.kv.Purge(ctx, subject)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return nil
+	}
+	return err
+}
+
+// SessionStore keeps logins in a KV bucket whose entries expire by themselves.
+type SessionStore struct{ kv jetstream.KeyValue }
+
+// OpenSessionStore creates or updates the sessions bucket.
+func OpenSessionStore(ctx context.Context, js jetstream.JetStream, cfg Config) (*SessionStore, error) {
+	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket: SessionsBucket, Description: "Login sessions by token hash",
+		History: 1, TTL: accounts.SessionTTL + time.Hour, Storage: jetstream.FileStorage, Replicas: cfg.replicas(),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create bucket %s: %w", SessionsBucket, err)
+	}
+	return &SessionStore{kv: kv}, nil
+}
+
+// Put implements accounts.SessionStore.
+func (s *SessionStore) Put(ctx context.Context, tokenHash string, sess accounts.Session) error {
+	b, _ := json.Marshal(sess)
+	_, err := s.kv.Put(ctx, tokenHash, b)
+	return err
+}
+
+// Get implements accounts.SessionStore.
+func (s *SessionStore) Get(ctx context.Context, tokenHash string) (accounts.Session, error) {
+	e, err := s.kv.Get(ctx, tokenHash)
+	if errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrKeyDeleted) {
+		return accounts.Session{}, accounts.ErrNoSession
+	}
+	if err != nil {
+		return accounts.Session{}, err
+	}
+	var sess accounts.Session
+	if err := json.Unmarshal(e.Value(), &sess); err != nil {
+		return accounts.Session{}, accounts.ErrNoSession
+	}
+	return sess, nil
+}
+
+// Delete implements accounts.SessionStore.
+func (s *SessionStore) Delete(ctx context.Context, tokenHash string) error {
+	err := s.kv.Purge(ctx, tokenHash)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return nil
+	}
+	return err
+}

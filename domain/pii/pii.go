@@ -1,0 +1,245 @@
+package pii
+
+import (
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+)
+
+// Erased is what a view shows in place of an erased personal field.
+const Erased = "[erased]"
+
+// Sealed is a personal value as stored in an event: whose it is and the
+// ciphertext (nonce then sealed bytes). The zero Sealed stands for no value.
+type Sealed struct {
+	Subject string `json:"s,omitempty"`
+	Data    []byte `json:"c,omitempty"`
+}
+
+// IsZero reports whether s holds no value.
+func (s Sealed) IsZero() bool { return s.Subject == "" && len(s.Data) == 0 }
+
+// ErrErased is returned when a sealed value's key has been erased.
+var ErrErased = errors.New("personal data erased")
+
+// ErrNoKey is returned by a KeyStore for a subject without a key.
+var ErrNoKey = errors.New("no key for subject")
+
+// KeyStore keeps wrapped data keys by subject.
+type KeyStore interface {
+	// Get returns the wrapped key of subject, or ErrNoKey.
+	Get(ctx context.Context, subject string) ([]byte, error)
+	// Create stores a wrapped key for subject unless it has one; it
+	// returns the key now stored (the existing one when it raced).
+	Create(ctx context.Context, subject string, wrapped []byte) ([]byte, error)
+	// Delete removes subject's key for good.
+	Delete(ctx context.Context, subject string) error
+}
+
+// Vault seals and opens personal values.
+type Vault struct {
+	keys KeyStore
+	kek  cipher.AEAD // wraps the data keys
+
+	mu    sync.RWMutex
+	cache map[string]cipher.AEAD
+}
+
+// NewVault returns a vault over keys, wrapping data keys with masterKey (32 bytes).
+func NewVault(keys KeyStore, masterKey []byte) (*Vault, error) {
+	kek, err := newAEAD(masterKey)
+	if err != nil {
+		return nil, fmt.Errorf("master key: %w", err)
+	}
+	return &Vault{keys: keys, kek: kek, cache: map[string]cipher.AEAD{}}, nil
+}
+
+func newAEAD(key []byte) (cipher.AEAD, error) {
+	if len(key) != 32 {
+		return nil, fmt.Errorf("key is %d bytes, want 32", len(key))
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	return cipher.NewGCM(block)
+}
+
+func seal(a cipher.AEAD, plain, ad []byte) []byte {
+	nonce := make([]byte, a.NonceSize(), a.NonceSize()+len(plain)+a.Overhead())
+	_, _ = rand.Read(nonce)
+	return a.Seal(nonce, nonce, plain, ad)
+}
+
+func open(a cipher.AEAD, data, ad []byte) ([]byte, error) {
+	if len(data) < a.NonceSize() {
+		return nil, errors.New("sealed value too short")
+	}
+	return a.Open(nil, data[:a.NonceSize()], data[a.NonceSize():], ad)
+}
+
+// key returns subject's data key, creating it when create is set.
+func (v *Vault) key(ctx context.Context, subject string, create bool) (cipher.AEAD, error) {
+	v.mu.RLock()
+	a, ok := v.cache[subject]
+	v.mu.RUnlock()
+	if ok {
+		return a, nil
+	}
+	wrapped, err := v.keys.Get(ctx, subject)
+	if errors.Is(err, ErrNoKey) && create {
+		dk := make([]byte, 32)
+		_, _ = rand.Read(dk)
+		wrapped, err = v.keys.Create(ctx, subject, seal(v.kek, dk, []byte(subject)))
+	}
+	if errors.Is(err, ErrNoKey) {
+		return nil, ErrErased
+	}
+	if err != nil {
+		return nil, fmt.Errorf("data key of %s: %w", subject, err)
+	}
+	dk, err := open(v.kek, wrapped, []byte(subject))
+	if err != nil {
+		return nil, fmt.Errorf("unwrap data key of %s: %w", subject, err)
+	}
+	a, err = newAEAD(dk)
+	if err != nil {
+		return nil, err
+	}
+	v.mu.Lock()
+	v.cache[subject] = a
+	v.mu.Unlock()
+	return a, nil
+}
+
+// Seal encrypts plain with subject's key (created on first use). An empty
+// plain seals to the zero Sealed.
+func (v *Vault) Seal(ctx context.Context, subject, plain string) (Sealed, error) {
+	if plain == "" {
+		return Sealed{}, nil
+	}
+	if subject == "" {
+		return Sealed{}, errors.New("seal: no subject")
+	}
+	a, err := v.key(ctx, subject, true)
+	if err != nil {
+		return Sealed{}, fmt.Errorf("seal: %w", err)
+	}
+	return Sealed{Subject: subject, Data: seal(a, []byte(plain), []byte(subject))}, nil
+}
+
+// Open decrypts s; ErrErased when its subject was erased.
+func (v *Vault) Open(ctx context.Context, s Sealed) (string, error) {
+	if s.IsZero() {
+		return "", nil
+	}
+	a, err := v.key(ctx, s.Subject, false)
+	if err != nil {
+		return "", err
+	}
+	p, err := open(a, s.Data, []byte(s.Subject))
+	if err != nil {
+		return "", fmt.Errorf("open sealed value of %s: %w", s.Subject, err)
+	}
+	return string(p), nil
+}
+
+// Reveal opens s for a view: the clear text, or Erased when it was erased or
+// cannot be opened. A view never fails on one unreadable field.
+func (v *Vault) Reveal(ctx context.Context, s Sealed) string {
+	p, err := v.Open(ctx, s)
+	if err != nil {
+		return Erased
+	}
+	return p
+}
+
+// Erase deletes subject's key for good and forgets it here.
+func (v *Vault) Erase(ctx context.Context, subject string) error {
+	if err := v.keys.Delete(ctx, subject); err != nil {
+		return fmt.Errorf("erase %s: %w", subject, err)
+	}
+	v.Forget(subject)
+	return nil
+}
+
+// Forget drops subject's cached key (another process erased it).
+func (v *Vault) Forget(subject string) {
+	v.mu.Lock()
+	delete(v.cache, subject)
+	v.mu.Unlock()
+}
+
+// MemoryKeys is an in-memory KeyStore for unit tests.
+type MemoryKeys struct {
+	mu   sync.Mutex
+	keys map[string][]byte
+}
+
+// NewMemoryKeys returns an empty in-memory key store.
+func NewMemoryKeys() *MemoryKeys { return &MemoryKeys{keys: map[string][]byte{}} }
+
+// Get implements KeyStore.
+func (m *MemoryKeys) Get(_ context.Context, subject string) ([]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k, ok := m.keys[subject]
+	if !ok {
+		return nil, ErrNoKey
+	}
+	return k, nil
+}
+
+// Create implements KeyStore.
+func (m *MemoryKeys) Create(_ context.Context, subject string, wrapped []byte) ([]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if k, ok := m.keys[subject]; ok {
+		return k, nil
+	}
+	m.keys[subject] = wrapped
+	return wrapped, nil
+}
+
+// Delete implements KeyStore.
+func (m *MemoryKeys) Delete(_ context.Context, subject string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.keys, subject)
+	return nil
+}
+
+// LoadOrCreateKeyFile reads a 32-byte key from path, creating it (0600, in a
+// 0700 directory) with random bytes when it does not exist.
+func LoadOrCreateKeyFile(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		if len(b) != 32 {
+			return nil, fmt.Errorf("key file %s: %d bytes, want 32", path, len(b))
+		}
+		return b, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("key file: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("key file: %w", err)
+	}
+	b = make([]byte, 32)
+	_, _ = rand.Read(b)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("key file: %w", err)
+	}
+	defer f.Close()
+	if _, err := f.Write(b); err != nil {
+		return nil, fmt.Errorf("key file: %w", err)
+	}
+	return b, f.Sync()
+}
