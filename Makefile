@@ -1,0 +1,33 @@
+# Accredit: the two commands are `make run` and `make test`.
+GO        ?= go
+BIN       := bin
+DATA_DIR  ?= ./data
+STATICCHECK_VERSION := v0.8.2
+
+.PHONY: run build test vet bench lint fmt clean
+
+run: build ## start accreditd on the embedded default (./data, 127.0.0.1:8080)
+	ACCREDIT_DATA_DIR=$${ACCREDIT_DATA_DIR:-$(DATA_DIR)} $(BIN)/accreditd
+
+build:
+	$(GO) build -o $(BIN)/accreditd ./cmd/accreditd
+	$(GO) build -o $(BIN)/accredit ./cmd/accredit
+
+test: vet ## vet, then every test with the race detector (JetStream ones included)
+	$(GO) test -race -count=1 -timeout 20m ./...
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || (echo "gofmt needed:"; gofmt -l .; exit 1)
+	$(GO) vet ./...
+
+bench: ## event store and read side against raw JetStream, same run
+	$(GO) test -run '^$$' -bench . -benchtime 2s -timeout 30m ./domain/natsstore/ ./projections/...
+
+lint: ## staticcheck, installed by this target
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+clean:
+	rm -rf $(BIN)

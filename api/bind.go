@@ -1,0 +1,99 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/emcc/accredit/domain"
+)
+
+// MaxJSONBody is the largest JSON request body accepted.
+const MaxJSONBody = 1 << 20
+
+// bind decodes the JSON body into v strictly: unknown fields, wrong types,
+// trailing data and oversized bodies are 4xx problems naming what was wrong.
+func bind(c echo.Context, v any) error {
+	req := c.Request()
+	if ct := req.Header.Get(echo.HeaderContentType); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return domain.Errorf(domain.Invalid, "Content-Type must be application/json")
+		}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), req.Body, MaxJSONBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return domain.Errorf(domain.TooLarge, "request body over the limit of %d bytes", MaxJSONBody)
+		}
+		return domain.Errorf(domain.Invalid, "could not read the request body")
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return domain.Errorf(domain.Invalid, "a JSON body is required")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if dec.More() {
+		return domain.Errorf(domain.Invalid, "malformed JSON: data after the object")
+	}
+	return nil
+}
+
+func jsonError(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return domain.Errorf(domain.Invalid, "malformed JSON at byte %d: %v", syn.Offset, syn)
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			field = "(body)"
+		}
+		return domain.InvalidFields("wrong type in JSON", domain.FieldError{Field: field, Reason: fmt.Sprintf("must be %s, not %s", jsonKind(typ.Type.Kind().String()), typ.Value)})
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return domain.Errorf(domain.Invalid, "malformed JSON: unexpected end")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		f, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
+		return domain.InvalidFields("unknown field in JSON", domain.FieldError{Field: f, Reason: "unknown field"})
+	default:
+		return domain.Errorf(domain.Invalid, "malformed JSON: %v", err)
+	}
+}
+
+func jsonKind(k string) string {
+	switch {
+	case strings.HasPrefix(k, "int"), strings.HasPrefix(k, "uint"), strings.HasPrefix(k, "float"):
+		return "a number"
+	case k == "string":
+		return "a string"
+	case k == "bool":
+		return "true or false"
+	case k == "slice", k == "array":
+		return "an array"
+	case k == "map", k == "struct":
+		return "an object"
+	}
+	return k
+}
+
+// pathInt parses an integer path parameter (400 when it is not one).
+func pathInt(c echo.Context, name string) (int, error) {
+	n, err := strconv.Atoi(c.Param(name))
+	if err != nil {
+		return 0, domain.InvalidFields("bad path parameter", domain.FieldError{Field: name, Reason: "must be an integer"})
+	}
+	return n, nil
+}

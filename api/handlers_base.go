@@ -1,0 +1,270 @@
+package api
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accounts"
+	"github.com/emcc/accredit/domain/framework"
+)
+
+func randomID() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func (s *Server) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) readyz(c echo.Context) error {
+	r := s.deps.Ready(c.Request().Context())
+	status := http.StatusOK
+	if !r.Ready {
+		status = http.StatusServiceUnavailable
+	}
+	return c.JSON(status, r)
+}
+
+func (s *Server) getFramework(c echo.Context) error {
+	return c.JSON(http.StatusOK, s.deps.Catalogue)
+}
+
+type indicatorView struct {
+	framework.Indicator
+	CategoryName framework.Text `json:"category_name"`
+	LevelName    framework.Text `json:"level_name"`
+}
+
+func (s *Server) getIndicator(c echo.Context) error {
+	n, err := pathInt(c, "number")
+	if err != nil {
+		return err
+	}
+	ind, ok := s.deps.Catalogue.Indicator(n)
+	if !ok {
+		return domain.Errorf(domain.NotFound, "no capability indicator %d", n)
+	}
+	cat, _ := s.deps.Catalogue.Category(ind.Category)
+	lvl, _ := s.deps.Catalogue.Level(ind.Level)
+	return c.JSON(http.StatusOK, indicatorView{Indicator: ind, CategoryName: cat.Name, LevelName: lvl.Name})
+}
+
+type registerRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+	Name     string `json:"name"`
+}
+
+func (s *Server) register(c echo.Context) error {
+	var req registerRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	m, err := meta(c)
+	if err != nil {
+		return err
+	}
+	u, res, err := s.deps.Accounts.Create(c.Request().Context(), m, accounts.NewUser{Email: req.Email, Password: req.Password, Name: req.Name, Role: domain.RoleApplicant})
+	if err != nil {
+		return err
+	}
+	writeResult(c, res)
+	return c.JSON(http.StatusCreated, u)
+}
+
+type loginRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+func (s *Server) login(c echo.Context) error {
+	var req loginRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	if req.Email == "" || req.Password == "" {
+		return domain.InvalidFields("email and password are required",
+			domain.FieldError{Field: "email", Reason: "required"}, domain.FieldError{Field: "password", Reason: "required"})
+	}
+	l, err := s.deps.Accounts.Login(c.Request().Context(), req.Email, req.Password, c.RealIP())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, l)
+}
+
+func (s *Server) logout(c echo.Context) error {
+	tok, _ := c.Get("token").(string)
+	if err := s.deps.Accounts.Logout(c.Request().Context(), tok); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) me(c echo.Context) error { return c.JSON(http.StatusOK, caller(c)) }
+
+type createUserRequest struct {
+	Email    string      `json:"email"`
+	Name     string      `json:"name"`
+	Role     domain.Role `json:"role"`
+	Password string      `json:"password"`
+}
+
+func (s *Server) createUser(c echo.Context) error {
+	var req createUserRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	m, err := meta(c)
+	if err != nil {
+		return err
+	}
+	u, res, err := s.deps.Accounts.Create(c.Request().Context(), m, accounts.NewUser{Email: req.Email, Password: req.Password, Name: req.Name, Role: req.Role})
+	if err != nil {
+		return err
+	}
+	writeResult(c, res)
+	return c.JSON(http.StatusCreated, u)
+}
+
+func (s *Server) listUsers(c echo.Context) error {
+	users := s.deps.Accounts.Users(c.Request().Context())
+	if role := c.QueryParam("role"); role != "" {
+		var out []accounts.UserView
+		for _, u := range users {
+			if string(u.Role) == role {
+				out = append(out, u)
+			}
+		}
+		users = out
+	}
+	if users == nil {
+		users = []accounts.UserView{}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"users": users})
+}
+
+func validUserID(id string) error {
+	if len(id) != 26 || strings.ToUpper(id) != id {
+		return domain.Errorf(domain.NotFound, "no user %s", id)
+	}
+	return nil
+}
+
+func (s *Server) getUser(c echo.Context) error {
+	id := c.Param("id")
+	if err := validUserID(id); err != nil {
+		return err
+	}
+	u, err := s.deps.Accounts.User(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, u)
+}
+
+type profileRequest struct {
+	Schemes   []string `json:"schemes"`
+	MaxLevel  string   `json:"max_level"`
+	Languages []string `json:"languages"`
+	Conflicts []string `json:"conflicts"`
+}
+
+func (s *Server) setProfile(c echo.Context) error {
+	id := c.Param("id")
+	if err := validUserID(id); err != nil {
+		return err
+	}
+	var req profileRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	m, err := meta(c)
+	if err != nil {
+		return err
+	}
+	res, err := s.deps.Accounts.SetProfile(c.Request().Context(), m, id, accounts.Profile{
+		Schemes: req.Schemes, MaxLevel: framework.Level(req.MaxLevel), Languages: req.Languages, Conflicts: req.Conflicts})
+	if err != nil {
+		return err
+	}
+	writeResult(c, res)
+	u, err := s.deps.Accounts.User(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, u)
+}
+
+type reasonRequest struct {
+	Reason string `json:"reason"`
+}
+
+func (s *Server) disableUser(c echo.Context) error {
+	id := c.Param("id")
+	if err := validUserID(id); err != nil {
+		return err
+	}
+	var req reasonRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	m, err := meta(c)
+	if err != nil {
+		return err
+	}
+	res, err := s.deps.Accounts.Disable(c.Request().Context(), m, id, req.Reason)
+	if err != nil {
+		return err
+	}
+	writeResult(c, res)
+	u, err := s.deps.Accounts.User(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, u)
+}
+
+func (s *Server) eraseUser(c echo.Context) error {
+	id := c.Param("id")
+	if err := validUserID(id); err != nil {
+		return err
+	}
+	var req reasonRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	m, err := meta(c)
+	if err != nil {
+		return err
+	}
+	res, err := s.deps.Accounts.Erase(c.Request().Context(), m, id, req.Reason)
+	if err != nil {
+		return err
+	}
+	writeResult(c, res)
+	return c.JSON(http.StatusOK, map[string]any{"user_id": id, "erased": true, "version": res.Version, "seq": res.Seq})
+}
+
+func (s *Server) auditVerify(c echo.Context) error {
+	rep, err := s.deps.Verify(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, rep)
+}
+
+func (s *Server) auditCheckpoint(c echo.Context) error {
+	cp, err := s.deps.Checkpoint(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, map[string]any{"seq": cp.Seq, "created_at": cp.CreatedAt, "streams": len(cp.Streams), "key_id": cp.KeyID})
+}

@@ -1,0 +1,249 @@
+package api
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accounts"
+	"github.com/emcc/accredit/domain/aggregate"
+	"github.com/emcc/accredit/domain/audit"
+	"github.com/emcc/accredit/domain/framework"
+)
+
+// Readiness is what /readyz reports.
+type Readiness struct {
+	Ready       bool             `json:"ready"`
+	JetStream   string           `json:"jetstream"`
+	Position    uint64           `json:"position"`
+	StoreSeq    uint64           `json:"store_seq"`
+	Lag         uint64           `json:"lag"`
+	Projections []ProjectionInfo `json:"projections,omitempty"`
+}
+
+// ProjectionInfo is one read model's position.
+type ProjectionInfo struct {
+	Name     string `json:"name"`
+	Position uint64 `json:"position"`
+	Lag      uint64 `json:"lag"`
+}
+
+// Deps is what the API is built on.
+type Deps struct {
+	Accounts   *accounts.Service
+	Catalogue  *framework.Catalogue
+	Log        *slog.Logger
+	Ready      func(ctx context.Context) Readiness
+	Verify     func(ctx context.Context) (audit.Report, error)
+	Checkpoint func(ctx context.Context) (audit.Checkpoint, error)
+	Now        func() time.Time
+}
+
+// Server is the HTTP API.
+type Server struct {
+	deps Deps
+	Echo *echo.Echo
+}
+
+// Route is one endpoint and who may call it.
+type Route struct {
+	Method string
+	Path   string
+	// Roles that may call it; Public routes need no login, and
+	// Authenticated ones any logged-in user.
+	Roles   []domain.Role
+	Public  bool
+	handler echo.HandlerFunc
+}
+
+// anyRole lets every logged-in user in.
+var anyRole = []domain.Role{domain.RoleApplicant, domain.RoleAssessor, domain.RoleOffice}
+
+var (
+	office = []domain.Role{domain.RoleOffice}
+)
+
+// routes is the one table of endpoints and their roles.
+func (s *Server) routes() []Route {
+	return []Route{
+		{Method: http.MethodGet, Path: "/healthz", Public: true, handler: s.healthz},
+		{Method: http.MethodGet, Path: "/readyz", Public: true, handler: s.readyz},
+		{Method: http.MethodGet, Path: "/api/v1/framework", Public: true, handler: s.getFramework},
+		{Method: http.MethodGet, Path: "/api/v1/framework/indicators/:number", Public: true, handler: s.getIndicator},
+		{Method: http.MethodPost, Path: "/api/v1/auth/register", Public: true, handler: s.register},
+		{Method: http.MethodPost, Path: "/api/v1/auth/login", Public: true, handler: s.login},
+		{Method: http.MethodPost, Path: "/api/v1/auth/logout", Roles: anyRole, handler: s.logout},
+		{Method: http.MethodGet, Path: "/api/v1/me", Roles: anyRole, handler: s.me},
+		{Method: http.MethodPost, Path: "/api/v1/users", Roles: office, handler: s.createUser},
+		{Method: http.MethodGet, Path: "/api/v1/users", Roles: office, handler: s.listUsers},
+		{Method: http.MethodGet, Path: "/api/v1/users/:id", Roles: office, handler: s.getUser},
+		{Method: http.MethodPut, Path: "/api/v1/users/:id/assessor-profile", Roles: office, handler: s.setProfile},
+		{Method: http.MethodPost, Path: "/api/v1/users/:id/disable", Roles: office, handler: s.disableUser},
+		{Method: http.MethodPost, Path: "/api/v1/users/:id/erasure", Roles: office, handler: s.eraseUser},
+		{Method: http.MethodGet, Path: "/api/v1/audit/verify", Roles: office, handler: s.auditVerify},
+		{Method: http.MethodPost, Path: "/api/v1/audit/checkpoints", Roles: office, handler: s.auditCheckpoint},
+	}
+}
+
+// Routes lists the route table (for tests and the contract).
+func (s *Server) Routes() []Route { return s.routes() }
+
+// New builds the server.
+func New(d Deps) *Server {
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	s := &Server{deps: d, Echo: echo.New()}
+	e := s.Echo
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = errorHandler(d.Log)
+	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
+		Generator: func() string { return randomID() },
+		RequestIDHandler: func(c echo.Context, id string) {
+			c.Set("request_id", id)
+		},
+	}))
+	e.Use(s.accessLog)
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+		d.Log.Error("panic", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err, "stack", string(stack))
+		return err
+	}}))
+	e.Use(securityHeaders)
+	for _, r := range s.routes() {
+		e.Add(r.Method, r.Path, r.handler, s.authorize(r))
+	}
+	return s
+}
+
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Cache-Control", "no-store")
+		return next(c)
+	}
+}
+
+// accessLog writes one structured line per request; never bodies or tokens.
+func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		uid := ""
+		if u, ok := c.Get("user").(accounts.UserView); ok {
+			uid = u.ID
+		}
+		s.deps.Log.Info("request",
+			"request_id", c.Response().Header().Get(echo.HeaderXRequestID),
+			"method", c.Request().Method, "route", c.Path(), "status", c.Response().Status,
+			"duration_ms", float64(time.Since(start).Microseconds())/1000, "user_id", uid)
+		return nil
+	}
+}
+
+// authorize enforces the route table: who is calling, and may they.
+func (s *Server) authorize(r Route) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if r.Public {
+				// A public route still knows its caller when one is given.
+				if tok := bearer(c); tok != "" {
+					if u, err := s.deps.Accounts.Authenticate(c.Request().Context(), tok); err == nil {
+						c.Set("user", u)
+					}
+				}
+				return next(c)
+			}
+			tok := bearer(c)
+			if tok == "" {
+				c.Response().Header().Set("WWW-Authenticate", `Bearer realm="accredit"`)
+				return domain.Errorf(domain.Unauthorized, "log in first: Authorization: Bearer <token>")
+			}
+			u, err := s.deps.Accounts.Authenticate(c.Request().Context(), tok)
+			if err != nil {
+				if domain.Is(err, domain.Unauthorized) {
+					c.Response().Header().Set("WWW-Authenticate", `Bearer realm="accredit", error="invalid_token"`)
+				}
+				return err
+			}
+			c.Set("user", u)
+			c.Set("token", tok)
+			if !slices.Contains(r.Roles, u.Role) {
+				return domain.Errorf(domain.Forbidden, "this needs the role %s", joinRoles(r.Roles))
+			}
+			return next(c)
+		}
+	}
+}
+
+func joinRoles(rs []domain.Role) string {
+	s := make([]string, len(rs))
+	for i, r := range rs {
+		s[i] = string(r)
+	}
+	return strings.Join(s, " or ")
+}
+
+func bearer(c echo.Context) string {
+	h := c.Request().Header.Get(echo.HeaderAuthorization)
+	if t, ok := strings.CutPrefix(h, "Bearer "); ok {
+		return strings.TrimSpace(t)
+	}
+	return ""
+}
+
+func caller(c echo.Context) accounts.UserView {
+	u, _ := c.Get("user").(accounts.UserView)
+	return u
+}
+
+func actor(c echo.Context) domain.Actor {
+	u := caller(c)
+	return domain.Actor{ID: u.ID, Role: u.Role}
+}
+
+// meta makes the command metadata of a request: who, the idempotency key
+// (scoped to the caller and the endpoint) and If-Match.
+func meta(c echo.Context) (aggregate.Meta, error) {
+	m := aggregate.Meta{Actor: actor(c), CorrelationID: c.Response().Header().Get(echo.HeaderXRequestID)}
+	if k := c.Request().Header.Get("Idempotency-Key"); k != "" {
+		if len(k) > 200 {
+			return m, domain.InvalidFields("bad header", domain.FieldError{Field: "Idempotency-Key", Reason: "at most 200 characters"})
+		}
+		sum := sha256.Sum256([]byte(m.Actor.ID + "\x00" + c.Request().Method + "\x00" + c.Request().URL.Path + "\x00" + k))
+		m.CommandID = "idem-" + hex.EncodeToString(sum[:16])
+	}
+	if im := c.Request().Header.Get("If-Match"); im != "" && im != "*" {
+		v, err := strconv.ParseUint(strings.Trim(strings.TrimPrefix(im, "W/"), `"`), 10, 64)
+		if err != nil {
+			return m, domain.InvalidFields("bad header", domain.FieldError{Field: "If-Match", Reason: `an ETag such as "3"`})
+		}
+		m.IfVersion = &v
+	}
+	return m, nil
+}
+
+// writeResult sets the headers every command answer carries.
+func writeResult(c echo.Context, r aggregate.Result) {
+	c.Response().Header().Set("ETag", strconv.Quote(strconv.FormatUint(r.Version, 10)))
+	c.Response().Header().Set("X-Accredit-Seq", strconv.FormatUint(r.Seq, 10))
+}

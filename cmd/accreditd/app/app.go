@@ -1,0 +1,319 @@
+// Package app wires accreditd together: NATS (embedded or external), the
+// stores, the domain services, the read side and the HTTP server, started and
+// stopped as one. cmd/accreditd's main only parses the configuration and runs
+// an App; tests start a whole App on port 0 with a temporary data directory.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/oklog/ulid/v2"
+
+	"github.com/emcc/accredit/api"
+	"github.com/emcc/accredit/domain/accounts"
+	"github.com/emcc/accredit/domain/aggregate"
+	"github.com/emcc/accredit/domain/audit"
+	"github.com/emcc/accredit/domain/framework"
+	"github.com/emcc/accredit/domain/natsstore"
+	"github.com/emcc/accredit/domain/pii"
+)
+
+// App is a running accreditd.
+type App struct {
+	cfg Config
+	log *slog.Logger
+	now func() time.Time
+	id  string // this process, for leases
+
+	embedded    *natsstore.Embedded
+	nc          *nats.Conn
+	Events      *natsstore.EventStore
+	checkpoints *natsstore.CheckpointStore
+	leases      *natsstore.Leases
+	Feed        *aggregate.Feed
+	Vault       *pii.Vault
+	Accounts    *accounts.Service
+	heads       *audit.Heads
+	signer      *audit.Signer
+	API         *api.Server
+
+	listener net.Listener
+	http     *http.Server
+	wg       sync.WaitGroup
+	cancel   context.CancelFunc
+	closed   bool
+}
+
+// Options are what tests (and main) may inject.
+type Options struct {
+	Log *slog.Logger
+	Now func() time.Time
+	// AdminPasswordOut receives a generated admin password (besides the log).
+	AdminPasswordOut io.Writer
+}
+
+// NewLogger makes the process logger in the configured format.
+func NewLogger(format string, w io.Writer) *slog.Logger {
+	if format == "text" {
+		return slog.New(slog.NewTextHandler(w, nil))
+	}
+	return slog.New(slog.NewJSONHandler(w, nil))
+}
+
+// Start opens everything, catches up with the store and starts serving.
+func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
+	a := &App{cfg: cfg, log: opt.Log, now: opt.Now, id: ulid.Make().String()}
+	if a.log == nil {
+		a.log = NewLogger(cfg.LogFormat, os.Stderr)
+	}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	defer func() {
+		if err != nil {
+			a.shutdownStores()
+		}
+	}()
+	if err := a.connect(); err != nil {
+		return nil, err
+	}
+	if err := a.openStores(ctx); err != nil {
+		return nil, err
+	}
+	a.Feed = aggregate.NewFeed(a.Events, a.log)
+	a.heads = audit.NewHeads()
+	a.Accounts = accounts.NewService(a.Events, a.Feed, a.Vault, mustSessions(ctx, a), a.now, a.log)
+	a.Feed.Add(a.heads)
+
+	runCtx, cancel := context.WithCancel(context.Background())
+	a.cancel = cancel
+	a.wg.Add(1)
+	go func() { defer a.wg.Done(); _ = a.Feed.Run(runCtx) }()
+	cctx, ccancel := context.WithTimeout(ctx, 5*time.Minute)
+	defer ccancel()
+	start := time.Now()
+	if err := a.Feed.CatchUp(cctx); err != nil {
+		return nil, fmt.Errorf("catch up with the event store: %w", err)
+	}
+	a.log.Info("caught up with the event store", "position", a.Feed.Position(), "took_ms", time.Since(start).Milliseconds())
+	if err := a.Accounts.EraseOutstanding(ctx); err != nil {
+		return nil, fmt.Errorf("finish outstanding erasures: %w", err)
+	}
+	if err := a.ensureAdmin(ctx, opt.AdminPasswordOut); err != nil {
+		return nil, err
+	}
+
+	a.API = api.New(api.Deps{
+		Accounts: a.Accounts, Catalogue: framework.Default(), Log: a.log, Now: a.now,
+		Ready: a.readiness, Verify: a.verify, Checkpoint: a.checkpoint,
+	})
+	a.listener, err = net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	a.http = &http.Server{Handler: a.API.Echo, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Minute,
+		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
+	a.wg.Add(2)
+	go func() {
+		defer a.wg.Done()
+		if err := a.http.Serve(a.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.log.Error("http server", "err", err)
+		}
+	}()
+	go func() { defer a.wg.Done(); a.checkpointLoop(runCtx) }()
+	a.log.Info("accreditd serving", "addr", a.Addr(), "embedded_nats", a.embedded != nil, "nats_client_url", a.natsURL())
+	return a, nil
+}
+
+func mustSessions(ctx context.Context, a *App) accounts.SessionStore {
+	s, err := natsstore.OpenSessionStore(ctx, a.Events.JetStream(), a.storeConfig())
+	if err != nil {
+		a.log.Error("sessions bucket", "err", err)
+		return nil
+	}
+	return s
+}
+
+func (a *App) natsURL() string {
+	if a.embedded != nil {
+		return a.embedded.ClientURL()
+	}
+	return a.cfg.NATSURL
+}
+
+// Addr is the address the HTTP server listens on.
+func (a *App) Addr() string { return a.listener.Addr().String() }
+
+func (a *App) storeConfig() natsstore.Config { return natsstore.Config{Replicas: a.cfg.Replicas} }
+
+func (a *App) connect() error {
+	if a.cfg.NATSURL != "" {
+		nc, err := nats.Connect(a.cfg.NATSURL, nats.Name("accreditd"), nats.MaxReconnects(-1), nats.RetryOnFailedConnect(false))
+		if err != nil {
+			return fmt.Errorf("connect to NATS at %s: %w", a.cfg.NATSURL, err)
+		}
+		a.nc = nc
+		return nil
+	}
+	interval, err := a.cfg.SyncInterval()
+	if err != nil {
+		return err
+	}
+	a.embedded, err = natsstore.StartEmbedded(natsstore.EmbeddedConfig{DataDir: a.cfg.DataDir, SyncInterval: interval, Listen: a.cfg.NATSListen})
+	if err != nil {
+		return err
+	}
+	a.nc, err = a.embedded.Connect()
+	return err
+}
+
+func (a *App) openStores(ctx context.Context) error {
+	var err error
+	cfg := a.storeConfig()
+	if a.Events, err = natsstore.OpenEventStore(ctx, a.nc, cfg); err != nil {
+		return err
+	}
+	js := a.Events.JetStream()
+	if a.checkpoints, err = natsstore.OpenCheckpointStore(ctx, js, cfg); err != nil {
+		return err
+	}
+	if a.leases, err = natsstore.OpenLeases(ctx, js, cfg, 30*time.Second); err != nil {
+		return err
+	}
+	keys, err := natsstore.OpenKeyStore(ctx, js, cfg)
+	if err != nil {
+		return err
+	}
+	master, err := pii.LoadOrCreateKeyFile(a.cfg.MasterKeyFile)
+	if err != nil {
+		return fmt.Errorf("master key: %w", err)
+	}
+	if a.Vault, err = pii.NewVault(keys, master); err != nil {
+		return err
+	}
+	if a.signer, err = audit.LoadOrCreateSigner(a.cfg.SigningKeyFile); err != nil {
+		return fmt.Errorf("audit signing key: %w", err)
+	}
+	return nil
+}
+
+func (a *App) ensureAdmin(ctx context.Context, out io.Writer) error {
+	created, generated, err := a.Accounts.EnsureAdmin(ctx, a.cfg.AdminEmail, a.cfg.AdminPassword)
+	if err != nil {
+		return fmt.Errorf("first office user: %w", err)
+	}
+	if !created {
+		return nil
+	}
+	if generated == "" {
+		a.log.Info("office user created from ACCREDIT_ADMIN_EMAIL")
+		return nil
+	}
+	path := filepath.Join(a.cfg.DataDir, "admin-password")
+	if err := os.MkdirAll(a.cfg.DataDir, 0o700); err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, []byte(generated+"\n"), 0o600); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	// Printed once, on purpose: the only way to the first login.
+	fmt.Fprintf(os.Stderr, "\n  First start: created office user admin@localhost with password %s\n  (also written to %s, mode 0600)\n\n", generated, path)
+	if out != nil {
+		fmt.Fprintln(out, generated)
+	}
+	a.log.Info("created office user admin@localhost; its password is in the data directory", "file", path)
+	return nil
+}
+
+func (a *App) readiness(ctx context.Context) api.Readiness {
+	r := api.Readiness{JetStream: "ok", Position: a.Feed.Position()}
+	last, err := a.Events.LastSeq(ctx)
+	if err != nil {
+		r.JetStream = "unreachable"
+		return r
+	}
+	r.StoreSeq = last
+	if last > r.Position {
+		r.Lag = last - r.Position
+	}
+	r.Projections = []api.ProjectionInfo{{Name: "write-model", Position: r.Position, Lag: r.Lag}}
+	r.Ready = r.Lag == 0 || r.Lag < 1000
+	return r
+}
+
+func (a *App) verify(ctx context.Context) (audit.Report, error) {
+	return audit.Verify(ctx, a.Events, a.checkpoints, a.signer.Public())
+}
+
+func (a *App) checkpoint(ctx context.Context) (audit.Checkpoint, error) {
+	return a.heads.Checkpoint(ctx, a.signer, a.checkpoints, a.now())
+}
+
+// checkpointLoop signs a checkpoint every interval, in one process of the
+// cluster at a time (the lease holder).
+func (a *App) checkpointLoop(ctx context.Context) {
+	t := time.NewTicker(a.cfg.CheckpointInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			ok, err := a.leases.Acquire(ctx, "checkpoint", a.id)
+			if err != nil || !ok {
+				continue
+			}
+			if _, err := a.checkpoint(ctx); err != nil {
+				a.log.Warn("audit checkpoint", "err", err)
+			}
+		}
+	}
+}
+
+// Close stops serving (letting in-flight requests finish), stops the feed
+// and drains NATS.
+func (a *App) Close() error {
+	if a.closed {
+		return nil
+	}
+	a.closed = true
+	ctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	defer cancel()
+	var err error
+	if a.http != nil {
+		err = a.http.Shutdown(ctx)
+	}
+	if a.cancel != nil {
+		a.cancel()
+	}
+	a.wg.Wait()
+	a.shutdownStores()
+	a.log.Info("accreditd stopped")
+	return err
+}
+
+func (a *App) shutdownStores() {
+	if a.nc != nil {
+		_ = a.nc.Drain()
+		for i := 0; i < 100 && !a.nc.IsClosed(); i++ {
+			time.Sleep(10 * time.Millisecond)
+		}
+		a.nc.Close()
+		a.nc = nil
+	}
+	if a.embedded != nil {
+		a.embedded.Shutdown()
+		a.embedded = nil
+	}
+}

@@ -1,0 +1,226 @@
+// Package apptest starts a whole accreditd (embedded JetStream, real HTTP
+// listener on 127.0.0.1:0, temporary data directory) for end-to-end tests,
+// and gives them a small JSON client.
+package apptest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emcc/accredit/cmd/accreditd/app"
+)
+
+// Admin credentials of every test instance.
+const (
+	AdminEmail    = "office@example.org"
+	AdminPassword = "office-password-1"
+)
+
+// Instance is a running accreditd under test.
+type Instance struct {
+	App *app.App
+	URL string
+	Cfg app.Config
+	Log *LockedBuffer
+	t   testing.TB
+}
+
+// Config returns the test configuration for a data directory.
+func Config(dir string) app.Config {
+	cfg := app.Defaults()
+	cfg.Addr = "127.0.0.1:0"
+	cfg.DataDir = dir
+	cfg.AdminEmail, cfg.AdminPassword = AdminEmail, AdminPassword
+	cfg.SigningKeyFile = dir + "/keys/audit-ed25519.pem"
+	cfg.MasterKeyFile = dir + "/keys/master.key"
+	cfg.ShutdownTimeout = 5 * time.Second
+	return cfg
+}
+
+// Start starts an instance on a fresh data directory.
+func Start(tb testing.TB) *Instance {
+	tb.Helper()
+	return StartWith(tb, Config(tb.TempDir()), app.Options{})
+}
+
+// StartWith starts an instance with cfg.
+func StartWith(tb testing.TB, cfg app.Config, opt app.Options) *Instance {
+	tb.Helper()
+	logs := &LockedBuffer{}
+	if opt.Log == nil {
+		opt.Log = slog.New(slog.NewJSONHandler(logs, nil))
+	}
+	a, err := app.Start(context.Background(), cfg, opt)
+	if err != nil {
+		tb.Fatalf("start accreditd: %v", err)
+	}
+	in := &Instance{App: a, URL: "http://" + a.Addr(), Cfg: cfg, Log: logs, t: tb}
+	tb.Cleanup(func() { _ = a.Close() })
+	return in
+}
+
+// Restart stops the instance and starts it again on the same data directory.
+func (in *Instance) Restart(tb testing.TB) {
+	tb.Helper()
+	if err := in.App.Close(); err != nil {
+		tb.Fatalf("close: %v", err)
+	}
+	n := StartWith(tb, in.Cfg, app.Options{})
+	in.App, in.URL = n.App, n.URL
+}
+
+// Response is a decoded answer.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body into v or fails the test.
+func (r Response) JSON(tb testing.TB, v any) {
+	tb.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		tb.Fatalf("decode %s: %v", r.Body, err)
+	}
+}
+
+// Map decodes the body as a JSON object.
+func (r Response) Map(tb testing.TB) map[string]any {
+	tb.Helper()
+	m := map[string]any{}
+	r.JSON(tb, &m)
+	return m
+}
+
+// Request is one call.
+type Request struct {
+	Method  string
+	Path    string
+	Token   string
+	Body    any // marshalled to JSON unless []byte or string
+	Header  map[string]string
+	RawBody io.Reader
+}
+
+// Do sends a request.
+func (in *Instance) Do(tb testing.TB, r Request) Response {
+	tb.Helper()
+	var body io.Reader = r.RawBody
+	switch b := r.Body.(type) {
+	case nil:
+	case []byte:
+		body = bytes.NewReader(b)
+	case string:
+		body = strings.NewReader(b)
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		body = bytes.NewReader(j)
+	}
+	req, err := http.NewRequest(r.Method, in.URL+r.Path, body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if body != nil && r.RawBody == nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if r.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+r.Token)
+	}
+	for k, v := range r.Header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatalf("%s %s: %v", r.Method, r.Path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// Get, Post, Put and Delete are shorthands.
+func (in *Instance) Get(tb testing.TB, path, token string) Response {
+	tb.Helper()
+	return in.Do(tb, Request{Method: http.MethodGet, Path: path, Token: token})
+}
+
+// Post sends a JSON body.
+func (in *Instance) Post(tb testing.TB, path, token string, body any) Response {
+	tb.Helper()
+	return in.Do(tb, Request{Method: http.MethodPost, Path: path, Token: token, Body: body})
+}
+
+// Put sends a JSON body.
+func (in *Instance) Put(tb testing.TB, path, token string, body any) Response {
+	tb.Helper()
+	return in.Do(tb, Request{Method: http.MethodPut, Path: path, Token: token, Body: body})
+}
+
+// Expect fails the test unless r has status want.
+func Expect(tb testing.TB, r Response, want int) Response {
+	tb.Helper()
+	if r.Status != want {
+		tb.Fatalf("status: got %d, want %d; body %s", r.Status, want, r.Body)
+	}
+	return r
+}
+
+// Login logs in and returns the token.
+func (in *Instance) Login(tb testing.TB, email, password string) string {
+	tb.Helper()
+	r := Expect(tb, in.Post(tb, "/api/v1/auth/login", "", map[string]string{"email": email, "password": password}), 200)
+	var l struct{ Token string }
+	r.JSON(tb, &l)
+	return l.Token
+}
+
+// AdminToken logs the office admin in.
+func (in *Instance) AdminToken(tb testing.TB) string {
+	tb.Helper()
+	return in.Login(tb, AdminEmail, AdminPassword)
+}
+
+// User is a user made for a test.
+type User struct {
+	ID, Email, Password, Name, Token string
+}
+
+// CreateUser makes a user of role through the office and logs them in.
+func (in *Instance) CreateUser(tb testing.TB, adminToken, role, email, name string) User {
+	tb.Helper()
+	u := User{Email: email, Password: "password-of-" + name, Name: name}
+	r := Expect(tb, in.Post(tb, "/api/v1/users", adminToken, map[string]string{"email": email, "name": name, "role": role, "password": u.Password}), 201)
+	u.ID = r.Map(tb)["id"].(string)
+	u.Token = in.Login(tb, email, u.Password)
+	return u
+}
+
+// LockedBuffer is a log sink safe for the server and the test at once.
+type LockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *LockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+// String returns what was logged so far.
+func (l *LockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}

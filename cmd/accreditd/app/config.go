@@ -1,0 +1,122 @@
+package app
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+)
+
+// Config is everything accreditd can be told. Flags win over environment
+// variables, which win over the defaults.
+type Config struct {
+	Addr               string        // ACCREDIT_ADDR
+	DataDir            string        // ACCREDIT_DATA_DIR
+	NATSURL            string        // ACCREDIT_NATS_URL: external server/cluster; embedded off
+	NATSListen         string        // ACCREDIT_NATS_LISTEN: client port of the embedded server
+	Replicas           int           // ACCREDIT_REPLICAS
+	Sync               string        // ACCREDIT_SYNC: "always" or an interval such as "1s"
+	AdminEmail         string        // ACCREDIT_ADMIN_EMAIL
+	AdminPassword      string        // ACCREDIT_ADMIN_PASSWORD
+	SigningKeyFile     string        // ACCREDIT_SIGNING_KEY_FILE
+	MasterKeyFile      string        // ACCREDIT_MASTER_KEY_FILE
+	CheckpointInterval time.Duration // ACCREDIT_CHECKPOINT_INTERVAL
+	LogFormat          string        // ACCREDIT_LOG_FORMAT: json or text
+	ShutdownTimeout    time.Duration
+}
+
+// SyncInterval is the fsync interval; 0 for every write.
+func (c Config) SyncInterval() (time.Duration, error) {
+	if c.Sync == "" || c.Sync == "always" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(c.Sync)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("ACCREDIT_SYNC: %q is neither \"always\" nor a positive interval such as \"1s\"", c.Sync)
+	}
+	return d, nil
+}
+
+// Defaults returns the configuration of a bare `accreditd`.
+func Defaults() Config {
+	return Config{Addr: "127.0.0.1:8080", DataDir: "./data", Replicas: 1, Sync: "always",
+		CheckpointInterval: time.Hour, LogFormat: "json", ShutdownTimeout: 15 * time.Second}
+}
+
+// Parse reads flags (args) over the environment (getenv) over the defaults.
+func Parse(args []string, getenv func(string) string) (Config, error) {
+	c := Defaults()
+	env := func(name string, dst *string) {
+		if v := getenv(name); v != "" {
+			*dst = v
+		}
+	}
+	env("ACCREDIT_ADDR", &c.Addr)
+	env("ACCREDIT_DATA_DIR", &c.DataDir)
+	env("ACCREDIT_NATS_URL", &c.NATSURL)
+	env("ACCREDIT_NATS_LISTEN", &c.NATSListen)
+	env("ACCREDIT_SYNC", &c.Sync)
+	env("ACCREDIT_ADMIN_EMAIL", &c.AdminEmail)
+	env("ACCREDIT_ADMIN_PASSWORD", &c.AdminPassword)
+	env("ACCREDIT_SIGNING_KEY_FILE", &c.SigningKeyFile)
+	env("ACCREDIT_MASTER_KEY_FILE", &c.MasterKeyFile)
+	env("ACCREDIT_LOG_FORMAT", &c.LogFormat)
+	var replicas, interval string
+	env("ACCREDIT_REPLICAS", &replicas)
+	env("ACCREDIT_CHECKPOINT_INTERVAL", &interval)
+
+	fs := flag.NewFlagSet("accreditd", flag.ContinueOnError)
+	fs.StringVar(&c.Addr, "addr", c.Addr, "HTTP listen address (ACCREDIT_ADDR)")
+	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "data directory (ACCREDIT_DATA_DIR)")
+	fs.StringVar(&c.NATSURL, "nats-url", c.NATSURL, "external NATS server or cluster URL; embedded server off (ACCREDIT_NATS_URL)")
+	fs.StringVar(&c.NATSListen, "nats-listen", c.NATSListen, "client address of the embedded NATS server, e.g. 127.0.0.1:4222; none by default (ACCREDIT_NATS_LISTEN)")
+	fs.StringVar(&replicas, "replicas", replicas, "replicas of every stream and bucket (ACCREDIT_REPLICAS)")
+	fs.StringVar(&c.Sync, "sync", c.Sync, `fsync policy: "always" or an interval such as "1s" (ACCREDIT_SYNC)`)
+	fs.StringVar(&c.SigningKeyFile, "signing-key-file", c.SigningKeyFile, "Ed25519 key signing audit checkpoints (ACCREDIT_SIGNING_KEY_FILE)")
+	fs.StringVar(&c.MasterKeyFile, "master-key-file", c.MasterKeyFile, "key wrapping the per-person data keys (ACCREDIT_MASTER_KEY_FILE)")
+	fs.StringVar(&interval, "checkpoint-interval", interval, "how often to sign an audit checkpoint (ACCREDIT_CHECKPOINT_INTERVAL)")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "json or text (ACCREDIT_LOG_FORMAT)")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	var errs []error
+	if replicas != "" {
+		n, err := strconv.Atoi(replicas)
+		if err != nil || n < 1 || n > 5 {
+			errs = append(errs, fmt.Errorf("ACCREDIT_REPLICAS: %q must be 1 to 5", replicas))
+		}
+		c.Replicas = n
+	}
+	if interval != "" {
+		d, err := time.ParseDuration(interval)
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("ACCREDIT_CHECKPOINT_INTERVAL: %q is not a positive duration", interval))
+		}
+		c.CheckpointInterval = d
+	}
+	if _, err := c.SyncInterval(); err != nil {
+		errs = append(errs, err)
+	}
+	if c.LogFormat != "json" && c.LogFormat != "text" {
+		errs = append(errs, fmt.Errorf("ACCREDIT_LOG_FORMAT: %q must be json or text", c.LogFormat))
+	}
+	if c.NATSURL == "" && c.Replicas > 1 {
+		errs = append(errs, errors.New("ACCREDIT_REPLICAS > 1 needs a cluster: set ACCREDIT_NATS_URL"))
+	}
+	if (c.AdminEmail == "") != (c.AdminPassword == "") {
+		errs = append(errs, errors.New("set both ACCREDIT_ADMIN_EMAIL and ACCREDIT_ADMIN_PASSWORD, or neither"))
+	}
+	if c.SigningKeyFile == "" {
+		c.SigningKeyFile = filepath.Join(c.DataDir, "keys", "audit-ed25519.pem")
+	}
+	if c.MasterKeyFile == "" {
+		c.MasterKeyFile = filepath.Join(c.DataDir, "keys", "master.key")
+	}
+	return c, errors.Join(errs...)
+}
+
+// FromOS parses os.Args and the environment.
+func FromOS() (Config, error) { return Parse(os.Args[1:], os.Getenv) }

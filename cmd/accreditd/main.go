@@ -1,0 +1,33 @@
+// Command accreditd is the Accredit server: with no configuration it starts an
+// embedded NATS JetStream under ./data and serves HTTP on 127.0.0.1:8080.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/emcc/accredit/cmd/accreditd/app"
+)
+
+func main() {
+	cfg, err := app.FromOS()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "accreditd:", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	a, err := app.Start(ctx, cfg, app.Options{Log: app.NewLogger(cfg.LogFormat, os.Stderr)})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "accreditd:", err)
+		os.Exit(1)
+	}
+	<-ctx.Done()
+	if err := a.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, "accreditd: shutdown:", err)
+		os.Exit(1)
+	}
+}

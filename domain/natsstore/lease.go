@@ -1,0 +1,55 @@
+package natsstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// LeasesBucket holds the leases that make a timed job run in one process.
+const LeasesBucket = "ACCREDIT_LEASES"
+
+// Leases grants a named lease to one holder at a time across every process
+// on the cluster; a lease not renewed within its TTL lapses.
+type Leases struct {
+	kv  jetstream.KeyValue
+	ttl time.Duration
+}
+
+// OpenLeases creates or updates the leases bucket.
+func OpenLeases(ctx context.Context, js jetstream.JetStream, cfg Config, ttl time.Duration) (*Leases, error) {
+	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket: LeasesBucket, Description: "Leases for jobs that run once across processes",
+		History: 1, TTL: ttl, Storage: jetstream.FileStorage, Replicas: cfg.replicas(),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create bucket %s: %w", LeasesBucket, err)
+	}
+	return &Leases{kv: kv, ttl: ttl}, nil
+}
+
+// Acquire takes or renews the lease name for holder; false when another
+// holder has it.
+func (l *Leases) Acquire(ctx context.Context, name, holder string) (bool, error) {
+	e, err := l.kv.Get(ctx, name)
+	switch {
+	case errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrKeyDeleted):
+		_, err := l.kv.Create(ctx, name, []byte(holder))
+		if errors.Is(err, jetstream.ErrKeyExists) {
+			return false, nil
+		}
+		return err == nil, err
+	case err != nil:
+		return false, err
+	case string(e.Value()) != holder:
+		return false, nil
+	}
+	_, err = l.kv.Update(ctx, name, []byte(holder), e.Revision())
+	if err != nil {
+		return false, nil // someone else renewed or took it in between
+	}
+	return true, nil
+}
