@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/emcc/accredit/cmd/accreditd/app"
-	"github.com/emcc/accredit/cmd/accreditd/app/apptest"
 	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
 	"github.com/emcc/accredit/domain"
 )
@@ -203,7 +202,7 @@ func TestConcurrentRegistrationsOfOneEmailCreateOneUser(t *testing.T) {
 
 func TestRepeatedFailedLoginsAreSlowedDown(t *testing.T) {
 	in := Start(t)
-	bad := map[string]string{"email": apptest.AdminEmail, "password": "wrong password!"}
+	bad := map[string]string{"email": AdminEmail, "password": "wrong password!"}
 	for i := range 5 {
 		Expect(t, in.Post(t, "/api/v1/auth/login", "", bad), 401)
 		_ = i
@@ -213,7 +212,7 @@ func TestRepeatedFailedLoginsAreSlowedDown(t *testing.T) {
 		t.Fatal("429 without Retry-After")
 	}
 	// Even the right password waits out the delay.
-	Expect(t, in.Post(t, "/api/v1/auth/login", "", map[string]string{"email": apptest.AdminEmail, "password": apptest.AdminPassword}), 429)
+	Expect(t, in.Post(t, "/api/v1/auth/login", "", map[string]string{"email": AdminEmail, "password": AdminPassword}), 429)
 }
 
 func TestOfficeOnlyUserManagement(t *testing.T) {
@@ -243,10 +242,10 @@ func TestOfficeOnlyUserManagement(t *testing.T) {
 
 func TestFirstStartCreatesAnAdminWithARandomPassword(t *testing.T) {
 	dir := t.TempDir()
-	cfg := apptest.Config(dir)
+	cfg := Config(dir)
 	cfg.AdminEmail, cfg.AdminPassword = "", ""
 	var out bytes.Buffer
-	in := apptest.StartWith(t, cfg, app.Options{AdminPasswordOut: &out})
+	in := StartWith(t, cfg, app.Options{AdminPasswordOut: &out})
 	path := filepath.Join(dir, "admin-password")
 	st, err := os.Stat(path)
 	if err != nil || st.Mode().Perm() != 0o600 {

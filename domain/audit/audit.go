@@ -171,7 +171,6 @@ type chainState struct {
 	next    uint64
 	prev    string
 	hashes  map[uint64]string
-	verbose bool
 }
 
 // Verify recomputes every stream's chain from the store and checks every
