@@ -167,10 +167,10 @@ type Report struct {
 }
 
 type chainState struct {
-	report  StreamReport
-	next    uint64
-	prev    string
-	hashes  map[uint64]string
+	report StreamReport
+	next   uint64
+	prev   string
+	hashes map[uint64]string
 }
 
 // Verify recomputes every stream's chain from the store and checks every
