@@ -1,0 +1,120 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
+	"github.com/emcc/accredit/domain/natsstore"
+)
+
+// rawStreamContains reports whether any message of the events stream, read
+// directly from JetStream, holds any of the needles in clear text.
+func rawStreamContains(t *testing.T, in *Instance, needles ...string) string {
+	t.Helper()
+	ctx := context.Background()
+	js := in.App.Events.JetStream()
+	st, err := js.Stream(ctx, natsstore.EventsStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, _ := st.Info(ctx)
+	for seq := info.State.FirstSeq; seq <= info.State.LastSeq; seq++ {
+		m, err := st.GetMsg(ctx, seq)
+		if err != nil {
+			continue
+		}
+		for _, n := range needles {
+			if bytes.Contains(bytes.ToLower(m.Data), bytes.ToLower([]byte(n))) {
+				return n + " in stream message " + m.Subject
+			}
+		}
+	}
+	return ""
+}
+
+// diskContains reports whether any file under dir holds a needle.
+func diskContains(t *testing.T, dir string, needles ...string) string {
+	t.Helper()
+	found := ""
+	_ = filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() || found != "" {
+			return nil
+		}
+		b, _ := os.ReadFile(path)
+		for _, n := range needles {
+			if bytes.Contains(b, []byte(n)) {
+				found = n + " in " + path
+			}
+		}
+		return nil
+	})
+	return found
+}
+
+func TestErasureShredsPersonalDataAndKeepsTheRecord(t *testing.T) {
+	in := Start(t)
+	admin := in.AdminToken(t)
+	name, email := "Zebulon Quixotic", "zebulon.quixotic@example.org"
+	r := Expect(t, in.Post(t, "/api/v1/auth/register", "", map[string]string{"email": email, "password": "a long password", "name": name}), 201)
+	id := r.Map(t)["id"].(string)
+	in.Login(t, email, "a long password")
+
+	if where := rawStreamContains(t, in, name, email, "Quixotic"); where != "" {
+		t.Fatalf("clear text before erasure: %s", where)
+	}
+	// The scans can see clear text: the event type of the registration is there.
+	if rawStreamContains(t, in, "accounts.user_registered") == "" || diskContains(t, in.Cfg.DataDir, "accounts.user_registered") == "" {
+		t.Fatal("the scans do not see the stored events at all")
+	}
+	if where := diskContains(t, in.Cfg.DataDir, name, email, "Quixotic"); where != "" {
+		t.Fatalf("clear text on disk before erasure: %s", where)
+	}
+	Expect(t, in.Post(t, "/api/v1/users/"+id+"/erasure", admin, map[string]string{}), 400) // a reason is required
+	Expect(t, in.Post(t, "/api/v1/users/"+id+"/erasure", admin, map[string]string{"reason": "GDPR art. 17 request"}), 200)
+	Expect(t, in.Post(t, "/api/v1/users/"+id+"/erasure", admin, map[string]string{"reason": "again"}), 409)
+
+	u := Expect(t, in.Get(t, "/api/v1/users/"+id, admin), 200).Map(t)
+	if u["name"] != "[erased]" || u["email"] != "[erased]" || u["role"] != "applicant" || u["erased"] != true {
+		t.Fatalf("erased user: got %v", u)
+	}
+	Expect(t, in.Post(t, "/api/v1/auth/login", "", map[string]string{"email": email, "password": "a long password"}), 401)
+	if where := rawStreamContains(t, in, name, email, "Quixotic"); where != "" {
+		t.Fatalf("clear text after erasure: %s", where)
+	}
+	// The email is free again, and the history still verifies.
+	Expect(t, in.Post(t, "/api/v1/auth/register", "", map[string]string{"email": email, "password": "another long one", "name": "Someone Else"}), 201)
+	rep := Expect(t, in.Get(t, "/api/v1/audit/verify", admin), 200).Map(t)
+	if rep["intact"] != true {
+		t.Fatalf("audit after erasure: %v", rep)
+	}
+	// A rebuild from zero (restart) shows no personal data of the erased person.
+	in.Restart(t)
+	admin = in.AdminToken(t)
+	u = Expect(t, in.Get(t, "/api/v1/users/"+id, admin), 200).Map(t)
+	if u["name"] != "[erased]" || u["email"] != "[erased]" {
+		t.Fatalf("after rebuild: got %v", u)
+	}
+	list := string(Expect(t, in.Get(t, "/api/v1/users", admin), 200).Body)
+	if strings.Contains(list, "Zebulon") {
+		t.Fatalf("user list after rebuild holds the erased name: %s", list)
+	}
+}
+
+func TestAuditVerifyAndCheckpointOverHTTP(t *testing.T) {
+	in := Start(t)
+	admin := in.AdminToken(t)
+	in.CreateUser(t, admin, "assessor", "a1@example.org", "A One")
+	cp := Expect(t, in.Post(t, "/api/v1/audit/checkpoints", admin, nil), 201).Map(t)
+	if cp["streams"].(float64) < 1 {
+		t.Fatalf("checkpoint: got %v", cp)
+	}
+	rep := Expect(t, in.Get(t, "/api/v1/audit/verify", admin), 200).Map(t)
+	if rep["intact"] != true || len(rep["checkpoints"].([]any)) != 1 || len(rep["streams"].([]any)) < 1 {
+		t.Fatalf("verify: got %v", rep)
+	}
+}
