@@ -243,3 +243,25 @@ func LoadOrCreateKeyFile(path string) ([]byte, error) {
 	}
 	return b, f.Sync()
 }
+
+// SealBytes encrypts a file with subject's key (created on first use).
+func (v *Vault) SealBytes(ctx context.Context, subject string, plain []byte) ([]byte, error) {
+	a, err := v.key(ctx, subject, true)
+	if err != nil {
+		return nil, fmt.Errorf("seal file: %w", err)
+	}
+	return seal(a, plain, []byte("file:"+subject)), nil
+}
+
+// OpenBytes decrypts a file sealed by SealBytes; ErrErased when erased.
+func (v *Vault) OpenBytes(ctx context.Context, subject string, data []byte) ([]byte, error) {
+	a, err := v.key(ctx, subject, false)
+	if err != nil {
+		return nil, err
+	}
+	p, err := open(a, data, []byte("file:"+subject))
+	if err != nil {
+		return nil, fmt.Errorf("open file of %s: %w", subject, err)
+	}
+	return p, nil
+}
