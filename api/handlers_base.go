@@ -268,3 +268,10 @@ func (s *Server) auditCheckpoint(c echo.Context) error {
 	}
 	return c.JSON(http.StatusCreated, map[string]any{"seq": cp.Seq, "created_at": cp.CreatedAt, "streams": len(cp.Streams), "key_id": cp.KeyID})
 }
+
+func (s *Server) metrics(c echo.Context) error {
+	if s.deps.Metrics == nil {
+		return domain.Errorf(domain.NotFound, "metrics are off")
+	}
+	return s.deps.Metrics.Handler()(c)
+}

@@ -47,6 +47,7 @@ type Deps struct {
 	Verify     func(ctx context.Context) (audit.Report, error)
 	Checkpoint func(ctx context.Context) (audit.Checkpoint, error)
 	Now        func() time.Time
+	Metrics    *Metrics
 }
 
 // Server is the HTTP API.
@@ -92,6 +93,7 @@ func (s *Server) routes() []Route {
 		{Method: http.MethodPost, Path: "/api/v1/users/:id/erasure", Roles: office, handler: s.eraseUser},
 		{Method: http.MethodGet, Path: "/api/v1/audit/verify", Roles: office, handler: s.auditVerify},
 		{Method: http.MethodPost, Path: "/api/v1/audit/checkpoints", Roles: office, handler: s.auditCheckpoint},
+		{Method: http.MethodGet, Path: "/metrics", Roles: office, handler: s.metrics},
 	}
 }
 
@@ -148,6 +150,7 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			c.Error(err)
 		}
+		s.deps.Metrics.observe(c, time.Since(start))
 		uid := ""
 		if u, ok := c.Get("user").(accounts.UserView); ok {
 			uid = u.ID

@@ -26,6 +26,30 @@ type Feed struct {
 	changed   chan struct{}
 	commands  map[string]eventstore.Result // command id -> what it wrote
 	decodeErr int
+	observer  Observer
+}
+
+// Observer counts commands and appended events (metrics).
+type Observer interface {
+	// Command reports a command's outcome: accepted, rejected or conflict.
+	Command(command, outcome string)
+	Appended(events int)
+}
+
+// Observe sets the observer; call it before Run.
+func (f *Feed) Observe(o Observer) { f.observer = o }
+
+func (f *Feed) observe(command, outcome string, appended int) {
+	if f.observer == nil {
+		return
+	}
+	if command == "" {
+		command = "unnamed"
+	}
+	f.observer.Command(command, outcome)
+	if appended > 0 {
+		f.observer.Appended(appended)
+	}
 }
 
 // NewFeed returns a feed over store; call Run to start it.

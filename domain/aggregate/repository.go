@@ -32,6 +32,8 @@ type Root[S any] interface {
 
 // Meta is who and what a command is, stamped on its events.
 type Meta struct {
+	// Command names the command, for metrics ("submit", "register").
+	Command       string
 	Actor         domain.Actor
 	CommandID     string // idempotency key; empty for none
 	CorrelationID string
@@ -128,55 +130,71 @@ func (r *Repository[S]) snapshot(id string) (S, eventstore.Head) {
 	return r.fresh(id), eventstore.Head{}
 }
 
-// ErrNotFoundAggregate is what Update returns for an aggregate that does not exist.
 var errRetries = errors.New("too many concurrent changes")
 
 // Update runs decide on aggregate id (a fresh state when it does not exist
 // yet) and appends what it decided, retrying on a concurrent write. decide
 // returns a domain error to refuse; it must not change the state it is given.
 func (r *Repository[S]) Update(ctx context.Context, id string, meta Meta, decide func(S, uint64) ([]Change, error)) (Result, error) {
+	res, appended, err := r.update(ctx, id, meta, decide)
+	outcome := "accepted"
+	switch {
+	case domain.Is(err, domain.Conflict) || domain.Is(err, domain.PreconditionFailed):
+		outcome = "conflict"
+	case err != nil:
+		outcome = "rejected"
+	}
+	r.feed.observe(meta.Command, outcome, appended)
+	return res, err
+}
+
+func (r *Repository[S]) update(ctx context.Context, id string, meta Meta, decide func(S, uint64) ([]Change, error)) (Result, int, error) {
 	stream := r.StreamID(id)
 	if meta.CommandID != "" {
 		if res, ok := r.feed.Command(meta.CommandID); ok {
-			return Result{Stream: stream, Version: res.Head.Version, Seq: res.Head.Seq, Duplicate: true}, nil
+			return Result{Stream: stream, Version: res.Head.Version, Seq: res.Head.Seq, Duplicate: true}, 0, nil
 		}
 	}
 	for attempt := 0; attempt < 8; attempt++ {
 		state, head := r.snapshot(id)
 		if meta.IfVersion != nil && *meta.IfVersion != head.Version {
-			return Result{}, domain.Errorf(domain.PreconditionFailed, "version %d does not match the current version %d", *meta.IfVersion, head.Version)
+			return Result{}, 0, domain.Errorf(domain.PreconditionFailed, "version %d does not match the current version %d", *meta.IfVersion, head.Version)
 		}
 		changes, err := decide(state, head.Version)
 		if err != nil {
-			return Result{}, err
+			return Result{}, 0, err
 		}
 		if len(changes) == 0 {
-			return Result{Stream: stream, Version: head.Version, Seq: head.Seq}, nil
+			return Result{Stream: stream, Version: head.Version, Seq: head.Seq}, 0, nil
 		}
 		events, err := r.events(meta, changes)
 		if err != nil {
-			return Result{}, err
+			return Result{}, 0, err
 		}
 		res, err := r.store.Append(ctx, eventstore.AppendRequest{Stream: stream, Expected: head, CommandID: meta.CommandID, Events: events})
 		if errors.Is(err, eventstore.ErrConflict) {
 			// Someone else wrote first: wait until the feed has their events.
 			cur, herr := r.store.Head(ctx, stream)
 			if herr != nil {
-				return Result{}, domain.Wrap(domain.Unavailable, herr, "event store unavailable")
+				return Result{}, 0, domain.Wrap(domain.Unavailable, herr, "event store unavailable")
 			}
 			if werr := r.wait(ctx, cur.Seq); werr != nil {
-				return Result{}, werr
+				return Result{}, 0, werr
 			}
 			continue
 		}
 		if err != nil {
-			return Result{}, domain.Wrap(domain.Unavailable, err, "event store unavailable")
+			return Result{}, 0, domain.Wrap(domain.Unavailable, err, "event store unavailable")
 		}
 		// Show the caller their own write: wait (briefly) for the feed.
 		_ = r.wait(ctx, res.Head.Seq)
-		return Result{Stream: stream, Version: res.Head.Version, Seq: res.Head.Seq, Duplicate: res.Duplicate}, nil
+		appended := len(events)
+		if res.Duplicate {
+			appended = 0
+		}
+		return Result{Stream: stream, Version: res.Head.Version, Seq: res.Head.Seq, Duplicate: res.Duplicate}, appended, nil
 	}
-	return Result{}, domain.Wrap(domain.Conflict, errRetries, "the case changed concurrently too often; try again")
+	return Result{}, 0, domain.Wrap(domain.Conflict, errRetries, "the case changed concurrently too often; try again")
 }
 
 func (r *Repository[S]) wait(ctx context.Context, seq uint64) error {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/oklog/ulid/v2"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/emcc/accredit/api"
 	"github.com/emcc/accredit/domain/accounts"
@@ -47,6 +48,11 @@ type App struct {
 	heads       *audit.Heads
 	signer      *audit.Signer
 	API         *api.Server
+	Metrics     *api.Metrics
+	metricsSrv  *http.Server
+
+	// MetricsAddr is where the separate metrics listener is, if any.
+	MetricsAddr string
 
 	listener net.Listener
 	http     *http.Server
@@ -92,6 +98,8 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 		return nil, err
 	}
 	a.Feed = aggregate.NewFeed(a.Events, a.log)
+	a.Metrics = api.NewMetrics(a.positions, a.storeFigures)
+	a.Feed.Observe(a.Metrics)
 	a.heads = audit.NewHeads()
 	a.Accounts = accounts.NewService(a.Events, a.Feed, a.Vault, mustSessions(ctx, a), a.now, a.log)
 	a.Feed.Add(a.heads)
@@ -116,7 +124,7 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 
 	a.API = api.New(api.Deps{
 		Accounts: a.Accounts, Catalogue: framework.Default(), Log: a.log, Now: a.now,
-		Ready: a.readiness, Verify: a.verify, Checkpoint: a.checkpoint,
+		Ready: a.readiness, Verify: a.verify, Checkpoint: a.checkpoint, Metrics: a.Metrics,
 	})
 	a.listener, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -132,6 +140,11 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 		}
 	}()
 	go func() { defer a.wg.Done(); a.checkpointLoop(runCtx) }()
+	if cfg.MetricsAddr != "" {
+		if err := a.serveMetrics(cfg.MetricsAddr); err != nil {
+			return nil, err
+		}
+	}
 	a.log.Info("accreditd serving", "addr", a.Addr(), "embedded_nats", a.embedded != nil, "nats_client_url", a.natsURL())
 	return a, nil
 }
@@ -294,6 +307,9 @@ func (a *App) Close() error {
 	if a.http != nil {
 		err = a.http.Shutdown(ctx)
 	}
+	if a.metricsSrv != nil {
+		_ = a.metricsSrv.Shutdown(ctx)
+	}
 	if a.cancel != nil {
 		a.cancel()
 	}
@@ -316,4 +332,45 @@ func (a *App) shutdownStores() {
 		a.embedded.Shutdown()
 		a.embedded = nil
 	}
+}
+
+// serveMetrics serves /metrics without login on its own address.
+func (a *App) serveMetrics(addr string) error {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("metrics listen on %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(a.Metrics.Registry, promhttp.HandlerOpts{}))
+	a.metricsSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	a.MetricsAddr = l.Addr().String()
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		if err := a.metricsSrv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.log.Error("metrics server", "err", err)
+		}
+	}()
+	return nil
+}
+
+func (a *App) positions() []api.ProjectionInfo {
+	return a.readiness(context.Background()).Projections
+}
+
+func (a *App) storeFigures(ctx context.Context) map[string]api.StreamFigures {
+	out := map[string]api.StreamFigures{}
+	js := a.Events.JetStream()
+	for name := range js.StreamNames(ctx).Name() {
+		st, err := js.Stream(ctx, name)
+		if err != nil {
+			continue
+		}
+		info := st.CachedInfo()
+		if fresh, err := st.Info(ctx); err == nil {
+			info = fresh
+		}
+		out[name] = api.StreamFigures{Messages: info.State.Msgs, Bytes: info.State.Bytes, LastSeq: info.State.LastSeq}
+	}
+	return out
 }

@@ -25,6 +25,7 @@ type Config struct {
 	MasterKeyFile      string        // ACCREDIT_MASTER_KEY_FILE
 	CheckpointInterval time.Duration // ACCREDIT_CHECKPOINT_INTERVAL
 	LogFormat          string        // ACCREDIT_LOG_FORMAT: json or text
+	MetricsAddr        string        // ACCREDIT_METRICS_ADDR: unauthenticated /metrics here
 	ShutdownTimeout    time.Duration
 }
 
@@ -64,6 +65,7 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	env("ACCREDIT_SIGNING_KEY_FILE", &c.SigningKeyFile)
 	env("ACCREDIT_MASTER_KEY_FILE", &c.MasterKeyFile)
 	env("ACCREDIT_LOG_FORMAT", &c.LogFormat)
+	env("ACCREDIT_METRICS_ADDR", &c.MetricsAddr)
 	var replicas, interval string
 	env("ACCREDIT_REPLICAS", &replicas)
 	env("ACCREDIT_CHECKPOINT_INTERVAL", &interval)
@@ -78,6 +80,7 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.SigningKeyFile, "signing-key-file", c.SigningKeyFile, "Ed25519 key signing audit checkpoints (ACCREDIT_SIGNING_KEY_FILE)")
 	fs.StringVar(&c.MasterKeyFile, "master-key-file", c.MasterKeyFile, "key wrapping the per-person data keys (ACCREDIT_MASTER_KEY_FILE)")
 	fs.StringVar(&interval, "checkpoint-interval", interval, "how often to sign an audit checkpoint (ACCREDIT_CHECKPOINT_INTERVAL)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "separate address serving /metrics without login, e.g. 127.0.0.1:9090 (ACCREDIT_METRICS_ADDR)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "json or text (ACCREDIT_LOG_FORMAT)")
 	if err := fs.Parse(args); err != nil {
 		return c, err

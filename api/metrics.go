@@ -1,0 +1,125 @@
+package api
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics are the Prometheus series of one accreditd.
+type Metrics struct {
+	Registry *prometheus.Registry
+
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	commands *prometheus.CounterVec
+	appended prometheus.Counter
+}
+
+// StoreFigures reads the JetStream figures at scrape time.
+type StoreFigures func(ctx context.Context) map[string]StreamFigures
+
+// StreamFigures are one stream's or bucket's size.
+type StreamFigures struct {
+	Messages uint64
+	Bytes    uint64
+	LastSeq  uint64
+}
+
+// NewMetrics registers the series; positions reports each read model's
+// position and lag; store reads the JetStream figures on every scrape.
+func NewMetrics(positions func() []ProjectionInfo, store StoreFigures) *Metrics {
+	reg := prometheus.NewRegistry()
+	m := &Metrics{
+		Registry: reg,
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "accredit_http_requests_total",
+			Help: "HTTP requests by route, method and status."}, []string{"route", "method", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "accredit_http_request_duration_seconds",
+			Help: "HTTP request latency by route and method.", Buckets: prometheus.DefBuckets}, []string{"route", "method"}),
+		commands: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "accredit_commands_total",
+			Help: "Commands by type and outcome (accepted, rejected, conflict)."}, []string{"command", "outcome"}),
+		appended: prometheus.NewCounter(prometheus.CounterOpts{Name: "accredit_events_appended_total",
+			Help: "Events appended by this process."}),
+	}
+	reg.MustRegister(m.requests, m.latency, m.commands, m.appended,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		&positionCollector{positions: positions}, &storeCollector{figures: store})
+	return m
+}
+
+// Command counts one command's outcome.
+func (m *Metrics) Command(command, outcome string) {
+	if m != nil {
+		m.commands.WithLabelValues(command, outcome).Inc()
+	}
+}
+
+// Appended counts appended events.
+func (m *Metrics) Appended(n int) {
+	if m != nil {
+		m.appended.Add(float64(n))
+	}
+}
+
+func (m *Metrics) observe(c echo.Context, d time.Duration) {
+	if m == nil {
+		return
+	}
+	route := c.Path()
+	if route == "" {
+		route = "unmatched"
+	}
+	m.requests.WithLabelValues(route, c.Request().Method, strconv.Itoa(c.Response().Status)).Inc()
+	m.latency.WithLabelValues(route, c.Request().Method).Observe(d.Seconds())
+}
+
+// Handler serves the registry.
+func (m *Metrics) Handler() echo.HandlerFunc {
+	return echo.WrapHandler(promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}))
+}
+
+var (
+	posDesc = prometheus.NewDesc("accredit_projection_position", "Store sequence a read model has applied.", []string{"read_model"}, nil)
+	lagDesc = prometheus.NewDesc("accredit_projection_lag", "Commits a read model is behind the store.", []string{"read_model"}, nil)
+	msgDesc = prometheus.NewDesc("accredit_jetstream_messages", "Messages in a JetStream stream or bucket.", []string{"stream"}, nil)
+	bytDesc = prometheus.NewDesc("accredit_jetstream_bytes", "Bytes in a JetStream stream or bucket.", []string{"stream"}, nil)
+	seqDesc = prometheus.NewDesc("accredit_jetstream_last_seq", "Last sequence of a JetStream stream.", []string{"stream"}, nil)
+)
+
+type positionCollector struct{ positions func() []ProjectionInfo }
+
+func (p *positionCollector) Describe(ch chan<- *prometheus.Desc) { ch <- posDesc; ch <- lagDesc }
+func (p *positionCollector) Collect(ch chan<- prometheus.Metric) {
+	if p.positions == nil {
+		return
+	}
+	for _, rm := range p.positions() {
+		ch <- prometheus.MustNewConstMetric(posDesc, prometheus.GaugeValue, float64(rm.Position), rm.Name)
+		ch <- prometheus.MustNewConstMetric(lagDesc, prometheus.GaugeValue, float64(rm.Lag), rm.Name)
+	}
+}
+
+type storeCollector struct{ figures StoreFigures }
+
+func (s *storeCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- msgDesc
+	ch <- bytDesc
+	ch <- seqDesc
+}
+func (s *storeCollector) Collect(ch chan<- prometheus.Metric) {
+	if s.figures == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	for name, f := range s.figures(ctx) {
+		ch <- prometheus.MustNewConstMetric(msgDesc, prometheus.GaugeValue, float64(f.Messages), name)
+		ch <- prometheus.MustNewConstMetric(bytDesc, prometheus.GaugeValue, float64(f.Bytes), name)
+		ch <- prometheus.MustNewConstMetric(seqDesc, prometheus.GaugeValue, float64(f.LastSeq), name)
+	}
+}
