@@ -1,0 +1,328 @@
+package accreditation
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/emcc/accredit/domain"
+)
+
+// The actions on a case, as AllowedActions names them. Each is one command.
+const (
+	ActionUpdatePortfolio       = "update_portfolio"       // UpdatePortfolio
+	ActionAddEvidence           = "add_evidence"           // AddEvidence
+	ActionRemoveEvidence        = "remove_evidence"        // RemoveEvidence
+	ActionUpdateSelfAssessment  = "update_self_assessment" // UpdateSelfAssessment
+	ActionSubmit                = "submit"                 // Submit
+	ActionScreen                = "screen"                 // Screen
+	ActionAssign                = "assign"                 // Assign
+	ActionClaim                 = "claim"                  // Claim
+	ActionAssess                = "assess"                 // SubmitAssessment
+	ActionRequestInformation    = "request_information"    // RequestInformation
+	ActionRespond               = "respond"                // ProvideInformation
+	ActionModerate              = "moderate"               // Moderate
+	ActionDecide                = "decide"                 // Decide
+	ActionAppeal                = "appeal"                 // Appeal
+	ActionDecideAppeal          = "decide_appeal"          // DecideAppeal
+	ActionWithdraw              = "withdraw"               // Withdraw
+	ActionRenew                 = "renew"                  // Renew
+	ActionExpire                = "expire"                 // Expire (the system)
+	ActionRevoke                = "revoke"                 // Revoke
+	ActionWithdrawAccreditation = "withdraw_accreditation" // WithdrawAccreditation
+)
+
+// beforeDecision are the states in which the applicant may still withdraw.
+var beforeDecision = []State{
+	StateDraft, StateSubmitted, StateReturned, StateAwaitingAssessment, StateInAssessment,
+	StateInformationRequested, StateModeration, StateAwaitingDecision,
+}
+
+// withAccreditation are the states in which a case can hold an accreditation
+// (an award at a lower level stays in force while it is appealed).
+var withAccreditation = []State{StateAwarded, StateAppealed}
+
+// actions is the one table of what can be done in which state, in the order
+// AllowedActions lists them.
+var actions = []struct {
+	name   string
+	states []State
+}{
+	{ActionUpdatePortfolio, []State{StateDraft, StateReturned}},
+	{ActionAddEvidence, []State{StateDraft, StateReturned, StateInformationRequested}},
+	{ActionRemoveEvidence, []State{StateDraft, StateReturned}},
+	{ActionUpdateSelfAssessment, []State{StateDraft, StateReturned}},
+	{ActionSubmit, []State{StateDraft, StateReturned}},
+	{ActionScreen, []State{StateSubmitted}},
+	{ActionAssign, []State{StateAwaitingAssessment}},
+	{ActionClaim, []State{StateAwaitingAssessment}},
+	{ActionAssess, []State{StateInAssessment}},
+	{ActionRequestInformation, []State{StateInAssessment, StateModeration, StateAwaitingDecision}},
+	{ActionRespond, []State{StateInformationRequested}},
+	{ActionModerate, []State{StateModeration}},
+	{ActionDecide, []State{StateAwaitingDecision}},
+	{ActionAppeal, []State{StateAwarded, StateNotAwarded}},
+	{ActionDecideAppeal, []State{StateAppealed}},
+	{ActionWithdraw, beforeDecision},
+	{ActionRenew, withAccreditation},
+	{ActionExpire, withAccreditation},
+	{ActionRevoke, withAccreditation},
+	{ActionWithdrawAccreditation, withAccreditation},
+}
+
+// Actions lists every action name.
+func Actions() []string {
+	out := make([]string, len(actions))
+	for i, a := range actions {
+		out[i] = a.name
+	}
+	return out
+}
+
+// AllowedIn returns the actions that someone can take on a case in state s.
+func AllowedIn(s State) []string {
+	var out []string
+	for _, a := range actions {
+		if slices.Contains(a.states, s) {
+			out = append(out, a.name)
+		}
+	}
+	return out
+}
+
+func statesOf(action string) []State {
+	for _, a := range actions {
+		if a.name == action {
+			return a.states
+		}
+	}
+	return nil
+}
+
+// verb turns an action name into words for a message: "request information".
+func verb(action string) string { return strings.ReplaceAll(action, "_", " ") }
+
+// stateError is the Conflict of an action the case's state does not allow.
+func (c *Case) stateError(action string) *domain.Error {
+	allowed := AllowedIn(c.State)
+	list := strings.Join(allowed, ", ")
+	if list == "" {
+		list = "nothing"
+	}
+	e := domain.Errorf(domain.Conflict, "cannot %s: case is in state %q; allowed: %s", verb(action), c.State, list)
+	e.Extra = map[string]any{"state": c.State, "allowed": allowed}
+	return e
+}
+
+func (c *Case) inState(action string) error {
+	if !slices.Contains(statesOf(action), c.State) {
+		return c.stateError(action)
+	}
+	return nil
+}
+
+func forbidden(action, why string) *domain.Error {
+	return domain.Errorf(domain.Forbidden, "cannot %s: %s", verb(action), why)
+}
+
+func (c *Case) ownApplicant(action string, actor domain.Actor) error {
+	if actor.Role != domain.RoleApplicant || actor.ID == "" || actor.ID != c.ApplicantID {
+		return forbidden(action, "only the case's applicant may")
+	}
+	return nil
+}
+
+func office(action string, actor domain.Actor) error {
+	if actor.Role != domain.RoleOffice || actor.ID == "" {
+		return forbidden(action, "only the EMCC office may")
+	}
+	return nil
+}
+
+// guard checks who may take action and whether the case allows it now: the
+// checks of a command before it looks at its input. AllowedActions runs the
+// same guards, so what it offers is what the commands accept. The order is
+// existence, then the actor (Forbidden), then the state (Conflict), then the
+// rules that depend on the actor or the time.
+func (c *Case) guard(action string, actor domain.Actor, now time.Time, rs RuleSets) error {
+	if !c.Exists() {
+		return domain.Errorf(domain.NotFound, "cannot %s: case %q does not exist", verb(action), c.ID)
+	}
+	switch action {
+	case ActionUpdatePortfolio, ActionAddEvidence, ActionRemoveEvidence, ActionUpdateSelfAssessment,
+		ActionSubmit, ActionRespond, ActionWithdraw:
+		if err := c.ownApplicant(action, actor); err != nil {
+			return err
+		}
+		return c.inState(action)
+
+	case ActionScreen, ActionAssign:
+		if err := office(action, actor); err != nil {
+			return err
+		}
+		return c.inState(action)
+
+	case ActionClaim:
+		if actor.Role != domain.RoleAssessor || actor.ID == "" {
+			return forbidden(action, "only an assessor may claim a case")
+		}
+		if err := c.inState(action); err != nil {
+			return err
+		}
+		if actor.ID == c.ApplicantID {
+			return domain.Errorf(domain.Unprocessable, "cannot claim: the applicant cannot assess their own case")
+		}
+		if r := c.assessorRoleOf(actor.ID); r != "" {
+			return domain.Errorf(domain.Unprocessable, "cannot claim: you are already the %s of this case; the assessor and the verifier are two different people", r)
+		}
+		return nil
+
+	case ActionAssess:
+		role := c.assessorRoleOf(actor.ID)
+		if actor.Role != domain.RoleAssessor || role == "" {
+			return forbidden(action, "only the case's assigned assessor or verifier may")
+		}
+		if err := c.inState(action); err != nil {
+			return err
+		}
+		if _, done := c.Assessments[role]; done {
+			return domain.Errorf(domain.Conflict, "cannot assess: the %s has already submitted an assessment", role)
+		}
+		return nil
+
+	case ActionRequestInformation:
+		isAssessor := actor.Role == domain.RoleAssessor && c.assessorRoleOf(actor.ID) != ""
+		if !isAssessor {
+			if err := office(action, actor); err != nil {
+				return forbidden(action, "only the case's assessor or verifier, or the EMCC office, may")
+			}
+		}
+		if err := c.inState(action); err != nil {
+			return err
+		}
+		if isAssessor && c.State != StateInAssessment {
+			return domain.Errorf(domain.Conflict, "cannot request information: case is in state %q; an assessor may ask only while in %q", c.State, StateInAssessment)
+		}
+		return nil
+
+	case ActionModerate, ActionDecide:
+		if err := office(action, actor); err != nil {
+			return err
+		}
+		if err := c.inState(action); err != nil {
+			return err
+		}
+		if r := c.assessorRoleOf(actor.ID); r != "" {
+			return forbidden(action, fmt.Sprintf("you are the %s of this case", r))
+		}
+		return nil
+
+	case ActionAppeal:
+		if err := c.ownApplicant(action, actor); err != nil {
+			return err
+		}
+		if err := c.inState(action); err != nil {
+			return err
+		}
+		return c.appealable(now)
+
+	case ActionDecideAppeal:
+		if err := office(action, actor); err != nil {
+			return err
+		}
+		if err := c.inState(action); err != nil {
+			return err
+		}
+		if parts := c.partsOf(actor.ID); len(parts) > 0 {
+			return forbidden(action, fmt.Sprintf("an appeal is reviewed by someone not involved before; you were %s", strings.Join(parts, ", ")))
+		}
+		return nil
+
+	case ActionRenew, ActionExpire, ActionRevoke, ActionWithdrawAccreditation:
+		switch action {
+		case ActionRenew:
+			if err := c.ownApplicant(action, actor); err != nil {
+				return forbidden(action, "only the holder of the accreditation may")
+			}
+		case ActionExpire:
+			if actor.Role != domain.RoleSystem {
+				return forbidden(action, "only the system expires an accreditation")
+			}
+		case ActionRevoke:
+			if err := office(action, actor); err != nil {
+				return err
+			}
+		case ActionWithdrawAccreditation:
+			if office(action, actor) != nil && c.ownApplicant(action, actor) != nil {
+				return forbidden(action, "only the EMCC office or the holder may")
+			}
+		}
+		if err := c.inState(action); err != nil {
+			return err
+		}
+		a := c.Accreditation
+		if a == nil {
+			return domain.Errorf(domain.Conflict, "cannot %s: case in state %q holds no accreditation", verb(action), c.State)
+		}
+		if a.Status != StatusActive {
+			return domain.Errorf(domain.Conflict, "cannot %s: accreditation %s is %q; only an active one can be changed", verb(action), a.ID, a.Status)
+		}
+		switch action {
+		case ActionRenew:
+			return c.renewable(now, rs)
+		case ActionExpire:
+			if now.Before(a.ValidUntil) {
+				return domain.Errorf(domain.Unprocessable, "cannot expire: accreditation %s is valid until %s", a.ID, a.ValidUntil.UTC().Format(time.RFC3339))
+			}
+		}
+		return nil
+	}
+	return domain.Errorf(domain.Internal, "unknown action %q", action)
+}
+
+// appealable checks that the standing decision can be appealed at now.
+func (c *Case) appealable(now time.Time) error {
+	d := c.Decision
+	if d == nil {
+		return domain.Errorf(domain.Conflict, "cannot appeal: no decision stands")
+	}
+	for _, a := range c.Appeals {
+		if a.DecisionNumber == d.Number {
+			return domain.Errorf(domain.Conflict, "cannot appeal: decision %d has already been appealed", d.Number)
+		}
+	}
+	if d.Outcome == OutcomeAwarded && d.Level == c.Level {
+		return domain.Errorf(domain.Unprocessable, "cannot appeal: awarded at the level applied for (%s)", c.Level)
+	}
+	if end := d.At.Add(AppealWindow); now.After(end) {
+		return domain.Errorf(domain.Unprocessable, "cannot appeal: the appeal period ended on %s, %d days after the decision",
+			end.UTC().Format(time.RFC3339), int(AppealWindow.Hours()/24))
+	}
+	return nil
+}
+
+// AppealDeadline is the end of the appeal period of the standing decision;
+// zero when there is none.
+func (c *Case) AppealDeadline() time.Time {
+	if c.Decision == nil {
+		return time.Time{}
+	}
+	return c.Decision.At.Add(AppealWindow)
+}
+
+// renewable checks that now is within the renewal window of the rule set in
+// force.
+func (c *Case) renewable(now time.Time, rs RuleSets) error {
+	r := rs.InForce(now)
+	if r.ID == "" {
+		return domain.Errorf(domain.Internal, "cannot renew: no rule set in force at %s", now.UTC().Format(time.RFC3339))
+	}
+	a := c.Accreditation
+	opens := a.ValidUntil.AddDate(0, -r.Renewal.WindowMonths, 0)
+	if now.Before(opens) || !now.Before(a.ValidUntil) {
+		return domain.Errorf(domain.Unprocessable, "cannot renew: renewal is open from %s until %s (%d months before the accreditation ends)",
+			opens.UTC().Format(time.RFC3339), a.ValidUntil.UTC().Format(time.RFC3339), r.Renewal.WindowMonths)
+	}
+	return nil
+}

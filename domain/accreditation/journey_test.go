@@ -1,0 +1,130 @@
+package accreditation
+
+import (
+	"testing"
+	"time"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/framework"
+)
+
+// step is one command of a journey and what it must lead to.
+type step struct {
+	name   string
+	after  time.Duration // on the clock before the step
+	actor  domain.Actor
+	cmd    command
+	events []string
+	state  State
+}
+
+func walk(t *testing.T, h *harness, steps []step) {
+	t.Helper()
+	for _, s := range steps {
+		h.later(s.after)
+		got := h.do(s.actor, s.cmd)
+		wantTypes(t, got, s.events...)
+		if h.c.State != s.state {
+			t.Fatalf("after %s: state got %q, want %q", s.name, h.c.State, s.state)
+		}
+	}
+}
+
+// An EIA coach from opening to renewal: returned once at screening, one
+// request for information, the assessors agree, the office awards, the
+// holder renews and the renewed accreditation expires ten years on.
+func TestEIAJourney(t *testing.T) {
+	h := newHarness(t)
+	rs := h.rules
+	walk(t, h, []step{
+		{"open", 0, applicant, with((*Case).Open, openInput(SchemeEIA)), []string{EventCaseOpened}, StateDraft},
+		{"portfolio", time.Hour, applicant, with((*Case).UpdatePortfolio, eligibleEIA()), []string{EventPortfolioUpdated}, StateDraft},
+		{"evidence 1", time.Hour, applicant, with((*Case).AddEvidence, evidence("ev-1", []int{1, 2, 3, 4}, nil)), []string{EventEvidenceAdded}, StateDraft},
+		{"evidence 2", time.Hour, applicant, with((*Case).AddEvidence, evidence("ev-2", []int{5}, []int{21, 27, 28})), []string{EventEvidenceAdded}, StateDraft},
+		{"self-assessment", time.Hour, applicant, with((*Case).UpdateSelfAssessment, SelfAssessmentInput{Category: 1, Statement: seal("I know myself")}), []string{EventSelfAssessmentUpdated}, StateDraft},
+		{"submit", time.Hour, applicant, submitCmd(rs), []string{EventCaseSubmitted}, StateSubmitted},
+		{"return", day, officeScreen, with((*Case).Screen, ScreenInput{Outcome: ScreeningReturned, Reason: seal("supervisor reference missing")}), []string{EventCaseScreened}, StateReturned},
+		{"reference", day, applicant, with((*Case).AddEvidence, evidence("ev-3", nil, nil)), []string{EventEvidenceAdded}, StateReturned},
+		{"resubmit", time.Hour, applicant, submitCmd(rs), []string{EventCaseSubmitted}, StateSubmitted},
+		{"accept", day, officeScreen, with((*Case).Screen, ScreenInput{Outcome: ScreeningAccepted}), []string{EventCaseScreened}, StateAwaitingAssessment},
+		{"claim", day, assessorA, with((*Case).Claim, ClaimInput{Profile: profile(assessorA)}), []string{EventAssessorAssigned}, StateAwaitingAssessment},
+		{"assign verifier", day, officeScreen, with((*Case).Assign, AssignInput{Role: RoleVerifier, Profile: profile(assessorB)}), []string{EventAssessorAssigned}, StateInAssessment},
+		{"ask", day, assessorA, with((*Case).RequestInformation, ask("supervision arrangements?")), []string{EventInformationRequested}, StateInformationRequested},
+		{"answer", day, applicant, with((*Case).ProvideInformation, answer("monthly, with a peer group")), []string{EventInformationProvided}, StateInAssessment},
+		{"assess", day, assessorA, with((*Case).SubmitAssessment, assessment(RecommendAward, "")), []string{EventAssessmentSubmitted}, StateInAssessment},
+		{"verify", day, assessorB, with((*Case).SubmitAssessment, assessment(RecommendAward, framework.Practitioner)), []string{EventAssessmentSubmitted}, StateAwaitingDecision},
+		{"decide", day, officeDecide, with((*Case).Decide, award(framework.Practitioner, "acc-eia-1")), []string{EventDecisionMade, EventAccreditationAwarded}, StateAwarded},
+	})
+	until := h.c.Accreditation.ValidUntil
+	if want := h.c.Decision.At.AddDate(5, 0, 0); !until.Equal(want) {
+		t.Fatalf("valid until: got %s, want %s", until, want)
+	}
+	h.now = until.AddDate(0, -3, 0)
+	walk(t, h, []step{
+		{"renew", 0, applicant, renewCmd(rs, renewal()), []string{EventAccreditationRenewed}, StateAwarded},
+	})
+	if got, want := h.c.Accreditation.ValidUntil, until.AddDate(5, 0, 0); !got.Equal(want) {
+		t.Fatalf("renewed valid until: got %s, want %s", got, want)
+	}
+	h.now = h.c.Accreditation.ValidUntil
+	walk(t, h, []step{{"expire", 0, domain.System, expireCmd(), []string{EventAccreditationExpired}, StateAwarded}})
+	if h.c.Accreditation.Status != StatusExpired {
+		t.Fatalf("status: got %q, want expired", h.c.Accreditation.Status)
+	}
+	replayed := replay(t, h)
+	if got, want := replayed.Accreditation.ValidUntil, h.c.Accreditation.ValidUntil; !got.Equal(want) {
+		t.Fatalf("replay: valid until got %s, want %s", got, want)
+	}
+}
+
+// An EQA programme from opening to renewal: the assessors disagree, the
+// office moderates and awards, the provider renews; the award is later
+// revoked.
+func TestEQAJourney(t *testing.T) {
+	h := newHarness(t)
+	rs := h.rules
+	doc := evidence("ev-1", []int{1, 2, 3, 4, 5, 6, 7, 8}, nil)
+	doc.Kind = KindProgrammeDocument
+	walk(t, h, []step{
+		{"open", 0, applicant, with((*Case).Open, openInput(SchemeEQA)), []string{EventCaseOpened}, StateDraft},
+		{"portfolio", time.Hour, applicant, with((*Case).UpdatePortfolio, eligibleEQA()), []string{EventPortfolioUpdated}, StateDraft},
+		{"programme document", time.Hour, applicant, with((*Case).AddEvidence, doc), []string{EventEvidenceAdded}, StateDraft},
+		{"submit", time.Hour, applicant, submitCmd(rs), []string{EventCaseSubmitted}, StateSubmitted},
+		{"accept", day, officeScreen, with((*Case).Screen, ScreenInput{Outcome: ScreeningAccepted}), []string{EventCaseScreened}, StateAwaitingAssessment},
+		{"assign assessor", day, officeScreen, with((*Case).Assign, AssignInput{Role: RoleAssessor, Profile: profile(assessorA)}), []string{EventAssessorAssigned}, StateAwaitingAssessment},
+		{"claim verifier", day, assessorB, with((*Case).Claim, ClaimInput{Profile: profile(assessorB)}), []string{EventAssessorAssigned}, StateInAssessment},
+		{"assess", day, assessorA, with((*Case).SubmitAssessment, assessment(RecommendAward, "")), []string{EventAssessmentSubmitted}, StateInAssessment},
+		{"verify", day, assessorB, with((*Case).SubmitAssessment, assessment(RecommendAwardLower, framework.Foundation)),
+			[]string{EventAssessmentSubmitted, EventModerationRequired}, StateModeration},
+		{"moderate", day, officeDecide, with((*Case).Moderate, ModerationInput{Recommendation: RecommendAward, Rationale: seal("curriculum at level")}),
+			[]string{EventCaseModerated}, StateAwaitingDecision},
+		{"decide", day, officeDecide, with((*Case).Decide, award(framework.Practitioner, "acc-eqa-1")), []string{EventDecisionMade, EventAccreditationAwarded}, StateAwarded},
+	})
+	until := h.c.Accreditation.ValidUntil
+	h.now = until.AddDate(0, -1, 0)
+	// An EQA renewal has no supervision or CPD minimum.
+	walk(t, h, []step{
+		{"renew", 0, applicant, renewCmd(rs, RenewalInput{ContinuedPractice: true, EthicsCodeAdherence: true}), []string{EventAccreditationRenewed}, StateAwarded},
+		{"revoke", day, officeDecide, with((*Case).Revoke, ReasonInput{Reason: seal("complaint upheld")}), []string{EventAccreditationRevoked}, StateAwarded},
+	})
+	if a := h.c.Accreditation; a.Status != StatusRevoked || !a.ValidUntil.Equal(until.AddDate(5, 0, 0)) {
+		t.Fatalf("accreditation: got %+v", a)
+	}
+	replay(t, h)
+}
+
+// replay rebuilds the case from the harness's event log and checks that it
+// equals the live one.
+func replay(t *testing.T, h *harness) *Case {
+	t.Helper()
+	c := New(h.c.ID)
+	for _, e := range h.log {
+		if err := c.Apply(e); err != nil {
+			t.Fatalf("replay %s: %v", e.Type, err)
+		}
+	}
+	if got, want := mustJSON(t, c), mustJSON(t, h.c); got != want {
+		t.Fatalf("replayed state differs: %s", firstDiff(got, want))
+	}
+	return c
+}

@@ -1,0 +1,490 @@
+package accreditation
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/framework"
+	"github.com/emcc/accredit/domain/pii"
+)
+
+const day = 24 * time.Hour
+
+func ask(q string) InformationRequestInput { return InformationRequestInput{Questions: seal(q)} }
+
+func answer(a string) InformationResponseInput { return InformationResponseInput{Answer: seal(a)} }
+
+func TestInformationRequests(t *testing.T) {
+	t.Run("an assessor asks, the applicant answers, the case goes back", func(t *testing.T) {
+		h := given(t, SchemeEIA, inAssessment)
+		wantTypes(t, h.do(assessorA, with((*Case).RequestInformation, ask("which supervisor?"))), EventInformationRequested)
+		h.wantState(StateInformationRequested)
+		h.do(applicant, with((*Case).AddEvidence, evidence("ev-3", nil, []int{34})))
+		wantTypes(t, h.do(applicant, with((*Case).ProvideInformation, answer("Jane"))), EventInformationProvided)
+		h.wantState(StateInAssessment)
+		r := h.c.InformationRequests[0]
+		if r.ID != "1" || r.By != assessorA.ID || !r.Answered() || !reflect.DeepEqual(r.Answer, seal("Jane")) || r.ReturnTo != StateInAssessment {
+			t.Fatalf("request: got %+v", r)
+		}
+		h.do(assessorB, with((*Case).RequestInformation, ask("and since when?")))
+		if got := h.c.InformationRequests[1].ID; got != "2" {
+			t.Fatalf("second request id: got %q, want 2", got)
+		}
+	})
+	t.Run("the office asks while awaiting the decision", func(t *testing.T) {
+		h := given(t, SchemeEIA, awaitingDecision)
+		h.do(officeDecide, with((*Case).RequestInformation, ask("date of membership?")))
+		h.do(applicant, with((*Case).ProvideInformation, answer("2019")))
+		h.wantState(StateAwaitingDecision)
+		if !h.c.Involved(officeDecide.ID) {
+			t.Fatalf("an office user who asked: got not involved, want involved")
+		}
+	})
+	t.Run("Conflict/an assessor cannot ask once the case awaits the decision", func(t *testing.T) {
+		h := given(t, SchemeEIA, awaitingDecision)
+		wantErr(t, h.fails(assessorA, with((*Case).RequestInformation, ask("q"))), domain.Conflict, `"awaiting_decision"`)
+	})
+	t.Run("Forbidden/an assessor not on the case", func(t *testing.T) {
+		h := given(t, SchemeEIA, inAssessment)
+		wantErr(t, h.fails(assessorC, with((*Case).RequestInformation, ask("q"))), domain.Forbidden)
+	})
+	t.Run("Invalid/no questions", func(t *testing.T) {
+		h := given(t, SchemeEIA, inAssessment)
+		wantField(t, h.fails(assessorA, with((*Case).RequestInformation, InformationRequestInput{})), "questions")
+	})
+	t.Run("Invalid/no answer", func(t *testing.T) {
+		h := given(t, SchemeEIA, inAssessment)
+		h.do(assessorA, with((*Case).RequestInformation, ask("q")))
+		wantField(t, h.fails(applicant, with((*Case).ProvideInformation, InformationResponseInput{})), "answer")
+	})
+	t.Run("Forbidden/someone else answers", func(t *testing.T) {
+		h := given(t, SchemeEIA, inAssessment)
+		h.do(assessorA, with((*Case).RequestInformation, ask("q")))
+		wantErr(t, h.fails(stranger, with((*Case).ProvideInformation, answer("a"))), domain.Forbidden)
+	})
+	t.Run("Conflict/assessing while information is requested", func(t *testing.T) {
+		h := given(t, SchemeEIA, inAssessment)
+		h.do(assessorA, with((*Case).RequestInformation, ask("q")))
+		wantErr(t, h.fails(assessorB, with((*Case).SubmitAssessment, assessment(RecommendAward, ""))), domain.Conflict, `"information_requested"`)
+	})
+}
+
+// givenModeration is a case whose assessor recommended an award and whose
+// verifier an award at foundation.
+func givenModeration(tb testing.TB) *harness {
+	tb.Helper()
+	h := given(tb, SchemeEIA, inAssessment)
+	h.do(assessorA, with((*Case).SubmitAssessment, assessment(RecommendAward, "")))
+	h.do(assessorB, with((*Case).SubmitAssessment, assessment(RecommendAwardLower, framework.Foundation)))
+	h.later(time.Hour)
+	return h
+}
+
+func TestModerate(t *testing.T) {
+	t.Run("the office resolves the disagreement", func(t *testing.T) {
+		h := givenModeration(t)
+		in := ModerationInput{Recommendation: RecommendAwardLower, Level: framework.Foundation, Rationale: seal("verifier is right")}
+		wantTypes(t, h.do(officeDecide, with((*Case).Moderate, in)), EventCaseModerated)
+		h.wantState(StateAwaitingDecision)
+		m := h.c.Moderation
+		if m == nil || !m.Done() || m.By != officeDecide.ID || m.Level != framework.Foundation {
+			t.Fatalf("moderation: got %+v", m)
+		}
+	})
+	t.Run("Forbidden/one of the case's assessors", func(t *testing.T) {
+		h := givenModeration(t)
+		asOffice := domain.Actor{ID: assessorB.ID, Role: domain.RoleOffice}
+		in := ModerationInput{Recommendation: RecommendAward, Rationale: seal("r")}
+		wantErr(t, h.fails(asOffice, with((*Case).Moderate, in)), domain.Forbidden, "verifier")
+	})
+	t.Run("Invalid/award_lower without a level", func(t *testing.T) {
+		h := givenModeration(t)
+		in := ModerationInput{Recommendation: RecommendAwardLower, Rationale: seal("r")}
+		wantField(t, h.fails(officeDecide, with((*Case).Moderate, in)), "level")
+	})
+	t.Run("Conflict/without disagreement", func(t *testing.T) {
+		h := given(t, SchemeEIA, awaitingDecision)
+		in := ModerationInput{Recommendation: RecommendAward, Rationale: seal("r")}
+		wantErr(t, h.fails(officeDecide, with((*Case).Moderate, in)), domain.Conflict, `"awaiting_decision"`)
+	})
+}
+
+func TestDecide(t *testing.T) {
+	t.Run("an award records the accreditation, valid five years", func(t *testing.T) {
+		h := given(t, SchemeEIA, awaitingDecision)
+		got := h.do(officeDecide, with((*Case).Decide, award(framework.Practitioner, "acc-7")))
+		wantTypes(t, got, EventDecisionMade, EventAccreditationAwarded)
+		h.wantState(StateAwarded)
+		d, a := h.c.Decision, h.c.Accreditation
+		if d == nil || d.Number != 1 || d.By != officeDecide.ID || !d.At.Equal(h.now) || d.Level != framework.Practitioner {
+			t.Fatalf("decision: got %+v", d)
+		}
+		want := Accreditation{ID: "acc-7", Level: framework.Practitioner, AwardedAt: h.now, ValidUntil: h.now.AddDate(5, 0, 0), Status: StatusActive}
+		if a == nil || !reflect.DeepEqual(*a, want) {
+			t.Fatalf("accreditation: got %+v, want %+v", a, want)
+		}
+	})
+	t.Run("an award at a lower level", func(t *testing.T) {
+		h := given(t, SchemeEIA, awaitingDecision)
+		h.do(officeDecide, with((*Case).Decide, award(framework.Foundation, "acc-7")))
+		if h.c.Accreditation.Level != framework.Foundation {
+			t.Fatalf("level: got %q, want foundation", h.c.Accreditation.Level)
+		}
+	})
+	t.Run("not awarded", func(t *testing.T) {
+		h := given(t, SchemeEIA, awaitingDecision)
+		in := DecisionInput{Outcome: OutcomeNotAwarded, Rationale: seal("insufficient")}
+		wantTypes(t, h.do(officeDecide, with((*Case).Decide, in)), EventDecisionMade)
+		h.wantState(StateNotAwarded)
+		if h.c.Accreditation != nil {
+			t.Fatalf("accreditation: got %+v, want none", h.c.Accreditation)
+		}
+	})
+	t.Run("Forbidden/decision by one of the case's assessors", func(t *testing.T) {
+		h := given(t, SchemeEIA, awaitingDecision)
+		asOffice := domain.Actor{ID: assessorA.ID, Role: domain.RoleOffice}
+		wantErr(t, h.fails(asOffice, with((*Case).Decide, award(framework.Practitioner, "acc-7"))), domain.Forbidden, "assessor")
+	})
+	t.Run("Forbidden/decision by an assessor role", func(t *testing.T) {
+		h := given(t, SchemeEIA, awaitingDecision)
+		wantErr(t, h.fails(assessorC, with((*Case).Decide, award(framework.Practitioner, "acc-7"))), domain.Forbidden, "office")
+	})
+	for _, tc := range []struct {
+		name  string
+		in    DecisionInput
+		field string
+	}{
+		{"award at a higher level than applied for", award(framework.SeniorPractitioner, "acc-7"), "level"},
+		{"award without a level", award("", "acc-7"), "level"},
+		{"award without an accreditation id", award(framework.Practitioner, ""), "accreditation_id"},
+		{"no rationale", DecisionInput{Outcome: OutcomeNotAwarded}, "rationale"},
+		{"not awarded at a level", DecisionInput{Outcome: OutcomeNotAwarded, Level: framework.Foundation, Rationale: seal("r")}, "level"},
+		{"unknown outcome", DecisionInput{Outcome: "deferred", Rationale: seal("r")}, "outcome"},
+	} {
+		t.Run("Invalid/"+tc.name, func(t *testing.T) {
+			h := given(t, SchemeEIA, awaitingDecision)
+			wantField(t, h.fails(officeDecide, with((*Case).Decide, tc.in)), tc.field)
+		})
+	}
+}
+
+// givenDecided is a case decided as in: awaiting the decision, then decided
+// by officeDecide.
+func givenDecided(tb testing.TB, in DecisionInput) *harness {
+	tb.Helper()
+	h := given(tb, SchemeEIA, awaitingDecision)
+	h.do(officeDecide, with((*Case).Decide, in))
+	return h
+}
+
+func refusal() DecisionInput {
+	return DecisionInput{Outcome: OutcomeNotAwarded, Rationale: seal("insufficient")}
+}
+
+func grounds() AppealInput { return AppealInput{Grounds: seal("evidence overlooked")} }
+
+func TestAppeal(t *testing.T) {
+	t.Run("within 30 days of the decision", func(t *testing.T) {
+		h := givenDecided(t, refusal())
+		h.later(30 * day)
+		wantTypes(t, h.do(applicant, with((*Case).Appeal, grounds())), EventAppealFiled)
+		h.wantState(StateAppealed)
+		if a := h.c.Appeals[0]; a.DecisionNumber != 1 || !a.FiledAt.Equal(h.now) || a.Decided() {
+			t.Fatalf("appeal: got %+v", a)
+		}
+	})
+	t.Run("an award at a lower level can be appealed", func(t *testing.T) {
+		h := givenDecided(t, award(framework.Foundation, "acc-1"))
+		h.do(applicant, with((*Case).Appeal, grounds()))
+		h.wantState(StateAppealed)
+	})
+	t.Run("Unprocessable/appeal after 30 days", func(t *testing.T) {
+		h := givenDecided(t, refusal())
+		h.later(30*day + time.Second)
+		wantErr(t, h.fails(applicant, with((*Case).Appeal, grounds())), domain.Unprocessable, "appeal period ended")
+	})
+	t.Run("Unprocessable/an award at the level applied for", func(t *testing.T) {
+		h := givenDecided(t, award(framework.Practitioner, "acc-1"))
+		wantErr(t, h.fails(applicant, with((*Case).Appeal, grounds())), domain.Unprocessable, "level applied for")
+	})
+	t.Run("Conflict/only once per decision", func(t *testing.T) {
+		h := givenDecided(t, refusal())
+		h.do(applicant, with((*Case).Appeal, grounds()))
+		h.do(officeReview, with((*Case).DecideAppeal, AppealDecisionInput{Outcome: AppealDismissed, Rationale: seal("no")}))
+		wantErr(t, h.fails(applicant, with((*Case).Appeal, grounds())), domain.Conflict, "already been appealed")
+	})
+	t.Run("Invalid/no grounds", func(t *testing.T) {
+		h := givenDecided(t, refusal())
+		wantField(t, h.fails(applicant, with((*Case).Appeal, AppealInput{})), "grounds")
+	})
+	t.Run("Forbidden/someone else", func(t *testing.T) {
+		h := givenDecided(t, refusal())
+		wantErr(t, h.fails(stranger, with((*Case).Appeal, grounds())), domain.Forbidden)
+	})
+}
+
+func TestDecideAppeal(t *testing.T) {
+	upheld := func(to string) AppealDecisionInput {
+		return AppealDecisionInput{Outcome: AppealUpheld, Rationale: seal("overlooked evidence"), ReturnTo: to}
+	}
+	t.Run("upheld: back to assessment, the assessments cleared, the award withdrawn", func(t *testing.T) {
+		h := givenDecided(t, award(framework.Foundation, "acc-1"))
+		h.do(applicant, with((*Case).Appeal, grounds()))
+		got := h.do(officeReview, with((*Case).DecideAppeal, upheld(ReturnToAssessment)))
+		wantTypes(t, got, EventAppealDecided, EventAccreditationWithdrawn)
+		h.wantState(StateInAssessment)
+		if h.c.Assessments != nil || h.c.Decision != nil || len(h.c.PastDecisions) != 1 || !h.c.PastDecisions[0].Overturned {
+			t.Fatalf("after upheld appeal: assessments %v, decision %v, past %+v", h.c.Assessments, h.c.Decision, h.c.PastDecisions)
+		}
+		if a := h.c.Accreditation; a.Status != StatusWithdrawn || a.By != officeReview.ID {
+			t.Fatalf("accreditation: got %+v, want withdrawn by the reviewer", a)
+		}
+		if ap := h.c.Appeals[0]; ap.Outcome != AppealUpheld || ap.By != officeReview.ID || ap.ReturnTo != ReturnToAssessment {
+			t.Fatalf("appeal: got %+v", ap)
+		}
+		// The same assessor and verifier assess again; a new decision is number 2.
+		h.do(assessorA, with((*Case).SubmitAssessment, assessment(RecommendAward, "")))
+		h.do(assessorB, with((*Case).SubmitAssessment, assessment(RecommendAward, "")))
+		h.do(officeDecide, with((*Case).Decide, award(framework.Practitioner, "acc-2")))
+		if h.c.Decision.Number != 2 || h.c.Accreditation.ID != "acc-2" || h.c.Accreditation.Status != StatusActive {
+			t.Fatalf("new decision: got %+v %+v", h.c.Decision, h.c.Accreditation)
+		}
+	})
+	t.Run("upheld: back to the decision", func(t *testing.T) {
+		h := givenDecided(t, refusal())
+		h.do(applicant, with((*Case).Appeal, grounds()))
+		wantTypes(t, h.do(officeReview, with((*Case).DecideAppeal, upheld(ReturnToDecision))), EventAppealDecided)
+		h.wantState(StateAwaitingDecision)
+		if len(h.c.Assessments) != 2 {
+			t.Fatalf("assessments: got %d, want both kept", len(h.c.Assessments))
+		}
+	})
+	t.Run("dismissed: the decision stands", func(t *testing.T) {
+		h := givenDecided(t, award(framework.Foundation, "acc-1"))
+		h.do(applicant, with((*Case).Appeal, grounds()))
+		got := h.do(officeReview, with((*Case).DecideAppeal, AppealDecisionInput{Outcome: AppealDismissed, Rationale: seal("no"), ReturnTo: ReturnToDecision}))
+		wantTypes(t, got, EventAppealDecided)
+		h.wantState(StateAwarded)
+		if h.c.Accreditation.Status != StatusActive || h.c.Appeals[0].ReturnTo != "" {
+			t.Fatalf("after dismissal: accreditation %+v, appeal %+v", h.c.Accreditation, h.c.Appeals[0])
+		}
+	})
+	for _, tc := range []struct {
+		name  string
+		actor domain.Actor
+	}{
+		{"the decider", officeDecide},
+		{"the screener", officeScreen},
+		{"the assessor", domain.Actor{ID: assessorA.ID, Role: domain.RoleOffice}},
+		{"the verifier", domain.Actor{ID: assessorB.ID, Role: domain.RoleOffice}},
+	} {
+		t.Run("Forbidden/appeal reviewer involved before: "+tc.name, func(t *testing.T) {
+			h := givenDecided(t, refusal())
+			h.do(applicant, with((*Case).Appeal, grounds()))
+			wantErr(t, h.fails(tc.actor, with((*Case).DecideAppeal, upheld(ReturnToDecision))), domain.Forbidden, "not involved before")
+		})
+	}
+	t.Run("Forbidden/appeal reviewer involved before: the moderator", func(t *testing.T) {
+		h := givenModeration(t)
+		h.do(officeReview, with((*Case).Moderate, ModerationInput{Recommendation: RecommendNotAward, Rationale: seal("r")}))
+		h.do(officeDecide, with((*Case).Decide, refusal()))
+		h.do(applicant, with((*Case).Appeal, grounds()))
+		wantErr(t, h.fails(officeReview, with((*Case).DecideAppeal, upheld(ReturnToDecision))), domain.Forbidden, "moderator")
+	})
+	t.Run("Invalid/upheld without where to return", func(t *testing.T) {
+		h := givenDecided(t, refusal())
+		h.do(applicant, with((*Case).Appeal, grounds()))
+		wantField(t, h.fails(officeReview, with((*Case).DecideAppeal, upheld(""))), "return_to")
+	})
+	t.Run("Invalid/no rationale", func(t *testing.T) {
+		h := givenDecided(t, refusal())
+		h.do(applicant, with((*Case).Appeal, grounds()))
+		wantField(t, h.fails(officeReview, with((*Case).DecideAppeal, AppealDecisionInput{Outcome: AppealDismissed})), "rationale")
+	})
+}
+
+func TestWithdraw(t *testing.T) {
+	for _, s := range []stage{opened, submitted, accepted, inAssessment, awaitingDecision} {
+		t.Run("before a decision: stage "+stageName[s], func(t *testing.T) {
+			h := given(t, SchemeEIA, s)
+			from := h.c.State
+			wantTypes(t, h.do(applicant, with((*Case).Withdraw, WithdrawInput{Reason: seal("moving abroad")})), EventCaseWithdrawn)
+			h.wantState(StateWithdrawn)
+			if !h.c.WithdrawnAt.Equal(h.now) || !reflect.DeepEqual(h.c.WithdrawalReason, seal("moving abroad")) {
+				t.Fatalf("withdrawal from %q: got at %s reason %+v", from, h.c.WithdrawnAt, h.c.WithdrawalReason)
+			}
+		})
+	}
+	t.Run("Conflict/withdrawal after the decision", func(t *testing.T) {
+		for _, in := range []DecisionInput{award(framework.Practitioner, "acc-1"), refusal()} {
+			h := givenDecided(t, in)
+			wantErr(t, h.fails(applicant, with((*Case).Withdraw, WithdrawInput{})), domain.Conflict, "cannot withdraw", string(h.c.State))
+		}
+	})
+	t.Run("Conflict/nothing is allowed once withdrawn", func(t *testing.T) {
+		h := given(t, SchemeEIA, opened)
+		h.do(applicant, with((*Case).Withdraw, WithdrawInput{}))
+		wantErr(t, h.fails(applicant, submitCmd(h.rules)), domain.Conflict, `case is in state "withdrawn"; allowed: nothing`)
+	})
+	t.Run("Forbidden/someone else", func(t *testing.T) {
+		h := given(t, SchemeEIA, opened)
+		wantErr(t, h.fails(stranger, with((*Case).Withdraw, WithdrawInput{})), domain.Forbidden)
+	})
+}
+
+var stageName = map[stage]string{
+	opened: "opened", ready: "ready", submitted: "submitted", accepted: "accepted",
+	inAssessment: "in assessment", awaitingDecision: "awaiting decision", awarded: "awarded",
+}
+
+func renewal() RenewalInput {
+	return RenewalInput{ContinuedPractice: true, SupervisionHoursLastYear: 5, CPDHoursLastYear: 20, EthicsCodeAdherence: true}
+}
+
+func TestAccreditationLifecycle(t *testing.T) {
+	t.Run("renewal within six months before valid until adds five years", func(t *testing.T) {
+		h := given(t, SchemeEIA, awarded)
+		until := h.c.Accreditation.ValidUntil
+		h.now = until.AddDate(0, -6, 0)
+		wantTypes(t, h.do(applicant, renewCmd(h.rules, renewal())), EventAccreditationRenewed)
+		a := h.c.Accreditation
+		if !a.ValidUntil.Equal(until.AddDate(5, 0, 0)) || len(a.Renewals) != 1 || !a.Renewals[0].PreviousValidUntil.Equal(until) {
+			t.Fatalf("renewed accreditation: got %+v", a)
+		}
+	})
+	for _, tc := range []struct {
+		name string
+		at   func(until time.Time) time.Time
+	}{
+		{"too early", func(u time.Time) time.Time { return u.AddDate(0, -6, 0).Add(-time.Second) }},
+		{"at valid until", func(u time.Time) time.Time { return u }},
+		{"after valid until", func(u time.Time) time.Time { return u.Add(day) }},
+	} {
+		t.Run("Unprocessable/renewal outside the window: "+tc.name, func(t *testing.T) {
+			h := given(t, SchemeEIA, awarded)
+			h.now = tc.at(h.c.Accreditation.ValidUntil)
+			wantErr(t, h.fails(applicant, renewCmd(h.rules, renewal())), domain.Unprocessable, "renewal is open from")
+		})
+	}
+	t.Run("Unprocessable/renewal requirements not met", func(t *testing.T) {
+		h := given(t, SchemeEIA, awarded)
+		h.now = h.c.Accreditation.ValidUntil.AddDate(0, -1, 0)
+		in := RenewalInput{SupervisionHoursLastYear: 2, CPDHoursLastYear: 20}
+		err := h.fails(applicant, renewCmd(h.rules, in))
+		want := []Unmet{{RuleContinuedPractice, true, false}, {RuleEthicsCode, true, false}, {RuleSupervisionHours, 4.0, 2.0}}
+		if got := err.Extra["unmet"]; !reflect.DeepEqual(got, want) {
+			t.Fatalf("unmet: got %+v, want %+v", got, want)
+		}
+	})
+	t.Run("Forbidden/renewal by someone else", func(t *testing.T) {
+		h := given(t, SchemeEIA, awarded)
+		h.now = h.c.Accreditation.ValidUntil.AddDate(0, -1, 0)
+		wantErr(t, h.fails(stranger, renewCmd(h.rules, renewal())), domain.Forbidden, "holder")
+	})
+	t.Run("expiry at valid until", func(t *testing.T) {
+		h := given(t, SchemeEIA, awarded)
+		h.now = h.c.Accreditation.ValidUntil
+		wantTypes(t, h.do(domain.System, expireCmd()), EventAccreditationExpired)
+		if a := h.c.Accreditation; a.Status != StatusExpired || !a.ChangedAt.Equal(h.now) {
+			t.Fatalf("accreditation: got %+v, want expired", a)
+		}
+		h.wantState(StateAwarded)
+		wantErr(t, h.fails(applicant, renewCmd(h.rules, renewal())), domain.Conflict, `"expired"`)
+	})
+	t.Run("Unprocessable/expiry before valid until", func(t *testing.T) {
+		h := given(t, SchemeEIA, awarded)
+		h.now = h.c.Accreditation.ValidUntil.Add(-time.Second)
+		wantErr(t, h.fails(domain.System, expireCmd()), domain.Unprocessable, "valid until")
+	})
+	t.Run("Forbidden/expiry by the office", func(t *testing.T) {
+		h := given(t, SchemeEIA, awarded)
+		h.now = h.c.Accreditation.ValidUntil
+		wantErr(t, h.fails(officeDecide, expireCmd()), domain.Forbidden)
+	})
+	t.Run("revocation with a reason", func(t *testing.T) {
+		h := given(t, SchemeEIA, awarded)
+		wantTypes(t, h.do(officeDecide, with((*Case).Revoke, ReasonInput{Reason: seal("ethics complaint upheld")})), EventAccreditationRevoked)
+		if a := h.c.Accreditation; a.Status != StatusRevoked || a.By != officeDecide.ID || !reflect.DeepEqual(a.Reason, seal("ethics complaint upheld")) {
+			t.Fatalf("accreditation: got %+v, want revoked with the reason", a)
+		}
+		wantErr(t, h.fails(officeDecide, with((*Case).Revoke, ReasonInput{Reason: seal("again")})), domain.Conflict, `"revoked"`)
+	})
+	t.Run("Invalid/revocation needs a reason", func(t *testing.T) {
+		h := given(t, SchemeEIA, awarded)
+		wantField(t, h.fails(officeDecide, with((*Case).Revoke, ReasonInput{})), "reason")
+	})
+	t.Run("Forbidden/revocation by the holder", func(t *testing.T) {
+		h := given(t, SchemeEIA, awarded)
+		wantErr(t, h.fails(applicant, with((*Case).Revoke, ReasonInput{Reason: seal("r")})), domain.Forbidden)
+	})
+	for _, tc := range []struct {
+		actor domain.Actor
+		cause string
+	}{{applicant, WithdrawnByHolder}, {officeDecide, WithdrawnByOffice}} {
+		t.Run("withdrawal of the accreditation by the "+tc.cause, func(t *testing.T) {
+			h := given(t, SchemeEIA, awarded)
+			wantTypes(t, h.do(tc.actor, with((*Case).WithdrawAccreditation, ReasonInput{Reason: seal("retiring")})), EventAccreditationWithdrawn)
+			if a := h.c.Accreditation; a.Status != StatusWithdrawn || a.By != tc.actor.ID {
+				t.Fatalf("accreditation: got %+v, want withdrawn by %s", a, tc.actor.ID)
+			}
+			var ev AccreditationWithdrawn
+			mustUnmarshal(t, h.log[len(h.log)-1].Data, &ev)
+			if ev.Cause != tc.cause {
+				t.Fatalf("cause: got %q, want %q", ev.Cause, tc.cause)
+			}
+		})
+	}
+	t.Run("Invalid/withdrawal of the accreditation needs a reason", func(t *testing.T) {
+		h := given(t, SchemeEIA, awarded)
+		wantField(t, h.fails(applicant, with((*Case).WithdrawAccreditation, ReasonInput{Reason: pii.Sealed{}})), "reason")
+	})
+	t.Run("Conflict/no accreditation after a refusal", func(t *testing.T) {
+		h := givenDecided(t, refusal())
+		wantErr(t, h.fails(officeDecide, with((*Case).Revoke, ReasonInput{Reason: seal("r")})), domain.Conflict, `"not_awarded"`)
+	})
+}
+
+// Every refused transition names the state the case is in and the actions
+// allowed in it.
+func TestInvalidTransitionsNameTheState(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		stage stage
+		actor domain.Actor
+		cmd   command
+		want  string
+	}{
+		{"submit in assessment", inAssessment, applicant, submitCmd(DefaultRuleSets()),
+			`cannot submit: case is in state "in_assessment"; allowed: assess, request_information, withdraw`},
+		{"screen a draft", opened, officeScreen, with((*Case).Screen, ScreenInput{Outcome: ScreeningAccepted}),
+			`cannot screen: case is in state "draft"; allowed: update_portfolio, add_evidence, remove_evidence, update_self_assessment, submit, withdraw`},
+		{"decide while in assessment", inAssessment, officeDecide, with((*Case).Decide, award(framework.Practitioner, "a")),
+			`cannot decide: case is in state "in_assessment"`},
+		{"claim once assigned", inAssessment, assessorC, with((*Case).Claim, ClaimInput{Profile: profile(assessorC)}),
+			`cannot claim: case is in state "in_assessment"`},
+		{"moderate before assignment", accepted, officeDecide, with((*Case).Moderate, ModerationInput{}),
+			`cannot moderate: case is in state "awaiting_assessment"; allowed: assign, claim, withdraw`},
+		{"respond without a request", inAssessment, applicant, with((*Case).ProvideInformation, answer("a")),
+			`cannot respond: case is in state "in_assessment"`},
+		{"appeal before a decision", awaitingDecision, applicant, with((*Case).Appeal, grounds()),
+			`cannot appeal: case is in state "awaiting_decision"; allowed: request_information, decide, withdraw`},
+		{"decide an appeal never filed", awarded, officeReview, with((*Case).DecideAppeal, AppealDecisionInput{}),
+			`cannot decide appeal: case is in state "awarded"; allowed: appeal, renew, expire, revoke, withdraw_accreditation`},
+		{"renew before the award", awaitingDecision, applicant, renewCmd(DefaultRuleSets(), renewal()),
+			`cannot renew: case is in state "awaiting_decision"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := given(t, SchemeEIA, tc.stage)
+			err := h.fails(tc.actor, tc.cmd)
+			wantErr(t, err, domain.Conflict, tc.want)
+			if err.Extra["state"] != h.c.State {
+				t.Fatalf("Extra[state]: got %v, want %q", err.Extra["state"], h.c.State)
+			}
+			if got, want := err.Extra["allowed"], AllowedIn(h.c.State); !reflect.DeepEqual(got, want) {
+				t.Fatalf("Extra[allowed]: got %v, want %v", got, want)
+			}
+		})
+	}
+}

@@ -1,0 +1,497 @@
+package accreditation
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/emcc/accredit/domain/framework"
+	"github.com/emcc/accredit/domain/pii"
+)
+
+// Scheme is what is accredited.
+type Scheme string
+
+// The two schemes.
+const (
+	SchemeEIA Scheme = "EIA" // European Individual Accreditation: a coach or mentor
+	SchemeEQA Scheme = "EQA" // European Quality Award: a training programme
+)
+
+// Valid reports whether s is EIA or EQA.
+func (s Scheme) Valid() bool { return s == SchemeEIA || s == SchemeEQA }
+
+// ParseScheme parses "EIA" or "EQA", ignoring case and surrounding space.
+func ParseScheme(s string) (Scheme, bool) {
+	sc := Scheme(strings.ToUpper(strings.TrimSpace(s)))
+	return sc, sc.Valid()
+}
+
+// State is where a case stands in the process.
+type State string
+
+// The states of a case. The accreditation it awards has a status of its own
+// (AccreditationStatus).
+const (
+	StateDraft                State = "draft"
+	StateSubmitted            State = "submitted"             // awaiting screening by the office
+	StateReturned             State = "returned"              // to the applicant, with reasons; edit and resubmit
+	StateAwaitingAssessment   State = "awaiting_assessment"   // in the assessor queue until both roles are filled
+	StateInAssessment         State = "in_assessment"         // assessor and verifier assess independently
+	StateInformationRequested State = "information_requested" // waiting for the applicant's answer
+	StateModeration           State = "moderation"            // the two assessments disagree
+	StateAwaitingDecision     State = "awaiting_decision"
+	StateAwarded              State = "awarded"
+	StateNotAwarded           State = "not_awarded"
+	StateAppealed             State = "appealed"
+	StateWithdrawn            State = "withdrawn"
+)
+
+// States lists every state in process order.
+var States = []State{
+	StateDraft, StateSubmitted, StateReturned, StateAwaitingAssessment, StateInAssessment,
+	StateInformationRequested, StateModeration, StateAwaitingDecision, StateAwarded,
+	StateNotAwarded, StateAppealed, StateWithdrawn,
+}
+
+// Date is a calendar day without time or zone, written "2006-01-02" in JSON.
+// The zero Date is no date and is written as "".
+type Date struct{ t time.Time }
+
+// NewDate returns the date y-m-d.
+func NewDate(y int, m time.Month, d int) Date { return Date{time.Date(y, m, d, 0, 0, 0, 0, time.UTC)} }
+
+// DateOf returns the calendar day of t in t's location.
+func DateOf(t time.Time) Date { return NewDate(t.Date()) }
+
+// ParseDate parses "2006-01-02".
+func ParseDate(s string) (Date, error) {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return Date{}, fmt.Errorf("date %q: want YYYY-MM-DD", s)
+	}
+	return Date{t}, nil
+}
+
+// IsZero reports whether d is no date.
+func (d Date) IsZero() bool { return d.t.IsZero() }
+
+// Time returns midnight UTC of d.
+func (d Date) Time() time.Time { return d.t }
+
+func (d Date) String() string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.t.Format(time.DateOnly)
+}
+
+// After reports whether d is a later day than o.
+func (d Date) After(o Date) bool { return d.t.After(o.t) }
+
+// FullYearsTo returns the number of whole years from d to the day of t; 0
+// for no date or a date after t.
+func (d Date) FullYearsTo(t time.Time) int {
+	if d.IsZero() {
+		return 0
+	}
+	ty, tm, td := t.Date()
+	y := ty - d.t.Year()
+	if tm < d.t.Month() || tm == d.t.Month() && td < d.t.Day() {
+		y--
+	}
+	return max(y, 0)
+}
+
+// MarshalJSON implements json.Marshaler.
+func (d Date) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (d *Date) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	if s == "" {
+		*d = Date{}
+		return nil
+	}
+	v, err := ParseDate(s)
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}
+
+// Portfolio is the applicant's declared facts that eligibility is checked
+// against: the EIA fields for a coach, the EQA fields for a programme. The
+// fields of the other scheme stay zero.
+type Portfolio struct {
+	// EIA.
+	FirstPracticeDate        Date    `json:"first_practice_date,omitzero"`
+	ClientHours              float64 `json:"client_hours,omitempty"`
+	ClientCount              int     `json:"client_count,omitempty"`
+	CPDHoursLastYear         float64 `json:"cpd_hours_last_year,omitempty"`
+	SupervisionHoursLastYear float64 `json:"supervision_hours_last_year,omitempty"`
+	FeedbackItemsLast12m     int     `json:"feedback_items_last_12m,omitempty"`
+	ReflectionItemsLast12m   int     `json:"reflection_items_last_12m,omitempty"`
+	ProfessionalBodyMember   bool    `json:"professional_body_member,omitempty"`
+
+	// EQA.
+	ContactHours    float64          `json:"contact_hours,omitempty"`
+	CompletedCycles int              `json:"completed_cycles,omitempty"`
+	Curriculum      []CurriculumItem `json:"curriculum,omitempty"`
+}
+
+// CurriculumItem maps a part of an EQA programme's curriculum to a
+// competence category and, optionally, indicators of it.
+type CurriculumItem struct {
+	Category    int        `json:"category"`
+	Indicators  []int      `json:"indicators,omitempty"`
+	Description pii.Sealed `json:"description"`
+}
+
+func (p Portfolio) clone() Portfolio {
+	p.Curriculum = slices.Clone(p.Curriculum)
+	for i := range p.Curriculum {
+		p.Curriculum[i].Indicators = slices.Clone(p.Curriculum[i].Indicators)
+		p.Curriculum[i].Description = cloneSealed(p.Curriculum[i].Description)
+	}
+	return p
+}
+
+func (p Portfolio) curriculumCategories() []int {
+	var out []int
+	for _, it := range p.Curriculum {
+		if !slices.Contains(out, it.Category) {
+			out = append(out, it.Category)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Programme is the EQA programme applied for.
+type Programme struct {
+	Name     pii.Sealed `json:"name"`
+	Provider pii.Sealed `json:"provider"`
+}
+
+// EvidenceKind is what a piece of evidence is.
+type EvidenceKind string
+
+// The kinds of evidence.
+const (
+	KindCertificate         EvidenceKind = "certificate"
+	KindReflectiveStatement EvidenceKind = "reflective_statement"
+	KindClientFeedback      EvidenceKind = "client_feedback"
+	KindSupervisorReference EvidenceKind = "supervisor_reference"
+	KindSessionTranscript   EvidenceKind = "session_transcript"
+	KindCPDRecord           EvidenceKind = "cpd_record"
+	KindProgrammeDocument   EvidenceKind = "programme_document"
+	KindOther               EvidenceKind = "other"
+)
+
+// EvidenceKinds lists every kind.
+var EvidenceKinds = []EvidenceKind{
+	KindCertificate, KindReflectiveStatement, KindClientFeedback, KindSupervisorReference,
+	KindSessionTranscript, KindCPDRecord, KindProgrammeDocument, KindOther,
+}
+
+// Valid reports whether k is a known kind.
+func (k EvidenceKind) Valid() bool { return slices.Contains(EvidenceKinds, k) }
+
+// Evidence is one file of evidence, stored in the object store under Object.
+type Evidence struct {
+	ID          string       `json:"id"`
+	Kind        EvidenceKind `json:"kind"`
+	Title       pii.Sealed   `json:"title"`
+	FileName    pii.Sealed   `json:"file_name"`
+	ContentType string       `json:"content_type"`
+	Size        int64        `json:"size"`
+	SHA256      string       `json:"sha256"`
+	Object      string       `json:"object"`
+	// Categories are the competence categories the evidence is mapped to,
+	// including those of its indicators; sorted.
+	Categories []int     `json:"categories,omitempty"`
+	Indicators []int     `json:"indicators,omitempty"`
+	AddedAt    time.Time `json:"added_at"`
+	AddedBy    string    `json:"added_by"`
+}
+
+func (e Evidence) clone() Evidence {
+	e.Title = cloneSealed(e.Title)
+	e.FileName = cloneSealed(e.FileName)
+	e.Categories = slices.Clone(e.Categories)
+	e.Indicators = slices.Clone(e.Indicators)
+	return e
+}
+
+// ScreeningOutcome is the office's screening result.
+type ScreeningOutcome string
+
+// The screening outcomes.
+const (
+	ScreeningAccepted ScreeningOutcome = "accepted"
+	ScreeningReturned ScreeningOutcome = "returned"
+)
+
+// Screening is the last screening of the case.
+type Screening struct {
+	Outcome ScreeningOutcome `json:"outcome"`
+	Reason  pii.Sealed       `json:"reason,omitzero"`
+	At      time.Time        `json:"at"`
+	By      string           `json:"by"`
+}
+
+// AssessorRole is the part an assessor plays on a case.
+type AssessorRole string
+
+// The two assessing roles; two different people hold them.
+const (
+	RoleAssessor AssessorRole = "assessor"
+	RoleVerifier AssessorRole = "verifier"
+)
+
+// AssessorRoles lists both roles, assessor first.
+var AssessorRoles = []AssessorRole{RoleAssessor, RoleVerifier}
+
+// Valid reports whether r is assessor or verifier.
+func (r AssessorRole) Valid() bool { return r == RoleAssessor || r == RoleVerifier }
+
+// How an assessor came to a case.
+const (
+	HowAssigned = "assigned" // by the office
+	HowClaimed  = "claimed"  // by the assessor, from the queue
+)
+
+// Assignment is who holds an assessing role.
+type Assignment struct {
+	Role   AssessorRole `json:"role"`
+	UserID string       `json:"user_id"`
+	How    string       `json:"how"` // HowAssigned or HowClaimed
+	At     time.Time    `json:"at"`
+	By     string       `json:"by"`
+}
+
+// AssessorProfile is what the user directory knows about a would-be
+// assessor; the service looks it up and passes it to Assign or Claim.
+type AssessorProfile struct {
+	UserID    string          `json:"user_id"`
+	Schemes   []string        `json:"schemes"`
+	MaxLevel  framework.Level `json:"max_level"`
+	Languages []string        `json:"languages"`
+	// Conflicts are the user ids they declared a conflict of interest with.
+	Conflicts []string `json:"conflicts"`
+	Active    bool     `json:"active"`
+}
+
+// Rating is how well a category is evidenced at the target level.
+type Rating string
+
+// The ratings.
+const (
+	RatingNotEvidenced       Rating = "not_evidenced"
+	RatingPartiallyEvidenced Rating = "partially_evidenced"
+	RatingEvidenced          Rating = "evidenced"
+)
+
+// Valid reports whether r is a known rating.
+func (r Rating) Valid() bool {
+	return r == RatingNotEvidenced || r == RatingPartiallyEvidenced || r == RatingEvidenced
+}
+
+// CategoryRating is an assessor's rating of one category.
+type CategoryRating struct {
+	Category   int        `json:"category"`
+	Rating     Rating     `json:"rating"`
+	Indicators []int      `json:"indicators,omitempty"` // observed
+	Notes      pii.Sealed `json:"notes,omitzero"`
+}
+
+// Recommendation is an assessor's (or the moderator's) overall view.
+type Recommendation string
+
+// The recommendations. RecommendRequestInformation is not an outcome of an
+// assessment: an assessor who needs more asks with RequestInformation.
+const (
+	RecommendAward              Recommendation = "award"
+	RecommendAwardLower         Recommendation = "award_lower"
+	RecommendRequestInformation Recommendation = "request_information"
+	RecommendNotAward           Recommendation = "not_award"
+)
+
+// Assessment is one assessor's (or verifier's) submitted assessment.
+type Assessment struct {
+	Role           AssessorRole     `json:"role"`
+	UserID         string           `json:"user_id"`
+	Ratings        []CategoryRating `json:"ratings"`
+	Recommendation Recommendation   `json:"recommendation"`
+	// Level is the level recommended: the case level for award, a lower
+	// one for award_lower, none for not_award.
+	Level       framework.Level `json:"level,omitempty"`
+	Rationale   pii.Sealed      `json:"rationale"`
+	SubmittedAt time.Time       `json:"submitted_at"`
+}
+
+func (a Assessment) clone() Assessment {
+	a.Ratings = slices.Clone(a.Ratings)
+	for i := range a.Ratings {
+		a.Ratings[i].Indicators = slices.Clone(a.Ratings[i].Indicators)
+		a.Ratings[i].Notes = cloneSealed(a.Ratings[i].Notes)
+	}
+	a.Rationale = cloneSealed(a.Rationale)
+	return a
+}
+
+// InformationRequest is a request for more information and its answer.
+type InformationRequest struct {
+	ID        string     `json:"id"`
+	By        string     `json:"by"`
+	Questions pii.Sealed `json:"questions"`
+	AskedAt   time.Time  `json:"asked_at"`
+	// ReturnTo is the state the case goes back to when answered.
+	ReturnTo   State      `json:"return_to"`
+	Answer     pii.Sealed `json:"answer,omitzero"`
+	AnsweredAt time.Time  `json:"answered_at,omitzero"`
+}
+
+// Answered reports whether the request has been answered.
+func (r InformationRequest) Answered() bool { return !r.AnsweredAt.IsZero() }
+
+// Moderation is the office's resolution of two disagreeing assessments.
+type Moderation struct {
+	RequiredAt     time.Time       `json:"required_at"`
+	Recommendation Recommendation  `json:"recommendation,omitempty"`
+	Level          framework.Level `json:"level,omitempty"`
+	Rationale      pii.Sealed      `json:"rationale,omitzero"`
+	By             string          `json:"by,omitempty"`
+	At             time.Time       `json:"at,omitzero"`
+}
+
+// Done reports whether the moderator has decided.
+func (m Moderation) Done() bool { return m.By != "" }
+
+// Outcome is the outcome of a decision.
+type Outcome string
+
+// The decision outcomes.
+const (
+	OutcomeAwarded    Outcome = "awarded"
+	OutcomeNotAwarded Outcome = "not_awarded"
+)
+
+// Decision is the office's decision on the case.
+type Decision struct {
+	// Number counts the decisions of the case from 1; a decision
+	// overturned on appeal is followed by another.
+	Number    int             `json:"number"`
+	Outcome   Outcome         `json:"outcome"`
+	Level     framework.Level `json:"level,omitempty"`
+	Rationale pii.Sealed      `json:"rationale"`
+	By        string          `json:"by"`
+	At        time.Time       `json:"at"`
+	// Overturned is set when an appeal against it was upheld.
+	Overturned bool `json:"overturned,omitempty"`
+}
+
+// AppealOutcome is the outcome of an appeal.
+type AppealOutcome string
+
+// The appeal outcomes.
+const (
+	AppealUpheld    AppealOutcome = "upheld"
+	AppealDismissed AppealOutcome = "dismissed"
+)
+
+// Where an upheld appeal sends the case.
+const (
+	ReturnToAssessment = "assessment" // in_assessment, the assessments cleared
+	ReturnToDecision   = "decision"   // awaiting_decision
+)
+
+// Appeal is an appeal against a decision and its outcome.
+type Appeal struct {
+	DecisionNumber int           `json:"decision_number"`
+	Grounds        pii.Sealed    `json:"grounds"`
+	FiledAt        time.Time     `json:"filed_at"`
+	Outcome        AppealOutcome `json:"outcome,omitempty"`
+	Rationale      pii.Sealed    `json:"rationale,omitzero"`
+	By             string        `json:"by,omitempty"`
+	At             time.Time     `json:"at,omitzero"`
+	ReturnTo       string        `json:"return_to,omitempty"`
+}
+
+// Decided reports whether the appeal has been decided.
+func (a Appeal) Decided() bool { return a.Outcome != "" }
+
+// AccreditationStatus is the status of an awarded accreditation.
+type AccreditationStatus string
+
+// The accreditation statuses.
+const (
+	StatusActive    AccreditationStatus = "active"
+	StatusExpired   AccreditationStatus = "expired"
+	StatusWithdrawn AccreditationStatus = "withdrawn"
+	StatusRevoked   AccreditationStatus = "revoked"
+)
+
+// ValidityYears is how long an award, and each renewal, is valid.
+const ValidityYears = 5
+
+// AppealWindow is how long after a decision the applicant may appeal.
+const AppealWindow = 30 * 24 * time.Hour
+
+// Accreditation is what an award made.
+type Accreditation struct {
+	ID         string              `json:"id"`
+	Level      framework.Level     `json:"level"`
+	AwardedAt  time.Time           `json:"awarded_at"`
+	ValidUntil time.Time           `json:"valid_until"`
+	Status     AccreditationStatus `json:"status"`
+	// Reason, By and ChangedAt describe the last status change (expiry,
+	// withdrawal, revocation).
+	Reason    pii.Sealed `json:"reason,omitzero"`
+	By        string     `json:"by,omitempty"`
+	ChangedAt time.Time  `json:"changed_at,omitzero"`
+	Renewals  []Renewal  `json:"renewals,omitempty"`
+}
+
+// Renewal is one renewal of an accreditation.
+type Renewal struct {
+	At                       time.Time `json:"at"`
+	By                       string    `json:"by"`
+	PreviousValidUntil       time.Time `json:"previous_valid_until"`
+	ValidUntil               time.Time `json:"valid_until"`
+	ContinuedPractice        bool      `json:"continued_practice"`
+	SupervisionHoursLastYear float64   `json:"supervision_hours_last_year"`
+	CPDHoursLastYear         float64   `json:"cpd_hours_last_year"`
+	EthicsCodeAdherence      bool      `json:"ethics_code_adherence"`
+	RuleSetVersion           string    `json:"rule_set_version"`
+}
+
+// The parts a user can play in a case (see Case.Involved).
+const (
+	PartApplicant      = "applicant"
+	PartScreener       = "screener"
+	PartAssessor       = "assessor"
+	PartVerifier       = "verifier"
+	PartRequester      = "information_requester"
+	PartModerator      = "moderator"
+	PartDecider        = "decider"
+	PartAppealReviewer = "appeal_reviewer"
+)
+
+// Participant is a user who played a part in the case.
+type Participant struct {
+	UserID string `json:"user_id"`
+	Part   string `json:"part"`
+}
+
+func cloneSealed(s pii.Sealed) pii.Sealed {
+	s.Data = slices.Clone(s.Data)
+	return s
+}

@@ -1,0 +1,204 @@
+package accreditation
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/emcc/accredit/domain"
+)
+
+// AllowedActions returns the actions actor may take on the case at now, in a
+// fixed order. It runs the same checks as the commands (who, state, time
+// windows; ruleSets for the renewal window) but not their input: "claim" is
+// offered to any assessor who is neither the applicant nor already on the
+// case; whether they are qualified depends on their profile (see CanClaim).
+func (c *Case) AllowedActions(actor domain.Actor, now time.Time, ruleSets RuleSets) []string {
+	out := []string{}
+	if !c.Exists() {
+		return out
+	}
+	for _, a := range actions {
+		if c.guard(a.name, actor, now, ruleSets) == nil {
+			out = append(out, a.name)
+		}
+	}
+	return out
+}
+
+// CanClaim reports why the assessor with profile p may not claim role on
+// the case (nil when they may): the precise check for the assessor queue.
+// An empty role means either open one.
+func (c *Case) CanClaim(p AssessorProfile, role AssessorRole) error {
+	actor := domain.Actor{ID: p.UserID, Role: domain.RoleAssessor}
+	if err := c.guard(ActionClaim, actor, time.Time{}, nil); err != nil {
+		return err
+	}
+	roles := []AssessorRole{role}
+	if role == "" {
+		roles = AssessorRoles
+	}
+	var last error
+	for _, r := range roles {
+		if _, taken := c.Assignments[r]; taken {
+			last = domain.Errorf(domain.Conflict, "cannot claim: the %s role is already held", r)
+			continue
+		}
+		if last = c.qualify(ActionClaim, p, r); last == nil {
+			return nil
+		}
+	}
+	return last
+}
+
+// CanSee reports whether actor may see the case: the office and the system
+// all cases; an applicant their own; an assessor the cases they hold a role
+// on, and the cases in the queue they could claim (by role and involvement;
+// the queue narrows this with CanClaim and the assessor's profile).
+func (c *Case) CanSee(actor domain.Actor) bool {
+	if !c.Exists() || actor.ID == "" {
+		return false
+	}
+	switch actor.Role {
+	case domain.RoleOffice, domain.RoleSystem:
+		return true
+	case domain.RoleApplicant:
+		return actor.ID == c.ApplicantID
+	case domain.RoleAssessor:
+		return c.assessorRoleOf(actor.ID) != "" || c.guard(ActionClaim, actor, time.Time{}, nil) == nil
+	}
+	return false
+}
+
+// VisibleAssessments returns copies of the assessments actor may see,
+// assessor first: the office all of them; the assessor and the verifier
+// their own, and the other's only once both are in; the applicant all of
+// them once a decision stands; anyone else none.
+func (c *Case) VisibleAssessments(actor domain.Actor) []Assessment {
+	out := []Assessment{}
+	for _, r := range AssessorRoles {
+		a, ok := c.Assessments[r]
+		if ok && c.seesAssessment(actor, a) {
+			out = append(out, a.clone())
+		}
+	}
+	return out
+}
+
+func (c *Case) seesAssessment(actor domain.Actor, a Assessment) bool {
+	switch actor.Role {
+	case domain.RoleOffice, domain.RoleSystem:
+		return true
+	case domain.RoleAssessor:
+		if c.assessorRoleOf(actor.ID) == "" {
+			return false
+		}
+		return a.UserID == actor.ID || len(c.Assessments) == len(AssessorRoles)
+	case domain.RoleApplicant:
+		return actor.ID == c.ApplicantID && c.Decision != nil
+	}
+	return false
+}
+
+// Involved reports whether userID has played a part in the case: the
+// applicant, the screener, the assessor or verifier, an office user who
+// asked for information, the moderator, a decider or an appeal reviewer.
+func (c *Case) Involved(userID string) bool { return len(c.partsOf(userID)) > 0 }
+
+// partsOf returns the parts userID has played.
+func (c *Case) partsOf(userID string) []string {
+	var out []string
+	for _, p := range c.Participants {
+		if userID != "" && p.UserID == userID {
+			out = append(out, p.Part)
+		}
+	}
+	return out
+}
+
+// Unmet is the live checklist of what submission still needs: the rules
+// of the rule set (pinned, or in force at now) that the portfolio does not
+// meet, then the categories not yet addressed by evidence or a
+// self-assessment statement. Nil when the case can be submitted.
+func (c *Case) Unmet(ruleSets RuleSets, now time.Time) []Unmet {
+	if !c.Exists() {
+		return nil
+	}
+	rs, err := c.ruleSet(ruleSets, now)
+	if err != nil {
+		return []Unmet{{Rule: RuleRuleSet, Required: c.RuleSetVersion, Given: ""}}
+	}
+	return append(rs.Check(c.Portfolio, c.Scheme, c.Level, now), c.unaddressed()...)
+}
+
+// appealed reports whether the standing decision has been appealed.
+func (c *Case) appealed() bool {
+	return c.Decision != nil && slices.ContainsFunc(c.Appeals, func(a Appeal) bool { return a.DecisionNumber == c.Decision.Number })
+}
+
+// NextStep says, in a line for the timeline, what is expected next and from
+// whom.
+func (c *Case) NextStep() string {
+	const date = "2 January 2006"
+	switch c.State {
+	case "":
+		return "the applicant opens the case"
+	case StateDraft:
+		return "the applicant completes the portfolio, evidence and self-assessment, then submits"
+	case StateSubmitted:
+		return "the EMCC office screens the application"
+	case StateReturned:
+		return "the applicant addresses the office's reasons and resubmits"
+	case StateAwaitingAssessment:
+		var open []AssessorRole
+		for _, r := range AssessorRoles {
+			if _, ok := c.Assignments[r]; !ok {
+				open = append(open, r)
+			}
+		}
+		if len(open) == len(AssessorRoles) {
+			return "an assessor and a verifier are assigned"
+		}
+		return fmt.Sprintf("a %s is assigned", open[0])
+	case StateInAssessment:
+		var pending []AssessorRole
+		for _, r := range AssessorRoles {
+			if _, ok := c.Assessments[r]; !ok {
+				pending = append(pending, r)
+			}
+		}
+		if len(pending) == len(AssessorRoles) {
+			return "the assessor and the verifier assess the application independently"
+		}
+		return fmt.Sprintf("the %s submits their assessment", pending[0])
+	case StateInformationRequested:
+		return "the applicant answers the request for information"
+	case StateModeration:
+		return "the EMCC office moderates the two assessments"
+	case StateAwaitingDecision:
+		return "the EMCC office decides"
+	case StateAwarded:
+		a := c.Accreditation
+		switch {
+		case a == nil:
+			return "none"
+		case a.Status == StatusActive && c.Decision != nil && c.Decision.Level != c.Level && !c.appealed():
+			return fmt.Sprintf("the holder renews before %s; an appeal against the lower level is possible until %s",
+				a.ValidUntil.Format(date), c.AppealDeadline().Format(date))
+		case a.Status == StatusActive:
+			return fmt.Sprintf("the holder renews before %s", a.ValidUntil.Format(date))
+		default:
+			return fmt.Sprintf("none: the accreditation is %s", a.Status)
+		}
+	case StateNotAwarded:
+		if c.Decision != nil && !c.appealed() {
+			return fmt.Sprintf("none, unless the applicant appeals by %s", c.AppealDeadline().Format(date))
+		}
+		return "none"
+	case StateAppealed:
+		return "the EMCC office reviews the appeal (a reviewer not involved before)"
+	case StateWithdrawn:
+		return "none: the case was withdrawn"
+	}
+	return "none"
+}

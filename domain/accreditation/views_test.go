@@ -1,0 +1,204 @@
+package accreditation
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/framework"
+)
+
+func TestAllowedActions(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		stage stage
+		actor domain.Actor
+		want  []string
+	}{
+		{"applicant on a draft", opened, applicant, []string{"update_portfolio", "add_evidence", "remove_evidence", "update_self_assessment", "submit", "withdraw"}},
+		{"someone else on a draft", opened, stranger, []string{}},
+		{"office on a draft", opened, officeScreen, []string{}},
+		{"office on a submitted case", submitted, officeScreen, []string{"screen"}},
+		{"applicant on a submitted case", submitted, applicant, []string{"withdraw"}},
+		{"office in the queue", accepted, officeScreen, []string{"assign"}},
+		{"assessor in the queue", accepted, assessorC, []string{"claim"}},
+		{"the applicant as assessor in the queue", accepted, domain.Actor{ID: applicant.ID, Role: domain.RoleAssessor}, []string{}},
+		{"assigned assessor", inAssessment, assessorA, []string{"assess", "request_information"}},
+		{"unassigned assessor", inAssessment, assessorC, []string{}},
+		{"office in assessment", inAssessment, officeDecide, []string{"request_information"}},
+		{"office awaiting the decision", awaitingDecision, officeDecide, []string{"request_information", "decide"}},
+		{"assessor as office awaiting the decision", awaitingDecision, domain.Actor{ID: assessorA.ID, Role: domain.RoleOffice}, []string{"request_information"}},
+		{"assessor who has assessed", awaitingDecision, assessorA, []string{}},
+		{"holder after an award at the level applied for", awarded, applicant, []string{"withdraw_accreditation"}},
+		{"office after an award", awarded, officeDecide, []string{"revoke", "withdraw_accreditation"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := given(t, SchemeEIA, tc.stage)
+			if got := h.c.AllowedActions(tc.actor, h.now, h.rules); !slices.Equal(got, tc.want) {
+				t.Fatalf("in state %q: got %v, want %v", h.c.State, got, tc.want)
+			}
+		})
+	}
+	t.Run("time windows: appeal within 30 days, renewal within the window, expiry from valid until", func(t *testing.T) {
+		h := givenDecided(t, award(framework.Foundation, "acc-1"))
+		if got := h.c.AllowedActions(applicant, h.now.Add(29*day), h.rules); !slices.Equal(got, []string{"appeal", "withdraw_accreditation"}) {
+			t.Fatalf("within 30 days: got %v", got)
+		}
+		until := h.c.Accreditation.ValidUntil
+		if got := h.c.AllowedActions(applicant, until.AddDate(0, -2, 0), h.rules); !slices.Equal(got, []string{"renew", "withdraw_accreditation"}) {
+			t.Fatalf("two months before valid until: got %v", got)
+		}
+		if got := h.c.AllowedActions(domain.System, until, h.rules); !slices.Equal(got, []string{"expire"}) {
+			t.Fatalf("system at valid until: got %v", got)
+		}
+		if got := h.c.AllowedActions(domain.System, until.Add(-time.Second), h.rules); len(got) != 0 {
+			t.Fatalf("system before valid until: got %v, want none", got)
+		}
+	})
+	t.Run("appeal reviewers are the office users not involved", func(t *testing.T) {
+		h := givenDecided(t, refusal())
+		h.do(applicant, with((*Case).Appeal, grounds()))
+		if got := h.c.AllowedActions(officeReview, h.now, h.rules); !slices.Equal(got, []string{"decide_appeal"}) {
+			t.Fatalf("uninvolved office user: got %v", got)
+		}
+		if got := h.c.AllowedActions(officeDecide, h.now, h.rules); len(got) != 0 {
+			t.Fatalf("the decider: got %v, want none", got)
+		}
+	})
+	t.Run("every offered action is accepted by its command", func(t *testing.T) {
+		h := given(t, SchemeEIA, opened)
+		for _, a := range h.c.AllowedActions(applicant, h.now, h.rules) {
+			if err := h.c.guard(a, applicant, h.now, h.rules); err != nil {
+				t.Fatalf("%s: offered but refused: %v", a, err)
+			}
+		}
+	})
+}
+
+func TestCanClaim(t *testing.T) {
+	h := given(t, SchemeEIA, accepted)
+	if err := h.c.CanClaim(profile(assessorC), ""); err != nil {
+		t.Fatalf("qualified assessor: got %v, want nil", err)
+	}
+	dutch := profile(assessorC)
+	dutch.Languages = []string{"nl"}
+	if err := h.c.CanClaim(dutch, ""); !domain.Is(err, domain.Unprocessable) {
+		t.Fatalf("assessor without the case language: got %v, want unprocessable", err)
+	}
+	h.do(assessorA, with((*Case).Claim, ClaimInput{Role: RoleVerifier, Profile: profile(assessorA)}))
+	if err := h.c.CanClaim(profile(assessorC), RoleVerifier); !domain.Is(err, domain.Conflict) {
+		t.Fatalf("taken role: got %v, want conflict", err)
+	}
+	if err := h.c.CanClaim(profile(assessorC), ""); err != nil {
+		t.Fatalf("the open assessor role: got %v, want nil", err)
+	}
+	if err := h.c.CanClaim(profile(assessorA), ""); err == nil {
+		t.Fatalf("the verifier claiming the assessor role: got nil, want refused")
+	}
+}
+
+func TestVisibleAssessments(t *testing.T) {
+	roles := func(as []Assessment) []AssessorRole {
+		out := []AssessorRole{}
+		for _, a := range as {
+			out = append(out, a.Role)
+		}
+		return out
+	}
+	check := func(t *testing.T, h *harness, actor domain.Actor, want ...AssessorRole) {
+		t.Helper()
+		if want == nil {
+			want = []AssessorRole{}
+		}
+		if got := roles(h.c.VisibleAssessments(actor)); !slices.Equal(got, want) {
+			t.Fatalf("%s %s sees: got %v, want %v", actor.Role, actor.ID, got, want)
+		}
+	}
+	h := given(t, SchemeEIA, inAssessment)
+	h.do(assessorA, with((*Case).SubmitAssessment, assessment(RecommendAward, "")))
+	t.Run("before both are in: each sees only their own", func(t *testing.T) {
+		check(t, h, assessorA, RoleAssessor)
+		check(t, h, assessorB)
+		check(t, h, officeDecide, RoleAssessor)
+		check(t, h, applicant)
+		check(t, h, assessorC)
+	})
+	h.do(assessorB, with((*Case).SubmitAssessment, assessment(RecommendAward, "")))
+	t.Run("once both are in: the assessors see both, the applicant still none", func(t *testing.T) {
+		check(t, h, assessorA, RoleAssessor, RoleVerifier)
+		check(t, h, assessorB, RoleAssessor, RoleVerifier)
+		check(t, h, applicant)
+		check(t, h, assessorC)
+	})
+	h.do(officeDecide, with((*Case).Decide, award(framework.Practitioner, "acc-1")))
+	t.Run("after the decision: the applicant sees both, no one else's applicant does", func(t *testing.T) {
+		check(t, h, applicant, RoleAssessor, RoleVerifier)
+		check(t, h, stranger)
+	})
+	t.Run("a copy: changing it leaves the case alone", func(t *testing.T) {
+		v := h.c.VisibleAssessments(officeDecide)
+		v[0].Ratings[0].Indicators[0] = 999
+		if h.c.Assessments[RoleAssessor].Ratings[0].Indicators[0] == 999 {
+			t.Fatalf("VisibleAssessments shares memory with the case")
+		}
+	})
+}
+
+func TestCanSeeAndInvolved(t *testing.T) {
+	h := given(t, SchemeEIA, accepted)
+	for _, tc := range []struct {
+		actor domain.Actor
+		want  bool
+	}{
+		{applicant, true}, {stranger, false}, {officeDecide, true}, {assessorC, true},
+		{domain.Actor{ID: applicant.ID, Role: domain.RoleAssessor}, false},
+	} {
+		if got := h.c.CanSee(tc.actor); got != tc.want {
+			t.Errorf("in the queue, %s %s: got %v, want %v", tc.actor.Role, tc.actor.ID, got, tc.want)
+		}
+	}
+	h.do(officeScreen, with((*Case).Assign, AssignInput{Role: RoleAssessor, Profile: profile(assessorA)}))
+	h.do(officeScreen, with((*Case).Assign, AssignInput{Role: RoleVerifier, Profile: profile(assessorB)}))
+	if !h.c.CanSee(assessorA) || h.c.CanSee(assessorC) {
+		t.Errorf("in assessment: assigned sees %v, unassigned sees %v; want true, false", h.c.CanSee(assessorA), h.c.CanSee(assessorC))
+	}
+	for _, id := range []string{applicant.ID, officeScreen.ID, assessorA.ID, assessorB.ID} {
+		if !h.c.Involved(id) {
+			t.Errorf("Involved(%s): got false, want true", id)
+		}
+	}
+	for _, id := range []string{officeReview.ID, assessorC.ID, ""} {
+		if h.c.Involved(id) {
+			t.Errorf("Involved(%q): got true, want false", id)
+		}
+	}
+}
+
+func TestNextStep(t *testing.T) {
+	for _, tc := range []struct {
+		stage stage
+		want  string
+	}{
+		{opened, "the applicant completes"},
+		{submitted, "screens"},
+		{accepted, "an assessor and a verifier are assigned"},
+		{inAssessment, "assess the application independently"},
+		{awaitingDecision, "the EMCC office decides"},
+		{awarded, "the holder renews before"},
+	} {
+		t.Run(stageName[tc.stage], func(t *testing.T) {
+			if got := given(t, SchemeEIA, tc.stage).c.NextStep(); !strings.Contains(got, tc.want) {
+				t.Fatalf("got %q, want it to contain %q", got, tc.want)
+			}
+		})
+	}
+	t.Run("one assessment in", func(t *testing.T) {
+		h := given(t, SchemeEIA, inAssessment)
+		h.do(assessorB, with((*Case).SubmitAssessment, assessment(RecommendAward, "")))
+		if got, want := h.c.NextStep(), "the assessor submits their assessment"; got != want {
+			t.Fatalf("got %q, want %q", got, want)
+		}
+	})
+}
