@@ -249,6 +249,11 @@ func (s *Server) eraseUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if s.deps.Cases != nil {
+		if err := s.deps.Cases.EraseEvidenceOf(c.Request().Context(), id); err != nil {
+			return domain.Wrap(domain.Unavailable, err, "erasure recorded and key deleted; evidence deletion will be retried")
+		}
+	}
 	writeResult(c, res)
 	return c.JSON(http.StatusOK, map[string]any{"user_id": id, "erased": true, "version": res.Version, "seq": res.Seq})
 }

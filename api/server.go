@@ -18,6 +18,7 @@ import (
 	"github.com/emcc/accredit/domain/accounts"
 	"github.com/emcc/accredit/domain/aggregate"
 	"github.com/emcc/accredit/domain/audit"
+	"github.com/emcc/accredit/domain/cases"
 	"github.com/emcc/accredit/domain/framework"
 )
 
@@ -48,6 +49,9 @@ type Deps struct {
 	Checkpoint func(ctx context.Context) (audit.Checkpoint, error)
 	Now        func() time.Time
 	Metrics    *Metrics
+	Cases      *cases.Service
+	// WaitFor waits until every read model reflects seq (read-your-writes).
+	WaitFor func(ctx context.Context, seq uint64) error
 }
 
 // Server is the HTTP API.
@@ -76,7 +80,7 @@ var (
 
 // routes is the one table of endpoints and their roles.
 func (s *Server) routes() []Route {
-	return []Route{
+	base := []Route{
 		{Method: http.MethodGet, Path: "/healthz", Public: true, handler: s.healthz},
 		{Method: http.MethodGet, Path: "/readyz", Public: true, handler: s.readyz},
 		{Method: http.MethodGet, Path: "/api/v1/framework", Public: true, handler: s.getFramework},
@@ -95,6 +99,23 @@ func (s *Server) routes() []Route {
 		{Method: http.MethodPost, Path: "/api/v1/audit/checkpoints", Roles: office, handler: s.auditCheckpoint},
 		{Method: http.MethodGet, Path: "/metrics", Roles: office, handler: s.metrics},
 	}
+	return append(base, s.caseRoutes()...)
+}
+
+// waitMinSeq honours ?min_seq=N: it waits until the read models reflect N.
+func (s *Server) waitMinSeq(c echo.Context) error {
+	v := c.QueryParam("min_seq")
+	if v == "" {
+		return nil
+	}
+	seq, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		return domain.InvalidFields("bad query parameter", domain.FieldError{Field: "min_seq", Reason: "a non-negative integer (the seq a command returned)"})
+	}
+	if s.deps.WaitFor == nil {
+		return nil
+	}
+	return s.deps.WaitFor(c.Request().Context(), seq)
 }
 
 // Routes lists the route table (for tests and the contract).

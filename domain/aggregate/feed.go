@@ -24,7 +24,7 @@ type Feed struct {
 	followers []Follower
 	pos       uint64
 	changed   chan struct{}
-	commands  map[string]eventstore.Result // command id -> what it wrote
+	commands  map[string]Result // command id -> what it wrote
 	decodeErr int
 	observer  Observer
 }
@@ -57,7 +57,7 @@ func NewFeed(store eventstore.Store, log *slog.Logger) *Feed {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Feed{store: store, log: log, changed: make(chan struct{}), commands: map[string]eventstore.Result{}}
+	return &Feed{store: store, log: log, changed: make(chan struct{}), commands: map[string]Result{}}
 }
 
 // Add registers a follower; call it before Run.
@@ -91,7 +91,8 @@ func (f *Feed) apply(c eventstore.Commit) error {
 		f.decodeErr++
 	}
 	if len(c.Events) > 0 && c.Events[0].CommandID != "" {
-		f.commands[c.Events[0].CommandID] = eventstore.Result{Head: eventstore.Head{}.Advance(c), Duplicate: true}
+		h := eventstore.Head{}.Advance(c)
+		f.commands[c.Events[0].CommandID] = Result{Stream: c.Stream, Version: h.Version, Seq: h.Seq, Duplicate: true}
 	}
 	f.pos = c.Seq
 	close(f.changed)
@@ -115,7 +116,7 @@ func (f *Feed) DecodeErrors() int {
 }
 
 // Command returns what an already applied command wrote.
-func (f *Feed) Command(id string) (eventstore.Result, bool) {
+func (f *Feed) Command(id string) (Result, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	r, ok := f.commands[id]

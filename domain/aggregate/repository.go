@@ -152,7 +152,7 @@ func (r *Repository[S]) update(ctx context.Context, id string, meta Meta, decide
 	stream := r.StreamID(id)
 	if meta.CommandID != "" {
 		if res, ok := r.feed.Command(meta.CommandID); ok {
-			return Result{Stream: stream, Version: res.Head.Version, Seq: res.Head.Seq, Duplicate: true}, 0, nil
+			return res, 0, nil
 		}
 	}
 	for attempt := 0; attempt < 8; attempt++ {

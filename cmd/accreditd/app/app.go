@@ -25,6 +25,7 @@ import (
 	"github.com/emcc/accredit/domain/accounts"
 	"github.com/emcc/accredit/domain/aggregate"
 	"github.com/emcc/accredit/domain/audit"
+	"github.com/emcc/accredit/domain/cases"
 	"github.com/emcc/accredit/domain/framework"
 	"github.com/emcc/accredit/domain/natsstore"
 	"github.com/emcc/accredit/domain/pii"
@@ -45,6 +46,7 @@ type App struct {
 	Feed        *aggregate.Feed
 	Vault       *pii.Vault
 	Accounts    *accounts.Service
+	Cases       *cases.Service
 	heads       *audit.Heads
 	signer      *audit.Signer
 	API         *api.Server
@@ -103,6 +105,16 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 	a.heads = audit.NewHeads()
 	a.Accounts = accounts.NewService(a.Events, a.Feed, a.Vault, mustSessions(ctx, a), a.now, a.log)
 	a.Feed.Add(a.heads)
+	blobs, err := natsstore.OpenBlobs(ctx, a.Events.JetStream(), a.storeConfig())
+	if err != nil {
+		return nil, err
+	}
+	tmp := filepath.Join(cfg.DataDir, "tmp")
+	if err := os.MkdirAll(tmp, 0o700); err != nil {
+		return nil, fmt.Errorf("upload spool directory: %w", err)
+	}
+	a.Cases = cases.NewService(cases.Config{Store: a.Events, Feed: a.Feed, Vault: a.Vault, Blobs: blobs,
+		Accounts: a.Accounts, Now: a.now, Log: a.log, MaxUpload: cfg.MaxUpload, TempDir: tmp})
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
@@ -125,6 +137,7 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 	a.API = api.New(api.Deps{
 		Accounts: a.Accounts, Catalogue: framework.Default(), Log: a.log, Now: a.now,
 		Ready: a.readiness, Verify: a.verify, Checkpoint: a.checkpoint, Metrics: a.Metrics,
+		Cases: a.Cases, WaitFor: a.waitFor,
 	})
 	a.listener, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -140,6 +153,8 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 		}
 	}()
 	go func() { defer a.wg.Done(); a.checkpointLoop(runCtx) }()
+	a.wg.Add(1)
+	go func() { defer a.wg.Done(); a.expiryLoop(runCtx) }()
 	if cfg.MetricsAddr != "" {
 		if err := a.serveMetrics(cfg.MetricsAddr); err != nil {
 			return nil, err
@@ -373,4 +388,39 @@ func (a *App) storeFigures(ctx context.Context) map[string]api.StreamFigures {
 		out[name] = api.StreamFigures{Messages: info.State.Msgs, Bytes: info.State.Bytes, LastSeq: info.State.LastSeq}
 	}
 	return out
+}
+
+// waitFor waits, boundedly, until the write model has applied seq.
+func (a *App) waitFor(ctx context.Context, seq uint64) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	return a.Feed.WaitFor(ctx, seq)
+}
+
+// RunExpiry expires the accreditations past their date, if this process
+// holds the expiry lease; it returns how many it expired.
+func (a *App) RunExpiry(ctx context.Context) (int, error) {
+	ok, err := a.leases.Acquire(ctx, "expiry", a.id)
+	if err != nil || !ok {
+		return 0, err
+	}
+	return a.Cases.ExpireDue(ctx)
+}
+
+// expiryLoop runs the expiry job every minute in the lease holder.
+func (a *App) expiryLoop(ctx context.Context) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := a.RunExpiry(ctx); err != nil {
+				a.log.Warn("expiry job", "err", err)
+			} else if n > 0 {
+				a.log.Info("accreditations expired", "count", n)
+			}
+		}
+	}
 }

@@ -26,6 +26,7 @@ type Config struct {
 	CheckpointInterval time.Duration // ACCREDIT_CHECKPOINT_INTERVAL
 	LogFormat          string        // ACCREDIT_LOG_FORMAT: json or text
 	MetricsAddr        string        // ACCREDIT_METRICS_ADDR: unauthenticated /metrics here
+	MaxUpload          int64         // ACCREDIT_MAX_UPLOAD_BYTES: evidence file limit
 	ShutdownTimeout    time.Duration
 }
 
@@ -66,7 +67,8 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	env("ACCREDIT_MASTER_KEY_FILE", &c.MasterKeyFile)
 	env("ACCREDIT_LOG_FORMAT", &c.LogFormat)
 	env("ACCREDIT_METRICS_ADDR", &c.MetricsAddr)
-	var replicas, interval string
+	var replicas, interval, maxUpload string
+	env("ACCREDIT_MAX_UPLOAD_BYTES", &maxUpload)
 	env("ACCREDIT_REPLICAS", &replicas)
 	env("ACCREDIT_CHECKPOINT_INTERVAL", &interval)
 
@@ -81,6 +83,7 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.MasterKeyFile, "master-key-file", c.MasterKeyFile, "key wrapping the per-person data keys (ACCREDIT_MASTER_KEY_FILE)")
 	fs.StringVar(&interval, "checkpoint-interval", interval, "how often to sign an audit checkpoint (ACCREDIT_CHECKPOINT_INTERVAL)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "separate address serving /metrics without login, e.g. 127.0.0.1:9090 (ACCREDIT_METRICS_ADDR)")
+	fs.StringVar(&maxUpload, "max-upload-bytes", maxUpload, "evidence file size limit in bytes, default 20 MiB (ACCREDIT_MAX_UPLOAD_BYTES)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "json or text (ACCREDIT_LOG_FORMAT)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -99,6 +102,13 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("ACCREDIT_CHECKPOINT_INTERVAL: %q is not a positive duration", interval))
 		}
 		c.CheckpointInterval = d
+	}
+	if maxUpload != "" {
+		n, err := strconv.ParseInt(maxUpload, 10, 64)
+		if err != nil || n < 1024 || n > 1<<30 {
+			errs = append(errs, fmt.Errorf("ACCREDIT_MAX_UPLOAD_BYTES: %q must be a number of bytes from 1024 to 1073741824", maxUpload))
+		}
+		c.MaxUpload = n
 	}
 	if _, err := c.SyncInterval(); err != nil {
 		errs = append(errs, err)

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"strings"
 	"sync"
@@ -30,6 +31,7 @@ type Instance struct {
 	URL string
 	Cfg app.Config
 	Log *LockedBuffer
+	opt app.Options
 	t   testing.TB
 }
 
@@ -62,7 +64,7 @@ func StartWith(tb testing.TB, cfg app.Config, opt app.Options) *Instance {
 	if err != nil {
 		tb.Fatalf("start accreditd: %v", err)
 	}
-	in := &Instance{App: a, URL: "http://" + a.Addr(), Cfg: cfg, Log: logs, t: tb}
+	in := &Instance{App: a, URL: "http://" + a.Addr(), Cfg: cfg, Log: logs, opt: opt, t: tb}
 	tb.Cleanup(func() { _ = a.Close() })
 	return in
 }
@@ -73,8 +75,10 @@ func (in *Instance) Restart(tb testing.TB) {
 	if err := in.App.Close(); err != nil {
 		tb.Fatalf("close: %v", err)
 	}
-	n := StartWith(tb, in.Cfg, app.Options{})
-	in.App, in.URL = n.App, n.URL
+	opt := in.opt
+	opt.Log = nil
+	n := StartWith(tb, in.Cfg, opt)
+	in.App, in.URL, in.Log = n.App, n.URL, n.Log
 }
 
 // Response is a decoded answer.
@@ -223,4 +227,52 @@ func (l *LockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// Clock is a settable clock for tests of time-driven rules.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock returns a clock at t.
+func NewClock(t time.Time) *Clock { return &Clock{t: t} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Set moves the clock to t.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+// Advance moves the clock on by d.
+func (c *Clock) Advance(d time.Duration) { c.Set(c.Now().Add(d)) }
+
+// Upload posts a multipart evidence upload with fields in form order, the file last.
+func (in *Instance) Upload(tb testing.TB, caseID, token string, fields map[string]string, fileName string, content []byte, header map[string]string) Response {
+	tb.Helper()
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	for _, k := range []string{"kind", "title", "categories", "indicators"} {
+		if v, ok := fields[k]; ok {
+			_ = w.WriteField(k, v)
+		}
+	}
+	if fileName != "" {
+		f, _ := w.CreateFormFile("file", fileName)
+		_, _ = f.Write(content)
+	}
+	_ = w.Close()
+	h := map[string]string{"Content-Type": w.FormDataContentType()}
+	for k, v := range header {
+		h[k] = v
+	}
+	return in.Do(tb, Request{Method: http.MethodPost, Path: "/api/v1/cases/" + caseID + "/evidence", Token: token, RawBody: &b, Header: h})
 }

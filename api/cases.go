@@ -1,0 +1,611 @@
+package api
+
+import (
+	"fmt"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/aggregate"
+	"github.com/emcc/accredit/domain/cases"
+	"github.com/emcc/accredit/domain/evidence"
+)
+
+// caseRoutes are the case commands and reads.
+func (s *Server) caseRoutes() []Route {
+	applicant := []domain.Role{domain.RoleApplicant}
+	assessorOrOffice := []domain.Role{domain.RoleAssessor, domain.RoleOffice}
+	assessor := []domain.Role{domain.RoleAssessor}
+	return []Route{
+		{Method: http.MethodGet, Path: "/api/v1/evidence/limits", Public: true, handler: s.evidenceLimits},
+		{Method: http.MethodPost, Path: "/api/v1/cases", Roles: applicant, handler: s.openCase},
+		{Method: http.MethodGet, Path: "/api/v1/cases/:id", Roles: anyRole, handler: s.getCase},
+		{Method: http.MethodGet, Path: "/api/v1/cases/:id/history", Roles: anyRole, handler: s.caseHistory},
+		{Method: http.MethodPut, Path: "/api/v1/cases/:id/portfolio", Roles: applicant, handler: s.putPortfolio},
+		{Method: http.MethodPost, Path: "/api/v1/cases/:id/evidence", Roles: applicant, handler: s.addEvidence},
+		{Method: http.MethodDelete, Path: "/api/v1/cases/:id/evidence/:evidence_id", Roles: applicant, handler: s.removeEvidence},
+		{Method: http.MethodGet, Path: "/api/v1/cases/:id/evidence/:evidence_id/file", Roles: anyRole, handler: s.evidenceFile},
+		{Method: http.MethodPut, Path: "/api/v1/cases/:id/self-assessment", Roles: applicant, handler: s.putSelfAssessment},
+		{Method: http.MethodPost, Path: "/api/v1/cases/:id/submit", Roles: applicant, handler: s.submitCase},
+		{Method: http.MethodPost, Path: "/api/v1/cases/:id/screening", Roles: office, handler: s.screenCase},
+		{Method: http.MethodPost, Path: "/api/v1/cases/:id/assignments", Roles: office, handler: s.assignCase},
+		{Method: http.MethodPost, Path: "/api/v1/cases/:id/claim", Roles: assessor, handler: s.claimCase},
+		{Method: http.MethodPost, Path: "/api/v1/cases/:id/assessments", Roles: assessor, handler: s.assessCase},
+		{Method: http.MethodPost, Path: "/api/v1/cases/:id/information-requests", Roles: assessorOrOffice, handler: s.requestInformation},
+		{Method: http.MethodPost, Path: "/api/v1/cases/:id/information-responses", Roles: applicant, handler: s.provideInformation},
+		{Method: http.MethodPost, Path: "/api/v1/cases/:id/moderation", Roles: office, handler: s.moderateCase},
+		{Method: http.MethodPost, Path: "/api/v1/cases/:id/decision", Roles: office, handler: s.decideCase},
+		{Method: http.MethodPost, Path: "/api/v1/cases/:id/appeal", Roles: applicant, handler: s.appealCase},
+		{Method: http.MethodPost, Path: "/api/v1/cases/:id/appeal/decision", Roles: office, handler: s.decideAppeal},
+		{Method: http.MethodPost, Path: "/api/v1/cases/:id/withdraw", Roles: applicant, handler: s.withdrawCase},
+		{Method: http.MethodGet, Path: "/api/v1/accreditations/:id", Roles: anyRole, handler: s.getAccreditation},
+		{Method: http.MethodPost, Path: "/api/v1/accreditations/:id/renewal", Roles: applicant, handler: s.renewAccreditation},
+		{Method: http.MethodPost, Path: "/api/v1/accreditations/:id/revocation", Roles: office, handler: s.revokeAccreditation},
+		{Method: http.MethodPost, Path: "/api/v1/accreditations/:id/withdrawal", Roles: []domain.Role{domain.RoleApplicant, domain.RoleOffice}, handler: s.withdrawAccreditation},
+		{Method: http.MethodGet, Path: "/api/v1/me/export", Roles: anyRole, handler: s.exportMine},
+	}
+}
+
+// caseID validates the :id path parameter (a ULID); an invalid one is a 404.
+func caseID(c echo.Context) (string, error) {
+	id := c.Param("id")
+	if len(id) != 26 || strings.ToUpper(id) != id {
+		return "", domain.Errorf(domain.NotFound, "no case %s", id)
+	}
+	return id, nil
+}
+
+// answerCase answers a command with the case as the caller now sees it.
+func (s *Server) answerCase(c echo.Context, id string, res aggregate.Result, status int) error {
+	v, version, err := s.deps.Cases.Get(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	if res.Version == 0 {
+		res.Version = version
+	}
+	v["version"] = res.Version
+	v["seq"] = res.Seq
+	writeResult(c, res)
+	return c.JSON(status, v)
+}
+
+type caseCommand func(c echo.Context, m aggregate.Meta, id string) (aggregate.Result, error)
+
+// command runs a case command with its metadata and answers with the case.
+func (s *Server) command(name string, fn caseCommand) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := caseID(c)
+		if err != nil {
+			return err
+		}
+		m, err := meta(c)
+		if err != nil {
+			return err
+		}
+		m.Command = name
+		res, err := fn(c, m, id)
+		if err != nil {
+			return err
+		}
+		return s.answerCase(c, id, res, http.StatusOK)
+	}
+}
+
+func (s *Server) evidenceLimits(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]any{"max_bytes": s.deps.Cases.MaxUpload(), "types": evidence.Types, "kinds": evidence.Kinds})
+}
+
+type openCaseRequest struct {
+	Scheme    string `json:"scheme"`
+	Level     string `json:"level"`
+	Language  string `json:"language"`
+	Programme *struct {
+		Name     string `json:"name"`
+		Provider string `json:"provider"`
+	} `json:"programme"`
+}
+
+func (s *Server) openCase(c echo.Context) error {
+	var req openCaseRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	m, err := meta(c)
+	if err != nil {
+		return err
+	}
+	m.Command = "open"
+	in := cases.OpenRequest{Scheme: req.Scheme, Level: req.Level, Language: req.Language}
+	if req.Programme != nil {
+		in.Programme = &struct{ Name, Provider string }{req.Programme.Name, req.Programme.Provider}
+	}
+	id, res, err := s.deps.Cases.Open(c.Request().Context(), m, in)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Location", "/api/v1/cases/"+id)
+	return s.answerCase(c, id, res, http.StatusCreated)
+}
+
+func (s *Server) getCase(c echo.Context) error {
+	id, err := caseID(c)
+	if err != nil {
+		return err
+	}
+	if err := s.waitMinSeq(c); err != nil {
+		return err
+	}
+	v, version, err := s.deps.Cases.Get(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("ETag", strconv.Quote(strconv.FormatUint(version, 10)))
+	return c.JSON(http.StatusOK, v)
+}
+
+func (s *Server) caseHistory(c echo.Context) error {
+	id, err := caseID(c)
+	if err != nil {
+		return err
+	}
+	if err := s.waitMinSeq(c); err != nil {
+		return err
+	}
+	h, err := s.deps.Cases.History(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"case_id": id, "events": h})
+}
+
+type curriculumItem struct {
+	Category    int    `json:"category"`
+	Indicators  []int  `json:"indicators"`
+	Description string `json:"description"`
+}
+
+type portfolioRequest struct {
+	FirstPracticeDate        string           `json:"first_practice_date"`
+	ClientHours              float64          `json:"client_hours"`
+	ClientCount              int              `json:"client_count"`
+	CPDHoursLastYear         float64          `json:"cpd_hours_last_year"`
+	SupervisionHoursLastYear float64          `json:"supervision_hours_last_year"`
+	FeedbackItemsLast12m     int              `json:"feedback_items_last_12m"`
+	ReflectionItemsLast12m   int              `json:"reflection_items_last_12m"`
+	ProfessionalBodyMember   bool             `json:"professional_body_member"`
+	ContactHours             float64          `json:"contact_hours"`
+	CompletedCycles          int              `json:"completed_cycles"`
+	Curriculum               []curriculumItem `json:"curriculum"`
+}
+
+func (s *Server) putPortfolio(c echo.Context) error {
+	return s.command("update_portfolio", func(c echo.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
+		var req portfolioRequest
+		if err := bind(c, &req); err != nil {
+			return aggregate.Result{}, err
+		}
+		in := cases.PortfolioRequest{FirstPracticeDate: req.FirstPracticeDate, ClientHours: req.ClientHours, ClientCount: req.ClientCount,
+			CPDHoursLastYear: req.CPDHoursLastYear, SupervisionHoursLastYear: req.SupervisionHoursLastYear,
+			FeedbackItemsLast12m: req.FeedbackItemsLast12m, ReflectionItemsLast12m: req.ReflectionItemsLast12m,
+			ProfessionalBodyMember: req.ProfessionalBodyMember, ContactHours: req.ContactHours, CompletedCycles: req.CompletedCycles}
+		for _, ci := range req.Curriculum {
+			in.Curriculum = append(in.Curriculum, cases.CurriculumRequest(ci))
+		}
+		return s.deps.Cases.UpdatePortfolio(c.Request().Context(), m, id, in)
+	})(c)
+}
+
+type selfAssessmentRequest struct {
+	Categories []struct {
+		Category  int    `json:"category"`
+		Statement string `json:"statement"`
+	} `json:"categories"`
+}
+
+func (s *Server) putSelfAssessment(c echo.Context) error {
+	return s.command("update_self_assessment", func(c echo.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
+		var req selfAssessmentRequest
+		if err := bind(c, &req); err != nil {
+			return aggregate.Result{}, err
+		}
+		items := make([]cases.SelfAssessment, len(req.Categories))
+		for i, it := range req.Categories {
+			items[i] = cases.SelfAssessment{Category: it.Category, Statement: it.Statement}
+		}
+		return s.deps.Cases.UpdateSelfAssessment(c.Request().Context(), m, id, items)
+	})(c)
+}
+
+// bindEmpty accepts an empty body or an empty JSON object.
+func bindOptional(c echo.Context, v any) error {
+	if c.Request().ContentLength == 0 {
+		return nil
+	}
+	return bind(c, v)
+}
+
+func (s *Server) submitCase(c echo.Context) error {
+	return s.command("submit", func(c echo.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
+		var req struct{}
+		if err := bindOptional(c, &req); err != nil {
+			return aggregate.Result{}, err
+		}
+		return s.deps.Cases.Submit(c.Request().Context(), m, id)
+	})(c)
+}
+
+func (s *Server) screenCase(c echo.Context) error {
+	return s.command("screen", func(c echo.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
+		var req struct {
+			Outcome string `json:"outcome"`
+			Reason  string `json:"reason"`
+		}
+		if err := bind(c, &req); err != nil {
+			return aggregate.Result{}, err
+		}
+		return s.deps.Cases.Screen(c.Request().Context(), m, id, req.Outcome, req.Reason)
+	})(c)
+}
+
+func (s *Server) assignCase(c echo.Context) error {
+	return s.command("assign", func(c echo.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
+		var req struct {
+			AssessorID string `json:"assessor_id"`
+			Role       string `json:"role"`
+		}
+		if err := bind(c, &req); err != nil {
+			return aggregate.Result{}, err
+		}
+		return s.deps.Cases.Assign(c.Request().Context(), m, id, req.AssessorID, req.Role)
+	})(c)
+}
+
+func (s *Server) claimCase(c echo.Context) error {
+	return s.command("claim", func(c echo.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
+		var req struct {
+			Role string `json:"role"`
+		}
+		if err := bind(c, &req); err != nil {
+			return aggregate.Result{}, err
+		}
+		return s.deps.Cases.Claim(c.Request().Context(), m, id, req.Role)
+	})(c)
+}
+
+type assessmentRequest struct {
+	Ratings []struct {
+		Category   int    `json:"category"`
+		Rating     string `json:"rating"`
+		Indicators []int  `json:"indicators"`
+		Notes      string `json:"notes"`
+	} `json:"ratings"`
+	Recommendation   string `json:"recommendation"`
+	RecommendedLevel string `json:"recommended_level"`
+	Rationale        string `json:"rationale"`
+}
+
+func (s *Server) assessCase(c echo.Context) error {
+	return s.command("assess", func(c echo.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
+		var req assessmentRequest
+		if err := bind(c, &req); err != nil {
+			return aggregate.Result{}, err
+		}
+		in := cases.AssessmentRequest{Recommendation: req.Recommendation, RecommendedLevel: req.RecommendedLevel, Rationale: req.Rationale}
+		for _, r := range req.Ratings {
+			in.Ratings = append(in.Ratings, cases.Rating(r))
+		}
+		return s.deps.Cases.Assess(c.Request().Context(), m, id, in)
+	})(c)
+}
+
+func (s *Server) requestInformation(c echo.Context) error {
+	return s.command("request_information", func(c echo.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
+		var req struct {
+			Questions string `json:"questions"`
+		}
+		if err := bind(c, &req); err != nil {
+			return aggregate.Result{}, err
+		}
+		return s.deps.Cases.RequestInformation(c.Request().Context(), m, id, req.Questions)
+	})(c)
+}
+
+func (s *Server) provideInformation(c echo.Context) error {
+	return s.command("respond", func(c echo.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
+		var req struct {
+			Answer string `json:"answer"`
+		}
+		if err := bind(c, &req); err != nil {
+			return aggregate.Result{}, err
+		}
+		return s.deps.Cases.ProvideInformation(c.Request().Context(), m, id, req.Answer)
+	})(c)
+}
+
+func (s *Server) moderateCase(c echo.Context) error {
+	return s.command("moderate", func(c echo.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
+		var req struct {
+			Recommendation   string `json:"recommendation"`
+			RecommendedLevel string `json:"recommended_level"`
+			Rationale        string `json:"rationale"`
+		}
+		if err := bind(c, &req); err != nil {
+			return aggregate.Result{}, err
+		}
+		return s.deps.Cases.Moderate(c.Request().Context(), m, id, req.Recommendation, req.RecommendedLevel, req.Rationale)
+	})(c)
+}
+
+func (s *Server) decideCase(c echo.Context) error {
+	return s.command("decide", func(c echo.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
+		var req struct {
+			Outcome   string `json:"outcome"`
+			Level     string `json:"level"`
+			Rationale string `json:"rationale"`
+		}
+		if err := bind(c, &req); err != nil {
+			return aggregate.Result{}, err
+		}
+		return s.deps.Cases.Decide(c.Request().Context(), m, id, req.Outcome, req.Level, req.Rationale)
+	})(c)
+}
+
+func (s *Server) appealCase(c echo.Context) error {
+	return s.command("appeal", func(c echo.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
+		var req struct {
+			Grounds string `json:"grounds"`
+		}
+		if err := bind(c, &req); err != nil {
+			return aggregate.Result{}, err
+		}
+		return s.deps.Cases.Appeal(c.Request().Context(), m, id, req.Grounds)
+	})(c)
+}
+
+func (s *Server) decideAppeal(c echo.Context) error {
+	return s.command("decide_appeal", func(c echo.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
+		var req struct {
+			Outcome   string `json:"outcome"`
+			Rationale string `json:"rationale"`
+			ReturnTo  string `json:"return_to"`
+		}
+		if err := bind(c, &req); err != nil {
+			return aggregate.Result{}, err
+		}
+		return s.deps.Cases.DecideAppeal(c.Request().Context(), m, id, req.Outcome, req.Rationale, req.ReturnTo)
+	})(c)
+}
+
+func (s *Server) withdrawCase(c echo.Context) error {
+	return s.command("withdraw", func(c echo.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
+		var req struct {
+			Reason string `json:"reason"`
+		}
+		if err := bindOptional(c, &req); err != nil {
+			return aggregate.Result{}, err
+		}
+		return s.deps.Cases.Withdraw(c.Request().Context(), m, id, req.Reason)
+	})(c)
+}
+
+// maxMultipart bounds a whole evidence upload request: the file limit plus
+// room for the other fields.
+func (s *Server) maxMultipart() int64 { return s.deps.Cases.MaxUpload() + 1<<20 }
+
+func (s *Server) addEvidence(c echo.Context) error {
+	id, err := caseID(c)
+	if err != nil {
+		return err
+	}
+	m, err := meta(c)
+	if err != nil {
+		return err
+	}
+	m.Command = "add_evidence"
+	mt, params, err := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
+	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
+		return domain.Errorf(domain.Invalid, "evidence is uploaded as multipart/form-data with the fields file, kind, title, categories and indicators")
+	}
+	if cl := c.Request().ContentLength; cl > s.maxMultipart() {
+		return &domain.Error{Code: domain.TooLarge, Message: fmt.Sprintf("the upload is over the limit of %d bytes", s.deps.Cases.MaxUpload()),
+			Extra: map[string]any{"max_bytes": s.deps.Cases.MaxUpload()}}
+	}
+	body := http.MaxBytesReader(c.Response(), c.Request().Body, s.maxMultipart())
+	mr := multipart.NewReader(body, params["boundary"])
+	up := cases.Upload{}
+	var fileErr error
+	var evID string
+	var res aggregate.Result
+	fields := map[string]string{}
+	// Fields may come in any order; the file is streamed when it comes, so
+	// the fields it needs must come before it, as browsers send form order.
+	for {
+		part, err := mr.NextPart()
+		if err != nil {
+			if err.Error() != "EOF" {
+				var mbe *http.MaxBytesError
+				if asMaxBytes(err, &mbe) {
+					return &domain.Error{Code: domain.TooLarge, Message: fmt.Sprintf("the upload is over the limit of %d bytes", s.deps.Cases.MaxUpload()), Extra: map[string]any{"max_bytes": s.deps.Cases.MaxUpload()}}
+				}
+				return domain.Errorf(domain.Invalid, "malformed multipart body: %v", err)
+			}
+			break
+		}
+		name := part.FormName()
+		if name == "file" {
+			if evID != "" || fileErr != nil {
+				return domain.Errorf(domain.Invalid, "one file per upload")
+			}
+			if err := fillUpload(&up, fields); err != nil {
+				return err
+			}
+			up.FileName = part.FileName()
+			up.File = part
+			evID, res, fileErr = s.deps.Cases.AddEvidence(c.Request().Context(), m, id, up)
+			if fileErr != nil {
+				var mbe *http.MaxBytesError
+				if asMaxBytes(fileErr, &mbe) {
+					return &domain.Error{Code: domain.TooLarge, Message: fmt.Sprintf("the upload is over the limit of %d bytes", s.deps.Cases.MaxUpload()), Extra: map[string]any{"max_bytes": s.deps.Cases.MaxUpload()}}
+				}
+				return fileErr
+			}
+			continue
+		}
+		b := make([]byte, 64<<10)
+		n, _ := readFull(part, b)
+		fields[name] = strings.TrimSpace(string(b[:n]))
+	}
+	if evID == "" {
+		if err := fillUpload(&up, fields); err != nil {
+			return err
+		}
+		return domain.InvalidFields("invalid evidence", domain.FieldError{Field: "file", Reason: "required (after kind, title, categories and indicators)"})
+	}
+	c.Response().Header().Set("Location", "/api/v1/cases/"+id+"/evidence/"+evID+"/file")
+	c.Response().Header().Set("X-Evidence-Id", evID)
+	return s.answerCase(c, id, res, http.StatusCreated)
+}
+
+func fillUpload(up *cases.Upload, fields map[string]string) error {
+	up.Kind, up.Title = fields["kind"], fields["title"]
+	var err error
+	if up.Categories, err = intList("categories", fields["categories"]); err != nil {
+		return err
+	}
+	up.Indicators, err = intList("indicators", fields["indicators"])
+	return err
+}
+
+// intList parses "1,2,3" (or "[1,2,3]").
+func intList(field, s string) ([]int, error) {
+	s = strings.Trim(strings.TrimSpace(s), "[]")
+	if s == "" {
+		return nil, nil
+	}
+	var out []int
+	for _, p := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil {
+			return nil, domain.InvalidFields("invalid evidence", domain.FieldError{Field: field, Reason: "comma-separated numbers"})
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+func (s *Server) removeEvidence(c echo.Context) error {
+	return s.command("remove_evidence", func(c echo.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
+		return s.deps.Cases.RemoveEvidence(c.Request().Context(), m, id, c.Param("evidence_id"))
+	})(c)
+}
+
+func (s *Server) evidenceFile(c echo.Context) error {
+	id, err := caseID(c)
+	if err != nil {
+		return err
+	}
+	f, err := s.deps.Cases.EvidenceFile(c.Request().Context(), actor(c), id, c.Param("evidence_id"))
+	if err != nil {
+		return err
+	}
+	disposition := "attachment"
+	if c.QueryParam("inline") == "1" && (strings.HasPrefix(f.ContentType, "application/pdf") || strings.HasPrefix(f.ContentType, "image/")) {
+		disposition = "inline"
+	}
+	h := c.Response().Header()
+	h.Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": f.Name}))
+	h.Set("Content-Security-Policy", "sandbox; default-src 'none'; img-src 'self'; object-src 'self'")
+	h.Set("Digest", "sha-256="+f.SHA256)
+	return c.Blob(http.StatusOK, f.ContentType, f.Data)
+}
+
+func (s *Server) getAccreditation(c echo.Context) error {
+	accID := c.Param("id")
+	id, err := s.deps.Cases.CaseOfAccreditation(actor(c), accID)
+	if err != nil {
+		return err
+	}
+	v, _, err := s.deps.Cases.Get(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"case_id": id, "scheme": v["scheme"], "applicant_id": v["applicant_id"],
+		"programme": v["programme"], "accreditation": v["accreditation"], "allowed_actions": v["allowed_actions"]})
+}
+
+func (s *Server) renewAccreditation(c echo.Context) error {
+	m, err := meta(c)
+	if err != nil {
+		return err
+	}
+	m.Command = "renew"
+	var req struct {
+		ContinuedPractice        bool    `json:"continued_practice"`
+		SupervisionHoursLastYear float64 `json:"supervision_hours_last_year"`
+		CPDHoursLastYear         float64 `json:"cpd_hours_last_year"`
+		EthicsCodeAdherence      bool    `json:"ethics_code_adherence"`
+	}
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	id, res, err := s.deps.Cases.Renew(c.Request().Context(), m, c.Param("id"), cases.RenewalRequest(req))
+	if err != nil {
+		return err
+	}
+	return s.answerCase(c, id, res, http.StatusOK)
+}
+
+func (s *Server) revokeAccreditation(c echo.Context) error { return s.endAccreditation(c, false) }
+
+func (s *Server) withdrawAccreditation(c echo.Context) error { return s.endAccreditation(c, true) }
+
+func (s *Server) endAccreditation(c echo.Context, withdraw bool) error {
+	m, err := meta(c)
+	if err != nil {
+		return err
+	}
+	m.Command = map[bool]string{true: "withdraw_accreditation", false: "revoke"}[withdraw]
+	var req struct {
+		Reason string `json:"reason"`
+	}
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	id, res, err := s.deps.Cases.Revoke(c.Request().Context(), m, c.Param("id"), req.Reason, withdraw)
+	if err != nil {
+		return err
+	}
+	return s.answerCase(c, id, res, http.StatusOK)
+}
+
+// exportMine is the GDPR right of access: all of the caller's personal data
+// and case history in one document.
+func (s *Server) exportMine(c echo.Context) error {
+	ctx := c.Request().Context()
+	u := caller(c)
+	out := map[string]any{"user": u, "exported_at": s.deps.Now().UTC()}
+	var all []map[string]any
+	for _, id := range s.deps.Cases.IDsOfApplicant(u.ID) {
+		v, _, err := s.deps.Cases.Get(ctx, actor(c), id)
+		if err != nil {
+			continue
+		}
+		h, err := s.deps.Cases.History(ctx, actor(c), id)
+		if err != nil {
+			return err
+		}
+		all = append(all, map[string]any{"case": v, "history": h})
+	}
+	if all == nil {
+		all = []map[string]any{}
+	}
+	out["cases"] = all
+	c.Response().Header().Set("Content-Disposition", `attachment; filename="accredit-export.json"`)
+	return c.JSON(http.StatusOK, out)
+}

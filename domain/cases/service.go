@@ -1,0 +1,791 @@
+package cases
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accounts"
+	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/aggregate"
+	"github.com/emcc/accredit/domain/eventstore"
+	"github.com/emcc/accredit/domain/evidence"
+	"github.com/emcc/accredit/domain/framework"
+	"github.com/emcc/accredit/domain/pii"
+)
+
+// Service runs the case commands.
+type Service struct {
+	repo      *aggregate.Repository[*accreditation.Case]
+	store     eventstore.Store
+	vault     *pii.Vault
+	blobs     evidence.Blobs
+	accounts  *accounts.Service
+	rules     accreditation.RuleSets
+	catalogue *framework.Catalogue
+	now       func() time.Time
+	log       *slog.Logger
+	maxUpload int64
+	tmpDir    string
+
+	mu             sync.RWMutex
+	accreditations map[string]string // accreditation id -> case id
+}
+
+// Config configures the service.
+type Config struct {
+	Store     eventstore.Store
+	Feed      *aggregate.Feed
+	Vault     *pii.Vault
+	Blobs     evidence.Blobs
+	Accounts  *accounts.Service
+	RuleSets  accreditation.RuleSets
+	Now       func() time.Time
+	Log       *slog.Logger
+	MaxUpload int64  // bytes; evidence.DefaultMaxSize when 0
+	TempDir   string // where uploads are spooled while checked
+}
+
+// NewService wires the case repository into the feed; call before it runs.
+func NewService(cfg Config) *Service {
+	if cfg.MaxUpload <= 0 {
+		cfg.MaxUpload = evidence.DefaultMaxSize
+	}
+	if cfg.RuleSets == nil {
+		cfg.RuleSets = accreditation.DefaultRuleSets()
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	s := &Service{store: cfg.Store, vault: cfg.Vault, blobs: cfg.Blobs, accounts: cfg.Accounts, rules: cfg.RuleSets,
+		catalogue: framework.Default(), now: cfg.Now, log: cfg.Log, maxUpload: cfg.MaxUpload, tmpDir: cfg.TempDir,
+		accreditations: map[string]string{}}
+	s.repo = aggregate.NewRepository(accreditation.StreamPrefix, cfg.Store, cfg.Feed, cfg.Now, accreditation.New)
+	cfg.Feed.Add(s)
+	return s
+}
+
+// Follow indexes accreditations by id.
+func (s *Service) Follow(c eventstore.Commit) {
+	caseID, ok := strings.CutPrefix(c.Stream, accreditation.StreamPrefix+".")
+	if !ok {
+		return
+	}
+	for _, e := range c.Events {
+		if e.Type != accreditation.EventAccreditationAwarded {
+			continue
+		}
+		var p accreditation.AccreditationAwarded
+		if json.Unmarshal(e.Data, &p) == nil {
+			s.mu.Lock()
+			s.accreditations[p.AccreditationID] = caseID
+			s.mu.Unlock()
+		}
+	}
+}
+
+// RuleSets returns the rule sets in use.
+func (s *Service) RuleSets() accreditation.RuleSets { return s.rules }
+
+// MaxUpload is the evidence size limit in bytes.
+func (s *Service) MaxUpload() int64 { return s.maxUpload }
+
+// notFound is the one answer for a case the caller may not see.
+func notFound(id string) error { return domain.Errorf(domain.NotFound, "no case %s", id) }
+
+// visible returns a copy of case id if actor may see it.
+func (s *Service) visible(actor domain.Actor, id string) (*accreditation.Case, uint64, error) {
+	c, v, ok := s.repo.Get(id)
+	if !ok || !c.Exists() || !c.CanSee(actor) {
+		return nil, 0, notFound(id)
+	}
+	return c, v, nil
+}
+
+// hideForbidden turns a Forbidden on a case the caller may not see into NotFound.
+func hideForbidden(c *accreditation.Case, actor domain.Actor, id string, err error) error {
+	if domain.Is(err, domain.Forbidden) && !c.CanSee(actor) {
+		return notFound(id)
+	}
+	return err
+}
+
+// run executes decide on a case the caller may see.
+func (s *Service) run(ctx context.Context, m aggregate.Meta, id string, decide func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error)) (aggregate.Result, error) {
+	if _, _, err := s.visible(m.Actor, id); err != nil {
+		return aggregate.Result{}, err
+	}
+	return s.repo.Update(ctx, id, m, func(c *accreditation.Case, _ uint64) ([]aggregate.Change, error) {
+		if !c.CanSee(m.Actor) {
+			return nil, notFound(id)
+		}
+		ch, err := decide(c, s.now())
+		return ch, hideForbidden(c, m.Actor, id, err)
+	})
+}
+
+// seal seals text with the applicant's key; empty text seals to zero.
+func (s *Service) seal(ctx context.Context, subject, text string) (pii.Sealed, error) {
+	sealed, err := s.vault.Seal(ctx, subject, strings.TrimSpace(text))
+	if errors.Is(err, pii.ErrErased) {
+		return pii.Sealed{}, domain.Errorf(domain.Conflict, "the applicant's personal data has been erased")
+	}
+	if err != nil {
+		return pii.Sealed{}, domain.Wrap(domain.Unavailable, err, "key store unavailable")
+	}
+	return sealed, nil
+}
+
+func (s *Service) applicantOf(id string) string {
+	c, _, ok := s.repo.Get(id)
+	if !ok {
+		return ""
+	}
+	return c.ApplicantID
+}
+
+func tooLong(field string, text string, max int) error {
+	if len(text) > max {
+		return domain.InvalidFields("text too long", domain.FieldError{Field: field, Reason: fmt.Sprintf("at most %d characters", max)})
+	}
+	return nil
+}
+
+// Text limits.
+const (
+	maxShort = 300
+	maxLong  = 20000
+)
+
+// OpenRequest opens a case.
+type OpenRequest struct {
+	Scheme    string
+	Level     string
+	Language  string
+	Programme *struct{ Name, Provider string }
+}
+
+// Open opens a case for the calling applicant.
+func (s *Service) Open(ctx context.Context, m aggregate.Meta, in OpenRequest) (string, aggregate.Result, error) {
+	var fields []domain.FieldError
+	scheme, ok := accreditation.ParseScheme(in.Scheme)
+	if !ok {
+		fields = append(fields, domain.FieldError{Field: "scheme", Reason: "EIA or EQA"})
+	}
+	level, ok := framework.ParseLevel(in.Level)
+	if !ok {
+		fields = append(fields, domain.FieldError{Field: "level", Reason: "one of foundation, practitioner, senior_practitioner, master_practitioner"})
+	}
+	if !accounts.ValidLanguage(in.Language) {
+		fields = append(fields, domain.FieldError{Field: "language", Reason: "a two-letter language code such as en or nl"})
+	}
+	if len(fields) > 0 {
+		return "", aggregate.Result{}, domain.InvalidFields("invalid case", fields...)
+	}
+	id := ulid.Make().String()
+	oi := accreditation.OpenInput{CaseID: id, Scheme: scheme, Level: level, Language: in.Language}
+	if in.Programme != nil {
+		if err := errors.Join(tooLong("programme.name", in.Programme.Name, maxShort), tooLong("programme.provider", in.Programme.Provider, maxShort)); err != nil {
+			return "", aggregate.Result{}, err
+		}
+		var err error
+		if oi.ProgrammeName, err = s.seal(ctx, m.Actor.ID, in.Programme.Name); err != nil {
+			return "", aggregate.Result{}, err
+		}
+		if oi.ProgrammeProvider, err = s.seal(ctx, m.Actor.ID, in.Programme.Provider); err != nil {
+			return "", aggregate.Result{}, err
+		}
+	}
+	res, err := s.repo.Update(ctx, id, m, func(c *accreditation.Case, _ uint64) ([]aggregate.Change, error) {
+		return c.Open(m.Actor, s.now(), oi)
+	})
+	if err != nil {
+		return "", res, err
+	}
+	// A retried open answers with the case the first attempt opened.
+	id = strings.TrimPrefix(res.Stream, accreditation.StreamPrefix+".")
+	return id, res, nil
+}
+
+// PortfolioRequest is the portfolio as the API takes it.
+type PortfolioRequest struct {
+	FirstPracticeDate        string
+	ClientHours              float64
+	ClientCount              int
+	CPDHoursLastYear         float64
+	SupervisionHoursLastYear float64
+	FeedbackItemsLast12m     int
+	ReflectionItemsLast12m   int
+	ProfessionalBodyMember   bool
+	ContactHours             float64
+	CompletedCycles          int
+	Curriculum               []CurriculumRequest
+}
+
+// CurriculumRequest is one curriculum item.
+type CurriculumRequest struct {
+	Category    int
+	Indicators  []int
+	Description string
+}
+
+// UpdatePortfolio replaces the portfolio.
+func (s *Service) UpdatePortfolio(ctx context.Context, m aggregate.Meta, id string, in PortfolioRequest) (aggregate.Result, error) {
+	subject := s.applicantOf(id)
+	p := accreditation.Portfolio{ClientHours: in.ClientHours, ClientCount: in.ClientCount, CPDHoursLastYear: in.CPDHoursLastYear,
+		SupervisionHoursLastYear: in.SupervisionHoursLastYear, FeedbackItemsLast12m: in.FeedbackItemsLast12m,
+		ReflectionItemsLast12m: in.ReflectionItemsLast12m, ProfessionalBodyMember: in.ProfessionalBodyMember,
+		ContactHours: in.ContactHours, CompletedCycles: in.CompletedCycles}
+	if in.FirstPracticeDate != "" {
+		d, err := accreditation.ParseDate(in.FirstPracticeDate)
+		if err != nil {
+			return aggregate.Result{}, domain.InvalidFields("invalid portfolio", domain.FieldError{Field: "first_practice_date", Reason: "a date such as 2019-09-01"})
+		}
+		p.FirstPracticeDate = d
+	}
+	if _, _, err := s.visible(m.Actor, id); err != nil {
+		return aggregate.Result{}, err
+	}
+	for i, ci := range in.Curriculum {
+		if err := tooLong(fmt.Sprintf("curriculum[%d].description", i), ci.Description, maxLong); err != nil {
+			return aggregate.Result{}, err
+		}
+		d, err := s.seal(ctx, subject, ci.Description)
+		if err != nil {
+			return aggregate.Result{}, err
+		}
+		p.Curriculum = append(p.Curriculum, accreditation.CurriculumItem{Category: ci.Category, Indicators: ci.Indicators, Description: d})
+	}
+	return s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
+		return c.UpdatePortfolio(m.Actor, now, p)
+	})
+}
+
+// SelfAssessment is one category's statement.
+type SelfAssessment struct {
+	Category  int
+	Statement string
+}
+
+// UpdateSelfAssessment sets the statements of the given categories in one append.
+func (s *Service) UpdateSelfAssessment(ctx context.Context, m aggregate.Meta, id string, items []SelfAssessment) (aggregate.Result, error) {
+	if _, _, err := s.visible(m.Actor, id); err != nil {
+		return aggregate.Result{}, err
+	}
+	if len(items) == 0 {
+		return aggregate.Result{}, domain.InvalidFields("nothing to update", domain.FieldError{Field: "categories", Reason: "at least one category"})
+	}
+	subject := s.applicantOf(id)
+	inputs := make([]accreditation.SelfAssessmentInput, len(items))
+	for i, it := range items {
+		if err := tooLong(fmt.Sprintf("categories[%d].statement", i), it.Statement, maxLong); err != nil {
+			return aggregate.Result{}, err
+		}
+		st, err := s.seal(ctx, subject, it.Statement)
+		if err != nil {
+			return aggregate.Result{}, err
+		}
+		inputs[i] = accreditation.SelfAssessmentInput{Category: it.Category, Statement: st}
+	}
+	return s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
+		var all []aggregate.Change
+		for _, in := range inputs {
+			ch, err := c.UpdateSelfAssessment(m.Actor, now, in)
+			if err != nil {
+				return nil, err
+			}
+			all = append(all, ch...)
+		}
+		return all, nil
+	})
+}
+
+// Submit submits the case.
+func (s *Service) Submit(ctx context.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
+	return s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
+		return c.Submit(m.Actor, now, s.rules)
+	})
+}
+
+// Screen accepts or returns a submitted case.
+func (s *Service) Screen(ctx context.Context, m aggregate.Meta, id, outcome, reason string) (aggregate.Result, error) {
+	if err := tooLong("reason", reason, maxLong); err != nil {
+		return aggregate.Result{}, err
+	}
+	r, err := s.sealFor(ctx, m, id, reason)
+	if err != nil {
+		return aggregate.Result{}, err
+	}
+	return s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
+		return c.Screen(m.Actor, now, accreditation.ScreenInput{Outcome: accreditation.ScreeningOutcome(outcome), Reason: r})
+	})
+}
+
+// sealFor checks visibility, then seals text with the case's applicant key.
+func (s *Service) sealFor(ctx context.Context, m aggregate.Meta, id, text string) (pii.Sealed, error) {
+	if _, _, err := s.visible(m.Actor, id); err != nil {
+		return pii.Sealed{}, err
+	}
+	return s.seal(ctx, s.applicantOf(id), text)
+}
+
+// profile returns what the aggregate needs to know of a would-be assessor.
+func (s *Service) profile(userID string) (accreditation.AssessorProfile, error) {
+	p, role, ok := s.accounts.Profile(userID)
+	if !ok {
+		return accreditation.AssessorProfile{}, domain.InvalidFields("unknown assessor", domain.FieldError{Field: "assessor_id", Reason: "no such active user"})
+	}
+	ap := accreditation.AssessorProfile{UserID: userID, Active: true}
+	if role != domain.RoleAssessor {
+		return ap, &domain.Error{Code: domain.Unprocessable, Message: fmt.Sprintf("user %s is not an assessor", userID),
+			Fields: []domain.FieldError{{Field: "assessor_id", Reason: "not an assessor"}}}
+	}
+	if p != nil {
+		ap.Schemes, ap.MaxLevel, ap.Languages, ap.Conflicts = p.Schemes, p.MaxLevel, p.Languages, p.Conflicts
+	}
+	return ap, nil
+}
+
+// Assign has the office put an assessor in a role.
+func (s *Service) Assign(ctx context.Context, m aggregate.Meta, id, assessorID, role string) (aggregate.Result, error) {
+	if _, _, err := s.visible(m.Actor, id); err != nil {
+		return aggregate.Result{}, err
+	}
+	p, err := s.profile(assessorID)
+	if err != nil {
+		return aggregate.Result{}, err
+	}
+	return s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
+		return c.Assign(m.Actor, now, accreditation.AssignInput{Role: accreditation.AssessorRole(role), Profile: p})
+	})
+}
+
+// Claim has an assessor take a role from the queue.
+func (s *Service) Claim(ctx context.Context, m aggregate.Meta, id, role string) (aggregate.Result, error) {
+	if _, _, err := s.visible(m.Actor, id); err != nil {
+		return aggregate.Result{}, err
+	}
+	p, err := s.profile(m.Actor.ID)
+	if err != nil {
+		return aggregate.Result{}, err
+	}
+	return s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
+		return c.Claim(m.Actor, now, accreditation.ClaimInput{Role: accreditation.AssessorRole(role), Profile: p})
+	})
+}
+
+// Rating is one category's rating as the API takes it.
+type Rating struct {
+	Category   int
+	Rating     string
+	Indicators []int
+	Notes      string
+}
+
+// AssessmentRequest is an assessment as the API takes it.
+type AssessmentRequest struct {
+	Ratings          []Rating
+	Recommendation   string
+	RecommendedLevel string
+	Rationale        string
+}
+
+// Assess records the caller's assessment.
+func (s *Service) Assess(ctx context.Context, m aggregate.Meta, id string, in AssessmentRequest) (aggregate.Result, error) {
+	if _, _, err := s.visible(m.Actor, id); err != nil {
+		return aggregate.Result{}, err
+	}
+	subject := s.applicantOf(id)
+	ai := accreditation.AssessmentInput{Recommendation: accreditation.Recommendation(in.Recommendation), Level: framework.Level(in.RecommendedLevel)}
+	if err := tooLong("rationale", in.Rationale, maxLong); err != nil {
+		return aggregate.Result{}, err
+	}
+	var err error
+	if ai.Rationale, err = s.seal(ctx, subject, in.Rationale); err != nil {
+		return aggregate.Result{}, err
+	}
+	for i, r := range in.Ratings {
+		if err := tooLong(fmt.Sprintf("ratings[%d].notes", i), r.Notes, maxLong); err != nil {
+			return aggregate.Result{}, err
+		}
+		notes, err := s.seal(ctx, subject, r.Notes)
+		if err != nil {
+			return aggregate.Result{}, err
+		}
+		ai.Ratings = append(ai.Ratings, accreditation.CategoryRating{Category: r.Category, Rating: accreditation.Rating(r.Rating), Indicators: r.Indicators, Notes: notes})
+	}
+	return s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
+		return c.SubmitAssessment(m.Actor, now, ai)
+	})
+}
+
+// RequestInformation asks the applicant for more.
+func (s *Service) RequestInformation(ctx context.Context, m aggregate.Meta, id, questions string) (aggregate.Result, error) {
+	if err := tooLong("questions", questions, maxLong); err != nil {
+		return aggregate.Result{}, err
+	}
+	q, err := s.sealFor(ctx, m, id, questions)
+	if err != nil {
+		return aggregate.Result{}, err
+	}
+	return s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
+		return c.RequestInformation(m.Actor, now, accreditation.InformationRequestInput{Questions: q})
+	})
+}
+
+// ProvideInformation answers the open request.
+func (s *Service) ProvideInformation(ctx context.Context, m aggregate.Meta, id, answer string) (aggregate.Result, error) {
+	if err := tooLong("answer", answer, maxLong); err != nil {
+		return aggregate.Result{}, err
+	}
+	a, err := s.sealFor(ctx, m, id, answer)
+	if err != nil {
+		return aggregate.Result{}, err
+	}
+	return s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
+		return c.ProvideInformation(m.Actor, now, accreditation.InformationResponseInput{Answer: a})
+	})
+}
+
+// Moderate resolves two disagreeing assessments.
+func (s *Service) Moderate(ctx context.Context, m aggregate.Meta, id, recommendation, level, rationale string) (aggregate.Result, error) {
+	if err := tooLong("rationale", rationale, maxLong); err != nil {
+		return aggregate.Result{}, err
+	}
+	r, err := s.sealFor(ctx, m, id, rationale)
+	if err != nil {
+		return aggregate.Result{}, err
+	}
+	return s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
+		return c.Moderate(m.Actor, now, accreditation.ModerationInput{Recommendation: accreditation.Recommendation(recommendation), Level: framework.Level(level), Rationale: r})
+	})
+}
+
+// Decide records the office's decision.
+func (s *Service) Decide(ctx context.Context, m aggregate.Meta, id, outcome, level, rationale string) (aggregate.Result, error) {
+	if err := tooLong("rationale", rationale, maxLong); err != nil {
+		return aggregate.Result{}, err
+	}
+	r, err := s.sealFor(ctx, m, id, rationale)
+	if err != nil {
+		return aggregate.Result{}, err
+	}
+	accID := ulid.Make().String()
+	return s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
+		return c.Decide(m.Actor, now, accreditation.DecisionInput{Outcome: accreditation.Outcome(outcome), Level: framework.Level(level), Rationale: r, AccreditationID: accID})
+	})
+}
+
+// Appeal files the applicant's appeal.
+func (s *Service) Appeal(ctx context.Context, m aggregate.Meta, id, grounds string) (aggregate.Result, error) {
+	if err := tooLong("grounds", grounds, maxLong); err != nil {
+		return aggregate.Result{}, err
+	}
+	g, err := s.sealFor(ctx, m, id, grounds)
+	if err != nil {
+		return aggregate.Result{}, err
+	}
+	return s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
+		return c.Appeal(m.Actor, now, accreditation.AppealInput{Grounds: g})
+	})
+}
+
+// DecideAppeal records the office's decision on the appeal.
+func (s *Service) DecideAppeal(ctx context.Context, m aggregate.Meta, id, outcome, rationale, returnTo string) (aggregate.Result, error) {
+	if err := tooLong("rationale", rationale, maxLong); err != nil {
+		return aggregate.Result{}, err
+	}
+	r, err := s.sealFor(ctx, m, id, rationale)
+	if err != nil {
+		return aggregate.Result{}, err
+	}
+	if outcome == string(accreditation.AppealUpheld) && returnTo == "" {
+		returnTo = accreditation.ReturnToAssessment
+	}
+	return s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
+		return c.DecideAppeal(m.Actor, now, accreditation.AppealDecisionInput{Outcome: accreditation.AppealOutcome(outcome), Rationale: r, ReturnTo: returnTo})
+	})
+}
+
+// Withdraw withdraws the case.
+func (s *Service) Withdraw(ctx context.Context, m aggregate.Meta, id, reason string) (aggregate.Result, error) {
+	if err := tooLong("reason", reason, maxLong); err != nil {
+		return aggregate.Result{}, err
+	}
+	r, err := s.sealFor(ctx, m, id, reason)
+	if err != nil {
+		return aggregate.Result{}, err
+	}
+	return s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
+		return c.Withdraw(m.Actor, now, accreditation.WithdrawInput{Reason: r})
+	})
+}
+
+// CaseOfAccreditation returns the case holding an accreditation the caller may see.
+func (s *Service) CaseOfAccreditation(actor domain.Actor, accID string) (string, error) {
+	s.mu.RLock()
+	id, ok := s.accreditations[accID]
+	s.mu.RUnlock()
+	if !ok {
+		return "", domain.Errorf(domain.NotFound, "no accreditation %s", accID)
+	}
+	if _, _, err := s.visible(actor, id); err != nil {
+		return "", domain.Errorf(domain.NotFound, "no accreditation %s", accID)
+	}
+	return id, nil
+}
+
+// RenewalRequest is the holder's renewal declaration.
+type RenewalRequest struct {
+	ContinuedPractice        bool
+	SupervisionHoursLastYear float64
+	CPDHoursLastYear         float64
+	EthicsCodeAdherence      bool
+}
+
+// Renew renews an accreditation.
+func (s *Service) Renew(ctx context.Context, m aggregate.Meta, accID string, in RenewalRequest) (string, aggregate.Result, error) {
+	id, err := s.CaseOfAccreditation(m.Actor, accID)
+	if err != nil {
+		return "", aggregate.Result{}, err
+	}
+	res, err := s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
+		return c.Renew(m.Actor, now, s.rules, accreditation.RenewalInput{ContinuedPractice: in.ContinuedPractice,
+			SupervisionHoursLastYear: in.SupervisionHoursLastYear, CPDHoursLastYear: in.CPDHoursLastYear, EthicsCodeAdherence: in.EthicsCodeAdherence})
+	})
+	return id, res, err
+}
+
+// Revoke revokes an accreditation; Withdraw withdraws it.
+func (s *Service) Revoke(ctx context.Context, m aggregate.Meta, accID, reason string, withdraw bool) (string, aggregate.Result, error) {
+	id, err := s.CaseOfAccreditation(m.Actor, accID)
+	if err != nil {
+		return "", aggregate.Result{}, err
+	}
+	if err := tooLong("reason", reason, maxLong); err != nil {
+		return "", aggregate.Result{}, err
+	}
+	r, err := s.seal(ctx, s.applicantOf(id), reason)
+	if err != nil {
+		return "", aggregate.Result{}, err
+	}
+	res, err := s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
+		if withdraw {
+			return c.WithdrawAccreditation(m.Actor, now, accreditation.ReasonInput{Reason: r})
+		}
+		return c.Revoke(m.Actor, now, accreditation.ReasonInput{Reason: r})
+	})
+	return id, res, err
+}
+
+// ExpireDue expires every active accreditation past its valid-until date.
+// Several processes may run it at once: the expected-version check lets one
+// expiry of each accreditation through and the others find it expired.
+func (s *Service) ExpireDue(ctx context.Context) (int, error) {
+	now := s.now()
+	var due []string
+	s.repo.Each(func(id string, c *accreditation.Case) {
+		if a := c.Accreditation; a != nil && a.Status == accreditation.StatusActive && !now.Before(a.ValidUntil) {
+			due = append(due, id)
+		}
+	})
+	n := 0
+	for _, id := range due {
+		_, err := s.repo.Update(ctx, id, aggregate.Meta{Command: "expire", Actor: domain.System, CommandID: "expire-" + id + "-" + now.UTC().Format("2006-01-02")},
+			func(c *accreditation.Case, _ uint64) ([]aggregate.Change, error) {
+				if a := c.Accreditation; a == nil || a.Status != accreditation.StatusActive {
+					return nil, nil // another process expired it first
+				}
+				return c.Expire(domain.System, now)
+			})
+		if err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// Upload is one evidence file as it arrives.
+type Upload struct {
+	Kind       string
+	Title      string
+	FileName   string
+	Categories []int
+	Indicators []int
+	File       io.Reader
+}
+
+// AddEvidence checks, encrypts and stores an evidence file, then records it.
+// Nothing is stored when the file is too large, of a refused type, or the
+// command is refused.
+func (s *Service) AddEvidence(ctx context.Context, m aggregate.Meta, id string, up Upload) (string, aggregate.Result, error) {
+	c, _, err := s.visible(m.Actor, id)
+	if err != nil {
+		return "", aggregate.Result{}, err
+	}
+	var fields []domain.FieldError
+	if !evidence.ValidKind(up.Kind) {
+		fields = append(fields, domain.FieldError{Field: "kind", Reason: "one of " + strings.Join(evidence.Kinds, ", ")})
+	}
+	if t := strings.TrimSpace(up.Title); t == "" || len(t) > maxShort {
+		fields = append(fields, domain.FieldError{Field: "title", Reason: "required, at most 300 characters"})
+	}
+	if up.File == nil {
+		fields = append(fields, domain.FieldError{Field: "file", Reason: "required"})
+	}
+	if len(fields) > 0 {
+		return "", aggregate.Result{}, domain.InvalidFields("invalid evidence", fields...)
+	}
+	// Spool to a temporary file, hashing, and stop at the limit.
+	tmp, err := os.CreateTemp(s.tmpDir, "upload-*")
+	if err != nil {
+		return "", aggregate.Result{}, domain.Wrap(domain.Internal, err, "spool upload")
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(up.File, s.maxUpload+1))
+	if err != nil {
+		var de *domain.Error
+		if errors.As(err, &de) {
+			return "", aggregate.Result{}, de
+		}
+		return "", aggregate.Result{}, domain.Wrap(domain.Invalid, err, "the upload was interrupted")
+	}
+	if n > s.maxUpload {
+		return "", aggregate.Result{}, &domain.Error{Code: domain.TooLarge, Message: fmt.Sprintf("the file is over the limit of %d bytes", s.maxUpload),
+			Extra: map[string]any{"max_bytes": s.maxUpload}}
+	}
+	typ, ok := evidence.Detect(tmp, n, up.FileName)
+	if !ok {
+		return "", aggregate.Result{}, &domain.Error{Code: domain.Unprocessable, Message: "this file type is not accepted (judged by its content): PDF, DOCX, ODT, TXT, Markdown, PNG or JPEG",
+			Fields: []domain.FieldError{{Field: "file", Reason: "type not accepted"}}}
+	}
+	data := make([]byte, n)
+	if _, err := tmp.ReadAt(data, 0); err != nil && n > 0 {
+		return "", aggregate.Result{}, domain.Wrap(domain.Internal, err, "read spooled upload")
+	}
+	subject := c.ApplicantID
+	sealedFile, err := s.vault.SealBytes(ctx, subject, data)
+	if err != nil {
+		return "", aggregate.Result{}, domain.Wrap(domain.Unavailable, err, "key store unavailable")
+	}
+	title, err := s.seal(ctx, subject, up.Title)
+	if err != nil {
+		return "", aggregate.Result{}, err
+	}
+	name := up.FileName
+	if name == "" {
+		name = "evidence" + typ.Extension
+	}
+	fileName, err := s.seal(ctx, subject, name)
+	if err != nil {
+		return "", aggregate.Result{}, err
+	}
+	evID := ulid.Make().String()
+	in := accreditation.EvidenceInput{ID: evID, Kind: accreditation.EvidenceKind(up.Kind), Title: title, FileName: fileName,
+		ContentType: typ.MediaType, Size: n, SHA256: hex.EncodeToString(h.Sum(nil)), Object: id + "/" + evID,
+		Categories: up.Categories, Indicators: up.Indicators}
+	// Decide first (a refused command stores nothing), then store, then append.
+	if _, err := c.AddEvidence(m.Actor, s.now(), in); err != nil {
+		return "", aggregate.Result{}, hideForbidden(c, m.Actor, id, err)
+	}
+	if err := s.blobs.Put(ctx, in.Object, sealedFile); err != nil {
+		return "", aggregate.Result{}, domain.Wrap(domain.Unavailable, err, "evidence store unavailable")
+	}
+	res, err := s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
+		return c.AddEvidence(m.Actor, now, in)
+	})
+	if err != nil || res.Duplicate {
+		_ = s.blobs.Delete(ctx, in.Object) // not recorded: do not keep it
+	}
+	return evID, res, err
+}
+
+// RemoveEvidence removes an evidence file from the application.
+func (s *Service) RemoveEvidence(ctx context.Context, m aggregate.Meta, id, evID string) (aggregate.Result, error) {
+	res, err := s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
+		return c.RemoveEvidence(m.Actor, now, accreditation.RemoveEvidenceInput{ID: evID})
+	})
+	if err == nil && !res.Duplicate {
+		_ = s.blobs.Delete(ctx, id+"/"+evID)
+	}
+	return res, err
+}
+
+// File is a decrypted evidence file.
+type File struct {
+	Name        string
+	ContentType string
+	Data        []byte
+	SHA256      string
+}
+
+// EvidenceFile returns an evidence file to someone who may see the case.
+func (s *Service) EvidenceFile(ctx context.Context, actor domain.Actor, id, evID string) (File, error) {
+	c, _, err := s.visible(actor, id)
+	if err != nil {
+		return File{}, err
+	}
+	i := slices.IndexFunc(c.Evidence, func(e accreditation.Evidence) bool { return e.ID == evID })
+	if i < 0 {
+		return File{}, domain.Errorf(domain.NotFound, "no evidence %s in case %s", evID, id)
+	}
+	ev := c.Evidence[i]
+	sealed, err := s.blobs.Get(ctx, ev.Object)
+	if err != nil {
+		return File{}, domain.Errorf(domain.NotFound, "the file of evidence %s is no longer stored", evID)
+	}
+	data, err := s.vault.OpenBytes(ctx, c.ApplicantID, sealed)
+	if errors.Is(err, pii.ErrErased) {
+		return File{}, domain.Errorf(domain.NotFound, "the file of evidence %s was erased", evID)
+	}
+	if err != nil {
+		return File{}, domain.Wrap(domain.Internal, err, "open evidence file")
+	}
+	return File{Name: s.vault.Reveal(ctx, ev.FileName), ContentType: ev.ContentType, Data: data, SHA256: ev.SHA256}, nil
+}
+
+// EraseEvidenceOf deletes every evidence object of the cases of userID.
+func (s *Service) EraseEvidenceOf(ctx context.Context, userID string) error {
+	var objects []string
+	s.repo.Each(func(_ string, c *accreditation.Case) {
+		if c.ApplicantID == userID {
+			for _, e := range c.Evidence {
+				objects = append(objects, e.Object)
+			}
+		}
+	})
+	for _, o := range objects {
+		if err := s.blobs.Delete(ctx, o); err != nil {
+			return fmt.Errorf("erase evidence %s: %w", o, err)
+		}
+	}
+	return nil
+}
+
+// IDsOfApplicant lists the cases of an applicant, oldest first.
+func (s *Service) IDsOfApplicant(userID string) []string {
+	var ids []string
+	s.repo.Each(func(id string, c *accreditation.Case) {
+		if c.ApplicantID == userID {
+			ids = append(ids, id)
+		}
+	})
+	slices.Sort(ids)
+	return ids
+}

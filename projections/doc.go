@@ -1,0 +1,17 @@
+// Package projections is the read side: read models built from the event
+// stream alone, each a pure Apply(event) plus its queries, driven by one
+// Runner that tracks its position.
+//
+// Read models live in memory in each accreditd process. They hold personal
+// fields sealed, as the events do, and open them only when a query answers
+// (through domain/pii), so neither a read model nor its snapshot on disk ever
+// holds clear-text personal data, and an erasure takes effect in every view
+// at once.
+//
+// A Runner applies every commit, in order, to every read model of its
+// generation. It records its position in a snapshot file on shutdown and
+// every few minutes, so a restart resumes from there instead of replaying;
+// a rebuild builds a new generation from zero in the background while the
+// old one keeps serving, then swaps. Reads wait (boundedly) until the
+// position a command returned has been applied: read-your-writes.
+package projections

@@ -1,0 +1,330 @@
+package projections
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/eventstore"
+)
+
+// ReadModel is one view built from events.
+type ReadModel interface {
+	// Name identifies the read model (metrics, snapshots).
+	Name() string
+	// Apply evolves the model by one event. It must not fail: events of
+	// unknown types are skipped, undecodable payloads are counted by the
+	// model and skipped.
+	Apply(e eventstore.Event)
+	// Snapshot returns the model's state as JSON; Restore loads it.
+	Snapshot() ([]byte, error)
+	Restore(data []byte) error
+}
+
+// Set is one generation of read models, built together.
+type Set struct {
+	Models []ReadModel
+	pos    uint64
+}
+
+// Position is the seq of the last commit applied to the set.
+func (s *Set) Position() uint64 { return s.pos }
+
+// Runner feeds a Set of read models from the store.
+type Runner struct {
+	store     eventstore.Store
+	newSet    func() *Set
+	dir       string // snapshot directory ("" for none)
+	schema    string // snapshots of another schema are ignored
+	log       *slog.Logger
+	waitBound time.Duration
+
+	mu      sync.RWMutex // guards cur and the models' state
+	cur     *Set
+	changed chan struct{}
+
+	decodeErrors atomic.Int64
+	rebuilding   atomic.Bool
+	stopRun      context.CancelFunc
+	done         chan struct{}
+}
+
+// Options configure a Runner.
+type Options struct {
+	// SnapshotDir, when set, keeps snapshots of the read models there.
+	SnapshotDir string
+	// Schema names the read models' code version; a snapshot of another
+	// schema is discarded and the models are rebuilt from zero.
+	Schema string
+	// WaitBound bounds how long a read waits for read-your-writes (2s).
+	WaitBound time.Duration
+	Log       *slog.Logger
+}
+
+// NewRunner returns a runner of the read models newSet makes.
+func NewRunner(store eventstore.Store, newSet func() *Set, opt Options) *Runner {
+	if opt.Log == nil {
+		opt.Log = slog.Default()
+	}
+	if opt.WaitBound <= 0 {
+		opt.WaitBound = 2 * time.Second
+	}
+	return &Runner{store: store, newSet: newSet, dir: opt.SnapshotDir, schema: opt.Schema, log: opt.Log,
+		waitBound: opt.WaitBound, cur: newSet(), changed: make(chan struct{})}
+}
+
+// Read runs fn with the current read models under a read lock.
+func (r *Runner) Read(fn func(s *Set)) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	fn(r.cur)
+}
+
+// Position is the seq the current read models reflect.
+func (r *Runner) Position() uint64 {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.cur.pos
+}
+
+// DecodeErrors counts commits that could not be decoded.
+func (r *Runner) DecodeErrors() int64 { return r.decodeErrors.Load() }
+
+// Rebuilding reports whether a rebuild is under way.
+func (r *Runner) Rebuilding() bool { return r.rebuilding.Load() }
+
+// WaitFor waits until the read models reflect seq, up to the bound; then it
+// fails with Unavailable (503 with Retry-After).
+func (r *Runner) WaitFor(ctx context.Context, seq uint64) error {
+	ctx, cancel := context.WithTimeout(ctx, r.waitBound)
+	defer cancel()
+	for {
+		r.mu.RLock()
+		pos, ch := r.cur.pos, r.changed
+		r.mu.RUnlock()
+		if pos >= seq {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return &domain.Error{Code: domain.Unavailable, RetryAfter: 1,
+				Message: fmt.Sprintf("the read models are at %d, not yet at %d; try again shortly", pos, seq)}
+		case <-ch:
+		}
+	}
+}
+
+// Start loads the snapshot if there is a usable one and follows the store
+// until Stop.
+func (r *Runner) Start() {
+	if err := r.loadSnapshot(); err != nil {
+		r.log.Warn("read-model snapshot not used; replaying from zero", "err", err)
+		r.cur = r.newSet()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	r.stopRun = cancel
+	r.done = make(chan struct{})
+	go func() {
+		defer close(r.done)
+		r.follow(ctx)
+	}()
+}
+
+func (r *Runner) follow(ctx context.Context) {
+	lastSnap := time.Now()
+	for ctx.Err() == nil {
+		err := r.store.Subscribe(ctx, r.Position(), func(c eventstore.Commit) error {
+			r.mu.Lock()
+			r.applyTo(r.cur, c)
+			close(r.changed)
+			r.changed = make(chan struct{})
+			r.mu.Unlock()
+			if r.dir != "" && time.Since(lastSnap) > 5*time.Minute {
+				lastSnap = time.Now()
+				if err := r.SaveSnapshot(); err != nil {
+					r.log.Warn("read-model snapshot", "err", err)
+				}
+			}
+			return nil
+		})
+		if ctx.Err() != nil {
+			return
+		}
+		r.log.Warn("read side interrupted; resuming", "position", r.Position(), "err", err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
+func (r *Runner) applyTo(s *Set, c eventstore.Commit) {
+	if c.Seq <= s.pos {
+		return // already applied (a resumed subscription never applies twice)
+	}
+	if c.Err != nil {
+		r.decodeErrors.Add(1)
+		r.log.Error("undecodable commit skipped by the read side", "seq", c.Seq, "stream", c.Stream, "err", c.Err)
+	}
+	for _, e := range c.Events {
+		for _, m := range s.Models {
+			m.Apply(e)
+		}
+	}
+	s.pos = c.Seq
+}
+
+// Stop stops following and saves a snapshot.
+func (r *Runner) Stop() {
+	if r.stopRun == nil {
+		return
+	}
+	r.stopRun()
+	<-r.done
+	r.stopRun = nil
+	if r.dir != "" {
+		if err := r.SaveSnapshot(); err != nil {
+			r.log.Warn("read-model snapshot on stop", "err", err)
+		}
+	}
+}
+
+// Rebuild builds a new generation from zero up to the store's current end
+// while the current one keeps serving, then swaps; progress reports the
+// position reached. It returns the number of commits replayed.
+func (r *Runner) Rebuild(ctx context.Context, progress func(pos, target uint64)) (uint64, error) {
+	if !r.rebuilding.CompareAndSwap(false, true) {
+		return 0, domain.Errorf(domain.Conflict, "a rebuild is already running")
+	}
+	defer r.rebuilding.Store(false)
+	target, err := r.store.LastSeq(ctx)
+	if err != nil {
+		return 0, domain.Wrap(domain.Unavailable, err, "event store unavailable")
+	}
+	next := r.newSet()
+	var n uint64
+	errDone := errors.New("caught up")
+	if target > 0 {
+		err = r.store.Subscribe(ctx, 0, func(c eventstore.Commit) error {
+			r.applyTo(next, c)
+			n++
+			if progress != nil && n%10000 == 0 {
+				progress(c.Seq, target)
+			}
+			if c.Seq >= target {
+				return errDone
+			}
+			return nil
+		})
+		if !errors.Is(err, errDone) {
+			return n, domain.Wrap(domain.Unavailable, err, "rebuild interrupted")
+		}
+	}
+	// Catch up with what arrived during the rebuild, then swap, under the
+	// write lock so no commit is applied to one generation only.
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if cur := r.cur.pos; cur > next.pos {
+		cctx, cancel := context.WithCancel(ctx)
+		_ = r.store.Subscribe(cctx, next.pos, func(c eventstore.Commit) error {
+			r.applyTo(next, c)
+			if next.pos >= cur {
+				cancel()
+			}
+			return nil
+		})
+		cancel()
+	}
+	r.cur = next
+	close(r.changed)
+	r.changed = make(chan struct{})
+	if progress != nil {
+		progress(next.pos, target)
+	}
+	return n, nil
+}
+
+type snapshotFile struct {
+	Schema   string                     `json:"schema"`
+	Position uint64                     `json:"position"`
+	Models   map[string]json.RawMessage `json:"models"`
+}
+
+// SaveSnapshot writes the current read models and position atomically.
+func (r *Runner) SaveSnapshot() error {
+	if r.dir == "" {
+		return nil
+	}
+	r.mu.RLock()
+	snap := snapshotFile{Schema: r.schema, Position: r.cur.pos, Models: map[string]json.RawMessage{}}
+	for _, m := range r.cur.Models {
+		b, err := m.Snapshot()
+		if err != nil {
+			r.mu.RUnlock()
+			return fmt.Errorf("snapshot %s: %w", m.Name(), err)
+		}
+		snap.Models[m.Name()] = b
+	}
+	r.mu.RUnlock()
+	b, err := json.Marshal(snap)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(r.dir, 0o700); err != nil {
+		return err
+	}
+	tmp := filepath.Join(r.dir, "read-models.json.tmp")
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, filepath.Join(r.dir, "read-models.json"))
+}
+
+func (r *Runner) loadSnapshot() error {
+	if r.dir == "" {
+		return nil
+	}
+	b, err := os.ReadFile(filepath.Join(r.dir, "read-models.json"))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var snap snapshotFile
+	if err := json.Unmarshal(b, &snap); err != nil {
+		return fmt.Errorf("snapshot: %w", err)
+	}
+	if snap.Schema != r.schema {
+		return fmt.Errorf("snapshot schema %q, code schema %q", snap.Schema, r.schema)
+	}
+	last, err := r.store.LastSeq(context.Background())
+	if err != nil {
+		return err
+	}
+	if snap.Position > last {
+		return fmt.Errorf("snapshot at %d is ahead of the store at %d (a restored or different store)", snap.Position, last)
+	}
+	set := r.newSet()
+	for _, m := range set.Models {
+		data, ok := snap.Models[m.Name()]
+		if !ok {
+			return fmt.Errorf("snapshot lacks %s", m.Name())
+		}
+		if err := m.Restore(data); err != nil {
+			return fmt.Errorf("restore %s: %w", m.Name(), err)
+		}
+	}
+	set.pos = snap.Position
+	r.cur = set
+	r.log.Info("read models resumed from snapshot", "position", snap.Position, "store_seq", last)
+	return nil
+}
