@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/emcc/accredit/api/openapi"
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/accounts"
 	"github.com/emcc/accredit/domain/framework"
@@ -279,4 +280,12 @@ func (s *Server) metrics(c echo.Context) error {
 		return domain.Errorf(domain.NotFound, "metrics are off")
 	}
 	return s.deps.Metrics.Handler()(c)
+}
+
+func (s *Server) openapiSpec(c echo.Context) error {
+	return c.Blob(http.StatusOK, "application/json", openapi.Spec())
+}
+
+func (s *Server) openapiDocs(c echo.Context) error {
+	return c.HTMLBlob(http.StatusOK, openapi.DocsHTML())
 }

@@ -98,6 +98,8 @@ func (s *Server) routes() []Route {
 		{Method: http.MethodGet, Path: "/api/v1/audit/verify", Roles: office, handler: s.auditVerify},
 		{Method: http.MethodPost, Path: "/api/v1/audit/checkpoints", Roles: office, handler: s.auditCheckpoint},
 		{Method: http.MethodGet, Path: "/metrics", Roles: office, handler: s.metrics},
+		{Method: http.MethodGet, Path: "/api/v1/openapi.json", Public: true, handler: s.openapiSpec},
+		{Method: http.MethodGet, Path: "/api/docs", Public: true, handler: s.openapiDocs},
 	}
 	return append(base, s.caseRoutes()...)
 }
