@@ -33,6 +33,7 @@ type ReadModel interface {
 type Set struct {
 	Models []ReadModel
 	pos    uint64
+	typed  *Models
 }
 
 // Position is the seq of the last commit applied to the set.

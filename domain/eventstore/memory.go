@@ -2,6 +2,7 @@ package eventstore
 
 import (
 	"context"
+	"fmt"
 	"sync"
 )
 
@@ -107,4 +108,14 @@ func (m *Memory) Subscribe(ctx context.Context, from uint64, fn func(Commit) err
 		case <-wait:
 		}
 	}
+}
+
+// Get implements Store.
+func (m *Memory) Get(ctx context.Context, seq uint64) (Commit, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if seq == 0 || seq > uint64(len(m.commits)) {
+		return Commit{}, fmt.Errorf("no commit at %d", seq)
+	}
+	return m.commits[seq-1], nil
 }

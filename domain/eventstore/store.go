@@ -51,6 +51,8 @@ type Store interface {
 	Load(ctx context.Context, stream string) ([]Event, error)
 	// Head returns where a stream stands now, read from the store itself.
 	Head(ctx context.Context, stream string) (Head, error)
+	// Get returns the commit at position seq; an error when there is none.
+	Get(ctx context.Context, seq uint64) (Commit, error)
 	// LastSeq returns the position of the newest commit in the store.
 	LastSeq(ctx context.Context) (uint64, error)
 	// Subscribe calls fn with every commit after position from, in order,

@@ -308,3 +308,12 @@ func (s *EventStore) Subscribe(ctx context.Context, from uint64, fn func(eventst
 
 // JetStream exposes the JetStream context for the other buckets of the adapter.
 func (s *EventStore) JetStream() jetstream.JetStream { return s.js }
+
+// Get implements eventstore.Store with a direct get by sequence.
+func (s *EventStore) Get(ctx context.Context, seq uint64) (eventstore.Commit, error) {
+	m, err := s.stream.GetMsg(ctx, seq)
+	if err != nil {
+		return eventstore.Commit{}, fmt.Errorf("commit %d: %w", seq, err)
+	}
+	return DecodeCommit(m.Subject, m.Sequence, m.Data)
+}

@@ -109,6 +109,13 @@ func appendAndLoad(t *testing.T, h Harness) {
 	if err != nil || head != r2.Head {
 		t.Fatalf("head: got %+v, %v, want %+v", head, err, r2.Head)
 	}
+	c, err := s.Get(ctx(t), r2.Head.Seq)
+	if err != nil || c.Stream != "case.a" || len(c.Events) != 1 || c.Events[0].Type != "t.two" || c.Seq != r2.Head.Seq {
+		t.Fatalf("get %d: got %+v, %v", r2.Head.Seq, c, err)
+	}
+	if _, err := s.Get(ctx(t), 999); err == nil {
+		t.Fatal("get of a missing position: no error")
+	}
 	if none, err := s.Load(ctx(t), "case.none"); err != nil || len(none) != 0 {
 		t.Fatalf("unknown stream: got %d events, %v", len(none), err)
 	}

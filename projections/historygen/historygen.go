@@ -1,0 +1,290 @@
+// Package historygen generates random, valid case histories by driving the
+// real case aggregate with random allowed actions, for property tests and
+// benchmarks of the read side.
+package historygen
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/aggregate"
+	"github.com/emcc/accredit/domain/eventstore"
+	"github.com/emcc/accredit/domain/framework"
+	"github.com/emcc/accredit/domain/pii"
+)
+
+// Generator drives cases through random allowed actions.
+type Generator struct {
+	Store     eventstore.Store
+	rnd       *rand.Rand
+	now       time.Time
+	feed      *aggregate.Feed
+	repo      *aggregate.Repository[*accreditation.Case]
+	vault     *pii.Vault
+	rules     accreditation.RuleSets
+	offices   []string
+	assessors []accreditation.AssessorProfile
+	cancel    context.CancelFunc
+	cases     []string
+	applicant map[string]string
+	// Errors, when set, hears of refused random actions (a refusal is
+	// fine: the action's input was random; a systematic one is a bug).
+	Errors func(action string, err error)
+}
+
+// New returns a generator writing to store, seeded for repeatability.
+func New(tb testing.TB, store eventstore.Store, seed uint64) *Generator {
+	tb.Helper()
+	vault, err := pii.NewVault(pii.NewMemoryKeys(), make([]byte, 32))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	g := &Generator{Store: store, rnd: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+		now: time.Date(2025, 1, 6, 9, 0, 0, 0, time.UTC), vault: vault, rules: accreditation.DefaultRuleSets(),
+		offices: []string{"office-1", "office-2", "office-3", "office-4"}, applicant: map[string]string{}}
+	for i := range 6 {
+		g.assessors = append(g.assessors, accreditation.AssessorProfile{UserID: fmt.Sprintf("assessor-%d", i),
+			Schemes: []string{"EIA", "EQA"}, MaxLevel: framework.MasterPractitioner, Languages: []string{"en", "nl"}, Active: true})
+	}
+	g.feed = aggregate.NewFeed(store, nil)
+	g.repo = aggregate.NewRepository(accreditation.StreamPrefix, store, g.feed, func() time.Time { return g.now }, accreditation.New)
+	ctx, cancel := context.WithCancel(context.Background())
+	g.cancel = cancel
+	go func() { _ = g.feed.Run(ctx) }()
+	tb.Cleanup(cancel)
+	return g
+}
+
+// Now is the generator's clock.
+func (g *Generator) Now() time.Time { return g.now }
+
+func (g *Generator) seal(subject, text string) pii.Sealed {
+	s, _ := g.vault.Seal(context.Background(), subject, text)
+	return s
+}
+
+// OpenCases opens n cases, each by its own applicant, at random schemes and levels.
+func (g *Generator) OpenCases(tb testing.TB, n int) {
+	tb.Helper()
+	for range n {
+		id := fmt.Sprintf("C%06d%s", len(g.cases), "0000000000000000000")[:26]
+		applicant := "applicant-" + id
+		scheme := []accreditation.Scheme{accreditation.SchemeEIA, accreditation.SchemeEQA}[g.rnd.IntN(2)]
+		in := accreditation.OpenInput{CaseID: id, Scheme: scheme, Level: framework.Levels[g.rnd.IntN(2)],
+			Language: []string{"en", "nl"}[g.rnd.IntN(2)]}
+		if scheme == accreditation.SchemeEQA {
+			in.ProgrammeName, in.ProgrammeProvider = g.seal(applicant, "Programme "+id), g.seal(applicant, "Provider "+id)
+		}
+		actor := domain.Actor{ID: applicant, Role: domain.RoleApplicant}
+		g.must(tb, id, actor, func(c *accreditation.Case) ([]aggregate.Change, error) { return c.Open(actor, g.now, in) })
+		g.cases = append(g.cases, id)
+		g.applicant[id] = applicant
+	}
+}
+
+// Steps takes n random allowed actions on random cases.
+func (g *Generator) Steps(tb testing.TB, n int) {
+	tb.Helper()
+	for range n {
+		g.now = g.now.Add(time.Duration(g.rnd.IntN(72)) * time.Hour)
+		id := g.cases[g.rnd.IntN(len(g.cases))]
+		g.step(tb, id)
+	}
+}
+
+// Drive takes each case through the happy path to a decision (most awarded).
+func (g *Generator) Drive(tb testing.TB, id string, steps int) {
+	tb.Helper()
+	for range steps {
+		g.now = g.now.Add(time.Duration(g.rnd.IntN(48)) * time.Hour)
+		g.step(tb, id)
+	}
+}
+
+// Cases lists the generated case ids.
+func (g *Generator) Cases() []string { return g.cases }
+
+func (g *Generator) actors(c *accreditation.Case) []domain.Actor {
+	out := []domain.Actor{{ID: c.ApplicantID, Role: domain.RoleApplicant}}
+	for _, o := range g.offices {
+		out = append(out, domain.Actor{ID: o, Role: domain.RoleOffice})
+	}
+	for _, a := range g.assessors {
+		out = append(out, domain.Actor{ID: a.UserID, Role: domain.RoleAssessor})
+	}
+	return out
+}
+
+// step picks one allowed (actor, action) on case id and does it.
+func (g *Generator) step(tb testing.TB, id string) {
+	tb.Helper()
+	c, _, ok := g.repo.Get(id)
+	if !ok {
+		return
+	}
+	type choice struct {
+		actor  domain.Actor
+		action string
+	}
+	var choices []choice
+	for _, a := range g.actors(c) {
+		for _, act := range c.AllowedActions(a, g.now, g.rules) {
+			if act == accreditation.ActionRemoveEvidence || act == accreditation.ActionExpire {
+				continue
+			}
+			choices = append(choices, choice{a, act})
+		}
+	}
+	if len(choices) == 0 {
+		return
+	}
+	// Pick an action kind first (so one actor's many options do not crowd
+	// out another's one), rarely an ending one, so histories get long.
+	ending := func(a string) bool {
+		return a == accreditation.ActionWithdraw || a == accreditation.ActionWithdrawAccreditation || a == accreditation.ActionRevoke
+	}
+	var kinds []string
+	for _, ch := range choices {
+		if !slices.Contains(kinds, ch.action) && (!ending(ch.action) || g.rnd.IntN(30) == 0) {
+			kinds = append(kinds, ch.action)
+		}
+	}
+	if len(kinds) == 0 {
+		return
+	}
+	kind := kinds[g.rnd.IntN(len(kinds))]
+	var of []choice
+	for _, ch := range choices {
+		if ch.action == kind {
+			of = append(of, ch)
+		}
+	}
+	pick := of[g.rnd.IntN(len(of))]
+	_, err := g.repo.Update(context.Background(), id, aggregate.Meta{Actor: pick.actor}, func(c *accreditation.Case, _ uint64) ([]aggregate.Change, error) {
+		return g.decide(c, pick.actor, pick.action)
+	})
+	if err != nil && g.Errors != nil {
+		g.Errors(pick.action, err)
+	}
+}
+
+func (g *Generator) ratings(c *accreditation.Case) []accreditation.CategoryRating {
+	var out []accreditation.CategoryRating
+	for cat := 1; cat <= 8; cat++ {
+		out = append(out, accreditation.CategoryRating{Category: cat,
+			Rating: []accreditation.Rating{accreditation.RatingEvidenced, accreditation.RatingPartiallyEvidenced}[g.rnd.IntN(2)],
+			Notes:  g.seal(c.ApplicantID, "notes")})
+	}
+	return out
+}
+
+func (g *Generator) decide(c *accreditation.Case, a domain.Actor, action string) ([]aggregate.Change, error) {
+	subject := c.ApplicantID
+	text := func(s string) pii.Sealed { return g.seal(subject, s) }
+	switch action {
+	case accreditation.ActionUpdatePortfolio:
+		p := accreditation.Portfolio{FirstPracticeDate: accreditation.NewDate(2015, 1, 1), ClientHours: 600, ClientCount: 50,
+			CPDHoursLastYear: 20, SupervisionHoursLastYear: 6, FeedbackItemsLast12m: 6, ReflectionItemsLast12m: 6,
+			ProfessionalBodyMember: true}
+		if c.Scheme == accreditation.SchemeEQA {
+			p = accreditation.Portfolio{ContactHours: 200, CompletedCycles: 2}
+			for cat := 1; cat <= 8; cat++ {
+				p.Curriculum = append(p.Curriculum, accreditation.CurriculumItem{Category: cat, Description: text("module")})
+			}
+		}
+		return c.UpdatePortfolio(a, g.now, p)
+	case accreditation.ActionAddEvidence:
+		return c.AddEvidence(a, g.now, accreditation.EvidenceInput{ID: fmt.Sprintf("E%d", len(c.Evidence)+g.rnd.IntN(1e6)),
+			Kind: accreditation.KindReflectiveStatement, Title: text("title"), FileName: text("f.pdf"), ContentType: "application/pdf",
+			Size: 10, SHA256: strings.Repeat("ab", 32), Object: "o", Categories: []int{1, 2, 3, 4, 5, 6, 7, 8}})
+	case accreditation.ActionUpdateSelfAssessment:
+		return c.UpdateSelfAssessment(a, g.now, accreditation.SelfAssessmentInput{Category: 1 + g.rnd.IntN(8), Statement: text("statement")})
+	case accreditation.ActionSubmit:
+		return c.Submit(a, g.now, g.rules)
+	case accreditation.ActionScreen:
+		if g.rnd.IntN(5) == 0 {
+			return c.Screen(a, g.now, accreditation.ScreenInput{Outcome: accreditation.ScreeningReturned, Reason: text("more")})
+		}
+		return c.Screen(a, g.now, accreditation.ScreenInput{Outcome: accreditation.ScreeningAccepted})
+	case accreditation.ActionAssign, accreditation.ActionClaim:
+		for _, i := range g.rnd.Perm(len(g.assessors)) {
+			p := g.assessors[i]
+			for _, r := range accreditation.AssessorRoles {
+				if c.CanClaim(p, r) != nil {
+					continue
+				}
+				if action == accreditation.ActionAssign {
+					return c.Assign(a, g.now, accreditation.AssignInput{Role: r, Profile: p})
+				}
+				if p.UserID == a.ID {
+					return c.Claim(a, g.now, accreditation.ClaimInput{Role: r, Profile: p})
+				}
+			}
+		}
+		return nil, nil
+	case accreditation.ActionAssess:
+		rec := []accreditation.Recommendation{accreditation.RecommendAward, accreditation.RecommendAward, accreditation.RecommendNotAward}[g.rnd.IntN(3)]
+		return c.SubmitAssessment(a, g.now, accreditation.AssessmentInput{Ratings: g.ratings(c), Recommendation: rec, Rationale: text("why")})
+	case accreditation.ActionRequestInformation:
+		return c.RequestInformation(a, g.now, accreditation.InformationRequestInput{Questions: text("q?")})
+	case accreditation.ActionRespond:
+		return c.ProvideInformation(a, g.now, accreditation.InformationResponseInput{Answer: text("a")})
+	case accreditation.ActionModerate:
+		return c.Moderate(a, g.now, accreditation.ModerationInput{Recommendation: accreditation.RecommendAward, Rationale: text("moderated")})
+	case accreditation.ActionDecide:
+		if g.rnd.IntN(4) == 0 {
+			return c.Decide(a, g.now, accreditation.DecisionInput{Outcome: accreditation.OutcomeNotAwarded, Rationale: text("no")})
+		}
+		return c.Decide(a, g.now, accreditation.DecisionInput{Outcome: accreditation.OutcomeAwarded, Level: c.Level, Rationale: text("yes"),
+			AccreditationID: fmt.Sprintf("A-%s-%d", c.ID, len(c.PastDecisions))})
+	case accreditation.ActionAppeal:
+		return c.Appeal(a, g.now, accreditation.AppealInput{Grounds: text("grounds")})
+	case accreditation.ActionDecideAppeal:
+		in := accreditation.AppealDecisionInput{Outcome: accreditation.AppealDismissed, Rationale: text("r")}
+		if g.rnd.IntN(2) == 0 {
+			in = accreditation.AppealDecisionInput{Outcome: accreditation.AppealUpheld, Rationale: text("r"),
+				ReturnTo: []string{accreditation.ReturnToAssessment, accreditation.ReturnToDecision}[g.rnd.IntN(2)]}
+		}
+		return c.DecideAppeal(a, g.now, in)
+	case accreditation.ActionWithdraw:
+		return c.Withdraw(a, g.now, accreditation.WithdrawInput{})
+	case accreditation.ActionRenew:
+		return c.Renew(a, g.now, g.rules, accreditation.RenewalInput{ContinuedPractice: true, SupervisionHoursLastYear: 6, CPDHoursLastYear: 20, EthicsCodeAdherence: true})
+	case accreditation.ActionRevoke:
+		return c.Revoke(a, g.now, accreditation.ReasonInput{Reason: text("ethics")})
+	case accreditation.ActionWithdrawAccreditation:
+		return c.WithdrawAccreditation(a, g.now, accreditation.ReasonInput{Reason: text("asked")})
+	}
+	return nil, nil
+}
+
+func (g *Generator) must(tb testing.TB, id string, a domain.Actor, decide func(*accreditation.Case) ([]aggregate.Change, error)) {
+	tb.Helper()
+	if _, err := g.repo.Update(context.Background(), id, aggregate.Meta{Actor: a}, func(c *accreditation.Case, _ uint64) ([]aggregate.Change, error) {
+		return decide(c)
+	}); err != nil {
+		tb.Fatalf("generate %s: %v", id, err)
+	}
+}
+
+// Advance moves the generator's clock.
+func (g *Generator) Advance(d time.Duration) { g.now = g.now.Add(d) }
+
+// ExpireDue expires what is due (as the system job would).
+func (g *Generator) ExpireDue(tb testing.TB) {
+	for _, id := range g.cases {
+		_, _ = g.repo.Update(context.Background(), id, aggregate.Meta{Actor: domain.System}, func(c *accreditation.Case, _ uint64) ([]aggregate.Change, error) {
+			if a := c.Accreditation; a == nil || a.Status != accreditation.StatusActive || g.now.Before(a.ValidUntil) {
+				return nil, nil
+			}
+			return c.Expire(domain.System, g.now)
+		})
+	}
+}

@@ -1,0 +1,22 @@
+package projections
+
+// Schema names the read models' code version, for snapshots: change it when
+// a read model's Apply or state changes, so an old snapshot is not used.
+const Schema = "2026-11-28.1"
+
+// Models are the read models of one generation, typed for queries.
+type Models struct {
+	Cases     *Cases
+	Decisions *Decisions
+	Register  *Register
+	Audit     *Audit
+}
+
+// NewSet returns a fresh generation of every read model.
+func NewSet() *Set {
+	m := &Models{Cases: NewCases(), Decisions: NewDecisions(), Register: NewRegister(), Audit: NewAudit()}
+	return &Set{Models: []ReadModel{m.Cases, m.Decisions, m.Register, m.Audit}, typed: m}
+}
+
+// Typed returns the set's read models by kind.
+func (s *Set) Typed() *Models { return s.typed }
