@@ -50,6 +50,7 @@ type Deps struct {
 	Now        func() time.Time
 	Metrics    *Metrics
 	Cases      *cases.Service
+	Reads      *ReadSide
 	// WaitFor waits until every read model reflects seq (read-your-writes).
 	WaitFor func(ctx context.Context, seq uint64) error
 }
@@ -101,7 +102,11 @@ func (s *Server) routes() []Route {
 		{Method: http.MethodGet, Path: "/api/v1/openapi.json", Public: true, handler: s.openapiSpec},
 		{Method: http.MethodGet, Path: "/api/docs", Public: true, handler: s.openapiDocs},
 	}
-	return append(base, s.caseRoutes()...)
+	base = append(base, s.caseRoutes()...)
+	if s.deps.Reads != nil {
+		base = append(base, s.readRoutes()...)
+	}
+	return base
 }
 
 // waitMinSeq honours ?min_seq=N: it waits until the read models reflect N.

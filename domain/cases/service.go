@@ -342,6 +342,11 @@ func (s *Service) sealFor(ctx context.Context, m aggregate.Meta, id, text string
 	return s.seal(ctx, s.applicantOf(id), text)
 }
 
+// AssessorProfile returns what the aggregate needs to know of an assessor.
+func (s *Service) AssessorProfile(userID string) (accreditation.AssessorProfile, error) {
+	return s.profile(userID)
+}
+
 // profile returns what the aggregate needs to know of a would-be assessor.
 func (s *Service) profile(userID string) (accreditation.AssessorProfile, error) {
 	p, role, ok := s.accounts.Profile(userID)

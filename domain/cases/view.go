@@ -2,7 +2,6 @@ package cases
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"slices"
 	"time"
@@ -19,35 +18,11 @@ const SLA = 56 * 24 * time.Hour
 // View is a case as one caller may see it: a JSON object.
 type View map[string]any
 
-// reveal replaces every sealed value in a decoded JSON tree with its clear
-// text (or pii.Erased), so that views never depend on which fields are
-// personal: the events' types already say so.
-func (s *Service) reveal(ctx context.Context, v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		if len(x) == 2 {
-			subj, ok1 := x["s"].(string)
-			data, ok2 := x["c"].(string)
-			if ok1 && ok2 {
-				b, err := base64.StdEncoding.DecodeString(data)
-				if err != nil {
-					return pii.Erased
-				}
-				return s.vault.Reveal(ctx, pii.Sealed{Subject: subj, Data: b})
-			}
-		}
-		for k, e := range x {
-			x[k] = s.reveal(ctx, e)
-		}
-		return x
-	case []any:
-		for i, e := range x {
-			x[i] = s.reveal(ctx, e)
-		}
-		return x
-	}
-	return v
-}
+func (s *Service) reveal(ctx context.Context, v any) any { return pii.RevealTree(ctx, s.vault, v) }
+
+// Reveal returns v (any JSON-marshallable value) as a JSON tree with every
+// sealed value opened for a view.
+func (s *Service) Reveal(ctx context.Context, v any) any { return s.reveal(ctx, toTree(v)) }
 
 func toTree(v any) any {
 	b, _ := json.Marshal(v)

@@ -12,8 +12,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -29,6 +31,7 @@ import (
 	"github.com/emcc/accredit/domain/framework"
 	"github.com/emcc/accredit/domain/natsstore"
 	"github.com/emcc/accredit/domain/pii"
+	"github.com/emcc/accredit/projections"
 )
 
 // App is a running accreditd.
@@ -47,6 +50,7 @@ type App struct {
 	Vault       *pii.Vault
 	Accounts    *accounts.Service
 	Cases       *cases.Service
+	Reads       *projections.Runner
 	heads       *audit.Heads
 	signer      *audit.Signer
 	API         *api.Server
@@ -134,10 +138,17 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 		return nil, err
 	}
 
+	a.Reads = projections.NewRunner(a.Events, projections.NewSet, projections.Options{
+		SnapshotDir: filepath.Join(cfg.DataDir, "projections"), Schema: projections.Schema, Log: a.log})
+	a.Reads.Start()
+	if err := a.catchUpReads(ctx); err != nil {
+		return nil, err
+	}
 	a.API = api.New(api.Deps{
 		Accounts: a.Accounts, Catalogue: framework.Default(), Log: a.log, Now: a.now,
 		Ready: a.readiness, Verify: a.verify, Checkpoint: a.checkpoint, Metrics: a.Metrics,
 		Cases: a.Cases, WaitFor: a.waitFor,
+		Reads: &api.ReadSide{Runner: a.Reads, Store: a.Events, Vault: a.Vault, SLA: time.Duration(cfg.SLADays) * 24 * time.Hour},
 	})
 	a.listener, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -173,11 +184,25 @@ func mustSessions(ctx context.Context, a *App) accounts.SessionStore {
 	return s
 }
 
+// natsURL is the NATS URL for the log, with any password hidden.
 func (a *App) natsURL() string {
 	if a.embedded != nil {
 		return a.embedded.ClientURL()
 	}
-	return a.cfg.NATSURL
+	return redactURLs(a.cfg.NATSURL)
+}
+
+// redactURLs hides the passwords of a comma-separated list of URLs.
+func redactURLs(list string) string {
+	parts := strings.Split(list, ",")
+	for i, p := range parts {
+		if u, err := url.Parse(strings.TrimSpace(p)); err == nil {
+			parts[i] = u.Redacted()
+		} else {
+			parts[i] = "(unparsable URL)"
+		}
+	}
+	return strings.Join(parts, ",")
 }
 
 // Addr is the address the HTTP server listens on.
@@ -189,7 +214,7 @@ func (a *App) connect() error {
 	if a.cfg.NATSURL != "" {
 		nc, err := nats.Connect(a.cfg.NATSURL, nats.Name("accreditd"), nats.MaxReconnects(-1), nats.RetryOnFailedConnect(false))
 		if err != nil {
-			return fmt.Errorf("connect to NATS at %s: %w", a.cfg.NATSURL, err)
+			return fmt.Errorf("connect to NATS at %s: %w", redactURLs(a.cfg.NATSURL), err)
 		}
 		a.nc = nc
 		return nil
@@ -276,8 +301,40 @@ func (a *App) readiness(ctx context.Context) api.Readiness {
 		r.Lag = last - r.Position
 	}
 	r.Projections = []api.ProjectionInfo{{Name: "write-model", Position: r.Position, Lag: r.Lag}}
-	r.Ready = r.Lag == 0 || r.Lag < 1000
+	if a.Reads != nil {
+		pos := a.Reads.Position()
+		var lag uint64
+		if last > pos {
+			lag = last - pos
+		}
+		a.Reads.Read(func(set *projections.Set) {
+			for _, m := range set.Models {
+				r.Projections = append(r.Projections, api.ProjectionInfo{Name: m.Name(), Position: pos, Lag: lag})
+			}
+		})
+		r.Lag = max(r.Lag, lag)
+	}
+	// Ready when the read side is close behind the store: a few commits in
+	// flight are normal under load.
+	r.Ready = r.Lag < 1000
 	return r
+}
+
+// catchUpReads waits until the read side has applied what is stored now.
+func (a *App) catchUpReads(ctx context.Context) error {
+	last, err := a.Events.LastSeq(ctx)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	for a.Reads.Position() < last {
+		if time.Since(start) > 5*time.Minute {
+			return fmt.Errorf("read side stuck at %d of %d", a.Reads.Position(), last)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	a.log.Info("read models caught up", "position", a.Reads.Position(), "took_ms", time.Since(start).Milliseconds())
+	return nil
 }
 
 func (a *App) verify(ctx context.Context) (audit.Report, error) {
@@ -329,6 +386,9 @@ func (a *App) Close() error {
 		a.cancel()
 	}
 	a.wg.Wait()
+	if a.Reads != nil {
+		a.Reads.Stop() // saves the read models' snapshot
+	}
 	a.shutdownStores()
 	a.log.Info("accreditd stopped")
 	return err
@@ -390,11 +450,15 @@ func (a *App) storeFigures(ctx context.Context) map[string]api.StreamFigures {
 	return out
 }
 
-// waitFor waits, boundedly, until the write model has applied seq.
+// waitFor waits, boundedly, until the write model and the read models have
+// applied seq (read-your-writes); past the bound it is Unavailable (503).
 func (a *App) waitFor(ctx context.Context, seq uint64) error {
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	wctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	return a.Feed.WaitFor(ctx, seq)
+	if err := a.Feed.WaitFor(wctx, seq); err != nil {
+		return err
+	}
+	return a.Reads.WaitFor(ctx, seq)
 }
 
 // RunExpiry expires the accreditations past their date, if this process

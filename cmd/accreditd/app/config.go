@@ -27,6 +27,7 @@ type Config struct {
 	LogFormat          string        // ACCREDIT_LOG_FORMAT: json or text
 	MetricsAddr        string        // ACCREDIT_METRICS_ADDR: unauthenticated /metrics here
 	MaxUpload          int64         // ACCREDIT_MAX_UPLOAD_BYTES: evidence file limit
+	SLADays            int           // ACCREDIT_SLA_DAYS: days from submission to decision
 	ShutdownTimeout    time.Duration
 }
 
@@ -44,7 +45,7 @@ func (c Config) SyncInterval() (time.Duration, error) {
 
 // Defaults returns the configuration of a bare `accreditd`.
 func Defaults() Config {
-	return Config{Addr: "127.0.0.1:8080", DataDir: "./data", Replicas: 1, Sync: "always",
+	return Config{Addr: "127.0.0.1:8080", DataDir: "./data", Replicas: 1, Sync: "always", SLADays: 56,
 		CheckpointInterval: time.Hour, LogFormat: "json", ShutdownTimeout: 15 * time.Second}
 }
 
@@ -67,7 +68,8 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	env("ACCREDIT_MASTER_KEY_FILE", &c.MasterKeyFile)
 	env("ACCREDIT_LOG_FORMAT", &c.LogFormat)
 	env("ACCREDIT_METRICS_ADDR", &c.MetricsAddr)
-	var replicas, interval, maxUpload string
+	var replicas, interval, maxUpload, sla string
+	env("ACCREDIT_SLA_DAYS", &sla)
 	env("ACCREDIT_MAX_UPLOAD_BYTES", &maxUpload)
 	env("ACCREDIT_REPLICAS", &replicas)
 	env("ACCREDIT_CHECKPOINT_INTERVAL", &interval)
@@ -83,6 +85,7 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.MasterKeyFile, "master-key-file", c.MasterKeyFile, "key wrapping the per-person data keys (ACCREDIT_MASTER_KEY_FILE)")
 	fs.StringVar(&interval, "checkpoint-interval", interval, "how often to sign an audit checkpoint (ACCREDIT_CHECKPOINT_INTERVAL)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "separate address serving /metrics without login, e.g. 127.0.0.1:9090 (ACCREDIT_METRICS_ADDR)")
+	fs.StringVar(&sla, "sla-days", sla, "service-level target in days from submission to decision, default 56 (ACCREDIT_SLA_DAYS)")
 	fs.StringVar(&maxUpload, "max-upload-bytes", maxUpload, "evidence file size limit in bytes, default 20 MiB (ACCREDIT_MAX_UPLOAD_BYTES)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "json or text (ACCREDIT_LOG_FORMAT)")
 	if err := fs.Parse(args); err != nil {
@@ -102,6 +105,13 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("ACCREDIT_CHECKPOINT_INTERVAL: %q is not a positive duration", interval))
 		}
 		c.CheckpointInterval = d
+	}
+	if sla != "" {
+		n, err := strconv.Atoi(sla)
+		if err != nil || n < 1 || n > 3650 {
+			errs = append(errs, fmt.Errorf("ACCREDIT_SLA_DAYS: %q must be 1 to 3650 days", sla))
+		}
+		c.SLADays = n
 	}
 	if maxUpload != "" {
 		n, err := strconv.ParseInt(maxUpload, 10, 64)

@@ -1,0 +1,498 @@
+package api
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/eventstore"
+	"github.com/emcc/accredit/domain/framework"
+	"github.com/emcc/accredit/domain/pii"
+	"github.com/emcc/accredit/projections"
+)
+
+// ReadSide is what the read endpoints need.
+type ReadSide struct {
+	Runner *projections.Runner
+	Store  eventstore.Store
+	Vault  *pii.Vault
+	SLA    time.Duration
+}
+
+func (s *Server) readRoutes() []Route {
+	assessorOrOffice := []domain.Role{domain.RoleAssessor, domain.RoleOffice}
+	return []Route{
+		{Method: http.MethodGet, Path: "/api/v1/queue", Roles: assessorOrOffice, handler: s.queue},
+		{Method: http.MethodGet, Path: "/api/v1/decisions", Roles: office, handler: s.decisions},
+		{Method: http.MethodGet, Path: "/api/v1/audit", Roles: office, handler: s.audit},
+		{Method: http.MethodGet, Path: "/api/v1/me/cases", Roles: []domain.Role{domain.RoleApplicant}, handler: s.myCases},
+		{Method: http.MethodGet, Path: "/api/v1/register", Public: true, handler: s.registerList},
+		{Method: http.MethodGet, Path: "/api/v1/register/:accreditation_id", Public: true, handler: s.verifyAccreditation},
+		{Method: http.MethodGet, Path: "/api/v1/stats", Roles: office, handler: s.stats},
+		{Method: http.MethodGet, Path: "/api/v1/projections", Roles: office, handler: s.projectionStatus},
+		{Method: http.MethodPost, Path: "/api/v1/projections/rebuild", Roles: office, handler: s.rebuildProjections},
+	}
+}
+
+// read waits for ?min_seq, then runs fn on the read models; the answer
+// carries the position it reflects (X-Accredit-Seq).
+func (s *Server) read(c echo.Context, fn func(m *projections.Models, pos uint64) error) error {
+	if err := s.waitMinSeq(c); err != nil {
+		return err
+	}
+	var err error
+	s.deps.Reads.Runner.Read(func(set *projections.Set) {
+		c.Response().Header().Set("X-Accredit-Seq", strconv.FormatUint(set.Position(), 10))
+		err = fn(set.Typed(), set.Position())
+	})
+	return err
+}
+
+func badQuery(field, reason string) error {
+	return domain.InvalidFields("bad query parameter", domain.FieldError{Field: field, Reason: reason})
+}
+
+func queryEnum(c echo.Context, name string, allowed []string) (string, error) {
+	v := c.QueryParam(name)
+	if v != "" && !slices.Contains(allowed, v) {
+		return "", badQuery(name, "one of "+strings.Join(allowed, ", "))
+	}
+	return v, nil
+}
+
+var (
+	schemes = []string{"EIA", "EQA"}
+	levels  = []string{"foundation", "practitioner", "senior_practitioner", "master_practitioner"}
+)
+
+func stateNames() []string {
+	var out []string
+	for _, st := range accreditation.States {
+		out = append(out, string(st))
+	}
+	return out
+}
+
+func queryTime(c echo.Context, name string) (time.Time, error) {
+	v := c.QueryParam(name)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse("2006-01-02", v); err == nil {
+		return t, nil
+	}
+	return time.Time{}, badQuery(name, "a date (2026-01-31) or time (2026-01-31T09:00:00Z)")
+}
+
+func (s *Server) queue(c echo.Context) error {
+	u := caller(c)
+	now := s.deps.Now()
+	if u.Role == domain.RoleAssessor {
+		p, err := s.deps.Cases.AssessorProfile(u.ID)
+		if err != nil {
+			return err
+		}
+		return s.read(c, func(m *projections.Models, pos uint64) error {
+			avail, mine := m.Cases.AssessorQueue(p, now, s.deps.Reads.SLA)
+			return c.JSON(http.StatusOK, map[string]any{"available": avail, "mine": mine, "seq": pos,
+				"service_level_days": int(s.deps.Reads.SLA.Hours() / 24)})
+		})
+	}
+	var f projections.QueueFilter
+	var err error
+	if f.Scheme, err = queryEnum(c, "scheme", schemes); err != nil {
+		return err
+	}
+	if f.Level, err = queryEnum(c, "level", levels); err != nil {
+		return err
+	}
+	if f.State, err = queryEnum(c, "state", stateNames()); err != nil {
+		return err
+	}
+	f.Language, f.AssessorID = c.QueryParam("language"), c.QueryParam("assessor_id")
+	if o := c.QueryParam("overdue"); o != "" {
+		b, err := strconv.ParseBool(o)
+		if err != nil {
+			return badQuery("overdue", "true or false")
+		}
+		f.Overdue = &b
+	}
+	return s.read(c, func(m *projections.Models, pos uint64) error {
+		return c.JSON(http.StatusOK, map[string]any{"cases": m.Cases.OfficeQueue(f, now, s.deps.Reads.SLA), "seq": pos,
+			"service_level_days": int(s.deps.Reads.SLA.Hours() / 24)})
+	})
+}
+
+func (s *Server) decisions(c echo.Context) error {
+	var f projections.DecisionFilter
+	var err error
+	if f.Scheme, err = queryEnum(c, "scheme", schemes); err != nil {
+		return err
+	}
+	if f.Level, err = queryEnum(c, "level", levels); err != nil {
+		return err
+	}
+	if f.Outcome, err = queryEnum(c, "outcome", []string{"awarded", "not_awarded"}); err != nil {
+		return err
+	}
+	if f.From, err = queryTime(c, "from"); err != nil {
+		return err
+	}
+	if f.To, err = queryTime(c, "to"); err != nil {
+		return err
+	}
+	f.AssessorID = c.QueryParam("assessor_id")
+	var list []projections.DecisionRecord
+	var pos uint64
+	if err := s.read(c, func(m *projections.Models, p uint64) error {
+		list, pos = m.Decisions.List(f), p
+		return nil
+	}); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"decisions": s.deps.Cases.Reveal(c.Request().Context(), list), "seq": pos})
+}
+
+// parseCursor reads "seq.index".
+func parseCursor(v string) (projections.Cursor, error) {
+	if v == "" {
+		return projections.Cursor{}, nil
+	}
+	a, b, ok := strings.Cut(v, ".")
+	seq, err1 := strconv.ParseUint(a, 10, 64)
+	idx, err2 := strconv.Atoi(b)
+	if !ok || err1 != nil || err2 != nil || idx < 0 {
+		return projections.Cursor{}, badQuery("cursor", "the next_cursor of the previous page")
+	}
+	return projections.Cursor{Seq: seq, Index: idx}, nil
+}
+
+// auditRow is one event of the audit history with its payload.
+type auditRow struct {
+	projections.AuditEntry
+	Data any `json:"data"`
+}
+
+func (s *Server) audit(c echo.Context) error {
+	var f projections.AuditFilter
+	var err error
+	f.CaseID, f.ActorID, f.Type = c.QueryParam("case_id"), c.QueryParam("actor_id"), c.QueryParam("type")
+	if f.From, err = queryTime(c, "from"); err != nil {
+		return err
+	}
+	if f.To, err = queryTime(c, "to"); err != nil {
+		return err
+	}
+	accept := c.Request().Header.Get(echo.HeaderAccept)
+	switch {
+	case strings.Contains(accept, "text/csv"):
+		return s.exportAudit(c, f, "csv")
+	case strings.Contains(accept, "application/x-ndjson"):
+		return s.exportAudit(c, f, "ndjson")
+	}
+	cur, err := parseCursor(c.QueryParam("cursor"))
+	if err != nil {
+		return err
+	}
+	limit := 100
+	if l := c.QueryParam("limit"); l != "" {
+		if limit, err = strconv.Atoi(l); err != nil || limit < 1 || limit > 1000 {
+			return badQuery("limit", "1 to 1000")
+		}
+	}
+	var page []projections.AuditEntry
+	var next *projections.Cursor
+	var pos uint64
+	if err := s.read(c, func(m *projections.Models, p uint64) error {
+		page, next = m.Audit.Page(f, cur, limit)
+		pos = p
+		return nil
+	}); err != nil {
+		return err
+	}
+	rows, err := s.auditRows(c.Request().Context(), page)
+	if err != nil {
+		return err
+	}
+	out := map[string]any{"events": rows, "seq": pos}
+	if next != nil {
+		out["next_cursor"] = fmt.Sprintf("%d.%d", next.Seq, next.Index)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// auditRows reads the payloads of a page from the store, one commit each.
+func (s *Server) auditRows(ctx context.Context, page []projections.AuditEntry) ([]auditRow, error) {
+	rows := make([]auditRow, 0, len(page))
+	var commit eventstore.Commit
+	for _, e := range page {
+		if commit.Seq != e.Seq {
+			var err error
+			if commit, err = s.deps.Reads.Store.Get(ctx, e.Seq); err != nil {
+				return nil, domain.Wrap(domain.Unavailable, err, "event store unavailable")
+			}
+		}
+		var data any
+		if e.Index < len(commit.Events) {
+			_ = json.Unmarshal(commit.Events[e.Index].Data, &data)
+		}
+		rows = append(rows, auditRow{AuditEntry: e, Data: pii.RevealTree(ctx, s.deps.Reads.Vault, data)})
+	}
+	return rows, nil
+}
+
+// exportAudit streams every matching event from the store as CSV or JSON
+// lines, row by row, never holding the history in memory.
+func (s *Server) exportAudit(c echo.Context, f projections.AuditFilter, format string) error {
+	ctx := c.Request().Context()
+	last, err := s.deps.Reads.Store.LastSeq(ctx)
+	if err != nil {
+		return domain.Wrap(domain.Unavailable, err, "event store unavailable")
+	}
+	w := c.Response()
+	if format == "csv" {
+		w.Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="accredit-audit.csv"`)
+	} else {
+		w.Header().Set(echo.HeaderContentType, "application/x-ndjson")
+	}
+	w.Header().Set("X-Accredit-Seq", strconv.FormatUint(last, 10))
+	w.WriteHeader(http.StatusOK)
+	cw := csv.NewWriter(w)
+	enc := json.NewEncoder(w)
+	if format == "csv" {
+		_ = cw.Write([]string{"seq", "index", "event_id", "occurred_at", "stream", "case_id", "type", "version", "actor_id", "actor_role", "data"})
+	}
+	if last == 0 {
+		cw.Flush()
+		return nil
+	}
+	errDone := errors.New("done")
+	rows := 0
+	err = s.deps.Reads.Store.Subscribe(ctx, 0, func(cm eventstore.Commit) error {
+		for i, e := range cm.Events {
+			entry := projections.AuditEntry{Seq: cm.Seq, Index: i, ID: e.ID, Stream: e.Stream, Type: e.Type, Version: e.Version, OccurredAt: e.OccurredAt, Actor: e.Actor}
+			if id, ok := strings.CutPrefix(e.Stream, accreditation.StreamPrefix+"."); ok {
+				entry.CaseID = id
+			}
+			if !f.Match(entry) {
+				continue
+			}
+			var data any
+			_ = json.Unmarshal(e.Data, &data)
+			data = pii.RevealTree(ctx, s.deps.Reads.Vault, data)
+			if format == "csv" {
+				b, _ := json.Marshal(data)
+				_ = cw.Write([]string{strconv.FormatUint(entry.Seq, 10), strconv.Itoa(i), e.ID, e.OccurredAt.UTC().Format(time.RFC3339Nano),
+					e.Stream, entry.CaseID, e.Type, strconv.FormatUint(e.Version, 10), e.Actor.ID, string(e.Actor.Role), string(b)})
+			} else {
+				_ = enc.Encode(auditRow{AuditEntry: entry, Data: data})
+			}
+			rows++
+		}
+		if rows%500 == 0 || cm.Seq >= last {
+			cw.Flush()
+			w.Flush()
+		}
+		if cm.Seq >= last {
+			return errDone
+		}
+		return nil
+	})
+	cw.Flush()
+	w.Flush()
+	if err != nil && !errors.Is(err, errDone) {
+		s.deps.Log.Warn("audit export ended early", "err", err, "rows", rows)
+	}
+	return nil
+}
+
+// myCaseView is an applicant's case in "my cases".
+type myCaseView struct {
+	CaseID             string                `json:"case_id"`
+	Scheme             accreditation.Scheme  `json:"scheme"`
+	Level              framework.Level       `json:"level"`
+	State              accreditation.State   `json:"state"`
+	NextStep           string                `json:"next_step"`
+	AllowedActions     []string              `json:"allowed_actions"`
+	OpenedAt           time.Time             `json:"opened_at"`
+	SubmittedAt        *time.Time            `json:"submitted_at,omitempty"`
+	ExpectedDecisionBy *time.Time            `json:"expected_decision_by,omitempty"`
+	Timeline           []timelineEntry       `json:"timeline"`
+	Accreditation      *accreditationSummary `json:"accreditation,omitempty"`
+	OpenRequest        map[string]any        `json:"open_information_request,omitempty"`
+}
+
+type accreditationSummary struct {
+	ID         string                            `json:"id"`
+	Level      framework.Level                   `json:"level"`
+	ValidUntil time.Time                         `json:"valid_until"`
+	Status     accreditation.AccreditationStatus `json:"status"`
+}
+
+type timelineEntry struct {
+	Type       string      `json:"type"`
+	OccurredAt time.Time   `json:"occurred_at"`
+	ActorRole  domain.Role `json:"actor_role"`
+}
+
+func (s *Server) myCases(c echo.Context) error {
+	u := caller(c)
+	a := actor(c)
+	now := s.deps.Now()
+	var out []myCaseView
+	err := s.read(c, func(m *projections.Models, pos uint64) error {
+		for _, cs := range m.Cases.OfApplicant(u.ID) {
+			v := myCaseView{CaseID: cs.ID, Scheme: cs.Scheme, Level: cs.Level, State: cs.State, NextStep: cs.NextStep(),
+				AllowedActions: cs.AllowedActions(a, now, s.deps.Cases.RuleSets()), OpenedAt: cs.OpenedAt, Timeline: []timelineEntry{}}
+			if !cs.SubmittedAt.IsZero() {
+				sub, due := cs.SubmittedAt, cs.SubmittedAt.Add(s.deps.Reads.SLA)
+				v.SubmittedAt = &sub
+				if cs.Decision == nil {
+					v.ExpectedDecisionBy = &due
+				}
+			}
+			if ac := cs.Accreditation; ac != nil {
+				v.Accreditation = &accreditationSummary{ID: ac.ID, Level: ac.Level, ValidUntil: ac.ValidUntil, Status: ac.Status}
+			}
+			for _, r := range cs.InformationRequests {
+				if !r.Answered() {
+					v.OpenRequest = map[string]any{"id": r.ID, "asked_at": r.AskedAt,
+						"questions": s.deps.Reads.Vault.Reveal(c.Request().Context(), r.Questions)}
+				}
+			}
+			entries, _ := m.Audit.Page(projections.AuditFilter{CaseID: cs.ID}, projections.Cursor{}, 10000)
+			for _, e := range entries {
+				v.Timeline = append(v.Timeline, timelineEntry{Type: e.Type, OccurredAt: e.OccurredAt, ActorRole: e.Actor.Role})
+			}
+			out = append(out, v)
+		}
+		if out == nil {
+			out = []myCaseView{}
+		}
+		return c.JSON(http.StatusOK, map[string]any{"cases": out, "seq": pos})
+	})
+	return err
+}
+
+// registerView is one entry of the public register.
+type registerView struct {
+	AccreditationID string                            `json:"accreditation_id"`
+	Holder          string                            `json:"holder"`
+	Programme       string                            `json:"programme,omitempty"`
+	Provider        string                            `json:"provider,omitempty"`
+	Scheme          accreditation.Scheme              `json:"scheme"`
+	Level           framework.Level                   `json:"level"`
+	AwardedAt       time.Time                         `json:"awarded_at"`
+	ValidUntil      time.Time                         `json:"valid_until"`
+	Status          accreditation.AccreditationStatus `json:"status"`
+}
+
+func (s *Server) registerEntry(ctx context.Context, e projections.RegisterEntry) (registerView, bool) {
+	v := registerView{AccreditationID: e.AccreditationID, Scheme: e.Scheme, Level: e.Level, AwardedAt: e.AwardedAt, ValidUntil: e.ValidUntil, Status: e.Status}
+	u, err := s.deps.Accounts.User(ctx, e.HolderID)
+	if err != nil || u.Erased {
+		v.Holder = pii.Erased
+	} else {
+		v.Holder = u.Name
+	}
+	if e.Scheme == accreditation.SchemeEQA {
+		v.Programme = s.deps.Reads.Vault.Reveal(ctx, e.ProgrammeName)
+		v.Provider = s.deps.Reads.Vault.Reveal(ctx, e.ProgrammeProvider)
+		v.Holder = v.Provider
+	}
+	return v, v.Holder != pii.Erased
+}
+
+func (s *Server) registerList(c echo.Context) error {
+	scheme, err := queryEnum(c, "scheme", schemes)
+	if err != nil {
+		return err
+	}
+	level, err := queryEnum(c, "level", levels)
+	if err != nil {
+		return err
+	}
+	q := strings.ToLower(strings.TrimSpace(c.QueryParam("q")))
+	if len(q) > 200 {
+		return badQuery("q", "at most 200 characters")
+	}
+	var entries []projections.RegisterEntry
+	if err := s.read(c, func(m *projections.Models, _ uint64) error {
+		entries = m.Register.Current()
+		return nil
+	}); err != nil {
+		return err
+	}
+	out := []registerView{}
+	for _, e := range entries {
+		if (scheme != "" && string(e.Scheme) != scheme) || (level != "" && string(e.Level) != level) {
+			continue
+		}
+		v, listed := s.registerEntry(c.Request().Context(), e)
+		if !listed {
+			continue
+		}
+		if q != "" && !strings.Contains(strings.ToLower(v.Holder+" "+v.Programme+" "+v.Provider), q) {
+			continue
+		}
+		out = append(out, v)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"accreditations": out})
+}
+
+func (s *Server) verifyAccreditation(c echo.Context) error {
+	id := c.Param("accreditation_id")
+	var e projections.RegisterEntry
+	var ok bool
+	if err := s.read(c, func(m *projections.Models, _ uint64) error {
+		e, ok = m.Register.Lookup(id)
+		return nil
+	}); err != nil {
+		return err
+	}
+	if !ok {
+		return domain.Errorf(domain.NotFound, "no accreditation %s", id)
+	}
+	v, _ := s.registerEntry(c.Request().Context(), e)
+	valid := e.Status == accreditation.StatusActive && s.deps.Now().Before(e.ValidUntil)
+	return c.JSON(http.StatusOK, map[string]any{"valid": valid, "accreditation": v})
+}
+
+func (s *Server) stats(c echo.Context) error {
+	return s.read(c, func(m *projections.Models, pos uint64) error {
+		st := m.Cases.Stats(s.deps.Now(), s.deps.Reads.SLA)
+		return c.JSON(http.StatusOK, map[string]any{"stats": st, "seq": pos})
+	})
+}
+
+func (s *Server) projectionStatus(c echo.Context) error {
+	r := s.deps.Ready(c.Request().Context())
+	return c.JSON(http.StatusOK, map[string]any{"read_models": r.Projections, "store_seq": r.StoreSeq,
+		"rebuilding": s.deps.Reads.Runner.Rebuilding(), "decode_errors": s.deps.Reads.Runner.DecodeErrors()})
+}
+
+func (s *Server) rebuildProjections(c echo.Context) error {
+	start := time.Now()
+	n, err := s.deps.Reads.Runner.Rebuild(c.Request().Context(), func(pos, target uint64) {
+		s.deps.Log.Info("rebuilding read models", "position", pos, "target", target)
+	})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"replayed": n, "position": s.deps.Reads.Runner.Position(), "took_ms": time.Since(start).Milliseconds()})
+}

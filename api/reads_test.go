@@ -1,0 +1,188 @@
+package api_test
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
+)
+
+// awardedCase takes an EIA case to an award and returns its id and accreditation id.
+func (tm *team) awardedCase(t *testing.T) (string, string) {
+	t.Helper()
+	id := tm.openEIA(t)
+	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, nil, 200)
+	tm.toDecision(t, id)
+	d := tm.post(t, "/api/v1/cases/"+id+"/decision", tm.admin, map[string]string{"outcome": "awarded", "level": "practitioner", "rationale": "Well evidenced throughout."}, 200)
+	return id, d["accreditation"].(map[string]any)["id"].(string)
+}
+
+func TestACommandsSeqAsMinSeqShowsTheChangeAtOnce(t *testing.T) {
+	tm := newTeam(t)
+	c := tm.post(t, "/api/v1/cases", tm.applicant.Token, map[string]any{"scheme": "EIA", "level": "foundation", "language": "nl"}, 201)
+	seq := int(c["seq"].(float64))
+	mine := tm.get(t, fmt.Sprintf("/api/v1/me/cases?min_seq=%d", seq), tm.applicant.Token)
+	cs := mine["cases"].([]any)
+	if len(cs) != 1 || cs[0].(map[string]any)["case_id"] != c["id"] || mine["seq"].(float64) < float64(seq) {
+		t.Fatalf("my cases after open with min_seq: %v", mine)
+	}
+	r := Expect(t, tm.in.Get(t, fmt.Sprintf("/api/v1/me/cases?min_seq=%d", seq+1000), tm.applicant.Token), 503)
+	if r.Header.Get("Retry-After") == "" {
+		t.Fatal("503 without Retry-After")
+	}
+	Expect(t, tm.in.Get(t, "/api/v1/me/cases?min_seq=soon", tm.applicant.Token), 400)
+}
+
+func TestQueueForAssessorsAndOffice(t *testing.T) {
+	tm := newTeam(t)
+	id := tm.openEIA(t)
+	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, nil, 200)
+	office := tm.get(t, "/api/v1/queue?state=submitted", tm.admin)["cases"].([]any)
+	if len(office) != 1 || office[0].(map[string]any)["case_id"] != id {
+		t.Fatalf("office queue of submitted cases: %v", office)
+	}
+	if n := len(tm.get(t, "/api/v1/queue", tm.assessor.Token)["available"].([]any)); n != 0 {
+		t.Fatalf("assessor sees %d cases before screening", n)
+	}
+	s := tm.post(t, "/api/v1/cases/"+id+"/screening", tm.admin, map[string]string{"outcome": "accepted"}, 200)
+	q := tm.get(t, fmt.Sprintf("/api/v1/queue?min_seq=%d", int(s["seq"].(float64))), tm.assessor.Token)
+	avail := q["available"].([]any)
+	if len(avail) != 1 {
+		t.Fatalf("assessor queue after screening: %v", q)
+	}
+	it := avail[0].(map[string]any)
+	for _, k := range []string{"case_id", "scheme", "level", "language", "submitted_at", "waiting_days", "due_at", "overdue"} {
+		if _, ok := it[k]; !ok {
+			t.Fatalf("queue item lacks %s: %v", k, it)
+		}
+	}
+	if it["overdue"] != false {
+		t.Fatalf("fresh case overdue: %v", it)
+	}
+	// A conflicted assessor is not offered the case.
+	conflicted := tm.newAssessor(t, "cleo@example.org", "Cleo Conflicted", tm.applicant.ID)
+	if n := len(tm.get(t, "/api/v1/queue", conflicted.Token)["available"].([]any)); n != 0 {
+		t.Fatalf("conflicted assessor offered %d cases", n)
+	}
+	c := tm.post(t, "/api/v1/cases/"+id+"/claim", tm.assessor.Token, map[string]string{"role": "assessor"}, 200)
+	q = tm.get(t, fmt.Sprintf("/api/v1/queue?min_seq=%d", int(c["seq"].(float64))), tm.assessor.Token)
+	if len(q["mine"].([]any)) != 1 || len(q["available"].([]any)) != 0 {
+		t.Fatalf("after claiming: %v", q)
+	}
+	// After the service level, the case is overdue.
+	tm.setClock(t, tm.clock.Now().Add(57*24*time.Hour))
+	over := tm.get(t, "/api/v1/queue?overdue=true", tm.admin)["cases"].([]any)
+	if len(over) != 1 || over[0].(map[string]any)["overdue"] != true {
+		t.Fatalf("overdue filter: %v", over)
+	}
+	Expect(t, tm.in.Get(t, "/api/v1/queue?level=grand", tm.admin), 400)
+	Expect(t, tm.in.Get(t, "/api/v1/queue", tm.applicant.Token), 403)
+}
+
+func TestDecisionsAuditStatsAndRegister(t *testing.T) {
+	tm := newTeam(t)
+	id, accID := tm.awardedCase(t)
+
+	ds := tm.get(t, "/api/v1/decisions?outcome=awarded", tm.admin)["decisions"].([]any)
+	if len(ds) != 1 {
+		t.Fatalf("decisions: %v", ds)
+	}
+	d := ds[0].(map[string]any)
+	if d["rationale"] != "Well evidenced throughout." || len(d["assessments"].([]any)) != 2 || d["level_awarded"] != "practitioner" {
+		t.Fatalf("decision record: %v", d)
+	}
+	if n := len(tm.get(t, "/api/v1/decisions?outcome=not_awarded", tm.admin)["decisions"].([]any)); n != 0 {
+		t.Fatalf("outcome filter: %d", n)
+	}
+	Expect(t, tm.in.Get(t, "/api/v1/decisions", tm.assessor.Token), 403)
+
+	// Audit: pages by cursor, filters, CSV and JSON lines.
+	p1 := tm.get(t, "/api/v1/audit?case_id="+id+"&limit=5", tm.admin)
+	if len(p1["events"].([]any)) != 5 || p1["next_cursor"] == nil {
+		t.Fatalf("audit page 1: %v", p1)
+	}
+	p2 := tm.get(t, "/api/v1/audit?case_id="+id+"&limit=5&cursor="+p1["next_cursor"].(string), tm.admin)
+	if p2["events"].([]any)[0].(map[string]any)["id"] == p1["events"].([]any)[4].(map[string]any)["id"] {
+		t.Fatal("page 2 repeats page 1")
+	}
+	all := tm.get(t, "/api/v1/audit?limit=1000", tm.admin)["events"].([]any)
+	byType := tm.get(t, "/api/v1/audit?type=accreditation.decision_made", tm.admin)["events"].([]any)
+	if len(byType) != 1 || byType[0].(map[string]any)["data"].(map[string]any)["rationale"] != "Well evidenced throughout." {
+		t.Fatalf("audit by type: %v", byType)
+	}
+	csvResp := Expect(t, tm.in.Do(t, Request{Method: "GET", Path: "/api/v1/audit", Token: tm.admin, Header: map[string]string{"Accept": "text/csv"}}), 200)
+	rows, err := csv.NewReader(strings.NewReader(string(csvResp.Body))).ReadAll()
+	if err != nil || len(rows) != len(all)+1 || rows[0][0] != "seq" {
+		t.Fatalf("csv: %d rows (want %d + header), %v", len(rows), len(all), err)
+	}
+	nd := Expect(t, tm.in.Do(t, Request{Method: "GET", Path: "/api/v1/audit?actor_id=" + tm.applicant.ID, Token: tm.admin, Header: map[string]string{"Accept": "application/x-ndjson"}}), 200)
+	sc := bufio.NewScanner(strings.NewReader(string(nd.Body)))
+	lines := 0
+	for sc.Scan() {
+		var row map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &row); err != nil || row["actor"].(map[string]any)["id"] != tm.applicant.ID {
+			t.Fatalf("ndjson line %q: %v", sc.Text(), err)
+		}
+		lines++
+	}
+	if lines == 0 {
+		t.Fatal("no ndjson lines for the applicant")
+	}
+	Expect(t, tm.in.Get(t, "/api/v1/audit?cursor=x", tm.admin), 400)
+
+	st := tm.get(t, "/api/v1/stats", tm.admin)["stats"].(map[string]any)
+	if st["total"].(float64) != 1 || st["decided"].(float64) != 1 || st["by_state"].(map[string]any)["awarded"].(float64) != 1 {
+		t.Fatalf("stats: %v", st)
+	}
+
+	// Register: public, searchable, and gone after revocation.
+	reg := tm.get(t, "/api/v1/register?q=carla&scheme=EIA", "")["accreditations"].([]any)
+	if len(reg) != 1 || reg[0].(map[string]any)["holder"] != "Carla Coach" {
+		t.Fatalf("register search: %v", reg)
+	}
+	if n := len(tm.get(t, "/api/v1/register?q=nobody", "")["accreditations"].([]any)); n != 0 {
+		t.Fatalf("register search for nobody: %d", n)
+	}
+	v := tm.get(t, "/api/v1/register/"+accID, "")
+	if v["valid"] != true {
+		t.Fatalf("verify: %v", v)
+	}
+	r := tm.post(t, "/api/v1/accreditations/"+accID+"/revocation", tm.admin, map[string]string{"reason": "Ethics complaint upheld."}, 200)
+	seq := int(r["seq"].(float64))
+	if n := len(tm.get(t, fmt.Sprintf("/api/v1/register?min_seq=%d", seq), "")["accreditations"].([]any)); n != 0 {
+		t.Fatalf("revoked accreditation still in the register")
+	}
+	v = tm.get(t, "/api/v1/register/"+accID, "")
+	if v["valid"] != false || v["accreditation"].(map[string]any)["status"] != "revoked" {
+		t.Fatalf("verify after revocation: %v", v)
+	}
+	Expect(t, tm.in.Get(t, "/api/v1/register/nope", ""), 404)
+}
+
+func TestProjectionStatusAndRebuild(t *testing.T) {
+	tm := newTeam(t)
+	tm.awardedCase(t)
+	before := tm.get(t, "/api/v1/stats", tm.admin)["stats"]
+	st := tm.get(t, "/api/v1/projections", tm.admin)
+	if len(st["read_models"].([]any)) < 4 {
+		t.Fatalf("projection status: %v", st)
+	}
+	rb := tm.post(t, "/api/v1/projections/rebuild", tm.admin, nil, 200)
+	if rb["replayed"].(float64) < 10 || rb["position"].(float64) != st["store_seq"].(float64) {
+		t.Fatalf("rebuild: %v (store at %v)", rb, st["store_seq"])
+	}
+	after := tm.get(t, "/api/v1/stats", tm.admin)["stats"]
+	if fmt.Sprint(before) != fmt.Sprint(after) {
+		t.Fatalf("stats changed by a rebuild:\n%v\n%v", before, after)
+	}
+	ready := tm.get(t, "/readyz", "")
+	if len(ready["projections"].([]any)) < 5 {
+		t.Fatalf("readyz lacks read-model positions: %v", ready)
+	}
+	Expect(t, tm.in.Post(t, "/api/v1/projections/rebuild", tm.assessor.Token, nil), 403)
+}
