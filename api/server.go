@@ -278,3 +278,6 @@ func writeResult(c echo.Context, r aggregate.Result) {
 	c.Response().Header().Set("ETag", strconv.Quote(strconv.FormatUint(r.Version, 10)))
 	c.Response().Header().Set("X-Accredit-Seq", strconv.FormatUint(r.Seq, 10))
 }
+
+// Reads returns the read side the API serves from.
+func (s *Server) Reads() *ReadSide { return s.deps.Reads }

@@ -24,6 +24,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/emcc/accredit/api"
+	"github.com/emcc/accredit/api/web"
 	"github.com/emcc/accredit/domain/accounts"
 	"github.com/emcc/accredit/domain/aggregate"
 	"github.com/emcc/accredit/domain/audit"
@@ -150,6 +151,8 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 		Cases: a.Cases, WaitFor: a.waitFor,
 		Reads: &api.ReadSide{Runner: a.Reads, Store: a.Events, Vault: a.Vault, SLA: time.Duration(cfg.SLADays) * 24 * time.Hour},
 	})
+	web.Register(a.API.Echo, web.Deps{Accounts: a.Accounts, Cases: a.Cases, Reads: a.API.Reads(),
+		Catalogue: framework.Default(), Log: a.log, Now: a.now, Secure: cfg.SecureCookies})
 	a.listener, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)

@@ -28,6 +28,7 @@ type Config struct {
 	MetricsAddr        string        // ACCREDIT_METRICS_ADDR: unauthenticated /metrics here
 	MaxUpload          int64         // ACCREDIT_MAX_UPLOAD_BYTES: evidence file limit
 	SLADays            int           // ACCREDIT_SLA_DAYS: days from submission to decision
+	SecureCookies      bool          // ACCREDIT_SECURE_COOKIES: login cookie only over HTTPS
 	ShutdownTimeout    time.Duration
 }
 
@@ -68,7 +69,8 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	env("ACCREDIT_MASTER_KEY_FILE", &c.MasterKeyFile)
 	env("ACCREDIT_LOG_FORMAT", &c.LogFormat)
 	env("ACCREDIT_METRICS_ADDR", &c.MetricsAddr)
-	var replicas, interval, maxUpload, sla string
+	var replicas, interval, maxUpload, sla, secure string
+	env("ACCREDIT_SECURE_COOKIES", &secure)
 	env("ACCREDIT_SLA_DAYS", &sla)
 	env("ACCREDIT_MAX_UPLOAD_BYTES", &maxUpload)
 	env("ACCREDIT_REPLICAS", &replicas)
@@ -85,6 +87,7 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.MasterKeyFile, "master-key-file", c.MasterKeyFile, "key wrapping the per-person data keys (ACCREDIT_MASTER_KEY_FILE)")
 	fs.StringVar(&interval, "checkpoint-interval", interval, "how often to sign an audit checkpoint (ACCREDIT_CHECKPOINT_INTERVAL)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "separate address serving /metrics without login, e.g. 127.0.0.1:9090 (ACCREDIT_METRICS_ADDR)")
+	fs.StringVar(&secure, "secure-cookies", secure, "mark the login cookie Secure (HTTPS only); set false for plain-HTTP development, default true (ACCREDIT_SECURE_COOKIES)")
 	fs.StringVar(&sla, "sla-days", sla, "service-level target in days from submission to decision, default 56 (ACCREDIT_SLA_DAYS)")
 	fs.StringVar(&maxUpload, "max-upload-bytes", maxUpload, "evidence file size limit in bytes, default 20 MiB (ACCREDIT_MAX_UPLOAD_BYTES)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "json or text (ACCREDIT_LOG_FORMAT)")
@@ -105,6 +108,14 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("ACCREDIT_CHECKPOINT_INTERVAL: %q is not a positive duration", interval))
 		}
 		c.CheckpointInterval = d
+	}
+	c.SecureCookies = true
+	if secure != "" {
+		b, err := strconv.ParseBool(secure)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("ACCREDIT_SECURE_COOKIES: %q must be true or false", secure))
+		}
+		c.SecureCookies = b
 	}
 	if sla != "" {
 		n, err := strconv.Atoi(sla)
