@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -116,5 +117,76 @@ func TestAuditVerifyAndCheckpointOverHTTP(t *testing.T) {
 	rep := Expect(t, in.Get(t, "/api/v1/audit/verify", admin), 200).Map(t)
 	if rep["intact"] != true || len(rep["checkpoints"].([]any)) != 1 || len(rep["streams"].([]any)) < 1 {
 		t.Fatalf("verify: got %v", rep)
+	}
+}
+
+func TestErasureOfAnApplicantWithACase(t *testing.T) {
+	tm := newTeam(t)
+	id, accID := tm.awardedCase(t)
+	in := tm.in
+	secret := []string{"Carla Coach", "carla@example.org", "Reflections 2025", "How I work on category 3", "reflections.pdf"}
+	// Before: the data is in the views in clear, and nowhere in the raw store.
+	if where := rawStreamContains(t, in, secret...); where != "" {
+		t.Fatalf("clear text in the stream before erasure: %s", where)
+	}
+	if where := diskContains(t, filepath.Join(in.Cfg.DataDir, "jetstream"), append(secret, string(pdf[:20]))...); where != "" {
+		t.Fatalf("clear text on disk before erasure: %s", where)
+	}
+	export := string(Expect(t, in.Get(t, "/api/v1/me/export", tm.applicant.Token), 200).Body)
+	for _, s := range []string{"Carla Coach", "carla@example.org", "How I work on category 3", "accreditation.case_opened", id} {
+		if !strings.Contains(export, s) {
+			t.Fatalf("the applicant's export lacks %q", s)
+		}
+	}
+	evID := tm.get(t, "/api/v1/cases/"+id, tm.admin)["evidence"].([]any)[0].(map[string]any)["id"].(string)
+
+	tm.post(t, "/api/v1/users/"+tm.applicant.ID+"/erasure", tm.admin, map[string]string{"reason": "GDPR art. 17 request"}, 200)
+
+	c := tm.get(t, "/api/v1/cases/"+id, tm.admin)
+	body := fmt.Sprint(c)
+	for _, s := range secret {
+		if strings.Contains(body, s) {
+			t.Fatalf("case view after erasure shows %q", s)
+		}
+	}
+	// The non-personal record stands: ids, level, state, decision outcome, who decided.
+	dec := c["decision"].(map[string]any)
+	if c["state"] != "awarded" || c["level"] != "practitioner" || dec["outcome"] != "awarded" || dec["by"] == "" || dec["rationale"] != "[erased]" {
+		t.Fatalf("decision record after erasure: state %v decision %v", c["state"], dec)
+	}
+	Expect(t, in.Get(t, "/api/v1/cases/"+id+"/evidence/"+evID+"/file", tm.admin), 404)
+	ds := tm.get(t, "/api/v1/decisions", tm.admin)["decisions"].([]any)
+	if len(ds) != 1 || ds[0].(map[string]any)["outcome"] != "awarded" || len(ds[0].(map[string]any)["assessments"].([]any)) != 2 {
+		t.Fatalf("decisions after erasure: %v", ds)
+	}
+	csvBody := string(Expect(t, in.Do(t, Request{Method: "GET", Path: "/api/v1/audit", Token: tm.admin, Header: map[string]string{"Accept": "text/csv"}}), 200).Body)
+	hist := string(Expect(t, in.Get(t, "/api/v1/cases/"+id+"/history", tm.admin), 200).Body)
+	reg := string(Expect(t, in.Get(t, "/api/v1/register/"+accID, ""), 200).Body)
+	for _, s := range secret {
+		if strings.Contains(csvBody, s) || strings.Contains(hist, s) || strings.Contains(reg, s) {
+			t.Fatalf("%q still in the audit export, history or register after erasure", s)
+		}
+	}
+	if where := rawStreamContains(t, in, secret...); where != "" {
+		t.Fatalf("clear text in the stream after erasure: %s", where)
+	}
+	if rep := tm.get(t, "/api/v1/audit/verify", tm.admin); rep["intact"] != true {
+		t.Fatalf("audit chain after erasure: %v", rep["streams"])
+	}
+	// Rebuild from zero: still nothing personal, the record still complete.
+	tm.post(t, "/api/v1/projections/rebuild", tm.admin, nil, 200)
+	in.Restart(t)
+	admin := in.AdminToken(t)
+	after := string(Expect(t, in.Get(t, "/api/v1/decisions", admin), 200).Body)
+	for _, s := range secret {
+		if strings.Contains(after, s) {
+			t.Fatalf("%q back after rebuild", s)
+		}
+	}
+	if !strings.Contains(after, `"outcome":"awarded"`) {
+		t.Fatalf("decision lost after rebuild: %s", after)
+	}
+	if where := diskContains(t, in.Cfg.DataDir, secret...); where != "" {
+		t.Fatalf("clear text on disk after erasure and restart (snapshots included): %s", where)
 	}
 }
