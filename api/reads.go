@@ -101,19 +101,22 @@ func queryTime(c echo.Context, name string) (time.Time, error) {
 func (s *Server) queue(c echo.Context) error {
 	u := caller(c)
 	now := s.deps.Now()
+	offset, limit, err := pageParams(c)
+	if err != nil {
+		return err
+	}
 	if u.Role == domain.RoleAssessor {
 		p, err := s.deps.Cases.AssessorProfile(u.ID)
 		if err != nil {
 			return err
 		}
 		return s.read(c, func(m *projections.Models, pos uint64) error {
-			avail, mine := m.Cases.AssessorQueue(p, now, s.deps.Reads.SLA)
-			return c.JSON(http.StatusOK, map[string]any{"available": avail, "mine": mine, "seq": pos,
+			avail, mine := m.Cases.AssessorQueue(p, now, s.deps.Reads.SLA, limit)
+			return c.JSON(http.StatusOK, map[string]any{"available": avail.Items, "has_more": avail.HasMore, "mine": mine, "seq": pos,
 				"service_level_days": int(s.deps.Reads.SLA.Hours() / 24)})
 		})
 	}
 	var f projections.QueueFilter
-	var err error
 	if f.Scheme, err = queryEnum(c, "scheme", schemes); err != nil {
 		return err
 	}
@@ -132,9 +135,26 @@ func (s *Server) queue(c echo.Context) error {
 		f.Overdue = &b
 	}
 	return s.read(c, func(m *projections.Models, pos uint64) error {
-		return c.JSON(http.StatusOK, map[string]any{"cases": m.Cases.OfficeQueue(f, now, s.deps.Reads.SLA), "seq": pos,
+		page := m.Cases.OfficeQueue(f, now, s.deps.Reads.SLA, offset, limit)
+		return c.JSON(http.StatusOK, map[string]any{"cases": page.Items, "has_more": page.HasMore, "seq": pos,
 			"service_level_days": int(s.deps.Reads.SLA.Hours() / 24)})
 	})
+}
+
+// pageParams reads ?offset (0) and ?limit (50, at most 500).
+func pageParams(c echo.Context) (offset, limit int, err error) {
+	limit = 50
+	if v := c.QueryParam("limit"); v != "" {
+		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 500 {
+			return 0, 0, badQuery("limit", "1 to 500")
+		}
+	}
+	if v := c.QueryParam("offset"); v != "" {
+		if offset, err = strconv.Atoi(v); err != nil || offset < 0 {
+			return 0, 0, badQuery("offset", "0 or more")
+		}
+	}
+	return offset, limit, nil
 }
 
 func (s *Server) decisions(c echo.Context) error {

@@ -19,10 +19,60 @@ import (
 type Cases struct {
 	ByID   map[string]*accreditation.Case `json:"cases"`
 	Errors int                            `json:"errors"`
+
+	// queue holds the cases that entered the office's queue, ordered by
+	// submission; an entry whose case has moved on (or was resubmitted)
+	// is skipped by queries and dropped at the next compaction. Queries
+	// page through it oldest first and stop at their limit instead of
+	// scanning and sorting every case.
+	queue    []queueRef
+	dead     int
+	serial   uint64
+	current  map[string]uint64   // case id -> serial of its live queue entry
+	assigned map[string][]string // assessor id -> case ids they hold a role on
+}
+
+type queueRef struct {
+	at time.Time
+	id string
+	n  uint64
 }
 
 // NewCases returns an empty cases model.
-func NewCases() *Cases { return &Cases{ByID: map[string]*accreditation.Case{}} }
+func NewCases() *Cases {
+	return &Cases{ByID: map[string]*accreditation.Case{}, current: map[string]uint64{}, assigned: map[string][]string{}}
+}
+
+func (m *Cases) live(r queueRef) (*accreditation.Case, bool) {
+	if m.current[r.id] != r.n {
+		return nil, false
+	}
+	return m.ByID[r.id], true
+}
+
+// enqueue inserts a case at its submission time; cases arrive nearly in
+// order, so the insertion point is at or near the end.
+func (m *Cases) enqueue(c *accreditation.Case) {
+	m.serial++
+	r := queueRef{at: c.SubmittedAt, id: c.ID, n: m.serial}
+	m.current[c.ID] = r.n
+	i := len(m.queue)
+	for i > 0 && (m.queue[i-1].at.After(r.at) || (m.queue[i-1].at.Equal(r.at) && m.queue[i-1].id > r.id)) {
+		i--
+	}
+	m.queue = slices.Insert(m.queue, i, r)
+}
+
+func (m *Cases) compact() {
+	out := m.queue[:0]
+	for _, r := range m.queue {
+		if _, ok := m.live(r); ok {
+			out = append(out, r)
+		}
+	}
+	clear(m.queue[len(out):])
+	m.queue, m.dead = out, 0
+}
 
 // Name implements ReadModel.
 func (m *Cases) Name() string { return "cases" }
@@ -38,8 +88,31 @@ func (m *Cases) Apply(e eventstore.Event) {
 		c = accreditation.New(id)
 		m.ByID[id] = c
 	}
+	wasQueued := slices.Contains(inProgress, c.State)
+	submitted := c.SubmittedAt
 	if err := c.Apply(e); err != nil {
 		m.Errors++
+	}
+	queued := slices.Contains(inProgress, c.State)
+	switch {
+	case queued && (!wasQueued || !c.SubmittedAt.Equal(submitted)):
+		if wasQueued {
+			m.dead++
+		}
+		m.enqueue(c)
+	case wasQueued && !queued:
+		delete(m.current, c.ID)
+		m.dead++
+	}
+	if e.Type == accreditation.EventAssessorAssigned {
+		for _, a := range c.Assignments {
+			if !slices.Contains(m.assigned[a.UserID], c.ID) {
+				m.assigned[a.UserID] = append(m.assigned[a.UserID], c.ID)
+			}
+		}
+	}
+	if m.dead > 1024 && m.dead > len(m.queue)/2 {
+		m.compact()
 	}
 }
 
@@ -47,7 +120,29 @@ func (m *Cases) Apply(e eventstore.Event) {
 func (m *Cases) Snapshot() ([]byte, error) { return json.Marshal(m) }
 
 // Restore implements ReadModel.
-func (m *Cases) Restore(b []byte) error { return json.Unmarshal(b, m) }
+func (m *Cases) Restore(b []byte) error {
+	if err := json.Unmarshal(b, m); err != nil {
+		return err
+	}
+	m.queue, m.dead, m.current, m.assigned = nil, 0, map[string]uint64{}, map[string][]string{}
+	for _, c := range m.ByID {
+		if slices.Contains(inProgress, c.State) {
+			m.serial++
+			m.queue = append(m.queue, queueRef{at: c.SubmittedAt, id: c.ID, n: m.serial})
+			m.current[c.ID] = m.serial
+		}
+		for _, a := range c.Assignments {
+			m.assigned[a.UserID] = append(m.assigned[a.UserID], c.ID)
+		}
+	}
+	slices.SortFunc(m.queue, func(a, b queueRef) int {
+		if c := a.at.Compare(b.at); c != 0 {
+			return c
+		}
+		return strings.Compare(a.id, b.id)
+	})
+	return nil
+}
 
 // inProgress are the states the office follows in its queue.
 var inProgress = []accreditation.State{accreditation.StateSubmitted, accreditation.StateAwaitingAssessment,
@@ -95,49 +190,66 @@ type QueueFilter struct {
 	Overdue                                    *bool
 }
 
-func sortOldestFirst(items []QueueItem) {
-	slices.SortFunc(items, func(a, b QueueItem) int {
-		if c := a.SubmittedAt.Compare(b.SubmittedAt); c != 0 {
-			return c
-		}
-		return strings.Compare(a.CaseID, b.CaseID)
-	})
+// Page is one page of a queue, oldest first.
+type Page struct {
+	Items   []QueueItem `json:"items"`
+	HasMore bool        `json:"has_more"`
 }
 
-// OfficeQueue lists every case in progress, oldest first, filtered.
-func (m *Cases) OfficeQueue(f QueueFilter, now time.Time, sla time.Duration) []QueueItem {
-	out := []QueueItem{}
-	for _, c := range m.ByID {
-		if !slices.Contains(inProgress, c.State) {
+func (f QueueFilter) match(c *accreditation.Case, it QueueItem) bool {
+	return (f.Scheme == "" || string(c.Scheme) == f.Scheme) && (f.Level == "" || string(c.Level) == f.Level) &&
+		(f.State == "" || string(c.State) == f.State) && (f.Language == "" || c.Language == f.Language) &&
+		(f.AssessorID == "" || it.AssessorID == f.AssessorID || it.VerifierID == f.AssessorID) &&
+		(f.Overdue == nil || it.Overdue == *f.Overdue)
+}
+
+// OfficeQueue pages through every case in progress, oldest first, filtered.
+// It stops at the end of the page: a query costs the page, not the queue.
+func (m *Cases) OfficeQueue(f QueueFilter, now time.Time, sla time.Duration, offset, limit int) Page {
+	p := Page{Items: []QueueItem{}}
+	seen := 0
+	for _, r := range m.queue {
+		c, ok := m.live(r)
+		if !ok {
 			continue
 		}
 		it := item(c, now, sla)
-		if (f.Scheme != "" && string(c.Scheme) != f.Scheme) || (f.Level != "" && string(c.Level) != f.Level) ||
-			(f.State != "" && string(c.State) != f.State) || (f.Language != "" && c.Language != f.Language) ||
-			(f.AssessorID != "" && it.AssessorID != f.AssessorID && it.VerifierID != f.AssessorID) ||
-			(f.Overdue != nil && it.Overdue != *f.Overdue) {
+		if !f.match(c, it) {
 			continue
 		}
-		out = append(out, it)
+		if seen++; seen <= offset {
+			continue
+		}
+		if len(p.Items) == limit {
+			p.HasMore = true
+			break
+		}
+		p.Items = append(p.Items, it)
 	}
-	sortOldestFirst(out)
-	return out
+	return p
 }
 
 // AssessorQueue is what one assessor sees: the cases awaiting assessment
-// they may take, and their own cases in progress, each oldest first.
-func (m *Cases) AssessorQueue(p accreditation.AssessorProfile, now time.Time, sla time.Duration) (available, mine []QueueItem) {
-	available, mine = []QueueItem{}, []QueueItem{}
-	for _, c := range m.ByID {
-		if role := roleOf(c, p.UserID); role != "" {
-			if slices.Contains(inProgress, c.State) {
-				it := item(c, now, sla)
-				it.MyRole = role
-				mine = append(mine, it)
-			}
+// they may take, oldest first, up to limit, and all their own cases in
+// progress.
+func (m *Cases) AssessorQueue(p accreditation.AssessorProfile, now time.Time, sla time.Duration, limit int) (available Page, mine []QueueItem) {
+	available, mine = Page{Items: []QueueItem{}}, []QueueItem{}
+	for _, id := range m.assigned[p.UserID] {
+		if c := m.ByID[id]; c != nil && slices.Contains(inProgress, c.State) {
+			it := item(c, now, sla)
+			it.MyRole = roleOf(c, p.UserID)
+			mine = append(mine, it)
+		}
+	}
+	sortOldestFirst(mine)
+	for _, r := range m.queue {
+		c, ok := m.live(r)
+		if !ok || c.State != accreditation.StateAwaitingAssessment || roleOf(c, p.UserID) != "" {
 			continue
 		}
-		if c.State != accreditation.StateAwaitingAssessment {
+		// Cheap checks first; CanClaim has the last word.
+		if !slices.Contains(p.Schemes, string(c.Scheme)) || !p.MaxLevel.AtLeast(c.Level) ||
+			!slices.Contains(p.Languages, c.Language) || slices.Contains(p.Conflicts, c.ApplicantID) {
 			continue
 		}
 		var roles []accreditation.AssessorRole
@@ -146,15 +258,27 @@ func (m *Cases) AssessorQueue(p accreditation.AssessorProfile, now time.Time, sl
 				roles = append(roles, r)
 			}
 		}
-		if len(roles) > 0 {
-			it := item(c, now, sla)
-			it.Claimable = roles
-			available = append(available, it)
+		if len(roles) == 0 {
+			continue
 		}
+		if len(available.Items) == limit {
+			available.HasMore = true
+			break
+		}
+		it := item(c, now, sla)
+		it.Claimable = roles
+		available.Items = append(available.Items, it)
 	}
-	sortOldestFirst(available)
-	sortOldestFirst(mine)
 	return available, mine
+}
+
+func sortOldestFirst(items []QueueItem) {
+	slices.SortFunc(items, func(a, b QueueItem) int {
+		if c := a.SubmittedAt.Compare(b.SubmittedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.CaseID, b.CaseID)
+	})
 }
 
 func roleOf(c *accreditation.Case, userID string) accreditation.AssessorRole {

@@ -34,26 +34,34 @@ type DecisionRecord struct {
 
 // Decisions is the read model of every decision: each recorded with both
 // assessments as they stood when it was taken, the appeals beside it.
+//
+// It reads the context of each decision from the Cases model of its own
+// generation, which the runner applies first, so every event is decoded
+// once for both.
 type Decisions struct {
 	Records []*DecisionRecord `json:"records"`
-	Cases   *Cases            `json:"cases"` // the context decisions are taken in
-	index   map[string][]int  // case id -> positions in Records
+	cases   *Cases
+	index   map[string][]int // case id -> positions in Records
 }
 
-// NewDecisions returns an empty decisions model.
-func NewDecisions() *Decisions { return &Decisions{Cases: NewCases(), index: map[string][]int{}} }
+// NewDecisions returns an empty decisions model over cases (applied first).
+func NewDecisions(cases *Cases) *Decisions {
+	return &Decisions{cases: cases, index: map[string][]int{}}
+}
 
 // Name implements ReadModel.
 func (m *Decisions) Name() string { return "decisions" }
 
 // Apply implements ReadModel.
 func (m *Decisions) Apply(e eventstore.Event) {
-	m.Cases.Apply(e)
 	id, ok := strings.CutPrefix(e.Stream, accreditation.StreamPrefix+".")
 	if !ok {
 		return
 	}
-	c := m.Cases.ByID[id]
+	c := m.cases.ByID[id]
+	if c == nil {
+		return
+	}
 	switch e.Type {
 	case accreditation.EventDecisionMade:
 		d := c.Decision

@@ -209,7 +209,14 @@ func TestReadModelsFollowAJourney(t *testing.T) {
 	r.Read(func(s *projections.Set) {
 		m := s.Typed()
 		// Queue: the office sees exactly the in-progress cases, oldest first.
-		q := m.Cases.OfficeQueue(projections.QueueFilter{}, now, 56*24*time.Hour)
+		page := m.Cases.OfficeQueue(projections.QueueFilter{}, now, 56*24*time.Hour, 0, 1_000_000)
+		q := page.Items
+		if page.HasMore {
+			t.Fatalf("page of everything: has more")
+		}
+		if small := m.Cases.OfficeQueue(projections.QueueFilter{}, now, 56*24*time.Hour, 1, 2); len(q) > 3 && (len(small.Items) != 2 || small.Items[0].CaseID != q[1].CaseID || !small.HasMore) {
+			t.Fatalf("offset 1 limit 2: %+v", small)
+		}
 		for i := 1; i < len(q); i++ {
 			if q[i].SubmittedAt.Before(q[i-1].SubmittedAt) {
 				t.Fatalf("queue not oldest first at %d", i)
@@ -252,9 +259,9 @@ func TestReadModelsFollowAJourney(t *testing.T) {
 			t.Fatalf("register: %d, want %d active", got, active)
 		}
 		// Audit: every event once, in order.
-		page, next := m.Audit.Page(projections.AuditFilter{}, projections.Cursor{}, 1_000_000)
-		if next != nil || len(page) == 0 {
-			t.Fatalf("audit page: %d entries, next %v", len(page), next)
+		entries, next := m.Audit.Page(projections.AuditFilter{}, projections.Cursor{}, 1_000_000)
+		if next != nil || len(entries) == 0 {
+			t.Fatalf("audit page: %d entries, next %v", len(entries), next)
 		}
 		first, cur := m.Audit.Page(projections.AuditFilter{}, projections.Cursor{}, 10)
 		second, _ := m.Audit.Page(projections.AuditFilter{}, *cur, 10)
@@ -289,7 +296,8 @@ func TestAssessorQueueHonoursProfile(t *testing.T) {
 	r.Read(func(s *projections.Set) {
 		m := s.Typed()
 		narrow := accreditation.AssessorProfile{UserID: "newcomer", Schemes: []string{"EIA"}, MaxLevel: framework.Foundation, Languages: []string{"nl"}, Active: true}
-		avail, mine := m.Cases.AssessorQueue(narrow, g.Now(), 56*24*time.Hour)
+		availPage, mine := m.Cases.AssessorQueue(narrow, g.Now(), 56*24*time.Hour, 1000)
+		avail := availPage.Items
 		if len(mine) != 0 {
 			t.Fatalf("newcomer has %d cases of their own", len(mine))
 		}
@@ -300,7 +308,11 @@ func TestAssessorQueueHonoursProfile(t *testing.T) {
 		}
 		broad := narrow
 		broad.Schemes, broad.MaxLevel, broad.Languages = []string{"EIA", "EQA"}, framework.MasterPractitioner, []string{"en", "nl"}
-		all, _ := m.Cases.AssessorQueue(broad, g.Now(), 56*24*time.Hour)
+		allPage, _ := m.Cases.AssessorQueue(broad, g.Now(), 56*24*time.Hour, 1000)
+		all := allPage.Items
+		if few, _ := m.Cases.AssessorQueue(broad, g.Now(), 56*24*time.Hour, 2); len(all) > 2 && (len(few.Items) != 2 || !few.HasMore || few.Items[0].CaseID != all[0].CaseID) {
+			t.Fatalf("limit 2: %+v", few)
+		}
 		if len(all) < len(avail) || len(all) == 0 {
 			t.Fatalf("broad profile sees %d cases, narrow %d: want some, and no fewer", len(all), len(avail))
 		}
@@ -310,8 +322,8 @@ func TestAssessorQueueHonoursProfile(t *testing.T) {
 				conflicted.Conflicts = append(conflicted.Conflicts, c.ApplicantID)
 			}
 		}
-		if none, _ := m.Cases.AssessorQueue(conflicted, g.Now(), 56*24*time.Hour); len(none) != 0 && len(all) > 0 {
-			t.Fatalf("conflicted assessor still offered %d cases", len(none))
+		if none, _ := m.Cases.AssessorQueue(conflicted, g.Now(), 56*24*time.Hour, 1000); len(none.Items) != 0 {
+			t.Fatalf("conflicted assessor still offered %d cases", len(none.Items))
 		}
 		t.Logf("narrow %d, broad %d", len(avail), len(all))
 	})

@@ -2,7 +2,7 @@ package projections
 
 // Schema names the read models' code version, for snapshots: change it when
 // a read model's Apply or state changes, so an old snapshot is not used.
-const Schema = "2026-11-28.1"
+const Schema = "2026-11-28.2"
 
 // Models are the read models of one generation, typed for queries.
 type Models struct {
@@ -14,7 +14,9 @@ type Models struct {
 
 // NewSet returns a fresh generation of every read model.
 func NewSet() *Set {
-	m := &Models{Cases: NewCases(), Decisions: NewDecisions(), Register: NewRegister(), Audit: NewAudit()}
+	cases := NewCases()
+	m := &Models{Cases: cases, Decisions: NewDecisions(cases), Register: NewRegister(), Audit: NewAudit()}
+	// Cases first: Decisions reads the state Cases has just applied.
 	return &Set{Models: []ReadModel{m.Cases, m.Decisions, m.Register, m.Audit}, typed: m}
 }
 

@@ -288,3 +288,34 @@ func (g *Generator) ExpireDue(tb testing.TB) {
 		})
 	}
 }
+
+// Queued opens n cases and takes each straight to the assessor queue
+// (awaiting assessment); every third is also claimed by an assessor.
+func (g *Generator) Queued(tb testing.TB, n int) {
+	tb.Helper()
+	office := domain.Actor{ID: g.offices[0], Role: domain.RoleOffice}
+	for range n {
+		g.OpenCases(tb, 1)
+		id := g.cases[len(g.cases)-1]
+		applicant := domain.Actor{ID: g.applicant[id], Role: domain.RoleApplicant}
+		g.now = g.now.Add(time.Minute)
+		for _, action := range []string{accreditation.ActionUpdatePortfolio, accreditation.ActionAddEvidence, accreditation.ActionSubmit} {
+			g.must(tb, id, applicant, func(c *accreditation.Case) ([]aggregate.Change, error) { return g.decide(c, applicant, action) })
+		}
+		g.must(tb, id, office, func(c *accreditation.Case) ([]aggregate.Change, error) {
+			return c.Screen(office, g.now, accreditation.ScreenInput{Outcome: accreditation.ScreeningAccepted})
+		})
+		if len(g.cases)%3 == 0 {
+			p := g.assessors[len(g.cases)%len(g.assessors)]
+			a := domain.Actor{ID: p.UserID, Role: domain.RoleAssessor}
+			g.must(tb, id, a, func(c *accreditation.Case) ([]aggregate.Change, error) {
+				return c.Claim(a, g.now, accreditation.ClaimInput{Role: accreditation.RoleAssessor, Profile: p})
+			})
+		}
+	}
+}
+
+// Profile returns the profile of generated assessor i.
+func (g *Generator) Profile(i int) accreditation.AssessorProfile {
+	return g.assessors[i%len(g.assessors)]
+}

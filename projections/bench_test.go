@@ -1,0 +1,160 @@
+package projections_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/emcc/accredit/domain/eventstore"
+	"github.com/emcc/accredit/domain/natsstore"
+	"github.com/emcc/accredit/projections"
+	"github.com/emcc/accredit/projections/historygen"
+)
+
+// copyToJetStream publishes every commit of a memory store, as is, into
+// the JetStream events stream (async, for speed).
+func copyToJetStream(b *testing.B, mem *eventstore.Memory, nc *nats.Conn) (commits, events int) {
+	b.Helper()
+	js, _ := jetstream.New(nc)
+	last, _ := mem.LastSeq(context.Background())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pending := 0
+	err := mem.Subscribe(ctx, 0, func(c eventstore.Commit) error {
+		body, _ := json.Marshal(c.Events)
+		msg := nats.NewMsg(natsstore.Subject(c.Stream))
+		msg.Data = body
+		lastEv := c.Events[len(c.Events)-1]
+		msg.Header.Set("Accredit-Version", strconv.FormatUint(lastEv.Version, 10))
+		msg.Header.Set("Accredit-Hash", lastEv.Hash)
+		if _, err := js.PublishMsgAsync(msg); err != nil {
+			return err
+		}
+		commits++
+		events += len(c.Events)
+		if pending++; pending >= 2000 {
+			<-js.PublishAsyncComplete()
+			pending = 0
+		}
+		if c.Seq >= last {
+			cancel()
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, context.Canceled) {
+		b.Fatal(err)
+	}
+	<-js.PublishAsyncComplete()
+	return commits, events
+}
+
+// BenchmarkReadSide writes 100,000 cases to JetStream (each taken to the
+// assessor queue), then measures: the raw ordered-consumer replay of the
+// stream, a full rebuild of every read model from it, and the queue query
+// under 50 concurrent readers. Run with -benchtime 1x.
+func BenchmarkReadSide(b *testing.B) {
+	cases := 100_000
+	if n, err := strconv.Atoi(os.Getenv("ACCREDIT_BENCH_CASES")); err == nil && n > 0 {
+		cases = n // a quicker run while working on it
+	}
+	mem := eventstore.NewMemory()
+	start := time.Now()
+	g := historygen.New(b, mem, 42)
+	g.Queued(b, cases)
+	b.Logf("generated %d cases through the aggregate in %v", cases, time.Since(start).Round(time.Millisecond))
+
+	e, err := natsstore.StartEmbedded(natsstore.EmbeddedConfig{DataDir: b.TempDir(), SyncInterval: time.Minute})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Shutdown()
+	nc, _ := e.Connect()
+	defer nc.Close()
+	es, err := natsstore.OpenEventStore(context.Background(), nc, natsstore.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	commits, events := copyToJetStream(b, mem, nc)
+	b.Logf("stream: %d commits, %d events", commits, events)
+
+	// Raw: an ordered consumer reading every message, decoding nothing.
+	js, _ := jetstream.New(nc)
+	start = time.Now()
+	cons, err := js.OrderedConsumer(context.Background(), natsstore.EventsStream, jetstream.OrderedConsumerConfig{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	it, _ := cons.Messages(jetstream.PullMaxMessages(1024))
+	for n := 0; n < commits; n++ {
+		if _, err := it.Next(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	it.Stop()
+	raw := time.Since(start)
+
+	runner := projections.NewRunner(es, projections.NewSet, projections.Options{})
+	start = time.Now()
+	if _, err := runner.Rebuild(context.Background(), nil); err != nil {
+		b.Fatal(err)
+	}
+	rebuild := time.Since(start)
+	rawRate, rebuildRate := float64(events)/raw.Seconds(), float64(events)/rebuild.Seconds()
+	b.ReportMetric(rawRate, "raw_replay_events/s")
+	b.ReportMetric(rebuildRate, "rebuild_events/s")
+	b.ReportMetric(rebuildRate/rawRate, "rebuild/raw")
+	b.Logf("replay of %d events: raw ordered consumer %.0f events/s, full rebuild of the read models %.0f events/s, ratio %.2f",
+		events, rawRate, rebuildRate, rebuildRate/rawRate)
+
+	// Queue queries under 50 concurrent readers: half assessors, half office.
+	const readers, perReader = 50, 20
+	now := g.Now()
+	sla := 56 * 24 * time.Hour
+	var mu sync.Mutex
+	var lat []time.Duration
+	var wg sync.WaitGroup
+	start = time.Now()
+	for r := range readers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p := g.Profile(r)
+			for range perReader {
+				t0 := time.Now()
+				var n int
+				runner.Read(func(s *projections.Set) {
+					if r%2 == 0 {
+						avail, mine := s.Typed().Cases.AssessorQueue(p, now, sla, 50)
+						n = len(avail.Items) + len(mine)
+					} else {
+						n = len(s.Typed().Cases.OfficeQueue(projections.QueueFilter{Level: "foundation"}, now, sla, 0, 50).Items)
+					}
+				})
+				d := time.Since(t0)
+				if n == 0 {
+					panic("empty queue")
+				}
+				mu.Lock()
+				lat = append(lat, d)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	total := time.Since(start)
+	slices.Sort(lat)
+	p50, p99 := lat[len(lat)/2], lat[len(lat)*99/100]
+	b.ReportMetric(float64(p50.Microseconds())/1000, "queue_p50_ms")
+	b.ReportMetric(float64(p99.Microseconds())/1000, "queue_p99_ms")
+	b.Logf("queue over %d cases, %d readers x %d queries: p50 %v, p99 %v, %.0f queries/s",
+		cases, readers, perReader, p50, p99, float64(len(lat))/total.Seconds())
+}
