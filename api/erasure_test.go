@@ -190,3 +190,38 @@ func TestErasureOfAnApplicantWithACase(t *testing.T) {
 		t.Fatalf("clear text on disk after erasure and restart (snapshots included): %s", where)
 	}
 }
+
+func TestRetentionPolicyErasesInactiveApplicantsOnly(t *testing.T) {
+	tm := newTeam(t)
+	// Carla: a case decided "not awarded". Ben: an active accreditation.
+	id := tm.openEIA(t)
+	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, nil, 200)
+	tm.toDecision(t, id)
+	tm.post(t, "/api/v1/cases/"+id+"/decision", tm.admin, map[string]string{"outcome": "not_awarded", "rationale": "Not yet."}, 200)
+	carla := tm.applicant
+	r := Expect(t, tm.in.Post(t, "/api/v1/auth/register", "", map[string]string{"email": "ben@example.org", "password": "ben's long password", "name": "Ben Busy"}), 201)
+	ben := User{ID: r.Map(t)["id"].(string), Email: "ben@example.org", Password: "ben's long password", Name: "Ben Busy"}
+	ben.Token = tm.in.Login(t, ben.Email, ben.Password)
+	tm.applicant = ben
+	tm.awardedCase(t)
+
+	if n, err := tm.in.App.RunRetention(context.Background()); err != nil || n != 0 {
+		t.Fatalf("retention today: %d erased, %v; want 0", n, err)
+	}
+	tm.applicant = carla
+	tm.setClock(t, tm.clock.Now().AddDate(7, 0, 2))
+	n, err := tm.in.App.RunRetention(context.Background())
+	if err != nil || n != 1 {
+		t.Fatalf("retention after 7 years: %d erased, %v; want 1 (Carla)", n, err)
+	}
+	admin := tm.in.AdminToken(t)
+	if u := Expect(t, tm.in.Get(t, "/api/v1/users/"+carla.ID, admin), 200).Map(t); u["erased"] != true {
+		t.Fatalf("Carla after retention: %v", u)
+	}
+	if u := Expect(t, tm.in.Get(t, "/api/v1/users/"+ben.ID, admin), 200).Map(t); u["erased"] == true || u["name"] != "Ben Busy" {
+		t.Fatalf("Ben, with an active accreditation, after retention: %v", u)
+	}
+	if c := Expect(t, tm.in.Get(t, "/api/v1/cases/"+id, admin), 200).Map(t); c["state"] != "not_awarded" {
+		t.Fatalf("Carla's case record after retention: %v", c["state"])
+	}
+}

@@ -394,3 +394,24 @@ func (s *Service) EnsureAdmin(ctx context.Context, email, password string) (crea
 }
 
 func decodeInto(e eventstore.Event, v any) error { return jsonUnmarshal(e.Data, v) }
+
+// Account is what the retention policy needs to know of a user.
+type Account struct {
+	ID        string
+	Role      domain.Role
+	CreatedAt time.Time
+	Erased    bool
+}
+
+// Accounts lists every account.
+func (s *Service) Accounts() []Account {
+	d, _, _ := s.repo.Get(DirectoryID)
+	if d == nil {
+		return nil
+	}
+	out := make([]Account, 0, len(d.Users))
+	for _, u := range d.Users {
+		out = append(out, Account{ID: u.ID, Role: u.Role, CreatedAt: u.CreatedAt, Erased: u.Erased})
+	}
+	return out
+}

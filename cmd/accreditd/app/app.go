@@ -25,6 +25,7 @@ import (
 
 	"github.com/emcc/accredit/api"
 	"github.com/emcc/accredit/api/web"
+	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/accounts"
 	"github.com/emcc/accredit/domain/aggregate"
 	"github.com/emcc/accredit/domain/audit"
@@ -474,15 +475,65 @@ func (a *App) RunExpiry(ctx context.Context) (int, error) {
 	return a.Cases.ExpireDue(ctx)
 }
 
-// expiryLoop runs the expiry job every minute in the lease holder.
+// RunRetention erases, under the retention policy, the personal data of the
+// applicants whose last case activity (or registration) is older than the
+// retention period and who have no case in progress and no active
+// accreditation. It returns how many it erased. Only the lease holder runs it.
+func (a *App) RunRetention(ctx context.Context) (int, error) {
+	if a.cfg.RetentionYears <= 0 {
+		return 0, nil
+	}
+	ok, err := a.leases.Acquire(ctx, "retention", a.id)
+	if err != nil || !ok {
+		return 0, err
+	}
+	cutoff := a.now().AddDate(-a.cfg.RetentionYears, 0, 0)
+	activity := a.Cases.ActivityOf()
+	n := 0
+	for _, acc := range a.Accounts.Accounts() {
+		if acc.Role != domain.RoleApplicant || acc.Erased {
+			continue
+		}
+		act := activity[acc.ID]
+		last := acc.CreatedAt
+		if act.Last.After(last) {
+			last = act.Last
+		}
+		if act.Open || !last.Before(cutoff) {
+			continue
+		}
+		reason := fmt.Sprintf("retention policy: no activity for %d years", a.cfg.RetentionYears)
+		if _, err := a.Accounts.Erase(ctx, aggregate.Meta{Command: "erase", Actor: domain.System, CommandID: "retention-" + acc.ID}, acc.ID, reason); err != nil {
+			return n, fmt.Errorf("retention erasure of %s: %w", acc.ID, err)
+		}
+		if err := a.Cases.EraseEvidenceOf(ctx, acc.ID); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// expiryLoop runs the expiry job every minute in the lease holder, and the
+// retention job once a day.
+
 func (a *App) expiryLoop(ctx context.Context) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
+	var lastRetention time.Time
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			if time.Since(lastRetention) > 24*time.Hour {
+				lastRetention = time.Now()
+				if n, err := a.RunRetention(ctx); err != nil {
+					a.log.Warn("retention job", "err", err)
+				} else if n > 0 {
+					a.log.Info("personal data erased under the retention policy", "users", n)
+				}
+			}
 			if n, err := a.RunExpiry(ctx); err != nil {
 				a.log.Warn("expiry job", "err", err)
 			} else if n > 0 {

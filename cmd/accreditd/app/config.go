@@ -29,6 +29,7 @@ type Config struct {
 	MaxUpload          int64         // ACCREDIT_MAX_UPLOAD_BYTES: evidence file limit
 	SLADays            int           // ACCREDIT_SLA_DAYS: days from submission to decision
 	SecureCookies      bool          // ACCREDIT_SECURE_COOKIES: login cookie only over HTTPS
+	RetentionYears     int           // ACCREDIT_RETENTION_YEARS: erase inactive applicants' personal data after this; 0 keeps it
 	ShutdownTimeout    time.Duration
 }
 
@@ -46,7 +47,7 @@ func (c Config) SyncInterval() (time.Duration, error) {
 
 // Defaults returns the configuration of a bare `accreditd`.
 func Defaults() Config {
-	return Config{Addr: "127.0.0.1:8080", DataDir: "./data", Replicas: 1, Sync: "always", SLADays: 56,
+	return Config{Addr: "127.0.0.1:8080", DataDir: "./data", Replicas: 1, Sync: "always", SLADays: 56, RetentionYears: 7,
 		CheckpointInterval: time.Hour, LogFormat: "json", ShutdownTimeout: 15 * time.Second}
 }
 
@@ -69,7 +70,8 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	env("ACCREDIT_MASTER_KEY_FILE", &c.MasterKeyFile)
 	env("ACCREDIT_LOG_FORMAT", &c.LogFormat)
 	env("ACCREDIT_METRICS_ADDR", &c.MetricsAddr)
-	var replicas, interval, maxUpload, sla, secure string
+	var replicas, interval, maxUpload, sla, secure, retention string
+	env("ACCREDIT_RETENTION_YEARS", &retention)
 	env("ACCREDIT_SECURE_COOKIES", &secure)
 	env("ACCREDIT_SLA_DAYS", &sla)
 	env("ACCREDIT_MAX_UPLOAD_BYTES", &maxUpload)
@@ -88,6 +90,7 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&interval, "checkpoint-interval", interval, "how often to sign an audit checkpoint (ACCREDIT_CHECKPOINT_INTERVAL)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "separate address serving /metrics without login, e.g. 127.0.0.1:9090 (ACCREDIT_METRICS_ADDR)")
 	fs.StringVar(&secure, "secure-cookies", secure, "mark the login cookie Secure (HTTPS only); set false for plain-HTTP development, default true (ACCREDIT_SECURE_COOKIES)")
+	fs.StringVar(&retention, "retention-years", retention, "erase the personal data of applicants inactive this many years (no case open, no active accreditation); 0 keeps it, default 7 (ACCREDIT_RETENTION_YEARS)")
 	fs.StringVar(&sla, "sla-days", sla, "service-level target in days from submission to decision, default 56 (ACCREDIT_SLA_DAYS)")
 	fs.StringVar(&maxUpload, "max-upload-bytes", maxUpload, "evidence file size limit in bytes, default 20 MiB (ACCREDIT_MAX_UPLOAD_BYTES)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "json or text (ACCREDIT_LOG_FORMAT)")
@@ -116,6 +119,13 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("ACCREDIT_SECURE_COOKIES: %q must be true or false", secure))
 		}
 		c.SecureCookies = b
+	}
+	if retention != "" {
+		n, err := strconv.Atoi(retention)
+		if err != nil || n < 0 || n > 100 {
+			errs = append(errs, fmt.Errorf("ACCREDIT_RETENTION_YEARS: %q must be 0 to 100", retention))
+		}
+		c.RetentionYears = n
 	}
 	if sla != "" {
 		n, err := strconv.Atoi(sla)
