@@ -112,7 +112,7 @@ func (s *Server) queue(c echo.Context) error {
 		}
 		return s.read(c, func(m *projections.Models, pos uint64) error {
 			avail, mine := m.Cases.AssessorQueue(p, now, s.deps.Reads.SLA, limit)
-			return c.JSON(http.StatusOK, map[string]any{"available": avail.Items, "has_more": avail.HasMore, "mine": mine, "seq": pos,
+			return c.JSON(http.StatusOK, map[string]any{"available": avail.Items, "has_more": avail.HasMore, "mine": mine.Items, "mine_has_more": mine.HasMore, "seq": pos,
 				"service_level_days": int(s.deps.Reads.SLA.Hours() / 24)})
 		})
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"sync"
@@ -14,6 +15,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/eventstore"
 	"github.com/emcc/accredit/domain/natsstore"
 	"github.com/emcc/accredit/projections"
@@ -70,6 +72,11 @@ func BenchmarkReadSide(b *testing.B) {
 	start := time.Now()
 	g := historygen.New(b, mem, 42)
 	g.Queued(b, cases)
+	now, profiles := g.Now(), []accreditation.AssessorProfile{}
+	for i := range 6 {
+		profiles = append(profiles, g.Profile(i))
+	}
+	g.Close()
 	b.Logf("generated %d cases through the aggregate in %v", cases, time.Since(start).Round(time.Millisecond))
 
 	e, err := natsstore.StartEmbedded(natsstore.EmbeddedConfig{DataDir: b.TempDir(), SyncInterval: time.Minute})
@@ -85,6 +92,8 @@ func BenchmarkReadSide(b *testing.B) {
 	}
 	commits, events := copyToJetStream(b, mem, nc)
 	b.Logf("stream: %d commits, %d events", commits, events)
+	mem, g = nil, nil // the generator's copy is not part of what is measured
+	runtime.GC()
 
 	// Raw: an ordered consumer reading every message, decoding nothing.
 	js, _ := jetstream.New(nc)
@@ -117,7 +126,10 @@ func BenchmarkReadSide(b *testing.B) {
 
 	// Queue queries under 50 concurrent readers: half assessors, half office.
 	const readers, perReader = 50, 20
-	now := g.Now()
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	b.Logf("heap with the read models of %d cases: %d MiB", cases, ms.HeapAlloc>>20)
 	sla := 56 * 24 * time.Hour
 	var mu sync.Mutex
 	var lat []time.Duration
@@ -127,14 +139,14 @@ func BenchmarkReadSide(b *testing.B) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			p := g.Profile(r)
+			p := profiles[r%len(profiles)]
 			for range perReader {
 				t0 := time.Now()
 				var n int
 				runner.Read(func(s *projections.Set) {
 					if r%2 == 0 {
 						avail, mine := s.Typed().Cases.AssessorQueue(p, now, sla, 50)
-						n = len(avail.Items) + len(mine)
+						n = len(avail.Items) + len(mine.Items)
 					} else {
 						n = len(s.Typed().Cases.OfficeQueue(projections.QueueFilter{Level: "foundation"}, now, sla, 0, 50).Items)
 					}

@@ -28,8 +28,8 @@ type Cases struct {
 	queue    []queueRef
 	dead     int
 	serial   uint64
-	current  map[string]uint64   // case id -> serial of its live queue entry
-	assigned map[string][]string // assessor id -> case ids they hold a role on
+	current  map[string]uint64     // case id -> serial of its live queue entry
+	assigned map[string][]queueRef // assessor id -> their cases, by submission
 }
 
 type queueRef struct {
@@ -40,7 +40,7 @@ type queueRef struct {
 
 // NewCases returns an empty cases model.
 func NewCases() *Cases {
-	return &Cases{ByID: map[string]*accreditation.Case{}, current: map[string]uint64{}, assigned: map[string][]string{}}
+	return &Cases{ByID: map[string]*accreditation.Case{}, current: map[string]uint64{}, assigned: map[string][]queueRef{}}
 }
 
 func (m *Cases) live(r queueRef) (*accreditation.Case, bool) {
@@ -50,17 +50,22 @@ func (m *Cases) live(r queueRef) (*accreditation.Case, bool) {
 	return m.ByID[r.id], true
 }
 
-// enqueue inserts a case at its submission time; cases arrive nearly in
-// order, so the insertion point is at or near the end.
+// enqueue inserts a case at its submission time.
 func (m *Cases) enqueue(c *accreditation.Case) {
 	m.serial++
 	r := queueRef{at: c.SubmittedAt, id: c.ID, n: m.serial}
 	m.current[c.ID] = r.n
-	i := len(m.queue)
-	for i > 0 && (m.queue[i-1].at.After(r.at) || (m.queue[i-1].at.Equal(r.at) && m.queue[i-1].id > r.id)) {
+	m.queue = insertOrdered(m.queue, r)
+}
+
+// insertOrdered inserts r by (at, id); refs arrive nearly in order, so the
+// insertion point is at or near the end.
+func insertOrdered(refs []queueRef, r queueRef) []queueRef {
+	i := len(refs)
+	for i > 0 && (refs[i-1].at.After(r.at) || (refs[i-1].at.Equal(r.at) && refs[i-1].id > r.id)) {
 		i--
 	}
-	m.queue = slices.Insert(m.queue, i, r)
+	return slices.Insert(refs, i, r)
 }
 
 func (m *Cases) compact() {
@@ -106,8 +111,8 @@ func (m *Cases) Apply(e eventstore.Event) {
 	}
 	if e.Type == accreditation.EventAssessorAssigned {
 		for _, a := range c.Assignments {
-			if !slices.Contains(m.assigned[a.UserID], c.ID) {
-				m.assigned[a.UserID] = append(m.assigned[a.UserID], c.ID)
+			if !slices.ContainsFunc(m.assigned[a.UserID], func(r queueRef) bool { return r.id == c.ID }) {
+				m.assigned[a.UserID] = insertOrdered(m.assigned[a.UserID], queueRef{at: c.SubmittedAt, id: c.ID})
 			}
 		}
 	}
@@ -124,7 +129,7 @@ func (m *Cases) Restore(b []byte) error {
 	if err := json.Unmarshal(b, m); err != nil {
 		return err
 	}
-	m.queue, m.dead, m.current, m.assigned = nil, 0, map[string]uint64{}, map[string][]string{}
+	m.queue, m.dead, m.current, m.assigned = nil, 0, map[string]uint64{}, map[string][]queueRef{}
 	for _, c := range m.ByID {
 		if slices.Contains(inProgress, c.State) {
 			m.serial++
@@ -132,15 +137,19 @@ func (m *Cases) Restore(b []byte) error {
 			m.current[c.ID] = m.serial
 		}
 		for _, a := range c.Assignments {
-			m.assigned[a.UserID] = append(m.assigned[a.UserID], c.ID)
+			m.assigned[a.UserID] = append(m.assigned[a.UserID], queueRef{at: c.SubmittedAt, id: c.ID})
 		}
 	}
-	slices.SortFunc(m.queue, func(a, b queueRef) int {
+	byTime := func(a, b queueRef) int {
 		if c := a.at.Compare(b.at); c != 0 {
 			return c
 		}
 		return strings.Compare(a.id, b.id)
-	})
+	}
+	slices.SortFunc(m.queue, byTime)
+	for _, refs := range m.assigned {
+		slices.SortFunc(refs, byTime)
+	}
 	return nil
 }
 
@@ -229,19 +238,25 @@ func (m *Cases) OfficeQueue(f QueueFilter, now time.Time, sla time.Duration, off
 	return p
 }
 
-// AssessorQueue is what one assessor sees: the cases awaiting assessment
-// they may take, oldest first, up to limit, and all their own cases in
-// progress.
-func (m *Cases) AssessorQueue(p accreditation.AssessorProfile, now time.Time, sla time.Duration, limit int) (available Page, mine []QueueItem) {
-	available, mine = Page{Items: []QueueItem{}}, []QueueItem{}
-	for _, id := range m.assigned[p.UserID] {
-		if c := m.ByID[id]; c != nil && slices.Contains(inProgress, c.State) {
-			it := item(c, now, sla)
-			it.MyRole = roleOf(c, p.UserID)
-			mine = append(mine, it)
+// AssessorQueue is what one assessor sees, each oldest first and up to
+// limit: the cases awaiting assessment they may take, and their own cases
+// in progress.
+func (m *Cases) AssessorQueue(p accreditation.AssessorProfile, now time.Time, sla time.Duration, limit int) (available, mine Page) {
+	available, mine = Page{Items: []QueueItem{}}, Page{Items: []QueueItem{}}
+	// Their own cases in progress, from their index in submission order.
+	for _, r := range m.assigned[p.UserID] {
+		c := m.ByID[r.id]
+		if c == nil || !slices.Contains(inProgress, c.State) {
+			continue
 		}
+		if len(mine.Items) == limit {
+			mine.HasMore = true
+			break
+		}
+		it := item(c, now, sla)
+		it.MyRole = roleOf(c, p.UserID)
+		mine.Items = append(mine.Items, it)
 	}
-	sortOldestFirst(mine)
 	for _, r := range m.queue {
 		c, ok := m.live(r)
 		if !ok || c.State != accreditation.StateAwaitingAssessment || roleOf(c, p.UserID) != "" {
@@ -270,15 +285,6 @@ func (m *Cases) AssessorQueue(p accreditation.AssessorProfile, now time.Time, sl
 		available.Items = append(available.Items, it)
 	}
 	return available, mine
-}
-
-func sortOldestFirst(items []QueueItem) {
-	slices.SortFunc(items, func(a, b QueueItem) int {
-		if c := a.SubmittedAt.Compare(b.SubmittedAt); c != 0 {
-			return c
-		}
-		return strings.Compare(a.CaseID, b.CaseID)
-	})
 }
 
 func roleOf(c *accreditation.Case, userID string) accreditation.AssessorRole {

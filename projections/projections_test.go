@@ -298,8 +298,8 @@ func TestAssessorQueueHonoursProfile(t *testing.T) {
 		narrow := accreditation.AssessorProfile{UserID: "newcomer", Schemes: []string{"EIA"}, MaxLevel: framework.Foundation, Languages: []string{"nl"}, Active: true}
 		availPage, mine := m.Cases.AssessorQueue(narrow, g.Now(), 56*24*time.Hour, 1000)
 		avail := availPage.Items
-		if len(mine) != 0 {
-			t.Fatalf("newcomer has %d cases of their own", len(mine))
+		if len(mine.Items) != 0 {
+			t.Fatalf("newcomer has %d cases of their own", len(mine.Items))
 		}
 		for _, it := range avail {
 			if it.Scheme != "EIA" || it.Level != framework.Foundation || it.Language != "nl" || it.State != accreditation.StateAwaitingAssessment {

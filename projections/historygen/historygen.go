@@ -319,3 +319,6 @@ func (g *Generator) Queued(tb testing.TB, n int) {
 func (g *Generator) Profile(i int) accreditation.AssessorProfile {
 	return g.assessors[i%len(g.assessors)]
 }
+
+// Close stops the generator's feed (its memory can then be collected).
+func (g *Generator) Close() { g.cancel() }
