@@ -20,8 +20,9 @@ vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || (echo "gofmt needed:"; gofmt -l .; exit 1)
 	$(GO) vet ./...
 
-bench: ## event store and read side against raw JetStream, same run
+bench: ## event store and read side against raw JetStream in the same run; encryption cost
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./domain/natsstore/ ./projections/...
+	$(GO) test -run '^$$' -bench . -benchmem ./domain/pii/
 
 lint: ## staticcheck, installed by this target
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
