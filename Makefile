@@ -24,8 +24,10 @@ bench: ## event store and read side against raw JetStream in the same run; encry
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./domain/natsstore/ ./projections/...
 	$(GO) test -run '^$$' -bench . -benchmem ./domain/pii/
 
+# S1016 is off: events are stable contracts, spelled out field by field
+# rather than converted from command inputs that may grow.
 lint: ## staticcheck, installed by this target
-	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) -checks inherit,-S1016 ./...
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
