@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"sync"
@@ -112,11 +113,17 @@ func BenchmarkReadSide(b *testing.B) {
 	raw := time.Since(start)
 
 	runner := projections.NewRunner(es, projections.NewSet, projections.Options{})
+	if path := os.Getenv("ACCREDIT_REBUILD_PROFILE"); path != "" {
+		f, _ := os.Create(path)
+		_ = pprof.StartCPUProfile(f)
+		defer f.Close()
+	}
 	start = time.Now()
 	if _, err := runner.Rebuild(context.Background(), nil); err != nil {
 		b.Fatal(err)
 	}
 	rebuild := time.Since(start)
+	pprof.StopCPUProfile()
 	rawRate, rebuildRate := float64(events)/raw.Seconds(), float64(events)/rebuild.Seconds()
 	b.ReportMetric(rawRate, "raw_replay_events/s")
 	b.ReportMetric(rebuildRate, "rebuild_events/s")
