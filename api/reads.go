@@ -291,14 +291,21 @@ func (s *Server) exportAudit(c echo.Context, f projections.AuditFilter, format s
 		w.Header().Set(echo.HeaderContentType, "application/x-ndjson")
 	}
 	w.Header().Set("X-Accredit-Seq", strconv.FormatUint(last, 10))
+	// Trailers tell a client whether the stream ended complete.
+	w.Header().Set("Trailer", "X-Accredit-Export-Complete, X-Accredit-Rows")
 	w.WriteHeader(http.StatusOK)
 	cw := csv.NewWriter(w)
 	enc := json.NewEncoder(w)
 	if format == "csv" {
 		_ = cw.Write([]string{"seq", "index", "event_id", "occurred_at", "stream", "case_id", "type", "version", "actor_id", "actor_role", "data"})
 	}
+	complete := func(ok bool, rows int) {
+		w.Header().Set("X-Accredit-Export-Complete", strconv.FormatBool(ok))
+		w.Header().Set("X-Accredit-Rows", strconv.Itoa(rows))
+	}
 	if last == 0 {
 		cw.Flush()
+		complete(true, 0)
 		return nil
 	}
 	errDone := errors.New("done")
@@ -337,7 +344,10 @@ func (s *Server) exportAudit(c echo.Context, f projections.AuditFilter, format s
 	w.Flush()
 	if err != nil && !errors.Is(err, errDone) {
 		s.deps.Log.Warn("audit export ended early", "err", err, "rows", rows)
+		complete(false, rows)
+		return nil
 	}
+	complete(cw.Error() == nil, rows)
 	return nil
 }
 

@@ -116,6 +116,9 @@ func TestDecisionsAuditStatsAndRegister(t *testing.T) {
 		t.Fatalf("audit by type: %v", byType)
 	}
 	csvResp := Expect(t, tm.in.Do(t, Request{Method: "GET", Path: "/api/v1/audit", Token: tm.admin, Header: map[string]string{"Accept": "text/csv"}}), 200)
+	if csvResp.Trailer.Get("X-Accredit-Export-Complete") != "true" || csvResp.Trailer.Get("X-Accredit-Rows") != fmt.Sprint(len(all)) {
+		t.Fatalf("export trailers: %v, want complete with %d rows", csvResp.Trailer, len(all))
+	}
 	rows, err := csv.NewReader(strings.NewReader(string(csvResp.Body))).ReadAll()
 	if err != nil || len(rows) != len(all)+1 || rows[0][0] != "seq" {
 		t.Fatalf("csv: %d rows (want %d + header), %v", len(rows), len(all), err)

@@ -209,6 +209,9 @@ func (d *Directory) SetProfile(userID string, p Profile) ([]aggregate.Change, er
 	if len(fields) > 0 {
 		return nil, domain.InvalidFields("invalid assessor profile", fields...)
 	}
+	if p.Conflicts == nil {
+		p.Conflicts = []string{}
+	}
 	return []aggregate.Change{{Type: EventProfileSet, Data: AssessorProfileSet{UserID: userID,
 		Schemes: slices.Compact(slices.Sorted(slices.Values(p.Schemes))), MaxLevel: p.MaxLevel,
 		Languages: slices.Compact(slices.Sorted(slices.Values(p.Languages))), Conflicts: p.Conflicts}}}, nil

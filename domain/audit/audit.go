@@ -198,7 +198,7 @@ func Verify(ctx context.Context, store eventstore.Store, checkpoints CheckpointS
 			return Report{}, fmt.Errorf("read events: %w", err)
 		}
 	}
-	rep := Report{Intact: true, Commits: commits}
+	rep := Report{Intact: true, Commits: commits, Streams: []StreamReport{}, Checkpoints: []CheckpointReport{}}
 	for _, id := range slices.Sorted(maps.Keys(streams)) {
 		st := streams[id]
 		st.report.Intact = st.report.Problem == nil

@@ -47,7 +47,7 @@ func (s *Service) view(ctx context.Context, actor domain.Actor, c *accreditation
 	v := toTree(c).(map[string]any)
 	v["assessments"] = toTree(visible)
 	delete(v, "self_assessment")
-	var sa []map[string]any
+	sa := []any{} // []any so that RevealTree opens the statements
 	for _, cat := range slices.Sorted(mapsKeys(c.SelfAssessment)) {
 		sa = append(sa, map[string]any{"category": cat, "statement": toTree(c.SelfAssessment[cat])})
 	}

@@ -1,11 +1,13 @@
 package pii
 
 import (
+	"bytes"
 	"context"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -25,6 +27,31 @@ type Sealed struct {
 
 // IsZero reports whether s holds no value.
 func (s Sealed) IsZero() bool { return s.Subject == "" && len(s.Data) == 0 }
+
+// MarshalJSON writes no value as "", so that a view revealing the tree
+// shows an empty text, not an empty object.
+func (s Sealed) MarshalJSON() ([]byte, error) {
+	if s.IsZero() {
+		return []byte(`""`), nil
+	}
+	type plain Sealed
+	return json.Marshal(plain(s))
+}
+
+// UnmarshalJSON reads "", null, {} (older events) or a sealed value.
+func (s *Sealed) UnmarshalJSON(b []byte) error {
+	if t := string(bytes.TrimSpace(b)); t == `""` || t == "null" {
+		*s = Sealed{}
+		return nil
+	}
+	type plain Sealed
+	var p plain
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	*s = Sealed(p)
+	return nil
+}
 
 // ErrErased is returned when a sealed value's key has been erased.
 var ErrErased = errors.New("personal data erased")

@@ -83,9 +83,10 @@ func (in *Instance) Restart(tb testing.TB) {
 
 // Response is a decoded answer.
 type Response struct {
-	Status int
-	Header http.Header
-	Body   []byte
+	Status  int
+	Header  http.Header
+	Trailer http.Header
+	Body    []byte
 }
 
 // JSON decodes the body into v or fails the test.
@@ -114,6 +115,11 @@ type Request struct {
 	RawBody io.Reader
 }
 
+// Validate, when set (by a test binary's TestMain), is called with every
+// request Do sends, its body, and the answer: the API tests check both
+// against the OpenAPI contract (api/openapi). req's Body is already read.
+var Validate func(tb testing.TB, req *http.Request, reqBody []byte, resp Response)
+
 // Do sends a request.
 func (in *Instance) Do(tb testing.TB, r Request) Response {
 	tb.Helper()
@@ -130,6 +136,14 @@ func (in *Instance) Do(tb testing.TB, r Request) Response {
 			tb.Fatal(err)
 		}
 		body = bytes.NewReader(j)
+	}
+	var sent []byte
+	if Validate != nil && body != nil {
+		var err error
+		if sent, err = io.ReadAll(body); err != nil {
+			tb.Fatal(err)
+		}
+		body = bytes.NewReader(sent)
 	}
 	req, err := http.NewRequest(r.Method, in.URL+r.Path, body)
 	if err != nil {
@@ -150,7 +164,11 @@ func (in *Instance) Do(tb testing.TB, r Request) Response {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+	out := Response{Status: resp.StatusCode, Header: resp.Header, Trailer: resp.Trailer, Body: b}
+	if Validate != nil {
+		Validate(tb, req, sent, out)
+	}
+	return out
 }
 
 // Get, Post, Put and Delete are shorthands.

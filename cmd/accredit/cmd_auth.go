@@ -1,0 +1,175 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"golang.org/x/term"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func stdinIsTerminal() bool { return term.IsTerminal(int(os.Stdin.Fd())) }
+
+// readLine reads one line of stdin (without the line end).
+func (c *cli) readLine() (string, error) {
+	br, ok := c.stdin.(*bufio.Reader)
+	if !ok {
+		br = bufio.NewReader(c.stdin)
+		c.stdin = br
+	}
+	s, err := br.ReadString('\n')
+	if err != nil && !(errors.Is(err, io.EOF) && s != "") {
+		if errors.Is(err, io.EOF) {
+			return "", errors.New("standard input ended")
+		}
+		return "", err
+	}
+	return strings.TrimRight(s, "\r\n"), nil
+}
+
+type loginAnswer struct {
+	Token     string    `json:"token"`
+	ExpiresAt time.Time `json:"expires_at"`
+	User      userView  `json:"user"`
+}
+
+func cmdLogin(ctx context.Context, c *cli, args []string) error {
+	l := c.newLeaf("accredit login", "", `
+Logs in to accreditd and saves the URL and the token in the config file
+(mode 0600), so that the other commands need neither --url nor --token.
+The email comes from --email (or ACCREDIT_EMAIL) or is asked; the password
+from --password-stdin (the first line of standard input), ACCREDIT_PASSWORD,
+or is asked without echo. A token lasts 12 hours.`, "POST /api/v1/auth/login", 0, 0)
+	email := l.fs.String("email", "", "the user's email")
+	pwStdin := l.fs.Bool("password-stdin", false, "read the password from the first line of standard input")
+	noSave := l.fs.Bool("no-save", false, "do not save the token (print it with --output json)")
+	if _, err := l.parse(c, args); err != nil {
+		return err
+	}
+	cl, err := c.client(false)
+	if err != nil {
+		return err
+	}
+	if *email == "" {
+		*email = c.getenv("ACCREDIT_EMAIL")
+	}
+	if *email == "" {
+		if *pwStdin {
+			return usagef(l.path, "--password-stdin needs --email")
+		}
+		fmt.Fprint(c.stderr, "Email: ")
+		if *email, err = c.readLine(); err != nil {
+			return usagef(l.path, "no email: %v", err)
+		}
+	}
+	password := ""
+	switch {
+	case *pwStdin:
+		if password, err = c.readLine(); err != nil {
+			return usagef(l.path, "no password on standard input: %v", err)
+		}
+	case c.getenv("ACCREDIT_PASSWORD") != "":
+		password = c.getenv("ACCREDIT_PASSWORD")
+	case c.terminal != nil && c.terminal():
+		fmt.Fprint(c.stderr, "Password: ")
+		b, rerr := term.ReadPassword(int(os.Stdin.Fd()))
+		fmt.Fprintln(c.stderr)
+		if rerr != nil {
+			return fmt.Errorf("read the password: %w", rerr)
+		}
+		password = string(b)
+	default:
+		fmt.Fprint(c.stderr, "Password: ")
+		if password, err = c.readLine(); err != nil {
+			return usagef(l.path, "no password: %v", err)
+		}
+	}
+	var ans loginAnswer
+	raw, err := cl.callJSON(ctx, request{method: http.MethodPost, path: "/api/v1/auth/login",
+		body: map[string]string{"email": strings.TrimSpace(*email), "password": password}}, &ans)
+	if err != nil {
+		return err
+	}
+	saved := ""
+	if !*noSave {
+		path, err := c.configFile()
+		if err != nil {
+			return err
+		}
+		if err := saveConfig(path, config{URL: cl.base.String(), Token: ans.Token, Email: ans.User.Email, ExpiresAt: ans.ExpiresAt}); err != nil {
+			return err
+		}
+		saved = path
+	}
+	if c.jsonOut() {
+		return c.printJSON(raw, nil)
+	}
+	fmt.Fprintf(c.stdout, "Logged in to %s as %s (%s) until %s.\n", cl.base, ans.User.Email, ans.User.Role, when(ans.ExpiresAt))
+	if saved != "" {
+		fmt.Fprintf(c.stdout, "The token is saved in %s.\n", saved)
+	}
+	return nil
+}
+
+func cmdLogout(ctx context.Context, c *cli, args []string) error {
+	l := c.newLeaf("accredit logout", "", "Ends the session on accreditd and removes the token from the config file.", "POST /api/v1/auth/logout", 0, 0)
+	if _, err := l.parse(c, args); err != nil {
+		return err
+	}
+	cl, err := c.client(true)
+	if err != nil {
+		return err
+	}
+	_, err = cl.callJSON(ctx, request{method: http.MethodPost, path: "/api/v1/auth/logout"}, nil)
+	var ae *apiError
+	if err != nil && !(errors.As(err, &ae) && ae.status == http.StatusUnauthorized) {
+		return err
+	}
+	cf, path, lerr := c.loadConfig()
+	if lerr == nil && path != "" && cf.Token != "" && cf.Token == cl.token {
+		cf.Token, cf.ExpiresAt = "", time.Time{}
+		if err := saveConfig(path, cf); err != nil {
+			return err
+		}
+	}
+	if c.jsonOut() {
+		return c.printJSON(nil, map[string]bool{"logged_out": true})
+	}
+	fmt.Fprintln(c.stdout, "Logged out.")
+	return nil
+}
+
+func cmdVersion(_ context.Context, c *cli, args []string) error {
+	l := c.newLeaf("accredit version", "", "Prints the version of this command.", "", 0, 0)
+	if _, err := l.parse(c, args); err != nil {
+		return err
+	}
+	rev, goVersion := "", ""
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		goVersion = bi.GoVersion
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" {
+				rev = s.Value
+			}
+		}
+	}
+	if c.jsonOut() {
+		return c.printJSON(nil, map[string]string{"version": version, "revision": rev, "go": goVersion})
+	}
+	fmt.Fprintf(c.stdout, "accredit %s", version)
+	if rev != "" {
+		fmt.Fprintf(c.stdout, " (%s)", clip(rev, 12))
+	}
+	fmt.Fprintf(c.stdout, " %s\n", goVersion)
+	return nil
+}
