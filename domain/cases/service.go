@@ -320,16 +320,25 @@ func (s *Service) Submit(ctx context.Context, m aggregate.Meta, id string) (aggr
 	})
 }
 
-// Screen accepts or returns a submitted case.
-func (s *Service) Screen(ctx context.Context, m aggregate.Meta, id, outcome, reason string) (aggregate.Result, error) {
-	if err := tooLong("reason", reason, maxLong); err != nil {
+// withText runs a command that carries one free-text field: the text is
+// checked for length, sealed with the case's applicant key, then decided on.
+func (s *Service) withText(ctx context.Context, m aggregate.Meta, id, field, text string,
+	decide func(c *accreditation.Case, now time.Time, t pii.Sealed) ([]aggregate.Change, error)) (aggregate.Result, error) {
+	if err := tooLong(field, text, maxLong); err != nil {
 		return aggregate.Result{}, err
 	}
-	r, err := s.sealFor(ctx, m, id, reason)
+	t, err := s.sealFor(ctx, m, id, text)
 	if err != nil {
 		return aggregate.Result{}, err
 	}
 	return s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
+		return decide(c, now, t)
+	})
+}
+
+// Screen accepts or returns a submitted case.
+func (s *Service) Screen(ctx context.Context, m aggregate.Meta, id, outcome, reason string) (aggregate.Result, error) {
+	return s.withText(ctx, m, id, "reason", reason, func(c *accreditation.Case, now time.Time, r pii.Sealed) ([]aggregate.Change, error) {
 		return c.Screen(m.Actor, now, accreditation.ScreenInput{Outcome: accreditation.ScreeningOutcome(outcome), Reason: r})
 	})
 }
@@ -439,102 +448,53 @@ func (s *Service) Assess(ctx context.Context, m aggregate.Meta, id string, in As
 
 // RequestInformation asks the applicant for more.
 func (s *Service) RequestInformation(ctx context.Context, m aggregate.Meta, id, questions string) (aggregate.Result, error) {
-	if err := tooLong("questions", questions, maxLong); err != nil {
-		return aggregate.Result{}, err
-	}
-	q, err := s.sealFor(ctx, m, id, questions)
-	if err != nil {
-		return aggregate.Result{}, err
-	}
-	return s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
+	return s.withText(ctx, m, id, "questions", questions, func(c *accreditation.Case, now time.Time, q pii.Sealed) ([]aggregate.Change, error) {
 		return c.RequestInformation(m.Actor, now, accreditation.InformationRequestInput{Questions: q})
 	})
 }
 
 // ProvideInformation answers the open request.
 func (s *Service) ProvideInformation(ctx context.Context, m aggregate.Meta, id, answer string) (aggregate.Result, error) {
-	if err := tooLong("answer", answer, maxLong); err != nil {
-		return aggregate.Result{}, err
-	}
-	a, err := s.sealFor(ctx, m, id, answer)
-	if err != nil {
-		return aggregate.Result{}, err
-	}
-	return s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
+	return s.withText(ctx, m, id, "answer", answer, func(c *accreditation.Case, now time.Time, a pii.Sealed) ([]aggregate.Change, error) {
 		return c.ProvideInformation(m.Actor, now, accreditation.InformationResponseInput{Answer: a})
 	})
 }
 
 // Moderate resolves two disagreeing assessments.
 func (s *Service) Moderate(ctx context.Context, m aggregate.Meta, id, recommendation, level, rationale string) (aggregate.Result, error) {
-	if err := tooLong("rationale", rationale, maxLong); err != nil {
-		return aggregate.Result{}, err
-	}
-	r, err := s.sealFor(ctx, m, id, rationale)
-	if err != nil {
-		return aggregate.Result{}, err
-	}
-	return s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
+	return s.withText(ctx, m, id, "rationale", rationale, func(c *accreditation.Case, now time.Time, r pii.Sealed) ([]aggregate.Change, error) {
 		return c.Moderate(m.Actor, now, accreditation.ModerationInput{Recommendation: accreditation.Recommendation(recommendation), Level: framework.Level(level), Rationale: r})
 	})
 }
 
 // Decide records the office's decision.
 func (s *Service) Decide(ctx context.Context, m aggregate.Meta, id, outcome, level, rationale string) (aggregate.Result, error) {
-	if err := tooLong("rationale", rationale, maxLong); err != nil {
-		return aggregate.Result{}, err
-	}
-	r, err := s.sealFor(ctx, m, id, rationale)
-	if err != nil {
-		return aggregate.Result{}, err
-	}
 	accID := ulid.Make().String()
-	return s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
+	return s.withText(ctx, m, id, "rationale", rationale, func(c *accreditation.Case, now time.Time, r pii.Sealed) ([]aggregate.Change, error) {
 		return c.Decide(m.Actor, now, accreditation.DecisionInput{Outcome: accreditation.Outcome(outcome), Level: framework.Level(level), Rationale: r, AccreditationID: accID})
 	})
 }
 
 // Appeal files the applicant's appeal.
 func (s *Service) Appeal(ctx context.Context, m aggregate.Meta, id, grounds string) (aggregate.Result, error) {
-	if err := tooLong("grounds", grounds, maxLong); err != nil {
-		return aggregate.Result{}, err
-	}
-	g, err := s.sealFor(ctx, m, id, grounds)
-	if err != nil {
-		return aggregate.Result{}, err
-	}
-	return s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
+	return s.withText(ctx, m, id, "grounds", grounds, func(c *accreditation.Case, now time.Time, g pii.Sealed) ([]aggregate.Change, error) {
 		return c.Appeal(m.Actor, now, accreditation.AppealInput{Grounds: g})
 	})
 }
 
 // DecideAppeal records the office's decision on the appeal.
 func (s *Service) DecideAppeal(ctx context.Context, m aggregate.Meta, id, outcome, rationale, returnTo string) (aggregate.Result, error) {
-	if err := tooLong("rationale", rationale, maxLong); err != nil {
-		return aggregate.Result{}, err
-	}
-	r, err := s.sealFor(ctx, m, id, rationale)
-	if err != nil {
-		return aggregate.Result{}, err
-	}
 	if outcome == string(accreditation.AppealUpheld) && returnTo == "" {
 		returnTo = accreditation.ReturnToAssessment
 	}
-	return s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
+	return s.withText(ctx, m, id, "rationale", rationale, func(c *accreditation.Case, now time.Time, r pii.Sealed) ([]aggregate.Change, error) {
 		return c.DecideAppeal(m.Actor, now, accreditation.AppealDecisionInput{Outcome: accreditation.AppealOutcome(outcome), Rationale: r, ReturnTo: returnTo})
 	})
 }
 
 // Withdraw withdraws the case.
 func (s *Service) Withdraw(ctx context.Context, m aggregate.Meta, id, reason string) (aggregate.Result, error) {
-	if err := tooLong("reason", reason, maxLong); err != nil {
-		return aggregate.Result{}, err
-	}
-	r, err := s.sealFor(ctx, m, id, reason)
-	if err != nil {
-		return aggregate.Result{}, err
-	}
-	return s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
+	return s.withText(ctx, m, id, "reason", reason, func(c *accreditation.Case, now time.Time, r pii.Sealed) ([]aggregate.Change, error) {
 		return c.Withdraw(m.Actor, now, accreditation.WithdrawInput{Reason: r})
 	})
 }
