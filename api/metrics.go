@@ -32,8 +32,9 @@ type StreamFigures struct {
 }
 
 // NewMetrics registers the series; positions reports each read model's
-// position and lag; store reads the JetStream figures on every scrape.
-func NewMetrics(positions func() []ProjectionInfo, store StoreFigures) *Metrics {
+// position and lag; store reads the JetStream figures on every scrape;
+// decodeErrors counts the commits the read side could not decode.
+func NewMetrics(positions func() []ProjectionInfo, store StoreFigures, decodeErrors func() float64) *Metrics {
 	reg := prometheus.NewRegistry()
 	m := &Metrics{
 		Registry: reg,
@@ -48,7 +49,9 @@ func NewMetrics(positions func() []ProjectionInfo, store StoreFigures) *Metrics 
 	}
 	reg.MustRegister(m.requests, m.latency, m.commands, m.appended,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		&positionCollector{positions: positions}, &storeCollector{figures: store})
+		&positionCollector{positions: positions}, &storeCollector{figures: store},
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "accredit_projection_decode_errors_total",
+			Help: "Commits the read side skipped because they could not be decoded."}, decodeErrors))
 	return m
 }
 

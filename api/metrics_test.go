@@ -23,6 +23,7 @@ func TestMetricsAfterAJourney(t *testing.T) {
 		`accredit_projection_position{read_model="cases"}`,
 		`accredit_projection_lag{read_model="audit"}`,
 		`accredit_jetstream_messages{stream="ACCREDIT_EVENTS"}`,
+		`accredit_projection_decode_errors_total 0`,
 		`go_goroutines`,
 	} {
 		if !strings.Contains(body, series) {

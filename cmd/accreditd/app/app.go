@@ -106,7 +106,12 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 		return nil, err
 	}
 	a.Feed = aggregate.NewFeed(a.Events, a.log)
-	a.Metrics = api.NewMetrics(a.positions, a.storeFigures)
+	a.Metrics = api.NewMetrics(a.positions, a.storeFigures, func() float64 {
+		if a.Reads == nil {
+			return 0
+		}
+		return float64(a.Reads.DecodeErrors())
+	})
 	a.Feed.Observe(a.Metrics)
 	a.heads = audit.NewHeads()
 	a.Accounts = accounts.NewService(a.Events, a.Feed, a.Vault, mustSessions(ctx, a), a.now, a.log)
