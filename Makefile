@@ -34,3 +34,7 @@ fmt:
 
 clean:
 	rm -rf $(BIN)
+
+.PHONY: screenshots
+screenshots: ## PNGs of the main pages of each role (laptop and phone, English and Dutch) in screenshots/
+	ACCREDIT_SCREENSHOTS=$(CURDIR)/screenshots $(GO) test -count=1 -run 'TestBrowser' ./api/web/

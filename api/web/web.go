@@ -2,18 +2,59 @@
 // the assessor workbench and the office console, server-rendered with
 // html/template from files embedded in the binary, on the same domain
 // services and role rules as the JSON API.
+//
+// Every page and form is one row of the route table (routes.go) with the
+// roles that may use it; one middleware (guard) enforces it: who is calling
+// (the session cookie), may they (the roles), is a form genuine (CSRF), and
+// in which language to answer. Handlers never check roles themselves; the
+// domain services still check who may do what to which case, as for the API.
+//
+// Sessions are the accounts service's own tokens, kept in an HttpOnly,
+// SameSite=Lax cookie (Secure unless Deps.Secure is off); logging out
+// revokes the token in the session store. Every form carries a CSRF token:
+// the SHA-256 of a random per-browser seed (its own HttpOnly cookie) and the
+// session token. Another site can neither read nor compute it, a new login
+// changes it, and it needs no server secret, so any accreditd of a cluster
+// checks it. The guard also refuses a foreign Origin or a cross-site
+// Sec-Fetch-Site. An upload's multipart body is read up to its file (the
+// last field) to find the token, and the file is then streamed to the case
+// service as the API does.
+//
+// The pages have no inline script or style, so the API's
+// Content-Security-Policy (default-src 'self') holds for them unchanged;
+// static/app.js only enhances: upload progress (XMLHttpRequest posting the
+// same form, the plain post without it) with the size checked before the
+// upload starts, and the assessor's draft, kept in the browser's
+// localStorage (nothing half-written is stored on the server; it is never
+// sent until submitted, and leaving or reloading the page keeps it).
+//
+// All words are in one catalogue (messages.go), English and Dutch; the
+// framework's texts come from the framework in the chosen language. The
+// language is a cookie set by the switch on every page, or the browser's
+// preference. The domain's own error reasons are translated where common and
+// otherwise shown as the domain wrote them.
+//
+// It imports echo (it is part of the HTTP side) but not the api package's
+// handlers: it calls the domain services and read models directly. It must
+// not import nats.go or the stores' adapters.
 package web
 
 import (
+	"context"
+	"errors"
 	"log/slog"
+	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/emcc/accredit/api"
+	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/accounts"
 	"github.com/emcc/accredit/domain/cases"
 	"github.com/emcc/accredit/domain/framework"
+	"github.com/emcc/accredit/projections"
 )
 
 // Deps is what the web application is built on.
@@ -28,5 +69,119 @@ type Deps struct {
 	Secure bool
 }
 
-// Register adds the web application's routes to e.
-func Register(e *echo.Echo, d Deps) {}
+// app is the running web application.
+type app struct {
+	d     Deps
+	views *views
+}
+
+// Register adds the web application's routes to e. It also has echo's
+// error handler answer the browser with a page (not a problem document)
+// for paths outside the API, such as an unknown page.
+func Register(e *echo.Echo, d Deps) {
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Catalogue == nil {
+		d.Catalogue = framework.Default()
+	}
+	a := &app{d: d, views: mustViews(d.Catalogue)}
+	for _, r := range a.routes() {
+		e.Add(r.Method, r.Path, a.guard(r))
+	}
+	apiErrors := e.HTTPErrorHandler
+	e.HTTPErrorHandler = func(err error, c echo.Context) {
+		if c.Response().Committed || !isWebPath(c.Request().URL.Path) {
+			apiErrors(err, c)
+			return
+		}
+		x := a.newCtx(c)
+		x.authenticate()
+		_ = x.errorPage(err)
+	}
+}
+
+// isWebPath tells the browser application's paths from the API's.
+func isWebPath(p string) bool {
+	for _, prefix := range []string{"/api/", "/healthz", "/readyz", "/metrics"} {
+		if strings.HasPrefix(p, prefix) {
+			return false
+		}
+	}
+	return true
+}
+
+// RouteInfo is one page or form of the route table, for tests.
+type RouteInfo struct {
+	Method string
+	Path   string
+	Roles  []domain.Role
+	Public bool
+}
+
+// Routes lists the route table (for tests).
+func Routes() []RouteInfo {
+	var out []RouteInfo
+	for _, r := range (&app{}).routes() {
+		out = append(out, RouteInfo{Method: r.Method, Path: r.Path, Roles: r.Roles, Public: r.Public})
+	}
+	return out
+}
+
+// read runs fn on the read models.
+func (a *app) read(fn func(m *projections.Models)) {
+	a.d.Reads.Runner.Read(func(s *projections.Set) { fn(s.Typed()) })
+}
+
+// settle waits, briefly, until the read models reflect seq, so that the
+// page a command redirects to shows it (read-your-writes).
+func (a *app) settle(ctx context.Context, seq uint64) {
+	if a.d.Reads == nil || a.d.Reads.Runner == nil || seq == 0 {
+		return
+	}
+	wctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	_ = a.d.Reads.Runner.WaitFor(wctx, seq)
+}
+
+// sla is the service level from submission to decision.
+func (a *app) sla() time.Duration {
+	if a.d.Reads != nil && a.d.Reads.SLA > 0 {
+		return a.d.Reads.SLA
+	}
+	return cases.SLA
+}
+
+// statusOf maps a domain error to the HTTP status of its page.
+func statusOf(err error) int {
+	switch domain.ErrorCode(err) {
+	case domain.Invalid:
+		return http.StatusBadRequest
+	case domain.NotFound:
+		return http.StatusNotFound
+	case domain.Conflict:
+		return http.StatusConflict
+	case domain.Forbidden:
+		return http.StatusForbidden
+	case domain.Unauthorized:
+		return http.StatusUnauthorized
+	case domain.PreconditionFailed:
+		return http.StatusPreconditionFailed
+	case domain.Unprocessable:
+		return http.StatusUnprocessableEntity
+	case domain.TooLarge:
+		return http.StatusRequestEntityTooLarge
+	case domain.TooManyRequests:
+		return http.StatusTooManyRequests
+	case domain.Unavailable:
+		return http.StatusServiceUnavailable
+	}
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		return he.Code
+	}
+	return http.StatusInternalServerError
+}

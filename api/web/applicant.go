@@ -1,0 +1,604 @@
+package web
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/aggregate"
+	"github.com/emcc/accredit/domain/cases"
+	"github.com/emcc/accredit/domain/evidence"
+	"github.com/emcc/accredit/domain/framework"
+	"github.com/emcc/accredit/projections"
+)
+
+// myCase is one of an applicant's cases in their list.
+type myCase struct {
+	ID, Scheme, Level, State, NextStep string
+	OpenedAt, SubmittedAt, DueAt       any
+	AccreditationID, AccStatus         string
+	ValidUntil                         any
+	OpenRequest                        bool
+}
+
+func (a *app) myApplications(x *ctx) error {
+	var list []myCase
+	now := a.d.Now()
+	a.read(func(m *projections.Models) {
+		for _, c := range m.Cases.OfApplicant(x.user.ID) {
+			mc := myCase{ID: c.ID, Scheme: string(c.Scheme), Level: string(c.Level), State: string(c.State), OpenedAt: c.OpenedAt}
+			if !c.SubmittedAt.IsZero() {
+				mc.SubmittedAt = c.SubmittedAt
+				if c.Decision == nil {
+					mc.DueAt = c.SubmittedAt.Add(cases.SLA)
+				}
+			}
+			if ac := c.Accreditation; ac != nil {
+				mc.AccreditationID, mc.AccStatus, mc.ValidUntil = ac.ID, string(ac.Status), ac.ValidUntil
+			}
+			for _, r := range c.InformationRequests {
+				if !r.Answered() {
+					mc.OpenRequest = true
+				}
+			}
+			cv := &caseView{State: mc.State, AllowedActions: c.AllowedActions(x.actor(), now, a.d.Cases.RuleSets())}
+			for r, as := range c.Assignments {
+				if cv.Assignments == nil {
+					cv.Assignments = map[string]assignmentView{}
+				}
+				cv.Assignments[string(r)] = assignmentView{Role: string(r), UserID: as.UserID}
+			}
+			if ac := c.Accreditation; ac != nil {
+				cv.Accreditation = &accreditationView{ID: ac.ID, Status: string(ac.Status), ValidUntil: ac.ValidUntil}
+			}
+			if d := c.AppealDeadline(); !d.IsZero() {
+				cv.AppealDeadline = d.Format(time.RFC3339)
+			}
+			cv.Appeals = make([]appealView, len(c.Appeals))
+			mc.NextStep = a.nextStep(x, cv)
+			list = append(list, mc)
+		}
+	})
+	return x.render(0, "applications", x.newPage("applications.title", list))
+}
+
+func (a *app) newApplication(x *ctx) error {
+	scheme := enumParam(x.QueryParam("scheme"), schemes)
+	p := x.newPage("new.title", map[string]any{"Scheme": scheme})
+	p.Form.Set("scheme", scheme)
+	p.Form.Set("language", x.lang)
+	return x.render(0, "new", p)
+}
+
+func (a *app) openApplication(x *ctx) error {
+	scheme := enumParam(x.fv("scheme"), schemes)
+	p := x.newPage("new.title", map[string]any{"Scheme": scheme})
+	p.Form = x.form
+	if scheme == "" {
+		return x.redirect("/applications/new")
+	}
+	if x.fv("level") == "" {
+		p.Errors["level"] = x.T("new.level.required")
+	}
+	in := cases.OpenRequest{Scheme: scheme, Level: x.fv("level"), Language: x.fv("language")}
+	if scheme == "EQA" {
+		in.Programme = &struct{ Name, Provider string }{x.fv("programme_name"), x.fv("programme_provider")}
+		for _, f := range []string{"programme_name", "programme_provider"} {
+			if x.fv(f) == "" {
+				p.Errors[f] = x.T("form.required")
+			}
+		}
+	}
+	if len(p.Errors) > 0 {
+		return x.render(http.StatusBadRequest, "new", p)
+	}
+	id, res, err := a.d.Cases.Open(x.Request().Context(), x.meta("open"), in)
+	if err != nil {
+		status := x.fieldErrors(p, err, func(f string) string { return strings.ReplaceAll(f, ".", "_") })
+		return x.render(status, "new", p)
+	}
+	a.settle(x.Request().Context(), res.Seq)
+	return x.redirect("/applications/" + id + "?ok=opened")
+}
+
+// appCase is what every page of one application shows: the case, the
+// live checklist and where it stands.
+type appCase struct {
+	C         *caseView
+	Section   string
+	Checklist []checkItem
+	NextStep  string
+	Extra     map[string]any
+}
+
+func (a *app) appCase(x *ctx, c *caseView, section string) *appCase {
+	return &appCase{C: c, Section: section, Checklist: a.checklist(x, c), NextStep: a.nextStep(x, c), Extra: map[string]any{}}
+}
+
+func (a *app) application(x *ctx) error {
+	c, err := a.loadParamCase(x)
+	if err != nil {
+		return err
+	}
+	return a.renderApplication(x, c, nil, 0)
+}
+
+// renderApplication shows the overview of an application; p, when given,
+// carries a rejected form's errors and values.
+func (a *app) renderApplication(x *ctx, c *caseView, p *page, status int) error {
+	ac := a.appCase(x, c, "overview")
+	h, err := a.history(x, c)
+	if err != nil {
+		return err
+	}
+	ac.Extra["History"] = h
+	if p == nil {
+		p = x.newPage("application.title", ac)
+	}
+	p.D = ac
+	return x.render(status, "application", p)
+}
+
+// caseCommand runs a command on the :case of an applicant's form and
+// answers with the overview: redirected on success, re-rendered with the
+// errors (and what was typed) otherwise.
+func (a *app) caseCommand(x *ctx, okKey string, rename func(string) string, run func(id string, m aggregate.Meta) (aggregate.Result, error)) error {
+	c, err := a.loadParamCase(x)
+	if err != nil {
+		return err
+	}
+	res, err := run(c.ID, x.meta(okKey))
+	if err != nil {
+		if domain.Is(err, domain.NotFound) {
+			return err
+		}
+		p := x.newPage("application.title", nil)
+		p.Form = x.form
+		status := x.fieldErrors(p, err, rename)
+		if c2, err2 := a.loadCase(x, c.ID); err2 == nil {
+			c = c2
+		}
+		return a.renderApplication(x, c, p, status)
+	}
+	a.settle(x.Request().Context(), res.Seq)
+	return x.redirect("/applications/" + c.ID + "?ok=" + okKey)
+}
+
+func (a *app) submit(x *ctx) error {
+	return a.caseCommand(x, "submitted", nil, func(id string, m aggregate.Meta) (aggregate.Result, error) {
+		return a.d.Cases.Submit(x.Request().Context(), m, id)
+	})
+}
+
+func (a *app) respond(x *ctx) error {
+	return a.caseCommand(x, "answered", nil, func(id string, m aggregate.Meta) (aggregate.Result, error) {
+		if x.fv("answer") == "" {
+			return aggregate.Result{}, domain.InvalidFields("answer required", domain.FieldError{Field: "answer", Reason: "required"})
+		}
+		return a.d.Cases.ProvideInformation(x.Request().Context(), m, id, x.fv("answer"))
+	})
+}
+
+func (a *app) appeal(x *ctx) error {
+	return a.caseCommand(x, "appealed", nil, func(id string, m aggregate.Meta) (aggregate.Result, error) {
+		if x.fv("grounds") == "" {
+			return aggregate.Result{}, domain.InvalidFields("grounds required", domain.FieldError{Field: "grounds", Reason: "required"})
+		}
+		return a.d.Cases.Appeal(x.Request().Context(), m, id, x.fv("grounds"))
+	})
+}
+
+func (a *app) withdraw(x *ctx) error {
+	return a.caseCommand(x, "withdrawn", nil, func(id string, m aggregate.Meta) (aggregate.Result, error) {
+		return a.d.Cases.Withdraw(x.Request().Context(), m, id, x.fv("reason"))
+	})
+}
+
+// requirements are the eligibility minimums that apply to a case: those of
+// its pinned rule set, or of the one in force.
+func (a *app) requirements(c *caseView) (accreditation.EIARequirements, accreditation.EQARequirements) {
+	rs := a.d.Cases.RuleSets()
+	r, ok := rs.ByID(c.RuleSet)
+	if !ok {
+		r = rs.InForce(a.d.Now())
+	}
+	return r.EIA[framework.Level(c.Level)], r.EQA[framework.Level(c.Level)]
+}
+
+// portfolioFields are the number fields of each scheme's portfolio.
+var (
+	eiaNumbers = []string{"client_hours", "client_count", "cpd_hours_last_year", "supervision_hours_last_year", "feedback_items_last_12m", "reflection_items_last_12m"}
+	eqaNumbers = []string{"contact_hours", "completed_cycles"}
+	wholes     = []string{"client_count", "feedback_items_last_12m", "reflection_items_last_12m", "completed_cycles"}
+)
+
+func (a *app) portfolioPage(x *ctx, c *caseView, p *page, status int) error {
+	ac := a.appCase(x, c, "portfolio")
+	eia, eqa := a.requirements(c)
+	ac.Extra["EIA"], ac.Extra["EQA"] = eia, eqa
+	ac.Extra["Indicators"] = a.indicatorsByCategory(framework.Level(c.Level))
+	p.D = ac
+	return x.render(status, "portfolio", p)
+}
+
+func (a *app) portfolioForm(x *ctx) error {
+	c, err := a.loadParamCase(x)
+	if err != nil {
+		return err
+	}
+	p := x.newPage("portfolio.title", nil)
+	pf := c.Portfolio
+	set := func(k string, v float64) {
+		if v != 0 {
+			p.Form.Set(k, formatNum(x.lang, v))
+		}
+	}
+	p.Form.Set("first_practice_date", pf.FirstPracticeDate)
+	set("client_hours", pf.ClientHours)
+	set("client_count", float64(pf.ClientCount))
+	set("cpd_hours_last_year", pf.CPDHoursLastYear)
+	set("supervision_hours_last_year", pf.SupervisionHoursLastYear)
+	set("feedback_items_last_12m", float64(pf.FeedbackItemsLast12m))
+	set("reflection_items_last_12m", float64(pf.ReflectionItemsLast12m))
+	if pf.ProfessionalBodyMember {
+		p.Form.Set("professional_body_member", "yes")
+	}
+	set("contact_hours", pf.ContactHours)
+	set("completed_cycles", float64(pf.CompletedCycles))
+	for _, it := range pf.Curriculum {
+		n := itoa(it.Category)
+		p.Form.Set("curriculum_"+n, it.Description)
+		for _, i := range it.Indicators {
+			p.Form.Add("curriculum_indicators_"+n, itoa(i))
+		}
+	}
+	return a.portfolioPage(x, c, p, 0)
+}
+
+// parseNumber reads a number the way people type it ("12,5" or "12.5").
+func parseNumber(s string, whole bool) (float64, bool) {
+	s = strings.ReplaceAll(strings.TrimSpace(s), " ", "")
+	if s == "" {
+		return 0, true
+	}
+	s = strings.Replace(s, ",", ".", 1)
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || whole && f != math.Trunc(f) {
+		return 0, false
+	}
+	return f, true
+}
+
+var curriculumField = regexp.MustCompile(`^curriculum\[(\d+)\]\.(\w+)$`)
+
+func (a *app) savePortfolio(x *ctx) error {
+	c, err := a.loadParamCase(x)
+	if err != nil {
+		return err
+	}
+	p := x.newPage("portfolio.title", nil)
+	p.Form = x.form
+	nums := map[string]float64{}
+	fields := eiaNumbers
+	if c.EQA() {
+		fields = eqaNumbers
+	}
+	for _, f := range fields {
+		whole := slices.Contains(wholes, f)
+		v, ok := parseNumber(x.fv(f), whole)
+		if !ok {
+			key := "form.number"
+			if whole {
+				key = "form.whole"
+			}
+			p.Errors[f] = x.T(key)
+		}
+		nums[f] = v
+	}
+	in := cases.PortfolioRequest{}
+	var cats []int
+	if c.EQA() {
+		in.ContactHours, in.CompletedCycles = nums["contact_hours"], int(nums["completed_cycles"])
+		for n := 1; n <= framework.NumCategories; n++ {
+			desc := x.fv("curriculum_" + itoa(n))
+			var inds []int
+			for _, s := range x.form["curriculum_indicators_"+itoa(n)] {
+				if i, err := strconv.Atoi(s); err == nil {
+					inds = append(inds, i)
+				}
+			}
+			if desc == "" && len(inds) == 0 {
+				continue
+			}
+			cats = append(cats, n)
+			in.Curriculum = append(in.Curriculum, cases.CurriculumRequest{Category: n, Indicators: inds, Description: desc})
+		}
+	} else {
+		in.FirstPracticeDate = x.fv("first_practice_date")
+		in.ClientHours, in.ClientCount = nums["client_hours"], int(nums["client_count"])
+		in.CPDHoursLastYear, in.SupervisionHoursLastYear = nums["cpd_hours_last_year"], nums["supervision_hours_last_year"]
+		in.FeedbackItemsLast12m, in.ReflectionItemsLast12m = int(nums["feedback_items_last_12m"]), int(nums["reflection_items_last_12m"])
+		in.ProfessionalBodyMember = x.fv("professional_body_member") == "yes"
+	}
+	if len(p.Errors) > 0 {
+		return a.portfolioPage(x, c, p, http.StatusBadRequest)
+	}
+	res, err := a.d.Cases.UpdatePortfolio(x.Request().Context(), x.meta("update_portfolio"), c.ID, in)
+	if err != nil {
+		status := x.fieldErrors(p, err, func(f string) string {
+			if m := curriculumField.FindStringSubmatch(f); m != nil {
+				if i, _ := strconv.Atoi(m[1]); i < len(cats) {
+					return "curriculum_" + itoa(cats[i])
+				}
+			}
+			if strings.HasPrefix(f, "curriculum") {
+				return "curriculum"
+			}
+			return f
+		})
+		return a.portfolioPage(x, c, p, status)
+	}
+	a.settle(x.Request().Context(), res.Seq)
+	return x.redirect("/applications/" + c.ID + "/portfolio?ok=saved")
+}
+
+// catIndicators is a category with the indicators of a level (at or below).
+type catIndicators struct {
+	framework.Category
+	At []framework.Indicator
+}
+
+// indicatorsByCategory lists each category with its indicators at or below
+// level l.
+func (a *app) indicatorsByCategory(l framework.Level) []catIndicators {
+	var out []catIndicators
+	for _, cat := range a.d.Catalogue.Categories {
+		ci := catIndicators{Category: cat}
+		for _, in := range cat.Indicators {
+			if l.AtLeast(in.Level) {
+				ci.At = append(ci.At, in)
+			}
+		}
+		out = append(out, ci)
+	}
+	return out
+}
+
+func (a *app) evidenceView(x *ctx, c *caseView, p *page, status int) error {
+	ac := a.appCase(x, c, "evidence")
+	var types []string
+	for _, t := range evidence.Types {
+		types = append(types, strings.TrimPrefix(t.Extension, "."))
+	}
+	ac.Extra["MaxBytes"] = a.maxUpload()
+	ac.Extra["Types"] = strings.ToUpper(strings.Join(types, ", "))
+	ac.Extra["Accept"] = ".pdf,.docx,.odt,.txt,.md,.markdown,.png,.jpg,.jpeg"
+	ac.Extra["Kinds"] = evidence.Kinds
+	ac.Extra["Indicators"] = a.indicatorsByCategory(framework.Level(c.Level))
+	p.D = ac
+	return x.render(status, "evidence", p)
+}
+
+func (a *app) evidencePage(x *ctx) error {
+	c, err := a.loadParamCase(x)
+	if err != nil {
+		return err
+	}
+	return a.evidenceView(x, c, x.newPage("evidence.title", nil), 0)
+}
+
+var listField = regexp.MustCompile(`^(categories|indicators)\[\d+\]$`)
+
+func (a *app) uploadEvidence(x *ctx) error {
+	c, err := a.loadParamCase(x)
+	if err != nil {
+		return err
+	}
+	p := x.newPage("evidence.title", nil)
+	p.Form = x.form
+	up := cases.Upload{Kind: x.fv("kind"), Title: x.fv("title")}
+	for _, s := range x.form["categories"] {
+		if n, err := strconv.Atoi(s); err == nil {
+			up.Categories = append(up.Categories, n)
+		}
+	}
+	for _, s := range x.form["indicators"] {
+		if n, err := strconv.Atoi(s); err == nil {
+			up.Indicators = append(up.Indicators, n)
+		}
+	}
+	if x.file != nil {
+		up.FileName, up.File = x.file.FileName(), x.file
+	}
+	if up.Kind == "" {
+		p.Errors["kind"] = x.T("evidence.kind.required")
+	}
+	if up.Title == "" {
+		p.Errors["title"] = x.T("form.required")
+	}
+	if x.file == nil {
+		p.Errors["file"] = x.T("evidence.file.required")
+	}
+	if len(p.Errors) > 0 {
+		return a.evidenceView(x, c, p, http.StatusBadRequest)
+	}
+	_, res, err := a.d.Cases.AddEvidence(x.Request().Context(), x.meta("add_evidence"), c.ID, up)
+	if err != nil {
+		status := x.fieldErrors(p, err, func(f string) string {
+			if m := listField.FindStringSubmatch(f); m != nil {
+				return m[1]
+			}
+			return f
+		})
+		if domain.Is(err, domain.TooLarge) {
+			p.Problems = nil
+			p.Errors["file"] = x.T("evidence.too_large", formatBytes(x.lang, a.maxUpload()))
+		}
+		_, _ = io.Copy(io.Discard, io.LimitReader(x.Request().Body, 1<<20))
+		return a.evidenceView(x, c, p, status)
+	}
+	a.settle(x.Request().Context(), res.Seq)
+	return x.redirect("/applications/" + c.ID + "/evidence?ok=uploaded")
+}
+
+func (a *app) removeEvidence(x *ctx) error {
+	c, err := a.loadParamCase(x)
+	if err != nil {
+		return err
+	}
+	res, err := a.d.Cases.RemoveEvidence(x.Request().Context(), x.meta("remove_evidence"), c.ID, x.Param("ev"))
+	if err != nil {
+		p := x.newPage("evidence.title", nil)
+		return a.evidenceView(x, c, p, x.fieldErrors(p, err, nil))
+	}
+	a.settle(x.Request().Context(), res.Seq)
+	return x.redirect("/applications/" + c.ID + "/evidence?ok=removed")
+}
+
+func (a *app) selfAssessmentPage(x *ctx, c *caseView, p *page, status int) error {
+	ac := a.appCase(x, c, "self-assessment")
+	ac.Extra["Indicators"] = a.indicatorsByCategory(framework.Level(c.Level))
+	covered := map[int]bool{}
+	for _, e := range c.Evidence {
+		for _, n := range e.Categories {
+			covered[n] = true
+		}
+	}
+	ac.Extra["Covered"] = covered
+	p.D = ac
+	return x.render(status, "selfassessment", p)
+}
+
+func (a *app) selfAssessmentForm(x *ctx) error {
+	c, err := a.loadParamCase(x)
+	if err != nil {
+		return err
+	}
+	p := x.newPage("self.title", nil)
+	for _, s := range c.SelfAssessment {
+		p.Form.Set("statement_"+itoa(s.Category), s.Statement)
+	}
+	return a.selfAssessmentPage(x, c, p, 0)
+}
+
+var statementField = regexp.MustCompile(`^categories\[(\d+)\]\.statement$`)
+
+func (a *app) saveSelfAssessment(x *ctx) error {
+	c, err := a.loadParamCase(x)
+	if err != nil {
+		return err
+	}
+	p := x.newPage("self.title", nil)
+	p.Form = x.form
+	var items []cases.SelfAssessment
+	for n := 1; n <= framework.NumCategories; n++ {
+		st := x.fv("statement_" + itoa(n))
+		if st == "" || st == c.Statement(n) {
+			continue
+		}
+		items = append(items, cases.SelfAssessment{Category: n, Statement: st})
+	}
+	if len(items) == 0 {
+		return x.redirect("/applications/" + c.ID + "/self-assessment?ok=unchanged")
+	}
+	res, err := a.d.Cases.UpdateSelfAssessment(x.Request().Context(), x.meta("update_self_assessment"), c.ID, items)
+	if err != nil {
+		status := x.fieldErrors(p, err, func(f string) string {
+			if m := statementField.FindStringSubmatch(f); m != nil {
+				if i, _ := strconv.Atoi(m[1]); i < len(items) {
+					return "statement_" + itoa(items[i].Category)
+				}
+			}
+			return f
+		})
+		return a.selfAssessmentPage(x, c, p, status)
+	}
+	a.settle(x.Request().Context(), res.Seq)
+	return x.redirect("/applications/" + c.ID + "/self-assessment?ok=saved")
+}
+
+// certificate is the page of an accreditation: the certificate with its
+// public verification link, and the renewal.
+func (a *app) certificate(x *ctx) error {
+	return a.certificatePage(x, nil, 0)
+}
+
+func (a *app) certificatePage(x *ctx, p *page, status int) error {
+	accID := x.Param("acc")
+	id, err := a.d.Cases.CaseOfAccreditation(x.actor(), accID)
+	if err != nil {
+		return err
+	}
+	c, err := a.loadCase(x, id)
+	if err != nil {
+		return err
+	}
+	if c.Accreditation == nil {
+		return domain.Errorf(domain.NotFound, "no accreditation %s", accID)
+	}
+	d := map[string]any{"C": c, "Holder": a.userName(x, c.ApplicantID),
+		"VerifyURL": fmt.Sprintf("%s://%s/register/%s", x.Scheme(), x.Request().Host, c.Accreditation.ID)}
+	if p == nil {
+		p = x.newPage("certificate.title", nil)
+		p.Form.Set("continued_practice", "")
+	}
+	p.D = d
+	return x.render(status, "certificate", p)
+}
+
+func (a *app) renew(x *ctx) error {
+	p := x.newPage("certificate.title", nil)
+	p.Form = x.form
+	sup, ok1 := parseNumber(x.fv("supervision_hours_last_year"), false)
+	cpd, ok2 := parseNumber(x.fv("cpd_hours_last_year"), false)
+	if !ok1 {
+		p.Errors["supervision_hours_last_year"] = x.T("form.number")
+	}
+	if !ok2 {
+		p.Errors["cpd_hours_last_year"] = x.T("form.number")
+	}
+	if len(p.Errors) > 0 {
+		return a.certificatePage(x, p, http.StatusBadRequest)
+	}
+	in := cases.RenewalRequest{ContinuedPractice: x.fv("continued_practice") == "yes", EthicsCodeAdherence: x.fv("ethics_code_adherence") == "yes",
+		SupervisionHoursLastYear: sup, CPDHoursLastYear: cpd}
+	_, res, err := a.d.Cases.Renew(x.Request().Context(), x.meta("renew"), x.Param("acc"), in)
+	if err != nil {
+		if domain.Is(err, domain.NotFound) {
+			return err
+		}
+		var de *domain.Error
+		status := statusOf(err)
+		if asDomain(err, &de) {
+			if list, ok := de.Extra["unmet"].([]accreditation.Unmet); ok {
+				for _, u := range list {
+					p.Errors[u.Rule] = ruleText(x, unmet{Rule: u.Rule, Required: toFloat(u.Required), Given: toFloat(u.Given)}, false)
+				}
+			} else {
+				status = x.fieldErrors(p, err, nil)
+			}
+		}
+		return a.certificatePage(x, p, status)
+	}
+	a.settle(x.Request().Context(), res.Seq)
+	return x.redirect("/accreditations/" + x.Param("acc") + "?ok=renewed")
+}
+
+// toFloat makes a rule's number comparable with what JSON gives.
+func toFloat(v any) any {
+	switch n := v.(type) {
+	case int:
+		return float64(n)
+	case float64, bool:
+		return n
+	}
+	return v
+}

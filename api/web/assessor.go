@@ -1,0 +1,217 @@
+package web
+
+import (
+	"net/http"
+	"regexp"
+	"strconv"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/aggregate"
+	"github.com/emcc/accredit/domain/cases"
+	"github.com/emcc/accredit/domain/framework"
+	"github.com/emcc/accredit/projections"
+)
+
+// queueLimit is how many cases a queue page shows.
+const queueLimit = 50
+
+func (a *app) queue(x *ctx) error {
+	p, err := a.d.Cases.AssessorProfile(x.user.ID)
+	if err != nil {
+		return err
+	}
+	var avail, mine projections.Page
+	a.read(func(m *projections.Models) { avail, mine = m.Cases.AssessorQueue(p, a.d.Now(), a.sla(), queueLimit) })
+	hasProfile := len(p.Schemes) > 0
+	return x.render(0, "queue", x.newPage("queue.title", map[string]any{"Available": avail, "Mine": mine, "HasProfile": hasProfile,
+		"SLADays": int(a.sla().Hours() / 24)}))
+}
+
+func (a *app) claim(x *ctx) error {
+	id, err := caseParam(x)
+	if err != nil {
+		return err
+	}
+	res, err := a.d.Cases.Claim(x.Request().Context(), x.meta("claim"), id, x.fv("role"))
+	if err != nil {
+		if domain.Is(err, domain.NotFound) {
+			return err
+		}
+		p := x.newPage("queue.title", nil)
+		status := x.fieldErrors(p, err, nil)
+		prof, perr := a.d.Cases.AssessorProfile(x.user.ID)
+		if perr != nil {
+			return perr
+		}
+		var avail, mine projections.Page
+		a.read(func(m *projections.Models) { avail, mine = m.Cases.AssessorQueue(prof, a.d.Now(), a.sla(), queueLimit) })
+		p.D = map[string]any{"Available": avail, "Mine": mine, "HasProfile": len(prof.Schemes) > 0, "SLADays": int(a.sla().Hours() / 24)}
+		return x.render(status, "queue", p)
+	}
+	a.settle(x.Request().Context(), res.Seq)
+	return x.redirect("/assess/" + id + "?ok=claimed")
+}
+
+// workspace is what an assessor works in: the evidence and its viewer, the
+// application, and the rating form with the framework's indicators of the
+// case's level.
+type workspace struct {
+	C          *caseView
+	MyRole     string
+	Mine       *assessmentView
+	Other      *assessmentView
+	Viewing    *evidenceView
+	Indicators []catIndicators
+	Levels     []framework.LevelInfo
+	DraftKey   string
+	Restore    bool
+	NextStep   string
+	History    []historyItem
+	OpenRoles  []string
+}
+
+func (a *app) workspaceView(x *ctx, c *caseView, p *page, status int) error {
+	w := &workspace{C: c, Indicators: a.indicatorsByCategory(framework.Level(c.Level)), DraftKey: "assessment:" + c.ID + ":" + x.user.ID,
+		Restore: len(p.Form) == 0, NextStep: a.nextStep(x, c)}
+	for role, as := range c.Assignments {
+		if as.UserID == x.user.ID {
+			w.MyRole = role
+		}
+	}
+	for _, r := range accreditation.AssessorRoles {
+		if _, ok := c.Assignments[string(r)]; !ok {
+			w.OpenRoles = append(w.OpenRoles, string(r))
+		}
+	}
+	if len(w.OpenRoles) == 0 {
+		w.OpenRoles = []string{""}
+	}
+	w.Mine = c.AssessmentOf(w.MyRole)
+	for _, as := range c.Assessments {
+		if as.Role != w.MyRole {
+			w.Other = &as
+		}
+	}
+	if ev := x.QueryParam("view"); ev != "" {
+		w.Viewing = c.EvidenceOf(ev)
+	}
+	if w.Viewing == nil && len(c.Evidence) > 0 {
+		w.Viewing = &c.Evidence[0]
+	}
+	for _, l := range a.d.Catalogue.Levels {
+		if framework.Level(c.Level).AtLeast(l.ID) && l.ID != framework.Level(c.Level) {
+			w.Levels = append(w.Levels, l)
+		}
+	}
+	h, err := a.history(x, c)
+	if err != nil {
+		return err
+	}
+	w.History = h
+	p.D = w
+	return x.render(status, "workspace", p)
+}
+
+func (a *app) workspace(x *ctx) error {
+	c, err := a.loadParamCase(x)
+	if err != nil {
+		return err
+	}
+	return a.workspaceView(x, c, x.newPage("workspace.title", nil), 0)
+}
+
+var ratingField = regexp.MustCompile(`^ratings\[(\d+)\]\.(\w+)`)
+
+func (a *app) assess(x *ctx) error {
+	c, err := a.loadParamCase(x)
+	if err != nil {
+		return err
+	}
+	p := x.newPage("workspace.title", nil)
+	p.Form = x.form
+	in := cases.AssessmentRequest{Recommendation: x.fv("recommendation"), Rationale: x.fv("rationale")}
+	if in.Recommendation == string(accreditation.RecommendAwardLower) {
+		in.RecommendedLevel = x.fv("recommended_level")
+	} else if in.Recommendation == string(accreditation.RecommendAward) {
+		in.RecommendedLevel = c.Level
+	}
+	for n := 1; n <= framework.NumCategories; n++ {
+		r := cases.Rating{Category: n, Rating: x.fv("rating_" + itoa(n)), Notes: x.fv("notes_" + itoa(n))}
+		for _, s := range x.form["indicators_"+itoa(n)] {
+			if i, err := strconv.Atoi(s); err == nil {
+				r.Indicators = append(r.Indicators, i)
+			}
+		}
+		if r.Rating == "" {
+			p.Errors["rating_"+itoa(n)] = x.T("assess.rating.required")
+		}
+		in.Ratings = append(in.Ratings, r)
+	}
+	if in.Recommendation == "" {
+		p.Errors["recommendation"] = x.T("assess.recommendation.required")
+	}
+	if in.Rationale == "" {
+		p.Errors["rationale"] = x.T("form.required")
+	}
+	if len(p.Errors) > 0 {
+		return a.workspaceView(x, c, p, http.StatusBadRequest)
+	}
+	res, err := a.d.Cases.Assess(x.Request().Context(), x.meta("assess"), c.ID, in)
+	if err != nil {
+		if domain.Is(err, domain.NotFound) {
+			return err
+		}
+		status := x.fieldErrors(p, err, func(f string) string {
+			if m := ratingField.FindStringSubmatch(f); m != nil {
+				i, _ := strconv.Atoi(m[1])
+				kind := map[string]string{"rating": "rating_", "notes": "notes_", "indicators": "indicators_", "category": "rating_"}[m[2]]
+				if kind == "" {
+					kind = "rating_"
+				}
+				return kind + itoa(i+1)
+			}
+			if f == "level" {
+				return "recommended_level"
+			}
+			return f
+		})
+		return a.workspaceView(x, c, p, status)
+	}
+	a.settle(x.Request().Context(), res.Seq)
+	return x.redirect("/assess/" + c.ID + "?ok=assessed")
+}
+
+// requestInformation asks the applicant for more, from the assessor's
+// workspace or the office's case page.
+func (a *app) requestInformation(x *ctx) error {
+	c, err := a.loadParamCase(x)
+	if err != nil {
+		return err
+	}
+	back := "/assess/" + c.ID
+	if x.user.Role == domain.RoleOffice {
+		back = "/office/cases/" + c.ID
+	}
+	q := x.fv("questions")
+	var res aggregate.Result
+	if q == "" {
+		err = domain.InvalidFields("questions required", domain.FieldError{Field: "questions", Reason: "required"})
+	} else {
+		res, err = a.d.Cases.RequestInformation(x.Request().Context(), x.meta("request_information"), c.ID, q)
+	}
+	if err != nil {
+		if domain.Is(err, domain.NotFound) {
+			return err
+		}
+		p := x.newPage("workspace.title", nil)
+		p.Form = x.form
+		status := x.fieldErrors(p, err, nil)
+		if x.user.Role == domain.RoleOffice {
+			return a.officeCaseView(x, c, p, status)
+		}
+		return a.workspaceView(x, c, p, status)
+	}
+	a.settle(x.Request().Context(), res.Seq)
+	return x.redirect(back + "?ok=requested")
+}

@@ -1,0 +1,280 @@
+package web
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accounts"
+	"github.com/emcc/accredit/domain/aggregate"
+)
+
+// The cookies of the web application. All are HttpOnly and SameSite=Lax,
+// and Secure unless Deps.Secure is off.
+const (
+	sessionCookie = "accredit_session" // the accounts service's session token
+	csrfCookie    = "accredit_csrf"    // a random seed the form tokens derive from
+	langCookie    = "accredit_lang"    // "en" or "nl"
+)
+
+// maxFormBytes bounds a form without a file.
+const maxFormBytes = 2 << 20
+
+// ctx is one request to the web application, as the guard has vetted it.
+type ctx struct {
+	echo.Context
+	a     *app
+	user  *accounts.UserView
+	token string // the session token, when logged in
+	lang  string
+	seed  string // the CSRF seed of this browser
+	form  url.Values
+	// file is the multipart part of an upload's file (the last field of the
+	// form), positioned for the handler to stream; nil when none was sent.
+	file *multipart.Part
+}
+
+// guard is the one middleware of every page and form: it answers in the
+// visitor's language, knows the logged-in user from the session cookie,
+// sends anonymous visitors of a non-public page to the login page, shows a
+// 403 page to a user of another role, and refuses a form (any method but
+// GET and HEAD) without a genuine CSRF token. Handlers' errors become pages.
+func (a *app) guard(r route) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		x := a.newCtx(c)
+		x.authenticate()
+		if !r.Public {
+			if x.user == nil {
+				next := ""
+				if c.Request().Method == http.MethodGet {
+					next = "?next=" + url.QueryEscape(c.Request().URL.RequestURI())
+				}
+				return c.Redirect(http.StatusSeeOther, "/login"+next)
+			}
+			if !slices.Contains(r.Roles, x.user.Role) {
+				return x.errorPage(errWrongRole{need: r.Roles})
+			}
+		}
+		if m := c.Request().Method; m != http.MethodGet && m != http.MethodHead {
+			if err := x.readForm(); err != nil {
+				return x.errorPage(err)
+			}
+			if err := x.checkCSRF(); err != nil {
+				return x.errorPage(err)
+			}
+		}
+		if err := r.h(x); err != nil {
+			return x.errorPage(err)
+		}
+		return nil
+	}
+}
+
+// errWrongRole is a page of another role.
+type errWrongRole struct{ need []domain.Role }
+
+func (e errWrongRole) Error() string { return "this page needs another role" }
+
+// errCSRF is a form without a genuine token.
+var errCSRF = errors.New("csrf")
+
+// newCtx reads the language and the CSRF seed, setting the seed cookie on
+// a browser's first visit.
+func (a *app) newCtx(c echo.Context) *ctx {
+	x := &ctx{Context: c, a: a, form: url.Values{}}
+	x.lang = pickLang(c.Request())
+	if ck, err := c.Cookie(csrfCookie); err == nil && len(ck.Value) >= 32 && len(ck.Value) <= 64 {
+		x.seed = ck.Value
+	} else {
+		x.seed = randomToken(32)
+		a.setCookie(c, csrfCookie, x.seed, 0)
+	}
+	return x
+}
+
+// authenticate knows the user of the session cookie, if it is valid; an
+// invalid one is cleared.
+func (x *ctx) authenticate() {
+	ck, err := x.Cookie(sessionCookie)
+	if err != nil || ck.Value == "" {
+		return
+	}
+	u, err := x.a.d.Accounts.Authenticate(x.Request().Context(), ck.Value)
+	if err != nil {
+		if domain.Is(err, domain.Unauthorized) {
+			x.a.clearCookie(x.Context, sessionCookie)
+		}
+		return
+	}
+	x.user, x.token = &u, ck.Value
+	x.Set("user", u) // for the access log
+}
+
+func (a *app) setCookie(c echo.Context, name, value string, maxAge int) {
+	c.SetCookie(&http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
+		Secure: a.d.Secure, SameSite: http.SameSiteLaxMode})
+}
+
+func (a *app) clearCookie(c echo.Context, name string) { a.setCookie(c, name, "", -1) }
+
+func randomToken(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// csrfToken is the token every form of this browser and session carries: a
+// hash of the browser's secret seed and the session token, so that another
+// site can neither read nor compute it, and a new login changes it.
+func (x *ctx) csrfToken() string {
+	sum := sha256.Sum256([]byte("accredit-csrf\x00" + x.seed + "\x00" + x.token))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// checkCSRF refuses a form from another site: a foreign Origin or
+// Sec-Fetch-Site, or a token that does not match.
+func (x *ctx) checkCSRF() error {
+	req := x.Request()
+	if o := req.Header.Get("Origin"); o != "" && o != "null" {
+		u, err := url.Parse(o)
+		if err != nil || !strings.EqualFold(u.Host, req.Host) {
+			return errCSRF
+		}
+	}
+	if req.Header.Get("Sec-Fetch-Site") == "cross-site" {
+		return errCSRF
+	}
+	got := x.form.Get("csrf")
+	if got == "" {
+		got = req.Header.Get("X-CSRF-Token")
+	}
+	if _, err := x.Cookie(csrfCookie); err != nil || got == "" ||
+		subtle.ConstantTimeCompare([]byte(got), []byte(x.csrfToken())) != 1 {
+		return errCSRF
+	}
+	return nil
+}
+
+// readForm reads a form's fields. A multipart form (an upload) is read up
+// to its file, which is left for the handler to stream: the file is the
+// last field of an upload form, as browsers send fields in form order.
+func (x *ctx) readForm() error {
+	req := x.Request()
+	mt, params, _ := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
+	if mt != "multipart/form-data" {
+		req.Body = http.MaxBytesReader(x.Response(), req.Body, maxFormBytes)
+		if err := req.ParseForm(); err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return domain.Errorf(domain.TooLarge, "the form is over %d bytes", maxFormBytes)
+			}
+			return domain.Errorf(domain.Invalid, "unreadable form")
+		}
+		x.form = req.PostForm
+		return nil
+	}
+	limit := x.a.maxUpload() + 1<<20
+	if req.ContentLength > limit {
+		return &domain.Error{Code: domain.TooLarge, Message: fmt.Sprintf("the upload is over the limit of %d bytes", x.a.maxUpload())}
+	}
+	req.Body = http.MaxBytesReader(x.Response(), req.Body, limit)
+	mr := multipart.NewReader(req.Body, params["boundary"])
+	for {
+		p, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return &domain.Error{Code: domain.TooLarge, Message: fmt.Sprintf("the upload is over the limit of %d bytes", x.a.maxUpload())}
+			}
+			return domain.Errorf(domain.Invalid, "unreadable form")
+		}
+		if p.FormName() == "file" {
+			if p.FileName() == "" { // no file chosen
+				_, _ = io.Copy(io.Discard, p)
+				continue
+			}
+			x.file = p
+			return nil
+		}
+		b, _ := io.ReadAll(io.LimitReader(p, 64<<10))
+		x.form.Add(p.FormName(), string(b))
+	}
+}
+
+func (a *app) maxUpload() int64 {
+	if a.d.Cases == nil {
+		return 0
+	}
+	return a.d.Cases.MaxUpload()
+}
+
+// actor is who the caller is for the domain.
+func (x *ctx) actor() domain.Actor {
+	if x.user == nil {
+		return domain.Actor{}
+	}
+	return domain.Actor{ID: x.user.ID, Role: x.user.Role}
+}
+
+// meta is a command's metadata. A form's "idem" field (a random value
+// rendered into the form) makes a double submission write once.
+func (x *ctx) meta(command string) aggregate.Meta {
+	m := aggregate.Meta{Command: command, Actor: x.actor(), CorrelationID: x.Response().Header().Get(echo.HeaderXRequestID)}
+	if k := x.form.Get("idem"); k != "" && len(k) <= 100 {
+		sum := sha256.Sum256([]byte("web\x00" + m.Actor.ID + "\x00" + x.Request().URL.Path + "\x00" + k))
+		m.CommandID = "web-" + hex.EncodeToString(sum[:16])
+	}
+	return m
+}
+
+// fv is a form value, trimmed.
+func (x *ctx) fv(name string) string { return strings.TrimSpace(x.form.Get(name)) }
+
+// redirect answers a form with 303 See Other.
+func (x *ctx) redirect(to string) error { return x.Redirect(http.StatusSeeOther, to) }
+
+// localPath returns p if it is a path on this site, else def: never an
+// open redirect.
+func localPath(p, def string) string {
+	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
+		return def
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" {
+		return def
+	}
+	return p
+}
+
+// home is where a user of each role starts.
+func home(u *accounts.UserView) string {
+	if u == nil {
+		return "/"
+	}
+	switch u.Role {
+	case domain.RoleApplicant:
+		return "/applications"
+	case domain.RoleAssessor:
+		return "/queue"
+	case domain.RoleOffice:
+		return "/office"
+	}
+	return "/"
+}

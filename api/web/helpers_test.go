@@ -1,0 +1,216 @@
+package web_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emcc/accredit/cmd/accreditd/app"
+	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
+)
+
+// world is an accreditd with the people of a journey: two qualified
+// assessors and the office (applicants register in each test).
+type world struct {
+	in                 *Instance
+	clock              *Clock
+	admin              string
+	assessor, verifier User
+}
+
+// start is the day every test's clock starts on.
+var start = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+
+func newWorld(t testing.TB, mutate ...func(*app.Config)) *world {
+	t.Helper()
+	clock := NewClock(start)
+	cfg := Config(t.TempDir())
+	cfg.SecureCookies = true // browsers accept Secure cookies on http://127.0.0.1
+	for _, m := range mutate {
+		m(&cfg)
+	}
+	in := StartWith(t, cfg, app.Options{Now: clock.Now})
+	w := &world{in: in, clock: clock, admin: in.AdminToken(t)}
+	t.Cleanup(func() {
+		if t.Failed() {
+			for _, l := range strings.Split(in.Log.String(), "\n") {
+				if strings.Contains(l, `"level":"ERROR"`) {
+					t.Log(l)
+				}
+			}
+		}
+	})
+	w.assessor = w.newAssessor(t, "anna@example.org", "Anna Assessor")
+	w.verifier = w.newAssessor(t, "victor@example.org", "Victor Verifier")
+	return w
+}
+
+func (w *world) newAssessor(t testing.TB, email, name string) User {
+	t.Helper()
+	u := w.in.CreateUser(t, w.admin, "assessor", email, name)
+	Expect(t, w.in.Put(t, "/api/v1/users/"+u.ID+"/assessor-profile", w.admin, map[string]any{
+		"schemes": []string{"EIA", "EQA"}, "max_level": "master_practitioner", "languages": []string{"en", "nl"}, "conflicts": []string{}}), 200)
+	return u
+}
+
+// registerApplicant registers an applicant through the API.
+func (w *world) registerApplicant(t testing.TB, email, name string) User {
+	t.Helper()
+	u := User{Email: email, Password: "password of " + name, Name: name}
+	r := Expect(t, w.in.Post(t, "/api/v1/auth/register", "", map[string]string{"email": u.Email, "password": u.Password, "name": u.Name}), 201)
+	u.ID = r.Map(t)["id"].(string)
+	u.Token = w.in.Login(t, u.Email, u.Password)
+	return u
+}
+
+var pdf = []byte("%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+
+// awardedCase takes an EIA practitioner case of the applicant through the
+// API to an award; it returns the case, its evidence and the accreditation.
+func (w *world) awardedCase(t testing.TB, applicant User) (caseID, evID, accID string) {
+	t.Helper()
+	c := Expect(t, w.in.Post(t, "/api/v1/cases", applicant.Token, map[string]any{"scheme": "EIA", "level": "practitioner", "language": "en"}), 201).Map(t)
+	caseID = c["id"].(string)
+	Expect(t, w.in.Put(t, "/api/v1/cases/"+caseID+"/portfolio", applicant.Token, map[string]any{"first_practice_date": "2021-01-15", "client_hours": 140, "client_count": 14,
+		"cpd_hours_last_year": 20, "supervision_hours_last_year": 6, "feedback_items_last_12m": 6, "reflection_items_last_12m": 5, "professional_body_member": true}), 200)
+	up := Expect(t, w.in.Upload(t, caseID, applicant.Token, map[string]string{"kind": "reflective_statement", "title": "Reflections 2025", "categories": "1,2", "indicators": "31"}, "reflections.pdf", pdf, nil), 201)
+	evID = up.Header.Get("X-Evidence-Id")
+	var cats []map[string]any
+	for cat := 3; cat <= 8; cat++ {
+		cats = append(cats, map[string]any{"category": cat, "statement": fmt.Sprintf("How I work on category %d", cat)})
+	}
+	Expect(t, w.in.Put(t, "/api/v1/cases/"+caseID+"/self-assessment", applicant.Token, map[string]any{"categories": cats}), 200)
+	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/submit", applicant.Token, nil), 200)
+	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/screening", w.admin, map[string]string{"outcome": "accepted"}), 200)
+	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/claim", w.assessor.Token, map[string]string{"role": "assessor"}), 200)
+	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/assignments", w.admin, map[string]string{"assessor_id": w.verifier.ID, "role": "verifier"}), 200)
+	for _, u := range []User{w.assessor, w.verifier} {
+		var ratings []map[string]any
+		for cat := 1; cat <= 8; cat++ {
+			ratings = append(ratings, map[string]any{"category": cat, "rating": "evidenced", "notes": "ok"})
+		}
+		Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/assessments", u.Token, map[string]any{"ratings": ratings, "recommendation": "award", "rationale": "Consistent evidence."}), 200)
+	}
+	d := Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/decision", w.admin, map[string]string{"outcome": "awarded", "level": "practitioner", "rationale": "Meets the level."}), 200).Map(t)
+	return caseID, evID, d["accreditation"].(map[string]any)["id"].(string)
+}
+
+// client is a browser without JavaScript: cookies, forms, no redirects
+// followed, so that a test sees each answer.
+type client struct {
+	t    testing.TB
+	base string
+	hc   *http.Client
+}
+
+func (w *world) client(t testing.TB) *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{t: t, base: w.in.URL, hc: &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+type answer struct {
+	Status   int
+	Body     string
+	Location string
+	Header   http.Header
+	Trailer  http.Header
+}
+
+func (c *client) do(req *http.Request) answer {
+	c.t.Helper()
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return answer{Status: resp.StatusCode, Body: string(b), Location: resp.Header.Get("Location"), Header: resp.Header, Trailer: resp.Trailer}
+}
+
+func (c *client) get(path string) answer {
+	c.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, c.base+path, nil)
+	return c.do(req)
+}
+
+// post sends a form; csrf, when true, adds the token of the browser.
+func (c *client) post(path string, form url.Values, csrf bool) answer {
+	c.t.Helper()
+	if form == nil {
+		form = url.Values{}
+	}
+	if csrf {
+		form.Set("csrf", c.csrf())
+	}
+	req, _ := http.NewRequest(http.MethodPost, c.base+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return c.do(req)
+}
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// csrf reads the form token from a page.
+func (c *client) csrf() string {
+	c.t.Helper()
+	a := c.get("/register")
+	m := csrfField.FindStringSubmatch(a.Body)
+	if m == nil {
+		c.t.Fatalf("no CSRF token on the page: %s", a.Body)
+	}
+	return m[1]
+}
+
+func (c *client) setLang(lang string) {
+	c.t.Helper()
+	a := c.post("/lang", url.Values{"lang": {lang}, "back": {"/"}}, true)
+	if a.Status != http.StatusSeeOther {
+		c.t.Fatalf("switch language: got %d", a.Status)
+	}
+}
+
+func (c *client) login(email, password string) {
+	c.t.Helper()
+	a := c.post("/login", url.Values{"email": {email}, "password": {password}}, true)
+	if a.Status != http.StatusSeeOther {
+		c.t.Fatalf("login %s: got %d, want 303; %s", email, a.Status, a.Body)
+	}
+}
+
+// makePDF makes a one-page PDF showing lines of text, for the viewer.
+func makePDF(lines ...string) []byte {
+	var content strings.Builder
+	content.WriteString("BT /F1 14 Tf 56 780 Td 20 TL\n")
+	for _, l := range lines {
+		l = strings.NewReplacer(`\`, `\\`, "(", `\(`, ")", `\)`).Replace(l)
+		fmt.Fprintf(&content, "(%s) Tj T*\n", l)
+	}
+	content.WriteString("ET")
+	objs := []string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", content.Len(), content.String()),
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+	}
+	var b strings.Builder
+	b.WriteString("%PDF-1.4\n")
+	offsets := make([]int, len(objs))
+	for i, o := range objs {
+		offsets[i] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
+	for _, off := range offsets {
+		fmt.Fprintf(&b, "%010d 00000 n \n", off)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
+	return []byte(b.String())
+}

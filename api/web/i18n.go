@@ -1,0 +1,92 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/emcc/accredit/domain"
+)
+
+// tr translates key into lang ("en" or "nl"), formatting args into it with
+// fmt. A key missing from the catalogue shows as ⟦key⟧, which the tests
+// look for on every page.
+func tr(lang, key string, args ...any) string {
+	m, ok := messages[key]
+	if !ok {
+		return "⟦" + key + "⟧"
+	}
+	s := m.en
+	if lang == "nl" && m.nl != "" {
+		s = m.nl
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(s, args...)
+	}
+	return s
+}
+
+// hasMessage reports whether the catalogue has key.
+func hasMessage(key string) bool {
+	_, ok := messages[key]
+	return ok
+}
+
+func isLang(s string) bool { return slices.Contains(langs, s) }
+
+// pickLang is the visitor's language: the cookie, else the browser's
+// preference, else English.
+func pickLang(r *http.Request) string {
+	if c, err := r.Cookie(langCookie); err == nil && isLang(c.Value) {
+		return c.Value
+	}
+	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
+		tag := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
+		base, _, _ := strings.Cut(tag, "-")
+		if isLang(base) {
+			return base
+		}
+	}
+	return langs[0]
+}
+
+// reasons translates the domain's most common field reasons; others are
+// shown as the domain wrote them (in English).
+var reasons = map[string]string{
+	"required":                                    "verplicht",
+	"a valid email address":                       "een geldig e-mailadres",
+	"at least 12 characters":                      "minstens 12 tekens",
+	"at most 256 characters":                      "hoogstens 256 tekens",
+	"required, at most 200 characters":            "verplicht, hoogstens 200 tekens",
+	"required, at most 300 characters":            "verplicht, hoogstens 300 tekens",
+	"already registered":                          "is al geregistreerd",
+	"must not be in the future":                   "mag niet in de toekomst liggen",
+	"must be a number of 0 or more":               "moet een getal van 0 of meer zijn",
+	"type not accepted":                           "dit bestandstype wordt niet aanvaard",
+	"a date such as 2019-09-01":                   "een datum zoals 2019-09-01",
+	"at least one of EIA, EQA":                    "minstens één van EIA, EQA",
+	"at least one language code":                  "minstens één taalcode",
+	"must be accepted or returned":                "moet aanvaard of teruggestuurd zijn",
+	"must be awarded or not_awarded":              "moet toegekend of niet toegekend zijn",
+	"must be upheld or dismissed":                 "moet gegrond of ongegrond zijn",
+	"not an assessor":                             "is geen assessor",
+	"no such active user":                         "geen actieve gebruiker",
+	"a two-letter language code such as en or nl": "een taalcode van twee letters, zoals en of nl",
+}
+
+// translateReason gives a field reason in lang.
+func translateReason(lang, reason string) string {
+	if lang == "nl" {
+		if r, ok := reasons[reason]; ok {
+			return r
+		}
+	}
+	return reason
+}
+
+// asDomain is errors.As for the domain error.
+func asDomain(err error, de **domain.Error) bool {
+	return errors.As(err, de)
+}

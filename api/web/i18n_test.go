@@ -1,0 +1,112 @@
+package web
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/evidence"
+)
+
+// TestCatalogueIsCompleteInBothLanguages checks the one message catalogue:
+// every message in English and Dutch with the same placeholders, every key
+// the templates and the code name present, and every value of the domain
+// that pages name (states, events, rules, kinds...) has its words.
+func TestCatalogueIsCompleteInBothLanguages(t *testing.T) {
+	verb := regexp.MustCompile(`%[a-z]`)
+	for k, m := range messages {
+		if strings.TrimSpace(m.en) == "" || strings.TrimSpace(m.nl) == "" {
+			t.Errorf("%s: missing a language: %q / %q", k, m.en, m.nl)
+		}
+		if a, b := verb.FindAllString(m.en, -1), verb.FindAllString(m.nl, -1); strings.Join(a, "") != strings.Join(b, "") {
+			t.Errorf("%s: placeholders differ: en %v, nl %v", k, a, b)
+		}
+	}
+	used := map[string]bool{}
+	tmplKey := regexp.MustCompile(`\btn? "([a-zA-Z0-9_.]+)"`)
+	_ = fs.WalkDir(templateFS, "templates", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, _ := templateFS.ReadFile(p)
+		for _, m := range tmplKey.FindAllStringSubmatch(string(b), -1) {
+			used[m[1]] = true
+		}
+		return nil
+	})
+	goKey := regexp.MustCompile(`(?:\bT|newPage|tr\(lang,)\(?\s*"([a-z][a-zA-Z0-9_]*\.[a-zA-Z0-9_.]+)"`)
+	navKey := regexp.MustCompile(`Nav: "([a-z.]+)"`)
+	files, _ := filepath.Glob("*.go")
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") || f == "messages.go" {
+			continue
+		}
+		b, _ := os.ReadFile(f)
+		for _, re := range []*regexp.Regexp{goKey, navKey} {
+			for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+				used[m[1]] = true
+			}
+		}
+	}
+	if len(used) < 300 {
+		t.Fatalf("found only %d message keys in use", len(used))
+	}
+	dynamic := func(prefix string, values ...string) {
+		for _, v := range values {
+			used[prefix+v] = true
+		}
+	}
+	for _, s := range accreditation.States {
+		dynamic("state.", string(s))
+	}
+	for _, e := range eventTypes() {
+		_, short, _ := strings.Cut(e, ".")
+		dynamic("event.", short)
+	}
+	dynamic("kind.", evidence.Kinds...)
+	dynamic("rule.", accreditation.RuleYearsPractising, accreditation.RuleClientHours, accreditation.RuleClientCount,
+		accreditation.RuleFeedbackItems, accreditation.RuleReflectionItems, accreditation.RuleCPDHours, accreditation.RuleSupervisionHours,
+		accreditation.RuleProfessionalBody, accreditation.RuleContinuedPractice, accreditation.RuleEthicsCode,
+		accreditation.RuleCompletedCycles, accreditation.RuleContactHours)
+	dynamic("role.", "applicant", "assessor", "office")
+	dynamic("actor.", "applicant", "assessor", "office", "system")
+	dynamic("arole.", "assessor", "verifier")
+	dynamic("queue.claim.", "assessor", "verifier")
+	dynamic("scheme.", "EIA", "EQA")
+	dynamic("rating.", "evidenced", "partially_evidenced", "not_evidenced")
+	dynamic("recommendation.", "award", "award_lower", "not_award")
+	dynamic("outcome.", "awarded", "not_awarded")
+	dynamic("appeal.", "upheld", "dismissed")
+	dynamic("screening.", "accepted", "returned")
+	dynamic("astatus.", "active", "expired", "withdrawn", "revoked")
+	dynamic("how.", accreditation.HowAssigned, accreditation.HowClaimed)
+	dynamic("ok.", "welcome", "registered", "logged_out", "opened", "saved", "unchanged", "uploaded", "removed", "submitted",
+		"answered", "appealed", "withdrawn", "renewed", "claimed", "assessed", "requested", "screened", "assigned", "moderated",
+		"decided", "appeal_decided", "revoked", "user_created", "profile_saved", "user_disabled")
+	for _, e := range []string{"forbidden", "csrf", "not_found", "too_large", "internal", "other"} {
+		dynamic("error."+e+".", "title", "body")
+	}
+	for k := range used {
+		if _, ok := messages[k]; !ok {
+			t.Errorf("message %q is used but not in the catalogue", k)
+		}
+	}
+}
+
+func TestBackPathOfAFormIsAPage(t *testing.T) {
+	for p, want := range map[string]bool{"/assess/X": true, "/assess/X/request-information": false, "/office/cases/X/screen": false, "/office": true, "/register/A": true} {
+		got := false
+		for _, r := range (&app{}).routes() {
+			if r.Method == "GET" && matchPath(r.Path, p) {
+				got = true
+			}
+		}
+		if got != want {
+			t.Errorf("%s is a page: got %v, want %v", p, got, want)
+		}
+	}
+}

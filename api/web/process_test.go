@@ -1,0 +1,187 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
+)
+
+// TestTheRestOfTheProcessThroughTheForms takes a case through what the
+// browser journey does not: a request for information and its answer,
+// disagreeing assessments and moderation, a decision, an appeal reviewed by
+// another office user, a revocation; and the office's user management. Each
+// page on the way is checked like the route walk checks them.
+func TestTheRestOfTheProcessThroughTheForms(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	caseID := Expect(t, w.in.Post(t, "/api/v1/cases", carla.Token, map[string]any{"scheme": "EIA", "level": "practitioner", "language": "en"}), 201).Map(t)["id"].(string)
+	Expect(t, w.in.Put(t, "/api/v1/cases/"+caseID+"/portfolio", carla.Token, map[string]any{"first_practice_date": "2021-01-15", "client_hours": 140, "client_count": 14,
+		"cpd_hours_last_year": 20, "supervision_hours_last_year": 6, "feedback_items_last_12m": 6, "reflection_items_last_12m": 5, "professional_body_member": true}), 200)
+	var cats []map[string]any
+	for n := 1; n <= 8; n++ {
+		cats = append(cats, map[string]any{"category": n, "statement": "Statement"})
+	}
+	Expect(t, w.in.Put(t, "/api/v1/cases/"+caseID+"/self-assessment", carla.Token, map[string]any{"categories": cats}), 200)
+
+	applicant, office, anna, victor := w.client(t), w.client(t), w.client(t), w.client(t)
+	applicant.login(carla.Email, carla.Password)
+	office.login(AdminEmail, AdminPassword)
+	anna.login(w.assessor.Email, w.assessor.Password)
+	victor.login(w.verifier.Email, w.verifier.Password)
+	step := func(c *client, path string, form url.Values, want string) answer {
+		t.Helper()
+		a := c.post(path, form, true)
+		if a.Status != http.StatusSeeOther || !strings.Contains(a.Location, want) {
+			t.Fatalf("POST %s: got %d to %q, want a redirect to %q; %s", path, a.Status, a.Location, want, errorsOf(a.Body))
+		}
+		page := c.get(a.Location)
+		if page.Status != http.StatusOK {
+			t.Fatalf("GET %s: %d", a.Location, page.Status)
+		}
+		checkPage(t, a.Location, "en", page)
+		return page
+	}
+	see := func(a answer, texts ...string) {
+		t.Helper()
+		for _, s := range texts {
+			if !strings.Contains(a.Body, s) {
+				t.Fatalf("the page does not show %q", s)
+			}
+		}
+	}
+	oc := "/office/cases/" + caseID
+
+	step(applicant, "/applications/"+caseID+"/submit", nil, "ok=submitted")
+	step(office, oc+"/screen", url.Values{"outcome": {"accepted"}}, "ok=screened")
+	step(office, oc+"/assign", url.Values{"role": {"assessor"}, "assessor_id_assessor": {w.assessor.ID}}, "ok=assigned")
+	step(office, oc+"/assign", url.Values{"role": {"verifier"}, "assessor_id_verifier": {w.verifier.ID}}, "ok=assigned")
+
+	// A request for information, answered.
+	step(anna, "/assess/"+caseID+"/request-information", url.Values{"questions": {"Which supervisor do you see?"}}, "ok=requested")
+	p := applicant.get("/applications/" + caseID)
+	see(p, "The assessors ask for more information", "Which supervisor do you see?")
+	step(applicant, "/applications/"+caseID+"/respond", url.Values{"answer": {"Dr. Sup, monthly."}}, "ok=answered")
+
+	// Two assessments that disagree: moderation.
+	ratings := func(rating string) url.Values {
+		f := url.Values{}
+		for n := 1; n <= 8; n++ {
+			f.Set("rating_"+itoa(n), rating)
+		}
+		return f
+	}
+	f := ratings("evidenced")
+	f.Set("recommendation", "award")
+	f.Set("rationale", "Meets it.")
+	// Left out: the form comes back with the errors beside the fields.
+	bad := anna.post("/assess/"+caseID, url.Values{"recommendation": {"award"}}, true)
+	if bad.Status != http.StatusBadRequest || !strings.Contains(bad.Body, `id="f-rating_3-error"`) || !strings.Contains(bad.Body, `id="f-rationale-error"`) {
+		t.Fatalf("incomplete assessment: got %d", bad.Status)
+	}
+	step(anna, "/assess/"+caseID, f, "ok=assessed")
+	f = ratings("partially_evidenced")
+	f.Set("recommendation", "not_award")
+	f.Set("rationale", "Not enough depth.")
+	step(victor, "/assess/"+caseID, f, "ok=assessed")
+	p = office.get(oc)
+	see(p, "In moderation", "Record the moderation", "Meets it.", "Not enough depth.")
+	step(office, oc+"/moderate", url.Values{"recommendation": {"not_award"}, "rationale": {"Agree with the verifier."}}, "ok=moderated")
+
+	// The decision, appealed, reviewed by someone not involved.
+	step(office, oc+"/decide", url.Values{"outcome": {"not_awarded"}, "rationale": {"Not yet at practitioner level."}}, "ok=decided")
+	p = applicant.get("/applications/" + caseID)
+	see(p, "Not awarded", "Not yet at practitioner level.", "Appeal against the decision")
+	step(applicant, "/applications/"+caseID+"/appeal", url.Values{"grounds": {"My supervision log was overlooked."}}, "ok=appealed")
+	p = office.get(oc)
+	if strings.Contains(p.Body, "Record the appeal decision") {
+		t.Fatal("the office user who decided is offered the appeal")
+	}
+	created := office.post("/office/users", url.Values{"name": {"Rita Reviewer"}, "email": {"rita@example.org"}, "role": {"office"}, "password": {"rita's long password"}}, true)
+	if created.Status != http.StatusSeeOther {
+		t.Fatalf("create user: %d %s", created.Status, errorsOf(created.Body))
+	}
+	rita := w.client(t)
+	rita.login("rita@example.org", "rita's long password")
+	p = rita.get(oc)
+	see(p, "Record the appeal decision", "My supervision log was overlooked.")
+	step(rita, oc+"/appeal-decision", url.Values{"appeal_outcome": {"upheld"}, "return_to": {"decision"}, "appeal_rationale": {"The log shows enough supervision."}}, "ok=appeal_decided")
+	p = step(rita, oc+"/decide", url.Values{"outcome": {"awarded"}, "level": {"practitioner"}, "rationale": {"Awarded on appeal."}}, "ok=decided")
+	see(p, "Awarded", "Revoke the accreditation")
+	accID := regexp.MustCompile(`/accreditations/([0-9A-Z]{26})`).FindStringSubmatch(p.Body)[1]
+	step(rita, "/office/accreditations/"+accID+"/revoke", url.Values{"revoke_reason": {"Upheld ethics complaint."}}, "ok=revoked")
+	p = applicant.get("/accreditations/" + accID)
+	see(p, "Revoked")
+	if v := (&client{t: t, base: w.in.URL, hc: http.DefaultClient}).get("/register/" + accID); !strings.Contains(v.Body, "This accreditation is not valid:") {
+		t.Fatal("the verification page does not say the certificate is revoked")
+	}
+
+	// The office's users: an assessor's profile, a user disabled.
+	created = office.post("/office/users", url.Values{"name": {"Otto Other"}, "email": {"otto@example.org"}, "role": {"assessor"}, "password": {"short"}}, true)
+	if created.Status != http.StatusBadRequest || !strings.Contains(created.Body, `id="f-password-error"`) || !strings.Contains(created.Body, `value="Otto Other"`) {
+		t.Fatalf("user with a short password: got %d", created.Status)
+	}
+	created = office.post("/office/users", url.Values{"name": {"Otto Other"}, "email": {"otto@example.org"}, "role": {"assessor"}, "password": {"otto's long password"}}, true)
+	otto := created.Location[:strings.Index(created.Location, "?")]
+	step(office, otto+"/profile", url.Values{"schemes": {"EIA"}, "max_level": {"senior_practitioner"}, "languages": {"en, nl"}, "conflicts": {carla.ID}}, "ok=profile_saved")
+	p = office.get(otto)
+	see(p, `value="en, nl"`, `value="`+carla.ID+`" checked`)
+	step(office, otto+"/disable", url.Values{"disable_reason": {"Left the panel."}}, "ok=user_disabled")
+	see(office.get("/office/users"), "Disabled")
+	for _, path := range []string{"/office", "/office/cases", "/office/decisions", "/office/audit?type=accreditation.appeal_filed", "/office/cases?state=awarded&overdue=false"} {
+		checkPage(t, path, "en", office.get(path))
+	}
+}
+
+var errorList = regexp.MustCompile(`(?s)<div class="error-summary".*?</div>`)
+
+// errorsOf is a page's error summary, for failure messages.
+func errorsOf(body string) string { return errorList.FindString(body) }
+
+// TestQueuesAreOldestFirstWithTheOverdueMarked: the assessor's and the
+// office's queues list the oldest submission first and mark a case past the
+// service level.
+func TestQueuesAreOldestFirstWithTheOverdueMarked(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	submit := func() string {
+		t.Helper()
+		id := Expect(t, w.in.Post(t, "/api/v1/cases", carla.Token, map[string]any{"scheme": "EIA", "level": "foundation", "language": "en"}), 201).Map(t)["id"].(string)
+		Expect(t, w.in.Put(t, "/api/v1/cases/"+id+"/portfolio", carla.Token, map[string]any{"first_practice_date": "2021-01-15", "client_hours": 140, "client_count": 14,
+			"cpd_hours_last_year": 20, "supervision_hours_last_year": 6, "feedback_items_last_12m": 6, "reflection_items_last_12m": 5, "professional_body_member": true}), 200)
+		var cats []map[string]any
+		for n := 1; n <= 8; n++ {
+			cats = append(cats, map[string]any{"category": n, "statement": "Statement"})
+		}
+		Expect(t, w.in.Put(t, "/api/v1/cases/"+id+"/self-assessment", carla.Token, map[string]any{"categories": cats}), 200)
+		Expect(t, w.in.Post(t, "/api/v1/cases/"+id+"/submit", carla.Token, nil), 200)
+		Expect(t, w.in.Post(t, "/api/v1/cases/"+id+"/screening", w.admin, map[string]string{"outcome": "accepted"}), 200)
+		return id
+	}
+	old := submit()
+	w.clock.Advance(50 * 24 * time.Hour) // tokens last 12 hours: log in again
+	w.admin = w.in.AdminToken(t)
+	carla.Token = w.in.Login(t, carla.Email, carla.Password)
+	recent := submit()
+	w.clock.Advance(10 * 24 * time.Hour)
+	for _, who := range []struct{ email, password, path string }{{w.assessor.Email, w.assessor.Password, "/queue"}, {AdminEmail, AdminPassword, "/office/cases"}} {
+		c := w.client(t)
+		c.login(who.email, who.password)
+		body := c.get(who.path).Body
+		i, j := strings.Index(body, old), strings.Index(body, recent)
+		if i < 0 || j < 0 || i > j {
+			t.Fatalf("%s: the older case is not listed first", who.path)
+		}
+		rows := strings.Split(body, "<tr")
+		for _, r := range rows {
+			overdue := strings.Contains(r, "tag-overdue")
+			if strings.Contains(r, old) && !overdue || strings.Contains(r, recent) && overdue {
+				t.Fatalf("%s: overdue marked wrongly in %s", who.path, r)
+			}
+		}
+	}
+}

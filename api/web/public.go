@@ -1,0 +1,238 @@
+package web
+
+import (
+	"errors"
+	"io/fs"
+	"mime"
+	"net/http"
+	"path"
+	"strings"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accounts"
+	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/aggregate"
+	"github.com/emcc/accredit/domain/pii"
+	"github.com/emcc/accredit/projections"
+)
+
+func (a *app) home(x *ctx) error {
+	if x.user != nil {
+		return x.redirect(home(x.user))
+	}
+	return x.render(0, "home", x.newPage("home.title", nil))
+}
+
+// static serves the embedded CSS and JavaScript.
+func (a *app) static(x *ctx) error {
+	name := path.Clean("static/" + x.Param("*"))
+	if !strings.HasPrefix(name, "static/") {
+		return domain.Errorf(domain.NotFound, "no such file")
+	}
+	b, err := fs.ReadFile(staticFS, name)
+	if err != nil {
+		return domain.Errorf(domain.NotFound, "no such file")
+	}
+	ct := mime.TypeByExtension(path.Ext(name))
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	x.Response().Header().Set("Cache-Control", "public, max-age=86400")
+	return x.Blob(http.StatusOK, ct, b)
+}
+
+func (a *app) setLang(x *ctx) error {
+	lang := x.fv("lang")
+	if !isLang(lang) {
+		lang = langs[0]
+	}
+	a.setCookie(x.Context, langCookie, lang, 365*24*3600)
+	return x.redirect(localPath(x.fv("back"), "/"))
+}
+
+func (a *app) loginForm(x *ctx) error {
+	if x.user != nil {
+		return x.redirect(home(x.user))
+	}
+	p := x.newPage("login.title", nil)
+	p.Form.Set("next", localPath(x.QueryParam("next"), ""))
+	return x.render(0, "login", p)
+}
+
+func (a *app) login(x *ctx) error {
+	p := x.newPage("login.title", nil)
+	email, password := x.fv("email"), x.form.Get("password")
+	p.Form.Set("email", email)
+	p.Form.Set("next", localPath(x.fv("next"), ""))
+	if email == "" {
+		p.Errors["email"] = x.T("login.email.required")
+	}
+	if password == "" {
+		p.Errors["password"] = x.T("login.password.required")
+	}
+	if len(p.Errors) > 0 {
+		return x.render(http.StatusBadRequest, "login", p)
+	}
+	l, err := a.d.Accounts.Login(x.Request().Context(), email, password, x.RealIP())
+	if err != nil {
+		var de *domain.Error
+		switch {
+		case domain.Is(err, domain.TooManyRequests) && errors.As(err, &de):
+			x.Response().Header().Set("Retry-After", itoa(de.RetryAfter))
+			p.Problems = append(p.Problems, x.T("login.throttled", de.RetryAfter))
+		case domain.Is(err, domain.Unauthorized):
+			p.Problems = append(p.Problems, x.T("login.wrong"))
+		default:
+			p.Problems = append(p.Problems, domain.ErrorMessage(err))
+		}
+		return x.render(statusOf(err), "login", p)
+	}
+	a.startSession(x, l)
+	return x.redirect(localPath(x.fv("next"), home(&l.User)))
+}
+
+// startSession keeps a login in the session cookie.
+func (a *app) startSession(x *ctx, l accounts.Login) {
+	maxAge := int(l.ExpiresAt.Sub(a.d.Now()).Seconds())
+	if maxAge <= 0 {
+		maxAge = int(accounts.SessionTTL.Seconds())
+	}
+	a.setCookie(x.Context, sessionCookie, l.Token, maxAge)
+}
+
+func (a *app) logout(x *ctx) error {
+	if x.token != "" {
+		if err := a.d.Accounts.Logout(x.Request().Context(), x.token); err != nil {
+			return err
+		}
+	}
+	a.clearCookie(x.Context, sessionCookie)
+	return x.redirect("/login?ok=logged_out")
+}
+
+func (a *app) signupForm(x *ctx) error {
+	if x.user != nil {
+		return x.redirect(home(x.user))
+	}
+	return x.render(0, "signup", x.newPage("signup.title", nil))
+}
+
+func (a *app) signup(x *ctx) error {
+	p := x.newPage("signup.title", nil)
+	in := accounts.NewUser{Name: x.fv("name"), Email: x.fv("email"), Password: x.form.Get("password"), Role: domain.RoleApplicant}
+	p.Form.Set("name", in.Name)
+	p.Form.Set("email", in.Email)
+	_, _, err := a.d.Accounts.Create(x.Request().Context(), aggregate.Meta{Command: "register"}, in)
+	if err != nil {
+		return x.render(x.fieldErrors(p, err, nil), "signup", p)
+	}
+	l, err := a.d.Accounts.Login(x.Request().Context(), in.Email, in.Password, x.RealIP())
+	if err != nil {
+		return x.redirect("/login?ok=registered")
+	}
+	a.startSession(x, l)
+	return x.redirect("/applications?ok=welcome")
+}
+
+// registerRow is one accreditation of the public register.
+type registerRow struct {
+	ID         string
+	Holder     string
+	Programme  string
+	Provider   string
+	Scheme     string
+	Level      string
+	AwardedAt  any
+	ValidUntil any
+	Status     string
+	Valid      bool
+}
+
+// registerRow shapes a register entry; listed is false for an erased holder.
+func (a *app) registerRow(x *ctx, e projections.RegisterEntry) (registerRow, bool) {
+	ctx := x.Request().Context()
+	r := registerRow{ID: e.AccreditationID, Scheme: string(e.Scheme), Level: string(e.Level), AwardedAt: e.AwardedAt,
+		ValidUntil: e.ValidUntil, Status: string(e.Status),
+		Valid: e.Status == accreditation.StatusActive && a.d.Now().Before(e.ValidUntil)}
+	if u, err := a.d.Accounts.User(ctx, e.HolderID); err == nil && !u.Erased {
+		r.Holder = u.Name
+	} else {
+		r.Holder = pii.Erased
+	}
+	if e.Scheme == accreditation.SchemeEQA {
+		r.Programme = a.d.Reads.Vault.Reveal(ctx, e.ProgrammeName)
+		r.Provider = a.d.Reads.Vault.Reveal(ctx, e.ProgrammeProvider)
+		r.Holder = r.Provider
+	}
+	return r, r.Holder != pii.Erased
+}
+
+func (a *app) registerList(x *ctx) error {
+	q := strings.TrimSpace(x.QueryParam("q"))
+	if len(q) > 200 {
+		q = q[:200]
+	}
+	scheme, level := enumParam(x.QueryParam("scheme"), schemes), enumParam(x.QueryParam("level"), levelIDs())
+	var entries []projections.RegisterEntry
+	a.read(func(m *projections.Models) { entries = m.Register.Current() })
+	rows := []registerRow{}
+	lq := strings.ToLower(q)
+	for _, e := range entries {
+		if (scheme != "" && string(e.Scheme) != scheme) || (level != "" && string(e.Level) != level) {
+			continue
+		}
+		r, listed := a.registerRow(x, e)
+		if !listed || lq != "" && !strings.Contains(strings.ToLower(r.Holder+" "+r.Programme+" "+r.Provider), lq) {
+			continue
+		}
+		rows = append(rows, r)
+	}
+	p := x.newPage("register.title", map[string]any{"Rows": rows, "Searched": x.QueryParams().Has("q")})
+	p.Form.Set("q", q)
+	p.Form.Set("scheme", scheme)
+	p.Form.Set("level", level)
+	return x.render(0, "register", p)
+}
+
+func (a *app) verify(x *ctx) error {
+	id := x.Param("acc")
+	var e projections.RegisterEntry
+	var ok bool
+	a.read(func(m *projections.Models) { e, ok = m.Register.Lookup(id) })
+	if !ok {
+		return domain.Errorf(domain.NotFound, "no accreditation %s", id)
+	}
+	r, _ := a.registerRow(x, e)
+	return x.render(0, "verify", x.newPage("verify.title", r))
+}
+
+// evidenceFile serves an evidence file to whoever may see its case: PDFs
+// and images inline (?inline=1) for the viewer, anything else as a
+// download. An inline file may be framed by this site's pages only.
+func (a *app) evidenceFile(x *ctx) error {
+	id, err := caseParam(x)
+	if err != nil {
+		return err
+	}
+	f, err := a.d.Cases.EvidenceFile(x.Request().Context(), x.actor(), id, x.Param("ev"))
+	if err != nil {
+		return err
+	}
+	h := x.Response().Header()
+	disposition := "attachment"
+	if x.QueryParam("inline") == "1" && viewable(f.ContentType) {
+		disposition = "inline"
+		h.Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; object-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'")
+		h.Set("X-Frame-Options", "SAMEORIGIN")
+	} else {
+		h.Set("Content-Security-Policy", "sandbox; default-src 'none'; frame-ancestors 'none'")
+	}
+	h.Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": f.Name}))
+	h.Set("Cache-Control", "private, no-store")
+	return x.Blob(http.StatusOK, f.ContentType, f.Data)
+}
+
+// viewable reports whether a file type is shown inline.
+func viewable(contentType string) bool {
+	return strings.HasPrefix(contentType, "application/pdf") || strings.HasPrefix(contentType, "image/")
+}

@@ -1,0 +1,94 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/emcc/accredit/domain"
+)
+
+// route is one page or form and who may use it.
+type route struct {
+	Method string
+	Path   string
+	// Roles that may use it; Public ones need no login.
+	Roles  []domain.Role
+	Public bool
+	// Nav, when set, is the message key of the route's entry in the main
+	// navigation of the roles that may use it.
+	Nav string
+	h   func(*ctx) error
+}
+
+var (
+	applicant      = []domain.Role{domain.RoleApplicant}
+	assessor       = []domain.Role{domain.RoleAssessor}
+	office         = []domain.Role{domain.RoleOffice}
+	anyRole        = []domain.Role{domain.RoleApplicant, domain.RoleAssessor, domain.RoleOffice}
+	holderOrOffice = []domain.Role{domain.RoleApplicant, domain.RoleOffice}
+)
+
+// routes is the one table of the web application's pages and forms and the
+// roles that may use them; guard enforces it.
+func (a *app) routes() []route {
+	get, post := http.MethodGet, http.MethodPost
+	return []route{
+		// Anyone.
+		{Method: get, Path: "/", Public: true, h: a.home},
+		{Method: get, Path: "/static/*", Public: true, h: a.static},
+		{Method: get, Path: "/login", Public: true, h: a.loginForm},
+		{Method: post, Path: "/login", Public: true, h: a.login},
+		{Method: get, Path: "/signup", Public: true, h: a.signupForm},
+		{Method: post, Path: "/signup", Public: true, h: a.signup},
+		{Method: post, Path: "/lang", Public: true, h: a.setLang},
+		{Method: get, Path: "/register", Public: true, Nav: "nav.register", h: a.registerList},
+		{Method: get, Path: "/register/:acc", Public: true, h: a.verify},
+		{Method: post, Path: "/logout", Roles: anyRole, h: a.logout},
+		{Method: get, Path: "/cases/:case/evidence/:ev", Roles: anyRole, h: a.evidenceFile},
+
+		// Applicants.
+		{Method: get, Path: "/applications", Roles: applicant, Nav: "nav.applications", h: a.myApplications},
+		{Method: get, Path: "/applications/new", Roles: applicant, h: a.newApplication},
+		{Method: post, Path: "/applications", Roles: applicant, h: a.openApplication},
+		{Method: get, Path: "/applications/:case", Roles: applicant, h: a.application},
+		{Method: get, Path: "/applications/:case/portfolio", Roles: applicant, h: a.portfolioForm},
+		{Method: post, Path: "/applications/:case/portfolio", Roles: applicant, h: a.savePortfolio},
+		{Method: get, Path: "/applications/:case/evidence", Roles: applicant, h: a.evidencePage},
+		{Method: post, Path: "/applications/:case/evidence", Roles: applicant, h: a.uploadEvidence},
+		{Method: post, Path: "/applications/:case/evidence/:ev/remove", Roles: applicant, h: a.removeEvidence},
+		{Method: get, Path: "/applications/:case/self-assessment", Roles: applicant, h: a.selfAssessmentForm},
+		{Method: post, Path: "/applications/:case/self-assessment", Roles: applicant, h: a.saveSelfAssessment},
+		{Method: post, Path: "/applications/:case/submit", Roles: applicant, h: a.submit},
+		{Method: post, Path: "/applications/:case/respond", Roles: applicant, h: a.respond},
+		{Method: post, Path: "/applications/:case/appeal", Roles: applicant, h: a.appeal},
+		{Method: post, Path: "/applications/:case/withdraw", Roles: applicant, h: a.withdraw},
+		{Method: get, Path: "/accreditations/:acc", Roles: holderOrOffice, h: a.certificate},
+		{Method: post, Path: "/accreditations/:acc/renew", Roles: applicant, h: a.renew},
+
+		// Assessors.
+		{Method: get, Path: "/queue", Roles: assessor, Nav: "nav.queue", h: a.queue},
+		{Method: post, Path: "/queue/:case/claim", Roles: assessor, h: a.claim},
+		{Method: get, Path: "/assess/:case", Roles: assessor, h: a.workspace},
+		{Method: post, Path: "/assess/:case", Roles: assessor, h: a.assess},
+		{Method: post, Path: "/assess/:case/request-information", Roles: assessor, h: a.requestInformation},
+
+		// The EMCC office.
+		{Method: get, Path: "/office", Roles: office, Nav: "nav.dashboard", h: a.dashboard},
+		{Method: get, Path: "/office/cases", Roles: office, Nav: "nav.cases", h: a.officeQueue},
+		{Method: get, Path: "/office/cases/:case", Roles: office, h: a.officeCase},
+		{Method: post, Path: "/office/cases/:case/screen", Roles: office, h: a.screen},
+		{Method: post, Path: "/office/cases/:case/assign", Roles: office, h: a.assign},
+		{Method: post, Path: "/office/cases/:case/request-information", Roles: office, h: a.requestInformation},
+		{Method: post, Path: "/office/cases/:case/moderate", Roles: office, h: a.moderate},
+		{Method: post, Path: "/office/cases/:case/decide", Roles: office, h: a.decide},
+		{Method: post, Path: "/office/cases/:case/appeal-decision", Roles: office, h: a.decideAppeal},
+		{Method: post, Path: "/office/accreditations/:acc/revoke", Roles: office, h: a.revoke},
+		{Method: get, Path: "/office/decisions", Roles: office, Nav: "nav.decisions", h: a.decisions},
+		{Method: get, Path: "/office/audit", Roles: office, Nav: "nav.audit", h: a.audit},
+		{Method: get, Path: "/office/audit.csv", Roles: office, h: a.auditCSV},
+		{Method: get, Path: "/office/users", Roles: office, Nav: "nav.users", h: a.users},
+		{Method: post, Path: "/office/users", Roles: office, h: a.createUser},
+		{Method: get, Path: "/office/users/:user", Roles: office, h: a.user},
+		{Method: post, Path: "/office/users/:user/profile", Roles: office, h: a.saveProfile},
+		{Method: post, Path: "/office/users/:user/disable", Roles: office, h: a.disableUser},
+	}
+}

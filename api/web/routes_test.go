@@ -1,0 +1,150 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/emcc/accredit/api/web"
+	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
+	"github.com/emcc/accredit/domain"
+)
+
+// TestEveryPageWithEveryRole walks the whole route table as an anonymous
+// visitor and as each role, in both languages: a page of another role is a
+// friendly 403 page, a page without login sends to the login page, and the
+// right role gets the page, complete in its language and with nothing the
+// Content-Security-Policy would block.
+func TestEveryPageWithEveryRole(t *testing.T) {
+	w := newWorld(t)
+	applicant := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	caseID, evID, accID := w.awardedCase(t, applicant)
+	params := map[string]string{":case": caseID, ":ev": evID, ":acc": accID, ":user": w.assessor.ID, "*": "app.css"}
+	fill := func(p string) string {
+		for k, v := range params {
+			p = strings.ReplaceAll(p, k, v)
+		}
+		return p
+	}
+	users := map[domain.Role]User{domain.RoleApplicant: applicant, domain.RoleAssessor: w.assessor,
+		domain.RoleOffice: {Email: AdminEmail, Password: AdminPassword}}
+	routes := web.Routes()
+	if len(routes) < 40 {
+		t.Fatalf("route table: %d routes", len(routes))
+	}
+	seen := map[string]bool{}
+	for _, r := range routes {
+		if seen[r.Method+" "+r.Path] {
+			t.Errorf("route %s %s declared twice", r.Method, r.Path)
+		}
+		seen[r.Method+" "+r.Path] = true
+	}
+
+	t.Run("anonymous", func(t *testing.T) {
+		c := w.client(t)
+		for _, r := range routes {
+			path := fill(r.Path)
+			switch {
+			case r.Public && r.Method == http.MethodGet:
+				if a := c.get(path); a.Status != http.StatusOK {
+					t.Errorf("GET %s: got %d, want 200", path, a.Status)
+				}
+			case r.Public:
+				if a := c.post(path, nil, false); a.Status != http.StatusForbidden || !strings.Contains(a.Body, "This form has expired") {
+					t.Errorf("POST %s without a CSRF token: got %d, want the 403 page", path, a.Status)
+				}
+			case r.Method == http.MethodGet:
+				a := c.get(path)
+				if a.Status != http.StatusSeeOther || a.Location != "/login?next="+url.QueryEscape(path) {
+					t.Errorf("GET %s: got %d to %q, want 303 to the login page", path, a.Status, a.Location)
+				}
+			default:
+				if a := c.post(path, nil, true); a.Status != http.StatusSeeOther || a.Location != "/login" {
+					t.Errorf("POST %s: got %d to %q, want 303 to the login page", path, a.Status, a.Location)
+				}
+			}
+		}
+	})
+
+	for _, role := range []domain.Role{domain.RoleApplicant, domain.RoleAssessor, domain.RoleOffice} {
+		for _, lang := range []string{"en", "nl"} {
+			t.Run(string(role)+"/"+lang, func(t *testing.T) {
+				c := w.client(t)
+				c.setLang(lang)
+				c.login(users[role].Email, users[role].Password)
+				for _, r := range routes {
+					path := fill(r.Path)
+					allowed := r.Public || slices.Contains(r.Roles, role)
+					if r.Method != http.MethodGet {
+						if !allowed {
+							if a := c.post(path, nil, true); a.Status != http.StatusForbidden || !strings.Contains(a.Body, `error-page"`) {
+								t.Errorf("POST %s as %s: got %d, want the 403 page", path, role, a.Status)
+							}
+						} else {
+							if a := c.post(path, nil, false); a.Status != http.StatusForbidden {
+								t.Errorf("POST %s as %s without a CSRF token: got %d, want 403", path, role, a.Status)
+							}
+						}
+						continue
+					}
+					a := c.get(path)
+					switch {
+					case !allowed:
+						if a.Status != http.StatusForbidden || !strings.Contains(a.Body, `error-page"`) {
+							t.Errorf("GET %s as %s: got %d, want the friendly 403 page", path, role, a.Status)
+						}
+						checkPage(t, path, lang, a)
+					case path == "/" || path == "/login" || path == "/signup":
+						if a.Status != http.StatusSeeOther {
+							t.Errorf("GET %s logged in: got %d, want 303 to the start page", path, a.Status)
+						}
+					default:
+						if a.Status != http.StatusOK {
+							t.Errorf("GET %s as %s: got %d, want 200; %.300s", path, role, a.Status, a.Body)
+						}
+						checkPage(t, path, lang, a)
+					}
+				}
+			})
+		}
+	}
+}
+
+var (
+	inlineScript = regexp.MustCompile(`<script(?:\s[^>]*)?>[^<]`)
+	inlineStyle  = regexp.MustCompile(`(?i)<style|\sstyle=|\son[a-z]+=`)
+	htmlLang     = regexp.MustCompile(`<html lang="([a-z]+)">`)
+)
+
+// checkPage checks an HTML page: in its language, every message found,
+// landmarks present, nothing inline for the CSP to block.
+func checkPage(t *testing.T, path, lang string, a answer) {
+	t.Helper()
+	if !strings.HasPrefix(a.Header.Get("Content-Type"), "text/html") {
+		return
+	}
+	if strings.Contains(a.Body, "%!") {
+		t.Errorf("%s (%s): a message has the wrong number of arguments", path, lang)
+	}
+	if strings.Contains(a.Body, "⟦") {
+		i := strings.Index(a.Body, "⟦")
+		t.Errorf("%s (%s): a message is missing from the catalogue: %s", path, lang, a.Body[i:min(len(a.Body), i+60)])
+	}
+	if m := htmlLang.FindStringSubmatch(a.Body); m == nil || m[1] != lang {
+		t.Errorf("%s: html lang %v, want %s", path, m, lang)
+	}
+	for _, landmark := range []string{"<header", "<nav", `<main id="main"`, "<footer", `class="skip-link" href="#main"`} {
+		if !strings.Contains(a.Body, landmark) {
+			t.Errorf("%s: no %s", path, landmark)
+		}
+	}
+	if inlineScript.MatchString(a.Body) || inlineStyle.MatchString(a.Body) {
+		t.Errorf("%s: inline script or style, which the CSP blocks", path)
+	}
+	if csp := a.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'self'") {
+		t.Errorf("%s: CSP %q", path, csp)
+	}
+}

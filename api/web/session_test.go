@@ -1,0 +1,237 @@
+package web_test
+
+import (
+	"bytes"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emcc/accredit/cmd/accreditd/app"
+	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
+)
+
+// TestSessionCookieAndLogout: the login is a Secure, HttpOnly, SameSite=Lax
+// cookie holding the accounts service's token; logging out revokes the
+// token itself, not only the cookie.
+func TestSessionCookieAndLogout(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	c := w.client(t)
+	a := c.post("/login", url.Values{"email": {carla.Email}, "password": {carla.Password}, "next": {"//evil.example/x"}}, true)
+	if a.Status != http.StatusSeeOther || a.Location != "/applications" {
+		t.Fatalf("login: got %d to %q, want 303 to /applications (never to another site)", a.Status, a.Location)
+	}
+	var session *http.Cookie
+	for _, ck := range (&http.Response{Header: a.Header}).Cookies() {
+		if ck.Name == "accredit_session" {
+			session = ck
+		}
+	}
+	if session == nil || !session.HttpOnly || !session.Secure || session.SameSite != http.SameSiteLaxMode || session.Path != "/" {
+		t.Fatalf("session cookie: %+v", session)
+	}
+	if r := w.in.Get(t, "/api/v1/me", session.Value); r.Status != http.StatusOK {
+		t.Fatalf("the cookie does not hold a session token: %d", r.Status)
+	}
+	if a := c.post("/logout", nil, true); a.Status != http.StatusSeeOther || a.Location != "/login?ok=logged_out" {
+		t.Fatalf("logout: got %d to %q", a.Status, a.Location)
+	}
+	if r := w.in.Get(t, "/api/v1/me", session.Value); r.Status != http.StatusUnauthorized {
+		t.Fatalf("the token after logout: got %d, want 401", r.Status)
+	}
+	// A copy of the old cookie no longer logs in.
+	thief := w.client(t)
+	u, _ := url.Parse(w.in.URL)
+	thief.hc.Jar.SetCookies(u, []*http.Cookie{{Name: "accredit_session", Value: session.Value}})
+	if a := thief.get("/applications"); a.Status != http.StatusSeeOther || !strings.HasPrefix(a.Location, "/login") {
+		t.Fatalf("old cookie after logout: got %d to %q", a.Status, a.Location)
+	}
+}
+
+// TestCSRF: a form needs this browser's token, for this session, from this
+// site.
+func TestCSRF(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	c := w.client(t)
+	before := c.csrf()
+	c.login(carla.Email, carla.Password)
+	open := url.Values{"scheme": {"EIA"}, "level": {"foundation"}, "language": {"en"}}
+	other := w.client(t)
+	cases := []struct {
+		name   string
+		token  string
+		header map[string]string
+		want   int
+	}{
+		{"no token", "", nil, http.StatusForbidden},
+		{"another browser's token", other.csrf(), nil, http.StatusForbidden},
+		{"this browser's token from before the login", before, nil, http.StatusForbidden},
+		{"the right token from another site", c.csrf(), map[string]string{"Origin": "https://evil.example"}, http.StatusForbidden},
+		{"the right token, cross-site fetch", c.csrf(), map[string]string{"Sec-Fetch-Site": "cross-site"}, http.StatusForbidden},
+		{"the right token", c.csrf(), map[string]string{"Origin": w.in.URL}, http.StatusSeeOther},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := url.Values{}
+			for k, v := range open {
+				f[k] = v
+			}
+			if tc.token != "" {
+				f.Set("csrf", tc.token)
+			}
+			req, _ := http.NewRequest(http.MethodPost, w.in.URL+"/applications", strings.NewReader(f.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			for k, v := range tc.header {
+				req.Header.Set(k, v)
+			}
+			if a := c.do(req); a.Status != tc.want {
+				t.Fatalf("got %d, want %d", a.Status, tc.want)
+			}
+		})
+	}
+	if n := len(Expect(t, w.in.Get(t, "/api/v1/me/cases", carla.Token), 200).Map(t)["cases"].([]any)); n != 1 {
+		t.Fatalf("cases opened: %d, want 1 (only the genuine form)", n)
+	}
+}
+
+// TestLoginIsSlowedDownAfterFailures: the accounts service's throttle, as
+// a page with its message and Retry-After.
+func TestLoginIsSlowedDownAfterFailures(t *testing.T) {
+	w := newWorld(t)
+	c := w.client(t)
+	var a answer
+	for range 6 {
+		a = c.post("/login", url.Values{"email": {AdminEmail}, "password": {"wrong password!"}}, true)
+	}
+	if a.Status != http.StatusTooManyRequests || !strings.Contains(a.Body, "Too many failed attempts") || a.Header.Get("Retry-After") == "" {
+		t.Fatalf("after repeated failures: got %d (Retry-After %q)", a.Status, a.Header.Get("Retry-After"))
+	}
+	if !strings.Contains(a.Body, `value="`+AdminEmail+`"`) {
+		t.Fatal("the email typed is lost")
+	}
+}
+
+// TestUploadWithoutJavaScript: the plain form post uploads; over the limit
+// it is refused with the error beside the file and the fields kept.
+func TestUploadWithoutJavaScript(t *testing.T) {
+	w := newWorld(t, func(c *app.Config) { c.MaxUpload = 4096 })
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	caseID := Expect(t, w.in.Post(t, "/api/v1/cases", carla.Token, map[string]any{"scheme": "EIA", "level": "foundation", "language": "en"}), 201).Map(t)["id"].(string)
+	c := w.client(t)
+	c.login(carla.Email, carla.Password)
+	upload := func(title string, file []byte) answer {
+		var b bytes.Buffer
+		mw := multipart.NewWriter(&b)
+		_ = mw.WriteField("csrf", c.csrf())
+		_ = mw.WriteField("kind", "certificate")
+		_ = mw.WriteField("title", title)
+		_ = mw.WriteField("categories", "1")
+		_ = mw.WriteField("indicators", "2")
+		fw, _ := mw.CreateFormFile("file", "certificate.pdf")
+		_, _ = fw.Write(file)
+		_ = mw.Close()
+		req, _ := http.NewRequest(http.MethodPost, w.in.URL+"/applications/"+caseID+"/evidence", &b)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		return c.do(req)
+	}
+	if a := upload("My certificate", pdf); a.Status != http.StatusSeeOther || !strings.HasSuffix(a.Location, "/evidence?ok=uploaded") {
+		t.Fatalf("upload: got %d to %q", a.Status, a.Location)
+	}
+	a := upload("Too big", append(append([]byte{}, pdf...), bytes.Repeat([]byte(" "), 5000)...))
+	if a.Status != http.StatusRequestEntityTooLarge || !strings.Contains(a.Body, `id="f-file-error"`) || !strings.Contains(a.Body, "The file is too large: at most 4 KB.") {
+		t.Fatalf("too large: got %d", a.Status)
+	}
+	if !strings.Contains(a.Body, `value="Too big"`) || !strings.Contains(a.Body, `id="f-ind-2" name="indicators" value="2" data-category="1" checked`) {
+		t.Fatal("the fields of the refused upload are lost")
+	}
+	a = upload("Far too big", bytes.Repeat([]byte("x"), 2<<20))
+	if a.Status != http.StatusRequestEntityTooLarge || !strings.Contains(a.Body, "Files can be at most 4 KB") {
+		t.Fatalf("far too large: got %d", a.Status)
+	}
+	ev := Expect(t, w.in.Get(t, "/api/v1/cases/"+caseID, carla.Token), 200).Map(t)["evidence"].([]any)
+	if len(ev) != 1 {
+		t.Fatalf("evidence stored: %d, want 1", len(ev))
+	}
+}
+
+// TestAuditCSVIsTheAPIs: the office's CSV export is the API's, row for row.
+func TestAuditCSVIsTheAPIs(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	caseID, _, _ := w.awardedCase(t, carla)
+	c := w.client(t)
+	c.login(AdminEmail, AdminPassword)
+	for _, q := range []string{"", "?case_id=" + caseID, "?type=accreditation.decision_made"} {
+		web := c.get("/office/audit.csv" + q)
+		api := w.in.Do(t, Request{Method: http.MethodGet, Path: "/api/v1/audit" + q, Token: w.admin, Header: map[string]string{"Accept": "text/csv"}})
+		if web.Status != http.StatusOK || !strings.HasPrefix(web.Header.Get("Content-Type"), "text/csv") {
+			t.Fatalf("CSV %s: got %d %s", q, web.Status, web.Header.Get("Content-Type"))
+		}
+		if web.Body != string(api.Body) || strings.Count(web.Body, "\n") < 2 {
+			t.Fatalf("CSV %s differs from the API's:\n%s\n---\n%s", q, web.Body, api.Body)
+		}
+		if rows := strings.Count(strings.TrimSpace(web.Body), "\n"); web.Trailer.Get("X-Accredit-Export-Complete") != "true" || web.Trailer.Get("X-Accredit-Rows") != itoa(rows) {
+			t.Fatalf("CSV %s trailers: %v", q, web.Trailer)
+		}
+	}
+}
+
+// TestRenewalInTheWindow: the holder renews through the certificate page
+// in the last six months.
+func TestRenewalInTheWindow(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	_, _, accID := w.awardedCase(t, carla)
+	w.clock.Set(time.Date(2030, 12, 1, 9, 0, 0, 0, time.UTC))
+	c := w.client(t)
+	c.login(carla.Email, carla.Password)
+	if a := c.get("/accreditations/" + accID); !strings.Contains(a.Body, "Renew the accreditation") {
+		t.Fatalf("no renewal form in the window: %d", a.Status)
+	}
+	a := c.post("/accreditations/"+accID+"/renew", url.Values{"continued_practice": {"yes"}, "supervision_hours_last_year": {"2"}, "cpd_hours_last_year": {"20"}}, true)
+	if a.Status != http.StatusUnprocessableEntity || !strings.Contains(a.Body, `id="f-supervision_hours_last_year-error"`) || !strings.Contains(a.Body, `id="f-ethics_code_adherence-error"`) {
+		t.Fatalf("renewal short of the rules: got %d", a.Status)
+	}
+	a = c.post("/accreditations/"+accID+"/renew", url.Values{"continued_practice": {"yes"}, "ethics_code_adherence": {"yes"}, "supervision_hours_last_year": {"6"}, "cpd_hours_last_year": {"20"}}, true)
+	if a.Status != http.StatusSeeOther {
+		t.Fatalf("renewal: got %d", a.Status)
+	}
+	if a := c.get(a.Location); !strings.Contains(a.Body, "2 March 2036") {
+		t.Fatal("the certificate does not show the new date")
+	}
+}
+
+// TestUnknownPagesAreHTMLAndTheAPIStaysJSON: the web application's error
+// pages never replace the API's problem documents.
+func TestUnknownPagesAreHTMLAndTheAPIStaysJSON(t *testing.T) {
+	w := newWorld(t)
+	c := w.client(t)
+	if a := c.get("/nothing/here"); a.Status != http.StatusNotFound || !strings.Contains(a.Body, "Page not found") {
+		t.Fatalf("unknown page: %d", a.Status)
+	}
+	if a := c.get("/api/v1/nothing-here"); a.Status != http.StatusNotFound || a.Header.Get("Content-Type") != "application/problem+json" {
+		t.Fatalf("unknown API path: %d %s", a.Status, a.Header.Get("Content-Type"))
+	}
+	req, _ := http.NewRequest(http.MethodDelete, w.in.URL+"/api/v1/framework", nil)
+	if a := c.do(req); a.Status != http.StatusMethodNotAllowed {
+		t.Fatalf("wrong method on the API: %d", a.Status)
+	}
+}
+
+// TestUserTextIsEscaped: what users write is shown as text, never as markup.
+func TestUserTextIsEscaped(t *testing.T) {
+	w := newWorld(t)
+	c := w.client(t)
+	a := c.post("/signup", url.Values{"name": {`<script>alert("x")</script> Eve`}, "email": {"eve@example.org"}, "password": {"eve's long password"}}, true)
+	if a.Status != http.StatusSeeOther {
+		t.Fatalf("signup: %d %s", a.Status, errorsOf(a.Body))
+	}
+	page := c.get("/applications")
+	if strings.Contains(page.Body, `<script>alert`) || !strings.Contains(page.Body, `&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; Eve`) {
+		t.Fatal("the name is not escaped")
+	}
+}

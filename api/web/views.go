@@ -1,0 +1,503 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"math"
+	"net/http"
+	"net/url"
+	"path"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accounts"
+	"github.com/emcc/accredit/domain/framework"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// langs are the languages of the user interface; the first is the default.
+var langs = []string{"en", "nl"}
+
+// views are the parsed page templates of each language.
+type views struct {
+	pages map[string]map[string]*template.Template // lang -> page -> template
+	asset string                                   // version of the static files, for cache busting
+}
+
+// mustViews parses every page once per language (the message function is
+// bound to the language); it panics on a template error, which the tests
+// rule out.
+func mustViews(cat *framework.Catalogue) *views {
+	v := &views{pages: map[string]map[string]*template.Template{}}
+	h := sha256.New()
+	_ = fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			b, _ := staticFS.ReadFile(p)
+			h.Write(b)
+		}
+		return nil
+	})
+	v.asset = hex.EncodeToString(h.Sum(nil))[:12]
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		panic(err)
+	}
+	for _, lang := range langs {
+		v.pages[lang] = map[string]*template.Template{}
+		base := template.Must(template.New("base").Funcs(funcs(lang, cat)).ParseFS(templateFS, "templates/layout.html", "templates/partials.html"))
+		for _, n := range names {
+			name := strings.TrimSuffix(path.Base(n), ".html")
+			if name == "layout" || name == "partials" {
+				continue
+			}
+			t := template.Must(template.Must(base.Clone()).ParseFS(templateFS, n))
+			v.pages[lang][name] = t
+		}
+	}
+	return v
+}
+
+// page is what every template is given: the frame (language, user, CSRF
+// token, navigation, messages) and the page's own data in D.
+type page struct {
+	Title    string
+	Lang     string
+	User     *accounts.UserView
+	CSRF     string
+	Path     string
+	Nav      []navItem
+	Asset    string
+	OK       string
+	Errors   map[string]string
+	Problems []string
+	Form     url.Values
+	Status   int
+	D        any
+}
+
+type navItem struct {
+	Href, Label string
+	Current     bool
+}
+
+// V is the value of a form field: what was typed, or what is stored.
+func (p *page) V(name string) string { return p.Form.Get(name) }
+
+// Checked reports whether a checkbox or radio of the field has value.
+func (p *page) Checked(name, value string) bool { return slices.Contains(p.Form[name], value) }
+
+// Err is the error of a field.
+func (p *page) Err(name string) string { return p.Errors[name] }
+
+// HasErrors reports whether the page shows any error.
+func (p *page) HasErrors() bool { return len(p.Errors) > 0 || len(p.Problems) > 0 }
+
+// ErrorList is the page's field errors in the order of the form.
+func (p *page) ErrorList() []fieldErr {
+	var out []fieldErr
+	for k, v := range p.Errors {
+		out = append(out, fieldErr{Field: k, Message: v})
+	}
+	slices.SortFunc(out, func(a, b fieldErr) int { return strings.Compare(a.Field, b.Field) })
+	return out
+}
+
+type fieldErr struct{ Field, Message string }
+
+// T translates a message key in the page's language.
+func (x *ctx) T(key string, args ...any) string { return tr(x.lang, key, args...) }
+
+// newPage is a page with the frame filled in.
+func (x *ctx) newPage(titleKey string, d any) *page {
+	p := &page{Title: x.T(titleKey), Lang: x.lang, User: x.user, CSRF: x.csrfToken(), Path: x.backPath(),
+		Asset: x.a.views.asset, Errors: map[string]string{}, Form: url.Values{}, D: d}
+	if k := x.QueryParam("ok"); k != "" && hasMessage("ok."+k) {
+		p.OK = x.T("ok." + k)
+	}
+	p.Nav = x.nav()
+	return p
+}
+
+// backPath is where the language switch returns to: this page, or for a
+// page that answers a form, the nearest page above it (a form's own path
+// may have no page).
+func (x *ctx) backPath() string {
+	req := x.Request()
+	if req.Method == http.MethodGet {
+		return req.URL.RequestURI()
+	}
+	p := req.URL.Path
+	for p != "/" && p != "" {
+		for _, r := range x.a.routes() {
+			if r.Method == http.MethodGet && matchPath(r.Path, p) {
+				return p
+			}
+		}
+		p = p[:strings.LastIndexByte(p, '/')]
+	}
+	return "/"
+}
+
+// matchPath reports whether a path fits a route pattern (":x" one segment).
+func matchPath(pattern, p string) bool {
+	ps, ss := strings.Split(pattern, "/"), strings.Split(p, "/")
+	if len(ps) != len(ss) {
+		return false
+	}
+	for i := range ps {
+		if !strings.HasPrefix(ps[i], ":") && ps[i] != ss[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// nav is the main navigation of the caller's role, from the route table.
+func (x *ctx) nav() []navItem {
+	var own, public []navItem
+	cur := x.Request().URL.Path
+	for _, r := range x.a.routes() {
+		if r.Nav == "" {
+			continue
+		}
+		it := navItem{Href: r.Path, Label: x.T(r.Nav), Current: cur == r.Path || strings.HasPrefix(cur, r.Path+"/") && r.Path != "/office"}
+		switch {
+		case r.Public:
+			public = append(public, it)
+		case x.user != nil && slices.Contains(r.Roles, x.user.Role):
+			own = append(own, it)
+		}
+	}
+	return append(own, public...)
+}
+
+// render writes a page with status (200 when 0).
+func (x *ctx) render(status int, name string, p *page) error {
+	if status == 0 {
+		status = http.StatusOK
+	}
+	p.Status = status
+	t, ok := x.a.views.pages[x.lang][name]
+	if !ok {
+		return fmt.Errorf("no template %q", name)
+	}
+	var b bytes.Buffer
+	if err := t.ExecuteTemplate(&b, "layout", p); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	return x.HTMLBlob(status, b.Bytes())
+}
+
+// errorPage answers with the friendly page of an error.
+func (x *ctx) errorPage(err error) error {
+	status := statusOf(err)
+	key := "error.other"
+	var wr errWrongRole
+	switch {
+	case errors.As(err, &wr):
+		status, key = http.StatusForbidden, "error.forbidden"
+	case errors.Is(err, errCSRF):
+		status, key = http.StatusForbidden, "error.csrf"
+	case status == http.StatusNotFound:
+		key = "error.not_found"
+	case status == http.StatusForbidden:
+		key = "error.forbidden"
+	case status == http.StatusMethodNotAllowed:
+		key = "error.not_found"
+	case status == http.StatusRequestEntityTooLarge:
+		key = "error.too_large"
+	case status >= 500 && status != http.StatusServiceUnavailable:
+		key = "error.internal"
+		x.a.d.Log.Error("web: internal error", "request_id", x.Response().Header().Get("X-Request-Id"), "path", x.Request().URL.Path, "err", err)
+	}
+	d := map[string]any{"Status": status, "Key": key, "RequestID": x.Response().Header().Get("X-Request-Id")}
+	if key == "error.other" {
+		d["Detail"] = domain.ErrorMessage(err)
+	}
+	if key == "error.too_large" {
+		d["Limit"] = x.a.maxUpload()
+	}
+	if len(wr.need) > 0 {
+		var rs []string
+		for _, r := range wr.need {
+			rs = append(rs, x.T("role."+string(r)))
+		}
+		d["Roles"] = strings.Join(rs, ", ")
+	}
+	p := x.newPage(key+".title", d)
+	return x.render(status, "error", p)
+}
+
+// fieldErrors puts a domain error's fields on the page, under the names
+// of the form (rename maps a domain field to a form field); what has no
+// field goes to the summary. It returns the status of the error.
+func (x *ctx) fieldErrors(p *page, err error, rename func(string) string) int {
+	var de *domain.Error
+	if !errors.As(err, &de) || de.Code == domain.Internal || de.Code == domain.Unavailable && len(de.Fields) == 0 {
+		if domain.ErrorCode(err) == domain.Internal {
+			x.a.d.Log.Error("web: internal error", "path", x.Request().URL.Path, "err", err)
+			p.Problems = append(p.Problems, x.T("error.internal.body"))
+		} else {
+			p.Problems = append(p.Problems, domain.ErrorMessage(err))
+		}
+		return statusOf(err)
+	}
+	for _, f := range de.Fields {
+		name := f.Field
+		if rename != nil {
+			name = rename(f.Field)
+		}
+		msg := translateReason(x.lang, f.Reason)
+		if prev := p.Errors[name]; prev != "" {
+			msg = prev + "; " + msg
+		}
+		p.Errors[name] = msg
+	}
+	if len(de.Fields) == 0 {
+		p.Problems = append(p.Problems, de.Message)
+	}
+	if r, ok := de.Extra["reasons"].([]string); ok && len(de.Fields) > 0 {
+		p.Problems = append(p.Problems, r...)
+	}
+	return statusOf(err)
+}
+
+// funcs are the template functions of a language.
+func funcs(lang string, cat *framework.Catalogue) template.FuncMap {
+	return template.FuncMap{
+		"t": func(key string, args ...any) string { return tr(lang, key, args...) },
+		// tn is t for a count n (the first argument): key.one when n is 1.
+		"tn": func(key string, n int, args ...any) string {
+			if n == 1 && hasMessage(key+".one") {
+				key += ".one"
+			}
+			return tr(lang, key, append([]any{n}, args...)...)
+		},
+		"ft": func(t framework.Text) string {
+			return t.In(lang)
+		},
+		"lines": func(s string) []string { return strings.Split(s, "\n") },
+		"date":  func(v any) string { return formatDate(lang, v, false) },
+		"datetime": func(v any) string {
+			return formatDate(lang, v, true)
+		},
+		"isodate": func(v any) string {
+			if t, ok := asTime(v); ok {
+				return t.UTC().Format(time.DateOnly)
+			}
+			return ""
+		},
+		"level": func(l any) string {
+			s := fmt.Sprint(l)
+			if li, ok := cat.Level(framework.Level(s)); ok {
+				return li.Name.In(lang)
+			}
+			return s
+		},
+		"levels": func() []framework.LevelInfo { return cat.Levels },
+		"enum": func(prefix string, v any) string {
+			s := fmt.Sprint(v)
+			if k := prefix + "." + s; hasMessage(k) {
+				return tr(lang, k)
+			}
+			return strings.ReplaceAll(s, "_", " ")
+		},
+		"category": func(n int) framework.Category {
+			c, _ := cat.Category(n)
+			return c
+		},
+		"categories": func() []framework.Category { return cat.Categories },
+		"indicator": func(n int) framework.Indicator {
+			in, _ := cat.Indicator(n)
+			return in
+		},
+		"bytes": func(n int64) string { return formatBytes(lang, n) },
+		"num":   func(f float64) string { return formatNum(lang, f) },
+		"has":   has,
+		"dict": func(kv ...any) map[string]any {
+			m := map[string]any{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[fmt.Sprint(kv[i])] = kv[i+1]
+			}
+			return m
+		},
+		"list": func(v ...any) []any { return v },
+		"idem": func() string { return randomToken(12) },
+		"json": func(v any) string {
+			b, _ := json.MarshalIndent(v, "", "  ")
+			return string(b)
+		},
+		"add":   func(a, b int) int { return a + b },
+		"join":  strings.Join,
+		"lower": strings.ToLower,
+		"str":   func(v any) string { return fmt.Sprint(v) },
+		"itoa":  strconv.Itoa,
+		// fieldLabel names a form field in the error summary.
+		"fieldLabel": func(name string) string {
+			if k := "field." + name; hasMessage(k) {
+				return tr(lang, k)
+			}
+			if i := strings.LastIndexByte(name, '_'); i > 0 {
+				if n, err := strconv.Atoi(name[i+1:]); err == nil {
+					if k := "field." + name[:i]; hasMessage(k) {
+						c, _ := cat.Category(n)
+						return tr(lang, k) + " (" + c.Name.In(lang) + ")"
+					}
+					if k := "field." + name[:i]; name[:i] == "assessor_id" || hasMessage(k) {
+						return tr(lang, "field.assessor_id")
+					}
+				}
+				if strings.HasPrefix(name, "assessor_id_") {
+					return tr(lang, "field.assessor_id")
+				}
+			}
+			return strings.ReplaceAll(name, "_", " ")
+		},
+		// options makes the choices of a select or radios from values,
+		// labelled by the messages prefix.value.
+		"options": func(prefix string, vals ...any) []option {
+			var out []option
+			add := func(v string) {
+				label := v
+				if k := prefix + "." + v; hasMessage(k) {
+					label = tr(lang, k)
+				}
+				out = append(out, option{Value: v, Label: label})
+			}
+			for _, v := range vals {
+				switch l := v.(type) {
+				case []string:
+					for _, s := range l {
+						add(s)
+					}
+				default:
+					add(fmt.Sprint(v))
+				}
+			}
+			return out
+		},
+		"levelOpts": func(ls any) []option {
+			var out []option
+			switch l := ls.(type) {
+			case []framework.LevelInfo:
+				for _, li := range l {
+					out = append(out, option{Value: string(li.ID), Label: li.Name.In(lang)})
+				}
+			}
+			return out
+		},
+		"eventLabel": func(t string) string { return eventLabel(lang, t) },
+		"eventOptions": func(types []string) []option {
+			var out []option
+			for _, t := range types {
+				out = append(out, option{Value: t, Label: eventLabel(lang, t)})
+			}
+			return out
+		},
+		"ruleLine": func(u unmet) string { return ruleTextIn(lang, cat, u, true) },
+	}
+}
+
+// has reports whether list (a slice) holds v, compared as text.
+func has(list any, v any) bool {
+	rv := reflect.ValueOf(list)
+	if rv.Kind() != reflect.Slice {
+		return false
+	}
+	want := fmt.Sprint(v)
+	for i := range rv.Len() {
+		if fmt.Sprint(rv.Index(i).Interface()) == want {
+			return true
+		}
+	}
+	return false
+}
+
+func asTime(v any) (time.Time, bool) {
+	switch t := v.(type) {
+	case time.Time:
+		return t, !t.IsZero()
+	case *time.Time:
+		if t == nil {
+			return time.Time{}, false
+		}
+		return *t, !t.IsZero()
+	case string:
+		if t == "" {
+			return time.Time{}, false
+		}
+		if p, err := time.Parse(time.RFC3339Nano, t); err == nil {
+			return p, true
+		}
+		if p, err := time.Parse(time.DateOnly, t); err == nil {
+			return p, true
+		}
+	}
+	return time.Time{}, false
+}
+
+var months = map[string][]string{
+	"en": {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
+	"nl": {"januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"},
+}
+
+// formatDate writes a day as "2 March 2026" ("2 maart 2026"), with the
+// time of day in UTC when withTime.
+func formatDate(lang string, v any, withTime bool) string {
+	t, ok := asTime(v)
+	if !ok {
+		return ""
+	}
+	t = t.UTC()
+	s := fmt.Sprintf("%d %s %d", t.Day(), months[lang][t.Month()-1], t.Year())
+	if withTime {
+		s += t.Format(" 15:04") + " UTC"
+	}
+	return s
+}
+
+func formatBytes(lang string, n int64) string {
+	var s string
+	switch {
+	case n >= 1<<20:
+		s = formatNum(lang, math.Round(float64(n)/(1<<20)*10)/10) + " MB"
+	case n >= 1<<10:
+		s = formatNum(lang, math.Round(float64(n)/(1<<10)*10)/10) + " KB"
+	default:
+		s = strconv.FormatInt(n, 10) + " " + tr(lang, "unit.bytes")
+	}
+	return s
+}
+
+func formatNum(lang string, f float64) string {
+	s := strconv.FormatFloat(f, 'f', -1, 64)
+	if lang == "nl" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}
+
+// eventLabel names an event type: "Application submitted".
+func eventLabel(lang, t string) string {
+	_, short, _ := strings.Cut(t, ".")
+	if k := "event." + short; hasMessage(k) {
+		return tr(lang, k)
+	}
+	return t
+}
