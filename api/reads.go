@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strconv"
@@ -278,12 +279,19 @@ func (s *Server) auditRows(ctx context.Context, page []projections.AuditEntry) (
 // exportAudit streams every matching event from the store as CSV or JSON
 // lines, row by row, never holding the history in memory.
 func (s *Server) exportAudit(c echo.Context, f projections.AuditFilter, format string) error {
-	ctx := c.Request().Context()
-	last, err := s.deps.Reads.Store.LastSeq(ctx)
+	return s.deps.Reads.StreamAudit(c.Request().Context(), c.Response(), f, format, s.deps.Log)
+}
+
+// StreamAudit writes every event matching f, read from the store up to its
+// end when called, as CSV ("csv") or JSON lines ("ndjson"), with the
+// headers and the trailers (X-Accredit-Export-Complete, X-Accredit-Rows)
+// that tell a client whether it got everything. The web console's CSV
+// export uses it too.
+func (rs *ReadSide) StreamAudit(ctx context.Context, w *echo.Response, f projections.AuditFilter, format string, log *slog.Logger) error {
+	last, err := rs.Store.LastSeq(ctx)
 	if err != nil {
 		return domain.Wrap(domain.Unavailable, err, "event store unavailable")
 	}
-	w := c.Response()
 	if format == "csv" {
 		w.Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
 		w.Header().Set("Content-Disposition", `attachment; filename="accredit-audit.csv"`)
@@ -291,7 +299,6 @@ func (s *Server) exportAudit(c echo.Context, f projections.AuditFilter, format s
 		w.Header().Set(echo.HeaderContentType, "application/x-ndjson")
 	}
 	w.Header().Set("X-Accredit-Seq", strconv.FormatUint(last, 10))
-	// Trailers tell a client whether the stream ended complete.
 	w.Header().Set("Trailer", "X-Accredit-Export-Complete, X-Accredit-Rows")
 	w.WriteHeader(http.StatusOK)
 	cw := csv.NewWriter(w)
@@ -310,7 +317,7 @@ func (s *Server) exportAudit(c echo.Context, f projections.AuditFilter, format s
 	}
 	errDone := errors.New("done")
 	rows := 0
-	err = s.deps.Reads.Store.Subscribe(ctx, 0, func(cm eventstore.Commit) error {
+	err = rs.Store.Subscribe(ctx, 0, func(cm eventstore.Commit) error {
 		for i, e := range cm.Events {
 			entry := projections.AuditEntry{Seq: cm.Seq, Index: i, ID: e.ID, Stream: e.Stream, Type: e.Type, Version: e.Version, OccurredAt: e.OccurredAt, Actor: e.Actor}
 			if id, ok := strings.CutPrefix(e.Stream, accreditation.StreamPrefix+"."); ok {
@@ -321,7 +328,7 @@ func (s *Server) exportAudit(c echo.Context, f projections.AuditFilter, format s
 			}
 			var data any
 			_ = json.Unmarshal(e.Data, &data)
-			data = pii.RevealTree(ctx, s.deps.Reads.Vault, data)
+			data = pii.RevealTree(ctx, rs.Vault, data)
 			if format == "csv" {
 				b, _ := json.Marshal(data)
 				_ = cw.Write([]string{strconv.FormatUint(entry.Seq, 10), strconv.Itoa(i), e.ID, e.OccurredAt.UTC().Format(time.RFC3339Nano),
@@ -343,7 +350,7 @@ func (s *Server) exportAudit(c echo.Context, f projections.AuditFilter, format s
 	cw.Flush()
 	w.Flush()
 	if err != nil && !errors.Is(err, errDone) {
-		s.deps.Log.Warn("audit export ended early", "err", err, "rows", rows)
+		log.Warn("audit export ended early", "err", err, "rows", rows)
 		complete(false, rows)
 		return nil
 	}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -503,70 +502,11 @@ func (a *app) audit(x *ctx) error {
 	return x.render(status, "audit", p)
 }
 
-// auditCSV streams every matching event from the store as CSV, row by row,
-// as GET /api/v1/audit does with Accept: text/csv (the same rows and
-// trailers; the API needs a bearer token, the browser has a cookie).
+// auditCSV streams every matching event as CSV, the same rows and trailers
+// as GET /api/v1/audit with Accept: text/csv (the API needs a bearer token,
+// the browser has a cookie).
 func (a *app) auditCSV(x *ctx) error {
-	f := auditFilter(x, nil)
-	ctx := x.Request().Context()
-	last, err := a.d.Reads.Store.LastSeq(ctx)
-	if err != nil {
-		return domain.Wrap(domain.Unavailable, err, "event store unavailable")
-	}
-	w := x.Response()
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="accredit-audit.csv"`)
-	w.Header().Set("X-Accredit-Seq", strconv.FormatUint(last, 10))
-	// Trailers tell a client whether the stream ended complete.
-	w.Header().Set("Trailer", "X-Accredit-Export-Complete, X-Accredit-Rows")
-	w.WriteHeader(http.StatusOK)
-	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"seq", "index", "event_id", "occurred_at", "stream", "case_id", "type", "version", "actor_id", "actor_role", "data"})
-	complete := func(ok bool, rows int) {
-		w.Header().Set("X-Accredit-Export-Complete", strconv.FormatBool(ok))
-		w.Header().Set("X-Accredit-Rows", strconv.Itoa(rows))
-	}
-	if last == 0 {
-		cw.Flush()
-		complete(true, 0)
-		return nil
-	}
-	errDone := errors.New("done")
-	rows := 0
-	err = a.d.Reads.Store.Subscribe(ctx, 0, func(cm eventstore.Commit) error {
-		for i, e := range cm.Events {
-			entry := projections.AuditEntry{Seq: cm.Seq, Index: i, ID: e.ID, Stream: e.Stream, Type: e.Type, Version: e.Version, OccurredAt: e.OccurredAt, Actor: e.Actor}
-			if id, ok := strings.CutPrefix(e.Stream, accreditation.StreamPrefix+"."); ok {
-				entry.CaseID = id
-			}
-			if !f.Match(entry) {
-				continue
-			}
-			var data any
-			_ = json.Unmarshal(e.Data, &data)
-			b, _ := json.Marshal(pii.RevealTree(ctx, a.d.Reads.Vault, data))
-			_ = cw.Write([]string{strconv.FormatUint(entry.Seq, 10), strconv.Itoa(i), e.ID, e.OccurredAt.UTC().Format(time.RFC3339Nano),
-				e.Stream, entry.CaseID, e.Type, strconv.FormatUint(e.Version, 10), e.Actor.ID, string(e.Actor.Role), string(b)})
-			rows++
-		}
-		if rows%500 == 0 || cm.Seq >= last {
-			cw.Flush()
-			w.Flush()
-		}
-		if cm.Seq >= last {
-			return errDone
-		}
-		return nil
-	})
-	cw.Flush()
-	w.Flush()
-	if err != nil && !errors.Is(err, errDone) {
-		a.d.Log.Warn("web: audit export ended early", "err", err, "rows", rows)
-		complete(false, rows)
-		return nil
-	}
-	complete(cw.Error() == nil, rows)
-	return nil
+	return a.d.Reads.StreamAudit(x.Request().Context(), x.Response(), auditFilter(x, nil), "csv", a.d.Log)
 }
 
 // ---- users ----
