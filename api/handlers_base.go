@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"github.com/emcc/accredit/api/openapi"
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/accounts"
+	"github.com/emcc/accredit/domain/aggregate"
 	"github.com/emcc/accredit/domain/framework"
 )
 
@@ -178,21 +180,21 @@ type profileRequest struct {
 	Conflicts []string `json:"conflicts"`
 }
 
-func (s *Server) setProfile(c echo.Context) error {
+// userCommand runs an office command on user :id with a JSON body decoded
+// into req, and answers with the user as they now are.
+func (s *Server) userCommand(c echo.Context, req any, run func(ctx context.Context, m aggregate.Meta, id string) (aggregate.Result, error)) error {
 	id := c.Param("id")
 	if err := validUserID(id); err != nil {
 		return err
 	}
-	var req profileRequest
-	if err := bind(c, &req); err != nil {
+	if err := bind(c, req); err != nil {
 		return err
 	}
 	m, err := meta(c)
 	if err != nil {
 		return err
 	}
-	res, err := s.deps.Accounts.SetProfile(c.Request().Context(), m, id, accounts.Profile{
-		Schemes: req.Schemes, MaxLevel: framework.Level(req.MaxLevel), Languages: req.Languages, Conflicts: req.Conflicts})
+	res, err := run(c.Request().Context(), m, id)
 	if err != nil {
 		return err
 	}
@@ -202,6 +204,14 @@ func (s *Server) setProfile(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, u)
+}
+
+func (s *Server) setProfile(c echo.Context) error {
+	var req profileRequest
+	return s.userCommand(c, &req, func(ctx context.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
+		return s.deps.Accounts.SetProfile(ctx, m, id, accounts.Profile{
+			Schemes: req.Schemes, MaxLevel: framework.Level(req.MaxLevel), Languages: req.Languages, Conflicts: req.Conflicts})
+	})
 }
 
 type reasonRequest struct {
@@ -209,28 +219,10 @@ type reasonRequest struct {
 }
 
 func (s *Server) disableUser(c echo.Context) error {
-	id := c.Param("id")
-	if err := validUserID(id); err != nil {
-		return err
-	}
 	var req reasonRequest
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	m, err := meta(c)
-	if err != nil {
-		return err
-	}
-	res, err := s.deps.Accounts.Disable(c.Request().Context(), m, id, req.Reason)
-	if err != nil {
-		return err
-	}
-	writeResult(c, res)
-	u, err := s.deps.Accounts.User(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, u)
+	return s.userCommand(c, &req, func(ctx context.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
+		return s.deps.Accounts.Disable(ctx, m, id, req.Reason)
+	})
 }
 
 func (s *Server) eraseUser(c echo.Context) error {
