@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"mime"
 	"mime/multipart"
@@ -240,42 +241,47 @@ func (s *Server) submitCase(c echo.Context) error {
 	})(c)
 }
 
-func (s *Server) screenCase(c echo.Context) error {
-	return s.command("screen", func(c echo.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
-		var req struct {
-			Outcome string `json:"outcome"`
-			Reason  string `json:"reason"`
-		}
+// withBody decodes the JSON body into a T for a case command.
+func withBody[T any](fn func(ctx context.Context, m aggregate.Meta, id string, req T) (aggregate.Result, error)) caseCommand {
+	return func(c echo.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
+		var req T
 		if err := bind(c, &req); err != nil {
 			return aggregate.Result{}, err
 		}
-		return s.deps.Cases.Screen(c.Request().Context(), m, id, req.Outcome, req.Reason)
-	})(c)
+		return fn(c.Request().Context(), m, id, req)
+	}
+}
+
+type screenRequest struct {
+	Outcome string `json:"outcome"`
+	Reason  string `json:"reason"`
+}
+
+func (s *Server) screenCase(c echo.Context) error {
+	return s.command("screen", withBody(func(ctx context.Context, m aggregate.Meta, id string, req screenRequest) (aggregate.Result, error) {
+		return s.deps.Cases.Screen(ctx, m, id, req.Outcome, req.Reason)
+	}))(c)
+}
+
+type assignRequest struct {
+	AssessorID string `json:"assessor_id"`
+	Role       string `json:"role"`
 }
 
 func (s *Server) assignCase(c echo.Context) error {
-	return s.command("assign", func(c echo.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
-		var req struct {
-			AssessorID string `json:"assessor_id"`
-			Role       string `json:"role"`
-		}
-		if err := bind(c, &req); err != nil {
-			return aggregate.Result{}, err
-		}
-		return s.deps.Cases.Assign(c.Request().Context(), m, id, req.AssessorID, req.Role)
-	})(c)
+	return s.command("assign", withBody(func(ctx context.Context, m aggregate.Meta, id string, req assignRequest) (aggregate.Result, error) {
+		return s.deps.Cases.Assign(ctx, m, id, req.AssessorID, req.Role)
+	}))(c)
+}
+
+type claimRequest struct {
+	Role string `json:"role"`
 }
 
 func (s *Server) claimCase(c echo.Context) error {
-	return s.command("claim", func(c echo.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
-		var req struct {
-			Role string `json:"role"`
-		}
-		if err := bind(c, &req); err != nil {
-			return aggregate.Result{}, err
-		}
-		return s.deps.Cases.Claim(c.Request().Context(), m, id, req.Role)
-	})(c)
+	return s.command("claim", withBody(func(ctx context.Context, m aggregate.Meta, id string, req claimRequest) (aggregate.Result, error) {
+		return s.deps.Cases.Claim(ctx, m, id, req.Role)
+	}))(c)
 }
 
 type assessmentRequest struct {
@@ -291,95 +297,79 @@ type assessmentRequest struct {
 }
 
 func (s *Server) assessCase(c echo.Context) error {
-	return s.command("assess", func(c echo.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
-		var req assessmentRequest
-		if err := bind(c, &req); err != nil {
-			return aggregate.Result{}, err
-		}
+	return s.command("assess", withBody(func(ctx context.Context, m aggregate.Meta, id string, req assessmentRequest) (aggregate.Result, error) {
 		in := cases.AssessmentRequest{Recommendation: req.Recommendation, RecommendedLevel: req.RecommendedLevel, Rationale: req.Rationale}
 		for _, r := range req.Ratings {
 			in.Ratings = append(in.Ratings, cases.Rating(r))
 		}
-		return s.deps.Cases.Assess(c.Request().Context(), m, id, in)
-	})(c)
+		return s.deps.Cases.Assess(ctx, m, id, in)
+	}))(c)
+}
+
+type questionsRequest struct {
+	Questions string `json:"questions"`
 }
 
 func (s *Server) requestInformation(c echo.Context) error {
-	return s.command("request_information", func(c echo.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
-		var req struct {
-			Questions string `json:"questions"`
-		}
-		if err := bind(c, &req); err != nil {
-			return aggregate.Result{}, err
-		}
-		return s.deps.Cases.RequestInformation(c.Request().Context(), m, id, req.Questions)
-	})(c)
+	return s.command("request_information", withBody(func(ctx context.Context, m aggregate.Meta, id string, req questionsRequest) (aggregate.Result, error) {
+		return s.deps.Cases.RequestInformation(ctx, m, id, req.Questions)
+	}))(c)
+}
+
+type answerRequest struct {
+	Answer string `json:"answer"`
 }
 
 func (s *Server) provideInformation(c echo.Context) error {
-	return s.command("respond", func(c echo.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
-		var req struct {
-			Answer string `json:"answer"`
-		}
-		if err := bind(c, &req); err != nil {
-			return aggregate.Result{}, err
-		}
-		return s.deps.Cases.ProvideInformation(c.Request().Context(), m, id, req.Answer)
-	})(c)
+	return s.command("respond", withBody(func(ctx context.Context, m aggregate.Meta, id string, req answerRequest) (aggregate.Result, error) {
+		return s.deps.Cases.ProvideInformation(ctx, m, id, req.Answer)
+	}))(c)
+}
+
+type moderationRequest struct {
+	Recommendation   string `json:"recommendation"`
+	RecommendedLevel string `json:"recommended_level"`
+	Rationale        string `json:"rationale"`
 }
 
 func (s *Server) moderateCase(c echo.Context) error {
-	return s.command("moderate", func(c echo.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
-		var req struct {
-			Recommendation   string `json:"recommendation"`
-			RecommendedLevel string `json:"recommended_level"`
-			Rationale        string `json:"rationale"`
-		}
-		if err := bind(c, &req); err != nil {
-			return aggregate.Result{}, err
-		}
-		return s.deps.Cases.Moderate(c.Request().Context(), m, id, req.Recommendation, req.RecommendedLevel, req.Rationale)
-	})(c)
+	return s.command("moderate", withBody(func(ctx context.Context, m aggregate.Meta, id string, req moderationRequest) (aggregate.Result, error) {
+		return s.deps.Cases.Moderate(ctx, m, id, req.Recommendation, req.RecommendedLevel, req.Rationale)
+	}))(c)
+}
+
+type decisionRequest struct {
+	Outcome   string `json:"outcome"`
+	Level     string `json:"level"`
+	Rationale string `json:"rationale"`
 }
 
 func (s *Server) decideCase(c echo.Context) error {
-	return s.command("decide", func(c echo.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
-		var req struct {
-			Outcome   string `json:"outcome"`
-			Level     string `json:"level"`
-			Rationale string `json:"rationale"`
-		}
-		if err := bind(c, &req); err != nil {
-			return aggregate.Result{}, err
-		}
-		return s.deps.Cases.Decide(c.Request().Context(), m, id, req.Outcome, req.Level, req.Rationale)
-	})(c)
+	return s.command("decide", withBody(func(ctx context.Context, m aggregate.Meta, id string, req decisionRequest) (aggregate.Result, error) {
+		return s.deps.Cases.Decide(ctx, m, id, req.Outcome, req.Level, req.Rationale)
+	}))(c)
+}
+
+type appealRequest struct {
+	Grounds string `json:"grounds"`
 }
 
 func (s *Server) appealCase(c echo.Context) error {
-	return s.command("appeal", func(c echo.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
-		var req struct {
-			Grounds string `json:"grounds"`
-		}
-		if err := bind(c, &req); err != nil {
-			return aggregate.Result{}, err
-		}
-		return s.deps.Cases.Appeal(c.Request().Context(), m, id, req.Grounds)
-	})(c)
+	return s.command("appeal", withBody(func(ctx context.Context, m aggregate.Meta, id string, req appealRequest) (aggregate.Result, error) {
+		return s.deps.Cases.Appeal(ctx, m, id, req.Grounds)
+	}))(c)
+}
+
+type appealDecisionRequest struct {
+	Outcome   string `json:"outcome"`
+	Rationale string `json:"rationale"`
+	ReturnTo  string `json:"return_to"`
 }
 
 func (s *Server) decideAppeal(c echo.Context) error {
-	return s.command("decide_appeal", func(c echo.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
-		var req struct {
-			Outcome   string `json:"outcome"`
-			Rationale string `json:"rationale"`
-			ReturnTo  string `json:"return_to"`
-		}
-		if err := bind(c, &req); err != nil {
-			return aggregate.Result{}, err
-		}
-		return s.deps.Cases.DecideAppeal(c.Request().Context(), m, id, req.Outcome, req.Rationale, req.ReturnTo)
-	})(c)
+	return s.command("decide_appeal", withBody(func(ctx context.Context, m aggregate.Meta, id string, req appealDecisionRequest) (aggregate.Result, error) {
+		return s.deps.Cases.DecideAppeal(ctx, m, id, req.Outcome, req.Rationale, req.ReturnTo)
+	}))(c)
 }
 
 func (s *Server) withdrawCase(c echo.Context) error {
