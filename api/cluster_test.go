@@ -1,0 +1,97 @@
+package api_test
+
+import (
+	"context"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emcc/accredit/cmd/accreditd/app"
+	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
+)
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// TestTwoProcessesOnOneNATS runs two accreditd on one JetStream (the second
+// through the first's client port, as on a cluster): a write on one is read
+// on the other, concurrent commands on the same case lose nothing, and the
+// expiry job, run by both at once, expires the accreditation once.
+func TestTwoProcessesOnOneNATS(t *testing.T) {
+	natsAddr := freeAddr(t)
+	tm := newTeam(t, func(c *app.Config) { c.NATSListen = natsAddr })
+	cfg2 := Config(t.TempDir())
+	cfg2.NATSURL = "nats://" + natsAddr
+	cfg2.MasterKeyFile, cfg2.SigningKeyFile = tm.in.Cfg.MasterKeyFile, tm.in.Cfg.SigningKeyFile
+	second := StartWith(t, cfg2, app.Options{Now: tm.clock.Now})
+
+	id, accID := tm.awardedCase(t)
+	// Read on the second what the first wrote (sessions are shared too).
+	c := Expect(t, second.Get(t, "/api/v1/cases/"+id, tm.applicant.Token), 200).Map(t)
+	if c["state"] != "awarded" {
+		t.Fatalf("second process sees state %v", c["state"])
+	}
+	reg := Expect(t, second.Get(t, "/api/v1/register/"+accID, ""), 200).Map(t)
+	if reg["valid"] != true {
+		t.Fatalf("second process's register: %v", reg)
+	}
+
+	// Both processes write to one case at once: every write lands, versions
+	// stay a line.
+	other := tm.post(t, "/api/v1/cases", tm.applicant.Token, map[string]any{"scheme": "EIA", "level": "foundation", "language": "en"}, 201)["id"].(string)
+	var wg sync.WaitGroup
+	for i := range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			in := []*Instance{tm.in, second}[i%2]
+			body := map[string]any{"categories": []map[string]any{{"category": 1 + i%8, "statement": "statement " + strings.Repeat("x", i)}}}
+			Expect(t, in.Put(t, "/api/v1/cases/"+other+"/self-assessment", tm.applicant.Token, body), 200)
+		}()
+	}
+	wg.Wait()
+	h := Expect(t, tm.in.Get(t, "/api/v1/cases/"+other+"/history", tm.admin), 200).Map(t)["events"].([]any)
+	if len(h) != 11 {
+		t.Fatalf("history after 10 concurrent writes on two processes: %d events, want 11", len(h))
+	}
+	for i, e := range h {
+		if v := e.(map[string]any)["version"].(float64); v != float64(i+1) {
+			t.Fatalf("event %d has version %v", i, v)
+		}
+	}
+
+	// The expiry job, run by both at once after the date: one expiry.
+	tm.setClock(t, tm.clock.Now().AddDate(5, 0, 1))
+	var n1, n2 int
+	var e1, e2 error
+	wg.Add(2)
+	go func() { defer wg.Done(); n1, e1 = tm.in.App.RunExpiry(context.Background()) }()
+	go func() { defer wg.Done(); n2, e2 = second.App.RunExpiry(context.Background()) }()
+	wg.Wait()
+	if e1 != nil || e2 != nil {
+		t.Fatalf("expiry: %v, %v", e1, e2)
+	}
+	if n1+n2 != 1 {
+		t.Fatalf("expired %d + %d times, want once", n1, n2)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		hist := Expect(t, second.Get(t, "/api/v1/audit?type=accreditation.accreditation_expired", tm.in.AdminToken(t)), 200).Map(t)["events"].([]any)
+		if len(hist) == 1 {
+			break
+		}
+		if time.Now().After(deadline) || len(hist) > 1 {
+			t.Fatalf("expired events: %d, want 1", len(hist))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
