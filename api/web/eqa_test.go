@@ -53,71 +53,143 @@ func TestBrowserLanguageSwitch(t *testing.T) {
 	b.see("At most 20 MB per file.", "1. "+c1.Name.EN)
 }
 
-// TestBrowserEQAJourney: a training programme's provider applies for the
-// EQA with its curriculum mapped to the categories; after the assessment
-// (through the API) the certificate and the register name the programme.
+// TestBrowserEQAJourney is a whole EQA journey in the browser, across the
+// three roles: a programme's provider registers, applies for the EQA with
+// the programme's name and provider, fills in the programme's figures and
+// its curriculum mapped to the eight categories, uploads the programme
+// document and submits; the office screens; an assessor claims the case
+// and the office assigns a verifier; both assess in the workspace; the
+// office decides; the provider sees the award and the certificate, and the
+// public register lists the programme and its provider.
 func TestBrowserEQAJourney(t *testing.T) {
-	b := browser(t)
+	nora := browser(t)
 	w := newWorld(t)
-	b.base = w.in.URL
-	nora := w.registerApplicant(t, "nora@academie.example", "Nora Noord")
-	b.login(nora.Email, nora.Password)
-	b.submit(`main a[href="/applications/new"]`)
-	b.click("#f-scheme-EQA")
-	b.submit("main form button[type=submit]")
-	b.click("#f-level-senior_practitioner")
-	b.set("#f-language", "nl")
-	b.fill("#f-programme_name", "Coachopleiding Plus")
-	b.fill("#f-programme_provider", "Academie Noord")
-	b.submit("main form button[type=submit]")
-	caseID := strings.Split(strings.TrimPrefix(b.path(), "/applications/"), "?")[0]
-	b.see("Coachopleiding Plus", "Curriculum covers category 8, Evaluation")
-
-	b.submit(`.tabs a[href$="/portfolio"]`)
-	b.fill("#f-contact_hours", "150")
-	b.fill("#f-completed_cycles", "2")
-	for n := 1; n <= 8; n++ {
-		b.fill("#f-curriculum_"+itoa(n), "Module "+itoa(n)+" of the programme")
-	}
-	js[bool](b, `document.querySelector("#f-cur-1-1").closest("details").open = true`)
-	b.click("#f-cur-1-1")
-	b.submit("main form button[type=submit]")
-	b.see("Saved.")
-	b.shoot("15-eqa-portfolio")
-
-	md := filepath.Join(t.TempDir(), "curriculum.md")
-	if err := os.WriteFile(md, []byte("# Curriculum\n\nEight modules, one per category.\n"), 0o600); err != nil {
+	nora.base = w.in.URL
+	cat := framework.Default()
+	doc := filepath.Join(t.TempDir(), "curriculum.pdf")
+	if err := os.WriteFile(doc, makePDF("Coachopleiding Plus: curriculum 2026", "", "Eight modules, one per category.", "Module 8: evaluation of the programme."), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	b.submit(`.tabs a[href$="/evidence"]`)
-	b.set("#f-kind", "programme_document")
-	b.fill("#f-title", "Curriculum 2026")
+
+	// The provider registers.
+	nora.open("/")
+	nora.submit(`.hero a[href="/signup"]`)
+	nora.fill("#f-name", "Nora Noord")
+	nora.fill("#f-email", "nora@academie.example")
+	nora.fill("#f-password", "nora's long password")
+	nora.submit("main form button[type=submit]")
+	nora.see("Welcome", "My applications")
+
+	// Applies for the EQA at senior practitioner, for the programme.
+	nora.submit(`main a[href="/applications/new"]`)
+	nora.click("#f-scheme-EQA")
+	nora.submit("main form button[type=submit]")
+	senior, _ := cat.Level(framework.SeniorPractitioner)
+	nora.see(strings.Split(senior.EQA.EN, "\n")[1])
+	nora.click("#f-level-senior_practitioner")
+	nora.set("#f-language", "nl")
+	nora.fill("#f-programme_name", "Coachopleiding Plus")
+	nora.fill("#f-programme_provider", "Academie Noord")
+	nora.submit("main form button[type=submit]")
+	nora.see("Your application is open", "Coachopleiding Plus", "Contact hours of the programme: at least 120 (now 0)", "Curriculum covers category 8, Evaluation")
+	if !js[bool](nora, `document.querySelector("#submit-application").disabled`) {
+		t.Fatal("the submit button is enabled while the checklist is not empty")
+	}
+	caseID := strings.Split(strings.TrimPrefix(nora.path(), "/applications/"), "?")[0]
+
+	// The programme in figures, and its curriculum mapped to all eight categories.
+	nora.submit(`.tabs a[href$="/portfolio"]`)
+	nora.fill("#f-contact_hours", "150")
+	nora.fill("#f-completed_cycles", "2")
 	for n := 1; n <= 8; n++ {
-		b.click("#f-cat-" + itoa(n))
+		nora.fill("#f-curriculum_"+itoa(n), "Module "+itoa(n)+" of the programme")
 	}
-	b.do("choose the file", setFiles("#f-file", md))
-	b.submit("main form[data-upload] button[type=submit]")
-	b.see("The file is uploaded", "Curriculum 2026", "Everything is in place. You can submit.")
-	b.submit("#submit-application")
-	b.see("Your application is submitted")
+	js[bool](nora, `document.querySelector("#f-cur-1-1").closest("details").open = true`)
+	nora.click("#f-cur-1-1")
+	nora.submit("main form button[type=submit]")
+	nora.see("Saved.")
+	nora.shoot("15-eqa-portfolio")
 
-	// Screening, assessment and decision, through the API.
-	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/screening", w.admin, map[string]string{"outcome": "accepted"}), 200)
-	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/claim", w.assessor.Token, map[string]string{"role": "assessor"}), 200)
-	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/claim", w.verifier.Token, map[string]string{"role": "verifier"}), 200)
-	for _, u := range []User{w.assessor, w.verifier} {
-		var ratings []map[string]any
-		for cat := 1; cat <= 8; cat++ {
-			ratings = append(ratings, map[string]any{"category": cat, "rating": "evidenced"})
-		}
-		Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/assessments", u.Token, map[string]any{"ratings": ratings, "recommendation": "award", "rationale": "Sterk programma."}), 200)
+	// The programme document, citing every category.
+	nora.submit(`.tabs a[href$="/evidence"]`)
+	nora.set("#f-kind", "programme_document")
+	nora.fill("#f-title", "Curriculum 2026")
+	for n := 1; n <= 8; n++ {
+		nora.click("#f-cat-" + itoa(n))
 	}
-	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/decision", w.admin, map[string]string{"outcome": "awarded", "level": "senior_practitioner", "rationale": "Het programma voldoet."}), 200)
+	nora.do("choose the file", setFiles("#f-file", doc))
+	nora.submit("main form[data-upload] button[type=submit]")
+	nora.see("The file is uploaded", "Curriculum 2026", "Everything is in place. You can submit.")
 
-	b.open("/applications/" + caseID)
-	b.see("Het programma voldoet.")
-	b.submit(`main a[href^="/accreditations/"]`)
-	b.see("European Quality Award", "Coachopleiding Plus", "Academie Noord", "Senior Practitioner")
-	b.open("/register?q=academie")
-	b.see("Academie Noord", "Coachopleiding Plus")
+	// Submits.
+	nora.submit(`.tabs a[href="/applications/` + caseID + `"]`)
+	nora.submit("#submit-application")
+	nora.see("Your application is submitted", "The EMCC office screens the application.", "Decision expected by")
+
+	// The office screens it, seeing the programme and its provider.
+	office := browser(t)
+	office.base = w.in.URL
+	office.login(AdminEmail, AdminPassword)
+	office.submit(`nav a[href="/office/cases"]`)
+	office.submit(`main a[href="/office/cases/` + caseID + `"]`)
+	office.see("Coachopleiding Plus", "Nora Noord", "Academie Noord", "Screening")
+	office.click("#f-outcome-accepted")
+	office.submit(`form[action$="/screen"] button[type=submit]`)
+	office.see("The screening is recorded.", "Awaiting assessors")
+
+	// An assessor takes it from the queue and sees the programme.
+	anna := browser(t)
+	anna.base = w.in.URL
+	anna.login(w.assessor.Email, w.assessor.Password)
+	anna.see("Cases you can take, oldest first")
+	anna.submit(`form[action="/queue/` + caseID + `/claim"] button`)
+	anna.see("The case is yours to assess.", "Coachopleiding Plus", "Academie Noord", "Curriculum 2026", "Assessment starts once the verifier is assigned")
+	if n := js[int](anna, `document.querySelectorAll(".viewer iframe").length`); n != 1 {
+		t.Fatalf("the programme document is not shown in the viewer: %d frames", n)
+	}
+	if s := js[string](anna, `Array.from(document.querySelectorAll("details.panel")).map(d => d.textContent).join("|")`); !strings.Contains(s, "Module 8 of the programme") || !strings.Contains(s, "150") {
+		t.Fatalf("the workspace does not show the programme's portfolio: %s", s)
+	}
+
+	// The office assigns the verifier.
+	office.open("/office/cases/" + caseID)
+	office.set("#f-assessor_id_verifier", w.verifier.ID)
+	office.submit(`form[action$="/assign"] button[type=submit]`)
+	office.see("The assessor is assigned.", "In assessment")
+
+	// Both assess in the workspace.
+	anna.open("/assess/" + caseID)
+	anna.see("Rating per category")
+	rate(anna)
+	anna.submit(`form[data-draft] button[type=submit]`)
+	anna.see("Your assessment is submitted.", "The other assessment is not in yet")
+	victor := browser(t)
+	victor.base = w.in.URL
+	victor.login(w.verifier.Email, w.verifier.Password)
+	victor.submit(`main a[href="/assess/` + caseID + `"]`)
+	victor.see("Coachopleiding Plus", "Rating per category")
+	rate(victor)
+	victor.submit(`form[data-draft] button[type=submit]`)
+	victor.see("Your assessment is submitted.", "The other assessment")
+
+	// The office decides.
+	office.open("/office/cases/" + caseID)
+	office.see("Awaiting decision")
+	office.click("#f-outcome-awarded")
+	if l := js[string](office, `document.querySelector("#f-level").value`); l != "senior_practitioner" {
+		t.Fatalf("the decision's level is %q, not the case's", l)
+	}
+	office.fill("#f-rationale", "Het programma voldoet.")
+	office.submit(`form[action$="/decide"] button[type=submit]`)
+	office.see("The decision is recorded.", "Awarded")
+
+	// The provider sees the award, the certificate and the register.
+	nora.open("/applications/" + caseID)
+	nora.see("Decision", "Awarded", "Het programma voldoet.")
+	nora.submit(`main a[href^="/accreditations/"]`)
+	nora.see("European Quality Award", "Coachopleiding Plus", "Academie Noord", "Senior Practitioner", "Valid until")
+	nora.submit(`.cert-verify a`)
+	nora.see("This accreditation is valid.", "Academie Noord", "Coachopleiding Plus")
+	nora.open("/register?q=academie")
+	nora.see("1 accreditation", "Academie Noord", "Coachopleiding Plus", "Senior Practitioner")
 }
