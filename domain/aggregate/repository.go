@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"time"
@@ -66,6 +68,17 @@ type Repository[S Root[S]] struct {
 	mu      sync.RWMutex
 	entries map[string]*entry[S]
 	errs    int
+
+	// stripes serialise the commands on one aggregate within this process,
+	// so that its own writers never race each other to a conflict; only
+	// another process's write makes a command decide again.
+	stripes [256]sync.Mutex
+}
+
+func (r *Repository[S]) stripe(id string) *sync.Mutex {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(id))
+	return &r.stripes[h.Sum32()%uint32(len(r.stripes))]
 }
 
 // NewRepository returns a repository of the streams "<prefix>.<id>" and
@@ -155,7 +168,19 @@ func (r *Repository[S]) update(ctx context.Context, id string, meta Meta, decide
 			return res, 0, nil
 		}
 	}
-	for attempt := 0; attempt < 8; attempt++ {
+	lock := r.stripe(id)
+	lock.Lock()
+	defer lock.Unlock()
+	if meta.CommandID != "" { // it may have been applied while we waited
+		if res, ok := r.feed.Command(meta.CommandID); ok {
+			return res, 0, nil
+		}
+	}
+	for attempt := 0; attempt < 20; attempt++ {
+		if attempt > 0 {
+			// Another process keeps writing this aggregate: back off a little.
+			time.Sleep(time.Duration(rand.IntN(1+attempt*2)) * time.Millisecond)
+		}
 		state, head := r.snapshot(id)
 		if meta.IfVersion != nil && *meta.IfVersion != head.Version {
 			return Result{}, 0, domain.Errorf(domain.PreconditionFailed, "version %d does not match the current version %d", *meta.IfVersion, head.Version)

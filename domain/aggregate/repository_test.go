@@ -1,0 +1,127 @@
+package aggregate_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/aggregate"
+	"github.com/emcc/accredit/domain/eventstore"
+)
+
+// tally is the smallest aggregate: a list of the numbers added to it.
+type tally struct{ Items []int }
+
+func (t *tally) Apply(e eventstore.Event) error {
+	var n int
+	if err := json.Unmarshal(e.Data, &n); err != nil {
+		return err
+	}
+	t.Items = append(t.Items, n)
+	return nil
+}
+
+func (t *tally) Clone() *tally { return &tally{Items: append([]int(nil), t.Items...)} }
+
+// process is one accreditd's worth of feed and repository on a shared store.
+func process(t *testing.T, store eventstore.Store) *aggregate.Repository[*tally] {
+	t.Helper()
+	feed := aggregate.NewFeed(store, nil)
+	repo := aggregate.NewRepository("tally", store, feed, time.Now, func(string) *tally { return &tally{} })
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	go func() { _ = feed.Run(ctx) }()
+	return repo
+}
+
+func add(n int) func(*tally, uint64) ([]aggregate.Change, error) {
+	return func(*tally, uint64) ([]aggregate.Change, error) {
+		return []aggregate.Change{{Type: "tally.added", Data: n}}, nil
+	}
+}
+
+func TestTwoProcessesNeverLoseAnUpdate(t *testing.T) {
+	store := eventstore.NewMemory()
+	a, b := process(t, store), process(t, store)
+	var wg sync.WaitGroup
+	for i := range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			repo := []*aggregate.Repository[*tally]{a, b}[i%2]
+			if _, err := repo.Update(context.Background(), "x", aggregate.Meta{}, add(i)); err != nil {
+				t.Errorf("update %d: %v", i, err)
+			}
+		}()
+	}
+	wg.Wait()
+	evs, _ := store.Load(context.Background(), "tally.x")
+	if len(evs) != 40 {
+		t.Fatalf("stored %d events, want 40", len(evs))
+	}
+	got, v, _ := a.Get("x")
+	deadline := time.Now().Add(5 * time.Second)
+	for v != 40 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+		got, v, _ = a.Get("x")
+	}
+	if v != 40 || len(got.Items) != 40 {
+		t.Fatalf("process a at version %d with %d items, want 40", v, len(got.Items))
+	}
+}
+
+func TestDecideSeesTheOtherProcessesWriteAfterAConflict(t *testing.T) {
+	store := eventstore.NewMemory()
+	a, b := process(t, store), process(t, store)
+	if _, err := a.Update(context.Background(), "x", aggregate.Meta{}, add(1)); err != nil {
+		t.Fatal(err)
+	}
+	// b decides only when it has seen a's write: a rule like "at most two".
+	atMostTwo := func(n int) func(*tally, uint64) ([]aggregate.Change, error) {
+		return func(s *tally, _ uint64) ([]aggregate.Change, error) {
+			if len(s.Items) >= 2 {
+				return nil, domain.Errorf(domain.Conflict, "full")
+			}
+			return []aggregate.Change{{Type: "tally.added", Data: n}}, nil
+		}
+	}
+	if _, err := b.Update(context.Background(), "x", aggregate.Meta{}, atMostTwo(2)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Update(context.Background(), "x", aggregate.Meta{}, atMostTwo(3)); !domain.Is(err, domain.Conflict) {
+		t.Fatalf("third add: got %v, want the rule's refusal after seeing b's write", err)
+	}
+}
+
+func TestIfVersionAndIdempotency(t *testing.T) {
+	store := eventstore.NewMemory()
+	a := process(t, store)
+	r1, err := a.Update(context.Background(), "x", aggregate.Meta{CommandID: "cmd-1"}, add(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := a.Update(context.Background(), "x", aggregate.Meta{CommandID: "cmd-1"}, add(99))
+	if err != nil || !r2.Duplicate || r2.Seq != r1.Seq || r2.Version != r1.Version {
+		t.Fatalf("retry: got %+v, %v, want the first result %+v", r2, err, r1)
+	}
+	stale := uint64(0)
+	if _, err := a.Update(context.Background(), "x", aggregate.Meta{IfVersion: &stale}, add(2)); !domain.Is(err, domain.PreconditionFailed) {
+		t.Fatalf("stale If-Match: got %v, want PreconditionFailed", err)
+	}
+	cur := r1.Version
+	if _, err := a.Update(context.Background(), "x", aggregate.Meta{IfVersion: &cur}, add(2)); err != nil {
+		t.Fatalf("current If-Match: %v", err)
+	}
+	refused := errors.New("no")
+	if _, err := a.Update(context.Background(), "x", aggregate.Meta{}, func(*tally, uint64) ([]aggregate.Change, error) { return nil, refused }); !errors.Is(err, refused) {
+		t.Fatalf("refusal: got %v", err)
+	}
+	evs, _ := store.Load(context.Background(), "tally.x")
+	if len(evs) != 2 {
+		t.Fatalf("stored %d events, want 2", len(evs))
+	}
+}
