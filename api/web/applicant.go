@@ -602,3 +602,49 @@ func toFloat(v any) any {
 	}
 	return v
 }
+
+// holderWithdrawAccreditation is the holder giving up their accreditation,
+// with a reason, as POST /api/v1/accreditations/:id/withdrawal does; the
+// register no longer lists it.
+func (a *app) holderWithdrawAccreditation(x *ctx) error {
+	accID := x.Param("acc")
+	p := x.newPage("certificate.title", nil)
+	p.Form = x.form
+	if x.fv("withdraw_reason") == "" {
+		p.Errors["withdraw_reason"] = x.T("form.required")
+		return a.certificatePage(x, p, http.StatusBadRequest)
+	}
+	_, res, err := a.d.Cases.Revoke(x.Request().Context(), x.meta("withdraw_accreditation"), accID, x.fv("withdraw_reason"), true)
+	if err != nil {
+		if domain.Is(err, domain.NotFound) {
+			return err
+		}
+		renameField(err, "reason", "withdraw_reason")
+		return a.certificatePage(x, p, x.fieldErrors(p, err, nil))
+	}
+	a.settle(x.Request().Context(), res.Seq)
+	return x.redirect("/accreditations/" + accID + "?ok=accreditation_withdrawn")
+}
+
+// exportMine is the right of access: all of the caller's personal data and
+// case history in one JSON document, the same as GET /api/v1/me/export.
+func (a *app) exportMine(x *ctx) error {
+	ctx := x.Request().Context()
+	out := map[string]any{"user": x.user, "exported_at": a.d.Now().UTC()}
+	all := []map[string]any{}
+	for _, id := range a.d.Cases.IDsOfApplicant(x.user.ID) {
+		v, _, err := a.d.Cases.Get(ctx, x.actor(), id)
+		if err != nil {
+			continue
+		}
+		h, err := a.d.Cases.History(ctx, x.actor(), id)
+		if err != nil {
+			return err
+		}
+		all = append(all, map[string]any{"case": v, "history": h})
+	}
+	out["cases"] = all
+	x.Response().Header().Set("Content-Disposition", `attachment; filename="accredit-export.json"`)
+	x.Response().Header().Set("Cache-Control", "no-store")
+	return x.JSON(http.StatusOK, out)
+}

@@ -186,6 +186,9 @@ func TestBrowserEIAJourney(t *testing.T) {
 	office.open("/office/audit?case_id=" + caseID)
 	office.see("Application submitted", "Decision made")
 	office.shoot("11-audit")
+	office.open("/office/audit/verify")
+	office.see("Audit integrity", "Intact")
+	office.shoot("11-audit-integrity")
 
 	// The applicant sees the award, the certificate and the register.
 	carla.open("/applications/" + caseID)

@@ -14,6 +14,7 @@ import (
 	"github.com/emcc/accredit/domain/accounts"
 	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/aggregate"
+	"github.com/emcc/accredit/domain/audit"
 	"github.com/emcc/accredit/domain/eventstore"
 	"github.com/emcc/accredit/domain/framework"
 	"github.com/emcc/accredit/domain/pii"
@@ -358,22 +359,37 @@ func renameField(err error, from, to string) {
 	}
 }
 
-func (a *app) revoke(x *ctx) error {
+func (a *app) revoke(x *ctx) error { return a.endAccreditation(x, false) }
+
+func (a *app) officeWithdrawAccreditation(x *ctx) error { return a.endAccreditation(x, true) }
+
+// endAccreditation ends the :acc accreditation for the office, as
+// POST /api/v1/accreditations/:id/revocation and /withdrawal do: revoked
+// (an ethics complaint) or withdrawn (at the holder's request or by the
+// office), with a reason. It answers with the office's case page.
+func (a *app) endAccreditation(x *ctx, withdraw bool) error {
 	accID := x.Param("acc")
 	id, err := a.d.Cases.CaseOfAccreditation(x.actor(), accID)
 	if err != nil {
 		return err
 	}
-	if x.fv("revoke_reason") == "" {
-		err = domain.InvalidFields("required", domain.FieldError{Field: "revoke_reason", Reason: "required"})
+	field, command, ok := "revoke_reason", "revoke", "revoked"
+	if withdraw {
+		field, command, ok = "withdraw_reason", "withdraw_accreditation", "accreditation_withdrawn"
+	}
+	if x.fv(field) == "" {
+		err = domain.InvalidFields("required", domain.FieldError{Field: field, Reason: "required"})
 	} else {
 		var res aggregate.Result
-		_, res, err = a.d.Cases.Revoke(x.Request().Context(), x.meta("revoke"), accID, x.fv("revoke_reason"), false)
+		_, res, err = a.d.Cases.Revoke(x.Request().Context(), x.meta(command), accID, x.fv(field), withdraw)
 		if err == nil {
 			a.settle(x.Request().Context(), res.Seq)
-			return x.redirect("/office/cases/" + id + "?ok=revoked")
+			return x.redirect("/office/cases/" + id + "?ok=" + ok)
 		}
-		renameField(err, "reason", "revoke_reason")
+		if domain.Is(err, domain.NotFound) {
+			return err
+		}
+		renameField(err, "reason", field)
 	}
 	c, lerr := a.loadCase(x, id)
 	if lerr != nil {
@@ -556,7 +572,7 @@ func (a *app) userPage(x *ctx, id string, p *page, status int) error {
 			applicants = append(applicants, o)
 		}
 	}
-	p.D = map[string]any{"U": u, "Applicants": applicants}
+	p.D = map[string]any{"U": u, "Applicants": applicants, "Self": x.user != nil && x.user.ID == u.ID}
 	p.Title = u.Name
 	return x.render(status, "user", p)
 }
@@ -627,4 +643,97 @@ func (a *app) disableUser(x *ctx) error {
 	}
 	a.settle(x.Request().Context(), res.Seq)
 	return x.redirect("/office/users/" + id + "?ok=user_disabled")
+}
+
+// eraseUser is the GDPR erasure of a user, as DELETE /api/v1/users/:id
+// does: the erasure is recorded and the user's key deleted (so every
+// sealed personal field of theirs reads as erased), then their evidence
+// files are deleted. It needs a reason and the confirmation that it cannot
+// be undone; the office cannot erase itself.
+func (a *app) eraseUser(x *ctx) error {
+	id, err := userParam(x)
+	if err != nil {
+		return err
+	}
+	if _, err := a.d.Accounts.User(x.Request().Context(), id); err != nil {
+		return err
+	}
+	p := x.newPage("user.title", nil)
+	p.Form = x.form
+	if x.fv("erase_reason") == "" {
+		p.Errors["erase_reason"] = x.T("form.required")
+	}
+	if x.fv("erase_confirm") != "yes" {
+		p.Errors["erase_confirm"] = x.T("users.erase.confirm_required")
+	}
+	if x.user.ID == id {
+		p.Problems = append(p.Problems, x.T("users.erase.self"))
+	}
+	if p.HasErrors() {
+		return a.userPage(x, id, p, http.StatusBadRequest)
+	}
+	ctx := x.Request().Context()
+	res, err := a.d.Accounts.Erase(ctx, x.meta("erase_user"), id, x.fv("erase_reason"))
+	if err != nil {
+		if domain.Is(err, domain.NotFound) {
+			return err
+		}
+		renameField(err, "reason", "erase_reason")
+		return a.userPage(x, id, p, x.fieldErrors(p, err, nil))
+	}
+	if err := a.d.Cases.EraseEvidenceOf(ctx, id); err != nil {
+		a.d.Log.Error("web: erase evidence", "user_id", id, "err", err)
+		a.settle(ctx, res.Seq)
+		p = x.newPage("user.title", nil)
+		p.Problems = append(p.Problems, x.T("users.erase.evidence_pending"))
+		return a.userPage(x, id, p, http.StatusServiceUnavailable)
+	}
+	a.settle(ctx, res.Seq)
+	return x.redirect("/office/users/" + id + "?ok=user_erased")
+}
+
+// ---- audit integrity ----
+
+// auditVerify runs the verification of the audit trail, as
+// GET /api/v1/audit/verify does, and shows its verdict: intact or not, the
+// first mismatch of each stream that has one, and each checkpoint.
+func (a *app) auditVerify(x *ctx) error {
+	if a.d.Verify == nil {
+		return domain.Errorf(domain.Unavailable, "audit verification is not available")
+	}
+	rep, err := a.d.Verify(x.Request().Context())
+	if err != nil {
+		return err
+	}
+	var broken []audit.StreamReport
+	var events uint64
+	for _, s := range rep.Streams {
+		events += s.Events
+		if !s.Intact {
+			broken = append(broken, s)
+		}
+	}
+	cps := slices.Clone(rep.Checkpoints)
+	slices.Reverse(cps) // newest first
+	var badCps int
+	for _, c := range cps {
+		if !c.Intact {
+			badCps++
+		}
+	}
+	d := map[string]any{"R": rep, "Broken": broken, "Events": events, "Checkpoints": cps, "BadCheckpoints": badCps,
+		"At": a.d.Now(), "CanCheckpoint": a.d.Checkpoint != nil}
+	return x.render(0, "auditverify", x.newPage("auditverify.title", d))
+}
+
+// auditCheckpoint signs and records a checkpoint of every stream's head now,
+// as POST /api/v1/audit/checkpoints does.
+func (a *app) auditCheckpoint(x *ctx) error {
+	if a.d.Checkpoint == nil {
+		return domain.Errorf(domain.Unavailable, "audit checkpoints are not available")
+	}
+	if _, err := a.d.Checkpoint(x.Request().Context()); err != nil {
+		return err
+	}
+	return x.redirect("/office/audit/verify?ok=checkpoint_recorded")
 }

@@ -44,6 +44,7 @@ func (a *app) routes() []route {
 		{Method: get, Path: "/register/:acc", Public: true, h: a.verify},
 		{Method: post, Path: "/logout", Roles: anyRole, h: a.logout},
 		{Method: get, Path: "/cases/:case/evidence/:ev", Roles: anyRole, h: a.evidenceFile},
+		{Method: get, Path: "/me/export.json", Roles: anyRole, h: a.exportMine},
 
 		// Applicants.
 		{Method: get, Path: "/applications", Roles: applicant, Nav: "nav.applications", h: a.myApplications},
@@ -63,6 +64,7 @@ func (a *app) routes() []route {
 		{Method: post, Path: "/applications/:case/withdraw", Roles: applicant, h: a.withdraw},
 		{Method: get, Path: "/accreditations/:acc", Roles: holderOrOffice, h: a.certificate},
 		{Method: post, Path: "/accreditations/:acc/renew", Roles: applicant, h: a.renew},
+		{Method: post, Path: "/accreditations/:acc/withdraw", Roles: applicant, h: a.holderWithdrawAccreditation},
 
 		// Assessors.
 		{Method: get, Path: "/queue", Roles: assessor, Nav: "nav.queue", h: a.queue},
@@ -82,13 +84,17 @@ func (a *app) routes() []route {
 		{Method: post, Path: "/office/cases/:case/decide", Roles: office, h: a.decide},
 		{Method: post, Path: "/office/cases/:case/appeal-decision", Roles: office, h: a.decideAppeal},
 		{Method: post, Path: "/office/accreditations/:acc/revoke", Roles: office, h: a.revoke},
+		{Method: post, Path: "/office/accreditations/:acc/withdraw", Roles: office, h: a.officeWithdrawAccreditation},
 		{Method: get, Path: "/office/decisions", Roles: office, Nav: "nav.decisions", h: a.decisions},
 		{Method: get, Path: "/office/audit", Roles: office, Nav: "nav.audit", h: a.audit},
 		{Method: get, Path: "/office/audit.csv", Roles: office, h: a.auditCSV},
+		{Method: get, Path: "/office/audit/verify", Roles: office, h: a.auditVerify},
+		{Method: post, Path: "/office/audit/checkpoints", Roles: office, h: a.auditCheckpoint},
 		{Method: get, Path: "/office/users", Roles: office, Nav: "nav.users", h: a.users},
 		{Method: post, Path: "/office/users", Roles: office, h: a.createUser},
 		{Method: get, Path: "/office/users/:user", Roles: office, h: a.user},
 		{Method: post, Path: "/office/users/:user/profile", Roles: office, h: a.saveProfile},
 		{Method: post, Path: "/office/users/:user/disable", Roles: office, h: a.disableUser},
+		{Method: post, Path: "/office/users/:user/erase", Roles: office, h: a.eraseUser},
 	}
 }

@@ -52,6 +52,7 @@ import (
 	"github.com/emcc/accredit/api"
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/accounts"
+	"github.com/emcc/accredit/domain/audit"
 	"github.com/emcc/accredit/domain/cases"
 	"github.com/emcc/accredit/domain/framework"
 	"github.com/emcc/accredit/projections"
@@ -65,6 +66,11 @@ type Deps struct {
 	Catalogue *framework.Catalogue
 	Log       *slog.Logger
 	Now       func() time.Time
+	// Verify checks the audit trail's hash chains and signed checkpoints;
+	// Checkpoint signs and records one now (as api.Deps.Verify and
+	// Checkpoint). The audit integrity page needs them.
+	Verify     func(ctx context.Context) (audit.Report, error)
+	Checkpoint func(ctx context.Context) (audit.Checkpoint, error)
 	// Secure marks cookies Secure; off only for plain-HTTP development.
 	Secure bool
 }

@@ -158,7 +158,7 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 		Reads: &api.ReadSide{Runner: a.Reads, Store: a.Events, Vault: a.Vault, SLA: time.Duration(cfg.SLADays) * 24 * time.Hour},
 	})
 	web.Register(a.API.Echo, web.Deps{Accounts: a.Accounts, Cases: a.Cases, Reads: a.API.Reads(),
-		Catalogue: framework.Default(), Log: a.log, Now: a.now, Secure: cfg.SecureCookies})
+		Catalogue: framework.Default(), Log: a.log, Now: a.now, Secure: cfg.SecureCookies, Verify: a.verify, Checkpoint: a.checkpoint})
 	a.listener, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)

@@ -1,0 +1,242 @@
+package web_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strings"
+	"testing"
+
+	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
+)
+
+// officeClient is a browser logged in as the office.
+func (w *world) officeClient(t *testing.T) *client {
+	t.Helper()
+	c := w.client(t)
+	c.login(AdminEmail, AdminPassword)
+	return c
+}
+
+// TestOfficeErasesAUser: the erasure needs a reason and the confirmation;
+// it then does what the API's erasure does: the name, email and everything
+// the person wrote are gone from the user page and the case pages, and
+// their evidence files are deleted.
+func TestOfficeErasesAUser(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	caseID, evID, _ := w.awardedCase(t, carla)
+	office := w.officeClient(t)
+	userPath := "/office/users/" + carla.ID
+
+	a := office.get(userPath)
+	if a.Status != http.StatusOK || !strings.Contains(a.Body, "Carla Coach") || !strings.Contains(a.Body, `action="`+userPath+`/erase"`) ||
+		!strings.Contains(a.Body, "I understand this cannot be undone") {
+		t.Fatalf("user page before erasure: %d, no erase form; %.500s", a.Status, a.Body)
+	}
+	// Without the confirmation, or without a reason, nothing happens.
+	a = office.post(userPath+"/erase", url.Values{"erase_reason": {"GDPR art. 17 request"}}, true)
+	if a.Status != http.StatusBadRequest || !strings.Contains(a.Body, "Confirm that you understand this cannot be undone") {
+		t.Fatalf("erase without confirmation: got %d; %.300s", a.Status, a.Body)
+	}
+	a = office.post(userPath+"/erase", url.Values{"erase_confirm": {"yes"}}, true)
+	if a.Status != http.StatusBadRequest || !strings.Contains(a.Body, `href="#f-erase_reason"`) {
+		t.Fatalf("erase without a reason: got %d", a.Status)
+	}
+	if u := Expect(t, w.in.Get(t, "/api/v1/users/"+carla.ID, w.admin), 200).Map(t); u["erased"] == true {
+		t.Fatal("erased without the confirmation")
+	}
+
+	a = office.post(userPath+"/erase", url.Values{"erase_reason": {"GDPR art. 17 request"}, "erase_confirm": {"yes"}}, true)
+	if a.Status != http.StatusSeeOther || a.Location != userPath+"?ok=user_erased" {
+		t.Fatalf("erase: got %d to %q; %.300s", a.Status, a.Location, a.Body)
+	}
+	a = office.get(a.Location)
+	if a.Status != http.StatusOK || !strings.Contains(a.Body, "personal data is erased") || !strings.Contains(a.Body, "<dd>Erased</dd>") ||
+		!strings.Contains(a.Body, "[erased]") || strings.Contains(a.Body, `/erase"`) {
+		t.Fatalf("user page after erasure: %d; %.800s", a.Status, a.Body)
+	}
+	secret := []string{"Carla Coach", "carla@example.org", "How I work on category 3", "Reflections 2025"}
+	for _, p := range []string{userPath, "/office/cases/" + caseID, "/office/cases", "/office/users", "/office/decisions", "/office/audit?case_id=" + caseID} {
+		a := office.get(p)
+		if a.Status != http.StatusOK {
+			t.Errorf("GET %s after erasure: %d", p, a.Status)
+		}
+		for _, s := range secret {
+			if strings.Contains(a.Body, s) {
+				t.Errorf("GET %s after erasure still shows %q", p, s)
+			}
+		}
+	}
+	if a := office.get("/cases/" + caseID + "/evidence/" + evID); a.Status != http.StatusNotFound {
+		t.Errorf("evidence file after erasure: got %d, want 404 (deleted)", a.Status)
+	}
+	if a := w.client(t).post("/login", url.Values{"email": {carla.Email}, "password": {carla.Password}}, true); a.Status == http.StatusSeeOther {
+		t.Error("the erased user can still log in")
+	}
+	// Twice is a conflict, shown on the page.
+	if a := office.post(userPath+"/erase", url.Values{"erase_reason": {"again"}, "erase_confirm": {"yes"}}, true); a.Status != http.StatusConflict {
+		t.Errorf("erase twice: got %d, want 409", a.Status)
+	}
+	if rep := Expect(t, w.in.Get(t, "/api/v1/audit/verify", w.admin), 200).Map(t); rep["intact"] != true {
+		t.Errorf("audit chain after erasure: %v", rep)
+	}
+}
+
+// TestOfficeCannotEraseItself: no erase form on one's own page, and the
+// form is refused.
+func TestOfficeCannotEraseItself(t *testing.T) {
+	w := newWorld(t)
+	me := Expect(t, w.in.Get(t, "/api/v1/me", w.admin), 200).Map(t)["id"].(string)
+	office := w.officeClient(t)
+	if a := office.get("/office/users/" + me); a.Status != http.StatusOK || strings.Contains(a.Body, "/erase\"") {
+		t.Fatalf("own user page: %d, with an erase form", a.Status)
+	}
+	a := office.post("/office/users/"+me+"/erase", url.Values{"erase_reason": {"oops"}, "erase_confirm": {"yes"}}, true)
+	if a.Status != http.StatusBadRequest || !strings.Contains(a.Body, "You cannot erase your own account.") {
+		t.Fatalf("erase oneself: got %d", a.Status)
+	}
+}
+
+// TestHolderWithdrawsTheirAccreditation: on the certificate page, with a
+// reason; the public register no longer lists it.
+func TestHolderWithdrawsTheirAccreditation(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	_, _, accID := w.awardedCase(t, carla)
+	anon := w.client(t)
+	if a := anon.get("/register?q=carla"); !strings.Contains(a.Body, "Carla Coach") {
+		t.Fatalf("register before: %.300s", a.Body)
+	}
+	c := w.client(t)
+	c.login(carla.Email, carla.Password)
+	cert := "/accreditations/" + accID
+	if a := c.get(cert); a.Status != http.StatusOK || !strings.Contains(a.Body, `action="`+cert+`/withdraw"`) {
+		t.Fatalf("certificate page: %d, no withdrawal form", a.Status)
+	}
+	if a := c.post(cert+"/withdraw", url.Values{"withdraw_reason": {"  "}}, true); a.Status != http.StatusBadRequest || !strings.Contains(a.Body, `href="#f-withdraw_reason"`) {
+		t.Fatalf("withdraw without a reason: got %d", a.Status)
+	}
+	a := c.post(cert+"/withdraw", url.Values{"withdraw_reason": {"I retire from coaching."}}, true)
+	if a.Status != http.StatusSeeOther || a.Location != cert+"?ok=accreditation_withdrawn" {
+		t.Fatalf("withdraw: got %d to %q; %.300s", a.Status, a.Location, a.Body)
+	}
+	a = c.get(a.Location)
+	if !strings.Contains(a.Body, "The accreditation is withdrawn.") || !strings.Contains(a.Body, "Withdrawn") || strings.Contains(a.Body, cert+`/withdraw"`) {
+		t.Fatalf("certificate after withdrawal: %.600s", a.Body)
+	}
+	if a := anon.get("/register?q=carla"); strings.Contains(a.Body, "Carla Coach") {
+		t.Fatal("the register still lists the withdrawn accreditation")
+	}
+	if a := anon.get("/register/" + accID); strings.Contains(a.Body, "This accreditation is valid.") {
+		t.Fatal("the verification page still says valid")
+	}
+	if a := c.post(cert+"/withdraw", url.Values{"withdraw_reason": {"again"}}, true); a.Status < 400 {
+		t.Fatalf("withdraw twice: got %d", a.Status)
+	}
+}
+
+// TestOfficeWithdrawsAnAccreditation: beside the revocation on the case
+// page.
+func TestOfficeWithdrawsAnAccreditation(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	caseID, _, accID := w.awardedCase(t, carla)
+	office := w.officeClient(t)
+	casePath := "/office/cases/" + caseID
+	a := office.get(casePath)
+	if !strings.Contains(a.Body, "/office/accreditations/"+accID+`/revoke"`) || !strings.Contains(a.Body, "/office/accreditations/"+accID+`/withdraw"`) {
+		t.Fatalf("case page: no revocation and withdrawal forms")
+	}
+	if a := office.post("/office/accreditations/"+accID+"/withdraw", nil, true); a.Status != http.StatusBadRequest || !strings.Contains(a.Body, `href="#f-withdraw_reason"`) {
+		t.Fatalf("withdraw without a reason: got %d", a.Status)
+	}
+	a = office.post("/office/accreditations/"+accID+"/withdraw", url.Values{"withdraw_reason": {"At the holder's written request."}}, true)
+	if a.Status != http.StatusSeeOther || a.Location != casePath+"?ok=accreditation_withdrawn" {
+		t.Fatalf("withdraw: got %d to %q; %.300s", a.Status, a.Location, a.Body)
+	}
+	a = office.get(a.Location)
+	if !strings.Contains(a.Body, "The accreditation is withdrawn.") || strings.Contains(a.Body, `/withdraw"`) || strings.Contains(a.Body, `/revoke"`) {
+		t.Fatalf("case page after withdrawal: %.600s", a.Body)
+	}
+	if a := w.client(t).get("/register?q=carla"); strings.Contains(a.Body, "Carla Coach") {
+		t.Fatal("the register still lists the withdrawn accreditation")
+	}
+	c := Expect(t, w.in.Get(t, "/api/v1/cases/"+caseID, w.admin), 200).Map(t)
+	if st := c["accreditation"].(map[string]any)["status"]; st != "withdrawn" {
+		t.Fatalf("accreditation status: %v", st)
+	}
+}
+
+// TestAuditIntegrityPage: linked from the audit page and the dashboard, it
+// says intact, and records a signed checkpoint that it then lists.
+func TestAuditIntegrityPage(t *testing.T) {
+	w := newWorld(t)
+	office := w.officeClient(t)
+	for _, p := range []string{"/office", "/office/audit"} {
+		if a := office.get(p); !strings.Contains(a.Body, `href="/office/audit/verify"`) {
+			t.Errorf("%s: no link to the integrity page", p)
+		}
+	}
+	a := office.get("/office/audit/verify")
+	if a.Status != http.StatusOK || !strings.Contains(a.Body, "<h2>Intact</h2>") || !strings.Contains(a.Body, "No stream has a mismatch.") {
+		t.Fatalf("integrity page: %d; %.800s", a.Status, a.Body)
+	}
+	before := strings.Count(a.Body, `<td class="num">#`)
+	a = office.post("/office/audit/checkpoints", nil, true)
+	if a.Status != http.StatusSeeOther || a.Location != "/office/audit/verify?ok=checkpoint_recorded" {
+		t.Fatalf("checkpoint: got %d to %q; %.300s", a.Status, a.Location, a.Body)
+	}
+	a = office.get(a.Location)
+	if !strings.Contains(a.Body, "A signed checkpoint is recorded.") || !strings.Contains(a.Body, "<h2>Intact</h2>") ||
+		strings.Count(a.Body, `<td class="num">#`) != before+1 || !strings.Contains(a.Body, `tag-ok">intact`) {
+		t.Fatalf("integrity page after a checkpoint: %.1500s", a.Body)
+	}
+	office.setLang("nl")
+	if a := office.get("/office/audit/verify"); !strings.Contains(a.Body, "Integriteit van de audit") {
+		t.Fatalf("integrity page in Dutch: %.300s", a.Body)
+	}
+}
+
+// TestDownloadMyData: the same document as GET /api/v1/me/export, linked
+// from the header of every page.
+func TestDownloadMyData(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	caseID, _, _ := w.awardedCase(t, carla)
+	c := w.client(t)
+	c.login(carla.Email, carla.Password)
+	if a := c.get("/applications"); !strings.Contains(a.Body, `href="/me/export.json"`) {
+		t.Fatal("no download link on /applications")
+	}
+	a := c.get("/me/export.json")
+	if a.Status != http.StatusOK || !strings.HasPrefix(a.Header.Get("Content-Type"), "application/json") ||
+		!strings.Contains(a.Header.Get("Content-Disposition"), "attachment") {
+		t.Fatalf("export: %d %q %q", a.Status, a.Header.Get("Content-Type"), a.Header.Get("Content-Disposition"))
+	}
+	var web, api map[string]any
+	if err := json.Unmarshal([]byte(a.Body), &web); err != nil {
+		t.Fatalf("export: %v", err)
+	}
+	Expect(t, w.in.Get(t, "/api/v1/me/export", carla.Token), 200).JSON(t, &api)
+	if u := web["user"].(map[string]any); u["name"] != "Carla Coach" || u["email"] != carla.Email {
+		t.Fatalf("export user: %v", u)
+	}
+	cs := web["cases"].([]any)
+	if len(cs) != 1 || cs[0].(map[string]any)["case"].(map[string]any)["id"] != caseID || len(cs[0].(map[string]any)["history"].([]any)) == 0 ||
+		!strings.Contains(a.Body, "How I work on category 3") {
+		t.Fatalf("export cases: %.500s", a.Body)
+	}
+	delete(web, "exported_at")
+	delete(api, "exported_at")
+	if !reflect.DeepEqual(web, api) {
+		t.Fatalf("the web export differs from the API's:\nweb %v\napi %v", web, api)
+	}
+	// Someone with no case gets an empty list.
+	o := w.officeClient(t)
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(o.get("/me/export.json").Body), &doc); err != nil || doc["cases"] == nil || len(doc["cases"].([]any)) != 0 {
+		t.Fatalf("office export: %v %v", doc, err)
+	}
+}
