@@ -293,3 +293,18 @@ func TestSecondServerOnTheSameDataDirFailsClearly(t *testing.T) {
 		t.Fatalf("second start: got %v, want a clear lock error", err)
 	}
 }
+
+func TestChangePassword(t *testing.T) {
+	in := Start(t)
+	Expect(t, in.Post(t, "/api/v1/auth/register", "", map[string]string{"email": "pw@example.org", "password": "the first password", "name": "P W"}), 201)
+	tok := in.Login(t, "pw@example.org", "the first password")
+	r := Expect(t, in.Post(t, "/api/v1/me/password", tok, map[string]string{"current_password": "not it at all", "new_password": "the second password"}), 401)
+	if !strings.Contains(string(r.Body), `"field":"current_password"`) {
+		t.Fatalf("wrong current password: %s", r.Body)
+	}
+	Expect(t, in.Post(t, "/api/v1/me/password", tok, map[string]string{"current_password": "the first password", "new_password": "short"}), 400)
+	Expect(t, in.Post(t, "/api/v1/me/password", tok, map[string]string{"current_password": "the first password", "new_password": "the second password"}), 204)
+	Expect(t, in.Post(t, "/api/v1/auth/login", "", map[string]string{"email": "pw@example.org", "password": "the first password"}), 401)
+	in.Login(t, "pw@example.org", "the second password")
+	Expect(t, in.Post(t, "/api/v1/me/password", "", map[string]string{"current_password": "x", "new_password": "y"}), 401)
+}

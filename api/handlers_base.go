@@ -113,6 +113,29 @@ func (s *Server) logout(c echo.Context) error {
 
 func (s *Server) me(c echo.Context) error { return c.JSON(http.StatusOK, caller(c)) }
 
+type passwordRequest struct {
+	CurrentPassword string `json:"current_password"`
+	NewPassword     string `json:"new_password"`
+}
+
+func (s *Server) changePassword(c echo.Context) error {
+	var req passwordRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	m, err := meta(c)
+	if err != nil {
+		return err
+	}
+	m.Command = "change_password"
+	res, err := s.deps.Accounts.ChangePassword(c.Request().Context(), m, caller(c).ID, req.CurrentPassword, req.NewPassword)
+	if err != nil {
+		return err
+	}
+	writeResult(c, res)
+	return c.NoContent(http.StatusNoContent)
+}
+
 type createUserRequest struct {
 	Email    string      `json:"email"`
 	Name     string      `json:"name"`

@@ -217,6 +217,14 @@ func (d *Directory) SetProfile(userID string, p Profile) ([]aggregate.Change, er
 		Languages: slices.Compact(slices.Sorted(slices.Values(p.Languages))), Conflicts: p.Conflicts}}}, nil
 }
 
+// ChangePassword decides a user's new password hash.
+func (d *Directory) ChangePassword(userID string, hash pii.Sealed) ([]aggregate.Change, error) {
+	if _, err := d.live(userID); err != nil {
+		return nil, err
+	}
+	return []aggregate.Change{{Type: EventPasswordChanged, Data: PasswordChanged{UserID: userID, PasswordHash: hash}}}, nil
+}
+
 // Disable decides that a user may no longer log in.
 func (d *Directory) Disable(userID string, reason pii.Sealed) ([]aggregate.Change, error) {
 	if _, err := d.live(userID); err != nil {

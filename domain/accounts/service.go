@@ -232,6 +232,41 @@ func (s *Service) SetProfile(ctx context.Context, meta aggregate.Meta, userID st
 	})
 }
 
+// ChangePassword sets a user's new password after checking the current
+// one. Errors: Unauthorized (wrong current password, the same answer as a
+// failed login, and counted like one), Invalid (too short or long).
+func (s *Service) ChangePassword(ctx context.Context, meta aggregate.Meta, userID, current, next string) (aggregate.Result, error) {
+	if len(next) < MinPasswordLength || len(next) > 256 {
+		return aggregate.Result{}, domain.InvalidFields("invalid password", domain.FieldError{Field: "new_password", Reason: "12 to 256 characters"})
+	}
+	if wait := s.throttle.blocked("id:"+userID, ""); wait > 0 {
+		return aggregate.Result{}, &domain.Error{Code: domain.TooManyRequests, Message: "too many wrong passwords; try again later", RetryAfter: int(wait.Seconds()) + 1}
+	}
+	d, _, _ := s.repo.Get(DirectoryID)
+	var u *User
+	if d != nil {
+		u = d.Users[userID]
+	}
+	hash := dummyHash
+	if u != nil {
+		if h, err := s.vault.Open(ctx, u.PasswordHash); err == nil {
+			hash = h
+		}
+	}
+	if !CheckPassword(hash, current) || u == nil {
+		s.throttle.fail("id:"+userID, "")
+		return aggregate.Result{}, &domain.Error{Code: domain.Unauthorized, Message: "the current password is wrong",
+			Fields: []domain.FieldError{{Field: "current_password", Reason: "does not match"}}}
+	}
+	sealed, err := s.vault.Seal(ctx, userID, HashPassword(next))
+	if err != nil {
+		return aggregate.Result{}, domain.Wrap(domain.Unavailable, err, "key store unavailable")
+	}
+	return s.repo.Update(ctx, DirectoryID, meta, func(d *Directory, _ uint64) ([]aggregate.Change, error) {
+		return d.ChangePassword(userID, sealed)
+	})
+}
+
 // Disable stops a user from logging in.
 func (s *Service) Disable(ctx context.Context, meta aggregate.Meta, userID, reason string) (aggregate.Result, error) {
 	sealed, err := s.vault.Seal(ctx, userID, reason)
