@@ -48,6 +48,7 @@ type App struct {
 	Events      *natsstore.EventStore
 	checkpoints *natsstore.CheckpointStore
 	leases      *natsstore.Leases
+	sessions    *natsstore.SessionStore
 	Feed        *aggregate.Feed
 	Vault       *pii.Vault
 	Accounts    *accounts.Service
@@ -95,7 +96,14 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 		a.now = time.Now
 	}
 	defer func() {
-		if err != nil {
+		if err != nil { // stop whatever was started, in reverse
+			if a.cancel != nil {
+				a.cancel()
+				a.wg.Wait()
+			}
+			if a.Reads != nil {
+				a.Reads.Stop()
+			}
 			a.shutdownStores()
 		}
 	}()
@@ -114,7 +122,7 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 	})
 	a.Feed.Observe(a.Metrics)
 	a.heads = audit.NewHeads()
-	a.Accounts = accounts.NewService(a.Events, a.Feed, a.Vault, mustSessions(ctx, a), a.now, a.log)
+	a.Accounts = accounts.NewService(a.Events, a.Feed, a.Vault, a.sessions, a.now, a.log)
 	a.Feed.Add(a.heads)
 	blobs, err := natsstore.OpenBlobs(ctx, a.Events.JetStream(), a.storeConfig())
 	if err != nil {
@@ -184,15 +192,6 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 	return a, nil
 }
 
-func mustSessions(ctx context.Context, a *App) accounts.SessionStore {
-	s, err := natsstore.OpenSessionStore(ctx, a.Events.JetStream(), a.storeConfig())
-	if err != nil {
-		a.log.Error("sessions bucket", "err", err)
-		return nil
-	}
-	return s
-}
-
 // natsURL is the NATS URL for the log, with any password hidden.
 func (a *App) natsURL() string {
 	if a.embedded != nil {
@@ -251,6 +250,9 @@ func (a *App) openStores(ctx context.Context) error {
 		return err
 	}
 	if a.leases, err = natsstore.OpenLeases(ctx, js, cfg, 30*time.Second); err != nil {
+		return err
+	}
+	if a.sessions, err = natsstore.OpenSessionStore(ctx, js, cfg); err != nil {
 		return err
 	}
 	keys, err := natsstore.OpenKeyStore(ctx, js, cfg)
