@@ -45,6 +45,8 @@ func (a *app) routes() []route {
 		{Method: post, Path: "/logout", Roles: anyRole, h: a.logout},
 		{Method: get, Path: "/cases/:case/evidence/:ev", Roles: anyRole, h: a.evidenceFile},
 		{Method: get, Path: "/me/export.json", Roles: anyRole, h: a.exportMine},
+		{Method: get, Path: "/account", Roles: anyRole, h: a.account},
+		{Method: post, Path: "/account/password", Roles: anyRole, h: a.changePassword},
 
 		// Applicants.
 		{Method: get, Path: "/applications", Roles: applicant, Nav: "nav.applications", h: a.myApplications},

@@ -1,0 +1,54 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/emcc/accredit/domain"
+)
+
+// account is the caller's own account: who they are, the password form and
+// the download of their data.
+func (a *app) account(x *ctx) error {
+	return x.render(0, "account", x.newPage("account.title", nil))
+}
+
+// changePassword sets the caller's new password after checking the current
+// one and that the new one was typed twice alike. The password fields are
+// never filled in again.
+func (a *app) changePassword(x *ctx) error {
+	p := x.newPage("account.title", nil)
+	current, next, repeat := x.form.Get("current_password"), x.form.Get("new_password"), x.form.Get("repeat_password")
+	if current == "" {
+		p.Errors["current_password"] = x.T("form.required")
+	}
+	if next == "" {
+		p.Errors["new_password"] = x.T("form.required")
+	}
+	if repeat == "" {
+		p.Errors["repeat_password"] = x.T("form.required")
+	} else if next != "" && repeat != next {
+		p.Errors["repeat_password"] = x.T("account.repeat_mismatch")
+	}
+	if len(p.Errors) > 0 {
+		return x.render(http.StatusBadRequest, "account", p)
+	}
+	res, err := a.d.Accounts.ChangePassword(x.Request().Context(), x.meta("change_password"), x.user.ID, current, next)
+	if err != nil {
+		var de *domain.Error
+		switch {
+		case domain.Is(err, domain.TooManyRequests) && errors.As(err, &de):
+			x.Response().Header().Set("Retry-After", itoa(de.RetryAfter))
+			p.Problems = append(p.Problems, x.T("account.throttled", de.RetryAfter))
+		case domain.Is(err, domain.Unauthorized):
+			p.Errors["current_password"] = x.T("account.current_wrong")
+		case domain.Is(err, domain.Invalid) && errors.As(err, &de) && len(de.Fields) == 1 && de.Fields[0].Field == "new_password":
+			p.Errors["new_password"] = x.T("account.new_length")
+		default:
+			return x.render(x.fieldErrors(p, err, nil), "account", p)
+		}
+		return x.render(statusOf(err), "account", p)
+	}
+	a.settle(x.Request().Context(), res.Seq)
+	return x.redirect("/account?ok=password_changed")
+}
