@@ -488,6 +488,9 @@ func genKeys(t *testing.T) string {
 	t.Helper()
 	bash, err := exec.LookPath("bash")
 	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("no bash to run docker/gen-keys.sh, and CI must run every test")
+		}
 		t.Skip("no bash to run docker/gen-keys.sh")
 	}
 	dir := filepath.Join(t.TempDir(), "keys")
