@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"log/slog"
+	"net"
 	"net/http"
 	"slices"
 	"strconv"
@@ -53,6 +54,12 @@ type Deps struct {
 	Reads      *ReadSide
 	// WaitFor waits until every read model reflects seq (read-your-writes).
 	WaitFor func(ctx context.Context, seq uint64) error
+	// TrustedProxies may name the client in X-Forwarded-For; with none,
+	// the client is the connection's address.
+	TrustedProxies []*net.IPNet
+	// HSTS sends Strict-Transport-Security (with secure cookies on: the
+	// site is served over HTTPS).
+	HSTS bool
 }
 
 // Server is the HTTP API.
@@ -141,6 +148,7 @@ func New(d Deps) *Server {
 	e := s.Echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(d.Log)
+	e.IPExtractor = ipExtractor(d.TrustedProxies)
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
 		Generator: func() string { return randomID() },
 		RequestIDHandler: func(c echo.Context, id string) {
@@ -153,10 +161,28 @@ func New(d Deps) *Server {
 		return err
 	}}))
 	e.Use(securityHeaders)
+	if d.HSTS {
+		e.Use(hsts)
+	}
 	for _, r := range s.routes() {
 		e.Add(r.Method, r.Path, r.handler, s.authorize(r))
 	}
 	return s
+}
+
+// ipExtractor says who the client is. Headers naming it are believed only
+// from the trusted proxies: echo's defaults would also trust every
+// loopback, link-local and private address, which a caller on the same
+// network could use to pick any address it likes.
+func ipExtractor(trusted []*net.IPNet) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, n := range trusted {
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
 }
 
 func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
@@ -167,6 +193,16 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Cache-Control", "no-store")
+		return next(c)
+	}
+}
+
+// hsts tells browsers to use HTTPS only, for a year; set when cookies are
+// Secure, i.e. the site is served over HTTPS. No includeSubDomains: other
+// hosts of the domain are not ours to decide for.
+func hsts(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set("Strict-Transport-Security", "max-age=31536000")
 		return next(c)
 	}
 }

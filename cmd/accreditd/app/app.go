@@ -162,7 +162,7 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 	a.API = api.New(api.Deps{
 		Accounts: a.Accounts, Catalogue: framework.Default(), Log: a.log, Now: a.now,
 		Ready: a.readiness, Verify: a.verify, Checkpoint: a.checkpoint, Metrics: a.Metrics,
-		Cases: a.Cases, WaitFor: a.waitFor,
+		Cases: a.Cases, WaitFor: a.waitFor, TrustedProxies: cfg.TrustedProxies, HSTS: cfg.SecureCookies,
 		Reads: &api.ReadSide{Runner: a.Reads, Store: a.Events, Vault: a.Vault, SLA: time.Duration(cfg.SLADays) * 24 * time.Hour},
 	})
 	web.Register(a.API.Echo, web.Deps{Accounts: a.Accounts, Cases: a.Cases, Reads: a.API.Reads(),

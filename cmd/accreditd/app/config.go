@@ -4,9 +4,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -30,6 +32,7 @@ type Config struct {
 	SLADays            int           // ACCREDIT_SLA_DAYS: days from submission to decision
 	SecureCookies      bool          // ACCREDIT_SECURE_COOKIES: login cookie only over HTTPS
 	RetentionYears     int           // ACCREDIT_RETENTION_YEARS: erase inactive applicants' personal data after this; 0 keeps it
+	TrustedProxies     []*net.IPNet  // ACCREDIT_TRUSTED_PROXIES: only these may say who the client is (X-Forwarded-For)
 	ShutdownTimeout    time.Duration
 }
 
@@ -70,7 +73,8 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	env("ACCREDIT_MASTER_KEY_FILE", &c.MasterKeyFile)
 	env("ACCREDIT_LOG_FORMAT", &c.LogFormat)
 	env("ACCREDIT_METRICS_ADDR", &c.MetricsAddr)
-	var replicas, interval, maxUpload, sla, secure, retention string
+	var replicas, interval, maxUpload, sla, secure, retention, proxies string
+	env("ACCREDIT_TRUSTED_PROXIES", &proxies)
 	env("ACCREDIT_RETENTION_YEARS", &retention)
 	env("ACCREDIT_SECURE_COOKIES", &secure)
 	env("ACCREDIT_SLA_DAYS", &sla)
@@ -93,6 +97,7 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&retention, "retention-years", retention, "erase the personal data of applicants inactive this many years (no case open, no active accreditation); 0 keeps it, default 7 (ACCREDIT_RETENTION_YEARS)")
 	fs.StringVar(&sla, "sla-days", sla, "service-level target in days from submission to decision, default 56 (ACCREDIT_SLA_DAYS)")
 	fs.StringVar(&maxUpload, "max-upload-bytes", maxUpload, "evidence file size limit in bytes, default 20 MiB (ACCREDIT_MAX_UPLOAD_BYTES)")
+	fs.StringVar(&proxies, "trusted-proxies", proxies, "comma-separated CIDRs or addresses of reverse proxies whose X-Forwarded-For is believed; none by default, so the client is the connection's address (ACCREDIT_TRUSTED_PROXIES)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "json or text (ACCREDIT_LOG_FORMAT)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -119,6 +124,13 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("ACCREDIT_SECURE_COOKIES: %q must be true or false", secure))
 		}
 		c.SecureCookies = b
+	}
+	if proxies != "" {
+		nets, err := ParseCIDRs(proxies)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("ACCREDIT_TRUSTED_PROXIES: %w", err))
+		}
+		c.TrustedProxies = nets
 	}
 	if retention != "" {
 		n, err := strconv.Atoi(retention)
@@ -160,6 +172,32 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 		c.MasterKeyFile = filepath.Join(c.DataDir, "keys", "master.key")
 	}
 	return c, errors.Join(errs...)
+}
+
+// ParseCIDRs reads a comma- or space-separated list of CIDRs; a bare
+// address stands for itself alone (/32 or /128).
+func ParseCIDRs(list string) ([]*net.IPNet, error) {
+	var out []*net.IPNet
+	for _, f := range strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == ' ' }) {
+		if !strings.Contains(f, "/") {
+			ip := net.ParseIP(f)
+			if ip == nil {
+				return nil, fmt.Errorf("%q is neither a CIDR nor an IP address", f)
+			}
+			bits := 128
+			if ip.To4() != nil {
+				ip, bits = ip.To4(), 32
+			}
+			out = append(out, &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)})
+			continue
+		}
+		_, n, err := net.ParseCIDR(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a CIDR such as 10.0.0.0/8", f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 // FromOS parses os.Args and the environment.
