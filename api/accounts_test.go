@@ -1,12 +1,22 @@
 package api_test
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/oklog/ulid/v2"
 
 	"github.com/emcc/accredit/cmd/accreditd/app"
 	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accounts"
+	"github.com/emcc/accredit/domain/eventstore"
+	"github.com/emcc/accredit/domain/pii"
 )
 
 // spray tries one wrong password on each of n accounts, every try claiming
@@ -105,5 +115,81 @@ func TestHSTSWhenCookiesAreSecure(t *testing.T) {
 				t.Errorf("plain HTTP, %s: Strict-Transport-Security %q, want none", path, got)
 			}
 		}
+	}
+}
+
+func register(t *testing.T, in *Instance, email string) Response {
+	t.Helper()
+	return in.Post(t, "/api/v1/auth/register", "", map[string]string{"email": email, "password": "a long password", "name": "Bob"})
+}
+
+func TestLookalikeEmailsMakeNoSecondAccount(t *testing.T) {
+	in := Start(t)
+	Expect(t, register(t, in, "bob@x.test"), 201)
+	Expect(t, register(t, in, "kate@x.test"), 201)
+	for _, tc := range []struct {
+		email string
+		want  int
+	}{
+		{"bob@x.test\u200b", 400}, // zero-width space
+		{"bob\u202e@x.test", 400}, // bidi override
+		{"ｂｏｂ＠ｘ．ｔｅｓｔ", 409},       // fullwidth copy
+		{"BOB@X.TEST", 409},       // case
+		{"\u212Aate@x.test", 409}, // Kelvin sign K
+		{" bob@x.test\t", 409},    // blanks around
+		{"bob@X.test\u2028", 400}, // line separator
+		{"b\u3164ob@x.test", 400}, // Hangul filler, renders as nothing
+		{"bob@y.test", 201},       // another address altogether
+	} {
+		r := Expect(t, register(t, in, tc.email), tc.want)
+		if tc.want != 201 && !strings.Contains(string(r.Body), `"field":"email"`) {
+			t.Errorf("%q: the problem does not name the email: %s", tc.email, r.Body)
+		}
+	}
+	// The lookalikes log in to the one account.
+	for _, e := range []string{"ｂｏｂ＠ｘ．ｔｅｓｔ", "BOB@x.test"} {
+		tok := in.Login(t, e, "a long password")
+		if me := Expect(t, in.Get(t, "/api/v1/me", tok), 200).Map(t); me["email"] != "bob@x.test" {
+			t.Fatalf("login as %q: got %v, want bob@x.test", e, me["email"])
+		}
+	}
+}
+
+// An account stored before emails were normalised, with the address as it
+// was typed then, is still found by its normalised form, and its address
+// stays its own.
+func TestAccountsStoredBeforeNormalisationAreFound(t *testing.T) {
+	in := Start(t)
+	ctx := context.Background()
+	const stream = accounts.StreamPrefix + "." + accounts.DirectoryID
+	id := ulid.Make().String()
+	seal := func(s string) pii.Sealed {
+		v, err := in.App.Vault.Seal(ctx, id, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	data, _ := json.Marshal(accounts.UserRegistered{UserID: id, Role: domain.RoleApplicant,
+		Email: seal("Ｏld\u212Aate@Example.ORG"), Name: seal("Old Kate"), PasswordHash: seal(accounts.HashPassword("an old long password"))})
+	head, err := in.App.Events.Head(ctx, stream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := in.App.Events.Append(ctx, eventstore.AppendRequest{Stream: stream, Expected: head, Events: []eventstore.Event{{
+		ID: ulid.Make().String(), Type: accounts.EventUserRegistered, SchemaVersion: 1, OccurredAt: time.Now().UTC(),
+		Actor: domain.Actor{ID: id, Role: domain.RoleApplicant}, Data: data}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := in.App.Feed.WaitFor(ctx, res.Head.Seq); err != nil {
+		t.Fatal(err)
+	}
+	for _, restart := range []bool{false, true} {
+		if restart {
+			in.Restart(t) // the index is built again from the stream
+		}
+		in.Login(t, "oldkate@example.org", "an old long password")
+		Expect(t, register(t, in, "oldkate@example.org"), 409)
 	}
 }

@@ -51,7 +51,45 @@ func TestThrottleSlowsRepeatedFailuresDown(t *testing.T) {
 }
 
 func TestNormaliseEmail(t *testing.T) {
-	if NormaliseEmail("  Ada@Example.ORG ") != "ada@example.org" {
-		t.Fatal("emails are not compared case-insensitively")
+	for _, tc := range []struct{ in, want string }{
+		{"  Ada@Example.ORG ", "ada@example.org"},
+		{"ｂｏｂ＠ｘ．ｔｅｓｔ", "bob@x.test"},                        // fullwidth
+		{"\u212Aate@x.test", "kate@x.test"},                 // Kelvin sign
+		{"STRASSE@x.test", "strasse@x.test"},                // case-folded
+		{"straße@x.test", "strasse@x.test"},                 // full case folding
+		{"ann@BÜCHER.example", "ann@xn--bcher-kva.example"}, // IDNA domain
+		{"ann@xn--bcher-kva.example", "ann@xn--bcher-kva.example"},
+	} {
+		if got := NormaliseEmail(tc.in); got != tc.want {
+			t.Errorf("NormaliseEmail(%q): got %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestCheckEmailRefusesInvisibleCharacters(t *testing.T) {
+	for _, bad := range []string{
+		"bob@x.test\u200b",     // zero-width space
+		"b\u200dob@x.test",     // zero-width joiner
+		"bob\u202e@x.test",     // right-to-left override
+		"bob\u2066@x.test",     // left-to-right isolate
+		"bo\u00adb@x.test",     // soft hyphen
+		"bob@x.test\ufeff",     // byte order mark
+		"b\u3164ob@x.test",     // Hangul filler
+		"bob\ufe0f@x.test",     // variation selector
+		"bob\x00@x.test",       // NUL
+		"bob\u0085@x.test",     // next line
+		"bob\ue000@x.test",     // private use
+		"bob\U000e0041@x.test", // tag character
+		"bob@x.test\u2028",     // line separator
+		"no at sign", "a@", "@x.test", "two words@x.test", "Bob <bob@x.test>",
+	} {
+		if err := CheckEmail(bad); err == nil {
+			t.Errorf("CheckEmail(%q): accepted, want refused", bad)
+		}
+	}
+	for _, good := range []string{"bob@x.test", " bob@x.test ", "ｂｏｂ＠ｘ．ｔｅｓｔ", "josé@bücher.example", "a.b+c@x.test"} {
+		if err := CheckEmail(good); err != nil {
+			t.Errorf("CheckEmail(%q): %v, want accepted", good, err)
+		}
 	}
 }

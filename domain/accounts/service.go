@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
-	"net/mail"
 	"strings"
 	"sync"
 	"time"
@@ -61,8 +60,15 @@ func (s *Service) Follow(c eventstore.Commit) {
 			if err != nil {
 				continue // erased before we saw it
 			}
+			key := NormaliseEmail(email)
 			s.mu.Lock()
-			s.emails[NormaliseEmail(email)] = p.UserID
+			if other, ok := s.emails[key]; ok && other != p.UserID {
+				// Two accounts registered before emails were normalised
+				// as now: the first keeps the address.
+				s.log.Warn("two accounts share one normalised email; the older keeps it", "user_id", other, "duplicate_user_id", p.UserID)
+			} else {
+				s.emails[key] = p.UserID
+			}
 			s.mu.Unlock()
 		case EventUserErased:
 			var p UserErased
@@ -80,9 +86,6 @@ func (s *Service) Follow(c eventstore.Commit) {
 		}
 	}
 }
-
-// NormaliseEmail is the form emails are compared in (case-insensitive).
-func NormaliseEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
 
 func (s *Service) userByEmail(email string) (string, bool) {
 	s.mu.RLock()
@@ -112,8 +115,8 @@ type NewUser struct {
 
 func validateNewUser(in NewUser) error {
 	var f []domain.FieldError
-	if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != strings.TrimSpace(in.Email) || len(in.Email) > 254 {
-		f = append(f, domain.FieldError{Field: "email", Reason: "a valid email address"})
+	if err := CheckEmail(in.Email); err != nil {
+		f = append(f, domain.FieldError{Field: "email", Reason: err.Error()})
 	}
 	if len(in.Password) < MinPasswordLength {
 		f = append(f, domain.FieldError{Field: "password", Reason: "at least 12 characters"})
@@ -139,7 +142,7 @@ func (s *Service) Create(ctx context.Context, meta aggregate.Meta, in NewUser) (
 		return UserView{}, aggregate.Result{}, err
 	}
 	id := ulid.Make().String()
-	email, err := s.vault.Seal(ctx, id, strings.TrimSpace(in.Email))
+	email, err := s.vault.Seal(ctx, id, displayEmail(in.Email))
 	if err != nil {
 		return UserView{}, aggregate.Result{}, domain.Wrap(domain.Unavailable, err, "key store unavailable")
 	}
