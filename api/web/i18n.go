@@ -74,6 +74,9 @@ var reasons = map[string]string{
 	"not an assessor":                             "is geen assessor",
 	"no such active user":                         "geen actieve gebruiker",
 	"a two-letter language code such as en or nl": "een taalcode van twee letters, zoals en of nl",
+	"holds an invisible or control character":     "bevat een onzichtbaar teken of stuurteken",
+	"too long (at most 254 bytes)":                "te lang (hoogstens 254 bytes)",
+	"the domain is not a valid domain name":       "het domein is geen geldige domeinnaam",
 }
 
 // translateReason gives a field reason in lang.

@@ -1,7 +1,7 @@
 package accounts
 
 import (
-	"fmt"
+	"errors"
 	"net/mail"
 	"strings"
 	"unicode"
@@ -48,23 +48,25 @@ func CheckEmail(e string) error {
 	raw := trimEmail(e)
 	for _, r := range raw {
 		if invisible(r) {
-			return fmt.Errorf("holds an invisible or control character (U+%04X)", r)
+			return errors.New(reasonInvisible)
 		}
 	}
 	d := displayEmail(raw)
 	if len(d) > 254 {
-		return fmt.Errorf("at most 254 bytes")
+		return errors.New("too long (at most 254 bytes)")
 	}
 	a, err := mail.ParseAddress(d)
 	if err != nil || a.Address != d || a.Name != "" {
-		return fmt.Errorf("a valid email address")
+		return errors.New("a valid email address")
 	}
 	at := strings.LastIndexByte(d, '@')
 	if _, err := idna.Lookup.ToASCII(d[at+1:]); err != nil {
-		return fmt.Errorf("the domain is not a valid internationalised domain name")
+		return errors.New("the domain is not a valid domain name")
 	}
 	return nil
 }
+
+const reasonInvisible = "holds an invisible or control character"
 
 // invisible is true of every code point but letters, marks, digits,
 // punctuation, symbols and the plain space (which the address syntax
