@@ -53,9 +53,11 @@ func (c *Case) CanClaim(p AssessorProfile, role AssessorRole) error {
 
 // CanSee reports whether actor may see the case: the office and the system
 // all cases; an applicant their own; an assessor the cases they hold a role
-// on, and the cases in the queue they could claim (by role and involvement;
-// the queue narrows this with CanClaim and the assessor's profile).
-func (c *Case) CanSee(actor domain.Actor) bool {
+// on, and the cases they could claim now, decided by CanClaim with p, their
+// own profile (nil when they have none). An assessor the claim would refuse
+// (not qualified, a declared conflict, the applicant) must not learn what
+// the case holds, so the claim rule and the sight rule are one rule.
+func (c *Case) CanSee(actor domain.Actor, p *AssessorProfile) bool {
 	if !c.Exists() || actor.ID == "" {
 		return false
 	}
@@ -65,7 +67,10 @@ func (c *Case) CanSee(actor domain.Actor) bool {
 	case domain.RoleApplicant:
 		return actor.ID == c.ApplicantID
 	case domain.RoleAssessor:
-		return c.assessorRoleOf(actor.ID) != "" || c.guard(ActionClaim, actor, time.Time{}, nil) == nil
+		if c.assessorRoleOf(actor.ID) != "" {
+			return true
+		}
+		return p != nil && p.UserID == actor.ID && c.CanClaim(*p, "") == nil
 	}
 	return false
 }

@@ -148,21 +148,23 @@ func TestVisibleAssessments(t *testing.T) {
 
 func TestCanSeeAndInvolved(t *testing.T) {
 	h := given(t, SchemeEIA, accepted)
+	pC := profile(assessorC)
 	for _, tc := range []struct {
 		actor domain.Actor
+		p     *AssessorProfile
 		want  bool
 	}{
-		{applicant, true}, {stranger, false}, {officeDecide, true}, {assessorC, true},
-		{domain.Actor{ID: applicant.ID, Role: domain.RoleAssessor}, false},
+		{applicant, nil, true}, {stranger, nil, false}, {officeDecide, nil, true}, {assessorC, &pC, true},
+		{domain.Actor{ID: applicant.ID, Role: domain.RoleAssessor}, &AssessorProfile{UserID: applicant.ID, Schemes: pC.Schemes, MaxLevel: pC.MaxLevel, Languages: pC.Languages, Active: true}, false},
 	} {
-		if got := h.c.CanSee(tc.actor); got != tc.want {
+		if got := h.c.CanSee(tc.actor, tc.p); got != tc.want {
 			t.Errorf("in the queue, %s %s: got %v, want %v", tc.actor.Role, tc.actor.ID, got, tc.want)
 		}
 	}
 	h.do(officeScreen, with((*Case).Assign, AssignInput{Role: RoleAssessor, Profile: profile(assessorA)}))
 	h.do(officeScreen, with((*Case).Assign, AssignInput{Role: RoleVerifier, Profile: profile(assessorB)}))
-	if !h.c.CanSee(assessorA) || h.c.CanSee(assessorC) {
-		t.Errorf("in assessment: assigned sees %v, unassigned sees %v; want true, false", h.c.CanSee(assessorA), h.c.CanSee(assessorC))
+	if !h.c.CanSee(assessorA, nil) || h.c.CanSee(assessorC, &pC) {
+		t.Errorf("in assessment: assigned sees %v, unassigned sees %v; want true, false", h.c.CanSee(assessorA, nil), h.c.CanSee(assessorC, &pC))
 	}
 	for _, id := range []string{applicant.ID, officeScreen.ID, assessorA.ID, assessorB.ID} {
 		if !h.c.Involved(id) {
@@ -201,4 +203,68 @@ func TestNextStep(t *testing.T) {
 			t.Fatalf("got %q, want %q", got, want)
 		}
 	})
+}
+
+// An assessor sees a case in the queue only if the claim would let them
+// take it: each reason the claim refuses hides the case.
+func TestCanSee_AssessorOnlyWhenTheyCouldClaim(t *testing.T) {
+	qualified := func(mod func(p *AssessorProfile)) *AssessorProfile {
+		p := profile(assessorC)
+		if mod != nil {
+			mod(&p)
+		}
+		return &p
+	}
+	for _, tc := range []struct {
+		name string
+		p    *AssessorProfile
+		want bool
+	}{
+		{"qualified: could claim", qualified(nil), true},
+		{"no profile", nil, false},
+		{"empty profile", &AssessorProfile{UserID: assessorC.ID, Active: true}, false},
+		{"not active", qualified(func(p *AssessorProfile) { p.Active = false }), false},
+		{"not qualified for the scheme", qualified(func(p *AssessorProfile) { p.Schemes = []string{"EQA"} }), false},
+		{"below the case level", qualified(func(p *AssessorProfile) { p.MaxLevel = framework.Foundation }), false},
+		{"not the case language", qualified(func(p *AssessorProfile) { p.Languages = []string{"de"} }), false},
+		{"declared a conflict with the applicant", qualified(func(p *AssessorProfile) { p.Conflicts = []string{"x", applicant.ID} }), false},
+		{"someone else's profile", qualified(func(p *AssessorProfile) { p.UserID = assessorA.ID }), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := given(t, SchemeEIA, accepted)
+			if got := h.c.CanSee(assessorC, tc.p); got != tc.want {
+				t.Fatalf("given a case awaiting assessment, when %s looks: got %v, want %v", tc.name, got, tc.want)
+			}
+			// The claim decides the same way: one rule for both.
+			_, err := h.run(assessorC, with((*Case).Claim, ClaimInput{Profile: *qualifiedOr(tc.p, assessorC)}))
+			if (err == nil) != tc.want && tc.p != nil && tc.p.UserID == assessorC.ID {
+				t.Fatalf("claim disagrees with sight: claim error %v, sight %v", err, tc.want)
+			}
+		})
+	}
+	t.Run("assigned: sees it with no profile at all, also after assessment starts", func(t *testing.T) {
+		h := given(t, SchemeEIA, inAssessment)
+		if !h.c.CanSee(assessorA, nil) || !h.c.CanSee(assessorB, nil) {
+			t.Fatalf("assigned assessor and verifier: got %v, %v, want true, true", h.c.CanSee(assessorA, nil), h.c.CanSee(assessorB, nil))
+		}
+		if p := profile(assessorC); h.c.CanSee(assessorC, &p) {
+			t.Fatalf("a qualified assessor not on a case in assessment sees it; want hidden")
+		}
+	})
+	t.Run("one role taken: the holder of the other role sees it, a qualified assessor still could claim", func(t *testing.T) {
+		h := given(t, SchemeEIA, accepted)
+		h.do(officeScreen, with((*Case).Assign, AssignInput{Role: RoleAssessor, Profile: profile(assessorA)}))
+		pA, pC := profile(assessorA), profile(assessorC)
+		if !h.c.CanSee(assessorA, &pA) || !h.c.CanSee(assessorC, &pC) {
+			t.Fatalf("got holder %v, candidate %v; want true, true", h.c.CanSee(assessorA, &pA), h.c.CanSee(assessorC, &pC))
+		}
+	})
+}
+
+// qualifiedOr returns p, or an empty profile of a when p is nil.
+func qualifiedOr(p *AssessorProfile, a domain.Actor) *AssessorProfile {
+	if p == nil {
+		return &AssessorProfile{UserID: a.ID}
+	}
+	return p
 }

@@ -109,15 +109,27 @@ func notFound(id string) error { return domain.Errorf(domain.NotFound, "no case 
 // visible returns a copy of case id if actor may see it.
 func (s *Service) visible(actor domain.Actor, id string) (*accreditation.Case, uint64, error) {
 	c, v, ok := s.repo.Get(id)
-	if !ok || !c.Exists() || !c.CanSee(actor) {
+	if !ok || !c.Exists() || !s.canSee(c, actor) {
 		return nil, 0, notFound(id)
 	}
 	return c, v, nil
 }
 
+// canSee is Case.CanSee with the actor's assessor profile as the directory
+// knows it now, so a changed profile (a new conflict) hides the case at once.
+func (s *Service) canSee(c *accreditation.Case, actor domain.Actor) bool {
+	var p *accreditation.AssessorProfile
+	if actor.Role == domain.RoleAssessor {
+		if ap, err := s.profile(actor.ID); err == nil {
+			p = &ap
+		}
+	}
+	return c.CanSee(actor, p)
+}
+
 // hideForbidden turns a Forbidden on a case the caller may not see into NotFound.
-func hideForbidden(c *accreditation.Case, actor domain.Actor, id string, err error) error {
-	if domain.Is(err, domain.Forbidden) && !c.CanSee(actor) {
+func (s *Service) hideForbidden(c *accreditation.Case, actor domain.Actor, id string, err error) error {
+	if domain.Is(err, domain.Forbidden) && !s.canSee(c, actor) {
 		return notFound(id)
 	}
 	return err
@@ -129,11 +141,11 @@ func (s *Service) run(ctx context.Context, m aggregate.Meta, id string, decide f
 		return aggregate.Result{}, err
 	}
 	return s.repo.Update(ctx, id, m, func(c *accreditation.Case, _ uint64) ([]aggregate.Change, error) {
-		if !c.CanSee(m.Actor) {
+		if !s.canSee(c, m.Actor) {
 			return nil, notFound(id)
 		}
 		ch, err := decide(c, s.now())
-		return ch, hideForbidden(c, m.Actor, id, err)
+		return ch, s.hideForbidden(c, m.Actor, id, err)
 	})
 }
 
@@ -667,7 +679,7 @@ func (s *Service) AddEvidence(ctx context.Context, m aggregate.Meta, id string, 
 		Categories: up.Categories, Indicators: up.Indicators}
 	// Decide first (a refused command stores nothing), then store, then append.
 	if _, err := c.AddEvidence(m.Actor, s.now(), in); err != nil {
-		return "", aggregate.Result{}, hideForbidden(c, m.Actor, id, err)
+		return "", aggregate.Result{}, s.hideForbidden(c, m.Actor, id, err)
 	}
 	if err := s.blobs.Put(ctx, in.Object, sealedFile); err != nil {
 		return "", aggregate.Result{}, domain.Wrap(domain.Unavailable, err, "evidence store unavailable")
