@@ -193,3 +193,25 @@ func TestAccountsStoredBeforeNormalisationAreFound(t *testing.T) {
 		Expect(t, register(t, in, "oldkate@example.org"), 409)
 	}
 }
+
+func TestWeakPasswordsAreRefused(t *testing.T) {
+	in := Start(t)
+	for _, tc := range []struct{ pw, reason string }{
+		{"éàüöçñ", "at least 12 characters"}, // 12 bytes, 6 characters
+		{"            ", "must not be only spaces"},
+		{"password1234", "a common password, or made from one"},
+		{"P@ssw0rd2024!", "a common password, or made from one"},
+	} {
+		r := Expect(t, in.Post(t, "/api/v1/auth/register", "", map[string]string{"email": "weak@example.org", "password": tc.pw, "name": "W"}), 400)
+		if want := `{"field":"password","reason":"` + tc.reason + `"}`; !strings.Contains(string(r.Body), want) {
+			t.Errorf("register with %q: got %s, want %s", tc.pw, r.Body, want)
+		}
+	}
+	Expect(t, register(t, in, "weak@example.org"), 201)
+	tok := in.Login(t, "weak@example.org", "a long password")
+	r := Expect(t, in.Post(t, "/api/v1/me/password", tok, map[string]string{"current_password": "a long password", "new_password": "qwerty123456"}), 400)
+	if !strings.Contains(string(r.Body), `{"field":"new_password","reason":"a common password, or made from one"}`) {
+		t.Errorf("change to a common password: %s", r.Body)
+	}
+	Expect(t, in.Post(t, "/api/v1/me/password", tok, map[string]string{"current_password": "a long password", "new_password": "ééééééé ççççç"}), 204)
+}

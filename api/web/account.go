@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accounts"
 )
 
 // account is the caller's own account: who they are, the password form and
@@ -43,7 +44,12 @@ func (a *app) changePassword(x *ctx) error {
 		case domain.Is(err, domain.Unauthorized):
 			p.Errors["current_password"] = x.T("account.current_wrong")
 		case domain.Is(err, domain.Invalid) && errors.As(err, &de) && len(de.Fields) == 1 && de.Fields[0].Field == "new_password":
-			p.Errors["new_password"] = x.T("account.new_length")
+			switch r := de.Fields[0].Reason; r {
+			case accounts.ReasonPasswordShort, accounts.ReasonPasswordLong:
+				p.Errors["new_password"] = x.T("account.new_length")
+			default:
+				p.Errors["new_password"] = translateReason(x.lang, r)
+			}
 		default:
 			return x.render(x.fieldErrors(p, err, nil), "account", p)
 		}

@@ -144,6 +144,17 @@ func TestChangePassword(t *testing.T) {
 		noPasswordsBack(a)
 	})
 
+	t.Run("a common password", func(t *testing.T) {
+		a := change(applicant.Password, "Password2024!", "Password2024!")
+		if a.Status != http.StatusBadRequest {
+			t.Errorf("got %d, want 400", a.Status)
+		}
+		if got := fieldError(a.Body, "new_password"); got != "a common password, or made from one" {
+			t.Errorf("new_password error %q", got)
+		}
+		noPasswordsBack(a)
+	})
+
 	t.Run("in Dutch", func(t *testing.T) {
 		nl := w.client(t)
 		nl.setLang("nl")
@@ -154,6 +165,10 @@ func TestChangePassword(t *testing.T) {
 		}
 		a = nl.post("/account/password", url.Values{"current_password": {applicant.Password}, "new_password": {"kort"}, "repeat_password": {"kort"}}, true)
 		if got := fieldError(a.Body, "new_password"); got != "Gebruik 12 tot 256 tekens" {
+			t.Errorf("new_password error %q", got)
+		}
+		a = nl.post("/account/password", url.Values{"current_password": {applicant.Password}, "new_password": {"qwerty123456"}, "repeat_password": {"qwerty123456"}}, true)
+		if got := fieldError(a.Body, "new_password"); got != "een veelgebruikt wachtwoord, of daarvan gemaakt" {
 			t.Errorf("new_password error %q", got)
 		}
 		checkPage(t, "/account/password", "nl", a)

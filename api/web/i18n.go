@@ -77,6 +77,8 @@ var reasons = map[string]string{
 	"holds an invisible or control character":     "bevat een onzichtbaar teken of stuurteken",
 	"too long (at most 254 bytes)":                "te lang (hoogstens 254 bytes)",
 	"the domain is not a valid domain name":       "het domein is geen geldige domeinnaam",
+	"must not be only spaces":                     "mag niet alleen uit spaties bestaan",
+	"a common password, or made from one":         "een veelgebruikt wachtwoord, of daarvan gemaakt",
 }
 
 // translateReason gives a field reason in lang.

@@ -93,3 +93,36 @@ func TestCheckEmailRefusesInvisibleCharacters(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckNewPassword(t *testing.T) {
+	for _, tc := range []struct{ pw, want string }{
+		{"éàüöçñéàüöç", ReasonPasswordShort}, // 22 bytes, 11 characters
+		{"éàüöçñéàüöçñ", ""},                 // 12 characters
+		{"            ", ReasonPasswordBlank},
+		{"\t\n \u00a0\u3000\t\n \u00a0\u3000  ", ReasonPasswordBlank},
+		{"short", ReasonPasswordShort},
+		{string(make([]rune, 257)), ReasonPasswordLong},
+		{"123qweasdzxc", ReasonPasswordCommon},   // on the list as it is
+		{"1QAZ2WSX3EDC", ReasonPasswordCommon},   // in capitals
+		{"password1234", ReasonPasswordCommon},   // a common word and digits
+		{"P@ssw0rd2024!", ReasonPasswordCommon},  // l33t, digits and a symbol
+		{"!!Dragon!!2024", ReasonPasswordCommon}, // symbols around
+		{"iloveyou iloveyou", ReasonPasswordCommon},
+		{"passwordpassword", ReasonPasswordCommon},
+		{"ｐａｓｓｗｏｒｄ１２３４", ReasonPasswordCommon}, // fullwidth
+		{"aaaaaaaaaaaa", ReasonPasswordCommon},
+		{"abcabcabcabc", ReasonPasswordCommon},
+		{"correct horse battery", ""},
+		{"a long password", ""},
+		{"office-password-1", ""},
+		{"Zx9!Lm#Qa2$w", ""},
+		{"mijn fiets is groen 42", ""},
+	} {
+		if got := CheckNewPassword(tc.pw); got != tc.want {
+			t.Errorf("CheckNewPassword(%q): got %q, want %q", tc.pw, got, tc.want)
+		}
+	}
+	if n := len(commonPasswords()); n < 10_000 {
+		t.Fatalf("common passwords: got %d, want the whole list", n)
+	}
+}

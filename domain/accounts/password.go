@@ -3,11 +3,17 @@ package accounts
 import (
 	"crypto/rand"
 	"crypto/subtle"
+	_ "embed"
 	"encoding/base64"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Argon2id parameters (OWASP's recommended minimum: 19 MiB, 2 passes).
@@ -55,3 +61,120 @@ func CheckPassword(hash, password string) bool {
 // dummyHash is checked against when the email is unknown, so that a login
 // takes as long whether or not the account exists.
 var dummyHash = HashPassword("not a real password, only for timing")
+
+// MaxPasswordLength is the longest password accepted, in characters.
+const MaxPasswordLength = 256
+
+// Reasons a password is refused, as the field errors say them.
+const (
+	ReasonPasswordShort  = "at least 12 characters"
+	ReasonPasswordLong   = "at most 256 characters"
+	ReasonPasswordBlank  = "must not be only spaces"
+	ReasonPasswordCommon = "a common password, or made from one"
+)
+
+// commonPasswordsFile is zxcvbn's list of the 30,000 most common passwords
+// (see its header for the source and licence).
+//
+//go:embed common-passwords.txt
+var commonPasswordsFile string
+
+var commonPasswords = sync.OnceValue(func() map[string]struct{} {
+	m := make(map[string]struct{}, 30_000)
+	for line := range strings.Lines(commonPasswordsFile) {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			m[line] = struct{}{}
+		}
+	}
+	return m
+})
+
+// CheckNewPassword says why a password may not be chosen, or "" when it
+// may. Length is counted in characters, not bytes, so that a password of
+// six accented letters is not twelve long. Few common passwords have 12
+// characters, so the list is compared with what a password is made from:
+// lower-cased without spaces, without the digits and symbols around it,
+// with l33t spelling undone, and the unit of a repetition
+// ("passwordpassword", "P@ssw0rd2024!" and "dragon dragon 1" are refused).
+func CheckNewPassword(pw string) string {
+	switch n := utf8.RuneCountInString(pw); {
+	case strings.TrimSpace(pw) == "":
+		return ReasonPasswordBlank
+	case n < MinPasswordLength:
+		return ReasonPasswordShort
+	case n > MaxPasswordLength:
+		return ReasonPasswordLong
+	}
+	common := commonPasswords()
+	forms, units := passwordForms(pw)
+	for _, f := range forms {
+		if _, ok := common[f]; ok {
+			return ReasonPasswordCommon
+		}
+	}
+	for _, u := range units {
+		if utf8.RuneCountInString(u) <= 3 { // "aaaaaaaaaaaa", "abcabcabcabc"
+			return ReasonPasswordCommon
+		}
+	}
+	return ""
+}
+
+// passwordForms lists what pw is made from, in the form the list is in,
+// and the units it repeats, if it is a repetition.
+func passwordForms(pw string) (forms, units []string) {
+	base := strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, strings.ToLower(norm.NFKC.String(pw)))
+	core := strings.TrimFunc(base, func(r rune) bool { return !unicode.IsLetter(r) })
+	forms = []string{base, core}
+	for _, s := range []string{base, core} {
+		forms = append(forms, unleet(s, 'i'), unleet(s, 'l'))
+	}
+	for _, s := range slices.Clone(forms) {
+		if u := repeatedUnit(s); u != "" {
+			units = append(units, u)
+			forms = append(forms, u, strings.TrimFunc(u, func(r rune) bool { return !unicode.IsLetter(r) }))
+		}
+	}
+	return forms, units
+}
+
+// unleet undoes the usual l33t spellings; one stands for one.
+func unleet(s string, one rune) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case '@', '4':
+			return 'a'
+		case '0':
+			return 'o'
+		case '1', '!', '|':
+			return one
+		case '3':
+			return 'e'
+		case '$', '5':
+			return 's'
+		case '7', '+':
+			return 't'
+		case '8':
+			return 'b'
+		case '9':
+			return 'g'
+		}
+		return r
+	}, s)
+}
+
+// repeatedUnit is u when s is u repeated twice or more, else "".
+func repeatedUnit(s string) string {
+	r := []rune(s)
+	for n := 1; n <= len(r)/2; n++ {
+		if len(r)%n == 0 && strings.Repeat(string(r[:n]), len(r)/n) == s {
+			return string(r[:n])
+		}
+	}
+	return ""
+}

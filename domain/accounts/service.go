@@ -118,10 +118,8 @@ func validateNewUser(in NewUser) error {
 	if err := CheckEmail(in.Email); err != nil {
 		f = append(f, domain.FieldError{Field: "email", Reason: err.Error()})
 	}
-	if len(in.Password) < MinPasswordLength {
-		f = append(f, domain.FieldError{Field: "password", Reason: "at least 12 characters"})
-	} else if len(in.Password) > 256 {
-		f = append(f, domain.FieldError{Field: "password", Reason: "at most 256 characters"})
+	if why := CheckNewPassword(in.Password); why != "" {
+		f = append(f, domain.FieldError{Field: "password", Reason: why})
 	}
 	if n := strings.TrimSpace(in.Name); n == "" || len(n) > 200 {
 		f = append(f, domain.FieldError{Field: "name", Reason: "required, at most 200 characters"})
@@ -237,10 +235,10 @@ func (s *Service) SetProfile(ctx context.Context, meta aggregate.Meta, userID st
 
 // ChangePassword sets a user's new password after checking the current
 // one. Errors: Unauthorized (wrong current password, the same answer as a
-// failed login, and counted like one), Invalid (too short or long).
+// failed login, and counted like one), Invalid (see CheckNewPassword).
 func (s *Service) ChangePassword(ctx context.Context, meta aggregate.Meta, userID, current, next string) (aggregate.Result, error) {
-	if len(next) < MinPasswordLength || len(next) > 256 {
-		return aggregate.Result{}, domain.InvalidFields("invalid password", domain.FieldError{Field: "new_password", Reason: "12 to 256 characters"})
+	if why := CheckNewPassword(next); why != "" {
+		return aggregate.Result{}, domain.InvalidFields("invalid password", domain.FieldError{Field: "new_password", Reason: why})
 	}
 	if wait := s.throttle.blocked("id:"+userID, ""); wait > 0 {
 		return aggregate.Result{}, &domain.Error{Code: domain.TooManyRequests, Message: "too many wrong passwords; try again later", RetryAfter: int(wait.Seconds()) + 1}
