@@ -1,13 +1,21 @@
 // Package evidence checks evidence files before they are stored: the allowed
-// kinds, the size limit, and the file type judged by content, never by name.
+// kinds, the size limit, and the file type judged by content, never by name,
+// with a name that must agree with the content. DOCX and ODT are opened as
+// the zip containers they are: the parts they must have are looked for and
+// every part is unpacked (to nowhere) against a size and ratio limit, so that
+// neither a plain zip renamed .docx nor a zip bomb gets in.
 // Files are stored encrypted with their owner's key (domain/pii) through the
 // Blobs port, in a JetStream object store in production.
+//
+// It imports nothing but the standard library.
 package evidence
 
 import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"unicode/utf8"
@@ -15,6 +23,25 @@ import (
 
 // DefaultMaxSize is the default upload limit: 20 MiB.
 const DefaultMaxSize = 20 << 20
+
+// Per-case quotas by default: files and bytes of evidence on one case.
+const (
+	DefaultMaxCaseFiles = 50
+	DefaultMaxCaseBytes = 200 << 20
+)
+
+// Limits of a DOCX or ODT container: what it may unpack to in all, how much
+// larger than the file that may be, and how many parts it may have. Real
+// documents unpack to a few times their size; a zip bomb to thousands.
+const (
+	MaxUnpacked     = 100 << 20
+	MaxRatio        = 100
+	ratioFloor      = 1 << 20 // below this in all, a high ratio harms nobody
+	MaxZipEntries   = 10_000
+	odtMediaType    = "application/vnd.oasis.opendocument.text"
+	textCheckChunk  = 64 << 10
+	sniffHeadLength = 8192
+)
 
 // Kinds of evidence.
 var Kinds = []string{"certificate", "reflective_statement", "client_feedback", "supervisor_reference",
@@ -41,11 +68,18 @@ type Type struct {
 var Types = []Type{
 	{"pdf", "application/pdf", ".pdf"},
 	{"docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"},
-	{"odt", "application/vnd.oasis.opendocument.text", ".odt"},
+	{"odt", odtMediaType, ".odt"},
 	{"txt", "text/plain; charset=utf-8", ".txt"},
 	{"markdown", "text/markdown; charset=utf-8", ".md"},
 	{"png", "image/png", ".png"},
 	{"jpeg", "image/jpeg", ".jpg"},
+}
+
+// extensions are the names each type may go by besides its Extension.
+var extensions = map[string][]string{
+	"txt":      {".txt", ".text"},
+	"markdown": {".md", ".markdown"},
+	"jpeg":     {".jpg", ".jpeg"},
 }
 
 func typeByID(id string) Type {
@@ -57,83 +91,219 @@ func typeByID(id string) Type {
 	return Type{}
 }
 
+// Refusal says why a file was refused. Real is the type its content shows
+// when that is an accepted type under the wrong name, else "".
+type Refusal struct {
+	Reason string
+	Real   string
+}
+
+func (r *Refusal) Error() string { return r.Reason }
+
+func refuse(format string, args ...any) (Type, error) {
+	return Type{}, &Refusal{Reason: fmt.Sprintf(format, args...)}
+}
+
+// ErrNotAccepted is wrapped by a refusal of a type that is not accepted at all.
+var ErrNotAccepted = errors.New("this file type is not accepted (judged by its content): PDF, DOCX, ODT, TXT, Markdown, PNG or JPEG")
+
+// extOf is the lower-cased extension of a file name ("" for none). Browsers
+// may send a Windows path; only the last element counts.
+func extOf(name string) string {
+	name = name[strings.LastIndexAny(name, `/\`)+1:]
+	i := strings.LastIndexByte(name, '.')
+	if i <= 0 { // no dot, or a dot file such as ".profile"
+		return ""
+	}
+	return strings.ToLower(name[i:])
+}
+
+// Check judges a file by its content and requires its name, when it has an
+// extension, to agree: a text named .pdf is refused, naming what it is.
+func Check(r io.ReaderAt, size int64, name string) (Type, error) {
+	typ, err := Detect(r, size, name)
+	if err != nil {
+		return Type{}, err
+	}
+	ext := extOf(name)
+	if ext == "" {
+		return typ, nil
+	}
+	names := extensions[typ.ID]
+	if names == nil {
+		names = []string{typ.Extension}
+	}
+	for _, e := range names {
+		if e == ext {
+			return typ, nil
+		}
+	}
+	return Type{}, &Refusal{Real: typ.ID, Reason: fmt.Sprintf("the file's content is %s (%s) but its name ends in %s; give it the %s extension or choose the right file",
+		strings.ToUpper(typ.ID), typ.MediaType, ext, typ.Extension)}
+}
+
 // Detect judges a whole file by its content. name only tells Markdown from
-// plain text, which content cannot. ok is false for anything not accepted.
-func Detect(r io.ReaderAt, size int64, name string) (Type, bool) {
-	head := make([]byte, min(size, 8192))
+// plain text, which content cannot. Anything not accepted is a *Refusal.
+func Detect(r io.ReaderAt, size int64, name string) (Type, error) {
+	head := make([]byte, min(max(size, 0), sniffHeadLength))
 	n, _ := r.ReadAt(head, 0)
 	head = head[:n]
 	switch {
 	case bytes.HasPrefix(head, []byte("%PDF-")):
-		return typeByID("pdf"), true
+		return typeByID("pdf"), nil
 	case bytes.HasPrefix(head, []byte("\x89PNG\r\n\x1a\n")):
-		return typeByID("png"), true
+		return typeByID("png"), nil
 	case bytes.HasPrefix(head, []byte{0xFF, 0xD8, 0xFF}):
-		return typeByID("jpeg"), true
+		return typeByID("jpeg"), nil
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
 		return detectZip(r, size)
 	case size > 0 && isText(r, size):
-		if strings.HasSuffix(strings.ToLower(name), ".md") || strings.HasSuffix(strings.ToLower(name), ".markdown") {
-			return typeByID("markdown"), true
+		if e := extOf(name); e == ".md" || e == ".markdown" {
+			return typeByID("markdown"), nil
 		}
-		return typeByID("txt"), true
+		return typeByID("txt"), nil
 	}
-	return Type{}, false
+	return Type{}, &Refusal{Reason: ErrNotAccepted.Error()}
 }
 
-// detectZip accepts a DOCX (an OOXML package with a word/document.xml) or an
-// ODT (whose mimetype entry says so); any other zip is refused.
-func detectZip(r io.ReaderAt, size int64) (Type, bool) {
+// detectZip accepts a DOCX (an OOXML package with [Content_Types].xml and
+// word/document.xml) or an ODT (its mimetype part says so, and it has a
+// content.xml), within the unpacking limits; any other zip is refused.
+func detectZip(r io.ReaderAt, size int64) (Type, error) {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
-		return Type{}, false
+		return refuse("the file is a damaged zip container: %v", err)
 	}
-	var hasContentTypes, hasWordDoc bool
+	if len(zr.File) > MaxZipEntries {
+		return refuse("the document has %d parts, more than the %d allowed", len(zr.File), MaxZipEntries)
+	}
+	parts := make(map[string]*zip.File, len(zr.File))
+	var declared uint64
 	for _, f := range zr.File {
-		switch f.Name {
-		case "[Content_Types].xml":
-			hasContentTypes = true
-		case "word/document.xml":
-			hasWordDoc = true
-		case "mimetype":
-			rc, err := f.Open()
-			if err != nil {
-				return Type{}, false
-			}
-			b, _ := io.ReadAll(io.LimitReader(rc, 100))
-			rc.Close()
-			if strings.TrimSpace(string(b)) == "application/vnd.oasis.opendocument.text" {
-				return typeByID("odt"), true
-			}
+		if _, dup := parts[f.Name]; dup {
+			return refuse("the document holds the part %q twice", f.Name)
+		}
+		parts[f.Name] = f
+		declared += f.UncompressedSize64
+		if f.UncompressedSize64 > MaxUnpacked || declared > MaxUnpacked {
+			return refuse("the document unpacks to more than %d bytes", MaxUnpacked)
 		}
 	}
-	if hasContentTypes && hasWordDoc {
-		return typeByID("docx"), true
+	if err := ratioOK(declared, size); err != nil {
+		return Type{}, err
 	}
-	return Type{}, false
+	var typ Type
+	if f := parts["mimetype"]; f != nil {
+		b, err := readPart(f, 256)
+		if err != nil {
+			return refuse("the document's mimetype part cannot be read: %v", err)
+		}
+		if strings.TrimSpace(string(b)) != odtMediaType {
+			return refuse("an OpenDocument file that is not a text document (%.80q); only ODT is accepted", b)
+		}
+		if parts["content.xml"] == nil {
+			return refuse("an ODT without content.xml")
+		}
+		typ = typeByID("odt")
+	} else {
+		var missing []string
+		for _, p := range []string{"[Content_Types].xml", "word/document.xml"} {
+			if parts[p] == nil {
+				missing = append(missing, p)
+			}
+		}
+		if len(missing) > 0 {
+			return refuse("a zip file that is not a DOCX (it lacks %s) nor an ODT; zip files are not accepted", strings.Join(missing, " and "))
+		}
+		typ = typeByID("docx")
+	}
+	// Unpack every part to nowhere: archive/zip stops a part that grows past
+	// its declared size, so the sizes above are the real ones, and a part
+	// that is damaged or lies about its checksum is caught here.
+	var unpacked int64
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			return refuse("the document's part %q cannot be unpacked: %v", f.Name, err)
+		}
+		n, err := io.Copy(io.Discard, io.LimitReader(rc, MaxUnpacked-unpacked+1))
+		rc.Close()
+		unpacked += n
+		if unpacked > MaxUnpacked {
+			return refuse("the document unpacks to more than %d bytes", MaxUnpacked)
+		}
+		if err != nil {
+			return refuse("the document's part %q is damaged: %v", f.Name, err)
+		}
+	}
+	if err := ratioOK(uint64(unpacked), size); err != nil {
+		return Type{}, err
+	}
+	return typ, nil
 }
 
-// isText accepts valid UTF-8 without NUL or other binary control bytes. The
-// file is at most the upload limit, so it is read whole.
+func ratioOK(unpacked uint64, size int64) error {
+	if unpacked > ratioFloor && size > 0 && unpacked/uint64(size) > MaxRatio {
+		return &Refusal{Reason: fmt.Sprintf("the document unpacks to %d times its size, more than the %d allowed (a zip bomb?)", unpacked/uint64(size), MaxRatio)}
+	}
+	return nil
+}
+
+func readPart(f *zip.File, limit int64) ([]byte, error) {
+	rc, err := f.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(io.LimitReader(rc, limit))
+}
+
+// isText accepts valid UTF-8 without NUL or other binary control bytes. It
+// reads the file in chunks, holding back a rune cut by a chunk's end, so
+// memory stays small whatever the size.
 func isText(r io.ReaderAt, size int64) bool {
-	b := make([]byte, size)
-	if n, err := r.ReadAt(b, 0); int64(n) != size && err != nil {
-		return false
-	}
-	if !utf8.Valid(b) {
-		return false
-	}
-	for _, c := range b {
-		if c < 0x09 || (c > 0x0D && c < 0x20) || c == 0x7F {
+	sr := io.NewSectionReader(r, 0, size)
+	buf := make([]byte, utf8.UTFMax+textCheckChunk)
+	keep := 0
+	for {
+		n, err := sr.Read(buf[keep:])
+		if err != nil && err != io.EOF {
 			return false
 		}
+		eof := err == io.EOF
+		b := buf[:keep+n]
+		cut := len(b)
+		if !eof {
+			for i := len(b) - 1; i >= 0 && i >= len(b)-utf8.UTFMax; i-- {
+				if utf8.RuneStart(b[i]) {
+					if !utf8.FullRune(b[i:]) {
+						cut = i
+					}
+					break
+				}
+			}
+		}
+		if !utf8.Valid(b[:cut]) {
+			return false
+		}
+		for _, c := range b[:cut] {
+			if c < 0x09 || (c > 0x0D && c < 0x20) || c == 0x7F {
+				return false
+			}
+		}
+		keep = copy(buf, b[cut:])
+		if eof {
+			return true
+		}
 	}
-	return true
 }
 
-// Blobs stores evidence files by name.
+// Blobs stores evidence files by name, streaming both ways so that a file
+// is never held whole in memory.
 type Blobs interface {
-	Put(ctx context.Context, name string, data []byte) error
-	Get(ctx context.Context, name string) ([]byte, error)
+	// Put stores what r yields under name.
+	Put(ctx context.Context, name string, r io.Reader) error
+	// Get opens the object name; the caller closes it.
+	Get(ctx context.Context, name string) (io.ReadCloser, error)
 	Delete(ctx context.Context, name string) error
 }

@@ -13,6 +13,8 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+
+	streamingsubtle "github.com/tink-crypto/tink-go/v2/streamingaead/subtle"
 )
 
 // Erased is what a view shows in place of an erased personal field.
@@ -76,7 +78,7 @@ type Vault struct {
 	kek  cipher.AEAD // wraps the data keys
 
 	mu    sync.RWMutex
-	cache map[string]cipher.AEAD
+	cache map[string]*dataKey
 }
 
 // NewVault returns a vault over keys, wrapping data keys with masterKey (32 bytes).
@@ -85,7 +87,7 @@ func NewVault(keys KeyStore, masterKey []byte) (*Vault, error) {
 	if err != nil {
 		return nil, fmt.Errorf("master key: %w", err)
 	}
-	return &Vault{keys: keys, kek: kek, cache: map[string]cipher.AEAD{}}, nil
+	return &Vault{keys: keys, kek: kek, cache: map[string]*dataKey{}}, nil
 }
 
 func newAEAD(key []byte) (cipher.AEAD, error) {
@@ -112,13 +114,21 @@ func open(a cipher.AEAD, data, ad []byte) ([]byte, error) {
 	return a.Open(nil, data[:a.NonceSize()], data[a.NonceSize():], ad)
 }
 
+// dataKey is one person's data key, ready for use: whole values are sealed
+// with aead, files in segments with stream (a key derived from the same data
+// key, so erasing the data key shreds both).
+type dataKey struct {
+	aead   cipher.AEAD
+	stream *streamingsubtle.AESGCMHKDF
+}
+
 // key returns subject's data key, creating it when create is set.
-func (v *Vault) key(ctx context.Context, subject string, create bool) (cipher.AEAD, error) {
+func (v *Vault) key(ctx context.Context, subject string, create bool) (*dataKey, error) {
 	v.mu.RLock()
-	a, ok := v.cache[subject]
+	k, ok := v.cache[subject]
 	v.mu.RUnlock()
 	if ok {
-		return a, nil
+		return k, nil
 	}
 	wrapped, err := v.keys.Get(ctx, subject)
 	if errors.Is(err, ErrNoKey) && create {
@@ -136,14 +146,17 @@ func (v *Vault) key(ctx context.Context, subject string, create bool) (cipher.AE
 	if err != nil {
 		return nil, fmt.Errorf("unwrap data key of %s: %w", subject, err)
 	}
-	a, err = newAEAD(dk)
-	if err != nil {
+	k = &dataKey{}
+	if k.aead, err = newAEAD(dk); err != nil {
+		return nil, err
+	}
+	if k.stream, err = newFileStream(dk); err != nil {
 		return nil, err
 	}
 	v.mu.Lock()
-	v.cache[subject] = a
+	v.cache[subject] = k
 	v.mu.Unlock()
-	return a, nil
+	return k, nil
 }
 
 // Seal encrypts plain with subject's key (created on first use). An empty
@@ -155,11 +168,11 @@ func (v *Vault) Seal(ctx context.Context, subject, plain string) (Sealed, error)
 	if subject == "" {
 		return Sealed{}, errors.New("seal: no subject")
 	}
-	a, err := v.key(ctx, subject, true)
+	k, err := v.key(ctx, subject, true)
 	if err != nil {
 		return Sealed{}, fmt.Errorf("seal: %w", err)
 	}
-	return Sealed{Subject: subject, Data: seal(a, []byte(plain), []byte(subject))}, nil
+	return Sealed{Subject: subject, Data: seal(k.aead, []byte(plain), []byte(subject))}, nil
 }
 
 // Open decrypts s; ErrErased when its subject was erased.
@@ -167,11 +180,11 @@ func (v *Vault) Open(ctx context.Context, s Sealed) (string, error) {
 	if s.IsZero() {
 		return "", nil
 	}
-	a, err := v.key(ctx, s.Subject, false)
+	k, err := v.key(ctx, s.Subject, false)
 	if err != nil {
 		return "", err
 	}
-	p, err := open(a, s.Data, []byte(s.Subject))
+	p, err := open(k.aead, s.Data, []byte(s.Subject))
 	if err != nil {
 		return "", fmt.Errorf("open sealed value of %s: %w", s.Subject, err)
 	}
@@ -270,28 +283,6 @@ func LoadOrCreateKeyFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("key file: %w", err)
 	}
 	return b, f.Sync()
-}
-
-// SealBytes encrypts a file with subject's key (created on first use).
-func (v *Vault) SealBytes(ctx context.Context, subject string, plain []byte) ([]byte, error) {
-	a, err := v.key(ctx, subject, true)
-	if err != nil {
-		return nil, fmt.Errorf("seal file: %w", err)
-	}
-	return seal(a, plain, []byte("file:"+subject)), nil
-}
-
-// OpenBytes decrypts a file sealed by SealBytes; ErrErased when erased.
-func (v *Vault) OpenBytes(ctx context.Context, subject string, data []byte) ([]byte, error) {
-	a, err := v.key(ctx, subject, false)
-	if err != nil {
-		return nil, err
-	}
-	p, err := open(a, data, []byte("file:"+subject))
-	if err != nil {
-		return nil, fmt.Errorf("open file of %s: %w", subject, err)
-	}
-	return p, nil
 }
 
 // RevealTree replaces every sealed value in a decoded JSON tree (objects of
