@@ -99,7 +99,10 @@ func (s *Server) command(name string, fn caseCommand) echo.HandlerFunc {
 }
 
 func (s *Server) evidenceLimits(c echo.Context) error {
-	return c.JSON(http.StatusOK, map[string]any{"max_bytes": s.deps.Cases.MaxUpload(), "types": evidence.Types, "kinds": evidence.Kinds})
+	q := s.deps.Cases.Quota()
+	total, perUser := s.deps.Cases.UploadLimits()
+	return c.JSON(http.StatusOK, map[string]any{"max_bytes": s.deps.Cases.MaxUpload(), "max_case_files": q.Files, "max_case_bytes": q.Bytes,
+		"max_uploads_per_user": perUser, "max_uploads_in_flight": total, "types": evidence.Types, "kinds": evidence.Kinds})
 }
 
 type openCaseRequest struct {
@@ -512,7 +515,9 @@ func (s *Server) evidenceFile(c echo.Context) error {
 	h.Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": f.Name}))
 	h.Set("Content-Security-Policy", "sandbox; default-src 'none'; img-src 'self'; object-src 'self'")
 	h.Set("Digest", "sha-256="+f.SHA256)
-	return c.Blob(http.StatusOK, f.ContentType, f.Data)
+	defer f.Body.Close()
+	h.Set(echo.HeaderContentLength, strconv.FormatInt(f.Size, 10)) // a file that fails to open midway ends short
+	return c.Stream(http.StatusOK, f.ContentType, f.Body)
 }
 
 func (s *Server) getAccreditation(c echo.Context) error {

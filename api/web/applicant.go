@@ -1,10 +1,12 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math"
 	"net/http"
+	"path"
 	"regexp"
 	"slices"
 	"strconv"
@@ -379,6 +381,16 @@ func (a *app) evidenceView(x *ctx, c *caseView, p *page, status int) error {
 		types = append(types, strings.TrimPrefix(t.Extension, "."))
 	}
 	ac.Extra["MaxBytes"] = a.maxUpload()
+	if a.d.Cases != nil {
+		q := a.d.Cases.Quota()
+		var used int64
+		for _, e := range c.Evidence {
+			used += e.Size
+		}
+		ac.Extra["Quota"] = x.T("evidence.limits.quota", q.Files, formatBytes(x.lang, q.Bytes), len(c.Evidence), formatBytes(x.lang, used))
+		_, perUser := a.d.Cases.UploadLimits()
+		ac.Extra["InFlight"] = x.T("evidence.limits.inflight", perUser)
+	}
 	ac.Extra["Types"] = strings.ToUpper(strings.Join(types, ", "))
 	ac.Extra["Accept"] = ".pdf,.docx,.odt,.txt,.md,.markdown,.png,.jpg,.jpeg"
 	ac.Extra["Kinds"] = evidence.Kinds
@@ -438,9 +450,22 @@ func (a *app) uploadEvidence(x *ctx) error {
 			}
 			return f
 		})
-		if domain.Is(err, domain.TooLarge) {
+		var de *domain.Error
+		errors.As(err, &de)
+		switch {
+		case domain.Is(err, domain.TooLarge):
 			p.Problems = nil
 			p.Errors["file"] = x.T("evidence.too_large", formatBytes(x.lang, a.maxUpload()))
+		case domain.Is(err, domain.TooManyRequests):
+			p.Problems = nil
+			p.Errors["file"] = x.T("evidence.busy")
+			x.Response().Header().Set("Retry-After", strconv.Itoa(de.RetryAfter))
+		case de != nil && de.Extra["quota"] == "files":
+			p.Errors["file"] = x.T("evidence.quota_files", de.Extra["max_case_files"])
+		case de != nil && de.Extra["quota"] == "bytes":
+			p.Errors["file"] = x.T("evidence.quota_bytes", formatBytes(x.lang, a.d.Cases.Quota().Bytes))
+		case de != nil && de.Extra["detected_type"] != nil:
+			p.Errors["file"] = x.T("evidence.name_mismatch", strings.ToUpper(fmt.Sprint(de.Extra["detected_type"])), strings.ToLower(path.Ext(up.FileName)))
 		}
 		_, _ = io.Copy(io.Discard, io.LimitReader(x.Request().Body, 1<<20))
 		return a.evidenceView(x, c, p, status)

@@ -6,6 +6,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/emcc/accredit/domain"
@@ -229,7 +230,9 @@ func (a *app) evidenceFile(x *ctx) error {
 	}
 	h.Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": f.Name}))
 	h.Set("Cache-Control", "private, no-store")
-	return x.Blob(http.StatusOK, f.ContentType, f.Data)
+	defer f.Body.Close()
+	h.Set("Content-Length", strconv.FormatInt(f.Size, 10)) // a file that fails to open midway ends short
+	return x.Stream(http.StatusOK, f.ContentType, f.Body)
 }
 
 // viewable reports whether a file type is shown inline.

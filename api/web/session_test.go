@@ -235,3 +235,51 @@ func TestUserTextIsEscaped(t *testing.T) {
 		t.Fatal("the name is not escaped")
 	}
 }
+
+// The evidence form announces the quota and the uploads allowed at once,
+// and a refused upload says why, in English and in Dutch.
+func TestUploadQuotaAndNameMismatchInBothLanguages(t *testing.T) {
+	w := newWorld(t, func(c *app.Config) { c.MaxCaseFiles = 1; c.MaxCaseBytes = 1 << 20; c.UploadsPerUser = 3 })
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	caseID := Expect(t, w.in.Post(t, "/api/v1/cases", carla.Token, map[string]any{"scheme": "EIA", "level": "foundation", "language": "en"}), 201).Map(t)["id"].(string)
+	c := w.client(t)
+	c.login(carla.Email, carla.Password)
+	upload := func(name string, file []byte) answer {
+		var b bytes.Buffer
+		mw := multipart.NewWriter(&b)
+		_ = mw.WriteField("csrf", c.csrf())
+		_ = mw.WriteField("kind", "certificate")
+		_ = mw.WriteField("title", "A file")
+		fw, _ := mw.CreateFormFile("file", name)
+		_, _ = fw.Write(file)
+		_ = mw.Close()
+		req, _ := http.NewRequest(http.MethodPost, w.in.URL+"/applications/"+caseID+"/evidence", &b)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		return c.do(req)
+	}
+	page := c.get("/applications/" + caseID + "/evidence")
+	for _, want := range []string{"At most 1 files and 1 MB in all per application; this one holds 0", "At most 3 uploads at a time."} {
+		if !strings.Contains(page.Body, want) {
+			t.Fatalf("the form does not announce %q", want)
+		}
+	}
+	a := upload("fake.pdf", []byte("only text"))
+	if a.Status != http.StatusUnprocessableEntity || !strings.Contains(a.Body, "The file&#39;s content is TXT, but its name ends in .pdf.") {
+		t.Fatalf("text named .pdf: got %d", a.Status)
+	}
+	if a := upload("certificate.pdf", pdf); a.Status != http.StatusSeeOther {
+		t.Fatalf("upload: got %d", a.Status)
+	}
+	a = upload("second.pdf", pdf)
+	if a.Status != http.StatusUnprocessableEntity || !strings.Contains(a.Body, "This application already holds 1 files, the most allowed.") {
+		t.Fatalf("past the quota: got %d", a.Status)
+	}
+	c.setLang("nl")
+	a = upload("second.pdf", pdf)
+	if a.Status != http.StatusUnprocessableEntity || !strings.Contains(a.Body, "Deze aanvraag bevat al 1 bestanden, het maximum.") {
+		t.Fatalf("past the quota, in Dutch: got %d", a.Status)
+	}
+	if !strings.Contains(a.Body, "Hoogstens 1 bestanden en") {
+		t.Fatal("the Dutch form does not announce the quota")
+	}
+}

@@ -40,6 +40,8 @@ type Service struct {
 	log       *slog.Logger
 	maxUpload int64
 	tmpDir    string
+	quota     Quota
+	gate      *evidence.Gate
 
 	mu             sync.RWMutex
 	accreditations map[string]string // accreditation id -> case id
@@ -57,12 +59,28 @@ type Config struct {
 	Log       *slog.Logger
 	MaxUpload int64  // bytes; evidence.DefaultMaxSize when 0
 	TempDir   string // where uploads are spooled while checked
+	Quota     Quota  // evidence per case; the evidence defaults where 0
+	// Uploads in flight at once, in all and per person; the evidence
+	// defaults where 0.
+	UploadsInFlight, UploadsPerUser int
+}
+
+// Quota bounds the evidence of one case.
+type Quota struct {
+	Files int   // files at once
+	Bytes int64 // their sizes added up
 }
 
 // NewService wires the case repository into the feed; call before it runs.
 func NewService(cfg Config) *Service {
 	if cfg.MaxUpload <= 0 {
 		cfg.MaxUpload = evidence.DefaultMaxSize
+	}
+	if cfg.Quota.Files <= 0 {
+		cfg.Quota.Files = evidence.DefaultMaxCaseFiles
+	}
+	if cfg.Quota.Bytes <= 0 {
+		cfg.Quota.Bytes = evidence.DefaultMaxCaseBytes
 	}
 	if cfg.RuleSets == nil {
 		cfg.RuleSets = accreditation.DefaultRuleSets()
@@ -72,7 +90,7 @@ func NewService(cfg Config) *Service {
 	}
 	s := &Service{store: cfg.Store, vault: cfg.Vault, blobs: cfg.Blobs, accounts: cfg.Accounts, rules: cfg.RuleSets,
 		catalogue: framework.Default(), now: cfg.Now, log: cfg.Log, maxUpload: cfg.MaxUpload, tmpDir: cfg.TempDir,
-		accreditations: map[string]string{}}
+		quota: cfg.Quota, gate: evidence.NewGate(cfg.UploadsInFlight, cfg.UploadsPerUser), accreditations: map[string]string{}}
 	s.repo = aggregate.NewRepository(accreditation.StreamPrefix, cfg.Store, cfg.Feed, cfg.Now, accreditation.New)
 	cfg.Feed.Add(s)
 	return s
@@ -102,6 +120,43 @@ func (s *Service) RuleSets() accreditation.RuleSets { return s.rules }
 
 // MaxUpload is the evidence size limit in bytes.
 func (s *Service) MaxUpload() int64 { return s.maxUpload }
+
+// Quota is the evidence quota of one case.
+func (s *Service) Quota() Quota { return s.quota }
+
+// UploadLimits returns how many uploads may be in flight at once, in all
+// and per person.
+func (s *Service) UploadLimits() (total, perUser int) { return s.gate.Limits() }
+
+// UploadsInFlight is the number of uploads in progress now.
+func (s *Service) UploadsInFlight() int { return s.gate.InFlight() }
+
+// uploadRetryAfter is what a refused upload is told to wait, in seconds:
+// about the time one upload of the largest size takes on a slow line.
+const uploadRetryAfter = 10
+
+// quotaError refuses a file of size bytes that would take case c past its
+// quota; nil when it fits.
+func (s *Service) quotaError(c *accreditation.Case, size int64) error {
+	var used int64
+	for _, e := range c.Evidence {
+		used += e.Size
+	}
+	extra := map[string]any{"max_case_files": s.quota.Files, "max_case_bytes": s.quota.Bytes, "case_files": len(c.Evidence), "case_bytes": used}
+	if len(c.Evidence) >= s.quota.Files {
+		extra["quota"] = "files"
+		return &domain.Error{Code: domain.Unprocessable, Extra: extra,
+			Message: fmt.Sprintf("this case already holds %d files, the most one case may hold; remove one before adding another", s.quota.Files),
+			Fields:  []domain.FieldError{{Field: "file", Reason: fmt.Sprintf("over the quota of %d files per case", s.quota.Files)}}}
+	}
+	if used+size > s.quota.Bytes {
+		extra["quota"] = "bytes"
+		return &domain.Error{Code: domain.Unprocessable, Extra: extra,
+			Message: fmt.Sprintf("this file of %d bytes would take the case's evidence to %d bytes, over the quota of %d bytes per case", size, used+size, s.quota.Bytes),
+			Fields:  []domain.FieldError{{Field: "file", Reason: fmt.Sprintf("over the quota of %d bytes per case", s.quota.Bytes)}}}
+	}
+	return nil
+}
 
 // notFound is the one answer for a case the caller may not see.
 func notFound(id string) error { return domain.Errorf(domain.NotFound, "no case %s", id) }
@@ -607,8 +662,11 @@ type Upload struct {
 }
 
 // AddEvidence checks, encrypts and stores an evidence file, then records it.
-// Nothing is stored when the file is too large, of a refused type, or the
-// command is refused.
+// Nothing is stored when the file is too large, of a refused type or named
+// for another type, past the case's quota, or the command is refused. The
+// file is spooled to disk and sealed from there into the store in segments,
+// so memory per upload stays small whatever the file's size; uploads in
+// flight are bounded per person and in all (TooManyRequests past them).
 func (s *Service) AddEvidence(ctx context.Context, m aggregate.Meta, id string, up Upload) (string, aggregate.Result, error) {
 	c, _, err := s.visible(m.Actor, id)
 	if err != nil {
@@ -627,6 +685,17 @@ func (s *Service) AddEvidence(ctx context.Context, m aggregate.Meta, id string, 
 	if len(fields) > 0 {
 		return "", aggregate.Result{}, domain.InvalidFields("invalid evidence", fields...)
 	}
+	if err := s.quotaError(c, 0); err != nil { // a full case: refused before a byte is read
+		return "", aggregate.Result{}, err
+	}
+	release, ok := s.gate.Enter(m.Actor.ID)
+	if !ok {
+		total, per := s.gate.Limits()
+		return "", aggregate.Result{}, &domain.Error{Code: domain.TooManyRequests, RetryAfter: uploadRetryAfter,
+			Message: fmt.Sprintf("too many uploads at once: at most %d per person and %d in all; try again when one has finished", per, total),
+			Extra:   map[string]any{"max_uploads_per_user": per, "max_uploads_in_flight": total}}
+	}
+	defer release()
 	// Spool to a temporary file, hashing, and stop at the limit.
 	tmp, err := os.CreateTemp(s.tmpDir, "upload-*")
 	if err != nil {
@@ -647,20 +716,21 @@ func (s *Service) AddEvidence(ctx context.Context, m aggregate.Meta, id string, 
 		return "", aggregate.Result{}, &domain.Error{Code: domain.TooLarge, Message: fmt.Sprintf("the file is over the limit of %d bytes", s.maxUpload),
 			Extra: map[string]any{"max_bytes": s.maxUpload}}
 	}
-	typ, ok := evidence.Detect(tmp, n, up.FileName)
-	if !ok {
-		return "", aggregate.Result{}, &domain.Error{Code: domain.Unprocessable, Message: "this file type is not accepted (judged by its content): PDF, DOCX, ODT, TXT, Markdown, PNG or JPEG",
-			Fields: []domain.FieldError{{Field: "file", Reason: "type not accepted"}}}
+	typ, err := evidence.Check(tmp, n, up.FileName)
+	if err != nil {
+		var r *evidence.Refusal
+		errors.As(err, &r)
+		de := &domain.Error{Code: domain.Unprocessable, Message: err.Error(), Fields: []domain.FieldError{{Field: "file", Reason: "type not accepted"}}}
+		if r != nil && r.Real != "" {
+			de.Fields[0].Reason = "its name does not match its content (" + r.Real + ")"
+			de.Extra = map[string]any{"detected_type": r.Real}
+		}
+		return "", aggregate.Result{}, de
 	}
-	data := make([]byte, n)
-	if _, err := tmp.ReadAt(data, 0); err != nil && n > 0 {
-		return "", aggregate.Result{}, domain.Wrap(domain.Internal, err, "read spooled upload")
+	if err := s.quotaError(c, n); err != nil {
+		return "", aggregate.Result{}, err
 	}
 	subject := c.ApplicantID
-	sealedFile, err := s.vault.SealBytes(ctx, subject, data)
-	if err != nil {
-		return "", aggregate.Result{}, domain.Wrap(domain.Unavailable, err, "key store unavailable")
-	}
 	title, err := s.seal(ctx, subject, up.Title)
 	if err != nil {
 		return "", aggregate.Result{}, err
@@ -681,16 +751,52 @@ func (s *Service) AddEvidence(ctx context.Context, m aggregate.Meta, id string, 
 	if _, err := c.AddEvidence(m.Actor, s.now(), in); err != nil {
 		return "", aggregate.Result{}, s.hideForbidden(c, m.Actor, id, err)
 	}
-	if err := s.blobs.Put(ctx, in.Object, sealedFile); err != nil {
-		return "", aggregate.Result{}, domain.Wrap(domain.Unavailable, err, "evidence store unavailable")
+	if err := s.storeSealed(ctx, subject, in.Object, io.NewSectionReader(tmp, 0, n)); err != nil {
+		return "", aggregate.Result{}, err
 	}
 	res, err := s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
+		if err := s.quotaError(c, n); err != nil { // another upload to the case may have come first
+			return nil, err
+		}
 		return c.AddEvidence(m.Actor, now, in)
 	})
 	if err != nil || res.Duplicate {
 		_ = s.blobs.Delete(ctx, in.Object) // not recorded: do not keep it
 	}
 	return evID, res, err
+}
+
+// storeSealed seals plain with subject's key into the object store as it is
+// read: the object store reads a chunk, the sealer writes a segment, and
+// neither ever holds the whole file.
+func (s *Service) storeSealed(ctx context.Context, subject, object string, plain io.Reader) error {
+	pr, pw := io.Pipe()
+	var sealErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		w, err := s.vault.SealFile(ctx, subject, pw)
+		if err != nil {
+			sealErr = err
+			pw.CloseWithError(err)
+			return
+		}
+		if _, err = io.Copy(w, plain); err == nil {
+			err = w.Close()
+		}
+		pw.CloseWithError(err) // nil: the reader sees the end
+	}()
+	err := s.blobs.Put(ctx, object, pr)
+	pr.CloseWithError(errors.New("store stopped reading")) // unblocks the sealer if the store gave up
+	<-done
+	switch {
+	case sealErr != nil:
+		return domain.Wrap(domain.Unavailable, sealErr, "key store unavailable")
+	case err != nil:
+		_ = s.blobs.Delete(ctx, object)
+		return domain.Wrap(domain.Unavailable, err, "evidence store unavailable")
+	}
+	return nil
 }
 
 // RemoveEvidence removes an evidence file from the application.
@@ -704,15 +810,17 @@ func (s *Service) RemoveEvidence(ctx context.Context, m aggregate.Meta, id, evID
 	return res, err
 }
 
-// File is a decrypted evidence file.
+// File is an evidence file being decrypted as Body is read. The caller
+// closes Body. A file altered in the store fails on read before its end.
 type File struct {
 	Name        string
 	ContentType string
-	Data        []byte
+	Size        int64
 	SHA256      string
+	Body        io.ReadCloser
 }
 
-// EvidenceFile returns an evidence file to someone who may see the case.
+// EvidenceFile opens an evidence file for someone who may see the case.
 func (s *Service) EvidenceFile(ctx context.Context, actor domain.Actor, id, evID string) (File, error) {
 	c, _, err := s.visible(actor, id)
 	if err != nil {
@@ -727,14 +835,21 @@ func (s *Service) EvidenceFile(ctx context.Context, actor domain.Actor, id, evID
 	if err != nil {
 		return File{}, domain.Errorf(domain.NotFound, "the file of evidence %s is no longer stored", evID)
 	}
-	data, err := s.vault.OpenBytes(ctx, c.ApplicantID, sealed)
-	if errors.Is(err, pii.ErrErased) {
-		return File{}, domain.Errorf(domain.NotFound, "the file of evidence %s was erased", evID)
-	}
+	plain, err := s.vault.OpenFile(ctx, c.ApplicantID, sealed)
 	if err != nil {
+		sealed.Close()
+		if errors.Is(err, pii.ErrErased) {
+			return File{}, domain.Errorf(domain.NotFound, "the file of evidence %s was erased", evID)
+		}
 		return File{}, domain.Wrap(domain.Internal, err, "open evidence file")
 	}
-	return File{Name: s.vault.Reveal(ctx, ev.FileName), ContentType: ev.ContentType, Data: data, SHA256: ev.SHA256}, nil
+	return File{Name: s.vault.Reveal(ctx, ev.FileName), ContentType: ev.ContentType, Size: ev.Size, SHA256: ev.SHA256,
+		Body: readCloser{plain, sealed}}, nil
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
 }
 
 // EraseEvidenceOf deletes every evidence object of the cases of userID.

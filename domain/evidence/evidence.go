@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -306,4 +307,65 @@ type Blobs interface {
 	// Get opens the object name; the caller closes it.
 	Get(ctx context.Context, name string) (io.ReadCloser, error)
 	Delete(ctx context.Context, name string) error
+}
+
+// Gate bounds the uploads in flight, per person and in all, so that many
+// at once cannot take the server's memory, disk or store bandwidth.
+type Gate struct {
+	mu      sync.Mutex
+	total   int
+	perUser int
+	n       int
+	by      map[string]int
+}
+
+// Defaults of the gate: uploads in flight in all and per person.
+const (
+	DefaultUploadsInFlight = 16
+	DefaultUploadsPerUser  = 2
+)
+
+// NewGate admits at most total uploads at once, and perUser of one person.
+// A value <= 0 takes the default.
+func NewGate(total, perUser int) *Gate {
+	if total <= 0 {
+		total = DefaultUploadsInFlight
+	}
+	if perUser <= 0 {
+		perUser = DefaultUploadsPerUser
+	}
+	return &Gate{total: total, perUser: perUser, by: map[string]int{}}
+}
+
+// Limits returns the gate's limits: in all, and per person.
+func (g *Gate) Limits() (total, perUser int) { return g.total, g.perUser }
+
+// InFlight is the number of uploads admitted and not yet released.
+func (g *Gate) InFlight() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.n
+}
+
+// Enter admits one upload of user, or not. When admitted, release must be
+// called once the upload is over.
+func (g *Gate) Enter(user string) (release func(), ok bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.n >= g.total || g.by[user] >= g.perUser {
+		return nil, false
+	}
+	g.n++
+	g.by[user]++
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			g.mu.Lock()
+			defer g.mu.Unlock()
+			g.n--
+			if g.by[user]--; g.by[user] <= 0 {
+				delete(g.by, user)
+			}
+		})
+	}, true
 }

@@ -3,16 +3,40 @@ package natsstore
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
+	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nuid"
 )
 
 // Blobs keeps evidence files (already encrypted by the caller) in a
 // JetStream object store bucket.
-type Blobs struct{ os jetstream.ObjectStore }
+//
+// Objects are written and read here chunk by chunk in the object store's own
+// layout (chunks on $O.<bucket>.C.<nuid>, the description on
+// $O.<bucket>.M.<name>), so that the library's object store, the nats CLI
+// and backups read them as any other object. The library's Put publishes
+// every chunk asynchronously with no bound, so a fast reader and a slow disk
+// (fsync on every write) pile a whole file up in the server's ingest queue;
+// its Get pushes every chunk to the client at once. Here one chunk is
+// published and acknowledged at a time, and read back one at a time by
+// direct get, so a file in flight costs about one chunk of memory.
+type Blobs struct {
+	js     jetstream.JetStream
+	os     jetstream.ObjectStore
+	stream jetstream.Stream
+}
+
+// chunkSize is the object store's default chunk size.
+const chunkSize = 128 << 10
 
 // ErrNoBlob is returned for a missing object.
 var ErrNoBlob = errors.New("no such object")
@@ -26,27 +50,134 @@ func OpenBlobs(ctx context.Context, js jetstream.JetStream, cfg Config) (*Blobs,
 	if err != nil {
 		return nil, fmt.Errorf("create object store %s: %w", EvidenceBucket, err)
 	}
-	return &Blobs{os: os}, nil
+	stream, err := js.Stream(ctx, "OBJ_"+EvidenceBucket)
+	if err != nil {
+		return nil, fmt.Errorf("object store stream %s: %w", EvidenceBucket, err)
+	}
+	return &Blobs{js: js, os: os, stream: stream}, nil
 }
 
-// Put implements evidence.Blobs.
-func (b *Blobs) Put(ctx context.Context, name string, data []byte) error {
-	_, err := b.os.Put(ctx, jetstream.ObjectMeta{Name: name}, bytes.NewReader(data))
-	return err
+func chunkSubject(nuid string) string { return "$O." + EvidenceBucket + ".C." + nuid }
+
+// Put implements evidence.Blobs: each chunk is acknowledged before the next
+// is read, so memory stays at one chunk whatever the file's size.
+func (b *Blobs) Put(ctx context.Context, name string, r io.Reader) error {
+	id := nuid.Next()
+	subj := chunkSubject(id)
+	failed := func(err error) error {
+		_ = b.stream.Purge(context.WithoutCancel(ctx), jetstream.WithPurgeSubject(subj))
+		return fmt.Errorf("put object %s: %w", name, err)
+	}
+	old, err := b.os.GetInfo(ctx, name, jetstream.GetObjectInfoShowDeleted())
+	if err != nil && !errors.Is(err, jetstream.ErrObjectNotFound) {
+		return fmt.Errorf("put object %s: %w", name, err)
+	}
+	buf := make([]byte, chunkSize)
+	h := sha256.New()
+	var size uint64
+	var chunks uint32
+	for {
+		n, rerr := io.ReadFull(r, buf)
+		if n > 0 {
+			h.Write(buf[:n])
+			if _, err := b.js.PublishMsg(ctx, &nats.Msg{Subject: subj, Data: buf[:n]}); err != nil {
+				return failed(err)
+			}
+			size += uint64(n)
+			chunks++
+		}
+		if errors.Is(rerr, io.EOF) || errors.Is(rerr, io.ErrUnexpectedEOF) {
+			break
+		}
+		if rerr != nil {
+			return failed(rerr)
+		}
+	}
+	info := jetstream.ObjectInfo{ObjectMeta: jetstream.ObjectMeta{Name: name, Opts: &jetstream.ObjectMetaOptions{ChunkSize: chunkSize}},
+		Bucket: EvidenceBucket, NUID: id, Size: size, ModTime: time.Now().UTC(), Chunks: chunks, Digest: jetstream.GetObjectDigestValue(h)}
+	data, err := json.Marshal(info)
+	if err != nil {
+		return failed(err)
+	}
+	meta := nats.NewMsg("$O." + EvidenceBucket + ".M." + base64.URLEncoding.EncodeToString([]byte(name)))
+	meta.Header.Set(jetstream.MsgRollup, jetstream.MsgRollupSubject)
+	meta.Data = data
+	if _, err := b.js.PublishMsg(ctx, meta); err != nil {
+		return failed(err)
+	}
+	if old != nil && !old.Deleted { // replaced: its chunks go
+		_ = b.stream.Purge(ctx, jetstream.WithPurgeSubject(chunkSubject(old.NUID)))
+	}
+	return nil
 }
 
-// Get implements evidence.Blobs.
-func (b *Blobs) Get(ctx context.Context, name string) ([]byte, error) {
-	r, err := b.os.Get(ctx, name)
+// Get implements evidence.Blobs: chunks are fetched one at a time as the
+// caller reads, and the size and digest are checked at the end.
+func (b *Blobs) Get(ctx context.Context, name string) (io.ReadCloser, error) {
+	info, err := b.os.GetInfo(ctx, name)
 	if errors.Is(err, jetstream.ErrObjectNotFound) {
 		return nil, ErrNoBlob
 	}
 	if err != nil {
 		return nil, err
 	}
-	defer r.Close()
-	return io.ReadAll(r)
+	if info.Deleted {
+		return nil, ErrNoBlob
+	}
+	if info.Opts != nil && info.Opts.Link != nil {
+		return nil, fmt.Errorf("object %s is a link", name)
+	}
+	return &objectReader{ctx: ctx, stream: b.stream, info: info, subj: chunkSubject(info.NUID), seq: 1, h: sha256.New()}, nil
 }
+
+type objectReader struct {
+	ctx    context.Context
+	stream jetstream.Stream
+	info   *jetstream.ObjectInfo
+	subj   string
+	seq    uint64
+	got    uint32
+	size   uint64
+	buf    []byte
+	h      hash.Hash
+	err    error
+}
+
+func (o *objectReader) Read(p []byte) (int, error) {
+	for len(o.buf) == 0 && o.err == nil {
+		if o.got == o.info.Chunks {
+			o.err = o.verify()
+			break
+		}
+		m, err := o.stream.GetMsg(o.ctx, o.seq, jetstream.WithGetMsgSubject(o.subj))
+		if err != nil {
+			o.err = fmt.Errorf("read object %s chunk %d: %w", o.info.Name, o.got+1, err)
+			break
+		}
+		o.seq, o.got, o.buf = m.Sequence+1, o.got+1, m.Data
+		o.size += uint64(len(m.Data))
+		o.h.Write(m.Data)
+	}
+	if len(o.buf) == 0 {
+		return 0, o.err
+	}
+	n := copy(p, o.buf)
+	o.buf = o.buf[n:]
+	return n, nil
+}
+
+func (o *objectReader) verify() error {
+	want, err := jetstream.DecodeObjectDigest(o.info.Digest)
+	if err != nil {
+		return fmt.Errorf("object %s: %w", o.info.Name, err)
+	}
+	if o.size != o.info.Size || !bytes.Equal(o.h.Sum(nil), want) {
+		return fmt.Errorf("object %s: size or digest does not match", o.info.Name)
+	}
+	return io.EOF
+}
+
+func (o *objectReader) Close() error { return nil }
 
 // Delete implements evidence.Blobs; the object's chunks are purged.
 func (b *Blobs) Delete(ctx context.Context, name string) error {

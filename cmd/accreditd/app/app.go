@@ -133,7 +133,8 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 		return nil, fmt.Errorf("upload spool directory: %w", err)
 	}
 	a.Cases = cases.NewService(cases.Config{Store: a.Events, Feed: a.Feed, Vault: a.Vault, Blobs: blobs,
-		Accounts: a.Accounts, Now: a.now, Log: a.log, MaxUpload: cfg.MaxUpload, TempDir: tmp})
+		Accounts: a.Accounts, Now: a.now, Log: a.log, MaxUpload: cfg.MaxUpload, TempDir: tmp,
+		Quota: cases.Quota{Files: cfg.MaxCaseFiles, Bytes: cfg.MaxCaseBytes}, UploadsInFlight: cfg.UploadsInFlight, UploadsPerUser: cfg.UploadsPerUser})
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel

@@ -29,6 +29,10 @@ type Config struct {
 	LogFormat          string        // ACCREDIT_LOG_FORMAT: json or text
 	MetricsAddr        string        // ACCREDIT_METRICS_ADDR: unauthenticated /metrics here
 	MaxUpload          int64         // ACCREDIT_MAX_UPLOAD_BYTES: evidence file limit
+	MaxCaseFiles       int           // ACCREDIT_MAX_CASE_FILES: evidence files per case
+	MaxCaseBytes       int64         // ACCREDIT_MAX_CASE_BYTES: evidence bytes per case
+	UploadsInFlight    int           // ACCREDIT_MAX_UPLOADS_IN_FLIGHT: uploads at once, in all
+	UploadsPerUser     int           // ACCREDIT_MAX_UPLOADS_PER_USER: uploads at once, per person
 	SLADays            int           // ACCREDIT_SLA_DAYS: days from submission to decision
 	SecureCookies      bool          // ACCREDIT_SECURE_COOKIES: login cookie only over HTTPS
 	RetentionYears     int           // ACCREDIT_RETENTION_YEARS: erase inactive applicants' personal data after this; 0 keeps it
@@ -79,6 +83,11 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	env("ACCREDIT_SECURE_COOKIES", &secure)
 	env("ACCREDIT_SLA_DAYS", &sla)
 	env("ACCREDIT_MAX_UPLOAD_BYTES", &maxUpload)
+	var caseFiles, caseBytes, inFlight, perUser string
+	env("ACCREDIT_MAX_CASE_FILES", &caseFiles)
+	env("ACCREDIT_MAX_CASE_BYTES", &caseBytes)
+	env("ACCREDIT_MAX_UPLOADS_IN_FLIGHT", &inFlight)
+	env("ACCREDIT_MAX_UPLOADS_PER_USER", &perUser)
 	env("ACCREDIT_REPLICAS", &replicas)
 	env("ACCREDIT_CHECKPOINT_INTERVAL", &interval)
 
@@ -98,6 +107,10 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&sla, "sla-days", sla, "service-level target in days from submission to decision, default 56 (ACCREDIT_SLA_DAYS)")
 	fs.StringVar(&maxUpload, "max-upload-bytes", maxUpload, "evidence file size limit in bytes, default 20 MiB (ACCREDIT_MAX_UPLOAD_BYTES)")
 	fs.StringVar(&proxies, "trusted-proxies", proxies, "comma-separated CIDRs or addresses of reverse proxies whose X-Forwarded-For is believed; none by default, so the client is the connection's address (ACCREDIT_TRUSTED_PROXIES)")
+	fs.StringVar(&caseFiles, "max-case-files", caseFiles, "evidence files one case may hold, default 50 (ACCREDIT_MAX_CASE_FILES)")
+	fs.StringVar(&caseBytes, "max-case-bytes", caseBytes, "evidence bytes one case may hold in all, default 200 MiB (ACCREDIT_MAX_CASE_BYTES)")
+	fs.StringVar(&inFlight, "max-uploads-in-flight", inFlight, "evidence uploads in progress at once in all; more wait (429), default 16 (ACCREDIT_MAX_UPLOADS_IN_FLIGHT)")
+	fs.StringVar(&perUser, "max-uploads-per-user", perUser, "evidence uploads in progress at once per person; more wait (429), default 2 (ACCREDIT_MAX_UPLOADS_PER_USER)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "json or text (ACCREDIT_LOG_FORMAT)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -153,6 +166,20 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 		}
 		c.MaxUpload = n
 	}
+	intIn := func(name, v string, lo, hi int64) int64 {
+		if v == "" {
+			return 0
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < lo || n > hi {
+			errs = append(errs, fmt.Errorf("%s: %q must be a number from %d to %d", name, v, lo, hi))
+		}
+		return n
+	}
+	c.MaxCaseFiles = int(intIn("ACCREDIT_MAX_CASE_FILES", caseFiles, 1, 10_000))
+	c.MaxCaseBytes = intIn("ACCREDIT_MAX_CASE_BYTES", caseBytes, 1024, 1<<40)
+	c.UploadsInFlight = int(intIn("ACCREDIT_MAX_UPLOADS_IN_FLIGHT", inFlight, 1, 10_000))
+	c.UploadsPerUser = int(intIn("ACCREDIT_MAX_UPLOADS_PER_USER", perUser, 1, 1000))
 	if _, err := c.SyncInterval(); err != nil {
 		errs = append(errs, err)
 	}

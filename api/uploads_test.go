@@ -1,0 +1,271 @@
+package api_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/emcc/accredit/cmd/accreditd/app"
+	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
+	"github.com/emcc/accredit/domain/natsstore"
+)
+
+// storedObjects lists the evidence objects in the store.
+func storedObjects(t *testing.T, in *Instance) []string {
+	t.Helper()
+	ctx := context.Background()
+	os, err := in.App.Events.JetStream().ObjectStore(ctx, natsstore.EvidenceBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	infos, err := os.List(ctx)
+	if err != nil && err != jetstream.ErrNoObjectsFound {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, i := range infos {
+		names = append(names, i.Name)
+	}
+	return names
+}
+
+func evidenceCount(t *testing.T, tm *team, id string) int {
+	t.Helper()
+	ev, _ := tm.get(t, "/api/v1/cases/"+id, tm.applicant.Token)["evidence"].([]any) // absent when none
+	return len(ev)
+}
+
+func draftCase(t *testing.T, tm *team) string {
+	t.Helper()
+	return tm.post(t, "/api/v1/cases", tm.applicant.Token, map[string]any{"scheme": "EIA", "level": "practitioner", "language": "en"}, 201)["id"].(string)
+}
+
+var note = map[string]string{"kind": "other", "title": "Note"}
+
+func TestEvidenceQuotaPerCase(t *testing.T) {
+	tm := newTeam(t, func(c *app.Config) { c.MaxCaseFiles = 2; c.MaxCaseBytes = 1000 })
+	l := tm.get(t, "/api/v1/evidence/limits", "")
+	if l["max_case_files"].(float64) != 2 || l["max_case_bytes"].(float64) != 1000 {
+		t.Fatalf("limits do not announce the quota: %v", l)
+	}
+	t.Run("files: the one past the quota is 422, nothing stored", func(t *testing.T) {
+		id := draftCase(t, tm)
+		Expect(t, tm.in.Upload(t, id, tm.applicant.Token, note, "a.txt", []byte("one"), nil), 201)
+		Expect(t, tm.in.Upload(t, id, tm.applicant.Token, note, "b.txt", []byte("two"), nil), 201)
+		before := len(storedObjects(t, tm.in))
+		p := Expect(t, tm.in.Upload(t, id, tm.applicant.Token, note, "c.txt", []byte("three"), nil), 422).Map(t)
+		if p["quota"] != "files" || p["max_case_files"].(float64) != 2 || !strings.Contains(p["detail"].(string), "2 files") {
+			t.Fatalf("problem: got %v, want the files quota named", p)
+		}
+		if n := evidenceCount(t, tm, id); n != 2 {
+			t.Fatalf("evidence: got %d, want 2", n)
+		}
+		if after := len(storedObjects(t, tm.in)); after != before {
+			t.Fatalf("objects stored: got %d, want %d", after, before)
+		}
+		// Removing one makes room again.
+		ev := tm.get(t, "/api/v1/cases/"+id, tm.applicant.Token)["evidence"].([]any)[0].(map[string]any)["id"].(string)
+		Expect(t, tm.in.Do(t, Request{Method: "DELETE", Path: "/api/v1/cases/" + id + "/evidence/" + ev, Token: tm.applicant.Token}), 200)
+		Expect(t, tm.in.Upload(t, id, tm.applicant.Token, note, "c.txt", []byte("three"), nil), 201)
+	})
+	t.Run("bytes: a file that would take the case past the quota is 422", func(t *testing.T) {
+		id := draftCase(t, tm)
+		Expect(t, tm.in.Upload(t, id, tm.applicant.Token, note, "a.txt", bytes.Repeat([]byte("a"), 600), nil), 201)
+		before := len(storedObjects(t, tm.in))
+		p := Expect(t, tm.in.Upload(t, id, tm.applicant.Token, note, "b.txt", bytes.Repeat([]byte("b"), 401), nil), 422).Map(t)
+		if p["quota"] != "bytes" || p["max_case_bytes"].(float64) != 1000 || p["case_bytes"].(float64) != 600 {
+			t.Fatalf("problem: got %v, want the bytes quota named", p)
+		}
+		if after := len(storedObjects(t, tm.in)); after != before {
+			t.Fatalf("objects stored: got %d, want %d", after, before)
+		}
+		Expect(t, tm.in.Upload(t, id, tm.applicant.Token, note, "b.txt", bytes.Repeat([]byte("b"), 400), nil), 201) // exactly at the quota
+	})
+}
+
+func zipFile(t *testing.T, parts map[string][]byte) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	w := zip.NewWriter(&b)
+	for name, body := range parts {
+		f, _ := w.Create(name)
+		_, _ = f.Write(body)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func TestEvidenceRefusedByContent(t *testing.T) {
+	tm := newTeam(t)
+	id := draftCase(t, tm)
+	bomb := zipFile(t, map[string][]byte{"[Content_Types].xml": []byte("<x/>"), "word/document.xml": make([]byte, 15<<20)})
+	tests := []struct {
+		name, file string
+		content    []byte
+		detail     string // in the problem's detail
+		detected   string // the detected_type, when the name is wrong
+	}{
+		{"text named .pdf", "fake.pdf", []byte("I am only text."), "TXT", "txt"},
+		{"pdf named .docx", "cv.docx", []byte("%PDF-1.7\n"), "PDF", "pdf"},
+		{"plain zip named .docx", "a.docx", zipFile(t, map[string][]byte{"notes.txt": []byte("hi")}), "word/document.xml", ""},
+		{"odt without content.xml", "a.odt", zipFile(t, map[string][]byte{"mimetype": []byte("application/vnd.oasis.opendocument.text")}), "content.xml", ""},
+		{"zip bomb named .docx", "bomb.docx", bomb, "times its size", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			before := len(storedObjects(t, tm.in))
+			p := Expect(t, tm.in.Upload(t, id, tm.applicant.Token, note, tc.file, tc.content, nil), 422).Map(t)
+			if !strings.Contains(p["detail"].(string), tc.detail) {
+				t.Fatalf("detail: got %q, want it to name %q", p["detail"], tc.detail)
+			}
+			if tc.detected != "" && p["detected_type"] != tc.detected {
+				t.Fatalf("detected_type: got %v, want %s", p["detected_type"], tc.detected)
+			}
+			if after := len(storedObjects(t, tm.in)); after != before {
+				t.Fatalf("objects stored: got %d, want %d", after, before)
+			}
+		})
+	}
+	if n := evidenceCount(t, tm, id); n != 0 {
+		t.Fatalf("evidence: got %d, want 0", n)
+	}
+	t.Run("a real DOCX and ODT are accepted", func(t *testing.T) {
+		Expect(t, tm.in.Upload(t, id, tm.applicant.Token, note, "cv.docx", zipFile(t, map[string][]byte{"[Content_Types].xml": []byte("<x/>"), "word/document.xml": []byte("<w/>")}), nil), 201)
+		Expect(t, tm.in.Upload(t, id, tm.applicant.Token, note, "cv.odt", zipFile(t, map[string][]byte{"mimetype": []byte("application/vnd.oasis.opendocument.text"), "content.xml": []byte("<x/>")}), nil), 201)
+	})
+}
+
+// slowUpload starts an upload whose file part stays open until the returned
+// function is called; that function then finishes it and returns the status.
+func slowUpload(t *testing.T, in *Instance, caseID, token string) (finish func() int) {
+	t.Helper()
+	pr, pw := io.Pipe()
+	mw := multipart.NewWriter(pw)
+	req, _ := http.NewRequest(http.MethodPost, in.URL+"/api/v1/cases/"+caseID+"/evidence", pr)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+token)
+	status := make(chan int, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			status <- 0
+			return
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		status <- resp.StatusCode
+	}()
+	_ = mw.WriteField("kind", "other")
+	_ = mw.WriteField("title", "Slow")
+	f, _ := mw.CreateFormFile("file", "slow.txt")
+	_, _ = f.Write(bytes.Repeat([]byte("slow "), 1000))
+	return func() int {
+		_, _ = f.Write([]byte("end"))
+		_ = mw.Close()
+		_ = pw.Close()
+		return <-status
+	}
+}
+
+// waitInFlight waits until n uploads are in flight. The bound is generous:
+// it is there so that a broken build stops, not to time anything.
+func waitInFlight(t *testing.T, in *Instance, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(60 * time.Second); in.App.Cases.UploadsInFlight() != n; {
+		if time.Now().After(deadline) {
+			t.Fatalf("uploads in flight: got %d, want %d", in.App.Cases.UploadsInFlight(), n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestUploadsInFlightBounded(t *testing.T) {
+	tm := newTeam(t, func(c *app.Config) { c.UploadsPerUser = 1; c.UploadsInFlight = 2 })
+	l := tm.get(t, "/api/v1/evidence/limits", "")
+	if l["max_uploads_per_user"].(float64) != 1 || l["max_uploads_in_flight"].(float64) != 2 {
+		t.Fatalf("limits do not announce the uploads in flight: %v", l)
+	}
+	id := draftCase(t, tm)
+	reg := func(email string) User {
+		r := Expect(t, tm.in.Post(t, "/api/v1/auth/register", "", map[string]string{"email": email, "password": "a long password here", "name": email}), 201)
+		u := User{ID: r.Map(t)["id"].(string), Email: email, Password: "a long password here"}
+		u.Token = tm.in.Login(t, email, u.Password)
+		return u
+	}
+	bob, eve := reg("bob@example.org"), reg("eve@example.org")
+	bobCase := tm.post(t, "/api/v1/cases", bob.Token, map[string]any{"scheme": "EIA", "level": "practitioner", "language": "en"}, 201)["id"].(string)
+	eveCase := tm.post(t, "/api/v1/cases", eve.Token, map[string]any{"scheme": "EIA", "level": "practitioner", "language": "en"}, 201)["id"].(string)
+
+	first := slowUpload(t, tm.in, id, tm.applicant.Token)
+	waitInFlight(t, tm.in, 1)
+	r := Expect(t, tm.in.Upload(t, id, tm.applicant.Token, note, "b.txt", []byte("second"), nil), 429)
+	if ra := r.Header.Get("Retry-After"); ra == "" || ra == "0" {
+		t.Fatalf("Retry-After: got %q, want seconds", ra)
+	}
+	if p := r.Map(t); p["max_uploads_per_user"].(float64) != 1 {
+		t.Fatalf("problem: got %v, want the per-person limit", p)
+	}
+	second := slowUpload(t, tm.in, bobCase, bob.Token) // another person still may
+	waitInFlight(t, tm.in, 2)
+	Expect(t, tm.in.Upload(t, eveCase, eve.Token, note, "e.txt", []byte("eve"), nil), 429) // but not past the total
+	if s := first(); s != http.StatusCreated {
+		t.Fatalf("the first upload: got %d, want 201", s)
+	}
+	if s := second(); s != http.StatusCreated {
+		t.Fatalf("bob's upload: got %d, want 201", s)
+	}
+	waitInFlight(t, tm.in, 0)
+	Expect(t, tm.in.Upload(t, id, tm.applicant.Token, note, "b.txt", []byte("second"), nil), 201)
+	Expect(t, tm.in.Upload(t, eveCase, eve.Token, note, "e.txt", []byte("eve"), nil), 201)
+	if n := evidenceCount(t, tm, id); n != 2 {
+		t.Fatalf("evidence: got %d, want 2", n)
+	}
+}
+
+// Large files go through segmented sealing and come back whole; a file
+// stored in the format before (one seal of the whole file) still reads.
+func TestEvidenceFileStreamedAndOldFormatRead(t *testing.T) {
+	tm := newTeam(t)
+	id := draftCase(t, tm)
+	big := append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte("0123456789abcdef"), 300_000)...) // ~4.6 MB: many segments and chunks
+	up := Expect(t, tm.in.Upload(t, id, tm.applicant.Token, note, "big.pdf", big, nil), 201)
+	evID := up.Header.Get("X-Evidence-Id")
+	f := Expect(t, tm.in.Get(t, "/api/v1/cases/"+id+"/evidence/"+evID+"/file", tm.applicant.Token), 200)
+	if !bytes.Equal(f.Body, big) || f.Header.Get("Content-Length") != fmt.Sprint(len(big)) {
+		t.Fatalf("file: got %d bytes (Content-Length %s), want the %d uploaded", len(f.Body), f.Header.Get("Content-Length"), len(big))
+	}
+	ctx := context.Background()
+	os, err := tm.in.App.Events.JetStream().ObjectStore(ctx, natsstore.EvidenceBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.GetBytes(ctx, id+"/"+evID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(raw, []byte("0123456789abcdef")) {
+		t.Fatal("the stored object holds clear text")
+	}
+	old, err := tm.in.App.Vault.SealBytes(ctx, tm.applicant.ID, big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.PutBytes(ctx, id+"/"+evID, old); err != nil {
+		t.Fatal(err)
+	}
+	f = Expect(t, tm.in.Get(t, "/api/v1/cases/"+id+"/evidence/"+evID+"/file", tm.applicant.Token), 200)
+	if !bytes.Equal(f.Body, big) {
+		t.Fatalf("old-format file: got %d bytes, want the %d sealed", len(f.Body), len(big))
+	}
+}
