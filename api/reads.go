@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -286,38 +285,40 @@ func (s *Server) exportAudit(c echo.Context, f projections.AuditFilter, format s
 // end when called, as CSV ("csv") or JSON lines ("ndjson"), with the
 // headers and the trailers (X-Accredit-Export-Complete, X-Accredit-Rows)
 // that tell a client whether it got everything. The web console's CSV
-// export uses it too.
+// export uses it too. The status is sent only once the store has answered
+// the first read, so a store that cannot be read gives a 503 problem rather
+// than a 200 with nothing in it; a failure after that ends the body early
+// with X-Accredit-Export-Complete: false.
 func (rs *ReadSide) StreamAudit(ctx context.Context, w *echo.Response, f projections.AuditFilter, format string, log *slog.Logger) error {
 	last, err := rs.Store.LastSeq(ctx)
 	if err != nil {
 		return domain.Wrap(domain.Unavailable, err, "event store unavailable")
 	}
-	if format == "csv" {
-		w.Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="accredit-audit.csv"`)
-	} else {
-		w.Header().Set(echo.HeaderContentType, "application/x-ndjson")
-	}
-	w.Header().Set("X-Accredit-Seq", strconv.FormatUint(last, 10))
-	w.Header().Set("Trailer", "X-Accredit-Export-Complete, X-Accredit-Rows")
-	w.WriteHeader(http.StatusOK)
 	cw := csv.NewWriter(w)
 	enc := json.NewEncoder(w)
-	if format == "csv" {
-		_ = cw.Write([]string{"seq", "index", "event_id", "occurred_at", "stream", "case_id", "type", "version", "actor_id", "actor_role", "data"})
+	start := func() {
+		if format == "csv" {
+			w.Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+			w.Header().Set("Content-Disposition", `attachment; filename="accredit-audit.csv"`)
+		} else {
+			w.Header().Set(echo.HeaderContentType, "application/x-ndjson")
+		}
+		w.Header().Set("X-Accredit-Seq", strconv.FormatUint(last, 10))
+		w.Header().Set("Trailer", "X-Accredit-Export-Complete, X-Accredit-Rows")
+		w.WriteHeader(http.StatusOK)
+		if format == "csv" {
+			_ = cw.Write([]string{"seq", "index", "event_id", "occurred_at", "stream", "case_id", "type", "version", "actor_id", "actor_role", "data"})
+		}
 	}
 	complete := func(ok bool, rows int) {
 		w.Header().Set("X-Accredit-Export-Complete", strconv.FormatBool(ok))
 		w.Header().Set("X-Accredit-Rows", strconv.Itoa(rows))
 	}
-	if last == 0 {
-		cw.Flush()
-		complete(true, 0)
-		return nil
-	}
-	errDone := errors.New("done")
 	rows := 0
-	err = rs.Store.Subscribe(ctx, 0, func(cm eventstore.Commit) error {
+	err = rs.Store.Read(ctx, 0, last, func(cm eventstore.Commit) error {
+		if !w.Committed {
+			start()
+		}
 		for i, e := range cm.Events {
 			entry := projections.AuditEntry{Seq: cm.Seq, Index: i, ID: e.ID, Stream: e.Stream, Type: e.Type, Version: e.Version, OccurredAt: e.OccurredAt, Actor: e.Actor}
 			if id, ok := strings.CutPrefix(e.Stream, accreditation.StreamPrefix+"."); ok {
@@ -342,14 +343,17 @@ func (rs *ReadSide) StreamAudit(ctx context.Context, w *echo.Response, f project
 			cw.Flush()
 			w.Flush()
 		}
-		if cm.Seq >= last {
-			return errDone
-		}
 		return nil
 	})
+	if err != nil && !w.Committed {
+		return domain.Wrap(domain.Unavailable, err, "event store unavailable")
+	}
+	if !w.Committed {
+		start() // an empty store
+	}
 	cw.Flush()
 	w.Flush()
-	if err != nil && !errors.Is(err, errDone) {
+	if err != nil {
 		log.Warn("audit export ended early", "err", err, "rows", rows)
 		complete(false, rows)
 		return nil

@@ -182,21 +182,13 @@ func Verify(ctx context.Context, store eventstore.Store, checkpoints CheckpointS
 	}
 	streams := map[string]*chainState{}
 	var commits uint64
-	if last > 0 {
-		rctx, cancel := context.WithCancel(ctx)
-		errStop := errors.New("done")
-		err = store.Subscribe(rctx, 0, func(c eventstore.Commit) error {
-			commits++
-			checkCommit(streams, c)
-			if c.Seq >= last {
-				return errStop
-			}
-			return nil
-		})
-		cancel()
-		if !errors.Is(err, errStop) {
-			return Report{}, fmt.Errorf("read events: %w", err)
-		}
+	err = store.Read(ctx, 0, last, func(c eventstore.Commit) error {
+		commits++
+		checkCommit(streams, c)
+		return nil
+	})
+	if err != nil {
+		return Report{}, fmt.Errorf("read events: %w", err)
 	}
 	rep := Report{Intact: true, Commits: commits, Streams: []StreamReport{}, Checkpoints: []CheckpointReport{}}
 	for _, id := range slices.Sorted(maps.Keys(streams)) {

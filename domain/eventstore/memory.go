@@ -110,6 +110,23 @@ func (m *Memory) Subscribe(ctx context.Context, from uint64, fn func(Commit) err
 	}
 }
 
+// Read implements Store.
+func (m *Memory) Read(ctx context.Context, from, to uint64, fn func(Commit) error) error {
+	m.mu.Lock()
+	if to > uint64(len(m.commits)) {
+		m.mu.Unlock()
+		return fmt.Errorf("read up to %d: the store ends at %d", to, len(m.commits))
+	}
+	pending := append([]Commit(nil), m.commits[min(from, to):to]...)
+	m.mu.Unlock()
+	for _, c := range pending {
+		if err := fn(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Get implements Store.
 func (m *Memory) Get(ctx context.Context, seq uint64) (Commit, error) {
 	m.mu.Lock()

@@ -59,6 +59,11 @@ type Store interface {
 	// first the stored ones and then new ones as they come, until ctx ends
 	// or fn returns an error (which Subscribe returns).
 	Subscribe(ctx context.Context, from uint64, fn func(Commit) error) error
+	// Read calls fn with every stored commit after position from up to and
+	// including to, in order, then returns; it holds nothing in the store
+	// once it has returned. to must be a position the store holds (from
+	// LastSeq). It returns fn's error, or the store's.
+	Read(ctx context.Context, from, to uint64, fn func(Commit) error) error
 }
 
 // ValidStreamID reports whether id can name a stream: dot-separated tokens of

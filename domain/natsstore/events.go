@@ -42,8 +42,10 @@ func (c Config) replicas() int {
 
 // EventStore is the JetStream implementation of eventstore.Store.
 type EventStore struct {
-	js     jetstream.JetStream
-	stream jetstream.Stream
+	js            jetstream.JetStream
+	stream        jetstream.Stream
+	replies       *replies
+	directSubject string
 }
 
 // OpenEventStore creates or updates the events stream and returns the store.
@@ -72,7 +74,15 @@ func OpenEventStore(ctx context.Context, nc *nats.Conn, cfg Config) (*EventStore
 	if err != nil {
 		return nil, fmt.Errorf("create stream %s: %w", EventsStream, err)
 	}
-	return &EventStore{js: js, stream: st}, nil
+	r, err := newReplies(nc)
+	if err != nil {
+		return nil, err
+	}
+	prefix := js.Options().APIPrefix
+	if prefix == "" {
+		prefix = jetstream.DefaultAPIPrefix
+	}
+	return &EventStore{js: js, stream: st, replies: r, directSubject: prefix + "DIRECT.GET." + EventsStream}, nil
 }
 
 // Subject returns the JetStream subject of an event stream.
@@ -187,9 +197,25 @@ func (s *EventStore) LastSeq(ctx context.Context) (uint64, error) {
 	return info.State.LastSeq, nil
 }
 
+// Probe reports whether the store can be written to and read from now: it
+// asks for the stream's state, then reads its last commit back with a direct
+// get, the path every per-request read takes. It returns the last position.
+func (s *EventStore) Probe(ctx context.Context) (uint64, error) {
+	last, err := s.LastSeq(ctx)
+	if err != nil || last == 0 {
+		return last, err
+	}
+	// A replica a little behind answers "not found": it answered.
+	if _, err := s.stream.GetMsg(ctx, last); err != nil && !errors.Is(err, jetstream.ErrMsgNotFound) {
+		return 0, fmt.Errorf("read commit %d: %w", last, err)
+	}
+	return last, nil
+}
+
 // Load implements eventstore.Store. It reads only the stream's own subject
-// through an ordered consumer; commands do not call it (they work from state
-// kept in memory), tools and rebuilds of one aggregate do.
+// with batched direct gets, so it leaves no consumer behind; commands do not
+// call it (they work from state kept in memory), history reads, tools and
+// rebuilds of one aggregate do.
 func (s *EventStore) Load(ctx context.Context, stream string) ([]eventstore.Event, error) {
 	commits, err := s.loadCommits(ctx, stream)
 	if err != nil {
@@ -207,43 +233,23 @@ func (s *EventStore) loadCommits(ctx context.Context, stream string) ([]eventsto
 	if err != nil || head.Seq == 0 {
 		return nil, err
 	}
-	cons, err := s.stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{Subject(stream)},
-		DeliverPolicy:  jetstream.DeliverAllPolicy,
+	var out []eventstore.Commit
+	err = s.readRange(ctx, Subject(stream), 1, head.Seq, func(c eventstore.Commit) error {
+		if c.Err != nil {
+			return c.Err
+		}
+		out = append(out, c)
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", stream, err)
 	}
-	var out []eventstore.Commit
-	for {
-		batch, err := cons.FetchNoWait(256)
-		if err != nil {
-			return nil, fmt.Errorf("load %s: %w", stream, err)
-		}
-		n := 0
-		for m := range batch.Messages() {
-			n++
-			c, err := decodeCommit(m)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, c)
-			if c.Seq >= head.Seq {
-				return out, nil
-			}
-		}
-		if err := batch.Error(); err != nil {
-			return nil, fmt.Errorf("load %s: %w", stream, err)
-		}
-		if n == 0 {
-			// FetchNoWait may come back empty while messages are on their way.
-			select {
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			case <-time.After(time.Millisecond):
-			}
-		}
-	}
+	return out, nil
+}
+
+// Read implements eventstore.Store with batched direct gets: no consumer.
+func (s *EventStore) Read(ctx context.Context, from, to uint64, fn func(eventstore.Commit) error) error {
+	return s.readRange(ctx, "", from+1, to, fn)
 }
 
 func decodeCommit(m jetstream.Msg) (eventstore.Commit, error) {
@@ -282,7 +288,10 @@ func (s *EventStore) Subscribe(ctx context.Context, from uint64, fn func(eventst
 	if err != nil {
 		return fmt.Errorf("subscribe: %w", err)
 	}
-	defer it.Stop()
+	defer func() {
+		it.Stop()
+		s.deleteConsumer(cons)
+	}()
 	stop := context.AfterFunc(ctx, it.Stop)
 	defer stop()
 	for {
@@ -304,6 +313,19 @@ func (s *EventStore) Subscribe(ctx context.Context, from uint64, fn func(eventst
 			return err
 		}
 	}
+}
+
+// deleteConsumer removes an ordered consumer once its reader is done, rather
+// than leave it on the server until its inactivity threshold (5 minutes):
+// at the account's consumer limit every new reader would fail.
+func (s *EventStore) deleteConsumer(cons jetstream.Consumer) {
+	info := cons.CachedInfo()
+	if info == nil || !s.js.Conn().IsConnected() {
+		return // a lost connection: the server drops it after the threshold
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_ = s.js.DeleteConsumer(ctx, EventsStream, info.Name)
 }
 
 // JetStream exposes the JetStream context for the other buckets of the adapter.

@@ -30,6 +30,7 @@ import (
 	"github.com/emcc/accredit/domain/aggregate"
 	"github.com/emcc/accredit/domain/audit"
 	"github.com/emcc/accredit/domain/cases"
+	"github.com/emcc/accredit/domain/eventstore"
 	"github.com/emcc/accredit/domain/framework"
 	"github.com/emcc/accredit/domain/natsstore"
 	"github.com/emcc/accredit/domain/pii"
@@ -46,6 +47,7 @@ type App struct {
 	embedded    *natsstore.Embedded
 	nc          *nats.Conn
 	Events      *natsstore.EventStore
+	auditStore  eventstore.Store // Events, or what Options.AuditStore made of it
 	checkpoints *natsstore.CheckpointStore
 	leases      *natsstore.Leases
 	sessions    *natsstore.SessionStore
@@ -76,6 +78,9 @@ type Options struct {
 	Now func() time.Time
 	// AdminPasswordOut receives a generated admin password (besides the log).
 	AdminPasswordOut io.Writer
+	// AuditStore, when set, wraps the store the audit export and verify
+	// read, so tests can make those reads fail.
+	AuditStore func(eventstore.Store) eventstore.Store
 }
 
 // NewLogger makes the process logger in the configured format.
@@ -154,6 +159,10 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 		return nil, err
 	}
 
+	a.auditStore = a.Events
+	if opt.AuditStore != nil {
+		a.auditStore = opt.AuditStore(a.Events)
+	}
 	a.Reads = projections.NewRunner(a.Events, projections.NewSet, projections.Options{
 		SnapshotDir: filepath.Join(cfg.DataDir, "projections"), Schema: projections.Schema, Log: a.log})
 	a.Reads.Start()
@@ -164,7 +173,7 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 		Accounts: a.Accounts, Catalogue: framework.Default(), Log: a.log, Now: a.now,
 		Ready: a.readiness, Verify: a.verify, Checkpoint: a.checkpoint, Metrics: a.Metrics,
 		Cases: a.Cases, WaitFor: a.waitFor, TrustedProxies: cfg.TrustedProxies, HSTS: cfg.SecureCookies,
-		Reads: &api.ReadSide{Runner: a.Reads, Store: a.Events, Vault: a.Vault, SLA: time.Duration(cfg.SLADays) * 24 * time.Hour},
+		Reads: &api.ReadSide{Runner: a.Reads, Store: a.auditStore, Vault: a.Vault, SLA: time.Duration(cfg.SLADays) * 24 * time.Hour},
 	})
 	web.Register(a.API.Echo, web.Deps{Accounts: a.Accounts, Cases: a.Cases, Reads: a.API.Reads(),
 		Catalogue: framework.Default(), Log: a.log, Now: a.now, Secure: cfg.SecureCookies, Verify: a.verify, Checkpoint: a.checkpoint})
@@ -303,7 +312,7 @@ func (a *App) ensureAdmin(ctx context.Context, out io.Writer) error {
 
 func (a *App) readiness(ctx context.Context) api.Readiness {
 	r := api.Readiness{JetStream: "ok", Position: a.Feed.Position()}
-	last, err := a.Events.LastSeq(ctx)
+	last, err := a.Events.Probe(ctx)
 	if err != nil {
 		r.JetStream = "unreachable"
 		return r
@@ -350,7 +359,12 @@ func (a *App) catchUpReads(ctx context.Context) error {
 }
 
 func (a *App) verify(ctx context.Context) (audit.Report, error) {
-	return audit.Verify(ctx, a.Events, a.checkpoints, a.signer.Public())
+	rep, err := audit.Verify(ctx, a.auditStore, a.checkpoints, a.signer.Public())
+	if err != nil {
+		// Verify fails only when the store cannot be read.
+		return rep, domain.Wrap(domain.Unavailable, err, "event store unavailable")
+	}
+	return rep, nil
 }
 
 func (a *App) checkpoint(ctx context.Context) (audit.Checkpoint, error) {

@@ -51,6 +51,7 @@ func Run(t *testing.T, h Harness) {
 		{"idempotent retry with a stale expectation", idempotentStaleRetry},
 		{"hash chain links every event", hashChain},
 		{"subscribe delivers stored then new commits in order", subscribe},
+		{"read returns a range of stored commits in order, then returns", readRange},
 		{"16 writers x 50 appends: nothing lost or duplicated", concurrentWriters},
 		{"rejects invalid requests", invalidRequests},
 	}
@@ -118,6 +119,57 @@ func appendAndLoad(t *testing.T, h Harness) {
 	}
 	if none, err := s.Load(ctx(t), "case.none"); err != nil || len(none) != 0 {
 		t.Fatalf("unknown stream: got %d events, %v", len(none), err)
+	}
+}
+
+// readRange reads more commits than one batch of a batched reader, on
+// interleaved streams.
+func readRange(t *testing.T, h Harness) {
+	s := h.New(t)
+	heads := map[string]eventstore.Head{}
+	const n = 600
+	for i := range n {
+		stream := fmt.Sprintf("case.r%d", i%3)
+		heads[stream] = MustAppend(t, s, eventstore.AppendRequest{Stream: stream, Expected: heads[stream],
+			Events: []eventstore.Event{NewEvent("t.n", map[string]int{"i": i})}}).Head
+	}
+	last, err := s.LastSeq(ctx(t))
+	if err != nil || last != heads["case.r2"].Seq {
+		t.Fatalf("last seq: got %d, %v, want %d", last, err, heads["case.r2"].Seq)
+	}
+	var seqs []uint64
+	if err := s.Read(ctx(t), 0, last, func(c eventstore.Commit) error {
+		if c.Err != nil || len(c.Events) != 1 || c.Events[0].Seq != c.Seq {
+			t.Fatalf("commit %d: %+v", c.Seq, c)
+		}
+		seqs = append(seqs, c.Seq)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(seqs) != n || seqs[0] != 1 || seqs[n-1] != last {
+		t.Fatalf("read all: got %d commits (%v..), want %d up to %d", len(seqs), seqs[:min(3, len(seqs))], n, last)
+	}
+	for i := 1; i < len(seqs); i++ {
+		if seqs[i] <= seqs[i-1] {
+			t.Fatalf("read all: %d after %d", seqs[i], seqs[i-1])
+		}
+	}
+	seqs = nil
+	if err := s.Read(ctx(t), 10, 20, func(c eventstore.Commit) error { seqs = append(seqs, c.Seq); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(seqs) != 10 || seqs[0] != 11 || seqs[9] != 20 {
+		t.Fatalf("read (10, 20]: got %v", seqs)
+	}
+	stop := errors.New("stop")
+	calls := 0
+	if err := s.Read(ctx(t), 0, last, func(eventstore.Commit) error { calls++; return stop }); !errors.Is(err, stop) || calls != 1 {
+		t.Fatalf("read with a failing fn: got %v after %d calls, want stop after 1", err, calls)
+	}
+	evs, err := s.Load(ctx(t), "case.r1")
+	if err != nil || len(evs) != n/3 || evs[n/3-1].Version != n/3 || evs[n/3-1].Seq != heads["case.r1"].Seq {
+		t.Fatalf("load of a long stream: got %d events, %v, want %d", len(evs), err, n/3)
 	}
 }
 
