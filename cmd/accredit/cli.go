@@ -45,11 +45,13 @@ type cli struct {
 
 	// Global options, settable before or after the command.
 	url, token, configPath, output string
+	// retries is how many times a call is tried again (see client.send).
+	retries int
 }
 
 // run runs the command line args and returns the exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv, terminal: stdinIsTerminal}
+	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv, terminal: stdinIsTerminal, retries: defaultRetries}
 	return c.run(ctx, args)
 }
 
@@ -183,6 +185,9 @@ Global flags (before or after the command):
   --config FILE    the config file accredit login writes (ACCREDIT_CONFIG;
                    default $XDG_CONFIG_HOME/accredit/config.json or ~/.config/accredit/config.json)
   -o, --output F   text (default: tables for people) or json (the API's JSON, for scripts)
+  --retries N      on a connection error or a 503, try a read or a command again up to
+                   N times (default 4), after the server's Retry-After or a backoff;
+                   a command keeps its Idempotency-Key, so it is applied once
 
 Run accredit <command> --help for a command's flags.
 
@@ -205,6 +210,7 @@ func (c *cli) globalFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.configPath, "config", c.configPath, "config file (ACCREDIT_CONFIG)")
 	fs.StringVar(&c.output, "output", c.output, "text or json")
 	fs.StringVar(&c.output, "o", c.output, "text or json (short for --output)")
+	fs.IntVar(&c.retries, "retries", c.retries, "tries again after a connection error or a 503")
 }
 
 // leaf describes a command's flags and arguments for parse and --help.
@@ -270,7 +276,7 @@ func (l *leaf) usage(w io.Writer) {
 	if l.apiCalls != "" {
 		fmt.Fprintf(w, "\nCalls %s.\n", l.apiCalls)
 	}
-	global := map[string]bool{"url": true, "token": true, "config": true, "output": true, "o": true}
+	global := map[string]bool{"url": true, "token": true, "config": true, "output": true, "o": true, "retries": true}
 	var names []string
 	l.fs.VisitAll(func(f *flag.Flag) {
 		if !global[f.Name] {
@@ -291,7 +297,7 @@ func (l *leaf) usage(w io.Writer) {
 		}
 		tw.Flush()
 	}
-	fmt.Fprintf(w, "\nGlobal flags: --url, --token, --config, -o/--output text|json (see accredit --help).\n\n%s\n", exitCodesHelp)
+	fmt.Fprintf(w, "\nGlobal flags: --url, --token, --config, -o/--output text|json, --retries N (see accredit --help).\n\n%s\n", exitCodesHelp)
 }
 
 // Errors and how they end the run.

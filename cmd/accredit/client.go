@@ -3,15 +3,19 @@ package main
 import (
 	"bytes"
 	"context"
+	crand "crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	mrand "math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -97,6 +101,10 @@ type client struct {
 	base  *url.URL
 	token string
 	http  *http.Client
+	// retries is how many times a failed call may be sent again.
+	retries int
+	// notify, if set, is told of each retry (the CLI prints it on stderr).
+	notify func(string)
 }
 
 // client resolves the URL and token: flags, then the environment, then the
@@ -134,7 +142,7 @@ func (c *cli) client(needToken bool) (*client, error) {
 			TLSHandshakeTimeout: 10 * time.Second, ResponseHeaderTimeout: 5 * time.Minute,
 		}}
 	}
-	return &client{base: u, token: tok, http: hc}, nil
+	return &client{base: u, token: tok, http: hc, retries: max(c.retries, 0), notify: func(msg string) { fmt.Fprintln(c.stderr, "accredit:", msg) }}, nil
 }
 
 func sameServer(a, b string) bool { return strings.TrimRight(a, "/") == strings.TrimRight(b, "/") }
@@ -235,25 +243,105 @@ type request struct {
 	query        url.Values
 	body         any // marshalled to JSON
 	header       map[string]string
+	// command marks a write the API makes idempotent with Idempotency-Key:
+	// send gives it a key (unless header has one) and may then retry it.
+	command bool
 }
+
+// Retries of a call: on a connection error or a 503, a read, or a command
+// with its Idempotency-Key (so the server applies it once whatever the
+// number of tries), is sent again after Retry-After or a backoff, at most
+// --retries times.
+const (
+	defaultRetries = 4
+	retryFirst     = 500 * time.Millisecond
+	retryMaxWait   = 30 * time.Second
+)
 
 // send sends r and returns the answer when it is below 400; an *apiError
 // otherwise. The caller closes the body.
 func (cl *client) send(ctx context.Context, r request) (*http.Response, error) {
+	if r.command && r.header["Idempotency-Key"] == "" {
+		h := map[string]string{"Idempotency-Key": newIdempotencyKey()}
+		for k, v := range r.header {
+			h[k] = v
+		}
+		r.header = h
+	}
+	retry := r.method == http.MethodGet || r.method == http.MethodHead || r.header["Idempotency-Key"] != ""
+	var body []byte
+	if r.body != nil {
+		var err error
+		if body, err = json.Marshal(r.body); err != nil {
+			return nil, err
+		}
+	}
+	for attempt := 1; ; attempt++ {
+		resp, err := cl.sendOnce(ctx, r, body)
+		if !retry || attempt > cl.retries || ctx.Err() != nil {
+			return resp, err
+		}
+		var ae *apiError
+		var wait time.Duration
+		switch {
+		case errors.As(err, &ae) && ae.status == http.StatusServiceUnavailable:
+			wait = retryAfter(ae.retryAfter, attempt)
+		case err != nil && !errors.As(err, &ae):
+			wait = retryAfter("", attempt) // no answer: a connection error
+		default:
+			return resp, err
+		}
+		if cl.notify != nil {
+			cl.notify(fmt.Sprintf("%s %s: %s; trying again in %s (try %d of %d)", r.method, r.path, shortReason(err), wait.Round(100*time.Millisecond), attempt+1, cl.retries+1))
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// retryAfter is how long to wait before try attempt+1: the server's
+// Retry-After (seconds) if it gave one, else a doubling backoff with
+// jitter; never more than retryMaxWait.
+func retryAfter(header string, attempt int) time.Duration {
+	if n, err := strconv.Atoi(strings.TrimSpace(header)); err == nil && n >= 0 {
+		return min(time.Duration(n)*time.Second, retryMaxWait)
+	}
+	d := retryFirst << (attempt - 1)
+	d += time.Duration(mrand.Int64N(int64(d) / 2)) // spread clients that failed together
+	return min(d, retryMaxWait)
+}
+
+func shortReason(err error) string {
+	var ae *apiError
+	if errors.As(err, &ae) {
+		return fmt.Sprintf("%d %s", ae.status, http.StatusText(ae.status))
+	}
+	return err.Error()
+}
+
+// newIdempotencyKey names one command for all its tries.
+func newIdempotencyKey() string {
+	b := make([]byte, 16)
+	_, _ = crand.Read(b)
+	return "accredit-cli-" + hex.EncodeToString(b)
+}
+
+func (cl *client) sendOnce(ctx context.Context, r request, body []byte) (*http.Response, error) {
 	u := *cl.base
 	u.Path = strings.TrimRight(u.Path, "/") + r.path
 	if len(r.query) > 0 {
 		u.RawQuery = r.query.Encode()
 	}
-	var body io.Reader
-	if r.body != nil {
-		b, err := json.Marshal(r.body)
-		if err != nil {
-			return nil, err
-		}
-		body = bytes.NewReader(b)
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
 	}
-	req, err := http.NewRequestWithContext(ctx, r.method, u.String(), body)
+	req, err := http.NewRequestWithContext(ctx, r.method, u.String(), rd)
 	if err != nil {
 		return nil, err
 	}

@@ -67,7 +67,7 @@ printed once: hand it to the user.`, "POST /api/v1/users", 0, 0)
 	name := l.fs.String("name", "", "the user's full name (required)")
 	role := l.fs.String("role", "", "applicant, assessor or office (required)")
 	pwStdin := l.fs.Bool("password-stdin", false, "read the password from the first line of standard input")
-	key := l.fs.String("idempotency-key", "", "send this Idempotency-Key: a retry with it creates nobody twice")
+	key := l.fs.String("idempotency-key", "", "send this Idempotency-Key (default: a new one, kept for this run's retries): a retry with it creates nobody twice")
 	if _, err := l.parse(c, args); err != nil {
 		return err
 	}
@@ -92,7 +92,7 @@ printed once: hand it to the user.`, "POST /api/v1/users", 0, 0)
 	} else {
 		password, generated = randomPassword(), true
 	}
-	r := request{method: http.MethodPost, path: "/api/v1/users",
+	r := request{method: http.MethodPost, path: "/api/v1/users", command: true,
 		body: map[string]string{"email": *email, "name": *name, "role": *role, "password": password}}
 	if *key != "" {
 		r.header = map[string]string{"Idempotency-Key": *key}
@@ -187,7 +187,7 @@ func cmdUsersDisable(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	var u userView
-	raw, err := cl.callJSON(ctx, request{method: http.MethodPost, path: "/api/v1/users/" + url.PathEscape(pos[0]) + "/disable",
+	raw, err := cl.callJSON(ctx, request{method: http.MethodPost, path: "/api/v1/users/" + url.PathEscape(pos[0]) + "/disable", command: true,
 		body: map[string]string{"reason": *reason}}, &u)
 	if err != nil {
 		return err
@@ -226,7 +226,7 @@ will never be offered or assigned). It replaces the whole profile.`, "PUT /api/v
 		return err
 	}
 	var u userView
-	raw, err := cl.callJSON(ctx, request{method: http.MethodPut, path: "/api/v1/users/" + url.PathEscape(pos[0]) + "/assessor-profile",
+	raw, err := cl.callJSON(ctx, request{method: http.MethodPut, path: "/api/v1/users/" + url.PathEscape(pos[0]) + "/assessor-profile", command: true,
 		body: map[string]any{"schemes": splitList(*schemes), "max_level": *maxLevel, "languages": splitList(*languages), "conflicts": splitList(*conflicts)}}, &u)
 	if err != nil {
 		return err
