@@ -215,3 +215,48 @@ func TestWeakPasswordsAreRefused(t *testing.T) {
 	}
 	Expect(t, in.Post(t, "/api/v1/me/password", tok, map[string]string{"current_password": "a long password", "new_password": "ééééééé ççççç"}), 204)
 }
+
+func TestChangingThePasswordEndsTheOtherSessions(t *testing.T) {
+	in := Start(t)
+	Expect(t, register(t, in, "two@example.org"), 201)
+	here := in.Login(t, "two@example.org", "a long password")
+	there := in.Login(t, "two@example.org", "a long password")
+	other := in.CreateUser(t, in.AdminToken(t), "applicant", "other@example.org", "Other")
+	Expect(t, in.Post(t, "/api/v1/me/password", here, map[string]string{"current_password": "a long password", "new_password": "a brand new passphrase"}), 204)
+	Expect(t, in.Get(t, "/api/v1/me", here), 200)  // the session it was changed in goes on
+	Expect(t, in.Get(t, "/api/v1/me", there), 401) // the other one ends
+	Expect(t, in.Get(t, "/api/v1/me", other.Token), 200)
+	// A wrong current password ends nothing.
+	again := in.Login(t, "two@example.org", "a brand new passphrase")
+	Expect(t, in.Post(t, "/api/v1/me/password", here, map[string]string{"current_password": "not the password", "new_password": "yet another passphrase"}), 401)
+	Expect(t, in.Get(t, "/api/v1/me", again), 200)
+}
+
+func TestOfficeEndsEverySessionOfAUser(t *testing.T) {
+	in := Start(t)
+	admin := in.AdminToken(t)
+	u := in.CreateUser(t, admin, "assessor", "many@example.org", "Many Sessions")
+	second := in.Login(t, u.Email, u.Password)
+	other := in.CreateUser(t, admin, "applicant", "bystander@example.org", "Bystander")
+	path := "/api/v1/users/" + u.ID + "/sessions/revocation"
+	Expect(t, in.Post(t, path, u.Token, nil), 403) // not the user themselves
+	r := Expect(t, in.Post(t, path, admin, nil), 200)
+	if m := r.Map(t); m["user_id"] != u.ID || m["sessions_ended"] != float64(2) {
+		t.Fatalf("got %v, want 2 sessions of %s ended", m, u.ID)
+	}
+	if r.Header.Get("X-Accredit-Seq") == "" {
+		t.Error("no X-Accredit-Seq: the ending is not recorded")
+	}
+	Expect(t, in.Get(t, "/api/v1/me", u.Token), 401)
+	Expect(t, in.Get(t, "/api/v1/me", second), 401)
+	Expect(t, in.Get(t, "/api/v1/me", other.Token), 200)
+	Expect(t, in.Get(t, "/api/v1/me", admin), 200)
+	// They can log in again: the password is unchanged.
+	Expect(t, in.Get(t, "/api/v1/me", in.Login(t, u.Email, u.Password)), 200)
+	Expect(t, in.Post(t, "/api/v1/users/01ARZ3NDEKTSV4RRFFQ69G5FAV/sessions/revocation", admin, nil), 404)
+	// Disabling a user ends their sessions too.
+	Expect(t, in.Post(t, "/api/v1/users/"+other.ID+"/disable", admin, map[string]string{"reason": "left"}), 200)
+	if got := Expect(t, in.Post(t, "/api/v1/users/"+other.ID+"/sessions/revocation", admin, nil), 200).Map(t)["sessions_ended"]; got != float64(0) {
+		t.Errorf("sessions left after disabling: got %v, want 0", got)
+	}
+}

@@ -128,7 +128,8 @@ func (s *Server) changePassword(c echo.Context) error {
 		return err
 	}
 	m.Command = "change_password"
-	res, err := s.deps.Accounts.ChangePassword(c.Request().Context(), m, caller(c).ID, req.CurrentPassword, req.NewPassword)
+	tok, _ := c.Get("token").(string) // this session goes on; the others end
+	res, err := s.deps.Accounts.ChangePassword(c.Request().Context(), m, caller(c).ID, req.CurrentPassword, req.NewPassword, tok)
 	if err != nil {
 		return err
 	}

@@ -34,7 +34,7 @@ func (a *app) changePassword(x *ctx) error {
 	if len(p.Errors) > 0 {
 		return x.render(http.StatusBadRequest, "account", p)
 	}
-	res, err := a.d.Accounts.ChangePassword(x.Request().Context(), x.meta("change_password"), x.user.ID, current, next)
+	res, err := a.d.Accounts.ChangePassword(x.Request().Context(), x.meta("change_password"), x.user.ID, current, next, x.token)
 	if err != nil {
 		var de *domain.Error
 		switch {

@@ -175,12 +175,17 @@ func TestChangePassword(t *testing.T) {
 	})
 
 	t.Run("success", func(t *testing.T) {
+		elsewhere := w.client(t) // another browser of the same user
+		elsewhere.login(applicant.Email, applicant.Password)
 		a := change(applicant.Password, newPassword, newPassword)
 		if a.Status != http.StatusSeeOther || a.Location != "/account?ok=password_changed" {
 			t.Fatalf("got %d to %q, want 303 to /account?ok=password_changed; %.500s", a.Status, a.Location, a.Body)
 		}
 		if a := c.get(a.Location); !strings.Contains(a.Body, "Your password is changed.") {
 			t.Error("no success notice on the account page")
+		}
+		if a := elsewhere.get("/account"); a.Status != http.StatusSeeOther || !strings.HasPrefix(a.Location, "/login") {
+			t.Errorf("the other browser after the change: got %d to %q, want 303 to the login page", a.Status, a.Location)
 		}
 		old := w.client(t)
 		if a := old.post("/login", url.Values{"email": {applicant.Email}, "password": {applicant.Password}}, true); a.Status != http.StatusUnauthorized || !strings.Contains(a.Body, "The email address or the password is wrong.") {

@@ -86,7 +86,7 @@ func TestCatalogueIsCompleteInBothLanguages(t *testing.T) {
 	dynamic("how.", accreditation.HowAssigned, accreditation.HowClaimed)
 	dynamic("ok.", "welcome", "registered", "logged_out", "opened", "saved", "unchanged", "uploaded", "removed", "submitted",
 		"answered", "appealed", "withdrawn", "renewed", "claimed", "assessed", "requested", "screened", "assigned", "moderated",
-		"decided", "appeal_decided", "revoked", "user_created", "profile_saved", "user_disabled")
+		"decided", "appeal_decided", "revoked", "user_created", "profile_saved", "user_disabled", "sessions_ended")
 	for _, e := range []string{"forbidden", "csrf", "not_found", "too_large", "internal", "other"} {
 		dynamic("error."+e+".", "title", "body")
 	}

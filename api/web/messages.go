@@ -86,6 +86,7 @@ var messages = map[string]msg{
 	"ok.user_created":   {"The user is created.", "De gebruiker is aangemaakt."},
 	"ok.profile_saved":  {"The assessor profile is saved.", "Het assessorprofiel is opgeslagen."},
 	"ok.user_disabled":  {"The user is disabled.", "De gebruiker is geblokkeerd."},
+	"ok.sessions_ended": {"Every session of the user is ended.", "Alle sessies van de gebruiker zijn beëindigd."},
 
 	// Words for the domain's values.
 	"role.applicant":                     {"Applicant", "Aanvrager"},
@@ -177,6 +178,7 @@ var messages = map[string]msg{
 	"event.user_registered":         {"User registered", "Gebruiker geregistreerd"},
 	"event.assessor_profile_set":    {"Assessor profile set", "Assessorprofiel ingesteld"},
 	"event.user_disabled":           {"User disabled", "Gebruiker geblokkeerd"},
+	"event.sessions_ended":          {"Sessions ended", "Sessies beëindigd"},
 	"event.password_changed":        {"Password changed", "Wachtwoord gewijzigd"},
 	"event.user_erased":             {"Personal data erased", "Persoonsgegevens gewist"},
 	"history.times":                 {"(%d times)", "(%d keer)"},
@@ -594,6 +596,9 @@ var messages = map[string]msg{
 	"users.audit":                              {"their actions in the audit history", "hun handelingen in de audithistorie"},
 	"users.disable":                            {"Disable this user", "Deze gebruiker blokkeren"},
 	"users.disable.submit":                     {"Disable", "Blokkeren"},
+	"users.sessions":                           {"Log this user out everywhere", "Deze gebruiker overal uitloggen"},
+	"users.sessions.intro":                     {"Ends every session of this user, in every browser and the command-line client. Their password stays as it is; they can log in again.", "Beëindigt elke sessie van deze gebruiker, in elke browser en in de opdrachtregelclient. Het wachtwoord blijft zoals het is; de gebruiker kan opnieuw inloggen."},
+	"users.sessions.submit":                    {"End all sessions", "Alle sessies beëindigen"},
 	"user.title":                               {"User", "Gebruiker"},
 	"nav.account":                              {"My account", "Mijn account"},
 	"account.title":                            {"My account", "Mijn account"},

@@ -460,7 +460,7 @@ type auditRow struct {
 
 func eventTypes() []string {
 	t := accreditation.EventTypes()
-	t = append(t, accounts.EventUserRegistered, accounts.EventProfileSet, accounts.EventUserDisabled, accounts.EventPasswordChanged, accounts.EventUserErased)
+	t = append(t, accounts.EventUserRegistered, accounts.EventProfileSet, accounts.EventUserDisabled, accounts.EventPasswordChanged, accounts.EventUserErased, accounts.EventSessionsEnded)
 	slices.Sort(t)
 	return t
 }

@@ -126,3 +126,23 @@ func TestCheckNewPassword(t *testing.T) {
 		t.Fatalf("common passwords: got %d, want the whole list", n)
 	}
 }
+
+func TestTokensNameTheirUser(t *testing.T) {
+	const id = "01ARZ3NDEKTSV4RRFFQ69G5FAV"
+	secret := "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+	for _, tc := range []struct {
+		token string
+		ok    bool
+	}{
+		{id + "." + secret, true},
+		{secret, false},        // the format before user ids
+		{id + ".short", false}, // too little secret
+		{"01arz3ndektsv4rrffq69g5fav." + secret, false},
+		{"../../etc." + secret, false},
+		{id + "." + secret + "." + secret, true}, // the rest is the secret; its hash is what counts
+	} {
+		if got, ok := splitToken(tc.token); ok != tc.ok || ok && got != id {
+			t.Errorf("splitToken(%q): got %q, %v; want ok %v", tc.token, got, ok, tc.ok)
+		}
+	}
+}

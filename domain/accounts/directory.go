@@ -27,6 +27,7 @@ const (
 	EventUserDisabled    = "accounts.user_disabled"
 	EventPasswordChanged = "accounts.password_changed"
 	EventUserErased      = "accounts.user_erased"
+	EventSessionsEnded   = "accounts.sessions_ended"
 )
 
 // UserRegistered records a new user.
@@ -58,6 +59,11 @@ type UserDisabled struct {
 type PasswordChanged struct {
 	UserID       string     `json:"user_id"`
 	PasswordHash pii.Sealed `json:"password_hash"`
+}
+
+// SessionsEnded records that the office ended every session of a user.
+type SessionsEnded struct {
+	UserID string `json:"user_id"`
 }
 
 // UserErased records a GDPR erasure: the user's key is deleted.
@@ -143,6 +149,8 @@ func (d *Directory) Apply(e eventstore.Event) error {
 		if u := d.Users[p.UserID]; u != nil {
 			u.PasswordHash = p.PasswordHash
 		}
+	case EventSessionsEnded:
+		// A record of who ended them; the sessions are not state.
 	case EventUserErased:
 		var p UserErased
 		if err := json.Unmarshal(e.Data, &p); err != nil {
@@ -223,6 +231,15 @@ func (d *Directory) ChangePassword(userID string, hash pii.Sealed) ([]aggregate.
 		return nil, err
 	}
 	return []aggregate.Change{{Type: EventPasswordChanged, Data: PasswordChanged{UserID: userID, PasswordHash: hash}}}, nil
+}
+
+// EndSessions decides that every session of a user ends. It changes no
+// state: the record says who ended them, and when.
+func (d *Directory) EndSessions(userID string) ([]aggregate.Change, error) {
+	if _, err := d.live(userID); err != nil {
+		return nil, err
+	}
+	return []aggregate.Change{{Type: EventSessionsEnded, Data: SessionsEnded{UserID: userID}}}, nil
 }
 
 // Disable decides that a user may no longer log in.

@@ -236,7 +236,11 @@ func (s *Service) SetProfile(ctx context.Context, meta aggregate.Meta, userID st
 // ChangePassword sets a user's new password after checking the current
 // one. Errors: Unauthorized (wrong current password, the same answer as a
 // failed login, and counted like one), Invalid (see CheckNewPassword).
-func (s *Service) ChangePassword(ctx context.Context, meta aggregate.Meta, userID, current, next string) (aggregate.Result, error) {
+//
+// The user's other sessions end, as someone who changes their password may
+// be shutting out someone who learnt it; the session of keepToken (the
+// one the change was made in) goes on.
+func (s *Service) ChangePassword(ctx context.Context, meta aggregate.Meta, userID, current, next, keepToken string) (aggregate.Result, error) {
 	if why := CheckNewPassword(next); why != "" {
 		return aggregate.Result{}, domain.InvalidFields("invalid password", domain.FieldError{Field: "new_password", Reason: why})
 	}
@@ -263,9 +267,16 @@ func (s *Service) ChangePassword(ctx context.Context, meta aggregate.Meta, userI
 	if err != nil {
 		return aggregate.Result{}, domain.Wrap(domain.Unavailable, err, "key store unavailable")
 	}
-	return s.repo.Update(ctx, DirectoryID, meta, func(d *Directory, _ uint64) ([]aggregate.Change, error) {
+	res, err := s.repo.Update(ctx, DirectoryID, meta, func(d *Directory, _ uint64) ([]aggregate.Change, error) {
 		return d.ChangePassword(userID, sealed)
 	})
+	if err != nil {
+		return res, err
+	}
+	if _, err := s.endSessions(ctx, userID, keepToken); err != nil {
+		return res, domain.Wrap(domain.Unavailable, err, "the password is changed, but other sessions could not be ended; change it again")
+	}
+	return res, nil
 }
 
 // Disable stops a user from logging in.
@@ -274,9 +285,18 @@ func (s *Service) Disable(ctx context.Context, meta aggregate.Meta, userID, reas
 	if err != nil && !errors.Is(err, pii.ErrErased) {
 		return aggregate.Result{}, domain.Wrap(domain.Unavailable, err, "key store unavailable")
 	}
-	return s.repo.Update(ctx, DirectoryID, meta, func(d *Directory, _ uint64) ([]aggregate.Change, error) {
+	res, err := s.repo.Update(ctx, DirectoryID, meta, func(d *Directory, _ uint64) ([]aggregate.Change, error) {
 		return d.Disable(userID, sealed)
 	})
+	if err != nil {
+		return res, err
+	}
+	// Authenticate refuses a disabled user anyway; this leaves no session
+	// behind to come back with, should the user be enabled again one day.
+	if _, err := s.endSessions(ctx, userID, ""); err != nil {
+		s.log.Warn("disable: sessions not ended", "user_id", userID, "err", err)
+	}
+	return res, nil
 }
 
 // Erase records a user's erasure and deletes their key.
@@ -357,9 +377,9 @@ func (s *Service) Login(ctx context.Context, email, password, client string) (Lo
 func (s *Service) newSession(ctx context.Context, userID string) (string, Session, error) {
 	b := make([]byte, 32)
 	_, _ = rand.Read(b)
-	token := base64.RawURLEncoding.EncodeToString(b)
+	token := userID + "." + base64.RawURLEncoding.EncodeToString(b)
 	sess := Session{UserID: userID, ExpiresAt: s.now().Add(SessionTTL).UTC().Truncate(time.Second)}
-	if err := s.sessions.Put(ctx, TokenHash(token), sess); err != nil {
+	if err := s.sessions.Put(ctx, userID, TokenHash(token), sess); err != nil {
 		return "", Session{}, domain.Wrap(domain.Unavailable, err, "session store unavailable")
 	}
 	return token, sess, nil
@@ -376,8 +396,12 @@ func (s *Service) Authenticate(ctx context.Context, token string) (UserView, err
 	if token == "" || len(token) > 128 {
 		return UserView{}, domain.Errorf(domain.Unauthorized, "missing or malformed token")
 	}
-	sess, err := s.sessions.Get(ctx, TokenHash(token))
-	if errors.Is(err, ErrNoSession) || (err == nil && !s.now().Before(sess.ExpiresAt)) {
+	uid, ok := splitToken(token)
+	if !ok {
+		return UserView{}, domain.Errorf(domain.Unauthorized, "the token is unknown, expired or revoked")
+	}
+	sess, err := s.sessions.Get(ctx, uid, TokenHash(token))
+	if errors.Is(err, ErrNoSession) || (err == nil && (!s.now().Before(sess.ExpiresAt) || sess.UserID != uid)) {
 		return UserView{}, domain.Errorf(domain.Unauthorized, "the token is unknown, expired or revoked")
 	}
 	if err != nil {
@@ -392,10 +416,53 @@ func (s *Service) Authenticate(ctx context.Context, token string) (UserView, err
 
 // Logout revokes a token.
 func (s *Service) Logout(ctx context.Context, token string) error {
-	if err := s.sessions.Delete(ctx, TokenHash(token)); err != nil {
+	uid, ok := splitToken(token)
+	if !ok {
+		return nil
+	}
+	if err := s.sessions.Delete(ctx, uid, TokenHash(token)); err != nil {
 		return domain.Wrap(domain.Unavailable, err, "session store unavailable")
 	}
 	return nil
+}
+
+// endSessions deletes a user's sessions but the one of keepToken (none
+// when empty) and returns how many it ended.
+func (s *Service) endSessions(ctx context.Context, userID, keepToken string) (int, error) {
+	hashes, err := s.sessions.List(ctx, userID)
+	if err != nil {
+		return 0, domain.Wrap(domain.Unavailable, err, "session store unavailable")
+	}
+	keep := ""
+	if keepToken != "" {
+		keep = TokenHash(keepToken)
+	}
+	n := 0
+	for _, h := range hashes {
+		if h == keep {
+			continue
+		}
+		if err := s.sessions.Delete(ctx, userID, h); err != nil {
+			return n, domain.Wrap(domain.Unavailable, err, "session store unavailable")
+		}
+		n++
+	}
+	return n, nil
+}
+
+// EndSessions is the office ending every session of a user, recorded with
+// who did it. Errors: NotFound for an unknown or erased user, Unavailable.
+func (s *Service) EndSessions(ctx context.Context, meta aggregate.Meta, userID string) (aggregate.Result, int, error) {
+	res, err := s.repo.Update(ctx, DirectoryID, meta, func(d *Directory, _ uint64) ([]aggregate.Change, error) {
+		return d.EndSessions(userID)
+	})
+	if err != nil {
+		return res, 0, err
+	}
+	// Recorded first, then done: a failure here is retried by the caller,
+	// and a retry with the same Idempotency-Key ends them all the same.
+	n, err := s.endSessions(ctx, userID, "")
+	return res, n, err
 }
 
 // EnsureAdmin creates the first office user. With email and password set it

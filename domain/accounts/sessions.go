@@ -3,6 +3,7 @@ package accounts
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -15,9 +16,41 @@ type Session struct {
 // ErrNoSession is returned for an unknown, expired or revoked token.
 var ErrNoSession = errors.New("no such session")
 
-// SessionStore keeps logins by the SHA-256 of their token, never the token.
+// SessionStore keeps logins by user and by the SHA-256 of their token,
+// never the token: the key is "<user id>.<token hash>", so a token finds its
+// session in one read and a user's sessions are one key prefix.
 type SessionStore interface {
-	Put(ctx context.Context, tokenHash string, s Session) error
-	Get(ctx context.Context, tokenHash string) (Session, error)
-	Delete(ctx context.Context, tokenHash string) error
+	Put(ctx context.Context, userID, tokenHash string, s Session) error
+	Get(ctx context.Context, userID, tokenHash string) (Session, error)
+	Delete(ctx context.Context, userID, tokenHash string) error
+	// List returns the token hashes of a user's sessions, reading only
+	// that user's keys.
+	List(ctx context.Context, userID string) ([]string, error)
+}
+
+// A token is "<user id>.<secret>": the user id in it is what lets a token
+// be looked up under its user without an index beside the sessions. It
+// names the user only to whoever holds the token, who is that user. Tokens
+// issued before this format (no user id) are refused: their holders log in
+// again, at most once.
+func splitToken(token string) (userID string, ok bool) {
+	id, secret, found := strings.Cut(token, ".")
+	if !found || !validUserID(id) || len(secret) < 32 {
+		return "", false
+	}
+	return id, true
+}
+
+// validUserID reports whether id has the shape of a user id (a ULID), so it
+// is safe as a key token.
+func validUserID(id string) bool {
+	if len(id) != 26 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= '0' && r <= '9' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return true
 }
