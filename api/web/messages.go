@@ -326,7 +326,7 @@ var messages = map[string]msg{
 	"signup.title":            {"Create an account", "Account aanmaken"},
 	"signup.intro":            {"Create an account to apply for an EMCC accreditation for yourself or for your programme.", "Maak een account aan om een EMCC-accreditatie aan te vragen voor uzelf of uw opleiding."},
 	"signup.name.hint":        {"As it should appear on your certificate and in the public register.", "Zoals hij op uw certificaat en in het openbare register moet staan."},
-	"signup.password.hint":    {"At least 12 characters. A few unrelated words make a strong password.", "Minstens 12 tekens. Een paar losse woorden maken een sterk wachtwoord."},
+	"signup.password.hint":    {"At least 12 characters, and not a common password. A few unrelated words make a strong password.", "Minstens 12 tekens, en geen veelgebruikt wachtwoord. Een paar losse woorden maken een sterk wachtwoord."},
 	"signup.submit":           {"Create account", "Account aanmaken"},
 	"signup.have_account":     {"Already have an account?", "Hebt u al een account?"},
 
@@ -604,7 +604,7 @@ var messages = map[string]msg{
 	"account.title":                            {"My account", "Mijn account"},
 	"account.password":                         {"Change password", "Wachtwoord wijzigen"},
 	"account.password.submit":                  {"Change password", "Wachtwoord wijzigen"},
-	"account.new_password.hint":                {"12 to 256 characters. A few unrelated words make a strong password.", "12 tot 256 tekens. Een paar losse woorden vormen een sterk wachtwoord."},
+	"account.new_password.hint":                {"12 to 256 characters, and not a common password. A few unrelated words make a strong password. Your other sessions end; this one goes on.", "12 tot 256 tekens, en geen veelgebruikt wachtwoord. Een paar losse woorden vormen een sterk wachtwoord. Uw andere sessies worden beëindigd; deze loopt door."},
 	"account.repeat_mismatch":                  {"Type the same new password twice", "Typ tweemaal hetzelfde nieuwe wachtwoord"},
 	"account.current_wrong":                    {"The current password is wrong", "Het huidige wachtwoord is onjuist"},
 	"account.new_length":                       {"Use 12 to 256 characters", "Gebruik 12 tot 256 tekens"},
