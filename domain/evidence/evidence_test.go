@@ -146,3 +146,39 @@ func TestLyingZipHeaderRefused(t *testing.T) {
 		t.Fatal("a part larger than its header says was accepted")
 	}
 }
+
+// FuzzCheck: any content under any name is accepted as one of the types,
+// with a name that agrees, or refused with a *Refusal; never a panic.
+func FuzzCheck(f *testing.F) {
+	f.Add([]byte("%PDF-1.7\n"), "a.pdf")
+	f.Add([]byte("\x89PNG\r\n\x1a\n"), "a.png")
+	f.Add([]byte{0xFF, 0xD8, 0xFF, 0xE0}, "a.jpeg")
+	f.Add([]byte("# notes\n"), "n.md")
+	f.Add([]byte("text"), "fake.pdf")
+	f.Add(docx(f), "a.docx")
+	f.Add(zipOf(f, map[string]string{"mimetype": "application/vnd.oasis.opendocument.text", "content.xml": "<x/>"}), "a.odt")
+	f.Add(zipOf(f, map[string]string{"payload.exe": "MZ"}), "a.docx")
+	f.Add([]byte("PK\x03\x04garbage"), "a.docx")
+	f.Add([]byte{0xC3}, `C:\x\.txt`)
+	f.Fuzz(func(t *testing.T, content []byte, name string) {
+		typ, err := evidence.Check(bytes.NewReader(content), int64(len(content)), name)
+		if err != nil {
+			var r *evidence.Refusal
+			if !errors.As(err, &r) || r.Reason == "" {
+				t.Fatalf("got %T %v, want a *Refusal with a reason", err, err)
+			}
+			return
+		}
+		known := false
+		for _, x := range evidence.Types {
+			known = known || x == typ
+		}
+		if !known {
+			t.Fatalf("accepted as %+v, not one of the types", typ)
+		}
+		d, err := evidence.Detect(bytes.NewReader(content), int64(len(content)), name)
+		if err != nil || d != typ {
+			t.Fatalf("Check says %v, Detect says %v %v", typ, d, err)
+		}
+	})
+}

@@ -1,6 +1,8 @@
 package natsstore_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"testing"
 
@@ -33,4 +35,39 @@ func TestSecondServerOnSameDataDirFails(t *testing.T) {
 	if !errors.Is(err, natsstore.ErrDataDirLocked) {
 		t.Fatalf("second server: got %v, want ErrDataDirLocked", err)
 	}
+}
+
+// FuzzDecodeCommit: any message body decodes to a commit whose events all
+// carry its sequence and that encodes and decodes to itself, or is an error.
+func FuzzDecodeCommit(f *testing.F) {
+	f.Add("accredit.case.01M8SQKWJ1AVRS2NGDTJA2EVY9", uint64(7), []byte(`[{"id":"e1","type":"accreditation.case_opened","schema_version":1,"version":1,"data":{"case_id":"x"}}]`))
+	f.Add("accredit.users", uint64(1), []byte(`[]`))
+	f.Add("", uint64(0), []byte(`null`))
+	f.Add("x", uint64(1<<63), []byte(`[{"data":"not an object","occurred_at":"2026-13-40T00:00:00Z"}]`))
+	f.Add("x", uint64(2), []byte(`{"not":"a list"}`))
+	f.Fuzz(func(t *testing.T, subject string, seq uint64, data []byte) {
+		c, err := natsstore.DecodeCommit(subject, seq, data)
+		if err != nil {
+			return
+		}
+		if c.Seq != seq {
+			t.Fatalf("commit seq %d, want %d", c.Seq, seq)
+		}
+		for _, e := range c.Events {
+			if e.Seq != seq {
+				t.Fatalf("event seq %d, want %d", e.Seq, seq)
+			}
+		}
+		again, err := json.Marshal(c.Events)
+		if err != nil {
+			t.Fatalf("a decoded commit does not encode: %v", err)
+		}
+		back, err := natsstore.DecodeCommit(subject, seq, again)
+		if err != nil {
+			t.Fatalf("a decoded commit's own encoding does not decode: %v", err)
+		}
+		if b2, _ := json.Marshal(back.Events); !bytes.Equal(b2, again) {
+			t.Fatalf("round trip changed the events:\n%s\n%s", again, b2)
+		}
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"io"
 	"testing"
@@ -130,4 +131,44 @@ func TestFileErasedCannotBeOpened(t *testing.T) {
 			t.Fatalf("%s after erasure: got %v, want ErrErased", name, err)
 		}
 	}
+}
+
+// FuzzOpenFile: any bytes offered as a sealed file open to an error (or,
+// only for what SealFile made, the clear text); never a panic.
+func FuzzOpenFile(f *testing.F) {
+	v, _ := pii.NewVault(pii.NewMemoryKeys(), bytes.Repeat([]byte{7}, 32))
+	var sealed bytes.Buffer
+	w, _ := v.SealFile(context.Background(), "user-1", &sealed)
+	_, _ = w.Write([]byte("clear text"))
+	_ = w.Close()
+	old, _ := v.SealBytes(context.Background(), "user-1", []byte("clear text"))
+	f.Add(sealed.Bytes())
+	f.Add(old)
+	f.Add([]byte("accredit-file/2\n"))
+	f.Add([]byte("accredit-file/2\n\x28"))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, err := openFile(v, "user-1", data)
+		if err == nil && string(got) != "clear text" {
+			t.Fatalf("forged file opened to %q", got)
+		}
+	})
+}
+
+// FuzzRevealTree: any JSON payload (the audit export reveals every one) is
+// walked without a panic and stays JSON.
+func FuzzRevealTree(f *testing.F) {
+	f.Add([]byte(`{"s":"user-1","c":"AAAA"}`))
+	f.Add([]byte(`{"a":[{"s":"user-1","c":"!!"},{"s":1,"c":2}],"b":{"s":"x"}}`))
+	f.Add([]byte(`[null,true,1.5,"x"]`))
+	v, _ := pii.NewVault(pii.NewMemoryKeys(), bytes.Repeat([]byte{7}, 32))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var tree any
+		if json.Unmarshal(data, &tree) != nil {
+			return
+		}
+		if _, err := json.Marshal(pii.RevealTree(context.Background(), v, tree)); err != nil {
+			t.Fatalf("revealed tree is not JSON: %v", err)
+		}
+	})
 }
