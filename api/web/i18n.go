@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -63,7 +64,6 @@ var reasons = map[string]string{
 	"required, at most 300 characters":            "verplicht, hoogstens 300 tekens",
 	"already registered":                          "is al geregistreerd",
 	"must not be in the future":                   "mag niet in de toekomst liggen",
-	"must be a number of 0 or more":               "moet een getal van 0 of meer zijn",
 	"type not accepted":                           "dit bestandstype wordt niet aanvaard",
 	"a date such as 2019-09-01":                   "een datum zoals 2019-09-01",
 	"at least one of EIA, EQA":                    "minstens één van EIA, EQA",
@@ -81,11 +81,29 @@ var reasons = map[string]string{
 	"a common password, or made from one":         "een veelgebruikt wachtwoord, of daarvan gemaakt",
 }
 
+// limitReasons translate the reasons of domain/limits, which carry numbers.
+var limitReasons = []struct {
+	re *regexp.Regexp
+	nl string
+}{
+	{regexp.MustCompile(`^at most (\d+) characters$`), "hoogstens $1 tekens"},
+	{regexp.MustCompile(`^at most (\d+) bytes$`), "hoogstens $1 bytes"},
+	{regexp.MustCompile(`^at most (\d+) items$`), "hoogstens $1 items"},
+	{regexp.MustCompile(`^must be a number from (\S+) to (\S+)$`), "moet een getal van $1 tot $2 zijn"},
+	{regexp.MustCompile(`^must not be before (\S+)$`), "mag niet voor $1 liggen"},
+	{regexp.MustCompile(`^category (\d+) is given twice; each category at most once$`), "categorie $1 staat er twee keer; elke categorie hoogstens één keer"},
+}
+
 // translateReason gives a field reason in lang.
 func translateReason(lang, reason string) string {
 	if lang == "nl" {
 		if r, ok := reasons[reason]; ok {
 			return r
+		}
+		for _, l := range limitReasons {
+			if l.re.MatchString(reason) {
+				return l.re.ReplaceAllString(reason, l.nl)
+			}
 		}
 	}
 	return reason

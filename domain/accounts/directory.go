@@ -11,6 +11,7 @@ import (
 	"github.com/emcc/accredit/domain/aggregate"
 	"github.com/emcc/accredit/domain/eventstore"
 	"github.com/emcc/accredit/domain/framework"
+	"github.com/emcc/accredit/domain/limits"
 	"github.com/emcc/accredit/domain/pii"
 )
 
@@ -189,6 +190,12 @@ func (d *Directory) SetProfile(userID string, p Profile) ([]aggregate.Change, er
 	if u.Role != domain.RoleAssessor {
 		return nil, domain.Errorf(domain.Unprocessable, "user %s is %s, not an assessor", userID, u.Role)
 	}
+	// Over-long lists are refused before their items are looked at, so the
+	// answer does not grow with them.
+	if err := limits.Check("invalid assessor profile", limits.Schemes.List("schemes", len(p.Schemes)),
+		limits.Languages.List("languages", len(p.Languages)), limits.Conflicts.List("conflicts", len(p.Conflicts))); err != nil {
+		return nil, err
+	}
 	var fields []domain.FieldError
 	if len(p.Schemes) == 0 {
 		fields = append(fields, domain.FieldError{Field: "schemes", Reason: "at least one of EIA, EQA"})
@@ -217,12 +224,11 @@ func (d *Directory) SetProfile(userID string, p Profile) ([]aggregate.Change, er
 	if len(fields) > 0 {
 		return nil, domain.InvalidFields("invalid assessor profile", fields...)
 	}
-	if p.Conflicts == nil {
-		p.Conflicts = []string{}
-	}
+	// Conflicts are a set, like schemes and languages: repeats are dropped.
+	conflicts := append([]string{}, slices.Compact(slices.Sorted(slices.Values(p.Conflicts)))...)
 	return []aggregate.Change{{Type: EventProfileSet, Data: AssessorProfileSet{UserID: userID,
 		Schemes: slices.Compact(slices.Sorted(slices.Values(p.Schemes))), MaxLevel: p.MaxLevel,
-		Languages: slices.Compact(slices.Sorted(slices.Values(p.Languages))), Conflicts: p.Conflicts}}}, nil
+		Languages: slices.Compact(slices.Sorted(slices.Values(p.Languages))), Conflicts: conflicts}}}, nil
 }
 
 // ChangePassword decides a user's new password hash.

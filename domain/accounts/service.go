@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -17,6 +18,7 @@ import (
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/aggregate"
 	"github.com/emcc/accredit/domain/eventstore"
+	"github.com/emcc/accredit/domain/limits"
 	"github.com/emcc/accredit/domain/pii"
 )
 
@@ -117,12 +119,14 @@ func validateNewUser(in NewUser) error {
 	var f []domain.FieldError
 	if err := CheckEmail(in.Email); err != nil {
 		f = append(f, domain.FieldError{Field: "email", Reason: err.Error()})
+	} else if e := limits.Email.Text("email", in.Email); e != nil {
+		f = append(f, *e)
 	}
 	if why := CheckNewPassword(in.Password); why != "" {
 		f = append(f, domain.FieldError{Field: "password", Reason: why})
 	}
-	if n := strings.TrimSpace(in.Name); n == "" || len(n) > 200 {
-		f = append(f, domain.FieldError{Field: "name", Reason: "required, at most 200 characters"})
+	if n := strings.TrimSpace(in.Name); n == "" || limits.Name.Text("name", n) != nil {
+		f = append(f, domain.FieldError{Field: "name", Reason: fmt.Sprintf("required, at most %d characters", limits.Name.Runes)})
 	}
 	if !in.Role.Valid() {
 		f = append(f, domain.FieldError{Field: "role", Reason: "one of applicant, assessor, office"})
@@ -281,6 +285,9 @@ func (s *Service) ChangePassword(ctx context.Context, meta aggregate.Meta, userI
 
 // Disable stops a user from logging in.
 func (s *Service) Disable(ctx context.Context, meta aggregate.Meta, userID, reason string) (aggregate.Result, error) {
+	if err := limits.Check("reason too long", limits.Reason.Text("reason", reason)); err != nil {
+		return aggregate.Result{}, err
+	}
 	sealed, err := s.vault.Seal(ctx, userID, reason)
 	if err != nil && !errors.Is(err, pii.ErrErased) {
 		return aggregate.Result{}, domain.Wrap(domain.Unavailable, err, "key store unavailable")
@@ -301,6 +308,9 @@ func (s *Service) Disable(ctx context.Context, meta aggregate.Meta, userID, reas
 
 // Erase records a user's erasure and deletes their key.
 func (s *Service) Erase(ctx context.Context, meta aggregate.Meta, userID, reason string) (aggregate.Result, error) {
+	if err := limits.Check("reason too long", limits.Reason.Text("reason", reason)); err != nil {
+		return aggregate.Result{}, err
+	}
 	res, err := s.repo.Update(ctx, DirectoryID, meta, func(d *Directory, _ uint64) ([]aggregate.Change, error) {
 		return d.Erase(userID, strings.TrimSpace(reason))
 	})

@@ -13,6 +13,7 @@ import (
 	"github.com/emcc/accredit/domain/aggregate"
 	"github.com/emcc/accredit/domain/eventstore"
 	"github.com/emcc/accredit/domain/framework"
+	"github.com/emcc/accredit/domain/limits"
 	"github.com/emcc/accredit/domain/pii"
 )
 
@@ -157,9 +158,10 @@ func (f *fields) required(field string, s pii.Sealed) {
 	}
 }
 
-func (f *fields) nonNegative(field string, v float64) {
-	if v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
-		f.add(field, "must be a number of 0 or more")
+// within checks a number against its range in the limits table.
+func (f *fields) within(field string, v float64, l limits.Limit) {
+	if e := l.Number(field, v); e != nil || math.IsInf(v, 0) {
+		f.add(field, "must be a number from %g to %g", l.Min, l.Max)
 	}
 }
 
@@ -305,20 +307,29 @@ func (c *Case) UpdatePortfolio(actor domain.Actor, now time.Time, p Portfolio) (
 			f.add(name, "not part of an %s portfolio", c.Scheme)
 		}
 	}
-	if p.FirstPracticeDate.After(DateOf(now.UTC())) {
+	switch {
+	case p.FirstPracticeDate.After(DateOf(now.UTC())):
 		f.add("first_practice_date", "must not be in the future")
+	case !p.FirstPracticeDate.IsZero() && DateOf(limits.EarliestPractice).After(p.FirstPracticeDate):
+		f.add("first_practice_date", "must not be before %s", limits.EarliestPractice.Format(time.DateOnly))
 	}
-	f.nonNegative("client_hours", p.ClientHours)
-	f.nonNegative("client_count", float64(p.ClientCount))
-	f.nonNegative("cpd_hours_last_year", p.CPDHoursLastYear)
-	f.nonNegative("supervision_hours_last_year", p.SupervisionHoursLastYear)
-	f.nonNegative("feedback_items_last_12m", float64(p.FeedbackItemsLast12m))
-	f.nonNegative("reflection_items_last_12m", float64(p.ReflectionItemsLast12m))
-	f.nonNegative("contact_hours", p.ContactHours)
-	f.nonNegative("completed_cycles", float64(p.CompletedCycles))
+	f.within("client_hours", p.ClientHours, limits.Hours)
+	f.within("client_count", float64(p.ClientCount), limits.Count)
+	f.within("cpd_hours_last_year", p.CPDHoursLastYear, limits.HoursInAYear)
+	f.within("supervision_hours_last_year", p.SupervisionHoursLastYear, limits.HoursInAYear)
+	f.within("feedback_items_last_12m", float64(p.FeedbackItemsLast12m), limits.Count)
+	f.within("reflection_items_last_12m", float64(p.ReflectionItemsLast12m), limits.Count)
+	f.within("contact_hours", p.ContactHours, limits.Hours)
+	f.within("completed_cycles", float64(p.CompletedCycles), limits.Cycles)
+	if e := limits.Curriculum.List("curriculum", len(p.Curriculum)); e != nil {
+		f.add(e.Field, "%s", e.Reason)
+	}
 	for i := range p.Curriculum {
 		it := &p.Curriculum[i]
 		field := fmt.Sprintf("curriculum[%d]", i)
+		if e := limits.Indicators.List(field+".indicators", len(it.Indicators)); e != nil {
+			f.add(e.Field, "%s", e.Reason)
+		}
 		if f.category(field+".category", it.Category) {
 			it.Indicators = f.indicators(field+".indicators", it.Indicators, it.Category, "")
 		}
@@ -900,8 +911,8 @@ func (c *Case) Renew(actor domain.Actor, now time.Time, ruleSets RuleSets, in Re
 		return nil, err
 	}
 	var f fields
-	f.nonNegative("supervision_hours_last_year", in.SupervisionHoursLastYear)
-	f.nonNegative("cpd_hours_last_year", in.CPDHoursLastYear)
+	f.within("supervision_hours_last_year", in.SupervisionHoursLastYear, limits.HoursInAYear)
+	f.within("cpd_hours_last_year", in.CPDHoursLastYear, limits.HoursInAYear)
 	if err := f.err(ActionRenew); err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/framework"
+	"github.com/emcc/accredit/domain/limits"
 	"github.com/emcc/accredit/domain/pii"
 )
 
@@ -103,6 +104,15 @@ func TestUpdatePortfolio(t *testing.T) {
 		{"curriculum indicator of another category", SchemeEQA, func(p *Portfolio) { p.Curriculum[1].Indicators = []int{1} }, "curriculum[1].indicators[0]"},
 		{"curriculum indicator unknown", SchemeEQA, func(p *Portfolio) { p.Curriculum[1].Indicators = []int{113} }, "curriculum[1].indicators[0]"},
 		{"curriculum item without description", SchemeEQA, func(p *Portfolio) { p.Curriculum[3].Description = pii.Sealed{} }, "curriculum[3].description"},
+		{"client hours 1e308", SchemeEIA, func(p *Portfolio) { p.ClientHours = 1e308 }, "client_hours"},
+		{"client hours just over the limit", SchemeEIA, func(p *Portfolio) { p.ClientHours = limits.Hours.Max + 0.5 }, "client_hours"},
+		{"CPD hours over the hours in a year", SchemeEIA, func(p *Portfolio) { p.CPDHoursLastYear = 8785 }, "cpd_hours_last_year"},
+		{"first practice in the year 1000", SchemeEIA, func(p *Portfolio) { p.FirstPracticeDate = NewDate(1000, 1, 1) }, "first_practice_date"},
+		{"first practice the day before the earliest", SchemeEIA, func(p *Portfolio) { p.FirstPracticeDate = NewDate(1899, 12, 31) }, "first_practice_date"},
+		{"completed cycles over the limit", SchemeEQA, func(p *Portfolio) { p.CompletedCycles = 1001 }, "completed_cycles"},
+		{"more curriculum items than the limit", SchemeEQA, func(p *Portfolio) {
+			p.Curriculum = slices.Repeat(p.Curriculum[:1], limits.Curriculum.Items+1)
+		}, "curriculum"},
 	} {
 		t.Run("Invalid/"+tc.name, func(t *testing.T) {
 			h := given(t, tc.scheme, opened)
@@ -111,6 +121,13 @@ func TestUpdatePortfolio(t *testing.T) {
 			wantField(t, h.fails(applicant, with((*Case).UpdatePortfolio, p)), tc.field)
 		})
 	}
+	t.Run("at the limits: the largest numbers and the earliest date are taken", func(t *testing.T) {
+		h := given(t, SchemeEIA, opened)
+		p := eligibleEIA()
+		p.ClientHours, p.ClientCount, p.CPDHoursLastYear = limits.Hours.Max, int(limits.Count.Max), limits.HoursInAYear.Max
+		p.FirstPracticeDate = DateOf(limits.EarliestPractice)
+		wantTypes(t, h.do(applicant, with((*Case).UpdatePortfolio, p)), EventPortfolioUpdated)
+	})
 	t.Run("Forbidden/someone else's case", func(t *testing.T) {
 		h := given(t, SchemeEIA, opened)
 		wantErr(t, h.fails(stranger, with((*Case).UpdatePortfolio, eligibleEIA())), domain.Forbidden)

@@ -208,6 +208,13 @@ func (r *Repository[S]) update(ctx context.Context, id string, meta Meta, decide
 			}
 			continue
 		}
+		var tle *eventstore.TooLargeError
+		if errors.As(err, &tle) {
+			// Too large now is too large on every retry: the caller's input.
+			return Result{}, 0, &domain.Error{Code: domain.TooLarge,
+				Message: fmt.Sprintf("this change takes %d bytes in the record, over the %d bytes one change may take: send less at once", tle.Size, tle.Max),
+				Extra:   map[string]any{"max_commit_bytes": tle.Max, "commit_bytes": tle.Size}}
+		}
 		if err != nil {
 			return Result{}, 0, domain.Wrap(domain.Unavailable, err, "event store unavailable")
 		}

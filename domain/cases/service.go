@@ -24,6 +24,7 @@ import (
 	"github.com/emcc/accredit/domain/eventstore"
 	"github.com/emcc/accredit/domain/evidence"
 	"github.com/emcc/accredit/domain/framework"
+	"github.com/emcc/accredit/domain/limits"
 	"github.com/emcc/accredit/domain/pii"
 )
 
@@ -224,18 +225,25 @@ func (s *Service) applicantOf(id string) string {
 	return c.ApplicantID
 }
 
-func tooLong(field string, text string, max int) error {
-	if len(text) > max {
-		return domain.InvalidFields("text too long", domain.FieldError{Field: field, Reason: fmt.Sprintf("at most %d characters", max)})
+// tooLong refuses text over its limit, naming the field and the limit.
+func tooLong(field string, text string, l limits.Limit) error {
+	return limits.Check("text too long", l.Text(field, text))
+}
+
+// repeated reports the first item of a list keyed by category whose key
+// came before: each category may appear once. field is a format of the
+// item's index, such as "ratings[%d].category".
+func repeated(field string, n int, key func(int) int) *domain.FieldError {
+	seen := map[int]bool{}
+	for i := range n {
+		k := key(i)
+		if seen[k] {
+			return &domain.FieldError{Field: fmt.Sprintf(field, i), Reason: fmt.Sprintf("category %d is given twice; each category at most once", k)}
+		}
+		seen[k] = true
 	}
 	return nil
 }
-
-// Text limits.
-const (
-	maxShort = 300
-	maxLong  = 20000
-)
 
 // OpenRequest opens a case.
 type OpenRequest struct {
@@ -265,7 +273,7 @@ func (s *Service) Open(ctx context.Context, m aggregate.Meta, in OpenRequest) (s
 	id := ulid.Make().String()
 	oi := accreditation.OpenInput{CaseID: id, Scheme: scheme, Level: level, Language: in.Language}
 	if in.Programme != nil {
-		if err := errors.Join(tooLong("programme.name", in.Programme.Name, maxShort), tooLong("programme.provider", in.Programme.Provider, maxShort)); err != nil {
+		if err := limits.Check("text too long", limits.Short.Text("programme.name", in.Programme.Name), limits.Short.Text("programme.provider", in.Programme.Provider)); err != nil {
 			return "", aggregate.Result{}, err
 		}
 		var err error
@@ -326,8 +334,11 @@ func (s *Service) UpdatePortfolio(ctx context.Context, m aggregate.Meta, id stri
 	if _, _, err := s.visible(m.Actor, id); err != nil {
 		return aggregate.Result{}, err
 	}
+	if err := limits.Check("invalid portfolio", limits.Curriculum.List("curriculum", len(in.Curriculum))); err != nil {
+		return aggregate.Result{}, err
+	}
 	for i, ci := range in.Curriculum {
-		if err := tooLong(fmt.Sprintf("curriculum[%d].description", i), ci.Description, maxLong); err != nil {
+		if err := tooLong(fmt.Sprintf("curriculum[%d].description", i), ci.Description, limits.Long); err != nil {
 			return aggregate.Result{}, err
 		}
 		d, err := s.seal(ctx, subject, ci.Description)
@@ -355,10 +366,14 @@ func (s *Service) UpdateSelfAssessment(ctx context.Context, m aggregate.Meta, id
 	if len(items) == 0 {
 		return aggregate.Result{}, domain.InvalidFields("nothing to update", domain.FieldError{Field: "categories", Reason: "at least one category"})
 	}
+	if err := limits.Check("invalid self-assessment", limits.Categories.List("categories", len(items)),
+		repeated("categories[%d].category", len(items), func(i int) int { return items[i].Category })); err != nil {
+		return aggregate.Result{}, err
+	}
 	subject := s.applicantOf(id)
 	inputs := make([]accreditation.SelfAssessmentInput, len(items))
 	for i, it := range items {
-		if err := tooLong(fmt.Sprintf("categories[%d].statement", i), it.Statement, maxLong); err != nil {
+		if err := tooLong(fmt.Sprintf("categories[%d].statement", i), it.Statement, limits.Long); err != nil {
 			return aggregate.Result{}, err
 		}
 		st, err := s.seal(ctx, subject, it.Statement)
@@ -389,9 +404,9 @@ func (s *Service) Submit(ctx context.Context, m aggregate.Meta, id string) (aggr
 
 // withText runs a command that carries one free-text field: the text is
 // checked for length, sealed with the case's applicant key, then decided on.
-func (s *Service) withText(ctx context.Context, m aggregate.Meta, id, field, text string,
+func (s *Service) withText(ctx context.Context, m aggregate.Meta, id, field, text string, l limits.Limit,
 	decide func(c *accreditation.Case, now time.Time, t pii.Sealed) ([]aggregate.Change, error)) (aggregate.Result, error) {
-	if err := tooLong(field, text, maxLong); err != nil {
+	if err := tooLong(field, text, l); err != nil {
 		return aggregate.Result{}, err
 	}
 	t, err := s.sealFor(ctx, m, id, text)
@@ -405,7 +420,7 @@ func (s *Service) withText(ctx context.Context, m aggregate.Meta, id, field, tex
 
 // Screen accepts or returns a submitted case.
 func (s *Service) Screen(ctx context.Context, m aggregate.Meta, id, outcome, reason string) (aggregate.Result, error) {
-	return s.withText(ctx, m, id, "reason", reason, func(c *accreditation.Case, now time.Time, r pii.Sealed) ([]aggregate.Change, error) {
+	return s.withText(ctx, m, id, "reason", reason, limits.Long, func(c *accreditation.Case, now time.Time, r pii.Sealed) ([]aggregate.Change, error) {
 		return c.Screen(m.Actor, now, accreditation.ScreenInput{Outcome: accreditation.ScreeningOutcome(outcome), Reason: r})
 	})
 }
@@ -491,7 +506,11 @@ func (s *Service) Assess(ctx context.Context, m aggregate.Meta, id string, in As
 	}
 	subject := s.applicantOf(id)
 	ai := accreditation.AssessmentInput{Recommendation: accreditation.Recommendation(in.Recommendation), Level: framework.Level(in.RecommendedLevel)}
-	if err := tooLong("rationale", in.Rationale, maxLong); err != nil {
+	if err := tooLong("rationale", in.Rationale, limits.Long); err != nil {
+		return aggregate.Result{}, err
+	}
+	if err := limits.Check("invalid assessment", limits.Categories.List("ratings", len(in.Ratings)),
+		repeated("ratings[%d].category", len(in.Ratings), func(i int) int { return in.Ratings[i].Category })); err != nil {
 		return aggregate.Result{}, err
 	}
 	var err error
@@ -499,7 +518,8 @@ func (s *Service) Assess(ctx context.Context, m aggregate.Meta, id string, in As
 		return aggregate.Result{}, err
 	}
 	for i, r := range in.Ratings {
-		if err := tooLong(fmt.Sprintf("ratings[%d].notes", i), r.Notes, maxLong); err != nil {
+		if err := limits.Check("invalid assessment", limits.Long.Text(fmt.Sprintf("ratings[%d].notes", i), r.Notes),
+			limits.Indicators.List(fmt.Sprintf("ratings[%d].indicators", i), len(r.Indicators))); err != nil {
 			return aggregate.Result{}, err
 		}
 		notes, err := s.seal(ctx, subject, r.Notes)
@@ -515,21 +535,21 @@ func (s *Service) Assess(ctx context.Context, m aggregate.Meta, id string, in As
 
 // RequestInformation asks the applicant for more.
 func (s *Service) RequestInformation(ctx context.Context, m aggregate.Meta, id, questions string) (aggregate.Result, error) {
-	return s.withText(ctx, m, id, "questions", questions, func(c *accreditation.Case, now time.Time, q pii.Sealed) ([]aggregate.Change, error) {
+	return s.withText(ctx, m, id, "questions", questions, limits.Long, func(c *accreditation.Case, now time.Time, q pii.Sealed) ([]aggregate.Change, error) {
 		return c.RequestInformation(m.Actor, now, accreditation.InformationRequestInput{Questions: q})
 	})
 }
 
 // ProvideInformation answers the open request.
 func (s *Service) ProvideInformation(ctx context.Context, m aggregate.Meta, id, answer string) (aggregate.Result, error) {
-	return s.withText(ctx, m, id, "answer", answer, func(c *accreditation.Case, now time.Time, a pii.Sealed) ([]aggregate.Change, error) {
+	return s.withText(ctx, m, id, "answer", answer, limits.Long, func(c *accreditation.Case, now time.Time, a pii.Sealed) ([]aggregate.Change, error) {
 		return c.ProvideInformation(m.Actor, now, accreditation.InformationResponseInput{Answer: a})
 	})
 }
 
 // Moderate resolves two disagreeing assessments.
 func (s *Service) Moderate(ctx context.Context, m aggregate.Meta, id, recommendation, level, rationale string) (aggregate.Result, error) {
-	return s.withText(ctx, m, id, "rationale", rationale, func(c *accreditation.Case, now time.Time, r pii.Sealed) ([]aggregate.Change, error) {
+	return s.withText(ctx, m, id, "rationale", rationale, limits.Long, func(c *accreditation.Case, now time.Time, r pii.Sealed) ([]aggregate.Change, error) {
 		return c.Moderate(m.Actor, now, accreditation.ModerationInput{Recommendation: accreditation.Recommendation(recommendation), Level: framework.Level(level), Rationale: r})
 	})
 }
@@ -537,14 +557,14 @@ func (s *Service) Moderate(ctx context.Context, m aggregate.Meta, id, recommenda
 // Decide records the office's decision.
 func (s *Service) Decide(ctx context.Context, m aggregate.Meta, id, outcome, level, rationale string) (aggregate.Result, error) {
 	accID := ulid.Make().String()
-	return s.withText(ctx, m, id, "rationale", rationale, func(c *accreditation.Case, now time.Time, r pii.Sealed) ([]aggregate.Change, error) {
+	return s.withText(ctx, m, id, "rationale", rationale, limits.Long, func(c *accreditation.Case, now time.Time, r pii.Sealed) ([]aggregate.Change, error) {
 		return c.Decide(m.Actor, now, accreditation.DecisionInput{Outcome: accreditation.Outcome(outcome), Level: framework.Level(level), Rationale: r, AccreditationID: accID})
 	})
 }
 
 // Appeal files the applicant's appeal.
 func (s *Service) Appeal(ctx context.Context, m aggregate.Meta, id, grounds string) (aggregate.Result, error) {
-	return s.withText(ctx, m, id, "grounds", grounds, func(c *accreditation.Case, now time.Time, g pii.Sealed) ([]aggregate.Change, error) {
+	return s.withText(ctx, m, id, "grounds", grounds, limits.Long, func(c *accreditation.Case, now time.Time, g pii.Sealed) ([]aggregate.Change, error) {
 		return c.Appeal(m.Actor, now, accreditation.AppealInput{Grounds: g})
 	})
 }
@@ -554,14 +574,14 @@ func (s *Service) DecideAppeal(ctx context.Context, m aggregate.Meta, id, outcom
 	if outcome == string(accreditation.AppealUpheld) && returnTo == "" {
 		returnTo = accreditation.ReturnToAssessment
 	}
-	return s.withText(ctx, m, id, "rationale", rationale, func(c *accreditation.Case, now time.Time, r pii.Sealed) ([]aggregate.Change, error) {
+	return s.withText(ctx, m, id, "rationale", rationale, limits.Long, func(c *accreditation.Case, now time.Time, r pii.Sealed) ([]aggregate.Change, error) {
 		return c.DecideAppeal(m.Actor, now, accreditation.AppealDecisionInput{Outcome: accreditation.AppealOutcome(outcome), Rationale: r, ReturnTo: returnTo})
 	})
 }
 
 // Withdraw withdraws the case.
 func (s *Service) Withdraw(ctx context.Context, m aggregate.Meta, id, reason string) (aggregate.Result, error) {
-	return s.withText(ctx, m, id, "reason", reason, func(c *accreditation.Case, now time.Time, r pii.Sealed) ([]aggregate.Change, error) {
+	return s.withText(ctx, m, id, "reason", reason, limits.Reason, func(c *accreditation.Case, now time.Time, r pii.Sealed) ([]aggregate.Change, error) {
 		return c.Withdraw(m.Actor, now, accreditation.WithdrawInput{Reason: r})
 	})
 }
@@ -607,7 +627,7 @@ func (s *Service) Revoke(ctx context.Context, m aggregate.Meta, accID, reason st
 	if err != nil {
 		return "", aggregate.Result{}, err
 	}
-	if err := tooLong("reason", reason, maxLong); err != nil {
+	if err := tooLong("reason", reason, limits.Reason); err != nil {
 		return "", aggregate.Result{}, err
 	}
 	r, err := s.seal(ctx, s.applicantOf(id), reason)
@@ -676,8 +696,15 @@ func (s *Service) AddEvidence(ctx context.Context, m aggregate.Meta, id string, 
 	if !evidence.ValidKind(up.Kind) {
 		fields = append(fields, domain.FieldError{Field: "kind", Reason: "one of " + strings.Join(evidence.Kinds, ", ")})
 	}
-	if t := strings.TrimSpace(up.Title); t == "" || len(t) > maxShort {
-		fields = append(fields, domain.FieldError{Field: "title", Reason: "required, at most 300 characters"})
+	if t := strings.TrimSpace(up.Title); t == "" {
+		fields = append(fields, domain.FieldError{Field: "title", Reason: "required"})
+	}
+	for _, e := range []*domain.FieldError{limits.Short.Text("title", strings.TrimSpace(up.Title)), limits.FileName.Text("file", up.FileName),
+		limits.Categories.List("categories", len(up.Categories)), repeated("categories[%d]", len(up.Categories), func(i int) int { return up.Categories[i] }),
+		limits.Indicators.List("indicators", len(up.Indicators))} {
+		if e != nil {
+			fields = append(fields, *e)
+		}
 	}
 	if up.File == nil {
 		fields = append(fields, domain.FieldError{Field: "file", Reason: "required"})

@@ -42,10 +42,27 @@ var ErrConflict = errors.New("stream version conflict")
 
 func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
 
+// TooLargeError reports a commit larger than the store accepts.
+type TooLargeError struct {
+	Stream string
+	Size   int // bytes the commit would take
+	Max    int // bytes the store accepts in one commit
+}
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("commit to stream %s is %d bytes, over the store's limit of %d", e.Stream, e.Size, e.Max)
+}
+
+// ErrTooLarge matches every *TooLargeError with errors.Is.
+var ErrTooLarge = errors.New("commit too large")
+
+func (e *TooLargeError) Is(target error) bool { return target == ErrTooLarge }
+
 // Store is the event-store port.
 type Store interface {
 	// Append writes the request's events atomically. Errors: *ConflictError
-	// for a stale head, a wrapped error for anything else.
+	// for a stale head, *TooLargeError for a commit over the store's size
+	// limit (nothing is written), a wrapped error for anything else.
 	Append(ctx context.Context, req AppendRequest) (Result, error)
 	// Load returns every event of a stream in order; none for an unknown one.
 	Load(ctx context.Context, stream string) ([]Event, error)

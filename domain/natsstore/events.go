@@ -31,6 +31,9 @@ type Config struct {
 	Replicas int
 	// DuplicateWindow is how long a command id is remembered by JetStream.
 	DuplicateWindow time.Duration
+	// MaxCommitBytes, when more than 0, is set as the stream's largest
+	// message; the server's max_payload bounds it in any case.
+	MaxCommitBytes int32
 }
 
 func (c Config) replicas() int {
@@ -46,6 +49,10 @@ type EventStore struct {
 	stream        jetstream.Stream
 	replies       *replies
 	directSubject string
+	// maxCommit is the largest message (headers and body) the stream
+	// takes: the smaller of its max_msg_size and the server's max_payload,
+	// read at open. Appends over it are refused before they are sent.
+	maxCommit int
 }
 
 // OpenEventStore creates or updates the events stream and returns the store.
@@ -70,6 +77,7 @@ func OpenEventStore(ctx context.Context, nc *nats.Conn, cfg Config) (*EventStore
 		AllowDirect: true,
 		DenyDelete:  true,
 		DenyPurge:   true,
+		MaxMsgSize:  cfg.MaxCommitBytes,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create stream %s: %w", EventsStream, err)
@@ -82,8 +90,22 @@ func OpenEventStore(ctx context.Context, nc *nats.Conn, cfg Config) (*EventStore
 	if prefix == "" {
 		prefix = jetstream.DefaultAPIPrefix
 	}
-	return &EventStore{js: js, stream: st, replies: r, directSubject: prefix + "DIRECT.GET." + EventsStream}, nil
+	return &EventStore{js: js, stream: st, replies: r, directSubject: prefix + "DIRECT.GET." + EventsStream,
+		maxCommit: maxCommit(nc.MaxPayload(), st.CachedInfo().Config.MaxMsgSize)}, nil
 }
+
+// maxCommit is the smaller of the server's max_payload and the stream's
+// max_msg_size (0 or less: no limit of its own).
+func maxCommit(payload int64, stream int32) int {
+	m := int(payload)
+	if stream > 0 && (m <= 0 || int(stream) < m) {
+		m = int(stream)
+	}
+	return m
+}
+
+// MaxCommitBytes is the largest commit (headers and body) the store takes.
+func (s *EventStore) MaxCommitBytes() int { return s.maxCommit }
 
 // Subject returns the JetStream subject of an event stream.
 func Subject(stream string) string { return subjectPrefix + stream }
@@ -111,8 +133,15 @@ func (s *EventStore) Append(ctx context.Context, req eventstore.AppendRequest) (
 	if req.CommandID != "" {
 		msg.Header.Set(jetstream.MsgIDHeader, req.CommandID)
 	}
+	// What JetStream counts: headers and body, not the subject.
+	if size := msg.Size() - len(msg.Subject); s.maxCommit > 0 && size > s.maxCommit {
+		return eventstore.Result{}, &eventstore.TooLargeError{Stream: req.Stream, Size: size, Max: s.maxCommit}
+	}
 	ack, err := s.js.PublishMsg(ctx, msg)
 	if err != nil {
+		if isTooLarge(err) { // the limit changed under us
+			return eventstore.Result{}, &eventstore.TooLargeError{Stream: req.Stream, Size: msg.Size() - len(msg.Subject), Max: s.maxCommit}
+		}
 		if isWrongLastSequence(err) {
 			if req.CommandID != "" {
 				// A retry of an applied command carries a stale expectation;
@@ -134,6 +163,12 @@ func (s *EventStore) Append(ctx context.Context, req eventstore.AppendRequest) (
 		return eventstore.Result{Head: head, Duplicate: true}, nil
 	}
 	return eventstore.Result{Head: eventstore.Head{Version: last.Version, Seq: ack.Sequence, Hash: last.Hash}}, nil
+}
+
+func isTooLarge(err error) bool {
+	var apiErr *jetstream.APIError
+	return errors.Is(err, nats.ErrMaxPayload) ||
+		errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamMessageExceedsMaximum
 }
 
 func isWrongLastSequence(err error) bool {

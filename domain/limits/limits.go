@@ -1,0 +1,145 @@
+// Package limits is the one table of input limits: how long a free-text
+// field may be (in characters, that is runes), how long a file name may be
+// (in bytes, as file systems count), how many items a list may hold and
+// which range a number must lie in. The event stream is permanent, so what
+// reaches it unchecked stays forever; every field a command records is
+// bounded here.
+//
+// The services check their input against these values before anything is
+// sealed or appended, and answer with a domain.Invalid error naming the
+// field and the limit. The OpenAPI document (api/openapi/openapi.json)
+// publishes the same numbers (maxLength, maxItems, minimum, maximum); a
+// test there compares the two, so they cannot drift.
+//
+// Lists of categories (self-assessment statements, assessment ratings,
+// evidence categories) are refused when a category repeats: which of two
+// statements for one category would count is not ours to guess. Lists that
+// are sets (an assessor's schemes, languages and conflicts, indicators
+// cited) are de-duplicated.
+//
+// It imports only the domain package.
+package limits
+
+import (
+	"fmt"
+	"time"
+	"unicode/utf8"
+
+	"github.com/emcc/accredit/domain"
+)
+
+// Limit bounds one kind of field. Exactly one of the kinds is set.
+type Limit struct {
+	Runes    int     // free text: at most this many characters
+	Bytes    int     // a file name: at most this many bytes of UTF-8
+	Items    int     // a list: at most this many items
+	Min, Max float64 // a number: Min <= v <= Max (when Max > Min)
+	// In names where the OpenAPI document publishes it: a component schema
+	// and a property path ("SelfAssessmentRequest.categories[].statement").
+	// Runes is published as maxLength, Items as maxItems (x-max-items on a
+	// multipart field that holds a comma-separated list), Bytes as
+	// x-max-name-bytes, a range as minimum and maximum.
+	In []string
+}
+
+// The limits. Text fields share a few sizes so that forms can say them.
+var (
+	// Name is a person's name.
+	Name = Limit{Runes: 200, In: []string{"RegisterRequest.name", "CreateUserRequest.name"}}
+	// Email is an email address (RFC 5321 allows 254 octets in a path).
+	Email = Limit{Runes: 254, In: []string{"RegisterRequest.email", "CreateUserRequest.email"}}
+	// Short is a title or the name of a programme or its provider.
+	Short = Limit{Runes: 300, In: []string{"OpenCaseRequest.programme.name", "OpenCaseRequest.programme.provider", "EvidenceUpload.title"}}
+	// Long is prose: statements, notes, rationales, questions and answers.
+	Long = Limit{Runes: 20000, In: []string{
+		"PortfolioRequest.curriculum[].description",
+		"SelfAssessmentRequest.categories[].statement",
+		"ScreeningRequest.reason",
+		"AssessmentRequest.ratings[].notes",
+		"AssessmentRequest.rationale",
+		"InformationRequestRequest.questions",
+		"InformationResponseRequest.answer",
+		"ModerationRequest.rationale",
+		"DecisionRequest.rationale",
+		"AppealRequest.grounds",
+		"AppealDecisionRequest.rationale",
+	}}
+	// Reason is why a user is disabled or erased, a case withdrawn or an
+	// accreditation revoked or withdrawn.
+	Reason = Limit{Runes: 2000, In: []string{"ReasonRequest.reason", "OptionalReasonRequest.reason"}}
+	// FileName is an evidence file's name.
+	FileName = Limit{Bytes: 255, In: []string{"EvidenceUpload.file"}}
+
+	// Categories is a list keyed by competence category: one item each.
+	Categories = Limit{Items: 8, In: []string{"SelfAssessmentRequest.categories", "AssessmentRequest.ratings", "EvidenceUpload.categories"}}
+	// Curriculum is an EQA programme's modules.
+	Curriculum = Limit{Items: 100, In: []string{"PortfolioRequest.curriculum"}}
+	// Indicators is a list of capability indicators cited.
+	Indicators = Limit{Items: 200, In: []string{"PortfolioRequest.curriculum[].indicators", "AssessmentRequest.ratings[].indicators", "EvidenceUpload.indicators"}}
+	// Schemes, Languages and Conflicts are an assessor's profile.
+	Schemes   = Limit{Items: 2, In: []string{"ProfileRequest.schemes"}}
+	Languages = Limit{Items: 20, In: []string{"ProfileRequest.languages"}}
+	Conflicts = Limit{Items: 500, In: []string{"ProfileRequest.conflicts"}}
+
+	// Hours is a count of hours over a career or a programme.
+	Hours = Limit{Min: 0, Max: 100000, In: []string{"PortfolioRequest.client_hours", "PortfolioRequest.contact_hours"}}
+	// HoursInAYear is a count of hours in the last year (366 days).
+	HoursInAYear = Limit{Min: 0, Max: 8784, In: []string{"PortfolioRequest.cpd_hours_last_year", "PortfolioRequest.supervision_hours_last_year",
+		"RenewalRequest.cpd_hours_last_year", "RenewalRequest.supervision_hours_last_year"}}
+	// Count is a count of clients or items.
+	Count = Limit{Min: 0, Max: 100000, In: []string{"PortfolioRequest.client_count", "PortfolioRequest.feedback_items_last_12m", "PortfolioRequest.reflection_items_last_12m"}}
+	// Cycles is a count of completed programme cycles.
+	Cycles = Limit{Min: 0, Max: 1000, In: []string{"PortfolioRequest.completed_cycles"}}
+)
+
+// EarliestPractice is the earliest first-practice date accepted; the latest
+// is today.
+var EarliestPractice = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// All is every limit, for the test that compares them with the document.
+var All = []Limit{Name, Email, Short, Long, Reason, FileName, Categories, Curriculum, Indicators,
+	Schemes, Languages, Conflicts, Hours, HoursInAYear, Count, Cycles}
+
+// Text reports a field over the Runes (or Bytes) limit, nil when within.
+func (l Limit) Text(field, s string) *domain.FieldError {
+	switch {
+	case l.Runes > 0 && utf8.RuneCountInString(s) > l.Runes:
+		return &domain.FieldError{Field: field, Reason: fmt.Sprintf("at most %d characters", l.Runes)}
+	case l.Bytes > 0 && len(s) > l.Bytes:
+		return &domain.FieldError{Field: field, Reason: fmt.Sprintf("at most %d bytes", l.Bytes)}
+	}
+	return nil
+}
+
+// List reports a list over the Items limit, nil when within.
+func (l Limit) List(field string, n int) *domain.FieldError {
+	if n > l.Items {
+		return &domain.FieldError{Field: field, Reason: fmt.Sprintf("at most %d items", l.Items)}
+	}
+	return nil
+}
+
+// Number reports a number outside [Min, Max], nil when within. NaN is out.
+func (l Limit) Number(field string, v float64) *domain.FieldError {
+	if !(v >= l.Min && v <= l.Max) {
+		return &domain.FieldError{Field: field, Reason: fmt.Sprintf("a number from %s to %s", num(l.Min), num(l.Max))}
+	}
+	return nil
+}
+
+func num(v float64) string { return fmt.Sprintf("%g", v) }
+
+// Check collects the field errors that are not nil into one Invalid error
+// (nil when there are none).
+func Check(msg string, errs ...*domain.FieldError) error {
+	var fields []domain.FieldError
+	for _, e := range errs {
+		if e != nil {
+			fields = append(fields, *e)
+		}
+	}
+	if len(fields) == 0 {
+		return nil
+	}
+	return domain.InvalidFields(msg, fields...)
+}
