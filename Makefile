@@ -12,7 +12,7 @@ FUZZ_TARGETS := ./api:FuzzBindJSON ./api:FuzzPathAndQuery ./api:FuzzEvidenceUplo
 	./domain/evidence:FuzzCheck ./domain/natsstore:FuzzDecodeCommit ./domain/accreditation:FuzzApply \
 	./domain/pii:FuzzOpenFile ./domain/pii:FuzzRevealTree
 
-.PHONY: run build test vet bench lint vulncheck fuzz fmt clean
+.PHONY: run build test vet bench lint vulncheck fuzz fmt clean faults
 
 run: build ## start accreditd on the embedded default (./data, 127.0.0.1:8080)
 	ACCREDIT_DATA_DIR=$${ACCREDIT_DATA_DIR:-$(DATA_DIR)} $(BIN)/accreditd
@@ -23,6 +23,9 @@ build:
 
 test: vet ## vet, then every test with the race detector (JetStream ones included)
 	$(GO) test -race -count=1 -timeout 20m ./...
+
+faults: ## the fault suite: kill -9, a lost NATS node, NATS down, a slow link, reads in a restart (deploy/faults)
+	ACCREDIT_FAULTS=1 $(GO) test -count=1 -v -timeout 15m ./deploy/faults/
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || (echo "gofmt needed:"; gofmt -l .; exit 1)
