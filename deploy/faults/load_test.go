@@ -218,18 +218,9 @@ func setupWorkers(t *testing.T, c *api, n int, prefix string) []*worker {
 			t.Fatalf("login %s: %d %s", email, a.status, a.body)
 		}
 		w := &worker{id: i, token: a.json()["token"].(string)}
-		// On a cluster a session just made may be unknown for a moment to
-		// a replica that serves the read (reported in issue 10's notes):
-		// try again briefly on a 401.
-		for try := 0; try < 50; try++ {
-			a, ok = c.retrying(context.Background(), time.Minute, "POST", "/api/v1/cases", w.token, map[string]string{"scheme": "EIA", "level": "foundation", "language": "en"},
-				map[string]string{"Idempotency-Key": "open-" + email})
-			if !ok || a.status != 401 {
-				break
-			}
-			c.l.unsee("401")
-			time.Sleep(100 * time.Millisecond)
-		}
+		waitSession(t, c, w.token)
+		a, ok = c.retrying(context.Background(), time.Minute, "POST", "/api/v1/cases", w.token, map[string]string{"scheme": "EIA", "level": "foundation", "language": "en"},
+			map[string]string{"Idempotency-Key": "open-" + email})
 		if !ok || a.status != 201 {
 			t.Fatalf("open a case for %s: %d %s", email, a.status, a.body)
 		}
@@ -324,7 +315,33 @@ func adminToken(t *testing.T, c *api) string {
 	if !ok || a.status != 200 {
 		t.Fatalf("admin login: %d %s", a.status, a.body)
 	}
-	return a.json()["token"].(string)
+	tok := a.json()["token"].(string)
+	waitSession(t, c, tok)
+	return tok
+}
+
+// waitSession waits until a new login's session is known on every read:
+// on a cluster, a replica that has not got the session yet answers the
+// read of it (a bug in the sessions' store, in the report of issue 10), so
+// a token can be refused just after its login. Those 401s are not counted.
+func waitSession(t *testing.T, c *api, token string) {
+	t.Helper()
+	for ok, try := 0, 0; ok < 3; try++ {
+		if try == 100 {
+			t.Fatal("a new session still refused after 100 tries")
+		}
+		a, err := c.do("GET", "/api/v1/me", token, nil, nil)
+		switch {
+		case err == nil && a.status == 200:
+			ok++
+		case err == nil && a.status == 401:
+			c.l.unsee("401")
+			ok = 0
+			time.Sleep(50 * time.Millisecond)
+		default:
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
 }
 
 // result is what a scenario found.
