@@ -437,6 +437,9 @@ func (r *result) report(t *testing.T, allowUnavailableBody bool) {
 	for i, d := range r.recoveries {
 		fmt.Fprintf(&b, "  %-34s %.1f s\n", fmt.Sprintf("time to recover #%d", i+1), d.Seconds())
 	}
+	if n := startRestarts.Swap(0); n > 0 {
+		fmt.Fprintf(&b, "  %-34s %d\n", "start-up exits (restarted)", n)
+	}
 	if r.recoverNote != "" {
 		fmt.Fprintf(&b, "  %-34s %s\n", "recovery", r.recoverNote)
 	}
