@@ -398,7 +398,7 @@ func (s *Server) myCases(c echo.Context) error {
 	var out []myCaseView
 	err := s.read(c, func(m *projections.Models, pos uint64) error {
 		for _, cs := range m.Cases.OfApplicant(u.ID) {
-			v := myCaseView{CaseID: cs.ID, Scheme: cs.Scheme, Level: cs.Level, State: cs.State, NextStep: cs.NextStep(),
+			v := myCaseView{CaseID: cs.ID, Scheme: cs.Scheme, Level: cs.Level, State: cs.State, NextStep: cs.Next(now).String(),
 				AllowedActions: cs.AllowedActions(a, now, s.deps.Cases.RuleSets()), OpenedAt: cs.OpenedAt, Timeline: []timelineEntry{}}
 			if !cs.SubmittedAt.IsZero() {
 				sub, due := cs.SubmittedAt, cs.SubmittedAt.Add(s.deps.Reads.SLA)

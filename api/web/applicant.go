@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/accreditation"
@@ -51,21 +50,7 @@ func (a *app) myApplications(x *ctx) error {
 					mc.OpenRequest = true
 				}
 			}
-			cv := &caseView{State: mc.State, AllowedActions: c.AllowedActions(x.actor(), now, a.d.Cases.RuleSets())}
-			for r, as := range c.Assignments {
-				if cv.Assignments == nil {
-					cv.Assignments = map[string]assignmentView{}
-				}
-				cv.Assignments[string(r)] = assignmentView{Role: string(r), UserID: as.UserID}
-			}
-			if ac := c.Accreditation; ac != nil {
-				cv.Accreditation = &accreditationView{ID: ac.ID, Status: string(ac.Status), ValidUntil: ac.ValidUntil}
-			}
-			if d := c.AppealDeadline(); !d.IsZero() {
-				cv.AppealDeadline = d.Format(time.RFC3339)
-			}
-			cv.Appeals = make([]appealView, len(c.Appeals))
-			mc.NextStep = a.nextStep(x, cv)
+			mc.NextStep = a.nextStep(x, c.Next(now))
 			list = append(list, mc)
 		}
 	})
@@ -122,7 +107,7 @@ type appCase struct {
 }
 
 func (a *app) appCase(x *ctx, c *caseView, section string) *appCase {
-	return &appCase{C: c, Section: section, Checklist: a.checklist(x, c), NextStep: a.nextStep(x, c), Extra: map[string]any{}}
+	return &appCase{C: c, Section: section, Checklist: a.checklist(x, c), NextStep: a.nextStep(x, c.Next), Extra: map[string]any{}}
 }
 
 func (a *app) application(x *ctx) error {

@@ -73,7 +73,7 @@ type workspace struct {
 
 func (a *app) workspaceView(x *ctx, c *caseView, p *page, status int) error {
 	w := &workspace{C: c, Indicators: a.indicatorsByCategory(framework.Level(c.Level)), DraftKey: "assessment:" + c.ID + ":" + x.user.ID,
-		Restore: len(p.Form) == 0, NextStep: a.nextStep(x, c)}
+		Restore: len(p.Form) == 0, NextStep: a.nextStep(x, c.Next)}
 	for role, as := range c.Assignments {
 		if as.UserID == x.user.ID {
 			w.MyRole = role

@@ -88,6 +88,7 @@ type caseView struct {
 	Checklist          []unmet            `json:"checklist"`
 	ExpectedDecisionBy string             `json:"expected_decision_by"`
 	AppealDeadline     string             `json:"appeal_deadline"`
+	Next               accreditation.Step `json:"next"`
 }
 
 type appealView struct {
@@ -430,54 +431,41 @@ func (a *app) userName(x *ctx, id string) string {
 	return u.Name
 }
 
-// nextStep says what happens next, from whom, in the caller's language.
-func (a *app) nextStep(x *ctx, c *caseView) string {
-	switch accreditation.State(c.State) {
-	case accreditation.StateDraft:
+// nextStep renders the domain's next step in the caller's language; the
+// web decides nothing about it.
+func (a *app) nextStep(x *ctx, s accreditation.Step) string {
+	switch s.Key {
+	case accreditation.StepDraft:
 		return x.T("next.draft")
-	case accreditation.StateSubmitted:
+	case accreditation.StepSubmitted:
 		return x.T("next.submitted")
-	case accreditation.StateReturned:
+	case accreditation.StepReturned:
 		return x.T("next.returned")
-	case accreditation.StateAwaitingAssessment:
-		var open []string
-		for _, r := range accreditation.AssessorRoles {
-			if _, ok := c.Assignments[string(r)]; !ok {
-				open = append(open, string(r))
-			}
-		}
-		if len(open) == 1 {
-			return x.T("next.awaiting_one", strings.ToLower(x.T("arole."+open[0])))
+	case accreditation.StepAwaitingAssessment:
+		if s.Role != "" {
+			return x.T("next.awaiting_one", strings.ToLower(x.T("arole."+string(s.Role))))
 		}
 		return x.T("next.awaiting_assessment")
-	case accreditation.StateInAssessment:
+	case accreditation.StepInAssessment:
 		return x.T("next.in_assessment")
-	case accreditation.StateInformationRequested:
+	case accreditation.StepInformationRequested:
 		return x.T("next.information_requested")
-	case accreditation.StateModeration:
+	case accreditation.StepModeration:
 		return x.T("next.moderation")
-	case accreditation.StateAwaitingDecision:
+	case accreditation.StepAwaitingDecision:
 		return x.T("next.awaiting_decision")
-	case accreditation.StateAwarded:
-		ac := c.Accreditation
-		switch {
-		case ac == nil:
-			return x.T("next.none")
-		case ac.Status == string(accreditation.StatusActive) && c.Can(accreditation.ActionAppeal):
-			return x.T("next.awarded_lower", formatDate(x.lang, ac.ValidUntil, false), formatDate(x.lang, c.AppealDeadline, false))
-		case ac.Status == string(accreditation.StatusActive):
-			return x.T("next.awarded", formatDate(x.lang, ac.ValidUntil, false))
-		default:
-			return x.T("next.accreditation_ended", x.T("astatus."+ac.Status))
+	case accreditation.StepAwarded:
+		if !s.AppealBy.IsZero() {
+			return x.T("next.awarded_lower", formatDate(x.lang, s.RenewBy, false), formatDate(x.lang, s.AppealBy, false))
 		}
-	case accreditation.StateNotAwarded:
-		if c.AppealDeadline != "" && len(c.Appeals) == 0 {
-			return x.T("next.not_awarded", formatDate(x.lang, c.AppealDeadline, false))
-		}
-		return x.T("next.none")
-	case accreditation.StateAppealed:
+		return x.T("next.awarded", formatDate(x.lang, s.RenewBy, false))
+	case accreditation.StepAccreditationEnded:
+		return x.T("next.accreditation_ended", x.T("astatus."+string(s.Status)))
+	case accreditation.StepNotAwarded:
+		return x.T("next.not_awarded", formatDate(x.lang, s.AppealBy, false))
+	case accreditation.StepAppealed:
 		return x.T("next.appealed")
-	case accreditation.StateWithdrawn:
+	case accreditation.StepWithdrawn:
 		return x.T("next.withdrawn")
 	}
 	return x.T("next.none")

@@ -75,6 +75,15 @@ var pdf = []byte("%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Roo
 // API to an award; it returns the case, its evidence and the accreditation.
 func (w *world) awardedCase(t testing.TB, applicant User) (caseID, evID, accID string) {
 	t.Helper()
+	caseID, evID = w.assessedCase(t, applicant)
+	d := Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/decision", w.admin, map[string]string{"outcome": "awarded", "level": "practitioner", "rationale": "Meets the level."}), 200).Map(t)
+	return caseID, evID, d["accreditation"].(map[string]any)["id"].(string)
+}
+
+// assessedCase takes an EIA practitioner case of the applicant through the
+// API to both assessments, which recommend the award: it awaits the decision.
+func (w *world) assessedCase(t testing.TB, applicant User) (caseID, evID string) {
+	t.Helper()
 	c := Expect(t, w.in.Post(t, "/api/v1/cases", applicant.Token, map[string]any{"scheme": "EIA", "level": "practitioner", "language": "en"}), 201).Map(t)
 	caseID = c["id"].(string)
 	Expect(t, w.in.Put(t, "/api/v1/cases/"+caseID+"/portfolio", applicant.Token, map[string]any{"first_practice_date": "2021-01-15", "client_hours": 140, "client_count": 14,
@@ -97,8 +106,7 @@ func (w *world) awardedCase(t testing.TB, applicant User) (caseID, evID, accID s
 		}
 		Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/assessments", u.Token, map[string]any{"ratings": ratings, "recommendation": "award", "rationale": "Consistent evidence."}), 200)
 	}
-	d := Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/decision", w.admin, map[string]string{"outcome": "awarded", "level": "practitioner", "rationale": "Meets the level."}), 200).Map(t)
-	return caseID, evID, d["accreditation"].(map[string]any)["id"].(string)
+	return caseID, evID
 }
 
 // client is a browser without JavaScript: cookies, forms, no redirects

@@ -153,7 +153,7 @@ type officeCase struct {
 }
 
 func (a *app) officeCaseView(x *ctx, c *caseView, p *page, status int) error {
-	oc := &officeCase{C: c, NextStep: a.nextStep(x, c), Qualified: map[string][]option{}, Names: map[string]string{}}
+	oc := &officeCase{C: c, NextStep: a.nextStep(x, c.Next), Qualified: map[string][]option{}, Names: map[string]string{}}
 	oc.Applicant, _ = a.d.Accounts.User(x.Request().Context(), c.ApplicantID)
 	for _, as := range c.Assignments {
 		oc.Names[as.UserID] = a.userName(x, as.UserID)

@@ -1,8 +1,6 @@
 package accreditation
 
 import (
-	"fmt"
-	"slices"
 	"time"
 
 	"github.com/emcc/accredit/domain"
@@ -134,76 +132,4 @@ func (c *Case) Unmet(ruleSets RuleSets, now time.Time) []Unmet {
 		return []Unmet{{Rule: RuleRuleSet, Required: c.RuleSetVersion, Given: ""}}
 	}
 	return append(rs.Check(c.Portfolio, c.Scheme, c.Level, now), c.unaddressed()...)
-}
-
-// appealed reports whether the standing decision has been appealed.
-func (c *Case) appealed() bool {
-	return c.Decision != nil && slices.ContainsFunc(c.Appeals, func(a Appeal) bool { return a.DecisionNumber == c.Decision.Number })
-}
-
-// NextStep says, in a line for the timeline, what is expected next and from
-// whom.
-func (c *Case) NextStep() string {
-	const date = "2 January 2006"
-	switch c.State {
-	case "":
-		return "the applicant opens the case"
-	case StateDraft:
-		return "the applicant completes the portfolio, evidence and self-assessment, then submits"
-	case StateSubmitted:
-		return "the EMCC office screens the application"
-	case StateReturned:
-		return "the applicant addresses the office's reasons and resubmits"
-	case StateAwaitingAssessment:
-		var open []AssessorRole
-		for _, r := range AssessorRoles {
-			if _, ok := c.Assignments[r]; !ok {
-				open = append(open, r)
-			}
-		}
-		if len(open) == len(AssessorRoles) {
-			return "an assessor and a verifier are assigned"
-		}
-		return fmt.Sprintf("a %s is assigned", open[0])
-	case StateInAssessment:
-		var pending []AssessorRole
-		for _, r := range AssessorRoles {
-			if _, ok := c.Assessments[r]; !ok {
-				pending = append(pending, r)
-			}
-		}
-		if len(pending) == len(AssessorRoles) {
-			return "the assessor and the verifier assess the application independently"
-		}
-		return fmt.Sprintf("the %s submits their assessment", pending[0])
-	case StateInformationRequested:
-		return "the applicant answers the request for information"
-	case StateModeration:
-		return "the EMCC office moderates the two assessments"
-	case StateAwaitingDecision:
-		return "the EMCC office decides"
-	case StateAwarded:
-		a := c.Accreditation
-		switch {
-		case a == nil:
-			return "none"
-		case a.Status == StatusActive && c.Decision != nil && c.Decision.Level != c.Level && !c.appealed():
-			return fmt.Sprintf("the holder renews before %s; an appeal against the lower level is possible until %s",
-				a.ValidUntil.Format(date), c.AppealDeadline().Format(date))
-		case a.Status == StatusActive:
-			return fmt.Sprintf("the holder renews before %s", a.ValidUntil.Format(date))
-		default:
-			return fmt.Sprintf("none: the accreditation is %s", a.Status)
-		}
-	case StateNotAwarded:
-		if c.Decision != nil && !c.appealed() {
-			return fmt.Sprintf("none, unless the applicant appeals by %s", c.AppealDeadline().Format(date))
-		}
-		return "none"
-	case StateAppealed:
-		return "the EMCC office reviews the appeal (a reviewer not involved before)"
-	case StateWithdrawn:
-		return "none: the case was withdrawn"
-	}
-	return "none"
 }

@@ -178,31 +178,87 @@ func TestCanSeeAndInvolved(t *testing.T) {
 	}
 }
 
-func TestNextStep(t *testing.T) {
+func TestNext(t *testing.T) {
 	for _, tc := range []struct {
 		stage stage
+		key   StepKey
 		want  string
 	}{
-		{opened, "the applicant completes"},
-		{submitted, "screens"},
-		{accepted, "an assessor and a verifier are assigned"},
-		{inAssessment, "assess the application independently"},
-		{awaitingDecision, "the EMCC office decides"},
-		{awarded, "the holder renews before"},
+		{opened, StepDraft, "the applicant completes"},
+		{submitted, StepSubmitted, "screens"},
+		{accepted, StepAwaitingAssessment, "an assessor and a verifier are assigned"},
+		{inAssessment, StepInAssessment, "assess the application independently"},
+		{awaitingDecision, StepAwaitingDecision, "the EMCC office decides"},
+		{awarded, StepAwarded, "the holder renews before"},
 	} {
 		t.Run(stageName[tc.stage], func(t *testing.T) {
-			if got := given(t, SchemeEIA, tc.stage).c.NextStep(); !strings.Contains(got, tc.want) {
-				t.Fatalf("got %q, want it to contain %q", got, tc.want)
+			h := given(t, SchemeEIA, tc.stage)
+			got := h.c.Next(h.now)
+			if got.Key != tc.key || !strings.Contains(got.String(), tc.want) {
+				t.Fatalf("got %q (%s), want %s containing %q", got.Key, got, tc.key, tc.want)
 			}
 		})
 	}
 	t.Run("one assessment in", func(t *testing.T) {
 		h := given(t, SchemeEIA, inAssessment)
 		h.do(assessorB, with((*Case).SubmitAssessment, assessment(RecommendAward, "")))
-		if got, want := h.c.NextStep(), "the assessor submits their assessment"; got != want {
-			t.Fatalf("got %q, want %q", got, want)
+		got := h.c.Next(h.now)
+		if got.Role != RoleAssessor || got.String() != "the assessor submits their assessment" {
+			t.Fatalf("got %+v (%s), want the assessor's assessment", got, got)
 		}
 	})
+
+	// The appeal is in the next step exactly when the applicant is offered
+	// it: both ask the standing decision, not whether the case was ever
+	// appealed.
+	appealOffered := func(h *harness) bool {
+		return slices.Contains(h.c.AllowedActions(applicant, h.now, h.rules), ActionAppeal)
+	}
+	for _, tc := range []struct {
+		name     string
+		given    func(t *testing.T) *harness
+		key      StepKey
+		appealBy bool
+	}{
+		{"upheld appeal, second refusal: appeal again", func(t *testing.T) *harness {
+			h := givenDecided(t, refusal())
+			h.do(applicant, with((*Case).Appeal, grounds()))
+			h.do(officeReview, with((*Case).DecideAppeal, AppealDecisionInput{Outcome: AppealUpheld, Rationale: seal("r"), ReturnTo: ReturnToDecision}))
+			h.later(24*time.Hour).do(officeDecide, with((*Case).Decide, refusal()))
+			return h
+		}, StepNotAwarded, true},
+		{"refusal: appeal", func(t *testing.T) *harness { return givenDecided(t, refusal()) }, StepNotAwarded, true},
+		{"refusal appealed and dismissed: none", func(t *testing.T) *harness {
+			h := givenDecided(t, refusal())
+			h.do(applicant, with((*Case).Appeal, grounds()))
+			h.do(officeReview, with((*Case).DecideAppeal, AppealDecisionInput{Outcome: AppealDismissed, Rationale: seal("no")}))
+			return h
+		}, StepNone, false},
+		{"refusal after the appeal period: none", func(t *testing.T) *harness {
+			h := givenDecided(t, refusal())
+			return h.later(AppealWindow + time.Hour)
+		}, StepNone, false},
+		{"award at a lower level: renew, or appeal", func(t *testing.T) *harness {
+			return givenDecided(t, award(framework.Foundation, "acc-1"))
+		}, StepAwarded, true},
+		{"award at the level applied for: renew", func(t *testing.T) *harness {
+			return givenDecided(t, award(framework.Practitioner, "acc-1"))
+		}, StepAwarded, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := tc.given(t)
+			got := h.c.Next(h.now)
+			if got.Key != tc.key {
+				t.Fatalf("key: got %q, want %q", got.Key, tc.key)
+			}
+			if want := h.c.AppealDeadline(); tc.appealBy && !got.AppealBy.Equal(want) || !tc.appealBy && !got.AppealBy.IsZero() {
+				t.Fatalf("appeal by: got %v, want %v (appeal in the step: %v)", got.AppealBy, want, tc.appealBy)
+			}
+			if offered := appealOffered(h); offered != tc.appealBy {
+				t.Fatalf("appeal offered: got %v, want %v, as the step says", offered, tc.appealBy)
+			}
+		})
+	}
 }
 
 // An assessor sees a case in the queue only if the claim would let them

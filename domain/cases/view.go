@@ -58,7 +58,9 @@ func (s *Service) view(ctx context.Context, actor domain.Actor, c *accreditation
 	v["rule_set"] = c.RuleSetVersion
 	v["version"] = version
 	v["allowed_actions"] = c.AllowedActions(actor, now, s.rules)
-	v["next_step"] = c.NextStep()
+	next := c.Next(now)
+	v["next_step"] = next.String()
+	v["next"] = toTree(next)
 	if c.State == accreditation.StateDraft || c.State == accreditation.StateReturned {
 		unmet := c.Unmet(s.rules, now)
 		if unmet == nil {

@@ -1,0 +1,68 @@
+package web_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
+)
+
+// TestNextStepAfterAnUpheldAppealAndASecondRefusal: the new refusal can be
+// appealed, so the API's step, its allowed actions and every page agree on
+// it. The web once worked the step out itself from "was the case ever
+// appealed" and said "None." above the appeal form (issue 12).
+func TestNextStepAfterAnUpheldAppealAndASecondRefusal(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	caseID, _ := w.assessedCase(t, carla)
+	refuse := func() {
+		t.Helper()
+		Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/decision", w.admin, map[string]string{"outcome": "not_awarded", "rationale": "Not yet at the level."}), 200)
+	}
+	refuse()
+	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/appeal", carla.Token, map[string]string{"grounds": "My supervision log was overlooked."}), 200)
+	rita := w.in.CreateUser(t, w.admin, "office", "rita@example.org", "Rita Reviewer")
+	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/appeal/decision", rita.Token, map[string]string{"outcome": "upheld", "rationale": "Look again.", "return_to": "decision"}), 200)
+	refuse()
+
+	v := Expect(t, w.in.Get(t, "/api/v1/cases/"+caseID, carla.Token), 200).Map(t)
+	next, _ := v["next"].(map[string]any)
+	deadline, err := time.Parse(time.RFC3339, v["appeal_deadline"].(string))
+	if err != nil {
+		t.Fatalf("appeal_deadline: %v", err)
+	}
+	if appealBy, _ := time.Parse(time.RFC3339, next["appeal_by"].(string)); next["key"] != "not_awarded" || !appealBy.Equal(deadline) {
+		t.Fatalf("next: got %v, want not_awarded with appeal_by %s", next, deadline)
+	}
+	if !slices.ContainsFunc(v["allowed_actions"].([]any), func(a any) bool { return a == "appeal" }) {
+		t.Fatalf("allowed actions: got %v, want appeal among them", v["allowed_actions"])
+	}
+	if s := v["next_step"].(string); !strings.Contains(s, "unless the applicant appeals by "+deadline.Format("2 January 2006")) {
+		t.Fatalf("next_step: got %q, want the appeal and its deadline", s)
+	}
+
+	want := "None, unless the applicant appeals by " + deadline.Format("2 January 2006") + "."
+	applicant, office := w.client(t), w.client(t)
+	applicant.login(carla.Email, carla.Password)
+	office.login(AdminEmail, AdminPassword)
+	for _, tc := range []struct {
+		who  string
+		c    *client
+		path string
+		form bool // the appeal form is offered
+	}{
+		{"applicant", applicant, "/applications/" + caseID, true},
+		{"applicant", applicant, "/applications", false},
+		{"office", office, "/office/cases/" + caseID, false},
+	} {
+		p := tc.c.get(tc.path)
+		if p.Status != 200 || !strings.Contains(p.Body, want) {
+			t.Errorf("%s GET %s: got %d, want the next step %q", tc.who, tc.path, p.Status, want)
+		}
+		if got := strings.Contains(p.Body, `action="/applications/`+caseID+`/appeal"`); got != tc.form {
+			t.Errorf("%s GET %s: appeal form shown %v, want %v", tc.who, tc.path, got, tc.form)
+		}
+	}
+}

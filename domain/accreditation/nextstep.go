@@ -1,0 +1,159 @@
+package accreditation
+
+import (
+	"fmt"
+	"time"
+)
+
+// StepKey names what is expected next on a case.
+type StepKey string
+
+// The next steps, one per state, except that a case awarded with an
+// accreditation that has ended says so, and a refusal that can no longer be
+// appealed is StepNone.
+const (
+	StepNone                 StepKey = "none"
+	StepOpen                 StepKey = "open"
+	StepDraft                StepKey = "draft"
+	StepSubmitted            StepKey = "submitted"
+	StepReturned             StepKey = "returned"
+	StepAwaitingAssessment   StepKey = "awaiting_assessment"
+	StepInAssessment         StepKey = "in_assessment"
+	StepInformationRequested StepKey = "information_requested"
+	StepModeration           StepKey = "moderation"
+	StepAwaitingDecision     StepKey = "awaiting_decision"
+	StepAwarded              StepKey = "awarded"
+	StepAccreditationEnded   StepKey = "accreditation_ended"
+	StepNotAwarded           StepKey = "not_awarded"
+	StepAppealed             StepKey = "appealed"
+	StepWithdrawn            StepKey = "withdrawn"
+)
+
+// Step is what is expected next on a case, and by when. Every surface
+// renders it; none works it out again.
+type Step struct {
+	Key StepKey `json:"key"`
+	// Role is the one assessor role still to be assigned
+	// (StepAwaitingAssessment) or still to assess (StepInAssessment);
+	// empty while both are.
+	Role AssessorRole `json:"role,omitempty"`
+	// RenewBy (StepAwarded) is when the accreditation ends.
+	RenewBy time.Time `json:"renew_by,omitzero"`
+	// AppealBy (StepAwarded, StepNotAwarded) is the end of the appeal
+	// period, set only while the standing decision can be appealed: the
+	// same check that offers the applicant the appeal.
+	AppealBy time.Time `json:"appeal_by,omitzero"`
+	// Status (StepAccreditationEnded) is the accreditation's status.
+	Status AccreditationStatus `json:"accreditation_status,omitempty"`
+}
+
+// Next returns what is expected next on the case at now.
+func (c *Case) Next(now time.Time) Step {
+	switch c.State {
+	case "":
+		return Step{Key: StepOpen}
+	case StateDraft:
+		return Step{Key: StepDraft}
+	case StateSubmitted:
+		return Step{Key: StepSubmitted}
+	case StateReturned:
+		return Step{Key: StepReturned}
+	case StateAwaitingAssessment:
+		return Step{Key: StepAwaitingAssessment, Role: c.onlyRoleWithout(func(r AssessorRole) bool { _, ok := c.Assignments[r]; return ok })}
+	case StateInAssessment:
+		return Step{Key: StepInAssessment, Role: c.onlyRoleWithout(func(r AssessorRole) bool { _, ok := c.Assessments[r]; return ok })}
+	case StateInformationRequested:
+		return Step{Key: StepInformationRequested}
+	case StateModeration:
+		return Step{Key: StepModeration}
+	case StateAwaitingDecision:
+		return Step{Key: StepAwaitingDecision}
+	case StateAwarded:
+		a := c.Accreditation
+		switch {
+		case a == nil:
+			return Step{Key: StepNone}
+		case a.Status != StatusActive:
+			return Step{Key: StepAccreditationEnded, Status: a.Status}
+		}
+		s := Step{Key: StepAwarded, RenewBy: a.ValidUntil}
+		if c.appealable(now) == nil {
+			s.AppealBy = c.AppealDeadline()
+		}
+		return s
+	case StateNotAwarded:
+		// Whether the decision was appealed is asked of the standing
+		// decision, not of the case: after an upheld appeal the new
+		// decision can be appealed again.
+		if c.appealable(now) == nil {
+			return Step{Key: StepNotAwarded, AppealBy: c.AppealDeadline()}
+		}
+		return Step{Key: StepNone}
+	case StateAppealed:
+		return Step{Key: StepAppealed}
+	case StateWithdrawn:
+		return Step{Key: StepWithdrawn}
+	}
+	return Step{Key: StepNone}
+}
+
+// onlyRoleWithout is the assessor role for which done is false when it is
+// the only one; empty when none or several are.
+func (c *Case) onlyRoleWithout(done func(AssessorRole) bool) AssessorRole {
+	var open []AssessorRole
+	for _, r := range AssessorRoles {
+		if !done(r) {
+			open = append(open, r)
+		}
+	}
+	if len(open) != 1 {
+		return ""
+	}
+	return open[0]
+}
+
+// String says the step in a line of English, as the API's next_step does.
+func (s Step) String() string {
+	const date = "2 January 2006"
+	switch s.Key {
+	case StepOpen:
+		return "the applicant opens the case"
+	case StepDraft:
+		return "the applicant completes the portfolio, evidence and self-assessment, then submits"
+	case StepSubmitted:
+		return "the EMCC office screens the application"
+	case StepReturned:
+		return "the applicant addresses the office's reasons and resubmits"
+	case StepAwaitingAssessment:
+		if s.Role != "" {
+			return fmt.Sprintf("a %s is assigned", s.Role)
+		}
+		return "an assessor and a verifier are assigned"
+	case StepInAssessment:
+		if s.Role != "" {
+			return fmt.Sprintf("the %s submits their assessment", s.Role)
+		}
+		return "the assessor and the verifier assess the application independently"
+	case StepInformationRequested:
+		return "the applicant answers the request for information"
+	case StepModeration:
+		return "the EMCC office moderates the two assessments"
+	case StepAwaitingDecision:
+		return "the EMCC office decides"
+	case StepAwarded:
+		if !s.AppealBy.IsZero() {
+			return fmt.Sprintf("the holder renews before %s; an appeal against the lower level is possible until %s",
+				s.RenewBy.Format(date), s.AppealBy.Format(date))
+		}
+		return fmt.Sprintf("the holder renews before %s", s.RenewBy.Format(date))
+	case StepAccreditationEnded:
+		return fmt.Sprintf("none: the accreditation is %s", s.Status)
+	case StepNotAwarded:
+		return fmt.Sprintf("none, unless the applicant appeals by %s", s.AppealBy.Format(date))
+	case StepAppealed:
+		return "the EMCC office reviews the appeal (a reviewer not involved before)"
+	case StepWithdrawn:
+		return "none: the case was withdrawn"
+	}
+	return "none"
+}
