@@ -71,15 +71,6 @@ var actions = []struct {
 	{ActionWithdrawAccreditation, withAccreditation},
 }
 
-// Actions lists every action name.
-func Actions() []string {
-	out := make([]string, len(actions))
-	for i, a := range actions {
-		out[i] = a.name
-	}
-	return out
-}
-
 // AllowedIn returns the actions that someone can take on a case in state s.
 func AllowedIn(s State) []string {
 	var out []string

@@ -1,10 +1,12 @@
 package accreditation
 
 import (
+	"iter"
 	"maps"
 	"slices"
 	"time"
 
+	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/eventstore"
 	"github.com/emcc/accredit/domain/framework"
 	"github.com/emcc/accredit/domain/pii"
@@ -48,11 +50,43 @@ type Case struct {
 	// Participants is everyone who played a part, in order of first
 	// appearance (see Involved).
 	Participants []Participant `json:"participants,omitempty"`
+
+	// catalogue is the framework the commands check indicators against:
+	// given by Factory, not by an event, so that no command reads a global.
+	catalogue *framework.Catalogue
 }
 
-// New returns the state of a case that has not been opened yet: the
-// repository's fresh state for id.
+// New returns the state of a case that has not been opened yet, as a read
+// model rebuilds it. Its commands that check indicators fail (Internal):
+// a repository makes cases with Factory.
 func New(id string) *Case { return &Case{ID: id} }
+
+// Factory returns the repository's fresh state for a case that has not been
+// opened yet, whose commands check indicators against cat.
+func Factory(cat *framework.Catalogue) func(id string) *Case {
+	return func(id string) *Case { return &Case{ID: id, catalogue: cat} }
+}
+
+// frameworkCatalogue is the catalogue the commands check indicators
+// against. Errors: Internal (the case was not made by Factory).
+func (c *Case) frameworkCatalogue() (*framework.Catalogue, error) {
+	if c.catalogue == nil {
+		return nil, domain.Errorf(domain.Internal, "case %s has no framework catalogue to check against", c.ID)
+	}
+	return c.catalogue, nil
+}
+
+// categoryNumbers are 1..framework.NumCategories: framework.Load accepts
+// only a catalogue with exactly these, so counting needs no catalogue.
+func categoryNumbers() iter.Seq[int] {
+	return func(yield func(int) bool) {
+		for n := 1; n <= framework.NumCategories; n++ {
+			if !yield(n) {
+				return
+			}
+		}
+	}
+}
 
 // Exists reports whether the case has been opened.
 func (c *Case) Exists() bool { return c.State != "" }

@@ -188,8 +188,7 @@ func (f *fields) category(field string, n int) bool {
 // indicators checks indicator numbers: each must exist, belong to category
 // (when not 0) and sit at or below level (when not empty). It returns them
 // sorted without duplicates.
-func (f *fields) indicators(field string, ns []int, category int, level framework.Level) []int {
-	cat := framework.Default()
+func (f *fields) indicators(cat *framework.Catalogue, field string, ns []int, category int, level framework.Level) []int {
 	for i, n := range ns {
 		in, ok := cat.Indicator(n)
 		switch {
@@ -281,6 +280,10 @@ func (c *Case) UpdatePortfolio(actor domain.Actor, now time.Time, p Portfolio) (
 	if err := c.guard(ActionUpdatePortfolio, actor, now, nil); err != nil {
 		return nil, err
 	}
+	cat, err := c.frameworkCatalogue()
+	if err != nil {
+		return nil, err
+	}
 	var f fields
 	p = p.clone()
 	eia := map[string]bool{
@@ -331,7 +334,7 @@ func (c *Case) UpdatePortfolio(actor domain.Actor, now time.Time, p Portfolio) (
 			f.add(e.Field, "%s", e.Reason)
 		}
 		if f.category(field+".category", it.Category) {
-			it.Indicators = f.indicators(field+".indicators", it.Indicators, it.Category, "")
+			it.Indicators = f.indicators(cat, field+".indicators", it.Indicators, it.Category, "")
 		}
 		f.required(field+".description", it.Description)
 	}
@@ -347,6 +350,10 @@ func (c *Case) UpdatePortfolio(actor domain.Actor, now time.Time, p Portfolio) (
 // Forbidden, Conflict (state, or the id is taken), Invalid.
 func (c *Case) AddEvidence(actor domain.Actor, now time.Time, in EvidenceInput) ([]aggregate.Change, error) {
 	if err := c.guard(ActionAddEvidence, actor, now, nil); err != nil {
+		return nil, err
+	}
+	cat, err := c.frameworkCatalogue()
+	if err != nil {
 		return nil, err
 	}
 	var f fields
@@ -377,9 +384,9 @@ func (c *Case) AddEvidence(actor domain.Actor, now time.Time, in EvidenceInput) 
 	for i, n := range in.Categories {
 		f.category(fmt.Sprintf("categories[%d]", i), n)
 	}
-	inds := f.indicators("indicators", in.Indicators, 0, "")
+	inds := f.indicators(cat, "indicators", in.Indicators, 0, "")
 	for _, n := range inds {
-		if ind, ok := framework.Default().Indicator(n); ok {
+		if ind, ok := cat.Indicator(n); ok {
 			cats = append(cats, ind.Category)
 		}
 	}
@@ -481,7 +488,7 @@ func (c *Case) addressed() []int {
 func (c *Case) unaddressed() []Unmet {
 	var out []Unmet
 	have := c.addressed()
-	for _, n := range framework.Default().CategoryNumbers() {
+	for n := range categoryNumbers() {
 		if !slices.Contains(have, n) {
 			out = append(out, Unmet{Rule: RuleCategoryAddressed(n), Required: true, Given: false})
 		}
@@ -677,6 +684,10 @@ func (c *Case) SubmitAssessment(actor domain.Actor, now time.Time, in Assessment
 	if err := c.guard(ActionAssess, actor, now, nil); err != nil {
 		return nil, err
 	}
+	cat, err := c.frameworkCatalogue()
+	if err != nil {
+		return nil, err
+	}
 	role := c.assessorRoleOf(actor.ID)
 	var f fields
 	ratings := make([]CategoryRating, 0, len(in.Ratings))
@@ -694,10 +705,10 @@ func (c *Case) SubmitAssessment(actor domain.Actor, now time.Time, in Assessment
 		if !r.Rating.Valid() {
 			f.add(field+".rating", "must be not_evidenced, partially_evidenced or evidenced")
 		}
-		r.Indicators = f.indicators(field+".indicators", r.Indicators, r.Category, c.Level)
+		r.Indicators = f.indicators(cat, field+".indicators", r.Indicators, r.Category, c.Level)
 		ratings = append(ratings, r)
 	}
-	for _, n := range framework.Default().CategoryNumbers() {
+	for n := range categoryNumbers() {
 		if !seen[n] {
 			f.add("ratings", "category %d not rated; rate all %d", n, framework.NumCategories)
 		}

@@ -70,7 +70,7 @@ type harness struct {
 
 func newHarness(tb testing.TB) *harness {
 	tb.Helper()
-	return &harness{tb: tb, c: New("case-1"), now: t0, rules: DefaultRuleSets()}
+	return &harness{tb: tb, c: Factory(framework.Default())("case-1"), now: t0, rules: DefaultRuleSets()}
 }
 
 // later moves the clock on.

@@ -225,7 +225,7 @@ func (r RuleSet) Evaluate(p Portfolio, scheme Scheme, level framework.Level, asO
 	}
 	if req.AllCategories {
 		covered := p.curriculumCategories()
-		for _, n := range framework.Default().CategoryNumbers() {
+		for n := range categoryNumbers() {
 			out = append(out, flag(RuleCurriculumCategory(n), true, slices.Contains(covered, n)))
 		}
 	}

@@ -36,7 +36,6 @@ type Service struct {
 	blobs     evidence.Blobs
 	accounts  *accounts.Service
 	rules     accreditation.RuleSets
-	catalogue *framework.Catalogue
 	now       func() time.Time
 	log       *slog.Logger
 	maxUpload int64
@@ -56,6 +55,7 @@ type Config struct {
 	Blobs     evidence.Blobs
 	Accounts  *accounts.Service
 	RuleSets  accreditation.RuleSets
+	Catalogue *framework.Catalogue // what the commands check indicators against; the embedded framework when nil
 	Now       func() time.Time
 	Log       *slog.Logger
 	MaxUpload int64  // bytes; evidence.DefaultMaxSize when 0
@@ -86,13 +86,16 @@ func NewService(cfg Config) *Service {
 	if cfg.RuleSets == nil {
 		cfg.RuleSets = accreditation.DefaultRuleSets()
 	}
+	if cfg.Catalogue == nil {
+		cfg.Catalogue = framework.Default()
+	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
 	s := &Service{store: cfg.Store, vault: cfg.Vault, blobs: cfg.Blobs, accounts: cfg.Accounts, rules: cfg.RuleSets,
-		catalogue: framework.Default(), now: cfg.Now, log: cfg.Log, maxUpload: cfg.MaxUpload, tmpDir: cfg.TempDir,
+		now: cfg.Now, log: cfg.Log, maxUpload: cfg.MaxUpload, tmpDir: cfg.TempDir,
 		quota: cfg.Quota, gate: evidence.NewGate(cfg.UploadsInFlight, cfg.UploadsPerUser), accreditations: map[string]string{}}
-	s.repo = aggregate.NewRepository(accreditation.StreamPrefix, cfg.Store, cfg.Feed, cfg.Now, accreditation.New)
+	s.repo = aggregate.NewRepository(accreditation.StreamPrefix, cfg.Store, cfg.Feed, cfg.Now, accreditation.Factory(cfg.Catalogue))
 	cfg.Feed.Add(s)
 	return s
 }

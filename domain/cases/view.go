@@ -3,6 +3,7 @@ package cases
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"slices"
 	"time"
 
@@ -48,7 +49,7 @@ func (s *Service) view(ctx context.Context, actor domain.Actor, c *accreditation
 	v["assessments"] = toTree(visible)
 	delete(v, "self_assessment")
 	sa := []any{} // []any so that RevealTree opens the statements
-	for _, cat := range slices.Sorted(mapsKeys(c.SelfAssessment)) {
+	for _, cat := range slices.Sorted(maps.Keys(c.SelfAssessment)) {
 		sa = append(sa, map[string]any{"category": cat, "statement": toTree(c.SelfAssessment[cat])})
 	}
 	v["self_assessment"] = sa
@@ -75,16 +76,6 @@ func (s *Service) view(ctx context.Context, actor domain.Actor, c *accreditation
 		v["appeal_deadline"] = d.UTC().Format(time.RFC3339)
 	}
 	return View(s.reveal(ctx, v).(map[string]any))
-}
-
-func mapsKeys[K comparable, V any](m map[K]V) func(func(K) bool) {
-	return func(yield func(K) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // HistoryEntry is one event of a case as the caller may see it.

@@ -54,7 +54,7 @@ func New(tb testing.TB, store eventstore.Store, seed uint64) *Generator {
 			Schemes: []string{"EIA", "EQA"}, MaxLevel: framework.MasterPractitioner, Languages: []string{"en", "nl"}, Active: true})
 	}
 	g.feed = aggregate.NewFeed(store, nil)
-	g.repo = aggregate.NewRepository(accreditation.StreamPrefix, store, g.feed, func() time.Time { return g.now }, accreditation.New)
+	g.repo = aggregate.NewRepository(accreditation.StreamPrefix, store, g.feed, func() time.Time { return g.now }, accreditation.Factory(framework.Default()))
 	ctx, cancel := context.WithCancel(context.Background())
 	g.cancel = cancel
 	go func() { _ = g.feed.Run(ctx) }()
