@@ -122,6 +122,7 @@ func (p *proc) start() {
 	cmd := exec.Command(p.path, p.args...)
 	cmd.Env = append(os.Environ(), p.env...)
 	cmd.Stdout, cmd.Stderr = p.logs, p.logs
+	dieWithParent(cmd)
 	fmt.Fprintf(p.logs, "--- start %s\n", time.Now().Format(time.RFC3339Nano))
 	if err := cmd.Start(); err != nil {
 		p.t.Fatalf("start %s: %v", p.name, err)
