@@ -81,6 +81,10 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		var de *domain.Error
 		if errors.As(err, &de) && de.RetryAfter > 0 {
 			c.Response().Header().Set("Retry-After", strconv.Itoa(de.RetryAfter))
+		} else if p.Status == http.StatusServiceUnavailable || p.Status == http.StatusTooManyRequests {
+			// Every 503 says when to come back: a client that follows the
+			// retry contract needs it, whatever raised the error.
+			c.Response().Header().Set("Retry-After", "1")
 		}
 		writeProblem(c, p)
 	}

@@ -279,6 +279,7 @@ func TestNATSClusterRunsAccreditd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a 3-node JetStream cluster and two accreditd")
 	}
+	began := time.Now()
 	env := setNATSEnv(t)
 	files := nodeFiles(t)
 	// Route ports picked up front, so that each node routes to the two
@@ -344,6 +345,7 @@ func TestNATSClusterRunsAccreditd(t *testing.T) {
 		}
 	}
 
+	t.Logf("cluster healthy after %s", time.Since(began).Round(time.Millisecond))
 	clientURL := func(user, password string) string {
 		var urls []string
 		for _, s := range servers {
@@ -382,7 +384,13 @@ func TestNATSClusterRunsAccreditd(t *testing.T) {
 
 	keyDir := genKeys(t)
 	ctx := context.Background()
-	var instances []*app.App
+	// Both replicas start at the same moment, as the Deployment's and the
+	// compose file's do: streams are created concurrently on a cluster that
+	// has just formed, and the first office user must be made once.
+	instances := make([]*app.App, 2)
+	errs := make([]error, 2)
+	logs := make([]*lockedBuffer, 2)
+	var wg sync.WaitGroup
 	for i := range 2 {
 		e := map[string]string{
 			"ACCREDIT_ADDR":             "127.0.0.1:0",
@@ -399,25 +407,57 @@ func TestNATSClusterRunsAccreditd(t *testing.T) {
 		if err != nil {
 			t.Fatalf("replica %d: config: %v", i, err)
 		}
-		logs := &lockedBuffer{}
-		a, err := app.Start(ctx, cfg, app.Options{Log: slog.New(slog.NewTextHandler(logs, nil))})
-		if err != nil {
-			t.Fatalf("replica %d: start accreditd on the cluster: %v\nlogs:\n%s", i, err, logs)
-		}
-		t.Cleanup(func() {
-			if err := a.Close(); err != nil {
-				t.Errorf("replica %d: close: %v", i, err)
-			}
-		})
-		instances = append(instances, a)
+		logs[i] = &lockedBuffer{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			instances[i], errs[i] = app.Start(ctx, cfg, app.Options{Log: slog.New(slog.NewTextHandler(logs[i], nil))})
+		}()
 	}
+	wg.Wait()
+	t.Logf("replicas started after %s", time.Since(began).Round(time.Millisecond))
+	for i, a := range instances {
+		if a != nil {
+			t.Cleanup(func() {
+				if err := a.Close(); err != nil {
+					t.Errorf("replica %d: close: %v", i, err)
+				}
+			})
+		}
+		if errs[i] != nil {
+			t.Errorf("replica %d: start accreditd on the cluster: %v\nlogs:\n%s", i, errs[i], logs[i])
+		}
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+
+	t.Run("one office user", func(t *testing.T) {
+		for i, a := range instances {
+			cctx, cancel := context.WithTimeout(ctx, time.Minute)
+			err := a.Feed.CatchUp(cctx)
+			cancel()
+			if err != nil {
+				t.Fatalf("replica %d: catch up: %v", i, err)
+			}
+			var offices []string
+			for _, u := range a.Accounts.Users(ctx) {
+				if u.Role == "office" {
+					offices = append(offices, u.Email)
+				}
+			}
+			if len(offices) != 1 || offices[0] != "office@example.org" {
+				t.Errorf("replica %d: office users got %v, want exactly [office@example.org]", i, offices)
+			}
+		}
+	})
 
 	for i, a := range instances {
 		for _, path := range []string{"/healthz", "/readyz"} {
 			t.Run(fmt.Sprintf("replica %d %s", i, path), func(t *testing.T) {
 				u := "http://" + a.Addr() + path
 				var code int
-				for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+				for deadline := time.Now().Add(90 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 					resp, err := http.Get(u)
 					if err == nil {
 						code = resp.StatusCode

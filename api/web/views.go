@@ -201,6 +201,9 @@ func (x *ctx) render(status int, name string, p *page) error {
 	if err := t.ExecuteTemplate(&b, "layout", p); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
 	}
+	if (status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests) && x.Response().Header().Get("Retry-After") == "" {
+		x.Response().Header().Set("Retry-After", "1") // every 503 says when to come back
+	}
 	return x.HTMLBlob(status, b.Bytes())
 }
 

@@ -24,10 +24,34 @@ type Feed struct {
 	followers []Follower
 	pos       uint64
 	changed   chan struct{}
-	commands  map[string]Result // command id -> what it wrote
 	decodeErr int
 	observer  Observer
+
+	// commands remembers what each command id wrote, for as long as
+	// JetStream's duplicate window: past it a retry is a new command for
+	// JetStream too, so keeping the id longer would only grow memory.
+	// byTime lists the ids oldest first, so pruning is O(1) per id.
+	commands map[string]command
+	byTime   []commandAt
+	window   time.Duration
+	now      func() time.Time
 }
+
+// command is what a command id wrote, the request it was bound to and when.
+type command struct {
+	Result
+	requestHash string
+	at          time.Time
+}
+
+type commandAt struct {
+	id string
+	at time.Time
+}
+
+// DefaultWindow is JetStream's default duplicate window, which the event
+// store is created with unless configured otherwise.
+const DefaultWindow = 24 * time.Hour
 
 // Observer counts commands and appended events (metrics).
 type Observer interface {
@@ -57,7 +81,19 @@ func NewFeed(store eventstore.Store, log *slog.Logger) *Feed {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Feed{store: store, log: log, changed: make(chan struct{}), commands: map[string]Result{}}
+	return &Feed{store: store, log: log, changed: make(chan struct{}), commands: map[string]command{},
+		window: DefaultWindow, now: time.Now}
+}
+
+// Retain sets how long command ids are remembered (the store's duplicate
+// window) and the clock that ages them; call it before Run.
+func (f *Feed) Retain(window time.Duration, now func() time.Time) {
+	if window > 0 {
+		f.window = window
+	}
+	if now != nil {
+		f.now = now
+	}
 }
 
 // Add registers a follower; call it before Run.
@@ -92,8 +128,16 @@ func (f *Feed) apply(c eventstore.Commit) error {
 	}
 	if len(c.Events) > 0 && c.Events[0].CommandID != "" {
 		h := eventstore.Head{}.Advance(c)
-		f.commands[c.Events[0].CommandID] = Result{Stream: c.Stream, Version: h.Version, Seq: h.Seq, Duplicate: true}
+		at := c.Events[0].OccurredAt
+		if n := len(f.byTime); n > 0 && at.Before(f.byTime[n-1].at) {
+			at = f.byTime[n-1].at // writers' clocks differ a little: keep the list in order
+		}
+		id := c.Events[0].CommandID
+		f.commands[id] = command{Result: Result{Stream: c.Stream, Version: h.Version, Seq: h.Seq, Duplicate: true},
+			requestHash: c.RequestHash, at: at}
+		f.byTime = append(f.byTime, commandAt{id: id, at: at})
 	}
+	f.pruneLocked()
 	f.pos = c.Seq
 	close(f.changed)
 	f.changed = make(chan struct{})
@@ -115,12 +159,44 @@ func (f *Feed) DecodeErrors() int {
 	return f.decodeErr
 }
 
-// Command returns what an already applied command wrote.
-func (f *Feed) Command(id string) (Result, bool) {
+// pruneLocked forgets the command ids older than the window.
+func (f *Feed) pruneLocked() {
+	cutoff := f.now().Add(-f.window)
+	n := 0
+	for n < len(f.byTime) && f.byTime[n].at.Before(cutoff) {
+		e := f.byTime[n]
+		if c, ok := f.commands[e.id]; ok && c.at.Equal(e.at) {
+			delete(f.commands, e.id)
+		}
+		f.byTime[n] = commandAt{} // let the id go
+		n++
+	}
+	if n > 0 {
+		f.byTime = f.byTime[n:]
+		if cap(f.byTime) > 64 && len(f.byTime) < cap(f.byTime)/4 {
+			f.byTime = append([]commandAt(nil), f.byTime...) // give back the array
+		}
+	}
+}
+
+// Command returns what an already applied command wrote, within the
+// duplicate window; requestHash is the request it was bound to ("" for
+// none).
+func (f *Feed) Command(id string) (res Result, requestHash string, ok bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	r, ok := f.commands[id]
-	return r, ok
+	c, ok := f.commands[id]
+	if !ok || c.at.Before(f.now().Add(-f.window)) {
+		return Result{}, "", false
+	}
+	return c.Result, c.requestHash, true
+}
+
+// Commands counts the command ids remembered (a figure for tests and metrics).
+func (f *Feed) Commands() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.commands)
 }
 
 // WaitFor waits until the feed has applied seq or ctx ends (Unavailable).

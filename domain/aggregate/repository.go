@@ -35,9 +35,12 @@ type Root[S any] interface {
 // Meta is who and what a command is, stamped on its events.
 type Meta struct {
 	// Command names the command, for metrics ("submit", "register").
-	Command       string
-	Actor         domain.Actor
-	CommandID     string // idempotency key; empty for none
+	Command   string
+	Actor     domain.Actor
+	CommandID string // idempotency key; empty for none
+	// RequestHash binds CommandID to one request: the same id with another
+	// hash is refused (Unprocessable) instead of answering the first result.
+	RequestHash   string
 	CorrelationID string
 	CausationID   string
 	// IfVersion, when set, must equal the aggregate's version (If-Match).
@@ -145,6 +148,53 @@ func (r *Repository[S]) snapshot(id string) (S, eventstore.Head) {
 
 var errRetries = errors.New("too many concurrent changes")
 
+// CommandTimeout bounds a command's store calls and its wait for its own
+// write: shorter than a client's usual 5 s, so that a slow store is
+// answered with 503 and Retry-After rather than the client's own time-out.
+const CommandTimeout = 4 * time.Second
+
+// ErrNotCaughtUp is wrapped in the Unavailable error of a command that was
+// stored but that this process has not applied yet within CommandTimeout.
+var ErrNotCaughtUp = errors.New("stored, not yet applied here")
+
+func notCaughtUp(res Result) error {
+	e := domain.Wrap(domain.Unavailable, ErrNotCaughtUp,
+		"the command was recorded (seq %d) but this process has not caught up with it yet; retry it with the same Idempotency-Key, or read with min_seq=%d", res.Seq, res.Seq)
+	e.RetryAfter = 1
+	return e
+}
+
+func storeUnavailable(err error) error {
+	e := domain.Wrap(domain.Unavailable, err, "event store unavailable")
+	e.RetryAfter = 1
+	return e
+}
+
+// ErrKeyReused is wrapped in the Unprocessable error of a command id sent
+// again with a different request.
+var ErrKeyReused = errors.New("idempotency key reused")
+
+func keyReused() error {
+	e := domain.Wrap(domain.Unprocessable, ErrKeyReused, "this Idempotency-Key was already used for a different request; use a new key for a new request")
+	e.Fields = []domain.FieldError{{Field: "Idempotency-Key", Reason: "already used with another method, path or body"}}
+	return e
+}
+
+// applied returns what command meta already wrote, if the feed has it.
+func (r *Repository[S]) applied(meta Meta) (Result, bool, error) {
+	if meta.CommandID == "" {
+		return Result{}, false, nil
+	}
+	res, hash, ok := r.feed.Command(meta.CommandID)
+	if !ok {
+		return Result{}, false, nil
+	}
+	if hash != "" && meta.RequestHash != "" && hash != meta.RequestHash {
+		return Result{}, true, keyReused()
+	}
+	return res, true, nil
+}
+
 // Update runs decide on aggregate id (a fresh state when it does not exist
 // yet) and appends what it decided, retrying on a concurrent write. decide
 // returns a domain error to refuse; it must not change the state it is given.
@@ -157,29 +207,32 @@ func (r *Repository[S]) Update(ctx context.Context, id string, meta Meta, decide
 	case err != nil:
 		outcome = "rejected"
 	}
+	if errors.Is(err, ErrNotCaughtUp) {
+		outcome = "accepted"
+	}
 	r.feed.observe(meta.Command, outcome, appended)
 	return res, err
 }
 
 func (r *Repository[S]) update(ctx context.Context, id string, meta Meta, decide func(S, uint64) ([]Change, error)) (Result, int, error) {
+	ctx, cancel := context.WithTimeout(ctx, CommandTimeout)
+	defer cancel()
 	stream := r.StreamID(id)
-	if meta.CommandID != "" {
-		if res, ok := r.feed.Command(meta.CommandID); ok {
-			return res, 0, nil
-		}
+	if res, ok, err := r.applied(meta); ok {
+		return res, 0, err
 	}
 	lock := r.stripe(id)
 	lock.Lock()
 	defer lock.Unlock()
-	if meta.CommandID != "" { // it may have been applied while we waited
-		if res, ok := r.feed.Command(meta.CommandID); ok {
-			return res, 0, nil
-		}
-	}
 	for attempt := 0; attempt < 20; attempt++ {
 		if attempt > 0 {
 			// Another process keeps writing this aggregate: back off a little.
 			time.Sleep(time.Duration(rand.IntN(1+attempt*2)) * time.Millisecond)
+		}
+		// It may have been applied while we waited for the lock, or be the
+		// write that beat ours (the same command sent to another process).
+		if res, ok, err := r.applied(meta); ok {
+			return res, 0, err
 		}
 		state, head := r.snapshot(id)
 		if meta.IfVersion != nil && *meta.IfVersion != head.Version {
@@ -196,14 +249,18 @@ func (r *Repository[S]) update(ctx context.Context, id string, meta Meta, decide
 		if err != nil {
 			return Result{}, 0, err
 		}
-		res, err := r.store.Append(ctx, eventstore.AppendRequest{Stream: stream, Expected: head, CommandID: meta.CommandID, Events: events})
+		res, err := r.store.Append(ctx, eventstore.AppendRequest{Stream: stream, Expected: head, CommandID: meta.CommandID,
+			RequestHash: meta.RequestHash, Events: events})
+		if errors.Is(err, eventstore.ErrCommandReused) {
+			return Result{}, 0, keyReused()
+		}
 		if errors.Is(err, eventstore.ErrConflict) {
 			// Someone else wrote first: wait until the feed has their events.
 			cur, herr := r.store.Head(ctx, stream)
 			if herr != nil {
-				return Result{}, 0, domain.Wrap(domain.Unavailable, herr, "event store unavailable")
+				return Result{}, 0, storeUnavailable(herr)
 			}
-			if werr := r.wait(ctx, cur.Seq); werr != nil {
+			if werr := r.feed.WaitFor(ctx, cur.Seq); werr != nil {
 				return Result{}, 0, werr
 			}
 			continue
@@ -216,23 +273,24 @@ func (r *Repository[S]) update(ctx context.Context, id string, meta Meta, decide
 				Extra:   map[string]any{"max_commit_bytes": tle.Max, "commit_bytes": tle.Size}}
 		}
 		if err != nil {
-			return Result{}, 0, domain.Wrap(domain.Unavailable, err, "event store unavailable")
+			return Result{}, 0, storeUnavailable(err)
 		}
-		// Show the caller their own write: wait (briefly) for the feed.
-		_ = r.wait(ctx, res.Head.Seq)
 		appended := len(events)
 		if res.Duplicate {
 			appended = 0
 		}
-		return Result{Stream: stream, Version: res.Head.Version, Seq: res.Head.Seq, Duplicate: res.Duplicate}, appended, nil
+		out := Result{Stream: stream, Version: res.Head.Version, Seq: res.Head.Seq, Duplicate: res.Duplicate}
+		if res.Stream != "" {
+			out.Stream = res.Stream // a duplicate answers where the first attempt wrote
+		}
+		// Show the caller their own write: a caller reads it back next, and
+		// must never be told it does not exist.
+		if err := r.feed.WaitFor(ctx, res.Head.Seq); err != nil {
+			return out, appended, notCaughtUp(out)
+		}
+		return out, appended, nil
 	}
 	return Result{}, 0, domain.Wrap(domain.Conflict, errRetries, "the case changed concurrently too often; try again")
-}
-
-func (r *Repository[S]) wait(ctx context.Context, seq uint64) error {
-	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	return r.feed.WaitFor(wctx, seq)
 }
 
 func (r *Repository[S]) events(meta Meta, changes []Change) ([]eventstore.Event, error) {

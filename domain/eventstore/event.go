@@ -41,6 +41,9 @@ type Commit struct {
 	// Err is set, and Events empty, when the commit could not be decoded;
 	// readers report it and go on rather than stop the feed.
 	Err error
+	// RequestHash is the append's RequestHash, kept beside the events (not
+	// in them: it is not part of the record, only of idempotency).
+	RequestHash string
 }
 
 // Head is where a stream stands: its version, the store position of its last

@@ -30,6 +30,9 @@ func (m *Memory) Append(ctx context.Context, req AppendRequest) (Result, error) 
 	defer m.mu.Unlock()
 	if req.CommandID != "" {
 		if r, ok := m.commands[req.CommandID]; ok {
+			if c := m.commits[r.Head.Seq-1]; c.RequestHash != "" && req.RequestHash != "" && c.RequestHash != req.RequestHash {
+				return Result{}, fmt.Errorf("append %s: %w", req.Stream, ErrCommandReused)
+			}
 			r.Duplicate = true
 			return r, nil
 		}
@@ -46,9 +49,9 @@ func (m *Memory) Append(ctx context.Context, req AppendRequest) (Result, error) 
 	for i := range events {
 		events[i].Seq = seq
 	}
-	c := Commit{Seq: seq, Stream: req.Stream, Events: events}
+	c := Commit{Seq: seq, Stream: req.Stream, Events: events, RequestHash: req.RequestHash}
 	m.commits = append(m.commits, c)
-	r := Result{Head: head.Advance(c)}
+	r := Result{Head: head.Advance(c), Stream: req.Stream}
 	m.heads[req.Stream] = r.Head
 	if req.CommandID != "" {
 		m.commands[req.CommandID] = r

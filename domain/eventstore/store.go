@@ -16,6 +16,11 @@ type AppendRequest struct {
 	// CommandID makes the append idempotent: a second append with the same
 	// id returns the first result and writes nothing.
 	CommandID string
+	// RequestHash binds CommandID to one request (a keyed digest of what the
+	// caller sent): a retry carrying the same command id and another
+	// RequestHash is refused with ErrCommandReused instead of answering the
+	// first result. Empty matches anything (commits from before it existed).
+	RequestHash string
 	// Events to append: ID, Type, SchemaVersion, OccurredAt, Actor, the
 	// correlation ids and Data set; the store sets the rest (see Chain).
 	Events []Event
@@ -25,7 +30,15 @@ type AppendRequest struct {
 type Result struct {
 	Head      Head
 	Duplicate bool
+	// Stream is the stream the command wrote to. For a duplicate it is the
+	// first attempt's, which differs from the request's when the retry chose
+	// a new id (a new case); callers answer with this one.
+	Stream string
 }
+
+// ErrCommandReused is returned when a command id comes back with another
+// request than the one it was first used for.
+var ErrCommandReused = errors.New("command id already used for a different request")
 
 // ConflictError reports a stale expected head.
 type ConflictError struct {
@@ -62,7 +75,8 @@ func (e *TooLargeError) Is(target error) bool { return target == ErrTooLarge }
 type Store interface {
 	// Append writes the request's events atomically. Errors: *ConflictError
 	// for a stale head, *TooLargeError for a commit over the store's size
-	// limit (nothing is written), a wrapped error for anything else.
+	// limit (nothing is written), ErrCommandReused for a command id first
+	// used with another RequestHash, a wrapped error for anything else.
 	Append(ctx context.Context, req AppendRequest) (Result, error)
 	// Load returns every event of a stream in order; none for an unknown one.
 	Load(ctx context.Context, stream string) ([]Event, error)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -27,12 +26,14 @@ type KeyStore struct{ kv jetstream.KeyValue }
 
 // OpenKeyStore creates or updates the keys bucket.
 func OpenKeyStore(ctx context.Context, js jetstream.JetStream, cfg Config) (*KeyStore, error) {
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket: KeysBucket, Description: "Wrapped per-person data keys (crypto-shredding)",
-		History: 1, Storage: jetstream.FileStorage, Replicas: cfg.replicas(),
+	kv, err := ensure(ctx, "create bucket "+KeysBucket, func(ctx context.Context) (jetstream.KeyValue, error) {
+		return js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+			Bucket: KeysBucket, Description: "Wrapped per-person data keys (crypto-shredding)",
+			History: 1, Storage: jetstream.FileStorage, Replicas: cfg.replicas(),
+		})
 	})
 	if err != nil {
-		return nil, fmt.Errorf("create bucket %s: %w", KeysBucket, err)
+		return nil, err
 	}
 	return &KeyStore{kv: kv}, nil
 }
@@ -78,12 +79,14 @@ type SessionStore struct{ kv jetstream.KeyValue }
 
 // OpenSessionStore creates or updates the sessions bucket.
 func OpenSessionStore(ctx context.Context, js jetstream.JetStream, cfg Config) (*SessionStore, error) {
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket: SessionsBucket, Description: "Login sessions by user id and token hash",
-		History: 1, TTL: accounts.SessionTTL + time.Hour, Storage: jetstream.FileStorage, Replicas: cfg.replicas(),
+	kv, err := ensure(ctx, "create bucket "+SessionsBucket, func(ctx context.Context) (jetstream.KeyValue, error) {
+		return js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+			Bucket: SessionsBucket, Description: "Login sessions by user id and token hash",
+			History: 1, TTL: accounts.SessionTTL + time.Hour, Storage: jetstream.FileStorage, Replicas: cfg.replicas(),
+		})
 	})
 	if err != nil {
-		return nil, fmt.Errorf("create bucket %s: %w", SessionsBucket, err)
+		return nil, err
 	}
 	return &SessionStore{kv: kv}, nil
 }

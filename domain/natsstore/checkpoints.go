@@ -24,13 +24,15 @@ type CheckpointStore struct {
 
 // OpenCheckpointStore creates or updates the checkpoints stream.
 func OpenCheckpointStore(ctx context.Context, js jetstream.JetStream, cfg Config) (*CheckpointStore, error) {
-	st, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name: CheckpointsStream, Description: "Signed checkpoints of every event stream's head",
-		Subjects: []string{checkpointsSubject}, Storage: jetstream.FileStorage, Replicas: cfg.replicas(),
-		DenyDelete: true, DenyPurge: true, AllowDirect: true,
+	st, err := ensure(ctx, "create stream "+CheckpointsStream, func(ctx context.Context) (jetstream.Stream, error) {
+		return js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+			Name: CheckpointsStream, Description: "Signed checkpoints of every event stream's head",
+			Subjects: []string{checkpointsSubject}, Storage: jetstream.FileStorage, Replicas: cfg.replicas(),
+			DenyDelete: true, DenyPurge: true, AllowDirect: true,
+		})
 	})
 	if err != nil {
-		return nil, fmt.Errorf("create stream %s: %w", CheckpointsStream, err)
+		return nil, err
 	}
 	return &CheckpointStore{js: js, stream: st}, nil
 }

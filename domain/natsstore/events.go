@@ -23,6 +23,8 @@ const (
 	hdrStream  = "Accredit-Stream"
 	hdrVersion = "Accredit-Version"
 	hdrHash    = "Accredit-Hash"
+	// hdrRequest carries the append's RequestHash (idempotency only).
+	hdrRequest = "Accredit-Request-Hash"
 )
 
 // Config sets how streams are created.
@@ -34,6 +36,14 @@ type Config struct {
 	// MaxCommitBytes, when more than 0, is set as the stream's largest
 	// message; the server's max_payload bounds it in any case.
 	MaxCommitBytes int32
+}
+
+// Window is the duplicate window in force: DuplicateWindow, or 24 hours.
+func (c Config) Window() time.Duration {
+	if c.DuplicateWindow <= 0 {
+		return 24 * time.Hour
+	}
+	return c.DuplicateWindow
 }
 
 func (c Config) replicas() int {
@@ -61,11 +71,8 @@ func OpenEventStore(ctx context.Context, nc *nats.Conn, cfg Config) (*EventStore
 	if err != nil {
 		return nil, fmt.Errorf("jetstream: %w", err)
 	}
-	window := cfg.DuplicateWindow
-	if window <= 0 {
-		window = 24 * time.Hour
-	}
-	st, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+	window := cfg.Window()
+	scfg := jetstream.StreamConfig{
 		Name:        EventsStream,
 		Description: "Accredit event commits, one subject per aggregate stream",
 		Subjects:    []string{subjectPrefix + ">"},
@@ -78,9 +85,12 @@ func OpenEventStore(ctx context.Context, nc *nats.Conn, cfg Config) (*EventStore
 		DenyDelete:  true,
 		DenyPurge:   true,
 		MaxMsgSize:  cfg.MaxCommitBytes,
+	}
+	st, err := ensure(ctx, "create stream "+EventsStream, func(ctx context.Context) (jetstream.Stream, error) {
+		return js.CreateOrUpdateStream(ctx, scfg)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("create stream %s: %w", EventsStream, err)
+		return nil, err
 	}
 	r, err := newReplies(nc)
 	if err != nil {
@@ -133,11 +143,14 @@ func (s *EventStore) Append(ctx context.Context, req eventstore.AppendRequest) (
 	if req.CommandID != "" {
 		msg.Header.Set(jetstream.MsgIDHeader, req.CommandID)
 	}
+	if req.RequestHash != "" {
+		msg.Header.Set(hdrRequest, req.RequestHash)
+	}
 	// What JetStream counts: headers and body, not the subject.
 	if size := msg.Size() - len(msg.Subject); s.maxCommit > 0 && size > s.maxCommit {
 		return eventstore.Result{}, &eventstore.TooLargeError{Stream: req.Stream, Size: size, Max: s.maxCommit}
 	}
-	ack, err := s.js.PublishMsg(ctx, msg)
+	ack, err := s.publish(ctx, msg)
 	if err != nil {
 		if isTooLarge(err) { // the limit changed under us
 			return eventstore.Result{}, &eventstore.TooLargeError{Stream: req.Stream, Size: msg.Size() - len(msg.Subject), Max: s.maxCommit}
@@ -148,7 +161,10 @@ func (s *EventStore) Append(ctx context.Context, req eventstore.AppendRequest) (
 				// JetStream may check that before the message id.
 				r, ok, ferr := s.findCommand(ctx, req.Stream, req.CommandID)
 				if ferr == nil && ok {
-					return r, nil
+					if mismatch(r.requestHash, req.RequestHash) {
+						return eventstore.Result{}, fmt.Errorf("append %s: %w", req.Stream, eventstore.ErrCommandReused)
+					}
+					return r.Result, nil
 				}
 			}
 			return eventstore.Result{}, &eventstore.ConflictError{Stream: req.Stream, Expected: req.Expected}
@@ -156,13 +172,59 @@ func (s *EventStore) Append(ctx context.Context, req eventstore.AppendRequest) (
 		return eventstore.Result{}, fmt.Errorf("append %s: %w", req.Stream, err)
 	}
 	if ack.Duplicate {
-		head, err := s.headAt(ctx, ack.Sequence)
+		// The first attempt's message says where it went: a retry that
+		// chose a new stream id (a new case) answers the first one's.
+		m, err := s.stream.GetMsg(ctx, ack.Sequence)
 		if err != nil {
 			return eventstore.Result{}, fmt.Errorf("append %s: duplicate: %w", req.Stream, err)
 		}
-		return eventstore.Result{Head: head, Duplicate: true}, nil
+		head, err := headFromMsg(m.Header, m.Sequence)
+		if err != nil {
+			return eventstore.Result{}, fmt.Errorf("append %s: duplicate: %w", req.Stream, err)
+		}
+		if mismatch(m.Header.Get(hdrRequest), req.RequestHash) {
+			return eventstore.Result{}, fmt.Errorf("append %s: %w", req.Stream, eventstore.ErrCommandReused)
+		}
+		stream := m.Header.Get(hdrStream)
+		if stream == "" {
+			stream = strings.TrimPrefix(m.Subject, subjectPrefix)
+		}
+		return eventstore.Result{Head: head, Duplicate: true, Stream: stream}, nil
 	}
-	return eventstore.Result{Head: eventstore.Head{Version: last.Version, Seq: ack.Sequence, Hash: last.Hash}}, nil
+	return eventstore.Result{Head: eventstore.Head{Version: last.Version, Seq: ack.Sequence, Hash: last.Hash}, Stream: req.Stream}, nil
+}
+
+// errDuplicateInFlight is JetStream's "duplicate message id is in process".
+const errDuplicateInFlight = 10158
+
+// publish publishes msg. A duplicate of a message still being stored (the
+// same command sent to two processes at once) is refused as "in process"
+// on a cluster (or acknowledged with sequence 0); it is published again,
+// after a short pause, until JetStream can name the stored message's
+// sequence (or, were the first write to have failed, stores this one).
+func (s *EventStore) publish(ctx context.Context, msg *nats.Msg) (*jetstream.PubAck, error) {
+	pause := 5 * time.Millisecond
+	for {
+		ack, err := s.js.PublishMsg(ctx, msg)
+		var apiErr *jetstream.APIError
+		inFlight := errors.As(err, &apiErr) && apiErr.ErrorCode == errDuplicateInFlight ||
+			err == nil && ack.Duplicate && ack.Sequence == 0
+		if !inFlight {
+			return ack, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("duplicate of a write in flight: %w", ctx.Err())
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, 200*time.Millisecond)
+	}
+}
+
+// mismatch reports whether a stored request hash and a retry's differ;
+// an empty one (a commit from before hashes were kept) matches anything.
+func mismatch(stored, retry string) bool {
+	return stored != "" && retry != "" && stored != retry
 }
 
 func isTooLarge(err error) bool {
@@ -180,27 +242,24 @@ func isWrongLastSequence(err error) bool {
 	return false
 }
 
+type found struct {
+	eventstore.Result
+	requestHash string
+}
+
 // findCommand looks for a commit of stream carrying commandID. It reads only
 // that stream's subject, and only on the rare conflicting retry.
-func (s *EventStore) findCommand(ctx context.Context, stream, commandID string) (eventstore.Result, bool, error) {
+func (s *EventStore) findCommand(ctx context.Context, stream, commandID string) (found, bool, error) {
 	commits, err := s.loadCommits(ctx, stream)
 	if err != nil {
-		return eventstore.Result{}, false, err
+		return found{}, false, err
 	}
 	for _, c := range commits {
 		if len(c.Events) > 0 && c.Events[0].CommandID == commandID {
-			return eventstore.Result{Head: eventstore.Head{}.Advance(c), Duplicate: true}, true, nil
+			return found{eventstore.Result{Head: eventstore.Head{}.Advance(c), Duplicate: true, Stream: stream}, c.RequestHash}, true, nil
 		}
 	}
-	return eventstore.Result{}, false, nil
-}
-
-func (s *EventStore) headAt(ctx context.Context, seq uint64) (eventstore.Head, error) {
-	m, err := s.stream.GetMsg(ctx, seq)
-	if err != nil {
-		return eventstore.Head{}, err
-	}
-	return headFromMsg(m.Header, m.Sequence)
+	return found{}, false, nil
 }
 
 func headFromMsg(h nats.Header, seq uint64) (eventstore.Head, error) {
@@ -292,7 +351,9 @@ func decodeCommit(m jetstream.Msg) (eventstore.Commit, error) {
 	if err != nil {
 		return eventstore.Commit{}, fmt.Errorf("commit metadata: %w", err)
 	}
-	return DecodeCommit(m.Subject(), md.Sequence.Stream, m.Data())
+	c, err := DecodeCommit(m.Subject(), md.Sequence.Stream, m.Data())
+	c.RequestHash = m.Headers().Get(hdrRequest)
+	return c, err
 }
 
 // DecodeCommit decodes one commit message's body.
@@ -372,5 +433,7 @@ func (s *EventStore) Get(ctx context.Context, seq uint64) (eventstore.Commit, er
 	if err != nil {
 		return eventstore.Commit{}, fmt.Errorf("commit %d: %w", seq, err)
 	}
-	return DecodeCommit(m.Subject, m.Sequence, m.Data)
+	c, err := DecodeCommit(m.Subject, m.Sequence, m.Data)
+	c.RequestHash = m.Header.Get(hdrRequest)
+	return c, err
 }

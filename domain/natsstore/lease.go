@@ -3,7 +3,6 @@ package natsstore
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -21,12 +20,14 @@ type Leases struct {
 
 // OpenLeases creates or updates the leases bucket.
 func OpenLeases(ctx context.Context, js jetstream.JetStream, cfg Config, ttl time.Duration) (*Leases, error) {
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket: LeasesBucket, Description: "Leases for jobs that run once across processes",
-		History: 1, TTL: ttl, Storage: jetstream.FileStorage, Replicas: cfg.replicas(),
+	kv, err := ensure(ctx, "create bucket "+LeasesBucket, func(ctx context.Context) (jetstream.KeyValue, error) {
+		return js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+			Bucket: LeasesBucket, Description: "Leases for jobs that run once across processes",
+			History: 1, TTL: ttl, Storage: jetstream.FileStorage, Replicas: cfg.replicas(),
+		})
 	})
 	if err != nil {
-		return nil, fmt.Errorf("create bucket %s: %w", LeasesBucket, err)
+		return nil, err
 	}
 	return &Leases{kv: kv, ttl: ttl}, nil
 }

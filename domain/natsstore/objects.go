@@ -43,12 +43,14 @@ var ErrNoBlob = errors.New("no such object")
 
 // OpenBlobs creates or updates the evidence bucket.
 func OpenBlobs(ctx context.Context, js jetstream.JetStream, cfg Config) (*Blobs, error) {
-	os, err := js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
-		Bucket: EvidenceBucket, Description: "Evidence files, encrypted per person",
-		Storage: jetstream.FileStorage, Replicas: cfg.replicas(),
+	os, err := ensure(ctx, "create object store "+EvidenceBucket, func(ctx context.Context) (jetstream.ObjectStore, error) {
+		return js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
+			Bucket: EvidenceBucket, Description: "Evidence files, encrypted per person",
+			Storage: jetstream.FileStorage, Replicas: cfg.replicas(),
+		})
 	})
 	if err != nil {
-		return nil, fmt.Errorf("create object store %s: %w", EvidenceBucket, err)
+		return nil, err
 	}
 	stream, err := js.Stream(ctx, "OBJ_"+EvidenceBucket)
 	if err != nil {

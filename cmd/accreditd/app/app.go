@@ -119,6 +119,8 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 		return nil, err
 	}
 	a.Feed = aggregate.NewFeed(a.Events, a.log)
+	// Command ids are remembered as long as JetStream remembers them.
+	a.Feed.Retain(a.storeConfig().Window(), a.now)
 	a.Metrics = api.NewMetrics(a.positions, a.storeFigures, func() float64 {
 		if a.Reads == nil {
 			return 0
@@ -283,6 +285,9 @@ func (a *App) openStores(ctx context.Context) error {
 }
 
 func (a *App) ensureAdmin(ctx context.Context, out io.Writer) error {
+	// EnsureAdmin retries while the store is slow (a cluster still forming).
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
 	created, generated, err := a.Accounts.EnsureAdmin(ctx, a.cfg.AdminEmail, a.cfg.AdminPassword)
 	if err != nil {
 		return fmt.Errorf("first office user: %w", err)

@@ -49,6 +49,8 @@ func Run(t *testing.T, h Harness) {
 		{"atomic multi-event append", atomicMulti},
 		{"idempotent retry returns the first result and writes nothing", idempotentRetry},
 		{"idempotent retry with a stale expectation", idempotentStaleRetry},
+		{"idempotent retry to another stream answers the first stream", idempotentOtherStream},
+		{"a command id reused for another request is refused", commandReused},
 		{"hash chain links every event", hashChain},
 		{"subscribe delivers stored then new commits in order", subscribe},
 		{"read returns a range of stored commits in order, then returns", readRange},
@@ -264,6 +266,44 @@ func idempotentStaleRetry(t *testing.T, h Harness) {
 	evs, _ := s.Load(ctx(t), "case.j")
 	if len(evs) != 2 {
 		t.Fatalf("got %d events, want 2", len(evs))
+	}
+}
+
+// idempotentOtherStream is a retried "open a new case" that picked a new case
+// id: the store writes nothing and names the first attempt's stream.
+func idempotentOtherStream(t *testing.T, h Harness) {
+	s := h.New(t)
+	id := "cmd-" + ulid.Make().String()
+	r1 := MustAppend(t, s, eventstore.AppendRequest{Stream: "case.first", CommandID: id, RequestHash: "h1", Events: []eventstore.Event{NewEvent("t.open", nil)}})
+	r2, err := s.Append(ctx(t), eventstore.AppendRequest{Stream: "case.second", CommandID: id, RequestHash: "h1", Events: []eventstore.Event{NewEvent("t.open", nil)}})
+	if err != nil {
+		t.Fatalf("retry: %v", err)
+	}
+	if !r2.Duplicate || r2.Head != r1.Head || r2.Stream != "case.first" {
+		t.Fatalf("retry: got %+v, want a duplicate of %+v on stream case.first", r2, r1)
+	}
+	if evs, _ := s.Load(ctx(t), "case.second"); len(evs) != 0 {
+		t.Fatalf("the retry's stream: got %d events, want 0", len(evs))
+	}
+}
+
+// commandReused: the same command id with another request hash is refused,
+// with a fresh or a stale expectation; an empty hash matches any.
+func commandReused(t *testing.T, h Harness) {
+	s := h.New(t)
+	id := "cmd-" + ulid.Make().String()
+	r1 := MustAppend(t, s, eventstore.AppendRequest{Stream: "case.r", CommandID: id, RequestHash: "h1", Events: []eventstore.Event{NewEvent("t.one", nil)}})
+	for _, exp := range []eventstore.Head{{}, r1.Head} {
+		_, err := s.Append(ctx(t), eventstore.AppendRequest{Stream: "case.r", Expected: exp, CommandID: id, RequestHash: "h2", Events: []eventstore.Event{NewEvent("t.one", nil)}})
+		if !errors.Is(err, eventstore.ErrCommandReused) {
+			t.Fatalf("reuse with expectation %+v: got %v, want ErrCommandReused", exp, err)
+		}
+	}
+	if r, err := s.Append(ctx(t), eventstore.AppendRequest{Stream: "case.r", CommandID: id, Events: []eventstore.Event{NewEvent("t.one", nil)}}); err != nil || !r.Duplicate {
+		t.Fatalf("retry without a hash: got %+v, %v, want the duplicate", r, err)
+	}
+	if evs, _ := s.Load(ctx(t), "case.r"); len(evs) != 1 {
+		t.Fatalf("got %d events, want 1", len(evs))
 	}
 }
 
