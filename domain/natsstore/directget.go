@@ -163,6 +163,7 @@ func (s *EventStore) readBatch(ctx context.Context, subject string, seq, to uint
 			// Reported and passed on, as Subscribe does: readers decide.
 			c = eventstore.Commit{Seq: seq, Stream: strings.TrimPrefix(subj, subjectPrefix), Err: err}
 		}
+		c.RequestHash = m.Header.Get(hdrRequest) // a direct get answers with the stored headers
 		last = seq
 		if err := fn(c); err != nil {
 			return last, err
