@@ -440,6 +440,9 @@ func (s *Server) addEvidence(c echo.Context) error {
 			}
 			up.FileName = part.FileName()
 			up.File = part
+			if m.CommandID != "" {
+				m.RequestHash = s.formHash(c, fields, up.FileName)
+			}
 			evID, res, fileErr = s.deps.Cases.AddEvidence(c.Request().Context(), m, id, up)
 			if fileErr != nil {
 				var mbe *http.MaxBytesError

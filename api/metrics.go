@@ -55,6 +55,17 @@ func NewMetrics(positions func() []ProjectionInfo, store StoreFigures, decodeErr
 	return m
 }
 
+// ObserveRebuilds exports the read-model rebuilds that failed or were
+// interrupted (the read models were kept, not replaced), and whether the
+// last rebuild did; both read at scrape time.
+func (m *Metrics) ObserveRebuilds(failures, lastFailed func() float64) {
+	m.Registry.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "accredit_projection_rebuild_failures_total",
+			Help: "Read-model rebuilds that failed or were interrupted; the read models were kept."}, failures),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "accredit_projection_last_rebuild_failed",
+			Help: "1 when the last read-model rebuild failed (the read models were not replaced), else 0."}, lastFailed))
+}
+
 // Command counts one command's outcome.
 func (m *Metrics) Command(command, outcome string) {
 	if m != nil {

@@ -523,8 +523,13 @@ func (s *Server) stats(c echo.Context) error {
 
 func (s *Server) projectionStatus(c echo.Context) error {
 	r := s.deps.Ready(c.Request().Context())
+	var last *projections.RebuildStatus // null until a rebuild ran
+	if st, ok := s.deps.Reads.Runner.LastRebuild(); ok {
+		last = &st
+	}
 	return c.JSON(http.StatusOK, map[string]any{"read_models": r.Projections, "store_seq": r.StoreSeq,
-		"rebuilding": s.deps.Reads.Runner.Rebuilding(), "decode_errors": s.deps.Reads.Runner.DecodeErrors()})
+		"rebuilding": s.deps.Reads.Runner.Rebuilding(), "decode_errors": s.deps.Reads.Runner.DecodeErrors(),
+		"last_rebuild": last, "rebuild_failures": s.deps.Reads.Runner.RebuildFailures()})
 }
 
 func (s *Server) rebuildProjections(c echo.Context) error {

@@ -172,12 +172,22 @@ func TestProjectionStatusAndRebuild(t *testing.T) {
 	tm.awardedCase(t)
 	before := tm.get(t, "/api/v1/stats", tm.admin)["stats"]
 	st := tm.get(t, "/api/v1/projections", tm.admin)
-	if len(st["read_models"].([]any)) < 4 {
-		t.Fatalf("projection status: %v", st)
+	if len(st["read_models"].([]any)) < 4 || st["last_rebuild"] != nil || st["rebuild_failures"] != 0.0 {
+		t.Fatalf("projection status before any rebuild: %v", st)
 	}
 	rb := tm.post(t, "/api/v1/projections/rebuild", tm.admin, nil, 200)
 	if rb["replayed"].(float64) < 10 || rb["position"].(float64) != st["store_seq"].(float64) {
 		t.Fatalf("rebuild: %v (store at %v)", rb, st["store_seq"])
+	}
+	st = tm.get(t, "/api/v1/projections", tm.admin)
+	if last, _ := st["last_rebuild"].(map[string]any); last == nil || last["error"] != nil || last["position"] != rb["position"] {
+		t.Fatalf("last_rebuild after a rebuild: got %v, want no error at %v", st["last_rebuild"], rb["position"])
+	}
+	metrics := string(Expect(t, tm.in.Get(t, "/metrics", tm.admin), 200).Body)
+	for _, want := range []string{"accredit_projection_rebuild_failures_total 0", "accredit_projection_last_rebuild_failed 0"} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %q", want)
+		}
 	}
 	after := tm.get(t, "/api/v1/stats", tm.admin)["stats"]
 	if fmt.Sprint(before) != fmt.Sprint(after) {

@@ -57,6 +57,11 @@ type Deps struct {
 	// TrustedProxies may name the client in X-Forwarded-For; with none,
 	// the client is the connection's address.
 	TrustedProxies []*net.IPNet
+	// RequestKey keys the request hashes bound to Idempotency-Keys; every
+	// process of a cluster must have the same (accreditd derives it from
+	// the master key). Without one, a random key is used: retries then
+	// match only on the same process.
+	RequestKey []byte
 	// HSTS sends Strict-Transport-Security (with secure cookies on: the
 	// site is served over HTTPS).
 	HSTS bool
@@ -64,8 +69,9 @@ type Deps struct {
 
 // Server is the HTTP API.
 type Server struct {
-	deps Deps
-	Echo *echo.Echo
+	deps        Deps
+	Echo        *echo.Echo
+	fallbackKey []byte
 }
 
 // Route is one endpoint and who may call it.
@@ -145,17 +151,12 @@ func New(d Deps) *Server {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	s := &Server{deps: d, Echo: echo.New()}
+	s := &Server{deps: d, Echo: echo.New(), fallbackKey: randomKey()}
 	e := s.Echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(d.Log)
 	e.IPExtractor = ipExtractor(d.TrustedProxies)
-	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
-		Generator: func() string { return randomID() },
-		RequestIDHandler: func(c echo.Context, id string) {
-			c.Set("request_id", id)
-		},
-	}))
+	e.Use(requestID)
 	e.Use(s.accessLog)
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 		d.Log.Error("panic", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err, "stack", string(stack))
@@ -166,7 +167,7 @@ func New(d Deps) *Server {
 		e.Use(hsts)
 	}
 	for _, r := range s.routes() {
-		e.Add(r.Method, r.Path, r.handler, s.authorize(r))
+		e.Add(r.Method, r.Path, r.handler, s.authorize(r), s.idempotency)
 	}
 	return s
 }
@@ -291,15 +292,17 @@ func actor(c echo.Context) domain.Actor {
 }
 
 // meta makes the command metadata of a request: who, the idempotency key
-// (scoped to the caller and the endpoint) and If-Match.
+// (scoped to the caller and the endpoint, and bound to the request's hash,
+// so that the same key with another request is refused) and If-Match.
 func meta(c echo.Context) (aggregate.Meta, error) {
 	m := aggregate.Meta{Actor: actor(c), CorrelationID: c.Response().Header().Get(echo.HeaderXRequestID)}
 	if k := c.Request().Header.Get("Idempotency-Key"); k != "" {
-		if len(k) > 200 {
-			return m, domain.InvalidFields("bad header", domain.FieldError{Field: "Idempotency-Key", Reason: "at most 200 characters"})
+		if !validIdempotencyKey(k) {
+			return m, badIdempotencyKey()
 		}
 		sum := sha256.Sum256([]byte(m.Actor.ID + "\x00" + c.Request().Method + "\x00" + c.Request().URL.Path + "\x00" + k))
 		m.CommandID = "idem-" + hex.EncodeToString(sum[:16])
+		m.RequestHash, _ = c.Get("request_hash").(string)
 	}
 	if im := c.Request().Header.Get("If-Match"); im != "" && im != "*" {
 		v, err := strconv.ParseUint(strings.Trim(strings.TrimPrefix(im, "W/"), `"`), 10, 64)

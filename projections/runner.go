@@ -56,6 +56,37 @@ type Runner struct {
 	rebuilding   atomic.Bool
 	stopRun      context.CancelFunc
 	done         chan struct{}
+
+	statusMu    sync.Mutex
+	lastRebuild *RebuildStatus
+	failures    int64
+}
+
+// RebuildStatus is how the last rebuild ended. A failed or interrupted
+// rebuild swaps nothing in: the models it was rebuilding are dropped and
+// the current ones keep serving, so Error says why they were not replaced.
+type RebuildStatus struct {
+	At       time.Time `json:"at"`
+	Error    string    `json:"error,omitempty"`
+	Replayed uint64    `json:"replayed"`
+	Position uint64    `json:"position"`
+}
+
+// LastRebuild returns how the last rebuild ended; false when none ran.
+func (r *Runner) LastRebuild() (RebuildStatus, bool) {
+	r.statusMu.Lock()
+	defer r.statusMu.Unlock()
+	if r.lastRebuild == nil {
+		return RebuildStatus{}, false
+	}
+	return *r.lastRebuild, true
+}
+
+// RebuildFailures counts the rebuilds that failed or were interrupted.
+func (r *Runner) RebuildFailures() int64 {
+	r.statusMu.Lock()
+	defer r.statusMu.Unlock()
+	return r.failures
 }
 
 // Options configure a Runner.
@@ -200,12 +231,33 @@ func (r *Runner) Stop() {
 
 // Rebuild builds a new generation from zero up to the store's current end
 // while the current one keeps serving, then swaps; progress reports the
-// position reached. It returns the number of commits replayed.
+// position reached. It returns the number of commits replayed. It is all or
+// nothing: if the store fails or ctx ends on the way, nothing is swapped,
+// and the failure is kept for LastRebuild and RebuildFailures.
 func (r *Runner) Rebuild(ctx context.Context, progress func(pos, target uint64)) (uint64, error) {
 	if !r.rebuilding.CompareAndSwap(false, true) {
 		return 0, domain.Errorf(domain.Conflict, "a rebuild is already running")
 	}
 	defer r.rebuilding.Store(false)
+	n, err := r.rebuild(ctx, progress)
+	st := RebuildStatus{At: time.Now().UTC(), Replayed: n, Position: r.Position()}
+	if err != nil {
+		st.Error = err.Error()
+		r.log.Error("read-model rebuild failed; the current read models are kept", "replayed", n, "err", err)
+	}
+	r.statusMu.Lock()
+	r.lastRebuild = &st
+	if err != nil {
+		r.failures++
+	}
+	r.statusMu.Unlock()
+	return n, err
+}
+
+// catchUpBound bounds the final catch-up, done while reads wait.
+const catchUpBound = 30 * time.Second
+
+func (r *Runner) rebuild(ctx context.Context, progress func(pos, target uint64)) (uint64, error) {
 	target, err := r.store.LastSeq(ctx)
 	if err != nil {
 		return 0, domain.Wrap(domain.Unavailable, err, "event store unavailable")
@@ -226,23 +278,29 @@ func (r *Runner) Rebuild(ctx context.Context, progress func(pos, target uint64))
 			return nil
 		})
 		if !errors.Is(err, errDone) {
-			return n, domain.Wrap(domain.Unavailable, err, "rebuild interrupted")
+			return n, rebuildFailed(err, "rebuild interrupted")
 		}
 	}
 	// Catch up with what arrived during the rebuild, then swap, under the
-	// write lock so no commit is applied to one generation only.
+	// write lock so no commit is applied to one generation only. A failed
+	// catch-up must not swap: the new generation would stand behind the
+	// current one and skip the commits in between for good.
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if cur := r.cur.pos; cur > next.pos {
-		cctx, cancel := context.WithCancel(ctx)
-		_ = r.store.Subscribe(cctx, next.pos, func(c eventstore.Commit) error {
+		cctx, cancel := context.WithTimeout(ctx, catchUpBound)
+		err := r.store.Subscribe(cctx, next.pos, func(c eventstore.Commit) error {
 			r.applyTo(next, c)
+			n++
 			if next.pos >= cur {
-				cancel()
+				return errDone
 			}
 			return nil
 		})
 		cancel()
+		if !errors.Is(err, errDone) || next.pos < cur {
+			return n, rebuildFailed(err, "rebuild interrupted while catching up")
+		}
 	}
 	r.cur = next
 	close(r.changed)
@@ -251,6 +309,12 @@ func (r *Runner) Rebuild(ctx context.Context, progress func(pos, target uint64))
 		progress(next.pos, target)
 	}
 	return n, nil
+}
+
+func rebuildFailed(err error, msg string) error {
+	e := domain.Wrap(domain.Unavailable, err, "%s; the current read models are kept", msg)
+	e.RetryAfter = 1
+	return e
 }
 
 type snapshotFile struct {

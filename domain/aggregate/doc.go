@@ -12,4 +12,22 @@
 // Commands decide without changing state: they return Changes; state changes
 // only when the feed applies the stored events (one path, for this process's
 // writes and everyone else's).
+//
+// Idempotency. A command may carry a command id (the API derives it from the
+// caller, the endpoint and the Idempotency-Key) and a request hash. The id is
+// the JetStream message id, so the store writes a command once however many
+// processes send it, and a duplicate is answered with the first attempt's
+// stream and position, even when the retry chose a new aggregate id. The
+// feed remembers each applied command id, with its request hash, for the
+// store's duplicate window only (24 hours by default), in a map and a list in
+// time order so that forgetting costs O(1) per id: memory is bounded by the
+// commands of one window, and a retry after the window is a new command, for
+// JetStream and for this process alike. The same id with another request
+// hash is refused (Unprocessable), so a key cannot fetch another request's
+// answer.
+//
+// Read your writes. A command waits, within CommandTimeout, until this
+// process's feed has applied its own commit before answering, so the caller
+// can read it back; when the feed is late the command answers Unavailable
+// with Retry-After (ErrNotCaughtUp), never a later "not found".
 package aggregate

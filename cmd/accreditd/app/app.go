@@ -6,6 +6,8 @@ package app
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -58,6 +60,7 @@ type App struct {
 	Reads       *projections.Runner
 	heads       *audit.Heads
 	signer      *audit.Signer
+	requestKey  []byte
 	API         *api.Server
 	Metrics     *api.Metrics
 	metricsSrv  *http.Server
@@ -128,6 +131,20 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 		return float64(a.Reads.DecodeErrors())
 	})
 	a.Feed.Observe(a.Metrics)
+	a.Metrics.ObserveRebuilds(func() float64 {
+		if a.Reads == nil {
+			return 0
+		}
+		return float64(a.Reads.RebuildFailures())
+	}, func() float64 {
+		if a.Reads == nil {
+			return 0
+		}
+		if st, ok := a.Reads.LastRebuild(); ok && st.Error != "" {
+			return 1
+		}
+		return 0
+	})
 	a.heads = audit.NewHeads()
 	a.Accounts = accounts.NewService(a.Events, a.Feed, a.Vault, a.sessions, a.now, a.log)
 	a.Feed.Add(a.heads)
@@ -174,7 +191,7 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 	a.API = api.New(api.Deps{
 		Accounts: a.Accounts, Catalogue: framework.Default(), Log: a.log, Now: a.now,
 		Ready: a.readiness, Verify: a.verify, Checkpoint: a.checkpoint, Metrics: a.Metrics,
-		Cases: a.Cases, WaitFor: a.waitFor, TrustedProxies: cfg.TrustedProxies, HSTS: cfg.SecureCookies,
+		Cases: a.Cases, WaitFor: a.waitFor, RequestKey: a.requestKey, TrustedProxies: cfg.TrustedProxies, HSTS: cfg.SecureCookies,
 		Reads: &api.ReadSide{Runner: a.Reads, Store: a.auditStore, Vault: a.Vault, SLA: time.Duration(cfg.SLADays) * 24 * time.Hour},
 	})
 	web.Register(a.API.Echo, web.Deps{Accounts: a.Accounts, Cases: a.Cases, Reads: a.API.Reads(),
@@ -275,6 +292,11 @@ func (a *App) openStores(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("master key: %w", err)
 	}
+	// The key of the request hashes bound to Idempotency-Keys: the same on
+	// every replica (they share the master key), and not the master key.
+	mac := hmac.New(sha256.New, master)
+	mac.Write([]byte("accredit idempotency request hash v1"))
+	a.requestKey = mac.Sum(nil)
 	if a.Vault, err = pii.NewVault(keys, master); err != nil {
 		return err
 	}
