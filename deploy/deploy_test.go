@@ -15,6 +15,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -473,6 +474,76 @@ func TestNATSClusterRunsAccreditd(t *testing.T) {
 			})
 		}
 	}
+
+	// One command sent to both replicas at the same moment, with one
+	// Idempotency-Key (a client retrying through the other replica while
+	// the first write is still being replicated): both answer 201 with the
+	// same case, never 503 and never a case that does not exist.
+	t.Run("one command sent to both replicas at once", func(t *testing.T) {
+		call := func(a *app.App, path, token, key string, body any) (int, map[string]any) {
+			b, _ := json.Marshal(body)
+			req, _ := http.NewRequest(http.MethodPost, "http://"+a.Addr()+path, bytes.NewReader(b))
+			req.Header.Set("Content-Type", "application/json")
+			if token != "" {
+				req.Header.Set("Authorization", "Bearer "+token)
+			}
+			if key != "" {
+				req.Header.Set("Idempotency-Key", key)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatalf("POST %s: %v", path, err)
+			}
+			defer resp.Body.Close()
+			out := map[string]any{}
+			_ = json.NewDecoder(resp.Body).Decode(&out)
+			return resp.StatusCode, out
+		}
+		user := map[string]string{"email": "carla@example.org", "password": "carla's long password", "name": "Carla Coach"}
+		if code, body := call(instances[0], "/api/v1/auth/register", "", "", user); code != http.StatusCreated {
+			t.Fatalf("register: got %d %v, want 201", code, body)
+		}
+		code, login := call(instances[0], "/api/v1/auth/login", "", "", map[string]string{"email": user["email"], "password": user["password"]})
+		token, _ := login["token"].(string)
+		if code != http.StatusOK || token == "" {
+			t.Fatalf("login: got %d %v, want 200", code, login)
+		}
+		// The other replica knows the user once its feed has the registration.
+		for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			req, _ := http.NewRequest(http.MethodGet, "http://"+instances[1].Addr()+"/api/v1/me", nil)
+			req.Header.Set("Authorization", "Bearer "+token)
+			resp, err := http.DefaultClient.Do(req)
+			if err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusOK {
+					break
+				}
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the other replica does not know the new user after 60s")
+			}
+		}
+		for i := range 10 {
+			key := fmt.Sprintf("open-%d", i)
+			var codes [2]int
+			var ids [2]any
+			var bodies [2]map[string]any
+			var wg sync.WaitGroup
+			for j, a := range instances {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					var body map[string]any
+					codes[j], body = call(a, "/api/v1/cases", token, key, map[string]string{"scheme": "EIA", "level": "foundation", "language": "en"})
+					ids[j], bodies[j] = body["id"], body
+				}()
+			}
+			wg.Wait()
+			if codes != [2]int{201, 201} || ids[0] != ids[1] || ids[0] == nil {
+				t.Fatalf("pair %d: got %v with cases %v, want 201 twice with one case; answers %v", i, codes, ids, bodies)
+			}
+		}
+	})
 
 	t.Run("every stream replicated 3 times", func(t *testing.T) {
 		nc, err := nats.Connect(clientURL(accreditUser, env["ACCREDIT_NATS_PASSWORD"]))

@@ -174,7 +174,7 @@ func (s *EventStore) Append(ctx context.Context, req eventstore.AppendRequest) (
 	if ack.Duplicate {
 		// The first attempt's message says where it went: a retry that
 		// chose a new stream id (a new case) answers the first one's.
-		m, err := s.stream.GetMsg(ctx, ack.Sequence)
+		m, err := s.storedMsg(ctx, ack.Sequence)
 		if err != nil {
 			return eventstore.Result{}, fmt.Errorf("append %s: duplicate: %w", req.Stream, err)
 		}
@@ -192,6 +192,25 @@ func (s *EventStore) Append(ctx context.Context, req eventstore.AppendRequest) (
 		return eventstore.Result{Head: head, Duplicate: true, Stream: stream}, nil
 	}
 	return eventstore.Result{Head: eventstore.Head{Version: last.Version, Seq: ack.Sequence, Hash: last.Hash}, Stream: req.Stream}, nil
+}
+
+// storedMsg gets the message at seq, which JetStream says is stored: a
+// direct get may be answered by a replica that has not applied it yet
+// ("not found"), so it is asked again, briefly, until ctx ends.
+func (s *EventStore) storedMsg(ctx context.Context, seq uint64) (*jetstream.RawStreamMsg, error) {
+	pause := 5 * time.Millisecond
+	for {
+		m, err := s.stream.GetMsg(ctx, seq)
+		if !errors.Is(err, jetstream.ErrMsgNotFound) {
+			return m, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, 100*time.Millisecond)
+	}
 }
 
 // errDuplicateInFlight is JetStream's "duplicate message id is in process".
