@@ -22,7 +22,10 @@ const (
 
 // KeyStore keeps wrapped per-person data keys in a KV bucket. A deleted key
 // is purged, so no earlier revision of it stays in the bucket.
-type KeyStore struct{ kv jetstream.KeyValue }
+type KeyStore struct {
+	kv jetstream.KeyValue
+	js jetstream.JetStream
+}
 
 // OpenKeyStore creates or updates the keys bucket.
 func OpenKeyStore(ctx context.Context, js jetstream.JetStream, cfg Config) (*KeyStore, error) {
@@ -35,14 +38,22 @@ func OpenKeyStore(ctx context.Context, js jetstream.JetStream, cfg Config) (*Key
 	if err != nil {
 		return nil, err
 	}
-	return &KeyStore{kv: kv}, nil
+	return &KeyStore{kv: kv, js: js}, nil
 }
 
 // Get implements pii.KeyStore.
 func (k *KeyStore) Get(ctx context.Context, subject string) ([]byte, error) {
 	e, err := k.kv.Get(ctx, subject)
 	if errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrKeyDeleted) {
-		return nil, pii.ErrNoKey
+		// A replica may not have a key made a moment ago: ask the leader.
+		v, found, lerr := kvLeaderGet(ctx, k.js, KeysBucket, subject)
+		if lerr != nil {
+			return nil, lerr
+		}
+		if !found {
+			return nil, pii.ErrNoKey
+		}
+		return v, nil
 	}
 	if err != nil {
 		return nil, err
@@ -75,7 +86,10 @@ func (k *KeyStore) Delete(ctx context.Context, subject string) error {
 // themselves, under "<user id>.<token hash>": a lookup by token is one Get
 // and a user's sessions are the keys matching "<user id>.*", which the
 // server filters by subject, never a scan of everyone's sessions.
-type SessionStore struct{ kv jetstream.KeyValue }
+type SessionStore struct {
+	kv jetstream.KeyValue
+	js jetstream.JetStream
+}
 
 // OpenSessionStore creates or updates the sessions bucket.
 func OpenSessionStore(ctx context.Context, js jetstream.JetStream, cfg Config) (*SessionStore, error) {
@@ -88,7 +102,7 @@ func OpenSessionStore(ctx context.Context, js jetstream.JetStream, cfg Config) (
 	if err != nil {
 		return nil, err
 	}
-	return &SessionStore{kv: kv}, nil
+	return &SessionStore{kv: kv, js: js}, nil
 }
 
 func sessionKey(userID, tokenHash string) string { return userID + "." + tokenHash }
@@ -102,15 +116,30 @@ func (s *SessionStore) Put(ctx context.Context, userID, tokenHash string, sess a
 
 // Get implements accounts.SessionStore.
 func (s *SessionStore) Get(ctx context.Context, userID, tokenHash string) (accounts.Session, error) {
-	e, err := s.kv.Get(ctx, sessionKey(userID, tokenHash))
-	if errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrKeyDeleted) || errors.Is(err, jetstream.ErrInvalidKey) {
+	key := sessionKey(userID, tokenHash)
+	e, err := s.kv.Get(ctx, key)
+	if errors.Is(err, jetstream.ErrInvalidKey) {
 		return accounts.Session{}, accounts.ErrNoSession
 	}
-	if err != nil {
+	var value []byte
+	switch {
+	case errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrKeyDeleted):
+		// A replica may not have a login made a moment ago: ask the leader.
+		v, found, lerr := kvLeaderGet(ctx, s.js, SessionsBucket, key)
+		if lerr != nil {
+			return accounts.Session{}, lerr
+		}
+		if !found {
+			return accounts.Session{}, accounts.ErrNoSession
+		}
+		value = v
+	case err != nil:
 		return accounts.Session{}, err
+	default:
+		value = e.Value()
 	}
 	var sess accounts.Session
-	if err := json.Unmarshal(e.Value(), &sess); err != nil {
+	if err := json.Unmarshal(value, &sess); err != nil {
 		return accounts.Session{}, accounts.ErrNoSession
 	}
 	return sess, nil
