@@ -1,0 +1,89 @@
+package accreditation
+
+import (
+	"strings"
+	"time"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/aggregate"
+	"github.com/emcc/accredit/domain/limits"
+)
+
+// Renew is the holder renewing an active accreditation within the renewal
+// window of the rule set in force at now (RenewalRules.WindowMonths before
+// valid_until): continued practice, the Global Code of Ethics and, for EIA,
+// the minimum supervision and CPD hours of the last year. The new valid-until
+// is ValidityYears after the old one. Errors: NotFound, Forbidden, Conflict
+// (no active accreditation), Invalid, Unprocessable (outside the window;
+// requirements, Extra["unmet"]), Internal (no rule set).
+func (c *Case) Renew(actor domain.Actor, now time.Time, ruleSets RuleSets, in RenewalInput) ([]aggregate.Change, error) {
+	if err := c.guard(ActionRenew, actor, now, ruleSets); err != nil {
+		return nil, err
+	}
+	var f fields
+	f.within("supervision_hours_last_year", in.SupervisionHoursLastYear, limits.HoursInAYear)
+	f.within("cpd_hours_last_year", in.CPDHoursLastYear, limits.HoursInAYear)
+	if err := f.err(ActionRenew); err != nil {
+		return nil, err
+	}
+	rs := ruleSets.InForce(now)
+	if unmet := rs.checkRenewal(c.Scheme, in); len(unmet) > 0 {
+		names := make([]string, len(unmet))
+		for i, u := range unmet {
+			names[i] = u.Rule
+		}
+		e := domain.Errorf(domain.Unprocessable, "cannot renew: %s not met", strings.Join(names, ", "))
+		e.Extra = map[string]any{"unmet": unmet, "rule_set": rs.ID}
+		return nil, e
+	}
+	a := c.Accreditation
+	return one(EventAccreditationRenewed, AccreditationRenewed{
+		AccreditationID: a.ID, PreviousValidUntil: a.ValidUntil, ValidUntil: a.ValidUntil.AddDate(ValidityYears, 0, 0),
+		ContinuedPractice: in.ContinuedPractice, SupervisionHoursLastYear: in.SupervisionHoursLastYear,
+		CPDHoursLastYear: in.CPDHoursLastYear, EthicsCodeAdherence: in.EthicsCodeAdherence, RuleSetVersion: rs.ID,
+	}), nil
+}
+
+// Expire is the system expiring an active accreditation at or after its
+// valid-until. Errors: NotFound, Forbidden, Conflict, Unprocessable (not
+// yet due).
+func (c *Case) Expire(actor domain.Actor, now time.Time) ([]aggregate.Change, error) {
+	if err := c.guard(ActionExpire, actor, now, nil); err != nil {
+		return nil, err
+	}
+	a := c.Accreditation
+	return one(EventAccreditationExpired, AccreditationExpired{AccreditationID: a.ID, ValidUntil: a.ValidUntil}), nil
+}
+
+// Revoke is the office revoking an active accreditation (e.g. upheld ethics
+// complaint), with a reason. Errors: NotFound, Forbidden, Conflict, Invalid.
+func (c *Case) Revoke(actor domain.Actor, now time.Time, in ReasonInput) ([]aggregate.Change, error) {
+	if err := c.guard(ActionRevoke, actor, now, nil); err != nil {
+		return nil, err
+	}
+	var f fields
+	f.required("reason", in.Reason)
+	if err := f.err(ActionRevoke); err != nil {
+		return nil, err
+	}
+	return one(EventAccreditationRevoked, AccreditationRevoked{AccreditationID: c.Accreditation.ID, Reason: in.Reason}), nil
+}
+
+// WithdrawAccreditation is the office or the holder withdrawing an active
+// accreditation, with a reason. Errors: NotFound, Forbidden, Conflict,
+// Invalid.
+func (c *Case) WithdrawAccreditation(actor domain.Actor, now time.Time, in ReasonInput) ([]aggregate.Change, error) {
+	if err := c.guard(ActionWithdrawAccreditation, actor, now, nil); err != nil {
+		return nil, err
+	}
+	var f fields
+	f.required("reason", in.Reason)
+	if err := f.err(ActionWithdrawAccreditation); err != nil {
+		return nil, err
+	}
+	cause := WithdrawnByOffice
+	if actor.Role == domain.RoleApplicant {
+		cause = WithdrawnByHolder
+	}
+	return one(EventAccreditationWithdrawn, AccreditationWithdrawn{AccreditationID: c.Accreditation.ID, Cause: cause, Reason: in.Reason}), nil
+}

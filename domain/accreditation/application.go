@@ -1,0 +1,333 @@
+package accreditation
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/aggregate"
+	"github.com/emcc/accredit/domain/framework"
+	"github.com/emcc/accredit/domain/limits"
+)
+
+// Open opens the case for the acting applicant. The case must not exist yet.
+// Errors: Conflict (exists), Forbidden (not an applicant), Invalid.
+func (c *Case) Open(actor domain.Actor, now time.Time, in OpenInput) ([]aggregate.Change, error) {
+	if c.Exists() {
+		return nil, domain.Errorf(domain.Conflict, "cannot open: case %q already exists (state %q)", c.ID, c.State)
+	}
+	if actor.Role != domain.RoleApplicant || actor.ID == "" {
+		return nil, forbidden("open", "only an applicant may open a case")
+	}
+	var f fields
+	id := c.ID
+	switch {
+	case id == "":
+		id = in.CaseID
+	case in.CaseID != "" && in.CaseID != id:
+		f.add("case_id", "does not match the case id %q", id)
+	}
+	if !validID(id) {
+		f.add("case_id", "required: letters, digits, '-' and '_', at most 100")
+	}
+	if !in.Scheme.Valid() {
+		f.add("scheme", "must be EIA or EQA")
+	}
+	if !in.Level.Valid() {
+		f.add("level", "must be one of %v", framework.Levels)
+	}
+	lang := strings.ToLower(strings.TrimSpace(in.Language))
+	if !validLanguage(lang) {
+		f.add("language", "must be a two-letter language code such as en or nl")
+	}
+	switch in.Scheme {
+	case SchemeEQA:
+		f.required("programme_name", in.ProgrammeName)
+		f.required("programme_provider", in.ProgrammeProvider)
+	case SchemeEIA:
+		if !in.ProgrammeName.IsZero() {
+			f.add("programme_name", "only for an EQA application")
+		}
+		if !in.ProgrammeProvider.IsZero() {
+			f.add("programme_provider", "only for an EQA application")
+		}
+	}
+	if err := f.err("open"); err != nil {
+		return nil, err
+	}
+	return one(EventCaseOpened, CaseOpened{
+		CaseID: id, Scheme: in.Scheme, Level: in.Level, Language: lang, ApplicantID: actor.ID,
+		ProgrammeName: in.ProgrammeName, ProgrammeProvider: in.ProgrammeProvider,
+	}), nil
+}
+
+// UpdatePortfolio replaces the portfolio. Only the fields of the case's
+// scheme may be set. Errors: NotFound, Forbidden, Conflict, Invalid.
+func (c *Case) UpdatePortfolio(actor domain.Actor, now time.Time, p Portfolio) ([]aggregate.Change, error) {
+	if err := c.guard(ActionUpdatePortfolio, actor, now, nil); err != nil {
+		return nil, err
+	}
+	cat, err := c.frameworkCatalogue()
+	if err != nil {
+		return nil, err
+	}
+	var f fields
+	p = p.clone()
+	eia := map[string]bool{
+		"first_practice_date":         !p.FirstPracticeDate.IsZero(),
+		"client_hours":                p.ClientHours != 0,
+		"client_count":                p.ClientCount != 0,
+		"cpd_hours_last_year":         p.CPDHoursLastYear != 0,
+		"supervision_hours_last_year": p.SupervisionHoursLastYear != 0,
+		"feedback_items_last_12m":     p.FeedbackItemsLast12m != 0,
+		"reflection_items_last_12m":   p.ReflectionItemsLast12m != 0,
+		"professional_body_member":    p.ProfessionalBodyMember,
+	}
+	eqa := map[string]bool{
+		"contact_hours":    p.ContactHours != 0,
+		"completed_cycles": p.CompletedCycles != 0,
+		"curriculum":       len(p.Curriculum) > 0,
+	}
+	other := eqa
+	if c.Scheme == SchemeEQA {
+		other = eia
+	}
+	for _, name := range slices.Sorted(maps.Keys(other)) {
+		if other[name] {
+			f.add(name, "not part of an %s portfolio", c.Scheme)
+		}
+	}
+	switch {
+	case p.FirstPracticeDate.After(DateOf(now.UTC())):
+		f.add("first_practice_date", "must not be in the future")
+	case !p.FirstPracticeDate.IsZero() && DateOf(limits.EarliestPractice).After(p.FirstPracticeDate):
+		f.add("first_practice_date", "must not be before %s", limits.EarliestPractice.Format(time.DateOnly))
+	}
+	f.within("client_hours", p.ClientHours, limits.Hours)
+	f.within("client_count", float64(p.ClientCount), limits.Count)
+	f.within("cpd_hours_last_year", p.CPDHoursLastYear, limits.HoursInAYear)
+	f.within("supervision_hours_last_year", p.SupervisionHoursLastYear, limits.HoursInAYear)
+	f.within("feedback_items_last_12m", float64(p.FeedbackItemsLast12m), limits.Count)
+	f.within("reflection_items_last_12m", float64(p.ReflectionItemsLast12m), limits.Count)
+	f.within("contact_hours", p.ContactHours, limits.Hours)
+	f.within("completed_cycles", float64(p.CompletedCycles), limits.Cycles)
+	if e := limits.Curriculum.List("curriculum", len(p.Curriculum)); e != nil {
+		f.add(e.Field, "%s", e.Reason)
+	}
+	for i := range p.Curriculum {
+		it := &p.Curriculum[i]
+		field := fmt.Sprintf("curriculum[%d]", i)
+		if e := limits.Indicators.List(field+".indicators", len(it.Indicators)); e != nil {
+			f.add(e.Field, "%s", e.Reason)
+		}
+		if f.category(field+".category", it.Category) {
+			it.Indicators = f.indicators(cat, field+".indicators", it.Indicators, it.Category, "")
+		}
+		f.required(field+".description", it.Description)
+	}
+	if err := f.err(ActionUpdatePortfolio); err != nil {
+		return nil, err
+	}
+	return one(EventPortfolioUpdated, PortfolioUpdated{Portfolio: p}), nil
+}
+
+// AddEvidence records a file of evidence the service has stored. An
+// indicator adds its own category; the event lists the union. Allowed in
+// draft and returned, and while information is requested. Errors: NotFound,
+// Forbidden, Conflict (state, or the id is taken), Invalid.
+func (c *Case) AddEvidence(actor domain.Actor, now time.Time, in EvidenceInput) ([]aggregate.Change, error) {
+	if err := c.guard(ActionAddEvidence, actor, now, nil); err != nil {
+		return nil, err
+	}
+	cat, err := c.frameworkCatalogue()
+	if err != nil {
+		return nil, err
+	}
+	var f fields
+	if !validID(in.ID) {
+		f.add("id", "required: letters, digits, '-' and '_', at most 100")
+	} else if c.evidence(in.ID) != nil {
+		return nil, domain.Errorf(domain.Conflict, "cannot add evidence: evidence %q already exists", in.ID)
+	}
+	if !in.Kind.Valid() {
+		f.add("kind", "must be one of %v", EvidenceKinds)
+	}
+	f.required("title", in.Title)
+	f.required("file_name", in.FileName)
+	if strings.TrimSpace(in.ContentType) == "" {
+		f.add("content_type", "required")
+	}
+	if in.Size <= 0 {
+		f.add("size", "must be more than 0")
+	}
+	sum := strings.ToLower(in.SHA256)
+	if !isHex(sum, 64) {
+		f.add("sha256", "must be 64 hexadecimal digits")
+	}
+	if strings.TrimSpace(in.Object) == "" {
+		f.add("object", "required")
+	}
+	cats := slices.Clone(in.Categories)
+	for i, n := range in.Categories {
+		f.category(fmt.Sprintf("categories[%d]", i), n)
+	}
+	inds := f.indicators(cat, "indicators", in.Indicators, 0, "")
+	for _, n := range inds {
+		if ind, ok := cat.Indicator(n); ok {
+			cats = append(cats, ind.Category)
+		}
+	}
+	if err := f.err(ActionAddEvidence); err != nil {
+		return nil, err
+	}
+	return one(EventEvidenceAdded, EvidenceAdded{
+		EvidenceID: in.ID, Kind: in.Kind, Title: in.Title, FileName: in.FileName,
+		ContentType: strings.TrimSpace(in.ContentType), Size: in.Size, SHA256: sum, Object: in.Object,
+		Categories: sortedSet(cats), Indicators: inds,
+	}), nil
+}
+
+func isHex(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *Case) evidence(id string) *Evidence {
+	for i := range c.Evidence {
+		if c.Evidence[i].ID == id {
+			return &c.Evidence[i]
+		}
+	}
+	return nil
+}
+
+// RemoveEvidence removes a file of evidence from the application (its event
+// stays in the history). Errors: NotFound (case or evidence), Forbidden,
+// Conflict.
+func (c *Case) RemoveEvidence(actor domain.Actor, now time.Time, in RemoveEvidenceInput) ([]aggregate.Change, error) {
+	if err := c.guard(ActionRemoveEvidence, actor, now, nil); err != nil {
+		return nil, err
+	}
+	if c.evidence(in.ID) == nil {
+		return nil, domain.Errorf(domain.NotFound, "cannot remove evidence: no evidence %q in case %q", in.ID, c.ID)
+	}
+	return one(EventEvidenceRemoved, EvidenceRemoved{EvidenceID: in.ID}), nil
+}
+
+// UpdateSelfAssessment sets or clears the statement on one category.
+// Clearing a category without a statement records nothing. Errors:
+// NotFound, Forbidden, Conflict, Invalid.
+func (c *Case) UpdateSelfAssessment(actor domain.Actor, now time.Time, in SelfAssessmentInput) ([]aggregate.Change, error) {
+	if err := c.guard(ActionUpdateSelfAssessment, actor, now, nil); err != nil {
+		return nil, err
+	}
+	var f fields
+	f.category("category", in.Category)
+	if err := f.err(ActionUpdateSelfAssessment); err != nil {
+		return nil, err
+	}
+	if _, has := c.SelfAssessment[in.Category]; in.Statement.IsZero() && !has {
+		return nil, nil
+	}
+	return one(EventSelfAssessmentUpdated, SelfAssessmentUpdated{Category: in.Category, Statement: in.Statement}), nil
+}
+
+// ruleSet returns the rule set the case is checked against: the pinned one
+// once submitted, else the one in force at now.
+func (c *Case) ruleSet(rs RuleSets, now time.Time) (RuleSet, error) {
+	if c.RuleSetVersion != "" {
+		r, ok := rs.ByID(c.RuleSetVersion)
+		if !ok {
+			return RuleSet{}, domain.Errorf(domain.Internal, "the case's rule set %q is not configured", c.RuleSetVersion)
+		}
+		return r, nil
+	}
+	r := rs.InForce(now)
+	if r.ID == "" {
+		return RuleSet{}, domain.Errorf(domain.Internal, "no rule set in force at %s", now.UTC().Format(time.RFC3339))
+	}
+	return r, nil
+}
+
+// addressed returns the categories addressed by evidence or a
+// self-assessment statement, sorted.
+func (c *Case) addressed() []int {
+	var out []int
+	for _, e := range c.Evidence {
+		out = append(out, e.Categories...)
+	}
+	for n, s := range c.SelfAssessment {
+		if !s.IsZero() {
+			out = append(out, n)
+		}
+	}
+	return sortedSet(out)
+}
+
+// unaddressed lists the categories not yet addressed as unmet rules.
+func (c *Case) unaddressed() []Unmet {
+	var out []Unmet
+	have := c.addressed()
+	for n := range categoryNumbers() {
+		if !slices.Contains(have, n) {
+			out = append(out, Unmet{Rule: RuleCategoryAddressed(n), Required: true, Given: false})
+		}
+	}
+	return out
+}
+
+// Submit submits the case: the portfolio must meet every eligibility rule of
+// the rule set (the one in force at now, or the one pinned at an earlier
+// submission) and every category must be addressed by evidence or a
+// self-assessment statement. The event pins the rule set and records every
+// rule as checked. Errors: NotFound, Forbidden, Conflict, Unprocessable
+// (Extra["unmet"] is the []Unmet), Internal (no rule set).
+func (c *Case) Submit(actor domain.Actor, now time.Time, ruleSets RuleSets) ([]aggregate.Change, error) {
+	if err := c.guard(ActionSubmit, actor, now, ruleSets); err != nil {
+		return nil, err
+	}
+	rs, err := c.ruleSet(ruleSets, now)
+	if err != nil {
+		return nil, err
+	}
+	if !rs.Covers(c.Scheme, c.Level) {
+		return nil, domain.Errorf(domain.Internal, "rule set %q has no rules for %s %s", rs.ID, c.Scheme, c.Level)
+	}
+	results := rs.Evaluate(c.Portfolio, c.Scheme, c.Level, now)
+	var unmet []Unmet
+	for _, r := range results {
+		if !r.Met {
+			unmet = append(unmet, Unmet{Rule: r.Rule, Required: r.Required, Given: r.Given})
+		}
+	}
+	unmet = append(unmet, c.unaddressed()...)
+	if len(unmet) > 0 {
+		names := make([]string, len(unmet))
+		for i, u := range unmet {
+			names[i] = u.Rule
+		}
+		e := domain.Errorf(domain.Unprocessable, "cannot submit: %d rule(s) of %s not met: %s", len(unmet), rs.ID, strings.Join(names, ", "))
+		e.Extra = map[string]any{"unmet": unmet, "rule_set": rs.ID}
+		return nil, e
+	}
+	return one(EventCaseSubmitted, CaseSubmitted{RuleSetVersion: rs.ID, Eligibility: results, Resubmission: c.RuleSetVersion != ""}), nil
+}
+
+// Withdraw is the applicant withdrawing the case, at any time before a
+// decision. Errors: NotFound, Forbidden, Conflict.
+func (c *Case) Withdraw(actor domain.Actor, now time.Time, in WithdrawInput) ([]aggregate.Change, error) {
+	if err := c.guard(ActionWithdraw, actor, now, nil); err != nil {
+		return nil, err
+	}
+	return one(EventCaseWithdrawn, CaseWithdrawn{FromState: c.State, Reason: in.Reason}), nil
+}

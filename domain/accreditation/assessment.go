@@ -1,0 +1,245 @@
+package accreditation
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/aggregate"
+	"github.com/emcc/accredit/domain/framework"
+)
+
+// qualify checks that p may take role on this case.
+func (c *Case) qualify(action string, p AssessorProfile, role AssessorRole) error {
+	var reasons []string
+	if !p.Active {
+		reasons = append(reasons, "the assessor is not active")
+	}
+	if p.UserID == c.ApplicantID {
+		reasons = append(reasons, "the applicant cannot assess their own case")
+	}
+	if r := c.assessorRoleOf(p.UserID); r != "" && r != role {
+		reasons = append(reasons, fmt.Sprintf("already the %s of this case: the assessor and the verifier are two different people", r))
+	}
+	if !slices.ContainsFunc(p.Schemes, func(s string) bool { return strings.EqualFold(s, string(c.Scheme)) }) {
+		reasons = append(reasons, fmt.Sprintf("not qualified for %s", c.Scheme))
+	}
+	if !p.MaxLevel.AtLeast(c.Level) {
+		reasons = append(reasons, fmt.Sprintf("qualified up to %q, below the case level %q", p.MaxLevel, c.Level))
+	}
+	if !slices.ContainsFunc(p.Languages, func(l string) bool { return strings.EqualFold(strings.TrimSpace(l), c.Language) }) {
+		reasons = append(reasons, fmt.Sprintf("does not assess in the case language %q", c.Language))
+	}
+	if slices.Contains(p.Conflicts, c.ApplicantID) {
+		reasons = append(reasons, "declared a conflict of interest with the applicant")
+	}
+	if len(reasons) == 0 {
+		return nil
+	}
+	e := domain.Errorf(domain.Unprocessable, "cannot %s %s as %s: %s", verb(action), p.UserID, role, strings.Join(reasons, "; "))
+	e.Extra = map[string]any{"reasons": reasons}
+	return e
+}
+
+// Assign is the office's assignment of a user to the assessor or verifier
+// role. The user must be active, qualified for the scheme, at or above the
+// case level, speak the case language, have no declared conflict with the
+// applicant, not be the applicant and not hold the other role. When both
+// roles are filled the case is in assessment. Errors: NotFound, Forbidden,
+// Conflict (state, or the role is taken), Invalid, Unprocessable
+// (Extra["reasons"]).
+func (c *Case) Assign(actor domain.Actor, now time.Time, in AssignInput) ([]aggregate.Change, error) {
+	if err := c.guard(ActionAssign, actor, now, nil); err != nil {
+		return nil, err
+	}
+	return c.take(ActionAssign, in.Role, in.Profile, HowAssigned)
+}
+
+// Claim is an assessor taking a role on a case in the queue, on the same
+// conditions as Assign; the profile must be the claimer's own. Errors:
+// NotFound, Forbidden, Conflict, Invalid, Unprocessable.
+func (c *Case) Claim(actor domain.Actor, now time.Time, in ClaimInput) ([]aggregate.Change, error) {
+	if err := c.guard(ActionClaim, actor, now, nil); err != nil {
+		return nil, err
+	}
+	if in.Profile.UserID != actor.ID {
+		return nil, forbidden(ActionClaim, "an assessor claims a case only for themselves")
+	}
+	role := in.Role
+	if role == "" {
+		for _, r := range AssessorRoles {
+			if _, taken := c.Assignments[r]; !taken {
+				role = r
+				break
+			}
+		}
+	}
+	return c.take(ActionClaim, role, in.Profile, HowClaimed)
+}
+
+func (c *Case) take(action string, role AssessorRole, p AssessorProfile, how string) ([]aggregate.Change, error) {
+	var f fields
+	if !role.Valid() {
+		f.add("role", "must be assessor or verifier")
+	}
+	if p.UserID == "" {
+		f.add("profile.user_id", "required")
+	}
+	if err := f.err(action); err != nil {
+		return nil, err
+	}
+	if a, taken := c.Assignments[role]; taken {
+		return nil, domain.Errorf(domain.Conflict, "cannot %s: the %s role is already held by %s", verb(action), role, a.UserID)
+	}
+	if err := c.qualify(action, p, role); err != nil {
+		return nil, err
+	}
+	return one(EventAssessorAssigned, AssessorAssigned{Role: role, UserID: p.UserID, How: how}), nil
+}
+
+// recommendation checks a recommendation and its level and returns the
+// level to record: the case level for award, the given lower level for
+// award_lower, none for not_award.
+func (c *Case) recommendation(f *fields, rec Recommendation, level framework.Level) framework.Level {
+	switch rec {
+	case RecommendAward:
+		if level != "" && level != c.Level {
+			f.add("level", "an award is at the case level %s; use award_lower for a lower one", c.Level)
+		}
+		return c.Level
+	case RecommendAwardLower:
+		switch {
+		case !level.Valid():
+			f.add("level", "required for award_lower: a level below %s", c.Level)
+		case level.Rank() >= c.Level.Rank():
+			f.add("level", "%s is not below the case level %s", level, c.Level)
+		}
+		return level
+	case RecommendNotAward:
+		if level != "" {
+			f.add("level", "must be empty for not_award")
+		}
+		return ""
+	case RecommendRequestInformation:
+		f.add("recommendation", "to ask the applicant for more, use request_information")
+	default:
+		f.add("recommendation", "must be award, award_lower or not_award")
+	}
+	return ""
+}
+
+// SubmitAssessment records the acting assessor's (or verifier's)
+// assessment: a rating of each of the eight categories with the indicators
+// observed (existing, of that category, at or below the case level), a
+// recommendation and a rationale. The second assessment moves the case to
+// awaiting_decision when the two agree (recommendation and level), and to
+// moderation (moderation_required) when they do not. Errors: NotFound,
+// Forbidden (not assigned), Conflict (state, or already submitted), Invalid.
+func (c *Case) SubmitAssessment(actor domain.Actor, now time.Time, in AssessmentInput) ([]aggregate.Change, error) {
+	if err := c.guard(ActionAssess, actor, now, nil); err != nil {
+		return nil, err
+	}
+	cat, err := c.frameworkCatalogue()
+	if err != nil {
+		return nil, err
+	}
+	role := c.assessorRoleOf(actor.ID)
+	var f fields
+	ratings := make([]CategoryRating, 0, len(in.Ratings))
+	seen := map[int]bool{}
+	for i, r := range in.Ratings {
+		field := fmt.Sprintf("ratings[%d]", i)
+		if !f.category(field+".category", r.Category) {
+			continue
+		}
+		if seen[r.Category] {
+			f.add(field+".category", "category %d rated twice", r.Category)
+			continue
+		}
+		seen[r.Category] = true
+		if !r.Rating.Valid() {
+			f.add(field+".rating", "must be not_evidenced, partially_evidenced or evidenced")
+		}
+		r.Indicators = f.indicators(cat, field+".indicators", r.Indicators, r.Category, c.Level)
+		ratings = append(ratings, r)
+	}
+	for n := range categoryNumbers() {
+		if !seen[n] {
+			f.add("ratings", "category %d not rated; rate all %d", n, framework.NumCategories)
+		}
+	}
+	level := c.recommendation(&f, in.Recommendation, in.Level)
+	f.required("rationale", in.Rationale)
+	if err := f.err(ActionAssess); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(ratings, func(a, b CategoryRating) int { return a.Category - b.Category })
+	changes := one(EventAssessmentSubmitted, AssessmentSubmitted{
+		Role: role, Ratings: ratings, Recommendation: in.Recommendation, Level: level, Rationale: in.Rationale,
+	})
+	other := RoleVerifier
+	if role == RoleVerifier {
+		other = RoleAssessor
+	}
+	if o, done := c.Assessments[other]; done && (o.Recommendation != in.Recommendation || o.Level != level) {
+		m := ModerationRequired{}
+		byRole := map[AssessorRole]struct {
+			rec   Recommendation
+			level framework.Level
+		}{role: {in.Recommendation, level}, other: {o.Recommendation, o.Level}}
+		m.AssessorRecommendation, m.AssessorLevel = byRole[RoleAssessor].rec, byRole[RoleAssessor].level
+		m.VerifierRecommendation, m.VerifierLevel = byRole[RoleVerifier].rec, byRole[RoleVerifier].level
+		changes = append(changes, change(EventModerationRequired, m))
+	}
+	return changes, nil
+}
+
+// RequestInformation asks the applicant for more. The case's assessor or
+// verifier may ask while in assessment, the office also during moderation
+// and while awaiting the decision; the answer returns the case to the state
+// it was in. Requests are numbered "1", "2", ... Errors: NotFound,
+// Forbidden, Conflict, Invalid.
+func (c *Case) RequestInformation(actor domain.Actor, now time.Time, in InformationRequestInput) ([]aggregate.Change, error) {
+	if err := c.guard(ActionRequestInformation, actor, now, nil); err != nil {
+		return nil, err
+	}
+	var f fields
+	f.required("questions", in.Questions)
+	if err := f.err(ActionRequestInformation); err != nil {
+		return nil, err
+	}
+	return one(EventInformationRequested, InformationRequested{
+		RequestID: strconv.Itoa(len(c.InformationRequests) + 1), Questions: in.Questions, ReturnTo: c.State,
+	}), nil
+}
+
+// openRequest returns the unanswered information request, nil for none.
+func (c *Case) openRequest() *InformationRequest {
+	for i := len(c.InformationRequests) - 1; i >= 0; i-- {
+		if !c.InformationRequests[i].Answered() {
+			return &c.InformationRequests[i]
+		}
+	}
+	return nil
+}
+
+// ProvideInformation is the applicant's answer to the open request; the case
+// goes back to where it was. Errors: NotFound, Forbidden, Conflict, Invalid.
+func (c *Case) ProvideInformation(actor domain.Actor, now time.Time, in InformationResponseInput) ([]aggregate.Change, error) {
+	if err := c.guard(ActionRespond, actor, now, nil); err != nil {
+		return nil, err
+	}
+	var f fields
+	f.required("answer", in.Answer)
+	if err := f.err(ActionRespond); err != nil {
+		return nil, err
+	}
+	r := c.openRequest()
+	if r == nil {
+		return nil, domain.Errorf(domain.Conflict, "cannot respond: no open request for information")
+	}
+	return one(EventInformationProvided, InformationProvided{RequestID: r.ID, Answer: in.Answer}), nil
+}

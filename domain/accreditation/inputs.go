@@ -1,0 +1,134 @@
+package accreditation
+
+import (
+	"github.com/emcc/accredit/domain/framework"
+	"github.com/emcc/accredit/domain/pii"
+)
+
+// The command inputs. Every personal text is sealed by the service before
+// the command sees it.
+
+// OpenInput opens a case.
+type OpenInput struct {
+	// CaseID is the new case's id; it may be left empty when the case was
+	// made with New(id), and must then match.
+	CaseID   string
+	Scheme   Scheme
+	Level    framework.Level
+	Language string // two letters, e.g. "en"
+	// EQA: required. EIA: must be empty.
+	ProgrammeName     pii.Sealed
+	ProgrammeProvider pii.Sealed
+}
+
+// EvidenceInput adds a file of evidence the service has stored.
+type EvidenceInput struct {
+	ID          string // chosen by the service; unique in the case
+	Kind        EvidenceKind
+	Title       pii.Sealed
+	FileName    pii.Sealed
+	ContentType string
+	Size        int64
+	SHA256      string // hex
+	Object      string // the object-store name
+	Categories  []int  // 1..8
+	Indicators  []int  // framework indicator numbers; each adds its category
+}
+
+// RemoveEvidenceInput removes a file of evidence.
+type RemoveEvidenceInput struct {
+	ID string
+}
+
+// SelfAssessmentInput sets the statement on one category; a zero Statement
+// clears it.
+type SelfAssessmentInput struct {
+	Category  int
+	Statement pii.Sealed
+}
+
+// ScreenInput is the office's screening.
+type ScreenInput struct {
+	Outcome ScreeningOutcome
+	Reason  pii.Sealed // required when returned
+}
+
+// AssignInput is the office's assignment of Profile's user to Role.
+type AssignInput struct {
+	Role    AssessorRole
+	Profile AssessorProfile
+}
+
+// ClaimInput is an assessor taking a role from the queue. Profile is the
+// claimer's own; an empty Role takes the first open one, assessor first.
+type ClaimInput struct {
+	Role    AssessorRole
+	Profile AssessorProfile
+}
+
+// AssessmentInput is an assessment. Level is the recommended level: empty or
+// the case level for award, a lower level for award_lower, empty for
+// not_award.
+type AssessmentInput struct {
+	Ratings        []CategoryRating // one per category 1..8
+	Recommendation Recommendation   // award, award_lower or not_award
+	Level          framework.Level
+	Rationale      pii.Sealed
+}
+
+// InformationRequestInput asks the applicant for more information.
+type InformationRequestInput struct {
+	Questions pii.Sealed
+}
+
+// InformationResponseInput answers the open request.
+type InformationResponseInput struct {
+	Answer pii.Sealed
+}
+
+// ModerationInput is the moderator's resolution; Level as in AssessmentInput.
+type ModerationInput struct {
+	Recommendation Recommendation
+	Level          framework.Level
+	Rationale      pii.Sealed
+}
+
+// DecisionInput is the office's decision. An award needs Level (at most the
+// level applied for) and AccreditationID, the new accreditation's id.
+type DecisionInput struct {
+	Outcome         Outcome
+	Level           framework.Level
+	Rationale       pii.Sealed
+	AccreditationID string
+}
+
+// AppealInput is the applicant's appeal.
+type AppealInput struct {
+	Grounds pii.Sealed
+}
+
+// AppealDecisionInput decides an appeal. An upheld appeal sends the case
+// back to assessment or to decision (ReturnTo).
+type AppealDecisionInput struct {
+	Outcome   AppealOutcome
+	Rationale pii.Sealed
+	ReturnTo  string // ReturnToAssessment or ReturnToDecision; upheld only
+}
+
+// WithdrawInput withdraws the case; the reason is optional.
+type WithdrawInput struct {
+	Reason pii.Sealed
+}
+
+// RenewalInput is the holder's renewal declaration.
+type RenewalInput struct {
+	ContinuedPractice        bool // still practising (EQA: programme still delivered)
+	SupervisionHoursLastYear float64
+	CPDHoursLastYear         float64
+	EthicsCodeAdherence      bool // adheres to the Global Code of Ethics
+}
+
+// ReasonInput gives the reason of a revocation or withdrawal (required).
+type ReasonInput struct {
+	Reason pii.Sealed
+}
