@@ -1,0 +1,96 @@
+package cases
+
+import (
+	"context"
+	"time"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/aggregate"
+	"github.com/emcc/accredit/domain/limits"
+)
+
+// CaseOfAccreditation returns the case holding an accreditation the caller may see.
+func (s *Service) CaseOfAccreditation(actor domain.Actor, accID string) (string, error) {
+	s.mu.RLock()
+	id, ok := s.accreditations[accID]
+	s.mu.RUnlock()
+	if !ok {
+		return "", domain.Errorf(domain.NotFound, "no accreditation %s", accID)
+	}
+	if _, _, err := s.visible(actor, id); err != nil {
+		return "", domain.Errorf(domain.NotFound, "no accreditation %s", accID)
+	}
+	return id, nil
+}
+
+// RenewalRequest is the holder's renewal declaration.
+type RenewalRequest struct {
+	ContinuedPractice        bool
+	SupervisionHoursLastYear float64
+	CPDHoursLastYear         float64
+	EthicsCodeAdherence      bool
+}
+
+// Renew renews an accreditation.
+func (s *Service) Renew(ctx context.Context, m aggregate.Meta, accID string, in RenewalRequest) (string, aggregate.Result, error) {
+	id, err := s.CaseOfAccreditation(m.Actor, accID)
+	if err != nil {
+		return "", aggregate.Result{}, err
+	}
+	res, err := s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
+		return c.Renew(m.Actor, now, s.rules, accreditation.RenewalInput{ContinuedPractice: in.ContinuedPractice,
+			SupervisionHoursLastYear: in.SupervisionHoursLastYear, CPDHoursLastYear: in.CPDHoursLastYear, EthicsCodeAdherence: in.EthicsCodeAdherence})
+	})
+	return id, res, err
+}
+
+// Revoke revokes an accreditation; Withdraw withdraws it.
+func (s *Service) Revoke(ctx context.Context, m aggregate.Meta, accID, reason string, withdraw bool) (string, aggregate.Result, error) {
+	id, err := s.CaseOfAccreditation(m.Actor, accID)
+	if err != nil {
+		return "", aggregate.Result{}, err
+	}
+	if err := tooLong("reason", reason, limits.Reason); err != nil {
+		return "", aggregate.Result{}, err
+	}
+	r, err := s.seal(ctx, s.applicantOf(id), reason)
+	if err != nil {
+		return "", aggregate.Result{}, err
+	}
+	res, err := s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
+		if withdraw {
+			return c.WithdrawAccreditation(m.Actor, now, accreditation.ReasonInput{Reason: r})
+		}
+		return c.Revoke(m.Actor, now, accreditation.ReasonInput{Reason: r})
+	})
+	return id, res, err
+}
+
+// ExpireDue expires every active accreditation past its valid-until date.
+// Several processes may run it at once: the expected-version check lets one
+// expiry of each accreditation through and the others find it expired.
+func (s *Service) ExpireDue(ctx context.Context) (int, error) {
+	now := s.now()
+	var due []string
+	s.repo.Each(func(id string, c *accreditation.Case) {
+		if a := c.Accreditation; a != nil && a.Status == accreditation.StatusActive && !now.Before(a.ValidUntil) {
+			due = append(due, id)
+		}
+	})
+	n := 0
+	for _, id := range due {
+		_, err := s.repo.Update(ctx, id, aggregate.Meta{Command: "expire", Actor: domain.System, CommandID: "expire-" + id + "-" + now.UTC().Format("2006-01-02")},
+			func(c *accreditation.Case, _ uint64) ([]aggregate.Change, error) {
+				if a := c.Accreditation; a == nil || a.Status != accreditation.StatusActive {
+					return nil, nil // another process expired it first
+				}
+				return c.Expire(domain.System, now)
+			})
+		if err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}

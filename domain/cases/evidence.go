@@ -1,0 +1,258 @@
+package cases
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/aggregate"
+	"github.com/emcc/accredit/domain/evidence"
+	"github.com/emcc/accredit/domain/limits"
+	"github.com/emcc/accredit/domain/pii"
+)
+
+// uploadRetryAfter is what a refused upload is told to wait, in seconds:
+// about the time one upload of the largest size takes on a slow line.
+const uploadRetryAfter = 10
+
+// quotaError refuses a file of size bytes that would take case c past its
+// quota; nil when it fits.
+func (s *Service) quotaError(c *accreditation.Case, size int64) error {
+	var used int64
+	for _, e := range c.Evidence {
+		used += e.Size
+	}
+	extra := map[string]any{"max_case_files": s.quota.Files, "max_case_bytes": s.quota.Bytes, "case_files": len(c.Evidence), "case_bytes": used}
+	if len(c.Evidence) >= s.quota.Files {
+		extra["quota"] = "files"
+		return &domain.Error{Code: domain.Unprocessable, Extra: extra,
+			Message: fmt.Sprintf("this case already holds %d files, the most one case may hold; remove one before adding another", s.quota.Files),
+			Fields:  []domain.FieldError{{Field: "file", Reason: fmt.Sprintf("over the quota of %d files per case", s.quota.Files)}}}
+	}
+	if used+size > s.quota.Bytes {
+		extra["quota"] = "bytes"
+		return &domain.Error{Code: domain.Unprocessable, Extra: extra,
+			Message: fmt.Sprintf("this file of %d bytes would take the case's evidence to %d bytes, over the quota of %d bytes per case", size, used+size, s.quota.Bytes),
+			Fields:  []domain.FieldError{{Field: "file", Reason: fmt.Sprintf("over the quota of %d bytes per case", s.quota.Bytes)}}}
+	}
+	return nil
+}
+
+// Upload is one evidence file as it arrives.
+type Upload struct {
+	Kind       string
+	Title      string
+	FileName   string
+	Categories []int
+	Indicators []int
+	File       io.Reader
+}
+
+// AddEvidence checks, encrypts and stores an evidence file, then records it.
+// Nothing is stored when the file is too large, of a refused type or named
+// for another type, past the case's quota, or the command is refused. The
+// file is spooled to disk and sealed from there into the store in segments,
+// so memory per upload stays small whatever the file's size; uploads in
+// flight are bounded per person and in all (TooManyRequests past them).
+func (s *Service) AddEvidence(ctx context.Context, m aggregate.Meta, id string, up Upload) (string, aggregate.Result, error) {
+	c, _, err := s.visible(m.Actor, id)
+	if err != nil {
+		return "", aggregate.Result{}, err
+	}
+	var fields []domain.FieldError
+	if !evidence.ValidKind(up.Kind) {
+		fields = append(fields, domain.FieldError{Field: "kind", Reason: "one of " + strings.Join(evidence.Kinds, ", ")})
+	}
+	if t := strings.TrimSpace(up.Title); t == "" {
+		fields = append(fields, domain.FieldError{Field: "title", Reason: "required"})
+	}
+	for _, e := range []*domain.FieldError{limits.Short.Text("title", strings.TrimSpace(up.Title)), limits.FileName.Text("file", up.FileName),
+		limits.Categories.List("categories", len(up.Categories)), repeated("categories[%d]", len(up.Categories), func(i int) int { return up.Categories[i] }),
+		limits.Indicators.List("indicators", len(up.Indicators))} {
+		if e != nil {
+			fields = append(fields, *e)
+		}
+	}
+	if up.File == nil {
+		fields = append(fields, domain.FieldError{Field: "file", Reason: "required"})
+	}
+	if len(fields) > 0 {
+		return "", aggregate.Result{}, domain.InvalidFields("invalid evidence", fields...)
+	}
+	if err := s.quotaError(c, 0); err != nil { // a full case: refused before a byte is read
+		return "", aggregate.Result{}, err
+	}
+	release, ok := s.gate.Enter(m.Actor.ID)
+	if !ok {
+		total, per := s.gate.Limits()
+		return "", aggregate.Result{}, &domain.Error{Code: domain.TooManyRequests, RetryAfter: uploadRetryAfter,
+			Message: fmt.Sprintf("too many uploads at once: at most %d per person and %d in all; try again when one has finished", per, total),
+			Extra:   map[string]any{"max_uploads_per_user": per, "max_uploads_in_flight": total}}
+	}
+	defer release()
+	// Spool to a temporary file, hashing, and stop at the limit.
+	tmp, err := os.CreateTemp(s.tmpDir, "upload-*")
+	if err != nil {
+		return "", aggregate.Result{}, domain.Wrap(domain.Internal, err, "spool upload")
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(up.File, s.maxUpload+1))
+	if err != nil {
+		var de *domain.Error
+		if errors.As(err, &de) {
+			return "", aggregate.Result{}, de
+		}
+		return "", aggregate.Result{}, domain.Wrap(domain.Invalid, err, "the upload was interrupted")
+	}
+	if n > s.maxUpload {
+		return "", aggregate.Result{}, &domain.Error{Code: domain.TooLarge, Message: fmt.Sprintf("the file is over the limit of %d bytes", s.maxUpload),
+			Extra: map[string]any{"max_bytes": s.maxUpload}}
+	}
+	typ, err := evidence.Check(tmp, n, up.FileName)
+	if err != nil {
+		var r *evidence.Refusal
+		errors.As(err, &r)
+		de := &domain.Error{Code: domain.Unprocessable, Message: err.Error(), Fields: []domain.FieldError{{Field: "file", Reason: "type not accepted"}}}
+		if r != nil && r.Real != "" {
+			de.Fields[0].Reason = "its name does not match its content (" + r.Real + ")"
+			de.Extra = map[string]any{"detected_type": r.Real}
+		}
+		return "", aggregate.Result{}, de
+	}
+	if err := s.quotaError(c, n); err != nil {
+		return "", aggregate.Result{}, err
+	}
+	subject := c.ApplicantID
+	title, err := s.seal(ctx, subject, up.Title)
+	if err != nil {
+		return "", aggregate.Result{}, err
+	}
+	name := up.FileName
+	if name == "" {
+		name = "evidence" + typ.Extension
+	}
+	fileName, err := s.seal(ctx, subject, name)
+	if err != nil {
+		return "", aggregate.Result{}, err
+	}
+	evID := ulid.Make().String()
+	in := accreditation.EvidenceInput{ID: evID, Kind: accreditation.EvidenceKind(up.Kind), Title: title, FileName: fileName,
+		ContentType: typ.MediaType, Size: n, SHA256: hex.EncodeToString(h.Sum(nil)), Object: id + "/" + evID,
+		Categories: up.Categories, Indicators: up.Indicators}
+	// Decide first (a refused command stores nothing), then store, then append.
+	if _, err := c.AddEvidence(m.Actor, s.now(), in); err != nil {
+		return "", aggregate.Result{}, s.hideForbidden(c, m.Actor, id, err)
+	}
+	if err := s.storeSealed(ctx, subject, in.Object, io.NewSectionReader(tmp, 0, n)); err != nil {
+		return "", aggregate.Result{}, err
+	}
+	res, err := s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
+		if err := s.quotaError(c, n); err != nil { // another upload to the case may have come first
+			return nil, err
+		}
+		return c.AddEvidence(m.Actor, now, in)
+	})
+	if err != nil || res.Duplicate {
+		_ = s.blobs.Delete(ctx, in.Object) // not recorded: do not keep it
+	}
+	return evID, res, err
+}
+
+// storeSealed seals plain with subject's key into the object store as it is
+// read: the object store reads a chunk, the sealer writes a segment, and
+// neither ever holds the whole file.
+func (s *Service) storeSealed(ctx context.Context, subject, object string, plain io.Reader) error {
+	pr, pw := io.Pipe()
+	var sealErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		w, err := s.vault.SealFile(ctx, subject, pw)
+		if err != nil {
+			sealErr = err
+			pw.CloseWithError(err)
+			return
+		}
+		if _, err = io.Copy(w, plain); err == nil {
+			err = w.Close()
+		}
+		pw.CloseWithError(err) // nil: the reader sees the end
+	}()
+	err := s.blobs.Put(ctx, object, pr)
+	pr.CloseWithError(errors.New("store stopped reading")) // unblocks the sealer if the store gave up
+	<-done
+	switch {
+	case sealErr != nil:
+		return domain.Wrap(domain.Unavailable, sealErr, "key store unavailable")
+	case err != nil:
+		_ = s.blobs.Delete(ctx, object)
+		return domain.Wrap(domain.Unavailable, err, "evidence store unavailable")
+	}
+	return nil
+}
+
+// RemoveEvidence removes an evidence file from the application.
+func (s *Service) RemoveEvidence(ctx context.Context, m aggregate.Meta, id, evID string) (aggregate.Result, error) {
+	res, err := s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
+		return c.RemoveEvidence(m.Actor, now, accreditation.RemoveEvidenceInput{ID: evID})
+	})
+	if err == nil && !res.Duplicate {
+		_ = s.blobs.Delete(ctx, id+"/"+evID)
+	}
+	return res, err
+}
+
+// File is an evidence file being decrypted as Body is read. The caller
+// closes Body. A file altered in the store fails on read before its end.
+type File struct {
+	Name        string
+	ContentType string
+	Size        int64
+	SHA256      string
+	Body        io.ReadCloser
+}
+
+// EvidenceFile opens an evidence file for someone who may see the case.
+func (s *Service) EvidenceFile(ctx context.Context, actor domain.Actor, id, evID string) (File, error) {
+	c, _, err := s.visible(actor, id)
+	if err != nil {
+		return File{}, err
+	}
+	i := slices.IndexFunc(c.Evidence, func(e accreditation.Evidence) bool { return e.ID == evID })
+	if i < 0 {
+		return File{}, domain.Errorf(domain.NotFound, "no evidence %s in case %s", evID, id)
+	}
+	ev := c.Evidence[i]
+	sealed, err := s.blobs.Get(ctx, ev.Object)
+	if err != nil {
+		return File{}, domain.Errorf(domain.NotFound, "the file of evidence %s is no longer stored", evID)
+	}
+	plain, err := s.vault.OpenFile(ctx, c.ApplicantID, sealed)
+	if err != nil {
+		sealed.Close()
+		if errors.Is(err, pii.ErrErased) {
+			return File{}, domain.Errorf(domain.NotFound, "the file of evidence %s was erased", evID)
+		}
+		return File{}, domain.Wrap(domain.Internal, err, "open evidence file")
+	}
+	return File{Name: s.vault.Reveal(ctx, ev.FileName), ContentType: ev.ContentType, Size: ev.Size, SHA256: ev.SHA256,
+		Body: readCloser{plain, sealed}}, nil
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
+}
