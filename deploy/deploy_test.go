@@ -283,45 +283,15 @@ func TestNATSClusterRunsAccreditd(t *testing.T) {
 	began := time.Now()
 	env := setNATSEnv(t)
 	files := nodeFiles(t)
-	// Route ports picked up front, so that each node routes to the two
-	// others, as in the files.
-	clusterPorts := make([]int, len(files))
-	for i := range files {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		clusterPorts[i] = l.Addr().(*net.TCPAddr).Port
-		l.Close()
-	}
+	// Route ports are picked up front, so that each node routes to the two
+	// others, as in the files. Another process may take a picked port
+	// before its node binds it (then that node never accepts connections):
+	// the cluster is started again on fresh ports.
 	var servers []*server.Server
-	for i, f := range files {
-		o, err := server.ProcessConfigFile(f)
-		if err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		o.Host, o.Port = "127.0.0.1", -1
-		o.HTTPHost, o.HTTPPort = "127.0.0.1", -1
-		o.Cluster.Host, o.Cluster.Port = "127.0.0.1", clusterPorts[i]
-		o.Routes = nil
-		for j, p := range clusterPorts {
-			if j != i {
-				o.Routes = append(o.Routes, &url.URL{Scheme: "nats-route", Host: net.JoinHostPort("127.0.0.1", strconv.Itoa(p))})
-			}
-		}
-		o.StoreDir = t.TempDir()
-		o.NoLog, o.NoSigs = true, true
-		s, err := server.NewServer(o)
-		if err != nil {
-			t.Fatalf("%s: new server: %v", f, err)
-		}
-		s.Start()
-		t.Cleanup(s.Shutdown)
-		servers = append(servers, s)
-	}
-	for i, s := range servers {
-		if !s.ReadyForConnections(10 * time.Second) {
-			t.Fatalf("%s: not accepting connections after 10s", files[i])
+	for attempt := 1; servers == nil; attempt++ {
+		servers = startCluster(t, files)
+		if servers == nil && attempt == 3 {
+			t.Fatal("the 3-node cluster did not start in 3 attempts")
 		}
 	}
 
@@ -575,6 +545,57 @@ func TestNATSClusterRunsAccreditd(t *testing.T) {
 			t.Errorf("streams in account %s: got %v, want ACCREDIT_EVENTS among them", accreditAccount, names)
 		}
 	})
+}
+
+// startCluster starts the three nodes of files on loopback ports and
+// temporary store directories; nil (the nodes stopped) when one of them
+// does not accept connections within 30 s.
+func startCluster(t *testing.T, files []string) []*server.Server {
+	t.Helper()
+	clusterPorts := make([]int, len(files))
+	for i := range files {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		clusterPorts[i] = l.Addr().(*net.TCPAddr).Port
+		l.Close()
+	}
+	var servers []*server.Server
+	for i, f := range files {
+		o, err := server.ProcessConfigFile(f)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		o.Host, o.Port = "127.0.0.1", -1
+		o.HTTPHost, o.HTTPPort = "127.0.0.1", -1
+		o.Cluster.Host, o.Cluster.Port = "127.0.0.1", clusterPorts[i]
+		o.Routes = nil
+		for j, p := range clusterPorts {
+			if j != i {
+				o.Routes = append(o.Routes, &url.URL{Scheme: "nats-route", Host: net.JoinHostPort("127.0.0.1", strconv.Itoa(p))})
+			}
+		}
+		o.StoreDir = t.TempDir()
+		o.NoLog, o.NoSigs = true, true
+		s, err := server.NewServer(o)
+		if err != nil {
+			t.Fatalf("%s: new server: %v", f, err)
+		}
+		s.Start()
+		t.Cleanup(s.Shutdown)
+		servers = append(servers, s)
+	}
+	for i, s := range servers {
+		if !s.ReadyForConnections(30 * time.Second) {
+			t.Logf("%s: not accepting connections after 30s; starting the cluster again", files[i])
+			for _, s := range servers {
+				s.Shutdown()
+			}
+			return nil
+		}
+	}
+	return servers
 }
 
 type lockedBuffer struct {
