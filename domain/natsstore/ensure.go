@@ -61,12 +61,17 @@ func ensure[T any](ctx context.Context, what string, create func(ctx context.Con
 	}
 }
 
+// errNotYet marks a lookup of something just created that the cluster has
+// not made visible here yet: worth asking again.
+var errNotYet = errors.New("not visible yet")
+
 // transient reports whether a JetStream management error may go away by
 // itself while a cluster forms or another process creates the same stream.
 func transient(err error) bool {
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) ||
 		errors.Is(err, nats.ErrNoResponders) || errors.Is(err, jetstream.ErrJetStreamNotEnabled) ||
-		errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) || errors.Is(err, nats.ErrConnectionReconnecting) {
+		errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) || errors.Is(err, nats.ErrConnectionReconnecting) ||
+		errors.Is(err, errNotYet) {
 		return true
 	}
 	var apiErr *jetstream.APIError

@@ -52,9 +52,17 @@ func OpenBlobs(ctx context.Context, js jetstream.JetStream, cfg Config) (*Blobs,
 	if err != nil {
 		return nil, err
 	}
-	stream, err := js.Stream(ctx, "OBJ_"+EvidenceBucket)
+	stream, err := ensure(ctx, "object store stream "+EvidenceBucket, func(ctx context.Context) (jetstream.Stream, error) {
+		st, err := js.Stream(ctx, "OBJ_"+EvidenceBucket)
+		if errors.Is(err, jetstream.ErrStreamNotFound) {
+			// Created a moment ago, by us or another process: the cluster
+			// may not have told this server yet.
+			return nil, fmt.Errorf("%w: %w", errNotYet, err)
+		}
+		return st, err
+	})
 	if err != nil {
-		return nil, fmt.Errorf("object store stream %s: %w", EvidenceBucket, err)
+		return nil, err
 	}
 	return &Blobs{js: js, os: os, stream: stream}, nil
 }
