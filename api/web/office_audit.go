@@ -1,0 +1,120 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accounts"
+	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/eventstore"
+	"github.com/emcc/accredit/domain/pii"
+	"github.com/emcc/accredit/projections"
+)
+
+// ---- audit ----
+
+// auditFilter reads the audit filters of the query; a bad date is a field
+// error.
+func auditFilter(x *ctx, p *page) projections.AuditFilter {
+	f := projections.AuditFilter{CaseID: strings.TrimSpace(x.QueryParam("case_id")), ActorID: strings.TrimSpace(x.QueryParam("actor_id")),
+		Type: strings.TrimSpace(x.QueryParam("type"))}
+	for _, k := range []string{"from", "to"} {
+		v := strings.TrimSpace(x.QueryParam(k))
+		if v == "" {
+			continue
+		}
+		t, err := time.Parse(time.DateOnly, v)
+		if err != nil {
+			if p != nil {
+				p.Errors[k] = x.T("form.date")
+			}
+			continue
+		}
+		if k == "from" {
+			f.From = t
+		} else {
+			f.To = t.AddDate(0, 0, 1) // the whole day
+		}
+	}
+	return f
+}
+
+// auditRow is one event of the history with its payload.
+type auditRow struct {
+	projections.AuditEntry
+	Name string
+	Data string
+}
+
+func eventTypes() []string {
+	t := accreditation.EventTypes()
+	t = append(t, accounts.EventUserRegistered, accounts.EventProfileSet, accounts.EventUserDisabled, accounts.EventPasswordChanged, accounts.EventUserErased, accounts.EventSessionsEnded)
+	slices.Sort(t)
+	return t
+}
+
+func (a *app) audit(x *ctx) error {
+	p := x.newPage("audit.title", nil)
+	f := auditFilter(x, p)
+	var cur projections.Cursor
+	if v := x.QueryParam("after"); v != "" {
+		s, i, _ := strings.Cut(v, ".")
+		seq, _ := strconv.ParseUint(s, 10, 64)
+		idx, _ := strconv.Atoi(i)
+		cur = projections.Cursor{Seq: seq, Index: idx}
+	}
+	const limit = 50
+	var page []projections.AuditEntry
+	var next *projections.Cursor
+	a.read(func(m *projections.Models) { page, next = m.Audit.Page(f, cur, limit) })
+	rows := make([]auditRow, 0, len(page))
+	var commit eventstore.Commit
+	for _, e := range page {
+		if commit.Seq != e.Seq {
+			var err error
+			if commit, err = a.d.Reads.Store.Get(x.Request().Context(), e.Seq); err != nil {
+				return domain.Wrap(domain.Unavailable, err, "event store unavailable")
+			}
+		}
+		r := auditRow{AuditEntry: e, Name: a.userName(x, e.Actor.ID)}
+		if e.Index < len(commit.Events) {
+			var data any
+			_ = json.Unmarshal(commit.Events[e.Index].Data, &data)
+			b, _ := json.MarshalIndent(pii.RevealTree(x.Request().Context(), a.d.Reads.Vault, data), "", "  ")
+			r.Data = string(b)
+		}
+		rows = append(rows, r)
+	}
+	q := x.QueryParams()
+	q.Del("after")
+	d := map[string]any{"Rows": rows, "Types": eventTypes(), "Query": q.Encode()}
+	if next != nil {
+		q.Set("after", fmt.Sprintf("%d.%d", next.Seq, next.Index))
+		d["Next"] = "/office/audit?" + q.Encode()
+	}
+	if cur.Seq > 0 {
+		d["First"] = "/office/audit?" + d["Query"].(string)
+	}
+	for _, k := range []string{"case_id", "actor_id", "type", "from", "to"} {
+		p.Form.Set(k, x.QueryParam(k))
+	}
+	p.D = d
+	status := 0
+	if len(p.Errors) > 0 {
+		status = http.StatusBadRequest
+	}
+	return x.render(status, "audit", p)
+}
+
+// auditCSV streams every matching event as CSV, the same rows and trailers
+// as GET /api/v1/audit with Accept: text/csv (the API needs a bearer token,
+// the browser has a cookie).
+func (a *app) auditCSV(x *ctx) error {
+	return a.d.Reads.StreamAudit(x.Request().Context(), x.Response(), auditFilter(x, nil), "csv", a.d.Log)
+}
