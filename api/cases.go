@@ -17,41 +17,6 @@ import (
 	"github.com/emcc/accredit/domain/evidence"
 )
 
-// caseRoutes are the case commands and reads.
-func (s *Server) caseRoutes() []Route {
-	applicant := []domain.Role{domain.RoleApplicant}
-	assessorOrOffice := []domain.Role{domain.RoleAssessor, domain.RoleOffice}
-	assessor := []domain.Role{domain.RoleAssessor}
-	return []Route{
-		{Method: http.MethodGet, Path: "/api/v1/evidence/limits", Public: true, handler: s.evidenceLimits},
-		{Method: http.MethodPost, Path: "/api/v1/cases", Roles: applicant, handler: s.openCase},
-		{Method: http.MethodGet, Path: "/api/v1/cases/:id", Roles: anyRole, handler: s.getCase},
-		{Method: http.MethodGet, Path: "/api/v1/cases/:id/history", Roles: anyRole, handler: s.caseHistory},
-		{Method: http.MethodPut, Path: "/api/v1/cases/:id/portfolio", Roles: applicant, handler: s.putPortfolio},
-		{Method: http.MethodPost, Path: "/api/v1/cases/:id/evidence", Roles: applicant, handler: s.addEvidence},
-		{Method: http.MethodDelete, Path: "/api/v1/cases/:id/evidence/:evidence_id", Roles: applicant, handler: s.removeEvidence},
-		{Method: http.MethodGet, Path: "/api/v1/cases/:id/evidence/:evidence_id/file", Roles: anyRole, handler: s.evidenceFile},
-		{Method: http.MethodPut, Path: "/api/v1/cases/:id/self-assessment", Roles: applicant, handler: s.putSelfAssessment},
-		{Method: http.MethodPost, Path: "/api/v1/cases/:id/submit", Roles: applicant, handler: s.submitCase},
-		{Method: http.MethodPost, Path: "/api/v1/cases/:id/screening", Roles: office, handler: s.screenCase},
-		{Method: http.MethodPost, Path: "/api/v1/cases/:id/assignments", Roles: office, handler: s.assignCase},
-		{Method: http.MethodPost, Path: "/api/v1/cases/:id/claim", Roles: assessor, handler: s.claimCase},
-		{Method: http.MethodPost, Path: "/api/v1/cases/:id/assessments", Roles: assessor, handler: s.assessCase},
-		{Method: http.MethodPost, Path: "/api/v1/cases/:id/information-requests", Roles: assessorOrOffice, handler: s.requestInformation},
-		{Method: http.MethodPost, Path: "/api/v1/cases/:id/information-responses", Roles: applicant, handler: s.provideInformation},
-		{Method: http.MethodPost, Path: "/api/v1/cases/:id/moderation", Roles: office, handler: s.moderateCase},
-		{Method: http.MethodPost, Path: "/api/v1/cases/:id/decision", Roles: office, handler: s.decideCase},
-		{Method: http.MethodPost, Path: "/api/v1/cases/:id/appeal", Roles: applicant, handler: s.appealCase},
-		{Method: http.MethodPost, Path: "/api/v1/cases/:id/appeal/decision", Roles: office, handler: s.decideAppeal},
-		{Method: http.MethodPost, Path: "/api/v1/cases/:id/withdraw", Roles: applicant, handler: s.withdrawCase},
-		{Method: http.MethodGet, Path: "/api/v1/accreditations/:id", Roles: anyRole, handler: s.getAccreditation},
-		{Method: http.MethodPost, Path: "/api/v1/accreditations/:id/renewal", Roles: applicant, handler: s.renewAccreditation},
-		{Method: http.MethodPost, Path: "/api/v1/accreditations/:id/revocation", Roles: office, handler: s.revokeAccreditation},
-		{Method: http.MethodPost, Path: "/api/v1/accreditations/:id/withdrawal", Roles: []domain.Role{domain.RoleApplicant, domain.RoleOffice}, handler: s.withdrawAccreditation},
-		{Method: http.MethodGet, Path: "/api/v1/me/export", Roles: anyRole, handler: s.exportMine},
-	}
-}
-
 // caseID validates the :id path parameter (a ULID); an invalid one is a 404.
 func caseID(c echo.Context) (string, error) {
 	id := c.Param("id")

@@ -30,21 +30,6 @@ type ReadSide struct {
 	SLA    time.Duration
 }
 
-func (s *Server) readRoutes() []Route {
-	assessorOrOffice := []domain.Role{domain.RoleAssessor, domain.RoleOffice}
-	return []Route{
-		{Method: http.MethodGet, Path: "/api/v1/queue", Roles: assessorOrOffice, handler: s.queue},
-		{Method: http.MethodGet, Path: "/api/v1/decisions", Roles: office, handler: s.decisions},
-		{Method: http.MethodGet, Path: "/api/v1/audit", Roles: office, handler: s.audit},
-		{Method: http.MethodGet, Path: "/api/v1/me/cases", Roles: []domain.Role{domain.RoleApplicant}, handler: s.myCases},
-		{Method: http.MethodGet, Path: "/api/v1/register", Public: true, handler: s.registerList},
-		{Method: http.MethodGet, Path: "/api/v1/register/:accreditation_id", Public: true, handler: s.verifyAccreditation},
-		{Method: http.MethodGet, Path: "/api/v1/stats", Roles: office, handler: s.stats},
-		{Method: http.MethodGet, Path: "/api/v1/projections", Roles: office, handler: s.projectionStatus},
-		{Method: http.MethodPost, Path: "/api/v1/projections/rebuild", Roles: office, handler: s.rebuildProjections},
-	}
-}
-
 // read waits for ?min_seq, then runs fn on the read models; the answer
 // carries the position it reflects (X-Accredit-Seq).
 func (s *Server) read(c echo.Context, fn func(m *projections.Models, pos uint64) error) error {

@@ -94,7 +94,10 @@ var (
 
 // routes is the one table of endpoints and their roles.
 func (s *Server) routes() []Route {
-	base := []Route{
+	applicant := []domain.Role{domain.RoleApplicant}
+	assessorOrOffice := []domain.Role{domain.RoleAssessor, domain.RoleOffice}
+	assessor := []domain.Role{domain.RoleAssessor}
+	routes := []Route{
 		{Method: http.MethodGet, Path: "/healthz", Public: true, handler: s.healthz},
 		{Method: http.MethodGet, Path: "/readyz", Public: true, handler: s.readyz},
 		{Method: http.MethodGet, Path: "/api/v1/framework", Public: true, handler: s.getFramework},
@@ -116,12 +119,50 @@ func (s *Server) routes() []Route {
 		{Method: http.MethodGet, Path: "/metrics", Roles: office, handler: s.metrics},
 		{Method: http.MethodGet, Path: "/api/v1/openapi.json", Public: true, handler: s.openapiSpec},
 		{Method: http.MethodGet, Path: "/api/docs", Public: true, handler: s.openapiDocs},
+
+		// The case commands and reads.
+		{Method: http.MethodGet, Path: "/api/v1/evidence/limits", Public: true, handler: s.evidenceLimits},
+		{Method: http.MethodPost, Path: "/api/v1/cases", Roles: applicant, handler: s.openCase},
+		{Method: http.MethodGet, Path: "/api/v1/cases/:id", Roles: anyRole, handler: s.getCase},
+		{Method: http.MethodGet, Path: "/api/v1/cases/:id/history", Roles: anyRole, handler: s.caseHistory},
+		{Method: http.MethodPut, Path: "/api/v1/cases/:id/portfolio", Roles: applicant, handler: s.putPortfolio},
+		{Method: http.MethodPost, Path: "/api/v1/cases/:id/evidence", Roles: applicant, handler: s.addEvidence},
+		{Method: http.MethodDelete, Path: "/api/v1/cases/:id/evidence/:evidence_id", Roles: applicant, handler: s.removeEvidence},
+		{Method: http.MethodGet, Path: "/api/v1/cases/:id/evidence/:evidence_id/file", Roles: anyRole, handler: s.evidenceFile},
+		{Method: http.MethodPut, Path: "/api/v1/cases/:id/self-assessment", Roles: applicant, handler: s.putSelfAssessment},
+		{Method: http.MethodPost, Path: "/api/v1/cases/:id/submit", Roles: applicant, handler: s.submitCase},
+		{Method: http.MethodPost, Path: "/api/v1/cases/:id/screening", Roles: office, handler: s.screenCase},
+		{Method: http.MethodPost, Path: "/api/v1/cases/:id/assignments", Roles: office, handler: s.assignCase},
+		{Method: http.MethodPost, Path: "/api/v1/cases/:id/claim", Roles: assessor, handler: s.claimCase},
+		{Method: http.MethodPost, Path: "/api/v1/cases/:id/assessments", Roles: assessor, handler: s.assessCase},
+		{Method: http.MethodPost, Path: "/api/v1/cases/:id/information-requests", Roles: assessorOrOffice, handler: s.requestInformation},
+		{Method: http.MethodPost, Path: "/api/v1/cases/:id/information-responses", Roles: applicant, handler: s.provideInformation},
+		{Method: http.MethodPost, Path: "/api/v1/cases/:id/moderation", Roles: office, handler: s.moderateCase},
+		{Method: http.MethodPost, Path: "/api/v1/cases/:id/decision", Roles: office, handler: s.decideCase},
+		{Method: http.MethodPost, Path: "/api/v1/cases/:id/appeal", Roles: applicant, handler: s.appealCase},
+		{Method: http.MethodPost, Path: "/api/v1/cases/:id/appeal/decision", Roles: office, handler: s.decideAppeal},
+		{Method: http.MethodPost, Path: "/api/v1/cases/:id/withdraw", Roles: applicant, handler: s.withdrawCase},
+		{Method: http.MethodGet, Path: "/api/v1/accreditations/:id", Roles: anyRole, handler: s.getAccreditation},
+		{Method: http.MethodPost, Path: "/api/v1/accreditations/:id/renewal", Roles: applicant, handler: s.renewAccreditation},
+		{Method: http.MethodPost, Path: "/api/v1/accreditations/:id/revocation", Roles: office, handler: s.revokeAccreditation},
+		{Method: http.MethodPost, Path: "/api/v1/accreditations/:id/withdrawal", Roles: []domain.Role{domain.RoleApplicant, domain.RoleOffice}, handler: s.withdrawAccreditation},
+		{Method: http.MethodGet, Path: "/api/v1/me/export", Roles: anyRole, handler: s.exportMine},
 	}
-	base = append(base, s.caseRoutes()...)
 	if s.deps.Reads != nil {
-		base = append(base, s.readRoutes()...)
+		// The read models.
+		routes = append(routes, []Route{
+			{Method: http.MethodGet, Path: "/api/v1/queue", Roles: assessorOrOffice, handler: s.queue},
+			{Method: http.MethodGet, Path: "/api/v1/decisions", Roles: office, handler: s.decisions},
+			{Method: http.MethodGet, Path: "/api/v1/audit", Roles: office, handler: s.audit},
+			{Method: http.MethodGet, Path: "/api/v1/me/cases", Roles: []domain.Role{domain.RoleApplicant}, handler: s.myCases},
+			{Method: http.MethodGet, Path: "/api/v1/register", Public: true, handler: s.registerList},
+			{Method: http.MethodGet, Path: "/api/v1/register/:accreditation_id", Public: true, handler: s.verifyAccreditation},
+			{Method: http.MethodGet, Path: "/api/v1/stats", Roles: office, handler: s.stats},
+			{Method: http.MethodGet, Path: "/api/v1/projections", Roles: office, handler: s.projectionStatus},
+			{Method: http.MethodPost, Path: "/api/v1/projections/rebuild", Roles: office, handler: s.rebuildProjections},
+		}...)
 	}
-	return base
+	return routes
 }
 
 // waitMinSeq honours ?min_seq=N: it waits until the read models reflect N.
