@@ -162,7 +162,7 @@ func TestRestoreOfATamperedBackupFailsTheAuditAndDamagedFilesAreRefused(t *testi
 	bad := filepath.Join(t.TempDir(), "bad.gz")
 	rewriteBackup(t, file, bad, func(lines []string) []string {
 		for i, l := range lines {
-			var rec record
+			var rec natsstore.BackupRecord
 			_ = json.Unmarshal([]byte(l), &rec)
 			if rec.Kind == "msg" && rec.Stream == natsstore.EventsStream {
 				rec.Data = regexp.MustCompile(`"occurred_at":"20`).ReplaceAll(rec.Data, []byte(`"occurred_at":"19`))
@@ -190,21 +190,22 @@ func jsonOf(v any) string { b, _ := json.Marshal(v); return string(b) }
 // messages, the end record.
 func checkBackupFile(t *testing.T, path string) {
 	t.Helper()
-	plans, err := checkBackup(path)
+	b, err := natsstore.CheckBackup(path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	plans := b.Streams()
 	var names []string
 	for _, p := range plans {
-		names = append(names, p.rec.Stream)
-		if p.msgs == 0 {
-			t.Errorf("backup of %s has no messages", p.rec.Stream)
+		names = append(names, p.Record.Stream)
+		if p.Messages == 0 {
+			t.Errorf("backup of %s has no messages", p.Record.Stream)
 		}
 	}
-	if strings.Join(names, " ") != strings.Join(backupStreams, " ") {
+	if strings.Join(names, " ") != strings.Join(natsstore.BackupStreams, " ") {
 		t.Fatalf("backup streams: %v", names)
 	}
-	if c := plans[0].rec.Config; !c.DenyDelete || !c.DenyPurge {
+	if c := plans[0].Record.Config; !c.DenyDelete || !c.DenyPurge {
 		t.Fatalf("events stream config: %+v", c)
 	}
 }

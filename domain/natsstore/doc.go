@@ -1,7 +1,16 @@
-// Package natsstore is the JetStream adapter: the event store, the key store
-// for per-person keys, the evidence object store, the session store and the
-// embedded nats-server. It is the one package under domain/ that imports
-// nats.go and nats-server.
+// Package natsstore is the JetStream adapter: the connection (Conn, to an
+// external server or cluster or to the embedded nats-server), the event store,
+// the key store for per-person keys, the evidence object store, the session
+// store, the checkpoint store, the leases, and the backup and restore of the
+// streams (Backup, CheckBackup, Restore; backup.go describes the file). It
+// imports the domain packages it stores for, never echo or net/http.
+//
+// It is the one package of the module (with its natstest) that imports
+// nats.go, nats-server or any other github.com/nats-io module: cmd/accreditd
+// wires it through Conn, and cmd/accredit's backup and restore are thin
+// commands over Backup and Restore. Tests elsewhere may use nats.go and
+// nats-server to build fixtures. TestOnlyNatsstoreImportsNATS fails on any
+// other import.
 //
 // Streams and buckets are created or updated on Open, with the configured
 // replica count, so the same code runs on the embedded server and on a cluster.

@@ -21,7 +21,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/oklog/ulid/v2"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
@@ -46,8 +45,7 @@ type App struct {
 	now func() time.Time
 	id  string // this process, for leases
 
-	embedded    *natsstore.Embedded
-	nc          *nats.Conn
+	conn        *natsstore.Conn
 	Events      *natsstore.EventStore
 	auditStore  eventstore.Store // Events, or what Options.AuditStore made of it
 	checkpoints *natsstore.CheckpointStore
@@ -217,14 +215,14 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 			return nil, err
 		}
 	}
-	a.log.Info("accreditd serving", "addr", a.Addr(), "embedded_nats", a.embedded != nil, "nats_client_url", a.natsURL())
+	a.log.Info("accreditd serving", "addr", a.Addr(), "embedded_nats", a.conn.Embedded() != nil, "nats_client_url", a.natsURL())
 	return a, nil
 }
 
 // natsURL is the NATS URL for the log, with any password hidden.
 func (a *App) natsURL() string {
-	if a.embedded != nil {
-		return a.embedded.ClientURL()
+	if e := a.conn.Embedded(); e != nil {
+		return e.ClientURL()
 	}
 	return redactURLs(a.cfg.NATSURL)
 }
@@ -249,29 +247,29 @@ func (a *App) storeConfig() natsstore.Config { return natsstore.Config{Replicas:
 
 func (a *App) connect() error {
 	if a.cfg.NATSURL != "" {
-		nc, err := nats.Connect(a.cfg.NATSURL, nats.Name("accreditd"), nats.MaxReconnects(-1), nats.RetryOnFailedConnect(false))
+		conn, err := natsstore.Dial(a.cfg.NATSURL, natsstore.DialOptions{Name: "accreditd", ReconnectForever: true})
 		if err != nil {
 			return fmt.Errorf("connect to NATS at %s: %w", redactURLs(a.cfg.NATSURL), err)
 		}
-		a.nc = nc
+		a.conn = conn
 		return nil
 	}
 	interval, err := a.cfg.SyncInterval()
 	if err != nil {
 		return err
 	}
-	a.embedded, err = natsstore.StartEmbedded(natsstore.EmbeddedConfig{DataDir: a.cfg.DataDir, SyncInterval: interval, Listen: a.cfg.NATSListen})
+	conn, err := natsstore.OpenEmbedded(natsstore.EmbeddedConfig{DataDir: a.cfg.DataDir, SyncInterval: interval, Listen: a.cfg.NATSListen})
 	if err != nil {
 		return err
 	}
-	a.nc, err = a.embedded.Connect()
-	return err
+	a.conn = conn
+	return nil
 }
 
 func (a *App) openStores(ctx context.Context) error {
 	var err error
 	cfg := a.storeConfig()
-	if a.Events, err = natsstore.OpenEventStore(ctx, a.nc, cfg); err != nil {
+	if a.Events, err = a.conn.OpenEventStore(ctx, cfg); err != nil {
 		return err
 	}
 	js := a.Events.JetStream()
@@ -448,17 +446,8 @@ func (a *App) Close() error {
 }
 
 func (a *App) shutdownStores() {
-	if a.nc != nil {
-		_ = a.nc.Drain()
-		for i := 0; i < 100 && !a.nc.IsClosed(); i++ {
-			time.Sleep(10 * time.Millisecond)
-		}
-		a.nc.Close()
-		a.nc = nil
-	}
-	if a.embedded != nil {
-		a.embedded.Shutdown()
-		a.embedded = nil
+	if a.conn != nil {
+		a.conn.Close(time.Second) // drains NATS, then stops the embedded server
 	}
 }
 
@@ -488,17 +477,8 @@ func (a *App) positions() []api.ProjectionInfo {
 
 func (a *App) storeFigures(ctx context.Context) map[string]api.StreamFigures {
 	out := map[string]api.StreamFigures{}
-	js := a.Events.JetStream()
-	for name := range js.StreamNames(ctx).Name() {
-		st, err := js.Stream(ctx, name)
-		if err != nil {
-			continue
-		}
-		info := st.CachedInfo()
-		if fresh, err := st.Info(ctx); err == nil {
-			info = fresh
-		}
-		out[name] = api.StreamFigures{Messages: info.State.Msgs, Bytes: info.State.Bytes, LastSeq: info.State.LastSeq}
+	for name, f := range a.conn.Streams(ctx) {
+		out[name] = api.StreamFigures{Messages: f.Messages, Bytes: f.Bytes, LastSeq: f.LastSeq}
 	}
 	return out
 }

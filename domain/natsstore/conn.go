@@ -1,0 +1,140 @@
+package natsstore
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Conn is a client connection to JetStream: to an external NATS server or
+// cluster (Dial), or to the embedded server, in process (OpenEmbedded). The
+// stores, Backup and Restore are opened on it, so that cmd/ never handles a
+// nats.go connection itself.
+type Conn struct {
+	nc       *nats.Conn
+	js       jetstream.JetStream
+	embedded *Embedded // the server this connection started and stops; nil after Dial
+	closed   sync.Once
+}
+
+func newConn(nc *nats.Conn, e *Embedded) (*Conn, error) {
+	js, err := jetstream.New(nc)
+	if err != nil {
+		nc.Close()
+		return nil, fmt.Errorf("jetstream: %w", err)
+	}
+	return &Conn{nc: nc, js: js, embedded: e}, nil
+}
+
+// DialOptions are how Dial connects.
+type DialOptions struct {
+	// Name is the client name the server sees.
+	Name string
+	// Creds is a credentials file (JWT and NKey), if the server wants one.
+	Creds string
+	// Timeout bounds the connection attempt; 0 is nats.go's default.
+	Timeout time.Duration
+	// ReconnectForever keeps reconnecting after a lost connection (a
+	// long-running server); otherwise nats.go's default number of attempts.
+	ReconnectForever bool
+}
+
+// Dial connects to the NATS server or cluster at urls (comma-separated,
+// user:password@ allowed). The error is nats.go's: the caller says where,
+// with the passwords hidden.
+func Dial(urls string, o DialOptions) (*Conn, error) {
+	var opts []nats.Option
+	if o.Name != "" {
+		opts = append(opts, nats.Name(o.Name))
+	}
+	if o.Timeout > 0 {
+		opts = append(opts, nats.Timeout(o.Timeout))
+	}
+	if o.Creds != "" {
+		opts = append(opts, nats.UserCredentials(o.Creds))
+	}
+	if o.ReconnectForever {
+		opts = append(opts, nats.MaxReconnects(-1), nats.RetryOnFailedConnect(false))
+	}
+	nc, err := nats.Connect(urls, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return newConn(nc, nil)
+}
+
+// OpenEmbedded starts the embedded server on cfg.DataDir (see StartEmbedded;
+// ErrDataDirLocked when another process holds it) and connects to it. Close
+// stops the server too.
+func OpenEmbedded(cfg EmbeddedConfig) (*Conn, error) {
+	e, err := StartEmbedded(cfg)
+	if err != nil {
+		return nil, err
+	}
+	nc, err := e.Connect()
+	if err != nil {
+		e.Shutdown()
+		return nil, err
+	}
+	c, err := newConn(nc, e)
+	if err != nil {
+		e.Shutdown()
+		return nil, err
+	}
+	return c, nil
+}
+
+// Embedded is the embedded server this connection runs, or nil when it is
+// connected to an external one.
+func (c *Conn) Embedded() *Embedded { return c.embedded }
+
+// OpenEventStore opens the event store on this connection (see the
+// package-level OpenEventStore).
+func (c *Conn) OpenEventStore(ctx context.Context, cfg Config) (*EventStore, error) {
+	return OpenEventStore(ctx, c.nc, cfg)
+}
+
+// StreamFigures are the size and position of one stream.
+type StreamFigures struct {
+	Messages, Bytes, LastSeq uint64
+}
+
+// Streams reports every stream of the JetStream account, by name; a stream
+// whose state cannot be read is left out, and one whose fresh state cannot
+// be read is reported as last seen.
+func (c *Conn) Streams(ctx context.Context) map[string]StreamFigures {
+	out := map[string]StreamFigures{}
+	for name := range c.js.StreamNames(ctx).Name() {
+		st, err := c.js.Stream(ctx, name)
+		if err != nil {
+			continue
+		}
+		info := st.CachedInfo()
+		if fresh, err := st.Info(ctx); err == nil {
+			info = fresh
+		}
+		out[name] = StreamFigures{Messages: info.State.Msgs, Bytes: info.State.Bytes, LastSeq: info.State.LastSeq}
+	}
+	return out
+}
+
+// Close drains the connection, waiting up to wait for the drain to finish,
+// closes it, and then stops the embedded server if this connection started
+// it. Stop the stores' users (subscriptions, feeds) first. A second Close
+// does nothing; the stores fail once it is closed.
+func (c *Conn) Close(wait time.Duration) {
+	c.closed.Do(func() {
+		_ = c.nc.Drain()
+		for deadline := time.Now().Add(wait); time.Now().Before(deadline) && !c.nc.IsClosed(); {
+			time.Sleep(10 * time.Millisecond)
+		}
+		c.nc.Close()
+		if c.embedded != nil {
+			c.embedded.Shutdown()
+		}
+	})
+}
