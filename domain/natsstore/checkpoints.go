@@ -4,8 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nuid"
 
 	"github.com/emcc/accredit/domain/audit"
 )
@@ -16,10 +20,20 @@ const (
 	checkpointsSubject = "accredit.checkpoints"
 )
 
+// A checkpoint holds every stream's head, about 130 bytes each, so one of
+// a large office is larger than a message may be (max_payload, 1 MiB by
+// default). Such a checkpoint is stored as parts, each carrying these
+// headers; a checkpoint that fits is one message without them, as before.
+const (
+	partHeader   = "Accredit-Checkpoint-Part" // "<i>/<n>", from 1
+	partOfHeader = "Accredit-Checkpoint-Id"   // the same on every part of one checkpoint
+)
+
 // CheckpointStore keeps signed checkpoints in their own append-only stream.
 type CheckpointStore struct {
-	js     jetstream.JetStream
-	stream jetstream.Stream
+	js       jetstream.JetStream
+	stream   jetstream.Stream
+	partSize int
 }
 
 // OpenCheckpointStore creates or updates the checkpoints stream.
@@ -34,36 +48,92 @@ func OpenCheckpointStore(ctx context.Context, js jetstream.JetStream, cfg Config
 	if err != nil {
 		return nil, err
 	}
-	return &CheckpointStore{js: js, stream: st}, nil
+	// Half the largest message: room for the headers and the stream's own.
+	partSize := 512 << 10
+	if nc := js.Conn(); nc != nil && nc.MaxPayload() > 0 {
+		partSize = int(nc.MaxPayload()) / 2
+	}
+	if m := st.CachedInfo().Config.MaxMsgSize; m > 0 {
+		partSize = min(partSize, int(m)/2)
+	}
+	return &CheckpointStore{js: js, stream: st, partSize: partSize}, nil
 }
 
-// Add implements audit.CheckpointStore.
+// Add implements audit.CheckpointStore: one message, or parts when the
+// checkpoint is larger than one may be.
 func (s *CheckpointStore) Add(ctx context.Context, c audit.Checkpoint) error {
 	b, err := json.Marshal(c)
 	if err != nil {
 		return err
 	}
-	_, err = s.js.Publish(ctx, checkpointsSubject, b)
-	return err
+	if len(b) <= s.partSize {
+		_, err = s.js.Publish(ctx, checkpointsSubject, b)
+		return err
+	}
+	id, n := nuid.Next(), (len(b)+s.partSize-1)/s.partSize
+	for i := range n {
+		m := nats.NewMsg(checkpointsSubject)
+		m.Header.Set(partOfHeader, id)
+		m.Header.Set(partHeader, fmt.Sprintf("%d/%d", i+1, n))
+		m.Data = b[i*s.partSize : min(len(b), (i+1)*s.partSize)]
+		if _, err := s.js.PublishMsg(ctx, m); err != nil {
+			return fmt.Errorf("checkpoint %d part %d of %d: %w", c.Seq, i+1, n, err)
+		}
+	}
+	return nil
 }
 
-// List implements audit.CheckpointStore.
+// List implements audit.CheckpointStore. A checkpoint in parts is listed
+// where its last part is; one whose parts are not all there (its writer
+// stopped part way) is not listed, as a checkpoint never written.
 func (s *CheckpointStore) List(ctx context.Context) ([]audit.Checkpoint, error) {
 	info, err := s.stream.Info(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var out []audit.Checkpoint
+	type parts struct {
+		next, of int
+		data     []byte
+	}
+	partial := map[string]*parts{} // by checkpoint id
 	for seq := info.State.FirstSeq; seq <= info.State.LastSeq && info.State.Msgs > 0; seq++ {
 		m, err := s.stream.GetMsg(ctx, seq)
 		if err != nil {
 			continue // a gap (deleted checkpoint) shows up as fewer checkpoints
 		}
+		data := m.Data
+		if id := m.Header.Get(partOfHeader); id != "" {
+			i, n, ok := parsePart(m.Header.Get(partHeader))
+			p := partial[id]
+			switch {
+			case ok && i == 1:
+				p = &parts{next: 1, of: n}
+				partial[id] = p
+			case !ok || p == nil || p.next != i || p.of != n:
+				delete(partial, id) // a part missing or out of place: incomplete
+				continue
+			}
+			p.data = append(p.data, m.Data...)
+			if p.next++; i < n {
+				continue
+			}
+			data = p.data
+			delete(partial, id)
+		}
 		var c audit.Checkpoint
-		if err := json.Unmarshal(m.Data, &c); err != nil {
+		if err := json.Unmarshal(data, &c); err != nil {
 			return nil, fmt.Errorf("checkpoint %d: %w", seq, err)
 		}
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// parsePart reads a part header, "<i>/<n>" with 1 <= i <= n.
+func parsePart(h string) (i, n int, ok bool) {
+	a, b, found := strings.Cut(h, "/")
+	i, err1 := strconv.Atoi(a)
+	n, err2 := strconv.Atoi(b)
+	return i, n, found && err1 == nil && err2 == nil && i >= 1 && i <= n
 }
