@@ -290,7 +290,7 @@ type MemoryCheckpoints struct {
 func (m *MemoryCheckpoints) Add(_ context.Context, c Checkpoint) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.cps = append(m.cps, c)
+	m.cps = append(m.cps, c.clone())
 	return nil
 }
 
@@ -298,5 +298,15 @@ func (m *MemoryCheckpoints) Add(_ context.Context, c Checkpoint) error {
 func (m *MemoryCheckpoints) List(context.Context) ([]Checkpoint, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return slices.Clone(m.cps), nil
+	out := make([]Checkpoint, len(m.cps))
+	for i, c := range m.cps {
+		out[i] = c.clone() // as a store's would be: the caller's own
+	}
+	return out, nil
+}
+
+// clone is a copy of c that shares no map or slice with it.
+func (c Checkpoint) clone() Checkpoint {
+	c.Streams, c.Signature = maps.Clone(c.Streams), slices.Clone(c.Signature)
+	return c
 }

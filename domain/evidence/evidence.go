@@ -299,13 +299,19 @@ func isText(r io.ReaderAt, size int64) bool {
 	}
 }
 
+// ErrNoBlob is returned by a Blobs for a name with no object.
+var ErrNoBlob = errors.New("no such object")
+
 // Blobs stores evidence files by name, streaming both ways so that a file
-// is never held whole in memory.
+// is never held whole in memory. The conformance suite every
+// implementation passes is evidence/blobstest.
 type Blobs interface {
-	// Put stores what r yields under name.
+	// Put stores what r yields under name, replacing any object there. If
+	// r fails, Put returns its error and stores nothing.
 	Put(ctx context.Context, name string, r io.Reader) error
-	// Get opens the object name; the caller closes it.
+	// Get opens the object name, or returns ErrNoBlob; the caller closes it.
 	Get(ctx context.Context, name string) (io.ReadCloser, error)
+	// Delete removes the object name; a name with none is not an error.
 	Delete(ctx context.Context, name string) error
 }
 

@@ -15,6 +15,8 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/nats-io/nuid"
+
+	"github.com/emcc/accredit/domain/evidence"
 )
 
 // Blobs keeps evidence files (already encrypted by the caller) in a
@@ -38,8 +40,8 @@ type Blobs struct {
 // chunkSize is the object store's default chunk size.
 const chunkSize = 128 << 10
 
-// ErrNoBlob is returned for a missing object.
-var ErrNoBlob = errors.New("no such object")
+// ErrNoBlob is returned for a missing object: the port's error.
+var ErrNoBlob = evidence.ErrNoBlob
 
 // OpenBlobs creates or updates the evidence bucket.
 func OpenBlobs(ctx context.Context, js jetstream.JetStream, cfg Config) (*Blobs, error) {

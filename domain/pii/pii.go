@@ -234,7 +234,7 @@ func (m *MemoryKeys) Get(_ context.Context, subject string) ([]byte, error) {
 	if !ok {
 		return nil, ErrNoKey
 	}
-	return k, nil
+	return bytes.Clone(k), nil // the caller may reuse what it gets
 }
 
 // Create implements KeyStore.
@@ -242,9 +242,9 @@ func (m *MemoryKeys) Create(_ context.Context, subject string, wrapped []byte) (
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if k, ok := m.keys[subject]; ok {
-		return k, nil
+		return bytes.Clone(k), nil
 	}
-	m.keys[subject] = wrapped
+	m.keys[subject] = bytes.Clone(wrapped)
 	return wrapped, nil
 }
 
