@@ -27,50 +27,30 @@ func jetStream(t *testing.T) jetstream.JetStream {
 	return natstest.Start(t).EventStore(t).JetStream()
 }
 
+// opened makes a suite's New from a natsstore Open function: the store S
+// it opens on a fresh server, as the port P.
+func opened[P, S any](open func(context.Context, jetstream.JetStream, natsstore.Config) (S, error)) func(t *testing.T) P {
+	return func(t *testing.T) P {
+		s, err := open(context.Background(), jetStream(t), natsstore.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return any(s).(P)
+	}
+}
+
 func TestKeyStoreConformance(t *testing.T) {
-	keystoretest.Run(t, keystoretest.Harness{
-		New: func(t *testing.T) pii.KeyStore {
-			k, err := natsstore.OpenKeyStore(context.Background(), jetStream(t), natsstore.Config{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return k
-		},
-	})
+	keystoretest.Run(t, keystoretest.Harness{New: opened[pii.KeyStore](natsstore.OpenKeyStore)})
 }
 
 func TestSessionStoreConformance(t *testing.T) {
-	sessionstest.Run(t, sessionstest.Harness{
-		New: func(t *testing.T) accounts.SessionStore {
-			s, err := natsstore.OpenSessionStore(context.Background(), jetStream(t), natsstore.Config{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return s
-		},
-	})
+	sessionstest.Run(t, sessionstest.Harness{New: opened[accounts.SessionStore](natsstore.OpenSessionStore)})
 }
 
 func TestBlobsConformance(t *testing.T) {
-	blobstest.Run(t, blobstest.Harness{
-		New: func(t *testing.T) evidence.Blobs {
-			b, err := natsstore.OpenBlobs(context.Background(), jetStream(t), natsstore.Config{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return b
-		},
-	})
+	blobstest.Run(t, blobstest.Harness{New: opened[evidence.Blobs](natsstore.OpenBlobs)})
 }
 
 func TestCheckpointStoreConformance(t *testing.T) {
-	checkpointstest.Run(t, checkpointstest.Harness{
-		New: func(t *testing.T) audit.CheckpointStore {
-			c, err := natsstore.OpenCheckpointStore(context.Background(), jetStream(t), natsstore.Config{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return c
-		},
-	})
+	checkpointstest.Run(t, checkpointstest.Harness{New: opened[audit.CheckpointStore](natsstore.OpenCheckpointStore)})
 }

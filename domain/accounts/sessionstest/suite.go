@@ -17,6 +17,7 @@ import (
 	"github.com/oklog/ulid/v2"
 
 	"github.com/emcc/accredit/domain/accounts"
+	"github.com/emcc/accredit/domain/internal/porttest"
 )
 
 // Harness gives the suite a fresh, empty store per test.
@@ -26,29 +27,19 @@ type Harness struct {
 
 // Run runs the whole suite.
 func Run(t *testing.T, h Harness) {
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, s accounts.SessionStore)
-	}{
-		{"an unknown token is ErrNoSession", unknown},
-		{"put then get returns the session", putAndGet},
-		{"a second put under the same key replaces the session", overwrite},
-		{"a token hash is found only under its own user", underItsUser},
-		{"delete ends the session; deleting again is not an error", deleteSession},
-		{"list returns exactly the user's token hashes, none for a user without", list},
-		{"16 concurrent logins of one user are all listed", concurrentPuts},
-		{"a key the store cannot hold is ErrNoSession, and deleting it is not an error", malformedKey},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) { tc.fn(t, h.New(t)) })
-	}
+	porttest.Run(t, h.New, []porttest.Test[accounts.SessionStore]{
+		{Name: "an unknown token is ErrNoSession", Fn: unknown},
+		{Name: "put then get returns the session", Fn: putAndGet},
+		{Name: "a second put under the same key replaces the session", Fn: overwrite},
+		{Name: "a token hash is found only under its own user", Fn: underItsUser},
+		{Name: "delete ends the session; deleting again is not an error", Fn: deleteSession},
+		{Name: "list returns exactly the user's token hashes, none for a user without", Fn: list},
+		{Name: "16 concurrent logins of one user are all listed", Fn: concurrentPuts},
+		{Name: "a key the store cannot hold is ErrNoSession, and deleting it is not an error", Fn: malformedKey},
+	})
 }
 
-func ctx(t *testing.T) context.Context {
-	c, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	t.Cleanup(cancel)
-	return c
-}
+func ctx(t *testing.T) context.Context { return porttest.Context(t) }
 
 // user is a fresh user id (a ULID, as the service's are).
 func user() string { return ulid.Make().String() }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/emcc/accredit/domain/audit"
+	"github.com/emcc/accredit/domain/internal/porttest"
 )
 
 // Harness gives the suite a fresh, empty store per test.
@@ -25,27 +26,17 @@ type Harness struct {
 
 // Run runs the whole suite.
 func Run(t *testing.T, h Harness) {
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, s audit.CheckpointStore)
-	}{
-		{"an empty store lists no checkpoint", empty},
-		{"a checkpoint is listed with every field intact and its signature valid", roundTrip},
-		{"100 checkpoints are listed oldest first", order},
-		{"8 writers x 10 checkpoints: none lost or listed twice", concurrentAdds},
-		{"a listed checkpoint is the caller's copy", listedCopy},
-		{"a checkpoint of 20000 streams is kept whole", large},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) { tc.fn(t, h.New(t)) })
-	}
+	porttest.Run(t, h.New, []porttest.Test[audit.CheckpointStore]{
+		{Name: "an empty store lists no checkpoint", Fn: empty},
+		{Name: "a checkpoint is listed with every field intact and its signature valid", Fn: roundTrip},
+		{Name: "100 checkpoints are listed oldest first", Fn: order},
+		{Name: "8 writers x 10 checkpoints: none lost or listed twice", Fn: concurrentAdds},
+		{Name: "a listed checkpoint is the caller's copy", Fn: listedCopy},
+		{Name: "a checkpoint of 20000 streams is kept whole", Fn: large},
+	})
 }
 
-func ctx(t *testing.T) context.Context {
-	c, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	t.Cleanup(cancel)
-	return c
-}
+func ctx(t *testing.T) context.Context { return porttest.Context(t) }
 
 func signer(t *testing.T) *audit.Signer {
 	t.Helper()

@@ -11,9 +11,9 @@ import (
 	"io"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/emcc/accredit/domain/evidence"
+	"github.com/emcc/accredit/domain/internal/porttest"
 )
 
 // Harness gives the suite a fresh, empty store per test.
@@ -23,31 +23,21 @@ type Harness struct {
 
 // Run runs the whole suite.
 func Run(t *testing.T, h Harness) {
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, s evidence.Blobs)
-	}{
-		{"a name with no object is ErrNoBlob", missing},
-		{"put then get returns the same bytes", putAndGet},
-		{"an empty object is stored and read back empty", empty},
-		{"a 1 MiB + 7 byte object, read in small pieces, comes back whole", large},
-		{"a second put replaces the object, larger or smaller", replace},
-		{"delete removes the object; deleting again or a name never stored is not an error", deleteObject},
-		{"a put whose reader fails returns its error and stores nothing", failedPut},
-		{"names that share a prefix are independent", prefixes},
-		{"8 concurrent puts of different names are all kept", concurrentPuts},
-		{"an object closed before its end can be read again", closedEarly},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) { tc.fn(t, h.New(t)) })
-	}
+	porttest.Run(t, h.New, []porttest.Test[evidence.Blobs]{
+		{Name: "a name with no object is ErrNoBlob", Fn: missing},
+		{Name: "put then get returns the same bytes", Fn: putAndGet},
+		{Name: "an empty object is stored and read back empty", Fn: empty},
+		{Name: "a 1 MiB + 7 byte object, read in small pieces, comes back whole", Fn: large},
+		{Name: "a second put replaces the object, larger or smaller", Fn: replace},
+		{Name: "delete removes the object; deleting again or a name never stored is not an error", Fn: deleteObject},
+		{Name: "a put whose reader fails returns its error and stores nothing", Fn: failedPut},
+		{Name: "names that share a prefix are independent", Fn: prefixes},
+		{Name: "8 concurrent puts of different names are all kept", Fn: concurrentPuts},
+		{Name: "an object closed before its end can be read again", Fn: closedEarly},
+	})
 }
 
-func ctx(t *testing.T) context.Context {
-	c, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	t.Cleanup(cancel)
-	return c
-}
+func ctx(t *testing.T) context.Context { return porttest.Context(t) }
 
 // content is n bytes that differ from those of another seed.
 func content(seed byte, n int) []byte {

@@ -9,10 +9,10 @@ import (
 	"errors"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/oklog/ulid/v2"
 
+	"github.com/emcc/accredit/domain/internal/porttest"
 	"github.com/emcc/accredit/domain/pii"
 )
 
@@ -23,30 +23,20 @@ type Harness struct {
 
 // Run runs the whole suite.
 func Run(t *testing.T, h Harness) {
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, s pii.KeyStore)
-	}{
-		{"a subject without a key is ErrNoKey", missing},
-		{"create stores the key and get returns it byte for byte", createAndGet},
-		{"create keeps the first key and returns it to a second create", createOnly},
-		{"16 concurrent creates of one subject all get the same key", concurrentCreate},
-		{"delete removes the key for good, and a later create stores a new one", deleteThenCreate},
-		{"delete of a subject without a key is not an error", deleteMissing},
-		{"subjects are independent", independent},
-		{"the store keeps its own copy of a key", ownCopy},
-		{"a 64 KiB value of every byte value is kept whole", largeValue},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) { tc.fn(t, h.New(t)) })
-	}
+	porttest.Run(t, h.New, []porttest.Test[pii.KeyStore]{
+		{Name: "a subject without a key is ErrNoKey", Fn: missing},
+		{Name: "create stores the key and get returns it byte for byte", Fn: createAndGet},
+		{Name: "create keeps the first key and returns it to a second create", Fn: createOnly},
+		{Name: "16 concurrent creates of one subject all get the same key", Fn: concurrentCreate},
+		{Name: "delete removes the key for good, and a later create stores a new one", Fn: deleteThenCreate},
+		{Name: "delete of a subject without a key is not an error", Fn: deleteMissing},
+		{Name: "subjects are independent", Fn: independent},
+		{Name: "the store keeps its own copy of a key", Fn: ownCopy},
+		{Name: "a 64 KiB value of every byte value is kept whole", Fn: largeValue},
+	})
 }
 
-func ctx(t *testing.T) context.Context {
-	c, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	t.Cleanup(cancel)
-	return c
-}
+func ctx(t *testing.T) context.Context { return porttest.Context(t) }
 
 // subject is a fresh subject shaped as the vault's are (a ULID).
 func subject() string { return ulid.Make().String() }
