@@ -27,28 +27,36 @@ const SessionTTL = 12 * time.Hour
 
 // Service runs the account commands and logins.
 type Service struct {
-	repo     *aggregate.Repository[*Directory]
+	users    *aggregate.Repository[*User]
+	emails   *aggregate.Repository[*Reservation]
 	vault    *pii.Vault
 	sessions SessionStore
 	now      func() time.Time
 	log      *slog.Logger
 	throttle *throttle
 
-	mu     sync.RWMutex
-	emails map[string]string // normalised email -> user id
+	mu sync.RWMutex
+	// legacy finds the users of the old directory stream by email
+	// (normalised email -> user id): they hold no reservation.
+	legacy map[string]string
+	list   userList
 }
 
-// NewService wires the directory into feed; call before the feed runs.
+// NewService wires the accounts into feed; call before the feed runs.
 func NewService(store eventstore.Store, feed *aggregate.Feed, vault *pii.Vault, sessions SessionStore, now func() time.Time, log *slog.Logger) *Service {
-	s := &Service{vault: vault, sessions: sessions, now: now, log: log, emails: map[string]string{}, throttle: newThrottle(now)}
-	s.repo = aggregate.NewRepository(StreamPrefix, store, feed, now, NewDirectory)
-	feed.Add(s) // after the repository, so the index is current when a wait returns
+	s := &Service{vault: vault, sessions: sessions, now: now, log: log, legacy: map[string]string{}, throttle: newThrottle(now)}
+	s.users = aggregate.NewRepository(UserPrefix, store, feed, now, newUserState)
+	s.users.Upcast(userOf)
+	s.emails = aggregate.NewRepository(EmailPrefix, store, feed, now, newReservation)
+	feed.Add(s) // after the repositories, so the indexes are current when a wait returns
 	return s
 }
 
-// Follow keeps the email index: it opens each new user's sealed email.
+// Follow keeps the list of users in order, and the email index of the
+// users of the old directory stream: it opens each one's sealed email.
 func (s *Service) Follow(c eventstore.Commit) {
-	if c.Stream != StreamPrefix+"."+DirectoryID {
+	old := c.Stream == DirectoryStream
+	if !old && !strings.HasPrefix(c.Stream, UserPrefix+".") {
 		return
 	}
 	for _, e := range c.Events {
@@ -58,18 +66,24 @@ func (s *Service) Follow(c eventstore.Commit) {
 			if decodeInto(e, &p) != nil {
 				continue
 			}
+			s.mu.Lock()
+			s.list.add(p.UserID, p.Role)
+			s.mu.Unlock()
+			if !old {
+				continue // found by its reservation
+			}
 			email, err := s.vault.Open(context.Background(), p.Email)
 			if err != nil {
 				continue // erased before we saw it
 			}
 			key := NormaliseEmail(email)
 			s.mu.Lock()
-			if other, ok := s.emails[key]; ok && other != p.UserID {
+			if other, ok := s.legacy[key]; ok && other != p.UserID {
 				// Two accounts registered before emails were normalised
 				// as now: the first keeps the address.
 				s.log.Warn("two accounts share one normalised email; the older keeps it", "user_id", other, "duplicate_user_id", p.UserID)
 			} else {
-				s.emails[key] = p.UserID
+				s.legacy[key] = p.UserID
 			}
 			s.mu.Unlock()
 		case EventUserErased:
@@ -78,22 +92,114 @@ func (s *Service) Follow(c eventstore.Commit) {
 				continue
 			}
 			s.vault.Forget(p.UserID)
-			s.mu.Lock()
-			for k, id := range s.emails {
-				if id == p.UserID {
-					delete(s.emails, k)
-				}
-			}
-			s.mu.Unlock()
 		}
 	}
 }
 
+// user returns a copy of one registered user (erased ones included).
+func (s *Service) user(id string) (*User, bool) {
+	u, _, ok := s.users.Get(id)
+	if !ok || !u.registered() {
+		return nil, false
+	}
+	return u, true
+}
+
+// userByEmail finds the user whose email it is: the holder of its
+// reservation, when the holder's own stream says the email is theirs, or a
+// user of the old directory stream.
 func (s *Service) userByEmail(email string) (string, bool) {
+	norm := NormaliseEmail(email)
+	key := s.vault.Blind(norm)
+	if r, _, ok := s.emails.Get(key); ok && !r.Released {
+		if u, ok := s.user(r.UserID); ok && !u.Erased && u.EmailKey == key {
+			return u.ID, true
+		}
+	}
+	return s.legacyHolder(norm)
+}
+
+// legacyHolder returns the user of the old directory stream with this
+// normalised email, as long as it is still theirs.
+func (s *Service) legacyHolder(norm string) (string, bool) {
 	s.mu.RLock()
-	defer s.mu.RUnlock()
-	id, ok := s.emails[NormaliseEmail(email)]
-	return id, ok
+	id, ok := s.legacy[norm]
+	s.mu.RUnlock()
+	if !ok {
+		return "", false
+	}
+	u, ok := s.user(id)
+	return id, ok && !u.Erased && u.EmailKey == ""
+}
+
+// holds reports whether a reservation of the email of key still holds for
+// its user: always within ReservationGrace of being made (its user's event
+// follows within seconds), and after that as long as the user's own stream
+// says the email is theirs. A reservation left over from a crash between
+// the two writes, or from a user who moved to another email or was
+// erased, frees itself so.
+func (s *Service) holds(key string) func(*Reservation) bool {
+	return func(r *Reservation) bool {
+		if r.Released || r.UserID == "" {
+			return false
+		}
+		if s.now().Sub(r.At) < ReservationGrace {
+			return true
+		}
+		u, ok := s.user(r.UserID)
+		return ok && !u.Erased && u.EmailKey == key
+	}
+}
+
+// reserve makes userID the holder of the email of key (norm is the
+// normalised email) and returns who holds it for this command: userID, or,
+// when this very command was recorded before (a retry, or the same command
+// sent by another process), the user it reserved for then. Errors:
+// Conflict when the email belongs to someone else.
+func (s *Service) reserve(ctx context.Context, meta aggregate.Meta, key, norm, userID string) (string, error) {
+	m := meta
+	m.Command, m.IfVersion = "reserve_email", nil
+	if m.CommandID != "" {
+		m.CommandID += ".email"
+	}
+	res, err := s.emails.Update(ctx, key, m, func(r *Reservation, _ uint64) ([]aggregate.Change, error) {
+		if other, ok := s.legacyHolder(norm); ok && other != userID {
+			return nil, errEmailTaken
+		}
+		return r.Reserve(userID, s.holds(key))
+	})
+	if err != nil {
+		return "", err
+	}
+	r, _, ok := s.emails.Get(key)
+	switch {
+	case !ok || r.Released:
+		return "", errEmailTaken
+	case r.UserID == userID:
+		return userID, nil
+	case res.Duplicate && r.CommandID != "" && r.CommandID == m.CommandID:
+		return r.UserID, nil
+	}
+	return "", errEmailTaken
+}
+
+// release lets the email of key go, when userID holds it. A failure is
+// only logged: a reservation its user's stream no longer confirms frees
+// itself after ReservationGrace.
+func (s *Service) release(ctx context.Context, meta aggregate.Meta, key, userID string) {
+	if key == "" {
+		return
+	}
+	m := meta
+	m.Command, m.IfVersion = "release_email", nil
+	if m.CommandID != "" {
+		m.CommandID += ".release"
+	}
+	if _, err := s.emails.Update(ctx, key, m, func(r *Reservation, _ uint64) ([]aggregate.Change, error) {
+		return r.Release(userID)
+	}); err != nil {
+		s.log.Warn("email reservation not released; it frees itself", "user_id", userID, "err", err)
+	}
 }
 
 // UserView is a user as shown to someone allowed to see them.
@@ -143,41 +249,94 @@ func (s *Service) Create(ctx context.Context, meta aggregate.Meta, in NewUser) (
 	if err := validateNewUser(in); err != nil {
 		return UserView{}, aggregate.Result{}, err
 	}
+	self, selfService := meta.Actor.ID == "", meta.Actor.Role == ""
 	id := ulid.Make().String()
+	norm := NormaliseEmail(in.Email)
+	key := s.vault.Blind(norm)
+	if self {
+		meta.Actor = domain.Actor{ID: id, Role: in.Role}
+	}
+	// The email first: whoever reserves it registers; the user's own event
+	// follows within seconds (see holds).
+	holder, err := s.reserve(ctx, meta, key, norm, id)
+	if err != nil {
+		return UserView{}, aggregate.Result{}, err
+	}
+	if holder != id { // this command reserved it before: go on with that user
+		id = holder
+		if self {
+			meta.Actor.ID = id
+		}
+	}
 	email, err := s.vault.Seal(ctx, id, displayEmail(in.Email))
 	if err != nil {
 		return UserView{}, aggregate.Result{}, domain.Wrap(domain.Unavailable, err, "key store unavailable")
 	}
 	name, _ := s.vault.Seal(ctx, id, strings.TrimSpace(in.Name))
 	hash, _ := s.vault.Seal(ctx, id, HashPassword(in.Password))
-	ev := UserRegistered{UserID: id, Role: in.Role, Email: email, Name: name, PasswordHash: hash, SelfService: meta.Actor.Role == ""}
-	if meta.Actor.ID == "" {
-		meta.Actor = domain.Actor{ID: id, Role: in.Role}
-	}
-	res, err := s.repo.Update(ctx, DirectoryID, meta, func(d *Directory, _ uint64) ([]aggregate.Change, error) {
-		_, taken := s.userByEmail(in.Email)
-		return d.Register(ev, taken)
+	ev := UserRegistered{UserID: id, Role: in.Role, Email: email, Name: name, PasswordHash: hash, SelfService: selfService, EmailKey: key}
+	res, err := s.users.Update(ctx, id, meta, func(u *User, _ uint64) ([]aggregate.Change, error) {
+		if r, _, ok := s.emails.Get(key); !ok || !r.active(id) {
+			return nil, errEmailTaken
+		}
+		return u.Register(ev)
 	})
 	if err != nil {
 		return UserView{}, res, err
 	}
-	if res.Duplicate {
-		// A retried registration: answer with the user it created.
-		if uid, ok := s.userByEmail(in.Email); ok {
-			id = uid
-		}
+	if uid, ok := strings.CutPrefix(res.Stream, UserPrefix+"."); ok && res.Duplicate {
+		id = uid // a retried registration: answer with the user it created
 	}
 	v, err := s.User(ctx, id)
 	return v, res, err
 }
 
+// ChangeEmail moves a user to a new email: the new one is reserved first,
+// then the user's event records it, then the old one is released. A crash
+// after the first step leaves a reservation the user's stream does not
+// confirm, after the second one the old email reserved to a user whose
+// stream names another: both free themselves after ReservationGrace, and at
+// no moment do two users hold one email or the user none. Errors: Invalid,
+// NotFound, Conflict (the email belongs to someone else).
+func (s *Service) ChangeEmail(ctx context.Context, meta aggregate.Meta, userID, email string) (aggregate.Result, error) {
+	if err := CheckEmail(email); err != nil {
+		return aggregate.Result{}, domain.InvalidFields("invalid email", domain.FieldError{Field: "email", Reason: err.Error()})
+	}
+	if err := limits.Check("invalid email", limits.Email.Text("email", email)); err != nil {
+		return aggregate.Result{}, err
+	}
+	u, ok := s.user(userID)
+	if !ok || u.Erased {
+		return aggregate.Result{}, domain.Errorf(domain.NotFound, "no user %s", userID)
+	}
+	norm := NormaliseEmail(email)
+	key := s.vault.Blind(norm)
+	if _, err := s.reserve(ctx, meta, key, norm, userID); err != nil {
+		return aggregate.Result{}, err
+	}
+	sealed, err := s.vault.Seal(ctx, userID, displayEmail(email))
+	if err != nil {
+		return aggregate.Result{}, domain.Wrap(domain.Unavailable, err, "key store unavailable")
+	}
+	old := u.EmailKey
+	res, err := s.users.Update(ctx, userID, meta, func(u *User, _ uint64) ([]aggregate.Change, error) {
+		if r, _, ok := s.emails.Get(key); !ok || !r.active(userID) {
+			return nil, errEmailTaken
+		}
+		return u.ChangeEmail(sealed, key)
+	})
+	if err != nil {
+		return res, err
+	}
+	if old != key {
+		s.release(ctx, meta, old, userID)
+	}
+	return res, nil
+}
+
 // User returns a user's view; NotFound when unknown.
 func (s *Service) User(ctx context.Context, id string) (UserView, error) {
-	d, _, _ := s.repo.Get(DirectoryID)
-	if d == nil {
-		return UserView{}, domain.Errorf(domain.NotFound, "no user %s", id)
-	}
-	u, ok := d.Users[id]
+	u, ok := s.user(id)
 	if !ok {
 		return UserView{}, domain.Errorf(domain.NotFound, "no user %s", id)
 	}
@@ -196,25 +355,32 @@ func (s *Service) view(ctx context.Context, u *User) UserView {
 
 // Users lists every user, oldest first.
 func (s *Service) Users(ctx context.Context) []UserView {
-	d, _, _ := s.repo.Get(DirectoryID)
-	if d == nil {
-		return nil
+	page, _ := s.UsersPage(ctx, "", "", 0)
+	return page
+}
+
+// UsersPage lists users oldest first (by id): those after the id after,
+// of role when set, at most limit of them (all when 0). next is the after
+// of the next page, empty on the last one. It reads the users it returns,
+// not the others.
+func (s *Service) UsersPage(ctx context.Context, role domain.Role, after string, limit int) (page []UserView, next string) {
+	s.mu.RLock()
+	ids, more := s.list.page(role, after, limit)
+	s.mu.RUnlock()
+	for _, id := range ids {
+		if u, ok := s.user(id); ok {
+			page = append(page, s.view(ctx, u))
+		}
 	}
-	var out []UserView
-	for _, u := range d.Users {
-		out = append(out, s.view(ctx, u))
+	if more && len(ids) > 0 {
+		next = ids[len(ids)-1]
 	}
-	sortByID(out)
-	return out
+	return page, next
 }
 
 // Profile returns an assessor's profile (nil when they have none) and role.
 func (s *Service) Profile(id string) (*Profile, domain.Role, bool) {
-	d, _, _ := s.repo.Get(DirectoryID)
-	if d == nil {
-		return nil, "", false
-	}
-	u, ok := d.Users[id]
+	u, ok := s.user(id)
 	if !ok || u.Disabled {
 		return nil, "", false
 	}
@@ -223,8 +389,15 @@ func (s *Service) Profile(id string) (*Profile, domain.Role, bool) {
 
 // HasOffice reports whether any active office user exists.
 func (s *Service) HasOffice() bool {
-	d, _, _ := s.repo.Get(DirectoryID)
-	return d != nil && len(d.Offices()) > 0
+	s.mu.RLock()
+	ids, _ := s.list.page(domain.RoleOffice, "", 0)
+	s.mu.RUnlock()
+	for _, id := range ids {
+		if u, ok := s.user(id); ok && !u.Disabled {
+			return true
+		}
+	}
+	return false
 }
 
 // UserIDByEmail finds a user by email.
@@ -232,8 +405,9 @@ func (s *Service) UserIDByEmail(email string) (string, bool) { return s.userByEm
 
 // SetProfile sets an assessor's profile.
 func (s *Service) SetProfile(ctx context.Context, meta aggregate.Meta, userID string, p Profile) (aggregate.Result, error) {
-	return s.repo.Update(ctx, DirectoryID, meta, func(d *Directory, _ uint64) ([]aggregate.Change, error) {
-		return d.SetProfile(userID, p)
+	known := func(id string) bool { _, ok := s.user(id); return ok }
+	return s.users.Update(ctx, userID, meta, func(u *User, _ uint64) ([]aggregate.Change, error) {
+		return u.SetProfile(p, known)
 	})
 }
 
@@ -251,11 +425,7 @@ func (s *Service) ChangePassword(ctx context.Context, meta aggregate.Meta, userI
 	if wait := s.throttle.blocked("id:"+userID, ""); wait > 0 {
 		return aggregate.Result{}, &domain.Error{Code: domain.TooManyRequests, Message: "too many wrong passwords; try again later", RetryAfter: int(wait.Seconds()) + 1}
 	}
-	d, _, _ := s.repo.Get(DirectoryID)
-	var u *User
-	if d != nil {
-		u = d.Users[userID]
-	}
+	u, _ := s.user(userID)
 	hash := dummyHash
 	if u != nil {
 		if h, err := s.vault.Open(ctx, u.PasswordHash); err == nil {
@@ -271,8 +441,8 @@ func (s *Service) ChangePassword(ctx context.Context, meta aggregate.Meta, userI
 	if err != nil {
 		return aggregate.Result{}, domain.Wrap(domain.Unavailable, err, "key store unavailable")
 	}
-	res, err := s.repo.Update(ctx, DirectoryID, meta, func(d *Directory, _ uint64) ([]aggregate.Change, error) {
-		return d.ChangePassword(userID, sealed)
+	res, err := s.users.Update(ctx, userID, meta, func(u *User, _ uint64) ([]aggregate.Change, error) {
+		return u.ChangePassword(sealed)
 	})
 	if err != nil {
 		return res, err
@@ -292,8 +462,8 @@ func (s *Service) Disable(ctx context.Context, meta aggregate.Meta, userID, reas
 	if err != nil && !errors.Is(err, pii.ErrErased) {
 		return aggregate.Result{}, domain.Wrap(domain.Unavailable, err, "key store unavailable")
 	}
-	res, err := s.repo.Update(ctx, DirectoryID, meta, func(d *Directory, _ uint64) ([]aggregate.Change, error) {
-		return d.Disable(userID, sealed)
+	res, err := s.users.Update(ctx, userID, meta, func(u *User, _ uint64) ([]aggregate.Change, error) {
+		return u.Disable(sealed)
 	})
 	if err != nil {
 		return res, err
@@ -311,12 +481,17 @@ func (s *Service) Erase(ctx context.Context, meta aggregate.Meta, userID, reason
 	if err := limits.Check("reason too long", limits.Reason.Text("reason", reason)); err != nil {
 		return aggregate.Result{}, err
 	}
-	res, err := s.repo.Update(ctx, DirectoryID, meta, func(d *Directory, _ uint64) ([]aggregate.Change, error) {
-		return d.Erase(userID, strings.TrimSpace(reason))
+	var emailKey string
+	res, err := s.users.Update(ctx, userID, meta, func(u *User, _ uint64) ([]aggregate.Change, error) {
+		emailKey = u.EmailKey
+		return u.Erase(strings.TrimSpace(reason))
 	})
 	if err != nil {
 		return res, err
 	}
+	// The email is free for someone else (it would be anyway: an erased
+	// user holds nothing; see holds).
+	s.release(ctx, meta, emailKey, userID)
 	// The event is recorded first: were the key deletion to fail, the
 	// erasure is retried by the next start (EraseOutstanding).
 	if err := s.vault.Erase(ctx, userID); err != nil {
@@ -328,15 +503,15 @@ func (s *Service) Erase(ctx context.Context, meta aggregate.Meta, userID, reason
 // EraseOutstanding deletes the keys of users recorded as erased whose key
 // deletion did not complete.
 func (s *Service) EraseOutstanding(ctx context.Context) error {
-	d, _, _ := s.repo.Get(DirectoryID)
-	if d == nil {
-		return nil
-	}
-	for id, u := range d.Users {
+	var erased []string
+	s.users.Each(func(id string, u *User) {
 		if u.Erased {
-			if err := s.vault.Erase(ctx, id); err != nil {
-				return err
-			}
+			erased = append(erased, id)
+		}
+	})
+	for _, id := range erased {
+		if err := s.vault.Erase(ctx, id); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -361,11 +536,9 @@ func (s *Service) Login(ctx context.Context, email, password, client string) (Lo
 		s.throttle.fail(key, client)
 		return Login{}, domain.Errorf(domain.Unauthorized, "wrong email or password")
 	}
-	id, ok := s.userByEmail(email)
-	d, _, _ := s.repo.Get(DirectoryID)
 	var u *User
-	if ok && d != nil {
-		u = d.Users[id]
+	if id, ok := s.userByEmail(email); ok {
+		u, _ = s.user(id)
 	}
 	hash := dummyHash
 	if u != nil && !u.Disabled {
@@ -417,11 +590,11 @@ func (s *Service) Authenticate(ctx context.Context, token string) (UserView, err
 	if err != nil {
 		return UserView{}, domain.Wrap(domain.Unavailable, err, "session store unavailable")
 	}
-	d, _, _ := s.repo.Get(DirectoryID)
-	if d == nil || d.Users[sess.UserID] == nil || d.Users[sess.UserID].Disabled {
+	u, ok := s.user(sess.UserID) // this one user, nobody else
+	if !ok || u.Disabled {
 		return UserView{}, domain.Errorf(domain.Unauthorized, "the account is disabled")
 	}
-	return s.view(ctx, d.Users[sess.UserID]), nil
+	return s.view(ctx, u), nil
 }
 
 // Logout revokes a token.
@@ -463,8 +636,8 @@ func (s *Service) endSessions(ctx context.Context, userID, keepToken string) (in
 // EndSessions is the office ending every session of a user, recorded with
 // who did it. Errors: NotFound for an unknown or erased user, Unavailable.
 func (s *Service) EndSessions(ctx context.Context, meta aggregate.Meta, userID string) (aggregate.Result, int, error) {
-	res, err := s.repo.Update(ctx, DirectoryID, meta, func(d *Directory, _ uint64) ([]aggregate.Change, error) {
-		return d.EndSessions(userID)
+	res, err := s.users.Update(ctx, userID, meta, func(u *User, _ uint64) ([]aggregate.Change, error) {
+		return u.EndSessions()
 	})
 	if err != nil {
 		return res, 0, err
@@ -558,13 +731,11 @@ type Account struct {
 
 // Accounts lists every account.
 func (s *Service) Accounts() []Account {
-	d, _, _ := s.repo.Get(DirectoryID)
-	if d == nil {
-		return nil
-	}
-	out := make([]Account, 0, len(d.Users))
-	for _, u := range d.Users {
-		out = append(out, Account{ID: u.ID, Role: u.Role, CreatedAt: u.CreatedAt, Erased: u.Erased})
-	}
+	var out []Account
+	s.users.Each(func(_ string, u *User) {
+		if u.registered() {
+			out = append(out, Account{ID: u.ID, Role: u.Role, CreatedAt: u.CreatedAt, Erased: u.Erased})
+		}
+	})
 	return out
 }

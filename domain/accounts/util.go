@@ -2,17 +2,11 @@ package accounts
 
 import (
 	"encoding/json"
-	"slices"
-	"strings"
 	"sync"
 	"time"
 )
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
-
-func sortByID(v []UserView) {
-	slices.SortFunc(v, func(a, b UserView) int { return strings.Compare(a.ID, b.ID) })
-}
 
 // throttle slows down repeated failed logins per account and per client:
 // after 5 failures within 15 minutes, each further try is refused for a

@@ -71,6 +71,9 @@ type Repository[S Root[S]] struct {
 	mu      sync.RWMutex
 	entries map[string]*entry[S]
 	errs    int
+	// upcast routes the events of streams outside prefix (an older layout
+	// of the same aggregates) to the aggregate each belongs to; nil: none.
+	upcast func(stream string, e eventstore.Event) (id string, ok bool)
 
 	// stripes serialise the commands on one aggregate within this process,
 	// so that its own writers never race each other to a conflict; only
@@ -95,9 +98,41 @@ func NewRepository[S Root[S]](prefix string, store eventstore.Store, feed *Feed,
 // StreamID is the stream of aggregate id.
 func (r *Repository[S]) StreamID(id string) string { return r.prefix + "." + id }
 
+// Upcast makes the repository take the events of an older stream layout
+// too: route names the aggregate an event of such a stream belongs to (false
+// to leave it). Those events change the aggregate's state but not its head,
+// which is always that of the aggregate's own stream, the one commands append
+// to. Call it before the feed runs.
+func (r *Repository[S]) Upcast(route func(stream string, e eventstore.Event) (id string, ok bool)) {
+	r.upcast = route
+}
+
+func (r *Repository[S]) followOld(c eventstore.Commit) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, ev := range c.Events {
+		id, ok := r.upcast(c.Stream, ev)
+		if !ok {
+			continue
+		}
+		e := r.entries[id]
+		if e == nil {
+			e = &entry[S]{state: r.fresh(id)}
+			r.entries[id] = e
+		}
+		if err := e.state.Apply(ev); err != nil {
+			r.errs++
+		}
+	}
+}
+
 // Follow implements Follower.
 func (r *Repository[S]) Follow(c eventstore.Commit) {
 	id, ok := strings.CutPrefix(c.Stream, r.prefix+".")
+	if !ok && r.upcast != nil && len(c.Events) > 0 {
+		r.followOld(c)
+		return
+	}
 	if !ok || len(c.Events) == 0 {
 		return
 	}

@@ -76,6 +76,9 @@ type KeyStore interface {
 type Vault struct {
 	keys KeyStore
 	kek  cipher.AEAD // wraps the data keys
+	// blind keys Blind: derived from the master key, so every process of a
+	// cluster blinds a value alike.
+	blind []byte
 
 	mu    sync.RWMutex
 	cache map[string]*dataKey
@@ -87,7 +90,7 @@ func NewVault(keys KeyStore, masterKey []byte) (*Vault, error) {
 	if err != nil {
 		return nil, fmt.Errorf("master key: %w", err)
 	}
-	return &Vault{keys: keys, kek: kek, cache: map[string]*dataKey{}}, nil
+	return &Vault{keys: keys, kek: kek, blind: blindKey(masterKey), cache: map[string]*dataKey{}}, nil
 }
 
 func newAEAD(key []byte) (cipher.AEAD, error) {

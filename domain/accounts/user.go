@@ -3,7 +3,6 @@ package accounts
 import (
 	"encoding/json"
 	"fmt"
-	"maps"
 	"slices"
 	"time"
 
@@ -15,11 +14,23 @@ import (
 	"github.com/emcc/accredit/domain/pii"
 )
 
-// Stream prefix and id of the directory aggregate.
+// Streams. Each user is an aggregate of its own ("accounts.user.<id>"),
+// and each normalised email a reservation ("accounts.email.<blinded
+// email>"), so that no command waits for another user's. Before, the whole
+// directory was one aggregate in one stream ("accounts.directory"); that
+// stream is still read (upcast: each event goes to the user it names) and
+// never written.
 const (
+	UserPrefix  = "accounts.user"
+	EmailPrefix = "accounts.email"
+
+	// StreamPrefix and DirectoryID name the old directory stream.
 	StreamPrefix = "accounts"
 	DirectoryID  = "directory"
 )
+
+// DirectoryStream is the old stream of the whole directory.
+const DirectoryStream = StreamPrefix + "." + DirectoryID
 
 // Event types; stable names, never renamed.
 const (
@@ -29,6 +40,9 @@ const (
 	EventPasswordChanged = "accounts.password_changed"
 	EventUserErased      = "accounts.user_erased"
 	EventSessionsEnded   = "accounts.sessions_ended"
+	EventEmailChanged    = "accounts.email_changed"
+	EventEmailReserved   = "accounts.email_reserved"
+	EventEmailReleased   = "accounts.email_released"
 )
 
 // UserRegistered records a new user.
@@ -39,6 +53,17 @@ type UserRegistered struct {
 	Name         pii.Sealed  `json:"name"`
 	PasswordHash pii.Sealed  `json:"password_hash"`
 	SelfService  bool        `json:"self_service"` // registered themselves
+	// EmailKey is the blinded normalised email whose reservation the user
+	// holds; empty for users registered in the old directory stream.
+	EmailKey string `json:"email_key,omitempty"`
+}
+
+// EmailChanged records a user's new email, reserved beforehand under
+// EmailKey.
+type EmailChanged struct {
+	UserID   string     `json:"user_id"`
+	Email    pii.Sealed `json:"email"`
+	EmailKey string     `json:"email_key"`
 }
 
 // AssessorProfileSet records what an assessor may assess.
@@ -81,114 +106,113 @@ type Profile struct {
 	Conflicts []string        `json:"conflicts"`
 }
 
-// User is one account as the directory knows it.
+// User is one account: the aggregate of its own stream.
 type User struct {
 	ID           string
 	Role         domain.Role
 	Email        pii.Sealed
 	Name         pii.Sealed
 	PasswordHash pii.Sealed
-	CreatedAt    time.Time
-	Disabled     bool
-	Erased       bool
-	Profile      *Profile
+	// EmailKey is the reservation the user holds (see UserRegistered).
+	EmailKey  string
+	CreatedAt time.Time
+	Disabled  bool
+	Erased    bool
+	Profile   *Profile
 }
 
-// Directory is the state of all accounts.
-type Directory struct {
-	Users map[string]*User
-}
+func newUserState(id string) *User { return &User{ID: id} }
 
-// NewDirectory returns an empty directory.
-func NewDirectory(string) *Directory { return &Directory{Users: map[string]*User{}} }
+// registered reports whether the user exists (was registered).
+func (u *User) registered() bool { return u.Role != "" }
 
 // Clone implements aggregate.Root.
-func (d *Directory) Clone() *Directory {
-	c := &Directory{Users: make(map[string]*User, len(d.Users))}
-	for id, u := range d.Users {
-		cu := *u
-		if u.Profile != nil {
-			p := *u.Profile
-			p.Schemes, p.Languages, p.Conflicts = slices.Clone(p.Schemes), slices.Clone(p.Languages), slices.Clone(p.Conflicts)
-			cu.Profile = &p
-		}
-		c.Users[id] = &cu
+func (u *User) Clone() *User {
+	c := *u
+	if u.Profile != nil {
+		p := *u.Profile
+		p.Schemes, p.Languages, p.Conflicts = slices.Clone(p.Schemes), slices.Clone(p.Languages), slices.Clone(p.Conflicts)
+		c.Profile = &p
 	}
-	return c
+	return &c
 }
 
-// Apply implements aggregate.Root.
-func (d *Directory) Apply(e eventstore.Event) error {
+// Apply implements aggregate.Root. Events of the old directory stream come
+// here too, routed by their user id, and are the same types.
+func (u *User) Apply(e eventstore.Event) error {
 	switch e.Type {
 	case EventUserRegistered:
 		var p UserRegistered
 		if err := json.Unmarshal(e.Data, &p); err != nil {
 			return fmt.Errorf("%s: %w", e.Type, err)
 		}
-		d.Users[p.UserID] = &User{ID: p.UserID, Role: p.Role, Email: p.Email, Name: p.Name, PasswordHash: p.PasswordHash, CreatedAt: e.OccurredAt}
+		*u = User{ID: p.UserID, Role: p.Role, Email: p.Email, Name: p.Name, PasswordHash: p.PasswordHash, EmailKey: p.EmailKey, CreatedAt: e.OccurredAt}
 	case EventProfileSet:
 		var p AssessorProfileSet
 		if err := json.Unmarshal(e.Data, &p); err != nil {
 			return fmt.Errorf("%s: %w", e.Type, err)
 		}
-		if u := d.Users[p.UserID]; u != nil {
-			u.Profile = &Profile{Schemes: p.Schemes, MaxLevel: p.MaxLevel, Languages: p.Languages, Conflicts: p.Conflicts}
-		}
+		u.Profile = &Profile{Schemes: p.Schemes, MaxLevel: p.MaxLevel, Languages: p.Languages, Conflicts: p.Conflicts}
 	case EventUserDisabled:
-		var p UserDisabled
-		if err := json.Unmarshal(e.Data, &p); err != nil {
-			return fmt.Errorf("%s: %w", e.Type, err)
-		}
-		if u := d.Users[p.UserID]; u != nil {
-			u.Disabled = true
-		}
+		u.Disabled = true
 	case EventPasswordChanged:
 		var p PasswordChanged
 		if err := json.Unmarshal(e.Data, &p); err != nil {
 			return fmt.Errorf("%s: %w", e.Type, err)
 		}
-		if u := d.Users[p.UserID]; u != nil {
-			u.PasswordHash = p.PasswordHash
-		}
-	case EventSessionsEnded:
-		// A record of who ended them; the sessions are not state.
-	case EventUserErased:
-		var p UserErased
+		u.PasswordHash = p.PasswordHash
+	case EventEmailChanged:
+		var p EmailChanged
 		if err := json.Unmarshal(e.Data, &p); err != nil {
 			return fmt.Errorf("%s: %w", e.Type, err)
 		}
-		if u := d.Users[p.UserID]; u != nil {
-			u.Erased, u.Disabled = true, true
-			u.Email, u.Name, u.PasswordHash = pii.Sealed{}, pii.Sealed{}, pii.Sealed{}
-		}
+		u.Email, u.EmailKey = p.Email, p.EmailKey
+	case EventSessionsEnded:
+		// A record of who ended them; the sessions are not state.
+	case EventUserErased:
+		u.Erased, u.Disabled = true, true
+		u.Email, u.Name, u.PasswordHash = pii.Sealed{}, pii.Sealed{}, pii.Sealed{}
 	}
 	return nil
 }
 
-// Register decides a new user. emailTaken tells whether the (normalised)
-// email already belongs to someone.
-func (d *Directory) Register(in UserRegistered, emailTaken bool) ([]aggregate.Change, error) {
-	if emailTaken {
-		return nil, &domain.Error{Code: domain.Conflict, Message: "a user with this email already exists",
-			Fields: []domain.FieldError{{Field: "email", Reason: "already registered"}}}
+// userOf routes an event of the old directory stream to its user: every
+// one of its payloads names the user in user_id.
+func userOf(stream string, e eventstore.Event) (string, bool) {
+	if stream != DirectoryStream {
+		return "", false
 	}
+	var p struct {
+		UserID string `json:"user_id"`
+	}
+	if json.Unmarshal(e.Data, &p) != nil || p.UserID == "" {
+		return "", false
+	}
+	return p.UserID, true
+}
+
+var errEmailTaken = &domain.Error{Code: domain.Conflict, Message: "a user with this email already exists",
+	Fields: []domain.FieldError{{Field: "email", Reason: "already registered"}}}
+
+// Register decides a new user.
+func (u *User) Register(in UserRegistered) ([]aggregate.Change, error) {
 	if !in.Role.Valid() {
 		return nil, domain.InvalidFields("invalid role", domain.FieldError{Field: "role", Reason: "must be applicant, assessor or office"})
 	}
-	if _, ok := d.Users[in.UserID]; ok {
+	if u.registered() {
 		return nil, domain.Errorf(domain.Conflict, "user %s exists", in.UserID)
 	}
 	return []aggregate.Change{{Type: EventUserRegistered, Data: in}}, nil
 }
 
-// SetProfile decides an assessor profile.
-func (d *Directory) SetProfile(userID string, p Profile) ([]aggregate.Change, error) {
-	u, err := d.live(userID)
-	if err != nil {
+// SetProfile decides an assessor profile; known tells whether a user id
+// (a conflict of interest) exists.
+func (u *User) SetProfile(p Profile, known func(id string) bool) ([]aggregate.Change, error) {
+	if err := u.live(); err != nil {
 		return nil, err
 	}
 	if u.Role != domain.RoleAssessor {
-		return nil, domain.Errorf(domain.Unprocessable, "user %s is %s, not an assessor", userID, u.Role)
+		return nil, domain.Errorf(domain.Unprocessable, "user %s is %s, not an assessor", u.ID, u.Role)
 	}
 	// Over-long lists are refused before their items are looked at, so the
 	// answer does not grow with them.
@@ -217,7 +241,7 @@ func (d *Directory) SetProfile(userID string, p Profile) ([]aggregate.Change, er
 		}
 	}
 	for _, c := range p.Conflicts {
-		if _, ok := d.Users[c]; !ok {
+		if !known(c) {
 			fields = append(fields, domain.FieldError{Field: "conflicts", Reason: fmt.Sprintf("unknown user %q", c)})
 		}
 	}
@@ -226,71 +250,70 @@ func (d *Directory) SetProfile(userID string, p Profile) ([]aggregate.Change, er
 	}
 	// Conflicts are a set, like schemes and languages: repeats are dropped.
 	conflicts := append([]string{}, slices.Compact(slices.Sorted(slices.Values(p.Conflicts)))...)
-	return []aggregate.Change{{Type: EventProfileSet, Data: AssessorProfileSet{UserID: userID,
+	return []aggregate.Change{{Type: EventProfileSet, Data: AssessorProfileSet{UserID: u.ID,
 		Schemes: slices.Compact(slices.Sorted(slices.Values(p.Schemes))), MaxLevel: p.MaxLevel,
 		Languages: slices.Compact(slices.Sorted(slices.Values(p.Languages))), Conflicts: conflicts}}}, nil
 }
 
 // ChangePassword decides a user's new password hash.
-func (d *Directory) ChangePassword(userID string, hash pii.Sealed) ([]aggregate.Change, error) {
-	if _, err := d.live(userID); err != nil {
+func (u *User) ChangePassword(hash pii.Sealed) ([]aggregate.Change, error) {
+	if err := u.live(); err != nil {
 		return nil, err
 	}
-	return []aggregate.Change{{Type: EventPasswordChanged, Data: PasswordChanged{UserID: userID, PasswordHash: hash}}}, nil
+	return []aggregate.Change{{Type: EventPasswordChanged, Data: PasswordChanged{UserID: u.ID, PasswordHash: hash}}}, nil
+}
+
+// ChangeEmail decides a user's new email, whose reservation (under key)
+// the user already holds.
+func (u *User) ChangeEmail(email pii.Sealed, key string) ([]aggregate.Change, error) {
+	if err := u.live(); err != nil {
+		return nil, err
+	}
+	if u.EmailKey == key {
+		return nil, nil
+	}
+	return []aggregate.Change{{Type: EventEmailChanged, Data: EmailChanged{UserID: u.ID, Email: email, EmailKey: key}}}, nil
 }
 
 // EndSessions decides that every session of a user ends. It changes no
 // state: the record says who ended them, and when.
-func (d *Directory) EndSessions(userID string) ([]aggregate.Change, error) {
-	if _, err := d.live(userID); err != nil {
+func (u *User) EndSessions() ([]aggregate.Change, error) {
+	if err := u.live(); err != nil {
 		return nil, err
 	}
-	return []aggregate.Change{{Type: EventSessionsEnded, Data: SessionsEnded{UserID: userID}}}, nil
+	return []aggregate.Change{{Type: EventSessionsEnded, Data: SessionsEnded{UserID: u.ID}}}, nil
 }
 
 // Disable decides that a user may no longer log in.
-func (d *Directory) Disable(userID string, reason pii.Sealed) ([]aggregate.Change, error) {
-	if _, err := d.live(userID); err != nil {
+func (u *User) Disable(reason pii.Sealed) ([]aggregate.Change, error) {
+	if err := u.live(); err != nil {
 		return nil, err
 	}
-	if d.Users[userID].Disabled {
+	if u.Disabled {
 		return nil, nil
 	}
-	return []aggregate.Change{{Type: EventUserDisabled, Data: UserDisabled{UserID: userID, Reason: reason}}}, nil
+	return []aggregate.Change{{Type: EventUserDisabled, Data: UserDisabled{UserID: u.ID, Reason: reason}}}, nil
 }
 
 // Erase decides the erasure of a user's personal data.
-func (d *Directory) Erase(userID, reason string) ([]aggregate.Change, error) {
-	u, ok := d.Users[userID]
-	if !ok {
-		return nil, domain.Errorf(domain.NotFound, "no user %s", userID)
+func (u *User) Erase(reason string) ([]aggregate.Change, error) {
+	if !u.registered() {
+		return nil, domain.Errorf(domain.NotFound, "no user %s", u.ID)
 	}
 	if u.Erased {
-		return nil, domain.Errorf(domain.Conflict, "user %s is already erased", userID)
+		return nil, domain.Errorf(domain.Conflict, "user %s is already erased", u.ID)
 	}
 	if reason == "" {
 		return nil, domain.InvalidFields("a reason is required", domain.FieldError{Field: "reason", Reason: "required"})
 	}
-	return []aggregate.Change{{Type: EventUserErased, Data: UserErased{UserID: userID, Reason: reason}}}, nil
+	return []aggregate.Change{{Type: EventUserErased, Data: UserErased{UserID: u.ID, Reason: reason}}}, nil
 }
 
-func (d *Directory) live(userID string) (*User, error) {
-	u, ok := d.Users[userID]
-	if !ok || u.Erased {
-		return nil, domain.Errorf(domain.NotFound, "no user %s", userID)
+func (u *User) live() error {
+	if !u.registered() || u.Erased {
+		return domain.Errorf(domain.NotFound, "no user %s", u.ID)
 	}
-	return u, nil
-}
-
-// Offices returns the ids of the office users that are not disabled.
-func (d *Directory) Offices() []string {
-	var out []string
-	for _, id := range slices.Sorted(maps.Keys(d.Users)) {
-		if u := d.Users[id]; u.Role == domain.RoleOffice && !u.Disabled {
-			out = append(out, id)
-		}
-	}
-	return out
+	return nil
 }
 
 // ValidLanguage reports whether s is a lower-case two-letter language code.

@@ -1,0 +1,274 @@
+package accounts_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accounts"
+	"github.com/emcc/accredit/domain/aggregate"
+	"github.com/emcc/accredit/domain/eventstore"
+	"github.com/emcc/accredit/domain/natsstore"
+	"github.com/emcc/accredit/domain/natsstore/natstest"
+	"github.com/emcc/accredit/domain/pii"
+)
+
+// masterKey is shared by every instance of a test, as by the processes of
+// a cluster.
+var masterKey = []byte("0123456789abcdef0123456789abcdef")
+
+const password = "a long password"
+
+// hash is one slow password hash, shared by every imported user.
+var hash = sync.OnceValue(func() string { return accounts.HashPassword(password) })
+
+// stores are one JetStream's stores as one process opens them.
+type stores struct {
+	events   eventstore.Store
+	keys     pii.KeyStore
+	sessions accounts.SessionStore
+}
+
+// connect opens the stores on their own connection to srv: another
+// process, as far as JetStream can tell.
+func connect(t *testing.T, srv *natstest.Server) stores {
+	t.Helper()
+	nc, err := srv.Embedded.Connect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	return open(t, nc)
+}
+
+func open(t *testing.T, nc *nats.Conn) stores {
+	t.Helper()
+	ctx := context.Background()
+	es, err := natsstore.OpenEventStore(ctx, nc, natsstore.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := natsstore.OpenKeyStore(ctx, es.JetStream(), natsstore.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ss, err := natsstore.OpenSessionStore(ctx, es.JetStream(), natsstore.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return stores{events: es, keys: keys, sessions: ss}
+}
+
+// clock is a test's time, moved on by hand.
+type clock struct{ ns atomic.Int64 }
+
+func newClock() *clock {
+	c := &clock{}
+	c.ns.Store(time.Now().UnixNano())
+	return c
+}
+func (c *clock) now() time.Time            { return time.Unix(0, c.ns.Load()) }
+func (c *clock) add(d time.Duration)       { c.ns.Add(int64(d)) }
+func (c *clock) nowFunc() func() time.Time { return c.now }
+
+// instance is one process's accounts service, caught up with the store.
+type instance struct {
+	*accounts.Service
+	feed  *aggregate.Feed
+	vault *pii.Vault
+}
+
+func start(t *testing.T, st stores, now func() time.Time) *instance {
+	t.Helper()
+	vault, err := pii.NewVault(st.keys, masterKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	feed := aggregate.NewFeed(st.events, log)
+	svc := accounts.NewService(st.events, feed, vault, st.sessions, now, log)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = feed.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	in := &instance{Service: svc, feed: feed, vault: vault}
+	in.catchUp(t)
+	return in
+}
+
+func (in *instance) catchUp(t *testing.T) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := in.feed.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func importUsers(t *testing.T, st stores, n int, prefix string) []string {
+	t.Helper()
+	vault, err := pii.NewVault(st.keys, masterKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	users := make([]accounts.Imported, n)
+	for i := range users {
+		users[i] = accounts.Imported{Email: fmt.Sprintf("%s%d@example.org", prefix, i), Name: fmt.Sprintf("User %d", i),
+			Role: domain.RoleApplicant, PasswordHash: hash()}
+	}
+	ids, err := accounts.Import(context.Background(), st.events, vault, users, 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+func mustCreate(t *testing.T, in *instance, email string, role domain.Role) accounts.UserView {
+	t.Helper()
+	u, _, err := in.Create(context.Background(), aggregate.Meta{Command: "create_user", Actor: domain.System},
+		accounts.NewUser{Email: email, Password: password, Name: "Someone", Role: role})
+	if err != nil {
+		t.Fatalf("create %s: %v", email, err)
+	}
+	return u
+}
+
+func mustLogin(t *testing.T, in *instance, email, pw string) accounts.Login {
+	t.Helper()
+	l, err := in.Login(context.Background(), email, pw, "test")
+	if err != nil {
+		t.Fatalf("login %s: %v", email, err)
+	}
+	return l
+}
+
+func wantCode(t *testing.T, err error, code domain.Code, what string) {
+	t.Helper()
+	if !domain.Is(err, code) {
+		t.Fatalf("%s: got %v, want %s", what, err, code)
+	}
+}
+
+// countingStore counts the event store reads; countingKeys and
+// countingSessions record which keys are read.
+type countingStore struct {
+	eventstore.Store
+	reads atomic.Int64
+}
+
+func (s *countingStore) Load(ctx context.Context, stream string) ([]eventstore.Event, error) {
+	s.reads.Add(1)
+	return s.Store.Load(ctx, stream)
+}
+
+func (s *countingStore) Head(ctx context.Context, stream string) (eventstore.Head, error) {
+	s.reads.Add(1)
+	return s.Store.Head(ctx, stream)
+}
+
+func (s *countingStore) Get(ctx context.Context, seq uint64) (eventstore.Commit, error) {
+	s.reads.Add(1)
+	return s.Store.Get(ctx, seq)
+}
+
+func (s *countingStore) Read(ctx context.Context, from, to uint64, fn func(eventstore.Commit) error) error {
+	s.reads.Add(1)
+	return s.Store.Read(ctx, from, to, fn)
+}
+
+type keyLog struct {
+	mu   sync.Mutex
+	read []string
+}
+
+func (l *keyLog) add(k string) { l.mu.Lock(); l.read = append(l.read, k); l.mu.Unlock() }
+func (l *keyLog) take() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	r := l.read
+	l.read = nil
+	return r
+}
+
+type countingKeys struct {
+	pii.KeyStore
+	log keyLog
+}
+
+func (k *countingKeys) Get(ctx context.Context, subject string) ([]byte, error) {
+	k.log.add(subject)
+	return k.KeyStore.Get(ctx, subject)
+}
+
+type countingSessions struct {
+	accounts.SessionStore
+	log keyLog
+}
+
+func (s *countingSessions) Get(ctx context.Context, userID, tokenHash string) (accounts.Session, error) {
+	s.log.add(userID + "." + tokenHash)
+	return s.SessionStore.Get(ctx, userID, tokenHash)
+}
+
+func (s *countingSessions) List(ctx context.Context, userID string) ([]string, error) {
+	s.log.add(userID + ".*")
+	return s.SessionStore.List(ctx, userID)
+}
+
+// Authenticating reads the caller's session and the caller's key, nothing
+// of the store and nothing of the other users; its allocations do not grow
+// with the number of users.
+func TestAuthenticateTouchesOnlyTheCaller(t *testing.T) {
+	srv := natstest.Start(t)
+	st := connect(t, srv)
+	first := start(t, st, time.Now)
+	ada := mustCreate(t, first, "ada@example.org", domain.RoleAssessor)
+	token := mustLogin(t, first, "ada@example.org", password).Token
+
+	// A second process, with nothing cached, counts what it reads.
+	events := &countingStore{Store: st.events}
+	keys := &countingKeys{KeyStore: st.keys}
+	sessions := &countingSessions{SessionStore: st.sessions}
+	second := start(t, stores{events: events, keys: keys, sessions: sessions}, time.Now)
+	ctx := context.Background()
+	auth := func() {
+		if u, err := second.Authenticate(ctx, token); err != nil || u.ID != ada.ID || u.Email != "ada@example.org" {
+			t.Fatalf("authenticate: got %+v, %v", u, err)
+		}
+	}
+	allocs := func() float64 {
+		auth() // the caller's key is cached from here on
+		return testing.AllocsPerRun(20, auth)
+	}
+
+	few := allocs()
+	importUsers(t, st, 2000, "other")
+	second.catchUp(t)
+	keys.log.take()
+	sessions.log.take()
+	before := events.reads.Load()
+	second.vault.Forget(ada.ID) // read the caller's key again, to see which key is read
+	auth()
+	if got, want := sessions.log.take(), []string{ada.ID + "." + accounts.TokenHash(token)}; !slices.Equal(got, want) {
+		t.Errorf("session keys read: got %v, want %v", got, want)
+	}
+	if got := keys.log.take(); !slices.Equal(got, []string{ada.ID}) {
+		t.Errorf("data keys read: got %v, want only the caller's [%s]", got, ada.ID)
+	}
+	if n := events.reads.Load() - before; n != 0 {
+		t.Errorf("event store reads: got %d, want 0 (users are kept current by the feed)", n)
+	}
+	many := allocs()
+	if many > few+few/10+5 {
+		t.Errorf("allocations per authentication: %.0f with 1 user, %.0f with 2001: they grow with the users", few, many)
+	}
+}
