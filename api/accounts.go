@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -162,20 +163,26 @@ func (s *Server) createUser(c echo.Context) error {
 }
 
 func (s *Server) listUsers(c echo.Context) error {
-	users := s.deps.Accounts.Users(c.Request().Context())
-	if role := c.QueryParam("role"); role != "" {
-		var out []accounts.UserView
-		for _, u := range users {
-			if string(u.Role) == role {
-				out = append(out, u)
-			}
+	limit := 0 // every user, as before pages
+	if v := c.QueryParam("limit"); v != "" {
+		var err error
+		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 1000 {
+			return badQuery("limit", "1 to 1000")
 		}
-		users = out
 	}
+	cursor := c.QueryParam("cursor")
+	if len(cursor) > 26 {
+		return badQuery("cursor", "the next_cursor of the page before")
+	}
+	users, next := s.deps.Accounts.UsersPage(c.Request().Context(), domain.Role(c.QueryParam("role")), cursor, limit)
 	if users == nil {
 		users = []accounts.UserView{}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"users": users})
+	out := map[string]any{"users": users}
+	if next != "" {
+		out["next_cursor"] = next
+	}
+	return c.JSON(http.StatusOK, out)
 }
 
 func validUserID(id string) error {

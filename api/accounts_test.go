@@ -260,3 +260,42 @@ func TestOfficeEndsEverySessionOfAUser(t *testing.T) {
 		t.Errorf("sessions left after disabling: got %v, want 0", got)
 	}
 }
+
+// The office lists users a page at a time, oldest first; without a limit,
+// every user as before.
+func TestUsersAreListedAPageAtATime(t *testing.T) {
+	in := Start(t)
+	admin := in.AdminToken(t)
+	for i := range 3 {
+		Expect(t, in.Post(t, "/api/v1/users", admin, map[string]string{"email": fmt.Sprintf("p%d@example.org", i),
+			"name": "P", "role": "applicant", "password": "a long password"}), 201)
+	}
+	type page struct {
+		Users []struct {
+			ID string `json:"id"`
+		} `json:"users"`
+		Next string `json:"next_cursor"`
+	}
+	var all, first, second page
+	Expect(t, in.Get(t, "/api/v1/users", admin), 200).JSON(t, &all)
+	if len(all.Users) != 4 || all.Next != "" {
+		t.Fatalf("every user: got %d, next %q; want 4 (the office user and 3), no next", len(all.Users), all.Next)
+	}
+	Expect(t, in.Get(t, "/api/v1/users?limit=3", admin), 200).JSON(t, &first)
+	if len(first.Users) != 3 || first.Next != first.Users[2].ID {
+		t.Fatalf("first page: got %d users, next %q", len(first.Users), first.Next)
+	}
+	Expect(t, in.Get(t, "/api/v1/users?limit=3&cursor="+first.Next, admin), 200).JSON(t, &second)
+	if len(second.Users) != 1 || second.Users[0].ID != all.Users[3].ID || second.Next != "" {
+		t.Fatalf("second page: got %+v, want the last user and no next", second)
+	}
+	for i, u := range first.Users {
+		if u.ID != all.Users[i].ID {
+			t.Fatalf("page order: got %s at %d, want %s", u.ID, i, all.Users[i].ID)
+		}
+	}
+	r := Expect(t, in.Get(t, "/api/v1/users?limit=0", admin), 400)
+	if !strings.Contains(string(r.Body), `"field":"limit"`) {
+		t.Fatalf("a bad limit is not named: %s", r.Body)
+	}
+}
