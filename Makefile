@@ -31,10 +31,11 @@ vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || (echo "gofmt needed:"; gofmt -l .; exit 1)
 	$(GO) vet ./...
 
-bench: ## event store and read side against raw JetStream in the same run; encryption cost; memory per upload
+bench: ## event store and read side against raw JetStream in the same run; encryption cost; memory per upload; requests at 1k vs 100k users
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./domain/natsstore/ ./projections/...
 	$(GO) test -run '^$$' -bench . -benchmem ./domain/pii/
 	$(GO) test -run '^$$' -bench UploadRSS -benchtime 1x ./api/ # RSS growth per concurrent 20 MiB upload and download
+	$(GO) test -run '^$$' -bench UsersScale -benchtime 1x -timeout 30m ./api/ # GET /me and a command at 1k and 100k users, and their ratio
 
 # S1016 is off: events are stable contracts, spelled out field by field
 # rather than converted from command inputs that may grow.
