@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/aggregate"
 	"github.com/emcc/accredit/domain/cases"
 	"github.com/emcc/accredit/domain/evidence"
@@ -35,10 +36,16 @@ func (s *Server) answerCase(c echo.Context, id string, res aggregate.Result, sta
 	if res.Version == 0 {
 		res.Version = version
 	}
-	v["version"] = res.Version
-	v["seq"] = res.Seq
+	v.Version = res.Version
 	writeResult(c, res)
-	return c.JSON(status, v)
+	return c.JSON(status, commandAnswer{CaseView: v, Seq: res.Seq})
+}
+
+// commandAnswer is a command's answer: the case, and the seq of the write
+// (for min_seq on the read models).
+type commandAnswer struct {
+	*cases.CaseView
+	Seq uint64 `json:"seq"`
 }
 
 type caseCommand func(c echo.Context, m aggregate.Meta, id string) (aggregate.Result, error)
@@ -476,7 +483,7 @@ func (s *Server) evidenceFile(c echo.Context) error {
 		return err
 	}
 	disposition := "attachment"
-	if c.QueryParam("inline") == "1" && (strings.HasPrefix(f.ContentType, "application/pdf") || strings.HasPrefix(f.ContentType, "image/")) {
+	if c.QueryParam("inline") == "1" && cases.InlineType(f.ContentType) {
 		disposition = "inline"
 	}
 	h := c.Response().Header()
@@ -498,8 +505,18 @@ func (s *Server) getAccreditation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"case_id": id, "scheme": v["scheme"], "applicant_id": v["applicant_id"],
-		"programme": v["programme"], "accreditation": v["accreditation"], "allowed_actions": v["allowed_actions"]})
+	return c.JSON(http.StatusOK, accreditationAnswer{CaseID: id, Scheme: v.Scheme, ApplicantID: v.ApplicantID,
+		Programme: v.Programme, Accreditation: v.Accreditation, AllowedActions: v.AllowedActions})
+}
+
+// accreditationAnswer is an accreditation with the case it belongs to.
+type accreditationAnswer struct {
+	CaseID         string                   `json:"case_id"`
+	Scheme         accreditation.Scheme     `json:"scheme"`
+	ApplicantID    string                   `json:"applicant_id"`
+	Programme      *cases.ProgrammeView     `json:"programme"`
+	Accreditation  *cases.AccreditationView `json:"accreditation"`
+	AllowedActions []string                 `json:"allowed_actions"`
 }
 
 func (s *Server) renewAccreditation(c echo.Context) error {

@@ -169,7 +169,11 @@ func (s *Server) decisions(c echo.Context) error {
 	}); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"decisions": s.deps.Cases.Reveal(c.Request().Context(), list), "seq": pos})
+	rows, err := s.deps.Cases.Reveal(c.Request().Context(), list)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"decisions": rows, "seq": pos})
 }
 
 // parseCursor reads "seq.index".

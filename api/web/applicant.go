@@ -99,14 +99,14 @@ func (a *app) openApplication(x *ctx) error {
 // appCase is what every page of one application shows: the case, the
 // live checklist and where it stands.
 type appCase struct {
-	C         *caseView
+	C         *cases.CaseView
 	Section   string
 	Checklist []checkItem
 	NextStep  string
 	Extra     map[string]any
 }
 
-func (a *app) appCase(x *ctx, c *caseView, section string) *appCase {
+func (a *app) appCase(x *ctx, c *cases.CaseView, section string) *appCase {
 	return &appCase{C: c, Section: section, Checklist: a.checklist(x, c), NextStep: a.nextStep(x, c.Next), Extra: map[string]any{}}
 }
 
@@ -120,7 +120,7 @@ func (a *app) application(x *ctx) error {
 
 // renderApplication shows the overview of an application; p, when given,
 // carries a rejected form's errors and values.
-func (a *app) renderApplication(x *ctx, c *caseView, p *page, status int) error {
+func (a *app) renderApplication(x *ctx, c *cases.CaseView, p *page, status int) error {
 	ac := a.appCase(x, c, "overview")
 	h, err := a.history(x, c)
 	if err != nil {
@@ -191,7 +191,7 @@ func (a *app) withdraw(x *ctx) error {
 
 // requirements are the eligibility minimums that apply to a case: those of
 // its pinned rule set, or of the one in force.
-func (a *app) requirements(c *caseView) (accreditation.EIARequirements, accreditation.EQARequirements) {
+func (a *app) requirements(c *cases.CaseView) (accreditation.EIARequirements, accreditation.EQARequirements) {
 	rs := a.d.Cases.RuleSets()
 	r, ok := rs.ByID(c.RuleSet)
 	if !ok {
@@ -207,7 +207,7 @@ var (
 	wholes     = []string{"client_count", "feedback_items_last_12m", "reflection_items_last_12m", "completed_cycles"}
 )
 
-func (a *app) portfolioPage(x *ctx, c *caseView, p *page, status int) error {
+func (a *app) portfolioPage(x *ctx, c *cases.CaseView, p *page, status int) error {
 	ac := a.appCase(x, c, "portfolio")
 	eia, eqa := a.requirements(c)
 	ac.Extra["EIA"], ac.Extra["EQA"] = eia, eqa
@@ -228,7 +228,7 @@ func (a *app) portfolioForm(x *ctx) error {
 			p.Form.Set(k, formatNum(x.lang, v))
 		}
 	}
-	p.Form.Set("first_practice_date", pf.FirstPracticeDate)
+	p.Form.Set("first_practice_date", pf.FirstPracticeDate.String())
 	set("client_hours", pf.ClientHours)
 	set("client_count", float64(pf.ClientCount))
 	set("cpd_hours_last_year", pf.CPDHoursLastYear)
@@ -359,7 +359,7 @@ func (a *app) indicatorsByCategory(l framework.Level) []catIndicators {
 	return out
 }
 
-func (a *app) evidenceView(x *ctx, c *caseView, p *page, status int) error {
+func (a *app) evidenceView(x *ctx, c *cases.CaseView, p *page, status int) error {
 	ac := a.appCase(x, c, "evidence")
 	var types []string
 	for _, t := range evidence.Types {
@@ -473,7 +473,7 @@ func (a *app) removeEvidence(x *ctx) error {
 	return x.redirect("/applications/" + c.ID + "/evidence?ok=removed")
 }
 
-func (a *app) selfAssessmentPage(x *ctx, c *caseView, p *page, status int) error {
+func (a *app) selfAssessmentPage(x *ctx, c *cases.CaseView, p *page, status int) error {
 	ac := a.appCase(x, c, "self-assessment")
 	ac.Extra["Indicators"] = a.indicatorsByCategory(framework.Level(c.Level))
 	covered := map[int]bool{}
@@ -590,7 +590,7 @@ func (a *app) renew(x *ctx) error {
 		if asDomain(err, &de) {
 			if list, ok := de.Extra["unmet"].([]accreditation.Unmet); ok {
 				for _, u := range list {
-					p.Errors[u.Rule] = ruleText(x, unmet{Rule: u.Rule, Required: toFloat(u.Required), Given: toFloat(u.Given)}, false)
+					p.Errors[u.Rule] = ruleText(x, accreditation.RuleResult{Rule: u.Rule, Required: u.Required, Given: u.Given}, false)
 				}
 			} else {
 				status = x.fieldErrors(p, err, nil)

@@ -57,11 +57,11 @@ func (a *app) claim(x *ctx) error {
 // application, and the rating form with the framework's indicators of the
 // case's level.
 type workspace struct {
-	C          *caseView
+	C          *cases.CaseView
 	MyRole     string
-	Mine       *assessmentView
-	Other      *assessmentView
-	Viewing    *evidenceView
+	Mine       *cases.AssessmentView
+	Other      *cases.AssessmentView
+	Viewing    *cases.EvidenceView
 	Indicators []catIndicators
 	Levels     []framework.LevelInfo
 	DraftKey   string
@@ -71,16 +71,16 @@ type workspace struct {
 	OpenRoles  []string
 }
 
-func (a *app) workspaceView(x *ctx, c *caseView, p *page, status int) error {
+func (a *app) workspaceView(x *ctx, c *cases.CaseView, p *page, status int) error {
 	w := &workspace{C: c, Indicators: a.indicatorsByCategory(framework.Level(c.Level)), DraftKey: "assessment:" + c.ID + ":" + x.user.ID,
 		Restore: len(p.Form) == 0, NextStep: a.nextStep(x, c.Next)}
 	for role, as := range c.Assignments {
 		if as.UserID == x.user.ID {
-			w.MyRole = role
+			w.MyRole = string(role)
 		}
 	}
 	for _, r := range accreditation.AssessorRoles {
-		if _, ok := c.Assignments[string(r)]; !ok {
+		if _, ok := c.Assignments[r]; !ok {
 			w.OpenRoles = append(w.OpenRoles, string(r))
 		}
 	}
@@ -89,7 +89,7 @@ func (a *app) workspaceView(x *ctx, c *caseView, p *page, status int) error {
 	}
 	w.Mine = c.AssessmentOf(w.MyRole)
 	for _, as := range c.Assessments {
-		if as.Role != w.MyRole {
+		if string(as.Role) != w.MyRole {
 			w.Other = &as
 		}
 	}
@@ -134,7 +134,7 @@ func (a *app) assess(x *ctx) error {
 	if in.Recommendation == string(accreditation.RecommendAwardLower) {
 		in.RecommendedLevel = x.fv("recommended_level")
 	} else if in.Recommendation == string(accreditation.RecommendAward) {
-		in.RecommendedLevel = c.Level
+		in.RecommendedLevel = string(c.Level)
 	}
 	for n := 1; n <= framework.NumCategories; n++ {
 		r := cases.Rating{Category: n, Rating: x.fv("rating_" + itoa(n)), Notes: x.fv("notes_" + itoa(n))}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -14,234 +13,11 @@ import (
 	"github.com/emcc/accredit/domain/framework"
 )
 
-// caseView is the case service's View of a case, typed for the templates.
-// Sealed texts arrive revealed, as plain strings.
-type caseView struct {
-	ID          string    `json:"id"`
-	Scheme      string    `json:"scheme"`
-	Level       string    `json:"level"`
-	Language    string    `json:"language"`
-	State       string    `json:"state"`
-	ApplicantID string    `json:"applicant_id"`
-	OpenedAt    time.Time `json:"opened_at"`
-	Programme   *struct {
-		Name     string `json:"name"`
-		Provider string `json:"provider"`
-	} `json:"programme"`
-	Portfolio struct {
-		FirstPracticeDate        string  `json:"first_practice_date"`
-		ClientHours              float64 `json:"client_hours"`
-		ClientCount              int     `json:"client_count"`
-		CPDHoursLastYear         float64 `json:"cpd_hours_last_year"`
-		SupervisionHoursLastYear float64 `json:"supervision_hours_last_year"`
-		FeedbackItemsLast12m     int     `json:"feedback_items_last_12m"`
-		ReflectionItemsLast12m   int     `json:"reflection_items_last_12m"`
-		ProfessionalBodyMember   bool    `json:"professional_body_member"`
-		ContactHours             float64 `json:"contact_hours"`
-		CompletedCycles          int     `json:"completed_cycles"`
-		Curriculum               []struct {
-			Category    int    `json:"category"`
-			Indicators  []int  `json:"indicators"`
-			Description string `json:"description"`
-		} `json:"curriculum"`
-	} `json:"portfolio"`
-	Evidence       []evidenceView `json:"evidence"`
-	SelfAssessment []struct {
-		Category  int    `json:"category"`
-		Statement string `json:"statement"`
-	} `json:"self_assessment"`
-	RuleSet     string    `json:"rule_set"`
-	Eligibility []unmet   `json:"eligibility"`
-	SubmittedAt time.Time `json:"submitted_at"`
-	Screening   *struct {
-		Outcome string    `json:"outcome"`
-		Reason  string    `json:"reason"`
-		At      time.Time `json:"at"`
-		By      string    `json:"by"`
-	} `json:"screening"`
-	Assignments         map[string]assignmentView `json:"assignments"`
-	Assessments         []assessmentView          `json:"assessments"`
-	InformationRequests []struct {
-		ID         string    `json:"id"`
-		By         string    `json:"by"`
-		Questions  string    `json:"questions"`
-		AskedAt    time.Time `json:"asked_at"`
-		Answer     string    `json:"answer"`
-		AnsweredAt time.Time `json:"answered_at"`
-	} `json:"information_requests"`
-	Moderation *struct {
-		RequiredAt     time.Time `json:"required_at"`
-		Recommendation string    `json:"recommendation"`
-		Level          string    `json:"level"`
-		Rationale      string    `json:"rationale"`
-		By             string    `json:"by"`
-		At             time.Time `json:"at"`
-	} `json:"moderation"`
-	Decision           *decisionView      `json:"decision"`
-	PastDecisions      []decisionView     `json:"past_decisions"`
-	Appeals            []appealView       `json:"appeals"`
-	Accreditation      *accreditationView `json:"accreditation"`
-	WithdrawnAt        time.Time          `json:"withdrawn_at"`
-	WithdrawalReason   string             `json:"withdrawal_reason"`
-	Version            uint64             `json:"version"`
-	AllowedActions     []string           `json:"allowed_actions"`
-	Checklist          []unmet            `json:"checklist"`
-	ExpectedDecisionBy string             `json:"expected_decision_by"`
-	AppealDeadline     string             `json:"appeal_deadline"`
-	Next               accreditation.Step `json:"next"`
-}
-
-type appealView struct {
-	DecisionNumber int       `json:"decision_number"`
-	Grounds        string    `json:"grounds"`
-	FiledAt        time.Time `json:"filed_at"`
-	Outcome        string    `json:"outcome"`
-	Rationale      string    `json:"rationale"`
-	By             string    `json:"by"`
-	At             time.Time `json:"at"`
-	ReturnTo       string    `json:"return_to"`
-}
-
-type accreditationView struct {
-	ID         string    `json:"id"`
-	Level      string    `json:"level"`
-	AwardedAt  time.Time `json:"awarded_at"`
-	ValidUntil time.Time `json:"valid_until"`
-	Status     string    `json:"status"`
-	Reason     string    `json:"reason"`
-	ChangedAt  time.Time `json:"changed_at"`
-	Renewals   []struct {
-		At         time.Time `json:"at"`
-		ValidUntil time.Time `json:"valid_until"`
-	} `json:"renewals"`
-}
-
-type evidenceView struct {
-	ID          string    `json:"id"`
-	Kind        string    `json:"kind"`
-	Title       string    `json:"title"`
-	FileName    string    `json:"file_name"`
-	ContentType string    `json:"content_type"`
-	Size        int64     `json:"size"`
-	SHA256      string    `json:"sha256"`
-	Categories  []int     `json:"categories"`
-	Indicators  []int     `json:"indicators"`
-	AddedAt     time.Time `json:"added_at"`
-}
-
-// Viewable reports whether the file is shown inline (PDF, image).
-func (e evidenceView) Viewable() bool { return viewable(e.ContentType) }
-
-// Image reports whether the file is an image.
-func (e evidenceView) Image() bool { return strings.HasPrefix(e.ContentType, "image/") }
-
-type assignmentView struct {
-	Role   string    `json:"role"`
-	UserID string    `json:"user_id"`
-	How    string    `json:"how"`
-	At     time.Time `json:"at"`
-}
-
-type assessmentView struct {
-	Role    string `json:"role"`
-	UserID  string `json:"user_id"`
-	Ratings []struct {
-		Category   int    `json:"category"`
-		Rating     string `json:"rating"`
-		Indicators []int  `json:"indicators"`
-		Notes      string `json:"notes"`
-	} `json:"ratings"`
-	Recommendation string    `json:"recommendation"`
-	Level          string    `json:"level"`
-	Rationale      string    `json:"rationale"`
-	SubmittedAt    time.Time `json:"submitted_at"`
-}
-
-type decisionView struct {
-	Number     int       `json:"number"`
-	Outcome    string    `json:"outcome"`
-	Level      string    `json:"level"`
-	Rationale  string    `json:"rationale"`
-	By         string    `json:"by"`
-	At         time.Time `json:"at"`
-	Overturned bool      `json:"overturned"`
-}
-
-// unmet is a rule as checked: the checklist's unmet rules, the
-// eligibility recorded at submission.
-type unmet struct {
-	Rule     string `json:"rule"`
-	Required any    `json:"required"`
-	Given    any    `json:"given"`
-	Met      bool   `json:"met"`
-}
-
-// Can reports whether the caller may take action now.
-func (c *caseView) Can(action string) bool { return slices.Contains(c.AllowedActions, action) }
-
-// Editable reports whether the applicant may still change the application.
-func (c *caseView) Editable() bool {
-	return c.State == string(accreditation.StateDraft) || c.State == string(accreditation.StateReturned)
-}
-
-// Statement is the self-assessment statement of a category.
-func (c *caseView) Statement(cat int) string {
-	for _, s := range c.SelfAssessment {
-		if s.Category == cat {
-			return s.Statement
-		}
-	}
-	return ""
-}
-
-// OpenRequest is the unanswered request for information, if any.
-func (c *caseView) OpenRequest() string {
-	for _, r := range c.InformationRequests {
-		if r.AnsweredAt.IsZero() {
-			return r.Questions
-		}
-	}
-	return ""
-}
-
-// AssessmentOf returns the visible assessment of a role.
-func (c *caseView) AssessmentOf(role string) *assessmentView {
-	for i := range c.Assessments {
-		if c.Assessments[i].Role == role {
-			return &c.Assessments[i]
-		}
-	}
-	return nil
-}
-
-// EvidenceOf returns one piece of evidence.
-func (c *caseView) EvidenceOf(id string) *evidenceView {
-	for i := range c.Evidence {
-		if c.Evidence[i].ID == id {
-			return &c.Evidence[i]
-		}
-	}
-	return nil
-}
-
-// EQA reports whether the case is for a programme.
-func (c *caseView) EQA() bool { return c.Scheme == string(accreditation.SchemeEQA) }
-
-// loadCase gets a case as the caller may see it.
-func (a *app) loadCase(x *ctx, id string) (*caseView, error) {
+// loadCase gets a case as the caller may see it: the very view the API
+// answers with.
+func (a *app) loadCase(x *ctx, id string) (*cases.CaseView, error) {
 	v, _, err := a.d.Cases.Get(x.Request().Context(), x.actor(), id)
-	if err != nil {
-		return nil, err
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	var cv caseView
-	if err := json.Unmarshal(b, &cv); err != nil {
-		return nil, fmt.Errorf("decode case view: %w", err)
-	}
-	return &cv, nil
+	return v, err
 }
 
 // caseParam is the :case path parameter (a ULID); anything else is a 404.
@@ -254,7 +30,7 @@ func caseParam(x *ctx) (string, error) {
 }
 
 // loadParamCase loads the case of the :case parameter.
-func (a *app) loadParamCase(x *ctx) (*caseView, error) {
+func (a *app) loadParamCase(x *ctx) (*cases.CaseView, error) {
 	id, err := caseParam(x)
 	if err != nil {
 		return nil, err
@@ -269,11 +45,12 @@ type checkItem struct {
 }
 
 // checklist turns the unmet rules into lines in the caller's language.
-func (a *app) checklist(x *ctx, c *caseView) []checkItem {
+func (a *app) checklist(x *ctx, c *cases.CaseView) []checkItem {
 	var out []checkItem
 	base := "/applications/" + c.ID
 	for _, u := range c.Checklist {
-		out = append(out, checkItem{Text: ruleText(x, u, false), Href: base + ruleSection(u.Rule)})
+		r := accreditation.RuleResult{Rule: u.Rule, Required: u.Required, Given: u.Given}
+		out = append(out, checkItem{Text: ruleText(x, r, false), Href: base + ruleSection(u.Rule)})
 	}
 	return out
 }
@@ -290,11 +67,11 @@ func ruleSection(rule string) string {
 
 // ruleText says what a rule asks, and what was given, in the caller's
 // language: "Client contact hours: at least 100 (you gave 40)".
-func ruleText(x *ctx, u unmet, withMet bool) string {
+func ruleText(x *ctx, u accreditation.RuleResult, withMet bool) string {
 	return ruleTextIn(x.lang, x.a.d.Catalogue, u, withMet)
 }
 
-func ruleTextIn(lang string, cat *framework.Catalogue, u unmet, withMet bool) string {
+func ruleTextIn(lang string, cat *framework.Catalogue, u accreditation.RuleResult, withMet bool) string {
 	var n int
 	if _, err := fmt.Sscanf(u.Rule, "category_%d_addressed", &n); err == nil {
 		c, _ := cat.Category(n)
@@ -305,7 +82,9 @@ func ruleTextIn(lang string, cat *framework.Catalogue, u unmet, withMet bool) st
 		return tr(lang, "rule.curriculum_category", n, c.Name.In(lang))
 	}
 	name := tr(lang, "rule."+u.Rule)
-	switch req := u.Required.(type) {
+	// Figures are ints or float64s as the rules check them live, float64s
+	// as recorded at submission.
+	switch req := toFloat(u.Required).(type) {
 	case bool:
 		given, _ := u.Given.(bool)
 		if withMet && given {
@@ -313,7 +92,7 @@ func ruleTextIn(lang string, cat *framework.Catalogue, u unmet, withMet bool) st
 		}
 		return tr(lang, "rule.flag_missing", name)
 	case float64:
-		given, _ := u.Given.(float64)
+		given, _ := toFloat(u.Given).(float64)
 		return tr(lang, "rule.at_least", name, formatNum(lang, req), formatNum(lang, given))
 	}
 	return fmt.Sprintf("%s: %v", name, u.Required)
@@ -329,7 +108,7 @@ type historyItem struct {
 }
 
 // history is the case's timeline as the caller may see it.
-func (a *app) history(x *ctx, c *caseView) ([]historyItem, error) {
+func (a *app) history(x *ctx, c *cases.CaseView) ([]historyItem, error) {
 	h, err := a.d.Cases.History(x.Request().Context(), x.actor(), c.ID)
 	if err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ import (
 	"github.com/emcc/accredit/domain/accounts"
 	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/aggregate"
+	"github.com/emcc/accredit/domain/cases"
 	"github.com/emcc/accredit/domain/framework"
 	"github.com/emcc/accredit/projections"
 )
@@ -71,7 +72,7 @@ type option struct{ Value, Label string }
 
 // officeCase is the office's page of one case.
 type officeCase struct {
-	C           *caseView
+	C           *cases.CaseView
 	Applicant   accounts.UserView
 	NextStep    string
 	Qualified   map[string][]option // open role -> the assessors qualified for it
@@ -84,7 +85,7 @@ type officeCase struct {
 	DueAt       any
 }
 
-func (a *app) officeCaseView(x *ctx, c *caseView, p *page, status int) error {
+func (a *app) officeCaseView(x *ctx, c *cases.CaseView, p *page, status int) error {
 	oc := &officeCase{C: c, NextStep: a.nextStep(x, c.Next), Qualified: map[string][]option{}, Names: map[string]string{}}
 	oc.Applicant, _ = a.d.Accounts.User(x.Request().Context(), c.ApplicantID)
 	for _, as := range c.Assignments {
@@ -97,7 +98,7 @@ func (a *app) officeCaseView(x *ctx, c *caseView, p *page, status int) error {
 		oc.Names[c.Decision.By] = a.userName(x, c.Decision.By)
 	}
 	for _, r := range accreditation.AssessorRoles {
-		if _, ok := c.Assignments[string(r)]; !ok {
+		if _, ok := c.Assignments[r]; !ok {
 			oc.OpenRoles = append(oc.OpenRoles, string(r))
 		}
 	}
@@ -155,14 +156,14 @@ func (a *app) officeCase(x *ctx) error {
 	}
 	p := x.newPage("officecase.title", nil)
 	if c.Decision == nil {
-		p.Form.Set("level", c.Level)
+		p.Form.Set("level", string(c.Level))
 	}
 	return a.officeCaseView(x, c, p, 0)
 }
 
 // officeCommand runs a command of the office on the :case and answers with
 // the case page.
-func (a *app) officeCommand(x *ctx, okKey string, run func(c *caseView, m aggregate.Meta) (aggregate.Result, error)) error {
+func (a *app) officeCommand(x *ctx, okKey string, run func(c *cases.CaseView, m aggregate.Meta) (aggregate.Result, error)) error {
 	c, err := a.loadParamCase(x)
 	if err != nil {
 		return err
@@ -199,7 +200,7 @@ func required(x *ctx, fields ...string) error {
 }
 
 func (a *app) screen(x *ctx) error {
-	return a.officeCommand(x, "screened", func(c *caseView, m aggregate.Meta) (aggregate.Result, error) {
+	return a.officeCommand(x, "screened", func(c *cases.CaseView, m aggregate.Meta) (aggregate.Result, error) {
 		if err := required(x, "outcome"); err != nil {
 			return aggregate.Result{}, err
 		}
@@ -213,7 +214,7 @@ func (a *app) screen(x *ctx) error {
 }
 
 func (a *app) assign(x *ctx) error {
-	return a.officeCommand(x, "assigned", func(c *caseView, m aggregate.Meta) (aggregate.Result, error) {
+	return a.officeCommand(x, "assigned", func(c *cases.CaseView, m aggregate.Meta) (aggregate.Result, error) {
 		role := x.fv("role")
 		assessorID := x.fv("assessor_id_" + role)
 		if assessorID == "" {
@@ -233,14 +234,14 @@ func (a *app) assign(x *ctx) error {
 }
 
 func (a *app) moderate(x *ctx) error {
-	return a.officeCommand(x, "moderated", func(c *caseView, m aggregate.Meta) (aggregate.Result, error) {
+	return a.officeCommand(x, "moderated", func(c *cases.CaseView, m aggregate.Meta) (aggregate.Result, error) {
 		if err := required(x, "recommendation", "rationale"); err != nil {
 			return aggregate.Result{}, err
 		}
 		level := ""
 		switch x.fv("recommendation") {
 		case string(accreditation.RecommendAward):
-			level = c.Level
+			level = string(c.Level)
 		case string(accreditation.RecommendAwardLower):
 			level = x.fv("moderation_level")
 		}
@@ -251,7 +252,7 @@ func (a *app) moderate(x *ctx) error {
 }
 
 func (a *app) decide(x *ctx) error {
-	return a.officeCommand(x, "decided", func(c *caseView, m aggregate.Meta) (aggregate.Result, error) {
+	return a.officeCommand(x, "decided", func(c *cases.CaseView, m aggregate.Meta) (aggregate.Result, error) {
 		if err := required(x, "outcome", "rationale"); err != nil {
 			return aggregate.Result{}, err
 		}
@@ -264,7 +265,7 @@ func (a *app) decide(x *ctx) error {
 }
 
 func (a *app) decideAppeal(x *ctx) error {
-	return a.officeCommand(x, "appeal_decided", func(c *caseView, m aggregate.Meta) (aggregate.Result, error) {
+	return a.officeCommand(x, "appeal_decided", func(c *cases.CaseView, m aggregate.Meta) (aggregate.Result, error) {
 		if err := required(x, "appeal_outcome", "appeal_rationale"); err != nil {
 			return aggregate.Result{}, err
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/emcc/accredit/domain/accounts"
 	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/aggregate"
+	"github.com/emcc/accredit/domain/cases"
 	"github.com/emcc/accredit/domain/pii"
 	"github.com/emcc/accredit/projections"
 )
@@ -221,7 +222,7 @@ func (a *app) evidenceFile(x *ctx) error {
 	}
 	h := x.Response().Header()
 	disposition := "attachment"
-	if x.QueryParam("inline") == "1" && viewable(f.ContentType) {
+	if x.QueryParam("inline") == "1" && cases.InlineType(f.ContentType) {
 		disposition = "inline"
 		h.Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; object-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'")
 		h.Set("X-Frame-Options", "SAMEORIGIN")
@@ -233,9 +234,4 @@ func (a *app) evidenceFile(x *ctx) error {
 	defer f.Body.Close()
 	h.Set("Content-Length", strconv.FormatInt(f.Size, 10)) // a file that fails to open midway ends short
 	return x.Stream(http.StatusOK, f.ContentType, f.Body)
-}
-
-// viewable reports whether a file type is shown inline.
-func viewable(contentType string) bool {
-	return strings.HasPrefix(contentType, "application/pdf") || strings.HasPrefix(contentType, "image/")
 }

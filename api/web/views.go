@@ -22,6 +22,7 @@ import (
 
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/accounts"
+	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/framework"
 )
 
@@ -413,7 +414,7 @@ func funcs(lang string, cat *framework.Catalogue) template.FuncMap {
 			}
 			return out
 		},
-		"ruleLine": func(u unmet) string { return ruleTextIn(lang, cat, u, true) },
+		"ruleLine": func(u accreditation.RuleResult) string { return ruleTextIn(lang, cat, u, true) },
 	}
 }
 
@@ -441,6 +442,8 @@ func asTime(v any) (time.Time, bool) {
 			return time.Time{}, false
 		}
 		return *t, !t.IsZero()
+	case accreditation.Date: // the portfolio's first practice date
+		return t.Time(), !t.IsZero()
 	case string:
 		if t == "" {
 			return time.Time{}, false

@@ -2,38 +2,279 @@ package cases
 
 import (
 	"context"
-	"encoding/json"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/accreditation"
-	"github.com/emcc/accredit/domain/eventstore"
+	"github.com/emcc/accredit/domain/framework"
 	"github.com/emcc/accredit/domain/pii"
 )
 
 // SLA is the default service-level target from submission to decision.
 const SLA = 56 * 24 * time.Hour
 
-// View is a case as one caller may see it: a JSON object.
-type View map[string]any
+// CaseView is a case as one caller may see it: what the API answers and
+// the pages render. It is built field by field from the aggregate, so the
+// aggregate's internal shape is not the public one, and every personal
+// field is already opened (or reads pii.Erased).
+type CaseView struct {
+	ID          string               `json:"id"`
+	Scheme      accreditation.Scheme `json:"scheme"`
+	Level       framework.Level      `json:"level"`
+	Language    string               `json:"language"`
+	State       accreditation.State  `json:"state"`
+	ApplicantID string               `json:"applicant_id"`
+	OpenedAt    time.Time            `json:"opened_at"`
+	UpdatedAt   time.Time            `json:"updated_at"` // of the last event
 
-func (s *Service) reveal(ctx context.Context, v any) any { return pii.RevealTree(ctx, s.vault, v) }
+	Programme      *ProgrammeView             `json:"programme,omitempty"` // EQA
+	Portfolio      PortfolioView              `json:"portfolio"`
+	Evidence       []EvidenceView             `json:"evidence,omitempty"` // in the order added
+	SelfAssessment []SelfAssessmentView       `json:"self_assessment"`    // by category
+	RuleSetVersion string                     `json:"rule_set_version,omitempty"`
+	RuleSet        string                     `json:"rule_set"` // the same, always present
+	Eligibility    []accreditation.RuleResult `json:"eligibility,omitempty"`
+	SubmittedAt    time.Time                  `json:"submitted_at,omitzero"`
+	Screening      *ScreeningView             `json:"screening,omitempty"`
 
-// Reveal returns v (any JSON-marshallable value) as a JSON tree with every
-// sealed value opened for a view.
-func (s *Service) Reveal(ctx context.Context, v any) any { return s.reveal(ctx, toTree(v)) }
+	Assignments map[accreditation.AssessorRole]accreditation.Assignment `json:"assignments,omitempty"`
+	// Assessments are those the caller may see, assessor first.
+	Assessments         []AssessmentView         `json:"assessments"`
+	InformationRequests []InformationRequestView `json:"information_requests,omitempty"`
+	Moderation          *ModerationView          `json:"moderation,omitempty"`
 
-func toTree(v any) any {
-	b, _ := json.Marshal(v)
-	var t any
-	_ = json.Unmarshal(b, &t)
-	return t
+	Decision      *DecisionView      `json:"decision,omitempty"`
+	PastDecisions []DecisionView     `json:"past_decisions,omitempty"`
+	Appeals       []AppealView       `json:"appeals,omitempty"`
+	Accreditation *AccreditationView `json:"accreditation,omitempty"`
+
+	WithdrawnAt      time.Time `json:"withdrawn_at,omitzero"`
+	WithdrawalReason string    `json:"withdrawal_reason,omitempty"`
+
+	// Participants is everyone who played a part; not shown to the applicant.
+	Participants []accreditation.Participant `json:"participants,omitempty"`
+
+	Version        uint64             `json:"version"`
+	AllowedActions []string           `json:"allowed_actions"`
+	NextStep       string             `json:"next_step"`
+	Next           accreditation.Step `json:"next"`
+	// Checklist is what submission still needs: present (maybe empty)
+	// only while the applicant edits (draft, returned).
+	Checklist          []accreditation.Unmet `json:"checklist,omitzero"`
+	ExpectedDecisionBy string                `json:"expected_decision_by,omitempty"` // RFC 3339
+	AppealDeadline     string                `json:"appeal_deadline,omitempty"`      // RFC 3339
+}
+
+// ProgrammeView is the EQA programme applied for.
+type ProgrammeView struct {
+	Name     string `json:"name"`
+	Provider string `json:"provider"`
+}
+
+// PortfolioView is the applicant's declared facts, the curriculum opened.
+type PortfolioView struct {
+	FirstPracticeDate        accreditation.Date `json:"first_practice_date,omitzero"`
+	ClientHours              float64            `json:"client_hours,omitempty"`
+	ClientCount              int                `json:"client_count,omitempty"`
+	CPDHoursLastYear         float64            `json:"cpd_hours_last_year,omitempty"`
+	SupervisionHoursLastYear float64            `json:"supervision_hours_last_year,omitempty"`
+	FeedbackItemsLast12m     int                `json:"feedback_items_last_12m,omitempty"`
+	ReflectionItemsLast12m   int                `json:"reflection_items_last_12m,omitempty"`
+	ProfessionalBodyMember   bool               `json:"professional_body_member,omitempty"`
+	ContactHours             float64            `json:"contact_hours,omitempty"`
+	CompletedCycles          int                `json:"completed_cycles,omitempty"`
+	Curriculum               []CurriculumView   `json:"curriculum,omitempty"`
+}
+
+// CurriculumView is one curriculum item of an EQA programme.
+type CurriculumView struct {
+	Category    int    `json:"category"`
+	Indicators  []int  `json:"indicators,omitempty"`
+	Description string `json:"description"`
+}
+
+// EvidenceView is one file of evidence.
+type EvidenceView struct {
+	ID          string                     `json:"id"`
+	Kind        accreditation.EvidenceKind `json:"kind"`
+	Title       string                     `json:"title"`
+	FileName    string                     `json:"file_name"`
+	ContentType string                     `json:"content_type"`
+	Size        int64                      `json:"size"`
+	SHA256      string                     `json:"sha256"`
+	Object      string                     `json:"object"`
+	Categories  []int                      `json:"categories,omitempty"`
+	Indicators  []int                      `json:"indicators,omitempty"`
+	AddedAt     time.Time                  `json:"added_at"`
+	AddedBy     string                     `json:"added_by"`
+}
+
+// Inline reports whether the file may be shown in the page (a PDF or an
+// image) rather than only downloaded.
+func (e EvidenceView) Inline() bool { return InlineType(e.ContentType) }
+
+// Image reports whether the file is an image.
+func (e EvidenceView) Image() bool { return strings.HasPrefix(e.ContentType, "image/") }
+
+// InlineType reports whether a file of contentType may be shown inline.
+func InlineType(contentType string) bool {
+	return strings.HasPrefix(contentType, "application/pdf") || strings.HasPrefix(contentType, "image/")
+}
+
+// SelfAssessmentView is the statement on one category.
+type SelfAssessmentView struct {
+	Category  int    `json:"category"`
+	Statement string `json:"statement"`
+}
+
+// ScreeningView is the last screening.
+type ScreeningView struct {
+	Outcome accreditation.ScreeningOutcome `json:"outcome"`
+	Reason  string                         `json:"reason,omitempty"`
+	At      time.Time                      `json:"at"`
+	By      string                         `json:"by"`
+}
+
+// AssessmentView is one submitted assessment.
+type AssessmentView struct {
+	Role           accreditation.AssessorRole   `json:"role"`
+	UserID         string                       `json:"user_id"`
+	Ratings        []RatingView                 `json:"ratings"`
+	Recommendation accreditation.Recommendation `json:"recommendation"`
+	Level          framework.Level              `json:"level,omitempty"`
+	Rationale      string                       `json:"rationale"`
+	SubmittedAt    time.Time                    `json:"submitted_at"`
+}
+
+// RatingView is an assessor's rating of one category.
+type RatingView struct {
+	Category   int                  `json:"category"`
+	Rating     accreditation.Rating `json:"rating"`
+	Indicators []int                `json:"indicators,omitempty"`
+	Notes      string               `json:"notes,omitempty"`
+}
+
+// InformationRequestView is a request for more information and its answer.
+type InformationRequestView struct {
+	ID         string              `json:"id"`
+	By         string              `json:"by"`
+	Questions  string              `json:"questions"`
+	AskedAt    time.Time           `json:"asked_at"`
+	ReturnTo   accreditation.State `json:"return_to"`
+	Answer     string              `json:"answer,omitempty"`
+	AnsweredAt time.Time           `json:"answered_at,omitzero"`
+}
+
+// ModerationView is the office's resolution of two disagreeing assessments.
+type ModerationView struct {
+	RequiredAt     time.Time                    `json:"required_at"`
+	Recommendation accreditation.Recommendation `json:"recommendation,omitempty"`
+	Level          framework.Level              `json:"level,omitempty"`
+	Rationale      string                       `json:"rationale,omitempty"`
+	By             string                       `json:"by,omitempty"`
+	At             time.Time                    `json:"at,omitzero"`
+}
+
+// DecisionView is a decision on the case.
+type DecisionView struct {
+	Number     int                   `json:"number"`
+	Outcome    accreditation.Outcome `json:"outcome"`
+	Level      framework.Level       `json:"level,omitempty"`
+	Rationale  string                `json:"rationale"`
+	By         string                `json:"by"`
+	At         time.Time             `json:"at"`
+	Overturned bool                  `json:"overturned,omitempty"`
+}
+
+// AppealView is an appeal and its outcome.
+type AppealView struct {
+	DecisionNumber int                         `json:"decision_number"`
+	Grounds        string                      `json:"grounds"`
+	FiledAt        time.Time                   `json:"filed_at"`
+	Outcome        accreditation.AppealOutcome `json:"outcome,omitempty"`
+	Rationale      string                      `json:"rationale,omitempty"`
+	By             string                      `json:"by,omitempty"`
+	At             time.Time                   `json:"at,omitzero"`
+	ReturnTo       string                      `json:"return_to,omitempty"`
+}
+
+// AccreditationView is what the award made.
+type AccreditationView struct {
+	ID         string                            `json:"id"`
+	Level      framework.Level                   `json:"level"`
+	AwardedAt  time.Time                         `json:"awarded_at"`
+	ValidUntil time.Time                         `json:"valid_until"`
+	Status     accreditation.AccreditationStatus `json:"status"`
+	Reason     string                            `json:"reason,omitempty"`
+	By         string                            `json:"by,omitempty"`
+	ChangedAt  time.Time                         `json:"changed_at,omitzero"`
+	Renewals   []accreditation.Renewal           `json:"renewals,omitempty"`
+}
+
+// Can reports whether the caller may take action now.
+func (v *CaseView) Can(action string) bool {
+	for _, a := range v.AllowedActions {
+		if string(a) == action {
+			return true
+		}
+	}
+	return false
+}
+
+// Editable reports whether the applicant may still change the application.
+func (v *CaseView) Editable() bool {
+	return v.State == accreditation.StateDraft || v.State == accreditation.StateReturned
+}
+
+// EQA reports whether the case is for a programme.
+func (v *CaseView) EQA() bool { return v.Scheme == accreditation.SchemeEQA }
+
+// Statement is the self-assessment statement of a category.
+func (v *CaseView) Statement(category int) string {
+	for _, s := range v.SelfAssessment {
+		if s.Category == category {
+			return s.Statement
+		}
+	}
+	return ""
+}
+
+// OpenRequest is the questions of the unanswered request for information,
+// if any.
+func (v *CaseView) OpenRequest() string {
+	for _, r := range v.InformationRequests {
+		if r.AnsweredAt.IsZero() {
+			return r.Questions
+		}
+	}
+	return ""
+}
+
+// AssessmentOf returns the visible assessment of a role, nil for none.
+func (v *CaseView) AssessmentOf(role string) *AssessmentView {
+	for i := range v.Assessments {
+		if string(v.Assessments[i].Role) == role {
+			return &v.Assessments[i]
+		}
+	}
+	return nil
+}
+
+// EvidenceOf returns one piece of evidence, nil for none.
+func (v *CaseView) EvidenceOf(id string) *EvidenceView {
+	for i := range v.Evidence {
+		if v.Evidence[i].ID == id {
+			return &v.Evidence[i]
+		}
+	}
+	return nil
 }
 
 // Get returns case id as actor may see it. Errors: NotFound.
-func (s *Service) Get(ctx context.Context, actor domain.Actor, id string) (View, uint64, error) {
+func (s *Service) Get(ctx context.Context, actor domain.Actor, id string) (*CaseView, uint64, error) {
 	c, version, err := s.visible(actor, id)
 	if err != nil {
 		return nil, 0, err
@@ -42,84 +283,104 @@ func (s *Service) Get(ctx context.Context, actor domain.Actor, id string) (View,
 }
 
 // view shapes a case for actor (the case must be visible to them).
-func (s *Service) view(ctx context.Context, actor domain.Actor, c *accreditation.Case, version uint64) View {
+func (s *Service) view(ctx context.Context, actor domain.Actor, c *accreditation.Case, version uint64) *CaseView {
 	now := s.now()
-	visible := c.VisibleAssessments(actor)
-	v := toTree(c).(map[string]any)
-	v["assessments"] = toTree(visible)
-	delete(v, "self_assessment")
-	sa := []any{} // []any so that RevealTree opens the statements
+	open := func(sealed pii.Sealed) string { return s.vault.Reveal(ctx, sealed) }
+	v := &CaseView{
+		ID: c.ID, Scheme: c.Scheme, Level: c.Level, Language: c.Language, State: c.State, ApplicantID: c.ApplicantID,
+		OpenedAt: c.OpenedAt, UpdatedAt: c.UpdatedAt,
+		Portfolio:      portfolioView(c.Portfolio, open),
+		RuleSetVersion: c.RuleSetVersion, RuleSet: c.RuleSetVersion,
+		Eligibility: slices.Clone(c.Eligibility), SubmittedAt: c.SubmittedAt,
+		Assignments: maps.Clone(c.Assignments),
+		WithdrawnAt: c.WithdrawnAt, WithdrawalReason: open(c.WithdrawalReason),
+		Version: version, AllowedActions: c.AllowedActions(actor, now, s.rules),
+	}
+	if p := c.Programme; p != nil {
+		v.Programme = &ProgrammeView{Name: open(p.Name), Provider: open(p.Provider)}
+	}
+	for _, e := range c.Evidence {
+		v.Evidence = append(v.Evidence, EvidenceView{ID: e.ID, Kind: e.Kind, Title: open(e.Title), FileName: open(e.FileName),
+			ContentType: e.ContentType, Size: e.Size, SHA256: e.SHA256, Object: e.Object,
+			Categories: slices.Clone(e.Categories), Indicators: slices.Clone(e.Indicators), AddedAt: e.AddedAt, AddedBy: e.AddedBy})
+	}
+	v.SelfAssessment = []SelfAssessmentView{}
 	for _, cat := range slices.Sorted(maps.Keys(c.SelfAssessment)) {
-		sa = append(sa, map[string]any{"category": cat, "statement": toTree(c.SelfAssessment[cat])})
+		v.SelfAssessment = append(v.SelfAssessment, SelfAssessmentView{Category: cat, Statement: open(c.SelfAssessment[cat])})
 	}
-	v["self_assessment"] = sa
-	if actor.Role == domain.RoleApplicant {
-		delete(v, "participants")
+	if sc := c.Screening; sc != nil {
+		v.Screening = &ScreeningView{Outcome: sc.Outcome, Reason: open(sc.Reason), At: sc.At, By: sc.By}
 	}
-	v["rule_set"] = c.RuleSetVersion
-	v["version"] = version
-	v["allowed_actions"] = c.AllowedActions(actor, now, s.rules)
-	next := c.Next(now)
-	v["next_step"] = next.String()
-	v["next"] = toTree(next)
+	v.Assessments = []AssessmentView{}
+	for _, a := range c.VisibleAssessments(actor) {
+		v.Assessments = append(v.Assessments, assessmentView(a, open))
+	}
+	for _, r := range c.InformationRequests {
+		v.InformationRequests = append(v.InformationRequests, InformationRequestView{ID: r.ID, By: r.By, Questions: open(r.Questions),
+			AskedAt: r.AskedAt, ReturnTo: r.ReturnTo, Answer: open(r.Answer), AnsweredAt: r.AnsweredAt})
+	}
+	if m := c.Moderation; m != nil {
+		v.Moderation = &ModerationView{RequiredAt: m.RequiredAt, Recommendation: m.Recommendation, Level: m.Level,
+			Rationale: open(m.Rationale), By: m.By, At: m.At}
+	}
+	if c.Decision != nil {
+		d := decisionView(*c.Decision, open)
+		v.Decision = &d
+	}
+	for _, d := range c.PastDecisions {
+		v.PastDecisions = append(v.PastDecisions, decisionView(d, open))
+	}
+	for _, a := range c.Appeals {
+		v.Appeals = append(v.Appeals, AppealView{DecisionNumber: a.DecisionNumber, Grounds: open(a.Grounds), FiledAt: a.FiledAt,
+			Outcome: a.Outcome, Rationale: open(a.Rationale), By: a.By, At: a.At, ReturnTo: a.ReturnTo})
+	}
+	if a := c.Accreditation; a != nil {
+		v.Accreditation = &AccreditationView{ID: a.ID, Level: a.Level, AwardedAt: a.AwardedAt, ValidUntil: a.ValidUntil,
+			Status: a.Status, Reason: open(a.Reason), By: a.By, ChangedAt: a.ChangedAt, Renewals: slices.Clone(a.Renewals)}
+	}
+	if actor.Role != domain.RoleApplicant {
+		v.Participants = slices.Clone(c.Participants)
+	}
+	v.Next = c.Next(now)
+	v.NextStep = v.Next.String()
 	if c.State == accreditation.StateDraft || c.State == accreditation.StateReturned {
-		unmet := c.Unmet(s.rules, now)
-		if unmet == nil {
-			unmet = []accreditation.Unmet{}
+		v.Checklist = c.Unmet(s.rules, now)
+		if v.Checklist == nil {
+			v.Checklist = []accreditation.Unmet{}
 		}
-		v["checklist"] = toTree(unmet)
 	}
 	if !c.SubmittedAt.IsZero() {
-		v["expected_decision_by"] = c.SubmittedAt.Add(SLA).UTC().Format(time.RFC3339)
+		v.ExpectedDecisionBy = c.SubmittedAt.Add(SLA).UTC().Format(time.RFC3339)
 	}
 	if d := c.AppealDeadline(); !d.IsZero() {
-		v["appeal_deadline"] = d.UTC().Format(time.RFC3339)
+		v.AppealDeadline = d.UTC().Format(time.RFC3339)
 	}
-	return View(s.reveal(ctx, v).(map[string]any))
+	return v
 }
 
-// HistoryEntry is one event of a case as the caller may see it.
-type HistoryEntry struct {
-	Seq        uint64       `json:"seq"`
-	ID         string       `json:"id"`
-	Type       string       `json:"type"`
-	Version    uint64       `json:"version"`
-	OccurredAt time.Time    `json:"occurred_at"`
-	Actor      domain.Actor `json:"actor"`
-	Data       any          `json:"data"`
+func portfolioView(p accreditation.Portfolio, open func(pii.Sealed) string) PortfolioView {
+	out := PortfolioView{FirstPracticeDate: p.FirstPracticeDate, ClientHours: p.ClientHours, ClientCount: p.ClientCount,
+		CPDHoursLastYear: p.CPDHoursLastYear, SupervisionHoursLastYear: p.SupervisionHoursLastYear,
+		FeedbackItemsLast12m: p.FeedbackItemsLast12m, ReflectionItemsLast12m: p.ReflectionItemsLast12m,
+		ProfessionalBodyMember: p.ProfessionalBodyMember, ContactHours: p.ContactHours, CompletedCycles: p.CompletedCycles}
+	for _, it := range p.Curriculum {
+		out.Curriculum = append(out.Curriculum, CurriculumView{Category: it.Category, Indicators: slices.Clone(it.Indicators), Description: open(it.Description)})
+	}
+	return out
 }
 
-// History returns every event of the case in order, as actor may see it:
-// an assessment the caller may not yet see keeps its place, its content hidden.
-func (s *Service) History(ctx context.Context, actor domain.Actor, id string) ([]HistoryEntry, error) {
-	c, _, err := s.visible(actor, id)
-	if err != nil {
-		return nil, err
+func assessmentView(a accreditation.Assessment, open func(pii.Sealed) string) AssessmentView {
+	out := AssessmentView{Role: a.Role, UserID: a.UserID, Recommendation: a.Recommendation, Level: a.Level,
+		Rationale: open(a.Rationale), SubmittedAt: a.SubmittedAt}
+	if a.Ratings != nil { // none stays null, as stored
+		out.Ratings = make([]RatingView, 0, len(a.Ratings))
 	}
-	evs, err := s.store.Load(ctx, accreditation.StreamPrefix+"."+id)
-	if err != nil {
-		return nil, domain.Wrap(domain.Unavailable, err, "event store unavailable")
+	for _, r := range a.Ratings {
+		out.Ratings = append(out.Ratings, RatingView{Category: r.Category, Rating: r.Rating, Indicators: slices.Clone(r.Indicators), Notes: open(r.Notes)})
 	}
-	visible := map[accreditation.AssessorRole]bool{}
-	for _, a := range c.VisibleAssessments(actor) {
-		visible[a.Role] = true
-	}
-	out := make([]HistoryEntry, 0, len(evs))
-	for _, e := range evs {
-		out = append(out, s.historyEntry(ctx, e, visible))
-	}
-	return out, nil
+	return out
 }
 
-func (s *Service) historyEntry(ctx context.Context, e eventstore.Event, visible map[accreditation.AssessorRole]bool) HistoryEntry {
-	var data any
-	_ = json.Unmarshal(e.Data, &data)
-	if e.Type == accreditation.EventAssessmentSubmitted {
-		m, _ := data.(map[string]any)
-		role, _ := m["role"].(string)
-		if !visible[accreditation.AssessorRole(role)] {
-			data = map[string]any{"role": role, "hidden": "not visible to you until both assessments are in (or, for the applicant, until the decision)"}
-		}
-	}
-	return HistoryEntry{Seq: e.Seq, ID: e.ID, Type: e.Type, Version: e.Version, OccurredAt: e.OccurredAt, Actor: e.Actor, Data: s.reveal(ctx, data)}
+func decisionView(d accreditation.Decision, open func(pii.Sealed) string) DecisionView {
+	return DecisionView{Number: d.Number, Outcome: d.Outcome, Level: d.Level, Rationale: open(d.Rationale), By: d.By, At: d.At, Overturned: d.Overturned}
 }

@@ -1,0 +1,83 @@
+package cases
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/eventstore"
+	"github.com/emcc/accredit/domain/pii"
+)
+
+// HistoryEntry is one event of a case as the caller may see it. Data keeps
+// the payload's own JSON shape (each event type has its own), its personal
+// fields opened.
+type HistoryEntry struct {
+	Seq        uint64       `json:"seq"`
+	ID         string       `json:"id"`
+	Type       string       `json:"type"`
+	Version    uint64       `json:"version"`
+	OccurredAt time.Time    `json:"occurred_at"`
+	Actor      domain.Actor `json:"actor"`
+	Data       any          `json:"data"`
+}
+
+// History returns every event of the case in order, as actor may see it:
+// an assessment the caller may not yet see keeps its place, its content
+// hidden. Errors: NotFound, Unavailable.
+func (s *Service) History(ctx context.Context, actor domain.Actor, id string) ([]HistoryEntry, error) {
+	c, _, err := s.visible(actor, id)
+	if err != nil {
+		return nil, err
+	}
+	evs, err := s.store.Load(ctx, accreditation.StreamPrefix+"."+id)
+	if err != nil {
+		return nil, domain.Wrap(domain.Unavailable, err, "event store unavailable")
+	}
+	visible := map[accreditation.AssessorRole]bool{}
+	for _, a := range c.VisibleAssessments(actor) {
+		visible[a.Role] = true
+	}
+	out := make([]HistoryEntry, 0, len(evs))
+	for _, e := range evs {
+		out = append(out, s.historyEntry(ctx, e, visible))
+	}
+	return out, nil
+}
+
+// historyEntry shapes one event. A payload that is not JSON (the store
+// never holds one; Apply would have failed on it too) is logged and shown
+// as null data, so that one bad event does not hide the rest of the record.
+func (s *Service) historyEntry(ctx context.Context, e eventstore.Event, visible map[accreditation.AssessorRole]bool) HistoryEntry {
+	var data any
+	if err := json.Unmarshal(e.Data, &data); err != nil {
+		s.log.Error("case history: undecodable event payload shown as null", "event", e.ID, "type", e.Type, "err", err)
+		data = nil
+	}
+	if e.Type == accreditation.EventAssessmentSubmitted {
+		m, _ := data.(map[string]any)
+		role, _ := m["role"].(string)
+		if !visible[accreditation.AssessorRole(role)] {
+			data = map[string]any{"role": role, "hidden": "not visible to you until both assessments are in (or, for the applicant, until the decision)"}
+		}
+	}
+	return HistoryEntry{Seq: e.Seq, ID: e.ID, Type: e.Type, Version: e.Version, OccurredAt: e.OccurredAt, Actor: e.Actor,
+		Data: pii.RevealTree(ctx, s.vault, data)}
+}
+
+// Reveal returns v (any JSON-marshallable value) as a JSON tree with every
+// sealed value opened, for a read model's rows. Errors: Internal (v is not
+// JSON-marshallable).
+func (s *Service) Reveal(ctx context.Context, v any) (any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, domain.Wrap(domain.Internal, err, "encode %T", v)
+	}
+	var t any
+	if err := json.Unmarshal(b, &t); err != nil {
+		return nil, domain.Wrap(domain.Internal, err, "decode %T", v)
+	}
+	return pii.RevealTree(ctx, s.vault, t), nil
+}
