@@ -1,6 +1,31 @@
-// Package apptest starts a whole accreditd (embedded JetStream, real HTTP
-// listener on 127.0.0.1:0, temporary data directory) for end-to-end tests,
-// and gives them a small JSON client.
+// Package apptest starts accreditd for the API and web tests and gives
+// them a small JSON client (Do, Get, Post, Put, Upload, Login, Expect).
+// Every request and answer the api tests send through it is checked
+// against the OpenAPI document (see Validate).
+//
+// There are two ways to start one:
+//   - Start: the whole accreditd (embedded JetStream, a real HTTP listener
+//     on 127.0.0.1:0, a temporary data directory), for end-to-end tests and
+//     whatever needs JetStream: restarts, clusters, backups, store limits.
+//   - StartInMemory: the same API and pages (routes, roles, problems) on
+//     in-memory stores behind an httptest listener, for handler tests.
+//     The stores are in Instance.Mem; each passes its port's conformance
+//     suite, as the JetStream store does.
+//
+// A handler test, in api (or api/web), named TestInMemory... so that a
+// change to a handler is checked with go test ./api -run TestInMemory:
+//
+//	func TestInMemoryOpeningACase(t *testing.T) {
+//		in := apptest.StartInMemory(t)
+//		admin := in.AdminToken(t)
+//		carla := in.CreateUser(t, admin, "applicant", "carla@example.org", "Carla")
+//		r := apptest.Expect(t, in.Post(t, "/api/v1/cases", carla.Token, body), 201)
+//		evs, _ := in.Mem.Events.Load(ctx, accreditation.StreamPrefix+"."+id) // what was stored
+//		...
+//	}
+//
+// Most of its time is the Argon2id password hashing of the users it makes
+// (19 MiB each, by design), not the stores.
 package apptest
 
 import (
@@ -25,9 +50,11 @@ const (
 	AdminPassword = "office-password-1"
 )
 
-// Instance is a running accreditd under test.
+// Instance is a running accreditd under test, or, from StartInMemory, its
+// API and pages on in-memory stores.
 type Instance struct {
-	App *app.App
+	App *app.App // nil in memory
+	Mem *Memory  // the stores in memory, nil on JetStream
 	URL string
 	Cfg app.Config
 	Log *LockedBuffer
@@ -72,6 +99,9 @@ func StartWith(tb testing.TB, cfg app.Config, opt app.Options) *Instance {
 // Restart stops the instance and starts it again on the same data directory.
 func (in *Instance) Restart(tb testing.TB) {
 	tb.Helper()
+	if in.App == nil {
+		tb.Fatal("an in-memory instance cannot restart: use Start")
+	}
 	if err := in.App.Close(); err != nil {
 		tb.Fatalf("close: %v", err)
 	}
