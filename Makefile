@@ -12,10 +12,18 @@ FUZZ_TARGETS := ./api:FuzzBindJSON ./api:FuzzPathAndQuery ./api:FuzzEvidenceUplo
 	./domain/evidence:FuzzCheck ./domain/natsstore:FuzzDecodeCommit ./domain/accreditation:FuzzApply \
 	./domain/pii:FuzzOpenFile ./domain/pii:FuzzRevealTree
 
-.PHONY: run build test vet bench lint vulncheck fuzz fmt clean faults
+.PHONY: run build test vet bench lint vulncheck fuzz fmt clean faults seed
 
 run: build ## start accreditd on the embedded default (./data, 127.0.0.1:8080)
 	ACCREDIT_DATA_DIR=$${ACCREDIT_DATA_DIR:-$(DATA_DIR)} $(BIN)/accreditd
+
+# make seed: a made-up, realistic data set (users of every role, cases in
+# every state) written straight into DATA_DIR, new or of a stopped accreditd.
+SEED_CASES ?= 2000
+SEED_USERS ?= 1000
+SEED       ?= 1
+seed: build ## make up a data set in DATA_DIR (SEED_CASES, SEED_USERS, SEED); refuses a store with data
+	$(BIN)/accredit seed --data-dir $${ACCREDIT_DATA_DIR:-$(DATA_DIR)} --cases $(SEED_CASES) --users $(SEED_USERS) --seed $(SEED)
 
 build:
 	$(GO) build -o $(BIN)/accreditd ./cmd/accreditd

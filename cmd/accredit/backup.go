@@ -45,6 +45,8 @@ store of an accreditd that is stopped.`
 // natsFlags are how backup and restore reach JetStream.
 type natsFlags struct {
 	url, creds, dataDir *string
+	// sync is the embedded server's fsync interval (0: every write).
+	sync time.Duration
 }
 
 func addNATSFlags(l *leaf) natsFlags {
@@ -68,7 +70,7 @@ func (c *cli) connect(path string, f natsFlags) (conn *natsstore.Conn, where str
 		if _, err := os.Stat(*f.dataDir); err != nil {
 			return nil, "", nil, fmt.Errorf("data directory: %w", err)
 		}
-		conn, err := natsstore.OpenEmbedded(natsstore.EmbeddedConfig{DataDir: *f.dataDir})
+		conn, err := natsstore.OpenEmbedded(natsstore.EmbeddedConfig{DataDir: *f.dataDir, SyncInterval: f.sync})
 		if err != nil {
 			if errors.Is(err, natsstore.ErrDataDirLocked) {
 				return nil, "", nil, fmt.Errorf("%w\n  stop accreditd first, or use its client port (ACCREDIT_NATS_LISTEN) with --nats-url", err)

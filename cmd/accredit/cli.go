@@ -95,6 +95,7 @@ func commands() []*command {
 		}},
 		{name: "backup", summary: "back up the JetStream streams to a file (directly, not through the API)", run: cmdBackup},
 		{name: "restore", summary: "restore a backup into an empty JetStream", run: cmdRestore},
+		{name: "seed", summary: "fill an empty store with a made-up, realistic data set (directly, not through the API)", run: cmdSeed},
 		{name: "version", summary: "print the version", run: cmdVersion},
 	}
 }

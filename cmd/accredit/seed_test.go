@@ -1,0 +1,100 @@
+package main
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/emcc/accredit/cmd/accreditd/app"
+	"github.com/emcc/accredit/cmd/accreditd/app/apptest"
+	"github.com/emcc/accredit/domain/accreditation"
+)
+
+// TestSeedThenStartGivesEveryStateAndLogins: accredit seed fills a new
+// data directory with 200 cases, refuses to do it twice, and accreditd
+// started on it serves read models with cases in every state, the
+// register, and logins of the seeded office, assessor and applicant.
+func TestSeedThenStartGivesEveryStateAndLogins(t *testing.T) {
+	dir := t.TempDir()
+	const pw = "seeded demo password 7"
+	h := &harness{t: t, env: map[string]string{"HOME": t.TempDir()}}
+	r := h.must(0, "", "seed", "--data-dir", dir, "--cases", "200", "--users", "250", "--seed", "7", "--password", pw, "--output", "json")
+	var out struct {
+		Summary struct {
+			Cases     int            `json:"cases"`
+			States    map[string]int `json:"states"`
+			Office    string         `json:"office_email"`
+			Assessor  string         `json:"assessor_email"`
+			Applicant string         `json:"applicant_email"`
+		} `json:"summary"`
+		PasswordHash string `json:"password_hash"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+		t.Fatalf("seed output: %v\n%s", err, r.stdout)
+	}
+	if out.Summary.Cases != 200 || out.PasswordHash == "" {
+		t.Fatalf("seed summary: %s", r.stdout)
+	}
+	r = h.must(exitFailed, "", "seed", "--data-dir", dir, "--cases", "10", "--users", "50")
+	contains(t, "a second seed", r.stderr, "refused", "already holds", "Nothing was changed")
+
+	cfg := apptest.Config(dir)
+	cfg.AdminEmail, cfg.AdminPassword = "", "" // the seeded office is the office
+	in := apptest.StartWith(t, cfg, app.Options{})
+	office := in.Login(t, out.Summary.Office, pw)
+	stats := apptest.Expect(t, in.Get(t, "/api/v1/stats", office), 200)
+	var st struct {
+		Stats struct {
+			Total   int            `json:"total"`
+			ByState map[string]int `json:"by_state"`
+		} `json:"stats"`
+	}
+	stats.JSON(t, &st)
+	if st.Stats.Total != 200 {
+		t.Fatalf("stats count %d cases, seeded 200", st.Stats.Total)
+	}
+	for _, s := range accreditation.States {
+		if st.Stats.ByState[string(s)] == 0 || st.Stats.ByState[string(s)] != out.Summary.States[string(s)] {
+			t.Errorf("state %s: %d in the read model, %d seeded", s, st.Stats.ByState[string(s)], out.Summary.States[string(s)])
+		}
+	}
+	var queue struct {
+		Cases []struct {
+			State string `json:"state"`
+		} `json:"cases"`
+	}
+	apptest.Expect(t, in.Get(t, "/api/v1/queue", office), 200).JSON(t, &queue)
+	inProgress := 0
+	for _, s := range []accreditation.State{accreditation.StateSubmitted, accreditation.StateAwaitingAssessment, accreditation.StateInAssessment,
+		accreditation.StateInformationRequested, accreditation.StateModeration, accreditation.StateAwaitingDecision, accreditation.StateAppealed} {
+		inProgress += out.Summary.States[string(s)]
+	}
+	if len(queue.Cases) == 0 || len(queue.Cases) > inProgress {
+		t.Fatalf("office queue has %d cases; %d are in progress", len(queue.Cases), inProgress)
+	}
+	var reg struct {
+		Accreditations []struct {
+			ID string `json:"accreditation_id"`
+		} `json:"accreditations"`
+	}
+	apptest.Expect(t, in.Get(t, "/api/v1/register", ""), 200).JSON(t, &reg)
+	if len(reg.Accreditations) == 0 {
+		t.Fatal("the register is empty")
+	}
+	if v := apptest.Expect(t, in.Get(t, "/api/v1/register/"+reg.Accreditations[0].ID, ""), 200).Map(t); v["valid"] != true {
+		t.Fatalf("a seeded accreditation is not valid: %v", v)
+	}
+	assessor := in.Login(t, out.Summary.Assessor, pw)
+	apptest.Expect(t, in.Get(t, "/api/v1/queue", assessor), 200)
+	applicant := in.Login(t, out.Summary.Applicant, pw)
+	var mine struct {
+		Cases []any `json:"cases"`
+	}
+	apptest.Expect(t, in.Get(t, "/api/v1/me/cases", applicant), 200).JSON(t, &mine)
+	if len(mine.Cases) == 0 {
+		t.Fatalf("the seeded applicant %s has no case", out.Summary.Applicant)
+	}
+	rep := apptest.Expect(t, in.Get(t, "/api/v1/audit/verify", office), 200).Map(t)
+	if rep["intact"] != true {
+		t.Fatalf("audit of the seeded store: %v", rep)
+	}
+}

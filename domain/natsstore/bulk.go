@@ -1,0 +1,227 @@
+package natsstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/emcc/accredit/domain/eventstore"
+	"github.com/emcc/accredit/domain/pii"
+)
+
+// bulkPending is how many publishes a bulk writer keeps in flight.
+const bulkPending = 4096
+
+// BulkWriter appends commits to the event store without waiting for each
+// acknowledgement, for filling a store that nothing else writes to (seeding).
+//
+// Every commit is the message Append would write, headers and all, with
+// the expected last sequence of its subject: the writer knows the store's
+// last position when it starts and predicts the sequence of each of its own
+// messages, which JetStream stores in publishing order. Another writer, or
+// a lost message, makes every later expectation fail, and Flush reports it;
+// nothing is then written out of order.
+type BulkWriter struct {
+	s       *EventStore
+	js      jetstream.JetStream
+	next    uint64            // the sequence the next commit will have
+	last    map[string]uint64 // subject -> sequence of its last commit
+	pending []pendingAck
+
+	mu  sync.Mutex
+	err error
+}
+
+type pendingAck struct {
+	f   jetstream.PubAckFuture
+	seq uint64
+}
+
+// Bulk starts a bulk writer at the store's current end, with a JetStream
+// context of its own, so that its many pending acknowledgements have room.
+func (s *EventStore) Bulk(ctx context.Context) (*BulkWriter, error) {
+	last, err := s.LastSeq(ctx)
+	if err != nil {
+		return nil, err
+	}
+	js, err := jetstream.New(s.js.Conn(), jetstream.WithPublishAsyncMaxPending(bulkPending))
+	if err != nil {
+		return nil, fmt.Errorf("bulk: jetstream: %w", err)
+	}
+	return &BulkWriter{s: s, js: js, next: last + 1, last: map[string]uint64{}}, nil
+}
+
+// Append publishes one commit of stream: events already chained after the
+// stream's head (eventstore.Prepare), the first commit of a stream that
+// this writer has not written before being the stream's first. It returns
+// the head the stream will have once the commit is stored.
+func (b *BulkWriter) Append(ctx context.Context, stream string, events []eventstore.Event) (eventstore.Head, error) {
+	if err := b.failed(); err != nil {
+		return eventstore.Head{}, err
+	}
+	if len(events) == 0 {
+		return eventstore.Head{}, errors.New("bulk append: no events")
+	}
+	body, err := json.Marshal(events)
+	if err != nil {
+		return eventstore.Head{}, fmt.Errorf("bulk append %s: encode: %w", stream, err)
+	}
+	last := events[len(events)-1]
+	msg := nats.NewMsg(Subject(stream))
+	msg.Data = body
+	msg.Header.Set(hdrStream, stream)
+	msg.Header.Set(hdrVersion, strconv.FormatUint(last.Version, 10))
+	msg.Header.Set(hdrHash, last.Hash)
+	msg.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(b.last[stream], 10))
+	if size := msg.Size() - len(msg.Subject); b.s.maxCommit > 0 && size > b.s.maxCommit {
+		return eventstore.Head{}, &eventstore.TooLargeError{Stream: stream, Size: size, Max: b.s.maxCommit}
+	}
+	f, err := b.js.PublishMsgAsync(msg)
+	if err != nil {
+		return eventstore.Head{}, fmt.Errorf("bulk append %s: %w", stream, err)
+	}
+	seq := b.next
+	b.next++
+	b.last[stream] = seq
+	b.pending = append(b.pending, pendingAck{f: f, seq: seq})
+	if len(b.pending) >= bulkPending/2 {
+		if err := b.settle(ctx, len(b.pending)/2); err != nil {
+			return eventstore.Head{}, err
+		}
+	}
+	return eventstore.Head{Version: last.Version, Seq: seq, Hash: last.Hash}, nil
+}
+
+// settle waits for the oldest n acknowledgements and checks each stored
+// its commit where it was predicted to.
+func (b *BulkWriter) settle(ctx context.Context, n int) error {
+	for _, p := range b.pending[:n] {
+		select {
+		case ack := <-p.f.Ok():
+			if ack.Sequence != p.seq || ack.Duplicate {
+				b.fail(fmt.Errorf("bulk append: commit stored at %d, expected at %d: another writer is using the store", ack.Sequence, p.seq))
+			}
+		case err := <-p.f.Err():
+			if isWrongLastSequence(err) {
+				err = fmt.Errorf("%w: another writer is using the store", err)
+			}
+			b.fail(fmt.Errorf("bulk append %s (seq %d): %w", p.f.Msg().Subject, p.seq, err))
+		case <-ctx.Done():
+			b.fail(ctx.Err())
+		}
+		if err := b.failed(); err != nil {
+			return err
+		}
+	}
+	b.pending = append(b.pending[:0], b.pending[n:]...)
+	return nil
+}
+
+// Flush waits until every commit published so far is stored.
+func (b *BulkWriter) Flush(ctx context.Context) error {
+	if err := b.settle(ctx, len(b.pending)); err != nil {
+		return err
+	}
+	return b.failed()
+}
+
+// Position is the sequence of the last commit published.
+func (b *BulkWriter) Position() uint64 { return b.next - 1 }
+
+func (b *BulkWriter) fail(err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.err == nil {
+		b.err = err
+	}
+}
+
+func (b *BulkWriter) failed() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.err
+}
+
+// BulkKeys is a pii.KeyStore for a seeding run: it creates the data keys
+// of new people without waiting for each one. Get finds only the keys it
+// created itself (a seeding run makes up new people, whose subjects have
+// no key yet); Create publishes as the KV bucket's create does (refused
+// when the key exists). Flush waits for every key to be stored; call it
+// before the events sealed with them are taken as written.
+type BulkKeys struct {
+	js      jetstream.JetStream
+	mu      sync.Mutex
+	made    map[string][]byte
+	pending []jetstream.PubAckFuture
+}
+
+// NewBulkKeys returns a bulk key creator on the store's connection; the
+// keys bucket must exist (OpenKeyStore).
+func (s *EventStore) NewBulkKeys() (*BulkKeys, error) {
+	js, err := jetstream.New(s.js.Conn(), jetstream.WithPublishAsyncMaxPending(bulkPending))
+	if err != nil {
+		return nil, fmt.Errorf("bulk keys: jetstream: %w", err)
+	}
+	return &BulkKeys{js: js, made: map[string][]byte{}}, nil
+}
+
+// Get implements pii.KeyStore.
+func (k *BulkKeys) Get(_ context.Context, subject string) ([]byte, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if v, ok := k.made[subject]; ok {
+		return v, nil
+	}
+	return nil, pii.ErrNoKey
+}
+
+// Create implements pii.KeyStore.
+func (k *BulkKeys) Create(ctx context.Context, subject string, wrapped []byte) ([]byte, error) {
+	msg := nats.NewMsg("$KV." + KeysBucket + "." + subject)
+	msg.Data = wrapped
+	msg.Header.Set(jetstream.ExpectedLastSubjSeqHeader, "0")
+	f, err := k.js.PublishMsgAsync(msg)
+	if err != nil {
+		return nil, fmt.Errorf("bulk key %s: %w", subject, err)
+	}
+	k.mu.Lock()
+	k.made[subject] = wrapped
+	k.pending = append(k.pending, f)
+	full := len(k.pending) >= bulkPending/2
+	k.mu.Unlock()
+	if full {
+		if err := k.Flush(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return wrapped, nil
+}
+
+// Delete implements pii.KeyStore; a seeding run erases no one.
+func (k *BulkKeys) Delete(context.Context, string) error {
+	return errors.New("bulk keys: delete is not supported")
+}
+
+// Flush waits until every key created so far is stored.
+func (k *BulkKeys) Flush(ctx context.Context) error {
+	k.mu.Lock()
+	pending := k.pending
+	k.pending = nil
+	k.mu.Unlock()
+	for _, f := range pending {
+		select {
+		case <-f.Ok():
+		case err := <-f.Err():
+			return fmt.Errorf("bulk key %s: %w", f.Msg().Subject, err)
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}

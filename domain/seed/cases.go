@@ -1,0 +1,630 @@
+package seed
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/aggregate"
+	"github.com/emcc/accredit/domain/framework"
+	"github.com/emcc/accredit/domain/pii"
+)
+
+// plan is one case's course, decided when it is made up, and how far it is.
+type plan struct {
+	id         string
+	applicant  int
+	scheme     accreditation.Scheme
+	level      framework.Level
+	lang       string
+	opens      time.Time
+	target     accreditation.State
+	stopAt     accreditation.State // in progress at the end: stop on reaching it
+	further    bool                // and take one more step in it first
+	withdrawAt accreditation.State
+	returnOnce bool // screening returns it once
+	info       bool // the assessor asks the applicant for more
+	disagree   bool // the two assessments differ: moderation
+	first      accreditation.Recommendation
+	appeal     bool // the applicant appeals the first decision
+	upheld     bool
+	revoke     bool
+	evidence   int
+
+	c                                        *accreditation.Case
+	portfolio, selfAssessed, fixed, returned bool
+	asked, appealed                          bool
+	added                                    int
+	covered                                  map[int]bool
+}
+
+// courses are the states cases end in and how common each is, per mille.
+var courses = []struct {
+	state accreditation.State
+	share int
+}{
+	{accreditation.StateAwarded, 600}, {accreditation.StateNotAwarded, 130}, {accreditation.StateWithdrawn, 50},
+	{accreditation.StateDraft, 50}, {accreditation.StateSubmitted, 20}, {accreditation.StateReturned, 15},
+	{accreditation.StateAwaitingAssessment, 35}, {accreditation.StateInAssessment, 45},
+	{accreditation.StateInformationRequested, 15}, {accreditation.StateModeration, 10},
+	{accreditation.StateAwaitingDecision, 25}, {accreditation.StateAppealed, 5},
+}
+
+func final(s accreditation.State) bool {
+	return s == accreditation.StateAwarded || s == accreditation.StateNotAwarded || s == accreditation.StateWithdrawn
+}
+
+// course decides case n's course. The first cases end in each state in
+// turn, so that even a small data set has every state.
+func (g *gen) course(n int) *plan {
+	p := &plan{scheme: accreditation.SchemeEIA, lang: g.language(), covered: map[int]bool{}}
+	if g.rnd.IntN(6) == 0 {
+		p.scheme = accreditation.SchemeEQA
+	}
+	p.level = framework.Levels[[]int{0, 1, 1, 1, 2, 2, 3}[g.rnd.IntN(7)]]
+	if n < len(accreditation.States) {
+		p.target = accreditation.States[n]
+	} else {
+		k := g.rnd.IntN(1000)
+		for _, c := range courses {
+			if k < c.share {
+				p.target = c.state
+				break
+			}
+			k -= c.share
+		}
+	}
+	if !final(p.target) {
+		p.stopAt = p.target
+		p.further = g.rnd.IntN(2) == 0
+	}
+	p.returnOnce = p.target == accreditation.StateReturned || g.rnd.IntN(100) < 8
+	p.info = p.target == accreditation.StateInformationRequested || p.target != accreditation.StateInAssessment && g.rnd.IntN(100) < 12
+	p.disagree = p.target == accreditation.StateModeration || g.rnd.IntN(100) < 8
+	p.first = accreditation.RecommendAward
+	lowerOK := p.level != framework.Foundation
+	switch p.target {
+	case accreditation.StateAwarded:
+		switch k := g.rnd.IntN(100); {
+		case k < 5 && lowerOK:
+			p.first, p.appeal, p.upheld = accreditation.RecommendAwardLower, g.rnd.IntN(10) < 6, g.rnd.IntN(2) == 0
+		case k < 10:
+			p.first, p.appeal, p.upheld = accreditation.RecommendNotAward, true, true
+		}
+		p.revoke = g.rnd.IntN(100) == 0
+	case accreditation.StateNotAwarded:
+		p.first, p.appeal = accreditation.RecommendNotAward, g.rnd.IntN(4) == 0
+	case accreditation.StateAppealed:
+		p.first, p.appeal = accreditation.RecommendNotAward, true
+		if lowerOK && g.rnd.IntN(10) < 3 {
+			p.first = accreditation.RecommendAwardLower
+		}
+	case accreditation.StateWithdrawn:
+		p.withdrawAt = []accreditation.State{accreditation.StateDraft, accreditation.StateDraft, accreditation.StateDraft,
+			accreditation.StateSubmitted, accreditation.StateAwaitingAssessment, accreditation.StateInAssessment}[g.rnd.IntN(6)]
+	}
+	if p.disagree && p.first == accreditation.RecommendAwardLower {
+		p.disagree = false // keep the recommendations simple: the lower award is agreed
+	}
+	p.evidence = 3 + g.rnd.IntN(4)
+	if p.scheme == accreditation.SchemeEQA {
+		p.evidence = 2 + g.rnd.IntN(3)
+	}
+	until, from := g.cfg.Until, g.cfg.From
+	if p.stopAt != "" {
+		// Recent: a case in progress was opened in the last months.
+		lo := 10 + 15*stageOf(p.target)
+		p.opens = until.Add(-g.days(lo, lo+30))
+		if p.opens.Before(from) {
+			p.opens = g.between(from, until)
+		}
+	} else {
+		end := until.AddDate(0, 0, -150)
+		if end.Before(from) {
+			end = until
+		}
+		p.opens = g.between(from, end)
+	}
+	return p
+}
+
+// stageOf is roughly how many months into the process state s is.
+func stageOf(s accreditation.State) int {
+	switch s {
+	case accreditation.StateDraft:
+		return 0
+	case accreditation.StateSubmitted, accreditation.StateReturned:
+		return 1
+	case accreditation.StateAwaitingAssessment, accreditation.StateInAssessment, accreditation.StateInformationRequested:
+		return 2
+	}
+	return 3
+}
+
+func (g *gen) applicantActor(p *plan) domain.Actor {
+	return domain.Actor{ID: g.users[p.applicant].ID, Role: domain.RoleApplicant}
+}
+
+// do decides a command on the case and records what it decided.
+func (g *gen) do(ctx context.Context, p *plan, actor domain.Actor, at time.Time, decide func(c *accreditation.Case) ([]aggregate.Change, error)) error {
+	changes, err := decide(p.c)
+	if err != nil {
+		return err
+	}
+	if len(changes) == 0 {
+		return fmt.Errorf("the command decided nothing")
+	}
+	events, err := g.commit(ctx, accreditation.StreamPrefix+"."+p.id, actor, at, changes)
+	if err != nil {
+		return err
+	}
+	for _, e := range events {
+		if err := p.c.Apply(e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// text seals a text of the case with the applicant's key, as the service does.
+func (g *gen) text(ctx context.Context, p *plan, s string) (pii.Sealed, error) {
+	return g.seal(ctx, g.users[p.applicant].ID, s)
+}
+
+// step takes the case's next step at now and says how long until the one
+// after (0: the case is done).
+func (g *gen) step(ctx context.Context, p *plan, now time.Time) (time.Duration, error) {
+	if p.c == nil {
+		return g.open(ctx, p, now)
+	}
+	c := p.c
+	if p.stopAt != "" && c.State == p.stopAt && !g.oneMore(p) {
+		return 0, nil
+	}
+	if p.withdrawAt != "" && c.State == p.withdrawAt && (c.State != accreditation.StateDraft || p.added > 0) {
+		reason, err := g.text(ctx, p, pick(g.rnd, withdrawReasons))
+		if err != nil {
+			return 0, err
+		}
+		return 0, g.do(ctx, p, g.applicantActor(p), now, func(c *accreditation.Case) ([]aggregate.Change, error) {
+			return c.Withdraw(g.applicantActor(p), now, accreditation.WithdrawInput{Reason: reason})
+		})
+	}
+	switch c.State {
+	case accreditation.StateDraft:
+		return g.draft(ctx, p, now)
+	case accreditation.StateReturned:
+		if !p.fixed {
+			p.fixed = true
+			return g.days(1, 10), g.addEvidence(ctx, p, now, accreditation.KindSupervisorReference)
+		}
+		return g.days(1, 10), g.submit(p, ctx, now)
+	case accreditation.StateSubmitted:
+		return g.days(1, 14), g.screen(ctx, p, now)
+	case accreditation.StateAwaitingAssessment:
+		return g.days(1, 12), g.fill(ctx, p, now)
+	case accreditation.StateInAssessment:
+		return g.assess(ctx, p, now)
+	case accreditation.StateInformationRequested:
+		answer, err := g.text(ctx, p, pick(g.rnd, answers))
+		if err != nil {
+			return 0, err
+		}
+		a := g.applicantActor(p)
+		return g.days(2, 12), g.do(ctx, p, a, now, func(c *accreditation.Case) ([]aggregate.Change, error) {
+			return c.ProvideInformation(a, now, accreditation.InformationResponseInput{Answer: answer})
+		})
+	case accreditation.StateModeration:
+		rec, level := g.recommend(p, accreditation.RoleAssessor)
+		why, err := g.text(ctx, p, pick(g.rnd, rationales[rec != accreditation.RecommendNotAward]))
+		if err != nil {
+			return 0, err
+		}
+		o := g.officeActor()
+		g.sum.Moderations++
+		return g.days(2, 10), g.do(ctx, p, o, now, func(c *accreditation.Case) ([]aggregate.Change, error) {
+			return c.Moderate(o, now, accreditation.ModerationInput{Recommendation: rec, Level: level, Rationale: why})
+		})
+	case accreditation.StateAwaitingDecision:
+		return g.decide(ctx, p, now)
+	case accreditation.StateAppealed:
+		return g.decideAppeal(ctx, p, now)
+	case accreditation.StateAwarded, accreditation.StateNotAwarded:
+		return g.afterDecision(ctx, p, now)
+	}
+	return 0, nil
+}
+
+// oneMore reports whether a case that reached the state it is to end in
+// takes one more step in it (some progress within the state).
+func (g *gen) oneMore(p *plan) bool {
+	c := p.c
+	switch c.State {
+	case accreditation.StateDraft:
+		return !p.portfolio || p.further && p.added < (p.evidence+1)/2
+	case accreditation.StateAwaitingAssessment:
+		return p.further && len(c.Assignments) == 0
+	case accreditation.StateInAssessment:
+		return p.further && len(c.Assessments) == 0 && !p.info
+	}
+	return false
+}
+
+func (g *gen) open(ctx context.Context, p *plan, now time.Time) (time.Duration, error) {
+	p.c = g.fresh(p.id)
+	a := g.applicantActor(p)
+	in := accreditation.OpenInput{CaseID: p.id, Scheme: p.scheme, Level: p.level, Language: p.lang}
+	if p.scheme == accreditation.SchemeEQA {
+		var err error
+		if in.ProgrammeName, err = g.text(ctx, p, pick(g.rnd, programmes)); err != nil {
+			return 0, err
+		}
+		if in.ProgrammeProvider, err = g.text(ctx, p, pick(g.rnd, cities)+" "+pick(g.rnd, providers)); err != nil {
+			return 0, err
+		}
+	}
+	g.opened++
+	return g.days(0, 10), g.do(ctx, p, a, now, func(c *accreditation.Case) ([]aggregate.Change, error) { return c.Open(a, now, in) })
+}
+
+func (g *gen) draft(ctx context.Context, p *plan, now time.Time) (time.Duration, error) {
+	a := g.applicantActor(p)
+	switch {
+	case !p.portfolio:
+		p.portfolio = true
+		pf, err := g.portfolio(ctx, p, now)
+		if err != nil {
+			return 0, err
+		}
+		return g.days(0, 6), g.do(ctx, p, a, now, func(c *accreditation.Case) ([]aggregate.Change, error) { return c.UpdatePortfolio(a, now, pf) })
+	case p.added < p.evidence:
+		kinds := []accreditation.EvidenceKind{accreditation.KindCertificate, accreditation.KindReflectiveStatement, accreditation.KindClientFeedback,
+			accreditation.KindSupervisorReference, accreditation.KindSessionTranscript, accreditation.KindCPDRecord}
+		if p.scheme == accreditation.SchemeEQA {
+			kinds = []accreditation.EvidenceKind{accreditation.KindProgrammeDocument, accreditation.KindProgrammeDocument, accreditation.KindCertificate}
+		}
+		return g.days(0, 4), g.addEvidence(ctx, p, now, kinds[p.added%len(kinds)])
+	case !p.selfAssessed:
+		p.selfAssessed = true
+		var inputs []accreditation.SelfAssessmentInput
+		for cat := 1; cat <= framework.NumCategories; cat++ {
+			if p.covered[cat] && g.rnd.IntN(2) == 0 {
+				continue
+			}
+			st, err := g.text(ctx, p, pick(g.rnd, statements))
+			if err != nil {
+				return 0, err
+			}
+			inputs = append(inputs, accreditation.SelfAssessmentInput{Category: cat, Statement: st})
+		}
+		if len(inputs) == 0 {
+			return g.days(0, 3), nil
+		}
+		// All categories in one append, as the service writes them.
+		return g.days(1, 7), g.do(ctx, p, a, now, func(c *accreditation.Case) ([]aggregate.Change, error) {
+			var all []aggregate.Change
+			for _, in := range inputs {
+				ch, err := c.UpdateSelfAssessment(a, now, in)
+				if err != nil {
+					return nil, err
+				}
+				all = append(all, ch...)
+			}
+			return all, nil
+		})
+	}
+	return g.days(1, 14), g.submit(p, ctx, now)
+}
+
+func (g *gen) submit(p *plan, ctx context.Context, now time.Time) error {
+	a := g.applicantActor(p)
+	return g.do(ctx, p, a, now, func(c *accreditation.Case) ([]aggregate.Change, error) { return c.Submit(a, now, g.cfg.RuleSets) })
+}
+
+// portfolio is one that meets the rules of the case's level with some to
+// spare, as an applicant who read them would declare.
+func (g *gen) portfolio(ctx context.Context, p *plan, now time.Time) (accreditation.Portfolio, error) {
+	rs := g.cfg.RuleSets.InForce(now)
+	if p.scheme == accreditation.SchemeEQA {
+		req := rs.EQA[p.level]
+		pf := accreditation.Portfolio{ContactHours: float64(int(req.ContactHours * (1 + g.rnd.Float64()))), CompletedCycles: req.CompletedCycles + g.rnd.IntN(6)}
+		for cat := 1; cat <= framework.NumCategories; cat++ {
+			d, err := g.text(ctx, p, pick(g.rnd, curriculum))
+			if err != nil {
+				return pf, err
+			}
+			item := accreditation.CurriculumItem{Category: cat, Description: d}
+			if ind := g.ind[p.level][cat]; len(ind) > 0 && g.rnd.IntN(2) == 0 {
+				item.Indicators = []int{pick(g.rnd, ind)}
+			}
+			pf.Curriculum = append(pf.Curriculum, item)
+		}
+		return pf, nil
+	}
+	req := rs.EIA[p.level]
+	began := now.AddDate(-(req.YearsPractising + 1 + g.rnd.IntN(8)), -g.rnd.IntN(12), 0)
+	return accreditation.Portfolio{
+		FirstPracticeDate:        accreditation.DateOf(began),
+		ClientHours:              float64(int(req.ClientHours * (1 + 2*g.rnd.Float64()))),
+		ClientCount:              req.ClientCount + g.rnd.IntN(req.ClientCount+1),
+		CPDHoursLastYear:         float64(int(req.CPDHoursPerYear) + g.rnd.IntN(40)),
+		SupervisionHoursLastYear: float64(int(req.SupervisionHoursPerYear) + g.rnd.IntN(16)),
+		FeedbackItemsLast12m:     req.FeedbackItemsLast12m + g.rnd.IntN(8),
+		ReflectionItemsLast12m:   req.ReflectionItemsLast12m + g.rnd.IntN(8),
+		ProfessionalBodyMember:   true,
+	}, nil
+}
+
+var fileNames = map[accreditation.EvidenceKind]string{
+	accreditation.KindCertificate: "certificate.pdf", accreditation.KindReflectiveStatement: "reflective-statement.pdf",
+	accreditation.KindClientFeedback: "client-feedback.pdf", accreditation.KindSupervisorReference: "supervisor-reference.pdf",
+	accreditation.KindSessionTranscript: "session-transcript.pdf", accreditation.KindCPDRecord: "cpd-log.pdf",
+	accreditation.KindProgrammeDocument: "programme-handbook.pdf",
+}
+
+func (g *gen) addEvidence(ctx context.Context, p *plan, now time.Time, kind accreditation.EvidenceKind) error {
+	title, err := g.text(ctx, p, pick(g.rnd, evidenceTitles[string(kind)]))
+	if err != nil {
+		return err
+	}
+	file, err := g.text(ctx, p, fileNames[kind])
+	if err != nil {
+		return err
+	}
+	// Two to four categories each; the self-assessment covers the rest.
+	cats := g.rnd.Perm(framework.NumCategories)[:2+g.rnd.IntN(3)]
+	for i := range cats {
+		cats[i]++
+		p.covered[cats[i]] = true
+	}
+	slices.Sort(cats)
+	id := g.id(now)
+	in := accreditation.EvidenceInput{ID: id, Kind: kind, Title: title, FileName: file, ContentType: "application/pdf",
+		Size: int64(40_000 + g.rnd.IntN(6_000_000)), SHA256: g.hex64(), Object: p.id + "/" + id, Categories: cats}
+	if ind := g.ind[p.level][cats[0]]; len(ind) > 0 && g.rnd.IntN(3) == 0 {
+		in.Indicators = []int{pick(g.rnd, ind)}
+	}
+	p.added++
+	a := g.applicantActor(p)
+	return g.do(ctx, p, a, now, func(c *accreditation.Case) ([]aggregate.Change, error) { return c.AddEvidence(a, now, in) })
+}
+
+func (g *gen) screen(ctx context.Context, p *plan, now time.Time) error {
+	in := accreditation.ScreenInput{Outcome: accreditation.ScreeningAccepted}
+	if p.returnOnce && !p.returned {
+		p.returned = true
+		r, err := g.text(ctx, p, pick(g.rnd, screeningReturns))
+		if err != nil {
+			return err
+		}
+		in = accreditation.ScreenInput{Outcome: accreditation.ScreeningReturned, Reason: r}
+	}
+	o := g.officeActor()
+	return g.do(ctx, p, o, now, func(c *accreditation.Case) ([]aggregate.Change, error) { return c.Screen(o, now, in) })
+}
+
+// fill puts a qualified assessor in the first open role: claimed from the
+// queue by the assessor, or assigned by the office.
+func (g *gen) fill(ctx context.Context, p *plan, now time.Time) error {
+	role := accreditation.RoleAssessor
+	if _, taken := p.c.Assignments[role]; taken {
+		role = accreditation.RoleVerifier
+	}
+	var prof accreditation.AssessorProfile
+	found := false
+	for try := 0; try < 40 && !found; try++ {
+		prof = g.users[g.assessors[g.rnd.IntN(len(g.assessors))]].profile
+		found = p.c.CanClaim(prof, role) == nil
+	}
+	for _, i := range g.assessors {
+		if found {
+			break
+		}
+		prof = g.users[i].profile
+		found = p.c.CanClaim(prof, role) == nil
+	}
+	if !found {
+		return fmt.Errorf("no assessor qualified for %s %s in %q", p.scheme, p.level, p.lang)
+	}
+	if g.rnd.IntN(10) < 6 {
+		a := domain.Actor{ID: prof.UserID, Role: domain.RoleAssessor}
+		return g.do(ctx, p, a, now, func(c *accreditation.Case) ([]aggregate.Change, error) {
+			return c.Claim(a, now, accreditation.ClaimInput{Role: role, Profile: prof})
+		})
+	}
+	o := g.officeActor()
+	return g.do(ctx, p, o, now, func(c *accreditation.Case) ([]aggregate.Change, error) {
+		return c.Assign(o, now, accreditation.AssignInput{Role: role, Profile: prof})
+	})
+}
+
+// recommend is what the holder of role recommends in the case's course.
+func (g *gen) recommend(p *plan, role accreditation.AssessorRole) (accreditation.Recommendation, framework.Level) {
+	rec := p.first
+	if len(p.c.PastDecisions) > 0 {
+		rec = accreditation.RecommendAward // an appeal was upheld
+	}
+	if p.disagree && role == accreditation.RoleVerifier && p.c.State == accreditation.StateInAssessment {
+		if rec == accreditation.RecommendAward {
+			rec = accreditation.RecommendNotAward
+		} else {
+			rec = accreditation.RecommendAward
+		}
+	}
+	if rec == accreditation.RecommendAwardLower {
+		return rec, framework.Levels[p.level.Rank()-2]
+	}
+	return rec, ""
+}
+
+func (g *gen) assess(ctx context.Context, p *plan, now time.Time) (time.Duration, error) {
+	c := p.c
+	if p.info && !p.asked {
+		p.asked = true
+		q, err := g.text(ctx, p, pick(g.rnd, questions))
+		if err != nil {
+			return 0, err
+		}
+		a := domain.Actor{ID: c.Assignments[accreditation.RoleAssessor].UserID, Role: domain.RoleAssessor}
+		g.sum.InformationRequests++
+		return g.days(3, 20), g.do(ctx, p, a, now, func(c *accreditation.Case) ([]aggregate.Change, error) {
+			return c.RequestInformation(a, now, accreditation.InformationRequestInput{Questions: q})
+		})
+	}
+	role := accreditation.RoleAssessor
+	if _, done := c.Assessments[role]; done {
+		role = accreditation.RoleVerifier
+	}
+	rec, level := g.recommend(p, role)
+	positive := rec != accreditation.RecommendNotAward
+	var ratings []accreditation.CategoryRating
+	for cat := 1; cat <= framework.NumCategories; cat++ {
+		r := accreditation.RatingEvidenced
+		switch k := g.rnd.IntN(10); {
+		case !positive && k < 4:
+			r = accreditation.RatingNotEvidenced
+		case !positive && k < 8, positive && k < 2:
+			r = accreditation.RatingPartiallyEvidenced
+		}
+		notes, err := g.text(ctx, p, fmt.Sprintf("Category %d: %s in the evidence and the self-assessment.", cat, map[accreditation.Rating]string{
+			accreditation.RatingEvidenced: "clearly shown", accreditation.RatingPartiallyEvidenced: "partly shown", accreditation.RatingNotEvidenced: "not shown"}[r]))
+		if err != nil {
+			return 0, err
+		}
+		cr := accreditation.CategoryRating{Category: cat, Rating: r, Notes: notes}
+		if ind := g.ind[p.level][cat]; len(ind) > 0 && r != accreditation.RatingNotEvidenced {
+			cr.Indicators = []int{pick(g.rnd, ind)}
+		}
+		ratings = append(ratings, cr)
+	}
+	why, err := g.text(ctx, p, pick(g.rnd, rationales[positive]))
+	if err != nil {
+		return 0, err
+	}
+	a := domain.Actor{ID: c.Assignments[role].UserID, Role: domain.RoleAssessor}
+	return g.days(5, 30), g.do(ctx, p, a, now, func(c *accreditation.Case) ([]aggregate.Change, error) {
+		return c.SubmitAssessment(a, now, accreditation.AssessmentInput{Ratings: ratings, Recommendation: rec, Level: level, Rationale: why})
+	})
+}
+
+func (g *gen) decide(ctx context.Context, p *plan, now time.Time) (time.Duration, error) {
+	rec, level := g.recommend(p, accreditation.RoleAssessor)
+	in := accreditation.DecisionInput{Outcome: accreditation.OutcomeNotAwarded}
+	if rec != accreditation.RecommendNotAward {
+		if level == "" {
+			level = p.level
+		}
+		in = accreditation.DecisionInput{Outcome: accreditation.OutcomeAwarded, Level: level, AccreditationID: g.id(now)}
+	}
+	var err error
+	if in.Rationale, err = g.text(ctx, p, pick(g.rnd, rationales[in.Outcome == accreditation.OutcomeAwarded])); err != nil {
+		return 0, err
+	}
+	o := g.officeActor()
+	if err := g.do(ctx, p, o, now, func(c *accreditation.Case) ([]aggregate.Change, error) { return c.Decide(o, now, in) }); err != nil {
+		return 0, err
+	}
+	g.sum.Decisions++
+	if p.appeal && !p.appealed && !(in.Outcome == accreditation.OutcomeAwarded && level == p.level) {
+		return g.days(2, 25), nil // the appeal, within the appeal period
+	}
+	return g.nextAfterAward(p, now), nil
+}
+
+// nextAfterAward is when an active accreditation is next acted on: revoked
+// some months in, renewed in the months before it ends, or expired.
+func (g *gen) nextAfterAward(p *plan, now time.Time) time.Duration {
+	a := p.c.Accreditation
+	if a == nil || a.Status != accreditation.StatusActive {
+		return 0
+	}
+	if p.revoke {
+		return g.days(90, 540)
+	}
+	if g.rnd.IntN(100) < 85 {
+		window := g.cfg.RuleSets.InForce(now).Renewal.WindowMonths
+		return a.ValidUntil.AddDate(0, -window, 0).Sub(now) + g.days(1, 30*window-20)
+	}
+	return a.ValidUntil.Sub(now) + time.Hour
+}
+
+func (g *gen) afterDecision(ctx context.Context, p *plan, now time.Time) (time.Duration, error) {
+	c := p.c
+	if p.appeal && !p.appealed {
+		p.appealed = true
+		grounds, err := g.text(ctx, p, pick(g.rnd, appealGrounds))
+		if err != nil {
+			return 0, err
+		}
+		a := g.applicantActor(p)
+		g.sum.Appeals++
+		return g.days(10, 40), g.do(ctx, p, a, now, func(c *accreditation.Case) ([]aggregate.Change, error) {
+			return c.Appeal(a, now, accreditation.AppealInput{Grounds: grounds})
+		})
+	}
+	acc := c.Accreditation
+	if c.State != accreditation.StateAwarded || acc == nil || acc.Status != accreditation.StatusActive {
+		return 0, nil
+	}
+	switch {
+	case p.revoke:
+		r, err := g.text(ctx, p, pick(g.rnd, revocations))
+		if err != nil {
+			return 0, err
+		}
+		o := g.officeActor()
+		g.sum.Revocations++
+		return 0, g.do(ctx, p, o, now, func(c *accreditation.Case) ([]aggregate.Change, error) {
+			return c.Revoke(o, now, accreditation.ReasonInput{Reason: r})
+		})
+	case now.Before(acc.ValidUntil):
+		a := g.applicantActor(p)
+		in := accreditation.RenewalInput{ContinuedPractice: true, EthicsCodeAdherence: true,
+			SupervisionHoursLastYear: float64(4 + g.rnd.IntN(16)), CPDHoursLastYear: float64(16 + g.rnd.IntN(40))}
+		if err := g.do(ctx, p, a, now, func(c *accreditation.Case) ([]aggregate.Change, error) {
+			return c.Renew(a, now, g.cfg.RuleSets, in)
+		}); err != nil {
+			return 0, err
+		}
+		g.sum.Renewals++
+	default:
+		// The system's expiry job, as accreditd runs it.
+		if err := g.do(ctx, p, domain.System, now, func(c *accreditation.Case) ([]aggregate.Change, error) {
+			return c.Expire(domain.System, now)
+		}); err != nil {
+			return 0, err
+		}
+		g.sum.Expiries++
+	}
+	return g.nextAfterAward(p, now), nil
+}
+
+// decideAppeal has an office user who had no part in the case decide the
+// appeal: upheld, it goes back to the decision.
+func (g *gen) decideAppeal(ctx context.Context, p *plan, now time.Time) (time.Duration, error) {
+	in := accreditation.AppealDecisionInput{Outcome: accreditation.AppealDismissed}
+	if p.upheld {
+		in = accreditation.AppealDecisionInput{Outcome: accreditation.AppealUpheld, ReturnTo: accreditation.ReturnToDecision}
+	}
+	var err error
+	if in.Rationale, err = g.text(ctx, p, appealRationales[map[bool]int{false: 0, true: 1}[p.upheld]]); err != nil {
+		return 0, err
+	}
+	o := domain.Actor{}
+	for _, i := range g.rnd.Perm(len(g.offices)) {
+		if id := g.users[g.offices[i]].ID; !p.c.Involved(id) {
+			o = domain.Actor{ID: id, Role: domain.RoleOffice}
+			break
+		}
+	}
+	if err := g.do(ctx, p, o, now, func(c *accreditation.Case) ([]aggregate.Change, error) { return c.DecideAppeal(o, now, in) }); err != nil {
+		return 0, err
+	}
+	if p.upheld {
+		return g.days(3, 14), nil
+	}
+	return g.nextAfterAward(p, now), nil
+}

@@ -1,0 +1,522 @@
+// Package seed makes up a realistic data set and writes it to the event
+// store directly, not through the API (accredit seed, make seed, make
+// bench): users of every role, and cases in every state with portfolios,
+// evidence metadata, self-assessments, assessments, information requests,
+// moderation, decisions, appeals, renewals, expiries and revocations,
+// spread over the years from the rules' start to now.
+//
+// Every event is decided by the domain's own commands (the case aggregate,
+// and accounts.Seeder for the users), so each is one the system could have
+// recorded; only the clock is the generator's. Events are written in the
+// order of their time, one commit per command, as the service would have
+// appended them; the Writer may pipeline the appends. The same Seed gives
+// the same people, cases, dates and outcomes; ciphertexts differ (fresh
+// keys and nonces). Evidence is metadata only: its files are not stored.
+//
+// It imports no store: the writer and the vault are given (natsstore's
+// BulkWriter and BulkKeys in accredit seed).
+package seed
+
+import (
+	"container/heap"
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accounts"
+	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/aggregate"
+	"github.com/emcc/accredit/domain/eventstore"
+	"github.com/emcc/accredit/domain/framework"
+	"github.com/emcc/accredit/domain/pii"
+)
+
+// Writer stores commits: events already chained after their stream's head.
+// It may store them later than it returns, in the order given; Flush waits.
+type Writer interface {
+	Append(ctx context.Context, stream string, events []eventstore.Event) (eventstore.Head, error)
+	Flush(ctx context.Context) error
+}
+
+// Config is what to make up.
+type Config struct {
+	Cases int
+	Users int // every role; at least MinUsers
+	Seed  uint64
+	// From and Until bound the time of the data set; From defaults to the
+	// week after the first rule set came in force, Until to now.
+	From, Until time.Time
+	// PasswordHash is every user's (accounts.SeedPasswordHash).
+	PasswordHash string
+	Vault        *pii.Vault
+	Catalogue    *framework.Catalogue   // framework.Default() when nil
+	RuleSets     accreditation.RuleSets // accreditation.DefaultRuleSets() when nil
+	// Progress, when set, hears how far the run is about once a second.
+	Progress func(Progress)
+}
+
+// Progress is how far a run is.
+type Progress struct {
+	Users, Cases     int // registered, opened
+	Commits, Events  int
+	DataTime         time.Time // the clock of the data set
+	Elapsed          time.Duration
+	UsersTotal, Open int
+}
+
+// Summary is what a run wrote.
+type Summary struct {
+	Users   map[domain.Role]int         `json:"users"`
+	Cases   int                         `json:"cases"`
+	States  map[accreditation.State]int `json:"states"`
+	Commits int                         `json:"commits"`
+	Events  int                         `json:"events"`
+	// Emails of one user of each role, for logging in to a demo.
+	Office    string `json:"office_email"`
+	Assessor  string `json:"assessor_email"`
+	Applicant string `json:"applicant_email"`
+	// Counts of what happened, beside the states.
+	Decisions           int `json:"decisions"`
+	Appeals             int `json:"appeals"`
+	Renewals            int `json:"renewals"`
+	Expiries            int `json:"expiries"`
+	Revocations         int `json:"revocations"`
+	InformationRequests int `json:"information_requests"`
+	Moderations         int `json:"moderations"`
+}
+
+// MinUsers is the fewest users a data set can have: the office, enough
+// assessors for every language and scheme, and an applicant.
+func MinUsers() int { return minOffice + minAssessors + 1 }
+
+const (
+	minOffice    = 5 // an appeal is decided by one who had no part: up to four had
+	minAssessors = 12
+)
+
+// languages of the cases and assessors, and how common each is.
+var (
+	languages = []string{"en", "nl", "de", "fr", "es", "it"}
+	langShare = []int{45, 15, 12, 12, 9, 7}
+)
+
+type gen struct {
+	cfg   Config
+	w     Writer
+	rnd   *rand.Rand
+	ent   *entropy
+	acc   *accounts.Seeder
+	fresh func(string) *accreditation.Case
+	ind   map[framework.Level]map[int][]int // level -> category -> indicators at or below it
+
+	users      []user
+	offices    []int // indices into users
+	assessors  []int
+	applicants []int
+	cases      []*plan
+
+	heads   map[string]eventstore.Head
+	queue   schedule
+	order   int
+	sum     Summary
+	started time.Time
+	lastRep time.Time
+	opened  int
+	regs    int
+}
+
+type user struct {
+	accounts.SeedUser
+	profile accreditation.AssessorProfile
+}
+
+// Run makes up the data set of cfg and writes it to w.
+func Run(ctx context.Context, cfg Config, w Writer) (Summary, error) {
+	if cfg.Users < MinUsers() {
+		return Summary{}, fmt.Errorf("seed: at least %d users (office, assessors for every language, an applicant), not %d", MinUsers(), cfg.Users)
+	}
+	if cfg.Cases < 0 || cfg.Vault == nil || cfg.PasswordHash == "" {
+		return Summary{}, errors.New("seed: cases >= 0, a vault and a password hash are needed")
+	}
+	if cfg.Catalogue == nil {
+		cfg.Catalogue = framework.Default()
+	}
+	if cfg.RuleSets == nil {
+		cfg.RuleSets = accreditation.DefaultRuleSets()
+	}
+	if cfg.From.IsZero() {
+		first := cfg.RuleSets.InForce(time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)).EffectiveFrom
+		for _, r := range cfg.RuleSets {
+			if r.EffectiveFrom.Before(first) {
+				first = r.EffectiveFrom
+			}
+		}
+		cfg.From = first.AddDate(0, 0, 7)
+	}
+	if cfg.Until.IsZero() {
+		cfg.Until = time.Now()
+	}
+	cfg.From, cfg.Until = cfg.From.UTC(), cfg.Until.UTC()
+	if !cfg.Until.After(cfg.From.AddDate(0, 0, 30)) {
+		return Summary{}, fmt.Errorf("seed: the period %s to %s is shorter than 30 days", cfg.From.Format(time.DateOnly), cfg.Until.Format(time.DateOnly))
+	}
+	g := &gen{cfg: cfg, w: w, rnd: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x5eed5eed5eed5eed)),
+		acc: accounts.NewSeeder(cfg.Vault, cfg.PasswordHash), fresh: accreditation.Factory(cfg.Catalogue),
+		heads: map[string]eventstore.Head{}, started: time.Now(), lastRep: time.Now(),
+		sum: Summary{Users: map[domain.Role]int{}, States: map[accreditation.State]int{}}}
+	g.ent = &entropy{rnd: g.rnd}
+	g.ind = map[framework.Level]map[int][]int{}
+	for _, l := range framework.Levels {
+		g.ind[l] = map[int][]int{}
+		for _, in := range cfg.Catalogue.IndicatorsAtOrBelow(l) {
+			g.ind[l][in.Category] = append(g.ind[l][in.Category], in.Number)
+		}
+	}
+	g.plan()
+	if err := g.run(ctx); err != nil {
+		return g.sum, err
+	}
+	if err := w.Flush(ctx); err != nil {
+		return g.sum, err
+	}
+	for _, p := range g.cases {
+		g.sum.States[p.c.State]++
+	}
+	g.sum.Cases = len(g.cases)
+	g.report(true)
+	return g.sum, nil
+}
+
+// entropy feeds ULIDs from the seeded generator, so ids repeat with the seed.
+type entropy struct{ rnd *rand.Rand }
+
+func (e *entropy) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(e.rnd.Uint32())
+	}
+	return len(p), nil
+}
+
+func (g *gen) id(at time.Time) string {
+	return ulid.MustNew(ulid.Timestamp(at), g.ent).String()
+}
+
+// between is a random time in [from, to).
+func (g *gen) between(from, to time.Time) time.Time {
+	if !to.After(from) {
+		return from
+	}
+	return from.Add(time.Duration(g.rnd.Int64N(int64(to.Sub(from)))))
+}
+
+// days is a random duration of lo to hi days and up to a working day more
+// (never none).
+func (g *gen) days(lo, hi int) time.Duration {
+	d := lo
+	if hi > lo {
+		d += g.rnd.IntN(hi - lo + 1)
+	}
+	return time.Duration(d)*24*time.Hour + time.Duration(1+g.rnd.IntN(8*60))*time.Minute
+}
+
+func (g *gen) language() string {
+	n := g.rnd.IntN(100)
+	for i, s := range langShare {
+		if n < s {
+			return languages[i]
+		}
+		n -= s
+	}
+	return "en"
+}
+
+// plan makes up the people and decides each case's course and start, then
+// schedules the registrations and openings.
+func (g *gen) plan() {
+	cfg := g.cfg
+	nOffice := max(minOffice, min(20, cfg.Users/2000))
+	nAssessors := max(minAssessors, cfg.Users/200)
+	start := cfg.From.AddDate(0, 0, -60)
+	for i := range cfg.Users {
+		name, email := person(g.rnd, i+1)
+		u := user{SeedUser: accounts.SeedUser{Email: email, Name: name}}
+		switch {
+		case i < nOffice:
+			u.Role = domain.RoleOffice
+			u.At = start.Add(time.Duration(i) * time.Hour)
+			if i == 0 {
+				u.By = domain.System // the first office user, as accreditd's first start makes it
+			}
+			g.offices = append(g.offices, i)
+		case i < nOffice+nAssessors:
+			u.Role = domain.RoleAssessor
+			u.At = g.between(start.AddDate(0, 0, 1), cfg.From)
+			g.assessors = append(g.assessors, i)
+		default:
+			u.Role = domain.RoleApplicant
+			g.applicants = append(g.applicants, i)
+		}
+		g.users = append(g.users, u)
+	}
+	for n, i := range g.assessors {
+		g.users[i].profile = g.profile(n)
+	}
+	// Cases: a course each, then a start that leaves it time to run.
+	firstCase := map[int]time.Time{}
+	for n := range cfg.Cases {
+		p := g.course(n)
+		p.applicant = g.applicants[n%len(g.applicants)]
+		if t, ok := firstCase[p.applicant]; !ok || p.opens.Before(t) {
+			firstCase[p.applicant] = p.opens
+		}
+		g.cases = append(g.cases, p)
+	}
+	for _, i := range g.applicants {
+		u := &g.users[i]
+		if t, ok := firstCase[i]; ok {
+			u.At = t.Add(-time.Duration(10+g.rnd.IntN(30*24*60)) * time.Minute)
+		} else {
+			u.At = g.between(cfg.From, cfg.Until)
+		}
+	}
+	// Ids are ULIDs of the registration time, as the service makes them.
+	for i := range g.users {
+		g.users[i].ID = g.id(g.users[i].At)
+		g.users[i].profile.UserID = g.users[i].ID
+	}
+	for _, i := range g.offices[1:] {
+		g.users[i].By = domain.Actor{ID: g.users[g.offices[0]].ID, Role: domain.RoleOffice}
+	}
+	for _, i := range g.assessors {
+		g.users[i].By = g.officeActor()
+		p := g.users[i].profile
+		g.users[i].Profile = &accounts.Profile{Schemes: p.Schemes, MaxLevel: p.MaxLevel, Languages: p.Languages}
+	}
+	for i := range g.users {
+		g.push(g.users[i].At, event{user: i})
+	}
+	for _, p := range g.cases {
+		p.id = g.id(p.opens)
+		g.push(p.opens, event{plan: p})
+	}
+	g.sum.Office, g.sum.Assessor = g.users[g.offices[0]].Email, g.users[g.assessors[0]].Email
+	g.sum.Applicant = g.users[g.applicants[0]].Email
+}
+
+// profile is assessor n's: the first two of each language assess
+// everything in it, so every case finds an assessor and a verifier.
+func (g *gen) profile(n int) accreditation.AssessorProfile {
+	if n < 2*len(languages) {
+		lang := languages[n%len(languages)]
+		langs := []string{lang}
+		if lang != "en" {
+			langs = []string{"en", lang}
+		}
+		return accreditation.AssessorProfile{Schemes: []string{"EIA", "EQA"}, MaxLevel: framework.MasterPractitioner, Languages: langs, Active: true}
+	}
+	schemes := []string{"EIA"}
+	switch g.rnd.IntN(5) {
+	case 0:
+		schemes = []string{"EIA", "EQA"}
+	case 1:
+		schemes = []string{"EQA"}
+	}
+	langs := []string{"en"}
+	if l := g.language(); l != "en" {
+		langs = append(langs, l)
+	}
+	level := framework.Levels[1+g.rnd.IntN(3)]
+	return accreditation.AssessorProfile{Schemes: schemes, MaxLevel: level, Languages: langs, Active: true}
+}
+
+func (g *gen) officeActor() domain.Actor {
+	i := g.offices[g.rnd.IntN(len(g.offices))]
+	return domain.Actor{ID: g.users[i].ID, Role: domain.RoleOffice}
+}
+
+// event is one thing scheduled: a registration, or a case's next step.
+type event struct {
+	at    time.Time
+	order int
+	user  int
+	plan  *plan
+}
+
+type schedule []event
+
+func (s schedule) Len() int { return len(s) }
+func (s schedule) Less(i, j int) bool {
+	if !s[i].at.Equal(s[j].at) {
+		return s[i].at.Before(s[j].at)
+	}
+	return s[i].order < s[j].order
+}
+func (s schedule) Swap(i, j int) { s[i], s[j] = s[j], s[i] }
+func (s *schedule) Push(x any)   { *s = append(*s, x.(event)) }
+func (s *schedule) Pop() any {
+	old := *s
+	e := old[len(old)-1]
+	*s = old[:len(old)-1]
+	return e
+}
+
+func (g *gen) push(at time.Time, e event) {
+	e.at, e.order = at, g.order
+	g.order++
+	heap.Push(&g.queue, e)
+}
+
+// run takes the scheduled steps in time order until none is left.
+func (g *gen) run(ctx context.Context) error {
+	for g.queue.Len() > 0 {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		e := heap.Pop(&g.queue).(event)
+		if e.plan == nil {
+			if err := g.register(ctx, e.user); err != nil {
+				return err
+			}
+		} else {
+			next, err := g.step(ctx, e.plan, e.at)
+			if err != nil {
+				return fmt.Errorf("seed case %s (%s, state %q): %w", e.plan.id, e.plan.target, e.plan.c.State, err)
+			}
+			if at, ok := g.nextTime(e.plan, e.at, next); ok {
+				g.push(at, e)
+			}
+		}
+		g.report(false)
+	}
+	return nil
+}
+
+// nextTime is when a case's next step happens, if it does: after delay
+// (none when 0), by Until; a case that is to be found in progress is
+// hurried so that it gets there by Until.
+func (g *gen) nextTime(p *plan, now time.Time, delay time.Duration) (time.Time, bool) {
+	if delay <= 0 {
+		return time.Time{}, false
+	}
+	at := now.Add(delay)
+	if at.Before(g.cfg.Until) {
+		return at, true
+	}
+	if p.stopAt != "" {
+		return now.Add(g.cfg.Until.Sub(now) / 2), true
+	}
+	return time.Time{}, false
+}
+
+func (g *gen) report(final bool) {
+	if g.cfg.Progress == nil || (!final && time.Since(g.lastRep) < time.Second) {
+		return
+	}
+	g.lastRep = time.Now()
+	at := g.cfg.Until
+	if g.queue.Len() > 0 {
+		at = g.queue[0].at
+	}
+	g.cfg.Progress(Progress{Users: g.regs, Cases: g.opened, Commits: g.sum.Commits, Events: g.sum.Events,
+		DataTime: at, Elapsed: time.Since(g.started), UsersTotal: len(g.users), Open: len(g.cases)})
+}
+
+func (g *gen) register(ctx context.Context, i int) error {
+	u := g.users[i]
+	commits, err := g.acc.Register(ctx, u.SeedUser)
+	if err != nil {
+		return err
+	}
+	for _, c := range commits {
+		if _, err := g.commit(ctx, c.Stream, c.Actor, c.At, c.Changes); err != nil {
+			return err
+		}
+	}
+	g.sum.Users[u.Role]++
+	g.regs++
+	return nil
+}
+
+// commit turns what a command decided into events, chains them after the
+// stream's head and hands them to the writer; it returns them, as stored.
+func (g *gen) commit(ctx context.Context, stream string, actor domain.Actor, at time.Time, changes []aggregate.Change) ([]eventstore.Event, error) {
+	at = at.UTC()
+	events := make([]eventstore.Event, len(changes))
+	correlation := g.id(at)
+	for i, c := range changes {
+		data, err := json.Marshal(c.Data)
+		if err != nil {
+			return nil, fmt.Errorf("encode %s: %w", c.Type, err)
+		}
+		sv := c.SchemaVersion
+		if sv == 0 {
+			sv = 1
+		}
+		events[i] = eventstore.Event{ID: g.id(at), Type: c.Type, SchemaVersion: sv, OccurredAt: at, Actor: actor,
+			CorrelationID: correlation, Data: data}
+	}
+	if err := eventstore.CheckRequest(eventstore.AppendRequest{Stream: stream, Events: events}); err != nil {
+		return nil, err
+	}
+	chained, err := eventstore.Chain(stream, g.heads[stream], events)
+	if err != nil {
+		return nil, err
+	}
+	head, err := g.w.Append(ctx, stream, chained)
+	if err != nil {
+		return nil, err
+	}
+	g.heads[stream] = head
+	for i := range chained {
+		chained[i].Seq = head.Seq
+	}
+	g.sum.Commits++
+	g.sum.Events += len(chained)
+	return chained, nil
+}
+
+// hex64 is a made-up SHA-256 of a file.
+func (g *gen) hex64() string {
+	b := make([]byte, 32)
+	_, _ = g.ent.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func (g *gen) seal(ctx context.Context, subject, text string) (pii.Sealed, error) {
+	return g.cfg.Vault.Seal(ctx, subject, strings.TrimSpace(text))
+}
+
+// StoreWriter writes to any eventstore.Store, one append at a time with
+// the expected head, as the services do: slower than a pipelined writer,
+// and a check that every commit chains onto the one before.
+type StoreWriter struct {
+	Store eventstore.Store
+	heads map[string]eventstore.Head
+}
+
+// Append implements Writer.
+func (w *StoreWriter) Append(ctx context.Context, stream string, events []eventstore.Event) (eventstore.Head, error) {
+	if w.heads == nil {
+		w.heads = map[string]eventstore.Head{}
+	}
+	res, err := w.Store.Append(ctx, eventstore.AppendRequest{Stream: stream, Expected: w.heads[stream], Events: events})
+	if err != nil {
+		return eventstore.Head{}, err
+	}
+	if last := events[len(events)-1]; res.Head.Hash != last.Hash {
+		return eventstore.Head{}, fmt.Errorf("append %s: stored hash %s, the seeder chained %s", stream, res.Head.Hash, last.Hash)
+	}
+	w.heads[stream] = res.Head
+	return res.Head, nil
+}
+
+// Flush implements Writer; every append is already stored.
+func (w *StoreWriter) Flush(context.Context) error { return nil }

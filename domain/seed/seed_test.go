@@ -1,0 +1,167 @@
+package seed_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accounts"
+	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/eventstore"
+	"github.com/emcc/accredit/domain/framework"
+	"github.com/emcc/accredit/domain/pii"
+	"github.com/emcc/accredit/domain/seed"
+)
+
+var hash = func() string {
+	h, err := accounts.SeedPasswordHash("a long seeding password")
+	if err != nil {
+		panic(err)
+	}
+	return h
+}()
+
+func run(t *testing.T, cfg seed.Config) (seed.Summary, *eventstore.Memory) {
+	t.Helper()
+	vault, err := pii.NewVault(pii.NewMemoryKeys(), make([]byte, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Vault, cfg.PasswordHash = vault, hash
+	store := eventstore.NewMemory()
+	sum, err := seed.Run(context.Background(), cfg, &seed.StoreWriter{Store: store})
+	if err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+	return sum, store
+}
+
+// replay rebuilds every case from the store, as accreditd does on start.
+func replay(t *testing.T, store *eventstore.Memory) map[string]*accreditation.Case {
+	t.Helper()
+	cases := map[string]*accreditation.Case{}
+	fresh := accreditation.Factory(framework.Default())
+	var last time.Time
+	end, err := store.LastSeq(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = store.Read(context.Background(), 0, end, func(c eventstore.Commit) error {
+		for _, e := range c.Events {
+			if e.OccurredAt.Before(last) {
+				t.Errorf("commit %d at %s is stored after one at %s: the store is not in time order", c.Seq, e.OccurredAt, last)
+			}
+			last = e.OccurredAt
+		}
+		id, ok := cutCase(c.Stream)
+		if !ok {
+			return nil
+		}
+		if cases[id] == nil {
+			cases[id] = fresh(id)
+		}
+		for _, e := range c.Events {
+			if err := cases[id].Apply(e); err != nil {
+				t.Errorf("apply %s to case %s: %v", e.Type, id, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cases
+}
+
+func cutCase(stream string) (string, bool) {
+	p := accreditation.StreamPrefix + "."
+	if len(stream) > len(p) && stream[:len(p)] == p {
+		return stream[len(p):], true
+	}
+	return "", false
+}
+
+func TestSeedMakesEveryStateAndEveryRole(t *testing.T) {
+	sum, store := run(t, seed.Config{Cases: 150, Users: 120, Seed: 3, Until: time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)})
+	for _, s := range accreditation.States {
+		if sum.States[s] == 0 {
+			t.Errorf("no case in state %s: %v", s, sum.States)
+		}
+	}
+	for _, r := range []domain.Role{domain.RoleOffice, domain.RoleAssessor, domain.RoleApplicant} {
+		if sum.Users[r] == 0 {
+			t.Errorf("no %s user: %v", r, sum.Users)
+		}
+	}
+	if sum.Decisions == 0 || sum.Appeals == 0 || sum.InformationRequests == 0 || sum.Moderations == 0 {
+		t.Errorf("a part of the process never happened: %+v", sum)
+	}
+	cases := replay(t, store)
+	if len(cases) != sum.Cases {
+		t.Fatalf("replayed %d cases, seeded %d", len(cases), sum.Cases)
+	}
+	got := map[accreditation.State]int{}
+	for _, c := range cases {
+		got[c.State]++
+		if c.State == accreditation.StateAwarded && (c.Accreditation == nil || c.Decision == nil) {
+			t.Errorf("case %s awarded without a decision and an accreditation", c.ID)
+		}
+	}
+	for _, s := range accreditation.States {
+		if got[s] != sum.States[s] {
+			t.Errorf("state %s: replayed %d, summary says %d", s, got[s], sum.States[s])
+		}
+	}
+}
+
+func TestSeedIsTheSameForTheSameSeed(t *testing.T) {
+	until := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	a, sa := run(t, seed.Config{Cases: 40, Users: 60, Seed: 11, Until: until})
+	b, sb := run(t, seed.Config{Cases: 40, Users: 60, Seed: 11, Until: until})
+	c, _ := run(t, seed.Config{Cases: 40, Users: 60, Seed: 12, Until: until})
+	ca, cb := replay(t, sa), replay(t, sb)
+	if len(ca) != len(cb) {
+		t.Fatalf("seed 11 made %d and %d cases", len(ca), len(cb))
+	}
+	for id, x := range ca {
+		y := cb[id]
+		if y == nil || x.State != y.State || x.ApplicantID != y.ApplicantID || x.Level != y.Level {
+			t.Fatalf("case %s differs between two runs of seed 11", id)
+		}
+	}
+	if a.Office != b.Office || a.Commits != b.Commits {
+		t.Fatalf("two runs of seed 11 differ: %+v and %+v", a, b)
+	}
+	if a.Office == c.Office && a.Commits == c.Commits {
+		t.Fatalf("seeds 11 and 12 made the same data set")
+	}
+}
+
+// Renewals and expiries come 4.5 and 5 years after an award: a data set
+// reaching that far has them, decided by the rules like any other step.
+func TestSeedRenewsAndExpiresWhenThePeriodIsLongEnough(t *testing.T) {
+	sum, store := run(t, seed.Config{Cases: 120, Users: 80, Seed: 5,
+		From: time.Date(2024, 1, 8, 0, 0, 0, 0, time.UTC), Until: time.Date(2030, 6, 1, 0, 0, 0, 0, time.UTC)})
+	if sum.Renewals == 0 || sum.Expiries == 0 {
+		t.Fatalf("renewals %d, expiries %d over six years", sum.Renewals, sum.Expiries)
+	}
+	renewed := 0
+	for _, c := range replay(t, store) {
+		if c.Accreditation != nil && c.Accreditation.ValidUntil.Sub(c.Accreditation.AwardedAt) > 6*365*24*time.Hour {
+			renewed++
+		}
+	}
+	if renewed == 0 {
+		t.Fatalf("no accreditation runs past its first five years after %d renewals", sum.Renewals)
+	}
+}
+
+func TestSeedRefusesTooFewUsers(t *testing.T) {
+	vault, _ := pii.NewVault(pii.NewMemoryKeys(), make([]byte, 32))
+	_, err := seed.Run(context.Background(), seed.Config{Cases: 1, Users: seed.MinUsers() - 1, Vault: vault, PasswordHash: hash},
+		&seed.StoreWriter{Store: eventstore.NewMemory()})
+	if err == nil {
+		t.Fatal("seeded with too few users")
+	}
+}
