@@ -1,0 +1,313 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// BenchmarkReadSideAtScale seeds ACCREDIT_BENCH_CASES cases and
+// ACCREDIT_BENCH_USERS users (100,000 each by default) with accredit seed,
+// starts a real accreditd on them as a process of its own, and reads over
+// HTTP with 50 concurrent readers and real logins for
+// ACCREDIT_BENCH_SECONDS (10) each: GET /api/v1/me (authentication alone,
+// the part of every authenticated read that is not the read side's), GET
+// /api/v1/queue as the office and as assessors, GET /api/v1/register
+// (public). It prints p50 and p99 of each (target p99 <= 5 ms), the cold
+// start to ready (first start, then a restart with the read-model
+// snapshot), the stop time and the RSS, each with the load average.
+func BenchmarkReadSideAtScale(b *testing.B) {
+	nCases, nUsers := envInt("ACCREDIT_BENCH_CASES", 100_000), envInt("ACCREDIT_BENCH_USERS", 100_000)
+	seconds := envInt("ACCREDIT_BENCH_SECONDS", 10)
+	const readers, password = 50, "bench password of the seeded users"
+	bin, dir := b.TempDir(), b.TempDir()
+	for _, cmd := range []string{"accredit", "accreditd"} {
+		if out, err := exec.Command("go", "build", "-o", filepath.Join(bin, cmd), "github.com/emcc/accredit/cmd/"+cmd).CombinedOutput(); err != nil {
+			b.Fatalf("build %s: %v\n%s", cmd, err, out)
+		}
+	}
+	fmt.Printf("read side at scale: %d cases, %d users; %d readers, %ds each; %s\n", nCases, nUsers, readers, seconds, loadavg())
+
+	start := time.Now()
+	seedCmd := exec.Command(filepath.Join(bin, "accredit"), "seed", "--data-dir", dir, "--cases", strconv.Itoa(nCases),
+		"--users", strconv.Itoa(nUsers), "--seed", "1", "--password", password, "--output", "json")
+	var seedErr bytes.Buffer
+	seedCmd.Stderr = &seedErr
+	out, err := seedCmd.Output()
+	if err != nil {
+		b.Fatalf("seed: %v\n%s", err, lastLines(seedErr.String(), 5))
+	}
+	var seeded struct {
+		Summary struct {
+			Commits int    `json:"commits"`
+			Events  int    `json:"events"`
+			Office  string `json:"office_email"`
+		} `json:"summary"`
+	}
+	if err := json.Unmarshal(out, &seeded); err != nil {
+		b.Fatalf("seed output: %v\n%s", err, out)
+	}
+	took := time.Since(start)
+	fmt.Printf("  seed: %s, %.0f cases/s, %d commits, %d events; %s\n", took.Round(time.Millisecond),
+		float64(nCases)/took.Seconds(), seeded.Summary.Commits, seeded.Summary.Events, loadavg())
+
+	d := startDaemon(b, filepath.Join(bin, "accreditd"), dir)
+	fmt.Printf("  cold start to ready (no read-model snapshot): %s; RSS %s; %s\n", d.ready.Round(time.Millisecond), d.rss(), loadavg())
+
+	office := d.login(b, seeded.Summary.Office, password)
+	var assessors []string
+	var users struct {
+		Users []struct {
+			Email    string `json:"email"`
+			Disabled bool   `json:"disabled"`
+		} `json:"users"`
+	}
+	d.get(b, "/api/v1/users?role=assessor", office, &users)
+	for _, u := range users.Users {
+		if len(assessors) < 20 && !u.Disabled {
+			assessors = append(assessors, d.login(b, u.Email, password))
+		}
+	}
+	if len(assessors) == 0 {
+		b.Fatal("no assessor to log in as")
+	}
+	load := func(name, path string, tokens []string) {
+		st := d.load(path, tokens, readers, time.Duration(seconds)*time.Second)
+		fmt.Printf("  %-34s p50 %8s  p99 %8s  %6.0f req/s  %d requests, %d failed; %s\n", name, st.p50, st.p99, st.rate, st.n, st.failed, loadavg())
+		if st.firstErr != nil {
+			fmt.Printf("    a failed request: %v\n", st.firstErr)
+		}
+		b.ReportMetric(float64(st.p99.Microseconds())/1000, strings.ReplaceAll(name, " ", "_")+"_p99_ms")
+	}
+	load("GET /api/v1/me (office)", "/api/v1/me", []string{office})
+	load("GET /api/v1/queue (office)", "/api/v1/queue", []string{office})
+	load("GET /api/v1/queue (assessors)", "/api/v1/queue", assessors)
+	load("GET /api/v1/register (anyone)", "/api/v1/register", []string{""})
+	fmt.Printf("  RSS after the reads: %s; %s\n", d.rss(), loadavg())
+
+	stop := d.stop(b)
+	fmt.Printf("  stop (SIGTERM to exit): %s\n", stop.Round(time.Millisecond))
+	d = startDaemon(b, filepath.Join(bin, "accreditd"), dir)
+	fmt.Printf("  cold start to ready (restart, with the snapshot): %s; RSS %s; %s\n", d.ready.Round(time.Millisecond), d.rss(), loadavg())
+	d.stop(b)
+}
+
+func envInt(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
+		return n
+	}
+	return def
+}
+
+// loadavg is the machine's 1-minute load average and core count, to read
+// every figure beside.
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "load unknown"
+	}
+	return fmt.Sprintf("load %s on %d cores", strings.Fields(string(b))[0], numCPU())
+}
+
+func numCPU() int {
+	b, _ := os.ReadFile("/proc/cpuinfo")
+	return max(1, strings.Count(string(b), "processor\t:"))
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+// daemon is an accreditd process under measurement.
+type daemon struct {
+	cmd    *exec.Cmd
+	url    string
+	ready  time.Duration
+	client *http.Client
+	done   chan struct{}
+}
+
+func startDaemon(b *testing.B, bin, dir string) *daemon {
+	b.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(), "ACCREDIT_ADDR="+addr, "ACCREDIT_DATA_DIR="+dir, "ACCREDIT_LOG_FORMAT=text")
+	var logs bytes.Buffer
+	cmd.Stderr, cmd.Stdout = &logs, io.Discard
+	d := &daemon{cmd: cmd, url: "http://" + addr, done: make(chan struct{}),
+		client: &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 128}}}
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	go func() { _ = cmd.Wait(); close(d.done) }()
+	b.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-d.done
+	})
+	for {
+		resp, err := d.client.Get(d.url + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		select {
+		case <-d.done:
+			b.Fatalf("accreditd exited while starting:\n%s", lastLines(logs.String(), 20))
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Since(start) > 30*time.Minute {
+			b.Fatal("accreditd not ready within 30 minutes")
+		}
+	}
+	d.ready = time.Since(start)
+	return d
+}
+
+// rss is the process's resident memory now and at its peak.
+func (d *daemon) rss() string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", d.cmd.Process.Pid))
+	if err != nil {
+		return "unknown"
+	}
+	var now, peak string
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 3 && f[0] == "VmRSS:" {
+			now = mib(f[1])
+		}
+		if len(f) == 3 && f[0] == "VmHWM:" {
+			peak = mib(f[1])
+		}
+	}
+	return now + " (peak " + peak + ")"
+}
+
+func mib(kb string) string {
+	n, _ := strconv.Atoi(kb)
+	return fmt.Sprintf("%.0f MiB", float64(n)/1024)
+}
+
+func (d *daemon) stop(b *testing.B) time.Duration {
+	b.Helper()
+	start := time.Now()
+	_ = d.cmd.Process.Signal(syscall.SIGTERM)
+	<-d.done
+	return time.Since(start)
+}
+
+func (d *daemon) login(b *testing.B, email, password string) string {
+	b.Helper()
+	body, _ := json.Marshal(map[string]string{"email": email, "password": password})
+	resp, err := d.client.Post(d.url+"/api/v1/auth/login", "application/json", bytes.NewReader(body))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Token string `json:"token"`
+	}
+	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&out) != nil {
+		b.Fatalf("login %s: %s", email, resp.Status)
+	}
+	return out.Token
+}
+
+func (d *daemon) get(b *testing.B, path, token string, v any) {
+	b.Helper()
+	req, _ := http.NewRequest(http.MethodGet, d.url+path, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := d.client.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b.Fatalf("GET %s: %s", path, resp.Status)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		b.Fatalf("GET %s: %v", path, err)
+	}
+}
+
+type loadStats struct {
+	p50, p99  time.Duration
+	n, failed int
+	rate      float64
+	firstErr  error
+}
+
+// load has readers read path (tokens taken in turn; "" for none) for d,
+// each reading the whole answer, and returns the latencies.
+func (d *daemon) load(path string, tokens []string, readers int, dur time.Duration) loadStats {
+	var mu sync.Mutex
+	var lat []time.Duration
+	failed := 0
+	var firstErr error
+	end := time.Now().Add(dur)
+	var wg sync.WaitGroup
+	for r := range readers {
+		wg.Go(func() {
+			var mine []time.Duration
+			bad := 0
+			var badErr error
+			for i := r; time.Now().Before(end); i++ {
+				req, _ := http.NewRequest(http.MethodGet, d.url+path, nil)
+				if tok := tokens[i%len(tokens)]; tok != "" {
+					req.Header.Set("Authorization", "Bearer "+tok)
+				}
+				t0 := time.Now()
+				resp, err := d.client.Do(req)
+				if err == nil {
+					_, err = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode != http.StatusOK {
+						err = fmt.Errorf("%s", resp.Status)
+					}
+				}
+				if err != nil {
+					bad++
+					badErr = err
+					continue
+				}
+				mine = append(mine, time.Since(t0))
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			failed += bad
+			if firstErr == nil {
+				firstErr = badErr
+			}
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	st := loadStats{n: len(lat), failed: failed, rate: float64(len(lat)) / dur.Seconds(), firstErr: firstErr}
+	if len(lat) > 0 {
+		slices.Sort(lat)
+		st.p50 = lat[len(lat)/2].Round(10 * time.Microsecond)
+		st.p99 = lat[min(len(lat)-1, len(lat)*99/100)].Round(10 * time.Microsecond)
+	}
+	return st
+}
