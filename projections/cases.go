@@ -93,12 +93,12 @@ func (m *Cases) Apply(e eventstore.Event) {
 		c = accreditation.New(id)
 		m.ByID[id] = c
 	}
-	wasQueued := slices.Contains(inProgress, c.State)
+	wasQueued := c.State.Queued()
 	submitted := c.SubmittedAt
 	if err := c.Apply(e); err != nil {
 		m.Errors++
 	}
-	queued := slices.Contains(inProgress, c.State)
+	queued := c.State.Queued()
 	switch {
 	case queued && (!wasQueued || !c.SubmittedAt.Equal(submitted)):
 		if wasQueued {
@@ -131,7 +131,7 @@ func (m *Cases) Restore(b []byte) error {
 	}
 	m.queue, m.dead, m.current, m.assigned = nil, 0, map[string]uint64{}, map[string][]queueRef{}
 	for _, c := range m.ByID {
-		if slices.Contains(inProgress, c.State) {
+		if c.State.Queued() {
 			m.serial++
 			m.queue = append(m.queue, queueRef{at: c.SubmittedAt, id: c.ID, n: m.serial})
 			m.current[c.ID] = m.serial
@@ -152,11 +152,6 @@ func (m *Cases) Restore(b []byte) error {
 	}
 	return nil
 }
-
-// inProgress are the states the office follows in its queue.
-var inProgress = []accreditation.State{accreditation.StateSubmitted, accreditation.StateAwaitingAssessment,
-	accreditation.StateInAssessment, accreditation.StateInformationRequested, accreditation.StateModeration,
-	accreditation.StateAwaitingDecision, accreditation.StateAppealed}
 
 // QueueItem is one case in a queue.
 type QueueItem struct {
@@ -246,7 +241,7 @@ func (m *Cases) AssessorQueue(p accreditation.AssessorProfile, now time.Time, sl
 	// Their own cases in progress, from their index in submission order.
 	for _, r := range m.assigned[p.UserID] {
 		c := m.ByID[r.id]
-		if c == nil || !slices.Contains(inProgress, c.State) {
+		if c == nil || !c.State.Queued() {
 			continue
 		}
 		if len(mine.Items) == limit {
@@ -366,7 +361,7 @@ func (m *Cases) Stats(now time.Time, sla time.Duration) Stats {
 			}
 			o[string(c.Decision.Outcome)]++
 		}
-		if slices.Contains(inProgress, c.State) && item(c, now, sla).Overdue {
+		if c.State.Queued() && item(c, now, sla).Overdue {
 			s.Overdue++
 		}
 		for r, a := range c.Assignments {

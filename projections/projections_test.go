@@ -225,9 +225,7 @@ func TestReadModelsFollowAJourney(t *testing.T) {
 		inProgress := 0
 		decided := 0
 		for _, c := range m.Cases.ByID {
-			switch c.State {
-			case accreditation.StateSubmitted, accreditation.StateAwaitingAssessment, accreditation.StateInAssessment,
-				accreditation.StateInformationRequested, accreditation.StateModeration, accreditation.StateAwaitingDecision, accreditation.StateAppealed:
+			if c.State.Queued() {
 				inProgress++
 			}
 			if c.Decision != nil {

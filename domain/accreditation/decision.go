@@ -88,7 +88,7 @@ func (c *Case) Appeal(actor domain.Actor, now time.Time, in AppealInput) ([]aggr
 // in the case before (see Involved). Upheld: the decision is overturned, an
 // accreditation it awarded is withdrawn, and the case goes back to
 // assessment (assessments and moderation cleared, the same assessor and
-// verifier) or to decision. Dismissed: the decision stands. Errors:
+// verifier; the default) or to decision. Dismissed: the decision stands. Errors:
 // NotFound, Forbidden, Conflict, Invalid.
 func (c *Case) DecideAppeal(actor domain.Actor, now time.Time, in AppealDecisionInput) ([]aggregate.Change, error) {
 	if err := c.guard(ActionDecideAppeal, actor, now, nil); err != nil {
@@ -98,6 +98,9 @@ func (c *Case) DecideAppeal(actor domain.Actor, now time.Time, in AppealDecision
 	returnTo := in.ReturnTo
 	switch in.Outcome {
 	case AppealUpheld:
+		if returnTo == "" {
+			returnTo = ReturnToAssessment // unless told otherwise, the case is assessed again
+		}
 		if returnTo != ReturnToAssessment && returnTo != ReturnToDecision {
 			f.add("return_to", "must be assessment or decision when upheld")
 		}

@@ -112,7 +112,7 @@ type AppealInput struct {
 type AppealDecisionInput struct {
 	Outcome   AppealOutcome
 	Rationale pii.Sealed
-	ReturnTo  string // ReturnToAssessment or ReturnToDecision; upheld only
+	ReturnTo  string // ReturnToAssessment (when empty) or ReturnToDecision; upheld only
 }
 
 // WithdrawInput withdraws the case; the reason is optional.

@@ -293,10 +293,19 @@ func TestDecideAppeal(t *testing.T) {
 		h.do(applicant, with((*Case).Appeal, grounds()))
 		wantErr(t, h.fails(officeReview, with((*Case).DecideAppeal, upheld(ReturnToDecision))), domain.Forbidden, "moderator")
 	})
-	t.Run("Invalid/upheld without where to return", func(t *testing.T) {
+	t.Run("upheld without where to return: back to assessment", func(t *testing.T) {
 		h := givenDecided(t, refusal())
 		h.do(applicant, with((*Case).Appeal, grounds()))
-		wantField(t, h.fails(officeReview, with((*Case).DecideAppeal, upheld(""))), "return_to")
+		h.do(officeReview, with((*Case).DecideAppeal, upheld("")))
+		h.wantState(StateInAssessment)
+		if got := h.c.Appeals[0].ReturnTo; got != ReturnToAssessment {
+			t.Fatalf("appeal return_to: got %q, want %q", got, ReturnToAssessment)
+		}
+	})
+	t.Run("Invalid/upheld with nowhere known to return", func(t *testing.T) {
+		h := givenDecided(t, refusal())
+		h.do(applicant, with((*Case).Appeal, grounds()))
+		wantField(t, h.fails(officeReview, with((*Case).DecideAppeal, upheld("screening"))), "return_to")
 	})
 	t.Run("Invalid/no rationale", func(t *testing.T) {
 		h := givenDecided(t, refusal())

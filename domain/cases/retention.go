@@ -42,7 +42,7 @@ func (s *Service) IDsOfApplicant(userID string) []string {
 // Activity is what the retention policy needs to know of an applicant's cases.
 type Activity struct {
 	Last time.Time // the latest event on any of their cases
-	// Open is set while a case is in progress or an accreditation active:
+	// Open is set while a case of theirs is still open (Case.StillOpen):
 	// then nothing of theirs may be erased by the retention policy.
 	Open bool
 }
@@ -55,12 +55,7 @@ func (s *Service) ActivityOf() map[string]Activity {
 		if c.UpdatedAt.After(a.Last) {
 			a.Last = c.UpdatedAt
 		}
-		switch c.State {
-		case accreditation.StateDraft, accreditation.StateWithdrawn, accreditation.StateNotAwarded, accreditation.StateAwarded:
-		default:
-			a.Open = true
-		}
-		if c.Accreditation != nil && c.Accreditation.Status == accreditation.StatusActive {
+		if c.StillOpen() {
 			a.Open = true
 		}
 		out[c.ApplicantID] = a

@@ -542,9 +542,6 @@ func (s *Service) Appeal(ctx context.Context, m aggregate.Meta, id, grounds stri
 
 // DecideAppeal records the office's decision on the appeal.
 func (s *Service) DecideAppeal(ctx context.Context, m aggregate.Meta, id, outcome, rationale, returnTo string) (aggregate.Result, error) {
-	if outcome == string(accreditation.AppealUpheld) && returnTo == "" {
-		returnTo = accreditation.ReturnToAssessment
-	}
 	return s.withText(ctx, m, id, "rationale", rationale, limits.Long, func(c *accreditation.Case, now time.Time, r pii.Sealed) ([]aggregate.Change, error) {
 		return c.DecideAppeal(m.Actor, now, accreditation.AppealDecisionInput{Outcome: accreditation.AppealOutcome(outcome), Rationale: r, ReturnTo: returnTo})
 	})
