@@ -245,7 +245,11 @@ func TestEvidenceFileStreamedAndOldFormatRead(t *testing.T) {
 	if !bytes.Equal(f.Body, big) || f.Header.Get("Content-Length") != fmt.Sprint(len(big)) {
 		t.Fatalf("file: got %d bytes (Content-Length %s), want the %d uploaded", len(f.Body), f.Header.Get("Content-Length"), len(big))
 	}
-	ctx := context.Background()
+	// The test's own object-store calls get a deadline of their own: the
+	// client's default of a few seconds is too short for 4.6 MB on a
+	// busy machine.
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
 	os, err := tm.in.App.Events.JetStream().ObjectStore(ctx, natsstore.EvidenceBucket)
 	if err != nil {
 		t.Fatal(err)

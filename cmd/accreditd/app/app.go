@@ -82,6 +82,10 @@ type Options struct {
 	// AuditStore, when set, wraps the store the audit export and verify
 	// read, so tests can make those reads fail.
 	AuditStore func(eventstore.Store) eventstore.Store
+	// ManualJobs leaves the expiry and retention jobs to the caller
+	// (RunExpiry, RunRetention): tests move a fake clock and run them
+	// when they choose, so a minute tick must not run them first.
+	ManualJobs bool
 }
 
 // NewLogger makes the process logger in the configured format.
@@ -209,7 +213,12 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 	}()
 	go func() { defer a.wg.Done(); a.checkpointLoop(runCtx) }()
 	a.wg.Add(1)
-	go func() { defer a.wg.Done(); a.expiryLoop(runCtx) }()
+	go func() {
+		defer a.wg.Done()
+		if !opt.ManualJobs {
+			a.expiryLoop(runCtx)
+		}
+	}()
 	if cfg.MetricsAddr != "" {
 		if err := a.serveMetrics(cfg.MetricsAddr); err != nil {
 			return nil, err
@@ -545,7 +554,6 @@ func (a *App) RunRetention(ctx context.Context) (int, error) {
 
 // expiryLoop runs the expiry job every minute in the lease holder, and the
 // retention job once a day.
-
 func (a *App) expiryLoop(ctx context.Context) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()

@@ -84,6 +84,7 @@ func Start(tb testing.TB) *Instance {
 func StartWith(tb testing.TB, cfg app.Config, opt app.Options) *Instance {
 	tb.Helper()
 	logs := &LockedBuffer{}
+	opt.ManualJobs = true // the tests run expiry and retention themselves
 	if opt.Log == nil {
 		opt.Log = slog.New(slog.NewJSONHandler(logs, nil))
 	}
