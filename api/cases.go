@@ -51,7 +51,7 @@ type commandAnswer struct {
 type caseCommand func(c echo.Context, m aggregate.Meta, id string) (aggregate.Result, error)
 
 // command runs a case command with its metadata and answers with the case.
-func (s *Server) command(name string, fn caseCommand) echo.HandlerFunc {
+func (s *Server) command(name accreditation.Action, fn caseCommand) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		id, err := caseID(c)
 		if err != nil {
@@ -61,7 +61,7 @@ func (s *Server) command(name string, fn caseCommand) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		m.Command = name
+		m.Command = string(name)
 		res, err := fn(c, m, id)
 		if err != nil {
 			return err
@@ -96,7 +96,7 @@ func (s *Server) openCase(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	m.Command = "open"
+	m.Command = string(accreditation.ActionOpen)
 	in := cases.OpenRequest{Scheme: req.Scheme, Level: req.Level, Language: req.Language}
 	if req.Programme != nil {
 		in.Programme = &struct{ Name, Provider string }{req.Programme.Name, req.Programme.Provider}
@@ -161,7 +161,7 @@ type portfolioRequest struct {
 }
 
 func (s *Server) putPortfolio(c echo.Context) error {
-	return s.command("update_portfolio", func(c echo.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
+	return s.command(accreditation.ActionUpdatePortfolio, func(c echo.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
 		var req portfolioRequest
 		if err := bind(c, &req); err != nil {
 			return aggregate.Result{}, err
@@ -185,7 +185,7 @@ type selfAssessmentRequest struct {
 }
 
 func (s *Server) putSelfAssessment(c echo.Context) error {
-	return s.command("update_self_assessment", func(c echo.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
+	return s.command(accreditation.ActionUpdateSelfAssessment, func(c echo.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
 		var req selfAssessmentRequest
 		if err := bind(c, &req); err != nil {
 			return aggregate.Result{}, err
@@ -207,7 +207,7 @@ func bindOptional(c echo.Context, v any) error {
 }
 
 func (s *Server) submitCase(c echo.Context) error {
-	return s.command("submit", func(c echo.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
+	return s.command(accreditation.ActionSubmit, func(c echo.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
 		var req struct{}
 		if err := bindOptional(c, &req); err != nil {
 			return aggregate.Result{}, err
@@ -233,7 +233,7 @@ type screenRequest struct {
 }
 
 func (s *Server) screenCase(c echo.Context) error {
-	return s.command("screen", withBody(func(ctx context.Context, m aggregate.Meta, id string, req screenRequest) (aggregate.Result, error) {
+	return s.command(accreditation.ActionScreen, withBody(func(ctx context.Context, m aggregate.Meta, id string, req screenRequest) (aggregate.Result, error) {
 		return s.deps.Cases.Screen(ctx, m, id, req.Outcome, req.Reason)
 	}))(c)
 }
@@ -244,7 +244,7 @@ type assignRequest struct {
 }
 
 func (s *Server) assignCase(c echo.Context) error {
-	return s.command("assign", withBody(func(ctx context.Context, m aggregate.Meta, id string, req assignRequest) (aggregate.Result, error) {
+	return s.command(accreditation.ActionAssign, withBody(func(ctx context.Context, m aggregate.Meta, id string, req assignRequest) (aggregate.Result, error) {
 		return s.deps.Cases.Assign(ctx, m, id, req.AssessorID, req.Role)
 	}))(c)
 }
@@ -254,7 +254,7 @@ type claimRequest struct {
 }
 
 func (s *Server) claimCase(c echo.Context) error {
-	return s.command("claim", withBody(func(ctx context.Context, m aggregate.Meta, id string, req claimRequest) (aggregate.Result, error) {
+	return s.command(accreditation.ActionClaim, withBody(func(ctx context.Context, m aggregate.Meta, id string, req claimRequest) (aggregate.Result, error) {
 		return s.deps.Cases.Claim(ctx, m, id, req.Role)
 	}))(c)
 }
@@ -272,7 +272,7 @@ type assessmentRequest struct {
 }
 
 func (s *Server) assessCase(c echo.Context) error {
-	return s.command("assess", withBody(func(ctx context.Context, m aggregate.Meta, id string, req assessmentRequest) (aggregate.Result, error) {
+	return s.command(accreditation.ActionAssess, withBody(func(ctx context.Context, m aggregate.Meta, id string, req assessmentRequest) (aggregate.Result, error) {
 		in := cases.AssessmentRequest{Recommendation: req.Recommendation, RecommendedLevel: req.RecommendedLevel, Rationale: req.Rationale}
 		for _, r := range req.Ratings {
 			in.Ratings = append(in.Ratings, cases.Rating(r))
@@ -286,7 +286,7 @@ type questionsRequest struct {
 }
 
 func (s *Server) requestInformation(c echo.Context) error {
-	return s.command("request_information", withBody(func(ctx context.Context, m aggregate.Meta, id string, req questionsRequest) (aggregate.Result, error) {
+	return s.command(accreditation.ActionRequestInformation, withBody(func(ctx context.Context, m aggregate.Meta, id string, req questionsRequest) (aggregate.Result, error) {
 		return s.deps.Cases.RequestInformation(ctx, m, id, req.Questions)
 	}))(c)
 }
@@ -296,7 +296,7 @@ type answerRequest struct {
 }
 
 func (s *Server) provideInformation(c echo.Context) error {
-	return s.command("respond", withBody(func(ctx context.Context, m aggregate.Meta, id string, req answerRequest) (aggregate.Result, error) {
+	return s.command(accreditation.ActionRespond, withBody(func(ctx context.Context, m aggregate.Meta, id string, req answerRequest) (aggregate.Result, error) {
 		return s.deps.Cases.ProvideInformation(ctx, m, id, req.Answer)
 	}))(c)
 }
@@ -308,7 +308,7 @@ type moderationRequest struct {
 }
 
 func (s *Server) moderateCase(c echo.Context) error {
-	return s.command("moderate", withBody(func(ctx context.Context, m aggregate.Meta, id string, req moderationRequest) (aggregate.Result, error) {
+	return s.command(accreditation.ActionModerate, withBody(func(ctx context.Context, m aggregate.Meta, id string, req moderationRequest) (aggregate.Result, error) {
 		return s.deps.Cases.Moderate(ctx, m, id, req.Recommendation, req.RecommendedLevel, req.Rationale)
 	}))(c)
 }
@@ -320,7 +320,7 @@ type decisionRequest struct {
 }
 
 func (s *Server) decideCase(c echo.Context) error {
-	return s.command("decide", withBody(func(ctx context.Context, m aggregate.Meta, id string, req decisionRequest) (aggregate.Result, error) {
+	return s.command(accreditation.ActionDecide, withBody(func(ctx context.Context, m aggregate.Meta, id string, req decisionRequest) (aggregate.Result, error) {
 		return s.deps.Cases.Decide(ctx, m, id, req.Outcome, req.Level, req.Rationale)
 	}))(c)
 }
@@ -330,7 +330,7 @@ type appealRequest struct {
 }
 
 func (s *Server) appealCase(c echo.Context) error {
-	return s.command("appeal", withBody(func(ctx context.Context, m aggregate.Meta, id string, req appealRequest) (aggregate.Result, error) {
+	return s.command(accreditation.ActionAppeal, withBody(func(ctx context.Context, m aggregate.Meta, id string, req appealRequest) (aggregate.Result, error) {
 		return s.deps.Cases.Appeal(ctx, m, id, req.Grounds)
 	}))(c)
 }
@@ -342,13 +342,13 @@ type appealDecisionRequest struct {
 }
 
 func (s *Server) decideAppeal(c echo.Context) error {
-	return s.command("decide_appeal", withBody(func(ctx context.Context, m aggregate.Meta, id string, req appealDecisionRequest) (aggregate.Result, error) {
+	return s.command(accreditation.ActionDecideAppeal, withBody(func(ctx context.Context, m aggregate.Meta, id string, req appealDecisionRequest) (aggregate.Result, error) {
 		return s.deps.Cases.DecideAppeal(ctx, m, id, req.Outcome, req.Rationale, req.ReturnTo)
 	}))(c)
 }
 
 func (s *Server) withdrawCase(c echo.Context) error {
-	return s.command("withdraw", func(c echo.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
+	return s.command(accreditation.ActionWithdraw, func(c echo.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
 		var req struct {
 			Reason string `json:"reason"`
 		}
@@ -372,7 +372,7 @@ func (s *Server) addEvidence(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	m.Command = "add_evidence"
+	m.Command = string(accreditation.ActionAddEvidence)
 	mt, params, err := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
 	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
 		return domain.Errorf(domain.Invalid, "evidence is uploaded as multipart/form-data with the fields file, kind, title, categories and indicators")
@@ -468,7 +468,7 @@ func intList(field, s string) ([]int, error) {
 }
 
 func (s *Server) removeEvidence(c echo.Context) error {
-	return s.command("remove_evidence", func(c echo.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
+	return s.command(accreditation.ActionRemoveEvidence, func(c echo.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
 		return s.deps.Cases.RemoveEvidence(c.Request().Context(), m, id, c.Param("evidence_id"))
 	})(c)
 }
@@ -516,7 +516,7 @@ type accreditationAnswer struct {
 	ApplicantID    string                   `json:"applicant_id"`
 	Programme      *cases.ProgrammeView     `json:"programme"`
 	Accreditation  *cases.AccreditationView `json:"accreditation"`
-	AllowedActions []string                 `json:"allowed_actions"`
+	AllowedActions []accreditation.Action   `json:"allowed_actions"`
 }
 
 func (s *Server) renewAccreditation(c echo.Context) error {
@@ -524,7 +524,7 @@ func (s *Server) renewAccreditation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	m.Command = "renew"
+	m.Command = string(accreditation.ActionRenew)
 	var req struct {
 		ContinuedPractice        bool    `json:"continued_practice"`
 		SupervisionHoursLastYear float64 `json:"supervision_hours_last_year"`
@@ -550,7 +550,7 @@ func (s *Server) endAccreditation(c echo.Context, withdraw bool) error {
 	if err != nil {
 		return err
 	}
-	m.Command = map[bool]string{true: "withdraw_accreditation", false: "revoke"}[withdraw]
+	m.Command = map[bool]string{true: string(accreditation.ActionWithdrawAccreditation), false: string(accreditation.ActionRevoke)}[withdraw]
 	var req struct {
 		Reason string `json:"reason"`
 	}

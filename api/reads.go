@@ -353,18 +353,18 @@ func (rs *ReadSide) StreamAudit(ctx context.Context, w *echo.Response, f project
 
 // myCaseView is an applicant's case in "my cases".
 type myCaseView struct {
-	CaseID             string                `json:"case_id"`
-	Scheme             accreditation.Scheme  `json:"scheme"`
-	Level              framework.Level       `json:"level"`
-	State              accreditation.State   `json:"state"`
-	NextStep           string                `json:"next_step"`
-	AllowedActions     []string              `json:"allowed_actions"`
-	OpenedAt           time.Time             `json:"opened_at"`
-	SubmittedAt        *time.Time            `json:"submitted_at,omitempty"`
-	ExpectedDecisionBy *time.Time            `json:"expected_decision_by,omitempty"`
-	Timeline           []timelineEntry       `json:"timeline"`
-	Accreditation      *accreditationSummary `json:"accreditation,omitempty"`
-	OpenRequest        map[string]any        `json:"open_information_request,omitempty"`
+	CaseID             string                 `json:"case_id"`
+	Scheme             accreditation.Scheme   `json:"scheme"`
+	Level              framework.Level        `json:"level"`
+	State              accreditation.State    `json:"state"`
+	NextStep           string                 `json:"next_step"`
+	AllowedActions     []accreditation.Action `json:"allowed_actions"`
+	OpenedAt           time.Time              `json:"opened_at"`
+	SubmittedAt        *time.Time             `json:"submitted_at,omitempty"`
+	ExpectedDecisionBy *time.Time             `json:"expected_decision_by,omitempty"`
+	Timeline           []timelineEntry        `json:"timeline"`
+	Accreditation      *accreditationSummary  `json:"accreditation,omitempty"`
+	OpenRequest        map[string]any         `json:"open_information_request,omitempty"`
 }
 
 type accreditationSummary struct {

@@ -87,7 +87,7 @@ func (a *app) openApplication(x *ctx) error {
 	if len(p.Errors) > 0 {
 		return x.render(http.StatusBadRequest, "new", p)
 	}
-	id, res, err := a.d.Cases.Open(x.Request().Context(), x.meta("open"), in)
+	id, res, err := a.d.Cases.Open(x.Request().Context(), x.meta(string(accreditation.ActionOpen)), in)
 	if err != nil {
 		status := x.fieldErrors(p, err, func(f string) string { return strings.ReplaceAll(f, ".", "_") })
 		return x.render(status, "new", p)
@@ -318,7 +318,7 @@ func (a *app) savePortfolio(x *ctx) error {
 	if len(p.Errors) > 0 {
 		return a.portfolioPage(x, c, p, http.StatusBadRequest)
 	}
-	res, err := a.d.Cases.UpdatePortfolio(x.Request().Context(), x.meta("update_portfolio"), c.ID, in)
+	res, err := a.d.Cases.UpdatePortfolio(x.Request().Context(), x.meta(string(accreditation.ActionUpdatePortfolio)), c.ID, in)
 	if err != nil {
 		status := x.fieldErrors(p, err, func(f string) string {
 			if m := curriculumField.FindStringSubmatch(f); m != nil {
@@ -427,7 +427,7 @@ func (a *app) uploadEvidence(x *ctx) error {
 	if len(p.Errors) > 0 {
 		return a.evidenceView(x, c, p, http.StatusBadRequest)
 	}
-	_, res, err := a.d.Cases.AddEvidence(x.Request().Context(), x.meta("add_evidence"), c.ID, up)
+	_, res, err := a.d.Cases.AddEvidence(x.Request().Context(), x.meta(string(accreditation.ActionAddEvidence)), c.ID, up)
 	if err != nil {
 		status := x.fieldErrors(p, err, func(f string) string {
 			if m := listField.FindStringSubmatch(f); m != nil {
@@ -464,7 +464,7 @@ func (a *app) removeEvidence(x *ctx) error {
 	if err != nil {
 		return err
 	}
-	res, err := a.d.Cases.RemoveEvidence(x.Request().Context(), x.meta("remove_evidence"), c.ID, x.Param("ev"))
+	res, err := a.d.Cases.RemoveEvidence(x.Request().Context(), x.meta(string(accreditation.ActionRemoveEvidence)), c.ID, x.Param("ev"))
 	if err != nil {
 		p := x.newPage("evidence.title", nil)
 		return a.evidenceView(x, c, p, x.fieldErrors(p, err, nil))
@@ -519,7 +519,7 @@ func (a *app) saveSelfAssessment(x *ctx) error {
 	if len(items) == 0 {
 		return x.redirect("/applications/" + c.ID + "/self-assessment?ok=unchanged")
 	}
-	res, err := a.d.Cases.UpdateSelfAssessment(x.Request().Context(), x.meta("update_self_assessment"), c.ID, items)
+	res, err := a.d.Cases.UpdateSelfAssessment(x.Request().Context(), x.meta(string(accreditation.ActionUpdateSelfAssessment)), c.ID, items)
 	if err != nil {
 		status := x.fieldErrors(p, err, func(f string) string {
 			if m := statementField.FindStringSubmatch(f); m != nil {
@@ -580,7 +580,7 @@ func (a *app) renew(x *ctx) error {
 	}
 	in := cases.RenewalRequest{ContinuedPractice: x.fv("continued_practice") == "yes", EthicsCodeAdherence: x.fv("ethics_code_adherence") == "yes",
 		SupervisionHoursLastYear: sup, CPDHoursLastYear: cpd}
-	_, res, err := a.d.Cases.Renew(x.Request().Context(), x.meta("renew"), x.Param("acc"), in)
+	_, res, err := a.d.Cases.Renew(x.Request().Context(), x.meta(string(accreditation.ActionRenew)), x.Param("acc"), in)
 	if err != nil {
 		if domain.Is(err, domain.NotFound) {
 			return err
@@ -624,7 +624,7 @@ func (a *app) holderWithdrawAccreditation(x *ctx) error {
 		p.Errors["withdraw_reason"] = x.T("form.required")
 		return a.certificatePage(x, p, http.StatusBadRequest)
 	}
-	_, res, err := a.d.Cases.Revoke(x.Request().Context(), x.meta("withdraw_accreditation"), accID, x.fv("withdraw_reason"), true)
+	_, res, err := a.d.Cases.Revoke(x.Request().Context(), x.meta(string(accreditation.ActionWithdrawAccreditation)), accID, x.fv("withdraw_reason"), true)
 	if err != nil {
 		if domain.Is(err, domain.NotFound) {
 			return err

@@ -33,7 +33,7 @@ func (a *app) claim(x *ctx) error {
 	if err != nil {
 		return err
 	}
-	res, err := a.d.Cases.Claim(x.Request().Context(), x.meta("claim"), id, x.fv("role"))
+	res, err := a.d.Cases.Claim(x.Request().Context(), x.meta(string(accreditation.ActionClaim)), id, x.fv("role"))
 	if err != nil {
 		if domain.Is(err, domain.NotFound) {
 			return err
@@ -157,7 +157,7 @@ func (a *app) assess(x *ctx) error {
 	if len(p.Errors) > 0 {
 		return a.workspaceView(x, c, p, http.StatusBadRequest)
 	}
-	res, err := a.d.Cases.Assess(x.Request().Context(), x.meta("assess"), c.ID, in)
+	res, err := a.d.Cases.Assess(x.Request().Context(), x.meta(string(accreditation.ActionAssess)), c.ID, in)
 	if err != nil {
 		if domain.Is(err, domain.NotFound) {
 			return err
@@ -198,7 +198,7 @@ func (a *app) requestInformation(x *ctx) error {
 	if q == "" {
 		err = domain.InvalidFields("questions required", domain.FieldError{Field: "questions", Reason: "required"})
 	} else {
-		res, err = a.d.Cases.RequestInformation(x.Request().Context(), x.meta("request_information"), c.ID, q)
+		res, err = a.d.Cases.RequestInformation(x.Request().Context(), x.meta(string(accreditation.ActionRequestInformation)), c.ID, q)
 	}
 	if err != nil {
 		if domain.Is(err, domain.NotFound) {

@@ -306,15 +306,15 @@ func (a *app) endAccreditation(x *ctx, withdraw bool) error {
 	if err != nil {
 		return err
 	}
-	field, command, ok := "revoke_reason", "revoke", "revoked"
+	field, command, ok := "revoke_reason", accreditation.ActionRevoke, "revoked"
 	if withdraw {
-		field, command, ok = "withdraw_reason", "withdraw_accreditation", "accreditation_withdrawn"
+		field, command, ok = "withdraw_reason", accreditation.ActionWithdrawAccreditation, "accreditation_withdrawn"
 	}
 	if x.fv(field) == "" {
 		err = domain.InvalidFields("required", domain.FieldError{Field: field, Reason: "required"})
 	} else {
 		var res aggregate.Result
-		_, res, err = a.d.Cases.Revoke(x.Request().Context(), x.meta(command), accID, x.fv(field), withdraw)
+		_, res, err = a.d.Cases.Revoke(x.Request().Context(), x.meta(string(command)), accID, x.fv(field), withdraw)
 		if err == nil {
 			a.settle(x.Request().Context(), res.Seq)
 			return x.redirect("/office/cases/" + id + "?ok=" + ok)

@@ -9,29 +9,41 @@ import (
 	"github.com/emcc/accredit/domain"
 )
 
+// Action names a command on a case, as AllowedActions offers it and as the
+// metrics count it. A typed name, so that a misspelt one does not compile.
+type Action string
+
 // The actions on a case, as AllowedActions names them. Each is one command.
 const (
-	ActionUpdatePortfolio       = "update_portfolio"       // UpdatePortfolio
-	ActionAddEvidence           = "add_evidence"           // AddEvidence
-	ActionRemoveEvidence        = "remove_evidence"        // RemoveEvidence
-	ActionUpdateSelfAssessment  = "update_self_assessment" // UpdateSelfAssessment
-	ActionSubmit                = "submit"                 // Submit
-	ActionScreen                = "screen"                 // Screen
-	ActionAssign                = "assign"                 // Assign
-	ActionClaim                 = "claim"                  // Claim
-	ActionAssess                = "assess"                 // SubmitAssessment
-	ActionRequestInformation    = "request_information"    // RequestInformation
-	ActionRespond               = "respond"                // ProvideInformation
-	ActionModerate              = "moderate"               // Moderate
-	ActionDecide                = "decide"                 // Decide
-	ActionAppeal                = "appeal"                 // Appeal
-	ActionDecideAppeal          = "decide_appeal"          // DecideAppeal
-	ActionWithdraw              = "withdraw"               // Withdraw
-	ActionRenew                 = "renew"                  // Renew
-	ActionExpire                = "expire"                 // Expire (the system)
-	ActionRevoke                = "revoke"                 // Revoke
-	ActionWithdrawAccreditation = "withdraw_accreditation" // WithdrawAccreditation
+	ActionUpdatePortfolio       Action = "update_portfolio"       // UpdatePortfolio
+	ActionAddEvidence           Action = "add_evidence"           // AddEvidence
+	ActionRemoveEvidence        Action = "remove_evidence"        // RemoveEvidence
+	ActionUpdateSelfAssessment  Action = "update_self_assessment" // UpdateSelfAssessment
+	ActionSubmit                Action = "submit"                 // Submit
+	ActionScreen                Action = "screen"                 // Screen
+	ActionAssign                Action = "assign"                 // Assign
+	ActionClaim                 Action = "claim"                  // Claim
+	ActionAssess                Action = "assess"                 // SubmitAssessment
+	ActionRequestInformation    Action = "request_information"    // RequestInformation
+	ActionRespond               Action = "respond"                // ProvideInformation
+	ActionModerate              Action = "moderate"               // Moderate
+	ActionDecide                Action = "decide"                 // Decide
+	ActionAppeal                Action = "appeal"                 // Appeal
+	ActionDecideAppeal          Action = "decide_appeal"          // DecideAppeal
+	ActionWithdraw              Action = "withdraw"               // Withdraw
+	ActionRenew                 Action = "renew"                  // Renew
+	ActionExpire                Action = "expire"                 // Expire (the system)
+	ActionRevoke                Action = "revoke"                 // Revoke
+	ActionWithdrawAccreditation Action = "withdraw_accreditation" // WithdrawAccreditation
+
+	// ActionOpen is Open: a case that does not exist has no state to allow
+	// it, so it is in no row of the table and AllowedActions never offers it.
+	ActionOpen Action = "open"
 )
+
+// Valid reports whether a is an action of the table, one AllowedActions may
+// offer (so not ActionOpen).
+func (a Action) Valid() bool { return statesOf(a) != nil }
 
 // beforeDecision are the states in which the applicant may still withdraw.
 var beforeDecision = []State{
@@ -46,7 +58,7 @@ var withAccreditation = []State{StateAwarded, StateAppealed}
 // actions is the one table of what can be done in which state, in the order
 // AllowedActions lists them.
 var actions = []struct {
-	name   string
+	name   Action
 	states []State
 }{
 	{ActionUpdatePortfolio, []State{StateDraft, StateReturned}},
@@ -72,8 +84,8 @@ var actions = []struct {
 }
 
 // AllowedIn returns the actions that someone can take on a case in state s.
-func AllowedIn(s State) []string {
-	var out []string
+func AllowedIn(s State) []Action {
+	var out []Action
 	for _, a := range actions {
 		if slices.Contains(a.states, s) {
 			out = append(out, a.name)
@@ -82,7 +94,7 @@ func AllowedIn(s State) []string {
 	return out
 }
 
-func statesOf(action string) []State {
+func statesOf(action Action) []State {
 	for _, a := range actions {
 		if a.name == action {
 			return a.states
@@ -92,12 +104,16 @@ func statesOf(action string) []State {
 }
 
 // verb turns an action name into words for a message: "request information".
-func verb(action string) string { return strings.ReplaceAll(action, "_", " ") }
+func verb(action Action) string { return strings.ReplaceAll(string(action), "_", " ") }
 
 // stateError is the Conflict of an action the case's state does not allow.
-func (c *Case) stateError(action string) *domain.Error {
+func (c *Case) stateError(action Action) *domain.Error {
 	allowed := AllowedIn(c.State)
-	list := strings.Join(allowed, ", ")
+	names := make([]string, len(allowed))
+	for i, a := range allowed {
+		names[i] = string(a)
+	}
+	list := strings.Join(names, ", ")
 	if list == "" {
 		list = "nothing"
 	}
@@ -106,25 +122,25 @@ func (c *Case) stateError(action string) *domain.Error {
 	return e
 }
 
-func (c *Case) inState(action string) error {
+func (c *Case) inState(action Action) error {
 	if !slices.Contains(statesOf(action), c.State) {
 		return c.stateError(action)
 	}
 	return nil
 }
 
-func forbidden(action, why string) *domain.Error {
+func forbidden(action Action, why string) *domain.Error {
 	return domain.Errorf(domain.Forbidden, "cannot %s: %s", verb(action), why)
 }
 
-func (c *Case) ownApplicant(action string, actor domain.Actor) error {
+func (c *Case) ownApplicant(action Action, actor domain.Actor) error {
 	if actor.Role != domain.RoleApplicant || actor.ID == "" || actor.ID != c.ApplicantID {
 		return forbidden(action, "only the case's applicant may")
 	}
 	return nil
 }
 
-func office(action string, actor domain.Actor) error {
+func office(action Action, actor domain.Actor) error {
 	if actor.Role != domain.RoleOffice || actor.ID == "" {
 		return forbidden(action, "only the EMCC office may")
 	}
@@ -136,7 +152,7 @@ func office(action string, actor domain.Actor) error {
 // same guards, so what it offers is what the commands accept. The order is
 // existence, then the actor (Forbidden), then the state (Conflict), then the
 // rules that depend on the actor or the time.
-func (c *Case) guard(action string, actor domain.Actor, now time.Time, rs RuleSets) error {
+func (c *Case) guard(action Action, actor domain.Actor, now time.Time, rs RuleSets) error {
 	if !c.Exists() {
 		return domain.Errorf(domain.NotFound, "cannot %s: case %q does not exist", verb(action), c.ID)
 	}

@@ -20,7 +20,7 @@ func (c *Case) Open(actor domain.Actor, now time.Time, in OpenInput) ([]aggregat
 		return nil, domain.Errorf(domain.Conflict, "cannot open: case %q already exists (state %q)", c.ID, c.State)
 	}
 	if actor.Role != domain.RoleApplicant || actor.ID == "" {
-		return nil, forbidden("open", "only an applicant may open a case")
+		return nil, forbidden(ActionOpen, "only an applicant may open a case")
 	}
 	var f fields
 	id := c.ID
@@ -55,7 +55,7 @@ func (c *Case) Open(actor domain.Actor, now time.Time, in OpenInput) ([]aggregat
 			f.add("programme_provider", "only for an EQA application")
 		}
 	}
-	if err := f.err("open"); err != nil {
+	if err := f.err(ActionOpen); err != nil {
 		return nil, err
 	}
 	return one(EventCaseOpened, CaseOpened{

@@ -13,7 +13,7 @@ import (
 )
 
 // qualify checks that p may take role on this case.
-func (c *Case) qualify(action string, p AssessorProfile, role AssessorRole) error {
+func (c *Case) qualify(action Action, p AssessorProfile, role AssessorRole) error {
 	var reasons []string
 	if !p.Active {
 		reasons = append(reasons, "the assessor is not active")
@@ -80,7 +80,7 @@ func (c *Case) Claim(actor domain.Actor, now time.Time, in ClaimInput) ([]aggreg
 	return c.take(ActionClaim, role, in.Profile, HowClaimed)
 }
 
-func (c *Case) take(action string, role AssessorRole, p AssessorProfile, how string) ([]aggregate.Change, error) {
+func (c *Case) take(action Action, role AssessorRole, p AssessorProfile, how string) ([]aggregate.Change, error) {
 	var f fields
 	if !role.Valid() {
 		f.add("role", "must be assessor or verifier")

@@ -34,7 +34,7 @@ func (f *fields) within(field string, v float64, l limits.Limit) {
 	}
 }
 
-func (f fields) err(action string) error {
+func (f fields) err(action Action) error {
 	if len(f) == 0 {
 		return nil
 	}

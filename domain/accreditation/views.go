@@ -11,8 +11,8 @@ import (
 // windows; ruleSets for the renewal window) but not their input: "claim" is
 // offered to any assessor who is neither the applicant nor already on the
 // case; whether they are qualified depends on their profile (see CanClaim).
-func (c *Case) AllowedActions(actor domain.Actor, now time.Time, ruleSets RuleSets) []string {
-	out := []string{}
+func (c *Case) AllowedActions(actor domain.Actor, now time.Time, ruleSets RuleSets) []Action {
+	out := []Action{}
 	if !c.Exists() {
 		return out
 	}

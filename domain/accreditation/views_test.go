@@ -15,24 +15,24 @@ func TestAllowedActions(t *testing.T) {
 		name  string
 		stage stage
 		actor domain.Actor
-		want  []string
+		want  []Action
 	}{
-		{"applicant on a draft", opened, applicant, []string{"update_portfolio", "add_evidence", "remove_evidence", "update_self_assessment", "submit", "withdraw"}},
-		{"someone else on a draft", opened, stranger, []string{}},
-		{"office on a draft", opened, officeScreen, []string{}},
-		{"office on a submitted case", submitted, officeScreen, []string{"screen"}},
-		{"applicant on a submitted case", submitted, applicant, []string{"withdraw"}},
-		{"office in the queue", accepted, officeScreen, []string{"assign"}},
-		{"assessor in the queue", accepted, assessorC, []string{"claim"}},
-		{"the applicant as assessor in the queue", accepted, domain.Actor{ID: applicant.ID, Role: domain.RoleAssessor}, []string{}},
-		{"assigned assessor", inAssessment, assessorA, []string{"assess", "request_information"}},
-		{"unassigned assessor", inAssessment, assessorC, []string{}},
-		{"office in assessment", inAssessment, officeDecide, []string{"request_information"}},
-		{"office awaiting the decision", awaitingDecision, officeDecide, []string{"request_information", "decide"}},
-		{"assessor as office awaiting the decision", awaitingDecision, domain.Actor{ID: assessorA.ID, Role: domain.RoleOffice}, []string{"request_information"}},
-		{"assessor who has assessed", awaitingDecision, assessorA, []string{}},
-		{"holder after an award at the level applied for", awarded, applicant, []string{"withdraw_accreditation"}},
-		{"office after an award", awarded, officeDecide, []string{"revoke", "withdraw_accreditation"}},
+		{"applicant on a draft", opened, applicant, []Action{ActionUpdatePortfolio, ActionAddEvidence, ActionRemoveEvidence, ActionUpdateSelfAssessment, ActionSubmit, ActionWithdraw}},
+		{"someone else on a draft", opened, stranger, []Action{}},
+		{"office on a draft", opened, officeScreen, []Action{}},
+		{"office on a submitted case", submitted, officeScreen, []Action{ActionScreen}},
+		{"applicant on a submitted case", submitted, applicant, []Action{ActionWithdraw}},
+		{"office in the queue", accepted, officeScreen, []Action{ActionAssign}},
+		{"assessor in the queue", accepted, assessorC, []Action{ActionClaim}},
+		{"the applicant as assessor in the queue", accepted, domain.Actor{ID: applicant.ID, Role: domain.RoleAssessor}, []Action{}},
+		{"assigned assessor", inAssessment, assessorA, []Action{ActionAssess, ActionRequestInformation}},
+		{"unassigned assessor", inAssessment, assessorC, []Action{}},
+		{"office in assessment", inAssessment, officeDecide, []Action{ActionRequestInformation}},
+		{"office awaiting the decision", awaitingDecision, officeDecide, []Action{ActionRequestInformation, ActionDecide}},
+		{"assessor as office awaiting the decision", awaitingDecision, domain.Actor{ID: assessorA.ID, Role: domain.RoleOffice}, []Action{ActionRequestInformation}},
+		{"assessor who has assessed", awaitingDecision, assessorA, []Action{}},
+		{"holder after an award at the level applied for", awarded, applicant, []Action{ActionWithdrawAccreditation}},
+		{"office after an award", awarded, officeDecide, []Action{ActionRevoke, ActionWithdrawAccreditation}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := given(t, SchemeEIA, tc.stage)
@@ -43,14 +43,14 @@ func TestAllowedActions(t *testing.T) {
 	}
 	t.Run("time windows: appeal within 30 days, renewal within the window, expiry from valid until", func(t *testing.T) {
 		h := givenDecided(t, award(framework.Foundation, "acc-1"))
-		if got := h.c.AllowedActions(applicant, h.now.Add(29*day), h.rules); !slices.Equal(got, []string{"appeal", "withdraw_accreditation"}) {
+		if got := h.c.AllowedActions(applicant, h.now.Add(29*day), h.rules); !slices.Equal(got, []Action{ActionAppeal, ActionWithdrawAccreditation}) {
 			t.Fatalf("within 30 days: got %v", got)
 		}
 		until := h.c.Accreditation.ValidUntil
-		if got := h.c.AllowedActions(applicant, until.AddDate(0, -2, 0), h.rules); !slices.Equal(got, []string{"renew", "withdraw_accreditation"}) {
+		if got := h.c.AllowedActions(applicant, until.AddDate(0, -2, 0), h.rules); !slices.Equal(got, []Action{ActionRenew, ActionWithdrawAccreditation}) {
 			t.Fatalf("two months before valid until: got %v", got)
 		}
-		if got := h.c.AllowedActions(domain.System, until, h.rules); !slices.Equal(got, []string{"expire"}) {
+		if got := h.c.AllowedActions(domain.System, until, h.rules); !slices.Equal(got, []Action{ActionExpire}) {
 			t.Fatalf("system at valid until: got %v", got)
 		}
 		if got := h.c.AllowedActions(domain.System, until.Add(-time.Second), h.rules); len(got) != 0 {
@@ -60,7 +60,7 @@ func TestAllowedActions(t *testing.T) {
 	t.Run("appeal reviewers are the office users not involved", func(t *testing.T) {
 		h := givenDecided(t, refusal())
 		h.do(applicant, with((*Case).Appeal, grounds()))
-		if got := h.c.AllowedActions(officeReview, h.now, h.rules); !slices.Equal(got, []string{"decide_appeal"}) {
+		if got := h.c.AllowedActions(officeReview, h.now, h.rules); !slices.Equal(got, []Action{ActionDecideAppeal}) {
 			t.Fatalf("uninvolved office user: got %v", got)
 		}
 		if got := h.c.AllowedActions(officeDecide, h.now, h.rules); len(got) != 0 {

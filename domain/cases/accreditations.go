@@ -80,7 +80,7 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 	})
 	n := 0
 	for _, id := range due {
-		_, err := s.repo.Update(ctx, id, aggregate.Meta{Command: "expire", Actor: domain.System, CommandID: "expire-" + id + "-" + now.UTC().Format("2006-01-02")},
+		_, err := s.repo.Update(ctx, id, aggregate.Meta{Command: string(accreditation.ActionExpire), Actor: domain.System, CommandID: "expire-" + id + "-" + now.UTC().Format("2006-01-02")},
 			func(c *accreditation.Case, _ uint64) ([]aggregate.Change, error) {
 				if a := c.Accreditation; a == nil || a.Status != accreditation.StatusActive {
 					return nil, nil // another process expired it first

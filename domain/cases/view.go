@@ -57,10 +57,10 @@ type CaseView struct {
 	// Participants is everyone who played a part; not shown to the applicant.
 	Participants []accreditation.Participant `json:"participants,omitempty"`
 
-	Version        uint64             `json:"version"`
-	AllowedActions []string           `json:"allowed_actions"`
-	NextStep       string             `json:"next_step"`
-	Next           accreditation.Step `json:"next"`
+	Version        uint64                 `json:"version"`
+	AllowedActions []accreditation.Action `json:"allowed_actions"`
+	NextStep       string                 `json:"next_step"`
+	Next           accreditation.Step     `json:"next"`
 	// Checklist is what submission still needs: present (maybe empty)
 	// only while the applicant edits (draft, returned).
 	Checklist          []accreditation.Unmet `json:"checklist,omitzero"`
@@ -215,13 +215,8 @@ type AccreditationView struct {
 }
 
 // Can reports whether the caller may take action now.
-func (v *CaseView) Can(action string) bool {
-	for _, a := range v.AllowedActions {
-		if string(a) == action {
-			return true
-		}
-	}
-	return false
+func (v *CaseView) Can(action accreditation.Action) bool {
+	return slices.Contains(v.AllowedActions, action)
 }
 
 // Editable reports whether the applicant may still change the application.

@@ -36,7 +36,7 @@ type Generator struct {
 	applicant map[string]string
 	// Errors, when set, hears of refused random actions (a refusal is
 	// fine: the action's input was random; a systematic one is a bug).
-	Errors func(action string, err error)
+	Errors func(action accreditation.Action, err error)
 }
 
 // New returns a generator writing to store, seeded for repeatability.
@@ -131,7 +131,7 @@ func (g *Generator) step(tb testing.TB, id string) {
 	}
 	type choice struct {
 		actor  domain.Actor
-		action string
+		action accreditation.Action
 	}
 	var choices []choice
 	for _, a := range g.actors(c) {
@@ -147,10 +147,10 @@ func (g *Generator) step(tb testing.TB, id string) {
 	}
 	// Pick an action kind first (so one actor's many options do not crowd
 	// out another's one), rarely an ending one, so histories get long.
-	ending := func(a string) bool {
+	ending := func(a accreditation.Action) bool {
 		return a == accreditation.ActionWithdraw || a == accreditation.ActionWithdrawAccreditation || a == accreditation.ActionRevoke
 	}
-	var kinds []string
+	var kinds []accreditation.Action
 	for _, ch := range choices {
 		if !slices.Contains(kinds, ch.action) && (!ending(ch.action) || g.rnd.IntN(30) == 0) {
 			kinds = append(kinds, ch.action)
@@ -185,7 +185,7 @@ func (g *Generator) ratings(c *accreditation.Case) []accreditation.CategoryRatin
 	return out
 }
 
-func (g *Generator) decide(c *accreditation.Case, a domain.Actor, action string) ([]aggregate.Change, error) {
+func (g *Generator) decide(c *accreditation.Case, a domain.Actor, action accreditation.Action) ([]aggregate.Change, error) {
 	subject := c.ApplicantID
 	text := func(s string) pii.Sealed { return g.seal(subject, s) }
 	switch action {
@@ -299,7 +299,7 @@ func (g *Generator) Queued(tb testing.TB, n int) {
 		id := g.cases[len(g.cases)-1]
 		applicant := domain.Actor{ID: g.applicant[id], Role: domain.RoleApplicant}
 		g.now = g.now.Add(time.Minute)
-		for _, action := range []string{accreditation.ActionUpdatePortfolio, accreditation.ActionAddEvidence, accreditation.ActionSubmit} {
+		for _, action := range []accreditation.Action{accreditation.ActionUpdatePortfolio, accreditation.ActionAddEvidence, accreditation.ActionSubmit} {
 			g.must(tb, id, applicant, func(c *accreditation.Case) ([]aggregate.Change, error) { return g.decide(c, applicant, action) })
 		}
 		g.must(tb, id, office, func(c *accreditation.Case) ([]aggregate.Change, error) {
