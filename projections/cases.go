@@ -109,7 +109,7 @@ func (m *Cases) Apply(e eventstore.Event) {
 		delete(m.current, c.ID)
 		m.dead++
 	}
-	if e.Type == accreditation.EventAssessorAssigned {
+	if accreditation.EventType(e.Type) == accreditation.EventAssessorAssigned {
 		for _, a := range c.Assignments {
 			if !slices.ContainsFunc(m.assigned[a.UserID], func(r queueRef) bool { return r.id == c.ID }) {
 				m.assigned[a.UserID] = insertOrdered(m.assigned[a.UserID], queueRef{at: c.SubmittedAt, id: c.ID})

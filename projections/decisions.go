@@ -62,7 +62,7 @@ func (m *Decisions) Apply(e eventstore.Event) {
 	if c == nil {
 		return
 	}
-	switch e.Type {
+	switch accreditation.EventType(e.Type) {
 	case accreditation.EventDecisionMade:
 		d := c.Decision
 		if d == nil {

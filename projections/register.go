@@ -47,7 +47,7 @@ func (m *Register) Apply(e eventstore.Event) {
 	if !ok {
 		return
 	}
-	switch e.Type {
+	switch accreditation.EventType(e.Type) {
 	case accreditation.EventCaseOpened:
 		var p accreditation.CaseOpened
 		if json.Unmarshal(e.Data, &p) == nil {
@@ -73,11 +73,11 @@ func (m *Register) Apply(e eventstore.Event) {
 			AccreditationID string `json:"accreditation_id"`
 		}
 		if json.Unmarshal(e.Data, &p) == nil && m.Entries[p.AccreditationID] != nil {
-			m.Entries[p.AccreditationID].Status = map[string]accreditation.AccreditationStatus{
+			m.Entries[p.AccreditationID].Status = map[accreditation.EventType]accreditation.AccreditationStatus{
 				accreditation.EventAccreditationExpired:   accreditation.StatusExpired,
 				accreditation.EventAccreditationRevoked:   accreditation.StatusRevoked,
 				accreditation.EventAccreditationWithdrawn: accreditation.StatusWithdrawn,
-			}[e.Type]
+			}[accreditation.EventType(e.Type)]
 		}
 	}
 }

@@ -53,7 +53,10 @@ type auditRow struct {
 }
 
 func eventTypes() []string {
-	t := accreditation.EventTypes()
+	var t []string
+	for _, e := range accreditation.EventTypes() {
+		t = append(t, string(e))
+	}
 	t = append(t, accounts.EventUserRegistered, accounts.EventProfileSet, accounts.EventUserDisabled, accounts.EventPasswordChanged, accounts.EventUserErased, accounts.EventSessionsEnded)
 	slices.Sort(t)
 	return t

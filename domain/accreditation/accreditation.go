@@ -37,7 +37,7 @@ func (c *Case) Renew(actor domain.Actor, now time.Time, ruleSets RuleSets, in Re
 		return nil, e
 	}
 	a := c.Accreditation
-	return one(EventAccreditationRenewed, AccreditationRenewed{
+	return one(AccreditationRenewed{
 		AccreditationID: a.ID, PreviousValidUntil: a.ValidUntil, ValidUntil: a.ValidUntil.AddDate(ValidityYears, 0, 0),
 		ContinuedPractice: in.ContinuedPractice, SupervisionHoursLastYear: in.SupervisionHoursLastYear,
 		CPDHoursLastYear: in.CPDHoursLastYear, EthicsCodeAdherence: in.EthicsCodeAdherence, RuleSetVersion: rs.ID,
@@ -52,7 +52,7 @@ func (c *Case) Expire(actor domain.Actor, now time.Time) ([]aggregate.Change, er
 		return nil, err
 	}
 	a := c.Accreditation
-	return one(EventAccreditationExpired, AccreditationExpired{AccreditationID: a.ID, ValidUntil: a.ValidUntil}), nil
+	return one(AccreditationExpired{AccreditationID: a.ID, ValidUntil: a.ValidUntil}), nil
 }
 
 // Revoke is the office revoking an active accreditation (e.g. upheld ethics
@@ -66,7 +66,7 @@ func (c *Case) Revoke(actor domain.Actor, now time.Time, in ReasonInput) ([]aggr
 	if err := f.err(ActionRevoke); err != nil {
 		return nil, err
 	}
-	return one(EventAccreditationRevoked, AccreditationRevoked{AccreditationID: c.Accreditation.ID, Reason: in.Reason}), nil
+	return one(AccreditationRevoked{AccreditationID: c.Accreditation.ID, Reason: in.Reason}), nil
 }
 
 // WithdrawAccreditation is the office or the holder withdrawing an active
@@ -85,5 +85,5 @@ func (c *Case) WithdrawAccreditation(actor domain.Actor, now time.Time, in Reaso
 	if actor.Role == domain.RoleApplicant {
 		cause = WithdrawnByHolder
 	}
-	return one(EventAccreditationWithdrawn, AccreditationWithdrawn{AccreditationID: c.Accreditation.ID, Cause: cause, Reason: in.Reason}), nil
+	return one(AccreditationWithdrawn{AccreditationID: c.Accreditation.ID, Cause: cause, Reason: in.Reason}), nil
 }

@@ -58,7 +58,7 @@ func (c *Case) Open(actor domain.Actor, now time.Time, in OpenInput) ([]aggregat
 	if err := f.err(ActionOpen); err != nil {
 		return nil, err
 	}
-	return one(EventCaseOpened, CaseOpened{
+	return one(CaseOpened{
 		CaseID: id, Scheme: in.Scheme, Level: in.Level, Language: lang, ApplicantID: actor.ID,
 		ProgrammeName: in.ProgrammeName, ProgrammeProvider: in.ProgrammeProvider,
 	}), nil
@@ -131,7 +131,7 @@ func (c *Case) UpdatePortfolio(actor domain.Actor, now time.Time, p Portfolio) (
 	if err := f.err(ActionUpdatePortfolio); err != nil {
 		return nil, err
 	}
-	return one(EventPortfolioUpdated, PortfolioUpdated{Portfolio: p}), nil
+	return one(PortfolioUpdated{Portfolio: p}), nil
 }
 
 // AddEvidence records a file of evidence the service has stored. An
@@ -183,7 +183,7 @@ func (c *Case) AddEvidence(actor domain.Actor, now time.Time, in EvidenceInput) 
 	if err := f.err(ActionAddEvidence); err != nil {
 		return nil, err
 	}
-	return one(EventEvidenceAdded, EvidenceAdded{
+	return one(EvidenceAdded{
 		EvidenceID: in.ID, Kind: in.Kind, Title: in.Title, FileName: in.FileName,
 		ContentType: strings.TrimSpace(in.ContentType), Size: in.Size, SHA256: sum, Object: in.Object,
 		Categories: sortedSet(cats), Indicators: inds,
@@ -221,7 +221,7 @@ func (c *Case) RemoveEvidence(actor domain.Actor, now time.Time, in RemoveEviden
 	if c.evidence(in.ID) == nil {
 		return nil, domain.Errorf(domain.NotFound, "cannot remove evidence: no evidence %q in case %q", in.ID, c.ID)
 	}
-	return one(EventEvidenceRemoved, EvidenceRemoved{EvidenceID: in.ID}), nil
+	return one(EvidenceRemoved{EvidenceID: in.ID}), nil
 }
 
 // UpdateSelfAssessment sets or clears the statement on one category.
@@ -239,7 +239,7 @@ func (c *Case) UpdateSelfAssessment(actor domain.Actor, now time.Time, in SelfAs
 	if _, has := c.SelfAssessment[in.Category]; in.Statement.IsZero() && !has {
 		return nil, nil
 	}
-	return one(EventSelfAssessmentUpdated, SelfAssessmentUpdated{Category: in.Category, Statement: in.Statement}), nil
+	return one(SelfAssessmentUpdated{Category: in.Category, Statement: in.Statement}), nil
 }
 
 // ruleSet returns the rule set the case is checked against: the pinned one
@@ -320,7 +320,7 @@ func (c *Case) Submit(actor domain.Actor, now time.Time, ruleSets RuleSets) ([]a
 		e.Extra = map[string]any{"unmet": unmet, "rule_set": rs.ID}
 		return nil, e
 	}
-	return one(EventCaseSubmitted, CaseSubmitted{RuleSetVersion: rs.ID, Eligibility: results, Resubmission: c.RuleSetVersion != ""}), nil
+	return one(CaseSubmitted{RuleSetVersion: rs.ID, Eligibility: results, Resubmission: c.RuleSetVersion != ""}), nil
 }
 
 // Withdraw is the applicant withdrawing the case, at any time before a
@@ -329,5 +329,5 @@ func (c *Case) Withdraw(actor domain.Actor, now time.Time, in WithdrawInput) ([]
 	if err := c.guard(ActionWithdraw, actor, now, nil); err != nil {
 		return nil, err
 	}
-	return one(EventCaseWithdrawn, CaseWithdrawn{FromState: c.State, Reason: in.Reason}), nil
+	return one(CaseWithdrawn{FromState: c.State, Reason: in.Reason}), nil
 }

@@ -97,7 +97,7 @@ func (c *Case) take(action Action, role AssessorRole, p AssessorProfile, how str
 	if err := c.qualify(action, p, role); err != nil {
 		return nil, err
 	}
-	return one(EventAssessorAssigned, AssessorAssigned{Role: role, UserID: p.UserID, How: how}), nil
+	return one(AssessorAssigned{Role: role, UserID: p.UserID, How: how}), nil
 }
 
 // recommendation checks a recommendation and its level and returns the
@@ -177,7 +177,7 @@ func (c *Case) SubmitAssessment(actor domain.Actor, now time.Time, in Assessment
 		return nil, err
 	}
 	slices.SortFunc(ratings, func(a, b CategoryRating) int { return a.Category - b.Category })
-	changes := one(EventAssessmentSubmitted, AssessmentSubmitted{
+	changes := one(AssessmentSubmitted{
 		Role: role, Ratings: ratings, Recommendation: in.Recommendation, Level: level, Rationale: in.Rationale,
 	})
 	other := RoleVerifier
@@ -192,7 +192,7 @@ func (c *Case) SubmitAssessment(actor domain.Actor, now time.Time, in Assessment
 		}{role: {in.Recommendation, level}, other: {o.Recommendation, o.Level}}
 		m.AssessorRecommendation, m.AssessorLevel = byRole[RoleAssessor].rec, byRole[RoleAssessor].level
 		m.VerifierRecommendation, m.VerifierLevel = byRole[RoleVerifier].rec, byRole[RoleVerifier].level
-		changes = append(changes, change(EventModerationRequired, m))
+		changes = append(changes, emit(m))
 	}
 	return changes, nil
 }
@@ -211,7 +211,7 @@ func (c *Case) RequestInformation(actor domain.Actor, now time.Time, in Informat
 	if err := f.err(ActionRequestInformation); err != nil {
 		return nil, err
 	}
-	return one(EventInformationRequested, InformationRequested{
+	return one(InformationRequested{
 		RequestID: strconv.Itoa(len(c.InformationRequests) + 1), Questions: in.Questions, ReturnTo: c.State,
 	}), nil
 }
@@ -241,5 +241,5 @@ func (c *Case) ProvideInformation(actor domain.Actor, now time.Time, in Informat
 	if r == nil {
 		return nil, domain.Errorf(domain.Conflict, "cannot respond: no open request for information")
 	}
-	return one(EventInformationProvided, InformationProvided{RequestID: r.ID, Answer: in.Answer}), nil
+	return one(InformationProvided{RequestID: r.ID, Answer: in.Answer}), nil
 }

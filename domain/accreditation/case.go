@@ -178,54 +178,11 @@ func (c *Case) Apply(e eventstore.Event) error {
 	if err != nil {
 		return err
 	}
-	switch e.Type {
-	case EventCaseOpened:
-		err = decode(e, c.onOpened)
-	case EventPortfolioUpdated:
-		err = decode(e, c.onPortfolioUpdated)
-	case EventEvidenceAdded:
-		err = decode(e, c.onEvidenceAdded)
-	case EventEvidenceRemoved:
-		err = decode(e, c.onEvidenceRemoved)
-	case EventSelfAssessmentUpdated:
-		err = decode(e, c.onSelfAssessmentUpdated)
-	case EventCaseSubmitted:
-		err = decode(e, c.onSubmitted)
-	case EventCaseScreened:
-		err = decode(e, c.onScreened)
-	case EventAssessorAssigned:
-		err = decode(e, c.onAssessorAssigned)
-	case EventAssessmentSubmitted:
-		err = decode(e, c.onAssessmentSubmitted)
-	case EventInformationRequested:
-		err = decode(e, c.onInformationRequested)
-	case EventInformationProvided:
-		err = decode(e, c.onInformationProvided)
-	case EventModerationRequired:
-		err = decode(e, c.onModerationRequired)
-	case EventCaseModerated:
-		err = decode(e, c.onModerated)
-	case EventDecisionMade:
-		err = decode(e, c.onDecisionMade)
-	case EventAccreditationAwarded:
-		err = decode(e, c.onAccreditationAwarded)
-	case EventAppealFiled:
-		err = decode(e, c.onAppealFiled)
-	case EventAppealDecided:
-		err = decode(e, c.onAppealDecided)
-	case EventCaseWithdrawn:
-		err = decode(e, c.onWithdrawn)
-	case EventAccreditationRenewed:
-		err = decode(e, c.onRenewed)
-	case EventAccreditationExpired:
-		err = decode(e, c.onExpired)
-	case EventAccreditationRevoked:
-		err = decode(e, c.onRevoked)
-	case EventAccreditationWithdrawn:
-		err = decode(e, c.onAccreditationWithdrawn)
-	default:
+	def, known := events[EventType(e.Type)]
+	if !known {
 		return nil
 	}
+	err = def.apply(c, e)
 	if err == nil {
 		c.UpdatedAt = e.OccurredAt
 	}

@@ -21,7 +21,7 @@ func (c *Case) Moderate(actor domain.Actor, now time.Time, in ModerationInput) (
 	if err := f.err(ActionModerate); err != nil {
 		return nil, err
 	}
-	return one(EventCaseModerated, CaseModerated{Recommendation: in.Recommendation, Level: level, Rationale: in.Rationale}), nil
+	return one(CaseModerated{Recommendation: in.Recommendation, Level: level, Rationale: in.Rationale}), nil
 }
 
 // Decide is the office's decision, never by the case's assessor or
@@ -57,10 +57,10 @@ func (c *Case) Decide(actor domain.Actor, now time.Time, in DecisionInput) ([]ag
 	if err := f.err(ActionDecide); err != nil {
 		return nil, err
 	}
-	changes := one(EventDecisionMade, DecisionMade{Number: len(c.PastDecisions) + 1, Outcome: in.Outcome, Level: level, Rationale: in.Rationale})
+	changes := one(DecisionMade{Number: len(c.PastDecisions) + 1, Outcome: in.Outcome, Level: level, Rationale: in.Rationale})
 	if in.Outcome == OutcomeAwarded {
 		at := now.UTC()
-		changes = append(changes, change(EventAccreditationAwarded, AccreditationAwarded{
+		changes = append(changes, emit(AccreditationAwarded{
 			AccreditationID: in.AccreditationID, Level: level, AwardedAt: at, ValidUntil: at.AddDate(ValidityYears, 0, 0),
 		}))
 	}
@@ -81,7 +81,7 @@ func (c *Case) Appeal(actor domain.Actor, now time.Time, in AppealInput) ([]aggr
 	if err := f.err(ActionAppeal); err != nil {
 		return nil, err
 	}
-	return one(EventAppealFiled, AppealFiled{DecisionNumber: c.Decision.Number, Grounds: in.Grounds}), nil
+	return one(AppealFiled{DecisionNumber: c.Decision.Number, Grounds: in.Grounds}), nil
 }
 
 // DecideAppeal is the office's decision on an appeal, by someone not involved
@@ -117,9 +117,9 @@ func (c *Case) DecideAppeal(actor domain.Actor, now time.Time, in AppealDecision
 	if c.Decision != nil {
 		number = c.Decision.Number
 	}
-	changes := one(EventAppealDecided, AppealDecided{DecisionNumber: number, Outcome: in.Outcome, Rationale: in.Rationale, ReturnTo: returnTo})
+	changes := one(AppealDecided{DecisionNumber: number, Outcome: in.Outcome, Rationale: in.Rationale, ReturnTo: returnTo})
 	if a := c.Accreditation; in.Outcome == AppealUpheld && a != nil && a.Status == StatusActive {
-		changes = append(changes, change(EventAccreditationWithdrawn, AccreditationWithdrawn{
+		changes = append(changes, emit(AccreditationWithdrawn{
 			AccreditationID: a.ID, Cause: WithdrawnAppealUpheld, Reason: in.Rationale,
 		}))
 	}

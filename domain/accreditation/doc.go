@@ -15,13 +15,17 @@
 // [domain.Actor], the time and a typed input, checks it against the current
 // state and returns either a *domain.Error or the events to record as
 // [aggregate.Change] values. A command never changes the receiver: state
-// changes only in [Case.Apply], one case per event type, so the state this
+// changes only in [Case.Apply], one applier per event type, so the state this
 // process decides from is always the state that the stored events produce.
 // Appliers never fail; Apply fails only on a payload it cannot decode.
 //
-// Event types are the constants Event* in events.go; they are stable and never
-// renamed. Each payload carries a schema version ([SchemaVersion]); Apply runs
-// older versions through the upcasters registered in events.go first.
+// Event types are the [EventType] constants in events.go; they are stable and
+// never renamed. Each is registered once, in the events table, with its
+// schema version ([SchemaVersion]), its payload type and its applier: a
+// command records a payload with emit, which finds the type from the
+// payload's Go type, and Apply finds the payload and applier from the type.
+// Apply runs older versions through the upcasters registered in events.go
+// first.
 //
 // # Errors
 //

@@ -3,6 +3,7 @@ package accreditation
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/emcc/accredit/domain/aggregate"
@@ -14,64 +15,103 @@ import (
 // StreamPrefix is the prefix of the case streams: "accreditation.<case id>".
 const StreamPrefix = "accreditation"
 
-// The event types of a case. They are stable: never rename one; a changed
-// payload gets a new schema version and an upcaster instead.
+// EventType names a kind of case event as it is stored. The names are stable:
+// never rename one; a changed payload gets a new schema version and an
+// upcaster instead.
+type EventType string
+
+// The event types of a case, each registered with its payload in events.
 const (
-	EventCaseOpened             = "accreditation.case_opened"
-	EventPortfolioUpdated       = "accreditation.portfolio_updated"
-	EventEvidenceAdded          = "accreditation.evidence_added"
-	EventEvidenceRemoved        = "accreditation.evidence_removed"
-	EventSelfAssessmentUpdated  = "accreditation.self_assessment_updated"
-	EventCaseSubmitted          = "accreditation.case_submitted"
-	EventCaseScreened           = "accreditation.case_screened"
-	EventAssessorAssigned       = "accreditation.assessor_assigned"
-	EventAssessmentSubmitted    = "accreditation.assessment_submitted"
-	EventInformationRequested   = "accreditation.information_requested"
-	EventInformationProvided    = "accreditation.information_provided"
-	EventModerationRequired     = "accreditation.moderation_required"
-	EventCaseModerated          = "accreditation.case_moderated"
-	EventDecisionMade           = "accreditation.decision_made"
-	EventAccreditationAwarded   = "accreditation.accreditation_awarded"
-	EventAppealFiled            = "accreditation.appeal_filed"
-	EventAppealDecided          = "accreditation.appeal_decided"
-	EventCaseWithdrawn          = "accreditation.case_withdrawn"
-	EventAccreditationRenewed   = "accreditation.accreditation_renewed"
-	EventAccreditationExpired   = "accreditation.accreditation_expired"
-	EventAccreditationRevoked   = "accreditation.accreditation_revoked"
-	EventAccreditationWithdrawn = "accreditation.accreditation_withdrawn"
+	EventCaseOpened             EventType = "accreditation.case_opened"
+	EventPortfolioUpdated       EventType = "accreditation.portfolio_updated"
+	EventEvidenceAdded          EventType = "accreditation.evidence_added"
+	EventEvidenceRemoved        EventType = "accreditation.evidence_removed"
+	EventSelfAssessmentUpdated  EventType = "accreditation.self_assessment_updated"
+	EventCaseSubmitted          EventType = "accreditation.case_submitted"
+	EventCaseScreened           EventType = "accreditation.case_screened"
+	EventAssessorAssigned       EventType = "accreditation.assessor_assigned"
+	EventAssessmentSubmitted    EventType = "accreditation.assessment_submitted"
+	EventInformationRequested   EventType = "accreditation.information_requested"
+	EventInformationProvided    EventType = "accreditation.information_provided"
+	EventModerationRequired     EventType = "accreditation.moderation_required"
+	EventCaseModerated          EventType = "accreditation.case_moderated"
+	EventDecisionMade           EventType = "accreditation.decision_made"
+	EventAccreditationAwarded   EventType = "accreditation.accreditation_awarded"
+	EventAppealFiled            EventType = "accreditation.appeal_filed"
+	EventAppealDecided          EventType = "accreditation.appeal_decided"
+	EventCaseWithdrawn          EventType = "accreditation.case_withdrawn"
+	EventAccreditationRenewed   EventType = "accreditation.accreditation_renewed"
+	EventAccreditationExpired   EventType = "accreditation.accreditation_expired"
+	EventAccreditationRevoked   EventType = "accreditation.accreditation_revoked"
+	EventAccreditationWithdrawn EventType = "accreditation.accreditation_withdrawn"
 )
 
-// schemaVersions is the registry of event types: every type with the current
-// schema version of its payload.
-var schemaVersions = map[string]int{
-	EventCaseOpened:             1,
-	EventPortfolioUpdated:       1,
-	EventEvidenceAdded:          1,
-	EventEvidenceRemoved:        1,
-	EventSelfAssessmentUpdated:  1,
-	EventCaseSubmitted:          1,
-	EventCaseScreened:           1,
-	EventAssessorAssigned:       1,
-	EventAssessmentSubmitted:    1,
-	EventInformationRequested:   1,
-	EventInformationProvided:    1,
-	EventModerationRequired:     1,
-	EventCaseModerated:          1,
-	EventDecisionMade:           1,
-	EventAccreditationAwarded:   1,
-	EventAppealFiled:            1,
-	EventAppealDecided:          1,
-	EventCaseWithdrawn:          1,
-	EventAccreditationRenewed:   1,
-	EventAccreditationExpired:   1,
-	EventAccreditationRevoked:   1,
-	EventAccreditationWithdrawn: 1,
+// eventDef is a registered event type: the current schema version of its
+// payload, the payload's Go type and how it evolves a case.
+type eventDef struct {
+	typ     EventType
+	version int
+	payload reflect.Type
+	apply   func(c *Case, e eventstore.Event) error
 }
 
+// on registers event type t, whose payload is a P at schema version v and
+// is applied by apply. It is the one place a type and its payload are paired:
+// emit finds the type from the payload, Apply the payload from the type.
+func on[P any](t EventType, v int, apply func(*Case, eventstore.Event, P)) eventDef {
+	return eventDef{typ: t, version: v, payload: reflect.TypeFor[P](), apply: func(c *Case, e eventstore.Event) error {
+		return decode(e, func(e eventstore.Event, d P) { apply(c, e, d) })
+	}}
+}
+
+// registry indexes defs by type and by payload type; a type or a payload
+// registered twice is a programming error, found when the package loads.
+func registry(defs ...eventDef) (map[EventType]eventDef, map[reflect.Type]EventType) {
+	byType := make(map[EventType]eventDef, len(defs))
+	byPayload := make(map[reflect.Type]EventType, len(defs))
+	for _, d := range defs {
+		if _, dup := byType[d.typ]; dup {
+			panic(fmt.Sprintf("accreditation: event type %s registered twice", d.typ))
+		}
+		if other, dup := byPayload[d.payload]; dup {
+			panic(fmt.Sprintf("accreditation: payload %s registered for %s and %s", d.payload, other, d.typ))
+		}
+		byType[d.typ], byPayload[d.payload] = d, d.typ
+	}
+	return byType, byPayload
+}
+
+// events is the registry of case events: every type with the current schema
+// version of its payload, the payload and its applier.
+var events, eventOf = registry(
+	on(EventCaseOpened, 1, (*Case).onOpened),
+	on(EventPortfolioUpdated, 1, (*Case).onPortfolioUpdated),
+	on(EventEvidenceAdded, 1, (*Case).onEvidenceAdded),
+	on(EventEvidenceRemoved, 1, (*Case).onEvidenceRemoved),
+	on(EventSelfAssessmentUpdated, 1, (*Case).onSelfAssessmentUpdated),
+	on(EventCaseSubmitted, 1, (*Case).onSubmitted),
+	on(EventCaseScreened, 1, (*Case).onScreened),
+	on(EventAssessorAssigned, 1, (*Case).onAssessorAssigned),
+	on(EventAssessmentSubmitted, 1, (*Case).onAssessmentSubmitted),
+	on(EventInformationRequested, 1, (*Case).onInformationRequested),
+	on(EventInformationProvided, 1, (*Case).onInformationProvided),
+	on(EventModerationRequired, 1, (*Case).onModerationRequired),
+	on(EventCaseModerated, 1, (*Case).onModerated),
+	on(EventDecisionMade, 1, (*Case).onDecisionMade),
+	on(EventAccreditationAwarded, 1, (*Case).onAccreditationAwarded),
+	on(EventAppealFiled, 1, (*Case).onAppealFiled),
+	on(EventAppealDecided, 1, (*Case).onAppealDecided),
+	on(EventCaseWithdrawn, 1, (*Case).onWithdrawn),
+	on(EventAccreditationRenewed, 1, (*Case).onRenewed),
+	on(EventAccreditationExpired, 1, (*Case).onExpired),
+	on(EventAccreditationRevoked, 1, (*Case).onRevoked),
+	on(EventAccreditationWithdrawn, 1, (*Case).onAccreditationWithdrawn),
+)
+
 // EventTypes returns every event type of a case.
-func EventTypes() []string {
-	out := make([]string, 0, len(schemaVersions))
-	for t := range schemaVersions {
+func EventTypes() []EventType {
+	out := make([]EventType, 0, len(events))
+	for t := range events {
 		out = append(out, t)
 	}
 	return out
@@ -79,14 +119,14 @@ func EventTypes() []string {
 
 // SchemaVersion returns the current schema version of event type t, 0 for a
 // type that is not a case event.
-func SchemaVersion(t string) int { return schemaVersions[t] }
+func SchemaVersion(t EventType) int { return events[t].version }
 
 // Upcaster turns the payload of one schema version into the next one's.
 type Upcaster func(data json.RawMessage) (json.RawMessage, error)
 
 // UpcastKey names an upcaster: the event type and the version it reads.
 type UpcastKey struct {
-	Type        string
+	Type        EventType
 	FromVersion int
 }
 
@@ -97,15 +137,16 @@ var upcasters = map[UpcastKey]Upcaster{}
 
 // upcast brings e's payload to the current schema version of its type.
 func upcast(e eventstore.Event) (eventstore.Event, error) {
-	want, known := schemaVersions[e.Type]
+	def, known := events[EventType(e.Type)]
 	if !known {
 		return e, nil
 	}
+	want := def.version
 	if e.SchemaVersion > want {
 		return e, fmt.Errorf("%s: schema version %d is newer than this code knows (%d)", e.Type, e.SchemaVersion, want)
 	}
 	for e.SchemaVersion < want {
-		up, ok := upcasters[UpcastKey{e.Type, e.SchemaVersion}]
+		up, ok := upcasters[UpcastKey{EventType(e.Type), e.SchemaVersion}]
 		if !ok {
 			return e, fmt.Errorf("%s: no upcaster from schema version %d", e.Type, e.SchemaVersion)
 		}
@@ -119,10 +160,19 @@ func upcast(e eventstore.Event) (eventstore.Event, error) {
 	return e, nil
 }
 
-// change makes the Change recording payload data as an event of type t.
-func change(t string, data any) aggregate.Change {
-	return aggregate.Change{Type: t, SchemaVersion: schemaVersions[t], Data: data}
+// emit makes the Change recording payload p as the event type registered
+// for P. A payload that is not registered is a programming error that the
+// first test of its command finds.
+func emit[P any](p P) aggregate.Change {
+	t, ok := eventOf[reflect.TypeFor[P]()]
+	if !ok {
+		panic(fmt.Sprintf("accreditation: payload %T is not a registered event", p))
+	}
+	return aggregate.Change{Type: string(t), SchemaVersion: events[t].version, Data: p}
 }
+
+// one is the Changes of a command that records one event.
+func one[P any](p P) []aggregate.Change { return []aggregate.Change{emit(p)} }
 
 // The event payloads. Who and when come from the event envelope (its Actor
 // and OccurredAt); a payload holds the facts. Every personal text is sealed.

@@ -24,9 +24,9 @@ func mustJSON(tb testing.TB, v any) string {
 }
 
 // samplePayloads holds one payload of every event type, every field set.
-func samplePayloads() map[string]any {
+func samplePayloads() map[EventType]any {
 	at := time.Date(2025, 5, 6, 7, 8, 9, 0, time.UTC)
-	return map[string]any{
+	return map[EventType]any{
 		EventCaseOpened: &CaseOpened{CaseID: "c-1", Scheme: SchemeEQA, Level: framework.Practitioner, Language: "nl",
 			ApplicantID: "app-1", ProgrammeName: seal("name"), ProgrammeProvider: seal("provider")},
 		EventPortfolioUpdated: &PortfolioUpdated{Portfolio: Portfolio{
@@ -94,13 +94,16 @@ func TestEventJSONRoundTrip(t *testing.T) {
 		t.Fatalf("event types: got %d, want 22", len(types))
 	}
 	for _, typ := range types {
-		t.Run(typ, func(t *testing.T) {
-			if !strings.HasPrefix(typ, StreamPrefix+".") || SchemaVersion(typ) != 1 {
+		t.Run(string(typ), func(t *testing.T) {
+			if !strings.HasPrefix(string(typ), StreamPrefix+".") || SchemaVersion(typ) != 1 {
 				t.Fatalf("type %q: want the %q prefix and schema version 1, got version %d", typ, StreamPrefix, SchemaVersion(typ))
 			}
 			in, ok := samples[typ]
 			if !ok {
 				t.Fatalf("no sample payload for %s", typ)
+			}
+			if got := eventOf[reflect.TypeOf(in).Elem()]; got != typ {
+				t.Fatalf("payload %T is registered for %q, want %q", in, got, typ)
 			}
 			b := mustJSON(t, in)
 			out := reflect.New(reflect.TypeOf(in).Elem()).Interface()
@@ -108,15 +111,15 @@ func TestEventJSONRoundTrip(t *testing.T) {
 			if !reflect.DeepEqual(out, in) {
 				t.Fatalf("round trip:\n got %+v\nwant %+v", out, in)
 			}
-			assertAllFieldsSet(t, typ, reflect.ValueOf(in).Elem())
+			assertAllFieldsSet(t, string(typ), reflect.ValueOf(in).Elem())
 			var generic any
 			mustUnmarshal(t, []byte(b), &generic)
-			checkKeys(t, typ, generic)
+			checkKeys(t, string(typ), generic)
 
 			// Apply decodes it (on a case in a state that makes sense or not:
 			// appliers never fail).
 			c := given(t, SchemeEIA, awarded).c
-			e := eventstore.Event{ID: "e", Type: typ, SchemaVersion: 1, OccurredAt: time.Now(), Actor: domain.System, Data: json.RawMessage(b)}
+			e := eventstore.Event{ID: "e", Type: string(typ), SchemaVersion: 1, OccurredAt: time.Now(), Actor: domain.System, Data: json.RawMessage(b)}
 			if err := c.Apply(e); err != nil {
 				t.Fatalf("apply: %v", err)
 			}
@@ -144,7 +147,7 @@ func assertAllFieldsSet(t *testing.T, path string, v reflect.Value) {
 func TestApplyRejectsUndecodablePayload(t *testing.T) {
 	c := given(t, SchemeEIA, opened).c
 	before := c.Clone()
-	err := c.Apply(eventstore.Event{ID: "bad", Type: EventCaseSubmitted, SchemaVersion: 1, Data: json.RawMessage(`{"eligibility":"nope"}`)})
+	err := c.Apply(eventstore.Event{ID: "bad", Type: string(EventCaseSubmitted), SchemaVersion: 1, Data: json.RawMessage(`{"eligibility":"nope"}`)})
 	if err == nil {
 		t.Fatalf("got nil, want a decode error")
 	}
@@ -182,7 +185,7 @@ func TestUpcastOnApply(t *testing.T) {
 			return json.Marshal(m)
 		},
 	}
-	v0 := eventstore.Event{ID: "e1", Type: EventCaseOpened, SchemaVersion: 0, OccurredAt: t0, Actor: applicant,
+	v0 := eventstore.Event{ID: "e1", Type: string(EventCaseOpened), SchemaVersion: 0, OccurredAt: t0, Actor: applicant,
 		Data: json.RawMessage(`{"case_id":"c-1","scheme":"EIA","level":"foundation","lang":"nl","applicant_id":"app-1"}`)}
 	t.Run("a v0 event is upcast and applied", func(t *testing.T) {
 		c := New("c-1")
@@ -195,7 +198,7 @@ func TestUpcastOnApply(t *testing.T) {
 	})
 	t.Run("a version without an upcaster is an error", func(t *testing.T) {
 		e := v0
-		e.Type = EventCaseWithdrawn
+		e.Type = string(EventCaseWithdrawn)
 		if err := New("c-1").Apply(e); err == nil || !strings.Contains(err.Error(), "no upcaster") {
 			t.Fatalf("got %v, want a missing-upcaster error", err)
 		}
@@ -225,4 +228,67 @@ func TestDateJSON(t *testing.T) {
 	if p.FirstPracticeDate != NewDate(2019, 2, 3) {
 		t.Fatalf("date: got %s, want 2019-02-03", p.FirstPracticeDate)
 	}
+}
+
+// TestStoredEventNames: the stored names are the contract with every store
+// written so far; a renamed constant must fail here, not on a replay.
+func TestStoredEventNames(t *testing.T) {
+	want := []string{
+		"accreditation.accreditation_awarded", "accreditation.accreditation_expired", "accreditation.accreditation_renewed",
+		"accreditation.accreditation_revoked", "accreditation.accreditation_withdrawn", "accreditation.appeal_decided",
+		"accreditation.appeal_filed", "accreditation.assessment_submitted", "accreditation.assessor_assigned",
+		"accreditation.case_moderated", "accreditation.case_opened", "accreditation.case_screened",
+		"accreditation.case_submitted", "accreditation.case_withdrawn", "accreditation.decision_made",
+		"accreditation.evidence_added", "accreditation.evidence_removed", "accreditation.information_provided",
+		"accreditation.information_requested", "accreditation.moderation_required", "accreditation.portfolio_updated",
+		"accreditation.self_assessment_updated",
+	}
+	var got []string
+	for _, typ := range EventTypes() {
+		got = append(got, string(typ))
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Fatalf("stored event names:\n got %v\nwant %v", got, want)
+	}
+}
+
+// TestEventRegistry: each payload type belongs to one event type, and emit
+// finds the type from the payload alone.
+func TestEventRegistry(t *testing.T) {
+	if len(eventOf) != len(events) {
+		t.Fatalf("%d event types but %d payload types: two types share a payload", len(events), len(eventOf))
+	}
+	for typ, def := range events {
+		if def.typ != typ || eventOf[def.payload] != typ {
+			t.Errorf("%s: registered as %q with payload %s, which maps back to %q", typ, def.typ, def.payload, eventOf[def.payload])
+		}
+	}
+	t.Run("emit names the payload's type and version", func(t *testing.T) {
+		p := AppealFiled{DecisionNumber: 3}
+		ch := emit(p)
+		if ch.Type != string(EventAppealFiled) || ch.SchemaVersion != 1 || !reflect.DeepEqual(ch.Data, p) {
+			t.Fatalf("got %+v, want type %s version 1 with the payload", ch, EventAppealFiled)
+		}
+	})
+	mustPanic := func(t *testing.T, what string, f func()) {
+		t.Helper()
+		defer func() {
+			if recover() == nil {
+				t.Fatalf("%s: got no panic", what)
+			}
+		}()
+		f()
+	}
+	t.Run("an unregistered payload is refused", func(t *testing.T) {
+		mustPanic(t, "emit of a payload not registered", func() { emit(struct{ X int }{1}) })
+	})
+	t.Run("a type or a payload registered twice is refused", func(t *testing.T) {
+		mustPanic(t, "one type, two payloads", func() {
+			registry(on(EventAppealFiled, 1, (*Case).onAppealFiled), on(EventAppealFiled, 1, (*Case).onAppealDecided))
+		})
+		mustPanic(t, "one payload, two types", func() {
+			registry(on(EventAppealFiled, 1, (*Case).onAppealFiled), on(EventAppealDecided, 1, (*Case).onAppealFiled))
+		})
+	})
 }

@@ -92,7 +92,7 @@ func (h *harness) run(actor domain.Actor, cmd command) ([]aggregate.Change, erro
 
 // do runs cmd as actor, which must succeed, applies its events and returns
 // their types.
-func (h *harness) do(actor domain.Actor, cmd command) []string {
+func (h *harness) do(actor domain.Actor, cmd command) []EventType {
 	h.tb.Helper()
 	changes, err := h.run(actor, cmd)
 	if err != nil {
@@ -130,8 +130,8 @@ func (h *harness) apply(actor domain.Actor, changes []aggregate.Change) {
 			ID: fmt.Sprintf("ev-%d", h.n), Stream: StreamPrefix + "." + h.c.ID, Version: uint64(h.n),
 			Type: ch.Type, SchemaVersion: ch.SchemaVersion, OccurredAt: h.now, Actor: actor, Data: data,
 		}
-		if ch.SchemaVersion != SchemaVersion(ch.Type) || ch.SchemaVersion < 1 {
-			h.tb.Fatalf("%s: schema version %d, want %d", ch.Type, ch.SchemaVersion, SchemaVersion(ch.Type))
+		if ch.SchemaVersion != SchemaVersion(EventType(ch.Type)) || ch.SchemaVersion < 1 {
+			h.tb.Fatalf("%s: schema version %d, want %d", ch.Type, ch.SchemaVersion, SchemaVersion(EventType(ch.Type)))
 		}
 		if err := h.c.Apply(e); err != nil {
 			h.tb.Fatalf("apply %s: %v", ch.Type, err)
@@ -140,10 +140,10 @@ func (h *harness) apply(actor domain.Actor, changes []aggregate.Change) {
 	}
 }
 
-func typesOf(changes []aggregate.Change) []string {
-	out := make([]string, len(changes))
+func typesOf(changes []aggregate.Change) []EventType {
+	out := make([]EventType, len(changes))
 	for i, c := range changes {
-		out[i] = c.Type
+		out[i] = EventType(c.Type)
 	}
 	return out
 }
@@ -156,7 +156,7 @@ func (h *harness) wantState(s State) {
 	}
 }
 
-func wantTypes(tb testing.TB, got []string, want ...string) {
+func wantTypes(tb testing.TB, got []EventType, want ...EventType) {
 	tb.Helper()
 	if !slices.Equal(got, want) {
 		tb.Fatalf("events: got %v, want %v", got, want)

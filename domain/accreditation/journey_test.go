@@ -14,7 +14,7 @@ type step struct {
 	after  time.Duration // on the clock before the step
 	actor  domain.Actor
 	cmd    command
-	events []string
+	events []EventType
 	state  State
 }
 
@@ -37,23 +37,23 @@ func TestEIAJourney(t *testing.T) {
 	h := newHarness(t)
 	rs := h.rules
 	walk(t, h, []step{
-		{"open", 0, applicant, with((*Case).Open, openInput(SchemeEIA)), []string{EventCaseOpened}, StateDraft},
-		{"portfolio", time.Hour, applicant, with((*Case).UpdatePortfolio, eligibleEIA()), []string{EventPortfolioUpdated}, StateDraft},
-		{"evidence 1", time.Hour, applicant, with((*Case).AddEvidence, evidence("ev-1", []int{1, 2, 3, 4}, nil)), []string{EventEvidenceAdded}, StateDraft},
-		{"evidence 2", time.Hour, applicant, with((*Case).AddEvidence, evidence("ev-2", []int{5}, []int{21, 27, 28})), []string{EventEvidenceAdded}, StateDraft},
-		{"self-assessment", time.Hour, applicant, with((*Case).UpdateSelfAssessment, SelfAssessmentInput{Category: 1, Statement: seal("I know myself")}), []string{EventSelfAssessmentUpdated}, StateDraft},
-		{"submit", time.Hour, applicant, submitCmd(rs), []string{EventCaseSubmitted}, StateSubmitted},
-		{"return", day, officeScreen, with((*Case).Screen, ScreenInput{Outcome: ScreeningReturned, Reason: seal("supervisor reference missing")}), []string{EventCaseScreened}, StateReturned},
-		{"reference", day, applicant, with((*Case).AddEvidence, evidence("ev-3", nil, nil)), []string{EventEvidenceAdded}, StateReturned},
-		{"resubmit", time.Hour, applicant, submitCmd(rs), []string{EventCaseSubmitted}, StateSubmitted},
-		{"accept", day, officeScreen, with((*Case).Screen, ScreenInput{Outcome: ScreeningAccepted}), []string{EventCaseScreened}, StateAwaitingAssessment},
-		{"claim", day, assessorA, with((*Case).Claim, ClaimInput{Profile: profile(assessorA)}), []string{EventAssessorAssigned}, StateAwaitingAssessment},
-		{"assign verifier", day, officeScreen, with((*Case).Assign, AssignInput{Role: RoleVerifier, Profile: profile(assessorB)}), []string{EventAssessorAssigned}, StateInAssessment},
-		{"ask", day, assessorA, with((*Case).RequestInformation, ask("supervision arrangements?")), []string{EventInformationRequested}, StateInformationRequested},
-		{"answer", day, applicant, with((*Case).ProvideInformation, answer("monthly, with a peer group")), []string{EventInformationProvided}, StateInAssessment},
-		{"assess", day, assessorA, with((*Case).SubmitAssessment, assessment(RecommendAward, "")), []string{EventAssessmentSubmitted}, StateInAssessment},
-		{"verify", day, assessorB, with((*Case).SubmitAssessment, assessment(RecommendAward, framework.Practitioner)), []string{EventAssessmentSubmitted}, StateAwaitingDecision},
-		{"decide", day, officeDecide, with((*Case).Decide, award(framework.Practitioner, "acc-eia-1")), []string{EventDecisionMade, EventAccreditationAwarded}, StateAwarded},
+		{"open", 0, applicant, with((*Case).Open, openInput(SchemeEIA)), []EventType{EventCaseOpened}, StateDraft},
+		{"portfolio", time.Hour, applicant, with((*Case).UpdatePortfolio, eligibleEIA()), []EventType{EventPortfolioUpdated}, StateDraft},
+		{"evidence 1", time.Hour, applicant, with((*Case).AddEvidence, evidence("ev-1", []int{1, 2, 3, 4}, nil)), []EventType{EventEvidenceAdded}, StateDraft},
+		{"evidence 2", time.Hour, applicant, with((*Case).AddEvidence, evidence("ev-2", []int{5}, []int{21, 27, 28})), []EventType{EventEvidenceAdded}, StateDraft},
+		{"self-assessment", time.Hour, applicant, with((*Case).UpdateSelfAssessment, SelfAssessmentInput{Category: 1, Statement: seal("I know myself")}), []EventType{EventSelfAssessmentUpdated}, StateDraft},
+		{"submit", time.Hour, applicant, submitCmd(rs), []EventType{EventCaseSubmitted}, StateSubmitted},
+		{"return", day, officeScreen, with((*Case).Screen, ScreenInput{Outcome: ScreeningReturned, Reason: seal("supervisor reference missing")}), []EventType{EventCaseScreened}, StateReturned},
+		{"reference", day, applicant, with((*Case).AddEvidence, evidence("ev-3", nil, nil)), []EventType{EventEvidenceAdded}, StateReturned},
+		{"resubmit", time.Hour, applicant, submitCmd(rs), []EventType{EventCaseSubmitted}, StateSubmitted},
+		{"accept", day, officeScreen, with((*Case).Screen, ScreenInput{Outcome: ScreeningAccepted}), []EventType{EventCaseScreened}, StateAwaitingAssessment},
+		{"claim", day, assessorA, with((*Case).Claim, ClaimInput{Profile: profile(assessorA)}), []EventType{EventAssessorAssigned}, StateAwaitingAssessment},
+		{"assign verifier", day, officeScreen, with((*Case).Assign, AssignInput{Role: RoleVerifier, Profile: profile(assessorB)}), []EventType{EventAssessorAssigned}, StateInAssessment},
+		{"ask", day, assessorA, with((*Case).RequestInformation, ask("supervision arrangements?")), []EventType{EventInformationRequested}, StateInformationRequested},
+		{"answer", day, applicant, with((*Case).ProvideInformation, answer("monthly, with a peer group")), []EventType{EventInformationProvided}, StateInAssessment},
+		{"assess", day, assessorA, with((*Case).SubmitAssessment, assessment(RecommendAward, "")), []EventType{EventAssessmentSubmitted}, StateInAssessment},
+		{"verify", day, assessorB, with((*Case).SubmitAssessment, assessment(RecommendAward, framework.Practitioner)), []EventType{EventAssessmentSubmitted}, StateAwaitingDecision},
+		{"decide", day, officeDecide, with((*Case).Decide, award(framework.Practitioner, "acc-eia-1")), []EventType{EventDecisionMade, EventAccreditationAwarded}, StateAwarded},
 	})
 	until := h.c.Accreditation.ValidUntil
 	if want := h.c.Decision.At.AddDate(5, 0, 0); !until.Equal(want) {
@@ -61,13 +61,13 @@ func TestEIAJourney(t *testing.T) {
 	}
 	h.now = until.AddDate(0, -3, 0)
 	walk(t, h, []step{
-		{"renew", 0, applicant, renewCmd(rs, renewal()), []string{EventAccreditationRenewed}, StateAwarded},
+		{"renew", 0, applicant, renewCmd(rs, renewal()), []EventType{EventAccreditationRenewed}, StateAwarded},
 	})
 	if got, want := h.c.Accreditation.ValidUntil, until.AddDate(5, 0, 0); !got.Equal(want) {
 		t.Fatalf("renewed valid until: got %s, want %s", got, want)
 	}
 	h.now = h.c.Accreditation.ValidUntil
-	walk(t, h, []step{{"expire", 0, domain.System, expireCmd(), []string{EventAccreditationExpired}, StateAwarded}})
+	walk(t, h, []step{{"expire", 0, domain.System, expireCmd(), []EventType{EventAccreditationExpired}, StateAwarded}})
 	if h.c.Accreditation.Status != StatusExpired {
 		t.Fatalf("status: got %q, want expired", h.c.Accreditation.Status)
 	}
@@ -86,26 +86,26 @@ func TestEQAJourney(t *testing.T) {
 	doc := evidence("ev-1", []int{1, 2, 3, 4, 5, 6, 7, 8}, nil)
 	doc.Kind = KindProgrammeDocument
 	walk(t, h, []step{
-		{"open", 0, applicant, with((*Case).Open, openInput(SchemeEQA)), []string{EventCaseOpened}, StateDraft},
-		{"portfolio", time.Hour, applicant, with((*Case).UpdatePortfolio, eligibleEQA()), []string{EventPortfolioUpdated}, StateDraft},
-		{"programme document", time.Hour, applicant, with((*Case).AddEvidence, doc), []string{EventEvidenceAdded}, StateDraft},
-		{"submit", time.Hour, applicant, submitCmd(rs), []string{EventCaseSubmitted}, StateSubmitted},
-		{"accept", day, officeScreen, with((*Case).Screen, ScreenInput{Outcome: ScreeningAccepted}), []string{EventCaseScreened}, StateAwaitingAssessment},
-		{"assign assessor", day, officeScreen, with((*Case).Assign, AssignInput{Role: RoleAssessor, Profile: profile(assessorA)}), []string{EventAssessorAssigned}, StateAwaitingAssessment},
-		{"claim verifier", day, assessorB, with((*Case).Claim, ClaimInput{Profile: profile(assessorB)}), []string{EventAssessorAssigned}, StateInAssessment},
-		{"assess", day, assessorA, with((*Case).SubmitAssessment, assessment(RecommendAward, "")), []string{EventAssessmentSubmitted}, StateInAssessment},
+		{"open", 0, applicant, with((*Case).Open, openInput(SchemeEQA)), []EventType{EventCaseOpened}, StateDraft},
+		{"portfolio", time.Hour, applicant, with((*Case).UpdatePortfolio, eligibleEQA()), []EventType{EventPortfolioUpdated}, StateDraft},
+		{"programme document", time.Hour, applicant, with((*Case).AddEvidence, doc), []EventType{EventEvidenceAdded}, StateDraft},
+		{"submit", time.Hour, applicant, submitCmd(rs), []EventType{EventCaseSubmitted}, StateSubmitted},
+		{"accept", day, officeScreen, with((*Case).Screen, ScreenInput{Outcome: ScreeningAccepted}), []EventType{EventCaseScreened}, StateAwaitingAssessment},
+		{"assign assessor", day, officeScreen, with((*Case).Assign, AssignInput{Role: RoleAssessor, Profile: profile(assessorA)}), []EventType{EventAssessorAssigned}, StateAwaitingAssessment},
+		{"claim verifier", day, assessorB, with((*Case).Claim, ClaimInput{Profile: profile(assessorB)}), []EventType{EventAssessorAssigned}, StateInAssessment},
+		{"assess", day, assessorA, with((*Case).SubmitAssessment, assessment(RecommendAward, "")), []EventType{EventAssessmentSubmitted}, StateInAssessment},
 		{"verify", day, assessorB, with((*Case).SubmitAssessment, assessment(RecommendAwardLower, framework.Foundation)),
-			[]string{EventAssessmentSubmitted, EventModerationRequired}, StateModeration},
+			[]EventType{EventAssessmentSubmitted, EventModerationRequired}, StateModeration},
 		{"moderate", day, officeDecide, with((*Case).Moderate, ModerationInput{Recommendation: RecommendAward, Rationale: seal("curriculum at level")}),
-			[]string{EventCaseModerated}, StateAwaitingDecision},
-		{"decide", day, officeDecide, with((*Case).Decide, award(framework.Practitioner, "acc-eqa-1")), []string{EventDecisionMade, EventAccreditationAwarded}, StateAwarded},
+			[]EventType{EventCaseModerated}, StateAwaitingDecision},
+		{"decide", day, officeDecide, with((*Case).Decide, award(framework.Practitioner, "acc-eqa-1")), []EventType{EventDecisionMade, EventAccreditationAwarded}, StateAwarded},
 	})
 	until := h.c.Accreditation.ValidUntil
 	h.now = until.AddDate(0, -1, 0)
 	// An EQA renewal has no supervision or CPD minimum.
 	walk(t, h, []step{
-		{"renew", 0, applicant, renewCmd(rs, RenewalInput{ContinuedPractice: true, EthicsCodeAdherence: true}), []string{EventAccreditationRenewed}, StateAwarded},
-		{"revoke", day, officeDecide, with((*Case).Revoke, ReasonInput{Reason: seal("complaint upheld")}), []string{EventAccreditationRevoked}, StateAwarded},
+		{"renew", 0, applicant, renewCmd(rs, RenewalInput{ContinuedPractice: true, EthicsCodeAdherence: true}), []EventType{EventAccreditationRenewed}, StateAwarded},
+		{"revoke", day, officeDecide, with((*Case).Revoke, ReasonInput{Reason: seal("complaint upheld")}), []EventType{EventAccreditationRevoked}, StateAwarded},
 	})
 	if a := h.c.Accreditation; a.Status != StatusRevoked || !a.ValidUntil.Equal(until.AddDate(5, 0, 0)) {
 		t.Fatalf("accreditation: got %+v", a)

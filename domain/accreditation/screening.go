@@ -25,5 +25,5 @@ func (c *Case) Screen(actor domain.Actor, now time.Time, in ScreenInput) ([]aggr
 	if err := f.err(ActionScreen); err != nil {
 		return nil, err
 	}
-	return one(EventCaseScreened, CaseScreened{Outcome: in.Outcome, Reason: in.Reason}), nil
+	return one(CaseScreened{Outcome: in.Outcome, Reason: in.Reason}), nil
 }

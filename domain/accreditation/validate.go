@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/emcc/accredit/domain"
-	"github.com/emcc/accredit/domain/aggregate"
 	"github.com/emcc/accredit/domain/eventstore"
 	"github.com/emcc/accredit/domain/framework"
 	"github.com/emcc/accredit/domain/limits"
@@ -89,5 +88,3 @@ func validID(id string) bool {
 func validLanguage(s string) bool {
 	return len(s) == 2 && s[0] >= 'a' && s[0] <= 'z' && s[1] >= 'a' && s[1] <= 'z'
 }
-
-func one(t string, data any) []aggregate.Change { return []aggregate.Change{change(t, data)} }

@@ -56,7 +56,7 @@ func (s *Service) historyEntry(ctx context.Context, e eventstore.Event, visible 
 		s.log.Error("case history: undecodable event payload shown as null", "event", e.ID, "type", e.Type, "err", err)
 		data = nil
 	}
-	if e.Type == accreditation.EventAssessmentSubmitted {
+	if accreditation.EventType(e.Type) == accreditation.EventAssessmentSubmitted {
 		m, _ := data.(map[string]any)
 		role, _ := m["role"].(string)
 		if !visible[accreditation.AssessorRole(role)] {

@@ -102,7 +102,7 @@ func (s *Service) Follow(c eventstore.Commit) {
 		return
 	}
 	for _, e := range c.Events {
-		if e.Type != accreditation.EventAccreditationAwarded {
+		if accreditation.EventType(e.Type) != accreditation.EventAccreditationAwarded {
 			continue
 		}
 		var p accreditation.AccreditationAwarded
