@@ -16,6 +16,7 @@ import (
 	"github.com/emcc/accredit/domain/aggregate"
 	"github.com/emcc/accredit/domain/cases"
 	"github.com/emcc/accredit/domain/evidence"
+	"github.com/emcc/accredit/domain/framework"
 )
 
 // caseID validates the :id path parameter (a ULID); an invalid one is a 404.
@@ -234,7 +235,7 @@ type screenRequest struct {
 
 func (s *Server) screenCase(c echo.Context) error {
 	return s.command(accreditation.ActionScreen, withBody(func(ctx context.Context, m aggregate.Meta, id string, req screenRequest) (aggregate.Result, error) {
-		return s.deps.Cases.Screen(ctx, m, id, req.Outcome, req.Reason)
+		return s.deps.Cases.Screen(ctx, m, id, cases.ScreenRequest{Outcome: accreditation.ScreeningOutcome(req.Outcome), Reason: req.Reason})
 	}))(c)
 }
 
@@ -245,7 +246,7 @@ type assignRequest struct {
 
 func (s *Server) assignCase(c echo.Context) error {
 	return s.command(accreditation.ActionAssign, withBody(func(ctx context.Context, m aggregate.Meta, id string, req assignRequest) (aggregate.Result, error) {
-		return s.deps.Cases.Assign(ctx, m, id, req.AssessorID, req.Role)
+		return s.deps.Cases.Assign(ctx, m, id, cases.AssignRequest{AssessorID: req.AssessorID, Role: accreditation.AssessorRole(req.Role)})
 	}))(c)
 }
 
@@ -255,20 +256,20 @@ type claimRequest struct {
 
 func (s *Server) claimCase(c echo.Context) error {
 	return s.command(accreditation.ActionClaim, withBody(func(ctx context.Context, m aggregate.Meta, id string, req claimRequest) (aggregate.Result, error) {
-		return s.deps.Cases.Claim(ctx, m, id, req.Role)
+		return s.deps.Cases.Claim(ctx, m, id, accreditation.AssessorRole(req.Role))
 	}))(c)
 }
 
 type assessmentRequest struct {
 	Ratings []struct {
-		Category   int    `json:"category"`
-		Rating     string `json:"rating"`
-		Indicators []int  `json:"indicators"`
-		Notes      string `json:"notes"`
+		Category   int                  `json:"category"`
+		Rating     accreditation.Rating `json:"rating"`
+		Indicators []int                `json:"indicators"`
+		Notes      string               `json:"notes"`
 	} `json:"ratings"`
-	Recommendation   string `json:"recommendation"`
-	RecommendedLevel string `json:"recommended_level"`
-	Rationale        string `json:"rationale"`
+	Recommendation   accreditation.Recommendation `json:"recommendation"`
+	RecommendedLevel framework.Level              `json:"recommended_level"`
+	Rationale        string                       `json:"rationale"`
 }
 
 func (s *Server) assessCase(c echo.Context) error {
@@ -309,7 +310,8 @@ type moderationRequest struct {
 
 func (s *Server) moderateCase(c echo.Context) error {
 	return s.command(accreditation.ActionModerate, withBody(func(ctx context.Context, m aggregate.Meta, id string, req moderationRequest) (aggregate.Result, error) {
-		return s.deps.Cases.Moderate(ctx, m, id, req.Recommendation, req.RecommendedLevel, req.Rationale)
+		return s.deps.Cases.Moderate(ctx, m, id, cases.ModerationRequest{Recommendation: accreditation.Recommendation(req.Recommendation),
+			Level: framework.Level(req.RecommendedLevel), Rationale: req.Rationale})
 	}))(c)
 }
 
@@ -321,7 +323,8 @@ type decisionRequest struct {
 
 func (s *Server) decideCase(c echo.Context) error {
 	return s.command(accreditation.ActionDecide, withBody(func(ctx context.Context, m aggregate.Meta, id string, req decisionRequest) (aggregate.Result, error) {
-		return s.deps.Cases.Decide(ctx, m, id, req.Outcome, req.Level, req.Rationale)
+		return s.deps.Cases.Decide(ctx, m, id, cases.DecisionRequest{Outcome: accreditation.Outcome(req.Outcome),
+			Level: framework.Level(req.Level), Rationale: req.Rationale})
 	}))(c)
 }
 
@@ -343,7 +346,8 @@ type appealDecisionRequest struct {
 
 func (s *Server) decideAppeal(c echo.Context) error {
 	return s.command(accreditation.ActionDecideAppeal, withBody(func(ctx context.Context, m aggregate.Meta, id string, req appealDecisionRequest) (aggregate.Result, error) {
-		return s.deps.Cases.DecideAppeal(ctx, m, id, req.Outcome, req.Rationale, req.ReturnTo)
+		return s.deps.Cases.DecideAppeal(ctx, m, id, cases.AppealDecisionRequest{Outcome: accreditation.AppealOutcome(req.Outcome),
+			Rationale: req.Rationale, ReturnTo: req.ReturnTo})
 	}))(c)
 }
 
@@ -541,23 +545,30 @@ func (s *Server) renewAccreditation(c echo.Context) error {
 	return s.answerCase(c, id, res, http.StatusOK)
 }
 
-func (s *Server) revokeAccreditation(c echo.Context) error { return s.endAccreditation(c, false) }
+func (s *Server) revokeAccreditation(c echo.Context) error {
+	return s.endAccreditation(c, accreditation.ActionRevoke, s.deps.Cases.Revoke)
+}
 
-func (s *Server) withdrawAccreditation(c echo.Context) error { return s.endAccreditation(c, true) }
+func (s *Server) withdrawAccreditation(c echo.Context) error {
+	return s.endAccreditation(c, accreditation.ActionWithdrawAccreditation, s.deps.Cases.WithdrawAccreditation)
+}
 
-func (s *Server) endAccreditation(c echo.Context, withdraw bool) error {
+// endAccreditation runs end, the command named command that ends the :id
+// accreditation for the reason in the body.
+func (s *Server) endAccreditation(c echo.Context, command accreditation.Action,
+	end func(context.Context, aggregate.Meta, string, string) (string, aggregate.Result, error)) error {
 	m, err := meta(c)
 	if err != nil {
 		return err
 	}
-	m.Command = map[bool]string{true: string(accreditation.ActionWithdrawAccreditation), false: string(accreditation.ActionRevoke)}[withdraw]
+	m.Command = string(command)
 	var req struct {
 		Reason string `json:"reason"`
 	}
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	id, res, err := s.deps.Cases.Revoke(c.Request().Context(), m, c.Param("id"), req.Reason, withdraw)
+	id, res, err := end(c.Request().Context(), m, c.Param("id"), req.Reason)
 	if err != nil {
 		return err
 	}

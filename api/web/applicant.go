@@ -624,7 +624,7 @@ func (a *app) holderWithdrawAccreditation(x *ctx) error {
 		p.Errors["withdraw_reason"] = x.T("form.required")
 		return a.certificatePage(x, p, http.StatusBadRequest)
 	}
-	_, res, err := a.d.Cases.Revoke(x.Request().Context(), x.meta(string(accreditation.ActionWithdrawAccreditation)), accID, x.fv("withdraw_reason"), true)
+	_, res, err := a.d.Cases.WithdrawAccreditation(x.Request().Context(), x.meta(string(accreditation.ActionWithdrawAccreditation)), accID, x.fv("withdraw_reason"))
 	if err != nil {
 		if domain.Is(err, domain.NotFound) {
 			return err

@@ -33,7 +33,7 @@ func (a *app) claim(x *ctx) error {
 	if err != nil {
 		return err
 	}
-	res, err := a.d.Cases.Claim(x.Request().Context(), x.meta(string(accreditation.ActionClaim)), id, x.fv("role"))
+	res, err := a.d.Cases.Claim(x.Request().Context(), x.meta(string(accreditation.ActionClaim)), id, accreditation.AssessorRole(x.fv("role")))
 	if err != nil {
 		if domain.Is(err, domain.NotFound) {
 			return err
@@ -130,14 +130,14 @@ func (a *app) assess(x *ctx) error {
 	}
 	p := x.newPage("workspace.title", nil)
 	p.Form = x.form
-	in := cases.AssessmentRequest{Recommendation: x.fv("recommendation"), Rationale: x.fv("rationale")}
-	if in.Recommendation == string(accreditation.RecommendAwardLower) {
-		in.RecommendedLevel = x.fv("recommended_level")
-	} else if in.Recommendation == string(accreditation.RecommendAward) {
-		in.RecommendedLevel = string(c.Level)
+	in := cases.AssessmentRequest{Recommendation: accreditation.Recommendation(x.fv("recommendation")), Rationale: x.fv("rationale")}
+	if in.Recommendation == accreditation.RecommendAwardLower {
+		in.RecommendedLevel = framework.Level(x.fv("recommended_level"))
+	} else if in.Recommendation == accreditation.RecommendAward {
+		in.RecommendedLevel = c.Level
 	}
 	for n := 1; n <= framework.NumCategories; n++ {
-		r := cases.Rating{Category: n, Rating: x.fv("rating_" + itoa(n)), Notes: x.fv("notes_" + itoa(n))}
+		r := cases.Rating{Category: n, Rating: accreditation.Rating(x.fv("rating_" + itoa(n))), Notes: x.fv("notes_" + itoa(n))}
 		for _, s := range x.form["indicators_"+itoa(n)] {
 			if i, err := strconv.Atoi(s); err == nil {
 				r.Indicators = append(r.Indicators, i)

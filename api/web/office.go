@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"strconv"
 
@@ -209,7 +210,7 @@ func (a *app) screen(x *ctx) error {
 				return aggregate.Result{}, err
 			}
 		}
-		return a.d.Cases.Screen(x.Request().Context(), m, c.ID, x.fv("outcome"), x.fv("reason"))
+		return a.d.Cases.Screen(x.Request().Context(), m, c.ID, cases.ScreenRequest{Outcome: accreditation.ScreeningOutcome(x.fv("outcome")), Reason: x.fv("reason")})
 	})
 }
 
@@ -220,7 +221,7 @@ func (a *app) assign(x *ctx) error {
 		if assessorID == "" {
 			return aggregate.Result{}, domain.InvalidFields("required", domain.FieldError{Field: "assessor_id_" + role, Reason: "required"})
 		}
-		res, err := a.d.Cases.Assign(x.Request().Context(), m, c.ID, assessorID, role)
+		res, err := a.d.Cases.Assign(x.Request().Context(), m, c.ID, cases.AssignRequest{AssessorID: assessorID, Role: accreditation.AssessorRole(role)})
 		var de *domain.Error
 		if errors.As(err, &de) {
 			for i := range de.Fields {
@@ -245,7 +246,8 @@ func (a *app) moderate(x *ctx) error {
 		case string(accreditation.RecommendAwardLower):
 			level = x.fv("moderation_level")
 		}
-		res, err := a.d.Cases.Moderate(x.Request().Context(), m, c.ID, x.fv("recommendation"), level, x.fv("rationale"))
+		res, err := a.d.Cases.Moderate(x.Request().Context(), m, c.ID, cases.ModerationRequest{
+			Recommendation: accreditation.Recommendation(x.fv("recommendation")), Level: framework.Level(level), Rationale: x.fv("rationale")})
 		renameField(err, "level", "moderation_level")
 		return res, err
 	})
@@ -260,7 +262,8 @@ func (a *app) decide(x *ctx) error {
 		if x.fv("outcome") == string(accreditation.OutcomeAwarded) {
 			level = x.fv("level")
 		}
-		return a.d.Cases.Decide(x.Request().Context(), m, c.ID, x.fv("outcome"), level, x.fv("rationale"))
+		return a.d.Cases.Decide(x.Request().Context(), m, c.ID, cases.DecisionRequest{
+			Outcome: accreditation.Outcome(x.fv("outcome")), Level: framework.Level(level), Rationale: x.fv("rationale")})
 	})
 }
 
@@ -273,7 +276,8 @@ func (a *app) decideAppeal(x *ctx) error {
 		if x.fv("appeal_outcome") == string(accreditation.AppealUpheld) {
 			returnTo = x.fv("return_to")
 		}
-		res, err := a.d.Cases.DecideAppeal(x.Request().Context(), m, c.ID, x.fv("appeal_outcome"), x.fv("appeal_rationale"), returnTo)
+		res, err := a.d.Cases.DecideAppeal(x.Request().Context(), m, c.ID, cases.AppealDecisionRequest{
+			Outcome: accreditation.AppealOutcome(x.fv("appeal_outcome")), Rationale: x.fv("appeal_rationale"), ReturnTo: returnTo})
 		renameField(err, "outcome", "appeal_outcome")
 		renameField(err, "rationale", "appeal_rationale")
 		return res, err
@@ -292,29 +296,39 @@ func renameField(err error, from, to string) {
 	}
 }
 
-func (a *app) revoke(x *ctx) error { return a.endAccreditation(x, false) }
+// ending is a way for the office to end an accreditation from the case
+// page: the command, the form field of its reason, the notice shown when it
+// is done, and the service call.
+type ending struct {
+	command   accreditation.Action
+	field, ok string
+	end       func(context.Context, aggregate.Meta, string, string) (string, aggregate.Result, error)
+}
 
-func (a *app) officeWithdrawAccreditation(x *ctx) error { return a.endAccreditation(x, true) }
+func (a *app) revoke(x *ctx) error {
+	return a.endAccreditation(x, ending{accreditation.ActionRevoke, "revoke_reason", "revoked", a.d.Cases.Revoke})
+}
+
+func (a *app) officeWithdrawAccreditation(x *ctx) error {
+	return a.endAccreditation(x, ending{accreditation.ActionWithdrawAccreditation, "withdraw_reason", "accreditation_withdrawn", a.d.Cases.WithdrawAccreditation})
+}
 
 // endAccreditation ends the :acc accreditation for the office, as
 // POST /api/v1/accreditations/:id/revocation and /withdrawal do: revoked
 // (an ethics complaint) or withdrawn (at the holder's request or by the
 // office), with a reason. It answers with the office's case page.
-func (a *app) endAccreditation(x *ctx, withdraw bool) error {
+func (a *app) endAccreditation(x *ctx, how ending) error {
 	accID := x.Param("acc")
 	id, err := a.d.Cases.CaseOfAccreditation(x.actor(), accID)
 	if err != nil {
 		return err
 	}
-	field, command, ok := "revoke_reason", accreditation.ActionRevoke, "revoked"
-	if withdraw {
-		field, command, ok = "withdraw_reason", accreditation.ActionWithdrawAccreditation, "accreditation_withdrawn"
-	}
+	field, ok := how.field, how.ok
 	if x.fv(field) == "" {
 		err = domain.InvalidFields("required", domain.FieldError{Field: field, Reason: "required"})
 	} else {
 		var res aggregate.Result
-		_, res, err = a.d.Cases.Revoke(x.Request().Context(), x.meta(string(command)), accID, x.fv(field), withdraw)
+		_, res, err = how.end(x.Request().Context(), x.meta(string(how.command)), accID, x.fv(field))
 		if err == nil {
 			a.settle(x.Request().Context(), res.Seq)
 			return x.redirect("/office/cases/" + id + "?ok=" + ok)

@@ -45,8 +45,21 @@ func (s *Service) Renew(ctx context.Context, m aggregate.Meta, accID string, in 
 	return id, res, err
 }
 
-// Revoke revokes an accreditation; Withdraw withdraws it.
-func (s *Service) Revoke(ctx context.Context, m aggregate.Meta, accID, reason string, withdraw bool) (string, aggregate.Result, error) {
+// Revoke is the office revoking an accreditation, with a reason.
+func (s *Service) Revoke(ctx context.Context, m aggregate.Meta, accID, reason string) (string, aggregate.Result, error) {
+	return s.endAccreditation(ctx, m, accID, reason, (*accreditation.Case).Revoke)
+}
+
+// WithdrawAccreditation is the office or the holder withdrawing an
+// accreditation, with a reason.
+func (s *Service) WithdrawAccreditation(ctx context.Context, m aggregate.Meta, accID, reason string) (string, aggregate.Result, error) {
+	return s.endAccreditation(ctx, m, accID, reason, (*accreditation.Case).WithdrawAccreditation)
+}
+
+// endAccreditation runs end, a command that ends an accreditation for a
+// reason, on the case that holds accID.
+func (s *Service) endAccreditation(ctx context.Context, m aggregate.Meta, accID, reason string,
+	end func(*accreditation.Case, domain.Actor, time.Time, accreditation.ReasonInput) ([]aggregate.Change, error)) (string, aggregate.Result, error) {
 	id, err := s.CaseOfAccreditation(m.Actor, accID)
 	if err != nil {
 		return "", aggregate.Result{}, err
@@ -59,10 +72,7 @@ func (s *Service) Revoke(ctx context.Context, m aggregate.Meta, accID, reason st
 		return "", aggregate.Result{}, err
 	}
 	res, err := s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
-		if withdraw {
-			return c.WithdrawAccreditation(m.Actor, now, accreditation.ReasonInput{Reason: r})
-		}
-		return c.Revoke(m.Actor, now, accreditation.ReasonInput{Reason: r})
+		return end(c, m.Actor, now, accreditation.ReasonInput{Reason: r})
 	})
 	return id, res, err
 }

@@ -389,10 +389,17 @@ func (s *Service) withText(ctx context.Context, m aggregate.Meta, id, field, tex
 	})
 }
 
+// ScreenRequest is the office's screening as the API takes it; the reason
+// is required when the case is returned.
+type ScreenRequest struct {
+	Outcome accreditation.ScreeningOutcome
+	Reason  string
+}
+
 // Screen accepts or returns a submitted case.
-func (s *Service) Screen(ctx context.Context, m aggregate.Meta, id, outcome, reason string) (aggregate.Result, error) {
-	return s.withText(ctx, m, id, "reason", reason, limits.Long, func(c *accreditation.Case, now time.Time, r pii.Sealed) ([]aggregate.Change, error) {
-		return c.Screen(m.Actor, now, accreditation.ScreenInput{Outcome: accreditation.ScreeningOutcome(outcome), Reason: r})
+func (s *Service) Screen(ctx context.Context, m aggregate.Meta, id string, in ScreenRequest) (aggregate.Result, error) {
+	return s.withText(ctx, m, id, "reason", in.Reason, limits.Long, func(c *accreditation.Case, now time.Time, r pii.Sealed) ([]aggregate.Change, error) {
+		return c.Screen(m.Actor, now, accreditation.ScreenInput{Outcome: in.Outcome, Reason: r})
 	})
 }
 
@@ -426,22 +433,29 @@ func (s *Service) profile(userID string) (accreditation.AssessorProfile, error) 
 	return ap, nil
 }
 
+// AssignRequest is the office's assignment of the user AssessorID to Role.
+type AssignRequest struct {
+	AssessorID string
+	Role       accreditation.AssessorRole
+}
+
 // Assign has the office put an assessor in a role.
-func (s *Service) Assign(ctx context.Context, m aggregate.Meta, id, assessorID, role string) (aggregate.Result, error) {
+func (s *Service) Assign(ctx context.Context, m aggregate.Meta, id string, in AssignRequest) (aggregate.Result, error) {
 	if _, _, err := s.visible(m.Actor, id); err != nil {
 		return aggregate.Result{}, err
 	}
-	p, err := s.profile(assessorID)
+	p, err := s.profile(in.AssessorID)
 	if err != nil {
 		return aggregate.Result{}, err
 	}
 	return s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
-		return c.Assign(m.Actor, now, accreditation.AssignInput{Role: accreditation.AssessorRole(role), Profile: p})
+		return c.Assign(m.Actor, now, accreditation.AssignInput{Role: in.Role, Profile: p})
 	})
 }
 
-// Claim has an assessor take a role from the queue.
-func (s *Service) Claim(ctx context.Context, m aggregate.Meta, id, role string) (aggregate.Result, error) {
+// Claim has an assessor take a role from the queue; an empty role takes the
+// first open one.
+func (s *Service) Claim(ctx context.Context, m aggregate.Meta, id string, role accreditation.AssessorRole) (aggregate.Result, error) {
 	if _, _, err := s.visible(m.Actor, id); err != nil {
 		return aggregate.Result{}, err
 	}
@@ -450,14 +464,14 @@ func (s *Service) Claim(ctx context.Context, m aggregate.Meta, id, role string) 
 		return aggregate.Result{}, err
 	}
 	return s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
-		return c.Claim(m.Actor, now, accreditation.ClaimInput{Role: accreditation.AssessorRole(role), Profile: p})
+		return c.Claim(m.Actor, now, accreditation.ClaimInput{Role: role, Profile: p})
 	})
 }
 
 // Rating is one category's rating as the API takes it.
 type Rating struct {
 	Category   int
-	Rating     string
+	Rating     accreditation.Rating
 	Indicators []int
 	Notes      string
 }
@@ -465,8 +479,8 @@ type Rating struct {
 // AssessmentRequest is an assessment as the API takes it.
 type AssessmentRequest struct {
 	Ratings          []Rating
-	Recommendation   string
-	RecommendedLevel string
+	Recommendation   accreditation.Recommendation
+	RecommendedLevel framework.Level
 	Rationale        string
 }
 
@@ -476,7 +490,7 @@ func (s *Service) Assess(ctx context.Context, m aggregate.Meta, id string, in As
 		return aggregate.Result{}, err
 	}
 	subject := s.applicantOf(id)
-	ai := accreditation.AssessmentInput{Recommendation: accreditation.Recommendation(in.Recommendation), Level: framework.Level(in.RecommendedLevel)}
+	ai := accreditation.AssessmentInput{Recommendation: in.Recommendation, Level: in.RecommendedLevel}
 	if err := tooLong("rationale", in.Rationale, limits.Long); err != nil {
 		return aggregate.Result{}, err
 	}
@@ -497,7 +511,7 @@ func (s *Service) Assess(ctx context.Context, m aggregate.Meta, id string, in As
 		if err != nil {
 			return aggregate.Result{}, err
 		}
-		ai.Ratings = append(ai.Ratings, accreditation.CategoryRating{Category: r.Category, Rating: accreditation.Rating(r.Rating), Indicators: r.Indicators, Notes: notes})
+		ai.Ratings = append(ai.Ratings, accreditation.CategoryRating{Category: r.Category, Rating: r.Rating, Indicators: r.Indicators, Notes: notes})
 	}
 	return s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
 		return c.SubmitAssessment(m.Actor, now, ai)
@@ -518,18 +532,33 @@ func (s *Service) ProvideInformation(ctx context.Context, m aggregate.Meta, id, 
 	})
 }
 
+// ModerationRequest is the moderator's resolution as the API takes it.
+type ModerationRequest struct {
+	Recommendation accreditation.Recommendation
+	Level          framework.Level // recommended; as in AssessmentRequest
+	Rationale      string
+}
+
 // Moderate resolves two disagreeing assessments.
-func (s *Service) Moderate(ctx context.Context, m aggregate.Meta, id, recommendation, level, rationale string) (aggregate.Result, error) {
-	return s.withText(ctx, m, id, "rationale", rationale, limits.Long, func(c *accreditation.Case, now time.Time, r pii.Sealed) ([]aggregate.Change, error) {
-		return c.Moderate(m.Actor, now, accreditation.ModerationInput{Recommendation: accreditation.Recommendation(recommendation), Level: framework.Level(level), Rationale: r})
+func (s *Service) Moderate(ctx context.Context, m aggregate.Meta, id string, in ModerationRequest) (aggregate.Result, error) {
+	return s.withText(ctx, m, id, "rationale", in.Rationale, limits.Long, func(c *accreditation.Case, now time.Time, r pii.Sealed) ([]aggregate.Change, error) {
+		return c.Moderate(m.Actor, now, accreditation.ModerationInput{Recommendation: in.Recommendation, Level: in.Level, Rationale: r})
 	})
 }
 
+// DecisionRequest is the office's decision as the API takes it; Level is
+// the level awarded, empty when not awarded.
+type DecisionRequest struct {
+	Outcome   accreditation.Outcome
+	Level     framework.Level
+	Rationale string
+}
+
 // Decide records the office's decision.
-func (s *Service) Decide(ctx context.Context, m aggregate.Meta, id, outcome, level, rationale string) (aggregate.Result, error) {
+func (s *Service) Decide(ctx context.Context, m aggregate.Meta, id string, in DecisionRequest) (aggregate.Result, error) {
 	accID := ulid.Make().String()
-	return s.withText(ctx, m, id, "rationale", rationale, limits.Long, func(c *accreditation.Case, now time.Time, r pii.Sealed) ([]aggregate.Change, error) {
-		return c.Decide(m.Actor, now, accreditation.DecisionInput{Outcome: accreditation.Outcome(outcome), Level: framework.Level(level), Rationale: r, AccreditationID: accID})
+	return s.withText(ctx, m, id, "rationale", in.Rationale, limits.Long, func(c *accreditation.Case, now time.Time, r pii.Sealed) ([]aggregate.Change, error) {
+		return c.Decide(m.Actor, now, accreditation.DecisionInput{Outcome: in.Outcome, Level: in.Level, Rationale: r, AccreditationID: accID})
 	})
 }
 
@@ -540,10 +569,18 @@ func (s *Service) Appeal(ctx context.Context, m aggregate.Meta, id, grounds stri
 	})
 }
 
+// AppealDecisionRequest is the office's decision on an appeal as the API
+// takes it; ReturnTo is where an upheld appeal sends the case.
+type AppealDecisionRequest struct {
+	Outcome   accreditation.AppealOutcome
+	Rationale string
+	ReturnTo  string
+}
+
 // DecideAppeal records the office's decision on the appeal.
-func (s *Service) DecideAppeal(ctx context.Context, m aggregate.Meta, id, outcome, rationale, returnTo string) (aggregate.Result, error) {
-	return s.withText(ctx, m, id, "rationale", rationale, limits.Long, func(c *accreditation.Case, now time.Time, r pii.Sealed) ([]aggregate.Change, error) {
-		return c.DecideAppeal(m.Actor, now, accreditation.AppealDecisionInput{Outcome: accreditation.AppealOutcome(outcome), Rationale: r, ReturnTo: returnTo})
+func (s *Service) DecideAppeal(ctx context.Context, m aggregate.Meta, id string, in AppealDecisionRequest) (aggregate.Result, error) {
+	return s.withText(ctx, m, id, "rationale", in.Rationale, limits.Long, func(c *accreditation.Case, now time.Time, r pii.Sealed) ([]aggregate.Change, error) {
+		return c.DecideAppeal(m.Actor, now, accreditation.AppealDecisionInput{Outcome: in.Outcome, Rationale: r, ReturnTo: in.ReturnTo})
 	})
 }
 
