@@ -144,44 +144,44 @@ func (a *app) historyItem(x *ctx, e cases.HistoryEntry) historyItem {
 			it.Detail = append(it.Detail, label+": "+v)
 		}
 	}
-	switch short {
-	case "case_screened":
+	switch accreditation.EventType(e.Type) {
+	case accreditation.EventCaseScreened:
 		add(x.T("label.outcome"), x.T("screening."+str("outcome")))
 		add(x.T("label.reason"), str("reason"))
-	case "assessor_assigned":
+	case accreditation.EventAssessorAssigned:
 		add(x.T("label.role"), x.T("arole."+str("role")))
-	case "assessment_submitted":
+	case accreditation.EventAssessmentSubmitted:
 		add(x.T("label.role"), x.T("arole."+str("role")))
 		if str("hidden") != "" {
 			it.Detail = append(it.Detail, x.T("history.hidden"))
 		} else {
 			add(x.T("label.recommendation"), x.T("recommendation."+str("recommendation")))
 		}
-	case "information_requested":
+	case accreditation.EventInformationRequested:
 		add(x.T("label.questions"), str("questions"))
-	case "information_provided":
+	case accreditation.EventInformationProvided:
 		add(x.T("label.answer"), str("answer"))
-	case "case_moderated":
+	case accreditation.EventCaseModerated:
 		add(x.T("label.recommendation"), x.T("recommendation."+str("recommendation")))
 		add(x.T("label.rationale"), str("rationale"))
-	case "decision_made":
+	case accreditation.EventDecisionMade:
 		add(x.T("label.outcome"), x.T("outcome."+str("outcome")))
 		if l := str("level"); l != "" {
 			add(x.T("label.level"), a.levelName(x, l))
 		}
 		add(x.T("label.rationale"), str("rationale"))
-	case "accreditation_awarded", "accreditation_renewed":
+	case accreditation.EventAccreditationAwarded, accreditation.EventAccreditationRenewed:
 		add(x.T("label.valid_until"), formatDate(x.lang, str("valid_until"), false))
-	case "appeal_filed":
+	case accreditation.EventAppealFiled:
 		add(x.T("label.grounds"), str("grounds"))
-	case "appeal_decided":
+	case accreditation.EventAppealDecided:
 		add(x.T("label.outcome"), x.T("appeal."+str("outcome")))
 		add(x.T("label.rationale"), str("rationale"))
-	case "evidence_added":
+	case accreditation.EventEvidenceAdded:
 		add(x.T("label.title"), str("title"))
-	case "case_withdrawn", "accreditation_revoked", "accreditation_withdrawn":
+	case accreditation.EventCaseWithdrawn, accreditation.EventAccreditationRevoked, accreditation.EventAccreditationWithdrawn:
 		add(x.T("label.reason"), str("reason"))
-	case "case_submitted":
+	case accreditation.EventCaseSubmitted:
 		add(x.T("label.rule_set"), str("rule_set_version"))
 	}
 	return it
