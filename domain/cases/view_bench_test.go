@@ -64,10 +64,10 @@ func assessedCase(b *testing.B) (*Service, *accreditation.Case, uint64) {
 		b.Helper()
 		must(s.repo.Update(ctx, id, m, func(*accreditation.Case, uint64) ([]aggregate.Change, error) { return changes, nil }))
 	}
-	record(office, aggregate.Change{Type: accreditation.EventCaseScreened, SchemaVersion: 1, Data: accreditation.CaseScreened{Outcome: accreditation.ScreeningAccepted}})
+	record(office, aggregate.Change{Type: string(accreditation.EventCaseScreened), SchemaVersion: 1, Data: accreditation.CaseScreened{Outcome: accreditation.ScreeningAccepted}})
 	assessors := map[accreditation.AssessorRole]string{accreditation.RoleAssessor: "01JASSESSOR000000000000000", accreditation.RoleVerifier: "01JVERIFIER000000000000000"}
 	for _, role := range accreditation.AssessorRoles {
-		record(office, aggregate.Change{Type: accreditation.EventAssessorAssigned, SchemaVersion: 1,
+		record(office, aggregate.Change{Type: string(accreditation.EventAssessorAssigned), SchemaVersion: 1,
 			Data: accreditation.AssessorAssigned{Role: role, UserID: assessors[role], How: accreditation.HowAssigned}})
 	}
 	for _, role := range accreditation.AssessorRoles {
@@ -77,7 +77,7 @@ func assessedCase(b *testing.B) (*Service, *accreditation.Case, uint64) {
 				Indicators: []int{cat*10 + 1}, Notes: seal(fmt.Sprintf("Notes on category %d.", cat))})
 		}
 		record(aggregate.Meta{Actor: domain.Actor{ID: assessors[role], Role: domain.RoleAssessor}},
-			aggregate.Change{Type: accreditation.EventAssessmentSubmitted, SchemaVersion: 1, Data: accreditation.AssessmentSubmitted{Role: role,
+			aggregate.Change{Type: string(accreditation.EventAssessmentSubmitted), SchemaVersion: 1, Data: accreditation.AssessmentSubmitted{Role: role,
 				Ratings: ratings, Recommendation: accreditation.RecommendAward, Rationale: seal("Consistent practitioner-level evidence.")}})
 	}
 	c, version, ok := s.repo.Get(id)
