@@ -41,6 +41,9 @@ func (p Problem) MarshalJSON() ([]byte, error) {
 	return json.Marshal(m)
 }
 
+// statusOf is the one table from domain error codes to HTTP statuses: the
+// API's problem documents and the web's error pages both answer with it
+// (ErrorStatus).
 var statusOf = map[domain.Code]int{
 	domain.Invalid:            http.StatusBadRequest,
 	domain.NotFound:           http.StatusNotFound,
@@ -61,6 +64,29 @@ func init() {
 	for c, s := range statusOf {
 		codeOfStatus[s] = c
 	}
+}
+
+// StatusOf returns the HTTP status of a domain error code; 500 for one the
+// table does not know.
+func StatusOf(c domain.Code) int {
+	if s, ok := statusOf[c]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+// ErrorStatus returns the HTTP status that answers err: its domain code's,
+// an echo error's own, or 500 for anything else.
+func ErrorStatus(err error) int {
+	var de *domain.Error
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &de):
+		return StatusOf(de.Code)
+	case errors.As(err, &he):
+		return he.Code
+	}
+	return http.StatusInternalServerError
 }
 
 // ProblemContentType is the media type of problem documents.
@@ -104,10 +130,7 @@ func problemFor(err error) Problem {
 	var he *echo.HTTPError
 	switch {
 	case errors.As(err, &de):
-		status := statusOf[de.Code]
-		if status == 0 {
-			status = http.StatusInternalServerError
-		}
+		status := StatusOf(de.Code)
 		p := Problem{Type: problemType(de.Code), Title: http.StatusText(status), Status: status,
 			Detail: domain.ErrorMessage(err), Errors: de.Fields, Extra: de.Extra}
 		return p

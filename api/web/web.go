@@ -41,9 +41,7 @@ package web
 
 import (
 	"context"
-	"errors"
 	"log/slog"
-	"net/http"
 	"strings"
 	"time"
 
@@ -161,33 +159,6 @@ func (a *app) sla() time.Duration {
 	return cases.SLA
 }
 
-// statusOf maps a domain error to the HTTP status of its page.
-func statusOf(err error) int {
-	switch domain.ErrorCode(err) {
-	case domain.Invalid:
-		return http.StatusBadRequest
-	case domain.NotFound:
-		return http.StatusNotFound
-	case domain.Conflict:
-		return http.StatusConflict
-	case domain.Forbidden:
-		return http.StatusForbidden
-	case domain.Unauthorized:
-		return http.StatusUnauthorized
-	case domain.PreconditionFailed:
-		return http.StatusPreconditionFailed
-	case domain.Unprocessable:
-		return http.StatusUnprocessableEntity
-	case domain.TooLarge:
-		return http.StatusRequestEntityTooLarge
-	case domain.TooManyRequests:
-		return http.StatusTooManyRequests
-	case domain.Unavailable:
-		return http.StatusServiceUnavailable
-	}
-	var he *echo.HTTPError
-	if errors.As(err, &he) {
-		return he.Code
-	}
-	return http.StatusInternalServerError
-}
+// statusOf is the status of an error page: the API's one mapping, so that a
+// page and a problem document answer an error alike.
+var statusOf = api.ErrorStatus
