@@ -85,18 +85,10 @@ type Route struct {
 	handler echo.HandlerFunc
 }
 
-// anyRole lets every logged-in user in.
-var anyRole = []domain.Role{domain.RoleApplicant, domain.RoleAssessor, domain.RoleOffice}
-
-var (
-	office = []domain.Role{domain.RoleOffice}
-)
-
 // routes is the one table of endpoints and their roles.
 func (s *Server) routes() []Route {
-	applicant := []domain.Role{domain.RoleApplicant}
-	assessorOrOffice := []domain.Role{domain.RoleAssessor, domain.RoleOffice}
-	assessor := []domain.Role{domain.RoleAssessor}
+	anyRole, applicant, assessor, office := domain.UserRoles, domain.ApplicantOnly, domain.AssessorOnly, domain.OfficeOnly
+	assessorOrOffice, holderOrOffice := domain.AssessorOrOffice, domain.HolderOrOffice
 	routes := []Route{
 		{Method: http.MethodGet, Path: "/healthz", Public: true, handler: s.healthz},
 		{Method: http.MethodGet, Path: "/readyz", Public: true, handler: s.readyz},
@@ -145,7 +137,7 @@ func (s *Server) routes() []Route {
 		{Method: http.MethodGet, Path: "/api/v1/accreditations/:id", Roles: anyRole, handler: s.getAccreditation},
 		{Method: http.MethodPost, Path: "/api/v1/accreditations/:id/renewal", Roles: applicant, handler: s.renewAccreditation},
 		{Method: http.MethodPost, Path: "/api/v1/accreditations/:id/revocation", Roles: office, handler: s.revokeAccreditation},
-		{Method: http.MethodPost, Path: "/api/v1/accreditations/:id/withdrawal", Roles: []domain.Role{domain.RoleApplicant, domain.RoleOffice}, handler: s.withdrawAccreditation},
+		{Method: http.MethodPost, Path: "/api/v1/accreditations/:id/withdrawal", Roles: holderOrOffice, handler: s.withdrawAccreditation},
 		{Method: http.MethodGet, Path: "/api/v1/me/export", Roles: anyRole, handler: s.exportMine},
 	}
 	if s.deps.Reads != nil {
@@ -154,7 +146,7 @@ func (s *Server) routes() []Route {
 			{Method: http.MethodGet, Path: "/api/v1/queue", Roles: assessorOrOffice, handler: s.queue},
 			{Method: http.MethodGet, Path: "/api/v1/decisions", Roles: office, handler: s.decisions},
 			{Method: http.MethodGet, Path: "/api/v1/audit", Roles: office, handler: s.audit},
-			{Method: http.MethodGet, Path: "/api/v1/me/cases", Roles: []domain.Role{domain.RoleApplicant}, handler: s.myCases},
+			{Method: http.MethodGet, Path: "/api/v1/me/cases", Roles: applicant, handler: s.myCases},
 			{Method: http.MethodGet, Path: "/api/v1/register", Public: true, handler: s.registerList},
 			{Method: http.MethodGet, Path: "/api/v1/register/:accreditation_id", Public: true, handler: s.verifyAccreditation},
 			{Method: http.MethodGet, Path: "/api/v1/stats", Roles: office, handler: s.stats},

@@ -1,5 +1,7 @@
 package domain
 
+import "slices"
+
 // Role is what a user is in the process.
 type Role string
 
@@ -11,10 +13,19 @@ const (
 	RoleSystem    Role = "system"
 )
 
+// The role sets that the API's routes and the web's pages grant, defined
+// here once. The system is in none: it is no user.
+var (
+	UserRoles        = []Role{RoleApplicant, RoleAssessor, RoleOffice} // any logged-in user
+	ApplicantOnly    = []Role{RoleApplicant}
+	AssessorOnly     = []Role{RoleAssessor}
+	OfficeOnly       = []Role{RoleOffice}
+	AssessorOrOffice = []Role{RoleAssessor, RoleOffice}
+	HolderOrOffice   = []Role{RoleApplicant, RoleOffice} // an accreditation's holder is an applicant
+)
+
 // Valid reports whether r is one of the user roles.
-func (r Role) Valid() bool {
-	return r == RoleApplicant || r == RoleAssessor || r == RoleOffice
-}
+func (r Role) Valid() bool { return slices.Contains(UserRoles, r) }
 
 // Actor is who did something: a pseudonymous user id and the role they acted in.
 type Actor struct {

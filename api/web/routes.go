@@ -19,18 +19,12 @@ type route struct {
 	h   func(*ctx) error
 }
 
-var (
-	applicant      = []domain.Role{domain.RoleApplicant}
-	assessor       = []domain.Role{domain.RoleAssessor}
-	office         = []domain.Role{domain.RoleOffice}
-	anyRole        = []domain.Role{domain.RoleApplicant, domain.RoleAssessor, domain.RoleOffice}
-	holderOrOffice = []domain.Role{domain.RoleApplicant, domain.RoleOffice}
-)
-
 // routes is the one table of the web application's pages and forms and the
 // roles that may use them; guard enforces it.
 func (a *app) routes() []route {
 	get, post := http.MethodGet, http.MethodPost
+	anyRole, applicant, assessor, office := domain.UserRoles, domain.ApplicantOnly, domain.AssessorOnly, domain.OfficeOnly
+	holderOrOffice := domain.HolderOrOffice
 	return []route{
 		// Anyone.
 		{Method: get, Path: "/", Public: true, h: a.home},

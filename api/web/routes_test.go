@@ -69,7 +69,7 @@ func TestEveryPageWithEveryRole(t *testing.T) {
 		}
 	})
 
-	for _, role := range []domain.Role{domain.RoleApplicant, domain.RoleAssessor, domain.RoleOffice} {
+	for _, role := range domain.UserRoles {
 		for _, lang := range []string{"en", "nl"} {
 			t.Run(string(role)+"/"+lang, func(t *testing.T) {
 				c := w.client(t)
