@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -186,7 +185,7 @@ func (s *Server) listUsers(c echo.Context) error {
 }
 
 func validUserID(id string) error {
-	if len(id) != 26 || strings.ToUpper(id) != id {
+	if !domain.ValidULID(id) {
 		return domain.Errorf(domain.NotFound, "no user %s", id)
 	}
 	return nil

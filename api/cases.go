@@ -22,7 +22,7 @@ import (
 // caseID validates the :id path parameter (a ULID); an invalid one is a 404.
 func caseID(c echo.Context) (string, error) {
 	id := c.Param("id")
-	if len(id) != 26 || strings.ToUpper(id) != id {
+	if !domain.ValidULID(id) {
 		return "", domain.Errorf(domain.NotFound, "no case %s", id)
 	}
 	return id, nil
@@ -75,7 +75,7 @@ func (s *Server) evidenceLimits(c echo.Context) error {
 	q := s.deps.Cases.Quota()
 	total, perUser := s.deps.Cases.UploadLimits()
 	return c.JSON(http.StatusOK, map[string]any{"max_bytes": s.deps.Cases.MaxUpload(), "max_case_files": q.Files, "max_case_bytes": q.Bytes,
-		"max_uploads_per_user": perUser, "max_uploads_in_flight": total, "types": evidence.Types, "kinds": evidence.Kinds})
+		"max_uploads_per_user": perUser, "max_uploads_in_flight": total, "types": evidence.Types, "kinds": accreditation.EvidenceKinds})
 }
 
 type openCaseRequest struct {

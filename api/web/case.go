@@ -23,7 +23,7 @@ func (a *app) loadCase(x *ctx, id string) (*cases.CaseView, error) {
 // caseParam is the :case path parameter (a ULID); anything else is a 404.
 func caseParam(x *ctx) (string, error) {
 	id := x.Param("case")
-	if len(id) != 26 || strings.ToUpper(id) != id {
+	if !domain.ValidULID(id) {
 		return "", domain.Errorf(domain.NotFound, "no case %s", id)
 	}
 	return id, nil

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/emcc/accredit/domain/accreditation"
-	"github.com/emcc/accredit/domain/evidence"
 )
 
 // TestCatalogueIsCompleteInBothLanguages checks the one message catalogue:
@@ -67,7 +66,7 @@ func TestCatalogueIsCompleteInBothLanguages(t *testing.T) {
 		_, short, _ := strings.Cut(e, ".")
 		dynamic("event.", short)
 	}
-	dynamic("kind.", evidence.Kinds...)
+	dynamic("kind.", stringsOf(accreditation.EvidenceKinds)...)
 	dynamic("rule.", accreditation.RuleYearsPractising, accreditation.RuleClientHours, accreditation.RuleClientCount,
 		accreditation.RuleFeedbackItems, accreditation.RuleReflectionItems, accreditation.RuleCPDHours, accreditation.RuleSupervisionHours,
 		accreditation.RuleProfessionalBody, accreditation.RuleContinuedPractice, accreditation.RuleEthicsCode,

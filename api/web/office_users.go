@@ -40,7 +40,7 @@ func (a *app) createUser(x *ctx) error {
 
 func userParam(x *ctx) (string, error) {
 	id := x.Param("user")
-	if len(id) != 26 || strings.ToUpper(id) != id {
+	if !domain.ValidULID(id) {
 		return "", domain.Errorf(domain.NotFound, "no user %s", id)
 	}
 	return id, nil

@@ -159,6 +159,16 @@ func (a *app) sla() time.Duration {
 	return cases.SLA
 }
 
+// stringsOf lists typed names (states, kinds) as the strings that forms and
+// templates take.
+func stringsOf[T ~string](vs []T) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
+	}
+	return out
+}
+
 // statusOf is the status of an error page: the API's one mapping, so that a
 // page and a problem document answer an error alike.
 var statusOf = api.ErrorStatus

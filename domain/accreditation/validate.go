@@ -85,6 +85,3 @@ func validID(id string) bool {
 	return len(id) <= 100 && !strings.Contains(id, ".") && eventstore.ValidStreamID(id)
 }
 
-func validLanguage(s string) bool {
-	return len(s) == 2 && s[0] >= 'a' && s[0] <= 'z' && s[1] >= 'a' && s[1] <= 'z'
-}

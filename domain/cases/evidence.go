@@ -71,8 +71,8 @@ func (s *Service) AddEvidence(ctx context.Context, m aggregate.Meta, id string, 
 		return "", aggregate.Result{}, err
 	}
 	var fields []domain.FieldError
-	if !evidence.ValidKind(up.Kind) {
-		fields = append(fields, domain.FieldError{Field: "kind", Reason: "one of " + strings.Join(evidence.Kinds, ", ")})
+	if !accreditation.EvidenceKind(up.Kind).Valid() {
+		fields = append(fields, domain.FieldError{Field: "kind", Reason: "one of " + kindList()})
 	}
 	if t := strings.TrimSpace(up.Title); t == "" {
 		fields = append(fields, domain.FieldError{Field: "title", Reason: "required"})
@@ -255,4 +255,16 @@ func (s *Service) EvidenceFile(ctx context.Context, actor domain.Actor, id, evID
 type readCloser struct {
 	io.Reader
 	io.Closer
+}
+
+// kindList names the evidence kinds as a field error lists them.
+func kindList() string {
+	var b strings.Builder
+	for i, k := range accreditation.EvidenceKinds {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(string(k))
+	}
+	return b.String()
 }

@@ -1,6 +1,7 @@
-// Package evidence checks evidence files before they are stored: the allowed
-// kinds, the size limit, and the file type judged by content, never by name,
-// with a name that must agree with the content. DOCX and ODT are opened as
+// Package evidence checks evidence files before they are stored: the size
+// limit, and the file type judged by content, never by name, with a name
+// that must agree with the content (the kinds of evidence are the case's:
+// accreditation.EvidenceKinds). DOCX and ODT are opened as
 // the zip containers they are: the parts they must have are looked for and
 // every part is unpacked (to nowhere) against a size and ratio limit, so that
 // neither a plain zip renamed .docx nor a zip bomb gets in.
@@ -43,20 +44,6 @@ const (
 	textCheckChunk  = 64 << 10
 	sniffHeadLength = 8192
 )
-
-// Kinds of evidence.
-var Kinds = []string{"certificate", "reflective_statement", "client_feedback", "supervisor_reference",
-	"session_transcript", "cpd_record", "programme_document", "other"}
-
-// ValidKind reports whether k is one of Kinds.
-func ValidKind(k string) bool {
-	for _, x := range Kinds {
-		if x == k {
-			return true
-		}
-	}
-	return false
-}
 
 // Type is an accepted file type.
 type Type struct {

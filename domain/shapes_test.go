@@ -1,0 +1,44 @@
+package domain
+
+import "testing"
+
+// TestValidULID pins the one id check of the API's and the web's paths and
+// of session tokens: 26 digits and upper-case letters, nothing else.
+func TestValidULID(t *testing.T) {
+	for _, tc := range []struct {
+		id   string
+		want bool
+	}{
+		{"01JDQ8Z6T1V3M2K4N5P6R7S8T9", true},
+		{"00000000000000000000000000", true},
+		{"ZZZZZZZZZZZZZZZZZZZZZZZZZZ", true},
+		{"01JDQ8Z6T1V3M2K4N5P6R7S8T", false},   // 25
+		{"01JDQ8Z6T1V3M2K4N5P6R7S8T90", false}, // 27
+		{"01jdq8z6t1v3m2k4n5p6r7s8t9", false},  // lower case
+		{"01JDQ8Z6T1V3M2K4N5P6R7S8T-", false},
+		{"01JDQ8Z6T1V3M2K4N5P6R7S8T.", false},
+		{"01JDQ8Z6T1V3M2K4N5P6R7S8T ", false},
+		{"01JDQ8Z6T1V3M2K4N5P6R7S8É", false}, // 26 bytes, but É is no ULID letter
+		{"", false},
+	} {
+		if got := ValidULID(tc.id); got != tc.want {
+			t.Errorf("ValidULID(%q): got %v, want %v", tc.id, got, tc.want)
+		}
+	}
+}
+
+// TestValidLanguage pins the one language check of a case and of an
+// assessor's profile: two lower-case letters.
+func TestValidLanguage(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		want bool
+	}{
+		{"en", true}, {"nl", true}, {"zz", true},
+		{"EN", false}, {"e", false}, {"eng", false}, {"e1", false}, {"", false}, {" en", false}, {"é", false},
+	} {
+		if got := ValidLanguage(tc.s); got != tc.want {
+			t.Errorf("ValidLanguage(%q): got %v, want %v", tc.s, got, tc.want)
+		}
+	}
+}
