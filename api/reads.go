@@ -419,33 +419,9 @@ func (s *Server) myCases(c echo.Context) error {
 	return err
 }
 
-// registerView is one entry of the public register.
-type registerView struct {
-	AccreditationID string                            `json:"accreditation_id"`
-	Holder          string                            `json:"holder"`
-	Programme       string                            `json:"programme,omitempty"`
-	Provider        string                            `json:"provider,omitempty"`
-	Scheme          accreditation.Scheme              `json:"scheme"`
-	Level           framework.Level                   `json:"level"`
-	AwardedAt       time.Time                         `json:"awarded_at"`
-	ValidUntil      time.Time                         `json:"valid_until"`
-	Status          accreditation.AccreditationStatus `json:"status"`
-}
-
-func (s *Server) registerEntry(ctx context.Context, e projections.RegisterEntry) (registerView, bool) {
-	v := registerView{AccreditationID: e.AccreditationID, Scheme: e.Scheme, Level: e.Level, AwardedAt: e.AwardedAt, ValidUntil: e.ValidUntil, Status: e.Status}
-	u, err := s.deps.Accounts.User(ctx, e.HolderID)
-	if err != nil || u.Erased {
-		v.Holder = pii.Erased
-	} else {
-		v.Holder = u.Name
-	}
-	if e.Scheme == accreditation.SchemeEQA {
-		v.Programme = s.deps.Reads.Vault.Reveal(ctx, e.ProgrammeName)
-		v.Provider = s.deps.Reads.Vault.Reveal(ctx, e.ProgrammeProvider)
-		v.Holder = v.Provider
-	}
-	return v, v.Holder != pii.Erased
+// publicRegister shapes the public register's rows for the API.
+func (s *Server) publicRegister() PublicRegister {
+	return PublicRegister{Users: s.deps.Accounts, Vault: s.deps.Reads.Vault, Now: s.deps.Now}
 }
 
 func (s *Server) registerList(c echo.Context) error {
@@ -468,20 +444,7 @@ func (s *Server) registerList(c echo.Context) error {
 	}); err != nil {
 		return err
 	}
-	out := []registerView{}
-	for _, e := range entries {
-		if (scheme != "" && string(e.Scheme) != scheme) || (level != "" && string(e.Level) != level) {
-			continue
-		}
-		v, listed := s.registerEntry(c.Request().Context(), e)
-		if !listed {
-			continue
-		}
-		if q != "" && !strings.Contains(strings.ToLower(v.Holder+" "+v.Programme+" "+v.Provider), q) {
-			continue
-		}
-		out = append(out, v)
-	}
+	out := s.publicRegister().Search(c.Request().Context(), entries, RegisterFilter{Scheme: scheme, Level: level, Text: q})
 	return c.JSON(http.StatusOK, map[string]any{"accreditations": out})
 }
 
@@ -498,9 +461,8 @@ func (s *Server) verifyAccreditation(c echo.Context) error {
 	if !ok {
 		return domain.Errorf(domain.NotFound, "no accreditation %s", id)
 	}
-	v, _ := s.registerEntry(c.Request().Context(), e)
-	valid := e.Status == accreditation.StatusActive && s.deps.Now().Before(e.ValidUntil)
-	return c.JSON(http.StatusOK, map[string]any{"valid": valid, "accreditation": v})
+	row, _ := s.publicRegister().Row(c.Request().Context(), e)
+	return c.JSON(http.StatusOK, map[string]any{"valid": row.Valid, "accreditation": row})
 }
 
 func (s *Server) stats(c echo.Context) error {

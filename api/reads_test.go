@@ -199,3 +199,26 @@ func TestProjectionStatusAndRebuild(t *testing.T) {
 	}
 	Expect(t, tm.in.Post(t, "/api/v1/projections/rebuild", tm.assessor.Token, nil), 403)
 }
+
+// TestRegisterIsValidUntilItsDate: the verification answer's "valid" is the
+// domain's rule (accreditation.InForce), read at the server's clock: valid
+// up to the instant before valid_until, not at it, even before the expiry
+// job has recorded the expiry.
+func TestRegisterIsValidUntilItsDate(t *testing.T) {
+	tm := newTeam(t)
+	_, accID := tm.awardedCase(t)
+	v := tm.get(t, "/api/v1/register/"+accID, "")
+	until, err := time.Parse(time.RFC3339Nano, v["accreditation"].(map[string]any)["valid_until"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm.setClock(t, until.Add(-time.Second))
+	if v := tm.get(t, "/api/v1/register/"+accID, ""); v["valid"] != true {
+		t.Fatalf("a second before valid_until: got %v, want valid", v)
+	}
+	tm.setClock(t, until)
+	v = tm.get(t, "/api/v1/register/"+accID, "")
+	if st := v["accreditation"].(map[string]any)["status"]; v["valid"] != false || (st != "active" && st != "expired") {
+		t.Fatalf("at valid_until: got %v, want not valid (active until the expiry job runs, or expired)", v)
+	}
+}

@@ -9,12 +9,11 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/emcc/accredit/api"
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/accounts"
-	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/aggregate"
 	"github.com/emcc/accredit/domain/cases"
-	"github.com/emcc/accredit/domain/pii"
 	"github.com/emcc/accredit/projections"
 )
 
@@ -136,37 +135,9 @@ func (a *app) signup(x *ctx) error {
 	return x.redirect("/applications?ok=welcome")
 }
 
-// registerRow is one accreditation of the public register.
-type registerRow struct {
-	ID         string
-	Holder     string
-	Programme  string
-	Provider   string
-	Scheme     string
-	Level      string
-	AwardedAt  any
-	ValidUntil any
-	Status     string
-	Valid      bool
-}
-
-// registerRow shapes a register entry; listed is false for an erased holder.
-func (a *app) registerRow(x *ctx, e projections.RegisterEntry) (registerRow, bool) {
-	ctx := x.Request().Context()
-	r := registerRow{ID: e.AccreditationID, Scheme: string(e.Scheme), Level: string(e.Level), AwardedAt: e.AwardedAt,
-		ValidUntil: e.ValidUntil, Status: string(e.Status),
-		Valid: e.Status == accreditation.StatusActive && a.d.Now().Before(e.ValidUntil)}
-	if u, err := a.d.Accounts.User(ctx, e.HolderID); err == nil && !u.Erased {
-		r.Holder = u.Name
-	} else {
-		r.Holder = pii.Erased
-	}
-	if e.Scheme == accreditation.SchemeEQA {
-		r.Programme = a.d.Reads.Vault.Reveal(ctx, e.ProgrammeName)
-		r.Provider = a.d.Reads.Vault.Reveal(ctx, e.ProgrammeProvider)
-		r.Holder = r.Provider
-	}
-	return r, r.Holder != pii.Erased
+// publicRegister shapes the public register's rows for the pages, as for the API.
+func (a *app) publicRegister() api.PublicRegister {
+	return api.PublicRegister{Users: a.d.Accounts, Vault: a.d.Reads.Vault, Now: a.d.Now}
 }
 
 func (a *app) registerList(x *ctx) error {
@@ -177,18 +148,7 @@ func (a *app) registerList(x *ctx) error {
 	scheme, level := enumParam(x.QueryParam("scheme"), schemes), enumParam(x.QueryParam("level"), levelIDs())
 	var entries []projections.RegisterEntry
 	a.read(func(m *projections.Models) { entries = m.Register.Current() })
-	rows := []registerRow{}
-	lq := strings.ToLower(q)
-	for _, e := range entries {
-		if (scheme != "" && string(e.Scheme) != scheme) || (level != "" && string(e.Level) != level) {
-			continue
-		}
-		r, listed := a.registerRow(x, e)
-		if !listed || lq != "" && !strings.Contains(strings.ToLower(r.Holder+" "+r.Programme+" "+r.Provider), lq) {
-			continue
-		}
-		rows = append(rows, r)
-	}
+	rows := a.publicRegister().Search(x.Request().Context(), entries, api.RegisterFilter{Scheme: scheme, Level: level, Text: q})
 	p := x.newPage("register.title", map[string]any{"Rows": rows, "Searched": x.QueryParams().Has("q")})
 	p.Form.Set("q", q)
 	p.Form.Set("scheme", scheme)
@@ -204,8 +164,8 @@ func (a *app) verify(x *ctx) error {
 	if !ok {
 		return domain.Errorf(domain.NotFound, "no accreditation %s", id)
 	}
-	r, _ := a.registerRow(x, e)
-	return x.render(0, "verify", x.newPage("verify.title", r))
+	row, _ := a.publicRegister().Row(x.Request().Context(), e)
+	return x.render(0, "verify", x.newPage("verify.title", row))
 }
 
 // evidenceFile serves an evidence file to whoever may see its case: PDFs
