@@ -28,9 +28,10 @@ func caseID(c echo.Context) (string, error) {
 	return id, nil
 }
 
-// answerCase answers a command with the case as the caller now sees it.
+// answerCase answers a command with the case as the command left it, as
+// the caller sees it.
 func (s *Server) answerCase(c echo.Context, id string, res aggregate.Result, status int) error {
-	v, version, err := s.deps.Cases.Get(c.Request().Context(), actor(c), id)
+	v, version, err := s.deps.Cases.Answer(c.Request().Context(), actor(c), id, res)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,9 @@ import (
 	"time"
 
 	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/aggregate"
+	"github.com/emcc/accredit/domain/cases"
 )
 
 // updateCaseViews rewrites testdata/caseviews from what the API answers now.
@@ -363,4 +366,33 @@ func TestCaseJSONExpiredAndErased(t *testing.T) {
 	tm.applicant.Token = ""
 	cv.views(t, "applicant erased", id)
 	cv.check(t)
+}
+
+// A command's answer is the case as that command left it: built from the
+// state it decided on, not read again, so a write that follows at once
+// does not show in it; its version is the command's own.
+func TestACommandAnswersWithTheStateItDecidedOn(t *testing.T) {
+	tm := newTeam(t)
+	id := tm.openEIA(t)
+	cs := tm.in.App.Cases
+	applicant := domain.Actor{ID: tm.applicant.ID, Role: domain.RoleApplicant}
+	res, err := cs.UpdateSelfAssessment(t.Context(), aggregate.Meta{Actor: applicant}, id, []cases.SelfAssessment{{Category: 3, Statement: "First words"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Someone writes right after.
+	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, nil, 200)
+
+	v, version, err := cs.Answer(t.Context(), applicant, id, res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if version != res.Version || v.Version != res.Version || v.State != "draft" || v.Statement(3) != "First words" {
+		t.Fatalf("answer: version %d (view %d), state %s, statement %q; want version %d, draft, %q",
+			version, v.Version, v.State, v.Statement(3), res.Version, "First words")
+	}
+	now, nowVersion, err := cs.Get(t.Context(), applicant, id)
+	if err != nil || now.State != "submitted" || nowVersion != res.Version+1 {
+		t.Fatalf("the case now: state %v, version %d, %v; want submitted at %d", now.State, nowVersion, err, res.Version+1)
+	}
 }

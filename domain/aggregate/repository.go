@@ -53,6 +53,20 @@ type Result struct {
 	Version   uint64
 	Seq       uint64
 	Duplicate bool
+
+	// state is the aggregate as the command left it (the state it decided
+	// on, its own events applied), at Version; nil when the command was
+	// answered as a duplicate of an earlier one. See StateOf.
+	state any
+}
+
+// StateOf returns the aggregate as the command that returned r left it, so
+// that its answer is built from what it decided rather than read again
+// (when another write may already have followed). False for a duplicate,
+// whose answer has to be read.
+func StateOf[S any](r Result) (S, bool) {
+	s, ok := r.state.(S)
+	return s, ok
 }
 
 type entry[S any] struct {
@@ -278,7 +292,7 @@ func (r *Repository[S]) update(ctx context.Context, id string, meta Meta, decide
 			return Result{}, 0, err
 		}
 		if len(changes) == 0 {
-			return Result{Stream: stream, Version: head.Version, Seq: head.Seq}, 0, nil
+			return Result{Stream: stream, Version: head.Version, Seq: head.Seq, state: state}, 0, nil
 		}
 		events, err := r.events(meta, changes)
 		if err != nil {
@@ -318,6 +332,11 @@ func (r *Repository[S]) update(ctx context.Context, id string, meta Meta, decide
 		if res.Stream != "" {
 			out.Stream = res.Stream // a duplicate answers where the first attempt wrote
 		}
+		if !res.Duplicate && applyAll(state, events) {
+			// Appended right after head, so these events are exactly what
+			// lies between the state decided on and Version.
+			out.state = state
+		}
 		// Show the caller their own write: a caller reads it back next, and
 		// must never be told it does not exist.
 		if err := r.feed.WaitFor(ctx, res.Head.Seq); err != nil {
@@ -326,6 +345,18 @@ func (r *Repository[S]) update(ctx context.Context, id string, meta Meta, decide
 		return out, appended, nil
 	}
 	return Result{}, 0, domain.Wrap(domain.Conflict, errRetries, "the case changed concurrently too often; try again")
+}
+
+// applyAll applies the events a command recorded to the state it decided
+// on (a copy of its own); false if one cannot be applied, and then the
+// state is not the command's to answer with.
+func applyAll[S Root[S]](state S, events []eventstore.Event) bool {
+	for _, e := range events {
+		if err := state.Apply(e); err != nil {
+			return false
+		}
+	}
+	return true
 }
 
 func (r *Repository[S]) events(meta Meta, changes []Change) ([]eventstore.Event, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -123,5 +124,46 @@ func TestIfVersionAndIdempotency(t *testing.T) {
 	evs, _ := store.Load(context.Background(), "tally.x")
 	if len(evs) != 2 {
 		t.Fatalf("stored %d events, want 2", len(evs))
+	}
+}
+
+// A command's result carries the state it decided on with its own events
+// applied, at its version: the answer needs no second read, which could
+// already show a later write.
+func TestAResultHoldsTheStateTheCommandLeft(t *testing.T) {
+	store := eventstore.NewMemory()
+	a, b := process(t, store), process(t, store)
+	ctx := context.Background()
+	first, err := a.Update(ctx, "x", aggregate.Meta{CommandID: "cmd-1"}, add(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, ok := aggregate.StateOf[*tally](first); !ok || !slices.Equal(s.Items, []int{1}) || first.Version != 1 {
+		t.Fatalf("first command: state %v (%v) at version %d, want [1] at 1", s, ok, first.Version)
+	}
+	// Another process writes; this one's next command decides on top of it.
+	if _, err := b.Update(ctx, "x", aggregate.Meta{}, add(2)); err != nil {
+		t.Fatal(err)
+	}
+	third, err := a.Update(ctx, "x", aggregate.Meta{}, add(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, ok := aggregate.StateOf[*tally](third); !ok || !slices.Equal(s.Items, []int{1, 2, 3}) || third.Version != 3 {
+		t.Fatalf("after another process's write: state %v (%v) at version %d, want [1 2 3] at 3", s, ok, third.Version)
+	}
+	if s, _ := aggregate.StateOf[*tally](first); !slices.Equal(s.Items, []int{1}) {
+		t.Fatalf("the first result's state changed with later writes: %v, want [1]", s.Items)
+	}
+	none, err := a.Update(ctx, "x", aggregate.Meta{}, func(*tally, uint64) ([]aggregate.Change, error) { return nil, nil })
+	if s, ok := aggregate.StateOf[*tally](none); err != nil || !ok || !slices.Equal(s.Items, []int{1, 2, 3}) || none.Version != 3 {
+		t.Fatalf("a command that records nothing: state %v (%v) at version %d, %v; want [1 2 3] at 3", s, ok, none.Version, err)
+	}
+	dup, err := a.Update(ctx, "x", aggregate.Meta{CommandID: "cmd-1"}, add(1))
+	if err != nil || !dup.Duplicate {
+		t.Fatalf("the first command again: %+v, %v, want a duplicate", dup, err)
+	}
+	if s, ok := aggregate.StateOf[*tally](dup); ok {
+		t.Fatalf("a duplicate decided nothing, yet carries state %v", s.Items)
 	}
 }

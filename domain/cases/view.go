@@ -9,6 +9,7 @@ import (
 
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/aggregate"
 	"github.com/emcc/accredit/domain/framework"
 	"github.com/emcc/accredit/domain/pii"
 )
@@ -378,4 +379,21 @@ func assessmentView(a accreditation.Assessment, open func(pii.Sealed) string) As
 
 func decisionView(d accreditation.Decision, open func(pii.Sealed) string) DecisionView {
 	return DecisionView{Number: d.Number, Outcome: d.Outcome, Level: d.Level, Rationale: open(d.Rationale), By: d.By, At: d.At, Overturned: d.Overturned}
+}
+
+// Answer returns the case as actor sees it after the command that returned
+// res: built from the state that command decided on, its events applied
+// (at res.Version), not read again, so that a later write by someone else
+// does not show up in this command's answer. A duplicate, which decided
+// nothing this time, reads the case as it is. Errors: NotFound (the actor
+// may no longer see the case).
+func (s *Service) Answer(ctx context.Context, actor domain.Actor, id string, res aggregate.Result) (*CaseView, uint64, error) {
+	c, ok := aggregate.StateOf[*accreditation.Case](res)
+	if !ok {
+		return s.Get(ctx, actor, id)
+	}
+	if !c.Exists() || !s.canSee(c, actor) {
+		return nil, 0, notFound(id)
+	}
+	return s.view(ctx, actor, c, res.Version), res.Version, nil
 }
