@@ -142,40 +142,13 @@ func (s *Server) caseHistory(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"case_id": id, "events": h})
 }
 
-type curriculumItem struct {
-	Category    int    `json:"category"`
-	Indicators  []int  `json:"indicators"`
-	Description string `json:"description"`
-}
-
-type portfolioRequest struct {
-	FirstPracticeDate        string           `json:"first_practice_date"`
-	ClientHours              float64          `json:"client_hours"`
-	ClientCount              int              `json:"client_count"`
-	CPDHoursLastYear         float64          `json:"cpd_hours_last_year"`
-	SupervisionHoursLastYear float64          `json:"supervision_hours_last_year"`
-	FeedbackItemsLast12m     int              `json:"feedback_items_last_12m"`
-	ReflectionItemsLast12m   int              `json:"reflection_items_last_12m"`
-	ProfessionalBodyMember   bool             `json:"professional_body_member"`
-	ContactHours             float64          `json:"contact_hours"`
-	CompletedCycles          int              `json:"completed_cycles"`
-	Curriculum               []curriculumItem `json:"curriculum"`
-}
-
 func (s *Server) putPortfolio(c echo.Context) error {
 	return s.command(accreditation.ActionUpdatePortfolio, func(c echo.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
-		var req portfolioRequest
+		var req cases.PortfolioRequest
 		if err := bind(c, &req); err != nil {
 			return aggregate.Result{}, err
 		}
-		in := cases.PortfolioRequest{FirstPracticeDate: req.FirstPracticeDate, ClientHours: req.ClientHours, ClientCount: req.ClientCount,
-			CPDHoursLastYear: req.CPDHoursLastYear, SupervisionHoursLastYear: req.SupervisionHoursLastYear,
-			FeedbackItemsLast12m: req.FeedbackItemsLast12m, ReflectionItemsLast12m: req.ReflectionItemsLast12m,
-			ProfessionalBodyMember: req.ProfessionalBodyMember, ContactHours: req.ContactHours, CompletedCycles: req.CompletedCycles}
-		for _, ci := range req.Curriculum {
-			in.Curriculum = append(in.Curriculum, cases.CurriculumRequest(ci))
-		}
-		return s.deps.Cases.UpdatePortfolio(c.Request().Context(), m, id, in)
+		return s.deps.Cases.UpdatePortfolio(c.Request().Context(), m, id, req)
 	})(c)
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/cases"
 )
 
 // clientError fails unless err is a domain error that the API answers with
@@ -52,7 +53,7 @@ func FuzzBindJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		targets := []func() any{
 			func() any { return &openCaseRequest{} },
-			func() any { return &portfolioRequest{} },
+			func() any { return &cases.PortfolioRequest{} },
 			func() any { return &assessmentRequest{} },
 			func() any { return &selfAssessmentRequest{} },
 		}

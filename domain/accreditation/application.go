@@ -75,7 +75,7 @@ func (c *Case) UpdatePortfolio(actor domain.Actor, now time.Time, p Portfolio) (
 		return nil, err
 	}
 	var f fields
-	p = p.clone()
+	p = clonePortfolio(p)
 	eia := map[string]bool{
 		"first_practice_date":         !p.FirstPracticeDate.IsZero(),
 		"client_hours":                p.ClientHours != 0,

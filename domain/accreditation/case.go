@@ -101,7 +101,7 @@ func (c *Case) Clone() *Case {
 		p := Programme{Name: cloneSealed(c.Programme.Name), Provider: cloneSealed(c.Programme.Provider)}
 		n.Programme = &p
 	}
-	n.Portfolio = c.Portfolio.clone()
+	n.Portfolio = clonePortfolio(c.Portfolio)
 	n.Evidence = cloneEach(c.Evidence, Evidence.clone)
 	if c.SelfAssessment != nil {
 		n.SelfAssessment = make(map[int]pii.Sealed, len(c.SelfAssessment))

@@ -128,8 +128,15 @@ func (d *Date) UnmarshalJSON(b []byte) error {
 
 // Portfolio is the applicant's declared facts that eligibility is checked
 // against: the EIA fields for a coach, the EQA fields for a programme. The
-// fields of the other scheme stay zero.
-type Portfolio struct {
+// fields of the other scheme stay zero. Its texts are sealed.
+type Portfolio = PortfolioOf[pii.Sealed]
+
+// CurriculumItem is a curriculum item with its description sealed.
+type CurriculumItem = CurriculumItemOf[pii.Sealed]
+
+// PortfolioOf is the one shape of a portfolio, its texts of type Text:
+// sealed (pii.Sealed) in the case and its events, clear (string) in a view.
+type PortfolioOf[Text any] struct {
 	// EIA.
 	FirstPracticeDate        Date    `json:"first_practice_date,omitzero"`
 	ClientHours              float64 `json:"client_hours,omitempty"`
@@ -141,20 +148,20 @@ type Portfolio struct {
 	ProfessionalBodyMember   bool    `json:"professional_body_member,omitempty"`
 
 	// EQA.
-	ContactHours    float64          `json:"contact_hours,omitempty"`
-	CompletedCycles int              `json:"completed_cycles,omitempty"`
-	Curriculum      []CurriculumItem `json:"curriculum,omitempty"`
+	ContactHours    float64                  `json:"contact_hours,omitempty"`
+	CompletedCycles int                      `json:"completed_cycles,omitempty"`
+	Curriculum      []CurriculumItemOf[Text] `json:"curriculum,omitempty"`
 }
 
-// CurriculumItem maps a part of an EQA programme's curriculum to a
+// CurriculumItemOf maps a part of an EQA programme's curriculum to a
 // competence category and, optionally, indicators of it.
-type CurriculumItem struct {
-	Category    int        `json:"category"`
-	Indicators  []int      `json:"indicators,omitempty"`
-	Description pii.Sealed `json:"description"`
+type CurriculumItemOf[Text any] struct {
+	Category    int   `json:"category"`
+	Indicators  []int `json:"indicators,omitempty"`
+	Description Text  `json:"description"`
 }
 
-func (p Portfolio) clone() Portfolio {
+func clonePortfolio(p Portfolio) Portfolio {
 	p.Curriculum = slices.Clone(p.Curriculum)
 	for i := range p.Curriculum {
 		p.Curriculum[i].Indicators = slices.Clone(p.Curriculum[i].Indicators)
@@ -163,7 +170,7 @@ func (p Portfolio) clone() Portfolio {
 	return p
 }
 
-func (p Portfolio) curriculumCategories() []int {
+func (p PortfolioOf[Text]) curriculumCategories() []int {
 	var out []int
 	for _, it := range p.Curriculum {
 		if !slices.Contains(out, it.Category) {

@@ -266,27 +266,26 @@ func (s *Service) Open(ctx context.Context, m aggregate.Meta, in OpenRequest) (s
 	return id, res, nil
 }
 
-// PortfolioRequest is the portfolio as the API takes it.
+// PortfolioRequest is the portfolio as the API's body and the web's form
+// give it: the portfolio's fields in clear, the date still text, so that a
+// malformed one is refused naming the field (UpdatePortfolio parses it).
 type PortfolioRequest struct {
-	FirstPracticeDate        string
-	ClientHours              float64
-	ClientCount              int
-	CPDHoursLastYear         float64
-	SupervisionHoursLastYear float64
-	FeedbackItemsLast12m     int
-	ReflectionItemsLast12m   int
-	ProfessionalBodyMember   bool
-	ContactHours             float64
-	CompletedCycles          int
-	Curriculum               []CurriculumRequest
+	FirstPracticeDate        string              `json:"first_practice_date"`
+	ClientHours              float64             `json:"client_hours"`
+	ClientCount              int                 `json:"client_count"`
+	CPDHoursLastYear         float64             `json:"cpd_hours_last_year"`
+	SupervisionHoursLastYear float64             `json:"supervision_hours_last_year"`
+	FeedbackItemsLast12m     int                 `json:"feedback_items_last_12m"`
+	ReflectionItemsLast12m   int                 `json:"reflection_items_last_12m"`
+	ProfessionalBodyMember   bool                `json:"professional_body_member"`
+	ContactHours             float64             `json:"contact_hours"`
+	CompletedCycles          int                 `json:"completed_cycles"`
+	Curriculum               []CurriculumRequest `json:"curriculum"`
 }
 
-// CurriculumRequest is one curriculum item.
-type CurriculumRequest struct {
-	Category    int
-	Indicators  []int
-	Description string
-}
+// CurriculumRequest is one curriculum item in clear: the portfolio's own
+// item shape.
+type CurriculumRequest = accreditation.CurriculumItemOf[string]
 
 // UpdatePortfolio replaces the portfolio.
 func (s *Service) UpdatePortfolio(ctx context.Context, m aggregate.Meta, id string, in PortfolioRequest) (aggregate.Result, error) {

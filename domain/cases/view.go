@@ -75,27 +75,9 @@ type ProgrammeView struct {
 	Provider string `json:"provider"`
 }
 
-// PortfolioView is the applicant's declared facts, the curriculum opened.
-type PortfolioView struct {
-	FirstPracticeDate        accreditation.Date `json:"first_practice_date,omitzero"`
-	ClientHours              float64            `json:"client_hours,omitempty"`
-	ClientCount              int                `json:"client_count,omitempty"`
-	CPDHoursLastYear         float64            `json:"cpd_hours_last_year,omitempty"`
-	SupervisionHoursLastYear float64            `json:"supervision_hours_last_year,omitempty"`
-	FeedbackItemsLast12m     int                `json:"feedback_items_last_12m,omitempty"`
-	ReflectionItemsLast12m   int                `json:"reflection_items_last_12m,omitempty"`
-	ProfessionalBodyMember   bool               `json:"professional_body_member,omitempty"`
-	ContactHours             float64            `json:"contact_hours,omitempty"`
-	CompletedCycles          int                `json:"completed_cycles,omitempty"`
-	Curriculum               []CurriculumView   `json:"curriculum,omitempty"`
-}
-
-// CurriculumView is one curriculum item of an EQA programme.
-type CurriculumView struct {
-	Category    int    `json:"category"`
-	Indicators  []int  `json:"indicators,omitempty"`
-	Description string `json:"description"`
-}
+// PortfolioView is the applicant's declared facts, the curriculum opened:
+// the aggregate's one portfolio shape with clear texts.
+type PortfolioView = accreditation.PortfolioOf[string]
 
 // EvidenceView is one file of evidence.
 type EvidenceView struct {
@@ -360,7 +342,8 @@ func portfolioView(p accreditation.Portfolio, open func(pii.Sealed) string) Port
 		FeedbackItemsLast12m: p.FeedbackItemsLast12m, ReflectionItemsLast12m: p.ReflectionItemsLast12m,
 		ProfessionalBodyMember: p.ProfessionalBodyMember, ContactHours: p.ContactHours, CompletedCycles: p.CompletedCycles}
 	for _, it := range p.Curriculum {
-		out.Curriculum = append(out.Curriculum, CurriculumView{Category: it.Category, Indicators: slices.Clone(it.Indicators), Description: open(it.Description)})
+		out.Curriculum = append(out.Curriculum, accreditation.CurriculumItemOf[string]{Category: it.Category,
+			Indicators: slices.Clone(it.Indicators), Description: open(it.Description)})
 	}
 	return out
 }
