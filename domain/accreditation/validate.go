@@ -84,4 +84,3 @@ func sortedSet(ns []int) []int {
 func validID(id string) bool {
 	return len(id) <= 100 && !strings.Contains(id, ".") && eventstore.ValidStreamID(id)
 }
-
