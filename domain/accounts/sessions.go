@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 	"time"
+
+	"github.com/emcc/accredit/domain"
 )
 
 // Session is one login.
@@ -35,22 +37,8 @@ type SessionStore interface {
 // again, at most once.
 func splitToken(token string) (userID string, ok bool) {
 	id, secret, found := strings.Cut(token, ".")
-	if !found || !validUserID(id) || len(secret) < 32 {
+	if !found || !domain.ValidULID(id) || len(secret) < 32 {
 		return "", false
 	}
 	return id, true
-}
-
-// validUserID reports whether id has the shape of a user id (a ULID), so it
-// is safe as a key token.
-func validUserID(id string) bool {
-	if len(id) != 26 {
-		return false
-	}
-	for _, r := range id {
-		if !(r >= '0' && r <= '9' || r >= 'A' && r <= 'Z') {
-			return false
-		}
-	}
-	return true
 }

@@ -236,7 +236,7 @@ func (u *User) SetProfile(p Profile, known func(id string) bool) ([]aggregate.Ch
 		fields = append(fields, domain.FieldError{Field: "languages", Reason: "at least one language code"})
 	}
 	for _, l := range p.Languages {
-		if !ValidLanguage(l) {
+		if !domain.ValidLanguage(l) {
 			fields = append(fields, domain.FieldError{Field: "languages", Reason: fmt.Sprintf("%q is not a two-letter language code", l)})
 		}
 	}
@@ -314,9 +314,4 @@ func (u *User) live() error {
 		return domain.Errorf(domain.NotFound, "no user %s", u.ID)
 	}
 	return nil
-}
-
-// ValidLanguage reports whether s is a lower-case two-letter language code.
-func ValidLanguage(s string) bool {
-	return len(s) == 2 && s[0] >= 'a' && s[0] <= 'z' && s[1] >= 'a' && s[1] <= 'z'
 }
