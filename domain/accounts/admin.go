@@ -1,0 +1,85 @@
+package accounts
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"time"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/aggregate"
+)
+
+// EnsureAdmin creates the first office user. With email and password set it
+// creates that user unless it exists; with neither and no office user at all
+// it creates admin@localhost with a random password, which it returns.
+//
+// Every process of a cluster may run it at the same moment: the command id
+// is derived from the email, so JetStream stores one registration however
+// many processes send it, and a process that finds the user made by another
+// (a duplicate, or "already exists") reports it as not created by itself.
+// While the store or this process's feed is slow (Unavailable) it retries
+// until ctx ends.
+func (s *Service) EnsureAdmin(ctx context.Context, email, password string) (created bool, generated string, err error) {
+	if email != "" || password != "" {
+		if email == "" || password == "" {
+			return false, "", errors.New("set both ACCREDIT_ADMIN_EMAIL and ACCREDIT_ADMIN_PASSWORD, or neither")
+		}
+		if _, ok := s.userByEmail(email); ok {
+			return false, "", nil
+		}
+	} else {
+		if s.HasOffice() {
+			return false, "", nil
+		}
+		email = "admin@localhost"
+		if _, ok := s.userByEmail(email); ok {
+			return false, "", nil
+		}
+		b := make([]byte, 18)
+		_, _ = rand.Read(b)
+		password = base64.RawURLEncoding.EncodeToString(b)
+		generated = password
+	}
+	sum := sha256.Sum256([]byte(NormaliseEmail(email)))
+	meta := aggregate.Meta{Command: "bootstrap_office_user", Actor: domain.System, CommandID: "bootstrap-office-" + hex.EncodeToString(sum[:16])}
+	in := NewUser{Email: email, Password: password, Name: "Administrator", Role: domain.RoleOffice}
+	pause := 100 * time.Millisecond
+	mine := false // stored by us, and only not yet applied when we asked
+	for {
+		_, res, err := s.Create(ctx, meta, in)
+		if errors.Is(err, aggregate.ErrNotCaughtUp) && !res.Duplicate {
+			mine = true
+		}
+		switch {
+		case err == nil:
+			if res.Duplicate && !mine { // another process (or an earlier start) made it
+				return false, "", nil
+			}
+			return true, generated, nil
+		case domain.Is(err, domain.Conflict) && s.isOffice(email):
+			return false, "", nil // made by another process just before our decision
+		case !domain.Is(err, domain.Unavailable):
+			return false, "", err
+		}
+		select {
+		case <-ctx.Done():
+			return false, "", err
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, 2*time.Second)
+	}
+}
+
+// isOffice reports whether email is an office user's.
+func (s *Service) isOffice(email string) bool {
+	id, ok := s.userByEmail(email)
+	if !ok {
+		return false
+	}
+	_, role, ok := s.Profile(id)
+	return ok && role == domain.RoleOffice
+}

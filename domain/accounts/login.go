@@ -1,0 +1,145 @@
+package accounts
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"time"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/aggregate"
+)
+
+// Login is a successful login.
+type Login struct {
+	Token     string    `json:"token"`
+	ExpiresAt time.Time `json:"expires_at"`
+	User      UserView  `json:"user"`
+}
+
+// Login checks a password and opens a session. Errors: Unauthorized for a
+// wrong email or password (the same answer for both), TooManyRequests after
+// repeated failures.
+func (s *Service) Login(ctx context.Context, email, password, client string) (Login, error) {
+	key := NormaliseEmail(email)
+	if wait := s.throttle.blocked(key, client); wait > 0 {
+		return Login{}, &domain.Error{Code: domain.TooManyRequests, Message: "too many failed logins; try again later", RetryAfter: int(wait.Seconds()) + 1}
+	}
+	fail := func() (Login, error) {
+		s.throttle.fail(key, client)
+		return Login{}, domain.Errorf(domain.Unauthorized, "wrong email or password")
+	}
+	var u *User
+	if id, ok := s.userByEmail(email); ok {
+		u, _ = s.user(id)
+	}
+	hash := dummyHash
+	if u != nil && !u.Disabled {
+		if h, err := s.vault.Open(ctx, u.PasswordHash); err == nil {
+			hash = h
+		}
+	}
+	if !CheckPassword(hash, password) || u == nil || u.Disabled {
+		return fail()
+	}
+	s.throttle.succeed(key, client)
+	token, sess, err := s.newSession(ctx, u.ID)
+	if err != nil {
+		return Login{}, err
+	}
+	return Login{Token: token, ExpiresAt: sess.ExpiresAt, User: s.view(ctx, u)}, nil
+}
+
+func (s *Service) newSession(ctx context.Context, userID string) (string, Session, error) {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	token := userID + "." + base64.RawURLEncoding.EncodeToString(b)
+	sess := Session{UserID: userID, ExpiresAt: s.now().Add(SessionTTL).UTC().Truncate(time.Second)}
+	if err := s.sessions.Put(ctx, userID, TokenHash(token), sess); err != nil {
+		return "", Session{}, domain.Wrap(domain.Unavailable, err, "session store unavailable")
+	}
+	return token, sess, nil
+}
+
+// TokenHash is the key a session is stored under.
+func TokenHash(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// Authenticate returns the user of a bearer token. Errors: Unauthorized.
+func (s *Service) Authenticate(ctx context.Context, token string) (UserView, error) {
+	if token == "" || len(token) > 128 {
+		return UserView{}, domain.Errorf(domain.Unauthorized, "missing or malformed token")
+	}
+	uid, ok := splitToken(token)
+	if !ok {
+		return UserView{}, domain.Errorf(domain.Unauthorized, "the token is unknown, expired or revoked")
+	}
+	sess, err := s.sessions.Get(ctx, uid, TokenHash(token))
+	if errors.Is(err, ErrNoSession) || (err == nil && (!s.now().Before(sess.ExpiresAt) || sess.UserID != uid)) {
+		return UserView{}, domain.Errorf(domain.Unauthorized, "the token is unknown, expired or revoked")
+	}
+	if err != nil {
+		return UserView{}, domain.Wrap(domain.Unavailable, err, "session store unavailable")
+	}
+	u, ok := s.user(sess.UserID) // this one user, nobody else
+	if !ok || u.Disabled {
+		return UserView{}, domain.Errorf(domain.Unauthorized, "the account is disabled")
+	}
+	return s.view(ctx, u), nil
+}
+
+// Logout revokes a token.
+func (s *Service) Logout(ctx context.Context, token string) error {
+	uid, ok := splitToken(token)
+	if !ok {
+		return nil
+	}
+	if err := s.sessions.Delete(ctx, uid, TokenHash(token)); err != nil {
+		return domain.Wrap(domain.Unavailable, err, "session store unavailable")
+	}
+	return nil
+}
+
+// endSessions deletes a user's sessions but the one of keepToken (none
+// when empty) and returns how many it ended.
+func (s *Service) endSessions(ctx context.Context, userID, keepToken string) (int, error) {
+	hashes, err := s.sessions.List(ctx, userID)
+	if err != nil {
+		return 0, domain.Wrap(domain.Unavailable, err, "session store unavailable")
+	}
+	keep := ""
+	if keepToken != "" {
+		keep = TokenHash(keepToken)
+	}
+	n := 0
+	for _, h := range hashes {
+		if h == keep {
+			continue
+		}
+		if err := s.sessions.Delete(ctx, userID, h); err != nil {
+			return n, domain.Wrap(domain.Unavailable, err, "session store unavailable")
+		}
+		n++
+	}
+	return n, nil
+}
+
+// EndSessions is the office ending every session of a user, recorded with
+// who did it. Errors: NotFound for an unknown or erased user, Unavailable.
+func (s *Service) EndSessions(ctx context.Context, meta aggregate.Meta, userID string) (aggregate.Result, int, error) {
+	res, err := s.users.Update(ctx, userID, meta, func(u *User, _ uint64) ([]aggregate.Change, error) {
+		return u.EndSessions()
+	})
+	if err != nil {
+		return res, 0, err
+	}
+	// Recorded first, then done: a failure here is retried by the caller,
+	// and a retry with the same Idempotency-Key ends them all the same.
+	n, err := s.endSessions(ctx, userID, "")
+	return res, n, err
+}
