@@ -16,10 +16,22 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// Argon2id parameters (OWASP's recommended minimum: 19 MiB, 2 passes).
+// KDF is the cost of the Argon2id password hash: passes and memory.
+type KDF struct {
+	Time      uint32 // passes
+	MemoryKiB uint32
+}
+
+// DefaultKDF is OWASP's recommended minimum for Argon2id: 19 MiB, 2 passes.
+// Every real password is hashed with it.
+var DefaultKDF = KDF{Time: 2, MemoryKiB: 19 * 1024}
+
+// TestingKDF is the cheapest Argon2id cost, for tests that make many users
+// and are not about hashing: a user then costs microseconds, not a second
+// on a busy machine. Never for real passwords: only apptest sets it.
+var TestingKDF = KDF{Time: 1, MemoryKiB: 8}
+
 const (
-	argonTime    = 2
-	argonMemory  = 19 * 1024
 	argonThreads = 1
 	argonKeyLen  = 32
 )
@@ -27,12 +39,17 @@ const (
 // MinPasswordLength is the shortest password accepted.
 const MinPasswordLength = 12
 
-// HashPassword returns an argon2id hash in the PHC string format.
-func HashPassword(password string) string {
+// HashPassword returns an argon2id hash in the PHC string format, at the
+// default cost.
+func HashPassword(password string) string { return DefaultKDF.Hash(password) }
+
+// Hash returns an argon2id hash of password at cost k in the PHC string
+// format; CheckPassword reads the cost back from it.
+func (k KDF) Hash(password string) string {
 	salt := make([]byte, 16)
 	_, _ = rand.Read(salt)
-	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
+	key := argon2.IDKey([]byte(password), salt, k.Time, k.MemoryKiB, argonThreads, argonKeyLen)
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, k.MemoryKiB, k.Time, argonThreads,
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key))
 }
 

@@ -30,6 +30,7 @@ type Service struct {
 	now      func() time.Time
 	log      *slog.Logger
 	throttle *throttle
+	kdf      KDF // the cost new password hashes are made at
 
 	mu sync.RWMutex
 	// legacy finds the users of the old directory stream by email
@@ -40,13 +41,18 @@ type Service struct {
 
 // NewService wires the accounts into feed; call before the feed runs.
 func NewService(store eventstore.Store, feed *aggregate.Feed, vault *pii.Vault, sessions SessionStore, now func() time.Time, log *slog.Logger) *Service {
-	s := &Service{vault: vault, sessions: sessions, now: now, log: log, legacy: map[string]string{}, throttle: newThrottle(now)}
+	s := &Service{vault: vault, sessions: sessions, now: now, log: log, legacy: map[string]string{}, throttle: newThrottle(now), kdf: DefaultKDF}
 	s.users = aggregate.NewRepository(UserPrefix, store, feed, now, newUserState)
 	s.users.Upcast(userOf)
 	s.emails = aggregate.NewRepository(EmailPrefix, store, feed, now, newReservation)
 	feed.Add(s) // after the repositories, so the indexes are current when a wait returns
 	return s
 }
+
+// UseKDF sets the cost that new password hashes are made at (DefaultKDF
+// unless set; TestingKDF in tests). Hashes already stored keep theirs.
+// Call before the service is used.
+func (s *Service) UseKDF(k KDF) { s.kdf = k }
 
 // Follow keeps the list of users in order, and the email index of the
 // users of the old directory stream: it opens each one's sealed email.
@@ -269,7 +275,7 @@ func (s *Service) Create(ctx context.Context, meta aggregate.Meta, in NewUser) (
 		return UserView{}, aggregate.Result{}, domain.Wrap(domain.Unavailable, err, "key store unavailable")
 	}
 	name, _ := s.vault.Seal(ctx, id, strings.TrimSpace(in.Name))
-	hash, _ := s.vault.Seal(ctx, id, HashPassword(in.Password))
+	hash, _ := s.vault.Seal(ctx, id, s.kdf.Hash(in.Password))
 	ev := UserRegistered{UserID: id, Role: in.Role, Email: email, Name: name, PasswordHash: hash, SelfService: selfService, EmailKey: key}
 	res, err := s.users.Update(ctx, id, meta, func(u *User, _ uint64) ([]aggregate.Change, error) {
 		if r, _, ok := s.emails.Get(key); !ok || !r.active(id) {
@@ -433,7 +439,7 @@ func (s *Service) ChangePassword(ctx context.Context, meta aggregate.Meta, userI
 		return aggregate.Result{}, &domain.Error{Code: domain.Unauthorized, Message: "the current password is wrong",
 			Fields: []domain.FieldError{{Field: "current_password", Reason: "does not match"}}}
 	}
-	sealed, err := s.vault.Seal(ctx, userID, HashPassword(next))
+	sealed, err := s.vault.Seal(ctx, userID, s.kdf.Hash(next))
 	if err != nil {
 		return aggregate.Result{}, domain.Wrap(domain.Unavailable, err, "key store unavailable")
 	}

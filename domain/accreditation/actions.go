@@ -45,11 +45,15 @@ const (
 // offer (so not ActionOpen).
 func (a Action) Valid() bool { return statesOf(a) != nil }
 
-// beforeDecision are the states in which the applicant may still withdraw.
-var beforeDecision = []State{
-	StateDraft, StateSubmitted, StateReturned, StateAwaitingAssessment, StateInAssessment,
-	StateInformationRequested, StateModeration, StateAwaitingDecision,
-}
+// withApplicant are the states in which the application is back with its
+// applicant to change: before the first submission and after a return.
+var withApplicant = []State{StateDraft, StateReturned}
+
+// beforeDecision are the states in which the applicant may still withdraw:
+// a draft, and every state in progress except an appeal (the decision it
+// appeals has been made).
+var beforeDecision = append([]State{StateDraft},
+	slices.DeleteFunc(slices.Clone(inProgress), func(s State) bool { return s == StateAppealed })...)
 
 // withAccreditation are the states in which a case can hold an accreditation
 // (an award at a lower level stays in force while it is appealed).
@@ -61,11 +65,11 @@ var actions = []struct {
 	name   Action
 	states []State
 }{
-	{ActionUpdatePortfolio, []State{StateDraft, StateReturned}},
-	{ActionAddEvidence, []State{StateDraft, StateReturned, StateInformationRequested}},
-	{ActionRemoveEvidence, []State{StateDraft, StateReturned}},
-	{ActionUpdateSelfAssessment, []State{StateDraft, StateReturned}},
-	{ActionSubmit, []State{StateDraft, StateReturned}},
+	{ActionUpdatePortfolio, withApplicant},
+	{ActionAddEvidence, append(slices.Clip(withApplicant), StateInformationRequested)},
+	{ActionRemoveEvidence, withApplicant},
+	{ActionUpdateSelfAssessment, withApplicant},
+	{ActionSubmit, withApplicant},
 	{ActionScreen, []State{StateSubmitted}},
 	{ActionAssign, []State{StateAwaitingAssessment}},
 	{ActionClaim, []State{StateAwaitingAssessment}},

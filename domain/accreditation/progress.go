@@ -13,6 +13,10 @@ var inProgress = []State{
 // InProgress reports whether a case in state s is under way (see inProgress).
 func (s State) InProgress() bool { return slices.Contains(inProgress, s) }
 
+// WithApplicant reports whether a case in state s is with its applicant to
+// change and submit: a draft, or returned (see withApplicant).
+func (s State) WithApplicant() bool { return slices.Contains(withApplicant, s) }
+
 // Queued reports whether the office follows a case in state s in its queue:
 // every state in progress except returned, where the case waits for its
 // applicant to resubmit it and is queued again from then.

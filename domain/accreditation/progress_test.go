@@ -1,28 +1,31 @@
 package accreditation
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/emcc/accredit/domain"
 )
 
-// TestStatesInProgress pins the one definition of a case in progress, and of
-// the office's queue, state by state: the queue, the assessors' own cases,
-// the overdue count and the retention policy all ask these.
+// TestStatesInProgress pins the one definition of a case in progress, of
+// the office's queue, of a case with its applicant and of one that can still
+// be withdrawn, state by state: the queue, the assessors' own cases, the
+// overdue count, the retention policy, the checklist and the action table
+// all ask these.
 func TestStatesInProgress(t *testing.T) {
-	want := map[State]struct{ inProgress, queued bool }{
-		StateDraft:                {false, false},
-		StateSubmitted:            {true, true},
-		StateReturned:             {true, false},
-		StateAwaitingAssessment:   {true, true},
-		StateInAssessment:         {true, true},
-		StateInformationRequested: {true, true},
-		StateModeration:           {true, true},
-		StateAwaitingDecision:     {true, true},
-		StateAwarded:              {false, false},
-		StateNotAwarded:           {false, false},
-		StateAppealed:             {true, true},
-		StateWithdrawn:            {false, false},
+	want := map[State]struct{ inProgress, queued, withApplicant, withdrawable bool }{
+		StateDraft:                {false, false, true, true},
+		StateSubmitted:            {true, true, false, true},
+		StateReturned:             {true, false, true, true},
+		StateAwaitingAssessment:   {true, true, false, true},
+		StateInAssessment:         {true, true, false, true},
+		StateInformationRequested: {true, true, false, true},
+		StateModeration:           {true, true, false, true},
+		StateAwaitingDecision:     {true, true, false, true},
+		StateAwarded:              {false, false, false, false},
+		StateNotAwarded:           {false, false, false, false},
+		StateAppealed:             {true, true, false, false},
+		StateWithdrawn:            {false, false, false, false},
 	}
 	for _, s := range States {
 		w, ok := want[s]
@@ -35,6 +38,17 @@ func TestStatesInProgress(t *testing.T) {
 		}
 		if got := s.Queued(); got != w.queued {
 			t.Errorf("%q.Queued(): got %v, want %v", s, got, w.queued)
+		}
+		if got := s.WithApplicant(); got != w.withApplicant {
+			t.Errorf("%q.WithApplicant(): got %v, want %v", s, got, w.withApplicant)
+		}
+		for _, a := range []Action{ActionUpdatePortfolio, ActionSubmit} {
+			if got := slices.Contains(AllowedIn(s), a); got != w.withApplicant {
+				t.Errorf("%s allowed in %q: got %v, want %v (with its applicant)", a, s, got, w.withApplicant)
+			}
+		}
+		if got := slices.Contains(AllowedIn(s), ActionWithdraw); got != w.withdrawable {
+			t.Errorf("withdraw allowed in %q: got %v, want %v", s, got, w.withdrawable)
 		}
 	}
 	if State("").InProgress() || State("").Queued() {

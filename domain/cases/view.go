@@ -204,7 +204,7 @@ func (v *CaseView) Can(action accreditation.Action) bool {
 
 // Editable reports whether the applicant may still change the application.
 func (v *CaseView) Editable() bool {
-	return v.State == accreditation.StateDraft || v.State == accreditation.StateReturned
+	return v.State.WithApplicant()
 }
 
 // EQA reports whether the case is for a programme.
@@ -321,7 +321,7 @@ func (s *Service) view(ctx context.Context, actor domain.Actor, c *accreditation
 	}
 	v.Next = c.Next(now)
 	v.NextStep = v.Next.String()
-	if c.State == accreditation.StateDraft || c.State == accreditation.StateReturned {
+	if c.State.WithApplicant() {
 		v.Checklist = c.Unmet(s.rules, now)
 		if v.Checklist == nil {
 			v.Checklist = []accreditation.Unmet{}

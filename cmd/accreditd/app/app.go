@@ -86,6 +86,10 @@ type Options struct {
 	// (RunExpiry, RunRetention): tests move a fake clock and run them
 	// when they choose, so a minute tick must not run them first.
 	ManualJobs bool
+	// PasswordKDF, when set, is the cost new password hashes are made at
+	// instead of accounts.DefaultKDF: tests set accounts.TestingKDF so that
+	// making users does not dominate them. Not configurable in production.
+	PasswordKDF accounts.KDF
 }
 
 // NewLogger makes the process logger in the configured format.
@@ -149,6 +153,9 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 	})
 	a.heads = audit.NewHeads()
 	a.Accounts = accounts.NewService(a.Events, a.Feed, a.Vault, a.sessions, a.now, a.log)
+	if opt.PasswordKDF != (accounts.KDF{}) {
+		a.Accounts.UseKDF(opt.PasswordKDF)
+	}
 	a.Feed.Add(a.heads)
 	blobs, err := natsstore.OpenBlobs(ctx, a.Events.JetStream(), a.storeConfig())
 	if err != nil {

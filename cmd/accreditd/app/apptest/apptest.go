@@ -24,8 +24,9 @@
 //		...
 //	}
 //
-// Most of its time is the Argon2id password hashing of the users it makes
-// (19 MiB each, by design), not the stores.
+// Passwords are hashed at accounts.TestingKDF (the cheapest Argon2id cost)
+// so that making users does not dominate the tests; the production cost is
+// proven in domain/accounts and by TestStoredPasswordsUseTheProductionKDF.
 package apptest
 
 import (
@@ -42,6 +43,7 @@ import (
 	"time"
 
 	"github.com/emcc/accredit/cmd/accreditd/app"
+	"github.com/emcc/accredit/domain/accounts"
 )
 
 // Admin credentials of every test instance.
@@ -85,6 +87,9 @@ func StartWith(tb testing.TB, cfg app.Config, opt app.Options) *Instance {
 	tb.Helper()
 	logs := &LockedBuffer{}
 	opt.ManualJobs = true // the tests run expiry and retention themselves
+	if opt.PasswordKDF == (accounts.KDF{}) {
+		opt.PasswordKDF = accounts.TestingKDF // users in microseconds; hashing has its own tests
+	}
 	if opt.Log == nil {
 		opt.Log = slog.New(slog.NewJSONHandler(logs, nil))
 	}

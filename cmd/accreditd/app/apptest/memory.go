@@ -59,6 +59,7 @@ func StartInMemory(tb testing.TB) *Instance {
 	heads := audit.NewHeads()
 	feed.Add(heads)
 	acc := accounts.NewService(mem.Events, feed, vault, mem.Sessions, time.Now, log)
+	acc.UseKDF(accounts.TestingKDF)
 	cs := cases.NewService(cases.Config{Store: mem.Events, Feed: feed, Vault: vault, Blobs: mem.Blobs,
 		Accounts: acc, Now: time.Now, Log: log, TempDir: tb.TempDir()})
 	fed := make(chan struct{})
