@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"math/rand/v2"
 	"strings"
 	"sync"
@@ -89,22 +88,47 @@ type Repository[S Root[S]] struct {
 	// of the same aggregates) to the aggregate each belongs to; nil: none.
 	upcast func(stream string, e eventstore.Event) (id string, ok bool)
 
-	// stripes serialise the commands on one aggregate within this process,
+	// locks serialise the commands on one aggregate within this process,
 	// so that its own writers never race each other to a conflict; only
-	// another process's write makes a command decide again.
-	stripes [256]sync.Mutex
+	// another process's write makes a command decide again. One lock per
+	// aggregate being written, dropped when no command holds or waits for
+	// it: commands on different aggregates never queue behind each other's
+	// fsync, and the map is as large as the commands in flight.
+	locksMu sync.Mutex
+	locks   map[string]*aggregateLock
 }
 
-func (r *Repository[S]) stripe(id string) *sync.Mutex {
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(id))
-	return &r.stripes[h.Sum32()%uint32(len(r.stripes))]
+type aggregateLock struct {
+	sync.Mutex
+	users int // holding or waiting
+}
+
+// lock takes aggregate id's lock and returns its release.
+func (r *Repository[S]) lock(id string) (unlock func()) {
+	r.locksMu.Lock()
+	l := r.locks[id]
+	if l == nil {
+		l = &aggregateLock{}
+		r.locks[id] = l
+	}
+	l.users++
+	r.locksMu.Unlock()
+	l.Lock()
+	return func() {
+		l.Unlock()
+		r.locksMu.Lock()
+		if l.users--; l.users == 0 {
+			delete(r.locks, id)
+		}
+		r.locksMu.Unlock()
+	}
 }
 
 // NewRepository returns a repository of the streams "<prefix>.<id>" and
 // registers it with feed. fresh makes the state of a new aggregate.
 func NewRepository[S Root[S]](prefix string, store eventstore.Store, feed *Feed, now func() time.Time, fresh func(id string) S) *Repository[S] {
-	r := &Repository[S]{prefix: prefix, fresh: fresh, store: store, feed: feed, now: now, entries: map[string]*entry[S]{}}
+	r := &Repository[S]{prefix: prefix, fresh: fresh, store: store, feed: feed, now: now, entries: map[string]*entry[S]{},
+		locks: map[string]*aggregateLock{}}
 	feed.Add(r)
 	return r
 }
@@ -270,9 +294,7 @@ func (r *Repository[S]) update(ctx context.Context, id string, meta Meta, decide
 	if res, ok, err := r.applied(meta); ok {
 		return res, 0, err
 	}
-	lock := r.stripe(id)
-	lock.Lock()
-	defer lock.Unlock()
+	defer r.lock(id)()
 	for attempt := 0; attempt < 20; attempt++ {
 		if attempt > 0 {
 			// Another process keeps writing this aggregate: back off a little.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -165,5 +166,47 @@ func TestAResultHoldsTheStateTheCommandLeft(t *testing.T) {
 	}
 	if s, ok := aggregate.StateOf[*tally](dup); ok {
 		t.Fatalf("a duplicate decided nothing, yet carries state %v", s.Items)
+	}
+}
+
+// TestACommandNeverWaitsForAnotherAggregatesCommand: while one command is
+// held in its decide, commands on 300 other aggregates all complete. (With
+// locks shared by several aggregates, as 256 hashed stripes were, one of
+// the 300 shares the held one's lock and waits behind it.)
+func TestACommandNeverWaitsForAnotherAggregatesCommand(t *testing.T) {
+	repo := process(t, eventstore.NewMemory())
+	entered, release := make(chan struct{}), make(chan struct{})
+	held := make(chan error, 1)
+	go func() {
+		_, err := repo.Update(context.Background(), "held", aggregate.Meta{}, func(*tally, uint64) ([]aggregate.Change, error) {
+			close(entered)
+			<-release
+			return []aggregate.Change{{Type: "tally.added", Data: 0}}, nil
+		})
+		held <- err
+	}()
+	<-entered
+	others := make(chan error, 1)
+	go func() {
+		for i := range 300 {
+			if _, err := repo.Update(context.Background(), fmt.Sprintf("other-%d", i), aggregate.Meta{}, add(i)); err != nil {
+				others <- fmt.Errorf("aggregate other-%d: %w", i, err)
+				return
+			}
+		}
+		others <- nil
+	}()
+	select {
+	case err := <-others:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(60 * time.Second): // not a timing: a deadlock left alone never ends
+		close(release)
+		t.Fatal("commands on other aggregates still waiting after 60 s behind one held in its decide")
+	}
+	close(release)
+	if err := <-held; err != nil {
+		t.Fatalf("the held command: %v", err)
 	}
 }
