@@ -44,6 +44,7 @@ bench: ## event store and read side against raw JetStream in the same run; encry
 	$(GO) test -run '^$$' -bench . -benchmem ./domain/pii/
 	$(GO) test -run '^$$' -bench UploadRSS -benchtime 1x ./api/ # RSS growth per concurrent 20 MiB upload and download
 	$(GO) test -run '^$$' -bench UsersScale -benchtime 1x -timeout 30m ./api/ # GET /me and a command at 1k and 100k users, and their ratio
+	$(GO) test -run '^$$' -bench CommandsVsRawJetStream -benchtime 1x -timeout 30m ./api/ # 32 clients' commands over HTTP against raw JetStream, fsync always and 1s
 	# The read side at scale: accredit seed (ACCREDIT_BENCH_CASES, _USERS: 100k each), a real accreditd,
 	# 50 readers over HTTP with real logins: p50/p99 of /me, /queue, /register; cold start, stop, RSS.
 	$(GO) test -run '^$$' -bench ReadSideAtScale -benchtime 1x -timeout 90m ./cmd/accreditd/
