@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -245,9 +246,17 @@ func TestAuthenticateTouchesOnlyTheCaller(t *testing.T) {
 			t.Fatalf("authenticate: got %+v, %v", u, err)
 		}
 	}
+	// AllocsPerRun counts every goroutine's allocations: the feed, the NATS
+	// client and the server keep allocating in the background, more on a
+	// busy machine. They only ever add, so the least of several rounds is
+	// what one authentication allocates.
 	allocs := func() float64 {
 		auth() // the caller's key is cached from here on
-		return testing.AllocsPerRun(20, auth)
+		least := math.Inf(1)
+		for range 7 {
+			least = min(least, testing.AllocsPerRun(20, auth))
+		}
+		return least
 	}
 
 	few := allocs()

@@ -1,6 +1,7 @@
 package accreditation
 
 import (
+	"slices"
 	"time"
 
 	"github.com/emcc/accredit/domain"
@@ -17,6 +18,11 @@ func (c *Case) AllowedActions(actor domain.Actor, now time.Time, ruleSets RuleSe
 		return out
 	}
 	for _, a := range actions {
+		// The table first: the guard checks it too, but builds a message
+		// to refuse, and most actions are not open in any one state.
+		if !slices.Contains(a.states, c.State) {
+			continue
+		}
 		if c.guard(a.name, actor, now, ruleSets) == nil {
 			out = append(out, a.name)
 		}
