@@ -216,17 +216,29 @@ func (r *Runner) applyTo(s *Set, c eventstore.Commit) {
 
 // Stop stops following and saves a snapshot.
 func (r *Runner) Stop() {
+	if err := r.Shutdown(context.Background()); err != nil {
+		r.log.Warn("read-model snapshot on stop", "err", err)
+	}
+}
+
+// Shutdown stops following and saves a snapshot, unless ctx ends first:
+// then it returns at once and the last snapshot written stays, so the next
+// start replays a longer tail but loses nothing (a snapshot carries its
+// position). A process that must stop within a budget passes it here.
+func (r *Runner) Shutdown(ctx context.Context) error {
 	if r.stopRun == nil {
-		return
+		return nil
 	}
 	r.stopRun()
-	<-r.done
 	r.stopRun = nil
-	if r.dir != "" {
-		if err := r.SaveSnapshot(); err != nil {
-			r.log.Warn("read-model snapshot on stop", "err", err)
-		}
+	select {
+	case <-r.done:
+	case <-ctx.Done():
+		// The follower is still applying a commit (or waits for a reader
+		// holding the lock): no snapshot, the process is going anyway.
+		return fmt.Errorf("read side did not stop in time, snapshot not written: %w", ctx.Err())
 	}
+	return r.saveSnapshot(ctx)
 }
 
 // Rebuild builds a new generation from zero up to the store's current end
@@ -324,13 +336,21 @@ type snapshotFile struct {
 }
 
 // SaveSnapshot writes the current read models and position atomically.
-func (r *Runner) SaveSnapshot() error {
+func (r *Runner) SaveSnapshot() error { return r.saveSnapshot(context.Background()) }
+
+// saveSnapshot gives up, leaving the previous snapshot in place, when ctx
+// ends before the file is complete.
+func (r *Runner) saveSnapshot(ctx context.Context) error {
 	if r.dir == "" {
 		return nil
 	}
 	r.mu.RLock()
 	snap := snapshotFile{Schema: r.schema, Position: r.cur.pos, Models: map[string]json.RawMessage{}}
 	for _, m := range r.cur.Models {
+		if err := ctx.Err(); err != nil {
+			r.mu.RUnlock()
+			return fmt.Errorf("snapshot not written: %w", err)
+		}
 		b, err := m.Snapshot()
 		if err != nil {
 			r.mu.RUnlock()
@@ -345,6 +365,9 @@ func (r *Runner) SaveSnapshot() error {
 	}
 	if err := os.MkdirAll(r.dir, 0o700); err != nil {
 		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("snapshot not written: %w", err)
 	}
 	tmp := filepath.Join(r.dir, "read-models.json.tmp")
 	if err := os.WriteFile(tmp, b, 0o600); err != nil {

@@ -108,6 +108,22 @@ func (g *Generator) Drive(tb testing.TB, id string, steps int) {
 	}
 }
 
+// Adopt takes over the cases another generator opened in the same store
+// (before a restart of the process under test, say), once this one has
+// read them, so that Steps drives them on.
+func (g *Generator) Adopt(tb testing.TB, ids []string) {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := g.feed.CatchUp(ctx); err != nil {
+		tb.Fatalf("adopt: %v", err)
+	}
+	for _, id := range ids {
+		g.cases = append(g.cases, id)
+		g.applicant[id] = "applicant-" + id
+	}
+}
+
 // Cases lists the generated case ids.
 func (g *Generator) Cases() []string { return g.cases }
 

@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/oklog/ulid/v2"
@@ -71,6 +72,7 @@ type App struct {
 	wg       sync.WaitGroup
 	cancel   context.CancelFunc
 	closed   bool
+	stopping atomic.Bool // set by Close: not ready from then on
 }
 
 // Options are what tests (and main) may inject.
@@ -376,9 +378,9 @@ func (a *App) readiness(ctx context.Context) api.Readiness {
 		})
 		r.Lag = max(r.Lag, lag)
 	}
-	// Ready when the read side is close behind the store: a few commits in
-	// flight are normal under load.
-	r.Ready = r.Lag < 1000
+	// Ready when the read side is close behind the store (a few commits in
+	// flight are normal under load), and not stopping.
+	r.Ready = r.Lag < 1000 && !a.stopping.Load()
 	return r
 }
 
@@ -433,31 +435,47 @@ func (a *App) checkpointLoop(ctx context.Context) {
 	}
 }
 
-// Close stops serving (letting in-flight requests finish), stops the feed
-// and drains NATS.
+// Close stops the process within cfg.ShutdownTimeout (8 s by default, so
+// that a stop fits a 10 s budget with NATS drained): /readyz answers 503
+// from the first moment, so no new traffic is sent here; in-flight requests
+// get half the budget to finish, then the connections still open are
+// closed (a long export ends early, marked incomplete); the jobs and the
+// feed stop; the read models' snapshot is written if the rest of the budget
+// allows, else the last one stays and the next start replays a longer tail.
 func (a *App) Close() error {
 	if a.closed {
 		return nil
 	}
 	a.closed = true
+	a.stopping.Store(true)
+	began := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
 	defer cancel()
+	drain, cancelDrain := context.WithTimeout(ctx, a.cfg.ShutdownTimeout/2)
+	defer cancelDrain()
 	var err error
 	if a.http != nil {
-		err = a.http.Shutdown(ctx)
+		if err = a.http.Shutdown(drain); err != nil {
+			a.log.Warn("requests still running at the end of the drain: their connections are closed", "err", err)
+			_ = a.http.Close()
+		}
 	}
 	if a.metricsSrv != nil {
-		_ = a.metricsSrv.Shutdown(ctx)
+		if a.metricsSrv.Shutdown(drain) != nil {
+			_ = a.metricsSrv.Close()
+		}
 	}
 	if a.cancel != nil {
 		a.cancel()
 	}
 	a.wg.Wait()
 	if a.Reads != nil {
-		a.Reads.Stop() // saves the read models' snapshot
+		if serr := a.Reads.Shutdown(ctx); serr != nil {
+			a.log.Warn("read-model snapshot on stop", "err", serr)
+		}
 	}
 	a.shutdownStores()
-	a.log.Info("accreditd stopped")
+	a.log.Info("accreditd stopped", "took_ms", time.Since(began).Milliseconds())
 	return err
 }
 

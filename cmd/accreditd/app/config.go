@@ -55,7 +55,7 @@ func (c Config) SyncInterval() (time.Duration, error) {
 // Defaults returns the configuration of a bare `accreditd`.
 func Defaults() Config {
 	return Config{Addr: "127.0.0.1:8080", DataDir: "./data", Replicas: 1, Sync: "always", SLADays: 56, RetentionYears: 7,
-		CheckpointInterval: time.Hour, LogFormat: "json", ShutdownTimeout: 15 * time.Second}
+		CheckpointInterval: time.Hour, LogFormat: "json", ShutdownTimeout: 8 * time.Second}
 }
 
 // Parse reads flags (args) over the environment (getenv) over the defaults.
