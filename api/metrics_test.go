@@ -21,7 +21,7 @@ func TestMetricsAfterAJourney(t *testing.T) {
 		`accredit_commands_total{command="decide",outcome="accepted"}`,
 		`accredit_events_appended_total`,
 		`accredit_projection_position{read_model="cases"}`,
-		`accredit_projection_lag{read_model="audit"}`,
+		`accredit_projection_lag{read_model="cases"}`,
 		`accredit_jetstream_messages{stream="ACCREDIT_EVENTS"}`,
 		`accredit_projection_decode_errors_total 0`,
 		`go_goroutines`,

@@ -30,6 +30,9 @@ type ReadSide struct {
 	SLA    time.Duration
 }
 
+// Audit pages the event history from the store.
+func (rs *ReadSide) Audit() projections.Audit { return projections.Audit{Store: rs.Store} }
+
 // read waits for ?min_seq, then runs fn on the read models; the answer
 // carries the position it reflects (X-Accredit-Seq).
 func (s *Server) read(c echo.Context, fn func(m *projections.Models, pos uint64) error) error {
@@ -223,20 +226,18 @@ func (s *Server) audit(c echo.Context) error {
 			return badQuery("limit", "1 to 1000")
 		}
 	}
-	var page []projections.AuditEntry
-	var next *projections.Cursor
 	var pos uint64
-	if err := s.read(c, func(m *projections.Models, p uint64) error {
-		page, next = m.Audit.Page(f, cur, limit)
+	if err := s.read(c, func(_ *projections.Models, p uint64) error {
 		pos = p
 		return nil
 	}); err != nil {
 		return err
 	}
-	rows, err := s.auditRows(c.Request().Context(), page)
+	page, next, err := s.deps.Reads.Audit().Page(c.Request().Context(), f, cur, limit)
 	if err != nil {
-		return err
+		return domain.Wrap(domain.Unavailable, err, "event store unavailable")
 	}
+	rows := s.auditRows(c.Request().Context(), page)
 	out := map[string]any{"events": rows, "seq": pos}
 	if next != nil {
 		out["next_cursor"] = fmt.Sprintf("%d.%d", next.Seq, next.Index)
@@ -244,24 +245,15 @@ func (s *Server) audit(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-// auditRows reads the payloads of a page from the store, one commit each.
-func (s *Server) auditRows(ctx context.Context, page []projections.AuditEntry) ([]auditRow, error) {
+// auditRows opens the personal data in the payloads of a page.
+func (s *Server) auditRows(ctx context.Context, page []projections.AuditEntry) []auditRow {
 	rows := make([]auditRow, 0, len(page))
-	var commit eventstore.Commit
 	for _, e := range page {
-		if commit.Seq != e.Seq {
-			var err error
-			if commit, err = s.deps.Reads.Store.Get(ctx, e.Seq); err != nil {
-				return nil, domain.Wrap(domain.Unavailable, err, "event store unavailable")
-			}
-		}
 		var data any
-		if e.Index < len(commit.Events) {
-			_ = json.Unmarshal(commit.Events[e.Index].Data, &data)
-		}
+		_ = json.Unmarshal(e.Data, &data)
 		rows = append(rows, auditRow{AuditEntry: e, Data: pii.RevealTree(ctx, s.deps.Reads.Vault, data)})
 	}
-	return rows, nil
+	return rows
 }
 
 // exportAudit streams every matching event from the store as CSV or JSON
@@ -309,10 +301,7 @@ func (rs *ReadSide) StreamAudit(ctx context.Context, w *echo.Response, f project
 			start()
 		}
 		for i, e := range cm.Events {
-			entry := projections.AuditEntry{Seq: cm.Seq, Index: i, ID: e.ID, Stream: e.Stream, Type: e.Type, Version: e.Version, OccurredAt: e.OccurredAt, Actor: e.Actor}
-			if id, ok := strings.CutPrefix(e.Stream, accreditation.StreamPrefix+"."); ok {
-				entry.CaseID = id
-			}
+			entry := projections.NewAuditEntry(cm, i)
 			if !f.Match(entry) {
 				continue
 			}
@@ -385,6 +374,7 @@ func (s *Server) myCases(c echo.Context) error {
 	a := actor(c)
 	now := s.deps.Now()
 	var out []myCaseView
+	var seq uint64
 	err := s.read(c, func(m *projections.Models, pos uint64) error {
 		for _, cs := range m.Cases.OfApplicant(u.ID) {
 			v := myCaseView{CaseID: cs.ID, Scheme: cs.Scheme, Level: cs.Level, State: cs.State, NextStep: cs.Next(now).String(),
@@ -405,18 +395,28 @@ func (s *Server) myCases(c echo.Context) error {
 						"questions": s.deps.Reads.Vault.Reveal(c.Request().Context(), r.Questions)}
 				}
 			}
-			entries, _ := m.Audit.Page(projections.AuditFilter{CaseID: cs.ID}, projections.Cursor{}, 10000)
-			for _, e := range entries {
-				v.Timeline = append(v.Timeline, timelineEntry{Type: e.Type, OccurredAt: e.OccurredAt, ActorRole: e.Actor.Role})
-			}
 			out = append(out, v)
 		}
-		if out == nil {
-			out = []myCaseView{}
-		}
-		return c.JSON(http.StatusOK, map[string]any{"cases": out, "seq": pos})
+		seq = pos
+		return nil
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	// The timelines come from the store, outside the read models' lock.
+	for i := range out {
+		entries, _, err := s.deps.Reads.Audit().Page(c.Request().Context(), projections.AuditFilter{CaseID: out[i].CaseID}, projections.Cursor{}, 10000)
+		if err != nil {
+			return domain.Wrap(domain.Unavailable, err, "event store unavailable")
+		}
+		for _, e := range entries {
+			out[i].Timeline = append(out[i].Timeline, timelineEntry{Type: e.Type, OccurredAt: e.OccurredAt, ActorRole: e.Actor.Role})
+		}
+	}
+	if out == nil {
+		out = []myCaseView{}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"cases": out, "seq": seq})
 }
 
 // publicRegister shapes the public register's rows for the API.

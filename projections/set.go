@@ -9,15 +9,15 @@ type Models struct {
 	Cases     *Cases
 	Decisions *Decisions
 	Register  *Register
-	Audit     *Audit
 }
 
 // NewSet returns a fresh generation of every read model.
 func NewSet() *Set {
 	cases := NewCases()
-	m := &Models{Cases: cases, Decisions: NewDecisions(cases), Register: NewRegister(), Audit: NewAudit()}
-	// Cases first: Decisions reads the state Cases has just applied.
-	return &Set{Models: []ReadModel{m.Cases, m.Decisions, m.Register, m.Audit}, typed: m}
+	m := &Models{Cases: cases, Decisions: NewDecisions(cases), Register: NewRegister()}
+	// Cases first: Decisions reads the state Cases has just applied. The
+	// audit history is no read model: Audit pages it from the store.
+	return &Set{Models: []ReadModel{m.Cases, m.Decisions, m.Register}, typed: m}
 }
 
 // Typed returns the set's read models by kind.

@@ -12,7 +12,6 @@ import (
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/accounts"
 	"github.com/emcc/accredit/domain/accreditation"
-	"github.com/emcc/accredit/domain/eventstore"
 	"github.com/emcc/accredit/domain/pii"
 	"github.com/emcc/accredit/projections"
 )
@@ -73,25 +72,17 @@ func (a *app) audit(x *ctx) error {
 		cur = projections.Cursor{Seq: seq, Index: idx}
 	}
 	const limit = 50
-	var page []projections.AuditEntry
-	var next *projections.Cursor
-	a.read(func(m *projections.Models) { page, next = m.Audit.Page(f, cur, limit) })
+	page, next, err := a.d.Reads.Audit().Page(x.Request().Context(), f, cur, limit)
+	if err != nil {
+		return domain.Wrap(domain.Unavailable, err, "event store unavailable")
+	}
 	rows := make([]auditRow, 0, len(page))
-	var commit eventstore.Commit
 	for _, e := range page {
-		if commit.Seq != e.Seq {
-			var err error
-			if commit, err = a.d.Reads.Store.Get(x.Request().Context(), e.Seq); err != nil {
-				return domain.Wrap(domain.Unavailable, err, "event store unavailable")
-			}
-		}
 		r := auditRow{AuditEntry: e, Name: a.userName(x, e.Actor.ID)}
-		if e.Index < len(commit.Events) {
-			var data any
-			_ = json.Unmarshal(commit.Events[e.Index].Data, &data)
-			b, _ := json.MarshalIndent(pii.RevealTree(x.Request().Context(), a.d.Reads.Vault, data), "", "  ")
-			r.Data = string(b)
-		}
+		var data any
+		_ = json.Unmarshal(e.Data, &data)
+		b, _ := json.MarshalIndent(pii.RevealTree(x.Request().Context(), a.d.Reads.Vault, data), "", "  ")
+		r.Data = string(b)
 		rows = append(rows, r)
 	}
 	q := x.QueryParams()
