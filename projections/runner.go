@@ -47,6 +47,7 @@ type Runner struct {
 	schema    string // snapshots of another schema are ignored
 	log       *slog.Logger
 	waitBound time.Duration
+	snapEvery time.Duration
 
 	mu      sync.RWMutex // guards cur and the models' state
 	cur     *Set
@@ -98,7 +99,10 @@ type Options struct {
 	Schema string
 	// WaitBound bounds how long a read waits for read-your-writes (2s).
 	WaitBound time.Duration
-	Log       *slog.Logger
+	// SnapshotEvery is how often the snapshot is rewritten while the
+	// models move (5 minutes).
+	SnapshotEvery time.Duration
+	Log           *slog.Logger
 }
 
 // NewRunner returns a runner of the read models newSet makes.
@@ -109,8 +113,11 @@ func NewRunner(store eventstore.Store, newSet func() *Set, opt Options) *Runner 
 	if opt.WaitBound <= 0 {
 		opt.WaitBound = 2 * time.Second
 	}
+	if opt.SnapshotEvery <= 0 {
+		opt.SnapshotEvery = 5 * time.Minute
+	}
 	return &Runner{store: store, newSet: newSet, dir: opt.SnapshotDir, schema: opt.Schema, log: opt.Log,
-		waitBound: opt.WaitBound, cur: newSet(), changed: make(chan struct{})}
+		waitBound: opt.WaitBound, snapEvery: opt.SnapshotEvery, cur: newSet(), changed: make(chan struct{})}
 }
 
 // Read runs fn with the current read models under a read lock.
@@ -164,14 +171,40 @@ func (r *Runner) Start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	r.stopRun = cancel
 	r.done = make(chan struct{})
-	go func() {
-		defer close(r.done)
-		r.follow(ctx)
-	}()
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); r.follow(ctx) }()
+	go func() { defer wg.Done(); r.snapshotEvery(ctx, r.snapEvery) }()
+	go func() { wg.Wait(); close(r.done) }()
+}
+
+// snapshotEvery saves a snapshot every period in which the models moved,
+// also when no commit comes after a long replay: a stop may find no time
+// for it, and the next start then replays only what came since.
+func (r *Runner) snapshotEvery(ctx context.Context, period time.Duration) {
+	if r.dir == "" {
+		return
+	}
+	t := time.NewTicker(period)
+	defer t.Stop()
+	saved := r.Position()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if pos := r.Position(); pos != saved {
+			if err := r.saveSnapshot(ctx); err != nil {
+				r.log.Warn("read-model snapshot", "err", err)
+				continue
+			}
+			saved = pos
+		}
+	}
 }
 
 func (r *Runner) follow(ctx context.Context) {
-	lastSnap := time.Now()
 	for ctx.Err() == nil {
 		err := r.store.Subscribe(ctx, r.Position(), func(c eventstore.Commit) error {
 			r.mu.Lock()
@@ -179,12 +212,6 @@ func (r *Runner) follow(ctx context.Context) {
 			close(r.changed)
 			r.changed = make(chan struct{})
 			r.mu.Unlock()
-			if r.dir != "" && time.Since(lastSnap) > 5*time.Minute {
-				lastSnap = time.Now()
-				if err := r.SaveSnapshot(); err != nil {
-					r.log.Warn("read-model snapshot", "err", err)
-				}
-			}
 			return nil
 		})
 		if ctx.Err() != nil {
@@ -238,7 +265,17 @@ func (r *Runner) Shutdown(ctx context.Context) error {
 		// holding the lock): no snapshot, the process is going anyway.
 		return fmt.Errorf("read side did not stop in time, snapshot not written: %w", ctx.Err())
 	}
-	return r.saveSnapshot(ctx)
+	// Encoding a large model cannot be interrupted (tens of seconds for
+	// 20k cases on a busy machine): past ctx it is left to finish in vain,
+	// as it writes nothing once ctx has ended.
+	saved := make(chan error, 1)
+	go func() { saved <- r.saveSnapshot(ctx) }()
+	select {
+	case err := <-saved:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("snapshot not written in time: %w", ctx.Err())
+	}
 }
 
 // Rebuild builds a new generation from zero up to the store's current end
