@@ -170,8 +170,13 @@ type writer struct {
 	keys *natsstore.BulkKeys
 }
 
-func (w writer) Append(ctx context.Context, stream string, events []eventstore.Event) (eventstore.Head, error) {
-	return w.bulk.Append(ctx, stream, events)
+func (w writer) Prepare(stream string, events []eventstore.Event) (natsstore.BulkCommit, error) {
+	return w.bulk.Prepare(stream, events)
+}
+
+func (w writer) Append(ctx context.Context, c natsstore.BulkCommit) error {
+	_, err := w.bulk.AppendPrepared(ctx, c)
+	return err
 }
 
 func (w writer) Flush(ctx context.Context) error {

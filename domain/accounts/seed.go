@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/emcc/accredit/domain"
@@ -50,17 +51,21 @@ func SeedPasswordHash(password string) (string, error) {
 // aggregates themselves (the email's reservation, the user's own stream),
 // so that every event is one the service could have recorded. It stores
 // nothing: the caller appends the commits it returns, in order. The
-// caller must not seed into a store where the emails are reserved.
+// caller must not seed into a store where the emails are reserved. It may
+// register users from many goroutines at once.
 type Seeder struct {
-	vault  *pii.Vault
-	hash   string
-	emails map[string]string // blinded normalised email -> user id
+	vault *pii.Vault
+	hash  string
+
+	mu     sync.Mutex
+	emails map[string]string   // blinded normalised email -> user id
+	ids    map[string]struct{} // the users registered
 }
 
 // NewSeeder returns a seeder giving every user passwordHash (from
 // SeedPasswordHash), sealed with each user's own key from vault.
 func NewSeeder(vault *pii.Vault, passwordHash string) *Seeder {
-	return &Seeder{vault: vault, hash: passwordHash, emails: map[string]string{}}
+	return &Seeder{vault: vault, hash: passwordHash, emails: map[string]string{}, ids: map[string]struct{}{}}
 }
 
 // Register decides the registration of u, and for an assessor with a
@@ -70,7 +75,14 @@ func (s *Seeder) Register(ctx context.Context, u SeedUser) ([]SeedCommit, error)
 		return nil, fmt.Errorf("seed user %s: %w", u.Email, err)
 	}
 	key := s.vault.Blind(NormaliseEmail(u.Email))
-	if other, taken := s.emails[key]; taken {
+	s.mu.Lock()
+	other, taken := s.emails[key]
+	if !taken {
+		s.emails[key] = u.ID
+		s.ids[u.ID] = struct{}{}
+	}
+	s.mu.Unlock()
+	if taken {
 		return nil, fmt.Errorf("seed user %s: the email is already %s's", u.Email, other)
 	}
 	var sealed [3]pii.Sealed
@@ -94,7 +106,6 @@ func (s *Seeder) Register(ctx context.Context, u SeedUser) ([]SeedCommit, error)
 	if err != nil {
 		return nil, fmt.Errorf("seed user %s: %w", u.Email, err)
 	}
-	s.emails[key] = u.ID
 	out := []SeedCommit{
 		{Stream: EmailPrefix + "." + key, Actor: actor, At: u.At, Changes: reserved},
 		{Stream: UserPrefix + "." + u.ID, Actor: actor, At: u.At, Changes: registered},
@@ -106,12 +117,10 @@ func (s *Seeder) Register(ctx context.Context, u SeedUser) ([]SeedCommit, error)
 		return nil, err
 	}
 	known := func(id string) bool {
-		for _, uid := range s.emails {
-			if uid == id {
-				return true
-			}
-		}
-		return false
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		_, ok := s.ids[id]
+		return ok
 	}
 	profile, err := user.SetProfile(*u.Profile, known)
 	if err != nil {

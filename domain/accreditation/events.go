@@ -53,6 +53,9 @@ type eventDef struct {
 	version int
 	payload reflect.Type
 	apply   func(c *Case, e eventstore.Event) error
+	// applyDecided applies the payload as a command made it (false when
+	// it is not a P): see ApplyDecided.
+	applyDecided func(c *Case, e eventstore.Event, payload any) bool
 }
 
 // on registers event type t, whose payload is a P at schema version v and
@@ -61,6 +64,12 @@ type eventDef struct {
 func on[P any](t EventType, v int, apply func(*Case, eventstore.Event, P)) eventDef {
 	return eventDef{typ: t, version: v, payload: reflect.TypeFor[P](), apply: func(c *Case, e eventstore.Event) error {
 		return decode(e, func(e eventstore.Event, d P) { apply(c, e, d) })
+	}, applyDecided: func(c *Case, e eventstore.Event, payload any) bool {
+		d, ok := payload.(P)
+		if ok {
+			apply(c, e, d)
+		}
+		return ok
 	}}
 }
 

@@ -57,20 +57,22 @@ func (s *EventStore) Bulk(ctx context.Context) (*BulkWriter, error) {
 	return &BulkWriter{s: s, js: js, next: last + 1, last: map[string]uint64{}}, nil
 }
 
-// Append publishes one commit of stream: events already chained after the
-// stream's head (eventstore.Prepare), the first commit of a stream that
-// this writer has not written before being the stream's first. It returns
-// the head the stream will have once the commit is stored.
-func (b *BulkWriter) Append(ctx context.Context, stream string, events []eventstore.Event) (eventstore.Head, error) {
-	if err := b.failed(); err != nil {
-		return eventstore.Head{}, err
-	}
+// BulkCommit is a commit encoded for a BulkWriter's Append.
+type BulkCommit struct {
+	msg  *nats.Msg
+	head eventstore.Head // Seq not yet known
+}
+
+// Prepare encodes one commit of stream: events already chained after the
+// stream's head (eventstore.Chain). It may be called from many goroutines
+// at once, also while Append runs.
+func (b *BulkWriter) Prepare(stream string, events []eventstore.Event) (BulkCommit, error) {
 	if len(events) == 0 {
-		return eventstore.Head{}, errors.New("bulk append: no events")
+		return BulkCommit{}, errors.New("bulk append: no events")
 	}
 	body, err := json.Marshal(events)
 	if err != nil {
-		return eventstore.Head{}, fmt.Errorf("bulk append %s: encode: %w", stream, err)
+		return BulkCommit{}, fmt.Errorf("bulk append %s: encode: %w", stream, err)
 	}
 	last := events[len(events)-1]
 	msg := nats.NewMsg(Subject(stream))
@@ -78,11 +80,35 @@ func (b *BulkWriter) Append(ctx context.Context, stream string, events []eventst
 	msg.Header.Set(hdrStream, stream)
 	msg.Header.Set(hdrVersion, strconv.FormatUint(last.Version, 10))
 	msg.Header.Set(hdrHash, last.Hash)
-	msg.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(b.last[stream], 10))
+	msg.Header.Set(jetstream.ExpectedLastSubjSeqHeader, "0") // set by Append; here for the size
 	if size := msg.Size() - len(msg.Subject); b.s.maxCommit > 0 && size > b.s.maxCommit {
-		return eventstore.Head{}, &eventstore.TooLargeError{Stream: stream, Size: size, Max: b.s.maxCommit}
+		return BulkCommit{}, &eventstore.TooLargeError{Stream: stream, Size: size, Max: b.s.maxCommit}
 	}
-	f, err := b.js.PublishMsgAsync(msg)
+	return BulkCommit{msg: msg, head: eventstore.Head{Version: last.Version, Hash: last.Hash}}, nil
+}
+
+// Append publishes one commit of stream (Prepare and AppendPrepared), the
+// first commit of a stream that this writer has not written before being
+// the stream's first. It returns the head the stream will have once the
+// commit is stored.
+func (b *BulkWriter) Append(ctx context.Context, stream string, events []eventstore.Event) (eventstore.Head, error) {
+	c, err := b.Prepare(stream, events)
+	if err != nil {
+		return eventstore.Head{}, err
+	}
+	return b.AppendPrepared(ctx, c)
+}
+
+// AppendPrepared publishes a prepared commit, expecting its subject's last
+// sequence to be this writer's last commit of it. Commits are stored in
+// the order they are appended.
+func (b *BulkWriter) AppendPrepared(ctx context.Context, c BulkCommit) (eventstore.Head, error) {
+	if err := b.failed(); err != nil {
+		return eventstore.Head{}, err
+	}
+	stream := c.msg.Header.Get(hdrStream)
+	c.msg.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(b.last[stream], 10))
+	f, err := b.js.PublishMsgAsync(c.msg)
 	if err != nil {
 		return eventstore.Head{}, fmt.Errorf("bulk append %s: %w", stream, err)
 	}
@@ -95,7 +121,9 @@ func (b *BulkWriter) Append(ctx context.Context, stream string, events []eventst
 			return eventstore.Head{}, err
 		}
 	}
-	return eventstore.Head{Version: last.Version, Seq: seq, Hash: last.Hash}, nil
+	h := c.head
+	h.Seq = seq
+	return h, nil
 }
 
 // settle waits for the oldest n acknowledgements and checks each stored
@@ -181,16 +209,23 @@ func (k *BulkKeys) Get(_ context.Context, subject string) ([]byte, error) {
 	return nil, pii.ErrNoKey
 }
 
-// Create implements pii.KeyStore.
+// Create implements pii.KeyStore. Of two creations of one subject's key
+// at once (two seeding workers sealing for one person), the first is
+// stored and both get it.
 func (k *BulkKeys) Create(ctx context.Context, subject string, wrapped []byte) ([]byte, error) {
+	k.mu.Lock()
+	if v, ok := k.made[subject]; ok {
+		k.mu.Unlock()
+		return v, nil
+	}
 	msg := nats.NewMsg("$KV." + KeysBucket + "." + subject)
 	msg.Data = wrapped
 	msg.Header.Set(jetstream.ExpectedLastSubjSeqHeader, "0")
 	f, err := k.js.PublishMsgAsync(msg)
 	if err != nil {
+		k.mu.Unlock()
 		return nil, fmt.Errorf("bulk key %s: %w", subject, err)
 	}
-	k.mu.Lock()
 	k.made[subject] = wrapped
 	k.pending = append(k.pending, f)
 	full := len(k.pending) >= bulkPending/2

@@ -144,12 +144,12 @@ func stageOf(s accreditation.State) int {
 	return 3
 }
 
-func (g *gen) applicantActor(p *plan) domain.Actor {
+func (g *job) applicantActor(p *plan) domain.Actor {
 	return domain.Actor{ID: g.users[p.applicant].ID, Role: domain.RoleApplicant}
 }
 
 // do decides a command on the case and records what it decided.
-func (g *gen) do(ctx context.Context, p *plan, actor domain.Actor, at time.Time, decide func(c *accreditation.Case) ([]aggregate.Change, error)) error {
+func (g *job) do(ctx context.Context, p *plan, actor domain.Actor, at time.Time, decide func(c *accreditation.Case) ([]aggregate.Change, error)) error {
 	changes, err := decide(p.c)
 	if err != nil {
 		return err
@@ -157,12 +157,12 @@ func (g *gen) do(ctx context.Context, p *plan, actor domain.Actor, at time.Time,
 	if len(changes) == 0 {
 		return fmt.Errorf("the command decided nothing")
 	}
-	events, err := g.commit(ctx, accreditation.StreamPrefix+"."+p.id, actor, at, changes)
+	events, err := g.commit(accreditation.StreamPrefix+"."+p.id, actor, at, changes)
 	if err != nil {
 		return err
 	}
-	for _, e := range events {
-		if err := p.c.Apply(e); err != nil {
+	for i, e := range events {
+		if err := p.c.ApplyDecided(e, changes[i].Data); err != nil {
 			return err
 		}
 	}
@@ -170,13 +170,13 @@ func (g *gen) do(ctx context.Context, p *plan, actor domain.Actor, at time.Time,
 }
 
 // text seals a text of the case with the applicant's key, as the service does.
-func (g *gen) text(ctx context.Context, p *plan, s string) (pii.Sealed, error) {
+func (g *job) text(ctx context.Context, p *plan, s string) (pii.Sealed, error) {
 	return g.seal(ctx, g.users[p.applicant].ID, s)
 }
 
 // step takes the case's next step at now and says how long until the one
 // after (0: the case is done).
-func (g *gen) step(ctx context.Context, p *plan, now time.Time) (time.Duration, error) {
+func (g *job) step(ctx context.Context, p *plan, now time.Time) (time.Duration, error) {
 	if p.c == nil {
 		return g.open(ctx, p, now)
 	}
@@ -240,7 +240,7 @@ func (g *gen) step(ctx context.Context, p *plan, now time.Time) (time.Duration, 
 
 // oneMore reports whether a case that reached the state it is to end in
 // takes one more step in it (some progress within the state).
-func (g *gen) oneMore(p *plan) bool {
+func (g *job) oneMore(p *plan) bool {
 	c := p.c
 	switch c.State {
 	case accreditation.StateDraft:
@@ -253,7 +253,7 @@ func (g *gen) oneMore(p *plan) bool {
 	return false
 }
 
-func (g *gen) open(ctx context.Context, p *plan, now time.Time) (time.Duration, error) {
+func (g *job) open(ctx context.Context, p *plan, now time.Time) (time.Duration, error) {
 	p.c = g.fresh(p.id)
 	a := g.applicantActor(p)
 	in := accreditation.OpenInput{CaseID: p.id, Scheme: p.scheme, Level: p.level, Language: p.lang}
@@ -266,11 +266,10 @@ func (g *gen) open(ctx context.Context, p *plan, now time.Time) (time.Duration, 
 			return 0, err
 		}
 	}
-	g.opened++
 	return g.days(0, 10), g.do(ctx, p, a, now, func(c *accreditation.Case) ([]aggregate.Change, error) { return c.Open(a, now, in) })
 }
 
-func (g *gen) draft(ctx context.Context, p *plan, now time.Time) (time.Duration, error) {
+func (g *job) draft(ctx context.Context, p *plan, now time.Time) (time.Duration, error) {
 	a := g.applicantActor(p)
 	switch {
 	case !p.portfolio:
@@ -319,14 +318,14 @@ func (g *gen) draft(ctx context.Context, p *plan, now time.Time) (time.Duration,
 	return g.days(1, 14), g.submit(p, ctx, now)
 }
 
-func (g *gen) submit(p *plan, ctx context.Context, now time.Time) error {
+func (g *job) submit(p *plan, ctx context.Context, now time.Time) error {
 	a := g.applicantActor(p)
 	return g.do(ctx, p, a, now, func(c *accreditation.Case) ([]aggregate.Change, error) { return c.Submit(a, now, g.cfg.RuleSets) })
 }
 
 // portfolio is one that meets the rules of the case's level with some to
 // spare, as an applicant who read them would declare.
-func (g *gen) portfolio(ctx context.Context, p *plan, now time.Time) (accreditation.Portfolio, error) {
+func (g *job) portfolio(ctx context.Context, p *plan, now time.Time) (accreditation.Portfolio, error) {
 	rs := g.cfg.RuleSets.InForce(now)
 	if p.scheme == accreditation.SchemeEQA {
 		req := rs.EQA[p.level]
@@ -365,7 +364,7 @@ var fileNames = map[accreditation.EvidenceKind]string{
 	accreditation.KindProgrammeDocument: "programme-handbook.pdf",
 }
 
-func (g *gen) addEvidence(ctx context.Context, p *plan, now time.Time, kind accreditation.EvidenceKind) error {
+func (g *job) addEvidence(ctx context.Context, p *plan, now time.Time, kind accreditation.EvidenceKind) error {
 	title, err := g.text(ctx, p, pick(g.rnd, evidenceTitles[string(kind)]))
 	if err != nil {
 		return err
@@ -392,7 +391,7 @@ func (g *gen) addEvidence(ctx context.Context, p *plan, now time.Time, kind accr
 	return g.do(ctx, p, a, now, func(c *accreditation.Case) ([]aggregate.Change, error) { return c.AddEvidence(a, now, in) })
 }
 
-func (g *gen) screen(ctx context.Context, p *plan, now time.Time) error {
+func (g *job) screen(ctx context.Context, p *plan, now time.Time) error {
 	in := accreditation.ScreenInput{Outcome: accreditation.ScreeningAccepted}
 	if p.returnOnce && !p.returned {
 		p.returned = true
@@ -408,7 +407,7 @@ func (g *gen) screen(ctx context.Context, p *plan, now time.Time) error {
 
 // fill puts a qualified assessor in the first open role: claimed from the
 // queue by the assessor, or assigned by the office.
-func (g *gen) fill(ctx context.Context, p *plan, now time.Time) error {
+func (g *job) fill(ctx context.Context, p *plan, now time.Time) error {
 	role := accreditation.RoleAssessor
 	if _, taken := p.c.Assignments[role]; taken {
 		role = accreditation.RoleVerifier
@@ -442,7 +441,7 @@ func (g *gen) fill(ctx context.Context, p *plan, now time.Time) error {
 }
 
 // recommend is what the holder of role recommends in the case's course.
-func (g *gen) recommend(p *plan, role accreditation.AssessorRole) (accreditation.Recommendation, framework.Level) {
+func (g *job) recommend(p *plan, role accreditation.AssessorRole) (accreditation.Recommendation, framework.Level) {
 	rec := p.first
 	if len(p.c.PastDecisions) > 0 {
 		rec = accreditation.RecommendAward // an appeal was upheld
@@ -460,7 +459,7 @@ func (g *gen) recommend(p *plan, role accreditation.AssessorRole) (accreditation
 	return rec, ""
 }
 
-func (g *gen) assess(ctx context.Context, p *plan, now time.Time) (time.Duration, error) {
+func (g *job) assess(ctx context.Context, p *plan, now time.Time) (time.Duration, error) {
 	c := p.c
 	if p.info && !p.asked {
 		p.asked = true
@@ -510,7 +509,7 @@ func (g *gen) assess(ctx context.Context, p *plan, now time.Time) (time.Duration
 	})
 }
 
-func (g *gen) decide(ctx context.Context, p *plan, now time.Time) (time.Duration, error) {
+func (g *job) decide(ctx context.Context, p *plan, now time.Time) (time.Duration, error) {
 	rec, level := g.recommend(p, accreditation.RoleAssessor)
 	in := accreditation.DecisionInput{Outcome: accreditation.OutcomeNotAwarded}
 	if rec != accreditation.RecommendNotAward {
@@ -536,7 +535,7 @@ func (g *gen) decide(ctx context.Context, p *plan, now time.Time) (time.Duration
 
 // nextAfterAward is when an active accreditation is next acted on: revoked
 // some months in, renewed in the months before it ends, or expired.
-func (g *gen) nextAfterAward(p *plan, now time.Time) time.Duration {
+func (g *job) nextAfterAward(p *plan, now time.Time) time.Duration {
 	a := p.c.Accreditation
 	if a == nil || a.Status != accreditation.StatusActive {
 		return 0
@@ -551,7 +550,7 @@ func (g *gen) nextAfterAward(p *plan, now time.Time) time.Duration {
 	return a.ValidUntil.Sub(now) + time.Hour
 }
 
-func (g *gen) afterDecision(ctx context.Context, p *plan, now time.Time) (time.Duration, error) {
+func (g *job) afterDecision(ctx context.Context, p *plan, now time.Time) (time.Duration, error) {
 	c := p.c
 	if p.appeal && !p.appealed {
 		p.appealed = true
@@ -604,7 +603,7 @@ func (g *gen) afterDecision(ctx context.Context, p *plan, now time.Time) (time.D
 
 // decideAppeal has an office user who had no part in the case decide the
 // appeal: upheld, it goes back to the decision.
-func (g *gen) decideAppeal(ctx context.Context, p *plan, now time.Time) (time.Duration, error) {
+func (g *job) decideAppeal(ctx context.Context, p *plan, now time.Time) (time.Duration, error) {
 	in := accreditation.AppealDecisionInput{Outcome: accreditation.AppealDismissed}
 	if p.upheld {
 		in = accreditation.AppealDecisionInput{Outcome: accreditation.AppealUpheld, ReturnTo: accreditation.ReturnToDecision}

@@ -7,24 +7,27 @@
 //
 // Every event is decided by the domain's own commands (the case aggregate,
 // and accounts.Seeder for the users), so each is one the system could have
-// recorded; only the clock is the generator's. Events are written in the
-// order of their time, one commit per command, as the service would have
-// appended them; the Writer may pipeline the appends. The same Seed gives
-// the same people, cases, dates and outcomes; ciphertexts differ (fresh
-// keys and nonces). Evidence is metadata only: its files are not stored.
+// recorded; only the clock is the generator's. Each user and each case is
+// made up on its own by one of several workers, with a random source of its
+// own derived from the seed, so the same Seed gives the same people, cases,
+// ids, dates and outcomes however many workers run; ciphertexts differ
+// (fresh keys and nonces). The commits are written in the order of their
+// time, one per command, as the service would have appended them (Run
+// says how); the Writer may pipeline the appends. Evidence is metadata
+// only: its files are not stored.
 //
 // It imports no store: the writer and the vault are given (natsstore's
 // BulkWriter and BulkKeys in accredit seed).
 package seed
 
 import (
-	"container/heap"
 	"context"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"time"
 
@@ -39,10 +42,13 @@ import (
 	"github.com/emcc/accredit/domain/pii"
 )
 
-// Writer stores commits: events already chained after their stream's head.
-// It may store them later than it returns, in the order given; Flush waits.
-type Writer interface {
-	Append(ctx context.Context, stream string, events []eventstore.Event) (eventstore.Head, error)
+// Writer stores commits: events already chained after their stream's
+// head. Prepare readies one commit for Append (encodes it) and is called
+// from many goroutines at once; Append stores prepared commits in the order
+// given, perhaps later than it returns; Flush waits until all are stored.
+type Writer[C any] interface {
+	Prepare(stream string, events []eventstore.Event) (C, error)
+	Append(ctx context.Context, c C) error
 	Flush(ctx context.Context) error
 }
 
@@ -61,6 +67,9 @@ type Config struct {
 	RuleSets     accreditation.RuleSets // accreditation.DefaultRuleSets() when nil
 	// Progress, when set, hears how far the run is about once a second.
 	Progress func(Progress)
+	// Workers make up cases at once (runtime.GOMAXPROCS when 0); the data
+	// set does not depend on how many.
+	Workers int
 }
 
 // Progress is how far a run is.
@@ -108,11 +117,11 @@ var (
 	langShare = []int{45, 15, 12, 12, 9, 7}
 )
 
+// gen is a run's plan: the people and each case's course, made up from the
+// run's seed before any case runs, and read-only while they run.
 type gen struct {
+	dice
 	cfg   Config
-	w     Writer
-	rnd   *rand.Rand
-	ent   *entropy
 	acc   *accounts.Seeder
 	fresh func(string) *accreditation.Case
 	ind   map[framework.Level]map[int][]int // level -> category -> indicators at or below it
@@ -122,15 +131,6 @@ type gen struct {
 	assessors  []int
 	applicants []int
 	cases      []*plan
-
-	heads   map[string]eventstore.Head
-	queue   schedule
-	order   int
-	sum     Summary
-	started time.Time
-	lastRep time.Time
-	opened  int
-	regs    int
 }
 
 type user struct {
@@ -139,7 +139,17 @@ type user struct {
 }
 
 // Run makes up the data set of cfg and writes it to w.
-func Run(ctx context.Context, cfg Config, w Writer) (Summary, error) {
+//
+// Each user's registration and each case's whole course is a job, made up
+// by one of cfg.Workers with a random source of its own, derived from the
+// seed and the job's number: a job depends only on the plan, never on
+// another job, so the data set is the same whatever the number of workers
+// and the order they finish in. The jobs' commits are then merged and
+// appended in the order of their time (equal times in the order of the
+// jobs' starts), so the store reads as the service would have written it:
+// each stream's commits in order, every user registered before their
+// first case, and the store as a whole in time order.
+func Run[C any](ctx context.Context, cfg Config, w Writer[C]) (Summary, error) {
 	if cfg.Users < MinUsers() {
 		return Summary{}, fmt.Errorf("seed: at least %d users (office, assessors for every language, an applicant), not %d", MinUsers(), cfg.Users)
 	}
@@ -164,15 +174,15 @@ func Run(ctx context.Context, cfg Config, w Writer) (Summary, error) {
 	if cfg.Until.IsZero() {
 		cfg.Until = time.Now()
 	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = runtime.GOMAXPROCS(0)
+	}
 	cfg.From, cfg.Until = cfg.From.UTC(), cfg.Until.UTC()
 	if !cfg.Until.After(cfg.From.AddDate(0, 0, 30)) {
 		return Summary{}, fmt.Errorf("seed: the period %s to %s is shorter than 30 days", cfg.From.Format(time.DateOnly), cfg.Until.Format(time.DateOnly))
 	}
-	g := &gen{cfg: cfg, w: w, rnd: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x5eed5eed5eed5eed)),
-		acc: accounts.NewSeeder(cfg.Vault, cfg.PasswordHash), fresh: accreditation.Factory(cfg.Catalogue),
-		heads: map[string]eventstore.Head{}, started: time.Now(), lastRep: time.Now(),
-		sum: Summary{Users: map[domain.Role]int{}, States: map[accreditation.State]int{}}}
-	g.ent = &entropy{rnd: g.rnd}
+	g := &gen{cfg: cfg, dice: newDice(cfg.Seed, cfg.Seed^0x5eed5eed5eed5eed),
+		acc: accounts.NewSeeder(cfg.Vault, cfg.PasswordHash), fresh: accreditation.Factory(cfg.Catalogue)}
 	g.ind = map[framework.Level]map[int][]int{}
 	for _, l := range framework.Levels {
 		g.ind[l] = map[int][]int{}
@@ -181,18 +191,28 @@ func Run(ctx context.Context, cfg Config, w Writer) (Summary, error) {
 		}
 	}
 	g.plan()
-	if err := g.run(ctx); err != nil {
-		return g.sum, err
+	sum, err := write(ctx, g, w)
+	if err != nil {
+		return sum, err
 	}
 	if err := w.Flush(ctx); err != nil {
-		return g.sum, err
+		return sum, err
 	}
-	for _, p := range g.cases {
-		g.sum.States[p.c.State]++
-	}
-	g.sum.Cases = len(g.cases)
-	g.report(true)
-	return g.sum, nil
+	sum.Cases = len(g.cases)
+	sum.Office, sum.Assessor = g.users[g.offices[0]].Email, g.users[g.assessors[0]].Email
+	sum.Applicant = g.users[g.applicants[0]].Email
+	return sum, nil
+}
+
+// dice is a random source: the plan's, or one job's.
+type dice struct {
+	rnd *rand.Rand
+	ent *entropy
+}
+
+func newDice(seed1, seed2 uint64) dice {
+	r := rand.New(rand.NewPCG(seed1, seed2))
+	return dice{rnd: r, ent: &entropy{rnd: r}}
 }
 
 // entropy feeds ULIDs from the seeded generator, so ids repeat with the seed.
@@ -205,30 +225,30 @@ func (e *entropy) Read(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func (g *gen) id(at time.Time) string {
-	return ulid.MustNew(ulid.Timestamp(at), g.ent).String()
+func (d dice) id(at time.Time) string {
+	return ulid.MustNew(ulid.Timestamp(at), d.ent).String()
 }
 
 // between is a random time in [from, to).
-func (g *gen) between(from, to time.Time) time.Time {
+func (d dice) between(from, to time.Time) time.Time {
 	if !to.After(from) {
 		return from
 	}
-	return from.Add(time.Duration(g.rnd.Int64N(int64(to.Sub(from)))))
+	return from.Add(time.Duration(d.rnd.Int64N(int64(to.Sub(from)))))
 }
 
 // days is a random duration of lo to hi days and up to a working day more
 // (never none).
-func (g *gen) days(lo, hi int) time.Duration {
-	d := lo
+func (d dice) days(lo, hi int) time.Duration {
+	n := lo
 	if hi > lo {
-		d += g.rnd.IntN(hi - lo + 1)
+		n += d.rnd.IntN(hi - lo + 1)
 	}
-	return time.Duration(d)*24*time.Hour + time.Duration(1+g.rnd.IntN(8*60))*time.Minute
+	return time.Duration(n)*24*time.Hour + time.Duration(1+d.rnd.IntN(8*60))*time.Minute
 }
 
-func (g *gen) language() string {
-	n := g.rnd.IntN(100)
+func (d dice) language() string {
+	n := d.rnd.IntN(100)
 	for i, s := range langShare {
 		if n < s {
 			return languages[i]
@@ -238,8 +258,14 @@ func (g *gen) language() string {
 	return "en"
 }
 
-// plan makes up the people and decides each case's course and start, then
-// schedules the registrations and openings.
+// hex64 is a made-up SHA-256 of a file.
+func (d dice) hex64() string {
+	b := make([]byte, 32)
+	_, _ = d.ent.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// plan makes up the people and decides each case's course and start.
 func (g *gen) plan() {
 	cfg := g.cfg
 	nOffice := max(minOffice, min(20, cfg.Users/2000))
@@ -296,19 +322,13 @@ func (g *gen) plan() {
 		g.users[i].By = domain.Actor{ID: g.users[g.offices[0]].ID, Role: domain.RoleOffice}
 	}
 	for _, i := range g.assessors {
-		g.users[i].By = g.officeActor()
+		g.users[i].By = domain.Actor{ID: g.users[g.offices[g.rnd.IntN(len(g.offices))]].ID, Role: domain.RoleOffice}
 		p := g.users[i].profile
 		g.users[i].Profile = &accounts.Profile{Schemes: p.Schemes, MaxLevel: p.MaxLevel, Languages: p.Languages}
 	}
-	for i := range g.users {
-		g.push(g.users[i].At, event{user: i})
-	}
 	for _, p := range g.cases {
 		p.id = g.id(p.opens)
-		g.push(p.opens, event{plan: p})
 	}
-	g.sum.Office, g.sum.Assessor = g.users[g.offices[0]].Email, g.users[g.assessors[0]].Email
-	g.sum.Applicant = g.users[g.applicants[0]].Email
 }
 
 // profile is assessor n's: the first two of each language assess
@@ -337,72 +357,62 @@ func (g *gen) profile(n int) accreditation.AssessorProfile {
 	return accreditation.AssessorProfile{Schemes: schemes, MaxLevel: level, Languages: langs, Active: true}
 }
 
-func (g *gen) officeActor() domain.Actor {
+// job is one user's registration or one case's whole course, made up with
+// a random source of its own; it collects its commits instead of writing
+// them.
+type job struct {
+	dice
+	*gen
+	heads   map[string]eventstore.Head
+	commits []made
+	sum     Summary // what it did: counts only
+}
+
+// made is one commit a job decided, chained, not yet prepared.
+type made struct {
+	at     time.Time
+	stream string
+	events []eventstore.Event
+}
+
+// newJob starts job n (users first, then cases, in plan order).
+func (g *gen) newJob(n int) *job {
+	return &job{dice: newDice(g.cfg.Seed, 0x9e3779b97f4a7c15*uint64(n+1)), gen: g, heads: map[string]eventstore.Head{},
+		sum: Summary{Users: map[domain.Role]int{}, States: map[accreditation.State]int{}}}
+}
+
+func (g *job) officeActor() domain.Actor {
 	i := g.offices[g.rnd.IntN(len(g.offices))]
 	return domain.Actor{ID: g.users[i].ID, Role: domain.RoleOffice}
 }
 
-// event is one thing scheduled: a registration, or a case's next step.
-type event struct {
-	at    time.Time
-	order int
-	user  int
-	plan  *plan
-}
-
-type schedule []event
-
-func (s schedule) Len() int { return len(s) }
-func (s schedule) Less(i, j int) bool {
-	if !s[i].at.Equal(s[j].at) {
-		return s[i].at.Before(s[j].at)
-	}
-	return s[i].order < s[j].order
-}
-func (s schedule) Swap(i, j int) { s[i], s[j] = s[j], s[i] }
-func (s *schedule) Push(x any)   { *s = append(*s, x.(event)) }
-func (s *schedule) Pop() any {
-	old := *s
-	e := old[len(old)-1]
-	*s = old[:len(old)-1]
-	return e
-}
-
-func (g *gen) push(at time.Time, e event) {
-	e.at, e.order = at, g.order
-	g.order++
-	heap.Push(&g.queue, e)
-}
-
-// run takes the scheduled steps in time order until none is left.
-func (g *gen) run(ctx context.Context) error {
-	for g.queue.Len() > 0 {
+// runCase takes the case's steps, each when the one before says, until it
+// is done.
+func (g *job) runCase(ctx context.Context, p *plan) error {
+	at := p.opens
+	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		e := heap.Pop(&g.queue).(event)
-		if e.plan == nil {
-			if err := g.register(ctx, e.user); err != nil {
-				return err
-			}
-		} else {
-			next, err := g.step(ctx, e.plan, e.at)
-			if err != nil {
-				return fmt.Errorf("seed case %s (%s, state %q): %w", e.plan.id, e.plan.target, e.plan.c.State, err)
-			}
-			if at, ok := g.nextTime(e.plan, e.at, next); ok {
-				g.push(at, e)
-			}
+		delay, err := g.step(ctx, p, at)
+		if err != nil {
+			return fmt.Errorf("seed case %s (%s, state %q): %w", p.id, p.target, p.c.State, err)
 		}
-		g.report(false)
+		next, ok := g.nextTime(p, at, delay)
+		if !ok {
+			break
+		}
+		at = next
 	}
+	g.sum.States[p.c.State]++
+	p.c = nil // the job is done with it: let it go
 	return nil
 }
 
 // nextTime is when a case's next step happens, if it does: after delay
 // (none when 0), by Until; a case that is to be found in progress is
 // hurried so that it gets there by Until.
-func (g *gen) nextTime(p *plan, now time.Time, delay time.Duration) (time.Time, bool) {
+func (g *job) nextTime(p *plan, now time.Time, delay time.Duration) (time.Time, bool) {
 	if delay <= 0 {
 		return time.Time{}, false
 	}
@@ -416,38 +426,24 @@ func (g *gen) nextTime(p *plan, now time.Time, delay time.Duration) (time.Time, 
 	return time.Time{}, false
 }
 
-func (g *gen) report(final bool) {
-	if g.cfg.Progress == nil || (!final && time.Since(g.lastRep) < time.Second) {
-		return
-	}
-	g.lastRep = time.Now()
-	at := g.cfg.Until
-	if g.queue.Len() > 0 {
-		at = g.queue[0].at
-	}
-	g.cfg.Progress(Progress{Users: g.regs, Cases: g.opened, Commits: g.sum.Commits, Events: g.sum.Events,
-		DataTime: at, Elapsed: time.Since(g.started), UsersTotal: len(g.users), Open: len(g.cases)})
-}
-
-func (g *gen) register(ctx context.Context, i int) error {
+func (g *job) register(ctx context.Context, i int) error {
 	u := g.users[i]
 	commits, err := g.acc.Register(ctx, u.SeedUser)
 	if err != nil {
 		return err
 	}
 	for _, c := range commits {
-		if _, err := g.commit(ctx, c.Stream, c.Actor, c.At, c.Changes); err != nil {
+		if _, err := g.commit(c.Stream, c.Actor, c.At, c.Changes); err != nil {
 			return err
 		}
 	}
 	g.sum.Users[u.Role]++
-	g.regs++
 	return nil
 }
 
-// commit turns what a command decided into events, chains them after the
-// stream's head and hands them to the writer; it returns them, as stored.
-func (g *gen) commit(ctx context.Context, stream string, actor domain.Actor, at time.Time, changes []aggregate.Change) ([]eventstore.Event, error) {
+// commit turns what a command decided into events and chains them after
+// the stream's head; it returns them, as they will be stored.
+func (g *job) commit(stream string, actor domain.Actor, at time.Time, changes []aggregate.Change) ([]eventstore.Event, error) {
 	at = at.UTC()
 	events := make([]eventstore.Event, len(changes))
 	correlation := g.id(at)
@@ -470,28 +466,34 @@ func (g *gen) commit(ctx context.Context, stream string, actor domain.Actor, at 
 	if err != nil {
 		return nil, err
 	}
-	head, err := g.w.Append(ctx, stream, chained)
-	if err != nil {
-		return nil, err
-	}
-	g.heads[stream] = head
-	for i := range chained {
-		chained[i].Seq = head.Seq
-	}
+	last := chained[len(chained)-1]
+	g.heads[stream] = eventstore.Head{Version: last.Version, Hash: last.Hash}
+	g.commits = append(g.commits, made{at: at, stream: stream, events: chained})
 	g.sum.Commits++
 	g.sum.Events += len(chained)
 	return chained, nil
 }
 
-// hex64 is a made-up SHA-256 of a file.
-func (g *gen) hex64() string {
-	b := make([]byte, 32)
-	_, _ = g.ent.Read(b)
-	return hex.EncodeToString(b)
+func (g *job) seal(ctx context.Context, subject, text string) (pii.Sealed, error) {
+	return g.cfg.Vault.Seal(ctx, subject, strings.TrimSpace(text))
 }
 
-func (g *gen) seal(ctx context.Context, subject, text string) (pii.Sealed, error) {
-	return g.cfg.Vault.Seal(ctx, subject, strings.TrimSpace(text))
+func (s *Summary) add(o Summary) {
+	for r, n := range o.Users {
+		s.Users[r] += n
+	}
+	for st, n := range o.States {
+		s.States[st] += n
+	}
+	s.Commits += o.Commits
+	s.Events += o.Events
+	s.Decisions += o.Decisions
+	s.Appeals += o.Appeals
+	s.Renewals += o.Renewals
+	s.Expiries += o.Expiries
+	s.Revocations += o.Revocations
+	s.InformationRequests += o.InformationRequests
+	s.Moderations += o.Moderations
 }
 
 // StoreWriter writes to any eventstore.Store, one append at a time with
@@ -502,20 +504,31 @@ type StoreWriter struct {
 	heads map[string]eventstore.Head
 }
 
+// StoreCommit is a commit ready for a StoreWriter.
+type StoreCommit struct {
+	Stream string
+	Events []eventstore.Event
+}
+
+// Prepare implements Writer.
+func (w *StoreWriter) Prepare(stream string, events []eventstore.Event) (StoreCommit, error) {
+	return StoreCommit{Stream: stream, Events: events}, nil
+}
+
 // Append implements Writer.
-func (w *StoreWriter) Append(ctx context.Context, stream string, events []eventstore.Event) (eventstore.Head, error) {
+func (w *StoreWriter) Append(ctx context.Context, c StoreCommit) error {
 	if w.heads == nil {
 		w.heads = map[string]eventstore.Head{}
 	}
-	res, err := w.Store.Append(ctx, eventstore.AppendRequest{Stream: stream, Expected: w.heads[stream], Events: events})
+	res, err := w.Store.Append(ctx, eventstore.AppendRequest{Stream: c.Stream, Expected: w.heads[c.Stream], Events: c.Events})
 	if err != nil {
-		return eventstore.Head{}, err
+		return err
 	}
-	if last := events[len(events)-1]; res.Head.Hash != last.Hash {
-		return eventstore.Head{}, fmt.Errorf("append %s: stored hash %s, the seeder chained %s", stream, res.Head.Hash, last.Hash)
+	if last := c.Events[len(c.Events)-1]; res.Head.Hash != last.Hash {
+		return fmt.Errorf("append %s: stored hash %s, the seeder chained %s", c.Stream, res.Head.Hash, last.Hash)
 	}
-	w.heads[stream] = res.Head
-	return res.Head, nil
+	w.heads[c.Stream] = res.Head
+	return nil
 }
 
 // Flush implements Writer; every append is already stored.

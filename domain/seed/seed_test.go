@@ -2,6 +2,7 @@ package seed_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -163,5 +164,35 @@ func TestSeedRefusesTooFewUsers(t *testing.T) {
 		&seed.StoreWriter{Store: eventstore.NewMemory()})
 	if err == nil {
 		t.Fatal("seeded with too few users")
+	}
+}
+
+// The data set is the seed's, whatever the number of workers making it up:
+// the same events (ids, types, times, actors) in the same store order.
+func TestSeedDoesNotDependOnTheWorkers(t *testing.T) {
+	until := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	list := func(workers int) []string {
+		_, store := run(t, seed.Config{Cases: 120, Users: 90, Seed: 4, Until: until, Workers: workers})
+		var out []string
+		end, _ := store.LastSeq(context.Background())
+		err := store.Read(context.Background(), 0, end, func(c eventstore.Commit) error {
+			for _, e := range c.Events {
+				out = append(out, fmt.Sprintf("%d %s %s v%d %s %s %s", c.Seq, e.ID, e.Stream, e.Version, e.Type, e.OccurredAt.Format(time.RFC3339Nano), e.Actor.ID))
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	one, many := list(1), list(5)
+	if len(one) != len(many) {
+		t.Fatalf("1 worker wrote %d events, 5 workers %d", len(one), len(many))
+	}
+	for i := range one {
+		if one[i] != many[i] {
+			t.Fatalf("event %d: 1 worker wrote %q, 5 workers %q", i, one[i], many[i])
+		}
 	}
 }
