@@ -424,6 +424,10 @@ func (s *Server) publicRegister() PublicRegister {
 	return PublicRegister{Users: s.deps.Accounts, Vault: s.deps.Reads.Vault, Now: s.deps.Now}
 }
 
+// registerList answers the public register: every listed row as before,
+// or a page of them with ?limit (and ?cursor, the next_cursor of the page
+// before). The whole list without a query is encoded once per change of
+// the register and carries an ETag, so a client that has it gets a 304.
 func (s *Server) registerList(c echo.Context) error {
 	scheme, err := queryEnum(c, "scheme", schemes)
 	if err != nil {
@@ -437,15 +441,45 @@ func (s *Server) registerList(c echo.Context) error {
 	if len(q) > 200 {
 		return badQuery("q", "at most 200 characters")
 	}
-	var entries []projections.RegisterEntry
-	if err := s.read(c, func(m *projections.Models, _ uint64) error {
-		entries = m.Register.Current()
-		return nil
-	}); err != nil {
-		return err
+	limit := 0 // every row, as before pages
+	if v := c.QueryParam("limit"); v != "" {
+		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 1000 {
+			return badQuery("limit", "1 to 1000")
+		}
 	}
-	out := s.publicRegister().Search(c.Request().Context(), entries, RegisterFilter{Scheme: scheme, Level: level, Text: q})
-	return c.JSON(http.StatusOK, map[string]any{"accreditations": out})
+	cursor := c.QueryParam("cursor")
+	if len(cursor) > 64 {
+		return badQuery("cursor", "the next_cursor of the page before")
+	}
+	if cursor != "" && limit == 0 {
+		return badQuery("cursor", "given with limit only")
+	}
+	ctx := c.Request().Context()
+	return s.read(c, func(m *projections.Models, _ uint64) error {
+		list := s.publicRegister().Listed(ctx, m.Register)
+		if limit == 0 && scheme == "" && level == "" && q == "" {
+			body, etag := list.JSON()
+			c.Response().Header().Set("ETag", etag)
+			if match := c.Request().Header.Get("If-None-Match"); match != "" && strings.Contains(match, etag) {
+				return c.NoContent(http.StatusNotModified)
+			}
+			return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
+		}
+		from := 0
+		if cursor != "" {
+			e, ok := m.Register.Lookup(cursor)
+			if !ok {
+				return badQuery("cursor", "the next_cursor of the page before")
+			}
+			from = list.After(e.AwardedAt, e.AccreditationID)
+		}
+		rows, next := list.Search(RegisterFilter{Scheme: scheme, Level: level, Text: q}, from, limit)
+		out := map[string]any{"accreditations": rows}
+		if next >= 0 && len(rows) > 0 {
+			out["next_cursor"] = rows[len(rows)-1].AccreditationID
+		}
+		return c.JSON(http.StatusOK, out)
+	})
 }
 
 func (s *Server) verifyAccreditation(c echo.Context) error {

@@ -1,8 +1,14 @@
 package api
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/emcc/accredit/domain/accounts"
@@ -64,20 +70,76 @@ func (r PublicRegister) Row(ctx context.Context, e projections.RegisterEntry) (r
 	return row, row.Holder != pii.Erased
 }
 
-// Search lists the rows of the entries that f matches and that are listed,
-// in the entries' order.
-func (r PublicRegister) Search(ctx context.Context, entries []projections.RegisterEntry, f RegisterFilter) []RegisterRow {
+// RegisterList is the listed rows of the register's current entries,
+// newest award first, shaped once per change of the register and shared by
+// every reader until the next (Listed): read it, never modify it. Valid is
+// as when it was shaped (the lists do not show it).
+type RegisterList struct {
+	Rows []RegisterRow
+	text []string // per row: the lower-cased names a search looks in
+
+	once sync.Once
+	body []byte // the whole list as GET /api/v1/register answers it
+	etag string
+}
+
+// Listed returns the shaped list of reg; call it within a read of the
+// models.
+func (r PublicRegister) Listed(ctx context.Context, reg *projections.Register) *RegisterList {
+	return reg.Shaped(func(current []projections.RegisterEntry) any {
+		l := &RegisterList{Rows: make([]RegisterRow, 0, len(current)), text: make([]string, 0, len(current))}
+		for _, e := range current {
+			row, listed := r.Row(ctx, e)
+			if listed {
+				l.Rows = append(l.Rows, row)
+				l.text = append(l.text, strings.ToLower(row.Holder+" "+row.Programme+" "+row.Provider))
+			}
+		}
+		return l
+	}).(*RegisterList)
+}
+
+// Search returns up to limit rows (every one when limit is 0) that f
+// matches, from position from on, and the position after the last row
+// returned when more may follow (-1 when none do).
+func (l *RegisterList) Search(f RegisterFilter, from, limit int) (rows []RegisterRow, next int) {
 	text := strings.ToLower(f.Text)
-	out := []RegisterRow{}
-	for _, e := range entries {
-		if (f.Scheme != "" && string(e.Scheme) != f.Scheme) || (f.Level != "" && string(e.Level) != f.Level) {
+	rows = []RegisterRow{}
+	for i := from; i < len(l.Rows); i++ {
+		row := l.Rows[i]
+		if (f.Scheme != "" && string(row.Scheme) != f.Scheme) || (f.Level != "" && string(row.Level) != f.Level) ||
+			text != "" && !strings.Contains(l.text[i], text) {
 			continue
 		}
-		row, listed := r.Row(ctx, e)
-		if !listed || text != "" && !strings.Contains(strings.ToLower(row.Holder+" "+row.Programme+" "+row.Provider), text) {
-			continue
+		if limit > 0 && len(rows) == limit {
+			return rows, i
 		}
-		out = append(out, row)
+		rows = append(rows, row)
 	}
-	return out
+	return rows, -1
+}
+
+// After is the position of the first row listed after an accreditation
+// awarded at awardedAt with id: where the page after it starts, whether or
+// not it is still listed.
+func (l *RegisterList) After(awardedAt time.Time, id string) int {
+	return sort.Search(len(l.Rows), func(i int) bool {
+		r := l.Rows[i]
+		if c := awardedAt.Compare(r.AwardedAt); c != 0 {
+			return c > 0 // newest first
+		}
+		return r.AccreditationID > id
+	})
+}
+
+// JSON is the whole list as GET /api/v1/register answers it without a
+// query, encoded once, and its entity tag.
+func (l *RegisterList) JSON() (body []byte, etag string) {
+	l.once.Do(func() {
+		var buf bytes.Buffer
+		_ = json.NewEncoder(&buf).Encode(map[string]any{"accreditations": l.Rows})
+		sum := sha256.Sum256(buf.Bytes())
+		l.body, l.etag = buf.Bytes(), `"`+hex.EncodeToString(sum[:16])+`"`
+	})
+	return l.body, l.etag
 }

@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/emcc/accredit/domain/accounts"
 	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/eventstore"
 	"github.com/emcc/accredit/domain/framework"
@@ -28,9 +30,26 @@ type RegisterEntry struct {
 
 // Register is the read model of the public register: every accreditation
 // with its status; only active ones are listed.
+//
+// The list is read far more often than it changes (an award, a renewal, an
+// end, a person erased), so it is sorted once per change, and a reader's
+// shaping of it (the public rows, see Shaped) is kept until the next one:
+// a read costs the page it returns, not the register.
 type Register struct {
 	Entries map[string]*RegisterEntry `json:"entries"` // by accreditation id
 	Cases   map[string]*RegisterEntry `json:"cases"`   // by case id: what case_opened said
+
+	changes uint64 // counts the changes a list shows; Apply's alone
+	mu      sync.Mutex
+	current memo // Current's list
+	shaped  memo // Shaped's value
+}
+
+// memo is a value made from the register as it was after changes changes.
+type memo struct {
+	changes uint64
+	made    bool
+	v       any
 }
 
 // NewRegister returns an empty register.
@@ -43,6 +62,10 @@ func (m *Register) Name() string { return "register" }
 
 // Apply implements ReadModel.
 func (m *Register) Apply(e eventstore.Event) {
+	if e.Type == accounts.EventUserErased {
+		m.changes++ // a holder's name may be gone
+		return
+	}
 	caseID, ok := strings.CutPrefix(e.Stream, accreditation.StreamPrefix+".")
 	if !ok {
 		return
@@ -63,10 +86,12 @@ func (m *Register) Apply(e eventstore.Event) {
 		en := *base
 		en.AccreditationID, en.Level, en.AwardedAt, en.ValidUntil, en.Status = p.AccreditationID, p.Level, p.AwardedAt, p.ValidUntil, accreditation.StatusActive
 		m.Entries[p.AccreditationID] = &en
+		m.changes++
 	case accreditation.EventAccreditationRenewed:
 		var p accreditation.AccreditationRenewed
 		if json.Unmarshal(e.Data, &p) == nil && m.Entries[p.AccreditationID] != nil {
 			m.Entries[p.AccreditationID].ValidUntil = p.ValidUntil
+			m.changes++
 		}
 	case accreditation.EventAccreditationExpired, accreditation.EventAccreditationRevoked, accreditation.EventAccreditationWithdrawn:
 		var p struct {
@@ -78,6 +103,7 @@ func (m *Register) Apply(e eventstore.Event) {
 				accreditation.EventAccreditationRevoked:   accreditation.StatusRevoked,
 				accreditation.EventAccreditationWithdrawn: accreditation.StatusWithdrawn,
 			}[accreditation.EventType(e.Type)]
+			m.changes++
 		}
 	}
 }
@@ -86,10 +112,40 @@ func (m *Register) Apply(e eventstore.Event) {
 func (m *Register) Snapshot() ([]byte, error) { return json.Marshal(m) }
 
 // Restore implements ReadModel.
-func (m *Register) Restore(b []byte) error { return json.Unmarshal(b, m) }
+func (m *Register) Restore(b []byte) error {
+	m.changes++
+	return json.Unmarshal(b, m)
+}
 
-// Current lists the active accreditations, newest award first.
+// Current lists the active accreditations, newest award first (then by
+// id). The list is shared by every reader until the register changes: do
+// not modify it. Like every query, it runs within a read of the models.
 func (m *Register) Current() []RegisterEntry {
+	return remember(m, &m.current, func() any { return m.sorted() }).([]RegisterEntry)
+}
+
+// Shaped returns what shape makes of Current, made once per change of the
+// register and shared until the next: the public register's rows, with the
+// holders' names, are made from it (api.PublicRegister). The register keeps
+// one shaping: give it one shape only.
+func (m *Register) Shaped(shape func(current []RegisterEntry) any) any {
+	current := m.Current()
+	return remember(m, &m.shaped, func() any { return shape(current) })
+}
+
+// remember returns slot's value if it was made since the last change, and
+// otherwise makes it; readers at once wait for one making.
+func remember(m *Register, slot *memo, make func() any) any {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !slot.made || slot.changes != m.changes {
+		*slot = memo{changes: m.changes, made: true, v: make()}
+	}
+	return slot.v
+}
+
+// sorted lists the active accreditations, newest award first.
+func (m *Register) sorted() []RegisterEntry {
 	out := []RegisterEntry{}
 	for _, e := range m.Entries {
 		if e.Status == accreditation.StatusActive {

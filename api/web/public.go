@@ -146,9 +146,10 @@ func (a *app) registerList(x *ctx) error {
 		q = q[:200]
 	}
 	scheme, level := enumParam(x.QueryParam("scheme"), schemes), enumParam(x.QueryParam("level"), levelIDs())
-	var entries []projections.RegisterEntry
-	a.read(func(m *projections.Models) { entries = m.Register.Current() })
-	rows := a.publicRegister().Search(x.Request().Context(), entries, api.RegisterFilter{Scheme: scheme, Level: level, Text: q})
+	var rows []api.RegisterRow
+	a.read(func(m *projections.Models) {
+		rows, _ = a.publicRegister().Listed(x.Request().Context(), m.Register).Search(api.RegisterFilter{Scheme: scheme, Level: level, Text: q}, 0, 0)
+	})
 	p := x.newPage("register.title", map[string]any{"Rows": rows, "Searched": x.QueryParams().Has("q")})
 	p.Form.Set("q", q)
 	p.Form.Set("scheme", scheme)
