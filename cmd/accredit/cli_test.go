@@ -408,6 +408,10 @@ func TestProjectionsRegisterAndMissingEndpoints(t *testing.T) {
 	h.must(0, "", "logout")
 	r = h.must(0, "", "register", "search", "carla", "--scheme", "EIA", "--level", "practitioner")
 	contains(t, "register search", r.stdout, accID, "Carla Coach", "practitioner", "active")
+	r = h.must(0, "", "register", "search", "--limit", "1")
+	contains(t, "register search --limit 1", r.stdout, accID, "Carla Coach")
+	r = h.must(exitUsage, "", "register", "search", "--cursor", accID)
+	contains(t, "register search --cursor without --limit", r.stderr, "--cursor needs --limit")
 	if r := h.must(0, "", "register", "search", "--q", "nobody"); strings.Contains(r.stdout, accID) {
 		t.Fatalf("register search for nobody: %s", r)
 	}

@@ -311,20 +311,32 @@ func cmdRegisterSearch(ctx context.Context, c *cli, args []string) error {
 	l := c.newLeaf("accredit register search", "[WORDS]", `
 Searches the public register of accreditations in force by holder,
 programme or provider name (--q or the words given), scheme and level. No
-login needed.`, "GET /api/v1/register", 0, -1)
+login needed. Every match is listed, newest award first, unless --limit
+asks for a page; the next page is --cursor with the id printed after it.`, "GET /api/v1/register", 0, -1)
 	qq := l.fs.String("q", "", "words in the holder's, programme's or provider's name")
 	scheme := l.fs.String("scheme", "", "only EIA or EQA")
 	level := l.fs.String("level", "", "only this level")
+	limit := l.fs.Int("limit", 0, "at most this many (1 to 1000); 0 for every one")
+	cursor := l.fs.String("cursor", "", "with --limit: list after this accreditation (the next cursor of the page before)")
 	pos, err := l.parse(c, args)
 	if err != nil {
 		return err
+	}
+	if *limit < 0 || *limit > 1000 {
+		return usagef(l.path, "--limit must be 1 to 1000, or 0 for every one")
+	}
+	if *cursor != "" && *limit == 0 {
+		return usagef(l.path, "--cursor needs --limit")
 	}
 	q := url.Values{}
 	words := *qq
 	for _, w := range pos {
 		words = joinWords(words, w)
 	}
-	for k, v := range map[string]string{"q": words, "scheme": *scheme, "level": *level} {
+	if *limit > 0 {
+		q.Set("limit", strconv.Itoa(*limit))
+	}
+	for k, v := range map[string]string{"q": words, "scheme": *scheme, "level": *level, "cursor": *cursor} {
 		if v != "" {
 			q.Set(k, v)
 		}
@@ -335,6 +347,7 @@ login needed.`, "GET /api/v1/register", 0, -1)
 	}
 	var ans struct {
 		Accreditations []registerEntry `json:"accreditations"`
+		NextCursor     string          `json:"next_cursor"`
 	}
 	raw, err := cl.callJSON(ctx, request{method: http.MethodGet, path: "/api/v1/register", query: q}, &ans)
 	if err != nil {
@@ -348,6 +361,9 @@ login needed.`, "GET /api/v1/register", 0, -1)
 		rows = append(rows, []string{e.AccreditationID, e.Holder, orDash(e.Programme), e.Scheme, e.Level, day(e.AwardedAt), day(e.ValidUntil), e.Status})
 	}
 	table(c.stdout, []string{"ACCREDITATION", "HOLDER", "PROGRAMME", "SCHEME", "LEVEL", "AWARDED", "VALID UNTIL", "STATUS"}, rows)
+	if ans.NextCursor != "" {
+		fmt.Fprintf(c.stdout, "More follow: --cursor %s\n", ans.NextCursor)
+	}
 	return nil
 }
 
