@@ -26,9 +26,10 @@ import (
 // ACCREDIT_BENCH_SECONDS (10) each: GET /api/v1/me (authentication alone,
 // the part of every authenticated read that is not the read side's), GET
 // /api/v1/queue as the office and as assessors, GET /api/v1/register
-// (public) a page of 50 and every row. It prints p50 and p99 of each (target p99 <= 5 ms), the cold
-// start to ready (first start, then a restart with the read-model
-// snapshot), the stop time and the RSS, each with the load average.
+// (public): a page of 50, and every row. It prints p50 and p99 of each
+// (target p99 <= 5 ms), the cold start to ready (first start, then a
+// restart with the read-model snapshot), the stop time and the RSS, each
+// with the load average.
 func BenchmarkReadSideAtScale(b *testing.B) {
 	nCases, nUsers := envInt("ACCREDIT_BENCH_CASES", 100_000), envInt("ACCREDIT_BENCH_USERS", 100_000)
 	seconds := envInt("ACCREDIT_BENCH_SECONDS", 10)
