@@ -30,6 +30,10 @@ type Cases struct {
 	serial   uint64
 	current  map[string]uint64     // case id -> serial of its live queue entry
 	assigned map[string][]queueRef // assessor id -> their cases, by submission
+	// awaiting is the cases awaiting assessment, by submission: all that an
+	// assessor may claim, a small part of the queue, so that the assessors'
+	// queue reads them alone.
+	awaiting []queueRef
 }
 
 type queueRef struct {
@@ -94,6 +98,7 @@ func (m *Cases) Apply(e eventstore.Event) {
 		m.ByID[id] = c
 	}
 	wasQueued := c.State.Queued()
+	wasAwaiting := c.State == accreditation.StateAwaitingAssessment
 	submitted := c.SubmittedAt
 	if err := c.Apply(e); err != nil {
 		m.Errors++
@@ -108,6 +113,12 @@ func (m *Cases) Apply(e eventstore.Event) {
 	case wasQueued && !queued:
 		delete(m.current, c.ID)
 		m.dead++
+	}
+	switch awaiting := c.State == accreditation.StateAwaitingAssessment; {
+	case awaiting && !wasAwaiting:
+		m.awaiting = insertOrdered(m.awaiting, queueRef{at: c.SubmittedAt, id: c.ID})
+	case wasAwaiting && !awaiting:
+		m.awaiting = slices.DeleteFunc(m.awaiting, func(r queueRef) bool { return r.id == c.ID })
 	}
 	if accreditation.EventType(e.Type) == accreditation.EventAssessorAssigned {
 		for _, a := range c.Assignments {
@@ -129,8 +140,11 @@ func (m *Cases) Restore(b []byte) error {
 	if err := json.Unmarshal(b, m); err != nil {
 		return err
 	}
-	m.queue, m.dead, m.current, m.assigned = nil, 0, map[string]uint64{}, map[string][]queueRef{}
+	m.queue, m.dead, m.current, m.assigned, m.awaiting = nil, 0, map[string]uint64{}, map[string][]queueRef{}, nil
 	for _, c := range m.ByID {
+		if c.State == accreditation.StateAwaitingAssessment {
+			m.awaiting = append(m.awaiting, queueRef{at: c.SubmittedAt, id: c.ID})
+		}
 		if c.State.Queued() {
 			m.serial++
 			m.queue = append(m.queue, queueRef{at: c.SubmittedAt, id: c.ID, n: m.serial})
@@ -147,6 +161,7 @@ func (m *Cases) Restore(b []byte) error {
 		return strings.Compare(a.id, b.id)
 	}
 	slices.SortFunc(m.queue, byTime)
+	slices.SortFunc(m.awaiting, byTime)
 	for _, refs := range m.assigned {
 		slices.SortFunc(refs, byTime)
 	}
@@ -252,9 +267,9 @@ func (m *Cases) AssessorQueue(p accreditation.AssessorProfile, now time.Time, sl
 		it.MyRole = roleOf(c, p.UserID)
 		mine.Items = append(mine.Items, it)
 	}
-	for _, r := range m.queue {
-		c, ok := m.live(r)
-		if !ok || c.State != accreditation.StateAwaitingAssessment || roleOf(c, p.UserID) != "" {
+	for _, r := range m.awaiting {
+		c := m.ByID[r.id]
+		if c == nil || c.State != accreditation.StateAwaitingAssessment || roleOf(c, p.UserID) != "" {
 			continue
 		}
 		// Cheap checks first; CanClaim has the last word.
