@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/emcc/accredit/domain"
@@ -85,23 +86,105 @@ type hashedContent struct {
 
 // ComputeHash returns the hex SHA-256 of the event's canonical content.
 func ComputeHash(e Event) (string, error) {
+	b, err := canonical(e)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// canonical is the content the hash is computed over: json.Marshal of the
+// hashedContent, the payload compacted. Every event is hashed when it is
+// appended and again when the chain is verified, so the usual event (plain
+// ASCII ids and names, a payload without characters that JSON escapes for
+// HTML) is written directly, in the same bytes; any other goes through
+// json.Marshal.
+func canonical(e Event) ([]byte, error) {
 	var data bytes.Buffer
 	if len(e.Data) > 0 {
 		if err := json.Compact(&data, e.Data); err != nil {
-			return "", fmt.Errorf("hash %s: payload: %w", e.ID, err)
+			return nil, fmt.Errorf("hash %s: payload: %w", e.ID, err)
 		}
+	}
+	at := e.OccurredAt.UTC().Format(time.RFC3339Nano)
+	if b, ok := appendCanonical(make([]byte, 0, 320+data.Len()), e, at, data.Bytes()); ok {
+		return b, nil
 	}
 	b, err := json.Marshal(hashedContent{
 		ID: e.ID, Stream: e.Stream, Version: e.Version, Type: e.Type,
-		SchemaVersion: e.SchemaVersion, OccurredAt: e.OccurredAt.UTC().Format(time.RFC3339Nano),
+		SchemaVersion: e.SchemaVersion, OccurredAt: at,
 		Actor: e.Actor, CorrelationID: e.CorrelationID, CausationID: e.CausationID,
 		CommandID: e.CommandID, Data: data.Bytes(), PrevHash: e.PrevHash,
 	})
 	if err != nil {
-		return "", fmt.Errorf("hash %s: %w", e.ID, err)
+		return nil, fmt.Errorf("hash %s: %w", e.ID, err)
 	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:]), nil
+	return b, nil
+}
+
+// appendCanonical writes what json.Marshal writes for the hashedContent of
+// e, when every text is plain (see plain) and the compacted payload has no
+// byte JSON escapes for HTML; false otherwise.
+func appendCanonical(b []byte, e Event, at string, data []byte) ([]byte, bool) {
+	for _, s := range []string{e.ID, e.Stream, e.Type, at, e.Actor.ID, string(e.Actor.Role), e.CorrelationID, e.CausationID, e.CommandID, e.PrevHash} {
+		if !plain(s) {
+			return nil, false
+		}
+	}
+	if htmlEscaped(data) {
+		return nil, false
+	}
+	str := func(key, v string) {
+		b = append(b, key...)
+		b = append(b, '"')
+		b = append(b, v...)
+		b = append(b, '"')
+	}
+	str(`{"id":`, e.ID)
+	str(`,"stream":`, e.Stream)
+	b = strconv.AppendUint(append(b, `,"version":`...), e.Version, 10)
+	str(`,"type":`, e.Type)
+	b = strconv.AppendInt(append(b, `,"schema_version":`...), int64(e.SchemaVersion), 10)
+	str(`,"occurred_at":`, at)
+	str(`,"actor":{"id":`, e.Actor.ID)
+	str(`,"role":`, string(e.Actor.Role))
+	str(`},"correlation_id":`, e.CorrelationID)
+	str(`,"causation_id":`, e.CausationID)
+	str(`,"command_id":`, e.CommandID)
+	b = append(b, `,"data":`...)
+	if len(data) == 0 {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, data...)
+	}
+	str(`,"prev_hash":`, e.PrevHash)
+	return append(b, '}'), true
+}
+
+// htmlEscaped reports whether data holds what json.Marshal escapes in a
+// payload: <, >, & and the line and paragraph separators (U+2028, U+2029).
+func htmlEscaped(data []byte) bool {
+	for i, c := range data {
+		switch {
+		case c == '<' || c == '>' || c == '&':
+			return true
+		case c == 0xe2 && i+2 < len(data) && data[i+1] == 0x80 && data[i+2]&^1 == 0xa8:
+			return true
+		}
+	}
+	return false
+}
+
+// plain reports whether JSON writes s as it is, between quotes: printable
+// ASCII without the quote, the backslash and what it escapes for HTML.
+func plain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
 }
 
 // Chain numbers events after head and links their hashes: it sets Stream,
