@@ -160,9 +160,11 @@ func TestEIAJourneyFromOpenToAwardRenewalAndExpiry(t *testing.T) {
 	if got["case_id"] != id {
 		t.Fatalf("accreditation: got %v", got)
 	}
-	// Renewal: too early, then within six months of the end.
+	// Renewal: short of the supervision the rules ask, then met in the
+	// months before the end (no renewal window is set: any time before).
 	renewal := map[string]any{"continued_practice": true, "supervision_hours_last_year": 6, "cpd_hours_last_year": 20, "ethics_code_adherence": true}
-	Expect(t, tm.in.Post(t, "/api/v1/accreditations/"+accID+"/renewal", tm.applicant.Token, renewal), 422)
+	short := map[string]any{"continued_practice": true, "supervision_hours_last_year": 2, "cpd_hours_last_year": 20, "ethics_code_adherence": true}
+	Expect(t, tm.in.Post(t, "/api/v1/accreditations/"+accID+"/renewal", tm.applicant.Token, short), 422)
 	tm.setClock(t, time.Date(2030, 12, 1, 9, 0, 0, 0, time.UTC))
 	r := tm.post(t, "/api/v1/accreditations/"+accID+"/renewal", tm.applicant.Token, renewal, 200)
 	if !strings.HasPrefix(r["accreditation"].(map[string]any)["valid_until"].(string), "2036-03-02") {

@@ -114,6 +114,9 @@ func (s *Server) routes() []Route {
 
 		// The case commands and reads.
 		{Method: http.MethodGet, Path: "/api/v1/evidence/limits", Public: true, handler: s.evidenceLimits},
+		{Method: http.MethodGet, Path: "/api/v1/rulesets", Public: true, handler: s.listRuleSets},
+		{Method: http.MethodGet, Path: "/api/v1/rulesets/:id", Public: true, handler: s.getRuleSet},
+		{Method: http.MethodPost, Path: "/api/v1/rulesets", Roles: office, handler: s.publishRuleSet},
 		{Method: http.MethodPost, Path: "/api/v1/cases", Roles: applicant, handler: s.openCase},
 		{Method: http.MethodGet, Path: "/api/v1/cases/:id", Roles: anyRole, handler: s.getCase},
 		{Method: http.MethodGet, Path: "/api/v1/cases/:id/history", Roles: anyRole, handler: s.caseHistory},

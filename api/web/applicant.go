@@ -103,11 +103,12 @@ type appCase struct {
 	Section   string
 	Checklist []checkItem
 	NextStep  string
+	Rules     *rulesRef // the version the case is pinned to
 	Extra     map[string]any
 }
 
 func (a *app) appCase(x *ctx, c *cases.CaseView, section string) *appCase {
-	return &appCase{C: c, Section: section, Checklist: a.checklist(x, c), NextStep: a.nextStep(x, c.Next), Extra: map[string]any{}}
+	return &appCase{C: c, Section: section, Checklist: a.checklist(x, c), NextStep: a.nextStep(x, c.Next), Rules: a.rulesOf(x, c.RuleSet), Extra: map[string]any{}}
 }
 
 func (a *app) application(x *ctx) error {
@@ -189,15 +190,31 @@ func (a *app) withdraw(x *ctx) error {
 	})
 }
 
-// requirements are the eligibility minimums that apply to a case: those of
-// its pinned rule set, or of the one in force.
-func (a *app) requirements(c *cases.CaseView) (accreditation.EIARequirements, accreditation.EQARequirements) {
+// ruleHints are the portfolio fields' hints: the minimum the case's rule
+// set (pinned, or in force) sets at its level, in words. A rule not set
+// gets none.
+func (a *app) ruleHints(x *ctx, c *cases.CaseView) map[string]string {
 	rs := a.d.Cases.RuleSets()
+	scheme := accreditation.Scheme(c.Scheme)
 	r, ok := rs.ByID(c.RuleSet)
 	if !ok {
-		r = rs.InForce(a.d.Now())
+		r = rs.InForce(scheme, a.d.Now())
 	}
-	return r.EIA[framework.Level(c.Level)], r.EQA[framework.Level(c.Level)]
+	level := framework.Level(c.Level)
+	out := map[string]string{}
+	for _, d := range accreditation.RuleDefs(scheme) {
+		v, ok := r.Value(d.Name, level)
+		switch {
+		case !ok:
+		case d.Name == accreditation.RuleYearsPractising:
+			out["first_practice_date"] = x.T("portfolio.hint.years", int(v))
+		case d.Name == accreditation.RuleSupervisionHours && v == 4:
+			out[d.Name] = x.T("portfolio.hint.supervision", formatNum(x.lang, v))
+		case d.Unit != accreditation.UnitRequired:
+			out[d.Name] = x.T("portfolio.hint.at_least", formatNum(x.lang, v))
+		}
+	}
+	return out
 }
 
 // portfolioFields are the number fields of each scheme's portfolio.
@@ -209,8 +226,7 @@ var (
 
 func (a *app) portfolioPage(x *ctx, c *cases.CaseView, p *page, status int) error {
 	ac := a.appCase(x, c, "portfolio")
-	eia, eqa := a.requirements(c)
-	ac.Extra["EIA"], ac.Extra["EQA"] = eia, eqa
+	ac.Extra["Hints"] = a.ruleHints(x, c)
 	ac.Extra["Indicators"] = a.indicatorsByCategory(framework.Level(c.Level))
 	p.D = ac
 	return x.render(status, "portfolio", p)

@@ -182,7 +182,9 @@ func (a *app) historyItem(x *ctx, e cases.HistoryEntry) historyItem {
 	case accreditation.EventCaseWithdrawn, accreditation.EventAccreditationRevoked, accreditation.EventAccreditationWithdrawn:
 		add(x.T("label.reason"), str("reason"))
 	case accreditation.EventCaseSubmitted:
-		add(x.T("label.rule_set"), str("rule_set_version"))
+		if r := a.rulesOf(x, str("rule_set_version")); r != nil {
+			add(x.T("label.rule_set"), r.Title)
+		}
 	}
 	return it
 }

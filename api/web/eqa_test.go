@@ -41,7 +41,7 @@ func TestBrowserLanguageSwitch(t *testing.T) {
 	b.fill("#f-programme_name", "Coachopleiding Plus")
 	b.fill("#f-programme_provider", "Academie Noord")
 	b.submit("main form button[type=submit]")
-	b.see("Uw aanvraag is geopend", "Voordat u indient", "Contacturen van de opleiding: minstens 120 (nu 0)")
+	b.see("Uw aanvraag is geopend", "Voordat u indient", "Volledig afgeronde cycli van de opleiding: minstens 1 (nu 0)")
 	b.submit(`.tabs a[href$="/evidence"]`)
 	c1, _ := cat.Category(1)
 	in1, _ := cat.Indicator(1)
@@ -91,7 +91,7 @@ func TestBrowserEQAJourney(t *testing.T) {
 	nora.fill("#f-programme_name", "Coachopleiding Plus")
 	nora.fill("#f-programme_provider", "Academie Noord")
 	nora.submit("main form button[type=submit]")
-	nora.see("Your application is open", "Coachopleiding Plus", "Contact hours of the programme: at least 120 (now 0)", "Curriculum covers category 8, Evaluation")
+	nora.see("Your application is open", "Coachopleiding Plus", "Full cycles of the programme completed: at least 1 (now 0)", "Curriculum covers category 8, Evaluation")
 	if !js[bool](nora, `document.querySelector("#submit-application").disabled`) {
 		t.Fatal("the submit button is enabled while the checklist is not empty")
 	}

@@ -71,6 +71,17 @@ func TestCatalogueIsCompleteInBothLanguages(t *testing.T) {
 		accreditation.RuleFeedbackItems, accreditation.RuleReflectionItems, accreditation.RuleCPDHours, accreditation.RuleSupervisionHours,
 		accreditation.RuleProfessionalBody, accreditation.RuleContinuedPractice, accreditation.RuleEthicsCode,
 		accreditation.RuleCompletedCycles, accreditation.RuleContactHours)
+	for _, sc := range []accreditation.Scheme{accreditation.SchemeEIA, accreditation.SchemeEQA} {
+		for _, d := range accreditation.RuleDefs(sc) {
+			dynamic("rule.", d.Name)
+			dynamic("unit.name.", string(d.Unit))
+			if d.Unit != accreditation.UnitRequired {
+				dynamic("unit.", string(d.Unit))
+			}
+		}
+	}
+	dynamic("unit.required.", "0", "1")
+	dynamic("rstatus.", "in_force", "scheduled", "superseded")
 	dynamic("role.", "applicant", "assessor", "office")
 	dynamic("actor.", "applicant", "assessor", "office", "system")
 	dynamic("arole.", "assessor", "verifier")
@@ -85,7 +96,7 @@ func TestCatalogueIsCompleteInBothLanguages(t *testing.T) {
 	dynamic("how.", accreditation.HowAssigned, accreditation.HowClaimed)
 	dynamic("ok.", "welcome", "registered", "logged_out", "opened", "saved", "unchanged", "uploaded", "removed", "submitted",
 		"answered", "appealed", "withdrawn", "renewed", "claimed", "assessed", "requested", "screened", "assigned", "moderated",
-		"decided", "appeal_decided", "revoked", "user_created", "profile_saved", "user_disabled", "sessions_ended")
+		"decided", "appeal_decided", "revoked", "user_created", "profile_saved", "user_disabled", "sessions_ended", "rules_published")
 	for _, e := range []string{"forbidden", "csrf", "not_found", "too_large", "internal", "other"} {
 		dynamic("error."+e+".", "title", "body")
 	}

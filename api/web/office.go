@@ -84,10 +84,11 @@ type officeCase struct {
 	Levels      []framework.LevelInfo
 	Overdue     bool
 	DueAt       any
+	Rules       *rulesRef // the version the case is pinned to
 }
 
 func (a *app) officeCaseView(x *ctx, c *cases.CaseView, p *page, status int) error {
-	oc := &officeCase{C: c, NextStep: a.nextStep(x, c.Next), Qualified: map[string][]option{}, Names: map[string]string{}}
+	oc := &officeCase{C: c, NextStep: a.nextStep(x, c.Next), Qualified: map[string][]option{}, Names: map[string]string{}, Rules: a.rulesOf(x, c.RuleSet)}
 	oc.Applicant, _ = a.d.Accounts.User(x.Request().Context(), c.ApplicantID)
 	for _, as := range c.Assignments {
 		oc.Names[as.UserID] = a.userName(x, as.UserID)

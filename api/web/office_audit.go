@@ -13,6 +13,7 @@ import (
 	"github.com/emcc/accredit/domain/accounts"
 	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/pii"
+	"github.com/emcc/accredit/domain/rulesets"
 	"github.com/emcc/accredit/projections"
 )
 
@@ -56,7 +57,8 @@ func eventTypes() []string {
 	for _, e := range accreditation.EventTypes() {
 		t = append(t, string(e))
 	}
-	t = append(t, accounts.EventUserRegistered, accounts.EventProfileSet, accounts.EventUserDisabled, accounts.EventPasswordChanged, accounts.EventUserErased, accounts.EventSessionsEnded)
+	t = append(t, accounts.EventUserRegistered, accounts.EventProfileSet, accounts.EventUserDisabled, accounts.EventPasswordChanged, accounts.EventUserErased, accounts.EventSessionsEnded,
+		rulesets.EventPublished)
 	slices.Sort(t)
 	return t
 }

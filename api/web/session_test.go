@@ -181,7 +181,7 @@ func TestAuditCSVIsTheAPIs(t *testing.T) {
 }
 
 // TestRenewalInTheWindow: the holder renews through the certificate page
-// in the last six months.
+// before the accreditation ends (the rules set no narrower window).
 func TestRenewalInTheWindow(t *testing.T) {
 	w := newWorld(t)
 	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")

@@ -9,9 +9,9 @@ import (
 	"github.com/emcc/accredit/domain/limits"
 )
 
-// Renew is the holder renewing an active accreditation within the renewal
-// window of the rule set in force at now (RenewalRules.WindowMonths before
-// valid_until): continued practice, the Global Code of Ethics and, for EIA,
+// Renew is the holder renewing an active accreditation before it ends, and
+// within the renewal window of the rule set in force at now when it sets one
+// (RuleRenewalWindow months before valid_until): continued practice, the Global Code of Ethics and, for EIA,
 // the minimum supervision and CPD hours of the last year. The new valid-until
 // is ValidityYears after the old one. Errors: NotFound, Forbidden, Conflict
 // (no active accreditation), Invalid, Unprocessable (outside the window;
@@ -26,8 +26,8 @@ func (c *Case) Renew(actor domain.Actor, now time.Time, ruleSets RuleSets, in Re
 	if err := f.err(ActionRenew); err != nil {
 		return nil, err
 	}
-	rs := ruleSets.InForce(now)
-	if unmet := rs.checkRenewal(c.Scheme, in); len(unmet) > 0 {
+	rs := ruleSets.InForce(c.Scheme, now)
+	if unmet := rs.checkRenewal(c.Scheme, c.Accreditation.Level, in); len(unmet) > 0 {
 		names := make([]string, len(unmet))
 		for i, u := range unmet {
 			names[i] = u.Rule

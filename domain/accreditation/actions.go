@@ -322,18 +322,24 @@ func (c *Case) AppealDeadline() time.Time {
 	return c.Decision.At.Add(AppealWindow)
 }
 
-// renewable checks that now is within the renewal window of the rule set in
-// force.
+// renewable checks that now is before the accreditation ends and, when the
+// rule set in force sets a renewal window, within it.
 func (c *Case) renewable(now time.Time, rs RuleSets) error {
-	r := rs.InForce(now)
+	r := rs.InForce(c.Scheme, now)
 	if r.ID == "" {
-		return domain.Errorf(domain.Internal, "cannot renew: no rule set in force at %s", now.UTC().Format(time.RFC3339))
+		return domain.Errorf(domain.Internal, "cannot renew: no %s rule set in force at %s", c.Scheme, now.UTC().Format(time.RFC3339))
 	}
 	a := c.Accreditation
-	opens := a.ValidUntil.AddDate(0, -r.Renewal.WindowMonths, 0)
-	if now.Before(opens) || !now.Before(a.ValidUntil) {
+	if !now.Before(a.ValidUntil) {
+		return domain.Errorf(domain.Unprocessable, "cannot renew: the accreditation ended on %s", a.ValidUntil.UTC().Format(time.RFC3339))
+	}
+	months, ok := r.Value(RuleRenewalWindow, a.Level)
+	if !ok {
+		return nil
+	}
+	if opens := a.ValidUntil.AddDate(0, -int(months), 0); now.Before(opens) {
 		return domain.Errorf(domain.Unprocessable, "cannot renew: renewal is open from %s until %s (%d months before the accreditation ends)",
-			opens.UTC().Format(time.RFC3339), a.ValidUntil.UTC().Format(time.RFC3339), r.Renewal.WindowMonths)
+			opens.UTC().Format(time.RFC3339), a.ValidUntil.UTC().Format(time.RFC3339), int(months))
 	}
 	return nil
 }

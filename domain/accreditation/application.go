@@ -252,9 +252,9 @@ func (c *Case) ruleSet(rs RuleSets, now time.Time) (RuleSet, error) {
 		}
 		return r, nil
 	}
-	r := rs.InForce(now)
+	r := rs.InForce(c.Scheme, now)
 	if r.ID == "" {
-		return RuleSet{}, domain.Errorf(domain.Internal, "no rule set in force at %s", now.UTC().Format(time.RFC3339))
+		return RuleSet{}, domain.Errorf(domain.Internal, "no %s rule set in force at %s", c.Scheme, now.UTC().Format(time.RFC3339))
 	}
 	return r, nil
 }

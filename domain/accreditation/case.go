@@ -240,7 +240,7 @@ func (c *Case) onSelfAssessmentUpdated(_ eventstore.Event, d SelfAssessmentUpdat
 
 func (c *Case) onSubmitted(e eventstore.Event, d CaseSubmitted) {
 	c.State = StateSubmitted
-	c.RuleSetVersion = d.RuleSetVersion
+	c.RuleSetVersion = PinnedID(c.Scheme, d.RuleSetVersion)
 	c.Eligibility = d.Eligibility
 	c.SubmittedAt = e.OccurredAt
 }
@@ -386,7 +386,7 @@ func (c *Case) onRenewed(e eventstore.Event, d AccreditationRenewed) {
 	a.Renewals = append(a.Renewals, Renewal{
 		At: e.OccurredAt, By: e.Actor.ID, PreviousValidUntil: d.PreviousValidUntil, ValidUntil: d.ValidUntil,
 		ContinuedPractice: d.ContinuedPractice, SupervisionHoursLastYear: d.SupervisionHoursLastYear,
-		CPDHoursLastYear: d.CPDHoursLastYear, EthicsCodeAdherence: d.EthicsCodeAdherence, RuleSetVersion: d.RuleSetVersion,
+		CPDHoursLastYear: d.CPDHoursLastYear, EthicsCodeAdherence: d.EthicsCodeAdherence, RuleSetVersion: PinnedID(c.Scheme, d.RuleSetVersion),
 	})
 }
 

@@ -213,7 +213,7 @@ func TestSubmit(t *testing.T) {
 		h := given(t, SchemeEIA, ready)
 		wantTypes(t, h.do(applicant, submitCmd(h.rules)), EventCaseSubmitted)
 		h.wantState(StateSubmitted)
-		if h.c.RuleSetVersion != CurrentRuleSetID || !h.c.SubmittedAt.Equal(h.now) {
+		if h.c.RuleSetVersion != DefaultEIAID || !h.c.SubmittedAt.Equal(h.now) {
 			t.Fatalf("rule set, submitted at: got %q %s", h.c.RuleSetVersion, h.c.SubmittedAt)
 		}
 		if len(h.c.Eligibility) != 8 || h.c.Eligibility[1] != (RuleResult{RuleClientHours, 100.0, 150.0, true}) {

@@ -353,28 +353,37 @@ func renewal() RenewalInput {
 }
 
 func TestAccreditationLifecycle(t *testing.T) {
-	t.Run("renewal within six months before valid until adds five years", func(t *testing.T) {
+	t.Run("renewal any time before valid until adds five years: no window is set", func(t *testing.T) {
 		h := given(t, SchemeEIA, awarded)
 		until := h.c.Accreditation.ValidUntil
-		h.now = until.AddDate(0, -6, 0)
+		h.now = until.AddDate(-4, 0, 0)
 		wantTypes(t, h.do(applicant, renewCmd(h.rules, renewal())), EventAccreditationRenewed)
 		a := h.c.Accreditation
 		if !a.ValidUntil.Equal(until.AddDate(5, 0, 0)) || len(a.Renewals) != 1 || !a.Renewals[0].PreviousValidUntil.Equal(until) {
 			t.Fatalf("renewed accreditation: got %+v", a)
 		}
 	})
+	// The office sets a 6-month window from 2025.
+	windowed := append(DefaultRuleSets(), revised(defaultOf(SchemeEIA), "eia-2025-1", t0.Add(-day), RuleRenewalWindow, 6))
+	t.Run("renewal within a window the office set", func(t *testing.T) {
+		h := given(t, SchemeEIA, awarded)
+		h.now = h.c.Accreditation.ValidUntil.AddDate(0, -6, 0)
+		wantTypes(t, h.do(applicant, renewCmd(windowed, renewal())), EventAccreditationRenewed)
+	})
 	for _, tc := range []struct {
-		name string
-		at   func(until time.Time) time.Time
+		name  string
+		rules RuleSets
+		at    func(until time.Time) time.Time
+		want  string
 	}{
-		{"too early", func(u time.Time) time.Time { return u.AddDate(0, -6, 0).Add(-time.Second) }},
-		{"at valid until", func(u time.Time) time.Time { return u }},
-		{"after valid until", func(u time.Time) time.Time { return u.Add(day) }},
+		{"before the window the office set", windowed, func(u time.Time) time.Time { return u.AddDate(0, -6, 0).Add(-time.Second) }, "renewal is open from"},
+		{"at valid until", DefaultRuleSets(), func(u time.Time) time.Time { return u }, "ended"},
+		{"after valid until", windowed, func(u time.Time) time.Time { return u.Add(day) }, "ended"},
 	} {
-		t.Run("Unprocessable/renewal outside the window: "+tc.name, func(t *testing.T) {
+		t.Run("Unprocessable/renewal "+tc.name, func(t *testing.T) {
 			h := given(t, SchemeEIA, awarded)
 			h.now = tc.at(h.c.Accreditation.ValidUntil)
-			wantErr(t, h.fails(applicant, renewCmd(h.rules, renewal())), domain.Unprocessable, "renewal is open from")
+			wantErr(t, h.fails(applicant, renewCmd(tc.rules, renewal())), domain.Unprocessable, tc.want)
 		})
 	}
 	t.Run("Unprocessable/renewal requirements not met", func(t *testing.T) {

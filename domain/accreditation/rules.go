@@ -2,32 +2,42 @@ package accreditation
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
 	"github.com/emcc/accredit/domain/framework"
 )
 
-// The names of the eligibility rules, as they appear in Unmet.Rule.
+// The names of the rules, as a rule set lists them and as Unmet.Rule names
+// the ones not met.
 const (
-	// EIA.
-	RuleYearsPractising   = "years_practising"            // full years since first practising
-	RuleClientHours       = "client_hours"                // client contact hours
-	RuleClientCount       = "client_count"                // number of clients
-	RuleFeedbackItems     = "feedback_items_last_12m"     // client feedback items, last 12 months
-	RuleReflectionItems   = "reflection_items_last_12m"   // reflections on practice, last 12 months
-	RuleCPDHours          = "cpd_hours_last_year"         // CPD hours in the last year
-	RuleSupervisionHours  = "supervision_hours_last_year" // supervision hours in the last year
-	RuleProfessionalBody  = "professional_body_member"    // member of a professional body
-	RuleContinuedPractice = "continued_practice"          // renewal: still practising (EQA: still delivered)
-	RuleEthicsCode        = "ethics_code_adherence"       // renewal: adheres to the Global Code of Ethics
+	// EIA, at submission.
+	RuleYearsPractising  = "years_practising"            // full years since first practising
+	RuleClientHours      = "client_hours"                // client contact hours
+	RuleClientCount      = "client_count"                // number of clients
+	RuleFeedbackItems    = "feedback_items_last_12m"     // client feedback items, last 12 months
+	RuleReflectionItems  = "reflection_items_last_12m"   // reflections on practice, last 12 months
+	RuleCPDHours         = "cpd_hours_last_year"         // CPD hours in the last year
+	RuleSupervisionHours = "supervision_hours_last_year" // supervision hours in the last year
+	RuleProfessionalBody = "professional_body_member"    // member of a professional body
 
-	// EQA.
-	RuleCompletedCycles = "completed_cycles" // full cycles of the programme completed
-	RuleContactHours    = "contact_hours"    // contact hours of the programme
+	// EQA, at submission.
+	RuleCompletedCycles = "completed_cycles"          // full cycles of the programme completed
+	RuleContactHours    = "contact_hours"             // contact hours of the programme
+	RuleAllCategories   = "curriculum_all_categories" // the curriculum addresses all eight categories
 
-	// RuleRuleSet is reported when a rule set has no requirements for the
-	// case's scheme and level (a configuration error).
+	// Renewal. The supervision and CPD minimums are EIA's; an unmet one is
+	// reported under the submission rule's name (RuleSupervisionHours,
+	// RuleCPDHours).
+	RuleRenewalWindow      = "renewal_window_months"               // renewal opens this long before the award ends
+	RuleRenewalSupervision = "renewal_supervision_hours_last_year" // EIA
+	RuleRenewalCPD         = "renewal_cpd_hours_last_year"         // EIA
+	RuleContinuedPractice  = "continued_practice"                  // renewal: still practising (EQA: still delivered)
+	RuleEthicsCode         = "ethics_code_adherence"               // renewal: adheres to the Global Code of Ethics
+
+	// RuleRuleSet is reported when no rule set applies to the case's scheme
+	// and level (a configuration error).
 	RuleRuleSet = "rule_set"
 )
 
@@ -57,60 +67,125 @@ type RuleResult struct {
 	Met      bool   `json:"met"`
 }
 
-// EIARequirements are the eligibility minimums of one EIA level.
-type EIARequirements struct {
-	YearsPractising          int     `json:"years_practising"`
-	ClientHours              float64 `json:"client_hours"`
-	ClientCount              int     `json:"client_count"`
-	FeedbackItemsLast12m     int     `json:"feedback_items_last_12m"`
-	ReflectionItemsLast12m   int     `json:"reflection_items_last_12m"`
-	CPDHoursPerYear          float64 `json:"cpd_hours_per_year"`
-	SupervisionHoursPerYear  float64 `json:"supervision_hours_per_year"`
-	ProfessionalBodyRequired bool    `json:"professional_body_required"`
+// Unit is what a rule's value counts.
+type Unit string
+
+// The units of the rules.
+const (
+	UnitYears    Unit = "years"
+	UnitHours    Unit = "hours"
+	UnitClients  Unit = "clients"
+	UnitItems    Unit = "items"
+	UnitCycles   Unit = "cycles"
+	UnitMonths   Unit = "months"
+	UnitRequired Unit = "required" // 1: required; 0: not
+)
+
+// Rule is one rule of a rule set: its value per level, its unit and the
+// source of its figures. A level without a value is not set there: the rule
+// does not apply at that level and never blocks. Source is the publication
+// the figures come from, or "set by the office on <date>"; a shipped figure
+// always has one.
+type Rule struct {
+	Name   string                      `json:"name"`
+	Unit   Unit                        `json:"unit"`
+	Values map[framework.Level]float64 `json:"values,omitempty"`
+	Source string                      `json:"source,omitempty"`
 }
 
-// EQARequirements are the eligibility minimums of one EQA level.
-type EQARequirements struct {
-	CompletedCycles int     `json:"completed_cycles"`
-	ContactHours    float64 `json:"contact_hours"`
-	// AllCategories requires the curriculum to address all eight
-	// competence categories.
-	AllCategories bool `json:"all_categories"`
+// Value returns the rule's value at level l; false when it is not set.
+func (r Rule) Value(l framework.Level) (float64, bool) {
+	v, ok := r.Values[l]
+	return v, ok
 }
 
-// RenewalRules are what a renewal asks for.
-type RenewalRules struct {
-	// WindowMonths: a renewal is accepted from this many months before the
-	// accreditation's valid-until date up to that date.
-	WindowMonths int `json:"window_months"`
-	// Minimum supervision and CPD hours in the last year (EIA; an EQA
-	// renewal records the figures given but has no minimum).
-	SupervisionHoursLastYear float64 `json:"supervision_hours_last_year"`
-	CPDHoursLastYear         float64 `json:"cpd_hours_last_year"`
+// RuleDef is a rule the code knows how to check: its name and unit. A rule
+// set lists exactly the rules of its scheme; the office sets their values
+// and sources, never their meaning.
+type RuleDef struct {
+	Name string `json:"name"`
+	Unit Unit   `json:"unit"`
 }
 
-// RuleSet is one version of the eligibility rules.
+// ruleDefs are the rules of each scheme in the order they are checked and
+// shown: submission first, then renewal.
+var ruleDefs = map[Scheme][]RuleDef{
+	SchemeEIA: {
+		{RuleYearsPractising, UnitYears},
+		{RuleClientHours, UnitHours},
+		{RuleClientCount, UnitClients},
+		{RuleFeedbackItems, UnitItems},
+		{RuleReflectionItems, UnitItems},
+		{RuleCPDHours, UnitHours},
+		{RuleSupervisionHours, UnitHours},
+		{RuleProfessionalBody, UnitRequired},
+		{RuleRenewalWindow, UnitMonths},
+		{RuleRenewalSupervision, UnitHours},
+		{RuleRenewalCPD, UnitHours},
+	},
+	SchemeEQA: {
+		{RuleCompletedCycles, UnitCycles},
+		{RuleContactHours, UnitHours},
+		{RuleAllCategories, UnitRequired},
+		{RuleRenewalWindow, UnitMonths},
+	},
+}
+
+// RuleDefs returns the rules of scheme, in order.
+func RuleDefs(scheme Scheme) []RuleDef { return slices.Clone(ruleDefs[scheme]) }
+
+// RuleSet is one version of the rules of one scheme.
 type RuleSet struct {
-	ID            string                              `json:"id"`
-	EffectiveFrom time.Time                           `json:"effective_from"`
-	EIA           map[framework.Level]EIARequirements `json:"eia"`
-	EQA           map[framework.Level]EQARequirements `json:"eqa"`
-	Renewal       RenewalRules                        `json:"renewal"`
+	ID            string    `json:"id"`
+	Scheme        Scheme    `json:"scheme"`
+	EffectiveFrom time.Time `json:"effective_from"`
+	Rules         []Rule    `json:"rules"`
 }
 
-// RuleSets are every version of the rules, in any order.
+// Rule returns the rule called name.
+func (r RuleSet) Rule(name string) (Rule, bool) {
+	for _, x := range r.Rules {
+		if x.Name == name {
+			return x, true
+		}
+	}
+	return Rule{}, false
+}
+
+// Value returns the value of rule name at level l; false when not set.
+func (r RuleSet) Value(name string, l framework.Level) (float64, bool) {
+	x, ok := r.Rule(name)
+	if !ok {
+		return 0, false
+	}
+	return x.Value(l)
+}
+
+// Clone returns a deep copy.
+func (r RuleSet) Clone() RuleSet {
+	n := r
+	n.Rules = make([]Rule, len(r.Rules))
+	for i, x := range r.Rules {
+		x.Values = maps.Clone(x.Values)
+		n.Rules[i] = x
+	}
+	return n
+}
+
+// RuleSets are every version of the rules, of both schemes, in any order.
 type RuleSets []RuleSet
 
-// InForce returns the rule set in force at t: the one with the latest
-// EffectiveFrom at or before t. It returns the zero RuleSet (ID "") when
+// InForce returns the rule set of scheme in force at t: the one with the
+// latest EffectiveFrom at or before t (of two on one day, the later in the
+// list, i.e. the later published). It returns the zero RuleSet (ID "") when
 // none is in force yet.
-func (rs RuleSets) InForce(t time.Time) RuleSet {
+func (rs RuleSets) InForce(scheme Scheme, t time.Time) RuleSet {
 	var best RuleSet
 	for _, r := range rs {
-		if r.EffectiveFrom.After(t) {
+		if r.Scheme != scheme || r.EffectiveFrom.After(t) {
 			continue
 		}
-		if best.ID == "" || r.EffectiveFrom.After(best.EffectiveFrom) {
+		if best.ID == "" || !r.EffectiveFrom.Before(best.EffectiveFrom) {
 			best = r
 		}
 	}
@@ -127,58 +202,92 @@ func (rs RuleSets) ByID(id string) (RuleSet, bool) {
 	return RuleSet{}, false
 }
 
-// CurrentRuleSetID is the id of the rule set of DefaultRuleSets.
-const CurrentRuleSetID = "eia-2024-1"
-
-// DefaultRuleSets returns the rule sets the system ships with: one, "eia-2024-1",
-// in force from 2024-01-01. A new version is added beside it, never edited
-// into it, so that cases pinned to it keep their rules.
-func DefaultRuleSets() RuleSets {
-	eia := func(years int, hours float64, clients int) EIARequirements {
-		return EIARequirements{
-			YearsPractising: years, ClientHours: hours, ClientCount: clients,
-			FeedbackItemsLast12m: 5, ReflectionItemsLast12m: 5,
-			CPDHoursPerYear: 16, SupervisionHoursPerYear: 4, // 1 hour per quarter
-			ProfessionalBodyRequired: true,
+// Of returns the versions of scheme, in the order given.
+func (rs RuleSets) Of(scheme Scheme) RuleSets {
+	var out RuleSets
+	for _, r := range rs {
+		if r.Scheme == scheme {
+			out = append(out, r)
 		}
 	}
-	// The EQA contact-hour minimums are working figures modelled on the
-	// published programme lengths of EQA-awarded programmes (a short
-	// foundation course up to a year-long master programme); they are not
-	// taken from an EMCC table and are for the office to confirm.
-	eqa := func(contact float64) EQARequirements {
-		return EQARequirements{CompletedCycles: 1, ContactHours: contact, AllCategories: true}
-	}
-	return RuleSets{{
-		ID:            CurrentRuleSetID,
-		EffectiveFrom: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC),
-		EIA: map[framework.Level]EIARequirements{
-			framework.Foundation:         eia(1, 50, 5),
-			framework.Practitioner:       eia(3, 100, 10),
-			framework.SeniorPractitioner: eia(5, 250, 20),
-			framework.MasterPractitioner: eia(7, 500, 40),
-		},
-		EQA: map[framework.Level]EQARequirements{
-			framework.Foundation:         eqa(16),
-			framework.Practitioner:       eqa(60),
-			framework.SeniorPractitioner: eqa(120),
-			framework.MasterPractitioner: eqa(180),
-		},
-		Renewal: RenewalRules{WindowMonths: 6, SupervisionHoursLastYear: 4, CPDHoursLastYear: 16},
-	}}
+	return out
 }
 
-// Covers reports whether the rule set has requirements for scheme at level.
-func (r RuleSet) Covers(scheme Scheme, level framework.Level) bool {
-	switch scheme {
-	case SchemeEIA:
-		_, ok := r.EIA[level]
-		return ok
-	case SchemeEQA:
-		_, ok := r.EQA[level]
-		return ok
+// The ids of the shipped rule sets. Until 2026 one rule set held both
+// schemes under the EIA id; a case of either scheme that names it is pinned
+// to its own scheme's shipped set (see PinnedID).
+const (
+	DefaultEIAID = "eia-2024-1"
+	DefaultEQAID = "eqa-2024-1"
+)
+
+// PinnedID is the id of the rule set a case of scheme pinned to id is held
+// to: the old combined id read on an EQA case means the EQA set.
+func PinnedID(scheme Scheme, id string) string {
+	if scheme == SchemeEQA && id == DefaultEIAID {
+		return DefaultEQAID
 	}
-	return false
+	return id
+}
+
+// The publications the shipped figures come from (DESIGN.md §3).
+const (
+	SourceEIALevels  = "coacharya.com/emcc-2; emccapr.org (levels of accreditation for EIA); nobco.nl/keurmerk/EIA-niveaus"
+	SourceEIARenewal = "nobco.nl/keurmerk/EIA_verlenging (supervision at least 1 h a quarter, CPD every year); CPD 16 h a year: nobco.nl/keurmerk/EIA-niveaus"
+	SourceEQA        = `coaching-at-work.com (2007/11/02, "prize possession"): at least one completed cycle`
+	SourceFramework  = "EMCC Competence Framework V3: a programme is placed at an EQA level against its eight categories"
+)
+
+// DefaultRuleSets returns the rule sets the system ships with, one per
+// scheme, in force from 2024-01-01. Each holds only figures the EMCC or
+// NOBCO publish, with the publication as its source; a figure nobody
+// publishes (the EQA contact hours, the renewal window) ships unset, for the
+// office to set. The office publishes later versions (domain/rulesets);
+// these are never edited, so that the cases pinned to them keep their rules.
+//
+// Until 2026 the shipped set also held EQA contact-hour minimums
+// (16/60/120/180) and a 6-month renewal window that no source gives. They
+// were dropped from it rather than kept for the cases pinned to it: an
+// invented figure was never a rule the EMCC set, and dropping one only
+// lifts a requirement.
+func DefaultRuleSets() RuleSets {
+	all := func(v float64) map[framework.Level]float64 {
+		return levels(v, v, v, v)
+	}
+	from := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	return RuleSets{
+		{ID: DefaultEIAID, Scheme: SchemeEIA, EffectiveFrom: from, Rules: []Rule{
+			{RuleYearsPractising, UnitYears, levels(1, 3, 5, 7), SourceEIALevels},
+			{RuleClientHours, UnitHours, levels(50, 100, 250, 500), SourceEIALevels},
+			{RuleClientCount, UnitClients, levels(5, 10, 20, 40), SourceEIALevels},
+			{RuleFeedbackItems, UnitItems, all(5), SourceEIALevels},
+			{RuleReflectionItems, UnitItems, all(5), SourceEIALevels},
+			{RuleCPDHours, UnitHours, all(16), SourceEIALevels},
+			{RuleSupervisionHours, UnitHours, all(4), SourceEIALevels + " (1 h a quarter)"},
+			{RuleProfessionalBody, UnitRequired, all(1), SourceEIALevels},
+			{Name: RuleRenewalWindow, Unit: UnitMonths},
+			{RuleRenewalSupervision, UnitHours, all(4), SourceEIARenewal},
+			{RuleRenewalCPD, UnitHours, all(16), SourceEIARenewal},
+		}},
+		{ID: DefaultEQAID, Scheme: SchemeEQA, EffectiveFrom: from, Rules: []Rule{
+			{RuleCompletedCycles, UnitCycles, all(1), SourceEQA},
+			{Name: RuleContactHours, Unit: UnitHours},
+			{RuleAllCategories, UnitRequired, all(1), SourceFramework},
+			{Name: RuleRenewalWindow, Unit: UnitMonths},
+		}},
+	}
+}
+
+// levels maps the four levels, in order, to their values.
+func levels(f, p, s, m float64) map[framework.Level]float64 {
+	return map[framework.Level]float64{framework.Foundation: f, framework.Practitioner: p,
+		framework.SeniorPractitioner: s, framework.MasterPractitioner: m}
+}
+
+// Covers reports whether the rule set is the rules of scheme (at any of
+// the levels: a level whose rules are all unset has no requirements).
+func (r RuleSet) Covers(scheme Scheme, level framework.Level) bool {
+	return r.ID != "" && r.Scheme == scheme && level.Valid()
 }
 
 // Check returns the rules of scheme at level that portfolio p does not meet
@@ -193,37 +302,42 @@ func (r RuleSet) Check(p Portfolio, scheme Scheme, level framework.Level, asOf t
 	return out
 }
 
-// Evaluate returns every rule of scheme at level, checked against p as of
-// asOf, in a fixed order.
+// Evaluate returns every submission rule of scheme set at level, checked
+// against p as of asOf, in a fixed order. A rule not set at level is left
+// out: it does not apply.
 func (r RuleSet) Evaluate(p Portfolio, scheme Scheme, level framework.Level, asOf time.Time) []RuleResult {
 	if !r.Covers(scheme, level) {
 		return []RuleResult{{Rule: RuleRuleSet, Required: fmt.Sprintf("%s %s", scheme, level), Given: r.ID}}
 	}
-	atLeast := func(rule string, required, given float64) RuleResult {
-		return RuleResult{Rule: rule, Required: required, Given: given, Met: given >= required}
+	var out []RuleResult
+	atLeast := func(rule string, given float64) {
+		if req, ok := r.Value(rule, level); ok {
+			out = append(out, RuleResult{Rule: rule, Required: req, Given: given, Met: given >= req})
+		}
 	}
 	flag := func(rule string, required, given bool) RuleResult {
 		return RuleResult{Rule: rule, Required: required, Given: given, Met: given || !required}
 	}
+	required := func(rule string) bool {
+		v, ok := r.Value(rule, level)
+		return ok && v != 0
+	}
 	if scheme == SchemeEIA {
-		req := r.EIA[level]
-		return []RuleResult{
-			atLeast(RuleYearsPractising, float64(req.YearsPractising), float64(p.FirstPracticeDate.FullYearsTo(asOf))),
-			atLeast(RuleClientHours, req.ClientHours, p.ClientHours),
-			atLeast(RuleClientCount, float64(req.ClientCount), float64(p.ClientCount)),
-			atLeast(RuleFeedbackItems, float64(req.FeedbackItemsLast12m), float64(p.FeedbackItemsLast12m)),
-			atLeast(RuleReflectionItems, float64(req.ReflectionItemsLast12m), float64(p.ReflectionItemsLast12m)),
-			atLeast(RuleCPDHours, req.CPDHoursPerYear, p.CPDHoursLastYear),
-			atLeast(RuleSupervisionHours, req.SupervisionHoursPerYear, p.SupervisionHoursLastYear),
-			flag(RuleProfessionalBody, req.ProfessionalBodyRequired, p.ProfessionalBodyMember),
+		atLeast(RuleYearsPractising, float64(p.FirstPracticeDate.FullYearsTo(asOf)))
+		atLeast(RuleClientHours, p.ClientHours)
+		atLeast(RuleClientCount, float64(p.ClientCount))
+		atLeast(RuleFeedbackItems, float64(p.FeedbackItemsLast12m))
+		atLeast(RuleReflectionItems, float64(p.ReflectionItemsLast12m))
+		atLeast(RuleCPDHours, p.CPDHoursLastYear)
+		atLeast(RuleSupervisionHours, p.SupervisionHoursLastYear)
+		if required(RuleProfessionalBody) {
+			out = append(out, flag(RuleProfessionalBody, true, p.ProfessionalBodyMember))
 		}
+		return out
 	}
-	req := r.EQA[level]
-	out := []RuleResult{
-		atLeast(RuleCompletedCycles, float64(req.CompletedCycles), float64(p.CompletedCycles)),
-		atLeast(RuleContactHours, req.ContactHours, p.ContactHours),
-	}
-	if req.AllCategories {
+	atLeast(RuleCompletedCycles, float64(p.CompletedCycles))
+	atLeast(RuleContactHours, p.ContactHours)
+	if required(RuleAllCategories) {
 		covered := p.curriculumCategories()
 		for n := range categoryNumbers() {
 			out = append(out, flag(RuleCurriculumCategory(n), true, slices.Contains(covered, n)))
@@ -232,8 +346,9 @@ func (r RuleSet) Evaluate(p Portfolio, scheme Scheme, level framework.Level, asO
 	return out
 }
 
-// checkRenewal returns the renewal rules in that are not met.
-func (r RuleSet) checkRenewal(scheme Scheme, in RenewalInput) []Unmet {
+// checkRenewal returns the renewal rules of the rule set that in does not
+// meet, for an accreditation at level.
+func (r RuleSet) checkRenewal(scheme Scheme, level framework.Level, in RenewalInput) []Unmet {
 	var out []Unmet
 	if !in.ContinuedPractice {
 		out = append(out, Unmet{Rule: RuleContinuedPractice, Required: true, Given: false})
@@ -242,11 +357,11 @@ func (r RuleSet) checkRenewal(scheme Scheme, in RenewalInput) []Unmet {
 		out = append(out, Unmet{Rule: RuleEthicsCode, Required: true, Given: false})
 	}
 	if scheme == SchemeEIA {
-		if in.SupervisionHoursLastYear < r.Renewal.SupervisionHoursLastYear {
-			out = append(out, Unmet{Rule: RuleSupervisionHours, Required: r.Renewal.SupervisionHoursLastYear, Given: in.SupervisionHoursLastYear})
+		if req, ok := r.Value(RuleRenewalSupervision, level); ok && in.SupervisionHoursLastYear < req {
+			out = append(out, Unmet{Rule: RuleSupervisionHours, Required: req, Given: in.SupervisionHoursLastYear})
 		}
-		if in.CPDHoursLastYear < r.Renewal.CPDHoursLastYear {
-			out = append(out, Unmet{Rule: RuleCPDHours, Required: r.Renewal.CPDHoursLastYear, Given: in.CPDHoursLastYear})
+		if req, ok := r.Value(RuleRenewalCPD, level); ok && in.CPDHoursLastYear < req {
+			out = append(out, Unmet{Rule: RuleCPDHours, Required: req, Given: in.CPDHoursLastYear})
 		}
 	}
 	return out

@@ -3,71 +3,120 @@ package accreditation
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/aggregate"
 	"github.com/emcc/accredit/domain/framework"
 )
 
-// stricter is a later rule set: from 2026 a practitioner needs 200 client
-// hours.
-func stricter() RuleSet {
-	r := DefaultRuleSets()[0]
-	r.ID = "eia-2026-1"
-	r.EffectiveFrom = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	eia := map[framework.Level]EIARequirements{}
-	for l, req := range r.EIA {
-		eia[l] = req
+// revised returns a later version of r: id, in force from from, with rule
+// name set to v at every level and the office as its source.
+func revised(r RuleSet, id string, from time.Time, name string, v float64) RuleSet {
+	n := r.Clone()
+	n.ID, n.EffectiveFrom = id, from
+	for i := range n.Rules {
+		if n.Rules[i].Name == name {
+			n.Rules[i].Values = levels(v, v, v, v)
+			n.Rules[i].Source = "set by the office on " + from.Format(time.DateOnly)
+		}
 	}
-	req := eia[framework.Practitioner]
-	req.ClientHours = 200
-	eia[framework.Practitioner] = req
-	r.EIA = eia
-	return r
+	return n
+}
+
+func defaultOf(scheme Scheme) RuleSet { return DefaultRuleSets().InForce(scheme, t0) }
+
+// stricter is a later EIA rule set: from 2026 every level needs 200 client
+// hours, so a practitioner needs more than before.
+func stricter() RuleSet {
+	return revised(defaultOf(SchemeEIA), "eia-2026-1", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), RuleClientHours, 200)
 }
 
 func TestRuleSetsInForce(t *testing.T) {
 	sets := append(DefaultRuleSets(), stricter())
+	sameDay := revised(stricter(), "eia-2026-2", stricter().EffectiveFrom, RuleClientHours, 300)
 	for _, tc := range []struct {
-		name string
-		at   time.Time
-		want string
+		name   string
+		sets   RuleSets
+		scheme Scheme
+		at     time.Time
+		want   string
 	}{
-		{"none before the first", time.Date(2023, 12, 31, 23, 59, 0, 0, time.UTC), ""},
-		{"the first from its first day", time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), CurrentRuleSetID},
-		{"the first until the next", time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC), CurrentRuleSetID},
-		{"the later one once in force", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), "eia-2026-1"},
+		{"none before the first", sets, SchemeEIA, time.Date(2023, 12, 31, 23, 59, 0, 0, time.UTC), ""},
+		{"the first from its first day", sets, SchemeEIA, time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), DefaultEIAID},
+		{"the first until the next", sets, SchemeEIA, time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC), DefaultEIAID},
+		{"the later one once in force", sets, SchemeEIA, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), "eia-2026-1"},
+		{"a scheme's own: EQA is not changed by an EIA version", sets, SchemeEQA, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), DefaultEQAID},
+		{"of two on one day the later published", append(sets, sameDay), SchemeEIA, time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC), "eia-2026-2"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := sets.InForce(tc.at).ID; got != tc.want {
-				t.Fatalf("InForce(%s): got %q, want %q", tc.at, got, tc.want)
+			if got := tc.sets.InForce(tc.scheme, tc.at).ID; got != tc.want {
+				t.Fatalf("InForce(%s, %s): got %q, want %q", tc.scheme, tc.at, got, tc.want)
 			}
 		})
 	}
 }
 
 func TestDefaultRuleSetHoldsTheTable(t *testing.T) {
-	r := DefaultRuleSets().InForce(t0)
-	want := map[framework.Level][3]float64{ // years, hours, clients
-		framework.Foundation: {1, 50, 5}, framework.Practitioner: {3, 100, 10},
-		framework.SeniorPractitioner: {5, 250, 20}, framework.MasterPractitioner: {7, 500, 40},
+	r := defaultOf(SchemeEIA)
+	want := map[string][4]float64{
+		RuleYearsPractising: {1, 3, 5, 7}, RuleClientHours: {50, 100, 250, 500}, RuleClientCount: {5, 10, 20, 40},
+		RuleFeedbackItems: {5, 5, 5, 5}, RuleReflectionItems: {5, 5, 5, 5}, RuleCPDHours: {16, 16, 16, 16},
+		RuleSupervisionHours: {4, 4, 4, 4}, RuleProfessionalBody: {1, 1, 1, 1},
+		RuleRenewalSupervision: {4, 4, 4, 4}, RuleRenewalCPD: {16, 16, 16, 16},
 	}
-	for l, w := range want {
-		got := r.EIA[l]
-		if float64(got.YearsPractising) != w[0] || got.ClientHours != w[1] || float64(got.ClientCount) != w[2] ||
-			got.FeedbackItemsLast12m != 5 || got.ReflectionItemsLast12m != 5 || got.CPDHoursPerYear != 16 ||
-			got.SupervisionHoursPerYear != 4 || !got.ProfessionalBodyRequired {
-			t.Errorf("EIA %s: got %+v, want years/hours/clients %v, 5 feedback, 5 reflections, 16 CPD, 4 supervision, member", l, got, w)
+	for name, w := range want {
+		for i, l := range framework.Levels {
+			if got, ok := r.Value(name, l); !ok || got != w[i] {
+				t.Errorf("EIA %s at %s: got %v (set %v), want %v", name, l, got, ok, w[i])
+			}
 		}
-		if q := r.EQA[l]; q.CompletedCycles != 1 || !q.AllCategories || q.ContactHours <= 0 {
-			t.Errorf("EQA %s: got %+v, want 1 cycle, all categories, contact hours", l, q)
+	}
+	q := defaultOf(SchemeEQA)
+	for _, l := range framework.Levels {
+		if v, ok := q.Value(RuleCompletedCycles, l); !ok || v != 1 {
+			t.Errorf("EQA completed cycles at %s: got %v (set %v), want 1", l, v, ok)
+		}
+		if v, ok := q.Value(RuleAllCategories, l); !ok || v != 1 {
+			t.Errorf("EQA all categories at %s: got %v (set %v), want 1 (required)", l, v, ok)
+		}
+	}
+}
+
+// Every shipped figure cites its source; a figure no publication gives
+// ships unset.
+func TestDefaultRuleSetsCiteTheirSources(t *testing.T) {
+	unset := map[Scheme][]string{
+		SchemeEIA: {RuleRenewalWindow},
+		SchemeEQA: {RuleContactHours, RuleRenewalWindow},
+	}
+	for _, r := range DefaultRuleSets() {
+		var names []string
+		for _, x := range r.Rules {
+			names = append(names, x.Name)
+			switch {
+			case len(x.Values) > 0 && x.Source == "":
+				t.Errorf("%s %s: figures %v without a source", r.ID, x.Name, x.Values)
+			case len(x.Values) == 0 && !slices.Contains(unset[r.Scheme], x.Name):
+				t.Errorf("%s %s: unset, want set", r.ID, x.Name)
+			case len(x.Values) > 0 && slices.Contains(unset[r.Scheme], x.Name):
+				t.Errorf("%s %s: set to %v, but no publication gives it", r.ID, x.Name, x.Values)
+			}
+		}
+		var defs []string
+		for _, d := range RuleDefs(r.Scheme) {
+			defs = append(defs, d.Name)
+		}
+		if !slices.Equal(names, defs) {
+			t.Errorf("%s rules: got %v, want the scheme's rules %v", r.ID, names, defs)
 		}
 	}
 }
 
 func TestCheckEIA(t *testing.T) {
-	r := DefaultRuleSets().InForce(t0)
+	r := defaultOf(SchemeEIA)
 	for _, tc := range []struct {
 		name  string
 		edit  func(p *Portfolio)
@@ -105,22 +154,25 @@ func TestCheckEIA(t *testing.T) {
 }
 
 func TestCheckEQA(t *testing.T) {
-	r := DefaultRuleSets().InForce(t0)
+	shipped := defaultOf(SchemeEQA)
+	withHours := revised(shipped, "eqa-2026-1", t0, RuleContactHours, 60)
 	for _, tc := range []struct {
 		name string
+		r    RuleSet
 		edit func(p *Portfolio)
 		want []Unmet
 	}{
-		{"eligible", func(*Portfolio) {}, nil},
-		{"no completed cycle", func(p *Portfolio) { p.CompletedCycles = 0 }, []Unmet{{RuleCompletedCycles, 1.0, 0.0}}},
-		{"too few contact hours", func(p *Portfolio) { p.ContactHours = 59.5 }, []Unmet{{RuleContactHours, 60.0, 59.5}}},
-		{"curriculum misses categories 7 and 8", func(p *Portfolio) { p.Curriculum = p.Curriculum[:6] },
+		{"eligible", shipped, func(*Portfolio) {}, nil},
+		{"no completed cycle", shipped, func(p *Portfolio) { p.CompletedCycles = 0 }, []Unmet{{RuleCompletedCycles, 1.0, 0.0}}},
+		{"contact hours not set: any number will do", shipped, func(p *Portfolio) { p.ContactHours = 1 }, nil},
+		{"too few contact hours, once the office sets them", withHours, func(p *Portfolio) { p.ContactHours = 59.5 }, []Unmet{{RuleContactHours, 60.0, 59.5}}},
+		{"curriculum misses categories 7 and 8", shipped, func(p *Portfolio) { p.Curriculum = p.Curriculum[:6] },
 			[]Unmet{{RuleCurriculumCategory(7), true, false}, {RuleCurriculumCategory(8), true, false}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := eligibleEQA()
 			tc.edit(&p)
-			if got := r.Check(p, SchemeEQA, framework.Practitioner, t0); !reflect.DeepEqual(got, tc.want) {
+			if got := tc.r.Check(p, SchemeEQA, framework.Practitioner, t0); !reflect.DeepEqual(got, tc.want) {
 				t.Fatalf("unmet: got %+v, want %+v", got, tc.want)
 			}
 		})
@@ -155,8 +207,8 @@ func TestLaterRuleSetDoesNotChangeInFlightCase(t *testing.T) {
 	h := given(t, SchemeEIA, ready)
 	h.rules = sets
 	h.do(applicant, submitCmd(sets))
-	if h.c.RuleSetVersion != CurrentRuleSetID {
-		t.Fatalf("pinned rule set: got %q, want %q", h.c.RuleSetVersion, CurrentRuleSetID)
+	if h.c.RuleSetVersion != DefaultEIAID {
+		t.Fatalf("pinned rule set: got %q, want %q", h.c.RuleSetVersion, DefaultEIAID)
 	}
 	h.do(officeScreen, with((*Case).Screen, ScreenInput{Outcome: ScreeningReturned, Reason: seal("add a reference")}))
 
@@ -165,15 +217,15 @@ func TestLaterRuleSetDoesNotChangeInFlightCase(t *testing.T) {
 		t.Fatalf("checklist of the in-flight case: got %+v, want nothing unmet", got)
 	}
 	h.do(applicant, submitCmd(sets))
-	if h.c.RuleSetVersion != CurrentRuleSetID {
-		t.Fatalf("rule set after resubmission: got %q, want %q", h.c.RuleSetVersion, CurrentRuleSetID)
+	if h.c.RuleSetVersion != DefaultEIAID {
+		t.Fatalf("rule set after resubmission: got %q, want %q", h.c.RuleSetVersion, DefaultEIAID)
 	}
 	var ev CaseSubmitted
 	if err := json.Unmarshal(h.log[len(h.log)-1].Data, &ev); err != nil {
 		t.Fatal(err)
 	}
-	if ev.RuleSetVersion != CurrentRuleSetID || !ev.Resubmission {
-		t.Fatalf("case_submitted: got rule set %q resubmission %v, want %q true", ev.RuleSetVersion, ev.Resubmission, CurrentRuleSetID)
+	if ev.RuleSetVersion != DefaultEIAID || !ev.Resubmission {
+		t.Fatalf("case_submitted: got rule set %q resubmission %v, want %q true", ev.RuleSetVersion, ev.Resubmission, DefaultEIAID)
 	}
 
 	fresh := given(t, SchemeEIA, ready)
@@ -186,5 +238,22 @@ func TestLaterRuleSetDoesNotChangeInFlightCase(t *testing.T) {
 	wantErr(t, err, domain.Unprocessable, "eia-2026-1")
 	if got := err.Extra["unmet"]; !reflect.DeepEqual(got, want) {
 		t.Fatalf("unmet of a new case: got %+v, want %+v", got, want)
+	}
+}
+
+// Before the schemes had rule sets of their own, an EQA case was pinned to
+// the one combined set under the EIA id. Such an event still reads: the
+// case is held to the shipped EQA set.
+func TestOldCombinedRuleSetIDReadsAsEQA(t *testing.T) {
+	h := given(t, SchemeEQA, ready)
+	h.apply(applicant, []aggregate.Change{{Type: string(EventCaseSubmitted), SchemaVersion: 1,
+		Data: CaseSubmitted{RuleSetVersion: DefaultEIAID}}})
+	if h.c.RuleSetVersion != DefaultEQAID {
+		t.Fatalf("pinned rule set: got %q, want %q", h.c.RuleSetVersion, DefaultEQAID)
+	}
+	h.do(officeScreen, with((*Case).Screen, ScreenInput{Outcome: ScreeningReturned, Reason: seal("add a module")}))
+	h.do(applicant, submitCmd(h.rules))
+	if h.c.RuleSetVersion != DefaultEQAID {
+		t.Fatalf("rule set after resubmission: got %q, want %q", h.c.RuleSetVersion, DefaultEQAID)
 	}
 }

@@ -31,7 +31,7 @@ func TestAllowedActions(t *testing.T) {
 		{"office awaiting the decision", awaitingDecision, officeDecide, []Action{ActionRequestInformation, ActionDecide}},
 		{"assessor as office awaiting the decision", awaitingDecision, domain.Actor{ID: assessorA.ID, Role: domain.RoleOffice}, []Action{ActionRequestInformation}},
 		{"assessor who has assessed", awaitingDecision, assessorA, []Action{}},
-		{"holder after an award at the level applied for", awarded, applicant, []Action{ActionWithdrawAccreditation}},
+		{"holder after an award at the level applied for (no renewal window set)", awarded, applicant, []Action{ActionRenew, ActionWithdrawAccreditation}},
 		{"office after an award", awarded, officeDecide, []Action{ActionRevoke, ActionWithdrawAccreditation}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -41,9 +41,9 @@ func TestAllowedActions(t *testing.T) {
 			}
 		})
 	}
-	t.Run("time windows: appeal within 30 days, renewal within the window, expiry from valid until", func(t *testing.T) {
+	t.Run("time windows: appeal within 30 days, renewal before valid until, expiry from valid until", func(t *testing.T) {
 		h := givenDecided(t, award(framework.Foundation, "acc-1"))
-		if got := h.c.AllowedActions(applicant, h.now.Add(29*day), h.rules); !slices.Equal(got, []Action{ActionAppeal, ActionWithdrawAccreditation}) {
+		if got := h.c.AllowedActions(applicant, h.now.Add(29*day), h.rules); !slices.Equal(got, []Action{ActionAppeal, ActionRenew, ActionWithdrawAccreditation}) {
 			t.Fatalf("within 30 days: got %v", got)
 		}
 		until := h.c.Accreditation.ValidUntil

@@ -39,7 +39,7 @@ func (s *Service) Renew(ctx context.Context, m aggregate.Meta, accID string, in 
 		return "", aggregate.Result{}, err
 	}
 	res, err := s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
-		return c.Renew(m.Actor, now, s.rules, accreditation.RenewalInput{ContinuedPractice: in.ContinuedPractice,
+		return c.Renew(m.Actor, now, s.RuleSets(), accreditation.RenewalInput{ContinuedPractice: in.ContinuedPractice,
 			SupervisionHoursLastYear: in.SupervisionHoursLastYear, CPDHoursLastYear: in.CPDHoursLastYear, EthicsCodeAdherence: in.EthicsCodeAdherence})
 	})
 	return id, res, err

@@ -21,6 +21,7 @@ import (
 	"github.com/emcc/accredit/domain/framework"
 	"github.com/emcc/accredit/domain/limits"
 	"github.com/emcc/accredit/domain/pii"
+	"github.com/emcc/accredit/domain/rulesets"
 )
 
 // Service runs the case commands.
@@ -30,7 +31,7 @@ type Service struct {
 	vault     *pii.Vault
 	blobs     evidence.Blobs
 	accounts  *accounts.Service
-	rules     accreditation.RuleSets
+	rules     *rulesets.Service
 	now       func() time.Time
 	log       *slog.Logger
 	maxUpload int64
@@ -44,11 +45,13 @@ type Service struct {
 
 // Config configures the service.
 type Config struct {
-	Store     eventstore.Store
-	Feed      *aggregate.Feed
-	Vault     *pii.Vault
-	Blobs     evidence.Blobs
-	Accounts  *accounts.Service
+	Store    eventstore.Store
+	Feed     *aggregate.Feed
+	Vault    *pii.Vault
+	Blobs    evidence.Blobs
+	Accounts *accounts.Service
+	// RuleSets are the shipped rule sets, where the office's published
+	// versions start (accreditation.DefaultRuleSets() when nil).
 	RuleSets  accreditation.RuleSets
 	Catalogue *framework.Catalogue // what the commands check indicators against; the embedded framework when nil
 	Now       func() time.Time
@@ -87,9 +90,12 @@ func NewService(cfg Config) *Service {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	s := &Service{store: cfg.Store, vault: cfg.Vault, blobs: cfg.Blobs, accounts: cfg.Accounts, rules: cfg.RuleSets,
+	s := &Service{store: cfg.Store, vault: cfg.Vault, blobs: cfg.Blobs, accounts: cfg.Accounts,
 		now: cfg.Now, log: cfg.Log, maxUpload: cfg.MaxUpload, tmpDir: cfg.TempDir,
 		quota: cfg.Quota, gate: evidence.NewGate(cfg.UploadsInFlight, cfg.UploadsPerUser), accreditations: map[string]string{}}
+	// The rule sets the cases are checked against are the service's own:
+	// the shipped ones and the office's published versions.
+	s.rules = rulesets.NewService(cfg.Store, cfg.Feed, cfg.Now, cfg.RuleSets)
 	s.repo = aggregate.NewRepository(accreditation.StreamPrefix, cfg.Store, cfg.Feed, cfg.Now, accreditation.Factory(cfg.Catalogue))
 	cfg.Feed.Add(s)
 	return s
@@ -114,8 +120,12 @@ func (s *Service) Follow(c eventstore.Commit) {
 	}
 }
 
-// RuleSets returns the rule sets in use.
-func (s *Service) RuleSets() accreditation.RuleSets { return s.rules }
+// RuleSets returns the rule sets in use: every version, shipped and
+// published.
+func (s *Service) RuleSets() accreditation.RuleSets { return s.rules.All() }
+
+// Rules is where the office publishes rule sets.
+func (s *Service) Rules() *rulesets.Service { return s.rules }
 
 // MaxUpload is the evidence size limit in bytes.
 func (s *Service) MaxUpload() int64 { return s.maxUpload }
@@ -368,7 +378,7 @@ func (s *Service) UpdateSelfAssessment(ctx context.Context, m aggregate.Meta, id
 // Submit submits the case.
 func (s *Service) Submit(ctx context.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
 	return s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
-		return c.Submit(m.Actor, now, s.rules)
+		return c.Submit(m.Actor, now, s.RuleSets())
 	})
 }
 

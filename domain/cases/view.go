@@ -272,7 +272,7 @@ func (s *Service) view(ctx context.Context, actor domain.Actor, c *accreditation
 		Eligibility: slices.Clone(c.Eligibility), SubmittedAt: c.SubmittedAt,
 		Assignments: maps.Clone(c.Assignments),
 		WithdrawnAt: c.WithdrawnAt, WithdrawalReason: open(c.WithdrawalReason),
-		Version: version, AllowedActions: c.AllowedActions(actor, now, s.rules),
+		Version: version, AllowedActions: c.AllowedActions(actor, now, s.RuleSets()),
 	}
 	if p := c.Programme; p != nil {
 		v.Programme = &ProgrammeView{Name: open(p.Name), Provider: open(p.Provider)}
@@ -322,7 +322,7 @@ func (s *Service) view(ctx context.Context, actor domain.Actor, c *accreditation
 	v.Next = c.Next(now)
 	v.NextStep = v.Next.String()
 	if c.State.WithApplicant() {
-		v.Checklist = c.Unmet(s.rules, now)
+		v.Checklist = c.Unmet(s.RuleSets(), now)
 		if v.Checklist == nil {
 			v.Checklist = []accreditation.Unmet{}
 		}

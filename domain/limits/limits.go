@@ -67,6 +67,8 @@ var (
 	// Reason is why a user is disabled or erased, a case withdrawn or an
 	// accreditation revoked or withdrawn.
 	Reason = Limit{Runes: 2000, In: []string{"ReasonRequest.reason", "OptionalReasonRequest.reason"}}
+	// Source is where a rule's figures come from: a publication cited.
+	Source = Limit{Runes: 500, In: []string{"PublishRuleSetRequest.rules[].source"}}
 	// FileName is an evidence file's name.
 	FileName = Limit{Bytes: 255, In: []string{"EvidenceUpload.file"}}
 
@@ -97,7 +99,7 @@ var (
 var EarliestPractice = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // All is every limit, for the test that compares them with the document.
-var All = []Limit{Name, Email, Short, Long, Reason, FileName, Categories, Curriculum, Indicators,
+var All = []Limit{Name, Email, Short, Long, Reason, Source, FileName, Categories, Curriculum, Indicators,
 	Schemes, Languages, Conflicts, Hours, HoursInAYear, Count, Cycles}
 
 // Text reports a field over the Runes (or Bytes) limit, nil when within.

@@ -326,10 +326,18 @@ func (g *job) submit(p *plan, ctx context.Context, now time.Time) error {
 // portfolio is one that meets the rules of the case's level with some to
 // spare, as an applicant who read them would declare.
 func (g *job) portfolio(ctx context.Context, p *plan, now time.Time) (accreditation.Portfolio, error) {
-	rs := g.cfg.RuleSets.InForce(now)
+	rs := g.cfg.RuleSets.InForce(p.scheme, now)
+	// at is the rule's minimum at the case's level, or, where the rule set
+	// leaves it unset, typical of what applicants declare.
+	at := func(rule string, typical float64) float64 {
+		if v, ok := rs.Value(rule, p.level); ok {
+			return v
+		}
+		return typical
+	}
 	if p.scheme == accreditation.SchemeEQA {
-		req := rs.EQA[p.level]
-		pf := accreditation.Portfolio{ContactHours: float64(int(req.ContactHours * (1 + g.rnd.Float64()))), CompletedCycles: req.CompletedCycles + g.rnd.IntN(6)}
+		pf := accreditation.Portfolio{ContactHours: float64(int(at(accreditation.RuleContactHours, 40) * (1 + g.rnd.Float64()))),
+			CompletedCycles: int(at(accreditation.RuleCompletedCycles, 1)) + g.rnd.IntN(6)}
 		for cat := 1; cat <= framework.NumCategories; cat++ {
 			d, err := g.text(ctx, p, pick(g.rnd, curriculum))
 			if err != nil {
@@ -343,16 +351,17 @@ func (g *job) portfolio(ctx context.Context, p *plan, now time.Time) (accreditat
 		}
 		return pf, nil
 	}
-	req := rs.EIA[p.level]
-	began := now.AddDate(-(req.YearsPractising + 1 + g.rnd.IntN(8)), -g.rnd.IntN(12), 0)
+	years := int(at(accreditation.RuleYearsPractising, 1))
+	clients := int(at(accreditation.RuleClientCount, 5))
+	began := now.AddDate(-(years + 1 + g.rnd.IntN(8)), -g.rnd.IntN(12), 0)
 	return accreditation.Portfolio{
 		FirstPracticeDate:        accreditation.DateOf(began),
-		ClientHours:              float64(int(req.ClientHours * (1 + 2*g.rnd.Float64()))),
-		ClientCount:              req.ClientCount + g.rnd.IntN(req.ClientCount+1),
-		CPDHoursLastYear:         float64(int(req.CPDHoursPerYear) + g.rnd.IntN(40)),
-		SupervisionHoursLastYear: float64(int(req.SupervisionHoursPerYear) + g.rnd.IntN(16)),
-		FeedbackItemsLast12m:     req.FeedbackItemsLast12m + g.rnd.IntN(8),
-		ReflectionItemsLast12m:   req.ReflectionItemsLast12m + g.rnd.IntN(8),
+		ClientHours:              float64(int(at(accreditation.RuleClientHours, 50) * (1 + 2*g.rnd.Float64()))),
+		ClientCount:              clients + g.rnd.IntN(clients+1),
+		CPDHoursLastYear:         float64(int(at(accreditation.RuleCPDHours, 16)) + g.rnd.IntN(40)),
+		SupervisionHoursLastYear: float64(int(at(accreditation.RuleSupervisionHours, 4)) + g.rnd.IntN(16)),
+		FeedbackItemsLast12m:     int(at(accreditation.RuleFeedbackItems, 5)) + g.rnd.IntN(8),
+		ReflectionItemsLast12m:   int(at(accreditation.RuleReflectionItems, 5)) + g.rnd.IntN(8),
 		ProfessionalBodyMember:   true,
 	}, nil
 }
@@ -544,7 +553,12 @@ func (g *job) nextAfterAward(p *plan, now time.Time) time.Duration {
 		return g.days(90, 540)
 	}
 	if g.rnd.IntN(100) < 85 {
-		window := g.cfg.RuleSets.InForce(now).Renewal.WindowMonths
+		// In the months before it ends, within the renewal window where
+		// the rule set sets one.
+		window := 6
+		if v, ok := g.cfg.RuleSets.InForce(p.scheme, now).Value(accreditation.RuleRenewalWindow, a.Level); ok && int(v) < window {
+			window = int(v)
+		}
 		return a.ValidUntil.AddDate(0, -window, 0).Sub(now) + g.days(1, 30*window-20)
 	}
 	return a.ValidUntil.Sub(now) + time.Hour

@@ -163,10 +163,17 @@ func Run[C any](ctx context.Context, cfg Config, w Writer[C]) (Summary, error) {
 		cfg.RuleSets = accreditation.DefaultRuleSets()
 	}
 	if cfg.From.IsZero() {
-		first := cfg.RuleSets.InForce(time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)).EffectiveFrom
-		for _, r := range cfg.RuleSets {
-			if r.EffectiveFrom.Before(first) {
-				first = r.EffectiveFrom
+		// A week after both schemes have rules in force.
+		var first time.Time
+		for _, sc := range []accreditation.Scheme{accreditation.SchemeEIA, accreditation.SchemeEQA} {
+			from := time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+			for _, r := range cfg.RuleSets.Of(sc) {
+				if r.EffectiveFrom.Before(from) {
+					from = r.EffectiveFrom
+				}
+			}
+			if from.After(first) {
+				first = from
 			}
 		}
 		cfg.From = first.AddDate(0, 0, 7)

@@ -1,0 +1,250 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/framework"
+	"github.com/emcc/accredit/domain/rulesets"
+)
+
+// The rules as people read them: a version is "Rules of 1 January 2027",
+// never its internal id, each rule in words with its figure per level and
+// where the figure comes from.
+
+// rulesRef names a version for a case page.
+type rulesRef struct {
+	ID    string
+	Title string
+}
+
+// rulesTitle is a version in words: "Rules of 1 January 2027".
+func rulesTitle(x *ctx, r accreditation.RuleSet) string {
+	return x.T("ruleset.title", formatDate(x.lang, r.EffectiveFrom, false))
+}
+
+// rulesOf names the version a case is pinned to; nil when it is not pinned.
+func (a *app) rulesOf(x *ctx, id string) *rulesRef {
+	if id == "" {
+		return nil
+	}
+	r, ok := a.d.Cases.RuleSets().ByID(id)
+	if !ok {
+		return &rulesRef{ID: id, Title: x.T("rules.unknown")}
+	}
+	return &rulesRef{ID: id, Title: rulesTitle(x, r)}
+}
+
+// ruleRow is one rule in words.
+type ruleRow struct {
+	Name   string
+	Label  string
+	Unit   accreditation.Unit
+	Values []string // per level, in order; "not set" where unset
+	Set    []bool
+	Source string
+}
+
+// figure says a rule's figure with its unit: "250 hours", "required".
+func figure(x *ctx, u accreditation.Unit, v float64) string {
+	if u == accreditation.UnitRequired {
+		return x.T(fmt.Sprintf("unit.required.%d", int(v)))
+	}
+	return x.T("unit."+string(u), formatNum(x.lang, v))
+}
+
+func ruleRows(x *ctx, r accreditation.RuleSet) []ruleRow {
+	var out []ruleRow
+	for _, rule := range r.Rules {
+		row := ruleRow{Name: rule.Name, Label: x.T("rule." + rule.Name), Unit: rule.Unit, Source: rule.Source}
+		for _, l := range framework.Levels {
+			v, ok := rule.Value(l)
+			row.Set = append(row.Set, ok)
+			if ok {
+				row.Values = append(row.Values, figure(x, rule.Unit, v))
+			} else {
+				row.Values = append(row.Values, x.T("rules.not_set"))
+			}
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+// changeRow is one figure that changes, in words.
+type changeRow struct{ Rule, Level, From, To string }
+
+func changeRows(x *ctx, a *app, from, to accreditation.RuleSet) []changeRow {
+	var out []changeRow
+	say := func(u accreditation.Unit, v *float64) string {
+		if v == nil {
+			return x.T("rules.not_set")
+		}
+		return figure(x, u, *v)
+	}
+	for _, c := range rulesets.Diff(from, to) {
+		out = append(out, changeRow{Rule: x.T("rule." + c.Rule), Level: a.levelName(x, string(c.Level)), From: say(c.Unit, c.From), To: say(c.Unit, c.To)})
+	}
+	return out
+}
+
+// versionItem is a version in a list.
+type versionItem struct {
+	ID, Title string
+	Status    rulesets.Status
+}
+
+// schemeRules is one scheme's rules: the version in force in full, and
+// every version.
+type schemeRules struct {
+	Scheme   accreditation.Scheme
+	InForce  versionItem
+	Rows     []ruleRow
+	Versions []versionItem
+}
+
+func (a *app) rules(x *ctx) error {
+	svc, now := a.d.Cases.Rules(), a.d.Now()
+	var out []schemeRules
+	for _, sc := range []accreditation.Scheme{accreditation.SchemeEIA, accreditation.SchemeEQA} {
+		in := svc.All().InForce(sc, now)
+		s := schemeRules{Scheme: sc, InForce: versionItem{ID: in.ID, Title: rulesTitle(x, in), Status: rulesets.StatusInForce}, Rows: ruleRows(x, in)}
+		for _, v := range svc.Versions() {
+			if v.Scheme == sc {
+				s.Versions = append(s.Versions, versionItem{ID: v.ID, Title: rulesTitle(x, v.RuleSet), Status: svc.StatusAt(v.RuleSet, now)})
+			}
+		}
+		out = append(out, s)
+	}
+	p := x.newPage("rules.title", map[string]any{"Schemes": out, "Office": x.user != nil && x.user.Role == domain.RoleOffice})
+	return x.render(0, "rules", p)
+}
+
+func (a *app) rulesVersion(x *ctx) error {
+	svc, now := a.d.Cases.Rules(), a.d.Now()
+	v, ok := svc.Version(x.Param("rules"))
+	if !ok {
+		return domain.Errorf(domain.NotFound, "no rules %s", x.Param("rules"))
+	}
+	in := svc.All().InForce(v.Scheme, now)
+	d := map[string]any{"V": versionItem{ID: v.ID, Title: rulesTitle(x, v.RuleSet), Status: svc.StatusAt(v.RuleSet, now)},
+		"Scheme": v.Scheme, "Rows": ruleRows(x, v.RuleSet), "PublishedAt": v.PublishedAt}
+	if in.ID != v.ID {
+		d["InForce"] = versionItem{ID: in.ID, Title: rulesTitle(x, in)}
+		d["Changes"] = changeRows(x, a, in, v.RuleSet)
+	}
+	p := x.newPage("rules.title", d)
+	p.Title = rulesTitle(x, v.RuleSet)
+	return x.render(0, "rulesversion", p)
+}
+
+// ---- the office publishes ----
+
+func schemeParam(x *ctx) (accreditation.Scheme, error) {
+	sc := accreditation.Scheme(strings.ToUpper(x.Param("scheme")))
+	if !sc.Valid() {
+		return "", domain.Errorf(domain.NotFound, "no scheme %s", x.Param("scheme"))
+	}
+	return sc, nil
+}
+
+// The form's fields: v_<rule>_<level> is a figure (empty: not set),
+// src_<rule> its source.
+func valueField(rule string, l framework.Level) string { return "v_" + rule + "_" + string(l) }
+func sourceField(rule string) string                   { return "src_" + rule }
+
+func (a *app) rulesForm(x *ctx) error {
+	sc, err := schemeParam(x)
+	if err != nil {
+		return err
+	}
+	latest := a.d.Cases.Rules().Latest(sc)
+	p := x.newPage("rules.publish.title", nil)
+	p.Form.Set("based_on", latest.ID)
+	p.Form.Set("effective_from", a.d.Now().UTC().AddDate(0, 0, 1).Format("2006-01-02"))
+	for _, r := range latest.Rules {
+		for _, l := range framework.Levels {
+			if v, ok := r.Value(l); ok {
+				p.Form.Set(valueField(r.Name, l), formatNum(x.lang, v))
+			}
+		}
+		p.Form.Set(sourceField(r.Name), r.Source)
+	}
+	return a.rulesFormPage(x, sc, p, nil, 0)
+}
+
+func (a *app) rulesFormPage(x *ctx, sc accreditation.Scheme, p *page, review *accreditation.RuleSet, status int) error {
+	svc, now := a.d.Cases.Rules(), a.d.Now()
+	latest, in := svc.Latest(sc), svc.All().InForce(sc, now)
+	var fields []ruleRow
+	for _, d := range accreditation.RuleDefs(sc) {
+		fields = append(fields, ruleRow{Name: d.Name, Label: x.T("rule." + d.Name), Unit: d.Unit})
+	}
+	d := map[string]any{"Scheme": sc, "Rules": fields, "Latest": versionItem{ID: latest.ID, Title: rulesTitle(x, latest)},
+		"InForce": versionItem{ID: in.ID, Title: rulesTitle(x, in)}}
+	if review != nil {
+		d["Review"] = versionItem{Title: rulesTitle(x, *review)}
+		d["Changes"] = changeRows(x, a, in, *review)
+	}
+	p.D = d
+	p.Title = x.T("rules.publish.title") + " · " + string(sc)
+	return x.render(status, "rulesform", p)
+}
+
+func (a *app) publishRules(x *ctx) error {
+	sc, err := schemeParam(x)
+	if err != nil {
+		return err
+	}
+	p := x.newPage("rules.publish.title", nil)
+	p.Form = x.form
+	req := rulesets.PublishRequest{Scheme: string(sc), BasedOn: x.fv("based_on"), EffectiveFrom: x.fv("effective_from")}
+	defs := accreditation.RuleDefs(sc)
+	for _, d := range defs {
+		ch := rulesets.RuleChange{Name: d.Name, Values: map[framework.Level]*float64{}, Source: x.fv(sourceField(d.Name))}
+		for _, l := range framework.Levels {
+			field := valueField(d.Name, l)
+			if x.fv(field) == "" {
+				continue
+			}
+			v, ok := parseNumber(x.fv(field), false)
+			if !ok {
+				p.Errors[field] = x.T("rules.bad_figure")
+				continue
+			}
+			ch.Values[l] = &v
+		}
+		req.Rules = append(req.Rules, ch)
+	}
+	if len(p.Errors) > 0 {
+		return a.rulesFormPage(x, sc, p, nil, http.StatusBadRequest)
+	}
+	// The domain names fields rules[i].values.<level> and rules[i].source.
+	rename := func(f string) string {
+		var i int
+		var rest string
+		if n, _ := fmt.Sscanf(f, "rules[%d].%s", &i, &rest); n == 2 && i >= 0 && i < len(defs) {
+			if l, ok := strings.CutPrefix(rest, "values."); ok {
+				return valueField(defs[i].Name, framework.Level(l))
+			}
+			return sourceField(defs[i].Name)
+		}
+		return f
+	}
+	if x.fv("action") != "publish" {
+		r, err := a.d.Cases.Rules().Preview(x.actor(), req)
+		if err != nil {
+			return a.rulesFormPage(x, sc, p, nil, x.fieldErrors(p, err, rename))
+		}
+		return a.rulesFormPage(x, sc, p, &r, 0)
+	}
+	r, res, err := a.d.Cases.Rules().Publish(x.Request().Context(), x.meta("publish_rule_set"), req)
+	if err != nil {
+		return a.rulesFormPage(x, sc, p, nil, x.fieldErrors(p, err, rename))
+	}
+	a.settle(x.Request().Context(), res.Seq)
+	return x.redirect("/rules/" + r.ID + "?ok=rules_published")
+}

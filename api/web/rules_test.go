@@ -1,0 +1,141 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
+)
+
+// eqaForm is the office's form for a new EQA version with contact hours
+// set at foundation: every other figure as the shipped rules have it.
+func eqaForm(action, from string) url.Values {
+	return url.Values{"based_on": {"eqa-2024-1"}, "effective_from": {from}, "action": {action},
+		"v_completed_cycles_foundation": {"1"}, "v_completed_cycles_practitioner": {"1"}, "v_completed_cycles_senior_practitioner": {"1"}, "v_completed_cycles_master_practitioner": {"1"},
+		"v_curriculum_all_categories_foundation": {"1"}, "v_curriculum_all_categories_practitioner": {"1"}, "v_curriculum_all_categories_senior_practitioner": {"1"}, "v_curriculum_all_categories_master_practitioner": {"1"},
+		"src_completed_cycles":          {`coaching-at-work.com (2007/11/02, "prize possession"): at least one completed cycle`},
+		"src_curriculum_all_categories": {"EMCC Competence Framework V3: a programme is placed at an EQA level against its eight categories"},
+		"v_contact_hours_foundation":    {"20"}}
+}
+
+// The rules in words for anyone; the office reviews a new version against
+// the one in force and publishes it.
+func TestRulesPagesAndPublishing(t *testing.T) {
+	w := newWorld(t)
+	anon := w.client(t)
+	a := anon.get("/rules")
+	for _, want := range []string{"Rules of 1 January 2024", "Contact hours of the programme", "not set", "nobco.nl/keurmerk/EIA-niveaus", "250 hours"} {
+		if !strings.Contains(a.Body, want) {
+			t.Fatalf("rules page: no %q", want)
+		}
+	}
+	if strings.Contains(a.Body, "Publish a new version") {
+		t.Fatal("the rules page offers publishing to a visitor")
+	}
+	nl := w.client(t)
+	nl.setLang("nl")
+	if a := nl.get("/rules"); !strings.Contains(a.Body, "Regels van 1 januari 2024") || !strings.Contains(a.Body, "niet ingesteld") {
+		t.Fatal("the Dutch rules page does not name the rules in Dutch")
+	}
+
+	office := w.client(t)
+	office.login(AdminEmail, AdminPassword)
+	if a := office.get("/rules"); !strings.Contains(a.Body, `href="/office/rules/eqa"`) {
+		t.Fatal("the office is not offered to publish")
+	}
+	if a := office.get("/office/rules/eqa"); a.Status != http.StatusOK || !strings.Contains(a.Body, `name="v_contact_hours_foundation" value=""`) {
+		t.Fatalf("publish form: got %d, or contact hours not offered unset", a.Status)
+	}
+	a = office.post("/office/rules/eqa", eqaForm("review", "2026-03-03"), true)
+	if a.Status != http.StatusOK || !strings.Contains(a.Body, "Review: Rules of 3 March 2026") ||
+		!strings.Contains(a.Body, "Contact hours of the programme, Foundation: from not set to 20 hours") {
+		t.Fatalf("review: got %d", a.Status)
+	}
+	if n := len(Expect(t, w.in.Get(t, "/api/v1/rulesets?scheme=EQA", ""), 200).Map(t)["rule_sets"].([]any)); n != 1 {
+		t.Fatalf("EQA versions after a review: got %d, want 1 (nothing published)", n)
+	}
+	bad := eqaForm("review", "2026-03-01")
+	bad.Set("v_contact_hours_practitioner", "many")
+	if a := office.post("/office/rules/eqa", bad, true); a.Status != http.StatusBadRequest || !strings.Contains(a.Body, `id="f-v_contact_hours_practitioner-error"`) {
+		t.Fatalf("a figure that is not a number: got %d", a.Status)
+	}
+	if a := office.post("/office/rules/eqa", eqaForm("review", "2026-03-01"), true); a.Status != http.StatusBadRequest || !strings.Contains(a.Body, `id="f-effective_from-error"`) {
+		t.Fatalf("a day in the past: got %d", a.Status)
+	}
+	a = office.post("/office/rules/eqa", eqaForm("publish", "2026-03-03"), true)
+	if a.Status != http.StatusSeeOther || a.Location != "/rules/eqa-2026-1?ok=rules_published" {
+		t.Fatalf("publish: got %d to %q", a.Status, a.Location)
+	}
+	a = office.get(a.Location)
+	for _, want := range []string{"The new rules are published.", "Rules of 3 March 2026", "takes effect later", "Changes compared with Rules of 1 January 2024", "set by the office on 2026-03-02"} {
+		if !strings.Contains(a.Body, want) {
+			t.Fatalf("the new version's page: no %q", want)
+		}
+	}
+	// Published from an older version: refused, the form says why.
+	if a := office.post("/office/rules/eqa", eqaForm("publish", "2026-03-04"), true); a.Status != http.StatusConflict || !strings.Contains(a.Body, "eqa-2026-1") {
+		t.Fatalf("a stale publish: got %d", a.Status)
+	}
+	applicant := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	ac := w.client(t)
+	ac.login(applicant.Email, applicant.Password)
+	if a := ac.post("/office/rules/eqa", eqaForm("publish", "2026-03-05"), true); a.Status != http.StatusForbidden {
+		t.Fatalf("an applicant publishing: got %d, want 403", a.Status)
+	}
+}
+
+// The applicant sees the rules their case is held to in words, never the
+// internal id; a version published later leaves it alone.
+func TestApplicantSeesTheRulesInWords(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	caseID, _ := w.assessedCase(t, carla)
+	c := w.client(t)
+	c.login(carla.Email, carla.Password)
+	page := c.get("/applications/" + caseID)
+	if !strings.Contains(page.Body, ">Rules of 1 January 2024</a>") || strings.Contains(page.Body, ">eia-2024-1<") {
+		t.Fatal("the application does not name its rules in words")
+	}
+	Expect(t, w.in.Post(t, "/api/v1/rulesets", w.admin, map[string]any{"scheme": "EIA", "based_on": "eia-2024-1", "effective_from": "2026-03-02",
+		"rules": []map[string]any{{"name": "client_hours", "values": map[string]any{"practitioner": 300}}}}), 201)
+	w.clock.Set(start.Add(24 * time.Hour))
+	c.login(carla.Email, carla.Password)
+	if page := c.get("/applications/" + caseID); !strings.Contains(page.Body, ">Rules of 1 January 2024</a>") {
+		t.Fatal("a later version changed the rules the submitted application is held to")
+	}
+	c.setLang("nl")
+	if page := c.get("/applications/" + caseID); !strings.Contains(page.Body, ">Regels van 1 januari 2024</a>") {
+		t.Fatal("the application does not name its rules in Dutch")
+	}
+}
+
+// In a real browser: the office finds the rules in the menu, sets the EQA
+// contact hours that no publication gives, reviews the change against the
+// rules in force and publishes; anyone then reads the new version.
+func TestBrowserOfficePublishesRules(t *testing.T) {
+	office := browser(t)
+	w := newWorld(t)
+	office.base = w.in.URL
+	office.login(AdminEmail, AdminPassword)
+	office.submit(`nav a[href="/rules"]`)
+	office.see("Rules of 1 January 2024", "not set")
+	office.submit(`main a[href="/office/rules/eqa"]`)
+	office.see("New version of the rules", "Contact hours of the programme")
+	office.set("#f-effective_from", "2026-04-01")
+	office.fill("#f-v_contact_hours_foundation", "20")
+	office.fill("#f-v_contact_hours_master_practitioner", "180")
+	office.submit(`main form button[value=review]`)
+	office.see("Review: Rules of 1 April 2026", "Contact hours of the programme, Foundation: from not set to 20 hours",
+		"Contact hours of the programme, Master Practitioner: from not set to 180 hours")
+	office.submit(`main form button[value=publish]`)
+	office.see("The new rules are published.", "Rules of 1 April 2026", "takes effect later", "set by the office on 2026-03-02")
+
+	visitor := browser(t)
+	visitor.base = w.in.URL
+	visitor.open("/rules")
+	visitor.lang("nl")
+	visitor.see("Regels van 1 januari 2024", "Regels van 1 april 2026", "gaat later in")
+}

@@ -1,0 +1,237 @@
+package rulesets
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/aggregate"
+	"github.com/emcc/accredit/domain/eventstore"
+	"github.com/emcc/accredit/domain/framework"
+	"github.com/emcc/accredit/domain/limits"
+)
+
+// StreamPrefix is the prefix of the rule-set streams: "rulesets.<scheme>",
+// the scheme in lower case.
+const StreamPrefix = "rulesets"
+
+// EventPublished is the one event of a rule-set stream; a stable name.
+const EventPublished = "rulesets.published"
+
+// Published: the office published a new version of a scheme's rules.
+type Published struct {
+	RuleSet accreditation.RuleSet `json:"rule_set"`
+	// BasedOn is the version it was edited from (the latest at the time).
+	BasedOn string `json:"based_on"`
+}
+
+// Version is one version of a scheme's rules and who published it when; a
+// shipped version has no publisher.
+type Version struct {
+	accreditation.RuleSet
+	PublishedAt time.Time `json:"published_at,omitzero"`
+	PublishedBy string    `json:"published_by,omitempty"`
+	BasedOn     string    `json:"based_on,omitempty"`
+}
+
+// Book is the state of one scheme's stream: the versions the office
+// published, in order.
+type Book struct {
+	ID       string // the scheme, lower case: "eia"
+	Versions []Version
+}
+
+func newBook(id string) *Book { return &Book{ID: id} }
+
+// BookID is the aggregate id of scheme's rules.
+func BookID(scheme accreditation.Scheme) string { return strings.ToLower(string(scheme)) }
+
+// Apply implements aggregate.Root.
+func (b *Book) Apply(e eventstore.Event) error {
+	if e.Type != EventPublished {
+		return nil
+	}
+	var p Published
+	if err := json.Unmarshal(e.Data, &p); err != nil {
+		return fmt.Errorf("decode %s (event %s): %w", e.Type, e.ID, err)
+	}
+	b.Versions = append(b.Versions, Version{RuleSet: p.RuleSet, PublishedAt: e.OccurredAt, PublishedBy: e.Actor.ID, BasedOn: p.BasedOn})
+	return nil
+}
+
+// Clone implements aggregate.Root.
+func (b *Book) Clone() *Book {
+	n := &Book{ID: b.ID, Versions: make([]Version, len(b.Versions))}
+	for i, v := range b.Versions {
+		v.RuleSet = v.RuleSet.Clone()
+		n.Versions[i] = v
+	}
+	return n
+}
+
+// RuleChange is the office's new figures and source for one rule. Values
+// maps a level to its figure; a level left out (or null) is unset there.
+type RuleChange struct {
+	Name   string                       `json:"name"`
+	Values map[framework.Level]*float64 `json:"values"`
+	Source string                       `json:"source"`
+}
+
+// PublishInput is a new version as the office edits it: the version it
+// starts from (the latest), the day it takes effect and the rules it
+// changes; the rules it does not name are kept as they are.
+type PublishInput struct {
+	BasedOn       string
+	EffectiveFrom accreditation.Date
+	Rules         []RuleChange
+}
+
+// maxFigure bounds a rule's figure: no minimum of the process comes near it.
+const maxFigure = 1_000_000
+
+// whole are the units counted in whole numbers.
+var whole = []accreditation.Unit{accreditation.UnitYears, accreditation.UnitClients, accreditation.UnitItems,
+	accreditation.UnitCycles, accreditation.UnitMonths, accreditation.UnitRequired}
+
+// Publish is the office publishing a new version of the scheme's rules,
+// edited from latest (the scheme's latest version, published or shipped).
+// It takes effect on in.EffectiveFrom, today or later and never before the
+// latest version. A rule whose figures change without a new source is
+// sourced "set by the office on <today>". Errors: Forbidden (not the
+// office), Conflict (in.BasedOn is not the latest: someone published
+// since), Invalid (the input, naming the field), Unprocessable (nothing
+// changes).
+func (b *Book) Publish(actor domain.Actor, now time.Time, latest accreditation.RuleSet, in PublishInput) ([]aggregate.Change, error) {
+	if actor.Role != domain.RoleOffice || actor.ID == "" {
+		return nil, domain.Errorf(domain.Forbidden, "cannot publish rules: only the EMCC office may")
+	}
+	if n := len(b.Versions); n > 0 {
+		latest = b.Versions[n-1].RuleSet
+	}
+	if latest.ID == "" {
+		return nil, domain.Errorf(domain.Internal, "cannot publish: no rules of %s to start from", b.ID)
+	}
+	if in.BasedOn != latest.ID {
+		e := domain.Errorf(domain.Conflict, "cannot publish: it was edited from %q, but the latest %s rules are now %q; review them and publish again",
+			in.BasedOn, latest.Scheme, latest.ID)
+		e.Extra = map[string]any{"latest": latest.ID}
+		return nil, e
+	}
+	today := now.UTC().Truncate(24 * time.Hour)
+	var fields []domain.FieldError
+	bad := func(field, format string, args ...any) {
+		fields = append(fields, domain.FieldError{Field: field, Reason: fmt.Sprintf(format, args...)})
+	}
+	from := in.EffectiveFrom.Time()
+	switch {
+	case in.EffectiveFrom.IsZero():
+		bad("effective_from", "required: the day the rules take effect, such as %s", today.Format(time.DateOnly))
+	case from.Before(today):
+		bad("effective_from", "must be today (%s) or later: rules are never changed for the past", today.Format(time.DateOnly))
+	case from.Before(latest.EffectiveFrom):
+		bad("effective_from", "must not be before %s, when the latest version takes effect", latest.EffectiveFrom.Format(time.DateOnly))
+	}
+	next := latest.Clone()
+	next.EffectiveFrom = from
+	seen := map[string]bool{}
+	for i, ch := range in.Rules {
+		field := fmt.Sprintf("rules[%d]", i)
+		def, ok := defOf(latest.Scheme, ch.Name)
+		if !ok {
+			bad(field+".name", "not a rule of %s; one of %s", latest.Scheme, strings.Join(ruleNames(latest.Scheme), ", "))
+			continue
+		}
+		if seen[ch.Name] {
+			bad(field+".name", "%s is given twice", ch.Name)
+			continue
+		}
+		seen[ch.Name] = true
+		values := map[framework.Level]float64{}
+		for l, v := range ch.Values {
+			switch {
+			case !l.Valid():
+				bad(field+".values", "%q is not a level; one of %v", l, framework.Levels)
+			case v == nil:
+			case math.IsNaN(*v) || *v < 0 || *v > maxFigure:
+				bad(fmt.Sprintf("%s.values.%s", field, l), "must be from 0 to %d", maxFigure)
+			case def.Unit == accreditation.UnitRequired && *v != 0 && *v != 1:
+				bad(fmt.Sprintf("%s.values.%s", field, l), "1 (required) or 0 (not required)")
+			case slices.Contains(whole, def.Unit) && *v != math.Trunc(*v):
+				bad(fmt.Sprintf("%s.values.%s", field, l), "a whole number of %s", def.Unit)
+			default:
+				values[l] = *v
+			}
+		}
+		if len(values) == 0 {
+			values = nil
+		}
+		source := strings.TrimSpace(ch.Source)
+		if e := limits.Source.Text(field+".source", source); e != nil {
+			fields = append(fields, *e)
+		}
+		idx := slices.IndexFunc(next.Rules, func(r accreditation.Rule) bool { return r.Name == ch.Name })
+		old := next.Rules[idx]
+		changed := !maps.Equal(old.Values, values)
+		switch {
+		case values == nil:
+			source = "" // unset: nothing to source
+		case changed && (source == "" || source == old.Source):
+			source = "set by the office on " + today.Format(time.DateOnly)
+		case source == "":
+			source = old.Source
+		}
+		next.Rules[idx] = accreditation.Rule{Name: old.Name, Unit: old.Unit, Values: values, Source: source}
+	}
+	if len(fields) > 0 {
+		return nil, domain.InvalidFields("invalid rule set", fields...)
+	}
+	if next.EffectiveFrom.Equal(latest.EffectiveFrom) && sameRules(next.Rules, latest.Rules) {
+		return nil, domain.Errorf(domain.Unprocessable, "cannot publish: nothing changes from %s", latest.ID)
+	}
+	next.ID = b.nextID(latest.Scheme, from, latest.ID)
+	return []aggregate.Change{{Type: EventPublished, SchemaVersion: 1, Data: Published{RuleSet: next, BasedOn: latest.ID}}}, nil
+}
+
+// nextID is "<scheme>-<year it takes effect>-<n>", n counting the versions
+// of that year.
+func (b *Book) nextID(scheme accreditation.Scheme, from time.Time, shipped string) string {
+	ids := []string{shipped}
+	for _, v := range b.Versions {
+		ids = append(ids, v.ID)
+	}
+	for n := 1; ; n++ {
+		id := fmt.Sprintf("%s-%d-%d", BookID(scheme), from.Year(), n)
+		if !slices.Contains(ids, id) && id != accreditation.DefaultEIAID && id != accreditation.DefaultEQAID {
+			return id
+		}
+	}
+}
+
+func defOf(scheme accreditation.Scheme, name string) (accreditation.RuleDef, bool) {
+	for _, d := range accreditation.RuleDefs(scheme) {
+		if d.Name == name {
+			return d, true
+		}
+	}
+	return accreditation.RuleDef{}, false
+}
+
+func ruleNames(scheme accreditation.Scheme) []string {
+	var out []string
+	for _, d := range accreditation.RuleDefs(scheme) {
+		out = append(out, d.Name)
+	}
+	return out
+}
+
+func sameRules(a, b []accreditation.Rule) bool {
+	return slices.EqualFunc(a, b, func(x, y accreditation.Rule) bool {
+		return x.Name == y.Name && x.Source == y.Source && maps.Equal(x.Values, y.Values)
+	})
+}

@@ -1,0 +1,201 @@
+package rulesets
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/aggregate"
+	"github.com/emcc/accredit/domain/eventstore"
+	"github.com/emcc/accredit/domain/framework"
+)
+
+var (
+	now       = time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+	office    = domain.Actor{ID: "office-1", Role: domain.RoleOffice}
+	applicant = domain.Actor{ID: "app-1", Role: domain.RoleApplicant}
+	shipped   = accreditation.DefaultRuleSets()
+)
+
+func shippedOf(s accreditation.Scheme) accreditation.RuleSet { return shipped.InForce(s, now) }
+
+func fig(v float64) *float64 { return &v }
+
+// every sets v at every level.
+func every(v *float64) map[framework.Level]*float64 {
+	out := map[framework.Level]*float64{}
+	for _, l := range framework.Levels {
+		out[l] = v
+	}
+	return out
+}
+
+// publish runs Publish on b and applies what it records.
+func publish(t *testing.T, b *Book, actor domain.Actor, in PublishInput) (*Book, error) {
+	t.Helper()
+	changes, err := b.Clone().Publish(actor, now, shippedOf(schemeOf(b)), in)
+	if err != nil {
+		return b, err
+	}
+	for i, c := range changes {
+		data, err := json.Marshal(c.Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := eventstore.Event{ID: fmt.Sprint(i), Type: c.Type, SchemaVersion: c.SchemaVersion, OccurredAt: now, Actor: actor, Data: data}
+		if err := b.Apply(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return b, nil
+}
+
+func schemeOf(b *Book) accreditation.Scheme { return accreditation.Scheme(strings.ToUpper(b.ID)) }
+
+func wantCode(t *testing.T, err error, code domain.Code, contains string) *domain.Error {
+	t.Helper()
+	var de *domain.Error
+	text := ""
+	if errors.As(err, &de) {
+		text = de.Error()
+		for _, f := range de.Fields {
+			text += "; " + f.Field + ": " + f.Reason
+		}
+	}
+	if de == nil || de.Code != code || !strings.Contains(text, contains) {
+		t.Fatalf("got %v (%s), want %s containing %q", err, text, code, contains)
+	}
+	return de
+}
+
+func tomorrow() accreditation.Date { return accreditation.DateOf(now.AddDate(0, 0, 1)) }
+
+func TestPublishSetsAnUnsetFigureSourcedByTheOffice(t *testing.T) {
+	b, err := publish(t, newBook("eqa"), office, PublishInput{BasedOn: accreditation.DefaultEQAID, EffectiveFrom: tomorrow(),
+		Rules: []RuleChange{{Name: accreditation.RuleContactHours, Values: map[framework.Level]*float64{
+			framework.Foundation: fig(20), framework.Practitioner: fig(60), framework.SeniorPractitioner: nil}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := b.Versions[0]
+	if v.ID != "eqa-2026-1" || v.Scheme != accreditation.SchemeEQA || !v.EffectiveFrom.Equal(tomorrow().Time()) || v.BasedOn != accreditation.DefaultEQAID || v.PublishedBy != office.ID {
+		t.Fatalf("version: got %s %s from %s based on %s by %s", v.ID, v.Scheme, v.EffectiveFrom, v.BasedOn, v.PublishedBy)
+	}
+	r, _ := v.Rule(accreditation.RuleContactHours)
+	if got, want := fmt.Sprint(r.Values), "map[foundation:20 practitioner:60]"; got != want || r.Source != "set by the office on 2026-12-02" {
+		t.Fatalf("contact hours: got %s from %q, want %s set by the office on 2026-12-02", got, r.Source, want)
+	}
+	// The rules not named are kept, sources and all.
+	c, _ := v.Rule(accreditation.RuleCompletedCycles)
+	if c.Source != accreditation.SourceEQA || c.Values[framework.Foundation] != 1 {
+		t.Fatalf("completed cycles: got %+v, want the shipped rule", c)
+	}
+}
+
+func TestPublishKeepsACitedSourceAndUnsetsAFigure(t *testing.T) {
+	b, err := publish(t, newBook("eia"), office, PublishInput{BasedOn: accreditation.DefaultEIAID, EffectiveFrom: tomorrow(), Rules: []RuleChange{
+		{Name: accreditation.RuleClientHours, Values: every(fig(60)), Source: "EMCC Global, EIA guide 2027"},
+		{Name: accreditation.RuleClientCount},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := b.Versions[0]
+	if r, _ := v.Rule(accreditation.RuleClientHours); r.Source != "EMCC Global, EIA guide 2027" || r.Values[framework.MasterPractitioner] != 60 {
+		t.Fatalf("client hours: got %+v", r)
+	}
+	if r, _ := v.Rule(accreditation.RuleClientCount); len(r.Values) != 0 || r.Source != "" {
+		t.Fatalf("client count: got %+v, want unset and unsourced", r)
+	}
+	// The next version of the same year is numbered on.
+	b, err = publish(t, b, office, PublishInput{BasedOn: v.ID, EffectiveFrom: tomorrow(), Rules: []RuleChange{{Name: accreditation.RuleClientCount, Values: every(fig(5))}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := b.Versions[1].ID; got != "eia-2026-2" {
+		t.Fatalf("second id: got %q, want eia-2026-2", got)
+	}
+}
+
+func TestPublishRefuses(t *testing.T) {
+	ok := func() PublishInput {
+		return PublishInput{BasedOn: accreditation.DefaultEIAID, EffectiveFrom: tomorrow(),
+			Rules: []RuleChange{{Name: accreditation.RuleClientHours, Values: every(fig(60))}}}
+	}
+	edit := func(f func(*PublishInput)) PublishInput { in := ok(); f(&in); return in }
+	for _, tc := range []struct {
+		name   string
+		actor  domain.Actor
+		in     PublishInput
+		code   domain.Code
+		detail string
+	}{
+		{"Forbidden/an applicant", applicant, ok(), domain.Forbidden, "only the EMCC office"},
+		{"Conflict/edited from an older version", office, edit(func(in *PublishInput) { in.BasedOn = "eia-2023-1" }), domain.Conflict, `latest EIA rules are now "eia-2024-1"`},
+		{"Invalid/no date", office, edit(func(in *PublishInput) { in.EffectiveFrom = accreditation.Date{} }), domain.Invalid, "effective_from"},
+		{"Invalid/a date in the past", office, edit(func(in *PublishInput) { in.EffectiveFrom = accreditation.DateOf(now.AddDate(0, 0, -1)) }), domain.Invalid, "never changed for the past"},
+		{"Invalid/a rule of the other scheme", office, edit(func(in *PublishInput) { in.Rules[0].Name = accreditation.RuleContactHours }), domain.Invalid, "rules[0].name"},
+		{"Invalid/a rule twice", office, edit(func(in *PublishInput) { in.Rules = append(in.Rules, in.Rules[0]) }), domain.Invalid, "given twice"},
+		{"Invalid/a negative figure", office, edit(func(in *PublishInput) { in.Rules[0].Values = every(fig(-1)) }), domain.Invalid, "rules[0].values.foundation"},
+		{"Invalid/a level that is not one", office, edit(func(in *PublishInput) { in.Rules[0].Values = map[framework.Level]*float64{"expert": fig(1)} }), domain.Invalid, "not a level"},
+		{"Invalid/half a client", office, edit(func(in *PublishInput) {
+			in.Rules[0] = RuleChange{Name: accreditation.RuleClientCount, Values: every(fig(5.5))}
+		}), domain.Invalid, "whole number of clients"},
+		{"Invalid/required is yes or no", office, edit(func(in *PublishInput) {
+			in.Rules[0] = RuleChange{Name: accreditation.RuleProfessionalBody, Values: every(fig(2))}
+		}), domain.Invalid, "1 (required) or 0"},
+		{"Invalid/a source too long", office, edit(func(in *PublishInput) { in.Rules[0].Source = strings.Repeat("x", 501) }), domain.Invalid, "at most 500"},
+		{"Invalid/the shipped version's own day, long past", office, PublishInput{BasedOn: accreditation.DefaultEIAID, EffectiveFrom: accreditation.DateOf(shippedOf(accreditation.SchemeEIA).EffectiveFrom)}, domain.Invalid, "never changed for the past"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := newBook("eia")
+			_, err := publish(t, b, tc.actor, tc.in)
+			wantCode(t, err, tc.code, tc.detail)
+			if len(b.Versions) != 0 {
+				t.Fatalf("versions after a refusal: got %d, want 0", len(b.Versions))
+			}
+		})
+	}
+	t.Run("Unprocessable/the same rules on the same day", func(t *testing.T) {
+		b, err := publish(t, newBook("eia"), office, ok())
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := ok()
+		in.BasedOn = b.Versions[0].ID
+		in.Rules[0].Source = b.Versions[0].Rules[1].Source
+		_, err = publish(t, b, office, in)
+		wantCode(t, err, domain.Unprocessable, "nothing changes")
+	})
+	t.Run("Invalid/before the latest version takes effect", func(t *testing.T) {
+		later := edit(func(in *PublishInput) { in.EffectiveFrom = accreditation.DateOf(now.AddDate(0, 2, 0)) })
+		b, err := publish(t, newBook("eia"), office, later)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = publish(t, b, office, edit(func(in *PublishInput) { in.BasedOn = b.Versions[0].ID }))
+		wantCode(t, err, domain.Invalid, "when the latest version takes effect")
+	})
+}
+
+// Diff names each figure that changes, level by level.
+func TestDiff(t *testing.T) {
+	b, err := publish(t, newBook("eqa"), office, PublishInput{BasedOn: accreditation.DefaultEQAID, EffectiveFrom: tomorrow(), Rules: []RuleChange{
+		{Name: accreditation.RuleContactHours, Values: map[framework.Level]*float64{framework.Foundation: fig(20)}},
+		{Name: accreditation.RuleCompletedCycles, Values: every(fig(1)), Source: "another citation"},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := Diff(shippedOf(accreditation.SchemeEQA), b.Versions[0].RuleSet)
+	if len(got) != 1 || got[0].Rule != accreditation.RuleContactHours || got[0].Level != framework.Foundation || got[0].From != nil || *got[0].To != 20 {
+		t.Fatalf("diff: got %+v, want contact hours at foundation from not set to 20", got)
+	}
+}
+
+var _ aggregate.Root[*Book] = (*Book)(nil)

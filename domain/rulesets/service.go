@@ -1,0 +1,187 @@
+package rulesets
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/aggregate"
+	"github.com/emcc/accredit/domain/eventstore"
+)
+
+// Service publishes rule sets and answers which are in use.
+type Service struct {
+	repo    *aggregate.Repository[*Book]
+	shipped accreditation.RuleSets
+	now     func() time.Time
+	// all is every version, shipped then published, rebuilt when one is
+	// published: the cases read it on every command and view.
+	all atomic.Pointer[[]Version]
+}
+
+// NewService wires the rule-set streams into feed (call before it runs);
+// shipped are where each scheme's history starts.
+func NewService(store eventstore.Store, feed *aggregate.Feed, now func() time.Time, shipped accreditation.RuleSets) *Service {
+	s := &Service{shipped: shipped, now: now}
+	s.repo = aggregate.NewRepository(StreamPrefix, store, feed, now, newBook)
+	feed.Add(s) // after the repository, so that a publish answers with its version in All
+	s.refresh()
+	return s
+}
+
+// Follow implements aggregate.Follower: a published version joins All.
+func (s *Service) Follow(c eventstore.Commit) {
+	if strings.HasPrefix(c.Stream, StreamPrefix+".") {
+		s.refresh()
+	}
+}
+
+func (s *Service) refresh() {
+	var all []Version
+	for _, r := range s.shipped {
+		all = append(all, Version{RuleSet: r})
+	}
+	for _, sc := range []accreditation.Scheme{accreditation.SchemeEIA, accreditation.SchemeEQA} {
+		if b, _, ok := s.repo.Get(BookID(sc)); ok {
+			all = append(all, b.Versions...)
+		}
+	}
+	s.all.Store(&all)
+}
+
+// Versions returns every version of both schemes, shipped first, each
+// scheme's in the order published. Read only.
+func (s *Service) Versions() []Version { return *s.all.Load() }
+
+// All returns every version as the rule sets the cases are checked against.
+func (s *Service) All() accreditation.RuleSets {
+	vs := s.Versions()
+	out := make(accreditation.RuleSets, len(vs))
+	for i, v := range vs {
+		out[i] = v.RuleSet
+	}
+	return out
+}
+
+// Version returns the version with the given id.
+func (s *Service) Version(id string) (Version, bool) {
+	vs := s.Versions()
+	i := slices.IndexFunc(vs, func(v Version) bool { return v.ID == id })
+	if i < 0 {
+		return Version{}, false
+	}
+	return vs[i], true
+}
+
+// Latest returns the scheme's latest version (in force or not yet): the
+// one a new version is edited from.
+func (s *Service) Latest(scheme accreditation.Scheme) accreditation.RuleSet {
+	var latest accreditation.RuleSet
+	for _, v := range s.Versions() {
+		if v.Scheme == scheme {
+			latest = v.RuleSet
+		}
+	}
+	return latest
+}
+
+// Status is where a version stands at a time.
+type Status string
+
+// The statuses of a version.
+const (
+	StatusInForce    Status = "in_force"
+	StatusScheduled  Status = "scheduled"  // takes effect later
+	StatusSuperseded Status = "superseded" // a later version is in force
+)
+
+// StatusAt returns where v stands at t.
+func (s *Service) StatusAt(v accreditation.RuleSet, t time.Time) Status {
+	switch {
+	case v.EffectiveFrom.After(t):
+		return StatusScheduled
+	case s.All().InForce(v.Scheme, t).ID == v.ID:
+		return StatusInForce
+	}
+	return StatusSuperseded
+}
+
+// PublishRequest is a new version of scheme's rules (see PublishInput).
+type PublishRequest struct {
+	Scheme        string
+	BasedOn       string
+	EffectiveFrom string // YYYY-MM-DD
+	Rules         []RuleChange
+}
+
+// input checks the request's scheme and date.
+func (s *Service) input(in PublishRequest) (accreditation.Scheme, PublishInput, error) {
+	scheme := accreditation.Scheme(in.Scheme)
+	if !scheme.Valid() {
+		return "", PublishInput{}, domain.InvalidFields("invalid rule set", domain.FieldError{Field: "scheme", Reason: "EIA or EQA"})
+	}
+	pi := PublishInput{BasedOn: strings.TrimSpace(in.BasedOn), Rules: in.Rules}
+	if in.EffectiveFrom != "" {
+		d, err := accreditation.ParseDate(strings.TrimSpace(in.EffectiveFrom))
+		if err != nil {
+			return "", PublishInput{}, domain.InvalidFields("invalid rule set", domain.FieldError{Field: "effective_from", Reason: "a date such as 2027-01-01"})
+		}
+		pi.EffectiveFrom = d
+	}
+	return scheme, pi, nil
+}
+
+// shippedOf is the latest shipped version of scheme.
+func (s *Service) shippedOf(scheme accreditation.Scheme) accreditation.RuleSet {
+	return s.shipped.InForce(scheme, time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC))
+}
+
+// Preview returns the version that publishing in would make, without
+// publishing it, so that the office can review it. Errors: as Publish.
+func (s *Service) Preview(actor domain.Actor, in PublishRequest) (accreditation.RuleSet, error) {
+	scheme, pi, err := s.input(in)
+	if err != nil {
+		return accreditation.RuleSet{}, err
+	}
+	b, _, ok := s.repo.Get(BookID(scheme))
+	if !ok {
+		b = newBook(BookID(scheme))
+	}
+	changes, err := b.Publish(actor, s.now(), s.shippedOf(scheme), pi)
+	if err != nil {
+		return accreditation.RuleSet{}, err
+	}
+	return changes[0].Data.(Published).RuleSet, nil
+}
+
+// Publish publishes a new version of a scheme's rules and returns it.
+// Errors: see Book.Publish; Invalid for an unknown scheme or a malformed
+// date.
+func (s *Service) Publish(ctx context.Context, m aggregate.Meta, in PublishRequest) (accreditation.RuleSet, aggregate.Result, error) {
+	scheme, pi, err := s.input(in)
+	if err != nil {
+		return accreditation.RuleSet{}, aggregate.Result{}, err
+	}
+	shipped := s.shippedOf(scheme)
+	m.Command = "publish_rule_set"
+	res, err := s.repo.Update(ctx, BookID(scheme), m, func(b *Book, _ uint64) ([]aggregate.Change, error) {
+		return b.Publish(m.Actor, s.now(), shipped, pi)
+	})
+	if err != nil {
+		return accreditation.RuleSet{}, res, err
+	}
+	b, ok := aggregate.StateOf[*Book](res)
+	if !ok {
+		// A retry answered from the first attempt: read what it published.
+		b, _, _ = s.repo.Get(BookID(scheme))
+	}
+	// The stream's version n is its n-th published version.
+	if b == nil || res.Version == 0 || res.Version > uint64(len(b.Versions)) {
+		return accreditation.RuleSet{}, res, domain.Errorf(domain.Internal, "published %s rules not found", scheme)
+	}
+	return b.Versions[res.Version-1].RuleSet, res, nil
+}

@@ -1,0 +1,102 @@
+package rulesets_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/aggregate"
+	"github.com/emcc/accredit/domain/eventstore"
+	"github.com/emcc/accredit/domain/framework"
+	"github.com/emcc/accredit/domain/natsstore/natstest"
+	"github.com/emcc/accredit/domain/rulesets"
+)
+
+var (
+	today  = time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+	office = domain.Actor{ID: "office-1", Role: domain.RoleOffice}
+)
+
+// process is one accreditd's rule sets on a shared store.
+func process(t *testing.T, store eventstore.Store) (*rulesets.Service, *aggregate.Feed) {
+	t.Helper()
+	feed := aggregate.NewFeed(store, nil)
+	s := rulesets.NewService(store, feed, func() time.Time { return today }, accreditation.DefaultRuleSets())
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	go func() { _ = feed.Run(ctx) }()
+	return s, feed
+}
+
+// Two processes publishing from the same version at once: one version is
+// published, the other is refused as edited from a version no longer the
+// latest; both processes then know the one published.
+func TestConcurrentPublishesOneWins(t *testing.T) {
+	store := natstest.Start(t).EventStore(t)
+	a, _ := process(t, store)
+	b, feedB := process(t, store)
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i, s := range []*rulesets.Service{a, b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			v := float64(20 + i)
+			_, _, errs[i] = s.Publish(context.Background(), aggregate.Meta{Actor: office}, rulesets.PublishRequest{
+				Scheme: "EQA", BasedOn: accreditation.DefaultEQAID, EffectiveFrom: "2027-01-01",
+				Rules: []rulesets.RuleChange{{Name: accreditation.RuleContactHours, Values: map[framework.Level]*float64{"foundation": &v}}}})
+		}()
+	}
+	wg.Wait()
+	won := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			won++
+		case !domain.Is(err, domain.Conflict):
+			t.Fatalf("the losing publish: got %v, want Conflict", err)
+		}
+	}
+	if won != 1 {
+		t.Fatalf("publishes accepted: got %d (%v), want 1", won, errs)
+	}
+	if err := feedB.CatchUp(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for name, s := range map[string]*rulesets.Service{"a": a, "b": b} {
+		if got := s.All().Of(accreditation.SchemeEQA); len(got) != 2 || got[1].ID != "eqa-2027-1" {
+			t.Fatalf("process %s: EQA versions %d, want the shipped one and eqa-2027-1", name, len(got))
+		}
+	}
+}
+
+// A publish retried with its idempotency key answers the first version and
+// writes nothing more.
+func TestPublishRetriedIsAnsweredOnce(t *testing.T) {
+	store := natstest.Start(t).EventStore(t)
+	s, _ := process(t, store)
+	v := 30.0
+	req := rulesets.PublishRequest{Scheme: "EQA", BasedOn: accreditation.DefaultEQAID, EffectiveFrom: "2026-12-02",
+		Rules: []rulesets.RuleChange{{Name: accreditation.RuleContactHours, Values: map[framework.Level]*float64{"practitioner": &v}}}}
+	m := aggregate.Meta{Actor: office, CommandID: "idem-publish-1", RequestHash: "h1"}
+	first, res1, err := s.Publish(context.Background(), m, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, res2, err := s.Publish(context.Background(), m, req)
+	if err != nil {
+		t.Fatalf("retry: got %v, want the first answer", err)
+	}
+	if again.ID != first.ID || res2.Seq != res1.Seq || !res2.Duplicate {
+		t.Fatalf("retry: got %s at seq %d (duplicate %v), want %s at seq %d", again.ID, res2.Seq, res2.Duplicate, first.ID, res1.Seq)
+	}
+	if got := len(s.All().Of(accreditation.SchemeEQA)); got != 2 {
+		t.Fatalf("EQA versions: got %d, want 2", got)
+	}
+	if in := s.All().InForce(accreditation.SchemeEQA, today); in.ID != first.ID {
+		t.Fatalf("in force today: got %s, want %s (effective today)", in.ID, first.ID)
+	}
+}

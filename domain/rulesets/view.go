@@ -1,0 +1,82 @@
+package rulesets
+
+import (
+	"time"
+
+	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/framework"
+)
+
+// RuleView is one rule as the API shows it: every level, null where the
+// rule is not set.
+type RuleView struct {
+	Name   string                       `json:"name"`
+	Unit   accreditation.Unit           `json:"unit"`
+	Values map[framework.Level]*float64 `json:"values"`
+	Source string                       `json:"source,omitempty"`
+}
+
+// VersionView is one version as the API shows it.
+type VersionView struct {
+	ID            string               `json:"id"`
+	Scheme        accreditation.Scheme `json:"scheme"`
+	EffectiveFrom time.Time            `json:"effective_from"`
+	Status        Status               `json:"status"`
+	// Shipped: the version the system ships with, not published by the
+	// office.
+	Shipped     bool       `json:"shipped,omitempty"`
+	PublishedAt time.Time  `json:"published_at,omitzero"`
+	BasedOn     string     `json:"based_on,omitempty"`
+	Rules       []RuleView `json:"rules"`
+}
+
+// View returns v as the API shows it at now.
+func (s *Service) View(v Version, now time.Time) VersionView {
+	out := VersionView{ID: v.ID, Scheme: v.Scheme, EffectiveFrom: v.EffectiveFrom, Status: s.StatusAt(v.RuleSet, now),
+		Shipped: v.PublishedAt.IsZero(), PublishedAt: v.PublishedAt, BasedOn: v.BasedOn, Rules: []RuleView{}}
+	for _, r := range v.Rules {
+		rv := RuleView{Name: r.Name, Unit: r.Unit, Source: r.Source, Values: map[framework.Level]*float64{}}
+		for _, l := range framework.Levels {
+			rv.Values[l] = nil
+			if x, ok := r.Value(l); ok {
+				rv.Values[l] = &x
+			}
+		}
+		out.Rules = append(out.Rules, rv)
+	}
+	return out
+}
+
+// Change is one figure that differs between two versions; nil is not set.
+type Change struct {
+	Rule  string             `json:"rule"`
+	Unit  accreditation.Unit `json:"unit"`
+	Level framework.Level    `json:"level"`
+	From  *float64           `json:"from"`
+	To    *float64           `json:"to"`
+}
+
+// Diff returns the figures that differ from a to b, rule by rule in b's
+// order, level by level.
+func Diff(a, b accreditation.RuleSet) []Change {
+	var out []Change
+	for _, r := range b.Rules {
+		old, _ := a.Rule(r.Name)
+		for _, l := range framework.Levels {
+			x, had := old.Value(l)
+			y, has := r.Value(l)
+			if had == has && x == y {
+				continue
+			}
+			c := Change{Rule: r.Name, Unit: r.Unit, Level: l}
+			if had {
+				c.From = &x
+			}
+			if has {
+				c.To = &y
+			}
+			out = append(out, c)
+		}
+	}
+	return out
+}
