@@ -241,6 +241,11 @@ type assessmentRequest struct {
 		Indicators []int                `json:"indicators"`
 		Notes      string               `json:"notes"`
 	} `json:"ratings"`
+	Areas []struct {
+		Area   accreditation.ReviewArea `json:"area"`
+		Rating accreditation.Rating     `json:"rating"`
+		Notes  string                   `json:"notes"`
+	} `json:"review_areas"`
 	Recommendation   accreditation.Recommendation `json:"recommendation"`
 	RecommendedLevel framework.Level              `json:"recommended_level"`
 	Rationale        string                       `json:"rationale"`
@@ -251,6 +256,9 @@ func (s *Server) assessCase(c echo.Context) error {
 		in := cases.AssessmentRequest{Recommendation: req.Recommendation, RecommendedLevel: req.RecommendedLevel, Rationale: req.Rationale}
 		for _, r := range req.Ratings {
 			in.Ratings = append(in.Ratings, cases.Rating(r))
+		}
+		for _, a := range req.Areas {
+			in.Areas = append(in.Areas, cases.AreaRating(a))
 		}
 		return s.deps.Cases.Assess(ctx, m, id, in)
 	}))(c)

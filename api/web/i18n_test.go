@@ -77,6 +77,7 @@ func TestCatalogueIsCompleteInBothLanguages(t *testing.T) {
 	dynamic("queue.claim.", "assessor", "verifier")
 	dynamic("scheme.", "EIA", "EQA")
 	dynamic("rating.", "evidenced", "partially_evidenced", "not_evidenced")
+	dynamic("area.", stringsOf(accreditation.ReviewAreas)...)
 	dynamic("recommendation.", "award", "award_lower", "not_award")
 	dynamic("outcome.", "awarded", "not_awarded")
 	dynamic("appeal.", "upheld", "dismissed")

@@ -274,7 +274,7 @@ func (c *Case) onAssessmentSubmitted(e eventstore.Event, d AssessmentSubmitted) 
 		c.Assessments = map[AssessorRole]Assessment{}
 	}
 	c.Assessments[d.Role] = Assessment{
-		Role: d.Role, UserID: e.Actor.ID, Ratings: d.Ratings, Recommendation: d.Recommendation,
+		Role: d.Role, UserID: e.Actor.ID, Ratings: d.Ratings, Areas: d.Areas, Recommendation: d.Recommendation,
 		Level: d.Level, Rationale: d.Rationale, SubmittedAt: e.OccurredAt,
 	}
 	if len(c.Assessments) == len(AssessorRoles) {

@@ -241,10 +241,13 @@ type AssessorAssigned struct {
 	How    string       `json:"how"` // assigned or claimed
 }
 
-// AssessmentSubmitted: the assessor or the verifier submitted.
+// AssessmentSubmitted: the assessor or the verifier submitted. Areas (EQA)
+// was added to schema version 1 without a new version: a payload without it
+// is one with no area rated, as every assessment before it was.
 type AssessmentSubmitted struct {
 	Role           AssessorRole     `json:"role"`
 	Ratings        []CategoryRating `json:"ratings"`
+	Areas          []AreaRating     `json:"review_areas,omitempty"`
 	Recommendation Recommendation   `json:"recommendation"`
 	Level          framework.Level  `json:"level,omitempty"`
 	Rationale      pii.Sealed       `json:"rationale"`

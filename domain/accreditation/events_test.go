@@ -47,7 +47,7 @@ func samplePayloads() map[EventType]any {
 		EventAssessorAssigned: &AssessorAssigned{Role: RoleVerifier, UserID: "ass-2", How: HowClaimed},
 		EventAssessmentSubmitted: &AssessmentSubmitted{Role: RoleAssessor, Ratings: []CategoryRating{
 			{Category: 1, Rating: RatingPartiallyEvidenced, Indicators: []int{1, 2}, Notes: seal("n")},
-		}, Recommendation: RecommendAwardLower, Level: framework.Foundation, Rationale: seal("r")},
+		}, Areas: []AreaRating{{Area: AreaQualitySystems, Rating: RatingEvidenced, Notes: seal("qa")}}, Recommendation: RecommendAwardLower, Level: framework.Foundation, Rationale: seal("r")},
 		EventInformationRequested: &InformationRequested{RequestID: "1", Questions: seal("q"), ReturnTo: StateModeration},
 		EventInformationProvided:  &InformationProvided{RequestID: "1", Answer: seal("a")},
 		EventModerationRequired: &ModerationRequired{AssessorRecommendation: RecommendAward, AssessorLevel: framework.Practitioner,

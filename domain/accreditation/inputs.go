@@ -71,6 +71,7 @@ type ClaimInput struct {
 // not_award.
 type AssessmentInput struct {
 	Ratings        []CategoryRating // one per category 1..8
+	Areas          []AreaRating     // EQA: one per review area; EIA: none
 	Recommendation Recommendation   // award, award_lower or not_award
 	Level          framework.Level
 	Rationale      pii.Sealed

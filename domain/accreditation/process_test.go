@@ -67,7 +67,7 @@ func TestInformationRequests(t *testing.T) {
 	t.Run("Conflict/assessing while information is requested", func(t *testing.T) {
 		h := given(t, SchemeEIA, inAssessment)
 		h.do(assessorA, with((*Case).RequestInformation, ask("q")))
-		wantErr(t, h.fails(assessorB, with((*Case).SubmitAssessment, assessment(RecommendAward, ""))), domain.Conflict, `"information_requested"`)
+		wantErr(t, h.fails(assessorB, assess(RecommendAward, "")), domain.Conflict, `"information_requested"`)
 	})
 }
 
@@ -76,8 +76,8 @@ func TestInformationRequests(t *testing.T) {
 func givenModeration(tb testing.TB) *harness {
 	tb.Helper()
 	h := given(tb, SchemeEIA, inAssessment)
-	h.do(assessorA, with((*Case).SubmitAssessment, assessment(RecommendAward, "")))
-	h.do(assessorB, with((*Case).SubmitAssessment, assessment(RecommendAwardLower, framework.Foundation)))
+	h.do(assessorA, assess(RecommendAward, ""))
+	h.do(assessorB, assess(RecommendAwardLower, framework.Foundation))
 	h.later(time.Hour)
 	return h
 }
@@ -245,8 +245,8 @@ func TestDecideAppeal(t *testing.T) {
 			t.Fatalf("appeal: got %+v", ap)
 		}
 		// The same assessor and verifier assess again; a new decision is number 2.
-		h.do(assessorA, with((*Case).SubmitAssessment, assessment(RecommendAward, "")))
-		h.do(assessorB, with((*Case).SubmitAssessment, assessment(RecommendAward, "")))
+		h.do(assessorA, assess(RecommendAward, ""))
+		h.do(assessorB, assess(RecommendAward, ""))
 		h.do(officeDecide, with((*Case).Decide, award(framework.Practitioner, "acc-2")))
 		if h.c.Decision.Number != 2 || h.c.Accreditation.ID != "acc-2" || h.c.Accreditation.Status != StatusActive {
 			t.Fatalf("new decision: got %+v %+v", h.c.Decision, h.c.Accreditation)

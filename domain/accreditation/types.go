@@ -319,6 +319,37 @@ type CategoryRating struct {
 	Notes      pii.Sealed `json:"notes,omitzero"`
 }
 
+// ReviewArea is one of the five areas an EQA review rates beside the
+// curriculum's mapping to the eight categories: course content, learner
+// experience, tutor effectiveness, methods of assessing students and
+// quality systems (coaching-at-work.com, 2007/11/02, "prize possession").
+type ReviewArea string
+
+// The EQA review areas.
+const (
+	AreaCourseContent      ReviewArea = "course_content"
+	AreaLearnerExperience  ReviewArea = "learner_experience"
+	AreaTutorEffectiveness ReviewArea = "tutor_effectiveness"
+	AreaStudentAssessment  ReviewArea = "student_assessment"
+	AreaQualitySystems     ReviewArea = "quality_systems"
+)
+
+// ReviewAreas lists the EQA review areas in the order the review takes them.
+var ReviewAreas = []ReviewArea{
+	AreaCourseContent, AreaLearnerExperience, AreaTutorEffectiveness, AreaStudentAssessment, AreaQualitySystems,
+}
+
+// Valid reports whether a is a known review area.
+func (a ReviewArea) Valid() bool { return slices.Contains(ReviewAreas, a) }
+
+// AreaRating is an assessor's rating of one EQA review area: how well the
+// programme's evidence shows it at the level applied for.
+type AreaRating struct {
+	Area   ReviewArea `json:"area"`
+	Rating Rating     `json:"rating"`
+	Notes  pii.Sealed `json:"notes,omitzero"`
+}
+
 // Recommendation is an assessor's (or the moderator's) overall view.
 type Recommendation string
 
@@ -333,10 +364,14 @@ const (
 
 // Assessment is one assessor's (or verifier's) submitted assessment.
 type Assessment struct {
-	Role           AssessorRole     `json:"role"`
-	UserID         string           `json:"user_id"`
-	Ratings        []CategoryRating `json:"ratings"`
-	Recommendation Recommendation   `json:"recommendation"`
+	Role    AssessorRole     `json:"role"`
+	UserID  string           `json:"user_id"`
+	Ratings []CategoryRating `json:"ratings"`
+	// Areas are the EQA review areas rated, in ReviewAreas order; none on
+	// an EIA case, and none on an EQA assessment recorded before they were
+	// asked for.
+	Areas          []AreaRating   `json:"review_areas,omitempty"`
+	Recommendation Recommendation `json:"recommendation"`
 	// Level is the level recommended: the case level for award, a lower
 	// one for award_lower, none for not_award.
 	Level       framework.Level `json:"level,omitempty"`
@@ -349,6 +384,10 @@ func (a Assessment) clone() Assessment {
 	for i := range a.Ratings {
 		a.Ratings[i].Indicators = slices.Clone(a.Ratings[i].Indicators)
 		a.Ratings[i].Notes = cloneSealed(a.Ratings[i].Notes)
+	}
+	a.Areas = slices.Clone(a.Areas)
+	for i := range a.Areas {
+		a.Areas[i].Notes = cloneSealed(a.Areas[i].Notes)
 	}
 	a.Rationale = cloneSealed(a.Rationale)
 	return a

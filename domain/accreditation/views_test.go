@@ -117,7 +117,7 @@ func TestVisibleAssessments(t *testing.T) {
 		}
 	}
 	h := given(t, SchemeEIA, inAssessment)
-	h.do(assessorA, with((*Case).SubmitAssessment, assessment(RecommendAward, "")))
+	h.do(assessorA, assess(RecommendAward, ""))
 	t.Run("before both are in: each sees only their own", func(t *testing.T) {
 		check(t, h, assessorA, RoleAssessor)
 		check(t, h, assessorB)
@@ -125,7 +125,7 @@ func TestVisibleAssessments(t *testing.T) {
 		check(t, h, applicant)
 		check(t, h, assessorC)
 	})
-	h.do(assessorB, with((*Case).SubmitAssessment, assessment(RecommendAward, "")))
+	h.do(assessorB, assess(RecommendAward, ""))
 	t.Run("once both are in: the assessors see both, the applicant still none", func(t *testing.T) {
 		check(t, h, assessorA, RoleAssessor, RoleVerifier)
 		check(t, h, assessorB, RoleAssessor, RoleVerifier)
@@ -201,7 +201,7 @@ func TestNext(t *testing.T) {
 	}
 	t.Run("one assessment in", func(t *testing.T) {
 		h := given(t, SchemeEIA, inAssessment)
-		h.do(assessorB, with((*Case).SubmitAssessment, assessment(RecommendAward, "")))
+		h.do(assessorB, assess(RecommendAward, ""))
 		got := h.c.Next(h.now)
 		if got.Role != RoleAssessor || got.String() != "the assessor submits their assessment" {
 			t.Fatalf("got %+v (%s), want the assessor's assessment", got, got)

@@ -475,9 +475,18 @@ type Rating struct {
 	Notes      string
 }
 
-// AssessmentRequest is an assessment as the API takes it.
+// AreaRating is one EQA review area's rating as the API takes it.
+type AreaRating struct {
+	Area   accreditation.ReviewArea
+	Rating accreditation.Rating
+	Notes  string
+}
+
+// AssessmentRequest is an assessment as the API takes it; Areas only on an
+// EQA case.
 type AssessmentRequest struct {
 	Ratings          []Rating
+	Areas            []AreaRating
 	Recommendation   accreditation.Recommendation
 	RecommendedLevel framework.Level
 	Rationale        string
@@ -511,6 +520,19 @@ func (s *Service) Assess(ctx context.Context, m aggregate.Meta, id string, in As
 			return aggregate.Result{}, err
 		}
 		ai.Ratings = append(ai.Ratings, accreditation.CategoryRating{Category: r.Category, Rating: r.Rating, Indicators: r.Indicators, Notes: notes})
+	}
+	if err := limits.Check("invalid assessment", limits.ReviewAreas.List("review_areas", len(in.Areas))); err != nil {
+		return aggregate.Result{}, err
+	}
+	for i, a := range in.Areas {
+		if err := tooLong(fmt.Sprintf("review_areas[%d].notes", i), a.Notes, limits.Long); err != nil {
+			return aggregate.Result{}, err
+		}
+		notes, err := s.seal(ctx, subject, a.Notes)
+		if err != nil {
+			return aggregate.Result{}, err
+		}
+		ai.Areas = append(ai.Areas, accreditation.AreaRating{Area: a.Area, Rating: a.Rating, Notes: notes})
 	}
 	return s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
 		return c.SubmitAssessment(m.Actor, now, ai)
