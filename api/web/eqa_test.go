@@ -125,7 +125,7 @@ func TestBrowserEQAJourney(t *testing.T) {
 	// Submits.
 	nora.submit(`.tabs a[href="/applications/` + caseID + `"]`)
 	nora.submit("#submit-application")
-	nora.see("Your application is submitted", "The EMCC office screens the application.", "Decision expected by")
+	nora.see("Your application is submitted", "Nothing for you to do now: the EMCC office checks that your application is complete.", "Decision expected by")
 
 	// The office screens it, seeing the programme and its provider.
 	office := browser(t)

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -65,6 +66,28 @@ func TestTheRestOfTheProcessThroughTheForms(t *testing.T) {
 	step(anna, "/assess/"+caseID+"/request-information", url.Values{"questions": {"Which supervisor do you see?"}}, "ok=requested")
 	p := applicant.get("/applications/" + caseID)
 	see(p, "The assessors ask for more information", "Which supervisor do you see?")
+	// The next step and the state are written to the applicant, in their
+	// language; the office reads them in the third person (issue 13 item 10).
+	asked := w.clock.Now()
+	readsAs := func(c *client, path string, texts ...string) {
+		t.Helper()
+		body := html.UnescapeString(c.get(path).Body)
+		for _, s := range texts {
+			if !strings.Contains(body, s) {
+				t.Errorf("GET %s does not say %q", path, s)
+			}
+		}
+	}
+	mine := "Answer the assessor's question of " + asked.Format("2 January 2006") + ": your application waits for your answer."
+	readsAs(applicant, "/applications/"+caseID, mine, "Waiting for your answer")
+	readsAs(applicant, "/applications", mine, "Waiting for your answer")
+	applicant.setLang("nl")
+	readsAs(applicant, "/applications/"+caseID, "Beantwoord de vraag van de assessor van "+itoa(asked.Day())+" maart "+itoa(asked.Year())+": uw aanvraag wacht op uw antwoord.", "Wacht op uw antwoord")
+	applicant.setLang("en")
+	readsAs(office, oc, "The applicant answers the request for information.", "Information requested")
+	if body := html.UnescapeString(office.get(oc).Body); strings.Contains(body, mine) {
+		t.Error("the office reads the applicant's words")
+	}
 	step(applicant, "/applications/"+caseID+"/respond", url.Values{"answer": {"Dr. Sup, monthly."}}, "ok=answered")
 
 	// Two assessments that disagree: moderation.

@@ -199,6 +199,26 @@ func TestNext(t *testing.T) {
 			}
 		})
 	}
+	// The applicant is told whose question to answer and since when: the
+	// open request's asker, not an earlier one's.
+	t.Run("information requested: who asked and when", func(t *testing.T) {
+		h := given(t, SchemeEIA, inAssessment)
+		h.do(assessorB, with((*Case).RequestInformation, ask("q1")))
+		h.later(time.Hour).do(applicant, with((*Case).ProvideInformation, answer("a1")))
+		h.do(assessorB, assess(RecommendAward, ""))
+		h.do(assessorA, assess(RecommendAward, ""))
+		asked := h.later(24 * time.Hour).now
+		h.do(officeDecide, with((*Case).RequestInformation, ask("q2")))
+		got := h.c.Next(h.now)
+		if got.Key != StepInformationRequested || got.AskedBy != AskedByOffice || !got.AskedAt.Equal(asked) {
+			t.Fatalf("got %+v, want the office's question of %s", got, asked)
+		}
+		h = given(t, SchemeEIA, inAssessment)
+		h.do(assessorB, with((*Case).RequestInformation, ask("q")))
+		if got := h.c.Next(h.now); got.AskedBy != string(RoleVerifier) {
+			t.Fatalf("asked by: got %q, want the verifier", got.AskedBy)
+		}
+	})
 	t.Run("one assessment in", func(t *testing.T) {
 		h := given(t, SchemeEIA, inAssessment)
 		h.do(assessorB, assess(RecommendAward, ""))
