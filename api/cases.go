@@ -298,15 +298,16 @@ func (s *Server) moderateCase(c echo.Context) error {
 }
 
 type decisionRequest struct {
-	Outcome   string `json:"outcome"`
-	Level     string `json:"level"`
-	Rationale string `json:"rationale"`
+	Outcome   string                    `json:"outcome"`
+	Level     string                    `json:"level"`
+	Rationale string                    `json:"rationale"`
+	Panel     []accreditation.PanelVote `json:"panel"`
 }
 
 func (s *Server) decideCase(c echo.Context) error {
 	return s.command(accreditation.ActionDecide, withBody(func(ctx context.Context, m aggregate.Meta, id string, req decisionRequest) (aggregate.Result, error) {
 		return s.deps.Cases.Decide(ctx, m, id, cases.DecisionRequest{Outcome: accreditation.Outcome(req.Outcome),
-			Level: framework.Level(req.Level), Rationale: req.Rationale})
+			Level: framework.Level(req.Level), Rationale: req.Rationale, Panel: req.Panel})
 	}))(c)
 }
 

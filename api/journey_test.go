@@ -311,6 +311,45 @@ func TestEQAAssessmentRatesTheFiveReviewAreas(t *testing.T) {
 		"review_areas": allAreas("evidenced"), "recommendation": "award", "rationale": "Good."}), "review_areas", "only an EQA case")
 }
 
+// TestDecisionByTheAwardingPanel (issue 13 item 5): the decision records
+// the panel that took it, office users each with their vote, never the
+// case's assessors; the votes must carry the outcome; a panel member does
+// not review the appeal; the history keeps the votes.
+func TestDecisionByTheAwardingPanel(t *testing.T) {
+	tm := newTeam(t)
+	id := tm.openEIA(t)
+	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, nil, 200)
+	tm.toDecision(t, id)
+	rita := tm.in.CreateUser(t, tm.admin, "office", "rita@example.org", "Rita Panel")
+	otto := tm.in.CreateUser(t, tm.admin, "office", "otto@example.org", "Otto Panel")
+	decide := func(panel ...map[string]string) Response {
+		t.Helper()
+		return tm.in.Post(t, "/api/v1/cases/"+id+"/decision", tm.admin, map[string]any{"outcome": "not_awarded", "rationale": "Not yet at the level.", "panel": panel})
+	}
+	vote := func(u User, v string) map[string]string { return map[string]string{"user_id": u.ID, "vote": v} }
+	wantField(t, decide(vote(rita, "for"), vote(tm.assessor, "for")), "panel[1].user_id", "not an active EMCC office user")
+	wantField(t, decide(vote(rita, "for"), vote(rita, "for")), "panel[1].user_id", "twice")
+	wantField(t, decide(vote(rita, "perhaps")), "panel[0].vote", "for, against or abstain")
+	tie := Expect(t, decide(vote(rita, "for"), vote(otto, "against")), 422).Map(t)
+	if !strings.Contains(tie["detail"].(string), "1 for, 1 against") {
+		t.Fatalf("a tie: got %v, want the votes named", tie)
+	}
+
+	d := Expect(t, decide(vote(rita, "for"), vote(otto, "abstain")), 200).Map(t)["decision"].(map[string]any)
+	if p := d["panel"].([]any); len(p) != 2 || p[0].(map[string]any)["user_id"] != rita.ID || p[1].(map[string]any)["vote"] != "abstain" {
+		t.Fatalf("panel: got %v, want Rita for and Otto abstaining", d["panel"])
+	}
+	h := string(Expect(t, tm.in.Get(t, "/api/v1/cases/"+id+"/history", tm.admin), 200).Body)
+	if !strings.Contains(h, `"panel":[{"user_id":"`+rita.ID+`","vote":"for"}`) {
+		t.Fatalf("the history does not keep the panel's votes: %s", h)
+	}
+
+	tm.post(t, "/api/v1/cases/"+id+"/appeal", tm.applicant.Token, map[string]string{"grounds": "My supervision log was overlooked."}, 200)
+	Expect(t, tm.in.Post(t, "/api/v1/cases/"+id+"/appeal/decision", rita.Token, map[string]string{"outcome": "dismissed", "rationale": "Stands."}), 403)
+	sam := tm.in.CreateUser(t, tm.admin, "office", "sam@example.org", "Sam Reviewer")
+	Expect(t, tm.in.Post(t, "/api/v1/cases/"+id+"/appeal/decision", sam.Token, map[string]string{"outcome": "dismissed", "rationale": "Stands."}), 200)
+}
+
 func TestRestartInTheMiddleOfAJourneyLosesNothing(t *testing.T) {
 	tm := newTeam(t)
 	id := tm.openEIA(t)

@@ -172,6 +172,16 @@ func (a *app) historyItem(x *ctx, e cases.HistoryEntry) historyItem {
 		if l := str("level"); l != "" {
 			add(x.T("label.level"), a.levelName(x, l))
 		}
+		if panel, _ := d["panel"].([]any); len(panel) > 0 && x.user != nil && x.user.Role == domain.RoleOffice {
+			var votes []string
+			for _, m := range panel {
+				m, _ := m.(map[string]any)
+				id, _ := m["user_id"].(string)
+				vote, _ := m["vote"].(string)
+				votes = append(votes, a.userName(x, id)+" ("+x.T("vote."+vote)+")")
+			}
+			add(x.T("officecase.decision.panel"), strings.Join(votes, ", "))
+		}
 		add(x.T("label.rationale"), str("rationale"))
 	case accreditation.EventAccreditationAwarded, accreditation.EventAccreditationRenewed:
 		add(x.T("label.valid_until"), formatDate(x.lang, str("valid_until"), false))

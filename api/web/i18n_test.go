@@ -87,6 +87,7 @@ func TestCatalogueIsCompleteInBothLanguages(t *testing.T) {
 	dynamic("area.", stringsOf(accreditation.ReviewAreas)...)
 	dynamic("recommendation.", "award", "award_lower", "not_award")
 	dynamic("outcome.", "awarded", "not_awarded")
+	dynamic("vote.", "for", "against", "abstain")
 	dynamic("appeal.", "upheld", "dismissed")
 	dynamic("screening.", "accepted", "returned")
 	dynamic("astatus.", "active", "expired", "withdrawn", "revoked")

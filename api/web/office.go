@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 
 	"github.com/emcc/accredit/domain"
@@ -84,6 +85,8 @@ type officeCase struct {
 	Levels      []framework.LevelInfo
 	Overdue     bool
 	DueAt       any
+	// Panel is the office users who may sit on the awarding panel.
+	Panel []option
 }
 
 func (a *app) officeCaseView(x *ctx, c *cases.CaseView, p *page, status int) error {
@@ -97,6 +100,14 @@ func (a *app) officeCaseView(x *ctx, c *cases.CaseView, p *page, status int) err
 	}
 	if c.Decision != nil {
 		oc.Names[c.Decision.By] = a.userName(x, c.Decision.By)
+		for _, m := range c.Decision.Panel {
+			oc.Names[m.UserID] = a.userName(x, m.UserID)
+		}
+	}
+	if c.Can(accreditation.ActionDecide) {
+		for _, u := range a.panelCandidates(x) {
+			oc.Panel = append(oc.Panel, option{Value: u.ID, Label: u.Name})
+		}
 	}
 	for _, r := range accreditation.AssessorRoles {
 		if _, ok := c.Assignments[r]; !ok {
@@ -158,6 +169,7 @@ func (a *app) officeCase(x *ctx) error {
 	p := x.newPage("officecase.title", nil)
 	if c.Decision == nil {
 		p.Form.Set("level", string(c.Level))
+		p.Form.Set("vote_"+x.user.ID, string(accreditation.VoteFor))
 	}
 	return a.officeCaseView(x, c, p, 0)
 }
@@ -262,9 +274,35 @@ func (a *app) decide(x *ctx) error {
 		if x.fv("outcome") == string(accreditation.OutcomeAwarded) {
 			level = x.fv("level")
 		}
-		return a.d.Cases.Decide(x.Request().Context(), m, c.ID, cases.DecisionRequest{
-			Outcome: accreditation.Outcome(x.fv("outcome")), Level: framework.Level(level), Rationale: x.fv("rationale")})
+		var panel []accreditation.PanelVote
+		for _, u := range a.panelCandidates(x) {
+			if v := x.fv("vote_" + u.ID); v != "" {
+				panel = append(panel, accreditation.PanelVote{UserID: u.ID, Vote: accreditation.Vote(v)})
+			}
+		}
+		if len(panel) == 0 {
+			return aggregate.Result{}, domain.InvalidFields("no panel", domain.FieldError{Field: "panel", Reason: "required"})
+		}
+		res, err := a.d.Cases.Decide(x.Request().Context(), m, c.ID, cases.DecisionRequest{
+			Outcome: accreditation.Outcome(x.fv("outcome")), Level: framework.Level(level), Rationale: x.fv("rationale"), Panel: panel})
+		for i, v := range panel {
+			renameField(err, fmt.Sprintf("panel[%d].user_id", i), "vote_"+v.UserID)
+			renameField(err, fmt.Sprintf("panel[%d].vote", i), "vote_"+v.UserID)
+		}
+		return res, err
 	})
+}
+
+// panelCandidates are the office users who may sit on an awarding panel:
+// active, in the directory's order.
+func (a *app) panelCandidates(x *ctx) []accounts.UserView {
+	var out []accounts.UserView
+	for _, u := range a.d.Accounts.Users(x.Request().Context()) {
+		if u.Role == domain.RoleOffice && !u.Disabled && !u.Erased {
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 func (a *app) decideAppeal(x *ctx) error {

@@ -156,6 +156,7 @@ func (c *Case) Clone() *Case {
 
 func cloneDecision(d Decision) Decision {
 	d.Rationale = cloneSealed(d.Rationale)
+	d.Panel = slices.Clone(d.Panel)
 	return d
 }
 
@@ -322,13 +323,16 @@ func (c *Case) onModerated(e eventstore.Event, d CaseModerated) {
 }
 
 func (c *Case) onDecisionMade(e eventstore.Event, d DecisionMade) {
-	c.Decision = &Decision{Number: d.Number, Outcome: d.Outcome, Level: d.Level, Rationale: d.Rationale, By: e.Actor.ID, At: e.OccurredAt}
+	c.Decision = &Decision{Number: d.Number, Outcome: d.Outcome, Level: d.Level, Rationale: d.Rationale, By: e.Actor.ID, At: e.OccurredAt, Panel: d.Panel}
 	if d.Outcome == OutcomeAwarded {
 		c.State = StateAwarded
 	} else {
 		c.State = StateNotAwarded
 	}
 	c.participate(e.Actor.ID, PartDecider)
+	for _, m := range d.Panel {
+		c.participate(m.UserID, PartPanelMember)
+	}
 }
 
 func (c *Case) onAccreditationAwarded(_ eventstore.Event, d AccreditationAwarded) {

@@ -281,12 +281,16 @@ type CaseModerated struct {
 	Rationale      pii.Sealed      `json:"rationale"`
 }
 
-// DecisionMade: the office decided.
+// DecisionMade: the awarding panel decided; the office recorded it. Panel
+// was added to schema version 1 without a new version: a payload without
+// it is a decision by the recording office user alone, as every decision
+// before panels was.
 type DecisionMade struct {
 	Number    int             `json:"number"`
 	Outcome   Outcome         `json:"outcome"`
 	Level     framework.Level `json:"level,omitempty"`
 	Rationale pii.Sealed      `json:"rationale"`
+	Panel     []PanelVote     `json:"panel,omitempty"`
 }
 
 // AccreditationAwarded: the decision awarded an accreditation.

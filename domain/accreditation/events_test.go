@@ -53,7 +53,7 @@ func samplePayloads() map[EventType]any {
 		EventModerationRequired: &ModerationRequired{AssessorRecommendation: RecommendAward, AssessorLevel: framework.Practitioner,
 			VerifierRecommendation: RecommendAwardLower, VerifierLevel: framework.Foundation},
 		EventCaseModerated:        &CaseModerated{Recommendation: RecommendAwardLower, Level: framework.Foundation, Rationale: seal("r")},
-		EventDecisionMade:         &DecisionMade{Number: 2, Outcome: OutcomeAwarded, Level: framework.Foundation, Rationale: seal("r")},
+		EventDecisionMade:         &DecisionMade{Number: 2, Outcome: OutcomeAwarded, Level: framework.Foundation, Rationale: seal("r"), Panel: []PanelVote{{UserID: "office-2", Vote: VoteFor}}},
 		EventAccreditationAwarded: &AccreditationAwarded{AccreditationID: "acc-1", Level: framework.Foundation, AwardedAt: at, ValidUntil: at.AddDate(5, 0, 0)},
 		EventAppealFiled:          &AppealFiled{DecisionNumber: 2, Grounds: seal("g")},
 		EventAppealDecided:        &AppealDecided{DecisionNumber: 2, Outcome: AppealUpheld, Rationale: seal("r"), ReturnTo: ReturnToDecision},

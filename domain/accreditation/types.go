@@ -430,7 +430,27 @@ const (
 	OutcomeNotAwarded Outcome = "not_awarded"
 )
 
-// Decision is the office's decision on the case.
+// Vote is an awarding panel member's vote on the decision's outcome.
+type Vote string
+
+// The votes.
+const (
+	VoteFor     Vote = "for"
+	VoteAgainst Vote = "against"
+	VoteAbstain Vote = "abstain"
+)
+
+// Valid reports whether v is for, against or abstain.
+func (v Vote) Valid() bool { return v == VoteFor || v == VoteAgainst || v == VoteAbstain }
+
+// PanelVote is one member of the awarding panel and their vote.
+type PanelVote struct {
+	UserID string `json:"user_id"`
+	Vote   Vote   `json:"vote"`
+}
+
+// Decision is the awarding panel's decision on the case, recorded by the
+// office.
 type Decision struct {
 	// Number counts the decisions of the case from 1; a decision
 	// overturned on appeal is followed by another.
@@ -438,8 +458,11 @@ type Decision struct {
 	Outcome   Outcome         `json:"outcome"`
 	Level     framework.Level `json:"level,omitempty"`
 	Rationale pii.Sealed      `json:"rationale"`
-	By        string          `json:"by"`
+	By        string          `json:"by"` // who recorded it
 	At        time.Time       `json:"at"`
+	// Panel is the awarding panel and its votes; empty for a decision
+	// recorded before panels were (then By decided alone).
+	Panel []PanelVote `json:"panel,omitempty"`
 	// Overturned is set when an appeal against it was upheld.
 	Overturned bool `json:"overturned,omitempty"`
 }
@@ -528,6 +551,7 @@ const (
 	PartRequester      = "information_requester"
 	PartModerator      = "moderator"
 	PartDecider        = "decider"
+	PartPanelMember    = "panel_member"
 	PartAppealReviewer = "appeal_reviewer"
 )
 

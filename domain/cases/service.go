@@ -567,19 +567,34 @@ func (s *Service) Moderate(ctx context.Context, m aggregate.Meta, id string, in 
 	})
 }
 
-// DecisionRequest is the office's decision as the API takes it; Level is
-// the level awarded, empty when not awarded.
+// DecisionRequest is the awarding panel's decision as the API takes it;
+// Level is the level awarded, empty when not awarded. Panel names the
+// members (active EMCC office users) and their votes; none names the caller
+// alone, voting for.
 type DecisionRequest struct {
 	Outcome   accreditation.Outcome
 	Level     framework.Level
 	Rationale string
+	Panel     []accreditation.PanelVote
 }
 
-// Decide records the office's decision.
+// Decide records the awarding panel's decision.
 func (s *Service) Decide(ctx context.Context, m aggregate.Meta, id string, in DecisionRequest) (aggregate.Result, error) {
+	if err := limits.Check("invalid decision", limits.Panel.List("panel", len(in.Panel))); err != nil {
+		return aggregate.Result{}, err
+	}
+	var fields []domain.FieldError
+	for i, v := range in.Panel {
+		if _, role, ok := s.accounts.Profile(v.UserID); v.UserID != "" && (!ok || role != domain.RoleOffice) {
+			fields = append(fields, domain.FieldError{Field: fmt.Sprintf("panel[%d].user_id", i), Reason: "not an active EMCC office user"})
+		}
+	}
+	if len(fields) > 0 {
+		return aggregate.Result{}, domain.InvalidFields("invalid decision", fields...)
+	}
 	accID := ulid.Make().String()
 	return s.withText(ctx, m, id, "rationale", in.Rationale, limits.Long, func(c *accreditation.Case, now time.Time, r pii.Sealed) ([]aggregate.Change, error) {
-		return c.Decide(m.Actor, now, accreditation.DecisionInput{Outcome: in.Outcome, Level: in.Level, Rationale: r, AccreditationID: accID})
+		return c.Decide(m.Actor, now, accreditation.DecisionInput{Outcome: in.Outcome, Level: in.Level, Rationale: r, AccreditationID: accID, Panel: in.Panel})
 	})
 }
 

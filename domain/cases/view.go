@@ -178,6 +178,9 @@ type DecisionView struct {
 	By         string                `json:"by"`
 	At         time.Time             `json:"at"`
 	Overturned bool                  `json:"overturned,omitempty"`
+	// Panel is the awarding panel and its votes; absent on a decision
+	// recorded before panels were.
+	Panel []accreditation.PanelVote `json:"panel,omitempty"`
 }
 
 // AppealView is an appeal and its outcome.
@@ -372,7 +375,8 @@ func assessmentView(a accreditation.Assessment, open func(pii.Sealed) string) As
 }
 
 func decisionView(d accreditation.Decision, open func(pii.Sealed) string) DecisionView {
-	return DecisionView{Number: d.Number, Outcome: d.Outcome, Level: d.Level, Rationale: open(d.Rationale), By: d.By, At: d.At, Overturned: d.Overturned}
+	return DecisionView{Number: d.Number, Outcome: d.Outcome, Level: d.Level, Rationale: open(d.Rationale), By: d.By, At: d.At, Overturned: d.Overturned,
+		Panel: slices.Clone(d.Panel)}
 }
 
 // Answer returns the case as actor sees it after the command that returned
