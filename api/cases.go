@@ -241,6 +241,11 @@ type assessmentRequest struct {
 		Indicators []int                `json:"indicators"`
 		Notes      string               `json:"notes"`
 	} `json:"ratings"`
+	Areas []struct {
+		Area   accreditation.ReviewArea `json:"area"`
+		Rating accreditation.Rating     `json:"rating"`
+		Notes  string                   `json:"notes"`
+	} `json:"review_areas"`
 	Recommendation   accreditation.Recommendation `json:"recommendation"`
 	RecommendedLevel framework.Level              `json:"recommended_level"`
 	Rationale        string                       `json:"rationale"`
@@ -251,6 +256,9 @@ func (s *Server) assessCase(c echo.Context) error {
 		in := cases.AssessmentRequest{Recommendation: req.Recommendation, RecommendedLevel: req.RecommendedLevel, Rationale: req.Rationale}
 		for _, r := range req.Ratings {
 			in.Ratings = append(in.Ratings, cases.Rating(r))
+		}
+		for _, a := range req.Areas {
+			in.Areas = append(in.Areas, cases.AreaRating(a))
 		}
 		return s.deps.Cases.Assess(ctx, m, id, in)
 	}))(c)
@@ -290,15 +298,16 @@ func (s *Server) moderateCase(c echo.Context) error {
 }
 
 type decisionRequest struct {
-	Outcome   string `json:"outcome"`
-	Level     string `json:"level"`
-	Rationale string `json:"rationale"`
+	Outcome   string                    `json:"outcome"`
+	Level     string                    `json:"level"`
+	Rationale string                    `json:"rationale"`
+	Panel     []accreditation.PanelVote `json:"panel"`
 }
 
 func (s *Server) decideCase(c echo.Context) error {
 	return s.command(accreditation.ActionDecide, withBody(func(ctx context.Context, m aggregate.Meta, id string, req decisionRequest) (aggregate.Result, error) {
 		return s.deps.Cases.Decide(ctx, m, id, cases.DecisionRequest{Outcome: accreditation.Outcome(req.Outcome),
-			Level: framework.Level(req.Level), Rationale: req.Rationale})
+			Level: framework.Level(req.Level), Rationale: req.Rationale, Panel: req.Panel})
 	}))(c)
 }
 

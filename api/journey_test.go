@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -84,6 +85,15 @@ func allRatings(rating string, indicators map[int][]int) []map[string]any {
 	return out
 }
 
+// allAreas rates every EQA review area, in the review's order.
+func allAreas(rating string) []map[string]any {
+	var out []map[string]any
+	for _, a := range []string{"course_content", "learner_experience", "tutor_effectiveness", "student_assessment", "quality_systems"} {
+		out = append(out, map[string]any{"area": a, "rating": rating, "notes": "notes on " + a})
+	}
+	return out
+}
+
 // openEIA opens an EIA practitioner case and fills it so it can be submitted.
 func (tm *team) openEIA(t *testing.T) string {
 	t.Helper()
@@ -105,14 +115,32 @@ func (tm *team) openEIA(t *testing.T) string {
 	return id
 }
 
-// toDecision takes a submitted case through screening and both assessments.
-func (tm *team) toDecision(t *testing.T, id string) {
+// toAssessment takes a submitted case through screening to both roles
+// assigned: it is in assessment.
+func (tm *team) toAssessment(t *testing.T, id string) {
 	t.Helper()
 	tm.post(t, "/api/v1/cases/"+id+"/screening", tm.admin, map[string]string{"outcome": "accepted"}, 200)
 	tm.post(t, "/api/v1/cases/"+id+"/claim", tm.assessor.Token, map[string]string{"role": "assessor"}, 200)
 	tm.post(t, "/api/v1/cases/"+id+"/assignments", tm.admin, map[string]string{"assessor_id": tm.verifier.ID, "role": "verifier"}, 200)
-	a := tm.post(t, "/api/v1/cases/"+id+"/assessments", tm.assessor.Token, map[string]any{"ratings": allRatings("evidenced", map[int][]int{1: {31}}),
-		"recommendation": "award", "rationale": "Consistent practitioner-level evidence."}, 200)
+}
+
+// assessmentBody is an assessment recommending rec; on an EQA case it rates
+// the review areas too.
+func (tm *team) assessmentBody(t *testing.T, id string, ratings []map[string]any, rec, rationale string) map[string]any {
+	t.Helper()
+	body := map[string]any{"ratings": ratings, "recommendation": rec, "rationale": rationale}
+	if tm.get(t, "/api/v1/cases/"+id, tm.admin)["scheme"] == "EQA" {
+		body["review_areas"] = allAreas("evidenced")
+	}
+	return body
+}
+
+// toDecision takes a submitted case through screening and both assessments.
+func (tm *team) toDecision(t *testing.T, id string) {
+	t.Helper()
+	tm.toAssessment(t, id)
+	a := tm.post(t, "/api/v1/cases/"+id+"/assessments", tm.assessor.Token, tm.assessmentBody(t, id, allRatings("evidenced", map[int][]int{1: {31}}),
+		"award", "Consistent practitioner-level evidence."), 200)
 	if len(a["assessments"].([]any)) != 1 {
 		t.Fatalf("assessor sees %d assessments, want their own", len(a["assessments"].([]any)))
 	}
@@ -125,8 +153,7 @@ func (tm *team) toDecision(t *testing.T, id string) {
 	if strings.Contains(h, "Consistent practitioner-level evidence") {
 		t.Fatal("the history shows the verifier the assessor's rationale before both are in")
 	}
-	d := tm.post(t, "/api/v1/cases/"+id+"/assessments", tm.verifier.Token, map[string]any{"ratings": allRatings("evidenced", nil),
-		"recommendation": "award", "rationale": "Agree."}, 200)
+	d := tm.post(t, "/api/v1/cases/"+id+"/assessments", tm.verifier.Token, tm.assessmentBody(t, id, allRatings("evidenced", nil), "award", "Agree."), 200)
 	if d["state"] != "awaiting_decision" || len(d["assessments"].([]any)) != 2 {
 		t.Fatalf("after both assessments: state %v, %d assessments", d["state"], len(d["assessments"].([]any)))
 	}
@@ -201,8 +228,10 @@ func TestEIAJourneyFromOpenToAwardRenewalAndExpiry(t *testing.T) {
 	}
 }
 
-func TestEQAJourneyFromOpenToAwardAndRenewal(t *testing.T) {
-	tm := newTeam(t)
+// openEQA opens an EQA senior practitioner case and fills it so it can be
+// submitted.
+func (tm *team) openEQA(t *testing.T) string {
+	t.Helper()
 	c := tm.post(t, "/api/v1/cases", tm.applicant.Token, map[string]any{"scheme": "EQA", "level": "senior_practitioner", "language": "nl",
 		"programme": map[string]string{"name": "Coachopleiding Plus", "provider": "Academie Noord"}}, 201)
 	id := c["id"].(string)
@@ -215,8 +244,19 @@ func TestEQAJourneyFromOpenToAwardAndRenewal(t *testing.T) {
 	}
 	Expect(t, tm.in.Put(t, "/api/v1/cases/"+id+"/portfolio", tm.applicant.Token, map[string]any{"contact_hours": 150, "completed_cycles": 2, "curriculum": curriculum}), 200)
 	Expect(t, tm.in.Upload(t, id, tm.applicant.Token, map[string]string{"kind": "programme_document", "title": "Curriculum", "categories": "1,2,3,4,5,6,7,8"}, "curriculum.md", []byte("# Curriculum\n\nEight modules."), nil), 201)
+	return id
+}
+
+func TestEQAJourneyFromOpenToAwardAndRenewal(t *testing.T) {
+	tm := newTeam(t)
+	id := tm.openEQA(t)
 	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, nil, 200)
 	tm.toDecision(t, id)
+	for _, a := range tm.get(t, "/api/v1/cases/"+id, tm.admin)["assessments"].([]any) {
+		if areas, _ := a.(map[string]any)["review_areas"].([]any); len(areas) != 5 {
+			t.Fatalf("%v's review areas: got %v, want all five", a.(map[string]any)["role"], areas)
+		}
+	}
 	d := tm.post(t, "/api/v1/cases/"+id+"/decision", tm.admin, map[string]string{"outcome": "awarded", "level": "senior_practitioner", "rationale": "Programme meets the level."}, 200)
 	accID := d["accreditation"].(map[string]any)["id"].(string)
 	tm.setClock(t, time.Date(2030, 12, 1, 0, 0, 0, 0, time.UTC))
@@ -224,6 +264,92 @@ func TestEQAJourneyFromOpenToAwardAndRenewal(t *testing.T) {
 	if r["accreditation"].(map[string]any)["status"] != "active" || len(r["accreditation"].(map[string]any)["renewals"].([]any)) != 1 {
 		t.Fatalf("EQA renewal: %v", r["accreditation"])
 	}
+}
+
+// TestEQAAssessmentRatesTheFiveReviewAreas (issue 13 item 7): an EQA
+// assessment rates course content, learner experience, tutor effectiveness,
+// the methods of assessing students and quality systems beside the eight
+// categories; each once, all of them; an EIA assessment rates none.
+func TestEQAAssessmentRatesTheFiveReviewAreas(t *testing.T) {
+	tm := newTeam(t)
+	id := tm.openEQA(t)
+	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, nil, 200)
+	tm.toAssessment(t, id)
+	assess := func(areas []map[string]any) Response {
+		t.Helper()
+		return tm.in.Post(t, "/api/v1/cases/"+id+"/assessments", tm.assessor.Token, map[string]any{"ratings": allRatings("evidenced", nil),
+			"review_areas": areas, "recommendation": "award", "rationale": "Programme at the level."})
+	}
+	wantField(t, assess(nil), "review_areas", "not rated")
+	wantField(t, assess(allAreas("evidenced")[:4]), "review_areas", "quality_systems not rated")
+	twice := allAreas("evidenced")
+	twice[4]["area"] = "course_content"
+	wantField(t, assess(twice), "review_areas[4].area", "rated twice")
+	unknown := allAreas("evidenced")
+	unknown[1]["rating"] = "fine"
+	wantField(t, assess(unknown), "review_areas[1].rating", "must be")
+	wantField(t, assess(append(allAreas("evidenced"), allAreas("evidenced")[0])), "review_areas", "at most 5 items")
+
+	areas := allAreas("evidenced")
+	slices.Reverse(areas)
+	areas[0]["rating"] = "partially_evidenced" // quality systems
+	c := Expect(t, assess(areas), 200).Map(t)
+	got := c["assessments"].([]any)[0].(map[string]any)["review_areas"].([]any)
+	var order []string
+	for _, a := range got {
+		order = append(order, a.(map[string]any)["area"].(string))
+	}
+	if want := []string{"course_content", "learner_experience", "tutor_effectiveness", "student_assessment", "quality_systems"}; !slices.Equal(order, want) {
+		t.Fatalf("review areas: got %v, want %v", order, want)
+	}
+	if q := got[4].(map[string]any); q["rating"] != "partially_evidenced" || q["notes"] != "notes on quality_systems" {
+		t.Fatalf("quality systems: got %v, want partially_evidenced with its notes", q)
+	}
+
+	eia := tm.openEIA(t)
+	tm.post(t, "/api/v1/cases/"+eia+"/submit", tm.applicant.Token, nil, 200)
+	tm.toAssessment(t, eia)
+	wantField(t, tm.in.Post(t, "/api/v1/cases/"+eia+"/assessments", tm.assessor.Token, map[string]any{"ratings": allRatings("evidenced", nil),
+		"review_areas": allAreas("evidenced"), "recommendation": "award", "rationale": "Good."}), "review_areas", "only an EQA case")
+}
+
+// TestDecisionByTheAwardingPanel (issue 13 item 5): the decision records
+// the panel that took it, office users each with their vote, never the
+// case's assessors; the votes must carry the outcome; a panel member does
+// not review the appeal; the history keeps the votes.
+func TestDecisionByTheAwardingPanel(t *testing.T) {
+	tm := newTeam(t)
+	id := tm.openEIA(t)
+	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, nil, 200)
+	tm.toDecision(t, id)
+	rita := tm.in.CreateUser(t, tm.admin, "office", "rita@example.org", "Rita Panel")
+	otto := tm.in.CreateUser(t, tm.admin, "office", "otto@example.org", "Otto Panel")
+	decide := func(panel ...map[string]string) Response {
+		t.Helper()
+		return tm.in.Post(t, "/api/v1/cases/"+id+"/decision", tm.admin, map[string]any{"outcome": "not_awarded", "rationale": "Not yet at the level.", "panel": panel})
+	}
+	vote := func(u User, v string) map[string]string { return map[string]string{"user_id": u.ID, "vote": v} }
+	wantField(t, decide(vote(rita, "for"), vote(tm.assessor, "for")), "panel[1].user_id", "not an active EMCC office user")
+	wantField(t, decide(vote(rita, "for"), vote(rita, "for")), "panel[1].user_id", "twice")
+	wantField(t, decide(vote(rita, "perhaps")), "panel[0].vote", "for, against or abstain")
+	tie := Expect(t, decide(vote(rita, "for"), vote(otto, "against")), 422).Map(t)
+	if !strings.Contains(tie["detail"].(string), "1 for, 1 against") {
+		t.Fatalf("a tie: got %v, want the votes named", tie)
+	}
+
+	d := Expect(t, decide(vote(rita, "for"), vote(otto, "abstain")), 200).Map(t)["decision"].(map[string]any)
+	if p := d["panel"].([]any); len(p) != 2 || p[0].(map[string]any)["user_id"] != rita.ID || p[1].(map[string]any)["vote"] != "abstain" {
+		t.Fatalf("panel: got %v, want Rita for and Otto abstaining", d["panel"])
+	}
+	h := string(Expect(t, tm.in.Get(t, "/api/v1/cases/"+id+"/history", tm.admin), 200).Body)
+	if !strings.Contains(h, `"panel":[{"user_id":"`+rita.ID+`","vote":"for"}`) {
+		t.Fatalf("the history does not keep the panel's votes: %s", h)
+	}
+
+	tm.post(t, "/api/v1/cases/"+id+"/appeal", tm.applicant.Token, map[string]string{"grounds": "My supervision log was overlooked."}, 200)
+	Expect(t, tm.in.Post(t, "/api/v1/cases/"+id+"/appeal/decision", rita.Token, map[string]string{"outcome": "dismissed", "rationale": "Stands."}), 403)
+	sam := tm.in.CreateUser(t, tm.admin, "office", "sam@example.org", "Sam Reviewer")
+	Expect(t, tm.in.Post(t, "/api/v1/cases/"+id+"/appeal/decision", sam.Token, map[string]string{"outcome": "dismissed", "rationale": "Stands."}), 200)
 }
 
 func TestRestartInTheMiddleOfAJourneyLosesNothing(t *testing.T) {

@@ -69,6 +69,8 @@ type workspace struct {
 	NextStep   string
 	History    []historyItem
 	OpenRoles  []string
+	// Areas are the review areas an EQA assessment rates; none for EIA.
+	Areas []string
 }
 
 func (a *app) workspaceView(x *ctx, c *cases.CaseView, p *page, status int) error {
@@ -83,6 +85,9 @@ func (a *app) workspaceView(x *ctx, c *cases.CaseView, p *page, status int) erro
 		if _, ok := c.Assignments[r]; !ok {
 			w.OpenRoles = append(w.OpenRoles, string(r))
 		}
+	}
+	if c.EQA() {
+		w.Areas = stringsOf(accreditation.ReviewAreas)
 	}
 	if len(w.OpenRoles) == 0 {
 		w.OpenRoles = []string{""}
@@ -121,7 +126,10 @@ func (a *app) workspace(x *ctx) error {
 	return a.workspaceView(x, c, x.newPage("workspace.title", nil), 0)
 }
 
-var ratingField = regexp.MustCompile(`^ratings\[(\d+)\]\.(\w+)`)
+var (
+	ratingField = regexp.MustCompile(`^ratings\[(\d+)\]\.(\w+)`)
+	areaField   = regexp.MustCompile(`^review_areas\[(\d+)\]\.(\w+)`)
+)
 
 func (a *app) assess(x *ctx) error {
 	c, err := a.loadParamCase(x)
@@ -148,6 +156,15 @@ func (a *app) assess(x *ctx) error {
 		}
 		in.Ratings = append(in.Ratings, r)
 	}
+	if c.EQA() {
+		for _, area := range accreditation.ReviewAreas {
+			r := cases.AreaRating{Area: area, Rating: accreditation.Rating(x.fv("area_" + string(area))), Notes: x.fv("area_notes_" + string(area))}
+			if r.Rating == "" {
+				p.Errors["area_"+string(area)] = x.T("assess.area.required")
+			}
+			in.Areas = append(in.Areas, r)
+		}
+	}
 	if in.Recommendation == "" {
 		p.Errors["recommendation"] = x.T("assess.recommendation.required")
 	}
@@ -170,6 +187,16 @@ func (a *app) assess(x *ctx) error {
 					kind = "rating_"
 				}
 				return kind + itoa(i+1)
+			}
+			if m := areaField.FindStringSubmatch(f); m != nil {
+				i, _ := strconv.Atoi(m[1])
+				if i < len(in.Areas) {
+					prefix := map[string]string{"notes": "area_notes_"}[m[2]]
+					if prefix == "" {
+						prefix = "area_"
+					}
+					return prefix + string(in.Areas[i].Area)
+				}
 			}
 			if f == "level" {
 				return "recommended_level"

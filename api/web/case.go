@@ -137,6 +137,9 @@ func (a *app) historyItem(x *ctx, e cases.HistoryEntry) historyItem {
 	if x.user != nil && x.user.Role == domain.RoleOffice {
 		it.Who += " · " + a.userName(x, e.Actor.ID)
 	}
+	if x.isApplicant() && e.Actor.ID == x.user.ID {
+		it.Who = x.T("actor.you")
+	}
 	d, _ := e.Data.(map[string]any)
 	str := func(k string) string { s, _ := d[k].(string); return s }
 	add := func(label, v string) {
@@ -146,14 +149,14 @@ func (a *app) historyItem(x *ctx, e cases.HistoryEntry) historyItem {
 	}
 	switch accreditation.EventType(e.Type) {
 	case accreditation.EventCaseScreened:
-		add(x.T("label.outcome"), x.T("screening."+str("outcome")))
+		add(x.T("label.outcome"), x.T(x.addressed("screening."+str("outcome"))))
 		add(x.T("label.reason"), str("reason"))
 	case accreditation.EventAssessorAssigned:
 		add(x.T("label.role"), x.T("arole."+str("role")))
 	case accreditation.EventAssessmentSubmitted:
 		add(x.T("label.role"), x.T("arole."+str("role")))
 		if str("hidden") != "" {
-			it.Detail = append(it.Detail, x.T("history.hidden"))
+			it.Detail = append(it.Detail, x.T(x.addressed("history.hidden")))
 		} else {
 			add(x.T("label.recommendation"), x.T("recommendation."+str("recommendation")))
 		}
@@ -168,6 +171,16 @@ func (a *app) historyItem(x *ctx, e cases.HistoryEntry) historyItem {
 		add(x.T("label.outcome"), x.T("outcome."+str("outcome")))
 		if l := str("level"); l != "" {
 			add(x.T("label.level"), a.levelName(x, l))
+		}
+		if panel, _ := d["panel"].([]any); len(panel) > 0 && x.user != nil && x.user.Role == domain.RoleOffice {
+			var votes []string
+			for _, m := range panel {
+				m, _ := m.(map[string]any)
+				id, _ := m["user_id"].(string)
+				vote, _ := m["vote"].(string)
+				votes = append(votes, a.userName(x, id)+" ("+x.T("vote."+vote)+")")
+			}
+			add(x.T("officecase.decision.panel"), strings.Join(votes, ", "))
 		}
 		add(x.T("label.rationale"), str("rationale"))
 	case accreditation.EventAccreditationAwarded, accreditation.EventAccreditationRenewed:
@@ -212,44 +225,54 @@ func (a *app) userName(x *ctx, id string) string {
 	return u.Name
 }
 
-// nextStep renders the domain's next step in the caller's language; the
+// nextStep renders the domain's next step in the caller's language and
+// to the reader: an applicant reads what they are to do ("Answer the
+// assessor's question of 3 March"), staff read it in the third person. The
 // web decides nothing about it.
 func (a *app) nextStep(x *ctx, s accreditation.Step) string {
+	key := func(k string) string { return x.addressed("next." + k) }
+	date := func(t time.Time) string { return formatDate(x.lang, t, false) }
 	switch s.Key {
-	case accreditation.StepDraft:
-		return x.T("next.draft")
-	case accreditation.StepSubmitted:
-		return x.T("next.submitted")
-	case accreditation.StepReturned:
-		return x.T("next.returned")
+	case accreditation.StepDraft, accreditation.StepSubmitted, accreditation.StepReturned, accreditation.StepInAssessment,
+		accreditation.StepModeration, accreditation.StepAwaitingDecision, accreditation.StepAppealed, accreditation.StepWithdrawn:
+		return x.T(key(string(s.Key)))
 	case accreditation.StepAwaitingAssessment:
 		if s.Role != "" {
-			return x.T("next.awaiting_one", strings.ToLower(x.T("arole."+string(s.Role))))
+			return x.T(key("awaiting_one"), strings.ToLower(x.T("arole."+string(s.Role))))
 		}
-		return x.T("next.awaiting_assessment")
-	case accreditation.StepInAssessment:
-		return x.T("next.in_assessment")
+		return x.T(key("awaiting_assessment"))
 	case accreditation.StepInformationRequested:
-		return x.T("next.information_requested")
-	case accreditation.StepModeration:
-		return x.T("next.moderation")
-	case accreditation.StepAwaitingDecision:
-		return x.T("next.awaiting_decision")
+		if !x.isApplicant() || s.AskedAt.IsZero() {
+			return x.T(key("information_requested"))
+		}
+		if s.AskedBy == accreditation.AskedByOffice {
+			return x.T("you.next.information_requested.office", date(s.AskedAt))
+		}
+		return x.T("you.next.information_requested.assessor", date(s.AskedAt))
 	case accreditation.StepAwarded:
 		if !s.AppealBy.IsZero() {
-			return x.T("next.awarded_lower", formatDate(x.lang, s.RenewBy, false), formatDate(x.lang, s.AppealBy, false))
+			return x.T(key("awarded_lower"), date(s.RenewBy), date(s.AppealBy))
 		}
-		return x.T("next.awarded", formatDate(x.lang, s.RenewBy, false))
+		return x.T(key("awarded"), date(s.RenewBy))
 	case accreditation.StepAccreditationEnded:
-		return x.T("next.accreditation_ended", x.T("astatus."+string(s.Status)))
+		return x.T(key("accreditation_ended"), strings.ToLower(x.T("astatus."+string(s.Status))))
 	case accreditation.StepNotAwarded:
-		return x.T("next.not_awarded", formatDate(x.lang, s.AppealBy, false))
-	case accreditation.StepAppealed:
-		return x.T("next.appealed")
-	case accreditation.StepWithdrawn:
-		return x.T("next.withdrawn")
+		return x.T(key("not_awarded"), date(s.AppealBy))
 	}
-	return x.T("next.none")
+	return x.T(key("none"))
+}
+
+// isApplicant reports whether the reader is an applicant.
+func (x *ctx) isApplicant() bool { return x.user != nil && x.user.Role == domain.RoleApplicant }
+
+// addressed is the message key as its reader reads it: an applicant reads
+// the words written to them ("you." + key), staff the third person. Every
+// key passed here has both (a test checks).
+func (x *ctx) addressed(key string) string {
+	if x.isApplicant() {
+		return "you." + key
+	}
+	return key
 }
 
 // levelIDs lists the level ids lowest first.

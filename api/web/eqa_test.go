@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
+	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/framework"
 )
 
@@ -124,7 +125,7 @@ func TestBrowserEQAJourney(t *testing.T) {
 	// Submits.
 	nora.submit(`.tabs a[href="/applications/` + caseID + `"]`)
 	nora.submit("#submit-application")
-	nora.see("Your application is submitted", "The EMCC office screens the application.", "Decision expected by")
+	nora.see("Your application is submitted", "Nothing for you to do now: the EMCC office checks that your application is complete.", "Decision expected by")
 
 	// The office screens it, seeing the programme and its provider.
 	office := browser(t)
@@ -157,24 +158,37 @@ func TestBrowserEQAJourney(t *testing.T) {
 	office.submit(`form[action$="/assign"] button[type=submit]`)
 	office.see("The assessor is assigned.", "In assessment")
 
-	// Both assess in the workspace.
+	// Both assess in the workspace: the eight categories and the five
+	// review areas. Anna first forgets the areas, and is told so.
 	anna.open("/assess/" + caseID)
-	anna.see("Rating per category")
+	anna.see("Rating per category", "EQA review areas", "Course content", "Learner experience", "Tutor effectiveness", "Methods of assessing students", "Quality systems")
 	rate(anna)
 	anna.submit(`form[data-draft] button[type=submit]`)
-	anna.see("Your assessment is submitted.", "The other assessment is not in yet")
+	anna.see("There is a problem", "Rate this review area")
+	if n := js[int](anna, `document.querySelectorAll("fieldset.field-invalid[id^=f-area_]").length`); n != 5 {
+		t.Fatalf("review areas marked invalid: got %d, want 5", n)
+	}
+	rateAreas(anna, "evidenced")
+	anna.fill("#f-area_notes_quality_systems", "A quality manual, reviewed every year.")
+	anna.submit(`form[data-draft] button[type=submit]`)
+	anna.see("Your assessment is submitted.", "The other assessment is not in yet", "A quality manual, reviewed every year.")
 	victor := browser(t)
 	victor.base = w.in.URL
 	victor.login(w.verifier.Email, w.verifier.Password)
 	victor.submit(`main a[href="/assess/` + caseID + `"]`)
 	victor.see("Coachopleiding Plus", "Rating per category")
 	rate(victor)
+	rateAreas(victor, "evidenced")
+	victor.click("#f-area_learner_experience-partially_evidenced")
 	victor.submit(`form[data-draft] button[type=submit]`)
 	victor.see("Your assessment is submitted.", "The other assessment")
 
-	// The office decides.
+	// The office decides, seeing both assessments' review areas.
 	office.open("/office/cases/" + caseID)
-	office.see("Awaiting decision")
+	office.see("Awaiting decision", "Review area", "A quality manual, reviewed every year.")
+	if s := js[string](office, `Array.from(document.querySelectorAll("table.review-areas tr")).map(r => Array.from(r.cells).map(c => c.textContent.trim()).join(" ")).join("|")`); !strings.Contains(s, "Learner experience Partially evidenced") || strings.Count(s, "Quality systems Evidenced") != 2 {
+		t.Fatalf("the office's view of the review areas: %s", s)
+	}
 	office.click("#f-outcome-awarded")
 	if l := js[string](office, `document.querySelector("#f-level").value`); l != "senior_practitioner" {
 		t.Fatalf("the decision's level is %q, not the case's", l)
@@ -192,4 +206,12 @@ func TestBrowserEQAJourney(t *testing.T) {
 	nora.see("This accreditation is valid.", "Academie Noord", "Coachopleiding Plus")
 	nora.open("/register?q=academie")
 	nora.see("1 accreditation", "Academie Noord", "Coachopleiding Plus", "Senior Practitioner")
+}
+
+// rateAreas rates every EQA review area in the workspace.
+func rateAreas(b *tab, rating string) {
+	b.t.Helper()
+	for _, a := range accreditation.ReviewAreas {
+		b.click("#f-area_" + string(a) + "-" + rating)
+	}
 }

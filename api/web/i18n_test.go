@@ -61,7 +61,14 @@ func TestCatalogueIsCompleteInBothLanguages(t *testing.T) {
 	}
 	for _, s := range accreditation.States {
 		dynamic("state.", string(s))
+		dynamic("you.state.", string(s))
 	}
+	for _, k := range nextKeys {
+		dynamic("next.", k)
+		dynamic("you.next.", k)
+	}
+	dynamic("you.screening.", "accepted", "returned")
+	dynamic("you.history.", "hidden")
 	for _, e := range eventTypes() {
 		_, short, _ := strings.Cut(e, ".")
 		dynamic("event.", short)
@@ -88,8 +95,10 @@ func TestCatalogueIsCompleteInBothLanguages(t *testing.T) {
 	dynamic("queue.claim.", "assessor", "verifier")
 	dynamic("scheme.", "EIA", "EQA")
 	dynamic("rating.", "evidenced", "partially_evidenced", "not_evidenced")
+	dynamic("area.", stringsOf(accreditation.ReviewAreas)...)
 	dynamic("recommendation.", "award", "award_lower", "not_award")
 	dynamic("outcome.", "awarded", "not_awarded")
+	dynamic("vote.", "for", "against", "abstain")
 	dynamic("appeal.", "upheld", "dismissed")
 	dynamic("screening.", "accepted", "returned")
 	dynamic("astatus.", "active", "expired", "withdrawn", "revoked")
@@ -117,6 +126,45 @@ func TestBackPathOfAFormIsAPage(t *testing.T) {
 		}
 		if got != want {
 			t.Errorf("%s is a page: got %v, want %v", p, got, want)
+		}
+	}
+}
+
+// nextKeys are the message keys of the next steps (after "next." or
+// "you.next."): the domain's step keys the web renders, and the variants it
+// picks among.
+var nextKeys = []string{"draft", "submitted", "returned", "awaiting_assessment", "awaiting_one", "in_assessment",
+	"information_requested", "moderation", "awaiting_decision", "awarded", "awarded_lower", "accreditation_ended",
+	"not_awarded", "appealed", "withdrawn", "none"}
+
+// TestApplicantReadsWordsWrittenToThem (issue 13 item 10): every next step
+// and state a page names has words addressed to the applicant beside the
+// staff's third person, and those words never speak of the applicant or
+// the holder as someone else.
+func TestApplicantReadsWordsWrittenToThem(t *testing.T) {
+	third := regexp.MustCompile(`(?i)\b(the applicant|the holder|de aanvrager|de houder)\b`)
+	you, u := regexp.MustCompile(`(?i)\byour?\b`), regexp.MustCompile(`(?i)\b(u|uw)\b`)
+	for k, m := range messages {
+		if !strings.HasPrefix(k, "you.") {
+			continue
+		}
+		if third.MatchString(m.en) || third.MatchString(m.nl) {
+			t.Errorf("%s speaks of the reader in the third person: %q / %q", k, m.en, m.nl)
+		}
+		if strings.HasPrefix(k, "you.next.") && (!you.MatchString(m.en) || !u.MatchString(m.nl)) {
+			t.Errorf("%s is not addressed to the reader: %q / %q", k, m.en, m.nl)
+		}
+	}
+	for k := range messages {
+		if rest, ok := strings.CutPrefix(k, "next."); ok {
+			if _, ok := messages["you.next."+rest]; !ok {
+				t.Errorf("%s has no words for the applicant (you.next.%s)", k, rest)
+			}
+		}
+	}
+	for _, s := range accreditation.States {
+		if _, ok := messages["you.state."+string(s)]; !ok {
+			t.Errorf("state %s has no words for the applicant", s)
 		}
 	}
 }

@@ -105,7 +105,7 @@ func TestBrowserEIAJourney(t *testing.T) {
 	// Submits: the timeline and the expected decision date.
 	carla.submit(`.tabs a[href="/applications/` + caseID + `"]`)
 	carla.submit("#submit-application")
-	carla.see("Your application is submitted", "The EMCC office screens the application.", "Decision expected by", "27 April 2026", "Application submitted")
+	carla.see("Your application is submitted", "Nothing for you to do now: the EMCC office checks that your application is complete.", "Decision expected by", "27 April 2026", "Application submitted")
 	carla.shoot("06-submitted")
 
 	// The office screens it.
@@ -192,7 +192,7 @@ func TestBrowserEIAJourney(t *testing.T) {
 
 	// The applicant sees the award, the certificate and the register.
 	carla.open("/applications/" + caseID)
-	carla.see("Decision", "Meets the practitioner level on every category.", "The holder renews before 2 March 2031.")
+	carla.see("Decision", "Meets the practitioner level on every category.", "Renew your accreditation before 2 March 2031.")
 	carla.shoot("12-decision")
 	carla.submit(`main a[href^="/accreditations/"]`)
 	carla.see("European Individual Accreditation", "Carla Coach", "Practitioner", "Valid until", "2 March 2031")

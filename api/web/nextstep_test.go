@@ -43,7 +43,8 @@ func TestNextStepAfterAnUpheldAppealAndASecondRefusal(t *testing.T) {
 		t.Fatalf("next_step: got %q, want the appeal and its deadline", s)
 	}
 
-	want := "None, unless the applicant appeals by " + deadline.Format("2 January 2006") + "."
+	by := deadline.Format("2 January 2006")
+	staff, mine := "None, unless the applicant appeals by "+by+".", "If you disagree with the decision, you can appeal until "+by+"."
 	applicant, office := w.client(t), w.client(t)
 	applicant.login(carla.Email, carla.Password)
 	office.login(AdminEmail, AdminPassword)
@@ -51,15 +52,16 @@ func TestNextStepAfterAnUpheldAppealAndASecondRefusal(t *testing.T) {
 		who  string
 		c    *client
 		path string
-		form bool // the appeal form is offered
+		form bool   // the appeal form is offered
+		want string // the next step, written to its reader
 	}{
-		{"applicant", applicant, "/applications/" + caseID, true},
-		{"applicant", applicant, "/applications", false},
-		{"office", office, "/office/cases/" + caseID, false},
+		{"applicant", applicant, "/applications/" + caseID, true, mine},
+		{"applicant", applicant, "/applications", false, mine},
+		{"office", office, "/office/cases/" + caseID, false, staff},
 	} {
 		p := tc.c.get(tc.path)
-		if p.Status != 200 || !strings.Contains(p.Body, want) {
-			t.Errorf("%s GET %s: got %d, want the next step %q", tc.who, tc.path, p.Status, want)
+		if p.Status != 200 || !strings.Contains(p.Body, tc.want) {
+			t.Errorf("%s GET %s: got %d, want the next step %q", tc.who, tc.path, p.Status, tc.want)
 		}
 		if got := strings.Contains(p.Body, `action="/applications/`+caseID+`/appeal"`); got != tc.form {
 			t.Errorf("%s GET %s: appeal form shown %v, want %v", tc.who, tc.path, got, tc.form)

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 
 	"github.com/emcc/accredit/domain"
@@ -85,6 +86,8 @@ type officeCase struct {
 	Overdue     bool
 	DueAt       any
 	Rules       *rulesRef // the version the case is pinned to
+	// Panel is the office users who may sit on the awarding panel.
+	Panel []option
 }
 
 func (a *app) officeCaseView(x *ctx, c *cases.CaseView, p *page, status int) error {
@@ -98,6 +101,14 @@ func (a *app) officeCaseView(x *ctx, c *cases.CaseView, p *page, status int) err
 	}
 	if c.Decision != nil {
 		oc.Names[c.Decision.By] = a.userName(x, c.Decision.By)
+		for _, m := range c.Decision.Panel {
+			oc.Names[m.UserID] = a.userName(x, m.UserID)
+		}
+	}
+	if c.Can(accreditation.ActionDecide) {
+		for _, u := range a.panelCandidates(x) {
+			oc.Panel = append(oc.Panel, option{Value: u.ID, Label: u.Name})
+		}
 	}
 	for _, r := range accreditation.AssessorRoles {
 		if _, ok := c.Assignments[r]; !ok {
@@ -159,6 +170,7 @@ func (a *app) officeCase(x *ctx) error {
 	p := x.newPage("officecase.title", nil)
 	if c.Decision == nil {
 		p.Form.Set("level", string(c.Level))
+		p.Form.Set("vote_"+x.user.ID, string(accreditation.VoteFor))
 	}
 	return a.officeCaseView(x, c, p, 0)
 }
@@ -263,9 +275,35 @@ func (a *app) decide(x *ctx) error {
 		if x.fv("outcome") == string(accreditation.OutcomeAwarded) {
 			level = x.fv("level")
 		}
-		return a.d.Cases.Decide(x.Request().Context(), m, c.ID, cases.DecisionRequest{
-			Outcome: accreditation.Outcome(x.fv("outcome")), Level: framework.Level(level), Rationale: x.fv("rationale")})
+		var panel []accreditation.PanelVote
+		for _, u := range a.panelCandidates(x) {
+			if v := x.fv("vote_" + u.ID); v != "" {
+				panel = append(panel, accreditation.PanelVote{UserID: u.ID, Vote: accreditation.Vote(v)})
+			}
+		}
+		if len(panel) == 0 {
+			return aggregate.Result{}, domain.InvalidFields("no panel", domain.FieldError{Field: "panel", Reason: "required"})
+		}
+		res, err := a.d.Cases.Decide(x.Request().Context(), m, c.ID, cases.DecisionRequest{
+			Outcome: accreditation.Outcome(x.fv("outcome")), Level: framework.Level(level), Rationale: x.fv("rationale"), Panel: panel})
+		for i, v := range panel {
+			renameField(err, fmt.Sprintf("panel[%d].user_id", i), "vote_"+v.UserID)
+			renameField(err, fmt.Sprintf("panel[%d].vote", i), "vote_"+v.UserID)
+		}
+		return res, err
 	})
+}
+
+// panelCandidates are the office users who may sit on an awarding panel:
+// active, in the directory's order.
+func (a *app) panelCandidates(x *ctx) []accounts.UserView {
+	var out []accounts.UserView
+	for _, u := range a.d.Accounts.Users(x.Request().Context()) {
+		if u.Role == domain.RoleOffice && !u.Disabled && !u.Erased {
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 func (a *app) decideAppeal(x *ctx) error {

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -65,6 +66,28 @@ func TestTheRestOfTheProcessThroughTheForms(t *testing.T) {
 	step(anna, "/assess/"+caseID+"/request-information", url.Values{"questions": {"Which supervisor do you see?"}}, "ok=requested")
 	p := applicant.get("/applications/" + caseID)
 	see(p, "The assessors ask for more information", "Which supervisor do you see?")
+	// The next step and the state are written to the applicant, in their
+	// language; the office reads them in the third person (issue 13 item 10).
+	asked := w.clock.Now()
+	readsAs := func(c *client, path string, texts ...string) {
+		t.Helper()
+		body := html.UnescapeString(c.get(path).Body)
+		for _, s := range texts {
+			if !strings.Contains(body, s) {
+				t.Errorf("GET %s does not say %q", path, s)
+			}
+		}
+	}
+	mine := "Answer the assessor's question of " + asked.Format("2 January 2006") + ": your application waits for your answer."
+	readsAs(applicant, "/applications/"+caseID, mine, "Waiting for your answer")
+	readsAs(applicant, "/applications", mine, "Waiting for your answer")
+	applicant.setLang("nl")
+	readsAs(applicant, "/applications/"+caseID, "Beantwoord de vraag van de assessor van "+itoa(asked.Day())+" maart "+itoa(asked.Year())+": uw aanvraag wacht op uw antwoord.", "Wacht op uw antwoord")
+	applicant.setLang("en")
+	readsAs(office, oc, "The applicant answers the request for information.", "Information requested")
+	if body := html.UnescapeString(office.get(oc).Body); strings.Contains(body, mine) {
+		t.Error("the office reads the applicant's words")
+	}
 	step(applicant, "/applications/"+caseID+"/respond", url.Values{"answer": {"Dr. Sup, monthly."}}, "ok=answered")
 
 	// Two assessments that disagree: moderation.
@@ -92,8 +115,31 @@ func TestTheRestOfTheProcessThroughTheForms(t *testing.T) {
 	see(p, "In moderation", "Record the moderation", "Meets it.", "Not enough depth.")
 	step(office, oc+"/moderate", url.Values{"recommendation": {"not_award"}, "rationale": {"Agree with the verifier."}}, "ok=moderated")
 
+	// The awarding panel decides (issue 13 item 5): the form offers every
+	// office user a vote, the recording user's own set to for; the votes
+	// must carry the outcome, and the decision shows the panel.
+	paul := w.in.CreateUser(t, w.admin, "office", "paul@example.org", "Paul Panel")
+	p = office.get(oc)
+	see(p, "The awarding panel", `name="vote_`+paul.ID+`"`)
+	self := regexp.MustCompile(`name="vote_([0-9A-Z]{26})"[^<]*>\s*<option value="">[^<]*</option>\s*<option value="for" selected>`).FindStringSubmatch(p.Body)
+	if self == nil || self[1] == paul.ID {
+		t.Fatal("the recording office user's own vote is not set to for")
+	}
+	adminID := self[1]
+	refusal := url.Values{"outcome": {"not_awarded"}, "rationale": {"Not yet at practitioner level."}}
+	if a := office.post(oc+"/decide", refusal, true); a.Status != http.StatusBadRequest || !strings.Contains(a.Body, `id="f-panel-error"`) {
+		t.Fatalf("a decision without a panel: got %d, want 400 naming the panel", a.Status)
+	}
+	refusal.Set("vote_"+adminID, "for")
+	refusal.Set("vote_"+paul.ID, "against")
+	if a := office.post(oc+"/decide", refusal, true); a.Status != http.StatusUnprocessableEntity || !strings.Contains(a.Body, "1 for, 1 against") {
+		t.Fatalf("a tie: got %d, want 422 naming the votes", a.Status)
+	}
+	refusal.Set("vote_"+paul.ID, "abstain")
+	p = step(office, oc+"/decide", refusal, "ok=decided")
+	see(p, "Paul Panel (Abstains)", "(For)")
+
 	// The decision, appealed, reviewed by someone not involved.
-	step(office, oc+"/decide", url.Values{"outcome": {"not_awarded"}, "rationale": {"Not yet at practitioner level."}}, "ok=decided")
 	p = applicant.get("/applications/" + caseID)
 	see(p, "Not awarded", "Not yet at practitioner level.", "Appeal against the decision")
 	step(applicant, "/applications/"+caseID+"/appeal", url.Values{"grounds": {"My supervision log was overlooked."}}, "ok=appealed")
@@ -110,7 +156,7 @@ func TestTheRestOfTheProcessThroughTheForms(t *testing.T) {
 	p = rita.get(oc)
 	see(p, "Record the appeal decision", "My supervision log was overlooked.")
 	step(rita, oc+"/appeal-decision", url.Values{"appeal_outcome": {"upheld"}, "return_to": {"decision"}, "appeal_rationale": {"The log shows enough supervision."}}, "ok=appeal_decided")
-	p = step(rita, oc+"/decide", url.Values{"outcome": {"awarded"}, "level": {"practitioner"}, "rationale": {"Awarded on appeal."}}, "ok=decided")
+	p = step(rita, oc+"/decide", url.Values{"outcome": {"awarded"}, "level": {"practitioner"}, "rationale": {"Awarded on appeal."}, "vote_" + adminID: {"for"}}, "ok=decided")
 	see(p, "Awarded", "Revoke the accreditation")
 	accID := regexp.MustCompile(`/accreditations/([0-9A-Z]{26})`).FindStringSubmatch(p.Body)[1]
 	step(rita, "/office/accreditations/"+accID+"/revoke", url.Values{"revoke_reason": {"Upheld ethics complaint."}}, "ok=revoked")

@@ -131,10 +131,48 @@ func (c *Case) recommendation(f *fields, rec Recommendation, level framework.Lev
 	return ""
 }
 
+// reviewAreas checks the EQA review areas of an assessment and returns them
+// in ReviewAreas order: an EQA case rates each of the five once, an EIA case
+// none.
+func (c *Case) reviewAreas(f *fields, in []AreaRating) []AreaRating {
+	if c.Scheme != SchemeEQA {
+		if len(in) > 0 {
+			f.add("review_areas", "only an EQA case rates the review areas")
+		}
+		return nil
+	}
+	byArea := map[ReviewArea]AreaRating{}
+	for i, a := range in {
+		field := fmt.Sprintf("review_areas[%d]", i)
+		switch _, twice := byArea[a.Area]; {
+		case !a.Area.Valid():
+			f.add(field+".area", "must be one of %v", ReviewAreas)
+			continue
+		case twice:
+			f.add(field+".area", "%s rated twice", a.Area)
+			continue
+		}
+		if !a.Rating.Valid() {
+			f.add(field+".rating", "must be not_evidenced, partially_evidenced or evidenced")
+		}
+		byArea[a.Area] = a
+	}
+	out := make([]AreaRating, 0, len(ReviewAreas))
+	for _, area := range ReviewAreas {
+		a, ok := byArea[area]
+		if !ok {
+			f.add("review_areas", "%s not rated; an EQA review rates all %d areas", area, len(ReviewAreas))
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
 // SubmitAssessment records the acting assessor's (or verifier's)
 // assessment: a rating of each of the eight categories with the indicators
-// observed (existing, of that category, at or below the case level), a
-// recommendation and a rationale. The second assessment moves the case to
+// observed (existing, of that category, at or below the case level), on an
+// EQA case a rating of each review area, a recommendation and a rationale. The second assessment moves the case to
 // awaiting_decision when the two agree (recommendation and level), and to
 // moderation (moderation_required) when they do not. Errors: NotFound,
 // Forbidden (not assigned), Conflict (state, or already submitted), Invalid.
@@ -171,6 +209,7 @@ func (c *Case) SubmitAssessment(actor domain.Actor, now time.Time, in Assessment
 			f.add("ratings", "category %d not rated; rate all %d", n, framework.NumCategories)
 		}
 	}
+	areas := c.reviewAreas(&f, in.Areas)
 	level := c.recommendation(&f, in.Recommendation, in.Level)
 	f.required("rationale", in.Rationale)
 	if err := f.err(ActionAssess); err != nil {
@@ -178,7 +217,7 @@ func (c *Case) SubmitAssessment(actor domain.Actor, now time.Time, in Assessment
 	}
 	slices.SortFunc(ratings, func(a, b CategoryRating) int { return a.Category - b.Category })
 	changes := one(AssessmentSubmitted{
-		Role: role, Ratings: ratings, Recommendation: in.Recommendation, Level: level, Rationale: in.Rationale,
+		Role: role, Ratings: ratings, Areas: areas, Recommendation: in.Recommendation, Level: level, Rationale: in.Rationale,
 	})
 	other := RoleVerifier
 	if role == RoleVerifier {

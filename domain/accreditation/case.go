@@ -156,6 +156,7 @@ func (c *Case) Clone() *Case {
 
 func cloneDecision(d Decision) Decision {
 	d.Rationale = cloneSealed(d.Rationale)
+	d.Panel = slices.Clone(d.Panel)
 	return d
 }
 
@@ -274,7 +275,7 @@ func (c *Case) onAssessmentSubmitted(e eventstore.Event, d AssessmentSubmitted) 
 		c.Assessments = map[AssessorRole]Assessment{}
 	}
 	c.Assessments[d.Role] = Assessment{
-		Role: d.Role, UserID: e.Actor.ID, Ratings: d.Ratings, Recommendation: d.Recommendation,
+		Role: d.Role, UserID: e.Actor.ID, Ratings: d.Ratings, Areas: d.Areas, Recommendation: d.Recommendation,
 		Level: d.Level, Rationale: d.Rationale, SubmittedAt: e.OccurredAt,
 	}
 	if len(c.Assessments) == len(AssessorRoles) {
@@ -322,13 +323,16 @@ func (c *Case) onModerated(e eventstore.Event, d CaseModerated) {
 }
 
 func (c *Case) onDecisionMade(e eventstore.Event, d DecisionMade) {
-	c.Decision = &Decision{Number: d.Number, Outcome: d.Outcome, Level: d.Level, Rationale: d.Rationale, By: e.Actor.ID, At: e.OccurredAt}
+	c.Decision = &Decision{Number: d.Number, Outcome: d.Outcome, Level: d.Level, Rationale: d.Rationale, By: e.Actor.ID, At: e.OccurredAt, Panel: d.Panel}
 	if d.Outcome == OutcomeAwarded {
 		c.State = StateAwarded
 	} else {
 		c.State = StateNotAwarded
 	}
 	c.participate(e.Actor.ID, PartDecider)
+	for _, m := range d.Panel {
+		c.participate(m.UserID, PartPanelMember)
+	}
 }
 
 func (c *Case) onAccreditationAwarded(_ eventstore.Event, d AccreditationAwarded) {

@@ -18,7 +18,7 @@ func TestCommandsCheckIndicatorsAgainstTheCaseCatalogue(t *testing.T) {
 	}{
 		{"UpdatePortfolio", opened, applicant, with((*Case).UpdatePortfolio, eligibleEIA())},
 		{"AddEvidence", opened, applicant, with((*Case).AddEvidence, evidence("e-1", []int{1}, nil))},
-		{"SubmitAssessment", inAssessment, assessorA, with((*Case).SubmitAssessment, assessment(RecommendAward, ""))},
+		{"SubmitAssessment", inAssessment, assessorA, assess(RecommendAward, "")},
 	} {
 		t.Run("Internal/"+tc.name+" without a catalogue", func(t *testing.T) {
 			h := given(t, SchemeEIA, tc.stage)

@@ -1,12 +1,14 @@
 package accreditation
 
 import (
+	"encoding/json"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/eventstore"
 	"github.com/emcc/accredit/domain/framework"
 	"github.com/emcc/accredit/domain/limits"
 	"github.com/emcc/accredit/domain/pii"
@@ -386,9 +388,9 @@ func TestAssignAndClaim(t *testing.T) {
 func TestSubmitAssessment(t *testing.T) {
 	t.Run("agreeing assessments await the decision", func(t *testing.T) {
 		h := given(t, SchemeEIA, inAssessment)
-		wantTypes(t, h.do(assessorA, with((*Case).SubmitAssessment, assessment(RecommendAwardLower, framework.Foundation))), EventAssessmentSubmitted)
+		wantTypes(t, h.do(assessorA, assess(RecommendAwardLower, framework.Foundation)), EventAssessmentSubmitted)
 		h.wantState(StateInAssessment)
-		wantTypes(t, h.do(assessorB, with((*Case).SubmitAssessment, assessment(RecommendAwardLower, framework.Foundation))), EventAssessmentSubmitted)
+		wantTypes(t, h.do(assessorB, assess(RecommendAwardLower, framework.Foundation)), EventAssessmentSubmitted)
 		h.wantState(StateAwaitingDecision)
 		a := h.c.Assessments[RoleAssessor]
 		if a.UserID != assessorA.ID || a.Level != framework.Foundation || len(a.Ratings) != 8 || !a.SubmittedAt.Equal(h.now) {
@@ -397,15 +399,15 @@ func TestSubmitAssessment(t *testing.T) {
 	})
 	t.Run("an award is recorded at the case level", func(t *testing.T) {
 		h := given(t, SchemeEIA, inAssessment)
-		h.do(assessorA, with((*Case).SubmitAssessment, assessment(RecommendAward, "")))
+		h.do(assessorA, assess(RecommendAward, ""))
 		if got := h.c.Assessments[RoleAssessor].Level; got != framework.Practitioner {
 			t.Fatalf("level: got %q, want practitioner", got)
 		}
 	})
 	t.Run("disagreement requires moderation", func(t *testing.T) {
 		h := given(t, SchemeEIA, inAssessment)
-		h.do(assessorB, with((*Case).SubmitAssessment, assessment(RecommendAward, "")))
-		got := h.do(assessorA, with((*Case).SubmitAssessment, assessment(RecommendAwardLower, framework.Foundation)))
+		h.do(assessorB, assess(RecommendAward, ""))
+		got := h.do(assessorA, assess(RecommendAwardLower, framework.Foundation))
 		wantTypes(t, got, EventAssessmentSubmitted, EventModerationRequired)
 		h.wantState(StateModeration)
 		if h.c.Moderation == nil || h.c.Moderation.Done() {
@@ -418,23 +420,23 @@ func TestSubmitAssessment(t *testing.T) {
 		p := eligibleEIA()
 		p.ClientHours, p.ClientCount = 300, 25
 		h := givenCase(t, in, p, inAssessment)
-		h.do(assessorA, with((*Case).SubmitAssessment, assessment(RecommendAwardLower, framework.Foundation)))
-		got := h.do(assessorB, with((*Case).SubmitAssessment, assessment(RecommendAwardLower, framework.Practitioner)))
+		h.do(assessorA, assess(RecommendAwardLower, framework.Foundation))
+		got := h.do(assessorB, assess(RecommendAwardLower, framework.Practitioner))
 		wantTypes(t, got, EventAssessmentSubmitted, EventModerationRequired)
 		h.wantState(StateModeration)
 	})
 	t.Run("Forbidden/assessment by someone not assigned", func(t *testing.T) {
 		h := given(t, SchemeEIA, inAssessment)
-		wantErr(t, h.fails(assessorC, with((*Case).SubmitAssessment, assessment(RecommendAward, ""))), domain.Forbidden, "assigned")
+		wantErr(t, h.fails(assessorC, assess(RecommendAward, "")), domain.Forbidden, "assigned")
 	})
 	t.Run("Forbidden/the office cannot assess", func(t *testing.T) {
 		h := given(t, SchemeEIA, inAssessment)
-		wantErr(t, h.fails(officeDecide, with((*Case).SubmitAssessment, assessment(RecommendAward, ""))), domain.Forbidden)
+		wantErr(t, h.fails(officeDecide, assess(RecommendAward, "")), domain.Forbidden)
 	})
 	t.Run("Conflict/a second assessment by the same person", func(t *testing.T) {
 		h := given(t, SchemeEIA, inAssessment)
-		h.do(assessorA, with((*Case).SubmitAssessment, assessment(RecommendAward, "")))
-		wantErr(t, h.fails(assessorA, with((*Case).SubmitAssessment, assessment(RecommendNotAward, ""))), domain.Conflict, "already submitted")
+		h.do(assessorA, assess(RecommendAward, ""))
+		wantErr(t, h.fails(assessorA, assess(RecommendNotAward, "")), domain.Conflict, "already submitted")
 	})
 	for _, tc := range []struct {
 		name  string
@@ -462,4 +464,60 @@ func TestSubmitAssessment(t *testing.T) {
 			wantField(t, h.fails(assessorA, with((*Case).SubmitAssessment, in)), tc.field)
 		})
 	}
+}
+
+// The EQA review areas: an EQA assessment rates all five beside the eight
+// categories, each once; an EIA assessment rates none.
+func TestSubmitAssessmentReviewAreas(t *testing.T) {
+	t.Run("EQA/the five areas are recorded in the review's order", func(t *testing.T) {
+		h := given(t, SchemeEQA, inAssessment)
+		in := assessment(RecommendAward, "")
+		in.Areas = areaRatings(RatingEvidenced)
+		slices.Reverse(in.Areas)
+		in.Areas[0].Rating = RatingPartiallyEvidenced // quality systems
+		h.do(assessorA, with((*Case).SubmitAssessment, in))
+		got := h.c.Assessments[RoleAssessor].Areas
+		var order []ReviewArea
+		for _, a := range got {
+			order = append(order, a.Area)
+		}
+		if !slices.Equal(order, ReviewAreas) {
+			t.Fatalf("areas: got %v, want %v", order, ReviewAreas)
+		}
+		if got[4].Rating != RatingPartiallyEvidenced || string(got[4].Notes.Data) != "area notes" {
+			t.Fatalf("quality systems: got %s %q, want partially_evidenced with its notes", got[4].Rating, got[4].Notes.Data)
+		}
+	})
+	for _, tc := range []struct {
+		name   string
+		scheme Scheme
+		edit   func(in *AssessmentInput)
+		field  string
+	}{
+		{"EQA without the review areas", SchemeEQA, func(in *AssessmentInput) { in.Areas = nil }, "review_areas"},
+		{"EQA with an area missing", SchemeEQA, func(in *AssessmentInput) { in.Areas = in.Areas[:4] }, "review_areas"},
+		{"EQA with an area rated twice", SchemeEQA, func(in *AssessmentInput) { in.Areas[4].Area = AreaCourseContent }, "review_areas[4].area"},
+		{"EQA with an unknown area", SchemeEQA, func(in *AssessmentInput) { in.Areas[1].Area = "catering" }, "review_areas[1].area"},
+		{"EQA with an unknown rating", SchemeEQA, func(in *AssessmentInput) { in.Areas[2].Rating = "fine" }, "review_areas[2].rating"},
+		{"EIA with review areas", SchemeEIA, func(*AssessmentInput) {}, "review_areas"},
+	} {
+		t.Run("Invalid/"+tc.name, func(t *testing.T) {
+			h := given(t, tc.scheme, inAssessment)
+			in := assessment(RecommendAward, "")
+			in.Areas = areaRatings(RatingEvidenced)
+			tc.edit(&in)
+			wantField(t, h.fails(assessorA, with((*Case).SubmitAssessment, in)), tc.field)
+		})
+	}
+	t.Run("an assessment recorded before the areas still reads, with none rated", func(t *testing.T) {
+		c := given(t, SchemeEQA, inAssessment).c
+		old := eventstore.Event{ID: "old", Type: string(EventAssessmentSubmitted), SchemaVersion: 1, OccurredAt: t0, Actor: assessorA,
+			Data: json.RawMessage(`{"role":"assessor","ratings":[{"category":1,"rating":"evidenced"}],"recommendation":"award","level":"practitioner","rationale":{}}`)}
+		if err := c.Apply(old); err != nil {
+			t.Fatalf("apply: %v", err)
+		}
+		if a, ok := c.Assessments[RoleAssessor]; !ok || a.Areas != nil || a.Recommendation != RecommendAward {
+			t.Fatalf("assessment: got %+v, want the award with no areas", a)
+		}
+	})
 }

@@ -1,6 +1,7 @@
 package accreditation
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/emcc/accredit/domain"
@@ -24,11 +25,56 @@ func (c *Case) Moderate(actor domain.Actor, now time.Time, in ModerationInput) (
 	return one(CaseModerated{Recommendation: in.Recommendation, Level: level, Rationale: in.Rationale}), nil
 }
 
-// Decide is the office's decision, never by the case's assessor or
-// verifier: awarded at a level no higher than the one applied for, or not
-// awarded, with a rationale. An award also records accreditation_awarded
-// with in.AccreditationID, valid for ValidityYears from now. Errors:
-// NotFound, Forbidden, Conflict, Invalid.
+// PanelQuorum is how many members an awarding panel has at least. No
+// published source gives a quorum, so it is the office's to set: 1 until
+// the rule set carries it (issue 13 item 1).
+const PanelQuorum = 1
+
+// panel checks the awarding panel of a decision: at least PanelQuorum
+// members, each once, none of them the case's assessor, verifier or
+// applicant, each with a valid vote, and more votes for the outcome than
+// against it (a panel decides by the majority of its votes). An empty panel
+// is the recording office user alone, voting for. Errors: Invalid (in f),
+// Unprocessable.
+func (c *Case) panel(f *fields, actor domain.Actor, in []PanelVote) ([]PanelVote, error) {
+	if len(in) == 0 {
+		in = []PanelVote{{UserID: actor.ID, Vote: VoteFor}}
+	}
+	seen := map[string]bool{}
+	votes := map[Vote]int{}
+	for i, m := range in {
+		field := fmt.Sprintf("panel[%d]", i)
+		switch {
+		case m.UserID == "":
+			f.add(field+".user_id", "required")
+		case seen[m.UserID]:
+			f.add(field+".user_id", "%s is on the panel twice", m.UserID)
+		case c.assessorRoleOf(m.UserID) != "":
+			f.add(field+".user_id", "%s is the %s of this case: the panel is advised by the assessors, not made of them", m.UserID, c.assessorRoleOf(m.UserID))
+		case m.UserID == c.ApplicantID:
+			f.add(field+".user_id", "the applicant cannot sit on their own panel")
+		}
+		seen[m.UserID] = true
+		if !m.Vote.Valid() {
+			f.add(field+".vote", "must be for, against or abstain")
+		}
+		votes[m.Vote]++
+	}
+	if len(in) < PanelQuorum {
+		f.add("panel", "the panel has %d members; the quorum is %d", len(in), PanelQuorum)
+	}
+	if len(*f) == 0 && votes[VoteFor] <= votes[VoteAgainst] {
+		return nil, domain.Errorf(domain.Unprocessable, "cannot decide: the panel's votes do not carry the outcome (%d for, %d against)", votes[VoteFor], votes[VoteAgainst])
+	}
+	return in, nil
+}
+
+// Decide records the awarding panel's decision, never by the case's
+// assessor or verifier: awarded at a level no higher than the one applied
+// for, or not awarded, with a rationale and the panel's votes (see panel).
+// An award also records accreditation_awarded with in.AccreditationID,
+// valid for ValidityYears from now. Errors: NotFound, Forbidden, Conflict,
+// Invalid, Unprocessable (the votes do not carry the outcome).
 func (c *Case) Decide(actor domain.Actor, now time.Time, in DecisionInput) ([]aggregate.Change, error) {
 	if err := c.guard(ActionDecide, actor, now, nil); err != nil {
 		return nil, err
@@ -54,10 +100,14 @@ func (c *Case) Decide(actor domain.Actor, now time.Time, in DecisionInput) ([]ag
 		f.add("outcome", "must be awarded or not_awarded")
 	}
 	f.required("rationale", in.Rationale)
+	panel, err := c.panel(&f, actor, in.Panel)
 	if err := f.err(ActionDecide); err != nil {
 		return nil, err
 	}
-	changes := one(DecisionMade{Number: len(c.PastDecisions) + 1, Outcome: in.Outcome, Level: level, Rationale: in.Rationale})
+	if err != nil {
+		return nil, err
+	}
+	changes := one(DecisionMade{Number: len(c.PastDecisions) + 1, Outcome: in.Outcome, Level: level, Rationale: in.Rationale, Panel: panel})
 	if in.Outcome == OutcomeAwarded {
 		at := now.UTC()
 		changes = append(changes, emit(AccreditationAwarded{

@@ -250,10 +250,13 @@ type AssessorAssigned struct {
 	How    string       `json:"how"` // assigned or claimed
 }
 
-// AssessmentSubmitted: the assessor or the verifier submitted.
+// AssessmentSubmitted: the assessor or the verifier submitted. Areas (EQA)
+// was added to schema version 1 without a new version: a payload without it
+// is one with no area rated, as every assessment before it was.
 type AssessmentSubmitted struct {
 	Role           AssessorRole     `json:"role"`
 	Ratings        []CategoryRating `json:"ratings"`
+	Areas          []AreaRating     `json:"review_areas,omitempty"`
 	Recommendation Recommendation   `json:"recommendation"`
 	Level          framework.Level  `json:"level,omitempty"`
 	Rationale      pii.Sealed       `json:"rationale"`
@@ -287,12 +290,16 @@ type CaseModerated struct {
 	Rationale      pii.Sealed      `json:"rationale"`
 }
 
-// DecisionMade: the office decided.
+// DecisionMade: the awarding panel decided; the office recorded it. Panel
+// was added to schema version 1 without a new version: a payload without
+// it is a decision by the recording office user alone, as every decision
+// before panels was.
 type DecisionMade struct {
 	Number    int             `json:"number"`
 	Outcome   Outcome         `json:"outcome"`
 	Level     framework.Level `json:"level,omitempty"`
 	Rationale pii.Sealed      `json:"rationale"`
+	Panel     []PanelVote     `json:"panel,omitempty"`
 }
 
 // AccreditationAwarded: the decision awarded an accreditation.

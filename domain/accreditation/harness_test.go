@@ -244,6 +244,27 @@ func assessment(rec Recommendation, level framework.Level) AssessmentInput {
 	return AssessmentInput{Ratings: ratings(RatingEvidenced), Recommendation: rec, Level: level, Rationale: seal("because")}
 }
 
+// areaRatings rates every EQA review area r.
+func areaRatings(r Rating) []AreaRating {
+	var out []AreaRating
+	for _, a := range ReviewAreas {
+		out = append(out, AreaRating{Area: a, Rating: r, Notes: seal("area notes")})
+	}
+	return out
+}
+
+// assess submits assessment(rec, level), rating the review areas too when
+// the case is an EQA one.
+func assess(rec Recommendation, level framework.Level) command {
+	return func(c *Case, actor domain.Actor, now time.Time) ([]aggregate.Change, error) {
+		in := assessment(rec, level)
+		if c.Scheme == SchemeEQA {
+			in.Areas = areaRatings(RatingEvidenced)
+		}
+		return c.SubmitAssessment(actor, now, in)
+	}
+}
+
 func profile(a domain.Actor) AssessorProfile {
 	return AssessorProfile{
 		UserID: a.ID, Schemes: []string{"EIA", "EQA"}, MaxLevel: framework.MasterPractitioner,
@@ -295,8 +316,8 @@ func givenCase(tb testing.TB, in OpenInput, p Portfolio, s stage) *harness {
 		{accepted, officeScreen, with((*Case).Screen, ScreenInput{Outcome: ScreeningAccepted})},
 		{inAssessment, officeScreen, with((*Case).Assign, AssignInput{Role: RoleAssessor, Profile: profile(assessorA)})},
 		{inAssessment, officeScreen, with((*Case).Assign, AssignInput{Role: RoleVerifier, Profile: profile(assessorB)})},
-		{awaitingDecision, assessorA, with((*Case).SubmitAssessment, assessment(RecommendAward, ""))},
-		{awaitingDecision, assessorB, with((*Case).SubmitAssessment, assessment(RecommendAward, ""))},
+		{awaitingDecision, assessorA, assess(RecommendAward, "")},
+		{awaitingDecision, assessorB, assess(RecommendAward, "")},
 		{awarded, officeDecide, with((*Case).Decide, award(in.Level, "acc-1"))},
 	}
 	for _, st := range steps {

@@ -71,6 +71,7 @@ type ClaimInput struct {
 // not_award.
 type AssessmentInput struct {
 	Ratings        []CategoryRating // one per category 1..8
+	Areas          []AreaRating     // EQA: one per review area; EIA: none
 	Recommendation Recommendation   // award, award_lower or not_award
 	Level          framework.Level
 	Rationale      pii.Sealed
@@ -93,13 +94,16 @@ type ModerationInput struct {
 	Rationale      pii.Sealed
 }
 
-// DecisionInput is the office's decision. An award needs Level (at most the
-// level applied for) and AccreditationID, the new accreditation's id.
+// DecisionInput is the awarding panel's decision, recorded by the office.
+// An award needs Level (at most the level applied for) and AccreditationID,
+// the new accreditation's id. Panel names the members and their votes; when
+// empty, the recording office user is the panel of one, voting for.
 type DecisionInput struct {
 	Outcome         Outcome
 	Level           framework.Level
 	Rationale       pii.Sealed
 	AccreditationID string
+	Panel           []PanelVote
 }
 
 // AppealInput is the applicant's appeal.

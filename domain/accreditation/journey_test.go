@@ -51,8 +51,8 @@ func TestEIAJourney(t *testing.T) {
 		{"assign verifier", day, officeScreen, with((*Case).Assign, AssignInput{Role: RoleVerifier, Profile: profile(assessorB)}), []EventType{EventAssessorAssigned}, StateInAssessment},
 		{"ask", day, assessorA, with((*Case).RequestInformation, ask("supervision arrangements?")), []EventType{EventInformationRequested}, StateInformationRequested},
 		{"answer", day, applicant, with((*Case).ProvideInformation, answer("monthly, with a peer group")), []EventType{EventInformationProvided}, StateInAssessment},
-		{"assess", day, assessorA, with((*Case).SubmitAssessment, assessment(RecommendAward, "")), []EventType{EventAssessmentSubmitted}, StateInAssessment},
-		{"verify", day, assessorB, with((*Case).SubmitAssessment, assessment(RecommendAward, framework.Practitioner)), []EventType{EventAssessmentSubmitted}, StateAwaitingDecision},
+		{"assess", day, assessorA, assess(RecommendAward, ""), []EventType{EventAssessmentSubmitted}, StateInAssessment},
+		{"verify", day, assessorB, assess(RecommendAward, framework.Practitioner), []EventType{EventAssessmentSubmitted}, StateAwaitingDecision},
 		{"decide", day, officeDecide, with((*Case).Decide, award(framework.Practitioner, "acc-eia-1")), []EventType{EventDecisionMade, EventAccreditationAwarded}, StateAwarded},
 	})
 	until := h.c.Accreditation.ValidUntil
@@ -93,8 +93,8 @@ func TestEQAJourney(t *testing.T) {
 		{"accept", day, officeScreen, with((*Case).Screen, ScreenInput{Outcome: ScreeningAccepted}), []EventType{EventCaseScreened}, StateAwaitingAssessment},
 		{"assign assessor", day, officeScreen, with((*Case).Assign, AssignInput{Role: RoleAssessor, Profile: profile(assessorA)}), []EventType{EventAssessorAssigned}, StateAwaitingAssessment},
 		{"claim verifier", day, assessorB, with((*Case).Claim, ClaimInput{Profile: profile(assessorB)}), []EventType{EventAssessorAssigned}, StateInAssessment},
-		{"assess", day, assessorA, with((*Case).SubmitAssessment, assessment(RecommendAward, "")), []EventType{EventAssessmentSubmitted}, StateInAssessment},
-		{"verify", day, assessorB, with((*Case).SubmitAssessment, assessment(RecommendAwardLower, framework.Foundation)),
+		{"assess", day, assessorA, assess(RecommendAward, ""), []EventType{EventAssessmentSubmitted}, StateInAssessment},
+		{"verify", day, assessorB, assess(RecommendAwardLower, framework.Foundation),
 			[]EventType{EventAssessmentSubmitted, EventModerationRequired}, StateModeration},
 		{"moderate", day, officeDecide, with((*Case).Moderate, ModerationInput{Recommendation: RecommendAward, Rationale: seal("curriculum at level")}),
 			[]EventType{EventCaseModerated}, StateAwaitingDecision},

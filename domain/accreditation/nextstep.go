@@ -45,7 +45,14 @@ type Step struct {
 	AppealBy time.Time `json:"appeal_by,omitzero"`
 	// Status (StepAccreditationEnded) is the accreditation's status.
 	Status AccreditationStatus `json:"accreditation_status,omitempty"`
+	// AskedBy (StepInformationRequested) is who asked the open question:
+	// PartAssessor, PartVerifier or AskedByOffice; AskedAt is when.
+	AskedBy string    `json:"asked_by,omitempty"`
+	AskedAt time.Time `json:"asked_at,omitzero"`
 }
+
+// AskedByOffice is Step.AskedBy for a question of the EMCC office.
+const AskedByOffice = "office"
 
 // Next returns what is expected next on the case at now.
 func (c *Case) Next(now time.Time) Step {
@@ -63,7 +70,14 @@ func (c *Case) Next(now time.Time) Step {
 	case StateInAssessment:
 		return Step{Key: StepInAssessment, Role: c.onlyRoleWithout(func(r AssessorRole) bool { _, ok := c.Assessments[r]; return ok })}
 	case StateInformationRequested:
-		return Step{Key: StepInformationRequested}
+		s := Step{Key: StepInformationRequested}
+		if r := c.openRequest(); r != nil {
+			s.AskedBy, s.AskedAt = AskedByOffice, r.AskedAt
+			if role := c.assessorRoleOf(r.By); role != "" {
+				s.AskedBy = string(role)
+			}
+		}
+		return s
 	case StateModeration:
 		return Step{Key: StepModeration}
 	case StateAwaitingDecision:

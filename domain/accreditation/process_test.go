@@ -1,11 +1,14 @@
 package accreditation
 
 import (
+	"encoding/json"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/eventstore"
 	"github.com/emcc/accredit/domain/framework"
 	"github.com/emcc/accredit/domain/pii"
 )
@@ -67,7 +70,7 @@ func TestInformationRequests(t *testing.T) {
 	t.Run("Conflict/assessing while information is requested", func(t *testing.T) {
 		h := given(t, SchemeEIA, inAssessment)
 		h.do(assessorA, with((*Case).RequestInformation, ask("q")))
-		wantErr(t, h.fails(assessorB, with((*Case).SubmitAssessment, assessment(RecommendAward, ""))), domain.Conflict, `"information_requested"`)
+		wantErr(t, h.fails(assessorB, assess(RecommendAward, "")), domain.Conflict, `"information_requested"`)
 	})
 }
 
@@ -76,8 +79,8 @@ func TestInformationRequests(t *testing.T) {
 func givenModeration(tb testing.TB) *harness {
 	tb.Helper()
 	h := given(tb, SchemeEIA, inAssessment)
-	h.do(assessorA, with((*Case).SubmitAssessment, assessment(RecommendAward, "")))
-	h.do(assessorB, with((*Case).SubmitAssessment, assessment(RecommendAwardLower, framework.Foundation)))
+	h.do(assessorA, assess(RecommendAward, ""))
+	h.do(assessorB, assess(RecommendAwardLower, framework.Foundation))
 	h.later(time.Hour)
 	return h
 }
@@ -162,12 +165,81 @@ func TestDecide(t *testing.T) {
 		{"no rationale", DecisionInput{Outcome: OutcomeNotAwarded}, "rationale"},
 		{"not awarded at a level", DecisionInput{Outcome: OutcomeNotAwarded, Level: framework.Foundation, Rationale: seal("r")}, "level"},
 		{"unknown outcome", DecisionInput{Outcome: "deferred", Rationale: seal("r")}, "outcome"},
+		{"the assessor on the panel", panelOf(award(framework.Practitioner, "acc-7"), officeDecide.ID, VoteFor, assessorA.ID, VoteFor), "panel[1].user_id"},
+		{"the verifier on the panel", panelOf(award(framework.Practitioner, "acc-7"), assessorB.ID, VoteFor), "panel[0].user_id"},
+		{"the applicant on the panel", panelOf(award(framework.Practitioner, "acc-7"), applicant.ID, VoteFor, officeDecide.ID, VoteFor), "panel[0].user_id"},
+		{"a member twice", panelOf(award(framework.Practitioner, "acc-7"), officeDecide.ID, VoteFor, officeDecide.ID, VoteFor), "panel[1].user_id"},
+		{"a member without an id", panelOf(award(framework.Practitioner, "acc-7"), "", VoteFor), "panel[0].user_id"},
+		{"an unknown vote", panelOf(award(framework.Practitioner, "acc-7"), officeDecide.ID, Vote("maybe")), "panel[0].vote"},
 	} {
 		t.Run("Invalid/"+tc.name, func(t *testing.T) {
 			h := given(t, SchemeEIA, awaitingDecision)
 			wantField(t, h.fails(officeDecide, with((*Case).Decide, tc.in)), tc.field)
 		})
 	}
+}
+
+// panelOf is in decided by the panel of the user ids and votes given in
+// pairs.
+func panelOf(in DecisionInput, idsAndVotes ...any) DecisionInput {
+	for i := 0; i+1 < len(idsAndVotes); i += 2 {
+		in.Panel = append(in.Panel, PanelVote{UserID: idsAndVotes[i].(string), Vote: idsAndVotes[i+1].(Vote)})
+	}
+	return in
+}
+
+// The awarding panel (issue 13 item 5): the decision records its members
+// and their votes; the office user who records it need not sit on it.
+func TestDecideByThePanel(t *testing.T) {
+	t.Run("the panel and its votes are recorded; its members are involved", func(t *testing.T) {
+		h := given(t, SchemeEIA, awaitingDecision)
+		in := panelOf(award(framework.Practitioner, "acc-7"), officeReview.ID, VoteFor, "office-4", VoteAgainst, "office-5", VoteFor)
+		h.do(officeDecide, with((*Case).Decide, in))
+		if got := h.c.Decision.Panel; !reflect.DeepEqual(got, in.Panel) {
+			t.Fatalf("panel: got %v, want %v", got, in.Panel)
+		}
+		for _, id := range []string{officeReview.ID, "office-4", "office-5"} {
+			if !slices.Contains(h.c.partsOf(id), PartPanelMember) {
+				t.Errorf("%s: parts %v, want panel_member among them", id, h.c.partsOf(id))
+			}
+		}
+	})
+	t.Run("a panel member does not review the appeal", func(t *testing.T) {
+		h := given(t, SchemeEIA, awaitingDecision)
+		h.do(officeDecide, with((*Case).Decide, panelOf(refusal(), officeReview.ID, VoteFor)))
+		h.do(applicant, with((*Case).Appeal, grounds()))
+		wantErr(t, h.fails(officeReview, with((*Case).DecideAppeal, AppealDecisionInput{Outcome: AppealDismissed, Rationale: seal("r")})), domain.Forbidden, PartPanelMember)
+	})
+	t.Run("no panel named: the recording office user alone, voting for", func(t *testing.T) {
+		h := givenDecided(t, refusal())
+		if want := []PanelVote{{UserID: officeDecide.ID, Vote: VoteFor}}; !reflect.DeepEqual(h.c.Decision.Panel, want) {
+			t.Fatalf("panel: got %v, want %v", h.c.Decision.Panel, want)
+		}
+	})
+	for _, tc := range []struct {
+		name  string
+		votes []any
+	}{
+		{"a tie", []any{officeReview.ID, VoteFor, "office-4", VoteAgainst}},
+		{"a majority against", []any{officeReview.ID, VoteAgainst, "office-4", VoteAgainst, "office-5", VoteFor}},
+		{"everyone abstains", []any{officeReview.ID, VoteAbstain}},
+	} {
+		t.Run("Unprocessable/the votes do not carry the outcome: "+tc.name, func(t *testing.T) {
+			h := given(t, SchemeEIA, awaitingDecision)
+			wantErr(t, h.fails(officeDecide, with((*Case).Decide, panelOf(award(framework.Practitioner, "acc-7"), tc.votes...))), domain.Unprocessable, "votes")
+		})
+	}
+	t.Run("a decision recorded before panels still reads, with no panel", func(t *testing.T) {
+		c := given(t, SchemeEIA, awaitingDecision).c
+		old := eventstore.Event{ID: "old", Type: string(EventDecisionMade), SchemaVersion: 1, OccurredAt: t0, Actor: officeDecide,
+			Data: json.RawMessage(`{"number":1,"outcome":"not_awarded","rationale":{}}`)}
+		if err := c.Apply(old); err != nil {
+			t.Fatalf("apply: %v", err)
+		}
+		if d := c.Decision; d == nil || d.Panel != nil || d.By != officeDecide.ID || c.State != StateNotAwarded {
+			t.Fatalf("decision: got %+v in %s, want a refusal by %s with no panel", d, c.State, officeDecide.ID)
+		}
+	})
 }
 
 // givenDecided is a case decided as in: awaiting the decision, then decided
@@ -245,8 +317,8 @@ func TestDecideAppeal(t *testing.T) {
 			t.Fatalf("appeal: got %+v", ap)
 		}
 		// The same assessor and verifier assess again; a new decision is number 2.
-		h.do(assessorA, with((*Case).SubmitAssessment, assessment(RecommendAward, "")))
-		h.do(assessorB, with((*Case).SubmitAssessment, assessment(RecommendAward, "")))
+		h.do(assessorA, assess(RecommendAward, ""))
+		h.do(assessorB, assess(RecommendAward, ""))
 		h.do(officeDecide, with((*Case).Decide, award(framework.Practitioner, "acc-2")))
 		if h.c.Decision.Number != 2 || h.c.Accreditation.ID != "acc-2" || h.c.Accreditation.Status != StatusActive {
 			t.Fatalf("new decision: got %+v %+v", h.c.Decision, h.c.Accreditation)

@@ -319,6 +319,37 @@ type CategoryRating struct {
 	Notes      pii.Sealed `json:"notes,omitzero"`
 }
 
+// ReviewArea is one of the five areas an EQA review rates beside the
+// curriculum's mapping to the eight categories: course content, learner
+// experience, tutor effectiveness, methods of assessing students and
+// quality systems (coaching-at-work.com, 2007/11/02, "prize possession").
+type ReviewArea string
+
+// The EQA review areas.
+const (
+	AreaCourseContent      ReviewArea = "course_content"
+	AreaLearnerExperience  ReviewArea = "learner_experience"
+	AreaTutorEffectiveness ReviewArea = "tutor_effectiveness"
+	AreaStudentAssessment  ReviewArea = "student_assessment"
+	AreaQualitySystems     ReviewArea = "quality_systems"
+)
+
+// ReviewAreas lists the EQA review areas in the order the review takes them.
+var ReviewAreas = []ReviewArea{
+	AreaCourseContent, AreaLearnerExperience, AreaTutorEffectiveness, AreaStudentAssessment, AreaQualitySystems,
+}
+
+// Valid reports whether a is a known review area.
+func (a ReviewArea) Valid() bool { return slices.Contains(ReviewAreas, a) }
+
+// AreaRating is an assessor's rating of one EQA review area: how well the
+// programme's evidence shows it at the level applied for.
+type AreaRating struct {
+	Area   ReviewArea `json:"area"`
+	Rating Rating     `json:"rating"`
+	Notes  pii.Sealed `json:"notes,omitzero"`
+}
+
 // Recommendation is an assessor's (or the moderator's) overall view.
 type Recommendation string
 
@@ -333,10 +364,14 @@ const (
 
 // Assessment is one assessor's (or verifier's) submitted assessment.
 type Assessment struct {
-	Role           AssessorRole     `json:"role"`
-	UserID         string           `json:"user_id"`
-	Ratings        []CategoryRating `json:"ratings"`
-	Recommendation Recommendation   `json:"recommendation"`
+	Role    AssessorRole     `json:"role"`
+	UserID  string           `json:"user_id"`
+	Ratings []CategoryRating `json:"ratings"`
+	// Areas are the EQA review areas rated, in ReviewAreas order; none on
+	// an EIA case, and none on an EQA assessment recorded before they were
+	// asked for.
+	Areas          []AreaRating   `json:"review_areas,omitempty"`
+	Recommendation Recommendation `json:"recommendation"`
 	// Level is the level recommended: the case level for award, a lower
 	// one for award_lower, none for not_award.
 	Level       framework.Level `json:"level,omitempty"`
@@ -349,6 +384,10 @@ func (a Assessment) clone() Assessment {
 	for i := range a.Ratings {
 		a.Ratings[i].Indicators = slices.Clone(a.Ratings[i].Indicators)
 		a.Ratings[i].Notes = cloneSealed(a.Ratings[i].Notes)
+	}
+	a.Areas = slices.Clone(a.Areas)
+	for i := range a.Areas {
+		a.Areas[i].Notes = cloneSealed(a.Areas[i].Notes)
 	}
 	a.Rationale = cloneSealed(a.Rationale)
 	return a
@@ -391,7 +430,27 @@ const (
 	OutcomeNotAwarded Outcome = "not_awarded"
 )
 
-// Decision is the office's decision on the case.
+// Vote is an awarding panel member's vote on the decision's outcome.
+type Vote string
+
+// The votes.
+const (
+	VoteFor     Vote = "for"
+	VoteAgainst Vote = "against"
+	VoteAbstain Vote = "abstain"
+)
+
+// Valid reports whether v is for, against or abstain.
+func (v Vote) Valid() bool { return v == VoteFor || v == VoteAgainst || v == VoteAbstain }
+
+// PanelVote is one member of the awarding panel and their vote.
+type PanelVote struct {
+	UserID string `json:"user_id"`
+	Vote   Vote   `json:"vote"`
+}
+
+// Decision is the awarding panel's decision on the case, recorded by the
+// office.
 type Decision struct {
 	// Number counts the decisions of the case from 1; a decision
 	// overturned on appeal is followed by another.
@@ -399,8 +458,11 @@ type Decision struct {
 	Outcome   Outcome         `json:"outcome"`
 	Level     framework.Level `json:"level,omitempty"`
 	Rationale pii.Sealed      `json:"rationale"`
-	By        string          `json:"by"`
+	By        string          `json:"by"` // who recorded it
 	At        time.Time       `json:"at"`
+	// Panel is the awarding panel and its votes; empty for a decision
+	// recorded before panels were (then By decided alone).
+	Panel []PanelVote `json:"panel,omitempty"`
 	// Overturned is set when an appeal against it was upheld.
 	Overturned bool `json:"overturned,omitempty"`
 }
@@ -489,6 +551,7 @@ const (
 	PartRequester      = "information_requester"
 	PartModerator      = "moderator"
 	PartDecider        = "decider"
+	PartPanelMember    = "panel_member"
 	PartAppealReviewer = "appeal_reviewer"
 )
 

@@ -117,7 +117,7 @@ func TestVisibleAssessments(t *testing.T) {
 		}
 	}
 	h := given(t, SchemeEIA, inAssessment)
-	h.do(assessorA, with((*Case).SubmitAssessment, assessment(RecommendAward, "")))
+	h.do(assessorA, assess(RecommendAward, ""))
 	t.Run("before both are in: each sees only their own", func(t *testing.T) {
 		check(t, h, assessorA, RoleAssessor)
 		check(t, h, assessorB)
@@ -125,7 +125,7 @@ func TestVisibleAssessments(t *testing.T) {
 		check(t, h, applicant)
 		check(t, h, assessorC)
 	})
-	h.do(assessorB, with((*Case).SubmitAssessment, assessment(RecommendAward, "")))
+	h.do(assessorB, assess(RecommendAward, ""))
 	t.Run("once both are in: the assessors see both, the applicant still none", func(t *testing.T) {
 		check(t, h, assessorA, RoleAssessor, RoleVerifier)
 		check(t, h, assessorB, RoleAssessor, RoleVerifier)
@@ -199,9 +199,29 @@ func TestNext(t *testing.T) {
 			}
 		})
 	}
+	// The applicant is told whose question to answer and since when: the
+	// open request's asker, not an earlier one's.
+	t.Run("information requested: who asked and when", func(t *testing.T) {
+		h := given(t, SchemeEIA, inAssessment)
+		h.do(assessorB, with((*Case).RequestInformation, ask("q1")))
+		h.later(time.Hour).do(applicant, with((*Case).ProvideInformation, answer("a1")))
+		h.do(assessorB, assess(RecommendAward, ""))
+		h.do(assessorA, assess(RecommendAward, ""))
+		asked := h.later(24 * time.Hour).now
+		h.do(officeDecide, with((*Case).RequestInformation, ask("q2")))
+		got := h.c.Next(h.now)
+		if got.Key != StepInformationRequested || got.AskedBy != AskedByOffice || !got.AskedAt.Equal(asked) {
+			t.Fatalf("got %+v, want the office's question of %s", got, asked)
+		}
+		h = given(t, SchemeEIA, inAssessment)
+		h.do(assessorB, with((*Case).RequestInformation, ask("q")))
+		if got := h.c.Next(h.now); got.AskedBy != string(RoleVerifier) {
+			t.Fatalf("asked by: got %q, want the verifier", got.AskedBy)
+		}
+	})
 	t.Run("one assessment in", func(t *testing.T) {
 		h := given(t, SchemeEIA, inAssessment)
-		h.do(assessorB, with((*Case).SubmitAssessment, assessment(RecommendAward, "")))
+		h.do(assessorB, assess(RecommendAward, ""))
 		got := h.c.Next(h.now)
 		if got.Role != RoleAssessor || got.String() != "the assessor submits their assessment" {
 			t.Fatalf("got %+v (%s), want the assessor's assessment", got, got)

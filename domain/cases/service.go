@@ -485,9 +485,18 @@ type Rating struct {
 	Notes      string
 }
 
-// AssessmentRequest is an assessment as the API takes it.
+// AreaRating is one EQA review area's rating as the API takes it.
+type AreaRating struct {
+	Area   accreditation.ReviewArea
+	Rating accreditation.Rating
+	Notes  string
+}
+
+// AssessmentRequest is an assessment as the API takes it; Areas only on an
+// EQA case.
 type AssessmentRequest struct {
 	Ratings          []Rating
+	Areas            []AreaRating
 	Recommendation   accreditation.Recommendation
 	RecommendedLevel framework.Level
 	Rationale        string
@@ -522,6 +531,19 @@ func (s *Service) Assess(ctx context.Context, m aggregate.Meta, id string, in As
 		}
 		ai.Ratings = append(ai.Ratings, accreditation.CategoryRating{Category: r.Category, Rating: r.Rating, Indicators: r.Indicators, Notes: notes})
 	}
+	if err := limits.Check("invalid assessment", limits.ReviewAreas.List("review_areas", len(in.Areas))); err != nil {
+		return aggregate.Result{}, err
+	}
+	for i, a := range in.Areas {
+		if err := tooLong(fmt.Sprintf("review_areas[%d].notes", i), a.Notes, limits.Long); err != nil {
+			return aggregate.Result{}, err
+		}
+		notes, err := s.seal(ctx, subject, a.Notes)
+		if err != nil {
+			return aggregate.Result{}, err
+		}
+		ai.Areas = append(ai.Areas, accreditation.AreaRating{Area: a.Area, Rating: a.Rating, Notes: notes})
+	}
 	return s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
 		return c.SubmitAssessment(m.Actor, now, ai)
 	})
@@ -555,19 +577,34 @@ func (s *Service) Moderate(ctx context.Context, m aggregate.Meta, id string, in 
 	})
 }
 
-// DecisionRequest is the office's decision as the API takes it; Level is
-// the level awarded, empty when not awarded.
+// DecisionRequest is the awarding panel's decision as the API takes it;
+// Level is the level awarded, empty when not awarded. Panel names the
+// members (active EMCC office users) and their votes; none names the caller
+// alone, voting for.
 type DecisionRequest struct {
 	Outcome   accreditation.Outcome
 	Level     framework.Level
 	Rationale string
+	Panel     []accreditation.PanelVote
 }
 
-// Decide records the office's decision.
+// Decide records the awarding panel's decision.
 func (s *Service) Decide(ctx context.Context, m aggregate.Meta, id string, in DecisionRequest) (aggregate.Result, error) {
+	if err := limits.Check("invalid decision", limits.Panel.List("panel", len(in.Panel))); err != nil {
+		return aggregate.Result{}, err
+	}
+	var fields []domain.FieldError
+	for i, v := range in.Panel {
+		if _, role, ok := s.accounts.Profile(v.UserID); v.UserID != "" && (!ok || role != domain.RoleOffice) {
+			fields = append(fields, domain.FieldError{Field: fmt.Sprintf("panel[%d].user_id", i), Reason: "not an active EMCC office user"})
+		}
+	}
+	if len(fields) > 0 {
+		return aggregate.Result{}, domain.InvalidFields("invalid decision", fields...)
+	}
 	accID := ulid.Make().String()
 	return s.withText(ctx, m, id, "rationale", in.Rationale, limits.Long, func(c *accreditation.Case, now time.Time, r pii.Sealed) ([]aggregate.Change, error) {
-		return c.Decide(m.Actor, now, accreditation.DecisionInput{Outcome: in.Outcome, Level: in.Level, Rationale: r, AccreditationID: accID})
+		return c.Decide(m.Actor, now, accreditation.DecisionInput{Outcome: in.Outcome, Level: in.Level, Rationale: r, AccreditationID: accID, Panel: in.Panel})
 	})
 }
 

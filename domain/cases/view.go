@@ -126,6 +126,7 @@ type AssessmentView struct {
 	Role           accreditation.AssessorRole   `json:"role"`
 	UserID         string                       `json:"user_id"`
 	Ratings        []RatingView                 `json:"ratings"`
+	Areas          []AreaRatingView             `json:"review_areas,omitempty"` // EQA
 	Recommendation accreditation.Recommendation `json:"recommendation"`
 	Level          framework.Level              `json:"level,omitempty"`
 	Rationale      string                       `json:"rationale"`
@@ -138,6 +139,13 @@ type RatingView struct {
 	Rating     accreditation.Rating `json:"rating"`
 	Indicators []int                `json:"indicators,omitempty"`
 	Notes      string               `json:"notes,omitempty"`
+}
+
+// AreaRatingView is an assessor's rating of one EQA review area.
+type AreaRatingView struct {
+	Area   accreditation.ReviewArea `json:"area"`
+	Rating accreditation.Rating     `json:"rating"`
+	Notes  string                   `json:"notes,omitempty"`
 }
 
 // InformationRequestView is a request for more information and its answer.
@@ -170,6 +178,9 @@ type DecisionView struct {
 	By         string                `json:"by"`
 	At         time.Time             `json:"at"`
 	Overturned bool                  `json:"overturned,omitempty"`
+	// Panel is the awarding panel and its votes; absent on a decision
+	// recorded before panels were.
+	Panel []accreditation.PanelVote `json:"panel,omitempty"`
 }
 
 // AppealView is an appeal and its outcome.
@@ -357,11 +368,15 @@ func assessmentView(a accreditation.Assessment, open func(pii.Sealed) string) As
 	for _, r := range a.Ratings {
 		out.Ratings = append(out.Ratings, RatingView{Category: r.Category, Rating: r.Rating, Indicators: slices.Clone(r.Indicators), Notes: open(r.Notes)})
 	}
+	for _, r := range a.Areas {
+		out.Areas = append(out.Areas, AreaRatingView{Area: r.Area, Rating: r.Rating, Notes: open(r.Notes)})
+	}
 	return out
 }
 
 func decisionView(d accreditation.Decision, open func(pii.Sealed) string) DecisionView {
-	return DecisionView{Number: d.Number, Outcome: d.Outcome, Level: d.Level, Rationale: open(d.Rationale), By: d.By, At: d.At, Overturned: d.Overturned}
+	return DecisionView{Number: d.Number, Outcome: d.Outcome, Level: d.Level, Rationale: open(d.Rationale), By: d.By, At: d.At, Overturned: d.Overturned,
+		Panel: slices.Clone(d.Panel)}
 }
 
 // Answer returns the case as actor sees it after the command that returned

@@ -56,6 +56,7 @@ var (
 		"SelfAssessmentRequest.categories[].statement",
 		"ScreeningRequest.reason",
 		"AssessmentRequest.ratings[].notes",
+		"AssessmentRequest.review_areas[].notes",
 		"AssessmentRequest.rationale",
 		"InformationRequestRequest.questions",
 		"InformationResponseRequest.answer",
@@ -74,6 +75,11 @@ var (
 
 	// Categories is a list keyed by competence category: one item each.
 	Categories = Limit{Items: 8, In: []string{"SelfAssessmentRequest.categories", "AssessmentRequest.ratings", "EvidenceUpload.categories"}}
+	// ReviewAreas is an EQA assessment's ratings of the review areas: one
+	// item each.
+	ReviewAreas = Limit{Items: 5, In: []string{"AssessmentRequest.review_areas"}}
+	// Panel is the members of an awarding panel.
+	Panel = Limit{Items: 50, In: []string{"DecisionRequest.panel"}}
 	// Curriculum is an EQA programme's modules.
 	Curriculum = Limit{Items: 100, In: []string{"PortfolioRequest.curriculum"}}
 	// Indicators is a list of capability indicators cited.
@@ -99,7 +105,7 @@ var (
 var EarliestPractice = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // All is every limit, for the test that compares them with the document.
-var All = []Limit{Name, Email, Short, Long, Reason, Source, FileName, Categories, Curriculum, Indicators,
+var All = []Limit{Name, Email, Short, Long, Reason, Source, FileName, Categories, ReviewAreas, Panel, Curriculum, Indicators,
 	Schemes, Languages, Conflicts, Hours, HoursInAYear, Count, Cycles}
 
 // Text reports a field over the Runes (or Bytes) limit, nil when within.

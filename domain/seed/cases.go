@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/emcc/accredit/domain"
@@ -508,13 +509,28 @@ func (g *job) assess(ctx context.Context, p *plan, now time.Time) (time.Duration
 		}
 		ratings = append(ratings, cr)
 	}
+	var areas []accreditation.AreaRating
+	if p.scheme == accreditation.SchemeEQA {
+		for _, area := range accreditation.ReviewAreas {
+			r := accreditation.RatingEvidenced
+			if k := g.rnd.IntN(10); !positive && k < 5 || positive && k < 2 {
+				r = accreditation.RatingPartiallyEvidenced
+			}
+			notes, err := g.text(ctx, p, fmt.Sprintf("%s: %s in the programme's documents.", strings.ReplaceAll(string(area), "_", " "), map[accreditation.Rating]string{
+				accreditation.RatingEvidenced: "clearly shown", accreditation.RatingPartiallyEvidenced: "partly shown"}[r]))
+			if err != nil {
+				return 0, err
+			}
+			areas = append(areas, accreditation.AreaRating{Area: area, Rating: r, Notes: notes})
+		}
+	}
 	why, err := g.text(ctx, p, pick(g.rnd, rationales[positive]))
 	if err != nil {
 		return 0, err
 	}
 	a := domain.Actor{ID: c.Assignments[role].UserID, Role: domain.RoleAssessor}
 	return g.days(5, 30), g.do(ctx, p, a, now, func(c *accreditation.Case) ([]aggregate.Change, error) {
-		return c.SubmitAssessment(a, now, accreditation.AssessmentInput{Ratings: ratings, Recommendation: rec, Level: level, Rationale: why})
+		return c.SubmitAssessment(a, now, accreditation.AssessmentInput{Ratings: ratings, Areas: areas, Recommendation: rec, Level: level, Rationale: why})
 	})
 }
 

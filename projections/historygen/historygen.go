@@ -201,6 +201,20 @@ func (g *Generator) ratings(c *accreditation.Case) []accreditation.CategoryRatin
 	return out
 }
 
+// areas rates the review areas of an EQA case; an EIA case has none.
+func (g *Generator) areas(c *accreditation.Case) []accreditation.AreaRating {
+	if c.Scheme != accreditation.SchemeEQA {
+		return nil
+	}
+	var out []accreditation.AreaRating
+	for _, a := range accreditation.ReviewAreas {
+		out = append(out, accreditation.AreaRating{Area: a,
+			Rating: []accreditation.Rating{accreditation.RatingEvidenced, accreditation.RatingPartiallyEvidenced}[g.rnd.IntN(2)],
+			Notes:  g.seal(c.ApplicantID, "notes")})
+	}
+	return out
+}
+
 func (g *Generator) decide(c *accreditation.Case, a domain.Actor, action accreditation.Action) ([]aggregate.Change, error) {
 	subject := c.ApplicantID
 	text := func(s string) pii.Sealed { return g.seal(subject, s) }
@@ -247,7 +261,7 @@ func (g *Generator) decide(c *accreditation.Case, a domain.Actor, action accredi
 		return nil, nil
 	case accreditation.ActionAssess:
 		rec := []accreditation.Recommendation{accreditation.RecommendAward, accreditation.RecommendAward, accreditation.RecommendNotAward}[g.rnd.IntN(3)]
-		return c.SubmitAssessment(a, g.now, accreditation.AssessmentInput{Ratings: g.ratings(c), Recommendation: rec, Rationale: text("why")})
+		return c.SubmitAssessment(a, g.now, accreditation.AssessmentInput{Ratings: g.ratings(c), Areas: g.areas(c), Recommendation: rec, Rationale: text("why")})
 	case accreditation.ActionRequestInformation:
 		return c.RequestInformation(a, g.now, accreditation.InformationRequestInput{Questions: text("q?")})
 	case accreditation.ActionRespond:
