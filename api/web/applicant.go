@@ -394,7 +394,7 @@ func (a *app) evidenceView(x *ctx, c *cases.CaseView, p *page, status int) error
 	}
 	ac.Extra["Types"] = strings.ToUpper(strings.Join(types, ", "))
 	ac.Extra["Accept"] = ".pdf,.docx,.odt,.txt,.md,.markdown,.png,.jpg,.jpeg"
-	ac.Extra["Kinds"] = stringsOf(accreditation.EvidenceKinds)
+	ac.Extra["Kinds"] = stringsOf(accreditation.EvidenceKindsOf(c.Scheme))
 	ac.Extra["Indicators"] = a.indicatorsByCategory(framework.Level(c.Level))
 	p.D = ac
 	return x.render(status, "evidence", p)

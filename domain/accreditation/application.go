@@ -152,8 +152,8 @@ func (c *Case) AddEvidence(actor domain.Actor, now time.Time, in EvidenceInput) 
 	} else if c.evidence(in.ID) != nil {
 		return nil, domain.Errorf(domain.Conflict, "cannot add evidence: evidence %q already exists", in.ID)
 	}
-	if !in.Kind.Valid() {
-		f.add("kind", "must be one of %v", EvidenceKinds)
+	if kinds := EvidenceKindsOf(c.Scheme); !slices.Contains(kinds, in.Kind) {
+		f.add("kind", "must be one of the kinds of %s evidence: %v", c.Scheme, kinds)
 	}
 	f.required("title", in.Title)
 	f.required("file_name", in.FileName)
@@ -286,6 +286,12 @@ func (c *Case) unaddressed() []Unmet {
 	return out
 }
 
+// evaluate checks every submission rule of rs set at the case's level: the
+// portfolio's figures, then the items of evidence of each kind.
+func (c *Case) evaluate(rs RuleSet, now time.Time) []RuleResult {
+	return append(rs.Evaluate(c.Portfolio, c.Scheme, c.Level, now), rs.evaluatePortfolio(c.Scheme, c.Level, c.Evidence)...)
+}
+
 // Submit submits the case: the portfolio must meet every eligibility rule of
 // the rule set (the one in force at now, or the one pinned at an earlier
 // submission) and every category must be addressed by evidence or a
@@ -303,7 +309,7 @@ func (c *Case) Submit(actor domain.Actor, now time.Time, ruleSets RuleSets) ([]a
 	if !rs.Covers(c.Scheme, c.Level) {
 		return nil, domain.Errorf(domain.Internal, "rule set %q has no rules for %s %s", rs.ID, c.Scheme, c.Level)
 	}
-	results := rs.Evaluate(c.Portfolio, c.Scheme, c.Level, now)
+	results := c.evaluate(rs, now)
 	var unmet []Unmet
 	for _, r := range results {
 		if !r.Met {

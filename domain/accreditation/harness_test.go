@@ -223,7 +223,7 @@ func eligibleEQA() Portfolio {
 
 func evidence(id string, cats, inds []int) EvidenceInput {
 	return EvidenceInput{
-		ID: id, Kind: KindReflectiveStatement, Title: seal("title " + id), FileName: seal(id + ".pdf"),
+		ID: id, Kind: KindCertificate, Title: seal("title " + id), FileName: seal(id + ".pdf"),
 		ContentType: "application/pdf", Size: 1234, SHA256: strings.Repeat("ab", 32), Object: "obj-" + id,
 		Categories: cats, Indicators: inds,
 	}

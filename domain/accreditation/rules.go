@@ -45,6 +45,11 @@ const (
 // category n.
 func RuleCurriculumCategory(n int) string { return fmt.Sprintf("curriculum_category_%d", n) }
 
+// RuleEvidence names the rule that the portfolio holds a number of items
+// of evidence of kind: "evidence_case_study". The checklist counts the
+// items uploaded, not a figure typed in.
+func RuleEvidence(kind EvidenceKind) string { return "evidence_" + string(kind) }
+
 // RuleCategoryAddressed names the submission rule that category n is
 // addressed by evidence or a self-assessment statement.
 func RuleCategoryAddressed(n int) string { return fmt.Sprintf("category_%d_addressed", n) }
@@ -129,6 +134,20 @@ var ruleDefs = map[Scheme][]RuleDef{
 		{RuleAllCategories, UnitRequired},
 		{RuleRenewalWindow, UnitMonths},
 	},
+}
+
+// The written portfolio's rules: a number of items of each of the
+// scheme's portfolio kinds, after the scheme's other submission rules.
+func init() {
+	for scheme, kinds := range portfolioKinds {
+		var defs []RuleDef
+		for _, k := range kinds {
+			defs = append(defs, RuleDef{RuleEvidence(k), UnitItems})
+		}
+		all := ruleDefs[scheme]
+		at := slices.IndexFunc(all, func(d RuleDef) bool { return d.Name == RuleRenewalWindow })
+		ruleDefs[scheme] = slices.Concat(all[:at], defs, all[at:])
+	}
 }
 
 // RuleDefs returns the rules of scheme, in order.
@@ -256,7 +275,7 @@ func DefaultRuleSets() RuleSets {
 	}
 	from := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	return RuleSets{
-		{ID: DefaultEIAID, Scheme: SchemeEIA, EffectiveFrom: from, Rules: []Rule{
+		{ID: DefaultEIAID, Scheme: SchemeEIA, EffectiveFrom: from, Rules: slices.Concat([]Rule{
 			{RuleYearsPractising, UnitYears, levels(1, 3, 5, 7), SourceEIALevels},
 			{RuleClientHours, UnitHours, levels(50, 100, 250, 500), SourceEIALevels},
 			{RuleClientCount, UnitClients, levels(5, 10, 20, 40), SourceEIALevels},
@@ -265,17 +284,53 @@ func DefaultRuleSets() RuleSets {
 			{RuleCPDHours, UnitHours, all(16), SourceEIALevels},
 			{RuleSupervisionHours, UnitHours, all(4), SourceEIALevels + " (1 h a quarter)"},
 			{RuleProfessionalBody, UnitRequired, all(1), SourceEIALevels},
+		}, unsetEvidenceRules(SchemeEIA), []Rule{
 			{Name: RuleRenewalWindow, Unit: UnitMonths},
 			{RuleRenewalSupervision, UnitHours, all(4), SourceEIARenewal},
 			{RuleRenewalCPD, UnitHours, all(16), SourceEIARenewal},
-		}},
-		{ID: DefaultEQAID, Scheme: SchemeEQA, EffectiveFrom: from, Rules: []Rule{
+		})},
+		{ID: DefaultEQAID, Scheme: SchemeEQA, EffectiveFrom: from, Rules: slices.Concat([]Rule{
 			{RuleCompletedCycles, UnitCycles, all(1), SourceEQA},
 			{Name: RuleContactHours, Unit: UnitHours},
 			{RuleAllCategories, UnitRequired, all(1), SourceFramework},
+		}, unsetEvidenceRules(SchemeEQA), []Rule{
 			{Name: RuleRenewalWindow, Unit: UnitMonths},
-		}},
+		})},
 	}
+}
+
+// unsetEvidenceRules are the written portfolio's rules of scheme, unset.
+// The shipped sets were in force before the portfolio was counted, and a
+// case pinned to them keeps its rules; the office sets the figures the EMCC
+// publishes (EIA: a case study, 5 learning journals, 5 client feedback
+// items, nobco.nl/wat-moet-je-aantonen-voor-eia-certificering) in a new
+// version.
+func unsetEvidenceRules(scheme Scheme) []Rule {
+	var out []Rule
+	for _, k := range portfolioKinds[scheme] {
+		out = append(out, Rule{Name: RuleEvidence(k), Unit: UnitItems})
+	}
+	return out
+}
+
+// evaluatePortfolio checks the written portfolio's rules set at level: the
+// items of evidence of each kind against the number required.
+func (r RuleSet) evaluatePortfolio(scheme Scheme, level framework.Level, evidence []Evidence) []RuleResult {
+	var out []RuleResult
+	for _, k := range portfolioKinds[scheme] {
+		req, ok := r.Value(RuleEvidence(k), level)
+		if !ok {
+			continue
+		}
+		n := 0
+		for _, e := range evidence {
+			if e.Kind == k {
+				n++
+			}
+		}
+		out = append(out, RuleResult{Rule: RuleEvidence(k), Required: req, Given: float64(n), Met: float64(n) >= req})
+	}
+	return out
 }
 
 // levels maps the four levels, in order, to their values.

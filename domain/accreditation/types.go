@@ -192,21 +192,68 @@ type EvidenceKind string
 
 // The kinds of evidence.
 const (
+	// The EIA written portfolio: a case study and learning journals are
+	// "the heart of the assessment" (nobco.nl/wat-moet-je-aantonen-voor-eia-certificering).
+	KindCaseStudy         EvidenceKind = "case_study"
+	KindLearningJournal   EvidenceKind = "learning_journal"
+	KindClientFeedback    EvidenceKind = "client_feedback"
+	KindCPDRecord         EvidenceKind = "cpd_record"
+	KindSupervisionRecord EvidenceKind = "supervision_record"
+	KindPracticeLog       EvidenceKind = "practice_log"
+	KindMembershipProof   EvidenceKind = "membership_proof"
+
+	// An EQA programme's own documents.
+	KindCurriculum        EvidenceKind = "curriculum"
+	KindProgrammeHandbook EvidenceKind = "programme_handbook"
+	KindAssessmentMethods EvidenceKind = "assessment_methods"
+	KindTutorProfiles     EvidenceKind = "tutor_profiles"
+	KindStudentFeedback   EvidenceKind = "student_feedback"
+	KindQualityManual     EvidenceKind = "quality_manual"
+
+	// Either scheme, and the kinds of the first version (still offered).
 	KindCertificate         EvidenceKind = "certificate"
 	KindReflectiveStatement EvidenceKind = "reflective_statement"
-	KindClientFeedback      EvidenceKind = "client_feedback"
 	KindSupervisorReference EvidenceKind = "supervisor_reference"
 	KindSessionTranscript   EvidenceKind = "session_transcript"
-	KindCPDRecord           EvidenceKind = "cpd_record"
 	KindProgrammeDocument   EvidenceKind = "programme_document"
 	KindOther               EvidenceKind = "other"
 )
 
-// EvidenceKinds lists every kind.
-var EvidenceKinds = []EvidenceKind{
-	KindCertificate, KindReflectiveStatement, KindClientFeedback, KindSupervisorReference,
-	KindSessionTranscript, KindCPDRecord, KindProgrammeDocument, KindOther,
+// portfolioKinds are the kinds of each scheme whose items a rule set may
+// require a number of (RuleEvidence), in the order they are shown.
+var portfolioKinds = map[Scheme][]EvidenceKind{
+	SchemeEIA: {KindCaseStudy, KindLearningJournal, KindClientFeedback, KindCPDRecord, KindSupervisionRecord,
+		KindPracticeLog, KindMembershipProof},
+	SchemeEQA: {KindCurriculum, KindProgrammeHandbook, KindAssessmentMethods, KindTutorProfiles,
+		KindStudentFeedback, KindQualityManual},
 }
+
+// otherKinds are the further kinds each scheme offers, counted by no rule.
+var otherKinds = map[Scheme][]EvidenceKind{
+	SchemeEIA: {KindReflectiveStatement, KindSupervisorReference, KindSessionTranscript, KindCertificate, KindOther},
+	SchemeEQA: {KindProgrammeDocument, KindCertificate, KindOther},
+}
+
+// EvidenceKindsOf returns the kinds of evidence a case of scheme takes, its
+// portfolio's kinds first.
+func EvidenceKindsOf(scheme Scheme) []EvidenceKind {
+	return slices.Concat(portfolioKinds[scheme], otherKinds[scheme])
+}
+
+// PortfolioKinds returns the kinds of scheme a rule set may require a
+// number of.
+func PortfolioKinds(scheme Scheme) []EvidenceKind { return slices.Clone(portfolioKinds[scheme]) }
+
+// EvidenceKinds lists every kind of either scheme: what an event may carry.
+var EvidenceKinds = func() []EvidenceKind {
+	var all []EvidenceKind
+	for _, k := range slices.Concat(EvidenceKindsOf(SchemeEIA), EvidenceKindsOf(SchemeEQA)) {
+		if !slices.Contains(all, k) {
+			all = append(all, k)
+		}
+	}
+	return all
+}()
 
 // Valid reports whether k is a known kind.
 func (k EvidenceKind) Valid() bool { return slices.Contains(EvidenceKinds, k) }

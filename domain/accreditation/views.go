@@ -137,5 +137,14 @@ func (c *Case) Unmet(ruleSets RuleSets, now time.Time) []Unmet {
 	if err != nil {
 		return []Unmet{{Rule: RuleRuleSet, Required: c.RuleSetVersion, Given: ""}}
 	}
-	return append(rs.Check(c.Portfolio, c.Scheme, c.Level, now), c.unaddressed()...)
+	if !rs.Covers(c.Scheme, c.Level) {
+		return rs.Check(c.Portfolio, c.Scheme, c.Level, now)
+	}
+	var out []Unmet
+	for _, r := range c.evaluate(rs, now) {
+		if !r.Met {
+			out = append(out, Unmet{Rule: r.Rule, Required: r.Required, Given: r.Given})
+		}
+	}
+	return append(out, c.unaddressed()...)
 }

@@ -262,6 +262,37 @@ func (v *CaseView) EvidenceOf(id string) *EvidenceView {
 	return nil
 }
 
+// EvidenceGroup is the evidence of one kind, in the order added.
+type EvidenceGroup struct {
+	Kind  accreditation.EvidenceKind
+	Items []EvidenceView
+}
+
+// EvidenceByKind groups the evidence by kind, in the order the scheme
+// lists its kinds (the written portfolio's first), then any kind the
+// scheme no longer offers: how an assessor reads a portfolio.
+func (v *CaseView) EvidenceByKind() []EvidenceGroup {
+	order := accreditation.EvidenceKindsOf(v.Scheme)
+	for _, e := range v.Evidence {
+		if !slices.Contains(order, e.Kind) {
+			order = append(order, e.Kind)
+		}
+	}
+	var out []EvidenceGroup
+	for _, k := range order {
+		g := EvidenceGroup{Kind: k}
+		for _, e := range v.Evidence {
+			if e.Kind == k {
+				g.Items = append(g.Items, e)
+			}
+		}
+		if len(g.Items) > 0 {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
 // Get returns case id as actor may see it. Errors: NotFound.
 func (s *Service) Get(ctx context.Context, actor domain.Actor, id string) (*CaseView, uint64, error) {
 	c, version, err := s.visible(actor, id)

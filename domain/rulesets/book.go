@@ -176,6 +176,10 @@ func (b *Book) Publish(actor domain.Actor, now time.Time, latest accreditation.R
 			fields = append(fields, *e)
 		}
 		idx := slices.IndexFunc(next.Rules, func(r accreditation.Rule) bool { return r.Name == ch.Name })
+		if idx < 0 { // a rule the code learnt after latest was published: unset there
+			next.Rules = append(next.Rules, accreditation.Rule{Name: def.Name, Unit: def.Unit})
+			idx = len(next.Rules) - 1
+		}
 		old := next.Rules[idx]
 		changed := !maps.Equal(old.Values, values)
 		switch {

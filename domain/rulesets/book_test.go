@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -199,3 +200,25 @@ func TestDiff(t *testing.T) {
 }
 
 var _ aggregate.Root[*Book] = (*Book)(nil)
+
+// TestPublishSetsARuleTheLatestVersionPredates: a version published before
+// the code knew a rule (the written portfolio's counts) lacks it; the
+// office can still set it, with the source it cites.
+func TestPublishSetsARuleTheLatestVersionPredates(t *testing.T) {
+	b := newBook("eia")
+	old := shippedOf(accreditation.SchemeEIA).Clone()
+	old.ID = "eia-2026-1"
+	rule := accreditation.RuleEvidence(accreditation.KindCaseStudy)
+	old.Rules = slices.DeleteFunc(old.Rules, func(r accreditation.Rule) bool { return r.Name == rule })
+	b.Versions = append(b.Versions, Version{RuleSet: old})
+	src := "nobco.nl/wat-moet-je-aantonen-voor-eia-certificering"
+	b, err := publish(t, b, office, PublishInput{BasedOn: "eia-2026-1", EffectiveFrom: tomorrow(),
+		Rules: []RuleChange{{Name: rule, Values: every(fig(1)), Source: src}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, ok := b.Versions[1].Rule(rule)
+	if !ok || r.Values[framework.Foundation] != 1 || r.Source != src || r.Unit != accreditation.UnitItems {
+		t.Fatalf("%s in the new version: got %+v (present %v)", rule, r, ok)
+	}
+}

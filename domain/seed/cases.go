@@ -200,7 +200,7 @@ func (g *job) step(ctx context.Context, p *plan, now time.Time) (time.Duration, 
 	case accreditation.StateReturned:
 		if !p.fixed {
 			p.fixed = true
-			return g.days(1, 10), g.addEvidence(ctx, p, now, accreditation.KindSupervisorReference)
+			return g.days(1, 10), g.addEvidence(ctx, p, now, fixKind[p.scheme])
 		}
 		return g.days(1, 10), g.submit(p, ctx, now)
 	case accreditation.StateSubmitted:
@@ -281,11 +281,7 @@ func (g *job) draft(ctx context.Context, p *plan, now time.Time) (time.Duration,
 		}
 		return g.days(0, 6), g.do(ctx, p, a, now, func(c *accreditation.Case) ([]aggregate.Change, error) { return c.UpdatePortfolio(a, now, pf) })
 	case p.added < p.evidence:
-		kinds := []accreditation.EvidenceKind{accreditation.KindCertificate, accreditation.KindReflectiveStatement, accreditation.KindClientFeedback,
-			accreditation.KindSupervisorReference, accreditation.KindSessionTranscript, accreditation.KindCPDRecord}
-		if p.scheme == accreditation.SchemeEQA {
-			kinds = []accreditation.EvidenceKind{accreditation.KindProgrammeDocument, accreditation.KindProgrammeDocument, accreditation.KindCertificate}
-		}
+		kinds := seededKinds[p.scheme]
 		return g.days(0, 4), g.addEvidence(ctx, p, now, kinds[p.added%len(kinds)])
 	case !p.selfAssessed:
 		p.selfAssessed = true
@@ -367,8 +363,25 @@ func (g *job) portfolio(ctx context.Context, p *plan, now time.Time) (accreditat
 	}, nil
 }
 
+// seededKinds are the kinds of evidence a seeded case uploads, in turn:
+// each scheme's written portfolio first.
+var seededKinds = map[accreditation.Scheme][]accreditation.EvidenceKind{
+	accreditation.SchemeEIA: {accreditation.KindCaseStudy, accreditation.KindLearningJournal, accreditation.KindClientFeedback,
+		accreditation.KindCPDRecord, accreditation.KindSupervisionRecord, accreditation.KindLearningJournal, accreditation.KindCertificate},
+	accreditation.SchemeEQA: {accreditation.KindCurriculum, accreditation.KindProgrammeHandbook, accreditation.KindAssessmentMethods,
+		accreditation.KindQualityManual},
+}
+
+// fixKind is what a returned case adds before it is submitted again.
+var fixKind = map[accreditation.Scheme]accreditation.EvidenceKind{
+	accreditation.SchemeEIA: accreditation.KindSupervisorReference, accreditation.SchemeEQA: accreditation.KindProgrammeDocument}
+
 var fileNames = map[accreditation.EvidenceKind]string{
-	accreditation.KindCertificate: "certificate.pdf", accreditation.KindReflectiveStatement: "reflective-statement.pdf",
+	accreditation.KindCaseStudy: "case-study.pdf", accreditation.KindLearningJournal: "learning-journal.pdf",
+	accreditation.KindSupervisionRecord: "supervision-record.pdf", accreditation.KindCurriculum: "curriculum.pdf",
+	accreditation.KindAssessmentMethods: "assessment-methods.pdf", accreditation.KindQualityManual: "quality-manual.pdf",
+	accreditation.KindProgrammeHandbook: "programme-handbook.pdf",
+	accreditation.KindCertificate:       "certificate.pdf", accreditation.KindReflectiveStatement: "reflective-statement.pdf",
 	accreditation.KindClientFeedback: "client-feedback.pdf", accreditation.KindSupervisorReference: "supervisor-reference.pdf",
 	accreditation.KindSessionTranscript: "session-transcript.pdf", accreditation.KindCPDRecord: "cpd-log.pdf",
 	accreditation.KindProgrammeDocument: "programme-handbook.pdf",

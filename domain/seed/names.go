@@ -134,5 +134,12 @@ var (
 		"session_transcript":   {"Session transcript with reflections", "Recorded session transcript"},
 		"cpd_record":           {"CPD log of the last year", "Record of continuing development"},
 		"programme_document":   {"Programme handbook", "Curriculum and assessment design", "Faculty and supervision arrangements"},
+		"case_study":           {"Case study: a year with a team leader", "Case study: mentoring a new manager"},
+		"learning_journal":     {"Learning journal, spring", "Learning journal: supervision insights", "Learning journal, autumn"},
+		"supervision_record":   {"Supervision record of the last year", "Supervision log"},
+		"curriculum":           {"Curriculum and learning outcomes", "Module map against the eight categories"},
+		"programme_handbook":   {"Programme handbook", "Student handbook"},
+		"assessment_methods":   {"How students are assessed", "Assessment criteria and marking guide"},
+		"quality_manual":       {"Quality manual", "Quality assurance procedures"},
 	}
 )
