@@ -84,6 +84,13 @@ func (w *world) awardedCase(t testing.TB, applicant User) (caseID, evID, accID s
 // API to both assessments, which recommend the award: it awaits the decision.
 func (w *world) assessedCase(t testing.TB, applicant User) (caseID, evID string) {
 	t.Helper()
+	return w.assessedCaseBefore(t, applicant, nil)
+}
+
+// assessedCaseBefore is assessedCase with beforeSubmit run on the draft
+// just before it is submitted (nil: nothing).
+func (w *world) assessedCaseBefore(t testing.TB, applicant User, beforeSubmit func(caseID string)) (caseID, evID string) {
+	t.Helper()
 	c := Expect(t, w.in.Post(t, "/api/v1/cases", applicant.Token, map[string]any{"scheme": "EIA", "level": "practitioner", "language": "en"}), 201).Map(t)
 	caseID = c["id"].(string)
 	Expect(t, w.in.Put(t, "/api/v1/cases/"+caseID+"/portfolio", applicant.Token, map[string]any{"first_practice_date": "2021-01-15", "client_hours": 140, "client_count": 14,
@@ -95,6 +102,9 @@ func (w *world) assessedCase(t testing.TB, applicant User) (caseID, evID string)
 		cats = append(cats, map[string]any{"category": cat, "statement": fmt.Sprintf("How I work on category %d", cat)})
 	}
 	Expect(t, w.in.Put(t, "/api/v1/cases/"+caseID+"/self-assessment", applicant.Token, map[string]any{"categories": cats}), 200)
+	if beforeSubmit != nil {
+		beforeSubmit(caseID)
+	}
 	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/submit", applicant.Token, nil), 200)
 	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/screening", w.admin, map[string]string{"outcome": "accepted"}), 200)
 	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/claim", w.assessor.Token, map[string]string{"role": "assessor"}), 200)
