@@ -171,23 +171,27 @@ func (r *Runner) Start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	r.stopRun = cancel
 	r.done = make(chan struct{})
+	// What the snapshot on disk holds, taken before following starts: a
+	// replay can be over before the snapshot loop first looks, and must
+	// still be saved.
+	saved := r.Position()
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); r.follow(ctx) }()
-	go func() { defer wg.Done(); r.snapshotEvery(ctx, r.snapEvery) }()
+	go func() { defer wg.Done(); r.snapshotEvery(ctx, r.snapEvery, saved) }()
 	go func() { wg.Wait(); close(r.done) }()
 }
 
 // snapshotEvery saves a snapshot every period in which the models moved,
 // also when no commit comes after a long replay: a stop may find no time
 // for it, and the next start then replays only what came since.
-func (r *Runner) snapshotEvery(ctx context.Context, period time.Duration) {
+// saved is the position of the snapshot on disk when it starts.
+func (r *Runner) snapshotEvery(ctx context.Context, period time.Duration, saved uint64) {
 	if r.dir == "" {
 		return
 	}
 	t := time.NewTicker(period)
 	defer t.Stop()
-	saved := r.Position()
 	for {
 		select {
 		case <-ctx.Done():
