@@ -41,7 +41,7 @@ func TestCatalogueIsCompleteInBothLanguages(t *testing.T) {
 	navKey := regexp.MustCompile(`Nav: "([a-z.]+)"`)
 	files, _ := filepath.Glob("*.go")
 	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") || f == "messages.go" {
+		if strings.HasSuffix(f, "_test.go") || strings.HasPrefix(f, "messages") { // the catalogue itself
 			continue
 		}
 		b, _ := os.ReadFile(f)
