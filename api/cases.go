@@ -186,11 +186,13 @@ func bindOptional(c echo.Context, v any) error {
 
 func (s *Server) submitCase(c echo.Context) error {
 	return s.command(accreditation.ActionSubmit, func(c echo.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
-		var req struct{}
+		var req struct {
+			Declarations []string `json:"declarations"`
+		}
 		if err := bindOptional(c, &req); err != nil {
 			return aggregate.Result{}, err
 		}
-		return s.deps.Cases.Submit(c.Request().Context(), m, id)
+		return s.deps.Cases.Submit(c.Request().Context(), m, id, req.Declarations)
 	})(c)
 }
 
@@ -516,10 +518,11 @@ func (s *Server) renewAccreditation(c echo.Context) error {
 	}
 	m.Command = string(accreditation.ActionRenew)
 	var req struct {
-		ContinuedPractice        bool    `json:"continued_practice"`
-		SupervisionHoursLastYear float64 `json:"supervision_hours_last_year"`
-		CPDHoursLastYear         float64 `json:"cpd_hours_last_year"`
-		EthicsCodeAdherence      bool    `json:"ethics_code_adherence"`
+		ContinuedPractice        bool     `json:"continued_practice"`
+		SupervisionHoursLastYear float64  `json:"supervision_hours_last_year"`
+		CPDHoursLastYear         float64  `json:"cpd_hours_last_year"`
+		EthicsCodeAdherence      bool     `json:"ethics_code_adherence"`
+		Declarations             []string `json:"declarations"`
 	}
 	if err := bind(c, &req); err != nil {
 		return err

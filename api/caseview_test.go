@@ -256,12 +256,12 @@ func TestCaseJSONEIAThroughEveryState(t *testing.T) {
 	cv.answer(t, "self-assessment, one category short", in.Put(t, "/api/v1/cases/"+id+"/self-assessment", app, map[string]any{"categories": cats}), 200)
 	cv.views(t, "draft, checklist of one", id)
 	cv.answer(t, "self-assessment complete", in.Put(t, "/api/v1/cases/"+id+"/self-assessment", app, map[string]any{"categories": []map[string]any{{"category": 8, "statement": "How I work on category 8"}}}), 200)
-	cv.answer(t, "submit", in.Post(t, "/api/v1/cases/"+id+"/submit", app, nil), 200)
+	cv.answer(t, "submit", in.Post(t, "/api/v1/cases/"+id+"/submit", app, declared), 200)
 	cv.views(t, "submitted", id)
 	cv.answer(t, "screened: returned", in.Post(t, "/api/v1/cases/"+id+"/screening", tm.admin, map[string]string{"outcome": "returned", "reason": "Please add your supervisor's reference."}), 200)
 	cv.views(t, "returned", id)
 	tm.clock.Advance(time.Hour)
-	cv.answer(t, "resubmit", in.Post(t, "/api/v1/cases/"+id+"/submit", app, nil), 200)
+	cv.answer(t, "resubmit", in.Post(t, "/api/v1/cases/"+id+"/submit", app, declared), 200)
 	cv.answer(t, "screened: accepted", in.Post(t, "/api/v1/cases/"+id+"/screening", tm.admin, map[string]string{"outcome": "accepted"}), 200)
 	cv.views(t, "awaiting assessment", id)
 	cv.answer(t, "claim", in.Post(t, "/api/v1/cases/"+id+"/claim", tm.assessor.Token, map[string]string{"role": "assessor"}), 200)
@@ -292,7 +292,7 @@ func TestCaseJSONEIAThroughEveryState(t *testing.T) {
 	accID := d["accreditation"].(map[string]any)["id"].(string)
 	tm.setClock(t, time.Date(2030, 12, 1, 9, 0, 0, 0, time.UTC))
 	cv.relogin(t)
-	cv.answer(t, "renewed", in.Post(t, "/api/v1/accreditations/"+accID+"/renewal", tm.applicant.Token, map[string]any{"continued_practice": true, "supervision_hours_last_year": 6, "cpd_hours_last_year": 20, "ethics_code_adherence": true}), 200)
+	cv.answer(t, "renewed", in.Post(t, "/api/v1/accreditations/"+accID+"/renewal", tm.applicant.Token, map[string]any{"continued_practice": true, "supervision_hours_last_year": 6, "cpd_hours_last_year": 20, "ethics_code_adherence": true, "declarations": []string{"code_of_ethics", "diversity"}}), 200)
 	cv.views(t, "awarded, renewed", id)
 	cv.answer(t, "accreditation revoked", in.Post(t, "/api/v1/accreditations/"+accID+"/revocation", tm.admin, map[string]string{"reason": "Ethics complaint upheld."}), 200)
 	cv.views(t, "awarded, accreditation revoked", id)
@@ -305,13 +305,13 @@ func TestCaseJSONAppealsWithdrawalAndEQA(t *testing.T) {
 	in := tm.in
 	// Withdrawn before a decision, with a reason.
 	w := tm.openEIA(t)
-	tm.post(t, "/api/v1/cases/"+w+"/submit", tm.applicant.Token, nil, 200)
+	tm.post(t, "/api/v1/cases/"+w+"/submit", tm.applicant.Token, declared, 200)
 	cv.answer(t, "withdrawn", in.Post(t, "/api/v1/cases/"+w+"/withdraw", tm.applicant.Token, map[string]string{"reason": "Moving abroad."}), 200)
 	cv.views(t, "withdrawn", w)
 
 	// Refused, appealed, back to assessment; refused again, appeal dismissed.
 	id := tm.openEIA(t)
-	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, nil, 200)
+	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200)
 	tm.toDecision(t, id)
 	tm.post(t, "/api/v1/cases/"+id+"/decision", tm.admin, map[string]string{"outcome": "not_awarded", "rationale": "Not enough depth."}, 200)
 	tm.post(t, "/api/v1/cases/"+id+"/appeal", tm.applicant.Token, map[string]string{"grounds": "The assessors missed category 2."}, 200)
@@ -342,7 +342,7 @@ func TestCaseJSONAppealsWithdrawalAndEQA(t *testing.T) {
 	cv.answer(t, "EQA portfolio", in.Put(t, "/api/v1/cases/"+q+"/portfolio", tm.applicant.Token, map[string]any{"contact_hours": 150, "completed_cycles": 2, "curriculum": curriculum}), 200)
 	Expect(t, in.Upload(t, q, tm.applicant.Token, map[string]string{"kind": "programme_document", "title": "Curriculum", "categories": "1,2,3,4,5,6,7,8"}, "curriculum.md", []byte("# Curriculum\n\nEight modules."), nil), 201)
 	cv.views(t, "EQA draft", q)
-	tm.post(t, "/api/v1/cases/"+q+"/submit", tm.applicant.Token, nil, 200)
+	tm.post(t, "/api/v1/cases/"+q+"/submit", tm.applicant.Token, declared, 200)
 	tm.toDecision(t, q)
 	cv.answer(t, "EQA awarded lower", in.Post(t, "/api/v1/cases/"+q+"/decision", tm.admin, map[string]string{"outcome": "awarded", "level": "practitioner", "rationale": "One level lower."}), 200)
 	cv.views(t, "EQA awarded at a lower level", q)
@@ -381,7 +381,7 @@ func TestACommandAnswersWithTheStateItDecidedOn(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Someone writes right after.
-	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, nil, 200)
+	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200)
 
 	v, version, err := cs.Answer(t.Context(), applicant, id, res)
 	if err != nil {

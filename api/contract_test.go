@@ -98,7 +98,7 @@ func (ct *contractTeam) awaitingDecision(t *testing.T) string {
 		cats = append(cats, map[string]any{"category": cat, "statement": "How I work"})
 	}
 	ct.do(t, "PUT", "/api/v1/cases/"+id+"/self-assessment", ct.applicant.Token, map[string]any{"categories": cats}, 200)
-	ct.do(t, "POST", "/api/v1/cases/"+id+"/submit", ct.applicant.Token, nil, 200)
+	ct.do(t, "POST", "/api/v1/cases/"+id+"/submit", ct.applicant.Token, declared, 200)
 	ct.do(t, "POST", "/api/v1/cases/"+id+"/screening", ct.admin, map[string]string{"outcome": "accepted"}, 200)
 	ct.do(t, "POST", "/api/v1/cases/"+id+"/claim", ct.assessor.Token, map[string]string{"role": "assessor"}, 200)
 	ct.do(t, "POST", "/api/v1/cases/"+id+"/assignments", ct.admin, map[string]string{"assessor_id": ct.checker.ID, "role": "verifier"}, 200)
@@ -151,7 +151,7 @@ func TestContractEveryOperationAnswersAsDocumented(t *testing.T) {
 		cats = append(cats, map[string]any{"category": cat, "statement": "How I work"})
 	}
 	ct.do(t, "PUT", "/api/v1/cases/"+id+"/self-assessment", ct.applicant.Token, map[string]any{"categories": cats}, 200)
-	ct.do(t, "POST", "/api/v1/cases/"+id+"/submit", ct.applicant.Token, map[string]any{}, 200)
+	ct.do(t, "POST", "/api/v1/cases/"+id+"/submit", ct.applicant.Token, declared, 200)
 	ct.do(t, "POST", "/api/v1/cases/"+id+"/screening", ct.admin, map[string]string{"outcome": "accepted"}, 200)
 	ct.do(t, "POST", "/api/v1/cases/"+id+"/claim", ct.assessor.Token, map[string]string{"role": "assessor"}, 200)
 	ct.do(t, "POST", "/api/v1/cases/"+id+"/assignments", ct.admin, map[string]string{"assessor_id": ct.checker.ID, "role": "verifier"}, 200)
@@ -177,7 +177,7 @@ func TestContractEveryOperationAnswersAsDocumented(t *testing.T) {
 	ct.clock.Set(time.Date(2030, 12, 1, 9, 0, 0, 0, time.UTC))
 	ct.admin, ct.applicant.Token = in.AdminToken(t), in.Login(t, ct.applicant.Email, ct.applicant.Password)
 	ct.assessor.Token, ct.checker.Token = in.Login(t, ct.assessor.Email, ct.assessor.Password), in.Login(t, ct.checker.Email, ct.checker.Password)
-	ct.do(t, "POST", "/api/v1/accreditations/"+accID+"/renewal", ct.applicant.Token, map[string]any{"continued_practice": true, "supervision_hours_last_year": 6, "cpd_hours_last_year": 20, "ethics_code_adherence": true}, 200)
+	ct.do(t, "POST", "/api/v1/accreditations/"+accID+"/renewal", ct.applicant.Token, map[string]any{"continued_practice": true, "supervision_hours_last_year": 6, "cpd_hours_last_year": 20, "ethics_code_adherence": true, "declarations": []string{"code_of_ethics", "diversity"}}, 200)
 	ct.do(t, "POST", "/api/v1/accreditations/"+accID+"/withdrawal", ct.applicant.Token, map[string]string{"reason": "Retiring."}, 200)
 
 	// Case two: awarded, then revoked.

@@ -195,7 +195,7 @@ func TestRetentionPolicyErasesInactiveApplicantsOnly(t *testing.T) {
 	tm := newTeam(t)
 	// Carla: a case decided "not awarded". Ben: an active accreditation.
 	id := tm.openEIA(t)
-	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, nil, 200)
+	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200)
 	tm.toDecision(t, id)
 	tm.post(t, "/api/v1/cases/"+id+"/decision", tm.admin, map[string]string{"outcome": "not_awarded", "rationale": "Not yet."}, 200)
 	carla := tm.applicant

@@ -69,6 +69,9 @@ func (tm *team) get(t *testing.T, path, token string) map[string]any {
 	return Expect(t, tm.in.Get(t, path, token), 200).Map(t)
 }
 
+// declared is the body of a submission that confirms every declaration.
+var declared = map[string]any{"declarations": []string{"code_of_ethics", "diversity"}}
+
 var pdf = []byte("%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
 
 func eiaPortfolio() map[string]any {
@@ -162,7 +165,7 @@ func (tm *team) toDecision(t *testing.T, id string) {
 func TestEIAJourneyFromOpenToAwardRenewalAndExpiry(t *testing.T) {
 	tm := newTeam(t)
 	id := tm.openEIA(t)
-	c := tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, nil, 200)
+	c := tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200)
 	if c["state"] != "submitted" || c["rule_set"] == "" {
 		t.Fatalf("submitted: got state %v rule set %v", c["state"], c["rule_set"])
 	}
@@ -189,9 +192,13 @@ func TestEIAJourneyFromOpenToAwardRenewalAndExpiry(t *testing.T) {
 	}
 	// Renewal: short of the supervision the rules ask, then met in the
 	// months before the end (no renewal window is set: any time before).
-	renewal := map[string]any{"continued_practice": true, "supervision_hours_last_year": 6, "cpd_hours_last_year": 20, "ethics_code_adherence": true}
+	renewal := map[string]any{"continued_practice": true, "supervision_hours_last_year": 6, "cpd_hours_last_year": 20, "ethics_code_adherence": true,
+		"declarations": []string{"code_of_ethics", "diversity"}}
 	short := map[string]any{"continued_practice": true, "supervision_hours_last_year": 2, "cpd_hours_last_year": 20, "ethics_code_adherence": true}
-	Expect(t, tm.in.Post(t, "/api/v1/accreditations/"+accID+"/renewal", tm.applicant.Token, short), 422)
+	p := Expect(t, tm.in.Post(t, "/api/v1/accreditations/"+accID+"/renewal", tm.applicant.Token, short), 422).Map(t)
+	if got := fmt.Sprint(p["unmet"]); !strings.Contains(got, "supervision_hours_last_year") || !strings.Contains(got, "declaration_code_of_ethics") || !strings.Contains(got, "declaration_diversity") {
+		t.Fatalf("renewal short of the rules and unconfirmed: unmet %s", got)
+	}
 	tm.setClock(t, time.Date(2030, 12, 1, 9, 0, 0, 0, time.UTC))
 	r := tm.post(t, "/api/v1/accreditations/"+accID+"/renewal", tm.applicant.Token, renewal, 200)
 	if !strings.HasPrefix(r["accreditation"].(map[string]any)["valid_until"].(string), "2036-03-02") {
@@ -250,7 +257,7 @@ func (tm *team) openEQA(t *testing.T) string {
 func TestEQAJourneyFromOpenToAwardAndRenewal(t *testing.T) {
 	tm := newTeam(t)
 	id := tm.openEQA(t)
-	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, nil, 200)
+	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200)
 	tm.toDecision(t, id)
 	for _, a := range tm.get(t, "/api/v1/cases/"+id, tm.admin)["assessments"].([]any) {
 		if areas, _ := a.(map[string]any)["review_areas"].([]any); len(areas) != 5 {
@@ -260,7 +267,7 @@ func TestEQAJourneyFromOpenToAwardAndRenewal(t *testing.T) {
 	d := tm.post(t, "/api/v1/cases/"+id+"/decision", tm.admin, map[string]string{"outcome": "awarded", "level": "senior_practitioner", "rationale": "Programme meets the level."}, 200)
 	accID := d["accreditation"].(map[string]any)["id"].(string)
 	tm.setClock(t, time.Date(2030, 12, 1, 0, 0, 0, 0, time.UTC))
-	r := tm.post(t, "/api/v1/accreditations/"+accID+"/renewal", tm.applicant.Token, map[string]any{"continued_practice": true, "ethics_code_adherence": true}, 200)
+	r := tm.post(t, "/api/v1/accreditations/"+accID+"/renewal", tm.applicant.Token, map[string]any{"continued_practice": true, "ethics_code_adherence": true, "declarations": []string{"code_of_ethics"}}, 200)
 	if r["accreditation"].(map[string]any)["status"] != "active" || len(r["accreditation"].(map[string]any)["renewals"].([]any)) != 1 {
 		t.Fatalf("EQA renewal: %v", r["accreditation"])
 	}
@@ -273,7 +280,7 @@ func TestEQAJourneyFromOpenToAwardAndRenewal(t *testing.T) {
 func TestEQAAssessmentRatesTheFiveReviewAreas(t *testing.T) {
 	tm := newTeam(t)
 	id := tm.openEQA(t)
-	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, nil, 200)
+	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200)
 	tm.toAssessment(t, id)
 	assess := func(areas []map[string]any) Response {
 		t.Helper()
@@ -307,7 +314,7 @@ func TestEQAAssessmentRatesTheFiveReviewAreas(t *testing.T) {
 	}
 
 	eia := tm.openEIA(t)
-	tm.post(t, "/api/v1/cases/"+eia+"/submit", tm.applicant.Token, nil, 200)
+	tm.post(t, "/api/v1/cases/"+eia+"/submit", tm.applicant.Token, declared, 200)
 	tm.toAssessment(t, eia)
 	wantField(t, tm.in.Post(t, "/api/v1/cases/"+eia+"/assessments", tm.assessor.Token, map[string]any{"ratings": allRatings("evidenced", nil),
 		"review_areas": allAreas("evidenced"), "recommendation": "award", "rationale": "Good."}), "review_areas", "only an EQA case")
@@ -320,7 +327,7 @@ func TestEQAAssessmentRatesTheFiveReviewAreas(t *testing.T) {
 func TestDecisionByTheAwardingPanel(t *testing.T) {
 	tm := newTeam(t)
 	id := tm.openEIA(t)
-	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, nil, 200)
+	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200)
 	tm.toDecision(t, id)
 	rita := tm.in.CreateUser(t, tm.admin, "office", "rita@example.org", "Rita Panel")
 	otto := tm.in.CreateUser(t, tm.admin, "office", "otto@example.org", "Otto Panel")
@@ -355,7 +362,7 @@ func TestDecisionByTheAwardingPanel(t *testing.T) {
 func TestRestartInTheMiddleOfAJourneyLosesNothing(t *testing.T) {
 	tm := newTeam(t)
 	id := tm.openEIA(t)
-	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, nil, 200)
+	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200)
 	tm.in.Restart(t)
 	// Sessions live in JetStream: the logins survive the restart too.
 	tm.toDecision(t, id)
@@ -377,7 +384,7 @@ func TestUnhappyPaths(t *testing.T) {
 	t.Run("not eligible: 422 naming each unmet rule", func(t *testing.T) {
 		other := tm.post(t, "/api/v1/cases", tm.applicant.Token, map[string]any{"scheme": "EIA", "level": "master_practitioner", "language": "en"}, 201)["id"].(string)
 		Expect(t, tm.in.Put(t, "/api/v1/cases/"+other+"/portfolio", tm.applicant.Token, eiaPortfolio()), 200)
-		r := Expect(t, tm.in.Post(t, "/api/v1/cases/"+other+"/submit", tm.applicant.Token, nil), 422).Map(t)
+		r := Expect(t, tm.in.Post(t, "/api/v1/cases/"+other+"/submit", tm.applicant.Token, declared), 422).Map(t)
 		unmet := fmt.Sprint(r["unmet"])
 		for _, rule := range []string{"years_practising", "client_hours", "client_count", "category_3_addressed"} {
 			if !strings.Contains(unmet, rule) {
@@ -435,7 +442,7 @@ func TestUnhappyPaths(t *testing.T) {
 		}
 	})
 
-	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, nil, 200)
+	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200)
 	tm.post(t, "/api/v1/cases/"+id+"/screening", tm.admin, map[string]string{"outcome": "accepted"}, 200)
 
 	t.Run("conflict of interest: the assessor cannot take the case", func(t *testing.T) {
@@ -462,7 +469,7 @@ func TestUnhappyPaths(t *testing.T) {
 		}
 	})
 	t.Run("invalid transition names the state", func(t *testing.T) {
-		r := Expect(t, tm.in.Post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, nil), 409).Map(t)
+		r := Expect(t, tm.in.Post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared), 409).Map(t)
 		if !strings.Contains(r["detail"].(string), "awaiting_assessment") {
 			t.Fatalf("detail does not name the state: %v", r["detail"])
 		}

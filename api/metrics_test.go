@@ -33,7 +33,7 @@ func TestMetricsAfterAJourney(t *testing.T) {
 	// A refused command is counted as such.
 	Expect(t, tm.in.Post(t, "/api/v1/cases", tm.applicant.Token, map[string]any{"scheme": "EIA", "level": "practitioner", "language": "english"}), 400)
 	id := tm.post(t, "/api/v1/cases", tm.applicant.Token, map[string]any{"scheme": "EIA", "level": "practitioner", "language": "en"}, 201)["id"].(string)
-	Expect(t, tm.in.Post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, nil), 422)
+	Expect(t, tm.in.Post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared), 422)
 	body = string(Expect(t, tm.in.Get(t, "/metrics", tm.admin), 200).Body)
 	if !strings.Contains(body, `accredit_commands_total{command="submit",outcome="rejected"}`) {
 		t.Fatal("a refused submission is not counted as rejected")

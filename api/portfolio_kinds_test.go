@@ -55,13 +55,13 @@ func TestTheWrittenPortfolioIsCountedFromTheUploads(t *testing.T) {
 	for _, title := range []string{"Journal 1", "Journal 2", "Journal 3", "Journal 4"} {
 		upload("learning_journal", title)
 	}
-	p := Expect(t, tm.in.Post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, nil), 422).Map(t)
+	p := Expect(t, tm.in.Post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared), 422).Map(t)
 	unmet := p["unmet"].([]any)
 	if len(unmet) != 1 || unmet[0].(map[string]any)["rule"] != "evidence_learning_journal" || unmet[0].(map[string]any)["given"] != 4.0 {
 		t.Fatalf("submit with 4 journals: got %v", p)
 	}
 	upload("learning_journal", "Journal 5")
-	if c := tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, nil, 200); c["rule_set"] != "eia-2026-1" {
+	if c := tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200); c["rule_set"] != "eia-2026-1" {
 		t.Fatalf("submitted under %v, want eia-2026-1", c["rule_set"])
 	}
 }

@@ -16,7 +16,7 @@ import (
 func (tm *team) awardedCase(t *testing.T) (string, string) {
 	t.Helper()
 	id := tm.openEIA(t)
-	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, nil, 200)
+	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200)
 	tm.toDecision(t, id)
 	d := tm.post(t, "/api/v1/cases/"+id+"/decision", tm.admin, map[string]string{"outcome": "awarded", "level": "practitioner", "rationale": "Well evidenced throughout."}, 200)
 	return id, d["accreditation"].(map[string]any)["id"].(string)
@@ -41,7 +41,7 @@ func TestACommandsSeqAsMinSeqShowsTheChangeAtOnce(t *testing.T) {
 func TestQueueForAssessorsAndOffice(t *testing.T) {
 	tm := newTeam(t)
 	id := tm.openEIA(t)
-	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, nil, 200)
+	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200)
 	office := tm.get(t, "/api/v1/queue?state=submitted", tm.admin)["cases"].([]any)
 	if len(office) != 1 || office[0].(map[string]any)["case_id"] != id {
 		t.Fatalf("office queue of submitted cases: %v", office)

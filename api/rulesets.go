@@ -46,10 +46,11 @@ func (s *Server) getRuleSet(c echo.Context) error {
 // publishRuleSetRequest is a new version: the one it is edited from (the
 // scheme's latest), the day it takes effect, and the rules it changes.
 type publishRuleSetRequest struct {
-	Scheme        string                `json:"scheme"`
-	BasedOn       string                `json:"based_on"`
-	EffectiveFrom string                `json:"effective_from"`
-	Rules         []rulesets.RuleChange `json:"rules"`
+	Scheme        string                       `json:"scheme"`
+	BasedOn       string                       `json:"based_on"`
+	EffectiveFrom string                       `json:"effective_from"`
+	Rules         []rulesets.RuleChange        `json:"rules"`
+	Declarations  []rulesets.DeclarationChange `json:"declarations"`
 }
 
 func (s *Server) publishRuleSet(c echo.Context) error {
@@ -63,7 +64,7 @@ func (s *Server) publishRuleSet(c echo.Context) error {
 	}
 	rules := s.deps.Cases.Rules()
 	r, res, err := rules.Publish(c.Request().Context(), m, rulesets.PublishRequest{Scheme: req.Scheme, BasedOn: req.BasedOn,
-		EffectiveFrom: req.EffectiveFrom, Rules: req.Rules})
+		EffectiveFrom: req.EffectiveFrom, Rules: req.Rules, Declarations: req.Declarations})
 	if err != nil {
 		return err
 	}

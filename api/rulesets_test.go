@@ -63,7 +63,7 @@ func TestRuleSetsAreReadByAnyone(t *testing.T) {
 func TestPublishedRulesLeavePinnedCasesAlone(t *testing.T) {
 	tm := newTeam(t)
 	pinned := tm.openEIA(t)
-	if c := tm.post(t, "/api/v1/cases/"+pinned+"/submit", tm.applicant.Token, nil, 200); c["rule_set"] != "eia-2024-1" {
+	if c := tm.post(t, "/api/v1/cases/"+pinned+"/submit", tm.applicant.Token, declared, 200); c["rule_set"] != "eia-2024-1" {
 		t.Fatalf("pinned to: got %v, want eia-2024-1", c["rule_set"])
 	}
 	fresh := tm.openEIA(t) // a draft: not pinned yet
@@ -101,11 +101,11 @@ func TestPublishedRulesLeavePinnedCasesAlone(t *testing.T) {
 	if c := tm.get(t, "/api/v1/cases/"+pinned, tm.applicant.Token); c["checklist"] != nil && len(c["checklist"].([]any)) != 0 {
 		t.Fatalf("checklist of the pinned case: got %v, want nothing unmet", c["checklist"])
 	}
-	if c := tm.post(t, "/api/v1/cases/"+pinned+"/submit", tm.applicant.Token, nil, 200); c["rule_set"] != "eia-2024-1" {
+	if c := tm.post(t, "/api/v1/cases/"+pinned+"/submit", tm.applicant.Token, declared, 200); c["rule_set"] != "eia-2024-1" {
 		t.Fatalf("resubmitted: pinned to %v, want eia-2024-1", c["rule_set"])
 	}
 	// The new case is held to the new rules.
-	prob := Expect(t, tm.in.Post(t, "/api/v1/cases/"+fresh+"/submit", tm.applicant.Token, nil), 422).Map(t)
+	prob := Expect(t, tm.in.Post(t, "/api/v1/cases/"+fresh+"/submit", tm.applicant.Token, declared), 422).Map(t)
 	unmet := prob["unmet"].([]any)
 	if prob["rule_set"] != "eia-2026-1" || len(unmet) != 1 || unmet[0].(map[string]any)["rule"] != "client_hours" || unmet[0].(map[string]any)["required"] != 200.0 {
 		t.Fatalf("new case: got %v", prob)

@@ -36,7 +36,7 @@ func consumers(t *testing.T, in *Instance) int {
 func TestHistoryReadsLeaveNoConsumerBehind(t *testing.T) {
 	tm := newTeam(t)
 	id := tm.openEIA(t)
-	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, nil, 200)
+	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200)
 	// A history, an audit export and a verify first, so whatever they keep
 	// for good (the feeds' own consumers) is in the baseline.
 	hist := tm.get(t, "/api/v1/cases/"+id+"/history", tm.applicant.Token)["events"].([]any)

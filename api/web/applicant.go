@@ -104,11 +104,14 @@ type appCase struct {
 	Checklist []checkItem
 	NextStep  string
 	Rules     *rulesRef // the version the case is pinned to
-	Extra     map[string]any
+	// Declarations are what submitting confirms.
+	Declarations []declItem
+	Extra        map[string]any
 }
 
 func (a *app) appCase(x *ctx, c *cases.CaseView, section string) *appCase {
-	return &appCase{C: c, Section: section, Checklist: a.checklist(x, c), NextStep: a.nextStep(x, c.Next), Rules: a.rulesOf(x, c.RuleSet), Extra: map[string]any{}}
+	return &appCase{C: c, Section: section, Checklist: a.checklist(x, c), NextStep: a.nextStep(x, c.Next), Rules: a.rulesOf(x, c.RuleSet),
+		Declarations: a.declarationsOf(x, accreditation.Scheme(c.Scheme), c.RuleSet), Extra: map[string]any{}}
 }
 
 func (a *app) application(x *ctx) error {
@@ -145,25 +148,89 @@ func (a *app) caseCommand(x *ctx, okKey string, rename func(string) string, run 
 	}
 	res, err := run(c.ID, x.meta(okKey))
 	if err != nil {
-		if domain.Is(err, domain.NotFound) {
-			return err
-		}
-		p := x.newPage("application.title", nil)
-		p.Form = x.form
-		status := x.fieldErrors(p, err, rename)
-		if c2, err2 := a.loadCase(x, c.ID); err2 == nil {
-			c = c2
-		}
-		return a.renderApplication(x, c, p, status)
+		return a.caseFailed(x, c, err, rename)
 	}
 	a.settle(x.Request().Context(), res.Seq)
 	return x.redirect("/applications/" + c.ID + "?ok=" + okKey)
 }
 
+// caseFailed answers a refused command with the application page, the
+// form as sent and the errors at their fields.
+func (a *app) caseFailed(x *ctx, c *cases.CaseView, err error, rename func(string) string) error {
+	if domain.Is(err, domain.NotFound) {
+		return err
+	}
+	p := x.newPage("application.title", nil)
+	p.Form = x.form
+	status := x.fieldErrors(p, err, rename)
+	if c2, err2 := a.loadCase(x, c.ID); err2 == nil {
+		c = c2
+	}
+	return a.renderApplication(x, c, p, status)
+}
+
+// submit submits with the declarations ticked. Rules not met are shown at
+// their fields (a declaration at its box) and in the checklist, never as
+// the domain's message, which names the rule set by its id.
 func (a *app) submit(x *ctx) error {
-	return a.caseCommand(x, "submitted", nil, func(id string, m aggregate.Meta) (aggregate.Result, error) {
-		return a.d.Cases.Submit(x.Request().Context(), m, id)
-	})
+	c, err := a.loadParamCase(x)
+	if err != nil {
+		return err
+	}
+	res, err := a.d.Cases.Submit(x.Request().Context(), x.meta("submitted"), c.ID, confirmedDeclarations(x))
+	var de *domain.Error
+	if asDomain(err, &de) {
+		if unmet, ok := de.Extra["unmet"].([]accreditation.Unmet); ok {
+			p := x.newPage("application.title", nil)
+			p.Form = x.form
+			for _, u := range unmet {
+				if strings.HasPrefix(u.Rule, "declaration_") {
+					p.Errors[u.Rule] = ruleText(x, accreditation.RuleResult{Rule: u.Rule, Required: u.Required, Given: u.Given}, false)
+				}
+			}
+			p.Problems = append(p.Problems, x.T("submit.unmet"))
+			return a.renderApplication(x, c, p, statusOf(err))
+		}
+	}
+	if err != nil {
+		return a.caseFailed(x, c, err, nil)
+	}
+	a.settle(x.Request().Context(), res.Seq)
+	return x.redirect("/applications/" + c.ID + "?ok=submitted")
+}
+
+// declItem is a declaration to confirm: its checkbox and its text in the
+// reader's language.
+type declItem struct{ Field, Text string }
+
+// declarationsOf are the declarations of the rule set id (the one of scheme
+// in force now when id is empty).
+func (a *app) declarationsOf(x *ctx, scheme accreditation.Scheme, id string) []declItem {
+	rs := a.d.Cases.RuleSets()
+	r, ok := rs.ByID(id)
+	if !ok {
+		r = rs.InForce(scheme, a.d.Now())
+	}
+	var out []declItem
+	for _, d := range r.Declarations {
+		text := d.Text[x.lang]
+		if text == "" {
+			text = d.Text["en"]
+		}
+		out = append(out, declItem{Field: accreditation.RuleDeclaration(d.Key), Text: text})
+	}
+	return out
+}
+
+// confirmedDeclarations are the keys of the declarations ticked on a form.
+func confirmedDeclarations(x *ctx) []string {
+	var out []string
+	for _, k := range accreditation.Declarations {
+		if x.fv(accreditation.RuleDeclaration(k)) == "yes" {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 func (a *app) respond(x *ctx) error {
@@ -570,7 +637,7 @@ func (a *app) certificatePage(x *ctx, p *page, status int) error {
 	if c.Accreditation == nil {
 		return domain.Errorf(domain.NotFound, "no accreditation %s", accID)
 	}
-	d := map[string]any{"C": c, "Holder": a.userName(x, c.ApplicantID),
+	d := map[string]any{"C": c, "Holder": a.userName(x, c.ApplicantID), "Declarations": a.declarationsOf(x, accreditation.Scheme(c.Scheme), ""),
 		"VerifyURL": fmt.Sprintf("%s://%s/register/%s", x.Scheme(), x.Request().Host, c.Accreditation.ID)}
 	if p == nil {
 		p = x.newPage("certificate.title", nil)
@@ -595,7 +662,7 @@ func (a *app) renew(x *ctx) error {
 		return a.certificatePage(x, p, http.StatusBadRequest)
 	}
 	in := cases.RenewalRequest{ContinuedPractice: x.fv("continued_practice") == "yes", EthicsCodeAdherence: x.fv("ethics_code_adherence") == "yes",
-		SupervisionHoursLastYear: sup, CPDHoursLastYear: cpd}
+		SupervisionHoursLastYear: sup, CPDHoursLastYear: cpd, Declarations: confirmedDeclarations(x)}
 	_, res, err := a.d.Cases.Renew(x.Request().Context(), x.meta(string(accreditation.ActionRenew)), x.Param("acc"), in)
 	if err != nil {
 		if domain.Is(err, domain.NotFound) {

@@ -124,6 +124,7 @@ func TestBrowserEQAJourney(t *testing.T) {
 
 	// Submits.
 	nora.submit(`.tabs a[href="/applications/` + caseID + `"]`)
+	nora.click("#f-declaration_code_of_ethics")
 	nora.submit("#submit-application")
 	nora.see("Your application is submitted", "Nothing for you to do now: the EMCC office checks that your application is complete.", "Decision expected by")
 

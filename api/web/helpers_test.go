@@ -69,6 +69,9 @@ func (w *world) registerApplicant(t testing.TB, email, name string) User {
 	return u
 }
 
+// declared is the body of a submission that confirms every declaration.
+var declared = map[string]any{"declarations": []string{"code_of_ethics", "diversity"}}
+
 var pdf = []byte("%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
 
 // awardedCase takes an EIA practitioner case of the applicant through the
@@ -105,7 +108,7 @@ func (w *world) assessedCaseBefore(t testing.TB, applicant User, beforeSubmit fu
 	if beforeSubmit != nil {
 		beforeSubmit(caseID)
 	}
-	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/submit", applicant.Token, nil), 200)
+	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/submit", applicant.Token, declared), 200)
 	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/screening", w.admin, map[string]string{"outcome": "accepted"}), 200)
 	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/claim", w.assessor.Token, map[string]string{"role": "assessor"}), 200)
 	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/assignments", w.admin, map[string]string{"assessor_id": w.verifier.ID, "role": "verifier"}), 200)

@@ -104,6 +104,15 @@ func TestBrowserEIAJourney(t *testing.T) {
 
 	// Submits: the timeline and the expected decision date.
 	carla.submit(`.tabs a[href="/applications/` + caseID + `"]`)
+	// Without the declarations she is told what to confirm.
+	carla.see("You confirm", "I work to the Global Code of Ethics", "I work to a diversity policy")
+	carla.click("#f-declaration_code_of_ethics")
+	carla.submit("#submit-application")
+	carla.see("Your application does not meet every rule yet", "The diversity declaration: not yet confirmed")
+	if !js[bool](carla, `document.querySelector("#f-declaration_code_of_ethics").checked`) {
+		t.Fatal("the refused form lost the declaration she ticked")
+	}
+	carla.click("#f-declaration_diversity")
 	carla.submit("#submit-application")
 	carla.see("Your application is submitted", "Nothing for you to do now: the EMCC office checks that your application is complete.", "Decision expected by", "27 April 2026", "Application submitted")
 	carla.shoot("06-submitted")

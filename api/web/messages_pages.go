@@ -84,6 +84,8 @@ var pageMessages = map[string]msg{
 	"checklist.done":              {"Everything is in place. You can submit.", "Alles is compleet. U kunt indienen."},
 	"checklist.submit":            {"Submit the application", "Aanvraag indienen"},
 	"checklist.disabled":          {"You can submit once the checklist is complete.", "U kunt indienen zodra de checklist compleet is."},
+	"declarations.legend":         {"You confirm", "U bevestigt"},
+	"submit.unmet":                {"Your application does not meet every rule yet: see what is marked.", "Uw aanvraag voldoet nog niet aan elke regel: zie wat is gemarkeerd."},
 
 	// Portfolio.
 	"portfolio.title":                 {"Portfolio", "Portfolio"},

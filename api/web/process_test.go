@@ -57,7 +57,7 @@ func TestTheRestOfTheProcessThroughTheForms(t *testing.T) {
 	}
 	oc := "/office/cases/" + caseID
 
-	step(applicant, "/applications/"+caseID+"/submit", nil, "ok=submitted")
+	step(applicant, "/applications/"+caseID+"/submit", url.Values{"declaration_code_of_ethics": {"yes"}, "declaration_diversity": {"yes"}}, "ok=submitted")
 	step(office, oc+"/screen", url.Values{"outcome": {"accepted"}}, "ok=screened")
 	step(office, oc+"/assign", url.Values{"role": {"assessor"}, "assessor_id_assessor": {w.assessor.ID}}, "ok=assigned")
 	step(office, oc+"/assign", url.Values{"role": {"verifier"}, "assessor_id_verifier": {w.verifier.ID}}, "ok=assigned")
@@ -204,7 +204,7 @@ func TestQueuesAreOldestFirstWithTheOverdueMarked(t *testing.T) {
 			cats = append(cats, map[string]any{"category": n, "statement": "Statement"})
 		}
 		Expect(t, w.in.Put(t, "/api/v1/cases/"+id+"/self-assessment", carla.Token, map[string]any{"categories": cats}), 200)
-		Expect(t, w.in.Post(t, "/api/v1/cases/"+id+"/submit", carla.Token, nil), 200)
+		Expect(t, w.in.Post(t, "/api/v1/cases/"+id+"/submit", carla.Token, declared), 200)
 		Expect(t, w.in.Post(t, "/api/v1/cases/"+id+"/screening", w.admin, map[string]string{"outcome": "accepted"}), 200)
 		return id
 	}

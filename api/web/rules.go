@@ -74,6 +74,24 @@ func ruleRows(x *ctx, r accreditation.RuleSet) []ruleRow {
 	return out
 }
 
+// declRow is a declaration in the reader's language.
+type declRow struct {
+	Label, Text, Source string
+	Version             int
+}
+
+func declRows(x *ctx, r accreditation.RuleSet) []declRow {
+	var out []declRow
+	for _, d := range r.Declarations {
+		text := d.Text[x.lang]
+		if text == "" {
+			text = d.Text["en"]
+		}
+		out = append(out, declRow{Label: x.T("rule." + accreditation.RuleDeclaration(d.Key)), Text: text, Source: d.Source, Version: d.Version})
+	}
+	return out
+}
+
 // changeRow is one figure that changes, in words.
 type changeRow struct{ Rule, Level, From, To string }
 
@@ -103,6 +121,7 @@ type schemeRules struct {
 	Scheme   accreditation.Scheme
 	InForce  versionItem
 	Rows     []ruleRow
+	Decls    []declRow
 	Versions []versionItem
 }
 
@@ -111,7 +130,7 @@ func (a *app) rules(x *ctx) error {
 	var out []schemeRules
 	for _, sc := range []accreditation.Scheme{accreditation.SchemeEIA, accreditation.SchemeEQA} {
 		in := svc.All().InForce(sc, now)
-		s := schemeRules{Scheme: sc, InForce: versionItem{ID: in.ID, Title: rulesTitle(x, in), Status: rulesets.StatusInForce}, Rows: ruleRows(x, in)}
+		s := schemeRules{Scheme: sc, InForce: versionItem{ID: in.ID, Title: rulesTitle(x, in), Status: rulesets.StatusInForce}, Rows: ruleRows(x, in), Decls: declRows(x, in)}
 		for _, v := range svc.Versions() {
 			if v.Scheme == sc {
 				s.Versions = append(s.Versions, versionItem{ID: v.ID, Title: rulesTitle(x, v.RuleSet), Status: svc.StatusAt(v.RuleSet, now)})
@@ -131,7 +150,7 @@ func (a *app) rulesVersion(x *ctx) error {
 	}
 	in := svc.All().InForce(v.Scheme, now)
 	d := map[string]any{"V": versionItem{ID: v.ID, Title: rulesTitle(x, v.RuleSet), Status: svc.StatusAt(v.RuleSet, now)},
-		"Scheme": v.Scheme, "Rows": ruleRows(x, v.RuleSet), "PublishedAt": v.PublishedAt}
+		"Scheme": v.Scheme, "Rows": ruleRows(x, v.RuleSet), "Decls": declRows(x, v.RuleSet), "PublishedAt": v.PublishedAt}
 	if in.ID != v.ID {
 		d["InForce"] = versionItem{ID: in.ID, Title: rulesTitle(x, in)}
 		d["Changes"] = changeRows(x, a, in, v.RuleSet)

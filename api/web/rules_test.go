@@ -27,7 +27,8 @@ func TestRulesPagesAndPublishing(t *testing.T) {
 	w := newWorld(t)
 	anon := w.client(t)
 	a := anon.get("/rules")
-	for _, want := range []string{"Rules of 1 January 2024", "Contact hours of the programme", "not set", "nobco.nl/keurmerk/EIA-niveaus", "250 hours"} {
+	for _, want := range []string{"Rules of 1 January 2024", "Contact hours of the programme", "not set", "nobco.nl/keurmerk/EIA-niveaus", "250 hours",
+		"What applicants confirm", "I work to a diversity policy and can show how I put it into practice."} {
 		if !strings.Contains(a.Body, want) {
 			t.Fatalf("rules page: no %q", want)
 		}

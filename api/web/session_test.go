@@ -196,7 +196,11 @@ func TestRenewalInTheWindow(t *testing.T) {
 	if a.Status != http.StatusUnprocessableEntity || !strings.Contains(a.Body, `id="f-supervision_hours_last_year-error"`) || !strings.Contains(a.Body, `id="f-ethics_code_adherence-error"`) {
 		t.Fatalf("renewal short of the rules: got %d", a.Status)
 	}
-	a = c.post("/accreditations/"+accID+"/renew", url.Values{"continued_practice": {"yes"}, "ethics_code_adherence": {"yes"}, "supervision_hours_last_year": {"6"}, "cpd_hours_last_year": {"20"}}, true)
+	if !strings.Contains(a.Body, `id="f-declaration_diversity-error"`) {
+		t.Fatal("renewal without the declarations: the diversity declaration is not marked")
+	}
+	a = c.post("/accreditations/"+accID+"/renew", url.Values{"continued_practice": {"yes"}, "ethics_code_adherence": {"yes"}, "supervision_hours_last_year": {"6"}, "cpd_hours_last_year": {"20"},
+		"declaration_code_of_ethics": {"yes"}, "declaration_diversity": {"yes"}}, true)
 	if a.Status != http.StatusSeeOther {
 		t.Fatalf("renewal: got %d", a.Status)
 	}

@@ -260,6 +260,9 @@ func newTeam(t *testing.T, in *apptest.Instance) *team {
 	return tm
 }
 
+// declared is the body of a submission that confirms every declaration.
+var declared = map[string]any{"declarations": []string{"code_of_ethics", "diversity"}}
+
 // submitted opens an EIA case with evidence and submits it.
 func (tm *team) submitted(t *testing.T) string {
 	t.Helper()
@@ -274,7 +277,7 @@ func (tm *team) submitted(t *testing.T) string {
 		cats = append(cats, map[string]any{"category": cat, "statement": fmt.Sprintf("How I work on category %d", cat)})
 	}
 	apptest.Expect(t, in.Put(t, "/api/v1/cases/"+id+"/self-assessment", tm.applicant.Token, map[string]any{"categories": cats}), 200)
-	apptest.Expect(t, in.Post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, nil), 200)
+	apptest.Expect(t, in.Post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared), 200)
 	return id
 }
 

@@ -1,7 +1,6 @@
 package accreditation
 
 import (
-	"strings"
 	"time"
 
 	"github.com/emcc/accredit/domain"
@@ -12,7 +11,8 @@ import (
 // Renew is the holder renewing an active accreditation before it ends, and
 // within the renewal window of the rule set in force at now when it sets one
 // (RuleRenewalWindow months before valid_until): continued practice, the Global Code of Ethics and, for EIA,
-// the minimum supervision and CPD hours of the last year. The new valid-until
+// the minimum supervision and CPD hours of the last year, and the rule set's
+// declarations, confirmed again. The new valid-until
 // is ValidityYears after the old one. Errors: NotFound, Forbidden, Conflict
 // (no active accreditation), Invalid, Unprocessable (outside the window;
 // requirements, Extra["unmet"]), Internal (no rule set).
@@ -27,20 +27,17 @@ func (c *Case) Renew(actor domain.Actor, now time.Time, ruleSets RuleSets, in Re
 		return nil, err
 	}
 	rs := ruleSets.InForce(c.Scheme, now)
-	if unmet := rs.checkRenewal(c.Scheme, c.Accreditation.Level, in); len(unmet) > 0 {
-		names := make([]string, len(unmet))
-		for i, u := range unmet {
-			names[i] = u.Rule
-		}
-		e := domain.Errorf(domain.Unprocessable, "cannot renew: %s not met", strings.Join(names, ", "))
-		e.Extra = map[string]any{"unmet": unmet, "rule_set": rs.ID}
-		return nil, e
+	unmet := rs.checkRenewal(c.Scheme, c.Accreditation.Level, in)
+	confirmed, unconfirmed := rs.confirm(in.Declarations, now)
+	if unmet = append(unmet, unconfirmed...); len(unmet) > 0 {
+		return nil, unmetError("renew", rs.ID, unmet)
 	}
 	a := c.Accreditation
 	return one(AccreditationRenewed{
 		AccreditationID: a.ID, PreviousValidUntil: a.ValidUntil, ValidUntil: a.ValidUntil.AddDate(ValidityYears, 0, 0),
 		ContinuedPractice: in.ContinuedPractice, SupervisionHoursLastYear: in.SupervisionHoursLastYear,
 		CPDHoursLastYear: in.CPDHoursLastYear, EthicsCodeAdherence: in.EthicsCodeAdherence, RuleSetVersion: rs.ID,
+		Declarations: confirmed,
 	}), nil
 }
 

@@ -294,11 +294,13 @@ func (c *Case) evaluate(rs RuleSet, now time.Time) []RuleResult {
 
 // Submit submits the case: the portfolio must meet every eligibility rule of
 // the rule set (the one in force at now, or the one pinned at an earlier
-// submission) and every category must be addressed by evidence or a
-// self-assessment statement. The event pins the rule set and records every
-// rule as checked. Errors: NotFound, Forbidden, Conflict, Unprocessable
-// (Extra["unmet"] is the []Unmet), Internal (no rule set).
-func (c *Case) Submit(actor domain.Actor, now time.Time, ruleSets RuleSets) ([]aggregate.Change, error) {
+// submission), every category must be addressed by evidence or a
+// self-assessment statement, and in must confirm every declaration of the
+// rule set. The event pins the rule set and records every rule as checked
+// and each declaration's version as confirmed. Errors: NotFound, Forbidden,
+// Conflict, Unprocessable (Extra["unmet"] is the []Unmet), Internal (no rule
+// set).
+func (c *Case) Submit(actor domain.Actor, now time.Time, ruleSets RuleSets, in SubmitInput) ([]aggregate.Change, error) {
 	if err := c.guard(ActionSubmit, actor, now, ruleSets); err != nil {
 		return nil, err
 	}
@@ -317,16 +319,24 @@ func (c *Case) Submit(actor domain.Actor, now time.Time, ruleSets RuleSets) ([]a
 		}
 	}
 	unmet = append(unmet, c.unaddressed()...)
+	confirmed, unconfirmed := rs.confirm(in.Declarations, now)
+	unmet = append(unmet, unconfirmed...)
 	if len(unmet) > 0 {
-		names := make([]string, len(unmet))
-		for i, u := range unmet {
-			names[i] = u.Rule
-		}
-		e := domain.Errorf(domain.Unprocessable, "cannot submit: %d rule(s) of %s not met: %s", len(unmet), rs.ID, strings.Join(names, ", "))
-		e.Extra = map[string]any{"unmet": unmet, "rule_set": rs.ID}
-		return nil, e
+		return nil, unmetError("submit", rs.ID, unmet)
 	}
-	return one(CaseSubmitted{RuleSetVersion: rs.ID, Eligibility: results, Resubmission: c.RuleSetVersion != ""}), nil
+	return one(CaseSubmitted{RuleSetVersion: rs.ID, Eligibility: results, Resubmission: c.RuleSetVersion != "", Declarations: confirmed}), nil
+}
+
+// unmetError is the Unprocessable answer of a command whose rules are not
+// all met: Extra["unmet"] lists them, Extra["rule_set"] names the rule set.
+func unmetError(verb, ruleSet string, unmet []Unmet) *domain.Error {
+	names := make([]string, len(unmet))
+	for i, u := range unmet {
+		names[i] = u.Rule
+	}
+	e := domain.Errorf(domain.Unprocessable, "cannot %s: %d rule(s) of %s not met: %s", verb, len(unmet), ruleSet, strings.Join(names, ", "))
+	e.Extra = map[string]any{"unmet": unmet, "rule_set": ruleSet}
+	return e
 }
 
 // Withdraw is the applicant withdrawing the case, at any time before a

@@ -31,8 +31,10 @@ type Case struct {
 
 	RuleSetVersion string       `json:"rule_set_version,omitempty"` // pinned at the first submission
 	Eligibility    []RuleResult `json:"eligibility,omitempty"`      // as checked at the last submission
-	SubmittedAt    time.Time    `json:"submitted_at,omitzero"`      // the last submission
-	Screening      *Screening   `json:"screening,omitempty"`        // the last screening
+	// Declarations are the declarations confirmed at the last submission.
+	Declarations []DeclarationConfirmed `json:"declarations,omitempty"`
+	SubmittedAt  time.Time              `json:"submitted_at,omitzero"` // the last submission
+	Screening    *Screening             `json:"screening,omitempty"`   // the last screening
 
 	Assignments         map[AssessorRole]Assignment `json:"assignments,omitempty"`
 	Assessments         map[AssessorRole]Assessment `json:"assessments,omitempty"`
@@ -111,6 +113,7 @@ func (c *Case) Clone() *Case {
 	}
 	// Required and Given hold only numbers, bools and strings: immutable.
 	n.Eligibility = slices.Clone(c.Eligibility)
+	n.Declarations = slices.Clone(c.Declarations)
 	if c.Screening != nil {
 		s := *c.Screening
 		s.Reason = cloneSealed(s.Reason)
@@ -146,7 +149,7 @@ func (c *Case) Clone() *Case {
 	if c.Accreditation != nil {
 		a := *c.Accreditation
 		a.Reason = cloneSealed(a.Reason)
-		a.Renewals = slices.Clone(a.Renewals)
+		a.Renewals = cloneEach(a.Renewals, func(r Renewal) Renewal { r.Declarations = slices.Clone(r.Declarations); return r })
 		n.Accreditation = &a
 	}
 	n.WithdrawalReason = cloneSealed(c.WithdrawalReason)
@@ -243,6 +246,7 @@ func (c *Case) onSubmitted(e eventstore.Event, d CaseSubmitted) {
 	c.State = StateSubmitted
 	c.RuleSetVersion = PinnedID(c.Scheme, d.RuleSetVersion)
 	c.Eligibility = d.Eligibility
+	c.Declarations = d.Declarations
 	c.SubmittedAt = e.OccurredAt
 }
 
@@ -391,6 +395,7 @@ func (c *Case) onRenewed(e eventstore.Event, d AccreditationRenewed) {
 		At: e.OccurredAt, By: e.Actor.ID, PreviousValidUntil: d.PreviousValidUntil, ValidUntil: d.ValidUntil,
 		ContinuedPractice: d.ContinuedPractice, SupervisionHoursLastYear: d.SupervisionHoursLastYear,
 		CPDHoursLastYear: d.CPDHoursLastYear, EthicsCodeAdherence: d.EthicsCodeAdherence, RuleSetVersion: PinnedID(c.Scheme, d.RuleSetVersion),
+		Declarations: d.Declarations,
 	})
 }
 

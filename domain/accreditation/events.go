@@ -235,6 +235,9 @@ type CaseSubmitted struct {
 	// Eligibility is every rule as checked at submission.
 	Eligibility  []RuleResult `json:"eligibility"`
 	Resubmission bool         `json:"resubmission,omitempty"`
+	// Declarations are the rule set's declarations as confirmed (none
+	// before rule sets had any).
+	Declarations []DeclarationConfirmed `json:"declarations,omitempty"`
 }
 
 // CaseScreened: the office accepted the case or returned it.
@@ -340,6 +343,8 @@ type AccreditationRenewed struct {
 	CPDHoursLastYear         float64   `json:"cpd_hours_last_year"`
 	EthicsCodeAdherence      bool      `json:"ethics_code_adherence"`
 	RuleSetVersion           string    `json:"rule_set_version"`
+	// Declarations are the rule set's declarations as confirmed again.
+	Declarations []DeclarationConfirmed `json:"declarations,omitempty"`
 }
 
 // AccreditationExpired: the accreditation reached its valid-until date.

@@ -42,7 +42,7 @@ func samplePayloads() map[EventType]any {
 		EventSelfAssessmentUpdated: &SelfAssessmentUpdated{Category: 4, Statement: seal("s")},
 		EventCaseSubmitted: &CaseSubmitted{RuleSetVersion: "eia-2024-1", Resubmission: true, Eligibility: []RuleResult{
 			{Rule: RuleClientHours, Required: 100.0, Given: 120.5, Met: true}, {Rule: RuleProfessionalBody, Required: true, Given: true, Met: true},
-		}},
+		}, Declarations: []DeclarationConfirmed{{Key: DeclarationDiversity, Version: 2, ConfirmedAt: at}}},
 		EventCaseScreened:     &CaseScreened{Outcome: ScreeningReturned, Reason: seal("r")},
 		EventAssessorAssigned: &AssessorAssigned{Role: RoleVerifier, UserID: "ass-2", How: HowClaimed},
 		EventAssessmentSubmitted: &AssessmentSubmitted{Role: RoleAssessor, Ratings: []CategoryRating{
@@ -59,7 +59,8 @@ func samplePayloads() map[EventType]any {
 		EventAppealDecided:        &AppealDecided{DecisionNumber: 2, Outcome: AppealUpheld, Rationale: seal("r"), ReturnTo: ReturnToDecision},
 		EventCaseWithdrawn:        &CaseWithdrawn{FromState: StateModeration, Reason: seal("r")},
 		EventAccreditationRenewed: &AccreditationRenewed{AccreditationID: "acc-1", PreviousValidUntil: at, ValidUntil: at.AddDate(5, 0, 0),
-			ContinuedPractice: true, SupervisionHoursLastYear: 5, CPDHoursLastYear: 20, EthicsCodeAdherence: true, RuleSetVersion: "eia-2024-1"},
+			ContinuedPractice: true, SupervisionHoursLastYear: 5, CPDHoursLastYear: 20, EthicsCodeAdherence: true, RuleSetVersion: "eia-2024-1",
+			Declarations: []DeclarationConfirmed{{Key: DeclarationCodeOfEthics, Version: 1, ConfirmedAt: at}}},
 		EventAccreditationExpired:   &AccreditationExpired{AccreditationID: "acc-1", ValidUntil: at},
 		EventAccreditationRevoked:   &AccreditationRevoked{AccreditationID: "acc-1", Reason: seal("r")},
 		EventAccreditationWithdrawn: &AccreditationWithdrawn{AccreditationID: "acc-1", Cause: WithdrawnByOffice, Reason: seal("r")},

@@ -43,8 +43,13 @@ func with[I any](method func(*Case, domain.Actor, time.Time, I) ([]aggregate.Cha
 	return func(c *Case, a domain.Actor, now time.Time) ([]aggregate.Change, error) { return method(c, a, now, in) }
 }
 
-func submitCmd(rs RuleSets) command {
-	return func(c *Case, a domain.Actor, now time.Time) ([]aggregate.Change, error) { return c.Submit(a, now, rs) }
+// submitCmd submits, confirming every declaration there is.
+func submitCmd(rs RuleSets) command { return submitWith(rs, SubmitInput{Declarations: Declarations}) }
+
+func submitWith(rs RuleSets, in SubmitInput) command {
+	return func(c *Case, a domain.Actor, now time.Time) ([]aggregate.Change, error) {
+		return c.Submit(a, now, rs, in)
+	}
 }
 
 func renewCmd(rs RuleSets, in RenewalInput) command {

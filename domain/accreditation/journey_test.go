@@ -104,7 +104,7 @@ func TestEQAJourney(t *testing.T) {
 	h.now = until.AddDate(0, -1, 0)
 	// An EQA renewal has no supervision or CPD minimum.
 	walk(t, h, []step{
-		{"renew", 0, applicant, renewCmd(rs, RenewalInput{ContinuedPractice: true, EthicsCodeAdherence: true}), []EventType{EventAccreditationRenewed}, StateAwarded},
+		{"renew", 0, applicant, renewCmd(rs, RenewalInput{ContinuedPractice: true, EthicsCodeAdherence: true, Declarations: []string{DeclarationCodeOfEthics}}), []EventType{EventAccreditationRenewed}, StateAwarded},
 		{"revoke", day, officeDecide, with((*Case).Revoke, ReasonInput{Reason: seal("complaint upheld")}), []EventType{EventAccreditationRevoked}, StateAwarded},
 	})
 	if a := h.c.Accreditation; a.Status != StatusRevoked || !a.ValidUntil.Equal(until.AddDate(5, 0, 0)) {

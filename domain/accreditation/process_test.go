@@ -421,7 +421,7 @@ var stageName = map[stage]string{
 }
 
 func renewal() RenewalInput {
-	return RenewalInput{ContinuedPractice: true, SupervisionHoursLastYear: 5, CPDHoursLastYear: 20, EthicsCodeAdherence: true}
+	return RenewalInput{ContinuedPractice: true, SupervisionHoursLastYear: 5, CPDHoursLastYear: 20, EthicsCodeAdherence: true, Declarations: Declarations}
 }
 
 func TestAccreditationLifecycle(t *testing.T) {
@@ -461,9 +461,10 @@ func TestAccreditationLifecycle(t *testing.T) {
 	t.Run("Unprocessable/renewal requirements not met", func(t *testing.T) {
 		h := given(t, SchemeEIA, awarded)
 		h.now = h.c.Accreditation.ValidUntil.AddDate(0, -1, 0)
-		in := RenewalInput{SupervisionHoursLastYear: 2, CPDHoursLastYear: 20}
+		in := RenewalInput{SupervisionHoursLastYear: 2, CPDHoursLastYear: 20, Declarations: []string{DeclarationCodeOfEthics}}
 		err := h.fails(applicant, renewCmd(h.rules, in))
-		want := []Unmet{{RuleContinuedPractice, true, false}, {RuleEthicsCode, true, false}, {RuleSupervisionHours, 4.0, 2.0}}
+		want := []Unmet{{RuleContinuedPractice, true, false}, {RuleEthicsCode, true, false}, {RuleSupervisionHours, 4.0, 2.0},
+			{RuleDeclaration(DeclarationDiversity), true, false}}
 		if got := err.Extra["unmet"]; !reflect.DeepEqual(got, want) {
 			t.Fatalf("unmet: got %+v, want %+v", got, want)
 		}

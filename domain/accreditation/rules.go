@@ -104,6 +104,35 @@ func (r Rule) Value(l framework.Level) (float64, bool) {
 	return v, ok
 }
 
+// The declarations an applicant confirms, by key.
+const (
+	DeclarationCodeOfEthics = "code_of_ethics" // works to the Global Code of Ethics
+	DeclarationDiversity    = "diversity"      // works to a diversity policy
+)
+
+// Declarations are the keys a rule set may ask to confirm.
+var Declarations = []string{DeclarationCodeOfEthics, DeclarationDiversity}
+
+// RuleDeclaration names the rule that declaration key is confirmed.
+func RuleDeclaration(key string) string { return "declaration_" + key }
+
+// Declaration is a statement the applicant confirms at submission and at
+// renewal. Its text is part of the rule set; Version goes up whenever the
+// text changes, and the event of a confirmation records it.
+type Declaration struct {
+	Key     string            `json:"key"`
+	Version int               `json:"version"`
+	Text    map[string]string `json:"text"` // by language: en, nl
+	Source  string            `json:"source,omitempty"`
+}
+
+// DeclarationConfirmed is one declaration as confirmed: which version, when.
+type DeclarationConfirmed struct {
+	Key         string    `json:"key"`
+	Version     int       `json:"version"`
+	ConfirmedAt time.Time `json:"confirmed_at"`
+}
+
 // RuleDef is a rule the code knows how to check: its name and unit. A rule
 // set lists exactly the rules of its scheme; the office sets their values
 // and sources, never their meaning.
@@ -155,10 +184,11 @@ func RuleDefs(scheme Scheme) []RuleDef { return slices.Clone(ruleDefs[scheme]) }
 
 // RuleSet is one version of the rules of one scheme.
 type RuleSet struct {
-	ID            string    `json:"id"`
-	Scheme        Scheme    `json:"scheme"`
-	EffectiveFrom time.Time `json:"effective_from"`
-	Rules         []Rule    `json:"rules"`
+	ID            string        `json:"id"`
+	Scheme        Scheme        `json:"scheme"`
+	EffectiveFrom time.Time     `json:"effective_from"`
+	Rules         []Rule        `json:"rules"`
+	Declarations  []Declaration `json:"declarations,omitempty"`
 }
 
 // Rule returns the rule called name.
@@ -188,7 +218,28 @@ func (r RuleSet) Clone() RuleSet {
 		x.Values = maps.Clone(x.Values)
 		n.Rules[i] = x
 	}
+	n.Declarations = make([]Declaration, len(r.Declarations))
+	for i, d := range r.Declarations {
+		d.Text = maps.Clone(d.Text)
+		n.Declarations[i] = d
+	}
 	return n
+}
+
+// confirm checks that keys confirm every declaration of the rule set: it
+// returns the confirmations to record at now, and the declarations not
+// confirmed as unmet rules. Keys the rule set does not ask for are ignored.
+func (r RuleSet) confirm(keys []string, now time.Time) ([]DeclarationConfirmed, []Unmet) {
+	var done []DeclarationConfirmed
+	var unmet []Unmet
+	for _, d := range r.Declarations {
+		if slices.Contains(keys, d.Key) {
+			done = append(done, DeclarationConfirmed{Key: d.Key, Version: d.Version, ConfirmedAt: now.UTC()})
+		} else {
+			unmet = append(unmet, Unmet{Rule: RuleDeclaration(d.Key), Required: true, Given: false})
+		}
+	}
+	return done, unmet
 }
 
 // RuleSets are every version of the rules, of both schemes, in any order.
@@ -255,6 +306,20 @@ const (
 	SourceEIARenewal = "nobco.nl/keurmerk/EIA_verlenging (supervision at least 1 h a quarter, CPD every year); CPD 16 h a year: nobco.nl/keurmerk/EIA-niveaus"
 	SourceEQA        = `coaching-at-work.com (2007/11/02, "prize possession"): at least one completed cycle`
 	SourceFramework  = "EMCC Competence Framework V3: a programme is placed at an EQA level against its eight categories"
+	SourceEIAEthics  = "nobco.nl/keurmerk/EIA-niveaus: working to the Global Code of Ethics and a diversity policy is required, demonstrably, at every level"
+	SourceEQAEthics  = "nobco.nl/opleidingen/eqa-verlenging: the ethics code"
+)
+
+// The texts of the shipped declarations.
+var (
+	ethicsText = map[string]string{
+		"en": "I work to the Global Code of Ethics for coaches, mentors and supervisors, and will go on doing so.",
+		"nl": "Ik werk volgens de Global Code of Ethics voor coaches, mentoren en supervisoren, en blijf dat doen.",
+	}
+	diversityText = map[string]string{
+		"en": "I work to a diversity policy and can show how I put it into practice.",
+		"nl": "Ik werk volgens een diversiteitsbeleid en kan laten zien hoe ik dat in de praktijk breng.",
+	}
 )
 
 // DefaultRuleSets returns the rule sets the system ships with, one per
@@ -288,14 +353,24 @@ func DefaultRuleSets() RuleSets {
 			{Name: RuleRenewalWindow, Unit: UnitMonths},
 			{RuleRenewalSupervision, UnitHours, all(4), SourceEIARenewal},
 			{RuleRenewalCPD, UnitHours, all(16), SourceEIARenewal},
-		})},
+		}), Declarations: []Declaration{
+			{Key: DeclarationCodeOfEthics, Version: 1, Text: maps.Clone(ethicsText), Source: SourceEIAEthics},
+			{Key: DeclarationDiversity, Version: 1, Text: maps.Clone(diversityText), Source: SourceEIAEthics},
+		}},
 		{ID: DefaultEQAID, Scheme: SchemeEQA, EffectiveFrom: from, Rules: slices.Concat([]Rule{
 			{RuleCompletedCycles, UnitCycles, all(1), SourceEQA},
 			{Name: RuleContactHours, Unit: UnitHours},
 			{RuleAllCategories, UnitRequired, all(1), SourceFramework},
 		}, unsetEvidenceRules(SchemeEQA), []Rule{
 			{Name: RuleRenewalWindow, Unit: UnitMonths},
-		})},
+		}), Declarations: []Declaration{
+			// The provider confirms the code for the programme; no source
+			// asks a programme for a diversity declaration.
+			{Key: DeclarationCodeOfEthics, Version: 1, Text: map[string]string{
+				"en": "The programme is run to the Global Code of Ethics for coaches, mentors and supervisors, and teaches it.",
+				"nl": "De opleiding werkt volgens de Global Code of Ethics voor coaches, mentoren en supervisoren, en onderwijst die.",
+			}, Source: SourceEQAEthics},
+		}},
 	}
 }
 

@@ -266,3 +266,42 @@ func TestOldCombinedRuleSetIDReadsAsEQA(t *testing.T) {
 		t.Fatalf("rule set after resubmission: got %q, want %q", h.c.RuleSetVersion, DefaultEQAID)
 	}
 }
+
+// Submission asks for the rule set's declarations, and the event records
+// which version of each was confirmed, and when.
+func TestSubmissionConfirmsTheDeclarations(t *testing.T) {
+	h := given(t, SchemeEIA, ready)
+	err := h.fails(applicant, submitWith(h.rules, SubmitInput{Declarations: []string{DeclarationCodeOfEthics, "not-asked"}}))
+	wantErr(t, err, domain.Unprocessable, RuleDeclaration(DeclarationDiversity))
+	if got, want := err.Extra["unmet"], []Unmet{{RuleDeclaration(DeclarationDiversity), true, false}}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("unmet: got %+v, want %+v", got, want)
+	}
+	h.do(applicant, submitWith(h.rules, SubmitInput{Declarations: []string{DeclarationDiversity, DeclarationCodeOfEthics}}))
+	var ev CaseSubmitted
+	if err := json.Unmarshal(h.log[len(h.log)-1].Data, &ev); err != nil {
+		t.Fatal(err)
+	}
+	want := []DeclarationConfirmed{{DeclarationCodeOfEthics, 1, h.now}, {DeclarationDiversity, 1, h.now}}
+	if !reflect.DeepEqual(ev.Declarations, want) || !reflect.DeepEqual(h.c.Declarations, want) {
+		t.Fatalf("declarations: event %+v, case %+v, want %+v", ev.Declarations, h.c.Declarations, want)
+	}
+
+	// An EQA provider confirms the code of ethics only: no source asks a
+	// programme for a diversity declaration.
+	q := given(t, SchemeEQA, ready)
+	err = q.fails(applicant, submitWith(q.rules, SubmitInput{}))
+	if got, want := err.Extra["unmet"], []Unmet{{RuleDeclaration(DeclarationCodeOfEthics), true, false}}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("EQA unmet: got %+v, want %+v", got, want)
+	}
+}
+
+// Every shipped declaration has its text in both languages and a source.
+func TestShippedDeclarationsAreSourced(t *testing.T) {
+	for _, r := range DefaultRuleSets() {
+		for _, d := range r.Declarations {
+			if d.Source == "" || d.Text["en"] == "" || d.Text["nl"] == "" || d.Version != 1 || !slices.Contains(Declarations, d.Key) {
+				t.Errorf("%s declaration %+v: want a known key, version 1, English and Dutch text and a source", r.ID, d)
+			}
+		}
+	}
+}

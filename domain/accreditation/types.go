@@ -587,6 +587,8 @@ type Renewal struct {
 	CPDHoursLastYear         float64   `json:"cpd_hours_last_year"`
 	EthicsCodeAdherence      bool      `json:"ethics_code_adherence"`
 	RuleSetVersion           string    `json:"rule_set_version"`
+	// Declarations are the declarations confirmed again.
+	Declarations []DeclarationConfirmed `json:"declarations,omitempty"`
 }
 
 // The parts a user can play in a case (see Case.Involved).

@@ -30,6 +30,7 @@ type RenewalRequest struct {
 	SupervisionHoursLastYear float64
 	CPDHoursLastYear         float64
 	EthicsCodeAdherence      bool
+	Declarations             []string // the keys of the declarations confirmed
 }
 
 // Renew renews an accreditation.
@@ -40,7 +41,8 @@ func (s *Service) Renew(ctx context.Context, m aggregate.Meta, accID string, in 
 	}
 	res, err := s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
 		return c.Renew(m.Actor, now, s.RuleSets(), accreditation.RenewalInput{ContinuedPractice: in.ContinuedPractice,
-			SupervisionHoursLastYear: in.SupervisionHoursLastYear, CPDHoursLastYear: in.CPDHoursLastYear, EthicsCodeAdherence: in.EthicsCodeAdherence})
+			SupervisionHoursLastYear: in.SupervisionHoursLastYear, CPDHoursLastYear: in.CPDHoursLastYear, EthicsCodeAdherence: in.EthicsCodeAdherence,
+			Declarations: in.Declarations})
 	})
 	return id, res, err
 }

@@ -376,9 +376,10 @@ func (s *Service) UpdateSelfAssessment(ctx context.Context, m aggregate.Meta, id
 }
 
 // Submit submits the case.
-func (s *Service) Submit(ctx context.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
+// declarations are the keys of the declarations the applicant confirms.
+func (s *Service) Submit(ctx context.Context, m aggregate.Meta, id string, declarations []string) (aggregate.Result, error) {
 	return s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
-		return c.Submit(m.Actor, now, s.RuleSets())
+		return c.Submit(m.Actor, now, s.RuleSets(), accreditation.SubmitInput{Declarations: declarations})
 	})
 }
 

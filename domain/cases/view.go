@@ -38,8 +38,10 @@ type CaseView struct {
 	RuleSetVersion string                     `json:"rule_set_version,omitempty"`
 	RuleSet        string                     `json:"rule_set"` // the same, always present
 	Eligibility    []accreditation.RuleResult `json:"eligibility,omitempty"`
-	SubmittedAt    time.Time                  `json:"submitted_at,omitzero"`
-	Screening      *ScreeningView             `json:"screening,omitempty"`
+	// Declarations are the declarations confirmed at the last submission.
+	Declarations []accreditation.DeclarationConfirmed `json:"declarations,omitempty"`
+	SubmittedAt  time.Time                            `json:"submitted_at,omitzero"`
+	Screening    *ScreeningView                       `json:"screening,omitempty"`
 
 	Assignments map[accreditation.AssessorRole]accreditation.Assignment `json:"assignments,omitempty"`
 	// Assessments are those the caller may see, assessor first.
@@ -311,7 +313,7 @@ func (s *Service) view(ctx context.Context, actor domain.Actor, c *accreditation
 		OpenedAt: c.OpenedAt, UpdatedAt: c.UpdatedAt,
 		Portfolio:      portfolioView(c.Portfolio, open),
 		RuleSetVersion: c.RuleSetVersion, RuleSet: c.RuleSetVersion,
-		Eligibility: slices.Clone(c.Eligibility), SubmittedAt: c.SubmittedAt,
+		Eligibility: slices.Clone(c.Eligibility), Declarations: slices.Clone(c.Declarations), SubmittedAt: c.SubmittedAt,
 		Assignments: maps.Clone(c.Assignments),
 		WithdrawnAt: c.WithdrawnAt, WithdrawalReason: open(c.WithdrawalReason),
 		Version: version, AllowedActions: c.AllowedActions(actor, now, s.RuleSets()),

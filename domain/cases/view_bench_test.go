@@ -52,7 +52,7 @@ func assessedCase(b *testing.B) (*Service, *accreditation.Case, uint64) {
 		items = append(items, SelfAssessment{Category: cat, Statement: fmt.Sprintf("How I work on category %d, with an example from practice.", cat)})
 	}
 	must(s.UpdateSelfAssessment(ctx, applicant, id, items))
-	must(s.Submit(ctx, applicant, id))
+	must(s.Submit(ctx, applicant, id, accreditation.Declarations))
 	seal := func(text string) pii.Sealed {
 		sealed, err := vault.Seal(ctx, applicant.Actor.ID, text)
 		if err != nil {

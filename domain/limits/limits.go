@@ -69,7 +69,9 @@ var (
 	// accreditation revoked or withdrawn.
 	Reason = Limit{Runes: 2000, In: []string{"ReasonRequest.reason", "OptionalReasonRequest.reason"}}
 	// Source is where a rule's figures come from: a publication cited.
-	Source = Limit{Runes: 500, In: []string{"PublishRuleSetRequest.rules[].source"}}
+	Source = Limit{Runes: 500, In: []string{"PublishRuleSetRequest.rules[].source", "PublishRuleSetRequest.declarations[].source"}}
+	// Declaration is the text of a declaration an applicant confirms.
+	Declaration = Limit{Runes: 2000, In: []string{"PublishRuleSetRequest.declarations[].text.en", "PublishRuleSetRequest.declarations[].text.nl"}}
 	// FileName is an evidence file's name.
 	FileName = Limit{Bytes: 255, In: []string{"EvidenceUpload.file"}}
 
@@ -105,7 +107,7 @@ var (
 var EarliestPractice = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // All is every limit, for the test that compares them with the document.
-var All = []Limit{Name, Email, Short, Long, Reason, Source, FileName, Categories, ReviewAreas, Panel, Curriculum, Indicators,
+var All = []Limit{Name, Email, Short, Long, Reason, Source, Declaration, FileName, Categories, ReviewAreas, Panel, Curriculum, Indicators,
 	Schemes, Languages, Conflicts, Hours, HoursInAYear, Count, Cycles}
 
 // Text reports a field over the Runes (or Bytes) limit, nil when within.

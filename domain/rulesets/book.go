@@ -83,6 +83,14 @@ type RuleChange struct {
 	Source string                       `json:"source"`
 }
 
+// DeclarationChange is the office's new text of one declaration, by
+// language (en and nl); no text at all drops the declaration.
+type DeclarationChange struct {
+	Key    string            `json:"key"`
+	Text   map[string]string `json:"text"`
+	Source string            `json:"source"`
+}
+
 // PublishInput is a new version as the office edits it: the version it
 // starts from (the latest), the day it takes effect and the rules it
 // changes; the rules it does not name are kept as they are.
@@ -90,6 +98,7 @@ type PublishInput struct {
 	BasedOn       string
 	EffectiveFrom accreditation.Date
 	Rules         []RuleChange
+	Declarations  []DeclarationChange
 }
 
 // maxFigure bounds a rule's figure: no minimum of the process comes near it.
@@ -192,10 +201,11 @@ func (b *Book) Publish(actor domain.Actor, now time.Time, latest accreditation.R
 		}
 		next.Rules[idx] = accreditation.Rule{Name: old.Name, Unit: old.Unit, Values: values, Source: source}
 	}
+	next.Declarations = changeDeclarations(next.Declarations, in.Declarations, today, bad)
 	if len(fields) > 0 {
 		return nil, domain.InvalidFields("invalid rule set", fields...)
 	}
-	if next.EffectiveFrom.Equal(latest.EffectiveFrom) && sameRules(next.Rules, latest.Rules) {
+	if next.EffectiveFrom.Equal(latest.EffectiveFrom) && sameRules(next.Rules, latest.Rules) && sameDeclarations(next.Declarations, latest.Declarations) {
 		return nil, domain.Errorf(domain.Unprocessable, "cannot publish: nothing changes from %s", latest.ID)
 	}
 	next.ID = b.nextID(latest.Scheme, from, latest.ID)
@@ -215,6 +225,78 @@ func (b *Book) nextID(scheme accreditation.Scheme, from time.Time, shipped strin
 			return id
 		}
 	}
+}
+
+// changeDeclarations applies the office's changes to the declarations ds
+// (a copy): a changed text is a new version of the declaration, sourced
+// "set by the office on <today>" unless a new source is given.
+func changeDeclarations(ds []accreditation.Declaration, changes []DeclarationChange, today time.Time, bad func(field, format string, args ...any)) []accreditation.Declaration {
+	seen := map[string]bool{}
+	for i, ch := range changes {
+		field := fmt.Sprintf("declarations[%d]", i)
+		switch {
+		case !slices.Contains(accreditation.Declarations, ch.Key):
+			bad(field+".key", "one of %s", strings.Join(accreditation.Declarations, ", "))
+			continue
+		case seen[ch.Key]:
+			bad(field+".key", "%s is given twice", ch.Key)
+			continue
+		}
+		seen[ch.Key] = true
+		idx := slices.IndexFunc(ds, func(d accreditation.Declaration) bool { return d.Key == ch.Key })
+		if len(ch.Text) == 0 {
+			if idx >= 0 {
+				ds = slices.Delete(ds, idx, idx+1)
+			}
+			continue
+		}
+		text := map[string]string{}
+		for _, lang := range []string{"en", "nl"} {
+			t := strings.TrimSpace(ch.Text[lang])
+			if t == "" {
+				bad(field+".text."+lang, "required: the text in %s", lang)
+			} else if e := limits.Declaration.Text(field+".text."+lang, t); e != nil {
+				bad(e.Field, "%s", e.Reason)
+			}
+			text[lang] = t
+		}
+		for lang := range ch.Text {
+			if lang != "en" && lang != "nl" {
+				bad(field+".text", "en and nl only, not %q", lang)
+			}
+		}
+		source := strings.TrimSpace(ch.Source)
+		if e := limits.Source.Text(field+".source", source); e != nil {
+			bad(e.Field, "%s", e.Reason)
+		}
+		var old accreditation.Declaration
+		if idx >= 0 {
+			old = ds[idx]
+		}
+		changed := !maps.Equal(old.Text, text)
+		d := accreditation.Declaration{Key: ch.Key, Version: old.Version, Text: text, Source: source}
+		if changed {
+			d.Version++
+		}
+		switch {
+		case changed && (source == "" || source == old.Source):
+			d.Source = "set by the office on " + today.Format(time.DateOnly)
+		case source == "":
+			d.Source = old.Source
+		}
+		if idx >= 0 {
+			ds[idx] = d
+		} else {
+			ds = append(ds, d)
+		}
+	}
+	return ds
+}
+
+func sameDeclarations(a, b []accreditation.Declaration) bool {
+	return slices.EqualFunc(a, b, func(x, y accreditation.Declaration) bool {
+		return x.Key == y.Key && x.Version == y.Version && x.Source == y.Source && maps.Equal(x.Text, y.Text)
+	})
 }
 
 func defOf(scheme accreditation.Scheme, name string) (accreditation.RuleDef, bool) {

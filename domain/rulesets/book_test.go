@@ -222,3 +222,34 @@ func TestPublishSetsARuleTheLatestVersionPredates(t *testing.T) {
 		t.Fatalf("%s in the new version: got %+v (present %v)", rule, r, ok)
 	}
 }
+
+// A declaration's text is versioned: a new text is a new version, sourced
+// by the office unless cited; no text drops the declaration.
+func TestPublishChangesDeclarations(t *testing.T) {
+	text := map[string]string{"en": "I work to a written diversity policy.", "nl": "Ik werk volgens een geschreven diversiteitsbeleid."}
+	b, err := publish(t, newBook("eia"), office, PublishInput{BasedOn: accreditation.DefaultEIAID, EffectiveFrom: tomorrow(),
+		Declarations: []DeclarationChange{{Key: accreditation.DeclarationDiversity, Text: text}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := b.Versions[0].Declarations
+	if len(ds) != 2 || ds[1].Key != accreditation.DeclarationDiversity || ds[1].Version != 2 || ds[1].Text["nl"] != text["nl"] ||
+		ds[1].Source != "set by the office on 2026-12-02" || ds[0].Version != 1 {
+		t.Fatalf("declarations: got %+v, want diversity at version 2 set by the office, the code of ethics kept", ds)
+	}
+	b, err = publish(t, b, office, PublishInput{BasedOn: b.Versions[0].ID, EffectiveFrom: tomorrow(),
+		Declarations: []DeclarationChange{{Key: accreditation.DeclarationDiversity}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ds := b.Versions[1].Declarations; len(ds) != 1 || ds[0].Key != accreditation.DeclarationCodeOfEthics {
+		t.Fatalf("after dropping diversity: got %+v", ds)
+	}
+	for name, ch := range map[string]DeclarationChange{
+		"declarations[0].key":     {Key: "honesty", Text: text},
+		"declarations[0].text.nl": {Key: accreditation.DeclarationDiversity, Text: map[string]string{"en": "Only English."}},
+	} {
+		_, err := publish(t, newBook("eia"), office, PublishInput{BasedOn: accreditation.DefaultEIAID, EffectiveFrom: tomorrow(), Declarations: []DeclarationChange{ch}})
+		wantCode(t, err, domain.Invalid, name)
+	}
+}

@@ -116,6 +116,7 @@ type PublishRequest struct {
 	BasedOn       string
 	EffectiveFrom string // YYYY-MM-DD
 	Rules         []RuleChange
+	Declarations  []DeclarationChange
 }
 
 // input checks the request's scheme and date.
@@ -124,7 +125,7 @@ func (s *Service) input(in PublishRequest) (accreditation.Scheme, PublishInput, 
 	if !scheme.Valid() {
 		return "", PublishInput{}, domain.InvalidFields("invalid rule set", domain.FieldError{Field: "scheme", Reason: "EIA or EQA"})
 	}
-	pi := PublishInput{BasedOn: strings.TrimSpace(in.BasedOn), Rules: in.Rules}
+	pi := PublishInput{BasedOn: strings.TrimSpace(in.BasedOn), Rules: in.Rules, Declarations: in.Declarations}
 	if in.EffectiveFrom != "" {
 		d, err := accreditation.ParseDate(strings.TrimSpace(in.EffectiveFrom))
 		if err != nil {

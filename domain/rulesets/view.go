@@ -28,12 +28,16 @@ type VersionView struct {
 	PublishedAt time.Time  `json:"published_at,omitzero"`
 	BasedOn     string     `json:"based_on,omitempty"`
 	Rules       []RuleView `json:"rules"`
+	// Declarations are what an applicant confirms at submission and at
+	// renewal.
+	Declarations []accreditation.Declaration `json:"declarations"`
 }
 
 // View returns v as the API shows it at now.
 func (s *Service) View(v Version, now time.Time) VersionView {
 	out := VersionView{ID: v.ID, Scheme: v.Scheme, EffectiveFrom: v.EffectiveFrom, Status: s.StatusAt(v.RuleSet, now),
-		Shipped: v.PublishedAt.IsZero(), PublishedAt: v.PublishedAt, BasedOn: v.BasedOn, Rules: []RuleView{}}
+		Shipped: v.PublishedAt.IsZero(), PublishedAt: v.PublishedAt, BasedOn: v.BasedOn, Rules: []RuleView{},
+		Declarations: append([]accreditation.Declaration{}, v.Declarations...)}
 	for _, r := range v.Rules {
 		rv := RuleView{Name: r.Name, Unit: r.Unit, Source: r.Source, Values: map[framework.Level]*float64{}}
 		for _, l := range framework.Levels {

@@ -315,9 +315,14 @@ func (g *job) draft(ctx context.Context, p *plan, now time.Time) (time.Duration,
 	return g.days(1, 14), g.submit(p, ctx, now)
 }
 
+// confirmAll is an applicant confirming every declaration the rules ask.
+var confirmAll = accreditation.SubmitInput{Declarations: accreditation.Declarations}
+
 func (g *job) submit(p *plan, ctx context.Context, now time.Time) error {
 	a := g.applicantActor(p)
-	return g.do(ctx, p, a, now, func(c *accreditation.Case) ([]aggregate.Change, error) { return c.Submit(a, now, g.cfg.RuleSets) })
+	return g.do(ctx, p, a, now, func(c *accreditation.Case) ([]aggregate.Change, error) {
+		return c.Submit(a, now, g.cfg.RuleSets, confirmAll)
+	})
 }
 
 // portfolio is one that meets the rules of the case's level with some to
@@ -624,7 +629,7 @@ func (g *job) afterDecision(ctx context.Context, p *plan, now time.Time) (time.D
 		})
 	case now.Before(acc.ValidUntil):
 		a := g.applicantActor(p)
-		in := accreditation.RenewalInput{ContinuedPractice: true, EthicsCodeAdherence: true,
+		in := accreditation.RenewalInput{ContinuedPractice: true, EthicsCodeAdherence: true, Declarations: accreditation.Declarations,
 			SupervisionHoursLastYear: float64(4 + g.rnd.IntN(16)), CPDHoursLastYear: float64(16 + g.rnd.IntN(40))}
 		if err := g.do(ctx, p, a, now, func(c *accreditation.Case) ([]aggregate.Change, error) {
 			return c.Renew(a, now, g.cfg.RuleSets, in)

@@ -237,7 +237,7 @@ func (g *Generator) decide(c *accreditation.Case, a domain.Actor, action accredi
 	case accreditation.ActionUpdateSelfAssessment:
 		return c.UpdateSelfAssessment(a, g.now, accreditation.SelfAssessmentInput{Category: 1 + g.rnd.IntN(8), Statement: text("statement")})
 	case accreditation.ActionSubmit:
-		return c.Submit(a, g.now, g.rules)
+		return c.Submit(a, g.now, g.rules, accreditation.SubmitInput{Declarations: accreditation.Declarations})
 	case accreditation.ActionScreen:
 		if g.rnd.IntN(5) == 0 {
 			return c.Screen(a, g.now, accreditation.ScreenInput{Outcome: accreditation.ScreeningReturned, Reason: text("more")})
