@@ -26,6 +26,11 @@
 // hash is refused (Unprocessable), so a key cannot fetch another request's
 // answer.
 //
+// Catching up. A process starts by replaying the store into its
+// repositories; CatchUp waits for that as long as the feed advances, and
+// fails only when it has not moved for CatchUpStall: a fixed limit made a
+// large store on a slow machine unable to start at all.
+//
 // Read your writes. A command waits, within CommandTimeout, until this
 // process's feed has applied its own commit before answering, so the caller
 // can read it back; when the feed is late the command answers Unavailable

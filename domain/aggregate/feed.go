@@ -35,6 +35,8 @@ type Feed struct {
 	byTime   []commandAt
 	window   time.Duration
 	now      func() time.Time
+
+	watch Watch // how CatchUp watches (tests shorten it)
 }
 
 // command is what a command id wrote, the request it was bound to and when.
@@ -216,11 +218,15 @@ func (f *Feed) WaitFor(ctx context.Context, seq uint64) error {
 	}
 }
 
-// CatchUp waits until the feed has applied everything stored now.
+// CatchUp waits until the feed has applied everything stored now, for as
+// long as it advances: it fails (ErrStalled) only when the feed has not
+// moved for CatchUpStall, and logs its progress every CatchUpReport.
 func (f *Feed) CatchUp(ctx context.Context) error {
 	last, err := f.store.LastSeq(ctx)
 	if err != nil {
 		return err
 	}
-	return f.WaitFor(ctx, last)
+	w := f.watch
+	w.What, w.Position, w.Target, w.Log = "write side", f.Position, last, f.log
+	return w.Await(ctx)
 }

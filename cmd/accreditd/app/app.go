@@ -180,10 +180,10 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 	a.Reads = projections.NewRunner(a.Events, projections.NewSet, projections.Options{
 		SnapshotDir: filepath.Join(cfg.DataDir, "projections"), Schema: projections.Schema, Log: a.log})
 	a.Reads.Start()
-	cctx, ccancel := context.WithTimeout(ctx, 5*time.Minute)
-	defer ccancel()
+	// No overall limit: a large store on a slow machine takes as long as it
+	// takes; only a catch-up that stops advancing fails the start.
 	start := time.Now()
-	if err := a.Feed.CatchUp(cctx); err != nil {
+	if err := a.Feed.CatchUp(ctx); err != nil {
 		return nil, fmt.Errorf("catch up with the event store: %w", err)
 	}
 	a.log.Info("caught up with the event store", "position", a.Feed.Position(), "took_ms", time.Since(start).Milliseconds())
@@ -386,18 +386,17 @@ func (a *App) readiness(ctx context.Context) api.Readiness {
 	return r
 }
 
-// catchUpReads waits until the read side has applied what is stored now.
+// catchUpReads waits until the read side has applied what is stored now,
+// for as long as it advances.
 func (a *App) catchUpReads(ctx context.Context) error {
 	last, err := a.Events.LastSeq(ctx)
 	if err != nil {
 		return err
 	}
 	start := time.Now()
-	for a.Reads.Position() < last {
-		if time.Since(start) > 5*time.Minute {
-			return fmt.Errorf("read side stuck at %d of %d", a.Reads.Position(), last)
-		}
-		time.Sleep(5 * time.Millisecond)
+	w := aggregate.Watch{What: "read side", Position: a.Reads.Position, Target: last, Log: a.log}
+	if err := w.Await(ctx); err != nil {
+		return fmt.Errorf("catch up the read models: %w", err)
 	}
 	a.log.Info("read models caught up", "position", a.Reads.Position(), "took_ms", time.Since(start).Milliseconds())
 	return nil
