@@ -218,6 +218,18 @@ func (s *Server) screenCase(c echo.Context) error {
 	}))(c)
 }
 
+type paymentRequest struct {
+	Status    string `json:"status"`
+	Reference string `json:"reference"`
+	Reason    string `json:"reason"`
+}
+
+func (s *Server) recordPayment(c echo.Context) error {
+	return s.command(accreditation.ActionRecordPayment, withBody(func(ctx context.Context, m aggregate.Meta, id string, req paymentRequest) (aggregate.Result, error) {
+		return s.deps.Cases.RecordPayment(ctx, m, id, cases.PaymentRequest{Status: accreditation.PaymentStatus(req.Status), Reference: req.Reference, Reason: req.Reason})
+	}))(c)
+}
+
 type assignRequest struct {
 	AssessorID string `json:"assessor_id"`
 	Role       string `json:"role"`

@@ -126,6 +126,7 @@ func (s *Server) routes() []Route {
 		{Method: http.MethodGet, Path: "/api/v1/cases/:id/evidence/:evidence_id/file", Roles: anyRole, handler: s.evidenceFile},
 		{Method: http.MethodPut, Path: "/api/v1/cases/:id/self-assessment", Roles: applicant, handler: s.putSelfAssessment},
 		{Method: http.MethodPost, Path: "/api/v1/cases/:id/submit", Roles: applicant, handler: s.submitCase},
+		{Method: http.MethodPost, Path: "/api/v1/cases/:id/payment", Roles: office, handler: s.recordPayment},
 		{Method: http.MethodPost, Path: "/api/v1/cases/:id/screening", Roles: office, handler: s.screenCase},
 		{Method: http.MethodPost, Path: "/api/v1/cases/:id/assignments", Roles: office, handler: s.assignCase},
 		{Method: http.MethodPost, Path: "/api/v1/cases/:id/claim", Roles: assessor, handler: s.claimCase},

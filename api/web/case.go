@@ -151,6 +151,11 @@ func (a *app) historyItem(x *ctx, e cases.HistoryEntry) historyItem {
 	case accreditation.EventCaseScreened:
 		add(x.T("label.outcome"), x.T(x.addressed("screening."+str("outcome"))))
 		add(x.T("label.reason"), str("reason"))
+	case accreditation.EventPaymentRecorded:
+		amount, _ := d["amount_eur"].(float64)
+		add(x.T("label.fee"), x.T("payment."+str("status"), formatEUR(x.lang, amount)))
+		add(x.T("label.reference"), str("reference"))
+		add(x.T("label.reason"), str("reason"))
 	case accreditation.EventAssessorAssigned:
 		add(x.T("label.role"), x.T("arole."+str("role")))
 	case accreditation.EventAssessmentSubmitted:
@@ -236,6 +241,8 @@ func (a *app) nextStep(x *ctx, s accreditation.Step) string {
 	case accreditation.StepDraft, accreditation.StepSubmitted, accreditation.StepReturned, accreditation.StepInAssessment,
 		accreditation.StepModeration, accreditation.StepAwaitingDecision, accreditation.StepAppealed, accreditation.StepWithdrawn:
 		return x.T(key(string(s.Key)))
+	case accreditation.StepAwaitingPayment:
+		return x.T(key("awaiting_payment"), formatEUR(x.lang, s.FeeEUR))
 	case accreditation.StepAwaitingAssessment:
 		if s.Role != "" {
 			return x.T(key("awaiting_one"), strings.ToLower(x.T("arole."+string(s.Role))))

@@ -101,11 +101,13 @@ func TestCatalogueIsCompleteInBothLanguages(t *testing.T) {
 	dynamic("vote.", "for", "against", "abstain")
 	dynamic("appeal.", "upheld", "dismissed")
 	dynamic("screening.", "accepted", "returned")
+	dynamic("payment.", "due", "paid", "waived")
+	dynamic("officecase.payment.", "paid", "waived")
 	dynamic("astatus.", "active", "expired", "withdrawn", "revoked")
 	dynamic("how.", accreditation.HowAssigned, accreditation.HowClaimed)
 	dynamic("ok.", "welcome", "registered", "logged_out", "opened", "saved", "unchanged", "uploaded", "removed", "submitted",
 		"answered", "appealed", "withdrawn", "renewed", "claimed", "assessed", "requested", "screened", "assigned", "moderated",
-		"decided", "appeal_decided", "revoked", "user_created", "profile_saved", "user_disabled", "sessions_ended", "rules_published")
+		"decided", "appeal_decided", "revoked", "user_created", "profile_saved", "user_disabled", "sessions_ended", "rules_published", "payment")
 	for _, e := range []string{"forbidden", "csrf", "not_found", "too_large", "internal", "other"} {
 		dynamic("error."+e+".", "title", "body")
 	}
@@ -133,7 +135,7 @@ func TestBackPathOfAFormIsAPage(t *testing.T) {
 // nextKeys are the message keys of the next steps (after "next." or
 // "you.next."): the domain's step keys the web renders, and the variants it
 // picks among.
-var nextKeys = []string{"draft", "submitted", "returned", "awaiting_assessment", "awaiting_one", "in_assessment",
+var nextKeys = []string{"draft", "awaiting_payment", "submitted", "returned", "awaiting_assessment", "awaiting_one", "in_assessment",
 	"information_requested", "moderation", "awaiting_decision", "awarded", "awarded_lower", "accreditation_ended",
 	"not_awarded", "appealed", "withdrawn", "none"}
 

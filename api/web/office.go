@@ -227,6 +227,16 @@ func (a *app) screen(x *ctx) error {
 	})
 }
 
+func (a *app) recordPayment(x *ctx) error {
+	return a.officeCommand(x, "payment", func(c *cases.CaseView, m aggregate.Meta) (aggregate.Result, error) {
+		if err := required(x, "status"); err != nil {
+			return aggregate.Result{}, err
+		}
+		return a.d.Cases.RecordPayment(x.Request().Context(), m, c.ID, cases.PaymentRequest{
+			Status: accreditation.PaymentStatus(x.fv("status")), Reference: x.fv("reference"), Reason: x.fv("reason")})
+	})
+}
+
 func (a *app) assign(x *ctx) error {
 	return a.officeCommand(x, "assigned", func(c *cases.CaseView, m aggregate.Meta) (aggregate.Result, error) {
 		role := x.fv("role")

@@ -20,14 +20,7 @@ import (
 func TestTheRestOfTheProcessThroughTheForms(t *testing.T) {
 	w := newWorld(t)
 	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
-	caseID := Expect(t, w.in.Post(t, "/api/v1/cases", carla.Token, map[string]any{"scheme": "EIA", "level": "practitioner", "language": "en"}), 201).Map(t)["id"].(string)
-	Expect(t, w.in.Put(t, "/api/v1/cases/"+caseID+"/portfolio", carla.Token, map[string]any{"first_practice_date": "2021-01-15", "client_hours": 140, "client_count": 14,
-		"cpd_hours_last_year": 20, "supervision_hours_last_year": 6, "feedback_items_last_12m": 6, "reflection_items_last_12m": 5, "professional_body_member": true}), 200)
-	var cats []map[string]any
-	for n := 1; n <= 8; n++ {
-		cats = append(cats, map[string]any{"category": n, "statement": "Statement"})
-	}
-	Expect(t, w.in.Put(t, "/api/v1/cases/"+caseID+"/self-assessment", carla.Token, map[string]any{"categories": cats}), 200)
+	caseID := w.readyEIA(t, carla)
 
 	applicant, office, anna, victor := w.client(t), w.client(t), w.client(t), w.client(t)
 	applicant.login(carla.Email, carla.Password)

@@ -75,6 +75,7 @@ func (a *app) routes() []route {
 		{Method: get, Path: "/office", Roles: office, Nav: "nav.dashboard", h: a.dashboard},
 		{Method: get, Path: "/office/cases", Roles: office, Nav: "nav.cases", h: a.officeQueue},
 		{Method: get, Path: "/office/cases/:case", Roles: office, h: a.officeCase},
+		{Method: post, Path: "/office/cases/:case/payment", Roles: office, h: a.recordPayment},
 		{Method: post, Path: "/office/cases/:case/screen", Roles: office, h: a.screen},
 		{Method: post, Path: "/office/cases/:case/assign", Roles: office, h: a.assign},
 		{Method: post, Path: "/office/cases/:case/request-information", Roles: office, h: a.requestInformation},

@@ -53,6 +53,9 @@ func figure(x *ctx, u accreditation.Unit, v float64) string {
 	if u == accreditation.UnitRequired {
 		return x.T(fmt.Sprintf("unit.required.%d", int(v)))
 	}
+	if u == accreditation.UnitEUR {
+		return x.T("unit.eur", formatEUR(x.lang, v))
+	}
 	return x.T("unit."+string(u), formatNum(x.lang, v))
 }
 

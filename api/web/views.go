@@ -333,6 +333,7 @@ func funcs(lang string, cat *framework.Catalogue) template.FuncMap {
 		},
 		"bytes": func(n int64) string { return formatBytes(lang, n) },
 		"num":   func(f float64) string { return formatNum(lang, f) },
+		"eur":   func(f float64) string { return formatEUR(lang, f) },
 		"has":   has,
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
@@ -493,6 +494,16 @@ func formatBytes(lang string, n int64) string {
 
 func formatNum(lang string, f float64) string {
 	s := strconv.FormatFloat(f, 'f', -1, 64)
+	if lang == "nl" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}
+
+// formatEUR writes an amount in euros to the cent when it has cents:
+// "450", "450.50" ("450,50" in Dutch).
+func formatEUR(lang string, f float64) string {
+	s := accreditation.FormatEUR(f)
 	if lang == "nl" {
 		s = strings.Replace(s, ".", ",", 1)
 	}

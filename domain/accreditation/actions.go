@@ -20,6 +20,7 @@ const (
 	ActionRemoveEvidence        Action = "remove_evidence"        // RemoveEvidence
 	ActionUpdateSelfAssessment  Action = "update_self_assessment" // UpdateSelfAssessment
 	ActionSubmit                Action = "submit"                 // Submit
+	ActionRecordPayment         Action = "record_payment"         // RecordPayment
 	ActionScreen                Action = "screen"                 // Screen
 	ActionAssign                Action = "assign"                 // Assign
 	ActionClaim                 Action = "claim"                  // Claim
@@ -70,6 +71,7 @@ var actions = []struct {
 	{ActionRemoveEvidence, withApplicant},
 	{ActionUpdateSelfAssessment, withApplicant},
 	{ActionSubmit, withApplicant},
+	{ActionRecordPayment, []State{StateAwaitingPayment}},
 	{ActionScreen, []State{StateSubmitted}},
 	{ActionAssign, []State{StateAwaitingAssessment}},
 	{ActionClaim, []State{StateAwaitingAssessment}},
@@ -168,9 +170,20 @@ func (c *Case) guard(action Action, actor domain.Actor, now time.Time, rs RuleSe
 		}
 		return c.inState(action)
 
-	case ActionScreen, ActionAssign:
+	case ActionRecordPayment, ActionAssign:
 		if err := office(action, actor); err != nil {
 			return err
+		}
+		return c.inState(action)
+
+	case ActionScreen:
+		if err := office(action, actor); err != nil {
+			return err
+		}
+		if c.State == StateAwaitingPayment {
+			e := domain.Errorf(domain.Conflict, "cannot screen: the fee of EUR %s is neither paid nor waived; record the payment first", FormatEUR(c.Fee))
+			e.Extra = map[string]any{"state": c.State, "allowed": AllowedIn(c.State)}
+			return e
 		}
 		return c.inState(action)
 

@@ -297,7 +297,9 @@ func (c *Case) evaluate(rs RuleSet, now time.Time) []RuleResult {
 // submission), every category must be addressed by evidence or a
 // self-assessment statement, and in must confirm every declaration of the
 // rule set. The event pins the rule set and records every rule as checked
-// and each declaration's version as confirmed. Errors: NotFound, Forbidden,
+// and each declaration's version as confirmed. Where the rule set sets a
+// fee at the case's level and none was recorded yet, the case then awaits
+// its payment (RecordPayment) before screening. Errors: NotFound, Forbidden,
 // Conflict, Unprocessable (Extra["unmet"] is the []Unmet), Internal (no rule
 // set).
 func (c *Case) Submit(actor domain.Actor, now time.Time, ruleSets RuleSets, in SubmitInput) ([]aggregate.Change, error) {
@@ -324,7 +326,11 @@ func (c *Case) Submit(actor domain.Actor, now time.Time, ruleSets RuleSets, in S
 	if len(unmet) > 0 {
 		return nil, unmetError("submit", rs.ID, unmet)
 	}
-	return one(CaseSubmitted{RuleSetVersion: rs.ID, Eligibility: results, Resubmission: c.RuleSetVersion != "", Declarations: confirmed}), nil
+	submitted := CaseSubmitted{RuleSetVersion: rs.ID, Eligibility: results, Resubmission: c.RuleSetVersion != "", Declarations: confirmed}
+	if c.Payment == nil {
+		submitted.FeeEUR = rs.Fee(c.Level)
+	}
+	return one(submitted), nil
 }
 
 // unmetError is the Unprocessable answer of a command whose rules are not

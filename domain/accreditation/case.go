@@ -34,7 +34,11 @@ type Case struct {
 	// Declarations are the declarations confirmed at the last submission.
 	Declarations []DeclarationConfirmed `json:"declarations,omitempty"`
 	SubmittedAt  time.Time              `json:"submitted_at,omitzero"` // the last submission
-	Screening    *Screening             `json:"screening,omitempty"`   // the last screening
+	// Fee is the fee due at submission (EUR; 0: none); Payment is how the
+	// office settled it.
+	Fee       float64    `json:"fee_eur,omitempty"`
+	Payment   *Payment   `json:"payment,omitempty"`
+	Screening *Screening `json:"screening,omitempty"` // the last screening
 
 	Assignments         map[AssessorRole]Assignment `json:"assignments,omitempty"`
 	Assessments         map[AssessorRole]Assessment `json:"assessments,omitempty"`
@@ -114,6 +118,11 @@ func (c *Case) Clone() *Case {
 	// Required and Given hold only numbers, bools and strings: immutable.
 	n.Eligibility = slices.Clone(c.Eligibility)
 	n.Declarations = slices.Clone(c.Declarations)
+	if c.Payment != nil {
+		p := *c.Payment
+		p.Reason = cloneSealed(p.Reason)
+		n.Payment = &p
+	}
 	if c.Screening != nil {
 		s := *c.Screening
 		s.Reason = cloneSealed(s.Reason)
@@ -248,6 +257,10 @@ func (c *Case) onSubmitted(e eventstore.Event, d CaseSubmitted) {
 	c.Eligibility = d.Eligibility
 	c.Declarations = d.Declarations
 	c.SubmittedAt = e.OccurredAt
+	if d.FeeEUR > 0 {
+		c.Fee = d.FeeEUR
+		c.State = StateAwaitingPayment
+	}
 }
 
 func (c *Case) onScreened(e eventstore.Event, d CaseScreened) {

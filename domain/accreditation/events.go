@@ -28,6 +28,7 @@ const (
 	EventEvidenceRemoved        EventType = "accreditation.evidence_removed"
 	EventSelfAssessmentUpdated  EventType = "accreditation.self_assessment_updated"
 	EventCaseSubmitted          EventType = "accreditation.case_submitted"
+	EventPaymentRecorded        EventType = "accreditation.payment_recorded"
 	EventCaseScreened           EventType = "accreditation.case_screened"
 	EventAssessorAssigned       EventType = "accreditation.assessor_assigned"
 	EventAssessmentSubmitted    EventType = "accreditation.assessment_submitted"
@@ -99,6 +100,7 @@ var events, eventOf = registry(
 	on(EventEvidenceRemoved, 1, (*Case).onEvidenceRemoved),
 	on(EventSelfAssessmentUpdated, 1, (*Case).onSelfAssessmentUpdated),
 	on(EventCaseSubmitted, 1, (*Case).onSubmitted),
+	on(EventPaymentRecorded, 1, (*Case).onPaymentRecorded),
 	on(EventCaseScreened, 1, (*Case).onScreened),
 	on(EventAssessorAssigned, 1, (*Case).onAssessorAssigned),
 	on(EventAssessmentSubmitted, 1, (*Case).onAssessmentSubmitted),
@@ -238,6 +240,11 @@ type CaseSubmitted struct {
 	// Declarations are the rule set's declarations as confirmed (none
 	// before rule sets had any).
 	Declarations []DeclarationConfirmed `json:"declarations,omitempty"`
+	// FeeEUR is the fee now due, set only when the pinned rule set sets one
+	// at the case's level and none was recorded yet: the case then awaits
+	// payment. Added to schema version 1 without a new version: a payload
+	// without it is a submission with no fee due, as every one before fees.
+	FeeEUR float64 `json:"fee_eur,omitempty"`
 }
 
 // CaseScreened: the office accepted the case or returned it.

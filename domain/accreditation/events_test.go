@@ -42,7 +42,8 @@ func samplePayloads() map[EventType]any {
 		EventSelfAssessmentUpdated: &SelfAssessmentUpdated{Category: 4, Statement: seal("s")},
 		EventCaseSubmitted: &CaseSubmitted{RuleSetVersion: "eia-2024-1", Resubmission: true, Eligibility: []RuleResult{
 			{Rule: RuleClientHours, Required: 100.0, Given: 120.5, Met: true}, {Rule: RuleProfessionalBody, Required: true, Given: true, Met: true},
-		}, Declarations: []DeclarationConfirmed{{Key: DeclarationDiversity, Version: 2, ConfirmedAt: at}}},
+		}, Declarations: []DeclarationConfirmed{{Key: DeclarationDiversity, Version: 2, ConfirmedAt: at}}, FeeEUR: 450.5},
+		EventPaymentRecorded:  &PaymentRecorded{Status: PaymentWaived, AmountEUR: 450.5, Reference: "INV-2027-001", Reason: seal("r")},
 		EventCaseScreened:     &CaseScreened{Outcome: ScreeningReturned, Reason: seal("r")},
 		EventAssessorAssigned: &AssessorAssigned{Role: RoleVerifier, UserID: "ass-2", How: HowClaimed},
 		EventAssessmentSubmitted: &AssessmentSubmitted{Role: RoleAssessor, Ratings: []CategoryRating{
@@ -91,8 +92,8 @@ func TestEventJSONRoundTrip(t *testing.T) {
 	samples := samplePayloads()
 	types := EventTypes()
 	slices.Sort(types)
-	if len(types) != 22 {
-		t.Fatalf("event types: got %d, want 22", len(types))
+	if len(types) != 23 {
+		t.Fatalf("event types: got %d, want 23", len(types))
 	}
 	for _, typ := range types {
 		t.Run(string(typ), func(t *testing.T) {
@@ -241,7 +242,7 @@ func TestStoredEventNames(t *testing.T) {
 		"accreditation.case_moderated", "accreditation.case_opened", "accreditation.case_screened",
 		"accreditation.case_submitted", "accreditation.case_withdrawn", "accreditation.decision_made",
 		"accreditation.evidence_added", "accreditation.evidence_removed", "accreditation.information_provided",
-		"accreditation.information_requested", "accreditation.moderation_required", "accreditation.portfolio_updated",
+		"accreditation.information_requested", "accreditation.moderation_required", "accreditation.payment_recorded", "accreditation.portfolio_updated",
 		"accreditation.self_assessment_updated",
 	}
 	var got []string

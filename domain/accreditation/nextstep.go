@@ -15,6 +15,7 @@ const (
 	StepNone                 StepKey = "none"
 	StepOpen                 StepKey = "open"
 	StepDraft                StepKey = "draft"
+	StepAwaitingPayment      StepKey = "awaiting_payment"
 	StepSubmitted            StepKey = "submitted"
 	StepReturned             StepKey = "returned"
 	StepAwaitingAssessment   StepKey = "awaiting_assessment"
@@ -43,6 +44,8 @@ type Step struct {
 	// period, set only while the standing decision can be appealed: the
 	// same check that offers the applicant the appeal.
 	AppealBy time.Time `json:"appeal_by,omitzero"`
+	// FeeEUR (StepAwaitingPayment) is the fee due.
+	FeeEUR float64 `json:"fee_eur,omitempty"`
 	// Status (StepAccreditationEnded) is the accreditation's status.
 	Status AccreditationStatus `json:"accreditation_status,omitempty"`
 	// AskedBy (StepInformationRequested) is who asked the open question:
@@ -61,6 +64,8 @@ func (c *Case) Next(now time.Time) Step {
 		return Step{Key: StepOpen}
 	case StateDraft:
 		return Step{Key: StepDraft}
+	case StateAwaitingPayment:
+		return Step{Key: StepAwaitingPayment, FeeEUR: c.Fee}
 	case StateSubmitted:
 		return Step{Key: StepSubmitted}
 	case StateReturned:
@@ -134,6 +139,8 @@ func (s Step) String() string {
 		return "the applicant opens the case"
 	case StepDraft:
 		return "the applicant completes the portfolio, evidence and self-assessment, then submits"
+	case StepAwaitingPayment:
+		return fmt.Sprintf("the applicant pays the fee of EUR %s; the EMCC office records the payment, then screens the application", FormatEUR(s.FeeEUR))
 	case StepSubmitted:
 		return "the EMCC office screens the application"
 	case StepReturned:

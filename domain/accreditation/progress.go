@@ -6,7 +6,7 @@ import "slices"
 // finally decided nor withdrawn. An appealed case is under way again; a
 // returned one is too, back with its applicant until resubmitted.
 var inProgress = []State{
-	StateSubmitted, StateReturned, StateAwaitingAssessment, StateInAssessment,
+	StateAwaitingPayment, StateSubmitted, StateReturned, StateAwaitingAssessment, StateInAssessment,
 	StateInformationRequested, StateModeration, StateAwaitingDecision, StateAppealed,
 }
 

@@ -15,6 +15,7 @@ import (
 func TestStatesInProgress(t *testing.T) {
 	want := map[State]struct{ inProgress, queued, withApplicant, withdrawable bool }{
 		StateDraft:                {false, false, true, true},
+		StateAwaitingPayment:      {true, true, false, true},
 		StateSubmitted:            {true, true, false, true},
 		StateReturned:             {true, false, true, true},
 		StateAwaitingAssessment:   {true, true, false, true},

@@ -3,7 +3,9 @@ package accreditation
 import (
 	"fmt"
 	"maps"
+	"math"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/emcc/accredit/domain/framework"
@@ -35,6 +37,12 @@ const (
 	RuleRenewalCPD         = "renewal_cpd_hours_last_year"         // EIA
 	RuleContinuedPractice  = "continued_practice"                  // renewal: still practising (EQA: still delivered)
 	RuleEthicsCode         = "ethics_code_adherence"               // renewal: adheres to the Global Code of Ethics
+
+	// RuleFee is the fee of an application at a level, in EUR. Where it is
+	// set (above 0) in the rule set a case is pinned to, the submitted case
+	// awaits its payment before screening. No source publishes the amounts:
+	// it ships unset, for the office to set.
+	RuleFee = "fee"
 
 	// RuleRuleSet is reported when no rule set applies to the case's scheme
 	// and level (a configuration error).
@@ -84,6 +92,7 @@ const (
 	UnitCycles   Unit = "cycles"
 	UnitMonths   Unit = "months"
 	UnitRequired Unit = "required" // 1: required; 0: not
+	UnitEUR      Unit = "eur"      // an amount in euros, to the cent
 )
 
 // Rule is one rule of a rule set: its value per level, its unit and the
@@ -156,12 +165,14 @@ var ruleDefs = map[Scheme][]RuleDef{
 		{RuleRenewalWindow, UnitMonths},
 		{RuleRenewalSupervision, UnitHours},
 		{RuleRenewalCPD, UnitHours},
+		{RuleFee, UnitEUR},
 	},
 	SchemeEQA: {
 		{RuleCompletedCycles, UnitCycles},
 		{RuleContactHours, UnitHours},
 		{RuleAllCategories, UnitRequired},
 		{RuleRenewalWindow, UnitMonths},
+		{RuleFee, UnitEUR},
 	},
 }
 
@@ -325,7 +336,7 @@ var (
 // DefaultRuleSets returns the rule sets the system ships with, one per
 // scheme, in force from 2024-01-01. Each holds only figures the EMCC or
 // NOBCO publish, with the publication as its source; a figure nobody
-// publishes (the EQA contact hours, the renewal window) ships unset, for the
+// publishes (the EQA contact hours, the renewal window, the fee) ships unset, for the
 // office to set. The office publishes later versions (domain/rulesets);
 // these are never edited, so that the cases pinned to them keep their rules.
 //
@@ -353,6 +364,7 @@ func DefaultRuleSets() RuleSets {
 			{Name: RuleRenewalWindow, Unit: UnitMonths},
 			{RuleRenewalSupervision, UnitHours, all(4), SourceEIARenewal},
 			{RuleRenewalCPD, UnitHours, all(16), SourceEIARenewal},
+			{Name: RuleFee, Unit: UnitEUR},
 		}), Declarations: []Declaration{
 			{Key: DeclarationCodeOfEthics, Version: 1, Text: maps.Clone(ethicsText), Source: SourceEIAEthics},
 			{Key: DeclarationDiversity, Version: 1, Text: maps.Clone(diversityText), Source: SourceEIAEthics},
@@ -363,6 +375,7 @@ func DefaultRuleSets() RuleSets {
 			{RuleAllCategories, UnitRequired, all(1), SourceFramework},
 		}, unsetEvidenceRules(SchemeEQA), []Rule{
 			{Name: RuleRenewalWindow, Unit: UnitMonths},
+			{Name: RuleFee, Unit: UnitEUR},
 		}), Declarations: []Declaration{
 			// The provider confirms the code for the programme; no source
 			// asks a programme for a diversity declaration.
@@ -406,6 +419,22 @@ func (r RuleSet) evaluatePortfolio(scheme Scheme, level framework.Level, evidenc
 		out = append(out, RuleResult{Rule: RuleEvidence(k), Required: req, Given: float64(n), Met: float64(n) >= req})
 	}
 	return out
+}
+
+// Fee is the fee the rule set asks of an application at level; 0 when
+// none is set (no payment step).
+func (r RuleSet) Fee(level framework.Level) float64 {
+	v, _ := r.Value(RuleFee, level)
+	return v
+}
+
+// FormatEUR writes an amount in euros as the domain's messages do: "450",
+// "450.50".
+func FormatEUR(v float64) string {
+	if v == math.Trunc(v) {
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(v, 'f', 2, 64)
 }
 
 // levels maps the four levels, in order, to their values.

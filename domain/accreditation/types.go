@@ -36,6 +36,7 @@ type State string
 // (AccreditationStatus).
 const (
 	StateDraft                State = "draft"
+	StateAwaitingPayment      State = "awaiting_payment"      // submitted; the fee is to be paid (or waived) before screening
 	StateSubmitted            State = "submitted"             // awaiting screening by the office
 	StateReturned             State = "returned"              // to the applicant, with reasons; edit and resubmit
 	StateAwaitingAssessment   State = "awaiting_assessment"   // in the assessor queue until both roles are filled
@@ -51,7 +52,7 @@ const (
 
 // States lists every state in process order.
 var States = []State{
-	StateDraft, StateSubmitted, StateReturned, StateAwaitingAssessment, StateInAssessment,
+	StateDraft, StateAwaitingPayment, StateSubmitted, StateReturned, StateAwaitingAssessment, StateInAssessment,
 	StateInformationRequested, StateModeration, StateAwaitingDecision, StateAwarded,
 	StateNotAwarded, StateAppealed, StateWithdrawn,
 }

@@ -413,6 +413,22 @@ func (s *Service) Screen(ctx context.Context, m aggregate.Meta, id string, in Sc
 	})
 }
 
+// PaymentRequest is the office's record of a case's fee as the API takes
+// it: paid with its reference, or waived with a reason.
+type PaymentRequest struct {
+	Status    accreditation.PaymentStatus
+	Reference string
+	Reason    string
+}
+
+// RecordPayment records the fee of a case awaiting payment as paid or
+// waived.
+func (s *Service) RecordPayment(ctx context.Context, m aggregate.Meta, id string, in PaymentRequest) (aggregate.Result, error) {
+	return s.withText(ctx, m, id, "reason", in.Reason, limits.Reason, func(c *accreditation.Case, now time.Time, r pii.Sealed) ([]aggregate.Change, error) {
+		return c.RecordPayment(m.Actor, now, accreditation.PaymentInput{Status: in.Status, Reference: in.Reference, Reason: r})
+	})
+}
+
 // sealFor checks visibility, then seals text with the case's applicant key.
 func (s *Service) sealFor(ctx context.Context, m aggregate.Meta, id, text string) (pii.Sealed, error) {
 	if _, _, err := s.visible(m.Actor, id); err != nil {

@@ -41,7 +41,10 @@ type CaseView struct {
 	// Declarations are the declarations confirmed at the last submission.
 	Declarations []accreditation.DeclarationConfirmed `json:"declarations,omitempty"`
 	SubmittedAt  time.Time                            `json:"submitted_at,omitzero"`
-	Screening    *ScreeningView                       `json:"screening,omitempty"`
+	// Fee is the fee asked at submission and how it was settled; absent
+	// when the rules the case is held to set none.
+	Fee       *FeeView       `json:"fee,omitempty"`
+	Screening *ScreeningView `json:"screening,omitempty"`
 
 	Assignments map[accreditation.AssessorRole]accreditation.Assignment `json:"assignments,omitempty"`
 	// Assessments are those the caller may see, assessor first.
@@ -114,6 +117,20 @@ type SelfAssessmentView struct {
 	Category  int    `json:"category"`
 	Statement string `json:"statement"`
 }
+
+// FeeView is the fee of a case: due until the office records it as paid
+// (with the reference) or waived (with the reason).
+type FeeView struct {
+	AmountEUR float64   `json:"amount_eur"`
+	Status    string    `json:"status"` // due, paid or waived
+	Reference string    `json:"reference,omitempty"`
+	Reason    string    `json:"reason,omitempty"`
+	At        time.Time `json:"at,omitzero"` // when it was recorded
+	By        string    `json:"by,omitempty"`
+}
+
+// FeeDue is FeeView.Status before the payment is recorded.
+const FeeDue = "due"
 
 // ScreeningView is the last screening.
 type ScreeningView struct {
@@ -329,6 +346,12 @@ func (s *Service) view(ctx context.Context, actor domain.Actor, c *accreditation
 	v.SelfAssessment = []SelfAssessmentView{}
 	for _, cat := range slices.Sorted(maps.Keys(c.SelfAssessment)) {
 		v.SelfAssessment = append(v.SelfAssessment, SelfAssessmentView{Category: cat, Statement: open(c.SelfAssessment[cat])})
+	}
+	if c.Fee > 0 {
+		v.Fee = &FeeView{AmountEUR: c.Fee, Status: FeeDue}
+		if p := c.Payment; p != nil {
+			v.Fee = &FeeView{AmountEUR: p.AmountEUR, Status: string(p.Status), Reference: p.Reference, Reason: open(p.Reason), At: p.At, By: p.By}
+		}
 	}
 	if sc := c.Screening; sc != nil {
 		v.Screening = &ScreeningView{Outcome: sc.Outcome, Reason: open(sc.Reason), At: sc.At, By: sc.By}

@@ -48,8 +48,9 @@ var (
 	Name = Limit{Runes: 200, In: []string{"RegisterRequest.name", "CreateUserRequest.name"}}
 	// Email is an email address (RFC 5321 allows 254 octets in a path).
 	Email = Limit{Runes: 254, In: []string{"RegisterRequest.email", "CreateUserRequest.email"}}
-	// Short is a title or the name of a programme or its provider.
-	Short = Limit{Runes: 300, In: []string{"OpenCaseRequest.programme.name", "OpenCaseRequest.programme.provider", "EvidenceUpload.title"}}
+	// Short is a title, the name of a programme or its provider, or a
+	// payment's reference.
+	Short = Limit{Runes: 300, In: []string{"OpenCaseRequest.programme.name", "OpenCaseRequest.programme.provider", "EvidenceUpload.title", "PaymentRequest.reference"}}
 	// Long is prose: statements, notes, rationales, questions and answers.
 	Long = Limit{Runes: 20000, In: []string{
 		"PortfolioRequest.curriculum[].description",
@@ -65,9 +66,9 @@ var (
 		"AppealRequest.grounds",
 		"AppealDecisionRequest.rationale",
 	}}
-	// Reason is why a user is disabled or erased, a case withdrawn or an
-	// accreditation revoked or withdrawn.
-	Reason = Limit{Runes: 2000, In: []string{"ReasonRequest.reason", "OptionalReasonRequest.reason"}}
+	// Reason is why a user is disabled or erased, a case withdrawn, its fee
+	// waived or an accreditation revoked or withdrawn.
+	Reason = Limit{Runes: 2000, In: []string{"ReasonRequest.reason", "OptionalReasonRequest.reason", "PaymentRequest.reason"}}
 	// Source is where a rule's figures come from: a publication cited.
 	Source = Limit{Runes: 500, In: []string{"PublishRuleSetRequest.rules[].source", "PublishRuleSetRequest.declarations[].source"}}
 	// Declaration is the text of a declaration an applicant confirms.

@@ -173,6 +173,8 @@ func (b *Book) Publish(actor domain.Actor, now time.Time, latest accreditation.R
 				bad(fmt.Sprintf("%s.values.%s", field, l), "1 (required) or 0 (not required)")
 			case slices.Contains(whole, def.Unit) && *v != math.Trunc(*v):
 				bad(fmt.Sprintf("%s.values.%s", field, l), "a whole number of %s", def.Unit)
+			case def.Unit == accreditation.UnitEUR && math.Abs(*v*100-math.Round(*v*100)) > 1e-6:
+				bad(fmt.Sprintf("%s.values.%s", field, l), "an amount in euros to the cent, such as 450 or 450.50")
 			default:
 				values[l] = *v
 			}

@@ -147,6 +147,9 @@ func TestPublishRefuses(t *testing.T) {
 		{"Invalid/half a client", office, edit(func(in *PublishInput) {
 			in.Rules[0] = RuleChange{Name: accreditation.RuleClientCount, Values: every(fig(5.5))}
 		}), domain.Invalid, "whole number of clients"},
+		{"Invalid/a fee below the cent", office, edit(func(in *PublishInput) {
+			in.Rules[0] = RuleChange{Name: accreditation.RuleFee, Values: every(fig(450.125))}
+		}), domain.Invalid, "euros to the cent"},
 		{"Invalid/required is yes or no", office, edit(func(in *PublishInput) {
 			in.Rules[0] = RuleChange{Name: accreditation.RuleProfessionalBody, Values: every(fig(2))}
 		}), domain.Invalid, "1 (required) or 0"},

@@ -86,6 +86,14 @@ func cutCase(stream string) (string, bool) {
 func TestSeedMakesEveryStateAndEveryRole(t *testing.T) {
 	sum, store := run(t, seed.Config{Cases: 150, Users: 120, Seed: 3, Until: time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)})
 	for _, s := range accreditation.States {
+		// The seed submits under the shipped rules, which set no fee, so
+		// no case waits for payment (see TestNoFeeSetChangesNothing).
+		if s == accreditation.StateAwaitingPayment {
+			if sum.States[s] != 0 {
+				t.Errorf("%d cases await a payment the shipped rules do not ask", sum.States[s])
+			}
+			continue
+		}
 		if sum.States[s] == 0 {
 			t.Errorf("no case in state %s: %v", s, sum.States)
 		}

@@ -238,6 +238,8 @@ func (g *Generator) decide(c *accreditation.Case, a domain.Actor, action accredi
 		return c.UpdateSelfAssessment(a, g.now, accreditation.SelfAssessmentInput{Category: 1 + g.rnd.IntN(8), Statement: text("statement")})
 	case accreditation.ActionSubmit:
 		return c.Submit(a, g.now, g.rules, accreditation.SubmitInput{Declarations: accreditation.Declarations})
+	case accreditation.ActionRecordPayment:
+		return c.RecordPayment(a, g.now, accreditation.PaymentInput{Status: accreditation.PaymentPaid, Reference: "INV-" + c.ID})
 	case accreditation.ActionScreen:
 		if g.rnd.IntN(5) == 0 {
 			return c.Screen(a, g.now, accreditation.ScreenInput{Outcome: accreditation.ScreeningReturned, Reason: text("more")})

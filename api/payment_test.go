@@ -1,0 +1,104 @@
+package api_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
+)
+
+// fieldsOf are the fields a problem document names as wrong.
+func fieldsOf(p map[string]any) []string {
+	var out []string
+	errs, _ := p["errors"].([]any)
+	for _, e := range errs {
+		f, _ := e.(map[string]any)["field"].(string)
+		out = append(out, f)
+	}
+	return out
+}
+
+// TestAFeeSetInANewVersionIsPaidBeforeScreening (issue 13 item 4): the
+// office sets a fee in a new EIA version; a case submitted under it waits
+// for payment and cannot be screened until the office records the fee as
+// paid (with a reference) or waived (with a reason); a case pinned to the
+// version before owes nothing.
+func TestAFeeSetInANewVersionIsPaidBeforeScreening(t *testing.T) {
+	tm := newTeam(t)
+	pinned := tm.openEIA(t)
+	tm.post(t, "/api/v1/cases/"+pinned+"/submit", tm.applicant.Token, declared, 200)
+
+	fee := map[string]any{"foundation": 300, "practitioner": 450, "senior_practitioner": 600, "master_practitioner": 750}
+	rs := tm.post(t, "/api/v1/rulesets", tm.admin, map[string]any{"scheme": "EIA", "based_on": "eia-2024-1", "effective_from": "2026-03-02",
+		"rules": []map[string]any{{"name": "fee", "values": fee}}}, 201)
+	var feeRule map[string]any
+	for _, r := range rs["rules"].([]any) {
+		if r.(map[string]any)["name"] == "fee" {
+			feeRule = r.(map[string]any)
+		}
+	}
+	if feeRule["unit"] != "eur" || feeRule["source"] != "set by the office on 2026-03-02" || feeRule["values"].(map[string]any)["practitioner"] != 450.0 {
+		t.Fatalf("the published fee: got %v, want EUR 450 at practitioner, set by the office", feeRule)
+	}
+
+	id := tm.openEIA(t)
+	c := tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200)
+	next, _ := c["next"].(map[string]any)
+	if c["state"] != "awaiting_payment" || fmt.Sprint(c["fee"]) != "map[amount_eur:450 status:due]" || next["key"] != "awaiting_payment" || next["fee_eur"] != 450.0 {
+		t.Fatalf("submitted under the fee: state %v, fee %v, next %v; want awaiting_payment, EUR 450 due", c["state"], c["fee"], c["next"])
+	}
+	if got := fmt.Sprint(c["allowed_actions"]); got != "[withdraw]" {
+		t.Fatalf("the applicant may: got %s, want [withdraw]", got)
+	}
+	if got := fmt.Sprint(tm.get(t, "/api/v1/cases/"+id, tm.admin)["allowed_actions"]); got != "[record_payment]" {
+		t.Fatalf("the office may: got %s, want [record_payment]", got)
+	}
+
+	p := Expect(t, tm.in.Post(t, "/api/v1/cases/"+id+"/screening", tm.admin, map[string]string{"outcome": "accepted"}), 409).Map(t)
+	if d, _ := p["detail"].(string); !strings.Contains(d, "fee of EUR 450") {
+		t.Fatalf("screening before payment: got %v, want a conflict naming the fee", p)
+	}
+	paid := map[string]string{"status": "paid", "reference": "NL91 transfer 2026-0117"}
+	Expect(t, tm.in.Post(t, "/api/v1/cases/"+id+"/payment", tm.applicant.Token, paid), 403)
+	Expect(t, tm.in.Post(t, "/api/v1/cases/"+id+"/payment", tm.assessor.Token, paid), 403)
+	for field, body := range map[string]map[string]string{"reference": {"status": "paid"}, "reason": {"status": "waived"}, "status": {"status": "pending"}} {
+		p := Expect(t, tm.in.Post(t, "/api/v1/cases/"+id+"/payment", tm.admin, body), 400).Map(t)
+		if got := fieldsOf(p); len(got) == 0 || got[0] != field {
+			t.Fatalf("%v: fields %v, want %s", body, got, field)
+		}
+	}
+	wantField(t, tm.in.Post(t, "/api/v1/cases/"+id+"/payment", tm.admin, map[string]string{"status": "paid", "reference": big(301)}), "reference", "at most 300")
+	wantField(t, tm.in.Post(t, "/api/v1/cases/"+id+"/payment", tm.admin, map[string]string{"status": "waived", "reason": big(2001)}), "reason", "at most 2000")
+
+	c = tm.post(t, "/api/v1/cases/"+id+"/payment", tm.admin, paid, 200)
+	f := c["fee"].(map[string]any)
+	if c["state"] != "submitted" || f["status"] != "paid" || f["reference"] != paid["reference"] || f["at"] != "2026-03-02T09:00:00Z" || f["by"] == "" {
+		t.Fatalf("after payment: state %v, fee %v; want submitted, paid with its reference, by the office, now", c["state"], f)
+	}
+	Expect(t, tm.in.Post(t, "/api/v1/cases/"+id+"/payment", tm.admin, paid), 409)
+	tm.post(t, "/api/v1/cases/"+id+"/screening", tm.admin, map[string]string{"outcome": "accepted"}, 200)
+	var types []string
+	for _, e := range tm.get(t, "/api/v1/cases/"+id+"/history", tm.admin)["events"].([]any) {
+		e := e.(map[string]any)
+		if e["type"] == "accreditation.payment_recorded" && e["actor"].(map[string]any)["role"] == "office" {
+			types = append(types, "payment by the office")
+		}
+	}
+	if len(types) != 1 {
+		t.Fatalf("history: got %v, want one payment recorded by the office", types)
+	}
+
+	waived := tm.openEIA(t)
+	tm.post(t, "/api/v1/cases/"+waived+"/submit", tm.applicant.Token, declared, 200)
+	c = tm.post(t, "/api/v1/cases/"+waived+"/payment", tm.admin, map[string]string{"status": "waived", "reason": "Member of the EMCC's bursary scheme."}, 200)
+	if f := c["fee"].(map[string]any); c["state"] != "submitted" || f["status"] != "waived" || f["reason"] != "Member of the EMCC's bursary scheme." {
+		t.Fatalf("after the waiver: state %v, fee %v", c["state"], f)
+	}
+
+	old := tm.get(t, "/api/v1/cases/"+pinned, tm.admin)
+	if old["state"] != "submitted" || old["fee"] != nil || old["rule_set"] != "eia-2024-1" {
+		t.Fatalf("the case pinned before the fee: state %v, fee %v, rules %v; want submitted, none, eia-2024-1", old["state"], old["fee"], old["rule_set"])
+	}
+	tm.post(t, "/api/v1/cases/"+pinned+"/screening", tm.admin, map[string]string{"outcome": "accepted"}, 200)
+}
