@@ -22,6 +22,14 @@ func (l *userList) add(id string, role domain.Role) {
 	l.byRole[role] = insertSorted(l.byRole[role], id)
 }
 
+// sort puts lists made in any order in order.
+func (l *userList) sort() {
+	slices.Sort(l.all)
+	for _, ids := range l.byRole {
+		slices.Sort(ids)
+	}
+}
+
 // insertSorted adds id to sorted ids; new ids sort last, so this is an
 // append but for the rare id made a moment earlier elsewhere.
 func insertSorted(ids []string, id string) []string {

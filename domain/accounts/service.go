@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -96,6 +97,49 @@ func (s *Service) Follow(c eventstore.Commit) {
 			s.vault.Forget(p.UserID)
 		}
 	}
+}
+
+// Reindex implements aggregate.Reindexer: after a snapshot restored the
+// users, the list of users and the email index of the old directory's users
+// are rebuilt from them. That index holds emails in the clear, so it is
+// never written to disk.
+func (s *Service) Reindex() {
+	type old struct {
+		id    string
+		email pii.Sealed
+	}
+	var olds []old
+	var list userList
+	s.users.Each(func(id string, u *User) {
+		if !u.registered() {
+			return
+		}
+		list.all = append(list.all, u.ID)
+		if list.byRole == nil {
+			list.byRole = map[domain.Role][]string{}
+		}
+		list.byRole[u.Role] = append(list.byRole[u.Role], u.ID)
+		if u.EmailKey == "" && !u.Erased {
+			olds = append(olds, old{u.ID, u.Email})
+		}
+	})
+	list.sort()
+	// Oldest first, so that of two sharing a normalised email the older
+	// keeps it, as when the directory stream is replayed.
+	slices.SortFunc(olds, func(a, b old) int { return strings.Compare(a.id, b.id) })
+	legacy := map[string]string{}
+	for _, o := range olds {
+		email, err := s.vault.Open(context.Background(), o.email)
+		if err != nil {
+			continue // erased
+		}
+		if key := NormaliseEmail(email); legacy[key] == "" {
+			legacy[key] = o.id
+		}
+	}
+	s.mu.Lock()
+	s.list, s.legacy = list, legacy
+	s.mu.Unlock()
 }
 
 // user returns a copy of one registered user (erased ones included).

@@ -31,6 +31,23 @@
 // fails only when it has not moved for CatchUpStall: a fixed limit made a
 // large store on a slow machine unable to start at all.
 //
+// Snapshot. Replaying the whole store at every start costs minutes at a
+// million events, so the feed saves every Snapshotter's state (the
+// repositories, the audit heads, the accreditations' index), its position
+// and the command ids of the duplicate window to one file, and a start loads
+// it and replays only what came after (SaveSnapshot, LoadSnapshot). Saving
+// does not stop the feed: the position is read first, the aggregates are
+// encoded a few hundred at a time under the repository's read lock, and a
+// repository skips a commit its aggregate's head already has, so a state
+// saved past the position is not applied twice. A snapshot is used only
+// whole, of the same schema and shapes (ShapeOf: any change to a state's
+// fields), and when the store holds the very commit it was taken at;
+// otherwise the start replays, as it always could. States hold personal
+// data only sealed (pii.Sealed), so the file holds ciphertexts; an index of
+// emails in the clear is a Reindexer, rebuilt after loading, never saved.
+// Loading every aggregate keeps memory as large as the store's aggregates:
+// loading them on demand is the step after this one.
+//
 // Read your writes. A command waits, within CommandTimeout, until this
 // process's feed has applied its own commit before answering, so the caller
 // can read it back; when the feed is late the command answers Unavailable

@@ -23,6 +23,7 @@ type Feed struct {
 	mu        sync.Mutex
 	followers []Follower
 	pos       uint64
+	mark      commitMark // the commit at pos, for the snapshot
 	changed   chan struct{}
 	decodeErr int
 	observer  Observer
@@ -140,7 +141,7 @@ func (f *Feed) apply(c eventstore.Commit) error {
 		f.byTime = append(f.byTime, commandAt{id: id, at: at})
 	}
 	f.pruneLocked()
-	f.pos = c.Seq
+	f.pos, f.mark = c.Seq, markOf(c)
 	close(f.changed)
 	f.changed = make(chan struct{})
 	f.mu.Unlock()

@@ -71,6 +71,9 @@ func StateOf[S any](r Result) (S, bool) {
 type entry[S any] struct {
 	state S
 	head  eventstore.Head
+	// oldSeq is the last commit of an older stream layout applied (see
+	// Upcast), which head does not count.
+	oldSeq uint64
 }
 
 // Repository keeps every aggregate of one kind (stream prefix) in memory.
@@ -148,6 +151,7 @@ func (r *Repository[S]) Upcast(route func(stream string, e eventstore.Event) (id
 func (r *Repository[S]) followOld(c eventstore.Commit) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	var applied []*entry[S]
 	for _, ev := range c.Events {
 		id, ok := r.upcast(c.Stream, ev)
 		if !ok {
@@ -158,9 +162,16 @@ func (r *Repository[S]) followOld(c eventstore.Commit) {
 			e = &entry[S]{state: r.fresh(id)}
 			r.entries[id] = e
 		}
+		if c.Seq <= e.oldSeq {
+			continue // a snapshot taken after this commit holds it already
+		}
 		if err := e.state.Apply(ev); err != nil {
 			r.errs++
 		}
+		applied = append(applied, e)
+	}
+	for _, e := range applied {
+		e.oldSeq = c.Seq
 	}
 }
 
@@ -180,6 +191,9 @@ func (r *Repository[S]) Follow(c eventstore.Commit) {
 	if e == nil {
 		e = &entry[S]{state: r.fresh(id)}
 		r.entries[id] = e
+	}
+	if c.Seq <= e.head.Seq {
+		return // a snapshot taken after this commit holds it already
 	}
 	for _, ev := range c.Events {
 		if err := e.state.Apply(ev); err != nil {
@@ -399,4 +413,85 @@ func (r *Repository[S]) events(meta Meta, changes []Change) ([]eventstore.Event,
 		}
 	}
 	return out, nil
+}
+
+// savedEntry is an aggregate's place in the snapshot; its state follows.
+type savedEntry struct {
+	ID     string          `json:"id"`
+	Head   eventstore.Head `json:"head"`
+	OldSeq uint64          `json:"old_seq,omitempty"`
+}
+
+// SnapshotName implements Snapshotter: the stream prefix.
+func (r *Repository[S]) SnapshotName() string { return r.prefix }
+
+// SnapshotShape implements Snapshotter: the shape of the state.
+func (r *Repository[S]) SnapshotShape() string {
+	var zero S
+	return ShapeOf(zero)
+}
+
+// snapshotChunk is how many aggregates are encoded under one read lock:
+// the feed, and the commands waiting for it, wait at most that long.
+const snapshotChunk = 256
+
+// SaveSnapshot implements Snapshotter: each aggregate as its place and its
+// state, in the order of their ids.
+func (r *Repository[S]) SaveSnapshot(ctx context.Context, put func(any) error) error {
+	r.mu.RLock()
+	ids := sortedKeys(r.entries)
+	r.mu.RUnlock()
+	buf := make([]json.RawMessage, 0, 2*snapshotChunk)
+	for len(ids) > 0 {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n := min(snapshotChunk, len(ids))
+		buf = buf[:0]
+		r.mu.RLock()
+		for _, id := range ids[:n] {
+			e := r.entries[id]
+			place, err := json.Marshal(savedEntry{ID: id, Head: e.head, OldSeq: e.oldSeq})
+			if err != nil {
+				r.mu.RUnlock()
+				return err
+			}
+			state, err := json.Marshal(e.state)
+			if err != nil {
+				r.mu.RUnlock()
+				return fmt.Errorf("%s: %w", id, err)
+			}
+			buf = append(buf, place, state)
+		}
+		r.mu.RUnlock()
+		for _, b := range buf {
+			if err := put(b); err != nil {
+				return err
+			}
+		}
+		ids = ids[n:]
+	}
+	return nil
+}
+
+// LoadSnapshot implements Snapshotter: each state is decoded into a fresh
+// one of its id, so what the factory gives (not saved) is there too.
+func (r *Repository[S]) LoadSnapshot(more func() bool, next func(any) error) (func(), error) {
+	entries := map[string]*entry[S]{}
+	for more() {
+		var place savedEntry
+		if err := next(&place); err != nil {
+			return nil, err
+		}
+		state := r.fresh(place.ID)
+		if err := next(&state); err != nil {
+			return nil, fmt.Errorf("%s: %w", place.ID, err)
+		}
+		entries[place.ID] = &entry[S]{state: state, head: place.Head, oldSeq: place.OldSeq}
+	}
+	return func() {
+		r.mu.Lock()
+		r.entries = entries
+		r.mu.Unlock()
+	}, nil
 }

@@ -310,3 +310,44 @@ func (c Checkpoint) clone() Checkpoint {
 	c.Streams, c.Signature = maps.Clone(c.Streams), slices.Clone(c.Signature)
 	return c
 }
+
+// savedHeads is the heads in the write-side snapshot.
+type savedHeads struct {
+	Seq   uint64                `json:"seq"`
+	Heads map[string]StreamHead `json:"heads"`
+}
+
+// SnapshotName implements aggregate.Snapshotter.
+func (h *Heads) SnapshotName() string { return "audit.heads" }
+
+// SnapshotShape implements aggregate.Snapshotter; change it with savedHeads.
+func (h *Heads) SnapshotShape() string { return "seq+heads{version,hash}" }
+
+// SaveSnapshot implements aggregate.Snapshotter. A head saved past the
+// feed's snapshot position is assigned again, in order, when the feed
+// resumes, and ends where it was.
+func (h *Heads) SaveSnapshot(_ context.Context, put func(any) error) error {
+	h.mu.Lock()
+	s := savedHeads{Seq: h.seq, Heads: maps.Clone(h.heads)}
+	h.mu.Unlock()
+	return put(s)
+}
+
+// LoadSnapshot implements aggregate.Snapshotter.
+func (h *Heads) LoadSnapshot(more func() bool, next func(any) error) (func(), error) {
+	var s savedHeads
+	if !more() {
+		return nil, errors.New("no heads")
+	}
+	if err := next(&s); err != nil {
+		return nil, err
+	}
+	if s.Heads == nil {
+		s.Heads = map[string]StreamHead{}
+	}
+	return func() {
+		h.mu.Lock()
+		h.seq, h.heads = s.Seq, s.Heads
+		h.mu.Unlock()
+	}, nil
+}

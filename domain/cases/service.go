@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"strings"
 	"sync"
 	"time"
@@ -118,6 +119,38 @@ func (s *Service) Follow(c eventstore.Commit) {
 			s.mu.Unlock()
 		}
 	}
+}
+
+// SnapshotName implements aggregate.Snapshotter: the accreditations'
+// index is saved, as it also holds accreditations a case no longer has
+// (replaced on appeal).
+func (s *Service) SnapshotName() string { return "cases.accreditations" }
+
+// SnapshotShape implements aggregate.Snapshotter.
+func (s *Service) SnapshotShape() string { return aggregate.ShapeOf(s.accreditations) }
+
+// SaveSnapshot implements aggregate.Snapshotter.
+func (s *Service) SaveSnapshot(_ context.Context, put func(any) error) error {
+	s.mu.RLock()
+	index := maps.Clone(s.accreditations)
+	s.mu.RUnlock()
+	return put(index)
+}
+
+// LoadSnapshot implements aggregate.Snapshotter.
+func (s *Service) LoadSnapshot(more func() bool, next func(any) error) (func(), error) {
+	index := map[string]string{}
+	if !more() {
+		return nil, errors.New("no accreditations index")
+	}
+	if err := next(&index); err != nil {
+		return nil, err
+	}
+	return func() {
+		s.mu.Lock()
+		s.accreditations = index
+		s.mu.Unlock()
+	}, nil
 }
 
 // RuleSets returns the rule sets in use: every version, shipped and

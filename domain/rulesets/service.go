@@ -40,6 +40,10 @@ func (s *Service) Follow(c eventstore.Commit) {
 	}
 }
 
+// Reindex implements aggregate.Reindexer: All is rebuilt from the books a
+// snapshot restored.
+func (s *Service) Reindex() { s.refresh() }
+
 func (s *Service) refresh() {
 	var all []Version
 	for _, r := range s.shipped {

@@ -72,7 +72,8 @@ type App struct {
 	wg       sync.WaitGroup
 	cancel   context.CancelFunc
 	closed   bool
-	stopping atomic.Bool // set by Close: not ready from then on
+	stopping atomic.Bool   // set by Close: not ready from then on
+	savedPos atomic.Uint64 // the position of the aggregates' snapshot on disk
 }
 
 // Options are what tests (and main) may inject.
@@ -171,6 +172,7 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 		Accounts: a.Accounts, Now: a.now, Log: a.log, MaxUpload: cfg.MaxUpload, TempDir: tmp,
 		Quota: cases.Quota{Files: cfg.MaxCaseFiles, Bytes: cfg.MaxCaseBytes}, UploadsInFlight: cfg.UploadsInFlight, UploadsPerUser: cfg.UploadsPerUser})
 
+	a.resumeAggregates(ctx)
 	runCtx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
 	a.wg.Add(1)
@@ -223,6 +225,8 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 		}
 	}()
 	go func() { defer a.wg.Done(); a.checkpointLoop(runCtx) }()
+	a.wg.Add(1)
+	go func() { defer a.wg.Done(); a.snapshotLoop(runCtx) }()
 	a.wg.Add(1)
 	go func() {
 		defer a.wg.Done()
@@ -441,8 +445,9 @@ func (a *App) checkpointLoop(ctx context.Context) {
 // from the first moment, so no new traffic is sent here; in-flight requests
 // get half the budget to finish, then the connections still open are
 // closed (a long export ends early, marked incomplete); the jobs and the
-// feed stop; the read models' snapshot is written if the rest of the budget
-// allows, else the last one stays and the next start replays a longer tail.
+// feed stop; the read models' and the aggregates' snapshots are written if
+// the rest of the budget allows, else the last ones stay and the next start
+// replays a longer tail.
 func (a *App) Close() error {
 	if a.closed {
 		return nil
@@ -470,11 +475,15 @@ func (a *App) Close() error {
 		a.cancel()
 	}
 	a.wg.Wait()
+	// Both snapshots at once, each within what is left of the budget.
+	var snaps sync.WaitGroup
+	snaps.Go(func() { a.saveAggregates(ctx, "on stop") })
 	if a.Reads != nil {
 		if serr := a.Reads.Shutdown(ctx); serr != nil {
 			a.log.Warn("read-model snapshot on stop", "err", serr)
 		}
 	}
+	snaps.Wait()
 	a.shutdownStores()
 	a.log.Info("accreditd stopped", "took_ms", time.Since(began).Milliseconds())
 	return err

@@ -1,0 +1,277 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emcc/accredit/cmd/accreditd/app"
+	"github.com/emcc/accredit/cmd/accreditd/app/apptest"
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accounts"
+	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/aggregate"
+	"github.com/emcc/accredit/domain/framework"
+	"github.com/emcc/accredit/domain/rulesets"
+	"github.com/emcc/accredit/domain/seed"
+)
+
+// TestTheWriteSideResumesFromItsSnapshot seeds a store with users of every
+// role and cases in every state the seed makes, stops (the aggregates' snapshot is written
+// on stop) and starts again: the aggregates come from the snapshot, not a
+// replay, and equal, field by field, what a replay of the store makes; a
+// command made before the restart and retried after it is answered as the
+// first; events another process wrote after the snapshot are applied; a
+// corrupt snapshot is ignored and the store replayed.
+func TestTheWriteSideResumesFromItsSnapshot(t *testing.T) {
+	in := apptest.Start(t)
+	file := filepath.Join(in.Cfg.DataDir, "aggregates", "aggregates.json")
+	sum := seedInto(t, in.App)
+	office := domain.Actor{ID: "office-test", Role: domain.RoleOffice}
+	publish := func(a *app.App) (aggregate.Result, error) {
+		v := 25.0
+		_, res, err := a.Cases.Rules().Publish(context.Background(), aggregate.Meta{Actor: office, CommandID: "publish-before-restart", RequestHash: "h"},
+			rulesets.PublishRequest{Scheme: "EQA", BasedOn: accreditation.DefaultEQAID, EffectiveFrom: "2027-01-01",
+				Rules: []rulesets.RuleChange{{Name: accreditation.RuleContactHours, Values: map[framework.Level]*float64{"foundation": &v}}}})
+		return res, err
+	}
+	first, err := publish(in.App)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	in.Restart(t)
+	loaded(t, in, true)
+	again, err := publish(in.App)
+	if err != nil || !again.Duplicate || again.Seq != first.Seq {
+		t.Fatalf("the command retried after a restart from the snapshot: got %+v, %v; want the first result at seq %d", again, err, first.Seq)
+	}
+	if _, _, err := in.App.Accounts.Create(context.Background(), aggregate.Meta{Command: "register"}, accounts.NewUser{
+		Email: "after-restart@example.org", Password: "a long password", Name: "After Restart", Role: domain.RoleApplicant}); err != nil {
+		t.Fatalf("a new command after a restart from the snapshot: %v", err)
+	}
+	if _, _, err := in.App.Accounts.Create(context.Background(), aggregate.Meta{Command: "register"}, accounts.NewUser{
+		Email: sum.Applicant, Password: "a long password", Name: "Taken", Role: domain.RoleApplicant}); !domain.Is(err, domain.Conflict) {
+		t.Fatalf("registering a seeded applicant's email after the restart: got %v, want Conflict (the email index came back)", err)
+	}
+	restored := writeSide(t, in.App)
+	if err := in.App.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(file); err != nil {
+		t.Fatal(err)
+	}
+	in.Restart(t) // no snapshot: a replay, whose snapshot is written on stop
+	loaded(t, in, false)
+	same(t, "restart from the snapshot", restored, writeSide(t, in.App))
+
+	// Another process writes after the snapshot: a start from it applies them.
+	if err := in.App.Close(); err != nil {
+		t.Fatal(err)
+	}
+	older, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("no snapshot written on stop: %v", err)
+	}
+	in.Restart(t)
+	generate(t, in.App, 7, nil)
+	want := writeSide(t, in.App)
+	if err := in.App.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, older, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	in.Restart(t)
+	loaded(t, in, true)
+	same(t, "an older snapshot and what came after it", writeSide(t, in.App), want)
+
+	// A corrupt snapshot: ignored, the store replayed.
+	if err := in.App.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, older[:len(older)/2], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	in.Restart(t)
+	loaded(t, in, false)
+	if !strings.Contains(in.Log.String(), `"msg":"aggregates snapshot not used; replaying the store"`) {
+		t.Fatalf("a corrupt snapshot was not said to be ignored; log:\n%s", in.Log)
+	}
+	same(t, "a replay after a corrupt snapshot", writeSide(t, in.App), want)
+}
+
+// seedInto writes a small data set with every state and role into a's
+// store and waits until a has applied it.
+func seedInto(t *testing.T, a *app.App) seed.Summary {
+	t.Helper()
+	hash, err := accounts.SeedPasswordHash("a long seeding password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := seed.Run(context.Background(), seed.Config{Cases: 30, Users: seed.MinUsers() + 15, Seed: 5,
+		Until: time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC), PasswordHash: hash, Vault: a.Vault},
+		&seed.StoreWriter{Store: a.Events})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every state the seed makes (its own test holds it to every state).
+	made := 0
+	for _, s := range accreditation.States {
+		if sum.States[s] > 0 {
+			made++
+		}
+	}
+	if made < 12 {
+		t.Fatalf("the seed made cases in %d states, want 12 or more: %v", made, sum.States)
+	}
+	if err := a.Feed.CatchUp(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return sum
+}
+
+// loaded checks whether the start loaded the aggregates from the snapshot
+// (at the feed's position, when nothing came after it) or replayed.
+func loaded(t *testing.T, in *apptest.Instance, want bool) {
+	t.Helper()
+	log := in.Log.String()
+	got := strings.Contains(log, `"msg":"aggregates loaded from their snapshot"`)
+	if got != want {
+		t.Fatalf("loaded from the snapshot: got %v, want %v; log:\n%s", got, want, log)
+	}
+}
+
+// state is the write side of one process: each aggregate kind's states by
+// id with their versions, and the other parts as they save themselves.
+type state struct {
+	aggregates map[string]map[string]any
+	versions   map[string]map[string]uint64
+	parts      map[string][]byte
+	users      []accounts.UserView
+	versionsOf []rulesets.Version
+	position   uint64
+}
+
+func writeSide(t *testing.T, a *app.App) state {
+	t.Helper()
+	if err := a.Feed.CatchUp(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s := state{aggregates: map[string]map[string]any{}, versions: map[string]map[string]uint64{}, parts: map[string][]byte{},
+		users: a.Accounts.Users(context.Background()), versionsOf: a.Cases.Rules().Versions(), position: a.Feed.Position()}
+	kinds := 0
+	for _, p := range a.Feed.Snapshotters() {
+		switch r := p.(type) {
+		case *aggregate.Repository[*accreditation.Case]:
+			s.aggregates[p.SnapshotName()], s.versions[p.SnapshotName()] = states(r)
+		case *aggregate.Repository[*accounts.User]:
+			s.aggregates[p.SnapshotName()], s.versions[p.SnapshotName()] = states(r)
+		case *aggregate.Repository[*accounts.Reservation]:
+			s.aggregates[p.SnapshotName()], s.versions[p.SnapshotName()] = states(r)
+		case *aggregate.Repository[*rulesets.Book]:
+			s.aggregates[p.SnapshotName()], s.versions[p.SnapshotName()] = states(r)
+		default:
+			var buf bytes.Buffer
+			if err := p.SaveSnapshot(context.Background(), func(v any) error { return json.NewEncoder(&buf).Encode(v) }); err != nil {
+				t.Fatal(err)
+			}
+			s.parts[p.SnapshotName()] = buf.Bytes()
+			continue
+		}
+		if len(s.aggregates[p.SnapshotName()]) == 0 {
+			t.Fatalf("no aggregate of kind %s to compare", p.SnapshotName())
+		}
+		kinds++
+	}
+	if kinds != 4 {
+		t.Fatalf("compared %d aggregate kinds, want 4 (cases, users, email reservations, rule-set books)", kinds)
+	}
+	return s
+}
+
+func states[S aggregate.Root[S]](r *aggregate.Repository[S]) (map[string]any, map[string]uint64) {
+	out, versions := map[string]any{}, map[string]uint64{}
+	r.Each(func(id string, s S) { out[id] = s })
+	for id := range out {
+		_, versions[id], _ = r.Get(id)
+	}
+	return out, versions
+}
+
+func same(t *testing.T, what string, got, want state) {
+	t.Helper()
+	if got.position != want.position {
+		t.Fatalf("%s: at %d, the replay at %d", what, got.position, want.position)
+	}
+	for kind, byID := range want.aggregates {
+		if len(got.aggregates[kind]) != len(byID) {
+			t.Errorf("%s: %d of %s, the replay has %d", what, len(got.aggregates[kind]), kind, len(byID))
+		}
+		for id, w := range byID {
+			if g := got.aggregates[kind][id]; !reflect.DeepEqual(g, w) {
+				t.Errorf("%s: %s %s differs from the replay:\n got %s\nwant %s", what, kind, id, js(g), js(w))
+			}
+			if g, w := got.versions[kind][id], want.versions[kind][id]; g != w {
+				t.Errorf("%s: %s %s at version %d, the replay at %d", what, kind, id, g, w)
+			}
+		}
+	}
+	for name, b := range want.parts {
+		if !bytes.Equal(got.parts[name], b) {
+			t.Errorf("%s: part %s differs from the replay (%d bytes, want %d)", what, name, len(got.parts[name]), len(b))
+		}
+	}
+	if !reflect.DeepEqual(got.users, want.users) {
+		t.Errorf("%s: the list of users differs from the replay (%d users, want %d)", what, len(got.users), len(want.users))
+	}
+	if !reflect.DeepEqual(got.versionsOf, want.versionsOf) {
+		t.Errorf("%s: the rule-set versions differ from the replay (%d, want %d)", what, len(got.versionsOf), len(want.versionsOf))
+	}
+}
+
+func js(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// TestTheSnapshotHoldsNoPersonalDataInTheClear reads the aggregates'
+// snapshot of a seeded store for the names and emails the seed gave the
+// users: none is there; they are sealed.
+func TestTheSnapshotHoldsNoPersonalDataInTheClear(t *testing.T) {
+	in := apptest.Start(t)
+	seedInto(t, in.App)
+	if _, _, err := in.App.Accounts.Create(context.Background(), aggregate.Meta{Command: "register"}, accounts.NewUser{
+		Email: "Clear.Text@Example.org", Password: "a long password", Name: "Zebedee Cleartext", Role: domain.RoleApplicant}); err != nil {
+		t.Fatal(err)
+	}
+	if err := in.App.Close(); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := os.ReadFile(filepath.Join(in.Cfg.DataDir, "aggregates", "aggregates.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.Restart(t)
+	texts := []string{"Zebedee", "Cleartext", "clear.text@example.org", "Clear.Text@Example.org"}
+	for _, u := range in.App.Accounts.Users(context.Background()) {
+		texts = append(texts, u.Email, u.Name)
+	}
+	if len(texts) < 20 {
+		t.Fatalf("only %d texts to look for", len(texts))
+	}
+	for _, s := range texts {
+		if s != "" && bytes.Contains(bytes.ToLower(snap), bytes.ToLower([]byte(s))) {
+			t.Errorf("the snapshot holds %q in the clear", s)
+		}
+	}
+	if !bytes.Contains(snap, []byte(`"c":"`)) {
+		t.Fatal("no sealed value in the snapshot: did it save the users?")
+	}
+}
