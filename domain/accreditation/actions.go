@@ -24,6 +24,8 @@ const (
 	ActionScreen                Action = "screen"                 // Screen
 	ActionAssign                Action = "assign"                 // Assign
 	ActionClaim                 Action = "claim"                  // Claim
+	ActionScheduleInterview     Action = "schedule_interview"     // ScheduleInterview
+	ActionRecordInterview       Action = "record_interview"       // RecordInterview
 	ActionAssess                Action = "assess"                 // SubmitAssessment
 	ActionRequestInformation    Action = "request_information"    // RequestInformation
 	ActionRespond               Action = "respond"                // ProvideInformation
@@ -56,6 +58,11 @@ var withApplicant = []State{StateDraft, StateReturned}
 var beforeDecision = append([]State{StateDraft},
 	slices.DeleteFunc(slices.Clone(inProgress), func(s State) bool { return s == StateAppealed })...)
 
+// assessing are the states in which an interview can be scheduled and
+// recorded: during assessment, and until the decision (so that a case
+// assessed before interviews were can still have one).
+var assessing = []State{StateInAssessment, StateModeration, StateAwaitingDecision}
+
 // withAccreditation are the states in which a case can hold an accreditation
 // (an award at a lower level stays in force while it is appealed).
 var withAccreditation = []State{StateAwarded, StateAppealed}
@@ -75,6 +82,8 @@ var actions = []struct {
 	{ActionScreen, []State{StateSubmitted}},
 	{ActionAssign, []State{StateAwaitingAssessment}},
 	{ActionClaim, []State{StateAwaitingAssessment}},
+	{ActionScheduleInterview, assessing},
+	{ActionRecordInterview, assessing},
 	{ActionAssess, []State{StateInAssessment}},
 	{ActionRequestInformation, []State{StateInAssessment, StateModeration, StateAwaitingDecision}},
 	{ActionRespond, []State{StateInformationRequested}},
@@ -213,6 +222,41 @@ func (c *Case) guard(action Action, actor domain.Actor, now time.Time, rs RuleSe
 		if _, done := c.Assessments[role]; done {
 			return domain.Errorf(domain.Conflict, "cannot assess: the %s has already submitted an assessment", role)
 		}
+		if _, recorded := c.Interview.record(role); c.NeedsInterview() && !recorded {
+			return domain.Errorf(domain.Conflict, "cannot assess: at %s the assessment includes the interview; record it first", c.Level)
+		}
+		return nil
+
+	case ActionScheduleInterview, ActionRecordInterview:
+		role := c.assessorRoleOf(actor.ID)
+		isAssessor := actor.Role == domain.RoleAssessor && role != ""
+		switch {
+		case action == ActionRecordInterview && !isAssessor:
+			return forbidden(action, "only the case's assessor or verifier may")
+		case !isAssessor && office(action, actor) != nil:
+			return forbidden(action, "only the case's assessor or verifier, or the EMCC office, may")
+		}
+		if err := c.inState(action); err != nil {
+			return err
+		}
+		if !c.NeedsInterview() {
+			return domain.Errorf(domain.Conflict, "cannot %s: applicants at %s are not interviewed", verb(action), c.Level)
+		}
+		if action == ActionScheduleInterview {
+			if c.Interview.Recorded() {
+				return domain.Errorf(domain.Conflict, "cannot schedule the interview: it has been held and recorded")
+			}
+			return nil
+		}
+		if c.Interview == nil || c.Interview.At.IsZero() {
+			return domain.Errorf(domain.Conflict, "cannot record the interview: it is not scheduled")
+		}
+		if _, done := c.Interview.record(role); done {
+			return domain.Errorf(domain.Conflict, "cannot record the interview: the %s has recorded it", role)
+		}
+		if now.Before(c.Interview.At) {
+			return domain.Errorf(domain.Unprocessable, "cannot record the interview: it is on %s", c.Interview.At.UTC().Format(time.RFC3339))
+		}
 		return nil
 
 	case ActionRequestInformation:
@@ -239,6 +283,9 @@ func (c *Case) guard(action Action, actor domain.Actor, now time.Time, rs RuleSe
 		}
 		if r := c.assessorRoleOf(actor.ID); r != "" {
 			return forbidden(action, fmt.Sprintf("you are the %s of this case", r))
+		}
+		if action == ActionDecide && c.NeedsInterview() && !c.Interview.Recorded() {
+			return domain.Errorf(domain.Conflict, "cannot decide: at %s the applicant is interviewed, and the interview is not recorded", c.Level)
 		}
 		return nil
 

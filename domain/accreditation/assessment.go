@@ -282,3 +282,69 @@ func (c *Case) ProvideInformation(actor domain.Actor, now time.Time, in Informat
 	}
 	return one(InformationProvided{RequestID: r.ID, Answer: in.Answer}), nil
 }
+
+// NeedsInterview reports whether the applicant's assessors interview them:
+// at the levels of InterviewLevels.
+func (c *Case) NeedsInterview() bool { return slices.Contains(InterviewLevels, c.Level) }
+
+// record is role's record of the interview, if any.
+func (i *Interview) record(role AssessorRole) (InterviewRecord, bool) {
+	if i == nil {
+		return InterviewRecord{}, false
+	}
+	r, ok := i.Records[role]
+	return r, ok
+}
+
+// ScheduleInterview sets (or moves, until it is recorded) the applicant's
+// interview, by the office or the case's assessor or verifier: a time after
+// now and a place or a link. Errors: NotFound, Forbidden, Conflict (state,
+// no interview at the level, already recorded), Invalid.
+func (c *Case) ScheduleInterview(actor domain.Actor, now time.Time, in InterviewInput) ([]aggregate.Change, error) {
+	if err := c.guard(ActionScheduleInterview, actor, now, nil); err != nil {
+		return nil, err
+	}
+	var f fields
+	if !in.At.After(now) {
+		f.add("at", "must be after now (%s)", now.UTC().Format(time.RFC3339))
+	}
+	if strings.TrimSpace(in.Place) == "" {
+		f.add("place", "required: an address or a link")
+	}
+	if err := f.err(ActionScheduleInterview); err != nil {
+		return nil, err
+	}
+	return one(InterviewScheduled{At: in.At.UTC(), Place: strings.TrimSpace(in.Place)}), nil
+}
+
+// RecordInterview is the acting assessor's (or verifier's) record of the
+// interview, once it has taken place: notes, and observations on the
+// competence categories (each at most once). It is part of their
+// assessment, which it must precede. Errors: NotFound, Forbidden, Conflict
+// (state, not scheduled, already recorded), Unprocessable (not yet held),
+// Invalid.
+func (c *Case) RecordInterview(actor domain.Actor, now time.Time, in InterviewRecordInput) ([]aggregate.Change, error) {
+	if err := c.guard(ActionRecordInterview, actor, now, nil); err != nil {
+		return nil, err
+	}
+	var f fields
+	f.required("notes", in.Notes)
+	seen := map[int]bool{}
+	for i, o := range in.Observations {
+		field := fmt.Sprintf("observations[%d]", i)
+		if !f.category(field+".category", o.Category) {
+			continue
+		}
+		if seen[o.Category] {
+			f.add(field+".category", "category %d observed twice", o.Category)
+		}
+		seen[o.Category] = true
+		f.required(field+".notes", o.Notes)
+	}
+	if err := f.err(ActionRecordInterview); err != nil {
+		return nil, err
+	}
+	obs := slices.Clone(in.Observations)
+	slices.SortFunc(obs, func(a, b CategoryNote) int { return a.Category - b.Category })
+	return one(InterviewRecorded{Role: c.assessorRoleOf(actor.ID), Notes: in.Notes, Observations: obs}), nil
+}

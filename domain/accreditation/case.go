@@ -44,6 +44,8 @@ type Case struct {
 	Assessments         map[AssessorRole]Assessment `json:"assessments,omitempty"`
 	InformationRequests []InformationRequest        `json:"information_requests,omitempty"`
 	Moderation          *Moderation                 `json:"moderation,omitempty"`
+	// Interview is the applicant's interview, at a level that has one.
+	Interview *Interview `json:"interview,omitempty"`
 
 	Decision      *Decision      `json:"decision,omitempty"`       // the standing decision
 	PastDecisions []Decision     `json:"past_decisions,omitempty"` // overturned on appeal
@@ -140,6 +142,7 @@ func (c *Case) Clone() *Case {
 		r.Answer = cloneSealed(r.Answer)
 		return r
 	})
+	n.Interview = c.Interview.clone()
 	if c.Moderation != nil {
 		m := *c.Moderation
 		m.Rationale = cloneSealed(m.Rationale)
@@ -298,6 +301,24 @@ func (c *Case) onAssessmentSubmitted(e eventstore.Event, d AssessmentSubmitted) 
 	if len(c.Assessments) == len(AssessorRoles) {
 		c.State = StateAwaitingDecision
 	}
+}
+
+func (c *Case) onInterviewScheduled(e eventstore.Event, d InterviewScheduled) {
+	records := map[AssessorRole]InterviewRecord(nil)
+	if c.Interview != nil {
+		records = c.Interview.Records
+	}
+	c.Interview = &Interview{At: d.At, Place: d.Place, ScheduledBy: e.Actor.ID, ScheduledAt: e.OccurredAt, Records: records}
+}
+
+func (c *Case) onInterviewRecorded(e eventstore.Event, d InterviewRecorded) {
+	if c.Interview == nil {
+		c.Interview = &Interview{}
+	}
+	if c.Interview.Records == nil {
+		c.Interview.Records = map[AssessorRole]InterviewRecord{}
+	}
+	c.Interview.Records[d.Role] = InterviewRecord{Notes: d.Notes, Observations: d.Observations, RecordedAt: e.OccurredAt}
 }
 
 func (c *Case) onInformationRequested(e eventstore.Event, d InformationRequested) {

@@ -420,6 +420,7 @@ func TestSubmitAssessment(t *testing.T) {
 		p := eligibleEIA()
 		p.ClientHours, p.ClientCount = 300, 25
 		h := givenCase(t, in, p, inAssessment)
+		h.interview()
 		h.do(assessorA, assess(RecommendAwardLower, framework.Foundation))
 		got := h.do(assessorB, assess(RecommendAwardLower, framework.Practitioner))
 		wantTypes(t, got, EventAssessmentSubmitted, EventModerationRequired)

@@ -45,6 +45,8 @@ const (
 	EventAccreditationExpired   EventType = "accreditation.accreditation_expired"
 	EventAccreditationRevoked   EventType = "accreditation.accreditation_revoked"
 	EventAccreditationWithdrawn EventType = "accreditation.accreditation_withdrawn"
+	EventInterviewScheduled     EventType = "accreditation.interview_scheduled"
+	EventInterviewRecorded      EventType = "accreditation.interview_recorded"
 )
 
 // eventDef is a registered event type: the current schema version of its
@@ -117,6 +119,8 @@ var events, eventOf = registry(
 	on(EventAccreditationExpired, 1, (*Case).onExpired),
 	on(EventAccreditationRevoked, 1, (*Case).onRevoked),
 	on(EventAccreditationWithdrawn, 1, (*Case).onAccreditationWithdrawn),
+	on(EventInterviewScheduled, 1, (*Case).onInterviewScheduled),
+	on(EventInterviewRecorded, 1, (*Case).onInterviewRecorded),
 )
 
 // EventTypes returns every event type of a case.
@@ -270,6 +274,20 @@ type AssessmentSubmitted struct {
 	Recommendation Recommendation   `json:"recommendation"`
 	Level          framework.Level  `json:"level,omitempty"`
 	Rationale      pii.Sealed       `json:"rationale"`
+}
+
+// InterviewScheduled: the office or an assessor set (or moved) the
+// applicant's interview.
+type InterviewScheduled struct {
+	At    time.Time `json:"at"`
+	Place string    `json:"place"`
+}
+
+// InterviewRecorded: the assessor or the verifier recorded the interview.
+type InterviewRecorded struct {
+	Role         AssessorRole   `json:"role"`
+	Notes        pii.Sealed     `json:"notes"`
+	Observations []CategoryNote `json:"observations,omitempty"`
 }
 
 // InformationRequested: more information was asked of the applicant.

@@ -51,6 +51,9 @@ func samplePayloads() map[EventType]any {
 		}, Areas: []AreaRating{{Area: AreaQualitySystems, Rating: RatingEvidenced, Notes: seal("qa")}}, Recommendation: RecommendAwardLower, Level: framework.Foundation, Rationale: seal("r")},
 		EventInformationRequested: &InformationRequested{RequestID: "1", Questions: seal("q"), ReturnTo: StateModeration},
 		EventInformationProvided:  &InformationProvided{RequestID: "1", Answer: seal("a")},
+		EventInterviewScheduled:   &InterviewScheduled{At: time.Date(2026, 3, 5, 10, 0, 0, 0, time.UTC), Place: "https://meet.example/emcc"},
+		EventInterviewRecorded: &InterviewRecorded{Role: RoleVerifier, Notes: seal("n"),
+			Observations: []CategoryNote{{Category: 3, Notes: seal("o")}}},
 		EventModerationRequired: &ModerationRequired{AssessorRecommendation: RecommendAward, AssessorLevel: framework.Practitioner,
 			VerifierRecommendation: RecommendAwardLower, VerifierLevel: framework.Foundation},
 		EventCaseModerated:        &CaseModerated{Recommendation: RecommendAwardLower, Level: framework.Foundation, Rationale: seal("r")},
@@ -92,8 +95,8 @@ func TestEventJSONRoundTrip(t *testing.T) {
 	samples := samplePayloads()
 	types := EventTypes()
 	slices.Sort(types)
-	if len(types) != 23 {
-		t.Fatalf("event types: got %d, want 23", len(types))
+	if len(types) != 25 {
+		t.Fatalf("event types: got %d, want 25", len(types))
 	}
 	for _, typ := range types {
 		t.Run(string(typ), func(t *testing.T) {
@@ -242,7 +245,8 @@ func TestStoredEventNames(t *testing.T) {
 		"accreditation.case_moderated", "accreditation.case_opened", "accreditation.case_screened",
 		"accreditation.case_submitted", "accreditation.case_withdrawn", "accreditation.decision_made",
 		"accreditation.evidence_added", "accreditation.evidence_removed", "accreditation.information_provided",
-		"accreditation.information_requested", "accreditation.moderation_required", "accreditation.payment_recorded", "accreditation.portfolio_updated",
+		"accreditation.information_requested", "accreditation.interview_recorded", "accreditation.interview_scheduled",
+		"accreditation.moderation_required", "accreditation.payment_recorded", "accreditation.portfolio_updated",
 		"accreditation.self_assessment_updated",
 	}
 	var got []string

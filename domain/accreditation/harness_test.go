@@ -270,6 +270,18 @@ func assess(rec Recommendation, level framework.Level) command {
 	}
 }
 
+// interview schedules the interview an hour ahead, and both assessors
+// record it once it has taken place.
+func (h *harness) interview() {
+	h.tb.Helper()
+	h.do(officeScreen, with((*Case).ScheduleInterview, InterviewInput{At: h.now.Add(time.Hour), Place: "EMCC office, room 2"}))
+	h.later(2 * time.Hour)
+	for _, a := range []domain.Actor{assessorA, assessorB} {
+		h.do(a, with((*Case).RecordInterview, InterviewRecordInput{Notes: seal("interview notes"),
+			Observations: []CategoryNote{{Category: 4, Notes: seal("builds rapport quickly")}}}))
+	}
+}
+
 func profile(a domain.Actor) AssessorProfile {
 	return AssessorProfile{
 		UserID: a.ID, Schemes: []string{"EIA", "EQA"}, MaxLevel: framework.MasterPractitioner,
@@ -328,6 +340,9 @@ func givenCase(tb testing.TB, in OpenInput, p Portfolio, s stage) *harness {
 	for _, st := range steps {
 		if st.stage > s {
 			break
+		}
+		if st.stage == awaitingDecision && h.c.NeedsInterview() && !h.c.Interview.Recorded() {
+			h.interview()
 		}
 		h.later(time.Hour)
 		h.do(st.actor, st.cmd)

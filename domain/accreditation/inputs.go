@@ -1,6 +1,8 @@
 package accreditation
 
 import (
+	"time"
+
 	"github.com/emcc/accredit/domain/framework"
 	"github.com/emcc/accredit/domain/pii"
 )
@@ -75,6 +77,19 @@ type AssessmentInput struct {
 	Recommendation Recommendation   // award, award_lower or not_award
 	Level          framework.Level
 	Rationale      pii.Sealed
+}
+
+// InterviewInput schedules the interview: when, and where (an address or a
+// link to a video call).
+type InterviewInput struct {
+	At    time.Time
+	Place string
+}
+
+// InterviewRecordInput is an assessor's record of the interview.
+type InterviewRecordInput struct {
+	Notes        pii.Sealed
+	Observations []CategoryNote // at most one per category
 }
 
 // InformationRequestInput asks the applicant for more information.

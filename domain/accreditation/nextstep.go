@@ -20,6 +20,7 @@ const (
 	StepReturned             StepKey = "returned"
 	StepAwaitingAssessment   StepKey = "awaiting_assessment"
 	StepInAssessment         StepKey = "in_assessment"
+	StepInterview            StepKey = "interview"
 	StepInformationRequested StepKey = "information_requested"
 	StepModeration           StepKey = "moderation"
 	StepAwaitingDecision     StepKey = "awaiting_decision"
@@ -52,6 +53,10 @@ type Step struct {
 	// PartAssessor, PartVerifier or AskedByOffice; AskedAt is when.
 	AskedBy string    `json:"asked_by,omitempty"`
 	AskedAt time.Time `json:"asked_at,omitzero"`
+	// InterviewAt and InterviewPlace (StepInterview) are when and where
+	// the applicant is interviewed; zero while it is not scheduled.
+	InterviewAt    time.Time `json:"interview_at,omitzero"`
+	InterviewPlace string    `json:"interview_place,omitempty"`
 }
 
 // AskedByOffice is Step.AskedBy for a question of the EMCC office.
@@ -73,6 +78,13 @@ func (c *Case) Next(now time.Time) Step {
 	case StateAwaitingAssessment:
 		return Step{Key: StepAwaitingAssessment, Role: c.onlyRoleWithout(func(r AssessorRole) bool { _, ok := c.Assignments[r]; return ok })}
 	case StateInAssessment:
+		if c.NeedsInterview() && !c.Interview.Recorded() {
+			s := Step{Key: StepInterview}
+			if i := c.Interview; i != nil {
+				s.InterviewAt, s.InterviewPlace = i.At, i.Place
+			}
+			return s
+		}
 		return Step{Key: StepInAssessment, Role: c.onlyRoleWithout(func(r AssessorRole) bool { _, ok := c.Assessments[r]; return ok })}
 	case StateInformationRequested:
 		s := Step{Key: StepInformationRequested}
@@ -155,6 +167,11 @@ func (s Step) String() string {
 			return fmt.Sprintf("the %s submits their assessment", s.Role)
 		}
 		return "the assessor and the verifier assess the application independently"
+	case StepInterview:
+		if s.InterviewAt.IsZero() {
+			return "the office or an assessor schedules the applicant's interview"
+		}
+		return fmt.Sprintf("the assessors interview the applicant on %s at %s (%s), then record it", s.InterviewAt.Format(date), s.InterviewAt.Format("15:04 MST"), s.InterviewPlace)
 	case StepInformationRequested:
 		return "the applicant answers the request for information"
 	case StepModeration:

@@ -548,7 +548,7 @@ func TestInvalidTransitionsNameTheState(t *testing.T) {
 		want  string
 	}{
 		{"submit in assessment", inAssessment, applicant, submitCmd(DefaultRuleSets()),
-			`cannot submit: case is in state "in_assessment"; allowed: assess, request_information, withdraw`},
+			`cannot submit: case is in state "in_assessment"; allowed: schedule_interview, record_interview, assess, request_information, withdraw`},
 		{"screen a draft", opened, officeScreen, with((*Case).Screen, ScreenInput{Outcome: ScreeningAccepted}),
 			`cannot screen: case is in state "draft"; allowed: update_portfolio, add_evidence, remove_evidence, update_self_assessment, submit, withdraw`},
 		{"decide while in assessment", inAssessment, officeDecide, with((*Case).Decide, award(framework.Practitioner, "a")),
@@ -560,7 +560,7 @@ func TestInvalidTransitionsNameTheState(t *testing.T) {
 		{"respond without a request", inAssessment, applicant, with((*Case).ProvideInformation, answer("a")),
 			`cannot respond: case is in state "in_assessment"`},
 		{"appeal before a decision", awaitingDecision, applicant, with((*Case).Appeal, grounds()),
-			`cannot appeal: case is in state "awaiting_decision"; allowed: request_information, decide, withdraw`},
+			`cannot appeal: case is in state "awaiting_decision"; allowed: schedule_interview, record_interview, request_information, decide, withdraw`},
 		{"decide an appeal never filed", awarded, officeReview, with((*Case).DecideAppeal, AppealDecisionInput{}),
 			`cannot decide appeal: case is in state "awarded"; allowed: appeal, renew, expire, revoke, withdraw_accreditation`},
 		{"renew before the award", awaitingDecision, applicant, renewCmd(DefaultRuleSets(), renewal()),
@@ -576,6 +576,109 @@ func TestInvalidTransitionsNameTheState(t *testing.T) {
 			if got, want := err.Extra["allowed"], AllowedIn(h.c.State); !reflect.DeepEqual(got, want) {
 				t.Fatalf("Extra[allowed]: got %v, want %v", got, want)
 			}
+		})
+	}
+}
+
+// seniorCase is an EIA senior practitioner case brought up to stage s:
+// its applicant is interviewed.
+func seniorCase(tb testing.TB, s stage) *harness {
+	tb.Helper()
+	in := openInput(SchemeEIA)
+	in.Level = framework.SeniorPractitioner
+	p := eligibleEIA()
+	p.ClientHours, p.ClientCount = 300, 25
+	return givenCase(tb, in, p, s)
+}
+
+// The interview (issue 13 item 6): at Senior and Master Practitioner the
+// assessors interview the applicant; the office or an assessor schedules
+// it, each assessor records it before assessing, and no decision is taken
+// before it is recorded.
+func TestInterview(t *testing.T) {
+	at := func(h *harness) InterviewInput {
+		return InterviewInput{At: h.now.Add(48 * time.Hour), Place: "https://meet.example/emcc"}
+	}
+	record := InterviewRecordInput{Notes: seal("calm, reflective"), Observations: []CategoryNote{{Category: 5, Notes: seal("o5")}, {Category: 1, Notes: seal("o1")}}}
+	t.Run("scheduled by an assessor, shown as the next step, recorded by each before assessing", func(t *testing.T) {
+		h := seniorCase(t, inAssessment)
+		if got := h.c.Next(h.now); got.Key != StepInterview || !got.InterviewAt.IsZero() {
+			t.Fatalf("before scheduling: got %+v, want the interview to be scheduled", got)
+		}
+		wantErr(t, h.fails(assessorA, assess(RecommendAward, "")), domain.Conflict, "record it first")
+		in := at(h)
+		wantTypes(t, h.do(assessorB, with((*Case).ScheduleInterview, in)), EventInterviewScheduled)
+		if got := h.c.Next(h.now); got.Key != StepInterview || !got.InterviewAt.Equal(in.At) || got.InterviewPlace != in.Place {
+			t.Fatalf("scheduled: got %+v, want the interview at %s, %s", got, in.At, in.Place)
+		}
+		wantErr(t, h.fails(assessorA, with((*Case).RecordInterview, record)), domain.Unprocessable, "it is on")
+		h.later(49 * time.Hour)
+		wantErr(t, h.fails(officeScreen, with((*Case).RecordInterview, record)), domain.Forbidden)
+		wantTypes(t, h.do(assessorA, with((*Case).RecordInterview, record)), EventInterviewRecorded)
+		if r := h.c.Interview.Records[RoleAssessor]; r.Observations[0].Category != 1 || !r.RecordedAt.Equal(h.now) {
+			t.Fatalf("record: got %+v, want the observations by category", r)
+		}
+		wantErr(t, h.fails(assessorA, with((*Case).RecordInterview, record)), domain.Conflict, "has recorded it")
+		wantErr(t, h.fails(officeScreen, with((*Case).ScheduleInterview, at(h))), domain.Conflict, "recorded")
+		h.do(assessorA, assess(RecommendAward, ""))
+		wantErr(t, h.fails(assessorB, assess(RecommendAward, "")), domain.Conflict, "record it first")
+		h.do(assessorB, with((*Case).RecordInterview, record))
+		h.do(assessorB, assess(RecommendAward, ""))
+		h.wantState(StateAwaitingDecision)
+	})
+	t.Run("a case assessed before interviews were: no decision until one is recorded", func(t *testing.T) {
+		h := seniorCase(t, inAssessment)
+		for _, a := range []domain.Actor{assessorA, assessorB} {
+			old := eventstore.Event{ID: "old-" + a.ID, Type: string(EventAssessmentSubmitted), SchemaVersion: 1, OccurredAt: h.now, Actor: a,
+				Data: json.RawMessage(`{"role":"` + string(h.c.assessorRoleOf(a.ID)) + `","ratings":[],"recommendation":"award","level":"senior_practitioner","rationale":{}}`)}
+			if err := h.c.Apply(old); err != nil {
+				t.Fatal(err)
+			}
+		}
+		h.wantState(StateAwaitingDecision)
+		wantErr(t, h.fails(officeDecide, with((*Case).Decide, award(framework.SeniorPractitioner, "acc-1"))), domain.Conflict, "interview is not recorded")
+		h.do(officeScreen, with((*Case).ScheduleInterview, at(h)))
+		h.later(72 * time.Hour)
+		h.do(assessorA, with((*Case).RecordInterview, record))
+		wantTypes(t, h.do(officeDecide, with((*Case).Decide, award(framework.SeniorPractitioner, "acc-1"))), EventDecisionMade, EventAccreditationAwarded)
+	})
+	t.Run("Conflict/no interview at practitioner level", func(t *testing.T) {
+		h := given(t, SchemeEIA, inAssessment)
+		wantErr(t, h.fails(officeScreen, with((*Case).ScheduleInterview, at(h))), domain.Conflict, "not interviewed")
+	})
+	t.Run("Forbidden/the applicant schedules", func(t *testing.T) {
+		h := seniorCase(t, inAssessment)
+		wantErr(t, h.fails(applicant, with((*Case).ScheduleInterview, at(h))), domain.Forbidden)
+	})
+	for _, tc := range []struct {
+		name  string
+		edit  func(h *harness, in *InterviewInput)
+		field string
+	}{
+		{"in the past", func(h *harness, in *InterviewInput) { in.At = h.now.Add(-time.Hour) }, "at"},
+		{"no place", func(_ *harness, in *InterviewInput) { in.Place = " " }, "place"},
+	} {
+		t.Run("Invalid/scheduled "+tc.name, func(t *testing.T) {
+			h := seniorCase(t, inAssessment)
+			in := at(h)
+			tc.edit(h, &in)
+			wantField(t, h.fails(officeScreen, with((*Case).ScheduleInterview, in)), tc.field)
+		})
+	}
+	for _, tc := range []struct {
+		name  string
+		in    InterviewRecordInput
+		field string
+	}{
+		{"without notes", InterviewRecordInput{}, "notes"},
+		{"a category twice", InterviewRecordInput{Notes: seal("n"), Observations: []CategoryNote{{Category: 2, Notes: seal("a")}, {Category: 2, Notes: seal("b")}}}, "observations[1].category"},
+		{"an unknown category", InterviewRecordInput{Notes: seal("n"), Observations: []CategoryNote{{Category: 9, Notes: seal("a")}}}, "observations[0].category"},
+	} {
+		t.Run("Invalid/recorded "+tc.name, func(t *testing.T) {
+			h := seniorCase(t, inAssessment)
+			h.do(officeScreen, with((*Case).ScheduleInterview, at(h)))
+			h.later(72 * time.Hour)
+			wantField(t, h.fails(assessorA, with((*Case).RecordInterview, tc.in)), tc.field)
 		})
 	}
 }

@@ -487,6 +487,9 @@ func (g *job) recommend(p *plan, role accreditation.AssessorRole) (accreditation
 	return rec, ""
 }
 
+// interviewPlaces are where the seed's interviews take place.
+var interviewPlaces = []string{"EMCC office, meeting room 2", "https://meet.example.org/emcc-interview", "By video call (link sent by email)"}
+
 func (g *job) assess(ctx context.Context, p *plan, now time.Time) (time.Duration, error) {
 	c := p.c
 	if p.info && !p.asked {
@@ -504,6 +507,27 @@ func (g *job) assess(ctx context.Context, p *plan, now time.Time) (time.Duration
 	role := accreditation.RoleAssessor
 	if _, done := c.Assessments[role]; done {
 		role = accreditation.RoleVerifier
+	}
+	if c.NeedsInterview() {
+		if c.Interview == nil {
+			o := g.officeActor()
+			// Soon enough that a case hurried to its state by Until
+			// (half the time left) comes after the interview.
+			at := now.Add(max(min(g.days(3, 14), g.cfg.Until.Sub(now)/4), time.Minute))
+			return at.Sub(now) + time.Hour, g.do(ctx, p, o, now, func(c *accreditation.Case) ([]aggregate.Change, error) {
+				return c.ScheduleInterview(o, now, accreditation.InterviewInput{At: at, Place: pick(g.rnd, interviewPlaces)})
+			})
+		}
+		if _, recorded := c.Interview.Records[role]; !recorded {
+			notes, err := g.text(ctx, p, "The interview confirmed the practice the portfolio describes.")
+			if err != nil {
+				return 0, err
+			}
+			a := domain.Actor{ID: c.Assignments[role].UserID, Role: domain.RoleAssessor}
+			return g.days(0, 2), g.do(ctx, p, a, now, func(c *accreditation.Case) ([]aggregate.Change, error) {
+				return c.RecordInterview(a, now, accreditation.InterviewRecordInput{Notes: notes})
+			})
+		}
 	}
 	rec, level := g.recommend(p, role)
 	positive := rec != accreditation.RecommendNotAward
