@@ -131,6 +131,8 @@ func (s *Server) routes() []Route {
 		{Method: http.MethodPost, Path: "/api/v1/cases/:id/assignments", Roles: office, handler: s.assignCase},
 		{Method: http.MethodPost, Path: "/api/v1/cases/:id/claim", Roles: assessor, handler: s.claimCase},
 		{Method: http.MethodPost, Path: "/api/v1/cases/:id/assessments", Roles: assessor, handler: s.assessCase},
+		{Method: http.MethodPost, Path: "/api/v1/cases/:id/interview", Roles: assessorOrOffice, handler: s.scheduleInterview},
+		{Method: http.MethodPost, Path: "/api/v1/cases/:id/interview/record", Roles: assessor, handler: s.recordInterview},
 		{Method: http.MethodPost, Path: "/api/v1/cases/:id/information-requests", Roles: assessorOrOffice, handler: s.requestInformation},
 		{Method: http.MethodPost, Path: "/api/v1/cases/:id/information-responses", Roles: applicant, handler: s.provideInformation},
 		{Method: http.MethodPost, Path: "/api/v1/cases/:id/moderation", Roles: office, handler: s.moderateCase},

@@ -284,8 +284,11 @@ func (c *Case) ProvideInformation(actor domain.Actor, now time.Time, in Informat
 }
 
 // NeedsInterview reports whether the applicant's assessors interview them:
-// at the levels of InterviewLevels.
-func (c *Case) NeedsInterview() bool { return slices.Contains(InterviewLevels, c.Level) }
+// an EIA applicant at the levels of InterviewLevels (a programme is not
+// interviewed).
+func (c *Case) NeedsInterview() bool {
+	return c.Scheme == SchemeEIA && slices.Contains(InterviewLevels, c.Level)
+}
 
 // record is role's record of the interview, if any.
 func (i *Interview) record(role AssessorRole) (InterviewRecord, bool) {

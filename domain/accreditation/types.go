@@ -398,10 +398,11 @@ type AreaRating struct {
 	Notes  pii.Sealed `json:"notes,omitzero"`
 }
 
-// InterviewLevels are the levels whose applicants their assessors
+// InterviewLevels are the EIA levels whose applicants their assessors
 // interview: Senior and Master Practitioner, as holders report it (DESIGN
-// section 3: confirm with the office). The rule set carries it once rule
-// sets are data (issue 13 item 1).
+// section 3: personal accounts; confirm with the office). The one place
+// that names them: not yet a rule of the rule set, since a case's next
+// step is worked out without its rule set.
 var InterviewLevels = []framework.Level{framework.SeniorPractitioner, framework.MasterPractitioner}
 
 // Interview is the interview of an applicant by their assessors, at a level

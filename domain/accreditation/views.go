@@ -148,3 +148,19 @@ func (c *Case) Unmet(ruleSets RuleSets, now time.Time) []Unmet {
 	}
 	return append(out, c.unaddressed()...)
 }
+
+// SeesInterviewRecord reports whether actor may read role's record of the
+// interview: the office always; the assessor and the verifier their own,
+// and the other's once both assessments are in (the record is part of an
+// assessment, and they assess independently); the applicant never (they
+// see when and where, not the assessors' notes).
+func (c *Case) SeesInterviewRecord(actor domain.Actor, role AssessorRole) bool {
+	switch actor.Role {
+	case domain.RoleOffice, domain.RoleSystem:
+		return true
+	case domain.RoleAssessor:
+		own := c.assessorRoleOf(actor.ID)
+		return own != "" && (own == role || len(c.Assessments) == len(AssessorRoles))
+	}
+	return false
+}

@@ -40,9 +40,13 @@ func (s *Service) History(ctx context.Context, actor domain.Actor, id string) ([
 	for _, a := range c.VisibleAssessments(actor) {
 		visible[a.Role] = true
 	}
+	interviews := map[accreditation.AssessorRole]bool{}
+	for _, r := range accreditation.AssessorRoles {
+		interviews[r] = c.SeesInterviewRecord(actor, r)
+	}
 	out := make([]HistoryEntry, 0, len(evs))
 	for _, e := range evs {
-		out = append(out, s.historyEntry(ctx, e, visible))
+		out = append(out, s.historyEntry(ctx, e, visible, interviews))
 	}
 	return out, nil
 }
@@ -50,17 +54,22 @@ func (s *Service) History(ctx context.Context, actor domain.Actor, id string) ([
 // historyEntry shapes one event. A payload that is not JSON (the store
 // never holds one; Apply would have failed on it too) is logged and shown
 // as null data, so that one bad event does not hide the rest of the record.
-func (s *Service) historyEntry(ctx context.Context, e eventstore.Event, visible map[accreditation.AssessorRole]bool) HistoryEntry {
+func (s *Service) historyEntry(ctx context.Context, e eventstore.Event, visible, interviews map[accreditation.AssessorRole]bool) HistoryEntry {
 	var data any
 	if err := json.Unmarshal(e.Data, &data); err != nil {
 		s.log.Error("case history: undecodable event payload shown as null", "event", e.ID, "type", e.Type, "err", err)
 		data = nil
 	}
-	if accreditation.EventType(e.Type) == accreditation.EventAssessmentSubmitted {
-		m, _ := data.(map[string]any)
-		role, _ := m["role"].(string)
+	m, _ := data.(map[string]any)
+	role, _ := m["role"].(string)
+	switch accreditation.EventType(e.Type) {
+	case accreditation.EventAssessmentSubmitted:
 		if !visible[accreditation.AssessorRole(role)] {
 			data = map[string]any{"role": role, "hidden": "not visible to you until both assessments are in (or, for the applicant, until the decision)"}
+		}
+	case accreditation.EventInterviewRecorded:
+		if !interviews[accreditation.AssessorRole(role)] {
+			data = map[string]any{"role": role, "hidden": "the assessors' interview notes: not visible to the applicant, nor to the other assessor until both assessments are in"}
 		}
 	}
 	return HistoryEntry{Seq: e.Seq, ID: e.ID, Type: e.Type, Version: e.Version, OccurredAt: e.OccurredAt, Actor: e.Actor,

@@ -51,6 +51,9 @@ type CaseView struct {
 	Assessments         []AssessmentView         `json:"assessments"`
 	InformationRequests []InformationRequestView `json:"information_requests,omitempty"`
 	Moderation          *ModerationView          `json:"moderation,omitempty"`
+	// Interview is the applicant's interview (EIA Senior and Master
+	// Practitioner), once scheduled.
+	Interview *InterviewView `json:"interview,omitempty"`
 
 	Decision      *DecisionView      `json:"decision,omitempty"`
 	PastDecisions []DecisionView     `json:"past_decisions,omitempty"`
@@ -368,6 +371,7 @@ func (s *Service) view(ctx context.Context, actor domain.Actor, c *accreditation
 		v.Moderation = &ModerationView{RequiredAt: m.RequiredAt, Recommendation: m.Recommendation, Level: m.Level,
 			Rationale: open(m.Rationale), By: m.By, At: m.At}
 	}
+	v.Interview = interviewView(c, actor, open)
 	if c.Decision != nil {
 		d := decisionView(*c.Decision, open)
 		v.Decision = &d

@@ -48,9 +48,10 @@ var (
 	Name = Limit{Runes: 200, In: []string{"RegisterRequest.name", "CreateUserRequest.name"}}
 	// Email is an email address (RFC 5321 allows 254 octets in a path).
 	Email = Limit{Runes: 254, In: []string{"RegisterRequest.email", "CreateUserRequest.email"}}
-	// Short is a title, the name of a programme or its provider, or a
-	// payment's reference.
-	Short = Limit{Runes: 300, In: []string{"OpenCaseRequest.programme.name", "OpenCaseRequest.programme.provider", "EvidenceUpload.title", "PaymentRequest.reference"}}
+	// Short is a title, the name of a programme or its provider, a
+	// payment's reference, or where an interview takes place.
+	Short = Limit{Runes: 300, In: []string{"OpenCaseRequest.programme.name", "OpenCaseRequest.programme.provider", "EvidenceUpload.title", "PaymentRequest.reference",
+		"InterviewRequest.place"}}
 	// Long is prose: statements, notes, rationales, questions and answers.
 	Long = Limit{Runes: 20000, In: []string{
 		"PortfolioRequest.curriculum[].description",
@@ -60,6 +61,8 @@ var (
 		"AssessmentRequest.review_areas[].notes",
 		"AssessmentRequest.rationale",
 		"InformationRequestRequest.questions",
+		"InterviewRecordRequest.notes",
+		"InterviewRecordRequest.observations[].notes",
 		"InformationResponseRequest.answer",
 		"ModerationRequest.rationale",
 		"DecisionRequest.rationale",
@@ -77,7 +80,8 @@ var (
 	FileName = Limit{Bytes: 255, In: []string{"EvidenceUpload.file"}}
 
 	// Categories is a list keyed by competence category: one item each.
-	Categories = Limit{Items: 8, In: []string{"SelfAssessmentRequest.categories", "AssessmentRequest.ratings", "EvidenceUpload.categories"}}
+	Categories = Limit{Items: 8, In: []string{"SelfAssessmentRequest.categories", "AssessmentRequest.ratings", "EvidenceUpload.categories",
+		"InterviewRecordRequest.observations"}}
 	// ReviewAreas is an EQA assessment's ratings of the review areas: one
 	// item each.
 	ReviewAreas = Limit{Items: 5, In: []string{"AssessmentRequest.review_areas"}}
