@@ -256,6 +256,11 @@ func (a *app) nextStep(x *ctx, s accreditation.Step) string {
 			return x.T("you.next.information_requested.office", date(s.AskedAt))
 		}
 		return x.T("you.next.information_requested.assessor", date(s.AskedAt))
+	case accreditation.StepInterview:
+		if s.InterviewAt.IsZero() {
+			return x.T(key("interview"))
+		}
+		return x.T(key("interview_at"), date(s.InterviewAt), clock(s.InterviewAt), s.InterviewPlace)
 	case accreditation.StepAwarded:
 		if !s.AppealBy.IsZero() {
 			return x.T(key("awarded_lower"), date(s.RenewBy), date(s.AppealBy))
@@ -268,6 +273,9 @@ func (a *app) nextStep(x *ctx, s accreditation.Step) string {
 	}
 	return x.T(key("none"))
 }
+
+// clock is the time of day of t, as pages show times: in UTC.
+func clock(t time.Time) string { return t.UTC().Format("15:04") + " UTC" }
 
 // isApplicant reports whether the reader is an applicant.
 func (x *ctx) isApplicant() bool { return x.user != nil && x.user.Role == domain.RoleApplicant }

@@ -107,7 +107,8 @@ func TestCatalogueIsCompleteInBothLanguages(t *testing.T) {
 	dynamic("how.", accreditation.HowAssigned, accreditation.HowClaimed)
 	dynamic("ok.", "welcome", "registered", "logged_out", "opened", "saved", "unchanged", "uploaded", "removed", "submitted",
 		"answered", "appealed", "withdrawn", "renewed", "claimed", "assessed", "requested", "screened", "assigned", "moderated",
-		"decided", "appeal_decided", "revoked", "user_created", "profile_saved", "user_disabled", "sessions_ended", "rules_published", "payment")
+		"decided", "appeal_decided", "revoked", "user_created", "profile_saved", "user_disabled", "sessions_ended", "rules_published", "payment",
+		"interview_scheduled", "interview_recorded")
 	for _, e := range []string{"forbidden", "csrf", "not_found", "too_large", "internal", "other"} {
 		dynamic("error."+e+".", "title", "body")
 	}
@@ -136,7 +137,7 @@ func TestBackPathOfAFormIsAPage(t *testing.T) {
 // "you.next."): the domain's step keys the web renders, and the variants it
 // picks among.
 var nextKeys = []string{"draft", "awaiting_payment", "submitted", "returned", "awaiting_assessment", "awaiting_one", "in_assessment",
-	"information_requested", "moderation", "awaiting_decision", "awarded", "awarded_lower", "accreditation_ended",
+	"interview", "interview_at", "information_requested", "moderation", "awaiting_decision", "awarded", "awarded_lower", "accreditation_ended",
 	"not_awarded", "appealed", "withdrawn", "none"}
 
 // TestApplicantReadsWordsWrittenToThem (issue 13 item 10): every next step

@@ -70,6 +70,8 @@ func (a *app) routes() []route {
 		{Method: get, Path: "/assess/:case", Roles: assessor, h: a.workspace},
 		{Method: post, Path: "/assess/:case", Roles: assessor, h: a.assess},
 		{Method: post, Path: "/assess/:case/request-information", Roles: assessor, h: a.requestInformation},
+		{Method: post, Path: "/assess/:case/interview", Roles: assessor, h: a.scheduleInterview},
+		{Method: post, Path: "/assess/:case/interview/record", Roles: assessor, h: a.recordInterview},
 
 		// The EMCC office.
 		{Method: get, Path: "/office", Roles: office, Nav: "nav.dashboard", h: a.dashboard},
@@ -79,6 +81,7 @@ func (a *app) routes() []route {
 		{Method: post, Path: "/office/cases/:case/screen", Roles: office, h: a.screen},
 		{Method: post, Path: "/office/cases/:case/assign", Roles: office, h: a.assign},
 		{Method: post, Path: "/office/cases/:case/request-information", Roles: office, h: a.requestInformation},
+		{Method: post, Path: "/office/cases/:case/interview", Roles: office, h: a.scheduleInterview},
 		{Method: post, Path: "/office/cases/:case/moderate", Roles: office, h: a.moderate},
 		{Method: post, Path: "/office/cases/:case/decide", Roles: office, h: a.decide},
 		{Method: post, Path: "/office/cases/:case/appeal-decision", Roles: office, h: a.decideAppeal},

@@ -301,6 +301,12 @@ func funcs(lang string, cat *framework.Catalogue) template.FuncMap {
 		"datetime": func(v any) string {
 			return formatDate(lang, v, true)
 		},
+		"clock": func(v any) string {
+			if t, ok := asTime(v); ok {
+				return clock(t)
+			}
+			return ""
+		},
 		"isodate": func(v any) string {
 			if t, ok := asTime(v); ok {
 				return t.UTC().Format(time.DateOnly)
