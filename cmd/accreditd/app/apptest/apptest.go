@@ -42,6 +42,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oklog/ulid/v2"
+
 	"github.com/emcc/accredit/cmd/accreditd/app"
 	"github.com/emcc/accredit/domain/accounts"
 )
@@ -205,6 +207,45 @@ func (in *Instance) Do(tb testing.TB, r Request) Response {
 		Validate(tb, req, sent, out)
 	}
 	return out
+}
+
+// Retry sends a write as a careful client does: send gets one
+// Idempotency-Key header for every attempt, and is called again while the
+// answer is 503 (stored but not yet applied here, or the store briefly
+// away: the documented answer of a busy server), for up to a minute. For
+// tests that assert a write is accepted on a machine that may be busy.
+func Retry(tb testing.TB, send func(header map[string]string) Response) Response {
+	tb.Helper()
+	h := map[string]string{"Idempotency-Key": "retry-" + ulid.Make().String()}
+	deadline := time.Now().Add(time.Minute)
+	for {
+		r := send(h)
+		if r.Status != http.StatusServiceUnavailable || time.Now().After(deadline) {
+			return r
+		}
+		time.Sleep(time.Second)
+	}
+}
+
+// Retrying sends r through Retry (its body is sent again on each attempt).
+func (in *Instance) Retrying(tb testing.TB, r Request) Response {
+	tb.Helper()
+	if r.RawBody != nil {
+		tb.Fatal("Retrying: a streamed body cannot be sent twice")
+	}
+	return Retry(tb, func(h map[string]string) Response {
+		req := r
+		req.Header = map[string]string{}
+		for k, v := range r.Header {
+			req.Header[k] = v
+		}
+		for k, v := range h {
+			if _, ok := req.Header[k]; !ok {
+				req.Header[k] = v
+			}
+		}
+		return in.Do(tb, req)
+	})
 }
 
 // Get, Post, Put and Delete are shorthands.
