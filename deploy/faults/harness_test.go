@@ -99,13 +99,55 @@ type proc struct {
 
 func newProc(t *testing.T, name, path string, args, env []string) *proc {
 	p := &proc{t: t, name: name, path: path, args: args, env: env, logs: &lockedBuffer{}}
-	t.Cleanup(func() {
-		p.kill()
-		if t.Failed() {
-			t.Logf("%s log (tail):\n%s", p.name, tail(p.logs.String(), 1500))
-		}
-	})
+	v, loaded := procsOf.LoadOrStore(t, &procList{})
+	list := v.(*procList)
+	if !loaded {
+		// Registered before any process's own cleanup, so it runs after
+		// all of them (cleanups run last-in first-out), once every process
+		// is stopped.
+		t.Cleanup(func() {
+			procsOf.Delete(t)
+			if t.Failed() {
+				list.report(t)
+			}
+		})
+	}
+	list.add(p)
+	t.Cleanup(p.kill)
 	return p
+}
+
+// procsOf holds each test's processes, for the report of a failed test.
+var procsOf sync.Map // *testing.T -> *procList
+
+type procList struct {
+	mu    sync.Mutex
+	procs []*proc
+}
+
+func (l *procList) add(p *proc) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.procs = append(l.procs, p)
+}
+
+// report logs the tail of every process's output, the NATS servers first
+// and the accreditd processes last: a CI log shows the end of the output,
+// and why accreditd failed is what a reader needs first.
+func (l *procList) report(t *testing.T) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, last := range []bool{false, true} {
+		for _, p := range l.procs {
+			if strings.HasPrefix(p.name, "accreditd") == last {
+				n := 1500
+				if last {
+					n = 6000
+				}
+				t.Logf("%s log (tail):\n%s", p.name, tail(p.logs.String(), n))
+			}
+		}
+	}
 }
 
 func tail(s string, n int) string {
