@@ -29,7 +29,7 @@ type KeyStore struct {
 
 // OpenKeyStore creates or updates the keys bucket.
 func OpenKeyStore(ctx context.Context, js jetstream.JetStream, cfg Config) (*KeyStore, error) {
-	kv, err := ensure(ctx, "create bucket "+KeysBucket, func(ctx context.Context) (jetstream.KeyValue, error) {
+	kv, err := ensure(ctx, cfg.Log, "create bucket "+KeysBucket, func(ctx context.Context) (jetstream.KeyValue, error) {
 		return js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
 			Bucket: KeysBucket, Description: "Wrapped per-person data keys (crypto-shredding)",
 			History: 1, Storage: jetstream.FileStorage, Replicas: cfg.replicas(),
@@ -93,7 +93,7 @@ type SessionStore struct {
 
 // OpenSessionStore creates or updates the sessions bucket.
 func OpenSessionStore(ctx context.Context, js jetstream.JetStream, cfg Config) (*SessionStore, error) {
-	kv, err := ensure(ctx, "create bucket "+SessionsBucket, func(ctx context.Context) (jetstream.KeyValue, error) {
+	kv, err := ensure(ctx, cfg.Log, "create bucket "+SessionsBucket, func(ctx context.Context) (jetstream.KeyValue, error) {
 		return js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
 			Bucket: SessionsBucket, Description: "Login sessions by user id and token hash",
 			History: 1, TTL: accounts.SessionTTL + time.Hour, Storage: jetstream.FileStorage, Replicas: cfg.replicas(),

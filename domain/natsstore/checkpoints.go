@@ -38,7 +38,7 @@ type CheckpointStore struct {
 
 // OpenCheckpointStore creates or updates the checkpoints stream.
 func OpenCheckpointStore(ctx context.Context, js jetstream.JetStream, cfg Config) (*CheckpointStore, error) {
-	st, err := ensure(ctx, "create stream "+CheckpointsStream, func(ctx context.Context) (jetstream.Stream, error) {
+	st, err := ensure(ctx, cfg.Log, "create stream "+CheckpointsStream, func(ctx context.Context) (jetstream.Stream, error) {
 		return js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
 			Name: CheckpointsStream, Description: "Signed checkpoints of every event stream's head",
 			Subjects: []string{checkpointsSubject}, Storage: jetstream.FileStorage, Replicas: cfg.replicas(),

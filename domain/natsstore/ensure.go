@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"time"
 
@@ -29,7 +30,7 @@ const (
 // process of a cluster may start at once (the Deployment's replicas do), so
 // creation must be create-or-lookup and must outlast the first election.
 // Any other error (a configuration the server refuses) is returned at once.
-func ensure[T any](ctx context.Context, what string, create func(ctx context.Context) (T, error)) (T, error) {
+func ensure[T any](ctx context.Context, log *slog.Logger, what string, create func(ctx context.Context) (T, error)) (T, error) {
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, ensureTotal)
@@ -47,6 +48,9 @@ func ensure[T any](ctx context.Context, what string, create func(ctx context.Con
 		if !transient(err) || ctx.Err() != nil {
 			var zero T
 			return zero, fmt.Errorf("%s (after %d attempts): %w", what, attempt, err)
+		}
+		if log != nil && attempt%3 == 0 {
+			log.Warn("JetStream is not answering yet; still trying", "what", what, "attempt", attempt, "err", err)
 		}
 		// Jitter, so that processes started together do not retry together.
 		sleep := backoff/2 + rand.N(backoff)

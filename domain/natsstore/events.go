@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -36,6 +37,10 @@ type Config struct {
 	// MaxCommitBytes, when more than 0, is set as the stream's largest
 	// message; the server's max_payload bounds it in any case.
 	MaxCommitBytes int32
+	// Log, when set, is told of each retry while a stream or bucket is
+	// being created (a cluster still forming): minutes of silence at
+	// start-up would leave an operator guessing.
+	Log *slog.Logger
 }
 
 // Window is the duplicate window in force: DuplicateWindow, or 24 hours.
@@ -86,7 +91,7 @@ func OpenEventStore(ctx context.Context, nc *nats.Conn, cfg Config) (*EventStore
 		DenyPurge:   true,
 		MaxMsgSize:  cfg.MaxCommitBytes,
 	}
-	st, err := ensure(ctx, "create stream "+EventsStream, func(ctx context.Context) (jetstream.Stream, error) {
+	st, err := ensure(ctx, cfg.Log, "create stream "+EventsStream, func(ctx context.Context) (jetstream.Stream, error) {
 		return js.CreateOrUpdateStream(ctx, scfg)
 	})
 	if err != nil {

@@ -20,7 +20,7 @@ type Leases struct {
 
 // OpenLeases creates or updates the leases bucket.
 func OpenLeases(ctx context.Context, js jetstream.JetStream, cfg Config, ttl time.Duration) (*Leases, error) {
-	kv, err := ensure(ctx, "create bucket "+LeasesBucket, func(ctx context.Context) (jetstream.KeyValue, error) {
+	kv, err := ensure(ctx, cfg.Log, "create bucket "+LeasesBucket, func(ctx context.Context) (jetstream.KeyValue, error) {
 		return js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
 			Bucket: LeasesBucket, Description: "Leases for jobs that run once across processes",
 			History: 1, TTL: ttl, Storage: jetstream.FileStorage, Replicas: cfg.replicas(),

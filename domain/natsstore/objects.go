@@ -45,7 +45,7 @@ var ErrNoBlob = evidence.ErrNoBlob
 
 // OpenBlobs creates or updates the evidence bucket.
 func OpenBlobs(ctx context.Context, js jetstream.JetStream, cfg Config) (*Blobs, error) {
-	os, err := ensure(ctx, "create object store "+EvidenceBucket, func(ctx context.Context) (jetstream.ObjectStore, error) {
+	os, err := ensure(ctx, cfg.Log, "create object store "+EvidenceBucket, func(ctx context.Context) (jetstream.ObjectStore, error) {
 		return js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
 			Bucket: EvidenceBucket, Description: "Evidence files, encrypted per person",
 			Storage: jetstream.FileStorage, Replicas: cfg.replicas(),
@@ -54,7 +54,7 @@ func OpenBlobs(ctx context.Context, js jetstream.JetStream, cfg Config) (*Blobs,
 	if err != nil {
 		return nil, err
 	}
-	stream, err := ensure(ctx, "object store stream "+EvidenceBucket, func(ctx context.Context) (jetstream.Stream, error) {
+	stream, err := ensure(ctx, cfg.Log, "object store stream "+EvidenceBucket, func(ctx context.Context) (jetstream.Stream, error) {
 		st, err := js.Stream(ctx, "OBJ_"+EvidenceBucket)
 		if errors.Is(err, jetstream.ErrStreamNotFound) {
 			// Created a moment ago, by us or another process: the cluster

@@ -267,7 +267,9 @@ func redactURLs(list string) string {
 // Addr is the address the HTTP server listens on.
 func (a *App) Addr() string { return a.listener.Addr().String() }
 
-func (a *App) storeConfig() natsstore.Config { return natsstore.Config{Replicas: a.cfg.Replicas} }
+func (a *App) storeConfig() natsstore.Config {
+	return natsstore.Config{Replicas: a.cfg.Replicas, Log: a.log}
+}
 
 func (a *App) connect() error {
 	if a.cfg.NATSURL != "" {
