@@ -214,7 +214,10 @@ func startAccreditd(t *testing.T, name string, env map[string]string) *accreditd
 	// branch); the restarts are reported.
 	for try := 1; ; try++ {
 		a.start()
-		_, err := a.waitReady(3 * time.Minute)
+		// Longer than accreditd's own 3-minute limit on creating its
+		// streams, so that a process giving up is seen exiting (and is
+		// started again) rather than timed out while it still tries.
+		_, err := a.waitReady(4 * time.Minute)
 		if err == nil {
 			break
 		}
