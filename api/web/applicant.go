@@ -39,7 +39,7 @@ func (a *app) myApplications(x *ctx) error {
 			if !c.SubmittedAt.IsZero() {
 				mc.SubmittedAt = c.SubmittedAt
 				if c.Decision == nil {
-					mc.DueAt = c.SubmittedAt.Add(cases.SLA)
+					mc.DueAt = c.SubmittedAt.Add(a.sla())
 				}
 			}
 			if ac := c.Accreditation; ac != nil {

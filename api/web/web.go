@@ -151,13 +151,9 @@ func (a *app) settle(ctx context.Context, seq uint64) {
 	_ = a.d.Reads.Runner.WaitFor(wctx, seq)
 }
 
-// sla is the service level from submission to decision.
-func (a *app) sla() time.Duration {
-	if a.d.Reads != nil && a.d.Reads.SLA > 0 {
-		return a.d.Reads.SLA
-	}
-	return cases.SLA
-}
+// sla is the service level from submission to decision: the cases
+// service's, the one a case's expected decision date is computed with.
+func (a *app) sla() time.Duration { return a.d.Cases.SLA() }
 
 // stringsOf lists typed names (states, kinds) as the strings that forms and
 // templates take.

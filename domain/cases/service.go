@@ -39,6 +39,7 @@ type Service struct {
 	tmpDir    string
 	quota     Quota
 	gate      *evidence.Gate
+	sla       time.Duration
 
 	mu             sync.RWMutex
 	accreditations map[string]string // accreditation id -> case id
@@ -63,6 +64,9 @@ type Config struct {
 	// Uploads in flight at once, in all and per person; the evidence
 	// defaults where 0.
 	UploadsInFlight, UploadsPerUser int
+	// SLA is the service-level target from submission to decision
+	// (DefaultSLA when 0): a case's expected decision date.
+	SLA time.Duration
 }
 
 // Quota bounds the evidence of one case.
@@ -91,7 +95,10 @@ func NewService(cfg Config) *Service {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	s := &Service{store: cfg.Store, vault: cfg.Vault, blobs: cfg.Blobs, accounts: cfg.Accounts,
+	if cfg.SLA <= 0 {
+		cfg.SLA = DefaultSLA
+	}
+	s := &Service{sla: cfg.SLA, store: cfg.Store, vault: cfg.Vault, blobs: cfg.Blobs, accounts: cfg.Accounts,
 		now: cfg.Now, log: cfg.Log, maxUpload: cfg.MaxUpload, tmpDir: cfg.TempDir,
 		quota: cfg.Quota, gate: evidence.NewGate(cfg.UploadsInFlight, cfg.UploadsPerUser), accreditations: map[string]string{}}
 	// The rule sets the cases are checked against are the service's own:
@@ -101,6 +108,9 @@ func NewService(cfg Config) *Service {
 	cfg.Feed.Add(s)
 	return s
 }
+
+// SLA is the service-level target from submission to decision.
+func (s *Service) SLA() time.Duration { return s.sla }
 
 // Follow indexes accreditations by id.
 func (s *Service) Follow(c eventstore.Commit) {

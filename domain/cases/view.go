@@ -14,8 +14,10 @@ import (
 	"github.com/emcc/accredit/domain/pii"
 )
 
-// SLA is the default service-level target from submission to decision.
-const SLA = 56 * 24 * time.Hour
+// DefaultSLA is the service-level target from submission to decision when
+// none is configured: the published "reasoned report within 3 months"
+// (dnv.nl, EIA accreditation page), as 13 weeks.
+const DefaultSLA = 91 * 24 * time.Hour
 
 // CaseView is a case as one caller may see it: what the API answers and
 // the pages render. It is built field by field from the aggregate, so the
@@ -399,7 +401,7 @@ func (s *Service) view(ctx context.Context, actor domain.Actor, c *accreditation
 		}
 	}
 	if !c.SubmittedAt.IsZero() {
-		v.ExpectedDecisionBy = c.SubmittedAt.Add(SLA).UTC().Format(time.RFC3339)
+		v.ExpectedDecisionBy = c.SubmittedAt.Add(s.sla).UTC().Format(time.RFC3339)
 	}
 	if d := c.AppealDeadline(); !d.IsZero() {
 		v.AppealDeadline = d.UTC().Format(time.RFC3339)

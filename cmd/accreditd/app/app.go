@@ -170,7 +170,7 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 	}
 	a.Cases = cases.NewService(cases.Config{Store: a.Events, Feed: a.Feed, Vault: a.Vault, Blobs: blobs,
 		Accounts: a.Accounts, Now: a.now, Log: a.log, MaxUpload: cfg.MaxUpload, TempDir: tmp,
-		Quota: cases.Quota{Files: cfg.MaxCaseFiles, Bytes: cfg.MaxCaseBytes}, UploadsInFlight: cfg.UploadsInFlight, UploadsPerUser: cfg.UploadsPerUser})
+		Quota: cases.Quota{Files: cfg.MaxCaseFiles, Bytes: cfg.MaxCaseBytes}, UploadsInFlight: cfg.UploadsInFlight, UploadsPerUser: cfg.UploadsPerUser, SLA: cfg.SLA()})
 
 	a.resumeAggregates(ctx)
 	runCtx, cancel := context.WithCancel(context.Background())
@@ -207,7 +207,7 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 		Accounts: a.Accounts, Catalogue: framework.Default(), Log: a.log, Now: a.now,
 		Ready: a.readiness, Verify: a.verify, Checkpoint: a.checkpoint, Metrics: a.Metrics,
 		Cases: a.Cases, WaitFor: a.waitFor, RequestKey: a.requestKey, TrustedProxies: cfg.TrustedProxies, HSTS: cfg.SecureCookies,
-		Reads: &api.ReadSide{Runner: a.Reads, Store: a.auditStore, Vault: a.Vault, SLA: time.Duration(cfg.SLADays) * 24 * time.Hour},
+		Reads: &api.ReadSide{Runner: a.Reads, Store: a.auditStore, Vault: a.Vault, SLA: cfg.SLA()},
 	})
 	web.Register(a.API.Echo, web.Deps{Accounts: a.Accounts, Cases: a.Cases, Reads: a.API.Reads(),
 		Catalogue: framework.Default(), Log: a.log, Now: a.now, Secure: cfg.SecureCookies, Verify: a.verify, Checkpoint: a.checkpoint})

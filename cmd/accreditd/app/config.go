@@ -54,7 +54,7 @@ func (c Config) SyncInterval() (time.Duration, error) {
 
 // Defaults returns the configuration of a bare `accreditd`.
 func Defaults() Config {
-	return Config{Addr: "127.0.0.1:8080", DataDir: "./data", Replicas: 1, Sync: "always", SLADays: 56, RetentionYears: 7,
+	return Config{Addr: "127.0.0.1:8080", DataDir: "./data", Replicas: 1, Sync: "always", SLADays: 91, RetentionYears: 7,
 		CheckpointInterval: time.Hour, LogFormat: "json", ShutdownTimeout: 8 * time.Second}
 }
 
@@ -104,7 +104,7 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "separate address serving /metrics without login, e.g. 127.0.0.1:9090 (ACCREDIT_METRICS_ADDR)")
 	fs.StringVar(&secure, "secure-cookies", secure, "mark the login cookie Secure (HTTPS only); set false for plain-HTTP development, default true (ACCREDIT_SECURE_COOKIES)")
 	fs.StringVar(&retention, "retention-years", retention, "erase the personal data of applicants inactive this many years (no case open, no active accreditation); 0 keeps it, default 7 (ACCREDIT_RETENTION_YEARS)")
-	fs.StringVar(&sla, "sla-days", sla, "service-level target in days from submission to decision, default 56 (ACCREDIT_SLA_DAYS)")
+	fs.StringVar(&sla, "sla-days", sla, "service-level target in days from submission to decision, default 91: the published \"within 3 months\" (ACCREDIT_SLA_DAYS)")
 	fs.StringVar(&maxUpload, "max-upload-bytes", maxUpload, "evidence file size limit in bytes, default 20 MiB (ACCREDIT_MAX_UPLOAD_BYTES)")
 	fs.StringVar(&proxies, "trusted-proxies", proxies, "comma-separated CIDRs or addresses of reverse proxies whose X-Forwarded-For is believed; none by default, so the client is the connection's address (ACCREDIT_TRUSTED_PROXIES)")
 	fs.StringVar(&caseFiles, "max-case-files", caseFiles, "evidence files one case may hold, default 50 (ACCREDIT_MAX_CASE_FILES)")
@@ -229,3 +229,6 @@ func ParseCIDRs(list string) ([]*net.IPNet, error) {
 
 // FromOS parses os.Args and the environment.
 func FromOS() (Config, error) { return Parse(os.Args[1:], os.Getenv) }
+
+// SLA is the service-level target from submission to decision.
+func (c Config) SLA() time.Duration { return time.Duration(c.SLADays) * 24 * time.Hour }

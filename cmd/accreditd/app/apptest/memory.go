@@ -61,7 +61,7 @@ func StartInMemory(tb testing.TB) *Instance {
 	acc := accounts.NewService(mem.Events, feed, vault, mem.Sessions, time.Now, log)
 	acc.UseKDF(accounts.TestingKDF)
 	cs := cases.NewService(cases.Config{Store: mem.Events, Feed: feed, Vault: vault, Blobs: mem.Blobs,
-		Accounts: acc, Now: time.Now, Log: log, TempDir: tb.TempDir()})
+		Accounts: acc, Now: time.Now, Log: log, TempDir: tb.TempDir(), SLA: cfg.SLA()})
 	fed := make(chan struct{})
 	go func() { defer close(fed); _ = feed.Run(ctx) }()
 	tb.Cleanup(func() { stop(); <-fed })
@@ -93,7 +93,7 @@ func StartInMemory(tb testing.TB) *Instance {
 			}
 			return reads.WaitFor(ctx, seq)
 		},
-		Reads: &api.ReadSide{Runner: reads, Store: mem.Events, Vault: vault, SLA: time.Duration(cfg.SLADays) * 24 * time.Hour},
+		Reads: &api.ReadSide{Runner: reads, Store: mem.Events, Vault: vault, SLA: cfg.SLA()},
 	})
 	web.Register(srv.Echo, web.Deps{Accounts: acc, Cases: cs, Reads: srv.Reads(), Catalogue: framework.Default(),
 		Log: log, Now: time.Now, Verify: verify, Checkpoint: checkpoint})
