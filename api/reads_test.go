@@ -75,7 +75,7 @@ func TestQueueForAssessorsAndOffice(t *testing.T) {
 		t.Fatalf("after claiming: %v", q)
 	}
 	// After the service level, the case is overdue.
-	tm.setClock(t, tm.clock.Now().Add(57*24*time.Hour))
+	tm.setClock(t, tm.clock.Now().Add(92*24*time.Hour)) // the default service level is 91 days
 	over := tm.get(t, "/api/v1/queue?overdue=true", tm.admin)["cases"].([]any)
 	if len(over) != 1 || over[0].(map[string]any)["overdue"] != true {
 		t.Fatalf("overdue filter: %v", over)

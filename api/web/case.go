@@ -262,13 +262,19 @@ func (a *app) nextStep(x *ctx, s accreditation.Step) string {
 		}
 		return x.T(key("interview_at"), date(s.InterviewAt), clock(s.InterviewAt), s.InterviewPlace)
 	case accreditation.StepAwarded:
-		if !s.AppealBy.IsZero() {
+		switch {
+		case s.Appeal && !s.AppealBy.IsZero():
 			return x.T(key("awarded_lower"), date(s.RenewBy), date(s.AppealBy))
+		case s.Appeal:
+			return x.T(key("awarded_lower_open"), date(s.RenewBy))
 		}
 		return x.T(key("awarded"), date(s.RenewBy))
 	case accreditation.StepAccreditationEnded:
 		return x.T(key("accreditation_ended"), strings.ToLower(x.T("astatus."+string(s.Status))))
 	case accreditation.StepNotAwarded:
+		if s.AppealBy.IsZero() {
+			return x.T(key("not_awarded_open"))
+		}
 		return x.T(key("not_awarded"), date(s.AppealBy))
 	}
 	return x.T(key("none"))

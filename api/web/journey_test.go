@@ -114,7 +114,7 @@ func TestBrowserEIAJourney(t *testing.T) {
 	}
 	carla.click("#f-declaration_diversity")
 	carla.submit("#submit-application")
-	carla.see("Your application is submitted", "Nothing for you to do now: the EMCC office checks that your application is complete.", "Decision expected by", "27 April 2026", "Application submitted")
+	carla.see("Your application is submitted", "Nothing for you to do now: the EMCC office checks that your application is complete.", "Decision expected by", "1 June 2026", "Application submitted")
 	carla.shoot("06-submitted")
 
 	// The office screens it.

@@ -202,7 +202,7 @@ func TestQueuesAreOldestFirstWithTheOverdueMarked(t *testing.T) {
 		return id
 	}
 	old := submit()
-	w.clock.Advance(50 * 24 * time.Hour) // tokens last 12 hours: log in again
+	w.clock.Advance(85 * 24 * time.Hour) // tokens last 12 hours: log in again
 	w.admin = w.in.AdminToken(t)
 	carla.Token = w.in.Login(t, carla.Email, carla.Password)
 	recent := submit()

@@ -358,28 +358,32 @@ func (c *Case) appealable(now time.Time) error {
 	if d == nil {
 		return domain.Errorf(domain.Conflict, "cannot appeal: no decision stands")
 	}
+	appealed := 0
 	for _, a := range c.Appeals {
 		if a.DecisionNumber == d.Number {
-			return domain.Errorf(domain.Conflict, "cannot appeal: decision %d has already been appealed", d.Number)
+			appealed++
 		}
+	}
+	if n := d.Appeal.Allowed; n > 0 && appealed >= n {
+		return domain.Errorf(domain.Conflict, "cannot appeal: decision %d has already been appealed (%d of the %d appeal(s) its rules allow)", d.Number, appealed, n)
 	}
 	if d.Outcome == OutcomeAwarded && d.Level == c.Level {
 		return domain.Errorf(domain.Unprocessable, "cannot appeal: awarded at the level applied for (%s)", c.Level)
 	}
-	if end := d.At.Add(AppealWindow); now.After(end) {
+	if end := c.AppealDeadline(); !end.IsZero() && now.After(end) {
 		return domain.Errorf(domain.Unprocessable, "cannot appeal: the appeal period ended on %s, %d days after the decision",
-			end.UTC().Format(time.RFC3339), int(AppealWindow.Hours()/24))
+			end.UTC().Format(time.RFC3339), d.Appeal.WithinDays)
 	}
 	return nil
 }
 
 // AppealDeadline is the end of the appeal period of the standing decision;
-// zero when there is none.
+// zero when there is no decision or its terms set no deadline.
 func (c *Case) AppealDeadline() time.Time {
-	if c.Decision == nil {
+	if c.Decision == nil || c.Decision.Appeal.WithinDays == 0 {
 		return time.Time{}
 	}
-	return c.Decision.At.Add(AppealWindow)
+	return c.Decision.At.AddDate(0, 0, c.Decision.Appeal.WithinDays)
 }
 
 // renewable checks that now is before the accreditation ends and, when the

@@ -107,7 +107,12 @@ func (c *Case) Decide(actor domain.Actor, now time.Time, in DecisionInput) ([]ag
 	if err != nil {
 		return nil, err
 	}
-	changes := one(DecisionMade{Number: len(c.PastDecisions) + 1, Outcome: in.Outcome, Level: level, Rationale: in.Rationale, Panel: panel})
+	if in.Appeal.WithinDays < 0 || in.Appeal.Allowed < 0 {
+		return nil, domain.Errorf(domain.Internal, "negative appeal terms %+v", in.Appeal)
+	}
+	terms := in.Appeal
+	changes := one(DecisionMade{Number: len(c.PastDecisions) + 1, Outcome: in.Outcome, Level: level, Rationale: in.Rationale, Panel: panel,
+		Appeal: &terms})
 	if in.Outcome == OutcomeAwarded {
 		at := now.UTC()
 		changes = append(changes, emit(AccreditationAwarded{
@@ -118,8 +123,9 @@ func (c *Case) Decide(actor domain.Actor, now time.Time, in DecisionInput) ([]ag
 }
 
 // Appeal is the applicant's appeal against the standing decision: within
-// AppealWindow of it, once per decision, and only against a refusal or an
-// award below the level applied for. Errors: NotFound, Forbidden, Conflict
+// the decision's appeal terms (a deadline and a number of appeals, when its
+// rule set set them), one at a time, and only against a refusal or an award
+// below the level applied for. Errors: NotFound, Forbidden, Conflict
 // (state, or already appealed), Unprocessable (too late, nothing to appeal),
 // Invalid.
 func (c *Case) Appeal(actor domain.Actor, now time.Time, in AppealInput) ([]aggregate.Change, error) {

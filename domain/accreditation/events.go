@@ -328,6 +328,9 @@ type DecisionMade struct {
 	Level     framework.Level `json:"level,omitempty"`
 	Rationale pii.Sealed      `json:"rationale"`
 	Panel     []PanelVote     `json:"panel,omitempty"`
+	// Appeal: the appeal terms of the case's rule set when it was made;
+	// absent from a decision recorded before rule sets held them.
+	Appeal *AppealTerms `json:"appeal,omitempty"`
 }
 
 // AccreditationAwarded: the decision awarded an accreditation.

@@ -119,6 +119,9 @@ type DecisionInput struct {
 	Rationale       pii.Sealed
 	AccreditationID string
 	Panel           []PanelVote
+	// Appeal are the appeal terms the decision is made under: the case's
+	// rule set's (Case.AppealTerms); zero sets none.
+	Appeal AppealTerms
 }
 
 // AppealInput is the applicant's appeal.

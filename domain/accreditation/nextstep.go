@@ -41,9 +41,11 @@ type Step struct {
 	Role AssessorRole `json:"role,omitempty"`
 	// RenewBy (StepAwarded) is when the accreditation ends.
 	RenewBy time.Time `json:"renew_by,omitzero"`
-	// AppealBy (StepAwarded, StepNotAwarded) is the end of the appeal
-	// period, set only while the standing decision can be appealed: the
-	// same check that offers the applicant the appeal.
+	// Appeal (StepAwarded, StepNotAwarded) is set while the standing
+	// decision can be appealed: the same check that offers the applicant
+	// the appeal. AppealBy is the end of the appeal period, when the
+	// decision's rules set one.
+	Appeal   bool      `json:"appeal,omitempty"`
 	AppealBy time.Time `json:"appeal_by,omitzero"`
 	// FeeEUR (StepAwaitingPayment) is the fee due.
 	FeeEUR float64 `json:"fee_eur,omitempty"`
@@ -109,7 +111,7 @@ func (c *Case) Next(now time.Time) Step {
 		}
 		s := Step{Key: StepAwarded, RenewBy: a.ValidUntil}
 		if c.appealable(now) == nil {
-			s.AppealBy = c.AppealDeadline()
+			s.Appeal, s.AppealBy = true, c.AppealDeadline()
 		}
 		return s
 	case StateNotAwarded:
@@ -117,7 +119,7 @@ func (c *Case) Next(now time.Time) Step {
 		// decision, not of the case: after an upheld appeal the new
 		// decision can be appealed again.
 		if c.appealable(now) == nil {
-			return Step{Key: StepNotAwarded, AppealBy: c.AppealDeadline()}
+			return Step{Key: StepNotAwarded, Appeal: true, AppealBy: c.AppealDeadline()}
 		}
 		return Step{Key: StepNone}
 	case StateAppealed:
@@ -179,14 +181,20 @@ func (s Step) String() string {
 	case StepAwaitingDecision:
 		return "the EMCC office decides"
 	case StepAwarded:
-		if !s.AppealBy.IsZero() {
+		switch {
+		case s.Appeal && !s.AppealBy.IsZero():
 			return fmt.Sprintf("the holder renews before %s; an appeal against the lower level is possible until %s",
 				s.RenewBy.Format(date), s.AppealBy.Format(date))
+		case s.Appeal:
+			return fmt.Sprintf("the holder renews before %s; an appeal against the lower level is possible", s.RenewBy.Format(date))
 		}
 		return fmt.Sprintf("the holder renews before %s", s.RenewBy.Format(date))
 	case StepAccreditationEnded:
 		return fmt.Sprintf("none: the accreditation is %s", s.Status)
 	case StepNotAwarded:
+		if s.AppealBy.IsZero() {
+			return "none, unless the applicant appeals"
+		}
 		return fmt.Sprintf("none, unless the applicant appeals by %s", s.AppealBy.Format(date))
 	case StepAppealed:
 		return "the EMCC office reviews the appeal (a reviewer not involved before)"

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/aggregate"
 	"github.com/emcc/accredit/domain/eventstore"
 	"github.com/emcc/accredit/domain/framework"
 	"github.com/emcc/accredit/domain/pii"
@@ -257,9 +258,15 @@ func refusal() DecisionInput {
 
 func grounds() AppealInput { return AppealInput{Grounds: seal("evidence overlooked")} }
 
+// under is in made under appeal terms: within days, allowed times.
+func under(in DecisionInput, days, allowed int) DecisionInput {
+	in.Appeal = AppealTerms{WithinDays: days, Allowed: allowed}
+	return in
+}
+
 func TestAppeal(t *testing.T) {
-	t.Run("within 30 days of the decision", func(t *testing.T) {
-		h := givenDecided(t, refusal())
+	t.Run("within the 30 days the rules set", func(t *testing.T) {
+		h := givenDecided(t, under(refusal(), 30, 1))
 		h.later(30 * day)
 		wantTypes(t, h.do(applicant, with((*Case).Appeal, grounds())), EventAppealFiled)
 		h.wantState(StateAppealed)
@@ -272,8 +279,8 @@ func TestAppeal(t *testing.T) {
 		h.do(applicant, with((*Case).Appeal, grounds()))
 		h.wantState(StateAppealed)
 	})
-	t.Run("Unprocessable/appeal after 30 days", func(t *testing.T) {
-		h := givenDecided(t, refusal())
+	t.Run("Unprocessable/appeal after the 30 days the rules set", func(t *testing.T) {
+		h := givenDecided(t, under(refusal(), 30, 1))
 		h.later(30*day + time.Second)
 		wantErr(t, h.fails(applicant, with((*Case).Appeal, grounds())), domain.Unprocessable, "appeal period ended")
 	})
@@ -281,11 +288,52 @@ func TestAppeal(t *testing.T) {
 		h := givenDecided(t, award(framework.Practitioner, "acc-1"))
 		wantErr(t, h.fails(applicant, with((*Case).Appeal, grounds())), domain.Unprocessable, "level applied for")
 	})
-	t.Run("Conflict/only once per decision", func(t *testing.T) {
-		h := givenDecided(t, refusal())
+	t.Run("Conflict/only once per decision when the rules say once", func(t *testing.T) {
+		h := givenDecided(t, under(refusal(), 30, 1))
 		h.do(applicant, with((*Case).Appeal, grounds()))
 		h.do(officeReview, with((*Case).DecideAppeal, AppealDecisionInput{Outcome: AppealDismissed, Rationale: seal("no")}))
 		wantErr(t, h.fails(applicant, with((*Case).Appeal, grounds())), domain.Conflict, "already been appealed")
+	})
+	t.Run("unset terms: no deadline, and again after a dismissal", func(t *testing.T) {
+		h := givenDecided(t, refusal())
+		if !h.c.AppealDeadline().IsZero() {
+			t.Fatalf("deadline %v under unset terms, want none", h.c.AppealDeadline())
+		}
+		h.later(3 * 365 * day)
+		h.do(applicant, with((*Case).Appeal, grounds()))
+		h.do(officeReview, with((*Case).DecideAppeal, AppealDecisionInput{Outcome: AppealDismissed, Rationale: seal("no")}))
+		h.do(applicant, with((*Case).Appeal, grounds()))
+		h.wantState(StateAppealed)
+	})
+	t.Run("a decision recorded before rule sets held appeal terms keeps 30 days, once", func(t *testing.T) {
+		h := given(t, SchemeEIA, awaitingDecision)
+		h.apply(officeDecide, []aggregate.Change{{Type: string(EventDecisionMade), SchemaVersion: SchemaVersion(EventDecisionMade),
+			Data: map[string]any{"number": 1, "outcome": "not_awarded", "rationale": seal("insufficient")}}})
+		if want := h.now.AddDate(0, 0, 30); !h.c.AppealDeadline().Equal(want) {
+			t.Fatalf("deadline of an old decision: %v, want %v", h.c.AppealDeadline(), want)
+		}
+		h.later(30*day + time.Second)
+		wantErr(t, h.fails(applicant, with((*Case).Appeal, grounds())), domain.Unprocessable, "appeal period ended")
+	})
+	t.Run("the decision records the terms of the case's rule set", func(t *testing.T) {
+		h := given(t, SchemeEIA, awaitingDecision)
+		rs := DefaultRuleSets()
+		if terms, err := h.c.AppealTerms(rs, h.now); err != nil || terms != (AppealTerms{}) {
+			t.Fatalf("shipped rules: terms %+v, %v; want unset", terms, err)
+		}
+		for i := range rs {
+			for j, r := range rs[i].Rules {
+				switch r.Name {
+				case RuleAppealWindow:
+					rs[i].Rules[j].Values = levels(14, 14, 14, 14)
+				case RuleAppealsPerDecision:
+					rs[i].Rules[j].Values = levels(2, 2, 2, 2)
+				}
+			}
+		}
+		if terms, err := h.c.AppealTerms(rs, h.now); err != nil || terms != (AppealTerms{WithinDays: 14, Allowed: 2}) {
+			t.Fatalf("terms %+v, %v; want 14 days, 2 appeals", terms, err)
+		}
 	})
 	t.Run("Invalid/no grounds", func(t *testing.T) {
 		h := givenDecided(t, refusal())

@@ -44,6 +44,11 @@ const (
 	// it ships unset, for the office to set.
 	RuleFee = "fee"
 
+	// Appeals, both schemes. Neither the EMCC nor NOBCO publishes them:
+	// unset, an appeal has no deadline and a decision no limit on appeals.
+	RuleAppealWindow       = "appeal_window_days"   // an appeal is filed within this many days of the decision
+	RuleAppealsPerDecision = "appeals_per_decision" // how many times one decision may be appealed
+
 	// RuleRuleSet is reported when no rule set applies to the case's scheme
 	// and level (a configuration error).
 	RuleRuleSet = "rule_set"
@@ -91,6 +96,8 @@ const (
 	UnitItems    Unit = "items"
 	UnitCycles   Unit = "cycles"
 	UnitMonths   Unit = "months"
+	UnitDays     Unit = "days"
+	UnitTimes    Unit = "times"
 	UnitRequired Unit = "required" // 1: required; 0: not
 	UnitEUR      Unit = "eur"      // an amount in euros, to the cent
 )
@@ -166,6 +173,8 @@ var ruleDefs = map[Scheme][]RuleDef{
 		{RuleRenewalSupervision, UnitHours},
 		{RuleRenewalCPD, UnitHours},
 		{RuleFee, UnitEUR},
+		{RuleAppealWindow, UnitDays},
+		{RuleAppealsPerDecision, UnitTimes},
 	},
 	SchemeEQA: {
 		{RuleCompletedCycles, UnitCycles},
@@ -173,6 +182,8 @@ var ruleDefs = map[Scheme][]RuleDef{
 		{RuleAllCategories, UnitRequired},
 		{RuleRenewalWindow, UnitMonths},
 		{RuleFee, UnitEUR},
+		{RuleAppealWindow, UnitDays},
+		{RuleAppealsPerDecision, UnitTimes},
 	},
 }
 
@@ -365,7 +376,7 @@ func DefaultRuleSets() RuleSets {
 			{RuleRenewalSupervision, UnitHours, all(4), SourceEIARenewal},
 			{RuleRenewalCPD, UnitHours, all(16), SourceEIARenewal},
 			{Name: RuleFee, Unit: UnitEUR},
-		}), Declarations: []Declaration{
+		}, unsetAppealRules()), Declarations: []Declaration{
 			{Key: DeclarationCodeOfEthics, Version: 1, Text: maps.Clone(ethicsText), Source: SourceEIAEthics},
 			{Key: DeclarationDiversity, Version: 1, Text: maps.Clone(diversityText), Source: SourceEIAEthics},
 		}},
@@ -376,7 +387,7 @@ func DefaultRuleSets() RuleSets {
 		}, unsetEvidenceRules(SchemeEQA), []Rule{
 			{Name: RuleRenewalWindow, Unit: UnitMonths},
 			{Name: RuleFee, Unit: UnitEUR},
-		}), Declarations: []Declaration{
+		}, unsetAppealRules()), Declarations: []Declaration{
 			// The provider confirms the code for the programme; no source
 			// asks a programme for a diversity declaration.
 			{Key: DeclarationCodeOfEthics, Version: 1, Text: map[string]string{
@@ -385,6 +396,35 @@ func DefaultRuleSets() RuleSets {
 			}, Source: SourceEQAEthics},
 		}},
 	}
+}
+
+// unsetAppealRules are the appeal rules, which nobody publishes: until the
+// office sets them an appeal has no deadline and no limit. (Until 2026 the
+// code held an invented 30 days and one appeal per decision; a decision
+// recorded then keeps those terms, see Decision.Appeal.)
+func unsetAppealRules() []Rule {
+	return []Rule{{Name: RuleAppealWindow, Unit: UnitDays}, {Name: RuleAppealsPerDecision, Unit: UnitTimes}}
+}
+
+// AppealTerms are the appeal rules of the case's rule set at its level,
+// which a decision records when it is made: zero is unset (no deadline, no
+// limit).
+func (c *Case) AppealTerms(rs RuleSets, now time.Time) (AppealTerms, error) {
+	if !c.Exists() {
+		return AppealTerms{}, nil // the command's guard says it does not exist
+	}
+	r, err := c.ruleSet(rs, now)
+	if err != nil {
+		return AppealTerms{}, err
+	}
+	var t AppealTerms
+	if v, ok := r.Value(RuleAppealWindow, c.Level); ok {
+		t.WithinDays = int(v)
+	}
+	if v, ok := r.Value(RuleAppealsPerDecision, c.Level); ok {
+		t.Allowed = int(v)
+	}
+	return t, nil
 }
 
 // unsetEvidenceRules are the written portfolio's rules of scheme, unset.

@@ -568,6 +568,8 @@ type Decision struct {
 	Panel []PanelVote `json:"panel,omitempty"`
 	// Overturned is set when an appeal against it was upheld.
 	Overturned bool `json:"overturned,omitempty"`
+	// Appeal is when and how often it may be appealed.
+	Appeal AppealTerms `json:"appeal"`
 }
 
 // AppealOutcome is the outcome of an appeal.
@@ -614,8 +616,16 @@ const (
 // ValidityYears is how long an award, and each renewal, is valid.
 const ValidityYears = 5
 
-// AppealWindow is how long after a decision the applicant may appeal.
-const AppealWindow = 30 * 24 * time.Hour
+// AppealTerms are when and how often a decision may be appealed, taken
+// from the case's rule set when the decision is made. Zero is unset.
+type AppealTerms struct {
+	WithinDays int `json:"within_days"` // 0: no deadline
+	Allowed    int `json:"allowed"`     // appeals per decision; 0: no limit
+}
+
+// legacyAppealTerms are the terms every decision recorded before rule sets
+// held them was made under (an invented 30 days, once): it keeps them.
+var legacyAppealTerms = AppealTerms{WithinDays: 30, Allowed: 1}
 
 // Accreditation is what an award made.
 type Accreditation struct {

@@ -41,8 +41,8 @@ func TestAllowedActions(t *testing.T) {
 			}
 		})
 	}
-	t.Run("time windows: appeal within 30 days, renewal before valid until, expiry from valid until", func(t *testing.T) {
-		h := givenDecided(t, award(framework.Foundation, "acc-1"))
+	t.Run("time windows: appeal within the rules' 30 days, renewal before valid until, expiry from valid until", func(t *testing.T) {
+		h := givenDecided(t, under(award(framework.Foundation, "acc-1"), 30, 1))
 		if got := h.c.AllowedActions(applicant, h.now.Add(29*day), h.rules); !slices.Equal(got, []Action{ActionAppeal, ActionRenew, ActionWithdrawAccreditation}) {
 			t.Fatalf("within 30 days: got %v", got)
 		}
@@ -248,16 +248,19 @@ func TestNext(t *testing.T) {
 			return h
 		}, StepNotAwarded, true},
 		{"refusal: appeal", func(t *testing.T) *harness { return givenDecided(t, refusal()) }, StepNotAwarded, true},
-		{"refusal appealed and dismissed: none", func(t *testing.T) *harness {
-			h := givenDecided(t, refusal())
+		{"refusal appealed and dismissed, once allowed: none", func(t *testing.T) *harness {
+			h := givenDecided(t, under(refusal(), 30, 1))
 			h.do(applicant, with((*Case).Appeal, grounds()))
 			h.do(officeReview, with((*Case).DecideAppeal, AppealDecisionInput{Outcome: AppealDismissed, Rationale: seal("no")}))
 			return h
 		}, StepNone, false},
 		{"refusal after the appeal period: none", func(t *testing.T) *harness {
-			h := givenDecided(t, refusal())
-			return h.later(AppealWindow + time.Hour)
+			h := givenDecided(t, under(refusal(), 30, 1))
+			return h.later(30*24*time.Hour + time.Hour)
 		}, StepNone, false},
+		{"refusal under unset terms: appeal, with no date", func(t *testing.T) *harness {
+			return givenDecided(t, refusal()).later(400 * 24 * time.Hour)
+		}, StepNotAwarded, true},
 		{"award at a lower level: renew, or appeal", func(t *testing.T) *harness {
 			return givenDecided(t, award(framework.Foundation, "acc-1"))
 		}, StepAwarded, true},

@@ -664,7 +664,12 @@ func (s *Service) Decide(ctx context.Context, m aggregate.Meta, id string, in De
 	}
 	accID := ulid.Make().String()
 	return s.withText(ctx, m, id, "rationale", in.Rationale, limits.Long, func(c *accreditation.Case, now time.Time, r pii.Sealed) ([]aggregate.Change, error) {
-		return c.Decide(m.Actor, now, accreditation.DecisionInput{Outcome: in.Outcome, Level: in.Level, Rationale: r, AccreditationID: accID, Panel: in.Panel})
+		terms, err := c.AppealTerms(s.RuleSets(), now)
+		if err != nil {
+			return nil, err
+		}
+		return c.Decide(m.Actor, now, accreditation.DecisionInput{Outcome: in.Outcome, Level: in.Level, Rationale: r, AccreditationID: accID, Panel: in.Panel,
+			Appeal: terms})
 	})
 }
 

@@ -202,6 +202,8 @@ type DecisionView struct {
 	By         string                `json:"by"`
 	At         time.Time             `json:"at"`
 	Overturned bool                  `json:"overturned,omitempty"`
+	// AppealTerms are when and how often it may be appealed.
+	AppealTerms accreditation.AppealTerms `json:"appeal_terms"`
 	// Panel is the awarding panel and its votes; absent on a decision
 	// recorded before panels were.
 	Panel []accreditation.PanelVote `json:"panel,omitempty"`
@@ -438,7 +440,7 @@ func assessmentView(a accreditation.Assessment, open func(pii.Sealed) string) As
 
 func decisionView(d accreditation.Decision, open func(pii.Sealed) string) DecisionView {
 	return DecisionView{Number: d.Number, Outcome: d.Outcome, Level: d.Level, Rationale: open(d.Rationale), By: d.By, At: d.At, Overturned: d.Overturned,
-		Panel: slices.Clone(d.Panel)}
+		Panel: slices.Clone(d.Panel), AppealTerms: d.Appeal}
 }
 
 // Answer returns the case as actor sees it after the command that returned

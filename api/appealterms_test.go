@@ -1,0 +1,59 @@
+package api_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
+)
+
+// TestAppealTermsComeFromTheCaseRuleSet: nobody publishes an appeal window
+// or a number of appeals, so under the shipped rules a refusal has no
+// appeal deadline and can be appealed again after a dismissal; once the
+// office sets them in a version, a case pinned to it is held to them.
+func TestAppealTermsComeFromTheCaseRuleSet(t *testing.T) {
+	tm := newTeam(t)
+	rita := tm.in.CreateUser(t, tm.admin, "office", "rita@example.org", "Rita Reviewer")
+	refuseAndAppeal := func(id string) map[string]any {
+		t.Helper()
+		tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, nil, 200)
+		tm.toDecision(t, id)
+		tm.post(t, "/api/v1/cases/"+id+"/decision", tm.admin, map[string]string{"outcome": "not_awarded", "rationale": "Not yet at the level."}, 200)
+		v := tm.get(t, "/api/v1/cases/"+id, tm.applicant.Token)
+		tm.post(t, "/api/v1/cases/"+id+"/appeal", tm.applicant.Token, map[string]string{"grounds": "My supervision log was overlooked."}, 200)
+		tm.post(t, "/api/v1/cases/"+id+"/appeal/decision", rita.Token, map[string]string{"outcome": "dismissed", "rationale": "The log was read."}, 200)
+		return v
+	}
+
+	shipped := tm.openEIA(t)
+	v := refuseAndAppeal(shipped)
+	next := v["next"].(map[string]any)
+	if _, ok := v["appeal_deadline"]; ok || next["appeal"] != true || next["appeal_by"] != nil {
+		t.Fatalf("under the shipped rules: appeal_deadline %v, next %v; want no deadline and the appeal open", v["appeal_deadline"], next)
+	}
+	if !strings.HasSuffix(v["next_step"].(string), "unless the applicant appeals") {
+		t.Fatalf("next_step: %q", v["next_step"])
+	}
+	tm.post(t, "/api/v1/cases/"+shipped+"/appeal", tm.applicant.Token, map[string]string{"grounds": "And my CPD record."}, 200)
+
+	terms := map[string]any{"scheme": "EIA", "based_on": "eia-2024-1", "effective_from": "2026-03-02", "rules": []map[string]any{
+		{"name": "appeal_window_days", "values": map[string]any{"foundation": 30, "practitioner": 30, "senior_practitioner": 30, "master_practitioner": 30}},
+		{"name": "appeals_per_decision", "values": map[string]any{"foundation": 1, "practitioner": 1, "senior_practitioner": 1, "master_practitioner": 1}},
+	}}
+	Expect(t, tm.in.Do(t, Request{Method: http.MethodPost, Path: "/api/v1/rulesets", Token: tm.admin, Body: terms}), 201)
+	set := tm.openEIA(t)
+	v = refuseAndAppeal(set)
+	decided, err := time.Parse(time.RFC3339, v["decision"].(map[string]any)["at"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := decided.AddDate(0, 0, 30).UTC().Format(time.RFC3339); v["appeal_deadline"] != want || v["next"].(map[string]any)["appeal_by"] != want {
+		t.Fatalf("under the office's version: appeal_deadline %v, next %v; want %s", v["appeal_deadline"], v["next"], want)
+	}
+	p := Expect(t, tm.in.Post(t, "/api/v1/cases/"+set+"/appeal", tm.applicant.Token, map[string]string{"grounds": "Again."}), 409).Map(t)
+	if !strings.Contains(p["detail"].(string), "already been appealed") {
+		t.Fatalf("a second appeal under 'once': %v", p)
+	}
+}
