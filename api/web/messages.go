@@ -47,6 +47,7 @@ var vocabulary = map[string]msg{
 	"nav.audit":             {"Audit history", "Audithistorie"},
 	"nav.users":             {"Users", "Gebruikers"},
 	"nav.rules":             {"Rules", "Regels"},
+	"nav.framework":         {"Framework", "Raamwerk"},
 	"footer.about":          {"Accredit · accreditation by the European Mentoring and Coaching Council (EMCC)", "Accredit · accreditatie door de European Mentoring and Coaching Council (EMCC)"},
 	"footer.api":            {"API documentation", "API-documentatie"},
 	"common.yes":            {"Yes", "Ja"},

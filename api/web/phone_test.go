@@ -21,7 +21,7 @@ func TestBrowserEveryPageFitsAPhoneAndIsLabelled(t *testing.T) {
 	w := newWorld(t)
 	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
 	caseID, evID, accID := w.awardedCase(t, carla)
-	params := map[string]string{":case": caseID, ":ev": evID, ":acc": accID, ":user": w.assessor.ID}
+	params := map[string]string{":case": caseID, ":ev": evID, ":acc": accID, ":user": w.assessor.ID, ":n": "5"}
 	users := []struct {
 		role        domain.Role
 		email, pass string

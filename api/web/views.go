@@ -403,6 +403,13 @@ func funcs(lang string, cat *framework.Catalogue) template.FuncMap {
 			}
 			return out
 		},
+		"categoryOpts": func() []option {
+			var out []option
+			for _, c := range cat.Categories {
+				out = append(out, option{Value: strconv.Itoa(c.Number), Label: strconv.Itoa(c.Number) + ". " + c.Name.In(lang)})
+			}
+			return out
+		},
 		"levelOpts": func(ls any) []option {
 			var out []option
 			switch l := ls.(type) {

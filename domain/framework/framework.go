@@ -114,9 +114,11 @@ type Category struct {
 
 // Catalogue is the whole framework.
 type Catalogue struct {
-	Version     string      `json:"version"`
-	Purpose     Text        `json:"purpose"`
-	Equivalence Text        `json:"equivalence_principle"`
+	Version     string `json:"version"`
+	Purpose     Text   `json:"purpose"`
+	Equivalence Text   `json:"equivalence_principle"`
+	// Progression is the paragraph on how the levels build on each other.
+	Progression Text        `json:"level_progression"`
 	Levels      []LevelInfo `json:"levels"`
 	Categories  []Category  `json:"categories"`
 

@@ -457,6 +457,9 @@ func TestPurposeAndEquivalenceInSeed(t *testing.T) {
 		// The equivalence paragraph follows the table's introduction and is
 		// followed by the paragraph on the principles of the levels.
 		{"equivalence", "VI van toepassing is. ", lines(c.Equivalence.NL, " "), " De bij de opeenvolgende niveaus"},
+		// The paragraph on how the levels build on each other closes the
+		// introduction, before the table's header.
+		{"progression", "wordt aangetoond. ", c.Progression.NL, " Competentie Categorie"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if s := tc.before + tc.text + tc.after; !strings.Contains(seed, s) {
@@ -473,7 +476,7 @@ func TestEveryTextTranslated(t *testing.T) {
 		text     Text
 		sameOkay bool // level names are English in the Dutch text too
 	}
-	items := []item{{"purpose", c.Purpose, false}, {"equivalence", c.Equivalence, false}}
+	items := []item{{"purpose", c.Purpose, false}, {"equivalence", c.Equivalence, false}, {"progression", c.Progression, false}}
 	for _, l := range c.Levels {
 		items = append(items,
 			item{string(l.ID) + "/name", l.Name, true},
@@ -545,7 +548,7 @@ func TestJSONShape(t *testing.T) {
 			t.Errorf("%s keys got %v, want %v", name, got, want)
 		}
 	}
-	check("catalogue", keys(top), "version", "purpose", "equivalence_principle", "levels", "categories")
+	check("catalogue", keys(top), "version", "purpose", "equivalence_principle", "level_progression", "levels", "categories")
 	var levels []map[string]json.RawMessage
 	var cats []map[string]json.RawMessage
 	_ = json.Unmarshal(top["levels"], &levels)
