@@ -18,7 +18,7 @@ func TestAppealTermsComeFromTheCaseRuleSet(t *testing.T) {
 	rita := tm.in.CreateUser(t, tm.admin, "office", "rita@example.org", "Rita Reviewer")
 	refuseAndAppeal := func(id string) map[string]any {
 		t.Helper()
-		tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, nil, 200)
+		tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200)
 		tm.toDecision(t, id)
 		tm.post(t, "/api/v1/cases/"+id+"/decision", tm.admin, map[string]string{"outcome": "not_awarded", "rationale": "Not yet at the level."}, 200)
 		v := tm.get(t, "/api/v1/cases/"+id, tm.applicant.Token)

@@ -17,7 +17,7 @@ func TestTheServiceLevelIsTheConfiguredOne(t *testing.T) {
 	}
 	tm := newTeam(t, func(c *app.Config) { c.SLADays = 30 })
 	id := tm.openEIA(t)
-	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, nil, 200)
+	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200)
 	c := tm.get(t, "/api/v1/cases/"+id, tm.applicant.Token)
 	submitted, err := time.Parse(time.RFC3339, c["submitted_at"].(string))
 	if err != nil {
