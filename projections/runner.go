@@ -61,6 +61,12 @@ type Runner struct {
 	statusMu    sync.Mutex
 	lastRebuild *RebuildStatus
 	failures    int64
+
+	// filesMu serialises a snapshot's writes with Shutdown: once Shutdown
+	// has returned (filesClosed), a save it gave up on writes nothing, so
+	// whoever removes the data directory next never races a late write.
+	filesMu     sync.Mutex
+	filesClosed bool
 }
 
 // RebuildStatus is how the last rebuild ended. A failed or interrupted
@@ -171,6 +177,9 @@ func (r *Runner) Start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	r.stopRun = cancel
 	r.done = make(chan struct{})
+	r.filesMu.Lock()
+	r.filesClosed = false
+	r.filesMu.Unlock()
 	// What the snapshot on disk holds, taken before following starts: a
 	// replay can be over before the snapshot loop first looks, and must
 	// still be saved.
@@ -262,6 +271,7 @@ func (r *Runner) Shutdown(ctx context.Context) error {
 	}
 	r.stopRun()
 	r.stopRun = nil
+	defer r.closeFiles()
 	select {
 	case <-r.done:
 	case <-ctx.Done():
@@ -404,17 +414,30 @@ func (r *Runner) saveSnapshot(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(r.dir, 0o700); err != nil {
-		return err
+	r.filesMu.Lock()
+	defer r.filesMu.Unlock()
+	if r.filesClosed {
+		return errors.New("snapshot not written: the read side has stopped")
 	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("snapshot not written: %w", err)
+	}
+	if err := os.MkdirAll(r.dir, 0o700); err != nil {
+		return err
 	}
 	tmp := filepath.Join(r.dir, "read-models.json.tmp")
 	if err := os.WriteFile(tmp, b, 0o600); err != nil {
 		return err
 	}
 	return os.Rename(tmp, filepath.Join(r.dir, "read-models.json"))
+}
+
+// closeFiles waits for a snapshot write in progress, then stops any later
+// one: an encoding Shutdown gave up on finds the files closed.
+func (r *Runner) closeFiles() {
+	r.filesMu.Lock()
+	r.filesClosed = true
+	r.filesMu.Unlock()
 }
 
 func (r *Runner) loadSnapshot() error {

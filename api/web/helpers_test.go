@@ -96,7 +96,13 @@ func (w *world) awardedCase(t testing.TB, applicant User) (caseID, evID, accID s
 	t.Helper()
 	caseID, evID = w.assessedCase(t, applicant)
 	d := Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/decision", w.admin, map[string]string{"outcome": "awarded", "level": "practitioner", "rationale": "Meets the level."}), 200).Map(t)
-	return caseID, evID, d["accreditation"].(map[string]any)["id"].(string)
+	accID = d["accreditation"].(map[string]any)["id"].(string)
+	// The public pages read the read models, which follow the store: wait,
+	// as a client does with min_seq, until they hold the award (an
+	// anonymous visitor has no session to carry the position).
+	path := fmt.Sprintf("/api/v1/register/%s?min_seq=%d", accID, int64(d["seq"].(float64)))
+	Expect(t, Retry(t, func(map[string]string) Response { return w.in.Get(t, path, "") }), 200)
+	return caseID, evID, accID
 }
 
 // assessedCase takes an EIA practitioner case of the applicant through the
