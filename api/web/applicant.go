@@ -196,7 +196,11 @@ func (a *app) submit(x *ctx) error {
 		return a.caseFailed(x, c, err, nil)
 	}
 	a.settle(x.Request().Context(), res.Seq)
-	return x.redirect("/applications/" + c.ID + "?ok=submitted")
+	ok := "submitted"
+	if s, found := aggregate.StateOf[*accreditation.Case](res); found && s.State == accreditation.StateAwaitingPayment {
+		ok = "submitted_fee" // the office does not screen it yet
+	}
+	return x.redirect("/applications/" + c.ID + "?ok=" + ok)
 }
 
 // declItem is a declaration to confirm: its checkbox and its text in the

@@ -93,6 +93,7 @@ var vocabulary = map[string]msg{
 	"ok.uploaded":            {"The file is uploaded and added to your evidence.", "Het bestand is geüpload en aan uw bewijs toegevoegd."},
 	"ok.removed":             {"The file is removed.", "Het bestand is verwijderd."},
 	"ok.submitted":           {"Your application is submitted. The EMCC office screens it next.", "Uw aanvraag is ingediend. Het EMCC-bureau screent haar nu."},
+	"ok.submitted_fee":       {"Your application is submitted. The EMCC office screens it once the fee is paid.", "Uw aanvraag is ingediend. Het EMCC-bureau screent haar zodra de vergoeding is betaald."},
 	"ok.answered":            {"Your answer is sent.", "Uw antwoord is verstuurd."},
 	"ok.appealed":            {"Your appeal is filed.", "Uw beroep is ingediend."},
 	"ok.withdrawn":           {"The application is withdrawn.", "De aanvraag is ingetrokken."},

@@ -21,12 +21,20 @@ func TestTheOfficeRecordsTheFeeTheApplicantIsAskedToPay(t *testing.T) {
 		"rules": []map[string]any{{"name": "fee", "values": map[string]any{"practitioner": 450}}}}), 201)
 	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
 	caseID := w.readyEIA(t, carla)
-	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/submit", carla.Token, declared), 200)
 
 	applicant, office := w.client(t), w.client(t)
 	applicant.login(carla.Email, carla.Password)
 	office.login(AdminEmail, AdminPassword)
 	ap, oc := "/applications/"+caseID, "/office/cases/"+caseID
+	// Submitted through the page: its confirmation does not promise the
+	// screening that the unpaid fee holds back.
+	sub := applicant.post(ap+"/submit", url.Values{"declaration_code_of_ethics": {"yes"}, "declaration_diversity": {"yes"}}, true)
+	if sub.Status != http.StatusSeeOther || !strings.HasSuffix(sub.Location, "?ok=submitted_fee") {
+		t.Fatalf("submit: got %d to %q; %s", sub.Status, sub.Location, errorsOf(sub.Body))
+	}
+	if page := html.UnescapeString(applicant.get(sub.Location).Body); !strings.Contains(page, "The EMCC office screens it once the fee is paid.") || strings.Contains(page, "screens it next") {
+		t.Fatalf("the confirmation after submitting with a fee due: %s", page)
+	}
 	reads := func(c *client, path, lang string, want, not []string) {
 		t.Helper()
 		a := c.get(path)
