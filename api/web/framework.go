@@ -19,12 +19,11 @@ type frameworkCategory struct {
 	Shown []framework.Indicator
 }
 
-// matchesText reports whether an indicator's text holds q in either
-// language, ignoring case: a Dutch reader may search the English and the
-// other way round.
-func matchesText(in framework.Indicator, q string) bool {
-	q = strings.ToLower(q)
-	return strings.Contains(strings.ToLower(in.Text.NL), q) || strings.Contains(strings.ToLower(in.Text.EN), q)
+// matchesText reports whether an indicator's text holds lowerQ (already
+// lower case) in either language: a Dutch reader may search the English
+// and the other way round.
+func matchesText(in framework.Indicator, lowerQ string) bool {
+	return strings.Contains(strings.ToLower(in.Text.NL), lowerQ) || strings.Contains(strings.ToLower(in.Text.EN), lowerQ)
 }
 
 // framework shows the whole framework: its framing texts, the level
@@ -41,6 +40,7 @@ func (a *app) framework(x *ctx) error {
 	if r := []rune(q); len(r) > 200 {
 		q = string(r[:200]) // a search longer than any indicator finds nothing anyway
 	}
+	lowerQ := strings.ToLower(q)
 	var cats []frameworkCategory
 	shown := 0
 	for _, c := range cat.Categories {
@@ -49,7 +49,7 @@ func (a *app) framework(x *ctx) error {
 		}
 		fc := frameworkCategory{Category: c}
 		for _, in := range c.Indicators {
-			if level != "" && string(in.Level) != level || q != "" && !matchesText(in, q) {
+			if level != "" && string(in.Level) != level || q != "" && !matchesText(in, lowerQ) {
 				continue
 			}
 			fc.Shown = append(fc.Shown, in)
