@@ -57,3 +57,30 @@ func TestAppealTermsComeFromTheCaseRuleSet(t *testing.T) {
 		t.Fatalf("a second appeal under 'once': %v", p)
 	}
 }
+
+// TestThePanelQuorumComesFromTheCaseRuleSet: nobody publishes a quorum, so
+// it ships unset (a panel of one); once the office sets 2 in a version, a
+// case pinned to it is decided by two or more, and a smaller panel is
+// refused naming the quorum.
+func TestThePanelQuorumComesFromTheCaseRuleSet(t *testing.T) {
+	tm := newTeam(t)
+	quorum := map[string]any{"scheme": "EIA", "based_on": "eia-2024-1", "effective_from": "2026-03-02", "rules": []map[string]any{
+		{"name": "panel_quorum", "values": map[string]any{"foundation": 2, "practitioner": 2, "senior_practitioner": 2, "master_practitioner": 2}},
+	}}
+	Expect(t, tm.in.Do(t, Request{Method: http.MethodPost, Path: "/api/v1/rulesets", Token: tm.admin, Body: quorum}), 201)
+	id := tm.openEIA(t)
+	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200)
+	tm.toDecision(t, id)
+	rita := tm.in.CreateUser(t, tm.admin, "office", "rita@example.org", "Rita Panel")
+	otto := tm.in.CreateUser(t, tm.admin, "office", "otto@example.org", "Otto Panel")
+	decide := func(panel ...map[string]string) Response {
+		t.Helper()
+		return tm.in.Post(t, "/api/v1/cases/"+id+"/decision", tm.admin, map[string]any{"outcome": "not_awarded", "rationale": "Not yet at the level.", "panel": panel})
+	}
+	wantField(t, decide(), "panel", "the quorum is 2")
+	wantField(t, decide(map[string]string{"user_id": rita.ID, "vote": "for"}), "panel", "the quorum is 2")
+	d := Expect(t, decide(map[string]string{"user_id": rita.ID, "vote": "for"}, map[string]string{"user_id": otto.ID, "vote": "for"}), 200).Map(t)
+	if p := d["decision"].(map[string]any)["panel"].([]any); len(p) != 2 {
+		t.Fatalf("panel: got %v, want Rita and Otto", p)
+	}
+}

@@ -341,6 +341,8 @@ var vocabulary = map[string]msg{
 	"rule.renewal_window_months":               {"Renewal opens this long before the accreditation ends", "Verlengen kan zo lang vóór het einde van de accreditatie"},
 	"rule.appeal_window_days":                  {"An appeal is filed within this many days of the decision", "Beroep wordt binnen zoveel dagen na het besluit ingesteld"},
 	"rule.appeals_per_decision":                {"How many times one decision may be appealed", "Hoe vaak tegen één besluit beroep kan worden ingesteld"},
+	"rule.interview":                           {"The assessors interview the applicant", "De assessoren houden een interview met de aanvrager"},
+	"rule.panel_quorum":                        {"The awarding panel has at least this many members (1 when not set)", "Het beoordelingspanel heeft ten minste zoveel leden (1 als niet ingesteld)"},
 	"rule.renewal_supervision_hours_last_year": {"Renewal: supervision hours in the last year", "Verlenging: supervisie-uren in het laatste jaar"},
 	"rule.renewal_cpd_hours_last_year":         {"Renewal: CPD hours in the last year", "Verlenging: uren permanente educatie in het laatste jaar"},
 
@@ -383,6 +385,7 @@ var vocabulary = map[string]msg{
 	"unit.eur":                  {"EUR %s", "EUR %s"},
 	"unit.days":                 {"%s days", "%s dagen"},
 	"unit.times":                {"%s times", "%s keer"},
+	"unit.members":              {"%s members", "%s leden"},
 	"unit.required.1":           {"required", "vereist"},
 	"unit.required.0":           {"not required", "niet vereist"},
 	"unit.name.years":           {"years", "jaren"},
@@ -394,6 +397,7 @@ var vocabulary = map[string]msg{
 	"unit.name.months":          {"months", "maanden"},
 	"unit.name.days":            {"days", "dagen"},
 	"unit.name.times":           {"times", "keer"},
+	"unit.name.members":         {"members", "leden"},
 	"unit.name.required":        {"1: required, 0: not required", "1: vereist, 0: niet vereist"},
 
 	// Form fields (labels; the error summary names fields by them).

@@ -326,7 +326,9 @@ func (c *Case) Submit(actor domain.Actor, now time.Time, ruleSets RuleSets, in S
 	if len(unmet) > 0 {
 		return nil, unmetError("submit", rs.ID, unmet)
 	}
-	submitted := CaseSubmitted{RuleSetVersion: rs.ID, Eligibility: results, Resubmission: c.RuleSetVersion != "", Declarations: confirmed}
+	interview := rs.Interviews(c.Scheme, c.Level)
+	submitted := CaseSubmitted{RuleSetVersion: rs.ID, Eligibility: results, Resubmission: c.RuleSetVersion != "", Declarations: confirmed,
+		Interview: &interview}
 	if c.Payment == nil {
 		submitted.FeeEUR = rs.Fee(c.Level)
 	}

@@ -284,9 +284,13 @@ func (c *Case) ProvideInformation(actor domain.Actor, now time.Time, in Informat
 }
 
 // NeedsInterview reports whether the applicant's assessors interview them:
-// an EIA applicant at the levels of InterviewLevels (a programme is not
-// interviewed).
+// as the rule set pinned at submission says (RuleInterview), or, for a case
+// submitted before rule sets said, an EIA applicant at InterviewLevels (a
+// programme is never interviewed).
 func (c *Case) NeedsInterview() bool {
+	if c.InterviewRequired != nil {
+		return *c.InterviewRequired
+	}
 	return c.Scheme == SchemeEIA && slices.Contains(InterviewLevels, c.Level)
 }
 

@@ -44,8 +44,11 @@ type Case struct {
 	Assessments         map[AssessorRole]Assessment `json:"assessments,omitempty"`
 	InformationRequests []InformationRequest        `json:"information_requests,omitempty"`
 	Moderation          *Moderation                 `json:"moderation,omitempty"`
-	// Interview is the applicant's interview, at a level that has one.
-	Interview *Interview `json:"interview,omitempty"`
+	// Interview is the applicant's interview, at a level that has one;
+	// InterviewRequired is whether the pinned rule set asks for one (nil:
+	// submitted before rule sets said, see NeedsInterview).
+	Interview         *Interview `json:"interview,omitempty"`
+	InterviewRequired *bool      `json:"interview_required,omitempty"`
 
 	Decision      *Decision      `json:"decision,omitempty"`       // the standing decision
 	PastDecisions []Decision     `json:"past_decisions,omitempty"` // overturned on appeal
@@ -143,6 +146,10 @@ func (c *Case) Clone() *Case {
 		return r
 	})
 	n.Interview = c.Interview.clone()
+	if c.InterviewRequired != nil {
+		v := *c.InterviewRequired
+		n.InterviewRequired = &v
+	}
 	if c.Moderation != nil {
 		m := *c.Moderation
 		m.Rationale = cloneSealed(m.Rationale)
@@ -260,6 +267,7 @@ func (c *Case) onSubmitted(e eventstore.Event, d CaseSubmitted) {
 	c.Eligibility = d.Eligibility
 	c.Declarations = d.Declarations
 	c.SubmittedAt = e.OccurredAt
+	c.InterviewRequired = d.Interview
 	if d.FeeEUR > 0 {
 		c.Fee = d.FeeEUR
 		c.State = StateAwaitingPayment

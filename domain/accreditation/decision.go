@@ -25,18 +25,13 @@ func (c *Case) Moderate(actor domain.Actor, now time.Time, in ModerationInput) (
 	return one(CaseModerated{Recommendation: in.Recommendation, Level: level, Rationale: in.Rationale}), nil
 }
 
-// PanelQuorum is how many members an awarding panel has at least. No
-// published source gives a quorum, so it is the office's to set: 1 until
-// the rule set carries it (issue 13 item 1).
-const PanelQuorum = 1
-
-// panel checks the awarding panel of a decision: at least PanelQuorum
-// members, each once, none of them the case's assessor, verifier or
+// panel checks the awarding panel of a decision: at least quorum members
+// (the case's rule set's, RuleSet.PanelQuorum), each once, none of them the case's assessor, verifier or
 // applicant, each with a valid vote, and more votes for the outcome than
 // against it (a panel decides by the majority of its votes). An empty panel
 // is the recording office user alone, voting for. Errors: Invalid (in f),
 // Unprocessable.
-func (c *Case) panel(f *fields, actor domain.Actor, in []PanelVote) ([]PanelVote, error) {
+func (c *Case) panel(f *fields, actor domain.Actor, in []PanelVote, quorum int) ([]PanelVote, error) {
 	if len(in) == 0 {
 		in = []PanelVote{{UserID: actor.ID, Vote: VoteFor}}
 	}
@@ -60,8 +55,8 @@ func (c *Case) panel(f *fields, actor domain.Actor, in []PanelVote) ([]PanelVote
 		}
 		votes[m.Vote]++
 	}
-	if len(in) < PanelQuorum {
-		f.add("panel", "the panel has %d members; the quorum is %d", len(in), PanelQuorum)
+	if quorum = max(quorum, 1); len(in) < quorum {
+		f.add("panel", "the panel has %d members; the quorum is %d", len(in), quorum)
 	}
 	if len(*f) == 0 && votes[VoteFor] <= votes[VoteAgainst] {
 		return nil, domain.Errorf(domain.Unprocessable, "cannot decide: the panel's votes do not carry the outcome (%d for, %d against)", votes[VoteFor], votes[VoteAgainst])
@@ -100,7 +95,7 @@ func (c *Case) Decide(actor domain.Actor, now time.Time, in DecisionInput) ([]ag
 		f.add("outcome", "must be awarded or not_awarded")
 	}
 	f.required("rationale", in.Rationale)
-	panel, err := c.panel(&f, actor, in.Panel)
+	panel, err := c.panel(&f, actor, in.Panel, in.Quorum)
 	if err := f.err(ActionDecide); err != nil {
 		return nil, err
 	}

@@ -249,6 +249,10 @@ type CaseSubmitted struct {
 	// payment. Added to schema version 1 without a new version: a payload
 	// without it is a submission with no fee due, as every one before fees.
 	FeeEUR float64 `json:"fee_eur,omitempty"`
+	// Interview is whether the pinned rule set has the assessors interview
+	// the applicant (RuleInterview). Added to schema version 1 like FeeEUR:
+	// a payload without it was submitted when InterviewLevels decided.
+	Interview *bool `json:"interview,omitempty"`
 }
 
 // CaseScreened: the office accepted the case or returned it.

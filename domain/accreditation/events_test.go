@@ -42,7 +42,7 @@ func samplePayloads() map[EventType]any {
 		EventSelfAssessmentUpdated: &SelfAssessmentUpdated{Category: 4, Statement: seal("s")},
 		EventCaseSubmitted: &CaseSubmitted{RuleSetVersion: "eia-2024-1", Resubmission: true, Eligibility: []RuleResult{
 			{Rule: RuleClientHours, Required: 100.0, Given: 120.5, Met: true}, {Rule: RuleProfessionalBody, Required: true, Given: true, Met: true},
-		}, Declarations: []DeclarationConfirmed{{Key: DeclarationDiversity, Version: 2, ConfirmedAt: at}}, FeeEUR: 450.5},
+		}, Declarations: []DeclarationConfirmed{{Key: DeclarationDiversity, Version: 2, ConfirmedAt: at}}, FeeEUR: 450.5, Interview: new(true)},
 		EventPaymentRecorded:  &PaymentRecorded{Status: PaymentWaived, AmountEUR: 450.5, Reference: "INV-2027-001", Reason: seal("r")},
 		EventCaseScreened:     &CaseScreened{Outcome: ScreeningReturned, Reason: seal("r")},
 		EventAssessorAssigned: &AssessorAssigned{Role: RoleVerifier, UserID: "ass-2", How: HowClaimed},

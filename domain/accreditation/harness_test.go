@@ -318,7 +318,14 @@ func given(tb testing.TB, scheme Scheme, s stage) *harness {
 // stage s.
 func givenCase(tb testing.TB, in OpenInput, p Portfolio, s stage) *harness {
 	tb.Helper()
+	return givenUnder(tb, DefaultRuleSets(), in, p, s)
+}
+
+// givenUnder is givenCase under the rule sets rs.
+func givenUnder(tb testing.TB, rs RuleSets, in OpenInput, p Portfolio, s stage) *harness {
+	tb.Helper()
 	h := newHarness(tb)
+	h.rules = rs
 	h.do(applicant, with((*Case).Open, in))
 	steps := []struct {
 		stage stage

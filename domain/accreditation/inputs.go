@@ -122,6 +122,9 @@ type DecisionInput struct {
 	// Appeal are the appeal terms the decision is made under: the case's
 	// rule set's (Case.AppealTerms); zero sets none.
 	Appeal AppealTerms
+	// Quorum is how many members the panel has at least: the case's rule
+	// set's (Case.PanelQuorum); 0 is 1.
+	Quorum int
 }
 
 // AppealInput is the applicant's appeal.

@@ -49,6 +49,13 @@ const (
 	RuleAppealWindow       = "appeal_window_days"   // an appeal is filed within this many days of the decision
 	RuleAppealsPerDecision = "appeals_per_decision" // how many times one decision may be appealed
 
+	// RuleInterview (EIA, 1: required) is whether the assessors interview
+	// an applicant at a level. RulePanelQuorum (both schemes) is how many
+	// members an awarding panel has at least: nobody publishes one, so it
+	// ships unset, which is 1.
+	RuleInterview   = "interview"
+	RulePanelQuorum = "panel_quorum"
+
 	// RuleRuleSet is reported when no rule set applies to the case's scheme
 	// and level (a configuration error).
 	RuleRuleSet = "rule_set"
@@ -98,6 +105,7 @@ const (
 	UnitMonths   Unit = "months"
 	UnitDays     Unit = "days"
 	UnitTimes    Unit = "times"
+	UnitMembers  Unit = "members"
 	UnitRequired Unit = "required" // 1: required; 0: not
 	UnitEUR      Unit = "eur"      // an amount in euros, to the cent
 )
@@ -173,6 +181,8 @@ var ruleDefs = map[Scheme][]RuleDef{
 		{RuleRenewalSupervision, UnitHours},
 		{RuleRenewalCPD, UnitHours},
 		{RuleFee, UnitEUR},
+		{RuleInterview, UnitRequired},
+		{RulePanelQuorum, UnitMembers},
 		{RuleAppealWindow, UnitDays},
 		{RuleAppealsPerDecision, UnitTimes},
 	},
@@ -182,6 +192,7 @@ var ruleDefs = map[Scheme][]RuleDef{
 		{RuleAllCategories, UnitRequired},
 		{RuleRenewalWindow, UnitMonths},
 		{RuleFee, UnitEUR},
+		{RulePanelQuorum, UnitMembers},
 		{RuleAppealWindow, UnitDays},
 		{RuleAppealsPerDecision, UnitTimes},
 	},
@@ -330,6 +341,7 @@ const (
 	SourceFramework  = "EMCC Competence Framework V3: a programme is placed at an EQA level against its eight categories"
 	SourceEIAEthics  = "nobco.nl/keurmerk/EIA-niveaus: working to the Global Code of Ethics and a diversity policy is required, demonstrably, at every level"
 	SourceEQAEthics  = "nobco.nl/opleidingen/eqa-verlenging: the ethics code"
+	SourceInterview  = "Senior and Master Practitioner applicants are interviewed, as holders of the award report it (personal accounts); to be confirmed by the office"
 )
 
 // The texts of the shipped declarations.
@@ -376,6 +388,8 @@ func DefaultRuleSets() RuleSets {
 			{RuleRenewalSupervision, UnitHours, all(4), SourceEIARenewal},
 			{RuleRenewalCPD, UnitHours, all(16), SourceEIARenewal},
 			{Name: RuleFee, Unit: UnitEUR},
+			interviewRule(),
+			{Name: RulePanelQuorum, Unit: UnitMembers},
 		}, unsetAppealRules()), Declarations: []Declaration{
 			{Key: DeclarationCodeOfEthics, Version: 1, Text: maps.Clone(ethicsText), Source: SourceEIAEthics},
 			{Key: DeclarationDiversity, Version: 1, Text: maps.Clone(diversityText), Source: SourceEIAEthics},
@@ -387,6 +401,7 @@ func DefaultRuleSets() RuleSets {
 		}, unsetEvidenceRules(SchemeEQA), []Rule{
 			{Name: RuleRenewalWindow, Unit: UnitMonths},
 			{Name: RuleFee, Unit: UnitEUR},
+			{Name: RulePanelQuorum, Unit: UnitMembers},
 		}, unsetAppealRules()), Declarations: []Declaration{
 			// The provider confirms the code for the programme; no source
 			// asks a programme for a diversity declaration.
@@ -396,6 +411,49 @@ func DefaultRuleSets() RuleSets {
 			}, Source: SourceEQAEthics},
 		}},
 	}
+}
+
+// interviewRule is the interview rule as shipped: Senior and Master
+// Practitioner (InterviewLevels), as holders report it.
+func interviewRule() Rule {
+	values := levels(0, 0, 0, 0)
+	for _, l := range InterviewLevels {
+		values[l] = 1
+	}
+	return Rule{RuleInterview, UnitRequired, values, SourceInterview}
+}
+
+// Complete returns r with the rules the code learnt after r was published
+// as they stood before they were rules: the interview at InterviewLevels.
+// The rules it lacks otherwise (the appeal, fee or quorum rules) were
+// unset before, as a missing rule reads. Every rule set read from the
+// store passes through it, so that "unset" always means what it says.
+func (r RuleSet) Complete() RuleSet {
+	if r.Scheme == SchemeEIA {
+		if _, ok := r.Rule(RuleInterview); !ok {
+			r = r.Clone()
+			learnt := interviewRule()
+			learnt.Source = "the levels interviewed before the rule sets held them: " + SourceInterview
+			r.Rules = append(r.Rules, learnt)
+		}
+	}
+	return r
+}
+
+// Interviews reports whether the rule set has the assessors interview an
+// applicant of scheme at level.
+func (r RuleSet) Interviews(scheme Scheme, level framework.Level) bool {
+	v, ok := r.Value(RuleInterview, level)
+	return scheme == SchemeEIA && ok && v == 1
+}
+
+// PanelQuorum is how many members an awarding panel at level has at
+// least: the rule set's figure, 1 when unset.
+func (r RuleSet) PanelQuorum(level framework.Level) int {
+	if v, ok := r.Value(RulePanelQuorum, level); ok && v >= 1 {
+		return int(v)
+	}
+	return 1
 }
 
 // unsetAppealRules are the appeal rules, which nobody publishes: until the
@@ -425,6 +483,19 @@ func (c *Case) AppealTerms(rs RuleSets, now time.Time) (AppealTerms, error) {
 		t.Allowed = int(v)
 	}
 	return t, nil
+}
+
+// PanelQuorum is the quorum of the case's awarding panel: its rule set's
+// at its level (RuleSet.PanelQuorum).
+func (c *Case) PanelQuorum(rs RuleSets, now time.Time) (int, error) {
+	if !c.Exists() {
+		return 1, nil // the command's guard says it does not exist
+	}
+	r, err := c.ruleSet(rs, now)
+	if err != nil {
+		return 0, err
+	}
+	return r.PanelQuorum(c.Level), nil
 }
 
 // unsetEvidenceRules are the written portfolio's rules of scheme, unset.

@@ -399,10 +399,10 @@ type AreaRating struct {
 }
 
 // InterviewLevels are the EIA levels whose applicants their assessors
-// interview: Senior and Master Practitioner, as holders report it (DESIGN
-// section 3: personal accounts; confirm with the office). The one place
-// that names them: not yet a rule of the rule set, since a case's next
-// step is worked out without its rule set.
+// interview as shipped: Senior and Master Practitioner, as holders report
+// it (DESIGN section 3: personal accounts; confirm with the office). The
+// rule set decides (RuleInterview, recorded at submission); these are its
+// shipped values and what a case submitted before it held them keeps.
 var InterviewLevels = []framework.Level{framework.SeniorPractitioner, framework.MasterPractitioner}
 
 // Interview is the interview of an applicant by their assessors, at a level

@@ -63,8 +63,12 @@ func (s *Service) Decide(ctx context.Context, m aggregate.Meta, id string, in De
 		if err != nil {
 			return nil, err
 		}
+		quorum, err := c.PanelQuorum(s.RuleSets(), now)
+		if err != nil {
+			return nil, err
+		}
 		return c.Decide(m.Actor, now, accreditation.DecisionInput{Outcome: in.Outcome, Level: in.Level, Rationale: r, AccreditationID: accID, Panel: in.Panel,
-			Appeal: terms})
+			Appeal: terms, Quorum: quorum})
 	})
 }
 

@@ -106,7 +106,7 @@ const maxFigure = 1_000_000
 
 // whole are the units counted in whole numbers.
 var whole = []accreditation.Unit{accreditation.UnitYears, accreditation.UnitClients, accreditation.UnitItems,
-	accreditation.UnitCycles, accreditation.UnitMonths, accreditation.UnitRequired, accreditation.UnitDays, accreditation.UnitTimes}
+	accreditation.UnitCycles, accreditation.UnitMonths, accreditation.UnitRequired, accreditation.UnitDays, accreditation.UnitTimes, accreditation.UnitMembers}
 
 // Publish is the office publishing a new version of the scheme's rules,
 // edited from latest (the scheme's latest version, published or shipped).

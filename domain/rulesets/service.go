@@ -51,7 +51,10 @@ func (s *Service) refresh() {
 	}
 	for _, sc := range []accreditation.Scheme{accreditation.SchemeEIA, accreditation.SchemeEQA} {
 		if b, _, ok := s.repo.Get(BookID(sc)); ok {
-			all = append(all, b.Versions...)
+			for _, v := range b.Versions {
+				v.RuleSet = v.RuleSet.Complete()
+				all = append(all, v)
+			}
 		}
 	}
 	s.all.Store(&all)

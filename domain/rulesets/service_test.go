@@ -2,6 +2,7 @@ package rulesets_test
 
 import (
 	"context"
+	"encoding/json"
 	"sync"
 	"testing"
 	"time"
@@ -98,5 +99,47 @@ func TestPublishRetriedIsAnsweredOnce(t *testing.T) {
 	}
 	if in := s.All().InForce(accreditation.SchemeEQA, today); in.ID != first.ID {
 		t.Fatalf("in force today: got %s, want %s (effective today)", in.ID, first.ID)
+	}
+}
+
+// A version published before the code learnt the interview rule is read
+// with the levels interviewed at the time (Senior and Master Practitioner),
+// not as "interview nobody": a rule the store does not hold is completed on
+// reading, in the one list every case is checked against.
+func TestAVersionPublishedBeforeTheInterviewRuleKeepsItsLevels(t *testing.T) {
+	store := natstest.Start(t).EventStore(t)
+	old := accreditation.DefaultRuleSets().InForce(accreditation.SchemeEIA, today)
+	var kept []accreditation.Rule
+	for _, r := range old.Rules {
+		if r.Name != accreditation.RuleInterview && r.Name != accreditation.RulePanelQuorum {
+			kept = append(kept, r)
+		}
+	}
+	old.ID, old.EffectiveFrom, old.Rules = "eia-2026-1", time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), kept
+	data, err := json.Marshal(rulesets.Published{RuleSet: old, BasedOn: accreditation.DefaultEIAID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Append(context.Background(), eventstore.AppendRequest{Stream: rulesets.StreamPrefix + ".eia", Events: []eventstore.Event{{
+		ID: "old-publish", Type: rulesets.EventPublished, SchemaVersion: 1, OccurredAt: today.AddDate(0, -7, 0), Actor: office, Data: data,
+	}}}); err != nil {
+		t.Fatal(err)
+	}
+	s, feed := process(t, store)
+	if err := feed.CatchUp(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	got := s.All().InForce(accreditation.SchemeEIA, today)
+	if got.ID != "eia-2026-1" {
+		t.Fatalf("in force: %s, want the old version", got.ID)
+	}
+	for _, l := range framework.Levels {
+		want := l == framework.SeniorPractitioner || l == framework.MasterPractitioner
+		if got.Interviews(accreditation.SchemeEIA, l) != want {
+			t.Errorf("%s: interviews %v, want %v", l, got.Interviews(accreditation.SchemeEIA, l), want)
+		}
+	}
+	if q := got.PanelQuorum(framework.Practitioner); q != 1 {
+		t.Errorf("quorum: %d, want 1 (unset)", q)
 	}
 }
