@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -33,16 +32,13 @@ type Service struct {
 	throttle *throttle
 	kdf      KDF // the cost new password hashes are made at
 
-	mu sync.RWMutex
-	// legacy finds the users of the old directory stream by email
-	// (normalised email -> user id): they hold no reservation.
-	legacy map[string]string
-	list   userList
+	mu  sync.RWMutex
+	dir directory
 }
 
 // NewService wires the accounts into feed; call before the feed runs.
 func NewService(store eventstore.Store, feed *aggregate.Feed, vault *pii.Vault, sessions SessionStore, now func() time.Time, log *slog.Logger) *Service {
-	s := &Service{vault: vault, sessions: sessions, now: now, log: log, legacy: map[string]string{}, throttle: newThrottle(now), kdf: DefaultKDF}
+	s := &Service{vault: vault, sessions: sessions, now: now, log: log, dir: newDirectory(), throttle: newThrottle(now), kdf: DefaultKDF}
 	s.users = aggregate.NewRepository(UserPrefix, store, feed, now, newUserState)
 	s.users.Upcast(userOf)
 	s.emails = aggregate.NewRepository(EmailPrefix, store, feed, now, newReservation)
@@ -54,93 +50,6 @@ func NewService(store eventstore.Store, feed *aggregate.Feed, vault *pii.Vault, 
 // unless set; TestingKDF in tests). Hashes already stored keep theirs.
 // Call before the service is used.
 func (s *Service) UseKDF(k KDF) { s.kdf = k }
-
-// Follow keeps the list of users in order, and the email index of the
-// users of the old directory stream: it opens each one's sealed email.
-func (s *Service) Follow(c eventstore.Commit) {
-	old := c.Stream == DirectoryStream
-	if !old && !strings.HasPrefix(c.Stream, UserPrefix+".") {
-		return
-	}
-	for _, e := range c.Events {
-		switch e.Type {
-		case EventUserRegistered:
-			var p UserRegistered
-			if decodeInto(e, &p) != nil {
-				continue
-			}
-			s.mu.Lock()
-			s.list.add(p.UserID, p.Role)
-			s.mu.Unlock()
-			if !old {
-				continue // found by its reservation
-			}
-			email, err := s.vault.Open(context.Background(), p.Email)
-			if err != nil {
-				continue // erased before we saw it
-			}
-			key := NormaliseEmail(email)
-			s.mu.Lock()
-			if other, ok := s.legacy[key]; ok && other != p.UserID {
-				// Two accounts registered before emails were normalised
-				// as now: the first keeps the address.
-				s.log.Warn("two accounts share one normalised email; the older keeps it", "user_id", other, "duplicate_user_id", p.UserID)
-			} else {
-				s.legacy[key] = p.UserID
-			}
-			s.mu.Unlock()
-		case EventUserErased:
-			var p UserErased
-			if decodeInto(e, &p) != nil {
-				continue
-			}
-			s.vault.Forget(p.UserID)
-		}
-	}
-}
-
-// Reindex implements aggregate.Reindexer: after a snapshot restored the
-// users, the list of users and the email index of the old directory's users
-// are rebuilt from them. That index holds emails in the clear, so it is
-// never written to disk.
-func (s *Service) Reindex() {
-	type old struct {
-		id    string
-		email pii.Sealed
-	}
-	var olds []old
-	var list userList
-	s.users.Each(func(id string, u *User) {
-		if !u.registered() {
-			return
-		}
-		list.all = append(list.all, u.ID)
-		if list.byRole == nil {
-			list.byRole = map[domain.Role][]string{}
-		}
-		list.byRole[u.Role] = append(list.byRole[u.Role], u.ID)
-		if u.EmailKey == "" && !u.Erased {
-			olds = append(olds, old{u.ID, u.Email})
-		}
-	})
-	list.sort()
-	// Oldest first, so that of two sharing a normalised email the older
-	// keeps it, as when the directory stream is replayed.
-	slices.SortFunc(olds, func(a, b old) int { return strings.Compare(a.id, b.id) })
-	legacy := map[string]string{}
-	for _, o := range olds {
-		email, err := s.vault.Open(context.Background(), o.email)
-		if err != nil {
-			continue // erased
-		}
-		if key := NormaliseEmail(email); legacy[key] == "" {
-			legacy[key] = o.id
-		}
-	}
-	s.mu.Lock()
-	s.list, s.legacy = list, legacy
-	s.mu.Unlock()
-}
 
 // user returns a copy of one registered user (erased ones included).
 func (s *Service) user(id string) (*User, bool) {
@@ -169,7 +78,7 @@ func (s *Service) userByEmail(email string) (string, bool) {
 // normalised email, as long as it is still theirs.
 func (s *Service) legacyHolder(norm string) (string, bool) {
 	s.mu.RLock()
-	id, ok := s.legacy[norm]
+	id, ok := s.dir.legacy[norm]
 	s.mu.RUnlock()
 	if !ok {
 		return "", false
@@ -411,7 +320,7 @@ func (s *Service) Users(ctx context.Context) []UserView {
 // not the others.
 func (s *Service) UsersPage(ctx context.Context, role domain.Role, after string, limit int) (page []UserView, next string) {
 	s.mu.RLock()
-	ids, more := s.list.page(role, after, limit)
+	ids, more := s.dir.list.page(role, after, limit)
 	s.mu.RUnlock()
 	for _, id := range ids {
 		if u, ok := s.user(id); ok {
@@ -436,7 +345,7 @@ func (s *Service) Profile(id string) (*Profile, domain.Role, bool) {
 // HasOffice reports whether any active office user exists.
 func (s *Service) HasOffice() bool {
 	s.mu.RLock()
-	ids, _ := s.list.page(domain.RoleOffice, "", 0)
+	ids, _ := s.dir.list.page(domain.RoleOffice, "", 0)
 	s.mu.RUnlock()
 	for _, id := range ids {
 		if u, ok := s.user(id); ok && !u.Disabled {
@@ -547,14 +456,16 @@ func (s *Service) Erase(ctx context.Context, meta aggregate.Meta, userID, reason
 }
 
 // EraseOutstanding deletes the keys of users recorded as erased whose key
-// deletion did not complete.
+// deletion did not complete. The erased are found in the index.
 func (s *Service) EraseOutstanding(ctx context.Context) error {
 	var erased []string
-	s.users.Each(func(id string, u *User) {
+	s.mu.RLock()
+	for id, u := range s.dir.users {
 		if u.Erased {
 			erased = append(erased, id)
 		}
-	})
+	}
+	s.mu.RUnlock()
 	for _, id := range erased {
 		if err := s.vault.Erase(ctx, id); err != nil {
 			return err
@@ -571,15 +482,4 @@ type Account struct {
 	Role      domain.Role
 	CreatedAt time.Time
 	Erased    bool
-}
-
-// Accounts lists every account.
-func (s *Service) Accounts() []Account {
-	var out []Account
-	s.users.Each(func(_ string, u *User) {
-		if u.registered() {
-			out = append(out, Account{ID: u.ID, Role: u.Role, CreatedAt: u.CreatedAt, Erased: u.Erased})
-		}
-	})
-	return out
 }

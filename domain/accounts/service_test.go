@@ -90,6 +90,13 @@ type instance struct {
 
 func start(t *testing.T, st stores, now func() time.Time) *instance {
 	t.Helper()
+	return startFrom(t, st, now, "")
+}
+
+// startFrom starts an instance from the write-side snapshot at snapshot
+// (none when empty), which must be usable.
+func startFrom(t *testing.T, st stores, now func() time.Time, snapshot string) *instance {
+	t.Helper()
 	vault, err := pii.NewVault(st.keys, masterKey)
 	if err != nil {
 		t.Fatal(err)
@@ -97,6 +104,11 @@ func start(t *testing.T, st stores, now func() time.Time) *instance {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	feed := aggregate.NewFeed(st.events, log)
 	svc := accounts.NewService(st.events, feed, vault, st.sessions, now, log)
+	if snapshot != "" {
+		if _, err := feed.LoadSnapshot(context.Background(), snapshot); err != nil {
+			t.Fatalf("load the snapshot: %v", err)
+		}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = feed.Run(ctx) }()

@@ -2,6 +2,7 @@ package accounts_test
 
 import (
 	"context"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -103,4 +104,21 @@ func TestOldDirectoryStreamIsUpcast(t *testing.T) {
 	}
 	mustLogin(t, again, "ada.new@example.org", password)
 	mustCreate(t, again, "ada@example.org", domain.RoleApplicant) // her old email is free
+
+	// And after a restart from the write-side snapshot, which holds the
+	// old users' emails only sealed: they are found by email again.
+	snap := filepath.Join(t.TempDir(), "aggregates.json")
+	if _, err := again.feed.SaveSnapshot(ctx, snap); err != nil {
+		t.Fatal(err)
+	}
+	fromSnap := startFrom(t, st, time.Now, snap)
+	if got := len(fromSnap.Users(ctx)); got != 6 {
+		t.Fatalf("users listed after a start from the snapshot: got %d, want 6", got)
+	}
+	if id, ok := fromSnap.UserIDByEmail("olga@example.org"); !ok || id != olga {
+		t.Fatalf("olga, of the old stream, by email after a start from the snapshot: got %q, %v", id, ok)
+	}
+	_, _, err = fromSnap.Create(ctx, aggregate.Meta{Command: "register"},
+		accounts.NewUser{Email: "pia@EXAMPLE.org", Password: password, Name: "Other Pia", Role: domain.RoleApplicant})
+	wantCode(t, err, domain.Conflict, "register pia's email after a start from the snapshot")
 }

@@ -33,7 +33,7 @@
 //
 // Snapshot. Replaying the whole store at every start costs minutes at a
 // million events, so the feed saves every Snapshotter's state (the
-// repositories, the audit heads, the accreditations' index), its position
+// repositories, the audit heads, the cases' and the users' indexes), its position
 // and the command ids of the duplicate window to one file, and a start loads
 // it and replays only what came after (SaveSnapshot, LoadSnapshot). Saving
 // does not stop the feed: the position is read first, the aggregates are

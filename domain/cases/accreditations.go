@@ -12,9 +12,7 @@ import (
 
 // CaseOfAccreditation returns the case holding an accreditation the caller may see.
 func (s *Service) CaseOfAccreditation(actor domain.Actor, accID string) (string, error) {
-	s.mu.RLock()
-	id, ok := s.accreditations[accID]
-	s.mu.RUnlock()
+	id, ok := s.index.caseOf(accID)
 	if !ok {
 		return "", domain.Errorf(domain.NotFound, "no accreditation %s", accID)
 	}
@@ -81,17 +79,22 @@ func (s *Service) endAccreditation(ctx context.Context, m aggregate.Meta, accID,
 
 // ExpireDue expires every active accreditation past its valid-until date.
 // Several processes may run it at once: the expected-version check lets one
-// expiry of each accreditation through and the others find it expired.
+// expiry of each accreditation through and the others find it expired. It
+// reads only the cases the index says may be due, and decides from each
+// case's own state.
 func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 	now := s.now()
-	var due []string
-	s.repo.Each(func(id string, c *accreditation.Case) {
-		if a := c.Accreditation; a != nil && a.Status == accreditation.StatusActive && !now.Before(a.ValidUntil) {
-			due = append(due, id)
-		}
-	})
 	n := 0
-	for _, id := range due {
+	for _, id := range s.index.due(now) {
+		c, _, ok := s.repo.Get(id)
+		if !ok {
+			continue
+		}
+		a := c.Accreditation
+		if a == nil || a.Status != accreditation.StatusActive || now.Before(a.ValidUntil) {
+			s.index.settle(id, a) // ended, or renewed by an event the index does not read
+			continue
+		}
 		_, err := s.repo.Update(ctx, id, aggregate.Meta{Command: string(accreditation.ActionExpire), Actor: domain.System, CommandID: "expire-" + id + "-" + now.UTC().Format("2006-01-02")},
 			func(c *accreditation.Case, _ uint64) ([]aggregate.Change, error) {
 				if a := c.Accreditation; a == nil || a.Status != accreditation.StatusActive {
@@ -102,6 +105,7 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 		if err != nil {
 			return n, err
 		}
+		s.index.settle(id, nil)
 		n++
 	}
 	return n, nil

@@ -2,13 +2,10 @@ package cases
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/oklog/ulid/v2"
@@ -41,8 +38,7 @@ type Service struct {
 	gate      *evidence.Gate
 	sla       time.Duration
 
-	mu             sync.RWMutex
-	accreditations map[string]string // accreditation id -> case id
+	index *index
 }
 
 // Config configures the service.
@@ -100,68 +96,17 @@ func NewService(cfg Config) *Service {
 	}
 	s := &Service{sla: cfg.SLA, store: cfg.Store, vault: cfg.Vault, blobs: cfg.Blobs, accounts: cfg.Accounts,
 		now: cfg.Now, log: cfg.Log, maxUpload: cfg.MaxUpload, tmpDir: cfg.TempDir,
-		quota: cfg.Quota, gate: evidence.NewGate(cfg.UploadsInFlight, cfg.UploadsPerUser), accreditations: map[string]string{}}
+		quota: cfg.Quota, gate: evidence.NewGate(cfg.UploadsInFlight, cfg.UploadsPerUser), index: &index{idx: newIndexed()}}
 	// The rule sets the cases are checked against are the service's own:
 	// the shipped ones and the office's published versions.
 	s.rules = rulesets.NewService(cfg.Store, cfg.Feed, cfg.Now, cfg.RuleSets)
 	s.repo = aggregate.NewRepository(accreditation.StreamPrefix, cfg.Store, cfg.Feed, cfg.Now, accreditation.Factory(cfg.Catalogue))
-	cfg.Feed.Add(s)
+	cfg.Feed.Add(s.index)
 	return s
 }
 
 // SLA is the service-level target from submission to decision.
 func (s *Service) SLA() time.Duration { return s.sla }
-
-// Follow indexes accreditations by id.
-func (s *Service) Follow(c eventstore.Commit) {
-	caseID, ok := strings.CutPrefix(c.Stream, accreditation.StreamPrefix+".")
-	if !ok {
-		return
-	}
-	for _, e := range c.Events {
-		if accreditation.EventType(e.Type) != accreditation.EventAccreditationAwarded {
-			continue
-		}
-		var p accreditation.AccreditationAwarded
-		if json.Unmarshal(e.Data, &p) == nil {
-			s.mu.Lock()
-			s.accreditations[p.AccreditationID] = caseID
-			s.mu.Unlock()
-		}
-	}
-}
-
-// SnapshotName implements aggregate.Snapshotter: the accreditations'
-// index is saved, as it also holds accreditations a case no longer has
-// (replaced on appeal).
-func (s *Service) SnapshotName() string { return "cases.accreditations" }
-
-// SnapshotShape implements aggregate.Snapshotter.
-func (s *Service) SnapshotShape() string { return aggregate.ShapeOf(s.accreditations) }
-
-// SaveSnapshot implements aggregate.Snapshotter.
-func (s *Service) SaveSnapshot(_ context.Context, put func(any) error) error {
-	s.mu.RLock()
-	index := maps.Clone(s.accreditations)
-	s.mu.RUnlock()
-	return put(index)
-}
-
-// LoadSnapshot implements aggregate.Snapshotter.
-func (s *Service) LoadSnapshot(more func() bool, next func(any) error) (func(), error) {
-	index := map[string]string{}
-	if !more() {
-		return nil, errors.New("no accreditations index")
-	}
-	if err := next(&index); err != nil {
-		return nil, err
-	}
-	return func() {
-		s.mu.Lock()
-		s.accreditations = index
-		s.mu.Unlock()
-	}, nil
-}
 
 // RuleSets returns the rule sets in use: every version, shipped and
 // published.

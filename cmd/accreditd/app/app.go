@@ -563,18 +563,18 @@ func (a *App) RunRetention(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	cutoff := a.now().AddDate(-a.cfg.RetentionYears, 0, 0)
-	activity := a.Cases.ActivityOf()
 	n := 0
-	for _, acc := range a.Accounts.Accounts() {
-		if acc.Role != domain.RoleApplicant || acc.Erased {
+	// From the indexes; only an applicant inactive past the cutoff has
+	// their cases read, to see whether one is still open.
+	for _, acc := range a.Accounts.Accounts(domain.RoleApplicant) {
+		if acc.Erased {
 			continue
 		}
-		act := activity[acc.ID]
 		last := acc.CreatedAt
-		if act.Last.After(last) {
-			last = act.Last
+		if act := a.Cases.LastActivity(acc.ID); act.After(last) {
+			last = act
 		}
-		if act.Open || !last.Before(cutoff) {
+		if !last.Before(cutoff) || a.Cases.HasOpenCase(acc.ID) {
 			continue
 		}
 		reason := fmt.Sprintf("retention policy: no activity for %d years", a.cfg.RetentionYears)

@@ -1,0 +1,212 @@
+package accounts
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/aggregate"
+	"github.com/emcc/accredit/domain/eventstore"
+	"github.com/emcc/accredit/domain/pii"
+)
+
+// listed is what the service knows of every user without reading them:
+// what the users list and the retention policy sort and filter by.
+type listed struct {
+	Role      domain.Role
+	CreatedAt time.Time
+	Erased    bool
+}
+
+// directory is the index of every user, kept by Follow from the events
+// alone and saved with the write-side snapshot, so that listing users or
+// finding the erased ones never reads every user. The users of the old
+// directory stream are found by email through legacy, which holds emails
+// in the clear and is never saved: the snapshot holds their sealed emails
+// (oldEmails), opened again when it is loaded.
+type directory struct {
+	list      userList
+	users     map[string]listed
+	oldEmails map[string]pii.Sealed
+	// legacy finds the users of the old directory stream by email
+	// (normalised email -> user id): they hold no reservation.
+	legacy map[string]string
+}
+
+func newDirectory() directory {
+	return directory{users: map[string]listed{}, oldEmails: map[string]pii.Sealed{}, legacy: map[string]string{}}
+}
+
+// Follow keeps the index of users, and the email index of the users of the
+// old directory stream: it opens each one's sealed email. A commit handed
+// over again after a snapshot leaves it as it was: each event assigns.
+func (s *Service) Follow(c eventstore.Commit) {
+	old := c.Stream == DirectoryStream
+	if !old && !strings.HasPrefix(c.Stream, UserPrefix+".") {
+		return
+	}
+	for _, e := range c.Events {
+		switch e.Type {
+		case EventUserRegistered:
+			var p UserRegistered
+			if decodeInto(e, &p) != nil {
+				continue
+			}
+			s.mu.Lock()
+			s.dir.list.add(p.UserID, p.Role)
+			s.dir.users[p.UserID] = listed{Role: p.Role, CreatedAt: e.OccurredAt}
+			if old {
+				s.dir.oldEmails[p.UserID] = p.Email
+			}
+			s.mu.Unlock()
+			if !old {
+				continue // found by its reservation
+			}
+			email, err := s.vault.Open(context.Background(), p.Email)
+			if err != nil {
+				continue // erased before we saw it
+			}
+			s.mu.Lock()
+			s.addLegacyLocked(NormaliseEmail(email), p.UserID)
+			s.mu.Unlock()
+		case EventUserErased:
+			var p UserErased
+			if decodeInto(e, &p) != nil {
+				continue
+			}
+			s.mu.Lock()
+			if u, ok := s.dir.users[p.UserID]; ok {
+				u.Erased = true
+				s.dir.users[p.UserID] = u
+			}
+			delete(s.dir.oldEmails, p.UserID)
+			s.mu.Unlock()
+			s.vault.Forget(p.UserID)
+		}
+	}
+}
+
+func (s *Service) addLegacyLocked(key, id string) {
+	if other, ok := s.dir.legacy[key]; ok && other != id {
+		// Two accounts registered before emails were normalised as now:
+		// the first keeps the address.
+		s.log.Warn("two accounts share one normalised email; the older keeps it", "user_id", other, "duplicate_user_id", id)
+		return
+	}
+	s.dir.legacy[key] = id
+}
+
+// Accounts lists the accounts of role (every one when role is empty),
+// oldest first, from the index: no user is read.
+func (s *Service) Accounts(role domain.Role) []Account {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	ids, _ := s.dir.list.page(role, "", 0)
+	out := make([]Account, 0, len(ids))
+	for _, id := range ids {
+		u := s.dir.users[id]
+		out = append(out, Account{ID: id, Role: u.Role, CreatedAt: u.CreatedAt, Erased: u.Erased})
+	}
+	return out
+}
+
+// savedUser is one user in the snapshot.
+type savedUser struct {
+	ID        string      `json:"id"`
+	Role      domain.Role `json:"role"`
+	CreatedAt time.Time   `json:"created_at"`
+	Erased    bool        `json:"erased,omitempty"`
+	OldEmail  *pii.Sealed `json:"old_email,omitempty"`
+}
+
+// SnapshotName implements aggregate.Snapshotter.
+func (s *Service) SnapshotName() string { return "accounts.index" }
+
+// SnapshotShape implements aggregate.Snapshotter.
+func (s *Service) SnapshotShape() string { return aggregate.ShapeOf(savedUser{}) }
+
+// snapshotChunk is how many users are copied under one read lock.
+const snapshotChunk = 1024
+
+// SaveSnapshot implements aggregate.Snapshotter: one value a user, in id
+// order.
+func (s *Service) SaveSnapshot(ctx context.Context, put func(any) error) error {
+	s.mu.RLock()
+	ids := slices.Clone(s.dir.list.all)
+	s.mu.RUnlock()
+	buf := make([]savedUser, 0, snapshotChunk)
+	for len(ids) > 0 {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n := min(snapshotChunk, len(ids))
+		buf = buf[:0]
+		s.mu.RLock()
+		for _, id := range ids[:n] {
+			u := s.dir.users[id]
+			su := savedUser{ID: id, Role: u.Role, CreatedAt: u.CreatedAt, Erased: u.Erased}
+			if e, ok := s.dir.oldEmails[id]; ok {
+				su.OldEmail = &e
+			}
+			buf = append(buf, su)
+		}
+		s.mu.RUnlock()
+		for _, su := range buf {
+			if err := put(su); err != nil {
+				return err
+			}
+		}
+		ids = ids[n:]
+	}
+	return nil
+}
+
+// LoadSnapshot implements aggregate.Snapshotter. The email index of the
+// old directory's users is rebuilt by opening their sealed emails, oldest
+// first, so that of two sharing a normalised email the older keeps it, as
+// when the directory stream is replayed.
+func (s *Service) LoadSnapshot(more func() bool, next func(any) error) (func(), error) {
+	d := newDirectory()
+	for more() {
+		var su savedUser
+		if err := next(&su); err != nil {
+			return nil, err
+		}
+		if su.ID == "" || !su.Role.Valid() {
+			return nil, errors.New("a user without id or role")
+		}
+		d.list.all = append(d.list.all, su.ID)
+		if d.list.byRole == nil {
+			d.list.byRole = map[domain.Role][]string{}
+		}
+		d.list.byRole[su.Role] = append(d.list.byRole[su.Role], su.ID)
+		d.users[su.ID] = listed{Role: su.Role, CreatedAt: su.CreatedAt, Erased: su.Erased}
+		if su.OldEmail != nil {
+			d.oldEmails[su.ID] = *su.OldEmail
+		}
+	}
+	d.list.sort()
+	return func() {
+		legacy := map[string]string{}
+		for _, id := range d.list.all {
+			sealed, ok := d.oldEmails[id]
+			if !ok {
+				continue
+			}
+			email, err := s.vault.Open(context.Background(), sealed)
+			if err != nil {
+				continue // erased
+			}
+			if key := NormaliseEmail(email); legacy[key] == "" {
+				legacy[key] = id
+			}
+		}
+		d.legacy = legacy
+		s.mu.Lock()
+		s.dir = d
+		s.mu.Unlock()
+	}, nil
+}
