@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/emcc/accredit/api"
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/aggregate"
@@ -299,8 +300,27 @@ func (a *app) portfolioPage(x *ctx, c *cases.CaseView, p *page, status int) erro
 	ac := a.appCase(x, c, "portfolio")
 	ac.Extra["Hints"] = a.ruleHints(x, c)
 	ac.Extra["Indicators"] = a.indicatorsByCategory(framework.Level(c.Level))
+	if !c.EQA() {
+		ac.Extra["Programmes"] = a.eqaProgrammes(x)
+	}
 	p.D = ac
 	return x.render(status, "portfolio", p)
+}
+
+// eqaProgrammes are the EQA-accredited programmes in force on the public
+// register, for a graduate to name theirs: "Name, Provider (level)".
+func (a *app) eqaProgrammes(x *ctx) []option {
+	var rows []api.RegisterRow
+	a.read(func(m *projections.Models) {
+		rows, _ = a.publicRegister().Listed(x.Request().Context(), m.Register).Search(api.RegisterFilter{Scheme: string(accreditation.SchemeEQA)}, 0, 0)
+	})
+	var out []option
+	for _, r := range rows {
+		if r.Valid {
+			out = append(out, option{Value: r.AccreditationID, Label: fmt.Sprintf("%s, %s (%s)", r.Programme, r.Provider, a.levelName(x, string(r.Level)))})
+		}
+	}
+	return out
 }
 
 func (a *app) portfolioForm(x *ctx) error {
@@ -325,6 +345,7 @@ func (a *app) portfolioForm(x *ctx) error {
 	if pf.ProfessionalBodyMember {
 		p.Form.Set("professional_body_member", "yes")
 	}
+	p.Form.Set("eqa_programme", pf.EQAProgramme)
 	set("contact_hours", pf.ContactHours)
 	set("completed_cycles", float64(pf.CompletedCycles))
 	for _, it := range pf.Curriculum {
@@ -401,6 +422,7 @@ func (a *app) savePortfolio(x *ctx) error {
 		in.CPDHoursLastYear, in.SupervisionHoursLastYear = nums["cpd_hours_last_year"], nums["supervision_hours_last_year"]
 		in.FeedbackItemsLast12m, in.ReflectionItemsLast12m = int(nums["feedback_items_last_12m"]), int(nums["reflection_items_last_12m"])
 		in.ProfessionalBodyMember = x.fv("professional_body_member") == "yes"
+		in.EQAProgramme = x.fv("eqa_programme")
 	}
 	if len(p.Errors) > 0 {
 		return a.portfolioPage(x, c, p, http.StatusBadRequest)
@@ -467,6 +489,9 @@ func (a *app) evidenceView(x *ctx, c *cases.CaseView, p *page, status int) error
 	ac.Extra["Accept"] = ".pdf,.docx,.odt,.txt,.md,.markdown,.png,.jpg,.jpeg"
 	ac.Extra["Kinds"] = stringsOf(accreditation.EvidenceKindsOf(c.Scheme))
 	ac.Extra["Indicators"] = a.indicatorsByCategory(framework.Level(c.Level))
+	if !c.EQA() {
+		ac.Extra["Programmes"] = a.eqaProgrammes(x)
+	}
 	p.D = ac
 	return x.render(status, "evidence", p)
 }

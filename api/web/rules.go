@@ -46,6 +46,11 @@ type ruleRow struct {
 	Values []string // per level, in order; "not set" where unset
 	Set    []bool
 	Source string
+	// Graduates are the figures for graduates of an EQA-accredited
+	// programme, per level ("" where as for everyone); nil when none differ.
+	Graduates []string
+	// GraduateRoute: the rule can have such figures (EIA).
+	GraduateRoute bool
 }
 
 // figure says a rule's figure with its unit: "250 hours", "required".
@@ -70,6 +75,15 @@ func ruleRows(x *ctx, r accreditation.RuleSet) []ruleRow {
 				row.Values = append(row.Values, figure(x, rule.Unit, v))
 			} else {
 				row.Values = append(row.Values, x.T("rules.not_set"))
+			}
+		}
+		if len(rule.Graduates) > 0 {
+			for _, l := range framework.Levels {
+				g := ""
+				if v, ok := rule.Graduates[l]; ok {
+					g = figure(x, rule.Unit, v)
+				}
+				row.Graduates = append(row.Graduates, g)
 			}
 		}
 		out = append(out, row)
@@ -107,7 +121,11 @@ func changeRows(x *ctx, a *app, from, to accreditation.RuleSet) []changeRow {
 		return figure(x, u, *v)
 	}
 	for _, c := range rulesets.Diff(from, to) {
-		out = append(out, changeRow{Rule: x.T("rule." + c.Rule), Level: a.levelName(x, string(c.Level)), From: say(c.Unit, c.From), To: say(c.Unit, c.To)})
+		rule := x.T("rule." + c.Rule)
+		if c.Graduates {
+			rule = x.T("rules.for_graduates_of", rule)
+		}
+		out = append(out, changeRow{Rule: rule, Level: a.levelName(x, string(c.Level)), From: say(c.Unit, c.From), To: say(c.Unit, c.To)})
 	}
 	return out
 }
@@ -174,9 +192,11 @@ func schemeParam(x *ctx) (accreditation.Scheme, error) {
 }
 
 // The form's fields: v_<rule>_<level> is a figure (empty: not set),
-// src_<rule> its source.
-func valueField(rule string, l framework.Level) string { return "v_" + rule + "_" + string(l) }
-func sourceField(rule string) string                   { return "src_" + rule }
+// g_<rule>_<level> the figure for graduates of an EQA-accredited programme
+// (EIA; empty: as for everyone), src_<rule> the source.
+func valueField(rule string, l framework.Level) string    { return "v_" + rule + "_" + string(l) }
+func graduateField(rule string, l framework.Level) string { return "g_" + rule + "_" + string(l) }
+func sourceField(rule string) string                      { return "src_" + rule }
 
 func (a *app) rulesForm(x *ctx) error {
 	sc, err := schemeParam(x)
@@ -192,6 +212,9 @@ func (a *app) rulesForm(x *ctx) error {
 			if v, ok := r.Value(l); ok {
 				p.Form.Set(valueField(r.Name, l), formatNum(x.lang, v))
 			}
+			if v, ok := r.Graduates[l]; ok {
+				p.Form.Set(graduateField(r.Name, l), formatNum(x.lang, v))
+			}
 		}
 		p.Form.Set(sourceField(r.Name), r.Source)
 	}
@@ -203,7 +226,7 @@ func (a *app) rulesFormPage(x *ctx, sc accreditation.Scheme, p *page, review *ac
 	latest, in := svc.Latest(sc), svc.All().InForce(sc, now)
 	var fields []ruleRow
 	for _, d := range accreditation.RuleDefs(sc) {
-		fields = append(fields, ruleRow{Name: d.Name, Label: x.T("rule." + d.Name), Unit: d.Unit})
+		fields = append(fields, ruleRow{Name: d.Name, Label: x.T("rule." + d.Name), Unit: d.Unit, GraduateRoute: sc == accreditation.SchemeEIA})
 	}
 	d := map[string]any{"Scheme": sc, "Rules": fields, "Latest": versionItem{ID: latest.ID, Title: rulesTitle(x, latest)},
 		"InForce": versionItem{ID: in.ID, Title: rulesTitle(x, in)}}
@@ -227,17 +250,21 @@ func (a *app) publishRules(x *ctx) error {
 	defs := accreditation.RuleDefs(sc)
 	for _, d := range defs {
 		ch := rulesets.RuleChange{Name: d.Name, Values: map[framework.Level]*float64{}, Source: x.fv(sourceField(d.Name))}
+		if sc == accreditation.SchemeEIA {
+			ch.Graduates = map[framework.Level]*float64{}
+		}
 		for _, l := range framework.Levels {
-			field := valueField(d.Name, l)
-			if x.fv(field) == "" {
-				continue
+			for field, into := range map[string]map[framework.Level]*float64{valueField(d.Name, l): ch.Values, graduateField(d.Name, l): ch.Graduates} {
+				if into == nil || x.fv(field) == "" {
+					continue
+				}
+				v, ok := parseNumber(x.fv(field), false)
+				if !ok {
+					p.Errors[field] = x.T("rules.bad_figure")
+					continue
+				}
+				into[l] = &v
 			}
-			v, ok := parseNumber(x.fv(field), false)
-			if !ok {
-				p.Errors[field] = x.T("rules.bad_figure")
-				continue
-			}
-			ch.Values[l] = &v
 		}
 		req.Rules = append(req.Rules, ch)
 	}
@@ -251,6 +278,9 @@ func (a *app) publishRules(x *ctx) error {
 		if n, _ := fmt.Sscanf(f, "rules[%d].%s", &i, &rest); n == 2 && i >= 0 && i < len(defs) {
 			if l, ok := strings.CutPrefix(rest, "values."); ok {
 				return valueField(defs[i].Name, framework.Level(l))
+			}
+			if l, ok := strings.CutPrefix(rest, "graduates."); ok {
+				return graduateField(defs[i].Name, framework.Level(l))
 			}
 			return sourceField(defs[i].Name)
 		}

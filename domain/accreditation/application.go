@@ -85,6 +85,7 @@ func (c *Case) UpdatePortfolio(actor domain.Actor, now time.Time, p Portfolio) (
 		"feedback_items_last_12m":     p.FeedbackItemsLast12m != 0,
 		"reflection_items_last_12m":   p.ReflectionItemsLast12m != 0,
 		"professional_body_member":    p.ProfessionalBodyMember,
+		"eqa_programme":               p.EQAProgramme != "",
 	}
 	eqa := map[string]bool{
 		"contact_hours":    p.ContactHours != 0,
@@ -105,6 +106,9 @@ func (c *Case) UpdatePortfolio(actor domain.Actor, now time.Time, p Portfolio) (
 		f.add("first_practice_date", "must not be in the future")
 	case !p.FirstPracticeDate.IsZero() && DateOf(limits.EarliestPractice).After(p.FirstPracticeDate):
 		f.add("first_practice_date", "must not be before %s", limits.EarliestPractice.Format(time.DateOnly))
+	}
+	if p.EQAProgramme != "" && !domain.ValidULID(p.EQAProgramme) {
+		f.add("eqa_programme", "an accreditation id from the register")
 	}
 	f.within("client_hours", p.ClientHours, limits.Hours)
 	f.within("client_count", float64(p.ClientCount), limits.Count)
@@ -245,16 +249,16 @@ func (c *Case) UpdateSelfAssessment(actor domain.Actor, now time.Time, in SelfAs
 // ruleSet returns the rule set the case is checked against: the pinned one
 // once submitted, else the one in force at now.
 func (c *Case) ruleSet(rs RuleSets, now time.Time) (RuleSet, error) {
+	r, ok := RuleSet{}, false
 	if c.RuleSetVersion != "" {
-		r, ok := rs.ByID(c.RuleSetVersion)
-		if !ok {
+		if r, ok = rs.ByID(c.RuleSetVersion); !ok {
 			return RuleSet{}, domain.Errorf(domain.Internal, "the case's rule set %q is not configured", c.RuleSetVersion)
 		}
-		return r, nil
-	}
-	r := rs.InForce(c.Scheme, now)
-	if r.ID == "" {
+	} else if r = rs.InForce(c.Scheme, now); r.ID == "" {
 		return RuleSet{}, domain.Errorf(domain.Internal, "no %s rule set in force at %s", c.Scheme, now.UTC().Format(time.RFC3339))
+	}
+	if c.Portfolio.EQAProgramme != "" {
+		r = r.ForGraduates()
 	}
 	return r, nil
 }

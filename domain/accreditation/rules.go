@@ -120,6 +120,11 @@ type Rule struct {
 	Unit   Unit                        `json:"unit"`
 	Values map[framework.Level]float64 `json:"values,omitempty"`
 	Source string                      `json:"source,omitempty"`
+	// Graduates are the figures for an applicant who graduated from an
+	// EQA-accredited programme (the graduate route), where they differ: a
+	// level without one is as for everyone. Nobody publishes what the
+	// route changes, so none ship.
+	Graduates map[framework.Level]float64 `json:"graduates,omitempty"`
 }
 
 // Value returns the rule's value at level l; false when it is not set.
@@ -249,6 +254,7 @@ func (r RuleSet) Clone() RuleSet {
 	n.Rules = make([]Rule, len(r.Rules))
 	for i, x := range r.Rules {
 		x.Values = maps.Clone(x.Values)
+		x.Graduates = maps.Clone(x.Graduates)
 		n.Rules[i] = x
 	}
 	n.Declarations = make([]Declaration, len(r.Declarations))
@@ -375,18 +381,18 @@ func DefaultRuleSets() RuleSets {
 	from := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	return RuleSets{
 		{ID: DefaultEIAID, Scheme: SchemeEIA, EffectiveFrom: from, Rules: slices.Concat([]Rule{
-			{RuleYearsPractising, UnitYears, levels(1, 3, 5, 7), SourceEIALevels},
-			{RuleClientHours, UnitHours, levels(50, 100, 250, 500), SourceEIALevels},
-			{RuleClientCount, UnitClients, levels(5, 10, 20, 40), SourceEIALevels},
-			{RuleFeedbackItems, UnitItems, all(5), SourceEIALevels},
-			{RuleReflectionItems, UnitItems, all(5), SourceEIALevels},
-			{RuleCPDHours, UnitHours, all(16), SourceEIALevels},
-			{RuleSupervisionHours, UnitHours, all(4), SourceEIALevels + " (1 h a quarter)"},
-			{RuleProfessionalBody, UnitRequired, all(1), SourceEIALevels},
+			rule(RuleYearsPractising, UnitYears, levels(1, 3, 5, 7), SourceEIALevels),
+			rule(RuleClientHours, UnitHours, levels(50, 100, 250, 500), SourceEIALevels),
+			rule(RuleClientCount, UnitClients, levels(5, 10, 20, 40), SourceEIALevels),
+			rule(RuleFeedbackItems, UnitItems, all(5), SourceEIALevels),
+			rule(RuleReflectionItems, UnitItems, all(5), SourceEIALevels),
+			rule(RuleCPDHours, UnitHours, all(16), SourceEIALevels),
+			rule(RuleSupervisionHours, UnitHours, all(4), SourceEIALevels+" (1 h a quarter)"),
+			rule(RuleProfessionalBody, UnitRequired, all(1), SourceEIALevels),
 		}, unsetEvidenceRules(SchemeEIA), []Rule{
 			{Name: RuleRenewalWindow, Unit: UnitMonths},
-			{RuleRenewalSupervision, UnitHours, all(4), SourceEIARenewal},
-			{RuleRenewalCPD, UnitHours, all(16), SourceEIARenewal},
+			rule(RuleRenewalSupervision, UnitHours, all(4), SourceEIARenewal),
+			rule(RuleRenewalCPD, UnitHours, all(16), SourceEIARenewal),
 			{Name: RuleFee, Unit: UnitEUR},
 			interviewRule(),
 			{Name: RulePanelQuorum, Unit: UnitMembers},
@@ -395,9 +401,9 @@ func DefaultRuleSets() RuleSets {
 			{Key: DeclarationDiversity, Version: 1, Text: maps.Clone(diversityText), Source: SourceEIAEthics},
 		}},
 		{ID: DefaultEQAID, Scheme: SchemeEQA, EffectiveFrom: from, Rules: slices.Concat([]Rule{
-			{RuleCompletedCycles, UnitCycles, all(1), SourceEQA},
+			rule(RuleCompletedCycles, UnitCycles, all(1), SourceEQA),
 			{Name: RuleContactHours, Unit: UnitHours},
-			{RuleAllCategories, UnitRequired, all(1), SourceFramework},
+			rule(RuleAllCategories, UnitRequired, all(1), SourceFramework),
 		}, unsetEvidenceRules(SchemeEQA), []Rule{
 			{Name: RuleRenewalWindow, Unit: UnitMonths},
 			{Name: RuleFee, Unit: UnitEUR},
@@ -413,6 +419,11 @@ func DefaultRuleSets() RuleSets {
 	}
 }
 
+// rule is a shipped rule: its figures by level and their source.
+func rule(name string, unit Unit, values map[framework.Level]float64, source string) Rule {
+	return Rule{Name: name, Unit: unit, Values: values, Source: source}
+}
+
 // interviewRule is the interview rule as shipped: Senior and Master
 // Practitioner (InterviewLevels), as holders report it.
 func interviewRule() Rule {
@@ -420,7 +431,7 @@ func interviewRule() Rule {
 	for _, l := range InterviewLevels {
 		values[l] = 1
 	}
-	return Rule{RuleInterview, UnitRequired, values, SourceInterview}
+	return rule(RuleInterview, UnitRequired, values, SourceInterview)
 }
 
 // Complete returns r with the rules the code learnt after r was published
@@ -438,6 +449,24 @@ func (r RuleSet) Complete() RuleSet {
 		}
 	}
 	return r
+}
+
+// ForGraduates returns the rules as they hold for a graduate of an
+// EQA-accredited programme: each rule's Graduates figures in place of its
+// own at the levels that have them.
+func (r RuleSet) ForGraduates() RuleSet {
+	n := r.Clone()
+	for i, x := range n.Rules {
+		if len(x.Graduates) == 0 {
+			continue
+		}
+		if x.Values == nil {
+			x.Values = map[framework.Level]float64{}
+		}
+		maps.Copy(x.Values, x.Graduates)
+		n.Rules[i] = x
+	}
+	return n
 }
 
 // Interviews reports whether the rule set has the assessors interview an

@@ -123,3 +123,42 @@ func TestThePanelQuorumIsTheRuleSets(t *testing.T) {
 	in = panelOf(in, officeDecide.ID, VoteFor, officeReview.ID, VoteAbstain)
 	wantTypes(t, h.do(officeDecide, with((*Case).Decide, in)), EventDecisionMade, EventAccreditationAwarded)
 }
+
+// The graduate route (issue 13 item 9): a rule's figures for graduates of
+// an EQA-accredited programme replace its own at the levels that have
+// them, and only for a case that names such a programme.
+func TestGraduatesFiguresApplyToACaseNamingAProgramme(t *testing.T) {
+	rs := withRule(SchemeEIA, RuleClientHours, levels(50, 100, 250, 500))
+	for i := range rs {
+		for j := range rs[i].Rules {
+			if rs[i].Scheme == SchemeEIA && rs[i].Rules[j].Name == RuleClientHours {
+				rs[i].Rules[j].Graduates = map[framework.Level]float64{framework.Practitioner: 60}
+			}
+		}
+	}
+	g := rs.InForce(SchemeEIA, t0).ForGraduates()
+	for l, want := range map[framework.Level]float64{framework.Foundation: 50, framework.Practitioner: 60, framework.SeniorPractitioner: 250} {
+		if v, _ := g.Value(RuleClientHours, l); v != want {
+			t.Errorf("%s: %v hours for a graduate, want %v", l, v, want)
+		}
+	}
+	if v, _ := rs.InForce(SchemeEIA, t0).Value(RuleClientHours, framework.Practitioner); v != 100 {
+		t.Fatalf("ForGraduates changed the rule set it was given: %v", v)
+	}
+
+	p := eligibleEIA()
+	p.ClientHours = 70
+	h := givenUnder(t, rs, openInput(SchemeEIA), p, ready)
+	if u := h.c.Unmet(h.rules, h.now); len(u) != 1 || u[0].Rule != RuleClientHours || u[0].Required != 100.0 {
+		t.Fatalf("not a graduate: unmet %v, want 100 client hours", u)
+	}
+	p.EQAProgramme = "01J00000000000000000000000"
+	h.do(applicant, with((*Case).UpdatePortfolio, p))
+	if u := h.c.Unmet(h.rules, h.now); len(u) != 0 {
+		t.Fatalf("a graduate with 70 hours: unmet %v, want none", u)
+	}
+	wantTypes(t, h.do(applicant, submitCmd(h.rules)), EventCaseSubmitted)
+	p.EQAProgramme = "not an id"
+	h2 := givenUnder(t, rs, openInput(SchemeEIA), eligibleEIA(), opened)
+	wantField(t, h2.fails(applicant, with((*Case).UpdatePortfolio, p)), "eqa_programme")
+}

@@ -147,6 +147,10 @@ type PortfolioOf[Text any] struct {
 	FeedbackItemsLast12m     int     `json:"feedback_items_last_12m,omitempty"`
 	ReflectionItemsLast12m   int     `json:"reflection_items_last_12m,omitempty"`
 	ProfessionalBodyMember   bool    `json:"professional_body_member,omitempty"`
+	// EQAProgramme is the accreditation (on the register) of the
+	// EQA-accredited programme the applicant graduated from: the graduate
+	// route, whose requirements are the rule set's Graduates figures.
+	EQAProgramme string `json:"eqa_programme,omitempty"`
 
 	// EQA.
 	ContactHours    float64                  `json:"contact_hours,omitempty"`

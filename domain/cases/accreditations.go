@@ -22,6 +22,29 @@ func (s *Service) CaseOfAccreditation(actor domain.Actor, accID string) (string,
 	return id, nil
 }
 
+// Programme returns the EQA-accredited programme of accreditation accID,
+// as the public register shows it, when that accreditation is in force:
+// the programmes an applicant may name as the one they graduated from.
+func (s *Service) Programme(ctx context.Context, accID string) (ProgrammeView, bool) {
+	p, inForce, ok := s.programme(ctx, accID)
+	return p, ok && inForce
+}
+
+// programme returns the programme accredited as accID and whether that
+// accreditation is in force now; false when accID is no EQA accreditation.
+func (s *Service) programme(ctx context.Context, accID string) (p ProgrammeView, inForce, ok bool) {
+	id, ok := s.index.caseOf(accID)
+	if !ok {
+		return ProgrammeView{}, false, false
+	}
+	c, _, ok := s.repo.Get(id)
+	if !ok || c.Scheme != accreditation.SchemeEQA || c.Programme == nil || c.Accreditation == nil || c.Accreditation.ID != accID {
+		return ProgrammeView{}, false, false
+	}
+	p = ProgrammeView{Name: s.vault.Reveal(ctx, c.Programme.Name), Provider: s.vault.Reveal(ctx, c.Programme.Provider)}
+	return p, accreditation.InForce(c.Accreditation.Status, c.Accreditation.ValidUntil, s.now()), true
+}
+
 // RenewalRequest is the holder's renewal declaration.
 type RenewalRequest struct {
 	ContinuedPractice        bool

@@ -276,6 +276,7 @@ type PortfolioRequest struct {
 	FeedbackItemsLast12m     int                 `json:"feedback_items_last_12m"`
 	ReflectionItemsLast12m   int                 `json:"reflection_items_last_12m"`
 	ProfessionalBodyMember   bool                `json:"professional_body_member"`
+	EQAProgramme             string              `json:"eqa_programme"`
 	ContactHours             float64             `json:"contact_hours"`
 	CompletedCycles          int                 `json:"completed_cycles"`
 	Curriculum               []CurriculumRequest `json:"curriculum"`
@@ -291,7 +292,7 @@ func (s *Service) UpdatePortfolio(ctx context.Context, m aggregate.Meta, id stri
 	p := accreditation.Portfolio{ClientHours: in.ClientHours, ClientCount: in.ClientCount, CPDHoursLastYear: in.CPDHoursLastYear,
 		SupervisionHoursLastYear: in.SupervisionHoursLastYear, FeedbackItemsLast12m: in.FeedbackItemsLast12m,
 		ReflectionItemsLast12m: in.ReflectionItemsLast12m, ProfessionalBodyMember: in.ProfessionalBodyMember,
-		ContactHours: in.ContactHours, CompletedCycles: in.CompletedCycles}
+		EQAProgramme: in.EQAProgramme, ContactHours: in.ContactHours, CompletedCycles: in.CompletedCycles}
 	if in.FirstPracticeDate != "" {
 		d, err := accreditation.ParseDate(in.FirstPracticeDate)
 		if err != nil {
@@ -301,6 +302,12 @@ func (s *Service) UpdatePortfolio(ctx context.Context, m aggregate.Meta, id stri
 	}
 	if _, _, err := s.visible(m.Actor, id); err != nil {
 		return aggregate.Result{}, err
+	}
+	if in.EQAProgramme != "" && domain.ValidULID(in.EQAProgramme) {
+		if _, ok := s.Programme(ctx, in.EQAProgramme); !ok {
+			return aggregate.Result{}, domain.InvalidFields("invalid portfolio", domain.FieldError{Field: "eqa_programme",
+				Reason: "not an EQA-accredited programme in force on the register"})
+		}
 	}
 	if err := limits.Check("invalid portfolio", limits.Curriculum.List("curriculum", len(in.Curriculum))); err != nil {
 		return aggregate.Result{}, err

@@ -33,13 +33,16 @@ type CaseView struct {
 	OpenedAt    time.Time            `json:"opened_at"`
 	UpdatedAt   time.Time            `json:"updated_at"` // of the last event
 
-	Programme      *ProgrammeView             `json:"programme,omitempty"` // EQA
-	Portfolio      PortfolioView              `json:"portfolio"`
-	Evidence       []EvidenceView             `json:"evidence,omitempty"` // in the order added
-	SelfAssessment []SelfAssessmentView       `json:"self_assessment"`    // by category
-	RuleSetVersion string                     `json:"rule_set_version,omitempty"`
-	RuleSet        string                     `json:"rule_set"` // the same, always present
-	Eligibility    []accreditation.RuleResult `json:"eligibility,omitempty"`
+	Programme *ProgrammeView `json:"programme,omitempty"` // EQA
+	// GraduateProgramme is the EQA-accredited programme an EIA applicant
+	// graduated from (portfolio.eqa_programme), as the register names it.
+	GraduateProgramme *GraduateProgrammeView     `json:"graduate_programme,omitempty"`
+	Portfolio         PortfolioView              `json:"portfolio"`
+	Evidence          []EvidenceView             `json:"evidence,omitempty"` // in the order added
+	SelfAssessment    []SelfAssessmentView       `json:"self_assessment"`    // by category
+	RuleSetVersion    string                     `json:"rule_set_version,omitempty"`
+	RuleSet           string                     `json:"rule_set"` // the same, always present
+	Eligibility       []accreditation.RuleResult `json:"eligibility,omitempty"`
 	// Declarations are the declarations confirmed at the last submission.
 	Declarations []accreditation.DeclarationConfirmed `json:"declarations,omitempty"`
 	SubmittedAt  time.Time                            `json:"submitted_at,omitzero"`
@@ -83,6 +86,16 @@ type CaseView struct {
 type ProgrammeView struct {
 	Name     string `json:"name"`
 	Provider string `json:"provider"`
+}
+
+// GraduateProgrammeView is the EQA-accredited programme an applicant
+// names: its accreditation and, while the register knows it, its names.
+type GraduateProgrammeView struct {
+	AccreditationID string `json:"accreditation_id"`
+	Name            string `json:"name,omitempty"`
+	Provider        string `json:"provider,omitempty"`
+	// InForce is whether the programme's accreditation is in force now.
+	InForce bool `json:"in_force"`
 }
 
 // PortfolioView is the applicant's declared facts, the curriculum opened:
@@ -345,6 +358,10 @@ func (s *Service) view(ctx context.Context, actor domain.Actor, c *accreditation
 	if p := c.Programme; p != nil {
 		v.Programme = &ProgrammeView{Name: open(p.Name), Provider: open(p.Provider)}
 	}
+	if acc := c.Portfolio.EQAProgramme; acc != "" {
+		p, inForce, _ := s.programme(ctx, acc)
+		v.GraduateProgramme = &GraduateProgrammeView{AccreditationID: acc, Name: p.Name, Provider: p.Provider, InForce: inForce}
+	}
 	for _, e := range c.Evidence {
 		v.Evidence = append(v.Evidence, EvidenceView{ID: e.ID, Kind: e.Kind, Title: open(e.Title), FileName: open(e.FileName),
 			ContentType: e.ContentType, Size: e.Size, SHA256: e.SHA256, Object: e.Object,
@@ -415,7 +432,7 @@ func portfolioView(p accreditation.Portfolio, open func(pii.Sealed) string) Port
 	out := PortfolioView{FirstPracticeDate: p.FirstPracticeDate, ClientHours: p.ClientHours, ClientCount: p.ClientCount,
 		CPDHoursLastYear: p.CPDHoursLastYear, SupervisionHoursLastYear: p.SupervisionHoursLastYear,
 		FeedbackItemsLast12m: p.FeedbackItemsLast12m, ReflectionItemsLast12m: p.ReflectionItemsLast12m,
-		ProfessionalBodyMember: p.ProfessionalBodyMember, ContactHours: p.ContactHours, CompletedCycles: p.CompletedCycles}
+		ProfessionalBodyMember: p.ProfessionalBodyMember, EQAProgramme: p.EQAProgramme, ContactHours: p.ContactHours, CompletedCycles: p.CompletedCycles}
 	for _, it := range p.Curriculum {
 		out.Curriculum = append(out.Curriculum, accreditation.CurriculumItemOf[string]{Category: it.Category,
 			Indicators: slices.Clone(it.Indicators), Description: open(it.Description)})

@@ -81,6 +81,10 @@ type RuleChange struct {
 	Name   string                       `json:"name"`
 	Values map[framework.Level]*float64 `json:"values"`
 	Source string                       `json:"source"`
+	// Graduates are the figures for graduates of an EQA-accredited
+	// programme (EIA), where they differ; left out (null), they are kept as
+	// they were; given, they replace them ({} drops them).
+	Graduates map[framework.Level]*float64 `json:"graduates"`
 }
 
 // DeclarationChange is the office's new text of one declaration, by
@@ -161,27 +165,7 @@ func (b *Book) Publish(actor domain.Actor, now time.Time, latest accreditation.R
 			continue
 		}
 		seen[ch.Name] = true
-		values := map[framework.Level]float64{}
-		for l, v := range ch.Values {
-			switch {
-			case !l.Valid():
-				bad(field+".values", "%q is not a level; one of %v", l, framework.Levels)
-			case v == nil:
-			case math.IsNaN(*v) || *v < 0 || *v > maxFigure:
-				bad(fmt.Sprintf("%s.values.%s", field, l), "must be from 0 to %d", maxFigure)
-			case def.Unit == accreditation.UnitRequired && *v != 0 && *v != 1:
-				bad(fmt.Sprintf("%s.values.%s", field, l), "1 (required) or 0 (not required)")
-			case slices.Contains(whole, def.Unit) && *v != math.Trunc(*v):
-				bad(fmt.Sprintf("%s.values.%s", field, l), "a whole number of %s", def.Unit)
-			case def.Unit == accreditation.UnitEUR && math.Abs(*v*100-math.Round(*v*100)) > 1e-6:
-				bad(fmt.Sprintf("%s.values.%s", field, l), "an amount in euros to the cent, such as 450 or 450.50")
-			default:
-				values[l] = *v
-			}
-		}
-		if len(values) == 0 {
-			values = nil
-		}
+		values := figures(def, field+".values", ch.Values, bad)
 		source := strings.TrimSpace(ch.Source)
 		if e := limits.Source.Text(field+".source", source); e != nil {
 			fields = append(fields, *e)
@@ -192,16 +176,23 @@ func (b *Book) Publish(actor domain.Actor, now time.Time, latest accreditation.R
 			idx = len(next.Rules) - 1
 		}
 		old := next.Rules[idx]
-		changed := !maps.Equal(old.Values, values)
+		graduates := old.Graduates
 		switch {
-		case values == nil:
+		case ch.Graduates != nil && latest.Scheme != accreditation.SchemeEIA && len(ch.Graduates) > 0:
+			bad(field+".graduates", "only EIA has a route for graduates of an EQA-accredited programme")
+		case ch.Graduates != nil: // named: replaced; left out: kept
+			graduates = figures(def, field+".graduates", ch.Graduates, bad)
+		}
+		changed := !maps.Equal(old.Values, values) || !maps.Equal(old.Graduates, graduates)
+		switch {
+		case values == nil && graduates == nil:
 			source = "" // unset: nothing to source
 		case changed && (source == "" || source == old.Source):
 			source = "set by the office on " + today.Format(time.DateOnly)
 		case source == "":
 			source = old.Source
 		}
-		next.Rules[idx] = accreditation.Rule{Name: old.Name, Unit: old.Unit, Values: values, Source: source}
+		next.Rules[idx] = accreditation.Rule{Name: old.Name, Unit: old.Unit, Values: values, Source: source, Graduates: graduates}
 	}
 	next.Declarations = changeDeclarations(next.Declarations, in.Declarations, today, bad)
 	if len(fields) > 0 {
@@ -212,6 +203,33 @@ func (b *Book) Publish(actor domain.Actor, now time.Time, latest accreditation.R
 	}
 	next.ID = b.nextID(latest.Scheme, from, latest.ID)
 	return []aggregate.Change{{Type: EventPublished, SchemaVersion: 1, Data: Published{RuleSet: next, BasedOn: latest.ID}}}, nil
+}
+
+// figures checks the figures of one rule by level, naming field in what
+// is wrong; nil when none is set.
+func figures(def accreditation.RuleDef, field string, in map[framework.Level]*float64, bad func(field, format string, args ...any)) map[framework.Level]float64 {
+	values := map[framework.Level]float64{}
+	for l, v := range in {
+		switch {
+		case !l.Valid():
+			bad(field, "%q is not a level; one of %v", l, framework.Levels)
+		case v == nil:
+		case math.IsNaN(*v) || *v < 0 || *v > maxFigure:
+			bad(fmt.Sprintf("%s.%s", field, l), "must be from 0 to %d", maxFigure)
+		case def.Unit == accreditation.UnitRequired && *v != 0 && *v != 1:
+			bad(fmt.Sprintf("%s.%s", field, l), "1 (required) or 0 (not required)")
+		case slices.Contains(whole, def.Unit) && *v != math.Trunc(*v):
+			bad(fmt.Sprintf("%s.%s", field, l), "a whole number of %s", def.Unit)
+		case def.Unit == accreditation.UnitEUR && math.Abs(*v*100-math.Round(*v*100)) > 1e-6:
+			bad(fmt.Sprintf("%s.%s", field, l), "an amount in euros to the cent, such as 450 or 450.50")
+		default:
+			values[l] = *v
+		}
+	}
+	if len(values) == 0 {
+		return nil
+	}
+	return values
 }
 
 // nextID is "<scheme>-<year it takes effect>-<n>", n counting the versions
@@ -320,6 +338,6 @@ func ruleNames(scheme accreditation.Scheme) []string {
 
 func sameRules(a, b []accreditation.Rule) bool {
 	return slices.EqualFunc(a, b, func(x, y accreditation.Rule) bool {
-		return x.Name == y.Name && x.Source == y.Source && maps.Equal(x.Values, y.Values)
+		return x.Name == y.Name && x.Source == y.Source && maps.Equal(x.Values, y.Values) && maps.Equal(x.Graduates, y.Graduates)
 	})
 }

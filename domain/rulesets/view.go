@@ -1,6 +1,7 @@
 package rulesets
 
 import (
+	"maps"
 	"time"
 
 	"github.com/emcc/accredit/domain/accreditation"
@@ -14,6 +15,9 @@ type RuleView struct {
 	Unit   accreditation.Unit           `json:"unit"`
 	Values map[framework.Level]*float64 `json:"values"`
 	Source string                       `json:"source,omitempty"`
+	// Graduates are the figures for graduates of an EQA-accredited
+	// programme where they differ, by level; absent when none do.
+	Graduates map[framework.Level]float64 `json:"graduates,omitempty"`
 }
 
 // VersionView is one version as the API shows it.
@@ -39,7 +43,7 @@ func (s *Service) View(v Version, now time.Time) VersionView {
 		Shipped: v.PublishedAt.IsZero(), PublishedAt: v.PublishedAt, BasedOn: v.BasedOn, Rules: []RuleView{},
 		Declarations: append([]accreditation.Declaration{}, v.Declarations...)}
 	for _, r := range v.Rules {
-		rv := RuleView{Name: r.Name, Unit: r.Unit, Source: r.Source, Values: map[framework.Level]*float64{}}
+		rv := RuleView{Name: r.Name, Unit: r.Unit, Source: r.Source, Values: map[framework.Level]*float64{}, Graduates: maps.Clone(r.Graduates)}
 		for _, l := range framework.Levels {
 			rv.Values[l] = nil
 			if x, ok := r.Value(l); ok {
@@ -58,6 +62,9 @@ type Change struct {
 	Level framework.Level    `json:"level"`
 	From  *float64           `json:"from"`
 	To    *float64           `json:"to"`
+	// Graduates: the change is to the figure for graduates of an
+	// EQA-accredited programme.
+	Graduates bool `json:"graduates,omitempty"`
 }
 
 // Diff returns the figures that differ from a to b, rule by rule in b's
@@ -66,20 +73,26 @@ func Diff(a, b accreditation.RuleSet) []Change {
 	var out []Change
 	for _, r := range b.Rules {
 		old, _ := a.Rule(r.Name)
-		for _, l := range framework.Levels {
-			x, had := old.Value(l)
-			y, has := r.Value(l)
-			if had == has && x == y {
-				continue
+		for _, graduates := range []bool{false, true} {
+			from, to := old.Values, r.Values
+			if graduates {
+				from, to = old.Graduates, r.Graduates
 			}
-			c := Change{Rule: r.Name, Unit: r.Unit, Level: l}
-			if had {
-				c.From = &x
+			for _, l := range framework.Levels {
+				x, had := from[l]
+				y, has := to[l]
+				if had == has && x == y {
+					continue
+				}
+				c := Change{Rule: r.Name, Unit: r.Unit, Level: l, Graduates: graduates}
+				if had {
+					c.From = &x
+				}
+				if has {
+					c.To = &y
+				}
+				out = append(out, c)
 			}
-			if has {
-				c.To = &y
-			}
-			out = append(out, c)
 		}
 	}
 	return out
