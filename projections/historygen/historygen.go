@@ -231,8 +231,12 @@ func (g *Generator) decide(c *accreditation.Case, a domain.Actor, action accredi
 		}
 		return c.UpdatePortfolio(a, g.now, p)
 	case accreditation.ActionAddEvidence:
+		kind := accreditation.KindReflectiveStatement
+		if c.Scheme == accreditation.SchemeEQA {
+			kind = accreditation.KindCurriculum
+		}
 		return c.AddEvidence(a, g.now, accreditation.EvidenceInput{ID: fmt.Sprintf("E%d", len(c.Evidence)+g.rnd.IntN(1e6)),
-			Kind: accreditation.KindReflectiveStatement, Title: text("title"), FileName: text("f.pdf"), ContentType: "application/pdf",
+			Kind: kind, Title: text("title"), FileName: text("f.pdf"), ContentType: "application/pdf",
 			Size: 10, SHA256: strings.Repeat("ab", 32), Object: "o", Categories: []int{1, 2, 3, 4, 5, 6, 7, 8}})
 	case accreditation.ActionUpdateSelfAssessment:
 		return c.UpdateSelfAssessment(a, g.now, accreditation.SelfAssessmentInput{Category: 1 + g.rnd.IntN(8), Statement: text("statement")})
