@@ -20,67 +20,33 @@ type Cases struct {
 	ByID   map[string]*accreditation.Case `json:"cases"`
 	Errors int                            `json:"errors"`
 
-	// queue holds the cases that entered the office's queue, ordered by
-	// submission; an entry whose case has moved on (or was resubmitted)
-	// is skipped by queries and dropped at the next compaction. Queries
+	// queue holds the cases in the office's queue, by submission: queries
 	// page through it oldest first and stop at their limit instead of
 	// scanning and sorting every case.
-	queue    []queueRef
-	dead     int
-	serial   uint64
-	current  map[string]uint64     // case id -> serial of its live queue entry
-	assigned map[string][]queueRef // assessor id -> their cases, by submission
+	queue ordered
 	// awaiting is the cases awaiting assessment, by submission: all that an
 	// assessor may claim, a small part of the queue, so that the assessors'
 	// queue reads them alone.
-	awaiting []queueRef
+	awaiting ordered
+	assigned map[string][]queueRef // assessor id -> their cases, by submission
+	// listed holds the (assessor, case) pairs in assigned, so that an
+	// assignment is added once without a scan of the assessor's list.
+	listed map[assignment]bool
 }
 
-type queueRef struct {
-	at time.Time
-	id string
-	n  uint64
-}
+type assignment struct{ userID, caseID string }
 
 // NewCases returns an empty cases model.
 func NewCases() *Cases {
-	return &Cases{ByID: map[string]*accreditation.Case{}, current: map[string]uint64{}, assigned: map[string][]queueRef{}}
+	return &Cases{ByID: map[string]*accreditation.Case{}, queue: newOrdered(), awaiting: newOrdered(),
+		assigned: map[string][]queueRef{}, listed: map[assignment]bool{}}
 }
 
 func (m *Cases) live(r queueRef) (*accreditation.Case, bool) {
-	if m.current[r.id] != r.n {
+	if !m.queue.has(r) {
 		return nil, false
 	}
 	return m.ByID[r.id], true
-}
-
-// enqueue inserts a case at its submission time.
-func (m *Cases) enqueue(c *accreditation.Case) {
-	m.serial++
-	r := queueRef{at: c.SubmittedAt, id: c.ID, n: m.serial}
-	m.current[c.ID] = r.n
-	m.queue = insertOrdered(m.queue, r)
-}
-
-// insertOrdered inserts r by (at, id); refs arrive nearly in order, so the
-// insertion point is at or near the end.
-func insertOrdered(refs []queueRef, r queueRef) []queueRef {
-	i := len(refs)
-	for i > 0 && (refs[i-1].at.After(r.at) || (refs[i-1].at.Equal(r.at) && refs[i-1].id > r.id)) {
-		i--
-	}
-	return slices.Insert(refs, i, r)
-}
-
-func (m *Cases) compact() {
-	out := m.queue[:0]
-	for _, r := range m.queue {
-		if _, ok := m.live(r); ok {
-			out = append(out, r)
-		}
-	}
-	clear(m.queue[len(out):])
-	m.queue, m.dead = out, 0
 }
 
 // Name implements ReadModel.
@@ -88,6 +54,15 @@ func (m *Cases) Name() string { return "cases" }
 
 // Apply implements ReadModel.
 func (m *Cases) Apply(e eventstore.Event) {
+	m.apply(e, func(c *accreditation.Case) error { return c.Apply(e) })
+}
+
+// applyDecoded applies a case event whose payload the replay decoded ahead.
+func (m *Cases) applyDecoded(d decodedEvent) {
+	m.apply(d.event, func(c *accreditation.Case) error { return c.ApplyDecided(d.event, d.payload) })
+}
+
+func (m *Cases) apply(e eventstore.Event, fold func(*accreditation.Case) error) {
 	id, ok := strings.CutPrefix(e.Stream, accreditation.StreamPrefix+".")
 	if !ok {
 		return
@@ -100,35 +75,33 @@ func (m *Cases) Apply(e eventstore.Event) {
 	wasQueued := c.State.Queued()
 	wasAwaiting := c.State == accreditation.StateAwaitingAssessment
 	submitted := c.SubmittedAt
-	if err := c.Apply(e); err != nil {
+	if err := fold(c); err != nil {
 		m.Errors++
 	}
-	queued := c.State.Queued()
-	switch {
+	switch queued := c.State.Queued(); {
 	case queued && (!wasQueued || !c.SubmittedAt.Equal(submitted)):
-		if wasQueued {
-			m.dead++
-		}
-		m.enqueue(c)
+		m.queue.put(c.ID, c.SubmittedAt)
 	case wasQueued && !queued:
-		delete(m.current, c.ID)
-		m.dead++
+		m.queue.remove(c.ID)
 	}
 	switch awaiting := c.State == accreditation.StateAwaitingAssessment; {
-	case awaiting && !wasAwaiting:
-		m.awaiting = insertOrdered(m.awaiting, queueRef{at: c.SubmittedAt, id: c.ID})
+	case awaiting && (!wasAwaiting || !c.SubmittedAt.Equal(submitted)):
+		m.awaiting.put(c.ID, c.SubmittedAt)
 	case wasAwaiting && !awaiting:
-		m.awaiting = slices.DeleteFunc(m.awaiting, func(r queueRef) bool { return r.id == c.ID })
+		m.awaiting.remove(c.ID)
 	}
 	if accreditation.EventType(e.Type) == accreditation.EventAssessorAssigned {
 		for _, a := range c.Assignments {
-			if !slices.ContainsFunc(m.assigned[a.UserID], func(r queueRef) bool { return r.id == c.ID }) {
-				m.assigned[a.UserID] = insertOrdered(m.assigned[a.UserID], queueRef{at: c.SubmittedAt, id: c.ID})
-			}
+			m.list(a.UserID, c)
 		}
 	}
-	if m.dead > 1024 && m.dead > len(m.queue)/2 {
-		m.compact()
+}
+
+// list adds c to the assessor's own cases, once.
+func (m *Cases) list(userID string, c *accreditation.Case) {
+	if k := (assignment{userID, c.ID}); !m.listed[k] {
+		m.listed[k] = true
+		m.assigned[userID] = insertOrdered(m.assigned[userID], queueRef{at: c.SubmittedAt, id: c.ID})
 	}
 }
 
@@ -140,28 +113,23 @@ func (m *Cases) Restore(b []byte) error {
 	if err := json.Unmarshal(b, m); err != nil {
 		return err
 	}
-	m.queue, m.dead, m.current, m.assigned, m.awaiting = nil, 0, map[string]uint64{}, map[string][]queueRef{}, nil
+	m.queue, m.awaiting, m.assigned, m.listed = newOrdered(), newOrdered(), map[string][]queueRef{}, map[assignment]bool{}
 	for _, c := range m.ByID {
 		if c.State == accreditation.StateAwaitingAssessment {
-			m.awaiting = append(m.awaiting, queueRef{at: c.SubmittedAt, id: c.ID})
+			m.awaiting.append(c.ID, c.SubmittedAt)
 		}
 		if c.State.Queued() {
-			m.serial++
-			m.queue = append(m.queue, queueRef{at: c.SubmittedAt, id: c.ID, n: m.serial})
-			m.current[c.ID] = m.serial
+			m.queue.append(c.ID, c.SubmittedAt)
 		}
 		for _, a := range c.Assignments {
-			m.assigned[a.UserID] = append(m.assigned[a.UserID], queueRef{at: c.SubmittedAt, id: c.ID})
+			if k := (assignment{a.UserID, c.ID}); !m.listed[k] {
+				m.listed[k] = true
+				m.assigned[a.UserID] = append(m.assigned[a.UserID], queueRef{at: c.SubmittedAt, id: c.ID})
+			}
 		}
 	}
-	byTime := func(a, b queueRef) int {
-		if c := a.at.Compare(b.at); c != 0 {
-			return c
-		}
-		return strings.Compare(a.id, b.id)
-	}
-	slices.SortFunc(m.queue, byTime)
-	slices.SortFunc(m.awaiting, byTime)
+	m.queue.sort()
+	m.awaiting.sort()
 	for _, refs := range m.assigned {
 		slices.SortFunc(refs, byTime)
 	}
@@ -227,7 +195,7 @@ func (f QueueFilter) match(c *accreditation.Case, it QueueItem) bool {
 func (m *Cases) OfficeQueue(f QueueFilter, now time.Time, sla time.Duration, offset, limit int) Page {
 	p := Page{Items: []QueueItem{}}
 	seen := 0
-	for _, r := range m.queue {
+	for _, r := range m.queue.refs {
 		c, ok := m.live(r)
 		if !ok {
 			continue
@@ -267,7 +235,10 @@ func (m *Cases) AssessorQueue(p accreditation.AssessorProfile, now time.Time, sl
 		it.MyRole = roleOf(c, p.UserID)
 		mine.Items = append(mine.Items, it)
 	}
-	for _, r := range m.awaiting {
+	for _, r := range m.awaiting.refs {
+		if !m.awaiting.has(r) {
+			continue
+		}
 		c := m.ByID[r.id]
 		if c == nil || c.State != accreditation.StateAwaitingAssessment || roleOf(c, p.UserID) != "" {
 			continue

@@ -219,9 +219,9 @@ func (r *Runner) snapshotEvery(ctx context.Context, period time.Duration, saved 
 
 func (r *Runner) follow(ctx context.Context) {
 	for ctx.Err() == nil {
-		err := r.store.Subscribe(ctx, r.Position(), func(c eventstore.Commit) error {
+		err := replay(ctx, r.store, r.Position(), func(b *batch) error {
 			r.mu.Lock()
-			r.applyTo(r.cur, c)
+			r.applyBatch(r.cur, b, 0)
 			close(r.changed)
 			r.changed = make(chan struct{})
 			r.mu.Unlock()
@@ -238,7 +238,21 @@ func (r *Runner) follow(ctx context.Context) {
 	}
 }
 
-func (r *Runner) applyTo(s *Set, c eventstore.Commit) {
+// applyBatch applies b's commits to s, those up to until only (0: all),
+// and reports whether it reached until.
+func (r *Runner) applyBatch(s *Set, b *batch, until uint64) bool {
+	for i, c := range b.commits {
+		r.applyTo(s, c, b.decoded[i])
+		if until > 0 && s.pos >= until {
+			return true
+		}
+	}
+	return false
+}
+
+// applyTo applies commit c, with its case payloads decoded ahead when dec
+// is not nil.
+func (r *Runner) applyTo(s *Set, c eventstore.Commit, dec []decodedEvent) {
 	if c.Seq <= s.pos {
 		return // already applied (a resumed subscription never applies twice)
 	}
@@ -246,12 +260,22 @@ func (r *Runner) applyTo(s *Set, c eventstore.Commit) {
 		r.decodeErrors.Add(1)
 		r.log.Error("undecodable commit skipped by the read side", "seq", c.Seq, "stream", c.Stream, "err", c.Err)
 	}
-	for _, e := range c.Events {
+	for i, e := range c.Events {
 		for _, m := range s.Models {
+			if d, ok := m.(decodedApplier); ok && dec != nil {
+				d.applyDecoded(dec[i])
+				continue
+			}
 			m.Apply(e)
 		}
 	}
 	s.pos = c.Seq
+}
+
+// decodedApplier is a read model that takes a case event's payload as
+// decoded ahead rather than decoding it again.
+type decodedApplier interface {
+	applyDecoded(d decodedEvent)
 }
 
 // Stop stops following and saves a snapshot.
@@ -329,13 +353,14 @@ func (r *Runner) rebuild(ctx context.Context, progress func(pos, target uint64))
 	var n uint64
 	errDone := errors.New("caught up")
 	if target > 0 {
-		err = r.store.Subscribe(ctx, 0, func(c eventstore.Commit) error {
-			r.applyTo(next, c)
-			n++
-			if progress != nil && n%10000 == 0 {
-				progress(c.Seq, target)
+		err = replay(ctx, r.store, 0, func(b *batch) error {
+			from := next.pos
+			reached := r.applyBatch(next, b, target)
+			if progress != nil && next.pos/10000 != from/10000 {
+				progress(next.pos, target)
 			}
-			if c.Seq >= target {
+			n += countUpTo(b, from, next.pos)
+			if reached {
 				return errDone
 			}
 			return nil
@@ -352,10 +377,11 @@ func (r *Runner) rebuild(ctx context.Context, progress func(pos, target uint64))
 	defer r.mu.Unlock()
 	if cur := r.cur.pos; cur > next.pos {
 		cctx, cancel := context.WithTimeout(ctx, catchUpBound)
-		err := r.store.Subscribe(cctx, next.pos, func(c eventstore.Commit) error {
-			r.applyTo(next, c)
-			n++
-			if next.pos >= cur {
+		err := replay(cctx, r.store, next.pos, func(b *batch) error {
+			from := next.pos
+			reached := r.applyBatch(next, b, cur)
+			n += countUpTo(b, from, next.pos)
+			if reached {
 				return errDone
 			}
 			return nil
@@ -372,6 +398,17 @@ func (r *Runner) rebuild(ctx context.Context, progress func(pos, target uint64))
 		progress(next.pos, target)
 	}
 	return n, nil
+}
+
+// countUpTo counts b's commits after from up to to: those just applied.
+func countUpTo(b *batch, from, to uint64) uint64 {
+	var n uint64
+	for _, c := range b.commits {
+		if c.Seq > from && c.Seq <= to {
+			n++
+		}
+	}
+	return n
 }
 
 func rebuildFailed(err error, msg string) error {

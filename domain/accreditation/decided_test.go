@@ -8,13 +8,14 @@ import (
 	"github.com/emcc/accredit/domain/framework"
 )
 
-// ApplyDecided, given the payloads as the commands made them, leaves the
-// case as Apply leaves it from the stored JSON, after every step of an EQA
-// course through moderation, award, renewal and revocation.
+// ApplyDecided, given the payloads as the commands made them or as
+// DecodePayload decodes them from the stored events, leaves the case as
+// Apply leaves it from the stored JSON, after every step of an EQA course
+// through moderation, award, renewal and revocation.
 func TestApplyDecidedChangesTheCaseAsApplyDoes(t *testing.T) {
 	h := newHarness(t)
 	rs := h.rules
-	decided := Factory(framework.Default())(h.c.ID)
+	decided, ahead := Factory(framework.Default())(h.c.ID), Factory(framework.Default())(h.c.ID)
 	doc := evidence("ev-1", []int{1, 2, 3, 4, 5, 6, 7, 8}, nil)
 	doc.Kind = KindProgrammeDocument
 	steps := []step{
@@ -49,12 +50,22 @@ func TestApplyDecidedChangesTheCaseAsApplyDoes(t *testing.T) {
 			if err := decided.ApplyDecided(h.log[from+i], ch.Data); err != nil {
 				t.Fatalf("%s: ApplyDecided %s: %v", s.name, ch.Type, err)
 			}
+			e, payload, err := DecodePayload(h.log[from+i])
+			if err != nil || payload == nil {
+				t.Fatalf("%s: DecodePayload %s: payload %v, err %v", s.name, ch.Type, payload, err)
+			}
+			if err := ahead.ApplyDecided(e, payload); err != nil {
+				t.Fatalf("%s: ApplyDecided of the decoded %s: %v", s.name, ch.Type, err)
+			}
 		}
 		if h.c.State != s.state {
 			t.Fatalf("after %s: state got %q, want %q", s.name, h.c.State, s.state)
 		}
 		if !reflect.DeepEqual(decided, h.c) {
 			t.Fatalf("after %s: ApplyDecided and Apply differ: %s", s.name, firstDiff(mustJSON(t, decided), mustJSON(t, h.c)))
+		}
+		if !reflect.DeepEqual(ahead, h.c) {
+			t.Fatalf("after %s: decoded ahead and Apply differ: %s", s.name, firstDiff(mustJSON(t, ahead), mustJSON(t, h.c)))
 		}
 	}
 }

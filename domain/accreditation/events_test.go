@@ -173,11 +173,9 @@ func TestApplyIgnoresUnknownTypes(t *testing.T) {
 	}
 }
 
-// The upcast hook: an old payload is brought to the current version before
-// it is applied. No case event has an old version yet (the repository writes
-// version 1 at least), so the test registers a v0 -> v1 upcaster of its own:
-// a v0 case_opened that called the language "lang".
-func TestUpcastOnApply(t *testing.T) {
+// withV0CaseOpened registers, for the test, an upcaster from a v0
+// case_opened that called the language "lang", and returns such an event.
+func withV0CaseOpened(t *testing.T) eventstore.Event {
 	saved := upcasters
 	t.Cleanup(func() { upcasters = saved })
 	upcasters = map[UpcastKey]Upcaster{
@@ -191,8 +189,16 @@ func TestUpcastOnApply(t *testing.T) {
 			return json.Marshal(m)
 		},
 	}
-	v0 := eventstore.Event{ID: "e1", Type: string(EventCaseOpened), SchemaVersion: 0, OccurredAt: t0, Actor: applicant,
+	return eventstore.Event{ID: "e1", Type: string(EventCaseOpened), SchemaVersion: 0, OccurredAt: t0, Actor: applicant,
 		Data: json.RawMessage(`{"case_id":"c-1","scheme":"EIA","level":"foundation","lang":"nl","applicant_id":"app-1"}`)}
+}
+
+// The upcast hook: an old payload is brought to the current version before
+// it is applied. No case event has an old version yet (the repository writes
+// version 1 at least), so the test registers a v0 -> v1 upcaster of its own:
+// a v0 case_opened that called the language "lang".
+func TestUpcastOnApply(t *testing.T) {
+	v0 := withV0CaseOpened(t)
 	t.Run("a v0 event is upcast and applied", func(t *testing.T) {
 		c := New("c-1")
 		if err := c.Apply(v0); err != nil {

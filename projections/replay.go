@@ -1,0 +1,136 @@
+package projections
+
+import (
+	"context"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/eventstore"
+)
+
+// A replay is a pipeline, because one goroutine doing all of it was most of
+// why a rebuild ran at a fraction of the store's own ordered replay: the
+// store's goroutine decodes commits; workers on every core decode the case
+// events' payloads ahead, a batch each; one goroutine applies the batches
+// in store order, taking each payload as decoded (Case.ApplyDecided).
+
+// batchMax bounds a batch: the commits applied under one hold of the read
+// lock while following, and the work one decoding worker takes at a time.
+const batchMax = 128
+
+// batch is a run of consecutive commits with their case payloads decoded.
+type batch struct {
+	commits []eventstore.Commit
+	decoded [][]decodedEvent // per commit, per event; nil for a commit of no case
+	ready   chan struct{}    // closed once decoded
+}
+
+// decodedEvent is a case event upcast, with its payload decoded (nil when
+// it did not decode: applying it then falls back to Apply, which counts it).
+type decodedEvent struct {
+	event   eventstore.Event
+	payload any
+}
+
+func (b *batch) decode() {
+	b.decoded = make([][]decodedEvent, len(b.commits))
+	for i, c := range b.commits {
+		if !strings.HasPrefix(c.Stream, accreditation.StreamPrefix+".") {
+			continue
+		}
+		out := make([]decodedEvent, len(c.Events))
+		for j, e := range c.Events {
+			up, payload, err := accreditation.DecodePayload(e)
+			if err != nil {
+				up, payload = e, nil
+			}
+			out[j] = decodedEvent{event: up, payload: payload}
+		}
+		b.decoded[i] = out
+	}
+	close(b.ready)
+}
+
+// replay delivers the store's commits after from to apply, in order, in
+// batches, until apply returns an error (returned as is), the store fails
+// or ctx ends. Whatever the store delivered before it failed is applied
+// before replay returns, so the caller's position is where to resume.
+func replay(ctx context.Context, store eventstore.Store, from uint64, apply func(*batch) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	commits := make(chan eventstore.Commit, 4*batchMax)
+	work := make(chan *batch, runtime.GOMAXPROCS(0))
+	ordered := make(chan *batch, 2*runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for b := range work {
+				b.decode()
+			}
+		})
+	}
+	wg.Go(func() { batches(ctx, commits, work, ordered) })
+	applied := make(chan error, 1)
+	go func() {
+		var err error
+		for b := range ordered {
+			<-b.ready
+			if err == nil && ctx.Err() == nil {
+				if err = apply(b); err != nil {
+					cancel() // stops the store's delivery and the batching
+				}
+			}
+		}
+		applied <- err
+	}()
+	err := store.Subscribe(ctx, from, func(c eventstore.Commit) error {
+		select {
+		case commits <- c:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+	close(commits)
+	wg.Wait()
+	if aerr := <-applied; aerr != nil {
+		return aerr
+	}
+	return err
+}
+
+// batches groups the commits into batches of what has arrived, up to
+// batchMax, and hands each to a decoding worker and, in order, to the
+// applier; it closes both channels when the commits end or ctx does.
+func batches(ctx context.Context, commits <-chan eventstore.Commit, work, ordered chan<- *batch) {
+	defer close(work)
+	defer close(ordered)
+	for c := range commits {
+		b := &batch{commits: []eventstore.Commit{c}, ready: make(chan struct{})}
+	more:
+		for len(b.commits) < batchMax {
+			select {
+			case c, ok := <-commits:
+				if !ok {
+					break more
+				}
+				b.commits = append(b.commits, c)
+			default:
+				break more
+			}
+		}
+		// To a worker first: a batch the applier holds is always decoded.
+		select {
+		case work <- b:
+		case <-ctx.Done():
+			return
+		}
+		select {
+		case ordered <- b:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
