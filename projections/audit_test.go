@@ -1,8 +1,14 @@
 package projections_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/emcc/accredit/domain"
@@ -133,4 +139,89 @@ func keys(es []projections.AuditEntry) []string {
 		out[i] = fmt.Sprintf("%d.%d:%s", e.Seq, e.Index, e.ID)
 	}
 	return out
+}
+
+// TestTheAuditIsTheStoresAcrossRestartAndRebuild, on JetStream: the
+// read-model snapshot a runner writes holds no event of the history (no
+// event id, no event hash, no audit model), and after a restart from that
+// snapshot and after a rebuild the audit pages (the whole history, one
+// case's, one actor's) are what a fold of every stored commit gives, as the
+// in-memory audit model gave them.
+func TestTheAuditIsTheStoresAcrossRestartAndRebuild(t *testing.T) {
+	store := natstest.Start(t).EventStore(t)
+	g := historygen.New(t, store, 29)
+	g.OpenCases(t, 12)
+	g.Steps(t, 150)
+	ctx := context.Background()
+	dir := t.TempDir()
+	opt := projections.Options{SnapshotDir: dir, Schema: projections.Schema}
+	first := projections.NewRunner(store, projections.NewSet, opt)
+	first.Start()
+	waitAt(t, first, lastSeq(t, store))
+	first.Stop()
+
+	var fold []projections.AuditEntry
+	var stored []eventstore.Event
+	if err := store.Read(ctx, 0, lastSeq(t, store), func(c eventstore.Commit) error {
+		for i := range c.Events {
+			fold = append(fold, projections.NewAuditEntry(c, i))
+		}
+		stored = append(stored, c.Events...)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := os.ReadFile(filepath.Join(dir, "read-models.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file struct {
+		Models map[string]json.RawMessage `json:"models"`
+	}
+	if err := json.Unmarshal(snap, &file); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := file.Models["audit"]; ok || len(file.Models) == 0 {
+		t.Fatalf("snapshot models %v: want the read models and no audit", slices.Sorted(maps.Keys(file.Models)))
+	}
+	for _, e := range stored {
+		if bytes.Contains(snap, []byte(e.ID)) || bytes.Contains(snap, []byte(e.Hash)) {
+			t.Fatalf("the snapshot (%d bytes) holds event %s (%s) of the history", len(snap), e.ID, e.Type)
+		}
+	}
+
+	id, actor := fold[len(fold)-1].CaseID, fold[len(fold)-1].Actor.ID
+	want := func(f projections.AuditFilter) []projections.AuditEntry {
+		var out []projections.AuditEntry
+		for _, e := range fold {
+			if f.Match(e) {
+				out = append(out, e)
+			}
+		}
+		return out
+	}
+	check := func(t *testing.T, r *projections.Runner) {
+		for _, f := range []projections.AuditFilter{{}, {CaseID: id}, {ActorID: actor}} {
+			got := follow(t, projections.Audit{Store: store}, f, 7)
+			if w := want(f); fmt.Sprint(keys(got)) != fmt.Sprint(keys(w)) {
+				t.Fatalf("filter %+v at read-model position %d: got %d entries, want the fold's %d", f, r.Position(), len(got), len(w))
+			}
+			for i, e := range got {
+				if w := want(f)[i]; !bytes.Equal(e.Data, w.Data) || e.Actor != w.Actor || !e.OccurredAt.Equal(w.OccurredAt) || e.Type != w.Type {
+					t.Fatalf("filter %+v entry %d: got %+v, want %+v", f, i, e, w)
+				}
+			}
+		}
+	}
+	resumed := projections.NewRunner(store, projections.NewSet, opt)
+	resumed.Start()
+	defer resumed.Stop()
+	if got := resumed.Position(); got != lastSeq(t, store) {
+		t.Fatalf("resumed at %d, want %d from the snapshot", got, lastSeq(t, store))
+	}
+	t.Run("after a restart from the snapshot", func(t *testing.T) { check(t, resumed) })
+	if _, err := resumed.Rebuild(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	t.Run("after a rebuild", func(t *testing.T) { check(t, resumed) })
 }

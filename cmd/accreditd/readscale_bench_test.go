@@ -109,6 +109,7 @@ func BenchmarkReadSideAtScale(b *testing.B) {
 	// side resumes from its own.
 	aggregates := filepath.Join(dir, "aggregates")
 	fmt.Printf("  aggregates snapshot written on stop: %s\n", fileSize(filepath.Join(aggregates, "aggregates.json")))
+	fmt.Printf("  read-model snapshot on disk: %s\n", fileSize(filepath.Join(dir, "projections", "read-models.json")))
 	if err := os.Rename(aggregates, aggregates+".kept"); err != nil {
 		b.Fatal(err)
 	}
