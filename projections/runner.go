@@ -49,7 +49,13 @@ type Runner struct {
 	waitBound time.Duration
 	snapEvery time.Duration
 
-	mu      sync.RWMutex // guards cur and the models' state
+	mu sync.RWMutex // guards cur and the models' state
+	// writing is held by whoever changes the models (before mu) and by a
+	// snapshot while it encodes them under the read lock: a writer waiting
+	// on mu would stop every new reader until the encoding ended (seconds
+	// at 10k cases), so the follower waits here instead and reads go on,
+	// on the models as they stand, meanwhile.
+	writing sync.Mutex
 	cur     *Set
 	changed chan struct{}
 
@@ -220,11 +226,13 @@ func (r *Runner) snapshotEvery(ctx context.Context, period time.Duration, saved 
 func (r *Runner) follow(ctx context.Context) {
 	for ctx.Err() == nil {
 		err := replay(ctx, r.store, r.Position(), func(b *batch) error {
+			r.writing.Lock()
 			r.mu.Lock()
 			r.applyBatch(r.cur, b, 0)
 			close(r.changed)
 			r.changed = make(chan struct{})
 			r.mu.Unlock()
+			r.writing.Unlock()
 			return nil
 		})
 		if ctx.Err() != nil {
@@ -373,6 +381,8 @@ func (r *Runner) rebuild(ctx context.Context, progress func(pos, target uint64))
 	// write lock so no commit is applied to one generation only. A failed
 	// catch-up must not swap: the new generation would stand behind the
 	// current one and skip the commits in between for good.
+	r.writing.Lock()
+	defer r.writing.Unlock()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if cur := r.cur.pos; cur > next.pos {
@@ -432,21 +442,10 @@ func (r *Runner) saveSnapshot(ctx context.Context) error {
 	if r.dir == "" {
 		return nil
 	}
-	r.mu.RLock()
-	snap := snapshotFile{Schema: r.schema, Position: r.cur.pos, Models: map[string]json.RawMessage{}}
-	for _, m := range r.cur.Models {
-		if err := ctx.Err(); err != nil {
-			r.mu.RUnlock()
-			return fmt.Errorf("snapshot not written: %w", err)
-		}
-		b, err := m.Snapshot()
-		if err != nil {
-			r.mu.RUnlock()
-			return fmt.Errorf("snapshot %s: %w", m.Name(), err)
-		}
-		snap.Models[m.Name()] = b
+	snap, err := r.encodeModels(ctx)
+	if err != nil {
+		return err
 	}
-	r.mu.RUnlock()
 	b, err := json.Marshal(snap)
 	if err != nil {
 		return err
@@ -467,6 +466,27 @@ func (r *Runner) saveSnapshot(ctx context.Context) error {
 		return err
 	}
 	return os.Rename(tmp, filepath.Join(r.dir, "read-models.json"))
+}
+
+// encodeModels encodes every model at one position, under the read lock,
+// holding writing so that the follower waits without stopping the readers.
+func (r *Runner) encodeModels(ctx context.Context) (snapshotFile, error) {
+	r.writing.Lock()
+	defer r.writing.Unlock()
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	snap := snapshotFile{Schema: r.schema, Position: r.cur.pos, Models: map[string]json.RawMessage{}}
+	for _, m := range r.cur.Models {
+		if err := ctx.Err(); err != nil {
+			return snap, fmt.Errorf("snapshot not written: %w", err)
+		}
+		b, err := m.Snapshot()
+		if err != nil {
+			return snap, fmt.Errorf("snapshot %s: %w", m.Name(), err)
+		}
+		snap.Models[m.Name()] = b
+	}
+	return snap, nil
 }
 
 // closeFiles waits for a snapshot write in progress, then stops any later
