@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"slices"
@@ -112,7 +113,8 @@ func BenchmarkReadSide(b *testing.B) {
 	it.Stop()
 	raw := time.Since(start)
 
-	runner := projections.NewRunner(es, projections.NewSet, projections.Options{})
+	snapDir := b.TempDir()
+	runner := projections.NewRunner(es, projections.NewSet, projections.Options{SnapshotDir: snapDir, Schema: projections.Schema})
 	if path := os.Getenv("ACCREDIT_REBUILD_PROFILE"); path != "" {
 		f, _ := os.Create(path)
 		_ = pprof.StartCPUProfile(f)
@@ -130,6 +132,30 @@ func BenchmarkReadSide(b *testing.B) {
 	b.ReportMetric(rebuildRate/rawRate, "rebuild/raw")
 	b.Logf("replay of %d events: raw ordered consumer %.0f events/s, full rebuild of the read models %.0f events/s, ratio %.2f",
 		events, rawRate, rebuildRate, rebuildRate/rawRate)
+
+	// The snapshot: written as on stop, then read as at a start.
+	start = time.Now()
+	if err := runner.SaveSnapshot(); err != nil {
+		b.Fatal(err)
+	}
+	saved := time.Since(start)
+	st, err := os.Stat(filepath.Join(snapDir, "read-models.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	start = time.Now()
+	resumed := projections.NewRunner(es, projections.NewSet, projections.Options{SnapshotDir: snapDir, Schema: projections.Schema})
+	resumed.Start()
+	loaded := time.Since(start)
+	if got := resumed.Position(); got != runner.Position() {
+		b.Fatalf("resumed at %d, want %d from the snapshot", got, runner.Position())
+	}
+	_ = resumed.Shutdown(canceled())
+	b.ReportMetric(saved.Seconds(), "snapshot_write_s")
+	b.ReportMetric(loaded.Seconds(), "snapshot_load_s")
+	b.ReportMetric(float64(st.Size())/(1<<20), "snapshot_MiB")
+	b.Logf("read-model snapshot of %d cases: %.1f MiB, written in %v, loaded in %v", cases, float64(st.Size())/(1<<20),
+		saved.Round(time.Millisecond), loaded.Round(time.Millisecond))
 
 	// Queue queries under 50 concurrent readers: half assessors, half office.
 	const readers, perReader = 50, 20
@@ -176,4 +202,11 @@ func BenchmarkReadSide(b *testing.B) {
 	b.ReportMetric(float64(p99.Microseconds())/1000, "queue_p99_ms")
 	b.Logf("queue over %d cases, %d readers x %d queries: p50 %v, p99 %v, %.0f queries/s",
 		cases, readers, perReader, p50, p99, float64(len(lat))/total.Seconds())
+}
+
+// canceled is a context already ended: a Shutdown that writes nothing.
+func canceled() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx
 }

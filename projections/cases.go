@@ -1,7 +1,6 @@
 package projections
 
 import (
-	"encoding/json"
 	"math"
 	"slices"
 	"strings"
@@ -106,13 +105,15 @@ func (m *Cases) list(userID string, c *accreditation.Case) {
 }
 
 // Snapshot implements ReadModel.
-func (m *Cases) Snapshot() ([]byte, error) { return json.Marshal(m) }
+func (m *Cases) Snapshot() ([]byte, error) { return encodeCases(m.ByID, m.Errors) }
 
 // Restore implements ReadModel.
 func (m *Cases) Restore(b []byte) error {
-	if err := json.Unmarshal(b, m); err != nil {
+	byID, errs, err := decodeCases(b)
+	if err != nil {
 		return err
 	}
+	m.ByID, m.Errors = byID, errs
 	m.queue, m.awaiting, m.assigned, m.listed = newOrdered(), newOrdered(), map[string][]queueRef{}, map[assignment]bool{}
 	for _, c := range m.ByID {
 		if c.State == accreditation.StateAwaitingAssessment {

@@ -1,6 +1,10 @@
 package projections_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"maps"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -68,5 +72,50 @@ func TestAssessorQueueOffersEveryClaimableCaseInOrder(t *testing.T) {
 	}
 	if got, want := ids(restored); !slices.Equal(got, want) {
 		t.Fatalf("after a restore: offered %v, want %v", got, want)
+	}
+}
+
+// The cases' snapshot is in chunks of a fixed size, in id order: one with
+// more cases than a chunk holds restores to the same cases and encodes to
+// the same bytes again.
+func TestTheCasesSnapshotInChunksRestoresTheSameCases(t *testing.T) {
+	store := eventstore.NewMemory()
+	g := historygen.New(t, store, 41)
+	g.OpenCases(t, 2500)
+	g.Steps(t, 3000)
+	r := projections.NewRunner(store, projections.NewSet, projections.Options{})
+	r.Start()
+	defer r.Stop()
+	waitAt(t, r, lastSeq(t, store))
+	var snap []byte
+	var want map[string]*accreditation.Case
+	r.Read(func(s *projections.Set) {
+		var err error
+		if snap, err = s.Typed().Cases.Snapshot(); err != nil {
+			t.Fatal(err)
+		}
+		want = maps.Clone(s.Typed().Cases.ByID)
+	})
+	var file struct {
+		Chunks []json.RawMessage `json:"chunks"`
+	}
+	if err := json.Unmarshal(snap, &file); err != nil || len(file.Chunks) != 3 {
+		t.Fatalf("snapshot of 2,500 cases: %d chunks (err %v), want 3", len(file.Chunks), err)
+	}
+	restored := projections.NewCases()
+	if err := restored.Restore(snap); err != nil {
+		t.Fatal(err)
+	}
+	if len(restored.ByID) != len(want) {
+		t.Fatalf("restored %d cases, want %d", len(restored.ByID), len(want))
+	}
+	for id, c := range want {
+		if !reflect.DeepEqual(restored.ByID[id], c) {
+			t.Fatalf("case %s restored differs", id)
+		}
+	}
+	again, err := restored.Snapshot()
+	if err != nil || !bytes.Equal(again, snap) {
+		t.Fatalf("the restored cases encode to other bytes (%d vs %d, err %v)", len(again), len(snap), err)
 	}
 }
