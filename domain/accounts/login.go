@@ -34,7 +34,10 @@ func (s *Service) Login(ctx context.Context, email, password, client string) (Lo
 	}
 	var u *User
 	if id, ok := s.userByEmail(email); ok {
-		u, _ = s.user(id)
+		var err error
+		if u, _, err = s.find(ctx, id); err != nil {
+			return Login{}, err
+		}
 	}
 	hash := dummyHash
 	if u != nil && !u.Disabled {
@@ -86,7 +89,10 @@ func (s *Service) Authenticate(ctx context.Context, token string) (UserView, err
 	if err != nil {
 		return UserView{}, domain.Wrap(domain.Unavailable, err, "session store unavailable")
 	}
-	u, ok := s.user(sess.UserID) // this one user, nobody else
+	u, ok, err := s.find(ctx, sess.UserID) // this one user, nobody else
+	if err != nil {
+		return UserView{}, err
+	}
 	if !ok || u.Disabled {
 		return UserView{}, domain.Errorf(domain.Unauthorized, "the account is disabled")
 	}

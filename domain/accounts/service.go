@@ -60,6 +60,16 @@ func (s *Service) user(id string) (*User, bool) {
 	return u, true
 }
 
+// find is user for callers that answer a store failure as one
+// (Unavailable) rather than as an unknown user.
+func (s *Service) find(ctx context.Context, id string) (*User, bool, error) {
+	u, _, ok, err := s.users.Find(ctx, id)
+	if err != nil || !ok || !u.registered() {
+		return nil, false, err
+	}
+	return u, true, nil
+}
+
 // userByEmail finds the user whose email it is: the holder of its
 // reservation, when the holder's own stream says the email is theirs, or a
 // user of the old directory stream.

@@ -38,6 +38,8 @@ type Feed struct {
 	now      func() time.Time
 
 	watch Watch // how CatchUp watches (tests shorten it)
+
+	cacheSize int // of each repository made on the feed
 }
 
 // command is what a command id wrote, the request it was bound to and when.
@@ -85,7 +87,17 @@ func NewFeed(store eventstore.Store, log *slog.Logger) *Feed {
 		log = slog.Default()
 	}
 	return &Feed{store: store, log: log, changed: make(chan struct{}), commands: map[string]command{},
-		window: DefaultWindow, now: time.Now}
+		window: DefaultWindow, now: time.Now, cacheSize: DefaultCacheSize}
+}
+
+// CacheSize sets how many aggregates each repository made on the feed from
+// now on keeps in memory (DefaultCacheSize when n <= 0); call it before
+// making them.
+func (f *Feed) CacheSize(n int) {
+	if n <= 0 {
+		n = DefaultCacheSize
+	}
+	f.cacheSize = n
 }
 
 // Retain sets how long command ids are remembered (the store's duplicate

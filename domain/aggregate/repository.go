@@ -1,12 +1,13 @@
 package aggregate
 
 import (
+	"container/list"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"strings"
+	"slices"
 	"sync"
 	"time"
 
@@ -68,28 +69,29 @@ func StateOf[S any](r Result) (S, bool) {
 	return s, ok
 }
 
-type entry[S any] struct {
-	state S
-	head  eventstore.Head
-	// oldSeq is the last commit of an older stream layout applied (see
-	// Upcast), which head does not count.
-	oldSeq uint64
-}
-
-// Repository keeps every aggregate of one kind (stream prefix) in memory.
+// Repository runs the commands of one kind of aggregate (one stream
+// prefix). It keeps the aggregates used last in memory, at most its cache
+// size, current from the feed; any other is read from its own stream when
+// needed (see load).
 type Repository[S Root[S]] struct {
 	prefix string
 	fresh  func(id string) S
 	store  eventstore.Store
 	feed   *Feed
 	now    func() time.Time
+	size   int
 
-	mu      sync.RWMutex
+	mu      sync.Mutex
 	entries map[string]*entry[S]
+	used    *list.List // ids, the one used last in front
 	errs    int
+	loads   int
 	// upcast routes the events of streams outside prefix (an older layout
 	// of the same aggregates) to the aggregate each belongs to; nil: none.
 	upcast func(stream string, e eventstore.Event) (id string, ok bool)
+	// old is the upcast index: the commits of the older layout that name
+	// each aggregate, in store order, so that it is read without the rest.
+	old map[string][]uint64
 
 	// locks serialise the commands on one aggregate within this process,
 	// so that its own writers never race each other to a conflict; only
@@ -130,8 +132,8 @@ func (r *Repository[S]) lock(id string) (unlock func()) {
 // NewRepository returns a repository of the streams "<prefix>.<id>" and
 // registers it with feed. fresh makes the state of a new aggregate.
 func NewRepository[S Root[S]](prefix string, store eventstore.Store, feed *Feed, now func() time.Time, fresh func(id string) S) *Repository[S] {
-	r := &Repository[S]{prefix: prefix, fresh: fresh, store: store, feed: feed, now: now, entries: map[string]*entry[S]{},
-		locks: map[string]*aggregateLock{}}
+	r := &Repository[S]{prefix: prefix, fresh: fresh, store: store, feed: feed, now: now, size: feed.cacheSize,
+		entries: map[string]*entry[S]{}, used: list.New(), old: map[string][]uint64{}, locks: map[string]*aggregateLock{}}
 	feed.Add(r)
 	return r
 }
@@ -148,89 +150,28 @@ func (r *Repository[S]) Upcast(route func(stream string, e eventstore.Event) (id
 	r.upcast = route
 }
 
-func (r *Repository[S]) followOld(c eventstore.Commit) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var applied []*entry[S]
-	for _, ev := range c.Events {
-		id, ok := r.upcast(c.Stream, ev)
-		if !ok {
-			continue
-		}
-		e := r.entries[id]
-		if e == nil {
-			e = &entry[S]{state: r.fresh(id)}
-			r.entries[id] = e
-		}
-		if c.Seq <= e.oldSeq {
-			continue // a snapshot taken after this commit holds it already
-		}
-		if err := e.state.Apply(ev); err != nil {
-			r.errs++
-		}
-		applied = append(applied, e)
-	}
-	for _, e := range applied {
-		e.oldSeq = c.Seq
-	}
-}
-
-// Follow implements Follower.
-func (r *Repository[S]) Follow(c eventstore.Commit) {
-	id, ok := strings.CutPrefix(c.Stream, r.prefix+".")
-	if !ok && r.upcast != nil && len(c.Events) > 0 {
-		r.followOld(c)
-		return
-	}
-	if !ok || len(c.Events) == 0 {
-		return
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	e := r.entries[id]
-	if e == nil {
-		e = &entry[S]{state: r.fresh(id)}
-		r.entries[id] = e
-	}
-	if c.Seq <= e.head.Seq {
-		return // a snapshot taken after this commit holds it already
-	}
-	for _, ev := range c.Events {
-		if err := e.state.Apply(ev); err != nil {
-			r.errs++
-		}
-	}
-	e.head = e.head.Advance(c)
-}
-
-// Get returns a copy of aggregate id and its version; false when unknown.
-func (r *Repository[S]) Get(id string) (S, uint64, bool) {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	e := r.entries[id]
-	if e == nil {
+// Find returns a copy of aggregate id and its version, reading it from
+// its stream when it is not in memory; false when it does not exist.
+// Errors: Unavailable when the store cannot be read.
+func (r *Repository[S]) Find(ctx context.Context, id string) (S, uint64, bool, error) {
+	s, head, ok, err := r.load(ctx, id)
+	if err != nil || !ok {
 		var zero S
-		return zero, 0, false
+		return zero, 0, false, err
 	}
-	return e.state.Clone(), e.head.Version, true
+	return s, head.Version, true, nil
 }
 
-// Each calls fn with every aggregate (read-only) under a read lock.
-func (r *Repository[S]) Each(fn func(id string, s S)) {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	for id, e := range r.entries {
-		fn(id, e.state)
+// Get is Find within CommandTimeout for callers with no error to return:
+// an aggregate the store could not give is logged and reported unknown.
+func (r *Repository[S]) Get(id string) (S, uint64, bool) {
+	ctx, cancel := context.WithTimeout(context.Background(), CommandTimeout)
+	defer cancel()
+	s, v, ok, err := r.Find(ctx, id)
+	if err != nil {
+		r.feed.log.Warn("aggregate not read", "stream", r.StreamID(id), "err", err)
 	}
-}
-
-func (r *Repository[S]) snapshot(id string) (S, eventstore.Head) {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	if e := r.entries[id]; e != nil {
-		return e.state.Clone(), e.head
-	}
-	return r.fresh(id), eventstore.Head{}
+	return s, v, ok
 }
 
 var errRetries = errors.New("too many concurrent changes")
@@ -319,7 +260,10 @@ func (r *Repository[S]) update(ctx context.Context, id string, meta Meta, decide
 		if res, ok, err := r.applied(meta); ok {
 			return res, 0, err
 		}
-		state, head := r.snapshot(id)
+		state, head, _, err := r.load(ctx, id)
+		if err != nil {
+			return Result{}, 0, err
+		}
 		if meta.IfVersion != nil && *meta.IfVersion != head.Version {
 			return Result{}, 0, domain.Errorf(domain.PreconditionFailed, "version %d does not match the current version %d", *meta.IfVersion, head.Version)
 		}
@@ -348,6 +292,8 @@ func (r *Repository[S]) update(ctx context.Context, id string, meta Meta, decide
 			if werr := r.feed.WaitFor(ctx, cur.Seq); werr != nil {
 				return Result{}, 0, werr
 			}
+			// Decide again from the stream itself, whatever memory holds.
+			r.forget(id)
 			continue
 		}
 		var tle *eventstore.TooLargeError
@@ -415,83 +361,56 @@ func (r *Repository[S]) events(meta Meta, changes []Change) ([]eventstore.Event,
 	return out, nil
 }
 
-// savedEntry is an aggregate's place in the snapshot; its state follows.
-type savedEntry struct {
-	ID     string          `json:"id"`
-	Head   eventstore.Head `json:"head"`
-	OldSeq uint64          `json:"old_seq,omitempty"`
-}
-
 // SnapshotName implements Snapshotter: the stream prefix.
 func (r *Repository[S]) SnapshotName() string { return r.prefix }
 
-// SnapshotShape implements Snapshotter: the shape of the state.
-func (r *Repository[S]) SnapshotShape() string {
-	var zero S
-	return ShapeOf(zero)
+// SnapshotShape implements Snapshotter: the upcast index is what is saved;
+// the aggregates are read from their streams when needed.
+func (r *Repository[S]) SnapshotShape() string { return ShapeOf(savedOld{}) }
+
+// savedOld is one aggregate's place in the upcast index.
+type savedOld struct {
+	ID   string   `json:"id"`
+	Seqs []uint64 `json:"seqs"`
 }
 
-// snapshotChunk is how many aggregates are encoded under one read lock:
-// the feed, and the commands waiting for it, wait at most that long.
-const snapshotChunk = 256
-
-// SaveSnapshot implements Snapshotter: each aggregate as its place and its
-// state, in the order of their ids.
+// SaveSnapshot implements Snapshotter: the upcast index, in id order.
 func (r *Repository[S]) SaveSnapshot(ctx context.Context, put func(any) error) error {
-	r.mu.RLock()
-	ids := sortedKeys(r.entries)
-	r.mu.RUnlock()
-	buf := make([]json.RawMessage, 0, 2*snapshotChunk)
-	for len(ids) > 0 {
+	r.mu.Lock()
+	saved := make([]savedOld, 0, len(r.old))
+	for _, id := range sortedKeys(r.old) {
+		saved = append(saved, savedOld{ID: id, Seqs: slices.Clone(r.old[id])})
+	}
+	r.mu.Unlock()
+	for _, o := range saved {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		n := min(snapshotChunk, len(ids))
-		buf = buf[:0]
-		r.mu.RLock()
-		for _, id := range ids[:n] {
-			e := r.entries[id]
-			place, err := json.Marshal(savedEntry{ID: id, Head: e.head, OldSeq: e.oldSeq})
-			if err != nil {
-				r.mu.RUnlock()
-				return err
-			}
-			state, err := json.Marshal(e.state)
-			if err != nil {
-				r.mu.RUnlock()
-				return fmt.Errorf("%s: %w", id, err)
-			}
-			buf = append(buf, place, state)
+		if err := put(o); err != nil {
+			return err
 		}
-		r.mu.RUnlock()
-		for _, b := range buf {
-			if err := put(b); err != nil {
-				return err
-			}
-		}
-		ids = ids[n:]
 	}
 	return nil
 }
 
-// LoadSnapshot implements Snapshotter: each state is decoded into a fresh
-// one of its id, so what the factory gives (not saved) is there too.
+// LoadSnapshot implements Snapshotter. Whatever is in memory is dropped:
+// it is read again from the store.
 func (r *Repository[S]) LoadSnapshot(more func() bool, next func(any) error) (func(), error) {
-	entries := map[string]*entry[S]{}
+	old := map[string][]uint64{}
 	for more() {
-		var place savedEntry
-		if err := next(&place); err != nil {
+		var o savedOld
+		if err := next(&o); err != nil {
 			return nil, err
 		}
-		state := r.fresh(place.ID)
-		if err := next(&state); err != nil {
-			return nil, fmt.Errorf("%s: %w", place.ID, err)
+		if o.ID == "" || !slices.IsSorted(o.Seqs) {
+			return nil, fmt.Errorf("upcast index entry %q out of order", o.ID)
 		}
-		entries[place.ID] = &entry[S]{state: state, head: place.Head, oldSeq: place.OldSeq}
+		old[o.ID] = o.Seqs
 	}
 	return func() {
 		r.mu.Lock()
-		r.entries = entries
+		r.old = old
+		r.entries, r.used = map[string]*entry[S]{}, list.New()
 		r.mu.Unlock()
 	}, nil
 }

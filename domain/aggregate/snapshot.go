@@ -23,14 +23,14 @@ import (
 // what the appliers make of stored events. Change it when an Apply makes
 // something else of events already stored; a change to the fields of a
 // saved state changes the snapshot's shapes by itself (ShapeOf).
-const SnapshotSchema = "2026-12-02.1"
+const SnapshotSchema = "2026-12-02.2"
 
 // Snapshotter is a follower whose state the write-side snapshot holds.
 //
 // The snapshot is taken while the feed runs: the feed's position is read
 // first, and a part may then hold commits past it. Follow must leave such a
 // commit as it is when the feed, resumed from the position, hands it over
-// again (a repository skips what its aggregate's head already has; an index
+// again (a repository notes an old-layout commit once; an index
 // that assigns is unchanged by assigning again).
 type Snapshotter interface {
 	Follower

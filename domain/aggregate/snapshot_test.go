@@ -189,7 +189,7 @@ func TestASnapshotThatDoesNotFitIsNotUsed(t *testing.T) {
 		err   string
 	}{
 		{"missing", "", store, "no write-side snapshot"},
-		{"truncated", string(b[:len(b)-20]), store, "snapshot tally"},
+		{"truncated", string(b[:len(b)-2]), store, "snapshot tally"},
 		{"not JSON", "{{", store, "snapshot header"},
 		{"another schema", strings.Replace(header, aggregate.SnapshotSchema, "2020-01-01.1", 1) + "\n" + rest, store, "snapshot schema"},
 		{"another shape", strings.Replace(header, `"name":"tally","shape":"`, `"name":"tally","shape":"x`, 1) + "\n" + rest, store, "of shape"},
@@ -210,8 +210,8 @@ func TestASnapshotThatDoesNotFitIsNotUsed(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.err) {
 				t.Fatalf("load: got %v, want an error saying %q", err, tc.err)
 			}
-			if _, _, ok := repo.Get("x"); ok || feed.Position() != 0 {
-				t.Fatalf("an unused snapshot changed the process: x known %v, position %d", ok, feed.Position())
+			if repo.Cached() != 0 || feed.Position() != 0 {
+				t.Fatalf("an unused snapshot changed the process: %d aggregates in memory, position %d", repo.Cached(), feed.Position())
 			}
 		})
 	}

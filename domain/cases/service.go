@@ -133,7 +133,12 @@ func notFound(id string) error { return domain.Errorf(domain.NotFound, "no case 
 
 // visible returns a copy of case id if actor may see it.
 func (s *Service) visible(actor domain.Actor, id string) (*accreditation.Case, uint64, error) {
-	c, v, ok := s.repo.Get(id)
+	ctx, cancel := context.WithTimeout(context.Background(), aggregate.CommandTimeout)
+	defer cancel()
+	c, v, ok, err := s.repo.Find(ctx, id)
+	if err != nil {
+		return nil, 0, err
+	}
 	if !ok || !c.Exists() || !s.canSee(c, actor) {
 		return nil, 0, notFound(id)
 	}

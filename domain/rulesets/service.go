@@ -21,6 +21,9 @@ type Service struct {
 	// all is every version, shipped then published, rebuilt when one is
 	// published: the cases read it on every command and view.
 	all atomic.Pointer[[]Version]
+	// stale is set while a book could not be read from the store to
+	// rebuild all: the next read tries again.
+	stale atomic.Bool
 }
 
 // NewService wires the rule-set streams into feed (call before it runs);
@@ -49,8 +52,13 @@ func (s *Service) refresh() {
 	for _, r := range s.shipped {
 		all = append(all, Version{RuleSet: r})
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), aggregate.CommandTimeout)
+	defer cancel()
+	stale := false
 	for _, sc := range []accreditation.Scheme{accreditation.SchemeEIA, accreditation.SchemeEQA} {
-		if b, _, ok := s.repo.Get(BookID(sc)); ok {
+		b, _, ok, err := s.repo.Find(ctx, BookID(sc))
+		stale = stale || err != nil
+		if ok {
 			for _, v := range b.Versions {
 				v.RuleSet = v.RuleSet.Complete()
 				all = append(all, v)
@@ -58,11 +66,17 @@ func (s *Service) refresh() {
 		}
 	}
 	s.all.Store(&all)
+	s.stale.Store(stale)
 }
 
 // Versions returns every version of both schemes, shipped first, each
 // scheme's in the order published. Read only.
-func (s *Service) Versions() []Version { return *s.all.Load() }
+func (s *Service) Versions() []Version {
+	if s.stale.Load() {
+		s.refresh()
+	}
+	return *s.all.Load()
+}
 
 // All returns every version as the rule sets the cases are checked against.
 func (s *Service) All() accreditation.RuleSets {

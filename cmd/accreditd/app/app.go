@@ -133,6 +133,9 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 	a.Feed = aggregate.NewFeed(a.Events, a.log)
 	// Command ids are remembered as long as JetStream remembers them.
 	a.Feed.Retain(a.storeConfig().Window(), a.now)
+	// Each repository keeps the aggregates used last; the rest are read
+	// from their own streams when needed.
+	a.Feed.CacheSize(cfg.AggregateCache)
 	a.Metrics = api.NewMetrics(a.positions, a.storeFigures, func() float64 {
 		if a.Reads == nil {
 			return 0

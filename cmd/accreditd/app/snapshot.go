@@ -13,8 +13,9 @@ import (
 // the store moves: as often as the read models'.
 const snapshotEvery = 5 * time.Minute
 
-// aggregatesFile is the write side's snapshot: every aggregate, the feed's
-// position and the command ids of the duplicate window.
+// aggregatesFile is the write side's snapshot: the feed's position, the
+// command ids of the duplicate window and the write side's indexes (the
+// aggregates themselves are read from their streams when needed).
 func (a *App) aggregatesFile() string {
 	return filepath.Join(a.cfg.DataDir, "aggregates", "aggregates.json")
 }

@@ -1,0 +1,254 @@
+package aggregate
+
+import (
+	"container/list"
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/emcc/accredit/domain/eventstore"
+)
+
+// DefaultCacheSize is how many aggregates of one kind a repository keeps in
+// memory unless the feed says otherwise (Feed.CacheSize): the ones used
+// last. The others are read from their own streams when next needed.
+const DefaultCacheSize = 10_000
+
+// entry is one aggregate in the cache.
+type entry[S any] struct {
+	state S
+	head  eventstore.Head
+	// oldSeq is the last commit of an older stream layout applied (see
+	// Upcast), which head does not count.
+	oldSeq uint64
+	// exists is set once a commit of the aggregate has been applied.
+	exists bool
+
+	// While the aggregate is read from the store, the feed's commits for
+	// it wait in pending, and ready is open; whoever else wants it waits
+	// for ready. err is why the read failed (the entry is gone then).
+	loading bool
+	pending []eventstore.Commit
+	ready   chan struct{}
+	err     error
+
+	elem *list.Element // its place in the cache's use order
+}
+
+// load returns a copy of aggregate id, its head and whether it exists,
+// reading it from the store when it is not in memory, and marks it used.
+// Errors: Unavailable when the store cannot be read.
+func (r *Repository[S]) load(ctx context.Context, id string) (S, eventstore.Head, bool, error) {
+	var zero S
+	for {
+		r.mu.Lock()
+		e := r.entries[id]
+		if e == nil {
+			break
+		}
+		if !e.loading {
+			r.used.MoveToFront(e.elem)
+			defer r.mu.Unlock()
+			return e.state.Clone(), e.head, e.exists, nil
+		}
+		ready := e.ready
+		r.mu.Unlock()
+		select {
+		case <-ready:
+			if e.err != nil {
+				return zero, eventstore.Head{}, false, e.err
+			}
+		case <-ctx.Done():
+			return zero, eventstore.Head{}, false, storeUnavailable(ctx.Err())
+		}
+	}
+	// Not in memory: from here the feed holds its commits for this one in
+	// pending, so none falls between what the store gives and what the
+	// feed applies after.
+	e := &entry[S]{loading: true, ready: make(chan struct{})}
+	r.entries[id] = e
+	r.mu.Unlock()
+
+	state, head, oldSeq, exists, err := r.replay(ctx, id)
+
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	defer close(e.ready)
+	if err != nil {
+		delete(r.entries, id)
+		e.err = storeUnavailable(fmt.Errorf("load %s: %w", r.StreamID(id), err))
+		return zero, eventstore.Head{}, false, e.err
+	}
+	e.state, e.head, e.oldSeq, e.exists, e.loading = state, head, oldSeq, exists, false
+	pending := e.pending
+	e.pending = nil
+	for _, c := range pending {
+		r.applyLocked(id, e, c)
+	}
+	r.loads++
+	if r.entries[id] != e { // a pending commit did not follow on: read again next time
+		return e.state.Clone(), e.head, e.exists, nil
+	}
+	e.elem = r.used.PushFront(id)
+	for r.used.Len() > r.size {
+		last := r.used.Back()
+		r.used.Remove(last)
+		delete(r.entries, last.Value.(string))
+	}
+	return e.state.Clone(), e.head, e.exists, nil
+}
+
+// replay folds aggregate id from the store: its own stream's events, and
+// those of the older layout that the upcast index names, in store order.
+func (r *Repository[S]) replay(ctx context.Context, id string) (state S, head eventstore.Head, oldSeq uint64, exists bool, err error) {
+	state = r.fresh(id)
+	own, err := r.store.Load(ctx, r.StreamID(id))
+	if err != nil {
+		return state, head, 0, false, err
+	}
+	events := own
+	if r.upcast != nil {
+		r.mu.Lock()
+		seqs := slices.Clone(r.old[id])
+		r.mu.Unlock()
+		for _, seq := range seqs {
+			c, err := r.store.Get(ctx, seq)
+			if err != nil {
+				return state, head, 0, false, err
+			}
+			for _, ev := range c.Events {
+				if to, ok := r.upcast(c.Stream, ev); ok && to == id {
+					ev.Seq = c.Seq
+					events = append(events, ev)
+				}
+			}
+			oldSeq = seq
+		}
+		if len(seqs) > 0 {
+			events = slices.Clone(events)
+			sort.SliceStable(events, func(i, j int) bool { return events[i].Seq < events[j].Seq })
+		}
+	}
+	for _, ev := range events {
+		if err := state.Apply(ev); err != nil {
+			r.mu.Lock()
+			r.errs++
+			r.mu.Unlock()
+		}
+	}
+	if n := len(own); n > 0 {
+		last := own[n-1]
+		head = eventstore.Head{Version: last.Version, Seq: last.Seq, Hash: last.Hash}
+	}
+	return state, head, oldSeq, len(events) > 0, nil
+}
+
+// Follow implements Follower: a commit is applied to its aggregate when
+// that one is in memory, and otherwise left to be read with the rest of
+// its stream when next needed. Commits of an older layout are noted in the
+// upcast index.
+func (r *Repository[S]) Follow(c eventstore.Commit) {
+	if len(c.Events) == 0 {
+		return
+	}
+	id, ok := strings.CutPrefix(c.Stream, r.prefix+".")
+	if !ok {
+		if r.upcast != nil {
+			r.followOld(c)
+		}
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if e := r.entries[id]; e != nil {
+		r.applyLocked(id, e, c)
+	}
+}
+
+func (r *Repository[S]) followOld(c eventstore.Commit) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var ids []string
+	for _, ev := range c.Events {
+		if id, ok := r.upcast(c.Stream, ev); ok && !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	for _, id := range ids {
+		if seqs := r.old[id]; len(seqs) == 0 || seqs[len(seqs)-1] < c.Seq {
+			r.old[id] = append(seqs, c.Seq)
+		}
+		if e := r.entries[id]; e != nil {
+			r.applyLocked(id, e, c)
+		}
+	}
+}
+
+// applyLocked applies commit c to the entry of id: held back while the
+// entry is read from the store, skipped when the entry has it already. An
+// entry that a commit does not follow on (one it never saw came between) is
+// dropped, to be read afresh.
+func (r *Repository[S]) applyLocked(id string, e *entry[S], c eventstore.Commit) {
+	if e.loading {
+		e.pending = append(e.pending, c)
+		return
+	}
+	own := strings.HasPrefix(c.Stream, r.prefix+".")
+	if own && c.Seq <= e.head.Seq || !own && c.Seq <= e.oldSeq {
+		return
+	}
+	if own && c.Events[0].Version != e.head.Version+1 {
+		r.dropLocked(id, e)
+		return
+	}
+	for _, ev := range c.Events {
+		if !own {
+			if to, ok := r.upcast(c.Stream, ev); !ok || to != id {
+				continue
+			}
+		}
+		if err := e.state.Apply(ev); err != nil {
+			r.errs++
+		}
+	}
+	e.exists = true
+	if own {
+		e.head = e.head.Advance(c)
+	} else {
+		e.oldSeq = c.Seq
+	}
+}
+
+func (r *Repository[S]) dropLocked(id string, e *entry[S]) {
+	if e.elem != nil {
+		r.used.Remove(e.elem)
+	}
+	delete(r.entries, id)
+}
+
+// forget drops aggregate id from memory, to be read afresh next time.
+func (r *Repository[S]) forget(id string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if e := r.entries[id]; e != nil && !e.loading {
+		r.dropLocked(id, e)
+	}
+}
+
+// Cached counts the aggregates in memory now; never more than the cache
+// size.
+func (r *Repository[S]) Cached() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.used.Len()
+}
+
+// Loads counts the aggregates read from the store so far (a figure for
+// tests and metrics).
+func (r *Repository[S]) Loads() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.loads
+}

@@ -1,0 +1,255 @@
+package aggregate_test
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emcc/accredit/domain/aggregate"
+	"github.com/emcc/accredit/domain/eventstore"
+	"github.com/emcc/accredit/domain/natsstore"
+	"github.com/emcc/accredit/domain/natsstore/natstest"
+)
+
+// onJetStream opens the event store of srv on a connection of its own: as
+// far as JetStream can tell, another process.
+func onJetStream(t *testing.T, srv *natstest.Server) eventstore.Store {
+	t.Helper()
+	nc, err := srv.Embedded.Connect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	es, err := natsstore.OpenEventStore(context.Background(), nc, natsstore.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return es
+}
+
+// cachedProcess is a feed and a tally repository keeping at most size
+// aggregates in memory, its feed running until the test ends.
+func cachedProcess(t *testing.T, store eventstore.Store, size int) (*aggregate.Feed, *aggregate.Repository[*tally]) {
+	t.Helper()
+	feed := aggregate.NewFeed(store, nil)
+	feed.CacheSize(size)
+	repo := aggregate.NewRepository("tally", store, feed, time.Now, func(string) *tally { return &tally{} })
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = feed.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return feed, repo
+}
+
+func find(t *testing.T, repo *aggregate.Repository[*tally], id string) ([]int, uint64) {
+	t.Helper()
+	s, v, ok, err := repo.Find(context.Background(), id)
+	if err != nil || !ok {
+		t.Fatalf("find %s: got %v, %v", id, ok, err)
+	}
+	return s.Items, v
+}
+
+func catchUp(t *testing.T, feed *aggregate.Feed) {
+	t.Helper()
+	if err := feed.CatchUp(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// An aggregate read from its stream equals the one kept current in memory
+// by the feed, commit by commit, at the same version.
+func TestAnAggregateReadOnDemandEqualsTheOneTheFeedKept(t *testing.T) {
+	srv := natstest.Start(t)
+	feed, kept := cachedProcess(t, onJetStream(t, srv), 100)
+	ctx := context.Background()
+	ids := []string{"a", "b", "c", "d"}
+	for i := range 40 {
+		id := ids[i%len(ids)]
+		if _, err := kept.Update(ctx, id, aggregate.Meta{}, add(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	catchUp(t, feed)
+	if kept.Loads() != len(ids) {
+		t.Fatalf("the process that wrote read %d aggregates from the store, want %d (each once, then kept by the feed)", kept.Loads(), len(ids))
+	}
+	_, fresh := cachedProcess(t, onJetStream(t, srv), 100)
+	for _, id := range ids {
+		want, wantV := find(t, kept, id)
+		got, gotV := find(t, fresh, id)
+		if !reflect.DeepEqual(got, want) || gotV != wantV || gotV != 10 {
+			t.Fatalf("%s read from its stream: %v at version %d; kept by the feed: %v at version %d (want 10)", id, got, gotV, want, wantV)
+		}
+	}
+	if _, _, ok, err := fresh.Find(ctx, "never-written"); ok || err != nil {
+		t.Fatalf("an aggregate never written: got %v, %v; want unknown", ok, err)
+	}
+}
+
+// The cache never holds more than its size, however many aggregates are
+// used, and an evicted aggregate is read again, whole, when used again.
+func TestTheCacheNeverHoldsMoreThanItsSize(t *testing.T) {
+	srv := natstest.Start(t)
+	const size = 3
+	_, repo := cachedProcess(t, onJetStream(t, srv), size)
+	ctx := context.Background()
+	most := 0
+	for i := range 30 {
+		id := fmt.Sprintf("agg-%d", i%10)
+		if _, err := repo.Update(ctx, id, aggregate.Meta{}, add(i)); err != nil {
+			t.Fatal(err)
+		}
+		most = max(most, repo.Cached())
+		if _, _, _, err := repo.Find(ctx, fmt.Sprintf("agg-%d", (i+5)%10)); err != nil { // written or not yet
+			t.Fatal(err)
+		}
+		most = max(most, repo.Cached())
+	}
+	if most != size {
+		t.Fatalf("most aggregates in memory at once: %d, want the cache size %d", most, size)
+	}
+	for i := range 10 {
+		got, v := find(t, repo, fmt.Sprintf("agg-%d", i))
+		if want := []int{i, i + 10, i + 20}; !reflect.DeepEqual(got, want) || v != 3 {
+			t.Fatalf("agg-%d after evictions: %v at version %d, want %v at 3", i, got, v, want)
+		}
+	}
+}
+
+// Another process writes to an aggregate this one has in memory and to one
+// it has not: both writes are seen, and a command here after an eviction
+// decides on the state with the other's write, without a conflict.
+func TestAnotherProcesssWritesAreSeenCachedOrNot(t *testing.T) {
+	srv := natstest.Start(t)
+	feed, here := cachedProcess(t, onJetStream(t, srv), 2)
+	_, there := cachedProcess(t, onJetStream(t, srv), 2)
+	ctx := context.Background()
+	for _, id := range []string{"cold", "hot"} { // "hot" is used last: "cold" is evicted below
+		if _, err := here.Update(ctx, id, aggregate.Meta{}, add(1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := here.Update(ctx, "third", aggregate.Meta{}, add(1)); err != nil { // evicts "cold"
+		t.Fatal(err)
+	}
+	for _, id := range []string{"cold", "hot"} {
+		if _, err := there.Update(ctx, id, aggregate.Meta{}, add(2)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	catchUp(t, feed)
+	for _, id := range []string{"cold", "hot"} {
+		if got, v := find(t, here, id); !reflect.DeepEqual(got, []int{1, 2}) || v != 2 {
+			t.Fatalf("%s after the other process wrote: %v at version %d, want [1 2] at 2", id, got, v)
+		}
+	}
+	if _, err := here.Update(ctx, "fourth", aggregate.Meta{}, add(1)); err != nil { // evicts one again
+		t.Fatal(err)
+	}
+	if _, err := there.Update(ctx, "cold", aggregate.Meta{}, add(3)); err != nil {
+		t.Fatal(err)
+	}
+	var decidedOn []int
+	res, err := here.Update(ctx, "cold", aggregate.Meta{}, func(s *tally, _ uint64) ([]aggregate.Change, error) {
+		decidedOn = slices.Clone(s.Items)
+		return add(4)(s, 0)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(decidedOn, []int{1, 2, 3}) || res.Version != 4 {
+		t.Fatalf("a command here after the other's write: decided on %v, wrote version %d; want [1 2 3] and 4", decidedOn, res.Version)
+	}
+}
+
+// Two processes, each keeping one aggregate in memory, write many: no
+// update is lost, as the store refuses a decision on a stale state.
+func TestTwoProcessesWithSmallCachesNeverLoseAnUpdate(t *testing.T) {
+	srv := natstest.Start(t)
+	_, a := cachedProcess(t, onJetStream(t, srv), 1)
+	_, b := cachedProcess(t, onJetStream(t, srv), 1)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for i := range 60 {
+		wg.Go(func() {
+			repo := []*aggregate.Repository[*tally]{a, b}[i%2]
+			if _, err := repo.Update(ctx, []string{"x", "y", "z"}[i%3], aggregate.Meta{}, add(i)); err != nil {
+				t.Errorf("update %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	for k, id := range []string{"x", "y", "z"} {
+		got, v := find(t, a, id)
+		slices.Sort(got)
+		var want []int
+		for i := k; i < 60; i += 3 {
+			want = append(want, i)
+		}
+		if !reflect.DeepEqual(got, want) || v != 20 {
+			t.Fatalf("%s: %v at version %d, want %v at 20", id, got, v, want)
+		}
+	}
+}
+
+// slowLoad reads a stream, then waits until released before it answers:
+// the time in which a commit can arrive while an aggregate is being read.
+type slowLoad struct {
+	eventstore.Store
+	read, release chan struct{}
+	once          sync.Once // only the first read waits
+}
+
+func (s *slowLoad) Load(ctx context.Context, stream string) ([]eventstore.Event, error) {
+	events, err := s.Store.Load(ctx, stream)
+	s.once.Do(func() {
+		close(s.read)
+		<-s.release
+	})
+	return events, err
+}
+
+// A commit the feed brings while the aggregate is read from the store,
+// after the read saw the stream, is applied once the read is done: it is
+// not lost between what the store gave and what the feed brings.
+func TestACommitArrivingWhileAnAggregateIsReadIsNotLost(t *testing.T) {
+	srv := natstest.Start(t)
+	ctx := context.Background()
+	_, other := cachedProcess(t, onJetStream(t, srv), 10)
+	if _, err := other.Update(ctx, "x", aggregate.Meta{}, add(1)); err != nil {
+		t.Fatal(err)
+	}
+	slow := &slowLoad{Store: onJetStream(t, srv), read: make(chan struct{}), release: make(chan struct{})}
+	feed, here := cachedProcess(t, slow, 10)
+	catchUp(t, feed)
+	type found struct {
+		items []int
+		v     uint64
+	}
+	done := make(chan found)
+	go func() {
+		s, v, _, err := here.Find(ctx, "x")
+		if err != nil {
+			t.Error(err)
+		}
+		done <- found{s.Items, v}
+	}()
+	<-slow.read // the read has seen [1]
+	res, err := other.Update(ctx, "x", aggregate.Meta{}, add(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := feed.WaitFor(ctx, res.Seq); err != nil { // the feed brought [2] while the read was out
+		t.Fatal(err)
+	}
+	close(slow.release)
+	<-done
+	if got, v := find(t, here, "x"); !reflect.DeepEqual(got, []int{1, 2}) || v != 2 {
+		t.Fatalf("x read while a commit arrived: %v at version %d, want [1 2] at 2", got, v)
+	}
+}
