@@ -71,6 +71,15 @@ type workspace struct {
 	OpenRoles  []string
 	// Areas are the review areas an EQA assessment rates; none for EIA.
 	Areas []string
+	// Placing are the framework's descriptions of the case's level and the
+	// one below, of its scheme: what a level is placed against.
+	Placing []levelText
+}
+
+// levelText is one level's description in the reader's language.
+type levelText struct {
+	Level framework.LevelInfo
+	Text  framework.Text
 }
 
 func (a *app) workspaceView(x *ctx, c *cases.CaseView, p *page, status int) error {
@@ -104,9 +113,18 @@ func (a *app) workspaceView(x *ctx, c *cases.CaseView, p *page, status int) erro
 	if w.Viewing == nil && len(c.Evidence) > 0 {
 		w.Viewing = &c.Evidence[0]
 	}
-	for _, l := range a.d.Catalogue.Levels {
+	for i, l := range a.d.Catalogue.Levels {
 		if framework.Level(c.Level).AtLeast(l.ID) && l.ID != framework.Level(c.Level) {
 			w.Levels = append(w.Levels, l)
+		}
+		if l.ID == framework.Level(c.Level) {
+			for _, at := range a.d.Catalogue.Levels[max(i-1, 0) : i+1] {
+				text := at.EIA
+				if c.EQA() {
+					text = at.EQA
+				}
+				w.Placing = append([]levelText{{Level: at, Text: text}}, w.Placing...)
+			}
 		}
 	}
 	h, err := a.history(x, c)

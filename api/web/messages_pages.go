@@ -197,6 +197,7 @@ var pageMessages = map[string]msg{
 	"workspace.requests":             {"Requests for information", "Verzoeken om informatie"},
 	"workspace.unanswered":           {"Not answered yet.", "Nog niet beantwoord."},
 	"workspace.rating":               {"Rating per category", "Waardering per categorie"},
+	"workspace.levels":               {"The levels, in the framework's words: this application's level and the one below", "De niveaus in de woorden van het raamwerk: het niveau van deze aanvraag en het niveau eronder"},
 	"workspace.rating.hint":          {"Rate how well each category is evidenced at the level applied for, cite the indicators you observed and add notes. The indicators are guidance: an application need not evidence every one.", "Waardeer hoe goed elke categorie is aangetoond op het aangevraagde niveau, noem de indicatoren die u hebt gezien en voeg aantekeningen toe. De indicatoren zijn richtinggevend: een aanvraag hoeft ze niet allemaal aan te tonen."},
 	"workspace.indicators":           {"Indicators observed (%d at this level or below)", "Waargenomen indicatoren (%d op dit niveau of lager)"},
 	"workspace.overall":              {"Your recommendation", "Uw advies"},

@@ -1,0 +1,59 @@
+package web_test
+
+import (
+	"html"
+	"strings"
+	"testing"
+
+	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
+	"github.com/emcc/accredit/domain/framework"
+)
+
+// The assessor places a level against the framework's own words (issue 16
+// item 5): the workspace shows the description of the case's level and of
+// the one below, of the case's scheme, in the reader's language, from the
+// catalogue.
+func TestTheWorkspaceShowsTheLevelDescriptions(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	id := w.readyEIA(t, carla)
+	Expect(t, w.in.Post(t, "/api/v1/cases/"+id+"/submit", carla.Token, declared), 200)
+	Expect(t, w.in.Post(t, "/api/v1/cases/"+id+"/screening", w.admin, map[string]string{"outcome": "accepted"}), 200)
+	Expect(t, w.in.Post(t, "/api/v1/cases/"+id+"/claim", w.assessor.Token, map[string]string{"role": "assessor"}), 200)
+	Expect(t, w.in.Post(t, "/api/v1/cases/"+id+"/assignments", w.admin, map[string]string{"assessor_id": w.verifier.ID, "role": "verifier"}), 200)
+
+	cat := framework.Default()
+	text := func(l framework.Level, eqa bool, lang string) string {
+		info, _ := cat.Level(l)
+		t := info.EIA
+		if eqa {
+			t = info.EQA
+		}
+		if lang == "nl" {
+			return html.EscapeString(strings.Split(t.NL, "\n")[1])
+		}
+		return html.EscapeString(strings.Split(t.EN, "\n")[1])
+	}
+	anna := w.client(t)
+	anna.login(w.assessor.Email, w.assessor.Password)
+	page := anna.get("/assess/" + id).Body
+	i := strings.Index(page, `id="level-texts"`)
+	if i < 0 {
+		t.Fatal("the workspace has no level descriptions")
+	}
+	section := page[i : strings.Index(page[i:], "</details>")+i]
+	for _, want := range []string{text(framework.Practitioner, false, "en"), text(framework.Foundation, false, "en"), "Practitioner", "Foundation"} {
+		if !strings.Contains(section, want) {
+			t.Fatalf("the level descriptions do not hold %q", want)
+		}
+	}
+	for _, not := range []string{text(framework.SeniorPractitioner, false, "en"), text(framework.Practitioner, true, "en")} {
+		if strings.Contains(section, not) {
+			t.Fatalf("the level descriptions hold %q: another level's or scheme's", not)
+		}
+	}
+	anna.setLang("nl")
+	if page := anna.get("/assess/" + id).Body; !strings.Contains(page, text(framework.Practitioner, false, "nl")) {
+		t.Fatal("the Dutch workspace does not show the Dutch description")
+	}
+}
