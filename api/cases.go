@@ -130,6 +130,23 @@ func (s *Server) getCase(c echo.Context) error {
 	return c.JSON(http.StatusOK, v)
 }
 
+// caseCoverage answers the evidence coverage map of a case, made from the
+// case as the caller may see it.
+func (s *Server) caseCoverage(c echo.Context) error {
+	id, err := caseID(c)
+	if err != nil {
+		return err
+	}
+	if err := s.waitMinSeq(c); err != nil {
+		return err
+	}
+	v, _, err := s.deps.Cases.Get(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, cases.CoverageOf(v, s.deps.Catalogue))
+}
+
 func (s *Server) caseHistory(c echo.Context) error {
 	id, err := caseID(c)
 	if err != nil {

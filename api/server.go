@@ -120,6 +120,7 @@ func (s *Server) routes() []Route {
 		{Method: http.MethodPost, Path: "/api/v1/cases", Roles: applicant, handler: s.openCase},
 		{Method: http.MethodGet, Path: "/api/v1/cases/:id", Roles: anyRole, handler: s.getCase},
 		{Method: http.MethodGet, Path: "/api/v1/cases/:id/history", Roles: anyRole, handler: s.caseHistory},
+		{Method: http.MethodGet, Path: "/api/v1/cases/:id/coverage", Roles: anyRole, handler: s.caseCoverage},
 		{Method: http.MethodPut, Path: "/api/v1/cases/:id/portfolio", Roles: applicant, handler: s.putPortfolio},
 		{Method: http.MethodPost, Path: "/api/v1/cases/:id/evidence", Roles: applicant, handler: s.addEvidence},
 		{Method: http.MethodDelete, Path: "/api/v1/cases/:id/evidence/:evidence_id", Roles: applicant, handler: s.removeEvidence},

@@ -1,7 +1,9 @@
 package web_test
 
 import (
+	"fmt"
 	"html"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -55,5 +57,40 @@ func TestTheWorkspaceShowsTheLevelDescriptions(t *testing.T) {
 	anna.setLang("nl")
 	if page := anna.get("/assess/" + id).Body; !strings.Contains(page, text(framework.Practitioner, false, "nl")) {
 		t.Fatal("the Dutch workspace does not show the Dutch description")
+	}
+}
+
+// The coverage map on the pages (issue 16 item 3): the applicant sees it
+// on the evidence page before submitting, with the gaps counted; the
+// assessor in the workspace and the office on the case page, the
+// assessor's observations once assessed.
+func TestTheCoverageMapOnThePages(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	var id string
+	id, _ = w.assessedCaseBefore(t, carla, func(caseID string) {
+		id = caseID
+		c := w.client(t)
+		c.login(carla.Email, carla.Password)
+		page := c.get("/applications/" + caseID + "/evidence").Body
+		n := len(framework.Default().IndicatorsAtOrBelow(framework.Practitioner)) - 1 // reflections.pdf cites indicator 31
+		for _, want := range []string{`id="coverage"`, "Evidence coverage map", fmt.Sprintf("%d indicators without evidence", n)} {
+			if !strings.Contains(page, want) {
+				t.Fatalf("the evidence page: no %q", want)
+			}
+		}
+		if !regexp.MustCompile(`<span class="ind-num">31</span>[^<]*<span class="ind-level">[^<]*</span></th>\s*<td>Reflections 2025</td>`).MatchString(page) {
+			t.Fatal("the evidence page's map does not show the reflections against indicator 31")
+		}
+	})
+	office := w.officeClient(t)
+	page := office.get("/office/cases/" + id).Body
+	if !regexp.MustCompile(`<span class="ind-num">31</span>[^<]*<span class="ind-level">[^<]*</span></th>\s*<td>Reflections 2025</td>\s*<td>`).MatchString(page) {
+		t.Fatal("the office's map does not show the reflections against indicator 31")
+	}
+	anna := w.client(t)
+	anna.login(w.assessor.Email, w.assessor.Password)
+	if page := anna.get("/assess/" + id).Body; !strings.Contains(page, `id="coverage"`) || !strings.Contains(page, "Observed in the assessment of") {
+		t.Fatal("the workspace has no coverage map")
 	}
 }

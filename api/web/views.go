@@ -23,6 +23,7 @@ import (
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/accounts"
 	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/cases"
 	"github.com/emcc/accredit/domain/framework"
 )
 
@@ -337,10 +338,11 @@ func funcs(lang string, cat *framework.Catalogue) template.FuncMap {
 			in, _ := cat.Indicator(n)
 			return in
 		},
-		"bytes": func(n int64) string { return formatBytes(lang, n) },
-		"num":   func(f float64) string { return formatNum(lang, f) },
-		"eur":   func(f float64) string { return formatEUR(lang, f) },
-		"has":   has,
+		"coverage": func(c *cases.CaseView) cases.Coverage { return cases.CoverageOf(c, cat) },
+		"bytes":    func(n int64) string { return formatBytes(lang, n) },
+		"num":      func(f float64) string { return formatNum(lang, f) },
+		"eur":      func(f float64) string { return formatEUR(lang, f) },
+		"has":      has,
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(kv); i += 2 {
