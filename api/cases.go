@@ -540,29 +540,6 @@ type accreditationAnswer struct {
 	AllowedActions []accreditation.Action   `json:"allowed_actions"`
 }
 
-func (s *Server) renewAccreditation(c echo.Context) error {
-	m, err := meta(c)
-	if err != nil {
-		return err
-	}
-	m.Command = string(accreditation.ActionRenew)
-	var req struct {
-		ContinuedPractice        bool     `json:"continued_practice"`
-		SupervisionHoursLastYear float64  `json:"supervision_hours_last_year"`
-		CPDHoursLastYear         float64  `json:"cpd_hours_last_year"`
-		EthicsCodeAdherence      bool     `json:"ethics_code_adherence"`
-		Declarations             []string `json:"declarations"`
-	}
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	id, res, err := s.deps.Cases.Renew(c.Request().Context(), m, c.Param("id"), cases.RenewalRequest(req))
-	if err != nil {
-		return err
-	}
-	return s.answerCase(c, id, res, http.StatusOK)
-}
-
 func (s *Server) revokeAccreditation(c echo.Context) error {
 	return s.endAccreditation(c, accreditation.ActionRevoke, s.deps.Cases.Revoke)
 }

@@ -292,7 +292,12 @@ func TestCaseJSONEIAThroughEveryState(t *testing.T) {
 	accID := d["accreditation"].(map[string]any)["id"].(string)
 	tm.setClock(t, time.Date(2030, 12, 1, 9, 0, 0, 0, time.UTC))
 	cv.relogin(t)
-	cv.answer(t, "renewed", in.Post(t, "/api/v1/accreditations/"+accID+"/renewal", tm.applicant.Token, map[string]any{"continued_practice": true, "supervision_hours_last_year": 6, "cpd_hours_last_year": 20, "ethics_code_adherence": true, "declarations": []string{"code_of_ethics", "diversity"}}), 200)
+	cv.answer(t, "renewal submitted", in.Post(t, "/api/v1/accreditations/"+accID+"/renewal", tm.applicant.Token, eiaRenewalBody()), 200)
+	cv.views(t, "awarded, renewal submitted", id)
+	// The renewal's one assessor is an assessor on no case until now.
+	cv.answer(t, "renewal assigned", in.Post(t, "/api/v1/accreditations/"+accID+"/renewal/assignment", tm.admin, map[string]string{"assessor_id": cv.outside.ID}), 200)
+	cv.views(t, "awarded, renewal assigned", id)
+	cv.answer(t, "renewed", in.Post(t, "/api/v1/accreditations/"+accID+"/renewal/assessment", cv.outside.Token, map[string]string{"outcome": "renew", "rationale": "Five years evidenced."}), 200)
 	cv.views(t, "awarded, renewed", id)
 	cv.answer(t, "accreditation revoked", in.Post(t, "/api/v1/accreditations/"+accID+"/revocation", tm.admin, map[string]string{"reason": "Ethics complaint upheld."}), 200)
 	cv.views(t, "awarded, accreditation revoked", id)

@@ -177,7 +177,11 @@ func TestContractEveryOperationAnswersAsDocumented(t *testing.T) {
 	ct.clock.Set(time.Date(2030, 12, 1, 9, 0, 0, 0, time.UTC))
 	ct.admin, ct.applicant.Token = in.AdminToken(t), in.Login(t, ct.applicant.Email, ct.applicant.Password)
 	ct.assessor.Token, ct.checker.Token = in.Login(t, ct.assessor.Email, ct.assessor.Password), in.Login(t, ct.checker.Email, ct.checker.Password)
-	ct.do(t, "POST", "/api/v1/accreditations/"+accID+"/renewal", ct.applicant.Token, map[string]any{"continued_practice": true, "supervision_hours_last_year": 6, "cpd_hours_last_year": 20, "ethics_code_adherence": true, "declarations": []string{"code_of_ethics", "diversity"}}, 200)
+	ct.do(t, "POST", "/api/v1/accreditations/"+accID+"/renewal", ct.applicant.Token, eiaRenewalBody(), 200)
+	ct.do(t, "POST", "/api/v1/accreditations/"+accID+"/renewal/assignment", ct.admin, map[string]string{"assessor_id": ct.assessor.ID}, 200)
+	ct.do(t, "POST", "/api/v1/accreditations/"+accID+"/renewal/assessment", ct.assessor.Token, map[string]string{"outcome": "return", "rationale": "Say more about supervision."}, 200)
+	ct.do(t, "POST", "/api/v1/accreditations/"+accID+"/renewal", ct.applicant.Token, eiaRenewalBody(), 200)
+	ct.do(t, "POST", "/api/v1/accreditations/"+accID+"/renewal/assessment", ct.assessor.Token, map[string]string{"outcome": "renew", "rationale": "Complete."}, 200)
 	ct.do(t, "POST", "/api/v1/accreditations/"+accID+"/withdrawal", ct.applicant.Token, map[string]string{"reason": "Retiring."}, 200)
 
 	// Case two: awarded, then revoked.

@@ -190,17 +190,20 @@ func TestEIAJourneyFromOpenToAwardRenewalAndExpiry(t *testing.T) {
 	if got["case_id"] != id {
 		t.Fatalf("accreditation: got %v", got)
 	}
-	// Renewal: short of the supervision the rules ask, then met in the
-	// months before the end (no renewal window is set: any time before).
-	renewal := map[string]any{"continued_practice": true, "supervision_hours_last_year": 6, "cpd_hours_last_year": 20, "ethics_code_adherence": true,
-		"declarations": []string{"code_of_ethics", "diversity"}}
-	short := map[string]any{"continued_practice": true, "supervision_hours_last_year": 2, "cpd_hours_last_year": 20, "ethics_code_adherence": true}
+	// Renewal: short of the supervision the rules ask in a year, then met
+	// in the months before the end (no renewal window is set: any time
+	// before), assessed by one assessor.
+	short := eiaRenewalBody()
+	short["years"].([]map[string]any)[2]["supervision_hours"] = 2
+	delete(short, "declarations")
 	p := Expect(t, tm.in.Post(t, "/api/v1/accreditations/"+accID+"/renewal", tm.applicant.Token, short), 422).Map(t)
-	if got := fmt.Sprint(p["unmet"]); !strings.Contains(got, "supervision_hours_last_year") || !strings.Contains(got, "declaration_code_of_ethics") || !strings.Contains(got, "declaration_diversity") {
+	if got := fmt.Sprint(p["unmet"]); !strings.Contains(got, "renewal_supervision_hours_last_year") || !strings.Contains(got, "declaration_code_of_ethics") || !strings.Contains(got, "declaration_diversity") {
 		t.Fatalf("renewal short of the rules and unconfirmed: unmet %s", got)
 	}
 	tm.setClock(t, time.Date(2030, 12, 1, 9, 0, 0, 0, time.UTC))
-	r := tm.post(t, "/api/v1/accreditations/"+accID+"/renewal", tm.applicant.Token, renewal, 200)
+	tm.post(t, "/api/v1/accreditations/"+accID+"/renewal", tm.applicant.Token, eiaRenewalBody(), 200)
+	tm.post(t, "/api/v1/accreditations/"+accID+"/renewal/assignment", tm.admin, map[string]string{"assessor_id": tm.verifier.ID}, 200)
+	r := tm.post(t, "/api/v1/accreditations/"+accID+"/renewal/assessment", tm.verifier.Token, map[string]string{"outcome": "renew", "rationale": "Five years evidenced."}, 200)
 	if !strings.HasPrefix(r["accreditation"].(map[string]any)["valid_until"].(string), "2036-03-02") {
 		t.Fatalf("renewed until: got %v, want 2036-03-02", r["accreditation"].(map[string]any)["valid_until"])
 	}
@@ -267,7 +270,9 @@ func TestEQAJourneyFromOpenToAwardAndRenewal(t *testing.T) {
 	d := tm.post(t, "/api/v1/cases/"+id+"/decision", tm.admin, map[string]string{"outcome": "awarded", "level": "senior_practitioner", "rationale": "Programme meets the level."}, 200)
 	accID := d["accreditation"].(map[string]any)["id"].(string)
 	tm.setClock(t, time.Date(2030, 12, 1, 0, 0, 0, 0, time.UTC))
-	r := tm.post(t, "/api/v1/accreditations/"+accID+"/renewal", tm.applicant.Token, map[string]any{"continued_practice": true, "ethics_code_adherence": true, "declarations": []string{"code_of_ethics"}}, 200)
+	tm.post(t, "/api/v1/accreditations/"+accID+"/renewal", tm.applicant.Token, eqaRenewalBody(), 200)
+	tm.post(t, "/api/v1/accreditations/"+accID+"/renewal/assignment", tm.admin, map[string]string{"assessor_id": tm.verifier.ID}, 200)
+	r := tm.post(t, "/api/v1/accreditations/"+accID+"/renewal/assessment", tm.verifier.Token, map[string]string{"outcome": "renew", "rationale": "The five aims are met."}, 200)
 	if r["accreditation"].(map[string]any)["status"] != "active" || len(r["accreditation"].(map[string]any)["renewals"].([]any)) != 1 {
 		t.Fatalf("EQA renewal: %v", r["accreditation"])
 	}

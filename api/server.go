@@ -143,6 +143,8 @@ func (s *Server) routes() []Route {
 		{Method: http.MethodPost, Path: "/api/v1/cases/:id/withdraw", Roles: applicant, handler: s.withdrawCase},
 		{Method: http.MethodGet, Path: "/api/v1/accreditations/:id", Roles: anyRole, handler: s.getAccreditation},
 		{Method: http.MethodPost, Path: "/api/v1/accreditations/:id/renewal", Roles: applicant, handler: s.renewAccreditation},
+		{Method: http.MethodPost, Path: "/api/v1/accreditations/:id/renewal/assignment", Roles: office, handler: s.assignRenewal},
+		{Method: http.MethodPost, Path: "/api/v1/accreditations/:id/renewal/assessment", Roles: assessor, handler: s.assessRenewal},
 		{Method: http.MethodPost, Path: "/api/v1/accreditations/:id/revocation", Roles: office, handler: s.revokeAccreditation},
 		{Method: http.MethodPost, Path: "/api/v1/accreditations/:id/withdrawal", Roles: holderOrOffice, handler: s.withdrawAccreditation},
 		{Method: http.MethodGet, Path: "/api/v1/me/export", Roles: anyRole, handler: s.exportMine},

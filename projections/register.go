@@ -90,7 +90,9 @@ func (m *Register) Apply(e eventstore.Event) {
 	case accreditation.EventAccreditationRenewed:
 		var p accreditation.AccreditationRenewed
 		if json.Unmarshal(e.Data, &p) == nil && m.Entries[p.AccreditationID] != nil {
-			m.Entries[p.AccreditationID].ValidUntil = p.ValidUntil
+			// An award that ended while its renewal was assessed is in
+			// force again.
+			m.Entries[p.AccreditationID].ValidUntil, m.Entries[p.AccreditationID].Status = p.ValidUntil, accreditation.StatusActive
 			m.changes++
 		}
 	case accreditation.EventAccreditationExpired, accreditation.EventAccreditationRevoked, accreditation.EventAccreditationWithdrawn:

@@ -269,6 +269,10 @@ func (a *app) nextStep(x *ctx, s accreditation.Step) string {
 			return x.T(key("awarded_lower_open"), date(s.RenewBy))
 		}
 		return x.T(key("awarded"), date(s.RenewBy))
+	case accreditation.StepRenewalSubmitted, accreditation.StepRenewalInAssessment, accreditation.StepRenewalReturned:
+		return x.T(key(string(s.Key)))
+	case accreditation.StepRenewalRefused:
+		return x.T(key("renewal_refused"), date(s.ValidUntil))
 	case accreditation.StepAccreditationEnded:
 		return x.T(key("accreditation_ended"), strings.ToLower(x.T("astatus."+string(s.Status))))
 	case accreditation.StepNotAwarded:

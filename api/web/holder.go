@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/accreditation"
@@ -33,30 +34,79 @@ func (a *app) certificatePage(x *ctx, p *page, status int) error {
 	}
 	d := map[string]any{"C": c, "Holder": a.userName(x, c.ApplicantID), "Declarations": a.declarationsOf(x, accreditation.Scheme(c.Scheme), ""),
 		"VerifyURL": fmt.Sprintf("%s://%s/register/%s", x.Scheme(), x.Request().Host, c.Accreditation.ID)}
+	until := c.Accreditation.ValidUntil
+	if r := c.Accreditation.CurrentRenewal; r != nil {
+		until = r.PeriodUntil
+	}
+	d["Renewal"] = renewalForm(until)
+	d["NextStep"] = a.nextStep(x, c.Next)
 	if p == nil {
 		p = x.newPage("certificate.title", nil)
-		p.Form.Set("continued_practice", "")
 	}
 	p.D = d
 	return x.render(status, "certificate", p)
 }
 
+// renewal is the renewal part of the accreditation page: the form's year
+// rows and aims, and the current renewal.
+type renewal struct {
+	Years []renewalYear
+	Aims  []string
+}
+
+// renewalYear is one row of the renewal form: the fields of year I of the
+// period, which runs from From to To.
+type renewalYear struct {
+	N        int
+	From, To time.Time
+	Practice string
+	Super    string
+	CPD      string
+}
+
+func renewalForm(until time.Time) renewal {
+	var r renewal
+	from := until.AddDate(-accreditation.ValidityYears, 0, 0)
+	for i := range accreditation.ValidityYears {
+		f := fmt.Sprintf("years[%d].", i)
+		r.Years = append(r.Years, renewalYear{N: i + 1, From: from.AddDate(i, 0, 0), To: from.AddDate(i+1, 0, -1),
+			Practice: f + "practice_hours", Super: f + "supervision_hours", CPD: f + "cpd_hours"})
+	}
+	r.Aims = stringsOf(accreditation.RenewalAims)
+	return r
+}
+
+// renew is the holder submitting the renewal, as POST
+// /api/v1/accreditations/:id/renewal does.
 func (a *app) renew(x *ctx) error {
 	p := x.newPage("certificate.title", nil)
 	p.Form = x.form
-	sup, ok1 := parseNumber(x.fv("supervision_hours_last_year"), false)
-	cpd, ok2 := parseNumber(x.fv("cpd_hours_last_year"), false)
-	if !ok1 {
-		p.Errors["supervision_hours_last_year"] = x.T("form.number")
-	}
-	if !ok2 {
-		p.Errors["cpd_hours_last_year"] = x.T("form.number")
+	in := cases.RenewalRequest{Reflection: x.fv("reflection"), Declarations: confirmedDeclarations(x)}
+	if x.fv("scheme") == string(accreditation.SchemeEQA) {
+		in.Aims = map[accreditation.RenewalAim]string{}
+		for _, aim := range accreditation.RenewalAims {
+			in.Aims[aim] = x.fv("aims." + string(aim))
+		}
+	} else {
+		for i := range accreditation.ValidityYears {
+			var y accreditation.RenewalYear
+			for _, f := range []struct {
+				name string
+				to   *float64
+			}{{"practice_hours", &y.PracticeHours}, {"supervision_hours", &y.SupervisionHours}, {"cpd_hours", &y.CPDHours}} {
+				name := fmt.Sprintf("years[%d].%s", i, f.name)
+				v, ok := parseNumber(x.fv(name), false)
+				if !ok {
+					p.Errors[name] = x.T("form.number")
+				}
+				*f.to = v
+			}
+			in.Years = append(in.Years, y)
+		}
 	}
 	if len(p.Errors) > 0 {
 		return a.certificatePage(x, p, http.StatusBadRequest)
 	}
-	in := cases.RenewalRequest{ContinuedPractice: x.fv("continued_practice") == "yes", EthicsCodeAdherence: x.fv("ethics_code_adherence") == "yes",
-		SupervisionHoursLastYear: sup, CPDHoursLastYear: cpd, Declarations: confirmedDeclarations(x)}
 	_, res, err := a.d.Cases.Renew(x.Request().Context(), x.meta(string(accreditation.ActionRenew)), x.Param("acc"), in)
 	if err != nil {
 		if domain.Is(err, domain.NotFound) {
@@ -69,6 +119,7 @@ func (a *app) renew(x *ctx) error {
 				for _, u := range list {
 					p.Errors[u.Rule] = ruleText(x, accreditation.RuleResult{Rule: u.Rule, Required: u.Required, Given: u.Given}, false)
 				}
+				p.Problems = append(p.Problems, x.T("renew.unmet"))
 			} else {
 				status = x.fieldErrors(p, err, nil)
 			}
@@ -76,7 +127,7 @@ func (a *app) renew(x *ctx) error {
 		return a.certificatePage(x, p, status)
 	}
 	a.settle(x.Request().Context(), res.Seq)
-	return x.redirect("/accreditations/" + x.Param("acc") + "?ok=renewed")
+	return x.redirect("/accreditations/" + x.Param("acc") + "?ok=renewal_submitted")
 }
 
 // toFloat makes a rule's number comparable with what JSON gives.

@@ -76,8 +76,11 @@ func TestCatalogueIsCompleteInBothLanguages(t *testing.T) {
 	dynamic("kind.", stringsOf(accreditation.EvidenceKinds)...)
 	dynamic("rule.", accreditation.RuleYearsPractising, accreditation.RuleClientHours, accreditation.RuleClientCount,
 		accreditation.RuleFeedbackItems, accreditation.RuleReflectionItems, accreditation.RuleCPDHours, accreditation.RuleSupervisionHours,
-		accreditation.RuleProfessionalBody, accreditation.RuleContinuedPractice, accreditation.RuleEthicsCode,
-		accreditation.RuleCompletedCycles, accreditation.RuleContactHours)
+		accreditation.RuleProfessionalBody, accreditation.RuleCompletedCycles, accreditation.RuleContactHours)
+	for _, aim := range accreditation.RenewalAims {
+		dynamic("rule.", accreditation.RuleRenewalAim(aim))
+	}
+	dynamic("rstate.", "submitted", "in_assessment", "returned", "refused")
 	for _, sc := range []accreditation.Scheme{accreditation.SchemeEIA, accreditation.SchemeEQA} {
 		for _, d := range accreditation.RuleDefs(sc) {
 			dynamic("rule.", d.Name)
@@ -106,7 +109,7 @@ func TestCatalogueIsCompleteInBothLanguages(t *testing.T) {
 	dynamic("astatus.", "active", "expired", "withdrawn", "revoked")
 	dynamic("how.", accreditation.HowAssigned, accreditation.HowClaimed)
 	dynamic("ok.", "welcome", "registered", "logged_out", "opened", "saved", "unchanged", "uploaded", "removed", "submitted",
-		"answered", "appealed", "withdrawn", "renewed", "claimed", "assessed", "requested", "screened", "assigned", "moderated",
+		"answered", "appealed", "withdrawn", "renewal_submitted", "claimed", "assessed", "requested", "screened", "assigned", "moderated",
 		"decided", "appeal_decided", "revoked", "user_created", "profile_saved", "user_disabled", "sessions_ended", "rules_published", "payment",
 		"interview_scheduled", "interview_recorded")
 	for _, e := range []string{"forbidden", "csrf", "not_found", "too_large", "internal", "other"} {
@@ -138,7 +141,7 @@ func TestBackPathOfAFormIsAPage(t *testing.T) {
 // picks among.
 var nextKeys = []string{"draft", "awaiting_payment", "submitted", "returned", "awaiting_assessment", "awaiting_one", "in_assessment",
 	"interview", "interview_at", "information_requested", "moderation", "awaiting_decision", "awarded", "awarded_lower", "accreditation_ended",
-	"not_awarded", "appealed", "withdrawn", "none"}
+	"not_awarded", "appealed", "withdrawn", "none", "renewal_submitted", "renewal_in_assessment", "renewal_returned", "renewal_refused"}
 
 // TestApplicantReadsWordsWrittenToThem (issue 13 item 10): every next step
 // and state a page names has words addressed to the applicant beside the

@@ -34,7 +34,9 @@ const (
 	ActionAppeal                Action = "appeal"                 // Appeal
 	ActionDecideAppeal          Action = "decide_appeal"          // DecideAppeal
 	ActionWithdraw              Action = "withdraw"               // Withdraw
-	ActionRenew                 Action = "renew"                  // Renew
+	ActionRenew                 Action = "renew"                  // Renew: the holder submits the renewal
+	ActionAssignRenewal         Action = "assign_renewal"         // AssignRenewal
+	ActionAssessRenewal         Action = "assess_renewal"         // AssessRenewal
 	ActionExpire                Action = "expire"                 // Expire (the system)
 	ActionRevoke                Action = "revoke"                 // Revoke
 	ActionWithdrawAccreditation Action = "withdraw_accreditation" // WithdrawAccreditation
@@ -93,6 +95,8 @@ var actions = []struct {
 	{ActionDecideAppeal, []State{StateAppealed}},
 	{ActionWithdraw, beforeDecision},
 	{ActionRenew, withAccreditation},
+	{ActionAssignRenewal, withAccreditation},
+	{ActionAssessRenewal, withAccreditation},
 	{ActionExpire, withAccreditation},
 	{ActionRevoke, withAccreditation},
 	{ActionWithdrawAccreditation, withAccreditation},
@@ -310,12 +314,11 @@ func (c *Case) guard(action Action, actor domain.Actor, now time.Time, rs RuleSe
 		}
 		return nil
 
-	case ActionRenew, ActionExpire, ActionRevoke, ActionWithdrawAccreditation:
+	case ActionRenew, ActionAssignRenewal, ActionAssessRenewal:
+		return c.guardRenewal(action, actor, now, rs)
+
+	case ActionExpire, ActionRevoke, ActionWithdrawAccreditation:
 		switch action {
-		case ActionRenew:
-			if err := c.ownApplicant(action, actor); err != nil {
-				return forbidden(action, "only the holder of the accreditation may")
-			}
 		case ActionExpire:
 			if actor.Role != domain.RoleSystem {
 				return forbidden(action, "only the system expires an accreditation")
@@ -339,13 +342,8 @@ func (c *Case) guard(action Action, actor domain.Actor, now time.Time, rs RuleSe
 		if a.Status != StatusActive {
 			return domain.Errorf(domain.Conflict, "cannot %s: accreditation %s is %q; only an active one can be changed", verb(action), a.ID, a.Status)
 		}
-		switch action {
-		case ActionRenew:
-			return c.renewable(now, rs)
-		case ActionExpire:
-			if now.Before(a.ValidUntil) {
-				return domain.Errorf(domain.Unprocessable, "cannot expire: accreditation %s is valid until %s", a.ID, a.ValidUntil.UTC().Format(time.RFC3339))
-			}
+		if action == ActionExpire && now.Before(a.ValidUntil) {
+			return domain.Errorf(domain.Unprocessable, "cannot expire: accreditation %s is valid until %s", a.ID, a.ValidUntil.UTC().Format(time.RFC3339))
 		}
 		return nil
 	}
@@ -384,26 +382,4 @@ func (c *Case) AppealDeadline() time.Time {
 		return time.Time{}
 	}
 	return c.Decision.At.AddDate(0, 0, c.Decision.Appeal.WithinDays)
-}
-
-// renewable checks that now is before the accreditation ends and, when the
-// rule set in force sets a renewal window, within it.
-func (c *Case) renewable(now time.Time, rs RuleSets) error {
-	r := rs.InForce(c.Scheme, now)
-	if r.ID == "" {
-		return domain.Errorf(domain.Internal, "cannot renew: no %s rule set in force at %s", c.Scheme, now.UTC().Format(time.RFC3339))
-	}
-	a := c.Accreditation
-	if !now.Before(a.ValidUntil) {
-		return domain.Errorf(domain.Unprocessable, "cannot renew: the accreditation ended on %s", a.ValidUntil.UTC().Format(time.RFC3339))
-	}
-	months, ok := r.Value(RuleRenewalWindow, a.Level)
-	if !ok {
-		return nil
-	}
-	if opens := a.ValidUntil.AddDate(0, -int(months), 0); now.Before(opens) {
-		return domain.Errorf(domain.Unprocessable, "cannot renew: renewal is open from %s until %s (%d months before the accreditation ends)",
-			opens.UTC().Format(time.RFC3339), a.ValidUntil.UTC().Format(time.RFC3339), int(months))
-	}
-	return nil
 }

@@ -169,6 +169,7 @@ func (c *Case) Clone() *Case {
 		a := *c.Accreditation
 		a.Reason = cloneSealed(a.Reason)
 		a.Renewals = cloneEach(a.Renewals, func(r Renewal) Renewal { r.Declarations = slices.Clone(r.Declarations); return r })
+		a.Current = a.Current.clone()
 		n.Accreditation = &a
 	}
 	n.WithdrawalReason = cloneSealed(c.WithdrawalReason)
@@ -430,20 +431,6 @@ func (c *Case) onWithdrawn(e eventstore.Event, d CaseWithdrawn) {
 	c.State = StateWithdrawn
 	c.WithdrawnAt = e.OccurredAt
 	c.WithdrawalReason = d.Reason
-}
-
-func (c *Case) onRenewed(e eventstore.Event, d AccreditationRenewed) {
-	a := c.Accreditation
-	if a == nil || a.ID != d.AccreditationID {
-		return
-	}
-	a.ValidUntil = d.ValidUntil
-	a.Renewals = append(a.Renewals, Renewal{
-		At: e.OccurredAt, By: e.Actor.ID, PreviousValidUntil: d.PreviousValidUntil, ValidUntil: d.ValidUntil,
-		ContinuedPractice: d.ContinuedPractice, SupervisionHoursLastYear: d.SupervisionHoursLastYear,
-		CPDHoursLastYear: d.CPDHoursLastYear, EthicsCodeAdherence: d.EthicsCodeAdherence, RuleSetVersion: PinnedID(c.Scheme, d.RuleSetVersion),
-		Declarations: d.Declarations,
-	})
 }
 
 func (c *Case) setStatus(e eventstore.Event, id string, s AccreditationStatus, reason pii.Sealed) {

@@ -10,7 +10,7 @@ import (
 
 // fullCase is a case with every part of its state filled in: an EQA
 // programme through a request for information, moderation, an award at a
-// lower level, an upheld appeal, a second award, a renewal and a revocation.
+// lower level, an upheld appeal, a second award, a renewal, a second renewal returned and a revocation.
 func fullCase(t *testing.T) *Case {
 	t.Helper()
 	h := given(t, SchemeEQA, inAssessment)
@@ -24,7 +24,12 @@ func fullCase(t *testing.T) *Case {
 	h.do(officeReview, with((*Case).DecideAppeal, AppealDecisionInput{Outcome: AppealUpheld, Rationale: seal("r"), ReturnTo: ReturnToDecision}))
 	h.do(officeDecide, with((*Case).Decide, award(framework.Practitioner, "acc-2")))
 	h.now = h.c.Accreditation.ValidUntil.AddDate(0, -1, 0)
-	h.do(applicant, renewCmd(h.rules, renewal()))
+	h.do(applicant, renewCmd(h.rules, eqaRenewal()))
+	h.do(officeDecide, assignRenewal(assessorC))
+	h.do(assessorC, assessRenewal(RenewalRenew, "renewed"))
+	h.do(applicant, renewCmd(h.rules, eqaRenewal()))
+	h.do(officeDecide, assignRenewal(assessorC))
+	h.do(assessorC, assessRenewal(RenewalReturn, "returned"))
 	h.do(officeDecide, with((*Case).Revoke, ReasonInput{Reason: seal("r")}))
 	c := h.c
 	c.WithdrawalReason = seal("not withdrawn, but the clone must copy it too")
@@ -54,6 +59,9 @@ func TestCloneIsDeep(t *testing.T) {
 		clone.PastDecisions[0].Rationale.Data[0] = 0
 		clone.Appeals[0].Grounds.Data[0] = 0
 		clone.Accreditation.Renewals[0].By = "x"
+		clone.Accreditation.Current.Aims[0].Statement.Data[0] = 0
+		clone.Accreditation.Current.Checks[0].Met = false
+		clone.Accreditation.Current.Reason.Data[0] = 0
 		clone.Accreditation.Reason.Data[0] = 0
 		clone.Eligibility[0].Met = false
 		clone.Participants[0].UserID = "x"

@@ -35,7 +35,11 @@ func TestApplyDecidedChangesTheCaseAsApplyDoes(t *testing.T) {
 		{"verify", day, assessorB, assess(RecommendAwardLower, framework.Foundation), nil, StateModeration},
 		{"moderate", day, officeDecide, with((*Case).Moderate, ModerationInput{Recommendation: RecommendAward, Rationale: seal("curriculum at level")}), nil, StateAwaitingDecision},
 		{"decide", day, officeDecide, with((*Case).Decide, award(framework.Practitioner, "acc-eqa-1")), nil, StateAwarded},
-		{"renew", (4*365 + 250) * day, applicant, renewCmd(rs, RenewalInput{ContinuedPractice: true, EthicsCodeAdherence: true, Declarations: []string{DeclarationCodeOfEthics}}), nil, StateAwarded},
+		{"renew", (4*365 + 250) * day, applicant, renewCmd(rs, eqaRenewal()), nil, StateAwarded},
+		{"assign the renewal", day, officeDecide, assignRenewal(assessorC), nil, StateAwarded},
+		{"return the renewal", day, assessorC, assessRenewal(RenewalReturn, "more on feedback"), nil, StateAwarded},
+		{"resubmit the renewal", day, applicant, renewCmd(rs, eqaRenewal()), nil, StateAwarded},
+		{"assess the renewal", day, assessorC, assessRenewal(RenewalRenew, "aims met"), nil, StateAwarded},
 		{"revoke", day, officeDecide, with((*Case).Revoke, ReasonInput{Reason: seal("complaint upheld")}), nil, StateAwarded},
 	}
 	for _, s := range steps {

@@ -47,6 +47,9 @@ const (
 	EventAccreditationWithdrawn EventType = "accreditation.accreditation_withdrawn"
 	EventInterviewScheduled     EventType = "accreditation.interview_scheduled"
 	EventInterviewRecorded      EventType = "accreditation.interview_recorded"
+	EventRenewalSubmitted       EventType = "accreditation.renewal_submitted"
+	EventRenewalAssigned        EventType = "accreditation.renewal_assigned"
+	EventRenewalAssessed        EventType = "accreditation.renewal_assessed"
 )
 
 // eventDef is a registered event type: the current schema version of its
@@ -121,6 +124,9 @@ var events, eventOf = registry(
 	on(EventAccreditationWithdrawn, 1, (*Case).onAccreditationWithdrawn),
 	on(EventInterviewScheduled, 1, (*Case).onInterviewScheduled),
 	on(EventInterviewRecorded, 1, (*Case).onInterviewRecorded),
+	on(EventRenewalSubmitted, 1, (*Case).onRenewalSubmitted),
+	on(EventRenewalAssigned, 1, (*Case).onRenewalAssigned),
+	on(EventRenewalAssessed, 1, (*Case).onRenewalAssessed),
 )
 
 // EventTypes returns every event type of a case.
@@ -365,7 +371,11 @@ type CaseWithdrawn struct {
 	Reason    pii.Sealed `json:"reason,omitzero"`
 }
 
-// AccreditationRenewed: the holder renewed the accreditation.
+// AccreditationRenewed: the accreditation was renewed. Since renewal is
+// assessed it follows RenewalAssessed in one commit, and the figures of the
+// instant renewal of the first versions (ContinuedPractice to
+// EthicsCodeAdherence) stay zero: the renewal's evidence is in
+// RenewalSubmitted.
 type AccreditationRenewed struct {
 	AccreditationID          string    `json:"accreditation_id"`
 	PreviousValidUntil       time.Time `json:"previous_valid_until"`

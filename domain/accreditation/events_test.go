@@ -66,7 +66,13 @@ func samplePayloads() map[EventType]any {
 		EventAccreditationRenewed: &AccreditationRenewed{AccreditationID: "acc-1", PreviousValidUntil: at, ValidUntil: at.AddDate(5, 0, 0),
 			ContinuedPractice: true, SupervisionHoursLastYear: 5, CPDHoursLastYear: 20, EthicsCodeAdherence: true, RuleSetVersion: "eia-2024-1",
 			Declarations: []DeclarationConfirmed{{Key: DeclarationCodeOfEthics, Version: 1, ConfirmedAt: at}}},
-		EventAccreditationExpired:   &AccreditationExpired{AccreditationID: "acc-1", ValidUntil: at},
+		EventAccreditationExpired: &AccreditationExpired{AccreditationID: "acc-1", ValidUntil: at},
+		EventRenewalSubmitted: &RenewalSubmitted{AccreditationID: "acc-1", PeriodUntil: at, RuleSetVersion: "eia-2024-1",
+			Years: []RenewalYear{{PracticeHours: 30, SupervisionHours: 4, CPDHours: 16}}, Reflection: seal("r"),
+			Aims: []AimStatement{{Aim: AimStillRun, Statement: seal("s")}}, Checks: []RuleResult{{Rule: RuleRenewalPractice, Required: 100.0, Given: 150.0, Met: true}},
+			Declarations: []DeclarationConfirmed{{Key: DeclarationCodeOfEthics, Version: 1, ConfirmedAt: at}}, Resubmission: true},
+		EventRenewalAssigned:        &RenewalAssigned{AccreditationID: "acc-1", AssessorID: "ass-3"},
+		EventRenewalAssessed:        &RenewalAssessed{AccreditationID: "acc-1", Outcome: RenewalReturn, Rationale: seal("r")},
 		EventAccreditationRevoked:   &AccreditationRevoked{AccreditationID: "acc-1", Reason: seal("r")},
 		EventAccreditationWithdrawn: &AccreditationWithdrawn{AccreditationID: "acc-1", Cause: WithdrawnByOffice, Reason: seal("r")},
 	}
@@ -96,8 +102,8 @@ func TestEventJSONRoundTrip(t *testing.T) {
 	samples := samplePayloads()
 	types := EventTypes()
 	slices.Sort(types)
-	if len(types) != 25 {
-		t.Fatalf("event types: got %d, want 25", len(types))
+	if len(types) != 28 {
+		t.Fatalf("event types: got %d, want 28", len(types))
 	}
 	for _, typ := range types {
 		t.Run(string(typ), func(t *testing.T) {
@@ -254,6 +260,7 @@ func TestStoredEventNames(t *testing.T) {
 		"accreditation.evidence_added", "accreditation.evidence_removed", "accreditation.information_provided",
 		"accreditation.information_requested", "accreditation.interview_recorded", "accreditation.interview_scheduled",
 		"accreditation.moderation_required", "accreditation.payment_recorded", "accreditation.portfolio_updated",
+		"accreditation.renewal_assessed", "accreditation.renewal_assigned", "accreditation.renewal_submitted",
 		"accreditation.self_assessment_updated",
 	}
 	var got []string

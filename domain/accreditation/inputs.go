@@ -145,15 +145,6 @@ type WithdrawInput struct {
 	Reason pii.Sealed
 }
 
-// RenewalInput is the holder's renewal declaration.
-type RenewalInput struct {
-	ContinuedPractice        bool // still practising (EQA: programme still delivered)
-	SupervisionHoursLastYear float64
-	CPDHoursLastYear         float64
-	EthicsCodeAdherence      bool     // adheres to the Global Code of Ethics
-	Declarations             []string // the keys of the declarations confirmed
-}
-
 // SubmitInput is what the applicant confirms on submitting: the keys of the
 // rule set's declarations.
 type SubmitInput struct {

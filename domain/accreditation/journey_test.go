@@ -61,7 +61,9 @@ func TestEIAJourney(t *testing.T) {
 	}
 	h.now = until.AddDate(0, -3, 0)
 	walk(t, h, []step{
-		{"renew", 0, applicant, renewCmd(rs, renewal()), []EventType{EventAccreditationRenewed}, StateAwarded},
+		{"renew", 0, applicant, renewCmd(rs, eiaRenewal()), []EventType{EventRenewalSubmitted}, StateAwarded},
+		{"assign the renewal", day, officeScreen, assignRenewal(assessorC), []EventType{EventRenewalAssigned}, StateAwarded},
+		{"assess the renewal", day, assessorC, assessRenewal(RenewalRenew, "five years evidenced"), []EventType{EventRenewalAssessed, EventAccreditationRenewed}, StateAwarded},
 	})
 	if got, want := h.c.Accreditation.ValidUntil, until.AddDate(5, 0, 0); !got.Equal(want) {
 		t.Fatalf("renewed valid until: got %s, want %s", got, want)
@@ -102,9 +104,11 @@ func TestEQAJourney(t *testing.T) {
 	})
 	until := h.c.Accreditation.ValidUntil
 	h.now = until.AddDate(0, -1, 0)
-	// An EQA renewal has no supervision or CPD minimum.
+	// An EQA renewal shows the five aims.
 	walk(t, h, []step{
-		{"renew", 0, applicant, renewCmd(rs, RenewalInput{ContinuedPractice: true, EthicsCodeAdherence: true, Declarations: []string{DeclarationCodeOfEthics}}), []EventType{EventAccreditationRenewed}, StateAwarded},
+		{"renew", 0, applicant, renewCmd(rs, eqaRenewal()), []EventType{EventRenewalSubmitted}, StateAwarded},
+		{"assign the renewal", day, officeScreen, assignRenewal(assessorC), []EventType{EventRenewalAssigned}, StateAwarded},
+		{"assess the renewal", day, assessorC, assessRenewal(RenewalRenew, "the five aims are met"), []EventType{EventRenewalAssessed, EventAccreditationRenewed}, StateAwarded},
 		{"revoke", day, officeDecide, with((*Case).Revoke, ReasonInput{Reason: seal("complaint upheld")}), []EventType{EventAccreditationRevoked}, StateAwarded},
 	})
 	if a := h.c.Accreditation; a.Status != StatusRevoked || !a.ValidUntil.Equal(until.AddDate(5, 0, 0)) {

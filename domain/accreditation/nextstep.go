@@ -26,6 +26,10 @@ const (
 	StepAwaitingDecision     StepKey = "awaiting_decision"
 	StepAwarded              StepKey = "awarded"
 	StepAccreditationEnded   StepKey = "accreditation_ended"
+	StepRenewalSubmitted     StepKey = "renewal_submitted"
+	StepRenewalInAssessment  StepKey = "renewal_in_assessment"
+	StepRenewalReturned      StepKey = "renewal_returned"
+	StepRenewalRefused       StepKey = "renewal_refused"
 	StepNotAwarded           StepKey = "not_awarded"
 	StepAppealed             StepKey = "appealed"
 	StepWithdrawn            StepKey = "withdrawn"
@@ -41,6 +45,9 @@ type Step struct {
 	Role AssessorRole `json:"role,omitempty"`
 	// RenewBy (StepAwarded) is when the accreditation ends.
 	RenewBy time.Time `json:"renew_by,omitzero"`
+	// ValidUntil (StepRenewalRefused) is when the accreditation whose
+	// renewal was refused ends.
+	ValidUntil time.Time `json:"valid_until,omitzero"`
 	// Appeal (StepAwarded, StepNotAwarded) is set while the standing
 	// decision can be appealed: the same check that offers the applicant
 	// the appeal. AppealBy is the end of the appeal period, when the
@@ -106,6 +113,10 @@ func (c *Case) Next(now time.Time) Step {
 		switch {
 		case a == nil:
 			return Step{Key: StepNone}
+		case a.Current.Open() && (a.Status == StatusActive || a.Status == StatusExpired):
+			return a.Current.next()
+		case a.Status == StatusActive && a.Current != nil && a.Current.State == StateRenewalRefused && a.Current.PeriodUntil.Equal(a.ValidUntil):
+			return Step{Key: StepRenewalRefused, ValidUntil: a.ValidUntil}
 		case a.Status != StatusActive:
 			return Step{Key: StepAccreditationEnded, Status: a.Status}
 		}
@@ -128,6 +139,17 @@ func (c *Case) Next(now time.Time) Step {
 		return Step{Key: StepWithdrawn}
 	}
 	return Step{Key: StepNone}
+}
+
+// next is the step of an open renewal.
+func (r *PendingRenewal) next() Step {
+	switch r.State {
+	case StateRenewalSubmitted:
+		return Step{Key: StepRenewalSubmitted}
+	case StateRenewalReturned:
+		return Step{Key: StepRenewalReturned}
+	}
+	return Step{Key: StepRenewalInAssessment}
 }
 
 // onlyRoleWithout is the assessor role for which done is false when it is
@@ -189,6 +211,14 @@ func (s Step) String() string {
 			return fmt.Sprintf("the holder renews before %s; an appeal against the lower level is possible", s.RenewBy.Format(date))
 		}
 		return fmt.Sprintf("the holder renews before %s", s.RenewBy.Format(date))
+	case StepRenewalSubmitted:
+		return "the EMCC office assigns an assessor to the renewal"
+	case StepRenewalInAssessment:
+		return "the assessor assesses the renewal"
+	case StepRenewalReturned:
+		return "the holder addresses the assessor's reasons and resubmits the renewal"
+	case StepRenewalRefused:
+		return fmt.Sprintf("none: the renewal was refused; the accreditation ends on %s", s.ValidUntil.Format(date))
 	case StepAccreditationEnded:
 		return fmt.Sprintf("none: the accreditation is %s", s.Status)
 	case StepNotAwarded:

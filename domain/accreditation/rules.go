@@ -29,14 +29,22 @@ const (
 	RuleContactHours    = "contact_hours"             // contact hours of the programme
 	RuleAllCategories   = "curriculum_all_categories" // the curriculum addresses all eight categories
 
-	// Renewal. The supervision and CPD minimums are EIA's; an unmet one is
-	// reported under the submission rule's name (RuleSupervisionHours,
-	// RuleCPDHours).
-	RuleRenewalWindow      = "renewal_window_months"               // renewal opens this long before the award ends
-	RuleRenewalSupervision = "renewal_supervision_hours_last_year" // EIA
-	RuleRenewalCPD         = "renewal_cpd_hours_last_year"         // EIA
-	RuleContinuedPractice  = "continued_practice"                  // renewal: still practising (EQA: still delivered)
-	RuleEthicsCode         = "ethics_code_adherence"               // renewal: adheres to the Global Code of Ethics
+	// Renewal, both schemes: when it may be submitted.
+	RuleRenewalWindow = "renewal_window_months" // renewal opens this long before the award ends
+	RuleRenewalGrace  = "renewal_grace_months"  // an award that ended can still renew this long after
+
+	// Renewal, EIA: the evidence over the renewal period. The supervision
+	// and CPD minimums hold in each year of the period; their names are
+	// those of the first versions, which asked for the last year only (rule
+	// names are never changed).
+	RuleRenewalPractice    = "renewal_practice_hours"              // the practice log's hours over the period
+	RuleRenewalSupervision = "renewal_supervision_hours_last_year" // supervision hours in each year of the period
+	RuleRenewalCPD         = "renewal_cpd_hours_last_year"         // CPD hours in each year of the period
+	RuleRenewalReflection  = "renewal_reflection"                  // a reflection on the period
+
+	// RuleRenewalAims (EQA) is that the provider's renewal shows each of
+	// the five published aims (RenewalAims), a statement on each.
+	RuleRenewalAims = "renewal_aims"
 
 	// RuleFee is the fee of an application at a level, in EUR. Where it is
 	// set (above 0) in the rule set a case is pinned to, the submitted case
@@ -60,6 +68,9 @@ const (
 	// and level (a configuration error).
 	RuleRuleSet = "rule_set"
 )
+
+// RuleRenewalAim names the EQA renewal rule that aim is addressed.
+func RuleRenewalAim(aim RenewalAim) string { return "renewal_aim_" + string(aim) }
 
 // RuleCurriculumCategory names the EQA rule that the curriculum addresses
 // category n.
@@ -183,8 +194,11 @@ var ruleDefs = map[Scheme][]RuleDef{
 		{RuleSupervisionHours, UnitHours},
 		{RuleProfessionalBody, UnitRequired},
 		{RuleRenewalWindow, UnitMonths},
+		{RuleRenewalGrace, UnitMonths},
+		{RuleRenewalPractice, UnitHours},
 		{RuleRenewalSupervision, UnitHours},
 		{RuleRenewalCPD, UnitHours},
+		{RuleRenewalReflection, UnitRequired},
 		{RuleFee, UnitEUR},
 		{RuleInterview, UnitRequired},
 		{RulePanelQuorum, UnitMembers},
@@ -196,6 +210,8 @@ var ruleDefs = map[Scheme][]RuleDef{
 		{RuleContactHours, UnitHours},
 		{RuleAllCategories, UnitRequired},
 		{RuleRenewalWindow, UnitMonths},
+		{RuleRenewalGrace, UnitMonths},
+		{RuleRenewalAims, UnitRequired},
 		{RuleFee, UnitEUR},
 		{RulePanelQuorum, UnitMembers},
 		{RuleAppealWindow, UnitDays},
@@ -341,13 +357,16 @@ func PinnedID(scheme Scheme, id string) string {
 
 // The publications the shipped figures come from (DESIGN.md §3).
 const (
-	SourceEIALevels  = "coacharya.com/emcc-2; emccapr.org (levels of accreditation for EIA); nobco.nl/keurmerk/EIA-niveaus"
-	SourceEIARenewal = "nobco.nl/keurmerk/EIA_verlenging (supervision at least 1 h a quarter, CPD every year); CPD 16 h a year: nobco.nl/keurmerk/EIA-niveaus"
-	SourceEQA        = `coaching-at-work.com (2007/11/02, "prize possession"): at least one completed cycle`
-	SourceFramework  = "EMCC Competence Framework V3: a programme is placed at an EQA level against its eight categories"
-	SourceEIAEthics  = "nobco.nl/keurmerk/EIA-niveaus: working to the Global Code of Ethics and a diversity policy is required, demonstrably, at every level"
-	SourceEQAEthics  = "nobco.nl/opleidingen/eqa-verlenging: the ethics code"
-	SourceInterview  = "Senior and Master Practitioner applicants are interviewed, as holders of the award report it (personal accounts); to be confirmed by the office"
+	SourceEIALevels      = "coacharya.com/emcc-2; emccapr.org (levels of accreditation for EIA); nobco.nl/keurmerk/EIA-niveaus"
+	SourceEIARenewal     = "nobco.nl/keurmerk/EIA_verlenging (supervision at least 1 h a quarter, CPD every year); CPD 16 h a year: nobco.nl/keurmerk/EIA-niveaus"
+	SourceEIAPracticeLog = "nobco.nl/keurmerk/EIA_verlenging: a practice log over the 5 years of 50/100/100/100 hours (Foundation/Practitioner/Senior/Master)"
+	SourceEIAReflection  = "nobco.nl/keurmerk/EIA_verlenging: a reflection of about 500 words"
+	SourceEQARenewal     = "nobco.nl/opleidingen/eqa-verlenging: still run, student feedback used, quality assurance, students assessed on EMCC criteria, the ethics code"
+	SourceEQA            = `coaching-at-work.com (2007/11/02, "prize possession"): at least one completed cycle`
+	SourceFramework      = "EMCC Competence Framework V3: a programme is placed at an EQA level against its eight categories"
+	SourceEIAEthics      = "nobco.nl/keurmerk/EIA-niveaus: working to the Global Code of Ethics and a diversity policy is required, demonstrably, at every level"
+	SourceEQAEthics      = "nobco.nl/opleidingen/eqa-verlenging: the ethics code"
+	SourceInterview      = "Senior and Master Practitioner applicants are interviewed, as holders of the award report it (personal accounts); to be confirmed by the office"
 )
 
 // The texts of the shipped declarations.
@@ -365,7 +384,7 @@ var (
 // DefaultRuleSets returns the rule sets the system ships with, one per
 // scheme, in force from 2024-01-01. Each holds only figures the EMCC or
 // NOBCO publish, with the publication as its source; a figure nobody
-// publishes (the EQA contact hours, the renewal window, the fee) ships unset, for the
+// publishes (the EQA contact hours, the renewal window and grace period, the fee) ships unset, for the
 // office to set. The office publishes later versions (domain/rulesets);
 // these are never edited, so that the cases pinned to them keep their rules.
 //
@@ -391,8 +410,11 @@ func DefaultRuleSets() RuleSets {
 			rule(RuleProfessionalBody, UnitRequired, all(1), SourceEIALevels),
 		}, unsetEvidenceRules(SchemeEIA), []Rule{
 			{Name: RuleRenewalWindow, Unit: UnitMonths},
+			{Name: RuleRenewalGrace, Unit: UnitMonths},
+			rule(RuleRenewalPractice, UnitHours, levels(50, 100, 100, 100), SourceEIAPracticeLog),
 			rule(RuleRenewalSupervision, UnitHours, all(4), SourceEIARenewal),
 			rule(RuleRenewalCPD, UnitHours, all(16), SourceEIARenewal),
+			rule(RuleRenewalReflection, UnitRequired, all(1), SourceEIAReflection),
 			{Name: RuleFee, Unit: UnitEUR},
 			interviewRule(),
 			{Name: RulePanelQuorum, Unit: UnitMembers},
@@ -406,6 +428,8 @@ func DefaultRuleSets() RuleSets {
 			rule(RuleAllCategories, UnitRequired, all(1), SourceFramework),
 		}, unsetEvidenceRules(SchemeEQA), []Rule{
 			{Name: RuleRenewalWindow, Unit: UnitMonths},
+			{Name: RuleRenewalGrace, Unit: UnitMonths},
+			rule(RuleRenewalAims, UnitRequired, all(1), SourceEQARenewal),
 			{Name: RuleFee, Unit: UnitEUR},
 			{Name: RulePanelQuorum, Unit: UnitMembers},
 		}, unsetAppealRules()), Declarations: []Declaration{
@@ -640,27 +664,6 @@ func (r RuleSet) Evaluate(p Portfolio, scheme Scheme, level framework.Level, asO
 		covered := p.curriculumCategories()
 		for n := range categoryNumbers() {
 			out = append(out, flag(RuleCurriculumCategory(n), true, slices.Contains(covered, n)))
-		}
-	}
-	return out
-}
-
-// checkRenewal returns the renewal rules of the rule set that in does not
-// meet, for an accreditation at level.
-func (r RuleSet) checkRenewal(scheme Scheme, level framework.Level, in RenewalInput) []Unmet {
-	var out []Unmet
-	if !in.ContinuedPractice {
-		out = append(out, Unmet{Rule: RuleContinuedPractice, Required: true, Given: false})
-	}
-	if !in.EthicsCodeAdherence {
-		out = append(out, Unmet{Rule: RuleEthicsCode, Required: true, Given: false})
-	}
-	if scheme == SchemeEIA {
-		if req, ok := r.Value(RuleRenewalSupervision, level); ok && in.SupervisionHoursLastYear < req {
-			out = append(out, Unmet{Rule: RuleSupervisionHours, Required: req, Given: in.SupervisionHoursLastYear})
-		}
-		if req, ok := r.Value(RuleRenewalCPD, level); ok && in.CPDHoursLastYear < req {
-			out = append(out, Unmet{Rule: RuleCPDHours, Required: req, Given: in.CPDHoursLastYear})
 		}
 	}
 	return out

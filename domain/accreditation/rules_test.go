@@ -89,8 +89,8 @@ func TestDefaultRuleSetHoldsTheTable(t *testing.T) {
 // ships unset.
 func TestDefaultRuleSetsCiteTheirSources(t *testing.T) {
 	unset := map[Scheme][]string{
-		SchemeEIA: {RuleRenewalWindow, RuleFee, RulePanelQuorum, RuleAppealWindow, RuleAppealsPerDecision},
-		SchemeEQA: {RuleContactHours, RuleRenewalWindow, RuleFee, RulePanelQuorum, RuleAppealWindow, RuleAppealsPerDecision},
+		SchemeEIA: {RuleRenewalWindow, RuleRenewalGrace, RuleFee, RulePanelQuorum, RuleAppealWindow, RuleAppealsPerDecision},
+		SchemeEQA: {RuleContactHours, RuleRenewalWindow, RuleRenewalGrace, RuleFee, RulePanelQuorum, RuleAppealWindow, RuleAppealsPerDecision},
 	}
 	// The written portfolio's counts are unset in the 2024 sets, sourced
 	// or not: cases are pinned to them, and a requirement added to a

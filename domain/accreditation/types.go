@@ -644,9 +644,13 @@ type Accreditation struct {
 	By        string     `json:"by,omitempty"`
 	ChangedAt time.Time  `json:"changed_at,omitzero"`
 	Renewals  []Renewal  `json:"renewals,omitempty"`
+	// Current is the renewal under way, or the last one refused.
+	Current *PendingRenewal `json:"current_renewal,omitempty"`
 }
 
-// Renewal is one renewal of an accreditation.
+// Renewal is one renewal of an accreditation. The figures (ContinuedPractice
+// to EthicsCodeAdherence) are those of the instant renewal of the first
+// versions; an assessed renewal has SubmittedAt and AssessedBy instead.
 type Renewal struct {
 	At                       time.Time `json:"at"`
 	By                       string    `json:"by"`
@@ -659,19 +663,22 @@ type Renewal struct {
 	RuleSetVersion           string    `json:"rule_set_version"`
 	// Declarations are the declarations confirmed again.
 	Declarations []DeclarationConfirmed `json:"declarations,omitempty"`
+	SubmittedAt  time.Time              `json:"submitted_at,omitzero"`
+	AssessedBy   string                 `json:"assessed_by,omitempty"`
 }
 
 // The parts a user can play in a case (see Case.Involved).
 const (
-	PartApplicant      = "applicant"
-	PartScreener       = "screener"
-	PartAssessor       = "assessor"
-	PartVerifier       = "verifier"
-	PartRequester      = "information_requester"
-	PartModerator      = "moderator"
-	PartDecider        = "decider"
-	PartPanelMember    = "panel_member"
-	PartAppealReviewer = "appeal_reviewer"
+	PartApplicant       = "applicant"
+	PartScreener        = "screener"
+	PartAssessor        = "assessor"
+	PartVerifier        = "verifier"
+	PartRequester       = "information_requester"
+	PartModerator       = "moderator"
+	PartDecider         = "decider"
+	PartPanelMember     = "panel_member"
+	PartAppealReviewer  = "appeal_reviewer"
+	PartRenewalAssessor = "renewal_assessor"
 )
 
 // Participant is a user who played a part in the case.

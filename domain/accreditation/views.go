@@ -58,7 +58,8 @@ func (c *Case) CanClaim(p AssessorProfile, role AssessorRole) error {
 // CanSee reports whether actor may see the case: the office and the system
 // all cases; an applicant their own; an assessor the cases they hold a role
 // on, and the cases they could claim now, decided by CanClaim with p, their
-// own profile (nil when they have none). An assessor the claim would refuse
+// own profile (nil when they have none), and the cases whose renewal they
+// were assigned to assess (as an assessor keeps the cases they assessed). An assessor the claim would refuse
 // (not qualified, a declared conflict, the applicant) must not learn what
 // the case holds, so the claim rule and the sight rule are one rule.
 func (c *Case) CanSee(actor domain.Actor, p *AssessorProfile) bool {
@@ -71,7 +72,7 @@ func (c *Case) CanSee(actor domain.Actor, p *AssessorProfile) bool {
 	case domain.RoleApplicant:
 		return actor.ID == c.ApplicantID
 	case domain.RoleAssessor:
-		if c.assessorRoleOf(actor.ID) != "" {
+		if c.assessorRoleOf(actor.ID) != "" || slices.Contains(c.partsOf(actor.ID), PartRenewalAssessor) {
 			return true
 		}
 		return p != nil && p.UserID == actor.ID && c.CanClaim(*p, "") == nil

@@ -45,29 +45,6 @@ func (s *Service) programme(ctx context.Context, accID string) (p ProgrammeView,
 	return p, accreditation.InForce(c.Accreditation.Status, c.Accreditation.ValidUntil, s.now()), true
 }
 
-// RenewalRequest is the holder's renewal declaration.
-type RenewalRequest struct {
-	ContinuedPractice        bool
-	SupervisionHoursLastYear float64
-	CPDHoursLastYear         float64
-	EthicsCodeAdherence      bool
-	Declarations             []string // the keys of the declarations confirmed
-}
-
-// Renew renews an accreditation.
-func (s *Service) Renew(ctx context.Context, m aggregate.Meta, accID string, in RenewalRequest) (string, aggregate.Result, error) {
-	id, err := s.CaseOfAccreditation(m.Actor, accID)
-	if err != nil {
-		return "", aggregate.Result{}, err
-	}
-	res, err := s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
-		return c.Renew(m.Actor, now, s.RuleSets(), accreditation.RenewalInput{ContinuedPractice: in.ContinuedPractice,
-			SupervisionHoursLastYear: in.SupervisionHoursLastYear, CPDHoursLastYear: in.CPDHoursLastYear, EthicsCodeAdherence: in.EthicsCodeAdherence,
-			Declarations: in.Declarations})
-	})
-	return id, res, err
-}
-
 // Revoke is the office revoking an accreditation, with a reason.
 func (s *Service) Revoke(ctx context.Context, m aggregate.Meta, accID, reason string) (string, aggregate.Result, error) {
 	return s.endAccreditation(ctx, m, accID, reason, (*accreditation.Case).Revoke)

@@ -245,6 +245,8 @@ type AccreditationView struct {
 	By         string                            `json:"by,omitempty"`
 	ChangedAt  time.Time                         `json:"changed_at,omitzero"`
 	Renewals   []accreditation.Renewal           `json:"renewals,omitempty"`
+	// CurrentRenewal is the renewal under way, or the last one refused.
+	CurrentRenewal *RenewalView `json:"current_renewal,omitempty"`
 }
 
 // Can reports whether the caller may take action now.
@@ -406,7 +408,8 @@ func (s *Service) view(ctx context.Context, actor domain.Actor, c *accreditation
 	}
 	if a := c.Accreditation; a != nil {
 		v.Accreditation = &AccreditationView{ID: a.ID, Level: a.Level, AwardedAt: a.AwardedAt, ValidUntil: a.ValidUntil,
-			Status: a.Status, Reason: open(a.Reason), By: a.By, ChangedAt: a.ChangedAt, Renewals: slices.Clone(a.Renewals)}
+			Status: a.Status, Reason: open(a.Reason), By: a.By, ChangedAt: a.ChangedAt, Renewals: slices.Clone(a.Renewals),
+			CurrentRenewal: renewalView(a.Current, open)}
 	}
 	if actor.Role != domain.RoleApplicant {
 		v.Participants = slices.Clone(c.Participants)

@@ -68,6 +68,13 @@ var (
 		"DecisionRequest.rationale",
 		"AppealRequest.grounds",
 		"AppealDecisionRequest.rationale",
+		"RenewalRequest.reflection",
+		"RenewalRequest.aims.still_run",
+		"RenewalRequest.aims.student_feedback",
+		"RenewalRequest.aims.quality_assurance",
+		"RenewalRequest.aims.emcc_criteria",
+		"RenewalRequest.aims.ethics_code",
+		"RenewalAssessmentRequest.rationale",
 	}}
 	// Reason is why a user is disabled or erased, a case withdrawn, its fee
 	// waived or an accreditation revoked or withdrawn.
@@ -98,9 +105,9 @@ var (
 
 	// Hours is a count of hours over a career or a programme.
 	Hours = Limit{Min: 0, Max: 100000, In: []string{"PortfolioRequest.client_hours", "PortfolioRequest.contact_hours"}}
-	// HoursInAYear is a count of hours in the last year (366 days).
+	// HoursInAYear is a count of hours in a year (366 days).
 	HoursInAYear = Limit{Min: 0, Max: 8784, In: []string{"PortfolioRequest.cpd_hours_last_year", "PortfolioRequest.supervision_hours_last_year",
-		"RenewalRequest.cpd_hours_last_year", "RenewalRequest.supervision_hours_last_year"}}
+		"RenewalRequest.years[].practice_hours", "RenewalRequest.years[].supervision_hours", "RenewalRequest.years[].cpd_hours"}}
 	// Count is a count of clients or items.
 	Count = Limit{Min: 0, Max: 100000, In: []string{"PortfolioRequest.client_count", "PortfolioRequest.feedback_items_last_12m", "PortfolioRequest.reflection_items_last_12m"}}
 	// Cycles is a count of completed programme cycles.

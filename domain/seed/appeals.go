@@ -2,6 +2,7 @@ package seed
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/emcc/accredit/domain"
@@ -27,6 +28,9 @@ func (g *job) afterDecision(ctx context.Context, p *plan, now time.Time) (time.D
 	if c.State != accreditation.StateAwarded || acc == nil || acc.Status != accreditation.StatusActive {
 		return 0, nil
 	}
+	if acc.Current.Open() {
+		return g.renewal(ctx, p, now)
+	}
 	switch {
 	case p.revoke:
 		r, err := g.text(ctx, p, pick(g.rnd, revocations))
@@ -39,15 +43,14 @@ func (g *job) afterDecision(ctx context.Context, p *plan, now time.Time) (time.D
 			return c.Revoke(o, now, accreditation.ReasonInput{Reason: r})
 		})
 	case now.Before(acc.ValidUntil):
-		a := g.applicantActor(p)
-		in := accreditation.RenewalInput{ContinuedPractice: true, EthicsCodeAdherence: true, Declarations: accreditation.Declarations,
-			SupervisionHoursLastYear: float64(4 + g.rnd.IntN(16)), CPDHoursLastYear: float64(16 + g.rnd.IntN(40))}
-		if err := g.do(ctx, p, a, now, func(c *accreditation.Case) ([]aggregate.Change, error) {
-			return c.Renew(a, now, g.cfg.RuleSets, in)
-		}); err != nil {
+		in, err := g.renewalInput(ctx, p)
+		if err != nil {
 			return 0, err
 		}
-		g.sum.Renewals++
+		a := g.applicantActor(p)
+		return g.days(1, 14), g.do(ctx, p, a, now, func(c *accreditation.Case) ([]aggregate.Change, error) {
+			return c.Renew(a, now, g.cfg.RuleSets, in)
+		})
 	default:
 		// The system's expiry job, as accreditd runs it.
 		if err := g.do(ctx, p, domain.System, now, func(c *accreditation.Case) ([]aggregate.Change, error) {
@@ -84,5 +87,59 @@ func (g *job) decideAppeal(ctx context.Context, p *plan, now time.Time) (time.Du
 	if p.upheld {
 		return g.days(3, 14), nil
 	}
+	return g.nextAfterAward(p, now), nil
+}
+
+// renewalInput is the holder's renewal: EIA five years of practice,
+// supervision and CPD over the published minimums, and a reflection; EQA a
+// statement on each aim.
+func (g *job) renewalInput(ctx context.Context, p *plan) (accreditation.RenewalInput, error) {
+	in := accreditation.RenewalInput{Declarations: accreditation.Declarations}
+	if p.scheme == accreditation.SchemeEQA {
+		for i, aim := range accreditation.RenewalAims {
+			s, err := g.text(ctx, p, aimStatements[i])
+			if err != nil {
+				return in, err
+			}
+			in.Aims = append(in.Aims, accreditation.AimStatement{Aim: aim, Statement: s})
+		}
+		return in, nil
+	}
+	for range accreditation.ValidityYears {
+		in.Years = append(in.Years, accreditation.RenewalYear{PracticeHours: float64(25 + g.rnd.IntN(120)),
+			SupervisionHours: float64(4 + g.rnd.IntN(12)), CPDHours: float64(16 + g.rnd.IntN(40))})
+	}
+	r, err := g.text(ctx, p, pick(g.rnd, reflections))
+	in.Reflection = r
+	return in, err
+}
+
+// renewal takes the submitted renewal's next step: the office assigns a
+// qualified assessor, who renews the accreditation.
+func (g *job) renewal(ctx context.Context, p *plan, now time.Time) (time.Duration, error) {
+	if p.c.Accreditation.Current.State == accreditation.StateRenewalSubmitted {
+		o := g.officeActor()
+		for _, i := range g.assessors {
+			prof := g.users[i].profile
+			if _, err := p.c.AssignRenewal(o, now, accreditation.RenewalAssignInput{Profile: prof}); err != nil {
+				continue
+			}
+			return g.days(5, 30), g.do(ctx, p, o, now, func(c *accreditation.Case) ([]aggregate.Change, error) {
+				return c.AssignRenewal(o, now, accreditation.RenewalAssignInput{Profile: prof})
+			})
+		}
+		return 0, fmt.Errorf("no assessor qualified for the renewal of %s %s in %q", p.scheme, p.level, p.lang)
+	}
+	why, err := g.text(ctx, p, pick(g.rnd, renewalRationales))
+	if err != nil {
+		return 0, err
+	}
+	a := domain.Actor{ID: p.c.RenewalAssessor(), Role: domain.RoleAssessor}
+	if err := g.do(ctx, p, a, now, func(c *accreditation.Case) ([]aggregate.Change, error) {
+		return c.AssessRenewal(a, now, accreditation.RenewalAssessmentInput{Outcome: accreditation.RenewalRenew, Rationale: why})
+	}); err != nil {
+		return 0, err
+	}
+	g.sum.Renewals++
 	return g.nextAfterAward(p, now), nil
 }

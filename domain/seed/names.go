@@ -113,6 +113,21 @@ var (
 		"The assessment overlooked the supervisor's reference, which evidences the missing category.",
 		"I believe the evidence of my team coaching work was not taken into account.",
 	}
+	reflections = []string{
+		"Over these five years my practice moved from one-to-one coaching towards team work. Supervision helped me notice where I took over my clients' agendas, and my CPD on systemic approaches changed how I contract.",
+		"Looking back on the period, the biggest change is how I use silence and questions. My supervisor challenged my wish to help too quickly; the ethics course made me revisit my contracting with sponsors.",
+	}
+	aimStatements = []string{
+		"The programme ran a full cohort every year of the period.",
+		"Student evaluations are reviewed after each module and led to two changes in the curriculum.",
+		"An annual quality review by an external moderator, with actions tracked in the quality manual.",
+		"Students are assessed against the EMCC competence indicators at the programme's level.",
+		"The Global Code of Ethics is taught in module one and applied in supervised practice.",
+	}
+	renewalRationales = []string{
+		"Practice, supervision and CPD over the period meet the requirements; the reflection shows continued development.",
+		"The renewal evidence is complete and consistent; renewed for five years.",
+	}
 	appealRationales = []string{
 		"Having reviewed the file, the panel finds the original decision sound.",
 		"The panel finds that evidence was overlooked and asks for the decision to be taken again.",

@@ -292,7 +292,28 @@ func (g *Generator) decide(c *accreditation.Case, a domain.Actor, action accredi
 	case accreditation.ActionWithdraw:
 		return c.Withdraw(a, g.now, accreditation.WithdrawInput{})
 	case accreditation.ActionRenew:
-		return c.Renew(a, g.now, g.rules, accreditation.RenewalInput{ContinuedPractice: true, SupervisionHoursLastYear: 6, CPDHoursLastYear: 20, EthicsCodeAdherence: true})
+		in := accreditation.RenewalInput{Declarations: accreditation.Declarations}
+		if c.Scheme == accreditation.SchemeEQA {
+			for _, aim := range accreditation.RenewalAims {
+				in.Aims = append(in.Aims, accreditation.AimStatement{Aim: aim, Statement: text("aim")})
+			}
+		} else {
+			for range accreditation.ValidityYears {
+				in.Years = append(in.Years, accreditation.RenewalYear{PracticeHours: 30, SupervisionHours: 6, CPDHours: 20})
+			}
+			in.Reflection = text("reflection")
+		}
+		return c.Renew(a, g.now, g.rules, in)
+	case accreditation.ActionAssignRenewal:
+		for _, i := range g.rnd.Perm(len(g.assessors)) {
+			if ch, err := c.AssignRenewal(a, g.now, accreditation.RenewalAssignInput{Profile: g.assessors[i]}); err == nil {
+				return ch, nil
+			}
+		}
+		return nil, nil
+	case accreditation.ActionAssessRenewal:
+		out := []accreditation.RenewalOutcome{accreditation.RenewalRenew, accreditation.RenewalRenew, accreditation.RenewalReturn, accreditation.RenewalRefuse}[g.rnd.IntN(4)]
+		return c.AssessRenewal(a, g.now, accreditation.RenewalAssessmentInput{Outcome: out, Rationale: text("why")})
 	case accreditation.ActionRevoke:
 		return c.Revoke(a, g.now, accreditation.ReasonInput{Reason: text("ethics")})
 	case accreditation.ActionWithdrawAccreditation:

@@ -1,0 +1,83 @@
+package api_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
+)
+
+// eiaRenewalBody is an EIA renewal that meets the shipped rules at every
+// level: five years of 30 practice hours, 6 of supervision, 20 of CPD.
+func eiaRenewalBody() map[string]any {
+	var years []map[string]any
+	for range 5 {
+		years = append(years, map[string]any{"practice_hours": 30, "supervision_hours": 6, "cpd_hours": 20})
+	}
+	return map[string]any{"years": years, "reflection": "Five years in which my contracting changed.",
+		"declarations": []string{"code_of_ethics", "diversity"}}
+}
+
+// eqaRenewalBody states each of the five EQA renewal aims.
+func eqaRenewalBody() map[string]any {
+	return map[string]any{"aims": map[string]string{"still_run": "Yearly cohorts.", "student_feedback": "Module evaluations.",
+		"quality_assurance": "External moderator.", "emcc_criteria": "Assessed on the indicators.", "ethics_code": "Module one."},
+		"declarations": []string{"code_of_ethics"}}
+}
+
+// TestRenewalAsAShortCase (issue 13 item 8): the holder submits the
+// renewal, the office assigns one assessor, who renews it; the register
+// shows the new end.
+func TestRenewalAsAShortCase(t *testing.T) {
+	tm := newTeam(t)
+	id := tm.openEIA(t)
+	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200)
+	tm.toDecision(t, id)
+	d := tm.post(t, "/api/v1/cases/"+id+"/decision", tm.admin, map[string]string{"outcome": "awarded", "level": "practitioner", "rationale": "Meets the level."}, 200)
+	accID := d["accreditation"].(map[string]any)["id"].(string)
+	renew := "/api/v1/accreditations/" + accID + "/renewal"
+	tm.setClock(t, time.Date(2030, 12, 1, 9, 0, 0, 0, time.UTC))
+	renata := tm.newAssessor(t, "renata@example.org", "Renata Renewals")
+	renata.Token = tm.in.Login(t, renata.Email, renata.Password)
+
+	// The instant renewal's body is refused, naming what is asked now.
+	old := Expect(t, tm.in.Post(t, renew, tm.applicant.Token, map[string]any{"continued_practice": true, "supervision_hours_last_year": 6,
+		"cpd_hours_last_year": 20, "ethics_code_adherence": true}), 400).Map(t)
+	if got := fmt.Sprint(old["errors"]); !strings.Contains(got, "continued_practice") || !strings.Contains(got, "years") || !strings.Contains(got, "reflection") {
+		t.Fatalf("old body: got %v", old)
+	}
+	wantField(t, tm.in.Post(t, renew, tm.applicant.Token, map[string]any{"years": []map[string]any{{"practice_hours": 1}}}), "years", "5 years")
+
+	c := tm.post(t, renew, tm.applicant.Token, eiaRenewalBody(), 200)
+	cur := c["accreditation"].(map[string]any)["current_renewal"].(map[string]any)
+	if cur["state"] != "submitted" || c["next"].(map[string]any)["key"] != "renewal_submitted" {
+		t.Fatalf("submitted: renewal %v, next %v", cur, c["next"])
+	}
+	// Before it is assigned the assessor neither sees nor assesses it.
+	Expect(t, tm.in.Get(t, "/api/v1/cases/"+id, renata.Token), 404)
+	Expect(t, tm.in.Post(t, renew+"/assessment", renata.Token, map[string]string{"outcome": "renew", "rationale": "x"}), 404)
+	Expect(t, tm.in.Post(t, renew+"/assignment", tm.applicant.Token, map[string]string{"assessor_id": renata.ID}), 403)
+	Expect(t, tm.in.Post(t, renew+"/assignment", tm.admin, map[string]string{"assessor_id": tm.applicant.ID}), 422)
+
+	tm.post(t, renew+"/assignment", tm.admin, map[string]string{"assessor_id": renata.ID}, 200)
+	seen := tm.get(t, "/api/v1/cases/"+id, renata.Token)
+	if r := seen["accreditation"].(map[string]any)["current_renewal"].(map[string]any); r["reflection"] != "Five years in which my contracting changed." || r["reflection_words"] != float64(7) {
+		t.Fatalf("the assessor's view of the renewal: %v", r)
+	}
+	// The application's verifier sees the case, but the renewal is not theirs.
+	Expect(t, tm.in.Post(t, renew+"/assessment", tm.verifier.Token, map[string]string{"outcome": "renew", "rationale": "x"}), 403)
+	wantField(t, tm.in.Post(t, renew+"/assessment", renata.Token, map[string]string{"outcome": "approve", "rationale": "x"}), "outcome", "renew, refuse or return")
+
+	r := tm.post(t, renew+"/assessment", renata.Token, map[string]string{"outcome": "renew", "rationale": "Five years evidenced."}, 200)
+	if got := r["accreditation"].(map[string]any)["valid_until"].(string); !strings.HasPrefix(got, "2036-03-02") {
+		t.Fatalf("renewed until: got %s, want 2036-03-02", got)
+	}
+	reg := Expect(t, tm.in.Get(t, fmt.Sprintf("/api/v1/register/%s?min_seq=%d", accID, int(r["seq"].(float64))), ""), 200).Map(t)
+	if got, _ := reg["accreditation"].(map[string]any)["valid_until"].(string); !strings.HasPrefix(got, "2036-03-02") || reg["valid"] != true {
+		t.Fatalf("register after renewal: %v", reg)
+	}
+	// Like an application's assessors, the renewal's keeps sight of the case.
+	Expect(t, tm.in.Get(t, "/api/v1/cases/"+id, renata.Token), 200)
+}
