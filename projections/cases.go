@@ -31,6 +31,9 @@ type Cases struct {
 	// listed holds the (assessor, case) pairs in assigned, so that an
 	// assignment is added once without a scan of the assessor's list.
 	listed map[assignment]bool
+	// renewing is the cases whose accreditation has a renewal under way:
+	// few, so that the renewal lists read them alone.
+	renewing map[string]bool
 }
 
 type assignment struct{ userID, caseID string }
@@ -38,7 +41,7 @@ type assignment struct{ userID, caseID string }
 // NewCases returns an empty cases model.
 func NewCases() *Cases {
 	return &Cases{ByID: map[string]*accreditation.Case{}, queue: newOrdered(), awaiting: newOrdered(),
-		assigned: map[string][]queueRef{}, listed: map[assignment]bool{}}
+		assigned: map[string][]queueRef{}, listed: map[assignment]bool{}, renewing: map[string]bool{}}
 }
 
 func (m *Cases) live(r queueRef) (*accreditation.Case, bool) {
@@ -94,6 +97,7 @@ func (m *Cases) apply(e eventstore.Event, fold func(*accreditation.Case) error) 
 			m.list(a.UserID, c)
 		}
 	}
+	m.trackRenewal(c)
 }
 
 // list adds c to the assessor's own cases, once.
@@ -115,7 +119,9 @@ func (m *Cases) Restore(b []byte) error {
 	}
 	m.ByID, m.Errors = byID, errs
 	m.queue, m.awaiting, m.assigned, m.listed = newOrdered(), newOrdered(), map[string][]queueRef{}, map[assignment]bool{}
+	m.renewing = map[string]bool{}
 	for _, c := range m.ByID {
+		m.trackRenewal(c)
 		if c.State == accreditation.StateAwaitingAssessment {
 			m.awaiting.append(c.ID, c.SubmittedAt)
 		}
@@ -391,4 +397,51 @@ func percentile(sorted []float64, p float64) float64 {
 	}
 	i := int(math.Ceil(p*float64(len(sorted)))) - 1
 	return math.Round(sorted[max(i, 0)]*10) / 10
+}
+
+// trackRenewal keeps c in renewing while its accreditation has a renewal
+// under way.
+func (m *Cases) trackRenewal(c *accreditation.Case) {
+	if a := c.Accreditation; a != nil && a.Current.Open() {
+		m.renewing[c.ID] = true
+	} else {
+		delete(m.renewing, c.ID)
+	}
+}
+
+// RenewalItem is a renewal under way, as the renewal lists show it.
+type RenewalItem struct {
+	CaseID          string                     `json:"case_id"`
+	AccreditationID string                     `json:"accreditation_id"`
+	Scheme          accreditation.Scheme       `json:"scheme"`
+	Level           framework.Level            `json:"level"`
+	Language        string                     `json:"language"`
+	State           accreditation.RenewalState `json:"state"`
+	SubmittedAt     time.Time                  `json:"submitted_at"`
+	AssessorID      string                     `json:"assessor_id,omitempty"`
+}
+
+// Renewals lists the renewals under way in state (every state when
+// empty) assessed by assessorID (anyone's when empty), oldest first.
+func (m *Cases) Renewals(state accreditation.RenewalState, assessorID string) []RenewalItem {
+	out := []RenewalItem{}
+	for id := range m.renewing {
+		c := m.ByID[id]
+		if c == nil || c.Accreditation == nil || !c.Accreditation.Current.Open() {
+			continue
+		}
+		a, r := c.Accreditation, c.Accreditation.Current
+		if (state != "" && r.State != state) || (assessorID != "" && r.Assessor != assessorID) {
+			continue
+		}
+		out = append(out, RenewalItem{CaseID: id, AccreditationID: a.ID, Scheme: c.Scheme, Level: a.Level, Language: c.Language,
+			State: r.State, SubmittedAt: r.SubmittedAt, AssessorID: r.Assessor})
+	}
+	slices.SortFunc(out, func(a, b RenewalItem) int {
+		if c := a.SubmittedAt.Compare(b.SubmittedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.CaseID, b.CaseID)
+	})
+	return out
 }

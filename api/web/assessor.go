@@ -24,8 +24,12 @@ func (a *app) queue(x *ctx) error {
 	var avail, mine projections.Page
 	a.read(func(m *projections.Models) { avail, mine = m.Cases.AssessorQueue(p, a.d.Now(), a.sla(), queueLimit) })
 	hasProfile := len(p.Schemes) > 0
+	var renewals []projections.RenewalItem
+	a.read(func(m *projections.Models) {
+		renewals = m.Cases.Renewals(accreditation.StateRenewalInAssessment, x.user.ID)
+	})
 	return x.render(0, "queue", x.newPage("queue.title", map[string]any{"Available": avail, "Mine": mine, "HasProfile": hasProfile,
-		"SLADays": int(a.sla().Hours() / 24)}))
+		"SLADays": int(a.sla().Hours() / 24), "Renewals": renewals}))
 }
 
 func (a *app) claim(x *ctx) error {

@@ -40,6 +40,7 @@ func (a *app) certificatePage(x *ctx, p *page, status int) error {
 	}
 	d["Renewal"] = renewalForm(until)
 	d["NextStep"] = a.nextStep(x, c.Next)
+	d["Current"] = a.renewalOf(x, c.Accreditation)
 	if p == nil {
 		p = x.newPage("certificate.title", nil)
 	}

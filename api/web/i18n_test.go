@@ -81,6 +81,7 @@ func TestCatalogueIsCompleteInBothLanguages(t *testing.T) {
 		dynamic("rule.", accreditation.RuleRenewalAim(aim))
 	}
 	dynamic("rstate.", "submitted", "in_assessment", "returned", "refused")
+	dynamic("routcome.", "renew", "return", "refuse")
 	for _, sc := range []accreditation.Scheme{accreditation.SchemeEIA, accreditation.SchemeEQA} {
 		for _, d := range accreditation.RuleDefs(sc) {
 			dynamic("rule.", d.Name)
@@ -109,7 +110,7 @@ func TestCatalogueIsCompleteInBothLanguages(t *testing.T) {
 	dynamic("astatus.", "active", "expired", "withdrawn", "revoked")
 	dynamic("how.", accreditation.HowAssigned, accreditation.HowClaimed)
 	dynamic("ok.", "welcome", "registered", "logged_out", "opened", "saved", "unchanged", "uploaded", "removed", "submitted",
-		"answered", "appealed", "withdrawn", "renewal_submitted", "claimed", "assessed", "requested", "screened", "assigned", "moderated",
+		"answered", "appealed", "withdrawn", "renewal_submitted", "renewal_assigned", "renewal_assessed", "claimed", "assessed", "requested", "screened", "assigned", "moderated",
 		"decided", "appeal_decided", "revoked", "user_created", "profile_saved", "user_disabled", "sessions_ended", "rules_published", "payment",
 		"interview_scheduled", "interview_recorded")
 	for _, e := range []string{"forbidden", "csrf", "not_found", "too_large", "internal", "other"} {

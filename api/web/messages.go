@@ -98,6 +98,8 @@ var vocabulary = map[string]msg{
 	"ok.appealed":            {"Your appeal is filed.", "Uw beroep is ingediend."},
 	"ok.withdrawn":           {"The application is withdrawn.", "De aanvraag is ingetrokken."},
 	"ok.renewal_submitted":   {"The renewal is submitted.", "De verlenging is ingediend."},
+	"ok.renewal_assigned":    {"The renewal is assigned.", "De verlenging is toegewezen."},
+	"ok.renewal_assessed":    {"The outcome of the renewal is recorded.", "De uitkomst van de verlenging is vastgelegd."},
 	"ok.claimed":             {"The case is yours to assess.", "U beoordeelt nu dit dossier."},
 	"ok.assessed":            {"Your assessment is submitted.", "Uw beoordeling is ingediend."},
 	"ok.requested":           {"The request for information is sent to the applicant.", "Het verzoek om informatie is naar de aanvrager gestuurd."},

@@ -88,6 +88,10 @@ type officeCase struct {
 	Rules       *rulesRef // the version the case is pinned to
 	// Panel is the office users who may sit on the awarding panel.
 	Panel []option
+	// Renewal is the accreditation's current renewal; RenewalAssessors
+	// the assessors the office may give it.
+	Renewal          *renewalPage
+	RenewalAssessors []option
 }
 
 func (a *app) officeCaseView(x *ctx, c *cases.CaseView, p *page, status int) error {
@@ -139,6 +143,10 @@ func (a *app) officeCaseView(x *ctx, c *cases.CaseView, p *page, status int) err
 				}
 			}
 		})
+	}
+	oc.Renewal = a.renewalOf(x, c.Accreditation)
+	if c.Can(accreditation.ActionAssignRenewal) {
+		oc.RenewalAssessors = a.renewalAssessors(x, c)
 	}
 	if !c.SubmittedAt.IsZero() && c.Decision == nil {
 		due := c.SubmittedAt.Add(a.sla())

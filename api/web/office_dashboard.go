@@ -61,5 +61,6 @@ func (a *app) dashboard(x *ctx) error {
 	}
 	d := map[string]any{"S": st, "States": states, "Columns": cols, "ChartW": chartW, "ChartH": chartH, "Base": base, "Left": left,
 		"Workload": workload, "Levels": levelIDs()}
+	a.read(func(m *projections.Models) { d["Renewals"] = m.Cases.Renewals(accreditation.StateRenewalSubmitted, "") })
 	return x.render(0, "dashboard", x.newPage("dashboard.title", d))
 }

@@ -24,7 +24,6 @@ type route struct {
 func (a *app) routes() []route {
 	get, post := http.MethodGet, http.MethodPost
 	anyRole, applicant, assessor, office := domain.UserRoles, domain.ApplicantOnly, domain.AssessorOnly, domain.OfficeOnly
-	holderOrOffice := domain.HolderOrOffice
 	return []route{
 		// Anyone.
 		{Method: get, Path: "/", Public: true, h: a.home},
@@ -63,7 +62,7 @@ func (a *app) routes() []route {
 		{Method: post, Path: "/applications/:case/respond", Roles: applicant, h: a.respond},
 		{Method: post, Path: "/applications/:case/appeal", Roles: applicant, h: a.appeal},
 		{Method: post, Path: "/applications/:case/withdraw", Roles: applicant, h: a.withdraw},
-		{Method: get, Path: "/accreditations/:acc", Roles: holderOrOffice, h: a.certificate},
+		{Method: get, Path: "/accreditations/:acc", Roles: anyRole, h: a.certificate},
 		{Method: post, Path: "/accreditations/:acc/renew", Roles: applicant, h: a.renew},
 		{Method: post, Path: "/accreditations/:acc/withdraw", Roles: applicant, h: a.holderWithdrawAccreditation},
 
@@ -75,6 +74,7 @@ func (a *app) routes() []route {
 		{Method: post, Path: "/assess/:case/request-information", Roles: assessor, h: a.requestInformation},
 		{Method: post, Path: "/assess/:case/interview", Roles: assessor, h: a.scheduleInterview},
 		{Method: post, Path: "/assess/:case/interview/record", Roles: assessor, h: a.recordInterview},
+		{Method: post, Path: "/accreditations/:acc/renewal/assess", Roles: assessor, h: a.assessRenewal},
 
 		// The EMCC office.
 		{Method: get, Path: "/office", Roles: office, Nav: "nav.dashboard", h: a.dashboard},
@@ -83,6 +83,7 @@ func (a *app) routes() []route {
 		{Method: post, Path: "/office/cases/:case/payment", Roles: office, h: a.recordPayment},
 		{Method: post, Path: "/office/cases/:case/screen", Roles: office, h: a.screen},
 		{Method: post, Path: "/office/cases/:case/assign", Roles: office, h: a.assign},
+		{Method: post, Path: "/office/cases/:case/renewal/assign", Roles: office, h: a.assignRenewal},
 		{Method: post, Path: "/office/cases/:case/request-information", Roles: office, h: a.requestInformation},
 		{Method: post, Path: "/office/cases/:case/interview", Roles: office, h: a.scheduleInterview},
 		{Method: post, Path: "/office/cases/:case/moderate", Roles: office, h: a.moderate},

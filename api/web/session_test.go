@@ -230,6 +230,59 @@ func TestRenewalInTheWindow(t *testing.T) {
 	if a := c.get(a.Location); !strings.Contains(a.Body, "Your renewal is submitted: the EMCC office assigns an assessor to it.") || strings.Contains(a.Body, "Submit the renewal") {
 		t.Fatal("the certificate does not say the renewal is submitted, or still offers the form")
 	}
+	assessRenewalOnThePages(t, w, accID, carla)
+}
+
+// assessRenewalOnThePages takes the submitted renewal of accID through the
+// office's dashboard and case page, where it is assigned to a new assessor,
+// and that assessor's queue and certificate page, where it is renewed; the
+// holder then reads the new date.
+func assessRenewalOnThePages(t *testing.T, w *world, accID string, holder User) {
+	t.Helper()
+	w.admin = w.in.AdminToken(t) // the clock has moved on
+	rene := w.newAssessor(t, "rene@example.org", "Rene Renewals")
+	office := w.client(t)
+	office.login(AdminEmail, AdminPassword)
+	dash := office.get("/office")
+	i := strings.Index(dash.Body, "Renewals awaiting an assessor")
+	if i < 0 || !strings.Contains(dash.Body[i:], accID) {
+		t.Fatal("the office's dashboard does not list the renewal awaiting an assessor")
+	}
+	caseID := between(dash.Body[i:], `href="/office/cases/`, `#renewal"`)
+	page := office.get("/office/cases/" + caseID)
+	if !strings.Contains(page.Body, "Assign the renewal") || !strings.Contains(page.Body, "Rene Renewals") || !strings.Contains(page.Body, "Five years in which my contracting changed.") {
+		t.Fatalf("the office's case page: no renewal to assign to Rene (%d)", page.Status)
+	}
+	if r := office.post("/office/cases/"+caseID+"/renewal/assign", url.Values{}, true); r.Status != http.StatusBadRequest || !strings.Contains(r.Body, `id="f-renewal_assessor_id-error"`) {
+		t.Fatalf("assigning nobody: got %d", r.Status)
+	}
+	if r := office.post("/office/cases/"+caseID+"/renewal/assign", url.Values{"renewal_assessor_id": {rene.ID}}, true); r.Status != http.StatusSeeOther {
+		t.Fatalf("assigning the renewal: got %d", r.Status)
+	}
+	c := w.client(t)
+	c.login(rene.Email, rene.Password)
+	if q := c.get("/queue"); !strings.Contains(q.Body, "Renewals to assess") || !strings.Contains(q.Body, "/accreditations/"+accID) {
+		t.Fatal("the assessor's queue does not list the renewal")
+	}
+	if r := c.post("/accreditations/"+accID+"/renewal/assess", url.Values{"outcome": {"renew"}}, true); r.Status != http.StatusBadRequest || !strings.Contains(r.Body, `id="f-rationale-error"`) {
+		t.Fatalf("an outcome without its rationale: got %d", r.Status)
+	}
+	r := c.post("/accreditations/"+accID+"/renewal/assess", url.Values{"outcome": {"renew"}, "rationale": {"Five years evidenced."}}, true)
+	if r.Status != http.StatusSeeOther {
+		t.Fatalf("renewing: got %d", r.Status)
+	}
+	h := w.client(t)
+	h.login(holder.Email, holder.Password)
+	if a := h.get("/accreditations/" + accID); !strings.Contains(a.Body, "2 March 2036") {
+		t.Fatal("the certificate does not show the new date")
+	}
+}
+
+// between is the text of s between the first from and the next to.
+func between(s, from, to string) string {
+	_, after, _ := strings.Cut(s, from)
+	before, _, _ := strings.Cut(after, to)
+	return before
 }
 
 // TestUnknownPagesAreHTMLAndTheAPIStaysJSON: the web application's error

@@ -59,7 +59,9 @@
 // A case is pinned to the eligibility rule set in force when it is first
 // submitted (RuleSetVersion); a resubmission after a return is checked against
 // the same version, so a later rule set never changes an in-flight case.
-// Renewal, years later, follows the rule set in force at renewal time.
+// Renewal, years later, is a short case of its own on the accreditation
+// (renewal.go): it is pinned to the rule set in force when the holder first
+// submits it, and assessed by one assessor.
 //
 // The equivalence principle: a submission must address each of the eight
 // competence categories, by evidence mapped to it or by a self-assessment
