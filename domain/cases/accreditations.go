@@ -25,24 +25,30 @@ func (s *Service) CaseOfAccreditation(actor domain.Actor, accID string) (string,
 // Programme returns the EQA-accredited programme of accreditation accID,
 // as the public register shows it, when that accreditation is in force:
 // the programmes an applicant may name as the one they graduated from.
-func (s *Service) Programme(ctx context.Context, accID string) (ProgrammeView, bool) {
-	p, inForce, ok := s.programme(ctx, accID)
-	return p, ok && inForce
+// Errors: Unavailable (the store could not give the programme's case).
+func (s *Service) Programme(ctx context.Context, accID string) (ProgrammeView, bool, error) {
+	p, inForce, ok, err := s.programme(ctx, accID)
+	return p, ok && inForce, err
 }
 
 // programme returns the programme accredited as accID and whether that
 // accreditation is in force now; false when accID is no EQA accreditation.
-func (s *Service) programme(ctx context.Context, accID string) (p ProgrammeView, inForce, ok bool) {
+func (s *Service) programme(ctx context.Context, accID string) (p ProgrammeView, inForce, ok bool, err error) {
 	id, ok := s.index.caseOf(accID)
 	if !ok {
-		return ProgrammeView{}, false, false
+		return ProgrammeView{}, false, false, nil
 	}
-	c, _, ok := s.repo.Get(id)
+	c, _, ok, err := s.repo.Find(ctx, id)
+	if err != nil {
+		e := domain.Wrap(domain.Unavailable, err, "event store unavailable")
+		e.RetryAfter = 1
+		return ProgrammeView{}, false, false, e
+	}
 	if !ok || c.Scheme != accreditation.SchemeEQA || c.Programme == nil || c.Accreditation == nil || c.Accreditation.ID != accID {
-		return ProgrammeView{}, false, false
+		return ProgrammeView{}, false, false, nil
 	}
 	p = ProgrammeView{Name: s.vault.Reveal(ctx, c.Programme.Name), Provider: s.vault.Reveal(ctx, c.Programme.Provider)}
-	return p, accreditation.InForce(c.Accreditation.Status, c.Accreditation.ValidUntil, s.now()), true
+	return p, accreditation.InForce(c.Accreditation.Status, c.Accreditation.ValidUntil, s.now()), true, nil
 }
 
 // Revoke is the office revoking an accreditation, with a reason.

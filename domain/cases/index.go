@@ -104,6 +104,13 @@ func (x *index) caseOf(accID string) (string, bool) {
 	return id, ok
 }
 
+// applicantOf is the applicant of case id; "" when no such case.
+func (x *index) applicantOf(id string) string {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.idx.Applicant[id]
+}
+
 func (x *index) casesOf(applicant string) []string {
 	x.mu.RLock()
 	defer x.mu.RUnlock()

@@ -10,7 +10,10 @@ import (
 func (s *Service) EraseEvidenceOf(ctx context.Context, userID string) error {
 	var objects []string
 	for _, id := range s.IDsOfApplicant(userID) {
-		c, _, ok := s.repo.Get(id)
+		c, _, ok, err := s.repo.Find(ctx, id)
+		if err != nil { // an erasure that skipped a case would report done
+			return fmt.Errorf("erase evidence of case %s: %w", id, err)
+		}
 		if !ok {
 			continue
 		}
@@ -35,12 +38,18 @@ func (s *Service) LastActivity(userID string) time.Time { return s.index.lastAct
 
 // HasOpenCase reports whether a case of the applicant is still open
 // (Case.StillOpen): then nothing of theirs may be erased by the retention
-// policy. It reads the applicant's cases, and no other.
-func (s *Service) HasOpenCase(userID string) bool {
+// policy. It reads the applicant's cases, and no other. A case the store
+// cannot give is an error, never "not open": the answer decides an
+// erasure.
+func (s *Service) HasOpenCase(ctx context.Context, userID string) (bool, error) {
 	for _, id := range s.IDsOfApplicant(userID) {
-		if c, _, ok := s.repo.Get(id); ok && c.StillOpen() {
-			return true
+		c, _, ok, err := s.repo.Find(ctx, id)
+		if err != nil {
+			return false, fmt.Errorf("read case %s: %w", id, err)
+		}
+		if ok && c.StillOpen() {
+			return true, nil
 		}
 	}
-	return false
+	return false, nil
 }

@@ -191,7 +191,13 @@ func (s *Service) seal(ctx context.Context, subject, text string) (pii.Sealed, e
 	return sealed, nil
 }
 
+// applicantOf is the applicant of case id, the subject its texts are
+// sealed for: from the index, without reading the case; from the case when
+// the index has not seen it yet (opened by another process a moment ago).
 func (s *Service) applicantOf(id string) string {
+	if a := s.index.applicantOf(id); a != "" {
+		return a
+	}
 	c, _, ok := s.repo.Get(id)
 	if !ok {
 		return ""
@@ -309,7 +315,9 @@ func (s *Service) UpdatePortfolio(ctx context.Context, m aggregate.Meta, id stri
 		return aggregate.Result{}, err
 	}
 	if in.EQAProgramme != "" && domain.ValidULID(in.EQAProgramme) {
-		if _, ok := s.Programme(ctx, in.EQAProgramme); !ok {
+		if _, ok, err := s.Programme(ctx, in.EQAProgramme); err != nil {
+			return aggregate.Result{}, err
+		} else if !ok {
 			return aggregate.Result{}, domain.InvalidFields("invalid portfolio", domain.FieldError{Field: "eqa_programme",
 				Reason: "not an EQA-accredited programme in force on the register"})
 		}

@@ -361,7 +361,7 @@ func (s *Service) view(ctx context.Context, actor domain.Actor, c *accreditation
 		v.Programme = &ProgrammeView{Name: open(p.Name), Provider: open(p.Provider)}
 	}
 	if acc := c.Portfolio.EQAProgramme; acc != "" {
-		p, inForce, _ := s.programme(ctx, acc)
+		p, inForce, _, _ := s.programme(ctx, acc) // a store failure shows the id alone
 		v.GraduateProgramme = &GraduateProgrammeView{AccreditationID: acc, Name: p.Name, Provider: p.Provider, InForce: inForce}
 	}
 	for _, e := range c.Evidence {

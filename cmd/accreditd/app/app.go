@@ -577,7 +577,14 @@ func (a *App) RunRetention(ctx context.Context) (int, error) {
 		if act := a.Cases.LastActivity(acc.ID); act.After(last) {
 			last = act
 		}
-		if !last.Before(cutoff) || a.Cases.HasOpenCase(acc.ID) {
+		if !last.Before(cutoff) {
+			continue
+		}
+		open, err := a.Cases.HasOpenCase(ctx, acc.ID)
+		if err != nil {
+			return n, fmt.Errorf("retention of %s: %w", acc.ID, err)
+		}
+		if open {
 			continue
 		}
 		reason := fmt.Sprintf("retention policy: no activity for %d years", a.cfg.RetentionYears)

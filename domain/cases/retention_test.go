@@ -1,0 +1,86 @@
+package cases
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/aggregate"
+	"github.com/emcc/accredit/domain/eventstore"
+	"github.com/emcc/accredit/domain/natsstore/natstest"
+	"github.com/emcc/accredit/domain/pii"
+)
+
+// unreadable is the real JetStream store whose reads of one stream fail
+// while down is set, as when JetStream is briefly unreachable.
+type unreadable struct {
+	eventstore.Store
+	down atomic.Bool
+}
+
+func (u *unreadable) Load(ctx context.Context, stream string) ([]eventstore.Event, error) {
+	if u.down.Load() {
+		return nil, errors.New("nats: no responders available for request")
+	}
+	return u.Store.Load(ctx, stream)
+}
+
+// The answers that decide an erasure never take a store failure for "no
+// such case": retention would erase an applicant whose case is open, and
+// an erasure would report done with evidence left behind.
+func TestAStoreFailureIsNeverNoOpenCase(t *testing.T) {
+	ctx := context.Background()
+	store := &unreadable{Store: natstest.Start(t).EventStore(t)}
+	feed := aggregate.NewFeed(store, nil)
+	feed.CacheSize(1) // the first case is read from its stream once the second is opened
+	vault, err := pii.NewVault(pii.NewMemoryKeys(), bytes.Repeat([]byte{1}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	s := NewService(Config{Store: store, Feed: feed, Vault: vault, Now: func() time.Time { return now }})
+	run, cancel := context.WithCancel(ctx)
+	t.Cleanup(cancel)
+	go func() { _ = feed.Run(run) }()
+	applicant := aggregate.Meta{Actor: domain.Actor{ID: "01JAPPLICANT0000000000000A", Role: domain.RoleApplicant}}
+	must := func(_ aggregate.Result, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A submitted case, then a draft: the submitted one is still open and,
+	// with room for one case, read from its stream.
+	id, _, err := s.Open(ctx, applicant, OpenRequest{Scheme: "EIA", Level: "practitioner", Language: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(s.UpdatePortfolio(ctx, applicant, id, PortfolioRequest{FirstPracticeDate: "2021-01-15", ClientHours: 140, ClientCount: 14,
+		CPDHoursLastYear: 20, SupervisionHoursLastYear: 6, FeedbackItemsLast12m: 6, ReflectionItemsLast12m: 5, ProfessionalBodyMember: true}))
+	var items []SelfAssessment
+	for cat := 1; cat <= 8; cat++ {
+		items = append(items, SelfAssessment{Category: cat, Statement: "How I work on it."})
+	}
+	must(s.UpdateSelfAssessment(ctx, applicant, id, items))
+	must(s.Submit(ctx, applicant, id, accreditation.Declarations))
+	if _, _, err := s.Open(ctx, applicant, OpenRequest{Scheme: "EIA", Level: "practitioner", Language: "en"}); err != nil {
+		t.Fatal(err)
+	}
+
+	store.down.Store(true)
+	if open, err := s.HasOpenCase(ctx, applicant.Actor.ID); err == nil {
+		t.Fatalf("the store down: open %v and no error; retention would take the applicant as inactive", open)
+	}
+	if err := s.EraseEvidenceOf(ctx, applicant.Actor.ID); err == nil {
+		t.Fatal("the store down: the erasure of evidence reports done")
+	}
+	store.down.Store(false)
+	if open, err := s.HasOpenCase(ctx, applicant.Actor.ID); err != nil || !open {
+		t.Fatalf("the store back: open %v (%v), want open", open, err)
+	}
+}
