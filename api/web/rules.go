@@ -49,8 +49,9 @@ type ruleRow struct {
 	// Graduates are the figures for graduates of an EQA-accredited
 	// programme, per level ("" where as for everyone); nil when none differ.
 	Graduates []string
-	// GraduateRoute: the rule can have such figures (EIA).
-	GraduateRoute bool
+	// GraduateRoute: the rule can have such figures (EIA); GraduatesGiven:
+	// the form holds one (its group opens).
+	GraduateRoute, GraduatesGiven bool
 }
 
 // figure says a rule's figure with its unit: "250 hours", "required".
@@ -226,7 +227,11 @@ func (a *app) rulesFormPage(x *ctx, sc accreditation.Scheme, p *page, review *ac
 	latest, in := svc.Latest(sc), svc.All().InForce(sc, now)
 	var fields []ruleRow
 	for _, d := range accreditation.RuleDefs(sc) {
-		fields = append(fields, ruleRow{Name: d.Name, Label: x.T("rule." + d.Name), Unit: d.Unit, GraduateRoute: sc == accreditation.SchemeEIA})
+		row := ruleRow{Name: d.Name, Label: x.T("rule." + d.Name), Unit: d.Unit, GraduateRoute: sc == accreditation.SchemeEIA}
+		for _, l := range framework.Levels {
+			row.GraduatesGiven = row.GraduatesGiven || p.Form.Get(graduateField(d.Name, l)) != ""
+		}
+		fields = append(fields, row)
 	}
 	d := map[string]any{"Scheme": sc, "Rules": fields, "Latest": versionItem{ID: latest.ID, Title: rulesTitle(x, latest)},
 		"InForce": versionItem{ID: in.ID, Title: rulesTitle(x, in)}}

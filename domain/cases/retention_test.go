@@ -1,19 +1,16 @@
 package cases
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/aggregate"
 	"github.com/emcc/accredit/domain/eventstore"
 	"github.com/emcc/accredit/domain/natsstore/natstest"
-	"github.com/emcc/accredit/domain/pii"
 )
 
 // unreadable is the real JetStream store whose reads of one stream fail
@@ -38,15 +35,7 @@ func TestAStoreFailureIsNeverNoOpenCase(t *testing.T) {
 	store := &unreadable{Store: natstest.Start(t).EventStore(t)}
 	feed := aggregate.NewFeed(store, nil)
 	feed.CacheSize(1) // the first case is read from its stream once the second is opened
-	vault, err := pii.NewVault(pii.NewMemoryKeys(), bytes.Repeat([]byte{1}, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	s := NewService(Config{Store: store, Feed: feed, Vault: vault, Now: func() time.Time { return now }})
-	run, cancel := context.WithCancel(ctx)
-	t.Cleanup(cancel)
-	go func() { _ = feed.Run(run) }()
+	s, _ := serviceOn(t, store, feed)
 	applicant := aggregate.Meta{Actor: domain.Actor{ID: "01JAPPLICANT0000000000000A", Role: domain.RoleApplicant}}
 	must := func(_ aggregate.Result, err error) {
 		t.Helper()

@@ -1,12 +1,10 @@
 package cases
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/accreditation"
@@ -23,15 +21,7 @@ func assessedCase(b *testing.B) (*Service, *accreditation.Case, uint64) {
 	ctx := context.Background()
 	store := eventstore.NewMemory()
 	feed := aggregate.NewFeed(store, nil)
-	vault, err := pii.NewVault(pii.NewMemoryKeys(), bytes.Repeat([]byte{1}, 32))
-	if err != nil {
-		b.Fatal(err)
-	}
-	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	s := NewService(Config{Store: store, Feed: feed, Vault: vault, Now: func() time.Time { return now }})
-	run, cancel := context.WithCancel(ctx)
-	b.Cleanup(cancel)
-	go func() { _ = feed.Run(run) }()
+	s, vault := serviceOn(b, store, feed)
 
 	applicant := aggregate.Meta{Actor: domain.Actor{ID: "01JAPPLICANT0000000000000A", Role: domain.RoleApplicant}}
 	office := aggregate.Meta{Actor: domain.Actor{ID: "01JOFFICE00000000000000000", Role: domain.RoleOffice}}
