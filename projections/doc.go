@@ -9,8 +9,11 @@
 // at once.
 //
 // A Runner applies every commit, in order, to every read model of its
-// generation. It records its position in a snapshot file on shutdown and
-// every few minutes, so a restart resumes from there instead of replaying;
+// generation. It records its position in a snapshot file, written ahead of
+// a stop (every SnapshotAfter commits once caught up, paced to a tenth of
+// the time, and every few minutes in which the models moved) and on stop
+// when the budget allows, so a restart resumes from there and replays only
+// the tail, even after a stop that had no time to encode the models;
 // a rebuild builds a new generation from zero in the background while the
 // old one keeps serving, then swaps. Reads wait (boundedly) until the
 // position a command returned has been applied: read-your-writes.

@@ -2,12 +2,9 @@ package projections
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -48,6 +45,7 @@ type Runner struct {
 	log       *slog.Logger
 	waitBound time.Duration
 	snapEvery time.Duration
+	snapAfter uint64
 
 	mu sync.RWMutex // guards cur and the models' state
 	// writing is held by whoever changes the models (before mu) and by a
@@ -60,6 +58,9 @@ type Runner struct {
 	changed chan struct{}
 
 	decodeErrors atomic.Int64
+	saved        atomic.Uint64 // the position of the snapshot on disk (0: none)
+	resumed      uint64        // the position Start resumed from
+	replayed     atomic.Uint64 // commits the follower applied since Start
 	rebuilding   atomic.Bool
 	stopRun      context.CancelFunc
 	done         chan struct{}
@@ -114,6 +115,11 @@ type Options struct {
 	// SnapshotEvery is how often the snapshot is rewritten while the
 	// models move (5 minutes).
 	SnapshotEvery time.Duration
+	// SnapshotAfter is how many commits applied since the last snapshot
+	// make the next one due as soon as the models have caught up with the
+	// store (DefaultSnapshotAfter), so that a stop with no time left for
+	// one costs the next start a replay of about that many at most.
+	SnapshotAfter int
 	Log           *slog.Logger
 }
 
@@ -128,8 +134,12 @@ func NewRunner(store eventstore.Store, newSet func() *Set, opt Options) *Runner 
 	if opt.SnapshotEvery <= 0 {
 		opt.SnapshotEvery = 5 * time.Minute
 	}
+	if opt.SnapshotAfter <= 0 {
+		opt.SnapshotAfter = DefaultSnapshotAfter
+	}
 	return &Runner{store: store, newSet: newSet, dir: opt.SnapshotDir, schema: opt.Schema, log: opt.Log,
-		waitBound: opt.WaitBound, snapEvery: opt.SnapshotEvery, cur: newSet(), changed: make(chan struct{})}
+		waitBound: opt.WaitBound, snapEvery: opt.SnapshotEvery, snapAfter: uint64(opt.SnapshotAfter),
+		cur: newSet(), changed: make(chan struct{})}
 }
 
 // Read runs fn with the current read models under a read lock.
@@ -179,6 +189,7 @@ func (r *Runner) Start() {
 	if err := r.loadSnapshot(); err != nil {
 		r.log.Warn("read-model snapshot not used; replaying from zero", "err", err)
 		r.cur = r.newSet()
+		r.saved.Store(0)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	r.stopRun = cancel
@@ -186,41 +197,13 @@ func (r *Runner) Start() {
 	r.filesMu.Lock()
 	r.filesClosed = false
 	r.filesMu.Unlock()
-	// What the snapshot on disk holds, taken before following starts: a
-	// replay can be over before the snapshot loop first looks, and must
-	// still be saved.
-	saved := r.Position()
+	r.resumed = r.Position()
+	r.replayed.Store(0)
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); r.follow(ctx) }()
-	go func() { defer wg.Done(); r.snapshotEvery(ctx, r.snapEvery, saved) }()
+	go func() { defer wg.Done(); r.snapshotAhead(ctx) }()
 	go func() { wg.Wait(); close(r.done) }()
-}
-
-// snapshotEvery saves a snapshot every period in which the models moved,
-// also when no commit comes after a long replay: a stop may find no time
-// for it, and the next start then replays only what came since.
-// saved is the position of the snapshot on disk when it starts.
-func (r *Runner) snapshotEvery(ctx context.Context, period time.Duration, saved uint64) {
-	if r.dir == "" {
-		return
-	}
-	t := time.NewTicker(period)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if pos := r.Position(); pos != saved {
-			if err := r.saveSnapshot(ctx); err != nil {
-				r.log.Warn("read-model snapshot", "err", err)
-				continue
-			}
-			saved = pos
-		}
-	}
 }
 
 func (r *Runner) follow(ctx context.Context) {
@@ -228,7 +211,9 @@ func (r *Runner) follow(ctx context.Context) {
 		err := replay(ctx, r.store, r.Position(), func(b *batch) error {
 			r.writing.Lock()
 			r.mu.Lock()
+			from := r.cur.pos
 			r.applyBatch(r.cur, b, 0)
+			r.replayed.Add(countUpTo(b, from, r.cur.pos))
 			close(r.changed)
 			r.changed = make(chan struct{})
 			r.mu.Unlock()
@@ -294,9 +279,11 @@ func (r *Runner) Stop() {
 }
 
 // Shutdown stops following and saves a snapshot, unless ctx ends first:
-// then it returns at once and the last snapshot written stays, so the next
-// start replays a longer tail but loses nothing (a snapshot carries its
-// position). A process that must stop within a budget passes it here.
+// then it returns at once and the last snapshot written stays, written
+// ahead (see snapshotAhead), so the next start replays a longer tail but
+// loses nothing (a snapshot carries its position). A process that must stop
+// within a budget passes it here. A snapshot at the position reached is
+// not written again.
 func (r *Runner) Shutdown(ctx context.Context) error {
 	if r.stopRun == nil {
 		return nil
@@ -310,6 +297,9 @@ func (r *Runner) Shutdown(ctx context.Context) error {
 		// The follower is still applying a commit (or waits for a reader
 		// holding the lock): no snapshot, the process is going anyway.
 		return fmt.Errorf("read side did not stop in time, snapshot not written: %w", ctx.Err())
+	}
+	if r.Position() == r.saved.Load() {
+		return nil
 	}
 	// Encoding a large model cannot be interrupted (tens of seconds for
 	// 20k cases on a busy machine): past ctx it is left to finish in vain,
@@ -425,115 +415,4 @@ func rebuildFailed(err error, msg string) error {
 	e := domain.Wrap(domain.Unavailable, err, "%s; the current read models are kept", msg)
 	e.RetryAfter = 1
 	return e
-}
-
-type snapshotFile struct {
-	Schema   string                     `json:"schema"`
-	Position uint64                     `json:"position"`
-	Models   map[string]json.RawMessage `json:"models"`
-}
-
-// SaveSnapshot writes the current read models and position atomically.
-func (r *Runner) SaveSnapshot() error { return r.saveSnapshot(context.Background()) }
-
-// saveSnapshot gives up, leaving the previous snapshot in place, when ctx
-// ends before the file is complete.
-func (r *Runner) saveSnapshot(ctx context.Context) error {
-	if r.dir == "" {
-		return nil
-	}
-	snap, err := r.encodeModels(ctx)
-	if err != nil {
-		return err
-	}
-	b, err := json.Marshal(snap)
-	if err != nil {
-		return err
-	}
-	r.filesMu.Lock()
-	defer r.filesMu.Unlock()
-	if r.filesClosed {
-		return errors.New("snapshot not written: the read side has stopped")
-	}
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("snapshot not written: %w", err)
-	}
-	if err := os.MkdirAll(r.dir, 0o700); err != nil {
-		return err
-	}
-	tmp := filepath.Join(r.dir, "read-models.json.tmp")
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, filepath.Join(r.dir, "read-models.json"))
-}
-
-// encodeModels encodes every model at one position, under the read lock,
-// holding writing so that the follower waits without stopping the readers.
-func (r *Runner) encodeModels(ctx context.Context) (snapshotFile, error) {
-	r.writing.Lock()
-	defer r.writing.Unlock()
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	snap := snapshotFile{Schema: r.schema, Position: r.cur.pos, Models: map[string]json.RawMessage{}}
-	for _, m := range r.cur.Models {
-		if err := ctx.Err(); err != nil {
-			return snap, fmt.Errorf("snapshot not written: %w", err)
-		}
-		b, err := m.Snapshot()
-		if err != nil {
-			return snap, fmt.Errorf("snapshot %s: %w", m.Name(), err)
-		}
-		snap.Models[m.Name()] = b
-	}
-	return snap, nil
-}
-
-// closeFiles waits for a snapshot write in progress, then stops any later
-// one: an encoding Shutdown gave up on finds the files closed.
-func (r *Runner) closeFiles() {
-	r.filesMu.Lock()
-	r.filesClosed = true
-	r.filesMu.Unlock()
-}
-
-func (r *Runner) loadSnapshot() error {
-	if r.dir == "" {
-		return nil
-	}
-	b, err := os.ReadFile(filepath.Join(r.dir, "read-models.json"))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	var snap snapshotFile
-	if err := json.Unmarshal(b, &snap); err != nil {
-		return fmt.Errorf("snapshot: %w", err)
-	}
-	if snap.Schema != r.schema {
-		return fmt.Errorf("snapshot schema %q, code schema %q", snap.Schema, r.schema)
-	}
-	last, err := r.store.LastSeq(context.Background())
-	if err != nil {
-		return err
-	}
-	if snap.Position > last {
-		return fmt.Errorf("snapshot at %d is ahead of the store at %d (a restored or different store)", snap.Position, last)
-	}
-	set := r.newSet()
-	for _, m := range set.Models {
-		data, ok := snap.Models[m.Name()]
-		if !ok {
-			return fmt.Errorf("snapshot lacks %s", m.Name())
-		}
-		if err := m.Restore(data); err != nil {
-			return fmt.Errorf("restore %s: %w", m.Name(), err)
-		}
-	}
-	set.pos = snap.Position
-	r.cur = set
-	r.log.Info("read models resumed from snapshot", "position", snap.Position, "store_seq", last)
-	return nil
 }

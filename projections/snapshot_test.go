@@ -1,7 +1,10 @@
 package projections_test
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"sync"
@@ -9,6 +12,7 @@ import (
 	"time"
 
 	"github.com/emcc/accredit/domain/eventstore"
+	"github.com/emcc/accredit/domain/natsstore/natstest"
 	"github.com/emcc/accredit/projections"
 	"github.com/emcc/accredit/projections/historygen"
 )
@@ -112,4 +116,92 @@ func TestReadsGoOnWhileASnapshotEncodes(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitAt(t, r, after)
+}
+
+// TestAStopWithNoTimeLeftCostsTheNextStartOnlyTheTail: on JetStream, the
+// snapshot is written ahead of the stop once SnapshotAfter commits have
+// come, so a stop whose budget has run out (1 ms, spent before the stop
+// begins: nothing can be encoded) writes nothing and the next start loads
+// that snapshot and replays only the commits after it, ending where a
+// replay from zero ends.
+func TestAStopWithNoTimeLeftCostsTheNextStartOnlyTheTail(t *testing.T) {
+	es := natstest.Start(t).EventStore(t)
+	dir := t.TempDir()
+	// No periodic snapshot within the test: only the one written ahead.
+	opt := projections.Options{SnapshotDir: dir, Schema: projections.Schema, SnapshotAfter: 50, SnapshotEvery: time.Hour}
+	g := historygen.New(t, es, 11)
+	defer g.Close()
+	g.OpenCases(t, 8)
+	g.Steps(t, 120)
+	ahead := lastSeq(t, es)
+	if ahead < 50 {
+		t.Fatalf("only %d commits; the test needs more than SnapshotAfter", ahead)
+	}
+	// Started after them, so the one snapshot due is at their end.
+	r := projections.NewRunner(es, projections.NewSet, opt)
+	r.Start()
+	waitSaved(t, r, ahead)
+	g.Steps(t, 10) // the tail: fewer than SnapshotAfter commits
+	end := lastSeq(t, es)
+	if end-ahead >= 50 || end == ahead {
+		t.Fatalf("tail of %d commits; want 1 to 49", end-ahead)
+	}
+	waitAt(t, r, end)
+	want := snapshots(t, r)
+
+	budget, cancel := context.WithTimeout(context.Background(), time.Millisecond)
+	defer cancel()
+	<-budget.Done()
+	if err := r.Shutdown(budget); err == nil {
+		t.Fatal("a stop with no time left says it wrote its snapshot")
+	}
+	if got := r.Saved(); got != ahead {
+		t.Fatalf("snapshot on disk at %d after the stop, want %d (the one written ahead)", got, ahead)
+	}
+
+	next := projections.NewRunner(es, projections.NewSet, opt)
+	next.Start()
+	defer next.Stop()
+	waitAt(t, next, end)
+	if got := next.Resumed(); got != ahead {
+		t.Fatalf("next start resumed from %d, want %d", got, ahead)
+	}
+	if got, tail := next.Replayed(), commitsAfter(t, es, ahead, end); got != tail {
+		t.Fatalf("next start replayed %d commits, want the %d after the snapshot", got, tail)
+	}
+	for name, b := range snapshots(t, next) {
+		if !bytes.Equal(b, want[name]) {
+			t.Errorf("read model %s: snapshot and tail differ from the models before the stop", name)
+		}
+	}
+}
+
+// waitSaved waits until r's snapshot on disk is at seq.
+func waitSaved(t *testing.T, r *projections.Runner, seq uint64) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute) // a bound on the wait, not a speed measured
+	for r.Saved() != seq {
+		if time.Now().After(deadline) {
+			t.Fatalf("no snapshot written ahead at %d (on disk: %d)", seq, r.Saved())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// commitsAfter counts the store's commits after from, up to to.
+func commitsAfter(t *testing.T, s eventstore.Store, from, to uint64) uint64 {
+	t.Helper()
+	var n uint64
+	reached := errors.New("reached")
+	err := s.Subscribe(context.Background(), from, func(c eventstore.Commit) error {
+		n++
+		if c.Seq >= to {
+			return reached
+		}
+		return nil
+	})
+	if !errors.Is(err, reached) {
+		t.Fatal(err)
+	}
+	return n
 }

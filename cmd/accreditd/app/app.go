@@ -183,7 +183,8 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 	// The read side replays (or resumes from its snapshot) while the write
 	// side replays: two cores make the start up to half as long.
 	a.Reads = projections.NewRunner(a.Events, projections.NewSet, projections.Options{
-		SnapshotDir: filepath.Join(cfg.DataDir, "projections"), Schema: projections.Schema, Log: a.log})
+		SnapshotDir: filepath.Join(cfg.DataDir, "projections"), Schema: projections.Schema, Log: a.log,
+		SnapshotAfter: cfg.ReadSnapshotAfter})
 	a.Reads.Start()
 	// No overall limit: a large store on a slow machine takes as long as it
 	// takes; only a catch-up that stops advancing fails the start.
@@ -407,7 +408,8 @@ func (a *App) catchUpReads(ctx context.Context) error {
 	if err := w.Await(ctx); err != nil {
 		return fmt.Errorf("catch up the read models: %w", err)
 	}
-	a.log.Info("read models caught up", "position", a.Reads.Position(), "took_ms", time.Since(start).Milliseconds())
+	a.log.Info("read models caught up", "position", a.Reads.Position(), "resumed_from", a.Reads.Resumed(),
+		"replayed", a.Reads.Replayed(), "took_ms", time.Since(start).Milliseconds())
 	return nil
 }
 
@@ -452,7 +454,8 @@ func (a *App) checkpointLoop(ctx context.Context) {
 // closed (a long export ends early, marked incomplete); the jobs and the
 // feed stop; the read models' and the aggregates' snapshots are written if
 // the rest of the budget allows, else the last ones stay and the next start
-// replays a longer tail.
+// replays a longer tail (the read models' is written ahead, every few
+// thousand commits, so that tail stays short).
 func (a *App) Close() error {
 	if a.closed {
 		return nil

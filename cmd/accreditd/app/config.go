@@ -38,6 +38,7 @@ type Config struct {
 	RetentionYears     int           // ACCREDIT_RETENTION_YEARS: erase inactive applicants' personal data after this; 0 keeps it
 	TrustedProxies     []*net.IPNet  // ACCREDIT_TRUSTED_PROXIES: only these may say who the client is (X-Forwarded-For)
 	AggregateCache     int           // ACCREDIT_AGGREGATE_CACHE: aggregates of each kind kept in memory; 0 is aggregate.DefaultCacheSize
+	ReadSnapshotAfter  int           // ACCREDIT_READ_SNAPSHOT_AFTER: commits after which the read models' snapshot is written ahead; 0 is projections.DefaultSnapshotAfter
 	ShutdownTimeout    time.Duration
 }
 
@@ -91,6 +92,8 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	env("ACCREDIT_MAX_UPLOADS_PER_USER", &perUser)
 	var aggCache string
 	env("ACCREDIT_AGGREGATE_CACHE", &aggCache)
+	var readSnap string
+	env("ACCREDIT_READ_SNAPSHOT_AFTER", &readSnap)
 	env("ACCREDIT_REPLICAS", &replicas)
 	env("ACCREDIT_CHECKPOINT_INTERVAL", &interval)
 
@@ -115,6 +118,7 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&inFlight, "max-uploads-in-flight", inFlight, "evidence uploads in progress at once in all; more wait (429), default 16 (ACCREDIT_MAX_UPLOADS_IN_FLIGHT)")
 	fs.StringVar(&perUser, "max-uploads-per-user", perUser, "evidence uploads in progress at once per person; more wait (429), default 2 (ACCREDIT_MAX_UPLOADS_PER_USER)")
 	fs.StringVar(&aggCache, "aggregate-cache", aggCache, "aggregates of each kind (cases, users, email reservations) kept in memory, the ones used last; the others are read from their streams when needed; default 10000 (ACCREDIT_AGGREGATE_CACHE)")
+	fs.StringVar(&readSnap, "read-snapshot-after", readSnap, "commits applied since the read models' last snapshot after which the next is written, ahead of a stop that may have no time for it; default 10000 (ACCREDIT_READ_SNAPSHOT_AFTER)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "json or text (ACCREDIT_LOG_FORMAT)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -185,6 +189,7 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	c.UploadsInFlight = int(intIn("ACCREDIT_MAX_UPLOADS_IN_FLIGHT", inFlight, 1, 10_000))
 	c.UploadsPerUser = int(intIn("ACCREDIT_MAX_UPLOADS_PER_USER", perUser, 1, 1000))
 	c.AggregateCache = int(intIn("ACCREDIT_AGGREGATE_CACHE", aggCache, 1, 10_000_000))
+	c.ReadSnapshotAfter = int(intIn("ACCREDIT_READ_SNAPSHOT_AFTER", readSnap, 1, 100_000_000))
 	if _, err := c.SyncInterval(); err != nil {
 		errs = append(errs, err)
 	}

@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/emcc/accredit/cmd/accreditd/app"
 	"github.com/emcc/accredit/cmd/accreditd/app/apptest"
+	"github.com/emcc/accredit/domain/eventstore"
 	"github.com/emcc/accredit/projections"
 	"github.com/emcc/accredit/projections/historygen"
 )
@@ -116,4 +118,80 @@ func sameModels(t *testing.T, what string, got, want map[string][]byte) {
 			t.Errorf("%s: read model %s differs (%d bytes, want %d)", what, name, len(got[name]), len(b))
 		}
 	}
+}
+
+// TestAStopWithNoTimeLeftCostsTheNextStartOnlyTheTail: the read models'
+// snapshot is written ahead of a stop, once ReadSnapshotAfter commits have
+// come and the read side has caught up, so a process whose stop budget is
+// too small to encode anything (1 ns) still leaves the next start a
+// snapshot: it replays only the commits after it, and its read models
+// equal those before the stop. On JetStream, through Close as on SIGTERM.
+func TestAStopWithNoTimeLeftCostsTheNextStartOnlyTheTail(t *testing.T) {
+	cfg := apptest.Config(t.TempDir())
+	cfg.ReadSnapshotAfter, cfg.ShutdownTimeout = 50, time.Nanosecond
+	in := apptest.StartWith(t, cfg, app.Options{})
+	snapshot := filepath.Join(in.Cfg.DataDir, "projections", "read-models.json")
+	cases := generate(t, in.App, 3, nil)
+	// A start that replays them all, with nothing after: the one snapshot
+	// due is at their end.
+	if err := in.App.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(snapshot); err != nil && !errors.Is(err, os.ErrNotExist) {
+		t.Fatal(err)
+	}
+	in.Restart(t)
+	ahead := lastSeq(t, in.App)
+	if ahead < 50 {
+		t.Fatalf("only %d commits; the test needs more than ReadSnapshotAfter", ahead)
+	}
+	deadline := time.Now().Add(time.Minute) // a bound on the wait, not a speed measured
+	for in.App.Reads.Saved() != ahead {
+		if time.Now().After(deadline) {
+			t.Fatalf("no read-model snapshot written ahead at %d (on disk: %d)", ahead, in.App.Reads.Saved())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	g := historygen.New(t, in.App.Events, 4)
+	g.Adopt(t, cases)
+	g.Steps(t, 10) // the tail: fewer than ReadSnapshotAfter commits
+	g.Close()
+	end := lastSeq(t, in.App)
+	if end == ahead || end-ahead >= 50 {
+		t.Fatalf("tail of %d commits; want 1 to 49", end-ahead)
+	}
+	for in.App.Reads.Position() < end {
+		time.Sleep(10 * time.Millisecond)
+	}
+	want := readModels(t, in.App)
+
+	in.Restart(t) // Close within 1 ns: no snapshot on stop
+	if got := in.App.Reads.Resumed(); got != ahead {
+		t.Fatalf("next start resumed from %d, want %d (the snapshot written ahead)", got, ahead)
+	}
+	var tail uint64
+	reached := errors.New("reached")
+	err := in.App.Events.Subscribe(context.Background(), ahead, func(c eventstore.Commit) error {
+		if tail++; c.Seq >= end {
+			return reached
+		}
+		return nil
+	})
+	if !errors.Is(err, reached) {
+		t.Fatal(err)
+	}
+	if got := in.App.Reads.Replayed(); got != tail {
+		t.Fatalf("next start replayed %d commits, want the %d after the snapshot", got, tail)
+	}
+	sameModels(t, "snapshot written ahead and the tail", readModels(t, in.App), want)
+}
+
+func lastSeq(t *testing.T, a *app.App) uint64 {
+	t.Helper()
+	n, err := a.Events.LastSeq(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

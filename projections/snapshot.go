@@ -1,0 +1,239 @@
+package projections
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+)
+
+// The read models' snapshot: one file, <dir>/read-models.json, with the
+// position it reflects. It is written ahead of a stop (snapshotAhead), and
+// on stop when the budget allows; a start loads it and replays the tail.
+
+// Resumed is the position Start resumed from: its snapshot's, or 0.
+func (r *Runner) Resumed() uint64 { return r.resumed }
+
+// Replayed counts the commits applied since Start: after a start from a
+// snapshot, the tail the store held beyond it, then whatever came since.
+func (r *Runner) Replayed() uint64 { return r.replayed.Load() }
+
+// Saved is the position of the snapshot on disk, 0 when there is none.
+func (r *Runner) Saved() uint64 { return r.saved.Load() }
+
+// DefaultSnapshotAfter is Options.SnapshotAfter's default: the read side
+// replayed about 10k commits a second on a shared 2-core machine (10k
+// cases), so a tail of this many costs a start about a second.
+const DefaultSnapshotAfter = 10_000
+
+// snapshotPace spaces the snapshots written ahead: after one that took d,
+// the next waits snapshotPace*d, so that whatever the scale they take at
+// most a tenth of the time (the follower waits while one encodes).
+const snapshotPace = 9
+
+// nearEnd is how close to the store's end the models are caught up, as
+// /readyz counts ready: a snapshot in the middle of a replay holds the
+// replay back for as long as it encodes.
+const nearEnd = 1000
+
+// snapshotAhead writes the snapshot ahead of a stop, which may find no time
+// for it (encoding every case takes seconds at 10k cases): once
+// SnapshotAfter commits have been applied since the last one and the
+// models have caught up with the store (not in the middle of a long
+// replay, which would only be slowed), and at the latest every
+// SnapshotEvery in which the models moved, also after a replay with no
+// commit after it. So a stop leaves at most about SnapshotAfter commits
+// (or what came within the pacing) for the next start to replay.
+func (r *Runner) snapshotAhead(ctx context.Context) {
+	if r.dir == "" {
+		return
+	}
+	t := time.NewTicker(min(time.Second, r.snapEvery))
+	defer t.Stop()
+	last := time.Now() // of the last snapshot, or of the start
+	var rest time.Time // no snapshot before
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		pos, saved := r.Position(), r.saved.Load()
+		if pos <= saved || time.Now().Before(rest) {
+			continue
+		}
+		due := time.Since(last) >= r.snapEvery
+		if !due && pos-saved >= r.snapAfter {
+			end, err := r.store.LastSeq(ctx)
+			due = err == nil && end < pos+nearEnd
+		}
+		if !due {
+			continue
+		}
+		began := time.Now()
+		err := r.saveSnapshot(ctx)
+		took := time.Since(began)
+		last, rest = time.Now(), time.Now().Add(snapshotPace*took)
+		if err != nil {
+			// A disk that fails at once is not asked every second.
+			rest = time.Now().Add(max(snapshotPace*took, time.Minute))
+			r.log.Warn("read-model snapshot", "err", err)
+			continue
+		}
+		r.log.Info("read-model snapshot written", "position", r.saved.Load(), "took_ms", took.Milliseconds())
+	}
+}
+
+type snapshotFile struct {
+	Schema   string                     `json:"schema"`
+	Position uint64                     `json:"position"`
+	Models   map[string]json.RawMessage `json:"models"`
+}
+
+// SaveSnapshot writes the current read models and position atomically.
+func (r *Runner) SaveSnapshot() error { return r.saveSnapshot(context.Background()) }
+
+// saveSnapshot gives up, leaving the previous snapshot in place, when ctx
+// ends before the file is complete.
+func (r *Runner) saveSnapshot(ctx context.Context) error {
+	if r.dir == "" {
+		return nil
+	}
+	snap, err := r.encodeModels(ctx)
+	if err != nil {
+		return err
+	}
+	r.filesMu.Lock()
+	defer r.filesMu.Unlock()
+	if r.filesClosed {
+		return errors.New("snapshot not written: the read side has stopped")
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("snapshot not written: %w", err)
+	}
+	if err := os.MkdirAll(r.dir, 0o700); err != nil {
+		return err
+	}
+	tmp := filepath.Join(r.dir, "read-models.json.tmp")
+	if err := writeSnapshotFile(tmp, snap); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, filepath.Join(r.dir, "read-models.json")); err != nil {
+		return err
+	}
+	r.saved.Store(snap.Position)
+	return nil
+}
+
+// writeSnapshotFile writes snap as json.Marshal would, without it: it
+// would scan and copy each model's JSON again (hundreds of megabytes at
+// scale, within a stop's budget).
+func writeSnapshotFile(path string, snap snapshotFile) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	head, err := json.Marshal(struct {
+		Schema   string `json:"schema"`
+		Position uint64 `json:"position"`
+	}{snap.Schema, snap.Position})
+	if err != nil {
+		f.Close()
+		return err
+	}
+	w.Write(head[:len(head)-1])
+	w.WriteString(`,"models":{`)
+	for i, name := range slices.Sorted(maps.Keys(snap.Models)) {
+		if i > 0 {
+			w.WriteByte(',')
+		}
+		key, _ := json.Marshal(name)
+		w.Write(key)
+		w.WriteByte(':')
+		w.Write(snap.Models[name])
+	}
+	w.WriteString("}}")
+	err = w.Flush()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// encodeModels encodes every model at one position, under the read lock,
+// holding writing so that the follower waits without stopping the readers.
+func (r *Runner) encodeModels(ctx context.Context) (snapshotFile, error) {
+	r.writing.Lock()
+	defer r.writing.Unlock()
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	snap := snapshotFile{Schema: r.schema, Position: r.cur.pos, Models: map[string]json.RawMessage{}}
+	for _, m := range r.cur.Models {
+		if err := ctx.Err(); err != nil {
+			return snap, fmt.Errorf("snapshot not written: %w", err)
+		}
+		b, err := m.Snapshot()
+		if err != nil {
+			return snap, fmt.Errorf("snapshot %s: %w", m.Name(), err)
+		}
+		snap.Models[m.Name()] = b
+	}
+	return snap, nil
+}
+
+// closeFiles waits for a snapshot write in progress, then stops any later
+// one: an encoding Shutdown gave up on finds the files closed.
+func (r *Runner) closeFiles() {
+	r.filesMu.Lock()
+	r.filesClosed = true
+	r.filesMu.Unlock()
+}
+
+func (r *Runner) loadSnapshot() error {
+	if r.dir == "" {
+		return nil
+	}
+	b, err := os.ReadFile(filepath.Join(r.dir, "read-models.json"))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var snap snapshotFile
+	if err := json.Unmarshal(b, &snap); err != nil {
+		return fmt.Errorf("snapshot: %w", err)
+	}
+	if snap.Schema != r.schema {
+		return fmt.Errorf("snapshot schema %q, code schema %q", snap.Schema, r.schema)
+	}
+	last, err := r.store.LastSeq(context.Background())
+	if err != nil {
+		return err
+	}
+	if snap.Position > last {
+		return fmt.Errorf("snapshot at %d is ahead of the store at %d (a restored or different store)", snap.Position, last)
+	}
+	set := r.newSet()
+	for _, m := range set.Models {
+		data, ok := snap.Models[m.Name()]
+		if !ok {
+			return fmt.Errorf("snapshot lacks %s", m.Name())
+		}
+		if err := m.Restore(data); err != nil {
+			return fmt.Errorf("restore %s: %w", m.Name(), err)
+		}
+	}
+	set.pos = snap.Position
+	r.cur = set
+	r.saved.Store(snap.Position)
+	r.log.Info("read models resumed from snapshot", "position", snap.Position, "store_seq", last)
+	return nil
+}
