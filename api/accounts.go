@@ -173,7 +173,10 @@ func (s *Server) listUsers(c echo.Context) error {
 	if len(cursor) > 26 {
 		return badQuery("cursor", "the next_cursor of the page before")
 	}
-	users, next := s.deps.Accounts.UsersPage(c.Request().Context(), domain.Role(c.QueryParam("role")), cursor, limit)
+	users, next, err := s.deps.Accounts.UsersPage(c.Request().Context(), domain.Role(c.QueryParam("role")), cursor, limit)
+	if err != nil {
+		return err
+	}
 	if users == nil {
 		users = []accounts.UserView{}
 	}

@@ -405,7 +405,11 @@ func TestNATSClusterRunsAccreditd(t *testing.T) {
 				t.Fatalf("replica %d: catch up: %v", i, err)
 			}
 			var offices []string
-			for _, u := range a.Accounts.Users(ctx) {
+			users, err := a.Accounts.Users(ctx)
+			if err != nil {
+				t.Fatalf("replica %d: users: %v", i, err)
+			}
+			for _, u := range users {
 				if u.Role == "office" {
 					offices = append(offices, u.Email)
 				}

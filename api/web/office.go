@@ -110,7 +110,11 @@ func (a *app) officeCaseView(x *ctx, c *cases.CaseView, p *page, status int) err
 		}
 	}
 	if c.Can(accreditation.ActionDecide) {
-		for _, u := range a.panelCandidates(x) {
+		panel, err := a.panelCandidates(x)
+		if err != nil {
+			return err
+		}
+		for _, u := range panel {
 			oc.Panel = append(oc.Panel, option{Value: u.ID, Label: u.Name})
 		}
 	}
@@ -120,11 +124,9 @@ func (a *app) officeCaseView(x *ctx, c *cases.CaseView, p *page, status int) err
 		}
 	}
 	if c.Can(accreditation.ActionAssign) {
-		var assessors []accounts.UserView
-		for _, u := range a.d.Accounts.Users(x.Request().Context()) {
-			if u.Role == domain.RoleAssessor && !u.Disabled && !u.Erased {
-				assessors = append(assessors, u)
-			}
+		assessors, err := a.activeUsers(x, domain.RoleAssessor)
+		if err != nil {
+			return err
 		}
 		a.read(func(m *projections.Models) {
 			cs, ok := m.Cases.Case(c.ID)
@@ -146,7 +148,10 @@ func (a *app) officeCaseView(x *ctx, c *cases.CaseView, p *page, status int) err
 	}
 	oc.Renewal = a.renewalOf(x, c.Accreditation)
 	if c.Can(accreditation.ActionAssignRenewal) {
-		oc.RenewalAssessors = a.renewalAssessors(x, c)
+		var err error
+		if oc.RenewalAssessors, err = a.renewalAssessors(x, c); err != nil {
+			return err
+		}
 	}
 	if !c.SubmittedAt.IsZero() && c.Decision == nil {
 		due := c.SubmittedAt.Add(a.sla())
@@ -293,8 +298,12 @@ func (a *app) decide(x *ctx) error {
 		if x.fv("outcome") == string(accreditation.OutcomeAwarded) {
 			level = x.fv("level")
 		}
+		candidates, err := a.panelCandidates(x)
+		if err != nil {
+			return aggregate.Result{}, err
+		}
 		var panel []accreditation.PanelVote
-		for _, u := range a.panelCandidates(x) {
+		for _, u := range candidates {
 			if v := x.fv("vote_" + u.ID); v != "" {
 				panel = append(panel, accreditation.PanelVote{UserID: u.ID, Vote: accreditation.Vote(v)})
 			}
@@ -314,14 +323,26 @@ func (a *app) decide(x *ctx) error {
 
 // panelCandidates are the office users who may sit on an awarding panel:
 // active, in the directory's order.
-func (a *app) panelCandidates(x *ctx) []accounts.UserView {
-	var out []accounts.UserView
-	for _, u := range a.d.Accounts.Users(x.Request().Context()) {
-		if u.Role == domain.RoleOffice && !u.Disabled && !u.Erased {
+func (a *app) panelCandidates(x *ctx) ([]accounts.UserView, error) {
+	return a.activeUsers(x, domain.RoleOffice)
+}
+
+// activeUsers are the users of role who are neither disabled nor erased,
+// in the directory's order. Only that role's users are read, so a page
+// that offers assessors or panel members does not cost more as applicants
+// grow in number.
+func (a *app) activeUsers(x *ctx, role domain.Role) ([]accounts.UserView, error) {
+	all, _, err := a.d.Accounts.UsersPage(x.Request().Context(), role, "", 0)
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, u := range all {
+		if !u.Disabled && !u.Erased {
 			out = append(out, u)
 		}
 	}
-	return out
+	return out, nil
 }
 
 func (a *app) decideAppeal(x *ctx) error {

@@ -13,7 +13,10 @@ import (
 // ---- users ----
 
 func (a *app) usersPage(x *ctx, p *page, status int) error {
-	users := a.d.Accounts.Users(x.Request().Context())
+	users, err := a.d.Accounts.Users(x.Request().Context())
+	if err != nil {
+		return err
+	}
 	slices.SortStableFunc(users, func(a, b accounts.UserView) int { return strings.Compare(string(a.Role), string(b.Role)) })
 	p.D = map[string]any{"Users": users}
 	return x.render(status, "users", p)
@@ -51,9 +54,13 @@ func (a *app) userPage(x *ctx, id string, p *page, status int) error {
 	if err != nil {
 		return err
 	}
+	all, _, err := a.d.Accounts.UsersPage(x.Request().Context(), domain.RoleApplicant, "", 0)
+	if err != nil {
+		return err
+	}
 	var applicants []accounts.UserView
-	for _, o := range a.d.Accounts.Users(x.Request().Context()) {
-		if o.Role == domain.RoleApplicant && !o.Erased {
+	for _, o := range all {
+		if !o.Erased {
 			applicants = append(applicants, o)
 		}
 	}

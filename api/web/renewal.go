@@ -42,17 +42,18 @@ func (a *app) renewalOf(x *ctx, acc *cases.AccreditationView) *renewalPage {
 
 // renewalAssessors are the assessors the office may give the renewal of
 // case c: the domain's own check of each one.
-func (a *app) renewalAssessors(x *ctx, c *cases.CaseView) []option {
+func (a *app) renewalAssessors(x *ctx, c *cases.CaseView) ([]option, error) {
+	assessors, err := a.activeUsers(x, domain.RoleAssessor)
+	if err != nil {
+		return nil, err
+	}
 	var out []option
 	a.read(func(m *projections.Models) {
 		cs, ok := m.Cases.Case(c.ID)
 		if !ok {
 			return
 		}
-		for _, u := range a.d.Accounts.Users(x.Request().Context()) {
-			if u.Role != domain.RoleAssessor || u.Disabled || u.Erased {
-				continue
-			}
+		for _, u := range assessors {
 			prof, err := a.d.Cases.AssessorProfile(u.ID)
 			if err != nil {
 				continue
@@ -62,7 +63,7 @@ func (a *app) renewalAssessors(x *ctx, c *cases.CaseView) []option {
 			}
 		}
 	})
-	return out
+	return out, nil
 }
 
 // assignRenewal is the office giving the renewal to one assessor, as POST

@@ -292,7 +292,7 @@ func (a *app) publishRules(x *ctx) error {
 		return f
 	}
 	if x.fv("action") != "publish" {
-		r, err := a.d.Cases.Rules().Preview(x.actor(), req)
+		r, err := a.d.Cases.Rules().Preview(x.Request().Context(), x.actor(), req)
 		if err != nil {
 			return a.rulesFormPage(x, sc, p, nil, x.fieldErrors(p, err, rename))
 		}

@@ -28,16 +28,16 @@ func (s *Service) EnsureAdmin(ctx context.Context, email, password string) (crea
 		if email == "" || password == "" {
 			return false, "", errors.New("set both ACCREDIT_ADMIN_EMAIL and ACCREDIT_ADMIN_PASSWORD, or neither")
 		}
-		if _, ok := s.userByEmail(email); ok {
-			return false, "", nil
+		if found, err := s.whileUnavailable(ctx, func() (bool, error) { _, ok, err := s.userByEmail(ctx, email); return ok, err }); err != nil || found {
+			return false, "", err
 		}
 	} else {
-		if s.HasOffice() {
-			return false, "", nil
+		if found, err := s.whileUnavailable(ctx, func() (bool, error) { return s.HasOffice(ctx) }); err != nil || found {
+			return false, "", err
 		}
 		email = "admin@localhost"
-		if _, ok := s.userByEmail(email); ok {
-			return false, "", nil
+		if found, err := s.whileUnavailable(ctx, func() (bool, error) { _, ok, err := s.userByEmail(ctx, email); return ok, err }); err != nil || found {
+			return false, "", err
 		}
 		b := make([]byte, 18)
 		_, _ = rand.Read(b)
@@ -60,7 +60,7 @@ func (s *Service) EnsureAdmin(ctx context.Context, email, password string) (crea
 				return false, "", nil
 			}
 			return true, generated, nil
-		case domain.Is(err, domain.Conflict) && s.isOffice(email):
+		case domain.Is(err, domain.Conflict) && s.isOffice(ctx, email):
 			return false, "", nil // made by another process just before our decision
 		case !domain.Is(err, domain.Unavailable):
 			return false, "", err
@@ -75,11 +75,31 @@ func (s *Service) EnsureAdmin(ctx context.Context, email, password string) (crea
 }
 
 // isOffice reports whether email is an office user's.
-func (s *Service) isOffice(email string) bool {
-	id, ok := s.userByEmail(email)
-	if !ok {
+func (s *Service) isOffice(ctx context.Context, email string) bool {
+	id, ok, err := s.userByEmail(ctx, email)
+	if err != nil || !ok {
 		return false
 	}
-	_, role, ok := s.Profile(id)
-	return ok && role == domain.RoleOffice
+	_, role, ok, err := s.Profile(ctx, id)
+	return err == nil && ok && role == domain.RoleOffice
+}
+
+// whileUnavailable asks check again, backing off, while the store cannot
+// answer it, until ctx ends: a start must not take a failed read for "no
+// office user yet".
+func (s *Service) whileUnavailable(ctx context.Context, check func() (bool, error)) (bool, error) {
+	pause := 100 * time.Millisecond
+	for {
+		found, err := check()
+		if !domain.Is(err, domain.Unavailable) {
+			return found, err
+		}
+		s.log.Warn("the store could not say whether the first office user exists; asking again", "err", err)
+		select {
+		case <-ctx.Done():
+			return false, err
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, 2*time.Second)
+	}
 }

@@ -33,8 +33,11 @@ func (s *Service) Login(ctx context.Context, email, password, client string) (Lo
 		return Login{}, domain.Errorf(domain.Unauthorized, "wrong email or password")
 	}
 	var u *User
-	if id, ok := s.userByEmail(email); ok {
-		var err error
+	id, ok, err := s.userByEmail(ctx, email)
+	if err != nil {
+		return Login{}, err
+	}
+	if ok {
 		if u, _, err = s.find(ctx, id); err != nil {
 			return Login{}, err
 		}

@@ -69,12 +69,18 @@ func (r *Reservation) active(userID string) bool { return r.UserID == userID && 
 
 // Reserve decides that userID holds the email. held tells whether the
 // current holder (another user) still holds it; see Service.holds.
-func (r *Reservation) Reserve(userID string, held func(*Reservation) bool) ([]aggregate.Change, error) {
+func (r *Reservation) Reserve(userID string, held func(*Reservation) (bool, error)) ([]aggregate.Change, error) {
 	if r.active(userID) {
 		return nil, nil
 	}
-	if r.UserID != "" && !r.Released && held(r) {
-		return nil, errEmailTaken
+	if r.UserID != "" && !r.Released {
+		taken, err := held(r)
+		if err != nil {
+			return nil, err // the holder could not be read: never take their email
+		}
+		if taken {
+			return nil, errEmailTaken
+		}
 	}
 	return []aggregate.Change{{Type: EventEmailReserved, Data: EmailReserved{UserID: userID}}}, nil
 }

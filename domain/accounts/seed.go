@@ -96,7 +96,7 @@ func (s *Seeder) Register(ctx context.Context, u SeedUser) ([]SeedCommit, error)
 	if actor.ID == "" {
 		actor = domain.Actor{ID: u.ID, Role: u.Role}
 	}
-	reserved, err := newReservation(key).Reserve(u.ID, func(*Reservation) bool { return true })
+	reserved, err := newReservation(key).Reserve(u.ID, func(*Reservation) (bool, error) { return true, nil })
 	if err != nil {
 		return nil, fmt.Errorf("seed user %s: %w", u.Email, err)
 	}

@@ -51,17 +51,10 @@ func NewService(store eventstore.Store, feed *aggregate.Feed, vault *pii.Vault, 
 // Call before the service is used.
 func (s *Service) UseKDF(k KDF) { s.kdf = k }
 
-// user returns a copy of one registered user (erased ones included).
-func (s *Service) user(id string) (*User, bool) {
-	u, _, ok := s.users.Get(id)
-	if !ok || !u.registered() {
-		return nil, false
-	}
-	return u, true
-}
-
-// find is user for callers that answer a store failure as one
-// (Unavailable) rather than as an unknown user.
+// find returns a copy of one registered user (erased ones included). A
+// user the store could not give is an error (Unavailable), never "no such
+// user": an answer decided from a failed read would let an email be taken
+// twice or an assessor lose their profile.
 func (s *Service) find(ctx context.Context, id string) (*User, bool, error) {
 	u, _, ok, err := s.users.Find(ctx, id)
 	if err != nil || !ok || !u.registered() {
@@ -73,28 +66,39 @@ func (s *Service) find(ctx context.Context, id string) (*User, bool, error) {
 // userByEmail finds the user whose email it is: the holder of its
 // reservation, when the holder's own stream says the email is theirs, or a
 // user of the old directory stream.
-func (s *Service) userByEmail(email string) (string, bool) {
+func (s *Service) userByEmail(ctx context.Context, email string) (string, bool, error) {
 	norm := NormaliseEmail(email)
 	key := s.vault.Blind(norm)
-	if r, _, ok := s.emails.Get(key); ok && !r.Released {
-		if u, ok := s.user(r.UserID); ok && !u.Erased && u.EmailKey == key {
-			return u.ID, true
+	r, _, ok, err := s.emails.Find(ctx, key)
+	if err != nil {
+		return "", false, err
+	}
+	if ok && !r.Released {
+		u, ok, err := s.find(ctx, r.UserID)
+		if err != nil {
+			return "", false, err
+		}
+		if ok && !u.Erased && u.EmailKey == key {
+			return u.ID, true, nil
 		}
 	}
-	return s.legacyHolder(norm)
+	return s.legacyHolder(ctx, norm)
 }
 
 // legacyHolder returns the user of the old directory stream with this
 // normalised email, as long as it is still theirs.
-func (s *Service) legacyHolder(norm string) (string, bool) {
+func (s *Service) legacyHolder(ctx context.Context, norm string) (string, bool, error) {
 	s.mu.RLock()
 	id, ok := s.dir.legacy[norm]
 	s.mu.RUnlock()
 	if !ok {
-		return "", false
+		return "", false, nil
 	}
-	u, ok := s.user(id)
-	return id, ok && !u.Erased && u.EmailKey == ""
+	u, ok, err := s.find(ctx, id)
+	if err != nil {
+		return "", false, err
+	}
+	return id, ok && !u.Erased && u.EmailKey == "", nil
 }
 
 // holds reports whether a reservation of the email of key still holds for
@@ -103,16 +107,19 @@ func (s *Service) legacyHolder(norm string) (string, bool) {
 // says the email is theirs. A reservation left over from a crash between
 // the two writes, or from a user who moved to another email or was
 // erased, frees itself so.
-func (s *Service) holds(key string) func(*Reservation) bool {
-	return func(r *Reservation) bool {
+func (s *Service) holds(ctx context.Context, key string) func(*Reservation) (bool, error) {
+	return func(r *Reservation) (bool, error) {
 		if r.Released || r.UserID == "" {
-			return false
+			return false, nil
 		}
 		if s.now().Sub(r.At) < ReservationGrace {
-			return true
+			return true, nil
 		}
-		u, ok := s.user(r.UserID)
-		return ok && !u.Erased && u.EmailKey == key
+		u, ok, err := s.find(ctx, r.UserID)
+		if err != nil {
+			return false, err
+		}
+		return ok && !u.Erased && u.EmailKey == key, nil
 	}
 }
 
@@ -128,15 +135,22 @@ func (s *Service) reserve(ctx context.Context, meta aggregate.Meta, key, norm, u
 		m.CommandID += ".email"
 	}
 	res, err := s.emails.Update(ctx, key, m, func(r *Reservation, _ uint64) ([]aggregate.Change, error) {
-		if other, ok := s.legacyHolder(norm); ok && other != userID {
+		other, ok, err := s.legacyHolder(ctx, norm)
+		if err != nil {
+			return nil, err
+		}
+		if ok && other != userID {
 			return nil, errEmailTaken
 		}
-		return r.Reserve(userID, s.holds(key))
+		return r.Reserve(userID, s.holds(ctx, key))
 	})
 	if err != nil {
 		return "", err
 	}
-	r, _, ok := s.emails.Get(key)
+	r, _, ok, err := s.emails.Find(ctx, key)
+	if err != nil {
+		return "", err
+	}
 	switch {
 	case !ok || r.Released:
 		return "", errEmailTaken
@@ -146,6 +160,20 @@ func (s *Service) reserve(ctx context.Context, meta aggregate.Meta, key, norm, u
 		return r.UserID, nil
 	}
 	return "", errEmailTaken
+}
+
+// stillReserved checks, as a user's event is decided, that the email of
+// key is reserved for userID: errEmailTaken when not, the store's error
+// when it cannot say.
+func (s *Service) stillReserved(ctx context.Context, key, userID string) error {
+	r, _, ok, err := s.emails.Find(ctx, key)
+	switch {
+	case err != nil:
+		return err
+	case !ok || !r.active(userID):
+		return errEmailTaken
+	}
+	return nil
 }
 
 // release lets the email of key go, when userID holds it. A failure is
@@ -241,8 +269,8 @@ func (s *Service) Create(ctx context.Context, meta aggregate.Meta, in NewUser) (
 	hash, _ := s.vault.Seal(ctx, id, s.kdf.Hash(in.Password))
 	ev := UserRegistered{UserID: id, Role: in.Role, Email: email, Name: name, PasswordHash: hash, SelfService: selfService, EmailKey: key}
 	res, err := s.users.Update(ctx, id, meta, func(u *User, _ uint64) ([]aggregate.Change, error) {
-		if r, _, ok := s.emails.Get(key); !ok || !r.active(id) {
-			return nil, errEmailTaken
+		if err := s.stillReserved(ctx, key, id); err != nil {
+			return nil, err
 		}
 		return u.Register(ev)
 	})
@@ -270,7 +298,10 @@ func (s *Service) ChangeEmail(ctx context.Context, meta aggregate.Meta, userID, 
 	if err := limits.Check("invalid email", limits.Email.Text("email", email)); err != nil {
 		return aggregate.Result{}, err
 	}
-	u, ok := s.user(userID)
+	u, ok, err := s.find(ctx, userID)
+	if err != nil {
+		return aggregate.Result{}, err
+	}
 	if !ok || u.Erased {
 		return aggregate.Result{}, domain.Errorf(domain.NotFound, "no user %s", userID)
 	}
@@ -285,8 +316,8 @@ func (s *Service) ChangeEmail(ctx context.Context, meta aggregate.Meta, userID, 
 	}
 	old := u.EmailKey
 	res, err := s.users.Update(ctx, userID, meta, func(u *User, _ uint64) ([]aggregate.Change, error) {
-		if r, _, ok := s.emails.Get(key); !ok || !r.active(userID) {
-			return nil, errEmailTaken
+		if err := s.stillReserved(ctx, key, userID); err != nil {
+			return nil, err
 		}
 		return u.ChangeEmail(sealed, key)
 	})
@@ -301,7 +332,10 @@ func (s *Service) ChangeEmail(ctx context.Context, meta aggregate.Meta, userID, 
 
 // User returns a user's view; NotFound when unknown.
 func (s *Service) User(ctx context.Context, id string) (UserView, error) {
-	u, ok := s.user(id)
+	u, ok, err := s.find(ctx, id)
+	if err != nil {
+		return UserView{}, err
+	}
 	if !ok {
 		return UserView{}, domain.Errorf(domain.NotFound, "no user %s", id)
 	}
@@ -319,58 +353,87 @@ func (s *Service) view(ctx context.Context, u *User) UserView {
 }
 
 // Users lists every user, oldest first.
-func (s *Service) Users(ctx context.Context) []UserView {
-	page, _ := s.UsersPage(ctx, "", "", 0)
-	return page
+func (s *Service) Users(ctx context.Context) ([]UserView, error) {
+	page, _, err := s.UsersPage(ctx, "", "", 0)
+	return page, err
 }
 
 // UsersPage lists users oldest first (by id): those after the id after,
 // of role when set, at most limit of them (all when 0). next is the after
 // of the next page, empty on the last one. It reads the users it returns,
 // not the others.
-func (s *Service) UsersPage(ctx context.Context, role domain.Role, after string, limit int) (page []UserView, next string) {
+// A user the store cannot give fails the page rather than leaving a gap.
+func (s *Service) UsersPage(ctx context.Context, role domain.Role, after string, limit int) (page []UserView, next string, err error) {
 	s.mu.RLock()
 	ids, more := s.dir.list.page(role, after, limit)
 	s.mu.RUnlock()
 	for _, id := range ids {
-		if u, ok := s.user(id); ok {
+		u, ok, err := s.find(ctx, id)
+		if err != nil {
+			return nil, "", err
+		}
+		if ok {
 			page = append(page, s.view(ctx, u))
 		}
 	}
 	if more && len(ids) > 0 {
 		next = ids[len(ids)-1]
 	}
-	return page, next
+	return page, next, nil
 }
 
-// Profile returns an assessor's profile (nil when they have none) and role.
-func (s *Service) Profile(id string) (*Profile, domain.Role, bool) {
-	u, ok := s.user(id)
-	if !ok || u.Disabled {
-		return nil, "", false
+// Profile returns an active user's assessor profile (nil when they have
+// none) and role; ok is false for an unknown or disabled user.
+func (s *Service) Profile(ctx context.Context, id string) (*Profile, domain.Role, bool, error) {
+	u, ok, err := s.find(ctx, id)
+	if err != nil || !ok || u.Disabled {
+		return nil, "", false, err
 	}
-	return u.Profile, u.Role, true
+	return u.Profile, u.Role, true, nil
 }
 
 // HasOffice reports whether any active office user exists.
-func (s *Service) HasOffice() bool {
+func (s *Service) HasOffice(ctx context.Context) (bool, error) {
 	s.mu.RLock()
 	ids, _ := s.dir.list.page(domain.RoleOffice, "", 0)
 	s.mu.RUnlock()
 	for _, id := range ids {
-		if u, ok := s.user(id); ok && !u.Disabled {
-			return true
+		u, ok, err := s.find(ctx, id)
+		if err != nil {
+			return false, err
+		}
+		if ok && !u.Disabled {
+			return true, nil
 		}
 	}
-	return false
+	return false, nil
 }
 
 // UserIDByEmail finds a user by email.
-func (s *Service) UserIDByEmail(email string) (string, bool) { return s.userByEmail(email) }
+func (s *Service) UserIDByEmail(ctx context.Context, email string) (string, bool, error) {
+	return s.userByEmail(ctx, email)
+}
 
-// SetProfile sets an assessor's profile.
+// SetProfile sets an assessor's profile. The users it names as conflicts
+// are looked up first, so that one the store cannot give fails the command
+// rather than reading as unknown.
 func (s *Service) SetProfile(ctx context.Context, meta aggregate.Meta, userID string, p Profile) (aggregate.Result, error) {
-	known := func(id string) bool { _, ok := s.user(id); return ok }
+	lookup := p.Conflicts
+	if limits.Conflicts.List("conflicts", len(lookup)) != nil {
+		lookup = nil // too many: User.SetProfile refuses the list unread
+	}
+	exists := make(map[string]bool, len(lookup))
+	for _, id := range lookup {
+		if _, seen := exists[id]; seen {
+			continue
+		}
+		_, ok, err := s.find(ctx, id)
+		if err != nil {
+			return aggregate.Result{}, err
+		}
+		exists[id] = ok
+	}
+	known := func(id string) bool { return exists[id] }
 	return s.users.Update(ctx, userID, meta, func(u *User, _ uint64) ([]aggregate.Change, error) {
 		return u.SetProfile(p, known)
 	})
@@ -390,7 +453,10 @@ func (s *Service) ChangePassword(ctx context.Context, meta aggregate.Meta, userI
 	if wait := s.throttle.blocked("id:"+userID, ""); wait > 0 {
 		return aggregate.Result{}, &domain.Error{Code: domain.TooManyRequests, Message: "too many wrong passwords; try again later", RetryAfter: int(wait.Seconds()) + 1}
 	}
-	u, _ := s.user(userID)
+	u, _, err := s.find(ctx, userID)
+	if err != nil {
+		return aggregate.Result{}, err
+	}
 	hash := dummyHash
 	if u != nil {
 		if h, err := s.vault.Open(ctx, u.PasswordHash); err == nil {

@@ -97,12 +97,20 @@ func start(t *testing.T, st stores, now func() time.Time) *instance {
 // (none when empty), which must be usable.
 func startFrom(t *testing.T, st stores, now func() time.Time, snapshot string) *instance {
 	t.Helper()
+	return startWith(t, st, now, snapshot, 0)
+}
+
+// startWith is startFrom keeping at most cache aggregates of a kind in
+// memory (the default when 0), so that the others are read from the store.
+func startWith(t *testing.T, st stores, now func() time.Time, snapshot string, cache int) *instance {
+	t.Helper()
 	vault, err := pii.NewVault(st.keys, masterKey)
 	if err != nil {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	feed := aggregate.NewFeed(st.events, log)
+	feed.CacheSize(cache)
 	svc := accounts.NewService(st.events, feed, vault, st.sessions, now, log)
 	if snapshot != "" {
 		if _, err := feed.LoadSnapshot(context.Background(), snapshot); err != nil {
@@ -292,4 +300,14 @@ func TestAuthenticateTouchesOnlyTheCaller(t *testing.T) {
 	if many > few+few/10+5 {
 		t.Errorf("allocations per authentication: %.0f with 1 user, %.0f with 1001: they grow with the users", few, many)
 	}
+}
+
+// usersOf lists every user of in's directory.
+func usersOf(t *testing.T, in *instance) []accounts.UserView {
+	t.Helper()
+	users, err := in.Users(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return users
 }

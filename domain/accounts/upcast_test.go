@@ -62,20 +62,20 @@ func TestOldDirectoryStreamIsUpcast(t *testing.T) {
 	if _, err := in.Login(ctx, "pia@example.org", password, "test"); !domain.Is(err, domain.Unauthorized) {
 		t.Fatalf("pia's old password: got %v, want Unauthorized", err)
 	}
-	if p, role, ok := in.Profile(ada); !ok || role != domain.RoleAssessor || p == nil || p.MaxLevel != "practitioner" {
+	if p, role, ok, err := in.Profile(ctx, ada); err != nil || !ok || role != domain.RoleAssessor || p == nil || p.MaxLevel != "practitioner" {
 		t.Fatalf("ada's profile: got %+v, %s, %v", p, role, ok)
 	}
 	mustLogin(t, in, "ada@example.org", password)
 	if _, err := in.Login(ctx, "olga@example.org", password, "test"); !domain.Is(err, domain.Unauthorized) {
 		t.Fatalf("disabled olga logs in: got %v, want Unauthorized", err)
 	}
-	if in.HasOffice() {
+	if has, err := in.HasOffice(ctx); err != nil || has {
 		t.Fatal("HasOffice with the only office user disabled")
 	}
 	if v, err := in.User(ctx, eve); err != nil || !v.Erased || v.Email != pii.Erased {
 		t.Fatalf("erased eve: got %+v, %v", v, err)
 	}
-	if got := len(in.Users(ctx)); got != 4 {
+	if got := len(usersOf(t, in)); got != 4 {
 		t.Fatalf("users listed: got %d, want 4", got)
 	}
 	// Emails of the old stream stay taken; an erased user's is free.
@@ -96,7 +96,7 @@ func TestOldDirectoryStreamIsUpcast(t *testing.T) {
 		t.Fatal(err)
 	}
 	again := start(t, st, time.Now) // and after a restart
-	if p, _, ok := again.Profile(ada); !ok || p.MaxLevel != "master_practitioner" {
+	if p, _, ok, err := again.Profile(ctx, ada); err != nil || !ok || p.MaxLevel != "master_practitioner" {
 		t.Fatalf("ada's new profile after restart: got %+v, %v", p, ok)
 	}
 	if _, err := again.Login(ctx, "pia@example.org", "pia's new password", "test"); !domain.Is(err, domain.Unauthorized) {
@@ -112,10 +112,10 @@ func TestOldDirectoryStreamIsUpcast(t *testing.T) {
 		t.Fatal(err)
 	}
 	fromSnap := startFrom(t, st, time.Now, snap)
-	if got := len(fromSnap.Users(ctx)); got != 6 {
+	if got := len(usersOf(t, fromSnap)); got != 6 {
 		t.Fatalf("users listed after a start from the snapshot: got %d, want 6", got)
 	}
-	if id, ok := fromSnap.UserIDByEmail("olga@example.org"); !ok || id != olga {
+	if id, ok, err := fromSnap.UserIDByEmail(ctx, "olga@example.org"); err != nil || !ok || id != olga {
 		t.Fatalf("olga, of the old stream, by email after a start from the snapshot: got %q, %v", id, ok)
 	}
 	_, _, err = fromSnap.Create(ctx, aggregate.Meta{Command: "register"},

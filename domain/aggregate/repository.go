@@ -162,18 +162,6 @@ func (r *Repository[S]) Find(ctx context.Context, id string) (S, uint64, bool, e
 	return s, head.Version, true, nil
 }
 
-// Get is Find within CommandTimeout for callers with no error to return:
-// an aggregate the store could not give is logged and reported unknown.
-func (r *Repository[S]) Get(id string) (S, uint64, bool) {
-	ctx, cancel := context.WithTimeout(context.Background(), CommandTimeout)
-	defer cancel()
-	s, v, ok, err := r.Find(ctx, id)
-	if err != nil {
-		r.feed.log.Warn("aggregate not read", "stream", r.StreamID(id), "err", err)
-	}
-	return s, v, ok
-}
-
 var errRetries = errors.New("too many concurrent changes")
 
 // CommandTimeout bounds a command's store calls and its wait for its own

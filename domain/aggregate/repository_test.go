@@ -65,11 +65,11 @@ func TestTwoProcessesNeverLoseAnUpdate(t *testing.T) {
 	if len(evs) != 40 {
 		t.Fatalf("stored %d events, want 40", len(evs))
 	}
-	got, v, _ := a.Get("x")
+	got, v, _, _ := a.Find(context.Background(), "x")
 	deadline := time.Now().Add(5 * time.Second)
 	for v != 40 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
-		got, v, _ = a.Get("x")
+		got, v, _, _ = a.Find(context.Background(), "x")
 	}
 	if v != 40 || len(got.Items) != 40 {
 		t.Fatalf("process a at version %d with %d items, want 40", v, len(got.Items))

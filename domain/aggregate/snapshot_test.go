@@ -52,7 +52,10 @@ func (p stopped) wait(t *testing.T) {
 
 func items(t *testing.T, p stopped, id string) []int {
 	t.Helper()
-	s, _, ok := p.repo.Get(id)
+	s, _, ok, err := p.repo.Find(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !ok {
 		return nil
 	}

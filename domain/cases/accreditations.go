@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"cmp"
 	"context"
 	"time"
 
@@ -73,7 +74,7 @@ func (s *Service) endAccreditation(ctx context.Context, m aggregate.Meta, accID,
 	if err := tooLong("reason", reason, limits.Reason); err != nil {
 		return "", aggregate.Result{}, err
 	}
-	r, err := s.seal(ctx, s.applicantOf(id), reason)
+	r, err := s.sealOn(ctx, id, reason)
 	if err != nil {
 		return "", aggregate.Result{}, err
 	}
@@ -87,12 +88,18 @@ func (s *Service) endAccreditation(ctx context.Context, m aggregate.Meta, accID,
 // Several processes may run it at once: the expected-version check lets one
 // expiry of each accreditation through and the others find it expired. It
 // reads only the cases the index says may be due, and decides from each
-// case's own state.
+// case's own state. A case the store cannot give is left for the next run
+// and the first such error returned after the others are done.
 func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 	now := s.now()
 	n := 0
+	var unread error // the first case the store could not give: tried again next run
 	for _, id := range s.index.due(now) {
-		c, _, ok := s.repo.Get(id)
+		c, _, ok, err := s.repo.Find(ctx, id)
+		if err != nil {
+			unread = cmp.Or(unread, err)
+			continue
+		}
 		if !ok {
 			continue
 		}
@@ -101,7 +108,7 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 			s.index.settle(id, a) // ended, or renewed by an event the index does not read
 			continue
 		}
-		_, err := s.repo.Update(ctx, id, aggregate.Meta{Command: string(accreditation.ActionExpire), Actor: domain.System, CommandID: "expire-" + id + "-" + now.UTC().Format("2006-01-02")},
+		_, err = s.repo.Update(ctx, id, aggregate.Meta{Command: string(accreditation.ActionExpire), Actor: domain.System, CommandID: "expire-" + id + "-" + now.UTC().Format("2006-01-02")},
 			func(c *accreditation.Case, _ uint64) ([]aggregate.Change, error) {
 				if a := c.Accreditation; a == nil || a.Status != accreditation.StatusActive {
 					return nil, nil // another process expired it first
@@ -114,5 +121,5 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 		s.index.settle(id, nil)
 		n++
 	}
-	return n, nil
+	return n, unread
 }

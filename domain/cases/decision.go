@@ -50,7 +50,14 @@ func (s *Service) Decide(ctx context.Context, m aggregate.Meta, id string, in De
 	}
 	var fields []domain.FieldError
 	for i, v := range in.Panel {
-		if _, role, ok := s.accounts.Profile(v.UserID); v.UserID != "" && (!ok || role != domain.RoleOffice) {
+		if v.UserID == "" {
+			continue
+		}
+		_, role, ok, err := s.accounts.Profile(ctx, v.UserID)
+		if err != nil {
+			return aggregate.Result{}, err
+		}
+		if !ok || role != domain.RoleOffice {
 			fields = append(fields, domain.FieldError{Field: fmt.Sprintf("panel[%d].user_id", i), Reason: "not an active EMCC office user"})
 		}
 	}

@@ -54,7 +54,10 @@ func (s *Service) RecordInterview(ctx context.Context, m aggregate.Meta, id stri
 		repeated("observations[%d].category", len(in.Observations), func(i int) int { return in.Observations[i].Category })); err != nil {
 		return aggregate.Result{}, err
 	}
-	subject := s.applicantOf(id)
+	subject, err := s.applicantOf(ctx, id)
+	if err != nil {
+		return aggregate.Result{}, err
+	}
 	notes, err := s.seal(ctx, subject, in.Notes)
 	if err != nil {
 		return aggregate.Result{}, err

@@ -41,7 +41,10 @@ func (s *Service) Renew(ctx context.Context, m aggregate.Meta, accID string, in 
 	if err := limits.Check("invalid renewal", checks...); err != nil {
 		return id, aggregate.Result{}, err
 	}
-	subject := s.applicantOf(id)
+	subject, err := s.applicantOf(ctx, id)
+	if err != nil {
+		return id, aggregate.Result{}, err
+	}
 	ri := accreditation.RenewalInput{Years: in.Years, Declarations: in.Declarations}
 	if ri.Reflection, err = s.seal(ctx, subject, in.Reflection); err != nil {
 		return id, aggregate.Result{}, err
@@ -112,7 +115,7 @@ func (s *Service) AssessRenewal(ctx context.Context, m aggregate.Meta, accID str
 	if err := tooLong("rationale", in.Rationale, limits.Long); err != nil {
 		return id, aggregate.Result{}, err
 	}
-	r, err := s.seal(ctx, s.applicantOf(id), in.Rationale)
+	r, err := s.sealOn(ctx, id, in.Rationale)
 	if err != nil {
 		return id, aggregate.Result{}, err
 	}

@@ -194,15 +194,26 @@ func (s *Service) seal(ctx context.Context, subject, text string) (pii.Sealed, e
 // applicantOf is the applicant of case id, the subject its texts are
 // sealed for: from the index, without reading the case; from the case when
 // the index has not seen it yet (opened by another process a moment ago).
-func (s *Service) applicantOf(id string) string {
+// A case the store cannot give is an error: a text sealed for nobody could
+// not be erased with its applicant.
+func (s *Service) applicantOf(ctx context.Context, id string) (string, error) {
 	if a := s.index.applicantOf(id); a != "" {
-		return a
+		return a, nil
 	}
-	c, _, ok := s.repo.Get(id)
-	if !ok {
-		return ""
+	c, _, ok, err := s.repo.Find(ctx, id)
+	if err != nil || !ok {
+		return "", err // no such case: the command refuses it before the text counts
 	}
-	return c.ApplicantID
+	return c.ApplicantID, nil
+}
+
+// sealOn seals text for the applicant of case id.
+func (s *Service) sealOn(ctx context.Context, id, text string) (pii.Sealed, error) {
+	subject, err := s.applicantOf(ctx, id)
+	if err != nil {
+		return pii.Sealed{}, err
+	}
+	return s.seal(ctx, subject, text)
 }
 
 // tooLong refuses text over its limit, naming the field and the limit.
@@ -299,7 +310,10 @@ type CurriculumRequest = accreditation.CurriculumItemOf[string]
 
 // UpdatePortfolio replaces the portfolio.
 func (s *Service) UpdatePortfolio(ctx context.Context, m aggregate.Meta, id string, in PortfolioRequest) (aggregate.Result, error) {
-	subject := s.applicantOf(id)
+	subject, err := s.applicantOf(ctx, id)
+	if err != nil {
+		return aggregate.Result{}, err
+	}
 	p := accreditation.Portfolio{ClientHours: in.ClientHours, ClientCount: in.ClientCount, CPDHoursLastYear: in.CPDHoursLastYear,
 		SupervisionHoursLastYear: in.SupervisionHoursLastYear, FeedbackItemsLast12m: in.FeedbackItemsLast12m,
 		ReflectionItemsLast12m: in.ReflectionItemsLast12m, ProfessionalBodyMember: in.ProfessionalBodyMember,
@@ -358,7 +372,10 @@ func (s *Service) UpdateSelfAssessment(ctx context.Context, m aggregate.Meta, id
 		repeated("categories[%d].category", len(items), func(i int) int { return items[i].Category })); err != nil {
 		return aggregate.Result{}, err
 	}
-	subject := s.applicantOf(id)
+	subject, err := s.applicantOf(ctx, id)
+	if err != nil {
+		return aggregate.Result{}, err
+	}
 	inputs := make([]accreditation.SelfAssessmentInput, len(items))
 	for i, it := range items {
 		if err := tooLong(fmt.Sprintf("categories[%d].statement", i), it.Statement, limits.Long); err != nil {
@@ -442,7 +459,7 @@ func (s *Service) sealFor(ctx context.Context, m aggregate.Meta, id, text string
 	if _, _, err := s.visible(m.Actor, id); err != nil {
 		return pii.Sealed{}, err
 	}
-	return s.seal(ctx, s.applicantOf(id), text)
+	return s.sealOn(ctx, id, text)
 }
 
 // AssessorProfile returns what the aggregate needs to know of an assessor.
@@ -452,7 +469,12 @@ func (s *Service) AssessorProfile(userID string) (accreditation.AssessorProfile,
 
 // profile returns what the aggregate needs to know of a would-be assessor.
 func (s *Service) profile(userID string) (accreditation.AssessorProfile, error) {
-	p, role, ok := s.accounts.Profile(userID)
+	ctx, cancel := context.WithTimeout(context.Background(), aggregate.CommandTimeout)
+	defer cancel()
+	p, role, ok, err := s.accounts.Profile(ctx, userID)
+	if err != nil {
+		return accreditation.AssessorProfile{}, err // never "no such user" for a failed read
+	}
 	if !ok {
 		return accreditation.AssessorProfile{}, domain.InvalidFields("unknown assessor", domain.FieldError{Field: "assessor_id", Reason: "no such active user"})
 	}
@@ -532,7 +554,10 @@ func (s *Service) Assess(ctx context.Context, m aggregate.Meta, id string, in As
 	if _, _, err := s.visible(m.Actor, id); err != nil {
 		return aggregate.Result{}, err
 	}
-	subject := s.applicantOf(id)
+	subject, err := s.applicantOf(ctx, id)
+	if err != nil {
+		return aggregate.Result{}, err
+	}
 	ai := accreditation.AssessmentInput{Recommendation: in.Recommendation, Level: in.RecommendedLevel}
 	if err := tooLong("rationale", in.Rationale, limits.Long); err != nil {
 		return aggregate.Result{}, err
@@ -541,7 +566,6 @@ func (s *Service) Assess(ctx context.Context, m aggregate.Meta, id string, in As
 		repeated("ratings[%d].category", len(in.Ratings), func(i int) int { return in.Ratings[i].Category })); err != nil {
 		return aggregate.Result{}, err
 	}
-	var err error
 	if ai.Rationale, err = s.seal(ctx, subject, in.Rationale); err != nil {
 		return aggregate.Result{}, err
 	}

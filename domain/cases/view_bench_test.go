@@ -70,9 +70,9 @@ func assessedCase(b *testing.B) (*Service, *accreditation.Case, uint64) {
 			aggregate.Change{Type: string(accreditation.EventAssessmentSubmitted), SchemaVersion: 1, Data: accreditation.AssessmentSubmitted{Role: role,
 				Ratings: ratings, Recommendation: accreditation.RecommendAward, Rationale: seal("Consistent practitioner-level evidence.")}})
 	}
-	c, version, ok := s.repo.Get(id)
-	if !ok || c.State != accreditation.StateAwaitingDecision {
-		b.Fatalf("case: %v, %v; want one awaiting a decision", ok, c)
+	c, version, ok, err := s.repo.Find(context.Background(), id)
+	if err != nil || !ok || c.State != accreditation.StateAwaitingDecision {
+		b.Fatalf("case: %v, %v, %v; want one awaiting a decision", ok, err, c)
 	}
 	return s, c, version
 }

@@ -173,7 +173,7 @@ func BenchmarkCommandLoad(b *testing.B) {
 			var mem []time.Duration
 			for range 1000 {
 				start := time.Now()
-				c, _, ok := repo.Get("target")
+				c, _, ok, _ := repo.Find(context.Background(), "target")
 				mem = append(mem, time.Since(start))
 				if !ok || c.n != 100 {
 					b.Fatalf("in-memory case has %v events", c)

@@ -163,13 +163,17 @@ func (s *Service) shippedOf(scheme accreditation.Scheme) accreditation.RuleSet {
 }
 
 // Preview returns the version that publishing in would make, without
-// publishing it, so that the office can review it. Errors: as Publish.
-func (s *Service) Preview(actor domain.Actor, in PublishRequest) (accreditation.RuleSet, error) {
+// publishing it, so that the office can review it. Errors: as Publish,
+// and Unavailable when the book cannot be read (never previewed as empty).
+func (s *Service) Preview(ctx context.Context, actor domain.Actor, in PublishRequest) (accreditation.RuleSet, error) {
 	scheme, pi, err := s.input(in)
 	if err != nil {
 		return accreditation.RuleSet{}, err
 	}
-	b, _, ok := s.repo.Get(BookID(scheme))
+	b, _, ok, err := s.repo.Find(ctx, BookID(scheme))
+	if err != nil {
+		return accreditation.RuleSet{}, err
+	}
 	if !ok {
 		b = newBook(BookID(scheme))
 	}
@@ -199,7 +203,9 @@ func (s *Service) Publish(ctx context.Context, m aggregate.Meta, in PublishReque
 	b, ok := aggregate.StateOf[*Book](res)
 	if !ok {
 		// A retry answered from the first attempt: read what it published.
-		b, _, _ = s.repo.Get(BookID(scheme))
+		if b, _, _, err = s.repo.Find(ctx, BookID(scheme)); err != nil {
+			return accreditation.RuleSet{}, res, err
+		}
 	}
 	// The stream's version n is its n-th published version.
 	if b == nil || res.Version == 0 || res.Version > uint64(len(b.Versions)) {

@@ -141,7 +141,10 @@ func (g *Generator) actors(c *accreditation.Case) []domain.Actor {
 // step picks one allowed (actor, action) on case id and does it.
 func (g *Generator) step(tb testing.TB, id string) {
 	tb.Helper()
-	c, _, ok := g.repo.Get(id)
+	c, _, ok, err := g.repo.Find(context.Background(), id)
+	if err != nil {
+		tb.Fatal(err)
+	}
 	if !ok {
 		return
 	}
@@ -183,7 +186,7 @@ func (g *Generator) step(tb testing.TB, id string) {
 		}
 	}
 	pick := of[g.rnd.IntN(len(of))]
-	_, err := g.repo.Update(context.Background(), id, aggregate.Meta{Actor: pick.actor}, func(c *accreditation.Case, _ uint64) ([]aggregate.Change, error) {
+	_, err = g.repo.Update(context.Background(), id, aggregate.Meta{Actor: pick.actor}, func(c *accreditation.Case, _ uint64) ([]aggregate.Change, error) {
 		return g.decide(c, pick.actor, pick.action)
 	})
 	if err != nil && g.Errors != nil {

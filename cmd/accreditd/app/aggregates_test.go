@@ -177,7 +177,7 @@ func writeSide(t *testing.T, a *app.App) state {
 		t.Fatal(err)
 	}
 	s := state{aggregates: map[string]map[string]any{}, versions: map[string]map[string]uint64{}, parts: map[string][]byte{},
-		users: a.Accounts.Users(context.Background()), versionsOf: a.Cases.Rules().Versions(), position: a.Feed.Position()}
+		users: usersOf(t, a), versionsOf: a.Cases.Rules().Versions(), position: a.Feed.Position()}
 	streams := streamsOf(t, a)
 	kinds := 0
 	for _, p := range a.Feed.Snapshotters() {
@@ -306,7 +306,7 @@ func TestTheSnapshotHoldsNoPersonalDataInTheClear(t *testing.T) {
 	}
 	in.Restart(t)
 	texts := []string{"Zebedee", "Cleartext", "clear.text@example.org", "Clear.Text@Example.org"}
-	for _, u := range in.App.Accounts.Users(context.Background()) {
+	for _, u := range usersOf(t, in.App) {
 		texts = append(texts, u.Email, u.Name)
 	}
 	if len(texts) < 20 {

@@ -46,8 +46,8 @@ func TestStoredPasswordsUseTheProductionKDF(t *testing.T) {
 // registered.
 func storedHash(t *testing.T, a *app.App, email string) string {
 	t.Helper()
-	id, ok := a.Accounts.UserIDByEmail(email)
-	if !ok {
+	id, ok, err := a.Accounts.UserIDByEmail(context.Background(), email)
+	if err != nil || !ok {
 		t.Fatalf("no user %s", email)
 	}
 	ctx := context.Background()

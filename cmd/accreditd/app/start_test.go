@@ -16,6 +16,7 @@ import (
 	"github.com/emcc/accredit/cmd/accreditd/app"
 	"github.com/emcc/accredit/cmd/accreditd/app/apptest"
 	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accounts"
 	"github.com/emcc/accredit/domain/audit"
 	"github.com/emcc/accredit/domain/pii"
 )
@@ -92,7 +93,7 @@ func offices(t *testing.T, a *app.App) []string {
 		t.Fatal(err)
 	}
 	var out []string
-	for _, u := range a.Accounts.Users(ctx) {
+	for _, u := range usersOf(t, a) {
 		if u.Role == domain.RoleOffice {
 			out = append(out, u.Email)
 		}
@@ -134,3 +135,13 @@ func TestProcessesStartingTogetherCreateOneOfficeUser(t *testing.T) {
 }
 
 func TestMain(m *testing.M) { os.Exit(m.Run()) }
+
+// usersOf lists every user of a's directory.
+func usersOf(t *testing.T, a *app.App) []accounts.UserView {
+	t.Helper()
+	users, err := a.Accounts.Users(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return users
+}
