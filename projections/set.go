@@ -2,22 +2,24 @@ package projections
 
 // Schema names the read models' code version, for snapshots: change it when
 // a read model's Apply or state changes, so an old snapshot is not used.
-const Schema = "2026-12-02.1"
+const Schema = "2026-12-02.2"
 
 // Models are the read models of one generation, typed for queries.
 type Models struct {
-	Cases     *Cases
-	Decisions *Decisions
-	Register  *Register
+	Cases         *Cases
+	Decisions     *Decisions
+	Register      *Register
+	Effectiveness *Effectiveness
 }
 
 // NewSet returns a fresh generation of every read model.
 func NewSet() *Set {
 	cases := NewCases()
-	m := &Models{Cases: cases, Decisions: NewDecisions(cases), Register: NewRegister()}
-	// Cases first: Decisions reads the state Cases has just applied. The
-	// audit history is no read model: Audit pages it from the store.
-	return &Set{Models: []ReadModel{m.Cases, m.Decisions, m.Register}, typed: m}
+	m := &Models{Cases: cases, Decisions: NewDecisions(cases), Register: NewRegister(), Effectiveness: NewEffectiveness(cases)}
+	// Cases first: Decisions and Effectiveness read the state Cases has
+	// just applied. The audit history is no read model: Audit pages it
+	// from the store.
+	return &Set{Models: []ReadModel{m.Cases, m.Decisions, m.Register, m.Effectiveness}, typed: m}
 }
 
 // Typed returns the set's read models by kind.

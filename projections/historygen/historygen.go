@@ -34,6 +34,10 @@ type Generator struct {
 	cancel    context.CancelFunc
 	cases     []string
 	applicant map[string]string
+	// Programmes, when set, are EQA accreditation ids (ULIDs) that the EIA
+	// portfolios name at random as the programme their applicant graduated
+	// from, or not (portfolio.eqa_programme).
+	Programmes []string
 	// Errors, when set, hears of refused random actions (a refusal is
 	// fine: the action's input was random; a systematic one is a bug).
 	Errors func(action accreditation.Action, err error)
@@ -226,6 +230,11 @@ func (g *Generator) decide(c *accreditation.Case, a domain.Actor, action accredi
 		p := accreditation.Portfolio{FirstPracticeDate: accreditation.NewDate(2015, 1, 1), ClientHours: 600, ClientCount: 50,
 			CPDHoursLastYear: 20, SupervisionHoursLastYear: 6, FeedbackItemsLast12m: 6, ReflectionItemsLast12m: 6,
 			ProfessionalBodyMember: true}
+		if n := len(g.Programmes); n > 0 && c.Scheme == accreditation.SchemeEIA {
+			if i := g.rnd.IntN(n + 1); i < n {
+				p.EQAProgramme = g.Programmes[i]
+			}
+		}
 		if c.Scheme == accreditation.SchemeEQA {
 			p = accreditation.Portfolio{ContactHours: 200, CompletedCycles: 2}
 			for cat := 1; cat <= 8; cat++ {
@@ -332,6 +341,72 @@ func (g *Generator) must(tb testing.TB, id string, a domain.Actor, decide func(*
 	}); err != nil {
 		tb.Fatalf("generate %s: %v", id, err)
 	}
+}
+
+// Graduate is one EIA case of a graduate of programme (an accreditation
+// id) taken straight to a decision: applicant opens it at level (one
+// without an interview: foundation or practitioner) and submits it; the
+// assessor rates every category ratings[0] and the verifier ratings[1],
+// both recommending awarded (the level awarded; "" for not awarding); the
+// decision follows days after the submission (the generator's clock
+// moves on by as much). It returns the case id.
+func (g *Generator) Graduate(tb testing.TB, applicant, programme string, level framework.Level, ratings [2]accreditation.Rating,
+	awarded framework.Level, days int) string {
+	tb.Helper()
+	id := fmt.Sprintf("G%06d%s", len(g.cases), "0000000000000000000")[:26]
+	g.cases = append(g.cases, id)
+	g.applicant[id] = applicant
+	me := domain.Actor{ID: applicant, Role: domain.RoleApplicant}
+	office := domain.Actor{ID: g.offices[0], Role: domain.RoleOffice}
+	g.must(tb, id, me, func(c *accreditation.Case) ([]aggregate.Change, error) {
+		return c.Open(me, g.now, accreditation.OpenInput{CaseID: id, Scheme: accreditation.SchemeEIA, Level: level, Language: "en"})
+	})
+	g.must(tb, id, me, func(c *accreditation.Case) ([]aggregate.Change, error) {
+		p := accreditation.Portfolio{FirstPracticeDate: accreditation.NewDate(2015, 1, 1), ClientHours: 600, ClientCount: 50,
+			CPDHoursLastYear: 20, SupervisionHoursLastYear: 6, FeedbackItemsLast12m: 6, ReflectionItemsLast12m: 6,
+			ProfessionalBodyMember: true, EQAProgramme: programme}
+		return c.UpdatePortfolio(me, g.now, p)
+	})
+	for _, action := range []accreditation.Action{accreditation.ActionAddEvidence, accreditation.ActionSubmit} {
+		g.must(tb, id, me, func(c *accreditation.Case) ([]aggregate.Change, error) { return g.decide(c, me, action) })
+	}
+	g.must(tb, id, office, func(c *accreditation.Case) ([]aggregate.Change, error) {
+		return c.Screen(office, g.now, accreditation.ScreenInput{Outcome: accreditation.ScreeningAccepted})
+	})
+	rec, recLevel := accreditation.RecommendNotAward, framework.Level("")
+	switch {
+	case awarded == level:
+		rec, recLevel = accreditation.RecommendAward, level
+	case awarded != "":
+		rec, recLevel = accreditation.RecommendAwardLower, awarded
+	}
+	for i, role := range accreditation.AssessorRoles {
+		g.must(tb, id, office, func(c *accreditation.Case) ([]aggregate.Change, error) {
+			return c.Assign(office, g.now, accreditation.AssignInput{Role: role, Profile: g.assessors[i]})
+		})
+	}
+	for i := range accreditation.AssessorRoles {
+		p := g.assessors[i]
+		var rs []accreditation.CategoryRating
+		for cat := 1; cat <= framework.NumCategories; cat++ {
+			rs = append(rs, accreditation.CategoryRating{Category: cat, Rating: ratings[i]})
+		}
+		a := domain.Actor{ID: p.UserID, Role: domain.RoleAssessor}
+		g.must(tb, id, a, func(c *accreditation.Case) ([]aggregate.Change, error) {
+			return c.SubmitAssessment(a, g.now, accreditation.AssessmentInput{Ratings: rs, Recommendation: rec, Level: recLevel,
+				Rationale: g.seal(applicant, "why")})
+		})
+	}
+	g.now = g.now.Add(time.Duration(days) * 24 * time.Hour) // events take the clock's time
+	g.must(tb, id, office, func(c *accreditation.Case) ([]aggregate.Change, error) {
+		in := accreditation.DecisionInput{Outcome: accreditation.OutcomeNotAwarded, Rationale: g.seal(applicant, "no")}
+		if awarded != "" {
+			in = accreditation.DecisionInput{Outcome: accreditation.OutcomeAwarded, Level: awarded, Rationale: g.seal(applicant, "yes"),
+				AccreditationID: "A-" + id}
+		}
+		return c.Decide(office, g.now, in)
+	})
+	return id
 }
 
 // Advance moves the generator's clock.
