@@ -159,6 +159,8 @@ func (s *Server) routes() []Route {
 			{Method: http.MethodGet, Path: "/api/v1/register", Public: true, handler: s.registerList},
 			{Method: http.MethodGet, Path: "/api/v1/register/:accreditation_id", Public: true, handler: s.verifyAccreditation},
 			{Method: http.MethodGet, Path: "/api/v1/stats", Roles: office, handler: s.stats},
+			{Method: http.MethodGet, Path: "/api/v1/programmes", Roles: holderOrOffice, handler: s.listProgrammes},
+			{Method: http.MethodGet, Path: "/api/v1/programmes/:accreditation_id/effectiveness", Roles: holderOrOffice, handler: s.programmeEffectiveness},
 			{Method: http.MethodGet, Path: "/api/v1/projections", Roles: office, handler: s.projectionStatus},
 			{Method: http.MethodPost, Path: "/api/v1/projections/rebuild", Roles: office, handler: s.rebuildProjections},
 		}...)
