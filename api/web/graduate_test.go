@@ -16,8 +16,15 @@ import (
 // an award at Senior Practitioner and waits until the register lists it.
 func (w *world) awardedProgramme(t testing.TB, provider User) string {
 	t.Helper()
+	return w.awardedProgrammeNamed(t, provider, "Coachopleiding Plus", "Academie Noord")
+}
+
+// awardedProgrammeNamed is awardedProgramme of the programme name, run by
+// the provider providerName.
+func (w *world) awardedProgrammeNamed(t testing.TB, provider User, name, providerName string) string {
+	t.Helper()
 	id := Expect(t, w.in.Post(t, "/api/v1/cases", provider.Token, map[string]any{"scheme": "EQA", "level": "senior_practitioner", "language": "en",
-		"programme": map[string]string{"name": "Coachopleiding Plus", "provider": "Academie Noord"}}), 201).Map(t)["id"].(string)
+		"programme": map[string]string{"name": name, "provider": providerName}}), 201).Map(t)["id"].(string)
 	var curriculum []map[string]any
 	for cat := 1; cat <= 8; cat++ {
 		curriculum = append(curriculum, map[string]any{"category": cat, "description": fmt.Sprintf("Module %d", cat)})

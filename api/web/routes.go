@@ -65,6 +65,9 @@ func (a *app) routes() []route {
 		{Method: get, Path: "/accreditations/:acc", Roles: anyRole, h: a.certificate},
 		{Method: post, Path: "/accreditations/:acc/renew", Roles: applicant, h: a.renew},
 		{Method: post, Path: "/accreditations/:acc/withdraw", Roles: applicant, h: a.holderWithdrawAccreditation},
+		// A programme's provider (the holder of its EQA accreditation) and the office.
+		{Method: get, Path: "/programmes", Roles: domain.HolderOrOffice, h: a.programmes},
+		{Method: get, Path: "/programmes/:programme", Roles: domain.HolderOrOffice, h: a.programme},
 
 		// Assessors.
 		{Method: get, Path: "/queue", Roles: assessor, Nav: "nav.queue", h: a.queue},

@@ -22,7 +22,8 @@ func TestEveryPageWithEveryRole(t *testing.T) {
 	w := newWorld(t)
 	applicant := w.registerApplicant(t, "carla@example.org", "Carla Coach")
 	caseID, evID, accID := w.awardedCase(t, applicant)
-	params := map[string]string{":case": caseID, ":ev": evID, ":acc": accID, ":user": w.assessor.ID, ":rules": "eqa-2024-1", ":scheme": "eqa", ":n": "5", "*": "app.css"}
+	programme := w.awardedProgramme(t, applicant)
+	params := map[string]string{":case": caseID, ":ev": evID, ":acc": accID, ":programme": programme, ":user": w.assessor.ID, ":rules": "eqa-2024-1", ":scheme": "eqa", ":n": "5", "*": "app.css"}
 	fill := func(p string) string {
 		for k, v := range params {
 			p = strings.ReplaceAll(p, k, v)

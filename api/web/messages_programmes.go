@@ -1,0 +1,42 @@
+package web
+
+// programmeMessages are the texts of the programme effectiveness pages, in
+// English and Dutch (see messages).
+var programmeMessages = map[string]msg{
+	"programmes.title":        {"Programme effectiveness", "Effectiviteit van opleidingen"},
+	"programmes.intro":        {"How the graduates of each EQA-accredited programme fared in their EIA applications. Every figure rests on at least %d graduates.", "Hoe de afgestudeerden van elke EQA-geaccrediteerde opleiding het deden in hun EIA-aanvraag. Elk cijfer berust op minstens %d afgestudeerden."},
+	"programmes.programme":    {"Programme", "Opleiding"},
+	"programmes.graduates":    {"Graduates with a decided EIA case", "Afgestudeerden met een besliste EIA-aanvraag"},
+	"programmes.none":         {"There is no EQA-accredited programme of yours yet.", "Er is nog geen EQA-geaccrediteerde opleiding van u."},
+	"programmes.link":         {"How your graduates fared", "Hoe uw afgestudeerden het deden"},
+	"programmes.link.hint":    {"Anonymous figures on your graduates' EIA applications: ratings per competence category, outcomes and time to award.", "Anonieme cijfers over de EIA-aanvragen van uw afgestudeerden: beoordelingen per competentiecategorie, uitkomsten en doorlooptijd."},
+	"programmes.dashboard":    {"Programme effectiveness: how the graduates of each EQA-accredited programme fared", "Effectiviteit van opleidingen: hoe de afgestudeerden van elke EQA-geaccrediteerde opleiding het deden"},
+	"programme.title":         {"How the programme's graduates fared", "Hoe de afgestudeerden van de opleiding het deden"},
+	"programme.intro":         {"The EIA applications of coaches and mentors who named this programme as the one they graduated from, once decided. The figures are anonymous: a figure is shown only when it rests on at least %d graduates, and a part of a distribution that rests on fewer is merged with its neighbour.", "De EIA-aanvragen van coaches en mentoren die deze opleiding noemden als de opleiding waarvan zij afstudeerden, zodra erover is beslist. De cijfers zijn anoniem: een cijfer wordt alleen getoond als het op minstens %d afgestudeerden berust, en een deel van een verdeling dat op minder berust wordt samengevoegd met zijn buur."},
+	"programme.graduates":     {"%d graduates have a decided EIA application.", "%d afgestudeerden hebben een besliste EIA-aanvraag."},
+	"programme.too_few":       {"Fewer than %d graduates have a decided EIA application: no figure is shown yet.", "Minder dan %d afgestudeerden hebben een besliste EIA-aanvraag: er wordt nog geen cijfer getoond."},
+	"programme.ratings":       {"Ratings per competence category", "Beoordelingen per competentiecategorie"},
+	"programme.ratings.hint":  {"Each assessor's rating of the category at the level applied for.", "De beoordeling van de categorie op het aangevraagde niveau, door elke assessor."},
+	"programme.outcomes":      {"Outcomes by the level applied for", "Uitkomsten per aangevraagd niveau"},
+	"programme.outcomes.hint": {"Levels with fewer graduates are shown together with a neighbouring level.", "Niveaus met minder afgestudeerden worden samen met een naastgelegen niveau getoond."},
+	"programme.level_applied": {"Level applied for", "Aangevraagd niveau"},
+	"programme.time":          {"Time from submission to award", "Tijd van indienen tot toekenning"},
+	"programme.median":        {"Median: %d weeks.", "Mediaan: %d weken."},
+	"programme.median.one":    {"Median: %d week.", "Mediaan: %d week."},
+	"programme.distribution":  {"Distribution", "Verdeling"},
+	"effect.time.row":         {"Awards", "Toekenningen"},
+	"effect.fewer":            {"Fewer than %d graduates", "Minder dan %d afgestudeerden"},
+	"effect.merged":           {"merged: too few alone", "samengevoegd: alleen te weinig"},
+	"effect.or":               {" or ", " of "},
+
+	"effect.value.not_evidenced":       {"Not evidenced", "Niet aangetoond"},
+	"effect.value.partially_evidenced": {"Partially evidenced", "Gedeeltelijk aangetoond"},
+	"effect.value.evidenced":           {"Evidenced", "Aangetoond"},
+	"effect.value.not_awarded":         {"Not awarded", "Niet toegekend"},
+	"effect.value.awarded_lower":       {"Awarded at a lower level", "Toegekend op een lager niveau"},
+	"effect.value.awarded":             {"Awarded as applied for", "Toegekend zoals aangevraagd"},
+	"effect.value.up_to_8_weeks":       {"Up to 8 weeks", "Tot 8 weken"},
+	"effect.value.up_to_13_weeks":      {"8 to 13 weeks", "8 tot 13 weken"},
+	"effect.value.up_to_26_weeks":      {"13 to 26 weeks", "13 tot 26 weken"},
+	"effect.value.over_26_weeks":       {"Over 26 weeks", "Meer dan 26 weken"},
+}
