@@ -109,6 +109,7 @@ func TestProgrammeEffectivenessInTheBrowser(t *testing.T) {
 	if n := js[int](provider, `document.querySelectorAll("#ratings-table svg rect.seg").length`); n != 16 {
 		t.Fatalf("the ratings' bars: %d segments, want 2 in each of 8 categories", n)
 	}
+	provider.shoot("programme-effectiveness")
 	provider.lang("nl")
 	provider.see("5 afgestudeerden hebben een besliste EIA-aanvraag.", "Gedeeltelijk aangetoond of Aangetoond: 10 (100%)", "Mediaan: 5 weken.")
 	provider.lang("en")
