@@ -283,13 +283,18 @@ func outcomesByLevel(gs []*graduateCase) []LevelOutcomes {
 	return out
 }
 
-func timeToAward(gs []*graduateCase) TimeToAward {
+// AwardBands names the time-to-award parts, shortest first:
+// "up_to_8_weeks"... and "over_26_weeks".
+func AwardBands() []string {
 	values := []string{}
 	for _, w := range AwardWeeks {
 		values = append(values, "up_to_"+strconv.Itoa(w)+"_weeks")
 	}
-	values = append(values, "over_"+strconv.Itoa(AwardWeeks[len(AwardWeeks)-1])+"_weeks")
-	cells := cellsOf(values)
+	return append(values, "over_"+strconv.Itoa(AwardWeeks[len(AwardWeeks)-1])+"_weeks")
+}
+
+func timeToAward(gs []*graduateCase) TimeToAward {
+	cells := cellsOf(AwardBands())
 	var days []float64
 	for _, g := range gs {
 		if g.Outcome != accreditation.OutcomeAwarded {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -108,6 +109,7 @@ func TestCatalogueIsCompleteInBothLanguages(t *testing.T) {
 	dynamic("payment.", "due", "paid", "waived")
 	dynamic("officecase.payment.", "paid", "waived")
 	dynamic("astatus.", "active", "expired", "withdrawn", "revoked")
+	dynamic("effect.value.", slices.Concat(ratingScale, outcomeScale, timeScale)...)
 	dynamic("how.", accreditation.HowAssigned, accreditation.HowClaimed)
 	dynamic("ok.", "welcome", "registered", "logged_out", "opened", "saved", "unchanged", "uploaded", "removed", "submitted",
 		"answered", "appealed", "withdrawn", "renewal_submitted", "renewal_assigned", "renewal_assessed", "claimed", "assessed", "requested", "screened", "assigned", "moderated",

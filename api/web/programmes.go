@@ -1,6 +1,7 @@
 package web
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/emcc/accredit/api"
@@ -46,7 +47,7 @@ func (x *ctx) figureRow(label string, d projections.Distribution, scale []string
 	for _, p := range d.Parts {
 		names := make([]string, len(p.Values))
 		for i, v := range p.Values {
-			names[i] = x.T("effect.value." + v)
+			names[i] = x.T(valueKey(v))
 		}
 		w := 0.0
 		if d.Count > 0 {
@@ -65,11 +66,14 @@ func (x *ctx) figureRow(label string, d projections.Distribution, scale []string
 	return r
 }
 
+// valueKey is the message naming a value of a distribution.
+func valueKey(v string) string { return "effect.value." + v }
+
 var (
 	ratingScale  = []string{"not_evidenced", "partially_evidenced", "evidenced"}
 	outcomeScale = []string{projections.OutcomeNotAwarded, projections.OutcomeAwardedLower, projections.OutcomeAwardedAsFor}
 	// timeScale colours the longest wait as the worst.
-	timeScale = []string{"over_26_weeks", "up_to_26_weeks", "up_to_13_weeks", "up_to_8_weeks"}
+	timeScale = func() []string { b := projections.AwardBands(); slices.Reverse(b); return b }()
 )
 
 // programme is one programme's figures.
