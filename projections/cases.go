@@ -1,6 +1,7 @@
 package projections
 
 import (
+	"compress/flate"
 	"math"
 	"slices"
 	"strings"
@@ -14,10 +15,18 @@ import (
 // Cases is the read model of every case's current state. It folds each
 // case with the aggregate's own Apply, so the read side can never disagree
 // with the write side about where a case stands; the queue, "my cases" and
-// the statistics are queries over it.
+// the statistics are queries over it. Only some cases are kept folded (see
+// casestore.go).
 type Cases struct {
-	ByID   map[string]*accreditation.Case `json:"cases"`
-	Errors int                            `json:"errors"`
+	Errors int `json:"errors"`
+
+	hot    map[string]*hotCase
+	cold   map[string][]byte   // case id -> its JSON, deflated
+	sums   map[string]*summary // every case
+	tick   uint64              // counts the cases warmed, for the oldest
+	coolAt int                 // folded cases past which some are deflated
+	hotMax int                 // idle cases kept folded (keepFolded)
+	zw     *flate.Writer
 
 	// queue holds the cases in the office's queue, by submission: queries
 	// page through it oldest first and stop at their limit instead of
@@ -40,15 +49,22 @@ type assignment struct{ userID, caseID string }
 
 // NewCases returns an empty cases model.
 func NewCases() *Cases {
-	return &Cases{ByID: map[string]*accreditation.Case{}, queue: newOrdered(), awaiting: newOrdered(),
-		assigned: map[string][]queueRef{}, listed: map[assignment]bool{}, renewing: map[string]bool{}}
+	m := &Cases{hotMax: keepFolded}
+	m.reset()
+	return m
+}
+
+func (m *Cases) reset() {
+	m.hot, m.cold, m.sums, m.coolAt = map[string]*hotCase{}, map[string][]byte{}, map[string]*summary{}, m.hotMax+m.hotMax/4
+	m.queue, m.awaiting, m.assigned, m.listed = newOrdered(), newOrdered(), map[string][]queueRef{}, map[assignment]bool{}
+	m.renewing = map[string]bool{}
 }
 
 func (m *Cases) live(r queueRef) (*accreditation.Case, bool) {
 	if !m.queue.has(r) {
 		return nil, false
 	}
-	return m.ByID[r.id], true
+	return m.Case(r.id)
 }
 
 // Name implements ReadModel.
@@ -69,10 +85,10 @@ func (m *Cases) apply(e eventstore.Event, fold func(*accreditation.Case) error) 
 	if !ok {
 		return
 	}
-	c := m.ByID[id]
+	c := m.warm(id)
 	if c == nil {
 		c = accreditation.New(id)
-		m.ByID[id] = c
+		m.hot[id] = &hotCase{c: c, touched: m.tick}
 	}
 	wasQueued := c.State.Queued()
 	wasAwaiting := c.State == accreditation.StateAwaitingAssessment
@@ -98,6 +114,8 @@ func (m *Cases) apply(e eventstore.Event, fold func(*accreditation.Case) error) 
 		}
 	}
 	m.trackRenewal(c)
+	m.sums[id] = summarise(c)
+	m.coolOff()
 }
 
 // list adds c to the assessor's own cases, once.
@@ -109,29 +127,29 @@ func (m *Cases) list(userID string, c *accreditation.Case) {
 }
 
 // Snapshot implements ReadModel.
-func (m *Cases) Snapshot() ([]byte, error) { return encodeCases(m.ByID, m.Errors) }
+func (m *Cases) Snapshot() ([]byte, error) { return encodeCases(m) }
 
-// Restore implements ReadModel.
+// Restore implements ReadModel. The cases come back cold but for those in
+// the queues and the renewal lists.
 func (m *Cases) Restore(b []byte) error {
-	byID, errs, err := decodeCases(b)
-	if err != nil {
+	m.reset()
+	if err := decodeCases(b, m); err != nil {
 		return err
 	}
-	m.ByID, m.Errors = byID, errs
-	m.queue, m.awaiting, m.assigned, m.listed = newOrdered(), newOrdered(), map[string][]queueRef{}, map[assignment]bool{}
-	m.renewing = map[string]bool{}
-	for _, c := range m.ByID {
-		m.trackRenewal(c)
-		if c.State == accreditation.StateAwaitingAssessment {
-			m.awaiting.append(c.ID, c.SubmittedAt)
+	for id, s := range m.sums {
+		if s.State == accreditation.StateAwaitingAssessment {
+			m.awaiting.append(id, s.SubmittedAt)
 		}
-		if c.State.Queued() {
-			m.queue.append(c.ID, c.SubmittedAt)
+		if s.State.Queued() {
+			m.queue.append(id, s.SubmittedAt)
 		}
-		for _, a := range c.Assignments {
-			if k := (assignment{a.UserID, c.ID}); !m.listed[k] {
+		if s.Renewing {
+			m.renewing[id] = true
+		}
+		for _, r := range s.Roles {
+			if k := (assignment{r.UserID, id}); !m.listed[k] {
 				m.listed[k] = true
-				m.assigned[a.UserID] = append(m.assigned[a.UserID], queueRef{at: c.SubmittedAt, id: c.ID})
+				m.assigned[r.UserID] = append(m.assigned[r.UserID], queueRef{at: s.SubmittedAt, id: id})
 			}
 		}
 	}
@@ -230,8 +248,11 @@ func (m *Cases) AssessorQueue(p accreditation.AssessorProfile, now time.Time, sl
 	available, mine = Page{Items: []QueueItem{}}, Page{Items: []QueueItem{}}
 	// Their own cases in progress, from their index in submission order.
 	for _, r := range m.assigned[p.UserID] {
-		c := m.ByID[r.id]
-		if c == nil || !c.State.Queued() {
+		if s := m.sums[r.id]; s == nil || !s.State.Queued() {
+			continue
+		}
+		c, ok := m.Case(r.id)
+		if !ok {
 			continue
 		}
 		if len(mine.Items) == limit {
@@ -246,8 +267,8 @@ func (m *Cases) AssessorQueue(p accreditation.AssessorProfile, now time.Time, sl
 		if !m.awaiting.has(r) {
 			continue
 		}
-		c := m.ByID[r.id]
-		if c == nil || c.State != accreditation.StateAwaitingAssessment || roleOf(c, p.UserID) != "" {
+		c, ok := m.Case(r.id)
+		if !ok || c.State != accreditation.StateAwaitingAssessment || roleOf(c, p.UserID) != "" {
 			continue
 		}
 		// Cheap checks first; CanClaim has the last word.
@@ -284,18 +305,14 @@ func roleOf(c *accreditation.Case, userID string) accreditation.AssessorRole {
 	return ""
 }
 
-// Case returns a case (read-only) by id.
-func (m *Cases) Case(id string) (*accreditation.Case, bool) {
-	c, ok := m.ByID[id]
-	return c, ok
-}
-
 // OfApplicant lists an applicant's cases, newest first.
 func (m *Cases) OfApplicant(userID string) []*accreditation.Case {
 	var out []*accreditation.Case
-	for _, c := range m.ByID {
-		if c.ApplicantID == userID && c.Exists() {
-			out = append(out, c)
+	for id, s := range m.sums {
+		if s.ApplicantID == userID && s.exists() {
+			if c, ok := m.Case(id); ok {
+				out = append(out, c)
+			}
 		}
 	}
 	slices.SortFunc(out, func(a, b *accreditation.Case) int { return b.OpenedAt.Compare(a.OpenedAt) })
@@ -337,8 +354,8 @@ func (m *Cases) Stats(now time.Time, sla time.Duration) Stats {
 		OutcomesByLevel: map[string]map[string]int{}, ServiceLevelDays: int(sla.Hours() / 24)}
 	var days []float64
 	load := map[string]*Workload{}
-	for _, c := range m.ByID {
-		if !c.Exists() {
+	for _, c := range m.sums {
+		if !c.exists() {
 			continue
 		}
 		s.Total++
@@ -354,16 +371,17 @@ func (m *Cases) Stats(now time.Time, sla time.Duration) Stats {
 			}
 			o[string(c.Decision.Outcome)]++
 		}
-		if c.State.Queued() && item(c, now, sla).Overdue {
+		// As item's Overdue.
+		if c.State.Queued() && !c.SubmittedAt.IsZero() && !now.Before(c.SubmittedAt.Add(sla)) && c.Decision == nil {
 			s.Overdue++
 		}
-		for r, a := range c.Assignments {
+		for _, a := range c.Roles {
 			w := load[a.UserID]
 			if w == nil {
 				w = &Workload{UserID: a.UserID}
 				load[a.UserID] = w
 			}
-			if _, done := c.Assessments[r]; done {
+			if a.Assessed {
 				w.Completed++
 			} else {
 				w.Open++
@@ -426,8 +444,8 @@ type RenewalItem struct {
 func (m *Cases) Renewals(state accreditation.RenewalState, assessorID string) []RenewalItem {
 	out := []RenewalItem{}
 	for id := range m.renewing {
-		c := m.ByID[id]
-		if c == nil || c.Accreditation == nil || !c.Accreditation.Current.Open() {
+		c, ok := m.Case(id)
+		if !ok || c.Accreditation == nil || !c.Accreditation.Current.Open() {
 			continue
 		}
 		a, r := c.Accreditation, c.Accreditation.Current

@@ -3,7 +3,6 @@ package projections_test
 import (
 	"bytes"
 	"encoding/json"
-	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -39,7 +38,7 @@ func TestAssessorQueueOffersEveryClaimableCaseInOrder(t *testing.T) {
 			got = append(got, it.CaseID)
 		}
 		var claimable []*accreditation.Case
-		for _, c := range m.ByID {
+		for _, c := range allCases(m) {
 			if c.State == accreditation.StateAwaitingAssessment && c.CanClaim(broad, "") == nil {
 				claimable = append(claimable, c)
 			}
@@ -94,7 +93,8 @@ func TestTheCasesSnapshotInChunksRestoresTheSameCases(t *testing.T) {
 		if snap, err = s.Typed().Cases.Snapshot(); err != nil {
 			t.Fatal(err)
 		}
-		want = maps.Clone(s.Typed().Cases.ByID)
+		want = map[string]*accreditation.Case{}
+		s.Typed().Cases.Each(func(c *accreditation.Case) { want[c.ID] = c })
 	})
 	var file struct {
 		Chunks []json.RawMessage `json:"chunks"`
@@ -106,11 +106,11 @@ func TestTheCasesSnapshotInChunksRestoresTheSameCases(t *testing.T) {
 	if err := restored.Restore(snap); err != nil {
 		t.Fatal(err)
 	}
-	if len(restored.ByID) != len(want) {
-		t.Fatalf("restored %d cases, want %d", len(restored.ByID), len(want))
+	if restored.Len() != len(want) {
+		t.Fatalf("restored %d cases, want %d", restored.Len(), len(want))
 	}
 	for id, c := range want {
-		if !reflect.DeepEqual(restored.ByID[id], c) {
+		if got, _ := restored.Case(id); !reflect.DeepEqual(got, c) {
 			t.Fatalf("case %s restored differs", id)
 		}
 	}
@@ -118,4 +118,11 @@ func TestTheCasesSnapshotInChunksRestoresTheSameCases(t *testing.T) {
 	if err != nil || !bytes.Equal(again, snap) {
 		t.Fatalf("the restored cases encode to other bytes (%d vs %d, err %v)", len(again), len(snap), err)
 	}
+}
+
+// allCases is every case of m, the cold ones decoded.
+func allCases(m *projections.Cases) []*accreditation.Case {
+	var out []*accreditation.Case
+	m.Each(func(c *accreditation.Case) { out = append(out, c) })
+	return out
 }

@@ -2,7 +2,9 @@ package projections
 
 import (
 	"bytes"
+	"compress/flate"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"runtime"
 	"slices"
@@ -16,7 +18,9 @@ import (
 // and one JSON document is encoded and decoded on one core: that took most
 // of a start from the snapshot and most of a stop. So the cases go in
 // chunks of a fixed number, in id order (the same models give the same
-// bytes), encoded and decoded by a worker per core.
+// bytes), encoded and decoded by a worker per core. Each case is its
+// summary and its JSON deflated: a cold case's is written as the model
+// holds it, and read back without being decoded (see casestore.go).
 
 // chunkCases is how many cases one chunk holds.
 const chunkCases = 1024
@@ -24,7 +28,7 @@ const chunkCases = 1024
 // casesFile is the Cases snapshot.
 type casesFile struct {
 	Errors int               `json:"errors"`
-	Chunks []json.RawMessage `json:"chunks"` // each a map of case id to case
+	Chunks []json.RawMessage `json:"chunks"` // each a map of case id to caseEntry
 }
 
 // eachOnCores runs fn(i) for i in [0, n) on a worker per core and returns
@@ -53,13 +57,27 @@ func eachOnCores(n int, fn func(i int) error) error {
 	return nil
 }
 
-func encodeCases(byID map[string]*accreditation.Case, errors int) ([]byte, error) {
-	ids := slices.Sorted(maps.Keys(byID))
+// caseEntry is one case in a chunk: its summary and its JSON, deflated.
+type caseEntry struct {
+	Summary *summary `json:"s"`
+	Case    []byte   `json:"c"`
+}
+
+func encodeCases(m *Cases) ([]byte, error) {
+	ids := slices.Sorted(maps.Keys(m.sums))
 	chunks := make([][]byte, (len(ids)+chunkCases-1)/chunkCases)
 	err := eachOnCores(len(chunks), func(i int) error {
-		part := make(map[string]*accreditation.Case, chunkCases)
+		zw, _ := flate.NewWriter(nil, flate.BestSpeed)
+		part := make(map[string]caseEntry, chunkCases)
 		for _, id := range ids[i*chunkCases : min((i+1)*chunkCases, len(ids))] {
-			part[id] = byID[id]
+			e := caseEntry{Summary: m.sums[id], Case: m.cold[id]}
+			if h, ok := m.hot[id]; ok {
+				var err error
+				if e.Case, err = deflateCase(zw, h.c); err != nil {
+					return err
+				}
+			}
+			part[id] = e
 		}
 		var err error
 		chunks[i], err = json.Marshal(part)
@@ -70,7 +88,7 @@ func encodeCases(byID map[string]*accreditation.Case, errors int) ([]byte, error
 	}
 	// Joined by hand: json.Marshal would scan every chunk again.
 	var b bytes.Buffer
-	b.WriteString(`{"errors":` + strconv.Itoa(errors) + `,"chunks":[`)
+	b.WriteString(`{"errors":` + strconv.Itoa(m.Errors) + `,"chunks":[`)
 	for i, c := range chunks {
 		if i > 0 {
 			b.WriteByte(',')
@@ -81,23 +99,48 @@ func encodeCases(byID map[string]*accreditation.Case, errors int) ([]byte, error
 	return b.Bytes(), nil
 }
 
-func decodeCases(data []byte) (map[string]*accreditation.Case, int, error) {
+// decodeCases fills m, reset, from data: the cases cold, but for those the
+// queues and renewal lists read, folded.
+func decodeCases(data []byte, m *Cases) error {
 	var f casesFile
 	if err := json.Unmarshal(data, &f); err != nil {
-		return nil, 0, err
+		return err
 	}
-	parts := make([]map[string]*accreditation.Case, len(f.Chunks))
-	err := eachOnCores(len(parts), func(i int) error { return json.Unmarshal(f.Chunks[i], &parts[i]) })
+	parts := make([]map[string]caseEntry, len(f.Chunks))
+	folded := make([]map[string]*accreditation.Case, len(f.Chunks))
+	err := eachOnCores(len(parts), func(i int) error {
+		if err := json.Unmarshal(f.Chunks[i], &parts[i]); err != nil {
+			return err
+		}
+		folded[i] = map[string]*accreditation.Case{}
+		for id, e := range parts[i] {
+			if e.Summary == nil {
+				return fmt.Errorf("case %s has no summary", id)
+			}
+			if e.Summary.pinned() {
+				c, err := inflateCase(e.Case)
+				if err != nil {
+					return fmt.Errorf("case %s: %w", id, err)
+				}
+				folded[i][id] = c
+			}
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, 0, err
+		return err
 	}
-	n := 0
-	for _, p := range parts {
-		n += len(p)
+	m.Errors = f.Errors
+	for i, p := range parts {
+		for id, e := range p {
+			m.sums[id] = e.Summary
+			if c, ok := folded[i][id]; ok {
+				m.hot[id] = &hotCase{c: c}
+			} else {
+				m.cold[id] = e.Case
+			}
+		}
 	}
-	byID := make(map[string]*accreditation.Case, n)
-	for _, p := range parts {
-		maps.Copy(byID, p)
-	}
-	return byID, f.Errors, nil
+	m.coolAt = len(m.hot) + m.hotMax/4
+	return nil
 }

@@ -58,8 +58,8 @@ func (m *Decisions) Apply(e eventstore.Event) {
 	if !ok {
 		return
 	}
-	c := m.cases.ByID[id]
-	if c == nil {
+	c, ok := m.cases.Case(id) // folded: Cases has just applied e
+	if !ok {
 		return
 	}
 	switch accreditation.EventType(e.Type) {

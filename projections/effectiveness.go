@@ -68,7 +68,8 @@ func (m *Effectiveness) Apply(e eventstore.Event) {
 	if !ok {
 		return
 	}
-	g := graduateOf(m.cases.ByID[id])
+	c, _ := m.cases.Case(id) // folded: Cases has just applied e
+	g := graduateOf(c)
 	if old := m.Graduates[id]; old != nil {
 		delete(m.byProgramme[old.Programme], id)
 		delete(m.Graduates, id)

@@ -98,7 +98,7 @@ func TestRebuildEqualsIncrementalOnRandomHistories(t *testing.T) {
 			}
 			var states = map[accreditation.State]int{}
 			resumed.Read(func(s *projections.Set) {
-				for _, c := range s.Typed().Cases.ByID {
+				for _, c := range allCases(s.Typed().Cases) {
 					states[c.State]++
 				}
 			})
@@ -121,7 +121,7 @@ func TestSnapshotOfAnotherSchemaIsNotUsed(t *testing.T) {
 	defer n.Stop()
 	waitAt(t, n, lastSeq(t, store))
 	var cases int
-	n.Read(func(s *projections.Set) { cases = len(s.Typed().Cases.ByID) })
+	n.Read(func(s *projections.Set) { cases = s.Typed().Cases.Len() })
 	if cases != 3 {
 		t.Fatalf("after a schema change: %d cases, want 3 rebuilt from zero", cases)
 	}
@@ -162,7 +162,7 @@ func TestRunnerOnJetStreamSkipsUndecodableCommits(t *testing.T) {
 		t.Fatalf("decode errors: got %d, want 1", r.DecodeErrors())
 	}
 	var cases int
-	r.Read(func(s *projections.Set) { cases = len(s.Typed().Cases.ByID) })
+	r.Read(func(s *projections.Set) { cases = s.Typed().Cases.Len() })
 	if cases != 3 {
 		t.Fatalf("cases: got %d, want 3 (the one after the bad commit included)", cases)
 	}
@@ -224,7 +224,7 @@ func TestReadModelsFollowAJourney(t *testing.T) {
 		}
 		inProgress := 0
 		decided := 0
-		for _, c := range m.Cases.ByID {
+		for _, c := range allCases(m.Cases) {
 			if c.State.Queued() {
 				inProgress++
 			}
@@ -237,7 +237,7 @@ func TestReadModelsFollowAJourney(t *testing.T) {
 		}
 		// Decisions: one record per decision taken (standing or overturned).
 		total := 0
-		for _, c := range m.Cases.ByID {
+		for _, c := range allCases(m.Cases) {
 			total += len(c.PastDecisions)
 			if c.Decision != nil {
 				total++
@@ -248,7 +248,7 @@ func TestReadModelsFollowAJourney(t *testing.T) {
 		}
 		// Register: exactly the active accreditations.
 		active := 0
-		for _, c := range m.Cases.ByID {
+		for _, c := range allCases(m.Cases) {
 			if c.Accreditation != nil && c.Accreditation.Status == accreditation.StatusActive {
 				active++
 			}

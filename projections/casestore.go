@@ -1,0 +1,192 @@
+package projections
+
+import (
+	"bytes"
+	"cmp"
+	"compress/flate"
+	"encoding/json"
+	"io"
+	"slices"
+	"time"
+
+	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/framework"
+)
+
+// Most cases are finished (decided, withdrawn, their accreditation in force
+// or ended), and the queries read only a few of their fields (statistics,
+// an applicant's list). Yet as folded state each held about 13 KiB (135 MiB
+// at 10k cases), and each was encoded again for every snapshot. So the
+// cases model keeps folded (hot) only the cases in the queue, those with a
+// renewal under way and the hotMax others used last; any other (cold) is
+// kept as its JSON, deflated (about 5 KiB), beside a summary of the fields
+// the statistics and lists read. A cold case is decoded when an event or a
+// query needs it, and the snapshot writes it as it is.
+
+// keepFolded is how many cases, neither queued nor renewing, stay folded.
+const keepFolded = 1024
+
+type hotCase struct {
+	c       *accreditation.Case
+	touched uint64
+}
+
+// summary is what the statistics and the lists read of a case, made from
+// its folded state after each of its events.
+type summary struct {
+	ApplicantID string               `json:"a,omitempty"`
+	OpenedAt    time.Time            `json:"o,omitzero"`
+	State       accreditation.State  `json:"s,omitempty"`
+	Scheme      accreditation.Scheme `json:"sc,omitempty"`
+	Level       framework.Level      `json:"l,omitempty"`
+	SubmittedAt time.Time            `json:"su,omitzero"`
+	Decision    *decided             `json:"d,omitempty"`
+	Roles       []roleLoad           `json:"r,omitempty"` // by accreditation.AssessorRoles
+	Renewing    bool                 `json:"rn,omitempty"`
+}
+
+type decided struct {
+	At      time.Time             `json:"at"`
+	Outcome accreditation.Outcome `json:"o"`
+}
+
+// roleLoad is one assignment: who holds it, and whether they have assessed.
+type roleLoad struct {
+	UserID   string `json:"u"`
+	Assessed bool   `json:"a,omitempty"`
+}
+
+func summarise(c *accreditation.Case) *summary {
+	s := &summary{ApplicantID: c.ApplicantID, OpenedAt: c.OpenedAt, State: c.State, Scheme: c.Scheme, Level: c.Level,
+		SubmittedAt: c.SubmittedAt, Renewing: c.Accreditation != nil && c.Accreditation.Current.Open()}
+	if c.Decision != nil {
+		s.Decision = &decided{At: c.Decision.At, Outcome: c.Decision.Outcome}
+	}
+	for _, r := range accreditation.AssessorRoles {
+		if a, ok := c.Assignments[r]; ok {
+			_, done := c.Assessments[r]
+			s.Roles = append(s.Roles, roleLoad{UserID: a.UserID, Assessed: done})
+		}
+	}
+	return s
+}
+
+// pinned cases stay folded: the queues and the renewal lists read them.
+func (s *summary) pinned() bool { return s.State.Queued() || s.Renewing }
+
+func (s *summary) exists() bool { return s.State != "" }
+
+// Case returns a case (read-only) by id; a cold one is decoded, a copy.
+func (m *Cases) Case(id string) (*accreditation.Case, bool) {
+	if h, ok := m.hot[id]; ok {
+		return h.c, true
+	}
+	b, ok := m.cold[id]
+	if !ok {
+		return nil, false
+	}
+	c, err := inflateCase(b)
+	if err != nil {
+		return nil, false // not reached: the model deflated it
+	}
+	return c, true
+}
+
+// Len is the number of cases.
+func (m *Cases) Len() int { return len(m.sums) }
+
+// Each calls fn with every case, decoding the cold ones: for tests and
+// checks, not for queries.
+func (m *Cases) Each(fn func(c *accreditation.Case)) {
+	for id := range m.sums {
+		if c, ok := m.Case(id); ok {
+			fn(c)
+		}
+	}
+}
+
+// warm returns case id folded, decoding it if it was cold; nil if unknown.
+// The follower alone calls it.
+func (m *Cases) warm(id string) *accreditation.Case {
+	m.tick++
+	if h, ok := m.hot[id]; ok {
+		h.touched = m.tick
+		return h.c
+	}
+	b, ok := m.cold[id]
+	if !ok {
+		return nil
+	}
+	c, err := inflateCase(b)
+	if err != nil {
+		return nil // not reached: the model deflated it
+	}
+	delete(m.cold, id)
+	m.hot[id] = &hotCase{c: c, touched: m.tick}
+	return c
+}
+
+// coolOff deflates the cases used longest ago, neither queued nor
+// renewing, once more than hotMax of them (and a quarter) are folded.
+func (m *Cases) coolOff() {
+	if len(m.hot) <= m.coolAt {
+		return
+	}
+	var idle []string
+	for id := range m.hot {
+		if !m.sums[id].pinned() {
+			idle = append(idle, id)
+		}
+	}
+	if len(idle) > m.hotMax {
+		slices.SortFunc(idle, func(a, b string) int { return cmp.Compare(m.hot[a].touched, m.hot[b].touched) })
+		for _, id := range idle[:len(idle)-m.hotMax*3/4] {
+			b, err := m.deflate(m.hot[id].c)
+			if err != nil {
+				continue // kept folded
+			}
+			m.cold[id] = b
+			delete(m.hot, id)
+		}
+	}
+	m.coolAt = len(m.hot) + m.hotMax/4
+}
+
+// deflate encodes c as the snapshot holds it, with the model's writer.
+func (m *Cases) deflate(c *accreditation.Case) ([]byte, error) {
+	if m.zw == nil {
+		m.zw, _ = flate.NewWriter(nil, flate.BestSpeed)
+	}
+	return deflateCase(m.zw, c)
+}
+
+// deflateCase is c's JSON deflated with zw; the same case gives the same
+// bytes, folded or restored. It returns a copy of exactly that length: a
+// buffer grown by doubling held half as much again, for every cold case.
+func deflateCase(zw *flate.Writer, c *accreditation.Case) ([]byte, error) {
+	j, err := json.Marshal(c)
+	if err != nil {
+		return nil, err
+	}
+	b := bytes.NewBuffer(make([]byte, 0, len(j)/2))
+	zw.Reset(b)
+	if _, err := zw.Write(j); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return bytes.Clone(b.Bytes()), nil
+}
+
+func inflateCase(b []byte) (*accreditation.Case, error) {
+	j, err := io.ReadAll(flate.NewReader(bytes.NewReader(b)))
+	if err != nil {
+		return nil, err
+	}
+	c := &accreditation.Case{}
+	if err := json.Unmarshal(j, c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}

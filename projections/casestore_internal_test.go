@@ -1,0 +1,139 @@
+package projections
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/eventstore"
+	"github.com/emcc/accredit/projections/historygen"
+)
+
+// newSetKeeping is NewSet with at most n idle cases kept folded.
+func newSetKeeping(n int) func() *Set {
+	return func() *Set {
+		s := NewSet()
+		s.typed.Cases.hotMax, s.typed.Cases.coolAt = n, n+n/4
+		return s
+	}
+}
+
+// TestColdCasesAnswerAsFoldedOnes: with two idle cases kept folded (every
+// other deflated, and decoded again for each of its events), the read
+// models answer as with every case folded, after a replay and after a
+// restart from the snapshot: the same snapshot bytes, queues, statistics,
+// applicants' cases, renewals and decisions.
+func TestColdCasesAnswerAsFoldedOnes(t *testing.T) {
+	for _, seed := range []uint64{1, 2, 3} {
+		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
+			store := eventstore.NewMemory()
+			g := historygen.New(t, store, seed)
+			defer g.Close()
+			g.OpenCases(t, 40)
+			g.Steps(t, 800)
+			g.Advance(6 * 365 * 24 * time.Hour)
+			g.ExpireDue(t)
+			g.Steps(t, 100)
+
+			folded := NewRunner(store, newSetKeeping(1<<30), Options{})
+			dir := t.TempDir()
+			cold := NewRunner(store, newSetKeeping(2), Options{SnapshotDir: dir, Schema: Schema})
+			for _, r := range []*Runner{folded, cold} {
+				if _, err := r.Rebuild(context.Background(), nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var deflated int
+			cold.Read(func(s *Set) { deflated = len(s.typed.Cases.cold) })
+			if deflated < 5 {
+				t.Fatalf("%d cases deflated; the test needs several (the others are queued)", deflated)
+			}
+			t.Logf("%d of 40 cases deflated", deflated)
+			want, wantAnswers := modelBytes(t, folded), answers(t, folded, g)
+			same := func(what string, r *Runner) {
+				t.Helper()
+				for name, b := range modelBytes(t, r) {
+					if !bytes.Equal(b, want[name]) {
+						t.Errorf("%s: read model %s's snapshot differs from every case folded", what, name)
+					}
+				}
+				got := answers(t, r, g)
+				for k, w := range wantAnswers {
+					if got[k] != w {
+						t.Errorf("%s: %s differs:\n got %s\nwant %s", what, k, got[k], w)
+					}
+				}
+			}
+			same("replayed", cold)
+			if err := cold.SaveSnapshot(); err != nil {
+				t.Fatal(err)
+			}
+			restored := NewRunner(store, newSetKeeping(2), Options{SnapshotDir: dir, Schema: Schema})
+			restored.Start()
+			defer restored.Stop()
+			if restored.Resumed() != cold.Position() {
+				t.Fatalf("restored at %d, want %d", restored.Resumed(), cold.Position())
+			}
+			same("restored", restored)
+		})
+	}
+}
+
+func modelBytes(t *testing.T, r *Runner) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	r.Read(func(s *Set) {
+		for _, m := range s.Models {
+			b, err := m.Snapshot()
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[m.Name()] = b
+		}
+	})
+	return out
+}
+
+// answers are the cases model's and the decisions' answers, as JSON.
+func answers(t *testing.T, r *Runner, g *historygen.Generator) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	put := func(k string, v any) {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[k] = string(b)
+	}
+	now, sla := g.Now(), 56*24*time.Hour
+	r.Read(func(s *Set) {
+		m := s.typed
+		put("office queue", m.Cases.OfficeQueue(QueueFilter{}, now, sla, 0, 1<<20))
+		put("statistics", m.Cases.Stats(now, sla))
+		put("renewals", m.Cases.Renewals("", ""))
+		put("decisions", m.Decisions.List(DecisionFilter{}))
+		for i := range 6 {
+			avail, mine := m.Cases.AssessorQueue(g.Profile(i), now, sla, 1<<20)
+			put(fmt.Sprintf("assessor %d", i), []Page{avail, mine})
+		}
+		var applicants []string
+		m.Cases.Each(func(c *accreditation.Case) { applicants = append(applicants, c.ApplicantID) })
+		slices.Sort(applicants)
+		for _, a := range slices.Compact(applicants) {
+			cs := m.Cases.OfApplicant(a)
+			slices.SortStableFunc(cs, func(x, y *accreditation.Case) int { return strings.Compare(x.ID, y.ID) })
+			put("cases of "+a, cs)
+		}
+		for _, id := range g.Cases() {
+			c, _ := m.Cases.Case(id)
+			put("case "+id, c)
+		}
+	})
+	return out
+}
