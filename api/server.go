@@ -21,6 +21,7 @@ import (
 	"github.com/emcc/accredit/domain/audit"
 	"github.com/emcc/accredit/domain/cases"
 	"github.com/emcc/accredit/domain/framework"
+	"github.com/emcc/accredit/domain/selfcheck"
 )
 
 // Readiness is what /readyz reports.
@@ -51,6 +52,8 @@ type Deps struct {
 	Now        func() time.Time
 	Metrics    *Metrics
 	Cases      *cases.Service
+	// SelfChecks keeps logged-in users' development self-checks.
+	SelfChecks *selfcheck.Service
 	Reads      *ReadSide
 	// WaitFor waits until every read model reflects seq (read-your-writes).
 	WaitFor func(ctx context.Context, seq uint64) error
@@ -148,6 +151,10 @@ func (s *Server) routes() []Route {
 		{Method: http.MethodPost, Path: "/api/v1/accreditations/:id/revocation", Roles: office, handler: s.revokeAccreditation},
 		{Method: http.MethodPost, Path: "/api/v1/accreditations/:id/withdrawal", Roles: holderOrOffice, handler: s.withdrawAccreditation},
 		{Method: http.MethodGet, Path: "/api/v1/me/export", Roles: anyRole, handler: s.exportMine},
+		{Method: http.MethodPost, Path: "/api/v1/self-checks/evaluation", Public: true, handler: s.evaluateSelfCheck},
+		{Method: http.MethodPost, Path: "/api/v1/me/self-checks", Roles: anyRole, handler: s.saveSelfCheck},
+		{Method: http.MethodGet, Path: "/api/v1/me/self-checks", Roles: anyRole, handler: s.listSelfChecks},
+		{Method: http.MethodGet, Path: "/api/v1/me/self-checks/:id", Roles: anyRole, handler: s.getSelfCheck},
 	}
 	if s.deps.Reads != nil {
 		// The read models.

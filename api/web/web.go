@@ -53,17 +53,21 @@ import (
 	"github.com/emcc/accredit/domain/audit"
 	"github.com/emcc/accredit/domain/cases"
 	"github.com/emcc/accredit/domain/framework"
+	"github.com/emcc/accredit/domain/selfcheck"
 	"github.com/emcc/accredit/projections"
 )
 
 // Deps is what the web application is built on.
 type Deps struct {
-	Accounts  *accounts.Service
-	Cases     *cases.Service
-	Reads     *api.ReadSide
-	Catalogue *framework.Catalogue
-	Log       *slog.Logger
-	Now       func() time.Time
+	Accounts *accounts.Service
+	Cases    *cases.Service
+	// SelfChecks keeps logged-in users' self-checks; anonymous ones are
+	// evaluated and stored nowhere.
+	SelfChecks *selfcheck.Service
+	Reads      *api.ReadSide
+	Catalogue  *framework.Catalogue
+	Log        *slog.Logger
+	Now        func() time.Time
 	// Verify checks the audit trail's hash chains and signed checkpoints;
 	// Checkpoint signs and records one now (as api.Deps.Verify and
 	// Checkpoint). The audit integrity page needs them.

@@ -97,7 +97,8 @@ var (
 	// Curriculum is an EQA programme's modules.
 	Curriculum = Limit{Items: 100, In: []string{"PortfolioRequest.curriculum"}}
 	// Indicators is a list of capability indicators cited.
-	Indicators = Limit{Items: 200, In: []string{"PortfolioRequest.curriculum[].indicators", "AssessmentRequest.ratings[].indicators", "EvidenceUpload.indicators"}}
+	Indicators = Limit{Items: 200, In: []string{"PortfolioRequest.curriculum[].indicators", "AssessmentRequest.ratings[].indicators", "EvidenceUpload.indicators",
+		"SelfCheckRequest.ratings"}}
 	// Schemes, Languages and Conflicts are an assessor's profile.
 	Schemes   = Limit{Items: 2, In: []string{"ProfileRequest.schemes"}}
 	Languages = Limit{Items: 20, In: []string{"ProfileRequest.languages"}}

@@ -3,10 +3,10 @@ package selfcheck
 import (
 	"fmt"
 	"slices"
-	"strconv"
 
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/framework"
+	"github.com/emcc/accredit/domain/limits"
 )
 
 // Rating is how consistently a coach shows one indicator, in their own eyes.
@@ -54,15 +54,12 @@ type Input struct {
 	Rating    string `json:"rating"`
 }
 
-// MaxInputs bounds the ratings of one self-check: one per indicator.
-const MaxInputs = 200
-
 // Parse checks inputs against the catalogue: every indicator known and
 // rated once, every rating on the scale. Errors: Invalid, naming each
 // wrong field ("ratings[3].indicator", "ratings[3].rating").
 func Parse(cat *framework.Catalogue, inputs []Input) (Ratings, error) {
-	if len(inputs) > MaxInputs {
-		return nil, domain.InvalidFields("too many ratings", domain.FieldError{Field: "ratings", Reason: "at most " + strconv.Itoa(MaxInputs)})
+	if err := limits.Check("too many ratings", limits.Indicators.List("ratings", len(inputs))); err != nil {
+		return nil, err
 	}
 	rs := Ratings{}
 	var fields []domain.FieldError
@@ -111,7 +108,7 @@ type CategoryResult struct {
 	Category int `json:"category"`
 	// Level is the highest level met with every level below it; "" for
 	// none.
-	Level  framework.Level `json:"level"`
+	Level  framework.Level `json:"level,omitempty"`
 	Levels []LevelScore    `json:"levels"`
 	// Profile is Level's rank (0..4) plus the share of the next level's
 	// full score already earned (0 up to below 1): the bar of the chart.
@@ -121,9 +118,9 @@ type CategoryResult struct {
 // Result is what a self-check indicates.
 type Result struct {
 	// Level is the indicative level, "" when not yet Foundation.
-	Level framework.Level `json:"level"`
+	Level framework.Level `json:"level,omitempty"`
 	// Next is the level above Level ("" at Master Practitioner).
-	Next       framework.Level  `json:"next_level"`
+	Next       framework.Level  `json:"next_level,omitempty"`
 	Categories []CategoryResult `json:"categories"`
 	// ToDevelop are the indicators to develop to reach Next, by category
 	// then number.
@@ -132,7 +129,7 @@ type Result struct {
 
 // Evaluate applies the rule of the package doc to rs.
 func Evaluate(cat *framework.Catalogue, rs Ratings) Result {
-	var res Result
+	res := Result{ToDevelop: []int{}}
 	overall := len(framework.Levels)
 	for _, c := range cat.Categories {
 		cr := evaluateCategory(c, rs)

@@ -36,6 +36,7 @@ import (
 	"github.com/emcc/accredit/domain/framework"
 	"github.com/emcc/accredit/domain/natsstore"
 	"github.com/emcc/accredit/domain/pii"
+	"github.com/emcc/accredit/domain/selfcheck"
 	"github.com/emcc/accredit/projections"
 )
 
@@ -56,6 +57,7 @@ type App struct {
 	Vault       *pii.Vault
 	Accounts    *accounts.Service
 	Cases       *cases.Service
+	SelfChecks  *selfcheck.Service
 	Reads       *projections.Runner
 	heads       *audit.Heads
 	signer      *audit.Signer
@@ -174,6 +176,7 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 	a.Cases = cases.NewService(cases.Config{Store: a.Events, Feed: a.Feed, Vault: a.Vault, Blobs: blobs,
 		Accounts: a.Accounts, Now: a.now, Log: a.log, MaxUpload: cfg.MaxUpload, TempDir: tmp,
 		Quota: cases.Quota{Files: cfg.MaxCaseFiles, Bytes: cfg.MaxCaseBytes}, UploadsInFlight: cfg.UploadsInFlight, UploadsPerUser: cfg.UploadsPerUser, SLA: cfg.SLA()})
+	a.SelfChecks = selfcheck.NewService(a.Events, a.Feed, a.Vault, framework.Default(), a.now)
 
 	a.resumeAggregates(ctx)
 	runCtx, cancel := context.WithCancel(context.Background())
@@ -210,10 +213,10 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 	a.API = api.New(api.Deps{
 		Accounts: a.Accounts, Catalogue: framework.Default(), Log: a.log, Now: a.now,
 		Ready: a.readiness, Verify: a.verify, Checkpoint: a.checkpoint, Metrics: a.Metrics,
-		Cases: a.Cases, WaitFor: a.waitFor, RequestKey: a.requestKey, TrustedProxies: cfg.TrustedProxies, HSTS: cfg.SecureCookies,
+		Cases: a.Cases, SelfChecks: a.SelfChecks, WaitFor: a.waitFor, RequestKey: a.requestKey, TrustedProxies: cfg.TrustedProxies, HSTS: cfg.SecureCookies,
 		Reads: &api.ReadSide{Runner: a.Reads, Store: a.auditStore, Vault: a.Vault, SLA: cfg.SLA()},
 	})
-	web.Register(a.API.Echo, web.Deps{Accounts: a.Accounts, Cases: a.Cases, Reads: a.API.Reads(),
+	web.Register(a.API.Echo, web.Deps{Accounts: a.Accounts, Cases: a.Cases, SelfChecks: a.SelfChecks, Reads: a.API.Reads(),
 		Catalogue: framework.Default(), Log: a.log, Now: a.now, Secure: cfg.SecureCookies, Verify: a.verify, Checkpoint: a.checkpoint})
 	a.listener, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {

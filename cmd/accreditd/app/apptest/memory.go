@@ -18,6 +18,7 @@ import (
 	"github.com/emcc/accredit/domain/evidence"
 	"github.com/emcc/accredit/domain/framework"
 	"github.com/emcc/accredit/domain/pii"
+	"github.com/emcc/accredit/domain/selfcheck"
 	"github.com/emcc/accredit/projections"
 )
 
@@ -62,6 +63,7 @@ func StartInMemory(tb testing.TB) *Instance {
 	acc.UseKDF(accounts.TestingKDF)
 	cs := cases.NewService(cases.Config{Store: mem.Events, Feed: feed, Vault: vault, Blobs: mem.Blobs,
 		Accounts: acc, Now: time.Now, Log: log, TempDir: tb.TempDir(), SLA: cfg.SLA()})
+	checks := selfcheck.NewService(mem.Events, feed, vault, framework.Default(), time.Now)
 	fed := make(chan struct{})
 	go func() { defer close(fed); _ = feed.Run(ctx) }()
 	tb.Cleanup(func() { stop(); <-fed })
@@ -82,7 +84,7 @@ func StartInMemory(tb testing.TB) *Instance {
 		return heads.Checkpoint(ctx, signer, mem.Checkpoints, time.Now())
 	}
 	srv := api.New(api.Deps{
-		Accounts: acc, Cases: cs, Catalogue: framework.Default(), Log: log, Now: time.Now,
+		Accounts: acc, Cases: cs, SelfChecks: checks, Catalogue: framework.Default(), Log: log, Now: time.Now,
 		Ready: func(context.Context) api.Readiness {
 			return api.Readiness{Ready: true, JetStream: "ok", Position: feed.Position()}
 		},
@@ -95,7 +97,7 @@ func StartInMemory(tb testing.TB) *Instance {
 		},
 		Reads: &api.ReadSide{Runner: reads, Store: mem.Events, Vault: vault, SLA: cfg.SLA()},
 	})
-	web.Register(srv.Echo, web.Deps{Accounts: acc, Cases: cs, Reads: srv.Reads(), Catalogue: framework.Default(),
+	web.Register(srv.Echo, web.Deps{Accounts: acc, Cases: cs, SelfChecks: checks, Reads: srv.Reads(), Catalogue: framework.Default(),
 		Log: log, Now: time.Now, Verify: verify, Checkpoint: checkpoint})
 	hs := httptest.NewServer(srv.Echo)
 	tb.Cleanup(hs.Close)
