@@ -24,6 +24,9 @@ import (
 // scField is the form field of indicator n's rating.
 func scField(n int) string { return "r" + strconv.Itoa(n) }
 
+// ratingKey is the message key of a rating's name.
+func ratingKey(r selfcheck.Rating) string { return "selfcheck.rating." + string(r) }
+
 // scLevel is one level of the form: the indicators of that level by
 // category.
 type scLevel struct {
@@ -218,7 +221,7 @@ func (a *app) statementsFrom(lang string, sv selfcheck.Saved, level framework.Le
 				}
 			}
 			if len(items) > 0 {
-				b.WriteString("\n\n" + tr(lang, "selfcheck.rating."+string(r)) + ":\n- " + strings.Join(items, "\n- "))
+				b.WriteString("\n\n" + tr(lang, ratingKey(r)) + ":\n- " + strings.Join(items, "\n- "))
 			}
 		}
 		out = append(out, cases.SelfAssessment{Category: c.Number, Statement: b.String()})

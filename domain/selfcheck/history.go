@@ -9,7 +9,6 @@ import (
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/aggregate"
 	"github.com/emcc/accredit/domain/eventstore"
-	"github.com/emcc/accredit/domain/pii"
 )
 
 // StreamPrefix names the streams of the self-checks, one per user:
@@ -24,11 +23,14 @@ const EventRecorded = "selfcheck.recorded"
 const MaxSaved = 200
 
 // Recorded records one self-check. Ratings are the JSON of the ratings
-// (a list of Input), sealed with the user's key.
+// (a list of Input), sealed with the user's key as a file is
+// (pii.Vault.SealFile), not as a pii.Sealed field: the views that show
+// events with their sealed fields opened (the office's audit history) show
+// these as ciphertext. A self-check is its user's alone.
 type Recorded struct {
-	CheckID   string     `json:"check_id"`
-	Framework string     `json:"framework"` // the catalogue's version rated against
-	Ratings   pii.Sealed `json:"ratings"`
+	CheckID   string `json:"check_id"`
+	Framework string `json:"framework"` // the catalogue's version rated against
+	Ratings   []byte `json:"ratings_sealed"`
 }
 
 // Record is one saved self-check as stored.
@@ -36,7 +38,7 @@ type Record struct {
 	ID        string
 	At        time.Time
 	Framework string
-	Ratings   pii.Sealed
+	Ratings   []byte // sealed with the user's key (see Recorded)
 }
 
 // History is one user's saved self-checks, oldest first: the aggregate.

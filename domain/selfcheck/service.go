@@ -1,6 +1,7 @@
 package selfcheck
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -61,7 +62,7 @@ func (s *Service) Save(ctx context.Context, m aggregate.Meta, inputs []Input) (S
 	if err != nil {
 		return Saved{}, aggregate.Result{}, err
 	}
-	sealed, err := s.vault.Seal(ctx, m.Actor.ID, string(plain))
+	sealed, err := s.seal(ctx, m.Actor.ID, plain)
 	if err != nil {
 		return Saved{}, aggregate.Result{}, domain.Wrap(domain.Unavailable, err, "cannot seal the self-check")
 	}
@@ -81,8 +82,24 @@ func (s *Service) Save(ctx context.Context, m aggregate.Meta, inputs []Input) (S
 	if len(h.Checks) == 0 {
 		return Saved{}, res, domain.Errorf(domain.Internal, "self-check saved but not found")
 	}
-	saved, err := s.open(ctx, h.Checks[len(h.Checks)-1])
+	saved, err := s.open(ctx, h.UserID, h.Checks[len(h.Checks)-1])
 	return saved, res, err
+}
+
+// seal seals plain with subject's key, as a file.
+func (s *Service) seal(ctx context.Context, subject string, plain []byte) ([]byte, error) {
+	var b bytes.Buffer
+	w, err := s.vault.SealFile(ctx, subject, &b)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := w.Write(plain); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }
 
 // List returns the caller's saved self-checks, newest first. Errors:
@@ -94,7 +111,7 @@ func (s *Service) List(ctx context.Context, actor domain.Actor) ([]Saved, error)
 	}
 	out := make([]Saved, 0, len(h.Checks))
 	for _, r := range slices.Backward(h.Checks) {
-		sv, err := s.open(ctx, r)
+		sv, err := s.open(ctx, h.UserID, r)
 		if err != nil {
 			return nil, err
 		}
@@ -115,10 +132,10 @@ func (s *Service) Get(ctx context.Context, actor domain.Actor, id string) (cur, 
 	if i < 0 {
 		return Saved{}, Saved{}, false, domain.Errorf(domain.NotFound, "no self-check %q of yours", id)
 	}
-	if cur, err = s.open(ctx, h.Checks[i]); err != nil || i == 0 {
+	if cur, err = s.open(ctx, h.UserID, h.Checks[i]); err != nil || i == 0 {
 		return cur, Saved{}, false, err
 	}
-	prev, err = s.open(ctx, h.Checks[i-1])
+	prev, err = s.open(ctx, h.UserID, h.Checks[i-1])
 	return cur, prev, err == nil, err
 }
 
@@ -138,15 +155,15 @@ func (s *Service) history(ctx context.Context, actor domain.Actor) (*History, er
 
 // open reads a record's ratings and applies the rule. A record of an erased
 // user has no ratings left.
-func (s *Service) open(ctx context.Context, r Record) (Saved, error) {
-	plain, err := s.vault.Open(ctx, r.Ratings)
+func (s *Service) open(ctx context.Context, subject string, r Record) (Saved, error) {
+	plain, err := s.vault.OpenFile(ctx, subject, bytes.NewReader(r.Ratings))
 	if errors.Is(err, pii.ErrErased) {
-		plain = "[]"
+		plain = strings.NewReader("[]")
 	} else if err != nil {
 		return Saved{}, domain.Wrap(domain.Unavailable, err, "cannot open the self-check")
 	}
 	var inputs []Input
-	if err := json.NewDecoder(strings.NewReader(plain)).Decode(&inputs); err != nil {
+	if err := json.NewDecoder(plain).Decode(&inputs); err != nil {
 		return Saved{}, domain.Wrap(domain.Internal, err, "self-check %s unreadable", r.ID)
 	}
 	rs := Ratings{}
