@@ -48,6 +48,7 @@ func TestSelfCheckAPI(t *testing.T) {
 		body  any
 		field string
 	}{
+		{"no ratings", map[string]any{}, "ratings"},
 		{"unknown indicator", map[string]any{"ratings": []map[string]any{{"indicator": 999, "rating": "partly"}}}, "ratings[0].indicator"},
 		{"bad rating", map[string]any{"ratings": []map[string]any{{"indicator": 1, "rating": "partly"}, {"indicator": 2, "rating": "often"}}}, "ratings[1].rating"},
 		{"rated twice", map[string]any{"ratings": []map[string]any{{"indicator": 1, "rating": "partly"}, {"indicator": 1, "rating": "partly"}}}, "ratings[1].indicator"},

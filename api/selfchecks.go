@@ -22,6 +22,19 @@ type selfCheckRequest struct {
 	Ratings []selfcheck.Input `json:"ratings"`
 }
 
+// bindSelfCheck reads a self-check's body: ratings is required (an empty
+// list is a self-check with nothing rated yet).
+func bindSelfCheck(c echo.Context) (selfCheckRequest, error) {
+	var req selfCheckRequest
+	if err := bind(c, &req); err != nil {
+		return req, err
+	}
+	if req.Ratings == nil {
+		return req, domain.InvalidFields("invalid self-check", domain.FieldError{Field: "ratings", Reason: "required: a list of {indicator, rating}"})
+	}
+	return req, nil
+}
+
 // selfCheckSummary is one saved self-check in a list.
 type selfCheckSummary struct {
 	ID         string              `json:"id"`
@@ -36,8 +49,8 @@ type selfCheckCatLevel struct {
 }
 
 func (s *Server) evaluateSelfCheck(c echo.Context) error {
-	var req selfCheckRequest
-	if err := bind(c, &req); err != nil {
+	req, err := bindSelfCheck(c)
+	if err != nil {
 		return err
 	}
 	rs, err := selfcheck.Parse(s.deps.Catalogue, req.Ratings)
@@ -48,8 +61,8 @@ func (s *Server) evaluateSelfCheck(c echo.Context) error {
 }
 
 func (s *Server) saveSelfCheck(c echo.Context) error {
-	var req selfCheckRequest
-	if err := bind(c, &req); err != nil {
+	req, err := bindSelfCheck(c)
+	if err != nil {
 		return err
 	}
 	m, err := meta(c)

@@ -21,6 +21,7 @@ import (
 	"github.com/emcc/accredit/domain/framework"
 	"github.com/emcc/accredit/domain/rulesets"
 	"github.com/emcc/accredit/domain/seed"
+	"github.com/emcc/accredit/domain/selfcheck"
 )
 
 // TestTheWriteSideResumesFromItsSnapshot seeds a store with users of every
@@ -143,6 +144,15 @@ func seedInto(t *testing.T, a *app.App) seed.Summary {
 	if made < 12 {
 		t.Fatalf("the seed made cases in %d states, want 12 or more: %v", made, sum.States)
 	}
+	// The seed makes no self-checks: two users keep some.
+	for i, user := range []string{"selfcheck-user-1", "selfcheck-user-2"} {
+		for range i + 1 {
+			if _, _, err := a.SelfChecks.Save(context.Background(), aggregate.Meta{Command: "save_self_check", Actor: domain.Actor{ID: user, Role: domain.RoleApplicant}},
+				[]selfcheck.Input{{Indicator: 1 + i, Rating: "partly"}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	if err := a.Feed.CatchUp(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -191,6 +201,8 @@ func writeSide(t *testing.T, a *app.App) state {
 			s.aggregates[p.SnapshotName()], s.versions[p.SnapshotName()] = states(t, r, ids)
 		case *aggregate.Repository[*rulesets.Book]:
 			s.aggregates[p.SnapshotName()], s.versions[p.SnapshotName()] = states(t, r, ids)
+		case *aggregate.Repository[*selfcheck.History]:
+			s.aggregates[p.SnapshotName()], s.versions[p.SnapshotName()] = states(t, r, ids)
 		}
 		var buf bytes.Buffer
 		if err := p.SaveSnapshot(context.Background(), func(v any) error { return json.NewEncoder(&buf).Encode(v) }); err != nil {
@@ -205,8 +217,8 @@ func writeSide(t *testing.T, a *app.App) state {
 		}
 		kinds++
 	}
-	if kinds != 4 {
-		t.Fatalf("compared %d aggregate kinds, want 4 (cases, users, email reservations, rule-set books)", kinds)
+	if kinds != 5 {
+		t.Fatalf("compared %d aggregate kinds, want 5 (cases, users, email reservations, rule-set books, self-checks)", kinds)
 	}
 	return s
 }
