@@ -191,9 +191,9 @@ func TestEffectivenessRebuildsAndResumesTheSame(t *testing.T) {
 	if !want[0].GraduatesShown || want[0].Graduates < 6 {
 		t.Fatalf("programme A: got %+v, want at least the 6 graduates decided on purpose", want[0])
 	}
-	var graduates map[string]any
-	live.Read(func(s *projections.Set) { graduates = map[string]any{"n": len(s.Typed().Effectiveness.Graduates)} })
-	t.Logf("%d commits; %v graduates' decided cases; A: %d graduates, B shown %v", lastSeq(t, store), graduates["n"], want[0].Graduates, want[1].GraduatesShown)
+	var decided int
+	live.Read(func(s *projections.Set) { decided = len(s.Typed().Effectiveness.Graduates) })
+	t.Logf("%d commits; %d graduates' decided cases; A: %d graduates, B shown %v", lastSeq(t, store), decided, want[0].Graduates, want[1].GraduatesShown)
 
 	rebuilt := projections.NewRunner(store, projections.NewSet, projections.Options{})
 	if _, err := rebuilt.Rebuild(context.Background(), nil); err != nil {
