@@ -592,6 +592,13 @@ func (s *Server) exportMine(c echo.Context) error {
 		all = []map[string]any{}
 	}
 	out["cases"] = all
+	if s.deps.SelfChecks != nil { // the user's saved self-checks are theirs too
+		checks, err := s.deps.SelfChecks.List(ctx, actor(c))
+		if err != nil {
+			return err
+		}
+		out["self_checks"] = checks
+	}
 	c.Response().Header().Set("Content-Disposition", `attachment; filename="accredit-export.json"`)
 	return c.JSON(http.StatusOK, out)
 }

@@ -87,4 +87,11 @@ func TestSelfCheckAPI(t *testing.T) {
 		}
 	}
 	Expect(t, in.Get(t, "/api/v1/me/self-checks/not-an-id", ann.Token), 404)
+	// They are in the user's export of their data, and in no one else's.
+	if got := Expect(t, in.Get(t, "/api/v1/me/export", ann.Token), 200).Map(t)["self_checks"].([]any); len(got) != 2 {
+		t.Fatalf("export: %d self-checks, want 2", len(got))
+	}
+	if got := Expect(t, in.Get(t, "/api/v1/me/export", bea.Token), 200).Map(t)["self_checks"].([]any); len(got) != 0 {
+		t.Fatalf("another user's export: %d self-checks, want none", len(got))
+	}
 }

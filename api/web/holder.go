@@ -183,6 +183,13 @@ func (a *app) exportMine(x *ctx) error {
 		all = append(all, map[string]any{"case": v, "history": h})
 	}
 	out["cases"] = all
+	if a.d.SelfChecks != nil { // the user's saved self-checks are theirs too
+		checks, err := a.d.SelfChecks.List(ctx, x.actor())
+		if err != nil {
+			return err
+		}
+		out["self_checks"] = checks
+	}
 	x.Response().Header().Set("Content-Disposition", `attachment; filename="accredit-export.json"`)
 	x.Response().Header().Set("Cache-Control", "no-store")
 	return x.JSON(http.StatusOK, out)
