@@ -7,6 +7,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"strconv"
+	"time"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -122,12 +123,36 @@ func (s *Server) getCase(c echo.Context) error {
 	if err := s.waitMinSeq(c); err != nil {
 		return err
 	}
+	if t, ok, err := asOf(c); err != nil || ok {
+		if err != nil {
+			return err
+		}
+		v, err := s.deps.Cases.AsOf(c.Request().Context(), actor(c), id, t)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, v) // no ETag: a past view is not a version to write against
+	}
 	v, version, err := s.deps.Cases.Get(c.Request().Context(), actor(c), id)
 	if err != nil {
 		return err
 	}
 	c.Response().Header().Set("ETag", strconv.Quote(strconv.FormatUint(version, 10)))
 	return c.JSON(http.StatusOK, v)
+}
+
+// asOf reads the as_of query parameter: the moment a case is to be shown as
+// it stood at, an RFC 3339 time. ok is false when it is not given.
+func asOf(c echo.Context) (t time.Time, ok bool, err error) {
+	v := c.QueryParam("as_of")
+	if v == "" {
+		return time.Time{}, false, nil
+	}
+	t, err = time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		return time.Time{}, false, badQuery("as_of", "an RFC 3339 time, such as 2026-03-31T23:59:59Z")
+	}
+	return t, true, nil
 }
 
 // caseCoverage answers the evidence coverage map of a case, made from the
@@ -155,7 +180,16 @@ func (s *Server) caseHistory(c echo.Context) error {
 	if err := s.waitMinSeq(c); err != nil {
 		return err
 	}
-	h, err := s.deps.Cases.History(c.Request().Context(), actor(c), id)
+	t, past, err := asOf(c)
+	if err != nil {
+		return err
+	}
+	var h []cases.HistoryEntry
+	if past {
+		h, err = s.deps.Cases.HistoryAsOf(c.Request().Context(), actor(c), id, t)
+	} else {
+		h, err = s.deps.Cases.History(c.Request().Context(), actor(c), id)
+	}
 	if err != nil {
 		return err
 	}

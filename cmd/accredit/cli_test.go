@@ -332,7 +332,21 @@ func TestCasesListShowHistory(t *testing.T) {
 	contains(t, "cases history", r.stdout, "VERSION", "case_opened", "evidence_added", "case_submitted", "applicant "+tm.applicant.ID)
 
 	// An assessor sees the queue of what they may claim, after screening.
+	submitted := time.Now().UTC()
 	apptest.Expect(t, h.in.Post(t, "/api/v1/cases/"+id+"/screening", tm.admin, map[string]string{"outcome": "accepted"}), 200)
+
+	// The case as it stood before the screening (issue 17 item 1).
+	r = h.must(0, "", "cases", "show", id, "--as-of", submitted.Format(time.RFC3339Nano))
+	contains(t, "cases show --as-of", r.stdout, "as it stood at:", "state:", "submitted")
+	if strings.Contains(r.stdout, "screening") {
+		t.Fatalf("cases show --as-of before the screening shows it: %s", r)
+	}
+	r = h.must(0, "", "cases", "history", id, "--as-of", submitted.Format(time.RFC3339Nano))
+	if strings.Contains(r.stdout, "case_screened") || !strings.Contains(r.stdout, "case_submitted") {
+		t.Fatalf("cases history --as-of before the screening: %s", r)
+	}
+	contains(t, "as of a day before the case", h.must(exitFailed, "", "cases", "show", id, "--as-of", "2000-01-31").stderr, "404", "had not been opened at 2000-01-31T23:59:59Z")
+	contains(t, "bad --as-of", h.must(exitUsage, "", "cases", "show", id, "--as-of", "yesterday").stderr, "--as-of must be")
 	r = h.must(0, "", "cases", "list", "--token", tm.assessor.Token)
 	contains(t, "assessor queue", r.stdout, "Available to claim (1)", id, "may claim assessor or verifier", "Mine in progress (0)")
 	// An applicant has no queue: 403, exit 4.

@@ -125,6 +125,7 @@ may claim, and their own cases in progress (the flags do not apply).`, "GET /api
 }
 
 type caseView struct {
+	AsOf           string   `json:"as_of"`
 	ID             string   `json:"id"`
 	Scheme         string   `json:"scheme"`
 	Level          string   `json:"level"`
@@ -181,19 +182,20 @@ func text(v any) string {
 }
 
 func cmdCasesShow(ctx context.Context, c *cli, args []string) error {
-	l := c.newLeaf("accredit cases show", "CASE-ID", "Shows one case as you may see it.", "GET /api/v1/cases/{id}", 1, 1)
+	l := c.newLeaf("accredit cases show", "CASE-ID", "Shows one case as you may see it; with --as-of, as it stood then.", "GET /api/v1/cases/{id}", 1, 1)
 	minSeq := l.fs.Uint64("min-seq", 0, "wait until the read models reflect this store position (a command's seq)")
+	asOf := l.fs.String("as-of", "", "show the case as it stood at this moment: an RFC 3339 time, or a date (YYYY-MM-DD: the end of that day, UTC)")
 	pos, err := l.parse(c, args)
+	if err != nil {
+		return err
+	}
+	q, err := caseQuery(l.path, *minSeq, *asOf)
 	if err != nil {
 		return err
 	}
 	cl, err := c.client(true)
 	if err != nil {
 		return err
-	}
-	q := url.Values{}
-	if *minSeq > 0 {
-		q.Set("min_seq", strconv.FormatUint(*minSeq, 10))
 	}
 	var v caseView
 	raw, err := cl.callJSON(ctx, request{method: http.MethodGet, path: "/api/v1/cases/" + url.PathEscape(pos[0]), query: q}, &v)
@@ -220,7 +222,7 @@ func cmdCasesShow(ctx context.Context, c *cli, args []string) error {
 	if a := v.Accreditation; a != nil {
 		acc = fmt.Sprintf("%s %s, %s, valid until %s", a.ID, a.Level, a.Status, a.ValidUntil)
 	}
-	fields(c.stdout, "case", v.ID, "scheme", v.Scheme, "level", v.Level, "language", v.Language, "programme", prog,
+	fields(c.stdout, "as it stood at", v.AsOf, "case", v.ID, "scheme", v.Scheme, "level", v.Level, "language", v.Language, "programme", prog,
 		"state", v.State, "version", strconv.FormatUint(v.Version, 10), "applicant", v.ApplicantID,
 		"opened", v.OpenedAt, "submitted", v.SubmittedAt, "updated", v.UpdatedAt, "rule set", v.RuleSet,
 		"assigned", strings.Join(assigned, "; "), "decision", decision, "accreditation", acc,
@@ -244,19 +246,20 @@ func cmdCasesShow(ctx context.Context, c *cli, args []string) error {
 }
 
 func cmdCasesHistory(ctx context.Context, c *cli, args []string) error {
-	l := c.newLeaf("accredit cases history", "CASE-ID", "Lists every event of a case, in order, as you may see it.", "GET /api/v1/cases/{id}/history", 1, 1)
+	l := c.newLeaf("accredit cases history", "CASE-ID", "Lists every event of a case, in order, as you may see it; with --as-of, those recorded until then.", "GET /api/v1/cases/{id}/history", 1, 1)
 	minSeq := l.fs.Uint64("min-seq", 0, "wait until the read models reflect this store position (a command's seq)")
+	asOf := l.fs.String("as-of", "", "only the events recorded until this moment: an RFC 3339 time, or a date (YYYY-MM-DD: the end of that day, UTC)")
 	pos, err := l.parse(c, args)
+	if err != nil {
+		return err
+	}
+	q, err := caseQuery(l.path, *minSeq, *asOf)
 	if err != nil {
 		return err
 	}
 	cl, err := c.client(true)
 	if err != nil {
 		return err
-	}
-	q := url.Values{}
-	if *minSeq > 0 {
-		q.Set("min_seq", strconv.FormatUint(*minSeq, 10))
 	}
 	var ans struct {
 		Events []struct {
@@ -281,4 +284,26 @@ func cmdCasesHistory(ctx context.Context, c *cli, args []string) error {
 	}
 	table(c.stdout, []string{"VERSION", "WHEN", "EVENT", "BY", "SEQ"}, rows)
 	return nil
+}
+
+// caseQuery is the query of a case read: min_seq when set, and as_of from
+// --as-of, where a bare date means the end of that day (UTC), so that "as it
+// stood on 31 March" includes what happened that day.
+func caseQuery(path string, minSeq uint64, asOf string) (url.Values, error) {
+	q := url.Values{}
+	if minSeq > 0 {
+		q.Set("min_seq", strconv.FormatUint(minSeq, 10))
+	}
+	if asOf == "" {
+		return q, nil
+	}
+	if d, err := time.Parse(time.DateOnly, asOf); err == nil {
+		q.Set("as_of", d.Add(24*time.Hour-time.Nanosecond).Format(time.RFC3339Nano))
+		return q, nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, asOf); err == nil {
+		q.Set("as_of", t.Format(time.RFC3339Nano))
+		return q, nil
+	}
+	return nil, usagef(path, "--as-of must be an RFC 3339 time (2026-03-31T17:00:00Z) or a date (2026-03-31), not %q", asOf)
 }

@@ -36,6 +36,11 @@ func (s *Service) History(ctx context.Context, actor domain.Actor, id string) ([
 	if err != nil {
 		return nil, domain.Wrap(domain.Unavailable, err, "event store unavailable")
 	}
+	return s.historyOf(ctx, actor, c, evs), nil
+}
+
+// historyOf shapes events of case c as actor may see them by c's rules.
+func (s *Service) historyOf(ctx context.Context, actor domain.Actor, c *accreditation.Case, evs []eventstore.Event) []HistoryEntry {
 	visible := map[accreditation.AssessorRole]bool{}
 	for _, a := range c.VisibleAssessments(actor) {
 		visible[a.Role] = true
@@ -48,7 +53,7 @@ func (s *Service) History(ctx context.Context, actor domain.Actor, id string) ([
 	for _, e := range evs {
 		out = append(out, s.historyEntry(ctx, e, visible, interviews))
 	}
-	return out, nil
+	return out
 }
 
 // historyEntry shapes one event. A payload that is not JSON (the store

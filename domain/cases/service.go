@@ -25,6 +25,7 @@ import (
 // Service runs the case commands.
 type Service struct {
 	repo      *aggregate.Repository[*accreditation.Case]
+	newCase   func(id string) *accreditation.Case // a case with nothing applied, for folding a past one
 	store     eventstore.Store
 	vault     *pii.Vault
 	blobs     evidence.Blobs
@@ -100,7 +101,8 @@ func NewService(cfg Config) *Service {
 	// The rule sets the cases are checked against are the service's own:
 	// the shipped ones and the office's published versions.
 	s.rules = rulesets.NewService(cfg.Store, cfg.Feed, cfg.Now, cfg.RuleSets)
-	s.repo = aggregate.NewRepository(accreditation.StreamPrefix, cfg.Store, cfg.Feed, cfg.Now, accreditation.Factory(cfg.Catalogue))
+	s.newCase = accreditation.Factory(cfg.Catalogue)
+	s.repo = aggregate.NewRepository(accreditation.StreamPrefix, cfg.Store, cfg.Feed, cfg.Now, s.newCase)
 	cfg.Feed.Add(s.index)
 	return s
 }

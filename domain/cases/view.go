@@ -71,7 +71,10 @@ type CaseView struct {
 	// Participants is everyone who played a part; not shown to the applicant.
 	Participants []accreditation.Participant `json:"participants,omitempty"`
 
-	Version        uint64                 `json:"version"`
+	Version uint64 `json:"version"`
+	// AsOf is set on a view of the case as it stood at that moment (see
+	// Service.AsOf): nothing can be done on it, so AllowedActions is empty.
+	AsOf           *time.Time             `json:"as_of,omitempty"`
 	AllowedActions []accreditation.Action `json:"allowed_actions"`
 	NextStep       string                 `json:"next_step"`
 	Next           accreditation.Step     `json:"next"`
@@ -345,7 +348,12 @@ func (s *Service) Get(ctx context.Context, actor domain.Actor, id string) (*Case
 
 // view shapes a case for actor (the case must be visible to them).
 func (s *Service) view(ctx context.Context, actor domain.Actor, c *accreditation.Case, version uint64) *CaseView {
-	now := s.now()
+	return s.viewAt(ctx, actor, c, version, s.now())
+}
+
+// viewAt is view with the clock at now: the deadlines, the next step and
+// the checklist as they were at that moment.
+func (s *Service) viewAt(ctx context.Context, actor domain.Actor, c *accreditation.Case, version uint64, now time.Time) *CaseView {
 	open := func(sealed pii.Sealed) string { return s.vault.Reveal(ctx, sealed) }
 	v := &CaseView{
 		ID: c.ID, Scheme: c.Scheme, Level: c.Level, Language: c.Language, State: c.State, ApplicantID: c.ApplicantID,

@@ -1,0 +1,84 @@
+package cases
+
+import (
+	"context"
+	"time"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/eventstore"
+)
+
+// AsOf returns case id as it stood at t, as actor would have seen it then.
+// It folds the case's own events recorded up to t into a new case: no
+// second store, nothing kept. The actor must be allowed to see the case now
+// and could have seen it as it stood then; what is shown follows the rules
+// of that moment (an assessment hidden then is hidden now). Personal data
+// erased since reads as erased, as its key is gone. Nothing can be done on a
+// past view: its allowed actions are empty. Errors: NotFound (unknown, not
+// visible, or not yet opened at t), Unavailable.
+func (s *Service) AsOf(ctx context.Context, actor domain.Actor, id string, t time.Time) (*CaseView, error) {
+	c, version, err := s.foldUntil(ctx, actor, id, t)
+	if err != nil {
+		return nil, err
+	}
+	v := s.viewAt(ctx, actor, c, version, t)
+	at := t.UTC()
+	v.AsOf, v.AllowedActions = &at, []accreditation.Action{}
+	return v, nil
+}
+
+// HistoryAsOf is History as it stood at t: the events recorded up to t,
+// each shown as the rules of that moment let actor see it. Errors: as AsOf.
+func (s *Service) HistoryAsOf(ctx context.Context, actor domain.Actor, id string, t time.Time) ([]HistoryEntry, error) {
+	c, _, err := s.foldUntil(ctx, actor, id, t)
+	if err != nil {
+		return nil, err
+	}
+	evs, err := s.eventsUntil(ctx, id, t)
+	if err != nil {
+		return nil, err
+	}
+	return s.historyOf(ctx, actor, c, evs), nil
+}
+
+// foldUntil checks that actor may see case id now, then folds its events up
+// to t and checks that actor could see the case as it stood then.
+func (s *Service) foldUntil(ctx context.Context, actor domain.Actor, id string, t time.Time) (*accreditation.Case, uint64, error) {
+	if _, _, err := s.visible(actor, id); err != nil {
+		return nil, 0, err
+	}
+	evs, err := s.eventsUntil(ctx, id, t)
+	if err != nil {
+		return nil, 0, err
+	}
+	c := s.newCase(id)
+	var version uint64
+	for _, e := range evs {
+		if err := c.Apply(e); err != nil {
+			s.log.Error("case as of a date: event not applied", "case_id", id, "event", e.ID, "type", e.Type, "err", err)
+			continue
+		}
+		version = e.Version
+	}
+	if !c.Exists() {
+		return nil, 0, domain.Errorf(domain.NotFound, "case %s had not been opened at %s", id, t.UTC().Format(time.RFC3339))
+	}
+	if !s.canSee(c, actor) {
+		return nil, 0, notFound(id)
+	}
+	return c, version, nil
+}
+
+// eventsUntil are the events of case id recorded at or before t, in order.
+func (s *Service) eventsUntil(ctx context.Context, id string, t time.Time) ([]eventstore.Event, error) {
+	evs, err := s.store.Load(ctx, accreditation.StreamPrefix+"."+id)
+	if err != nil {
+		return nil, domain.Wrap(domain.Unavailable, err, "event store unavailable")
+	}
+	n := 0
+	for n < len(evs) && !evs[n].OccurredAt.After(t) {
+		n++
+	}
+	return evs[:n], nil
+}
