@@ -77,14 +77,21 @@ func TestTheCaseAsItStoodOnADate(t *testing.T) {
 	if len(past) >= len(all) {
 		t.Fatalf("history as of the 4th: %d events, now %d", len(past), len(all))
 	}
+	assessments := 0
 	for _, e := range past {
 		e := e.(map[string]any)
 		if at, _ := time.Parse(time.RFC3339Nano, e["occurred_at"].(string)); at.After(fourth) {
 			t.Fatalf("history as of the 4th holds an event of %v", at)
 		}
-		if e["type"] == "assessment_submitted" && e["data"].(map[string]any)["hidden"] == nil {
-			t.Fatalf("the verifier's history as of the 4th shows the assessor's assessment: %v", e["data"])
+		if e["type"] == "accreditation.assessment_submitted" {
+			assessments++
+			if e["data"].(map[string]any)["hidden"] == nil {
+				t.Fatalf("the verifier's history as of the 4th shows the assessor's assessment: %v", e["data"])
+			}
 		}
+	}
+	if assessments != 1 {
+		t.Fatalf("the verifier's history as of the 4th holds %d assessments, want the assessor's (hidden)", assessments)
 	}
 
 	// Before the case was opened, a bad time, someone else, nobody.
