@@ -7,8 +7,8 @@ import (
 	"mime/multipart"
 	"net/http"
 	"strconv"
-	"time"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 

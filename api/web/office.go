@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/accounts"
@@ -153,7 +154,7 @@ func (a *app) officeCaseView(x *ctx, c *cases.CaseView, p *page, status int) err
 			return err
 		}
 	}
-	if !c.SubmittedAt.IsZero() && c.Decision == nil {
+	if !c.SubmittedAt.IsZero() && c.Decision == nil && c.AsOf == nil {
 		due := c.SubmittedAt.Add(a.sla())
 		oc.DueAt, oc.Overdue = due, !a.d.Now().Before(due)
 	}
@@ -179,6 +180,9 @@ func (a *app) officeCase(x *ctx) error {
 	c, err := a.loadParamCase(x)
 	if err != nil {
 		return err
+	}
+	if v := x.QueryParam("as_of"); v != "" {
+		return a.officeCaseAsOf(x, c.ID, v)
 	}
 	p := x.newPage("officecase.title", nil)
 	if c.Decision == nil {
@@ -423,4 +427,26 @@ func (a *app) endAccreditation(x *ctx, how ending) error {
 	p := x.newPage("officecase.title", nil)
 	p.Form = x.form
 	return a.officeCaseView(x, c, p, x.fieldErrors(p, err, nil))
+}
+
+// officeCaseAsOf is the case page as the case stood at the end of the day
+// asOf (YYYY-MM-DD, the office's date input; or an RFC 3339 time), under a
+// banner saying so. The view has no allowed actions, so the page offers
+// none.
+func (a *app) officeCaseAsOf(x *ctx, id, asOf string) error {
+	t, err := time.Parse(time.RFC3339Nano, asOf)
+	if err != nil {
+		d, derr := time.Parse(time.DateOnly, asOf)
+		if derr != nil {
+			return domain.InvalidFields("bad query parameter", domain.FieldError{Field: "as_of", Reason: "a date (YYYY-MM-DD)"})
+		}
+		t = d.Add(24*time.Hour - time.Nanosecond)
+	}
+	c, err := a.d.Cases.AsOf(x.Request().Context(), x.actor(), id, t)
+	if err != nil {
+		return err
+	}
+	p := x.newPage("officecase.title", nil)
+	p.Form.Set("as_of", asOf)
+	return a.officeCaseView(x, c, p, 0)
 }
