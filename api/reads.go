@@ -527,3 +527,21 @@ func (s *Server) rebuildProjections(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, map[string]any{"replayed": n, "position": s.deps.Reads.Runner.Position(), "took_ms": time.Since(start).Milliseconds()})
 }
+
+// calibration answers how assessors agree: every assessor's figures and the
+// agreement per category for the office; an assessor's own figures, and
+// nobody else's, for an assessor.
+func (s *Server) calibration(c echo.Context) error {
+	only := ""
+	if a := actor(c); a.Role != domain.RoleOffice {
+		only = a.ID
+	}
+	var out projections.CalibrationReport
+	if err := s.read(c, func(m *projections.Models, _ uint64) error {
+		out = m.Calibration.Report(only)
+		return nil
+	}); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}

@@ -161,6 +161,7 @@ func (s *Server) routes() []Route {
 		routes = append(routes, []Route{
 			{Method: http.MethodGet, Path: "/api/v1/queue", Roles: assessorOrOffice, handler: s.queue},
 			{Method: http.MethodGet, Path: "/api/v1/decisions", Roles: office, handler: s.decisions},
+			{Method: http.MethodGet, Path: "/api/v1/calibration", Roles: assessorOrOffice, handler: s.calibration},
 			{Method: http.MethodGet, Path: "/api/v1/audit", Roles: office, handler: s.audit},
 			{Method: http.MethodGet, Path: "/api/v1/me/cases", Roles: applicant, handler: s.myCases},
 			{Method: http.MethodGet, Path: "/api/v1/register", Public: true, handler: s.registerList},

@@ -10,16 +10,19 @@ type Models struct {
 	Decisions     *Decisions
 	Register      *Register
 	Effectiveness *Effectiveness
+	// Calibration: how assessors agree (issue 17 item 2).
+	Calibration *Calibration
 }
 
 // NewSet returns a fresh generation of every read model.
 func NewSet() *Set {
 	cases := NewCases()
-	m := &Models{Cases: cases, Decisions: NewDecisions(cases), Register: NewRegister(), Effectiveness: NewEffectiveness(cases)}
+	m := &Models{Cases: cases, Decisions: NewDecisions(cases), Register: NewRegister(), Effectiveness: NewEffectiveness(cases),
+		Calibration: NewCalibration()}
 	// Cases first: Decisions and Effectiveness read the state Cases has
 	// just applied. The audit history is no read model: Audit pages it
 	// from the store.
-	return &Set{Models: []ReadModel{m.Cases, m.Decisions, m.Register, m.Effectiveness}, typed: m}
+	return &Set{Models: []ReadModel{m.Cases, m.Decisions, m.Register, m.Effectiveness, m.Calibration}, typed: m}
 }
 
 // Typed returns the set's read models by kind.

@@ -1,0 +1,358 @@
+package projections
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/calibration"
+	"github.com/emcc/accredit/domain/eventstore"
+)
+
+// Calibration is the read model of how assessors agree: each pair of
+// assessments of one case (the assessor's and the verifier's) counted per
+// category, per assessor and per quarter, and how often an assessor's
+// recommendation was overturned, in moderation or on appeal. It keeps
+// counts, and of each case only what the next pair, moderation or appeal
+// needs.
+type Calibration struct {
+	// Categories: the assessor's rating (rows) against the verifier's
+	// (columns), per category.
+	Categories map[int]*calibration.Matrix `json:"categories"`
+	// Assessors: per user id, their ratings (rows) against the other's.
+	Assessors map[string]*AssessorCalibration `json:"assessors"`
+	Cases     map[string]*calibrationCase     `json:"cases"`
+	errors    int64
+}
+
+// AssessorCalibration is one assessor's record, in all and per quarter.
+type AssessorCalibration struct {
+	CalibrationTally
+	Categories map[int]*calibration.Matrix  `json:"categories"`
+	Quarters   map[string]*CalibrationTally `json:"quarters"` // "2026-Q1"
+}
+
+// CalibrationTally is the counts of one assessor over some period.
+type CalibrationTally struct {
+	Pairs calibration.Matrix `json:"pairs"`
+	// Assessments is how many assessments they submitted (each a
+	// recommendation); Moderated how many of those went to moderation, and
+	// ModeratedAgainst how many the moderator decided otherwise. Appealed is
+	// how many were followed by a decision that was appealed and decided,
+	// AppealedAgainst how many of those the appeal upheld against a
+	// decision that had gone their way.
+	Assessments      int `json:"assessments"`
+	Moderated        int `json:"moderated"`
+	ModeratedAgainst int `json:"moderated_against"`
+	Appealed         int `json:"appealed"`
+	AppealedAgainst  int `json:"appealed_against"`
+}
+
+// calibrationCase is what one case's next events need: the current round
+// of assessments (a return to assessment starts a new round) and the
+// outcome of each decision.
+type calibrationCase struct {
+	Round     map[accreditation.AssessorRole]calibrationAssessment `json:"round"`
+	Decisions map[int]accreditation.Outcome                        `json:"decisions,omitempty"`
+	// Decided are the assessments that stood when each decision was made.
+	Decided map[int][]calibrationAssessment `json:"decided,omitempty"`
+}
+
+type calibrationAssessment struct {
+	UserID         string                       `json:"user_id"`
+	Ratings        map[int]accreditation.Rating `json:"ratings"`
+	Recommendation accreditation.Recommendation `json:"recommendation"`
+	Quarter        string                       `json:"quarter"`
+}
+
+// NewCalibration returns an empty calibration model.
+func NewCalibration() *Calibration {
+	return &Calibration{Categories: map[int]*calibration.Matrix{}, Assessors: map[string]*AssessorCalibration{}, Cases: map[string]*calibrationCase{}}
+}
+
+// Name implements ReadModel.
+func (m *Calibration) Name() string { return "calibration" }
+
+// Quarter names the calendar quarter of t (UTC), such as "2026-Q1".
+func Quarter(t time.Time) string {
+	t = t.UTC()
+	return fmt.Sprintf("%d-Q%d", t.Year(), (int(t.Month())-1)/3+1)
+}
+
+// Apply implements ReadModel.
+func (m *Calibration) Apply(e eventstore.Event) {
+	id, ok := strings.CutPrefix(e.Stream, accreditation.StreamPrefix+".")
+	if !ok {
+		return
+	}
+	switch accreditation.EventType(e.Type) {
+	case accreditation.EventAssessmentSubmitted:
+		var d accreditation.AssessmentSubmitted
+		if m.decode(e, &d) {
+			m.assessed(id, e, d)
+		}
+	case accreditation.EventCaseModerated:
+		var d accreditation.CaseModerated
+		if m.decode(e, &d) {
+			m.moderated(id, d)
+		}
+	case accreditation.EventDecisionMade:
+		var d accreditation.DecisionMade
+		if m.decode(e, &d) {
+			c := m.caseOf(id)
+			if c.Decisions == nil {
+				c.Decisions, c.Decided = map[int]accreditation.Outcome{}, map[int][]calibrationAssessment{}
+			}
+			c.Decisions[d.Number] = d.Outcome
+			for _, role := range accreditation.AssessorRoles {
+				if a, ok := c.Round[role]; ok {
+					c.Decided[d.Number] = append(c.Decided[d.Number], a)
+				}
+			}
+		}
+	case accreditation.EventAppealDecided:
+		var d accreditation.AppealDecided
+		if m.decode(e, &d) {
+			m.appealDecided(id, d)
+		}
+	}
+}
+
+func (m *Calibration) decode(e eventstore.Event, v any) bool {
+	if err := json.Unmarshal(e.Data, v); err != nil {
+		m.errors++
+		return false
+	}
+	return true
+}
+
+func (m *Calibration) caseOf(id string) *calibrationCase {
+	c := m.Cases[id]
+	if c == nil {
+		c = &calibrationCase{Round: map[accreditation.AssessorRole]calibrationAssessment{}}
+		m.Cases[id] = c
+	}
+	return c
+}
+
+func (m *Calibration) assessor(userID string) *AssessorCalibration {
+	a := m.Assessors[userID]
+	if a == nil {
+		a = &AssessorCalibration{Categories: map[int]*calibration.Matrix{}, Quarters: map[string]*CalibrationTally{}}
+		m.Assessors[userID] = a
+	}
+	return a
+}
+
+// tally runs count on an assessor's totals and on their quarter's.
+func (m *Calibration) tally(userID, quarter string, count func(t *CalibrationTally)) {
+	a := m.assessor(userID)
+	count(&a.CalibrationTally)
+	q := a.Quarters[quarter]
+	if q == nil {
+		q = &CalibrationTally{}
+		a.Quarters[quarter] = q
+	}
+	count(q)
+}
+
+// assessed records an assessment; the second of a round makes the pairs.
+func (m *Calibration) assessed(id string, e eventstore.Event, d accreditation.AssessmentSubmitted) {
+	c := m.caseOf(id)
+	if len(c.Round) == len(accreditation.AssessorRoles) {
+		c.Round = map[accreditation.AssessorRole]calibrationAssessment{} // assessed again after a return: a new round
+	}
+	a := calibrationAssessment{UserID: e.Actor.ID, Ratings: map[int]accreditation.Rating{}, Recommendation: d.Recommendation, Quarter: Quarter(e.OccurredAt)}
+	for _, r := range d.Ratings {
+		a.Ratings[r.Category] = r.Rating
+	}
+	c.Round[d.Role] = a
+	m.tally(a.UserID, a.Quarter, func(t *CalibrationTally) { t.Assessments++ })
+	first, second := c.Round[accreditation.RoleAssessor], c.Round[accreditation.RoleVerifier]
+	if first.UserID == "" || second.UserID == "" {
+		return
+	}
+	for _, cat := range slices.Sorted(maps.Keys(first.Ratings)) {
+		r1, r2 := first.Ratings[cat], second.Ratings[cat]
+		var pair calibration.Matrix
+		if r2 == "" || !pair.Add(r1, r2) {
+			continue
+		}
+		m.matrix(m.Categories, cat).Merge(pair)
+		for _, side := range []struct {
+			who  calibrationAssessment
+			pair calibration.Matrix
+		}{{first, pair}, {second, pair.Transposed()}} {
+			m.matrix(m.assessor(side.who.UserID).Categories, cat).Merge(side.pair)
+			m.tally(side.who.UserID, a.Quarter, func(t *CalibrationTally) { t.Pairs.Merge(side.pair) })
+		}
+	}
+}
+
+func (m *Calibration) matrix(in map[int]*calibration.Matrix, cat int) *calibration.Matrix {
+	x := in[cat]
+	if x == nil {
+		x = &calibration.Matrix{}
+		in[cat] = x
+	}
+	return x
+}
+
+// moderated counts, for each assessment of the round, whether the
+// moderator recommended otherwise.
+func (m *Calibration) moderated(id string, d accreditation.CaseModerated) {
+	for _, a := range m.caseOf(id).Round {
+		against := a.Recommendation != d.Recommendation
+		m.tally(a.UserID, a.Quarter, func(t *CalibrationTally) {
+			t.Moderated++
+			if against {
+				t.ModeratedAgainst++
+			}
+		})
+	}
+}
+
+// appealDecided counts, for each assessment the appealed decision stood
+// on, whether the appeal was upheld against a decision that had gone the
+// assessment's way.
+func (m *Calibration) appealDecided(id string, d accreditation.AppealDecided) {
+	c := m.caseOf(id)
+	outcome := c.Decisions[d.DecisionNumber]
+	for _, a := range c.Decided[d.DecisionNumber] {
+		against := d.Outcome == accreditation.AppealUpheld && followed(a.Recommendation, outcome)
+		m.tally(a.UserID, a.Quarter, func(t *CalibrationTally) {
+			t.Appealed++
+			if against {
+				t.AppealedAgainst++
+			}
+		})
+	}
+}
+
+// followed reports whether a decision's outcome went the way of a
+// recommendation.
+func followed(r accreditation.Recommendation, o accreditation.Outcome) bool {
+	switch r {
+	case accreditation.RecommendAward, accreditation.RecommendAwardLower:
+		return o == accreditation.OutcomeAwarded
+	case accreditation.RecommendNotAward:
+		return o == accreditation.OutcomeNotAwarded
+	}
+	return false
+}
+
+// Snapshot implements ReadModel.
+func (m *Calibration) Snapshot() ([]byte, error) { return json.Marshal(m) }
+
+// Restore implements ReadModel.
+func (m *Calibration) Restore(b []byte) error {
+	fresh := NewCalibration()
+	if err := json.Unmarshal(b, fresh); err != nil {
+		return err
+	}
+	*m = *fresh
+	return nil
+}
+
+// Agreement is how far two assessors' ratings agree over some pairs; the
+// figures are absent where they are not defined (no pairs; for kappa, one
+// rating throughout).
+type Agreement struct {
+	Pairs     int      `json:"pairs"`
+	Agreement *float64 `json:"agreement,omitempty"`
+	Kappa     *float64 `json:"kappa,omitempty"`
+}
+
+func agreementOf(m calibration.Matrix) Agreement {
+	out := Agreement{Pairs: m.N()}
+	if a, ok := m.Agreement(); ok {
+		out.Agreement = &a
+	}
+	if k, ok := m.Kappa(); ok {
+		out.Kappa = &k
+	}
+	return out
+}
+
+// CategoryAgreement is the agreement on one category.
+type CategoryAgreement struct {
+	Category int `json:"category"`
+	Agreement
+}
+
+// TallyReport is an assessor's figures over some period.
+type TallyReport struct {
+	Agreement
+	Assessments      int `json:"assessments"`
+	Moderated        int `json:"moderated"`
+	ModeratedAgainst int `json:"moderated_against"`
+	Appealed         int `json:"appealed"`
+	AppealedAgainst  int `json:"appealed_against"`
+	// Overturned is the share of their assessments whose recommendation
+	// was overturned, in moderation or on appeal.
+	Overturned *float64 `json:"overturned,omitempty"`
+}
+
+func tallyReport(t CalibrationTally) TallyReport {
+	r := TallyReport{Agreement: agreementOf(t.Pairs), Assessments: t.Assessments, Moderated: t.Moderated,
+		ModeratedAgainst: t.ModeratedAgainst, Appealed: t.Appealed, AppealedAgainst: t.AppealedAgainst}
+	if t.Assessments > 0 {
+		o := float64(t.ModeratedAgainst+t.AppealedAgainst) / float64(t.Assessments)
+		r.Overturned = &o
+	}
+	return r
+}
+
+// AssessorReport is one assessor's calibration.
+type AssessorReport struct {
+	UserID string `json:"user_id"`
+	TallyReport
+	Categories []CategoryAgreement `json:"categories"`
+	Quarters   []QuarterReport     `json:"quarters"`
+}
+
+// QuarterReport is an assessor's figures in one calendar quarter (by when
+// they assessed), for the drift over time.
+type QuarterReport struct {
+	Quarter string `json:"quarter"`
+	TallyReport
+}
+
+// CalibrationReport is the calibration as one reader may see it.
+type CalibrationReport struct {
+	Scale      []accreditation.Rating `json:"scale"`
+	Weights    string                 `json:"weights"`
+	Categories []CategoryAgreement    `json:"categories,omitempty"`
+	Assessors  []AssessorReport       `json:"assessors"`
+}
+
+// Report returns every assessor's calibration and the agreement per
+// category (all), or only the one assessor's figures (only set): an
+// assessor sees their own and nobody else's.
+func (m *Calibration) Report(only string) CalibrationReport {
+	out := CalibrationReport{Scale: calibration.Scale, Weights: "linear", Assessors: []AssessorReport{}}
+	if only == "" {
+		for _, cat := range slices.Sorted(maps.Keys(m.Categories)) {
+			out.Categories = append(out.Categories, CategoryAgreement{Category: cat, Agreement: agreementOf(*m.Categories[cat])})
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(m.Assessors)) {
+		if only != "" && id != only {
+			continue
+		}
+		a := m.Assessors[id]
+		r := AssessorReport{UserID: id, TallyReport: tallyReport(a.CalibrationTally), Categories: []CategoryAgreement{}, Quarters: []QuarterReport{}}
+		for _, cat := range slices.Sorted(maps.Keys(a.Categories)) {
+			r.Categories = append(r.Categories, CategoryAgreement{Category: cat, Agreement: agreementOf(*a.Categories[cat])})
+		}
+		for _, q := range slices.Sorted(maps.Keys(a.Quarters)) {
+			r.Quarters = append(r.Quarters, QuarterReport{Quarter: q, TallyReport: tallyReport(*a.Quarters[q])})
+		}
+		out.Assessors = append(out.Assessors, r)
+	}
+	return out
+}

@@ -1,0 +1,87 @@
+package projections_test
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/eventstore"
+	"github.com/emcc/accredit/projections"
+)
+
+// calibrationEvent is one event of case "c1" by actor at t.
+func calibrationEvent(t *testing.T, typ accreditation.EventType, actor string, at time.Time, data any) eventstore.Event {
+	t.Helper()
+	b, err := json.Marshal(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return eventstore.Event{Stream: accreditation.StreamPrefix + ".c1", Type: string(typ), Actor: domain.Actor{ID: actor}, OccurredAt: at, Data: b}
+}
+
+func assessed(t *testing.T, role accreditation.AssessorRole, who string, at time.Time, rec accreditation.Recommendation, r accreditation.Rating) eventstore.Event {
+	t.Helper()
+	var ratings []accreditation.CategoryRating
+	for cat := 1; cat <= 8; cat++ {
+		ratings = append(ratings, accreditation.CategoryRating{Category: cat, Rating: r})
+	}
+	return calibrationEvent(t, accreditation.EventAssessmentSubmitted, who, at, accreditation.AssessmentSubmitted{Role: role, Ratings: ratings, Recommendation: rec})
+}
+
+// An appeal upheld against a refusal overturns the assessor who
+// recommended it, not the one who recommended the award; an appeal
+// dismissed overturns nobody. A case assessed again after the appeal is a
+// new round: its pairs are counted again, never against the old round.
+func TestCalibrationCountsAppealsAndRounds(t *testing.T) {
+	m := projections.NewCalibration()
+	day := time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
+	m.Apply(assessed(t, accreditation.RoleAssessor, "anna", day, accreditation.RecommendNotAward, accreditation.RatingPartiallyEvidenced))
+	m.Apply(assessed(t, accreditation.RoleVerifier, "victor", day, accreditation.RecommendAward, accreditation.RatingEvidenced))
+	m.Apply(calibrationEvent(t, accreditation.EventCaseModerated, "office", day, accreditation.CaseModerated{Recommendation: accreditation.RecommendNotAward}))
+	m.Apply(calibrationEvent(t, accreditation.EventDecisionMade, "office", day, accreditation.DecisionMade{Number: 1, Outcome: accreditation.OutcomeNotAwarded}))
+	m.Apply(calibrationEvent(t, accreditation.EventAppealDecided, "office", day, accreditation.AppealDecided{DecisionNumber: 1, Outcome: accreditation.AppealUpheld}))
+	// Back to assessment: a second round, both now agree on evidenced.
+	later := day.AddDate(0, 3, 0)
+	m.Apply(assessed(t, accreditation.RoleAssessor, "anna", later, accreditation.RecommendAward, accreditation.RatingEvidenced))
+	m.Apply(assessed(t, accreditation.RoleVerifier, "victor", later, accreditation.RecommendAward, accreditation.RatingEvidenced))
+	m.Apply(calibrationEvent(t, accreditation.EventDecisionMade, "office", later, accreditation.DecisionMade{Number: 2, Outcome: accreditation.OutcomeAwarded}))
+	m.Apply(calibrationEvent(t, accreditation.EventAppealDecided, "office", later, accreditation.AppealDecided{DecisionNumber: 2, Outcome: accreditation.AppealDismissed}))
+
+	r := m.Report("")
+	by := map[string]projections.AssessorReport{}
+	for _, a := range r.Assessors {
+		by[a.UserID] = a
+	}
+	anna, victor := by["anna"], by["victor"]
+	// Rounds: 8 pairs (p,y) then 8 (y,y).
+	if anna.Pairs != 16 || *anna.Agreement.Agreement != 0.5 {
+		t.Fatalf("Anna: %d pairs, agreement %v; want 16 and 0.5", anna.Pairs, *anna.Agreement.Agreement)
+	}
+	// Moderation went Anna's way (not_award), against Victor; the appeal on
+	// decision 1 (a refusal, Anna's recommendation) was upheld: against
+	// Anna. Decision 2's appeal was dismissed: against nobody.
+	if anna.Assessments != 2 || anna.ModeratedAgainst != 0 || anna.Appealed != 2 || anna.AppealedAgainst != 1 || *anna.Overturned != 0.5 {
+		t.Fatalf("Anna: %+v", anna.TallyReport)
+	}
+	if victor.ModeratedAgainst != 1 || victor.AppealedAgainst != 0 || *victor.Overturned != 0.5 {
+		t.Fatalf("Victor: %+v", victor.TallyReport)
+	}
+	if len(anna.Quarters) != 2 || anna.Quarters[0].Quarter != "2026-Q2" || anna.Quarters[1].Quarter != "2026-Q3" || anna.Quarters[0].AppealedAgainst != 1 {
+		t.Fatalf("Anna's quarters: %+v", anna.Quarters)
+	}
+	// The snapshot restores the same figures.
+	b, err := m.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := projections.NewCalibration()
+	if err := again.Restore(b); err != nil {
+		t.Fatal(err)
+	}
+	b2, _ := again.Snapshot()
+	if string(b) != string(b2) {
+		t.Fatal("the restored calibration differs")
+	}
+}
