@@ -82,6 +82,7 @@ func (a *app) routes() []route {
 		{Method: post, Path: "/assess/:case/interview", Roles: assessor, h: a.scheduleInterview},
 		{Method: post, Path: "/assess/:case/interview/record", Roles: assessor, h: a.recordInterview},
 		{Method: post, Path: "/accreditations/:acc/renewal/assess", Roles: assessor, h: a.assessRenewal},
+		{Method: get, Path: "/calibration", Roles: assessor, Nav: "nav.calibration", h: a.calibration},
 
 		// The EMCC office.
 		{Method: get, Path: "/office", Roles: office, Nav: "nav.dashboard", h: a.dashboard},
@@ -99,6 +100,7 @@ func (a *app) routes() []route {
 		{Method: post, Path: "/office/accreditations/:acc/revoke", Roles: office, h: a.revoke},
 		{Method: post, Path: "/office/accreditations/:acc/withdraw", Roles: office, h: a.officeWithdrawAccreditation},
 		{Method: get, Path: "/office/decisions", Roles: office, Nav: "nav.decisions", h: a.decisions},
+		{Method: get, Path: "/office/calibration", Roles: office, Nav: "nav.calibration", h: a.calibration},
 		{Method: get, Path: "/office/audit", Roles: office, Nav: "nav.audit", h: a.audit},
 		{Method: get, Path: "/office/audit.csv", Roles: office, h: a.auditCSV},
 		{Method: get, Path: "/office/audit/verify", Roles: office, h: a.auditVerify},
