@@ -114,16 +114,21 @@ func (a *app) history(x *ctx, c *cases.CaseView) ([]historyItem, error) {
 		return nil, err
 	}
 	out := make([]historyItem, 0, len(h))
+	var lastSeq uint64 // the commit of the last event folded in
 	for _, e := range h {
 		it := a.historyItem(x, e)
 		// Consecutive like events without details (a self-assessment saved
-		// category by category) read as one line.
+		// category by category) read as one line, counting the saves: the
+		// events of one commit (one save of every category) are one time.
 		if n := len(out); n > 0 && len(it.Detail) == 0 && len(out[n-1].Detail) == 0 && out[n-1].What == it.What &&
 			out[n-1].Who == it.Who && it.At.Sub(out[n-1].At) < time.Hour {
-			out[n-1].Times++
-			out[n-1].At = it.At
+			if e.Seq != lastSeq {
+				out[n-1].Times++
+			}
+			out[n-1].At, lastSeq = it.At, e.Seq
 			continue
 		}
+		lastSeq = e.Seq
 		it.Times = 1
 		out = append(out, it)
 	}

@@ -108,6 +108,7 @@ var vocabulary = map[string]msg{
 	"ok.screened":            {"The screening is recorded.", "De screening is vastgelegd."},
 	"ok.payment":             {"The payment is recorded. The application can be screened now.", "De betaling is vastgelegd. De aanvraag kan nu worden gescreend."},
 	"ok.assigned":            {"The assessor is assigned.", "De assessor is toegewezen."},
+	"ok.assigned_verifier":   {"The verifier is assigned.", "De verificateur is toegewezen."},
 	"ok.moderated":           {"The moderation is recorded.", "De moderatie is vastgelegd."},
 	"ok.decided":             {"The decision is recorded.", "Het besluit is vastgelegd."},
 	"ok.appeal_decided":      {"The appeal decision is recorded.", "Het besluit over het beroep is vastgelegd."},

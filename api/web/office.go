@@ -255,7 +255,11 @@ func (a *app) recordPayment(x *ctx) error {
 }
 
 func (a *app) assign(x *ctx) error {
-	return a.officeCommand(x, "assigned", func(c *cases.CaseView, m aggregate.Meta) (aggregate.Result, error) {
+	okKey := "assigned" // the assessor is assigned
+	if x.fv("role") == string(accreditation.RoleVerifier) {
+		okKey = "assigned_verifier"
+	}
+	return a.officeCommand(x, okKey, func(c *cases.CaseView, m aggregate.Meta) (aggregate.Result, error) {
 		role := x.fv("role")
 		assessorID := x.fv("assessor_id_" + role)
 		if assessorID == "" {

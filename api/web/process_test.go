@@ -52,8 +52,11 @@ func TestTheRestOfTheProcessThroughTheForms(t *testing.T) {
 
 	step(applicant, "/applications/"+caseID+"/submit", url.Values{"declaration_code_of_ethics": {"yes"}, "declaration_diversity": {"yes"}}, "ok=submitted")
 	step(office, oc+"/screen", url.Values{"outcome": {"accepted"}}, "ok=screened")
-	step(office, oc+"/assign", url.Values{"role": {"assessor"}, "assessor_id_assessor": {w.assessor.ID}}, "ok=assigned")
-	step(office, oc+"/assign", url.Values{"role": {"verifier"}, "assessor_id_verifier": {w.verifier.ID}}, "ok=assigned")
+	see(step(office, oc+"/assign", url.Values{"role": {"assessor"}, "assessor_id_assessor": {w.assessor.ID}}, "ok=assigned"), "The assessor is assigned.")
+	// Issue 15: assigning the verifier said "The assessor is assigned".
+	if page := step(office, oc+"/assign", url.Values{"role": {"verifier"}, "assessor_id_verifier": {w.verifier.ID}}, "ok=assigned_verifier"); !strings.Contains(page.Body, "The verifier is assigned.") || strings.Contains(page.Body, "The assessor is assigned.") {
+		t.Fatal("after assigning the verifier the page does not say the verifier is assigned")
+	}
 
 	// A request for information, answered.
 	step(anna, "/assess/"+caseID+"/request-information", url.Values{"questions": {"Which supervisor do you see?"}}, "ok=requested")

@@ -306,7 +306,7 @@ func TestCasesListShowHistory(t *testing.T) {
 	id := tm.submitted(t)
 
 	r := h.must(0, "", "cases", "list")
-	contains(t, "cases list", r.stdout, "CASE", id, "EIA", "practitioner", "submitted", "1 cases in progress")
+	contains(t, "cases list", r.stdout, "CASE", id, "EIA", "practitioner", "submitted", "1 case in progress")
 	r = h.must(0, "", "cases", "list", "--state", "submitted", "--scheme", "EIA", "--overdue", "false", "-o", "json")
 	var q struct {
 		Cases []map[string]any `json:"cases"`

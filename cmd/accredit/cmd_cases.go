@@ -103,7 +103,7 @@ may claim, and their own cases in progress (the flags do not apply).`, "GET /api
 	if ans.Cases != nil {
 		h, rows := queueTable(*ans.Cases, false)
 		table(c.stdout, h, rows)
-		fmt.Fprintf(c.stdout, "\n%d cases in progress", len(*ans.Cases))
+		fmt.Fprintf(c.stdout, "\n%s in progress", plural(len(*ans.Cases), "case", "cases"))
 		if ans.HasMore {
 			fmt.Fprintf(c.stdout, " shown, and more: the next page is --offset %d", *offset+len(*ans.Cases))
 		}

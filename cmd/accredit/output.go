@@ -104,3 +104,11 @@ func splitList(s string) []string {
 	}
 	return out
 }
+
+// plural writes n with its noun, singular for one: "1 case", "3 cases".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
