@@ -157,7 +157,7 @@ func TestBrowserEQAJourney(t *testing.T) {
 	office.open("/office/cases/" + caseID)
 	office.set("#f-assessor_id_verifier", w.verifier.ID)
 	office.submit(`form[action$="/assign"] button[type=submit]`)
-	office.see("The assessor is assigned.", "In assessment")
+	office.see("The verifier is assigned.", "In assessment")
 
 	// Both assess in the workspace: the eight categories and the five
 	// review areas. Anna first forgets the areas, and is told so.

@@ -150,7 +150,7 @@ func TestBrowserEIAJourney(t *testing.T) {
 	office.shoot("09-office-case")
 	office.set("#f-assessor_id_verifier", w.verifier.ID)
 	office.submit(`form[action$="/assign"] button[type=submit]`)
-	office.see("The assessor is assigned.", "In assessment")
+	office.see("The verifier is assigned.", "In assessment")
 
 	// The assessor assesses; a draft survives a reload.
 	anna.open("/assess/" + caseID)
