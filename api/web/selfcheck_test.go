@@ -151,6 +151,13 @@ func TestSelfCheckLoggedIn(t *testing.T) {
 		t.Fatalf("comparison: %d categories lower, want all 8", n)
 	}
 	b.see("Compared with your self-check of")
+	// The same saved list in Dutch, through the page's language switch.
+	b.lang("nl")
+	b.see("Vergeleken met uw zelfcheck van")
+	if n := js[int](b, `document.querySelectorAll("td.sc-change-down").length`); n != 8 {
+		t.Fatalf("comparison in Dutch: %d categories lower, want all 8", n)
+	}
+	b.lang("en")
 
 	// Only Carla sees them.
 	list := Expect(t, w.in.Get(t, "/api/v1/me/self-checks", carla.Token), 200).Map(t)["self_checks"].([]any)
