@@ -18,7 +18,7 @@ import (
 // past view: its allowed actions are empty. Errors: NotFound (unknown, not
 // visible, or not yet opened at t), Unavailable.
 func (s *Service) AsOf(ctx context.Context, actor domain.Actor, id string, t time.Time) (*CaseView, error) {
-	c, version, err := s.foldUntil(ctx, actor, id, t)
+	c, version, _, err := s.foldUntil(ctx, actor, id, t)
 	if err != nil {
 		return nil, err
 	}
@@ -31,11 +31,7 @@ func (s *Service) AsOf(ctx context.Context, actor domain.Actor, id string, t tim
 // HistoryAsOf is History as it stood at t: the events recorded up to t,
 // each shown as the rules of that moment let actor see it. Errors: as AsOf.
 func (s *Service) HistoryAsOf(ctx context.Context, actor domain.Actor, id string, t time.Time) ([]HistoryEntry, error) {
-	c, _, err := s.foldUntil(ctx, actor, id, t)
-	if err != nil {
-		return nil, err
-	}
-	evs, err := s.eventsUntil(ctx, id, t)
+	c, _, evs, err := s.foldUntil(ctx, actor, id, t)
 	if err != nil {
 		return nil, err
 	}
@@ -43,14 +39,15 @@ func (s *Service) HistoryAsOf(ctx context.Context, actor domain.Actor, id string
 }
 
 // foldUntil checks that actor may see case id now, then folds its events up
-// to t and checks that actor could see the case as it stood then.
-func (s *Service) foldUntil(ctx context.Context, actor domain.Actor, id string, t time.Time) (*accreditation.Case, uint64, error) {
+// to t and checks that actor could see the case as it stood then. It
+// returns the case, its version then and the events folded (read once).
+func (s *Service) foldUntil(ctx context.Context, actor domain.Actor, id string, t time.Time) (*accreditation.Case, uint64, []eventstore.Event, error) {
 	if _, _, err := s.visible(actor, id); err != nil {
-		return nil, 0, err
+		return nil, 0, nil, err
 	}
 	evs, err := s.eventsUntil(ctx, id, t)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, nil, err
 	}
 	c := s.newCase(id)
 	var version uint64
@@ -62,12 +59,12 @@ func (s *Service) foldUntil(ctx context.Context, actor domain.Actor, id string, 
 		version = e.Version
 	}
 	if !c.Exists() {
-		return nil, 0, domain.Errorf(domain.NotFound, "case %s had not been opened at %s", id, t.UTC().Format(time.RFC3339))
+		return nil, 0, nil, domain.Errorf(domain.NotFound, "case %s had not been opened at %s", id, t.UTC().Format(time.RFC3339))
 	}
 	if !s.canSee(c, actor) {
-		return nil, 0, notFound(id)
+		return nil, 0, nil, notFound(id)
 	}
-	return c, version, nil
+	return c, version, evs, nil
 }
 
 // eventsUntil are the events of case id recorded at or before t, in order.
