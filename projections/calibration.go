@@ -27,6 +27,7 @@ type Calibration struct {
 	Assessors map[string]*AssessorCalibration `json:"assessors"`
 	Cases     map[string]*calibrationCase     `json:"cases"`
 	errors    int64
+	gen       uint64 // counts the snapshots' captures (copy on write)
 }
 
 // AssessorCalibration is one assessor's record, in all and per quarter.
@@ -60,6 +61,9 @@ type calibrationCase struct {
 	Decisions map[int]accreditation.Outcome                        `json:"decisions,omitempty"`
 	// Decided are the assessments that stood when each decision was made.
 	Decided map[int][]calibrationAssessment `json:"decided,omitempty"`
+	// gen is the model's capture generation when the case was made or
+	// copied: below the model's, a snapshot's capture may be encoding it.
+	gen uint64
 }
 
 type calibrationAssessment struct {
@@ -130,13 +134,55 @@ func (m *Calibration) decode(e eventstore.Event, v any) bool {
 	return true
 }
 
+// caseOf returns case id's record to change, made if new, copied if a
+// snapshot's capture shares it (an assessment's ratings are never changed,
+// so the copy shares them).
 func (m *Calibration) caseOf(id string) *calibrationCase {
 	c := m.Cases[id]
-	if c == nil {
-		c = &calibrationCase{Round: map[accreditation.AssessorRole]calibrationAssessment{}}
+	switch {
+	case c == nil:
+		c = &calibrationCase{Round: map[accreditation.AssessorRole]calibrationAssessment{}, gen: m.gen}
+		m.Cases[id] = c
+	case c.gen < m.gen:
+		n := &calibrationCase{Round: maps.Clone(c.Round), Decisions: maps.Clone(c.Decisions), gen: m.gen}
+		if c.Decided != nil {
+			n.Decided = make(map[int][]calibrationAssessment, len(c.Decided))
+			for k, v := range c.Decided {
+				n.Decided[k] = slices.Clone(v)
+			}
+		}
+		c = n
 		m.Cases[id] = c
 	}
 	return c
+}
+
+// capture implements capturer: the cases' records are shared with the
+// capture and copied by caseOf before they change; the counts, per
+// category and per assessor (a few per assessor and quarter), are copied.
+func (m *Calibration) capture() func() ([]byte, error) {
+	m.gen++
+	frozen := &Calibration{Categories: cloneMatrices(m.Categories), Assessors: make(map[string]*AssessorCalibration, len(m.Assessors)),
+		Cases: maps.Clone(m.Cases)}
+	for id, a := range m.Assessors {
+		n := &AssessorCalibration{CalibrationTally: a.CalibrationTally, Categories: cloneMatrices(a.Categories),
+			Quarters: make(map[string]*CalibrationTally, len(a.Quarters))}
+		for q, t := range a.Quarters {
+			t := *t
+			n.Quarters[q] = &t
+		}
+		frozen.Assessors[id] = n
+	}
+	return frozen.Snapshot
+}
+
+func cloneMatrices(in map[int]*calibration.Matrix) map[int]*calibration.Matrix {
+	out := make(map[int]*calibration.Matrix, len(in))
+	for k, x := range in {
+		x := *x
+		out[k] = &x
+	}
+	return out
 }
 
 func (m *Calibration) assessor(userID string) *AssessorCalibration {

@@ -24,6 +24,7 @@ type Cases struct {
 	cold   map[string][]byte   // case id -> its JSON, deflated
 	sums   map[string]*summary // every case
 	tick   uint64              // counts the cases warmed, for the oldest
+	gen    uint64              // counts the snapshots' captures (copy on write)
 	coolAt int                 // folded cases past which some are deflated
 	hotMax int                 // idle cases kept folded (keepFolded)
 	zw     *flate.Writer
@@ -88,7 +89,7 @@ func (m *Cases) apply(e eventstore.Event, fold func(*accreditation.Case) error) 
 	c := m.warm(id)
 	if c == nil {
 		c = accreditation.New(id)
-		m.hot[id] = &hotCase{c: c, touched: m.tick}
+		m.hot[id] = &hotCase{c: c, touched: m.tick, gen: m.gen}
 	}
 	wasQueued := c.State.Queued()
 	wasAwaiting := c.State == accreditation.StateAwaitingAssessment

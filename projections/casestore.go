@@ -6,6 +6,7 @@ import (
 	"compress/flate"
 	"encoding/json"
 	"io"
+	"maps"
 	"slices"
 	"time"
 
@@ -29,6 +30,9 @@ const keepFolded = 1024
 type hotCase struct {
 	c       *accreditation.Case
 	touched uint64
+	// gen is the cases' capture generation when c was folded or copied:
+	// c is shared with a snapshot's capture when gen is below the model's.
+	gen uint64
 }
 
 // summary is what the statistics and the lists read of a case, made from
@@ -110,6 +114,11 @@ func (m *Cases) Each(fn func(c *accreditation.Case)) {
 func (m *Cases) warm(id string) *accreditation.Case {
 	m.tick++
 	if h, ok := m.hot[id]; ok {
+		if h.gen < m.gen {
+			// Copy on write: a snapshot's encoder may be reading h.c.
+			h = &hotCase{c: h.c.Clone(), gen: m.gen}
+			m.hot[id] = h
+		}
 		h.touched = m.tick
 		return h.c
 	}
@@ -122,7 +131,7 @@ func (m *Cases) warm(id string) *accreditation.Case {
 		return nil // not reached: the model deflated it
 	}
 	delete(m.cold, id)
-	m.hot[id] = &hotCase{c: c, touched: m.tick}
+	m.hot[id] = &hotCase{c: c, touched: m.tick, gen: m.gen}
 	return c
 }
 
@@ -189,4 +198,18 @@ func inflateCase(b []byte) (*accreditation.Case, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// capture implements capturer. The deflated cases and the summaries are
+// replaced, never changed, by the follower, so copies of their maps hold
+// them as they stand; the folded cases are shared with the capture, and
+// the follower folds the next event of one into a copy of it (warm).
+func (m *Cases) capture() func() ([]byte, error) {
+	m.gen++
+	frozen := &Cases{Errors: m.Errors, cold: maps.Clone(m.cold), sums: maps.Clone(m.sums),
+		hot: make(map[string]*hotCase, len(m.hot))}
+	for id, h := range m.hot {
+		frozen.hot[id] = &hotCase{c: h.c}
+	}
+	return func() ([]byte, error) { return encodeCases(frozen) }
 }

@@ -142,7 +142,7 @@ func decodeCases(data []byte, m *Cases) error {
 		for id, e := range p {
 			m.sums[id] = e.Summary
 			if c, ok := folded[i][id]; ok {
-				m.hot[id] = &hotCase{c: c}
+				m.hot[id] = &hotCase{c: c, gen: m.gen}
 			} else {
 				m.cold[id] = e.Case
 			}

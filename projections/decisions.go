@@ -90,8 +90,10 @@ func (m *Decisions) Apply(e eventstore.Event) {
 		m.Records = append(m.Records, r)
 	case accreditation.EventAppealFiled, accreditation.EventAppealDecided:
 		for _, i := range m.index[id] {
-			r := m.Records[i]
-			r.Appeals = r.Appeals[:0]
+			// A new record, not the old one changed: a snapshot's
+			// capture may be encoding the old one (see capture).
+			r := *m.Records[i]
+			r.Appeals = []accreditation.Appeal{}
 			for _, a := range c.Appeals {
 				if a.DecisionNumber == r.Number {
 					r.Appeals = append(r.Appeals, a)
@@ -102,12 +104,21 @@ func (m *Decisions) Apply(e eventstore.Event) {
 					r.Overturned = true
 				}
 			}
+			m.Records[i] = &r
 		}
 	}
 }
 
 // Snapshot implements ReadModel.
 func (m *Decisions) Snapshot() ([]byte, error) { return json.Marshal(m) }
+
+// capture implements capturer: records are added, or replaced when an
+// appeal changes one, never changed in place, so a copy of the list holds
+// them as they stand.
+func (m *Decisions) capture() func() ([]byte, error) {
+	frozen := &Decisions{Records: slices.Clone(m.Records)}
+	return frozen.Snapshot
+}
 
 // Restore implements ReadModel.
 func (m *Decisions) Restore(b []byte) error {

@@ -2,6 +2,7 @@ package projections
 
 import (
 	"encoding/json"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -92,7 +93,9 @@ func (m *Register) Apply(e eventstore.Event) {
 		if json.Unmarshal(e.Data, &p) == nil && m.Entries[p.AccreditationID] != nil {
 			// An award that ended while its renewal was assessed is in
 			// force again.
-			m.Entries[p.AccreditationID].ValidUntil, m.Entries[p.AccreditationID].Status = p.ValidUntil, accreditation.StatusActive
+			en := *m.Entries[p.AccreditationID]
+			en.ValidUntil, en.Status = p.ValidUntil, accreditation.StatusActive
+			m.Entries[p.AccreditationID] = &en
 			m.changes++
 		}
 	case accreditation.EventAccreditationExpired, accreditation.EventAccreditationRevoked, accreditation.EventAccreditationWithdrawn:
@@ -100,7 +103,9 @@ func (m *Register) Apply(e eventstore.Event) {
 			AccreditationID string `json:"accreditation_id"`
 		}
 		if json.Unmarshal(e.Data, &p) == nil && m.Entries[p.AccreditationID] != nil {
-			m.Entries[p.AccreditationID].Status = map[accreditation.EventType]accreditation.AccreditationStatus{
+			en := *m.Entries[p.AccreditationID]
+			m.Entries[p.AccreditationID] = &en
+			en.Status = map[accreditation.EventType]accreditation.AccreditationStatus{
 				accreditation.EventAccreditationExpired:   accreditation.StatusExpired,
 				accreditation.EventAccreditationRevoked:   accreditation.StatusRevoked,
 				accreditation.EventAccreditationWithdrawn: accreditation.StatusWithdrawn,
@@ -112,6 +117,14 @@ func (m *Register) Apply(e eventstore.Event) {
 
 // Snapshot implements ReadModel.
 func (m *Register) Snapshot() ([]byte, error) { return json.Marshal(m) }
+
+// capture implements capturer: an entry is replaced when it changes,
+// never changed in place (see Apply), so copies of the maps hold the
+// entries as they stand.
+func (m *Register) capture() func() ([]byte, error) {
+	frozen := &Register{Entries: maps.Clone(m.Entries), Cases: maps.Clone(m.Cases)}
+	return frozen.Snapshot
+}
 
 // Restore implements ReadModel.
 func (m *Register) Restore(b []byte) error {

@@ -49,16 +49,18 @@ type Runner struct {
 
 	mu sync.RWMutex // guards cur and the models' state
 	// writing is held by whoever changes the models (before mu) and by a
-	// snapshot while it encodes them under the read lock: a writer waiting
-	// on mu would stop every new reader until the encoding ended (seconds
-	// at 10k cases), so the follower waits here instead and reads go on,
-	// on the models as they stand, meanwhile.
+	// snapshot while it captures them under the read lock: a writer
+	// waiting on mu would stop every new reader until the capture ended,
+	// so the follower waits here instead and reads go on, on the models as
+	// they stand, meanwhile. The capture copies indexes; the encoding (seconds
+	// at 10k cases) comes after it, with no lock held (see encodeModels).
 	writing sync.Mutex
 	cur     *Set
 	changed chan struct{}
 
 	decodeErrors atomic.Int64
 	saved        atomic.Uint64 // the position of the snapshot on disk (0: none)
+	held         atomic.Int64  // how long the last snapshot held the follower
 	resumed      uint64        // the position Start resumed from
 	replayed     atomic.Uint64 // commits the follower applied since Start
 	rebuilding   atomic.Bool

@@ -34,7 +34,7 @@ const DefaultSnapshotAfter = 10_000
 
 // snapshotPace spaces the snapshots written ahead: after one that took d,
 // the next waits snapshotPace*d, so that whatever the scale they take at
-// most a tenth of the time (the follower waits while one encodes).
+// most a tenth of the time (a core, and the memory of the encoding).
 const snapshotPace = 9
 
 // nearEnd is how close to the store's end the models are caught up, as
@@ -86,7 +86,8 @@ func (r *Runner) snapshotAhead(ctx context.Context) {
 			r.log.Warn("read-model snapshot", "err", err)
 			continue
 		}
-		r.log.Info("read-model snapshot written", "position", r.saved.Load(), "took_ms", took.Milliseconds())
+		r.log.Info("read-model snapshot written", "position", r.saved.Load(), "took_ms", took.Milliseconds(),
+			"follower_held_ms", time.Duration(r.held.Load()).Milliseconds())
 	}
 }
 
@@ -167,25 +168,73 @@ func writeSnapshotFile(path string, snap snapshotFile) error {
 	return err
 }
 
-// encodeModels encodes every model at one position, under the read lock,
-// holding writing so that the follower waits without stopping the readers.
+// capturer is a read model that hands its state at one position to an
+// encoder that runs later, while the follower goes on applying: capture
+// runs with the follower held and the readers going on, costs copies of
+// the model's indexes (not an encoding), and what it returns encodes the
+// state as it was captured, reading nothing the follower changes after.
+type capturer interface {
+	capture() (encode func() ([]byte, error))
+}
+
+// encodeModels encodes every model at one position. The models are
+// captured with the follower held (writing) under the read lock, so
+// readers go on; the models that can be captured (the cases and the
+// decisions, most of the snapshot) are then encoded with no lock held, so
+// that the follower goes on too and a read waiting for a fresh write
+// (min_seq) is not kept behind the encoding; any other model is encoded
+// during the capture.
 func (r *Runner) encodeModels(ctx context.Context) (snapshotFile, error) {
+	began := time.Now()
+	snap, later, err := r.captureModels(ctx)
+	r.held.Store(int64(time.Since(began)))
+	if err != nil {
+		return snap, err
+	}
+	if encoding != nil {
+		encoding()
+	}
+	for _, name := range slices.Sorted(maps.Keys(later)) {
+		if err := ctx.Err(); err != nil {
+			return snap, fmt.Errorf("snapshot not written: %w", err)
+		}
+		b, err := later[name]()
+		if err != nil {
+			return snap, fmt.Errorf("snapshot %s: %w", name, err)
+		}
+		snap.Models[name] = b
+	}
+	return snap, nil
+}
+
+// encoding, when set (by tests), runs between a snapshot's capture and
+// its encoding: it holds a snapshot in the middle.
+var encoding func()
+
+// captureModels captures the models at the current position: the
+// encoders of those that can be captured, by name, and the others encoded.
+func (r *Runner) captureModels(ctx context.Context) (snapshotFile, map[string]func() ([]byte, error), error) {
 	r.writing.Lock()
 	defer r.writing.Unlock()
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	snap := snapshotFile{Schema: r.schema, Position: r.cur.pos, Models: map[string]json.RawMessage{}}
+	later := map[string]func() ([]byte, error){}
 	for _, m := range r.cur.Models {
 		if err := ctx.Err(); err != nil {
-			return snap, fmt.Errorf("snapshot not written: %w", err)
+			return snap, nil, fmt.Errorf("snapshot not written: %w", err)
+		}
+		if c, ok := m.(capturer); ok {
+			later[m.Name()] = c.capture()
+			continue
 		}
 		b, err := m.Snapshot()
 		if err != nil {
-			return snap, fmt.Errorf("snapshot %s: %w", m.Name(), err)
+			return snap, nil, fmt.Errorf("snapshot %s: %w", m.Name(), err)
 		}
 		snap.Models[m.Name()] = b
 	}
-	return snap, nil
+	return snap, later, nil
 }
 
 // closeFiles waits for a snapshot write in progress, then stops any later

@@ -70,9 +70,10 @@ func (m *blockingModel) Snapshot() ([]byte, error) {
 	return []byte("{}"), nil
 }
 
-// TestReadsGoOnWhileASnapshotEncodes: while a snapshot encodes the models
-// (seconds at scale), the follower waits for it rather than ask for the
-// write lock, which would stop every new reader until the encoding ends;
+// TestReadsGoOnWhileASnapshotEncodes: while a snapshot encodes a model it
+// cannot capture (see TestAReadOfAFreshWriteGoesOnWhileASnapshotEncodes
+// for those it captures), the follower waits for it rather than ask for
+// the write lock, which would stop every new reader until it ends;
 // readers are served the models as they stand, and the follower applies
 // what came meanwhile once the snapshot is done.
 func TestReadsGoOnWhileASnapshotEncodes(t *testing.T) {

@@ -1,0 +1,142 @@
+package projections
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emcc/accredit/domain/natsstore/natstest"
+	"github.com/emcc/accredit/projections/historygen"
+)
+
+// failAfter bounds a wait in these tests: a detector of a read stuck
+// behind the encoding, not a speed measured.
+const failAfter = time.Minute
+
+// TestAReadOfAFreshWriteGoesOnWhileASnapshotEncodes, on a real JetStream
+// store: while a snapshot is held in the middle, between its capture of
+// the models and their encoding,
+// commits written meanwhile are applied, and a read that waits for the
+// last of them (as min_seq does) is answered, with the queue, a case, the
+// register and the decisions as a replay from zero gives them; the
+// snapshot, once released, holds the models as they stood when it began,
+// untouched by what the follower applied meanwhile to the cases, the
+// decisions, the register and the calibration it was encoding.
+func TestAReadOfAFreshWriteGoesOnWhileASnapshotEncodes(t *testing.T) {
+	srv := natstest.Start(t)
+	store := srv.EventStore(t)
+	g := historygen.New(t, store, 11)
+	defer g.Close()
+	g.OpenCases(t, 40)
+	g.Steps(t, 600)
+	dir := t.TempDir()
+	// Two idle cases kept folded: the rest are deflated, so the follower
+	// meets folded, deflated and queued cases while the snapshot encodes.
+	// Were the encoding to hold the follower, WaitFor would wait past
+	// failAfter rather than fail first with its own bound.
+	r := NewRunner(store, newSetKeeping(2), Options{SnapshotDir: dir, Schema: Schema, SnapshotEvery: time.Hour,
+		WaitBound: 2 * failAfter})
+	r.Start()
+	defer r.Stop()
+	before := lastSeqOf(t, r)
+	waitUntil(t, r, before)
+	want := modelBytes(t, r)
+
+	entered, release := make(chan struct{}), make(chan struct{})
+	var once, released sync.Once
+	encoding = func() {
+		once.Do(func() { close(entered) })
+		<-release
+	}
+	free := func() { released.Do(func() { close(release) }) }
+	defer func() { free(); encoding = nil }() // on failure too, before Stop
+	saved := make(chan error, 1)
+	go func() { saved <- r.SaveSnapshot() }()
+	select {
+	case <-entered:
+	case <-time.After(failAfter):
+		t.Fatal("the snapshot never reached its encoding")
+	}
+
+	g.Steps(t, 300)
+	after := lastSeqOf(t, r)
+	if after <= before {
+		t.Fatal("no commit written while the snapshot encodes")
+	}
+	read := make(chan map[string]string, 1)
+	go func() {
+		if err := r.WaitFor(context.Background(), after); err != nil {
+			read <- map[string]string{"error": err.Error()}
+			return
+		}
+		got := answers(t, r, g)
+		r.Read(func(s *Set) { got["register"] = string(must(json.Marshal(s.typed.Register.Current()))) })
+		read <- got
+	}()
+	var got map[string]string
+	select {
+	case got = <-read:
+	case <-time.After(failAfter):
+		t.Fatalf("a read of commit %d, written while the snapshot encodes, waited behind the encoding", after)
+	}
+	if e, ok := got["error"]; ok {
+		t.Fatal(e)
+	}
+
+	fresh := NewRunner(store, newSetKeeping(1<<30), Options{})
+	if _, err := fresh.Rebuild(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	wantAnswers := answers(t, fresh, g)
+	fresh.Read(func(s *Set) { wantAnswers["register"] = string(must(json.Marshal(s.typed.Register.Current()))) })
+	for k, w := range wantAnswers {
+		if got[k] != w {
+			t.Errorf("%s read during the encoding differs from a replay:\n got %s\nwant %s", k, got[k], w)
+		}
+	}
+
+	free()
+	if err := <-saved; err != nil {
+		t.Fatal(err)
+	}
+	var snap snapshotFile
+	if err := json.Unmarshal(must(os.ReadFile(filepath.Join(dir, "read-models.json"))), &snap); err != nil {
+		t.Fatal(err)
+	}
+	if snap.Position != before {
+		t.Fatalf("snapshot at %d, want %d, where it began", snap.Position, before)
+	}
+	for name, b := range want {
+		if !bytes.Equal(snap.Models[name], b) {
+			t.Errorf("the snapshot's %s differs from the model as it stood when the snapshot began", name)
+		}
+	}
+}
+
+func lastSeqOf(t *testing.T, r *Runner) uint64 {
+	t.Helper()
+	n, err := r.store.LastSeq(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func waitUntil(t *testing.T, r *Runner, seq uint64) {
+	t.Helper()
+	if err := r.WaitFor(context.Background(), seq); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
