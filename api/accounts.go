@@ -173,7 +173,18 @@ func (s *Server) listUsers(c echo.Context) error {
 	if len(cursor) > 26 {
 		return badQuery("cursor", "the next_cursor of the page before")
 	}
-	users, next, err := s.deps.Accounts.UsersPage(c.Request().Context(), domain.Role(c.QueryParam("role")), cursor, limit)
+	role := domain.Role(c.QueryParam("role"))
+	if role != "" && !role.Valid() {
+		return badQuery("role", "applicant, assessor or office")
+	}
+	if c.QueryParams().Has("q") {
+		q, err := searchText(c)
+		if err != nil {
+			return err
+		}
+		return s.searchUsers(c, q, role, cursor, limit)
+	}
+	users, next, err := s.deps.Accounts.UsersPage(c.Request().Context(), role, cursor, limit)
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/emcc/accredit/domain/framework"
 	"github.com/emcc/accredit/domain/pii"
 	"github.com/emcc/accredit/projections"
+	"github.com/emcc/accredit/projections/search"
 )
 
 // ReadSide is what the read endpoints need.
@@ -28,6 +29,8 @@ type ReadSide struct {
 	Store  eventstore.Store
 	Vault  *pii.Vault
 	SLA    time.Duration
+	// Search finds cases and users by name, email, programme or id.
+	Search *search.Index
 }
 
 // Audit pages the event history from the store.

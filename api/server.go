@@ -121,6 +121,7 @@ func (s *Server) routes() []Route {
 		{Method: http.MethodGet, Path: "/api/v1/rulesets/:id", Public: true, handler: s.getRuleSet},
 		{Method: http.MethodPost, Path: "/api/v1/rulesets", Roles: office, handler: s.publishRuleSet},
 		{Method: http.MethodPost, Path: "/api/v1/cases", Roles: applicant, handler: s.openCase},
+		{Method: http.MethodGet, Path: "/api/v1/cases", Roles: office, handler: s.searchCases},
 		{Method: http.MethodGet, Path: "/api/v1/cases/:id", Roles: anyRole, handler: s.getCase},
 		{Method: http.MethodGet, Path: "/api/v1/cases/:id/history", Roles: anyRole, handler: s.caseHistory},
 		{Method: http.MethodGet, Path: "/api/v1/cases/:id/coverage", Roles: anyRole, handler: s.caseCoverage},

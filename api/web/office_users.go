@@ -2,25 +2,60 @@ package web
 
 import (
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/accounts"
 	"github.com/emcc/accredit/domain/framework"
+	"github.com/emcc/accredit/projections/search"
 )
 
 // ---- users ----
 
+// usersPage lists the users a page at a time, found by the words of their
+// name or email (?q) and by role, from the search index: the page reads
+// only the users it shows.
 func (a *app) usersPage(x *ctx, p *page, status int) error {
-	users, err := a.d.Accounts.Users(x.Request().Context())
-	if err != nil {
-		return err
+	idx := a.d.Reads.Search
+	if idx == nil {
+		return domain.Errorf(domain.Unavailable, "search is not available on this server")
 	}
-	slices.SortStableFunc(users, func(a, b accounts.UserView) int { return strings.Compare(string(a.Role), string(b.Role)) })
-	p.D = map[string]any{"Users": users}
+	q, role, after := x.QueryParam("q"), domain.Role(x.QueryParam("role")), x.QueryParam("after")
+	if !role.Valid() {
+		role = ""
+	}
+	if !domain.ValidULID(after) {
+		after = ""
+	}
+	hits, next := idx.Users(search.UserQuery{Text: q, Role: role, After: after, Limit: usersPageSize})
+	users := make([]accounts.UserView, 0, len(hits))
+	for _, h := range hits {
+		u, err := a.d.Accounts.User(x.Request().Context(), h.ID)
+		if domain.Is(err, domain.NotFound) {
+			continue // erased since the index was read
+		}
+		if err != nil {
+			return err
+		}
+		users = append(users, u)
+	}
+	d := map[string]any{"Users": users, "Q": q, "Role": string(role), "Index": idx.Status(), "Roles": []string{"applicant", "assessor", "office"}}
+	if next != "" {
+		v := x.QueryParams()
+		v.Set("after", next)
+		d["Next"] = "/office/users?" + v.Encode()
+	}
+	if after != "" {
+		v := x.QueryParams()
+		v.Del("after")
+		d["First"] = "/office/users?" + v.Encode()
+	}
+	p.D = d
 	return x.render(status, "users", p)
 }
+
+// usersPageSize is how many users a page of the users list shows.
+const usersPageSize = 50
 
 func (a *app) users(x *ctx) error {
 	p := x.newPage("users.title", nil)
@@ -54,17 +89,12 @@ func (a *app) userPage(x *ctx, id string, p *page, status int) error {
 	if err != nil {
 		return err
 	}
-	all, _, err := a.d.Accounts.UsersPage(x.Request().Context(), domain.RoleApplicant, "", 0)
-	if err != nil {
-		return err
-	}
-	var applicants []accounts.UserView
-	for _, o := range all {
-		if !o.Erased {
-			applicants = append(applicants, o)
+	p.D = map[string]any{"U": u, "Self": x.user != nil && x.user.ID == u.ID}
+	if u.Role == domain.RoleAssessor {
+		if err := a.conflictChoices(x, p); err != nil {
+			return err
 		}
 	}
-	p.D = map[string]any{"U": u, "Applicants": applicants, "Self": x.user != nil && x.user.ID == u.ID}
 	p.Title = u.Name
 	return x.render(status, "user", p)
 }

@@ -87,6 +87,7 @@ func (a *app) routes() []route {
 		// The EMCC office.
 		{Method: get, Path: "/office", Roles: office, Nav: "nav.dashboard", h: a.dashboard},
 		{Method: get, Path: "/office/cases", Roles: office, Nav: "nav.cases", h: a.officeQueue},
+		{Method: get, Path: "/office/search", Roles: office, Nav: "nav.search", h: a.officeSearch},
 		{Method: get, Path: "/office/cases/:case", Roles: office, h: a.officeCase},
 		{Method: post, Path: "/office/cases/:case/payment", Roles: office, h: a.recordPayment},
 		{Method: post, Path: "/office/cases/:case/screen", Roles: office, h: a.screen},

@@ -145,7 +145,8 @@ func (a *app) read(fn func(m *projections.Models)) {
 }
 
 // settle waits, briefly, until the read models reflect seq, so that the
-// page a command redirects to shows it (read-your-writes).
+// page a command redirects to shows it (read-your-writes). So does the
+// search index once it is built (while it builds, it shows that it does).
 func (a *app) settle(ctx context.Context, seq uint64) {
 	if a.d.Reads == nil || a.d.Reads.Runner == nil || seq == 0 {
 		return
@@ -153,6 +154,9 @@ func (a *app) settle(ctx context.Context, seq uint64) {
 	wctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	_ = a.d.Reads.Runner.WaitFor(wctx, seq)
+	if idx := a.d.Reads.Search; idx != nil && idx.Status().Built {
+		_ = idx.WaitFor(wctx, seq)
+	}
 }
 
 // sla is the service level from submission to decision: the cases

@@ -38,6 +38,7 @@ import (
 	"github.com/emcc/accredit/domain/pii"
 	"github.com/emcc/accredit/domain/selfcheck"
 	"github.com/emcc/accredit/projections"
+	"github.com/emcc/accredit/projections/search"
 )
 
 // App is a running accreditd.
@@ -59,6 +60,7 @@ type App struct {
 	Cases       *cases.Service
 	SelfChecks  *selfcheck.Service
 	Reads       *projections.Runner
+	Search      *search.Index
 	heads       *audit.Heads
 	signer      *audit.Signer
 	requestKey  []byte
@@ -189,6 +191,12 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 		SnapshotDir: filepath.Join(cfg.DataDir, "projections"), Schema: projections.Schema, Log: a.log,
 		SnapshotAfter: cfg.ReadSnapshotAfter})
 	a.Reads.Start()
+	// The search index opens names and builds itself in the background from
+	// the store's start on every start: it is never saved (it holds them in
+	// the clear).
+	a.Search = search.New(a.Events, a.Vault.Open, a.log)
+	a.wg.Add(1)
+	go func() { defer a.wg.Done(); a.Search.Run(runCtx) }()
 	// No overall limit: a large store on a slow machine takes as long as it
 	// takes; only a catch-up that stops advancing fails the start.
 	start := time.Now()
@@ -214,7 +222,7 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 		Accounts: a.Accounts, Catalogue: framework.Default(), Log: a.log, Now: a.now,
 		Ready: a.readiness, Verify: a.verify, Checkpoint: a.checkpoint, Metrics: a.Metrics,
 		Cases: a.Cases, SelfChecks: a.SelfChecks, WaitFor: a.waitFor, RequestKey: a.requestKey, TrustedProxies: cfg.TrustedProxies, HSTS: cfg.SecureCookies,
-		Reads: &api.ReadSide{Runner: a.Reads, Store: a.auditStore, Vault: a.Vault, SLA: cfg.SLA()},
+		Reads: &api.ReadSide{Runner: a.Reads, Store: a.auditStore, Vault: a.Vault, SLA: cfg.SLA(), Search: a.Search},
 	})
 	web.Register(a.API.Echo, web.Deps{Accounts: a.Accounts, Cases: a.Cases, SelfChecks: a.SelfChecks, Reads: a.API.Reads(),
 		Catalogue: framework.Default(), Log: a.log, Now: a.now, Secure: cfg.SecureCookies, Verify: a.verify, Checkpoint: a.checkpoint})

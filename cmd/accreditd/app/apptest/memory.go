@@ -20,6 +20,7 @@ import (
 	"github.com/emcc/accredit/domain/pii"
 	"github.com/emcc/accredit/domain/selfcheck"
 	"github.com/emcc/accredit/projections"
+	"github.com/emcc/accredit/projections/search"
 )
 
 // Memory is the in-memory stores under an instance from StartInMemory;
@@ -76,6 +77,10 @@ func StartInMemory(tb testing.TB) *Instance {
 	reads := projections.NewRunner(mem.Events, projections.NewSet, projections.Options{Schema: projections.Schema, Log: log})
 	reads.Start()
 	tb.Cleanup(reads.Stop)
+	index := search.New(mem.Events, vault.Open, log)
+	indexed := make(chan struct{})
+	go func() { defer close(indexed); index.Run(ctx) }()
+	tb.Cleanup(func() { stop(); <-indexed })
 
 	verify := func(ctx context.Context) (audit.Report, error) {
 		return audit.Verify(ctx, mem.Events, mem.Checkpoints, signer.Public())
@@ -95,7 +100,7 @@ func StartInMemory(tb testing.TB) *Instance {
 			}
 			return reads.WaitFor(ctx, seq)
 		},
-		Reads: &api.ReadSide{Runner: reads, Store: mem.Events, Vault: vault, SLA: cfg.SLA()},
+		Reads: &api.ReadSide{Runner: reads, Store: mem.Events, Vault: vault, SLA: cfg.SLA(), Search: index},
 	})
 	web.Register(srv.Echo, web.Deps{Accounts: acc, Cases: cs, SelfChecks: checks, Reads: srv.Reads(), Catalogue: framework.Default(),
 		Log: log, Now: time.Now, Verify: verify, Checkpoint: checkpoint})

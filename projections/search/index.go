@@ -1,0 +1,279 @@
+// Package search finds cases and users by what the office knows of them:
+// names, emails, programmes and providers, case ids. Those are sealed in
+// the store (see domain/pii), so the index opens them and keeps the words
+// in memory only: it is never saved, and each process builds it again by
+// reading the store from the start, in the background, while it serves.
+// An erased person's words drop out of it with the erasure event.
+package search
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accounts"
+	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/eventstore"
+	"github.com/emcc/accredit/domain/pii"
+)
+
+// Opener opens a sealed value; pii.ErrErased when its subject was erased.
+type Opener func(ctx context.Context, s pii.Sealed) (string, error)
+
+// Index is the in-memory search index. Its zero value is not usable: see New.
+type Index struct {
+	store eventstore.Store
+	open  Opener
+	log   *slog.Logger
+
+	mu      sync.RWMutex
+	users   map[string]*user
+	userIDs []string // every user id, in order (ULIDs: oldest first)
+	cases   map[string]*kase
+	caseIDs []string // every case id, in order
+	byOwner map[string][]string
+	pos     uint64
+	target  uint64 // the store's end when the build began
+	built   bool
+	changed chan struct{}
+}
+
+type user struct {
+	role   domain.Role
+	name   string
+	email  string
+	words  []string
+	erased bool
+}
+
+type kase struct {
+	applicant string
+	programme string
+	provider  string
+	words     []string // the case id and the programme's words
+}
+
+// New returns an index that Run fills from store.
+func New(store eventstore.Store, open Opener, log *slog.Logger) *Index {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Index{store: store, open: open, log: log, users: map[string]*user{}, cases: map[string]*kase{},
+		byOwner: map[string][]string{}, changed: make(chan struct{})}
+}
+
+// Run reads the store from its start and then follows it until ctx ends.
+// A commit it cannot read (the key store did not answer) is read again
+// after a pause: nothing is skipped.
+func (x *Index) Run(ctx context.Context) {
+	if end, err := x.store.LastSeq(ctx); err == nil {
+		x.mu.Lock()
+		x.target = end
+		x.built = end == 0
+		x.mu.Unlock()
+	}
+	for ctx.Err() == nil {
+		err := x.store.Subscribe(ctx, x.Position(), func(c eventstore.Commit) error { return x.apply(ctx, c) })
+		if ctx.Err() != nil {
+			return
+		}
+		x.log.Warn("search index interrupted; resuming", "position", x.Position(), "err", err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
+// Position is the seq of the last commit the index holds.
+func (x *Index) Position() uint64 {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.pos
+}
+
+// Status says how far the build is: the commits read and the store's end
+// when it began. Built is true once it reached that end.
+type Status struct {
+	Built   bool   `json:"built"`
+	Indexed uint64 `json:"indexed"`
+	Of      uint64 `json:"of"`
+}
+
+// Status reports the build's progress.
+func (x *Index) Status() Status {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return Status{Built: x.built, Indexed: min(x.pos, x.target), Of: x.target}
+}
+
+// WaitFor waits until the index holds the commit at seq, or ctx ends.
+func (x *Index) WaitFor(ctx context.Context, seq uint64) error {
+	for {
+		x.mu.RLock()
+		pos, ch := x.pos, x.changed
+		x.mu.RUnlock()
+		if pos >= seq {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// apply takes what the index needs from one commit. The sealed values are
+// opened before the lock is taken.
+func (x *Index) apply(ctx context.Context, c eventstore.Commit) error {
+	var edits []func()
+	for _, e := range c.Events {
+		edit, err := x.edit(ctx, e)
+		if err != nil {
+			return err
+		}
+		if edit != nil {
+			edits = append(edits, edit)
+		}
+	}
+	x.mu.Lock()
+	for _, edit := range edits {
+		edit()
+	}
+	x.pos = c.Seq
+	if !x.built && x.pos >= x.target {
+		x.built = true
+	}
+	close(x.changed)
+	x.changed = make(chan struct{})
+	x.mu.Unlock()
+	return nil
+}
+
+// edit returns what e changes in the index (nil when nothing), to be done
+// under the lock.
+func (x *Index) edit(ctx context.Context, e eventstore.Event) (func(), error) {
+	switch e.Type {
+	case accounts.EventUserRegistered:
+		var p accounts.UserRegistered
+		if json.Unmarshal(e.Data, &p) != nil {
+			return nil, nil
+		}
+		name, err := x.opened(ctx, p.Name)
+		if err != nil {
+			return nil, err
+		}
+		email, err := x.opened(ctx, p.Email)
+		if err != nil {
+			return nil, err
+		}
+		return func() { x.putUser(p.UserID, p.Role, name, email) }, nil
+	case accounts.EventEmailChanged:
+		var p accounts.EmailChanged
+		if json.Unmarshal(e.Data, &p) != nil {
+			return nil, nil
+		}
+		email, err := x.opened(ctx, p.Email)
+		if err != nil {
+			return nil, err
+		}
+		return func() {
+			if u, ok := x.users[p.UserID]; ok && !u.erased {
+				x.putUser(p.UserID, u.role, u.name, email)
+			}
+		}, nil
+	case accounts.EventUserErased:
+		var p accounts.UserErased
+		if json.Unmarshal(e.Data, &p) != nil {
+			return nil, nil
+		}
+		return func() { x.erase(p.UserID) }, nil
+	case string(accreditation.EventCaseOpened):
+		var p accreditation.CaseOpened
+		if json.Unmarshal(e.Data, &p) != nil {
+			return nil, nil
+		}
+		programme, err := x.opened(ctx, p.ProgrammeName)
+		if err != nil {
+			return nil, err
+		}
+		provider, err := x.opened(ctx, p.ProgrammeProvider)
+		if err != nil {
+			return nil, err
+		}
+		return func() { x.putCase(p.CaseID, p.ApplicantID, programme, provider) }, nil
+	}
+	return nil, nil
+}
+
+// opened opens s; an erased value opens as nothing.
+func (x *Index) opened(ctx context.Context, s pii.Sealed) (string, error) {
+	v, err := x.open(ctx, s)
+	if errors.Is(err, pii.ErrErased) {
+		return "", nil
+	}
+	return v, err
+}
+
+func (x *Index) putUser(id string, role domain.Role, name, email string) {
+	u, ok := x.users[id]
+	if !ok {
+		u = &user{}
+		x.users[id] = u
+		x.userIDs = insertSorted(x.userIDs, id)
+	}
+	if u.erased {
+		return
+	}
+	u.role, u.name, u.email = role, name, email
+	u.words = words(name, email)
+}
+
+func (x *Index) putCase(id, applicant, programme, provider string) {
+	c, ok := x.cases[id]
+	if !ok {
+		c = &kase{}
+		x.cases[id] = c
+		x.caseIDs = insertSorted(x.caseIDs, id)
+		x.byOwner[applicant] = append(x.byOwner[applicant], id)
+	}
+	c.applicant = applicant
+	if u, ok := x.users[applicant]; ok && u.erased {
+		programme, provider = "", ""
+	}
+	c.programme, c.provider = programme, provider
+	c.words = append(words(programme, provider), strings.ToLower(id))
+}
+
+// erase drops a person's words, and those of their programmes (sealed
+// under their key, so gone from the store too).
+func (x *Index) erase(id string) {
+	u, ok := x.users[id]
+	if !ok {
+		u = &user{}
+		x.users[id] = u
+		x.userIDs = insertSorted(x.userIDs, id)
+	}
+	*u = user{role: u.role, erased: true}
+	for _, cid := range x.byOwner[id] {
+		if c := x.cases[cid]; c != nil {
+			c.programme, c.provider = "", ""
+			c.words = []string{strings.ToLower(cid)}
+		}
+	}
+}
+
+func insertSorted(ids []string, id string) []string {
+	i, found := slices.BinarySearch(ids, id)
+	if found {
+		return ids
+	}
+	return slices.Insert(ids, i, id)
+}

@@ -1,0 +1,197 @@
+package search_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accounts"
+	"github.com/emcc/accredit/domain/eventstore"
+	"github.com/emcc/accredit/domain/pii"
+	"github.com/emcc/accredit/projections/search"
+)
+
+type fixture struct {
+	store *eventstore.Memory
+	vault *pii.Vault
+}
+
+func newFixture(t *testing.T) fixture {
+	t.Helper()
+	v, err := pii.NewVault(pii.NewMemoryKeys(), make([]byte, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fixture{store: eventstore.NewMemory(), vault: v}
+}
+
+// register appends a user's registration as the accounts service does.
+func (f fixture) register(t *testing.T, role domain.Role, name, email string) string {
+	t.Helper()
+	ctx := context.Background()
+	id := ulid.Make().String()
+	n, err := f.vault.Seal(ctx, id, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := f.vault.Seal(ctx, id, email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.append(t, accounts.UserPrefix+"."+id, accounts.EventUserRegistered, accounts.UserRegistered{UserID: id, Role: role, Name: n, Email: e})
+	return id
+}
+
+func (f fixture) append(t *testing.T, stream, typ string, payload any) {
+	t.Helper()
+	data, err := json.Marshal(payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := f.store.Head(context.Background(), stream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.store.Append(context.Background(), eventstore.AppendRequest{Stream: stream, Expected: h, Events: []eventstore.Event{{
+		ID: ulid.Make().String(), Type: typ, SchemaVersion: 1, OccurredAt: time.Now(), Data: data}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func run(t *testing.T, x *search.Index) {
+	t.Helper()
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); x.Run(ctx) }()
+	t.Cleanup(func() { stop(); <-done })
+}
+
+func waitBuilt(t *testing.T, x *search.Index, seq uint64) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a bound on a hang, not a speed
+	defer cancel()
+	if err := x.WaitFor(ctx, seq); err != nil {
+		t.Fatalf("the index did not reach %d: %v (%+v)", seq, err, x.Status())
+	}
+}
+
+func names(users []search.User) []string {
+	out := []string{}
+	for _, u := range users {
+		out = append(out, u.Name)
+	}
+	return out
+}
+
+// TestWordsAreFoundByTheirStartWithoutCaseOrAccents: every word of a query
+// must start a word of the name or email; case, accents and punctuation
+// do not matter; pages follow one another without a gap or a repeat.
+func TestWordsAreFoundByTheirStartWithoutCaseOrAccents(t *testing.T) {
+	f := newFixture(t)
+	f.register(t, domain.RoleApplicant, "Zoë van den Berg-Ås", "zoe@voorbeeld.nl")
+	f.register(t, domain.RoleApplicant, "Seán O'Brien", "sean.obrien@example.ie")
+	f.register(t, domain.RoleAssessor, "Anna Bergström", "anna@example.org")
+	x := search.New(f.store, f.vault.Open, nil)
+	run(t, x)
+	waitBuilt(t, x, 3)
+	for q, want := range map[string][]string{
+		"berg":          {"Zoë van den Berg-Ås", "Anna Bergström"},
+		"BERG zoe":      {"Zoë van den Berg-Ås"},
+		"bergstrom":     {"Anna Bergström"},
+		"o'brien":       {"Seán O'Brien"},
+		"sean@example":  {"Seán O'Brien"},
+		"as":            {"Zoë van den Berg-Ås"},
+		"example":       {"Seán O'Brien", "Anna Bergström"},
+		"erg":           {}, // the start of a word, not its middle
+		"":              {"Zoë van den Berg-Ås", "Seán O'Brien", "Anna Bergström"},
+		"voorbeeld.nl ": {"Zoë van den Berg-Ås"},
+	} {
+		got, _ := x.Users(search.UserQuery{Text: q})
+		if g := names(got); !equal(g, want) {
+			t.Errorf("%q: got %v, want %v", q, g, want)
+		}
+	}
+	if got, _ := x.Users(search.UserQuery{Text: "berg", Role: domain.RoleAssessor}); !equal(names(got), []string{"Anna Bergström"}) {
+		t.Errorf("berg among assessors: got %v", names(got))
+	}
+	var all []string
+	after := ""
+	for pages := 0; ; pages++ {
+		page, next := x.Users(search.UserQuery{After: after, Limit: 2})
+		all = append(all, names(page)...)
+		if next == "" {
+			break
+		}
+		if pages > 3 {
+			t.Fatal("pages do not end")
+		}
+		after = next
+	}
+	if !equal(all, []string{"Zoë van den Berg-Ås", "Seán O'Brien", "Anna Bergström"}) {
+		t.Fatalf("paged: got %v", all)
+	}
+}
+
+// TestAKeyStoreThatFailsDelaysTheIndexButLosesNothing: while sealed values
+// cannot be opened (the key store does not answer), the index stops where
+// it is and reads the commit again; no user is skipped.
+func TestAKeyStoreThatFailsDelaysTheIndexButLosesNothing(t *testing.T) {
+	f := newFixture(t)
+	f.register(t, domain.RoleApplicant, "Ada Lovelace", "ada@example.org")
+	f.register(t, domain.RoleApplicant, "Grace Hopper", "grace@example.org")
+	var failures atomic.Int32
+	failures.Store(3)
+	open := func(ctx context.Context, s pii.Sealed) (string, error) {
+		if failures.Add(-1) >= 0 {
+			return "", errors.New("key store unavailable")
+		}
+		return f.vault.Open(ctx, s)
+	}
+	x := search.New(f.store, open, nil)
+	run(t, x)
+	waitBuilt(t, x, 2)
+	got, _ := x.Users(search.UserQuery{})
+	if !equal(names(got), []string{"Ada Lovelace", "Grace Hopper"}) {
+		t.Fatalf("after failures: got %v", names(got))
+	}
+	if st := x.Status(); !st.Built || st.Indexed != 2 || st.Of != 2 {
+		t.Fatalf("status: %+v", st)
+	}
+}
+
+// TestAnErasedUserLeavesTheIndex: erasure drops the person; their email
+// changing later (it cannot, but a replay must not revive them) changes
+// nothing.
+func TestAnErasedUserLeavesTheIndex(t *testing.T) {
+	f := newFixture(t)
+	id := f.register(t, domain.RoleApplicant, "Ada Lovelace", "ada@example.org")
+	f.append(t, accounts.UserPrefix+"."+id, accounts.EventUserErased, accounts.UserErased{UserID: id, Reason: "request"})
+	x := search.New(f.store, f.vault.Open, nil)
+	run(t, x)
+	waitBuilt(t, x, 2)
+	if got, _ := x.Users(search.UserQuery{Text: "ada"}); len(got) != 0 {
+		t.Fatalf("erased user found: %v", got)
+	}
+	if _, ok := x.User(id); ok {
+		t.Fatal("User returns an erased user")
+	}
+}
+
+func equal(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
