@@ -178,6 +178,9 @@ func (a *app) submit(x *ctx) error {
 	if err != nil {
 		return err
 	}
+	if !x.confirmed() && a.readyToSubmit(x, c) {
+		return a.askToConfirm(x, a.submissionConfirmation(x, c))
+	}
 	res, err := a.d.Cases.Submit(x.Request().Context(), x.meta("submitted"), c.ID, confirmedDeclarations(x))
 	var de *domain.Error
 	if asDomain(err, &de) {
@@ -575,6 +578,13 @@ func (a *app) removeEvidence(x *ctx) error {
 	c, err := a.loadParamCase(x)
 	if err != nil {
 		return err
+	}
+	if !x.confirmed() {
+		for _, ev := range c.Evidence {
+			if ev.ID == x.Param("ev") {
+				return a.askToConfirm(x, removalConfirmation(x, c, ev))
+			}
+		}
 	}
 	res, err := a.d.Cases.RemoveEvidence(x.Request().Context(), x.meta(string(accreditation.ActionRemoveEvidence)), c.ID, x.Param("ev"))
 	if err != nil {

@@ -196,6 +196,9 @@ func (a *app) assess(x *ctx) error {
 	if len(p.Errors) > 0 {
 		return a.workspaceView(x, c, p, http.StatusBadRequest)
 	}
+	if !x.confirmed() {
+		return a.askToConfirm(x, assessmentConfirmation(x, c, in))
+	}
 	res, err := a.d.Cases.Assess(x.Request().Context(), x.meta(string(accreditation.ActionAssess)), c.ID, in)
 	if err != nil {
 		if domain.Is(err, domain.NotFound) {

@@ -172,7 +172,18 @@ func (b *tab) open(path string) {
 }
 
 // submit clicks a button (or link) and waits for the page it leads to.
+// When that page asks to confirm (see confirm.go), it confirms, as the
+// person would; the tests of the confirmation pages use submitAsking.
 func (b *tab) submit(sel string) {
+	b.t.Helper()
+	b.submitAsking(sel)
+	if sel != "#confirm-button" && js[bool](b, `document.querySelector("form[data-confirm]") !== null`) {
+		b.submitAsking("#confirm-button")
+	}
+}
+
+// submitAsking clicks and waits for the page it leads to, as it is.
+func (b *tab) submitAsking(sel string) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, 60*time.Second)
 	defer cancel()

@@ -183,8 +183,26 @@ func (c *client) get(path string) answer {
 	return c.do(req)
 }
 
-// post sends a form; csrf, when true, adds the token of the browser.
+// post sends a form; csrf, when true, adds the token of the browser. When
+// the answer asks to confirm (see confirm.go) and the form did not say
+// either way, it confirms, as the person would: the tests of the
+// confirmation pages themselves use postAsking.
 func (c *client) post(path string, form url.Values, csrf bool) answer {
+	c.t.Helper()
+	a := c.postAsking(path, form, csrf)
+	if _, said := form["confirm"]; !said && a.Status == http.StatusOK && strings.Contains(a.Body, "data-confirm") {
+		again := url.Values{}
+		for k, v := range form {
+			again[k] = v
+		}
+		again.Set("confirm", "yes")
+		return c.postAsking(path, again, csrf)
+	}
+	return a
+}
+
+// postAsking sends a form and returns the answer as it is.
+func (c *client) postAsking(path string, form url.Values, csrf bool) answer {
 	c.t.Helper()
 	if form == nil {
 		form = url.Values{}

@@ -200,6 +200,9 @@ func (a *app) officeCommand(x *ctx, okKey string, run func(c *cases.CaseView, m 
 		return err
 	}
 	res, err := run(c, x.meta(okKey))
+	if ask, ok := err.(*confirmRequest); ok {
+		return a.askToConfirm(x, ask.c)
+	}
 	if err != nil {
 		if domain.Is(err, domain.NotFound) {
 			return err
@@ -318,6 +321,15 @@ func (a *app) decide(x *ctx) error {
 		}
 		if len(panel) == 0 {
 			return aggregate.Result{}, domain.InvalidFields("no panel", domain.FieldError{Field: "panel", Reason: "required"})
+		}
+		if !x.confirmed() {
+			var votes []summaryLine
+			for _, u := range candidates {
+				if v := x.fv("vote_" + u.ID); v != "" {
+					votes = append(votes, summaryLine{x.T("confirm.label.vote", u.Name), x.T("vote." + v)})
+				}
+			}
+			return aggregate.Result{}, &confirmRequest{decisionConfirmation(x, c, x.fv("outcome"), level, x.fv("rationale"), votes)}
 		}
 		res, err := a.d.Cases.Decide(x.Request().Context(), m, c.ID, cases.DecisionRequest{
 			Outcome: accreditation.Outcome(x.fv("outcome")), Level: framework.Level(level), Rationale: x.fv("rationale"), Panel: panel})

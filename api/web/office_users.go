@@ -177,7 +177,8 @@ func (a *app) eraseUser(x *ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := a.d.Accounts.User(x.Request().Context(), id); err != nil {
+	u, err := a.d.Accounts.User(x.Request().Context(), id)
+	if err != nil {
 		return err
 	}
 	p := x.newPage("user.title", nil)
@@ -193,6 +194,9 @@ func (a *app) eraseUser(x *ctx) error {
 	}
 	if p.HasErrors() {
 		return a.userPage(x, id, p, http.StatusBadRequest)
+	}
+	if !x.confirmed() {
+		return a.askToConfirm(x, erasureConfirmation(x, u))
 	}
 	ctx := x.Request().Context()
 	res, err := a.d.Accounts.Erase(ctx, x.meta("erase_user"), id, x.fv("erase_reason"))

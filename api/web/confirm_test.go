@@ -1,0 +1,163 @@
+package web_test
+
+import (
+	"html"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
+)
+
+// asks posts form without confirming and checks that the answer is the
+// confirmation page showing texts, with a way back and nothing done.
+func asks(t *testing.T, c *client, path string, form url.Values, back string, texts ...string) {
+	t.Helper()
+	a := c.postAsking(path, form, true)
+	body := html.UnescapeString(a.Body)
+	if a.Status != http.StatusOK || !strings.Contains(body, "data-confirm") {
+		t.Fatalf("POST %s without confirming: got %d, want the confirmation page; %s", path, a.Status, errorsOf(a.Body))
+	}
+	for _, s := range append(texts, `name="confirm" value="yes"`, `href="`+back+`"`, "Go back without doing it") {
+		if !strings.Contains(body, s) {
+			t.Fatalf("the confirmation of %s does not show %q", path, s)
+		}
+	}
+}
+
+// confirms posts form confirmed and wants the redirect to ok.
+func confirms(t *testing.T, c *client, path string, form url.Values, ok string) {
+	t.Helper()
+	f := url.Values{"confirm": {"yes"}}
+	for k, v := range form {
+		f[k] = v
+	}
+	a := c.postAsking(path, f, true)
+	if a.Status != http.StatusSeeOther || !strings.Contains(a.Location, ok) {
+		t.Fatalf("POST %s confirmed: got %d to %q, want %q; %s", path, a.Status, a.Location, ok, errorsOf(a.Body))
+	}
+}
+
+// TestNothingIrreversibleInOneCarelessClick (issue 15 item 4): removing
+// evidence, submitting an application, submitting an assessment, recording
+// a decision and erasing a person each first answer with a page saying
+// what will happen, with a summary of what was filled in; nothing is done
+// until it is confirmed. These are plain form posts: no JavaScript.
+func TestNothingIrreversibleInOneCarelessClick(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	caseID := w.readyEIA(t, carla)
+	evID := Expect(t, w.in.Upload(t, caseID, carla.Token, map[string]string{"kind": "reflective_statement", "title": "Reflections 2025", "categories": "1"},
+		"reflections.pdf", makePDF("Reflections"), nil), 201).Map(t)["evidence"].([]any)[0].(map[string]any)["id"].(string)
+	applicant, office, anna := w.client(t), w.client(t), w.client(t)
+	applicant.login(carla.Email, carla.Password)
+	office.login(AdminEmail, AdminPassword)
+	anna.login(w.assessor.Email, w.assessor.Password)
+	state := func() map[string]any {
+		return Expect(t, w.in.Get(t, "/api/v1/cases/"+caseID, w.admin), 200).Map(t)
+	}
+
+	// Removing evidence.
+	remove := "/applications/" + caseID + "/evidence/" + evID + "/remove"
+	asks(t, applicant, remove, nil, "/applications/"+caseID+"/evidence", "Remove this evidence?", "Reflections 2025", "reflections.pdf", "Reflective statement", "Remove the evidence")
+	if ev, _ := state()["evidence"].([]any); len(ev) != 1 {
+		t.Fatalf("evidence after asking: %d items, want it still there", len(ev))
+	}
+	confirms(t, applicant, remove, nil, "ok=removed")
+	if ev, _ := state()["evidence"].([]any); len(ev) != 0 {
+		t.Fatalf("evidence after confirming: %d items, want none", len(ev))
+	}
+
+	// Submitting the application: a summary and the declarations.
+	declared := url.Values{"declaration_code_of_ethics": {"yes"}, "declaration_diversity": {"yes"}}
+	submit := "/applications/" + caseID + "/submit"
+	asks(t, applicant, submit, declared, "/applications/"+caseID, "Submit your application?", "EIA – individual accreditation", "Practitioner",
+		"8 of 8 categories written", "You declare", "I work to the Global Code of Ethics", "I work to a diversity policy", "Submit the application")
+	if s := state()["state"]; s != "draft" {
+		t.Fatalf("after asking to submit: state %v, want draft", s)
+	}
+	// Without every declaration there is nothing to confirm: the form says what is missing.
+	if a := applicant.postAsking(submit, url.Values{"declaration_code_of_ethics": {"yes"}}, true); a.Status == http.StatusOK && strings.Contains(a.Body, "data-confirm") {
+		t.Fatal("a submission that cannot go through asks to confirm")
+	}
+	confirms(t, applicant, submit, declared, "ok=submitted")
+
+	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/screening", w.admin, map[string]string{"outcome": "accepted"}), 200)
+	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/claim", w.assessor.Token, map[string]string{"role": "assessor"}), 200)
+	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/assignments", w.admin, map[string]string{"assessor_id": w.verifier.ID, "role": "verifier"}), 200)
+
+	// Submitting an assessment.
+	f := url.Values{"recommendation": {"award"}, "rationale": {"Consistent practitioner evidence."}}
+	for n := 1; n <= 8; n++ {
+		f.Set("rating_"+itoa(n), "evidenced")
+	}
+	f.Set("rating_8", "partially_evidenced")
+	asks(t, anna, "/assess/"+caseID, f, "/assess/"+caseID, "Submit your assessment?", "Evidenced: 7", "Partially evidenced: 1",
+		"Award at the level applied for", "Consistent practitioner evidence.", "Submit the assessment")
+	if as, _ := state()["assessments"].([]any); len(as) != 0 {
+		t.Fatalf("after asking to assess: %d assessments, want none", len(as))
+	}
+	confirms(t, anna, "/assess/"+caseID, f, "ok=assessed")
+	var ratings []map[string]any
+	for cat := 1; cat <= 8; cat++ {
+		ratings = append(ratings, map[string]any{"category": cat, "rating": "evidenced"})
+	}
+	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/assessments", w.verifier.Token, map[string]any{"ratings": ratings, "recommendation": "award", "rationale": "Agree."}), 200)
+
+	// Recording the decision.
+	adminID := Expect(t, w.in.Get(t, "/api/v1/me", w.admin), 200).Map(t)["id"].(string)
+	decision := url.Values{"outcome": {"awarded"}, "level": {"practitioner"}, "rationale": {"Meets the practitioner level."}, "vote_" + adminID: {"for"}}
+	oc := "/office/cases/" + caseID
+	asks(t, office, oc+"/decide", decision, oc, "Record this decision?", "Awarded · Practitioner", "Meets the practitioner level.", "Vote of", "For", "Record the decision")
+	if s := state()["state"]; s != "awaiting_decision" {
+		t.Fatalf("after asking to decide: state %v, want awaiting_decision", s)
+	}
+	confirms(t, office, oc+"/decide", decision, "ok=decided")
+
+	// Erasing a person.
+	zoe := w.registerApplicant(t, "zoe@example.org", "Zoë Zeeman")
+	erase := url.Values{"erase_reason": {"GDPR art. 17 request"}, "erase_confirm": {"yes"}}
+	asks(t, office, "/office/users/"+zoe.ID+"/erase", erase, "/office/users/"+zoe.ID, "Erase this person's personal data?",
+		"Zoë Zeeman", "zoe@example.org", "GDPR art. 17 request", "Erase for good")
+	if u := Expect(t, w.in.Get(t, "/api/v1/users/"+zoe.ID, w.admin), 200).Map(t); u["erased"] == true {
+		t.Fatal("erased before the erasure was confirmed")
+	}
+	confirms(t, office, "/office/users/"+zoe.ID+"/erase", erase, "ok=")
+	if u := Expect(t, w.in.Get(t, "/api/v1/users/"+zoe.ID, w.admin), 200).Map(t); u["erased"] != true {
+		t.Fatalf("after confirming the erasure: %v", u)
+	}
+}
+
+// TestTheConfirmationInTheBrowser (issue 15 item 4): in the browser, the
+// submission's confirmation shows the summary; "Go back" leaves the
+// application as it was; confirming submits it. In Dutch too.
+func TestTheConfirmationInTheBrowser(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	caseID := w.readyEIA(t, carla)
+	b := browser(t)
+	b.base = w.in.URL
+	b.login(carla.Email, carla.Password)
+	b.open("/applications/" + caseID)
+	b.click("#f-declaration_code_of_ethics")
+	b.click("#f-declaration_diversity")
+	b.submitAsking("#submit-application")
+	b.see("Submit your application?", "What you are about to do", "I work to the Global Code of Ethics", "What happens next")
+	b.submitAsking(`form[data-confirm] a[href="/applications/` + caseID + `"]`)
+	if s := Expect(t, w.in.Get(t, "/api/v1/cases/"+caseID, carla.Token), 200).Map(t)["state"]; s != "draft" {
+		t.Fatalf("after going back: state %v, want draft", s)
+	}
+	b.lang("nl")
+	b.click("#f-declaration_code_of_ethics")
+	b.click("#f-declaration_diversity")
+	b.submitAsking("#submit-application")
+	b.see("Uw aanvraag indienen?", "U verklaart")
+	b.submitAsking("#confirm-button")
+	if !strings.Contains(b.path(), "ok=submitted") {
+		t.Fatalf("confirming led to %s", b.path())
+	}
+	if s := Expect(t, w.in.Get(t, "/api/v1/cases/"+caseID, carla.Token), 200).Map(t)["state"]; s != "submitted" {
+		t.Fatalf("after confirming: state %v, want submitted", s)
+	}
+}
