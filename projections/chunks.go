@@ -8,7 +8,6 @@ import (
 	"maps"
 	"runtime"
 	"slices"
-	"strconv"
 	"sync"
 
 	"github.com/emcc/accredit/domain/accreditation"
@@ -25,10 +24,11 @@ import (
 // chunkCases is how many cases one chunk holds.
 const chunkCases = 1024
 
-// casesFile is the Cases snapshot.
-type casesFile struct {
-	Errors int               `json:"errors"`
-	Chunks []json.RawMessage `json:"chunks"` // each a map of case id to caseEntry
+// casesHead is what the Cases snapshot says before its chunks, each a map
+// of case id to caseEntry: their sizes (see sized.go).
+type casesHead struct {
+	Errors int   `json:"errors"`
+	Sizes  []int `json:"sizes"`
 }
 
 // eachOnCores runs fn(i) for i in [0, n) on a worker per core and returns
@@ -89,13 +89,20 @@ func encodeCases(m *Cases) ([]byte, error) {
 	// Joined by hand: json.Marshal would scan every chunk again; into a
 	// buffer of the size needed, not grown by doubling (tens of MB more at
 	// 10k cases, for as long as the snapshot is written).
-	var b bytes.Buffer
+	head := casesHead{Errors: m.Errors, Sizes: make([]int, len(chunks))}
 	size := 64
-	for _, c := range chunks {
-		size += len(c) + 1
+	for i, c := range chunks {
+		head.Sizes[i] = len(c)
+		size += len(c) + 1 + 8
 	}
+	h, err := json.Marshal(head)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
 	b.Grow(size)
-	b.WriteString(`{"errors":` + strconv.Itoa(m.Errors) + `,"chunks":[`)
+	b.Write(h[:len(h)-1])
+	b.WriteString(`,"chunks":[`)
 	for i, c := range chunks {
 		if i > 0 {
 			b.WriteByte(',')
@@ -109,14 +116,22 @@ func encodeCases(m *Cases) ([]byte, error) {
 // decodeCases fills m, reset, from data: the cases cold, but for those the
 // queues and renewal lists read, folded.
 func decodeCases(data []byte, m *Cases) error {
-	var f casesFile
-	if err := json.Unmarshal(data, &f); err != nil {
+	var f casesHead
+	h, _, err := cutHead(data, "chunks", '[')
+	if err != nil {
 		return err
 	}
-	parts := make([]map[string]caseEntry, len(f.Chunks))
-	folded := make([]map[string]*accreditation.Case, len(f.Chunks))
-	err := eachOnCores(len(parts), func(i int) error {
-		if err := json.Unmarshal(f.Chunks[i], &parts[i]); err != nil {
+	if err := json.Unmarshal(h, &f); err != nil {
+		return err
+	}
+	chunks, err := splitSized(data, "chunks", '[', ']', nil, f.Sizes)
+	if err != nil {
+		return err
+	}
+	parts := make([]map[string]caseEntry, len(chunks))
+	folded := make([]map[string]*accreditation.Case, len(chunks))
+	err = eachOnCores(len(parts), func(i int) error {
+		if err := json.Unmarshal(chunks[i], &parts[i]); err != nil {
 			return err
 		}
 		folded[i] = map[string]*accreditation.Case{}

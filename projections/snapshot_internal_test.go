@@ -6,10 +6,13 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/emcc/accredit/domain/eventstore"
 	"github.com/emcc/accredit/domain/natsstore/natstest"
 	"github.com/emcc/accredit/projections/historygen"
 )
@@ -139,4 +142,77 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// TestASnapshotWhosePartsAreNotWhereItsHeadSaysIsNotUsed: a start cuts the
+// models (and the cases' and decisions' chunks) out of the snapshot by the
+// sizes its head gives, without decoding the file as one; a file whose
+// parts do not fit them (cut short, or a size changed) is refused, and the
+// start replays from zero to the same models.
+func TestASnapshotWhosePartsAreNotWhereItsHeadSaysIsNotUsed(t *testing.T) {
+	store := eventstore.NewMemory()
+	g := historygen.New(t, store, 4)
+	defer g.Close()
+	g.OpenCases(t, 20)
+	g.Steps(t, 300)
+	dir := t.TempDir()
+	r := NewRunner(store, NewSet, Options{SnapshotDir: dir, Schema: Schema})
+	if _, err := r.Rebuild(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.SaveSnapshot(); err != nil {
+		t.Fatal(err)
+	}
+	want := modelBytes(t, r)
+	path := filepath.Join(dir, "read-models.json")
+	good := must(os.ReadFile(path))
+	if !json.Valid(good) {
+		t.Fatal("the snapshot is not valid JSON")
+	}
+	start := func(file []byte) *Runner {
+		t.Helper()
+		if err := os.WriteFile(path, file, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		s := NewRunner(store, NewSet, Options{SnapshotDir: dir, Schema: Schema})
+		s.Start()
+		t.Cleanup(func() { _ = s.Shutdown(canceledContext()) })
+		waitUntil(t, s, r.Position())
+		for name, b := range modelBytes(t, s) {
+			if !bytes.Equal(b, want[name]) {
+				t.Errorf("model %s differs from the one saved", name)
+			}
+		}
+		return s
+	}
+	if s := start(good); s.Resumed() != r.Position() {
+		t.Fatalf("resumed at %d from an intact snapshot, want %d", s.Resumed(), r.Position())
+	}
+	sizes := regexp.MustCompile(`"sizes":\[(\d+)`)
+	bad := map[string][]byte{
+		"cut short": good[:len(good)-100],
+		"a chunk's size one less": sizes.ReplaceAllFunc(good, func(m []byte) []byte {
+			n, _ := strconv.Atoi(string(sizes.FindSubmatch(m)[1]))
+			return []byte(`"sizes":[` + strconv.Itoa(n-1))
+		}),
+	}
+	head := regexp.MustCompile(`"sizes":\{"calibration":(\d+)`)
+	bad["a model's size one more"] = head.ReplaceAllFunc(good, func(m []byte) []byte {
+		n, _ := strconv.Atoi(string(head.FindSubmatch(m)[1]))
+		return []byte(`"sizes":{"calibration":` + strconv.Itoa(n+1))
+	})
+	for what, file := range bad {
+		if bytes.Equal(file, good) {
+			t.Fatalf("%s: the file is unchanged", what)
+		}
+		if s := start(file); s.Resumed() != 0 {
+			t.Errorf("%s: resumed at %d, want a replay from zero", what, s.Resumed())
+		}
+	}
+}
+
+func canceledContext() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx
 }
