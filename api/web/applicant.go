@@ -29,6 +29,7 @@ type myCase struct {
 	AccreditationID, AccStatus         string
 	ValidUntil                         any
 	OpenRequest                        bool
+	ActionNeeded                       bool // the case waits on the applicant
 }
 
 func (a *app) myApplications(x *ctx) error {
@@ -51,7 +52,8 @@ func (a *app) myApplications(x *ctx) error {
 					mc.OpenRequest = true
 				}
 			}
-			mc.NextStep = a.nextStep(x, c.Next(now))
+			next := c.Next(now)
+			mc.NextStep, mc.ActionNeeded = a.nextStep(x, next), next.ApplicantActs()
 			list = append(list, mc)
 		}
 	})
@@ -103,6 +105,9 @@ type appCase struct {
 	C         *cases.CaseView
 	Section   string
 	Checklist []checkItem
+	// OpenItems are what the office or an assessor asked that no rule
+	// checks (see openItems).
+	OpenItems []checkItem
 	NextStep  string
 	Rules     *rulesRef // the version the case is pinned to
 	// Declarations are what submitting confirms.
@@ -111,7 +116,7 @@ type appCase struct {
 }
 
 func (a *app) appCase(x *ctx, c *cases.CaseView, section string) *appCase {
-	return &appCase{C: c, Section: section, Checklist: a.checklist(x, c), NextStep: a.nextStep(x, c.Next), Rules: a.rulesOf(x, c.RuleSet),
+	return &appCase{C: c, Section: section, Checklist: a.checklist(x, c), OpenItems: a.openItems(x, c), NextStep: a.nextStep(x, c.Next), Rules: a.rulesOf(x, c.RuleSet),
 		Declarations: a.declarationsOf(x, accreditation.Scheme(c.Scheme), c.RuleSet), Extra: map[string]any{}}
 }
 

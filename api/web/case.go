@@ -55,6 +55,21 @@ func (a *app) checklist(x *ctx, c *cases.CaseView) []checkItem {
 	return out
 }
 
+// openItems are what the office or an assessor asked of the applicant and
+// no rule can check: the office's reasons for returning the application,
+// the open request for information. They lead to where they are answered.
+func (a *app) openItems(x *ctx, c *cases.CaseView) []checkItem {
+	var out []checkItem
+	base := "/applications/" + c.ID
+	if sc := c.Screening; sc != nil && c.State == accreditation.StateReturned && sc.Outcome == accreditation.ScreeningReturned {
+		out = append(out, checkItem{Text: x.T("openitems.returned", sc.Reason), Href: base + "#returned-heading"})
+	}
+	if q := c.OpenRequest(); q != "" && c.State == accreditation.StateInformationRequested {
+		out = append(out, checkItem{Text: x.T("openitems.request", q), Href: base + "#request-heading"})
+	}
+	return out
+}
+
 // ruleSection is the page of the application where a rule is met.
 func ruleSection(rule string) string {
 	switch {

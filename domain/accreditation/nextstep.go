@@ -152,6 +152,18 @@ func (r *PendingRenewal) next() Step {
 	return Step{Key: StepRenewalInAssessment}
 }
 
+// ApplicantActs reports whether the step waits on the applicant after the
+// case left their hands: returned to them, a question to answer, a renewal
+// handed back, a fee to pay. Surfaces flag such a case as needing action; a
+// draft, which no one else waits for, is not flagged.
+func (s Step) ApplicantActs() bool {
+	switch s.Key {
+	case StepReturned, StepInformationRequested, StepRenewalReturned, StepAwaitingPayment:
+		return true
+	}
+	return false
+}
+
 // onlyRoleWithout is the assessor role for which done is false when it is
 // the only one; empty when none or several are.
 func (c *Case) onlyRoleWithout(done func(AssessorRole) bool) AssessorRole {
