@@ -91,6 +91,7 @@ type page struct {
 	Form     url.Values
 	Status   int
 	D        any
+	fieldAt  map[string]int // where each field in error is in the page
 }
 
 type navItem struct {
@@ -110,14 +111,39 @@ func (p *page) Err(name string) string { return p.Errors[name] }
 // HasErrors reports whether the page shows any error.
 func (p *page) HasErrors() bool { return len(p.Errors) > 0 || len(p.Problems) > 0 }
 
-// ErrorList is the page's field errors in the order of the form.
+// ErrorList is the page's field errors in the order of the form: the
+// order their fields come in the page (see render), then by name.
 func (p *page) ErrorList() []fieldErr {
 	var out []fieldErr
 	for k, v := range p.Errors {
 		out = append(out, fieldErr{Field: k, Message: v})
 	}
-	slices.SortFunc(out, func(a, b fieldErr) int { return strings.Compare(a.Field, b.Field) })
+	slices.SortFunc(out, func(a, b fieldErr) int {
+		pa, oka := p.fieldAt[a.Field]
+		pb, okb := p.fieldAt[b.Field]
+		switch {
+		case oka && okb && pa != pb:
+			return pa - pb
+		case oka != okb: // a field the page shows comes before one it does not
+			if oka {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Field, b.Field)
+	})
 	return out
+}
+
+// placeFields notes where in the rendered page each field in error is (its
+// element id="f-NAME"), so that the error summary follows the form.
+func (p *page) placeFields(html []byte) {
+	p.fieldAt = map[string]int{}
+	for k := range p.Errors {
+		if i := bytes.Index(html, []byte(`id="f-`+k+`"`)); i >= 0 {
+			p.fieldAt[k] = i
+		}
+	}
 }
 
 type fieldErr struct{ Field, Message string }
@@ -202,6 +228,15 @@ func (x *ctx) render(status int, name string, p *page) error {
 	var b bytes.Buffer
 	if err := t.ExecuteTemplate(&b, "layout", p); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
+	}
+	if len(p.Errors) > 1 {
+		// The summary comes before the fields: render again, once the page
+		// says where they are.
+		p.placeFields(b.Bytes())
+		b.Reset()
+		if err := t.ExecuteTemplate(&b, "layout", p); err != nil {
+			return fmt.Errorf("render %s: %w", name, err)
+		}
 	}
 	if (status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests) && x.Response().Header().Get("Retry-After") == "" {
 		x.Response().Header().Set("Retry-After", "1") // every 503 says when to come back
