@@ -88,6 +88,22 @@ func TestAuditPagesTheHistoryFromTheStore(t *testing.T) {
 					}
 				}
 			})
+			t.Run("newest first: the same entries the other way round, across pages and bounded scans", func(t *testing.T) {
+				id := g.Cases()[2]
+				for _, f := range []projections.AuditFilter{{}, {Type: all[len(all)-1].Type}, {CaseID: id}, {Type: "test.note"}} {
+					for _, bound := range []int{0, 3, 7} {
+						a := projections.Audit{Store: store, ScanBound: bound}
+						want := follow(t, projections.Audit{Store: store}, f, 1000)
+						slices.Reverse(want)
+						for _, limit := range []int{1, 2, 5, 1000} {
+							got := followNewest(t, a, f, limit)
+							if fmt.Sprint(keys(got)) != fmt.Sprint(keys(want)) || len(want) == 0 {
+								t.Fatalf("filter %+v, bound %d, limit %d: got %v, want %v", f, bound, limit, keys(got), keys(want))
+							}
+						}
+					}
+				}
+			})
 			t.Run("a bounded scan comes back short and loses nothing", func(t *testing.T) {
 				typ := all[len(all)-1].Type
 				var want []projections.AuditEntry
@@ -117,6 +133,29 @@ func follow(t *testing.T, a projections.Audit, f projections.AuditFilter, limit 
 	var cur projections.Cursor
 	for range 100_000 {
 		page, next, err := a.Page(context.Background(), f, cur, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) > limit {
+			t.Fatalf("page of %d entries, over the limit of %d", len(page), limit)
+		}
+		out = append(out, page...)
+		if next == nil {
+			return out
+		}
+		cur = *next
+	}
+	t.Fatal("pages never end")
+	return nil
+}
+
+// followNewest reads every page of f, newest first, until the cursor is nil.
+func followNewest(t *testing.T, a projections.Audit, f projections.AuditFilter, limit int) []projections.AuditEntry {
+	t.Helper()
+	var out []projections.AuditEntry
+	var cur projections.Cursor
+	for range 100_000 {
+		page, next, err := a.PageNewest(context.Background(), f, cur, limit)
 		if err != nil {
 			t.Fatal(err)
 		}

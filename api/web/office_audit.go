@@ -66,15 +66,16 @@ func eventTypes() []string {
 func (a *app) audit(x *ctx) error {
 	p := x.newPage("audit.title", nil)
 	f := auditFilter(x, p)
+	// Newest first: the office looks at what just happened.
 	var cur projections.Cursor
-	if v := x.QueryParam("after"); v != "" {
+	if v := x.QueryParam("before"); v != "" {
 		s, i, _ := strings.Cut(v, ".")
 		seq, _ := strconv.ParseUint(s, 10, 64)
 		idx, _ := strconv.Atoi(i)
 		cur = projections.Cursor{Seq: seq, Index: idx}
 	}
 	const limit = 50
-	page, next, err := a.d.Reads.Audit().Page(x.Request().Context(), f, cur, limit)
+	page, next, err := a.d.Reads.Audit().PageNewest(x.Request().Context(), f, cur, limit)
 	if err != nil {
 		return domain.Wrap(domain.Unavailable, err, "event store unavailable")
 	}
@@ -88,10 +89,10 @@ func (a *app) audit(x *ctx) error {
 		rows = append(rows, r)
 	}
 	q := x.QueryParams()
-	q.Del("after")
+	q.Del("before")
 	d := map[string]any{"Rows": rows, "Types": eventTypes(), "Query": q.Encode()}
 	if next != nil {
-		q.Set("after", fmt.Sprintf("%d.%d", next.Seq, next.Index))
+		q.Set("before", fmt.Sprintf("%d.%d", next.Seq, next.Index))
 		d["Next"] = "/office/audit?" + q.Encode()
 	}
 	if cur.Seq > 0 {

@@ -2,12 +2,16 @@ package web_test
 
 import (
 	"context"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+
+	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
 )
 
 // TestTheRegisterOnAPhoneAndTheCertificateOnPaper (issue 15 item 5): on a
@@ -79,5 +83,44 @@ func TestTheRegisterOnAPhoneAndTheCertificateOnPaper(t *testing.T) {
 	}
 	if !js[bool](holder, `document.querySelector(".certificate").getClientRects().length > 0`) {
 		t.Fatal("printed, the certificate itself is hidden")
+	}
+}
+
+// TestTheAuditPageNewestFirstInWords (issue 15 item 5): the office's audit
+// page lists the newest event first, names each event type in words, and
+// keeps its filters when applied and when paging.
+func TestTheAuditPageNewestFirstInWords(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	caseID := w.readyEIA(t, carla)
+	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/submit", carla.Token, declared), 200)
+
+	b := browser(t)
+	b.base = w.in.URL
+	b.login(AdminEmail, AdminPassword)
+	b.open("/office/audit")
+	seqs := func() []int {
+		var out []int
+		for _, s := range strings.Fields(js[string](b, `[...document.querySelectorAll(".audit-table tbody td:first-child .hint")].map(e => e.textContent.slice(1).split(".")[0]).join(" ")`)) {
+			n, _ := strconv.Atoi(s)
+			out = append(out, n)
+		}
+		return out
+	}
+	got := seqs()
+	if len(got) < 3 || !slices.IsSortedFunc(got, func(a, b int) int { return b - a }) {
+		t.Fatalf("the audit page's positions, top to bottom: %v; want the newest first", got)
+	}
+	if first := js[string](b, `document.querySelector(".audit-table tbody th").innerText`); !strings.HasPrefix(first, "Application submitted") {
+		t.Fatalf("the newest event reads %q, want the submission in words", first)
+	}
+	b.set("#f-type", "accreditation.case_opened")
+	b.fill("#f-case_id", caseID)
+	b.submit(`form[action="/office/audit"] button[type=submit]`)
+	if v := js[string](b, `document.querySelector("#f-type").value + " " + document.querySelector("#f-case_id").value`); v != "accreditation.case_opened "+caseID {
+		t.Fatalf("the filters after applying them: %q", v)
+	}
+	if rows := js[string](b, `[...document.querySelectorAll(".audit-table tbody th")].map(e => e.innerText.split("\n")[0]).join("|")`); rows != "Application opened" {
+		t.Fatalf("filtered to the case's opening: rows %q", rows)
 	}
 }
