@@ -305,7 +305,15 @@ var (
 )
 
 func (a *app) portfolioPage(x *ctx, c *cases.CaseView, p *page, status int) error {
+	return a.portfolioPageFrom(x, c, p, status, nil)
+}
+
+// portfolioPageFrom is the portfolio page; reused, when set, is the earlier
+// application whose figures fill the form.
+func (a *app) portfolioPageFrom(x *ctx, c *cases.CaseView, p *page, status int, reused *cases.CaseView) error {
 	ac := a.appCase(x, c, "portfolio")
+	ac.Extra["Reused"] = reused
+	ac.Extra["Previous"] = a.previousApplications(x, c)
 	ac.Extra["Hints"] = a.ruleHints(x, c)
 	ac.Extra["Indicators"] = a.indicatorsByCategory(framework.Level(c.Level))
 	if !c.EQA() {
@@ -338,6 +346,13 @@ func (a *app) portfolioForm(x *ctx) error {
 	}
 	p := x.newPage("portfolio.title", nil)
 	pf := c.Portfolio
+	var reused *cases.CaseView
+	if from := x.QueryParam("from"); from != "" && c.Can(accreditation.ActionUpdatePortfolio) {
+		if reused, err = a.previousApplication(x, c, from); err != nil {
+			return err
+		}
+		pf = reused.Portfolio
+	}
 	set := func(k string, v float64) {
 		if v != 0 {
 			p.Form.Set(k, formatNum(x.lang, v))
@@ -363,7 +378,7 @@ func (a *app) portfolioForm(x *ctx) error {
 			p.Form.Add("curriculum_indicators_"+n, itoa(i))
 		}
 	}
-	return a.portfolioPage(x, c, p, 0)
+	return a.portfolioPageFrom(x, c, p, 0, reused)
 }
 
 // parseNumber reads a number the way people type it ("12,5" or "12.5").
