@@ -38,7 +38,10 @@ type Index struct {
 	cases   map[string]*kase
 	caseIDs []string // every case id, in order
 	byOwner map[string][]string
-	pos     uint64
+	// userWords and caseWords find users and cases by their words'
+	// starts; a case is also found by its applicant's words.
+	userWords, caseWords wordIndex
+	pos                  uint64
 	target  uint64 // the store's end when the build began
 	built   bool
 	changed chan struct{}
@@ -65,7 +68,7 @@ func New(store eventstore.Store, open Opener, log *slog.Logger) *Index {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Index{store: store, open: open, log: log, users: map[string]*user{}, cases: map[string]*kase{},
-		byOwner: map[string][]string{}, changed: make(chan struct{})}
+		byOwner: map[string][]string{}, userWords: newWordIndex(), caseWords: newWordIndex(), changed: make(chan struct{})}
 }
 
 // Run reads the store from its start and then follows it until ctx ends.
@@ -232,8 +235,10 @@ func (x *Index) putUser(id string, role domain.Role, name, email string) {
 	if u.erased {
 		return
 	}
+	x.userWords.remove(id, u.words)
 	u.role, u.name, u.email = role, name, email
 	u.words = words(name, email)
+	x.userWords.add(id, u.words)
 }
 
 func (x *Index) putCase(id, applicant, programme, provider string) {
@@ -248,8 +253,10 @@ func (x *Index) putCase(id, applicant, programme, provider string) {
 	if u, ok := x.users[applicant]; ok && u.erased {
 		programme, provider = "", ""
 	}
+	x.caseWords.remove(id, c.words)
 	c.programme, c.provider = programme, provider
 	c.words = append(words(programme, provider), strings.ToLower(id))
+	x.caseWords.add(id, c.words)
 }
 
 // erase drops a person's words, and those of their programmes (sealed
@@ -261,11 +268,14 @@ func (x *Index) erase(id string) {
 		x.users[id] = u
 		x.userIDs = insertSorted(x.userIDs, id)
 	}
+	x.userWords.remove(id, u.words)
 	*u = user{role: u.role, erased: true}
 	for _, cid := range x.byOwner[id] {
 		if c := x.cases[cid]; c != nil {
+			x.caseWords.remove(cid, c.words)
 			c.programme, c.provider = "", ""
 			c.words = []string{strings.ToLower(cid)}
+			x.caseWords.add(cid, c.words)
 		}
 	}
 }

@@ -96,9 +96,13 @@ func (x *Index) Users(q UserQuery) (page []User, next string) {
 	}
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	i, _ := slices.BinarySearch(x.userIDs, q.After)
-	for ; i < len(x.userIDs); i++ {
-		id := x.userIDs[i]
+	ids := x.userIDs
+	if t, ok := x.selective(terms, false); ok {
+		ids = x.found(t, false)
+	}
+	i, _ := slices.BinarySearch(ids, q.After)
+	for ; i < len(ids); i++ {
+		id := ids[i]
 		if id == q.After {
 			continue
 		}
@@ -156,12 +160,16 @@ func (x *Index) Cases(q CaseQuery) (page []Case, next string) {
 	}
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	i := len(x.caseIDs)
+	ids := x.caseIDs
+	if t, ok := x.selective(terms, true); ok {
+		ids = x.found(t, true)
+	}
+	i := len(ids)
 	if q.Before != "" {
-		i, _ = slices.BinarySearch(x.caseIDs, q.Before)
+		i, _ = slices.BinarySearch(ids, q.Before)
 	}
 	for i--; i >= 0; i-- {
-		id := x.caseIDs[i]
+		id := ids[i]
 		c := x.cases[id]
 		var applicant *user
 		if u, ok := x.users[c.applicant]; ok && !u.erased {
@@ -184,4 +192,65 @@ func (x *Index) Cases(q CaseQuery) (page []Case, next string) {
 		page = append(page, hit)
 	}
 	return page, ""
+}
+
+// selectiveReach is how many ids a term may reach for its ids to be
+// looked up; a term that reaches more (a common first name) matches so
+// much that going through the list in order fills a page soon.
+const selectiveReach = 2000
+
+// selective picks the term that reaches the fewest ids, if it reaches at
+// most selectiveReach: the candidates are then its ids, and every term is
+// checked on each (as on the whole list otherwise).
+func (x *Index) selective(terms []string, cases bool) ([]string, bool) {
+	best, fewest := "", selectiveReach+1
+	for _, t := range terms {
+		n := x.userWords.reach(t, fewest)
+		if cases && n < fewest {
+			n += x.caseWords.reach(t, fewest-n) // an applicant's word reaches about one case
+		}
+		if n < fewest {
+			best, fewest = t, n
+		}
+	}
+	return []string{best}, fewest <= selectiveReach
+}
+
+// found lists, in order, the ids of the users (or, with cases, the cases)
+// that have a word starting with each term, from the word indexes: the
+// cost is that of the words and ids the terms reach, not of the whole
+// index. A case has its applicant's words too. The caller holds the lock.
+func (x *Index) found(terms []string, cases bool) []string {
+	var hits map[string]bool
+	for _, t := range terms {
+		these := map[string]bool{}
+		if cases {
+			x.caseWords.prefixed(t, func(id string) { these[id] = true })
+			x.userWords.prefixed(t, func(uid string) {
+				for _, id := range x.byOwner[uid] {
+					these[id] = true
+				}
+			})
+		} else {
+			x.userWords.prefixed(t, func(id string) { these[id] = true })
+		}
+		if hits == nil {
+			hits = these
+		} else {
+			for id := range hits {
+				if !these[id] {
+					delete(hits, id)
+				}
+			}
+		}
+		if len(hits) == 0 {
+			return nil
+		}
+	}
+	out := make([]string, 0, len(hits))
+	for id := range hits {
+		out = append(out, id)
+	}
+	slices.Sort(out)
+	return out
 }

@@ -1,0 +1,76 @@
+package search
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+)
+
+// TestTheWordIndexesFindWhatALookAtEveryoneFinds: on an index of 3,000
+// applicants with a case each, every query gives the pages a look at every
+// user and case gives, whether its terms are rare (the word indexes give
+// the candidates) or common (over selectiveReach: the lists are gone
+// through in order), and after people are erased and emails change.
+func TestTheWordIndexesFindWhatALookAtEveryoneFinds(t *testing.T) {
+	x := filled(3000)
+	// Some changes, as the store would bring them.
+	for i, id := range x.userIDs {
+		switch i % 97 {
+		case 5:
+			x.erase(id)
+		case 7:
+			u := x.users[id]
+			x.putUser(id, u.role, u.name, fmt.Sprintf("renamed%d@example.net", i))
+		}
+	}
+	queries := []string{"ada", "berg", "berg ada", "ada berg 1", "person12", "person1234@", "renamed", "example", "example net",
+		"coaching", "academy north 10", "zzz", "ö", "o brien", "grace hopper 2", "bergström", "ber"}
+	for _, q := range queries {
+		terms := Terms(q)
+		var wantUsers []string
+		for _, id := range x.userIDs {
+			if u := x.users[id]; !u.erased && matches(terms, u.words) {
+				wantUsers = append(wantUsers, id)
+			}
+		}
+		var gotUsers []string
+		for after := ""; ; {
+			page, next := x.Users(UserQuery{Text: q, After: after, Limit: 100})
+			for _, u := range page {
+				gotUsers = append(gotUsers, u.ID)
+			}
+			if next == "" {
+				break
+			}
+			after = next
+		}
+		if !slices.Equal(gotUsers, wantUsers) {
+			t.Errorf("users %q: got %d, want %d", q, len(gotUsers), len(wantUsers))
+		}
+		var wantCases []string
+		for i := len(x.caseIDs) - 1; i >= 0; i-- {
+			c := x.cases[x.caseIDs[i]]
+			var aw []string
+			if u, ok := x.users[c.applicant]; ok && !u.erased {
+				aw = u.words
+			}
+			if matches(terms, c.words, aw) {
+				wantCases = append(wantCases, x.caseIDs[i])
+			}
+		}
+		var gotCases []string
+		for before := ""; ; {
+			page, next := x.Cases(CaseQuery{Text: q, Before: before, Limit: 100})
+			for _, c := range page {
+				gotCases = append(gotCases, c.ID)
+			}
+			if next == "" {
+				break
+			}
+			before = next
+		}
+		if !slices.Equal(gotCases, wantCases) {
+			t.Errorf("cases %q: got %d, want %d", q, len(gotCases), len(wantCases))
+		}
+	}
+}
