@@ -42,9 +42,9 @@ type Index struct {
 	// starts; a case is also found by its applicant's words.
 	userWords, caseWords wordIndex
 	pos                  uint64
-	target  uint64 // the store's end when the build began
-	built   bool
-	changed chan struct{}
+	target               uint64 // the store's end when the build began
+	built                bool
+	changed              chan struct{}
 }
 
 type user struct {
