@@ -528,6 +528,21 @@ func (s *Server) removeEvidence(c echo.Context) error {
 	})(c)
 }
 
+// evidenceEditRequest is the new description of an evidence file.
+type evidenceEditRequest struct {
+	Kind       string `json:"kind"`
+	Title      string `json:"title"`
+	Categories []int  `json:"categories"`
+	Indicators []int  `json:"indicators"`
+}
+
+func (s *Server) editEvidence(c echo.Context) error {
+	return s.command(accreditation.ActionEditEvidence, withBody(func(ctx context.Context, m aggregate.Meta, id string, req evidenceEditRequest) (aggregate.Result, error) {
+		return s.deps.Cases.EditEvidence(ctx, m, id, c.Param("evidence_id"), cases.EvidenceEdit{Kind: req.Kind, Title: req.Title,
+			Categories: req.Categories, Indicators: req.Indicators})
+	}))(c)
+}
+
 func (s *Server) evidenceFile(c echo.Context) error {
 	id, err := caseID(c)
 	if err != nil {

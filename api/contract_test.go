@@ -142,6 +142,7 @@ func TestContractEveryOperationAnswersAsDocumented(t *testing.T) {
 	ct.do(t, "DELETE", "/api/v1/cases/"+id+"/evidence/"+evID, ct.applicant.Token, nil, 200)
 	up = Expect(t, in.Upload(t, id, ct.applicant.Token, map[string]string{"kind": "reflective_statement", "title": "Reflections", "categories": "1,2", "indicators": "31,34"}, "reflections.md", []byte("# Reflections\n\nOn practice."), nil), 201)
 	evID = up.Header.Get("X-Evidence-Id")
+	ct.do(t, "PUT", "/api/v1/cases/"+id+"/evidence/"+evID, ct.applicant.Token, map[string]any{"kind": "reflective_statement", "title": "Reflections on practice", "categories": []int{1, 2}, "indicators": []int{31, 34}}, 200)
 	f := Expect(t, in.Get(t, "/api/v1/cases/"+id+"/evidence/"+evID+"/file", ct.applicant.Token), 200)
 	if !strings.HasPrefix(string(f.Body), "# Reflections") {
 		t.Fatalf("evidence file: got %q", f.Body)

@@ -128,6 +128,7 @@ func (s *Server) routes() []Route {
 		{Method: http.MethodPut, Path: "/api/v1/cases/:id/portfolio", Roles: applicant, handler: s.putPortfolio},
 		{Method: http.MethodPost, Path: "/api/v1/cases/:id/evidence", Roles: applicant, handler: s.addEvidence},
 		{Method: http.MethodDelete, Path: "/api/v1/cases/:id/evidence/:evidence_id", Roles: applicant, handler: s.removeEvidence},
+		{Method: http.MethodPut, Path: "/api/v1/cases/:id/evidence/:evidence_id", Roles: applicant, handler: s.editEvidence},
 		{Method: http.MethodGet, Path: "/api/v1/cases/:id/evidence/:evidence_id/file", Roles: anyRole, handler: s.evidenceFile},
 		{Method: http.MethodPut, Path: "/api/v1/cases/:id/self-assessment", Roles: applicant, handler: s.putSelfAssessment},
 		{Method: http.MethodPost, Path: "/api/v1/cases/:id/submit", Roles: applicant, handler: s.submitCase},

@@ -536,17 +536,7 @@ func (a *app) uploadEvidence(x *ctx) error {
 	}
 	p := x.newPage("evidence.title", nil)
 	p.Form = x.form
-	up := cases.Upload{Kind: x.fv("kind"), Title: x.fv("title")}
-	for _, s := range x.form["categories"] {
-		if n, err := strconv.Atoi(s); err == nil {
-			up.Categories = append(up.Categories, n)
-		}
-	}
-	for _, s := range x.form["indicators"] {
-		if n, err := strconv.Atoi(s); err == nil {
-			up.Indicators = append(up.Indicators, n)
-		}
-	}
+	up := cases.Upload{Kind: x.fv("kind"), Title: x.fv("title"), Categories: formInts(x, "categories"), Indicators: formInts(x, "indicators")}
 	if x.file != nil {
 		up.FileName, up.File = x.file.FileName(), x.file
 	}

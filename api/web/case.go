@@ -215,7 +215,7 @@ func (a *app) historyItem(x *ctx, e cases.HistoryEntry) historyItem {
 	case accreditation.EventAppealDecided:
 		add(x.T("label.outcome"), x.T("appeal."+str("outcome")))
 		add(x.T("label.rationale"), str("rationale"))
-	case accreditation.EventEvidenceAdded:
+	case accreditation.EventEvidenceAdded, accreditation.EventEvidenceEdited:
 		add(x.T("label.title"), str("title"))
 	case accreditation.EventCaseWithdrawn, accreditation.EventAccreditationRevoked, accreditation.EventAccreditationWithdrawn:
 		add(x.T("label.reason"), str("reason"))

@@ -82,3 +82,54 @@ func TestOpenItemsAndActionBadgeInTheBrowser(t *testing.T) {
 	b.lang("nl")
 	b.see("Actie nodig", "Openstaande punten", "Beantwoord het verzoek om informatie: Who supervises you?")
 }
+
+// TestEditEvidenceInTheBrowser (issue 15 item 5): the applicant edits an
+// uploaded file's kind, title and categories from the evidence list, the
+// form starting from what it holds; a title left empty is refused at its
+// field; the list then shows the new description, in English and Dutch.
+// Once submitted, the list offers no edit and the edit page says why.
+func TestEditEvidenceInTheBrowser(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	id := w.readyEIA(t, carla)
+	ev := Expect(t, w.in.Upload(t, id, carla.Token, map[string]string{"kind": "other", "title": "Scan 14", "categories": "1"}, "scan.pdf", pdf, nil), 201).Header.Get("X-Evidence-Id")
+
+	b := browser(t)
+	b.base = w.in.URL
+	b.login(carla.Email, carla.Password)
+	b.open("/applications/" + id + "/evidence")
+	b.submit(`a.evidence-edit[href="/applications/` + id + `/evidence/` + ev + `/edit"]`)
+	b.see("Edit the evidence", "File: scan.pdf")
+	if got := js[string](b, `document.querySelector("#f-title").value + "|" + document.querySelector("#f-kind").value + "|" + document.querySelector("#f-cat-1").checked`); got != "Scan 14|other|true" {
+		t.Fatalf("the form starts from title|kind|category 1: %q", got)
+	}
+	b.fill("#f-title", "")
+	b.submit("#save-evidence")
+	b.see("Fill this in")
+	b.fill("#f-title", "Supervision log 2025")
+	b.set("#f-kind", "supervision_record")
+	b.click("#f-cat-1")
+	b.click("#f-cat-4")
+	b.submit("#save-evidence")
+	if p := b.path(); p != "/applications/"+id+"/evidence?ok=evidence_edited" {
+		t.Fatalf("after saving: at %s", p)
+	}
+	b.see("The evidence is updated.", "Supervision log 2025", "Supervision record · scan.pdf", "4 Building the Relationship")
+	b.notSee("Scan 14", "1 Understanding Self")
+	b.lang("nl")
+	b.see("Supervision log 2025", "Overzicht supervisie", "Bewerken")
+	b.open("/applications/" + id + "/evidence/" + ev + "/edit")
+	b.see("Bewijs bewerken", "Wijzigingen opslaan")
+	b.lang("en")
+
+	Expect(t, w.in.Post(t, "/api/v1/cases/"+id+"/submit", carla.Token, declared), 200)
+	b.open("/applications/" + id + "/evidence")
+	if n := js[int](b, `document.querySelectorAll("a.evidence-edit").length`); n != 0 {
+		t.Fatalf("a submitted application offers %d edit links", n)
+	}
+	b.open("/applications/" + id + "/evidence/" + ev + "/edit")
+	b.see("This evidence can no longer be changed")
+	if n := js[int](b, `document.querySelectorAll("#save-evidence").length`); n != 0 {
+		t.Fatal("a submitted application's evidence offers a save button")
+	}
+}

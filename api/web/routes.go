@@ -60,6 +60,8 @@ func (a *app) routes() []route {
 		{Method: get, Path: "/applications/:case/evidence", Roles: applicant, h: a.evidencePage},
 		{Method: post, Path: "/applications/:case/evidence", Roles: applicant, h: a.uploadEvidence},
 		{Method: post, Path: "/applications/:case/evidence/:ev/remove", Roles: applicant, h: a.removeEvidence},
+		{Method: get, Path: "/applications/:case/evidence/:ev/edit", Roles: applicant, h: a.evidenceEditPage},
+		{Method: post, Path: "/applications/:case/evidence/:ev/edit", Roles: applicant, h: a.editEvidence},
 		{Method: get, Path: "/applications/:case/self-assessment", Roles: applicant, h: a.selfAssessmentForm},
 		{Method: post, Path: "/applications/:case/self-assessment", Roles: applicant, h: a.saveSelfAssessment},
 		{Method: post, Path: "/applications/:case/submit", Roles: applicant, h: a.submit},

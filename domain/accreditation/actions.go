@@ -18,6 +18,7 @@ const (
 	ActionUpdatePortfolio       Action = "update_portfolio"       // UpdatePortfolio
 	ActionAddEvidence           Action = "add_evidence"           // AddEvidence
 	ActionRemoveEvidence        Action = "remove_evidence"        // RemoveEvidence
+	ActionEditEvidence          Action = "edit_evidence"          // EditEvidence
 	ActionUpdateSelfAssessment  Action = "update_self_assessment" // UpdateSelfAssessment
 	ActionSubmit                Action = "submit"                 // Submit
 	ActionRecordPayment         Action = "record_payment"         // RecordPayment
@@ -78,6 +79,7 @@ var actions = []struct {
 	{ActionUpdatePortfolio, withApplicant},
 	{ActionAddEvidence, append(slices.Clip(withApplicant), StateInformationRequested)},
 	{ActionRemoveEvidence, withApplicant},
+	{ActionEditEvidence, withApplicant},
 	{ActionUpdateSelfAssessment, withApplicant},
 	{ActionSubmit, withApplicant},
 	{ActionRecordPayment, []State{StateAwaitingPayment}},
@@ -176,7 +178,7 @@ func (c *Case) guard(action Action, actor domain.Actor, now time.Time, rs RuleSe
 		return domain.Errorf(domain.NotFound, "cannot %s: case %q does not exist", verb(action), c.ID)
 	}
 	switch action {
-	case ActionUpdatePortfolio, ActionAddEvidence, ActionRemoveEvidence, ActionUpdateSelfAssessment,
+	case ActionUpdatePortfolio, ActionAddEvidence, ActionRemoveEvidence, ActionEditEvidence, ActionUpdateSelfAssessment,
 		ActionSubmit, ActionRespond, ActionWithdraw:
 		if err := c.ownApplicant(action, actor); err != nil {
 			return err

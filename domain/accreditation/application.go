@@ -11,6 +11,7 @@ import (
 	"github.com/emcc/accredit/domain/aggregate"
 	"github.com/emcc/accredit/domain/framework"
 	"github.com/emcc/accredit/domain/limits"
+	"github.com/emcc/accredit/domain/pii"
 )
 
 // Open opens the case for the acting applicant. The case must not exist yet.
@@ -156,10 +157,7 @@ func (c *Case) AddEvidence(actor domain.Actor, now time.Time, in EvidenceInput) 
 	} else if c.evidence(in.ID) != nil {
 		return nil, domain.Errorf(domain.Conflict, "cannot add evidence: evidence %q already exists", in.ID)
 	}
-	if kinds := EvidenceKindsOf(c.Scheme); !slices.Contains(kinds, in.Kind) {
-		f.add("kind", "must be one of the kinds of %s evidence: %v", c.Scheme, kinds)
-	}
-	f.required("title", in.Title)
+	cats, inds := c.describeEvidence(&f, cat, in.Kind, in.Title, in.Categories, in.Indicators)
 	f.required("file_name", in.FileName)
 	if strings.TrimSpace(in.ContentType) == "" {
 		f.add("content_type", "required")
@@ -174,24 +172,59 @@ func (c *Case) AddEvidence(actor domain.Actor, now time.Time, in EvidenceInput) 
 	if strings.TrimSpace(in.Object) == "" {
 		f.add("object", "required")
 	}
-	cats := slices.Clone(in.Categories)
-	for i, n := range in.Categories {
-		f.category(fmt.Sprintf("categories[%d]", i), n)
-	}
-	inds := f.indicators(cat, "indicators", in.Indicators, 0, "")
-	for _, n := range inds {
-		if ind, ok := cat.Indicator(n); ok {
-			cats = append(cats, ind.Category)
-		}
-	}
 	if err := f.err(ActionAddEvidence); err != nil {
 		return nil, err
 	}
 	return one(EvidenceAdded{
 		EvidenceID: in.ID, Kind: in.Kind, Title: in.Title, FileName: in.FileName,
 		ContentType: strings.TrimSpace(in.ContentType), Size: in.Size, SHA256: sum, Object: in.Object,
-		Categories: sortedSet(cats), Indicators: inds,
+		Categories: cats, Indicators: inds,
 	}), nil
+}
+
+// describeEvidence checks what describes a file of evidence, as an upload
+// and an edit give it, and returns its categories (with those of its
+// indicators, sorted) and its indicators.
+func (c *Case) describeEvidence(f *fields, cat *framework.Catalogue, kind EvidenceKind, title pii.Sealed, categories, indicators []int) (cats, inds []int) {
+	if kinds := EvidenceKindsOf(c.Scheme); !slices.Contains(kinds, kind) {
+		f.add("kind", "must be one of the kinds of %s evidence: %v", c.Scheme, kinds)
+	}
+	f.required("title", title)
+	cats = slices.Clone(categories)
+	for i, n := range categories {
+		f.category(fmt.Sprintf("categories[%d]", i), n)
+	}
+	inds = f.indicators(cat, "indicators", indicators, 0, "")
+	for _, n := range inds {
+		if ind, ok := cat.Indicator(n); ok {
+			cats = append(cats, ind.Category)
+		}
+	}
+	return sortedSet(cats), inds
+}
+
+// EditEvidence replaces the description of a file of evidence (kind, title,
+// categories, indicators) while the application is with its applicant, so
+// that a mistake is not mended by removing and uploading it again. The
+// file stays. Errors: NotFound (case or evidence), Forbidden, Conflict,
+// Invalid.
+func (c *Case) EditEvidence(actor domain.Actor, now time.Time, in EditEvidenceInput) ([]aggregate.Change, error) {
+	if err := c.guard(ActionEditEvidence, actor, now, nil); err != nil {
+		return nil, err
+	}
+	if c.evidence(in.ID) == nil {
+		return nil, domain.Errorf(domain.NotFound, "cannot edit evidence: no evidence %q in case %q", in.ID, c.ID)
+	}
+	cat, err := c.frameworkCatalogue()
+	if err != nil {
+		return nil, err
+	}
+	var f fields
+	cats, inds := c.describeEvidence(&f, cat, in.Kind, in.Title, in.Categories, in.Indicators)
+	if err := f.err(ActionEditEvidence); err != nil {
+		return nil, err
+	}
+	return one(EvidenceEdited{EvidenceID: in.ID, Kind: in.Kind, Title: in.Title, Categories: cats, Indicators: inds}), nil
 }
 
 func isHex(s string, n int) bool {

@@ -247,6 +247,12 @@ func (c *Case) onEvidenceAdded(e eventstore.Event, d EvidenceAdded) {
 	})
 }
 
+func (c *Case) onEvidenceEdited(_ eventstore.Event, d EvidenceEdited) {
+	if ev := c.evidence(d.EvidenceID); ev != nil {
+		ev.Kind, ev.Title, ev.Categories, ev.Indicators = d.Kind, d.Title, d.Categories, d.Indicators
+	}
+}
+
 func (c *Case) onEvidenceRemoved(_ eventstore.Event, d EvidenceRemoved) {
 	c.Evidence = slices.DeleteFunc(c.Evidence, func(ev Evidence) bool { return ev.ID == d.EvidenceID })
 }

@@ -196,6 +196,58 @@ func TestEvidence(t *testing.T) {
 	})
 }
 
+func TestEditEvidence(t *testing.T) {
+	edit := func(id string) EditEvidenceInput {
+		return EditEvidenceInput{ID: id, Kind: KindCPDRecord, Title: seal("CPD log 2025"), Categories: []int{2}, Indicators: []int{15}}
+	}
+	t.Run("the description is replaced, the file kept", func(t *testing.T) {
+		h := given(t, SchemeEIA, ready)
+		before := h.c.Evidence[0]
+		wantTypes(t, h.do(applicant, with((*Case).EditEvidence, edit("ev-1"))), EventEvidenceEdited)
+		e := h.c.Evidence[0]
+		if e.Kind != KindCPDRecord || string(e.Title.Data) != "CPD log 2025" || !slices.Equal(e.Categories, []int{2, 5}) || !slices.Equal(e.Indicators, []int{15}) {
+			t.Fatalf("edited evidence: got %+v", e)
+		}
+		if string(e.FileName.Data) != string(before.FileName.Data) || e.Object != before.Object || e.SHA256 != before.SHA256 || !e.AddedAt.Equal(before.AddedAt) {
+			t.Fatalf("the file changed: got %+v, was %+v", e, before)
+		}
+	})
+	t.Run("allowed once returned", func(t *testing.T) {
+		h := given(t, SchemeEIA, submitted)
+		h.do(officeScreen, with((*Case).Screen, ScreenInput{Outcome: ScreeningReturned, Reason: seal("Name the kind right.")}))
+		wantTypes(t, h.do(applicant, with((*Case).EditEvidence, edit("ev-1"))), EventEvidenceEdited)
+	})
+	for _, tc := range []struct {
+		name  string
+		edit  func(in *EditEvidenceInput)
+		field string
+	}{
+		{"unknown indicator", func(in *EditEvidenceInput) { in.Indicators = []int{500} }, "indicators[0]"},
+		{"category 9", func(in *EditEvidenceInput) { in.Categories = []int{9} }, "categories[0]"},
+		{"a kind of EQA evidence", func(in *EditEvidenceInput) { in.Kind = "selfie" }, "kind"},
+		{"no title", func(in *EditEvidenceInput) { in.Title = pii.Sealed{} }, "title"},
+	} {
+		t.Run("Invalid/"+tc.name, func(t *testing.T) {
+			h := given(t, SchemeEIA, ready)
+			in := edit("ev-1")
+			tc.edit(&in)
+			wantField(t, h.fails(applicant, with((*Case).EditEvidence, in)), tc.field)
+		})
+	}
+	t.Run("NotFound/unknown evidence", func(t *testing.T) {
+		h := given(t, SchemeEIA, ready)
+		wantErr(t, h.fails(applicant, with((*Case).EditEvidence, edit("nope"))), domain.NotFound, "nope")
+	})
+	t.Run("Forbidden/someone else's case", func(t *testing.T) {
+		h := given(t, SchemeEIA, ready)
+		wantErr(t, h.fails(stranger, with((*Case).EditEvidence, edit("ev-1"))), domain.Forbidden)
+	})
+	t.Run("Conflict/after submission", func(t *testing.T) {
+		h := given(t, SchemeEIA, inAssessment)
+		wantErr(t, h.fails(applicant, with((*Case).EditEvidence, edit("ev-1"))), domain.Conflict, `cannot edit evidence: case is in state "in_assessment"`)
+	})
+}
+
 func TestSelfAssessment(t *testing.T) {
 	h := given(t, SchemeEIA, opened)
 	wantTypes(t, h.do(applicant, with((*Case).UpdateSelfAssessment, SelfAssessmentInput{Category: 3, Statement: seal("contracting")})), EventSelfAssessmentUpdated)

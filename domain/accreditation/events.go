@@ -50,6 +50,7 @@ const (
 	EventRenewalSubmitted       EventType = "accreditation.renewal_submitted"
 	EventRenewalAssigned        EventType = "accreditation.renewal_assigned"
 	EventRenewalAssessed        EventType = "accreditation.renewal_assessed"
+	EventEvidenceEdited         EventType = "accreditation.evidence_edited"
 )
 
 // eventDef is a registered event type: the current schema version of its
@@ -103,6 +104,7 @@ var events, eventOf = registry(
 	on(EventPortfolioUpdated, 1, (*Case).onPortfolioUpdated),
 	on(EventEvidenceAdded, 1, (*Case).onEvidenceAdded),
 	on(EventEvidenceRemoved, 1, (*Case).onEvidenceRemoved),
+	on(EventEvidenceEdited, 1, (*Case).onEvidenceEdited),
 	on(EventSelfAssessmentUpdated, 1, (*Case).onSelfAssessmentUpdated),
 	on(EventCaseSubmitted, 1, (*Case).onSubmitted),
 	on(EventPaymentRecorded, 1, (*Case).onPaymentRecorded),
@@ -227,6 +229,16 @@ type EvidenceAdded struct {
 	Object      string       `json:"object"`
 	Categories  []int        `json:"categories,omitempty"` // including the indicators' categories
 	Indicators  []int        `json:"indicators,omitempty"`
+}
+
+// EvidenceEdited: the description of a file of evidence was replaced (the
+// file stays as it was uploaded).
+type EvidenceEdited struct {
+	EvidenceID string       `json:"evidence_id"`
+	Kind       EvidenceKind `json:"kind"`
+	Title      pii.Sealed   `json:"title"`
+	Categories []int        `json:"categories,omitempty"` // including the indicators' categories
+	Indicators []int        `json:"indicators,omitempty"`
 }
 
 // EvidenceRemoved: a file of evidence was removed from the application.

@@ -38,7 +38,9 @@ func samplePayloads() map[EventType]any {
 		EventEvidenceAdded: &EvidenceAdded{EvidenceID: "ev-1", Kind: KindCPDRecord, Title: seal("t"), FileName: seal("f.pdf"),
 			ContentType: "application/pdf", Size: 99, SHA256: strings.Repeat("0f", 32), Object: "o-1",
 			Categories: []int{1, 2}, Indicators: []int{1}},
-		EventEvidenceRemoved:       &EvidenceRemoved{EvidenceID: "ev-1"},
+		EventEvidenceRemoved: &EvidenceRemoved{EvidenceID: "ev-1"},
+		EventEvidenceEdited: &EvidenceEdited{EvidenceID: "ev-1", Kind: KindLearningJournal, Title: seal("t2"),
+			Categories: []int{1, 3}, Indicators: []int{1}},
 		EventSelfAssessmentUpdated: &SelfAssessmentUpdated{Category: 4, Statement: seal("s")},
 		EventCaseSubmitted: &CaseSubmitted{RuleSetVersion: "eia-2024-1", Resubmission: true, Eligibility: []RuleResult{
 			{Rule: RuleClientHours, Required: 100.0, Given: 120.5, Met: true}, {Rule: RuleProfessionalBody, Required: true, Given: true, Met: true},
@@ -102,8 +104,8 @@ func TestEventJSONRoundTrip(t *testing.T) {
 	samples := samplePayloads()
 	types := EventTypes()
 	slices.Sort(types)
-	if len(types) != 28 {
-		t.Fatalf("event types: got %d, want 28", len(types))
+	if len(types) != 29 {
+		t.Fatalf("event types: got %d, want 29", len(types))
 	}
 	for _, typ := range types {
 		t.Run(string(typ), func(t *testing.T) {
@@ -257,7 +259,7 @@ func TestStoredEventNames(t *testing.T) {
 		"accreditation.appeal_filed", "accreditation.assessment_submitted", "accreditation.assessor_assigned",
 		"accreditation.case_moderated", "accreditation.case_opened", "accreditation.case_screened",
 		"accreditation.case_submitted", "accreditation.case_withdrawn", "accreditation.decision_made",
-		"accreditation.evidence_added", "accreditation.evidence_removed", "accreditation.information_provided",
+		"accreditation.evidence_added", "accreditation.evidence_edited", "accreditation.evidence_removed", "accreditation.information_provided",
 		"accreditation.information_requested", "accreditation.interview_recorded", "accreditation.interview_scheduled",
 		"accreditation.moderation_required", "accreditation.payment_recorded", "accreditation.portfolio_updated",
 		"accreditation.renewal_assessed", "accreditation.renewal_assigned", "accreditation.renewal_submitted",

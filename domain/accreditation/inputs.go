@@ -37,6 +37,16 @@ type EvidenceInput struct {
 	Indicators  []int  // framework indicator numbers; each adds its category
 }
 
+// EditEvidenceInput replaces the description of a file of evidence: every
+// field, as an upload gives it (the file itself is not changed).
+type EditEvidenceInput struct {
+	ID         string
+	Kind       EvidenceKind
+	Title      pii.Sealed
+	Categories []int // 1..8
+	Indicators []int // framework indicator numbers; each adds its category
+}
+
 // RemoveEvidenceInput removes a file of evidence.
 type RemoveEvidenceInput struct {
 	ID string

@@ -366,7 +366,7 @@ func TestInvalidTransitionsNameTheState(t *testing.T) {
 		{"submit in assessment", inAssessment, applicant, submitCmd(DefaultRuleSets()),
 			`cannot submit: case is in state "in_assessment"; allowed: schedule_interview, record_interview, assess, request_information, withdraw`},
 		{"screen a draft", opened, officeScreen, with((*Case).Screen, ScreenInput{Outcome: ScreeningAccepted}),
-			`cannot screen: case is in state "draft"; allowed: update_portfolio, add_evidence, remove_evidence, update_self_assessment, submit, withdraw`},
+			`cannot screen: case is in state "draft"; allowed: update_portfolio, add_evidence, remove_evidence, edit_evidence, update_self_assessment, submit, withdraw`},
 		{"decide while in assessment", inAssessment, officeDecide, with((*Case).Decide, award(framework.Practitioner, "a")),
 			`cannot decide: case is in state "in_assessment"`},
 		{"claim once assigned", inAssessment, assessorC, with((*Case).Claim, ClaimInput{Profile: profile(assessorC)}),

@@ -17,7 +17,7 @@ func TestAllowedActions(t *testing.T) {
 		actor domain.Actor
 		want  []Action
 	}{
-		{"applicant on a draft", opened, applicant, []Action{ActionUpdatePortfolio, ActionAddEvidence, ActionRemoveEvidence, ActionUpdateSelfAssessment, ActionSubmit, ActionWithdraw}},
+		{"applicant on a draft", opened, applicant, []Action{ActionUpdatePortfolio, ActionAddEvidence, ActionRemoveEvidence, ActionEditEvidence, ActionUpdateSelfAssessment, ActionSubmit, ActionWithdraw}},
 		{"someone else on a draft", opened, stranger, []Action{}},
 		{"office on a draft", opened, officeScreen, []Action{}},
 		{"office on a submitted case", submitted, officeScreen, []Action{ActionScreen}},

@@ -204,6 +204,49 @@ func (s *Service) storeSealed(ctx context.Context, subject, object string, plain
 	return nil
 }
 
+// EvidenceEdit is the new description of an evidence file: every field, as
+// an upload gives it.
+type EvidenceEdit struct {
+	Kind       string
+	Title      string
+	Categories []int
+	Indicators []int
+}
+
+// EditEvidence replaces the description of an evidence file (the file
+// stays); the title is sealed as an upload's is.
+func (s *Service) EditEvidence(ctx context.Context, m aggregate.Meta, id, evID string, in EvidenceEdit) (aggregate.Result, error) {
+	if _, _, err := s.visible(m.Actor, id); err != nil {
+		return aggregate.Result{}, err
+	}
+	var fields []domain.FieldError
+	if !accreditation.EvidenceKind(in.Kind).Valid() {
+		fields = append(fields, domain.FieldError{Field: "kind", Reason: "one of " + kindList()})
+	}
+	title := strings.TrimSpace(in.Title)
+	if title == "" {
+		fields = append(fields, domain.FieldError{Field: "title", Reason: "required"})
+	}
+	for _, e := range []*domain.FieldError{limits.Short.Text("title", title),
+		limits.Categories.List("categories", len(in.Categories)), repeated("categories[%d]", len(in.Categories), func(i int) int { return in.Categories[i] }),
+		limits.Indicators.List("indicators", len(in.Indicators))} {
+		if e != nil {
+			fields = append(fields, *e)
+		}
+	}
+	if len(fields) > 0 {
+		return aggregate.Result{}, domain.InvalidFields("invalid evidence", fields...)
+	}
+	sealed, err := s.sealOn(ctx, id, title)
+	if err != nil {
+		return aggregate.Result{}, err
+	}
+	return s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
+		return c.EditEvidence(m.Actor, now, accreditation.EditEvidenceInput{ID: evID, Kind: accreditation.EvidenceKind(in.Kind),
+			Title: sealed, Categories: in.Categories, Indicators: in.Indicators})
+	})
+}
+
 // RemoveEvidence removes an evidence file from the application.
 func (s *Service) RemoveEvidence(ctx context.Context, m aggregate.Meta, id, evID string) (aggregate.Result, error) {
 	res, err := s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {

@@ -50,7 +50,7 @@ var (
 	Email = Limit{Runes: 254, In: []string{"RegisterRequest.email", "CreateUserRequest.email"}}
 	// Short is a title, the name of a programme or its provider, a
 	// payment's reference, or where an interview takes place.
-	Short = Limit{Runes: 300, In: []string{"OpenCaseRequest.programme.name", "OpenCaseRequest.programme.provider", "EvidenceUpload.title", "PaymentRequest.reference",
+	Short = Limit{Runes: 300, In: []string{"OpenCaseRequest.programme.name", "OpenCaseRequest.programme.provider", "EvidenceUpload.title", "EvidenceEditRequest.title", "PaymentRequest.reference",
 		"InterviewRequest.place"}}
 	// Long is prose: statements, notes, rationales, questions and answers.
 	Long = Limit{Runes: 20000, In: []string{
@@ -87,7 +87,7 @@ var (
 	FileName = Limit{Bytes: 255, In: []string{"EvidenceUpload.file"}}
 
 	// Categories is a list keyed by competence category: one item each.
-	Categories = Limit{Items: 8, In: []string{"SelfAssessmentRequest.categories", "AssessmentRequest.ratings", "EvidenceUpload.categories",
+	Categories = Limit{Items: 8, In: []string{"SelfAssessmentRequest.categories", "AssessmentRequest.ratings", "EvidenceUpload.categories", "EvidenceEditRequest.categories",
 		"InterviewRecordRequest.observations"}}
 	// ReviewAreas is an EQA assessment's ratings of the review areas: one
 	// item each.
@@ -97,7 +97,7 @@ var (
 	// Curriculum is an EQA programme's modules.
 	Curriculum = Limit{Items: 100, In: []string{"PortfolioRequest.curriculum"}}
 	// Indicators is a list of capability indicators cited.
-	Indicators = Limit{Items: 200, In: []string{"PortfolioRequest.curriculum[].indicators", "AssessmentRequest.ratings[].indicators", "EvidenceUpload.indicators",
+	Indicators = Limit{Items: 200, In: []string{"PortfolioRequest.curriculum[].indicators", "AssessmentRequest.ratings[].indicators", "EvidenceUpload.indicators", "EvidenceEditRequest.indicators",
 		"SelfCheckRequest.ratings"}}
 	// Schemes, Languages and Conflicts are an assessor's profile.
 	Schemes   = Limit{Items: 2, In: []string{"ProfileRequest.schemes"}}

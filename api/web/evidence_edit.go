@@ -1,0 +1,103 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/cases"
+	"github.com/emcc/accredit/domain/framework"
+)
+
+// The evidence edit page changes what describes an uploaded file (kind,
+// title, categories, indicators) while the application is with its
+// applicant, instead of removing and uploading it again.
+
+// evidenceEditView renders the edit page of evidence ev; p carries the form
+// (the evidence as it is, or as sent with its errors).
+func (a *app) evidenceEditView(x *ctx, c *cases.CaseView, ev *cases.EvidenceView, p *page, status int) error {
+	ac := a.appCase(x, c, "evidence")
+	ac.Extra["Evidence"] = ev
+	ac.Extra["Kinds"] = stringsOf(accreditation.EvidenceKindsOf(c.Scheme))
+	ac.Extra["Indicators"] = a.indicatorsByCategory(framework.Level(c.Level))
+	p.D = ac
+	return x.render(status, "evidenceedit", p)
+}
+
+// paramEvidence is the case and the evidence of the :case and :ev
+// parameters; evidence the case does not hold is a 404.
+func (a *app) paramEvidence(x *ctx) (*cases.CaseView, *cases.EvidenceView, error) {
+	c, err := a.loadParamCase(x)
+	if err != nil {
+		return nil, nil, err
+	}
+	ev := c.EvidenceOf(x.Param("ev"))
+	if ev == nil {
+		return nil, nil, domain.Errorf(domain.NotFound, "no evidence %s in case %s", x.Param("ev"), c.ID)
+	}
+	return c, ev, nil
+}
+
+func (a *app) evidenceEditPage(x *ctx) error {
+	c, ev, err := a.paramEvidence(x)
+	if err != nil {
+		return err
+	}
+	p := x.newPage("evidence.edit.title", nil)
+	p.Form.Set("kind", string(ev.Kind))
+	p.Form.Set("title", ev.Title)
+	for _, n := range ev.Categories {
+		p.Form.Add("categories", strconv.Itoa(n))
+	}
+	for _, n := range ev.Indicators {
+		p.Form.Add("indicators", strconv.Itoa(n))
+	}
+	return a.evidenceEditView(x, c, ev, p, 0)
+}
+
+func (a *app) editEvidence(x *ctx) error {
+	c, ev, err := a.paramEvidence(x)
+	if err != nil {
+		return err
+	}
+	p := x.newPage("evidence.edit.title", nil)
+	p.Form = x.form
+	in := cases.EvidenceEdit{Kind: x.fv("kind"), Title: x.fv("title"), Categories: formInts(x, "categories"), Indicators: formInts(x, "indicators")}
+	if in.Kind == "" {
+		p.Errors["kind"] = x.T("evidence.kind.required")
+	}
+	if in.Title == "" {
+		p.Errors["title"] = x.T("form.required")
+	}
+	if len(p.Errors) > 0 {
+		return a.evidenceEditView(x, c, ev, p, http.StatusBadRequest)
+	}
+	res, err := a.d.Cases.EditEvidence(x.Request().Context(), x.meta(string(accreditation.ActionEditEvidence)), c.ID, ev.ID, in)
+	if err != nil {
+		if domain.Is(err, domain.NotFound) {
+			return err
+		}
+		status := x.fieldErrors(p, err, func(f string) string {
+			if m := listField.FindStringSubmatch(f); m != nil {
+				return m[1]
+			}
+			return f
+		})
+		return a.evidenceEditView(x, c, ev, p, status)
+	}
+	a.settle(x.Request().Context(), res.Seq)
+	return x.redirect("/applications/" + c.ID + "/evidence?ok=evidence_edited")
+}
+
+// formInts are the numbers a form sent under name (checkboxes); anything
+// else is left out.
+func formInts(x *ctx, name string) []int {
+	var out []int
+	for _, s := range x.form[name] {
+		if n, err := strconv.Atoi(s); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
