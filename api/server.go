@@ -20,6 +20,7 @@ import (
 	"github.com/emcc/accredit/domain/aggregate"
 	"github.com/emcc/accredit/domain/audit"
 	"github.com/emcc/accredit/domain/cases"
+	"github.com/emcc/accredit/domain/credential"
 	"github.com/emcc/accredit/domain/framework"
 	"github.com/emcc/accredit/domain/selfcheck"
 )
@@ -54,7 +55,10 @@ type Deps struct {
 	Cases      *cases.Service
 	// SelfChecks keeps logged-in users' development self-checks.
 	SelfChecks *selfcheck.Service
-	Reads      *ReadSide
+	// Credentials issues awards as verifiable credentials and publishes
+	// the office's keys and status lists.
+	Credentials *credential.Service
+	Reads       *ReadSide
 	// WaitFor waits until every read model reflects seq (read-your-writes).
 	WaitFor func(ctx context.Context, seq uint64) error
 	// TrustedProxies may name the client in X-Forwarded-For; with none,
@@ -173,6 +177,16 @@ func (s *Server) routes() []Route {
 			{Method: http.MethodGet, Path: "/api/v1/programmes/:accreditation_id/effectiveness", Roles: holderOrOffice, handler: s.programmeEffectiveness},
 			{Method: http.MethodGet, Path: "/api/v1/projections", Roles: office, handler: s.projectionStatus},
 			{Method: http.MethodPost, Path: "/api/v1/projections/rebuild", Roles: office, handler: s.rebuildProjections},
+		}...)
+	}
+	if s.deps.Reads != nil && s.deps.Credentials != nil {
+		// Awards as verifiable credentials, the office's keys, the status lists.
+		routes = append(routes, []Route{
+			{Method: http.MethodGet, Path: "/.well-known/did.json", Public: true, handler: s.didDocument},
+			{Method: http.MethodGet, Path: "/.well-known/jwks.json", Public: true, handler: s.jwks},
+			{Method: http.MethodGet, Path: "/api/v1/accreditations/:id/credential", Roles: holderOrOffice, handler: s.getCredential},
+			{Method: http.MethodGet, Path: "/api/v1/credentials/status/:purpose", Public: true, handler: s.statusList},
+			{Method: http.MethodPost, Path: "/api/v1/credentials/verification", Public: true, handler: s.verifyCredential},
 		}...)
 	}
 	return routes

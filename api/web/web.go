@@ -52,6 +52,7 @@ import (
 	"github.com/emcc/accredit/domain/accounts"
 	"github.com/emcc/accredit/domain/audit"
 	"github.com/emcc/accredit/domain/cases"
+	"github.com/emcc/accredit/domain/credential"
 	"github.com/emcc/accredit/domain/framework"
 	"github.com/emcc/accredit/domain/selfcheck"
 	"github.com/emcc/accredit/projections"
@@ -64,10 +65,12 @@ type Deps struct {
 	// SelfChecks keeps logged-in users' self-checks; anonymous ones are
 	// evaluated and stored nowhere.
 	SelfChecks *selfcheck.Service
-	Reads      *api.ReadSide
-	Catalogue  *framework.Catalogue
-	Log        *slog.Logger
-	Now        func() time.Time
+	// Credentials issues the holder's credential and certificate.
+	Credentials *credential.Service
+	Reads       *api.ReadSide
+	Catalogue   *framework.Catalogue
+	Log         *slog.Logger
+	Now         func() time.Time
 	// Verify checks the audit trail's hash chains and signed checkpoints;
 	// Checkpoint signs and records one now (as api.Deps.Verify and
 	// Checkpoint). The audit integrity page needs them.

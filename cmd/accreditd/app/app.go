@@ -32,6 +32,7 @@ import (
 	"github.com/emcc/accredit/domain/aggregate"
 	"github.com/emcc/accredit/domain/audit"
 	"github.com/emcc/accredit/domain/cases"
+	"github.com/emcc/accredit/domain/credential"
 	"github.com/emcc/accredit/domain/eventstore"
 	"github.com/emcc/accredit/domain/framework"
 	"github.com/emcc/accredit/domain/natsstore"
@@ -59,6 +60,7 @@ type App struct {
 	Accounts    *accounts.Service
 	Cases       *cases.Service
 	SelfChecks  *selfcheck.Service
+	Credentials *credential.Service
 	Reads       *projections.Runner
 	Search      *search.Index
 	heads       *audit.Heads
@@ -109,6 +111,9 @@ func NewLogger(format string, w io.Writer) *slog.Logger {
 
 // Start opens everything, catches up with the store and starts serving.
 func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
+	if cfg.CredentialKeyDir == "" {
+		cfg.CredentialKeyDir = filepath.Join(cfg.DataDir, "keys", "credentials")
+	}
 	a := &App{cfg: cfg, log: opt.Log, now: opt.Now, id: ulid.Make().String()}
 	if a.log == nil {
 		a.log = NewLogger(cfg.LogFormat, os.Stderr)
@@ -179,6 +184,10 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 		Accounts: a.Accounts, Now: a.now, Log: a.log, MaxUpload: cfg.MaxUpload, TempDir: tmp,
 		Quota: cases.Quota{Files: cfg.MaxCaseFiles, Bytes: cfg.MaxCaseBytes}, UploadsInFlight: cfg.UploadsInFlight, UploadsPerUser: cfg.UploadsPerUser, SLA: cfg.SLA()})
 	a.SelfChecks = selfcheck.NewService(a.Events, a.Feed, a.Vault, framework.Default(), a.now)
+	if a.Credentials, err = credential.NewService(a.Events, a.Feed, credential.Office{BaseURL: cfg.PublicURL},
+		credential.KeyRing{Dir: cfg.CredentialKeyDir}, a.now); err != nil {
+		return nil, err
+	}
 
 	a.resumeAggregates(ctx)
 	runCtx, cancel := context.WithCancel(context.Background())
@@ -221,14 +230,18 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 	a.API = api.New(api.Deps{
 		Accounts: a.Accounts, Catalogue: framework.Default(), Log: a.log, Now: a.now,
 		Ready: a.readiness, Verify: a.verify, Checkpoint: a.checkpoint, Metrics: a.Metrics,
-		Cases: a.Cases, SelfChecks: a.SelfChecks, WaitFor: a.waitFor, RequestKey: a.requestKey, TrustedProxies: cfg.TrustedProxies, HSTS: cfg.SecureCookies,
+		Cases: a.Cases, SelfChecks: a.SelfChecks, Credentials: a.Credentials, WaitFor: a.waitFor, RequestKey: a.requestKey, TrustedProxies: cfg.TrustedProxies, HSTS: cfg.SecureCookies,
 		Reads: &api.ReadSide{Runner: a.Reads, Store: a.auditStore, Vault: a.Vault, SLA: cfg.SLA(), Search: a.Search},
 	})
-	web.Register(a.API.Echo, web.Deps{Accounts: a.Accounts, Cases: a.Cases, SelfChecks: a.SelfChecks, Reads: a.API.Reads(),
+	web.Register(a.API.Echo, web.Deps{Accounts: a.Accounts, Cases: a.Cases, SelfChecks: a.SelfChecks, Credentials: a.Credentials, Reads: a.API.Reads(),
 		Catalogue: framework.Default(), Log: a.log, Now: a.now, Secure: cfg.SecureCookies, Verify: a.verify, Checkpoint: a.checkpoint})
 	a.listener, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	if cfg.PublicURL == "" {
+		// Set before serving: the credentials name the address listened on.
+		a.Credentials.Office.BaseURL = "http://" + a.listener.Addr().String()
 	}
 	a.http = &http.Server{Handler: a.API.Echo, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Minute,
 		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -25,6 +26,8 @@ type Config struct {
 	AdminPassword      string        // ACCREDIT_ADMIN_PASSWORD
 	SigningKeyFile     string        // ACCREDIT_SIGNING_KEY_FILE
 	MasterKeyFile      string        // ACCREDIT_MASTER_KEY_FILE
+	CredentialKeyDir   string        // ACCREDIT_CREDENTIAL_KEY_DIR: the office's credential keys, one file each
+	PublicURL          string        // ACCREDIT_PUBLIC_URL: the address the public uses; names the office's DID
 	CheckpointInterval time.Duration // ACCREDIT_CHECKPOINT_INTERVAL
 	LogFormat          string        // ACCREDIT_LOG_FORMAT: json or text
 	MetricsAddr        string        // ACCREDIT_METRICS_ADDR: unauthenticated /metrics here
@@ -77,6 +80,8 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	env("ACCREDIT_ADMIN_PASSWORD", &c.AdminPassword)
 	env("ACCREDIT_SIGNING_KEY_FILE", &c.SigningKeyFile)
 	env("ACCREDIT_MASTER_KEY_FILE", &c.MasterKeyFile)
+	env("ACCREDIT_CREDENTIAL_KEY_DIR", &c.CredentialKeyDir)
+	env("ACCREDIT_PUBLIC_URL", &c.PublicURL)
 	env("ACCREDIT_LOG_FORMAT", &c.LogFormat)
 	env("ACCREDIT_METRICS_ADDR", &c.MetricsAddr)
 	var replicas, interval, maxUpload, sla, secure, retention, proxies string
@@ -106,6 +111,8 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.Sync, "sync", c.Sync, `fsync policy: "always" or an interval such as "1s" (ACCREDIT_SYNC)`)
 	fs.StringVar(&c.SigningKeyFile, "signing-key-file", c.SigningKeyFile, "Ed25519 key signing audit checkpoints (ACCREDIT_SIGNING_KEY_FILE)")
 	fs.StringVar(&c.MasterKeyFile, "master-key-file", c.MasterKeyFile, "key wrapping the per-person data keys (ACCREDIT_MASTER_KEY_FILE)")
+	fs.StringVar(&c.CredentialKeyDir, "credential-key-dir", c.CredentialKeyDir, "directory of the Ed25519 keys signing award credentials; the newest signs (ACCREDIT_CREDENTIAL_KEY_DIR)")
+	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "public address of the site, e.g. https://accredit.example.org; names the office's did:web (ACCREDIT_PUBLIC_URL)")
 	fs.StringVar(&interval, "checkpoint-interval", interval, "how often to sign an audit checkpoint (ACCREDIT_CHECKPOINT_INTERVAL)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "separate address serving /metrics without login, e.g. 127.0.0.1:9090 (ACCREDIT_METRICS_ADDR)")
 	fs.StringVar(&secure, "secure-cookies", secure, "mark the login cookie Secure (HTTPS only); set false for plain-HTTP development, default true (ACCREDIT_SECURE_COOKIES)")
@@ -207,6 +214,14 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	}
 	if c.MasterKeyFile == "" {
 		c.MasterKeyFile = filepath.Join(c.DataDir, "keys", "master.key")
+	}
+	if c.CredentialKeyDir == "" {
+		c.CredentialKeyDir = filepath.Join(c.DataDir, "keys", "credentials")
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("ACCREDIT_PUBLIC_URL: %q is not an http(s) address such as https://accredit.example.org", c.PublicURL))
+		}
 	}
 	return c, errors.Join(errs...)
 }
