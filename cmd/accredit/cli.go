@@ -93,6 +93,10 @@ func commands() []*command {
 			{name: "search", summary: "search the accreditations in force", run: cmdRegisterSearch},
 			{name: "verify", summary: "check one accreditation (exit 1 when not valid)", run: cmdRegisterVerify},
 		}},
+		{name: "credential", summary: "award credentials (Open Badges 3.0): verify one offline; rotate the signing key", sub: []*command{
+			{name: "verify", summary: "verify a credential file with the office's published keys (exit 1 when not valid)", run: cmdCredentialVerify},
+			{name: "rotate-key", summary: "add a new credential signing key (directly in the key directory, not through the API)", run: cmdCredentialRotateKey},
+		}},
 		{name: "backup", summary: "back up the JetStream streams to a file (directly, not through the API)", run: cmdBackup},
 		{name: "restore", summary: "restore a backup into an empty JetStream", run: cmdRestore},
 		{name: "seed", summary: "fill an empty store with a made-up, realistic data set (directly, not through the API)", run: cmdSeed},

@@ -205,7 +205,7 @@ func TestRotationKeepsOldCredentialsVerifiable(t *testing.T) {
 	}
 	_, oldKid := credentialtest.MustVerify(t, did, old)
 	_, newKid := credentialtest.MustVerify(t, jwks, newer)
-	if oldKid == newKid || !strings.HasSuffix(newKid, "#key-20261202T110000Z") {
+	if oldKid == newKid || !strings.HasSuffix(newKid, "#key-20261202T110000.000Z") {
 		t.Errorf("old kid %s, new kid %s: want the new key to sign new credentials", oldKid, newKid)
 	}
 	if _, _, err := credentialtest.Verify(t, jwksBefore, newer); err == nil {

@@ -19,7 +19,7 @@ const pemType = "ACCREDIT ED25519 PRIVATE KEY"
 
 // Key is one of the office's credential keys.
 type Key struct {
-	// ID names the key in the DID document ("key-20261202T142700Z"): the
+	// ID names the key in the DID document ("key-20261202T142700.000Z"): the
 	// time it was made, so that the newest sorts last.
 	ID      string
 	Private ed25519.PrivateKey
@@ -82,16 +82,16 @@ func (r KeyRing) Ensure(now time.Time) error {
 }
 
 // Rotate adds a new key, which signs from now on; the older ones stay.
-// Its id is the time, to the second: a second rotation within the same
-// second is refused rather than overwriting.
+// Its id is the time, to the millisecond: a second rotation within the
+// same millisecond is refused rather than overwriting.
 func (r KeyRing) Rotate(now time.Time) (Key, error) {
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		return Key{}, err
 	}
-	k := Key{ID: "key-" + now.UTC().Format("20060102T150405Z"), Private: priv}
+	k := Key{ID: "key-" + now.UTC().Format("20060102T150405.000Z"), Private: priv}
 	if cur, err := r.Current(); err == nil && cur.ID >= k.ID {
-		return Key{}, fmt.Errorf("credential key %s is not older than now; rotate again in a second", cur.ID)
+		return Key{}, fmt.Errorf("credential key %s is not older than now; rotate again in a moment", cur.ID)
 	}
 	if err := os.MkdirAll(r.Dir, 0o700); err != nil {
 		return Key{}, fmt.Errorf("credential keys: %w", err)
