@@ -157,6 +157,26 @@ func (s *Server) getCredential(c echo.Context) error {
 	return c.Blob(http.StatusOK, credential.MediaType, []byte(token))
 }
 
+// getCertificate is the accreditation's printable certificate (PDF) for
+// its holder or the office, its QR code pointing to the public
+// verification page.
+func (s *Server) getCertificate(c echo.Context) error {
+	a, status, err := s.awards().Of(c.Request().Context(), actor(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if status != accreditation.StatusActive {
+		return domain.Errorf(domain.Unprocessable, "accreditation %s is %s: a certificate is made only for an accreditation in force", a.AccreditationID, status)
+	}
+	b, err := credential.Certificate(a, s.deps.Credentials.Office.VerifyURL(a.AccreditationID))
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": "emcc-certificate-" + a.AccreditationID + ".pdf"}))
+	c.Response().Header().Set("Cache-Control", "private, no-store")
+	return c.Blob(http.StatusOK, "application/pdf", b)
+}
+
 // statusList serves a status list credential to anyone.
 func (s *Server) statusList(c echo.Context) error {
 	if err := s.waitMinSeq(c); err != nil {

@@ -94,7 +94,12 @@ func TestCredentialIssuedToTheHolderVerifiesIndependently(t *testing.T) {
 	if j["jwt"] == "" || j["credential"].(map[string]any)["id"] == nil {
 		t.Errorf("format=json: %v", j)
 	}
+	pdf := Expect(t, tm.in.Get(t, "/api/v1/accreditations/"+acc+"/certificate", tm.applicant.Token), 200)
+	if pdf.Header.Get("Content-Type") != "application/pdf" || !strings.Contains(string(pdf.Body), tm.in.URL+"/register/"+acc) {
+		t.Errorf("certificate: %s, without the verification URL", pdf.Header.Get("Content-Type"))
+	}
 	other := tm.newAssessor(t, "otto@example.org", "Otto Other")
+	Expect(t, tm.in.Get(t, "/api/v1/accreditations/"+acc+"/certificate", other.Token), 403)
 	Expect(t, tm.in.Get(t, "/api/v1/accreditations/"+acc+"/credential", other.Token), 403)
 	Expect(t, tm.in.Get(t, "/api/v1/accreditations/"+acc+"/credential", ""), 401)
 	Expect(t, tm.in.Get(t, "/api/v1/accreditations/"+acc+"/credential?format=pdf", tm.applicant.Token), 400)
@@ -163,6 +168,7 @@ func TestRevokedWithdrawnExpiredCredentialsFailWithTheirReason(t *testing.T) {
 		}
 	}
 	Expect(t, tm.in.Get(t, "/api/v1/accreditations/"+revoked+"/credential", tm.applicant.Token), 422)
+	Expect(t, tm.in.Get(t, "/api/v1/accreditations/"+revoked+"/certificate", tm.applicant.Token), 422)
 
 	// Five years on, the expiry job ends the third: expired, by the list
 	// and by its validUntil.

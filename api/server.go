@@ -185,6 +185,7 @@ func (s *Server) routes() []Route {
 			{Method: http.MethodGet, Path: "/.well-known/did.json", Public: true, handler: s.didDocument},
 			{Method: http.MethodGet, Path: "/.well-known/jwks.json", Public: true, handler: s.jwks},
 			{Method: http.MethodGet, Path: "/api/v1/accreditations/:id/credential", Roles: holderOrOffice, handler: s.getCredential},
+			{Method: http.MethodGet, Path: "/api/v1/accreditations/:id/certificate", Roles: holderOrOffice, handler: s.getCertificate},
 			{Method: http.MethodGet, Path: "/api/v1/credentials/status/:purpose", Public: true, handler: s.statusList},
 			{Method: http.MethodPost, Path: "/api/v1/credentials/verification", Public: true, handler: s.verifyCredential},
 		}...)

@@ -35,6 +35,8 @@ func (a *app) routes() []route {
 		{Method: post, Path: "/lang", Public: true, h: a.setLang},
 		{Method: get, Path: "/register", Public: true, Nav: "nav.register", h: a.registerList},
 		{Method: get, Path: "/register/:acc", Public: true, h: a.verify},
+		{Method: get, Path: "/verify", Public: true, h: a.verifyCredentialForm},
+		{Method: post, Path: "/verify", Public: true, h: a.verifyCredential},
 		{Method: get, Path: "/rules", Public: true, Nav: "nav.rules", h: a.rules},
 		{Method: get, Path: "/framework", Public: true, Nav: "nav.framework", h: a.framework},
 		{Method: get, Path: "/framework/indicators/:n", Public: true, h: a.frameworkIndicator},
@@ -69,6 +71,8 @@ func (a *app) routes() []route {
 		{Method: post, Path: "/applications/:case/appeal", Roles: applicant, h: a.appeal},
 		{Method: post, Path: "/applications/:case/withdraw", Roles: applicant, h: a.withdraw},
 		{Method: get, Path: "/accreditations/:acc", Roles: anyRole, h: a.certificate},
+		{Method: get, Path: "/accreditations/:acc/credential.jwt", Roles: domain.HolderOrOffice, h: a.credentialFile},
+		{Method: get, Path: "/accreditations/:acc/certificate.pdf", Roles: domain.HolderOrOffice, h: a.certificatePDF},
 		{Method: post, Path: "/accreditations/:acc/renew", Roles: applicant, h: a.renew},
 		{Method: post, Path: "/accreditations/:acc/withdraw", Roles: applicant, h: a.holderWithdrawAccreditation},
 		// A programme's provider (the holder of its EQA accreditation) and the office.

@@ -42,6 +42,7 @@ func init() {
 	openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.PlainBodyDecoder)
 	// A credential is a compact JWS, text (VC-JOSE-COSE).
 	openapi3filter.RegisterBodyDecoder("application/vc+jwt", openapi3filter.PlainBodyDecoder)
+	openapi3filter.RegisterBodyDecoder("application/pdf", openapi3filter.PlainBodyDecoder)
 	// JSON lines are checked as an array of their objects.
 	openapi3filter.RegisterBodyDecoder("application/x-ndjson", ndjsonDecoder)
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/emcc/accredit/domain/accounts"
 	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/aggregate"
+	"github.com/emcc/accredit/domain/credential"
 	"github.com/emcc/accredit/domain/eventstore"
 	"github.com/emcc/accredit/domain/framework"
 	"github.com/emcc/accredit/domain/rulesets"
@@ -153,6 +154,12 @@ func seedInto(t *testing.T, a *app.App) seed.Summary {
 			}
 		}
 	}
+	// Nor status list indexes of credentials: two awards get one.
+	for _, acc := range []string{"seed-award-1", "seed-award-2"} {
+		if _, err := a.Credentials.Index(context.Background(), domain.Actor{ID: "office-test", Role: domain.RoleOffice}, acc); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := a.Feed.CatchUp(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -203,6 +210,8 @@ func writeSide(t *testing.T, a *app.App) state {
 			s.aggregates[p.SnapshotName()], s.versions[p.SnapshotName()] = states(t, r, ids)
 		case *aggregate.Repository[*selfcheck.History]:
 			s.aggregates[p.SnapshotName()], s.versions[p.SnapshotName()] = states(t, r, ids)
+		case *aggregate.Repository[*credential.Indexes]:
+			s.aggregates[p.SnapshotName()], s.versions[p.SnapshotName()] = states(t, r, ids)
 		}
 		var buf bytes.Buffer
 		if err := p.SaveSnapshot(context.Background(), func(v any) error { return json.NewEncoder(&buf).Encode(v) }); err != nil {
@@ -217,8 +226,8 @@ func writeSide(t *testing.T, a *app.App) state {
 		}
 		kinds++
 	}
-	if kinds != 5 {
-		t.Fatalf("compared %d aggregate kinds, want 5 (cases, users, email reservations, rule-set books, self-checks)", kinds)
+	if kinds != 6 {
+		t.Fatalf("compared %d aggregate kinds, want 6 (cases, users, email reservations, rule-set books, self-checks, credential status indexes)", kinds)
 	}
 	return s
 }

@@ -1,0 +1,36 @@
+package web
+
+// credentialMessages are the texts of the credential downloads and the
+// public credential verification page, in English and Dutch.
+var credentialMessages = map[string]msg{
+	"credential.downloads":                   {"Your accreditation as a verifiable credential", "Uw accreditatie als verifieerbare credential"},
+	"credential.downloads.intro":             {"Download your accreditation as an Open Badges 3.0 credential, signed by the EMCC office, to keep in a digital wallet or show to anyone: they can check it without asking us. The printable certificate carries a QR code to its public verification page.", "Download uw accreditatie als Open Badges 3.0-credential, ondertekend door het EMCC-bureau, om in een digitale wallet te bewaren of aan iedereen te tonen: zij kunnen haar controleren zonder ons te vragen. Het afdrukbare certificaat heeft een QR-code naar de openbare verificatiepagina."},
+	"credential.download":                    {"Download the credential (.jwt)", "Credential downloaden (.jwt)"},
+	"credential.pdf":                         {"Download the certificate (PDF)", "Certificaat downloaden (pdf)"},
+	"credential.verify_link":                 {"Verify a credential", "Een credential controleren"},
+	"credverify.title":                       {"Verify a credential", "Een credential controleren"},
+	"credverify.intro":                       {"Upload an EMCC accreditation credential (the .jwt file its holder downloaded) to check that the EMCC issued it, that it was not changed, and that it is still in force.", "Upload een EMCC-accreditatiecredential (het .jwt-bestand dat de houder downloadde) om te controleren dat de EMCC het uitgaf, dat het niet is gewijzigd en dat het nog geldt."},
+	"credverify.file":                        {"Credential file", "Credentialbestand"},
+	"credverify.file.hint":                   {"A .jwt file, or the .json of the download; at most 64 KB.", "Een .jwt-bestand, of de .json van de download; hoogstens 64 kB."},
+	"credverify.choose":                      {"Choose the credential file to verify.", "Kies het credentialbestand om te controleren."},
+	"credverify.submit":                      {"Verify", "Controleren"},
+	"credverify.valid":                       {"This credential is valid: issued by the EMCC, unchanged and in force.", "Deze credential is geldig: uitgegeven door de EMCC, ongewijzigd en van kracht."},
+	"credverify.invalid":                     {"This credential is not valid:", "Deze credential is niet geldig:"},
+	"credverify.outcome.valid":               {"valid", "geldig"},
+	"credverify.outcome.malformed":           {"it is not a credential.", "het is geen credential."},
+	"credverify.outcome.unknown_key":         {"it was not signed with a key of the EMCC office.", "het is niet ondertekend met een sleutel van het EMCC-bureau."},
+	"credverify.outcome.signature_invalid":   {"it was changed after it was signed, or not signed by the EMCC.", "het is gewijzigd na ondertekening, of niet door de EMCC ondertekend."},
+	"credverify.outcome.wrong_issuer":        {"it names another issuer than the key that signed it.", "het noemt een andere uitgever dan de sleutel die het ondertekende."},
+	"credverify.outcome.not_yet_valid":       {"it is not valid yet.", "het is nog niet geldig."},
+	"credverify.outcome.expired":             {"the accreditation has expired.", "de accreditatie is verlopen."},
+	"credverify.outcome.revoked":             {"the EMCC revoked the accreditation.", "de EMCC heeft de accreditatie ingetrokken."},
+	"credverify.outcome.withdrawn":           {"the accreditation was withdrawn.", "de accreditatie is teruggetrokken."},
+	"credverify.outcome.status_unverifiable": {"its status could not be checked.", "de status kon niet worden gecontroleerd."},
+	"credverify.achievement":                 {"Accreditation", "Accreditatie"},
+	"credverify.issuer":                      {"Issuer", "Uitgever"},
+	"credverify.period":                      {"Valid", "Geldig"},
+	"credverify.key":                         {"Signed with", "Ondertekend met"},
+	"credverify.status_unchecked":            {"not checked", "niet gecontroleerd"},
+	"credverify.another":                     {"Verify another credential", "Nog een credential controleren"},
+	"credverify.offline":                     {"Anyone can also verify a credential offline, with the EMCC's published keys (/.well-known/did.json) and status lists: accredit credential verify FILE.", "Iedereen kan een credential ook offline controleren, met de gepubliceerde sleutels van de EMCC (/.well-known/did.json) en statuslijsten: accredit credential verify BESTAND."},
+}
