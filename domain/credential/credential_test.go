@@ -85,19 +85,26 @@ func lists(t *testing.T, svc *credential.Service, status credential.StatusOf) cr
 
 func inForce(string) (int, bool) { return credential.StatusInForce, true }
 
+// issuedOne is one process on a fresh store that issued one credential
+// (award ACC1, from 1 June 2026).
+func issuedOne(t *testing.T) (*credential.Service, *clock, string, credential.Credential) {
+	t.Helper()
+	es := natstest.Start(t).EventStore(t)
+	clk := &clock{t: time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)}
+	svc := process(t, es, t.TempDir(), clk)
+	token, c, err := svc.Issue(context.Background(), office1, award("ACC1", time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc, clk, token, c
+}
+
 // An issued credential is an OpenBadgeCredential naming the holder, the
 // scheme and level, the validity and the office's DID as issuer; jwx (not
 // the library that signed it) verifies it against the published DID
 // document and against the JWKS, and so does the office's own verifier.
 func TestIssuedCredentialVerifiesIndependently(t *testing.T) {
-	es := natstest.Start(t).EventStore(t)
-	clk := &clock{t: time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)}
-	svc := process(t, es, t.TempDir(), clk)
-	from := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
-	token, _, err := svc.Issue(context.Background(), office1, award("ACC1", from))
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc, clk, token, _ := issuedOne(t)
 	did, jwks := published(t, svc)
 	for name, doc := range map[string][]byte{"did": did, "jwks": jwks} {
 		c, kid := credentialtest.MustVerify(t, doc, token)
@@ -150,14 +157,7 @@ func TestIssuedCredentialVerifiesIndependently(t *testing.T) {
 // A changed credential fails: one character of the payload, or the
 // signature of another credential.
 func TestTamperedCredentialFails(t *testing.T) {
-	es := natstest.Start(t).EventStore(t)
-	clk := &clock{t: time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)}
-	svc := process(t, es, t.TempDir(), clk)
-	from := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
-	token, c, err := svc.Issue(context.Background(), office1, award("ACC1", from))
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc, clk, token, c := issuedOne(t)
 	_, jwks := published(t, svc)
 	keys, _ := credential.ParseKeys(jwks)
 	// The holder promotes themself to Master Practitioner: re-encode the
