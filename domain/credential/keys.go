@@ -4,7 +4,6 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/pem"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -77,7 +76,12 @@ func (r KeyRing) Ensure(now time.Time) error {
 	if err != nil || len(keys) > 0 {
 		return err
 	}
-	_, err = r.Rotate(now)
+	if _, err = r.Rotate(now); err != nil {
+		// Processes sharing the directory start together: one made it.
+		if keys, kerr := r.Keys(); kerr == nil && len(keys) > 0 {
+			return nil
+		}
+	}
 	return err
 }
 
@@ -97,13 +101,14 @@ func (r KeyRing) Rotate(now time.Time) (Key, error) {
 		return Key{}, fmt.Errorf("credential keys: %w", err)
 	}
 	path := filepath.Join(r.Dir, k.ID+".pem")
-	// Written under a temporary name and renamed: a process reading the
-	// directory meanwhile never sees half a key.
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	// Written under a temporary name, then linked to its own: a process
+	// reading the directory never sees half a key, and a key of the same
+	// name made at the same moment by another process is never replaced.
+	f, err := os.CreateTemp(r.Dir, ".key-*.tmp") // 0600
 	if err != nil {
 		return Key{}, fmt.Errorf("credential key: %w", err)
 	}
+	defer os.Remove(f.Name())
 	werr := pem.Encode(f, &pem.Block{Type: pemType, Bytes: priv.Seed()})
 	if werr == nil {
 		werr = f.Sync()
@@ -112,15 +117,9 @@ func (r KeyRing) Rotate(now time.Time) (Key, error) {
 		werr = cerr
 	}
 	if werr == nil {
-		if _, err := os.Stat(path); err == nil {
-			werr = errors.New("exists")
-		}
-	}
-	if werr == nil {
-		werr = os.Rename(tmp, path)
+		werr = os.Link(f.Name(), path)
 	}
 	if werr != nil {
-		_ = os.Remove(tmp)
 		return Key{}, fmt.Errorf("credential key %s: %w", path, werr)
 	}
 	return k, nil
