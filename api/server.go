@@ -22,6 +22,7 @@ import (
 	"github.com/emcc/accredit/domain/cases"
 	"github.com/emcc/accredit/domain/credential"
 	"github.com/emcc/accredit/domain/framework"
+	"github.com/emcc/accredit/domain/mail"
 	"github.com/emcc/accredit/domain/selfcheck"
 )
 
@@ -72,6 +73,8 @@ type Deps struct {
 	// HSTS sends Strict-Transport-Security (with secure cookies on: the
 	// site is served over HTTPS).
 	HSTS bool
+	// Mail is the email outbox and the users' choices (nil: no routes).
+	Mail *mail.Outbox
 }
 
 // Server is the HTTP API.
@@ -161,6 +164,14 @@ func (s *Server) routes() []Route {
 		{Method: http.MethodPost, Path: "/api/v1/me/self-checks", Roles: anyRole, handler: s.saveSelfCheck},
 		{Method: http.MethodGet, Path: "/api/v1/me/self-checks", Roles: anyRole, handler: s.listSelfChecks},
 		{Method: http.MethodGet, Path: "/api/v1/me/self-checks/:id", Roles: anyRole, handler: s.getSelfCheck},
+	}
+	if s.deps.Mail != nil {
+		routes = append(routes, []Route{
+			{Method: http.MethodGet, Path: "/api/v1/outbox", Roles: office, handler: s.outbox},
+			{Method: http.MethodGet, Path: "/api/v1/outbox/:id", Roles: office, handler: s.outboxMessage},
+			{Method: http.MethodGet, Path: "/api/v1/me/notifications", Roles: anyRole, handler: s.myNotifications},
+			{Method: http.MethodPut, Path: "/api/v1/me/notifications", Roles: anyRole, handler: s.setMyNotifications},
+		}...)
 	}
 	if s.deps.Reads != nil {
 		// The read models.

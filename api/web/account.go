@@ -11,7 +11,11 @@ import (
 // account is the caller's own account: who they are, the password form and
 // the download of their data.
 func (a *app) account(x *ctx) error {
-	return x.render(0, "account", x.newPage("account.title", nil))
+	p := x.newPage("account.title", nil)
+	if err := a.withChoices(x, p); err != nil {
+		return err
+	}
+	return x.render(0, "account", p)
 }
 
 // changePassword sets the caller's new password after checking the current
@@ -30,6 +34,9 @@ func (a *app) changePassword(x *ctx) error {
 		p.Errors["repeat_password"] = x.T("form.required")
 	} else if next != "" && repeat != next {
 		p.Errors["repeat_password"] = x.T("account.repeat_mismatch")
+	}
+	if err := a.withChoices(x, p); err != nil {
+		return err
 	}
 	if len(p.Errors) > 0 {
 		return x.render(http.StatusBadRequest, "account", p)

@@ -51,6 +51,7 @@ func (a *app) routes() []route {
 		{Method: get, Path: "/me/export.json", Roles: anyRole, h: a.exportMine},
 		{Method: get, Path: "/account", Roles: anyRole, h: a.account},
 		{Method: post, Path: "/account/password", Roles: anyRole, h: a.changePassword},
+		{Method: post, Path: "/account/notifications", Roles: anyRole, h: a.saveNotifications},
 
 		// Applicants.
 		{Method: get, Path: "/applications", Roles: applicant, Nav: "nav.applications", h: a.myApplications},
@@ -115,6 +116,8 @@ func (a *app) routes() []route {
 		{Method: get, Path: "/office/rules/:scheme", Roles: office, h: a.rulesForm},
 		{Method: post, Path: "/office/rules/:scheme", Roles: office, h: a.publishRules},
 		{Method: get, Path: "/office/users", Roles: office, Nav: "nav.users", h: a.users},
+		{Method: get, Path: "/office/outbox", Roles: office, Nav: "nav.outbox", h: a.outbox},
+		{Method: get, Path: "/office/outbox/:message", Roles: office, h: a.outboxMessage},
 		{Method: post, Path: "/office/users", Roles: office, h: a.createUser},
 		{Method: get, Path: "/office/users/:user", Roles: office, h: a.user},
 		{Method: post, Path: "/office/users/:user/profile", Roles: office, h: a.saveProfile},

@@ -23,7 +23,8 @@ func TestEveryPageWithEveryRole(t *testing.T) {
 	applicant := w.registerApplicant(t, "carla@example.org", "Carla Coach")
 	caseID, evID, accID := w.awardedCase(t, applicant)
 	programme := w.awardedProgramme(t, applicant)
-	params := map[string]string{":case": caseID, ":ev": evID, ":acc": accID, ":programme": programme, ":user": w.assessor.ID, ":rules": "eqa-2024-1", ":scheme": "eqa", ":n": "5", "*": "app.css"}
+	params := map[string]string{":case": caseID, ":ev": evID, ":acc": accID, ":programme": programme, ":user": w.assessor.ID, ":rules": "eqa-2024-1", ":scheme": "eqa", ":n": "5", "*": "app.css",
+		":message": w.anyMail(t)}
 	fill := func(p string) string {
 		for k, v := range params {
 			p = strings.ReplaceAll(p, k, v)

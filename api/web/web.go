@@ -54,6 +54,7 @@ import (
 	"github.com/emcc/accredit/domain/cases"
 	"github.com/emcc/accredit/domain/credential"
 	"github.com/emcc/accredit/domain/framework"
+	"github.com/emcc/accredit/domain/mail"
 	"github.com/emcc/accredit/domain/selfcheck"
 	"github.com/emcc/accredit/projections"
 )
@@ -78,6 +79,8 @@ type Deps struct {
 	Checkpoint func(ctx context.Context) (audit.Checkpoint, error)
 	// Secure marks cookies Secure; off only for plain-HTTP development.
 	Secure bool
+	// Mail is the email outbox and the users' choices (nil: no email pages).
+	Mail *mail.Outbox
 }
 
 // app is the running web application.

@@ -35,6 +35,7 @@ import (
 	"github.com/emcc/accredit/domain/credential"
 	"github.com/emcc/accredit/domain/eventstore"
 	"github.com/emcc/accredit/domain/framework"
+	"github.com/emcc/accredit/domain/mail"
 	"github.com/emcc/accredit/domain/natsstore"
 	"github.com/emcc/accredit/domain/pii"
 	"github.com/emcc/accredit/domain/selfcheck"
@@ -63,6 +64,8 @@ type App struct {
 	Credentials *credential.Service
 	Reads       *projections.Runner
 	Search      *search.Index
+	Outbox      *mail.Outbox
+	Notifier    *mail.Notifier
 	heads       *audit.Heads
 	signer      *audit.Signer
 	requestKey  []byte
@@ -227,14 +230,17 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 	if err := a.catchUpReads(ctx); err != nil {
 		return nil, err
 	}
+	if err := a.openMail(ctx); err != nil {
+		return nil, err
+	}
 	a.API = api.New(api.Deps{
 		Accounts: a.Accounts, Catalogue: framework.Default(), Log: a.log, Now: a.now,
 		Ready: a.readiness, Verify: a.verify, Checkpoint: a.checkpoint, Metrics: a.Metrics,
 		Cases: a.Cases, SelfChecks: a.SelfChecks, Credentials: a.Credentials, WaitFor: a.waitFor, RequestKey: a.requestKey, TrustedProxies: cfg.TrustedProxies, HSTS: cfg.SecureCookies,
-		Reads: &api.ReadSide{Runner: a.Reads, Store: a.auditStore, Vault: a.Vault, SLA: cfg.SLA(), Search: a.Search},
+		Reads: &api.ReadSide{Runner: a.Reads, Store: a.auditStore, Vault: a.Vault, SLA: cfg.SLA(), Search: a.Search}, Mail: a.Outbox,
 	})
 	web.Register(a.API.Echo, web.Deps{Accounts: a.Accounts, Cases: a.Cases, SelfChecks: a.SelfChecks, Credentials: a.Credentials, Reads: a.API.Reads(),
-		Catalogue: framework.Default(), Log: a.log, Now: a.now, Secure: cfg.SecureCookies, Verify: a.verify, Checkpoint: a.checkpoint})
+		Catalogue: framework.Default(), Log: a.log, Now: a.now, Secure: cfg.SecureCookies, Verify: a.verify, Checkpoint: a.checkpoint, Mail: a.Outbox})
 	a.listener, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -242,6 +248,9 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 	if cfg.PublicURL == "" {
 		// Set before serving: the credentials name the address listened on.
 		a.Credentials.Office.BaseURL = "http://" + a.listener.Addr().String()
+	}
+	if err := a.startMail(ctx, runCtx); err != nil {
+		return nil, err
 	}
 	a.http = &http.Server{Handler: a.API.Echo, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Minute,
 		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}

@@ -27,7 +27,7 @@ type Config struct {
 	SigningKeyFile     string        // ACCREDIT_SIGNING_KEY_FILE
 	MasterKeyFile      string        // ACCREDIT_MASTER_KEY_FILE
 	CredentialKeyDir   string        // ACCREDIT_CREDENTIAL_KEY_DIR: the office's credential keys, one file each
-	PublicURL          string        // ACCREDIT_PUBLIC_URL: the address the public uses; names the office's DID
+	PublicURL          string        // ACCREDIT_PUBLIC_URL: where users reach the site; links in emails start with it, and it names the office's DID
 	CheckpointInterval time.Duration // ACCREDIT_CHECKPOINT_INTERVAL
 	LogFormat          string        // ACCREDIT_LOG_FORMAT: json or text
 	MetricsAddr        string        // ACCREDIT_METRICS_ADDR: unauthenticated /metrics here
@@ -42,6 +42,8 @@ type Config struct {
 	TrustedProxies     []*net.IPNet  // ACCREDIT_TRUSTED_PROXIES: only these may say who the client is (X-Forwarded-For)
 	AggregateCache     int           // ACCREDIT_AGGREGATE_CACHE: aggregates of each kind kept in memory; 0 is aggregate.DefaultCacheSize
 	ReadSnapshotAfter  int           // ACCREDIT_READ_SNAPSHOT_AFTER: commits after which the read models' snapshot is written ahead; 0 is projections.DefaultSnapshotAfter
+	SMTPURL            string        // ACCREDIT_SMTP_URL: smtp://user:pass@host:port (STARTTLS when offered) or smtps://; none keeps mail in the outbox
+	MailFrom           string        // ACCREDIT_MAIL_FROM: the From of every email
 	ShutdownTimeout    time.Duration
 }
 
@@ -84,6 +86,8 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	env("ACCREDIT_PUBLIC_URL", &c.PublicURL)
 	env("ACCREDIT_LOG_FORMAT", &c.LogFormat)
 	env("ACCREDIT_METRICS_ADDR", &c.MetricsAddr)
+	env("ACCREDIT_SMTP_URL", &c.SMTPURL)
+	env("ACCREDIT_MAIL_FROM", &c.MailFrom)
 	var replicas, interval, maxUpload, sla, secure, retention, proxies string
 	env("ACCREDIT_TRUSTED_PROXIES", &proxies)
 	env("ACCREDIT_RETENTION_YEARS", &retention)
@@ -112,7 +116,6 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.SigningKeyFile, "signing-key-file", c.SigningKeyFile, "Ed25519 key signing audit checkpoints (ACCREDIT_SIGNING_KEY_FILE)")
 	fs.StringVar(&c.MasterKeyFile, "master-key-file", c.MasterKeyFile, "key wrapping the per-person data keys (ACCREDIT_MASTER_KEY_FILE)")
 	fs.StringVar(&c.CredentialKeyDir, "credential-key-dir", c.CredentialKeyDir, "directory of the Ed25519 keys signing award credentials; the newest signs (ACCREDIT_CREDENTIAL_KEY_DIR)")
-	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "public address of the site, e.g. https://accredit.example.org; names the office's did:web (ACCREDIT_PUBLIC_URL)")
 	fs.StringVar(&interval, "checkpoint-interval", interval, "how often to sign an audit checkpoint (ACCREDIT_CHECKPOINT_INTERVAL)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "separate address serving /metrics without login, e.g. 127.0.0.1:9090 (ACCREDIT_METRICS_ADDR)")
 	fs.StringVar(&secure, "secure-cookies", secure, "mark the login cookie Secure (HTTPS only); set false for plain-HTTP development, default true (ACCREDIT_SECURE_COOKIES)")
@@ -126,6 +129,9 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&perUser, "max-uploads-per-user", perUser, "evidence uploads in progress at once per person; more wait (429), default 2 (ACCREDIT_MAX_UPLOADS_PER_USER)")
 	fs.StringVar(&aggCache, "aggregate-cache", aggCache, "aggregates of each kind (cases, users, email reservations) kept in memory, the ones used last; the others are read from their streams when needed; default 10000 (ACCREDIT_AGGREGATE_CACHE)")
 	fs.StringVar(&readSnap, "read-snapshot-after", readSnap, "commits applied since the read models' last snapshot after which the next is written, ahead of a stop that may have no time for it; default 10000 (ACCREDIT_READ_SNAPSHOT_AFTER)")
+	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "where users reach the web application, e.g. https://accredit.example.org; links in emails start with it and it names the office's did:web; default http://<addr> (ACCREDIT_PUBLIC_URL)")
+	fs.StringVar(&c.SMTPURL, "smtp-url", c.SMTPURL, "smtp://user:pass@host:port (STARTTLS when offered) or smtps://...; none keeps mail in the outbox for the office (ACCREDIT_SMTP_URL)")
+	fs.StringVar(&c.MailFrom, "mail-from", c.MailFrom, "the From of every email, default accredit@<public URL's host> (ACCREDIT_MAIL_FROM)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "json or text (ACCREDIT_LOG_FORMAT)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -209,6 +215,7 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	if (c.AdminEmail == "") != (c.AdminPassword == "") {
 		errs = append(errs, errors.New("set both ACCREDIT_ADMIN_EMAIL and ACCREDIT_ADMIN_PASSWORD, or neither"))
 	}
+	errs = append(errs, c.checkMail()...)
 	if c.SigningKeyFile == "" {
 		c.SigningKeyFile = filepath.Join(c.DataDir, "keys", "audit-ed25519.pem")
 	}

@@ -1,0 +1,239 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"mime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emcc/accredit/cmd/accreditd/app"
+	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
+)
+
+// openEIAIn opens an EIA practitioner case in lang, ready to submit.
+func (tm *team) openEIAIn(t *testing.T, lang string) string {
+	t.Helper()
+	id := tm.post(t, "/api/v1/cases", tm.applicant.Token, map[string]any{"scheme": "EIA", "level": "practitioner", "language": lang}, 201)["id"].(string)
+	Expect(t, tm.in.Put(t, "/api/v1/cases/"+id+"/portfolio", tm.applicant.Token, eiaPortfolio()), 200)
+	Expect(t, tm.in.Upload(t, id, tm.applicant.Token, map[string]string{"kind": "reflective_statement", "title": "Reflections 2025", "categories": "1,2", "indicators": "31"}, "reflections.pdf", pdf, nil), 201)
+	var cats []map[string]any
+	for cat := 3; cat <= 8; cat++ {
+		cats = append(cats, map[string]any{"category": cat, "statement": fmt.Sprintf("How I work on category %d", cat)})
+	}
+	Expect(t, tm.in.Put(t, "/api/v1/cases/"+id+"/self-assessment", tm.applicant.Token, map[string]any{"categories": cats}), 200)
+	return id
+}
+
+// returned submits case id and has the office return it; it returns the
+// seq of the return.
+func (tm *team) returned(t *testing.T, id string) uint64 {
+	t.Helper()
+	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200)
+	r := tm.post(t, "/api/v1/cases/"+id+"/screening", tm.admin, map[string]string{"outcome": "returned", "reason": "The supervision log is missing."}, 200)
+	return uint64(r["seq"].(float64))
+}
+
+// waitNotified waits until in's notifier has handled seq (bounded: a
+// stuck notifier fails the test, a slow one does not).
+func waitNotified(t *testing.T, in *Instance, seq uint64) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for in.App.Notifier.Position() < seq {
+		if time.Now().After(deadline) {
+			t.Fatalf("notifier at %d, not at %d after a minute", in.App.Notifier.Position(), seq)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// outbox lists the office's outbox.
+func (tm *team) outbox(t *testing.T) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, m := range tm.get(t, "/api/v1/outbox?limit=500", tm.admin)["messages"].([]any) {
+		out = append(out, m.(map[string]any))
+	}
+	return out
+}
+
+func to(addr string) func(Mail) bool { return func(m Mail) bool { return m.To == addr } }
+
+// TestEmailEndToEndThroughSMTP: an event (the office returns a Dutch
+// application), the outbox, delivery to a real SMTP server with
+// credentials, the email in Dutch with a link to the case and a
+// deterministic Message-ID, recorded as sent; an assignment by the office
+// mails the assessor, a claim does not.
+func TestEmailEndToEndThroughSMTP(t *testing.T) {
+	mb := StartMailbox(t, "mailer", "s3cret-smtp-pass")
+	tm := newTeam(t, func(c *app.Config) { c.SMTPURL = mb.URL(); c.MailFrom = "EMCC Office <office@emcc.test>" })
+	id := tm.openEIAIn(t, "nl")
+	seq := tm.returned(t, id)
+
+	got := mb.Wait(t, to(tm.applicant.Email))
+	if got.From != "office@emcc.test" || got.Header.Get("From") != "EMCC Office <office@emcc.test>" {
+		t.Errorf("from: envelope %q, header %q", got.From, got.Header.Get("From"))
+	}
+	subject := got.Header.Get("Subject")
+	if dec, err := new(mimeDecoder).DecodeHeader(subject); err == nil {
+		subject = dec
+	}
+	if want := "Uw aanvraag " + id + " is teruggestuurd"; subject != want {
+		t.Errorf("subject %q, want %q", subject, want)
+	}
+	link := tm.in.URL + "/applications/" + id
+	if !strings.Contains(got.Body, "Beste Carla Coach") || !strings.Contains(got.Body, link) {
+		t.Errorf("body does not greet in Dutch or link to %s:\n%s", link, got.Body)
+	}
+	if l := got.Header.Get("Content-Language"); l != "nl" {
+		t.Errorf("Content-Language %q", l)
+	}
+	wantID := fmt.Sprintf("<e%d.returned.%s@127.0.0.1>", seq, tm.applicant.ID)
+	if mid := got.Header.Get("Message-ID"); mid != wantID {
+		t.Errorf("Message-ID %q, want %q", mid, wantID)
+	}
+
+	// The outbox records it as sent (recorded just after the server took it).
+	deadline := time.Now().Add(time.Minute)
+	for {
+		list := tm.outbox(t)
+		if len(list) == 1 && list[0]["status"] == "sent" {
+			if list[0]["kind"] != "returned" || list[0]["link"] != link || list[0]["attempts"].(float64) != 1 {
+				t.Fatalf("outbox entry: %v", list[0])
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("outbox: %v", list)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	Expect(t, tm.in.Get(t, "/api/v1/outbox", tm.applicant.Token), 403)
+	Expect(t, tm.in.Get(t, "/api/v1/outbox", ""), 401)
+	if strings.Contains(tm.in.Log.String(), "s3cret-smtp-pass") {
+		t.Fatal("the SMTP password is in the log")
+	}
+
+	// The office assigns the verifier: mailed, in English (no case, no
+	// choice: the assessor's default); the assessor who claimed: not.
+	other := tm.openEIA(t)
+	tm.post(t, "/api/v1/cases/"+other+"/submit", tm.applicant.Token, declared, 200)
+	tm.toAssessment(t, other)
+	v := mb.Wait(t, to(tm.verifier.Email))
+	if !strings.Contains(v.Body, tm.in.URL+"/assess/"+other) || !strings.Contains(v.Body, "Dear Victor Verifier") {
+		t.Errorf("assignment email:\n%s", v.Body)
+	}
+	for _, m := range tm.outbox(t) {
+		if m["recipient_id"] == tm.assessor.ID {
+			t.Errorf("the assessor who claimed the case was mailed: %v", m)
+		}
+	}
+}
+
+// TestEmailOnceAcrossTwoProcessesAndRestarts: two accreditd on one
+// JetStream, both notifying and sending, mail a decision once; a restart
+// neither notifies nor sends it again, and what happens after it is mailed.
+func TestEmailOnceAcrossTwoProcessesAndRestarts(t *testing.T) {
+	mb := StartMailbox(t, "", "")
+	natsAddr := freeAddr(t)
+	tm := newTeam(t, func(c *app.Config) { c.NATSListen = natsAddr; c.SMTPURL = mb.URL() })
+	cfg2 := Config(t.TempDir())
+	cfg2.NATSURL = "nats://" + natsAddr
+	cfg2.SMTPURL = mb.URL()
+	cfg2.MasterKeyFile, cfg2.SigningKeyFile = tm.in.Cfg.MasterKeyFile, tm.in.Cfg.SigningKeyFile
+	second := StartWith(t, cfg2, app.Options{Now: tm.clock.Now})
+
+	id, _ := tm.awardedCase(t)
+	decision := func(m Mail) bool { return m.To == tm.applicant.Email && strings.Contains(m.Body, id) }
+	mb.Wait(t, decision)
+	last, err := tm.in.App.Events.LastSeq(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitNotified(t, tm.in, last)
+	waitNotified(t, second, last)
+	ctx := context.Background()
+	if n := tm.in.App.Outbox.SendDue(ctx) + second.App.Outbox.SendDue(ctx); n != 0 {
+		t.Fatalf("sent %d more after the first", n)
+	}
+	count := func() (n int) {
+		for _, m := range mb.Received() {
+			if decision(m) {
+				n++
+			}
+		}
+		return n
+	}
+	if n := count(); n != 1 {
+		t.Fatalf("the decision was mailed %d times by two processes, want once", n)
+	}
+	if got := len(tm.outbox(t)); got != 2 { // the verifier's assignment and the decision
+		t.Errorf("outbox holds %d messages, want 2: %v", got, tm.outbox(t))
+	}
+
+	second.App.Close()
+	tm.in.Restart(t)
+	if p := tm.in.App.Notifier.Position(); p < last {
+		t.Fatalf("after a restart the notifier resumed at %d, before %d", p, last)
+	}
+	waitNotified(t, tm.in, last)
+	if n := tm.in.App.Outbox.SendDue(ctx); n != 0 {
+		t.Fatalf("a restart sent %d again", n)
+	}
+	// What happens after the restart is mailed, once.
+	next := tm.openEIA(t)
+	tm.returned(t, next)
+	mb.Wait(t, func(m Mail) bool { return m.To == tm.applicant.Email && strings.Contains(m.Body, next) })
+	if n := count(); n != 1 {
+		t.Fatalf("the decision was mailed %d times after a restart, want once", n)
+	}
+}
+
+// TestEmailKeptWithoutSMTPAndErased: with no SMTP server the office reads
+// the mail in the outbox; a user's choices decide what is written; an
+// erased person's kept mail no longer shows their address or their name.
+func TestEmailKeptWithoutSMTPAndErased(t *testing.T) {
+	tm := newTeam(t)
+	id := tm.openEIA(t)
+	tm.returned(t, id)
+	var list []map[string]any
+	deadline := time.Now().Add(time.Minute)
+	for len(list) == 0 && time.Now().Before(deadline) {
+		list = tm.outbox(t)
+		time.Sleep(10 * time.Millisecond)
+	}
+	if len(list) != 1 || list[0]["status"] != "kept" || list[0]["subject"] != "Your application "+id+" was returned" {
+		t.Fatalf("outbox without SMTP: %v", list)
+	}
+	msg := tm.get(t, "/api/v1/outbox/"+list[0]["id"].(string), tm.admin)
+	if msg["to"] != tm.applicant.Email || !strings.Contains(msg["body"].(string), "Dear Carla Coach") ||
+		!strings.Contains(msg["body"].(string), tm.in.URL+"/applications/"+id) {
+		t.Fatalf("kept message: %v", msg)
+	}
+	Expect(t, tm.in.Get(t, "/api/v1/outbox/no.such.message", tm.admin), 404)
+	Expect(t, tm.in.Get(t, "/api/v1/outbox/"+list[0]["id"].(string), tm.applicant.Token), 403)
+
+	// Choices: the applicant's, validated; "returned" off writes nothing.
+	ch := tm.get(t, "/api/v1/me/notifications", tm.applicant.Token)
+	if len(ch["kinds"].([]any)) != 5 || ch["language"] != "" {
+		t.Fatalf("default choices: %v", ch)
+	}
+	Expect(t, tm.in.Put(t, "/api/v1/me/notifications", tm.applicant.Token, map[string]any{"receive": []string{"digest"}}), 400)
+	Expect(t, tm.in.Put(t, "/api/v1/me/notifications", tm.applicant.Token, map[string]any{"receive": []string{}, "language": "de"}), 400)
+	Expect(t, tm.in.Put(t, "/api/v1/me/notifications", tm.applicant.Token, map[string]any{"language": "nl"}), 400)
+	Expect(t, tm.in.Put(t, "/api/v1/me/notifications", tm.applicant.Token, map[string]any{"receive": []string{"decision"}, "language": "nl"}), 200)
+	again := tm.openEIA(t)
+	waitNotified(t, tm.in, tm.returned(t, again))
+	if n := len(tm.outbox(t)); n != 1 {
+		t.Fatalf("with 'returned' turned off the outbox holds %d messages, want 1", n)
+	}
+
+	Expect(t, tm.in.Post(t, "/api/v1/users/"+tm.applicant.ID+"/erasure", tm.admin, map[string]string{"reason": "GDPR art. 17 request"}), 200)
+	msg = tm.get(t, "/api/v1/outbox/"+list[0]["id"].(string), tm.admin)
+	if msg["to"] != "[erased]" || msg["body"] != "[erased]" {
+		t.Fatalf("an erased person's kept mail: %v", msg)
+	}
+}
+
+type mimeDecoder = mime.WordDecoder

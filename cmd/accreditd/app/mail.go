@@ -1,0 +1,99 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/mail"
+	"github.com/emcc/accredit/domain/mail/smtpmail"
+	"github.com/emcc/accredit/domain/natsstore"
+)
+
+// checkMail checks the mail settings; the SMTP URL's errors never repeat it
+// (it holds a password).
+func (c Config) checkMail() []error {
+	var errs []error // ACCREDIT_PUBLIC_URL is checked with the other settings
+	if c.SMTPURL != "" {
+		if _, err := smtpmail.Parse(c.SMTPURL); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if c.MailFrom != "" && !strings.Contains(c.MailFrom, "@") {
+		errs = append(errs, fmt.Errorf("ACCREDIT_MAIL_FROM: %q is not an email address", c.MailFrom))
+	}
+	return errs
+}
+
+// openMail opens the outbox; the notifier starts once the address is known
+// (startMail).
+func (a *App) openMail(ctx context.Context) error {
+	st, err := natsstore.OpenMailStore(ctx, a.Events.JetStream(), a.storeConfig())
+	if err != nil {
+		return err
+	}
+	opt := mail.Options{Store: st, Vault: a.Vault, Owner: a.id, Now: a.now, Log: a.log}
+	if a.cfg.SMTPURL != "" {
+		t, err := smtpmail.Parse(a.cfg.SMTPURL)
+		if err != nil {
+			return err
+		}
+		opt.Transport = t
+		a.log.Info("email is sent through SMTP", "smtp", t.Redacted())
+	} else {
+		a.log.Info("no ACCREDIT_SMTP_URL: email is kept in the outbox for the office to read")
+	}
+	a.Outbox = mail.NewOutbox(opt)
+	return nil
+}
+
+// startMail starts the notifier and the outbox's sender. The notifier's
+// cursor is read (or set to the store's end) before it returns, so that
+// every command taken afterwards is notified.
+func (a *App) startMail(ctx, runCtx context.Context) error {
+	base := a.cfg.PublicURL
+	if base == "" {
+		base = "http://" + a.Addr()
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		return fmt.Errorf("public URL: %w", err)
+	}
+	a.Outbox.SetSender(a.cfg.MailFrom, u.Hostname())
+	a.Notifier = &mail.Notifier{Events: a.Events, Outbox: a.Outbox, People: people{a}, Cases: a.Cases, BaseURL: base, Log: a.log}
+	if err := a.Notifier.Init(ctx); err != nil {
+		return fmt.Errorf("notifier: %w", err)
+	}
+	a.wg.Add(2)
+	go func() { defer a.wg.Done(); a.Outbox.Run(runCtx) }()
+	go func() { defer a.wg.Done(); a.Notifier.Run(runCtx) }()
+	return nil
+}
+
+// people is the directory as the notifier reads it.
+type people struct{ a *App }
+
+func (p people) Person(ctx context.Context, id string) (mail.Person, bool, error) {
+	u, err := p.a.Accounts.User(ctx, id)
+	var de *domain.Error
+	if errors.As(err, &de) && de.Code == domain.NotFound {
+		return mail.Person{}, false, nil
+	}
+	if err != nil {
+		return mail.Person{}, false, err
+	}
+	return mail.Person{ID: u.ID, Role: u.Role, Email: u.Email, Name: u.Name, Erased: u.Erased, Disabled: u.Disabled}, true, nil
+}
+
+func (p people) Office(context.Context) []string {
+	var ids []string
+	for _, acc := range p.a.Accounts.Accounts(domain.RoleOffice) {
+		if !acc.Erased {
+			ids = append(ids, acc.ID)
+		}
+	}
+	return ids
+}

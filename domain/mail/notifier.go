@@ -1,0 +1,257 @@
+package mail
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/eventstore"
+)
+
+// Person is a recipient as the directory knows them, opened.
+type Person struct {
+	ID       string
+	Role     domain.Role
+	Email    string
+	Name     string
+	Erased   bool
+	Disabled bool
+}
+
+// People is the directory the notifier reads recipients from.
+type People interface {
+	// Person returns a user; false when there is none.
+	Person(ctx context.Context, id string) (Person, bool, error)
+	// Office returns the ids of the office users.
+	Office(ctx context.Context) []string
+}
+
+// Cases tells the notifier whose a case is.
+type Cases interface {
+	// CaseFacts returns a case's applicant and language; false when there
+	// is no such case.
+	CaseFacts(ctx context.Context, caseID string) (applicantID, language string, ok bool, err error)
+}
+
+// Notifier turns events into messages in the outbox (see the package doc).
+type Notifier struct {
+	Events  eventstore.Store
+	Outbox  *Outbox
+	People  People
+	Cases   Cases
+	BaseURL string // links start with it, e.g. https://accredit.emccglobal.org
+	Log     *slog.Logger
+
+	pos   atomic.Uint64 // the last commit handled
+	saved atomic.Uint64 // the cursor as last written
+}
+
+// Position is the position of the last commit the notifier handled.
+func (n *Notifier) Position() uint64 { return n.pos.Load() }
+
+// Run follows the store until ctx ends, resuming after an interruption.
+func (n *Notifier) Run(ctx context.Context) {
+	done := make(chan struct{})
+	go func() { defer close(done); n.saveCursor(ctx) }()
+	for ctx.Err() == nil {
+		err := n.follow(ctx)
+		if ctx.Err() == nil {
+			n.Log.Warn("notifier interrupted; resuming", "position", n.Position(), "err", err)
+			sleep(ctx, time.Second)
+		}
+	}
+	<-done
+}
+
+// Init reads the cursor, or takes the store's end as the first one. Call
+// it before Run, before the process takes commands: what is written after
+// Init returns is notified.
+func (n *Notifier) Init(ctx context.Context) error {
+	if n.Log == nil {
+		n.Log = slog.Default()
+	}
+	_, err := n.start(ctx)
+	return err
+}
+
+// start reads the cursor, or takes the store's end as the first one.
+func (n *Notifier) start(ctx context.Context) (uint64, error) {
+	st := n.Outbox.Store()
+	pos, ok, err := st.Cursor(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if !ok {
+		// A first start mails nothing of the past.
+		if pos, err = n.Events.LastSeq(ctx); err != nil {
+			return 0, err
+		}
+		if err := st.SetCursor(ctx, pos); err != nil {
+			return 0, err
+		}
+		n.Log.Info("notifier starts at the end of the store", "position", pos)
+	}
+	if pos > n.pos.Load() {
+		n.pos.Store(pos)
+	}
+	n.saved.Store(pos)
+	return n.pos.Load(), nil
+}
+
+func (n *Notifier) follow(ctx context.Context) error {
+	return n.Events.Subscribe(ctx, n.pos.Load(), func(c eventstore.Commit) error {
+		if err := n.handle(ctx, c); err != nil {
+			return fmt.Errorf("commit %d: %w", c.Seq, err)
+		}
+		n.pos.Store(c.Seq)
+		return nil
+	})
+}
+
+// saveCursor writes the position every second while it moves, and on stop.
+// Writing it per commit would double the store's writes; a cursor a little
+// behind costs only commits handled again, which create nothing new.
+func (n *Notifier) saveCursor(ctx context.Context) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	write := func(ctx context.Context) {
+		if p := n.pos.Load(); p > n.saved.Load() {
+			if err := n.Outbox.Store().SetCursor(ctx, p); err != nil {
+				n.Log.Warn("notifier cursor not saved", "err", err)
+				return
+			}
+			n.saved.Store(p)
+		}
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+			write(sctx)
+			cancel()
+			return
+		case <-t.C:
+			write(ctx)
+		}
+	}
+}
+
+// handle creates the messages commit c calls for.
+func (n *Notifier) handle(ctx context.Context, c eventstore.Commit) error {
+	caseID, ok := strings.CutPrefix(c.Stream, accreditation.StreamPrefix+".")
+	if !ok {
+		return nil
+	}
+	for _, e := range c.Events {
+		to, kind, data, ok := n.plan(e)
+		if !ok {
+			continue
+		}
+		data.CaseID = caseID
+		if to == "" { // the applicant
+			applicant, lang, found, err := n.Cases.CaseFacts(ctx, caseID)
+			if err != nil {
+				return err
+			}
+			if !found {
+				continue
+			}
+			if err := n.notify(ctx, fmt.Sprintf("e%d.%s.%s", c.Seq, kind, applicant), applicant, lang, kind, data); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := n.notify(ctx, fmt.Sprintf("e%d.%s.%s", c.Seq, kind, to), to, "", kind, data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// plan says whom event e notifies ("" for the case's applicant), of what.
+func (n *Notifier) plan(e eventstore.Event) (to string, kind Kind, d Data, ok bool) {
+	switch accreditation.EventType(e.Type) {
+	case accreditation.EventCaseScreened:
+		var p accreditation.CaseScreened
+		if json.Unmarshal(e.Data, &p) == nil && p.Outcome == accreditation.ScreeningReturned {
+			return "", KindReturned, d, true
+		}
+	case accreditation.EventInformationRequested:
+		return "", KindInformationRequested, d, true
+	case accreditation.EventDecisionMade:
+		var p accreditation.DecisionMade
+		if json.Unmarshal(e.Data, &p) == nil {
+			return "", KindDecision, Data{Outcome: string(p.Outcome)}, true
+		}
+	case accreditation.EventAppealDecided:
+		var p accreditation.AppealDecided
+		if json.Unmarshal(e.Data, &p) == nil {
+			return "", KindAppealOutcome, Data{Outcome: string(p.Outcome)}, true
+		}
+	case accreditation.EventAssessorAssigned:
+		var p accreditation.AssessorAssigned
+		// One who claimed a case knows it: only an assignment by another is told.
+		if json.Unmarshal(e.Data, &p) == nil && p.UserID != "" && p.UserID != e.Actor.ID {
+			return p.UserID, KindAssigned, d, true
+		}
+	}
+	return "", "", d, false
+}
+
+// link is where a message of kind k about case id takes the recipient.
+func (n *Notifier) link(role domain.Role, k Kind, id string) string {
+	base := strings.TrimRight(n.BaseURL, "/")
+	switch {
+	case k == KindDigest:
+		return base + "/office/cases"
+	case role == domain.RoleAssessor:
+		return base + "/assess/" + id
+	case role == domain.RoleOffice:
+		return base + "/office/cases/" + id
+	}
+	return base + "/applications/" + id
+}
+
+// notify creates message id of kind to recipient, in their language (their
+// choice, else caseLang, else English), unless they chose not to receive
+// that kind or cannot receive mail.
+func (n *Notifier) notify(ctx context.Context, id, recipient, caseLang string, kind Kind, d Data) error {
+	p, found, err := n.People.Person(ctx, recipient)
+	if err != nil {
+		return err
+	}
+	if !found || p.Erased || p.Disabled || p.Email == "" {
+		return nil
+	}
+	prefs, err := n.Outbox.Store().Preferences(ctx, recipient)
+	if err != nil {
+		return err
+	}
+	if !prefs.Wants(kind) {
+		return nil
+	}
+	lang := prefs.Language
+	if lang == "" {
+		lang = caseLang
+	}
+	if lang != "nl" {
+		lang = "en"
+	}
+	if d.Link == "" {
+		d.Link = n.link(p.Role, kind, d.CaseID)
+	}
+	d.Name = p.Name
+	subject, body, err := Render(kind, lang, d)
+	if err != nil {
+		return err
+	}
+	_, err = n.Outbox.Add(ctx, Draft{ID: id, Kind: kind, RecipientID: recipient, Email: p.Email, Language: lang,
+		Subject: subject, Body: body, Link: d.Link, CaseID: d.CaseID})
+	return err
+}

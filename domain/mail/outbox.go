@@ -1,0 +1,367 @@
+package mail
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/pii"
+)
+
+// Bounds of delivery.
+const (
+	// MaxAttempts is how many times a message is tried before it is
+	// marked failed.
+	MaxAttempts = 8
+	// ClaimTimeout is how long a claim holds: a message still "sending"
+	// after it was claimed by a process that stopped is taken again.
+	ClaimTimeout = 5 * time.Minute
+	// sendTimeout bounds one delivery.
+	sendTimeout = time.Minute
+)
+
+// Backoff is the wait before attempt n+1 after n failed: 1, 2, 4 ...
+// minutes, at most 6 hours.
+func Backoff(n int) time.Duration {
+	if n < 1 {
+		n = 1
+	}
+	return min(time.Minute<<min(n-1, 16), 6*time.Hour)
+}
+
+// Options configure an Outbox.
+type Options struct {
+	Store Store
+	Vault *pii.Vault
+	// Transport sends; nil keeps every message for the office to read.
+	Transport Transport
+	From      string // the From address
+	Host      string // the domain of the Message-ID
+	Owner     string // this process, recorded on its claims
+	Now       func() time.Time
+	Log       *slog.Logger
+}
+
+// Outbox creates, lists and delivers messages. Each process keeps an index
+// of the outbox in memory, fed by the Store's watch, for the office's list
+// and for the sender to find what is due.
+type Outbox struct {
+	o    Options
+	wake chan struct{}
+
+	mu    sync.RWMutex
+	index map[string]Message
+	ready chan struct{}
+	once  sync.Once
+}
+
+// NewOutbox returns an outbox; Run feeds its index and sends.
+func NewOutbox(o Options) *Outbox {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	if o.Host == "" {
+		o.Host = "accredit.localhost"
+	}
+	return &Outbox{o: o, wake: make(chan struct{}, 1), index: map[string]Message{}, ready: make(chan struct{})}
+}
+
+// SetSender sets the From address (default accredit@host) and the domain
+// of the Message-IDs; call before Run.
+func (o *Outbox) SetSender(from, host string) {
+	if host != "" {
+		o.o.Host = host
+	}
+	if from == "" {
+		from = "EMCC Accredit <accredit@" + o.o.Host + ">"
+	}
+	o.o.From = from
+}
+
+// Sending reports whether messages are sent (an SMTP server is configured)
+// rather than kept.
+func (o *Outbox) Sending() bool { return o.o.Transport != nil }
+
+// Store is the outbox's store (the preferences are kept there too).
+func (o *Outbox) Store() Store { return o.o.Store }
+
+// Draft is a notification to create.
+type Draft struct {
+	ID          string // deterministic, from its cause
+	Kind        Kind
+	RecipientID string
+	Email       string
+	Language    string
+	Subject     string
+	Body        string
+	Link        string
+	CaseID      string
+}
+
+// Add creates the message of d unless one with its id exists; it reports
+// whether it created it.
+func (o *Outbox) Add(ctx context.Context, d Draft) (bool, error) {
+	to, err := o.o.Vault.Seal(ctx, d.RecipientID, d.Email)
+	if err != nil {
+		return false, err
+	}
+	body, err := o.o.Vault.Seal(ctx, d.RecipientID, d.Body)
+	if err != nil {
+		return false, err
+	}
+	m := Message{ID: d.ID, Kind: d.Kind, RecipientID: d.RecipientID, To: to, Body: body, Subject: d.Subject,
+		Language: d.Language, Link: d.Link, CaseID: d.CaseID, MessageID: "<" + d.ID + "@" + o.o.Host + ">",
+		CreatedAt: o.o.Now().UTC(), Status: StatusQueued}
+	if o.o.Transport == nil {
+		m.Status = StatusKept
+	}
+	if err := o.o.Store.Create(ctx, m); errors.Is(err, ErrExists) {
+		return false, nil
+	} else if err != nil {
+		return false, fmt.Errorf("outbox: create %s: %w", d.ID, err)
+	}
+	o.put(m)
+	o.poke()
+	return true, nil
+}
+
+func (o *Outbox) put(m Message) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	// A watch may bring an older state after a local write: keep the newer.
+	if old, ok := o.index[m.ID]; ok && rank(old) > rank(m) {
+		return
+	}
+	o.index[m.ID] = m
+}
+
+// rank orders the states of one message as they follow one another, so
+// the index never steps back.
+func rank(m Message) int {
+	switch m.Status {
+	case StatusSent, StatusFailed, StatusCancelled:
+		return 3*MaxAttempts + 3
+	case StatusSending:
+		return 3*m.Attempts + 2
+	}
+	return 3 * m.Attempts
+}
+
+func (o *Outbox) poke() {
+	select {
+	case o.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run feeds the index from the store and sends what is due until ctx ends.
+func (o *Outbox) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for ctx.Err() == nil {
+			err := o.o.Store.Watch(ctx, func(m Message) { o.put(m); o.poke() }, func() { o.once.Do(func() { close(o.ready) }) })
+			if ctx.Err() == nil {
+				o.o.Log.Warn("outbox watch interrupted; resuming", "err", err)
+				sleep(ctx, time.Second)
+			}
+		}
+	})
+	if o.o.Transport != nil {
+		wg.Go(func() {
+			t := time.NewTicker(5 * time.Second)
+			defer t.Stop()
+			for {
+				o.SendDue(ctx)
+				select {
+				case <-ctx.Done():
+					return
+				case <-o.wake:
+				case <-t.C:
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}
+
+// due reports whether m is to be sent now.
+func due(m Message, now time.Time) bool {
+	switch m.Status {
+	case StatusQueued:
+		return !m.NextAttemptAt.After(now)
+	case StatusSending:
+		return now.Sub(m.ClaimedAt) > ClaimTimeout
+	}
+	return false
+}
+
+// SendDue sends every message due now that this process can claim; it
+// returns how many it sent.
+func (o *Outbox) SendDue(ctx context.Context) int {
+	if o.o.Transport == nil {
+		return 0
+	}
+	now := o.o.Now()
+	var ids []string
+	o.mu.RLock()
+	for id, m := range o.index {
+		if due(m, now) {
+			ids = append(ids, id)
+		}
+	}
+	o.mu.RUnlock()
+	slices.Sort(ids)
+	sent := 0
+	for _, id := range ids {
+		if ctx.Err() != nil {
+			break
+		}
+		ok, err := o.sendOne(ctx, id)
+		if err != nil {
+			o.o.Log.Warn("outbox: send", "id", id, "err", err)
+		}
+		if ok {
+			sent++
+		}
+	}
+	return sent
+}
+
+// sendOne claims message id, sends it and records the outcome; it reports
+// whether it was sent. A message another process claimed first is left.
+func (o *Outbox) sendOne(ctx context.Context, id string) (bool, error) {
+	m, rev, err := o.o.Store.Get(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	now := o.o.Now().UTC()
+	if !due(m, now) {
+		o.put(m)
+		return false, nil
+	}
+	m.Status, m.ClaimedBy, m.ClaimedAt = StatusSending, o.o.Owner, now
+	if rev, err = o.o.Store.Update(ctx, m, rev); errors.Is(err, ErrStale) {
+		return false, nil // another sender has it
+	} else if err != nil {
+		return false, err
+	}
+	o.put(m)
+	to, err := o.o.Vault.Open(ctx, m.To)
+	var body string
+	if err == nil {
+		body, err = o.o.Vault.Open(ctx, m.Body)
+	}
+	if errors.Is(err, pii.ErrErased) {
+		m.Status, m.LastError = StatusCancelled, "the recipient's personal data was erased"
+		return false, o.record(ctx, m, rev)
+	}
+	if err != nil {
+		return false, err // the claim times out and it is tried again
+	}
+	sctx, cancel := context.WithTimeout(ctx, sendTimeout)
+	err = o.o.Transport.Send(sctx, Envelope{From: o.o.From, To: to, Subject: m.Subject, Body: body,
+		MessageID: m.MessageID, Language: m.Language, Date: m.CreatedAt})
+	cancel()
+	m.Attempts++
+	if err == nil {
+		m.Status, m.SentAt, m.LastError, m.NextAttemptAt = StatusSent, o.o.Now().UTC(), "", time.Time{}
+		return true, o.record(ctx, m, rev)
+	}
+	m.LastError = err.Error()
+	if m.Attempts >= MaxAttempts {
+		m.Status = StatusFailed
+	} else {
+		m.Status, m.NextAttemptAt = StatusQueued, o.o.Now().UTC().Add(Backoff(m.Attempts))
+	}
+	return false, errors.Join(err, o.record(ctx, m, rev))
+}
+
+func (o *Outbox) record(ctx context.Context, m Message, rev uint64) error {
+	// Recorded even when ctx has just ended: what was sent must say so.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if _, err := o.o.Store.Update(rctx, m, rev); err != nil {
+		return fmt.Errorf("outbox: record %s as %s: %w", m.ID, m.Status, err)
+	}
+	o.put(m)
+	return nil
+}
+
+// View is a message as the office reads it: address and body opened, or
+// pii.Erased.
+type View struct {
+	Message
+	To   string `json:"to"`
+	Body string `json:"body"`
+}
+
+// Page is one page of the outbox, newest first.
+type Page struct {
+	Messages []Message
+	Total    int
+}
+
+// List returns the messages from offset, newest first, limit at most.
+func (o *Outbox) List(ctx context.Context, offset, limit int) Page {
+	select {
+	case <-o.ready:
+	case <-ctx.Done():
+	case <-time.After(2 * time.Second): // list what is known so far
+	}
+	o.mu.RLock()
+	all := make([]Message, 0, len(o.index))
+	for _, m := range o.index {
+		all = append(all, m)
+	}
+	o.mu.RUnlock()
+	slices.SortFunc(all, func(a, b Message) int {
+		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.ID, a.ID)
+	})
+	p := Page{Total: len(all)}
+	if offset < len(all) {
+		p.Messages = all[offset:min(len(all), offset+limit)]
+	}
+	return p
+}
+
+// Read returns message id, opened. NotFound for an unknown id.
+func (o *Outbox) Read(ctx context.Context, id string) (View, error) {
+	m, _, err := o.o.Store.Get(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return View{}, domain.Errorf(domain.NotFound, "no message %s", id)
+	}
+	if err != nil {
+		return View{}, domain.Wrap(domain.Unavailable, err, "outbox unavailable")
+	}
+	return View{Message: m, To: o.o.Vault.Reveal(ctx, m.To), Body: o.o.Vault.Reveal(ctx, m.Body)}, nil
+}
+
+// ValidID reports whether id can name a message.
+func ValidID(id string) bool {
+	if id == "" || len(id) > 200 {
+		return false
+	}
+	return strings.IndexFunc(id, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.')
+	}) < 0
+}

@@ -1,0 +1,62 @@
+package mail
+
+import (
+	"context"
+	"slices"
+
+	"github.com/emcc/accredit/domain"
+)
+
+// Choice is one kind a user may receive and whether they do.
+type Choice struct {
+	Kind Kind `json:"kind"`
+	On   bool `json:"on"`
+}
+
+// Choices are a user's preferences as the account page shows them.
+type Choices struct {
+	Kinds    []Choice `json:"kinds"`
+	Language string   `json:"language"` // "" (the case's), "en" or "nl"
+}
+
+// Choices returns what a user of role receives.
+func (o *Outbox) Choices(ctx context.Context, userID string, role domain.Role) (Choices, error) {
+	p, err := o.o.Store.Preferences(ctx, userID)
+	if err != nil {
+		return Choices{}, domain.Wrap(domain.Unavailable, err, "preferences unavailable")
+	}
+	c := Choices{Kinds: []Choice{}, Language: p.Language}
+	for _, k := range KindsFor(role) {
+		c.Kinds = append(c.Kinds, Choice{Kind: k, On: p.Wants(k)})
+	}
+	return c, nil
+}
+
+// SetChoices saves what a user of role receives: the kinds not in on are
+// off. Errors: Invalid (a kind the role does not receive, another
+// language).
+func (o *Outbox) SetChoices(ctx context.Context, userID string, role domain.Role, on []Kind, language string) (Choices, error) {
+	kinds := KindsFor(role)
+	var fields []domain.FieldError
+	for _, k := range on {
+		if !slices.Contains(kinds, k) {
+			fields = append(fields, domain.FieldError{Field: "receive", Reason: "unknown kind " + string(k) + " for a user of role " + string(role)})
+		}
+	}
+	if language != "" && !slices.Contains(Languages, language) {
+		fields = append(fields, domain.FieldError{Field: "language", Reason: `"", "en" or "nl"`})
+	}
+	if len(fields) > 0 {
+		return Choices{}, domain.InvalidFields("invalid notification preferences", fields...)
+	}
+	p := Preferences{Language: language}
+	for _, k := range kinds {
+		if !slices.Contains(on, k) {
+			p.Off = append(p.Off, k)
+		}
+	}
+	if err := o.o.Store.SetPreferences(ctx, userID, p); err != nil {
+		return Choices{}, domain.Wrap(domain.Unavailable, err, "preferences unavailable")
+	}
+	return o.Choices(ctx, userID, role)
+}

@@ -1,0 +1,194 @@
+package mail
+
+import (
+	"fmt"
+	"strings"
+	"text/template"
+)
+
+// Data is what a template may say. Name is the recipient's; no other
+// person's data goes into a message.
+type Data struct {
+	Name   string
+	CaseID string
+	Link   string
+	// Outcome is the decision's or the appeal's, as stored ("awarded",
+	// "not_awarded", "upheld", "dismissed").
+	Outcome string
+	// Days before the accreditation runs out (reminders), and its date.
+	Days  int
+	Until string
+	// The digest's cases, each an id and a link.
+	Submitted, Overdue []CaseLink
+}
+
+// CaseLink is a case in the digest.
+type CaseLink struct{ ID, Link string }
+
+type pair struct{ subject, body *template.Template }
+
+// templates by kind, then language ("en", "nl").
+var templates = map[Kind]map[string]pair{}
+
+func tpl(k Kind, lang, subject, body string) {
+	if templates[k] == nil {
+		templates[k] = map[string]pair{}
+	}
+	name := string(k) + "." + lang
+	templates[k][lang] = pair{
+		subject: template.Must(template.New(name + ".subject").Parse(subject)),
+		body:    template.Must(template.New(name).Parse(strings.TrimLeft(body, "\n"))),
+	}
+}
+
+// Languages are the languages of the templates; the first is the fallback.
+var Languages = []string{"en", "nl"}
+
+// Render returns the subject and the body of kind k in lang (English when
+// there is no such template).
+func Render(k Kind, lang string, d Data) (subject, body string, err error) {
+	t, ok := templates[k][lang]
+	if !ok {
+		t, ok = templates[k][Languages[0]]
+	}
+	if !ok {
+		return "", "", fmt.Errorf("no template for %s", k)
+	}
+	var s, b strings.Builder
+	if err := t.subject.Execute(&s, d); err != nil {
+		return "", "", fmt.Errorf("template %s: %w", k, err)
+	}
+	if err := t.body.Execute(&b, d); err != nil {
+		return "", "", fmt.Errorf("template %s: %w", k, err)
+	}
+	return s.String(), b.String(), nil
+}
+
+const footerEN = `
+--
+EMCC Accredit. You can choose which emails you receive on your account page.
+`
+
+const footerNL = `
+--
+EMCC Accredit. Op uw accountpagina kiest u welke e-mails u ontvangt.
+`
+
+func init() {
+	tpl(KindReturned, "en", "Your application {{.CaseID}} was returned", `
+Dear {{.Name}},
+
+The EMCC office returned your application {{.CaseID}}. Its reasons are on the
+application page; change what is asked and submit it again:
+
+{{.Link}}
+`+footerEN)
+	tpl(KindReturned, "nl", "Uw aanvraag {{.CaseID}} is teruggestuurd", `
+Beste {{.Name}},
+
+Het EMCC-bureau heeft uw aanvraag {{.CaseID}} teruggestuurd. De redenen staan
+op de pagina van de aanvraag; pas aan wat gevraagd wordt en dien haar opnieuw in:
+
+{{.Link}}
+`+footerNL)
+	tpl(KindInformationRequested, "en", "More information is asked on application {{.CaseID}}", `
+Dear {{.Name}},
+
+More information is asked on your application {{.CaseID}}. Read the questions
+and answer them on the application page:
+
+{{.Link}}
+`+footerEN)
+	tpl(KindInformationRequested, "nl", "Er is meer informatie gevraagd bij aanvraag {{.CaseID}}", `
+Beste {{.Name}},
+
+Er is meer informatie gevraagd bij uw aanvraag {{.CaseID}}. Lees de vragen en
+beantwoord ze op de pagina van de aanvraag:
+
+{{.Link}}
+`+footerNL)
+	tpl(KindDecision, "en", "A decision on your application {{.CaseID}}", `
+Dear {{.Name}},
+
+The EMCC has decided on your application {{.CaseID}}: {{if eq .Outcome "awarded"}}accreditation awarded{{else}}not awarded{{end}}.
+The decision and its reasons are on the application page:
+
+{{.Link}}
+`+footerEN)
+	tpl(KindDecision, "nl", "Een besluit over uw aanvraag {{.CaseID}}", `
+Beste {{.Name}},
+
+De EMCC heeft besloten over uw aanvraag {{.CaseID}}: {{if eq .Outcome "awarded"}}accreditatie toegekend{{else}}niet toegekend{{end}}.
+Het besluit en de redenen staan op de pagina van de aanvraag:
+
+{{.Link}}
+`+footerNL)
+	tpl(KindAppealOutcome, "en", "Your appeal on application {{.CaseID}} is decided", `
+Dear {{.Name}},
+
+Your appeal on application {{.CaseID}} is decided: {{if eq .Outcome "upheld"}}upheld{{else}}dismissed{{end}}.
+The outcome and its reasons are on the application page:
+
+{{.Link}}
+`+footerEN)
+	tpl(KindAppealOutcome, "nl", "Uw beroep bij aanvraag {{.CaseID}} is beslist", `
+Beste {{.Name}},
+
+Over uw beroep bij aanvraag {{.CaseID}} is beslist: {{if eq .Outcome "upheld"}}toegewezen{{else}}afgewezen{{end}}.
+De uitkomst en de redenen staan op de pagina van de aanvraag:
+
+{{.Link}}
+`+footerNL)
+	tpl(KindRenewalReminder, "en", "Your accreditation runs out in {{.Days}} days", `
+Dear {{.Name}},
+
+Your EMCC accreditation is valid until {{.Until}}, {{.Days}} days from now.
+Renew it in time on its page:
+
+{{.Link}}
+`+footerEN)
+	tpl(KindRenewalReminder, "nl", "Uw accreditatie verloopt over {{.Days}} dagen", `
+Beste {{.Name}},
+
+Uw EMCC-accreditatie is geldig tot {{.Until}}, over {{.Days}} dagen.
+Verleng haar op tijd op haar pagina:
+
+{{.Link}}
+`+footerNL)
+	tpl(KindAssigned, "en", "Case {{.CaseID}} is assigned to you", `
+Dear {{.Name}},
+
+Case {{.CaseID}} is assigned to you. Open it in your workspace:
+
+{{.Link}}
+`+footerEN)
+	tpl(KindAssigned, "nl", "Dossier {{.CaseID}} is aan u toegewezen", `
+Beste {{.Name}},
+
+Dossier {{.CaseID}} is aan u toegewezen. Open het in uw werkruimte:
+
+{{.Link}}
+`+footerNL)
+	tpl(KindDigest, "en", "EMCC Accredit: {{len .Submitted}} new, {{len .Overdue}} overdue", `
+Dear {{.Name}},
+
+New submissions since yesterday: {{len .Submitted}}
+{{range .Submitted}}- {{.ID}}: {{.Link}}
+{{end}}
+Overdue cases: {{len .Overdue}}
+{{range .Overdue}}- {{.ID}}: {{.Link}}
+{{end}}
+All cases: {{.Link}}
+`+footerEN)
+	tpl(KindDigest, "nl", "EMCC Accredit: {{len .Submitted}} nieuw, {{len .Overdue}} over tijd", `
+Beste {{.Name}},
+
+Nieuwe aanvragen sinds gisteren: {{len .Submitted}}
+{{range .Submitted}}- {{.ID}}: {{.Link}}
+{{end}}
+Dossiers over tijd: {{len .Overdue}}
+{{range .Overdue}}- {{.ID}}: {{.Link}}
+{{end}}
+Alle dossiers: {{.Link}}
+`+footerNL)
+}

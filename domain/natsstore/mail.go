@@ -1,0 +1,167 @@
+package natsstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/emcc/accredit/domain/mail"
+)
+
+// MailBucket holds the outbox ("msg.<id>"), the notifier's cursor
+// ("cursor") and each user's mail preferences ("pref.<user id>").
+const MailBucket = "ACCREDIT_MAIL"
+
+const (
+	msgPrefix    = "msg."
+	prefPrefix   = "pref."
+	cursorKey    = "cursor"
+	mailMsgWatch = msgPrefix + ">"
+)
+
+// MailStore implements mail.Store on a KV bucket. A message is created
+// with Create, a publish expecting its subject's last sequence to be 0, so
+// of two processes creating the same id one succeeds; it is changed with
+// Update, expecting the revision read: the compare-and-set a sender claims
+// it with.
+type MailStore struct {
+	kv jetstream.KeyValue
+	js jetstream.JetStream
+}
+
+// OpenMailStore creates or updates the mail bucket.
+func OpenMailStore(ctx context.Context, js jetstream.JetStream, cfg Config) (*MailStore, error) {
+	kv, err := ensure(ctx, cfg.Log, "create bucket "+MailBucket, func(ctx context.Context) (jetstream.KeyValue, error) {
+		return js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+			Bucket: MailBucket, Description: "Email outbox, notifier cursor and mail preferences",
+			History: 1, Storage: jetstream.FileStorage, Replicas: cfg.replicas(),
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &MailStore{kv: kv, js: js}, nil
+}
+
+// Create implements mail.Store.
+func (s *MailStore) Create(ctx context.Context, m mail.Message) error {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	_, err = s.kv.Create(ctx, msgPrefix+m.ID, b)
+	if errors.Is(err, jetstream.ErrKeyExists) {
+		return mail.ErrExists
+	}
+	return err
+}
+
+// Get implements mail.Store.
+func (s *MailStore) Get(ctx context.Context, id string) (mail.Message, uint64, error) {
+	e, err := s.kv.Get(ctx, msgPrefix+id)
+	if errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrKeyDeleted) || errors.Is(err, jetstream.ErrInvalidKey) {
+		return mail.Message{}, 0, mail.ErrNotFound
+	}
+	if err != nil {
+		return mail.Message{}, 0, err
+	}
+	var m mail.Message
+	if err := json.Unmarshal(e.Value(), &m); err != nil {
+		return mail.Message{}, 0, fmt.Errorf("message %s: %w", id, err)
+	}
+	return m, e.Revision(), nil
+}
+
+// Update implements mail.Store.
+func (s *MailStore) Update(ctx context.Context, m mail.Message, rev uint64) (uint64, error) {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return 0, err
+	}
+	n, err := s.kv.Update(ctx, msgPrefix+m.ID, b, rev)
+	var apiErr *jetstream.APIError
+	if errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence {
+		return 0, mail.ErrStale
+	}
+	return n, err
+}
+
+// Watch implements mail.Store.
+func (s *MailStore) Watch(ctx context.Context, fn func(mail.Message), ready func()) error {
+	w, err := s.kv.Watch(ctx, mailMsgWatch)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = w.Stop() }()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case e, ok := <-w.Updates():
+			if !ok {
+				return errors.New("outbox watch closed")
+			}
+			if e == nil {
+				ready() // the stored ones are all given
+				continue
+			}
+			if e.Operation() != jetstream.KeyValuePut {
+				continue
+			}
+			var m mail.Message
+			if json.Unmarshal(e.Value(), &m) == nil && strings.HasPrefix(e.Key(), msgPrefix) {
+				fn(m)
+			}
+		}
+	}
+}
+
+// Cursor implements mail.Store.
+func (s *MailStore) Cursor(ctx context.Context) (uint64, bool, error) {
+	e, err := s.kv.Get(ctx, cursorKey)
+	if errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrKeyDeleted) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	n, err := strconv.ParseUint(string(e.Value()), 10, 64)
+	if err != nil {
+		return 0, false, fmt.Errorf("notifier cursor %q: %w", e.Value(), err)
+	}
+	return n, true, nil
+}
+
+// SetCursor implements mail.Store.
+func (s *MailStore) SetCursor(ctx context.Context, seq uint64) error {
+	_, err := s.kv.Put(ctx, cursorKey, []byte(strconv.FormatUint(seq, 10)))
+	return err
+}
+
+// Preferences implements mail.Store.
+func (s *MailStore) Preferences(ctx context.Context, userID string) (mail.Preferences, error) {
+	var p mail.Preferences
+	e, err := s.kv.Get(ctx, prefPrefix+userID)
+	if errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrKeyDeleted) || errors.Is(err, jetstream.ErrInvalidKey) {
+		return p, nil
+	}
+	if err != nil {
+		return p, err
+	}
+	return p, json.Unmarshal(e.Value(), &p)
+}
+
+// SetPreferences implements mail.Store.
+func (s *MailStore) SetPreferences(ctx context.Context, userID string, p mail.Preferences) error {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	_, err = s.kv.Put(ctx, prefPrefix+userID, b)
+	return err
+}
