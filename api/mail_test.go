@@ -237,3 +237,143 @@ func TestEmailKeptWithoutSMTPAndErased(t *testing.T) {
 }
 
 type mimeDecoder = mime.WordDecoder
+
+// ofKind returns the outbox's messages of kind, opened.
+func (tm *team) ofKind(t *testing.T, kind string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, m := range tm.outbox(t) {
+		if m["kind"] == kind {
+			out = append(out, tm.get(t, "/api/v1/outbox/"+m["id"].(string), tm.admin))
+		}
+	}
+	return out
+}
+
+// TestEmailRenewalRemindersAndDailyDigest: the timed jobs, run as often as
+// one likes, write the 90-day and the 30-day renewal reminder once each,
+// linking to the accreditation, and one digest a day for the office with
+// the day's new submissions and the overdue cases, linking to each.
+func TestEmailRenewalRemindersAndDailyDigest(t *testing.T) {
+	tm := newTeam(t)
+	ctx := context.Background()
+	submitted := tm.openEIA(t)
+	tm.post(t, "/api/v1/cases/"+submitted+"/submit", tm.applicant.Token, declared, 200)
+	waitNotified(t, tm.in, lastSeq(t, tm.in))
+	tm.setClock(t, tm.clock.Now().Add(time.Hour))
+	for range 2 {
+		if _, err := tm.in.App.RunMailJobs(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	digests := tm.ofKind(t, "digest")
+	if len(digests) != 1 {
+		t.Fatalf("%d digests on one day, want 1 (for the one office user)", len(digests))
+	}
+	body := digests[0]["body"].(string)
+	if !strings.Contains(body, "New submissions since yesterday: 1\n- "+submitted+": "+tm.in.URL+"/office/cases/"+submitted) ||
+		!strings.Contains(body, "Overdue cases: 0") || digests[0]["to"] != AdminEmail {
+		t.Fatalf("the digest:\n%v", digests[0])
+	}
+
+	_, accID := tm.awardedCase(t)
+	until, err := time.Parse(time.RFC3339, tm.get(t, "/api/v1/accreditations/"+accID, tm.applicant.Token)["accreditation"].(map[string]any)["valid_until"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []struct {
+		before int
+		want   string
+	}{{89, "Your accreditation runs out in 89 days"}, {29, "Your accreditation runs out in 29 days"}} {
+		tm.setClock(t, until.AddDate(0, 0, -step.before))
+		for range 2 {
+			if _, err := tm.in.App.RunMailJobs(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var found bool
+		for _, m := range tm.ofKind(t, "renewal_reminder") {
+			if m["subject"] == step.want {
+				if found {
+					t.Fatalf("reminder %q written twice", step.want)
+				}
+				found = true
+				if m["link"] != tm.in.URL+"/accreditations/"+accID || m["to"] != tm.applicant.Email {
+					t.Fatalf("reminder: %v", m)
+				}
+			}
+		}
+		if !found {
+			t.Fatalf("no reminder %q", step.want)
+		}
+	}
+	if n := len(tm.ofKind(t, "renewal_reminder")); n != 2 {
+		t.Fatalf("%d reminders, want 2", n)
+	}
+	// Years on, the first case is still in progress: overdue in that day's digest.
+	var last map[string]any
+	for _, d := range tm.ofKind(t, "digest") {
+		if strings.Contains(d["body"].(string), "Overdue cases: 1\n- "+submitted) {
+			last = d
+		}
+	}
+	if last == nil {
+		t.Fatalf("no digest lists %s as overdue: %v", submitted, tm.ofKind(t, "digest"))
+	}
+}
+
+func lastSeq(t *testing.T, in *Instance) uint64 {
+	t.Helper()
+	n, err := in.App.Events.LastSeq(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestEmailFailuresAreRecordedAndRetriedWithBackoff: an SMTP server that
+// refuses the credentials; each attempt is recorded with its error (never
+// the password) and the next one waits 1, 2, 4 ... minutes; after 8 the
+// message is failed and no longer tried.
+func TestEmailFailuresAreRecordedAndRetriedWithBackoff(t *testing.T) {
+	mb := StartMailbox(t, "mailer", "the-right-one")
+	tm := newTeam(t, func(c *app.Config) { c.SMTPURL = "smtp://mailer:pa55-not-right@" + mb.Addr })
+	tm.returned(t, tm.openEIA(t))
+	ctx := context.Background()
+	wait := func(attempts int) map[string]any {
+		t.Helper()
+		deadline := time.Now().Add(time.Minute)
+		for {
+			if list := tm.outbox(t); len(list) == 1 && list[0]["attempts"].(float64) == float64(attempts) && list[0]["status"] != "sending" {
+				return list[0]
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no attempt %d recorded: %v", attempts, tm.outbox(t))
+			}
+			tm.in.App.Outbox.SendDue(ctx)
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	for n := 1; n < 8; n++ {
+		m := wait(n)
+		next, _ := time.Parse(time.RFC3339, fmt.Sprint(m["next_attempt_at"]))
+		if m["status"] != "queued" || !next.Equal(tm.clock.Now().Add(time.Minute<<(n-1))) {
+			t.Fatalf("after attempt %d: status %v, next attempt %v, want queued at %v", n, m["status"], m["next_attempt_at"], tm.clock.Now().Add(time.Minute<<(n-1)))
+		}
+		if e := m["last_error"].(string); !strings.Contains(e, "authenticate") || strings.Contains(e, "pa55-not-right") {
+			t.Fatalf("last error %q: want the failed authentication, never the password", e)
+		}
+		// Not due before its time.
+		if tm.in.App.Outbox.SendDue(ctx) != 0 || tm.outbox(t)[0]["attempts"].(float64) != float64(n) {
+			t.Fatalf("attempt %d retried before its backoff", n)
+		}
+		tm.clock.Advance(time.Minute << (n - 1))
+	}
+	m := wait(8)
+	if m["status"] != "failed" || m["next_attempt_at"] != nil {
+		t.Fatalf("after 8 attempts: %v", m)
+	}
+	if len(mb.Received()) != 0 {
+		t.Fatal("the refused server received mail")
+	}
+}

@@ -1,6 +1,12 @@
 package cases
 
-import "context"
+import (
+	"cmp"
+	"context"
+	"time"
+
+	"github.com/emcc/accredit/domain/accreditation"
+)
 
 // CaseFacts returns whose case id is and its language, for the notifier;
 // false when there is no such case.
@@ -10,4 +16,32 @@ func (s *Service) CaseFacts(ctx context.Context, id string) (applicantID, langua
 		return "", "", false, err
 	}
 	return c.ApplicantID, c.Language, true, nil
+}
+
+// Expiring is an active accreditation and when it runs out.
+type Expiring struct {
+	CaseID, AccreditationID, HolderID, Language string
+	ValidUntil                                  time.Time
+}
+
+// ExpiringBefore returns the active accreditations that run out before t,
+// for the renewal reminders: the cases the index names, each confirmed
+// from its own state. A case the store cannot give is left out and the
+// first such error returned after the others.
+func (s *Service) ExpiringBefore(ctx context.Context, t time.Time) ([]Expiring, error) {
+	var out []Expiring
+	var unread error
+	for _, id := range s.index.due(t) {
+		c, _, ok, err := s.repo.Find(ctx, id)
+		if err != nil {
+			unread = cmp.Or(unread, err)
+			continue
+		}
+		a := c.Accreditation
+		if !ok || a == nil || a.Status != accreditation.StatusActive || !a.ValidUntil.Before(t) {
+			continue
+		}
+		out = append(out, Expiring{CaseID: id, AccreditationID: a.ID, HolderID: c.ApplicantID, Language: c.Language, ValidUntil: a.ValidUntil})
+	}
+	return out, unread
 }

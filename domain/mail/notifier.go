@@ -45,6 +45,7 @@ type Notifier struct {
 	Outbox  *Outbox
 	People  People
 	Cases   Cases
+	Timed   Timed  // the timed jobs' source (nil: no reminders, no digest)
 	BaseURL string // links start with it, e.g. https://accredit.emccglobal.org
 	Log     *slog.Logger
 
@@ -222,19 +223,25 @@ func (n *Notifier) link(role domain.Role, k Kind, id string) string {
 // choice, else caseLang, else English), unless they chose not to receive
 // that kind or cannot receive mail.
 func (n *Notifier) notify(ctx context.Context, id, recipient, caseLang string, kind Kind, d Data) error {
+	_, err := n.notified(ctx, id, recipient, caseLang, kind, d)
+	return err
+}
+
+// notified is notify reporting whether it created the message.
+func (n *Notifier) notified(ctx context.Context, id, recipient, caseLang string, kind Kind, d Data) (bool, error) {
 	p, found, err := n.People.Person(ctx, recipient)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if !found || p.Erased || p.Disabled || p.Email == "" {
-		return nil
+		return false, nil
 	}
 	prefs, err := n.Outbox.Store().Preferences(ctx, recipient)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if !prefs.Wants(kind) {
-		return nil
+		return false, nil
 	}
 	lang := prefs.Language
 	if lang == "" {
@@ -249,9 +256,8 @@ func (n *Notifier) notify(ctx context.Context, id, recipient, caseLang string, k
 	d.Name = p.Name
 	subject, body, err := Render(kind, lang, d)
 	if err != nil {
-		return err
+		return false, err
 	}
-	_, err = n.Outbox.Add(ctx, Draft{ID: id, Kind: kind, RecipientID: recipient, Email: p.Email, Language: lang,
+	return n.Outbox.Add(ctx, Draft{ID: id, Kind: kind, RecipientID: recipient, Email: p.Email, Language: lang,
 		Subject: subject, Body: body, Link: d.Link, CaseID: d.CaseID})
-	return err
 }

@@ -249,7 +249,7 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 		// Set before serving: the credentials name the address listened on.
 		a.Credentials.Office.BaseURL = "http://" + a.listener.Addr().String()
 	}
-	if err := a.startMail(ctx, runCtx); err != nil {
+	if err := a.startMail(ctx, runCtx, opt.ManualJobs); err != nil {
 		return nil, err
 	}
 	a.http = &http.Server{Handler: a.API.Echo, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Minute,

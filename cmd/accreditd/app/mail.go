@@ -4,13 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/mail"
 	"github.com/emcc/accredit/domain/mail/smtpmail"
 	"github.com/emcc/accredit/domain/natsstore"
+	"github.com/emcc/accredit/projections"
 )
 
 // checkMail checks the mail settings; the SMTP URL's errors never repeat it
@@ -53,7 +56,7 @@ func (a *App) openMail(ctx context.Context) error {
 // startMail starts the notifier and the outbox's sender. The notifier's
 // cursor is read (or set to the store's end) before it returns, so that
 // every command taken afterwards is notified.
-func (a *App) startMail(ctx, runCtx context.Context) error {
+func (a *App) startMail(ctx, runCtx context.Context, manualJobs bool) error {
 	base := a.cfg.PublicURL
 	if base == "" {
 		base = "http://" + a.Addr()
@@ -63,13 +66,17 @@ func (a *App) startMail(ctx, runCtx context.Context) error {
 		return fmt.Errorf("public URL: %w", err)
 	}
 	a.Outbox.SetSender(a.cfg.MailFrom, u.Hostname())
-	a.Notifier = &mail.Notifier{Events: a.Events, Outbox: a.Outbox, People: people{a}, Cases: a.Cases, BaseURL: base, Log: a.log}
+	a.Notifier = &mail.Notifier{Events: a.Events, Outbox: a.Outbox, People: people{a}, Cases: a.Cases, Timed: timed{a}, BaseURL: base, Log: a.log}
 	if err := a.Notifier.Init(ctx); err != nil {
 		return fmt.Errorf("notifier: %w", err)
 	}
 	a.wg.Add(2)
 	go func() { defer a.wg.Done(); a.Outbox.Run(runCtx) }()
 	go func() { defer a.wg.Done(); a.Notifier.Run(runCtx) }()
+	if !manualJobs {
+		a.wg.Add(1)
+		go func() { defer a.wg.Done(); a.mailJobsLoop(runCtx) }()
+	}
 	return nil
 }
 
@@ -96,4 +103,70 @@ func (p people) Office(context.Context) []string {
 		}
 	}
 	return ids
+}
+
+// timed is what the reminders and the digest read: the write side's index
+// of accreditations, and the read side's queue.
+type timed struct{ a *App }
+
+func (t timed) ExpiringBefore(ctx context.Context, before time.Time) ([]mail.Expiring, error) {
+	list, err := t.a.Cases.ExpiringBefore(ctx, before)
+	out := make([]mail.Expiring, 0, len(list))
+	for _, e := range list {
+		out = append(out, mail.Expiring{CaseID: e.CaseID, AccreditationID: e.AccreditationID, HolderID: e.HolderID,
+			Language: e.Language, ValidUntil: e.ValidUntil})
+	}
+	return out, err
+}
+
+func (t timed) Digest(_ context.Context, since, now time.Time) (submitted, overdue []string, err error) {
+	t.a.Reads.Read(func(s *projections.Set) {
+		for _, it := range s.Typed().Cases.OfficeQueue(projections.QueueFilter{}, now, t.a.cfg.SLA(), 0, math.MaxInt).Items {
+			if !it.SubmittedAt.Before(since) && it.SubmittedAt.Before(now) {
+				submitted = append(submitted, it.CaseID)
+			}
+			if it.Overdue {
+				overdue = append(overdue, it.CaseID)
+			}
+		}
+	})
+	return submitted, overdue, nil
+}
+
+// RunMailJobs creates the renewal reminders and the day's digest due now,
+// if this process holds the lease (the ids make a second run create
+// nothing; the lease saves it the work). It returns how many it created.
+func (a *App) RunMailJobs(ctx context.Context) (int, error) {
+	ok, err := a.leases.Acquire(ctx, "mail", a.id)
+	if err != nil || !ok {
+		return 0, err
+	}
+	now := a.now()
+	r, err := a.Notifier.Remind(ctx, now)
+	if err != nil {
+		return r, fmt.Errorf("renewal reminders: %w", err)
+	}
+	d, err := a.Notifier.DigestOf(ctx, now)
+	if err != nil {
+		return r + d, fmt.Errorf("digest: %w", err)
+	}
+	return r + d, nil
+}
+
+// mailJobsLoop runs RunMailJobs every minute.
+func (a *App) mailJobsLoop(ctx context.Context) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := a.RunMailJobs(ctx); err != nil {
+				a.log.Warn("mail jobs", "err", err)
+			} else if n > 0 {
+				a.log.Info("reminders and digests written", "count", n)
+			}
+		}
+	}
 }

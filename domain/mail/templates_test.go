@@ -1,0 +1,53 @@
+package mail
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emcc/accredit/domain"
+)
+
+// Every kind a role receives has an English and a Dutch template that
+// name the recipient and carry the link, and the two differ.
+func TestEveryKindRendersInEnglishAndDutch(t *testing.T) {
+	d := Data{Name: "Carla Coach", CaseID: "01CASE", Link: "https://accredit.test/x", Outcome: "awarded", Days: 30, Until: "2031-03-02",
+		Submitted: []CaseLink{{ID: "01NEW", Link: "https://accredit.test/new"}}}
+	for _, role := range domain.UserRoles {
+		for _, k := range KindsFor(role) {
+			en, enBody, err := Render(k, "en", d)
+			if err != nil {
+				t.Fatalf("%s en: %v", k, err)
+			}
+			nl, nlBody, err := Render(k, "nl", d)
+			if err != nil {
+				t.Fatalf("%s nl: %v", k, err)
+			}
+			if en == nl || enBody == nlBody {
+				t.Errorf("%s: the Dutch template is the English one", k)
+			}
+			for _, b := range []string{enBody, nlBody} {
+				if !strings.Contains(b, "Carla Coach") || !strings.Contains(b, d.Link) {
+					t.Errorf("%s: body without the name or the link:\n%s", k, b)
+				}
+			}
+			if strings.Contains(en, "Carla") || strings.Contains(nl, "Carla") {
+				t.Errorf("%s: a subject holds the name (subjects are not sealed)", k)
+			}
+			if !ValidKind(k) {
+				t.Errorf("%s is not a valid kind", k)
+			}
+		}
+	}
+	if s, _, _ := Render(KindDecision, "de", d); s != "A decision on your application 01CASE" {
+		t.Errorf("a language without templates: got %q, want English", s)
+	}
+}
+
+func TestBackoffDoublesUpToSixHours(t *testing.T) {
+	for n, want := range map[int]time.Duration{1: time.Minute, 2: 2 * time.Minute, 4: 8 * time.Minute, 9: 256 * time.Minute, 10: 6 * time.Hour, 40: 6 * time.Hour} {
+		if got := Backoff(n); got != want {
+			t.Errorf("Backoff(%d) = %v, want %v", n, got, want)
+		}
+	}
+}

@@ -1,0 +1,110 @@
+package mail
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+)
+
+// The timed notifications: renewal reminders and the office's daily
+// digest. Their ids come from what they are about (the accreditation, its
+// end date and the reminder; the day and the office user), so every
+// process may run the job at any time and each is created once.
+
+// Expiring is an active accreditation that runs out.
+type Expiring struct {
+	CaseID, AccreditationID, HolderID, Language string
+	ValidUntil                                  time.Time
+}
+
+// Timed is what the timed jobs read.
+type Timed interface {
+	// ExpiringBefore returns the active accreditations that run out before t.
+	ExpiringBefore(ctx context.Context, t time.Time) ([]Expiring, error)
+	// Digest returns the cases submitted since since and the overdue ones.
+	Digest(ctx context.Context, since, now time.Time) (submitted, overdue []string, err error)
+}
+
+// ReminderDays are the reminders before an accreditation runs out.
+var ReminderDays = []int{90, 30}
+
+// Remind creates the renewal reminders due at now: the 30-day one within
+// 30 days of the end, else the 90-day one within 90. It returns how many
+// it created.
+func (n *Notifier) Remind(ctx context.Context, now time.Time) (int, error) {
+	if n.Timed == nil {
+		return 0, nil
+	}
+	list, err := n.Timed.ExpiringBefore(ctx, now.AddDate(0, 0, ReminderDays[0]))
+	created := 0
+	for _, e := range list {
+		left := int(math.Ceil(e.ValidUntil.Sub(now).Hours() / 24))
+		if left < 1 {
+			continue
+		}
+		mark := 0
+		for _, d := range ReminderDays {
+			if left <= d {
+				mark = d
+			}
+		}
+		id := fmt.Sprintf("r%d.%s.%s", mark, e.AccreditationID, e.ValidUntil.UTC().Format("20060102"))
+		d := Data{CaseID: e.CaseID, Days: left, Until: e.ValidUntil.UTC().Format("2006-01-02"),
+			Link: strings.TrimRight(n.BaseURL, "/") + "/accreditations/" + e.AccreditationID}
+		ok, nerr := n.notifyOnce(ctx, id, e.HolderID, e.Language, KindRenewalReminder, d)
+		if nerr != nil {
+			return created, errors.Join(err, nerr)
+		}
+		if ok {
+			created++
+		}
+	}
+	return created, err
+}
+
+// DigestOf creates the day's digest for every office user, once a day (by
+// UTC date); it reports how many it created.
+func (n *Notifier) DigestOf(ctx context.Context, now time.Time) (int, error) {
+	if n.Timed == nil {
+		return 0, nil
+	}
+	day := now.UTC().Format("20060102")
+	submitted, overdue, err := n.Timed.Digest(ctx, now.Add(-24*time.Hour), now)
+	if err != nil {
+		return 0, err
+	}
+	base := strings.TrimRight(n.BaseURL, "/")
+	d := Data{}
+	for _, id := range submitted {
+		d.Submitted = append(d.Submitted, CaseLink{ID: id, Link: base + "/office/cases/" + id})
+	}
+	for _, id := range overdue {
+		d.Overdue = append(d.Overdue, CaseLink{ID: id, Link: base + "/office/cases/" + id})
+	}
+	created := 0
+	for _, office := range n.People.Office(ctx) {
+		ok, err := n.notifyOnce(ctx, "d"+day+"."+office, office, "", KindDigest, d)
+		if err != nil {
+			return created, err
+		}
+		if ok {
+			created++
+		}
+	}
+	return created, nil
+}
+
+// notifyOnce is notify for a timed message: it first looks whether the
+// message exists, so that a job run every few minutes does not seal and
+// render each reminder again.
+func (n *Notifier) notifyOnce(ctx context.Context, id, recipient, lang string, kind Kind, d Data) (bool, error) {
+	if _, _, err := n.Outbox.Store().Get(ctx, id); err == nil {
+		return false, nil
+	} else if !errors.Is(err, ErrNotFound) {
+		return false, err
+	}
+	return n.notified(ctx, id, recipient, lang, kind, d)
+}
