@@ -23,6 +23,7 @@ import (
 	"github.com/emcc/accredit/domain/credential"
 	"github.com/emcc/accredit/domain/framework"
 	"github.com/emcc/accredit/domain/mail"
+	"github.com/emcc/accredit/domain/recovery"
 	"github.com/emcc/accredit/domain/selfcheck"
 )
 
@@ -75,6 +76,8 @@ type Deps struct {
 	HSTS bool
 	// Mail is the email outbox and the users' choices (nil: no routes).
 	Mail *mail.Outbox
+	// Recovery issues and redeems one-time links (nil: no routes).
+	Recovery *recovery.Service
 }
 
 // Server is the HTTP API.
@@ -171,6 +174,15 @@ func (s *Server) routes() []Route {
 			{Method: http.MethodGet, Path: "/api/v1/outbox/:id", Roles: office, handler: s.outboxMessage},
 			{Method: http.MethodGet, Path: "/api/v1/me/notifications", Roles: anyRole, handler: s.myNotifications},
 			{Method: http.MethodPut, Path: "/api/v1/me/notifications", Roles: anyRole, handler: s.setMyNotifications},
+		}...)
+	}
+	if s.deps.Recovery != nil {
+		routes = append(routes, []Route{
+			{Method: http.MethodPost, Path: "/api/v1/auth/password-reset-requests", Public: true, handler: s.requestPasswordReset},
+			{Method: http.MethodPost, Path: "/api/v1/auth/password-resets", Public: true, handler: s.resetPassword},
+			{Method: http.MethodPost, Path: "/api/v1/auth/email-confirmations", Public: true, handler: s.confirmEmail},
+			{Method: http.MethodPost, Path: "/api/v1/me/email-changes", Roles: anyRole, handler: s.requestEmailChange},
+			{Method: http.MethodPost, Path: "/api/v1/users/:id/password-reset-links", Roles: office, handler: s.issueResetLink},
 		}...)
 	}
 	if s.deps.Reads != nil {

@@ -89,3 +89,49 @@ func TestEmailLinkOpensTheCaseInTheBrowser(t *testing.T) {
 	office.submit(`main a[href^="/office/outbox/"]`)
 	office.see("carla@example.org", "Beste Carla Coach", link)
 }
+
+// TestForgottenPasswordInTheBrowser: from the login page to "forgot your
+// password", the emailed link followed in the browser, a new password set
+// (the repeat checked), the login with it; the link then no longer works.
+// The office makes a reset link on a user's page.
+func TestForgottenPasswordInTheBrowser(t *testing.T) {
+	mb := StartMailbox(t, "", "")
+	w := newWorld(t, func(c *app.Config) { c.SMTPURL = mb.URL() })
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+
+	b := browser(t)
+	b.base = w.in.URL
+	b.open("/login")
+	b.submit(`main a[href="/forgot-password"]`)
+	b.fill("#f-email", carla.Email)
+	b.submit(`form[action="/forgot-password"] button[type=submit]`)
+	b.see("If an account has this address, a link to set a new password is on its way to it.")
+
+	link := linkIn.FindString(mb.Wait(t, func(m Mail) bool { return m.To == carla.Email }).Body)
+	if !strings.HasPrefix(link, w.in.URL+"/reset-password?token=") {
+		t.Fatalf("the email links to %q", link)
+	}
+	b.do("follow the reset link", chromedp.Navigate(link), chromedp.WaitReady(chromedp.CSS("footer")))
+	b.fill("#f-password", "my new and long password")
+	b.fill("#f-repeat_password", "my new and long passwrod")
+	b.submit(`form[action="/reset-password"] button[type=submit]`)
+	b.see("Set a new password") // the repeat did not match: the form again
+	b.fill("#f-password", "my new and long password")
+	b.fill("#f-repeat_password", "my new and long password")
+	b.submit(`form[action="/reset-password"] button[type=submit]`)
+	b.see("Your new password is set. Log in with it.")
+	b.login(carla.Email, "my new and long password")
+	if b.path() != "/applications" {
+		t.Fatalf("after logging in with the new password: %s", b.path())
+	}
+	b.do("follow the reset link again", chromedp.Navigate(link), chromedp.WaitReady(chromedp.CSS("footer")))
+	b.see("This link does not work")
+
+	office := browser(t)
+	office.base = w.in.URL
+	office.login(AdminEmail, AdminPassword)
+	office.open("/office/users/" + carla.ID)
+	office.click(`details:has(form[action$="/reset-link"]) summary`)
+	office.submit(`form[action$="/reset-link"] button[type=submit]`)
+	office.see("Reset link (works once, within 30 minutes): " + w.in.URL + "/reset-password?token=")
+}

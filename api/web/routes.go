@@ -33,6 +33,12 @@ func (a *app) routes() []route {
 		{Method: get, Path: "/signup", Public: true, h: a.signupForm},
 		{Method: post, Path: "/signup", Public: true, h: a.signup},
 		{Method: post, Path: "/lang", Public: true, h: a.setLang},
+		{Method: get, Path: "/forgot-password", Public: true, h: a.forgotForm},
+		{Method: post, Path: "/forgot-password", Public: true, h: a.forgot},
+		{Method: get, Path: "/reset-password", Public: true, h: a.resetForm},
+		{Method: post, Path: "/reset-password", Public: true, h: a.reset},
+		{Method: get, Path: "/confirm-email", Public: true, h: a.confirmEmailForm},
+		{Method: post, Path: "/confirm-email", Public: true, h: a.confirmEmail},
 		{Method: get, Path: "/register", Public: true, Nav: "nav.register", h: a.registerList},
 		{Method: get, Path: "/register/:acc", Public: true, h: a.verify},
 		{Method: get, Path: "/verify", Public: true, h: a.verifyCredentialForm},
@@ -52,6 +58,7 @@ func (a *app) routes() []route {
 		{Method: get, Path: "/account", Roles: anyRole, h: a.account},
 		{Method: post, Path: "/account/password", Roles: anyRole, h: a.changePassword},
 		{Method: post, Path: "/account/notifications", Roles: anyRole, h: a.saveNotifications},
+		{Method: post, Path: "/account/email", Roles: anyRole, h: a.requestEmailChange},
 
 		// Applicants.
 		{Method: get, Path: "/applications", Roles: applicant, Nav: "nav.applications", h: a.myApplications},
@@ -123,6 +130,7 @@ func (a *app) routes() []route {
 		{Method: post, Path: "/office/users/:user/profile", Roles: office, h: a.saveProfile},
 		{Method: post, Path: "/office/users/:user/disable", Roles: office, h: a.disableUser},
 		{Method: post, Path: "/office/users/:user/sessions", Roles: office, h: a.endUserSessions},
+		{Method: post, Path: "/office/users/:user/reset-link", Roles: office, h: a.issueResetLink},
 		{Method: post, Path: "/office/users/:user/erase", Roles: office, h: a.eraseUser},
 	}
 }

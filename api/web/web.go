@@ -55,6 +55,7 @@ import (
 	"github.com/emcc/accredit/domain/credential"
 	"github.com/emcc/accredit/domain/framework"
 	"github.com/emcc/accredit/domain/mail"
+	"github.com/emcc/accredit/domain/recovery"
 	"github.com/emcc/accredit/domain/selfcheck"
 	"github.com/emcc/accredit/projections"
 )
@@ -81,6 +82,8 @@ type Deps struct {
 	Secure bool
 	// Mail is the email outbox and the users' choices (nil: no email pages).
 	Mail *mail.Outbox
+	// Recovery issues and redeems one-time links (nil: no recovery pages).
+	Recovery *recovery.Service
 }
 
 // app is the running web application.

@@ -22,6 +22,10 @@ const (
 	KindRenewalReminder      Kind = "renewal_reminder"      // holder: the accreditation runs out in 90 or 30 days
 	KindAssigned             Kind = "assigned"              // assessor: a case was assigned to them
 	KindDigest               Kind = "digest"                // office: the day's new submissions and overdue cases
+
+	// Account recovery (domain/recovery): always sent, no choice.
+	KindPasswordReset     Kind = "password_reset"     // a one-time link to set a new password
+	KindEmailVerification Kind = "email_verification" // a one-time link confirming a new address
 )
 
 // KindsFor returns the kinds a user of role may receive, in the order the
@@ -38,8 +42,11 @@ func KindsFor(role domain.Role) []Kind {
 	return nil
 }
 
-// ValidKind reports whether k is a kind of notification.
+// ValidKind reports whether k is a kind of message.
 func ValidKind(k Kind) bool {
+	if k == KindPasswordReset || k == KindEmailVerification {
+		return true
+	}
 	for _, r := range domain.UserRoles {
 		if slices.Contains(KindsFor(r), k) {
 			return true

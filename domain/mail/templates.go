@@ -18,6 +18,8 @@ type Data struct {
 	// Days before the accreditation runs out (reminders), and its date.
 	Days  int
 	Until string
+	// Minutes a one-time link works.
+	Minutes int
 	// The digest's cases, each an id and a link.
 	Submitted, Overdue []CaseLink
 }
@@ -166,6 +168,42 @@ Case {{.CaseID}} is assigned to you. Open it in your workspace:
 Beste {{.Name}},
 
 Dossier {{.CaseID}} is aan u toegewezen. Open het in uw werkruimte:
+
+{{.Link}}
+`+footerNL)
+	tpl(KindPasswordReset, "en", "Set a new password for EMCC Accredit", `
+Dear {{.Name}},
+
+Someone asked to set a new password for your EMCC Accredit account. If it was
+you, follow this link within {{.Minutes}} minutes; it works once:
+
+{{.Link}}
+
+If it was not you, ignore this email: your password stays as it is.
+`+footerEN)
+	tpl(KindPasswordReset, "nl", "Stel een nieuw wachtwoord in voor EMCC Accredit", `
+Beste {{.Name}},
+
+Er is gevraagd een nieuw wachtwoord in te stellen voor uw EMCC Accredit-account.
+Was u dat, volg dan binnen {{.Minutes}} minuten deze link; hij werkt één keer:
+
+{{.Link}}
+
+Was u het niet, negeer dan deze e-mail: uw wachtwoord blijft zoals het is.
+`+footerNL)
+	tpl(KindEmailVerification, "en", "Confirm your new email address for EMCC Accredit", `
+Dear {{.Name}},
+
+Confirm that this is your new email address for EMCC Accredit by following
+this link within {{.Minutes}} minutes; until then your old address stays:
+
+{{.Link}}
+`+footerEN)
+	tpl(KindEmailVerification, "nl", "Bevestig uw nieuwe e-mailadres voor EMCC Accredit", `
+Beste {{.Name}},
+
+Bevestig dat dit uw nieuwe e-mailadres voor EMCC Accredit is door binnen
+{{.Minutes}} minuten deze link te volgen; tot dan blijft uw oude adres gelden:
 
 {{.Link}}
 `+footerNL)

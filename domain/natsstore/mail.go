@@ -11,6 +11,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/emcc/accredit/domain/mail"
+	"github.com/emcc/accredit/domain/recovery"
 )
 
 // MailBucket holds the outbox ("msg.<id>"), the notifier's cursor
@@ -84,8 +85,7 @@ func (s *MailStore) Update(ctx context.Context, m mail.Message, rev uint64) (uin
 		return 0, err
 	}
 	n, err := s.kv.Update(ctx, msgPrefix+m.ID, b, rev)
-	var apiErr *jetstream.APIError
-	if errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence {
+	if errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
 		return 0, mail.ErrStale
 	}
 	return n, err
@@ -163,5 +163,54 @@ func (s *MailStore) SetPreferences(ctx context.Context, userID string, p mail.Pr
 		return err
 	}
 	_, err = s.kv.Put(ctx, prefPrefix+userID, b)
+	return err
+}
+
+// tokenPrefix keeps the one-time links of account recovery by the hash of
+// their token ("token.<sha-256 hex>"); never the token itself.
+const tokenPrefix = "token."
+
+// CreateToken implements recovery.Store.
+func (s *MailStore) CreateToken(ctx context.Context, hash string, t recovery.Token) error {
+	b, err := json.Marshal(t)
+	if err != nil {
+		return err
+	}
+	_, err = s.kv.Create(ctx, tokenPrefix+hash, b)
+	return err
+}
+
+// Token implements recovery.Store.
+func (s *MailStore) Token(ctx context.Context, hash string) (recovery.Token, uint64, error) {
+	var t recovery.Token
+	e, err := s.kv.Get(ctx, tokenPrefix+hash)
+	if errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrKeyDeleted) || errors.Is(err, jetstream.ErrInvalidKey) {
+		// A replica may not have a link made a moment ago: ask the leader.
+		v, found, lerr := kvLeaderGet(ctx, s.js, MailBucket, tokenPrefix+hash)
+		if lerr != nil {
+			return t, 0, lerr
+		}
+		if !found {
+			return t, 0, recovery.ErrNoToken
+		}
+		// Without a revision the link cannot be used here yet: stale.
+		return t, 0, json.Unmarshal(v, &t)
+	}
+	if err != nil {
+		return t, 0, err
+	}
+	return t, e.Revision(), json.Unmarshal(e.Value(), &t)
+}
+
+// UpdateToken implements recovery.Store.
+func (s *MailStore) UpdateToken(ctx context.Context, hash string, t recovery.Token, rev uint64) error {
+	b, err := json.Marshal(t)
+	if err != nil {
+		return err
+	}
+	_, err = s.kv.Update(ctx, tokenPrefix+hash, b, rev)
+	if errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
+		return mail.ErrStale
+	}
 	return err
 }

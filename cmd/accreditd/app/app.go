@@ -38,6 +38,7 @@ import (
 	"github.com/emcc/accredit/domain/mail"
 	"github.com/emcc/accredit/domain/natsstore"
 	"github.com/emcc/accredit/domain/pii"
+	"github.com/emcc/accredit/domain/recovery"
 	"github.com/emcc/accredit/domain/selfcheck"
 	"github.com/emcc/accredit/projections"
 	"github.com/emcc/accredit/projections/search"
@@ -66,6 +67,7 @@ type App struct {
 	Search      *search.Index
 	Outbox      *mail.Outbox
 	Notifier    *mail.Notifier
+	Recovery    *recovery.Service
 	heads       *audit.Heads
 	signer      *audit.Signer
 	requestKey  []byte
@@ -237,10 +239,10 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 		Accounts: a.Accounts, Catalogue: framework.Default(), Log: a.log, Now: a.now,
 		Ready: a.readiness, Verify: a.verify, Checkpoint: a.checkpoint, Metrics: a.Metrics,
 		Cases: a.Cases, SelfChecks: a.SelfChecks, Credentials: a.Credentials, WaitFor: a.waitFor, RequestKey: a.requestKey, TrustedProxies: cfg.TrustedProxies, HSTS: cfg.SecureCookies,
-		Reads: &api.ReadSide{Runner: a.Reads, Store: a.auditStore, Vault: a.Vault, SLA: cfg.SLA(), Search: a.Search}, Mail: a.Outbox,
+		Reads: &api.ReadSide{Runner: a.Reads, Store: a.auditStore, Vault: a.Vault, SLA: cfg.SLA(), Search: a.Search}, Mail: a.Outbox, Recovery: a.Recovery,
 	})
 	web.Register(a.API.Echo, web.Deps{Accounts: a.Accounts, Cases: a.Cases, SelfChecks: a.SelfChecks, Credentials: a.Credentials, Reads: a.API.Reads(),
-		Catalogue: framework.Default(), Log: a.log, Now: a.now, Secure: cfg.SecureCookies, Verify: a.verify, Checkpoint: a.checkpoint, Mail: a.Outbox})
+		Catalogue: framework.Default(), Log: a.log, Now: a.now, Secure: cfg.SecureCookies, Verify: a.verify, Checkpoint: a.checkpoint, Mail: a.Outbox, Recovery: a.Recovery})
 	a.listener, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)

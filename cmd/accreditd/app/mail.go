@@ -13,6 +13,7 @@ import (
 	"github.com/emcc/accredit/domain/mail"
 	"github.com/emcc/accredit/domain/mail/smtpmail"
 	"github.com/emcc/accredit/domain/natsstore"
+	"github.com/emcc/accredit/domain/recovery"
 	"github.com/emcc/accredit/projections"
 )
 
@@ -50,6 +51,7 @@ func (a *App) openMail(ctx context.Context) error {
 		a.log.Info("no ACCREDIT_SMTP_URL: email is kept in the outbox for the office to read")
 	}
 	a.Outbox = mail.NewOutbox(opt)
+	a.Recovery = recovery.New(recovery.Options{Store: st, Accounts: a.Accounts, Outbox: a.Outbox, Vault: a.Vault, Now: a.now, Log: a.log})
 	return nil
 }
 
@@ -66,6 +68,7 @@ func (a *App) startMail(ctx, runCtx context.Context, manualJobs bool) error {
 		return fmt.Errorf("public URL: %w", err)
 	}
 	a.Outbox.SetSender(a.cfg.MailFrom, u.Hostname())
+	a.Recovery.SetBaseURL(base)
 	a.Notifier = &mail.Notifier{Events: a.Events, Outbox: a.Outbox, People: people{a}, Cases: a.Cases, Timed: timed{a}, BaseURL: base, Log: a.log}
 	if err := a.Notifier.Init(ctx); err != nil {
 		return fmt.Errorf("notifier: %w", err)

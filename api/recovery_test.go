@@ -1,0 +1,113 @@
+package api_test
+
+import (
+	"bytes"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emcc/accredit/cmd/accreditd/app"
+	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
+)
+
+var tokenIn = regexp.MustCompile(`token=([A-Za-z0-9_-]+)`)
+
+// tokenOf is the token of the link in an email.
+func tokenOf(t *testing.T, m Mail) string {
+	t.Helper()
+	g := tokenIn.FindStringSubmatch(m.Body)
+	if g == nil {
+		t.Fatalf("no link with a token in:\n%s", m.Body)
+	}
+	return g[1]
+}
+
+// TestPasswordResetLink: asking answers alike for a registered address and
+// an unknown one; the mailed link works once, only within 30 minutes, only
+// after a password the rules accept; only its hash is stored; the office
+// can make one for a user.
+func TestPasswordResetLink(t *testing.T) {
+	mb := StartMailbox(t, "", "")
+	tm := newTeam(t, func(c *app.Config) { c.SMTPURL = mb.URL() })
+	known := Expect(t, tm.in.Post(t, "/api/v1/auth/password-reset-requests", "", map[string]string{"email": tm.applicant.Email}), 202)
+	unknown := Expect(t, tm.in.Post(t, "/api/v1/auth/password-reset-requests", "", map[string]string{"email": "nobody@example.org"}), 202)
+	if !bytes.Equal(known.Body, unknown.Body) {
+		t.Fatalf("the answers differ: %s / %s", known.Body, unknown.Body)
+	}
+	Expect(t, tm.in.Post(t, "/api/v1/auth/password-reset-requests", "", map[string]string{"email": "not an address"}), 400)
+	m := mb.Wait(t, to(tm.applicant.Email))
+	token := tokenOf(t, m)
+	if !strings.Contains(m.Body, tm.in.URL+"/reset-password?token="+token) || !strings.Contains(m.Body, "30 minutes") {
+		t.Fatalf("reset email:\n%s", m.Body)
+	}
+
+	// Only the hash is stored: the token is nowhere in the data directory.
+	_ = filepath.WalkDir(tm.in.Cfg.DataDir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if b, _ := os.ReadFile(p); bytes.Contains(b, []byte(token)) {
+				t.Errorf("the token is stored in clear in %s", p)
+			}
+		}
+		return nil
+	})
+
+	reset := func(token, password string, want int) Response {
+		t.Helper()
+		return Expect(t, tm.in.Post(t, "/api/v1/auth/password-resets", "", map[string]string{"token": token, "password": password}), want)
+	}
+	if r := reset(token, "short", 400); !strings.Contains(string(r.Body), `"password"`) {
+		t.Fatalf("a refused password: %s", r.Body)
+	}
+	reset(token, "a brand new long password", 200)
+	Expect(t, tm.in.Post(t, "/api/v1/auth/login", "", map[string]string{"email": tm.applicant.Email, "password": tm.applicant.Password}), 401)
+	Expect(t, tm.in.Get(t, "/api/v1/me", tm.applicant.Token), 401) // every session ended
+	tm.in.Login(t, tm.applicant.Email, "a brand new long password")
+	if r := reset(token, "another long password here", 400); !strings.Contains(string(r.Body), `"token"`) {
+		t.Fatalf("a link used twice: %s", r.Body)
+	}
+	reset("made-up-token", "another long password here", 400)
+
+	// Expiry: 30 minutes.
+	Expect(t, tm.in.Post(t, "/api/v1/auth/password-reset-requests", "", map[string]string{"email": tm.applicant.Email}), 202)
+	second := mb.Wait(t, func(m Mail) bool { return m.To == tm.applicant.Email && tokenOf(t, m) != token })
+	tm.clock.Advance(30*time.Minute + time.Second)
+	reset(tokenOf(t, second), "another long password here", 400)
+
+	// The office's link, for a user without mail.
+	tm.admin = tm.in.AdminToken(t)
+	Expect(t, tm.in.Post(t, "/api/v1/users/"+tm.applicant.ID+"/password-reset-links", tm.verifier.Token, nil), 403)
+	Expect(t, tm.in.Post(t, "/api/v1/users/01ARZ3NDEKTSV4RRFFQ69G5FAV/password-reset-links", tm.admin, nil), 404)
+	l := Expect(t, tm.in.Post(t, "/api/v1/users/"+tm.applicant.ID+"/password-reset-links", tm.admin, nil), 201).Map(t)
+	g := tokenIn.FindStringSubmatch(l["link"].(string))
+	if g == nil || !strings.HasPrefix(l["link"].(string), tm.in.URL+"/reset-password?token=") {
+		t.Fatalf("office link: %v", l)
+	}
+	reset(g[1], "the office's new password", 200)
+	tm.in.Login(t, tm.applicant.Email, "the office's new password")
+}
+
+// TestNewEmailCountsOnceConfirmed: a new address is mailed a link; until
+// it is followed the old address logs in; then only the new one, and the
+// link works once.
+func TestNewEmailCountsOnceConfirmed(t *testing.T) {
+	mb := StartMailbox(t, "", "")
+	tm := newTeam(t, func(c *app.Config) { c.SMTPURL = mb.URL() })
+	Expect(t, tm.in.Post(t, "/api/v1/me/email-changes", tm.applicant.Token, map[string]string{"email": "not an address"}), 400)
+	Expect(t, tm.in.Post(t, "/api/v1/me/email-changes", tm.applicant.Token, map[string]string{"email": "carla.new@example.org"}), 202)
+	m := mb.Wait(t, to("carla.new@example.org"))
+	token := tokenOf(t, m)
+	if !strings.Contains(m.Body, tm.in.URL+"/confirm-email?token=") {
+		t.Fatalf("confirmation email:\n%s", m.Body)
+	}
+	tm.in.Login(t, tm.applicant.Email, tm.applicant.Password) // not yet changed
+	Expect(t, tm.in.Post(t, "/api/v1/auth/email-confirmations", "", map[string]string{"token": token}), 200)
+	Expect(t, tm.in.Post(t, "/api/v1/auth/login", "", map[string]string{"email": tm.applicant.Email, "password": tm.applicant.Password}), 401)
+	tm.in.Login(t, "carla.new@example.org", tm.applicant.Password)
+	Expect(t, tm.in.Post(t, "/api/v1/auth/email-confirmations", "", map[string]string{"token": token}), 400)
+	// A reset token does not confirm an address, nor the other way round.
+	Expect(t, tm.in.Post(t, "/api/v1/auth/password-resets", "", map[string]string{"token": token, "password": "a brand new long password"}), 400)
+}

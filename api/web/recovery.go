@@ -1,0 +1,178 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accounts"
+	"github.com/emcc/accredit/domain/recovery"
+)
+
+// Account recovery: "forgot your password", the page a reset link opens,
+// the office's reset link for a user, and a new email address confirmed
+// by a link. A link's page only shows a form: mail scanners open links,
+// so nothing happens until the form is sent.
+
+func (a *app) recovery() (*recovery.Service, error) {
+	if a.d.Recovery == nil {
+		return nil, domain.Errorf(domain.NotFound, "account recovery is not configured")
+	}
+	return a.d.Recovery, nil
+}
+
+func (a *app) forgotForm(x *ctx) error {
+	return x.render(0, "forgot", x.newPage("forgot.title", nil))
+}
+
+// forgot answers alike whether the address is registered or not.
+func (a *app) forgot(x *ctx) error {
+	r, err := a.recovery()
+	if err != nil {
+		return err
+	}
+	p := x.newPage("forgot.title", nil)
+	email := x.fv("email")
+	p.Form.Set("email", email)
+	if email == "" {
+		p.Errors["email"] = x.T("form.required")
+	} else if accounts.CheckEmail(email) != nil {
+		p.Errors["email"] = x.T("forgot.email.invalid")
+	}
+	if len(p.Errors) > 0 {
+		return x.render(http.StatusBadRequest, "forgot", p)
+	}
+	r.RequestReset(x.Request().Context(), email)
+	p.D = map[string]any{"Sent": true}
+	return x.render(http.StatusOK, "forgot", p)
+}
+
+func (a *app) resetForm(x *ctx) error {
+	r, err := a.recovery()
+	if err != nil {
+		return err
+	}
+	p := x.newPage("reset.title", nil)
+	token := x.QueryParam("token")
+	p.Form.Set("token", token)
+	if r.Check(x.Request().Context(), token, recovery.PurposePassword) != nil {
+		p.D = map[string]any{"Invalid": true} // a page saying so, not an error
+	}
+	return x.render(0, "reset", p)
+}
+
+func (a *app) reset(x *ctx) error {
+	r, err := a.recovery()
+	if err != nil {
+		return err
+	}
+	p := x.newPage("reset.title", nil)
+	token, next, repeat := x.form.Get("token"), x.form.Get("password"), x.form.Get("repeat_password")
+	p.Form.Set("token", token)
+	if next == "" {
+		p.Errors["password"] = x.T("form.required")
+	}
+	if repeat == "" {
+		p.Errors["repeat_password"] = x.T("form.required")
+	} else if next != "" && repeat != next {
+		p.Errors["repeat_password"] = x.T("account.repeat_mismatch")
+	}
+	if len(p.Errors) > 0 {
+		return x.render(http.StatusBadRequest, "reset", p)
+	}
+	if _, err := r.Reset(x.Request().Context(), x.meta("reset_password"), token, next); err != nil {
+		if de := domainError(err); de != nil && len(de.Fields) == 1 && de.Fields[0].Field == "token" {
+			p.D = map[string]any{"Invalid": true}
+			return x.render(http.StatusBadRequest, "reset", p)
+		}
+		if de := domainError(err); de != nil && len(de.Fields) == 1 && de.Fields[0].Field == "password" {
+			p.Errors["password"] = translateReason(x.lang, de.Fields[0].Reason)
+			return x.render(http.StatusBadRequest, "reset", p)
+		}
+		return err
+	}
+	return x.redirect("/login?ok=password_reset")
+}
+
+// issueResetLink shows the office a reset link for the user, once.
+func (a *app) issueResetLink(x *ctx) error {
+	r, err := a.recovery()
+	if err != nil {
+		return err
+	}
+	id, err := userParam(x)
+	if err != nil {
+		return err
+	}
+	link, _, err := r.IssueReset(x.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	p := x.newPage("user.title", nil)
+	p.OK = x.T("users.reset_link.issued", link)
+	return a.userPage(x, id, p, http.StatusOK)
+}
+
+func (a *app) requestEmailChange(x *ctx) error {
+	r, err := a.recovery()
+	if err != nil {
+		return err
+	}
+	if err := r.RequestEmailChange(x.Request().Context(), x.user.ID, x.fv("new_email")); err != nil {
+		p := x.newPage("account.title", nil)
+		p.Form = x.form
+		if domain.Is(err, domain.Invalid) {
+			p.Errors["new_email"] = x.T("forgot.email.invalid")
+			if err := a.withChoices(x, p); err != nil {
+				return err
+			}
+			return x.render(http.StatusBadRequest, "account", p)
+		}
+		return err
+	}
+	return x.redirect("/account?ok=email_link_sent")
+}
+
+func (a *app) confirmEmailForm(x *ctx) error {
+	r, err := a.recovery()
+	if err != nil {
+		return err
+	}
+	p := x.newPage("confirm_email.title", nil)
+	token := x.QueryParam("token")
+	p.Form.Set("token", token)
+	if r.Check(x.Request().Context(), token, recovery.PurposeEmail) != nil {
+		p.D = map[string]any{"Invalid": true} // a page saying so, not an error
+	}
+	return x.render(0, "confirmemail", p)
+}
+
+func (a *app) confirmEmail(x *ctx) error {
+	r, err := a.recovery()
+	if err != nil {
+		return err
+	}
+	p := x.newPage("confirm_email.title", nil)
+	res, err := r.ConfirmEmail(x.Request().Context(), x.meta("confirm_email"), x.form.Get("token"))
+	if err != nil {
+		if domain.Is(err, domain.Invalid) {
+			p.D = map[string]any{"Invalid": true}
+			return x.render(http.StatusBadRequest, "confirmemail", p)
+		}
+		return err
+	}
+	a.settle(x.Request().Context(), res.Seq)
+	if x.user != nil {
+		return x.redirect("/account?ok=email_changed")
+	}
+	return x.redirect("/login?ok=email_changed")
+}
+
+// domainError is err's domain error, nil for another.
+func domainError(err error) *domain.Error {
+	var de *domain.Error
+	if errors.As(err, &de) {
+		return de
+	}
+	return nil
+}

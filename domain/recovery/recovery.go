@@ -1,0 +1,316 @@
+// Package recovery is account recovery by one-time links: "forgot your
+// password" mailed to the account's address, a reset link the office
+// issues for a user who gets no mail, and the confirmation of a new email
+// address by a link sent to it before it counts.
+//
+// A link carries a random token (256 bits); only its SHA-256 is stored
+// (Store), with whose it is, what it is for and when it runs out (TTL).
+// Using it marks it used with a compare-and-set on the stored revision, so
+// it works once even when two requests race, across processes. Asking for
+// a reset answers the same whether the address is registered or not, and
+// does the work after answering, so neither the answer nor its timing
+// tells.
+//
+// It imports neither nats.go nor echo.
+package recovery
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accounts"
+	"github.com/emcc/accredit/domain/aggregate"
+	"github.com/emcc/accredit/domain/mail"
+	"github.com/emcc/accredit/domain/pii"
+)
+
+// TTL is how long a link works.
+const TTL = 30 * time.Minute
+
+// Purpose is what a link is for.
+type Purpose string
+
+// The purposes of a link.
+const (
+	PurposePassword Purpose = "password"
+	PurposeEmail    Purpose = "email"
+)
+
+// Token is a link as stored, under the hash of its token.
+type Token struct {
+	UserID    string     `json:"user_id"`
+	Purpose   Purpose    `json:"purpose"`
+	NewEmail  pii.Sealed `json:"new_email,omitzero"` // PurposeEmail: sealed with the user's key
+	ExpiresAt time.Time  `json:"expires_at"`
+	UsedAt    time.Time  `json:"used_at,omitzero"`
+}
+
+// ErrNoToken is returned by Store.Token for an unknown hash.
+var ErrNoToken = errors.New("no such token")
+
+// Store keeps the tokens by hash.
+type Store interface {
+	CreateToken(ctx context.Context, hash string, t Token) error
+	// Token returns a token and its revision; ErrNoToken.
+	Token(ctx context.Context, hash string) (Token, uint64, error)
+	// UpdateToken replaces the token if it is still at rev; mail.ErrStale.
+	UpdateToken(ctx context.Context, hash string, t Token, rev uint64) error
+}
+
+// Options configure a Service.
+type Options struct {
+	Store    Store
+	Accounts *accounts.Service
+	Outbox   *mail.Outbox
+	Vault    *pii.Vault
+	BaseURL  string
+	Now      func() time.Time
+	Log      *slog.Logger
+}
+
+// Service issues and redeems the links.
+type Service struct{ o Options }
+
+// New returns a Service.
+func New(o Options) *Service {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	return &Service{o: o}
+}
+
+// SetBaseURL sets where links lead (known once the server listens).
+func (s *Service) SetBaseURL(base string) { s.o.BaseURL = strings.TrimRight(base, "/") }
+
+// Hash is the stored form of a token.
+func Hash(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// issue stores a new token for t and returns it.
+func (s *Service) issue(ctx context.Context, t Token) (string, error) {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	token := base64.RawURLEncoding.EncodeToString(b)
+	t.ExpiresAt = s.o.Now().UTC().Add(TTL)
+	if err := s.o.Store.CreateToken(ctx, Hash(token), t); err != nil {
+		return "", domain.Wrap(domain.Unavailable, err, "link store unavailable")
+	}
+	return token, nil
+}
+
+// ResetLink is where a password reset token leads.
+func (s *Service) ResetLink(token string) string {
+	return s.o.BaseURL + "/reset-password?token=" + token
+}
+
+// EmailLink is where an email confirmation token leads.
+func (s *Service) EmailLink(token string) string {
+	return s.o.BaseURL + "/confirm-email?token=" + token
+}
+
+// RequestReset mails a reset link to the account of email, if there is
+// one that may log in. It returns at once and does the work afterwards:
+// the caller answers alike for every address.
+func (s *Service) RequestReset(ctx context.Context, email string) {
+	ctx = context.WithoutCancel(ctx)
+	go func() {
+		ctx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		if err := s.requestReset(ctx, email); err != nil {
+			s.o.Log.Warn("password reset request", "err", err)
+		}
+	}()
+}
+
+func (s *Service) requestReset(ctx context.Context, email string) error {
+	id, ok, err := s.o.Accounts.UserIDByEmail(ctx, email)
+	if err != nil || !ok {
+		return err
+	}
+	u, err := s.o.Accounts.User(ctx, id)
+	if err != nil {
+		return err
+	}
+	if u.Erased || u.Disabled {
+		return nil
+	}
+	token, err := s.issue(ctx, Token{UserID: id, Purpose: PurposePassword})
+	if err != nil {
+		return err
+	}
+	return s.mail(ctx, u, u.Email, mail.KindPasswordReset, token, s.ResetLink(token))
+}
+
+// IssueReset makes a reset link for a user, for the office to hand over
+// when the user gets no mail. Errors: NotFound (no such user, erased or
+// disabled).
+func (s *Service) IssueReset(ctx context.Context, userID string) (link string, expires time.Time, err error) {
+	u, err := s.o.Accounts.User(ctx, userID)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	if u.Erased || u.Disabled {
+		return "", time.Time{}, domain.Errorf(domain.NotFound, "no user %s", userID)
+	}
+	token, err := s.issue(ctx, Token{UserID: userID, Purpose: PurposePassword})
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	return s.ResetLink(token), s.o.Now().UTC().Add(TTL), nil
+}
+
+// mail writes the link's email to the outbox (it is always sent: no
+// preference turns it off), in the user's chosen language.
+func (s *Service) mail(ctx context.Context, u accounts.UserView, to string, kind mail.Kind, token, link string) error {
+	prefs, err := s.o.Outbox.Store().Preferences(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	lang := prefs.Language
+	if lang != "nl" {
+		lang = "en"
+	}
+	subject, body, err := mail.Render(kind, lang, mail.Data{Name: u.Name, Link: link, Minutes: int(TTL.Minutes())})
+	if err != nil {
+		return err
+	}
+	// The id is the token's hash, shortened: one message per link.
+	_, err = s.o.Outbox.Add(ctx, mail.Draft{ID: string(kind) + "." + Hash(token)[:32], Kind: kind, RecipientID: u.ID,
+		Email: to, Language: lang, Subject: subject, Body: body})
+	return err
+}
+
+// badLink is the one answer for a token that is unknown, used, expired or
+// for something else: which of these it was is not told.
+func badLink() error {
+	return domain.InvalidFields("invalid link", domain.FieldError{Field: "token", Reason: "this link is not valid: it is wrong, used or older than 30 minutes; ask for a new one"})
+}
+
+// redeem marks token used for purpose and returns it.
+func (s *Service) redeem(ctx context.Context, token string, purpose Purpose) (Token, error) {
+	if token == "" || len(token) > 100 {
+		return Token{}, badLink()
+	}
+	h := Hash(token)
+	t, rev, err := s.o.Store.Token(ctx, h)
+	if errors.Is(err, ErrNoToken) {
+		return Token{}, badLink()
+	}
+	if err != nil {
+		return Token{}, domain.Wrap(domain.Unavailable, err, "link store unavailable")
+	}
+	now := s.o.Now().UTC()
+	if t.Purpose != purpose || !t.UsedAt.IsZero() || !now.Before(t.ExpiresAt) {
+		return Token{}, badLink()
+	}
+	t.UsedAt = now
+	if err := s.o.Store.UpdateToken(ctx, h, t, rev); errors.Is(err, mail.ErrStale) {
+		return Token{}, badLink() // used a moment ago
+	} else if err != nil {
+		return Token{}, domain.Wrap(domain.Unavailable, err, "link store unavailable")
+	}
+	return t, nil
+}
+
+// Check reports whether token is a live link for purpose, without using
+// it (the page showing the form).
+func (s *Service) Check(ctx context.Context, token string, purpose Purpose) error {
+	if token == "" || len(token) > 100 {
+		return badLink()
+	}
+	t, _, err := s.o.Store.Token(ctx, Hash(token))
+	if errors.Is(err, ErrNoToken) {
+		return badLink()
+	}
+	if err != nil {
+		return domain.Wrap(domain.Unavailable, err, "link store unavailable")
+	}
+	if t.Purpose != purpose || !t.UsedAt.IsZero() || !s.o.Now().Before(t.ExpiresAt) {
+		return badLink()
+	}
+	return nil
+}
+
+// Reset sets the password of the link's user. The password is checked
+// before the link is used, so a refused password leaves the link working.
+// Errors: Invalid (the password, or the link).
+func (s *Service) Reset(ctx context.Context, meta aggregate.Meta, token, password string) (aggregate.Result, error) {
+	if why := accounts.CheckNewPassword(password); why != "" {
+		return aggregate.Result{}, domain.InvalidFields("invalid password", domain.FieldError{Field: "password", Reason: why})
+	}
+	t, err := s.redeem(ctx, token, PurposePassword)
+	if err != nil {
+		return aggregate.Result{}, err
+	}
+	meta.Actor = domain.Actor{ID: t.UserID, Role: domain.RoleApplicant}
+	if u, err := s.o.Accounts.User(ctx, t.UserID); err == nil {
+		meta.Actor.Role = u.Role
+	}
+	res, err := s.o.Accounts.ResetPassword(ctx, meta, t.UserID, password)
+	if domain.Is(err, domain.NotFound) {
+		return res, badLink()
+	}
+	return res, err
+}
+
+// RequestEmailChange mails a confirmation link to a user's new address;
+// the address counts once the link is followed. Errors: Invalid.
+func (s *Service) RequestEmailChange(ctx context.Context, userID, email string) error {
+	email = strings.TrimSpace(email)
+	if err := accounts.CheckEmail(email); err != nil {
+		return domain.InvalidFields("invalid email", domain.FieldError{Field: "email", Reason: err.Error()})
+	}
+	u, err := s.o.Accounts.User(ctx, userID)
+	if err != nil {
+		return err
+	}
+	sealed, err := s.o.Vault.Seal(ctx, userID, email)
+	if err != nil {
+		return domain.Wrap(domain.Unavailable, err, "key store unavailable")
+	}
+	token, err := s.issue(ctx, Token{UserID: userID, Purpose: PurposeEmail, NewEmail: sealed})
+	if err != nil {
+		return err
+	}
+	if err := s.mail(ctx, u, email, mail.KindEmailVerification, token, s.EmailLink(token)); err != nil {
+		return domain.Wrap(domain.Unavailable, err, "outbox unavailable")
+	}
+	return nil
+}
+
+// ConfirmEmail makes the link's new address the user's. Errors: Invalid
+// (the link), Conflict (the address belongs to someone else meanwhile).
+func (s *Service) ConfirmEmail(ctx context.Context, meta aggregate.Meta, token string) (aggregate.Result, error) {
+	t, err := s.redeem(ctx, token, PurposeEmail)
+	if err != nil {
+		return aggregate.Result{}, err
+	}
+	email, err := s.o.Vault.Open(ctx, t.NewEmail)
+	if err != nil {
+		return aggregate.Result{}, badLink() // erased meanwhile
+	}
+	u, err := s.o.Accounts.User(ctx, t.UserID)
+	if err != nil {
+		return aggregate.Result{}, badLink()
+	}
+	meta.Actor = domain.Actor{ID: u.ID, Role: u.Role}
+	res, err := s.o.Accounts.ChangeEmail(ctx, meta, t.UserID, email)
+	if err != nil {
+		return res, fmt.Errorf("confirm email: %w", err)
+	}
+	return res, nil
+}
