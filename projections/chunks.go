@@ -1,7 +1,6 @@
 package projections
 
 import (
-	"bytes"
 	"compress/flate"
 	"encoding/json"
 	"fmt"
@@ -86,31 +85,8 @@ func encodeCases(m *Cases) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Joined by hand: json.Marshal would scan every chunk again; into a
-	// buffer of the size needed, not grown by doubling (tens of MB more at
-	// 10k cases, for as long as the snapshot is written).
-	head := casesHead{Errors: m.Errors, Sizes: make([]int, len(chunks))}
-	size := 64
-	for i, c := range chunks {
-		head.Sizes[i] = len(c)
-		size += len(c) + 1 + 8
-	}
-	h, err := json.Marshal(head)
-	if err != nil {
-		return nil, err
-	}
-	var b bytes.Buffer
-	b.Grow(size)
-	b.Write(h[:len(h)-1])
-	b.WriteString(`,"chunks":[`)
-	for i, c := range chunks {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.Write(c)
-	}
-	b.WriteString("]}")
-	return b.Bytes(), nil
+	// Joined by hand: json.Marshal would scan every chunk again.
+	return joinChunks(casesHead{Errors: m.Errors, Sizes: chunkSizes(chunks)}, chunks)
 }
 
 // decodeCases fills m, reset, from data: the cases cold, but for those the

@@ -23,18 +23,5 @@ func (s *Service) ResetPassword(ctx context.Context, meta aggregate.Meta, userID
 	if !ok || u.Erased || u.Disabled {
 		return aggregate.Result{}, domain.Errorf(domain.NotFound, "no user %s", userID)
 	}
-	sealed, err := s.vault.Seal(ctx, userID, s.kdf.Hash(next))
-	if err != nil {
-		return aggregate.Result{}, domain.Wrap(domain.Unavailable, err, "key store unavailable")
-	}
-	res, err := s.users.Update(ctx, userID, meta, func(u *User, _ uint64) ([]aggregate.Change, error) {
-		return u.ChangePassword(sealed)
-	})
-	if err != nil {
-		return res, err
-	}
-	if _, err := s.endSessions(ctx, userID, ""); err != nil {
-		return res, domain.Wrap(domain.Unavailable, err, "the password is set, but other sessions could not be ended")
-	}
-	return res, nil
+	return s.setPassword(ctx, meta, userID, next, "", "the password is set, but other sessions could not be ended")
 }

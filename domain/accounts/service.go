@@ -468,6 +468,13 @@ func (s *Service) ChangePassword(ctx context.Context, meta aggregate.Meta, userI
 		return aggregate.Result{}, &domain.Error{Code: domain.Unauthorized, Message: "the current password is wrong",
 			Fields: []domain.FieldError{{Field: "current_password", Reason: "does not match"}}}
 	}
+	return s.setPassword(ctx, meta, userID, next, keepToken, "the password is changed, but other sessions could not be ended; change it again")
+}
+
+// setPassword records next as the user's password (hashed, sealed) and
+// ends their sessions but keepToken's; ended says what happened when the
+// sessions could not all be ended.
+func (s *Service) setPassword(ctx context.Context, meta aggregate.Meta, userID, next, keepToken, ended string) (aggregate.Result, error) {
 	sealed, err := s.vault.Seal(ctx, userID, s.kdf.Hash(next))
 	if err != nil {
 		return aggregate.Result{}, domain.Wrap(domain.Unavailable, err, "key store unavailable")
@@ -479,7 +486,7 @@ func (s *Service) ChangePassword(ctx context.Context, meta aggregate.Meta, userI
 		return res, err
 	}
 	if _, err := s.endSessions(ctx, userID, keepToken); err != nil {
-		return res, domain.Wrap(domain.Unavailable, err, "the password is changed, but other sessions could not be ended; change it again")
+		return res, domain.Wrap(domain.Unavailable, err, "%s", ended)
 	}
 	return res, nil
 }
