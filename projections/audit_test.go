@@ -129,40 +129,30 @@ func TestAuditPagesTheHistoryFromTheStore(t *testing.T) {
 // follow reads every page of f until next_cursor is absent.
 func follow(t *testing.T, a projections.Audit, f projections.AuditFilter, limit int) []projections.AuditEntry {
 	t.Helper()
-	var out []projections.AuditEntry
-	var cur projections.Cursor
-	for range 100_000 {
-		page, next, err := a.Page(context.Background(), f, cur, limit)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(page) > limit {
-			t.Fatalf("page of %d entries, over the limit of %d", len(page), limit)
-		}
-		out = append(out, page...)
-		if next == nil {
-			return out
-		}
-		cur = *next
-	}
-	t.Fatal("pages never end")
-	return nil
+	return pages(t, a.Page, f, limit)
 }
 
 // followNewest reads every page of f, newest first, until the cursor is nil.
 func followNewest(t *testing.T, a projections.Audit, f projections.AuditFilter, limit int) []projections.AuditEntry {
 	t.Helper()
+	return pages(t, a.PageNewest, f, limit)
+}
+
+// pages reads every page that page gives, in its order.
+func pages(t *testing.T, page func(context.Context, projections.AuditFilter, projections.Cursor, int) ([]projections.AuditEntry, *projections.Cursor, error),
+	f projections.AuditFilter, limit int) []projections.AuditEntry {
+	t.Helper()
 	var out []projections.AuditEntry
 	var cur projections.Cursor
 	for range 100_000 {
-		page, next, err := a.PageNewest(context.Background(), f, cur, limit)
+		got, next, err := page(context.Background(), f, cur, limit)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(page) > limit {
-			t.Fatalf("page of %d entries, over the limit of %d", len(page), limit)
+		if len(got) > limit {
+			t.Fatalf("page of %d entries, over the limit of %d", len(got), limit)
 		}
-		out = append(out, page...)
+		out = append(out, got...)
 		if next == nil {
 			return out
 		}
