@@ -26,7 +26,7 @@ import (
 
 // copyToJetStream publishes every commit of a memory store, as is, into
 // the JetStream events stream (async, for speed).
-func copyToJetStream(b *testing.B, mem *eventstore.Memory, nc *nats.Conn) (commits, events int) {
+func copyToJetStream(b testing.TB, mem *eventstore.Memory, nc *nats.Conn) (commits, events int) {
 	b.Helper()
 	js, _ := jetstream.New(nc)
 	last, _ := mem.LastSeq(context.Background())

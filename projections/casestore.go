@@ -135,30 +135,26 @@ func (m *Cases) warm(id string) *accreditation.Case {
 	return c
 }
 
-// coolOff deflates the cases used longest ago, neither queued nor
-// renewing, once more than hotMax of them (and a quarter) are folded.
+// coolOff deflates the idle cases used longest ago once more than hotMax
+// of them (and a quarter) are folded.
 func (m *Cases) coolOff() {
-	if len(m.hot) <= m.coolAt {
+	if len(m.idle) <= m.hotMax+m.hotMax/4 {
 		return
 	}
-	var idle []string
-	for id := range m.hot {
-		if !m.sums[id].pinned() {
-			idle = append(idle, id)
-		}
+	idle := make([]string, 0, len(m.idle))
+	for id := range m.idle {
+		idle = append(idle, id)
 	}
-	if len(idle) > m.hotMax {
-		slices.SortFunc(idle, func(a, b string) int { return cmp.Compare(m.hot[a].touched, m.hot[b].touched) })
-		for _, id := range idle[:len(idle)-m.hotMax*3/4] {
-			b, err := m.deflate(m.hot[id].c)
-			if err != nil {
-				continue // kept folded
-			}
-			m.cold[id] = b
-			delete(m.hot, id)
+	slices.SortFunc(idle, func(a, b string) int { return cmp.Compare(m.hot[a].touched, m.hot[b].touched) })
+	for _, id := range idle[:len(idle)-m.hotMax*3/4] {
+		b, err := m.deflate(m.hot[id].c)
+		if err != nil {
+			continue // kept folded
 		}
+		m.cold[id] = b
+		delete(m.hot, id)
+		delete(m.idle, id)
 	}
-	m.coolAt = len(m.hot) + m.hotMax/4
 }
 
 // deflate encodes c as the snapshot holds it, with the model's writer.

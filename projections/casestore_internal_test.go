@@ -19,7 +19,7 @@ import (
 func newSetKeeping(n int) func() *Set {
 	return func() *Set {
 		s := NewSet()
-		s.typed.Cases.hotMax, s.typed.Cases.coolAt = n, n+n/4
+		s.typed.Cases.hotMax = n
 		return s
 	}
 }

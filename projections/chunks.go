@@ -139,6 +139,5 @@ func decodeCases(data []byte, m *Cases) error {
 			}
 		}
 	}
-	m.coolAt = len(m.hot) + m.hotMax/4
-	return nil
+	return nil // the folded cases are the pinned ones: none idle
 }

@@ -12,9 +12,11 @@ import (
 
 // A replay is a pipeline, because one goroutine doing all of it was most of
 // why a rebuild ran at a fraction of the store's own ordered replay: the
-// store's goroutine decodes commits; workers on every core decode the case
-// events' payloads ahead, a batch each; one goroutine applies the batches
-// in store order, taking each payload as decoded (Case.ApplyDecided).
+// store's goroutine only hands the commits over, undecoded when the store
+// can (eventstore.DeferredSubscriber); workers on every core decode the
+// commits and their case events' payloads ahead, a batch each; one
+// goroutine applies the batches in store order, taking each payload as
+// decoded (Case.ApplyDecided).
 
 // batchMax bounds a batch: the commits applied under one hold of the read
 // lock while following, and the work one decoding worker takes at a time.
@@ -22,9 +24,10 @@ const batchMax = 128
 
 // batch is a run of consecutive commits with their case payloads decoded.
 type batch struct {
-	commits []eventstore.Commit
-	decoded [][]decodedEvent // per commit, per event; nil for a commit of no case
-	ready   chan struct{}    // closed once decoded
+	pending []eventstore.Deferred
+	commits []eventstore.Commit // decoded, once ready
+	decoded [][]decodedEvent    // per commit, per event; nil for a commit of no case
+	ready   chan struct{}       // closed once decoded
 }
 
 // decodedEvent is a case event upcast, with its payload decoded (nil when
@@ -35,6 +38,11 @@ type decodedEvent struct {
 }
 
 func (b *batch) decode() {
+	b.commits = make([]eventstore.Commit, len(b.pending))
+	for i, d := range b.pending {
+		b.commits[i] = d.Decode()
+	}
+	b.pending = nil
 	b.decoded = make([][]decodedEvent, len(b.commits))
 	for i, c := range b.commits {
 		if !strings.HasPrefix(c.Stream, accreditation.StreamPrefix+".") {
@@ -60,7 +68,7 @@ func (b *batch) decode() {
 func replay(ctx context.Context, store eventstore.Store, from uint64, apply func(*batch) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	commits := make(chan eventstore.Commit, 4*batchMax)
+	commits := make(chan eventstore.Deferred, 4*batchMax)
 	work := make(chan *batch, runtime.GOMAXPROCS(0))
 	ordered := make(chan *batch, 2*runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
@@ -85,7 +93,7 @@ func replay(ctx context.Context, store eventstore.Store, from uint64, apply func
 		}
 		applied <- err
 	}()
-	err := store.Subscribe(ctx, from, func(c eventstore.Commit) error {
+	err := eventstore.SubscribeDeferred(ctx, store, from, func(c eventstore.Deferred) error {
 		select {
 		case commits <- c:
 			return nil
@@ -104,19 +112,20 @@ func replay(ctx context.Context, store eventstore.Store, from uint64, apply func
 // batches groups the commits into batches of what has arrived, up to
 // batchMax, and hands each to a decoding worker and, in order, to the
 // applier; it closes both channels when the commits end or ctx does.
-func batches(ctx context.Context, commits <-chan eventstore.Commit, work, ordered chan<- *batch) {
+func batches(ctx context.Context, commits <-chan eventstore.Deferred, work, ordered chan<- *batch) {
 	defer close(work)
 	defer close(ordered)
 	for c := range commits {
-		b := &batch{commits: []eventstore.Commit{c}, ready: make(chan struct{})}
+		b := &batch{pending: make([]eventstore.Deferred, 1, batchMax), ready: make(chan struct{})}
+		b.pending[0] = c
 	more:
-		for len(b.commits) < batchMax {
+		for len(b.pending) < batchMax {
 			select {
 			case c, ok := <-commits:
 				if !ok {
 					break more
 				}
-				b.commits = append(b.commits, c)
+				b.pending = append(b.pending, c)
 			default:
 				break more
 			}

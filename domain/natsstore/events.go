@@ -395,6 +395,18 @@ func DecodeCommit(subject string, seq uint64, data []byte) (eventstore.Commit, e
 // Subscribe implements eventstore.Store with an ordered consumer, which
 // replays in order and recreates itself on gaps or reconnects.
 func (s *EventStore) Subscribe(ctx context.Context, from uint64, fn func(eventstore.Commit) error) error {
+	return s.subscribe(ctx, from, func(m jetstream.Msg) error { return fn(commitOf(m)) })
+}
+
+// SubscribeDeferred implements eventstore.DeferredSubscriber: Subscribe,
+// each commit decoded only when the reader asks, on the reader's goroutine.
+func (s *EventStore) SubscribeDeferred(ctx context.Context, from uint64, fn func(eventstore.Deferred) error) error {
+	return s.subscribe(ctx, from, func(m jetstream.Msg) error {
+		return fn(eventstore.Defer(func() eventstore.Commit { return commitOf(m) }))
+	})
+}
+
+func (s *EventStore) subscribe(ctx context.Context, from uint64, fn func(jetstream.Msg) error) error {
 	cfg := jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy}
 	if from > 0 {
 		cfg.DeliverPolicy = jetstream.DeliverByStartSequencePolicy
@@ -422,17 +434,23 @@ func (s *EventStore) Subscribe(ctx context.Context, from uint64, fn func(eventst
 			}
 			return fmt.Errorf("subscribe: %w", err)
 		}
-		c, err := decodeCommit(m)
-		if err != nil {
-			c = eventstore.Commit{Seq: c.Seq, Stream: strings.TrimPrefix(m.Subject(), subjectPrefix), Err: err}
-			if md, merr := m.Metadata(); merr == nil {
-				c.Seq = md.Sequence.Stream
-			}
-		}
-		if err := fn(c); err != nil {
+		if err := fn(m); err != nil {
 			return err
 		}
 	}
+}
+
+// commitOf decodes a delivered message; one that does not decode is a
+// commit with Err set, so that readers report it and go on.
+func commitOf(m jetstream.Msg) eventstore.Commit {
+	c, err := decodeCommit(m)
+	if err != nil {
+		c = eventstore.Commit{Seq: c.Seq, Stream: strings.TrimPrefix(m.Subject(), subjectPrefix), Err: err}
+		if md, merr := m.Metadata(); merr == nil {
+			c.Seq = md.Sequence.Stream
+		}
+	}
+	return c
 }
 
 // deleteConsumer removes an ordered consumer once its reader is done, rather

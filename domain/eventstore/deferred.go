@@ -1,0 +1,44 @@
+package eventstore
+
+import "context"
+
+// Deferred is a commit as a store delivered it, not yet decoded. A reader
+// of many commits (the read side's replay) decodes them on several cores
+// and keeps only their applying in order: decoded on the store's one
+// delivering goroutine, they held a replay to the speed of one core.
+type Deferred struct {
+	commit Commit
+	decode func() Commit
+}
+
+// Defer returns a commit that decode decodes when asked; decode must be
+// safe to call on any goroutine.
+func Defer(decode func() Commit) Deferred { return Deferred{decode: decode} }
+
+// Decoded returns a commit already decoded, as a Deferred.
+func Decoded(c Commit) Deferred { return Deferred{commit: c} }
+
+// Decode returns the commit, decoded (a commit that does not decode has
+// Err set, as Subscribe delivers it). Call it once.
+func (d Deferred) Decode() Commit {
+	if d.decode == nil {
+		return d.commit
+	}
+	return d.decode()
+}
+
+// DeferredSubscriber is a Store that can hand its commits over undecoded.
+type DeferredSubscriber interface {
+	// SubscribeDeferred is Subscribe with the commits undecoded: the
+	// same commits, in the same order, under the same contract.
+	SubscribeDeferred(ctx context.Context, from uint64, fn func(Deferred) error) error
+}
+
+// SubscribeDeferred subscribes to store, undecoded when it can hand
+// commits over so, and otherwise as Subscribe decodes them.
+func SubscribeDeferred(ctx context.Context, store Store, from uint64, fn func(Deferred) error) error {
+	if ds, ok := store.(DeferredSubscriber); ok {
+		return ds.SubscribeDeferred(ctx, from, fn)
+	}
+	return store.Subscribe(ctx, from, func(c Commit) error { return fn(Decoded(c)) })
+}
