@@ -12,32 +12,70 @@ import (
 	"github.com/emcc/accredit/domain/framework"
 )
 
-// qualify checks that p may take role on this case.
-func (c *Case) qualify(action Action, p AssessorProfile, role AssessorRole) error {
-	var reasons []string
+// ExclusionCode names why an assessor may not take a role on a case, so
+// that a page can say it in the reader's language.
+type ExclusionCode string
+
+// The reasons qualify gives, in the order it checks them.
+const (
+	ExcludedInactive  ExclusionCode = "inactive"   // the account is not active
+	ExcludedApplicant ExclusionCode = "applicant"  // the applicant of the case
+	ExcludedOtherRole ExclusionCode = "other_role" // holds the other role (Exclusion.Role)
+	ExcludedScheme    ExclusionCode = "scheme"     // not qualified for the case's scheme
+	ExcludedLevel     ExclusionCode = "level"      // qualified below the case level
+	ExcludedLanguage  ExclusionCode = "language"   // does not assess in the case language
+	ExcludedConflict  ExclusionCode = "conflict"   // declared a conflict with the applicant
+)
+
+// Exclusion is one reason an assessor is left out: a code, the English
+// text the API's problem lists under "reasons", and for other_role the
+// role they hold.
+type Exclusion struct {
+	Code ExclusionCode
+	Text string
+	Role AssessorRole
+}
+
+// Exclusions lists why p may not take role on this case, none when they
+// qualify: the checks of Assign and Claim on the profile (not the state or
+// whether the role is free).
+func (c *Case) Exclusions(p AssessorProfile, role AssessorRole) []Exclusion {
+	var out []Exclusion
+	add := func(code ExclusionCode, text string) { out = append(out, Exclusion{Code: code, Text: text}) }
 	if !p.Active {
-		reasons = append(reasons, "the assessor is not active")
+		add(ExcludedInactive, "the assessor is not active")
 	}
 	if p.UserID == c.ApplicantID {
-		reasons = append(reasons, "the applicant cannot assess their own case")
+		add(ExcludedApplicant, "the applicant cannot assess their own case")
 	}
 	if r := c.assessorRoleOf(p.UserID); r != "" && r != role {
-		reasons = append(reasons, fmt.Sprintf("already the %s of this case: the assessor and the verifier are two different people", r))
+		add(ExcludedOtherRole, fmt.Sprintf("already the %s of this case: the assessor and the verifier are two different people", r))
+		out[len(out)-1].Role = r
 	}
 	if !slices.ContainsFunc(p.Schemes, func(s string) bool { return strings.EqualFold(s, string(c.Scheme)) }) {
-		reasons = append(reasons, fmt.Sprintf("not qualified for %s", c.Scheme))
+		add(ExcludedScheme, fmt.Sprintf("not qualified for %s", c.Scheme))
 	}
 	if !p.MaxLevel.AtLeast(c.Level) {
-		reasons = append(reasons, fmt.Sprintf("qualified up to %q, below the case level %q", p.MaxLevel, c.Level))
+		add(ExcludedLevel, fmt.Sprintf("qualified up to %q, below the case level %q", p.MaxLevel, c.Level))
 	}
 	if !slices.ContainsFunc(p.Languages, func(l string) bool { return strings.EqualFold(strings.TrimSpace(l), c.Language) }) {
-		reasons = append(reasons, fmt.Sprintf("does not assess in the case language %q", c.Language))
+		add(ExcludedLanguage, fmt.Sprintf("does not assess in the case language %q", c.Language))
 	}
 	if slices.Contains(p.Conflicts, c.ApplicantID) {
-		reasons = append(reasons, "declared a conflict of interest with the applicant")
+		add(ExcludedConflict, "declared a conflict of interest with the applicant")
 	}
-	if len(reasons) == 0 {
+	return out
+}
+
+// qualify checks that p may take role on this case.
+func (c *Case) qualify(action Action, p AssessorProfile, role AssessorRole) error {
+	ex := c.Exclusions(p, role)
+	if len(ex) == 0 {
 		return nil
+	}
+	reasons := make([]string, len(ex))
+	for i, x := range ex {
+		reasons[i] = x.Text
 	}
 	e := domain.Errorf(domain.Unprocessable, "cannot %s %s as %s: %s", verb(action), p.UserID, role, strings.Join(reasons, "; "))
 	e.Extra = map[string]any{"reasons": reasons}
