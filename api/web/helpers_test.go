@@ -80,6 +80,14 @@ var pdf = []byte("%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Roo
 func (w *world) readyEIA(t testing.TB, applicant User) string {
 	t.Helper()
 	caseID := Expect(t, w.in.Post(t, "/api/v1/cases", applicant.Token, map[string]any{"scheme": "EIA", "level": "practitioner", "language": "en"}), 201).Map(t)["id"].(string)
+	w.fillEIA(t, applicant, caseID)
+	return caseID
+}
+
+// fillEIA gives the applicant's EIA practitioner case a portfolio that
+// meets the rules and a statement on every category.
+func (w *world) fillEIA(t testing.TB, applicant User, caseID string) {
+	t.Helper()
 	Expect(t, w.in.Put(t, "/api/v1/cases/"+caseID+"/portfolio", applicant.Token, map[string]any{"first_practice_date": "2021-01-15", "client_hours": 140, "client_count": 14,
 		"cpd_hours_last_year": 20, "supervision_hours_last_year": 6, "feedback_items_last_12m": 6, "reflection_items_last_12m": 5, "professional_body_member": true}), 200)
 	var cats []map[string]any
@@ -87,7 +95,6 @@ func (w *world) readyEIA(t testing.TB, applicant User) string {
 		cats = append(cats, map[string]any{"category": n, "statement": "Statement"})
 	}
 	Expect(t, w.in.Put(t, "/api/v1/cases/"+caseID+"/self-assessment", applicant.Token, map[string]any{"categories": cats}), 200)
-	return caseID
 }
 
 // awardedCase takes an EIA practitioner case of the applicant through the

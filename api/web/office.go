@@ -78,7 +78,8 @@ type officeCase struct {
 	C           *cases.CaseView
 	Applicant   accounts.UserView
 	NextStep    string
-	Qualified   map[string][]option // open role -> the assessors qualified for it
+	Qualified   map[string][]option      // open role -> the assessors qualified for it
+	Excluded    map[string]*excludedList // open role -> the active assessors left out, and why
 	OpenRoles   []string
 	Names       map[string]string
 	History     []historyItem
@@ -96,7 +97,7 @@ type officeCase struct {
 }
 
 func (a *app) officeCaseView(x *ctx, c *cases.CaseView, p *page, status int) error {
-	oc := &officeCase{C: c, NextStep: a.nextStep(x, c.Next), Qualified: map[string][]option{}, Names: map[string]string{}, Rules: a.rulesOf(x, c.RuleSet)}
+	oc := &officeCase{C: c, NextStep: a.nextStep(x, c.Next), Qualified: map[string][]option{}, Excluded: map[string]*excludedList{}, Names: map[string]string{}, Rules: a.rulesOf(x, c.RuleSet)}
 	oc.Applicant, _ = a.d.Accounts.User(x.Request().Context(), c.ApplicantID)
 	for _, as := range c.Assignments {
 		oc.Names[as.UserID] = a.userName(x, as.UserID)
@@ -142,6 +143,11 @@ func (a *app) officeCaseView(x *ctx, c *cases.CaseView, p *page, status int) err
 				for _, r := range oc.OpenRoles {
 					if cs.CanClaim(prof, accreditation.AssessorRole(r)) == nil {
 						oc.Qualified[r] = append(oc.Qualified[r], option{Value: u.ID, Label: u.Name + " <" + u.Email + ">"})
+					} else {
+						if oc.Excluded[r] == nil {
+							oc.Excluded[r] = &excludedList{}
+						}
+						oc.Excluded[r].add(a.leftOut(x, cs, u, prof, accreditation.AssessorRole(r)))
 					}
 				}
 			}

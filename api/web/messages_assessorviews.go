@@ -1,0 +1,21 @@
+package web
+
+// assessorViewsMessages are the texts of issue 15's excluded assessors (on
+// the office's case page) and an assessor's finished cases, in English and
+// Dutch (see messages).
+var assessorViewsMessages = map[string]msg{
+	"officecase.excluded.title": {"Assessors left out of the role of %s (%d)", "Assessoren niet aangeboden voor de rol van %s (%d)"},
+	"officecase.excluded.hint":  {"Each active assessor who is not offered, with the reasons. Open a profile to change the schemes, level, languages or conflicts of interest.", "Elke actieve assessor die niet wordt aangeboden, met de redenen. Open een profiel om de regelingen, het niveau, de talen of de belangenconflicten te wijzigen."},
+	"officecase.excluded.who":   {"Assessor", "Assessor"},
+	"officecase.excluded.why":   {"Why left out", "Waarom niet aangeboden"},
+	"officecase.excluded.more":  {"Only the first %d are listed; %d more are left out too.", "Alleen de eerste %d staan hier; nog %d zijn ook niet aangeboden."},
+	"excluded.inactive":         {"The account is not active.", "Het account is niet actief."},
+	"excluded.applicant":        {"Is the applicant of this case.", "Is de aanvrager van dit dossier."},
+	"excluded.other_role":       {"Already the %s of this case: the assessor and the verifier are two different people.", "Is al %s van dit dossier: de assessor en de verificateur zijn twee verschillende personen."},
+	"excluded.scheme":           {"Not qualified for %s.", "Niet bevoegd voor %s."},
+	"excluded.level":            {"Qualified up to %s, below the case level (%s).", "Bevoegd tot %s, onder het niveau van het dossier (%s)."},
+	"excluded.level.none":       {"No level in the profile; the case is at %s.", "Geen niveau in het profiel; het dossier is op %s."},
+	"excluded.language":         {"Does not assess in %s, the language of the case.", "Beoordeelt niet in het %s, de taal van het dossier."},
+	"excluded.conflict":         {"Declared a conflict of interest with the applicant.", "Heeft een belangenconflict met de aanvrager gemeld."},
+	"excluded.other":            {"Cannot take this role now.", "Kan deze rol nu niet op zich nemen."},
+}
