@@ -14,6 +14,13 @@ import (
 // other cores, and keep only the applying in order. It returns the upcast
 // event; the payload is nil for a type this code does not know.
 func DecodePayload(e eventstore.Event) (eventstore.Event, any, error) {
+	return DecodePayloadWith(e, json.Unmarshal)
+}
+
+// DecodePayloadWith is DecodePayload decoding with unmarshal, which must
+// decode as json.Unmarshal does: the read side passes a faster decoder of
+// the same semantics, which this package may not import.
+func DecodePayloadWith(e eventstore.Event, unmarshal func([]byte, any) error) (eventstore.Event, any, error) {
 	e, err := upcast(e)
 	if err != nil {
 		return e, nil, err
@@ -23,7 +30,7 @@ func DecodePayload(e eventstore.Event) (eventstore.Event, any, error) {
 		return e, nil, nil
 	}
 	p := reflect.New(def.payload)
-	if err := json.Unmarshal(e.Data, p.Interface()); err != nil {
+	if err := unmarshal(e.Data, p.Interface()); err != nil {
 		return e, nil, fmt.Errorf("decode %s v%d (event %s): %w", e.Type, e.SchemaVersion, e.ID, err)
 	}
 	return e, p.Elem().Interface(), nil

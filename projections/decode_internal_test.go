@@ -1,0 +1,64 @@
+package projections
+
+import (
+	"context"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/eventstore"
+	"github.com/emcc/accredit/projections/historygen"
+)
+
+// TestTheReplayDecodesPayloadsAsEncodingJSONDoes: the replay decodes the
+// case events' payloads with jsonv1 (encoding/json's semantics on a faster
+// decoder); over histories with every kind of step, each payload equals
+// encoding/json's, which Apply uses.
+func TestTheReplayDecodesPayloadsAsEncodingJSONDoes(t *testing.T) {
+	store := eventstore.NewMemory()
+	g := historygen.New(t, store, 11)
+	g.OpenCases(t, 30)
+	g.Steps(t, 900)
+	g.Advance(6 * 365 * 24 * time.Hour)
+	g.ExpireDue(t)
+	g.Steps(t, 100)
+	g.Close()
+	last := lastOf(t, store)
+	types := map[string]int{}
+	err := store.Read(context.Background(), 0, last, func(c eventstore.Commit) error {
+		b := &batch{pending: []eventstore.Deferred{eventstore.Decoded(c)}, ready: make(chan struct{})}
+		b.decode()
+		if b.decoded[0] == nil {
+			return nil // not a case's
+		}
+		for i, e := range c.Events {
+			up, want, werr := accreditation.DecodePayload(e)
+			got := b.decoded[0][i]
+			if werr != nil || want == nil {
+				t.Fatalf("%s: encoding/json gives %v, %v", e.Type, want, werr)
+			}
+			if !reflect.DeepEqual(got.payload, want) || !reflect.DeepEqual(got.event, up) {
+				t.Fatalf("%s: the replay decoded %#v, encoding/json %#v", e.Type, got.payload, want)
+			}
+			types[e.Type]++
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(types) < 15 {
+		t.Fatalf("%d kinds of case event: %v; the test needs most of them", len(types), types)
+	}
+	t.Logf("%d kinds of case event, the same payloads: %v", len(types), types)
+}
+
+func lastOf(t *testing.T, s eventstore.Store) uint64 {
+	t.Helper()
+	n, err := s.LastSeq(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
