@@ -138,7 +138,10 @@ func (m *Cases) list(userID string, c *accreditation.Case) {
 }
 
 // Snapshot implements ReadModel.
-func (m *Cases) Snapshot() ([]byte, error) { return encodeCases(m) }
+func (m *Cases) Snapshot() ([]byte, error) {
+	p, err := encodeCases(m)
+	return p.join(), err
+}
 
 // Restore implements ReadModel. The cases come back cold but for those in
 // the queues and the renewal lists.

@@ -200,12 +200,12 @@ func inflateCase(b []byte) (*accreditation.Case, error) {
 // replaced, never changed, by the follower, so copies of their maps hold
 // them as they stand; the folded cases are shared with the capture, and
 // the follower folds the next event of one into a copy of it (warm).
-func (m *Cases) capture() func() ([]byte, error) {
+func (m *Cases) capture() func() (parts, error) {
 	m.gen++
 	frozen := &Cases{Errors: m.Errors, cold: maps.Clone(m.cold), sums: maps.Clone(m.sums),
 		hot: make(map[string]*hotCase, len(m.hot))}
 	for id, h := range m.hot {
 		frozen.hot[id] = &hotCase{c: h.c}
 	}
-	return func() ([]byte, error) { return encodeCases(frozen) }
+	return func() (parts, error) { return encodeCases(frozen) }
 }

@@ -62,7 +62,7 @@ type caseEntry struct {
 	Case    []byte   `json:"c"`
 }
 
-func encodeCases(m *Cases) ([]byte, error) {
+func encodeCases(m *Cases) (parts, error) {
 	ids := slices.Sorted(maps.Keys(m.sums))
 	chunks := make([][]byte, (len(ids)+chunkCases-1)/chunkCases)
 	err := eachOnCores(len(chunks), func(i int) error {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 )
 
 // A snapshot is a JSON document of a few large parts (the models, and the
@@ -68,7 +69,7 @@ type sizedChunks struct {
 // encodeChunked writes items as {"sizes":[...],"chunks":[[...],...]}, in
 // chunks of chunkCases items encoded on every core, so that
 // decodeChunked decodes them on every core too.
-func encodeChunked[T any](items []T) ([]byte, error) {
+func encodeChunked[T any](items []T) (parts, error) {
 	chunks := make([][]byte, (len(items)+chunkCases-1)/chunkCases)
 	err := eachOnCores(len(chunks), func(i int) error {
 		var err error
@@ -91,30 +92,58 @@ func chunkSizes(chunks [][]byte) []int {
 	return sizes
 }
 
-// joinChunks writes head (a JSON object) with the encoded chunks added as
-// its "chunks", in a buffer of the size needed, not grown by doubling
-// (tens of MB more at 10k cases, for as long as the snapshot is written).
-func joinChunks(head any, chunks [][]byte) ([]byte, error) {
-	size := 64
-	for _, c := range chunks {
-		size += len(c) + 1 + 8
+// parts are a JSON document as pieces written one after the other: a
+// chunked model's head and its chunks are kept apart, not copied into one
+// buffer, which held the size of the snapshot once more while it was
+// written.
+type parts [][]byte
+
+var comma = []byte(",")
+
+func (p parts) size() int {
+	n := 0
+	for _, b := range p {
+		n += len(b)
 	}
+	return n
+}
+
+// join is the document in one piece.
+func (p parts) join() []byte { return bytes.Join(p, nil) }
+
+func (p parts) writeTo(w io.Writer) error {
+	for _, b := range p {
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// whole makes an encoder of one piece an encoder of parts.
+func whole(encode func() ([]byte, error)) func() (parts, error) {
+	return func() (parts, error) {
+		b, err := encode()
+		return parts{b}, err
+	}
+}
+
+// joinChunks writes head (a JSON object) with the encoded chunks added as
+// its "chunks", as parts that share the chunks.
+func joinChunks(head any, chunks [][]byte) (parts, error) {
 	h, err := json.Marshal(head)
 	if err != nil {
 		return nil, err
 	}
-	var b bytes.Buffer
-	b.Grow(size)
-	b.Write(h[:len(h)-1])
-	b.WriteString(`,"chunks":[`)
+	p := make(parts, 0, 2*len(chunks)+2)
+	p = append(p, append(h[:len(h)-1], `,"chunks":[`...))
 	for i, c := range chunks {
 		if i > 0 {
-			b.WriteByte(',')
+			p = append(p, comma)
 		}
-		b.Write(c)
+		p = append(p, c)
 	}
-	b.WriteString("]}")
-	return b.Bytes(), nil
+	return append(p, []byte("]}")), nil
 }
 
 // decodeChunked reads what encodeChunked wrote.

@@ -109,10 +109,17 @@ type snapshotHead struct {
 	Sizes    map[string]int `json:"sizes"`
 }
 
-func sizesOf(models map[string]json.RawMessage) map[string]int {
+// snapshotParts is a snapshot to write: each model's JSON in parts.
+type snapshotParts struct {
+	Schema   string
+	Position uint64
+	Models   map[string]parts
+}
+
+func sizesOf(models map[string]parts) map[string]int {
 	sizes := make(map[string]int, len(models))
-	for name, b := range models {
-		sizes[name] = len(b)
+	for name, p := range models {
+		sizes[name] = p.size()
 	}
 	return sizes
 }
@@ -185,7 +192,7 @@ func (r *Runner) saveSnapshot(ctx context.Context) error {
 // writeSnapshotFile writes snap as json.Marshal would, without it: it
 // would scan and copy each model's JSON again (hundreds of megabytes at
 // scale, within a stop's budget).
-func writeSnapshotFile(path string, snap snapshotFile) error {
+func writeSnapshotFile(path string, snap snapshotParts) error {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
 	if err != nil {
 		return err
@@ -205,7 +212,10 @@ func writeSnapshotFile(path string, snap snapshotFile) error {
 		key, _ := json.Marshal(name)
 		w.Write(key)
 		w.WriteByte(':')
-		w.Write(snap.Models[name])
+		if err := snap.Models[name].writeTo(w); err != nil {
+			f.Close()
+			return err
+		}
 	}
 	w.WriteString("}}")
 	err = w.Flush()
@@ -221,7 +231,7 @@ func writeSnapshotFile(path string, snap snapshotFile) error {
 // the model's indexes (not an encoding), and what it returns encodes the
 // state as it was captured, reading nothing the follower changes after.
 type capturer interface {
-	capture() (encode func() ([]byte, error))
+	capture() (encode func() (parts, error))
 }
 
 // encodeModels encodes every model at one position. The models are
@@ -231,7 +241,7 @@ type capturer interface {
 // that the follower goes on too and a read waiting for a fresh write
 // (min_seq) is not kept behind the encoding; any other model is encoded
 // during the capture.
-func (r *Runner) encodeModels(ctx context.Context) (snapshotFile, error) {
+func (r *Runner) encodeModels(ctx context.Context) (snapshotParts, error) {
 	began := time.Now()
 	snap, later, err := r.captureModels(ctx)
 	r.held.Store(int64(time.Since(began)))
@@ -260,13 +270,13 @@ var encoding func()
 
 // captureModels captures the models at the current position: the
 // encoders of those that can be captured, by name, and the others encoded.
-func (r *Runner) captureModels(ctx context.Context) (snapshotFile, map[string]func() ([]byte, error), error) {
+func (r *Runner) captureModels(ctx context.Context) (snapshotParts, map[string]func() (parts, error), error) {
 	r.writing.Lock()
 	defer r.writing.Unlock()
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	snap := snapshotFile{Schema: r.schema, Position: r.cur.pos, Models: map[string]json.RawMessage{}}
-	later := map[string]func() ([]byte, error){}
+	snap := snapshotParts{Schema: r.schema, Position: r.cur.pos, Models: map[string]parts{}}
+	later := map[string]func() (parts, error){}
 	for _, m := range r.cur.Models {
 		if err := ctx.Err(); err != nil {
 			return snap, nil, fmt.Errorf("snapshot not written: %w", err)
@@ -279,7 +289,7 @@ func (r *Runner) captureModels(ctx context.Context) (snapshotFile, map[string]fu
 		if err != nil {
 			return snap, nil, fmt.Errorf("snapshot %s: %w", m.Name(), err)
 		}
-		snap.Models[m.Name()] = b
+		snap.Models[m.Name()] = parts{b}
 	}
 	return snap, later, nil
 }
