@@ -12,7 +12,7 @@ FUZZ_TARGETS := ./api:FuzzBindJSON ./api:FuzzPathAndQuery ./api:FuzzEvidenceUplo
 	./domain/evidence:FuzzCheck ./domain/natsstore:FuzzDecodeCommit ./domain/accreditation:FuzzApply \
 	./domain/pii:FuzzOpenFile ./domain/pii:FuzzRevealTree
 
-.PHONY: run build test vet bench lint vulncheck fuzz fmt clean faults seed
+.PHONY: run build test vet bench bench-quick lint vulncheck fuzz fmt clean faults seed
 
 run: build ## start accreditd on the embedded default (./data, 127.0.0.1:8080)
 	ACCREDIT_DATA_DIR=$${ACCREDIT_DATA_DIR:-$(DATA_DIR)} $(BIN)/accreditd
@@ -42,15 +42,38 @@ vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || (echo "gofmt needed:"; gofmt -l .; exit 1)
 	$(GO) vet ./...
 
-bench: ## event store and read side against raw JetStream in the same run; encryption cost; memory per upload; requests at 1k vs 100k users
-	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./domain/natsstore/ ./projections/...
-	$(GO) test -run '^$$' -bench . -benchmem ./domain/pii/
-	$(GO) test -run '^$$' -bench UploadRSS -benchtime 1x ./api/ # RSS growth per concurrent 20 MiB upload and download
-	$(GO) test -run '^$$' -bench UsersScale -benchtime 1x -timeout 30m ./api/ # GET /me and a command at 1k and 100k users, and their ratio
-	$(GO) test -run '^$$' -bench CommandsVsRawJetStream -benchtime 1x -timeout 30m ./api/ # 32 clients' commands over HTTP against raw JetStream, fsync always and 1s
+# make bench: every benchmark of issue 14 at full scale (100k cases, 100k
+# users: long), its output in bin/bench.txt, then one table of every figure
+# against its raw-JetStream counterpart and target (cmd/benchtable) on
+# screen and in bin/bench.md. A benchmark that fails or is not run leaves
+# "not run" in its rows, and the target fails after printing the table.
+# make bench-quick: the same at small scales (BENCH_QUICK_ENV), minutes.
+BENCH_ENV ?=
+BENCH_QUICK_ENV := ACCREDIT_BENCH_CASES=2000 ACCREDIT_BENCH_USERS=2000 ACCREDIT_BENCH_USERS_LARGE=10000 ACCREDIT_BENCH_SECONDS=3
+BENCH_TXT := $(BIN)/bench.txt
+BENCH_GO  = env $(BENCH_ENV) $(GO) test -run '^$$' -benchtime 1x
+bench: ## every benchmark of issue 14 (long: 100k cases and users), then one table of the figures vs raw JetStream into bin/bench.md
+	@mkdir -p $(BIN)
+	$(GO) build -o $(BIN)/benchtable ./cmd/benchtable
+	env $(BENCH_ENV) $(BIN)/benchtable -mark start > $(BENCH_TXT)
+	# the event store and the read side against raw JetStream in the same run
+	$(BENCH_GO) -bench . -timeout 30m ./domain/natsstore/ ./projections/... 2>&1 | tee -a $(BENCH_TXT)
+	# the cost of sealing personal data
+	env $(BENCH_ENV) $(GO) test -run '^$$' -bench . -benchmem ./domain/pii/ 2>&1 | tee -a $(BENCH_TXT)
+	# RSS growth per concurrent 20 MiB upload and download
+	$(BENCH_GO) -bench UploadRSS ./api/ 2>&1 | tee -a $(BENCH_TXT)
+	# GET /me and a command at 1k and 100k users (ACCREDIT_BENCH_USERS_LARGE), and their ratio
+	$(BENCH_GO) -bench UsersScale -timeout 30m ./api/ 2>&1 | tee -a $(BENCH_TXT)
+	# 32 clients' commands over HTTP against raw JetStream, fsync always and 1s
+	$(BENCH_GO) -bench CommandsVsRawJetStream -timeout 30m ./api/ 2>&1 | tee -a $(BENCH_TXT)
 	# The read side at scale: accredit seed (ACCREDIT_BENCH_CASES, _USERS: 100k each), a real accreditd,
 	# 50 readers over HTTP with real logins: p50/p99 of /me, /queue, /register; cold start, stop, RSS.
-	$(GO) test -run '^$$' -bench ReadSideAtScale -benchtime 1x -timeout 90m ./cmd/accreditd/
+	$(BENCH_GO) -bench ReadSideAtScale -timeout 90m ./cmd/accreditd/ 2>&1 | tee -a $(BENCH_TXT)
+	env $(BENCH_ENV) $(BIN)/benchtable -mark end >> $(BENCH_TXT)
+	$(BIN)/benchtable -o $(BIN)/bench.md < $(BENCH_TXT)
+
+bench-quick: ## make bench at small scales (2k cases and users, 10k users for the ratio, 3 s loads): a few minutes
+	@$(MAKE) --no-print-directory bench BENCH_ENV="$(BENCH_QUICK_ENV)"
 
 # S1016 is off: events are stable contracts, spelled out field by field
 # rather than converted from command inputs that may grow.

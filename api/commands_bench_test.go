@@ -57,6 +57,8 @@ func BenchmarkCommandsVsRawJetStream(b *testing.B) {
 		ratio := cmd.rate() / raw.rate()
 		fmt.Fprintf(&out, "| %s | %d | %.0f | %.0f | %.2f | >= %.1f | %v | %v | %v |\n", sync.name, writers, cmd.rate(), raw.rate(), ratio,
 			sync.target, cmd.cpuPer(), raw.cpuPer(), cmd.cpuPer()-raw.cpuPer())
+		b.ReportMetric(cmd.rate(), "cmd/s_"+sync.name)
+		b.ReportMetric(raw.rate(), "raw_msg/s_"+sync.name)
 		b.ReportMetric(ratio, "ratio_"+sync.name)
 		b.ReportMetric(float64((cmd.cpuPer() - raw.cpuPer()).Microseconds()), "own_cpu_us_per_cmd_"+sync.name)
 	}

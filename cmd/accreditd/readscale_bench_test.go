@@ -64,9 +64,17 @@ func BenchmarkReadSideAtScale(b *testing.B) {
 	took := time.Since(start)
 	fmt.Printf("  seed: %s, %.0f cases/s, %d commits, %d events; %s\n", took.Round(time.Millisecond),
 		float64(nCases)/took.Seconds(), seeded.Summary.Commits, seeded.Summary.Events, loadavg())
+	// The scale and every figure below as metrics too: cmd/benchtable reads them.
+	b.ReportMetric(float64(nCases), "cases")
+	b.ReportMetric(float64(nUsers), "users")
+	b.ReportMetric(float64(seeded.Summary.Events), "events")
+	b.ReportMetric(float64(seeded.Summary.Commits), "commits")
+	b.ReportMetric(float64(nCases)/took.Seconds(), "seed_cases/s")
 
 	d := startDaemon(b, filepath.Join(bin, "accreditd"), dir)
 	fmt.Printf("  cold start to ready (no read-model snapshot): %s; RSS %s; %s\n", d.ready.Round(time.Millisecond), d.rss(), loadavg())
+	b.ReportMetric(d.ready.Seconds(), "cold_start_s")
+	b.ReportMetric(d.rssMiB().now, "rss_ready_MiB")
 
 	office := d.login(b, seeded.Summary.Office, password)
 	var assessors []string
@@ -95,7 +103,9 @@ func BenchmarkReadSideAtScale(b *testing.B) {
 		if st.firstErr != nil {
 			fmt.Printf("    a failed request: %v\n", st.firstErr)
 		}
+		b.ReportMetric(float64(st.p50.Microseconds())/1000, strings.ReplaceAll(name, " ", "_")+"_p50_ms")
 		b.ReportMetric(float64(st.p99.Microseconds())/1000, strings.ReplaceAll(name, " ", "_")+"_p99_ms")
+		b.ReportMetric(float64(st.failed), strings.ReplaceAll(name, " ", "_")+"_failed")
 	}
 	load("GET /api/v1/me (office)", "/api/v1/me", []string{office})
 	load("GET /api/v1/queue (office)", "/api/v1/queue", []string{office})
@@ -103,29 +113,37 @@ func BenchmarkReadSideAtScale(b *testing.B) {
 	load("GET /api/v1/register?limit=50", "/api/v1/register?limit=50", []string{""})
 	load("GET /api/v1/register (every row)", "/api/v1/register", []string{""})
 	fmt.Printf("  RSS after the reads: %s; %s\n", d.rss(), loadavg())
+	b.ReportMetric(d.rssMiB().now, "rss_after_reads_MiB")
+	b.ReportMetric(d.rssMiB().peak, "rss_peak_MiB")
 
-	fmt.Printf("  stop (SIGTERM to exit): %s; %s\n", d.stop(b), loadavg())
+	fmt.Printf("  stop (SIGTERM to exit): %s; %s\n", d.stopAndReport(b, "stop_s"), loadavg())
 	// The write side's snapshot taken away: it replays the store, the read
 	// side resumes from its own.
 	aggregates := filepath.Join(dir, "aggregates")
-	fmt.Printf("  aggregates snapshot written on stop: %s\n", fileSize(filepath.Join(aggregates, "aggregates.json")))
-	fmt.Printf("  read-model snapshot on disk: %s\n", fileSize(filepath.Join(dir, "projections", "read-models.json")))
+	fmt.Printf("  aggregates snapshot written on stop: %s\n", fileSize(b, filepath.Join(aggregates, "aggregates.json"), "aggregates_snapshot_MiB"))
+	fmt.Printf("  read-model snapshot on disk: %s\n", fileSize(b, filepath.Join(dir, "projections", "read-models.json"), "readmodel_snapshot_MiB"))
 	if err := os.Rename(aggregates, aggregates+".kept"); err != nil {
 		b.Fatal(err)
 	}
 	d = startDaemon(b, filepath.Join(bin, "accreditd"), dir)
 	fmt.Printf("  cold start to ready (restart, read-model snapshot only): %s; RSS %s; %s\n", d.ready.Round(time.Millisecond), d.rss(), loadavg())
-	fmt.Printf("  stop: %s; %s\n", d.stop(b), loadavg())
+	b.ReportMetric(d.ready.Seconds(), "restart_readmodels_s")
+	fmt.Printf("  stop: %s; %s\n", d.stopAndReport(b, "stop_readmodels_s"), loadavg())
 	d = startDaemon(b, filepath.Join(bin, "accreditd"), dir)
 	fmt.Printf("  cold start to ready (restart, both snapshots): %s; RSS %s; %s\n", d.ready.Round(time.Millisecond), d.rss(), loadavg())
-	fmt.Printf("  stop: %s; %s\n", d.stop(b), loadavg())
+	b.ReportMetric(d.ready.Seconds(), "restart_both_s")
+	b.ReportMetric(d.rssMiB().now, "rss_restart_MiB")
+	fmt.Printf("  stop: %s; %s\n", d.stopAndReport(b, "stop_both_s"), loadavg())
 }
 
-func fileSize(path string) string {
+// fileSize says how large path is and reports it as metric (none when the
+// file is missing: the table then says "not run", not 0).
+func fileSize(b *testing.B, path, metric string) string {
 	st, err := os.Stat(path)
 	if err != nil {
 		return err.Error()
 	}
+	b.ReportMetric(float64(st.Size())/(1<<20), metric)
 	return fmt.Sprintf("%.0f MiB", float64(st.Size())/(1<<20))
 }
 
@@ -211,41 +229,61 @@ func startDaemon(b *testing.B, bin, dir string) *daemon {
 
 // rss is the process's resident memory now and at its peak.
 func (d *daemon) rss() string {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", d.cmd.Process.Pid))
-	if err != nil {
+	m := d.rssMiB()
+	if m.now < 0 {
 		return "unknown"
 	}
-	var now, peak string
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Fields(line)
-		if len(f) == 3 && f[0] == "VmRSS:" {
-			now = mib(f[1])
-		}
-		if len(f) == 3 && f[0] == "VmHWM:" {
-			peak = mib(f[1])
-		}
-	}
-	return now + " (peak " + peak + ")"
+	return fmt.Sprintf("%.0f MiB (peak %.0f MiB)", m.now, m.peak)
 }
 
-func mib(kb string) string {
-	n, _ := strconv.Atoi(kb)
-	return fmt.Sprintf("%.0f MiB", float64(n)/1024)
+// rssMiB reads VmRSS and VmHWM of the process; -1 when unknown.
+func (d *daemon) rssMiB() struct{ now, peak float64 } {
+	m := struct{ now, peak float64 }{-1, -1}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", d.cmd.Process.Pid))
+	if err != nil {
+		return m
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) != 3 {
+			continue
+		}
+		kb, _ := strconv.Atoi(f[1])
+		switch f[0] {
+		case "VmRSS:":
+			m.now = float64(kb) / 1024
+		case "VmHWM:":
+			m.peak = float64(kb) / 1024
+		}
+	}
+	return m
+}
+
+// stopAndReport stops the process, reports the time as metric and says
+// how it went.
+func (d *daemon) stopAndReport(b *testing.B, metric string) string {
+	took, killed := d.stop(b)
+	b.ReportMetric(took.Seconds(), metric)
+	if killed {
+		b.ReportMetric(1, metric+"_killed")
+		return "not stopped within 2m0s of SIGTERM: killed (no read-model snapshot saved)"
+	}
+	return took.Round(time.Millisecond).String()
 }
 
 // stop sends SIGTERM and waits for the exit; past two minutes (requests
 // still running that no client waits for) it kills the process and says so.
-func (d *daemon) stop(b *testing.B) string {
+func (d *daemon) stop(b *testing.B) (took time.Duration, killed bool) {
 	b.Helper()
 	start := time.Now()
 	_ = d.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-d.done:
-		return time.Since(start).Round(time.Millisecond).String()
+		return time.Since(start), false
 	case <-time.After(2 * time.Minute):
 		_ = d.cmd.Process.Kill()
 		<-d.done
-		return "not stopped within 2m0s of SIGTERM: killed (no read-model snapshot saved)"
+		return time.Since(start), true
 	}
 }
 

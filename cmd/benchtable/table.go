@@ -1,0 +1,3 @@
+package main
+
+func render(res *results) string { return "" }
