@@ -45,7 +45,7 @@ func BenchmarkUsersScale(b *testing.B) {
 	}
 	meRatio := float64(got[1].me.p50) / float64(got[0].me.p50)
 	cmdRatio := float64(got[1].cmd.p50) / float64(got[0].cmd.p50)
-	fmt.Fprintf(&out, "| ratio 100k/1k (p50; target <= 1.2) | %.2f | %.2f |\n", meRatio, cmdRatio)
+	fmt.Fprintf(&out, "| ratio %d/%d users (p50; target <= 1.2 at 100k/1k) | %.2f | %.2f |\n", sizes[1], sizes[0], meRatio, cmdRatio)
 	b.Log(out.String())
 	// Both sizes and their p50s, for cmd/benchtable's table.
 	b.ReportMetric(float64(sizes[0]), "users_small")

@@ -14,6 +14,7 @@ type results struct {
 	metrics    map[string]map[string]float64
 	failed     map[string]bool // benchmarks (or packages, "FAIL pkg") that failed
 	start, end *mark
+	goCPU      string // go test's own "cpu:" line
 }
 
 // procsSuffix is the -N go test appends to a benchmark's name.
@@ -36,6 +37,10 @@ func parse(r io.Reader) (*results, error) {
 			} else {
 				res.end = &m
 			}
+			continue
+		}
+		if cpu, ok := strings.CutPrefix(line, "cpu: "); ok {
+			res.goCPU = strings.TrimSpace(cpu)
 			continue
 		}
 		if name, ok := strings.CutPrefix(line, "--- FAIL: "); ok {

@@ -1,0 +1,197 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// sample is the output of one real `make bench-quick` on the project's
+// 2-core machine (bin/bench.txt), kept as it was written.
+func sample(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "bench-quick.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func tableOf(t *testing.T, input string) (string, int) {
+	t.Helper()
+	var out, errs bytes.Buffer
+	code := run(nil, strings.NewReader(input), &out, &errs)
+	if errs.Len() > 0 {
+		t.Fatalf("stderr: %s", errs.String())
+	}
+	return out.String(), code
+}
+
+// rowOf is the table row whose figure starts with prefix, split in cells.
+func rowOf(t *testing.T, table, prefix string) []string {
+	t.Helper()
+	for _, line := range strings.Split(table, "\n") {
+		if strings.HasPrefix(line, "| "+prefix) {
+			cells := strings.Split(strings.Trim(line, "| "), " | ")
+			if len(cells) != 6 {
+				t.Fatalf("row %q has %d cells", line, len(cells))
+			}
+			return cells
+		}
+	}
+	t.Fatalf("no row %q in\n%s", prefix, table)
+	return nil
+}
+
+// Every figure of the table is filled from the real run, with the
+// values that run reported.
+func TestEveryFigureFromARealRun(t *testing.T) {
+	table, code := tableOf(t, sample(t))
+	if code != 0 {
+		t.Fatalf("exit %d for a run without failures", code)
+	}
+	if strings.Contains(table, "not run") || strings.Contains(table, "not reported") || strings.Contains(table, "failed") {
+		t.Errorf("a figure of the complete run is missing:\n%s", table)
+	}
+	res, err := parse(strings.NewReader(sample(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(res.metrics); got < 15 {
+		t.Errorf("%d benchmarks parsed, want every one of make bench's (at least 15)", got)
+	}
+	// Spot checks against the numbers on the sample's result lines.
+	cmd := res.metrics[commandsBench]
+	if cmd["ratio_always"] <= 0 || cmd["cmd/s_always"] <= 0 || cmd["raw_msg/s_1s"] <= 0 {
+		t.Errorf("commands: %v", cmd)
+	}
+	want := ratioText(cmd["cmd/s_always"] / cmd["raw_msg/s_always"])
+	if got := rowOf(t, table, "commands over HTTP, 32 clients, distinct cases, fsync always")[3]; got != ratioText(cmd["ratio_always"]) || got != want {
+		t.Errorf("commands' ratio cell %q, want %q (the reported ratio, = cmd/s over msg/s)", got, want)
+	}
+	if got := rowOf(t, table, "appends, 1 writer, 1 event each")[1]; !regexp.MustCompile(`^[0-9,]+ events/s$`).MatchString(got) {
+		t.Errorf("appends cell %q", got)
+	}
+	if !strings.Contains(table, "Machine: AMD EPYC") || !strings.Contains(table, "2 cores") || !strings.Contains(table, "at the end") {
+		t.Errorf("the header does not name the machine and load:\n%s", table[:strings.Index(table, "| figure")])
+	}
+}
+
+// A benchmark that did not run leaves "not run" in its rows, never a
+// number, and the other rows keep theirs.
+func TestMissingBenchmarkSaysNotRun(t *testing.T) {
+	var kept []string
+	for _, line := range strings.Split(sample(t), "\n") {
+		if !strings.Contains(line, "BenchmarkCommandsVsRawJetStream") {
+			kept = append(kept, line)
+		}
+	}
+	table, _ := tableOf(t, strings.Join(kept, "\n"))
+	for _, fsync := range []string{"always", "1s"} {
+		r := rowOf(t, table, "commands over HTTP, 32 clients, distinct cases, fsync "+fsync)
+		if r[1] != "not run" || r[2] != "not run" || r[3] != "not run" || r[5] != "not run" {
+			t.Errorf("fsync %s: %q, want not run in every measured cell", fsync, r)
+		}
+		if r := rowOf(t, table, "accreditd's own CPU per command, fsync "+fsync); r[1] != "not run" || r[5] != "not run" {
+			t.Errorf("CPU, fsync %s: %q", fsync, r)
+		}
+	}
+	if r := rowOf(t, table, "rebuild of every read model"); r[1] == "not run" {
+		t.Errorf("another benchmark's row lost its figure: %q", r)
+	}
+}
+
+// A benchmark that failed is named, its rows say so, and the tool exits 1
+// (after printing the table), so that make bench fails.
+func TestFailedBenchmark(t *testing.T) {
+	input := sample(t) + "\n--- FAIL: BenchmarkOpen-2\n    bench_test.go:30: boom\nFAIL\tgithub.com/emcc/accredit/domain/pii\t0.1s\n"
+	input = strings.ReplaceAll(input, "BenchmarkOpen-2 ", "BenchmarkXOpen-2 ") // its result line gone
+	table, code := tableOf(t, input)
+	if code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	if r := rowOf(t, table, "opening one personal field"); r[1] != "failed" {
+		t.Errorf("row %q, want failed", r)
+	}
+	if !strings.Contains(table, "Failed: BenchmarkOpen, FAIL github.com/emcc/accredit/domain/pii") {
+		t.Errorf("the failure is not named:\n%s", table)
+	}
+}
+
+// A benchmark that prints while it runs splits its result line: go test
+// writes the name, then the benchmark's lines, then the figures.
+func TestSplitResultLine(t *testing.T) {
+	input := "BenchmarkReadSideAtScale-2   \tread side at scale: 2 cases; load 3.1 on 2 cores\n" +
+		"  seed: 1s, 2 cases/s\n" +
+		"  stop: 1.5s; load 2.0 on 2 cores\n" +
+		"       1\t 9000 ns/op\t 4.5 cold_start_s\t 2.0 cases\n"
+	res, err := parse(strings.NewReader(input))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.metrics[scaleBench]; got["cold_start_s"] != 4.5 || got["cases"] != 2 {
+		t.Errorf("metrics %v", got)
+	}
+}
+
+// A target is checked on the figure it names, and a run below the scale
+// the target is set at says so beside its verdict.
+func TestVerdictAndScale(t *testing.T) {
+	res := &results{metrics: map[string]map[string]float64{scaleBench: {
+		"cold_start_s": 4, "events": 33_000, "stop_s": 12, "stop_readmodels_s": 1, "stop_both_s": 1,
+	}}, failed: map[string]bool{}}
+	for _, f := range figures {
+		switch {
+		case strings.HasPrefix(f.name, "cold start"):
+			if got := row(res, f)[5]; got != "yes (run at 33,000 events; the target is at 1M events)" {
+				t.Errorf("cold start: %q", got)
+			}
+		case strings.HasPrefix(f.name, "stop after SIGTERM"):
+			if got := row(res, f)[5]; !strings.HasPrefix(got, "no (run at 33,000 events") {
+				t.Errorf("stop: %q", got)
+			}
+		case strings.HasPrefix(f.name, "restart to ready, both"):
+			if got := row(res, f); got[1] != "not reported (restart_both_s)" || got[5] != "not reported" {
+				t.Errorf("a metric the line lacks: %q", got)
+			}
+		}
+	}
+	res.metrics[scaleBench]["events"] = 1_200_000
+	for _, f := range figures {
+		if strings.HasPrefix(f.name, "cold start") {
+			if got := row(res, f)[5]; got != "yes" {
+				t.Errorf("at full scale: %q", got)
+			}
+		}
+	}
+}
+
+func TestMarkRoundTrip(t *testing.T) {
+	m := machineNow()
+	line, err := markLine("end", m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, ok := parseMark(line)
+	if !ok || got.At != "end" || got.Cores != m.Cores || got.Go != m.Go || !got.Time.Equal(m.Time) {
+		t.Errorf("%q read back as %+v", line, got)
+	}
+	if _, err := markLine("middle", m); err == nil {
+		t.Error("mark middle accepted")
+	}
+}
+
+func TestNumbers(t *testing.T) {
+	for _, c := range []struct{ got, want string }{
+		{count(1234567), "1,234,567"}, {count(999), "999"}, {thousands(3.14), "3.1"},
+		{ms(0.151), "151 µs"}, {ms(3.12), "3.1 ms"}, {ms(1400), "1,400 ms"},
+		{seconds(0.8), "0.80 s"}, {seconds(64.25), "64.2 s"}, {mib(3.8), "3.8 MiB"}, {mib(1393.6), "1,394 MiB"},
+	} {
+		if c.got != c.want {
+			t.Errorf("got %q, want %q", c.got, c.want)
+		}
+	}
+}

@@ -1,0 +1,194 @@
+package main
+
+// figure is one row of the table: issue 14's figure, which benchmark
+// reports it and under which units, its raw-JetStream counterpart, the
+// ratio and the target.
+type figure struct {
+	name  string
+	bench string // the benchmark's name without -GOMAXPROCS
+	ours  value  // Accredit's figure
+	raw   *value // raw JetStream's, where there is one
+	ratio *value // the ratio the benchmark reports; nil: ours/raw when both are single metrics
+	goal  *goal
+}
+
+// value is a cell made of one or more metrics of the benchmark.
+type value struct {
+	units []string
+	show  func(v ...float64) string
+}
+
+// goal is issue 14's target for the figure.
+type goal struct {
+	text    string   // as the issue puts it
+	units   []string // the metrics it is checked on, the worst of them (none: the ratio)
+	limit   float64  // met when the metric is >= limit (atLeast) or <= limit
+	atLeast bool
+	// scale: the metric of the run's size and the size the target is
+	// set at; a smaller run says so beside its verdict.
+	scaleUnit  string
+	scaleBench string // the benchmark reporting scaleUnit ("": the figure's own)
+	scaleAt    float64
+	scaleText  string
+}
+
+func one(unit string, show func(float64) string) value {
+	return value{units: []string{unit}, show: func(v ...float64) string { return show(v[0]) }}
+}
+
+func rate(unit, per string) value {
+	return one(unit, func(v float64) string { return thousands(v) + " " + per })
+}
+
+const (
+	appendBench   = "BenchmarkAppendVsRawJetStream/"
+	commandsBench = "BenchmarkCommandsVsRawJetStream"
+	usersBench    = "BenchmarkUsersScale"
+	readBench     = "BenchmarkReadSide"
+	scaleBench    = "BenchmarkReadSideAtScale"
+)
+
+// figures is the table, in the order of issue 14.
+var figures = []figure{
+	appendRow("appends, 1 writer, 1 event each", "writers=1/events_per_append=1"),
+	appendRow("appends, 16 writers, 1 event each", "writers=16/events_per_append=1"),
+	appendRow("appends, 1 writer, 3 events each (raw: 3 publishes)", "writers=1/events_per_append=3"),
+	appendRow("appends, 16 writers, 3 events each (raw: 3 publishes)", "writers=16/events_per_append=3"),
+	commandRow("always", 0.8),
+	commandRow("1s", 0.5),
+	cpuRow("always"),
+	cpuRow("1s"),
+	usersRow("`GET /api/v1/me`", "me"),
+	usersRow("a command (`PUT /users/{id}/assessor-profile`)", "command"),
+	{
+		name: "rebuild of every read model vs raw ordered-consumer replay (in process)", bench: readBench,
+		ours: rate("rebuild_events/s", "events/s"), raw: ptr(rate("raw_replay_events/s", "events/s")),
+		ratio: ptr(one("rebuild/raw", ratioText)),
+		goal:  &goal{text: "≥ 0.6", limit: 0.6, atLeast: true},
+	},
+	{
+		name: "read-model snapshot (in process): size, written in, loaded in", bench: readBench,
+		ours: value{units: []string{"snapshot_MiB", "snapshot_write_s", "snapshot_load_s"}, show: func(v ...float64) string {
+			return mib(v[0]) + ", " + seconds(v[1]) + ", " + seconds(v[2])
+		}},
+	},
+	{
+		name: "queue query, 50 readers (in process, no HTTP): p50 / p99", bench: readBench,
+		ours: value{units: []string{"queue_p50_ms", "queue_p99_ms"}, show: func(v ...float64) string { return ms(v[0]) + " / " + ms(v[1]) }},
+	},
+	httpRow("`GET /api/v1/me` (office)", "GET_/api/v1/me_(office)"),
+	httpRow("`GET /api/v1/queue` (office)", "GET_/api/v1/queue_(office)"),
+	httpRow("`GET /api/v1/queue` (20 assessors)", "GET_/api/v1/queue_(assessors)"),
+	httpRow("`GET /api/v1/register?limit=50`", "GET_/api/v1/register?limit=50"),
+	httpRow("`GET /api/v1/register` (every row)", "GET_/api/v1/register_(every_row)"),
+	startRow("cold start to ready (no snapshot: both sides replay)", "cold_start_s"),
+	startRow("restart to ready, the read models' snapshot only", "restart_readmodels_s"),
+	startRow("restart to ready, both snapshots", "restart_both_s"),
+	{
+		name: "stop after SIGTERM: first, second, third stop", bench: scaleBench,
+		ours: value{units: []string{"stop_s", "stop_readmodels_s", "stop_both_s"}, show: func(v ...float64) string {
+			return seconds(v[0]) + ", " + seconds(v[1]) + ", " + seconds(v[2])
+		}},
+		goal: atMillion(&goal{text: "≤ 10 s", units: []string{"stop_s", "stop_readmodels_s", "stop_both_s"}, limit: 10}),
+	},
+	{
+		name: "RSS at ready (cold), after the reads, peak; at ready after a restart", bench: scaleBench,
+		ours: value{units: []string{"rss_ready_MiB", "rss_after_reads_MiB", "rss_peak_MiB", "rss_restart_MiB"}, show: func(v ...float64) string {
+			return mib(v[0]) + ", " + mib(v[1]) + ", " + mib(v[2]) + "; " + mib(v[3])
+		}},
+		goal: atMillion(&goal{text: "≤ 1 GiB", units: []string{"rss_peak_MiB", "rss_restart_MiB"}, limit: 1024}),
+	},
+	{
+		name: "snapshots on disk after the first stop: aggregates, read models", bench: scaleBench,
+		ours: value{units: []string{"aggregates_snapshot_MiB", "readmodel_snapshot_MiB"}, show: func(v ...float64) string {
+			return mib(v[0]) + ", " + mib(v[1])
+		}},
+	},
+	{
+		name: "`accredit seed`, through the store", bench: scaleBench, ours: rate("seed_cases/s", "cases/s"),
+		goal: &goal{text: "thousands a second (≥ 1,000)", units: []string{"seed_cases/s"}, limit: 1000, atLeast: true},
+	},
+	{
+		name: "sealing one personal field", bench: "BenchmarkSeal",
+		ours: value{units: []string{"ns/op"}, show: func(v ...float64) string { return thousands(v[0]) + " ns" }},
+	},
+	{
+		name: "opening one personal field", bench: "BenchmarkOpen",
+		ours: value{units: []string{"ns/op"}, show: func(v ...float64) string { return thousands(v[0]) + " ns" }},
+	},
+	{
+		name: "appends with 3 sealed personal fields vs clear, fsync always (ratio sealed/clear)", bench: "BenchmarkSealedVsClearAppend",
+		ours: value{units: []string{"sealed_appends/s", "clear_appends/s"}, show: func(v ...float64) string {
+			return thousands(v[0]) + " appends/s (clear " + thousands(v[1]) + ")"
+		}},
+		ratio: ptr(one("ratio", ratioText)),
+	},
+	{
+		name: "RSS growth per concurrent 20 MiB upload / download", bench: "BenchmarkUploadRSS",
+		ours: value{units: []string{"RSS-MiB/upload", "RSS-MiB/download"}, show: func(v ...float64) string {
+			return fixed(v[0], 2) + " / " + fixed(v[1], 2) + " MiB"
+		}},
+		goal: &goal{text: "< 4 MiB per upload", units: []string{"RSS-MiB/upload"}, limit: 4},
+	},
+	{
+		name: "a command's case state with 200k events stored: in memory; loaded from JetStream", bench: "BenchmarkCommandLoad/store_events=200000",
+		ours: value{units: []string{"in_memory_ns", "jetstream_load_us"}, show: func(v ...float64) string {
+			return thousands(v[0]) + " ns; " + ms(v[1]/1000)
+		}},
+	},
+}
+
+func appendRow(name, sub string) figure {
+	return figure{name: name + ", fsync always", bench: appendBench + sub,
+		ours: rate("store_events/s", "events/s"), raw: ptr(rate("raw_events/s", "events/s")), ratio: ptr(one("ratio", ratioText))}
+}
+
+func commandRow(fsync string, target float64) figure {
+	return figure{name: "commands over HTTP, 32 clients, distinct cases, fsync " + fsync + " (raw: publish with expected sequence)",
+		bench: commandsBench, ours: rate("cmd/s_"+fsync, "cmd/s"), raw: ptr(rate("raw_msg/s_"+fsync, "msg/s")),
+		ratio: ptr(one("ratio_"+fsync, ratioText)),
+		goal:  &goal{text: "≥ " + fixed(target, 1), limit: target, atLeast: true}}
+}
+
+func cpuRow(fsync string) figure {
+	return figure{name: "accreditd's own CPU per command, fsync " + fsync + " (process CPU per command less per raw message; getrusage, not a profile)",
+		bench: commandsBench, ours: one("own_cpu_us_per_cmd_"+fsync, func(v float64) string { return thousands(v) + " µs" }),
+		goal: &goal{text: "< 150 µs", units: []string{"own_cpu_us_per_cmd_" + fsync}, limit: 150}}
+}
+
+func usersRow(name, metric string) figure {
+	return figure{name: name + " over HTTP, serial, p50: 1k users vs the large store (ratio large/1k)", bench: usersBench,
+		ours: value{units: []string{metric + "_p50_us_large", "users_large", metric + "_p50_us_small", "users_small"}, show: func(v ...float64) string {
+			return thousands(v[0]) + " µs at " + count(v[1]) + " users; " + thousands(v[2]) + " µs at " + count(v[3])
+		}},
+		ratio: ptr(one(metric+"_p50_ratio", ratioText)),
+		goal: &goal{text: "≤ 1.2 (1k vs 100k)", limit: 1.2,
+			scaleUnit: "users_large", scaleAt: 100_000, scaleText: "100k users"}}
+}
+
+func httpRow(name, metric string) figure {
+	return figure{name: name + ", 50 readers over HTTP at scale: p50 / p99", bench: scaleBench,
+		ours: value{units: []string{metric + "_p50_ms", metric + "_p99_ms", metric + "_failed"}, show: func(v ...float64) string {
+			s := ms(v[0]) + " / " + ms(v[1])
+			if v[2] > 0 {
+				s += " (" + count(v[2]) + " failed)"
+			}
+			return s
+		}},
+		goal: &goal{text: "p99 ≤ 5 ms", units: []string{metric + "_p99_ms"}, limit: 5,
+			scaleUnit: "cases", scaleAt: 100_000, scaleText: "100k cases and users"}}
+}
+
+func startRow(name, metric string) figure {
+	return figure{name: name, bench: scaleBench, ours: one(metric, seconds),
+		goal: atMillion(&goal{text: "≤ 10 s", units: []string{metric}, limit: 10})}
+}
+
+// atMillion sets the start, stop and memory targets at 1M events.
+func atMillion(g *goal) *goal {
+	g.text += " at 1M events"
+	g.scaleUnit, g.scaleAt, g.scaleText = "events", 1_000_000, "1M events"
+	return g
+}
+
+func ptr[T any](v T) *T { return &v }
