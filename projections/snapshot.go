@@ -163,6 +163,7 @@ func (r *Runner) saveSnapshot(ctx context.Context) error {
 	if r.dir == "" {
 		return nil
 	}
+	defer tightenGC()()
 	snap, err := r.encodeModels(ctx)
 	if err != nil {
 		return err
