@@ -203,6 +203,7 @@ func TestContractEveryOperationAnswersAsDocumented(t *testing.T) {
 	id4 := ct.awaitingDecision(t)
 	Expect(t, in.Get(t, "/api/v1/queue?state=awaiting_decision&scheme=EIA&overdue=false", ct.admin), 200)
 	Expect(t, in.Get(t, "/api/v1/queue", ct.assessor.Token), 200)
+	Expect(t, in.Get(t, "/api/v1/queue/finished?limit=1", ct.assessor.Token), 200)
 	d = ct.do(t, "POST", "/api/v1/cases/"+id4+"/decision", ct.admin, map[string]string{"outcome": "awarded", "level": "practitioner", "rationale": "Meets the level."}, 200)
 	acc4 := d["accreditation"].(map[string]any)["id"].(string)
 	Expect(t, in.Get(t, "/api/v1/decisions?outcome=awarded&from=2026-01-01", ct.admin), 200)

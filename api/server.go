@@ -189,6 +189,7 @@ func (s *Server) routes() []Route {
 		// The read models.
 		routes = append(routes, []Route{
 			{Method: http.MethodGet, Path: "/api/v1/queue", Roles: assessorOrOffice, handler: s.queue},
+			{Method: http.MethodGet, Path: "/api/v1/queue/finished", Roles: assessorOrOffice, handler: s.finishedQueue},
 			{Method: http.MethodGet, Path: "/api/v1/decisions", Roles: office, handler: s.decisions},
 			{Method: http.MethodGet, Path: "/api/v1/calibration", Roles: assessorOrOffice, handler: s.calibration},
 			{Method: http.MethodGet, Path: "/api/v1/audit", Roles: office, handler: s.audit},
