@@ -89,6 +89,7 @@ func (a *app) routes() []route {
 
 		// Assessors.
 		{Method: get, Path: "/queue", Roles: assessor, Nav: "nav.queue", h: a.queue},
+		{Method: get, Path: "/queue/finished", Roles: assessor, h: a.finishedQueue},
 		{Method: post, Path: "/queue/:case/claim", Roles: assessor, h: a.claim},
 		{Method: get, Path: "/assess/:case", Roles: assessor, h: a.workspace},
 		{Method: post, Path: "/assess/:case", Roles: assessor, h: a.assess},
