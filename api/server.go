@@ -145,6 +145,8 @@ func (s *Server) routes() []Route {
 		{Method: http.MethodPost, Path: "/api/v1/cases/:id/payment", Roles: office, handler: s.recordPayment},
 		{Method: http.MethodPost, Path: "/api/v1/cases/:id/screening", Roles: office, handler: s.screenCase},
 		{Method: http.MethodPost, Path: "/api/v1/cases/:id/assignments", Roles: office, handler: s.assignCase},
+		{Method: http.MethodPut, Path: "/api/v1/cases/:id/assignments/:role", Roles: office, handler: s.reassignCase},
+		{Method: http.MethodPost, Path: "/api/v1/cases/:id/assignments/:role/unassignment", Roles: office, handler: s.unassignCase},
 		{Method: http.MethodPost, Path: "/api/v1/cases/:id/claim", Roles: assessor, handler: s.claimCase},
 		{Method: http.MethodPost, Path: "/api/v1/cases/:id/assessments", Roles: assessor, handler: s.assessCase},
 		{Method: http.MethodPost, Path: "/api/v1/cases/:id/interview", Roles: assessorOrOffice, handler: s.scheduleInterview},

@@ -98,8 +98,19 @@ func (m *Cases) apply(e eventstore.Event, fold func(*accreditation.Case) error) 
 	wasQueued := c.State.Queued()
 	wasAwaiting := c.State == accreditation.StateAwaitingAssessment
 	submitted := c.SubmittedAt
+	var holders []string // before an unassignment: whoever it takes off leaves "my cases"
+	if accreditation.EventType(e.Type) == accreditation.EventAssessorUnassigned {
+		for _, a := range c.Assignments {
+			holders = append(holders, a.UserID)
+		}
+	}
 	if err := fold(c); err != nil {
 		m.Errors++
+	}
+	for _, u := range holders {
+		if !slices.ContainsFunc(accreditation.AssessorRoles, func(r accreditation.AssessorRole) bool { return c.Assignments[r].UserID == u }) {
+			m.unlist(u, c.ID)
+		}
 	}
 	switch queued := c.State.Queued(); {
 	case queued && (!wasQueued || !c.SubmittedAt.Equal(submitted)):
@@ -134,6 +145,20 @@ func (m *Cases) list(userID string, c *accreditation.Case) {
 	if k := (assignment{userID, c.ID}); !m.listed[k] {
 		m.listed[k] = true
 		m.assigned[userID] = insertOrdered(m.assigned[userID], queueRef{at: c.SubmittedAt, id: c.ID})
+	}
+}
+
+// unlist removes a case from the assessor's own cases: the office took them
+// off it.
+func (m *Cases) unlist(userID, caseID string) {
+	k := assignment{userID, caseID}
+	if !m.listed[k] {
+		return
+	}
+	delete(m.listed, k)
+	m.assigned[userID] = slices.DeleteFunc(m.assigned[userID], func(r queueRef) bool { return r.id == caseID })
+	if len(m.assigned[userID]) == 0 {
+		delete(m.assigned, userID)
 	}
 }
 

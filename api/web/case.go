@@ -178,6 +178,12 @@ func (a *app) historyItem(x *ctx, e cases.HistoryEntry) historyItem {
 		add(x.T("label.reason"), str("reason"))
 	case accreditation.EventAssessorAssigned:
 		add(x.T("label.role"), x.T("arole."+str("role")))
+	case accreditation.EventAssessorUnassigned:
+		add(x.T("label.role"), x.T("arole."+str("role")))
+		if id := str("user_id"); id != "" && x.user != nil && x.user.Role == domain.RoleOffice {
+			add(x.T("reassign.label.taken_off"), a.userName(x, id))
+		}
+		add(x.T("label.reason"), str("reason"))
 	case accreditation.EventAssessmentSubmitted:
 		add(x.T("label.role"), x.T("arole."+str("role")))
 		if str("hidden") != "" {

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
 	"github.com/emcc/accredit/domain/framework"
 )
 
@@ -17,12 +16,7 @@ import (
 // catalogue.
 func TestTheWorkspaceShowsTheLevelDescriptions(t *testing.T) {
 	w := newWorld(t)
-	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
-	id := w.readyEIA(t, carla)
-	Expect(t, w.in.Post(t, "/api/v1/cases/"+id+"/submit", carla.Token, declared), 200)
-	Expect(t, w.in.Post(t, "/api/v1/cases/"+id+"/screening", w.admin, map[string]string{"outcome": "accepted"}), 200)
-	Expect(t, w.in.Post(t, "/api/v1/cases/"+id+"/claim", w.assessor.Token, map[string]string{"role": "assessor"}), 200)
-	Expect(t, w.in.Post(t, "/api/v1/cases/"+id+"/assignments", w.admin, map[string]string{"assessor_id": w.verifier.ID, "role": "verifier"}), 200)
+	id := w.inAssessment(t, w.registerApplicant(t, "carla@example.org", "Carla Coach"))
 
 	cat := framework.Default()
 	text := func(l framework.Level, eqa bool, lang string) string {

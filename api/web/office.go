@@ -94,6 +94,9 @@ type officeCase struct {
 	// the assessors the office may give it.
 	Renewal          *renewalPage
 	RenewalAssessors []option
+	// RoleChanges are the held roles the office may still reassign or
+	// unassign (office_reassign.go).
+	RoleChanges []roleChange
 }
 
 func (a *app) officeCaseView(x *ctx, c *cases.CaseView, p *page, status int) error {
@@ -153,9 +156,12 @@ func (a *app) officeCaseView(x *ctx, c *cases.CaseView, p *page, status int) err
 			}
 		})
 	}
+	var err error
+	if oc.RoleChanges, err = a.roleChanges(x, c); err != nil {
+		return err
+	}
 	oc.Renewal = a.renewalOf(x, c.Accreditation)
 	if c.Can(accreditation.ActionAssignRenewal) {
-		var err error
 		if oc.RenewalAssessors, err = a.renewalAssessors(x, c); err != nil {
 			return err
 		}

@@ -107,6 +107,8 @@ func (a *app) routes() []route {
 		{Method: post, Path: "/office/cases/:case/payment", Roles: office, h: a.recordPayment},
 		{Method: post, Path: "/office/cases/:case/screen", Roles: office, h: a.screen},
 		{Method: post, Path: "/office/cases/:case/assign", Roles: office, h: a.assign},
+		{Method: post, Path: "/office/cases/:case/reassign", Roles: office, h: a.reassign},
+		{Method: post, Path: "/office/cases/:case/unassign", Roles: office, h: a.unassign},
 		{Method: post, Path: "/office/cases/:case/renewal/assign", Roles: office, h: a.assignRenewal},
 		{Method: post, Path: "/office/cases/:case/request-information", Roles: office, h: a.requestInformation},
 		{Method: post, Path: "/office/cases/:case/interview", Roles: office, h: a.scheduleInterview},

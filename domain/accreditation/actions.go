@@ -25,6 +25,8 @@ const (
 	ActionScreen                Action = "screen"                 // Screen
 	ActionAssign                Action = "assign"                 // Assign
 	ActionClaim                 Action = "claim"                  // Claim
+	ActionUnassign              Action = "unassign"               // Unassign
+	ActionReassign              Action = "reassign"               // Reassign
 	ActionScheduleInterview     Action = "schedule_interview"     // ScheduleInterview
 	ActionRecordInterview       Action = "record_interview"       // RecordInterview
 	ActionAssess                Action = "assess"                 // SubmitAssessment
@@ -86,6 +88,8 @@ var actions = []struct {
 	{ActionScreen, []State{StateSubmitted}},
 	{ActionAssign, []State{StateAwaitingAssessment}},
 	{ActionClaim, []State{StateAwaitingAssessment}},
+	{ActionUnassign, changeable},
+	{ActionReassign, changeable},
 	{ActionScheduleInterview, assessing},
 	{ActionRecordInterview, assessing},
 	{ActionAssess, []State{StateInAssessment}},
@@ -215,7 +219,19 @@ func (c *Case) guard(action Action, actor domain.Actor, now time.Time, rs RuleSe
 		if r := c.assessorRoleOf(actor.ID); r != "" {
 			return domain.Errorf(domain.Unprocessable, "cannot claim: you are already the %s of this case; the assessor and the verifier are two different people", r)
 		}
+		if c.takenOff(actor.ID) {
+			return domain.Errorf(domain.Unprocessable, "cannot claim: the EMCC office took you off this case; only the office can assign you again")
+		}
 		return nil
+
+	case ActionUnassign, ActionReassign:
+		if err := office(action, actor); err != nil {
+			return err
+		}
+		if err := c.inState(action); err != nil {
+			return err
+		}
+		return c.anyRoleChangeable(action)
 
 	case ActionAssess:
 		role := c.assessorRoleOf(actor.ID)

@@ -51,6 +51,7 @@ const (
 	EventRenewalAssigned        EventType = "accreditation.renewal_assigned"
 	EventRenewalAssessed        EventType = "accreditation.renewal_assessed"
 	EventEvidenceEdited         EventType = "accreditation.evidence_edited"
+	EventAssessorUnassigned     EventType = "accreditation.assessor_unassigned"
 )
 
 // eventDef is a registered event type: the current schema version of its
@@ -110,6 +111,7 @@ var events, eventOf = registry(
 	on(EventPaymentRecorded, 1, (*Case).onPaymentRecorded),
 	on(EventCaseScreened, 1, (*Case).onScreened),
 	on(EventAssessorAssigned, 1, (*Case).onAssessorAssigned),
+	on(EventAssessorUnassigned, 1, (*Case).onAssessorUnassigned),
 	on(EventAssessmentSubmitted, 1, (*Case).onAssessmentSubmitted),
 	on(EventInformationRequested, 1, (*Case).onInformationRequested),
 	on(EventInformationProvided, 1, (*Case).onInformationProvided),

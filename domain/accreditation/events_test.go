@@ -73,6 +73,7 @@ func samplePayloads() map[EventType]any {
 			Years: []RenewalYear{{PracticeHours: 30, SupervisionHours: 4, CPDHours: 16}}, Reflection: seal("r"),
 			Aims: []AimStatement{{Aim: AimStillRun, Statement: seal("s")}}, Checks: []RuleResult{{Rule: RuleRenewalPractice, Required: 100.0, Given: 150.0, Met: true}},
 			Declarations: []DeclarationConfirmed{{Key: DeclarationCodeOfEthics, Version: 1, ConfirmedAt: at}}, Resubmission: true},
+		EventAssessorUnassigned:     &AssessorUnassigned{Role: RoleVerifier, UserID: "ass-2", Reason: seal("r")},
 		EventRenewalAssigned:        &RenewalAssigned{AccreditationID: "acc-1", AssessorID: "ass-3"},
 		EventRenewalAssessed:        &RenewalAssessed{AccreditationID: "acc-1", Outcome: RenewalReturn, Rationale: seal("r")},
 		EventAccreditationRevoked:   &AccreditationRevoked{AccreditationID: "acc-1", Reason: seal("r")},
@@ -104,8 +105,8 @@ func TestEventJSONRoundTrip(t *testing.T) {
 	samples := samplePayloads()
 	types := EventTypes()
 	slices.Sort(types)
-	if len(types) != 29 {
-		t.Fatalf("event types: got %d, want 29", len(types))
+	if len(types) != 30 {
+		t.Fatalf("event types: got %d, want 30", len(types))
 	}
 	for _, typ := range types {
 		t.Run(string(typ), func(t *testing.T) {
@@ -257,6 +258,7 @@ func TestStoredEventNames(t *testing.T) {
 		"accreditation.accreditation_awarded", "accreditation.accreditation_expired", "accreditation.accreditation_renewed",
 		"accreditation.accreditation_revoked", "accreditation.accreditation_withdrawn", "accreditation.appeal_decided",
 		"accreditation.appeal_filed", "accreditation.assessment_submitted", "accreditation.assessor_assigned",
+		"accreditation.assessor_unassigned",
 		"accreditation.case_moderated", "accreditation.case_opened", "accreditation.case_screened",
 		"accreditation.case_submitted", "accreditation.case_withdrawn", "accreditation.decision_made",
 		"accreditation.evidence_added", "accreditation.evidence_edited", "accreditation.evidence_removed", "accreditation.information_provided",

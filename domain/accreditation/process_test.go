@@ -364,7 +364,7 @@ func TestInvalidTransitionsNameTheState(t *testing.T) {
 		want  string
 	}{
 		{"submit in assessment", inAssessment, applicant, submitCmd(DefaultRuleSets()),
-			`cannot submit: case is in state "in_assessment"; allowed: schedule_interview, record_interview, assess, request_information, withdraw`},
+			`cannot submit: case is in state "in_assessment"; allowed: unassign, reassign, schedule_interview, record_interview, assess, request_information, withdraw`},
 		{"screen a draft", opened, officeScreen, with((*Case).Screen, ScreenInput{Outcome: ScreeningAccepted}),
 			`cannot screen: case is in state "draft"; allowed: update_portfolio, add_evidence, remove_evidence, edit_evidence, update_self_assessment, submit, withdraw`},
 		{"decide while in assessment", inAssessment, officeDecide, with((*Case).Decide, award(framework.Practitioner, "a")),
@@ -372,7 +372,7 @@ func TestInvalidTransitionsNameTheState(t *testing.T) {
 		{"claim once assigned", inAssessment, assessorC, with((*Case).Claim, ClaimInput{Profile: profile(assessorC)}),
 			`cannot claim: case is in state "in_assessment"`},
 		{"moderate before assignment", accepted, officeDecide, with((*Case).Moderate, ModerationInput{}),
-			`cannot moderate: case is in state "awaiting_assessment"; allowed: assign, claim, withdraw`},
+			`cannot moderate: case is in state "awaiting_assessment"; allowed: assign, claim, unassign, reassign, withdraw`},
 		{"respond without a request", inAssessment, applicant, with((*Case).ProvideInformation, answer("a")),
 			`cannot respond: case is in state "in_assessment"`},
 		{"appeal before a decision", awaitingDecision, applicant, with((*Case).Appeal, grounds()),

@@ -27,7 +27,7 @@ func TestAllowedActions(t *testing.T) {
 		{"the applicant as assessor in the queue", accepted, domain.Actor{ID: applicant.ID, Role: domain.RoleAssessor}, []Action{}},
 		{"assigned assessor", inAssessment, assessorA, []Action{ActionAssess, ActionRequestInformation}},
 		{"unassigned assessor", inAssessment, assessorC, []Action{}},
-		{"office in assessment", inAssessment, officeDecide, []Action{ActionRequestInformation}},
+		{"office in assessment", inAssessment, officeDecide, []Action{ActionUnassign, ActionReassign, ActionRequestInformation}},
 		{"office awaiting the decision", awaitingDecision, officeDecide, []Action{ActionRequestInformation, ActionDecide}},
 		{"assessor as office awaiting the decision", awaitingDecision, domain.Actor{ID: assessorA.ID, Role: domain.RoleOffice}, []Action{ActionRequestInformation}},
 		{"assessor who has assessed", awaitingDecision, assessorA, []Action{}},

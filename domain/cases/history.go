@@ -49,9 +49,10 @@ func (s *Service) historyOf(ctx context.Context, actor domain.Actor, c *accredit
 	for _, r := range accreditation.AssessorRoles {
 		interviews[r] = c.SeesInterviewRecord(actor, r)
 	}
+	office := actor.Role == domain.RoleOffice || actor.Role == domain.RoleSystem
 	out := make([]HistoryEntry, 0, len(evs))
 	for _, e := range evs {
-		out = append(out, s.historyEntry(ctx, e, visible, interviews))
+		out = append(out, s.historyEntry(ctx, e, visible, interviews, office))
 	}
 	return out
 }
@@ -59,7 +60,7 @@ func (s *Service) historyOf(ctx context.Context, actor domain.Actor, c *accredit
 // historyEntry shapes one event. A payload that is not JSON (the store
 // never holds one; Apply would have failed on it too) is logged and shown
 // as null data, so that one bad event does not hide the rest of the record.
-func (s *Service) historyEntry(ctx context.Context, e eventstore.Event, visible, interviews map[accreditation.AssessorRole]bool) HistoryEntry {
+func (s *Service) historyEntry(ctx context.Context, e eventstore.Event, visible, interviews map[accreditation.AssessorRole]bool, office bool) HistoryEntry {
 	var data any
 	if err := json.Unmarshal(e.Data, &data); err != nil {
 		s.log.Error("case history: undecodable event payload shown as null", "event", e.ID, "type", e.Type, "err", err)
@@ -75,6 +76,12 @@ func (s *Service) historyEntry(ctx context.Context, e eventstore.Event, visible,
 	case accreditation.EventInterviewRecorded:
 		if !interviews[accreditation.AssessorRole(role)] {
 			data = map[string]any{"role": role, "hidden": "the assessors' interview notes: not visible to the applicant, nor to the other assessor until both assessments are in"}
+		}
+	case accreditation.EventAssessorUnassigned:
+		// Why an assessor was taken off is the office's business (it may
+		// concern the assessor): others see only that the role changed.
+		if !office {
+			data = map[string]any{"role": role, "hidden": "who was taken off and why: for the EMCC office"}
 		}
 	}
 	return HistoryEntry{Seq: e.Seq, ID: e.ID, Type: e.Type, Version: e.Version, OccurredAt: e.OccurredAt, Actor: e.Actor,
