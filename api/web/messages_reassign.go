@@ -25,8 +25,10 @@ var reassignMessages = map[string]msg{
 	"confirm.unassign.title":  {"Unassign the %s?", "Toewijzing van de %s intrekken?"},
 	"confirm.unassign.what": {"%s will no longer see this case and cannot take it back from the queue. The case waits in the assessors' queue until the role of %s is filled again.",
 		"%s ziet dit dossier niet meer en kan het niet terugnemen uit de wachtrij. Het dossier wacht in de wachtrij van de assessoren tot de rol van %s weer vervuld is."},
-	"confirm.unassign.button":   {"Unassign", "Toewijzing intrekken"},
-	"ok.reassigned":             {"The role has a new holder.", "De rol heeft een nieuwe houder."},
-	"ok.unassigned":             {"The assessor is taken off the case.", "De toewijzing is ingetrokken."},
+	"confirm.unassign.button": {"Unassign", "Toewijzing intrekken"},
+	"ok.reassigned":           {"The role has a new holder.", "De rol heeft een nieuwe houder."},
+	"ok.unassigned":           {"The assessor is taken off the case.", "De toewijzing is ingetrokken."},
+	"excluded.taken_off": {"The office took them off this case: they cannot claim it back from the queue.",
+		"Het bureau heeft hun toewijzing voor dit dossier ingetrokken: zij kunnen het niet terugnemen uit de wachtrij."},
 	"event.assessor_unassigned": {"Assessor taken off the case", "Toewijzing van een assessor ingetrokken"},
 }

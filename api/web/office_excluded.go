@@ -39,7 +39,10 @@ func (a *app) leftOut(x *ctx, c *accreditation.Case, u accounts.UserView, p accr
 	for _, ex := range c.Exclusions(p, role) {
 		e.Reasons = append(e.Reasons, a.exclusionText(x, c, p, ex))
 	}
-	if len(e.Reasons) == 0 { // not reached: the claim's other checks are qualify's
+	if len(e.Reasons) == 0 && c.TakenOff(p.UserID) { // qualified, but the office took them off this case
+		e.Reasons = append(e.Reasons, x.T("excluded.taken_off"))
+	}
+	if len(e.Reasons) == 0 { // not reached: the claim's other checks are qualify's and the one above
 		e.Reasons = append(e.Reasons, x.T("excluded.other"))
 	}
 	return e

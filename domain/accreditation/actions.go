@@ -219,7 +219,7 @@ func (c *Case) guard(action Action, actor domain.Actor, now time.Time, rs RuleSe
 		if r := c.assessorRoleOf(actor.ID); r != "" {
 			return domain.Errorf(domain.Unprocessable, "cannot claim: you are already the %s of this case; the assessor and the verifier are two different people", r)
 		}
-		if c.takenOff(actor.ID) {
+		if c.TakenOff(actor.ID) {
 			return domain.Errorf(domain.Unprocessable, "cannot claim: the EMCC office took you off this case; only the office can assign you again")
 		}
 		return nil

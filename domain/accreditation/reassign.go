@@ -168,9 +168,9 @@ func (c *Case) CanReassign(p AssessorProfile, role AssessorRole) error {
 	return c.qualify(ActionReassign, p, role)
 }
 
-// takenOff reports whether the office took userID off a role of this case
+// TakenOff reports whether the office took userID off a role of this case
 // and they hold none now: such a person may not claim it back.
-func (c *Case) takenOff(userID string) bool {
+func (c *Case) TakenOff(userID string) bool {
 	if userID == "" || c.assessorRoleOf(userID) != "" {
 		return false
 	}
