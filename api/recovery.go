@@ -32,7 +32,9 @@ func (s *Server) requestPasswordReset(c echo.Context) error {
 	if err := limits.Check("invalid email", limits.Email.Text("email", req.Email)); err != nil {
 		return err
 	}
-	s.deps.Recovery.RequestReset(c.Request().Context(), req.Email)
+	if err := s.deps.Recovery.RequestReset(c.Request().Context(), req.Email, c.RealIP()); err != nil {
+		return err
+	}
 	return c.JSON(http.StatusAccepted, map[string]string{"status": "if the address is registered, a link valid 30 minutes has been sent to it"})
 }
 

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/emcc/accredit/cmd/accreditd/app"
 	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
+	"github.com/emcc/accredit/domain/recovery"
 )
 
 var tokenIn = regexp.MustCompile(`token=([A-Za-z0-9_-]+)`)
@@ -110,4 +112,93 @@ func TestNewEmailCountsOnceConfirmed(t *testing.T) {
 	Expect(t, tm.in.Post(t, "/api/v1/auth/email-confirmations", "", map[string]string{"token": token}), 400)
 	// A reset token does not confirm an address, nor the other way round.
 	Expect(t, tm.in.Post(t, "/api/v1/auth/password-resets", "", map[string]string{"token": token, "password": "a brand new long password"}), 400)
+}
+
+// TestResetRequestsCannotFloodAnInbox: an account is mailed at most
+// recovery.PerHour reset links in an hour, however often it is asked for,
+// with the same answer each time; a client asking too often is refused
+// with 429 and Retry-After, alike for a registered and an unknown address;
+// the next hour and a wait renew them. A new address gets at most
+// PerHour confirmation links an hour.
+func TestResetRequestsCannotFloodAnInbox(t *testing.T) {
+	tm := newTeam(t) // no SMTP: mail is kept in the outbox, where it is counted
+	tm.admin = tm.in.AdminToken(t)
+	ask := func(email string, want int) Response {
+		t.Helper()
+		return Expect(t, tm.in.Post(t, "/api/v1/auth/password-reset-requests", "", map[string]string{"email": email}), want)
+	}
+	resets := func() int {
+		n := 0
+		for _, m := range tm.outbox(t) {
+			if m["kind"] == "password_reset" && m["recipient_id"] == tm.applicant.ID {
+				n++
+			}
+		}
+		return n
+	}
+	first := ask(tm.applicant.Email, 202)
+	for range recovery.PerHour {
+		tm.clock.Advance(recovery.ClientEvery) // the client's allowance is not what is tested here
+		if r := ask(tm.applicant.Email, 202); !bytes.Equal(r.Body, first.Body) {
+			t.Fatalf("the answer changed: %s / %s", r.Body, first.Body)
+		}
+	}
+	// The request past the account's allowance is dropped after the answer,
+	// and says so in the log (without the address).
+	deadline := time.Now().Add(time.Minute)
+	for !strings.Contains(tm.in.Log.String(), "password reset not mailed") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no request was held back after %d; outbox has %d", recovery.PerHour+1, resets())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if strings.Contains(tm.in.Log.String(), tm.applicant.Email) {
+		t.Fatal("the address is in the log")
+	}
+	for deadline := time.Now().Add(time.Minute); resets() < recovery.PerHour; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("outbox has %d reset links, want %d", resets(), recovery.PerHour)
+		}
+	}
+	if n := resets(); n != recovery.PerHour {
+		t.Fatalf("%d reset links mailed in one hour, want %d", n, recovery.PerHour)
+	}
+
+	// The client: a burst, then refused alike for any address, with a wait.
+	tm.clock.Advance(time.Hour)
+	for range recovery.ClientBurst {
+		ask("nobody@example.org", 202)
+	}
+	known, unknown := ask(tm.applicant.Email, 429), ask("nobody@example.org", 429)
+	if known.Header.Get("Retry-After") == "" || known.Map(t)["detail"] != unknown.Map(t)["detail"] {
+		t.Fatalf("refusals differ or lack Retry-After: %s %v / %s", known.Body, known.Header, unknown.Body)
+	}
+	if p := known.Map(t); p["status"] != float64(429) || !strings.Contains(p["detail"].(string), "too many password reset requests") {
+		t.Fatalf("problem: %v", p)
+	}
+	tm.clock.Advance(recovery.ClientEvery)
+	ask(tm.applicant.Email, 202) // a new hour, and the client waited: mailed again
+	for deadline := time.Now().Add(time.Minute); resets() < recovery.PerHour+1; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no link mailed in the next hour; outbox has %d", resets())
+		}
+	}
+
+	// Confirmation links for a new address: PerHour an hour, then 429.
+	for i := range recovery.PerHour {
+		Expect(t, tm.in.Post(t, "/api/v1/me/email-changes", tm.applicant.Token, map[string]string{"email": fmt.Sprintf("carla.%d@example.org", i)}), 202)
+	}
+	r := Expect(t, tm.in.Post(t, "/api/v1/me/email-changes", tm.applicant.Token, map[string]string{"email": "carla.flood@example.org"}), 429)
+	if r.Header.Get("Retry-After") == "" {
+		t.Fatalf("no Retry-After: %v", r.Header)
+	}
+	n := 0
+	for _, m := range tm.outbox(t) {
+		if m["kind"] == "email_verification" && m["recipient_id"] == tm.applicant.ID {
+			n++
+		}
+	}
+	if n != recovery.PerHour {
+		t.Fatalf("%d confirmation links kept, want %d", n, recovery.PerHour)
+	}
 }

@@ -55,6 +55,8 @@ var mailMessages = map[string]msg{
 	"forgot.submit":                  {"Send me a link", "Stuur mij een link"},
 	"forgot.sent":                    {"If an account has this address, a link to set a new password is on its way to it. It works once, within 30 minutes.", "Als er een account met dit adres is, is er een link onderweg om een nieuw wachtwoord in te stellen. Hij werkt één keer, binnen 30 minuten."},
 	"forgot.back":                    {"Back to the login", "Terug naar inloggen"},
+	"forgot.throttled":               {"Too many links were asked for from your connection. Try again in %d minutes.", "Er zijn te veel links aangevraagd vanaf uw verbinding. Probeer het over %d minuten opnieuw."},
+	"account.email_throttled":        {"Three confirmation links were sent this hour already. Use one of them, or ask again in %d minutes.", "Er zijn dit uur al drie bevestigingslinks verstuurd. Gebruik er een, of vraag het over %d minuten opnieuw."},
 	"forgot.email.invalid":           {"Enter an email address such as name@example.org.", "Vul een e-mailadres in zoals naam@voorbeeld.nl."},
 	"reset.title":                    {"Set a new password", "Nieuw wachtwoord instellen"},
 	"reset.submit":                   {"Set the password", "Wachtwoord instellen"},

@@ -42,7 +42,9 @@ func (a *app) forgot(x *ctx) error {
 	if len(p.Errors) > 0 {
 		return x.render(http.StatusBadRequest, "forgot", p)
 	}
-	r.RequestReset(x.Request().Context(), email)
+	if err := r.RequestReset(x.Request().Context(), email, x.RealIP()); err != nil {
+		return throttled(x, err, p, "forgot", "forgot.throttled")
+	}
 	p.D = map[string]any{"Sent": true}
 	return x.render(http.StatusOK, "forgot", p)
 }
@@ -128,9 +130,26 @@ func (a *app) requestEmailChange(x *ctx) error {
 			}
 			return x.render(http.StatusBadRequest, "account", p)
 		}
-		return err
+		if domain.Is(err, domain.TooManyRequests) {
+			if err := a.withChoices(x, p); err != nil {
+				return err
+			}
+		}
+		return throttled(x, err, p, "account", "account.email_throttled")
 	}
 	return x.redirect("/account?ok=email_link_sent")
+}
+
+// throttled renders page with the message key (given the minutes to wait)
+// when err is a TooManyRequests, and returns err as it is otherwise.
+func throttled(x *ctx, err error, p *page, view, key string) error {
+	var de *domain.Error
+	if !domain.Is(err, domain.TooManyRequests) || !errors.As(err, &de) {
+		return err
+	}
+	x.Response().Header().Set("Retry-After", itoa(de.RetryAfter))
+	p.Problems = append(p.Problems, x.T(key, (de.RetryAfter+59)/60))
+	return x.render(http.StatusTooManyRequests, view, p)
 }
 
 func (a *app) confirmEmailForm(x *ctx) error {

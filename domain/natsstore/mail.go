@@ -214,3 +214,17 @@ func (s *MailStore) UpdateToken(ctx context.Context, hash string, t recovery.Tok
 	}
 	return err
 }
+
+// quotaPrefix keeps the slots that bound how many links an account is sent
+// in an hour ("quota.<purpose>.<user id>.<yyyymmddhh>.<n>").
+const quotaPrefix = "quota."
+
+// Reserve implements recovery.Store: a create, which of two processes
+// only one wins.
+func (s *MailStore) Reserve(ctx context.Context, key string) (bool, error) {
+	_, err := s.kv.Create(ctx, quotaPrefix+key, []byte{'1'})
+	if errors.Is(err, jetstream.ErrKeyExists) {
+		return false, nil
+	}
+	return err == nil, err
+}

@@ -64,6 +64,9 @@ type Store interface {
 	Token(ctx context.Context, hash string) (Token, uint64, error)
 	// UpdateToken replaces the token if it is still at rev; mail.ErrStale.
 	UpdateToken(ctx context.Context, hash string, t Token, rev uint64) error
+	// Reserve creates key once, across processes: true for the one
+	// creation that succeeds, false when it was there already.
+	Reserve(ctx context.Context, key string) (bool, error)
 }
 
 // Options configure a Service.
@@ -78,7 +81,10 @@ type Options struct {
 }
 
 // Service issues and redeems the links.
-type Service struct{ o Options }
+type Service struct {
+	o       Options
+	clients clients // reset requests per client (see throttle.go)
+}
 
 // New returns a Service.
 func New(o Options) *Service {
@@ -123,9 +129,14 @@ func (s *Service) EmailLink(token string) string {
 }
 
 // RequestReset mails a reset link to the account of email, if there is
-// one that may log in. It returns at once and does the work afterwards:
-// the caller answers alike for every address.
-func (s *Service) RequestReset(ctx context.Context, email string) {
+// one that may log in and it has not had PerHour links this hour. It
+// returns at once and does the work afterwards: the caller answers alike
+// for every address. Errors: TooManyRequests when client (its address)
+// asked too often, before anything is looked up.
+func (s *Service) RequestReset(ctx context.Context, email, client string) error {
+	if wait := s.clients.allow(client, s.o.Now()); wait > 0 {
+		return tooMany("password reset requests", wait)
+	}
 	ctx = context.WithoutCancel(ctx)
 	go func() {
 		ctx, cancel := context.WithTimeout(ctx, time.Minute)
@@ -134,6 +145,7 @@ func (s *Service) RequestReset(ctx context.Context, email string) {
 			s.o.Log.Warn("password reset request", "err", err)
 		}
 	}()
+	return nil
 }
 
 func (s *Service) requestReset(ctx context.Context, email string) error {
@@ -147,6 +159,12 @@ func (s *Service) requestReset(ctx context.Context, email string) error {
 	}
 	if u.Erased || u.Disabled {
 		return nil
+	}
+	if ok, err := s.reserve(ctx, PurposePassword, id); err != nil || !ok {
+		if err == nil {
+			s.o.Log.Info("password reset not mailed: the account had its links for this hour", "user", id, "per_hour", PerHour)
+		}
+		return err
 	}
 	token, err := s.issue(ctx, Token{UserID: id, Purpose: PurposePassword})
 	if err != nil {
@@ -268,7 +286,8 @@ func (s *Service) Reset(ctx context.Context, meta aggregate.Meta, token, passwor
 }
 
 // RequestEmailChange mails a confirmation link to a user's new address;
-// the address counts once the link is followed. Errors: Invalid.
+// the address counts once the link is followed. Errors: Invalid,
+// TooManyRequests (PerHour links this hour already).
 func (s *Service) RequestEmailChange(ctx context.Context, userID, email string) error {
 	email = strings.TrimSpace(email)
 	if err := accounts.CheckEmail(email); err != nil {
@@ -277,6 +296,13 @@ func (s *Service) RequestEmailChange(ctx context.Context, userID, email string) 
 	u, err := s.o.Accounts.User(ctx, userID)
 	if err != nil {
 		return err
+	}
+	if ok, err := s.reserve(ctx, PurposeEmail, userID); err != nil {
+		return err
+	} else if !ok {
+		wait := s.untilNextHour()
+		return &domain.Error{Code: domain.TooManyRequests, RetryAfter: int(wait.Seconds()) + 1,
+			Message: fmt.Sprintf("%d confirmation links were sent this hour; ask again after the hour", PerHour)}
 	}
 	sealed, err := s.o.Vault.Seal(ctx, userID, email)
 	if err != nil {
