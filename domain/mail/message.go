@@ -119,9 +119,12 @@ type Store interface {
 	Get(ctx context.Context, id string) (Message, uint64, error)
 	// Update replaces the message if it is still at rev; ErrStale.
 	Update(ctx context.Context, m Message, rev uint64) (uint64, error)
-	// Watch calls fn with every message, then with each change, until ctx
-	// ends; ready is called once the stored ones have all been given.
-	Watch(ctx context.Context, fn func(Message), ready func()) error
+	// Watch calls fn with every message, then with each change, and gone
+	// with the id of each message deleted, until ctx ends; ready is called
+	// once the stored ones have all been given.
+	Watch(ctx context.Context, fn func(Message), gone func(id string), ready func()) error
+	// Delete removes a message (Outbox.Purge).
+	Delete(ctx context.Context, id string) error
 	// Cursor is the notifier's position; false when it has none.
 	Cursor(ctx context.Context) (uint64, bool, error)
 	// SetCursor records the notifier's position.

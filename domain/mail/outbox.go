@@ -1,12 +1,10 @@
 package mail
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -57,7 +55,7 @@ type Outbox struct {
 	wake chan struct{}
 
 	mu    sync.RWMutex
-	index map[string]Message
+	index *index
 	ready chan struct{}
 	once  sync.Once
 }
@@ -73,7 +71,7 @@ func NewOutbox(o Options) *Outbox {
 	if o.Host == "" {
 		o.Host = "accredit.localhost"
 	}
-	return &Outbox{o: o, wake: make(chan struct{}, 1), index: map[string]Message{}, ready: make(chan struct{})}
+	return &Outbox{o: o, wake: make(chan struct{}, 1), index: newIndex(), ready: make(chan struct{})}
 }
 
 // SetSender sets the From address (default accredit@host) and the domain
@@ -138,11 +136,20 @@ func (o *Outbox) Add(ctx context.Context, d Draft) (bool, error) {
 func (o *Outbox) put(m Message) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	// A watch may bring an older state after a local write: keep the newer.
-	if old, ok := o.index[m.ID]; ok && rank(old) > rank(m) {
-		return
-	}
-	o.index[m.ID] = m
+	o.index.put(m)
+}
+
+func (o *Outbox) drop(id string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.index.drop(id)
+}
+
+func (o *Outbox) loaded() {
+	o.mu.Lock()
+	o.index.loaded()
+	o.mu.Unlock()
+	o.once.Do(func() { close(o.ready) })
 }
 
 // rank orders the states of one message as they follow one another, so
@@ -169,7 +176,7 @@ func (o *Outbox) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		for ctx.Err() == nil {
-			err := o.o.Store.Watch(ctx, func(m Message) { o.put(m); o.poke() }, func() { o.once.Do(func() { close(o.ready) }) })
+			err := o.o.Store.Watch(ctx, func(m Message) { o.put(m); o.poke() }, o.drop, o.loaded)
 			if ctx.Err() == nil {
 				o.o.Log.Warn("outbox watch interrupted; resuming", "err", err)
 				sleep(ctx, time.Second)
@@ -218,16 +225,9 @@ func (o *Outbox) SendDue(ctx context.Context) int {
 	if o.o.Transport == nil {
 		return 0
 	}
-	now := o.o.Now()
-	var ids []string
 	o.mu.RLock()
-	for id, m := range o.index {
-		if due(m, now) {
-			ids = append(ids, id)
-		}
-	}
+	ids := o.index.due(o.o.Now())
 	o.mu.RUnlock()
-	slices.Sort(ids)
 	sent := 0
 	for _, id := range ids {
 		if ctx.Err() != nil {
@@ -312,6 +312,12 @@ type View struct {
 	Body string `json:"body"`
 }
 
+// MinKeep is the shortest time mail may be kept: longer than the earliest
+// renewal reminder (90 days before the end), so a reminder purged is never
+// due again. Events are mailed once from the notifier's cursor, and
+// digests once a day, so neither comes back.
+const MinKeep = 100 * 24 * time.Hour
+
 // Page is one page of the outbox, newest first.
 type Page struct {
 	Messages []Message
@@ -326,22 +332,26 @@ func (o *Outbox) List(ctx context.Context, offset, limit int) Page {
 	case <-time.After(2 * time.Second): // list what is known so far
 	}
 	o.mu.RLock()
-	all := make([]Message, 0, len(o.index))
-	for _, m := range o.index {
-		all = append(all, m)
-	}
+	defer o.mu.RUnlock()
+	return Page{Messages: o.index.page(offset, limit), Total: len(o.index.byID)}
+}
+
+// Purge removes from the store the messages created before t that are past
+// sending (sent, failed, kept or cancelled), and returns how many. Each
+// process's index drops them as its watch sees them go. A message's id
+// guards against writing it twice only while it is kept, so t must be
+// older than any cause that could make it again (see MinKeep).
+func (o *Outbox) Purge(ctx context.Context, t time.Time) (int, error) {
+	o.mu.RLock()
+	ids := o.index.doneBefore(t)
 	o.mu.RUnlock()
-	slices.SortFunc(all, func(a, b Message) int {
-		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
-			return c
+	for n, id := range ids {
+		if err := o.o.Store.Delete(ctx, id); err != nil {
+			return n, fmt.Errorf("outbox: purge %s: %w", id, err)
 		}
-		return cmp.Compare(b.ID, a.ID)
-	})
-	p := Page{Total: len(all)}
-	if offset < len(all) {
-		p.Messages = all[offset:min(len(all), offset+limit)]
+		o.drop(id)
 	}
-	return p
+	return len(ids), nil
 }
 
 // Read returns message id, opened. NotFound for an unknown id.

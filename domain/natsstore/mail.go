@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -92,7 +93,7 @@ func (s *MailStore) Update(ctx context.Context, m mail.Message, rev uint64) (uin
 }
 
 // Watch implements mail.Store.
-func (s *MailStore) Watch(ctx context.Context, fn func(mail.Message), ready func()) error {
+func (s *MailStore) Watch(ctx context.Context, fn func(mail.Message), gone func(string), ready func()) error {
 	w, err := s.kv.Watch(ctx, mailMsgWatch)
 	if err != nil {
 		return err
@@ -111,6 +112,7 @@ func (s *MailStore) Watch(ctx context.Context, fn func(mail.Message), ready func
 				continue
 			}
 			if e.Operation() != jetstream.KeyValuePut {
+				gone(strings.TrimPrefix(e.Key(), msgPrefix))
 				continue
 			}
 			var m mail.Message
@@ -119,6 +121,12 @@ func (s *MailStore) Watch(ctx context.Context, fn func(mail.Message), ready func
 			}
 		}
 	}
+}
+
+// Delete implements mail.Store: the message's revisions are purged, and
+// the marker left goes with the next Sweep.
+func (s *MailStore) Delete(ctx context.Context, id string) error {
+	return s.kv.Purge(ctx, msgPrefix+id)
 }
 
 // Cursor implements mail.Store.
@@ -227,4 +235,57 @@ func (s *MailStore) Reserve(ctx context.Context, key string) (bool, error) {
 		return false, nil
 	}
 	return err == nil, err
+}
+
+// Sweep implements recovery.Store: it purges the links for which done
+// says so and the hour slots of the hours for which past says so, then
+// the markers that purges left more than an hour ago (the outbox's too).
+func (s *MailStore) Sweep(ctx context.Context, done func(recovery.Token) bool, past func(hour string) bool) (int, error) {
+	var keys []string
+	err := s.scan(ctx, tokenPrefix+">", func(e jetstream.KeyValueEntry) {
+		var t recovery.Token
+		if json.Unmarshal(e.Value(), &t) == nil && done(t) {
+			keys = append(keys, e.Key())
+		}
+	})
+	if err == nil {
+		err = s.scan(ctx, quotaPrefix+">", func(e jetstream.KeyValueEntry) {
+			// quota.<purpose>.<user id>.<yyyymmddhh>.<n>
+			if parts := strings.Split(e.Key(), "."); len(parts) == 5 && past(parts[3]) {
+				keys = append(keys, e.Key())
+			}
+		})
+	}
+	if err != nil {
+		return 0, err
+	}
+	for n, k := range keys {
+		if err := s.kv.Purge(ctx, k); err != nil {
+			return n, fmt.Errorf("purge %s: %w", k, err)
+		}
+	}
+	return len(keys), s.kv.PurgeDeletes(ctx, jetstream.DeleteMarkersOlderThan(time.Hour))
+}
+
+// scan calls fn with the current entry of every key matching filter.
+func (s *MailStore) scan(ctx context.Context, filter string, fn func(jetstream.KeyValueEntry)) error {
+	w, err := s.kv.Watch(ctx, filter, jetstream.IgnoreDeletes())
+	if err != nil {
+		return err
+	}
+	defer func() { _ = w.Stop() }()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case e, ok := <-w.Updates():
+			if !ok {
+				return errors.New("watch " + filter + " closed")
+			}
+			if e == nil {
+				return nil // every current entry given
+			}
+			fn(e)
+		}
+	}
 }

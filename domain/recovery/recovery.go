@@ -67,6 +67,10 @@ type Store interface {
 	// Reserve creates key once, across processes: true for the one
 	// creation that succeeds, false when it was there already.
 	Reserve(ctx context.Context, key string) (bool, error)
+	// Sweep removes the tokens done reports, and the slots of the hours
+	// past reports (as Reserve's keys name them, yyyymmddhh); it returns
+	// how many.
+	Sweep(ctx context.Context, done func(Token) bool, past func(hour string) bool) (int, error)
 }
 
 // Options configure a Service.

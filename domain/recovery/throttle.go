@@ -97,3 +97,14 @@ func (s *Service) untilNextHour() time.Duration {
 	now := s.o.Now().UTC()
 	return now.Truncate(time.Hour).Add(time.Hour).Sub(now)
 }
+
+// Sweep removes from the store the links that ran out more than a day ago
+// (used or not) and the slots of the hours before this one, so neither
+// piles up. It returns how many it removed.
+func (s *Service) Sweep(ctx context.Context) (int, error) {
+	now := s.o.Now().UTC()
+	hour := now.Format("2006010215")
+	return s.o.Store.Sweep(ctx,
+		func(t Token) bool { return now.Sub(t.ExpiresAt) > 24*time.Hour },
+		func(h string) bool { return h < hour })
+}

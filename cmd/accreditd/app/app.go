@@ -56,6 +56,8 @@ type App struct {
 	auditStore  eventstore.Store // Events, or what Options.AuditStore made of it
 	checkpoints *natsstore.CheckpointStore
 	leases      *natsstore.Leases
+	sweepMu     sync.Mutex
+	mailSwept   time.Time // the last sweepMail, under sweepMu
 	sessions    *natsstore.SessionStore
 	Feed        *aggregate.Feed
 	Vault       *pii.Vault

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/emcc/accredit/domain/mail"
 	"net"
 	"net/url"
 	"os"
@@ -44,6 +45,7 @@ type Config struct {
 	ReadSnapshotAfter  int           // ACCREDIT_READ_SNAPSHOT_AFTER: commits after which the read models' snapshot is written ahead; 0 is projections.DefaultSnapshotAfter
 	SMTPURL            string        // ACCREDIT_SMTP_URL: smtp://user:pass@host:port (STARTTLS when offered) or smtps://; none keeps mail in the outbox
 	MailFrom           string        // ACCREDIT_MAIL_FROM: the From of every email
+	MailKeepDays       int           // ACCREDIT_MAIL_KEEP_DAYS: mail done with (sent, failed, kept, cancelled) is purged after this
 	ShutdownTimeout    time.Duration
 }
 
@@ -61,7 +63,7 @@ func (c Config) SyncInterval() (time.Duration, error) {
 
 // Defaults returns the configuration of a bare `accreditd`.
 func Defaults() Config {
-	return Config{Addr: "127.0.0.1:8080", DataDir: "./data", Replicas: 1, Sync: "always", SLADays: 91, RetentionYears: 7,
+	return Config{Addr: "127.0.0.1:8080", DataDir: "./data", Replicas: 1, Sync: "always", SLADays: 91, RetentionYears: 7, MailKeepDays: 400,
 		CheckpointInterval: time.Hour, LogFormat: "json", ShutdownTimeout: 8 * time.Second}
 }
 
@@ -94,7 +96,8 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	env("ACCREDIT_SECURE_COOKIES", &secure)
 	env("ACCREDIT_SLA_DAYS", &sla)
 	env("ACCREDIT_MAX_UPLOAD_BYTES", &maxUpload)
-	var caseFiles, caseBytes, inFlight, perUser string
+	var caseFiles, caseBytes, inFlight, perUser, mailKeep string
+	env("ACCREDIT_MAIL_KEEP_DAYS", &mailKeep)
 	env("ACCREDIT_MAX_CASE_FILES", &caseFiles)
 	env("ACCREDIT_MAX_CASE_BYTES", &caseBytes)
 	env("ACCREDIT_MAX_UPLOADS_IN_FLIGHT", &inFlight)
@@ -132,6 +135,7 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "where users reach the web application, e.g. https://accredit.example.org; links in emails start with it and it names the office's did:web; default http://<addr> (ACCREDIT_PUBLIC_URL)")
 	fs.StringVar(&c.SMTPURL, "smtp-url", c.SMTPURL, "smtp://user:pass@host:port (STARTTLS when offered) or smtps://...; none keeps mail in the outbox for the office (ACCREDIT_SMTP_URL)")
 	fs.StringVar(&c.MailFrom, "mail-from", c.MailFrom, "the From of every email, default accredit@<public URL's host> (ACCREDIT_MAIL_FROM)")
+	fs.StringVar(&mailKeep, "mail-keep-days", mailKeep, "days the outbox keeps mail done with (sent, failed, kept, cancelled) before purging it, at least 100 (longer than the 90-day renewal reminder), default 400 (ACCREDIT_MAIL_KEEP_DAYS)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "json or text (ACCREDIT_LOG_FORMAT)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -203,6 +207,9 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	c.UploadsPerUser = int(intIn("ACCREDIT_MAX_UPLOADS_PER_USER", perUser, 1, 1000))
 	c.AggregateCache = int(intIn("ACCREDIT_AGGREGATE_CACHE", aggCache, 1, 10_000_000))
 	c.ReadSnapshotAfter = int(intIn("ACCREDIT_READ_SNAPSHOT_AFTER", readSnap, 1, 100_000_000))
+	if mailKeep != "" {
+		c.MailKeepDays = int(intIn("ACCREDIT_MAIL_KEEP_DAYS", mailKeep, int64(mail.MinKeep/(24*time.Hour)), 36_500))
+	}
 	if _, err := c.SyncInterval(); err != nil {
 		errs = append(errs, err)
 	}

@@ -153,7 +153,42 @@ func (a *App) RunMailJobs(ctx context.Context) (int, error) {
 	if err != nil {
 		return r + d, fmt.Errorf("digest: %w", err)
 	}
+	if err := a.sweepMail(ctx, now); err != nil {
+		return r + d, err
+	}
 	return r + d, nil
+}
+
+// sweepMail purges, once an hour, the mail done with that is older than
+// ACCREDIT_MAIL_KEEP_DAYS, the recovery links that ran out a day ago and
+// the hour slots past, so that none of them piles up in the bucket or in
+// each process's outbox index.
+func (a *App) sweepMail(ctx context.Context, now time.Time) error {
+	a.sweepMu.Lock()
+	defer a.sweepMu.Unlock()
+	if now.Sub(a.mailSwept) < time.Hour {
+		return nil
+	}
+	if a.cfg.MailKeepDays > 0 {
+		n, err := a.Outbox.Purge(ctx, now.AddDate(0, 0, -a.cfg.MailKeepDays))
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			a.log.Info("mail purged", "count", n, "older_than_days", a.cfg.MailKeepDays)
+		}
+	}
+	if a.Recovery != nil {
+		n, err := a.Recovery.Sweep(ctx)
+		if err != nil {
+			return fmt.Errorf("recovery links: %w", err)
+		}
+		if n > 0 {
+			a.log.Info("recovery links and slots removed", "count", n)
+		}
+	}
+	a.mailSwept = now
+	return nil
 }
 
 // mailJobsLoop runs RunMailJobs every minute.
