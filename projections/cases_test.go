@@ -20,16 +20,7 @@ import (
 // offers every one of them the profile may claim, oldest submission first,
 // the same after a restore from the snapshot.
 func TestAssessorQueueOffersEveryClaimableCaseInOrder(t *testing.T) {
-	store := eventstore.NewMemory()
-	r := projections.NewRunner(store, projections.NewSet, projections.Options{})
-	r.Start()
-	defer r.Stop()
-	g := historygen.New(t, store, 33)
-	g.OpenCases(t, 80)
-	for i, id := range g.Cases() {
-		g.Drive(t, id, 3+i%6)
-	}
-	waitAt(t, r, lastSeq(t, store))
+	r, g := drivenRunner(t, 33, 80, func(i int) int { return 3 + i%6 })
 	broad := accreditation.AssessorProfile{UserID: "newcomer", Schemes: []string{"EIA", "EQA"}, MaxLevel: framework.MasterPractitioner,
 		Languages: []string{"en", "nl", "de", "fr", "es", "it"}, Active: true}
 	ids := func(m *projections.Cases) (got, want []string) {

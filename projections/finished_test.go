@@ -6,9 +6,7 @@ import (
 	"testing"
 
 	"github.com/emcc/accredit/domain/accreditation"
-	"github.com/emcc/accredit/domain/eventstore"
 	"github.com/emcc/accredit/projections"
-	"github.com/emcc/accredit/projections/historygen"
 )
 
 // An assessor's finished cases are the cases they hold a role on and are
@@ -16,16 +14,7 @@ import (
 // newest submission first; paged by cursor they come out whole, each once,
 // and the same after a restore from the snapshot.
 func TestFinishedPagesAnAssessorsDoneCasesNewestFirst(t *testing.T) {
-	store := eventstore.NewMemory()
-	r := projections.NewRunner(store, projections.NewSet, projections.Options{})
-	r.Start()
-	defer r.Stop()
-	g := historygen.New(t, store, 57)
-	g.OpenCases(t, 120)
-	for i, id := range g.Cases() {
-		g.Drive(t, id, 4+i%14)
-	}
-	waitAt(t, r, lastSeq(t, store))
+	r, g := drivenRunner(t, 57, 120, func(i int) int { return 4 + i%14 })
 
 	// want is found the slow way: every case, decoded.
 	want := func(m *projections.Cases, userID string) (done []string, open int) {

@@ -33,6 +33,23 @@ func snapshots(t *testing.T, r *projections.Runner) map[string][]byte {
 	return out
 }
 
+// drivenRunner returns a runner that has applied a memory store in which
+// historygen (seeded) opened n cases and drove case i by steps(i) steps.
+func drivenRunner(t *testing.T, seed uint64, n int, steps func(i int) int) (*projections.Runner, *historygen.Generator) {
+	t.Helper()
+	store := eventstore.NewMemory()
+	r := projections.NewRunner(store, projections.NewSet, projections.Options{})
+	r.Start()
+	t.Cleanup(r.Stop)
+	g := historygen.New(t, store, seed)
+	g.OpenCases(t, n)
+	for i, id := range g.Cases() {
+		g.Drive(t, id, steps(i))
+	}
+	waitAt(t, r, lastSeq(t, store))
+	return r, g
+}
+
 func waitAt(t *testing.T, r *projections.Runner, seq uint64) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
