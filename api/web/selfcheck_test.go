@@ -80,6 +80,7 @@ func TestSelfCheckAnonymous(t *testing.T) {
 				b.lang(tc.lang)
 			}
 			b.see(tc.rule, tc.saved)
+			w.in.Settle(t) // the notifier's cursor, after the world's own setup
 			before := storeState(t, w)
 			b.click("#r1-partly") // a real click on one radio; the rest by script
 			b.rateLevel(framework.Foundation, "consistently")

@@ -56,6 +56,10 @@ type Notifier struct {
 // Position is the position of the last commit the notifier handled.
 func (n *Notifier) Position() uint64 { return n.pos.Load() }
 
+// Saved is the position as last written to the store: it trails Position
+// by up to a second (see saveCursor).
+func (n *Notifier) Saved() uint64 { return n.saved.Load() }
+
 // Run follows the store until ctx ends, resuming after an interruption.
 func (n *Notifier) Run(ctx context.Context) {
 	done := make(chan struct{})

@@ -104,6 +104,30 @@ func StartWith(tb testing.TB, cfg app.Config, opt app.Options) *Instance {
 	return in
 }
 
+// Settle waits until the background work of what was written so far is
+// done: the notifier has handled every commit and written its cursor (it
+// does so within a second, so a test that asserts that nothing is written
+// would otherwise see that cursor move).
+func (in *Instance) Settle(tb testing.TB) {
+	tb.Helper()
+	if in.App == nil || in.App.Notifier == nil {
+		tb.Fatal("Settle needs an instance started with Start (it has a notifier)")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	last, err := in.App.Events.LastSeq(ctx)
+	if err != nil {
+		tb.Fatalf("last sequence: %v", err)
+	}
+	for n := in.App.Notifier; n.Position() < last || n.Saved() < n.Position(); {
+		select {
+		case <-ctx.Done():
+			tb.Fatalf("notifier at %d (cursor written at %d), not at %d after two minutes", n.Position(), n.Saved(), last)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
 // Restart stops the instance and starts it again on the same data directory.
 func (in *Instance) Restart(tb testing.TB) {
 	tb.Helper()
