@@ -20,7 +20,16 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	a, err := app.Start(ctx, cfg, app.Options{Log: app.NewLogger(cfg.LogFormat, os.Stderr)})
+	log := app.NewLogger(cfg.LogFormat, os.Stderr)
+	if cfg.PprofAddr != "" { // before Start, so that a start can be profiled
+		p, err := app.ServeProfiler(cfg.PprofAddr, log)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "accreditd:", err)
+			os.Exit(1)
+		}
+		defer p.Close()
+	}
+	a, err := app.Start(ctx, cfg, app.Options{Log: log})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "accreditd:", err)
 		os.Exit(1)

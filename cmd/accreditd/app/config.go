@@ -32,6 +32,7 @@ type Config struct {
 	CheckpointInterval time.Duration // ACCREDIT_CHECKPOINT_INTERVAL
 	LogFormat          string        // ACCREDIT_LOG_FORMAT: json or text
 	MetricsAddr        string        // ACCREDIT_METRICS_ADDR: unauthenticated /metrics here
+	PprofAddr          string        // ACCREDIT_PPROF_ADDR: Go's pprof handlers here, off by default
 	MaxUpload          int64         // ACCREDIT_MAX_UPLOAD_BYTES: evidence file limit
 	MaxCaseFiles       int           // ACCREDIT_MAX_CASE_FILES: evidence files per case
 	MaxCaseBytes       int64         // ACCREDIT_MAX_CASE_BYTES: evidence bytes per case
@@ -88,6 +89,7 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	env("ACCREDIT_PUBLIC_URL", &c.PublicURL)
 	env("ACCREDIT_LOG_FORMAT", &c.LogFormat)
 	env("ACCREDIT_METRICS_ADDR", &c.MetricsAddr)
+	env("ACCREDIT_PPROF_ADDR", &c.PprofAddr)
 	env("ACCREDIT_SMTP_URL", &c.SMTPURL)
 	env("ACCREDIT_MAIL_FROM", &c.MailFrom)
 	var replicas, interval, maxUpload, sla, secure, retention, proxies string
@@ -121,6 +123,7 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.CredentialKeyDir, "credential-key-dir", c.CredentialKeyDir, "directory of the Ed25519 keys signing award credentials; the newest signs (ACCREDIT_CREDENTIAL_KEY_DIR)")
 	fs.StringVar(&interval, "checkpoint-interval", interval, "how often to sign an audit checkpoint (ACCREDIT_CHECKPOINT_INTERVAL)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "separate address serving /metrics without login, e.g. 127.0.0.1:9090 (ACCREDIT_METRICS_ADDR)")
+	fs.StringVar(&c.PprofAddr, "pprof-addr", c.PprofAddr, "separate address serving Go's /debug/pprof/ without login, e.g. 127.0.0.1:6060; off by default, never the public address (ACCREDIT_PPROF_ADDR)")
 	fs.StringVar(&secure, "secure-cookies", secure, "mark the login cookie Secure (HTTPS only); set false for plain-HTTP development, default true (ACCREDIT_SECURE_COOKIES)")
 	fs.StringVar(&retention, "retention-years", retention, "erase the personal data of applicants inactive this many years (no case open, no active accreditation); 0 keeps it, default 7 (ACCREDIT_RETENTION_YEARS)")
 	fs.StringVar(&sla, "sla-days", sla, "service-level target in days from submission to decision, default 91: the published \"within 3 months\" (ACCREDIT_SLA_DAYS)")
@@ -231,6 +234,9 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	}
 	if c.CredentialKeyDir == "" {
 		c.CredentialKeyDir = filepath.Join(c.DataDir, "keys", "credentials")
+	}
+	if c.PprofAddr != "" && c.PprofAddr == c.Addr {
+		errs = append(errs, errors.New("ACCREDIT_PPROF_ADDR must differ from ACCREDIT_ADDR: profiles are never served on the public address"))
 	}
 	if c.PublicURL != "" {
 		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
