@@ -34,11 +34,12 @@ import (
 // optimistic concurrency costs at the least), same fsync policy, same
 // payload size. Both for fsync "always" and "1s". It prints commands/s,
 // messages/s, their ratio (targets: at least 0.8 with always, 0.5 with
-// 1s) and the process CPU per command and per raw message (getrusage; the
-// process holds the HTTP clients and the embedded nats-server too, so the
-// difference of the two is what accreditd itself adds per command).
-// ACCREDIT_BENCH_PROFILE=dir writes a CPU profile of each HTTP load there
-// for go tool pprof. Run with -benchtime 1x.
+// 1s), the process CPU per command and per raw message (getrusage; the
+// process holds the HTTP clients and the embedded nats-server too), and
+// accreditd's CPU per command from a CPU profile of the HTTP load (see
+// profileShares; target: under 150 µs). ACCREDIT_BENCH_PROFILE=dir also
+// writes that profile there for go tool pprof. Run with -benchtime 1x, and
+// without -cpuprofile (the benchmark takes its own).
 func BenchmarkCommandsVsRawJetStream(b *testing.B) {
 	const writers = 32
 	seconds := 10
@@ -47,7 +48,7 @@ func BenchmarkCommandsVsRawJetStream(b *testing.B) {
 	}
 	d := time.Duration(seconds) * time.Second
 	var out bytes.Buffer
-	fmt.Fprintf(&out, "\n| fsync | writers | accreditd over HTTP (cmd/s) | raw JetStream (msg/s) | ratio | target | CPU per command | CPU per raw msg | accreditd's own CPU per command |\n|---|---|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(&out, "\n| fsync | writers | accreditd over HTTP (cmd/s) | raw JetStream (msg/s) | ratio | target | CPU per command | CPU per raw msg | difference | profile per command: accreditd / nats-server / clients / GC and runtime (shared out) |\n|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, sync := range []struct {
 		name   string
 		target float64
@@ -55,12 +56,15 @@ func BenchmarkCommandsVsRawJetStream(b *testing.B) {
 		cmd, size := httpCommandLoad(b, sync.name, writers, d)
 		raw := rawPublishLoad(b, sync.name, writers, d, size)
 		ratio := cmd.rate() / raw.rate()
-		fmt.Fprintf(&out, "| %s | %d | %.0f | %.0f | %.2f | >= %.1f | %v | %v | %v |\n", sync.name, writers, cmd.rate(), raw.rate(), ratio,
-			sync.target, cmd.cpuPer(), raw.cpuPer(), cmd.cpuPer()-raw.cpuPer())
+		p := cmd.profile
+		fmt.Fprintf(&out, "| %s | %d | %.0f | %.0f | %.2f | >= %.1f | %v | %v | %v | %v / %v / %v / %v |\n", sync.name, writers, cmd.rate(), raw.rate(), ratio,
+			sync.target, cmd.cpuPer(), raw.cpuPer(), cmd.cpuPer()-raw.cpuPer(),
+			cmd.per(p.accreditd), cmd.per(p.natsServer), cmd.per(p.clients), cmd.per(p.shared))
 		b.ReportMetric(cmd.rate(), "cmd/s_"+sync.name)
 		b.ReportMetric(raw.rate(), "raw_msg/s_"+sync.name)
 		b.ReportMetric(ratio, "ratio_"+sync.name)
 		b.ReportMetric(float64((cmd.cpuPer() - raw.cpuPer()).Microseconds()), "own_cpu_us_per_cmd_"+sync.name)
+		b.ReportMetric(float64(cmd.per(p.withShare()).Microseconds()), "profile_cpu_us_per_cmd_"+sync.name)
 	}
 	fmt.Fprintf(&out, "(%s each, commit size as stored; load average %s)\n", d, loadAverage())
 	b.Log(out.String())
@@ -72,14 +76,18 @@ type load struct {
 	wall     time.Duration
 	cpu      time.Duration
 	failures int64
+	profile  shares // the HTTP load's only
 }
 
-func (l load) rate() float64 { return float64(l.n) / l.wall.Seconds() }
-func (l load) cpuPer() time.Duration {
+func (l load) rate() float64         { return float64(l.n) / l.wall.Seconds() }
+func (l load) cpuPer() time.Duration { return l.per(l.cpu) }
+
+// per is d per write.
+func (l load) per(d time.Duration) time.Duration {
 	if l.n == 0 {
 		return 0
 	}
-	return (l.cpu / time.Duration(l.n)).Round(time.Microsecond)
+	return (d / time.Duration(l.n)).Round(time.Microsecond)
 }
 
 // httpCommandLoad runs the HTTP side and returns it with the size of one
@@ -138,18 +146,20 @@ func httpCommandLoad(b *testing.B, fsync string, writers int, d time.Duration) (
 			b.Fatal(err)
 		}
 	}
-	if dir := os.Getenv("ACCREDIT_BENCH_PROFILE"); dir != "" {
-		f, err := os.Create(filepath.Join(dir, "commands-"+fsync+".pprof"))
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			b.Fatal(err)
-		}
-		defer pprof.StopCPUProfile()
+	var prof bytes.Buffer
+	if err := pprof.StartCPUProfile(&prof); err != nil {
+		b.Fatalf("CPU profile (run without -cpuprofile; ACCREDIT_BENCH_PROFILE=dir keeps this one): %v", err)
 	}
 	l := runFor(writers, d, put)
+	pprof.StopCPUProfile()
+	if l.profile, err = profileShares(prof.Bytes()); err != nil {
+		b.Fatal(err)
+	}
+	if dir := os.Getenv("ACCREDIT_BENCH_PROFILE"); dir != "" {
+		if err := os.WriteFile(filepath.Join(dir, "commands-"+fsync+".pprof"), prof.Bytes(), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
 	if l.failures > 0 {
 		b.Fatalf("%d of %d commands failed", l.failures, l.n+l.failures)
 	}

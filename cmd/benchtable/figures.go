@@ -58,6 +58,8 @@ var figures = []figure{
 	commandRow("1s", 0.5),
 	cpuRow("always"),
 	cpuRow("1s"),
+	rusageRow("always"),
+	rusageRow("1s"),
 	usersRow("`GET /api/v1/me`", "me"),
 	usersRow("a command (`PUT /users/{id}/assessor-profile`)", "command"),
 	{
@@ -150,10 +152,21 @@ func commandRow(fsync string, target float64) figure {
 		goal:  &goal{text: "≥ " + fixed(target, 1), limit: target, atLeast: true}}
 }
 
+// cpuRow is the target's figure: from a CPU profile of the load, the
+// samples of accreditd's code and its share of the GC, without the
+// embedded nats-server (where the fsync is) and the HTTP clients.
 func cpuRow(fsync string) figure {
-	return figure{name: "accreditd's own CPU per command, fsync " + fsync + " (process CPU per command less per raw message; getrusage, not a profile)",
-		bench: commandsBench, ours: one("own_cpu_us_per_cmd_"+fsync, func(v float64) string { return thousands(v) + " µs" }),
-		goal: &goal{text: "< 150 µs", units: []string{"own_cpu_us_per_cmd_" + fsync}, limit: 150}}
+	return figure{name: "accreditd's CPU per command, fsync " + fsync + " (from a CPU profile of the load: its own code and its share of the GC; not the nats-server's, not the clients')",
+		bench: commandsBench, ours: one("profile_cpu_us_per_cmd_"+fsync, func(v float64) string { return thousands(v) + " µs" }),
+		goal: &goal{text: "< 150 µs", units: []string{"profile_cpu_us_per_cmd_" + fsync}, limit: 150}}
+}
+
+// rusageRow is the rougher figure beside it: the whole process's CPU per
+// command less per raw message, which counts the clients and the
+// nats-server's extra work on accreditd's larger messages.
+func rusageRow(fsync string) figure {
+	return figure{name: "process CPU per command less per raw message, fsync " + fsync + " (getrusage, not a profile)",
+		bench: commandsBench, ours: one("own_cpu_us_per_cmd_"+fsync, func(v float64) string { return thousands(v) + " µs" })}
 }
 
 func usersRow(name, metric string) figure {
