@@ -2,7 +2,6 @@ package natsstore
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -59,8 +58,9 @@ func (s *EventStore) Bulk(ctx context.Context) (*BulkWriter, error) {
 
 // BulkCommit is a commit encoded for a BulkWriter's Append.
 type BulkCommit struct {
-	msg  *nats.Msg
-	head eventstore.Head // Seq not yet known
+	stream string
+	msg    *nats.Msg
+	head   eventstore.Head // Seq not yet known
 }
 
 // Prepare encodes one commit of stream: events already chained after the
@@ -70,7 +70,7 @@ func (b *BulkWriter) Prepare(stream string, events []eventstore.Event) (BulkComm
 	if len(events) == 0 {
 		return BulkCommit{}, errors.New("bulk append: no events")
 	}
-	body, err := json.Marshal(events)
+	body, err := encodeChained(events)
 	if err != nil {
 		return BulkCommit{}, fmt.Errorf("bulk append %s: encode: %w", stream, err)
 	}
@@ -84,7 +84,7 @@ func (b *BulkWriter) Prepare(stream string, events []eventstore.Event) (BulkComm
 	if size := msg.Size() - len(msg.Subject); b.s.maxCommit > 0 && size > b.s.maxCommit {
 		return BulkCommit{}, &eventstore.TooLargeError{Stream: stream, Size: size, Max: b.s.maxCommit}
 	}
-	return BulkCommit{msg: msg, head: eventstore.Head{Version: last.Version, Hash: last.Hash}}, nil
+	return BulkCommit{stream: stream, msg: msg, head: eventstore.Head{Version: last.Version, Hash: last.Hash}}, nil
 }
 
 // Append publishes one commit of stream (Prepare and AppendPrepared), the
@@ -106,8 +106,8 @@ func (b *BulkWriter) AppendPrepared(ctx context.Context, c BulkCommit) (eventsto
 	if err := b.failed(); err != nil {
 		return eventstore.Head{}, err
 	}
-	stream := c.msg.Header.Get(hdrStream)
-	c.msg.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(b.last[stream], 10))
+	stream := c.stream
+	c.msg.Header[jetstream.ExpectedLastSubjSeqHeader] = []string{strconv.FormatUint(b.last[stream], 10)} // canonical already
 	f, err := b.js.PublishMsgAsync(c.msg)
 	if err != nil {
 		return eventstore.Head{}, fmt.Errorf("bulk append %s: %w", stream, err)
