@@ -75,12 +75,13 @@ func (b *BulkWriter) Prepare(stream string, events []eventstore.Event) (BulkComm
 		return BulkCommit{}, fmt.Errorf("bulk append %s: encode: %w", stream, err)
 	}
 	last := events[len(events)-1]
-	msg := nats.NewMsg(Subject(stream))
-	msg.Data = body
-	msg.Header.Set(hdrStream, stream)
-	msg.Header.Set(hdrVersion, strconv.FormatUint(last.Version, 10))
-	msg.Header.Set(hdrHash, last.Hash)
-	msg.Header.Set(jetstream.ExpectedLastSubjSeqHeader, "0") // set by Append; here for the size
+	// The header keys are canonical already: no Set to canonicalise them.
+	msg := &nats.Msg{Subject: Subject(stream), Data: body, Header: nats.Header{
+		hdrStream:                           {stream},
+		hdrVersion:                          {strconv.FormatUint(last.Version, 10)},
+		hdrHash:                             {last.Hash},
+		jetstream.ExpectedLastSubjSeqHeader: {"0"}, // set by Append; here for the size
+	}}
 	if size := msg.Size() - len(msg.Subject); b.s.maxCommit > 0 && size > b.s.maxCommit {
 		return BulkCommit{}, &eventstore.TooLargeError{Stream: stream, Size: size, Max: b.s.maxCommit}
 	}

@@ -19,7 +19,7 @@ import (
 func encodeChained(events []eventstore.Event) ([]byte, error) {
 	size := 2
 	for _, e := range events {
-		size += 400 + len(e.Data)
+		size += 512 + len(e.Data) // the envelope is about 450 bytes
 	}
 	if b, ok := appendEvents(make([]byte, 0, size), events); ok {
 		return b, nil
