@@ -80,6 +80,13 @@ func TestBinaryStartsOnDefaultsAndStopsCleanlyOnSIGTERM(t *testing.T) {
 	if !strings.Contains(logs.String(), "accreditd stopped") {
 		t.Fatalf("no clean stop in the log:\n%s", logs.String())
 	}
+	// Each start phase's duration is logged, and the whole start's: how an
+	// operator sees where a slow start went.
+	for _, want := range []string{"phase=nats", `phase="stores and keys"`, `phase="erasures and office user"`, "phase=outbox", `phase="notifier and mail jobs"`, "started_in_ms="} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("the start did not log %s:\n%s", want, logs.String())
+		}
+	}
 	if _, err := os.Stat(filepath.Join(dir, "data", "admin-password")); err != nil {
 		t.Fatalf("first start did not write the admin password file: %v", err)
 	}

@@ -44,6 +44,7 @@ type Index struct {
 	pos                  uint64
 	target               uint64 // the store's end when the build began
 	built                bool
+	began                time.Time // when Run began, for the log line at built
 	changed              chan struct{}
 }
 
@@ -79,6 +80,7 @@ func (x *Index) Run(ctx context.Context) {
 		x.mu.Lock()
 		x.target = end
 		x.built = end == 0
+		x.began = time.Now()
 		x.mu.Unlock()
 	}
 	for ctx.Err() == nil {
@@ -153,6 +155,8 @@ func (x *Index) apply(ctx context.Context, c eventstore.Commit) error {
 	x.pos = c.Seq
 	if !x.built && x.pos >= x.target {
 		x.built = true
+		x.log.Info("search index built", "position", x.pos, "users", len(x.users), "cases", len(x.cases),
+			"took_ms", time.Since(x.began).Milliseconds())
 	}
 	close(x.changed)
 	x.changed = make(chan struct{})

@@ -140,12 +140,16 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 			a.shutdownStores()
 		}
 	}()
+	began := time.Now()
 	if err := a.connect(); err != nil {
 		return nil, err
 	}
+	a.phase("nats", began)
+	t := time.Now()
 	if err := a.openStores(ctx); err != nil {
 		return nil, err
 	}
+	a.phase("stores and keys", t)
 	a.Feed = aggregate.NewFeed(a.Events, a.log)
 	// Command ids are remembered as long as JetStream remembers them.
 	a.Feed.Retain(a.storeConfig().Window(), a.now)
@@ -220,12 +224,14 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 		return nil, fmt.Errorf("catch up with the event store: %w", err)
 	}
 	a.log.Info("caught up with the event store", "position", a.Feed.Position(), "took_ms", time.Since(start).Milliseconds())
+	t = time.Now()
 	if err := a.Accounts.EraseOutstanding(ctx); err != nil {
 		return nil, fmt.Errorf("finish outstanding erasures: %w", err)
 	}
 	if err := a.ensureAdmin(ctx, opt.AdminPasswordOut); err != nil {
 		return nil, err
 	}
+	a.phase("erasures and office user", t)
 
 	a.auditStore = a.Events
 	if opt.AuditStore != nil {
@@ -234,9 +240,11 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 	if err := a.catchUpReads(ctx); err != nil {
 		return nil, err
 	}
+	t = time.Now()
 	if err := a.openMail(ctx); err != nil {
 		return nil, err
 	}
+	a.phase("outbox", t)
 	a.API = api.New(api.Deps{
 		Accounts: a.Accounts, Catalogue: framework.Default(), Log: a.log, Now: a.now,
 		Ready: a.readiness, Verify: a.verify, Checkpoint: a.checkpoint, Metrics: a.Metrics,
@@ -253,9 +261,11 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 		// Set before serving: the credentials name the address listened on.
 		a.Credentials.Office.BaseURL = "http://" + a.listener.Addr().String()
 	}
+	t = time.Now()
 	if err := a.startMail(ctx, runCtx, opt.ManualJobs); err != nil {
 		return nil, err
 	}
+	a.phase("notifier and mail jobs", t)
 	a.http = &http.Server{Handler: a.API.Echo, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Minute,
 		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
 	a.wg.Add(2)
@@ -280,7 +290,8 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 			return nil, err
 		}
 	}
-	a.log.Info("accreditd serving", "addr", a.Addr(), "embedded_nats", a.conn.Embedded() != nil, "nats_client_url", a.natsURL())
+	a.log.Info("accreditd serving", "addr", a.Addr(), "embedded_nats", a.conn.Embedded() != nil, "nats_client_url", a.natsURL(),
+		"started_in_ms", time.Since(began).Milliseconds())
 	return a, nil
 }
 
