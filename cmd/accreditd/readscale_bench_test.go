@@ -29,12 +29,24 @@ import (
 // (public): a page of 50, and every row. It prints p50 and p99 of each
 // (target p99 <= 5 ms), the cold start to ready (first start, then a
 // restart with the read-model snapshot alone, then with both snapshots),
-// the stop times and the RSS, each with the load average.
+// the stop times and the RSS, each with the load average. Beside each read
+// it reports accreditd's CPU per request (cpu_us/me, ...: the process's
+// user and system time over the load from /proc/PID/stat, divided by the
+// requests answered), the figure a shared machine's load does not skew.
+// ACCREDIT_BENCH_PROFILE=dir writes a CPU profile of accreditd over each
+// read load there (me.prof, queue_office.prof, ...; go tool pprof).
+// ACCREDIT_BENCH_STORE=dir keeps the seeded store in dir and reads a store
+// seeded there before instead of seeding again (to measure a change to
+// the read side on the same data); the restarts are then left out.
 func BenchmarkReadSideAtScale(b *testing.B) {
 	nCases, nUsers := envInt("ACCREDIT_BENCH_CASES", 100_000), envInt("ACCREDIT_BENCH_USERS", 100_000)
 	seconds := envInt("ACCREDIT_BENCH_SECONDS", 10)
 	const readers, password = 50, "bench password of the seeded users"
 	bin, dir := b.TempDir(), b.TempDir()
+	kept := os.Getenv("ACCREDIT_BENCH_STORE")
+	if kept != "" {
+		dir = kept
+	}
 	for _, cmd := range []string{"accredit", "accreditd"} {
 		if out, err := exec.Command("go", "build", "-o", filepath.Join(bin, cmd), "github.com/emcc/accredit/cmd/"+cmd).CombinedOutput(); err != nil {
 			b.Fatalf("build %s: %v\n%s", cmd, err, out)
@@ -42,40 +54,54 @@ func BenchmarkReadSideAtScale(b *testing.B) {
 	}
 	fmt.Printf("read side at scale: %d cases, %d users; %d readers, %ds each; %s\n", nCases, nUsers, readers, seconds, loadavg())
 
+	seedFile := filepath.Join(dir, "bench-seed.json")
+	out, err := os.ReadFile(seedFile)
+	reused := kept != "" && err == nil
 	start := time.Now()
-	seedCmd := exec.Command(filepath.Join(bin, "accredit"), "seed", "--data-dir", dir, "--cases", strconv.Itoa(nCases),
-		"--users", strconv.Itoa(nUsers), "--seed", "1", "--password", password, "--output", "json")
-	var seedErr bytes.Buffer
-	seedCmd.Stderr = &seedErr
-	out, err := seedCmd.Output()
-	if err != nil {
-		b.Fatalf("seed: %v\n%s", err, lastLines(seedErr.String(), 5))
+	if !reused {
+		out = seed(b, filepath.Join(bin, "accredit"), dir, nCases, nUsers, password)
+		if kept != "" {
+			if err := os.WriteFile(seedFile, out, 0o600); err != nil {
+				b.Fatal(err)
+			}
+		}
 	}
 	var seeded struct {
 		Summary struct {
 			Commits int    `json:"commits"`
 			Events  int    `json:"events"`
 			Office  string `json:"office_email"`
+			Cases   int    `json:"cases"`
 		} `json:"summary"`
 	}
 	if err := json.Unmarshal(out, &seeded); err != nil {
 		b.Fatalf("seed output: %v\n%s", err, out)
 	}
 	took := time.Since(start)
-	fmt.Printf("  seed: %s, %.0f cases/s, %d commits, %d events; %s\n", took.Round(time.Millisecond),
-		float64(nCases)/took.Seconds(), seeded.Summary.Commits, seeded.Summary.Events, loadavg())
+	if reused && seeded.Summary.Cases != nCases {
+		b.Fatalf("%s holds %d cases, not ACCREDIT_BENCH_CASES=%d: a store seeded at another scale", dir, seeded.Summary.Cases, nCases)
+	}
+	if reused {
+		fmt.Printf("  the store seeded before in %s: %d commits, %d events; %s\n", dir, seeded.Summary.Commits, seeded.Summary.Events, loadavg())
+	} else {
+		fmt.Printf("  seed: %s, %.0f cases/s, %d commits, %d events; %s\n", took.Round(time.Millisecond),
+			float64(nCases)/took.Seconds(), seeded.Summary.Commits, seeded.Summary.Events, loadavg())
+		b.ReportMetric(float64(nCases)/took.Seconds(), "seed_cases/s")
+	}
 	// The scale and every figure below as metrics too: cmd/benchtable reads them.
 	b.ReportMetric(float64(nCases), "cases")
 	b.ReportMetric(float64(nUsers), "users")
 	b.ReportMetric(float64(seeded.Summary.Events), "events")
 	b.ReportMetric(float64(seeded.Summary.Commits), "commits")
-	b.ReportMetric(float64(nCases)/took.Seconds(), "seed_cases/s")
 
 	d := startDaemon(b, filepath.Join(bin, "accreditd"), dir)
-	fmt.Printf("  cold start to ready (no read-model snapshot): %s; RSS %s; %s\n", d.ready.Round(time.Millisecond), d.rss(), loadavg())
-	b.ReportMetric(d.ready.Seconds(), "cold_start_s")
-	b.ReportMetric(d.rssMiB().now, "rss_ready_MiB")
-
+	if reused {
+		fmt.Printf("  start to ready on the kept store: %s; RSS %s; %s\n", d.ready.Round(time.Millisecond), d.rss(), loadavg())
+	} else {
+		fmt.Printf("  cold start to ready (no read-model snapshot): %s; RSS %s; %s\n", d.ready.Round(time.Millisecond), d.rss(), loadavg())
+		b.ReportMetric(d.ready.Seconds(), "cold_start_s")
+		b.ReportMetric(d.rssMiB().now, "rss_ready_MiB")
+	}
 	office := d.login(b, seeded.Summary.Office, password)
 	var assessors []string
 	var users struct {
@@ -94,12 +120,21 @@ func BenchmarkReadSideAtScale(b *testing.B) {
 	if len(assessors) == 0 {
 		b.Fatal("no assessor to log in as")
 	}
-	load := func(name, path string, tokens []string) {
+	load := func(name, short, path string, tokens []string) {
 		// The first request alone: it pays for what the read side keeps
 		// until the next change (the register's rows).
 		first := d.load(path, tokens[:1], 1, 0)
+		profiled := d.profile(short, seconds)
+		cpu0 := d.cpu()
 		st := d.load(path, tokens, readers, time.Duration(seconds)*time.Second)
-		fmt.Printf("  %-36s p50 %8s  p99 %8s  %6.0f req/s  %d requests, %d failed (first alone %s); %s\n", name, st.p50, st.p99, st.rate, st.n, st.failed, first.p50, loadavg())
+		cpu := cpuPer(cpu0, d.cpu(), st.n+st.failed)
+		if err := profiled(); err != nil {
+			b.Errorf("profile of %s: %v", name, err)
+		}
+		fmt.Printf("  %-36s p50 %8s  p99 %8s  %6.0f req/s  %d requests, %d failed (first alone %s); CPU %.0f µs a request; %s\n", name, st.p50, st.p99, st.rate, st.n, st.failed, first.p50, cpu, loadavg())
+		if cpu >= 0 {
+			b.ReportMetric(cpu, "cpu_us/"+short)
+		}
 		if st.firstErr != nil {
 			fmt.Printf("    a failed request: %v\n", st.firstErr)
 		}
@@ -107,15 +142,19 @@ func BenchmarkReadSideAtScale(b *testing.B) {
 		b.ReportMetric(float64(st.p99.Microseconds())/1000, strings.ReplaceAll(name, " ", "_")+"_p99_ms")
 		b.ReportMetric(float64(st.failed), strings.ReplaceAll(name, " ", "_")+"_failed")
 	}
-	load("GET /api/v1/me (office)", "/api/v1/me", []string{office})
-	load("GET /api/v1/queue (office)", "/api/v1/queue", []string{office})
-	load("GET /api/v1/queue (assessors)", "/api/v1/queue", assessors)
-	load("GET /api/v1/register?limit=50", "/api/v1/register?limit=50", []string{""})
-	load("GET /api/v1/register (every row)", "/api/v1/register", []string{""})
+	load("GET /api/v1/me (office)", "me", "/api/v1/me", []string{office})
+	load("GET /api/v1/queue (office)", "queue_office", "/api/v1/queue", []string{office})
+	load("GET /api/v1/queue (assessors)", "queue_assessors", "/api/v1/queue", assessors)
+	load("GET /api/v1/register?limit=50", "register_50", "/api/v1/register?limit=50", []string{""})
+	load("GET /api/v1/register (every row)", "register_all", "/api/v1/register", []string{""})
 	fmt.Printf("  RSS after the reads: %s; %s\n", d.rss(), loadavg())
 	b.ReportMetric(d.rssMiB().now, "rss_after_reads_MiB")
 	b.ReportMetric(d.rssMiB().peak, "rss_peak_MiB")
 
+	if reused {
+		fmt.Printf("  stop (SIGTERM to exit): %s; %s (restarts left out: the store was seeded before)\n", d.stopAndReport(b, "stop_kept_s"), loadavg())
+		return
+	}
 	fmt.Printf("  stop (SIGTERM to exit): %s; %s\n", d.stopAndReport(b, "stop_s"), loadavg())
 	// The write side's snapshot taken away: it replays the store, the read
 	// side resumes from its own.
@@ -138,6 +177,19 @@ func BenchmarkReadSideAtScale(b *testing.B) {
 
 // fileSize says how large path is and reports it as metric (none when the
 // file is missing: the table then says "not run", not 0).
+// seed runs accredit seed into dir and returns its JSON summary.
+func seed(b *testing.B, bin, dir string, nCases, nUsers int, password string) []byte {
+	seedCmd := exec.Command(bin, "seed", "--data-dir", dir, "--cases", strconv.Itoa(nCases),
+		"--users", strconv.Itoa(nUsers), "--seed", "1", "--password", password, "--output", "json")
+	var seedErr bytes.Buffer
+	seedCmd.Stderr = &seedErr
+	out, err := seedCmd.Output()
+	if err != nil {
+		b.Fatalf("seed: %v\n%s", err, lastLines(seedErr.String(), 5))
+	}
+	return out
+}
+
 func fileSize(b *testing.B, path, metric string) string {
 	st, err := os.Stat(path)
 	if err != nil {
@@ -178,6 +230,7 @@ func lastLines(s string, n int) string {
 type daemon struct {
 	cmd    *exec.Cmd
 	url    string
+	pprof  string // its profiler's address, with ACCREDIT_BENCH_PROFILE
 	ready  time.Duration
 	client *http.Client
 	done   chan struct{}
@@ -193,9 +246,19 @@ func startDaemon(b *testing.B, bin, dir string) *daemon {
 	l.Close()
 	cmd := exec.Command(bin)
 	cmd.Env = append(os.Environ(), "ACCREDIT_ADDR="+addr, "ACCREDIT_DATA_DIR="+dir, "ACCREDIT_LOG_FORMAT=text")
+	var pprof string
+	if os.Getenv("ACCREDIT_BENCH_PROFILE") != "" {
+		pl, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			b.Fatal(err)
+		}
+		pprof = pl.Addr().String()
+		pl.Close()
+		cmd.Env = append(cmd.Env, "ACCREDIT_PPROF_ADDR="+pprof)
+	}
 	var logs bytes.Buffer
 	cmd.Stderr, cmd.Stdout = &logs, io.Discard
-	d := &daemon{cmd: cmd, url: "http://" + addr, done: make(chan struct{}),
+	d := &daemon{cmd: cmd, url: "http://" + addr, pprof: pprof, done: make(chan struct{}),
 		client: &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 128}}}
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
