@@ -65,13 +65,6 @@ func (m *Cases) reset() {
 	m.renewing = map[string]bool{}
 }
 
-func (m *Cases) live(r queueRef) (*accreditation.Case, bool) {
-	if !m.queue.has(r) {
-		return nil, false
-	}
-	return m.Case(r.id)
-}
-
 // Name implements ReadModel.
 func (m *Cases) Name() string { return "cases" }
 
@@ -259,8 +252,8 @@ func (f QueueFilter) match(c *accreditation.Case, it QueueItem) bool {
 func (m *Cases) OfficeQueue(f QueueFilter, now time.Time, sla time.Duration, offset, limit int) Page {
 	p := Page{Items: []QueueItem{}}
 	seen := 0
-	for _, r := range m.queue.refs {
-		c, ok := m.live(r)
+	for r := range m.queue.all() {
+		c, ok := m.Case(r.id)
 		if !ok {
 			continue
 		}
@@ -302,10 +295,7 @@ func (m *Cases) AssessorQueue(p accreditation.AssessorProfile, now time.Time, sl
 		it.MyRole = roleOf(c, p.UserID)
 		mine.Items = append(mine.Items, it)
 	}
-	for _, r := range m.awaiting.refs {
-		if !m.awaiting.has(r) {
-			continue
-		}
+	for r := range m.awaiting.all() {
 		c, ok := m.Case(r.id)
 		if !ok || c.State != accreditation.StateAwaitingAssessment || roleOf(c, p.UserID) != "" {
 			continue
