@@ -45,6 +45,8 @@ type Cases struct {
 	// listed holds the (assessor, case) pairs in assigned, so that an
 	// assignment is added once without a scan of the assessor's list.
 	listed map[assignment]bool
+	// open is, per assessor, their listed cases in the queue.
+	open openIndex
 	// renewing is the cases whose accreditation has a renewal under way:
 	// few, so that the renewal lists read them alone.
 	renewing map[string]bool
@@ -63,6 +65,7 @@ func (m *Cases) reset() {
 	m.hot, m.cold, m.sums, m.idle = map[string]*hotCase{}, map[string][]byte{}, map[string]*summary{}, map[string]struct{}{}
 	m.queue, m.awaiting, m.assigned, m.listed = newOrdered(), newOrdered(), map[string][]queueRef{}, map[assignment]bool{}
 	m.renewing = map[string]bool{}
+	m.open = newOpenIndex()
 }
 
 // Name implements ReadModel.
@@ -108,8 +111,10 @@ func (m *Cases) apply(e eventstore.Event, fold func(*accreditation.Case) error) 
 	switch queued := c.State.Queued(); {
 	case queued && (!wasQueued || !c.SubmittedAt.Equal(submitted)):
 		m.queue.put(c.ID, c.SubmittedAt)
+		m.placeOpen(c)
 	case wasQueued && !queued:
 		m.queue.remove(c.ID)
+		m.open.dropCase(c.ID)
 	}
 	switch awaiting := c.State == accreditation.StateAwaitingAssessment; {
 	case awaiting && (!wasAwaiting || !c.SubmittedAt.Equal(submitted)):
@@ -139,6 +144,9 @@ func (m *Cases) list(userID string, c *accreditation.Case) {
 		m.listed[k] = true
 		m.assigned[userID] = insertOrdered(m.assigned[userID], queueRef{at: c.SubmittedAt, id: c.ID})
 	}
+	if c.State.Queued() {
+		m.open.add(userID, c)
+	}
 }
 
 // unlist removes a case from the assessor's own cases: the office took them
@@ -149,6 +157,7 @@ func (m *Cases) unlist(userID, caseID string) {
 		return
 	}
 	delete(m.listed, k)
+	m.open.drop(userID, caseID)
 	m.assigned[userID] = slices.DeleteFunc(m.assigned[userID], func(r queueRef) bool { return r.id == caseID })
 	if len(m.assigned[userID]) == 0 {
 		delete(m.assigned, userID)
@@ -182,12 +191,19 @@ func (m *Cases) Restore(b []byte) error {
 			if k := (assignment{r.UserID, id}); !m.listed[k] {
 				m.listed[k] = true
 				m.assigned[r.UserID] = append(m.assigned[r.UserID], queueRef{at: s.SubmittedAt, id: id})
+				if s.State.Queued() {
+					m.open.byCase[id] = append(m.open.byCase[id], r.UserID)
+					m.open.byUser[r.UserID] = append(m.open.byUser[r.UserID], queueRef{at: s.SubmittedAt, id: id})
+				}
 			}
 		}
 	}
 	m.queue.sort()
 	m.awaiting.sort()
 	for _, refs := range m.assigned {
+		slices.SortFunc(refs, byTime)
+	}
+	for _, refs := range m.open.byUser {
 		slices.SortFunc(refs, byTime)
 	}
 	return nil
@@ -250,7 +266,7 @@ func (f QueueFilter) match(c *accreditation.Case, it QueueItem) bool {
 // OfficeQueue pages through every case in progress, oldest first, filtered.
 // It stops at the end of the page: a query costs the page, not the queue.
 func (m *Cases) OfficeQueue(f QueueFilter, now time.Time, sla time.Duration, offset, limit int) Page {
-	p := Page{Items: []QueueItem{}}
+	p := Page{Items: make([]QueueItem, 0, min(limit, m.queue.len()))}
 	seen := 0
 	for r := range m.queue.all() {
 		c, ok := m.Case(r.id)
@@ -277,12 +293,10 @@ func (m *Cases) OfficeQueue(f QueueFilter, now time.Time, sla time.Duration, off
 // limit: the cases awaiting assessment they may take, and their own cases
 // in progress.
 func (m *Cases) AssessorQueue(p accreditation.AssessorProfile, now time.Time, sla time.Duration, limit int) (available, mine Page) {
-	available, mine = Page{Items: []QueueItem{}}, Page{Items: []QueueItem{}}
+	available = Page{Items: make([]QueueItem, 0, min(limit, m.awaiting.len()))}
+	mine = Page{Items: make([]QueueItem, 0, min(limit, len(m.open.byUser[p.UserID])))}
 	// Their own cases in progress, from their index in submission order.
-	for _, r := range m.assigned[p.UserID] {
-		if s := m.sums[r.id]; s == nil || !s.State.Queued() {
-			continue
-		}
+	for _, r := range m.open.byUser[p.UserID] {
 		c, ok := m.Case(r.id)
 		if !ok {
 			continue

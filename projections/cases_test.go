@@ -117,3 +117,67 @@ func allCases(m *projections.Cases) []*accreditation.Case {
 	m.Each(func(c *accreditation.Case) { out = append(out, c) })
 	return out
 }
+
+// An assessor's own cases are the queued cases they hold a role on, oldest
+// submission first, read from their index of open cases (not from every
+// case they ever held): the same after a restore from the snapshot.
+func TestAssessorsOwnCasesAreTheirQueuedCasesInOrder(t *testing.T) {
+	r, g := drivenRunner(t, 57, 120, func(i int) int { return 2 + i%40 })
+	check := func(m *projections.Cases, when string) {
+		t.Helper()
+		want := map[string][]*accreditation.Case{}
+		for _, c := range allCases(m) {
+			if !c.State.Queued() {
+				continue
+			}
+			for _, a := range c.Assignments {
+				want[a.UserID] = append(want[a.UserID], c)
+			}
+		}
+		finished := 0
+		for _, c := range allCases(m) {
+			if !c.State.Queued() && len(c.Assignments) > 0 {
+				finished++
+			}
+		}
+		if len(want) == 0 || finished == 0 {
+			t.Fatalf("%s: %d assessors with open cases, %d finished cases with assessors: the test needs both", when, len(want), finished)
+		}
+		for user, cases := range want {
+			slices.SortFunc(cases, func(a, b *accreditation.Case) int {
+				if c := a.SubmittedAt.Compare(b.SubmittedAt); c != 0 {
+					return c
+				}
+				return strings.Compare(a.ID, b.ID)
+			})
+			var exp, got []string
+			for _, c := range cases {
+				for role, a := range c.Assignments {
+					if a.UserID == user {
+						exp = append(exp, c.ID+"/"+string(role))
+					}
+				}
+			}
+			_, mine := m.AssessorQueue(accreditation.AssessorProfile{UserID: user}, g.Now(), 56*24*time.Hour, 100000)
+			for _, it := range mine.Items {
+				got = append(got, it.CaseID+"/"+string(it.MyRole))
+			}
+			if !slices.Equal(got, exp) {
+				t.Fatalf("%s: %s's own cases %v, want %v", when, user, got, exp)
+			}
+		}
+	}
+	var snap []byte
+	r.Read(func(s *projections.Set) {
+		check(s.Typed().Cases, "followed")
+		var err error
+		if snap, err = s.Typed().Cases.Snapshot(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	restored := projections.NewCases()
+	if err := restored.Restore(snap); err != nil {
+		t.Fatal(err)
+	}
+	check(restored, "restored")
+}
