@@ -83,6 +83,11 @@ var figures = []figure{
 	httpRow("`GET /api/v1/queue` (20 assessors)", "GET_/api/v1/queue_(assessors)"),
 	httpRow("`GET /api/v1/register?limit=50`", "GET_/api/v1/register?limit=50"),
 	httpRow("`GET /api/v1/register` (every row)", "GET_/api/v1/register_(every_row)"),
+	cpuReadRow("`GET /api/v1/me` (office)", "me"),
+	cpuReadRow("`GET /api/v1/queue` (office)", "queue_office"),
+	cpuReadRow("`GET /api/v1/queue` (20 assessors)", "queue_assessors"),
+	cpuReadRow("`GET /api/v1/register?limit=50`", "register_50"),
+	cpuReadRow("`GET /api/v1/register` (every row)", "register_all"),
 	startRow("cold start to ready (no snapshot: both sides replay)", "cold_start_s"),
 	startRow("restart to ready, the read models' snapshot only", "restart_readmodels_s"),
 	startRow("restart to ready, both snapshots", "restart_both_s"),
@@ -191,6 +196,17 @@ func httpRow(name, metric string) figure {
 		goal: &goal{text: "p99 ≤ 5 ms", units: []string{metric + "_p99_ms"}, limit: 5,
 			scaleUnit: "cases", scaleAt: 100_000, scaleText: "100k cases and users"}}
 }
+
+// cpuReadRow is accreditd's CPU per request of one read at scale: what
+// the machine's load does not skew, unlike the latencies.
+func cpuReadRow(name, read string) figure {
+	return figure{name: "accreditd's CPU per request, " + name + " at scale (process user+sys over the load / requests)", bench: scaleBench,
+		ours: one(cpuReadUnit+read, func(v float64) string { return thousands(v) + " µs" })}
+}
+
+// cpuReadUnit starts the metrics of cpuReadRow, which runs before
+// 2026-12-02 23:00 UTC did not report.
+const cpuReadUnit = "cpu_us/"
 
 func startRow(name, metric string) figure {
 	return figure{name: name, bench: scaleBench, ours: one(metric, seconds),
