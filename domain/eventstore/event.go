@@ -99,23 +99,29 @@ func ComputeHash(e Event) (string, error) {
 // appended and again when the chain is verified, so the usual event (plain
 // ASCII ids and names, a payload without characters that JSON escapes for
 // HTML) is written directly, in the same bytes; any other goes through
-// json.Marshal.
+// json.Marshal. A payload already compact (isCompactJSON) is used as it is.
 func canonical(e Event) ([]byte, error) {
-	var data bytes.Buffer
+	var data []byte // nil when empty: "null", as json.Marshal writes it
 	if len(e.Data) > 0 {
-		if err := json.Compact(&data, e.Data); err != nil {
+		data = e.Data
+	}
+	if data != nil && !isCompactJSON(data) {
+		var b bytes.Buffer
+		b.Grow(len(data))
+		if err := json.Compact(&b, data); err != nil {
 			return nil, fmt.Errorf("hash %s: payload: %w", e.ID, err)
 		}
+		data = b.Bytes()
 	}
 	at := e.OccurredAt.UTC().Format(time.RFC3339Nano)
-	if b, ok := appendCanonical(make([]byte, 0, 320+data.Len()), e, at, data.Bytes()); ok {
+	if b, ok := appendCanonical(make([]byte, 0, 400+len(data)), e, at, data); ok {
 		return b, nil
 	}
 	b, err := json.Marshal(hashedContent{
 		ID: e.ID, Stream: e.Stream, Version: e.Version, Type: e.Type,
 		SchemaVersion: e.SchemaVersion, OccurredAt: at,
 		Actor: e.Actor, CorrelationID: e.CorrelationID, CausationID: e.CausationID,
-		CommandID: e.CommandID, Data: data.Bytes(), PrevHash: e.PrevHash,
+		CommandID: e.CommandID, Data: data, PrevHash: e.PrevHash,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("hash %s: %w", e.ID, err)
