@@ -69,3 +69,13 @@ func TestBulkEncodingIsJSONMarshalsByteForByte(t *testing.T) {
 		})
 	}
 }
+
+// A prepared commit counts against the largest commit what its message
+// (with a one-digit expected sequence) counts, as Append's check does.
+func TestBulkCommitSizeIsItsMessages(t *testing.T) {
+	c := BulkCommit{stream: "accreditation.01JD7Q2M3N4P5Q6R7S8T9V0W1Y", body: []byte(`[{"id":"x"}]`), version: 12, hash: "3f0c1d"}
+	m := c.message(7)
+	if got, want := c.size(), m.Size()-len(m.Subject); got != want {
+		t.Fatalf("size %d, the message's %d", got, want)
+	}
+}
