@@ -88,7 +88,9 @@ type Store interface {
 	LastSeq(ctx context.Context) (uint64, error)
 	// Subscribe calls fn with every commit after position from, in order,
 	// first the stored ones and then new ones as they come, until ctx ends
-	// or fn returns an error (which Subscribe returns).
+	// or fn returns an error (which Subscribe returns). fn reads the commit
+	// and never changes it: a store may hand one decoded commit to each of
+	// its subscribers.
 	Subscribe(ctx context.Context, from uint64, fn func(Commit) error) error
 	// Read calls fn with every stored commit after position from up to and
 	// including to, in order, then returns; it holds nothing in the store

@@ -70,6 +70,7 @@ type EventStore struct {
 	// takes: the smaller of its max_msg_size and the server's max_payload,
 	// read at open. Appends over it are refused before they are sent.
 	maxCommit int
+	decoded   *decodedCommits
 }
 
 // OpenEventStore creates or updates the events stream and returns the store.
@@ -108,7 +109,7 @@ func OpenEventStore(ctx context.Context, nc *nats.Conn, cfg Config) (*EventStore
 		prefix = jetstream.DefaultAPIPrefix
 	}
 	return &EventStore{js: js, stream: st, replies: r, directSubject: prefix + "DIRECT.GET." + EventsStream,
-		maxCommit: maxCommit(nc.MaxPayload(), st.CachedInfo().Config.MaxMsgSize)}, nil
+		maxCommit: maxCommit(nc.MaxPayload(), st.CachedInfo().Config.MaxMsgSize), decoded: &decodedCommits{}}, nil
 }
 
 // maxCommit is the smaller of the server's max_payload and the stream's
@@ -400,14 +401,14 @@ func DecodeCommit(subject string, seq uint64, data []byte) (eventstore.Commit, e
 // Subscribe implements eventstore.Store with an ordered consumer, which
 // replays in order and recreates itself on gaps or reconnects.
 func (s *EventStore) Subscribe(ctx context.Context, from uint64, fn func(eventstore.Commit) error) error {
-	return s.subscribe(ctx, from, func(m jetstream.Msg) error { return fn(commitOf(m)) })
+	return s.subscribe(ctx, from, func(m jetstream.Msg) error { return fn(s.decoded.commitOf(m)) })
 }
 
 // SubscribeDeferred implements eventstore.DeferredSubscriber: Subscribe,
 // each commit decoded only when the reader asks, on the reader's goroutine.
 func (s *EventStore) SubscribeDeferred(ctx context.Context, from uint64, fn func(eventstore.Deferred) error) error {
 	return s.subscribe(ctx, from, func(m jetstream.Msg) error {
-		return fn(eventstore.Defer(func() eventstore.Commit { return commitOf(m) }))
+		return fn(eventstore.Defer(func() eventstore.Commit { return s.decoded.commitOf(m) }))
 	})
 }
 
