@@ -162,6 +162,29 @@ func (r *Repository[S]) Find(ctx context.Context, id string) (S, uint64, bool, e
 	return s, head.Version, true, nil
 }
 
+// Peek calls see with aggregate id as memory holds it, without the copy
+// Find makes, reading it from its stream first when it is not in memory;
+// exists is false when it does not exist. For a check before a command (may
+// the caller see it?): see runs under the repository's lock, so it must be
+// quick, must not change the state or keep it, and must not call the
+// repository. Errors: Unavailable when the store cannot be read.
+func (r *Repository[S]) Peek(ctx context.Context, id string, see func(s S, version uint64, exists bool)) error {
+	r.mu.Lock()
+	if e := r.entries[id]; e != nil && !e.loading {
+		r.used.MoveToFront(e.elem)
+		see(e.state, e.head.Version, e.exists)
+		r.mu.Unlock()
+		return nil
+	}
+	r.mu.Unlock()
+	s, head, ok, err := r.load(ctx, id)
+	if err != nil {
+		return err
+	}
+	see(s, head.Version, ok)
+	return nil
+}
+
 var errRetries = errors.New("too many concurrent changes")
 
 // CommandTimeout bounds a command's store calls and its wait for its own

@@ -210,3 +210,39 @@ func TestACommandNeverWaitsForAnotherAggregatesCommand(t *testing.T) {
 		t.Fatalf("the held command: %v", err)
 	}
 }
+
+// Peek sees what Find copies: the same state and version for an aggregate
+// in memory or read from its stream, and no aggregate for one never written.
+func TestPeekSeesWhatFindCopies(t *testing.T) {
+	store := eventstore.NewMemory()
+	writer, reader := process(t, store), process(t, store)
+	ctx := context.Background()
+	for i := range 3 {
+		if _, err := writer.Update(ctx, "x", aggregate.Meta{}, add(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The reader never used x: it reads it from its stream.
+	for name, repo := range map[string]*aggregate.Repository[*tally]{"in memory": writer, "read from its stream": reader} {
+		var items []int
+		var version uint64
+		var exists bool
+		if err := repo.Peek(ctx, "x", func(s *tally, v uint64, ok bool) { items, version, exists = slices.Clone(s.Items), v, ok }); err != nil {
+			t.Fatal(err)
+		}
+		found, v, ok, err := repo.Find(ctx, "x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !exists || !ok || version != v || version != 3 || !slices.Equal(items, found.Items) || !slices.Equal(items, []int{0, 1, 2}) {
+			t.Errorf("%s: peek %v at %d (%v), find %v at %d (%v); want [0 1 2] at 3", name, items, version, exists, found.Items, v, ok)
+		}
+	}
+	if err := writer.Peek(ctx, "never", func(_ *tally, v uint64, ok bool) {
+		if ok || v != 0 {
+			t.Errorf("an aggregate never written: exists %v at %d", ok, v)
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+}

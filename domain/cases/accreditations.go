@@ -17,7 +17,7 @@ func (s *Service) CaseOfAccreditation(actor domain.Actor, accID string) (string,
 	if !ok {
 		return "", domain.Errorf(domain.NotFound, "no accreditation %s", accID)
 	}
-	if _, _, err := s.visible(actor, id); err != nil {
+	if err := s.mustSee(actor, id); err != nil {
 		return "", domain.Errorf(domain.NotFound, "no accreditation %s", accID)
 	}
 	return id, nil

@@ -42,7 +42,7 @@ func (s *Service) HistoryAsOf(ctx context.Context, actor domain.Actor, id string
 // to t and checks that actor could see the case as it stood then. It
 // returns the case, its version then and the events folded (read once).
 func (s *Service) foldUntil(ctx context.Context, actor domain.Actor, id string, t time.Time) (*accreditation.Case, uint64, []eventstore.Event, error) {
-	if _, _, err := s.visible(actor, id); err != nil {
+	if err := s.mustSee(actor, id); err != nil {
 		return nil, 0, nil, err
 	}
 	evs, err := s.eventsUntil(ctx, id, t)

@@ -216,7 +216,7 @@ type EvidenceEdit struct {
 // EditEvidence replaces the description of an evidence file (the file
 // stays); the title is sealed as an upload's is.
 func (s *Service) EditEvidence(ctx context.Context, m aggregate.Meta, id, evID string, in EvidenceEdit) (aggregate.Result, error) {
-	if _, _, err := s.visible(m.Actor, id); err != nil {
+	if err := s.mustSee(m.Actor, id); err != nil {
 		return aggregate.Result{}, err
 	}
 	var fields []domain.FieldError

@@ -46,7 +46,7 @@ type InterviewRecordRequest struct {
 // RecordInterview is the acting assessor's or verifier's record of the
 // interview, once it has taken place.
 func (s *Service) RecordInterview(ctx context.Context, m aggregate.Meta, id string, in InterviewRecordRequest) (aggregate.Result, error) {
-	if _, _, err := s.visible(m.Actor, id); err != nil {
+	if err := s.mustSee(m.Actor, id); err != nil {
 		return aggregate.Result{}, err
 	}
 	if err := limits.Check("invalid interview record", limits.Long.Text("notes", in.Notes),

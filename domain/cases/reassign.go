@@ -36,7 +36,7 @@ type ReassignRequest struct {
 // the office's reason. An empty AssessorID is left to the command, so that
 // one answer names it with any other wrong field.
 func (s *Service) Reassign(ctx context.Context, m aggregate.Meta, id string, in ReassignRequest) (aggregate.Result, error) {
-	if _, _, err := s.visible(m.Actor, id); err != nil {
+	if err := s.mustSee(m.Actor, id); err != nil {
 		return aggregate.Result{}, err
 	}
 	var p accreditation.AssessorProfile

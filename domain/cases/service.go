@@ -147,6 +147,30 @@ func (s *Service) visible(actor domain.Actor, id string) (*accreditation.Case, u
 	return c, v, nil
 }
 
+// mustSee is visible without the case: whether actor may see case id
+// (NotFound if not), checked on the case as memory holds it, not on a copy.
+func (s *Service) mustSee(actor domain.Actor, id string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), aggregate.CommandTimeout)
+	defer cancel()
+	var p *accreditation.AssessorProfile
+	if actor.Role == domain.RoleAssessor { // read before the case's lock is taken
+		if ap, err := s.profile(actor.ID); err == nil {
+			p = &ap
+		}
+	}
+	seen := false
+	err := s.repo.Peek(ctx, id, func(c *accreditation.Case, _ uint64, ok bool) {
+		seen = ok && c.Exists() && c.CanSee(actor, p)
+	})
+	if err != nil {
+		return err
+	}
+	if !seen {
+		return notFound(id)
+	}
+	return nil
+}
+
 // canSee is Case.CanSee with the actor's assessor profile as the directory
 // knows it now, so a changed profile (a new conflict) hides the case at once.
 func (s *Service) canSee(c *accreditation.Case, actor domain.Actor) bool {
@@ -169,7 +193,7 @@ func (s *Service) hideForbidden(c *accreditation.Case, actor domain.Actor, id st
 
 // run executes decide on a case the caller may see.
 func (s *Service) run(ctx context.Context, m aggregate.Meta, id string, decide func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error)) (aggregate.Result, error) {
-	if _, _, err := s.visible(m.Actor, id); err != nil {
+	if err := s.mustSee(m.Actor, id); err != nil {
 		return aggregate.Result{}, err
 	}
 	return s.repo.Update(ctx, id, m, func(c *accreditation.Case, _ uint64) ([]aggregate.Change, error) {
@@ -327,7 +351,7 @@ func (s *Service) UpdatePortfolio(ctx context.Context, m aggregate.Meta, id stri
 		}
 		p.FirstPracticeDate = d
 	}
-	if _, _, err := s.visible(m.Actor, id); err != nil {
+	if err := s.mustSee(m.Actor, id); err != nil {
 		return aggregate.Result{}, err
 	}
 	if in.EQAProgramme != "" && domain.ValidULID(in.EQAProgramme) {
@@ -364,7 +388,7 @@ type SelfAssessment struct {
 
 // UpdateSelfAssessment sets the statements of the given categories in one append.
 func (s *Service) UpdateSelfAssessment(ctx context.Context, m aggregate.Meta, id string, items []SelfAssessment) (aggregate.Result, error) {
-	if _, _, err := s.visible(m.Actor, id); err != nil {
+	if err := s.mustSee(m.Actor, id); err != nil {
 		return aggregate.Result{}, err
 	}
 	if len(items) == 0 {
@@ -458,7 +482,7 @@ func (s *Service) RecordPayment(ctx context.Context, m aggregate.Meta, id string
 
 // sealFor checks visibility, then seals text with the case's applicant key.
 func (s *Service) sealFor(ctx context.Context, m aggregate.Meta, id, text string) (pii.Sealed, error) {
-	if _, _, err := s.visible(m.Actor, id); err != nil {
+	if err := s.mustSee(m.Actor, id); err != nil {
 		return pii.Sealed{}, err
 	}
 	return s.sealOn(ctx, id, text)
@@ -499,7 +523,7 @@ type AssignRequest struct {
 
 // Assign has the office put an assessor in a role.
 func (s *Service) Assign(ctx context.Context, m aggregate.Meta, id string, in AssignRequest) (aggregate.Result, error) {
-	if _, _, err := s.visible(m.Actor, id); err != nil {
+	if err := s.mustSee(m.Actor, id); err != nil {
 		return aggregate.Result{}, err
 	}
 	p, err := s.profile(in.AssessorID)
@@ -514,7 +538,7 @@ func (s *Service) Assign(ctx context.Context, m aggregate.Meta, id string, in As
 // Claim has an assessor take a role from the queue; an empty role takes the
 // first open one.
 func (s *Service) Claim(ctx context.Context, m aggregate.Meta, id string, role accreditation.AssessorRole) (aggregate.Result, error) {
-	if _, _, err := s.visible(m.Actor, id); err != nil {
+	if err := s.mustSee(m.Actor, id); err != nil {
 		return aggregate.Result{}, err
 	}
 	p, err := s.profile(m.Actor.ID)
@@ -553,7 +577,7 @@ type AssessmentRequest struct {
 
 // Assess records the caller's assessment.
 func (s *Service) Assess(ctx context.Context, m aggregate.Meta, id string, in AssessmentRequest) (aggregate.Result, error) {
-	if _, _, err := s.visible(m.Actor, id); err != nil {
+	if err := s.mustSee(m.Actor, id); err != nil {
 		return aggregate.Result{}, err
 	}
 	subject, err := s.applicantOf(ctx, id)
