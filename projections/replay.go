@@ -3,6 +3,7 @@ package projections
 import (
 	"context"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -118,21 +119,26 @@ func replay(ctx context.Context, store eventstore.Store, from uint64, apply func
 func batches(ctx context.Context, commits <-chan eventstore.Deferred, work, ordered chan<- *batch) {
 	defer close(work)
 	defer close(ordered)
+	// Gathered in scratch and copied out at their size: while following the
+	// store a batch is one commit, and room for batchMax each was over half
+	// of what the read models allocated per command.
+	scratch := make([]eventstore.Deferred, 0, batchMax)
 	for c := range commits {
-		b := &batch{pending: make([]eventstore.Deferred, 1, batchMax), ready: make(chan struct{})}
-		b.pending[0] = c
+		scratch = append(scratch[:0], c)
 	more:
-		for len(b.pending) < batchMax {
+		for len(scratch) < batchMax {
 			select {
 			case c, ok := <-commits:
 				if !ok {
 					break more
 				}
-				b.pending = append(b.pending, c)
+				scratch = append(scratch, c)
 			default:
 				break more
 			}
 		}
+		b := &batch{pending: slices.Clone(scratch), ready: make(chan struct{})}
+		clear(scratch) // let the commits go with their batch
 		// To a worker first: a batch the applier holds is always decoded.
 		select {
 		case work <- b:
