@@ -83,7 +83,19 @@ func RuleEvidence(kind EvidenceKind) string { return "evidence_" + string(kind) 
 
 // RuleCategoryAddressed names the submission rule that category n is
 // addressed by evidence or a self-assessment statement.
-func RuleCategoryAddressed(n int) string { return fmt.Sprintf("category_%d_addressed", n) }
+func RuleCategoryAddressed(n int) string {
+	if n >= 1 && n <= framework.NumCategories {
+		return categoryAddressed[n] // every case view lists the unaddressed ones
+	}
+	return fmt.Sprintf("category_%d_addressed", n)
+}
+
+var categoryAddressed = func() (names [framework.NumCategories + 1]string) {
+	for n := 1; n <= framework.NumCategories; n++ {
+		names[n] = fmt.Sprintf("category_%d_addressed", n)
+	}
+	return names
+}()
 
 // Unmet is one rule that is not met: what it requires and what was given.
 // Numbers are float64 and flags bool, so that a value reads back from JSON

@@ -167,7 +167,9 @@ func (r *Repository[S]) Find(ctx context.Context, id string) (S, uint64, bool, e
 // exists is false when it does not exist. For a check before a command (may
 // the caller see it?): see runs under the repository's lock, so it must be
 // quick, must not change the state or keep it, and must not call the
-// repository. Errors: Unavailable when the store cannot be read.
+// repository. A read from the store is bounded by CommandTimeout (the one
+// from memory makes no timer). Errors: Unavailable when the store cannot be
+// read.
 func (r *Repository[S]) Peek(ctx context.Context, id string, see func(s S, version uint64, exists bool)) error {
 	r.mu.Lock()
 	if e := r.entries[id]; e != nil && !e.loading {
@@ -177,6 +179,8 @@ func (r *Repository[S]) Peek(ctx context.Context, id string, see func(s S, versi
 		return nil
 	}
 	r.mu.Unlock()
+	ctx, cancel := context.WithTimeout(ctx, CommandTimeout)
+	defer cancel()
 	s, head, ok, err := r.load(ctx, id)
 	if err != nil {
 		return err
