@@ -25,6 +25,11 @@ type decodedCommits struct {
 // (a replay) decodes its own.
 const decodedSlots = 1024
 
+// decodedMaxBytes bounds the commits kept (their message's body), so that
+// what the slots hold stays a few MiB whatever the commits: a commit is
+// about a KiB, the store takes up to its max_payload.
+const decodedMaxBytes = 16 << 10
+
 // commitOf decodes a delivered message, or returns the commit another
 // subscriber decoded from the same message.
 func (d *decodedCommits) commitOf(m jetstream.Msg) eventstore.Commit {
@@ -37,7 +42,7 @@ func (d *decodedCommits) commitOf(m jetstream.Msg) eventstore.Commit {
 		return *c
 	}
 	c := commitOf(m)
-	if c.Err == nil {
+	if c.Err == nil && len(m.Data()) <= decodedMaxBytes {
 		slot.Store(&c)
 	}
 	return c
