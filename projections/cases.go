@@ -26,6 +26,10 @@ type Cases struct {
 	tick   uint64              // counts the cases warmed, for the oldest
 	gen    uint64              // counts the snapshots' captures (copy on write)
 	hotMax int                 // idle cases kept folded (keepFolded)
+	// catchUp is set while the read side replays far behind the store:
+	// catchUpFactor times hotMax idle cases are kept folded meanwhile.
+	catchUp  bool
+	inflated int // cold cases the follower decoded again for an event (tests)
 	// idle is the folded cases neither queued nor renewing: those coolOff
 	// may deflate, kept apart so that it reads them alone (a scan of every
 	// folded case, every few hundred cases, was a tenth of a rebuild with

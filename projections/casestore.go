@@ -27,6 +27,35 @@ import (
 // keepFolded is how many cases, neither queued nor renewing, stay folded.
 const keepFolded = 1024
 
+// catchUpFactor is how many times hotMax idle cases stay folded while the
+// read side catches up from far behind (a start without a snapshot or with
+// a long tail, a rebuild). A replay meets each case's events spread over
+// the months it is in progress, thousands of cases at once at 50k cases;
+// with hotMax folded, most events found their case deflated, and it was
+// inflated and deflated again: a fifth of the CPU of a cold start at 1M
+// events. Once caught up, the cases beyond hotMax are deflated at once.
+const catchUpFactor = 8
+
+// catchingUp says whether the events now applied are a catch-up from far
+// behind the store's end; the end of one deflates the surplus at once.
+func (m *Cases) catchingUp(on bool) {
+	if on == m.catchUp {
+		return
+	}
+	m.catchUp = on
+	if !on {
+		m.coolOff()
+	}
+}
+
+// idleMax is how many idle cases may stay folded now.
+func (m *Cases) idleMax() int {
+	if m.catchUp {
+		return m.hotMax * catchUpFactor
+	}
+	return m.hotMax
+}
+
 type hotCase struct {
 	c       *accreditation.Case
 	touched uint64
@@ -130,15 +159,17 @@ func (m *Cases) warm(id string) *accreditation.Case {
 	if err != nil {
 		return nil // not reached: the model deflated it
 	}
+	m.inflated++
 	delete(m.cold, id)
 	m.hot[id] = &hotCase{c: c, touched: m.tick, gen: m.gen}
 	return c
 }
 
-// coolOff deflates the idle cases used longest ago once more than hotMax
+// coolOff deflates the idle cases used longest ago once more than idleMax
 // of them (and a quarter) are folded.
 func (m *Cases) coolOff() {
-	if len(m.idle) <= m.hotMax+m.hotMax/4 {
+	keep := m.idleMax()
+	if len(m.idle) <= keep+keep/4 {
 		return
 	}
 	idle := make([]string, 0, len(m.idle))
@@ -146,7 +177,7 @@ func (m *Cases) coolOff() {
 		idle = append(idle, id)
 	}
 	slices.SortFunc(idle, func(a, b string) int { return cmp.Compare(m.hot[a].touched, m.hot[b].touched) })
-	for _, id := range idle[:len(idle)-m.hotMax*3/4] {
+	for _, id := range idle[:len(idle)-keep*3/4] {
 		b, err := m.deflate(m.hot[id].c)
 		if err != nil {
 			continue // kept folded

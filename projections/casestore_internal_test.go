@@ -137,3 +137,89 @@ func answers(t *testing.T, r *Runner, g *historygen.Generator) map[string]string
 	})
 	return out
 }
+
+// BenchmarkInflateCase decodes deflated cases as the follower, a
+// snapshot's load and the queries do for every cold case they touch.
+func BenchmarkInflateCase(b *testing.B) {
+	store := eventstore.NewMemory()
+	g := historygen.New(b, store, 7)
+	defer g.Close()
+	g.OpenCases(b, 40)
+	g.Steps(b, 800)
+	r := NewRunner(store, newSetKeeping(0), Options{})
+	if _, err := r.Rebuild(context.Background(), nil); err != nil {
+		b.Fatal(err)
+	}
+	var cold [][]byte
+	r.Read(func(s *Set) {
+		for _, z := range s.typed.Cases.cold {
+			cold = append(cold, z)
+		}
+	})
+	if len(cold) < 5 {
+		b.Fatalf("%d cold cases; the benchmark needs several", len(cold))
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		if _, err := inflateCase(cold[i%len(cold)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestCatchUpKeepsMoreFoldedThenCoolsOff: a rebuild (a catch-up from
+// zero) decodes fewer cold cases again than following the same commits one
+// at a time does, answers the same, and leaves no more cases folded once
+// it has caught up than following does.
+func TestCatchUpKeepsMoreFoldedThenCoolsOff(t *testing.T) {
+	store := eventstore.NewMemory()
+	g := historygen.New(t, store, 5)
+	defer g.Close()
+	g.OpenCases(t, 40)
+	g.Steps(t, 800)
+
+	last, err := store.LastSeq(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var commits []eventstore.Commit
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_ = store.Subscribe(ctx, 0, func(c eventstore.Commit) error {
+		commits = append(commits, c)
+		if c.Seq >= last {
+			cancel()
+		}
+		return nil
+	})
+	followed := NewRunner(store, newSetKeeping(2), Options{})
+	followed.Read(func(s *Set) {
+		for _, c := range commits {
+			followed.applyTo(s, c, nil)
+		}
+	})
+	rebuilt := NewRunner(store, newSetKeeping(2), Options{})
+	if _, err := rebuilt.Rebuild(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	var followedInflated, rebuiltInflated, followedIdle, rebuiltIdle int
+	followed.Read(func(s *Set) { followedInflated, followedIdle = s.typed.Cases.inflated, len(s.typed.Cases.idle) })
+	rebuilt.Read(func(s *Set) { rebuiltInflated, rebuiltIdle = s.typed.Cases.inflated, len(s.typed.Cases.idle) })
+	t.Logf("cold cases decoded again: followed %d, rebuilt %d; idle folded after: %d, %d", followedInflated, rebuiltInflated, followedIdle, rebuiltIdle)
+	if followedInflated == 0 {
+		t.Fatal("following decoded no cold case again: the test needs a history that does")
+	}
+	if rebuiltInflated >= followedInflated {
+		t.Errorf("the rebuild decoded %d cold cases again, following %d: the catch-up kept no more folded", rebuiltInflated, followedInflated)
+	}
+	if rebuiltIdle > 2+2/4 || rebuiltIdle > max(followedIdle, 2) {
+		t.Errorf("%d idle cases folded after the rebuild, following left %d: the catch-up's surplus was not deflated", rebuiltIdle, followedIdle)
+	}
+	want := modelBytes(t, followed)
+	for name, b := range modelBytes(t, rebuilt) {
+		if !bytes.Equal(b, want[name]) {
+			t.Errorf("read model %s differs between the rebuild and following", name)
+		}
+	}
+}

@@ -210,11 +210,18 @@ func (r *Runner) Start() {
 
 func (r *Runner) follow(ctx context.Context) {
 	for ctx.Err() == nil {
+		// Behind the store's end (a start, a resumed subscription), the
+		// models are told they catch up until they reach it.
+		end, _ := r.store.LastSeq(ctx)
 		err := replay(ctx, r.store, r.Position(), func(b *batch) error {
 			r.writing.Lock()
 			r.mu.Lock()
 			from := r.cur.pos
+			r.cur.catchingUp(from+1 < end)
 			r.applyBatch(r.cur, b, 0)
+			if r.cur.pos >= end {
+				r.cur.catchingUp(false)
+			}
 			r.replayed.Add(countUpTo(b, from, r.cur.pos))
 			close(r.changed)
 			r.changed = make(chan struct{})
@@ -353,6 +360,7 @@ func (r *Runner) rebuild(ctx context.Context, progress func(pos, target uint64))
 	var n uint64
 	errDone := errors.New("caught up")
 	if target > 0 {
+		next.catchingUp(true)
 		err = replay(ctx, r.store, 0, func(b *batch) error {
 			from := next.pos
 			reached := r.applyBatch(next, b, target)
@@ -368,6 +376,7 @@ func (r *Runner) rebuild(ctx context.Context, progress func(pos, target uint64))
 		if !errors.Is(err, errDone) {
 			return n, rebuildFailed(err, "rebuild interrupted")
 		}
+		next.catchingUp(false)
 	}
 	// Catch up with what arrived during the rebuild, then swap, under the
 	// write lock so no commit is applied to one generation only. A failed

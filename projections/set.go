@@ -27,3 +27,12 @@ func NewSet() *Set {
 
 // Typed returns the set's read models by kind.
 func (s *Set) Typed() *Models { return s.typed }
+
+// catchingUp tells the models that the commits now applied are (on) or are
+// no longer a catch-up from far behind the store's end: a model may hold
+// more meanwhile to apply them faster (see Cases.catchingUp).
+func (s *Set) catchingUp(on bool) {
+	if s.typed != nil {
+		s.typed.Cases.catchingUp(on)
+	}
+}
