@@ -61,6 +61,7 @@ type Runner struct {
 	decodeErrors atomic.Int64
 	saved        atomic.Uint64 // the position of the snapshot on disk (0: none)
 	held         atomic.Int64  // how long the last snapshot held the follower
+	took         atomic.Int64  // how long the last snapshot written (or loaded) took to encode (ns)
 	resumed      uint64        // the position Start resumed from
 	replayed     atomic.Uint64 // commits the follower applied since Start
 	rebuilding   atomic.Bool
@@ -309,6 +310,15 @@ func (r *Runner) Shutdown(ctx context.Context) error {
 	}
 	if r.Position() == r.saved.Load() {
 		return nil
+	}
+	// One that cannot end within the budget is not begun: at 1M events
+	// it took a minute, and a stop spent its whole budget on it in vain
+	// (8 of its 10 s), where the one on disk is what the next start uses.
+	if end, ok := ctx.Deadline(); ok {
+		if last, left := time.Duration(r.took.Load()), time.Until(end); last > left {
+			return fmt.Errorf("snapshot not written: the last took %s, %s is left; the one at %d stays",
+				last.Round(time.Millisecond), left.Round(time.Millisecond), r.saved.Load())
+		}
 	}
 	// Encoding a large model cannot be interrupted (tens of seconds for
 	// 20k cases on a busy machine): past ctx it is left to finish in vain,
