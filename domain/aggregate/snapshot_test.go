@@ -265,3 +265,48 @@ func TestASnapshotCutShortLeavesThePreviousOne(t *testing.T) {
 		t.Fatalf("files left beside the snapshot: %v", entries)
 	}
 }
+
+// endless is a snapshot part that writes values until put refuses one,
+// ignoring its context as a part may; it ends the save's context at once.
+type endless struct {
+	stateless
+	cancel context.CancelFunc
+	puts   int
+}
+
+func (e *endless) SnapshotName() string  { return "endless" }
+func (e *endless) SnapshotShape() string { return "endless v1" }
+func (e *endless) SaveSnapshot(_ context.Context, put func(any) error) error {
+	e.cancel()
+	for {
+		e.puts++
+		if err := put(e.puts); err != nil {
+			return err
+		}
+		if e.puts > 1_000_000 {
+			return nil
+		}
+	}
+}
+func (e *endless) LoadSnapshot(func() bool, func(any) error) (func(), error) { return func() {}, nil }
+
+// TestASaveEndsAtItsDeadlineWhateverAPartDoes: a part that goes on writing
+// past the save's deadline is cut short within a few hundred values, and no
+// snapshot is written: a stop's budget bounds the aggregates' snapshot.
+func TestASaveEndsAtItsDeadlineWhateverAPartDoes(t *testing.T) {
+	store := eventstore.NewMemory()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	part := &endless{cancel: cancel}
+	a, _ := newProcess(t, store, "", part)
+	path := filepath.Join(t.TempDir(), "aggregates.json")
+	if _, err := a.feed.SaveSnapshot(ctx, path); err == nil {
+		t.Fatal("a save past its deadline says it wrote its snapshot")
+	}
+	if part.puts > 1000 {
+		t.Fatalf("the part wrote %d values after the deadline; want it cut short within a few hundred", part.puts)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a snapshot was written: %v", err)
+	}
+}
