@@ -103,8 +103,13 @@ func (s *Server) queue(c echo.Context) error {
 		}
 		return s.read(c, func(m *projections.Models, pos uint64) error {
 			avail, mine := m.Cases.AssessorQueue(p, now, s.deps.Reads.SLA, limit)
-			return c.JSON(http.StatusOK, map[string]any{"available": avail.Items, "has_more": avail.HasMore, "mine": mine.Items, "mine_has_more": mine.HasMore, "seq": pos,
-				"service_level_days": int(s.deps.Reads.SLA.Hours() / 24)})
+			days := int(s.deps.Reads.SLA.Hours() / 24)
+			return writeQueue(c, []queueField{itemsField("available", avail.Items), boolField("has_more", avail.HasMore),
+				itemsField("mine", mine.Items), boolField("mine_has_more", mine.HasMore), uintField("seq", pos), intField("service_level_days", days)},
+				func() map[string]any {
+					return map[string]any{"available": avail.Items, "has_more": avail.HasMore, "mine": mine.Items, "mine_has_more": mine.HasMore, "seq": pos,
+						"service_level_days": days}
+				})
 		})
 	}
 	var f projections.QueueFilter
@@ -127,8 +132,12 @@ func (s *Server) queue(c echo.Context) error {
 	}
 	return s.read(c, func(m *projections.Models, pos uint64) error {
 		page := m.Cases.OfficeQueue(f, now, s.deps.Reads.SLA, offset, limit)
-		return c.JSON(http.StatusOK, map[string]any{"cases": page.Items, "has_more": page.HasMore, "seq": pos,
-			"service_level_days": int(s.deps.Reads.SLA.Hours() / 24)})
+		days := int(s.deps.Reads.SLA.Hours() / 24)
+		return writeQueue(c, []queueField{itemsField("cases", page.Items), boolField("has_more", page.HasMore), uintField("seq", pos),
+			intField("service_level_days", days)},
+			func() map[string]any {
+				return map[string]any{"cases": page.Items, "has_more": page.HasMore, "seq": pos, "service_level_days": days}
+			})
 	})
 }
 
