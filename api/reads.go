@@ -485,7 +485,13 @@ func (s *Server) registerList(c echo.Context) error {
 			}
 			from = list.After(e.AwardedAt, e.AccreditationID)
 		}
-		rows, next := list.Search(RegisterFilter{Scheme: scheme, Level: level, Text: q}, from, limit)
+		f := RegisterFilter{Scheme: scheme, Level: level, Text: q}
+		if _, pretty := c.QueryParams()["pretty"]; !pretty {
+			body := list.PageJSON(f, from, limit)
+			c.Response().Header().Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
+			return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
+		}
+		rows, next := list.Search(f, from, limit)
 		out := map[string]any{"accreditations": rows}
 		if next >= 0 && len(rows) > 0 {
 			out["next_cursor"] = rows[len(rows)-1].AccreditationID

@@ -81,6 +81,9 @@ type RegisterList struct {
 	once sync.Once
 	body []byte // the whole list as GET /api/v1/register answers it
 	etag string
+
+	rowsOnce sync.Once
+	rowJSON  [][]byte // per row: its JSON, for pages
 }
 
 // Listed returns the shaped list of reg; call it within a read of the
@@ -103,20 +106,65 @@ func (r PublicRegister) Listed(ctx context.Context, reg *projections.Register) *
 // matches, from position from on, and the position after the last row
 // returned when more may follow (-1 when none do).
 func (l *RegisterList) Search(f RegisterFilter, from, limit int) (rows []RegisterRow, next int) {
+	at, next := l.search(f, from, limit)
+	rows = make([]RegisterRow, len(at))
+	for i, j := range at {
+		rows[i] = l.Rows[j]
+	}
+	return rows, next
+}
+
+// search is Search's rows' positions.
+func (l *RegisterList) search(f RegisterFilter, from, limit int) (at []int, next int) {
 	text := strings.ToLower(f.Text)
-	rows = []RegisterRow{}
+	if limit > 0 {
+		at = make([]int, 0, min(limit, len(l.Rows)))
+	}
 	for i := from; i < len(l.Rows); i++ {
-		row := l.Rows[i]
+		row := &l.Rows[i]
 		if (f.Scheme != "" && string(row.Scheme) != f.Scheme) || (f.Level != "" && string(row.Level) != f.Level) ||
 			text != "" && !strings.Contains(l.text[i], text) {
 			continue
 		}
-		if limit > 0 && len(rows) == limit {
-			return rows, i
+		if limit > 0 && len(at) == limit {
+			return at, i
 		}
-		rows = append(rows, row)
+		at = append(at, i)
 	}
-	return rows, -1
+	return at, -1
+}
+
+// PageJSON is Search's answer as GET /api/v1/register writes it: each row
+// encoded once per change of the register, the page joined from them
+// (encoding/json's bytes for {"accreditations": rows, "next_cursor": id}).
+// Through reflection every page cost its rows' encoding, half of its CPU
+// at 10k accreditations.
+func (l *RegisterList) PageJSON(f RegisterFilter, from, limit int) []byte {
+	l.rowsOnce.Do(func() {
+		l.rowJSON = make([][]byte, len(l.Rows))
+		for i := range l.Rows {
+			l.rowJSON[i], _ = json.Marshal(&l.Rows[i]) // a row always encodes
+		}
+	})
+	at, next := l.search(f, from, limit)
+	size := 64
+	for _, i := range at {
+		size += len(l.rowJSON[i]) + 1
+	}
+	b := make([]byte, 0, size)
+	b = append(b, `{"accreditations":[`...)
+	for k, i := range at {
+		if k > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, l.rowJSON[i]...)
+	}
+	b = append(b, ']')
+	if next >= 0 && len(at) > 0 {
+		b = append(b, `,"next_cursor":`...)
+		b = appendJSONString(b, l.Rows[at[len(at)-1]].AccreditationID)
+	}
+	return append(b, "}\n"...)
 }
 
 // After is the position of the first row listed after an accreditation
