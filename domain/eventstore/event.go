@@ -130,11 +130,11 @@ func canonical(e Event) ([]byte, error) {
 }
 
 // appendCanonical writes what json.Marshal writes for the hashedContent of
-// e, when every text is plain (see plain) and the compacted payload has no
+// e, when every text is plain (PlainJSONString) and the compacted payload has no
 // byte JSON escapes for HTML; false otherwise.
 func appendCanonical(b []byte, e Event, at string, data []byte) ([]byte, bool) {
 	for _, s := range []string{e.ID, e.Stream, e.Type, at, e.Actor.ID, string(e.Actor.Role), e.CorrelationID, e.CausationID, e.CommandID, e.PrevHash} {
-		if !plain(s) {
+		if !PlainJSONString(s) {
 			return nil, false
 		}
 	}
@@ -182,9 +182,11 @@ func htmlEscaped(data []byte) bool {
 	return false
 }
 
-// plain reports whether JSON writes s as it is, between quotes: printable
-// ASCII without the quote, the backslash and what it escapes for HTML.
-func plain(s string) bool {
+// PlainJSONString reports whether encoding/json writes s as it is, between
+// quotes: printable ASCII without the quote, the backslash and what it
+// escapes for HTML. The hash's canonical content and the bulk writer's
+// encoder both write such strings directly.
+func PlainJSONString(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
 			return false

@@ -45,7 +45,7 @@ func appendEvents(b []byte, events []eventstore.Event) ([]byte, bool) {
 
 func appendEvent(b []byte, e eventstore.Event) ([]byte, bool) {
 	for _, s := range [...]string{e.ID, e.Stream, e.Type, e.Actor.ID, string(e.Actor.Role), e.CorrelationID, e.CausationID, e.CommandID, e.PrevHash, e.Hash} {
-		if !plainJSON(s) {
+		if !eventstore.PlainJSONString(s) {
 			return nil, false
 		}
 	}
@@ -85,18 +85,6 @@ func appendEvent(b []byte, e eventstore.Event) ([]byte, bool) {
 	str(`,"prev_hash":`, e.PrevHash)
 	str(`,"hash":`, e.Hash)
 	return append(b, '}'), true
-}
-
-// plainJSON reports whether JSON writes s as it is, between quotes:
-// printable ASCII without the quote, the backslash and what it escapes for
-// HTML.
-func plainJSON(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			return false
-		}
-	}
-	return true
 }
 
 // plainPayload reports whether json.Marshal writes data (a RawMessage) as
