@@ -176,10 +176,28 @@ func (s *Server) decisions(c echo.Context) error {
 		return err
 	}
 	f.AssessorID = c.QueryParam("assessor_id")
+	limit := 100
+	if l := c.QueryParam("limit"); l != "" {
+		if limit, err = strconv.Atoi(l); err != nil || limit < 1 || limit > 1000 {
+			return badQuery("limit", "1 to 1000")
+		}
+	}
+	var after *projections.DecisionCursor
+	if v := c.QueryParam("cursor"); v != "" {
+		cur, err := projections.ParseDecisionCursor(v)
+		if err != nil {
+			return badQuery("cursor", "the next_cursor of the previous page")
+		}
+		after = &cur
+	}
+	// A page at a time: every decision at once cost each request all the
+	// decisions ever taken, their rationales opened one by one.
 	var list []projections.DecisionRecord
+	var next *projections.DecisionCursor
 	var pos uint64
 	if err := s.read(c, func(m *projections.Models, p uint64) error {
-		list, pos = m.Decisions.List(f), p
+		list, next = m.Decisions.Page(f, after, limit)
+		pos = p
 		return nil
 	}); err != nil {
 		return err
@@ -188,7 +206,11 @@ func (s *Server) decisions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"decisions": rows, "seq": pos})
+	out := map[string]any{"decisions": rows, "seq": pos}
+	if next != nil {
+		out["next_cursor"] = next.String()
+	}
+	return c.JSON(http.StatusOK, out)
 }
 
 // parseCursor reads "seq.index".

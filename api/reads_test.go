@@ -100,6 +100,25 @@ func TestDecisionsAuditStatsAndRegister(t *testing.T) {
 		t.Fatalf("outcome filter: %d", n)
 	}
 	Expect(t, tm.in.Get(t, "/api/v1/decisions", tm.assessor.Token), 403)
+	// A page at a time (the paging itself is proven in projections): the
+	// one decision on a page of one, no next page; a cursor past it gives
+	// an empty page; a cursor or limit that is not one is a 400 naming it.
+	if p := tm.get(t, "/api/v1/decisions?limit=1", tm.admin); len(p["decisions"].([]any)) != 1 || p["next_cursor"] != nil {
+		t.Fatalf("a page of one: %v", p)
+	}
+	at, err := time.Parse(time.RFC3339Nano, d["decided_at"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := fmt.Sprintf("%d.%d.%s", at.UnixNano(), int(d["number"].(float64)), id)
+	if p := tm.get(t, "/api/v1/decisions?cursor="+after, tm.admin); len(p["decisions"].([]any)) != 0 || p["next_cursor"] != nil {
+		t.Fatalf("the page after the only decision: %v", p)
+	}
+	for q, name := range map[string]string{"cursor=nonsense": "cursor", "limit=0": "limit", "limit=1001": "limit"} {
+		if body := string(Expect(t, tm.in.Get(t, "/api/v1/decisions?"+q, tm.admin), 400).Body); !strings.Contains(body, name) {
+			t.Fatalf("%s: %s", q, body)
+		}
+	}
 
 	// Audit: pages by cursor, filters, CSV and JSON lines.
 	p1 := tm.get(t, "/api/v1/audit?case_id="+id+"&limit=5", tm.admin)

@@ -9,8 +9,15 @@ import (
 func (a *app) decisions(x *ctx) error {
 	f := projections.DecisionFilter{Scheme: enumParam(x.QueryParam("scheme"), schemes), Level: enumParam(x.QueryParam("level"), levelIDs()),
 		Outcome: enumParam(x.QueryParam("outcome"), []string{"awarded", "not_awarded"})}
+	// Newest first, a page at a time: the list grows with every decision.
+	var after *projections.DecisionCursor
+	if cur, err := projections.ParseDecisionCursor(x.QueryParam("before")); err == nil {
+		after = &cur
+	}
+	const limit = 50
 	var list []projections.DecisionRecord
-	a.read(func(m *projections.Models) { list = m.Decisions.List(f) })
+	var next *projections.DecisionCursor
+	a.read(func(m *projections.Models) { list, next = m.Decisions.Page(f, after, limit) })
 	type row struct {
 		projections.DecisionRecord
 		Rationale string
@@ -20,7 +27,17 @@ func (a *app) decisions(x *ctx) error {
 	for _, r := range list {
 		rows = append(rows, row{DecisionRecord: r, Rationale: a.d.Reads.Vault.Reveal(x.Request().Context(), r.Rationale), DecidedBy: a.userName(x, r.DecidedBy)})
 	}
-	p := x.newPage("decisions.title", map[string]any{"Rows": rows, "Levels": levelIDs()})
+	d := map[string]any{"Rows": rows, "Levels": levelIDs(), "Paged": after != nil || next != nil}
+	q := x.QueryParams()
+	q.Del("before")
+	if after != nil {
+		d["First"] = "/office/decisions?" + q.Encode()
+	}
+	if next != nil {
+		q.Set("before", next.String())
+		d["Next"] = "/office/decisions?" + q.Encode()
+	}
+	p := x.newPage("decisions.title", d)
 	for _, k := range []string{"scheme", "level", "outcome"} {
 		p.Form.Set(k, x.QueryParam(k))
 	}
