@@ -54,6 +54,10 @@ type Cases struct {
 	// renewing is the cases whose accreditation has a renewal under way:
 	// few, so that the renewal lists read them alone.
 	renewing map[string]bool
+	// ofApplicant is each applicant's cases, so that their own list reads
+	// them alone: it scanned every case's summary, on every applicant's
+	// home page, a cost that grew with all the cases in the store.
+	ofApplicant map[string][]string
 }
 
 type assignment struct{ userID, caseID string }
@@ -68,8 +72,27 @@ func NewCases() *Cases {
 func (m *Cases) reset() {
 	m.hot, m.cold, m.sums, m.idle = map[string]*hotCase{}, map[string][]byte{}, map[string]*summary{}, map[string]struct{}{}
 	m.queue, m.awaiting, m.assigned, m.listed = newOrdered(), newOrdered(), map[string][]queueRef{}, map[assignment]bool{}
-	m.renewing = map[string]bool{}
+	m.renewing, m.ofApplicant = map[string]bool{}, map[string][]string{}
 	m.open = newOpenIndex()
+}
+
+// file keeps the case id among its applicant's cases (a case's applicant
+// is set when it opens and does not change; were it to, the case moves).
+func (m *Cases) file(id string, old, s *summary) {
+	if old != nil && old.ApplicantID == s.ApplicantID {
+		return
+	}
+	if old != nil && old.ApplicantID != "" {
+		ids := slices.DeleteFunc(m.ofApplicant[old.ApplicantID], func(x string) bool { return x == id })
+		if len(ids) == 0 {
+			delete(m.ofApplicant, old.ApplicantID)
+		} else {
+			m.ofApplicant[old.ApplicantID] = ids
+		}
+	}
+	if s.ApplicantID != "" {
+		m.ofApplicant[s.ApplicantID] = append(m.ofApplicant[s.ApplicantID], id)
+	}
 }
 
 // Name implements ReadModel.
@@ -133,6 +156,7 @@ func (m *Cases) apply(e eventstore.Event, fold func(*accreditation.Case) error) 
 	}
 	m.trackRenewal(c)
 	s := summarise(c)
+	m.file(id, m.sums[id], s)
 	m.sums[id] = s
 	if s.pinned() {
 		delete(m.idle, id)
@@ -182,6 +206,7 @@ func (m *Cases) Restore(b []byte) error {
 		return err
 	}
 	for id, s := range m.sums {
+		m.file(id, nil, s)
 		if s.State == accreditation.StateAwaitingAssessment {
 			m.awaiting.append(id, s.SubmittedAt)
 		}
@@ -355,8 +380,8 @@ func roleOf(c *accreditation.Case, userID string) accreditation.AssessorRole {
 // OfApplicant lists an applicant's cases, newest first.
 func (m *Cases) OfApplicant(userID string) []*accreditation.Case {
 	var out []*accreditation.Case
-	for id, s := range m.sums {
-		if s.ApplicantID == userID && s.exists() {
+	for _, id := range m.ofApplicant[userID] {
+		if s := m.sums[id]; s.exists() && s.ApplicantID == userID {
 			if c, ok := m.Case(id); ok {
 				out = append(out, c)
 			}
