@@ -45,7 +45,10 @@ type Cases struct {
 	// assessor may claim, a small part of the queue, so that the assessors'
 	// queue reads them alone.
 	awaiting ordered
-	assigned map[string][]queueRef // assessor id -> their cases, by submission
+	// undecided is the queued cases submitted and not decided, by
+	// submission: the overdue ones are its oldest, counted without a scan.
+	undecided ordered
+	assigned  map[string][]queueRef // assessor id -> their cases, by submission
 	// listed holds the (assessor, case) pairs in assigned, so that an
 	// assignment is added once without a scan of the assessor's list.
 	listed map[assignment]bool
@@ -58,6 +61,7 @@ type Cases struct {
 	// them alone: it scanned every case's summary, on every applicant's
 	// home page, a cost that grew with all the cases in the store.
 	ofApplicant map[string][]string
+	tally       tally // the office's figures (Stats)
 }
 
 type assignment struct{ userID, caseID string }
@@ -71,8 +75,9 @@ func NewCases() *Cases {
 
 func (m *Cases) reset() {
 	m.hot, m.cold, m.sums, m.idle = map[string]*hotCase{}, map[string][]byte{}, map[string]*summary{}, map[string]struct{}{}
-	m.queue, m.awaiting, m.assigned, m.listed = newOrdered(), newOrdered(), map[string][]queueRef{}, map[assignment]bool{}
-	m.renewing, m.ofApplicant = map[string]bool{}, map[string][]string{}
+	m.queue, m.awaiting, m.undecided = newOrdered(), newOrdered(), newOrdered()
+	m.assigned, m.listed = map[string][]queueRef{}, map[assignment]bool{}
+	m.renewing, m.ofApplicant, m.tally = map[string]bool{}, map[string][]string{}, newTally()
 	m.open = newOpenIndex()
 }
 
@@ -149,6 +154,13 @@ func (m *Cases) apply(e eventstore.Event, fold func(*accreditation.Case) error) 
 	case wasAwaiting && !awaiting:
 		m.awaiting.remove(c.ID)
 	}
+	if undecided(c.State, c.Decision == nil, c.SubmittedAt) {
+		if at, ok := m.undecided.at[c.ID]; !ok || !at.Equal(c.SubmittedAt) {
+			m.undecided.put(c.ID, c.SubmittedAt)
+		}
+	} else {
+		m.undecided.remove(c.ID)
+	}
 	if accreditation.EventType(e.Type) == accreditation.EventAssessorAssigned {
 		for _, a := range c.Assignments {
 			m.list(a.UserID, c)
@@ -157,6 +169,8 @@ func (m *Cases) apply(e eventstore.Event, fold func(*accreditation.Case) error) 
 	m.trackRenewal(c)
 	s := summarise(c)
 	m.file(id, m.sums[id], s)
+	m.tally.count(m.sums[id], -1)
+	m.tally.count(s, 1)
 	m.sums[id] = s
 	if s.pinned() {
 		delete(m.idle, id)
@@ -207,8 +221,12 @@ func (m *Cases) Restore(b []byte) error {
 	}
 	for id, s := range m.sums {
 		m.file(id, nil, s)
+		m.tally.count(s, 1)
 		if s.State == accreditation.StateAwaitingAssessment {
 			m.awaiting.append(id, s.SubmittedAt)
+		}
+		if undecided(s.State, s.Decision == nil, s.SubmittedAt) {
+			m.undecided.append(id, s.SubmittedAt)
 		}
 		if s.State.Queued() {
 			m.queue.append(id, s.SubmittedAt)
@@ -229,6 +247,7 @@ func (m *Cases) Restore(b []byte) error {
 	}
 	m.queue.sort()
 	m.awaiting.sort()
+	m.undecided.sort()
 	for _, refs := range m.assigned {
 		slices.SortFunc(refs, byTime)
 	}
@@ -389,104 +408,6 @@ func (m *Cases) OfApplicant(userID string) []*accreditation.Case {
 	}
 	slices.SortFunc(out, func(a, b *accreditation.Case) int { return b.OpenedAt.Compare(a.OpenedAt) })
 	return out
-}
-
-// Stats are the office's figures.
-type Stats struct {
-	Total                 int                       `json:"total"`
-	ByState               map[string]int            `json:"by_state"`
-	ByScheme              map[string]int            `json:"by_scheme"`
-	ByLevel               map[string]int            `json:"by_level"`
-	DaysToDecisionMedian  float64                   `json:"days_to_decision_median"`
-	DaysToDecisionP90     float64                   `json:"days_to_decision_p90"`
-	Decided               int                       `json:"decided"`
-	Overdue               int                       `json:"overdue"`
-	AssessorWorkload      []Workload                `json:"assessor_workload"`
-	OutcomesByLevel       map[string]map[string]int `json:"outcomes_by_level"`
-	ServiceLevelDays      int                       `json:"service_level_days"`
-	DaysToDecisionBuckets []Bucket                  `json:"days_to_decision_histogram"`
-}
-
-// Workload is one assessor's open and finished cases.
-type Workload struct {
-	UserID    string `json:"user_id"`
-	Open      int    `json:"open"`
-	Completed int    `json:"completed"`
-}
-
-// Bucket is one bar of the days-to-decision histogram.
-type Bucket struct {
-	UpToDays int `json:"up_to_days"`
-	Cases    int `json:"cases"`
-}
-
-// Stats computes the statistics at now.
-func (m *Cases) Stats(now time.Time, sla time.Duration) Stats {
-	s := Stats{ByState: map[string]int{}, ByScheme: map[string]int{}, ByLevel: map[string]int{},
-		OutcomesByLevel: map[string]map[string]int{}, ServiceLevelDays: int(sla.Hours() / 24)}
-	var days []float64
-	load := map[string]*Workload{}
-	for _, c := range m.sums {
-		if !c.exists() {
-			continue
-		}
-		s.Total++
-		s.ByState[string(c.State)]++
-		s.ByScheme[string(c.Scheme)]++
-		s.ByLevel[string(c.Level)]++
-		if c.Decision != nil && !c.SubmittedAt.IsZero() {
-			days = append(days, c.Decision.At.Sub(c.SubmittedAt).Hours()/24)
-			o := s.OutcomesByLevel[string(c.Level)]
-			if o == nil {
-				o = map[string]int{}
-				s.OutcomesByLevel[string(c.Level)] = o
-			}
-			o[string(c.Decision.Outcome)]++
-		}
-		// As item's Overdue.
-		if c.State.Queued() && !c.SubmittedAt.IsZero() && !now.Before(c.SubmittedAt.Add(sla)) && c.Decision == nil {
-			s.Overdue++
-		}
-		for _, a := range c.Roles {
-			w := load[a.UserID]
-			if w == nil {
-				w = &Workload{UserID: a.UserID}
-				load[a.UserID] = w
-			}
-			if a.Assessed {
-				w.Completed++
-			} else {
-				w.Open++
-			}
-		}
-	}
-	s.Decided = len(days)
-	slices.Sort(days)
-	s.DaysToDecisionMedian = percentile(days, 0.5)
-	s.DaysToDecisionP90 = percentile(days, 0.9)
-	for _, limit := range []int{14, 28, 42, 56, 84, 112} {
-		s.DaysToDecisionBuckets = append(s.DaysToDecisionBuckets, Bucket{UpToDays: limit})
-	}
-	s.DaysToDecisionBuckets = append(s.DaysToDecisionBuckets, Bucket{UpToDays: -1}) // more
-	for _, d := range days {
-		i := slices.IndexFunc(s.DaysToDecisionBuckets, func(b Bucket) bool { return b.UpToDays < 0 || d <= float64(b.UpToDays) })
-		s.DaysToDecisionBuckets[i].Cases++
-	}
-	s.AssessorWorkload = []Workload{}
-	for _, w := range load {
-		s.AssessorWorkload = append(s.AssessorWorkload, *w)
-	}
-	slices.SortFunc(s.AssessorWorkload, func(a, b Workload) int { return strings.Compare(a.UserID, b.UserID) })
-	return s
-}
-
-// percentile of sorted values (nearest rank); 0 for none.
-func percentile(sorted []float64, p float64) float64 {
-	if len(sorted) == 0 {
-		return 0
-	}
-	i := int(math.Ceil(p*float64(len(sorted)))) - 1
-	return math.Round(sorted[max(i, 0)]*10) / 10
 }
 
 // trackRenewal keeps c in renewing while its accreditation has a renewal

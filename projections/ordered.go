@@ -96,6 +96,26 @@ func (o *ordered) sort() {
 	}
 }
 
+// countUpTo is how many cases are placed at or before t: whole blocks
+// counted by their length, the last one searched.
+func (o *ordered) countUpTo(t time.Time) int {
+	n := 0
+	for _, b := range o.blocks {
+		if !b[len(b)-1].at.After(t) {
+			n += len(b)
+			continue
+		}
+		i, _ := slices.BinarySearchFunc(b, t, func(r queueRef, t time.Time) int {
+			if r.at.After(t) {
+				return 1
+			}
+			return -1
+		})
+		return n + i
+	}
+	return n
+}
+
 func (o *ordered) remove(id string) {
 	at, ok := o.at[id]
 	if !ok {
