@@ -278,7 +278,7 @@ func (e *NotEmptyError) Error() string {
 // (otherwise *NotEmptyError, before anything is written). It creates each
 // stream with its backed-up configuration (replicas, when more than 0,
 // replacing the backed-up number) and republishes every message in order,
-// without the Nats-Expected-* headers; streams without gaps keep their
+// without the Nats-Expected-* and Nats-Batch-* headers; streams without gaps keep their
 // sequence numbers. It returns the count of messages restored per stream.
 func Restore(ctx context.Context, c *Conn, b *BackupFile, replicas int) (map[string]uint64, error) {
 	js := c.js
@@ -365,7 +365,10 @@ func restore(ctx context.Context, js jetstream.JetStream, path string, plans []B
 		msg := nats.NewMsg(rec.Subject)
 		msg.Data = rec.Data
 		for k, vs := range rec.Headers {
-			if strings.HasPrefix(textproto.CanonicalMIMEHeaderKey(k), "Nats-Expected-") {
+			// Expectations held when first published; batch headers
+			// (group commit) would make the server take each message for
+			// part of a batch.
+			if k := textproto.CanonicalMIMEHeaderKey(k); strings.HasPrefix(k, "Nats-Expected-") || strings.HasPrefix(k, "Nats-Batch-") {
 				continue
 			}
 			msg.Header[k] = vs

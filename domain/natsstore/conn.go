@@ -93,8 +93,12 @@ func OpenEmbedded(cfg EmbeddedConfig) (*Conn, error) {
 func (c *Conn) Embedded() *Embedded { return c.embedded }
 
 // OpenEventStore opens the event store on this connection (see the
-// package-level OpenEventStore).
+// package-level OpenEventStore), with group commit when the connection's
+// embedded server fsyncs every write.
 func (c *Conn) OpenEventStore(ctx context.Context, cfg Config) (*EventStore, error) {
+	if c.embedded != nil && c.embedded.syncAlways {
+		cfg.GroupCommit = true
+	}
 	return OpenEventStore(ctx, c.nc, cfg)
 }
 

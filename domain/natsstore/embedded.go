@@ -29,6 +29,8 @@ type EmbeddedConfig struct {
 type Embedded struct {
 	Server *server.Server
 	lock   *os.File
+	// syncAlways: the server fsyncs every write (SyncInterval 0).
+	syncAlways bool
 }
 
 // ErrDataDirLocked is returned when another process holds the data directory.
@@ -87,7 +89,7 @@ func StartEmbedded(cfg EmbeddedConfig) (*Embedded, error) {
 		lock.Close()
 		return nil, errors.New("embedded nats: not ready after 30s")
 	}
-	return &Embedded{Server: ns, lock: lock}, nil
+	return &Embedded{Server: ns, lock: lock, syncAlways: opts.SyncAlways}, nil
 }
 
 // Connect opens a client connection to the embedded server, in process.

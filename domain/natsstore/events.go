@@ -39,6 +39,13 @@ type Config struct {
 	// MaxCommitBytes, when more than 0, is set as the stream's largest
 	// message; the server's max_payload bounds it in any case.
 	MaxCommitBytes int32
+	// GroupCommit publishes the event appends that arrive while another
+	// is in flight as one atomic batch (groupcommit.go). It pays where the
+	// server fsyncs every write: a batch's fsync serves all its commits.
+	// Elsewhere it costs: the server stages each batch and fsyncs the
+	// staging, whatever its sync interval. Conn.OpenEventStore sets it for
+	// an embedded server that fsyncs every write.
+	GroupCommit bool
 	// Log, when set, is told of each retry while a stream or bucket is
 	// being created (a cluster still forming): minutes of silence at
 	// start-up would leave an operator guessing.
@@ -71,6 +78,11 @@ type EventStore struct {
 	// read at open. Appends over it are refused before they are sent.
 	maxCommit int
 	decoded   *decodedCommits
+	// group gathers concurrent appends into atomic batches (groupcommit.go);
+	// nil without Config.GroupCommit or when the stream does not allow
+	// atomic publish (a server before 2.12): every append is then
+	// published alone.
+	group *groupCommit
 }
 
 // OpenEventStore creates or updates the events stream and returns the store.
@@ -93,6 +105,9 @@ func OpenEventStore(ctx context.Context, nc *nats.Conn, cfg Config) (*EventStore
 		DenyDelete:  true,
 		DenyPurge:   true,
 		MaxMsgSize:  cfg.MaxCommitBytes,
+		// Group commit publishes concurrent appends as one atomic batch.
+		// Set on an existing stream too: Open updates its configuration.
+		AllowAtomicPublish: true,
 	}
 	st, err := ensure(ctx, cfg.Log, "create stream "+EventsStream, func(ctx context.Context) (jetstream.Stream, error) {
 		return js.CreateOrUpdateStream(ctx, scfg)
@@ -108,8 +123,15 @@ func OpenEventStore(ctx context.Context, nc *nats.Conn, cfg Config) (*EventStore
 	if prefix == "" {
 		prefix = jetstream.DefaultAPIPrefix
 	}
-	return &EventStore{js: js, stream: st, replies: r, directSubject: prefix + "DIRECT.GET." + EventsStream,
-		maxCommit: maxCommit(nc.MaxPayload(), st.CachedInfo().Config.MaxMsgSize), decoded: &decodedCommits{}}, nil
+	info := st.CachedInfo().Config
+	s := &EventStore{js: js, stream: st, replies: r, directSubject: prefix + "DIRECT.GET." + EventsStream,
+		maxCommit: maxCommit(nc.MaxPayload(), info.MaxMsgSize), decoded: &decodedCommits{}}
+	// A server that does not know atomic publish does not echo the setting
+	// back, and would store a batch's messages one by one: no group commit.
+	if cfg.GroupCommit && info.AllowAtomicPublish {
+		s.group = &groupCommit{nc: nc, maxCommit: s.maxCommit}
+	}
+	return s, nil
 }
 
 // maxCommit is the smaller of the server's max_payload and the stream's
@@ -158,7 +180,7 @@ func (s *EventStore) Append(ctx context.Context, req eventstore.AppendRequest) (
 	if size := msg.Size() - len(msg.Subject); s.maxCommit > 0 && size > s.maxCommit {
 		return eventstore.Result{}, &eventstore.TooLargeError{Stream: req.Stream, Size: size, Max: s.maxCommit}
 	}
-	ack, err := s.publish(ctx, msg)
+	ack, err := s.commit(ctx, msg)
 	if err != nil {
 		if isTooLarge(err) { // the limit changed under us
 			return eventstore.Result{}, &eventstore.TooLargeError{Stream: req.Stream, Size: msg.Size() - len(msg.Subject), Max: s.maxCommit}

@@ -14,7 +14,10 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nuid"
 
+	"github.com/emcc/accredit/domain/eventstore"
+	"github.com/emcc/accredit/domain/eventstore/eventstoretest"
 	"github.com/emcc/accredit/domain/natsstore"
 )
 
@@ -181,4 +184,68 @@ func BenchmarkGroupCommitExperiment(b *testing.B) {
 func loadavg() string {
 	b, _ := os.ReadFile("/proc/loadavg")
 	return string(bytes.Fields(b)[0])
+}
+
+// BenchmarkGroupCommitAppend measures the store's group commit against
+// appends published alone, through EventStore.Append: 32 writers, each on
+// its own stream with its expected head, a commit of about 700 bytes, for
+// fsync always and every second, ACCREDIT_BENCH_SECONDS each (default 5),
+// each on a fresh embedded server. Run with -benchtime 1x; it logs the
+// rates, the batches and the load average.
+func BenchmarkGroupCommitAppend(b *testing.B) {
+	const writers = 32
+	d := 5 * time.Second
+	if s, err := strconv.Atoi(os.Getenv("ACCREDIT_BENCH_SECONDS")); err == nil && s > 0 {
+		d = time.Duration(s) * time.Second
+	}
+	payload := map[string]string{"pad": string(bytes.Repeat([]byte("x"), 450))}
+	for _, fsync := range []struct {
+		name     string
+		interval time.Duration
+	}{{"always", 0}, {"1s", time.Second}} {
+		for _, mode := range []string{"alone", "group"} {
+			e, err := natsstore.StartEmbedded(natsstore.EmbeddedConfig{DataDir: b.TempDir(), SyncInterval: fsync.interval})
+			if err != nil {
+				b.Fatal(err)
+			}
+			nc, _ := e.Connect()
+			s, err := natsstore.OpenEventStore(context.Background(), nc, natsstore.Config{GroupCommit: mode == "group"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			var n, failed atomic.Int64
+			start := time.Now()
+			deadline := start.Add(d)
+			var wg sync.WaitGroup
+			for w := range writers {
+				wg.Go(func() {
+					var head eventstore.Head
+					for time.Now().Before(deadline) {
+						r, err := s.Append(context.Background(), eventstore.AppendRequest{Stream: fmt.Sprintf("bench.%d", w), Expected: head,
+							CommandID: "cmd-" + nuid.Next(), Events: []eventstore.Event{eventstoretest.NewEvent("t.bench", payload)}})
+						if err != nil {
+							if failed.Add(1) < 2 {
+								b.Log(err)
+							}
+							continue
+						}
+						head = r.Head
+						n.Add(1)
+					}
+				})
+			}
+			wg.Wait()
+			el := time.Since(start)
+			rate := float64(n.Load()) / el.Seconds()
+			b.ReportMetric(rate, "appends/s_"+fsync.name+"_"+mode)
+			msg := ""
+			if mode == "group" {
+				batches, batched, refused := natsstore.GroupCommitStats(b, s)
+				msg = fmt.Sprintf("; %d batches carried %d commits (mean %.1f), %d refused", batches, batched, float64(batched)/max(1, float64(batches)), refused)
+			}
+			b.Logf("fsync %s, %s: %d appends in %v = %.0f/s, %d failed%s; load %s", fsync.name, mode, n.Load(), el.Round(time.Millisecond), rate, failed.Load(), msg, loadavg())
+			nc.Close()
+			e.Shutdown()
+		}
+	}
 }

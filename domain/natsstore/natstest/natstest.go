@@ -62,10 +62,11 @@ func (s *Server) Restart(tb testing.TB) {
 	*s = *n
 }
 
-// EventStore opens the event store on the server.
+// EventStore opens the event store on the server, with group commit (the
+// server fsyncs every write).
 func (s *Server) EventStore(tb testing.TB) *natsstore.EventStore {
 	tb.Helper()
-	es, err := natsstore.OpenEventStore(context.Background(), s.Conn, natsstore.Config{})
+	es, err := natsstore.OpenEventStore(context.Background(), s.Conn, natsstore.Config{GroupCommit: true})
 	if err != nil {
 		tb.Fatalf("open event store: %v", err)
 	}

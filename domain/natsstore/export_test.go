@@ -1,0 +1,47 @@
+package natsstore
+
+import (
+	"testing"
+	"time"
+)
+
+// GroupCommitStats reports how many batches the store's group commit sent,
+// how many commits they carried, and how many the server refused.
+func GroupCommitStats(tb testing.TB, s *EventStore) (batches, batched, refused int64) {
+	tb.Helper()
+	if s.group == nil {
+		tb.Fatal("the store has no group commit")
+	}
+	return s.group.batches.Load(), s.group.batched.Load(), s.group.refused.Load()
+}
+
+// HoldGroupCommit makes the store's committer busy, as if a publish were
+// in flight, so that the appends that follow queue up; release waits until
+// n are queued and then lets the committer send them, so that a test
+// knows which appends share a batch without depending on timing.
+func HoldGroupCommit(tb testing.TB, s *EventStore) (release func(n int)) {
+	tb.Helper()
+	g := s.group
+	if g == nil {
+		tb.Fatal("the store has no group commit")
+	}
+	g.mu.Lock()
+	if g.running {
+		g.mu.Unlock()
+		tb.Fatal("the committer is busy already")
+	}
+	g.running = true
+	g.mu.Unlock()
+	return func(n int) {
+		for {
+			g.mu.Lock()
+			if len(g.queue) >= n {
+				go g.drain(s)
+				g.mu.Unlock()
+				return
+			}
+			g.mu.Unlock()
+			time.Sleep(time.Millisecond)
+		}
+	}
+}
