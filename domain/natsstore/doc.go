@@ -17,5 +17,10 @@
 // Every event commit is one message on "accredit.ev.<stream id>", published
 // with the stream's expected last subject sequence (optimistic concurrency) and
 // the command id as Nats-Msg-Id (idempotency within the duplicate window).
+// On an embedded server that fsyncs every write, appends that arrive while
+// one is in flight go out together as one JetStream atomic batch, one fsync
+// for all (group commit, groupcommit.go); a batch the server refuses (a
+// stale expectation, a known command id) is published again one by one, so
+// each append gets the answer it would have got alone.
 // The event stream denies deletes and purges: history is append-only.
 package natsstore
