@@ -17,7 +17,6 @@ import (
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/accounts"
 	"github.com/emcc/accredit/domain/accreditation"
-	"github.com/emcc/accredit/domain/eventstore"
 	"github.com/emcc/accredit/domain/natsstore"
 	"github.com/emcc/accredit/domain/pii"
 	"github.com/emcc/accredit/domain/seed"
@@ -116,41 +115,27 @@ same password (hashed once, printed at the end).`, "", 0, 0)
 	if last > 0 && !*force {
 		return &exitError{code: exitFailed, msg: fmt.Sprintf("seed into %s refused: the store already holds %d commits; seed a new data directory, or give --force to add to it. Nothing was changed.", where, last)}
 	}
-	if _, err := natsstore.OpenKeyStore(ctx, store.JetStream(), natsstore.Config{}); err != nil {
-		return err
-	}
 	master, err := pii.LoadOrCreateKeyFile(keyFile)
 	if err != nil {
 		return fmt.Errorf("master key: %w", err)
-	}
-	keys, err := store.NewBulkKeys()
-	if err != nil {
-		return err
-	}
-	if cfg.Vault, err = pii.NewVault(keys, master); err != nil {
-		return err
-	}
-	bulk, err := store.Bulk(ctx)
-	if err != nil {
-		return err
 	}
 	cfg.Progress = func(p seed.Progress) {
 		fmt.Fprintf(c.stderr, "accredit seed: %s  users %d/%d  cases %d/%d  commits %d  events %d  data at %s\n",
 			p.Elapsed.Round(time.Second), p.Users, p.UsersTotal, p.Cases, p.Open, p.Commits, p.Events, p.DataTime.Format(time.DateOnly))
 	}
 	start := time.Now()
-	sum, err := seed.Run(ctx, cfg, writer{bulk: bulk, keys: keys})
+	sum, position, err := seed.IntoJetStream(ctx, store, master, cfg)
 	if err != nil {
 		return fmt.Errorf("seed into %s: %w", where, err)
 	}
 	took := time.Since(start)
 	if c.jsonOut() {
 		return c.printJSON(nil, map[string]any{"target": where, "summary": sum, "seconds": took.Seconds(),
-			"password": pw, "password_hash": hash, "last_seq": bulk.Position()})
+			"password": pw, "password_hash": hash, "last_seq": position})
 	}
 	w := c.stdout
 	fmt.Fprintf(w, "Seeded %s in %s (%.0f cases/s): %d commits, %d events, store position %d.\n",
-		where, took.Round(time.Millisecond), float64(sum.Cases)/took.Seconds(), sum.Commits, sum.Events, bulk.Position())
+		where, took.Round(time.Millisecond), float64(sum.Cases)/took.Seconds(), sum.Commits, sum.Events, position)
 	fmt.Fprintf(w, "Users: %d office, %d assessors, %d applicants.\n", sum.Users[domain.RoleOffice], sum.Users[domain.RoleAssessor], sum.Users[domain.RoleApplicant])
 	var states []string
 	for _, s := range accreditation.States {
@@ -162,26 +147,4 @@ same password (hashed once, printed at the end).`, "", 0, 0)
 	fmt.Fprintf(w, "Every user's password: %s\n  (argon2id hash, the same for all: %s)\n", pw, hash)
 	fmt.Fprintf(w, "Log in as office %s, assessor %s or applicant %s.\n", sum.Office, sum.Assessor, sum.Applicant)
 	return nil
-}
-
-// writer stores the seeded commits and the data keys they are sealed with.
-type writer struct {
-	bulk *natsstore.BulkWriter
-	keys *natsstore.BulkKeys
-}
-
-func (w writer) Prepare(stream string, events []eventstore.Event) (natsstore.BulkCommit, error) {
-	return w.bulk.Prepare(stream, events)
-}
-
-func (w writer) Append(ctx context.Context, c natsstore.BulkCommit) error {
-	_, err := w.bulk.AppendPrepared(ctx, c)
-	return err
-}
-
-func (w writer) Flush(ctx context.Context) error {
-	if err := w.keys.Flush(ctx); err != nil {
-		return err
-	}
-	return w.bulk.Flush(ctx)
 }
