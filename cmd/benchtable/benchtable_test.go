@@ -65,11 +65,13 @@ func TestEveryFigureFromARealRun(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d for a run without failures", code)
 	}
-	// The sample predates the CPU per read request (cpuReadRow): those
-	// rows alone say so.
+	// The sample predates the CPU per read request (cpuReadRow) and per
+	// request at 1k and the large store (usersRow's "cpu"): those rows
+	// alone say so.
 	var rest []string
 	for _, line := range strings.Split(table, "\n") {
-		if strings.Contains(line, "not reported ("+cpuReadUnit) {
+		if strings.Contains(line, "not reported ("+cpuReadUnit) || strings.Contains(line, "not reported (me_cpu_") ||
+			strings.Contains(line, "not reported (command_cpu_") {
 			continue
 		}
 		rest = append(rest, line)
@@ -226,11 +228,11 @@ func TestNumbers(t *testing.T) {
 	}
 }
 
-// accreditd's CPU per read request is shown from a real run of
-// BenchmarkReadSideAtScale that reports it (10k cases and users, on the
-// store seeded before, testdata/readscale-cpu.txt), each in its row.
-func TestCPUPerReadRequest(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("testdata", "readscale-cpu.txt"))
+// runOf is the table of a real run kept in testdata, which exits 0, and
+// the run's metrics.
+func runOf(t *testing.T, name string) (string, *results) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,6 +244,14 @@ func TestCPUPerReadRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return table, res
+}
+
+// accreditd's CPU per read request is shown from a real run of
+// BenchmarkReadSideAtScale that reports it (10k cases and users, on the
+// store seeded before, testdata/readscale-cpu.txt), each in its row.
+func TestCPUPerReadRequest(t *testing.T) {
+	table, res := runOf(t, "readscale-cpu.txt")
 	m := res.metrics[scaleBench]
 	for prefix, unit := range map[string]string{
 		"accreditd's CPU per request, `GET /api/v1/me` (office)":          "me",
@@ -256,6 +266,39 @@ func TestCPUPerReadRequest(t *testing.T) {
 		}
 		if got, want := rowOf(t, table, prefix)[1], thousands(v)+" µs"; got != want {
 			t.Errorf("%s: cell %q, want %q", unit, got, want)
+		}
+	}
+}
+
+// A request at 1k users against 100k is shown by its p50 and by the
+// process's CPU per request, from a real run of BenchmarkUsersScale that
+// reports both (testdata/users-scale.txt), each with its ratio and verdict.
+func TestUsersScaleLatencyAndCPU(t *testing.T) {
+	table, res := runOf(t, "users-scale.txt")
+	m := res.metrics[usersBench]
+	if m["users_large"] != 100_000 || m["users_small"] != 1000 {
+		t.Fatalf("sizes: %v", m)
+	}
+	for prefix, unit := range map[string]string{
+		"`GET /api/v1/me` over HTTP, serial, p50":                                       "me_p50",
+		"a command (`PUT /users/{id}/assessor-profile`) over HTTP, serial, p50":         "command_p50",
+		"`GET /api/v1/me` over HTTP, serial, process CPU":                               "me_cpu",
+		"a command (`PUT /users/{id}/assessor-profile`) over HTTP, serial, process CPU": "command_cpu",
+	} {
+		large, small, ratio := m[unit+"_us_large"], m[unit+"_us_small"], m[unit+"_ratio"]
+		if large <= 0 || small <= 0 || ratio <= 0 {
+			t.Fatalf("%s: the run reports %v, %v, %v", unit, large, small, ratio)
+		}
+		row := rowOf(t, table, prefix)
+		if want := thousands(large) + " µs at 100,000 users; " + thousands(small) + " µs at 1,000"; row[1] != want {
+			t.Errorf("%s: cell %q, want %q", unit, row[1], want)
+		}
+		verdict := "yes"
+		if ratio > 1.2 {
+			verdict = "no"
+		}
+		if row[3] != ratioText(ratio) || row[5] != verdict {
+			t.Errorf("%s: ratio %q, verdict %q; the run's ratio is %v", unit, row[3], row[5], ratio)
 		}
 	}
 }
