@@ -26,7 +26,8 @@ import (
 // ACCREDIT_BENCH_SECONDS (10) each: GET /api/v1/me (authentication alone,
 // the part of every authenticated read that is not the read side's), GET
 // /api/v1/queue as the office and as assessors, GET /api/v1/register
-// (public): a page of 50, and every row. It prints p50 and p99 of each
+// (public): a page of 50, and every row; then the first register page read
+// after each of 10 revocations (register_change). It prints p50 and p99 of each
 // (target p99 <= 5 ms), the cold start to ready (first start, then a
 // restart with the read-model snapshot alone, then with both snapshots),
 // the stop times and the RSS, each with the load average. Beside each read
@@ -38,6 +39,7 @@ import (
 // ACCREDIT_BENCH_STORE=dir keeps the seeded store in dir and reads a store
 // seeded there before instead of seeding again (to measure a change to
 // the read side on the same data); the restarts are then left out.
+// ACCREDIT_BENCH_READS=me,register_50,... runs those reads alone.
 func BenchmarkReadSideAtScale(b *testing.B) {
 	nCases, nUsers := envInt("ACCREDIT_BENCH_CASES", 100_000), envInt("ACCREDIT_BENCH_USERS", 100_000)
 	seconds := envInt("ACCREDIT_BENCH_SECONDS", 10)
@@ -120,7 +122,11 @@ func BenchmarkReadSideAtScale(b *testing.B) {
 	if len(assessors) == 0 {
 		b.Fatal("no assessor to log in as")
 	}
+	only := os.Getenv("ACCREDIT_BENCH_READS") // a comma-separated list of reads' short names, to run those alone
 	load := func(name, short, path string, tokens []string) {
+		if only != "" && !slices.Contains(strings.Split(only, ","), short) {
+			return
+		}
 		// The first request alone: it pays for what the read side keeps
 		// until the next change (the register's rows).
 		first := d.load(path, tokens[:1], 1, 0)
@@ -147,6 +153,9 @@ func BenchmarkReadSideAtScale(b *testing.B) {
 	load("GET /api/v1/queue (assessors)", "queue_assessors", "/api/v1/queue", assessors)
 	load("GET /api/v1/register?limit=50", "register_50", "/api/v1/register?limit=50", []string{""})
 	load("GET /api/v1/register (every row)", "register_all", "/api/v1/register", []string{""})
+	if only == "" || slices.Contains(strings.Split(only, ","), "register_change") {
+		d.registerAfterChanges(b, office, 10)
+	}
 	fmt.Printf("  RSS after the reads: %s; %s\n", d.rss(), loadavg())
 	b.ReportMetric(d.rssMiB().now, "rss_after_reads_MiB")
 	b.ReportMetric(d.rssMiB().peak, "rss_peak_MiB")
@@ -370,7 +379,9 @@ func (d *daemon) login(b *testing.B, email, password string) string {
 func (d *daemon) get(b *testing.B, path, token string, v any) {
 	b.Helper()
 	req, _ := http.NewRequest(http.MethodGet, d.url+path, nil)
-	req.Header.Set("Authorization", "Bearer "+token)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
 	resp, err := d.client.Do(req)
 	if err != nil {
 		b.Fatal(err)
@@ -444,4 +455,56 @@ func (d *daemon) load(path string, tokens []string, readers int, dur time.Durati
 		st.p99 = lat[min(len(lat)-1, len(lat)*99/100)].Round(10 * time.Microsecond)
 	}
 	return st
+}
+
+// registerAfterChanges revokes n accreditations of the register one after
+// the other, as the office, and after each reads the register's first
+// page with min_seq at the revocation: the read that pays for what the
+// read side keeps until the next change. It reports the median and the
+// slowest of those reads.
+func (d *daemon) registerAfterChanges(b *testing.B, office string, n int) {
+	var lat []time.Duration
+	for i := range n {
+		var page struct {
+			Accreditations []struct {
+				ID string `json:"accreditation_id"`
+			} `json:"accreditations"`
+		}
+		d.get(b, "/api/v1/register?limit=50", "", &page)
+		if len(page.Accreditations) == 0 {
+			b.Fatal("the register lists no accreditation to revoke")
+		}
+		body, _ := json.Marshal(map[string]string{"reason": fmt.Sprintf("Bench: a change of the register (%d).", i)})
+		req, _ := http.NewRequest(http.MethodPost, d.url+"/api/v1/accreditations/"+page.Accreditations[0].ID+"/revocation", bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+office)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := d.client.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var r struct {
+			Seq uint64 `json:"seq"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&r)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || err != nil || r.Seq == 0 {
+			b.Fatalf("revoke %s: %s %v", page.Accreditations[0].ID, resp.Status, err)
+		}
+		t0 := time.Now()
+		var after struct {
+			Accreditations []struct {
+				ID string `json:"accreditation_id"`
+			} `json:"accreditations"`
+		}
+		d.get(b, fmt.Sprintf("/api/v1/register?limit=50&min_seq=%d", r.Seq), "", &after)
+		lat = append(lat, time.Since(t0))
+		if len(after.Accreditations) > 0 && after.Accreditations[0].ID == page.Accreditations[0].ID {
+			b.Fatalf("the register still lists %s after its revocation at seq %d", page.Accreditations[0].ID, r.Seq)
+		}
+	}
+	slices.Sort(lat)
+	p50, worst := lat[len(lat)/2], lat[len(lat)-1]
+	fmt.Printf("  %-36s p50 %8s  max %8s  (%d revocations, each then one read with min_seq); %s\n", "register page after a change", p50.Round(10*time.Microsecond), worst.Round(10*time.Microsecond), n, loadavg())
+	b.ReportMetric(float64(p50.Microseconds())/1000, "register_after_change_p50_ms")
+	b.ReportMetric(float64(worst.Microseconds())/1000, "register_after_change_max_ms")
 }
