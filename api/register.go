@@ -1,11 +1,9 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"sort"
 	"strings"
 	"sync"
@@ -43,11 +41,16 @@ type RegisterFilter struct {
 	Scheme, Level, Text string
 }
 
+// Holders is what the register reads of a holder: accounts.Service.
+type Holders interface {
+	User(ctx context.Context, id string) (accounts.UserView, error)
+}
+
 // PublicRegister shapes the read model's register entries for anyone to
 // see: the holder's name (the provider's, for EQA) and the programme opened,
 // and whether each accreditation is valid now.
 type PublicRegister struct {
-	Users *accounts.Service
+	Users Holders
 	Vault *pii.Vault
 	Now   func() time.Time
 }
@@ -71,45 +74,45 @@ func (r PublicRegister) Row(ctx context.Context, e projections.RegisterEntry) (r
 }
 
 // RegisterList is the listed rows of the register's current entries,
-// newest award first, shaped once per change of the register and shared by
-// every reader until the next (Listed): read it, never modify it. Valid is
-// as when it was shaped (the lists do not show it).
+// newest award first, as they stood at one change of the register and
+// shared by every reader until the next (Listed): read it, never modify
+// it.
 type RegisterList struct {
-	Rows []RegisterRow
-	text []string // per row: the lower-cased names a search looks in
+	rows []*shapedRow
+	now  func() time.Time // for Valid, which a search reckons at its time
 
 	once sync.Once
 	body []byte // the whole list as GET /api/v1/register answers it
 	etag string
-
-	rowsOnce sync.Once
-	rowJSON  [][]byte // per row: its JSON, for pages
 }
 
-// Listed returns the shaped list of reg; call it within a read of the
-// models.
-func (r PublicRegister) Listed(ctx context.Context, reg *projections.Register) *RegisterList {
-	return reg.Shaped(func(current []projections.RegisterEntry) any {
-		l := &RegisterList{Rows: make([]RegisterRow, 0, len(current)), text: make([]string, 0, len(current))}
-		for _, e := range current {
-			row, listed := r.Row(ctx, e)
-			if listed {
-				l.Rows = append(l.Rows, row)
-				l.text = append(l.text, strings.ToLower(row.Holder+" "+row.Programme+" "+row.Provider))
-			}
-		}
-		return l
-	}).(*RegisterList)
+// shapedRow is one active entry as the lists show it, made when its entry
+// or its holder changes and never modified after: the lists made after
+// each change share it until then.
+type shapedRow struct {
+	RegisterRow        // Valid unset: a search reckons it
+	holderID    string // whose row it is
+	listed      bool   // false when its holder (the provider, for EQA) was erased
+	text        string // the lower-cased names a search looks in
+	json        []byte // the row as encoding/json writes it, for pages
 }
+
+// Len is how many rows the list holds.
+func (l *RegisterList) Len() int { return len(l.rows) }
 
 // Search returns up to limit rows (every one when limit is 0) that f
 // matches, from position from on, and the position after the last row
-// returned when more may follow (-1 when none do).
+// returned when more may follow (-1 when none do). Valid is as of now.
 func (l *RegisterList) Search(f RegisterFilter, from, limit int) (rows []RegisterRow, next int) {
 	at, next := l.search(f, from, limit)
+	now := time.Now()
+	if l.now != nil {
+		now = l.now()
+	}
 	rows = make([]RegisterRow, len(at))
 	for i, j := range at {
-		rows[i] = l.Rows[j]
+		rows[i] = l.rows[j].RegisterRow
+		rows[i].Valid = accreditation.InForce(rows[i].Status, rows[i].ValidUntil, now)
 	}
 	return rows, next
 }
@@ -118,12 +121,12 @@ func (l *RegisterList) Search(f RegisterFilter, from, limit int) (rows []Registe
 func (l *RegisterList) search(f RegisterFilter, from, limit int) (at []int, next int) {
 	text := strings.ToLower(f.Text)
 	if limit > 0 {
-		at = make([]int, 0, min(limit, len(l.Rows)))
+		at = make([]int, 0, min(limit, len(l.rows)))
 	}
-	for i := from; i < len(l.Rows); i++ {
-		row := &l.Rows[i]
+	for i := from; i < len(l.rows); i++ {
+		row := l.rows[i]
 		if (f.Scheme != "" && string(row.Scheme) != f.Scheme) || (f.Level != "" && string(row.Level) != f.Level) ||
-			text != "" && !strings.Contains(l.text[i], text) {
+			text != "" && !strings.Contains(row.text, text) {
 			continue
 		}
 		if limit > 0 && len(at) == limit {
@@ -135,21 +138,15 @@ func (l *RegisterList) search(f RegisterFilter, from, limit int) (at []int, next
 }
 
 // PageJSON is Search's answer as GET /api/v1/register writes it: each row
-// encoded once per change of the register, the page joined from them
+// encoded once, when it was shaped, the page joined from them
 // (encoding/json's bytes for {"accreditations": rows, "next_cursor": id}).
 // Through reflection every page cost its rows' encoding, half of its CPU
 // at 10k accreditations.
 func (l *RegisterList) PageJSON(f RegisterFilter, from, limit int) []byte {
-	l.rowsOnce.Do(func() {
-		l.rowJSON = make([][]byte, len(l.Rows))
-		for i := range l.Rows {
-			l.rowJSON[i], _ = json.Marshal(&l.Rows[i]) // a row always encodes
-		}
-	})
 	at, next := l.search(f, from, limit)
 	size := 64
 	for _, i := range at {
-		size += len(l.rowJSON[i]) + 1
+		size += len(l.rows[i].json) + 1
 	}
 	b := make([]byte, 0, size)
 	b = append(b, `{"accreditations":[`...)
@@ -157,12 +154,12 @@ func (l *RegisterList) PageJSON(f RegisterFilter, from, limit int) []byte {
 		if k > 0 {
 			b = append(b, ',')
 		}
-		b = append(b, l.rowJSON[i]...)
+		b = append(b, l.rows[i].json...)
 	}
 	b = append(b, ']')
 	if next >= 0 && len(at) > 0 {
 		b = append(b, `,"next_cursor":`...)
-		b = appendJSONString(b, l.Rows[at[len(at)-1]].AccreditationID)
+		b = appendJSONString(b, l.rows[at[len(at)-1]].AccreditationID)
 	}
 	return append(b, "}\n"...)
 }
@@ -171,8 +168,8 @@ func (l *RegisterList) PageJSON(f RegisterFilter, from, limit int) []byte {
 // awarded at awardedAt with id: where the page after it starts, whether or
 // not it is still listed.
 func (l *RegisterList) After(awardedAt time.Time, id string) int {
-	return sort.Search(len(l.Rows), func(i int) bool {
-		r := l.Rows[i]
+	return sort.Search(len(l.rows), func(i int) bool {
+		r := l.rows[i]
 		if c := awardedAt.Compare(r.AwardedAt); c != 0 {
 			return c > 0 // newest first
 		}
@@ -181,13 +178,25 @@ func (l *RegisterList) After(awardedAt time.Time, id string) int {
 }
 
 // JSON is the whole list as GET /api/v1/register answers it without a
-// query, encoded once, and its entity tag.
+// query (encoding/json's bytes for {"accreditations": rows}), joined once
+// from the rows' JSON, and its entity tag.
 func (l *RegisterList) JSON() (body []byte, etag string) {
 	l.once.Do(func() {
-		var buf bytes.Buffer
-		_ = json.NewEncoder(&buf).Encode(map[string]any{"accreditations": l.Rows})
-		sum := sha256.Sum256(buf.Bytes())
-		l.body, l.etag = buf.Bytes(), `"`+hex.EncodeToString(sum[:16])+`"`
+		size := 64
+		for _, r := range l.rows {
+			size += len(r.json) + 1
+		}
+		b := make([]byte, 0, size)
+		b = append(b, `{"accreditations":[`...)
+		for i, r := range l.rows {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, r.json...)
+		}
+		b = append(b, "]}\n"...)
+		sum := sha256.Sum256(b)
+		l.body, l.etag = b, `"`+hex.EncodeToString(sum[:16])+`"`
 	})
 	return l.body, l.etag
 }

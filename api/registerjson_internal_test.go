@@ -18,7 +18,7 @@ import (
 // starting point; Search still returns the same rows.
 func TestRegisterPageJSONIsEncodingJSONs(t *testing.T) {
 	rng := rand.New(rand.NewPCG(2, 4))
-	l := &RegisterList{}
+	var rows []RegisterRow
 	names := []string{"Ada Lovelace", "Ümit <Özdemir> & co", `Quote "Q" Person`, "Jan de Vries", "李小龍"}
 	for i := range 300 {
 		scheme := accreditation.SchemeEIA
@@ -32,9 +32,9 @@ func TestRegisterPageJSONIsEncodingJSONs(t *testing.T) {
 		if scheme == accreditation.SchemeEQA {
 			row.Programme, row.Provider = "Programme <"+fmt.Sprint(i)+">", row.Holder
 		}
-		l.Rows = append(l.Rows, row)
-		l.text = append(l.text, strings.ToLower(row.Holder+" "+row.Programme+" "+row.Provider))
+		rows = append(rows, row)
 	}
+	l := listOf(rows)
 	for _, f := range []RegisterFilter{{}, {Scheme: "EQA"}, {Level: "practitioner"}, {Text: "ada"}, {Text: "nobody"}, {Scheme: "EIA", Level: "foundation", Text: "jan"}} {
 		for _, limit := range []int{1, 7, 50, 1000} {
 			for _, from := range []int{0, 13, 299, 300} {
@@ -53,4 +53,25 @@ func TestRegisterPageJSONIsEncodingJSONs(t *testing.T) {
 			}
 		}
 	}
+	var whole bytes.Buffer
+	if err := json.NewEncoder(&whole).Encode(map[string]any{"accreditations": rows}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := l.JSON(); !bytes.Equal(got, whole.Bytes()) {
+		t.Fatalf("the whole list:\ngot  %s\nwant %s", got, whole.Bytes())
+	}
+	if got, _ := listOf(nil).JSON(); string(got) != "{\"accreditations\":[]}\n" {
+		t.Fatalf("the empty list: %s", got)
+	}
+}
+
+// listOf is the list of rows, in their order, shaped as Listed shapes them.
+func listOf(rows []RegisterRow) *RegisterList {
+	l := &RegisterList{rows: []*shapedRow{}}
+	for _, row := range rows {
+		s := &shapedRow{RegisterRow: row, listed: true, text: strings.ToLower(row.Holder + " " + row.Programme + " " + row.Provider)}
+		s.json, _ = json.Marshal(&s.RegisterRow)
+		l.rows = append(l.rows, s)
+	}
+	return l
 }

@@ -33,17 +33,73 @@ type RegisterEntry struct {
 // with its status; only active ones are listed.
 //
 // The list is read far more often than it changes (an award, a renewal, an
-// end, a person erased), so it is sorted once per change, and a reader's
-// shaping of it (the public rows, see Shaped) is kept until the next one:
-// a read costs the page it returns, not the register.
+// end, a person erased), and a reader's shaping of it (the public rows, see
+// Shaped) is kept from one change to the next and told what changed: a read
+// costs the page it returns, and a change the rows it touched, not the
+// register.
 type Register struct {
 	Entries map[string]*RegisterEntry `json:"entries"` // by accreditation id
 	Cases   map[string]*RegisterEntry `json:"cases"`   // by case id: what case_opened said
 
 	changes uint64 // counts the changes a list shows; Apply's alone
-	mu      sync.Mutex
+	curMu   sync.Mutex
 	current memo // Current's list
+	mu      sync.Mutex
 	shaped  memo // Shaped's value
+	// pending is what changed since the shaping was last made; Apply adds
+	// to it (within the runner's write lock), Shaped hands it over.
+	pending RegisterChanges
+}
+
+// RegisterChanges is what changed in the register since a shaping was
+// made: the entries (by accreditation id: awarded, renewed, ended) and the
+// holders whose name may have changed (erased, or any account event that
+// may touch a name), or All: shape every entry anew (the first shaping, a
+// restored register, an event that named no user). Read it, never modify
+// it.
+type RegisterChanges struct {
+	All            bool
+	Accreditations map[string]bool
+	Holders        map[string]bool
+}
+
+// nameNeutral are the account events that never change a user's name or
+// erasure: any other account event makes the register read its user again
+// (a rename, should there be one, is then shown at once).
+var nameNeutral = map[string]bool{
+	accounts.EventProfileSet: true, accounts.EventUserDisabled: true, accounts.EventPasswordChanged: true,
+	accounts.EventSessionsEnded: true, accounts.EventEmailChanged: true, accounts.EventEmailReserved: true,
+	accounts.EventEmailReleased: true,
+}
+
+// entryChanged notes that the entry of accreditation id changed.
+func (m *Register) entryChanged(id string) {
+	if m.pending.Accreditations == nil {
+		m.pending.Accreditations = map[string]bool{}
+	}
+	m.pending.Accreditations[id] = true
+	m.changes++
+}
+
+// holderChanged notes that the user of account event e may have another
+// name (or none).
+func (m *Register) holderChanged(e eventstore.Event) {
+	var p struct {
+		UserID string `json:"user_id"`
+	}
+	id, ok := strings.CutPrefix(e.Stream, accounts.UserPrefix+".")
+	if !ok && json.Unmarshal(e.Data, &p) == nil {
+		id = p.UserID
+	}
+	if id == "" {
+		m.pending.All = true
+	} else {
+		if m.pending.Holders == nil {
+			m.pending.Holders = map[string]bool{}
+		}
+		m.pending.Holders[id] = true
+	}
+	m.changes++
 }
 
 // memo is a value made from the register as it was after changes changes.
@@ -51,6 +107,7 @@ type memo struct {
 	changes uint64
 	made    bool
 	v       any
+	again   bool // make it again at the next read (Shaped)
 }
 
 // NewRegister returns an empty register.
@@ -63,8 +120,10 @@ func (m *Register) Name() string { return "register" }
 
 // Apply implements ReadModel.
 func (m *Register) Apply(e eventstore.Event) {
-	if e.Type == accounts.EventUserErased {
-		m.changes++ // a holder's name may be gone
+	if strings.HasPrefix(e.Type, accounts.StreamPrefix+".") {
+		if !nameNeutral[e.Type] {
+			m.holderChanged(e) // a holder's name may be another, or gone
+		}
 		return
 	}
 	caseID, ok := strings.CutPrefix(e.Stream, accreditation.StreamPrefix+".")
@@ -87,7 +146,7 @@ func (m *Register) Apply(e eventstore.Event) {
 		en := *base
 		en.AccreditationID, en.Level, en.AwardedAt, en.ValidUntil, en.Status = p.AccreditationID, p.Level, p.AwardedAt, p.ValidUntil, accreditation.StatusActive
 		m.Entries[p.AccreditationID] = &en
-		m.changes++
+		m.entryChanged(p.AccreditationID)
 	case accreditation.EventAccreditationRenewed:
 		var p accreditation.AccreditationRenewed
 		if json.Unmarshal(e.Data, &p) == nil && m.Entries[p.AccreditationID] != nil {
@@ -96,7 +155,7 @@ func (m *Register) Apply(e eventstore.Event) {
 			en := *m.Entries[p.AccreditationID]
 			en.ValidUntil, en.Status = p.ValidUntil, accreditation.StatusActive
 			m.Entries[p.AccreditationID] = &en
-			m.changes++
+			m.entryChanged(p.AccreditationID)
 		}
 	case accreditation.EventAccreditationExpired, accreditation.EventAccreditationRevoked, accreditation.EventAccreditationWithdrawn:
 		var p struct {
@@ -110,7 +169,7 @@ func (m *Register) Apply(e eventstore.Event) {
 				accreditation.EventAccreditationRevoked:   accreditation.StatusRevoked,
 				accreditation.EventAccreditationWithdrawn: accreditation.StatusWithdrawn,
 			}[accreditation.EventType(e.Type)]
-			m.changes++
+			m.entryChanged(p.AccreditationID)
 		}
 	}
 }
@@ -129,6 +188,7 @@ func (m *Register) capture() func() (parts, error) {
 // Restore implements ReadModel.
 func (m *Register) Restore(b []byte) error {
 	m.changes++
+	m.pending = RegisterChanges{All: true}
 	return json.Unmarshal(b, m)
 }
 
@@ -139,20 +199,38 @@ func (m *Register) Current() []RegisterEntry {
 	return remember(m, &m.current, func() any { return m.sorted() }).([]RegisterEntry)
 }
 
-// Shaped returns what shape makes of Current, made once per change of the
-// register and shared until the next: the public register's rows, with the
-// holders' names, are made from it (api.PublicRegister). The register keeps
-// one shaping: give it one shape only.
-func (m *Register) Shaped(shape func(current []RegisterEntry) any) any {
-	current := m.Current()
-	return remember(m, &m.shaped, func() any { return shape(current) })
+// Shaped returns the register's shaping (the public register's rows, with
+// the holders' names: api.PublicRegister), kept from one change to the
+// next and remade by shape when the register changed: shape is given the
+// shaping before (nil the first time) and what changed since it was made,
+// and returns the new one, which may be the one it was given, updated.
+// When again is set, shape is called at the next read even without a
+// change (a row it could not shape for now, to try again). The register
+// keeps one shaping: give it one shape only. Readers at once wait for one
+// making; like every query, it runs within a read of the models, and
+// shape may read the register's entries.
+func (m *Register) Shaped(shape func(prev any, changed RegisterChanges) (v any, again bool)) any {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	slot := &m.shaped
+	if slot.made && slot.changes == m.changes && !slot.again {
+		return slot.v
+	}
+	changed := m.pending
+	if !slot.made || changed.All {
+		changed = RegisterChanges{All: true}
+	}
+	v, again := shape(slot.v, changed)
+	*slot = memo{changes: m.changes, made: true, v: v, again: again}
+	m.pending = RegisterChanges{} // handed over, once shape is done with it
+	return v
 }
 
 // remember returns slot's value if it was made since the last change, and
 // otherwise makes it; readers at once wait for one making.
 func remember(m *Register, slot *memo, make func() any) any {
-	m.mu.Lock()
-	defer m.mu.Unlock()
+	m.curMu.Lock()
+	defer m.curMu.Unlock()
 	if !slot.made || slot.changes != m.changes {
 		*slot = memo{changes: m.changes, made: true, v: make()}
 	}
