@@ -42,7 +42,7 @@ func (r PublicRegister) Listed(ctx context.Context, reg *projections.Register) *
 	v := reg.Shaped(func(prev any, changed projections.RegisterChanges) (any, bool) {
 		st, _ := prev.(*registerShaping)
 		if st == nil || changed.All {
-			st = &registerShaping{rows: map[string]*shapedRow{}, byHolder: map[string]map[string]bool{},
+			st = &registerShaping{rows: map[string]*shapedRow{}, byHolder: map[string][]string{},
 				names: map[string]string{}, retry: map[string]bool{}}
 		}
 		st.update(ctx, r, reg, changed)
@@ -56,11 +56,11 @@ func (r PublicRegister) Listed(ctx context.Context, reg *projections.Register) *
 // register's Shaped touches it, one shaping at a time.
 type registerShaping struct {
 	list     *RegisterList
-	rows     map[string]*shapedRow      // by accreditation id: every active entry's row, listed or not
-	byHolder map[string]map[string]bool // holder id -> the accreditation ids of their rows
-	names    map[string]string          // holder id -> their name opened (pii.Erased when erased), while they hold a row
-	retry    map[string]bool            // accreditation ids to shape again: their holder could not be read for now
-	tried    time.Time                  // when they were last tried
+	rows     map[string]*shapedRow // by accreditation id: every active entry's row, listed or not
+	byHolder map[string][]string   // holder id -> the accreditation ids of their rows
+	names    map[string]string     // holder id -> their name opened (pii.Erased when erased), while they hold a row
+	retry    map[string]bool       // accreditation ids to shape again: their holder could not be read for now
+	tried    time.Time             // when they were last tried
 }
 
 // update shapes again the rows that changed and makes the new list.
@@ -78,7 +78,7 @@ func (st *registerShaping) update(ctx context.Context, r PublicRegister, reg *pr
 		}
 		for h := range changed.Holders {
 			delete(st.names, h)
-			for id := range st.byHolder[h] {
+			for _, id := range st.byHolder[h] {
 				dirty[id] = true
 			}
 		}
@@ -199,22 +199,21 @@ func (s *shapedRow) sameAs(o *shapedRow) bool {
 // put keeps row as its accreditation's.
 func (st *registerShaping) put(row *shapedRow) {
 	st.rows[row.AccreditationID] = row
-	ids := st.byHolder[row.holderID]
-	if ids == nil {
-		ids = map[string]bool{}
-		st.byHolder[row.holderID] = ids
-	}
-	ids[row.AccreditationID] = true
+	st.byHolder[row.holderID] = append(st.byHolder[row.holderID], row.AccreditationID)
 }
 
 // drop forgets row, and its holder's name once they hold no row.
 func (st *registerShaping) drop(row *shapedRow) {
 	delete(st.rows, row.AccreditationID)
 	ids := st.byHolder[row.holderID]
-	delete(ids, row.AccreditationID)
+	if i := slices.Index(ids, row.AccreditationID); i >= 0 {
+		ids = slices.Delete(ids, i, i+1)
+	}
 	if len(ids) == 0 {
 		delete(st.byHolder, row.holderID)
 		delete(st.names, row.holderID)
+	} else {
+		st.byHolder[row.holderID] = ids
 	}
 }
 

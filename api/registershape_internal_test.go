@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -243,4 +244,49 @@ func (f *registerFixture) listed(what string) *RegisterList {
 		}
 	}
 	return l
+}
+
+// BenchmarkRegisterAfterChange is the first read of the register after a
+// change (an award, then Listed), at 10k and 100k accreditations, against
+// shaping the whole register from scratch as each change did before. The
+// holders are in memory here: the store's reads of them, which the whole
+// shaping paid for every holder, are not in these figures.
+func BenchmarkRegisterAfterChange(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		f := newRegisterFixture(&testing.T{})
+		t0 := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+		for i := range n {
+			f.award(fmt.Sprintf("c%07d", i), fmt.Sprintf("a%07d", i), fmt.Sprintf("h%07d", i), i%10 == 0, t0.Add(-time.Duration(i)*time.Minute))
+		}
+		ctx := context.Background()
+		f.pub.Listed(ctx, f.reg)
+		b.Run(fmt.Sprintf("accreditations=%d/one_change", n), func(b *testing.B) {
+			defer reportCPU(b)()
+			for i := range b.N {
+				f.award(fmt.Sprintf("x%07d", i), fmt.Sprintf("x%07d", i), fmt.Sprintf("h%07d", i%n), false, t0.Add(-time.Duration(i*7919%n)*time.Minute+time.Second))
+				if l := f.pub.Listed(ctx, f.reg); l.Len() < n {
+					b.Fatalf("%d rows", l.Len())
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("accreditations=%d/from_scratch", n), func(b *testing.B) {
+			defer reportCPU(b)()
+			for range b.N {
+				st := &registerShaping{rows: map[string]*shapedRow{}, byHolder: map[string][]string{}, names: map[string]string{}, retry: map[string]bool{}}
+				st.update(ctx, f.pub, f.reg, projections.RegisterChanges{All: true})
+			}
+		})
+	}
+}
+
+// reportCPU reports the process's CPU time per op (user and system), the
+// figure a loaded machine's wall clock does not show.
+func reportCPU(b *testing.B) func() {
+	cpu := func() time.Duration {
+		var ru syscall.Rusage
+		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	start := cpu()
+	return func() { b.ReportMetric(float64((cpu()-start).Microseconds())/float64(b.N), "cpu_us/op") }
 }
