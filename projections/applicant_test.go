@@ -60,3 +60,50 @@ func TestAnApplicantsCasesAreExactlyTheirs(t *testing.T) {
 	}
 	check("restored", restored)
 }
+
+// TestTheProgrammesAreTheRegistersEQAEntries: the programmes a provider's
+// list reads from their own index are exactly the register's EQA entries
+// (every entry looked at, here in the test), live and after a restore.
+func TestTheProgrammesAreTheRegistersEQAEntries(t *testing.T) {
+	store := eventstore.NewMemory()
+	r := projections.NewRunner(store, projections.NewSet, projections.Options{})
+	r.Start()
+	defer r.Stop()
+	g := historygen.New(t, store, 3)
+	g.OpenCases(t, 60)
+	for _, id := range g.Cases() {
+		g.Drive(t, id, 60)
+	}
+	waitAt(t, r, lastSeq(t, store))
+	check := func(what string, reg *projections.Register) {
+		var want, got []string
+		for id, e := range reg.Entries {
+			if e.Scheme == accreditation.SchemeEQA {
+				want = append(want, id)
+			}
+		}
+		for _, e := range projections.NewEffectiveness(nil).Programmes(reg) {
+			got = append(got, e.AccreditationID)
+		}
+		slices.Sort(want)
+		if len(want) < 2 || len(want) == len(reg.Entries) {
+			t.Fatalf("%s: %d EQA entries of %d; the test needs some of each scheme", what, len(want), len(reg.Entries))
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("%s: programmes %v, want %v", what, got, want)
+		}
+	}
+	var snap []byte
+	r.Read(func(s *projections.Set) {
+		check("live", s.Typed().Register)
+		var err error
+		if snap, err = s.Typed().Register.Snapshot(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	restored := projections.NewRegister()
+	if err := restored.Restore(snap); err != nil {
+		t.Fatal(err)
+	}
+	check("restored", restored)
+}

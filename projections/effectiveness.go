@@ -130,10 +130,8 @@ func (m *Effectiveness) Restore(b []byte) error {
 // status (a programme's graduates stay its graduates), by accreditation id.
 func (m *Effectiveness) Programmes(reg *Register) []RegisterEntry {
 	out := []RegisterEntry{}
-	for _, e := range reg.Entries {
-		if e.Scheme == accreditation.SchemeEQA {
-			out = append(out, *e)
-		}
+	for e := range reg.Programmes {
+		out = append(out, *e)
 	}
 	slices.SortFunc(out, func(a, b RegisterEntry) int { return strings.Compare(a.AccreditationID, b.AccreditationID) })
 	return out

@@ -40,6 +40,9 @@ type RegisterEntry struct {
 type Register struct {
 	Entries map[string]*RegisterEntry `json:"entries"` // by accreditation id
 	Cases   map[string]*RegisterEntry `json:"cases"`   // by case id: what case_opened said
+	// programmes is the ids of the EQA entries: a provider's list of
+	// programmes reads them, not every accreditation of every coach.
+	programmes map[string]struct{}
 
 	changes uint64 // counts the changes a list shows; Apply's alone
 	curMu   sync.Mutex
@@ -112,7 +115,17 @@ type memo struct {
 
 // NewRegister returns an empty register.
 func NewRegister() *Register {
-	return &Register{Entries: map[string]*RegisterEntry{}, Cases: map[string]*RegisterEntry{}}
+	return &Register{Entries: map[string]*RegisterEntry{}, Cases: map[string]*RegisterEntry{}, programmes: map[string]struct{}{}}
+}
+
+// Programmes yields the EQA entries (accredited programmes), in no order.
+// Like every query, it runs within a read of the models.
+func (m *Register) Programmes(yield func(*RegisterEntry) bool) {
+	for id := range m.programmes {
+		if !yield(m.Entries[id]) {
+			return
+		}
+	}
 }
 
 // Name implements ReadModel.
@@ -146,6 +159,9 @@ func (m *Register) Apply(e eventstore.Event) {
 		en := *base
 		en.AccreditationID, en.Level, en.AwardedAt, en.ValidUntil, en.Status = p.AccreditationID, p.Level, p.AwardedAt, p.ValidUntil, accreditation.StatusActive
 		m.Entries[p.AccreditationID] = &en
+		if en.Scheme == accreditation.SchemeEQA {
+			m.programmes[p.AccreditationID] = struct{}{}
+		}
 		m.entryChanged(p.AccreditationID)
 	case accreditation.EventAccreditationRenewed:
 		var p accreditation.AccreditationRenewed
@@ -189,7 +205,16 @@ func (m *Register) capture() func() (parts, error) {
 func (m *Register) Restore(b []byte) error {
 	m.changes++
 	m.pending = RegisterChanges{All: true}
-	return json.Unmarshal(b, m)
+	if err := json.Unmarshal(b, m); err != nil {
+		return err
+	}
+	m.programmes = map[string]struct{}{}
+	for id, e := range m.Entries {
+		if e.Scheme == accreditation.SchemeEQA {
+			m.programmes[id] = struct{}{}
+		}
+	}
+	return nil
 }
 
 // Current lists the active accreditations, newest award first (then by
