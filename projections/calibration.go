@@ -297,7 +297,7 @@ func (m *Calibration) Snapshot() ([]byte, error) { return json.Marshal(m) }
 // Restore implements ReadModel.
 func (m *Calibration) Restore(b []byte) error {
 	fresh := NewCalibration()
-	if err := json.Unmarshal(b, fresh); err != nil {
+	if err := unmarshal(b, fresh); err != nil {
 		return err
 	}
 	*m = *fresh

@@ -107,7 +107,7 @@ func decodeCases(data []byte, m *Cases) error {
 	parts := make([]map[string]caseEntry, len(chunks))
 	folded := make([]map[string]*accreditation.Case, len(chunks))
 	err = eachOnCores(len(parts), func(i int) error {
-		if err := json.Unmarshal(chunks[i], &parts[i]); err != nil {
+		if err := unmarshal(chunks[i], &parts[i]); err != nil {
 			return err
 		}
 		folded[i] = map[string]*accreditation.Case{}

@@ -115,7 +115,7 @@ func (m *Effectiveness) Snapshot() ([]byte, error) { return json.Marshal(m) }
 
 // Restore implements ReadModel.
 func (m *Effectiveness) Restore(b []byte) error {
-	if err := json.Unmarshal(b, m); err != nil {
+	if err := unmarshal(b, m); err != nil {
 		return err
 	}
 	graduates := m.Graduates

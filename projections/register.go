@@ -205,7 +205,7 @@ func (m *Register) capture() func() (parts, error) {
 func (m *Register) Restore(b []byte) error {
 	m.changes++
 	m.pending = RegisterChanges{All: true}
-	if err := json.Unmarshal(b, m); err != nil {
+	if err := unmarshal(b, m); err != nil {
 		return err
 	}
 	m.programmes = map[string]struct{}{}

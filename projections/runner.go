@@ -21,7 +21,9 @@ type ReadModel interface {
 	// unknown types are skipped, undecodable payloads are counted by the
 	// model and skipped.
 	Apply(e eventstore.Event)
-	// Snapshot returns the model's state as JSON; Restore loads it.
+	// Snapshot returns the model's state as JSON; Restore loads it. The
+	// models of a set are restored at once, each on its own goroutine:
+	// Restore changes its own model only.
 	Snapshot() ([]byte, error)
 	Restore(data []byte) error
 }

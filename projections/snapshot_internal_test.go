@@ -216,3 +216,64 @@ func canceledContext() context.Context {
 	cancel()
 	return ctx
 }
+
+// TestRestoredModelsKeepNothingOfTheFile: a start reads the snapshot from
+// the file mapped into memory, which is unmapped once the models are
+// restored, so no model may keep a slice of it. Every byte of the models'
+// parts is overwritten after they are restored: each model encodes as it
+// did before, and the overwritten parts no longer restore (the overwriting
+// reached what the models were read from).
+func TestRestoredModelsKeepNothingOfTheFile(t *testing.T) {
+	t.Parallel()
+	store := eventstore.NewMemory()
+	g := historygen.New(t, store, 5)
+	defer g.Close()
+	g.OpenCases(t, 30)
+	g.Steps(t, 600)
+	dir := t.TempDir()
+	r := NewRunner(store, NewSet, Options{SnapshotDir: dir, Schema: Schema})
+	if _, err := r.Rebuild(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.SaveSnapshot(); err != nil {
+		t.Fatal(err)
+	}
+	_, models, release, err := readSnapshotFile(filepath.Join(dir, "read-models.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	set := NewSet()
+	for _, m := range set.Models {
+		if err := m.Restore(models[m.Name()]); err != nil {
+			t.Fatalf("restore %s: %v", m.Name(), err)
+		}
+	}
+	if typed := set.Typed(); len(typed.Decisions.Records) == 0 || len(typed.Register.Entries) == 0 || len(typed.Cases.sums) == 0 {
+		t.Fatalf("the history holds %d decisions, %d register entries and %d cases: too little to show anything",
+			len(typed.Decisions.Records), len(typed.Register.Entries), len(typed.Cases.sums))
+	}
+	encoded := func() map[string][]byte {
+		out := map[string][]byte{}
+		for _, m := range set.Models {
+			out[m.Name()] = must(m.Snapshot())
+		}
+		return out
+	}
+	before := encoded()
+	for _, part := range models {
+		for i := range part {
+			part[i] = 'x'
+		}
+	}
+	for name, b := range encoded() {
+		if !bytes.Equal(b, before[name]) {
+			t.Errorf("model %s changed when the file it was restored from was overwritten", name)
+		}
+	}
+	for _, m := range NewSet().Models {
+		if len(models[m.Name()]) > 0 && m.Restore(models[m.Name()]) == nil {
+			t.Errorf("model %s restored from its overwritten part", m.Name())
+		}
+	}
+}
