@@ -204,11 +204,13 @@ func (r *Runner) Start() {
 	r.filesMu.Unlock()
 	r.resumed = r.Position()
 	r.replayed.Store(0)
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() { defer wg.Done(); r.follow(ctx) }()
-	go func() { defer wg.Done(); r.snapshotAhead(ctx) }()
-	go func() { wg.Wait(); close(r.done) }()
+	// done is the follower's end only: a snapshot written ahead that is
+	// still encoding when the stop comes (a minute at 1M events, and it
+	// cannot be interrupted) writes nothing once ctx has ended, and a stop
+	// that waited for it spent its whole budget in vain.
+	done := r.done
+	go func() { defer close(done); r.follow(ctx) }()
+	go r.snapshotAhead(ctx)
 }
 
 func (r *Runner) follow(ctx context.Context) {
@@ -307,7 +309,8 @@ func (r *Runner) Shutdown(ctx context.Context) error {
 	case <-r.done:
 	case <-ctx.Done():
 		// The follower is still applying a commit (or waits for a reader
-		// holding the lock): no snapshot, the process is going anyway.
+		// holding the lock, or for a snapshot's capture): no snapshot, the
+		// process is going anyway.
 		return fmt.Errorf("read side did not stop in time, snapshot not written: %w", ctx.Err())
 	}
 	if r.Position() == r.saved.Load() {

@@ -277,3 +277,54 @@ func TestRestoredModelsKeepNothingOfTheFile(t *testing.T) {
 		}
 	}
 }
+
+// TestAStopDoesNotWaitForASnapshotWrittenAhead: a snapshot written ahead
+// that is still encoding when the stop comes (a minute at 1M events, and
+// it cannot be interrupted) holds the stop no longer than the follower
+// takes to end: the stop writes its own snapshot at the position reached
+// within its budget, and the one it left behind writes nothing after.
+func TestAStopDoesNotWaitForASnapshotWrittenAhead(t *testing.T) {
+	store := eventstore.NewMemory()
+	g := historygen.New(t, store, 9)
+	defer g.Close()
+	g.OpenCases(t, 10)
+	g.Steps(t, 100)
+	entered, release := make(chan struct{}), make(chan struct{})
+	var first sync.Once
+	encoding = func() {
+		held := false
+		first.Do(func() { held = true; close(entered) })
+		if held {
+			<-release // the snapshot written ahead, held in its encoding
+		}
+	}
+	defer func() { encoding = nil }()
+	var released sync.Once
+	defer released.Do(func() { close(release) })
+	dir := t.TempDir()
+	r := NewRunner(store, NewSet, Options{SnapshotDir: dir, Schema: Schema, SnapshotEvery: 10 * time.Millisecond})
+	r.Start()
+	<-entered
+	ctx, cancel := context.WithTimeout(context.Background(), failAfter)
+	defer cancel()
+	if err := r.Shutdown(ctx); err != nil {
+		t.Fatalf("the stop waited for the snapshot written ahead: %v", err)
+	}
+	path := filepath.Join(dir, "read-models.json")
+	head, _, unmap, err := readSnapshotFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unmap()
+	if head.Position != r.Position() || head.Position == 0 {
+		t.Fatalf("the stop's snapshot is at %d, want the position reached, %d", head.Position, r.Position())
+	}
+	before := must(os.ReadFile(path))
+	released.Do(func() { close(release) })
+	// The one left behind ends; it must write nothing (were it slower than
+	// the pause, this could only pass wrongly, never fail wrongly).
+	time.Sleep(200 * time.Millisecond)
+	if after := must(os.ReadFile(path)); !bytes.Equal(after, before) {
+		t.Fatal("the snapshot left behind by the stop was written after it")
+	}
+}
