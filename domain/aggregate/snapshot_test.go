@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -271,7 +272,8 @@ func TestASnapshotCutShortLeavesThePreviousOne(t *testing.T) {
 type endless struct {
 	stateless
 	cancel context.CancelFunc
-	puts   int
+	puts   atomic.Int64
+	cut    chan struct{} // closed when a put fails
 }
 
 func (e *endless) SnapshotName() string  { return "endless" }
@@ -279,11 +281,12 @@ func (e *endless) SnapshotShape() string { return "endless v1" }
 func (e *endless) SaveSnapshot(_ context.Context, put func(any) error) error {
 	e.cancel()
 	for {
-		e.puts++
-		if err := put(e.puts); err != nil {
+		n := e.puts.Add(1)
+		if err := put(n); err != nil {
+			close(e.cut)
 			return err
 		}
-		if e.puts > 1_000_000 {
+		if n > 1_000_000 {
 			return nil
 		}
 	}
@@ -297,16 +300,92 @@ func TestASaveEndsAtItsDeadlineWhateverAPartDoes(t *testing.T) {
 	store := eventstore.NewMemory()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	part := &endless{cancel: cancel}
+	part := &endless{cancel: cancel, cut: make(chan struct{})}
 	a, _ := newProcess(t, store, "", part)
 	path := filepath.Join(t.TempDir(), "aggregates.json")
 	if _, err := a.feed.SaveSnapshot(ctx, path); err == nil {
 		t.Fatal("a save past its deadline says it wrote its snapshot")
 	}
-	if part.puts > 1000 {
-		t.Fatalf("the part wrote %d values after the deadline; want it cut short within a few hundred", part.puts)
+	select {
+	case <-part.cut:
+	case <-time.After(time.Minute): // a bound on the wait, not a speed measured
+		t.Fatalf("the part was not cut short: %d values written", part.puts.Load())
+	}
+	if n := part.puts.Load(); n > 1000 {
+		t.Fatalf("the part wrote %d values after the deadline; want it cut short within a few hundred", n)
 	}
 	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("a snapshot was written: %v", err)
+	}
+}
+
+// stuck is a part that encodes one value until released, whatever its
+// ctx says (as the audit heads and the cases' index do, 100k entries each
+// at 1M events).
+type stuck struct {
+	stateless
+	entered, release chan struct{}
+}
+
+func (s *stuck) SnapshotName() string  { return "stuck" }
+func (s *stuck) SnapshotShape() string { return "stuck v1" }
+func (s *stuck) SaveSnapshot(_ context.Context, put func(any) error) error {
+	close(s.entered)
+	<-s.release
+	return put(1)
+}
+func (s *stuck) LoadSnapshot(func() bool, func(any) error) (func(), error) { return func() {}, nil }
+
+// TestASaveReturnsAtItsDeadlineWhileAPartEncodesOneValue: a stop's save
+// returns when its ctx ends even while a part is in the middle of one
+// value it cannot cut; the save left behind, once the part ends, writes
+// nothing and leaves no file behind; and a start removes the files of
+// saves a crash cut short.
+func TestASaveReturnsAtItsDeadlineWhileAPartEncodesOneValue(t *testing.T) {
+	store := eventstore.NewMemory()
+	part := &stuck{entered: make(chan struct{}), release: make(chan struct{})}
+	a, _ := newProcess(t, store, "", part)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "aggregates.json")
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-part.entered; cancel() }()
+	// A save that waited for the part would wait for ever: it is released
+	// after a minute, a bound on the wait, not a speed measured.
+	var waited atomic.Bool
+	bound := time.AfterFunc(time.Minute, func() { waited.Store(true); close(part.release) })
+	_, err := a.feed.SaveSnapshot(ctx, path)
+	if waited.Load() {
+		t.Fatal("the save waited for the part's value to end")
+	}
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("a save whose ctx ended in a part's value: %v, want it ended with ctx", err)
+	}
+	if bound.Stop() {
+		close(part.release)
+	}
+	deadline := time.Now().Add(time.Minute) // a bound on the wait, not a speed measured
+	for {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(entries) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the save left behind left %s in the directory", entries[0].Name())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for _, name := range []string{"aggregates.json.123.tmp", "aggregates.json.tmp"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("{"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := a.feed.LoadSnapshot(context.Background(), path); !errors.Is(err, aggregate.ErrNoSnapshot) {
+		t.Fatalf("load with no snapshot: %v", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("a start left %s, a file of a save cut short", entries[0].Name())
 	}
 }
