@@ -110,6 +110,7 @@ func decodeCases(data []byte, m *Cases) error {
 		if err := unmarshal(chunks[i], &parts[i]); err != nil {
 			return err
 		}
+		dropPages(chunks[i])
 		folded[i] = map[string]*accreditation.Case{}
 		for id, e := range parts[i] {
 			if e.Summary == nil {

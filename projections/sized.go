@@ -163,7 +163,14 @@ func decodeChunked[T any](data []byte) ([]T, error) {
 		return nil, err
 	}
 	parts := make([][]T, len(chunks))
-	if err := eachOnCores(len(chunks), func(i int) error { return unmarshal(chunks[i], &parts[i]) }); err != nil {
+	err = eachOnCores(len(chunks), func(i int) error {
+		if err := unmarshal(chunks[i], &parts[i]); err != nil {
+			return err
+		}
+		dropPages(chunks[i])
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	var items []T

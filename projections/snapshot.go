@@ -354,7 +354,10 @@ func (r *Runner) loadSnapshot() error {
 	errs := make([]error, len(set.Models))
 	var wg sync.WaitGroup
 	for i, m := range set.Models {
-		wg.Go(func() { errs[i] = m.Restore(models[m.Name()]) })
+		wg.Go(func() {
+			errs[i] = m.Restore(models[m.Name()])
+			dropPages(models[m.Name()])
+		})
 	}
 	wg.Wait()
 	for i, err := range errs {
