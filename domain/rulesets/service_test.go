@@ -25,7 +25,12 @@ var (
 func process(t *testing.T, store eventstore.Store) (*rulesets.Service, *aggregate.Feed) {
 	t.Helper()
 	feed := aggregate.NewFeed(store, nil)
-	s := rulesets.NewService(store, feed, func() time.Time { return today }, accreditation.DefaultRuleSets())
+	clock := func() time.Time { return today }
+	// The feed ages command ids by the clock the commands are stamped with,
+	// as in accreditd: on the real clock it forgot them a day after today
+	// and a retry was decided again (this test failed from 2026-12-03 10:00).
+	feed.Retain(0, clock)
+	s := rulesets.NewService(store, feed, clock, accreditation.DefaultRuleSets())
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	go func() { _ = feed.Run(ctx) }()
