@@ -73,9 +73,12 @@ func dropPages(b []byte) {
 	}
 	start := uintptr(unsafe.Pointer(&b[0]))
 	end := start + uintptr(len(b))
+	// Not held across the madvise: the decoding goroutines drop their
+	// parts at once, and a mapping is released only after they are done.
 	mappings.Lock()
-	defer mappings.Unlock()
-	if !slices.ContainsFunc(mappings.spans, func(s span) bool { return s.start <= start && end <= s.end }) {
+	mapped := slices.ContainsFunc(mappings.spans, func(s span) bool { return s.start <= start && end <= s.end })
+	mappings.Unlock()
+	if !mapped {
 		return
 	}
 	from, to := (start+page-1)&^(page-1), end&^(page-1)
