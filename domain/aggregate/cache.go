@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/emcc/accredit/domain/eventstore"
 )
@@ -229,6 +230,40 @@ func (r *Repository[S]) dropLocked(id string, e *entry[S]) {
 }
 
 // forget drops aggregate id from memory, to be read afresh next time.
+// seeDuplicate makes sure that the aggregate a retry was answered with is
+// read at least as far as the first attempt's write, before the caller
+// reads it back. The first attempt may have gone to another process, so
+// the aggregate may not be in memory, and on a cluster a replica a little
+// behind answers the read of its stream with nothing yet: the retry was
+// then answered 404 for the case the first attempt had opened (seen in
+// deploy's TestNATSClusterRunsAccreditd). Such a read is made again,
+// briefly, until ctx ends.
+func (r *Repository[S]) seeDuplicate(ctx context.Context, res Result) error {
+	id, ok := strings.CutPrefix(res.Stream, r.prefix+".")
+	if !ok || res.Seq == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, CommandTimeout)
+	defer cancel()
+	pause := 5 * time.Millisecond
+	for {
+		_, head, _, err := r.load(ctx, id)
+		if err != nil {
+			return err
+		}
+		if head.Seq >= res.Seq {
+			return nil
+		}
+		r.forget(id) // read from a replica behind: read again
+		select {
+		case <-ctx.Done():
+			return storeUnavailable(ctx.Err())
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, 100*time.Millisecond)
+	}
+}
+
 func (r *Repository[S]) forget(id string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()

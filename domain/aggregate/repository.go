@@ -243,6 +243,9 @@ func (r *Repository[S]) applied(meta Meta) (Result, bool, error) {
 // returns a domain error to refuse; it must not change the state it is given.
 func (r *Repository[S]) Update(ctx context.Context, id string, meta Meta, decide func(S, uint64) ([]Change, error)) (Result, error) {
 	res, appended, err := r.update(ctx, id, meta, decide)
+	if err == nil && res.Duplicate {
+		err = r.seeDuplicate(ctx, res)
+	}
 	outcome := "accepted"
 	switch {
 	case domain.Is(err, domain.Conflict) || domain.Is(err, domain.PreconditionFailed):

@@ -246,3 +246,60 @@ func TestPeekSeesWhatFindCopies(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// behind is a store whose first reads of a stream answer as a cluster's
+// replica a little behind does: with nothing yet.
+type behind struct {
+	eventstore.Store
+	mu    sync.Mutex
+	stale map[string]int // stream -> reads still to answer with nothing
+}
+
+func (b *behind) Load(ctx context.Context, stream string) ([]eventstore.Event, error) {
+	b.mu.Lock()
+	n := b.stale[stream]
+	if n > 0 {
+		b.stale[stream] = n - 1
+	}
+	b.mu.Unlock()
+	if n > 0 {
+		return nil, nil
+	}
+	return b.Store.Load(ctx, stream)
+}
+
+// TestARetryOnAnotherProcessSeesTheFirstAttemptsAggregate: the same command
+// sent to two processes, the second choosing another aggregate id (as a
+// retried open does), is answered with the first attempt's aggregate; read
+// back on the second process it exists with what the first wrote, even
+// when the first reads of its stream answer with nothing (a replica behind).
+func TestARetryOnAnotherProcessSeesTheFirstAttemptsAggregate(t *testing.T) {
+	mem := eventstore.NewMemory()
+	store := &behind{Store: mem, stale: map[string]int{"tally.first": 2}}
+	newRepo := func(s eventstore.Store) *aggregate.Repository[*tally] {
+		feed := aggregate.NewFeed(s, nil)
+		repo := aggregate.NewRepository("tally", s, feed, time.Now, func(string) *tally { return &tally{} })
+		ctx, cancel := context.WithCancel(context.Background())
+		t.Cleanup(cancel)
+		go func() { _ = feed.Run(ctx) }()
+		return repo
+	}
+	a, b := newRepo(mem), newRepo(store)
+	ctx := context.Background()
+	m := aggregate.Meta{CommandID: "open-1", RequestHash: "h"}
+	first, err := a.Update(ctx, "first", m, add(7))
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := b.Update(ctx, "second", m, add(7))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !again.Duplicate || again.Stream != first.Stream || again.Seq != first.Seq {
+		t.Fatalf("the retry: %+v, want the first attempt's answer %+v as a duplicate", again, first)
+	}
+	s, _, ok, err := b.Find(ctx, "first")
+	if err != nil || !ok || !slices.Equal(s.Items, []int{7}) {
+		t.Fatalf("the first attempt's aggregate read on the other process: %v, exists %v, err %v; want [7]", s, ok, err)
+	}
+}
