@@ -150,19 +150,7 @@ func must[T any](v T, err error) T {
 // parts do not fit them (cut short, or a size changed) is refused, and the
 // start replays from zero to the same models.
 func TestASnapshotWhosePartsAreNotWhereItsHeadSaysIsNotUsed(t *testing.T) {
-	store := eventstore.NewMemory()
-	g := historygen.New(t, store, 4)
-	defer g.Close()
-	g.OpenCases(t, 20)
-	g.Steps(t, 300)
-	dir := t.TempDir()
-	r := NewRunner(store, NewSet, Options{SnapshotDir: dir, Schema: Schema})
-	if _, err := r.Rebuild(context.Background(), nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := r.SaveSnapshot(); err != nil {
-		t.Fatal(err)
-	}
+	store, r, dir := savedSnapshot(t, 4, 20, 300)
 	want := modelBytes(t, r)
 	path := filepath.Join(dir, "read-models.json")
 	good := must(os.ReadFile(path))
@@ -211,6 +199,26 @@ func TestASnapshotWhosePartsAreNotWhereItsHeadSaysIsNotUsed(t *testing.T) {
 	}
 }
 
+// savedSnapshot makes up a history (seed, cases opened, steps taken), builds
+// the read models from it and saves their snapshot in dir.
+func savedSnapshot(t *testing.T, seed uint64, cases, steps int) (eventstore.Store, *Runner, string) {
+	t.Helper()
+	store := eventstore.NewMemory()
+	g := historygen.New(t, store, seed)
+	defer g.Close()
+	g.OpenCases(t, cases)
+	g.Steps(t, steps)
+	dir := t.TempDir()
+	r := NewRunner(store, NewSet, Options{SnapshotDir: dir, Schema: Schema})
+	if _, err := r.Rebuild(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.SaveSnapshot(); err != nil {
+		t.Fatal(err)
+	}
+	return store, r, dir
+}
+
 func canceledContext() context.Context {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -225,19 +233,7 @@ func canceledContext() context.Context {
 // reached what the models were read from).
 func TestRestoredModelsKeepNothingOfTheFile(t *testing.T) {
 	t.Parallel()
-	store := eventstore.NewMemory()
-	g := historygen.New(t, store, 5)
-	defer g.Close()
-	g.OpenCases(t, 30)
-	g.Steps(t, 600)
-	dir := t.TempDir()
-	r := NewRunner(store, NewSet, Options{SnapshotDir: dir, Schema: Schema})
-	if _, err := r.Rebuild(context.Background(), nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := r.SaveSnapshot(); err != nil {
-		t.Fatal(err)
-	}
+	_, _, dir := savedSnapshot(t, 5, 30, 600)
 	_, models, release, err := readSnapshotFile(filepath.Join(dir, "read-models.json"))
 	if err != nil {
 		t.Fatal(err)
