@@ -519,6 +519,12 @@ func (g *job) assess(ctx context.Context, p *plan, now time.Time) (time.Duration
 			})
 		}
 		if _, recorded := c.Interview.Records[role]; !recorded {
+			if now.Before(c.Interview.At) {
+				// Hurried to Until past the time the interview could
+				// wait for: the case stays in assessment, its
+				// interview ahead, as a real one is found.
+				return 0, nil
+			}
 			notes, err := g.text(ctx, p, "The interview confirmed the practice the portfolio describes.")
 			if err != nil {
 				return 0, err

@@ -150,11 +150,30 @@ type user struct {
 // each stream's commits in order, every user registered before their
 // first case, and the store as a whole in time order.
 func Run[C any](ctx context.Context, cfg Config, w Writer[C]) (Summary, error) {
+	g, err := newGen(cfg)
+	if err != nil {
+		return Summary{}, err
+	}
+	sum, err := write(ctx, g, w)
+	if err != nil {
+		return sum, err
+	}
+	if err := w.Flush(ctx); err != nil {
+		return sum, err
+	}
+	sum.Cases = len(g.cases)
+	sum.Office, sum.Assessor = g.users[g.offices[0]].Email, g.users[g.assessors[0]].Email
+	sum.Applicant = g.users[g.applicants[0]].Email
+	return sum, nil
+}
+
+// newGen checks cfg, fills in its defaults and plans every user and case.
+func newGen(cfg Config) (*gen, error) {
 	if cfg.Users < MinUsers() {
-		return Summary{}, fmt.Errorf("seed: at least %d users (office, assessors for every language, an applicant), not %d", MinUsers(), cfg.Users)
+		return nil, fmt.Errorf("seed: at least %d users (office, assessors for every language, an applicant), not %d", MinUsers(), cfg.Users)
 	}
 	if cfg.Cases < 0 || cfg.Vault == nil || cfg.PasswordHash == "" {
-		return Summary{}, errors.New("seed: cases >= 0, a vault and a password hash are needed")
+		return nil, errors.New("seed: cases >= 0, a vault and a password hash are needed")
 	}
 	if cfg.Catalogue == nil {
 		cfg.Catalogue = framework.Default()
@@ -186,7 +205,7 @@ func Run[C any](ctx context.Context, cfg Config, w Writer[C]) (Summary, error) {
 	}
 	cfg.From, cfg.Until = cfg.From.UTC(), cfg.Until.UTC()
 	if !cfg.Until.After(cfg.From.AddDate(0, 0, 30)) {
-		return Summary{}, fmt.Errorf("seed: the period %s to %s is shorter than 30 days", cfg.From.Format(time.DateOnly), cfg.Until.Format(time.DateOnly))
+		return nil, fmt.Errorf("seed: the period %s to %s is shorter than 30 days", cfg.From.Format(time.DateOnly), cfg.Until.Format(time.DateOnly))
 	}
 	g := &gen{cfg: cfg, dice: newDice(cfg.Seed, cfg.Seed^0x5eed5eed5eed5eed),
 		acc: accounts.NewSeeder(cfg.Vault, cfg.PasswordHash), fresh: accreditation.Factory(cfg.Catalogue)}
@@ -198,17 +217,7 @@ func Run[C any](ctx context.Context, cfg Config, w Writer[C]) (Summary, error) {
 		}
 	}
 	g.plan()
-	sum, err := write(ctx, g, w)
-	if err != nil {
-		return sum, err
-	}
-	if err := w.Flush(ctx); err != nil {
-		return sum, err
-	}
-	sum.Cases = len(g.cases)
-	sum.Office, sum.Assessor = g.users[g.offices[0]].Email, g.users[g.assessors[0]].Email
-	sum.Applicant = g.users[g.applicants[0]].Email
-	return sum, nil
+	return g, nil
 }
 
 // dice is a random source: the plan's, or one job's.

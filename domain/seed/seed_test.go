@@ -2,7 +2,9 @@ package seed_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -201,6 +203,58 @@ func TestSeedDoesNotDependOnTheWorkers(t *testing.T) {
 	for i := range one {
 		if one[i] != many[i] {
 			t.Fatalf("event %d: 1 worker wrote %q, 5 workers %q", i, one[i], many[i])
+		}
+	}
+}
+
+// failing is a Writer that refuses the append (or the preparing) after
+// the first ok ones.
+type failing struct {
+	ok       int
+	prepared atomic.Int64
+	appended int
+	prepare  bool
+}
+
+var errRefused = errors.New("refused by the test's writer")
+
+func (w *failing) Prepare(string, []eventstore.Event) (struct{}, error) {
+	if w.prepare && w.prepared.Add(1) > int64(w.ok) {
+		return struct{}{}, errRefused
+	}
+	return struct{}{}, nil
+}
+
+func (w *failing) Append(context.Context, struct{}) error {
+	if w.appended++; !w.prepare && w.appended > w.ok {
+		return errRefused
+	}
+	return nil
+}
+
+func (w *failing) Flush(context.Context) error { return nil }
+
+// A run whose writer fails says so and returns, whichever side fails:
+// the workers making up jobs far ahead of the writing (a job's error) or
+// the writing itself. It used to wait forever for the workers it had not
+// told to stop (the 100k-case benchmark hung so).
+func TestSeedReturnsTheWritersError(t *testing.T) {
+	vault, _ := pii.NewVault(pii.NewMemoryKeys(), make([]byte, 32))
+	until := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	for _, w := range []*failing{{ok: 50}, {ok: 50, prepare: true}} {
+		done := make(chan error, 1)
+		go func() {
+			_, err := seed.Run(context.Background(), seed.Config{Cases: 600, Users: 200, Seed: 2, Until: until, Workers: 2,
+				Vault: vault, PasswordHash: hash}, w)
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if !errors.Is(err, errRefused) {
+				t.Errorf("prepare fails %v: the run ended with %v, not the writer's error", w.prepare, err)
+			}
+		case <-time.After(5 * time.Minute):
+			t.Fatalf("prepare fails %v: the run has not returned 5 minutes after its writer failed", w.prepare)
 		}
 	}
 }

@@ -67,7 +67,6 @@ func write[C any](ctx context.Context, g *gen, w Writer[C]) (Summary, error) {
 	slices.SortStableFunc(order, func(a, b int) int { return g.start(a).Compare(g.start(b)) })
 
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	window := g.cfg.Workers * 256
 	ring := make([]chan timeline[C], window) // position k's result, in slot k % window
 	for i := range ring {
@@ -98,7 +97,13 @@ func write[C any](ctx context.Context, g *gen, w Writer[C]) (Summary, error) {
 			}
 		})
 	}
-	defer wg.Wait()
+	// Stop the feeder before waiting for it: a run that ends early (a
+	// job's error, a refused append) leaves it waiting for a free place
+	// that only the merge below gives back.
+	defer func() {
+		cancel()
+		wg.Wait()
+	}()
 
 	p := progress{cfg: g.cfg, started: time.Now(), users: len(g.users), cases: len(g.cases)}
 	var m merge[C]
