@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/emcc/accredit/domain/accounts"
 	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/framework"
 	"github.com/emcc/accredit/domain/pii"
@@ -43,7 +42,10 @@ type RegisterFilter struct {
 
 // Holders is what the register reads of a holder: accounts.Service.
 type Holders interface {
-	User(ctx context.Context, id string) (accounts.UserView, error)
+	// HolderName is the holder's name opened, pii.Erased once erased;
+	// an error when there is no such user or the name cannot be opened
+	// for now.
+	HolderName(ctx context.Context, id string) (string, error)
 }
 
 // PublicRegister shapes the read model's register entries for anyone to
@@ -60,8 +62,8 @@ type PublicRegister struct {
 func (r PublicRegister) Row(ctx context.Context, e projections.RegisterEntry) (row RegisterRow, listed bool) {
 	row = RegisterRow{AccreditationID: e.AccreditationID, Scheme: e.Scheme, Level: e.Level, AwardedAt: e.AwardedAt,
 		ValidUntil: e.ValidUntil, Status: e.Status, Valid: accreditation.InForce(e.Status, e.ValidUntil, r.Now())}
-	if u, err := r.Users.User(ctx, e.HolderID); err == nil && !u.Erased {
-		row.Holder = u.Name
+	if name, err := r.Users.HolderName(ctx, e.HolderID); err == nil {
+		row.Holder = name
 	} else {
 		row.Holder = pii.Erased
 	}

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emcc/accredit/domain/accreditation"
@@ -93,6 +95,7 @@ func (st *registerShaping) update(ctx context.Context, r PublicRegister, reg *pr
 		return // the list shows the same: it stays, with its entity tag
 	}
 	var removed, added []*shapedRow // listed rows that leave the list, and that join it
+	var active []projections.RegisterEntry
 	for id := range dirty {
 		delete(st.retry, id)
 		old := st.rows[id]
@@ -106,7 +109,12 @@ func (st *registerShaping) update(ctx context.Context, r PublicRegister, reg *pr
 			}
 			continue
 		}
-		row, err := st.shape(ctx, r, *e)
+		active = append(active, *e)
+	}
+	names, sealed := st.openAll(ctx, r, active)
+	for i, e := range active {
+		id, old := e.AccreditationID, st.rows[e.AccreditationID]
+		row, err := st.shape(e, names, sealed[i])
 		if err != nil {
 			st.retry[id] = true // the row as it was meanwhile, or none
 			if st.tried.IsZero() {
@@ -139,35 +147,99 @@ func (st *registerShaping) update(ctx context.Context, r PublicRegister, reg *pr
 	st.list = &RegisterList{rows: st.merged(removed, added), now: r.Now}
 }
 
-// shape makes the row of entry e, reading its holder's name unless it is
-// kept; err when the holder or a sealed value could not be read for now.
-func (st *registerShaping) shape(ctx context.Context, r PublicRegister, e projections.RegisterEntry) (*shapedRow, error) {
+// openWorkers is how many names are opened at once in a shaping: each
+// may wait on the key store, so a first shaping of 60k rows waits on
+// several at a time rather than on each in turn.
+const openWorkers = 16
+
+// holderName is a holder's name opened, or why it could not be for now.
+type holderName struct {
+	name string
+	err  error
+}
+
+// programme is an EQA entry's programme and provider opened.
+type programme struct {
+	name, provider string
+	err            error
+}
+
+// openAll opens what the rows of entries show, openWorkers at a time:
+// the names of their holders not kept yet, each once, and their
+// programmes. It only reads st.
+func (st *registerShaping) openAll(ctx context.Context, r PublicRegister, entries []projections.RegisterEntry) (map[string]holderName, []programme) {
+	var holders []string
+	names := map[string]holderName{}
+	progs := make([]programme, len(entries))
+	var eqa []int
+	for i, e := range entries {
+		if e.Scheme == accreditation.SchemeEQA {
+			eqa = append(eqa, i)
+			continue
+		}
+		if _, kept := st.names[e.HolderID]; !kept {
+			if _, seen := names[e.HolderID]; !seen {
+				names[e.HolderID] = holderName{}
+				holders = append(holders, e.HolderID)
+			}
+		}
+	}
+	opened := make([]holderName, len(holders))
+	inParallel(len(holders)+len(eqa), func(k int) {
+		if k < len(holders) {
+			name, err := r.Users.HolderName(ctx, holders[k])
+			opened[k] = holderName{name: name, err: err}
+			return
+		}
+		i := eqa[k-len(holders)]
+		p := &progs[i]
+		if p.name, p.err = open(ctx, r.Vault, entries[i].ProgrammeName); p.err == nil {
+			p.provider, p.err = open(ctx, r.Vault, entries[i].ProgrammeProvider)
+		}
+	})
+	for k, h := range holders {
+		names[h] = opened[k]
+	}
+	return names, progs
+}
+
+// inParallel calls do(0) to do(n-1), openWorkers at a time.
+func inParallel(n int, do func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(n, openWorkers) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				do(i)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// shape makes the row of entry e from its holder's name (kept, or opened
+// in names) or its programme opened; err when one could not be opened for
+// now.
+func (st *registerShaping) shape(e projections.RegisterEntry, names map[string]holderName, p programme) (*shapedRow, error) {
 	row := RegisterRow{AccreditationID: e.AccreditationID, Scheme: e.Scheme, Level: e.Level, AwardedAt: e.AwardedAt,
 		ValidUntil: e.ValidUntil, Status: e.Status}
 	if e.Scheme == accreditation.SchemeEQA {
 		// The provider's name stands for the holder's (as Row).
-		var err error
-		if row.Programme, err = open(ctx, r.Vault, e.ProgrammeName); err != nil {
-			return nil, err
+		if p.err != nil {
+			return nil, p.err
 		}
-		if row.Provider, err = open(ctx, r.Vault, e.ProgrammeProvider); err != nil {
-			return nil, err
-		}
-		row.Holder = row.Provider
+		row.Programme, row.Provider, row.Holder = p.name, p.provider, p.provider
 	} else {
 		name, ok := st.names[e.HolderID]
 		if !ok {
-			u, err := r.Users.User(ctx, e.HolderID)
+			h, opened := names[e.HolderID]
 			switch {
-			case err != nil:
-				return nil, err
-			case u.Erased:
-				name = pii.Erased
-			case u.Name == pii.Erased:
-				return nil, errors.New("the holder's name could not be opened")
-			default:
-				name = u.Name
+			case !opened: // kept when opened, let go since: next time
+				return nil, errors.New("the holder's name was not opened")
+			case h.err != nil:
+				return nil, h.err
 			}
+			name = h.name
 			st.names[e.HolderID] = name
 		}
 		row.Holder = name

@@ -27,23 +27,51 @@ type fakeHolders struct {
 	users   map[string]accounts.UserView
 	failing map[string]bool // a passing failure of the store
 	reads   int
+	// together, when set, holds each read until that many are under way
+	// at once (met then closed), or a minute passed (gaveUp).
+	together       int
+	inFlight, most int
+	met            chan struct{}
+	gaveUp         bool
 }
 
-func (f *fakeHolders) User(_ context.Context, id string) (accounts.UserView, error) {
+func (f *fakeHolders) HolderName(_ context.Context, id string) (string, error) {
 	f.mu.Lock()
+	if f.together > 0 && !f.gaveUp {
+		f.inFlight++
+		f.most = max(f.most, f.inFlight)
+		if f.inFlight == f.together {
+			select {
+			case <-f.met: // met before
+			default:
+				close(f.met)
+			}
+		}
+		met := f.met
+		f.mu.Unlock()
+		select {
+		case <-met:
+		case <-time.After(time.Minute):
+			f.mu.Lock()
+			f.gaveUp = true
+			f.mu.Unlock()
+		}
+		f.mu.Lock()
+		f.inFlight--
+	}
 	defer f.mu.Unlock()
 	f.reads++
 	if f.failing[id] {
-		return accounts.UserView{}, errors.New("store unavailable")
+		return "", errors.New("store unavailable")
 	}
 	u, ok := f.users[id]
 	if !ok {
-		return accounts.UserView{}, domain.Errorf(domain.NotFound, "no user %s", id)
+		return "", domain.Errorf(domain.NotFound, "no user %s", id)
 	}
 	if u.Erased {
-		u.Name = pii.Erased
+		return pii.Erased, nil
 	}
-	return u, nil
+	return u.Name, nil
 }
 
 func (f *fakeHolders) readsSoFar() int {
@@ -289,4 +317,28 @@ func reportCPU(b *testing.B) func() {
 	}
 	start := cpu()
 	return func() { b.ReportMetric(float64((cpu()-start).Microseconds())/float64(b.N), "cpu_us/op") }
+}
+
+// A first shaping opens the holders' names several at once: each may wait
+// on the key store, and at 100k holders one after the other took 20 to 30
+// s. Every read here waits until openWorkers are under way together.
+func TestAFirstShapingOpensNamesSeveralAtOnce(t *testing.T) {
+	f := newRegisterFixture(t)
+	t0 := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	for i := range 3 * openWorkers {
+		f.award(fmt.Sprintf("c%02d", i), fmt.Sprintf("a%02d", i), fmt.Sprintf("h%02d", i), false, t0.Add(-time.Duration(i)*time.Hour))
+	}
+	f.holders.together, f.holders.met = openWorkers, make(chan struct{})
+	l := f.pub.Listed(context.Background(), f.reg)
+	if f.holders.gaveUp || f.holders.most < openWorkers {
+		t.Fatalf("at most %d names opened at once, want %d", f.holders.most, openWorkers)
+	}
+	if got := len(l.rows); got != 3*openWorkers {
+		t.Fatalf("%d rows listed, want %d", got, 3*openWorkers)
+	}
+	for i, r := range l.rows {
+		if want := fmt.Sprintf("Holder <h%02d> & co", i); r.Holder != want {
+			t.Fatalf("row %d: holder %q, want %q", i, r.Holder, want)
+		}
+	}
 }

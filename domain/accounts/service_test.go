@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"path/filepath"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -310,4 +311,47 @@ func usersOf(t *testing.T, in *instance) []accounts.UserView {
 		t.Fatal(err)
 	}
 	return users
+}
+
+// The register opens each holder's name from the index of users, not from
+// their stream: a process keeping one user in memory reads nothing of the
+// store for 50 holders' names, live and after a start from the
+// write-side snapshot, and an erased holder reads as erased.
+func TestHolderNameReadsTheIndexNotTheUsers(t *testing.T) {
+	srv := natstest.Start(t)
+	st := connect(t, srv)
+	first := start(t, st, time.Now)
+	ids := importUsers(t, st, 50, "holder")
+	first.catchUp(t)
+	ctx := context.Background()
+	erased := ids[7]
+	if _, err := first.Erase(ctx, aggregate.Meta{Command: "erase", Actor: domain.System}, erased, "asked to"); err != nil {
+		t.Fatal(err)
+	}
+	first.catchUp(t)
+	snap := filepath.Join(t.TempDir(), "aggregates.json")
+	if _, err := first.feed.SaveSnapshot(ctx, snap); err != nil {
+		t.Fatal(err)
+	}
+	for _, from := range []string{"", snap} {
+		events := &countingStore{Store: st.events}
+		in := startWith(t, stores{events: events, keys: st.keys, sessions: st.sessions}, time.Now, from, 1)
+		before := events.reads.Load()
+		for i, id := range ids {
+			name, err := in.HolderName(ctx, id)
+			want := fmt.Sprintf("User %d", i)
+			if id == erased {
+				want = pii.Erased
+			}
+			if err != nil || name != want {
+				t.Fatalf("snapshot %q: holder %d: got %q, %v; want %q", from, i, name, err, want)
+			}
+		}
+		if n := events.reads.Load() - before; n != 0 {
+			t.Errorf("snapshot %q: event store reads for 50 names: got %d, want 0", from, n)
+		}
+		if _, err := in.HolderName(ctx, "01NOSUCHUSER00000000000000"); !domain.Is(err, domain.NotFound) {
+			t.Errorf("snapshot %q: a holder who is no user: got %v, want NotFound", from, err)
+		}
+	}
 }

@@ -286,6 +286,15 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 	a.wg.Add(1)
 	go func() {
 		defer a.wg.Done()
+		t := time.Now()
+		a.API.WarmRegister(runCtx)
+		if runCtx.Err() == nil {
+			a.log.Info("public register shaped ahead of its first reader", "took_ms", time.Since(t).Milliseconds())
+		}
+	}()
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
 		if !opt.ManualJobs {
 			a.expiryLoop(runCtx)
 		}
