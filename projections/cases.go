@@ -2,6 +2,7 @@ package projections
 
 import (
 	"compress/flate"
+	"iter"
 	"math"
 	"slices"
 	"strings"
@@ -45,6 +46,13 @@ type Cases struct {
 	// assessor may claim, a small part of the queue, so that the assessors'
 	// queue reads them alone.
 	awaiting ordered
+	// awaitingBy is awaiting split by what a profile selects on first
+	// (scheme, language, level), each part by submission, so that an
+	// assessor's queue reads only the parts their profile matches, merged:
+	// it read every case awaiting (about 3,500 at 100k cases, 2,000 of
+	// them for a narrow profile) to find the few it may take.
+	awaitingBy map[claimKey]*ordered
+	awaitKey   map[string]claimKey // case id -> its part in awaitingBy
 	// undecided is the queued cases submitted and not decided, by
 	// submission: the overdue ones are its oldest, counted without a scan.
 	undecided ordered
@@ -76,6 +84,7 @@ func NewCases() *Cases {
 func (m *Cases) reset() {
 	m.hot, m.cold, m.sums, m.idle = map[string]*hotCase{}, map[string][]byte{}, map[string]*summary{}, map[string]struct{}{}
 	m.queue, m.awaiting, m.undecided = newOrdered(), newOrdered(), newOrdered()
+	m.awaitingBy, m.awaitKey = map[claimKey]*ordered{}, map[string]claimKey{}
 	m.assigned, m.listed = map[string][]queueRef{}, map[assignment]bool{}
 	m.renewing, m.ofApplicant, m.tally = map[string]bool{}, map[string][]string{}, newTally()
 	m.open = newOpenIndex()
@@ -149,10 +158,12 @@ func (m *Cases) apply(e eventstore.Event, fold func(*accreditation.Case) error) 
 		m.open.dropCase(c.ID)
 	}
 	switch awaiting := c.State == accreditation.StateAwaitingAssessment; {
-	case awaiting && (!wasAwaiting || !c.SubmittedAt.Equal(submitted)):
+	case awaiting && (!wasAwaiting || !c.SubmittedAt.Equal(submitted) || m.awaitKey[c.ID] != claimKeyOf(c)):
 		m.awaiting.put(c.ID, c.SubmittedAt)
+		m.placeAwaiting(c)
 	case wasAwaiting && !awaiting:
 		m.awaiting.remove(c.ID)
+		m.unplaceAwaiting(c.ID)
 	}
 	if undecided(c.State, c.Decision == nil, c.SubmittedAt) {
 		if at, ok := m.undecided.at[c.ID]; !ok || !at.Equal(c.SubmittedAt) {
@@ -224,6 +235,11 @@ func (m *Cases) Restore(b []byte) error {
 		m.tally.count(s, 1)
 		if s.State == accreditation.StateAwaitingAssessment {
 			m.awaiting.append(id, s.SubmittedAt)
+			if c, ok := m.Case(id); ok { // folded: it is queued
+				k := claimKeyOf(c)
+				m.awaitKey[id] = k
+				m.awaitingPart(k).append(id, s.SubmittedAt)
+			}
 		}
 		if undecided(s.State, s.Decision == nil, s.SubmittedAt) {
 			m.undecided.append(id, s.SubmittedAt)
@@ -247,6 +263,9 @@ func (m *Cases) Restore(b []byte) error {
 	}
 	m.queue.sort()
 	m.awaiting.sort()
+	for _, o := range m.awaitingBy {
+		o.sort()
+	}
 	m.undecided.sort()
 	for _, refs := range m.assigned {
 		slices.SortFunc(refs, byTime)
@@ -357,7 +376,7 @@ func (m *Cases) AssessorQueue(p accreditation.AssessorProfile, now time.Time, sl
 		it.MyRole = roleOf(c, p.UserID)
 		mine.Items = append(mine.Items, it)
 	}
-	for r := range m.awaiting.all() {
+	for r := range m.awaitingFor(p) {
 		c, ok := m.Case(r.id)
 		// Cheap checks first; CanClaim has the last word.
 		if !ok || c.State != accreditation.StateAwaitingAssessment || !slices.Contains(p.Schemes, string(c.Scheme)) ||
@@ -455,4 +474,86 @@ func (m *Cases) Renewals(state accreditation.RenewalState, assessorID string) []
 		return strings.Compare(a.CaseID, b.CaseID)
 	})
 	return out
+}
+
+// claimKey is what an assessor's profile selects a case awaiting
+// assessment on first: its scheme, language and level.
+type claimKey struct {
+	scheme   accreditation.Scheme
+	language string
+	level    framework.Level
+}
+
+func claimKeyOf(c *accreditation.Case) claimKey {
+	return claimKey{scheme: c.Scheme, language: c.Language, level: c.Level}
+}
+
+// awaitingPart is the part of awaitingBy for k, made when first needed.
+func (m *Cases) awaitingPart(k claimKey) *ordered {
+	o := m.awaitingBy[k]
+	if o == nil {
+		n := newOrdered()
+		o = &n
+		m.awaitingBy[k] = o
+	}
+	return o
+}
+
+// placeAwaiting puts case c in its part of awaitingBy, out of the one it
+// was in if that was another.
+func (m *Cases) placeAwaiting(c *accreditation.Case) {
+	m.unplaceAwaiting(c.ID)
+	k := claimKeyOf(c)
+	m.awaitKey[c.ID] = k
+	m.awaitingPart(k).put(c.ID, c.SubmittedAt)
+}
+
+func (m *Cases) unplaceAwaiting(id string) {
+	k, ok := m.awaitKey[id]
+	if !ok {
+		return
+	}
+	delete(m.awaitKey, id)
+	o := m.awaitingBy[k]
+	o.remove(id)
+	if o.len() == 0 {
+		delete(m.awaitingBy, k)
+	}
+}
+
+// awaitingFor yields the cases awaiting assessment in the parts profile p
+// matches, by submission as awaiting holds them: the parts are merged.
+func (m *Cases) awaitingFor(p accreditation.AssessorProfile) iter.Seq[queueRef] {
+	var parts [][][]queueRef
+	for k, o := range m.awaitingBy {
+		if slices.Contains(p.Schemes, string(k.scheme)) && p.MaxLevel.AtLeast(k.level) && slices.Contains(p.Languages, k.language) {
+			parts = append(parts, o.blocks)
+		}
+	}
+	return func(yield func(queueRef) bool) {
+		type cursor struct{ block, i int }
+		at := make([]cursor, len(parts))
+		for {
+			best := -1
+			for j, blocks := range parts {
+				c := at[j]
+				if c.block == len(blocks) {
+					continue
+				}
+				if best < 0 || byTime(blocks[c.block][c.i], parts[best][at[best].block][at[best].i]) < 0 {
+					best = j
+				}
+			}
+			if best < 0 {
+				return
+			}
+			c := &at[best]
+			if !yield(parts[best][c.block][c.i]) {
+				return
+			}
+			if c.i++; c.i == len(parts[best][c.block]) {
+				c.block, c.i = c.block+1, 0
+			}
+		}
+	}
 }

@@ -19,27 +19,46 @@ import (
 // The assessors' queue reads an index of the cases awaiting assessment: it
 // offers every one of them the profile may claim, oldest submission first,
 // the same after a restore from the snapshot.
+//
+// The queue reads only the parts of that index a profile matches (by
+// scheme, language and level), merged: for broad and narrow profiles, and
+// for pages of every size, it offers what the whole index filtered by
+// CanClaim gives.
 func TestAssessorQueueOffersEveryClaimableCaseInOrder(t *testing.T) {
 	r, g := drivenRunner(t, 33, 80, func(i int) int { return 3 + i%6 })
 	broad := accreditation.AssessorProfile{UserID: "newcomer", Schemes: []string{"EIA", "EQA"}, MaxLevel: framework.MasterPractitioner,
 		Languages: []string{"en", "nl", "de", "fr", "es", "it"}, Active: true}
+	profiles := []accreditation.AssessorProfile{broad,
+		{UserID: "narrow-nl", Schemes: []string{"EIA"}, MaxLevel: framework.Practitioner, Languages: []string{"nl"}, Active: true},
+		{UserID: "en-de", Schemes: []string{"EIA", "EQA"}, MaxLevel: framework.SeniorPractitioner, Languages: []string{"en", "de"}, Active: true},
+		{UserID: "eqa-only", Schemes: []string{"EQA"}, MaxLevel: framework.MasterPractitioner, Languages: []string{"fr", "en", "it"}, Active: true},
+	}
+	for _, p := range profiles[1:] {
+		for _, limit := range []int{1, 3, 100000} {
+			check := func(m *projections.Cases, when string) {
+				page, _ := m.AssessorQueue(p, g.Now(), 56*24*time.Hour, limit)
+				var got, want []string
+				for _, it := range page.Items {
+					got = append(got, it.CaseID)
+				}
+				for _, c := range claimableOf(m, p) {
+					want = append(want, c.ID)
+				}
+				more := len(want) > limit
+				want = want[:min(limit, len(want))]
+				if !slices.Equal(got, want) || page.HasMore != more {
+					t.Fatalf("%s, %s, limit %d: offered %v (more %v), want %v (more %v)", when, p.UserID, limit, got, page.HasMore, want, more)
+				}
+			}
+			r.Read(func(s *projections.Set) { check(s.Typed().Cases, "live") })
+		}
+	}
 	ids := func(m *projections.Cases) (got, want []string) {
 		page, _ := m.AssessorQueue(broad, g.Now(), 56*24*time.Hour, 100000)
 		for _, it := range page.Items {
 			got = append(got, it.CaseID)
 		}
-		var claimable []*accreditation.Case
-		for _, c := range allCases(m) {
-			if c.State == accreditation.StateAwaitingAssessment && c.CanClaim(broad, "") == nil {
-				claimable = append(claimable, c)
-			}
-		}
-		slices.SortFunc(claimable, func(a, b *accreditation.Case) int {
-			if c := a.SubmittedAt.Compare(b.SubmittedAt); c != 0 {
-				return c
-			}
-			return strings.Compare(a.ID, b.ID)
-		})
+		claimable := claimableOf(m, broad)
 		for _, c := range claimable {
 			want = append(want, c.ID)
 		}
@@ -63,6 +82,37 @@ func TestAssessorQueueOffersEveryClaimableCaseInOrder(t *testing.T) {
 	if got, want := ids(restored); !slices.Equal(got, want) {
 		t.Fatalf("after a restore: offered %v, want %v", got, want)
 	}
+	for _, p := range profiles[1:] {
+		page, _ := restored.AssessorQueue(p, g.Now(), 56*24*time.Hour, 100000)
+		var got, want []string
+		for _, it := range page.Items {
+			got = append(got, it.CaseID)
+		}
+		for _, c := range claimableOf(restored, p) {
+			want = append(want, c.ID)
+		}
+		if len(want) == 0 || !slices.Equal(got, want) {
+			t.Fatalf("after a restore, %s: offered %v, want %v", p.UserID, got, want)
+		}
+	}
+}
+
+// claimableOf is every case of m awaiting assessment that p may claim,
+// by submission, from all the cases (not the queue's index).
+func claimableOf(m *projections.Cases, p accreditation.AssessorProfile) []*accreditation.Case {
+	var claimable []*accreditation.Case
+	for _, c := range allCases(m) {
+		if c.State == accreditation.StateAwaitingAssessment && c.CanClaim(p, "") == nil {
+			claimable = append(claimable, c)
+		}
+	}
+	slices.SortFunc(claimable, func(a, b *accreditation.Case) int {
+		if c := a.SubmittedAt.Compare(b.SubmittedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return claimable
 }
 
 // The cases' snapshot is in chunks of a fixed size, in id order: one with
