@@ -223,9 +223,17 @@ func TestKubernetesDeployment(t *testing.T) {
 	}
 	t.Run("env names", func(t *testing.T) {
 		for _, name := range keys(env) {
-			if !known[name] {
+			if !known[name] && name != "GOMEMLIMIT" { // the Go runtime's, checked below
 				t.Errorf("variable %s: got it in the Deployment, want one of %v", name, keys(known))
 			}
+		}
+	})
+	t.Run("GOMEMLIMIT below the memory limit", func(t *testing.T) {
+		limit, ok1 := bytesOf(str(get(c, "resources", "limits", "memory")))
+		soft, ok2 := bytesOf(env["GOMEMLIMIT"])
+		if !ok1 || !ok2 || soft < limit*3/4 || soft > limit*95/100 {
+			t.Errorf("GOMEMLIMIT %q against limits.memory %q: want 75 to 95 %% of it (the runtime's soft limit, below the container's)",
+				env["GOMEMLIMIT"], get(c, "resources", "limits", "memory"))
 		}
 	})
 	t.Run("env is a valid cluster configuration", func(t *testing.T) {
@@ -394,3 +402,19 @@ func natsVersionOK(tag string) bool {
 // ------------------------------------------------------------ Docker compose
 
 var composeVar = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}`)
+
+// bytesOf reads a memory size as Kubernetes (2Gi, 512Mi) or GOMEMLIMIT
+// (1843MiB, 2GiB, or bytes) writes it.
+func bytesOf(v string) (int64, bool) {
+	units := []struct {
+		suffix string
+		size   int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"Gi", 1 << 30}, {"Mi", 1 << 20}, {"Ki", 1 << 10}, {"B", 1}, {"", 1}}
+	for _, u := range units {
+		if n, ok := strings.CutSuffix(v, u.suffix); ok {
+			x, err := strconv.ParseInt(n, 10, 64)
+			return x * u.size, err == nil && x > 0
+		}
+	}
+	return 0, false
+}
