@@ -521,10 +521,19 @@ func (s *Server) registerList(c echo.Context) error {
 	return s.read(c, func(m *projections.Models, _ uint64) error {
 		list := s.publicRegister().Listed(ctx, m.Register)
 		if limit == 0 && scheme == "" && level == "" && q == "" {
+			h := c.Response().Header()
+			h.Add("Vary", "Accept-Encoding")
+			gz := acceptsGzip(c.Request().Header.Get("Accept-Encoding"))
 			body, etag := list.JSON()
-			c.Response().Header().Set("ETag", etag)
+			if gz {
+				body, etag = list.GzipJSON()
+			}
+			h.Set("ETag", etag)
 			if match := c.Request().Header.Get("If-None-Match"); match != "" && strings.Contains(match, etag) {
 				return c.NoContent(http.StatusNotModified)
+			}
+			if gz {
+				h.Set("Content-Encoding", "gzip")
 			}
 			return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
 		}
