@@ -169,7 +169,7 @@ type programme struct {
 // programmes. It only reads st.
 func (st *registerShaping) openAll(ctx context.Context, r PublicRegister, entries []projections.RegisterEntry) (map[string]holderName, []programme) {
 	var holders []string
-	names := map[string]holderName{}
+	seen := map[string]bool{}
 	progs := make([]programme, len(entries))
 	var eqa []int
 	for i, e := range entries {
@@ -177,11 +177,9 @@ func (st *registerShaping) openAll(ctx context.Context, r PublicRegister, entrie
 			eqa = append(eqa, i)
 			continue
 		}
-		if _, kept := st.names[e.HolderID]; !kept {
-			if _, seen := names[e.HolderID]; !seen {
-				names[e.HolderID] = holderName{}
-				holders = append(holders, e.HolderID)
-			}
+		if _, kept := st.names[e.HolderID]; !kept && !seen[e.HolderID] {
+			seen[e.HolderID] = true
+			holders = append(holders, e.HolderID)
 		}
 	}
 	opened := make([]holderName, len(holders))
@@ -197,6 +195,7 @@ func (st *registerShaping) openAll(ctx context.Context, r PublicRegister, entrie
 			p.provider, p.err = open(ctx, r.Vault, entries[i].ProgrammeProvider)
 		}
 	})
+	names := make(map[string]holderName, len(holders))
 	for k, h := range holders {
 		names[h] = opened[k]
 	}

@@ -42,15 +42,13 @@ type Cases struct {
 	// page through it oldest first and stop at their limit instead of
 	// scanning and sorting every case.
 	queue ordered
-	// awaiting is the cases awaiting assessment, by submission: all that an
-	// assessor may claim, a small part of the queue, so that the assessors'
-	// queue reads them alone.
-	awaiting ordered
-	// awaitingBy is awaiting split by what a profile selects on first
-	// (scheme, language, level), each part by submission, so that an
-	// assessor's queue reads only the parts their profile matches, merged:
-	// it read every case awaiting (about 3,500 at 100k cases, 2,000 of
-	// them for a narrow profile) to find the few it may take.
+	// awaitingBy is the cases awaiting assessment (all that an assessor
+	// may claim, a small part of the queue), split by what a profile
+	// selects on first (scheme, language, level), each part by
+	// submission, so that an assessor's queue reads only the parts their
+	// profile matches, merged: it read every case awaiting (about 3,500 at
+	// 100k cases, 2,000 of them for a narrow profile) to find the few it
+	// may take.
 	awaitingBy map[claimKey]*ordered
 	awaitKey   map[string]claimKey // case id -> its part in awaitingBy
 	// undecided is the queued cases submitted and not decided, by
@@ -83,7 +81,7 @@ func NewCases() *Cases {
 
 func (m *Cases) reset() {
 	m.hot, m.cold, m.sums, m.idle = map[string]*hotCase{}, map[string][]byte{}, map[string]*summary{}, map[string]struct{}{}
-	m.queue, m.awaiting, m.undecided = newOrdered(), newOrdered(), newOrdered()
+	m.queue, m.undecided = newOrdered(), newOrdered()
 	m.awaitingBy, m.awaitKey = map[claimKey]*ordered{}, map[string]claimKey{}
 	m.assigned, m.listed = map[string][]queueRef{}, map[assignment]bool{}
 	m.renewing, m.ofApplicant, m.tally = map[string]bool{}, map[string][]string{}, newTally()
@@ -159,10 +157,8 @@ func (m *Cases) apply(e eventstore.Event, fold func(*accreditation.Case) error) 
 	}
 	switch awaiting := c.State == accreditation.StateAwaitingAssessment; {
 	case awaiting && (!wasAwaiting || !c.SubmittedAt.Equal(submitted) || m.awaitKey[c.ID] != claimKeyOf(c)):
-		m.awaiting.put(c.ID, c.SubmittedAt)
 		m.placeAwaiting(c)
 	case wasAwaiting && !awaiting:
-		m.awaiting.remove(c.ID)
 		m.unplaceAwaiting(c.ID)
 	}
 	if undecided(c.State, c.Decision == nil, c.SubmittedAt) {
@@ -234,7 +230,6 @@ func (m *Cases) Restore(b []byte) error {
 		m.file(id, nil, s)
 		m.tally.count(s, 1)
 		if s.State == accreditation.StateAwaitingAssessment {
-			m.awaiting.append(id, s.SubmittedAt)
 			if c, ok := m.Case(id); ok { // folded: it is queued
 				k := claimKeyOf(c)
 				m.awaitKey[id] = k
@@ -262,7 +257,6 @@ func (m *Cases) Restore(b []byte) error {
 		}
 	}
 	m.queue.sort()
-	m.awaiting.sort()
 	for _, o := range m.awaitingBy {
 		o.sort()
 	}
@@ -360,7 +354,7 @@ func (m *Cases) OfficeQueue(f QueueFilter, now time.Time, sla time.Duration, off
 // limit: the cases awaiting assessment they may take, and their own cases
 // in progress.
 func (m *Cases) AssessorQueue(p accreditation.AssessorProfile, now time.Time, sla time.Duration, limit int) (available, mine Page) {
-	available = Page{Items: make([]QueueItem, 0, min(limit, m.awaiting.len()))}
+	available = Page{Items: make([]QueueItem, 0, min(limit, len(m.awaitKey)))}
 	mine = Page{Items: make([]QueueItem, 0, min(limit, len(m.open.byUser[p.UserID])))}
 	// Their own cases in progress, from their index in submission order.
 	for _, r := range m.open.byUser[p.UserID] {
@@ -522,7 +516,7 @@ func (m *Cases) unplaceAwaiting(id string) {
 }
 
 // awaitingFor yields the cases awaiting assessment in the parts profile p
-// matches, by submission as awaiting holds them: the parts are merged.
+// matches, by submission: the parts are merged.
 func (m *Cases) awaitingFor(p accreditation.AssessorProfile) iter.Seq[queueRef] {
 	var parts [][][]queueRef
 	for k, o := range m.awaitingBy {
