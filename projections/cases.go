@@ -22,7 +22,7 @@ type Cases struct {
 	Errors int `json:"errors"`
 
 	hot    map[string]*hotCase
-	cold   map[string][]byte   // case id -> its JSON, deflated
+	cold   map[string]coldCase // case id -> where its JSON, deflated, is
 	sums   map[string]*summary // every case
 	tick   uint64              // counts the cases warmed, for the oldest
 	gen    uint64              // counts the snapshots' captures (copy on write)
@@ -37,6 +37,18 @@ type Cases struct {
 	// 20k cases queued).
 	idle map[string]struct{}
 	zw   *flate.Writer
+
+	// The spills hold the cold cases off the heap (see coldstore.go):
+	// spillDir is where ("" keeps them on the heap), spill the file now
+	// written, oldSpill one being emptied into it, moving the cases
+	// still to move.
+	spillDir    string
+	spill       *spill
+	oldSpill    *spill
+	moving      []string
+	spillFailed bool
+	// spillsReplaced counts the spills replaced (tests).
+	spillsReplaced int
 
 	// queue holds the cases in the office's queue, by submission: queries
 	// page through it oldest first and stop at their limit instead of
@@ -80,7 +92,8 @@ func NewCases() *Cases {
 }
 
 func (m *Cases) reset() {
-	m.hot, m.cold, m.sums, m.idle = map[string]*hotCase{}, map[string][]byte{}, map[string]*summary{}, map[string]struct{}{}
+	m.hot, m.cold, m.sums, m.idle = map[string]*hotCase{}, map[string]coldCase{}, map[string]*summary{}, map[string]struct{}{}
+	m.dropSpills()
 	m.queue, m.undecided = newOrdered(), newOrdered()
 	m.awaitingBy, m.awaitKey = map[claimKey]*ordered{}, map[string]claimKey{}
 	m.assigned, m.listed = map[string][]queueRef{}, map[assignment]bool{}

@@ -6,6 +6,7 @@ import (
 	"compress/flate"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"maps"
 	"slices"
 	"sync"
@@ -121,9 +122,11 @@ func (m *Cases) Case(id string) (*accreditation.Case, bool) {
 	if !ok {
 		return nil, false
 	}
-	c, err := inflateCase(b)
+	c, err := inflateCold(b)
 	if err != nil {
-		return nil, false // not reached: the model deflated it
+		// Only a spill that cannot be read back (a failing disk).
+		slog.Error("cold case not read", "case", id, "err", err)
+		return nil, false
 	}
 	return c, true
 }
@@ -158,12 +161,17 @@ func (m *Cases) warm(id string) *accreditation.Case {
 	if !ok {
 		return nil
 	}
-	c, err := inflateCase(b)
+	c, err := inflateCold(b)
 	if err != nil {
-		return nil // not reached: the model deflated it
+		// Only a spill that cannot be read back: the case starts again
+		// from its next event, counted among the errors, rather than
+		// stopping the read side.
+		slog.Error("cold case not read; it restarts from its next event", "case", id, "err", err)
+		m.Errors++
+		c = accreditation.New(id)
 	}
 	m.inflated++
-	delete(m.cold, id)
+	m.dropCold(id)
 	m.hot[id] = &hotCase{c: c, touched: m.tick, gen: m.gen}
 	return c
 }
@@ -173,6 +181,9 @@ func (m *Cases) warm(id string) *accreditation.Case {
 func (m *Cases) coolOff() {
 	keep := m.idleMax()
 	if len(m.idle) <= keep+keep/4 {
+		if m.oldSpill != nil {
+			m.tidySpill() // a replaced spill is emptied as events come
+		}
 		return
 	}
 	idle := make([]string, 0, len(m.idle))
@@ -180,42 +191,44 @@ func (m *Cases) coolOff() {
 		idle = append(idle, id)
 	}
 	slices.SortFunc(idle, func(a, b string) int { return cmp.Compare(m.hot[a].touched, m.hot[b].touched) })
-	for _, id := range idle[:len(idle)-keep*3/4] {
-		b, err := m.deflate(m.hot[id].c)
-		if err != nil {
-			continue // kept folded
-		}
-		m.cold[id] = b
-		delete(m.hot, id)
-		delete(m.idle, id)
-	}
-}
-
-// deflate encodes c as the snapshot holds it, with the model's writer.
-func (m *Cases) deflate(c *accreditation.Case) ([]byte, error) {
 	if m.zw == nil {
 		m.zw, _ = flate.NewWriter(nil, flate.BestSpeed)
 	}
-	return deflateCase(m.zw, c)
+	var w stowing
+	for _, id := range idle[:len(idle)-keep*3/4] {
+		// Encoded as the snapshot holds it, with the model's writer.
+		if err := w.add(m.zw, id, m.hot[id].c); err != nil {
+			continue // kept folded
+		}
+		delete(m.hot, id)
+		delete(m.idle, id)
+	}
+	m.stow(&w)
 }
 
 // deflateCase is c's JSON deflated with zw; the same case gives the same
 // bytes, folded or restored. It returns a copy of exactly that length: a
 // buffer grown by doubling held half as much again, for every cold case.
 func deflateCase(zw *flate.Writer, c *accreditation.Case) ([]byte, error) {
-	j, err := json.Marshal(c)
-	if err != nil {
-		return nil, err
-	}
-	b := bytes.NewBuffer(make([]byte, 0, len(j)/2))
-	zw.Reset(b)
-	if _, err := zw.Write(j); err != nil {
-		return nil, err
-	}
-	if err := zw.Close(); err != nil {
+	var b bytes.Buffer
+	if err := deflateInto(zw, c, &b); err != nil {
 		return nil, err
 	}
 	return bytes.Clone(b.Bytes()), nil
+}
+
+// deflateInto appends c's JSON deflated with zw to b.
+func deflateInto(zw *flate.Writer, c *accreditation.Case, b *bytes.Buffer) error {
+	j, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	b.Grow(len(j) / 2)
+	zw.Reset(b)
+	if _, err := zw.Write(j); err != nil {
+		return err
+	}
+	return zw.Close()
 }
 
 // inflaters holds flate readers for inflateCase: a new one allocates its
@@ -248,7 +261,8 @@ func inflateCase(b []byte) (*accreditation.Case, error) {
 
 // capture implements capturer. The deflated cases and the summaries are
 // replaced, never changed, by the follower, so copies of their maps hold
-// them as they stand; the folded cases are shared with the capture, and
+// them as they stand (a spill is only appended to, and stays open while
+// the copy refers to it); the folded cases are shared with the capture, and
 // the follower folds the next event of one into a copy of it (warm).
 func (m *Cases) capture() func() (parts, error) {
 	m.gen++

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -55,6 +57,7 @@ func TestColdCasesAnswerAsFoldedOnes(t *testing.T) {
 				t.Fatalf("%d cases deflated; the test needs several (the others are queued)", deflated)
 			}
 			t.Logf("%d of 40 cases deflated", deflated)
+			allSpilled(t, "replayed", cold)
 			want, wantAnswers := modelBytes(t, folded), answers(t, folded, g)
 			same := func(what string, r *Runner) {
 				t.Helper()
@@ -81,7 +84,112 @@ func TestColdCasesAnswerAsFoldedOnes(t *testing.T) {
 				t.Fatalf("restored at %d, want %d", restored.Resumed(), cold.Position())
 			}
 			same("restored", restored)
+			allSpilled(t, "restored", restored)
 		})
+	}
+}
+
+// allSpilled fails unless every cold case of r is in a spill, none on
+// the heap.
+func allSpilled(t *testing.T, what string, r *Runner) {
+	t.Helper()
+	r.Read(func(s *Set) {
+		for id, c := range s.typed.Cases.cold {
+			if c.s == nil || c.b != nil {
+				t.Fatalf("%s: cold case %s is on the heap, not in the spill", what, id)
+			}
+		}
+	})
+}
+
+// TestASpillMostlyGarbageIsReplacedAndEmptied: with no idle case kept
+// folded, every event of a finished case decodes it and deflates it
+// again, leaving its old bytes in the spill as garbage. The spill is
+// replaced once its garbage outweighs what is still read there, the cases
+// left in it move a few at a time, and the models answer (and snapshot)
+// as with every case folded, whether spilled, moved or never spilled (a
+// directory that cannot be made keeps them on the heap).
+func TestASpillMostlyGarbageIsReplacedAndEmptied(t *testing.T) {
+	slack, batch := spillSlack, migrateBatch
+	spillSlack, migrateBatch = 0, 3
+	t.Cleanup(func() { spillSlack, migrateBatch = slack, batch })
+
+	store := eventstore.NewMemory()
+	g := historygen.New(t, store, 4)
+	defer g.Close()
+	g.OpenCases(t, 40)
+	g.Steps(t, 800)
+	g.Advance(6 * 365 * 24 * time.Hour)
+	g.ExpireDue(t)
+	g.Steps(t, 100)
+
+	folded := NewRunner(store, newSetKeeping(1<<30), Options{})
+	spilled := NewRunner(store, newSetKeeping(0), Options{SnapshotDir: t.TempDir(), Schema: Schema})
+	notADir := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(notADir, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	onHeap := NewRunner(store, newSetKeeping(0), Options{SnapshotDir: notADir, Schema: Schema})
+	for _, r := range []*Runner{folded, spilled, onHeap} {
+		if _, err := r.Rebuild(context.Background(), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	spilled.Read(func(s *Set) {
+		m := s.typed.Cases
+		if m.spillsReplaced < 2 {
+			t.Fatalf("the spill was replaced %d times; the test needs it replaced again and again", m.spillsReplaced)
+		}
+		var moved, left int
+		for _, c := range m.cold {
+			switch {
+			case c.s == nil:
+				t.Fatal("a cold case is on the heap")
+			case c.s == m.spill:
+				moved++
+			case c.s == m.oldSpill && m.oldSpill != nil:
+				left++
+			default:
+				t.Fatal("a cold case is in a spill the model no longer follows")
+			}
+		}
+		if left > len(m.moving) {
+			t.Fatalf("%d cases left in the replaced spill, %d to move", left, len(m.moving))
+		}
+		// The garbage of the file written now is bounded by what it holds
+		// live: at most its live bytes again, and the last batch.
+		if end := m.spill.size(); end > 2*m.spill.live+int64(20<<10)*int64(max(migrateBatch, 40)) {
+			t.Fatalf("the spill holds %d bytes for %d live", end, m.spill.live)
+		}
+		t.Logf("spill replaced %d times; %d cold cases in the current spill, %d to move", m.spillsReplaced, moved, left)
+	})
+	onHeap.Read(func(s *Set) {
+		for id, c := range s.typed.Cases.cold {
+			if c.s != nil || c.b == nil {
+				t.Fatalf("case %s is not on the heap, though no spill could be made", id)
+			}
+		}
+	})
+	want, wantAnswers := modelBytes(t, folded), answers(t, folded, g)
+	for what, r := range map[string]*Runner{"spilled": spilled, "on the heap": onHeap} {
+		for name, b := range modelBytes(t, r) {
+			if !bytes.Equal(b, want[name]) {
+				t.Errorf("%s: read model %s's snapshot differs from every case folded", what, name)
+			}
+		}
+		got := answers(t, r, g)
+		for k, w := range wantAnswers {
+			if got[k] != w {
+				t.Errorf("%s: %s differs:\n got %s\nwant %s", what, k, got[k], w)
+			}
+		}
+	}
+	entries, err := os.ReadDir(spilled.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		t.Errorf("the snapshot directory holds %s: a spill is unlinked as it is made", e.Name())
 	}
 }
 
@@ -153,6 +261,10 @@ func BenchmarkInflateCase(b *testing.B) {
 	var cold [][]byte
 	r.Read(func(s *Set) {
 		for _, z := range s.typed.Cases.cold {
+			z, err := z.read(nil)
+			if err != nil {
+				b.Fatal(err)
+			}
 			cold = append(cold, z)
 		}
 	})

@@ -67,14 +67,32 @@ func encodeCases(m *Cases) (parts, error) {
 	chunks := make([][]byte, (len(ids)+chunkCases-1)/chunkCases)
 	err := eachOnCores(len(chunks), func(i int) error {
 		zw, _ := flate.NewWriter(nil, flate.BestSpeed)
+		chunk := ids[i*chunkCases : min((i+1)*chunkCases, len(ids))]
+		// The chunk's cases read back from the spill go in one buffer.
+		spilled := 0
+		for _, id := range chunk {
+			if c, ok := m.cold[id]; ok && c.s != nil {
+				spilled += c.n
+			}
+		}
+		buf := make([]byte, 0, spilled)
 		part := make(map[string]caseEntry, chunkCases)
-		for _, id := range ids[i*chunkCases : min((i+1)*chunkCases, len(ids))] {
-			e := caseEntry{Summary: m.sums[id], Case: m.cold[id]}
+		for _, id := range chunk {
+			e := caseEntry{Summary: m.sums[id]}
 			if h, ok := m.hot[id]; ok {
 				var err error
 				if e.Case, err = deflateCase(zw, h.c); err != nil {
 					return err
 				}
+			} else if c, ok := m.cold[id]; ok && c.s == nil {
+				e.Case = c.b
+			} else if ok {
+				at := len(buf)
+				buf = buf[:at+c.n]
+				if err := c.readInto(buf[at:]); err != nil {
+					return fmt.Errorf("case %s: %w", id, err)
+				}
+				e.Case = buf[at:]
 			}
 			part[id] = e
 		}
@@ -106,23 +124,40 @@ func decodeCases(data []byte, m *Cases) error {
 	}
 	parts := make([]map[string]caseEntry, len(chunks))
 	folded := make([]map[string]*accreditation.Case, len(chunks))
+	cold := make([]map[string]coldCase, len(chunks))
+	sp := m.spillFile()
 	err = eachOnCores(len(parts), func(i int) error {
 		if err := unmarshal(chunks[i], &parts[i]); err != nil {
 			return err
 		}
 		dropPages(chunks[i])
-		folded[i] = map[string]*accreditation.Case{}
+		folded[i], cold[i] = map[string]*accreditation.Case{}, map[string]coldCase{}
+		var w stowing
+		if sp != nil {
+			w.buf.Grow(len(chunks[i]) * 3 / 4) // the chunk's bytes, base64 decoded
+		}
 		for id, e := range parts[i] {
 			if e.Summary == nil {
 				return fmt.Errorf("case %s has no summary", id)
 			}
-			if e.Summary.pinned() {
+			switch {
+			case e.Summary.pinned():
 				c, err := inflateCase(e.Case)
 				if err != nil {
 					return fmt.Errorf("case %s: %w", id, err)
 				}
 				folded[i][id] = c
+			case sp == nil:
+				cold[i][id] = coldCase{n: len(e.Case), b: e.Case}
+			default:
+				w.addBytes(id, e.Case)
+				// The spill's copy is the only one kept: the decoded bytes
+				// go with the chunk, not with every chunk at the end.
+				parts[i][id] = caseEntry{Summary: e.Summary}
 			}
+		}
+		if sp != nil {
+			w.place(sp, func(id string, c coldCase) { cold[i][id] = c })
 		}
 		return nil
 	})
@@ -136,7 +171,7 @@ func decodeCases(data []byte, m *Cases) error {
 			if c, ok := folded[i][id]; ok {
 				m.hot[id] = &hotCase{c: c, gen: m.gen}
 			} else {
-				m.cold[id] = e.Case
+				m.putCold(id, cold[i][id])
 			}
 		}
 	}

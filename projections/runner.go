@@ -142,9 +142,19 @@ func NewRunner(store eventstore.Store, newSet func() *Set, opt Options) *Runner 
 	if opt.SnapshotAfter <= 0 {
 		opt.SnapshotAfter = DefaultSnapshotAfter
 	}
-	return &Runner{store: store, newSet: newSet, dir: opt.SnapshotDir, schema: opt.Schema, log: opt.Log,
+	r := &Runner{store: store, newSet: newSet, dir: opt.SnapshotDir, schema: opt.Schema, log: opt.Log,
 		waitBound: opt.WaitBound, snapEvery: opt.SnapshotEvery, snapAfter: uint64(opt.SnapshotAfter),
-		cur: newSet(), changed: make(chan struct{})}
+		changed: make(chan struct{})}
+	r.cur = r.makeSet()
+	return r
+}
+
+// makeSet is a new set of read models, its cold cases kept beside the
+// snapshots.
+func (r *Runner) makeSet() *Set {
+	s := r.newSet()
+	s.spillTo(r.dir)
+	return s
 }
 
 // Read runs fn with the current read models under a read lock.
@@ -193,7 +203,7 @@ func (r *Runner) WaitFor(ctx context.Context, seq uint64) error {
 func (r *Runner) Start() {
 	if err := r.loadSnapshot(); err != nil {
 		r.log.Warn("read-model snapshot not used; replaying from zero", "err", err)
-		r.cur = r.newSet()
+		r.cur = r.makeSet()
 		r.saved.Store(0)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -371,7 +381,7 @@ func (r *Runner) rebuild(ctx context.Context, progress func(pos, target uint64))
 	if err != nil {
 		return 0, domain.Wrap(domain.Unavailable, err, "event store unavailable")
 	}
-	next := r.newSet()
+	next := r.makeSet()
 	var n uint64
 	errDone := errors.New("caught up")
 	if target > 0 {

@@ -341,7 +341,7 @@ func (r *Runner) loadSnapshot() error {
 	if snap.Position > last {
 		return fmt.Errorf("snapshot at %d is ahead of the store at %d (a restored or different store)", snap.Position, last)
 	}
-	set := r.newSet()
+	set := r.makeSet()
 	for _, m := range set.Models {
 		if _, ok := models[m.Name()]; !ok {
 			return fmt.Errorf("snapshot lacks %s", m.Name())

@@ -1,0 +1,274 @@
+package projections
+
+import (
+	"bytes"
+	"compress/flate"
+	"fmt"
+	"os"
+	"sync"
+
+	"github.com/emcc/accredit/domain/accreditation"
+)
+
+// The cold cases' deflated JSON (about 5.6 KiB each) was a fifth of the
+// live heap at 100k cases (427 MB of 2.1 GB), and with the collector's
+// headroom twice that in memory held: memory that grew with every case
+// ever opened, though most are finished and read rarely. With a snapshot
+// directory, the cases model keeps them in a scratch file there instead
+// (a spill), and the heap holds only where each is: a read of a cold
+// case reads its bytes back (from the page cache, which the system can
+// reclaim), as it inflated them before. Without a directory (tests, a
+// read side with no snapshot) they stay on the heap.
+//
+// The file is unlinked as soon as it is created: it is nobody's data,
+// the snapshot keeps the cases, and a crash leaves nothing to clean. It
+// is closed when nothing refers to it any more (os.File's cleanup): a
+// snapshot's capture may still read it after the model has moved on.
+//
+// A spill only grows: a case warmed again, or deflated anew, leaves its
+// old bytes behind. Once its garbage outweighs what the model still
+// reads there (and spillSlack), the model starts a new file and moves the
+// cases left in the old one a batch at a time, as it applies events
+// (migrateBatch): a move of every case at once held the follower, and
+// every reader, for the time it takes to copy hundreds of megabytes.
+
+// spillSlack is how much garbage a spill may hold before it is replaced,
+// whatever its live size: a small model is not copied again and again.
+// A variable for the tests.
+var spillSlack int64 = 64 << 20
+
+// migrateBatch is how many cases are moved from a replaced spill each
+// time the model applies an event (about 1.4 MB, a millisecond or so).
+// A variable for the tests.
+var migrateBatch = 256
+
+// spill is a scratch file of deflated cases, appended to.
+type spill struct {
+	f   *os.File
+	mu  sync.Mutex // end, for the restore's workers that append at once
+	end int64
+	// live is how many of its bytes the model still refers to; the
+	// follower alone changes it (and the restore, before the follower).
+	live int64
+}
+
+// newSpill creates a spill in dir, already unlinked.
+func newSpill(dir string) (*spill, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	f, err := os.CreateTemp(dir, "cold-cases-*.tmp")
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Remove(f.Name()); err != nil {
+		// A system that cannot unlink an open file: the heap it is.
+		f.Close()
+		_ = os.Remove(f.Name())
+		return nil, err
+	}
+	return &spill{f: f}, nil
+}
+
+// append writes b at the file's end and returns where.
+func (s *spill) append(b []byte) (int64, error) {
+	s.mu.Lock()
+	off := s.end
+	s.end += int64(len(b))
+	s.mu.Unlock()
+	if _, err := s.f.WriteAt(b, off); err != nil {
+		return 0, err
+	}
+	return off, nil
+}
+
+// size is how many bytes the file holds.
+func (s *spill) size() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.end
+}
+
+// coldCase is where a cold case's deflated JSON is: n bytes at off in a
+// spill, or b on the heap.
+type coldCase struct {
+	s   *spill
+	off int64
+	n   int
+	b   []byte
+}
+
+// read returns the bytes, in buf (grown to fit) when they are in a spill.
+func (c coldCase) read(buf []byte) ([]byte, error) {
+	if c.s == nil {
+		return c.b, nil
+	}
+	if cap(buf) < c.n {
+		buf = make([]byte, c.n)
+	}
+	buf = buf[:c.n]
+	return buf, c.readInto(buf)
+}
+
+// readInto reads the bytes of a case in a spill into dst, of its length.
+func (c coldCase) readInto(dst []byte) error {
+	if n, err := c.s.f.ReadAt(dst, c.off); n < c.n {
+		return fmt.Errorf("reading a cold case back: %d of %d bytes: %w", n, c.n, err)
+	}
+	return nil
+}
+
+// readBufs holds buffers for reading cold cases out of a spill.
+var readBufs sync.Pool
+
+// inflateCold decodes a cold case wherever it is.
+func inflateCold(c coldCase) (*accreditation.Case, error) {
+	if c.s == nil {
+		return inflateCase(c.b)
+	}
+	p, _ := readBufs.Get().(*[]byte)
+	if p == nil {
+		p = new([]byte)
+	}
+	defer readBufs.Put(p)
+	b, err := c.read(*p)
+	if err != nil {
+		return nil, err
+	}
+	*p = b
+	return inflateCase(b)
+}
+
+// stowing gathers deflated cases to write to a spill in one write.
+type stowing struct {
+	ids  []string
+	ends []int // each case's end in buf
+	buf  bytes.Buffer
+}
+
+// add deflates c into the batch.
+func (w *stowing) add(zw *flate.Writer, id string, c *accreditation.Case) error {
+	mark := w.buf.Len()
+	if err := deflateInto(zw, c, &w.buf); err != nil {
+		w.buf.Truncate(mark)
+		return err
+	}
+	w.ids, w.ends = append(w.ids, id), append(w.ends, w.buf.Len())
+	return nil
+}
+
+// addBytes adds a case already deflated.
+func (w *stowing) addBytes(id string, b []byte) {
+	w.buf.Write(b)
+	w.ids, w.ends = append(w.ids, id), append(w.ends, w.buf.Len())
+}
+
+// place writes the batch to s and calls put with where each case is; with
+// no spill, or when the write fails, each case's bytes stay on the heap.
+func (w *stowing) place(s *spill, put func(id string, c coldCase)) {
+	data := w.buf.Bytes()
+	var base int64
+	var err error
+	if s != nil && len(data) > 0 {
+		base, err = s.append(data)
+	}
+	from := 0
+	for i, id := range w.ids {
+		n := w.ends[i] - from
+		if s == nil || err != nil {
+			put(id, coldCase{n: n, b: bytes.Clone(data[from:w.ends[i]])})
+		} else {
+			put(id, coldCase{s: s, off: base + int64(from), n: n})
+		}
+		from = w.ends[i]
+	}
+	w.ids, w.ends = w.ids[:0], w.ends[:0]
+	w.buf.Reset()
+}
+
+// spillFile returns the model's current spill, created at first use; nil
+// without a directory or when the file cannot be made (the heap then
+// holds the cases, as without a directory).
+func (m *Cases) spillFile() *spill {
+	if m.spill != nil || m.spillDir == "" || m.spillFailed {
+		return m.spill
+	}
+	s, err := newSpill(m.spillDir)
+	if err != nil {
+		m.spillFailed = true // not tried again for every batch
+		return nil
+	}
+	m.spill = s
+	return s
+}
+
+// putCold records where cold case id is.
+func (m *Cases) putCold(id string, c coldCase) {
+	m.dropCold(id)
+	m.cold[id] = c
+	if c.s != nil {
+		c.s.live += int64(c.n)
+	}
+}
+
+// dropCold forgets cold case id (warmed, or deflated anew).
+func (m *Cases) dropCold(id string) {
+	if c, ok := m.cold[id]; ok {
+		if c.s != nil {
+			c.s.live -= int64(c.n)
+		}
+		delete(m.cold, id)
+	}
+}
+
+// stow writes a batch of deflated cases to the spill and records them.
+func (m *Cases) stow(w *stowing) {
+	w.place(m.spillFile(), m.putCold)
+	m.tidySpill()
+}
+
+// tidySpill replaces the spill once its garbage outweighs what is still
+// read there, and moves a batch of the cases left in a replaced one.
+func (m *Cases) tidySpill() {
+	if m.oldSpill == nil && m.spill != nil {
+		if end := m.spill.size(); end-m.spill.live > m.spill.live+spillSlack {
+			m.oldSpill, m.spill = m.spill, nil
+			m.spillsReplaced++
+			m.moving = m.moving[:0]
+			for id, c := range m.cold {
+				if c.s == m.oldSpill {
+					m.moving = append(m.moving, id)
+				}
+			}
+		}
+	}
+	if m.oldSpill == nil {
+		return
+	}
+	var w stowing
+	var buf []byte
+	for len(m.moving) > 0 && len(w.ids) < migrateBatch {
+		id := m.moving[len(m.moving)-1]
+		m.moving = m.moving[:len(m.moving)-1]
+		c, ok := m.cold[id]
+		if !ok || c.s != m.oldSpill {
+			continue // warmed, or deflated anew, since
+		}
+		b, err := c.read(buf)
+		if err != nil {
+			continue // stays where it is, read from the old file
+		}
+		buf = b
+		w.addBytes(id, b)
+	}
+	w.place(m.spillFile(), m.putCold)
+	if len(m.moving) == 0 {
+		m.oldSpill = nil // closed once no capture reads it
+	}
+}
+
+// dropSpills forgets the spills (a reset): whatever still reads them (a
+// capture) keeps them open until it is done.
+func (m *Cases) dropSpills() {
+	m.spill, m.oldSpill, m.moving, m.spillFailed = nil, nil, nil, false
+}
