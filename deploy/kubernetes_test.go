@@ -236,6 +236,37 @@ func TestKubernetesDeployment(t *testing.T) {
 				env["GOMEMLIMIT"], get(c, "resources", "limits", "memory"))
 		}
 	})
+	t.Run("the data volume holds the snapshots", func(t *testing.T) {
+		// The read models' snapshot, the write side's and the read side's
+		// scratch file of cold cases are in ACCREDIT_DATA_DIR even with an
+		// external NATS: about 1.8 GB at 1M events, with a snapshot's new
+		// file written beside the old. An emptyDir past its sizeLimit gets
+		// the pod evicted (it was 64Mi: a few thousand cases).
+		cfg, err := parseEnv(env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var vol string
+		for _, m := range list(get(c, "volumeMounts")) {
+			if str(get(m, "mountPath")) == cfg.DataDir {
+				vol = str(get(m, "name"))
+			}
+		}
+		for _, v := range list(get(pod, "volumes")) {
+			if str(get(v, "name")) != vol || get(v, "emptyDir") == nil {
+				continue
+			}
+			size, ok := bytesOf(str(get(v, "emptyDir", "sizeLimit")))
+			if !ok || size < 1<<30 {
+				t.Errorf("volume %s at %s: sizeLimit %v, want at least 1Gi (the snapshots at the memory limit's scale, about 400k events)",
+					vol, cfg.DataDir, get(v, "emptyDir", "sizeLimit"))
+			}
+			return
+		}
+		if vol == "" {
+			t.Errorf("no volume mounted at ACCREDIT_DATA_DIR %s: the root filesystem is read-only", cfg.DataDir)
+		}
+	})
 	t.Run("env is a valid cluster configuration", func(t *testing.T) {
 		cfg, err := parseEnv(env)
 		if err != nil {
