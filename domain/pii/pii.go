@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"sync"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	streamingsubtle "github.com/tink-crypto/tink-go/v2/streamingaead/subtle"
 )
 
@@ -136,9 +137,23 @@ type Vault struct {
 	// cluster blinds a value alike.
 	blind []byte
 
-	mu    sync.RWMutex
-	cache map[string]*dataKey
+	// cache holds the keys used last, unwrapped: it held every key ever
+	// used, unwrapped keys of people no request was about, a memory that
+	// grew with the people (80 MB of ciphers at 100k users once a start
+	// had shaped the register and indexed the names).
+	cache *lru.Cache[string, *dataKey]
+	// mu orders putting a fetched key in the cache after a Forget:
+	// forgets counts them, and a key fetched before one is not cached.
+	mu      sync.Mutex
+	forgets uint64
 }
+
+// DefaultKeyCache is how many unwrapped data keys a vault keeps by
+// default, those used last: about 1 KB each, so 100 MB at most. It holds
+// every holder of the register at 100k cases (about 60k, whose names a
+// start opens twice: ahead of the shaping, outside the read models'
+// lock, then in it), so that the second finds them kept.
+const DefaultKeyCache = 100_000
 
 // NewVault returns a vault over keys, wrapping data keys with masterKey (32 bytes).
 func NewVault(keys KeyStore, masterKey []byte) (*Vault, error) {
@@ -146,7 +161,18 @@ func NewVault(keys KeyStore, masterKey []byte) (*Vault, error) {
 	if err != nil {
 		return nil, fmt.Errorf("master key: %w", err)
 	}
-	return &Vault{keys: keys, kek: kek, blind: blindKey(masterKey), cache: map[string]*dataKey{}}, nil
+	cache, _ := lru.New[string, *dataKey](DefaultKeyCache)
+	return &Vault{keys: keys, kek: kek, blind: blindKey(masterKey), cache: cache}, nil
+}
+
+// CacheKeys sets how many unwrapped data keys are kept, those used last
+// (n <= 0: DefaultKeyCache). A key not kept is read from the key store
+// and unwrapped again when next needed.
+func (v *Vault) CacheKeys(n int) {
+	if n <= 0 {
+		n = DefaultKeyCache
+	}
+	v.cache.Resize(n)
 }
 
 func newAEAD(key []byte) (cipher.AEAD, error) {
@@ -183,12 +209,12 @@ type dataKey struct {
 
 // key returns subject's data key, creating it when create is set.
 func (v *Vault) key(ctx context.Context, subject string, create bool) (*dataKey, error) {
-	v.mu.RLock()
-	k, ok := v.cache[subject]
-	v.mu.RUnlock()
-	if ok {
+	if k, ok := v.cache.Get(subject); ok {
 		return k, nil
 	}
+	v.mu.Lock()
+	forgets := v.forgets
+	v.mu.Unlock()
 	wrapped, err := v.keys.Get(ctx, subject)
 	if errors.Is(err, ErrNoKey) && create {
 		dk := make([]byte, 32)
@@ -205,7 +231,7 @@ func (v *Vault) key(ctx context.Context, subject string, create bool) (*dataKey,
 	if err != nil {
 		return nil, fmt.Errorf("unwrap data key of %s: %w", subject, err)
 	}
-	k = &dataKey{}
+	k := &dataKey{}
 	if k.aead, err = newAEAD(dk); err != nil {
 		return nil, err
 	}
@@ -213,7 +239,12 @@ func (v *Vault) key(ctx context.Context, subject string, create bool) (*dataKey,
 		return nil, err
 	}
 	v.mu.Lock()
-	v.cache[subject] = k
+	// A key erased (and forgotten) while it was fetched serves this call,
+	// which came first, but is not kept: it would open the person's data
+	// here until the process ends.
+	if v.forgets == forgets {
+		v.cache.Add(subject, k)
+	}
 	v.mu.Unlock()
 	return k, nil
 }
@@ -272,7 +303,8 @@ func (v *Vault) Erase(ctx context.Context, subject string) error {
 // Forget drops subject's cached key (another process erased it).
 func (v *Vault) Forget(subject string) {
 	v.mu.Lock()
-	delete(v.cache, subject)
+	v.forgets++
+	v.cache.Remove(subject)
 	v.mu.Unlock()
 }
 
