@@ -3,6 +3,8 @@ package pii_test
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"sync/atomic"
 	"testing"
 
 	"github.com/emcc/accredit/domain/pii"
@@ -32,4 +34,27 @@ func BenchmarkOpen(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkOpenManyAtOnce opens the names of 30k people, their keys kept,
+// from 16 goroutines, as the register's shaping does at a start: what
+// the key cache costs readers that share it.
+func BenchmarkOpenManyAtOnce(b *testing.B) {
+	v, _ := pii.NewVault(pii.NewMemoryKeys(), bytes.Repeat([]byte{1}, 32))
+	ctx := context.Background()
+	sealed := make([]pii.Sealed, 30_000)
+	for i := range sealed {
+		sealed[i], _ = v.Seal(ctx, fmt.Sprintf("user-%d", i), "Carla Coach, Amsterdam")
+	}
+	var next atomic.Int64
+	b.SetParallelism(8) // 16 goroutines on 2 cores
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := v.Open(ctx, sealed[next.Add(1)%int64(len(sealed))]); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
 }
