@@ -192,16 +192,17 @@ func (s *Server) decisions(c echo.Context) error {
 	}
 	// A page at a time: every decision at once cost each request all the
 	// decisions ever taken, their rationales opened one by one.
-	var list []projections.DecisionRecord
+	var page projections.DecisionPage
 	var next *projections.DecisionCursor
 	var pos uint64
 	if err := s.read(c, func(m *projections.Models, p uint64) error {
-		list, next = m.Decisions.Page(f, after, limit)
+		page, next = m.Decisions.Pick(f, after, limit)
 		pos = p
 		return nil
 	}); err != nil {
 		return err
 	}
+	list := page.Records() // decoded with no lock held
 	rows, err := s.deps.Cases.Reveal(c.Request().Context(), list)
 	if err != nil {
 		return err

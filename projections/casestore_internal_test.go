@@ -89,14 +89,19 @@ func TestColdCasesAnswerAsFoldedOnes(t *testing.T) {
 	}
 }
 
-// allSpilled fails unless every cold case of r is in a spill, none on
-// the heap.
+// allSpilled fails unless every cold case and every decision of r is in
+// a spill, none on the heap.
 func allSpilled(t *testing.T, what string, r *Runner) {
 	t.Helper()
 	r.Read(func(s *Set) {
 		for id, c := range s.typed.Cases.cold {
 			if c.s == nil || c.b != nil {
 				t.Fatalf("%s: cold case %s is on the heap, not in the spill", what, id)
+			}
+		}
+		for _, h := range s.typed.Decisions.records {
+			if h.json.s == nil || h.json.b != nil {
+				t.Fatalf("%s: decision %d of case %s is on the heap, not in the spill", what, h.Number, h.CaseID)
 			}
 		}
 	})

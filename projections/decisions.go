@@ -1,7 +1,10 @@
 package projections
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,16 +42,109 @@ type DecisionRecord struct {
 // It reads the context of each decision from the Cases model of its own
 // generation, which the runner applies first, so every event is decoded
 // once for both.
+//
+// Each record is held as its JSON, in a spill beside the snapshot when
+// there is a directory (on the heap otherwise), with the fields a page
+// filters and orders on beside it (decisionHead): the records with their
+// assessments and sealed texts were 375 MB of the heap at 100k cases,
+// for a page of them now and then. A page decodes the records it shows.
+// A record is replaced when an appeal changes it, its old JSON left in
+// the spill (two appeal events in ten decisions: no compaction).
 type Decisions struct {
-	Records []*DecisionRecord `json:"records"`
+	records []*decisionHead
 	cases   *Cases
-	index   map[string][]int // case id -> positions in Records
-	// byTime is the positions in Records ordered by decisionKey, oldest
+	index   map[string][]int // case id -> positions in records
+	// byTime is the positions in records ordered by decisionKey, oldest
 	// first: a page walks it from the newest and stops at its size.
 	byTime []int
 	// ScanBound is how many decisions one page looks at most when its
 	// filter matches few (0: DefaultDecisionScanBound).
 	ScanBound int
+
+	spillDir    string
+	spill       *spill
+	spillFailed bool
+}
+
+// decisionHead is what a page filters and orders a decision on, and
+// where its record's JSON is.
+type decisionHead struct {
+	CaseID          string                `json:"case_id"`
+	Number          int                   `json:"number"`
+	Scheme          accreditation.Scheme  `json:"scheme"`
+	LevelAppliedFor framework.Level       `json:"level_applied_for"`
+	LevelAwarded    framework.Level       `json:"level_awarded,omitempty"`
+	Outcome         accreditation.Outcome `json:"outcome"`
+	DecidedAt       time.Time             `json:"decided_at"`
+	Assessments     []assessorRef         `json:"assessments"`
+	json            coldCase
+}
+
+// assessorRef is who made one of a decision's assessments.
+type assessorRef struct {
+	UserID string `json:"user_id"`
+}
+
+func headOf(r *DecisionRecord) *decisionHead {
+	h := &decisionHead{CaseID: r.CaseID, Number: r.Number, Scheme: r.Scheme, LevelAppliedFor: r.LevelAppliedFor,
+		LevelAwarded: r.LevelAwarded, Outcome: r.Outcome, DecidedAt: r.DecidedAt}
+	for _, a := range r.Assessments {
+		h.Assessments = append(h.Assessments, assessorRef{a.UserID})
+	}
+	return h
+}
+
+// Len is the number of decisions recorded.
+func (m *Decisions) Len() int { return len(m.records) }
+
+// record decodes the decision at position i.
+func (m *Decisions) record(i int) (*DecisionRecord, error) {
+	return m.records[i].record()
+}
+
+func (h *decisionHead) record() (*DecisionRecord, error) {
+	b, err := h.json.read(nil)
+	if err != nil {
+		return nil, err
+	}
+	r := &DecisionRecord{}
+	return r, unmarshal(b, r)
+}
+
+// spillFile is the decisions' spill, made at first use; nil without a
+// directory or when it cannot be made (the heap holds the records).
+func (m *Decisions) spillFile() *spill {
+	if m.spill != nil || m.spillDir == "" || m.spillFailed {
+		return m.spill
+	}
+	s, err := newSpill(m.spillDir)
+	if err != nil {
+		m.spillFailed = true
+		return nil
+	}
+	m.spill = s
+	return s
+}
+
+// put records r at position i (len(m.records): a new one), its JSON as
+// the snapshot holds it.
+func (m *Decisions) put(i int, r *DecisionRecord) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	h := headOf(r)
+	var w stowing
+	w.addBytes(r.CaseID, b)
+	w.place(m.spillFile(), func(_ string, c coldCase) { h.json = c })
+	if i == len(m.records) {
+		m.index[r.CaseID] = append(m.index[r.CaseID], i)
+		m.records = append(m.records, h)
+		m.place(i)
+		return nil
+	}
+	m.records[i] = h // a new head: a snapshot's capture may hold the old one
+	return nil
 }
 
 // DefaultDecisionScanBound bounds the decisions a page looks at, so that a
@@ -71,6 +167,10 @@ type DecisionCursor struct {
 
 func keyOf(r *DecisionRecord) DecisionCursor {
 	return DecisionCursor{At: r.DecidedAt, CaseID: r.CaseID, Number: r.Number}
+}
+
+func (h *decisionHead) key() DecisionCursor {
+	return DecisionCursor{At: h.DecidedAt, CaseID: h.CaseID, Number: h.Number}
 }
 
 func (a DecisionCursor) compare(b DecisionCursor) int {
@@ -104,9 +204,9 @@ func ParseDecisionCursor(v string) (DecisionCursor, error) {
 // place puts the record at position i into byTime; decisions arrive nearly
 // in time order, so its place is at or near the end.
 func (m *Decisions) place(i int) {
-	k := keyOf(m.Records[i])
+	k := m.records[i].key()
 	j := len(m.byTime)
-	for j > 0 && keyOf(m.Records[m.byTime[j-1]]).compare(k) > 0 {
+	for j > 0 && m.records[m.byTime[j-1]].key().compare(k) > 0 {
 		j--
 	}
 	m.byTime = slices.Insert(m.byTime, j, i)
@@ -149,14 +249,18 @@ func (m *Decisions) Apply(e eventstore.Event) {
 			mod := *c.Moderation
 			r.Moderation = &mod
 		}
-		m.index[id] = append(m.index[id], len(m.Records))
-		m.Records = append(m.Records, r)
-		m.place(len(m.Records) - 1)
+		if err := m.put(len(m.records), r); err != nil {
+			slog.Error("decision not recorded", "case", id, "err", err) // not reached: a record encodes
+		}
 	case accreditation.EventAppealFiled, accreditation.EventAppealDecided:
 		for _, i := range m.index[id] {
 			// A new record, not the old one changed: a snapshot's
 			// capture may be encoding the old one (see capture).
-			r := *m.Records[i]
+			r, err := m.record(i)
+			if err != nil {
+				slog.Error("decision not read back; its appeals are not recorded", "case", id, "err", err)
+				continue
+			}
 			r.Appeals = []accreditation.Appeal{}
 			for _, a := range c.Appeals {
 				if a.DecisionNumber == r.Number {
@@ -168,7 +272,9 @@ func (m *Decisions) Apply(e eventstore.Event) {
 					r.Overturned = true
 				}
 			}
-			m.Records[i] = &r
+			if err := m.put(i, r); err != nil {
+				slog.Error("appeal not recorded", "case", id, "err", err) // not reached: a record encodes
+			}
 		}
 	}
 }
@@ -176,30 +282,95 @@ func (m *Decisions) Apply(e eventstore.Event) {
 // Snapshot implements ReadModel: the records in chunks, decoded on every
 // core at a start (one document took a core 2 to 3 s at 10k cases).
 func (m *Decisions) Snapshot() ([]byte, error) {
-	p, err := encodeChunked(m.Records)
+	p, err := encodeDecisions(m.records)
 	return p.join(), err
 }
 
 // capture implements capturer: records are added, or replaced when an
-// appeal changes one, never changed in place, so a copy of the list holds
-// them as they stand.
+// appeal changes one, never changed in place (nor their JSON, in a spill
+// only appended to), so a copy of the list holds them as they stand.
 func (m *Decisions) capture() func() (parts, error) {
-	records := slices.Clone(m.Records)
-	return func() (parts, error) { return encodeChunked(records) }
+	records := slices.Clone(m.records)
+	return func() (parts, error) { return encodeDecisions(records) }
 }
 
-// Restore implements ReadModel.
+// encodeDecisions is encodeChunked of the records, from their JSON as held:
+// a chunk is the JSON array of its records' JSON, as json.Marshal writes
+// one.
+func encodeDecisions(records []*decisionHead) (parts, error) {
+	chunks := make([][]byte, (len(records)+chunkCases-1)/chunkCases)
+	err := eachOnCores(len(chunks), func(i int) error {
+		chunk := records[i*chunkCases : min((i+1)*chunkCases, len(records))]
+		size := len(chunk) + 1
+		for _, h := range chunk {
+			size += h.json.n
+		}
+		b := append(make([]byte, 0, size), '[')
+		for k, h := range chunk {
+			if k > 0 {
+				b = append(b, ',')
+			}
+			at := len(b)
+			b = b[:at+h.json.n]
+			if h.json.s == nil {
+				copy(b[at:], h.json.b)
+			} else if err := h.json.readInto(b[at:]); err != nil {
+				return fmt.Errorf("decision %d of case %s: %w", h.Number, h.CaseID, err)
+			}
+		}
+		chunks[i] = append(b, ']')
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return joinChunks(sizedChunks{Sizes: chunkSizes(chunks)}, chunks)
+}
+
+// Restore implements ReadModel. Each record's JSON goes to the spill as
+// the snapshot holds it, and only its head is decoded.
 func (m *Decisions) Restore(b []byte) error {
-	records, err := decodeChunked[*DecisionRecord](b)
+	chunks, err := splitChunked(b)
 	if err != nil {
 		return err
 	}
-	m.Records, m.index, m.byTime = records, map[string][]int{}, make([]int, len(records))
-	for i, r := range m.Records {
-		m.index[r.CaseID] = append(m.index[r.CaseID], i)
+	sp := m.spillFile()
+	heads := make([][]*decisionHead, len(chunks))
+	// A chunk at a time on each core, its records' JSON dropped once in
+	// the spill: the whole snapshot's decoded at once raised a restore's
+	// peak by their size.
+	err = eachOnCores(len(chunks), func(c int) error {
+		var raws []json.RawMessage
+		if err := unmarshal(chunks[c], &raws); err != nil {
+			return err
+		}
+		dropPages(chunks[c])
+		heads[c] = make([]*decisionHead, len(raws))
+		var w stowing
+		for i, raw := range raws {
+			h := &decisionHead{}
+			if err := unmarshal(raw, h); err != nil {
+				return err
+			}
+			heads[c][i] = h
+			w.addBytes(strconv.Itoa(i), raw)
+		}
+		w.place(sp, func(k string, at coldCase) {
+			i, _ := strconv.Atoi(k)
+			heads[c][i].json = at
+		})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	m.records, m.index = slices.Concat(heads...), map[string][]int{}
+	m.byTime = make([]int, len(m.records))
+	for i, h := range m.records {
+		m.index[h.CaseID] = append(m.index[h.CaseID], i)
 		m.byTime[i] = i
 	}
-	slices.SortFunc(m.byTime, func(a, b int) int { return keyOf(m.Records[a]).compare(keyOf(m.Records[b])) })
+	slices.SortFunc(m.byTime, func(a, b int) int { return m.records[a].key().compare(m.records[b].key()) })
 	return nil
 }
 
@@ -209,13 +380,13 @@ type DecisionFilter struct {
 	From, To                           time.Time
 }
 
-func (f DecisionFilter) match(r *DecisionRecord) bool {
+func (f DecisionFilter) match(r *decisionHead) bool {
 	if (f.Scheme != "" && string(r.Scheme) != f.Scheme) || (f.Outcome != "" && string(r.Outcome) != f.Outcome) ||
 		(f.Level != "" && string(r.LevelAppliedFor) != f.Level && string(r.LevelAwarded) != f.Level) ||
 		(!f.From.IsZero() && r.DecidedAt.Before(f.From)) || (!f.To.IsZero() && !r.DecidedAt.Before(f.To)) {
 		return false
 	}
-	return f.AssessorID == "" || slices.ContainsFunc(r.Assessments, func(a accreditation.Assessment) bool { return a.UserID == f.AssessorID })
+	return f.AssessorID == "" || slices.ContainsFunc(r.Assessments, func(a assessorRef) bool { return a.UserID == f.AssessorID })
 }
 
 // Page returns up to limit decisions matching f, newest first, from after
@@ -223,11 +394,46 @@ func (f DecisionFilter) match(r *DecisionRecord) bool {
 // end). It looks at most ScanBound decisions: a page's cost is its size and
 // that bound, never every decision taken (a page may so end short of limit,
 // with a cursor to go on from).
+//
+// A record that cannot be read back from the spill (a failing disk) is
+// left out, and logged.
 func (m *Decisions) Page(f DecisionFilter, after *DecisionCursor, limit int) ([]DecisionRecord, *DecisionCursor) {
-	out := []DecisionRecord{}
+	p, next := m.Pick(f, after, limit)
+	return p.Records(), next
+}
+
+// DecisionPage is a page of decisions chosen, not yet decoded.
+type DecisionPage struct{ heads []*decisionHead }
+
+// Pick is Page without decoding the records, which DecisionPage.Records
+// does: they need not be decoded under the read models' lock (what Pick
+// chose is never changed, nor where its JSON is), which a page of 100
+// held for milliseconds.
+func (m *Decisions) Pick(f DecisionFilter, after *DecisionCursor, limit int) (DecisionPage, *DecisionCursor) {
+	heads, next := m.pageHeads(f, after, limit)
+	return DecisionPage{heads}, next
+}
+
+// Records decodes the page's records, newest first.
+func (p DecisionPage) Records() []DecisionRecord {
+	out := make([]DecisionRecord, 0, len(p.heads))
+	for _, h := range p.heads {
+		r, err := h.record()
+		if err != nil {
+			slog.Error("decision not read back", "case", h.CaseID, "number", h.Number, "err", err)
+			continue
+		}
+		out = append(out, *r)
+	}
+	return out
+}
+
+// pageHeads is Page's choice of decisions.
+func (m *Decisions) pageHeads(f DecisionFilter, after *DecisionCursor, limit int) ([]*decisionHead, *DecisionCursor) {
+	out := []*decisionHead{}
 	i := len(m.byTime) - 1
 	if after != nil {
-		j, _ := slices.BinarySearchFunc(m.byTime, *after, func(p int, k DecisionCursor) int { return keyOf(m.Records[p]).compare(k) })
+		j, _ := slices.BinarySearchFunc(m.byTime, *after, func(p int, k DecisionCursor) int { return m.records[p].key().compare(k) })
 		i = j - 1 // the newest strictly before the cursor
 	}
 	bound := m.ScanBound
@@ -235,16 +441,16 @@ func (m *Decisions) Page(f DecisionFilter, after *DecisionCursor, limit int) ([]
 		bound = DefaultDecisionScanBound
 	}
 	for scanned := 0; i >= 0; i-- {
-		r := m.Records[m.byTime[i]]
+		r := m.records[m.byTime[i]]
 		if f.match(r) {
 			if len(out) == limit {
-				k := keyOf(&out[limit-1])
+				k := out[limit-1].key()
 				return out, &k
 			}
-			out = append(out, *r)
+			out = append(out, r)
 		}
 		if scanned++; scanned >= bound && i > 0 {
-			k := keyOf(r) // everything newer has been looked at
+			k := r.key() // everything newer has been looked at
 			return out, &k
 		}
 	}

@@ -1,7 +1,9 @@
 package projections
 
 import (
+	"bytes"
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -9,6 +11,7 @@ import (
 	"time"
 
 	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/pii"
 )
 
 // TestDecisionsArrivingOutOfTimeOrderArePlacedInIt: a decision recorded
@@ -23,16 +26,17 @@ func TestDecisionsArrivingOutOfTimeOrderArePlacedInIt(t *testing.T) {
 		if rng.IntN(5) == 0 {
 			at = base.Add(time.Duration(rng.IntN(500)) * time.Hour) // out of order, ties too
 		}
-		m.Records = append(m.Records, &DecisionRecord{CaseID: string(rune('a' + rng.IntN(3))), Number: rng.IntN(3), DecidedAt: at})
-		m.place(len(m.Records) - 1)
+		if err := m.put(m.Len(), &DecisionRecord{CaseID: string(rune('a' + rng.IntN(3))), Number: rng.IntN(3), DecidedAt: at}); err != nil {
+			t.Fatal(err)
+		}
 	}
-	sorted := make([]int, len(m.Records))
+	sorted := make([]int, m.Len())
 	for i := range sorted {
 		sorted[i] = i
 	}
-	slices.SortStableFunc(sorted, func(a, b int) int { return keyOf(m.Records[a]).compare(keyOf(m.Records[b])) })
+	slices.SortStableFunc(sorted, func(a, b int) int { return m.records[a].key().compare(m.records[b].key()) })
 	for i := range sorted {
-		if got, want := keyOf(m.Records[m.byTime[i]]), keyOf(m.Records[sorted[i]]); got.compare(want) != 0 {
+		if got, want := m.records[m.byTime[i]].key(), m.records[sorted[i]].key(); got.compare(want) != 0 {
 			t.Fatalf("position %d: %+v, want %+v", i, got, want)
 		}
 	}
@@ -51,9 +55,10 @@ func BenchmarkDecisionsPage(b *testing.B) {
 			if i%10 == 0 {
 				outcome = "not_awarded"
 			}
-			m.Records = append(m.Records, &DecisionRecord{CaseID: fmt.Sprintf("case-%07d", i), Number: 1, Outcome: accreditation.Outcome(outcome),
-				DecidedAt: base.Add(time.Duration(i) * time.Hour)})
-			m.place(len(m.Records) - 1)
+			if err := m.put(m.Len(), &DecisionRecord{CaseID: fmt.Sprintf("case-%07d", i), Number: 1, Outcome: accreditation.Outcome(outcome),
+				DecidedAt: base.Add(time.Duration(i) * time.Hour)}); err != nil {
+				b.Fatal(err)
+			}
 		}
 		for _, f := range []DecisionFilter{{}, {Outcome: "not_awarded"}} {
 			name := fmt.Sprintf("decisions=%d/filter=%s", n, cmp.Or(f.Outcome, "none"))
@@ -67,8 +72,9 @@ func BenchmarkDecisionsPage(b *testing.B) {
 			b.Run(name+"/every", func(b *testing.B) {
 				for b.Loop() {
 					out := []DecisionRecord{}
-					for _, r := range m.Records {
-						if f.match(r) {
+					for i, h := range m.records {
+						if f.match(h) {
+							r, _ := m.record(i)
 							out = append(out, *r)
 						}
 					}
@@ -76,5 +82,78 @@ func BenchmarkDecisionsPage(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// TestDecisionsSnapshotIsTheRecordsAsBefore: the decisions held as JSON in
+// a spill are written to the snapshot as the records themselves were (a
+// snapshot of the version before restores, and the same records give the
+// same bytes), a restore puts every record in the spill, and the pages
+// answer as before it.
+func TestDecisionsSnapshotIsTheRecordsAsBefore(t *testing.T) {
+	m := NewDecisions(nil)
+	m.spillDir = t.TempDir()
+	base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	var records []*DecisionRecord
+	for i := range 2*chunkCases + 17 {
+		r := &DecisionRecord{CaseID: fmt.Sprintf("case-%05d", i), Number: 1 + i%2, Scheme: accreditation.SchemeEIA,
+			Outcome: accreditation.OutcomeAwarded, DecidedAt: base.Add(time.Duration(i) * time.Hour), RuleSet: "2026-1",
+			Rationale:   pii.Sealed{Subject: "user", Data: []byte{byte(i), 2, 3}},
+			Assessments: []accreditation.Assessment{{Role: "assessor", UserID: fmt.Sprintf("assessor-%d", i%7)}},
+			Appeals:     []accreditation.Appeal{}}
+		records = append(records, r)
+		if err := m.put(m.Len(), r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// An appeal replaces a record: its new JSON is what is written.
+	appealed := *records[5]
+	appealed.Overturned, appealed.Appeals = true, []accreditation.Appeal{{DecisionNumber: appealed.Number, FiledAt: base}}
+	records[5] = &appealed
+	if err := m.put(5, &appealed); err != nil {
+		t.Fatal(err)
+	}
+	before, err := encodeChunked(records)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now, err := encodeDecisions(m.records)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(now.join(), before.join()) {
+		t.Fatal("the decisions' snapshot differs from the records' encoding")
+	}
+	restored := NewDecisions(nil)
+	restored.spillDir = t.TempDir()
+	if err := restored.Restore(before.join()); err != nil {
+		t.Fatal(err)
+	}
+	for i, h := range restored.records {
+		if h.json.s == nil || h.json.b != nil {
+			t.Fatalf("record %d restored onto the heap, not into the spill", i)
+		}
+	}
+	for _, f := range []DecisionFilter{{}, {AssessorID: "assessor-3"}, {Outcome: "not_awarded"}} {
+		var cursor *DecisionCursor
+		for {
+			want, wantNext := m.Page(f, cursor, 100)
+			got, gotNext := restored.Page(f, cursor, 100)
+			wb, _ := json.Marshal(want)
+			gb, _ := json.Marshal(got)
+			if !bytes.Equal(wb, gb) || (wantNext == nil) != (gotNext == nil) {
+				t.Fatalf("filter %+v: the restored page differs", f)
+			}
+			if f.AssessorID != "" && len(got) == 0 && wantNext == nil {
+				t.Fatalf("filter %+v: no record", f)
+			}
+			if wantNext == nil {
+				break
+			}
+			cursor = wantNext
+		}
+	}
+	if got, _ := restored.Page(DecisionFilter{}, nil, 1<<20); len(got) != len(records) || !got[len(got)-1-5].Overturned {
+		t.Fatalf("%d records restored, want %d with the appealed one overturned", len(got), len(records))
 	}
 }

@@ -25,11 +25,13 @@ func NewSet() *Set {
 	return &Set{Models: []ReadModel{m.Cases, m.Decisions, m.Register, m.Effectiveness, m.Calibration}, typed: m}
 }
 
-// spillTo has the cases model keep its cold cases in a scratch file in dir
-// rather than on the heap ("": on the heap); see coldstore.go.
+// spillTo has the cases model keep its cold cases, and the decisions model
+// its records, in scratch files in dir rather than on the heap ("": on
+// the heap); see coldstore.go.
 func (s *Set) spillTo(dir string) {
 	if s.typed != nil {
 		s.typed.Cases.spillDir = dir
+		s.typed.Decisions.spillDir = dir
 	}
 }
 

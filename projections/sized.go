@@ -150,15 +150,7 @@ func joinChunks(head any, chunks [][]byte) (parts, error) {
 
 // decodeChunked reads what encodeChunked wrote.
 func decodeChunked[T any](data []byte) ([]T, error) {
-	var head sizedChunks
-	h, _, err := cutHead(data, "chunks", '[')
-	if err != nil {
-		return nil, err
-	}
-	if err := json.Unmarshal(h, &head); err != nil {
-		return nil, err
-	}
-	chunks, err := splitSized(data, "chunks", '[', ']', nil, head.Sizes)
+	chunks, err := splitChunked(data)
 	if err != nil {
 		return nil, err
 	}
@@ -186,3 +178,17 @@ func decodeChunked[T any](data []byte) ([]T, error) {
 // input before it decodes: a quarter less CPU for the read models' restore
 // at 1M events (11.6 s against 8.5 in one process, load 2 to 6).
 func unmarshal(data []byte, v any) error { return jsonv1.Unmarshal(data, v) }
+
+// splitChunked cuts what encodeChunked wrote into its chunks, each a JSON
+// array, without decoding them.
+func splitChunked(data []byte) ([][]byte, error) {
+	var head sizedChunks
+	h, _, err := cutHead(data, "chunks", '[')
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(h, &head); err != nil {
+		return nil, err
+	}
+	return splitSized(data, "chunks", '[', ']', nil, head.Sizes)
+}

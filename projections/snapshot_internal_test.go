@@ -245,9 +245,9 @@ func TestRestoredModelsKeepNothingOfTheFile(t *testing.T) {
 			t.Fatalf("restore %s: %v", m.Name(), err)
 		}
 	}
-	if typed := set.Typed(); len(typed.Decisions.Records) == 0 || len(typed.Register.Entries) == 0 || len(typed.Cases.sums) == 0 {
+	if typed := set.Typed(); typed.Decisions.Len() == 0 || len(typed.Register.Entries) == 0 || len(typed.Cases.sums) == 0 {
 		t.Fatalf("the history holds %d decisions, %d register entries and %d cases: too little to show anything",
-			len(typed.Decisions.Records), len(typed.Register.Entries), len(typed.Cases.sums))
+			typed.Decisions.Len(), len(typed.Register.Entries), len(typed.Cases.sums))
 	}
 	encoded := func() map[string][]byte {
 		out := map[string][]byte{}

@@ -15,9 +15,10 @@ func (a *app) decisions(x *ctx) error {
 		after = &cur
 	}
 	const limit = 50
-	var list []projections.DecisionRecord
+	var page projections.DecisionPage
 	var next *projections.DecisionCursor
-	a.read(func(m *projections.Models) { list, next = m.Decisions.Page(f, after, limit) })
+	a.read(func(m *projections.Models) { page, next = m.Decisions.Pick(f, after, limit) })
+	list := page.Records() // decoded with no lock held
 	type row struct {
 		projections.DecisionRecord
 		Rationale string
