@@ -39,14 +39,11 @@ type Cases struct {
 	zw   *flate.Writer
 
 	// The spills hold the cold cases off the heap (see coldstore.go):
-	// spillDir is where ("" keeps them on the heap), spill the file now
-	// written, oldSpill one being emptied into it, moving the cases
-	// still to move.
-	spillDir    string
-	spill       *spill
-	oldSpill    *spill
-	moving      []string
-	spillFailed bool
+	// spills is where and the file now written, oldSpill one being
+	// emptied into it, moving the cases still to move.
+	spills   spillPlace
+	oldSpill *spill
+	moving   []string
 	// spillsReplaced counts the spills replaced (tests).
 	spillsReplaced int
 

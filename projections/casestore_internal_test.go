@@ -58,21 +58,7 @@ func TestColdCasesAnswerAsFoldedOnes(t *testing.T) {
 			}
 			t.Logf("%d of 40 cases deflated", deflated)
 			allSpilled(t, "replayed", cold)
-			want, wantAnswers := modelBytes(t, folded), answers(t, folded, g)
-			same := func(what string, r *Runner) {
-				t.Helper()
-				for name, b := range modelBytes(t, r) {
-					if !bytes.Equal(b, want[name]) {
-						t.Errorf("%s: read model %s's snapshot differs from every case folded", what, name)
-					}
-				}
-				got := answers(t, r, g)
-				for k, w := range wantAnswers {
-					if got[k] != w {
-						t.Errorf("%s: %s differs:\n got %s\nwant %s", what, k, got[k], w)
-					}
-				}
-			}
+			same := sameAsFolded(t, folded, g)
 			same("replayed", cold)
 			if err := cold.SaveSnapshot(); err != nil {
 				t.Fatal(err)
@@ -150,7 +136,7 @@ func TestASpillMostlyGarbageIsReplacedAndEmptied(t *testing.T) {
 			switch {
 			case c.s == nil:
 				t.Fatal("a cold case is on the heap")
-			case c.s == m.spill:
+			case c.s == m.spills.cur:
 				moved++
 			case c.s == m.oldSpill && m.oldSpill != nil:
 				left++
@@ -163,8 +149,8 @@ func TestASpillMostlyGarbageIsReplacedAndEmptied(t *testing.T) {
 		}
 		// The garbage of the file written now is bounded by what it holds
 		// live: at most its live bytes again, and the last batch.
-		if end := m.spill.size(); end > 2*m.spill.live+int64(20<<10)*int64(max(migrateBatch, 40)) {
-			t.Fatalf("the spill holds %d bytes for %d live", end, m.spill.live)
+		if end := m.spills.cur.size(); end > 2*m.spills.cur.live+int64(20<<10)*int64(max(migrateBatch, 40)) {
+			t.Fatalf("the spill holds %d bytes for %d live", end, m.spills.cur.live)
 		}
 		t.Logf("spill replaced %d times; %d cold cases in the current spill, %d to move", m.spillsReplaced, moved, left)
 	})
@@ -175,8 +161,24 @@ func TestASpillMostlyGarbageIsReplacedAndEmptied(t *testing.T) {
 			}
 		}
 	})
+	same := sameAsFolded(t, folded, g)
+	same("spilled", spilled)
+	same("on the heap", onHeap)
+	entries, err := os.ReadDir(spilled.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		t.Errorf("the snapshot directory holds %s: a spill is unlinked as it is made", e.Name())
+	}
+}
+
+// sameAsFolded returns a check that a runner's models have the snapshot
+// bytes and the answers of folded's, whose every case is folded.
+func sameAsFolded(t *testing.T, folded *Runner, g *historygen.Generator) func(what string, r *Runner) {
 	want, wantAnswers := modelBytes(t, folded), answers(t, folded, g)
-	for what, r := range map[string]*Runner{"spilled": spilled, "on the heap": onHeap} {
+	return func(what string, r *Runner) {
+		t.Helper()
 		for name, b := range modelBytes(t, r) {
 			if !bytes.Equal(b, want[name]) {
 				t.Errorf("%s: read model %s's snapshot differs from every case folded", what, name)
@@ -188,13 +190,6 @@ func TestASpillMostlyGarbageIsReplacedAndEmptied(t *testing.T) {
 				t.Errorf("%s: %s differs:\n got %s\nwant %s", what, k, got[k], w)
 			}
 		}
-	}
-	entries, err := os.ReadDir(spilled.dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		t.Errorf("the snapshot directory holds %s: a spill is unlinked as it is made", e.Name())
 	}
 }
 

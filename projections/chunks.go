@@ -125,7 +125,7 @@ func decodeCases(data []byte, m *Cases) error {
 	parts := make([]map[string]caseEntry, len(chunks))
 	folded := make([]map[string]*accreditation.Case, len(chunks))
 	cold := make([]map[string]coldCase, len(chunks))
-	sp := m.spillFile()
+	sp := m.spills.file()
 	err = eachOnCores(len(parts), func(i int) error {
 		if err := unmarshal(chunks[i], &parts[i]); err != nil {
 			return err
@@ -157,7 +157,9 @@ func decodeCases(data []byte, m *Cases) error {
 			}
 		}
 		if sp != nil {
-			w.place(sp, func(id string, c coldCase) { cold[i][id] = c })
+			for k, c := range w.place(sp) {
+				cold[i][w.ids[k]] = c
+			}
 		}
 		return nil
 	})

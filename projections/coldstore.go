@@ -139,7 +139,8 @@ func inflateCold(c coldCase) (*accreditation.Case, error) {
 	return inflateCase(b)
 }
 
-// stowing gathers deflated cases to write to a spill in one write.
+// stowing gathers what a model spills (deflated cases, decision records'
+// JSON) to write to a spill in one write.
 type stowing struct {
 	ids  []string
 	ends []int // each case's end in buf
@@ -157,48 +158,55 @@ func (w *stowing) add(zw *flate.Writer, id string, c *accreditation.Case) error 
 	return nil
 }
 
-// addBytes adds a case already deflated.
+// addBytes adds bytes as they are (a case already deflated, a record).
 func (w *stowing) addBytes(id string, b []byte) {
 	w.buf.Write(b)
 	w.ids, w.ends = append(w.ids, id), append(w.ends, w.buf.Len())
 }
 
-// place writes the batch to s and calls put with where each case is; with
-// no spill, or when the write fails, each case's bytes stay on the heap.
-func (w *stowing) place(s *spill, put func(id string, c coldCase)) {
+// place writes the batch to s and returns where each case is, in the
+// order added (w.ids); with no spill, or when the write fails, each case's
+// bytes stay on the heap.
+func (w *stowing) place(s *spill) []coldCase {
 	data := w.buf.Bytes()
 	var base int64
 	var err error
 	if s != nil && len(data) > 0 {
 		base, err = s.append(data)
 	}
+	at := make([]coldCase, len(w.ids))
 	from := 0
-	for i, id := range w.ids {
-		n := w.ends[i] - from
+	for i, end := range w.ends {
 		if s == nil || err != nil {
-			put(id, coldCase{n: n, b: bytes.Clone(data[from:w.ends[i]])})
+			at[i] = coldCase{n: end - from, b: bytes.Clone(data[from:end])}
 		} else {
-			put(id, coldCase{s: s, off: base + int64(from), n: n})
+			at[i] = coldCase{s: s, off: base + int64(from), n: end - from}
 		}
-		from = w.ends[i]
+		from = end
 	}
-	w.ids, w.ends = w.ids[:0], w.ends[:0]
-	w.buf.Reset()
+	return at
 }
 
-// spillFile returns the model's current spill, created at first use; nil
-// without a directory or when the file cannot be made (the heap then
-// holds the cases, as without a directory).
-func (m *Cases) spillFile() *spill {
-	if m.spill != nil || m.spillDir == "" || m.spillFailed {
-		return m.spill
+// spillPlace is where a model spills: a directory, and the spill now
+// written there, made at first use.
+type spillPlace struct {
+	dir    string // "" keeps everything on the heap
+	cur    *spill
+	failed bool // the file could not be made: not tried again for every batch
+}
+
+// file returns the current spill; nil without a directory or when the
+// file cannot be made (the heap then holds what it would have).
+func (p *spillPlace) file() *spill {
+	if p.cur != nil || p.dir == "" || p.failed {
+		return p.cur
 	}
-	s, err := newSpill(m.spillDir)
+	s, err := newSpill(p.dir)
 	if err != nil {
-		m.spillFailed = true // not tried again for every batch
+		p.failed = true
 		return nil
 	}
-	m.spill = s
+	p.cur = s
 	return s
 }
 
@@ -223,16 +231,23 @@ func (m *Cases) dropCold(id string) {
 
 // stow writes a batch of deflated cases to the spill and records them.
 func (m *Cases) stow(w *stowing) {
-	w.place(m.spillFile(), m.putCold)
+	m.putAll(w)
 	m.tidySpill()
+}
+
+// putAll writes a batch to the spill and records where each case is.
+func (m *Cases) putAll(w *stowing) {
+	for i, c := range w.place(m.spills.file()) {
+		m.putCold(w.ids[i], c)
+	}
 }
 
 // tidySpill replaces the spill once its garbage outweighs what is still
 // read there, and moves a batch of the cases left in a replaced one.
 func (m *Cases) tidySpill() {
-	if m.oldSpill == nil && m.spill != nil {
-		if end := m.spill.size(); end-m.spill.live > m.spill.live+spillSlack {
-			m.oldSpill, m.spill = m.spill, nil
+	if cur := m.spills.cur; m.oldSpill == nil && cur != nil {
+		if end := cur.size(); end-cur.live > cur.live+spillSlack {
+			m.oldSpill, m.spills.cur = cur, nil
 			m.spillsReplaced++
 			m.moving = m.moving[:0]
 			for id, c := range m.cold {
@@ -261,7 +276,7 @@ func (m *Cases) tidySpill() {
 		buf = b
 		w.addBytes(id, b)
 	}
-	w.place(m.spillFile(), m.putCold)
+	m.putAll(&w)
 	if len(m.moving) == 0 {
 		m.oldSpill = nil // closed once no capture reads it
 	}
@@ -270,5 +285,6 @@ func (m *Cases) tidySpill() {
 // dropSpills forgets the spills (a reset): whatever still reads them (a
 // capture) keeps them open until it is done.
 func (m *Cases) dropSpills() {
-	m.spill, m.oldSpill, m.moving, m.spillFailed = nil, nil, nil, false
+	m.spills = spillPlace{dir: m.spills.dir}
+	m.oldSpill, m.moving = nil, nil
 }

@@ -61,9 +61,7 @@ type Decisions struct {
 	// filter matches few (0: DefaultDecisionScanBound).
 	ScanBound int
 
-	spillDir    string
-	spill       *spill
-	spillFailed bool
+	spills spillPlace
 }
 
 // decisionHead is what a page filters and orders a decision on, and
@@ -111,21 +109,6 @@ func (h *decisionHead) record() (*DecisionRecord, error) {
 	return r, unmarshal(b, r)
 }
 
-// spillFile is the decisions' spill, made at first use; nil without a
-// directory or when it cannot be made (the heap holds the records).
-func (m *Decisions) spillFile() *spill {
-	if m.spill != nil || m.spillDir == "" || m.spillFailed {
-		return m.spill
-	}
-	s, err := newSpill(m.spillDir)
-	if err != nil {
-		m.spillFailed = true
-		return nil
-	}
-	m.spill = s
-	return s
-}
-
 // put records r at position i (len(m.records): a new one), its JSON as
 // the snapshot holds it.
 func (m *Decisions) put(i int, r *DecisionRecord) error {
@@ -136,7 +119,7 @@ func (m *Decisions) put(i int, r *DecisionRecord) error {
 	h := headOf(r)
 	var w stowing
 	w.addBytes(r.CaseID, b)
-	w.place(m.spillFile(), func(_ string, c coldCase) { h.json = c })
+	h.json = w.place(m.spills.file())[0]
 	if i == len(m.records) {
 		m.index[r.CaseID] = append(m.index[r.CaseID], i)
 		m.records = append(m.records, h)
@@ -334,7 +317,7 @@ func (m *Decisions) Restore(b []byte) error {
 	if err != nil {
 		return err
 	}
-	sp := m.spillFile()
+	sp := m.spills.file()
 	heads := make([][]*decisionHead, len(chunks))
 	// A chunk at a time on each core, its records' JSON dropped once in
 	// the spill: the whole snapshot's decoded at once raised a restore's
@@ -353,12 +336,11 @@ func (m *Decisions) Restore(b []byte) error {
 				return err
 			}
 			heads[c][i] = h
-			w.addBytes(strconv.Itoa(i), raw)
+			w.addBytes(h.CaseID, raw)
 		}
-		w.place(sp, func(k string, at coldCase) {
-			i, _ := strconv.Atoi(k)
+		for i, at := range w.place(sp) {
 			heads[c][i].json = at
-		})
+		}
 		return nil
 	})
 	if err != nil {

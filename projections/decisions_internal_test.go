@@ -92,7 +92,7 @@ func BenchmarkDecisionsPage(b *testing.B) {
 // answer as before it.
 func TestDecisionsSnapshotIsTheRecordsAsBefore(t *testing.T) {
 	m := NewDecisions(nil)
-	m.spillDir = t.TempDir()
+	m.spills.dir = t.TempDir()
 	base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	var records []*DecisionRecord
 	for i := range 2*chunkCases + 17 {
@@ -125,7 +125,7 @@ func TestDecisionsSnapshotIsTheRecordsAsBefore(t *testing.T) {
 		t.Fatal("the decisions' snapshot differs from the records' encoding")
 	}
 	restored := NewDecisions(nil)
-	restored.spillDir = t.TempDir()
+	restored.spills.dir = t.TempDir()
 	if err := restored.Restore(before.join()); err != nil {
 		t.Fatal(err)
 	}

@@ -30,8 +30,8 @@ func NewSet() *Set {
 // the heap); see coldstore.go.
 func (s *Set) spillTo(dir string) {
 	if s.typed != nil {
-		s.typed.Cases.spillDir = dir
-		s.typed.Decisions.spillDir = dir
+		s.typed.Cases.spills.dir = dir
+		s.typed.Decisions.spills.dir = dir
 	}
 }
 
