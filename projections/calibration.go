@@ -160,7 +160,7 @@ func (m *Calibration) caseOf(id string) *calibrationCase {
 // capture implements capturer: the cases' records are shared with the
 // capture and copied by caseOf before they change; the counts, per
 // category and per assessor (a few per assessor and quarter), are copied.
-func (m *Calibration) capture() func() (parts, error) {
+func (m *Calibration) capture() func(w *snapWriter) error {
 	m.gen++
 	frozen := &Calibration{Categories: cloneMatrices(m.Categories), Assessors: make(map[string]*AssessorCalibration, len(m.Assessors)),
 		Cases: maps.Clone(m.Cases)}
@@ -173,7 +173,7 @@ func (m *Calibration) capture() func() (parts, error) {
 		}
 		frozen.Assessors[id] = n
 	}
-	return whole(frozen.Snapshot)
+	return writeWhole(frozen.Snapshot)
 }
 
 func cloneMatrices(in map[int]*calibration.Matrix) map[int]*calibration.Matrix {

@@ -225,8 +225,7 @@ func (m *Cases) unlist(userID, caseID string) {
 
 // Snapshot implements ReadModel.
 func (m *Cases) Snapshot() ([]byte, error) {
-	p, err := encodeCases(m)
-	return p.join(), err
+	return encodeInMemory(func(w *snapWriter) error { return encodeCases(w, m) })
 }
 
 // Restore implements ReadModel. The cases come back cold but for those in

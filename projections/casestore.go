@@ -264,12 +264,12 @@ func inflateCase(b []byte) (*accreditation.Case, error) {
 // them as they stand (a spill is only appended to, and stays open while
 // the copy refers to it); the folded cases are shared with the capture, and
 // the follower folds the next event of one into a copy of it (warm).
-func (m *Cases) capture() func() (parts, error) {
+func (m *Cases) capture() func(w *snapWriter) error {
 	m.gen++
 	frozen := &Cases{Errors: m.Errors, cold: maps.Clone(m.cold), sums: maps.Clone(m.sums),
 		hot: make(map[string]*hotCase, len(m.hot))}
 	for id, h := range m.hot {
 		frozen.hot[id] = &hotCase{c: h.c}
 	}
-	return func() (parts, error) { return encodeCases(frozen) }
+	return func(w *snapWriter) error { return encodeCases(w, frozen) }
 }

@@ -62,10 +62,12 @@ type caseEntry struct {
 	Case    []byte   `json:"c"`
 }
 
-func encodeCases(m *Cases) (parts, error) {
+func encodeCases(w *snapWriter, m *Cases) error {
 	ids := slices.Sorted(maps.Keys(m.sums))
-	chunks := make([][]byte, (len(ids)+chunkCases-1)/chunkCases)
-	err := eachOnCores(len(chunks), func(i int) error {
+	headOf := func(sizes []int) ([]byte, error) {
+		return openObject(json.Marshal(casesHead{Errors: m.Errors, Sizes: sizes}))
+	}
+	return writeChunks(w, (len(ids)+chunkCases-1)/chunkCases, headOf, func(i int) ([]byte, error) {
 		zw, _ := flate.NewWriter(nil, flate.BestSpeed)
 		chunk := ids[i*chunkCases : min((i+1)*chunkCases, len(ids))]
 		// The chunk's cases read back from the spill go in one buffer.
@@ -82,7 +84,7 @@ func encodeCases(m *Cases) (parts, error) {
 			if h, ok := m.hot[id]; ok {
 				var err error
 				if e.Case, err = deflateCase(zw, h.c); err != nil {
-					return err
+					return nil, err
 				}
 			} else if c, ok := m.cold[id]; ok && c.s == nil {
 				e.Case = c.b
@@ -90,21 +92,14 @@ func encodeCases(m *Cases) (parts, error) {
 				at := len(buf)
 				buf = buf[:at+c.n]
 				if err := c.readInto(buf[at:]); err != nil {
-					return fmt.Errorf("case %s: %w", id, err)
+					return nil, fmt.Errorf("case %s: %w", id, err)
 				}
 				e.Case = buf[at:]
 			}
 			part[id] = e
 		}
-		var err error
-		chunks[i], err = json.Marshal(part)
-		return err
+		return json.Marshal(part)
 	})
-	if err != nil {
-		return nil, err
-	}
-	// Joined by hand: json.Marshal would scan every chunk again.
-	return joinChunks(casesHead{Errors: m.Errors, Sizes: chunkSizes(chunks)}, chunks)
 }
 
 // decodeCases fills m, reset, from data: the cases cold, but for those the

@@ -265,24 +265,23 @@ func (m *Decisions) Apply(e eventstore.Event) {
 // Snapshot implements ReadModel: the records in chunks, decoded on every
 // core at a start (one document took a core 2 to 3 s at 10k cases).
 func (m *Decisions) Snapshot() ([]byte, error) {
-	p, err := encodeDecisions(m.records)
-	return p.join(), err
+	return encodeInMemory(func(w *snapWriter) error { return encodeDecisions(w, m.records) })
 }
 
 // capture implements capturer: records are added, or replaced when an
 // appeal changes one, never changed in place (nor their JSON, in a spill
 // only appended to), so a copy of the list holds them as they stand.
-func (m *Decisions) capture() func() (parts, error) {
+func (m *Decisions) capture() func(w *snapWriter) error {
 	records := slices.Clone(m.records)
-	return func() (parts, error) { return encodeDecisions(records) }
+	return func(w *snapWriter) error { return encodeDecisions(w, records) }
 }
 
 // encodeDecisions is encodeChunked of the records, from their JSON as held:
 // a chunk is the JSON array of its records' JSON, as json.Marshal writes
 // one.
-func encodeDecisions(records []*decisionHead) (parts, error) {
-	chunks := make([][]byte, (len(records)+chunkCases-1)/chunkCases)
-	err := eachOnCores(len(chunks), func(i int) error {
+func encodeDecisions(w *snapWriter, records []*decisionHead) error {
+	headOf := func(sizes []int) ([]byte, error) { return openObject(json.Marshal(sizedChunks{Sizes: sizes})) }
+	return writeChunks(w, (len(records)+chunkCases-1)/chunkCases, headOf, func(i int) ([]byte, error) {
 		chunk := records[i*chunkCases : min((i+1)*chunkCases, len(records))]
 		size := len(chunk) + 1
 		for _, h := range chunk {
@@ -298,16 +297,11 @@ func encodeDecisions(records []*decisionHead) (parts, error) {
 			if h.json.s == nil {
 				copy(b[at:], h.json.b)
 			} else if err := h.json.readInto(b[at:]); err != nil {
-				return fmt.Errorf("decision %d of case %s: %w", h.Number, h.CaseID, err)
+				return nil, fmt.Errorf("decision %d of case %s: %w", h.Number, h.CaseID, err)
 			}
 		}
-		chunks[i] = append(b, ']')
-		return nil
+		return append(b, ']'), nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return joinChunks(sizedChunks{Sizes: chunkSizes(chunks)}, chunks)
 }
 
 // Restore implements ReadModel. Each record's JSON goes to the spill as

@@ -85,6 +85,21 @@ func BenchmarkDecisionsPage(b *testing.B) {
 	}
 }
 
+// chunkedAsBefore is how the records were encoded before they were held as
+// JSON: {"sizes":[...],"chunks":[...]}, each chunk json.Marshal of
+// chunkCases of them.
+func chunkedAsBefore[T any](t *testing.T, items []T) []byte {
+	var chunks [][]byte
+	var sizes []int
+	for from := 0; from < len(items); from += chunkCases {
+		c := must(json.Marshal(items[from:min(from+chunkCases, len(items))]))
+		chunks, sizes = append(chunks, c), append(sizes, len(c))
+	}
+	head := must(json.Marshal(map[string][]int{"sizes": sizes}))
+	out := append(head[:len(head)-1:len(head)-1], `,"chunks":[`...)
+	return append(append(out, bytes.Join(chunks, []byte(","))...), "]}"...)
+}
+
 // TestDecisionsSnapshotIsTheRecordsAsBefore: the decisions held as JSON in
 // a spill are written to the snapshot as the records themselves were (a
 // snapshot of the version before restores, and the same records give the
@@ -113,20 +128,17 @@ func TestDecisionsSnapshotIsTheRecordsAsBefore(t *testing.T) {
 	if err := m.put(5, &appealed); err != nil {
 		t.Fatal(err)
 	}
-	before, err := encodeChunked(records)
+	before := chunkedAsBefore(t, records)
+	now, err := m.Snapshot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	now, err := encodeDecisions(m.records)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(now.join(), before.join()) {
+	if !bytes.Equal(now, before) {
 		t.Fatal("the decisions' snapshot differs from the records' encoding")
 	}
 	restored := NewDecisions(nil)
 	restored.spills.dir = t.TempDir()
-	if err := restored.Restore(before.join()); err != nil {
+	if err := restored.Restore(before); err != nil {
 		t.Fatal(err)
 	}
 	for i, h := range restored.records {

@@ -196,9 +196,9 @@ func (m *Register) Snapshot() ([]byte, error) { return json.Marshal(m) }
 // capture implements capturer: an entry is replaced when it changes,
 // never changed in place (see Apply), so copies of the maps hold the
 // entries as they stand.
-func (m *Register) capture() func() (parts, error) {
+func (m *Register) capture() func(w *snapWriter) error {
 	frozen := &Register{Entries: maps.Clone(m.Entries), Cases: maps.Clone(m.Cases)}
-	return whole(frozen.Snapshot)
+	return writeWhole(frozen.Snapshot)
 }
 
 // Restore implements ReadModel.

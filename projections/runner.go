@@ -55,7 +55,7 @@ type Runner struct {
 	// waiting on mu would stop every new reader until the capture ended,
 	// so the follower waits here instead and reads go on, on the models as
 	// they stand, meanwhile. The capture copies indexes; the encoding (seconds
-	// at 10k cases) comes after it, with no lock held (see encodeModels).
+	// at 10k cases) comes after it, with no lock held (see saveSnapshot).
 	writing sync.Mutex
 	cur     *Set
 	changed chan struct{}
@@ -77,8 +77,11 @@ type Runner struct {
 	// filesMu serialises a snapshot's writes with Shutdown: once Shutdown
 	// has returned (filesClosed), a save it gave up on writes nothing, so
 	// whoever removes the data directory next never races a late write.
+	// A save holds filesMu while it writes (the models encoded into the
+	// file), and stops between two batches once closing is set.
 	filesMu     sync.Mutex
 	filesClosed bool
+	closing     atomic.Bool
 }
 
 // RebuildStatus is how the last rebuild ended. A failed or interrupted
@@ -211,6 +214,7 @@ func (r *Runner) Start() {
 	r.done = make(chan struct{})
 	r.filesMu.Lock()
 	r.filesClosed = false
+	r.closing.Store(false)
 	r.filesMu.Unlock()
 	r.resumed = r.Position()
 	r.replayed.Store(0)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 
 	jsonv1 "github.com/go-json-experiment/json/v1"
 )
@@ -15,7 +14,8 @@ import (
 // sat under before the part's own decoding (a fifth of a start from the
 // snapshot). So the head of each such document gives its parts' sizes, and
 // a reader cuts the parts out by them, scanning nothing; the document stays
-// valid JSON.
+// valid JSON. In a file, a head may be followed by spaces (the room it was
+// given before its parts were written: see snapwrite.go).
 
 // splitSized cuts the parts out of b, written as
 // {<head>,"<key>":[<part>,<part>...]} (open '[' and close ']'), or with
@@ -68,110 +68,6 @@ type sizedChunks struct {
 	Sizes []int `json:"sizes"`
 }
 
-// encodeChunked writes items as {"sizes":[...],"chunks":[[...],...]}, in
-// chunks of chunkCases items encoded on every core, so that
-// decodeChunked decodes them on every core too.
-func encodeChunked[T any](items []T) (parts, error) {
-	chunks := make([][]byte, (len(items)+chunkCases-1)/chunkCases)
-	err := eachOnCores(len(chunks), func(i int) error {
-		var err error
-		chunks[i], err = json.Marshal(items[i*chunkCases : min((i+1)*chunkCases, len(items))])
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	head := sizedChunks{Sizes: chunkSizes(chunks)}
-	return joinChunks(head, chunks)
-}
-
-// chunkSizes lists the sizes of encoded chunks, for a head.
-func chunkSizes(chunks [][]byte) []int {
-	sizes := make([]int, len(chunks))
-	for i, c := range chunks {
-		sizes[i] = len(c)
-	}
-	return sizes
-}
-
-// parts are a JSON document as pieces written one after the other: a
-// chunked model's head and its chunks are kept apart, not copied into one
-// buffer, which held the size of the snapshot once more while it was
-// written.
-type parts [][]byte
-
-var comma = []byte(",")
-
-func (p parts) size() int {
-	n := 0
-	for _, b := range p {
-		n += len(b)
-	}
-	return n
-}
-
-// join is the document in one piece.
-func (p parts) join() []byte { return bytes.Join(p, nil) }
-
-func (p parts) writeTo(w io.Writer) error {
-	for _, b := range p {
-		if _, err := w.Write(b); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// whole makes an encoder of one piece an encoder of parts.
-func whole(encode func() ([]byte, error)) func() (parts, error) {
-	return func() (parts, error) {
-		b, err := encode()
-		return parts{b}, err
-	}
-}
-
-// joinChunks writes head (a JSON object) with the encoded chunks added as
-// its "chunks", as parts that share the chunks.
-func joinChunks(head any, chunks [][]byte) (parts, error) {
-	h, err := json.Marshal(head)
-	if err != nil {
-		return nil, err
-	}
-	p := make(parts, 0, 2*len(chunks)+2)
-	p = append(p, append(h[:len(h)-1], `,"chunks":[`...))
-	for i, c := range chunks {
-		if i > 0 {
-			p = append(p, comma)
-		}
-		p = append(p, c)
-	}
-	return append(p, []byte("]}")), nil
-}
-
-// decodeChunked reads what encodeChunked wrote.
-func decodeChunked[T any](data []byte) ([]T, error) {
-	chunks, err := splitChunked(data)
-	if err != nil {
-		return nil, err
-	}
-	parts := make([][]T, len(chunks))
-	err = eachOnCores(len(chunks), func(i int) error {
-		if err := unmarshal(chunks[i], &parts[i]); err != nil {
-			return err
-		}
-		dropPages(chunks[i])
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	var items []T
-	for _, p := range parts {
-		items = append(items, p...)
-	}
-	return items, nil
-}
-
 // unmarshal decodes a snapshot's model with encoding/json's semantics on
 // its successor's decoder (jsonv1), as the replay decodes payloads: the
 // same values and errors, without encoding/json's validating pass over the
@@ -179,7 +75,7 @@ func decodeChunked[T any](data []byte) ([]T, error) {
 // at 1M events (11.6 s against 8.5 in one process, load 2 to 6).
 func unmarshal(data []byte, v any) error { return jsonv1.Unmarshal(data, v) }
 
-// splitChunked cuts what encodeChunked wrote into its chunks, each a JSON
+// splitChunked cuts a list written in chunks (see writeChunks) into its chunks, each a JSON
 // array, without decoding them.
 func splitChunked(data []byte) ([][]byte, error) {
 	var head sizedChunks

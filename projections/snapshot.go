@@ -1,12 +1,12 @@
 package projections
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -113,20 +113,12 @@ type snapshotHead struct {
 	TookUS int64 `json:"took_us,omitempty"`
 }
 
-// snapshotParts is a snapshot to write: each model's JSON in parts.
-type snapshotParts struct {
+// capturedSnapshot is a snapshot to write: each model's encoder, by name,
+// at one position.
+type capturedSnapshot struct {
 	Schema   string
 	Position uint64
-	Models   map[string]parts
-	Took     time.Duration // encoding it
-}
-
-func sizesOf(models map[string]parts) map[string]int {
-	sizes := make(map[string]int, len(models))
-	for name, p := range models {
-		sizes[name] = p.size()
-	}
-	return sizes
+	Models   map[string]func(w *snapWriter) error
 }
 
 // readSnapshotFile reads the head and the models of the snapshot at path.
@@ -170,75 +162,118 @@ func readSnapshotFile(path string) (_ snapshotHead, _ map[string][]byte, release
 func (r *Runner) SaveSnapshot() error { return r.saveSnapshot(context.Background()) }
 
 // saveSnapshot gives up, leaving the previous snapshot in place, when ctx
-// ends before the file is complete.
+// ends before the file is complete, or when Shutdown closes the files.
 func (r *Runner) saveSnapshot(ctx context.Context) error {
 	if r.dir == "" {
 		return nil
 	}
 	defer tightenGC()()
 	began := time.Now()
-	snap, err := r.encodeModels(ctx)
+	snap, err := r.captureModels(ctx)
+	r.held.Store(int64(time.Since(began)))
 	if err != nil {
 		return err
 	}
-	snap.Took = time.Since(began)
+	if encoding != nil {
+		encoding()
+	}
+	// The file is written while the models are encoded, with no lock the
+	// follower or a reader waits for; only one save writes at a time, and
+	// Shutdown waits for it to stop (see closeFiles).
 	r.filesMu.Lock()
 	defer r.filesMu.Unlock()
 	if r.filesClosed {
 		return errors.New("snapshot not written: the read side has stopped")
 	}
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("snapshot not written: %w", err)
-	}
 	if err := os.MkdirAll(r.dir, 0o700); err != nil {
 		return err
 	}
 	tmp := filepath.Join(r.dir, "read-models.json.tmp")
-	if err := writeSnapshotFile(tmp, snap); err != nil {
+	closing := func() error {
+		if r.closing.Load() {
+			return errors.New("snapshot not written: the read side is stopping")
+		}
+		return nil
+	}
+	took, err := writeSnapshotFile(ctx, tmp, snap, began, closing)
+	if err == nil {
+		err = closing()
+	}
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		os.Remove(tmp)
 		return err
 	}
 	if err := os.Rename(tmp, filepath.Join(r.dir, "read-models.json")); err != nil {
 		return err
 	}
 	r.saved.Store(snap.Position)
-	r.took.Store(int64(snap.Took))
+	r.took.Store(int64(took))
 	return nil
 }
 
-// writeSnapshotFile writes snap as json.Marshal would, without it: it
-// would scan and copy each model's JSON again (hundreds of megabytes at
-// scale, within a stop's budget).
-func writeSnapshotFile(path string, snap snapshotParts) error {
+// writeSnapshotFile writes snap to path, encoding each model into the file
+// as it goes (see snapwrite.go); the head gives the time since began, the
+// snapshot's capture, which it returns.
+func writeSnapshotFile(ctx context.Context, path string, snap capturedSnapshot, began time.Time, stop func() error) (took time.Duration, err error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	head, err := json.Marshal(snapshotHead{snap.Schema, snap.Position, sizesOf(snap.Models), snap.Took.Microseconds()})
+	defer func() {
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	names := slices.Sorted(maps.Keys(snap.Models))
+	headOf := func(sizes map[string]int, took time.Duration) ([]byte, error) {
+		return openObject(json.Marshal(snapshotHead{snap.Schema, snap.Position, sizes, took.Microseconds()}))
+	}
+	widest := map[string]int{}
+	for _, name := range names {
+		widest[name] = math.MaxInt64
+	}
+	room, err := headOf(widest, math.MaxInt64)
 	if err != nil {
-		f.Close()
-		return err
+		return 0, err
 	}
-	w.Write(head[:len(head)-1])
+	w := toFile(ctx, f, stop)
+	head, err := w.reserve(len(room))
+	if err != nil {
+		return 0, err
+	}
 	w.WriteString(`,"models":{`)
-	for i, name := range slices.Sorted(maps.Keys(snap.Models)) {
+	sizes := make(map[string]int, len(names))
+	for i, name := range names {
+		if err := w.goOn(); err != nil {
+			return 0, err
+		}
 		if i > 0 {
-			w.WriteByte(',')
+			w.WriteString(",")
 		}
 		key, _ := json.Marshal(name)
 		w.Write(key)
-		w.WriteByte(':')
-		if err := snap.Models[name].writeTo(w); err != nil {
-			f.Close()
-			return err
+		w.WriteString(":")
+		from := w.written()
+		if err := snap.Models[name](w); err != nil {
+			return 0, fmt.Errorf("snapshot %s: %w", name, err)
 		}
+		sizes[name] = int(w.written() - from)
 	}
-	w.WriteString("}}")
-	err = w.Flush()
-	if cerr := f.Close(); err == nil {
-		err = cerr
+	if _, err := w.WriteString("}}"); err != nil {
+		return 0, err
 	}
-	return err
+	took = time.Since(began)
+	h, err := headOf(sizes, took)
+	if err != nil {
+		return 0, err
+	}
+	if err := w.fill(head, h); err != nil {
+		return 0, err
+	}
+	return took, w.finish()
 }
 
 // capturer is a read model that hands its state at one position to an
@@ -247,72 +282,47 @@ func writeSnapshotFile(path string, snap snapshotParts) error {
 // the model's indexes (not an encoding), and what it returns encodes the
 // state as it was captured, reading nothing the follower changes after.
 type capturer interface {
-	capture() (encode func() (parts, error))
-}
-
-// encodeModels encodes every model at one position. The models are
-// captured with the follower held (writing) under the read lock, so
-// readers go on; the models that can be captured (the cases and the
-// decisions, most of the snapshot) are then encoded with no lock held, so
-// that the follower goes on too and a read waiting for a fresh write
-// (min_seq) is not kept behind the encoding; any other model is encoded
-// during the capture.
-func (r *Runner) encodeModels(ctx context.Context) (snapshotParts, error) {
-	began := time.Now()
-	snap, later, err := r.captureModels(ctx)
-	r.held.Store(int64(time.Since(began)))
-	if err != nil {
-		return snap, err
-	}
-	if encoding != nil {
-		encoding()
-	}
-	for _, name := range slices.Sorted(maps.Keys(later)) {
-		if err := ctx.Err(); err != nil {
-			return snap, fmt.Errorf("snapshot not written: %w", err)
-		}
-		b, err := later[name]()
-		if err != nil {
-			return snap, fmt.Errorf("snapshot %s: %w", name, err)
-		}
-		snap.Models[name] = b
-	}
-	return snap, nil
+	capture() (encode func(w *snapWriter) error)
 }
 
 // encoding, when set (by tests), runs between a snapshot's capture and
 // its encoding: it holds a snapshot in the middle.
 var encoding func()
 
-// captureModels captures the models at the current position: the
-// encoders of those that can be captured, by name, and the others encoded.
-func (r *Runner) captureModels(ctx context.Context) (snapshotParts, map[string]func() (parts, error), error) {
+// captureModels captures the models at the current position, with the
+// follower held (writing) under the read lock, so readers go on: those
+// that can be captured (the cases and the decisions, most of the
+// snapshot) are then encoded with no lock held, so that the follower goes
+// on too and a read waiting for a fresh write (min_seq) is not kept behind
+// the encoding; any other model is encoded during the capture.
+func (r *Runner) captureModels(ctx context.Context) (capturedSnapshot, error) {
 	r.writing.Lock()
 	defer r.writing.Unlock()
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	snap := snapshotParts{Schema: r.schema, Position: r.cur.pos, Models: map[string]parts{}}
-	later := map[string]func() (parts, error){}
+	snap := capturedSnapshot{Schema: r.schema, Position: r.cur.pos, Models: map[string]func(*snapWriter) error{}}
 	for _, m := range r.cur.Models {
 		if err := ctx.Err(); err != nil {
-			return snap, nil, fmt.Errorf("snapshot not written: %w", err)
+			return snap, fmt.Errorf("snapshot not written: %w", err)
 		}
 		if c, ok := m.(capturer); ok {
-			later[m.Name()] = c.capture()
+			snap.Models[m.Name()] = c.capture()
 			continue
 		}
 		b, err := m.Snapshot()
 		if err != nil {
-			return snap, nil, fmt.Errorf("snapshot %s: %w", m.Name(), err)
+			return snap, fmt.Errorf("snapshot %s: %w", m.Name(), err)
 		}
-		snap.Models[m.Name()] = parts{b}
+		snap.Models[m.Name()] = writeWhole(func() ([]byte, error) { return b, nil })
 	}
-	return snap, later, nil
+	return snap, nil
 }
 
-// closeFiles waits for a snapshot write in progress, then stops any later
-// one: an encoding Shutdown gave up on finds the files closed.
+// closeFiles stops a snapshot write in progress (between two batches of
+// its chunks) and waits for it, then stops any later one: a save
+// Shutdown gave up on writes nothing once Shutdown has returned.
 func (r *Runner) closeFiles() {
+	r.closing.Store(true)
 	r.filesMu.Lock()
 	r.filesClosed = true
 	r.filesMu.Unlock()
