@@ -231,17 +231,20 @@ func TestKubernetesDeployment(t *testing.T) {
 	t.Run("GOMEMLIMIT below the memory limit", func(t *testing.T) {
 		limit, ok1 := bytesOf(str(get(c, "resources", "limits", "memory")))
 		soft, ok2 := bytesOf(env["GOMEMLIMIT"])
-		if !ok1 || !ok2 || soft < limit*3/4 || soft > limit*95/100 {
-			t.Errorf("GOMEMLIMIT %q against limits.memory %q: want 75 to 95 %% of it (the runtime's soft limit, below the container's)",
+		// The soft limit is what running needs; above it, up to the
+		// container's, is room for a rebuild's second generation of the
+		// read models (1.20 GiB at 1M events against 0.97 otherwise).
+		if !ok1 || !ok2 || soft < limit/2 || soft > limit*95/100 {
+			t.Errorf("GOMEMLIMIT %q against limits.memory %q: want half to 95 %% of it (the runtime's soft limit, below the container's)",
 				env["GOMEMLIMIT"], get(c, "resources", "limits", "memory"))
 		}
 	})
 	t.Run("the data volume holds the snapshots", func(t *testing.T) {
 		// The read models' snapshot, the write side's and the read side's
-		// scratch file of cold cases are in ACCREDIT_DATA_DIR even with an
-		// external NATS: about 1.8 GB at 1M events, with a snapshot's new
-		// file written beside the old. An emptyDir past its sizeLimit gets
-		// the pod evicted (it was 64Mi: a few thousand cases).
+		// scratch files are in ACCREDIT_DATA_DIR even with an external
+		// NATS: up to 2.1 GB at 1M events, the memory limit's scale, with a
+		// snapshot's new file written beside the old. An emptyDir past its
+		// sizeLimit gets the pod evicted (it was 64Mi: a few thousand cases).
 		cfg, err := parseEnv(env)
 		if err != nil {
 			t.Fatal(err)
@@ -257,8 +260,8 @@ func TestKubernetesDeployment(t *testing.T) {
 				continue
 			}
 			size, ok := bytesOf(str(get(v, "emptyDir", "sizeLimit")))
-			if !ok || size < 1<<30 {
-				t.Errorf("volume %s at %s: sizeLimit %v, want at least 1Gi (the snapshots at the memory limit's scale, about 400k events)",
+			if !ok || size < 5<<29 {
+				t.Errorf("volume %s at %s: sizeLimit %v, want at least 2.5Gi (the snapshots and scratch files at the memory limit's scale, 1M events)",
 					vol, cfg.DataDir, get(v, "emptyDir", "sizeLimit"))
 			}
 			return
