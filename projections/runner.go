@@ -219,9 +219,9 @@ func (r *Runner) Start() {
 	r.resumed = r.Position()
 	r.replayed.Store(0)
 	// done is the follower's end only: a snapshot written ahead that is
-	// still encoding when the stop comes (a minute at 1M events, and it
-	// cannot be interrupted) writes nothing once ctx has ended, and a stop
-	// that waited for it spent its whole budget in vain.
+	// still encoding when the stop comes writes nothing once ctx has ended
+	// (it stops between two batches of chunks), and a stop that waited for
+	// it spent its whole budget in vain.
 	done := r.done
 	go func() { defer close(done); r.follow(ctx) }()
 	go r.snapshotAhead(ctx)
@@ -339,9 +339,9 @@ func (r *Runner) Shutdown(ctx context.Context) error {
 				last.Round(time.Millisecond), left.Round(time.Millisecond), r.saved.Load())
 		}
 	}
-	// Encoding a large model cannot be interrupted (tens of seconds for
-	// 20k cases on a busy machine): past ctx it is left to finish in vain,
-	// as it writes nothing once ctx has ended.
+	// Past ctx the save is left behind: it stops between two batches of
+	// chunks (see writeChunks; a model encoded whole, such as the register,
+	// is not interrupted) and writes nothing once ctx has ended.
 	saved := make(chan error, 1)
 	go func() { saved <- r.saveSnapshot(ctx) }()
 	select {
