@@ -21,6 +21,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	log := app.NewLogger(cfg.LogFormat, os.Stderr)
+	app.SetMemoryLimit(log)
 	if cfg.PprofAddr != "" { // before Start, so that a start can be profiled
 		p, err := app.ServeProfiler(cfg.PprofAddr, log)
 		if err != nil {
