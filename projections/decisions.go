@@ -1,6 +1,7 @@
 package projections
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +15,9 @@ import (
 	"github.com/emcc/accredit/domain/eventstore"
 	"github.com/emcc/accredit/domain/framework"
 	"github.com/emcc/accredit/domain/pii"
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+	jsonv1 "github.com/go-json-experiment/json/v1"
 )
 
 // DecisionRecord is one decision with what it stood on.
@@ -317,21 +321,15 @@ func (m *Decisions) Restore(b []byte) error {
 	// the spill: the whole snapshot's decoded at once raised a restore's
 	// peak by their size.
 	err = eachOnCores(len(chunks), func(c int) error {
-		var raws []json.RawMessage
-		if err := unmarshal(chunks[c], &raws); err != nil {
+		var w stowing
+		err := eachRecord(chunks[c], func(h *decisionHead, raw []byte) {
+			heads[c] = append(heads[c], h)
+			w.addBytes(h.CaseID, raw)
+		})
+		if err != nil {
 			return err
 		}
 		dropPages(chunks[c])
-		heads[c] = make([]*decisionHead, len(raws))
-		var w stowing
-		for i, raw := range raws {
-			h := &decisionHead{}
-			if err := unmarshal(raw, h); err != nil {
-				return err
-			}
-			heads[c][i] = h
-			w.addBytes(h.CaseID, raw)
-		}
 		for i, at := range w.place(sp) {
 			heads[c][i].json = at
 		}
@@ -347,6 +345,34 @@ func (m *Decisions) Restore(b []byte) error {
 		m.byTime[i] = i
 	}
 	slices.SortFunc(m.byTime, func(a, b int) int { return m.records[a].key().compare(m.records[b].key()) })
+	return nil
+}
+
+// eachRecord decodes the head of each record of a chunk (a JSON array of
+// records) and gives it with the record's JSON, a slice of chunk, in one
+// pass over it: decoded into raw values first, then each head from its
+// value, the chunk was read twice and copied once (215 MB at 1M events).
+// The heads are decoded as jsonv1.Unmarshal would.
+func eachRecord(chunk []byte, fn func(h *decisionHead, raw []byte)) error {
+	dec := jsontext.NewDecoder(bytes.NewReader(chunk))
+	if tok, err := dec.ReadToken(); err != nil {
+		return err
+	} else if tok.Kind() != '[' {
+		return fmt.Errorf("decisions chunk: got %v, want an array", tok.Kind())
+	}
+	for dec.PeekKind() != ']' {
+		from := dec.InputOffset()
+		h := &decisionHead{}
+		if err := jsonv2.UnmarshalDecode(dec, h, jsonv1.DefaultOptionsV1()); err != nil {
+			return err
+		}
+		// From the end of what came before: the comma and any space.
+		raw := bytes.TrimLeft(chunk[from:dec.InputOffset()], ", \t\r\n")
+		fn(h, raw)
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return err
+	}
 	return nil
 }
 
