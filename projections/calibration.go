@@ -107,21 +107,47 @@ func (m *Calibration) Apply(e eventstore.Event) {
 	case accreditation.EventDecisionMade:
 		var d accreditation.DecisionMade
 		if m.decode(e, &d) {
-			c := m.caseOf(id)
-			if c.Decisions == nil {
-				c.Decisions, c.Decided = map[int]accreditation.Outcome{}, map[int][]calibrationAssessment{}
-			}
-			c.Decisions[d.Number] = d.Outcome
-			for _, role := range accreditation.AssessorRoles {
-				if a, ok := c.Round[role]; ok {
-					c.Decided[d.Number] = append(c.Decided[d.Number], a)
-				}
-			}
+			m.decided(id, d)
 		}
 	case accreditation.EventAppealDecided:
 		var d accreditation.AppealDecided
 		if m.decode(e, &d) {
 			m.appealDecided(id, d)
+		}
+	}
+}
+
+// applyDecoded implements decodedApplier: the replay's payload, decoded
+// ahead on every core, rather than decoded again here, on the one goroutine
+// that applies every model's events.
+func (m *Calibration) applyDecoded(d decodedEvent) {
+	id, ok := strings.CutPrefix(d.event.Stream, accreditation.StreamPrefix+".")
+	if !ok {
+		return
+	}
+	switch p := d.payload.(type) {
+	case accreditation.AssessmentSubmitted:
+		m.assessed(id, d.event, p)
+	case accreditation.CaseModerated:
+		m.moderated(id, p)
+	case accreditation.DecisionMade:
+		m.decided(id, p)
+	case accreditation.AppealDecided:
+		m.appealDecided(id, p)
+	case nil:
+		m.Apply(d.event) // it did not decode: Apply counts it
+	}
+}
+
+func (m *Calibration) decided(id string, d accreditation.DecisionMade) {
+	c := m.caseOf(id)
+	if c.Decisions == nil {
+		c.Decisions, c.Decided = map[int]accreditation.Outcome{}, map[int][]calibrationAssessment{}
+	}
+	c.Decisions[d.Number] = d.Outcome
+	for _, role := range accreditation.AssessorRoles {
+		if a, ok := c.Round[role]; ok {
+			c.Decided[d.Number] = append(c.Decided[d.Number], a)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package projections
 
 import (
+	"bytes"
 	"context"
 	"reflect"
 	"testing"
@@ -61,4 +62,44 @@ func lastOf(t *testing.T, s eventstore.Store) uint64 {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestCalibrationFromDecodedPayloadsIsAsFromApply: the calibration built by
+// the replay, from the payloads it decoded ahead (applyDecoded), is the one
+// Apply builds from each event, decoding it itself, over histories with
+// moderations, decisions and appeals.
+func TestCalibrationFromDecodedPayloadsIsAsFromApply(t *testing.T) {
+	store := eventstore.NewMemory()
+	g := historygen.New(t, store, 5)
+	g.OpenCases(t, 40)
+	g.Steps(t, 1500)
+	g.Close()
+	r := NewRunner(store, NewSet, Options{})
+	if _, err := r.Rebuild(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	var replayed []byte
+	r.Read(func(s *Set) { replayed = must(s.typed.Calibration.Snapshot()) })
+
+	applied := NewCalibration()
+	types := map[accreditation.EventType]int{}
+	err := store.Read(context.Background(), 0, lastOf(t, store), func(c eventstore.Commit) error {
+		for _, e := range c.Events {
+			applied.Apply(e)
+			types[accreditation.EventType(e.Type)]++
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range []accreditation.EventType{accreditation.EventAssessmentSubmitted, accreditation.EventCaseModerated,
+		accreditation.EventDecisionMade, accreditation.EventAppealDecided} {
+		if types[kind] == 0 {
+			t.Fatalf("no %s in the history: the test needs each kind the calibration counts (%v)", kind, types)
+		}
+	}
+	if want := must(applied.Snapshot()); !bytes.Equal(replayed, want) {
+		t.Fatalf("the replay's calibration differs from Apply's:\n got %.300s\nwant %.300s", replayed, want)
+	}
 }
