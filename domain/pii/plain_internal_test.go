@@ -36,3 +36,37 @@ func TestASealedValueReadsAsEncodingJSONReadsIt(t *testing.T) {
 		}
 	}
 }
+
+// FuzzASealedValueIsWrittenAsEncodingJSONWritesIt: MarshalJSON's shortcut
+// writes the bytes json.Marshal writes for any subject and data, so a
+// snapshot or a deflated case holds what it held before.
+func FuzzASealedValueIsWrittenAsEncodingJSONWritesIt(f *testing.F) {
+	for _, s := range []Sealed{{}, {Subject: "01JABCDEFGHJKMNPQRSTVWXYZ", Data: []byte("\x00\x01 some sealed bytes \xff")},
+		{Subject: "u1"}, {Data: []byte{1, 2, 3}}, {Subject: `u"1`, Data: []byte{1}}, {Subject: "a<b>&c", Data: []byte{9}},
+		{Subject: "é", Data: []byte{1}}, {Subject: "\x7f\x00", Data: []byte{}}, {Subject: "\u2028"}} {
+		f.Add(s.Subject, s.Data)
+	}
+	f.Fuzz(func(t *testing.T, subject string, data []byte) {
+		s := Sealed{Subject: subject, Data: data}
+		got, err := s.MarshalJSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		type plain Sealed
+		want, err := json.Marshal(plain(s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.IsZero() {
+			want = []byte(`""`)
+		}
+		if string(got) != string(want) {
+			t.Fatalf("%q %x: wrote %s, json.Marshal %s", subject, data, got, want)
+		}
+		// And inside a value json.Marshal writes (which checks what a
+		// Marshaler returns).
+		if _, err := json.Marshal(struct{ S Sealed }{s}); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
