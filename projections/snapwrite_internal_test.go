@@ -21,6 +21,16 @@ func chunkOf(i int) []byte {
 	return must(json.Marshal([]string{fmt.Sprintf("%d:%s", i, bytes.Repeat([]byte{'a' + byte(i%26)}, 64<<10))}))
 }
 
+// docFile is a new file for a test document, closed after the test.
+func docFile(t *testing.T) *os.File {
+	f, err := os.Create(filepath.Join(t.TempDir(), "doc.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
 func sizedHead(sizes []int) ([]byte, error) {
 	return openObject(json.Marshal(sizedChunks{Sizes: sizes}))
 }
@@ -31,11 +41,7 @@ func sizedHead(sizes []int) ([]byte, error) {
 // memory is exactly {"sizes":[...],"chunks":[...]} as ever.
 func TestASnapshotIsWrittenAsItIsEncoded(t *testing.T) {
 	const n = 60
-	f, err := os.Create(filepath.Join(t.TempDir(), "doc.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := docFile(t)
 	w := toFile(context.Background(), f, nil)
 	writtenAt := make([]int64, n)
 	if err := writeChunks(w, n, sizedHead, func(i int) ([]byte, error) {
@@ -95,11 +101,7 @@ func TestASnapshotIsWrittenAsItIsEncoded(t *testing.T) {
 // not after encoding them all.
 func TestASnapshotStopsBetweenBatches(t *testing.T) {
 	const n = 60
-	f, err := os.Create(filepath.Join(t.TempDir(), "doc.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := docFile(t)
 	var encoded, stopped atomic.Int64
 	stopping := errors.New("stopping")
 	w := toFile(context.Background(), f, func() error {
@@ -108,7 +110,7 @@ func TestASnapshotStopsBetweenBatches(t *testing.T) {
 		}
 		return nil
 	})
-	err = writeChunks(w, n, sizedHead, func(i int) ([]byte, error) {
+	err := writeChunks(w, n, sizedHead, func(i int) ([]byte, error) {
 		if encoded.Add(1) == 1 {
 			stopped.Store(1)
 		}
@@ -125,7 +127,7 @@ func TestASnapshotStopsBetweenBatches(t *testing.T) {
 // TestAHeadLongerThanItsRoomIsAnError: a head is never written over what
 // follows its room.
 func TestAHeadLongerThanItsRoomIsAnError(t *testing.T) {
-	for _, w := range []*snapWriter{inMemory(), toFile(context.Background(), must(os.Create(filepath.Join(t.TempDir(), "doc"))), nil)} {
+	for _, w := range []*snapWriter{inMemory(), toFile(context.Background(), docFile(t), nil)} {
 		h := must(w.reserve(3))
 		if err := w.fill(h, []byte(`{"a":1`)); err == nil {
 			t.Fatal("a head of 6 bytes filled a room of 3")
