@@ -131,3 +131,62 @@ func TestAStoredCommandTheFeedHasNotAppliedIsUnavailable(t *testing.T) {
 		t.Fatalf("result: got %+v, want the stored commit's seq and stream", res)
 	}
 }
+
+// A command another process stored, which this process reads from the store
+// before its own feed has applied it, answers as its first write did: not
+// with a refusal decided on a state that already holds its own effect. A
+// different command on that state is still refused.
+func TestACommandReadFromTheStoreAheadOfTheFeedAnswersAsTheFirst(t *testing.T) {
+	store := eventstore.NewMemory()
+	clk := &clock{t: time.Now()}
+	_, a := running(t, store, time.Hour, clk)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	openOnce := func(s *tally, v uint64) ([]aggregate.Change, error) {
+		if v > 0 {
+			return nil, domain.Errorf(domain.Conflict, "x is already open")
+		}
+		return add(1)(s, v)
+	}
+	first, err := a.Update(ctx, "x", aggregate.Meta{CommandID: "open-x"}, openOnce)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// b's feed starts only once b has read x from the store, so b decides
+	// on a state its feed has not applied.
+	feed := aggregate.NewFeed(store, nil)
+	feed.Retain(time.Hour, clk.Now)
+	b := aggregate.NewRepository("tally", store, feed, clk.Now, func(string) *tally { return &tally{} })
+	var startFeed sync.Once
+	decided := 0
+	behind := func(s *tally, v uint64) ([]aggregate.Change, error) {
+		decided++
+		startFeed.Do(func() { go func() { _ = feed.Run(ctx) }() })
+		return openOnce(s, v)
+	}
+	got, err := b.Update(ctx, "x", aggregate.Meta{CommandID: "open-x"}, behind)
+	if decided != 1 {
+		t.Fatalf("b decided %d times, want once (on the state read from the store)", decided)
+	}
+	if err != nil || !got.Duplicate || got.Seq != first.Seq || got.Stream != "tally.x" {
+		t.Fatalf("the same command on another process: got %+v, %v, want the first write's answer (seq %d, a duplicate)", got, err, first.Seq)
+	}
+	// So does a retry bound to the version it was first decided on, read
+	// ahead of the feed again (x forgotten by a third process).
+	feed3 := aggregate.NewFeed(store, nil)
+	feed3.Retain(time.Hour, clk.Now)
+	c := aggregate.NewRepository("tally", store, feed3, clk.Now, func(string) *tally { return &tally{} })
+	go func() { time.Sleep(20 * time.Millisecond); _ = feed3.Run(ctx) }()
+	zero := uint64(0)
+	got, err = c.Update(ctx, "x", aggregate.Meta{CommandID: "open-x", IfVersion: &zero}, openOnce)
+	if err != nil || !got.Duplicate || got.Seq != first.Seq {
+		t.Fatalf("the same command at the version it was decided on: got %+v, %v, want the first write's answer (seq %d)", got, err, first.Seq)
+	}
+	if _, err := b.Update(ctx, "x", aggregate.Meta{CommandID: "open-x-again"}, openOnce); !domain.Is(err, domain.Conflict) {
+		t.Fatalf("another command: got %v, want the refusal (Conflict)", err)
+	}
+	if evs, _ := store.Load(ctx, "tally.x"); len(evs) != 1 {
+		t.Fatalf("x holds %d events, want 1", len(evs))
+	}
+}

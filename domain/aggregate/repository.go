@@ -238,6 +238,19 @@ func (r *Repository[S]) applied(meta Meta) (Result, bool, error) {
 	return res, true, nil
 }
 
+// appliedUpTo returns what command meta already wrote, once the feed has
+// applied seq. A state read from the store can be ahead of the feed, and
+// hold this very command, written by another process it was also sent to
+// (or by an earlier attempt): refused on a state that holds its own effect,
+// it must answer as its first write did. False when the feed does not
+// reach seq in time: the refusal stands then.
+func (r *Repository[S]) appliedUpTo(ctx context.Context, meta Meta, seq uint64) (Result, bool, error) {
+	if meta.CommandID == "" || r.feed.WaitFor(ctx, seq) != nil {
+		return Result{}, false, nil
+	}
+	return r.applied(meta)
+}
+
 // Update runs decide on aggregate id (a fresh state when it does not exist
 // yet) and appends what it decided, retrying on a concurrent write. decide
 // returns a domain error to refuse; it must not change the state it is given.
@@ -282,12 +295,18 @@ func (r *Repository[S]) update(ctx context.Context, id string, meta Meta, decide
 		if err != nil {
 			return Result{}, 0, err
 		}
+		refuse := func(err error) (Result, int, error) {
+			if res, ok, aerr := r.appliedUpTo(ctx, meta, head.Seq); ok {
+				return res, 0, aerr
+			}
+			return Result{}, 0, err
+		}
 		if meta.IfVersion != nil && *meta.IfVersion != head.Version {
-			return Result{}, 0, domain.Errorf(domain.PreconditionFailed, "version %d does not match the current version %d", *meta.IfVersion, head.Version)
+			return refuse(domain.Errorf(domain.PreconditionFailed, "version %d does not match the current version %d", *meta.IfVersion, head.Version))
 		}
 		changes, err := decide(state, head.Version)
 		if err != nil {
-			return Result{}, 0, err
+			return refuse(err)
 		}
 		if len(changes) == 0 {
 			return Result{Stream: stream, Version: head.Version, Seq: head.Seq, state: state}, 0, nil
