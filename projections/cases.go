@@ -387,12 +387,7 @@ func (m *Cases) AssessorQueue(p accreditation.AssessorProfile, now time.Time, sl
 			roleOf(c, p.UserID) != "" {
 			continue
 		}
-		var roles []accreditation.AssessorRole
-		for _, r := range accreditation.AssessorRoles {
-			if c.CanClaim(p, r) == nil {
-				roles = append(roles, r)
-			}
-		}
+		roles := c.ClaimableRoles(p)
 		if len(roles) == 0 {
 			continue
 		}

@@ -55,6 +55,23 @@ func (c *Case) CanClaim(p AssessorProfile, role AssessorRole) error {
 	return last
 }
 
+// ClaimableRoles is the roles p could claim on the case now, in
+// AssessorRoles' order: those CanClaim allows. The queue asks it of every
+// case it shows; it decides the claim once, not once per role, and makes
+// no error for a role already held.
+func (c *Case) ClaimableRoles(p AssessorProfile) []AssessorRole {
+	if c.guard(ActionClaim, domain.Actor{ID: p.UserID, Role: domain.RoleAssessor}, time.Time{}, nil) != nil {
+		return nil
+	}
+	var roles []AssessorRole
+	for _, r := range AssessorRoles {
+		if _, taken := c.Assignments[r]; !taken && c.qualify(ActionClaim, p, r) == nil {
+			roles = append(roles, r)
+		}
+	}
+	return roles
+}
+
 // CanSee reports whether actor may see the case: the office and the system
 // all cases; an applicant their own; an assessor the cases they hold a role
 // on, and the cases they could claim now, decided by CanClaim with p, their

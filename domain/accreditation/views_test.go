@@ -347,3 +347,45 @@ func qualifiedOr(p *AssessorProfile, a domain.Actor) *AssessorProfile {
 	}
 	return p
 }
+
+// ClaimableRoles is CanClaim asked role by role: over every stage, both
+// schemes, one role held and profiles that qualify or not.
+func TestClaimableRolesAreThoseCanClaimAllows(t *testing.T) {
+	dutch, eqaOnly, foundation := profile(assessorC), profile(assessorC), profile(assessorC)
+	dutch.Languages = []string{"nl"}
+	eqaOnly.Schemes = []string{"EQA"}
+	foundation.MaxLevel = framework.Foundation
+	profiles := []AssessorProfile{profile(assessorA), profile(assessorB), profile(assessorC), dutch, eqaOnly, foundation,
+		profile(applicant), {UserID: assessorC.ID}}
+	checked, some := 0, 0
+	for _, scheme := range []Scheme{SchemeEIA, SchemeEQA} {
+		for s := opened; s <= awarded; s++ {
+			cases := []*Case{given(t, scheme, s).c}
+			if s == accepted {
+				h := given(t, scheme, s)
+				h.do(assessorA, with((*Case).Claim, ClaimInput{Role: RoleVerifier, Profile: profile(assessorA)}))
+				cases = append(cases, h.c)
+			}
+			for _, c := range cases {
+				for _, p := range profiles {
+					var want []AssessorRole
+					for _, r := range AssessorRoles {
+						if c.CanClaim(p, r) == nil {
+							want = append(want, r)
+						}
+					}
+					if got := c.ClaimableRoles(p); !slices.Equal(got, want) {
+						t.Errorf("%s at %s (held %v), %s: ClaimableRoles %v, CanClaim allows %v", scheme, c.State, c.Assignments, p.UserID, got, want)
+					}
+					checked++
+					if len(want) > 0 {
+						some++
+					}
+				}
+			}
+		}
+	}
+	if some == 0 || some == checked {
+		t.Fatalf("%d of %d cases and profiles claimable: the test must see both", some, checked)
+	}
+}
