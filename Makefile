@@ -10,7 +10,8 @@ FUZZTIME            ?= 30s
 # FuzzXxx in the tree is missing here.
 FUZZ_TARGETS := ./api:FuzzBindJSON ./api:FuzzPathAndQuery ./api:FuzzEvidenceUpload ./api:FuzzAuditExport \
 	./domain/evidence:FuzzCheck ./domain/natsstore:FuzzDecodeCommit ./domain/accreditation:FuzzApply \
-	./domain/pii:FuzzOpenFile ./domain/pii:FuzzRevealTree ./domain/pii:FuzzASealedValueIsWrittenAsEncodingJSONWritesIt ./domain/eventstore:FuzzIsCompactJSON
+	./domain/pii:FuzzOpenFile ./domain/pii:FuzzRevealTree ./domain/pii:FuzzASealedValueIsWrittenAsEncodingJSONWritesIt ./domain/eventstore:FuzzIsCompactJSON \
+	./projections/search:FuzzMayConcernNeverPassesOverWhatTheIndexReads
 
 .PHONY: run build test vet bench bench-quick lint vulncheck fuzz fmt clean faults seed
 

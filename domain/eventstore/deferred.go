@@ -9,11 +9,36 @@ import "context"
 type Deferred struct {
 	commit Commit
 	decode func() Commit
+	source Undecoded
+}
+
+// Undecoded is a commit as a store holds it, which it decodes when asked
+// and can show as stored before that.
+type Undecoded interface {
+	// Decode is Deferred.Decode; safe to call on any goroutine.
+	Decode() Commit
+	// Peek returns the commit's seq and its body as stored (the JSON
+	// array of its events), not decoded; ok is false when it cannot.
+	Peek() (seq uint64, body []byte, ok bool)
 }
 
 // Defer returns a commit that decode decodes when asked; decode must be
 // safe to call on any goroutine.
 func Defer(decode func() Commit) Deferred { return Deferred{decode: decode} }
+
+// DeferUndecoded returns the commit u, decoded when asked.
+func DeferUndecoded(u Undecoded) Deferred { return Deferred{source: u} }
+
+// Peek returns the commit's seq and its body as stored, without decoding
+// it, when the store handed it over so (ok false otherwise): a reader that
+// needs few of the commits can pass over the others undecoded. Do not
+// modify body.
+func (d Deferred) Peek() (seq uint64, body []byte, ok bool) {
+	if d.source == nil {
+		return 0, nil, false
+	}
+	return d.source.Peek()
+}
 
 // Decoded returns a commit already decoded, as a Deferred.
 func Decoded(c Commit) Deferred { return Deferred{commit: c} }
@@ -21,6 +46,9 @@ func Decoded(c Commit) Deferred { return Deferred{commit: c} }
 // Decode returns the commit, decoded (a commit that does not decode has
 // Err set, as Subscribe delivers it). Call it once.
 func (d Deferred) Decode() Commit {
+	if d.source != nil {
+		return d.source.Decode()
+	}
 	if d.decode == nil {
 		return d.commit
 	}

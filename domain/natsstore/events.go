@@ -430,8 +430,26 @@ func (s *EventStore) Subscribe(ctx context.Context, from uint64, fn func(eventst
 // each commit decoded only when the reader asks, on the reader's goroutine.
 func (s *EventStore) SubscribeDeferred(ctx context.Context, from uint64, fn func(eventstore.Deferred) error) error {
 	return s.subscribe(ctx, from, func(m jetstream.Msg) error {
-		return fn(eventstore.Defer(func() eventstore.Commit { return s.decoded.commitOf(m) }))
+		return fn(eventstore.DeferUndecoded(undecoded{s.decoded, m}))
 	})
+}
+
+// undecoded is a delivered message, decoded when its reader asks.
+type undecoded struct {
+	decoded *decodedCommits
+	m       jetstream.Msg
+}
+
+func (u undecoded) Decode() eventstore.Commit { return u.decoded.commitOf(u.m) }
+
+// Peek implements eventstore.Undecoded: the stream's seq from the
+// message's reply subject, and its body, as published by Append.
+func (u undecoded) Peek() (uint64, []byte, bool) {
+	md, err := u.m.Metadata()
+	if err != nil {
+		return 0, nil, false
+	}
+	return md.Sequence.Stream, u.m.Data(), true
 }
 
 func (s *EventStore) subscribe(ctx context.Context, from uint64, fn func(jetstream.Msg) error) error {

@@ -1,24 +1,30 @@
 package search_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"reflect"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/oklog/ulid/v2"
 
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/accounts"
+	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/eventstore"
+	"github.com/emcc/accredit/domain/natsstore/natstest"
 	"github.com/emcc/accredit/domain/pii"
 	"github.com/emcc/accredit/projections/search"
 )
 
 type fixture struct {
-	store *eventstore.Memory
+	store eventstore.Store
 	vault *pii.Vault
 }
 
@@ -194,4 +200,105 @@ func equal(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// plainStore is a store that hands its commits over decoded only.
+type plainStore struct{ eventstore.Store }
+
+// TestOnJetStreamTheIndexPassesOverWhatItDoesNotRead: on JetStream the
+// index moves past commits that hold none of the events it reads without
+// decoding them, and ends as an index that decoded every commit: the same
+// users and cases, found by the same words. A commit whose type is written
+// with a \u escape is read, not passed over.
+func TestOnJetStreamTheIndexPassesOverWhatItDoesNotRead(t *testing.T) {
+	ctx := context.Background()
+	srv := natstest.Start(t)
+	f := newFixture(t)
+	f.store = srv.EventStore(t)
+
+	ada := f.register(t, domain.RoleApplicant, "Ada Lovelace", "ada@example.org")
+	grace := f.register(t, domain.RoleApplicant, "Grace Hopper", "grace@example.org")
+	erased := f.register(t, domain.RoleApplicant, "Emmy Noether", "emmy@example.org")
+	f.register(t, domain.RoleAssessor, "Alan Turing", "alan@example.org")
+	email, err := f.vault.Seal(ctx, grace, "grace.hopper@example.net")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.append(t, accounts.UserPrefix+"."+grace, accounts.EventEmailChanged, accounts.EmailChanged{UserID: grace, Email: email})
+	f.append(t, accounts.UserPrefix+"."+erased, accounts.EventUserErased, accounts.UserErased{UserID: erased, Reason: "request"})
+	for i, applicant := range []string{ada, grace, erased} {
+		id := ulid.Make().String()
+		opened := accreditation.CaseOpened{CaseID: id, Scheme: accreditation.SchemeEIA, ApplicantID: applicant}
+		if i == 0 {
+			opened.Scheme = accreditation.SchemeEQA
+			if opened.ProgrammeName, err = f.vault.Seal(ctx, id, "Analytical Engines Programme"); err != nil {
+				t.Fatal(err)
+			}
+			if opened.ProgrammeProvider, err = f.vault.Seal(ctx, id, "Babbage & Co"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f.append(t, "cases."+id, string(accreditation.EventCaseOpened), opened)
+		// A case's other steps: nothing the index reads. One holds an
+		// ampersand, which encoding/json writes as \u0026.
+		for j := range 5 {
+			f.append(t, "cases."+id, "accreditation.portfolio_updated", map[string]any{"note": fmt.Sprintf("step %d", j)})
+		}
+		f.append(t, "cases."+id, "accreditation.portfolio_updated", map[string]any{"note": "Q&A"})
+	}
+	// A registration written by another hand: its type with an escape.
+	late := ulid.Make().String()
+	name, _ := f.vault.Seal(ctx, late, "Katherine Johnson")
+	mail, _ := f.vault.Seal(ctx, late, "katherine@example.org")
+	payload, _ := json.Marshal(accounts.UserRegistered{UserID: late, Role: domain.RoleApplicant, Name: name, Email: mail})
+	body, _ := json.Marshal([]map[string]any{{"id": ulid.Make().String(), "type": "accounts.user_registered", "schema_version": 1,
+		"occurred_at": time.Now(), "data": json.RawMessage(payload)}})
+	body = bytes.Replace(body, []byte("accounts.user_registered"), []byte(`accounts\u002euser_registered`), 1)
+	js, err := jetstream.New(srv.Conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := js.Publish(ctx, "accredit.ev."+accounts.UserPrefix+"."+late, body); err != nil {
+		t.Fatal(err)
+	}
+	last, err := f.store.LastSeq(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	peeked := search.New(f.store, f.vault.Open, nil)
+	decoded := search.New(plainStore{f.store}, f.vault.Open, nil)
+	for _, x := range []*search.Index{peeked, decoded} {
+		run(t, x)
+		waitBuilt(t, x, last)
+	}
+	if n := search.Passed(peeked); n != 3*5 {
+		t.Errorf("commits passed over undecoded: got %d, want the 15 plain steps (not the escaped ones)", n)
+	}
+	if n := search.Passed(decoded); n != 0 {
+		t.Errorf("a store that hands commits over decoded: %d passed over, want 0", n)
+	}
+	for _, q := range []string{"", "ada", "grace hopper", "example.net", "emmy", "katherine", "alan"} {
+		p, _ := peeked.Users(search.UserQuery{Text: q, Limit: 100})
+		d, _ := decoded.Users(search.UserQuery{Text: q, Limit: 100})
+		if !reflect.DeepEqual(p, d) {
+			t.Errorf("users %q: passing over gives %+v, decoding all %+v", q, p, d)
+		}
+	}
+	for _, q := range []string{"", "analytical", "babbage", "lovelace", "hopper", "noether"} {
+		p, _ := peeked.Cases(search.CaseQuery{Text: q, Limit: 100})
+		d, _ := decoded.Cases(search.CaseQuery{Text: q, Limit: 100})
+		if !reflect.DeepEqual(p, d) {
+			t.Errorf("cases %q: passing over gives %+v, decoding all %+v", q, p, d)
+		}
+	}
+	if got, _ := peeked.Users(search.UserQuery{Text: "katherine"}); len(got) != 1 {
+		t.Errorf("the registration written with an escape: found %v, want Katherine Johnson", got)
+	}
+	if got, _ := peeked.Cases(search.CaseQuery{Text: "babbage"}); len(got) != 1 {
+		t.Errorf("the EQA case by its provider: found %v, want one", got)
+	}
+	if got, _ := peeked.Users(search.UserQuery{Text: "emmy"}); len(got) != 0 {
+		t.Errorf("the erased user: found %v, want none", got)
+	}
 }

@@ -1,0 +1,8 @@
+package search
+
+// Passed is how many commits x moved past undecoded.
+func Passed(x *Index) uint64 {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.passedOver
+}
