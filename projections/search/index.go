@@ -224,7 +224,8 @@ func mayConcern(body []byte) bool {
 }
 
 // edit returns what e changes in the index (nil when nothing), to be done
-// under the lock.
+// under the lock. A type it comes to read goes in readTails too, or the
+// commits holding it are passed over.
 func (x *Index) edit(ctx context.Context, e eventstore.Event) (func(), error) {
 	switch e.Type {
 	case accounts.EventUserRegistered:
