@@ -8,8 +8,7 @@ import "context"
 // delivering goroutine, they held a replay to the speed of one core.
 type Deferred struct {
 	commit Commit
-	decode func() Commit
-	source Undecoded
+	source Undecoded // nil: commit is decoded
 }
 
 // Undecoded is a commit as a store holds it, which it decodes when asked
@@ -21,10 +20,6 @@ type Undecoded interface {
 	// array of its events), not decoded; ok is false when it cannot.
 	Peek() (seq uint64, body []byte, ok bool)
 }
-
-// Defer returns a commit that decode decodes when asked; decode must be
-// safe to call on any goroutine.
-func Defer(decode func() Commit) Deferred { return Deferred{decode: decode} }
 
 // DeferUndecoded returns the commit u, decoded when asked.
 func DeferUndecoded(u Undecoded) Deferred { return Deferred{source: u} }
@@ -49,10 +44,7 @@ func (d Deferred) Decode() Commit {
 	if d.source != nil {
 		return d.source.Decode()
 	}
-	if d.decode == nil {
-		return d.commit
-	}
-	return d.decode()
+	return d.commit
 }
 
 // DeferredSubscriber is a Store that can hand its commits over undecoded.
