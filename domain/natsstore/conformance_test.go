@@ -47,6 +47,24 @@ func TestSessionStoreConformance(t *testing.T) {
 	sessionstest.Run(t, sessionstest.Harness{New: opened[accounts.SessionStore](natsstore.OpenSessionStore)})
 }
 
+// The suite again with the store caching the sessions it reads (Run
+// watching the bucket): a read before a write over or a delete must leave
+// no stale copy behind.
+func TestSessionStoreConformanceWhileCaching(t *testing.T) {
+	sessionstest.Run(t, sessionstest.Harness{New: func(t *testing.T) accounts.SessionStore {
+		s, err := natsstore.OpenSessionStore(context.Background(), jetStream(t), natsstore.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { defer close(done); s.Run(ctx) }()
+		t.Cleanup(func() { cancel(); <-done })
+		natsstore.AwaitSessionCache(t, s)
+		return s
+	}})
+}
+
 func TestBlobsConformance(t *testing.T) {
 	blobstest.Run(t, blobstest.Harness{New: opened[evidence.Blobs](natsstore.OpenBlobs)})
 }

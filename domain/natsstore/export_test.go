@@ -45,3 +45,14 @@ func HoldGroupCommit(tb testing.TB, s *EventStore) (release func(n int)) {
 		}
 	}
 }
+
+// AwaitSessionCache waits until the store's Run caches sessions (its watch
+// of the bucket is running on a connected connection).
+func AwaitSessionCache(tb testing.TB, s *SessionStore) {
+	tb.Helper()
+	for deadline := time.Now().Add(30 * time.Second); !s.cache.isOn(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			tb.Fatal("the session cache did not come on within 30 s")
+		}
+	}
+}

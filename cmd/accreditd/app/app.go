@@ -205,6 +205,10 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 	a.cancel = cancel
 	a.wg.Add(1)
 	go func() { defer a.wg.Done(); _ = a.Feed.Run(runCtx) }()
+	// Sessions are cached while the bucket is watched (every request
+	// authenticates: one server read a request otherwise).
+	a.wg.Add(1)
+	go func() { defer a.wg.Done(); a.sessions.Run(runCtx) }()
 	// The read side replays (or resumes from its snapshot) while the write
 	// side replays: two cores make the start up to half as long.
 	a.Reads = projections.NewRunner(a.Events, projections.NewSet, projections.Options{

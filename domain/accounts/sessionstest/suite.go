@@ -102,7 +102,9 @@ func putAndGet(t *testing.T, s accounts.SessionStore) {
 
 func overwrite(t *testing.T, s accounts.SessionStore) {
 	u, h := user(), tokenHash()
-	mustPut(t, s, u, h, session(u))
+	first := session(u)
+	mustPut(t, s, u, h, first)
+	wantSession(t, s, u, h, first) // read before it is written over: no stale copy kept
 	later := accounts.Session{UserID: u, ExpiresAt: time.Now().Add(48 * time.Hour).UTC().Round(time.Millisecond)}
 	mustPut(t, s, u, h, later)
 	wantSession(t, s, u, h, later)
@@ -121,6 +123,7 @@ func deleteSession(t *testing.T, s accounts.SessionStore) {
 	sess := session(u)
 	mustPut(t, s, u, h, sess)
 	mustPut(t, s, u, other, sess)
+	wantSession(t, s, u, h, sess) // read before it is deleted: no stale copy kept
 	for i := range 2 {
 		if err := s.Delete(ctx(t), u, h); err != nil {
 			t.Fatalf("delete %d: %v", i+1, err)
