@@ -69,6 +69,21 @@ func TestTwoProcessesOnOneNATS(t *testing.T) {
 		}
 	}
 
+	// A logout on the first process: the second, which has been answering
+	// that token (its sessions are cached while it watches the bucket), is
+	// told by its watch and refuses it too, well within a cached session's
+	// 30 s.
+	for range 3 {
+		Expect(t, second.Get(t, "/api/v1/me", tm.applicant.Token), 200)
+	}
+	Expect(t, tm.in.Post(t, "/api/v1/auth/logout", tm.applicant.Token, nil), 204)
+	Expect(t, tm.in.Get(t, "/api/v1/me", tm.applicant.Token), 401)
+	for deadline := time.Now().Add(20 * time.Second); second.Get(t, "/api/v1/me", tm.applicant.Token).Status != 401; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("a token logged out on the first process still works on the second after 20 s")
+		}
+	}
+
 	// The expiry job, run by both at once after the date: one expiry.
 	tm.setClock(t, tm.clock.Now().AddDate(5, 0, 1))
 	var n1, n2 int

@@ -74,17 +74,12 @@ func (c *sessionCache) keep(key string, sess accounts.Session, t ticket, now tim
 	if !t.on || !c.on || c.epoch != t.epoch || c.droppedSince(key, t.gen) {
 		return
 	}
-	until := now.Add(c.maxAge)
-	if sess.ExpiresAt.Before(until) {
-		until = sess.ExpiresAt
-	}
-	if !now.Before(until) {
-		return
-	}
 	if len(c.entries) >= c.max {
 		c.shrink(now)
 	}
-	c.entries[key] = cachedSession{sess: sess, until: until}
+	// Not bounded by the session's ExpiresAt: whether a session has ended
+	// is the caller's to judge, by its own clock, as for one just read.
+	c.entries[key] = cachedSession{sess: sess, until: now.Add(c.maxAge)}
 }
 
 // droppedSince reports whether key was dropped after gen, or may have been
