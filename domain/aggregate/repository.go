@@ -351,7 +351,7 @@ func (r *Repository[S]) update(ctx context.Context, id string, meta Meta, decide
 		if res.Stream != "" {
 			out.Stream = res.Stream // a duplicate answers where the first attempt wrote
 		}
-		if !res.Duplicate && applyAll(state, events) {
+		if !res.Duplicate && applyAll(state, events, changes) {
 			// Appended right after head, so these events are exactly what
 			// lies between the state decided on and Version.
 			out.state = state
@@ -368,14 +368,30 @@ func (r *Repository[S]) update(ctx context.Context, id string, meta Meta, decide
 
 // applyAll applies the events a command recorded to the state it decided
 // on (a copy of its own); false if one cannot be applied, and then the
-// state is not the command's to answer with.
-func applyAll[S Root[S]](state S, events []eventstore.Event) bool {
-	for _, e := range events {
-		if err := state.Apply(e); err != nil {
+// state is not the command's to answer with. A root that can take the
+// payloads as the command made them (DecidedApplier) is given them rather
+// than their JSON to decode again.
+func applyAll[S Root[S]](state S, events []eventstore.Event, changes []Change) bool {
+	decided, ok := any(state).(DecidedApplier)
+	for i, e := range events {
+		var err error
+		if ok {
+			err = decided.ApplyDecided(e, changes[i].Data)
+		} else {
+			err = state.Apply(e)
+		}
+		if err != nil {
 			return false
 		}
 	}
 	return true
+}
+
+// DecidedApplier is a root that applies an event its command has just
+// decided from the payload as the command made it (the Change's Data),
+// changing the state as Apply does from the stored JSON.
+type DecidedApplier interface {
+	ApplyDecided(e eventstore.Event, payload any) error
 }
 
 func (r *Repository[S]) events(meta Meta, changes []Change) ([]eventstore.Event, error) {

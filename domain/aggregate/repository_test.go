@@ -169,6 +169,57 @@ func TestAResultHoldsTheStateTheCommandLeft(t *testing.T) {
 	}
 }
 
+// decidedTally is a tally that can take a command's payload as decided,
+// and counts the events it applied so.
+type decidedTally struct {
+	tally
+	decided *int
+}
+
+func (t *decidedTally) ApplyDecided(e eventstore.Event, payload any) error {
+	n, ok := payload.(int)
+	if !ok {
+		return t.Apply(e)
+	}
+	*t.decided++
+	t.Items = append(t.Items, n)
+	return nil
+}
+
+func (t *decidedTally) Clone() *decidedTally {
+	return &decidedTally{tally: *t.tally.Clone(), decided: t.decided}
+}
+
+// A command's result state is made from the payloads it decided when the
+// root can take them (DecidedApplier), not by decoding its events again;
+// the feed applies the stored events to what memory holds.
+func TestAResultStateIsMadeFromTheDecidedPayloads(t *testing.T) {
+	store := eventstore.NewMemory()
+	feed := aggregate.NewFeed(store, nil)
+	var decided int
+	repo := aggregate.NewRepository("tally", store, feed, time.Now, func(string) *decidedTally {
+		return &decidedTally{decided: &decided}
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() { _ = feed.Run(ctx) }()
+	res, err := repo.Update(ctx, "x", aggregate.Meta{}, func(*decidedTally, uint64) ([]aggregate.Change, error) {
+		return []aggregate.Change{{Type: "tally.added", Data: 7}, {Type: "tally.added", Data: 8}}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, ok := aggregate.StateOf[*decidedTally](res); !ok || !slices.Equal(s.Items, []int{7, 8}) {
+		t.Fatalf("result state %v (%v), want [7 8]", s, ok)
+	}
+	if decided != 2 {
+		t.Fatalf("%d events applied from their decided payloads, want the command's 2", decided)
+	}
+	if got, _, _, _ := repo.Find(ctx, "x"); !slices.Equal(got.Items, []int{7, 8}) {
+		t.Fatalf("the aggregate as memory holds it: %v, want [7 8]", got.Items)
+	}
+}
+
 // TestACommandNeverWaitsForAnotherAggregatesCommand: while one command is
 // held in its decide, commands on 300 other aggregates all complete. (With
 // locks shared by several aggregates, as 256 hashed stripes were, one of
