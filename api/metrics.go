@@ -66,6 +66,27 @@ func (m *Metrics) ObserveRebuilds(failures, lastFailed func() float64) {
 			Help: "1 when the last read-model rebuild failed (the read models were not replaced), else 0."}, lastFailed))
 }
 
+// ObserveSessions exports the login sessions' cache, read at scrape time
+// from figures: whether it is on, and how many session reads it and the
+// server answered.
+func (m *Metrics) ObserveSessions(figures func() (on bool, hits, serverReads int64)) {
+	m.Registry.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "accredit_session_cache_on",
+			Help: "1 while this process caches login sessions (its watch of the sessions bucket runs on a connected connection); 0: every request reads its session from the server."},
+			func() float64 {
+				if on, _, _ := figures(); on {
+					return 1
+				}
+				return 0
+			}),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "accredit_session_cache_hits_total",
+			Help: "Session reads answered from this process's cache."},
+			func() float64 { _, hits, _ := figures(); return float64(hits) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "accredit_session_server_reads_total",
+			Help: "Session reads that asked the server (not cached, cache off, or no such session)."},
+			func() float64 { _, _, reads := figures(); return float64(reads) }))
+}
+
 // Command counts one command's outcome.
 func (m *Metrics) Command(command, outcome string) {
 	if m != nil {

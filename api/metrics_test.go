@@ -24,6 +24,9 @@ func TestMetricsAfterAJourney(t *testing.T) {
 		`accredit_projection_lag{read_model="cases"}`,
 		`accredit_jetstream_messages{stream="ACCREDIT_EVENTS"}`,
 		`accredit_projection_decode_errors_total 0`,
+		`accredit_session_cache_on `,
+		`accredit_session_cache_hits_total `,
+		`accredit_session_server_reads_total `,
 		`go_goroutines`,
 	} {
 		if !strings.Contains(body, series) {

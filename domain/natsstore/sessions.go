@@ -35,6 +35,7 @@ type SessionStore struct {
 	log   *slog.Logger
 	cache *sessionCache
 	reads atomic.Int64 // sessions read from the server
+	hits  atomic.Int64 // sessions answered from the cache
 }
 
 // OpenSessionStore creates or updates the sessions bucket.
@@ -72,6 +73,7 @@ func (s *SessionStore) Get(ctx context.Context, userID, tokenHash string) (accou
 	key := sessionKey(userID, tokenHash)
 	sess, ok, t := s.cache.get(key, time.Now())
 	if ok {
+		s.hits.Add(1)
 		return sess, nil
 	}
 	sess, err := s.read(ctx, key)
@@ -79,6 +81,13 @@ func (s *SessionStore) Get(ctx context.Context, userID, tokenHash string) (accou
 		s.cache.keep(key, sess, t, time.Now())
 	}
 	return sess, err
+}
+
+// CacheFigures reports whether sessions are being cached (Run's watch is
+// running on a connected connection), and how many reads the cache and
+// the server answered: for the metrics.
+func (s *SessionStore) CacheFigures() (on bool, hits, serverReads int64) {
+	return s.cache.isOn(), s.hits.Load(), s.reads.Load()
 }
 
 // read asks the server for one session.

@@ -212,8 +212,8 @@ func TestSessionsAreCachedAndRevocationsReachTheCache(t *testing.T) {
 			t.Fatalf("cached get %d: %v, %v", i, got, err)
 		}
 	}
-	if n := here.reads.Load(); n != 1 {
-		t.Fatalf("%d server reads for 5 gets while Run watches; want 1", n)
+	if on, hits, reads := here.CacheFigures(); !on || hits != 4 || reads != 1 {
+		t.Fatalf("cache figures after 5 gets while Run watches: on %v, %d hits, %d server reads; want on, 4 and 1", on, hits, reads)
 	}
 
 	// A logout here: refused at once, no waiting for the watch.

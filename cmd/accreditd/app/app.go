@@ -163,6 +163,7 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 		return float64(a.Reads.DecodeErrors())
 	})
 	a.Feed.Observe(a.Metrics)
+	a.Metrics.ObserveSessions(a.sessions.CacheFigures)
 	a.Metrics.ObserveRebuilds(func() float64 {
 		if a.Reads == nil {
 			return 0
