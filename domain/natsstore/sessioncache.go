@@ -20,12 +20,16 @@ import (
 type sessionCache struct {
 	maxAge time.Duration
 	max    int // entries kept at most
+	// settle is how long after a key's drop a read of it is not kept: on
+	// a cluster a read may be answered by a replica that has not applied
+	// the change the watch (from the leader) has already reported.
+	settle time.Duration
 
 	mu      sync.Mutex
 	on      bool
 	epoch   uint64 // moves whenever the cache is emptied
 	gen     uint64 // moves with every key dropped
-	recent  [droppedRing]string
+	recent  [droppedRing]dropped
 	entries map[string]cachedSession
 }
 
@@ -33,6 +37,12 @@ type sessionCache struct {
 // the reads that were asking the server meanwhile. More drops than this
 // during one read (a few hundred µs) and that read's answer is not kept.
 const droppedRing = 1024
+
+// dropped is a key dropped, and when.
+type dropped struct {
+	key string
+	at  time.Time
+}
 
 type cachedSession struct {
 	sess  accounts.Session
@@ -47,8 +57,8 @@ type ticket struct {
 	epoch, gen uint64
 }
 
-func newSessionCache(maxAge time.Duration, max int) *sessionCache {
-	return &sessionCache{maxAge: maxAge, max: max, entries: map[string]cachedSession{}}
+func newSessionCache(maxAge, settle time.Duration, max int) *sessionCache {
+	return &sessionCache{maxAge: maxAge, settle: settle, max: max, entries: map[string]cachedSession{}}
 }
 
 // get answers a cached session, or the ticket to keep the server's answer.
@@ -67,11 +77,12 @@ func (c *sessionCache) get(key string, now time.Time) (accounts.Session, bool, t
 }
 
 // keep caches what the server answered for key after t was taken, unless
-// the key was dropped since (or the cache emptied or set aside).
+// the key was dropped since or within settle before now (or the cache was
+// emptied or set aside).
 func (c *sessionCache) keep(key string, sess accounts.Session, t ticket, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !t.on || !c.on || c.epoch != t.epoch || c.droppedSince(key, t.gen) {
+	if !t.on || !c.on || c.epoch != t.epoch || c.droppedSince(key, t.gen) || c.droppedLately(key, now) {
 		return
 	}
 	if len(c.entries) >= c.max {
@@ -89,11 +100,27 @@ func (c *sessionCache) droppedSince(key string, gen uint64) bool {
 		return true
 	}
 	for g := gen + 1; g <= c.gen; g++ {
-		if c.recent[g%droppedRing] == key {
+		if c.recent[g%droppedRing].key == key {
 			return true
 		}
 	}
 	return false
+}
+
+// droppedLately reports whether key was dropped within settle before now,
+// or may have been (every drop remembered is that recent).
+func (c *sessionCache) droppedLately(key string, now time.Time) bool {
+	since := now.Add(-c.settle)
+	for g := c.gen; g > 0 && c.gen-g < droppedRing; g-- {
+		d := c.recent[g%droppedRing]
+		if !d.at.After(since) {
+			return false
+		}
+		if d.key == key {
+			return true
+		}
+	}
+	return c.gen >= droppedRing
 }
 
 // shrink makes room: the entries past their time, then any (a map's order
@@ -114,11 +141,11 @@ func (c *sessionCache) shrink(now time.Time) {
 
 // drop forgets key, and has reads that were asking the server for it
 // meanwhile not keep their answer.
-func (c *sessionCache) drop(key string) {
+func (c *sessionCache) drop(key string, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++
-	c.recent[c.gen%droppedRing] = key
+	c.recent[c.gen%droppedRing] = dropped{key: key, at: now}
 	delete(c.entries, key)
 }
 

@@ -24,6 +24,11 @@ const (
 	SessionCacheEntries = 100_000
 )
 
+// sessionCacheSettle is how long after a change to a session a read of it
+// is not cached: on a cluster the read may come from a replica a little
+// behind the leader whose change the watch reported (sessionCache.settle).
+const sessionCacheSettle = 2 * time.Second
+
 // SessionStore keeps logins in a KV bucket whose entries expire by
 // themselves, under "<user id>.<token hash>": a lookup by token is one Get
 // and a user's sessions are the keys matching "<user id>.*", which the
@@ -53,7 +58,7 @@ func OpenSessionStore(ctx context.Context, js jetstream.JetStream, cfg Config) (
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &SessionStore{kv: kv, js: js, log: log, cache: newSessionCache(SessionCacheMaxAge, SessionCacheEntries)}, nil
+	return &SessionStore{kv: kv, js: js, log: log, cache: newSessionCache(SessionCacheMaxAge, sessionCacheSettle, SessionCacheEntries)}, nil
 }
 
 func sessionKey(userID, tokenHash string) string { return userID + "." + tokenHash }
@@ -63,7 +68,7 @@ func (s *SessionStore) Put(ctx context.Context, userID, tokenHash string, sess a
 	b, _ := json.Marshal(sess)
 	key := sessionKey(userID, tokenHash)
 	_, err := s.kv.Put(ctx, key, b)
-	s.cache.drop(key) // a session written over is read again
+	s.cache.drop(key, time.Now()) // a session written over is read again
 	return err
 }
 
@@ -128,7 +133,7 @@ func (s *SessionStore) read(ctx context.Context, key string) (accounts.Session, 
 func (s *SessionStore) Delete(ctx context.Context, userID, tokenHash string) error {
 	key := sessionKey(userID, tokenHash)
 	err := s.kv.Purge(ctx, key)
-	s.cache.drop(key)
+	s.cache.drop(key, time.Now())
 	if errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrInvalidKey) {
 		return nil
 	}
@@ -231,7 +236,7 @@ func (s *SessionStore) watch(ctx context.Context, nc *nats.Conn, status chan nat
 				return true, errors.New("the bucket's watch stopped")
 			}
 			if e != nil {
-				s.cache.drop(e.Key())
+				s.cache.drop(e.Key(), time.Now())
 			}
 		}
 	}

@@ -25,7 +25,7 @@ func testSession(user string) accounts.Session {
 func TestSessionCacheKeepsOnlyWhatNoDropRacedWith(t *testing.T) {
 	now := time.Now()
 	sess := testSession("u")
-	c := newSessionCache(time.Minute, 100)
+	c := newSessionCache(time.Minute, 0, 100)
 
 	_, _, t0 := c.get("k", now)
 	c.keep("k", sess, t0, now)
@@ -38,14 +38,14 @@ func TestSessionCacheKeepsOnlyWhatNoDropRacedWith(t *testing.T) {
 	if hit {
 		t.Fatal("a hit before anything was kept")
 	}
-	c.drop("other")
+	c.drop("other", now)
 	c.keep("k", sess, t1, now)
 	if got, ok, _ := c.get("k", now); !ok || got != sess {
 		t.Fatalf("after another key's drop: got %v, %v; want the session kept", got, ok)
 	}
 
 	_, _, t2 := c.get("k2", now)
-	c.drop("k2") // a revocation while the read was at the server
+	c.drop("k2", now) // a revocation while the read was at the server
 	c.keep("k2", sess, t2, now)
 	if _, ok, _ := c.get("k2", now); ok {
 		t.Fatal("kept an answer whose key was dropped during the read")
@@ -64,7 +64,7 @@ func TestSessionCacheKeepsOnlyWhatNoDropRacedWith(t *testing.T) {
 
 	_, _, t4 := c.get("k4", now)
 	for i := range droppedRing {
-		c.drop(fmt.Sprint("other", i))
+		c.drop(fmt.Sprint("other", i), now)
 	}
 	c.keep("k4", sess, t4, now)
 	if _, ok, _ := c.get("k4", now); !ok {
@@ -72,7 +72,7 @@ func TestSessionCacheKeepsOnlyWhatNoDropRacedWith(t *testing.T) {
 	}
 	_, _, t5 := c.get("k5", now)
 	for i := range droppedRing + 1 {
-		c.drop(fmt.Sprint("other", i))
+		c.drop(fmt.Sprint("other", i), now)
 	}
 	c.keep("k5", sess, t5, now)
 	if _, ok, _ := c.get("k5", now); ok {
@@ -80,10 +80,49 @@ func TestSessionCacheKeepsOnlyWhatNoDropRacedWith(t *testing.T) {
 	}
 }
 
+// A read soon after its key's drop is not kept (on a cluster it may come
+// from a replica behind the change the watch reported); after settle it
+// is, and other keys' drops do not hold it back, unless more drops came in
+// that time than are remembered.
+func TestSessionCacheDoesNotKeepAReadSoonAfterItsKeysDrop(t *testing.T) {
+	now := time.Now()
+	sess := testSession("u")
+	c := newSessionCache(time.Minute, 2*time.Second, 100)
+	c.enable()
+	c.drop("k", now)
+	later := now.Add(time.Second)
+	_, _, tk := c.get("k", later) // taken after the drop
+	c.keep("k", sess, tk, later)
+	if _, ok, _ := c.get("k", later); ok {
+		t.Fatal("kept a read 1 s after its key's drop (settle 2 s)")
+	}
+	settled := now.Add(2*time.Second + time.Millisecond)
+	_, _, tk = c.get("k", settled)
+	c.keep("k", sess, tk, settled)
+	if _, ok, _ := c.get("k", settled); !ok {
+		t.Fatal("not kept once the drop had settled")
+	}
+	c.drop("other", settled)
+	_, _, tk = c.get("k2", settled)
+	c.keep("k2", sess, tk, settled)
+	if _, ok, _ := c.get("k2", settled); !ok {
+		t.Fatal("another key's recent drop held this one back")
+	}
+	busy := now.Add(10 * time.Second)
+	for i := range droppedRing {
+		c.drop(fmt.Sprint("other", i), busy)
+	}
+	_, _, tk = c.get("k3", busy)
+	c.keep("k3", sess, tk, busy)
+	if _, ok, _ := c.get("k3", busy); ok {
+		t.Fatal("kept when every drop remembered is recent (an earlier one of this key may be forgotten)")
+	}
+}
+
 // An entry lasts maxAge at most; the cache holds max entries at most.
 func TestSessionCacheEntriesEndAndAreBounded(t *testing.T) {
 	now := time.Now()
-	c := newSessionCache(time.Minute, 8)
+	c := newSessionCache(time.Minute, 0, 8)
 	c.enable()
 	sess := testSession("u")
 	_, _, tk := c.get("k", now)
@@ -167,6 +206,7 @@ func openSessionsOn(t *testing.T, ts *tcpServer) (*SessionStore, *nats.Conn) {
 		t.Fatal(err)
 	}
 	s.cache.maxAge = time.Hour
+	s.cache.settle = 0 // reads right after a write are kept (the settle has its own test)
 	return s, nc
 }
 
