@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -64,6 +65,11 @@ type Runner struct {
 	saved        atomic.Uint64 // the position of the snapshot on disk (0: none)
 	held         atomic.Int64  // how long the last snapshot held the follower
 	took         atomic.Int64  // how long the last snapshot written (or loaded) took to encode (ns)
+	savedBytes   atomic.Int64  // the size of the last snapshot written
+	// returnAfter is the size of a snapshot from which snapshotAhead gives
+	// the memory back at once, with returnMemory (a test counts its calls).
+	returnAfter  int64
+	returnMemory func()
 	resumed      uint64        // the position Start resumed from
 	replayed     atomic.Uint64 // commits the follower applied since Start
 	rebuilding   atomic.Bool
@@ -147,7 +153,7 @@ func NewRunner(store eventstore.Store, newSet func() *Set, opt Options) *Runner 
 	}
 	r := &Runner{store: store, newSet: newSet, dir: opt.SnapshotDir, schema: opt.Schema, log: opt.Log,
 		waitBound: opt.WaitBound, snapEvery: opt.SnapshotEvery, snapAfter: uint64(opt.SnapshotAfter),
-		changed: make(chan struct{})}
+		changed: make(chan struct{}), returnAfter: returnMemoryAfter, returnMemory: debug.FreeOSMemory}
 	r.cur = r.makeSet()
 	return r
 }
