@@ -23,4 +23,8 @@
 // stale expectation, a known command id) is published again one by one, so
 // each append gets the answer it would have got alone.
 // The event stream denies deletes and purges: history is append-only.
+// A process's subscribers (the feed, the read models, the search index,
+// the mail notifier) share one ordered consumer at the stream's end: its
+// messages go into a ring they all read (tail.go). One behind the ring
+// catches up on an ordered consumer of its own and then joins it.
 package natsstore

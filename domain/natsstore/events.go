@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -83,6 +85,12 @@ type EventStore struct {
 	// atomic publish (a server before 2.12): every append is then
 	// published alone.
 	group *groupCommit
+
+	// The subscribers' shared consumer at the stream's end (tail.go).
+	tailMu     sync.Mutex
+	tail       *tail
+	catchUps   atomic.Uint64
+	tailLapped atomic.Uint64
 }
 
 // OpenEventStore creates or updates the events stream and returns the store.
@@ -420,8 +428,10 @@ func DecodeCommit(subject string, seq uint64, data []byte) (eventstore.Commit, e
 	return eventstore.Commit{Seq: seq, Stream: strings.TrimPrefix(subject, subjectPrefix), Events: events}, nil
 }
 
-// Subscribe implements eventstore.Store with an ordered consumer, which
-// replays in order and recreates itself on gaps or reconnects.
+// Subscribe implements eventstore.Store: from the subscribers' shared
+// ordered consumer at the stream's end, with one of its own while it
+// catches up (tail.go); an ordered consumer replays in order and
+// recreates itself on gaps or reconnects.
 func (s *EventStore) Subscribe(ctx context.Context, from uint64, fn func(eventstore.Commit) error) error {
 	return s.subscribe(ctx, from, func(m jetstream.Msg) error { return fn(s.decoded.commitOf(m)) })
 }
@@ -450,40 +460,6 @@ func (u undecoded) Peek() (uint64, []byte, bool) {
 		return 0, nil, false
 	}
 	return md.Sequence.Stream, u.m.Data(), true
-}
-
-func (s *EventStore) subscribe(ctx context.Context, from uint64, fn func(jetstream.Msg) error) error {
-	cfg := jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy}
-	if from > 0 {
-		cfg.DeliverPolicy = jetstream.DeliverByStartSequencePolicy
-		cfg.OptStartSeq = from + 1
-	}
-	cons, err := s.stream.OrderedConsumer(ctx, cfg)
-	if err != nil {
-		return fmt.Errorf("subscribe: %w", err)
-	}
-	it, err := cons.Messages(jetstream.PullMaxMessages(1024))
-	if err != nil {
-		return fmt.Errorf("subscribe: %w", err)
-	}
-	defer func() {
-		it.Stop()
-		s.deleteConsumer(cons)
-	}()
-	stop := context.AfterFunc(ctx, it.Stop)
-	defer stop()
-	for {
-		m, err := it.Next()
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return fmt.Errorf("subscribe: %w", err)
-		}
-		if err := fn(m); err != nil {
-			return err
-		}
-	}
 }
 
 // commitOf decodes a delivered message; one that does not decode is a
