@@ -101,6 +101,24 @@ func (r *Repository[S]) load(ctx context.Context, id string) (S, eventstore.Head
 	return e.state.Clone(), e.head, e.exists, nil
 }
 
+// adopt gives the cached aggregate id the state a command made by
+// appending the commit at after to the one it decided on at head, when the
+// cache still holds it at head: the feed, once it brings that commit, then
+// finds it applied, rather than decode and apply it again (a command's
+// commit applied from its JSON was 6 µs of its CPU). The cache takes a
+// copy: the command answers from state while the feed goes on applying
+// later commits to the cached one.
+func (r *Repository[S]) adopt(id string, head, after eventstore.Head, state S) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	e := r.entries[id]
+	if e == nil || e.loading || e.head != head || after.Seq <= head.Seq {
+		return // not cached, being read, or the feed has moved it on
+	}
+	e.state, e.head, e.exists = state.Clone(), after, true
+	r.adopted++
+}
+
 // replay folds aggregate id from the store: its own stream's events, and
 // those of the older layout that the upcast index names, in store order.
 func (r *Repository[S]) replay(ctx context.Context, id string) (state S, head eventstore.Head, oldSeq uint64, exists bool, err error) {
@@ -286,4 +304,12 @@ func (r *Repository[S]) Loads() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.loads
+}
+
+// Adopted reports how many commands gave the cache the state they made
+// (adopt), rather than leave their commit to the feed to apply.
+func (r *Repository[S]) Adopted() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.adopted
 }

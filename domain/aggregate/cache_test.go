@@ -253,3 +253,61 @@ func TestACommitArrivingWhileAnAggregateIsReadIsNotLost(t *testing.T) {
 		t.Fatalf("x read while a commit arrived: %v at version %d, want [1 2] at 2", got, v)
 	}
 }
+
+// A command gives the cache the state it made (the feed then finds its
+// commit applied): with another process writing the same aggregates in
+// between, the kept state still equals the one read from the stream, the
+// state a command answered with is not changed by the commits the feed
+// applies after it, and the cache did take the commands' states.
+func TestTheCacheTakesACommandsStateAndStillEqualsTheStream(t *testing.T) {
+	srv := natstest.Start(t)
+	feedA, a := cachedProcess(t, onJetStream(t, srv), 100)
+	feedB, b := cachedProcess(t, onJetStream(t, srv), 100)
+	ctx := context.Background()
+	ids := []string{"a", "b", "c"}
+	for i := range 60 {
+		id := ids[i%len(ids)]
+		if _, err := a.Update(ctx, id, aggregate.Meta{}, add(i)); err != nil {
+			t.Fatal(err)
+		}
+		if i%7 == 0 { // the other process writes the same aggregate
+			if _, err := b.Update(ctx, id, aggregate.Meta{}, add(1000+i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// A command's answer, then the other process's writes that the
+	// writer's feed applies to the aggregate it kept.
+	catchUp(t, feedA)
+	res, err := a.Update(ctx, "a", aggregate.Meta{}, add(99))
+	if err != nil {
+		t.Fatal(err)
+	}
+	answered, ok := aggregate.StateOf[*tally](res)
+	if !ok {
+		t.Fatal("a command's result has no state")
+	}
+	answeredItems := slices.Clone(answered.Items)
+	for i := range 3 {
+		if _, err := b.Update(ctx, "a", aggregate.Meta{}, add(2000+i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	catchUp(t, feedA)
+	catchUp(t, feedB)
+	if a.Adopted() == 0 {
+		t.Fatal("no command gave the cache its state")
+	}
+	_, fresh := cachedProcess(t, onJetStream(t, srv), 100)
+	for _, id := range ids {
+		want, wantV := find(t, fresh, id)
+		for name, r := range map[string]*aggregate.Repository[*tally]{"the writer": a, "the other process": b} {
+			if got, gotV := find(t, r, id); !reflect.DeepEqual(got, want) || gotV != wantV {
+				t.Fatalf("%s kept %s as %v at version %d; its stream says %v at version %d", name, id, got, gotV, want, wantV)
+			}
+		}
+	}
+	if !reflect.DeepEqual(answered.Items, answeredItems) {
+		t.Fatalf("the state a command answered with changed after it: %v, was %v", answered.Items, answeredItems)
+	}
+}

@@ -86,6 +86,7 @@ type Repository[S Root[S]] struct {
 	used    *list.List // ids, the one used last in front
 	errs    int
 	loads   int
+	adopted int // commits whose state a command gave the cache (adopt)
 	// upcast routes the events of streams outside prefix (an older layout
 	// of the same aggregates) to the aggregate each belongs to; nil: none.
 	upcast func(stream string, e eventstore.Event) (id string, ok bool)
@@ -355,6 +356,7 @@ func (r *Repository[S]) update(ctx context.Context, id string, meta Meta, decide
 			// Appended right after head, so these events are exactly what
 			// lies between the state decided on and Version.
 			out.state = state
+			r.adopt(id, head, res.Head, state)
 		}
 		// Show the caller their own write: a caller reads it back next, and
 		// must never be told it does not exist.
