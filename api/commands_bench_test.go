@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -101,15 +100,7 @@ func httpCommandLoad(b *testing.B, fsync string, writers int, d time.Duration) (
 	defer os.RemoveAll(dir)
 	cfg := Config(dir)
 	cfg.Sync = fsync
-	// The process logs to a file, as accreditd's stderr goes to one (or to
-	// a pipe) in production, not to the test harness's default, a buffer
-	// in memory that every request's access line grows for the whole run.
-	logFile, err := os.Create(filepath.Join(dir, "accreditd.log"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer logFile.Close()
-	in := StartWith(b, cfg, app.Options{Log: slog.New(slog.NewJSONHandler(logFile, nil))})
+	in := StartWith(b, cfg, app.Options{})
 	defer in.App.Close()
 	ctx := context.Background()
 	users := make([]accounts.Imported, writers)
