@@ -22,8 +22,14 @@ import (
 // tailSlots is how many of the last messages the ring keeps: at a few
 // thousand commits a second about a second's worth, so that a subscriber
 // held up for less (a snapshot's capture, the collector) is not lapped.
-// What it holds is a few MiB: a commit is about a KiB.
+// What it holds is a few MiB: a commit is about a KiB (and see tailBytes).
 const tailSlots = 4096
+
+// tailBytes bounds the bodies the ring holds: commits may be up to the
+// server's max_payload, and 4,096 of those would be gigabytes. Past it the
+// oldest entries go (the newest stays, whatever its size); a subscriber
+// that wanted them catches up on its own consumer.
+const tailBytes = 16 << 20
 
 // joinMargin is how far inside the ring a catching-up subscriber joins:
 // joined right at its oldest entry it would be lapped at once under load.
@@ -38,12 +44,15 @@ type tail struct {
 	// entry is the first commit after it.
 	start uint64
 	slots [tailSlots]atomic.Pointer[tailEntry]
-	// head is the number of the last entry written (0: none yet).
+	// head is the number of the last entry written (0: none yet), low the
+	// oldest the ring still holds.
 	head    atomic.Uint64
+	low     atomic.Uint64
 	changed atomic.Pointer[chan struct{}] // closed when head moves
 	done    chan struct{}                 // closed once the tail has stopped
 	err     error                         // why it stopped; read after done
 	last    uint64                        // the seq of the last entry (run's own)
+	bytes   int                           // the bodies the ring holds (run's own)
 }
 
 // tailEntry is one message of the tail, numbered n from 1. prev is the
@@ -52,7 +61,16 @@ type tail struct {
 // at most p: nothing between p and it is missing.
 type tailEntry struct {
 	n, seq, prev uint64
+	size         int
 	m            jetstream.Msg
+}
+
+func newTail(start uint64) *tail {
+	t := &tail{start: start, last: start, done: make(chan struct{})}
+	t.low.Store(1)
+	ch := make(chan struct{})
+	t.changed.Store(&ch)
+	return t
 }
 
 // acquireTail returns the store's running tail, starting one at the
@@ -79,9 +97,8 @@ func (s *EventStore) acquireTail(ctx context.Context) (*tail, error) {
 		return nil, fmt.Errorf("subscribe: %w", err)
 	}
 	tctx, cancel := context.WithCancel(context.Background())
-	t := &tail{s: s, cancel: cancel, users: 1, start: start, done: make(chan struct{})}
-	ch := make(chan struct{})
-	t.changed.Store(&ch)
+	t := newTail(start)
+	t.s, t.cancel, t.users = s, cancel, 1
 	go t.run(tctx, cons, it)
 	s.tail = t
 	return t, nil
@@ -107,13 +124,12 @@ func (t *tail) run(ctx context.Context, cons jetstream.Consumer, it jetstream.Me
 		it.Stop()
 		t.s.deleteConsumer(cons)
 	}()
-	t.last = t.start
 	for {
 		m, err := it.Next()
 		if err == nil {
 			var md *jetstream.MsgMetadata
 			if md, err = m.Metadata(); err == nil {
-				t.add(md.Sequence.Stream, m)
+				t.add(md.Sequence.Stream, m, len(m.Data()))
 				continue
 			}
 		}
@@ -128,13 +144,39 @@ func (t *tail) run(ctx context.Context, cons jetstream.Consumer, it jetstream.Me
 
 // add puts the message of seq m in the ring, after the one of t.last, and
 // wakes the subscribers waiting. Only run calls it.
-func (t *tail) add(seq uint64, m jetstream.Msg) {
+func (t *tail) add(seq uint64, m jetstream.Msg, size int) {
 	n := t.head.Load() + 1
-	t.slots[n%tailSlots].Store(&tailEntry{n: n, seq: seq, prev: t.last, m: m})
+	lo := t.low.Load()
+	for ; n-lo >= tailSlots; lo++ {
+		t.evict(lo) // its slot is n's
+	}
+	t.slots[n%tailSlots].Store(&tailEntry{n: n, seq: seq, prev: t.last, size: size, m: m})
+	t.bytes += size
 	t.last = seq
 	t.head.Store(n)
+	for ; t.bytes > tailBytes && lo < n; lo++ {
+		t.evict(lo)
+	}
+	t.low.Store(lo)
 	next := make(chan struct{})
 	close(*t.changed.Swap(&next))
+}
+
+func (t *tail) evict(n uint64) {
+	if e := t.slots[n%tailSlots].Swap(nil); e != nil && e.n == n {
+		t.bytes -= e.size
+	}
+}
+
+// joinAt is the entry a subscriber joining the ring looks at first, with
+// the ring at head h: its oldest, or, once the ring has let entries go,
+// one further in, so that under load it is not lapped at once.
+func (t *tail) joinAt(h uint64) uint64 {
+	lo := t.low.Load()
+	if lo <= 1 {
+		return 1
+	}
+	return min(h, lo+min(joinMargin, (h-lo)/2))
 }
 
 func (t *tail) stopped() bool {
@@ -154,10 +196,7 @@ func (t *tail) join(pos uint64) (uint64, bool) {
 		if h == 0 {
 			return 1, pos >= t.start
 		}
-		lo := uint64(1)
-		if h >= tailSlots {
-			lo = h - tailSlots + 1 + joinMargin
-		}
+		lo := t.joinAt(h)
 		first := t.slots[lo%tailSlots].Load()
 		if first == nil || first.n != lo {
 			continue // lapped while looking: look again
@@ -190,10 +229,10 @@ func (t *tail) join(pos uint64) (uint64, bool) {
 // catching up: it then joins (see join).
 func (t *tail) reaches(pos uint64) bool {
 	h := t.head.Load()
-	if h < tailSlots {
+	if h == 0 {
 		return pos >= t.start
 	}
-	n := h - tailSlots + 1 + joinMargin
+	n := t.joinAt(h)
 	e := t.slots[n%tailSlots].Load()
 	return e != nil && e.n == n && e.prev <= pos
 }

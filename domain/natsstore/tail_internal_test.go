@@ -18,12 +18,7 @@ func (m seqMsg) Metadata() (*jetstream.MsgMetadata, error) {
 	return &jetstream.MsgMetadata{Sequence: jetstream.SequencePair{Stream: m.seq}}, nil
 }
 
-func newTestTail(start uint64) *tail {
-	t := &tail{start: start, last: start, done: make(chan struct{})}
-	ch := make(chan struct{})
-	t.changed.Store(&ch)
-	return t
-}
+func newTestTail(start uint64) *tail { return newTail(start) }
 
 // followed gives what follow hands a subscriber at pos joining t, up to
 // the ring's head, and where it stopped.
@@ -64,7 +59,7 @@ func TestTheTailGoesOverHolesInTheStream(t *testing.T) {
 		t.Fatalf("at the tail's start, on an empty ring: join gave %d, %v; want 1, true", i, ok)
 	}
 	for _, seq := range []uint64{11, 12, 14, 17} {
-		tl.add(seq, seqMsg{seq: seq})
+		tl.add(seq, seqMsg{seq: seq}, 1000)
 	}
 	for pos, want := range map[uint64][]uint64{
 		10: {11, 12, 14, 17},
@@ -97,7 +92,7 @@ func TestTheTailLapsAndRefusesWhatItNoLongerHolds(t *testing.T) {
 	tl := newTestTail(0)
 	const n = tailSlots + 1000
 	for seq := uint64(1); seq <= n; seq++ {
-		tl.add(seq, seqMsg{seq: seq})
+		tl.add(seq, seqMsg{seq: seq}, 1000)
 	}
 	oldest := uint64(n - tailSlots + 1) // the ring's oldest entry
 	joinable := oldest + joinMargin - 1 // the prev of the first it lets in
@@ -120,12 +115,45 @@ func TestTheTailLapsAndRefusesWhatItNoLongerHolds(t *testing.T) {
 		given = md.Sequence.Stream
 		if given == n-5 {
 			for seq := uint64(n + 1); seq <= n+tailSlots; seq++ {
-				tl.add(seq, seqMsg{seq: seq})
+				tl.add(seq, seqMsg{seq: seq}, 1000)
 			}
 		}
 		return nil
 	})
 	if err != nil || pos != n-5 || given != n-5 {
 		t.Fatalf("lapped at %d: follow returned %d, %v after giving %d", n-5, pos, err, given)
+	}
+}
+
+// TestTheTailHoldsNoMoreThanItsBytes: large commits make the ring let its
+// oldest entries go (their messages no longer held) once their bodies pass
+// tailBytes, whatever the count; the newest stays, however large; a
+// subscriber behind what is left catches up on its own.
+func TestTheTailHoldsNoMoreThanItsBytes(t *testing.T) {
+	tl := newTestTail(0)
+	third := tailBytes / 3
+	for seq := uint64(1); seq <= 5; seq++ {
+		tl.add(seq, seqMsg{seq: seq}, third)
+	}
+	if tl.bytes > tailBytes || tl.low.Load() != 3 {
+		t.Fatalf("after five commits of a third of the bound: %d bytes held from entry %d, want at most %d from 3", tl.bytes, tl.low.Load(), tailBytes)
+	}
+	for n := uint64(1); n < 3; n++ {
+		if tl.slots[n%tailSlots].Load() != nil {
+			t.Fatalf("entry %d let go but still held", n)
+		}
+	}
+	if _, ok := tl.join(1); ok {
+		t.Fatal("a subscriber at 1 joined a ring that let 2 go")
+	}
+	if got, ok := followed(t, tl, 4); !ok || !slices.Equal(got, []uint64{5}) {
+		t.Fatalf("from 4: given %v (joined %v), want [5]", got, ok)
+	}
+	tl.add(6, seqMsg{seq: 6}, 2*tailBytes)
+	if tl.low.Load() != 6 || tl.bytes != 2*tailBytes {
+		t.Fatalf("after one commit over the bound: held from %d (%d bytes), want that one alone", tl.low.Load(), tl.bytes)
+	}
+	if got, ok := followed(t, tl, 5); !ok || !slices.Equal(got, []uint64{6}) {
+		t.Fatalf("from 5: given %v (joined %v), want [6]", got, ok)
 	}
 }
