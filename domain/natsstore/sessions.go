@@ -24,10 +24,10 @@ const (
 	SessionCacheEntries = 100_000
 )
 
-// sessionCacheSettle is how long after a change to a session a read of it
+// SessionCacheSettle is how long after a change to a session a read of it
 // is not cached: on a cluster the read may come from a replica a little
 // behind the leader whose change the watch reported (sessionCache.settle).
-const sessionCacheSettle = 2 * time.Second
+const SessionCacheSettle = 2 * time.Second
 
 // SessionStore keeps logins in a KV bucket whose entries expire by
 // themselves, under "<user id>.<token hash>": a lookup by token is one Get
@@ -58,7 +58,7 @@ func OpenSessionStore(ctx context.Context, js jetstream.JetStream, cfg Config) (
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &SessionStore{kv: kv, js: js, log: log, cache: newSessionCache(SessionCacheMaxAge, sessionCacheSettle, SessionCacheEntries)}, nil
+	return &SessionStore{kv: kv, js: js, log: log, cache: newSessionCache(SessionCacheMaxAge, SessionCacheSettle, SessionCacheEntries)}, nil
 }
 
 func sessionKey(userID, tokenHash string) string { return userID + "." + tokenHash }
