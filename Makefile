@@ -9,7 +9,7 @@ FUZZTIME            ?= 30s
 # Every fuzz target, package:Function; `make fuzz` refuses to run when a
 # FuzzXxx in the tree is missing here.
 FUZZ_TARGETS := ./api:FuzzBindJSON ./api:FuzzPathAndQuery ./api:FuzzEvidenceUpload ./api:FuzzAuditExport \
-	./domain/evidence:FuzzCheck ./domain/natsstore:FuzzDecodeCommit ./domain/accreditation:FuzzApply \
+	./domain/evidence:FuzzCheck ./domain/natsstore:FuzzDecodeCommit ./domain/natsstore:FuzzDecodeChainedIsTheGeneralDecoder ./domain/accreditation:FuzzApply \
 	./domain/pii:FuzzOpenFile ./domain/pii:FuzzRevealTree ./domain/pii:FuzzASealedValueIsWrittenAsEncodingJSONWritesIt ./domain/eventstore:FuzzIsCompactJSON \
 	./projections/search:FuzzMayConcernNeverPassesOverWhatTheIndexReads
 

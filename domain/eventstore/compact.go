@@ -12,6 +12,12 @@ func isCompactJSON(data []byte) bool {
 	return ok && i == len(data)
 }
 
+// CompactValueEnd returns where the JSON value written compactly at d[i:]
+// ends, and whether there is one; like isCompactJSON it is sound, not
+// complete (true only for what encoding/json accepts as it is). Decoders
+// use it to find a payload's extent and check it in one pass.
+func CompactValueEnd(d []byte, i int) (int, bool) { return compactValue(d, i, 0) }
+
 // maxCompactDepth bounds the nesting compactValue follows (encoding/json
 // allows 10000); deeper values go to json.Compact.
 const maxCompactDepth = 200

@@ -9,10 +9,9 @@ import (
 	"github.com/emcc/accredit/domain/eventstore"
 )
 
-// The bulk writer's own encoding of a commit is json.Marshal's byte for
-// byte, for the usual events it writes directly and for every other kind,
-// which take json.Marshal's way: a seeded store reads as any other.
-func TestBulkEncodingIsJSONMarshalsByteForByte(t *testing.T) {
+// encodingCases are the usual event (base) and the ways one may differ
+// from it, for the direct encoding's and decoding's tests.
+func encodingCases() (eventstore.Event, map[string]func(e *eventstore.Event)) {
 	base := eventstore.Event{ID: "01JD7Q2M3N4P5Q6R7S8T9V0W1X", Stream: "accreditation.01JD7Q2M3N4P5Q6R7S8T9V0W1Y", Version: 7,
 		Type: "accreditation.case_opened", SchemaVersion: 1, OccurredAt: time.Date(2026, 3, 4, 5, 6, 7, 891000000, time.UTC),
 		Actor: domain.Actor{ID: "01JD7Q2M3N4P5Q6R7S8T9V0W1Z", Role: domain.RoleApplicant}, CorrelationID: "req-1",
@@ -45,6 +44,14 @@ func TestBulkEncodingIsJSONMarshalsByteForByte(t *testing.T) {
 		"invalid UTF-8 in a hash":       func(e *eventstore.Event) { e.Hash = "a\xffb" },
 		"delete character":              func(e *eventstore.Event) { e.PrevHash = "a\x7fb" },
 	}
+	return base, cases
+}
+
+// The bulk writer's own encoding of a commit is json.Marshal's byte for
+// byte, for the usual events it writes directly and for every other kind,
+// which take json.Marshal's way: a seeded store reads as any other.
+func TestBulkEncodingIsJSONMarshalsByteForByte(t *testing.T) {
+	base, cases := encodingCases()
 	// These are written directly (the rest by json.Marshal): the fast way
 	// is taken, and it is what is checked.
 	direct := map[string]bool{"plain": true, "no payload": true, "null payload": true, "every optional id": true,
