@@ -15,8 +15,19 @@ import (
 	"github.com/emcc/accredit/domain/eventstore"
 )
 
-// tally is the smallest aggregate: a list of the numbers added to it.
-type tally struct{ Items []int }
+// tally is the smallest aggregate: a list of the numbers added to it, and
+// the record of the last (as aggregates keep who did what, and when).
+type tally struct {
+	Items []int
+	Last  envelope
+}
+
+// envelope is what the store writes around a payload.
+type envelope struct {
+	ID, Stream, CommandID, PrevHash, Hash string
+	Version, Seq                          uint64
+	At                                    int64
+}
 
 func (t *tally) Apply(e eventstore.Event) error {
 	var n int
@@ -24,10 +35,12 @@ func (t *tally) Apply(e eventstore.Event) error {
 		return err
 	}
 	t.Items = append(t.Items, n)
+	t.Last = envelope{ID: e.ID, Stream: e.Stream, CommandID: e.CommandID, PrevHash: e.PrevHash, Hash: e.Hash,
+		Version: e.Version, Seq: e.Seq, At: e.OccurredAt.UnixNano()}
 	return nil
 }
 
-func (t *tally) Clone() *tally { return &tally{Items: append([]int(nil), t.Items...)} }
+func (t *tally) Clone() *tally { return &tally{Items: append([]int(nil), t.Items...), Last: t.Last} }
 
 // process is one accreditd's worth of feed and repository on a shared store.
 func process(t *testing.T, store eventstore.Store) *aggregate.Repository[*tally] {

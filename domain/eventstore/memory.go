@@ -54,8 +54,9 @@ func (m *Memory) Append(ctx context.Context, req AppendRequest) (Result, error) 
 	r := Result{Head: head.Advance(c), Stream: req.Stream}
 	m.heads[req.Stream] = r.Head
 	if req.CommandID != "" {
-		m.commands[req.CommandID] = r
+		m.commands[req.CommandID] = r // a duplicate's answer: no events
 	}
+	r.Events = events
 	close(m.changed)
 	m.changed = make(chan struct{})
 	return r, nil

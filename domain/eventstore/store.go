@@ -34,6 +34,10 @@ type Result struct {
 	// first attempt's, which differs from the request's when the retry chose
 	// a new id (a new case); callers answer with this one.
 	Stream string
+	// Events are the events as this append stored them (chained, the
+	// command id and Seq set), for a caller that applies them to the state
+	// it decided on; nil for a duplicate. Callers must not change them.
+	Events []Event
 }
 
 // ErrCommandReused is returned when a command id comes back with another

@@ -229,7 +229,10 @@ func (s *EventStore) Append(ctx context.Context, req eventstore.AppendRequest) (
 		}
 		return eventstore.Result{Head: head, Duplicate: true, Stream: stream}, nil
 	}
-	return eventstore.Result{Head: eventstore.Head{Version: last.Version, Seq: ack.Sequence, Hash: last.Hash}, Stream: req.Stream}, nil
+	for i := range events {
+		events[i].Seq = ack.Sequence
+	}
+	return eventstore.Result{Head: eventstore.Head{Version: last.Version, Seq: ack.Sequence, Hash: last.Hash}, Stream: req.Stream, Events: events}, nil
 }
 
 // storedMsg gets the message at seq, which JetStream says is stored: a

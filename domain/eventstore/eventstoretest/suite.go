@@ -252,6 +252,21 @@ func idempotentRetry(t *testing.T, h Harness) {
 	if len(evs) != 1 {
 		t.Fatalf("after retry: got %d events, want 1", len(evs))
 	}
+	// The first append returns its events as stored; the duplicate none.
+	if len(r1.Events) != 1 || !sameRecord(r1.Events[0], evs[0]) || r1.Events[0].CommandID != req.CommandID {
+		t.Fatalf("the append's events %+v, stored %+v", r1.Events, evs)
+	}
+	if r2.Events != nil {
+		t.Fatalf("a duplicate returned events: %+v", r2.Events)
+	}
+}
+
+// sameRecord reports whether two events are the same record: envelope,
+// chain, position and payload.
+func sameRecord(a, b eventstore.Event) bool {
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	return string(ja) == string(jb) && a.Seq == b.Seq && a.Seq != 0
 }
 
 func idempotentStaleRetry(t *testing.T, h Harness) {
