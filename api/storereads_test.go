@@ -16,22 +16,11 @@ import (
 	"github.com/emcc/accredit/cmd/accreditd/app"
 	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
 	"github.com/emcc/accredit/domain/eventstore"
-	"github.com/emcc/accredit/domain/natsstore"
+	"github.com/emcc/accredit/domain/natsstore/natstest"
 )
 
 // consumers counts the consumers on the events stream.
-func consumers(t *testing.T, in *Instance) int {
-	t.Helper()
-	st, err := in.App.Events.JetStream().Stream(context.Background(), natsstore.EventsStream)
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := st.Info(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return info.State.Consumers
-}
+func consumers(t *testing.T, in *Instance) int { return natstest.Consumers(t, in.App.Events) }
 
 func TestHistoryReadsLeaveNoConsumerBehind(t *testing.T) {
 	tm := newTeam(t)

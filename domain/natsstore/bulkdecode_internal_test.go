@@ -50,11 +50,7 @@ func TestTheDirectDecodingIsTheGeneralDecodersAnswer(t *testing.T) {
 		"invalid UTF-8 in a hash": true, "delete character": true}
 	for name, change := range cases {
 		t.Run(name, func(t *testing.T) {
-			e := base
-			change(&e)
-			second := base
-			second.Version, second.ID = 8, "01JD7Q2M3N4P5Q6R7S8T9V0W20"
-			for _, events := range [][]eventstore.Event{{e}, {second, e}} {
+			for _, events := range commitsOf(base, change) {
 				body, err := json.Marshal(events)
 				if err != nil {
 					return // not a commit Append could write

@@ -9,6 +9,16 @@ import (
 	"github.com/emcc/accredit/domain/eventstore"
 )
 
+// commitsOf makes the commits a case is tried in: its event alone, and
+// after another.
+func commitsOf(base eventstore.Event, change func(e *eventstore.Event)) [][]eventstore.Event {
+	e := base
+	change(&e)
+	second := base
+	second.Version, second.ID = 8, "01JD7Q2M3N4P5Q6R7S8T9V0W20"
+	return [][]eventstore.Event{{e}, {second, e}}
+}
+
 // encodingCases are the usual event (base) and the ways one may differ
 // from it, for the direct encoding's and decoding's tests.
 func encodingCases() (eventstore.Event, map[string]func(e *eventstore.Event)) {
@@ -59,11 +69,7 @@ func TestBulkEncodingIsJSONMarshalsByteForByte(t *testing.T) {
 		"unicode in the payload": true, "zero time": true, "escaped html in the payload": true}
 	for name, change := range cases {
 		t.Run(name, func(t *testing.T) {
-			e := base
-			change(&e)
-			second := base
-			second.Version, second.ID = 8, "01JD7Q2M3N4P5Q6R7S8T9V0W20"
-			for _, events := range [][]eventstore.Event{{e}, {second, e}} {
+			for _, events := range commitsOf(base, change) {
 				got, gotErr := encodeChained(events)
 				want, wantErr := json.Marshal(events)
 				if (gotErr != nil) != (wantErr != nil) || string(got) != string(want) {

@@ -141,25 +141,12 @@ next:
 	return out
 }
 
-func consumers(t *testing.T, es *natsstore.EventStore) int {
-	t.Helper()
-	st, err := es.JetStream().Stream(context.Background(), natsstore.EventsStream)
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := st.Info(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return info.State.Consumers
-}
-
 func waitConsumers(t *testing.T, es *natsstore.EventStore, want int, why string) {
 	t.Helper()
 	deadline := time.Now().Add(tailWait)
-	for consumers(t, es) != want {
+	for natstest.Consumers(t, es) != want {
 		if time.Now().After(deadline) {
-			t.Fatalf("%s: %d consumers on the stream, want %d", why, consumers(t, es), want)
+			t.Fatalf("%s: %d consumers on the stream, want %d", why, natstest.Consumers(t, es), want)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

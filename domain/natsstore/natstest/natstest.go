@@ -72,3 +72,17 @@ func (s *Server) EventStore(tb testing.TB) *natsstore.EventStore {
 	}
 	return es
 }
+
+// Consumers counts the consumers on the events stream of es.
+func Consumers(tb testing.TB, es *natsstore.EventStore) int {
+	tb.Helper()
+	st, err := es.JetStream().Stream(context.Background(), natsstore.EventsStream)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	info, err := st.Info(context.Background())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return info.State.Consumers
+}
