@@ -2,7 +2,6 @@ package natsstore
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -167,7 +166,7 @@ func (s *EventStore) Append(ctx context.Context, req eventstore.AppendRequest) (
 	if err != nil {
 		return eventstore.Result{}, err
 	}
-	body, err := json.Marshal(events)
+	body, err := encodeChained(events) // json.Marshal's bytes, written directly
 	if err != nil {
 		return eventstore.Result{}, fmt.Errorf("append %s: encode: %w", req.Stream, err)
 	}
