@@ -352,16 +352,14 @@ func (r *Repository[S]) update(ctx context.Context, id string, meta Meta, decide
 		if res.Stream != "" {
 			out.Stream = res.Stream // a duplicate answers where the first attempt wrote
 		}
-		// Appended right after head, so these events are exactly what lies
-		// between the state decided on and Version. Applied as the store
-		// wrote them (command id, version, seq, hash), the state is the
-		// stream's, and the cache may take it; from the events as made here
-		// (a store that does not return them) it only answers.
-		if stored := len(res.Events) == len(events); !res.Duplicate && stored && applyAll(state, res.Events, changes) {
+		// Appended right after head, so the events as the store wrote them
+		// (command id, version, seq, hash) are exactly what lies between the
+		// state decided on and Version: applied, the state is the stream's,
+		// to answer with and for the cache to take. Without them (a
+		// duplicate) the answer reads the aggregate.
+		if !res.Duplicate && len(res.Events) == len(changes) && applyAll(state, res.Events, changes) {
 			out.state = state
 			r.adopt(id, head, res.Head, state)
-		} else if !res.Duplicate && !stored && applyAll(state, events, changes) {
-			out.state = state
 		}
 		// Show the caller their own write: a caller reads it back next, and
 		// must never be told it does not exist.

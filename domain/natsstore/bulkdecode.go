@@ -23,7 +23,7 @@ func decodeChained(stream string, d []byte) ([]eventstore.Event, bool) {
 		return nil, false
 	}
 	if r.lit("]") {
-		return []eventstore.Event{}, r.i == len(d)
+		return r.end([]eventstore.Event{})
 	}
 	events := make([]eventstore.Event, 0, 1+len(d)/700)
 	prev := eventstore.Event{Stream: stream}
@@ -35,12 +35,20 @@ func decodeChained(stream string, d []byte) ([]eventstore.Event, bool) {
 		events = append(events, e)
 		prev = e
 		if r.lit("]") {
-			return events, r.i == len(d)
+			return r.end(events)
 		}
 		if !r.lit(",") {
 			return nil, false
 		}
 	}
+}
+
+// end gives events when nothing follows the list, and nothing otherwise.
+func (r *chainReader) end(events []eventstore.Event) ([]eventstore.Event, bool) {
+	if r.i != len(r.d) {
+		return nil, false
+	}
+	return events, true
 }
 
 // chainReader reads d from i; each method reports false, and need not

@@ -422,7 +422,6 @@ func DecodeCommit(subject string, seq uint64, data []byte) (eventstore.Commit, e
 	stream := strings.TrimPrefix(subject, subjectPrefix)
 	events, ok := decodeChained(stream, data)
 	if !ok {
-		events = nil
 		if err := jsonv1.Unmarshal(data, &events); err != nil {
 			return eventstore.Commit{}, fmt.Errorf("commit %d: %w", seq, err)
 		}
