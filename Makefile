@@ -50,7 +50,7 @@ vet:
 # "not run" in its rows, and the target fails after printing the table.
 # make bench-quick: the same at small scales (BENCH_QUICK_ENV), minutes.
 BENCH_ENV ?=
-BENCH_QUICK_ENV := ACCREDIT_BENCH_CASES=2000 ACCREDIT_BENCH_USERS=2000 ACCREDIT_BENCH_USERS_LARGE=10000 ACCREDIT_BENCH_SECONDS=3
+BENCH_QUICK_ENV := ACCREDIT_BENCH_CASES=2000 ACCREDIT_BENCH_USERS=2000 ACCREDIT_BENCH_USERS_LARGE=10000 ACCREDIT_BENCH_MILLION_CASES=2000 ACCREDIT_BENCH_SECONDS=3
 BENCH_TXT := $(BIN)/bench.txt
 BENCH_GO  = env $(BENCH_ENV) $(GO) test -run '^$$' -benchtime 1x
 bench: ## every benchmark of issue 14 (long: 100k cases and users), then one table of the figures vs raw JetStream into bin/bench.md
@@ -70,6 +70,9 @@ bench: ## every benchmark of issue 14 (long: 100k cases and users), then one tab
 	# The read side at scale: accredit seed (ACCREDIT_BENCH_CASES, _USERS: 100k each), a real accreditd,
 	# 50 readers over HTTP with real logins: p50/p99 of /me, /queue, /register; cold start, stop, RSS.
 	$(BENCH_GO) -bench ReadSideAtScale -timeout 90m ./cmd/accreditd/ 2>&1 | tee -a $(BENCH_TXT)
+	# Start, stop and RSS at 1M events (ACCREDIT_BENCH_MILLION_CASES: 50k cases and users), with no soft
+	# memory limit and with the GOMEMLIMIT deploy/kubernetes gives.
+	$(BENCH_GO) -bench StartAtMillionEvents -timeout 60m ./cmd/accreditd/ 2>&1 | tee -a $(BENCH_TXT)
 	env $(BENCH_ENV) $(BIN)/benchtable -mark end >> $(BENCH_TXT)
 	$(BIN)/benchtable -o $(BIN)/bench.md < $(BENCH_TXT)
 

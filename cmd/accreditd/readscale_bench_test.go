@@ -48,15 +48,10 @@ func BenchmarkReadSideAtScale(b *testing.B) {
 	nCases, nUsers := envInt("ACCREDIT_BENCH_CASES", 100_000), envInt("ACCREDIT_BENCH_USERS", 100_000)
 	seconds := envInt("ACCREDIT_BENCH_SECONDS", 10)
 	const readers, password = 50, "bench password of the seeded users"
-	bin, dir := b.TempDir(), b.TempDir()
+	bin, dir := buildBinaries(b), b.TempDir()
 	kept := os.Getenv("ACCREDIT_BENCH_STORE")
 	if kept != "" {
 		dir = kept
-	}
-	for _, cmd := range []string{"accredit", "accreditd"} {
-		if out, err := exec.Command("go", "build", "-o", filepath.Join(bin, cmd), "github.com/emcc/accredit/cmd/"+cmd).CombinedOutput(); err != nil {
-			b.Fatalf("build %s: %v\n%s", cmd, err, out)
-		}
 	}
 	fmt.Printf("read side at scale: %d cases, %d users; %d readers, %ds each; %s\n", nCases, nUsers, readers, seconds, loadavg())
 
@@ -72,17 +67,7 @@ func BenchmarkReadSideAtScale(b *testing.B) {
 			}
 		}
 	}
-	var seeded struct {
-		Summary struct {
-			Commits int    `json:"commits"`
-			Events  int    `json:"events"`
-			Office  string `json:"office_email"`
-			Cases   int    `json:"cases"`
-		} `json:"summary"`
-	}
-	if err := json.Unmarshal(out, &seeded); err != nil {
-		b.Fatalf("seed output: %v\n%s", err, out)
-	}
+	seeded := seedSummary(b, out)
 	took := time.Since(start)
 	if reused && seeded.Summary.Cases != nCases {
 		b.Fatalf("%s holds %d cases, not ACCREDIT_BENCH_CASES=%d: a store seeded at another scale", dir, seeded.Summary.Cases, nCases)
@@ -197,6 +182,38 @@ func BenchmarkReadSideAtScale(b *testing.B) {
 
 // fileSize says how large path is and reports it as metric (none when the
 // file is missing: the table then says "not run", not 0).
+// buildBinaries builds accredit and accreditd into a directory of their
+// own and returns it.
+func buildBinaries(b *testing.B) string {
+	b.Helper()
+	bin := b.TempDir()
+	for _, cmd := range []string{"accredit", "accreditd"} {
+		if out, err := exec.Command("go", "build", "-o", filepath.Join(bin, cmd), "github.com/emcc/accredit/cmd/"+cmd).CombinedOutput(); err != nil {
+			b.Fatalf("build %s: %v\n%s", cmd, err, out)
+		}
+	}
+	return bin
+}
+
+// seedResult is what accredit seed says it wrote.
+type seedResult struct {
+	Summary struct {
+		Commits int    `json:"commits"`
+		Events  int    `json:"events"`
+		Office  string `json:"office_email"`
+		Cases   int    `json:"cases"`
+	} `json:"summary"`
+}
+
+func seedSummary(b *testing.B, out []byte) seedResult {
+	b.Helper()
+	var s seedResult
+	if err := json.Unmarshal(out, &s); err != nil {
+		b.Fatalf("seed output: %v\n%s", err, out)
+	}
+	return s
+}
+
 // seed runs accredit seed into dir and returns its JSON summary.
 func seed(b *testing.B, bin, dir string, nCases, nUsers int, password string) []byte {
 	seedCmd := exec.Command(bin, "seed", "--data-dir", dir, "--cases", strconv.Itoa(nCases),
@@ -308,7 +325,9 @@ func (d *daemon) searchBuilt(b *testing.B) time.Duration {
 	return max(0, d.logs.at.Sub(d.started)-d.ready)
 }
 
-func startDaemon(b *testing.B, bin, dir string) *daemon {
+// startDaemon starts accreditd on dir, with env added to this process's
+// environment, and waits until it is ready.
+func startDaemon(b *testing.B, bin, dir string, env ...string) *daemon {
 	b.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -317,7 +336,7 @@ func startDaemon(b *testing.B, bin, dir string) *daemon {
 	addr := l.Addr().String()
 	l.Close()
 	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(), "ACCREDIT_ADDR="+addr, "ACCREDIT_DATA_DIR="+dir, "ACCREDIT_LOG_FORMAT=text")
+	cmd.Env = append(append(os.Environ(), "ACCREDIT_ADDR="+addr, "ACCREDIT_DATA_DIR="+dir, "ACCREDIT_LOG_FORMAT=text"), env...)
 	var pprof string
 	if os.Getenv("ACCREDIT_BENCH_PROFILE") != "" {
 		pl, err := net.Listen("tcp", "127.0.0.1:0")

@@ -67,11 +67,14 @@ func TestEveryFigureFromARealRun(t *testing.T) {
 	}
 	// The sample predates the CPU per read request (cpuReadRow), per
 	// request at 1k and the large store (usersRow's "cpu") and the search
-	// index's build after ready: those rows alone say so.
+	// index's build after ready: those rows alone say so. It predates
+	// BenchmarkStartAtMillionEvents too, whose rows say "not run"
+	// (TestStartAtMillionEventsFromARealRun reads a run of it).
 	var rest []string
 	for _, line := range strings.Split(table, "\n") {
 		if strings.Contains(line, "not reported ("+cpuReadUnit) || strings.Contains(line, "not reported (me_cpu_") ||
-			strings.Contains(line, "not reported (command_cpu_") || strings.Contains(line, "not reported (search_built_after_ready_s") {
+			strings.Contains(line, "not reported (command_cpu_") || strings.Contains(line, "not reported (search_built_after_ready_s") ||
+			strings.HasPrefix(line, "| at 1M events") && strings.Contains(line, "| not run |") {
 			continue
 		}
 		rest = append(rest, line)
@@ -172,28 +175,44 @@ func TestSplitResultLine(t *testing.T) {
 // A target is checked on the figure it names, and a run below the scale
 // the target is set at says so beside its verdict.
 func TestVerdictAndScale(t *testing.T) {
-	res := &results{metrics: map[string]map[string]float64{scaleBench: {
-		"cold_start_s": 4, "events": 33_000, "stop_s": 12, "stop_readmodels_s": 1, "stop_both_s": 1,
+	res := &results{metrics: map[string]map[string]float64{millionBench: {
+		"cold_ready_s": 4, "events": 33_000, "cold_stop_s": 12, "restart_stop_s": 1,
+		"limit_cold_rss_ready_MiB": 500, "limit_cold_rss_peak_MiB": 900, "limit_restart_rss_ready_MiB": 400, "limit_restart_rss_peak_MiB": 1100, "gomemlimit_MiB": 900,
 	}}, failed: map[string]bool{}}
+	seen := 0
 	for _, f := range figures {
 		switch {
-		case strings.HasPrefix(f.name, "cold start"):
+		case strings.HasPrefix(f.name, "at 1M events: start to ready"):
+			seen++
 			if got := row(res, f)[5]; got != "yes (run at 33,000 events; the target is at 1M events)" {
 				t.Errorf("cold start: %q", got)
 			}
-		case strings.HasPrefix(f.name, "stop after SIGTERM"):
+		case strings.HasPrefix(f.name, "at 1M events: stop after SIGTERM"):
+			seen++
 			if got := row(res, f)[5]; !strings.HasPrefix(got, "no (run at 33,000 events") {
 				t.Errorf("stop: %q", got)
 			}
-		case strings.HasPrefix(f.name, "restart to ready, both"):
-			if got := row(res, f); got[1] != "not reported (restart_both_s)" || got[5] != "not reported" {
+		case strings.HasPrefix(f.name, "at 1M events: restart to ready"):
+			seen++
+			if got := row(res, f); got[1] != "not reported (restart_ready_s)" || got[5] != "not reported" {
 				t.Errorf("a metric the line lacks: %q", got)
+			}
+		case strings.HasPrefix(f.name, "at 1M events, with the `GOMEMLIMIT`"):
+			seen++
+			// The worst peak is checked: the restart's.
+			got := row(res, f)
+			if got[1] != "`GOMEMLIMIT` 900 MiB; start with no snapshot: 500 MiB at ready, peak 900 MiB; restart: 400 MiB at ready, peak 1,100 MiB" ||
+				!strings.HasPrefix(got[5], "no (run at 33,000 events") {
+				t.Errorf("RSS under the deployed limit: %q", got)
 			}
 		}
 	}
-	res.metrics[scaleBench]["events"] = 1_200_000
+	if seen != 4 {
+		t.Errorf("%d of the 4 rows checked found", seen)
+	}
+	res.metrics[millionBench]["events"] = 1_020_000
 	for _, f := range figures {
-		if strings.HasPrefix(f.name, "cold start") {
+		if strings.HasPrefix(f.name, "at 1M events: start to ready") {
 			if got := row(res, f)[5]; got != "yes" {
 				t.Errorf("at full scale: %q", got)
 			}
@@ -300,5 +319,37 @@ func TestUsersScaleLatencyAndCPU(t *testing.T) {
 		if row[3] != ratioText(ratio) || row[5] != verdict {
 			t.Errorf("%s: ratio %q, verdict %q; the run's ratio is %v", unit, row[3], row[5], ratio)
 		}
+	}
+}
+
+// The rows at 1M events are filled from a real run of
+// BenchmarkStartAtMillionEvents (at 2,000 cases: testdata/million-quick.txt),
+// each verdict saying the scale it ran at.
+func TestStartAtMillionEventsFromARealRun(t *testing.T) {
+	table, res := runOf(t, "million-quick.txt")
+	m := res.metrics[millionBench]
+	if m["events"] <= 0 || m["gomemlimit_MiB"] != 900 {
+		t.Fatalf("the run reports %v", m)
+	}
+	for prefix, want := range map[string]string{
+		"at 1M events: start to ready with no snapshot": seconds(m["cold_ready_s"]),
+		"at 1M events: restart to ready from both":      seconds(m["restart_ready_s"]),
+		"at 1M events: stop after SIGTERM":              seconds(m["cold_stop_s"]) + ", " + seconds(m["restart_stop_s"]),
+		"at 1M events, no soft memory limit": "start with no snapshot: " + mib(m["cold_rss_ready_MiB"]) + " at ready, peak " + mib(m["cold_rss_peak_MiB"]) +
+			"; restart: " + mib(m["restart_rss_ready_MiB"]) + " at ready, peak " + mib(m["restart_rss_peak_MiB"]),
+		"at 1M events, with the `GOMEMLIMIT`": "`GOMEMLIMIT` 900 MiB; start with no snapshot: " + mib(m["limit_cold_rss_ready_MiB"]) + " at ready, peak " + mib(m["limit_cold_rss_peak_MiB"]) +
+			"; restart: " + mib(m["limit_restart_rss_ready_MiB"]) + " at ready, peak " + mib(m["limit_restart_rss_peak_MiB"]),
+		"at 1M events, with that `GOMEMLIMIT`": seconds(m["limit_cold_ready_s"]) + "; " + seconds(m["limit_restart_ready_s"]),
+	} {
+		r := rowOf(t, table, prefix)
+		if r[1] != want {
+			t.Errorf("%s: cell %q, want %q", prefix, r[1], want)
+		}
+		if r[4] != "—" && !strings.Contains(r[5], "(run at 41,105 events; the target is at 1M events)") {
+			t.Errorf("%s: verdict %q does not say the run's scale", prefix, r[5])
+		}
+	}
+	if !strings.Contains(table, "At 1M events: 2,000 cases and as many users, 41,105 events.") {
+		t.Errorf("the scale line does not say the run's size:\n%s", table)
 	}
 }

@@ -59,6 +59,9 @@ func header(res *results) string {
 	if _, ok := res.metrics[commandsBench]; ok {
 		fmt.Fprintf(&b, " Commands: %d s per load.", knobInt(s, "ACCREDIT_BENCH_SECONDS", 10))
 	}
+	if m, ok := res.metrics[millionBench]; ok {
+		fmt.Fprintf(&b, " At 1M events: %s cases and as many users, %s events.", count(m["cases"]), count(m["events"]))
+	}
 	b.WriteString("\n")
 	return b.String()
 }
