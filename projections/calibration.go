@@ -55,22 +55,122 @@ type CalibrationTally struct {
 
 // calibrationCase is what one case's next events need: the current round
 // of assessments (a return to assessment starts a new round) and the
-// outcome of each decision.
+// outcome of each decision. It is kept for every case assessed, so it is
+// kept small: slices where maps of one or two entries took three times the
+// room (123 against 45 MiB for 50k cases each assessed twice, half of
+// them decided).
 type calibrationCase struct {
-	Round     map[accreditation.AssessorRole]calibrationAssessment `json:"round"`
-	Decisions map[int]accreditation.Outcome                        `json:"decisions,omitempty"`
-	// Decided are the assessments that stood when each decision was made.
-	Decided map[int][]calibrationAssessment `json:"decided,omitempty"`
+	Round round `json:"round,omitempty"`
+	// Decisions are the case's decisions, in the order made, each with the
+	// assessments that stood when it was made.
+	Decisions []calibrationDecision `json:"decisions,omitempty"`
 	// gen is the model's capture generation when the case was made or
 	// copied: below the model's, a snapshot's capture may be encoding it.
 	gen uint64
 }
 
+type calibrationDecision struct {
+	Number  int                     `json:"number"`
+	Outcome accreditation.Outcome   `json:"outcome"`
+	Stood   []calibrationAssessment `json:"stood,omitempty"`
+}
+
 type calibrationAssessment struct {
 	UserID         string                       `json:"user_id"`
-	Ratings        map[int]accreditation.Rating `json:"ratings"`
+	Ratings        ratings                      `json:"ratings"`
 	Recommendation accreditation.Recommendation `json:"recommendation"`
 	Quarter        string                       `json:"quarter"`
+}
+
+// round is one assessment per assessor role, in the order they came.
+type round []roleAssessment
+
+type roleAssessment struct {
+	Role accreditation.AssessorRole `json:"role"`
+	calibrationAssessment
+}
+
+// get returns role's assessment in the round.
+func (r round) get(role accreditation.AssessorRole) (calibrationAssessment, bool) {
+	for _, a := range r {
+		if a.Role == role {
+			return a.calibrationAssessment, true
+		}
+	}
+	return calibrationAssessment{}, false
+}
+
+// set puts role's assessment in the round, in place of one it had.
+func (r round) set(role accreditation.AssessorRole, a calibrationAssessment) round {
+	for i := range r {
+		if r[i].Role == role {
+			r[i].calibrationAssessment = a
+			return r
+		}
+	}
+	return append(r, roleAssessment{Role: role, calibrationAssessment: a})
+}
+
+// ratings are an assessment's ratings by category, in category order,
+// one per category; never changed once made (a capture shares them).
+type ratings []categoryRating
+
+type categoryRating struct {
+	Category int                  `json:"category"`
+	Rating   accreditation.Rating `json:"rating"`
+}
+
+// ratingsOf makes ratings of an assessment's: the last rating of a
+// category given twice stands, as it did in a map. The ratings' names are
+// the package's constants, so the decoded event's strings are not kept.
+func ratingsOf(in []accreditation.CategoryRating) ratings {
+	out := make(ratings, 0, len(in))
+	for _, r := range in {
+		i, found := slices.BinarySearchFunc(out, r.Category, func(c categoryRating, cat int) int { return c.Category - cat })
+		cr := categoryRating{Category: r.Category, Rating: knownRating(r.Rating)}
+		if found {
+			out[i] = cr
+		} else {
+			out = slices.Insert(out, i, cr)
+		}
+	}
+	return slices.Clip(out)
+}
+
+// of returns the rating of category cat, "" when it has none.
+func (rs ratings) of(cat int) accreditation.Rating {
+	if i, found := slices.BinarySearchFunc(rs, cat, func(c categoryRating, cat int) int { return c.Category - cat }); found {
+		return rs[i].Rating
+	}
+	return ""
+}
+
+// intern replaces the ratings' names by the package's constants (after a
+// snapshot's restore, before any capture shares them).
+func (rs ratings) intern() {
+	for i := range rs {
+		rs[i].Rating = knownRating(rs[i].Rating)
+	}
+}
+
+func knownRating(r accreditation.Rating) accreditation.Rating {
+	for _, k := range calibration.Scale {
+		if r == k {
+			return k
+		}
+	}
+	return r
+}
+
+// knownRole is role as the package's constant, so that the decoded
+// event's string is not kept.
+func knownRole(role accreditation.AssessorRole) accreditation.AssessorRole {
+	for _, k := range accreditation.AssessorRoles {
+		if role == k {
+			return k
+		}
+	}
+	return role
 }
 
 // NewCalibration returns an empty calibration model.
@@ -141,15 +241,27 @@ func (m *Calibration) applyDecoded(d decodedEvent) {
 
 func (m *Calibration) decided(id string, d accreditation.DecisionMade) {
 	c := m.caseOf(id)
-	if c.Decisions == nil {
-		c.Decisions, c.Decided = map[int]accreditation.Outcome{}, map[int][]calibrationAssessment{}
+	dec := c.decision(d.Number)
+	if dec == nil {
+		c.Decisions = append(c.Decisions, calibrationDecision{Number: d.Number})
+		dec = &c.Decisions[len(c.Decisions)-1]
 	}
-	c.Decisions[d.Number] = d.Outcome
+	dec.Outcome = d.Outcome
 	for _, role := range accreditation.AssessorRoles {
-		if a, ok := c.Round[role]; ok {
-			c.Decided[d.Number] = append(c.Decided[d.Number], a)
+		if a, ok := c.Round.get(role); ok {
+			dec.Stood = append(dec.Stood, a)
 		}
 	}
+}
+
+// decision returns decision number n of the case, nil when it has none.
+func (c *calibrationCase) decision(n int) *calibrationDecision {
+	for i := range c.Decisions {
+		if c.Decisions[i].Number == n {
+			return &c.Decisions[i]
+		}
+	}
+	return nil
 }
 
 func (m *Calibration) decode(e eventstore.Event, v any) bool {
@@ -167,15 +279,12 @@ func (m *Calibration) caseOf(id string) *calibrationCase {
 	c := m.Cases[id]
 	switch {
 	case c == nil:
-		c = &calibrationCase{Round: map[accreditation.AssessorRole]calibrationAssessment{}, gen: m.gen}
+		c = &calibrationCase{gen: m.gen}
 		m.Cases[id] = c
 	case c.gen < m.gen:
-		n := &calibrationCase{Round: maps.Clone(c.Round), Decisions: maps.Clone(c.Decisions), gen: m.gen}
-		if c.Decided != nil {
-			n.Decided = make(map[int][]calibrationAssessment, len(c.Decided))
-			for k, v := range c.Decided {
-				n.Decided[k] = slices.Clone(v)
-			}
+		n := &calibrationCase{Round: slices.Clone(c.Round), Decisions: slices.Clone(c.Decisions), gen: m.gen}
+		for i := range n.Decisions {
+			n.Decisions[i].Stood = slices.Clone(n.Decisions[i].Stood)
 		}
 		c = n
 		m.Cases[id] = c
@@ -236,20 +345,18 @@ func (m *Calibration) tally(userID, quarter string, count func(t *CalibrationTal
 func (m *Calibration) assessed(id string, e eventstore.Event, d accreditation.AssessmentSubmitted) {
 	c := m.caseOf(id)
 	if len(c.Round) == len(accreditation.AssessorRoles) {
-		c.Round = map[accreditation.AssessorRole]calibrationAssessment{} // assessed again after a return: a new round
+		c.Round = nil // assessed again after a return: a new round
 	}
-	a := calibrationAssessment{UserID: e.Actor.ID, Ratings: map[int]accreditation.Rating{}, Recommendation: d.Recommendation, Quarter: Quarter(e.OccurredAt)}
-	for _, r := range d.Ratings {
-		a.Ratings[r.Category] = r.Rating
-	}
-	c.Round[d.Role] = a
+	a := calibrationAssessment{UserID: e.Actor.ID, Ratings: ratingsOf(d.Ratings), Recommendation: d.Recommendation, Quarter: Quarter(e.OccurredAt)}
+	c.Round = c.Round.set(knownRole(d.Role), a)
 	m.tally(a.UserID, a.Quarter, func(t *CalibrationTally) { t.Assessments++ })
-	first, second := c.Round[accreditation.RoleAssessor], c.Round[accreditation.RoleVerifier]
+	first, _ := c.Round.get(accreditation.RoleAssessor)
+	second, _ := c.Round.get(accreditation.RoleVerifier)
 	if first.UserID == "" || second.UserID == "" {
 		return
 	}
-	for _, cat := range slices.Sorted(maps.Keys(first.Ratings)) {
-		r1, r2 := first.Ratings[cat], second.Ratings[cat]
+	for _, r := range first.Ratings {
+		cat, r1, r2 := r.Category, r.Rating, second.Ratings.of(r.Category)
 		var pair calibration.Matrix
 		if r2 == "" || !pair.Add(r1, r2) {
 			continue
@@ -292,10 +399,12 @@ func (m *Calibration) moderated(id string, d accreditation.CaseModerated) {
 // on, whether the appeal was upheld against a decision that had gone the
 // assessment's way.
 func (m *Calibration) appealDecided(id string, d accreditation.AppealDecided) {
-	c := m.caseOf(id)
-	outcome := c.Decisions[d.DecisionNumber]
-	for _, a := range c.Decided[d.DecisionNumber] {
-		against := d.Outcome == accreditation.AppealUpheld && followed(a.Recommendation, outcome)
+	dec := m.caseOf(id).decision(d.DecisionNumber)
+	if dec == nil {
+		return
+	}
+	for _, a := range dec.Stood {
+		against := d.Outcome == accreditation.AppealUpheld && followed(a.Recommendation, dec.Outcome)
 		m.tally(a.UserID, a.Quarter, func(t *CalibrationTally) {
 			t.Appealed++
 			if against {
@@ -325,6 +434,19 @@ func (m *Calibration) Restore(b []byte) error {
 	fresh := NewCalibration()
 	if err := unmarshal(b, fresh); err != nil {
 		return err
+	}
+	// The names as the package's constants: a case's record holds no
+	// string of its own for them, as when it was made from the events.
+	for _, c := range fresh.Cases {
+		for i := range c.Round {
+			c.Round[i].Role = knownRole(c.Round[i].Role)
+			c.Round[i].Ratings.intern()
+		}
+		for _, d := range c.Decisions {
+			for _, a := range d.Stood {
+				a.Ratings.intern()
+			}
+		}
 	}
 	*m = *fresh
 	return nil

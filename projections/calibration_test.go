@@ -2,6 +2,7 @@ package projections_test
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
 	"time"
 
@@ -83,5 +84,60 @@ func TestCalibrationCountsAppealsAndRounds(t *testing.T) {
 	b2, _ := again.Snapshot()
 	if string(b) != string(b2) {
 		t.Fatal("the restored calibration differs")
+	}
+}
+
+// A calibration restored from a snapshot taken in the middle of cases (a
+// round half assessed, a decision not yet appealed) goes on as the one
+// that was never stopped: what a case's next events need is in the
+// snapshot.
+func TestCalibrationGoesOnFromASnapshotMidCase(t *testing.T) {
+	day := time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
+	before := []eventstore.Event{
+		assessed(t, accreditation.RoleAssessor, "anna", day, accreditation.RecommendNotAward, accreditation.RatingPartiallyEvidenced),
+		assessed(t, accreditation.RoleVerifier, "victor", day, accreditation.RecommendAward, accreditation.RatingEvidenced),
+		calibrationEvent(t, accreditation.EventDecisionMade, "office", day, accreditation.DecisionMade{Number: 1, Outcome: accreditation.OutcomeNotAwarded}),
+		// A second round half assessed.
+		assessed(t, accreditation.RoleAssessor, "anna", day.AddDate(0, 1, 0), accreditation.RecommendAward, accreditation.RatingEvidenced),
+	}
+	after := []eventstore.Event{
+		calibrationEvent(t, accreditation.EventAppealDecided, "office", day, accreditation.AppealDecided{DecisionNumber: 1, Outcome: accreditation.AppealUpheld}),
+		assessed(t, accreditation.RoleVerifier, "victor", day.AddDate(0, 1, 0), accreditation.RecommendAward, accreditation.RatingPartiallyEvidenced),
+		calibrationEvent(t, accreditation.EventCaseModerated, "office", day, accreditation.CaseModerated{Recommendation: accreditation.RecommendNotAward}),
+	}
+	whole := projections.NewCalibration()
+	for _, e := range append(slices.Clone(before), after...) {
+		whole.Apply(e)
+	}
+	half := projections.NewCalibration()
+	for _, e := range before {
+		half.Apply(e)
+	}
+	b, err := half.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	restored := projections.NewCalibration()
+	if err := restored.Restore(b); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range after {
+		restored.Apply(e)
+	}
+	got, err := json.Marshal(restored.Report(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := json.Marshal(whole.Report(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want) {
+		t.Fatalf("restored mid-case:\n got %s\nwant %s", got, want)
+	}
+	// The appeal upheld counted against Anna, the second round's pairs and
+	// the moderation against Anna's and Victor's second assessments.
+	if r := whole.Report("anna"); len(r.Assessors) != 1 || r.Assessors[0].AppealedAgainst != 1 || r.Assessors[0].Pairs != 16 || r.Assessors[0].ModeratedAgainst != 1 {
+		t.Fatalf("Anna: %+v", r.Assessors)
 	}
 }
