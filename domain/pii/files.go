@@ -51,10 +51,14 @@ func (v *Vault) SealFile(ctx context.Context, subject string, w io.Writer) (io.W
 	if err != nil {
 		return nil, fmt.Errorf("seal file: %w", err)
 	}
+	stream, err := k.files()
+	if err != nil {
+		return nil, fmt.Errorf("seal file: %w", err)
+	}
 	if _, err := w.Write(fileMagic); err != nil {
 		return nil, fmt.Errorf("seal file: %w", err)
 	}
-	sw, err := k.stream.NewEncryptingWriter(w, fileAD(subject))
+	sw, err := stream.NewEncryptingWriter(w, fileAD(subject))
 	if err != nil {
 		return nil, fmt.Errorf("seal file: %w", err)
 	}
@@ -76,7 +80,11 @@ func (v *Vault) OpenFile(ctx context.Context, subject string, r io.Reader) (io.R
 		return nil, fmt.Errorf("open file of %s: %w", subject, err)
 	}
 	if n == len(head) && bytes.Equal(head, fileMagic) {
-		sr, err := k.stream.NewDecryptingReader(r, fileAD(subject))
+		stream, err := k.files()
+		if err != nil {
+			return nil, fmt.Errorf("open file of %s: %w", subject, err)
+		}
+		sr, err := stream.NewDecryptingReader(r, fileAD(subject))
 		if err != nil {
 			return nil, fmt.Errorf("open file of %s: %w", subject, err)
 		}

@@ -165,23 +165,31 @@ type Vault struct {
 	// cluster blinds a value alike.
 	blind []byte
 
-	// cache holds the keys used last, unwrapped: it held every key ever
-	// used, unwrapped keys of people no request was about, a memory that
-	// grew with the people (80 MB of ciphers at 100k users once a start
-	// had shaped the register and indexed the names).
-	cache keyCache
-	// mu orders putting a fetched key in the cache after a Forget:
+	// raw holds the keys used last, unwrapped (32 bytes each), and ciphers
+	// the fewer used last of them ready for use (a cipher is about 1 KB:
+	// its round keys and GHASH table). It held every key ever used, then
+	// 100k ciphers: 39 MiB of a heap of 565 MiB at 50k users, 80 MB at
+	// 100k once a start had shaped the register and indexed the names.
+	raw     keyCache[[]byte]
+	ciphers keyCache[*dataKey]
+	// mu orders putting a fetched key in the caches after a Forget:
 	// forgets counts them, and a key fetched before one is not cached.
 	mu      sync.Mutex
 	forgets uint64
 }
 
 // DefaultKeyCache is how many unwrapped data keys a vault keeps by
-// default, those used last: about 1 KB each, so 100 MB at most. It holds
-// every holder of the register at 100k cases (about 60k, whose names a
-// start opens twice: ahead of the shaping, outside the read models'
-// lock, then in it), so that the second finds them kept.
+// default, those used last: about 150 bytes each, so 15 MB at most. It
+// holds every holder of the register at 100k cases (about 60k, whose
+// names a start opens twice: ahead of the shaping, outside the read
+// models' lock, then in it), so that the second finds them kept.
 const DefaultKeyCache = 100_000
+
+// DefaultCipherCache is how many of them are also kept ready for use, the
+// ones used last: a key kept but not ready costs its cipher's making on
+// its next use (about 1 µs and 1.3 KB of garbage) rather than a read of
+// the key store.
+const DefaultCipherCache = 4096
 
 // NewVault returns a vault over keys, wrapping data keys with masterKey (32 bytes).
 func NewVault(keys KeyStore, masterKey []byte) (*Vault, error) {
@@ -190,37 +198,44 @@ func NewVault(keys KeyStore, masterKey []byte) (*Vault, error) {
 		return nil, fmt.Errorf("master key: %w", err)
 	}
 	v := &Vault{keys: keys, kek: kek, blind: blindKey(masterKey)}
-	v.cache.resize(DefaultKeyCache)
+	v.resize(DefaultKeyCache)
 	return v, nil
 }
 
 // keyCache is an LRU of keys in shards: one LRU, whose every read moves
 // its entry under one lock, took twice as long per open as a map under a
 // read lock with 16 openers on 2 cores (BenchmarkOpenManyAtOnce).
-type keyCache struct {
+type keyCache[V any] struct {
 	seed   maphash.Seed
-	shards []*lru.Cache[string, *dataKey]
+	shards []*lru.Cache[string, V]
 }
 
 // keyShards is how many shards a cache of n keys has: one for a small
 // cache, whose order a shard would change, up to 16.
 func keyShards(n int) int { return max(1, min(16, n/1024)) }
 
-func (c *keyCache) resize(n int) {
+func (c *keyCache[V]) resize(n int) {
 	c.seed = maphash.MakeSeed()
-	c.shards = make([]*lru.Cache[string, *dataKey], keyShards(n))
+	c.shards = make([]*lru.Cache[string, V], keyShards(n))
 	for i := range c.shards {
-		c.shards[i], _ = lru.New[string, *dataKey]((n + len(c.shards) - 1) / len(c.shards))
+		c.shards[i], _ = lru.New[string, V]((n + len(c.shards) - 1) / len(c.shards))
 	}
 }
 
-func (c *keyCache) shard(subject string) *lru.Cache[string, *dataKey] {
+func (c *keyCache[V]) shard(subject string) *lru.Cache[string, V] {
 	return c.shards[maphash.String(c.seed, subject)%uint64(len(c.shards))]
 }
 
-func (c *keyCache) Get(subject string) (*dataKey, bool) { return c.shard(subject).Get(subject) }
-func (c *keyCache) Add(subject string, k *dataKey)      { c.shard(subject).Add(subject, k) }
-func (c *keyCache) Remove(subject string)               { c.shard(subject).Remove(subject) }
+func (c *keyCache[V]) Get(subject string) (V, bool) { return c.shard(subject).Get(subject) }
+func (c *keyCache[V]) Add(subject string, k V)      { c.shard(subject).Add(subject, k) }
+func (c *keyCache[V]) Remove(subject string)        { c.shard(subject).Remove(subject) }
+
+// resize keeps up to n keys unwrapped, and the last DefaultCipherCache
+// of them (at most n) ready.
+func (v *Vault) resize(n int) {
+	v.raw.resize(n)
+	v.ciphers.resize(min(n, DefaultCipherCache))
+}
 
 // CacheKeys sets how many unwrapped data keys are kept, those used last
 // (n <= 0: DefaultKeyCache), and forgets those kept: call it before the
@@ -233,7 +248,7 @@ func (v *Vault) CacheKeys(n int) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.forgets++ // a fetch under way is not cached into the new shards
-	v.cache.resize(n)
+	v.resize(n)
 }
 
 func newAEAD(key []byte) (cipher.AEAD, error) {
@@ -261,21 +276,48 @@ func open(a cipher.AEAD, data, ad []byte) ([]byte, error) {
 }
 
 // dataKey is one person's data key, ready for use: whole values are sealed
-// with aead, files in segments with stream (a key derived from the same data
-// key, so erasing the data key shreds both).
+// with aead, files in segments with a stream cipher of a key derived from
+// the same data key (so erasing the data key shreds both), made on the
+// key's first file: files are few, values many.
 type dataKey struct {
-	aead   cipher.AEAD
-	stream *streamingsubtle.AESGCMHKDF
+	aead cipher.AEAD
+	raw  []byte
+
+	streamOnce sync.Once
+	stream     *streamingsubtle.AESGCMHKDF
+	streamErr  error
+}
+
+func newDataKey(dk []byte) (*dataKey, error) {
+	a, err := newAEAD(dk)
+	if err != nil {
+		return nil, err
+	}
+	return &dataKey{aead: a, raw: dk}, nil
+}
+
+// files returns the key's stream cipher for files.
+func (k *dataKey) files() (*streamingsubtle.AESGCMHKDF, error) {
+	k.streamOnce.Do(func() { k.stream, k.streamErr = newFileStream(k.raw) })
+	return k.stream, k.streamErr
 }
 
 // key returns subject's data key, creating it when create is set.
 func (v *Vault) key(ctx context.Context, subject string, create bool) (*dataKey, error) {
-	if k, ok := v.cache.Get(subject); ok {
+	if k, ok := v.ciphers.Get(subject); ok {
 		return k, nil
 	}
 	v.mu.Lock()
 	forgets := v.forgets
 	v.mu.Unlock()
+	if dk, ok := v.raw.Get(subject); ok {
+		k, err := newDataKey(dk)
+		if err != nil {
+			return nil, err
+		}
+		v.keep(subject, k, forgets)
+		return k, nil
+	}
 	wrapped, err := v.keys.Get(ctx, subject)
 	if errors.Is(err, ErrNoKey) && create {
 		dk := make([]byte, 32)
@@ -292,22 +334,25 @@ func (v *Vault) key(ctx context.Context, subject string, create bool) (*dataKey,
 	if err != nil {
 		return nil, fmt.Errorf("unwrap data key of %s: %w", subject, err)
 	}
-	k := &dataKey{}
-	if k.aead, err = newAEAD(dk); err != nil {
+	k, err := newDataKey(dk)
+	if err != nil {
 		return nil, err
 	}
-	if k.stream, err = newFileStream(dk); err != nil {
-		return nil, err
-	}
-	v.mu.Lock()
-	// A key erased (and forgotten) while it was fetched serves this call,
-	// which came first, but is not kept: it would open the person's data
-	// here until the process ends.
-	if v.forgets == forgets {
-		v.cache.Add(subject, k)
-	}
-	v.mu.Unlock()
+	v.keep(subject, k, forgets)
 	return k, nil
+}
+
+// keep caches subject's key, unwrapped and ready, unless a Forget came
+// since forgets was read: a key erased (and forgotten) while it was
+// fetched serves the call that fetched it, which came first, but is not
+// kept: it would open the person's data here until the process ends.
+func (v *Vault) keep(subject string, k *dataKey, forgets uint64) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.forgets == forgets {
+		v.raw.Add(subject, k.raw)
+		v.ciphers.Add(subject, k)
+	}
 }
 
 // Seal encrypts plain with subject's key (created on first use). An empty
@@ -365,7 +410,8 @@ func (v *Vault) Erase(ctx context.Context, subject string) error {
 func (v *Vault) Forget(subject string) {
 	v.mu.Lock()
 	v.forgets++
-	v.cache.Remove(subject)
+	v.raw.Remove(subject)
+	v.ciphers.Remove(subject)
 	v.mu.Unlock()
 }
 
