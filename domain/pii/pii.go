@@ -179,7 +179,8 @@ type Vault struct {
 }
 
 // DefaultKeyCache is how many unwrapped data keys a vault keeps by
-// default, those used last: about 150 bytes each, so 15 MB at most. It
+// default, those used last: about 250 bytes each with the cache's entry
+// (TestAKeyNotReadyIsSmall), so 25 MB at most. It
 // holds every holder of the register at 100k cases (about 60k, whose
 // names a start opens twice: ahead of the shaping, outside the read
 // models' lock, then in it), so that the second finds them kept.
