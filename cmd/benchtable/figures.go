@@ -252,11 +252,10 @@ func millionRSSRow(setting, prefix string) figure {
 	show := func(v ...float64) string {
 		return "start with no snapshot: " + mib(v[0]) + " at ready, peak " + mib(v[1]) + "; restart: " + mib(v[2]) + " at ready, peak " + mib(v[3])
 	}
-	if prefix != "" {
+	if prefix != "" { // the limit's value first
 		units = append(units, "gomemlimit_MiB")
-		show = func(v ...float64) string {
-			return "`GOMEMLIMIT` " + mib(v[4]) + "; start with no snapshot: " + mib(v[0]) + " at ready, peak " + mib(v[1]) + "; restart: " + mib(v[2]) + " at ready, peak " + mib(v[3])
-		}
+		rss := show
+		show = func(v ...float64) string { return "`GOMEMLIMIT` " + mib(v[4]) + "; " + rss(v...) }
 	}
 	return figure{
 		name:  "at 1M events, " + setting + ": RSS at ready and its peak (over the start, the search index's build, the read models' snapshot and 50 readers of the queue and the whole register)",
