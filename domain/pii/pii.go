@@ -359,13 +359,25 @@ func (v *Vault) keep(subject string, k *dataKey, forgets uint64) {
 // Seal encrypts plain with subject's key (created on first use). An empty
 // plain seals to the zero Sealed.
 func (v *Vault) Seal(ctx context.Context, subject, plain string) (Sealed, error) {
+	return v.seal(ctx, subject, plain, true)
+}
+
+// SealExisting is Seal with the key subject has: ErrErased when there is
+// none. What seals again a value first sealed by Seal (a snapshot of
+// values opened from the store) uses it: a person erased meanwhile must not
+// get a new key.
+func (v *Vault) SealExisting(ctx context.Context, subject, plain string) (Sealed, error) {
+	return v.seal(ctx, subject, plain, false)
+}
+
+func (v *Vault) seal(ctx context.Context, subject, plain string, create bool) (Sealed, error) {
 	if plain == "" {
 		return Sealed{}, nil
 	}
 	if subject == "" {
 		return Sealed{}, errors.New("seal: no subject")
 	}
-	k, err := v.key(ctx, subject, true)
+	k, err := v.key(ctx, subject, create)
 	if err != nil {
 		return Sealed{}, fmt.Errorf("seal: %w", err)
 	}

@@ -44,6 +44,42 @@ func TestSealOpenErase(t *testing.T) {
 	}
 }
 
+// TestSealExistingNeverMakesAKey: sealing again with the key a person has
+// works as Seal does; for a person erased, or never seen, it fails with
+// ErrErased and leaves no key behind (Seal would make one).
+func TestSealExistingNeverMakesAKey(t *testing.T) {
+	ctx := context.Background()
+	keys := pii.NewMemoryKeys()
+	v, err := pii.NewVault(keys, bytes.Repeat([]byte{7}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Seal(ctx, "user-1", "Ada Lovelace"); err != nil {
+		t.Fatal(err)
+	}
+	again, err := v.SealExisting(ctx, "user-1", "Ada King")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := v.Open(ctx, again); err != nil || got != "Ada King" {
+		t.Fatalf("open: got %q, %v", got, err)
+	}
+	if err := v.Erase(ctx, "user-1"); err != nil {
+		t.Fatal(err)
+	}
+	for _, subject := range []string{"user-1", "never-seen"} {
+		if _, err := v.SealExisting(ctx, subject, "x"); !errors.Is(err, pii.ErrErased) {
+			t.Fatalf("%s: got %v, want ErrErased", subject, err)
+		}
+		if _, err := keys.Get(ctx, subject); !errors.Is(err, pii.ErrNoKey) {
+			t.Fatalf("%s: the key store holds a key after SealExisting (%v)", subject, err)
+		}
+	}
+	if s, err := v.SealExisting(ctx, "never-seen", ""); err != nil || !s.IsZero() {
+		t.Fatalf("an empty value: got %+v, %v, want the zero Sealed", s, err)
+	}
+}
+
 func TestSealedValueBoundToSubject(t *testing.T) {
 	ctx := context.Background()
 	v := newVault(t)

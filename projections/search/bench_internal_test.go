@@ -18,12 +18,12 @@ func filled(n int) *Index {
 	for i := range n {
 		u, c := ulid.Make().String(), ulid.Make().String()
 		name := fmt.Sprintf("%s %s %d", first[i%10], last[(i/10)%10], i)
-		x.putUser(u, domain.RoleApplicant, name, fmt.Sprintf("person%d@example.org", i))
+		x.putUser(u, domain.RoleApplicant, name, fmt.Sprintf("person%d@example.org", i), u, u)
 		programme, provider := "", ""
 		if i%10 == 0 {
 			programme, provider = fmt.Sprintf("Coaching Programme %d", i), "Academy North"
 		}
-		x.putCase(c, u, programme, provider)
+		x.putCase(c, u, programme, provider, u, u)
 	}
 	return x
 }

@@ -1,9 +1,11 @@
 // Package search finds cases and users by what the office knows of them:
 // names, emails, programmes and providers, case ids. Those are sealed in
 // the store (see domain/pii), so the index opens them and keeps the words
-// in memory only: it is never saved, and each process builds it again by
-// reading the store from the start, in the background, while it serves.
-// An erased person's words drop out of it with the erasure event.
+// in memory only. It builds itself in the background, while the process
+// serves, by reading the store from the start, or from a snapshot (see
+// Persist) that holds every value sealed again under its person's key, so
+// that erasing the person's key erases them from the snapshot too. An
+// erased person's words drop out of it with the erasure event.
 package search
 
 import (
@@ -45,24 +47,39 @@ type Index struct {
 	pos                  uint64
 	target               uint64 // the store's end when the build began
 	built                bool
-	began                time.Time // when Run began, for the log line at built
+	builtCh              chan struct{} // closed once built
+	began                time.Time     // when Run began, for the log line at built
 	changed              chan struct{}
 	passedOver           uint64 // commits moved past undecoded (for tests)
+
+	// The snapshot (Persist): where, how its values are sealed, the
+	// position it was last written or read at, and the position a start
+	// resumed from (for tests).
+	path        string
+	seal        Sealer
+	saved       uint64
+	resumedFrom uint64
 }
 
 type user struct {
-	role   domain.Role
-	name   string
-	email  string
-	words  []string
-	erased bool
+	role  domain.Role
+	name  string
+	email string
+	// nameBy and emailBy are the subjects whose keys sealed the name and
+	// the email in the store (the user's own): a snapshot seals them again
+	// under the same keys.
+	nameBy, emailBy string
+	words           []string
+	erased          bool
 }
 
 type kase struct {
 	applicant string
 	programme string
 	provider  string
-	words     []string // the case id and the programme's words
+	// programmeBy and providerBy: whose keys sealed them in the store.
+	programmeBy, providerBy string
+	words                   []string // the case id and the programme's words
 }
 
 // New returns an index that Run fills from store.
@@ -71,7 +88,8 @@ func New(store eventstore.Store, open Opener, log *slog.Logger) *Index {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Index{store: store, open: open, log: log, users: map[string]*user{}, cases: map[string]*kase{},
-		byOwner: map[string][]string{}, userWords: newWordIndex(), caseWords: newWordIndex(), changed: make(chan struct{})}
+		byOwner: map[string][]string{}, userWords: newWordIndex(), caseWords: newWordIndex(), changed: make(chan struct{}),
+		builtCh: make(chan struct{})}
 }
 
 // Run reads the store from its start and then follows it until ctx ends.
@@ -81,9 +99,14 @@ func (x *Index) Run(ctx context.Context) {
 	if end, err := x.store.LastSeq(ctx); err == nil {
 		x.mu.Lock()
 		x.target = end
-		x.built = end == 0
 		x.began = time.Now()
+		if end == 0 {
+			x.markBuiltLocked()
+		}
 		x.mu.Unlock()
+	}
+	if x.path != "" {
+		x.resume(ctx)
 	}
 	for ctx.Err() == nil {
 		err := eventstore.SubscribeDeferred(ctx, x.store, x.Position(), func(d eventstore.Deferred) error {
@@ -103,6 +126,17 @@ func (x *Index) Run(ctx context.Context) {
 		}
 	}
 }
+
+func (x *Index) markBuiltLocked() {
+	if !x.built {
+		x.built = true
+		close(x.builtCh)
+	}
+}
+
+// Built is closed once the index has reached the store's end as it was
+// when Run began.
+func (x *Index) Built() <-chan struct{} { return x.builtCh }
 
 // Position is the seq of the last commit the index holds.
 func (x *Index) Position() uint64 {
@@ -177,7 +211,7 @@ func (x *Index) passed(seq uint64) {
 func (x *Index) movedLocked(seq uint64) {
 	x.pos = seq
 	if !x.built && x.pos >= x.target {
-		x.built = true
+		x.markBuiltLocked()
 		x.log.Info("search index built", "position", x.pos, "users", len(x.users), "cases", len(x.cases),
 			"took_ms", time.Since(x.began).Milliseconds())
 	}
@@ -241,7 +275,9 @@ func (x *Index) edit(ctx context.Context, e eventstore.Event) (func(), error) {
 		if err != nil {
 			return nil, err
 		}
-		return func() { x.putUser(p.UserID, p.Role, name, email) }, nil
+		return func() {
+			x.putUser(p.UserID, p.Role, name, email, subjectOf(p.Name, p.UserID), subjectOf(p.Email, p.UserID))
+		}, nil
 	case accounts.EventEmailChanged:
 		var p accounts.EmailChanged
 		if json.Unmarshal(e.Data, &p) != nil {
@@ -253,7 +289,7 @@ func (x *Index) edit(ctx context.Context, e eventstore.Event) (func(), error) {
 		}
 		return func() {
 			if u, ok := x.users[p.UserID]; ok && !u.erased {
-				x.putUser(p.UserID, u.role, u.name, email)
+				x.putUser(p.UserID, u.role, u.name, email, u.nameBy, subjectOf(p.Email, p.UserID))
 			}
 		}, nil
 	case accounts.EventUserErased:
@@ -275,7 +311,8 @@ func (x *Index) edit(ctx context.Context, e eventstore.Event) (func(), error) {
 		if err != nil {
 			return nil, err
 		}
-		return func() { x.putCase(p.CaseID, p.ApplicantID, programme, provider) }, nil
+		programmeBy, providerBy := subjectOf(p.ProgrammeName, p.ApplicantID), subjectOf(p.ProgrammeProvider, p.ApplicantID)
+		return func() { x.putCase(p.CaseID, p.ApplicantID, programme, provider, programmeBy, providerBy) }, nil
 	}
 	return nil, nil
 }
@@ -289,7 +326,16 @@ func (x *Index) opened(ctx context.Context, s pii.Sealed) (string, error) {
 	return v, err
 }
 
-func (x *Index) putUser(id string, role domain.Role, name, email string) {
+// subjectOf is whose key sealed s, as the string owner when it is the
+// same (one string kept per user, not three).
+func subjectOf(s pii.Sealed, owner string) string {
+	if s.Subject == owner {
+		return owner
+	}
+	return s.Subject
+}
+
+func (x *Index) putUser(id string, role domain.Role, name, email, nameBy, emailBy string) {
 	u, ok := x.users[id]
 	if !ok {
 		u = &user{}
@@ -300,12 +346,12 @@ func (x *Index) putUser(id string, role domain.Role, name, email string) {
 		return
 	}
 	x.userWords.remove(id, u.words)
-	u.role, u.name, u.email = role, name, email
+	u.role, u.name, u.email, u.nameBy, u.emailBy = role, name, email, nameBy, emailBy
 	u.words = words(name, email)
 	x.userWords.add(id, u.words)
 }
 
-func (x *Index) putCase(id, applicant, programme, provider string) {
+func (x *Index) putCase(id, applicant, programme, provider, programmeBy, providerBy string) {
 	c, ok := x.cases[id]
 	if !ok {
 		c = &kase{}
@@ -318,7 +364,7 @@ func (x *Index) putCase(id, applicant, programme, provider string) {
 		programme, provider = "", ""
 	}
 	x.caseWords.remove(id, c.words)
-	c.programme, c.provider = programme, provider
+	c.programme, c.provider, c.programmeBy, c.providerBy = programme, provider, programmeBy, providerBy
 	c.words = append(words(programme, provider), strings.ToLower(id))
 	x.caseWords.add(id, c.words)
 }

@@ -20,7 +20,7 @@ func TestTheWordIndexesFindWhatALookAtEveryoneFinds(t *testing.T) {
 			x.erase(id)
 		case 7:
 			u := x.users[id]
-			x.putUser(id, u.role, u.name, fmt.Sprintf("renamed%d@example.net", i))
+			x.putUser(id, u.role, u.name, fmt.Sprintf("renamed%d@example.net", i), id, id)
 		}
 	}
 	queries := []string{"ada", "berg", "berg ada", "ada berg 1", "person12", "person1234@", "renamed", "example", "example net",

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -23,6 +24,7 @@ import (
 	"github.com/emcc/accredit/domain/rulesets"
 	"github.com/emcc/accredit/domain/seed"
 	"github.com/emcc/accredit/domain/selfcheck"
+	"github.com/emcc/accredit/projections/search"
 )
 
 // TestTheWriteSideResumesFromItsSnapshot seeds a store with users of every
@@ -307,23 +309,37 @@ func js(v any) string {
 	return string(b)
 }
 
-// TestTheSnapshotHoldsNoPersonalDataInTheClear reads the aggregates'
-// snapshot of a seeded store for the names and emails the seed gave the
-// users: none is there; they are sealed.
+// TestTheSnapshotHoldsNoPersonalDataInTheClear reads the aggregates' and
+// the search index's snapshots of a seeded store, written on stop, for the
+// names and emails the seed gave the users: none is there; they are
+// sealed. The restart's search index resumes from its snapshot and finds
+// the users by name.
 func TestTheSnapshotHoldsNoPersonalDataInTheClear(t *testing.T) {
 	in := apptest.Start(t)
 	seedInto(t, in.App)
-	created, _, err := in.App.Accounts.Create(context.Background(), aggregate.Meta{Command: "register"}, accounts.NewUser{
+	ctx := context.Background()
+	created, _, err := in.App.Accounts.Create(ctx, aggregate.Meta{Command: "register"}, accounts.NewUser{
 		Email: "Clear.Text@Example.org", Password: "a long password", Name: "Zebedee Cleartext", Role: domain.RoleApplicant})
 	if err != nil {
+		t.Fatal(err)
+	}
+	last, err := in.App.Events.LastSeq(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wait, cancel := context.WithTimeout(ctx, time.Minute) // a bound on a hang, not a speed
+	defer cancel()
+	if err := in.App.Search.WaitFor(wait, last); err != nil {
 		t.Fatal(err)
 	}
 	if err := in.App.Close(); err != nil {
 		t.Fatal(err)
 	}
-	snap, err := os.ReadFile(filepath.Join(in.Cfg.DataDir, "aggregates", "aggregates.json"))
-	if err != nil {
-		t.Fatal(err)
+	snaps := map[string][]byte{}
+	for _, f := range []string{filepath.Join("aggregates", "aggregates.json"), filepath.Join("search", "index.json")} {
+		if snaps[f], err = os.ReadFile(filepath.Join(in.Cfg.DataDir, f)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	in.Restart(t)
 	texts := []string{"Zebedee", "Cleartext", "clear.text@example.org", "Clear.Text@Example.org"}
@@ -333,12 +349,23 @@ func TestTheSnapshotHoldsNoPersonalDataInTheClear(t *testing.T) {
 	if len(texts) < 20 {
 		t.Fatalf("only %d texts to look for", len(texts))
 	}
-	for _, s := range texts {
-		if s != "" && bytes.Contains(bytes.ToLower(snap), bytes.ToLower([]byte(s))) {
-			t.Errorf("the snapshot holds %q in the clear", s)
+	for f, snap := range snaps {
+		for _, s := range texts {
+			if s != "" && bytes.Contains(bytes.ToLower(snap), bytes.ToLower([]byte(s))) {
+				t.Errorf("%s holds %q in the clear", f, s)
+			}
+		}
+		if !bytes.Contains(snap, []byte(created.ID)) {
+			t.Fatalf("the new user's id is not in %s: did it save the users?", f)
 		}
 	}
-	if !bytes.Contains(snap, []byte(created.ID)) {
-		t.Fatal("the new user's id is not in the snapshot: did it save the users' index?")
+	if want := `"msg":"search index resumed from its snapshot","position":` + strconv.FormatUint(last, 10); !strings.Contains(in.Log.String(), want) {
+		t.Fatalf("the restart's search index did not resume from the snapshot at %d; log:\n%s", last, in.Log)
+	}
+	if err := in.App.Search.WaitFor(wait, last); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := in.App.Search.Users(search.UserQuery{Text: "zebedee cleartext"}); len(got) != 1 || got[0].ID != created.ID {
+		t.Fatalf("the resumed index finds %+v, want %s", got, created.ID)
 	}
 }

@@ -217,14 +217,15 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 		SnapshotAfter: cfg.ReadSnapshotAfter})
 	a.Reads.Start()
 	// The search index opens names and builds itself in the background from
-	// the store's start on every start: it is never saved (it holds them in
-	// the clear). It begins once the read models have caught up: built
+	// its snapshot (its values sealed again under each person's key) or the
+	// store's start. It begins once the read models have caught up: built
 	// beside them, it read and decoded the whole store on the one core the
 	// restore of the read models' snapshot could otherwise have (a CPU
 	// profile of a restart at 1M events), and a process that cannot yet
 	// answer a login is worse off than a search that says how far its
 	// build is.
 	a.Search = search.New(a.Events, a.Vault.Open, a.log)
+	a.Search.Persist(a.searchFile(), a.Vault.SealExisting)
 	// No overall limit: a large store on a slow machine takes as long as it
 	// takes; only a catch-up that stops advancing fails the start.
 	start := time.Now()
@@ -250,6 +251,8 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 	}
 	a.wg.Add(1)
 	go func() { defer a.wg.Done(); a.Search.Run(runCtx) }()
+	a.wg.Add(1)
+	go func() { defer a.wg.Done(); a.searchSnapshotLoop(runCtx) }()
 	t = time.Now()
 	if err := a.openMail(ctx); err != nil {
 		return nil, err
@@ -550,9 +553,12 @@ func (a *App) Close() error {
 		a.cancel()
 	}
 	a.wg.Wait()
-	// Both snapshots at once, each within what is left of the budget.
+	// The snapshots at once, each within what is left of the budget.
 	var snaps sync.WaitGroup
 	snaps.Go(func() { a.saveAggregates(ctx, "on stop") })
+	if a.Search != nil {
+		snaps.Go(func() { a.saveSearch(ctx, "on stop") })
+	}
 	if a.Reads != nil {
 		if serr := a.Reads.Shutdown(ctx); serr != nil {
 			a.log.Warn("read-model snapshot on stop", "err", serr)

@@ -75,3 +75,44 @@ func (a *App) saveAggregates(ctx context.Context, why string) {
 	a.savedPos.Store(pos)
 	a.log.Info("aggregates snapshot written", "when", why, "position", pos, "took_ms", time.Since(start).Milliseconds())
 }
+
+// searchFile is the search index's snapshot: its words' sources, each
+// sealed again under its person's key, so that a restart does not read the
+// whole store to build it.
+func (a *App) searchFile() string {
+	return filepath.Join(a.cfg.DataDir, "search", "index.json")
+}
+
+// searchSnapshotLoop saves the search index once it is built, then every
+// snapshotEvery in which it moved.
+func (a *App) searchSnapshotLoop(ctx context.Context) {
+	select {
+	case <-ctx.Done():
+		return
+	case <-a.Search.Built():
+		a.saveSearch(ctx, "after its build")
+	}
+	t := time.NewTicker(snapshotEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			a.saveSearch(ctx, "periodic")
+		}
+	}
+}
+
+// saveSearch writes the search index's snapshot unless it has not moved
+// since the last; a failure is logged and the last one stays.
+func (a *App) saveSearch(ctx context.Context, why string) {
+	start := time.Now()
+	pos, written, err := a.Search.SaveSnapshot(ctx)
+	switch {
+	case err != nil:
+		a.log.Warn("search index snapshot not written", "when", why, "err", err)
+	case written:
+		a.log.Info("search index snapshot written", "when", why, "position", pos, "took_ms", time.Since(start).Milliseconds())
+	}
+}
