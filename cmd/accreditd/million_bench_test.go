@@ -40,8 +40,9 @@ func BenchmarkStartAtMillionEvents(b *testing.B) {
 	b.ReportMetric(float64(nCases), "cases")
 
 	run := func(prefix, what string, env ...string) {
-		// No snapshot: both sides replay the store.
-		for _, sub := range []string{"aggregates", "projections"} {
+		// No snapshot: both sides replay the store, and the search index
+		// builds from its start.
+		for _, sub := range []string{"aggregates", "projections", "search"} {
 			if err := os.RemoveAll(filepath.Join(dir, sub)); err != nil {
 				b.Fatal(err)
 			}

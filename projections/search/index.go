@@ -53,12 +53,13 @@ type Index struct {
 	passedOver           uint64 // commits moved past undecoded (for tests)
 
 	// The snapshot (Persist): where, how its values are sealed, the
-	// position it was last written or read at, and the position a start
+	// commits applied that changed the index (edits) and how many of them
+	// the last snapshot written or read holds, and the position a start
 	// resumed from (for tests).
-	path        string
-	seal        Sealer
-	saved       uint64
-	resumedFrom uint64
+	path              string
+	seal              Sealer
+	edits, savedEdits uint64
+	resumedFrom       uint64
 }
 
 type user struct {
@@ -194,6 +195,9 @@ func (x *Index) apply(ctx context.Context, c eventstore.Commit) error {
 	defer x.mu.Unlock()
 	for _, edit := range edits {
 		edit()
+	}
+	if len(edits) > 0 {
+		x.edits++
 	}
 	x.movedLocked(c.Seq)
 	return nil

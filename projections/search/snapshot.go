@@ -65,21 +65,23 @@ func (x *Index) Persist(path string, seal Sealer) {
 	x.path, x.seal = path, seal
 }
 
-// SaveSnapshot writes the index as it stands to the Persist path, unless
-// it has not moved since the last one written or read (written is false);
-// it returns the position saved. A value whose key is gone (its person
-// erased, the erasure not yet read) is left out. On error the last file
-// stays.
+// SaveSnapshot writes the index as it stands to the Persist path and
+// returns the position saved, unless no commit changed it since the last
+// one written or read (written is false): a stop after commits the index
+// only passed over (logins, a case's steps) writes nothing, and the next
+// start passes over them again, which costs little. A value whose key is
+// gone (its person erased, the erasure not yet read) is left out. On error
+// the last file stays.
 func (x *Index) SaveSnapshot(ctx context.Context) (pos uint64, written bool, err error) {
 	if x.path == "" {
 		return 0, false, errors.New("search index: no snapshot path (Persist)")
 	}
 	x.mu.RLock()
-	if x.pos == x.saved {
-		pos := x.pos
+	if x.edits == x.savedEdits {
 		x.mu.RUnlock()
-		return pos, false, nil
+		return 0, false, nil
 	}
+	edits := x.edits
 	snap := snapshotFile{Format: snapshotFormat, Position: x.pos,
 		Users: make([]savedUser, 0, len(x.userIDs)), Cases: make([]savedCase, 0, len(x.caseIDs))}
 	// The clear values are copied under the lock and sealed after it.
@@ -129,7 +131,7 @@ func (x *Index) SaveSnapshot(ctx context.Context) (pos uint64, written bool, err
 		return 0, false, fmt.Errorf("search index snapshot: %w", err)
 	}
 	x.mu.Lock()
-	x.saved = max(x.saved, snap.Position)
+	x.savedEdits = max(x.savedEdits, edits)
 	x.mu.Unlock()
 	return snap.Position, true, nil
 }
@@ -223,7 +225,7 @@ func (x *Index) resume(ctx context.Context) {
 	for i, c := range snap.Cases {
 		x.putCase(c.ID, c.Applicant, cases[i].a, cases[i].b, subjectOf(c.Programme, c.Applicant), subjectOf(c.Provider, c.Applicant))
 	}
-	x.saved, x.resumedFrom = snap.Position, snap.Position
+	x.resumedFrom = snap.Position // edits stays 0: the file holds them all
 	x.log.Info("search index resumed from its snapshot", "position", snap.Position, "users", len(snap.Users),
 		"cases", len(snap.Cases), "took_ms", time.Since(began).Milliseconds())
 	x.movedLocked(snap.Position)

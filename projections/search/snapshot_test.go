@@ -103,6 +103,12 @@ func TestTheIndexResumesFromItsSnapshotAsBuiltFromTheStore(t *testing.T) {
 			if _, written, err := first.SaveSnapshot(ctx); err != nil || written {
 				t.Fatalf("a second SaveSnapshot with nothing new: written %v, %v", written, err)
 			}
+			// A commit the index reads nothing of: the file stays as it is.
+			f.append(t, "cases."+ulid.Make().String(), "accreditation.portfolio_updated", map[string]any{"note": "a step"})
+			waitBuilt(t, first, at+1)
+			if _, written, err := first.SaveSnapshot(ctx); err != nil || written {
+				t.Fatalf("SaveSnapshot after a commit that changed nothing: written %v, %v", written, err)
+			}
 			file, err := os.ReadFile(path)
 			if err != nil {
 				t.Fatal(err)
