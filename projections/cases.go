@@ -1,12 +1,13 @@
 package projections
 
 import (
-	"compress/flate"
 	"iter"
 	"math"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/klauspost/compress/flate"
 
 	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/eventstore"

@@ -1,13 +1,14 @@
 package projections
 
 import (
-	"compress/flate"
 	"encoding/json"
 	"fmt"
 	"maps"
 	"runtime"
 	"slices"
 	"sync"
+
+	"github.com/klauspost/compress/flate"
 
 	"github.com/emcc/accredit/domain/accreditation"
 )

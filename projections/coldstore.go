@@ -2,10 +2,11 @@ package projections
 
 import (
 	"bytes"
-	"compress/flate"
 	"fmt"
 	"os"
 	"sync"
+
+	"github.com/klauspost/compress/flate"
 
 	"github.com/emcc/accredit/domain/accreditation"
 )

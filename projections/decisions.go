@@ -116,7 +116,7 @@ func (h *decisionHead) record() (*DecisionRecord, error) {
 // put records r at position i (len(m.records): a new one), its JSON as
 // the snapshot holds it.
 func (m *Decisions) put(i int, r *DecisionRecord) error {
-	b, err := json.Marshal(r)
+	b, err := marshal(r)
 	if err != nil {
 		return err
 	}
