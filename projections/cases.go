@@ -38,6 +38,12 @@ type Cases struct {
 	// 20k cases queued).
 	idle map[string]struct{}
 	zw   *flate.Writer
+	// stowed is the buffer the last batch of cases cooled off was gathered
+	// in, kept for the next (place copies out what stays on the heap): a
+	// new one grown to a batch's size each time was fresh memory for some
+	// thousand cases' JSON, a tenth of cooling off at a start with no
+	// snapshot.
+	stowed []byte
 
 	// The spills hold the cold cases off the heap (see coldstore.go):
 	// spills is where and the file now written, oldSpill one being

@@ -194,7 +194,7 @@ func (m *Cases) coolOff() {
 	if m.zw == nil {
 		m.zw, _ = flate.NewWriter(nil, flate.BestSpeed)
 	}
-	var w stowing
+	w := stowing{buf: *bytes.NewBuffer(m.stowed[:0])}
 	for _, id := range idle[:len(idle)-keep*3/4] {
 		// Encoded as the snapshot holds it, with the model's writer.
 		if err := w.add(m.zw, id, m.hot[id].c); err != nil {
@@ -204,7 +204,15 @@ func (m *Cases) coolOff() {
 		delete(m.idle, id)
 	}
 	m.stow(&w)
+	m.stowed = nil
+	if b := w.buf.Bytes(); cap(b) <= keptStowing {
+		m.stowed = b[:0]
+	}
 }
+
+// keptStowing bounds the buffer kept for the next batch: the batch at the
+// end of a catch-up is every case cooled at once, hundreds of megabytes.
+const keptStowing = 8 << 20
 
 // deflateCase is c's JSON deflated with zw; the same case gives the same
 // bytes, folded or restored. It returns a copy of exactly that length: a
