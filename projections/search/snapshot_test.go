@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/eventstore"
 	"github.com/emcc/accredit/domain/natsstore/natstest"
+	"github.com/emcc/accredit/domain/pii"
 	"github.com/emcc/accredit/projections/search"
 )
 
@@ -311,3 +313,54 @@ func (l *lockedBuffer) String() string {
 }
 
 func logger(w *lockedBuffer) *slog.Logger { return slog.New(slog.NewTextHandler(w, nil)) }
+
+// TestASnapshotNotWrittenWholeLeavesTheLastOne: a value that cannot be
+// sealed (the key store failing) or a stop whose budget is spent ends the
+// write with an error, and the file written before stays as it was, with
+// nothing half-written beside it.
+func TestASnapshotNotWrittenWholeLeavesTheLastOne(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.register(t, domain.RoleApplicant, "Ada Lovelace", "ada@example.org")
+	dir := t.TempDir()
+	path := filepath.Join(dir, "index.json")
+	failing := false
+	seal := func(ctx context.Context, subject, plain string) (pii.Sealed, error) {
+		if failing {
+			return pii.Sealed{}, errors.New("key store unavailable")
+		}
+		return f.vault.SealExisting(ctx, subject, plain)
+	}
+	x := search.New(f.store, f.vault.Open, nil)
+	x.Persist(path, seal)
+	run(t, x)
+	waitBuilt(t, x, 1)
+	if _, _, err := x.SaveSnapshot(ctx); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.register(t, domain.RoleApplicant, "Grace Hopper", "grace@example.org")
+	waitBuilt(t, x, 2)
+	failing = true
+	if _, written, err := x.SaveSnapshot(ctx); err == nil || written {
+		t.Fatalf("a key store failing: written %v, %v; want an error", written, err)
+	}
+	failing = false
+	spent, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, written, err := x.SaveSnapshot(spent); err == nil || written {
+		t.Fatalf("no time left: written %v, %v; want an error", written, err)
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(after, before) {
+		t.Fatal("the last snapshot changed")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Fatalf("left beside the snapshot: %v", entries)
+	}
+	if _, written, err := x.SaveSnapshot(ctx); err != nil || !written {
+		t.Fatalf("once it can: written %v, %v", written, err)
+	}
+}
