@@ -205,13 +205,16 @@ func (m *Cases) coolOff() {
 	}
 	m.stow(&w)
 	m.stowed = nil
-	if b := w.buf.Bytes(); cap(b) <= keptStowing {
+	if b := w.buf.Bytes(); cap(b) <= keptStowing || m.catchUp {
 		m.stowed = b[:0]
 	}
 }
 
-// keptStowing bounds the buffer kept for the next batch: the batch at the
-// end of a catch-up is every case cooled at once, hundreds of megabytes.
+// keptStowing bounds the buffer kept for the next batch once caught up.
+// While catching up a batch is a few thousand cases (20 MiB at 1M events)
+// and its buffer is kept whatever its size; the batch at the end of a
+// catch-up is every case cooled at once, hundreds of megabytes, and its
+// buffer is let go.
 const keptStowing = 8 << 20
 
 // deflateCase is c's JSON deflated with zw; the same case gives the same
