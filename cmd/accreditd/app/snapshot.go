@@ -48,6 +48,11 @@ func (a *App) snapshotLoop(ctx context.Context) {
 	if a.Feed.Position() > a.savedPos.Load()+replayedMuch {
 		a.saveAggregates(ctx, "after a long replay")
 	}
+	everySnapshot(ctx, func() { a.saveAggregates(ctx, "periodic") })
+}
+
+// everySnapshot calls save every snapshotEvery until ctx ends.
+func everySnapshot(ctx context.Context, save func()) {
 	t := time.NewTicker(snapshotEvery)
 	defer t.Stop()
 	for {
@@ -55,7 +60,7 @@ func (a *App) snapshotLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			a.saveAggregates(ctx, "periodic")
+			save()
 		}
 	}
 }
@@ -92,16 +97,7 @@ func (a *App) searchSnapshotLoop(ctx context.Context) {
 	case <-a.Search.Built():
 		a.saveSearch(ctx, "after its build")
 	}
-	t := time.NewTicker(snapshotEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			a.saveSearch(ctx, "periodic")
-		}
-	}
+	everySnapshot(ctx, func() { a.saveSearch(ctx, "periodic") })
 }
 
 // saveSearch writes the search index's snapshot unless it has not moved
