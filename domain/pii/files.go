@@ -47,7 +47,7 @@ func (v *Vault) SealFile(ctx context.Context, subject string, w io.Writer) (io.W
 	if subject == "" {
 		return nil, errors.New("seal file: no subject")
 	}
-	k, err := v.key(ctx, subject, true)
+	k, err := v.key(ctx, subject, createKey)
 	if err != nil {
 		return nil, fmt.Errorf("seal file: %w", err)
 	}
@@ -70,7 +70,7 @@ func (v *Vault) SealFile(ctx context.Context, subject string, w io.Writer) (io.W
 // file that was altered, truncated or reordered fails on read, never
 // yielding its last segment.
 func (v *Vault) OpenFile(ctx context.Context, subject string, r io.Reader) (io.Reader, error) {
-	k, err := v.key(ctx, subject, false)
+	k, err := v.key(ctx, subject, useKey)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +105,7 @@ func (v *Vault) OpenFile(ctx context.Context, subject string, r io.Reader) (io.R
 // SealBytes seals a whole file in format 1, as files were stored before
 // format 2. Only tests use it: to make such files and check they still open.
 func (v *Vault) SealBytes(ctx context.Context, subject string, plain []byte) ([]byte, error) {
-	k, err := v.key(ctx, subject, true)
+	k, err := v.key(ctx, subject, createKey)
 	if err != nil {
 		return nil, fmt.Errorf("seal file: %w", err)
 	}

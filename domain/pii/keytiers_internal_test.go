@@ -121,3 +121,53 @@ func TestAKeyNotReadyIsSmall(t *testing.T) {
 		t.Fatalf("a key kept unwrapped takes %d bytes, a ready one %d: want a third or less", kept, ready)
 	}
 }
+
+// SealExisting, which seals everyone's values again for the search index's
+// snapshot, neither keeps the keys it reads nor moves those kept: the keys
+// kept unwrapped and those ready stay the ones the requests used last, in
+// their order.
+func TestSealExistingKeepsNoKeyAndMovesNone(t *testing.T) {
+	ctx := context.Background()
+	keys := &readCounting{MemoryKeys: NewMemoryKeys()}
+	v, err := NewVault(keys, bytes.Repeat([]byte{7}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.raw.resize(4)
+	v.ciphers.resize(2)
+	subjects := []string{"user-0", "user-1", "user-2", "user-3", "user-4", "user-5"}
+	for _, s := range subjects {
+		if _, err := v.Seal(ctx, s, "first "+s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kept := func() string {
+		return fmt.Sprint(v.raw.shards[0].Keys(), v.ciphers.shards[0].Keys())
+	}
+	before := kept()
+	if want := "[user-2 user-3 user-4 user-5] [user-4 user-5]"; before != want {
+		t.Fatalf("kept before: %s, want %s", before, want)
+	}
+	reads := keys.gets.Load()
+	resealed := make([]Sealed, len(subjects))
+	for pass := range 2 {
+		for i := len(subjects) - 1; i >= 0; i-- { // the kept ones newest first: each Get would move one
+			s := subjects[i]
+			if resealed[i], err = v.SealExisting(ctx, s, "again "+s); err != nil {
+				t.Fatalf("pass %d: %s: %v", pass, s, err)
+			}
+		}
+		if got := kept(); got != before {
+			t.Fatalf("pass %d: kept %s, want %s as before", pass, got, before)
+		}
+		// Only the two keys kept nowhere are read, on every pass.
+		if n := keys.gets.Load() - reads; n != int64(2*(pass+1)) {
+			t.Fatalf("pass %d: %d reads of the key store, want %d", pass, n, 2*(pass+1))
+		}
+	}
+	for i, s := range subjects {
+		if got, err := v.Open(ctx, resealed[i]); err != nil || got != "again "+s {
+			t.Fatalf("open %s: %q, %v", s, got, err)
+		}
+	}
+}

@@ -231,6 +231,9 @@ func (c *keyCache[V]) Get(subject string) (V, bool) { return c.shard(subject).Ge
 func (c *keyCache[V]) Add(subject string, k V)      { c.shard(subject).Add(subject, k) }
 func (c *keyCache[V]) Remove(subject string)        { c.shard(subject).Remove(subject) }
 
+// Peek is Get without making subject the one used last.
+func (c *keyCache[V]) Peek(subject string) (V, bool) { return c.shard(subject).Peek(subject) }
+
 // resize keeps up to n keys unwrapped, and the last DefaultCipherCache
 // of them (at most n) ready.
 func (v *Vault) resize(n int) {
@@ -303,24 +306,46 @@ func (k *dataKey) files() (*streamingsubtle.AESGCMHKDF, error) {
 	return k.stream, k.streamErr
 }
 
-// key returns subject's data key, creating it when create is set.
-func (v *Vault) key(ctx context.Context, subject string, create bool) (*dataKey, error) {
-	if k, ok := v.ciphers.Get(subject); ok {
+// keyUse is how key treats a key it returns.
+type keyUse int
+
+const (
+	// useKey keeps the key ready, as the one used last.
+	useKey keyUse = iota
+	// createKey is useKey, creating the key when subject has none.
+	createKey
+	// passKey keeps nothing and moves nothing in the caches: a pass over
+	// everyone's values (the search index's snapshot seals some 250k at
+	// 100k users) would push out the keys the requests use and leave a
+	// cipher of garbage for each person.
+	passKey
+)
+
+// key returns subject's data key.
+func (v *Vault) key(ctx context.Context, subject string, use keyUse) (*dataKey, error) {
+	get := v.ciphers.Get
+	getRaw := v.raw.Get
+	if use == passKey {
+		get, getRaw = v.ciphers.Peek, v.raw.Peek
+	}
+	if k, ok := get(subject); ok {
 		return k, nil
 	}
 	v.mu.Lock()
 	forgets := v.forgets
 	v.mu.Unlock()
-	if dk, ok := v.raw.Get(subject); ok {
+	if dk, ok := getRaw(subject); ok {
 		k, err := newDataKey(dk)
 		if err != nil {
 			return nil, err
 		}
-		v.keep(subject, k, forgets)
+		if use != passKey {
+			v.keep(subject, k, forgets)
+		}
 		return k, nil
 	}
 	wrapped, err := v.keys.Get(ctx, subject)
-	if errors.Is(err, ErrNoKey) && create {
+	if errors.Is(err, ErrNoKey) && use == createKey {
 		dk := make([]byte, 32)
 		_, _ = rand.Read(dk)
 		wrapped, err = v.keys.Create(ctx, subject, seal(v.kek, dk, []byte(subject)))
@@ -339,7 +364,9 @@ func (v *Vault) key(ctx context.Context, subject string, create bool) (*dataKey,
 	if err != nil {
 		return nil, err
 	}
-	v.keep(subject, k, forgets)
+	if use != passKey {
+		v.keep(subject, k, forgets)
+	}
 	return k, nil
 }
 
@@ -359,25 +386,26 @@ func (v *Vault) keep(subject string, k *dataKey, forgets uint64) {
 // Seal encrypts plain with subject's key (created on first use). An empty
 // plain seals to the zero Sealed.
 func (v *Vault) Seal(ctx context.Context, subject, plain string) (Sealed, error) {
-	return v.seal(ctx, subject, plain, true)
+	return v.seal(ctx, subject, plain, createKey)
 }
 
 // SealExisting is Seal with the key subject has: ErrErased when there is
 // none. What seals again a value first sealed by Seal (a snapshot of
 // values opened from the store) uses it: a person erased meanwhile must not
-// get a new key.
+// get a new key. Such a pass goes over everyone, so it keeps no key it
+// reads and changes no key's place among those kept for the requests.
 func (v *Vault) SealExisting(ctx context.Context, subject, plain string) (Sealed, error) {
-	return v.seal(ctx, subject, plain, false)
+	return v.seal(ctx, subject, plain, passKey)
 }
 
-func (v *Vault) seal(ctx context.Context, subject, plain string, create bool) (Sealed, error) {
+func (v *Vault) seal(ctx context.Context, subject, plain string, use keyUse) (Sealed, error) {
 	if plain == "" {
 		return Sealed{}, nil
 	}
 	if subject == "" {
 		return Sealed{}, errors.New("seal: no subject")
 	}
-	k, err := v.key(ctx, subject, create)
+	k, err := v.key(ctx, subject, use)
 	if err != nil {
 		return Sealed{}, fmt.Errorf("seal: %w", err)
 	}
@@ -389,7 +417,7 @@ func (v *Vault) Open(ctx context.Context, s Sealed) (string, error) {
 	if s.IsZero() {
 		return "", nil
 	}
-	k, err := v.key(ctx, s.Subject, false)
+	k, err := v.key(ctx, s.Subject, useKey)
 	if err != nil {
 		return "", err
 	}
