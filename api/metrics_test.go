@@ -28,6 +28,8 @@ func TestMetricsAfterAJourney(t *testing.T) {
 		`accredit_session_cache_hits_total `,
 		`accredit_session_server_reads_total `,
 		`go_goroutines`,
+		`go_gc_duration_seconds_count `,
+		`go_cpu_classes_gc_total_cpu_seconds_total `,
 	} {
 		if !strings.Contains(body, series) {
 			t.Fatalf("/metrics lacks %s", series)

@@ -127,15 +127,19 @@ func BenchmarkReadSideAtScale(b *testing.B) {
 		// until the next change (the register's rows).
 		first := d.load(path, tokens[:1], 1, 0)
 		profiled := d.profile(short, seconds)
-		cpu0 := d.cpu()
+		cpu0, gc0 := d.cpu(), d.gc()
 		st := d.load(path, tokens, readers, time.Duration(seconds)*time.Second)
-		cpu := cpuPer(cpu0, d.cpu(), st.n+st.failed)
+		cpu, gc := cpuPer(cpu0, d.cpu(), st.n+st.failed), d.gc().since(gc0, st.n+st.failed)
 		if err := profiled(); err != nil {
 			b.Errorf("profile of %s: %v", name, err)
 		}
-		fmt.Printf("  %-36s p50 %8s  p99 %8s  %6.0f req/s  %d requests, %d failed (first alone %s); CPU %.0f µs a request; %s\n", name, st.p50, st.p99, st.rate, st.n, st.failed, first.p50, cpu, loadavg())
+		fmt.Printf("  %-36s p50 %8s  p99 %8s  %6.0f req/s  %d requests, %d failed (first alone %s); CPU %.0f µs a request (%s); %s\n", name, st.p50, st.p99, st.rate, st.n, st.failed, first.p50, cpu, gc, loadavg())
 		if cpu >= 0 {
 			b.ReportMetric(cpu, "cpu_us/"+short)
+		}
+		if gc.known {
+			b.ReportMetric(gc.cpuPer, "gc_cpu_us/"+short)
+			b.ReportMetric(gc.cycles, "gc_cycles/"+short)
 		}
 		if st.firstErr != nil {
 			fmt.Printf("    a failed request: %v\n", st.firstErr)
@@ -265,12 +269,14 @@ func lastLines(s string, n int) string {
 
 // daemon is an accreditd process under measurement.
 type daemon struct {
-	cmd    *exec.Cmd
-	url    string
-	pprof  string // its profiler's address, with ACCREDIT_BENCH_PROFILE
-	ready  time.Duration
-	client *http.Client
-	done   chan struct{}
+	cmd   *exec.Cmd
+	url   string
+	pprof string // its profiler's address, with ACCREDIT_BENCH_PROFILE
+	// metrics is its /metrics address (no login): the collector's figures.
+	metrics string
+	ready   time.Duration
+	client  *http.Client
+	done    chan struct{}
 
 	logs    *logWatch // its log, watched for the search index built
 	started time.Time
@@ -335,8 +341,15 @@ func startDaemon(b *testing.B, bin, dir string, env ...string) *daemon {
 	}
 	addr := l.Addr().String()
 	l.Close()
+	ml, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	metrics := ml.Addr().String()
+	ml.Close()
 	cmd := exec.Command(bin)
-	cmd.Env = append(append(os.Environ(), "ACCREDIT_ADDR="+addr, "ACCREDIT_DATA_DIR="+dir, "ACCREDIT_LOG_FORMAT=text"), env...)
+	cmd.Env = append(append(os.Environ(), "ACCREDIT_ADDR="+addr, "ACCREDIT_DATA_DIR="+dir, "ACCREDIT_LOG_FORMAT=text",
+		"ACCREDIT_METRICS_ADDR="+metrics), env...)
 	var pprof string
 	if os.Getenv("ACCREDIT_BENCH_PROFILE") != "" {
 		pl, err := net.Listen("tcp", "127.0.0.1:0")
@@ -349,7 +362,7 @@ func startDaemon(b *testing.B, bin, dir string, env ...string) *daemon {
 	}
 	logs := &logWatch{marker: []byte(`msg="search index built"`), seen: make(chan struct{})}
 	cmd.Stderr, cmd.Stdout = logs, io.Discard
-	d := &daemon{cmd: cmd, url: "http://" + addr, pprof: pprof, done: make(chan struct{}), logs: logs, started: time.Now(),
+	d := &daemon{cmd: cmd, url: "http://" + addr, pprof: pprof, metrics: metrics, done: make(chan struct{}), logs: logs, started: time.Now(),
 		client: &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 128}}}
 	start := d.started
 	if err := cmd.Start(); err != nil {

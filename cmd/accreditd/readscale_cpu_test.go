@@ -81,3 +81,74 @@ func (d *daemon) profile(name string, seconds int) (wait func() error) {
 	}()
 	return func() error { return <-done }
 }
+
+// gcFigures are the collector's counters of accreditd at one moment, from
+// its /metrics: how many cycles it ran and the runtime's estimate of their
+// CPU. A cycle marks the whole live heap (gigabytes at 100k cases), so
+// whether one falls in a 10 s load or just after it moves that load's CPU
+// per request by a quarter between runs of the same build: the figures say
+// how much of a load's CPU was the collector's.
+type gcFigures struct {
+	known          bool
+	cycles, cpuSec float64
+}
+
+// gc reads accreditd's collector counters; known is false when /metrics
+// cannot be read.
+func (d *daemon) gc() gcFigures {
+	resp, err := http.Get("http://" + d.metrics + "/metrics")
+	if err != nil {
+		return gcFigures{}
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		return gcFigures{}
+	}
+	var f gcFigures
+	var seen int
+	for line := range strings.Lines(string(body)) {
+		name, value, ok := strings.Cut(strings.TrimSpace(line), " ")
+		if !ok {
+			continue
+		}
+		v, err := strconv.ParseFloat(value, 64)
+		if err != nil {
+			continue
+		}
+		switch name {
+		case "go_gc_duration_seconds_count":
+			f.cycles, seen = v, seen+1
+		case "go_cpu_classes_gc_total_cpu_seconds_total":
+			f.cpuSec, seen = v, seen+1
+		}
+	}
+	f.known = seen == 2
+	return f
+}
+
+// gcShare is the collector's part of a load: its cycles, and its CPU per
+// request in µs.
+type gcShare struct {
+	known          bool
+	cycles, cpuPer float64
+}
+
+// since is the collector's share of the requests answered from before to f.
+func (f gcFigures) since(before gcFigures, requests int) gcShare {
+	if !f.known || !before.known || requests == 0 {
+		return gcShare{}
+	}
+	return gcShare{known: true, cycles: f.cycles - before.cycles, cpuPer: (f.cpuSec - before.cpuSec) * 1e6 / float64(requests)}
+}
+
+func (g gcShare) String() string {
+	if !g.known {
+		return "the collector's share unknown"
+	}
+	cycles := "cycles"
+	if g.cycles == 1 {
+		cycles = "cycle"
+	}
+	return fmt.Sprintf("%.0f of them the collector's, %.0f %s", g.cpuPer, g.cycles, cycles)
+}
