@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -127,7 +128,7 @@ func BenchmarkReadSideAtScale(b *testing.B) {
 		// until the next change (the register's rows).
 		first := d.load(path, tokens[:1], 1, 0)
 		profiled := d.profile(short, seconds)
-		cpu0, gc0 := d.cpu(), d.gc()
+		cpu0, gc0, log0 := d.cpu(), d.gc(), d.logs.Len()
 		st := d.load(path, tokens, readers, time.Duration(seconds)*time.Second)
 		cpu, gc := cpuPer(cpu0, d.cpu(), st.n+st.failed), d.gc().since(gc0, st.n+st.failed)
 		if err := profiled(); err != nil {
@@ -140,6 +141,9 @@ func BenchmarkReadSideAtScale(b *testing.B) {
 		if gc.known {
 			b.ReportMetric(gc.cpuPer, "gc_cpu_us/"+short)
 			b.ReportMetric(gc.cycles, "gc_cycles/"+short)
+		}
+		for _, s := range d.logs.snapshotsSince(log0) {
+			fmt.Printf("    meanwhile: %s\n", s)
 		}
 		if st.firstErr != nil {
 			fmt.Printf("    a failed request: %v\n", st.firstErr)
@@ -305,6 +309,31 @@ func (w *logWatch) Write(p []byte) (int, error) {
 		w.from = max(0, w.buf.Len()-len(w.marker))
 	}
 	return len(p), nil
+}
+
+// Len is how much was written so far: an offset for snapshotsSince.
+func (w *logWatch) Len() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.Len()
+}
+
+// snapshotWritten finds a snapshot's "written" log line and its took_ms.
+var snapshotWritten = regexp.MustCompile(`msg="([^"]*snapshot written)".*?took_ms=(\d+)`)
+
+// snapshotsSince names the snapshots written since offset off, with what
+// each took: their encoding is the process's CPU too, and one falling in a
+// load raises its CPU per request.
+func (w *logWatch) snapshotsSince(off int) []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var found []string
+	for line := range strings.Lines(string(w.buf.Bytes()[min(off, w.buf.Len()):])) {
+		if m := snapshotWritten.FindStringSubmatch(line); m != nil {
+			found = append(found, m[1]+" in "+m[2]+" ms")
+		}
+	}
+	return found
 }
 
 func (w *logWatch) String() string {

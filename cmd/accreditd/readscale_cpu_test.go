@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"testing"
 	"time"
 )
 
@@ -151,4 +152,20 @@ func (g gcShare) String() string {
 		cycles = "cycle"
 	}
 	return fmt.Sprintf("%.0f of them the collector's, %.0f %s", g.cpuPer, g.cycles, cycles)
+}
+
+// The reads at scale name the snapshots written during a load, from the
+// daemon's log as it writes it (text format), and only those since the
+// offset given.
+func TestSnapshotsSinceNamesTheSnapshotsWrittenMeanwhile(t *testing.T) {
+	w := &logWatch{marker: []byte("never"), seen: make(chan struct{})}
+	fmt.Fprintln(w, `time=2026-12-04T18:33:06Z level=INFO msg="aggregates snapshot written" when=periodic position=9 took_ms=812`)
+	off := w.Len()
+	fmt.Fprintln(w, `time=2026-12-04T18:33:07Z level=INFO msg="session cache on"`)
+	fmt.Fprintln(w, `time=2026-12-04T18:33:08Z level=INFO msg="read-model snapshot written" position=10 took_ms=2304 bytes=99`)
+	fmt.Fprintln(w, `time=2026-12-04T18:33:09Z level=INFO msg="search index snapshot written" when="after its build" position=10 took_ms=650`)
+	got := fmt.Sprint(w.snapshotsSince(off))
+	if want := "[read-model snapshot written in 2304 ms search index snapshot written in 650 ms]"; got != want {
+		t.Fatalf("snapshots since the offset: %s, want %s", got, want)
+	}
 }
