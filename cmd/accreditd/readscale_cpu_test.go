@@ -85,7 +85,8 @@ func (d *daemon) profile(name string, seconds int) (wait func() error) {
 
 // gcFigures are the collector's counters of accreditd at one moment, from
 // its /metrics: how many cycles it ran and the runtime's estimate of their
-// CPU. A cycle marks the whole live heap (gigabytes at 100k cases), so
+// CPU (an overestimate by Go's documentation: once above the process's
+// whole CPU over a load, so the cycles are the figure to read). A cycle marks the whole live heap (gigabytes at 100k cases), so
 // whether one falls in a 10 s load or just after it moves that load's CPU
 // per request by a quarter between runs of the same build: the figures say
 // how much of a load's CPU was the collector's.
@@ -151,7 +152,7 @@ func (g gcShare) String() string {
 	if g.cycles == 1 {
 		cycles = "cycle"
 	}
-	return fmt.Sprintf("%.0f of them the collector's, %.0f %s", g.cpuPer, g.cycles, cycles)
+	return fmt.Sprintf("%.0f %s of the collector in the load, %.0f µs a request by the runtime's overestimate", g.cycles, cycles, g.cpuPer)
 }
 
 // The reads at scale name the snapshots written during a load, from the
