@@ -86,10 +86,10 @@ func (d *daemon) profile(name string, seconds int) (wait func() error) {
 // gcFigures are the collector's counters of accreditd at one moment, from
 // its /metrics: how many cycles it ran and the runtime's estimate of their
 // CPU (an overestimate by Go's documentation: once above the process's
-// whole CPU over a load, so the cycles are the figure to read). A cycle marks the whole live heap (gigabytes at 100k cases), so
-// whether one falls in a 10 s load or just after it moves that load's CPU
-// per request by a quarter between runs of the same build: the figures say
-// how much of a load's CPU was the collector's.
+// whole CPU over a load, so the cycles are the figure to read). A cycle
+// marks the whole live heap (over a gigabyte at 100k cases), so whether
+// one falls in a 10 s load or just after it moves that load's CPU per
+// request by a quarter between runs of the same build.
 type gcFigures struct {
 	known          bool
 	cycles, cpuSec float64

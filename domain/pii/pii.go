@@ -316,8 +316,7 @@ const (
 	createKey
 	// passKey keeps nothing and moves nothing in the caches: a pass over
 	// everyone's values (the search index's snapshot seals some 250k at
-	// 100k users) would push out the keys the requests use and leave a
-	// cipher of garbage for each person.
+	// 100k users) would otherwise push out the keys the requests use.
 	passKey
 )
 
