@@ -38,7 +38,9 @@ import (
 // process holds the HTTP clients and the embedded nats-server too), and
 // accreditd's CPU per command from a CPU profile of the HTTP load (see
 // profileShares; target: under 150 µs). ACCREDIT_BENCH_PROFILE=dir also
-// writes that profile there for go tool pprof. Run with -benchtime 1x, and
+// writes that profile there for go tool pprof, with the allocation profile
+// before and after the load (go tool pprof -sample_index=alloc_space -base
+// commands-1s-allocs-before.pprof commands-1s-allocs-after.pprof). Run with -benchtime 1x, and
 // without -cpuprofile (the benchmark takes its own).
 func BenchmarkCommandsVsRawJetStream(b *testing.B) {
 	const writers = 32
@@ -146,7 +148,13 @@ func httpCommandLoad(b *testing.B, fsync string, writers int, d time.Duration) (
 			b.Fatal(err)
 		}
 	}
-	var prof bytes.Buffer
+	var prof, allocs0 bytes.Buffer
+	profDir := os.Getenv("ACCREDIT_BENCH_PROFILE")
+	if profDir != "" { // the allocations before the load, to subtract (pprof -base)
+		if err := pprof.Lookup("allocs").WriteTo(&allocs0, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
 	if err := pprof.StartCPUProfile(&prof); err != nil {
 		b.Fatalf("CPU profile (run without -cpuprofile; ACCREDIT_BENCH_PROFILE=dir keeps this one): %v", err)
 	}
@@ -155,9 +163,15 @@ func httpCommandLoad(b *testing.B, fsync string, writers int, d time.Duration) (
 	if l.profile, err = profileShares(prof.Bytes()); err != nil {
 		b.Fatal(err)
 	}
-	if dir := os.Getenv("ACCREDIT_BENCH_PROFILE"); dir != "" {
-		if err := os.WriteFile(filepath.Join(dir, "commands-"+fsync+".pprof"), prof.Bytes(), 0o644); err != nil {
+	if profDir != "" {
+		var allocs1 bytes.Buffer
+		if err := pprof.Lookup("allocs").WriteTo(&allocs1, 0); err != nil {
 			b.Fatal(err)
+		}
+		for name, p := range map[string][]byte{"": prof.Bytes(), "-allocs-before": allocs0.Bytes(), "-allocs-after": allocs1.Bytes()} {
+			if err := os.WriteFile(filepath.Join(profDir, "commands-"+fsync+name+".pprof"), p, 0o644); err != nil {
+				b.Fatal(err)
+			}
 		}
 	}
 	if l.failures > 0 {

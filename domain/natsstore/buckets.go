@@ -3,6 +3,7 @@ package natsstore
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -67,6 +68,35 @@ func (k *KeyStore) Create(ctx context.Context, subject string, wrapped []byte) (
 		return nil, err
 	}
 	return wrapped, nil
+}
+
+// Each implements pii.KeyStore: a watch of the whole bucket (an ordered
+// consumer of each key's last value, erased ones left out), stopped once
+// it has delivered what the bucket held when it began.
+func (k *KeyStore) Each(ctx context.Context, fn func(subject string, wrapped []byte) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	w, err := k.kv.WatchAll(ctx, jetstream.IgnoreDeletes())
+	if err != nil {
+		return fmt.Errorf("keys: watch: %w", err)
+	}
+	defer w.Stop()
+	for {
+		select {
+		case e, ok := <-w.Updates():
+			if !ok {
+				return fmt.Errorf("keys: the watch ended early: %w", context.Cause(ctx))
+			}
+			if e == nil { // every key the bucket held has come
+				return nil
+			}
+			if err := fn(e.Key(), e.Value()); err != nil {
+				return err
+			}
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }
 
 // Delete implements pii.KeyStore: a purge, which removes every revision.

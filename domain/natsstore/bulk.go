@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strconv"
 	"sync"
 
@@ -257,6 +258,23 @@ func (k *BulkKeys) Create(ctx context.Context, subject string, wrapped []byte) (
 		}
 	}
 	return wrapped, nil
+}
+
+// Each implements pii.KeyStore over the keys this creator made (a seeding
+// run reads no one else's).
+func (k *BulkKeys) Each(ctx context.Context, fn func(subject string, wrapped []byte) error) error {
+	k.mu.Lock()
+	made := maps.Clone(k.made)
+	k.mu.Unlock()
+	for subject, wrapped := range made {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := fn(subject, wrapped); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Delete implements pii.KeyStore; a seeding run erases no one.

@@ -155,6 +155,12 @@ type KeyStore interface {
 	Create(ctx context.Context, subject string, wrapped []byte) ([]byte, error)
 	// Delete removes subject's key for good.
 	Delete(ctx context.Context, subject string) error
+	// Each calls fn with every subject's wrapped key (fn's to keep), in
+	// no set order, until fn returns an error, which Each returns. A key created or
+	// deleted while it runs may be seen or not. A pass over everyone
+	// (Vault.Pass) reads the keys this way: one read of the whole store,
+	// not a round trip per person.
+	Each(ctx context.Context, fn func(subject string, wrapped []byte) error) error
 }
 
 // Vault seals and opens personal values.
@@ -322,6 +328,12 @@ const (
 
 // key returns subject's data key.
 func (v *Vault) key(ctx context.Context, subject string, use keyUse) (*dataKey, error) {
+	return v.keyFrom(ctx, subject, use, v.keys.Get)
+}
+
+// keyFrom is key, with read reading the wrapped key of a subject whose
+// key is not kept.
+func (v *Vault) keyFrom(ctx context.Context, subject string, use keyUse, read func(context.Context, string) ([]byte, error)) (*dataKey, error) {
 	get := v.ciphers.Get
 	getRaw := v.raw.Get
 	if use == passKey {
@@ -343,7 +355,7 @@ func (v *Vault) key(ctx context.Context, subject string, use keyUse) (*dataKey, 
 		}
 		return k, nil
 	}
-	wrapped, err := v.keys.Get(ctx, subject)
+	wrapped, err := read(ctx, subject)
 	if errors.Is(err, ErrNoKey) && use == createKey {
 		dk := make([]byte, 32)
 		_, _ = rand.Read(dk)
@@ -398,13 +410,17 @@ func (v *Vault) SealExisting(ctx context.Context, subject, plain string) (Sealed
 }
 
 func (v *Vault) seal(ctx context.Context, subject, plain string, use keyUse) (Sealed, error) {
+	return v.sealFrom(ctx, subject, plain, use, v.keys.Get)
+}
+
+func (v *Vault) sealFrom(ctx context.Context, subject, plain string, use keyUse, read func(context.Context, string) ([]byte, error)) (Sealed, error) {
 	if plain == "" {
 		return Sealed{}, nil
 	}
 	if subject == "" {
 		return Sealed{}, errors.New("seal: no subject")
 	}
-	k, err := v.key(ctx, subject, use)
+	k, err := v.keyFrom(ctx, subject, use, read)
 	if err != nil {
 		return Sealed{}, fmt.Errorf("seal: %w", err)
 	}
@@ -413,10 +429,14 @@ func (v *Vault) seal(ctx context.Context, subject, plain string, use keyUse) (Se
 
 // Open decrypts s; ErrErased when its subject was erased.
 func (v *Vault) Open(ctx context.Context, s Sealed) (string, error) {
+	return v.openFrom(ctx, s, v.keys.Get)
+}
+
+func (v *Vault) openFrom(ctx context.Context, s Sealed, read func(context.Context, string) ([]byte, error)) (string, error) {
 	if s.IsZero() {
 		return "", nil
 	}
-	k, err := v.key(ctx, s.Subject, useKey)
+	k, err := v.keyFrom(ctx, s.Subject, useKey, read)
 	if err != nil {
 		return "", err
 	}
@@ -484,6 +504,26 @@ func (m *MemoryKeys) Create(_ context.Context, subject string, wrapped []byte) (
 	}
 	m.keys[subject] = bytes.Clone(wrapped)
 	return wrapped, nil
+}
+
+// Each implements KeyStore, over a copy taken at once: fn may use the
+// store.
+func (m *MemoryKeys) Each(ctx context.Context, fn func(subject string, wrapped []byte) error) error {
+	m.mu.Lock()
+	all := make(map[string][]byte, len(m.keys))
+	for subject, k := range m.keys {
+		all[subject] = bytes.Clone(k)
+	}
+	m.mu.Unlock()
+	for subject, k := range all {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := fn(subject, k); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Delete implements KeyStore.

@@ -57,7 +57,7 @@ type Index struct {
 	// the last snapshot written or read holds, and the position a start
 	// resumed from (for tests).
 	path              string
-	seal              Sealer
+	pass              func() Pass
 	edits, savedEdits uint64
 	resumedFrom       uint64
 }
@@ -323,7 +323,11 @@ func (x *Index) edit(ctx context.Context, e eventstore.Event) (func(), error) {
 
 // opened opens s; an erased value opens as nothing.
 func (x *Index) opened(ctx context.Context, s pii.Sealed) (string, error) {
-	v, err := x.open(ctx, s)
+	return openedBy(ctx, x.open, s)
+}
+
+func openedBy(ctx context.Context, open Opener, s pii.Sealed) (string, error) {
+	v, err := open(ctx, s)
 	if errors.Is(err, pii.ErrErased) {
 		return "", nil
 	}

@@ -37,6 +37,12 @@ func newFixture(t *testing.T) fixture {
 	return fixture{store: eventstore.NewMemory(), vault: v}
 }
 
+// passes begins the snapshot's passes over everyone's keys as accreditd
+// does.
+func (f fixture) passes() func() search.Pass {
+	return func() search.Pass { return f.vault.Pass() }
+}
+
 // register appends a user's registration as the accounts service does.
 func (f fixture) register(t *testing.T, role domain.Role, name, email string) string {
 	t.Helper()

@@ -25,9 +25,16 @@ import (
 // sealed it in the store, so erasing a person's key leaves their values
 // in any copy of the file as unreadable as in the store.
 
-// Sealer seals plain under subject's existing key, pii.ErrErased when it
-// has none (pii.Vault.SealExisting): a snapshot never makes a key.
-type Sealer func(ctx context.Context, subject, plain string) (pii.Sealed, error)
+// Pass is one pass over everyone's values (pii.Vault.Pass): a snapshot's
+// save seals each value again with SealExisting, pii.ErrErased when its
+// subject has no key (a snapshot never makes one); its load opens them.
+// Every person's key is needed, and a pass reads them from the key store
+// at once rather than one round trip each.
+type Pass interface {
+	SealExisting(ctx context.Context, subject, plain string) (pii.Sealed, error)
+	Open(ctx context.Context, s pii.Sealed) (string, error)
+	Stats() pii.PassStats
+}
 
 // snapshotFormat names the file's form; a file of another is not used.
 const snapshotFormat = "accredit-search-index/1"
@@ -64,9 +71,10 @@ type savedCase struct {
 
 // Persist makes Run start from the snapshot at path when a usable one is
 // there (of this store, not ahead of it, its values opened), and
-// SaveSnapshot write it, sealed with seal. Call it before Run.
-func (x *Index) Persist(path string, seal Sealer) {
-	x.path, x.seal = path, seal
+// SaveSnapshot write it, each save and load in a pass of its own begun
+// with pass. Call it before Run.
+func (x *Index) Persist(path string, pass func() Pass) {
+	x.path, x.pass = path, pass
 }
 
 // SaveSnapshot writes the index as it stands to the Persist path and
@@ -116,11 +124,12 @@ func (x *Index) SaveSnapshot(ctx context.Context) (pos uint64, written bool, err
 		head.Stream, head.EventID = markOf(c)
 	}
 	var sealErr error // the first value that could not be sealed
+	pass := x.pass()
 	sealed := func(subject, plain string) pii.Sealed {
 		if sealErr != nil || plain == "" {
 			return pii.Sealed{}
 		}
-		s, err := x.seal(ctx, subject, plain)
+		s, err := pass.SealExisting(ctx, subject, plain)
 		if err != nil && !errors.Is(err, pii.ErrErased) {
 			sealErr = fmt.Errorf("seal: %w", err)
 		}
@@ -231,8 +240,10 @@ func (x *Index) resume(ctx context.Context) {
 		return
 	}
 	// The values are opened before the lock is taken, by several at once:
-	// most of an open's time is its person's key read from the key store
-	// (a round trip), and one at a time took 4 s at 50k users.
+	// most of an open's time was its person's key read from the key store
+	// (a round trip), and one at a time took 4 s at 50k users. The pass
+	// soon reads the keys in bulk.
+	pass := x.pass()
 	type opened struct{ a, b string }
 	users, cases := make([]opened, len(snap.Users)), make([]opened, len(snap.Cases))
 	err = eachAtOnce(ctx, len(users)+len(cases), func(i int) error {
@@ -244,11 +255,11 @@ func (x *Index) resume(ctx context.Context) {
 			c := snap.Cases[i-len(users)]
 			two, out = [2]pii.Sealed{c.Programme, c.Provider}, &cases[i-len(users)]
 		}
-		a, err := x.opened(ctx, two[0])
+		a, err := openedBy(ctx, pass.Open, two[0])
 		if err != nil {
 			return err
 		}
-		b, err := x.opened(ctx, two[1])
+		b, err := openedBy(ctx, pass.Open, two[1])
 		*out = opened{a, b}
 		return err
 	})
@@ -269,7 +280,8 @@ func (x *Index) resume(ctx context.Context) {
 	}
 	x.resumedFrom = snap.Position // edits stays 0: the file holds them all
 	x.log.Info("search index resumed from its snapshot", "position", snap.Position, "users", len(snap.Users),
-		"cases", len(snap.Cases), "took_ms", time.Since(began).Milliseconds())
+		"cases", len(snap.Cases), "took_ms", time.Since(began).Milliseconds(),
+		"keys_read_one_by_one", pass.Stats().OneByOne, "keys_read_in_bulk", pass.Stats().InBulk)
 	x.movedLocked(snap.Position)
 }
 

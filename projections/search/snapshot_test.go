@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/oklog/ulid/v2"
@@ -95,7 +96,7 @@ func TestTheIndexResumesFromItsSnapshotAsBuiltFromTheStore(t *testing.T) {
 
 			path := filepath.Join(t.TempDir(), "search", "index.json")
 			first := search.New(f.store, f.vault.Open, nil)
-			first.Persist(path, f.vault.SealExisting)
+			first.Persist(path, f.passes())
 			at, _ := f.store.LastSeq(ctx)
 			run(t, first)
 			waitBuilt(t, first, at)
@@ -128,7 +129,7 @@ func TestTheIndexResumesFromItsSnapshotAsBuiltFromTheStore(t *testing.T) {
 			last, _ := f.store.LastSeq(ctx)
 
 			resumed := search.New(f.store, f.vault.Open, nil)
-			resumed.Persist(path, f.vault.SealExisting)
+			resumed.Persist(path, f.passes())
 			run(t, resumed)
 			waitBuilt(t, resumed, last)
 			if got := search.ResumedFrom(resumed); got != at {
@@ -167,7 +168,7 @@ func TestAPersonWhoseKeyIsGoneIsNotInTheSnapshotsIndex(t *testing.T) {
 	f.openCase(t, grace, "Compilers for Coaches", "Navy Programme")
 	path := filepath.Join(t.TempDir(), "index.json")
 	x := search.New(f.store, f.vault.Open, nil)
-	x.Persist(path, f.vault.SealExisting)
+	x.Persist(path, f.passes())
 	run(t, x)
 	waitBuilt(t, x, 3)
 	if err := f.vault.Erase(ctx, ada); err != nil { // before the snapshot
@@ -195,7 +196,7 @@ func TestAPersonWhoseKeyIsGoneIsNotInTheSnapshotsIndex(t *testing.T) {
 	}
 
 	resumed := search.New(f.store, f.vault.Open, nil)
-	resumed.Persist(path, f.vault.SealExisting)
+	resumed.Persist(path, f.passes())
 	run(t, resumed)
 	waitBuilt(t, resumed, 3)
 	if search.ResumedFrom(resumed) != 3 {
@@ -223,7 +224,7 @@ func TestASnapshotThatDoesNotFitTheStoreIsNotUsed(t *testing.T) {
 	}
 	path := filepath.Join(t.TempDir(), "index.json")
 	x := search.New(other.store, other.vault.Open, nil)
-	x.Persist(path, other.vault.SealExisting)
+	x.Persist(path, other.passes())
 	run(t, x)
 	waitBuilt(t, x, 3)
 	if _, _, err := x.SaveSnapshot(ctx); err != nil {
@@ -253,7 +254,7 @@ func TestASnapshotThatDoesNotFitTheStoreIsNotUsed(t *testing.T) {
 			last, _ := f.store.LastSeq(ctx)
 			var logs lockedBuffer
 			y := search.New(f.store, f.vault.Open, logger(&logs))
-			y.Persist(path, f.vault.SealExisting)
+			y.Persist(path, f.passes())
 			run(t, y)
 			waitBuilt(t, y, last)
 			if search.ResumedFrom(y) != 0 || !logs.Contains("snapshot not used") {
@@ -273,7 +274,7 @@ func TestASnapshotThatDoesNotFitTheStoreIsNotUsed(t *testing.T) {
 		}
 		var logs lockedBuffer
 		y := search.New(other.store, other.vault.Open, logger(&logs))
-		y.Persist(path, other.vault.SealExisting)
+		y.Persist(path, other.passes())
 		run(t, y)
 		waitBuilt(t, y, 3)
 		if search.ResumedFrom(y) != 0 || !logs.Contains("snapshot not used") {
@@ -314,6 +315,19 @@ func (l *lockedBuffer) String() string {
 
 func logger(w *lockedBuffer) *slog.Logger { return slog.New(slog.NewTextHandler(w, nil)) }
 
+// failingPass fails every seal while *failing (the key store unavailable).
+type failingPass struct {
+	*pii.Pass
+	failing *bool
+}
+
+func (p failingPass) SealExisting(ctx context.Context, subject, plain string) (pii.Sealed, error) {
+	if *p.failing {
+		return pii.Sealed{}, errors.New("key store unavailable")
+	}
+	return p.Pass.SealExisting(ctx, subject, plain)
+}
+
 // TestASnapshotNotWrittenWholeLeavesTheLastOne: a value that cannot be
 // sealed (the key store failing) or a stop whose budget is spent ends the
 // write with an error, and the file written before stays as it was, with
@@ -325,14 +339,8 @@ func TestASnapshotNotWrittenWholeLeavesTheLastOne(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "index.json")
 	failing := false
-	seal := func(ctx context.Context, subject, plain string) (pii.Sealed, error) {
-		if failing {
-			return pii.Sealed{}, errors.New("key store unavailable")
-		}
-		return f.vault.SealExisting(ctx, subject, plain)
-	}
 	x := search.New(f.store, f.vault.Open, nil)
-	x.Persist(path, seal)
+	x.Persist(path, func() search.Pass { return failingPass{f.vault.Pass(), &failing} })
 	run(t, x)
 	waitBuilt(t, x, 1)
 	if _, _, err := x.SaveSnapshot(ctx); err != nil {
@@ -362,5 +370,54 @@ func TestASnapshotNotWrittenWholeLeavesTheLastOne(t *testing.T) {
 	}
 	if _, written, err := x.SaveSnapshot(ctx); err != nil || !written {
 		t.Fatalf("once it can: written %v, %v", written, err)
+	}
+}
+
+// TestEachSaveAndLoadOfTheSnapshotIsAPassOfItsOwn: a save seals every
+// value, and a load opens them, within one pass of its own (in which the
+// vault reads everyone's keys at once), not with the index's opener.
+func TestEachSaveAndLoadOfTheSnapshotIsAPassOfItsOwn(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.register(t, domain.RoleApplicant, "Ada Lovelace", "ada@example.org")
+	f.register(t, domain.RoleApplicant, "Grace Hopper", "grace@example.org")
+	path := filepath.Join(t.TempDir(), "index.json")
+	var passes atomic.Int32
+	counted := func() search.Pass {
+		passes.Add(1)
+		return f.vault.Pass()
+	}
+	x := search.New(f.store, f.vault.Open, nil)
+	x.Persist(path, counted)
+	run(t, x)
+	waitBuilt(t, x, 2)
+	for i, want := range []int32{1, 2} {
+		if i > 0 {
+			f.register(t, domain.RoleApplicant, "Emmy Noether", "emmy@example.org")
+			waitBuilt(t, x, 3)
+		}
+		if _, written, err := x.SaveSnapshot(ctx); err != nil || !written {
+			t.Fatalf("save %d: written %v, %v", i+1, written, err)
+		}
+		if got := passes.Load(); got != want {
+			t.Fatalf("after save %d: %d passes, want %d", i+1, got, want)
+		}
+	}
+
+	notForALoad := func(context.Context, pii.Sealed) (string, error) {
+		return "", errors.New("the index's opener, not the pass's")
+	}
+	y := search.New(f.store, notForALoad, nil)
+	y.Persist(path, counted)
+	run(t, y)
+	waitBuilt(t, y, 3)
+	if search.ResumedFrom(y) != 3 {
+		t.Fatalf("not resumed from the snapshot (from %d)", search.ResumedFrom(y))
+	}
+	if got := passes.Load(); got != 3 {
+		t.Fatalf("after the load: %d passes, want 3", got)
+	}
+	if got, _ := y.Users(search.UserQuery{Text: "noether"}); !equal(names(got), []string{"Emmy Noether"}) {
+		t.Fatalf("noether: found %v", names(got))
 	}
 }

@@ -225,7 +225,7 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 	// answer a login is worse off than a search that says how far its
 	// build is.
 	a.Search = search.New(a.Events, a.Vault.Open, a.log)
-	a.Search.Persist(a.searchFile(), a.Vault.SealExisting)
+	a.Search.Persist(a.searchFile(), func() search.Pass { return a.Vault.Pass() })
 	// No overall limit: a large store on a slow machine takes as long as it
 	// takes; only a catch-up that stops advancing fails the start.
 	start := time.Now()

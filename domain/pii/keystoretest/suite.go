@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 
@@ -33,6 +34,10 @@ func Run(t *testing.T, h Harness) {
 		{Name: "subjects are independent", Fn: independent},
 		{Name: "the store keeps its own copy of a key", Fn: ownCopy},
 		{Name: "a 64 KiB value of every byte value is kept whole", Fn: largeValue},
+		{Name: "each of an empty store calls nothing", Fn: eachOfNone},
+		{Name: "each gives every key byte for byte, once, and none deleted", Fn: eachOfMany},
+		{Name: "each stops at the first error of its function and returns it", Fn: eachStops},
+		{Name: "each gives the caller keys of its own", Fn: eachOwnCopy},
 	})
 }
 
@@ -174,4 +179,93 @@ func largeValue(t *testing.T, s pii.KeyStore) {
 	}
 	mustCreate(t, s, subj, bytes.Clone(key))
 	wantKey(t, s, subj, key)
+}
+
+// each collects what Each gives, failing on a subject given twice.
+func each(t *testing.T, s pii.KeyStore) map[string][]byte {
+	t.Helper()
+	got := map[string][]byte{}
+	err := s.Each(ctx(t), func(subject string, wrapped []byte) error {
+		if _, twice := got[subject]; twice {
+			return fmt.Errorf("%s given twice", subject)
+		}
+		got[subject] = wrapped
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("each: %v", err)
+	}
+	return got
+}
+
+func eachOfNone(t *testing.T, s pii.KeyStore) {
+	if got := each(t, s); len(got) != 0 {
+		t.Fatalf("each of an empty store gave %d keys", len(got))
+	}
+}
+
+// More keys than a JetStream consumer delivers at once, some deleted,
+// one made again after its deletion.
+func eachOfMany(t *testing.T, s pii.KeyStore) {
+	const n = 600
+	want := map[string][]byte{}
+	var deleted []string
+	for i := range n {
+		subj, key := subject(), []byte(fmt.Sprintf("wrapped key %d", i))
+		mustCreate(t, s, subj, key)
+		want[subj] = key
+		if i%10 == 0 {
+			deleted = append(deleted, subj)
+		}
+	}
+	for _, subj := range deleted {
+		if err := s.Delete(ctx(t), subj); err != nil {
+			t.Fatal(err)
+		}
+		delete(want, subj)
+	}
+	again := deleted[0]
+	mustCreate(t, s, again, []byte("made again"))
+	want[again] = []byte("made again")
+
+	got := each(t, s)
+	if len(got) != len(want) {
+		t.Fatalf("each gave %d keys, want %d", len(got), len(want))
+	}
+	for subj, key := range want {
+		if !bytes.Equal(got[subj], key) {
+			t.Fatalf("each gave %s as %q, want %q", subj, got[subj], key)
+		}
+	}
+}
+
+func eachStops(t *testing.T, s pii.KeyStore) {
+	for range 5 {
+		mustCreate(t, s, subject(), []byte("key"))
+	}
+	stop := errors.New("enough")
+	calls := 0
+	err := s.Each(ctx(t), func(string, []byte) error {
+		calls++
+		if calls == 2 {
+			return stop
+		}
+		return nil
+	})
+	if !errors.Is(err, stop) || calls != 2 {
+		t.Fatalf("each: %v after %d calls; want the function's error after 2", err, calls)
+	}
+}
+
+// A pass keeps what Each gives: changing it must not change the store.
+func eachOwnCopy(t *testing.T, s pii.KeyStore) {
+	subj := subject()
+	mustCreate(t, s, subj, []byte("original"))
+	for _, key := range each(t, s) {
+		copy(key, "XXXXXXXX")
+	}
+	wantKey(t, s, subj, []byte("original"))
+	if got := each(t, s); !bytes.Equal(got[subj], []byte("original")) {
+		t.Fatalf("each gave %q after a change to what it gave before", got[subj])
+	}
 }
