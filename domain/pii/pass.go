@@ -38,8 +38,11 @@ type PassStats struct {
 // Pass begins a pass over many people's values.
 func (v *Vault) Pass() *Pass { return &Pass{v: v} }
 
-// SealExisting is Vault.SealExisting: it never makes a key, and keeps
-// none it reads, nor moves any the vault keeps.
+// SealExisting is Seal with the key subject has: ErrErased when there is
+// none. What seals again a value first sealed by Seal (a snapshot of
+// values opened from the store) uses it: a person erased meanwhile must
+// not get a new key. A pass goes over everyone, so it keeps no key it
+// reads and changes no key's place among those kept for the requests.
 func (p *Pass) SealExisting(ctx context.Context, subject, plain string) (Sealed, error) {
 	return p.v.sealFrom(ctx, subject, plain, passKey, p.read)
 }

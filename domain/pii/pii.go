@@ -397,21 +397,9 @@ func (v *Vault) keep(subject string, k *dataKey, forgets uint64) {
 // Seal encrypts plain with subject's key (created on first use). An empty
 // plain seals to the zero Sealed.
 func (v *Vault) Seal(ctx context.Context, subject, plain string) (Sealed, error) {
-	return v.seal(ctx, subject, plain, createKey)
+	return v.sealFrom(ctx, subject, plain, createKey, v.keys.Get)
 }
 
-// SealExisting is Seal with the key subject has: ErrErased when there is
-// none. What seals again a value first sealed by Seal (a snapshot of
-// values opened from the store) uses it: a person erased meanwhile must not
-// get a new key. Such a pass goes over everyone, so it keeps no key it
-// reads and changes no key's place among those kept for the requests.
-func (v *Vault) SealExisting(ctx context.Context, subject, plain string) (Sealed, error) {
-	return v.seal(ctx, subject, plain, passKey)
-}
-
-func (v *Vault) seal(ctx context.Context, subject, plain string, use keyUse) (Sealed, error) {
-	return v.sealFrom(ctx, subject, plain, use, v.keys.Get)
-}
 
 func (v *Vault) sealFrom(ctx context.Context, subject, plain string, use keyUse, read func(context.Context, string) ([]byte, error)) (Sealed, error) {
 	if plain == "" {

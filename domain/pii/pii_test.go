@@ -57,7 +57,7 @@ func TestSealExistingNeverMakesAKey(t *testing.T) {
 	if _, err := v.Seal(ctx, "user-1", "Ada Lovelace"); err != nil {
 		t.Fatal(err)
 	}
-	again, err := v.SealExisting(ctx, "user-1", "Ada King")
+	again, err := v.Pass().SealExisting(ctx, "user-1", "Ada King")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,14 +68,14 @@ func TestSealExistingNeverMakesAKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, subject := range []string{"user-1", "never-seen"} {
-		if _, err := v.SealExisting(ctx, subject, "x"); !errors.Is(err, pii.ErrErased) {
+		if _, err := v.Pass().SealExisting(ctx, subject, "x"); !errors.Is(err, pii.ErrErased) {
 			t.Fatalf("%s: got %v, want ErrErased", subject, err)
 		}
 		if _, err := keys.Get(ctx, subject); !errors.Is(err, pii.ErrNoKey) {
 			t.Fatalf("%s: the key store holds a key after SealExisting (%v)", subject, err)
 		}
 	}
-	if s, err := v.SealExisting(ctx, "never-seen", ""); err != nil || !s.IsZero() {
+	if s, err := v.Pass().SealExisting(ctx, "never-seen", ""); err != nil || !s.IsZero() {
 		t.Fatalf("an empty value: got %+v, %v, want the zero Sealed", s, err)
 	}
 }
