@@ -400,7 +400,6 @@ func (v *Vault) Seal(ctx context.Context, subject, plain string) (Sealed, error)
 	return v.sealFrom(ctx, subject, plain, createKey, v.keys.Get)
 }
 
-
 func (v *Vault) sealFrom(ctx context.Context, subject, plain string, use keyUse, read func(context.Context, string) ([]byte, error)) (Sealed, error) {
 	if plain == "" {
 		return Sealed{}, nil
