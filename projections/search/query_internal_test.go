@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+
+	"github.com/emcc/accredit/domain"
 )
 
 // TestTheWordIndexesFindWhatALookAtEveryoneFinds: on an index of 3,000
@@ -87,5 +89,27 @@ func TestFoldTakesASCIIAsTheTransformDoes(t *testing.T) {
 	}
 	if got := fold("Zoë Bergström-ÅS"); got != "zoe bergstrom-as" {
 		t.Errorf(`fold("Zoë Bergström-ÅS") = %q, want "zoe bergstrom-as"`, got)
+	}
+}
+
+// TestACaseOfAnErasedApplicantKeepsOnlyItsID: a case put after its
+// applicant's erasure (a resume puts the users first, erasures included,
+// then the cases) is found by its id, never by the programme and provider
+// it came with.
+func TestACaseOfAnErasedApplicantKeepsOnlyItsID(t *testing.T) {
+	x := New(nil, nil, nil)
+	x.putUser("U1", domain.RoleApplicant, "Ada Lovelace", "ada@example.org", "U1", "U1")
+	x.erase("U1")
+	x.putCase("C1", "U1", "Analytical Engines", "Babbage & Co", "U1", "U1")
+	for _, q := range []string{"analytical", "babbage"} {
+		if got, _ := x.Cases(CaseQuery{Text: q}); len(got) != 0 {
+			t.Errorf("%q: found %v", q, got)
+		}
+	}
+	if got, _ := x.Cases(CaseQuery{Text: "c1"}); len(got) != 1 {
+		t.Errorf("by its id: found %v", got)
+	}
+	if c := x.cases["C1"]; c.programme != "" || c.provider != "" {
+		t.Errorf("kept %q, %q", c.programme, c.provider)
 	}
 }
