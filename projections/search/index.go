@@ -58,6 +58,7 @@ type Index struct {
 	// resumed from (for tests).
 	path              string
 	pass              func() Pass
+	building          Pass // the build's pass, until built
 	edits, savedEdits uint64
 	resumedFrom       uint64
 }
@@ -109,6 +110,14 @@ func (x *Index) Run(ctx context.Context) {
 	if x.path != "" {
 		x.resume(ctx)
 	}
+	x.mu.Lock()
+	if !x.built && x.pass != nil {
+		// The build opens everyone's values: in a pass, which soon reads
+		// the keys at once (one round trip each held a build up to 3 s
+		// per 10k people).
+		x.building = x.pass()
+	}
+	x.mu.Unlock()
 	for ctx.Err() == nil {
 		err := eventstore.SubscribeDeferred(ctx, x.store, x.Position(), func(d eventstore.Deferred) error {
 			if seq, body, ok := d.Peek(); ok && !mayConcern(body) {
@@ -131,6 +140,7 @@ func (x *Index) Run(ctx context.Context) {
 func (x *Index) markBuiltLocked() {
 	if !x.built {
 		x.built = true
+		x.building = nil // what it read is dropped with it
 		close(x.builtCh)
 	}
 }
@@ -323,6 +333,12 @@ func (x *Index) edit(ctx context.Context, e eventstore.Event) (func(), error) {
 
 // opened opens s; an erased value opens as nothing.
 func (x *Index) opened(ctx context.Context, s pii.Sealed) (string, error) {
+	x.mu.RLock()
+	building := x.building
+	x.mu.RUnlock()
+	if building != nil {
+		return openedBy(ctx, building.Open, s)
+	}
 	return openedBy(ctx, x.open, s)
 }
 

@@ -374,8 +374,9 @@ func TestASnapshotNotWrittenWholeLeavesTheLastOne(t *testing.T) {
 }
 
 // TestEachSaveAndLoadOfTheSnapshotIsAPassOfItsOwn: a save seals every
-// value, and a load opens them, within one pass of its own (in which the
-// vault reads everyone's keys at once), not with the index's opener.
+// value, and a load or a build opens them, within one pass of its own (in
+// which the vault reads everyone's keys at once), not with the index's
+// opener.
 func TestEachSaveAndLoadOfTheSnapshotIsAPassOfItsOwn(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
@@ -391,7 +392,10 @@ func TestEachSaveAndLoadOfTheSnapshotIsAPassOfItsOwn(t *testing.T) {
 	x.Persist(path, counted)
 	run(t, x)
 	waitBuilt(t, x, 2)
-	for i, want := range []int32{1, 2} {
+	if got := passes.Load(); got != 1 {
+		t.Fatalf("after the build: %d passes, want 1", got)
+	}
+	for i, want := range []int32{2, 3} {
 		if i > 0 {
 			f.register(t, domain.RoleApplicant, "Emmy Noether", "emmy@example.org")
 			waitBuilt(t, x, 3)
@@ -414,10 +418,21 @@ func TestEachSaveAndLoadOfTheSnapshotIsAPassOfItsOwn(t *testing.T) {
 	if search.ResumedFrom(y) != 3 {
 		t.Fatalf("not resumed from the snapshot (from %d)", search.ResumedFrom(y))
 	}
-	if got := passes.Load(); got != 3 {
-		t.Fatalf("after the load: %d passes, want 3", got)
+	if got := passes.Load(); got != 4 {
+		t.Fatalf("after the load: %d passes, want 4", got)
 	}
 	if got, _ := y.Users(search.UserQuery{Text: "noether"}); !equal(names(got), []string{"Emmy Noether"}) {
 		t.Fatalf("noether: found %v", names(got))
+	}
+
+	z := search.New(f.store, notForALoad, nil)
+	z.Persist(filepath.Join(t.TempDir(), "none yet.json"), counted)
+	run(t, z)
+	waitBuilt(t, z, 3)
+	if got := passes.Load(); got != 5 {
+		t.Fatalf("after a build with no snapshot: %d passes, want 5", got)
+	}
+	if got, _ := z.Users(search.UserQuery{}); len(got) != 3 {
+		t.Fatalf("built: %v", names(got))
 	}
 }
