@@ -156,10 +156,10 @@ type KeyStore interface {
 	// Delete removes subject's key for good.
 	Delete(ctx context.Context, subject string) error
 	// Each calls fn with every subject's wrapped key (fn's to keep), in
-	// no set order, until fn returns an error, which Each returns. A key created or
-	// deleted while it runs may be seen or not. A pass over everyone
-	// (Vault.Pass) reads the keys this way: one read of the whole store,
-	// not a round trip per person.
+	// no set order, until fn returns an error, which Each returns. A key
+	// created or deleted while it runs may be seen or not. A pass over
+	// everyone (Vault.Pass) reads the keys this way: one read of the
+	// whole store, not a round trip per person.
 	Each(ctx context.Context, fn func(subject string, wrapped []byte) error) error
 }
 

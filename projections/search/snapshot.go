@@ -71,8 +71,8 @@ type savedCase struct {
 
 // Persist makes Run start from the snapshot at path when a usable one is
 // there (of this store, not ahead of it, its values opened), and
-// SaveSnapshot write it, each save and load in a pass of its own begun
-// with pass. Call it before Run.
+// SaveSnapshot write it. Each save, each load and a build from the store
+// runs in a pass of its own, begun with pass. Call it before Run.
 func (x *Index) Persist(path string, pass func() Pass) {
 	x.path, x.pass = path, pass
 }
