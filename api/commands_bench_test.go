@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"sync"
@@ -151,6 +152,7 @@ func httpCommandLoad(b *testing.B, fsync string, writers int, d time.Duration) (
 	var prof, allocs0 bytes.Buffer
 	profDir := os.Getenv("ACCREDIT_BENCH_PROFILE")
 	if profDir != "" { // the allocations before the load, to subtract (pprof -base)
+		runtime.GC() // the profile stands as of the last collection
 		if err := pprof.Lookup("allocs").WriteTo(&allocs0, 0); err != nil {
 			b.Fatal(err)
 		}
@@ -165,6 +167,7 @@ func httpCommandLoad(b *testing.B, fsync string, writers int, d time.Duration) (
 	}
 	if profDir != "" {
 		var allocs1 bytes.Buffer
+		runtime.GC()
 		if err := pprof.Lookup("allocs").WriteTo(&allocs1, 0); err != nil {
 			b.Fatal(err)
 		}

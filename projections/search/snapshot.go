@@ -279,9 +279,10 @@ func (x *Index) resume(ctx context.Context) {
 		x.putCase(c.ID, c.Applicant, cases[i].a, cases[i].b, subjectOf(c.Programme, c.Applicant), subjectOf(c.Provider, c.Applicant))
 	}
 	x.resumedFrom = snap.Position // edits stays 0: the file holds them all
+	keys := pass.Stats()
 	x.log.Info("search index resumed from its snapshot", "position", snap.Position, "users", len(snap.Users),
 		"cases", len(snap.Cases), "took_ms", time.Since(began).Milliseconds(),
-		"keys_read_one_by_one", pass.Stats().OneByOne, "keys_read_in_bulk", pass.Stats().InBulk)
+		"keys_read_one_by_one", keys.OneByOne, "keys_read_in_bulk", keys.InBulk)
 	x.movedLocked(snap.Position)
 }
 
