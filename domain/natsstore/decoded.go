@@ -33,12 +33,12 @@ const decodedMaxBytes = 16 << 10
 // commitOf decodes a delivered message, or returns the commit another
 // subscriber decoded from the same message.
 func (d *decodedCommits) commitOf(m jetstream.Msg) eventstore.Commit {
-	md, err := m.Metadata()
+	seq, err := seqOf(m)
 	if err != nil {
 		return commitOf(m)
 	}
-	slot := &d.slots[md.Sequence.Stream%decodedSlots]
-	if c := slot.Load(); c != nil && c.Seq == md.Sequence.Stream {
+	slot := &d.slots[seq%decodedSlots]
+	if c := slot.Load(); c != nil && c.Seq == seq {
 		return *c
 	}
 	c := commitOf(m)

@@ -406,11 +406,11 @@ func (s *EventStore) Read(ctx context.Context, from, to uint64, fn func(eventsto
 }
 
 func decodeCommit(m jetstream.Msg) (eventstore.Commit, error) {
-	md, err := m.Metadata()
+	seq, err := seqOf(m)
 	if err != nil {
 		return eventstore.Commit{}, fmt.Errorf("commit metadata: %w", err)
 	}
-	c, err := DecodeCommit(m.Subject(), md.Sequence.Stream, m.Data())
+	c, err := DecodeCommit(m.Subject(), seq, m.Data())
 	c.RequestHash = m.Headers().Get(hdrRequest)
 	return c, err
 }
@@ -459,11 +459,11 @@ func (u undecoded) Decode() eventstore.Commit { return u.decoded.commitOf(u.m) }
 // Peek implements eventstore.Undecoded: the stream's seq from the
 // message's reply subject, and its body, as published by Append.
 func (u undecoded) Peek() (uint64, []byte, bool) {
-	md, err := u.m.Metadata()
+	seq, err := seqOf(u.m)
 	if err != nil {
 		return 0, nil, false
 	}
-	return md.Sequence.Stream, u.m.Data(), true
+	return seq, u.m.Data(), true
 }
 
 // commitOf decodes a delivered message; one that does not decode is a
@@ -472,8 +472,8 @@ func commitOf(m jetstream.Msg) eventstore.Commit {
 	c, err := decodeCommit(m)
 	if err != nil {
 		c = eventstore.Commit{Seq: c.Seq, Stream: strings.TrimPrefix(m.Subject(), subjectPrefix), Err: err}
-		if md, merr := m.Metadata(); merr == nil {
-			c.Seq = md.Sequence.Stream
+		if seq, merr := seqOf(m); merr == nil {
+			c.Seq = seq
 		}
 	}
 	return c

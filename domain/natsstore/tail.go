@@ -127,9 +127,9 @@ func (t *tail) run(ctx context.Context, cons jetstream.Consumer, it jetstream.Me
 	for {
 		m, err := it.Next()
 		if err == nil {
-			var md *jetstream.MsgMetadata
-			if md, err = m.Metadata(); err == nil {
-				t.add(md.Sequence.Stream, m, len(m.Data()))
+			var seq uint64
+			if seq, err = seqOf(m); err == nil {
+				t.add(seq, m, len(m.Data()))
 				continue
 			}
 		}
@@ -328,14 +328,14 @@ func (s *EventStore) catchUp(ctx context.Context, t *tail, pos uint64, fn func(j
 			}
 			return pos, fmt.Errorf("subscribe: %w", err)
 		}
-		md, err := m.Metadata()
+		seq, err := seqOf(m)
 		if err != nil {
 			return pos, fmt.Errorf("subscribe: %w", err)
 		}
 		if err := fn(m); err != nil {
 			return pos, err
 		}
-		pos = md.Sequence.Stream
+		pos = seq
 	}
 	return pos, nil
 }

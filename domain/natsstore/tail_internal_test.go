@@ -3,6 +3,7 @@ package natsstore
 import (
 	"context"
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -16,6 +17,12 @@ type seqMsg struct {
 
 func (m seqMsg) Metadata() (*jetstream.MsgMetadata, error) {
 	return &jetstream.MsgMetadata{Sequence: jetstream.SequencePair{Stream: m.seq}}, nil
+}
+
+// Reply is an acknowledgement subject of its seq, which the store reads the
+// seq from (seqOf).
+func (m seqMsg) Reply() string {
+	return "$JS.ACK._.ACC.EVENTS.c.1." + strconv.FormatUint(m.seq, 10) + ".1.0.0.x"
 }
 
 func newTestTail(start uint64) *tail { return newTail(start) }
