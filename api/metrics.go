@@ -95,6 +95,37 @@ func (m *Metrics) ObserveSessions(figures func() (on bool, hits, serverReads int
 			func() float64 { _, _, reads := figures(); return float64(reads) }))
 }
 
+// GroupCommitFigures are the event store's group commit's figures (see
+// natsstore.EventStore.GroupCommitFigures).
+type GroupCommitFigures struct {
+	On                        bool
+	Batches, Batched, Refused int64
+}
+
+// ObserveGroupCommit exports the event store's group commit, read at
+// scrape time from figures: whether it is on, the batches it sent, the
+// commits they carried and the batches the server refused.
+func (m *Metrics) ObserveGroupCommit(figures func() GroupCommitFigures) {
+	m.Registry.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "accredit_group_commit_on",
+			Help: "1 when concurrent event appends are gathered into JetStream atomic batches (an embedded server that fsyncs every write), else 0."},
+			func() float64 {
+				if figures().On {
+					return 1
+				}
+				return 0
+			}),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "accredit_group_commit_batches_total",
+			Help: "Atomic batches the group commit sent."},
+			func() float64 { return float64(figures().Batches) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "accredit_group_commit_batched_commits_total",
+			Help: "Commits the group commit's batches carried (divided by the batches: the mean batch)."},
+			func() float64 { return float64(figures().Batched) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "accredit_group_commit_refused_batches_total",
+			Help: "Batches the server refused; their commits were then published alone."},
+			func() float64 { return float64(figures().Refused) }))
+}
+
 // Command counts one command's outcome.
 func (m *Metrics) Command(command, outcome string) {
 	if m != nil {

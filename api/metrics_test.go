@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/emcc/accredit/cmd/accreditd/app"
@@ -85,5 +87,55 @@ func TestOneLogLinePerRequestWithoutSecrets(t *testing.T) {
 		if strings.Contains(logs, secret) {
 			t.Fatal("a password or token is in the log")
 		}
+	}
+}
+
+// The group commit's series are the store's own figures: on with the
+// default fsync (always), and counting the batches concurrent commands make.
+func TestGroupCommitMetrics(t *testing.T) {
+	tm := newTeam(t)
+	const writers = 24
+	body := `{"scheme":"EIA","level":"practitioner","language":"en"}`
+	var wg sync.WaitGroup
+	statuses := make([]int, writers)
+	for w := range writers {
+		wg.Go(func() {
+			req, _ := http.NewRequest(http.MethodPost, tm.in.URL+"/api/v1/cases", strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+tm.applicant.Token)
+			if resp, err := http.DefaultClient.Do(req); err == nil {
+				statuses[w] = resp.StatusCode
+				resp.Body.Close()
+			}
+		})
+	}
+	wg.Wait()
+	for w, s := range statuses {
+		if s != http.StatusCreated {
+			t.Fatalf("case %d: status %d", w, s)
+		}
+	}
+	metrics := string(Expect(t, tm.in.Get(t, "/metrics", tm.admin), 200).Body)
+	f := tm.in.App.Events.GroupCommitFigures() // nothing writes meanwhile: the jobs are manual
+	for _, want := range []string{
+		"accredit_group_commit_on 1\n",
+		"accredit_group_commit_batches_total " + strconv.FormatInt(f.Batches, 10) + "\n",
+		"accredit_group_commit_batched_commits_total " + strconv.FormatInt(f.Batched, 10) + "\n",
+		"accredit_group_commit_refused_batches_total " + strconv.FormatInt(f.Refused, 10) + "\n",
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	if !f.On || f.Batched < 2*f.Batches {
+		t.Fatalf("figures %+v: want on, and at least two commits a batch", f)
+	}
+	t.Logf("%d concurrent commands: %+v", writers, f)
+
+	// Off where the server does not fsync every write: batches would cost
+	// more than they save there (README, group commit).
+	lazy := newTeam(t, func(c *app.Config) { c.Sync = "1s" })
+	if metrics := string(Expect(t, lazy.in.Get(t, "/metrics", lazy.admin), 200).Body); !strings.Contains(metrics, "accredit_group_commit_on 0\n") {
+		t.Fatal("/metrics does not say the group commit is off with ACCREDIT_SYNC=1s")
 	}
 }

@@ -164,6 +164,27 @@ func (g *groupCommit) take() []*queued {
 	return batch
 }
 
+// GroupCommitFigures are what the store's group commit did since it opened.
+type GroupCommitFigures struct {
+	// On: appends are gathered (Config.GroupCommit, on a server that allows
+	// atomic publish).
+	On bool
+	// Batches sent, the commits they carried (Batched / Batches is the mean
+	// batch), and the batches the server refused (their commits were then
+	// published alone).
+	Batches, Batched, Refused int64
+}
+
+// GroupCommitFigures reports the group commit's figures: whether batches
+// pay on a given disk shows in the mean batch against the appends a second.
+func (s *EventStore) GroupCommitFigures() GroupCommitFigures {
+	g := s.group
+	if g == nil {
+		return GroupCommitFigures{}
+	}
+	return GroupCommitFigures{On: true, Batches: g.batches.Load(), Batched: g.batched.Load(), Refused: g.refused.Load()}
+}
+
 // batchAck is the acknowledgement of a batch's commit message.
 type batchAck struct {
 	Error    *jetstream.APIError `json:"error,omitempty"`

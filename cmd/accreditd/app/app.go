@@ -164,6 +164,10 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 	})
 	a.Feed.Observe(a.Metrics)
 	a.Metrics.ObserveSessions(a.sessions.CacheFigures)
+	a.Metrics.ObserveGroupCommit(func() api.GroupCommitFigures {
+		f := a.Events.GroupCommitFigures()
+		return api.GroupCommitFigures{On: f.On, Batches: f.Batches, Batched: f.Batched, Refused: f.Refused}
+	})
 	a.Metrics.ObserveRebuilds(func() float64 {
 		if a.Reads == nil {
 			return 0
