@@ -12,18 +12,7 @@ import (
 // The leader read that confirms a key-value miss sees what the bucket holds:
 // a value, a deleted key as missing, an unknown key as missing.
 func TestLeaderGetConfirmsKeyValueMisses(t *testing.T) {
-	srv, err := server.NewServer(&server.Options{JetStream: true, StoreDir: t.TempDir(), Port: -1, NoLog: true, NoSigs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Start()
-	t.Cleanup(srv.Shutdown)
-	nc, err := nats.Connect("", nats.InProcessServer(srv))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, _ := jetstream.New(nc)
+	js := jetStreamOnAServer(t)
 	ctx := context.Background()
 	ss, err := OpenSessionStore(ctx, js, Config{})
 	if err != nil {
@@ -54,4 +43,22 @@ func TestLeaderGetConfirmsKeyValueMisses(t *testing.T) {
 	if _, found, err := kvLeaderGet(ctx, js, SessionsBucket, "u1.t2"); err != nil || found {
 		t.Fatalf("deleted key: got found=%v, %v; want a miss", found, err)
 	}
+}
+
+// jetStreamOnAServer is JetStream on a server of the test's own, in process.
+func jetStreamOnAServer(t *testing.T) jetstream.JetStream {
+	t.Helper()
+	srv, err := server.NewServer(&server.Options{JetStream: true, StoreDir: t.TempDir(), Port: -1, NoLog: true, NoSigs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Start()
+	t.Cleanup(srv.Shutdown)
+	nc, err := nats.Connect("", nats.InProcessServer(srv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	js, _ := jetstream.New(nc)
+	return js
 }
