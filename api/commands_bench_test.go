@@ -160,7 +160,9 @@ func httpCommandLoad(b *testing.B, fsync string, writers int, d time.Duration) (
 	if err := pprof.StartCPUProfile(&prof); err != nil {
 		b.Fatalf("CPU profile (run without -cpuprofile; ACCREDIT_BENCH_PROFILE=dir keeps this one): %v", err)
 	}
+	g0 := in.App.Events.GroupCommitFigures()
 	l := runFor(writers, d, put)
+	g1 := in.App.Events.GroupCommitFigures()
 	pprof.StopCPUProfile()
 	if l.profile, err = profileShares(prof.Bytes()); err != nil {
 		b.Fatal(err)
@@ -187,6 +189,11 @@ func httpCommandLoad(b *testing.B, fsync string, writers int, d time.Duration) (
 	}
 	body, _ := json.Marshal(c.Events)
 	b.Logf("fsync %s: %d commands by %d clients in %v; a stored portfolio commit is %d bytes", fsync, l.n, writers, l.wall.Round(time.Millisecond), len(body))
+	if g1.On {
+		batches, batched := g1.Batches-g0.Batches, g1.Batched-g0.Batched
+		b.Logf("fsync %s: group commit sent %d batches carrying %d commits (mean %.1f) of the %d commands, %d refused", fsync,
+			batches, batched, float64(batched)/float64(max(1, batches)), l.n, g1.Refused-g0.Refused)
+	}
 	return l, len(body)
 }
 
