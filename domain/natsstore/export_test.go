@@ -9,10 +9,11 @@ import (
 // how many commits they carried, and how many the server refused.
 func GroupCommitStats(tb testing.TB, s *EventStore) (batches, batched, refused int64) {
 	tb.Helper()
-	if s.group == nil {
+	f := s.GroupCommitFigures()
+	if !f.On {
 		tb.Fatal("the store has no group commit")
 	}
-	return s.group.batches.Load(), s.group.batched.Load(), s.group.refused.Load()
+	return f.Batches, f.Batched, f.Refused
 }
 
 // HoldGroupCommit makes the store's committer busy, as if a publish were
