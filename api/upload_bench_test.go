@@ -143,7 +143,7 @@ func BenchmarkUploadRSS(b *testing.B) {
 	cfg.UploadsPerUser, cfg.UploadsInFlight = many, many
 	cfg.MaxCaseBytes = 1 << 40
 	cfg.MaxCaseFiles = 10_000
-	in := StartWith(b, cfg, app.Options{})
+	in := StartWith(b, cfg, app.Options{Log: processLog(b, cfg)})
 	Expect(b, in.Post(b, "/api/v1/auth/register", "", map[string]string{"email": "carla@example.org", "password": "carla's long password", "name": "Carla Coach"}), 201)
 	token := in.Login(b, "carla@example.org", "carla's long password")
 	caseID := Expect(b, in.Post(b, "/api/v1/cases", token, map[string]any{"scheme": "EIA", "level": "practitioner", "language": "en"}), 201).Map(b)["id"].(string)

@@ -110,7 +110,7 @@ func startUsersScale(b *testing.B, n int) *usersScaleInstance {
 	start := time.Now()
 	sum := seedUsers(b, cfg, n, benchPassword)
 	seeded := time.Since(start)
-	in := StartWith(b, cfg, app.Options{})
+	in := StartWith(b, cfg, app.Options{Log: processLog(b, cfg)})
 	s := &usersScaleInstance{in: in, client: &http.Client{}}
 	s.caughtUp(b)
 	in.Settle(b)
