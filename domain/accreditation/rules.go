@@ -637,6 +637,9 @@ func (r RuleSet) Check(p Portfolio, scheme Scheme, level framework.Level, asOf t
 	return out
 }
 
+// resultsRoom is the capacity Evaluate starts its results with.
+const resultsRoom = 16
+
 // Evaluate returns every submission rule of scheme set at level, checked
 // against p as of asOf, in a fixed order. A rule not set at level is left
 // out: it does not apply.
@@ -644,7 +647,10 @@ func (r RuleSet) Evaluate(p Portfolio, scheme Scheme, level framework.Level, asO
 	if !r.Covers(scheme, level) {
 		return []RuleResult{{Rule: RuleRuleSet, Required: fmt.Sprintf("%s %s", scheme, level), Given: r.ID}}
 	}
-	var out []RuleResult
+	// Room for every rule a scheme has and the evidence rules appended
+	// after them (Case.evaluate): the checklist is evaluated for every
+	// view of a draft, and growing the slice was most of what it allocated.
+	out := make([]RuleResult, 0, resultsRoom)
 	atLeast := func(rule string, given float64) {
 		if req, ok := r.Value(rule, level); ok {
 			out = append(out, RuleResult{Rule: rule, Required: req, Given: given, Met: given >= req})

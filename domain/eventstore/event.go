@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/emcc/accredit/domain"
@@ -86,21 +88,38 @@ type hashedContent struct {
 
 // ComputeHash returns the hex SHA-256 of the event's canonical content.
 func ComputeHash(e Event) (string, error) {
-	b, err := canonical(e)
+	bp := canonicalBufs.Get().(*[]byte)
+	b, err := appendCanonicalContent((*bp)[:0], e)
 	if err != nil {
+		canonicalBufs.Put(bp)
 		return "", err
 	}
 	sum := sha256.Sum256(b)
+	if cap(b) <= maxPooledCanonical {
+		*bp = b[:0]
+		canonicalBufs.Put(bp)
+	}
 	return hex.EncodeToString(sum[:]), nil
 }
 
-// canonical is the content the hash is computed over: json.Marshal of the
-// hashedContent, the payload compacted. Every event is hashed when it is
-// appended and again when the chain is verified, so the usual event (plain
-// ASCII ids and names, a payload without characters that JSON escapes for
-// HTML) is written directly, in the same bytes; any other goes through
-// json.Marshal. A payload already compact (isCompactJSON) is used as it is.
-func canonical(e Event) ([]byte, error) {
+// canonicalBufs holds the buffers the canonical content is written into:
+// it is hashed and dropped, once for every event appended and every event
+// an audit verifies, and a fresh buffer each time was about a KiB of
+// garbage an event.
+var canonicalBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+// maxPooledCanonical is the largest buffer kept for reuse: an event with a
+// large payload does not leave its buffer held for every later one.
+const maxPooledCanonical = 64 << 10
+
+// appendCanonicalContent appends to dst the canonical content of e, what
+// the hash is computed over: json.Marshal of the hashedContent, the payload
+// compacted. Every event is hashed when it is appended and again when the
+// chain is verified, so the usual event (plain ASCII ids and names, a
+// payload without characters that JSON escapes for HTML) is written
+// directly, in the same bytes; any other goes through json.Marshal. A
+// payload already compact (isCompactJSON) is used as it is.
+func appendCanonicalContent(dst []byte, e Event) ([]byte, error) {
 	var data []byte // nil when empty: "null", as json.Marshal writes it
 	if len(e.Data) > 0 {
 		data = e.Data
@@ -114,7 +133,7 @@ func canonical(e Event) ([]byte, error) {
 		data = b.Bytes()
 	}
 	at := e.OccurredAt.UTC().Format(time.RFC3339Nano)
-	if b, ok := appendCanonical(make([]byte, 0, 400+len(data)), e, at, data); ok {
+	if b, ok := appendCanonical(slices.Grow(dst, 400+len(data)), e, at, data); ok {
 		return b, nil
 	}
 	b, err := json.Marshal(hashedContent{
@@ -126,7 +145,7 @@ func canonical(e Event) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("hash %s: %w", e.ID, err)
 	}
-	return b, nil
+	return append(dst, b...), nil
 }
 
 // appendCanonical writes what json.Marshal writes for the hashedContent of

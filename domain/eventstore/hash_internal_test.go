@@ -12,7 +12,7 @@ import (
 )
 
 // reflectHash is the hash as json.Marshal of the hashedContent gives it,
-// the definition canonical's direct writing must match byte for byte.
+// the definition appendCanonicalContent's direct writing must match byte for byte.
 func reflectHash(t *testing.T, e Event) string {
 	t.Helper()
 	var data bytes.Buffer
