@@ -57,7 +57,7 @@ func header(res *results) string {
 			count(m["cases"]), count(m["users"]), count(m["commits"]), count(m["events"]), knobInt(s, "ACCREDIT_BENCH_SECONDS", 10))
 	}
 	if _, ok := res.metrics[commandsBench]; ok {
-		fmt.Fprintf(&b, " Commands: %d s per load.", knobInt(s, "ACCREDIT_BENCH_SECONDS", 10))
+		fmt.Fprintf(&b, " Commands: %d s per load, the median of %d rounds.", knobInt(s, "ACCREDIT_BENCH_SECONDS", 10), knobInt(s, "ACCREDIT_BENCH_ROUNDS", 3))
 	}
 	if m, ok := res.metrics[millionBench]; ok {
 		fmt.Fprintf(&b, " At 1M events: %s cases and as many users, %s events.", count(m["cases"]), count(m["events"]))
