@@ -77,7 +77,7 @@ func BenchmarkCommandsVsRawJetStream(b *testing.B) {
 			cmd, size := httpCommandLoad(b, sync.name, writers, d)
 			rd := round{cmd: cmd, raw: rawPublishLoad(b, sync.name, writers, d, size)}
 			all = append(all, rd)
-			b.Logf("fsync %s, round %d of %d: %.0f cmd/s, %.0f raw msg/s, ratio %.2f; CPU per command %v (profile: accreditd %v with its share), per raw msg %v",
+			progress("fsync %s, round %d of %d: %.0f cmd/s, %.0f raw msg/s, ratio %.2f; CPU per command %v (profile: accreditd %v with its share), per raw msg %v",
 				sync.name, r+1, rounds, rd.cmd.rate(), rd.raw.rate(), rd.ratio(), rd.cmd.cpuPer(), rd.profileCPU(), rd.raw.cpuPer())
 		}
 		// The breakdown and the profiles are those of the round whose
@@ -102,7 +102,14 @@ func BenchmarkCommandsVsRawJetStream(b *testing.B) {
 		b.ReportMetric(float64(mid.profileCPU().Microseconds()), "profile_cpu_us_per_cmd_"+sync.name)
 	}
 	fmt.Fprintf(&out, "(medians of %d rounds of %s each, commit size as stored; load average %s)\n", rounds, d, loadAverage())
-	b.Log(out.String())
+	fmt.Print(out.String())
+}
+
+// progress prints a line of the benchmark's progress on stdout, as the
+// table after it: go test keeps only the first ten lines a benchmark logs,
+// and the rounds' lines pushed the table out of them.
+func progress(format string, args ...any) {
+	fmt.Printf("  "+format+"\n", args...)
 }
 
 // round is one HTTP load and the raw load after it.
@@ -265,10 +272,10 @@ func httpCommandLoad(b *testing.B, fsync string, writers int, d time.Duration) (
 		b.Fatal(err)
 	}
 	body, _ := json.Marshal(c.Events)
-	b.Logf("fsync %s: %d commands by %d clients in %v; a stored portfolio commit is %d bytes", fsync, l.n, writers, l.wall.Round(time.Millisecond), len(body))
+	progress("fsync %s: %d commands by %d clients in %v; a stored portfolio commit is %d bytes", fsync, l.n, writers, l.wall.Round(time.Millisecond), len(body))
 	if g1.On {
 		batches, batched := g1.Batches-g0.Batches, g1.Batched-g0.Batched
-		b.Logf("fsync %s: group commit sent %d batches carrying %d commits (mean %.1f) of the %d commands, %d refused", fsync,
+		progress("fsync %s: group commit sent %d batches carrying %d commits (mean %.1f) of the %d commands, %d refused", fsync,
 			batches, batched, float64(batched)/float64(max(1, batches)), l.n, g1.Refused-g0.Refused)
 	}
 	return l, len(body)
@@ -312,7 +319,7 @@ func rawPublishLoad(b *testing.B, fsync string, writers int, d time.Duration, si
 	if l.failures > 0 {
 		b.Fatalf("%d of %d raw publishes failed", l.failures, l.n+l.failures)
 	}
-	b.Logf("fsync %s: %d raw publishes of %d bytes by %d writers in %v", fsync, l.n, size, writers, l.wall.Round(time.Millisecond))
+	progress("fsync %s: %d raw publishes of %d bytes by %d writers in %v", fsync, l.n, size, writers, l.wall.Round(time.Millisecond))
 	return l
 }
 
