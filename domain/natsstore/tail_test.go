@@ -209,6 +209,11 @@ func TestALappedSubscriberLosesNothing(t *testing.T) {
 		}
 	})
 	fast := follow(es, start, nil)
+	// The shared tail must start at start, before the commits below: one
+	// started after them would be ahead of the held subscriber, which
+	// would then be held on a consumer of its own and never lapped (seen
+	// under load). Any subscriber at start joins a tail that began there.
+	waitConsumers(t, es, 1, "the shared tail started before the commits")
 	appendCommits(t, es, 3)
 	<-held
 	_, lappedBefore := es.TailStats()
