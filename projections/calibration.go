@@ -308,7 +308,26 @@ func (m *Calibration) capture() func(w *snapWriter) error {
 		}
 		frozen.Assessors[id] = n
 	}
-	return writeWhole(frozen.Snapshot)
+	return frozen.writeTo
+}
+
+// writeTo writes the model as json.Marshal writes it, its cases (one
+// record per case with assessments) a case at a time (see writeMap).
+func (m *Calibration) writeTo(w *snapWriter) error {
+	head, err := openObject(json.Marshal(struct {
+		Categories map[int]*calibration.Matrix     `json:"categories"`
+		Assessors  map[string]*AssessorCalibration `json:"assessors"`
+	}{m.Categories, m.Assessors}))
+	if err != nil {
+		return err
+	}
+	w.Write(head)
+	w.WriteString(`,"cases":`)
+	if err := writeMap(w, m.Cases); err != nil {
+		return err
+	}
+	_, err = w.WriteString("}")
+	return err
 }
 
 func cloneMatrices(in map[int]*calibration.Matrix) map[int]*calibration.Matrix {
@@ -427,7 +446,7 @@ func followed(r accreditation.Recommendation, o accreditation.Outcome) bool {
 }
 
 // Snapshot implements ReadModel.
-func (m *Calibration) Snapshot() ([]byte, error) { return json.Marshal(m) }
+func (m *Calibration) Snapshot() ([]byte, error) { return encodeInMemory(m.writeTo) }
 
 // Restore implements ReadModel.
 func (m *Calibration) Restore(b []byte) error {

@@ -191,14 +191,29 @@ func (m *Register) Apply(e eventstore.Event) {
 }
 
 // Snapshot implements ReadModel.
-func (m *Register) Snapshot() ([]byte, error) { return json.Marshal(m) }
+func (m *Register) Snapshot() ([]byte, error) { return encodeInMemory(m.writeTo) }
+
+// writeTo writes the model as json.Marshal writes it, an entry at a time
+// (see writeMap).
+func (m *Register) writeTo(w *snapWriter) error {
+	w.WriteString(`{"entries":`)
+	if err := writeMap(w, m.Entries); err != nil {
+		return err
+	}
+	w.WriteString(`,"cases":`)
+	if err := writeMap(w, m.Cases); err != nil {
+		return err
+	}
+	_, err := w.WriteString("}")
+	return err
+}
 
 // capture implements capturer: an entry is replaced when it changes,
 // never changed in place (see Apply), so copies of the maps hold the
 // entries as they stand.
 func (m *Register) capture() func(w *snapWriter) error {
 	frozen := &Register{Entries: maps.Clone(m.Entries), Cases: maps.Clone(m.Cases)}
-	return writeWhole(frozen.Snapshot)
+	return frozen.writeTo
 }
 
 // Restore implements ReadModel.
