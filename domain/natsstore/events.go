@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unique"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -419,7 +420,10 @@ func decodeCommit(m jetstream.Msg) (eventstore.Commit, error) {
 // it directly (decodeChained), any other with encoding/json's semantics on
 // the decoder of its successor (jsonv1, the same answers and errors).
 func DecodeCommit(subject string, seq uint64, data []byte) (eventstore.Commit, error) {
-	stream := strings.TrimPrefix(subject, subjectPrefix)
+	// One string per stream, whatever the message: cut from the subject,
+	// the name kept the subject's memory alive in every map it became a
+	// key of (344k subjects, 21 MB, after a start at 1M events).
+	stream := unique.Make(strings.TrimPrefix(subject, subjectPrefix)).Value()
 	events, ok := decodeChained(stream, data)
 	if !ok {
 		if err := jsonv1.Unmarshal(data, &events); err != nil {
