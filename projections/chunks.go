@@ -31,16 +31,17 @@ type casesHead struct {
 	Sizes  []int `json:"sizes"`
 }
 
-// eachOnCores runs fn(i) for i in [0, n) on a worker per core and returns
-// the first error.
-func eachOnCores(n int, fn func(i int) error) error {
+// eachOnCores runs fn(worker, i) for i in [0, n) on a worker per core
+// (worker in [0, cores())) and returns the first error. A worker runs its
+// calls one after another, so what it keeps between them is its own.
+func eachOnCores(n int, fn func(worker, i int) error) error {
 	errs := make([]error, n)
 	next := make(chan int)
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), n) {
+	for worker := range min(cores(), n) {
 		wg.Go(func() {
 			for i := range next {
-				errs[i] = fn(i)
+				errs[i] = fn(worker, i)
 			}
 		})
 	}
@@ -56,6 +57,9 @@ func eachOnCores(n int, fn func(i int) error) error {
 	}
 	return nil
 }
+
+// cores is how many workers eachOnCores runs.
+func cores() int { return runtime.GOMAXPROCS(0) }
 
 // caseEntry is one case in a chunk: its summary and its JSON, deflated.
 type caseEntry struct {
@@ -122,16 +126,19 @@ func decodeCases(data []byte, m *Cases) error {
 	folded := make([]map[string]*accreditation.Case, len(chunks))
 	cold := make([]map[string]coldCase, len(chunks))
 	sp := m.spills.file()
-	err = eachOnCores(len(parts), func(i int) error {
+	stowers := make([]stowing, cores())
+	err = eachOnCores(len(parts), func(worker, i int) error {
 		if err := unmarshal(chunks[i], &parts[i]); err != nil {
 			return err
 		}
 		dropPages(chunks[i])
 		folded[i], cold[i] = map[string]*accreditation.Case{}, map[string]coldCase{}
-		var w stowing
+		size := 0
 		if sp != nil {
-			w.buf.Grow(len(chunks[i]) * 3 / 4) // the chunk's bytes, base64 decoded
+			size = len(chunks[i]) * 3 / 4 // the chunk's bytes, base64 decoded
 		}
+		w := &stowers[worker]
+		w.reuse(size)
 		for id, e := range parts[i] {
 			if e.Summary == nil {
 				return fmt.Errorf("case %s has no summary", id)

@@ -159,6 +159,17 @@ func (w *stowing) add(zw *flate.Writer, id string, c *accreditation.Case) error 
 	return nil
 }
 
+// reuse empties w for another batch of about size bytes, keeping its
+// buffer: a restore's worker gathers chunk after chunk in one, each placed
+// (in the spill, or copied out) before the next. A fresh buffer a chunk
+// was allocated and cleared each time, and the decision records' grew by
+// doubling: 1.7 s of the 11.9 s of CPU sampled over a restart at 1M events.
+func (w *stowing) reuse(size int) {
+	w.ids, w.ends = w.ids[:0], w.ends[:0]
+	w.buf.Reset()
+	w.buf.Grow(size)
+}
+
 // addBytes adds bytes as they are (a case already deflated, a record).
 func (w *stowing) addBytes(id string, b []byte) {
 	w.buf.Write(b)
