@@ -205,21 +205,30 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 		return nil, err
 	}
 
-	a.resumeAggregates(ctx)
+	// The read side replays (or resumes from its snapshot) while the write
+	// side loads its snapshot and replays the rest: two cores make the
+	// start up to half as long. The read models' snapshot is read on every
+	// core, the aggregates' on one; read one after the other, a core
+	// waited through the aggregates'.
 	runCtx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
+	aggregatesLoaded := make(chan struct{})
 	a.wg.Add(1)
-	go func() { defer a.wg.Done(); _ = a.Feed.Run(runCtx) }()
-	// Sessions are cached while the bucket is watched (every request
-	// authenticates: one server read a request otherwise).
-	a.wg.Add(1)
-	go func() { defer a.wg.Done(); a.sessions.Run(runCtx) }()
-	// The read side replays (or resumes from its snapshot) while the write
-	// side replays: two cores make the start up to half as long.
+	go func() {
+		defer a.wg.Done()
+		a.resumeAggregates(ctx)
+		close(aggregatesLoaded)
+		_ = a.Feed.Run(runCtx)
+	}()
 	a.Reads = projections.NewRunner(a.Events, projections.NewSet, projections.Options{
 		SnapshotDir: filepath.Join(cfg.DataDir, "projections"), Schema: projections.Schema, Log: a.log,
 		SnapshotAfter: cfg.ReadSnapshotAfter})
 	a.Reads.Start()
+	<-aggregatesLoaded
+	// Sessions are cached while the bucket is watched (every request
+	// authenticates: one server read a request otherwise).
+	a.wg.Add(1)
+	go func() { defer a.wg.Done(); a.sessions.Run(runCtx) }()
 	// The search index opens names and builds itself in the background from
 	// its snapshot (its values sealed again under each person's key) or the
 	// store's start. It begins once the read models have caught up: built
