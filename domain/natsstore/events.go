@@ -10,7 +10,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unique"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -420,10 +419,12 @@ func decodeCommit(m jetstream.Msg) (eventstore.Commit, error) {
 // it directly (decodeChained), any other with encoding/json's semantics on
 // the decoder of its successor (jsonv1, the same answers and errors).
 func DecodeCommit(subject string, seq uint64, data []byte) (eventstore.Commit, error) {
-	// One string per stream, whatever the message: cut from the subject,
-	// the name kept the subject's memory alive in every map it became a
-	// key of (344k subjects, 21 MB, after a start at 1M events).
-	stream := unique.Make(strings.TrimPrefix(subject, subjectPrefix)).Value()
+	// A string of its own: cut from the subject, the name kept the
+	// subject's memory alive in every map it became a key of (344k
+	// subjects, 21 MB, after a start at 1M events). Not unique.Make's one
+	// string per stream: its lookups took about 6 % of the CPU of a
+	// start with no snapshot at 1M events.
+	stream := strings.Clone(strings.TrimPrefix(subject, subjectPrefix))
 	events, ok := decodeChained(stream, data)
 	if !ok {
 		if err := jsonv1.Unmarshal(data, &events); err != nil {
