@@ -20,3 +20,19 @@ func ValidULID(id string) bool {
 func ValidLanguage(s string) bool {
 	return len(s) == 2 && s[0] >= 'a' && s[0] <= 'z' && s[1] >= 'a' && s[1] <= 'z'
 }
+
+// Known returns the constant of known that b spells, or b as a string of
+// its own when it spells none. A value of an enumeration decoded into its
+// constant is one string in the whole process, not one per record, and
+// comparing it with a constant is a comparison of pointers: the read
+// models compare every case they look at with the states, schemes, levels
+// and roles of a query, and a copy of the value stored elsewhere in the
+// heap cost a cache miss for each.
+func Known[T ~string](b []byte, known []T) T {
+	for _, k := range known {
+		if string(k) == string(b) {
+			return k
+		}
+	}
+	return T(b)
+}

@@ -1,6 +1,9 @@
 package domain
 
-import "testing"
+import (
+	"testing"
+	"unsafe"
+)
 
 // TestValidULID pins the one id check of the API's and the web's paths and
 // of session tokens: 26 digits and upper-case letters, nothing else.
@@ -40,5 +43,27 @@ func TestValidLanguage(t *testing.T) {
 		if got := ValidLanguage(tc.s); got != tc.want {
 			t.Errorf("ValidLanguage(%q): got %v, want %v", tc.s, got, tc.want)
 		}
+	}
+}
+
+// TestKnownIsTheConstantOrACopy: bytes that spell a constant give that
+// constant itself; others a string of their own, which the decoder's
+// buffer, reused after, does not change.
+func TestKnownIsTheConstantOrACopy(t *testing.T) {
+	type colour string
+	const red, blue colour = "red", "blue"
+	known := []colour{red, blue}
+	b := []byte("blue")
+	if got := Known(b, known); got != blue || unsafe.StringData(string(got)) != unsafe.StringData(string(blue)) {
+		t.Errorf("Known(blue) = %q, not the constant", got)
+	}
+	b = []byte("green")
+	got := Known(b, known)
+	copy(b, "xxxxx")
+	if got != "green" {
+		t.Errorf("Known(green) = %q after its bytes were reused, want green", got)
+	}
+	if got := Known(nil, known); got != "" {
+		t.Errorf("Known(nil) = %q", got)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/framework"
 	"github.com/emcc/accredit/domain/pii"
 )
@@ -22,6 +23,15 @@ const (
 
 // Valid reports whether s is EIA or EQA.
 func (s Scheme) Valid() bool { return s == SchemeEIA || s == SchemeEQA }
+
+// UnmarshalText decodes a scheme as its constant (domain.Known); a value
+// that is none is kept as written, for Valid to refuse.
+func (s *Scheme) UnmarshalText(b []byte) error {
+	*s = domain.Known(b, schemes)
+	return nil
+}
+
+var schemes = []Scheme{SchemeEIA, SchemeEQA}
 
 // ParseScheme parses "EIA" or "EQA", ignoring case and surrounding space.
 func ParseScheme(s string) (Scheme, bool) {
@@ -55,6 +65,13 @@ var States = []State{
 	StateDraft, StateAwaitingPayment, StateSubmitted, StateReturned, StateAwaitingAssessment, StateInAssessment,
 	StateInformationRequested, StateModeration, StateAwaitingDecision, StateAwarded,
 	StateNotAwarded, StateAppealed, StateWithdrawn,
+}
+
+// UnmarshalText decodes a state as its constant (domain.Known); a value
+// that is none is kept as written.
+func (s *State) UnmarshalText(b []byte) error {
+	*s = domain.Known(b, States)
+	return nil
 }
 
 // Date is a calendar day without time or zone, written "2006-01-02" in JSON.
@@ -320,6 +337,14 @@ var AssessorRoles = []AssessorRole{RoleAssessor, RoleVerifier}
 
 // Valid reports whether r is assessor or verifier.
 func (r AssessorRole) Valid() bool { return r == RoleAssessor || r == RoleVerifier }
+
+// UnmarshalText decodes a role as its constant (domain.Known), as a value
+// and as a key of a case's maps by role; a value that is none is kept as
+// written, for Valid to refuse.
+func (r *AssessorRole) UnmarshalText(b []byte) error {
+	*r = domain.Known(b, AssessorRoles)
+	return nil
+}
 
 // How an assessor came to a case.
 const (

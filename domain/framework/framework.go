@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/emcc/accredit/domain"
 )
 
 // Version is the id of the embedded catalogue.
@@ -47,6 +49,14 @@ const (
 
 // Levels lists the four levels lowest first.
 var Levels = []Level{Foundation, Practitioner, SeniorPractitioner, MasterPractitioner}
+
+// UnmarshalText decodes a level id as its constant (domain.Known); a value
+// that is none is kept as written, for Rank to refuse. It reads ids only:
+// the printed names are ParseLevel's.
+func (l *Level) UnmarshalText(b []byte) error {
+	*l = domain.Known(b, Levels)
+	return nil
+}
 
 // ParseLevel parses a level id such as "senior_practitioner". It ignores case
 // and surrounding space and also accepts the printed names with a space or a

@@ -1,0 +1,49 @@
+package projections
+
+import (
+	"strings"
+	"testing"
+	"unsafe"
+
+	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/framework"
+	"github.com/klauspost/compress/flate"
+)
+
+// A case read back from its deflated form (a cold case, a snapshot's)
+// holds its scheme, level, state and roles as the constants, not as
+// copies of their bytes: the queues compare them for every case they
+// look at.
+func TestAnInflatedCaseHoldsTheConstants(t *testing.T) {
+	copyOf := func(s string) string { return strings.Clone(s) }
+	c := &accreditation.Case{ID: "01JCASE0000000000000000000",
+		Scheme: accreditation.Scheme(copyOf("EIA")), Level: framework.Level(copyOf("practitioner")),
+		State: accreditation.State(copyOf("awaiting_assessment")),
+		Assignments: map[accreditation.AssessorRole]accreditation.Assignment{
+			accreditation.AssessorRole(copyOf("assessor")): {Role: accreditation.AssessorRole(copyOf("assessor")), UserID: "U1"}},
+	}
+	zw, _ := flate.NewWriter(nil, flate.BestSpeed)
+	b, err := deflateCase(zw, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := inflateCase(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same := func(what, a, b string) {
+		if a != b || unsafe.StringData(a) != unsafe.StringData(b) {
+			t.Errorf("%s %q is not the constant %q", what, a, b)
+		}
+	}
+	same("scheme", string(got.Scheme), string(accreditation.SchemeEIA))
+	same("level", string(got.Level), string(framework.Practitioner))
+	same("state", string(got.State), string(accreditation.StateAwaitingAssessment))
+	for k, a := range got.Assignments {
+		same("assignments' key", string(k), string(accreditation.RoleAssessor))
+		same("assignment's role", string(a.Role), string(accreditation.RoleAssessor))
+	}
+	if len(got.Assignments) != 1 {
+		t.Fatalf("assignments %v", got.Assignments)
+	}
+}
