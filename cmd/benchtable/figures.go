@@ -258,8 +258,8 @@ func servedRow(name, read string) figure {
 		ours: one(servedUnit+read, func(v float64) string { return fixed(v, 2) + " %" })}
 }
 
-// servedUnit starts the metrics of servedRow, which runs before
-// 2026-12-05 09:00 UTC did not report.
+// servedUnit starts the metrics of servedRow, which runs of the code
+// before 3a0776b did not report.
 const servedUnit = "served_5ms_pct/"
 
 // millionRSSRow is the resident memory at 1M events under one memory
