@@ -31,17 +31,19 @@ type casesHead struct {
 	Sizes  []int `json:"sizes"`
 }
 
-// eachOnCores runs fn(worker, i) for i in [0, n) on a worker per core
-// (worker in [0, cores())) and returns the first error. A worker runs its
-// calls one after another, so what it keeps between them is its own.
-func eachOnCores(n int, fn func(worker, i int) error) error {
+// eachOnCores runs fn(w, i) for i in [0, n) on a worker per core and
+// returns the first error. Each worker has a W of its own, zero at first,
+// and runs its calls one after another: what fn keeps in w between them
+// is that worker's alone.
+func eachOnCores[W any](n int, fn func(w *W, i int) error) error {
 	errs := make([]error, n)
 	next := make(chan int)
 	var wg sync.WaitGroup
-	for worker := range min(cores(), n) {
+	for range min(runtime.GOMAXPROCS(0), n) {
 		wg.Go(func() {
+			var w W
 			for i := range next {
-				errs[i] = fn(worker, i)
+				errs[i] = fn(&w, i)
 			}
 		})
 	}
@@ -57,9 +59,6 @@ func eachOnCores(n int, fn func(worker, i int) error) error {
 	}
 	return nil
 }
-
-// cores is how many workers eachOnCores runs.
-func cores() int { return runtime.GOMAXPROCS(0) }
 
 // caseEntry is one case in a chunk: its summary and its JSON, deflated.
 type caseEntry struct {
@@ -126,8 +125,7 @@ func decodeCases(data []byte, m *Cases) error {
 	folded := make([]map[string]*accreditation.Case, len(chunks))
 	cold := make([]map[string]coldCase, len(chunks))
 	sp := m.spills.file()
-	stowers := make([]stowing, cores())
-	err = eachOnCores(len(parts), func(worker, i int) error {
+	err = eachOnCores(len(parts), func(w *stowing, i int) error {
 		if err := unmarshal(chunks[i], &parts[i]); err != nil {
 			return err
 		}
@@ -137,7 +135,6 @@ func decodeCases(data []byte, m *Cases) error {
 		if sp != nil {
 			size = len(chunks[i]) * 3 / 4 // the chunk's bytes, base64 decoded
 		}
-		w := &stowers[worker]
 		w.reuse(size)
 		for id, e := range parts[i] {
 			if e.Summary == nil {

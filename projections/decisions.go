@@ -320,9 +320,7 @@ func (m *Decisions) Restore(b []byte) error {
 	// A chunk at a time on each core, its records' JSON dropped once in
 	// the spill: the whole snapshot's decoded at once raised a restore's
 	// peak by their size.
-	stowers := make([]stowing, cores())
-	err = eachOnCores(len(chunks), func(worker, c int) error {
-		w := &stowers[worker]
+	err = eachOnCores(len(chunks), func(w *stowing, c int) error {
 		w.reuse(len(chunks[c])) // the records are the chunk, less its commas and brackets
 		err := eachRecord(chunks[c], func(h *decisionHead, raw []byte) {
 			heads[c] = append(heads[c], h)

@@ -204,7 +204,7 @@ func writeChunks(w *snapWriter, n int, headOf func(sizes []int) ([]byte, error),
 			return err
 		}
 		k := min(batch, n-from)
-		if err := eachOnCores(k, func(_, i int) error {
+		if err := eachOnCores(k, func(_ *struct{}, i int) error {
 			var err error
 			chunks[i], err = encode(from + i)
 			return err
