@@ -67,6 +67,19 @@ func TestQueueItemJSONIsEncodingJSONs(t *testing.T) {
 	}
 }
 
+// Every byte, alone and within plain text, is written as encoding/json
+// writes it: as it is or escaped.
+func TestQueueStringsAreEncodingJSONsForEveryByte(t *testing.T) {
+	for c := range 256 {
+		for _, s := range []string{string([]byte{byte(c)}), "ab" + string([]byte{byte(c)}) + "yz"} {
+			want, _ := json.Marshal(s)
+			if got := appendJSONString(nil, s); !bytes.Equal(got, want) {
+				t.Errorf("byte %#x: got %s, want %s", c, got, want)
+			}
+		}
+	}
+}
+
 // The whole answer, office's and assessor's, is what c.JSON wrote for
 // the map it replaced, headers too; ?pretty still indents.
 func TestQueueAnswerIsWhatCJSONWrote(t *testing.T) {

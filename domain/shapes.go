@@ -21,6 +21,28 @@ func ValidLanguage(s string) bool {
 	return len(s) == 2 && s[0] >= 'a' && s[0] <= 'z' && s[1] >= 'a' && s[1] <= 'z'
 }
 
+// Language returns s, a language code, as the one string of that code in
+// the process when it is valid (see ValidLanguage and Known), otherwise s
+// as it is. The queues compare and write every case's language.
+func Language(s string) string {
+	if !ValidLanguage(s) {
+		return s
+	}
+	i := 2 * (int(s[0]-'a')*26 + int(s[1]-'a'))
+	return languageCodes[i : i+2]
+}
+
+// languageCodes is every two-letter code, "aaabac...zz", in one string.
+var languageCodes = func() string {
+	b := make([]byte, 0, 2*26*26)
+	for x := byte('a'); x <= 'z'; x++ {
+		for y := byte('a'); y <= 'z'; y++ {
+			b = append(b, x, y)
+		}
+	}
+	return string(b)
+}()
+
 // Known returns the constant of known that b spells, or b as a string of
 // its own when it spells none. A value of an enumeration decoded into its
 // constant is one string in the whole process, not one per record, and
@@ -28,7 +50,7 @@ func ValidLanguage(s string) bool {
 // models compare every case they look at with the states, schemes, levels
 // and roles of a query, and a copy of the value stored elsewhere in the
 // heap cost a cache miss for each.
-func Known[T ~string](b []byte, known []T) T {
+func Known[T ~string, B ~string | ~[]byte](b B, known []T) T {
 	for _, k := range known {
 		if string(k) == string(b) {
 			return k

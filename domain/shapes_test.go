@@ -63,7 +63,31 @@ func TestKnownIsTheConstantOrACopy(t *testing.T) {
 	if got != "green" {
 		t.Errorf("Known(green) = %q after its bytes were reused, want green", got)
 	}
-	if got := Known(nil, known); got != "" {
+	if got := Known([]byte(nil), known); got != "" {
 		t.Errorf("Known(nil) = %q", got)
+	}
+	// A string, as well as bytes: the constant, or the string itself.
+	s := string([]byte("blue"))
+	if got := Known(s, known); unsafe.StringData(string(got)) != unsafe.StringData(string(blue)) {
+		t.Errorf("Known of the string blue = %q, not the constant", got)
+	}
+	if got := Known("green", known); got != "green" {
+		t.Errorf("Known of the string green = %q", got)
+	}
+}
+
+// A valid code is one string in the process, whatever bytes it came from;
+// anything else is kept as it is.
+func TestLanguageIsTheOneStringOfItsCode(t *testing.T) {
+	for _, code := range []string{"aa", "en", "nl", "zz"} {
+		a, b := Language(string([]byte(code))), Language(string([]byte(code)))
+		if a != code || unsafe.StringData(a) != unsafe.StringData(b) {
+			t.Errorf("Language(%q) = %q, %q: not one string of the code", code, a, b)
+		}
+	}
+	for _, s := range []string{"", "e", "EN", "eng", "e1", "{n"} {
+		if got := Language(s); got != s {
+			t.Errorf("Language(%q) = %q, want it as it is", s, got)
+		}
 	}
 }

@@ -383,15 +383,15 @@ func (m *Cases) AssessorQueue(p accreditation.AssessorProfile, now time.Time, sl
 			break
 		}
 		it := item(c, now, sla)
-		it.MyRole = roleOf(c, p.UserID)
+		it.MyRole = it.roleOf(p.UserID)
 		mine.Items = append(mine.Items, it)
 	}
 	for r := range m.awaitingFor(p) {
 		c, ok := m.Case(r.id)
-		// Cheap checks first; CanClaim has the last word.
+		// Cheap checks first; CanClaim has the last word (and refuses a
+		// role to whoever holds the other, so that is not asked here too).
 		if !ok || c.State != accreditation.StateAwaitingAssessment || !slices.Contains(p.Schemes, string(c.Scheme)) ||
-			!p.MaxLevel.AtLeast(c.Level) || !slices.Contains(p.Languages, c.Language) || slices.Contains(p.Conflicts, c.ApplicantID) ||
-			roleOf(c, p.UserID) != "" {
+			!p.MaxLevel.AtLeast(c.Level) || !slices.Contains(p.Languages, c.Language) || slices.Contains(p.Conflicts, c.ApplicantID) {
 			continue
 		}
 		roles := c.ClaimableRoles(p)
@@ -407,6 +407,20 @@ func (m *Cases) AssessorQueue(p accreditation.AssessorProfile, now time.Time, sl
 		available.Items = append(available.Items, it)
 	}
 	return available, mine
+}
+
+// roleOf is the role userID holds on the item's case, if any, from the
+// ids item read: no second look at the case's assignments.
+func (it *QueueItem) roleOf(userID string) accreditation.AssessorRole {
+	switch {
+	case userID == "":
+		return ""
+	case it.AssessorID == userID:
+		return accreditation.RoleAssessor
+	case it.VerifierID == userID:
+		return accreditation.RoleVerifier
+	}
+	return ""
 }
 
 // roleOf is the role userID holds on c, if any: a lookup per role, not an

@@ -274,6 +274,7 @@ func inflateCase(b []byte) (*accreditation.Case, error) {
 	if err := jsonv1.Unmarshal(j.Bytes(), c); err != nil {
 		return nil, err
 	}
+	c.ShareConstants()
 	return c, nil
 }
 

@@ -224,7 +224,7 @@ func (c *Case) onOpened(e eventstore.Event, d CaseOpened) {
 	c.ID = d.CaseID
 	c.Scheme = d.Scheme
 	c.Level = d.Level
-	c.Language = d.Language
+	c.Language = domain.Language(d.Language)
 	c.ApplicantID = d.ApplicantID
 	c.State = StateDraft
 	c.OpenedAt = e.OccurredAt
@@ -457,6 +457,19 @@ func (c *Case) onRevoked(e eventstore.Event, d AccreditationRevoked) {
 
 func (c *Case) onAccreditationWithdrawn(e eventstore.Event, d AccreditationWithdrawn) {
 	c.setStatus(e, d.AccreditationID, StatusWithdrawn, d.Reason)
+}
+
+// ShareConstants makes the case's language and its participants' parts the
+// one string of each in the process (domain.Language, domain.Known), as
+// applying its events does: decoding a whole case (a read model's cold or
+// snapshotted case) gives each case copies of its own, and the queues
+// read them for every case they look at. Like the decoded schemes and
+// states, a value that is none is kept as it is.
+func (c *Case) ShareConstants() {
+	c.Language = domain.Language(c.Language)
+	for i := range c.Participants {
+		c.Participants[i].Part = domain.Known(c.Participants[i].Part, parts)
+	}
 }
 
 // assessorRoleOf returns the assessing role userID holds, "" for none.

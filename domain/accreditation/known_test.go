@@ -3,8 +3,11 @@ package accreditation
 import (
 	"encoding/json"
 	"testing"
+	"time"
 	"unsafe"
 
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/eventstore"
 	"github.com/emcc/accredit/domain/framework"
 )
 
@@ -55,5 +58,37 @@ func TestDecodedEnumerationsAreTheirConstants(t *testing.T) {
 	var bad Case
 	if err := json.Unmarshal([]byte(`{"scheme":5}`), &bad); err == nil {
 		t.Error("a number decoded as a scheme")
+	}
+}
+
+// A case opened holds its language as the one string of its code, and
+// ShareConstants gives a case decoded whole (the read side's cold cases)
+// the same for its language and its participants' parts.
+func TestACaseSharesItsLanguageAndParts(t *testing.T) {
+	var c Case
+	data := []byte(`{"case_id":"c-1","scheme":"EIA","level":"practitioner","language":"nl","applicant_id":"app-1"}`)
+	e := eventstore.Event{ID: "e", Type: string(EventCaseOpened), SchemaVersion: SchemaVersion(EventCaseOpened),
+		OccurredAt: time.Now(), Actor: domain.System, Data: data}
+	if err := c.Apply(e); err != nil {
+		t.Fatal(err)
+	}
+	if c.Language != "nl" || !sameString(c.Language, domain.Language("nl")) {
+		t.Errorf("opened case's language %q is not the one string of nl", c.Language)
+	}
+
+	var d Case
+	in := `{"language":"en","participants":[{"user_id":"U1","part":"applicant"},{"user_id":"U2","part":"verifier"},{"user_id":"U3","part":"other"}]}`
+	if err := json.Unmarshal([]byte(in), &d); err != nil {
+		t.Fatal(err)
+	}
+	d.ShareConstants()
+	if !sameString(d.Language, domain.Language("en")) {
+		t.Errorf("language %q not shared", d.Language)
+	}
+	if !sameString(d.Participants[0].Part, PartApplicant) || !sameString(d.Participants[1].Part, PartVerifier) {
+		t.Errorf("parts %+v not the constants", d.Participants)
+	}
+	if d.Participants[2].Part != "other" || d.Participants[2].UserID != "U3" {
+		t.Errorf("a part that is none not kept as written: %+v", d.Participants[2])
 	}
 }

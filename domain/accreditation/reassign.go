@@ -174,8 +174,11 @@ func (c *Case) TakenOff(userID string) bool {
 	if userID == "" || c.assessorRoleOf(userID) != "" {
 		return false
 	}
-	for _, p := range c.partsOf(userID) {
-		if p == PartAssessor || p == PartVerifier {
+	// The part first: the queues ask this of every case they show, and a
+	// part is compared by its length or as the constant; the id only
+	// where the part is one of the two.
+	for _, p := range c.Participants {
+		if (p.Part == PartAssessor || p.Part == PartVerifier) && p.UserID == userID {
 			return true
 		}
 	}

@@ -651,6 +651,10 @@ const (
 	PartRenewalAssessor = "renewal_assessor"
 )
 
+// parts is every part, for ShareConstants.
+var parts = []string{PartApplicant, PartScreener, PartAssessor, PartVerifier, PartRequester, PartModerator,
+	PartDecider, PartPanelMember, PartAppealReviewer, PartRenewalAssessor}
+
 // Participant is a user who played a part in the case.
 type Participant struct {
 	UserID string `json:"user_id"`
