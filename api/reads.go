@@ -42,11 +42,21 @@ func (s *Server) read(c echo.Context, fn func(m *projections.Models, pos uint64)
 	if err := s.waitMinSeq(c); err != nil {
 		return err
 	}
+	// The answer is made while the read models are held and sent after
+	// (heldAnswer): a slow client must not hold them.
+	res := c.Response()
+	w := res.Writer
+	held := holdAnswer(w)
+	res.Writer = held
 	var err error
 	s.deps.Reads.Runner.Read(func(set *projections.Set) {
-		c.Response().Header().Set("X-Accredit-Seq", strconv.FormatUint(set.Position(), 10))
+		res.Header().Set("X-Accredit-Seq", strconv.FormatUint(set.Position(), 10))
 		err = fn(set.Typed(), set.Position())
 	})
+	res.Writer = w
+	if sendErr := held.send(); err == nil {
+		err = sendErr
+	}
 	return err
 }
 
@@ -519,24 +529,17 @@ func (s *Server) registerList(c echo.Context) error {
 		return badQuery("cursor", "given with limit only")
 	}
 	ctx := c.Request().Context()
-	return s.read(c, func(m *projections.Models, _ uint64) error {
+	whole := limit == 0 && scheme == "" && level == "" && q == ""
+	gz := whole && acceptsGzip(c.Request().Header.Get("Accept-Encoding"))
+	var body []byte // the whole list's, encoded once per change and never changed: sent after the read
+	var etag string
+	err = s.read(c, func(m *projections.Models, _ uint64) error {
 		list := s.publicRegister().Listed(ctx, m.Register)
-		if limit == 0 && scheme == "" && level == "" && q == "" {
-			h := c.Response().Header()
-			h.Add("Vary", "Accept-Encoding")
-			gz := acceptsGzip(c.Request().Header.Get("Accept-Encoding"))
-			body, etag := list.JSON()
-			if gz {
+		if whole {
+			if body, etag = list.JSON(); gz {
 				body, etag = list.GzipJSON()
 			}
-			h.Set("ETag", etag)
-			if match := c.Request().Header.Get("If-None-Match"); match != "" && strings.Contains(match, etag) {
-				return c.NoContent(http.StatusNotModified)
-			}
-			if gz {
-				h.Set("Content-Encoding", "gzip")
-			}
-			return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
+			return nil
 		}
 		from := 0
 		if cursor != "" {
@@ -548,9 +551,9 @@ func (s *Server) registerList(c echo.Context) error {
 		}
 		f := RegisterFilter{Scheme: scheme, Level: level, Text: q}
 		if _, pretty := c.QueryParams()["pretty"]; !pretty {
-			body := list.PageJSON(f, from, limit)
-			c.Response().Header().Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
-			return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
+			page := list.PageJSON(f, from, limit)
+			c.Response().Header().Set(echo.HeaderContentLength, strconv.Itoa(len(page)))
+			return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, page)
 		}
 		rows, next := list.Search(f, from, limit)
 		out := map[string]any{"accreditations": rows}
@@ -559,6 +562,21 @@ func (s *Server) registerList(c echo.Context) error {
 		}
 		return c.JSON(http.StatusOK, out)
 	})
+	if err != nil || !whole {
+		return err
+	}
+	// A body this large is not copied into the read's held answer: it is
+	// written here, once the read models are let go.
+	h := c.Response().Header()
+	h.Add("Vary", "Accept-Encoding")
+	h.Set("ETag", etag)
+	if match := c.Request().Header.Get("If-None-Match"); match != "" && strings.Contains(match, etag) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	if gz {
+		h.Set("Content-Encoding", "gzip")
+	}
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
 }
 
 func (s *Server) verifyAccreditation(c echo.Context) error {
