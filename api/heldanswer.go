@@ -45,15 +45,18 @@ func (h *heldAnswer) Write(p []byte) (int, error) {
 	return h.body.Write(p)
 }
 
+// drop gives the buffer back, unsent.
+func (h *heldAnswer) drop() {
+	if h.body.Cap() <= heldBodyKept {
+		heldBodies.Put(h.body)
+	}
+	h.body = nil
+}
+
 // send writes what was kept to the response, if anything was, and gives
 // the buffer back.
 func (h *heldAnswer) send() error {
-	defer func() {
-		if h.body.Cap() <= heldBodyKept {
-			heldBodies.Put(h.body)
-		}
-		h.body = nil
-	}()
+	defer h.drop()
 	if h.status == 0 {
 		return nil
 	}

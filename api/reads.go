@@ -48,6 +48,14 @@ func (s *Server) read(c echo.Context, fn func(m *projections.Models, pos uint64)
 	w := res.Writer
 	held := holdAnswer(w)
 	res.Writer = held
+	defer func() {
+		if res.Writer == held {
+			// fn panicked: what it wrote is dropped, and the recoverer's
+			// 500 goes to the client.
+			res.Writer, res.Committed, res.Size = w, false, 0
+			held.drop()
+		}
+	}()
 	var err error
 	s.deps.Reads.Runner.Read(func(set *projections.Set) {
 		res.Header().Set("X-Accredit-Seq", strconv.FormatUint(set.Position(), 10))
