@@ -43,8 +43,9 @@ var languageCodes = func() string {
 	return string(b)
 }()
 
-// Known returns the constant of known that b spells, or b as a string of
-// its own when it spells none. A value of an enumeration decoded into its
+// Known returns the constant of known that b spells; when it spells none,
+// b as it is if a string, or a string of its own if bytes (a decoder's
+// buffer is reused). A value of an enumeration decoded into its
 // constant is one string in the whole process, not one per record, and
 // comparing it with a constant is a comparison of pointers: the read
 // models compare every case they look at with the states, schemes, levels
