@@ -2,10 +2,13 @@ package aggregate_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -317,5 +320,163 @@ func TestTheCacheTakesACommandsStateAndStillEqualsTheStream(t *testing.T) {
 	}
 	if !reflect.DeepEqual(answered.Items, answeredItems) {
 		t.Fatalf("the state a command answered with changed after it: %v, was %v", answered.Items, answeredItems)
+	}
+}
+
+// counted is a tally that counts the events applied to it from their JSON,
+// across its copies.
+type counted struct {
+	tally
+	applied *atomic.Int64
+}
+
+func (c *counted) Apply(e eventstore.Event) error {
+	c.applied.Add(1)
+	return c.tally.Apply(e)
+}
+
+func (c *counted) Clone() *counted { return &counted{tally: *c.tally.Clone(), applied: c.applied} }
+
+// feedFirst is a store whose appends return only once the feed has brought
+// their commit, as they often do with fsync always; fail makes an append
+// that was stored answer an error all the same (a lost acknowledgement).
+type feedFirst struct {
+	eventstore.Store
+	feed *aggregate.Feed
+	fail bool
+}
+
+func (s *feedFirst) Append(ctx context.Context, req eventstore.AppendRequest) (eventstore.Result, error) {
+	res, err := s.Store.Append(ctx, req)
+	if err != nil {
+		return res, err
+	}
+	if err := s.feed.WaitFor(ctx, res.Head.Seq); err != nil {
+		return res, err
+	}
+	if s.fail {
+		return eventstore.Result{}, errors.New("acknowledgement lost")
+	}
+	return res, nil
+}
+
+// countedProcess is cachedProcess's feed and a repository of counted
+// tallies, on a store whose appends return after the feed has their commit.
+func countedProcess(t *testing.T, srv *natstest.Server) (*feedFirst, *aggregate.Repository[*counted], *atomic.Int64) {
+	t.Helper()
+	store := &feedFirst{Store: onJetStream(t, srv)}
+	applied := new(atomic.Int64)
+	feed := aggregate.NewFeed(store, nil)
+	store.feed = feed
+	repo := aggregate.NewRepository("tally", store, feed, time.Now, func(string) *counted { return &counted{applied: applied} })
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = feed.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return store, repo, applied
+}
+
+func addTo(n int) func(*counted, uint64) ([]aggregate.Change, error) {
+	return func(*counted, uint64) ([]aggregate.Change, error) {
+		return []aggregate.Change{{Type: "tally.added", Data: n}}, nil
+	}
+}
+
+// A command's commit that the feed brings before the command's append
+// returns is not decoded and applied to the cached aggregate: the cache
+// takes the state the command made, once. Each command applies its one
+// event to its own copy, and nothing else applies it again; the kept
+// state still equals the stream's.
+func TestACommitTheFeedBringsBeforeItsCommandReturnsIsNotAppliedAgain(t *testing.T) {
+	srv := natstest.Start(t)
+	_, repo, applied := countedProcess(t, srv)
+	ctx := context.Background()
+	const commands = 20
+	for i := range commands {
+		if _, err := repo.Update(ctx, "x", aggregate.Meta{CommandID: fmt.Sprintf("c-%d", i)}, addTo(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := applied.Load(); n != commands {
+		t.Fatalf("%d events applied for %d commands of one event each: the feed applied the commands' commits again", n, commands)
+	}
+	if n := repo.Adopted(); n != commands {
+		t.Fatalf("the cache took %d commands' states, want %d", n, commands)
+	}
+	_, fresh := cachedProcess(t, onJetStream(t, srv), 10)
+	want, wantV, _, err := fresh.Find(ctx, "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, gotV, _, err := repo.Find(ctx, "x")
+	if err != nil || !reflect.DeepEqual(got.tally, *want) || gotV != wantV {
+		t.Fatalf("kept %+v at version %d (%v); the stream says %+v at version %d", got.tally, gotV, err, *want, wantV)
+	}
+}
+
+// A commit the feed brings while its command's append is out is applied
+// when the append fails all the same (stored, its acknowledgement lost):
+// the cache does not stay behind the stream.
+func TestACommitHeldForItsCommandIsAppliedWhenTheAppendFails(t *testing.T) {
+	srv := natstest.Start(t)
+	store, repo, _ := countedProcess(t, srv)
+	ctx := context.Background()
+	if _, err := repo.Update(ctx, "x", aggregate.Meta{}, addTo(1)); err != nil {
+		t.Fatal(err)
+	}
+	store.fail = true
+	if _, err := repo.Update(ctx, "x", aggregate.Meta{}, addTo(2)); err == nil {
+		t.Fatal("an append that answered an error was taken as done")
+	}
+	got, v, _, err := repo.Find(ctx, "x")
+	if err != nil || !slices.Equal(got.Items, []int{1, 2}) || v != 2 {
+		t.Fatalf("x kept as %v at version %d (%v) after its second commit was stored, want [1 2] at 2", got.Items, v, err)
+	}
+}
+
+// seesAfter is a follower after the repository that reads the aggregate
+// of every commit in its Follow, as the rule sets' list of versions does.
+type seesAfter struct {
+	repo *aggregate.Repository[*counted]
+	seen [][]int
+}
+
+func (s *seesAfter) Follow(c eventstore.Commit) {
+	got, _, ok, err := s.repo.Find(context.Background(), strings.TrimPrefix(c.Stream, "tally."))
+	switch {
+	case err != nil:
+		s.seen = append(s.seen, []int{-1}) // not seen: the test fails on it
+	case !ok:
+		s.seen = append(s.seen, nil)
+	default:
+		s.seen = append(s.seen, got.Items)
+	}
+}
+
+// A follower after the repository that reads the aggregate when the feed
+// brings a commit sees that commit, though its command holds it (hold).
+func TestAFollowerAfterTheRepositorySeesAHeldCommit(t *testing.T) {
+	srv := natstest.Start(t)
+	store := &feedFirst{Store: onJetStream(t, srv)}
+	applied := new(atomic.Int64)
+	feed := aggregate.NewFeed(store, nil)
+	store.feed = feed
+	repo := aggregate.NewRepository("tally", store, feed, time.Now, func(string) *counted { return &counted{applied: applied} })
+	after := &seesAfter{repo: repo}
+	feed.Add(after)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = feed.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	for i := 1; i <= 3; i++ {
+		if _, err := repo.Update(context.Background(), "x", aggregate.Meta{}, addTo(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want := [][]int{{1}, {1, 2}, {1, 2, 3}}; !reflect.DeepEqual(after.seen, want) {
+		t.Fatalf("the follower after the repository saw %v, want %v", after.seen, want)
+	}
+	if got, v, _, err := repo.Find(context.Background(), "x"); err != nil || !slices.Equal(got.Items, []int{1, 2, 3}) || v != 3 {
+		t.Fatalf("x kept as %v at version %d (%v), want [1 2 3] at 3", got.Items, v, err)
 	}
 }

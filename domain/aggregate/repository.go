@@ -173,7 +173,7 @@ func (r *Repository[S]) Find(ctx context.Context, id string) (S, uint64, bool, e
 // read.
 func (r *Repository[S]) Peek(ctx context.Context, id string, see func(s S, version uint64, exists bool)) error {
 	r.mu.Lock()
-	if e := r.entries[id]; e != nil && !e.loading {
+	if e := r.entries[id]; e != nil && !e.loading && r.currentLocked(id, e) {
 		r.used.MoveToFront(e.elem)
 		see(e.state, e.head.Version, e.exists)
 		r.mu.Unlock()
@@ -316,8 +316,8 @@ func (r *Repository[S]) update(ctx context.Context, id string, meta Meta, decide
 		if err != nil {
 			return Result{}, 0, err
 		}
-		res, err := r.store.Append(ctx, eventstore.AppendRequest{Stream: stream, Expected: head, CommandID: meta.CommandID,
-			RequestHash: meta.RequestHash, Events: events})
+		res, made, err := r.append(ctx, id, eventstore.AppendRequest{Stream: stream, Expected: head, CommandID: meta.CommandID,
+			RequestHash: meta.RequestHash, Events: events}, state, changes)
 		if errors.Is(err, eventstore.ErrCommandReused) {
 			return Result{}, 0, keyReused()
 		}
@@ -352,14 +352,8 @@ func (r *Repository[S]) update(ctx context.Context, id string, meta Meta, decide
 		if res.Stream != "" {
 			out.Stream = res.Stream // a duplicate answers where the first attempt wrote
 		}
-		// Appended right after head, so the events as the store wrote them
-		// (command id, version, seq, hash) are exactly what lies between the
-		// state decided on and Version: applied, the state is the stream's,
-		// to answer with and for the cache to take. Without them (a
-		// duplicate) the answer reads the aggregate.
-		if !res.Duplicate && len(res.Events) == len(changes) && applyAll(state, res.Events, changes) {
+		if made {
 			out.state = state
-			r.adopt(id, head, res.Head, state)
 		}
 		// Show the caller their own write: a caller reads it back next, and
 		// must never be told it does not exist.
@@ -369,6 +363,21 @@ func (r *Repository[S]) update(ctx context.Context, id string, meta Meta, decide
 		return out, appended, nil
 	}
 	return Result{}, 0, domain.Wrap(domain.Conflict, errRetries, "the case changed concurrently too often; try again")
+}
+
+// append appends req, decided on state at req.Expected, with the cached
+// aggregate held (hold) until it settles, panic or not. made reports that
+// state is now the stream's at the result's head: appended right after
+// the head decided on, the events as the store wrote them (command id,
+// version, seq, hash) are exactly what lies between, and applied to state
+// they make it the stream's, to answer with and for the cache to take.
+// Without them (a duplicate) the answer reads the aggregate.
+func (r *Repository[S]) append(ctx context.Context, id string, req eventstore.AppendRequest, state S, changes []Change) (res eventstore.Result, made bool, err error) {
+	held := r.hold(id, req.Expected)
+	defer func() { r.settle(id, held, req.Expected, res.Head, state, made) }()
+	res, err = r.store.Append(ctx, req)
+	made = err == nil && !res.Duplicate && len(res.Events) == len(changes) && applyAll(state, res.Events, changes)
+	return res, made, err
 }
 
 // applyAll applies the events a command recorded to the state it decided
