@@ -311,10 +311,9 @@ func (c *Case) addressed() []int {
 	return sortedSet(out)
 }
 
-// unaddressed lists the categories not yet addressed as unmet rules.
-func (c *Case) unaddressed() []Unmet {
-	var out []Unmet
-	have := c.addressed()
+// unaddressed appends the categories not yet addressed, as unmet rules, to
+// out; have are the ones addressed (addressed).
+func unaddressed(out []Unmet, have []int) []Unmet {
 	for n := range categoryNumbers() {
 		if !slices.Contains(have, n) {
 			out = append(out, Unmet{Rule: RuleCategoryAddressed(n), Required: true, Given: false})
@@ -324,9 +323,10 @@ func (c *Case) unaddressed() []Unmet {
 }
 
 // evaluate checks every submission rule of rs set at the case's level: the
-// portfolio's figures, then the items of evidence of each kind.
-func (c *Case) evaluate(rs RuleSet, now time.Time) []RuleResult {
-	return append(rs.Evaluate(c.Portfolio, c.Scheme, c.Level, now), rs.evaluatePortfolio(c.Scheme, c.Level, c.Evidence)...)
+// portfolio's figures, then the items of evidence of each kind. It appends
+// the results to out.
+func (c *Case) evaluate(out []RuleResult, rs RuleSet, now time.Time) []RuleResult {
+	return rs.evaluatePortfolio(rs.evaluate(out, c.Portfolio, c.Scheme, c.Level, now), c.Scheme, c.Level, c.Evidence)
 }
 
 // Submit submits the case: the portfolio must meet every eligibility rule of
@@ -350,14 +350,14 @@ func (c *Case) Submit(actor domain.Actor, now time.Time, ruleSets RuleSets, in S
 	if !rs.Covers(c.Scheme, c.Level) {
 		return nil, domain.Errorf(domain.Internal, "rule set %q has no rules for %s %s", rs.ID, c.Scheme, c.Level)
 	}
-	results := c.evaluate(rs, now)
+	results := c.evaluate(make([]RuleResult, 0, resultsRoom), rs, now)
 	var unmet []Unmet
 	for _, r := range results {
 		if !r.Met {
 			unmet = append(unmet, Unmet{Rule: r.Rule, Required: r.Required, Given: r.Given})
 		}
 	}
-	unmet = append(unmet, c.unaddressed()...)
+	unmet = unaddressed(unmet, c.addressed())
 	confirmed, unconfirmed := rs.confirm(in.Declarations, now)
 	unmet = append(unmet, unconfirmed...)
 	if len(unmet) > 0 {

@@ -578,9 +578,9 @@ func unsetEvidenceRules(scheme Scheme) []Rule {
 }
 
 // evaluatePortfolio checks the written portfolio's rules set at level: the
-// items of evidence of each kind against the number required.
-func (r RuleSet) evaluatePortfolio(scheme Scheme, level framework.Level, evidence []Evidence) []RuleResult {
-	var out []RuleResult
+// items of evidence of each kind against the number required. It appends
+// the results to out.
+func (r RuleSet) evaluatePortfolio(out []RuleResult, scheme Scheme, level framework.Level, evidence []Evidence) []RuleResult {
 	for _, k := range portfolioKinds[scheme] {
 		req, ok := r.Value(RuleEvidence(k), level)
 		if !ok {
@@ -644,13 +644,17 @@ const resultsRoom = 16
 // against p as of asOf, in a fixed order. A rule not set at level is left
 // out: it does not apply.
 func (r RuleSet) Evaluate(p Portfolio, scheme Scheme, level framework.Level, asOf time.Time) []RuleResult {
-	if !r.Covers(scheme, level) {
-		return []RuleResult{{Rule: RuleRuleSet, Required: fmt.Sprintf("%s %s", scheme, level), Given: r.ID}}
-	}
 	// Room for every rule a scheme has and the evidence rules appended
-	// after them (Case.evaluate): the checklist is evaluated for every
-	// view of a draft, and growing the slice was most of what it allocated.
-	out := make([]RuleResult, 0, resultsRoom)
+	// after them (Case.evaluate): growing the slice was most of what it
+	// allocated.
+	return r.evaluate(make([]RuleResult, 0, resultsRoom), p, scheme, level, asOf)
+}
+
+// evaluate is Evaluate appending to out.
+func (r RuleSet) evaluate(out []RuleResult, p Portfolio, scheme Scheme, level framework.Level, asOf time.Time) []RuleResult {
+	if !r.Covers(scheme, level) {
+		return append(out, RuleResult{Rule: RuleRuleSet, Required: fmt.Sprintf("%s %s", scheme, level), Given: r.ID})
+	}
 	atLeast := func(rule string, given float64) {
 		if req, ok := r.Value(rule, level); ok {
 			out = append(out, RuleResult{Rule: rule, Required: req, Given: given, Met: given >= req})

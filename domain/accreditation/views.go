@@ -2,6 +2,7 @@ package accreditation
 
 import (
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/emcc/accredit/domain"
@@ -158,13 +159,47 @@ func (c *Case) Unmet(ruleSets RuleSets, now time.Time) []Unmet {
 	if !rs.Covers(c.Scheme, c.Level) {
 		return rs.Check(c.Portfolio, c.Scheme, c.Level, now)
 	}
-	var out []Unmet
-	for _, r := range c.evaluate(rs, now) {
+	// Every view of a draft asks: the results go in a pooled buffer, and
+	// the list is made at its size (growing both was 2 KB a command).
+	buf := resultsPool.Get().(*[]RuleResult)
+	results := c.evaluate((*buf)[:0], rs, now)
+	have := c.addressed()
+	n := 0
+	for _, r := range results {
+		if !r.Met {
+			n++
+		}
+	}
+	for cat := range categoryNumbers() {
+		if !slices.Contains(have, cat) {
+			n++
+		}
+	}
+	if n == 0 {
+		putResults(buf, results)
+		return nil
+	}
+	out := make([]Unmet, 0, n)
+	for _, r := range results {
 		if !r.Met {
 			out = append(out, Unmet{Rule: r.Rule, Required: r.Required, Given: r.Given})
 		}
 	}
-	return append(out, c.unaddressed()...)
+	putResults(buf, results)
+	return unaddressed(out, have)
+}
+
+// resultsPool holds the buffers Unmet evaluates the rules into.
+var resultsPool = sync.Pool{New: func() any {
+	b := make([]RuleResult, 0, resultsRoom)
+	return &b
+}}
+
+// putResults gives results' array back to the pool, holding nothing.
+func putResults(buf *[]RuleResult, results []RuleResult) {
+	clear(results)
+	*buf = results[:0]
+	resultsPool.Put(buf)
 }
 
 // SeesInterviewRecord reports whether actor may read role's record of the
