@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -120,7 +121,11 @@ func (s *Server) queue(c echo.Context) error {
 			return err
 		}
 		return s.read(c, func(m *projections.Models, pos uint64) error {
-			avail, mine := m.Cases.AssessorQueue(p, now, s.deps.Reads.SLA, limit)
+			availItems, mineItems := queueItems.Get().(*[]projections.QueueItem), queueItems.Get().(*[]projections.QueueItem)
+			defer putQueueItems(availItems)
+			defer putQueueItems(mineItems)
+			avail, mine := m.Cases.AssessorQueueIn(*availItems, *mineItems, p, now, s.deps.Reads.SLA, limit)
+			*availItems, *mineItems = avail.Items, mine.Items
 			days := int(s.deps.Reads.SLA.Hours() / 24)
 			return writeQueue(c, []queueField{itemsField("available", avail.Items), boolField("has_more", avail.HasMore),
 				itemsField("mine", mine.Items), boolField("mine_has_more", mine.HasMore), uintField("seq", pos), intField("service_level_days", days)},
@@ -149,7 +154,10 @@ func (s *Server) queue(c echo.Context) error {
 		f.Overdue = &b
 	}
 	return s.read(c, func(m *projections.Models, pos uint64) error {
-		page := m.Cases.OfficeQueue(f, now, s.deps.Reads.SLA, offset, limit)
+		items := queueItems.Get().(*[]projections.QueueItem)
+		defer putQueueItems(items)
+		page := m.Cases.OfficeQueueIn(*items, f, now, s.deps.Reads.SLA, offset, limit)
+		*items = page.Items
 		days := int(s.deps.Reads.SLA.Hours() / 24)
 		return writeQueue(c, []queueField{itemsField("cases", page.Items), boolField("has_more", page.HasMore), uintField("seq", pos),
 			intField("service_level_days", days)},
@@ -157,6 +165,19 @@ func (s *Server) queue(c echo.Context) error {
 				return map[string]any{"cases": page.Items, "has_more": page.HasMore, "seq": pos, "service_level_days": days}
 			})
 	})
+}
+
+// queueItems holds the arrays the queues' pages are made in: a page is
+// written out within its read and kept by nothing, and making it afresh
+// was most of what a queue read allocated (16 of 21 KB for an assessor's).
+var queueItems = sync.Pool{New: func() any { return new([]projections.QueueItem) }}
+
+// putQueueItems empties items (so the pool holds no case's data) and gives
+// its array back to the pool.
+func putQueueItems(items *[]projections.QueueItem) {
+	clear(*items)
+	*items = (*items)[:0]
+	queueItems.Put(items)
 }
 
 // pageParams reads ?offset (0) and ?limit (50, at most 500).

@@ -343,7 +343,14 @@ func (f QueueFilter) match(c *accreditation.Case, it QueueItem) bool {
 // OfficeQueue pages through every case in progress, oldest first, filtered.
 // It stops at the end of the page: a query costs the page, not the queue.
 func (m *Cases) OfficeQueue(f QueueFilter, now time.Time, sla time.Duration, offset, limit int) Page {
-	p := Page{Items: make([]QueueItem, 0, min(limit, m.queue.len()))}
+	return m.OfficeQueueIn(make([]QueueItem, 0, min(limit, m.queue.len())), f, now, sla, offset, limit)
+}
+
+// OfficeQueueIn is OfficeQueue making the page in items' array (emptied
+// first): a reader that writes the page out and keeps none of it can use
+// one array again (a page of 50 is 12 KB).
+func (m *Cases) OfficeQueueIn(items []QueueItem, f QueueFilter, now time.Time, sla time.Duration, offset, limit int) Page {
+	p := Page{Items: emptied(items)}
 	seen := 0
 	for r := range m.queue.all() {
 		c, ok := m.Case(r.id)
@@ -366,12 +373,27 @@ func (m *Cases) OfficeQueue(f QueueFilter, now time.Time, sla time.Duration, off
 	return p
 }
 
+// emptied is items with none in it, never nil: a page's items are a JSON
+// array, not null.
+func emptied(items []QueueItem) []QueueItem {
+	if items == nil {
+		return []QueueItem{}
+	}
+	return items[:0]
+}
+
 // AssessorQueue is what one assessor sees, each oldest first and up to
 // limit: the cases awaiting assessment they may take, and their own cases
 // in progress.
 func (m *Cases) AssessorQueue(p accreditation.AssessorProfile, now time.Time, sla time.Duration, limit int) (available, mine Page) {
-	available = Page{Items: make([]QueueItem, 0, min(limit, len(m.awaitKey)))}
-	mine = Page{Items: make([]QueueItem, 0, min(limit, len(m.open.byUser[p.UserID])))}
+	return m.AssessorQueueIn(make([]QueueItem, 0, min(limit, len(m.awaitKey))), make([]QueueItem, 0, min(limit, len(m.open.byUser[p.UserID]))),
+		p, now, sla, limit)
+}
+
+// AssessorQueueIn is AssessorQueue making the pages in the arrays of
+// availItems and mineItems (emptied first), as OfficeQueueIn does.
+func (m *Cases) AssessorQueueIn(availItems, mineItems []QueueItem, p accreditation.AssessorProfile, now time.Time, sla time.Duration, limit int) (available, mine Page) {
+	available, mine = Page{Items: emptied(availItems)}, Page{Items: emptied(mineItems)}
 	// Their own cases in progress, from their index in submission order.
 	for _, r := range m.open.byUser[p.UserID] {
 		c, ok := m.Case(r.id)

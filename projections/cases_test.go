@@ -231,3 +231,39 @@ func TestAssessorsOwnCasesAreTheirQueuedCasesInOrder(t *testing.T) {
 	}
 	check(restored, "restored")
 }
+
+// A queue's page made in an array used before (the API's pool) holds that
+// page's items only, as one made afresh does: nothing of the page before.
+func TestAQueuePageMadeInAUsedArrayIsTheFreshPage(t *testing.T) {
+	r, g := drivenRunner(t, 33, 80, func(i int) int { return 3 + i%6 })
+	sla := 56 * 24 * time.Hour
+	p := accreditation.AssessorProfile{UserID: "newcomer", Schemes: []string{"EIA", "EQA"}, MaxLevel: framework.MasterPractitioner,
+		Languages: []string{"en", "nl", "de", "fr", "es", "it"}, Active: true}
+	used := func() []projections.QueueItem { // a full array, left as a page written out left it
+		items := make([]projections.QueueItem, 500)
+		for i := range items {
+			items[i] = projections.QueueItem{CaseID: "stale", Claimable: []accreditation.AssessorRole{accreditation.RoleVerifier}}
+		}
+		return items
+	}
+	r.Read(func(s *projections.Set) {
+		m := s.Typed().Cases
+		for _, limit := range []int{1, 3, 100} {
+			fresh := m.OfficeQueue(projections.QueueFilter{}, g.Now(), sla, 1, limit)
+			if got := m.OfficeQueueIn(used(), projections.QueueFilter{}, g.Now(), sla, 1, limit); len(fresh.Items) == 0 || !reflect.DeepEqual(got, fresh) {
+				t.Fatalf("office queue, limit %d, in a used array: %+v, made afresh: %+v", limit, got, fresh)
+			}
+			if got := m.OfficeQueueIn(nil, projections.QueueFilter{State: "none"}, g.Now(), sla, 0, limit); got.Items == nil {
+				t.Fatalf("office queue, limit %d, in no array: items nil (JSON null), want empty", limit)
+			}
+			if avail, mine := m.AssessorQueueIn(nil, nil, accreditation.AssessorProfile{UserID: "nobody"}, g.Now(), sla, limit); avail.Items == nil || mine.Items == nil {
+				t.Fatalf("assessor's queue, limit %d, in no arrays: items %v and %v (nil is JSON null), want empty", limit, avail.Items, mine.Items)
+			}
+			freshAvail, freshMine := m.AssessorQueue(p, g.Now(), sla, limit)
+			avail, mine := m.AssessorQueueIn(used(), used()[:7], p, g.Now(), sla, limit)
+			if len(freshAvail.Items) == 0 || !reflect.DeepEqual(avail, freshAvail) || !reflect.DeepEqual(mine, freshMine) {
+				t.Fatalf("assessor's queue, limit %d, in used arrays: %+v and %+v, made afresh: %+v and %+v", limit, avail, mine, freshAvail, freshMine)
+			}
+		}
+	})
+}

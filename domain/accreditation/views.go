@@ -59,19 +59,37 @@ func (c *Case) CanClaim(p AssessorProfile, role AssessorRole) error {
 // ClaimableRoles is the roles p could claim on the case now, in
 // AssessorRoles' order: those CanClaim allows. The queue asks it of every
 // case it shows; it decides the claim once, not once per role, and makes
-// no error for a role already held.
+// no error for a role already held. The slice is shared: read only.
 func (c *Case) ClaimableRoles(p AssessorProfile) []AssessorRole {
 	if c.guard(ActionClaim, domain.Actor{ID: p.UserID, Role: domain.RoleAssessor}, time.Time{}, nil) != nil {
 		return nil
 	}
-	var roles []AssessorRole
-	for _, r := range AssessorRoles {
+	set := 0
+	for i, r := range AssessorRoles {
 		if _, taken := c.Assignments[r]; !taken && c.qualify(ActionClaim, p, r) == nil {
-			roles = append(roles, r)
+			set |= 1 << i
 		}
 	}
-	return roles
+	return roleSets[set]
 }
+
+// roleSets holds each subset of AssessorRoles, in its order, by the bits
+// of its members' places: ClaimableRoles answers one of them rather than
+// make a slice for every case a queue shows. Each is capped at its length,
+// so that an append copies rather than write into another.
+var roleSets = func() [][]AssessorRole {
+	sets := make([][]AssessorRole, 1<<len(AssessorRoles))
+	for set := range sets {
+		var roles []AssessorRole
+		for i, r := range AssessorRoles {
+			if set&(1<<i) != 0 {
+				roles = append(roles, r)
+			}
+		}
+		sets[set] = slices.Clip(roles)
+	}
+	return sets
+}()
 
 // CanSee reports whether actor may see the case: the office and the system
 // all cases; an applicant their own; an assessor the cases they hold a role

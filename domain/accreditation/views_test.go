@@ -389,3 +389,24 @@ func TestClaimableRolesAreThoseCanClaimAllows(t *testing.T) {
 		t.Fatalf("%d of %d cases and profiles claimable: the test must see both", some, checked)
 	}
 }
+
+// ClaimableRoles answers shared slices: a caller appending to one changes
+// no other answer, nor AssessorRoles.
+func TestClaimableRolesAppendedToChangeNoOtherAnswer(t *testing.T) {
+	open := given(t, SchemeEIA, accepted)
+	held := given(t, SchemeEIA, accepted)
+	held.do(assessorA, with((*Case).Claim, ClaimInput{Role: RoleVerifier, Profile: profile(assessorA)}))
+	one := held.c.ClaimableRoles(profile(assessorC))
+	if !slices.Equal(one, []AssessorRole{RoleAssessor}) {
+		t.Fatalf("with the verifier's role held: %v claimable, want [assessor]", one)
+	}
+	_ = append(one, RoleAssessor)
+	both := open.c.ClaimableRoles(profile(assessorC))
+	_ = append(both, RoleAssessor)
+	if got := open.c.ClaimableRoles(profile(assessorC)); !slices.Equal(got, []AssessorRole{RoleAssessor, RoleVerifier}) {
+		t.Fatalf("after appending to answers: %v claimable on an open case, want [assessor verifier]", got)
+	}
+	if !slices.Equal(AssessorRoles, []AssessorRole{RoleAssessor, RoleVerifier}) {
+		t.Fatalf("after appending to answers: AssessorRoles is %v", AssessorRoles)
+	}
+}
