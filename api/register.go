@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -151,12 +152,19 @@ func (l *RegisterList) search(f RegisterFilter, from, limit int) (at []int, next
 // Through reflection every page cost its rows' encoding, half of its CPU
 // at 10k accreditations.
 func (l *RegisterList) PageJSON(f RegisterFilter, from, limit int) []byte {
+	return l.AppendPageJSON(nil, f, from, limit)
+}
+
+// AppendPageJSON appends PageJSON's bytes to b: the API makes its pages in
+// a pooled buffer (a page of 50 rows is about 15 KB, copied into the
+// answer).
+func (l *RegisterList) AppendPageJSON(b []byte, f RegisterFilter, from, limit int) []byte {
 	at, next := l.search(f, from, limit)
 	size := 64
 	for _, i := range at {
 		size += len(l.rows[i].json) + 1
 	}
-	b := make([]byte, 0, size)
+	b = slices.Grow(b, size)
 	b = append(b, `{"accreditations":[`...)
 	for k, i := range at {
 		if k > 0 {

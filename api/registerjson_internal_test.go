@@ -50,6 +50,11 @@ func TestRegisterPageJSONIsEncodingJSONs(t *testing.T) {
 				if got := l.PageJSON(f, from, limit); !bytes.Equal(got, want.Bytes()) {
 					t.Fatalf("%+v from %d limit %d:\ngot  %s\nwant %s", f, from, limit, got, want.Bytes())
 				}
+				// Appended to what a buffer holds (the API's pooled one), after it.
+				held := []byte("held ")
+				if got := l.AppendPageJSON(held, f, from, limit); !bytes.Equal(got, append([]byte("held "), want.Bytes()...)) {
+					t.Fatalf("%+v from %d limit %d, appended to %q:\ngot  %s\nwant %s", f, from, limit, held, got, want.Bytes())
+				}
 			}
 		}
 	}
