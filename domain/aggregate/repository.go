@@ -63,7 +63,8 @@ type Result struct {
 // StateOf returns the aggregate as the command that returned r left it, so
 // that its answer is built from what it decided rather than read again
 // (when another write may already have followed). False for a duplicate,
-// whose answer has to be read.
+// whose answer has to be read. Read only: the cache holds the same state
+// until it applies a later commit (which copies it first).
 func StateOf[S any](r Result) (S, bool) {
 	s, ok := r.state.(S)
 	return s, ok
