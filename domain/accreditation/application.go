@@ -351,13 +351,7 @@ func (c *Case) Submit(actor domain.Actor, now time.Time, ruleSets RuleSets, in S
 		return nil, domain.Errorf(domain.Internal, "rule set %q has no rules for %s %s", rs.ID, c.Scheme, c.Level)
 	}
 	results := c.evaluate(make([]RuleResult, 0, resultsRoom), rs, now)
-	var unmet []Unmet
-	for _, r := range results {
-		if !r.Met {
-			unmet = append(unmet, Unmet{Rule: r.Rule, Required: r.Required, Given: r.Given})
-		}
-	}
-	unmet = unaddressed(unmet, c.addressed())
+	unmet := unaddressed(appendUnmet(nil, results), c.addressed())
 	confirmed, unconfirmed := rs.confirm(in.Declarations, now)
 	unmet = append(unmet, unconfirmed...)
 	if len(unmet) > 0 {

@@ -628,10 +628,14 @@ func (r RuleSet) Covers(scheme Scheme, level framework.Level) bool {
 // Check returns the rules of scheme at level that portfolio p does not meet
 // as of asOf, in a fixed order; none when it is eligible.
 func (r RuleSet) Check(p Portfolio, scheme Scheme, level framework.Level, asOf time.Time) []Unmet {
-	var out []Unmet
-	for _, res := range r.Evaluate(p, scheme, level, asOf) {
-		if !res.Met {
-			out = append(out, Unmet{Rule: res.Rule, Required: res.Required, Given: res.Given})
+	return appendUnmet(nil, r.Evaluate(p, scheme, level, asOf))
+}
+
+// appendUnmet appends the results that are not met to out, as unmet rules.
+func appendUnmet(out []Unmet, results []RuleResult) []Unmet {
+	for _, r := range results {
+		if !r.Met {
+			out = append(out, Unmet{Rule: r.Rule, Required: r.Required, Given: r.Given})
 		}
 	}
 	return out

@@ -197,12 +197,7 @@ func (c *Case) Unmet(ruleSets RuleSets, now time.Time) []Unmet {
 		putResults(buf, results)
 		return nil
 	}
-	out := make([]Unmet, 0, n)
-	for _, r := range results {
-		if !r.Met {
-			out = append(out, Unmet{Rule: r.Rule, Required: r.Required, Given: r.Given})
-		}
-	}
+	out := appendUnmet(make([]Unmet, 0, n), results)
 	putResults(buf, results)
 	return unaddressed(out, have)
 }
