@@ -180,13 +180,13 @@ func TestAssessorsOwnCasesAreTheirQueuedCasesInOrder(t *testing.T) {
 			if !c.State.Queued() {
 				continue
 			}
-			for _, a := range c.Assignments {
+			for _, a := range c.Assignments.All() {
 				want[a.UserID] = append(want[a.UserID], c)
 			}
 		}
 		finished := 0
 		for _, c := range allCases(m) {
-			if !c.State.Queued() && len(c.Assignments) > 0 {
+			if !c.State.Queued() && c.Assignments.Len() > 0 {
 				finished++
 			}
 		}
@@ -202,7 +202,7 @@ func TestAssessorsOwnCasesAreTheirQueuedCasesInOrder(t *testing.T) {
 			})
 			var exp, got []string
 			for _, c := range cases {
-				for role, a := range c.Assignments {
+				for role, a := range c.Assignments.All() {
 					if a.UserID == user {
 						exp = append(exp, c.ID+"/"+string(role))
 					}

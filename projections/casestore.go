@@ -100,7 +100,7 @@ func summarise(c *accreditation.Case) *summary {
 		s.Decision = &decided{At: c.Decision.At, Outcome: c.Decision.Outcome}
 	}
 	for _, r := range accreditation.AssessorRoles {
-		if a, ok := c.Assignments[r]; ok {
+		if a, ok := c.Assignments.Get(r); ok {
 			_, done := c.Assessments[r]
 			s.Roles = append(s.Roles, roleLoad{UserID: a.UserID, Assessed: done})
 		}

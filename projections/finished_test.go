@@ -21,7 +21,7 @@ func TestFinishedPagesAnAssessorsDoneCasesNewestFirst(t *testing.T) {
 		var cs []*accreditation.Case
 		for _, c := range allCases(m) {
 			var role accreditation.AssessorRole
-			for r, a := range c.Assignments {
+			for r, a := range c.Assignments.All() {
 				if a.UserID == userID {
 					role = r
 				}

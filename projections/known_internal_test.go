@@ -23,8 +23,7 @@ func TestAnInflatedCaseHoldsTheConstants(t *testing.T) {
 		State: accreditation.State(copyOf("awaiting_assessment")), Language: copyOf("nl"),
 		Participants: []accreditation.Participant{{UserID: "U0", Part: copyOf("applicant")}, {UserID: "U1", Part: copyOf("assessor")},
 			{UserID: "U2", Part: copyOf("not_a_part")}},
-		Assignments: map[accreditation.AssessorRole]accreditation.Assignment{
-			accreditation.AssessorRole(copyOf("assessor")): {Role: accreditation.AssessorRole(copyOf("assessor")), UserID: "U1"}},
+		Assignments: accreditation.NewAssignments(accreditation.Assignment{Role: accreditation.AssessorRole(copyOf("assessor")), UserID: "U1"}),
 	}
 	zw, _ := flate.NewWriter(nil, flate.BestSpeed)
 	b, err := deflateCase(zw, c)
@@ -43,7 +42,7 @@ func TestAnInflatedCaseHoldsTheConstants(t *testing.T) {
 	same("scheme", string(got.Scheme), string(accreditation.SchemeEIA))
 	same("level", string(got.Level), string(framework.Practitioner))
 	same("state", string(got.State), string(accreditation.StateAwaitingAssessment))
-	for k, a := range got.Assignments {
+	for k, a := range got.Assignments.All() {
 		same("assignments' key", string(k), string(accreditation.RoleAssessor))
 		same("assignment's role", string(a.Role), string(accreditation.RoleAssessor))
 	}
@@ -53,7 +52,7 @@ func TestAnInflatedCaseHoldsTheConstants(t *testing.T) {
 	if p := got.Participants[2]; p.Part != "not_a_part" || p.UserID != "U2" {
 		t.Errorf("a part that is none not kept as written: %+v", p)
 	}
-	if len(got.Assignments) != 1 {
+	if got.Assignments.Len() != 1 {
 		t.Fatalf("assignments %v", got.Assignments)
 	}
 }

@@ -60,7 +60,7 @@ func (o *openIndex) dropCase(caseID string) {
 func (m *Cases) placeOpen(c *accreditation.Case) {
 	m.open.dropCase(c.ID)
 	for _, r := range accreditation.AssessorRoles {
-		if a, ok := c.Assignments[r]; ok && m.listed[assignment{a.UserID, c.ID}] {
+		if a, ok := c.Assignments.Get(r); ok && m.listed[assignment{a.UserID, c.ID}] {
 			m.open.add(a.UserID, c)
 		}
 	}

@@ -89,13 +89,13 @@ type levelText struct {
 func (a *app) workspaceView(x *ctx, c *cases.CaseView, p *page, status int) error {
 	w := &workspace{C: c, Indicators: a.indicatorsByCategory(framework.Level(c.Level)), DraftKey: "assessment:" + c.ID + ":" + x.user.ID,
 		Restore: len(p.Form) == 0, NextStep: a.nextStep(x, c.Next)}
-	for role, as := range c.Assignments {
+	for role, as := range c.Assignments.All() {
 		if as.UserID == x.user.ID {
 			w.MyRole = string(role)
 		}
 	}
 	for _, r := range accreditation.AssessorRoles {
-		if _, ok := c.Assignments[r]; !ok {
+		if !c.Assignments.Holds(r) {
 			w.OpenRoles = append(w.OpenRoles, string(r))
 		}
 	}

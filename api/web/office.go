@@ -102,7 +102,7 @@ type officeCase struct {
 func (a *app) officeCaseView(x *ctx, c *cases.CaseView, p *page, status int) error {
 	oc := &officeCase{C: c, NextStep: a.nextStep(x, c.Next), Qualified: map[string][]option{}, Excluded: map[string]*excludedList{}, Names: map[string]string{}, Rules: a.rulesOf(x, c.RuleSet)}
 	oc.Applicant, _ = a.d.Accounts.User(x.Request().Context(), c.ApplicantID)
-	for _, as := range c.Assignments {
+	for _, as := range c.Assignments.All() {
 		oc.Names[as.UserID] = a.userName(x, as.UserID)
 	}
 	for _, as := range c.Assessments {
@@ -124,7 +124,7 @@ func (a *app) officeCaseView(x *ctx, c *cases.CaseView, p *page, status int) err
 		}
 	}
 	for _, r := range accreditation.AssessorRoles {
-		if _, ok := c.Assignments[r]; !ok {
+		if !c.Assignments.Holds(r) {
 			oc.OpenRoles = append(oc.OpenRoles, string(r))
 		}
 	}

@@ -44,7 +44,7 @@ func (a *app) roleChanges(x *ctx, c *cases.CaseView) ([]roleChange, error) {
 				continue
 			}
 			rc := roleChange{Role: string(r)}
-			holders[rc.Role] = cs.Assignments[r].UserID
+			holders[rc.Role] = cs.Assignments.Holder(r)
 			for _, u := range assessors {
 				if p, err := a.d.Cases.AssessorProfile(u.ID); err == nil && cs.CanReassign(p, r) == nil {
 					rc.Qualified = append(rc.Qualified, option{Value: u.ID, Label: u.Name + " <" + u.Email + ">"})
@@ -113,7 +113,7 @@ func (a *app) unassign(x *ctx) error {
 func (a *app) roleChangeConfirmation(x *ctx, c *cases.CaseView, role, to, reason string) confirmation {
 	roleName := strings.ToLower(x.T("arole." + role))
 	holder := "—"
-	if as, ok := c.Assignments[accreditation.AssessorRole(role)]; ok {
+	if as, ok := c.Assignments.Get(accreditation.AssessorRole(role)); ok {
 		holder = a.userName(x, as.UserID)
 	}
 	lines := []summaryLine{

@@ -109,7 +109,7 @@ func (c *Case) Claim(actor domain.Actor, now time.Time, in ClaimInput) ([]aggreg
 	role := in.Role
 	if role == "" {
 		for _, r := range AssessorRoles {
-			if _, taken := c.Assignments[r]; !taken {
+			if !c.Assignments.Holds(r) {
 				role = r
 				break
 			}
@@ -129,7 +129,7 @@ func (c *Case) take(action Action, role AssessorRole, p AssessorProfile, how str
 	if err := f.err(action); err != nil {
 		return nil, err
 	}
-	if a, taken := c.Assignments[role]; taken {
+	if a, taken := c.Assignments.Get(role); taken {
 		return nil, domain.Errorf(domain.Conflict, "cannot %s: the %s role is already held by %s", verb(action), role, a.UserID)
 	}
 	if err := c.qualify(action, p, role); err != nil {

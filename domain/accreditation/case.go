@@ -2,7 +2,6 @@ package accreditation
 
 import (
 	"iter"
-	"maps"
 	"slices"
 	"time"
 
@@ -40,7 +39,7 @@ type Case struct {
 	Payment   *Payment   `json:"payment,omitempty"`
 	Screening *Screening `json:"screening,omitempty"` // the last screening
 
-	Assignments         map[AssessorRole]Assignment `json:"assignments,omitempty"`
+	Assignments         Assignments                 `json:"assignments,omitzero"`
 	Assessments         map[AssessorRole]Assessment `json:"assessments,omitempty"`
 	InformationRequests []InformationRequest        `json:"information_requests,omitempty"`
 	Moderation          *Moderation                 `json:"moderation,omitempty"`
@@ -133,7 +132,6 @@ func (c *Case) Clone() *Case {
 		s.Reason = cloneSealed(s.Reason)
 		n.Screening = &s
 	}
-	n.Assignments = maps.Clone(c.Assignments)
 	if c.Assessments != nil {
 		n.Assessments = make(map[AssessorRole]Assessment, len(c.Assessments))
 		for k, v := range c.Assessments {
@@ -292,12 +290,9 @@ func (c *Case) onScreened(e eventstore.Event, d CaseScreened) {
 }
 
 func (c *Case) onAssessorAssigned(e eventstore.Event, d AssessorAssigned) {
-	if c.Assignments == nil {
-		c.Assignments = map[AssessorRole]Assignment{}
-	}
-	c.Assignments[d.Role] = Assignment{Role: d.Role, UserID: d.UserID, How: d.How, At: e.OccurredAt, By: e.Actor.ID}
+	c.Assignments.set(Assignment{Role: d.Role, UserID: d.UserID, How: d.How, At: e.OccurredAt, By: e.Actor.ID})
 	c.participate(d.UserID, string(d.Role))
-	if len(c.Assignments) == len(AssessorRoles) {
+	if c.Assignments.Len() == len(AssessorRoles) {
 		c.State = StateInAssessment
 	}
 }
@@ -474,10 +469,5 @@ func (c *Case) ShareConstants() {
 
 // assessorRoleOf returns the assessing role userID holds, "" for none.
 func (c *Case) assessorRoleOf(userID string) AssessorRole {
-	for _, r := range AssessorRoles {
-		if a, ok := c.Assignments[r]; ok && userID != "" && a.UserID == userID {
-			return r
-		}
-	}
-	return ""
+	return c.Assignments.RoleOf(userID)
 }

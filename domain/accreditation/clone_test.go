@@ -51,7 +51,7 @@ func TestCloneIsDeep(t *testing.T) {
 		clone.Portfolio.Curriculum[0].Indicators[0] = 0
 		clone.Evidence[0].Categories[0] = 0
 		clone.SelfAssessment[1] = seal("x")
-		clone.Assignments[RoleAssessor] = Assignment{}
+		clone.Assignments.remove(RoleAssessor)
 		clone.Assessments[RoleAssessor].Ratings[0].Notes.Data[0] = 0
 		clone.InformationRequests[0].Answer.Data[0] = 0
 		clone.Moderation.Level = ""

@@ -367,7 +367,8 @@ func TestAssignAndClaim(t *testing.T) {
 		h.wantState(StateAwaitingAssessment)
 		h.do(officeScreen, with((*Case).Assign, AssignInput{Role: RoleVerifier, Profile: profile(assessorB)}))
 		h.wantState(StateInAssessment)
-		a, v := h.c.Assignments[RoleAssessor], h.c.Assignments[RoleVerifier]
+		a, _ := h.c.Assignments.Get(RoleAssessor)
+		v, _ := h.c.Assignments.Get(RoleVerifier)
 		if a.UserID != assessorA.ID || a.How != HowClaimed || a.By != assessorA.ID {
 			t.Fatalf("assessor: got %+v, want claimed by %s", a, assessorA.ID)
 		}

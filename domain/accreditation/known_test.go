@@ -2,6 +2,7 @@ package accreditation
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 	"unsafe"
@@ -26,17 +27,18 @@ func TestDecodedEnumerationsAreTheirConstants(t *testing.T) {
 	if err := json.Unmarshal([]byte(in), &c); err != nil {
 		t.Fatal(err)
 	}
+	verifier, _ := c.Assignments.Get(RoleVerifier)
 	for _, p := range []struct{ what, got, want string }{
 		{"scheme", string(c.Scheme), string(SchemeEQA)},
 		{"level", string(c.Level), string(framework.SeniorPractitioner)},
 		{"state", string(c.State), string(StateInAssessment)},
-		{"assignment's role", string(c.Assignments[RoleVerifier].Role), string(RoleVerifier)},
+		{"assignment's role", string(verifier.Role), string(RoleVerifier)},
 	} {
 		if p.got != p.want || !sameString(p.got, p.want) {
 			t.Errorf("%s %q is not the constant %q", p.what, p.got, p.want)
 		}
 	}
-	for k := range c.Assignments {
+	for k := range c.Assignments.All() {
 		if !sameString(string(k), string(RoleVerifier)) {
 			t.Errorf("assignments' key %q is not the constant", k)
 		}
@@ -48,12 +50,17 @@ func TestDecodedEnumerationsAreTheirConstants(t *testing.T) {
 	}
 
 	var odd Case
-	if err := json.Unmarshal([]byte(`{"scheme":"eia","level":"grand","state":"lost","assignments":{"judge":{"role":"judge"}}}`), &odd); err != nil {
+	if err := json.Unmarshal([]byte(`{"scheme":"eia","level":"grand","state":"lost"}`), &odd); err != nil {
 		t.Fatal(err)
 	}
-	if odd.Scheme != "eia" || odd.Scheme.Valid() || odd.Level != "grand" || odd.Level.Rank() != 0 || odd.State != "lost" ||
-		odd.Assignments["judge"].Role != "judge" || AssessorRole("judge").Valid() {
+	if odd.Scheme != "eia" || odd.Scheme.Valid() || odd.Level != "grand" || odd.Level.Rank() != 0 || odd.State != "lost" {
 		t.Errorf("values that are no constant not kept as written: %+v", odd)
+	}
+	// A case holds an assessor and a verifier, in their places: a role
+	// that is neither has none, and is refused rather than dropped.
+	var judged Case
+	if err := json.Unmarshal([]byte(`{"assignments":{"judge":{"role":"judge"}}}`), &judged); err == nil || !strings.Contains(err.Error(), `"judge" is not an assessing role`) {
+		t.Errorf("an assignment to a role that is none: %v, %+v", err, judged.Assignments)
 	}
 	var bad Case
 	if err := json.Unmarshal([]byte(`{"scheme":5}`), &bad); err == nil {

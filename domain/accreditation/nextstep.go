@@ -85,7 +85,7 @@ func (c *Case) Next(now time.Time) Step {
 	case StateReturned:
 		return Step{Key: StepReturned}
 	case StateAwaitingAssessment:
-		return Step{Key: StepAwaitingAssessment, Role: c.onlyRoleWithout(func(r AssessorRole) bool { _, ok := c.Assignments[r]; return ok })}
+		return Step{Key: StepAwaitingAssessment, Role: c.onlyRoleWithout(func(r AssessorRole) bool { ok := c.Assignments.Holds(r); return ok })}
 	case StateInAssessment:
 		if c.NeedsInterview() && !c.Interview.Recorded() {
 			s := Step{Key: StepInterview}

@@ -84,7 +84,7 @@ func (c *Case) Reassign(actor domain.Actor, now time.Time, in ReassignInput) ([]
 	if in.Profile.UserID == "" {
 		f.add("assessor_id", "required")
 	}
-	if a, ok := c.Assignments[in.Role]; ok && a.UserID == in.Profile.UserID && in.Profile.UserID != "" {
+	if a, ok := c.Assignments.Get(in.Role); ok && a.UserID == in.Profile.UserID && in.Profile.UserID != "" {
 		f.add("assessor_id", "%s already holds the %s role; choose someone else", a.UserID, in.Role)
 	}
 	held, err := c.heldRole(ActionReassign, &f, in.Role)
@@ -109,7 +109,7 @@ func (c *Case) heldRole(action Action, f *fields, role AssessorRole) (Assignment
 	if err := f.err(action); err != nil {
 		return Assignment{}, err
 	}
-	a, ok := c.Assignments[role]
+	a, ok := c.Assignments.Get(role)
 	if !ok {
 		return Assignment{}, domain.Errorf(domain.Conflict, "cannot %s: no one holds the %s role; assign it instead", verb(action), role)
 	}
@@ -133,7 +133,7 @@ func (c *Case) roleChangeable(action Action, role AssessorRole) error {
 func (c *Case) anyRoleChangeable(action Action) error {
 	var last error = domain.Errorf(domain.Conflict, "cannot %s: no one holds a role on this case; assign one instead", verb(action))
 	for _, r := range AssessorRoles {
-		if _, ok := c.Assignments[r]; !ok {
+		if !c.Assignments.Holds(r) {
 			continue
 		}
 		if last = c.roleChangeable(action, r); last == nil {
@@ -146,7 +146,7 @@ func (c *Case) anyRoleChangeable(action Action) error {
 // RoleChangeable reports whether the office may unassign or reassign the
 // holder of role now (nil when it may): for the office's case page.
 func (c *Case) RoleChangeable(role AssessorRole) error {
-	if _, ok := c.Assignments[role]; !ok {
+	if !c.Assignments.Holds(role) {
 		return domain.Errorf(domain.Conflict, "no one holds the %s role", role)
 	}
 	if err := c.inState(ActionUnassign); err != nil {
@@ -162,7 +162,7 @@ func (c *Case) CanReassign(p AssessorProfile, role AssessorRole) error {
 	if err := c.RoleChangeable(role); err != nil {
 		return err
 	}
-	if c.Assignments[role].UserID == p.UserID {
+	if c.Assignments.Holder(role) == p.UserID {
 		return domain.Errorf(domain.Invalid, "%s already holds the %s role", p.UserID, role)
 	}
 	return c.qualify(ActionReassign, p, role)
@@ -186,7 +186,7 @@ func (c *Case) TakenOff(userID string) bool {
 }
 
 func (c *Case) onAssessorUnassigned(_ eventstore.Event, d AssessorUnassigned) {
-	delete(c.Assignments, d.Role)
+	c.Assignments.remove(d.Role)
 	if c.State == StateInAssessment {
 		c.State = StateAwaitingAssessment
 	}

@@ -32,8 +32,8 @@ func TestUnassign(t *testing.T) {
 		h := given(t, SchemeEIA, inAssessment)
 		wantTypes(t, h.do(officeScreen, unassign(RoleVerifier, "on leave")), EventAssessorUnassigned)
 		h.wantState(StateAwaitingAssessment)
-		if _, held := h.c.Assignments[RoleVerifier]; held {
-			t.Fatalf("verifier: got %+v, want none", h.c.Assignments[RoleVerifier])
+		if h.c.Assignments.Holds(RoleVerifier) {
+			t.Fatalf("verifier: got %+v, want none", h.c.Assignments)
 		}
 		if got := h.c.Next(h.now); got.Key != StepAwaitingAssessment || got.Role != RoleVerifier {
 			t.Fatalf("next step: got %+v, want the verifier to be assigned", got)
@@ -49,7 +49,7 @@ func TestUnassign(t *testing.T) {
 		// Another takes the role from the queue; the case is in assessment again.
 		h.do(assessorC, with((*Case).Claim, ClaimInput{Profile: profile(assessorC)}))
 		h.wantState(StateInAssessment)
-		if got := h.c.Assignments[RoleVerifier].UserID; got != assessorC.ID {
+		if got := h.c.Assignments.Holder(RoleVerifier); got != assessorC.ID {
 			t.Fatalf("verifier: got %q, want %q", got, assessorC.ID)
 		}
 	})
@@ -58,7 +58,7 @@ func TestUnassign(t *testing.T) {
 		h.do(officeScreen, with((*Case).Assign, AssignInput{Role: RoleAssessor, Profile: profile(assessorA)}))
 		h.do(officeScreen, unassign(RoleAssessor, "conflict found"))
 		h.wantState(StateAwaitingAssessment)
-		if len(h.c.Assignments) != 0 {
+		if h.c.Assignments.Len() != 0 {
 			t.Fatalf("assignments: got %v, want none", h.c.Assignments)
 		}
 		if got := h.c.AllowedActions(officeScreen, h.now, h.rules); !slices.Equal(got, []Action{ActionAssign}) {
@@ -146,7 +146,7 @@ func TestReassign(t *testing.T) {
 		}
 		wantTypes(t, h.do(officeScreen, reassign(RoleAssessor, assessorC, "workload")), EventAssessorUnassigned, EventAssessorAssigned)
 		h.wantState(StateInAssessment)
-		a := h.c.Assignments[RoleAssessor]
+		a, _ := h.c.Assignments.Get(RoleAssessor)
 		if a.UserID != assessorC.ID || a.How != HowAssigned || a.By != officeScreen.ID {
 			t.Fatalf("assessor: got %+v, want %s assigned by %s", a, assessorC.ID, officeScreen.ID)
 		}
@@ -171,7 +171,7 @@ func TestReassign(t *testing.T) {
 		h.do(officeScreen, with((*Case).Assign, AssignInput{Role: RoleVerifier, Profile: profile(assessorB)}))
 		h.do(officeScreen, reassign(RoleVerifier, assessorC, "r"))
 		h.wantState(StateAwaitingAssessment)
-		if got := h.c.Assignments[RoleVerifier].UserID; got != assessorC.ID || len(h.c.Assignments) != 1 {
+		if got := h.c.Assignments.Holder(RoleVerifier); got != assessorC.ID || h.c.Assignments.Len() != 1 {
 			t.Fatalf("assignments: got %+v, want only the verifier %s", h.c.Assignments, assessorC.ID)
 		}
 	})

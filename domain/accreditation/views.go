@@ -45,7 +45,7 @@ func (c *Case) CanClaim(p AssessorProfile, role AssessorRole) error {
 	}
 	var last error
 	for _, r := range roles {
-		if _, taken := c.Assignments[r]; taken {
+		if c.Assignments.Holds(r) {
 			last = domain.Errorf(domain.Conflict, "cannot claim: the %s role is already held", r)
 			continue
 		}
@@ -66,7 +66,7 @@ func (c *Case) ClaimableRoles(p AssessorProfile) []AssessorRole {
 	}
 	set := 0
 	for i, r := range AssessorRoles {
-		if _, taken := c.Assignments[r]; !taken && c.qualify(ActionClaim, p, r) == nil {
+		if taken := c.Assignments.Holds(r); !taken && c.qualify(ActionClaim, p, r) == nil {
 			set |= 1 << i
 		}
 	}

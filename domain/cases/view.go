@@ -51,7 +51,7 @@ type CaseView struct {
 	Fee       *FeeView       `json:"fee,omitempty"`
 	Screening *ScreeningView `json:"screening,omitempty"`
 
-	Assignments map[accreditation.AssessorRole]accreditation.Assignment `json:"assignments,omitempty"`
+	Assignments accreditation.Assignments `json:"assignments,omitzero"`
 	// Assessments are those the caller may see, assessor first.
 	Assessments         []AssessmentView         `json:"assessments"`
 	InformationRequests []InformationRequestView `json:"information_requests,omitempty"`
@@ -361,7 +361,7 @@ func (s *Service) viewAt(ctx context.Context, actor domain.Actor, c *accreditati
 		Portfolio:      portfolioView(c.Portfolio, open),
 		RuleSetVersion: c.RuleSetVersion, RuleSet: c.RuleSetVersion,
 		Eligibility: slices.Clone(c.Eligibility), Declarations: slices.Clone(c.Declarations), SubmittedAt: c.SubmittedAt,
-		Assignments: maps.Clone(c.Assignments),
+		Assignments: c.Assignments,
 		WithdrawnAt: c.WithdrawnAt, WithdrawalReason: open(c.WithdrawalReason),
 		Version: version, AllowedActions: c.AllowedActions(actor, now, s.RuleSets()),
 	}

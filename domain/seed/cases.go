@@ -247,7 +247,7 @@ func (g *job) oneMore(p *plan) bool {
 	case accreditation.StateDraft:
 		return !p.portfolio || p.further && p.added < (p.evidence+1)/2
 	case accreditation.StateAwaitingAssessment:
-		return p.further && len(c.Assignments) == 0
+		return p.further && c.Assignments.Len() == 0
 	case accreditation.StateInAssessment:
 		return p.further && len(c.Assessments) == 0 && !p.info
 	}
@@ -437,7 +437,7 @@ func (g *job) screen(ctx context.Context, p *plan, now time.Time) error {
 // queue by the assessor, or assigned by the office.
 func (g *job) fill(ctx context.Context, p *plan, now time.Time) error {
 	role := accreditation.RoleAssessor
-	if _, taken := p.c.Assignments[role]; taken {
+	if p.c.Assignments.Holds(role) {
 		role = accreditation.RoleVerifier
 	}
 	var prof accreditation.AssessorProfile
@@ -498,7 +498,7 @@ func (g *job) assess(ctx context.Context, p *plan, now time.Time) (time.Duration
 		if err != nil {
 			return 0, err
 		}
-		a := domain.Actor{ID: c.Assignments[accreditation.RoleAssessor].UserID, Role: domain.RoleAssessor}
+		a := domain.Actor{ID: c.Assignments.Holder(accreditation.RoleAssessor), Role: domain.RoleAssessor}
 		g.sum.InformationRequests++
 		return g.days(3, 20), g.do(ctx, p, a, now, func(c *accreditation.Case) ([]aggregate.Change, error) {
 			return c.RequestInformation(a, now, accreditation.InformationRequestInput{Questions: q})
@@ -529,7 +529,7 @@ func (g *job) assess(ctx context.Context, p *plan, now time.Time) (time.Duration
 			if err != nil {
 				return 0, err
 			}
-			a := domain.Actor{ID: c.Assignments[role].UserID, Role: domain.RoleAssessor}
+			a := domain.Actor{ID: c.Assignments.Holder(role), Role: domain.RoleAssessor}
 			return g.days(0, 2), g.do(ctx, p, a, now, func(c *accreditation.Case) ([]aggregate.Change, error) {
 				return c.RecordInterview(a, now, accreditation.InterviewRecordInput{Notes: notes})
 			})
@@ -576,7 +576,7 @@ func (g *job) assess(ctx context.Context, p *plan, now time.Time) (time.Duration
 	if err != nil {
 		return 0, err
 	}
-	a := domain.Actor{ID: c.Assignments[role].UserID, Role: domain.RoleAssessor}
+	a := domain.Actor{ID: c.Assignments.Holder(role), Role: domain.RoleAssessor}
 	return g.days(5, 30), g.do(ctx, p, a, now, func(c *accreditation.Case) ([]aggregate.Change, error) {
 		return c.SubmitAssessment(a, now, accreditation.AssessmentInput{Ratings: ratings, Areas: areas, Recommendation: rec, Level: level, Rationale: why})
 	})
