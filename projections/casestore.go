@@ -101,7 +101,7 @@ func summarise(c *accreditation.Case) *summary {
 	}
 	for _, r := range accreditation.AssessorRoles {
 		if a, ok := c.Assignments.Get(r); ok {
-			_, done := c.Assessments[r]
+			done := c.Assessments.Done(r)
 			s.Roles = append(s.Roles, roleLoad{UserID: a.UserID, Assessed: done})
 		}
 	}

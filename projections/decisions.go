@@ -228,7 +228,7 @@ func (m *Decisions) Apply(e eventstore.Event) {
 			r.DaysFromSubmission = float64(int(d.At.Sub(c.SubmittedAt).Hours()/24*10)) / 10
 		}
 		for _, role := range accreditation.AssessorRoles {
-			if a, ok := c.Assessments[role]; ok {
+			if a, ok := c.Assessments.Get(role); ok {
 				r.Assessments = append(r.Assessments, a)
 			}
 		}

@@ -94,7 +94,8 @@ func graduateOf(c *accreditation.Case) *graduateCase {
 	}
 	g := &graduateCase{Programme: c.Portfolio.EQAProgramme, Applicant: c.ApplicantID, Level: c.Level, Outcome: c.Decision.Outcome}
 	for _, role := range accreditation.AssessorRoles {
-		for _, r := range c.Assessments[role].Ratings {
+		a, _ := c.Assessments.Get(role)
+		for _, r := range a.Ratings {
 			if g.Ratings == nil {
 				g.Ratings = map[int][]accreditation.Rating{}
 			}

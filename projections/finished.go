@@ -105,7 +105,7 @@ func (s *summary) finishedFor(userID string) bool {
 func finishedItem(c *accreditation.Case, userID string) FinishedItem {
 	it := FinishedItem{CaseID: c.ID, Scheme: c.Scheme, Level: c.Level, Language: c.Language, State: c.State,
 		SubmittedAt: c.SubmittedAt, MyRole: c.Assignments.RoleOf(userID)}
-	_, it.Assessed = c.Assessments[it.MyRole]
+	it.Assessed = c.Assessments.Done(it.MyRole)
 	if d := c.Decision; d != nil {
 		at := d.At
 		it.Outcome, it.DecidedLevel, it.DecidedAt = d.Outcome, d.Level, &at

@@ -29,7 +29,7 @@ func TestFinishedPagesAnAssessorsDoneCasesNewestFirst(t *testing.T) {
 			if role == "" {
 				continue
 			}
-			if _, assessed := c.Assessments[role]; assessed || !c.State.InProgress() {
+			if assessed := c.Assessments.Done(role); assessed || !c.State.InProgress() {
 				cs = append(cs, c)
 			} else {
 				open++

@@ -108,7 +108,7 @@ func TestDecideAppeal(t *testing.T) {
 		got := h.do(officeReview, with((*Case).DecideAppeal, upheld(ReturnToAssessment)))
 		wantTypes(t, got, EventAppealDecided, EventAccreditationWithdrawn)
 		h.wantState(StateInAssessment)
-		if h.c.Assessments != nil || h.c.Decision != nil || len(h.c.PastDecisions) != 1 || !h.c.PastDecisions[0].Overturned {
+		if h.c.Assessments.Len() != 0 || h.c.Decision != nil || len(h.c.PastDecisions) != 1 || !h.c.PastDecisions[0].Overturned {
 			t.Fatalf("after upheld appeal: assessments %v, decision %v, past %+v", h.c.Assessments, h.c.Decision, h.c.PastDecisions)
 		}
 		if a := h.c.Accreditation; a.Status != StatusWithdrawn || a.By != officeReview.ID {
@@ -130,8 +130,8 @@ func TestDecideAppeal(t *testing.T) {
 		h.do(applicant, with((*Case).Appeal, grounds()))
 		wantTypes(t, h.do(officeReview, with((*Case).DecideAppeal, upheld(ReturnToDecision))), EventAppealDecided)
 		h.wantState(StateAwaitingDecision)
-		if len(h.c.Assessments) != 2 {
-			t.Fatalf("assessments: got %d, want both kept", len(h.c.Assessments))
+		if h.c.Assessments.Len() != 2 {
+			t.Fatalf("assessments: got %d, want both kept", h.c.Assessments.Len())
 		}
 	})
 	t.Run("dismissed: the decision stands", func(t *testing.T) {

@@ -261,7 +261,7 @@ func (c *Case) SubmitAssessment(actor domain.Actor, now time.Time, in Assessment
 	if role == RoleVerifier {
 		other = RoleAssessor
 	}
-	if o, done := c.Assessments[other]; done && (o.Recommendation != in.Recommendation || o.Level != level) {
+	if o, done := c.Assessments.Get(other); done && (o.Recommendation != in.Recommendation || o.Level != level) {
 		m := ModerationRequired{}
 		byRole := map[AssessorRole]struct {
 			rec   Recommendation

@@ -1,22 +1,18 @@
 package accreditation
 
-import (
-	"bytes"
-	"encoding/json"
-	"fmt"
-	"iter"
-)
+import "iter"
 
 // Assignments are the assessing roles held on a case: at most one assessor
-// and one verifier. They are kept in the case, by role, rather than in a
-// map: the queues read them for every case they show, a command copies
-// them with its case, and a map of one or two of them took about 900
-// bytes of its own. In JSON they are what a map of them by role was, so
-// snapshots and answers read the same.
+// and one verifier, each in its own field rather than in a map (the queues
+// read both for every case they show, a command copies them with its case,
+// and a map of one or two of them took about 900 bytes). Their JSON is the
+// object by role the map's was, the same bytes: a role nobody holds is
+// left out (omitzero), and the fields come in AssessorRoles' order, the
+// order encoding/json wrote the map's keys in. A key that is neither role
+// is not read: no stored case holds one (events are validated).
 type Assignments struct {
-	// held is by place in AssessorRoles; an assignment whose Role is ""
-	// is not held.
-	held [2]Assignment
+	Assessor Assignment `json:"assessor,omitzero"`
+	Verifier Assignment `json:"verifier,omitzero"`
 }
 
 // NewAssignments holds each of as under its role, the later of two with
@@ -29,43 +25,51 @@ func NewAssignments(as ...Assignment) Assignments {
 	return out
 }
 
-// place is r's place in AssessorRoles, -1 for a role that is none.
-func place(r AssessorRole) int {
+// of is the field of role r, nil for a role that is none.
+func (as *Assignments) of(r AssessorRole) *Assignment {
 	switch r {
 	case RoleAssessor:
-		return 0
+		return &as.Assessor
 	case RoleVerifier:
-		return 1
+		return &as.Verifier
 	}
-	return -1
+	return nil
 }
 
-// Get is the assignment of role r, and whether anyone holds it.
+// Get is the assignment of role r, and whether anyone holds it. Its Role
+// is r: the field says the role, as the map's key did.
 func (as *Assignments) Get(r AssessorRole) (Assignment, bool) {
-	if i := place(r); i >= 0 && as.held[i].Role != "" {
-		return as.held[i], true
+	if p := as.of(r); p != nil && *p != (Assignment{}) {
+		a := *p
+		a.Role = r
+		return a, true
 	}
 	return Assignment{}, false
 }
 
 // Holds reports whether anyone holds role r.
 func (as *Assignments) Holds(r AssessorRole) bool {
-	_, ok := as.Get(r)
-	return ok
+	p := as.of(r)
+	return p != nil && *p != (Assignment{})
 }
 
 // Holder is the user who holds role r, "" for nobody.
 func (as *Assignments) Holder(r AssessorRole) string {
-	a, _ := as.Get(r)
-	return a.UserID
+	if p := as.of(r); p != nil {
+		return p.UserID
+	}
+	return ""
 }
 
 // RoleOf is the role userID holds, "" for none (or for no user).
 func (as *Assignments) RoleOf(userID string) AssessorRole {
-	for i := range as.held {
-		if a := &as.held[i]; a.Role != "" && userID != "" && a.UserID == userID {
-			return a.Role
-		}
+	switch {
+	case userID == "":
+		return ""
+	case as.Assessor.UserID == userID:
+		return RoleAssessor
+	case as.Verifier.UserID == userID:
+		return RoleVerifier
 	}
 	return ""
 }
@@ -73,22 +77,19 @@ func (as *Assignments) RoleOf(userID string) AssessorRole {
 // Len is how many roles are held.
 func (as *Assignments) Len() int {
 	n := 0
-	for i := range as.held {
-		if as.held[i].Role != "" {
+	for _, r := range AssessorRoles {
+		if as.Holds(r) {
 			n++
 		}
 	}
 	return n
 }
 
-// IsZero reports whether no role is held (JSON's omitzero leaves them out).
-func (as Assignments) IsZero() bool { return as.Len() == 0 }
-
 // All yields the roles held and their assignments, in AssessorRoles' order.
 func (as Assignments) All() iter.Seq2[AssessorRole, Assignment] {
 	return func(yield func(AssessorRole, Assignment) bool) {
-		for i := range as.held {
-			if a := as.held[i]; a.Role != "" && !yield(a.Role, a) {
+		for _, r := range AssessorRoles {
+			if a, ok := as.Get(r); ok && !yield(r, a) {
 				return
 			}
 		}
@@ -96,59 +97,18 @@ func (as Assignments) All() iter.Seq2[AssessorRole, Assignment] {
 }
 
 // set gives a its role, replacing whoever held it. A role that is none
-// has no place: events are validated before they are stored, so only a
-// stream written by hand holds one, and the case then ignores it as it
-// ignores an event it does not know.
+// has no field: events are validated before they are stored, so only a
+// stream written by hand holds one, and the case ignores it as it ignores
+// an event it does not know.
 func (as *Assignments) set(a Assignment) {
-	if i := place(a.Role); i >= 0 {
-		as.held[i] = a
+	if p := as.of(a.Role); p != nil {
+		*p = a
 	}
 }
 
 // remove takes role r from whoever holds it.
 func (as *Assignments) remove(r AssessorRole) {
-	if i := place(r); i >= 0 {
-		as.held[i] = Assignment{}
+	if p := as.of(r); p != nil {
+		*p = Assignment{}
 	}
-}
-
-// MarshalJSON writes the roles held as an object by role, in
-// AssessorRoles' order (the order encoding/json wrote a map of them in).
-func (as Assignments) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for r, a := range as.All() {
-		if b.Len() > 1 {
-			b.WriteByte(',')
-		}
-		k, _ := json.Marshal(string(r))
-		v, err := json.Marshal(a)
-		if err != nil {
-			return nil, err
-		}
-		b.Write(k)
-		b.WriteByte(':')
-		b.Write(v)
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
-}
-
-// UnmarshalJSON reads an object by role. Its key says the role (as the
-// map's did): an assignment written with another role, or none, is held
-// under its key. A key that is no role is refused rather than dropped.
-func (as *Assignments) UnmarshalJSON(b []byte) error {
-	var m map[AssessorRole]Assignment
-	if err := json.Unmarshal(b, &m); err != nil {
-		return err
-	}
-	*as = Assignments{}
-	for r, a := range m {
-		if place(r) < 0 {
-			return fmt.Errorf("assignments: %q is not an assessing role", r)
-		}
-		a.Role = r
-		as.set(a)
-	}
-	return nil
 }

@@ -21,8 +21,8 @@ func TestAssignmentsAreWrittenAsTheMapByRoleWas(t *testing.T) {
 			m[a.Role] = a
 		}
 		as := NewAssignments(held...)
-		if as.Len() != len(held) || as.IsZero() != (len(held) == 0) {
-			t.Fatalf("%v: %d held, zero %v", held, as.Len(), as.IsZero())
+		if as.Len() != len(held) || (as == Assignments{}) != (len(held) == 0) {
+			t.Fatalf("%v: %d held, %+v", held, as.Len(), as)
 		}
 		want, _ := json.Marshal(m)
 		got, err := json.Marshal(as)
@@ -75,6 +75,11 @@ func TestAssignmentsHoldEachRoleInItsPlace(t *testing.T) {
 	as.set(Assignment{Role: "judge", UserID: "J"})
 	if as.Len() != 1 || as.RoleOf("J") != "" {
 		t.Fatalf("a role that is none was held: %+v", as)
+	}
+	// A key that is no role is not read.
+	var judged Assignments
+	if err := json.Unmarshal([]byte(`{"judge":{"role":"judge","user_id":"J"}}`), &judged); err != nil || judged != (Assignments{}) {
+		t.Fatalf("a role that is none read as %+v (%v)", judged, err)
 	}
 	// The key says the role, as the map's did.
 	var keyed Assignments

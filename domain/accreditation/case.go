@@ -39,10 +39,10 @@ type Case struct {
 	Payment   *Payment   `json:"payment,omitempty"`
 	Screening *Screening `json:"screening,omitempty"` // the last screening
 
-	Assignments         Assignments                 `json:"assignments,omitzero"`
-	Assessments         map[AssessorRole]Assessment `json:"assessments,omitempty"`
-	InformationRequests []InformationRequest        `json:"information_requests,omitempty"`
-	Moderation          *Moderation                 `json:"moderation,omitempty"`
+	Assignments         Assignments          `json:"assignments,omitzero"`
+	Assessments         Assessments          `json:"assessments,omitzero"`
+	InformationRequests []InformationRequest `json:"information_requests,omitempty"`
+	Moderation          *Moderation          `json:"moderation,omitempty"`
 	// Interview is the applicant's interview, at a level that has one;
 	// InterviewRequired is whether the pinned rule set asks for one (nil:
 	// submitted before rule sets said, see NeedsInterview).
@@ -132,12 +132,7 @@ func (c *Case) Clone() *Case {
 		s.Reason = cloneSealed(s.Reason)
 		n.Screening = &s
 	}
-	if c.Assessments != nil {
-		n.Assessments = make(map[AssessorRole]Assessment, len(c.Assessments))
-		for k, v := range c.Assessments {
-			n.Assessments[k] = v.clone()
-		}
-	}
+	n.Assessments = c.Assessments.clone()
 	n.InformationRequests = cloneEach(c.InformationRequests, func(r InformationRequest) InformationRequest {
 		r.Questions = cloneSealed(r.Questions)
 		r.Answer = cloneSealed(r.Answer)
@@ -301,14 +296,11 @@ func (c *Case) onAssessorAssigned(e eventstore.Event, d AssessorAssigned) {
 // to awaiting_decision; when the two disagree the same commit continues with
 // moderation_required, which moves it on to moderation.
 func (c *Case) onAssessmentSubmitted(e eventstore.Event, d AssessmentSubmitted) {
-	if c.Assessments == nil {
-		c.Assessments = map[AssessorRole]Assessment{}
-	}
-	c.Assessments[d.Role] = Assessment{
+	c.Assessments.set(Assessment{
 		Role: d.Role, UserID: e.Actor.ID, Ratings: d.Ratings, Areas: d.Areas, Recommendation: d.Recommendation,
 		Level: d.Level, Rationale: d.Rationale, SubmittedAt: e.OccurredAt,
-	}
-	if len(c.Assessments) == len(AssessorRoles) {
+	})
+	if c.Assessments.Len() == len(AssessorRoles) {
 		c.State = StateAwaitingDecision
 	}
 }
@@ -424,7 +416,7 @@ func (c *Case) onAppealDecided(e eventstore.Event, d AppealDecided) {
 		return
 	}
 	c.State = StateInAssessment
-	c.Assessments = nil
+	c.Assessments = Assessments{}
 	c.Moderation = nil
 }
 

@@ -52,7 +52,7 @@ func TestCloneIsDeep(t *testing.T) {
 		clone.Evidence[0].Categories[0] = 0
 		clone.SelfAssessment[1] = seal("x")
 		clone.Assignments.remove(RoleAssessor)
-		clone.Assessments[RoleAssessor].Ratings[0].Notes.Data[0] = 0
+		clone.Assessments.Assessor.Ratings[0].Notes.Data[0] = 0
 		clone.InformationRequests[0].Answer.Data[0] = 0
 		clone.Moderation.Level = ""
 		clone.Decision.Level = ""

@@ -445,7 +445,7 @@ func TestSubmitAssessment(t *testing.T) {
 		h.wantState(StateInAssessment)
 		wantTypes(t, h.do(assessorB, assess(RecommendAwardLower, framework.Foundation)), EventAssessmentSubmitted)
 		h.wantState(StateAwaitingDecision)
-		a := h.c.Assessments[RoleAssessor]
+		a, _ := h.c.Assessments.Get(RoleAssessor)
 		if a.UserID != assessorA.ID || a.Level != framework.Foundation || len(a.Ratings) != 8 || !a.SubmittedAt.Equal(h.now) {
 			t.Fatalf("assessment: got %+v", a)
 		}
@@ -453,7 +453,7 @@ func TestSubmitAssessment(t *testing.T) {
 	t.Run("an award is recorded at the case level", func(t *testing.T) {
 		h := given(t, SchemeEIA, inAssessment)
 		h.do(assessorA, assess(RecommendAward, ""))
-		if got := h.c.Assessments[RoleAssessor].Level; got != framework.Practitioner {
+		if got := h.c.Assessments.Assessor.Level; got != framework.Practitioner {
 			t.Fatalf("level: got %q, want practitioner", got)
 		}
 	})
@@ -530,7 +530,7 @@ func TestSubmitAssessmentReviewAreas(t *testing.T) {
 		slices.Reverse(in.Areas)
 		in.Areas[0].Rating = RatingPartiallyEvidenced // quality systems
 		h.do(assessorA, with((*Case).SubmitAssessment, in))
-		got := h.c.Assessments[RoleAssessor].Areas
+		got := h.c.Assessments.Assessor.Areas
 		var order []ReviewArea
 		for _, a := range got {
 			order = append(order, a.Area)
@@ -570,7 +570,7 @@ func TestSubmitAssessmentReviewAreas(t *testing.T) {
 		if err := c.Apply(old); err != nil {
 			t.Fatalf("apply: %v", err)
 		}
-		if a, ok := c.Assessments[RoleAssessor]; !ok || a.Areas != nil || a.Recommendation != RecommendAward {
+		if a, ok := c.Assessments.Get(RoleAssessor); !ok || a.Areas != nil || a.Recommendation != RecommendAward {
 			t.Fatalf("assessment: got %+v, want the award with no areas", a)
 		}
 	})

@@ -94,7 +94,7 @@ func (c *Case) Next(now time.Time) Step {
 			}
 			return s
 		}
-		return Step{Key: StepInAssessment, Role: c.onlyRoleWithout(func(r AssessorRole) bool { _, ok := c.Assessments[r]; return ok })}
+		return Step{Key: StepInAssessment, Role: c.onlyRoleWithout(func(r AssessorRole) bool { ok := c.Assessments.Done(r); return ok })}
 	case StateInformationRequested:
 		s := Step{Key: StepInformationRequested}
 		if r := c.openRequest(); r != nil {

@@ -122,7 +122,7 @@ func TestUnassign(t *testing.T) {
 		h.wantState(StateInAssessment)
 		h.do(assessorC, assess(RecommendAward, ""))
 		h.wantState(StateAwaitingDecision)
-		if got := h.c.Assessments[RoleAssessor].UserID; got != assessorA.ID {
+		if got := h.c.Assessments.Assessor.UserID; got != assessorA.ID {
 			t.Fatalf("assessor's assessment: got by %q, want %q", got, assessorA.ID)
 		}
 	})
@@ -158,7 +158,7 @@ func TestReassign(t *testing.T) {
 		h.do(assessorC, assess(RecommendAward, ""))
 		h.do(assessorB, assess(RecommendAward, ""))
 		h.wantState(StateAwaitingDecision)
-		if got := h.c.Assessments[RoleAssessor].UserID; got != assessorC.ID {
+		if got := h.c.Assessments.Assessor.UserID; got != assessorC.ID {
 			t.Fatalf("assessment by %q, want %q", got, assessorC.ID)
 		}
 		// Taken off, the old assessor stays involved (so never reviews an appeal of it).

@@ -123,7 +123,7 @@ func (c *Case) CanSee(actor domain.Actor, p *AssessorProfile) bool {
 func (c *Case) VisibleAssessments(actor domain.Actor) []Assessment {
 	out := []Assessment{}
 	for _, r := range AssessorRoles {
-		a, ok := c.Assessments[r]
+		a, ok := c.Assessments.Get(r)
 		if ok && c.seesAssessment(actor, a) {
 			out = append(out, a.clone())
 		}
@@ -139,7 +139,7 @@ func (c *Case) seesAssessment(actor domain.Actor, a Assessment) bool {
 		if c.assessorRoleOf(actor.ID) == "" {
 			return false
 		}
-		return a.UserID == actor.ID || len(c.Assessments) == len(AssessorRoles)
+		return a.UserID == actor.ID || c.Assessments.Len() == len(AssessorRoles)
 	case domain.RoleApplicant:
 		return actor.ID == c.ApplicantID && c.Decision != nil
 	}
@@ -226,7 +226,7 @@ func (c *Case) SeesInterviewRecord(actor domain.Actor, role AssessorRole) bool {
 		return true
 	case domain.RoleAssessor:
 		own := c.assessorRoleOf(actor.ID)
-		return own != "" && (own == role || len(c.Assessments) == len(AssessorRoles))
+		return own != "" && (own == role || c.Assessments.Len() == len(AssessorRoles))
 	}
 	return false
 }

@@ -140,7 +140,7 @@ func TestVisibleAssessments(t *testing.T) {
 	t.Run("a copy: changing it leaves the case alone", func(t *testing.T) {
 		v := h.c.VisibleAssessments(officeDecide)
 		v[0].Ratings[0].Indicators[0] = 999
-		if h.c.Assessments[RoleAssessor].Ratings[0].Indicators[0] == 999 {
+		if h.c.Assessments.Assessor.Ratings[0].Indicators[0] == 999 {
 			t.Fatalf("VisibleAssessments shares memory with the case")
 		}
 	})

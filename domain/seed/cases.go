@@ -249,7 +249,7 @@ func (g *job) oneMore(p *plan) bool {
 	case accreditation.StateAwaitingAssessment:
 		return p.further && c.Assignments.Len() == 0
 	case accreditation.StateInAssessment:
-		return p.further && len(c.Assessments) == 0 && !p.info
+		return p.further && c.Assessments.Len() == 0 && !p.info
 	}
 	return false
 }
@@ -505,7 +505,7 @@ func (g *job) assess(ctx context.Context, p *plan, now time.Time) (time.Duration
 		})
 	}
 	role := accreditation.RoleAssessor
-	if _, done := c.Assessments[role]; done {
+	if done := c.Assessments.Done(role); done {
 		role = accreditation.RoleVerifier
 	}
 	if c.NeedsInterview() {
