@@ -29,7 +29,7 @@ func TestFinishedPagesAnAssessorsDoneCasesNewestFirst(t *testing.T) {
 			if role == "" {
 				continue
 			}
-			if assessed := c.Assessments.Done(role); assessed || !c.State.InProgress() {
+			if c.Assessments.Done(role) || !c.State.InProgress() {
 				cs = append(cs, c)
 			} else {
 				open++

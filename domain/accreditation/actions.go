@@ -241,7 +241,7 @@ func (c *Case) guard(action Action, actor domain.Actor, now time.Time, rs RuleSe
 		if err := c.inState(action); err != nil {
 			return err
 		}
-		if done := c.Assessments.Done(role); done {
+		if c.Assessments.Done(role) {
 			return domain.Errorf(domain.Conflict, "cannot assess: the %s has already submitted an assessment", role)
 		}
 		if _, recorded := c.Interview.record(role); c.NeedsInterview() && !recorded {

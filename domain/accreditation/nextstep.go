@@ -85,7 +85,7 @@ func (c *Case) Next(now time.Time) Step {
 	case StateReturned:
 		return Step{Key: StepReturned}
 	case StateAwaitingAssessment:
-		return Step{Key: StepAwaitingAssessment, Role: c.onlyRoleWithout(func(r AssessorRole) bool { ok := c.Assignments.Holds(r); return ok })}
+		return Step{Key: StepAwaitingAssessment, Role: c.onlyRoleWithout(c.Assignments.Holds)}
 	case StateInAssessment:
 		if c.NeedsInterview() && !c.Interview.Recorded() {
 			s := Step{Key: StepInterview}
@@ -94,7 +94,7 @@ func (c *Case) Next(now time.Time) Step {
 			}
 			return s
 		}
-		return Step{Key: StepInAssessment, Role: c.onlyRoleWithout(func(r AssessorRole) bool { ok := c.Assessments.Done(r); return ok })}
+		return Step{Key: StepInAssessment, Role: c.onlyRoleWithout(c.Assessments.Done)}
 	case StateInformationRequested:
 		s := Step{Key: StepInformationRequested}
 		if r := c.openRequest(); r != nil {

@@ -119,7 +119,7 @@ func (c *Case) heldRole(action Action, f *fields, role AssessorRole) (Assignment
 // roleChangeable refuses to change a role whose holder has already given
 // their own judgement: an assessment or the interview record.
 func (c *Case) roleChangeable(action Action, role AssessorRole) error {
-	if done := c.Assessments.Done(role); done {
+	if c.Assessments.Done(role) {
 		return domain.Errorf(domain.Conflict, "cannot %s: the %s has already submitted an assessment, which stands as theirs", verb(action), role)
 	}
 	if _, done := c.Interview.record(role); done {

@@ -66,7 +66,7 @@ func (c *Case) ClaimableRoles(p AssessorProfile) []AssessorRole {
 	}
 	set := 0
 	for i, r := range AssessorRoles {
-		if taken := c.Assignments.Holds(r); !taken && c.qualify(ActionClaim, p, r) == nil {
+		if !c.Assignments.Holds(r) && c.qualify(ActionClaim, p, r) == nil {
 			set |= 1 << i
 		}
 	}

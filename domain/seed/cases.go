@@ -505,7 +505,7 @@ func (g *job) assess(ctx context.Context, p *plan, now time.Time) (time.Duration
 		})
 	}
 	role := accreditation.RoleAssessor
-	if done := c.Assessments.Done(role); done {
+	if c.Assessments.Done(role) {
 		role = accreditation.RoleVerifier
 	}
 	if c.NeedsInterview() {
