@@ -48,11 +48,22 @@ func (b *batch) decode() {
 	}
 	b.pending = nil
 	b.decoded = make([][]decodedEvent, len(b.commits))
+	// One array for the batch's case events, each commit's a part of it:
+	// a rebuild's commits hold an event or two each, and an array apiece
+	// was an allocation for every commit.
+	n := 0
+	for _, c := range b.commits {
+		if isCase(c) {
+			n += len(c.Events)
+		}
+	}
+	all := make([]decodedEvent, n)
 	for i, c := range b.commits {
-		if !strings.HasPrefix(c.Stream, accreditation.StreamPrefix+".") {
+		if !isCase(c) {
 			continue
 		}
-		out := make([]decodedEvent, len(c.Events))
+		out := all[:len(c.Events):len(c.Events)]
+		all = all[len(c.Events):]
 		for j, e := range c.Events {
 			up, payload, err := accreditation.DecodePayloadWith(e, jsonv1.Unmarshal)
 			if err != nil {
@@ -63,6 +74,12 @@ func (b *batch) decode() {
 		b.decoded[i] = out
 	}
 	close(b.ready)
+}
+
+// isCase reports whether c is a commit of a case's stream, whose events'
+// payloads the workers decode.
+func isCase(c eventstore.Commit) bool {
+	return strings.HasPrefix(c.Stream, accreditation.StreamPrefix+".")
 }
 
 // replay delivers the store's commits after from to apply, in order, in
