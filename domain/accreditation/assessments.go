@@ -16,15 +16,7 @@ type Assessments struct {
 }
 
 // of is the field of role r, nil for a role that is none.
-func (as *Assessments) of(r AssessorRole) **Assessment {
-	switch r {
-	case RoleAssessor:
-		return &as.Assessor
-	case RoleVerifier:
-		return &as.Verifier
-	}
-	return nil
-}
+func (as *Assessments) of(r AssessorRole) **Assessment { return fieldOf(r, &as.Assessor, &as.Verifier) }
 
 // Get is the assessment submitted in role r, and whether there is one. It
 // shares its ratings and areas with the case: read only. Its Role is r.
@@ -44,27 +36,11 @@ func (as *Assessments) Done(r AssessorRole) bool {
 }
 
 // Len is how many assessments are in.
-func (as *Assessments) Len() int {
-	n := 0
-	for _, r := range AssessorRoles {
-		if as.Done(r) {
-			n++
-		}
-	}
-	return n
-}
+func (as *Assessments) Len() int { return countRoles(as.Done) }
 
 // All yields the assessments in, by role, in AssessorRoles' order (shared
 // with the case, as Get's are).
-func (as Assessments) All() iter.Seq2[AssessorRole, Assessment] {
-	return func(yield func(AssessorRole, Assessment) bool) {
-		for _, r := range AssessorRoles {
-			if a, ok := as.Get(r); ok && !yield(r, a) {
-				return
-			}
-		}
-	}
-}
+func (as Assessments) All() iter.Seq2[AssessorRole, Assessment] { return eachRole(as.Get) }
 
 // set records a in its role, replacing what was there. A role that is
 // none has no field: events are validated before they are stored, and the

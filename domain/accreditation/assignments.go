@@ -26,15 +26,7 @@ func NewAssignments(as ...Assignment) Assignments {
 }
 
 // of is the field of role r, nil for a role that is none.
-func (as *Assignments) of(r AssessorRole) *Assignment {
-	switch r {
-	case RoleAssessor:
-		return &as.Assessor
-	case RoleVerifier:
-		return &as.Verifier
-	}
-	return nil
-}
+func (as *Assignments) of(r AssessorRole) *Assignment { return fieldOf(r, &as.Assessor, &as.Verifier) }
 
 // Get is the assignment of role r, and whether anyone holds it. Its Role
 // is r: the field says the role, as the map's key did.
@@ -75,26 +67,10 @@ func (as *Assignments) RoleOf(userID string) AssessorRole {
 }
 
 // Len is how many roles are held.
-func (as *Assignments) Len() int {
-	n := 0
-	for _, r := range AssessorRoles {
-		if as.Holds(r) {
-			n++
-		}
-	}
-	return n
-}
+func (as *Assignments) Len() int { return countRoles(as.Holds) }
 
 // All yields the roles held and their assignments, in AssessorRoles' order.
-func (as Assignments) All() iter.Seq2[AssessorRole, Assignment] {
-	return func(yield func(AssessorRole, Assignment) bool) {
-		for _, r := range AssessorRoles {
-			if a, ok := as.Get(r); ok && !yield(r, a) {
-				return
-			}
-		}
-	}
-}
+func (as Assignments) All() iter.Seq2[AssessorRole, Assignment] { return eachRole(as.Get) }
 
 // set gives a its role, replacing whoever held it. A role that is none
 // has no field: events are validated before they are stored, so only a
@@ -110,5 +86,42 @@ func (as *Assignments) set(a Assignment) {
 func (as *Assignments) remove(r AssessorRole) {
 	if p := as.of(r); p != nil {
 		*p = Assignment{}
+	}
+}
+
+// The by-role sets (Assignments, Assessments) share these: a field per
+// role, counted and walked in AssessorRoles' order.
+
+// fieldOf is the one of assessor and verifier that is role r's, nil for a
+// role that is none.
+func fieldOf[T any](r AssessorRole, assessor, verifier *T) *T {
+	switch r {
+	case RoleAssessor:
+		return assessor
+	case RoleVerifier:
+		return verifier
+	}
+	return nil
+}
+
+// countRoles is how many roles has reports.
+func countRoles(has func(AssessorRole) bool) int {
+	n := 0
+	for _, r := range AssessorRoles {
+		if has(r) {
+			n++
+		}
+	}
+	return n
+}
+
+// eachRole yields what get finds for each role, in AssessorRoles' order.
+func eachRole[T any](get func(AssessorRole) (T, bool)) iter.Seq2[AssessorRole, T] {
+	return func(yield func(AssessorRole, T) bool) {
+		for _, r := range AssessorRoles {
+			if v, ok := get(r); ok && !yield(r, v) {
+				return
+			}
+		}
 	}
 }
