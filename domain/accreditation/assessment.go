@@ -337,8 +337,7 @@ func (i *Interview) record(role AssessorRole) (InterviewRecord, bool) {
 	if i == nil {
 		return InterviewRecord{}, false
 	}
-	r, ok := i.Records[role]
-	return r, ok
+	return i.Records.Get(role)
 }
 
 // ScheduleInterview sets (or moves, until it is recorded) the applicant's

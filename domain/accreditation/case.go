@@ -306,7 +306,7 @@ func (c *Case) onAssessmentSubmitted(e eventstore.Event, d AssessmentSubmitted) 
 }
 
 func (c *Case) onInterviewScheduled(e eventstore.Event, d InterviewScheduled) {
-	records := map[AssessorRole]InterviewRecord(nil)
+	var records InterviewRecords
 	if c.Interview != nil {
 		records = c.Interview.Records
 	}
@@ -317,10 +317,7 @@ func (c *Case) onInterviewRecorded(e eventstore.Event, d InterviewRecorded) {
 	if c.Interview == nil {
 		c.Interview = &Interview{}
 	}
-	if c.Interview.Records == nil {
-		c.Interview.Records = map[AssessorRole]InterviewRecord{}
-	}
-	c.Interview.Records[d.Role] = InterviewRecord{Notes: d.Notes, Observations: d.Observations, RecordedAt: e.OccurredAt}
+	c.Interview.Records.set(d.Role, InterviewRecord{Notes: d.Notes, Observations: d.Observations, RecordedAt: e.OccurredAt})
 }
 
 func (c *Case) onInformationRequested(e eventstore.Event, d InformationRequested) {

@@ -23,11 +23,47 @@ type Interview struct {
 	ScheduledAt time.Time `json:"scheduled_at"`
 	// Records are the assessor's and the verifier's records of it, each
 	// part of their assessment.
-	Records map[AssessorRole]InterviewRecord `json:"records,omitempty"`
+	Records InterviewRecords `json:"records,omitzero"`
 }
 
 // Recorded reports whether anyone has recorded the interview.
-func (i *Interview) Recorded() bool { return i != nil && len(i.Records) > 0 }
+func (i *Interview) Recorded() bool { return i != nil && i.Records.Len() > 0 }
+
+// InterviewRecords are the assessor's and the verifier's records of an
+// interview, each in its role's field as a case's assignments and
+// assessments are, rather than in a map. Their JSON is the object by role
+// the map's was, the same bytes; a key that is neither role is not read.
+type InterviewRecords struct {
+	Assessor *InterviewRecord `json:"assessor,omitempty"`
+	Verifier *InterviewRecord `json:"verifier,omitempty"`
+}
+
+// of is the field of role r, nil for a role that is none.
+func (rs *InterviewRecords) of(r AssessorRole) **InterviewRecord {
+	return fieldOf(r, &rs.Assessor, &rs.Verifier)
+}
+
+// Get is role r's record, and whether there is one. It shares its notes
+// and observations with the case: read only.
+func (rs *InterviewRecords) Get(r AssessorRole) (InterviewRecord, bool) {
+	if p := rs.of(r); p != nil && *p != nil {
+		return **p, true
+	}
+	return InterviewRecord{}, false
+}
+
+// Len is how many roles have recorded the interview.
+func (rs *InterviewRecords) Len() int {
+	return countRoles(func(r AssessorRole) bool { _, ok := rs.Get(r); return ok })
+}
+
+// set records rec as role r's, replacing what was there; a role that is
+// none has no field, and the record is ignored as an Assessments' is.
+func (rs *InterviewRecords) set(r AssessorRole, rec InterviewRecord) {
+	if p := rs.of(r); p != nil {
+		*p = &rec
+	}
+}
 
 // InterviewRecord is one assessor's record of the interview: notes and
 // what they observed per competence category.
@@ -48,15 +84,15 @@ func (i *Interview) clone() *Interview {
 		return nil
 	}
 	n := *i
-	if i.Records != nil {
-		n.Records = make(map[AssessorRole]InterviewRecord, len(i.Records))
-		for k, r := range i.Records {
+	n.Records = InterviewRecords{}
+	for _, role := range AssessorRoles {
+		if r, ok := i.Records.Get(role); ok {
 			r.Notes = cloneSealed(r.Notes)
 			r.Observations = cloneEach(r.Observations, func(o CategoryNote) CategoryNote {
 				o.Notes = cloneSealed(o.Notes)
 				return o
 			})
-			n.Records[k] = r
+			n.Records.set(role, r)
 		}
 	}
 	return &n

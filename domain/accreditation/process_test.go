@@ -431,7 +431,7 @@ func TestInterview(t *testing.T) {
 		h.later(49 * time.Hour)
 		wantErr(t, h.fails(officeScreen, with((*Case).RecordInterview, record)), domain.Forbidden)
 		wantTypes(t, h.do(assessorA, with((*Case).RecordInterview, record)), EventInterviewRecorded)
-		if r := h.c.Interview.Records[RoleAssessor]; r.Observations[0].Category != 1 || !r.RecordedAt.Equal(h.now) {
+		if r, _ := h.c.Interview.Records.Get(RoleAssessor); r.Observations[0].Category != 1 || !r.RecordedAt.Equal(h.now) {
 			t.Fatalf("record: got %+v, want the observations by category", r)
 		}
 		wantErr(t, h.fails(assessorA, with((*Case).RecordInterview, record)), domain.Conflict, "has recorded it")

@@ -130,7 +130,7 @@ func interviewView(c *accreditation.Case, actor domain.Actor, open func(pii.Seal
 	}
 	v.ScheduledBy, v.ScheduledAt = i.ScheduledBy, i.ScheduledAt
 	for _, role := range accreditation.AssessorRoles {
-		r, ok := i.Records[role]
+		r, ok := i.Records.Get(role)
 		if !ok || !c.SeesInterviewRecord(actor, role) {
 			continue
 		}

@@ -518,7 +518,7 @@ func (g *job) assess(ctx context.Context, p *plan, now time.Time) (time.Duration
 				return c.ScheduleInterview(o, now, accreditation.InterviewInput{At: at, Place: pick(g.rnd, interviewPlaces)})
 			})
 		}
-		if _, recorded := c.Interview.Records[role]; !recorded {
+		if _, recorded := c.Interview.Records.Get(role); !recorded {
 			if now.Before(c.Interview.At) {
 				// Hurried to Until past the time the interview could
 				// wait for: the case stays in assessment, its
