@@ -71,7 +71,10 @@ func writtenAsIs(t string) bool {
 
 // UnmarshalJSON reads "", null, {} (older events) or a sealed value.
 func (s *Sealed) UnmarshalJSON(b []byte) error {
-	if t := string(bytes.TrimSpace(b)); t == `""` || t == "null" {
+	// Compared as bytes: a string made of them was a copy on the heap for
+	// every sealed value read (a sealed value is longer than the stack's
+	// buffer for such conversions).
+	if t := bytes.TrimSpace(b); string(t) == `""` || string(t) == "null" {
 		*s = Sealed{}
 		return nil
 	}

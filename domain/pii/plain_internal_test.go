@@ -70,3 +70,22 @@ func FuzzASealedValueIsWrittenAsEncodingJSONWritesIt(f *testing.F) {
 		}
 	})
 }
+
+// TestReadingASealedValueAllocatesOnlyItsParts: reading a sealed value as
+// MarshalJSON writes it allocates its subject and its data, nothing more
+// (the replay reads several in most events).
+func TestReadingASealedValueAllocatesOnlyItsParts(t *testing.T) {
+	written, err := json.Marshal(Sealed{Subject: "01JABCDEFGHJKMNPQRSTVWXYZ0", Data: []byte("sealed bytes, longer than a short string")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s Sealed
+	allocs := testing.AllocsPerRun(100, func() {
+		if err := s.UnmarshalJSON(written); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs > 2 {
+		t.Fatalf("reading %s took %v allocations, want 2 (the subject and the data)", written, allocs)
+	}
+}
