@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"unsafe"
@@ -160,4 +161,31 @@ func BenchmarkDecodeCommit(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(events)), "ns/event")
 	})
+}
+
+// TestCommonStringsAreMadeOnceAndBounded: an event's type read twice is
+// one string, and a store holding more kinds than commonMax still reads
+// each as it is, the set no larger.
+func TestCommonStringsAreMadeOnceAndBounded(t *testing.T) {
+	a, b := commonString([]byte("case_opened_common_test")), commonString([]byte("case_opened_common_test"))
+	if a != "case_opened_common_test" || unsafe.StringData(a) != unsafe.StringData(b) {
+		t.Fatalf("read twice: %q and %q, not one string", a, b)
+	}
+	base, _ := encodingCases()
+	body, err := json.Marshal([]eventstore.Event{base})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, ok1 := decodeChained(base.Stream, body)
+	again, ok2 := decodeChained(base.Stream, body)
+	if !ok1 || !ok2 || unsafe.StringData(first[0].Type) != unsafe.StringData(again[0].Type) ||
+		unsafe.StringData(string(first[0].Actor.Role)) != unsafe.StringData(string(again[0].Actor.Role)) {
+		t.Fatal("a commit decoded twice made its event's type and actor's role twice")
+	}
+	for i := 0; len(*commonStrings.Load()) < commonMax; i++ {
+		commonString([]byte("filler_" + strconv.Itoa(i)))
+	}
+	if s := commonString([]byte("one_more_kind")); s != "one_more_kind" || len(*commonStrings.Load()) != commonMax {
+		t.Fatalf("past the bound: %q, %d kept", s, len(*commonStrings.Load()))
+	}
 }
