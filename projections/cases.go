@@ -191,11 +191,15 @@ func (m *Cases) apply(e eventstore.Event, fold func(*accreditation.Case) error) 
 		}
 	}
 	m.trackRenewal(c)
-	s := summarise(c)
-	m.file(id, m.sums[id], s)
-	m.tally.count(m.sums[id], -1)
-	m.tally.count(s, 1)
-	m.sums[id] = s
+	s := m.sums[id]
+	if !s.describes(c) {
+		old := s
+		s = summarise(c)
+		m.file(id, old, s)
+		m.tally.count(old, -1)
+		m.tally.count(s, 1)
+		m.sums[id] = s
+	}
 	if s.pinned() {
 		delete(m.idle, id)
 	} else {

@@ -108,6 +108,32 @@ func summarise(c *accreditation.Case) *summary {
 	return s
 }
 
+// describes reports whether s is what summarise makes of c now. Most
+// events change nothing in it (evidence, a portfolio, a request answered),
+// and apply then keeps it, rather than making it again and counting it out
+// of the statistics and back in.
+func (s *summary) describes(c *accreditation.Case) bool {
+	if s == nil || s.ApplicantID != c.ApplicantID || !s.OpenedAt.Equal(c.OpenedAt) || s.State != c.State ||
+		s.Scheme != c.Scheme || s.Level != c.Level || !s.SubmittedAt.Equal(c.SubmittedAt) ||
+		s.Renewing != (c.Accreditation != nil && c.Accreditation.Current.Open()) {
+		return false
+	}
+	switch d := c.Decision; {
+	case (d == nil) != (s.Decision == nil):
+		return false
+	case d != nil && (!s.Decision.At.Equal(d.At) || s.Decision.Outcome != d.Outcome):
+		return false
+	}
+	i := 0
+	for r, a := range c.Assignments.All() {
+		if i == len(s.Roles) || s.Roles[i] != (roleLoad{UserID: a.UserID, Assessed: c.Assessments.Done(r)}) {
+			return false
+		}
+		i++
+	}
+	return i == len(s.Roles)
+}
+
 // pinned cases stay folded: the queues and the renewal lists read them.
 func (s *summary) pinned() bool { return s.State.Queued() || s.Renewing }
 

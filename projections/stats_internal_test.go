@@ -166,3 +166,96 @@ func BenchmarkStats(b *testing.B) {
 		})
 	}
 }
+
+// TestACaseKeepsItsSummaryOnlyWhileItDescribesIt: after every event of a
+// long history, each case's summary is what summarise makes of the case as
+// folded then, whether apply made it again or kept the one before (most
+// events change nothing in it, and keep it).
+func TestACaseKeepsItsSummaryOnlyWhileItDescribesIt(t *testing.T) {
+	store := eventstore.NewMemory()
+	g := historygen.New(t, store, 3)
+	g.OpenCases(t, 30)
+	g.Steps(t, 1500)
+	g.Advance(3 * 365 * 24 * time.Hour)
+	g.ExpireDue(t)
+	g.Steps(t, 300)
+	g.Close()
+	m := NewCases()
+	kept, made := 0, 0
+	last := lastOf(t, store)
+	err := store.Read(t.Context(), 0, last, func(c eventstore.Commit) error {
+		for _, e := range c.Events {
+			id, ok := strings.CutPrefix(e.Stream, accreditation.StreamPrefix+".")
+			if !ok {
+				continue
+			}
+			before := m.sums[id]
+			m.Apply(e)
+			folded, _ := m.Case(id)
+			if got, want := m.sums[id], summarise(folded); !reflect.DeepEqual(got, want) {
+				t.Fatalf("after %s %s (seq %d): summary %+v, the case's %+v", id, e.Type, e.Seq, got, want)
+			}
+			if m.sums[id] == before {
+				kept++
+			} else {
+				made++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kept == 0 || made == 0 {
+		t.Fatalf("summaries kept %d times, made %d: the history does not try both", kept, made)
+	}
+	t.Logf("summaries kept after %d events, made again after %d", kept, made)
+}
+
+// TestASummaryNoLongerDescribesACaseChangedInAnyOfItsFields: each field a
+// summary holds, changed alone in a decided case with both roles held and
+// assessed, makes describes false (and summarise then makes another).
+func TestASummaryNoLongerDescribesACaseChangedInAnyOfItsFields(t *testing.T) {
+	at := time.Date(2026, 5, 6, 7, 8, 9, 0, time.UTC)
+	c := accreditation.New("c1")
+	c.ApplicantID, c.OpenedAt, c.State = "app", at, accreditation.StateAwarded
+	c.Scheme, c.Level, c.SubmittedAt = accreditation.SchemeEIA, "practitioner", at.Add(time.Hour)
+	c.Decision = &accreditation.Decision{Outcome: accreditation.OutcomeAwarded, At: at.Add(48 * time.Hour)}
+	assessor := accreditation.Assignment{Role: accreditation.RoleAssessor, UserID: "a1"}
+	verifier := accreditation.Assignment{Role: accreditation.RoleVerifier, UserID: "v1"}
+	c.Assignments = accreditation.NewAssignments(assessor, verifier)
+	c.Assessments = accreditation.Assessments{Assessor: &accreditation.Assessment{}, Verifier: &accreditation.Assessment{}}
+	s := summarise(c)
+	if !s.describes(c) || (*summary)(nil).describes(c) {
+		t.Fatal("a summary does not describe the case it was made of, or no summary does")
+	}
+	for name, change := range map[string]func(c *accreditation.Case){
+		"applicant":   func(c *accreditation.Case) { c.ApplicantID = "other" },
+		"opened":      func(c *accreditation.Case) { c.OpenedAt = c.OpenedAt.Add(time.Second) },
+		"state":       func(c *accreditation.Case) { c.State = accreditation.StateInAssessment },
+		"scheme":      func(c *accreditation.Case) { c.Scheme = accreditation.SchemeEQA },
+		"level":       func(c *accreditation.Case) { c.Level = "senior_practitioner" },
+		"submitted":   func(c *accreditation.Case) { c.SubmittedAt = c.SubmittedAt.Add(time.Second) },
+		"no decision": func(c *accreditation.Case) { c.Decision = nil },
+		"decided at":  func(c *accreditation.Case) { d := *c.Decision; d.At = d.At.Add(time.Second); c.Decision = &d },
+		"outcome": func(c *accreditation.Case) {
+			d := *c.Decision
+			d.Outcome = accreditation.OutcomeNotAwarded
+			c.Decision = &d
+		},
+		"one role": func(c *accreditation.Case) { c.Assignments = accreditation.NewAssignments(assessor) },
+		"other holder": func(c *accreditation.Case) {
+			c.Assignments = accreditation.NewAssignments(assessor, accreditation.Assignment{Role: accreditation.RoleVerifier, UserID: "v2"})
+		},
+		"not assessed": func(c *accreditation.Case) { c.Assessments.Verifier = nil },
+		"renewing": func(c *accreditation.Case) {
+			c.Accreditation = &accreditation.Accreditation{Current: &accreditation.PendingRenewal{State: accreditation.StateRenewalSubmitted}}
+		},
+	} {
+		changed := c.Clone()
+		change(changed)
+		if s.describes(changed) || reflect.DeepEqual(s, summarise(changed)) {
+			t.Errorf("%s changed: the summary still describes the case (or summarise missed it)", name)
+		}
+	}
+}
