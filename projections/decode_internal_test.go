@@ -5,7 +5,6 @@ import (
 	"context"
 	"reflect"
 	"testing"
-	"time"
 
 	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/eventstore"
@@ -19,11 +18,7 @@ import (
 func TestTheReplayDecodesPayloadsAsEncodingJSONDoes(t *testing.T) {
 	store := eventstore.NewMemory()
 	g := historygen.New(t, store, 11)
-	g.OpenCases(t, 30)
-	g.Steps(t, 900)
-	g.Advance(6 * 365 * 24 * time.Hour)
-	g.ExpireDue(t)
-	g.Steps(t, 100)
+	g.Lifetimes(t, 30, 900, 6, 100)
 	g.Close()
 	last := lastOf(t, store)
 	types := map[string]int{}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/emcc/accredit/domain/eventstore"
 	"github.com/emcc/accredit/domain/natsstore/natstest"
@@ -23,10 +22,7 @@ func TestARebuildDecodingOnEveryCoreEqualsOneOfDecodedCommits(t *testing.T) {
 		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
 			mem := eventstore.NewMemory()
 			g := historygen.New(t, mem, seed)
-			g.OpenCases(t, 30)
-			g.Steps(t, 600)
-			g.Advance(6 * 365 * 24 * time.Hour)
-			g.ExpireDue(t)
+			g.Lifetimes(t, 30, 600, 6, 0)
 			g.Close()
 			srv := natstest.Start(t)
 			es := srv.EventStore(t)

@@ -174,11 +174,7 @@ func BenchmarkStats(b *testing.B) {
 func TestACaseKeepsItsSummaryOnlyWhileItDescribesIt(t *testing.T) {
 	store := eventstore.NewMemory()
 	g := historygen.New(t, store, 3)
-	g.OpenCases(t, 30)
-	g.Steps(t, 1500)
-	g.Advance(3 * 365 * 24 * time.Hour)
-	g.ExpireDue(t)
-	g.Steps(t, 300)
+	g.Lifetimes(t, 30, 1500, 3, 300)
 	g.Close()
 	m := NewCases()
 	kept, made := 0, 0

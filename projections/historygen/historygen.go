@@ -93,6 +93,18 @@ func (g *Generator) OpenCases(tb testing.TB, n int) {
 	}
 }
 
+// Lifetimes opens n cases and takes steps random actions on them, then
+// lets years pass, expires what is due and takes after more: a history
+// with every kind of step, expiries and renewals among them.
+func (g *Generator) Lifetimes(tb testing.TB, n, steps, years, after int) {
+	tb.Helper()
+	g.OpenCases(tb, n)
+	g.Steps(tb, steps)
+	g.Advance(time.Duration(years) * 365 * 24 * time.Hour)
+	g.ExpireDue(tb)
+	g.Steps(tb, after)
+}
+
 // Steps takes n random allowed actions on random cases.
 func (g *Generator) Steps(tb testing.TB, n int) {
 	tb.Helper()
