@@ -3,6 +3,7 @@ package accreditation
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -24,15 +25,7 @@ func TestAssignmentsAreWrittenAsTheMapByRoleWas(t *testing.T) {
 		if as.Len() != len(held) || (as == Assignments{}) != (len(held) == 0) {
 			t.Fatalf("%v: %d held, %+v", held, as.Len(), as)
 		}
-		want, _ := json.Marshal(m)
-		got, err := json.Marshal(as)
-		if err != nil || !bytes.Equal(got, want) {
-			t.Fatalf("%v written as %s (%v), the map as %s", held, got, err, want)
-		}
-		var back Assignments
-		if err := json.Unmarshal(want, &back); err != nil || back != as {
-			t.Fatalf("%s read back as %+v (%v)", want, back, err)
-		}
+		writtenAsTheMap(t, m, as)
 		// In a case: left out when none is held, as the map was.
 		c := Case{ID: "c", Assignments: as}
 		old := struct {
@@ -45,6 +38,23 @@ func TestAssignmentsAreWrittenAsTheMapByRoleWas(t *testing.T) {
 			t.Fatalf("in a case %s, the map's %s", cj, oj)
 		}
 	}
+}
+
+// writtenAsTheMap checks that v, a set by role, is written as the map m by
+// role was, byte for byte, and that the map's bytes read back as v. It
+// returns those bytes.
+func writtenAsTheMap[V, T any](t *testing.T, m map[AssessorRole]V, v T) []byte {
+	t.Helper()
+	want, _ := json.Marshal(m)
+	got, err := json.Marshal(v)
+	if err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("written as %s (%v), the map as %s", got, err, want)
+	}
+	var back T
+	if err := json.Unmarshal(want, &back); err != nil || !reflect.DeepEqual(back, v) {
+		t.Fatalf("%s read back as %+v (%v)", want, back, err)
+	}
+	return want
 }
 
 func TestAssignmentsHoldEachRoleInItsPlace(t *testing.T) {
