@@ -67,6 +67,54 @@ func chromiumPath() string {
 	return ""
 }
 
+// chromiumStarts is how many times the shared browser is started before
+// the browser tests give up: Chromium crashed at its start once in a run of
+// .ci/run (2026-12-05: its crash reporter's "no stack mapping", before any
+// page), and every browser test of the package failed with that one start.
+const chromiumStarts = 3
+
+// startChromium starts a headless Chromium at path, each attempt in a new
+// profile directory, up to attempts times; retried is told of each failed
+// attempt before the next. The returned cancel stops the browser and
+// removes its profile; the error is the last attempt's.
+func startChromium(path string, attempts int, retried func(attempt int, err error)) (ctx context.Context, cancel func(), err error) {
+	for attempt := 1; ; attempt++ {
+		ctx, cancel, err = startChromiumOnce(path)
+		if err == nil || attempt == attempts {
+			return ctx, cancel, err
+		}
+		cancel()
+		retried(attempt, err)
+	}
+}
+
+// startChromiumOnce starts one headless Chromium in a profile of its own.
+func startChromiumOnce(path string) (context.Context, func(), error) {
+	dir, err := os.MkdirTemp("", "accredit-chromium-*")
+	if err != nil {
+		return nil, func() {}, err
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.Flag("mute-audio", true),
+		chromedp.UserDataDir(dir),
+		chromedp.WindowSize(1280, 900),
+	}
+	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	bctx, bcancel := chromedp.NewContext(actx)
+	cancel := func() { bcancel(); acancel(); _ = os.RemoveAll(dir) }
+	return bctx, cancel, chromedp.Do(bctx) // starts the browser
+}
+
 // browser starts (once) the shared headless Chromium and returns a new tab
 // in a browser context of its own: its own cookies and storage, as another
 // person's browser would have.
@@ -80,31 +128,9 @@ func browser(t *testing.T) *tab {
 		skipLoudly(t, "no Chromium found (install chromium or set ACCREDIT_CHROMIUM)")
 	}
 	shared.once.Do(func() {
-		dir, err := os.MkdirTemp("", "accredit-chromium-*")
-		if err != nil {
-			shared.err = err
-			return
-		}
-		opts := []chromedp.ExecAllocatorOption{
-			chromedp.ExecPath(path),
-			chromedp.Flag("headless", true),
-			chromedp.Flag("no-sandbox", true),
-			chromedp.Flag("disable-gpu", true),
-			chromedp.Flag("no-first-run", true),
-			chromedp.Flag("disable-background-networking", true),
-			chromedp.Flag("disable-sync", true),
-			chromedp.Flag("disable-component-update", true),
-			chromedp.Flag("disable-dev-shm-usage", true),
-			chromedp.Flag("hide-scrollbars", true),
-			chromedp.Flag("mute-audio", true),
-			chromedp.UserDataDir(dir),
-			chromedp.WindowSize(1280, 900),
-		}
-		actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
-		bctx, bcancel := chromedp.NewContext(actx)
-		shared.ctx = bctx
-		shared.cancel = func() { bcancel(); acancel(); _ = os.RemoveAll(dir) }
-		shared.err = chromedp.Do(bctx) // starts the browser
+		shared.ctx, shared.cancel, shared.err = startChromium(path, chromiumStarts, func(attempt int, err error) {
+			fmt.Fprintf(os.Stderr, "Chromium %s did not start (attempt %d of %d), starting it again: %v\n", path, attempt, chromiumStarts, err)
+		})
 	})
 	if shared.err != nil {
 		if inCI() {
