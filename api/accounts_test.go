@@ -201,6 +201,7 @@ func TestWeakPasswordsAreRefused(t *testing.T) {
 	in := Start(t)
 	for _, tc := range []struct{ pw, reason string }{
 		{"éàüöçñ", "at least 12 characters"}, // 12 bytes, 6 characters
+		{"", "required, at least 12 characters"},
 		{"            ", "must not be only spaces"},
 		{"password1234", "a common password, or made from one"},
 		{"P@ssw0rd2024!", "a common password, or made from one"},

@@ -59,6 +59,7 @@ var reasons = map[string]string{
 	"required":                                    "verplicht",
 	"a valid email address":                       "een geldig e-mailadres",
 	"at least 12 characters":                      "minstens 12 tekens",
+	"required, at least 12 characters":            "verplicht, minstens 12 tekens",
 	"at most 256 characters":                      "hoogstens 256 tekens",
 	"required, at most 200 characters":            "verplicht, hoogstens 200 tekens",
 	"required, at most 300 characters":            "verplicht, hoogstens 300 tekens",

@@ -98,6 +98,7 @@ func TestCheckNewPassword(t *testing.T) {
 	for _, tc := range []struct{ pw, want string }{
 		{"éàüöçñéàüöç", ReasonPasswordShort}, // 22 bytes, 11 characters
 		{"éàüöçñéàüöçñ", ""},                 // 12 characters
+		{"", ReasonPasswordMissing},
 		{"            ", ReasonPasswordBlank},
 		{"\t\n \u00a0\u3000\t\n \u00a0\u3000  ", ReasonPasswordBlank},
 		{"short", ReasonPasswordShort},

@@ -84,10 +84,11 @@ const MaxPasswordLength = 256
 
 // Reasons a password is refused, as the field errors say them.
 const (
-	ReasonPasswordShort  = "at least 12 characters"
-	ReasonPasswordLong   = "at most 256 characters"
-	ReasonPasswordBlank  = "must not be only spaces"
-	ReasonPasswordCommon = "a common password, or made from one"
+	ReasonPasswordMissing = "required, at least 12 characters"
+	ReasonPasswordShort   = "at least 12 characters"
+	ReasonPasswordLong    = "at most 256 characters"
+	ReasonPasswordBlank   = "must not be only spaces"
+	ReasonPasswordCommon  = "a common password, or made from one"
 )
 
 // commonPasswordsFile is zxcvbn's list of the 30,000 most common passwords
@@ -115,6 +116,8 @@ var commonPasswords = sync.OnceValue(func() map[string]struct{} {
 // ("passwordpassword", "P@ssw0rd2024!" and "dragon dragon 1" are refused).
 func CheckNewPassword(pw string) string {
 	switch n := utf8.RuneCountInString(pw); {
+	case pw == "": // not given: "only spaces" would puzzle its sender
+		return ReasonPasswordMissing
 	case strings.TrimSpace(pw) == "":
 		return ReasonPasswordBlank
 	case n < MinPasswordLength:
