@@ -243,6 +243,30 @@ func TestOfficeOnlyUserManagement(t *testing.T) {
 	}
 }
 
+// TestLanguagesAreAssignedCodes: a case opened in "xx" would wait for an
+// assessor nobody can be, and an assessor's "zz" matches no case: both are
+// refused as a field error, while a code ISO 639-1 assigns is taken.
+func TestLanguagesAreAssignedCodes(t *testing.T) {
+	in := Start(t)
+	admin := in.AdminToken(t)
+	app := in.CreateUser(t, admin, "applicant", "lang-app@example.org", "Lea Applicant")
+	a := in.CreateUser(t, admin, "assessor", "lang-assessor@example.org", "Lars Assessor")
+	for lang, want := range map[string]int{"xx": 400, "zz": 400, "nl": 201} {
+		r := Expect(t, in.Post(t, "/api/v1/cases", app.Token, map[string]any{"scheme": "EIA", "level": "practitioner", "language": lang}), want)
+		if want == 400 && !strings.Contains(string(r.Body), `"field":"language"`) {
+			t.Errorf("case in %q: the problem does not name the language: %s", lang, r.Body)
+		}
+	}
+	profile := func(langs ...string) map[string]any {
+		return map[string]any{"schemes": []string{"EIA"}, "max_level": "practitioner", "languages": langs, "conflicts": []string{}}
+	}
+	r := Expect(t, in.Put(t, "/api/v1/users/"+a.ID+"/assessor-profile", admin, profile("en", "zz")), 400)
+	if !strings.Contains(string(r.Body), `"field":"languages","reason":"\"zz\" is not a two-letter language code"`) {
+		t.Errorf("profile in zz: %s", r.Body)
+	}
+	Expect(t, in.Put(t, "/api/v1/users/"+a.ID+"/assessor-profile", admin, profile("en", "de")), 200)
+}
+
 func TestFirstStartCreatesAnAdminWithARandomPassword(t *testing.T) {
 	dir := t.TempDir()
 	cfg := Config(dir)

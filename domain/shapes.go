@@ -1,5 +1,7 @@
 package domain
 
+import "golang.org/x/text/language"
+
 // ValidULID reports whether id has the shape of the ids this system makes
 // for users and cases: a ULID, 26 digits and upper-case letters. An id of
 // any other shape names nothing, and is safe nowhere as a key token.
@@ -16,9 +18,23 @@ func ValidULID(id string) bool {
 }
 
 // ValidLanguage reports whether s is a lower-case two-letter language code,
-// as a case's language and an assessor's languages are written.
+// as a case's language and an assessor's languages are written. It checks
+// the shape only (what is stored may be read back whatever it holds); a
+// new value is checked with AssignedLanguage.
 func ValidLanguage(s string) bool {
 	return len(s) == 2 && s[0] >= 'a' && s[0] <= 'z' && s[1] >= 'a' && s[1] <= 'z'
+}
+
+// AssignedLanguage reports whether s is a two-letter code ISO 639-1
+// assigns to a language ("en", "nl"), as ValidLanguage's shape and known to
+// golang.org/x/text/language: a case opened in "xx" would wait for an
+// assessor of a language nobody speaks.
+func AssignedLanguage(s string) bool {
+	if !ValidLanguage(s) {
+		return false
+	}
+	_, err := language.ParseBase(s)
+	return err == nil
 }
 
 // Language returns s, a language code, as the one string of that code in

@@ -30,8 +30,8 @@ func TestValidULID(t *testing.T) {
 	}
 }
 
-// TestValidLanguage pins the one language check of a case and of an
-// assessor's profile: two lower-case letters.
+// TestValidLanguage pins the shape of a language code as stored: two
+// lower-case letters, assigned or not (see TestAssignedLanguage).
 func TestValidLanguage(t *testing.T) {
 	for _, tc := range []struct {
 		s    string
@@ -42,6 +42,23 @@ func TestValidLanguage(t *testing.T) {
 	} {
 		if got := ValidLanguage(tc.s); got != tc.want {
 			t.Errorf("ValidLanguage(%q): got %v, want %v", tc.s, got, tc.want)
+		}
+	}
+}
+
+// TestAssignedLanguage: a new case's language and an assessor's languages
+// are codes ISO 639-1 assigns, not any two letters.
+func TestAssignedLanguage(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		want bool
+	}{
+		{"en", true}, {"nl", true}, {"de", true}, {"zu", true}, {"eo", true},
+		{"xx", false}, {"zz", false}, {"qa", false},
+		{"EN", false}, {"eng", false}, {"", false}, {" en", false},
+	} {
+		if got := AssignedLanguage(tc.s); got != tc.want {
+			t.Errorf("AssignedLanguage(%q): got %v, want %v", tc.s, got, tc.want)
 		}
 	}
 }

@@ -236,7 +236,7 @@ func (u *User) SetProfile(p Profile, known func(id string) bool) ([]aggregate.Ch
 		fields = append(fields, domain.FieldError{Field: "languages", Reason: "at least one language code"})
 	}
 	for _, l := range p.Languages {
-		if !domain.ValidLanguage(l) {
+		if !domain.AssignedLanguage(l) {
 			fields = append(fields, domain.FieldError{Field: "languages", Reason: fmt.Sprintf("%q is not a two-letter language code", l)})
 		}
 	}

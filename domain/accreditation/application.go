@@ -41,7 +41,7 @@ func (c *Case) Open(actor domain.Actor, now time.Time, in OpenInput) ([]aggregat
 		f.add("level", "must be one of %v", framework.Levels)
 	}
 	lang := strings.ToLower(strings.TrimSpace(in.Language))
-	if !domain.ValidLanguage(lang) {
+	if !domain.AssignedLanguage(lang) {
 		f.add("language", "must be a two-letter language code such as en or nl")
 	}
 	switch in.Scheme {

@@ -279,7 +279,7 @@ func (s *Service) Open(ctx context.Context, m aggregate.Meta, in OpenRequest) (s
 	if !ok {
 		fields = append(fields, domain.FieldError{Field: "level", Reason: "one of foundation, practitioner, senior_practitioner, master_practitioner"})
 	}
-	if !domain.ValidLanguage(in.Language) {
+	if !domain.AssignedLanguage(in.Language) {
 		fields = append(fields, domain.FieldError{Field: "language", Reason: "a two-letter language code such as en or nl"})
 	}
 	if len(fields) > 0 {
