@@ -476,6 +476,11 @@ func (s *Server) addEvidence(c echo.Context) error {
 				if asMaxBytes(fileErr, &mbe) {
 					return &domain.Error{Code: domain.TooLarge, Message: fmt.Sprintf("the upload is over the limit of %d bytes", s.deps.Cases.MaxUpload()), Extra: map[string]any{"max_bytes": s.deps.Cases.MaxUpload()}}
 				}
+				if domain.Is(fileErr, domain.Invalid) {
+					if late := fieldsAfterFile(mr); late != nil {
+						return late
+					}
+				}
 				return fileErr
 			}
 			continue
@@ -493,6 +498,28 @@ func (s *Server) addEvidence(c echo.Context) error {
 	c.Response().Header().Set("Location", "/api/v1/cases/"+id+"/evidence/"+evID+"/file")
 	c.Response().Header().Set("X-Evidence-Id", evID)
 	return s.answerCase(c, id, res, http.StatusCreated)
+}
+
+// fieldsAfterFile reads what is left of an upload whose fields were refused
+// at its file, and names those that came after the file: a client that
+// sent them there is told where they belong, not that they are missing or
+// wrong. nil when none did (the refusal stands as it was).
+func fieldsAfterFile(mr *multipart.Reader) error {
+	var late []domain.FieldError
+	for {
+		part, err := mr.NextPart()
+		if err != nil {
+			break
+		}
+		switch name := part.FormName(); name {
+		case "kind", "title", "categories", "indicators":
+			late = append(late, domain.FieldError{Field: name, Reason: "sent after the file: the fields come before it, as a browser sends a form"})
+		}
+	}
+	if len(late) == 0 {
+		return nil
+	}
+	return domain.InvalidFields("the fields kind, title, categories and indicators come before the file", late...)
 }
 
 func fillUpload(up *cases.Upload, fields map[string]string) error {

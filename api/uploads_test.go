@@ -146,6 +146,48 @@ func TestEvidenceRefusedByContent(t *testing.T) {
 	})
 }
 
+// TestUploadMistakesAreNamed: an empty file is refused as empty, not as a
+// type not accepted; fields sent after the file are named as such, not as
+// missing; a file with no fields at all still hears what is required.
+// Nothing is stored for any of them.
+func TestUploadMistakesAreNamed(t *testing.T) {
+	tm := newTeam(t)
+	id := draftCase(t, tm)
+	before := len(storedObjects(t, tm.in))
+	r := Expect(t, tm.in.Upload(t, id, tm.applicant.Token, note, "empty.txt", nil, nil), 400)
+	if !strings.Contains(string(r.Body), `"errors":[{"field":"file","reason":"empty"}]`) {
+		t.Errorf("empty file: %s", r.Body)
+	}
+	fileFirst := func(fields ...string) Response {
+		var b bytes.Buffer
+		w := multipart.NewWriter(&b)
+		f, _ := w.CreateFormFile("file", "note.txt")
+		_, _ = f.Write([]byte("a note on my practice"))
+		for i := 0; i+1 < len(fields); i += 2 {
+			_ = w.WriteField(fields[i], fields[i+1])
+		}
+		_ = w.Close()
+		return tm.in.Do(t, Request{Method: http.MethodPost, Path: "/api/v1/cases/" + id + "/evidence", Token: tm.applicant.Token,
+			RawBody: &b, Header: map[string]string{"Content-Type": w.FormDataContentType()}})
+	}
+	r = Expect(t, fileFirst("kind", "other", "title", "Late"), 400)
+	for _, f := range []string{"kind", "title"} {
+		if !strings.Contains(string(r.Body), `{"field":"`+f+`","reason":"sent after the file`) {
+			t.Errorf("%s after the file: %s", f, r.Body)
+		}
+	}
+	r = Expect(t, fileFirst(), 400)
+	if !strings.Contains(string(r.Body), `"field":"kind"`) || strings.Contains(string(r.Body), "after the file") {
+		t.Errorf("a file with no fields: %s", r.Body)
+	}
+	if after := len(storedObjects(t, tm.in)); after != before {
+		t.Errorf("objects stored: got %d, want %d", after, before)
+	}
+	if n := evidenceCount(t, tm, id); n != 0 {
+		t.Errorf("evidence: got %d, want 0", n)
+	}
+}
+
 // slowUpload starts an upload whose file part stays open until the returned
 // function is called; that function then finishes it and returns the status.
 func slowUpload(t *testing.T, in *Instance, caseID, token string) (finish func() int) {

@@ -66,6 +66,7 @@ var reasons = map[string]string{
 	"already registered":                          "is al geregistreerd",
 	"must not be in the future":                   "mag niet in de toekomst liggen",
 	"type not accepted":                           "dit bestandstype wordt niet aanvaard",
+	"empty":                                       "leeg",
 	"a date such as 2019-09-01":                   "een datum zoals 2019-09-01",
 	"at least one of EIA, EQA":                    "minstens één van EIA, EQA",
 	"at least one language code":                  "minstens één taalcode",

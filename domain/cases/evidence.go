@@ -121,6 +121,12 @@ func (s *Service) AddEvidence(ctx context.Context, m aggregate.Meta, id string, 
 		return "", aggregate.Result{}, &domain.Error{Code: domain.TooLarge, Message: fmt.Sprintf("the file is over the limit of %d bytes", s.maxUpload),
 			Extra: map[string]any{"max_bytes": s.maxUpload}}
 	}
+	if n == 0 {
+		// Refused for its type it would read "not accepted", which names
+		// the wrong fault: a file chosen by mistake, or lost on its way.
+		return "", aggregate.Result{}, domain.InvalidFields("the file is empty: choose the file that holds the evidence",
+			domain.FieldError{Field: "file", Reason: "empty"})
+	}
 	typ, err := evidence.Check(tmp, n, up.FileName)
 	if err != nil {
 		var r *evidence.Refusal
