@@ -170,7 +170,7 @@ func (s *Server) listUsers(c echo.Context) error {
 		}
 	}
 	cursor := c.QueryParam("cursor")
-	if len(cursor) > 26 {
+	if cursor != "" && !domain.ValidULID(cursor) { // past every id, it read as an empty last page
 		return badQuery("cursor", "the next_cursor of the page before")
 	}
 	role := domain.Role(c.QueryParam("role"))

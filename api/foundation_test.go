@@ -121,6 +121,8 @@ func TestBadInputIsAClearProblemNeverA500(t *testing.T) {
 		{"short password", Request{Method: "POST", Path: "/api/v1/auth/register", Body: `{"email":"a@b.nl","password":"short","name":"A"}`}, 400, "password"},
 		{"unknown role", Request{Method: "POST", Path: "/api/v1/users", Token: admin, Body: `{"email":"r@b.nl","password":"long enough pw","name":"A","role":"king"}`}, 400, "role"},
 		{"unknown user id", Request{Method: "GET", Path: "/api/v1/users/01J00000000000000000000000", Token: admin}, 404, ""},
+		{"users' cursor not a user id", Request{Method: "GET", Path: "/api/v1/users?limit=5&cursor=zzz", Token: admin}, 400, "cursor"},
+		{"users' search cursor not a user id", Request{Method: "GET", Path: "/api/v1/users?q=ada&cursor=zzz", Token: admin}, 400, "cursor"},
 		{"malformed user id", Request{Method: "GET", Path: "/api/v1/users/../../etc", Token: admin}, 404, ""},
 		{"bad indicator number", Request{Method: "GET", Path: "/api/v1/framework/indicators/twelve"}, 400, "number"},
 		{"unknown indicator", Request{Method: "GET", Path: "/api/v1/framework/indicators/999"}, 404, ""},
