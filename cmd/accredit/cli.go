@@ -340,7 +340,7 @@ func (c *cli) report(err error) int {
 	var ee *exitError
 	switch {
 	case errors.As(err, &ue):
-		if strings.HasPrefix(ue.msg, "accredit ") {
+		if strings.HasPrefix(ue.msg, "accredit ") || strings.HasPrefix(ue.msg, "accredit:") { // named already
 			fmt.Fprintln(c.stderr, ue.msg)
 		} else {
 			fmt.Fprintln(c.stderr, "accredit:", ue.msg)

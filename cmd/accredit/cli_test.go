@@ -129,6 +129,9 @@ func TestUsageAndHelp(t *testing.T) {
 			if r.code != exitUsage || !strings.Contains(r.stderr, tc.want) {
 				t.Fatalf("want exit 2 with %q, got %s", tc.want, r)
 			}
+			if strings.Contains(r.stderr, "accredit: accredit") {
+				t.Fatalf("the program named twice: %s", r)
+			}
 		})
 	}
 	if r := h.must(0, "", "version", "-o", "json"); !strings.Contains(r.stdout, `"version"`) {
