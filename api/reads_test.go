@@ -156,6 +156,18 @@ func TestDecisionsAuditStatsAndRegister(t *testing.T) {
 		t.Fatal("no ndjson lines for the applicant")
 	}
 	Expect(t, tm.in.Get(t, "/api/v1/audit?cursor=x", tm.admin), 400)
+	// The history holds every password's hash (registrations, changes): no
+	// view of it shows one.
+	views := map[string]string{
+		"JSON":       string(Expect(t, tm.in.Get(t, "/api/v1/audit?limit=1000", tm.admin), 200).Body),
+		"CSV":        string(csvResp.Body),
+		"JSON lines": string(Expect(t, tm.in.Do(t, Request{Method: "GET", Path: "/api/v1/audit", Token: tm.admin, Header: map[string]string{"Accept": "application/x-ndjson"}}), 200).Body),
+	}
+	for name, body := range views {
+		if strings.Contains(body, "argon2id") || !strings.Contains(body, `password_hash`) || !strings.Contains(body, "[withheld]") {
+			t.Errorf("audit as %s: a password's hash shown, or its field not withheld", name)
+		}
+	}
 
 	st := tm.get(t, "/api/v1/stats", tm.admin)["stats"].(map[string]any)
 	if st["total"].(float64) != 1 || st["decided"].(float64) != 1 || st["by_state"].(map[string]any)["awarded"].(float64) != 1 {

@@ -22,6 +22,15 @@ import (
 // Erased is what a view shows in place of an erased personal field.
 const Erased = "[erased]"
 
+// Withheld is what a view shows in place of a secret field's value.
+const Withheld = "[withheld]"
+
+// secretFields are the payload fields no view reveals, to anyone: a
+// password's hash in the audit history would let whoever reads it try
+// passwords against it offline. Named by field, so that events stored
+// before this list existed are withheld too.
+var secretFields = map[string]bool{"password_hash": true}
+
 // Sealed is a personal value as stored in an event: whose it is and the
 // ciphertext (nonce then sealed bytes). The zero Sealed stands for no value.
 type Sealed struct {
@@ -554,9 +563,10 @@ func LoadOrCreateKeyFile(path string) ([]byte, error) {
 }
 
 // RevealTree replaces every sealed value in a decoded JSON tree (objects of
-// exactly "s" and "c") with its clear text, or Erased, in place. Views use
-// it so that they never need to know which fields are personal: the events'
-// types already say so.
+// exactly "s" and "c") with its clear text, or Erased, in place, and the
+// value of every secret field (secretFields), sealed or not, with Withheld.
+// Views use it so that they never need to know which fields are personal:
+// the events' types already say so.
 func RevealTree(ctx context.Context, v *Vault, tree any) any {
 	switch x := tree.(type) {
 	case map[string]any:
@@ -572,6 +582,10 @@ func RevealTree(ctx context.Context, v *Vault, tree any) any {
 			}
 		}
 		for k, e := range x {
+			if secretFields[k] {
+				x[k] = Withheld
+				continue
+			}
 			x[k] = RevealTree(ctx, v, e)
 		}
 		return x

@@ -3,6 +3,7 @@ package pii_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -114,5 +115,32 @@ func TestKeyFileCreatedPrivate(t *testing.T) {
 	k2, _ := pii.LoadOrCreateKeyFile(path)
 	if !bytes.Equal(k1, k2) {
 		t.Fatal("key changed on second load")
+	}
+}
+
+// TestRevealTreeWithholdsSecrets: a view of a payload reveals its personal
+// fields and withholds its secret ones (a password's hash), sealed or not,
+// at any depth.
+func TestRevealTreeWithholdsSecrets(t *testing.T) {
+	ctx := context.Background()
+	v := newVault(t)
+	name, err := v.Seal(ctx, "user-1", "Ada Lovelace")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash, err := v.Seal(ctx, "user-1", "$argon2id$v=19$m=19456,t=2,p=1$salt$hash")
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload, _ := json.Marshal(map[string]any{"name": name, "password_hash": hash,
+		"old": []any{map[string]any{"password_hash": "$argon2id$plain"}}})
+	var tree any
+	if err := json.Unmarshal(payload, &tree); err != nil {
+		t.Fatal(err)
+	}
+	out, _ := json.Marshal(pii.RevealTree(ctx, v, tree))
+	want := `{"name":"Ada Lovelace","old":[{"password_hash":"[withheld]"}],"password_hash":"[withheld]"}`
+	if string(out) != want {
+		t.Fatalf("got %s, want %s", out, want)
 	}
 }
