@@ -149,13 +149,13 @@ func cmdBackup(ctx context.Context, c *cli, args []string) error {
 		}
 		return c.printJSON(nil, summary)
 	}
-	fmt.Fprintf(c.stderr, "accredit: backed up %s to %s:", where, target)
+	var each []string
 	for _, s := range natsstore.BackupStreams {
 		if n, ok := counts[s]; ok {
-			fmt.Fprintf(c.stderr, " %s %d,", s, n)
+			each = append(each, fmt.Sprintf("%s %d", s, n))
 		}
 	}
-	fmt.Fprintf(c.stderr, " messages.\naccredit: the master key (ACCREDIT_MASTER_KEY_FILE) and the audit signing key are NOT in it: back them up separately.\n")
+	fmt.Fprintf(c.stderr, "accredit: backed up %s to %s; messages per stream: %s.\naccredit: the master key (ACCREDIT_MASTER_KEY_FILE) and the audit signing key are NOT in it: back them up separately.\n", where, target, strings.Join(each, ", "))
 	return nil
 }
 
@@ -163,8 +163,9 @@ func cmdRestore(ctx context.Context, c *cli, args []string) error {
 	l := c.newLeaf("accredit restore", "", `
 Restores a backup (see accredit backup --help) into a JetStream that does
 not hold Accredit's streams yet: a new NATS cluster, or a new data directory
-(--data-dir) BEFORE accreditd first starts on it. accreditd writes on start
-(its first office user), so do not start it before the restore.
+(--data-dir, made if it does not exist) BEFORE accreditd first starts on it.
+accreditd writes on start (its first office user), so do not start it
+before the restore.
 
 It reads the whole file first and refuses a damaged or truncated one. It
 refuses to write into a stream that already holds messages (nothing is
@@ -188,6 +189,12 @@ are not restored).`+"\n"+backupAbout, "", 0, 0)
 	if err != nil {
 		return err
 	}
+	if *nf.dataDir != "" {
+		// The usual target is a new data directory: make it, as seed does.
+		if err := os.MkdirAll(*nf.dataDir, 0o700); err != nil {
+			return fmt.Errorf("data directory: %w", err)
+		}
+	}
 	conn, where, closeConn, err := c.connect(l.path, nf)
 	if err != nil {
 		return err
@@ -205,10 +212,10 @@ are not restored).`+"\n"+backupAbout, "", 0, 0)
 	if c.jsonOut() {
 		return c.printJSON(nil, map[string]any{"restored": counts, "target": where})
 	}
-	fmt.Fprintf(c.stdout, "Restored into %s:", where)
+	var each []string
 	for _, p := range b.Streams() {
-		fmt.Fprintf(c.stdout, " %s %d,", p.Record.Stream, counts[p.Record.Stream])
+		each = append(each, fmt.Sprintf("%s %d", p.Record.Stream, counts[p.Record.Stream]))
 	}
-	fmt.Fprintf(c.stdout, " messages.\nPut the master key and the audit signing key in place, then start accreditd; users log in again.\n")
+	fmt.Fprintf(c.stdout, "Restored into %s; messages per stream: %s.\nPut the master key and the audit signing key in place, then start accreditd; users log in again.\n", where, strings.Join(each, ", "))
 	return nil
 }

@@ -149,14 +149,19 @@ func TestRestoreOfATamperedBackupFailsTheAuditAndDamagedFilesAreRefused(t *testi
 	}
 	h := &harness{t: t, in: in, env: map[string]string{"HOME": t.TempDir()}}
 	file := filepath.Join(t.TempDir(), "b.gz")
-	h.must(0, "", "backup", "--data-dir", dir, "--out", file)
+	r := h.must(0, "", "backup", "--data-dir", dir, "--out", file)
+	contains(t, "backup", r.stderr, "to "+file+"; messages per stream: ACCREDIT_EVENTS ")
 
 	// Truncated: refused.
 	short := filepath.Join(t.TempDir(), "short.gz")
 	rewriteBackup(t, file, short, func(lines []string) []string { return lines[:len(lines)-2] })
-	target := t.TempDir()
-	r := h.must(exitFailed, "", "restore", "--data-dir", target, "--in", short)
+	// The target is a new data directory, not made yet: restore makes it.
+	target := filepath.Join(t.TempDir(), "restored")
+	r = h.must(exitFailed, "", "restore", "--data-dir", target, "--in", short)
 	contains(t, "truncated", r.stderr, "truncated")
+	if _, err := os.Stat(target); !os.IsNotExist(err) {
+		t.Fatalf("a refused restore made its data directory: %v", err)
+	}
 
 	// Tampered: an event's time moved by a year.
 	bad := filepath.Join(t.TempDir(), "bad.gz")
@@ -173,10 +178,12 @@ func TestRestoreOfATamperedBackupFailsTheAuditAndDamagedFilesAreRefused(t *testi
 		}
 		return lines
 	})
+	r = h.must(0, "", "restore", "--data-dir", target, "--in", bad)
+	contains(t, "restore", r.stdout, "Restored into the embedded store in "+target+"; messages per stream: ACCREDIT_EVENTS ")
+	// Then the keys are put in place, as the help says.
 	if err := os.CopyFS(filepath.Join(target, "keys"), os.DirFS(filepath.Join(dir, "keys"))); err != nil {
 		t.Fatal(err)
 	}
-	h.must(0, "", "restore", "--data-dir", target, "--in", bad)
 	in = apptest.StartWith(t, apptest.Config(target), app.Options{})
 	h.env["ACCREDIT_URL"] = in.URL
 	h.loginAdmin()
