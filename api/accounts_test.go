@@ -303,3 +303,28 @@ func TestUsersAreListedAPageAtATime(t *testing.T) {
 		t.Fatalf("a bad limit is not named: %s", r.Body)
 	}
 }
+
+// The API holds the rules the web holds: an office user cannot disable or
+// erase their own account (422), and disabling needs a reason (400 naming
+// it), as the OpenAPI's ReasonRequest says. Nothing changes for either.
+func TestOfficeCannotDisableOrEraseItselfOverTheAPI(t *testing.T) {
+	in := Start(t)
+	admin := in.AdminToken(t)
+	self := Expect(t, in.Get(t, "/api/v1/me", admin), 200).Map(t)["id"].(string)
+	other := in.CreateUser(t, admin, "office", "otto@example.org", "Otto Office")
+
+	for _, path := range []string{"/disable", "/erasure"} {
+		r := Expect(t, in.Post(t, "/api/v1/users/"+self+path, admin, map[string]string{"reason": "leaving"}), 422)
+		if ct := r.Header.Get("Content-Type"); ct != "application/problem+json" || !strings.Contains(string(r.Body), "your own account") {
+			t.Fatalf("%s of oneself: %s %s", path, ct, r.Body)
+		}
+	}
+	wantField(t, in.Post(t, "/api/v1/users/"+other.ID+"/disable", admin, map[string]string{}), "reason", "required")
+	wantField(t, in.Post(t, "/api/v1/users/"+other.ID+"/disable", admin, map[string]string{"reason": "  "}), "reason", "required")
+	Expect(t, in.Get(t, "/api/v1/me", admin), 200)
+	Expect(t, in.Get(t, "/api/v1/me", other.Token), 200)
+
+	// Another office user can.
+	Expect(t, in.Post(t, "/api/v1/users/"+self+"/disable", other.Token, map[string]string{"reason": "on leave"}), 200)
+	Expect(t, in.Get(t, "/api/v1/me", admin), 401)
+}

@@ -84,18 +84,28 @@ func TestOfficeErasesAUser(t *testing.T) {
 	}
 }
 
-// TestOfficeCannotEraseItself: no erase form on one's own page, and the
-// form is refused.
-func TestOfficeCannotEraseItself(t *testing.T) {
+// TestOfficeCannotEraseOrDisableItself: no erase or disable form on one's
+// own page, and either form sent anyway is refused, the user still active.
+func TestOfficeCannotEraseOrDisableItself(t *testing.T) {
 	w := newWorld(t)
 	me := Expect(t, w.in.Get(t, "/api/v1/me", w.admin), 200).Map(t)["id"].(string)
 	office := w.officeClient(t)
-	if a := office.get("/office/users/" + me); a.Status != http.StatusOK || strings.Contains(a.Body, "/erase\"") {
-		t.Fatalf("own user page: %d, with an erase form", a.Status)
+	if a := office.get("/office/users/" + me); a.Status != http.StatusOK || strings.Contains(a.Body, "/erase\"") || strings.Contains(a.Body, "/disable\"") {
+		t.Fatalf("own user page: %d, with an erase or a disable form", a.Status)
 	}
 	a := office.post("/office/users/"+me+"/erase", url.Values{"erase_reason": {"oops"}, "erase_confirm": {"yes"}}, true)
 	if a.Status != http.StatusBadRequest || !strings.Contains(a.Body, "You cannot erase your own account.") {
 		t.Fatalf("erase oneself: got %d", a.Status)
+	}
+	a = office.post("/office/users/"+me+"/disable", url.Values{"disable_reason": {"on leave"}}, true)
+	if a.Status != http.StatusBadRequest || !strings.Contains(a.Body, "You cannot disable your own account: another office user can.") {
+		t.Fatalf("disable oneself: got %d", a.Status)
+	}
+	if a := office.get("/office/users/" + me); a.Status != http.StatusOK {
+		t.Fatalf("own user page after the refusals: %d (logged out?)", a.Status)
+	}
+	if u := Expect(t, w.in.Get(t, "/api/v1/users/"+me, w.admin), 200).Map(t); u["disabled"] == true || u["erased"] == true {
+		t.Fatalf("after the refusals: %v", u)
 	}
 }
 

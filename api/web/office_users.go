@@ -153,6 +153,11 @@ func (a *app) disableUser(x *ctx) error {
 	p.Form = x.form
 	if x.fv("disable_reason") == "" {
 		p.Errors["disable_reason"] = x.T("form.required")
+	}
+	if accounts.NotOwnAccount(x.actor(), id, "disable") != nil {
+		p.Problems = append(p.Problems, x.T("users.disable.self"))
+	}
+	if p.HasErrors() {
 		return a.userPage(x, id, p, http.StatusBadRequest)
 	}
 	res, err := a.d.Accounts.Disable(x.Request().Context(), x.meta("disable_user"), id, x.fv("disable_reason"))
@@ -171,7 +176,8 @@ func (a *app) disableUser(x *ctx) error {
 // does: the erasure is recorded and the user's key deleted (so every
 // sealed personal field of theirs reads as erased), then their evidence
 // files are deleted. It needs a reason and the confirmation that it cannot
-// be undone; the office cannot erase itself.
+// be undone; an office user cannot erase their own account
+// (accounts.NotOwnAccount).
 func (a *app) eraseUser(x *ctx) error {
 	id, err := userParam(x)
 	if err != nil {
@@ -189,7 +195,7 @@ func (a *app) eraseUser(x *ctx) error {
 	if x.fv("erase_confirm") != "yes" {
 		p.Errors["erase_confirm"] = x.T("users.erase.confirm_required")
 	}
-	if x.user.ID == id {
+	if accounts.NotOwnAccount(x.actor(), id, "erase") != nil {
 		p.Problems = append(p.Problems, x.T("users.erase.self"))
 	}
 	if p.HasErrors() {

@@ -491,9 +491,27 @@ func (s *Service) setPassword(ctx context.Context, meta aggregate.Meta, userID, 
 	return res, nil
 }
 
-// Disable stops a user from logging in.
+// NotOwnAccount refuses an office user disabling or erasing their own
+// account: done by the last office user, nobody could manage the system
+// any more; another office user can. The web asks it before its
+// confirmation page; Disable and Erase decide by it.
+func NotOwnAccount(actor domain.Actor, userID, what string) error {
+	if actor.ID == userID {
+		return domain.Errorf(domain.Unprocessable, "you cannot %s your own account: another office user can", what)
+	}
+	return nil
+}
+
+// Disable stops a user from logging in. The reason is required (it is
+// what the office reads later in the user's history).
 func (s *Service) Disable(ctx context.Context, meta aggregate.Meta, userID, reason string) (aggregate.Result, error) {
+	if strings.TrimSpace(reason) == "" {
+		return aggregate.Result{}, domain.InvalidFields("a reason is required", domain.FieldError{Field: "reason", Reason: "required"})
+	}
 	if err := limits.Check("reason too long", limits.Reason.Text("reason", reason)); err != nil {
+		return aggregate.Result{}, err
+	}
+	if err := NotOwnAccount(meta.Actor, userID, "disable"); err != nil {
 		return aggregate.Result{}, err
 	}
 	sealed, err := s.vault.Seal(ctx, userID, reason)
@@ -517,6 +535,9 @@ func (s *Service) Disable(ctx context.Context, meta aggregate.Meta, userID, reas
 // Erase records a user's erasure and deletes their key.
 func (s *Service) Erase(ctx context.Context, meta aggregate.Meta, userID, reason string) (aggregate.Result, error) {
 	if err := limits.Check("reason too long", limits.Reason.Text("reason", reason)); err != nil {
+		return aggregate.Result{}, err
+	}
+	if err := NotOwnAccount(meta.Actor, userID, "erase"); err != nil {
 		return aggregate.Result{}, err
 	}
 	var emailKey string

@@ -2,12 +2,14 @@ package accounts_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"math"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -353,5 +355,42 @@ func TestHolderNameReadsTheIndexNotTheUsers(t *testing.T) {
 		if _, err := in.HolderName(ctx, "01NOSUCHUSER00000000000000"); !domain.Is(err, domain.NotFound) {
 			t.Errorf("snapshot %q: a holder who is no user: got %v, want NotFound", from, err)
 		}
+	}
+}
+
+// An office user cannot disable or erase their own account (the last one
+// would leave nobody to manage the system); another office user can, and
+// disabling needs a reason. The refused commands change nothing.
+func TestOfficeCannotDisableOrEraseItsOwnAccount(t *testing.T) {
+	srv := natstest.Start(t)
+	in := start(t, connect(t, srv), time.Now)
+	ctx := context.Background()
+	ingrid := mustCreate(t, in, "ingrid@example.org", domain.RoleOffice)
+	sean := mustCreate(t, in, "sean@example.org", domain.RoleOffice)
+	asIngrid := aggregate.Meta{Command: "office", Actor: domain.Actor{ID: ingrid.ID, Role: domain.RoleOffice}}
+
+	_, err := in.Disable(ctx, asIngrid, ingrid.ID, "going on leave")
+	wantCode(t, err, domain.Unprocessable, "disable oneself")
+	_, err = in.Erase(ctx, asIngrid, ingrid.ID, "art. 17")
+	wantCode(t, err, domain.Unprocessable, "erase oneself")
+	for _, blank := range []string{"", "   "} {
+		_, err = in.Disable(ctx, asIngrid, sean.ID, blank)
+		wantCode(t, err, domain.Invalid, "disable with the reason "+strconv.Quote(blank))
+		var de *domain.Error
+		if !errors.As(err, &de) || len(de.Fields) != 1 || de.Fields[0].Field != "reason" {
+			t.Fatalf("disable with no reason: got %v, want the field reason named", err)
+		}
+	}
+	for _, id := range []string{ingrid.ID, sean.ID} {
+		if u, err := in.User(ctx, id); err != nil || u.Disabled || u.Erased {
+			t.Fatalf("user %s after refused commands: %+v, %v", id, u, err)
+		}
+	}
+
+	if _, err := in.Disable(ctx, asIngrid, sean.ID, "left EMCC"); err != nil {
+		t.Fatalf("disable another office user: %v", err)
+	}
+	if u, err := in.User(ctx, sean.ID); err != nil || !u.Disabled {
+		t.Fatalf("sean after being disabled: %+v, %v", u, err)
 	}
 }
