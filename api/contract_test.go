@@ -1,6 +1,8 @@
 package api_test
 
 import (
+	"encoding/json"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -77,11 +79,40 @@ func newContractTeam(t *testing.T) *contractTeam {
 
 func (ct *contractTeam) do(t *testing.T, method, path, token string, body any, want int) map[string]any {
 	t.Helper()
+	if want < 300 {
+		ct.refusedWithoutRequired(t, method, path, token, body)
+	}
 	r := Expect(t, ct.in.Do(t, Request{Method: method, Path: path, Token: token, Body: body}), want)
 	if len(r.Body) == 0 || r.Body[0] != '{' {
 		return nil
 	}
 	return r.Map(t)
+}
+
+// refusedWithoutRequired sends body once without each property the
+// document requires of it, before the request proper: each must be refused
+// with a 4xx (a problem document, which the TestMain hook checks), so that
+// what the document calls required the server requires too.
+func (ct *contractTeam) refusedWithoutRequired(t *testing.T, method, path, token string, body any) {
+	t.Helper()
+	b, err := json.Marshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var whole map[string]any
+	if json.Unmarshal(b, &whole) != nil {
+		return // not an object
+	}
+	for _, field := range openapitest.MustDefault(t).RequiredBodyFields(method, path) {
+		if _, sent := whole[field]; !sent {
+			continue
+		}
+		less := maps.Clone(whole)
+		delete(less, field)
+		if r := ct.in.Do(t, Request{Method: method, Path: path, Token: token, Body: less}); r.Status < 400 || r.Status >= 500 {
+			t.Errorf("%s %s without the required %q: got %d, want a 4xx; %s", method, path, field, r.Status, r.Body)
+		}
+	}
 }
 
 // awaitingDecision opens an EIA case and takes it to awaiting_decision with

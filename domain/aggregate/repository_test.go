@@ -13,6 +13,7 @@ import (
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/aggregate"
 	"github.com/emcc/accredit/domain/eventstore"
+	"github.com/emcc/accredit/domain/natsstore/natstest"
 )
 
 // tally is the smallest aggregate: a list of the numbers added to it, and
@@ -365,5 +366,34 @@ func TestARetryOnAnotherProcessSeesTheFirstAttemptsAggregate(t *testing.T) {
 	s, _, ok, err := b.Find(ctx, "first")
 	if err != nil || !ok || !slices.Equal(s.Items, []int{7}) {
 		t.Fatalf("the first attempt's aggregate read on the other process: %v, exists %v, err %v; want [7]", s, ok, err)
+	}
+}
+
+// TestAnIDNoStreamCanHaveDoesNotExist: an id that cannot name a stream
+// ("", a space, an empty token, a wildcard) is an aggregate that does not
+// exist, not a failed read; on JetStream the read itself is refused, which
+// made a command naming such an id (an assessor_id left out) a 503. A
+// wildcard never reads the aggregates it would match.
+func TestAnIDNoStreamCanHaveDoesNotExist(t *testing.T) {
+	for name, store := range map[string]eventstore.Store{"memory": eventstore.NewMemory(), "JetStream": natstest.Start(t).EventStore(t)} {
+		repo := process(t, store)
+		ctx := context.Background()
+		for _, id := range []string{"x", "y"} {
+			if _, err := repo.Update(ctx, id, aggregate.Meta{}, add(1)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, id := range []string{"", "a b", "a..b", "*", ">", "x.>", "a.", "é"} {
+			if _, v, ok, err := repo.Find(ctx, id); err != nil || ok || v != 0 {
+				t.Errorf("%s: find %q: exists %v at %d, %v; want no such aggregate", name, id, ok, v, err)
+			}
+			if err := repo.Peek(ctx, id, func(_ *tally, v uint64, ok bool) {
+				if ok || v != 0 {
+					t.Errorf("%s: peek %q: exists %v at %d", name, id, ok, v)
+				}
+			}); err != nil {
+				t.Errorf("%s: peek %q: %v", name, id, err)
+			}
+		}
 	}
 }

@@ -149,6 +149,25 @@ func (c *Contract) Operation(op string) *openapi3.Operation {
 	return item.GetOperation(method)
 }
 
+// RequiredBodyFields lists the properties the document requires at the top
+// of the JSON request body of method path (a concrete path, such as
+// /api/v1/cases/01J.../submit); none when it has no such body.
+func (c *Contract) RequiredBodyFields(method, path string) []string {
+	r, err := http.NewRequest(method, "http://localhost"+path, nil)
+	if err != nil {
+		return nil
+	}
+	route, _, err := c.router.FindRoute(r)
+	if err != nil || route.Operation.RequestBody == nil || route.Operation.RequestBody.Value == nil {
+		return nil
+	}
+	mt := route.Operation.RequestBody.Value.Content.Get("application/json")
+	if mt == nil || mt.Schema == nil || mt.Schema.Value == nil {
+		return nil
+	}
+	return slices.Clone(mt.Schema.Value.Required)
+}
+
 // Public reports whether op ("METHOD /path") needs no login in the embedded
 // document (security: []); ok is false when the document lacks op.
 func Public(tb testing.TB, op string) (public, ok bool) {
