@@ -184,6 +184,10 @@ func TestResetRequestsCannotFloodAnInbox(t *testing.T) {
 		}
 	}
 
+	// One's own address (in capitals) is no new one: refused, naming it,
+	// with no link mailed and none of the hour's allowance spent.
+	wantField(t, tm.in.Post(t, "/api/v1/me/email-changes", tm.applicant.Token, map[string]string{"email": strings.ToUpper(tm.applicant.Email)}),
+		"email", recovery.ReasonEmailUnchanged)
 	// Confirmation links for a new address: PerHour an hour, then 429.
 	for i := range recovery.PerHour {
 		Expect(t, tm.in.Post(t, "/api/v1/me/email-changes", tm.applicant.Token, map[string]string{"email": fmt.Sprintf("carla.%d@example.org", i)}), 202)

@@ -69,6 +69,7 @@ var mailMessages = map[string]msg{
 	"account.email":                  {"Email address", "E-mailadres"},
 	"account.email.intro":            {"We send a link to the new address; it counts once you follow the link (within 30 minutes). Until then your current address stays.", "We sturen een link naar het nieuwe adres; het geldt zodra u de link volgt (binnen 30 minuten). Tot dan blijft uw huidige adres."},
 	"account.email.new":              {"New email address", "Nieuw e-mailadres"},
+	"account.email.unchanged":        {"This is your email address already: enter the new one.", "Dit is al uw e-mailadres: vul het nieuwe in."},
 	"account.email.submit":           {"Send the confirmation link", "Bevestigingslink sturen"},
 	"ok.email_link_sent":             {"A confirmation link is on its way to the new address.", "Er is een bevestigingslink onderweg naar het nieuwe adres."},
 	"users.reset_link":               {"Reset link for the password", "Herstellink voor het wachtwoord"},

@@ -125,6 +125,9 @@ func (a *app) requestEmailChange(x *ctx) error {
 		p.Form = x.form
 		if domain.Is(err, domain.Invalid) {
 			p.Errors["new_email"] = x.T("forgot.email.invalid")
+			if de := (*domain.Error)(nil); asDomain(err, &de) && len(de.Fields) == 1 && de.Fields[0].Reason == recovery.ReasonEmailUnchanged {
+				p.Errors["new_email"] = x.T("account.email.unchanged")
+			}
 			if err := a.withChoices(x, p); err != nil {
 				return err
 			}

@@ -36,6 +36,10 @@ func TestTheForgotFormSaysWhenTooManyLinksWereAsked(t *testing.T) {
 
 	me := w.client(t)
 	me.login(carla.Email, carla.Password)
+	if a := me.post("/account/email", url.Values{"new_email": {" " + strings.ToUpper(carla.Email)}}, true); a.Status != http.StatusBadRequest ||
+		!strings.Contains(a.Body, "This is your email address already: enter the new one.") {
+		t.Fatalf("one's own address as the new one: %d\n%s", a.Status, a.Body)
+	}
 	for i := range recovery.PerHour {
 		if a := me.post("/account/email", url.Values{"new_email": {"carla." + string(rune('a'+i)) + "@example.org"}}, true); a.Status != http.StatusSeeOther {
 			t.Fatalf("confirmation link %d: %d\n%s", i+1, a.Status, a.Body)

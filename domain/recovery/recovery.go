@@ -289,9 +289,14 @@ func (s *Service) Reset(ctx context.Context, meta aggregate.Meta, token, passwor
 	return res, err
 }
 
+// ReasonEmailUnchanged is the field reason for a new address that is the
+// user's own already (no link is sent for it).
+const ReasonEmailUnchanged = "this is your address already"
+
 // RequestEmailChange mails a confirmation link to a user's new address;
-// the address counts once the link is followed. Errors: Invalid,
-// TooManyRequests (PerHour links this hour already).
+// the address counts once the link is followed. Errors: Invalid (also the
+// user's own address: ReasonEmailUnchanged), TooManyRequests (PerHour links
+// this hour already).
 func (s *Service) RequestEmailChange(ctx context.Context, userID, email string) error {
 	email = strings.TrimSpace(email)
 	if err := accounts.CheckEmail(email); err != nil {
@@ -300,6 +305,9 @@ func (s *Service) RequestEmailChange(ctx context.Context, userID, email string) 
 	u, err := s.o.Accounts.User(ctx, userID)
 	if err != nil {
 		return err
+	}
+	if accounts.NormaliseEmail(email) == accounts.NormaliseEmail(u.Email) {
+		return domain.InvalidFields("the same email", domain.FieldError{Field: "email", Reason: ReasonEmailUnchanged})
 	}
 	if ok, err := s.reserve(ctx, PurposeEmail, userID); err != nil {
 		return err
