@@ -233,6 +233,10 @@ func TestOfficeOnlyUserManagement(t *testing.T) {
 	}
 	// A profile only for assessors, with valid values.
 	Expect(t, in.Put(t, "/api/v1/users/"+app.ID+"/assessor-profile", admin, body), 422)
+	// Nor in conflict with themself.
+	body["conflicts"] = []string{app.ID, a.ID}
+	wantField(t, in.Put(t, "/api/v1/users/"+a.ID+"/assessor-profile", admin, body), "conflicts", "the assessor themself")
+	body["conflicts"] = []string{app.ID}
 	body["max_level"] = "grandmaster"
 	Expect(t, in.Put(t, "/api/v1/users/"+a.ID+"/assessor-profile", admin, body), 400)
 	// Disabled users cannot log in, and their tokens stop working.

@@ -241,7 +241,10 @@ func (u *User) SetProfile(p Profile, known func(id string) bool) ([]aggregate.Ch
 		}
 	}
 	for _, c := range p.Conflicts {
-		if !known(c) {
+		switch {
+		case c == u.ID:
+			fields = append(fields, domain.FieldError{Field: "conflicts", Reason: "the assessor themself: a conflict of interest is with another person"})
+		case !known(c):
 			fields = append(fields, domain.FieldError{Field: "conflicts", Reason: fmt.Sprintf("unknown user %q", c)})
 		}
 	}
