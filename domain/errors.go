@@ -3,6 +3,7 @@ package domain
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Code classifies a domain error; the API maps each code to one HTTP status.
@@ -90,3 +91,16 @@ func ErrorMessage(err error) string {
 
 // Is reports whether err is a domain error of code c.
 func Is(err error, c Code) bool { return ErrorCode(err) == c }
+
+// List writes values as a field's reason names them: "a, b, c" (fmt's %v
+// would show Go's "[a b c]" to the user).
+func List[T ~string](values []T) string {
+	var b strings.Builder
+	for i, v := range values {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(string(v))
+	}
+	return b.String()
+}

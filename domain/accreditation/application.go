@@ -38,7 +38,7 @@ func (c *Case) Open(actor domain.Actor, now time.Time, in OpenInput) ([]aggregat
 		f.add("scheme", "must be EIA or EQA")
 	}
 	if !in.Level.Valid() {
-		f.add("level", "must be one of %v", framework.Levels)
+		f.add("level", "must be one of %s", domain.List(framework.Levels))
 	}
 	lang := strings.ToLower(strings.TrimSpace(in.Language))
 	if !domain.AssignedLanguage(lang) {

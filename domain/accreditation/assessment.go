@@ -184,7 +184,7 @@ func (c *Case) reviewAreas(f *fields, in []AreaRating) []AreaRating {
 		field := fmt.Sprintf("review_areas[%d]", i)
 		switch _, twice := byArea[a.Area]; {
 		case !a.Area.Valid():
-			f.add(field+".area", "must be one of %v", ReviewAreas)
+			f.add(field+".area", "must be one of %s", domain.List(ReviewAreas))
 			continue
 		case twice:
 			f.add(field+".area", "%s rated twice", a.Area)

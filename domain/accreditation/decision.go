@@ -79,8 +79,10 @@ func (c *Case) Decide(actor domain.Actor, now time.Time, in DecisionInput) ([]ag
 	switch in.Outcome {
 	case OutcomeAwarded:
 		switch {
+		case level == "":
+			f.add("level", "required for an award: one of %s", domain.List(framework.Levels))
 		case !level.Valid():
-			f.add("level", "required for an award: one of %v", framework.Levels)
+			f.add("level", "%q is not a level: one of %s", level, domain.List(framework.Levels))
 		case !c.Level.AtLeast(level):
 			f.add("level", "%s is above the level applied for, %s", level, c.Level)
 		}

@@ -2,6 +2,7 @@ package accreditation
 
 import (
 	"encoding/json"
+	"errors"
 	"reflect"
 	"slices"
 	"testing"
@@ -153,6 +154,18 @@ func TestDecide(t *testing.T) {
 	t.Run("Forbidden/decision by an assessor role", func(t *testing.T) {
 		h := given(t, SchemeEIA, awaitingDecision)
 		wantErr(t, h.fails(assessorC, with((*Case).Decide, award(framework.Practitioner, "acc-7"))), domain.Forbidden, "office")
+	})
+	t.Run("Invalid/the level's reason lists the levels", func(t *testing.T) {
+		for level, want := range map[framework.Level]string{
+			"":            "required for an award: one of foundation, practitioner, senior_practitioner, master_practitioner",
+			"grandmaster": `"grandmaster" is not a level: one of foundation, practitioner, senior_practitioner, master_practitioner`,
+		} {
+			h := given(t, SchemeEIA, awaitingDecision)
+			var de *domain.Error
+			if err := h.fails(officeDecide, with((*Case).Decide, award(level, "acc-7"))); !errors.As(err, &de) || len(de.Fields) != 1 || de.Fields[0].Reason != want {
+				t.Errorf("level %q: got %v, want the reason %q", level, err, want)
+			}
+		}
 	})
 	for _, tc := range []struct {
 		name  string

@@ -248,7 +248,7 @@ func (c *Case) validRenewal(in RenewalInput) error {
 	for i, s := range in.Aims {
 		switch {
 		case !s.Aim.Valid():
-			f.add(fmt.Sprintf("aims[%d].aim", i), "%q is not an aim; one of %v", s.Aim, RenewalAims)
+			f.add(fmt.Sprintf("aims[%d].aim", i), "%q is not an aim; one of %s", s.Aim, domain.List(RenewalAims))
 		case slices.Contains(seen, s.Aim):
 			f.add(fmt.Sprintf("aims[%d].aim", i), "%s is given twice", s.Aim)
 		}

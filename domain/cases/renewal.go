@@ -2,7 +2,6 @@ package cases
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -34,7 +33,7 @@ func (s *Service) Renew(ctx context.Context, m aggregate.Meta, accID string, in 
 	checks := []*domain.FieldError{limits.Long.Text("reflection", in.Reflection)}
 	for aim, text := range in.Aims {
 		if !aim.Valid() {
-			checks = append(checks, &domain.FieldError{Field: "aims." + string(aim), Reason: fmt.Sprintf("not an aim; one of %v", accreditation.RenewalAims)})
+			checks = append(checks, &domain.FieldError{Field: "aims." + string(aim), Reason: "not an aim; one of " + domain.List(accreditation.RenewalAims)})
 		}
 		checks = append(checks, limits.Long.Text("aims."+string(aim), text))
 	}

@@ -212,7 +212,7 @@ func figures(def accreditation.RuleDef, field string, in map[framework.Level]*fl
 	for l, v := range in {
 		switch {
 		case !l.Valid():
-			bad(field, "%q is not a level; one of %v", l, framework.Levels)
+			bad(field, "%q is not a level; one of %s", l, domain.List(framework.Levels))
 		case v == nil:
 		case math.IsNaN(*v) || *v < 0 || *v > maxFigure:
 			bad(fmt.Sprintf("%s.%s", field, l), "must be from 0 to %d", maxFigure)
