@@ -459,11 +459,11 @@ func (s *Server) myCases(c echo.Context) error {
 			v := myCaseView{CaseID: cs.ID, Scheme: cs.Scheme, Level: cs.Level, State: cs.State, NextStep: cs.Next(now).String(),
 				AllowedActions: cs.AllowedActions(a, now, s.deps.Cases.RuleSets()), OpenedAt: cs.OpenedAt, Timeline: []timelineEntry{}}
 			if !cs.SubmittedAt.IsZero() {
-				sub, due := cs.SubmittedAt, cs.SubmittedAt.Add(s.deps.Reads.SLA)
+				sub := cs.SubmittedAt
 				v.SubmittedAt = &sub
-				if cs.Decision == nil {
-					v.ExpectedDecisionBy = &due
-				}
+			}
+			if due, ok := cs.DecisionExpectedBy(s.deps.Reads.SLA); ok {
+				v.ExpectedDecisionBy = &due
 			}
 			if ac := cs.Accreditation; ac != nil {
 				v.Accreditation = &accreditationSummary{ID: ac.ID, Level: ac.Level, ValidUntil: ac.ValidUntil, Status: ac.Status}

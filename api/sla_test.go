@@ -29,4 +29,15 @@ func TestTheServiceLevelIsTheConfiguredOne(t *testing.T) {
 	if q := tm.get(t, "/api/v1/queue", tm.admin); q["service_level_days"] != float64(30) {
 		t.Fatalf("office queue service_level_days: %v, want 30", q["service_level_days"])
 	}
+	// A withdrawn case expects no decision: neither its view nor the
+	// applicant's list says one is due (the view did, as the CLI showed).
+	tm.post(t, "/api/v1/cases/"+id+"/withdraw", tm.applicant.Token, map[string]string{"reason": "Moving abroad."}, 200)
+	if c := tm.get(t, "/api/v1/cases/"+id, tm.applicant.Token); c["expected_decision_by"] != nil {
+		t.Fatalf("withdrawn case view: expected_decision_by %v", c["expected_decision_by"])
+	}
+	for _, m := range tm.get(t, "/api/v1/me/cases", tm.applicant.Token)["cases"].([]any) {
+		if m := m.(map[string]any); m["case_id"] == id && m["expected_decision_by"] != nil {
+			t.Fatalf("withdrawn case in the applicant's list: expected_decision_by %v", m["expected_decision_by"])
+		}
+	}
 }

@@ -245,3 +245,14 @@ func (s Step) String() string {
 	}
 	return "none"
 }
+
+// DecisionExpectedBy is when a submitted case is to be decided: its
+// submission plus the service level (sla). There is none before it is
+// submitted, nor once it is decided or withdrawn: the case view, the
+// applicant's list, the web and the CLI all show it by this.
+func (c *Case) DecisionExpectedBy(sla time.Duration) (time.Time, bool) {
+	if c.SubmittedAt.IsZero() || c.Decision != nil || c.State == StateWithdrawn {
+		return time.Time{}, false
+	}
+	return c.SubmittedAt.Add(sla), true
+}

@@ -511,3 +511,25 @@ func TestInterview(t *testing.T) {
 		})
 	}
 }
+
+// A decision is expected from submission until the case is decided or
+// withdrawn: submission plus the service level.
+func TestDecisionExpectedBy(t *testing.T) {
+	const sla = 91 * 24 * time.Hour
+	if _, ok := given(t, SchemeEIA, opened).c.DecisionExpectedBy(sla); ok {
+		t.Error("a draft expects a decision")
+	}
+	h := given(t, SchemeEIA, awaitingDecision)
+	if due, ok := h.c.DecisionExpectedBy(sla); !ok || !due.Equal(h.c.SubmittedAt.Add(sla)) {
+		t.Errorf("awaiting a decision: %s, %v; want %s", due, ok, h.c.SubmittedAt.Add(sla))
+	}
+	for name, in := range map[string]DecisionInput{"awarded": award(framework.Practitioner, "acc-1"), "not awarded": refusal()} {
+		if _, ok := givenDecided(t, in).c.DecisionExpectedBy(sla); ok {
+			t.Errorf("%s: still expects a decision", name)
+		}
+	}
+	h.do(applicant, with((*Case).Withdraw, WithdrawInput{Reason: seal("moving abroad")}))
+	if _, ok := h.c.DecisionExpectedBy(sla); ok {
+		t.Error("withdrawn: still expects a decision")
+	}
+}

@@ -430,8 +430,8 @@ func (s *Service) viewAt(ctx context.Context, actor domain.Actor, c *accreditati
 			v.Checklist = []accreditation.Unmet{}
 		}
 	}
-	if !c.SubmittedAt.IsZero() {
-		v.ExpectedDecisionBy = c.SubmittedAt.Add(s.sla).UTC().Format(time.RFC3339)
+	if due, ok := c.DecisionExpectedBy(s.sla); ok {
+		v.ExpectedDecisionBy = due.UTC().Format(time.RFC3339)
 	}
 	if d := c.AppealDeadline(); !d.IsZero() {
 		v.AppealDeadline = d.UTC().Format(time.RFC3339)
