@@ -140,3 +140,27 @@ func TestPublishRefusesBadInputNamingTheField(t *testing.T) {
 		})
 	}
 }
+
+// A date mistyped far ahead is refused; one set wrong within the bound is
+// mended by publishing again from it with the right date: the first is
+// then "replaced" and never takes effect.
+func TestAMistypedRulesDateIsRefusedOrMended(t *testing.T) {
+	tm := newTeam(t) // its clock: 2026-03-02
+	rules := []map[string]any{{"name": "client_hours", "values": map[string]any{"foundation": 60}}}
+	p := Expect(t, tm.in.Post(t, "/api/v1/rulesets", tm.admin, map[string]any{"scheme": "EIA", "based_on": "eia-2024-1", "effective_from": "2207-04-01", "rules": rules}), 400).Map(t)
+	if e := p["errors"].([]any)[0].(map[string]any); e["field"] != "effective_from" || !strings.Contains(e["reason"].(string), "within 5 years") {
+		t.Fatalf("year 2207: %v", p)
+	}
+	wrong := Expect(t, tm.in.Post(t, "/api/v1/rulesets", tm.admin, map[string]any{"scheme": "EIA", "based_on": "eia-2024-1", "effective_from": "2030-04-01", "rules": rules}), 201).Map(t)
+	if wrong["status"] != "scheduled" {
+		t.Fatalf("2030: %v", wrong)
+	}
+	right := Expect(t, tm.in.Post(t, "/api/v1/rulesets", tm.admin, map[string]any{"scheme": "EIA", "based_on": wrong["id"], "effective_from": "2026-04-01"}), 201).Map(t)
+	if right["status"] != "scheduled" || right["based_on"] != wrong["id"] || ruleOf(t, right, "client_hours")["values"].(map[string]any)["foundation"] != float64(60) {
+		t.Fatalf("the mended version: %v", right)
+	}
+	was := Expect(t, tm.in.Get(t, "/api/v1/rulesets/"+wrong["id"].(string), ""), 200).Map(t)
+	if was["status"] != "replaced" || was["replaced_by"] != right["id"] {
+		t.Fatalf("the mistyped version now: status %v, replaced_by %v", was["status"], was["replaced_by"])
+	}
+}

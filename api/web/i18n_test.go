@@ -93,7 +93,7 @@ func TestCatalogueIsCompleteInBothLanguages(t *testing.T) {
 		}
 	}
 	dynamic("unit.required.", "0", "1")
-	dynamic("rstatus.", "in_force", "scheduled", "superseded")
+	dynamic("rstatus.", "in_force", "scheduled", "superseded", "replaced")
 	dynamic("role.", "applicant", "assessor", "office")
 	dynamic("actor.", "applicant", "assessor", "office", "system")
 	dynamic("arole.", "assessor", "verifier")

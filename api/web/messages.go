@@ -406,6 +406,7 @@ var vocabulary = map[string]msg{
 	"rstatus.in_force":          {"in force", "geldend"},
 	"rstatus.scheduled":         {"takes effect later", "gaat later in"},
 	"rstatus.superseded":        {"superseded", "vervangen"},
+	"rstatus.replaced":          {"replaced before it took effect", "vervangen voordat het inging"},
 	"unit.years":                {"%s years", "%s jaar"},
 	"unit.hours":                {"%s hours", "%s uur"},
 	"unit.clients":              {"%s clients", "%s cliënten"},

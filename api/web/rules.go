@@ -155,7 +155,7 @@ func (a *app) rules(x *ctx) error {
 		s := schemeRules{Scheme: sc, InForce: versionItem{ID: in.ID, Title: rulesTitle(x, in), Status: rulesets.StatusInForce}, Rows: ruleRows(x, in), Decls: declRows(x, in)}
 		for _, v := range svc.Versions() {
 			if v.Scheme == sc {
-				s.Versions = append(s.Versions, versionItem{ID: v.ID, Title: rulesTitle(x, v.RuleSet), Status: svc.StatusAt(v.RuleSet, now)})
+				s.Versions = append(s.Versions, versionItem{ID: v.ID, Title: rulesTitle(x, v.RuleSet), Status: svc.StatusOf(v, now)})
 			}
 		}
 		out = append(out, s)
@@ -171,7 +171,7 @@ func (a *app) rulesVersion(x *ctx) error {
 		return domain.Errorf(domain.NotFound, "no rules %s", x.Param("rules"))
 	}
 	in := svc.All().InForce(v.Scheme, now)
-	d := map[string]any{"V": versionItem{ID: v.ID, Title: rulesTitle(x, v.RuleSet), Status: svc.StatusAt(v.RuleSet, now)},
+	d := map[string]any{"V": versionItem{ID: v.ID, Title: rulesTitle(x, v.RuleSet), Status: svc.StatusOf(v, now)},
 		"Scheme": v.Scheme, "Rows": ruleRows(x, v.RuleSet), "Decls": declRows(x, v.RuleSet), "PublishedAt": v.PublishedAt}
 	if in.ID != v.ID {
 		d["InForce"] = versionItem{ID: in.ID, Title: rulesTitle(x, in)}

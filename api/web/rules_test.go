@@ -80,6 +80,19 @@ func TestRulesPagesAndPublishing(t *testing.T) {
 	if a := office.post("/office/rules/eqa", eqaForm("publish", "2026-03-04"), true); a.Status != http.StatusConflict || !strings.Contains(a.Body, "eqa-2026-1") {
 		t.Fatalf("a stale publish: got %d", a.Status)
 	}
+	// The day was wrong: published again from it, a day earlier, it is
+	// replaced, and says so in both languages.
+	mend := eqaForm("publish", "2026-03-02")
+	mend.Set("based_on", "eqa-2026-1")
+	if a := office.post("/office/rules/eqa", mend, true); a.Status != http.StatusSeeOther || a.Location != "/rules/eqa-2026-2?ok=rules_published" {
+		t.Fatalf("publish the right day: got %d to %q", a.Status, a.Location)
+	}
+	if a := office.get("/rules/eqa-2026-1"); !strings.Contains(a.Body, "replaced before it took effect") {
+		t.Fatalf("the replaced version's page: %d", a.Status)
+	}
+	if a := nl.get("/rules"); !strings.Contains(a.Body, "vervangen voordat het inging") {
+		t.Fatal("the Dutch rules page does not say the version was replaced")
+	}
 	applicant := w.registerApplicant(t, "carla@example.org", "Carla Coach")
 	ac := w.client(t)
 	ac.login(applicant.Email, applicant.Password)

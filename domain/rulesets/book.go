@@ -38,10 +38,14 @@ type Version struct {
 	PublishedAt time.Time `json:"published_at,omitzero"`
 	PublishedBy string    `json:"published_by,omitempty"`
 	BasedOn     string    `json:"based_on,omitempty"`
+	// ReplacedBy is the version that replaced this one before it took
+	// effect (edited from it, taking effect earlier): it never will.
+	ReplacedBy string `json:"replaced_by,omitempty"`
 }
 
 // Book is the state of one scheme's stream: the versions the office
-// published, in order.
+// published, in order, the replaced ones too (so that ids stay unique and
+// the history whole).
 type Book struct {
 	ID       string // the scheme, lower case: "eia"
 	Versions []Version
@@ -60,6 +64,12 @@ func (b *Book) Apply(e eventstore.Event) error {
 	var p Published
 	if err := json.Unmarshal(e.Data, &p); err != nil {
 		return fmt.Errorf("decode %s (event %s): %w", e.Type, e.ID, err)
+	}
+	// A version taking effect before the scheduled one it was edited from
+	// replaces it (Publish allows that only while it is scheduled).
+	if i := slices.IndexFunc(b.Versions, func(v Version) bool { return v.ID == p.BasedOn }); i >= 0 &&
+		b.Versions[i].EffectiveFrom.After(p.RuleSet.EffectiveFrom) {
+		b.Versions[i].ReplacedBy = p.RuleSet.ID
 	}
 	b.Versions = append(b.Versions, Version{RuleSet: p.RuleSet, PublishedAt: e.OccurredAt, PublishedBy: e.Actor.ID, BasedOn: p.BasedOn})
 	return nil
@@ -114,8 +124,10 @@ var whole = []accreditation.Unit{accreditation.UnitYears, accreditation.UnitClie
 
 // Publish is the office publishing a new version of the scheme's rules,
 // edited from latest (the scheme's latest version, published or shipped).
-// It takes effect on in.EffectiveFrom, today or later and never before the
-// latest version. A rule whose figures change without a new source is
+// It takes effect on in.EffectiveFrom, today or later, and within
+// MaxYearsAhead. Taking effect before latest, which is then still
+// scheduled, it replaces latest (a date set wrong is mended so), but never
+// before the version latest followed. A rule whose figures change without a new source is
 // sourced "set by the office on <today>". Errors: Forbidden (not the
 // office), Conflict (in.BasedOn is not the latest: someone published
 // since), Invalid (the input, naming the field), Unprocessable (nothing
@@ -124,8 +136,13 @@ func (b *Book) Publish(actor domain.Actor, now time.Time, latest accreditation.R
 	if actor.Role != domain.RoleOffice || actor.ID == "" {
 		return nil, domain.Errorf(domain.Forbidden, "cannot publish rules: only the EMCC office may")
 	}
-	if n := len(b.Versions); n > 0 {
-		latest = b.Versions[n-1].RuleSet
+	// The version latest followed: a replacement may not go before it.
+	before := accreditation.RuleSet{}
+	if live := b.live(); len(live) > 0 {
+		before, latest = latest, live[len(live)-1].RuleSet
+		if len(live) > 1 {
+			before = live[len(live)-2].RuleSet
+		}
 	}
 	if latest.ID == "" {
 		return nil, domain.Errorf(domain.Internal, "cannot publish: no rules of %s to start from", b.ID)
@@ -147,8 +164,11 @@ func (b *Book) Publish(actor domain.Actor, now time.Time, latest accreditation.R
 		bad("effective_from", "required: the day the rules take effect, such as %s", today.Format(time.DateOnly))
 	case from.Before(today):
 		bad("effective_from", "must be today (%s) or later: rules are never changed for the past", today.Format(time.DateOnly))
-	case from.Before(latest.EffectiveFrom):
-		bad("effective_from", "must not be before %s, when the latest version takes effect", latest.EffectiveFrom.Format(time.DateOnly))
+	case from.After(today.AddDate(MaxYearsAhead, 0, 0)):
+		bad("effective_from", "must be within %d years from today (by %s)", MaxYearsAhead, today.AddDate(MaxYearsAhead, 0, 0).Format(time.DateOnly))
+	case from.Before(latest.EffectiveFrom) && before.ID != "" && from.Before(before.EffectiveFrom):
+		bad("effective_from", "must not be before %s, when %s takes effect (%s, scheduled, would be replaced by this version)",
+			before.EffectiveFrom.Format(time.DateOnly), before.ID, latest.ID)
 	}
 	next := latest.Clone()
 	next.EffectiveFrom = from
@@ -203,6 +223,23 @@ func (b *Book) Publish(actor domain.Actor, now time.Time, latest accreditation.R
 	}
 	next.ID = b.nextID(latest.Scheme, from, latest.ID)
 	return []aggregate.Change{{Type: EventPublished, SchemaVersion: 1, Data: Published{RuleSet: next, BasedOn: latest.ID}}}, nil
+}
+
+// MaxYearsAhead bounds how far ahead a version may take effect: as long
+// as an accreditation lasts (accreditation.ValidityYears), so that a year
+// mistyped (2207 for 2027) is refused rather than scheduled.
+const MaxYearsAhead = accreditation.ValidityYears
+
+// live is the versions not replaced, in order: the scheme's history as it
+// takes effect.
+func (b *Book) live() []Version {
+	out := make([]Version, 0, len(b.Versions))
+	for _, v := range b.Versions {
+		if v.ReplacedBy == "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // figures checks the figures of one rule by level, naming field in what

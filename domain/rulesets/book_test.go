@@ -176,15 +176,68 @@ func TestPublishRefuses(t *testing.T) {
 		_, err = publish(t, b, office, in)
 		wantCode(t, err, domain.Unprocessable, "nothing changes")
 	})
-	t.Run("Invalid/before the latest version takes effect", func(t *testing.T) {
-		later := edit(func(in *PublishInput) { in.EffectiveFrom = accreditation.DateOf(now.AddDate(0, 2, 0)) })
-		b, err := publish(t, newBook("eia"), office, later)
-		if err != nil {
-			t.Fatal(err)
+	t.Run("Invalid/further ahead than an accreditation lasts", func(t *testing.T) {
+		_, err := publish(t, newBook("eia"), office, edit(func(in *PublishInput) { in.EffectiveFrom = accreditation.DateOf(now.AddDate(MaxYearsAhead, 0, 1)) }))
+		wantCode(t, err, domain.Invalid, "must be within 5 years from today (by 2031-12-02)")
+		if _, err := publish(t, newBook("eia"), office, edit(func(in *PublishInput) { in.EffectiveFrom = accreditation.DateOf(now.AddDate(MaxYearsAhead, 0, 0)) })); err != nil {
+			t.Fatalf("on the last day allowed: %v", err)
 		}
-		_, err = publish(t, b, office, edit(func(in *PublishInput) { in.BasedOn = b.Versions[0].ID }))
-		wantCode(t, err, domain.Invalid, "when the latest version takes effect")
 	})
+}
+
+// A version that takes effect before the scheduled one it is edited from
+// replaces it: a date set wrong (a year mistyped) is mended by publishing
+// again. The replaced version stays in the book, marked, and its id is
+// never given again; the replacement keeps its figures unless changed.
+func TestAVersionTakingEffectEarlierReplacesTheScheduledOne(t *testing.T) {
+	at := func(d time.Time) accreditation.Date { return accreditation.DateOf(d) }
+	b, err := publish(t, newBook("eia"), office, PublishInput{BasedOn: accreditation.DefaultEIAID, EffectiveFrom: at(now.AddDate(4, 0, 0)),
+		Rules: []RuleChange{{Name: accreditation.RuleClientHours, Values: every(fig(60))}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mistyped := b.Versions[0].ID
+	b, err = publish(t, b, office, PublishInput{BasedOn: mistyped, EffectiveFrom: at(now.AddDate(0, 1, 0))})
+	if err != nil {
+		t.Fatalf("publish the right date: %v", err)
+	}
+	if len(b.Versions) != 2 || b.Versions[0].ReplacedBy != b.Versions[1].ID || b.Versions[1].ReplacedBy != "" {
+		t.Fatalf("versions: %+v", b.Versions)
+	}
+	fixed := b.Versions[1]
+	if fixed.ID == mistyped || fixed.BasedOn != mistyped || !fixed.EffectiveFrom.Equal(now.AddDate(0, 1, 0).Truncate(24*time.Hour)) {
+		t.Fatalf("the replacement: %s based on %s from %s", fixed.ID, fixed.BasedOn, fixed.EffectiveFrom)
+	}
+	if v, _ := fixed.Value(accreditation.RuleClientHours, framework.Foundation); v != 60 {
+		t.Fatalf("the replacement lost the replaced one's figure: client hours %v", v)
+	}
+	// The replaced one is no longer the latest: edited from it is stale.
+	_, err = publish(t, b, office, PublishInput{BasedOn: mistyped, EffectiveFrom: tomorrow(), Rules: []RuleChange{{Name: accreditation.RuleClientHours, Values: every(fig(70))}}})
+	wantCode(t, err, domain.Conflict, fmt.Sprintf("now %q", fixed.ID))
+
+	// A later version after it, then one replacing that later one: it may
+	// not go before the version it follows.
+	b, err = publish(t, b, office, PublishInput{BasedOn: fixed.ID, EffectiveFrom: at(now.AddDate(0, 6, 0)), Rules: []RuleChange{{Name: accreditation.RuleClientHours, Values: every(fig(80))}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := b.Versions[2].ID
+	_, err = publish(t, b, office, PublishInput{BasedOn: later, EffectiveFrom: tomorrow()})
+	wantCode(t, err, domain.Invalid, fmt.Sprintf("must not be before %s, when %s takes effect", fixed.EffectiveFrom.Format(time.DateOnly), fixed.ID))
+	if len(b.Versions) != 3 || b.Versions[2].ReplacedBy != "" {
+		t.Fatalf("after the refusal: %+v", b.Versions)
+	}
+	b, err = publish(t, b, office, PublishInput{BasedOn: later, EffectiveFrom: at(now.AddDate(0, 3, 0))})
+	if err != nil || b.Versions[2].ReplacedBy != b.Versions[3].ID {
+		t.Fatalf("replace the later one, after the one it follows: %v, %+v", err, b.Versions)
+	}
+	seen := map[string]bool{}
+	for _, v := range b.Versions {
+		if seen[v.ID] {
+			t.Fatalf("id %s given twice: %+v", v.ID, b.Versions)
+		}
+		seen[v.ID] = true
+	}
 }
 
 // Diff names each figure that changes, level by level.

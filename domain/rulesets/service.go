@@ -21,8 +21,9 @@ type Service struct {
 	// all is every version, shipped then published, rebuilt when one is
 	// published: the cases read it on every command and view.
 	all atomic.Pointer[[]Version]
-	// sets is all's rule sets, made with it: a command and a view read
-	// them two or three times each (a copy each time was 386 B a command).
+	// sets is all's rule sets but the replaced ones (which never take
+	// effect), made with it: a command and a view read them two or three
+	// times each (a copy each time was 386 B a command).
 	sets atomic.Pointer[accreditation.RuleSets]
 	// stale is set while a book could not be read from the store to
 	// rebuild all: the next read tries again.
@@ -68,9 +69,11 @@ func (s *Service) refresh() {
 			}
 		}
 	}
-	sets := make(accreditation.RuleSets, len(all))
-	for i, v := range all {
-		sets[i] = v.RuleSet
+	sets := make(accreditation.RuleSets, 0, len(all))
+	for _, v := range all {
+		if v.ReplacedBy == "" {
+			sets = append(sets, v.RuleSet)
+		}
 	}
 	s.sets.Store(&sets)
 	s.all.Store(&all)
@@ -78,7 +81,7 @@ func (s *Service) refresh() {
 }
 
 // Versions returns every version of both schemes, shipped first, each
-// scheme's in the order published. Read only.
+// scheme's in the order published, the replaced ones too. Read only.
 func (s *Service) Versions() []Version {
 	if s.stale.Load() {
 		s.refresh()
@@ -86,8 +89,8 @@ func (s *Service) Versions() []Version {
 	return *s.all.Load()
 }
 
-// All returns every version as the rule sets the cases are checked against.
-// Read only.
+// All returns every version that takes effect (not the replaced ones) as
+// the rule sets the cases are checked against. Read only.
 func (s *Service) All() accreditation.RuleSets {
 	if s.stale.Load() {
 		s.refresh()
@@ -105,12 +108,12 @@ func (s *Service) Version(id string) (Version, bool) {
 	return vs[i], true
 }
 
-// Latest returns the scheme's latest version (in force or not yet): the
-// one a new version is edited from.
+// Latest returns the scheme's latest version (in force or not yet, not
+// replaced): the one a new version is edited from.
 func (s *Service) Latest(scheme accreditation.Scheme) accreditation.RuleSet {
 	var latest accreditation.RuleSet
 	for _, v := range s.Versions() {
-		if v.Scheme == scheme {
+		if v.Scheme == scheme && v.ReplacedBy == "" {
 			latest = v.RuleSet
 		}
 	}
@@ -125,9 +128,18 @@ const (
 	StatusInForce    Status = "in_force"
 	StatusScheduled  Status = "scheduled"  // takes effect later
 	StatusSuperseded Status = "superseded" // a later version is in force
+	StatusReplaced   Status = "replaced"   // replaced before it took effect: it never will
 )
 
-// StatusAt returns where v stands at t.
+// StatusOf returns where version v stands at t.
+func (s *Service) StatusOf(v Version, t time.Time) Status {
+	if v.ReplacedBy != "" {
+		return StatusReplaced
+	}
+	return s.StatusAt(v.RuleSet, t)
+}
+
+// StatusAt returns where v, a version not replaced, stands at t.
 func (s *Service) StatusAt(v accreditation.RuleSet, t time.Time) Status {
 	switch {
 	case v.EffectiveFrom.After(t):

@@ -148,3 +148,48 @@ func TestAVersionPublishedBeforeTheInterviewRuleKeepsItsLevels(t *testing.T) {
 		t.Errorf("quorum: %d, want 1 (unset)", q)
 	}
 }
+
+// A version replaced before it took effect never does: the cases' rule
+// sets leave it out (in force at its old date is its replacement), the
+// history keeps it as replaced, and another process reading the store
+// agrees.
+func TestAReplacedVersionNeverTakesEffect(t *testing.T) {
+	store := natstest.Start(t).EventStore(t)
+	s, _ := process(t, store)
+	ctx := context.Background()
+	v := float64(75)
+	mistyped, _, err := s.Publish(ctx, aggregate.Meta{Actor: office}, rulesets.PublishRequest{Scheme: "EIA", BasedOn: accreditation.DefaultEIAID,
+		EffectiveFrom: "2030-01-01", Rules: []rulesets.RuleChange{{Name: accreditation.RuleClientHours, Values: map[framework.Level]*float64{"foundation": &v}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fixed, _, err := s.Publish(ctx, aggregate.Meta{Actor: office}, rulesets.PublishRequest{Scheme: "EIA", BasedOn: mistyped.ID, EffectiveFrom: "2027-01-01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := time.Date(2030, 6, 1, 0, 0, 0, 0, time.UTC)
+	fresh, _ := process(t, store)
+	for name, p := range map[string]*rulesets.Service{"the publishing process": s, "another process": fresh} {
+		for _, r := range p.All() {
+			if r.ID == mistyped.ID {
+				t.Errorf("%s: the replaced %s is among the rule sets cases are checked against", name, r.ID)
+			}
+		}
+		if got := p.All().InForce(accreditation.SchemeEIA, later).ID; got != fixed.ID {
+			t.Errorf("%s: in force on %s: %s, want %s", name, later.Format(time.DateOnly), got, fixed.ID)
+		}
+		if got := p.Latest(accreditation.SchemeEIA).ID; got != fixed.ID {
+			t.Errorf("%s: latest %s, want %s", name, got, fixed.ID)
+		}
+		old, ok := p.Version(mistyped.ID)
+		if !ok || old.ReplacedBy != fixed.ID || p.StatusOf(old, today) != rulesets.StatusReplaced {
+			t.Errorf("%s: the replaced version in the history: %v %+v", name, ok, old)
+		}
+		if view := p.View(old, today); view.Status != rulesets.StatusReplaced || view.ReplacedBy != fixed.ID {
+			t.Errorf("%s: its view: %s replaced by %q", name, view.Status, view.ReplacedBy)
+		}
+		if got, _ := p.All().InForce(accreditation.SchemeEIA, later).Value(accreditation.RuleClientHours, framework.Foundation); got != 75 {
+			t.Errorf("%s: the replacement's foundation client hours %v, want 75", name, got)
+		}
+	}
+}

@@ -31,6 +31,7 @@ type VersionView struct {
 	Shipped     bool       `json:"shipped,omitempty"`
 	PublishedAt time.Time  `json:"published_at,omitzero"`
 	BasedOn     string     `json:"based_on,omitempty"`
+	ReplacedBy  string     `json:"replaced_by,omitempty"`
 	Rules       []RuleView `json:"rules"`
 	// Declarations are what an applicant confirms at submission and at
 	// renewal.
@@ -39,8 +40,8 @@ type VersionView struct {
 
 // View returns v as the API shows it at now.
 func (s *Service) View(v Version, now time.Time) VersionView {
-	out := VersionView{ID: v.ID, Scheme: v.Scheme, EffectiveFrom: v.EffectiveFrom, Status: s.StatusAt(v.RuleSet, now),
-		Shipped: v.PublishedAt.IsZero(), PublishedAt: v.PublishedAt, BasedOn: v.BasedOn, Rules: []RuleView{},
+	out := VersionView{ID: v.ID, Scheme: v.Scheme, EffectiveFrom: v.EffectiveFrom, Status: s.StatusOf(v, now),
+		Shipped: v.PublishedAt.IsZero(), PublishedAt: v.PublishedAt, BasedOn: v.BasedOn, ReplacedBy: v.ReplacedBy, Rules: []RuleView{},
 		Declarations: append([]accreditation.Declaration{}, v.Declarations...)}
 	for _, r := range v.Rules {
 		rv := RuleView{Name: r.Name, Unit: r.Unit, Source: r.Source, Values: map[framework.Level]*float64{}, Graduates: maps.Clone(r.Graduates)}
