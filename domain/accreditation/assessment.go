@@ -340,6 +340,11 @@ func (i *Interview) record(role AssessorRole) (InterviewRecord, bool) {
 	return i.Records.Get(role)
 }
 
+// InterviewMaxDaysAhead bounds how far ahead an interview is scheduled: a
+// year, far beyond any case's service level, so that a mistyped year (3027)
+// is refused with its reason rather than kept.
+const InterviewMaxDaysAhead = 365
+
 // ScheduleInterview sets (or moves, until it is recorded) the applicant's
 // interview, by the office or the case's assessor or verifier: a time after
 // now and a place or a link. Errors: NotFound, Forbidden, Conflict (state,
@@ -349,8 +354,11 @@ func (c *Case) ScheduleInterview(actor domain.Actor, now time.Time, in Interview
 		return nil, err
 	}
 	var f fields
-	if !in.At.After(now) {
+	switch {
+	case !in.At.After(now):
 		f.add("at", "must be after now (%s)", now.UTC().Format(time.RFC3339))
+	case in.At.After(now.AddDate(0, 0, InterviewMaxDaysAhead)):
+		f.add("at", "must be within %d days from now (by %s)", InterviewMaxDaysAhead, now.AddDate(0, 0, InterviewMaxDaysAhead).UTC().Format(time.DateOnly))
 	}
 	if strings.TrimSpace(in.Place) == "" {
 		f.add("place", "required: an address or a link")

@@ -485,6 +485,9 @@ func TestInterview(t *testing.T) {
 		field string
 	}{
 		{"in the past", func(h *harness, in *InterviewInput) { in.At = h.now.Add(-time.Hour) }, "at"},
+		{"more than a year ahead", func(h *harness, in *InterviewInput) {
+			in.At = h.now.AddDate(0, 0, InterviewMaxDaysAhead).Add(time.Minute)
+		}, "at"},
 		{"no place", func(_ *harness, in *InterviewInput) { in.Place = " " }, "place"},
 	} {
 		t.Run("Invalid/scheduled "+tc.name, func(t *testing.T) {
