@@ -264,7 +264,17 @@ func (a *app) appeal(x *ctx) error {
 	})
 }
 
+// withdraw withdraws the application, once confirmed: it cannot be undone.
 func (a *app) withdraw(x *ctx) error {
+	if !x.confirmed() {
+		c, err := a.loadParamCase(x)
+		if err != nil {
+			return err
+		}
+		if c.Can(accreditation.ActionWithdraw) {
+			return a.askToConfirm(x, withdrawalConfirmation(x, c))
+		}
+	}
 	return a.caseCommand(x, "withdrawn", nil, func(id string, m aggregate.Meta) (aggregate.Result, error) {
 		return a.d.Cases.Withdraw(x.Request().Context(), m, id, x.fv("reason"))
 	})

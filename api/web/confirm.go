@@ -15,7 +15,9 @@ import (
 
 // Nothing irreversible happens in one careless click (issue 15 item 4):
 // removing evidence, submitting an application or an assessment,
-// recording a decision and erasing a person first answer with a page that
+// recording a decision, erasing a person, withdrawing an application and
+// ending an accreditation (the holder's withdrawal, the office's
+// revocation or withdrawal) first answer with a page that
 // says what is about to happen, holding the form's fields, whose button
 // sends them again with confirm=yes. It needs no JavaScript.
 
@@ -204,6 +206,37 @@ func (a *app) readyToSubmit(x *ctx, c *cases.CaseView) bool {
 }
 
 // erasureConfirmation describes the person about to be erased.
+// withdrawalConfirmation asks before an application is withdrawn: the case
+// ends there.
+func withdrawalConfirmation(x *ctx, c *cases.CaseView) confirmation {
+	lines := []summaryLine{
+		{x.T("field.scheme"), x.T("scheme." + string(c.Scheme))},
+		{x.T("field.level"), levelName(x, string(c.Level))},
+	}
+	if r := x.fv("reason"); r != "" {
+		lines = append(lines, summaryLine{x.T("field.reason"), r})
+	}
+	return confirmation{
+		Title:   x.T("confirm.withdraw.title"),
+		Summary: lines,
+		What:    []string{x.T("confirm.withdraw.what")},
+		Button:  x.T("confirm.withdraw.button"),
+		Back:    "/applications/" + c.ID,
+	}
+}
+
+// endingConfirmation asks before an accreditation ends (key: the messages
+// confirm.<...>.title, .what and .button), the reason given in field.
+func endingConfirmation(x *ctx, accID, field, key, back string) confirmation {
+	return confirmation{
+		Title:   x.T(key + ".title"),
+		Summary: []summaryLine{{x.T("confirm.label.accreditation"), accID}, {x.T("field.reason"), x.fv(field)}},
+		What:    []string{x.T(key + ".what")},
+		Button:  x.T(key + ".button"),
+		Back:    back,
+	}
+}
+
 func erasureConfirmation(x *ctx, u accounts.UserView) confirmation {
 	return confirmation{
 		Title: x.T("confirm.erase.title"),

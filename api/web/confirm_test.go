@@ -129,6 +129,57 @@ func TestNothingIrreversibleInOneCarelessClick(t *testing.T) {
 	}
 }
 
+// TestEndingsAskFirst: withdrawing an application, a holder withdrawing
+// their accreditation and the office revoking or withdrawing one cannot be
+// undone either: each first answers with the confirmation page, and nothing
+// changes until it is confirmed.
+func TestEndingsAskFirst(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	ben := w.registerApplicant(t, "ben@example.org", "Ben Mentor")
+	applicant, holder, office := w.client(t), w.client(t), w.officeClient(t)
+	applicant.login(carla.Email, carla.Password)
+	holder.login(ben.Email, ben.Password)
+	stateOf := func(caseID string) any {
+		return Expect(t, w.in.Get(t, "/api/v1/cases/"+caseID, w.admin), 200).Map(t)["state"]
+	}
+	statusOf := func(accID string) any {
+		return Expect(t, w.in.Get(t, "/api/v1/accreditations/"+accID, w.admin), 200).Map(t)["accreditation"].(map[string]any)["status"]
+	}
+
+	draft := w.readyEIA(t, carla)
+	withdraw := "/applications/" + draft + "/withdraw"
+	asks(t, applicant, withdraw, url.Values{"reason": {"Moving abroad."}}, "/applications/"+draft, "Withdraw your application?", "Practitioner", "Moving abroad.", "Withdraw the application")
+	if s := stateOf(draft); s != "draft" {
+		t.Fatalf("after asking to withdraw: %v", s)
+	}
+	confirms(t, applicant, withdraw, nil, "ok=withdrawn")
+	if s := stateOf(draft); s != "withdrawn" {
+		t.Fatalf("after confirming the withdrawal: %v", s)
+	}
+
+	_, _, mine := w.awardedCase(t, ben)
+	end := url.Values{"withdraw_reason": {"I retire from coaching."}}
+	asks(t, holder, "/accreditations/"+mine+"/withdraw", end, "/accreditations/"+mine, "Withdraw your accreditation?", mine, "I retire from coaching.", "Withdraw my accreditation")
+	if s := statusOf(mine); s != "active" {
+		t.Fatalf("after asking the holder: %v", s)
+	}
+	confirms(t, holder, "/accreditations/"+mine+"/withdraw", end, "ok=accreditation_withdrawn")
+
+	caseID, _, accID := w.awardedCase(t, carla)
+	revoke := url.Values{"revoke_reason": {"Upheld ethics complaint."}}
+	asks(t, office, "/office/accreditations/"+accID+"/revoke", revoke, "/office/cases/"+caseID, "Revoke this accreditation?", accID, "Upheld ethics complaint.", "Revoke the accreditation")
+	asks(t, office, "/office/accreditations/"+accID+"/withdraw", url.Values{"withdraw_reason": {"At the holder's request."}}, "/office/cases/"+caseID,
+		"Withdraw this accreditation?", "At the holder's request.", "Withdraw the accreditation")
+	if s := statusOf(accID); s != "active" {
+		t.Fatalf("after asking the office: %v", s)
+	}
+	confirms(t, office, "/office/accreditations/"+accID+"/revoke", revoke, "ok=revoked")
+	if s := statusOf(accID); s != "revoked" {
+		t.Fatalf("after confirming the revocation: %v", s)
+	}
+}
+
 // TestTheConfirmationInTheBrowser (issue 15 item 4): in the browser, the
 // submission's confirmation shows the summary; "Go back" leaves the
 // application as it was; confirming submits it. In Dutch too.

@@ -153,6 +153,9 @@ func (a *app) holderWithdrawAccreditation(x *ctx) error {
 		p.Errors["withdraw_reason"] = x.T("form.required")
 		return a.certificatePage(x, p, http.StatusBadRequest)
 	}
+	if !x.confirmed() {
+		return a.askToConfirm(x, endingConfirmation(x, accID, "withdraw_reason", "confirm.withdraw_mine", "/accreditations/"+accID))
+	}
 	_, res, err := a.d.Cases.WithdrawAccreditation(x.Request().Context(), x.meta(string(accreditation.ActionWithdrawAccreditation)), accID, x.fv("withdraw_reason"))
 	if err != nil {
 		if domain.Is(err, domain.NotFound) {

@@ -112,7 +112,7 @@ var vocabulary = map[string]msg{
 	"ok.moderated":           {"The moderation is recorded.", "De moderatie is vastgelegd."},
 	"ok.decided":             {"The decision is recorded.", "Het besluit is vastgelegd."},
 	"ok.appeal_decided":      {"The appeal decision is recorded.", "Het besluit over het beroep is vastgelegd."},
-	"ok.revoked":             {"The accreditation is revoked.", "De accreditatie is ingetrokken."},
+	"ok.revoked":             {"The accreditation is revoked.", "De accreditatie is herroepen."},
 	"ok.user_created":        {"The user is created.", "De gebruiker is aangemaakt."},
 	"ok.profile_saved":       {"The assessor profile is saved.", "Het assessorprofiel is opgeslagen."},
 	"ok.user_disabled":       {"The user is disabled.", "De gebruiker is geblokkeerd."},

@@ -436,6 +436,12 @@ func (a *app) endAccreditation(x *ctx, how ending) error {
 	field, ok := how.field, how.ok
 	if x.fv(field) == "" {
 		err = domain.InvalidFields("required", domain.FieldError{Field: field, Reason: "required"})
+	} else if !x.confirmed() {
+		key := "confirm.withdraw_accreditation"
+		if how.command == accreditation.ActionRevoke {
+			key = "confirm.revoke"
+		}
+		return a.askToConfirm(x, endingConfirmation(x, accID, field, key, "/office/cases/"+id))
 	} else {
 		var res aggregate.Result
 		_, res, err = how.end(x.Request().Context(), x.meta(string(how.command)), accID, x.fv(field))
