@@ -269,6 +269,13 @@ func (s *Server) disableUser(c echo.Context) error {
 	})
 }
 
+func (s *Server) enableUser(c echo.Context) error {
+	var req reasonRequest
+	return s.userCommand(c, &req, func(ctx context.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
+		return s.deps.Accounts.Enable(ctx, m, id, req.Reason)
+	})
+}
+
 func (s *Server) eraseUser(c echo.Context) error {
 	id := c.Param("id")
 	if err := validUserID(id); err != nil {

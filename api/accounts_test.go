@@ -324,7 +324,16 @@ func TestOfficeCannotDisableOrEraseItselfOverTheAPI(t *testing.T) {
 	Expect(t, in.Get(t, "/api/v1/me", admin), 200)
 	Expect(t, in.Get(t, "/api/v1/me", other.Token), 200)
 
-	// Another office user can.
+	// Another office user can, and can undo it (a reason needed): the old
+	// password logs in again.
 	Expect(t, in.Post(t, "/api/v1/users/"+self+"/disable", other.Token, map[string]string{"reason": "on leave"}), 200)
 	Expect(t, in.Get(t, "/api/v1/me", admin), 401)
+	Expect(t, in.Post(t, "/api/v1/auth/login", "", map[string]string{"email": AdminEmail, "password": AdminPassword}), 401)
+	wantField(t, in.Post(t, "/api/v1/users/"+self+"/enable", other.Token, map[string]string{}), "reason", "required")
+	if u := Expect(t, in.Post(t, "/api/v1/users/"+self+"/enable", other.Token, map[string]string{"reason": "back from leave"}), 200).Map(t); u["disabled"] == true {
+		t.Fatalf("enabled: %v", u)
+	}
+	Expect(t, in.Get(t, "/api/v1/me", in.Login(t, AdminEmail, AdminPassword)), 200)
+	Expect(t, in.Post(t, "/api/v1/users/"+self+"/enable", other.Token, map[string]string{"reason": "again"}), 200) // nothing to undo: answered as is
+	Expect(t, in.Post(t, "/api/v1/users/01ARZ3NDEKTSV4RRFFQ69G5FAV/enable", other.Token, map[string]string{"reason": "x"}), 404)
 }

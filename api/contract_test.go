@@ -255,6 +255,7 @@ func TestContractEveryOperationAnswersAsDocumented(t *testing.T) {
 		t.Fatalf("audit: %v", rep)
 	}
 	ct.do(t, "POST", "/api/v1/users/"+ct.checker.ID+"/disable", ct.admin, map[string]string{"reason": "Left."}, 200)
+	ct.do(t, "POST", "/api/v1/users/"+ct.checker.ID+"/enable", ct.admin, map[string]string{"reason": "Back."}, 200)
 	ct.do(t, "POST", "/api/v1/users/"+ct.assessor.ID+"/erasure", ct.admin, map[string]string{"reason": "GDPR art. 17"}, 200)
 	Expect(t, in.Do(t, Request{Method: http.MethodPost, Path: "/api/v1/auth/logout", Token: ct.applicant.Token}), 204)
 }

@@ -117,6 +117,7 @@ func (s *Server) routes() []Route {
 		{Method: http.MethodGet, Path: "/api/v1/users/:id", Roles: office, handler: s.getUser},
 		{Method: http.MethodPut, Path: "/api/v1/users/:id/assessor-profile", Roles: office, handler: s.setProfile},
 		{Method: http.MethodPost, Path: "/api/v1/users/:id/disable", Roles: office, handler: s.disableUser},
+		{Method: http.MethodPost, Path: "/api/v1/users/:id/enable", Roles: office, handler: s.enableUser},
 		{Method: http.MethodPost, Path: "/api/v1/users/:id/erasure", Roles: office, handler: s.eraseUser},
 		{Method: http.MethodPost, Path: "/api/v1/users/:id/sessions/revocation", Roles: office, handler: s.endSessions},
 		{Method: http.MethodGet, Path: "/api/v1/audit/verify", Roles: office, handler: s.auditVerify},

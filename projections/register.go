@@ -70,7 +70,7 @@ type RegisterChanges struct {
 // erasure: any other account event makes the register read its user again
 // (a rename, should there be one, is then shown at once).
 var nameNeutral = map[string]bool{
-	accounts.EventProfileSet: true, accounts.EventUserDisabled: true, accounts.EventPasswordChanged: true,
+	accounts.EventProfileSet: true, accounts.EventUserDisabled: true, accounts.EventUserEnabled: true, accounts.EventPasswordChanged: true,
 	accounts.EventSessionsEnded: true, accounts.EventEmailChanged: true, accounts.EventEmailReserved: true,
 	accounts.EventEmailReleased: true,
 }

@@ -250,3 +250,35 @@ func TestDownloadMyData(t *testing.T) {
 		t.Fatalf("office export: %v %v", doc, err)
 	}
 }
+
+// TestOfficeEnablesADisabledUser: a disabling is undone on the user's page,
+// with a reason; the user logs in again with their password.
+func TestOfficeEnablesADisabledUser(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	office := w.officeClient(t)
+	page := "/office/users/" + carla.ID
+	if a := office.get(page); strings.Contains(a.Body, page+`/enable"`) {
+		t.Fatal("an active user's page offers to enable them")
+	}
+	if a := office.post(page+"/disable", url.Values{"disable_reason": {"Left EMCC."}}, true); a.Status != http.StatusSeeOther {
+		t.Fatalf("disable: %d", a.Status)
+	}
+	a := office.get(page)
+	if !strings.Contains(a.Body, page+`/enable"`) || strings.Contains(a.Body, page+`/disable"`) {
+		t.Fatal("a disabled user's page: no enable form, or still a disable form")
+	}
+	if a := office.post(page+"/enable", nil, true); a.Status != http.StatusBadRequest || !strings.Contains(a.Body, `href="#f-enable_reason"`) {
+		t.Fatalf("enable without a reason: got %d", a.Status)
+	}
+	a = office.post(page+"/enable", url.Values{"enable_reason": {"Back at EMCC."}}, true)
+	if a.Status != http.StatusSeeOther || a.Location != page+"?ok=user_enabled" {
+		t.Fatalf("enable: got %d to %q", a.Status, a.Location)
+	}
+	if a := office.get(a.Location); !strings.Contains(a.Body, "The user can log in again.") || strings.Contains(a.Body, page+`/enable"`) {
+		t.Fatal("the page after enabling")
+	}
+	if a := w.client(t).post("/login", url.Values{"email": {carla.Email}, "password": {carla.Password}}, true); a.Status != http.StatusSeeOther {
+		t.Fatalf("the enabled user logs in: %d", a.Status)
+	}
+}

@@ -116,6 +116,7 @@ var vocabulary = map[string]msg{
 	"ok.user_created":        {"The user is created.", "De gebruiker is aangemaakt."},
 	"ok.profile_saved":       {"The assessor profile is saved.", "Het assessorprofiel is opgeslagen."},
 	"ok.user_disabled":       {"The user is disabled.", "De gebruiker is geblokkeerd."},
+	"ok.user_enabled":        {"The user can log in again.", "De gebruiker kan weer inloggen."},
 	"ok.rules_published":     {"The new rules are published.", "De nieuwe regels zijn gepubliceerd."},
 	"ok.sessions_ended":      {"Every session of the user is ended.", "Alle sessies van de gebruiker zijn beëindigd."},
 
@@ -232,6 +233,7 @@ var vocabulary = map[string]msg{
 	"event.user_registered":         {"User registered", "Gebruiker geregistreerd"},
 	"event.assessor_profile_set":    {"Assessor profile set", "Assessorprofiel ingesteld"},
 	"event.user_disabled":           {"User disabled", "Gebruiker geblokkeerd"},
+	"event.user_enabled":            {"User enabled again", "Gebruiker gedeblokkeerd"},
 	"event.sessions_ended":          {"Sessions ended", "Sessies beëindigd"},
 	"event.published":               {"Rules published", "Regels gepubliceerd"},
 	"event.password_changed":        {"Password changed", "Wachtwoord gewijzigd"},

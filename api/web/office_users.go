@@ -172,6 +172,30 @@ func (a *app) disableUser(x *ctx) error {
 	return x.redirect("/office/users/" + id + "?ok=user_disabled")
 }
 
+// enableUser lets a disabled user log in again, with a reason.
+func (a *app) enableUser(x *ctx) error {
+	id, err := userParam(x)
+	if err != nil {
+		return err
+	}
+	p := x.newPage("user.title", nil)
+	p.Form = x.form
+	if x.fv("enable_reason") == "" {
+		p.Errors["enable_reason"] = x.T("form.required")
+		return a.userPage(x, id, p, http.StatusBadRequest)
+	}
+	res, err := a.d.Accounts.Enable(x.Request().Context(), x.meta("enable_user"), id, x.fv("enable_reason"))
+	if err != nil {
+		if domain.Is(err, domain.NotFound) {
+			return err
+		}
+		renameField(err, "reason", "enable_reason")
+		return a.userPage(x, id, p, x.fieldErrors(p, err, nil))
+	}
+	a.settle(x.Request().Context(), res.Seq)
+	return x.redirect("/office/users/" + id + "?ok=user_enabled")
+}
+
 // eraseUser is the GDPR erasure of a user, as DELETE /api/v1/users/:id
 // does: the erasure is recorded and the user's key deleted (so every
 // sealed personal field of theirs reads as erased), then their evidence

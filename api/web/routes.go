@@ -132,6 +132,7 @@ func (a *app) routes() []route {
 		{Method: get, Path: "/office/users/:user", Roles: office, h: a.user},
 		{Method: post, Path: "/office/users/:user/profile", Roles: office, h: a.saveProfile},
 		{Method: post, Path: "/office/users/:user/disable", Roles: office, h: a.disableUser},
+		{Method: post, Path: "/office/users/:user/enable", Roles: office, h: a.enableUser},
 		{Method: post, Path: "/office/users/:user/sessions", Roles: office, h: a.endUserSessions},
 		{Method: post, Path: "/office/users/:user/reset-link", Roles: office, h: a.issueResetLink},
 		{Method: post, Path: "/office/users/:user/erase", Roles: office, h: a.eraseUser},

@@ -71,6 +71,7 @@ func commands() []*command {
 			{name: "list", summary: "list users", run: cmdUsersList},
 			{name: "show", summary: "show one user", run: cmdUsersShow},
 			{name: "disable", summary: "disable a user: their sessions end and they cannot log in", run: cmdUsersDisable},
+			{name: "enable", summary: "enable a disabled user again: they can log in with their password", run: cmdUsersEnable},
 		}},
 		{name: "assessors", summary: "manage assessors (office)", sub: []*command{
 			{name: "set-profile", summary: "set what an assessor may assess", run: cmdAssessorsSetProfile},

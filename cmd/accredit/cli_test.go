@@ -238,6 +238,13 @@ func TestUsersAndAssessorProfiles(t *testing.T) {
 	contains(t, "disable", h.must(0, "", "users", "disable", id, "--reason", "left EMCC").stdout, "Disabled "+id)
 	h.must(exitUnauthorized, password+"\n", "login", "--config", other, "--email", "ada@example.org", "--password-stdin")
 	contains(t, "disabled", h.must(0, "", "users", "show", id, "-o", "json").stdout, `"disabled": true`)
+	// Undone: enabled again, with a reason; the old password works.
+	h.must(exitUsage, "", "users", "enable", id)
+	contains(t, "enable", h.must(0, "", "users", "enable", id, "--reason", "back at EMCC").stdout, "Enabled "+id)
+	h.must(0, password+"\n", "login", "--config", other, "--email", "ada@example.org", "--password-stdin")
+	if out := h.must(0, "", "users", "show", id, "-o", "json").stdout; strings.Contains(out, `"disabled": true`) {
+		t.Fatalf("enabled, still disabled:\n%s", out)
+	}
 }
 
 // team sets up an applicant's case through the API.

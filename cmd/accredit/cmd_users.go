@@ -237,3 +237,30 @@ will never be offered or assigned). It replaces the whole profile.`, "PUT /api/v
 	c.printUser(u)
 	return nil
 }
+
+func cmdUsersEnable(ctx context.Context, c *cli, args []string) error {
+	l := c.newLeaf("accredit users enable", "USER-ID", "Enables a disabled user again: they can log in with the password they had.", "POST /api/v1/users/{id}/enable", 1, 1)
+	reason := l.fs.String("reason", "", "why (required; kept with the user's personal data)")
+	pos, err := l.parse(c, args)
+	if err != nil {
+		return err
+	}
+	if *reason == "" {
+		return usagef(l.path, "missing --reason")
+	}
+	cl, err := c.client(true)
+	if err != nil {
+		return err
+	}
+	var u userView
+	raw, err := cl.callJSON(ctx, request{method: http.MethodPost, path: "/api/v1/users/" + url.PathEscape(pos[0]) + "/enable", command: true,
+		body: map[string]string{"reason": *reason}}, &u)
+	if err != nil {
+		return err
+	}
+	if c.jsonOut() {
+		return c.printJSON(raw, nil)
+	}
+	fmt.Fprintf(c.stdout, "Enabled %s (%s): they can log in again.\n", u.ID, u.Email)
+	return nil
+}

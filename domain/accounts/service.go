@@ -532,6 +532,24 @@ func (s *Service) Disable(ctx context.Context, meta aggregate.Meta, userID, reas
 	return res, nil
 }
 
+// Enable lets a disabled user log in again: a disabling undone. The reason
+// is required, as a disabling's is.
+func (s *Service) Enable(ctx context.Context, meta aggregate.Meta, userID, reason string) (aggregate.Result, error) {
+	if strings.TrimSpace(reason) == "" {
+		return aggregate.Result{}, domain.InvalidFields("a reason is required", domain.FieldError{Field: "reason", Reason: "required"})
+	}
+	if err := limits.Check("reason too long", limits.Reason.Text("reason", reason)); err != nil {
+		return aggregate.Result{}, err
+	}
+	sealed, err := s.vault.Seal(ctx, userID, reason)
+	if err != nil && !errors.Is(err, pii.ErrErased) {
+		return aggregate.Result{}, domain.Wrap(domain.Unavailable, err, "key store unavailable")
+	}
+	return s.users.Update(ctx, userID, meta, func(u *User, _ uint64) ([]aggregate.Change, error) {
+		return u.Enable(sealed)
+	})
+}
+
 // Erase records a user's erasure and deletes their key.
 func (s *Service) Erase(ctx context.Context, meta aggregate.Meta, userID, reason string) (aggregate.Result, error) {
 	if err := limits.Check("reason too long", limits.Reason.Text("reason", reason)); err != nil {

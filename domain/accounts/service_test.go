@@ -394,3 +394,35 @@ func TestOfficeCannotDisableOrEraseItsOwnAccount(t *testing.T) {
 		t.Fatalf("sean after being disabled: %+v, %v", u, err)
 	}
 }
+
+// A disabled user is enabled again by the office, with a reason: they log
+// in with the password they had. Enabling one not disabled records
+// nothing; an erased user cannot be.
+func TestADisabledUserIsEnabledAgain(t *testing.T) {
+	srv := natstest.Start(t)
+	in := start(t, connect(t, srv), time.Now)
+	ctx := context.Background()
+	ada := mustCreate(t, in, "ada@example.org", domain.RoleAssessor)
+	office := aggregate.Meta{Command: "office", Actor: domain.Actor{ID: "01J00000000000000000000OFF", Role: domain.RoleOffice}}
+	if _, err := in.Disable(ctx, office, ada.ID, "left"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := in.Login(ctx, "ada@example.org", password, "test"); err == nil {
+		t.Fatal("a disabled user logged in")
+	}
+	_, err := in.Enable(ctx, office, ada.ID, " ")
+	wantCode(t, err, domain.Invalid, "enable without a reason")
+	res, err := in.Enable(ctx, office, ada.ID, "back")
+	if err != nil || res.Version == 0 {
+		t.Fatalf("enable: %+v, %v", res, err)
+	}
+	mustLogin(t, in, "ada@example.org", password)
+	if again, err := in.Enable(ctx, office, ada.ID, "again"); err != nil || again.Version != res.Version {
+		t.Fatalf("enable one not disabled: %+v, %v; want nothing recorded (version %d)", again, err, res.Version)
+	}
+	if _, err := in.Erase(ctx, office, ada.ID, "art. 17"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = in.Enable(ctx, office, ada.ID, "back")
+	wantCode(t, err, domain.NotFound, "enable an erased user")
+}

@@ -37,6 +37,7 @@ const (
 	EventUserRegistered  = "accounts.user_registered"
 	EventProfileSet      = "accounts.assessor_profile_set"
 	EventUserDisabled    = "accounts.user_disabled"
+	EventUserEnabled     = "accounts.user_enabled"
 	EventPasswordChanged = "accounts.password_changed"
 	EventUserErased      = "accounts.user_erased"
 	EventSessionsEnded   = "accounts.sessions_ended"
@@ -77,6 +78,12 @@ type AssessorProfileSet struct {
 
 // UserDisabled records that a user may no longer log in.
 type UserDisabled struct {
+	UserID string     `json:"user_id"`
+	Reason pii.Sealed `json:"reason"`
+}
+
+// UserEnabled records that a disabled user may log in again.
+type UserEnabled struct {
 	UserID string     `json:"user_id"`
 	Reason pii.Sealed `json:"reason"`
 }
@@ -155,6 +162,8 @@ func (u *User) Apply(e eventstore.Event) error {
 		u.Profile = &Profile{Schemes: p.Schemes, MaxLevel: p.MaxLevel, Languages: p.Languages, Conflicts: p.Conflicts}
 	case EventUserDisabled:
 		u.Disabled = true
+	case EventUserEnabled:
+		u.Disabled = false
 	case EventPasswordChanged:
 		var p PasswordChanged
 		if err := json.Unmarshal(e.Data, &p); err != nil {
@@ -296,6 +305,19 @@ func (u *User) Disable(reason pii.Sealed) ([]aggregate.Change, error) {
 		return nil, nil
 	}
 	return []aggregate.Change{{Type: EventUserDisabled, Data: UserDisabled{UserID: u.ID, Reason: reason}}}, nil
+}
+
+// Enable decides that a disabled user may log in again (with the password
+// they had; their sessions ended when they were disabled). An erased user
+// cannot be: NotFound. A user not disabled: nothing to record.
+func (u *User) Enable(reason pii.Sealed) ([]aggregate.Change, error) {
+	if err := u.live(); err != nil {
+		return nil, err
+	}
+	if !u.Disabled {
+		return nil, nil
+	}
+	return []aggregate.Change{{Type: EventUserEnabled, Data: UserEnabled{UserID: u.ID, Reason: reason}}}, nil
 }
 
 // Erase decides the erasure of a user's personal data.
