@@ -146,6 +146,12 @@ func (s *Server) queue(c echo.Context) error {
 		return err
 	}
 	f.Language, f.AssessorID = c.QueryParam("language"), c.QueryParam("assessor_id")
+	if f.Language != "" && !domain.AssignedLanguage(f.Language) {
+		return badQuery("language", "a two-letter ISO 639-1 code, such as en or nl")
+	}
+	if f.AssessorID != "" && !domain.ValidULID(f.AssessorID) {
+		return badQuery("assessor_id", "a user id")
+	}
 	if o := c.QueryParam("overdue"); o != "" {
 		b, err := strconv.ParseBool(o)
 		if err != nil {
@@ -220,6 +226,9 @@ func (s *Server) decisions(c echo.Context) error {
 		return err
 	}
 	f.AssessorID = c.QueryParam("assessor_id")
+	if f.AssessorID != "" && !domain.ValidULID(f.AssessorID) {
+		return badQuery("assessor_id", "a user id")
+	}
 	limit := 100
 	if l := c.QueryParam("limit"); l != "" {
 		if limit, err = strconv.Atoi(l); err != nil || limit < 1 || limit > 1000 {
