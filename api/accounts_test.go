@@ -337,3 +337,28 @@ func TestOfficeCannotDisableOrEraseItselfOverTheAPI(t *testing.T) {
 	Expect(t, in.Post(t, "/api/v1/users/"+self+"/enable", other.Token, map[string]string{"reason": "again"}), 200) // nothing to undo: answered as is
 	Expect(t, in.Post(t, "/api/v1/users/01ARZ3NDEKTSV4RRFFQ69G5FAV/enable", other.Token, map[string]string{"reason": "x"}), 404)
 }
+
+// The right of access holds the account as stored, an assessor's profile
+// with their declared conflicts of interest among it, and the user's email
+// choices: personal data the export once left out.
+func TestTheExportHoldsTheAccountAndEmailChoices(t *testing.T) {
+	in := Start(t)
+	admin := in.AdminToken(t)
+	pia := in.CreateUser(t, admin, "applicant", "pia@example.org", "Pia Applicant")
+	ada := in.CreateUser(t, admin, "assessor", "ada@example.org", "Ada Assessor")
+	Expect(t, in.Put(t, "/api/v1/users/"+ada.ID+"/assessor-profile", admin, map[string]any{"schemes": []string{"EIA"}, "max_level": "practitioner",
+		"languages": []string{"en"}, "conflicts": []string{pia.ID}}), 200)
+	Expect(t, in.Put(t, "/api/v1/me/notifications", ada.Token, map[string]any{"receive": []string{}, "language": "nl"}), 200)
+	doc := Expect(t, in.Get(t, "/api/v1/me/export", ada.Token), 200).Map(t)
+	acc, _ := doc["account"].(map[string]any)
+	prof, _ := acc["assessor_profile"].(map[string]any)
+	if acc["id"] != ada.ID || prof == nil || fmt.Sprint(prof["conflicts"]) != "["+pia.ID+"]" {
+		t.Fatalf("the account in the export: %v", doc["account"])
+	}
+	if n, _ := doc["notifications"].(map[string]any); n == nil || n["language"] != "nl" {
+		t.Fatalf("the email choices in the export: %v", doc["notifications"])
+	}
+	if sc, ok := doc["self_checks"].([]any); !ok || len(sc) != 0 {
+		t.Fatalf("self-checks in the export: %v", doc["self_checks"])
+	}
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/emcc/accredit/api/internal/export"
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/aggregate"
@@ -649,32 +650,11 @@ func (s *Server) endAccreditation(c echo.Context, command accreditation.Action,
 // exportMine is the GDPR right of access: all of the caller's personal data
 // and case history in one document.
 func (s *Server) exportMine(c echo.Context) error {
-	ctx := c.Request().Context()
-	u := caller(c)
-	out := map[string]any{"user": u, "exported_at": s.deps.Now().UTC()}
-	var all []map[string]any
-	for _, id := range s.deps.Cases.IDsOfApplicant(u.ID) {
-		v, _, err := s.deps.Cases.Get(ctx, actor(c), id)
-		if err != nil {
-			continue
-		}
-		h, err := s.deps.Cases.History(ctx, actor(c), id)
-		if err != nil {
-			return err
-		}
-		all = append(all, map[string]any{"case": v, "history": h})
-	}
-	if all == nil {
-		all = []map[string]any{}
-	}
-	out["cases"] = all
-	if s.deps.SelfChecks != nil { // the user's saved self-checks are theirs too
-		checks, err := s.deps.SelfChecks.List(ctx, actor(c))
-		if err != nil {
-			return err
-		}
-		out["self_checks"] = checks
+	doc, err := export.Mine(c.Request().Context(), export.Sources{Accounts: s.deps.Accounts, Cases: s.deps.Cases, SelfChecks: s.deps.SelfChecks,
+		Mail: s.deps.Mail, Now: s.deps.Now}, actor(c), caller(c))
+	if err != nil {
+		return err
 	}
 	c.Response().Header().Set("Content-Disposition", `attachment; filename="accredit-export.json"`)
-	return c.JSON(http.StatusOK, out)
+	return c.JSON(http.StatusOK, doc)
 }

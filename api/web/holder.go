@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/emcc/accredit/api/internal/export"
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/cases"
@@ -171,29 +172,12 @@ func (a *app) holderWithdrawAccreditation(x *ctx) error {
 // exportMine is the right of access: all of the caller's personal data and
 // case history in one JSON document, the same as GET /api/v1/me/export.
 func (a *app) exportMine(x *ctx) error {
-	ctx := x.Request().Context()
-	out := map[string]any{"user": x.user, "exported_at": a.d.Now().UTC()}
-	all := []map[string]any{}
-	for _, id := range a.d.Cases.IDsOfApplicant(x.user.ID) {
-		v, _, err := a.d.Cases.Get(ctx, x.actor(), id)
-		if err != nil {
-			continue
-		}
-		h, err := a.d.Cases.History(ctx, x.actor(), id)
-		if err != nil {
-			return err
-		}
-		all = append(all, map[string]any{"case": v, "history": h})
-	}
-	out["cases"] = all
-	if a.d.SelfChecks != nil { // the user's saved self-checks are theirs too
-		checks, err := a.d.SelfChecks.List(ctx, x.actor())
-		if err != nil {
-			return err
-		}
-		out["self_checks"] = checks
+	doc, err := export.Mine(x.Request().Context(), export.Sources{Accounts: a.d.Accounts, Cases: a.d.Cases, SelfChecks: a.d.SelfChecks,
+		Mail: a.d.Mail, Now: a.d.Now}, x.actor(), *x.user)
+	if err != nil {
+		return err
 	}
 	x.Response().Header().Set("Content-Disposition", `attachment; filename="accredit-export.json"`)
 	x.Response().Header().Set("Cache-Control", "no-store")
-	return x.JSON(http.StatusOK, out)
+	return x.JSON(http.StatusOK, doc)
 }

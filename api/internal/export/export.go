@@ -1,0 +1,88 @@
+// Package export builds the right-of-access document (GDPR art. 15): all
+// of a user's personal data and case history in one JSON document. The API
+// (GET /api/v1/me/export) and the web application's download both answer
+// with it, so that neither leaves out what the other gives.
+package export
+
+import (
+	"context"
+	"time"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accounts"
+	"github.com/emcc/accredit/domain/cases"
+	"github.com/emcc/accredit/domain/mail"
+	"github.com/emcc/accredit/domain/selfcheck"
+)
+
+// Sources are where the document's parts are read; SelfChecks and Mail
+// may be nil (not served: their parts are left out).
+type Sources struct {
+	Accounts   *accounts.Service
+	Cases      *cases.Service
+	SelfChecks *selfcheck.Service
+	Mail       *mail.Outbox
+	Now        func() time.Time
+}
+
+// CaseRecord is one of the user's cases with its history.
+type CaseRecord struct {
+	Case    *cases.CaseView      `json:"case"`
+	History []cases.HistoryEntry `json:"history"`
+}
+
+// Document is the export. User is the caller as the session knows them;
+// Account is their account as stored: disabled or not, and an assessor's
+// profile (what they may assess, their declared conflicts of interest).
+type Document struct {
+	User          accounts.UserView `json:"user"`
+	Account       accounts.UserView `json:"account"`
+	ExportedAt    time.Time         `json:"exported_at"`
+	Cases         []CaseRecord      `json:"cases"`
+	SelfChecks    []selfcheck.Saved `json:"self_checks,omitzero"` // nil: not served; none saved: []
+	Notifications *mail.Choices     `json:"notifications,omitempty"`
+}
+
+// Mine builds the export of user u, read as actor (u themself). A part
+// that cannot be read fails the whole (Unavailable): an export is never
+// handed over with a part silently missing.
+func Mine(ctx context.Context, src Sources, actor domain.Actor, u accounts.UserView) (Document, error) {
+	doc := Document{User: u, ExportedAt: src.Now().UTC(), Cases: []CaseRecord{}}
+	acc, err := src.Accounts.User(ctx, u.ID)
+	if err != nil {
+		return Document{}, err
+	}
+	doc.Account = acc
+	for _, id := range src.Cases.IDsOfApplicant(u.ID) {
+		v, _, err := src.Cases.Get(ctx, actor, id)
+		if domain.Is(err, domain.NotFound) {
+			continue // gone from sight meanwhile (none of theirs is, today)
+		}
+		if err != nil {
+			return Document{}, err
+		}
+		h, err := src.Cases.History(ctx, actor, id)
+		if err != nil {
+			return Document{}, err
+		}
+		doc.Cases = append(doc.Cases, CaseRecord{Case: v, History: h})
+	}
+	if src.SelfChecks != nil {
+		checks, err := src.SelfChecks.List(ctx, actor)
+		if err != nil {
+			return Document{}, err
+		}
+		doc.SelfChecks = checks
+		if checks == nil {
+			doc.SelfChecks = []selfcheck.Saved{}
+		}
+	}
+	if src.Mail != nil {
+		ch, err := src.Mail.Choices(ctx, u.ID, u.Role)
+		if err != nil {
+			return Document{}, err
+		}
+		doc.Notifications = &ch
+	}
+	return doc, nil
+}
