@@ -216,7 +216,7 @@ func TestEmailKeptWithoutSMTPAndErased(t *testing.T) {
 
 	// Choices: the applicant's, validated; "returned" off writes nothing.
 	ch := tm.get(t, "/api/v1/me/notifications", tm.applicant.Token)
-	if len(ch["kinds"].([]any)) != 5 || ch["language"] != "" {
+	if len(ch["kinds"].([]any)) != 8 || ch["language"] != "" {
 		t.Fatalf("default choices: %v", ch)
 	}
 	Expect(t, tm.in.Put(t, "/api/v1/me/notifications", tm.applicant.Token, map[string]any{"receive": []string{"digest"}}), 400)
@@ -375,5 +375,72 @@ func TestEmailFailuresAreRecordedAndRetriedWithBackoff(t *testing.T) {
 	}
 	if len(mb.Received()) != 0 {
 		t.Fatal("the refused server received mail")
+	}
+}
+
+// waitKind waits until the outbox holds n messages of kind and returns them
+// opened.
+func (tm *team) waitKind(t *testing.T, kind string, n int) []map[string]any {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		got := tm.ofKind(t, kind)
+		if len(got) >= n {
+			return got
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("outbox: %d messages of kind %s, want %d", len(got), kind, n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestEmailTellsTheInterviewTheRenewalAndTheEnd: the applicant is told
+// when and where their interview is; the holder when their renewal is
+// returned to them and when it is renewed (with its new end), and when the
+// office revokes their accreditation, not when they withdraw it themself.
+func TestEmailTellsTheInterviewTheRenewalAndTheEnd(t *testing.T) {
+	tm := newTeam(t) // no SMTP: mail is kept in the outbox, where it is read
+	id := tm.openSenior(t)
+	tm.toAssessment(t, id)
+	at := tm.clock.Now().Add(48 * time.Hour).Truncate(time.Minute)
+	tm.post(t, "/api/v1/cases/"+id+"/interview", tm.admin, map[string]any{"at": at.Format(time.RFC3339), "place": "https://meet.example.org/emcc"}, 200)
+	m := tm.waitKind(t, "interview", 1)[0]
+	if m["recipient_id"] != tm.applicant.ID || !strings.Contains(m["body"].(string), at.UTC().Format("2006-01-02 15:04 UTC")) ||
+		!strings.Contains(m["body"].(string), "https://meet.example.org/emcc") || m["link"] != tm.in.URL+"/applications/"+id {
+		t.Fatalf("the interview's email: %v", m)
+	}
+
+	_, mine := tm.awardedCase(t)
+	_, accID := tm.awardedCase(t)
+	tm.setClock(t, time.Date(2030, 12, 1, 9, 0, 0, 0, time.UTC))
+	renata := tm.newAssessor(t, "renata@example.org", "Renata Renewals")
+	renata.Token = tm.in.Login(t, renata.Email, renata.Password)
+	renew := "/api/v1/accreditations/" + accID + "/renewal"
+	tm.post(t, renew, tm.applicant.Token, eiaRenewalBody(), 200)
+	tm.post(t, renew+"/assignment", tm.admin, map[string]string{"assessor_id": renata.ID}, 200)
+	tm.post(t, renew+"/assessment", renata.Token, map[string]string{"outcome": "return", "rationale": "Say more about supervision."}, 200)
+	tm.post(t, renew, tm.applicant.Token, eiaRenewalBody(), 200)
+	tm.post(t, renew+"/assessment", renata.Token, map[string]string{"outcome": "renew", "rationale": "Complete."}, 200)
+	outcomes := tm.waitKind(t, "renewal_outcome", 2)
+	var bodies []string
+	for _, o := range outcomes {
+		if o["recipient_id"] != tm.applicant.ID || o["link"] != tm.in.URL+"/accreditations/"+accID {
+			t.Fatalf("a renewal's email: %v", o)
+		}
+		bodies = append(bodies, o["body"].(string))
+	}
+	all := strings.Join(bodies, "\n")
+	if !strings.Contains(all, "was returned to you") || !strings.Contains(all, "is renewed, valid until 2036-") {
+		t.Fatalf("the renewal's emails:\n%s", all)
+	}
+
+	// The holder withdraws one themself: not told; the office revokes the
+	// other: told (mailed in order, so the first was passed by then).
+	tm.post(t, "/api/v1/accreditations/"+mine+"/withdrawal", tm.applicant.Token, map[string]string{"reason": "I retire."}, 200)
+	tm.post(t, "/api/v1/accreditations/"+accID+"/revocation", tm.admin, map[string]string{"reason": "Upheld ethics complaint."}, 200)
+	ended := tm.waitKind(t, "accreditation_ended", 1)
+	if len(ended) != 1 || ended[0]["link"] != tm.in.URL+"/accreditations/"+accID || !strings.Contains(ended[0]["body"].(string), "has revoked your accreditation") {
+		t.Fatalf("the ending's emails: %v", ended)
 	}
 }

@@ -20,6 +20,9 @@ const (
 	KindDecision             Kind = "decision"              // applicant: the decision is recorded
 	KindAppealOutcome        Kind = "appeal_outcome"        // applicant: the appeal is decided
 	KindRenewalReminder      Kind = "renewal_reminder"      // holder: the accreditation runs out in 90 or 30 days
+	KindInterview            Kind = "interview"             // applicant: the interview is set, or moved
+	KindRenewalOutcome       Kind = "renewal_outcome"       // holder: the renewal is assessed (renewed, refused, returned)
+	KindAccreditationEnded   Kind = "accreditation_ended"   // holder: the office revoked or withdrew the accreditation
 	KindAssigned             Kind = "assigned"              // assessor: a case was assigned to them
 	KindDigest               Kind = "digest"                // office: the day's new submissions and overdue cases
 
@@ -33,7 +36,8 @@ const (
 func KindsFor(role domain.Role) []Kind {
 	switch role {
 	case domain.RoleApplicant:
-		return []Kind{KindReturned, KindInformationRequested, KindDecision, KindAppealOutcome, KindRenewalReminder}
+		return []Kind{KindReturned, KindInformationRequested, KindInterview, KindDecision, KindAppealOutcome, KindRenewalReminder,
+			KindRenewalOutcome, KindAccreditationEnded}
 	case domain.RoleAssessor:
 		return []Kind{KindAssigned}
 	case domain.RoleOffice:

@@ -154,7 +154,7 @@ func (n *Notifier) handle(ctx context.Context, c eventstore.Commit) error {
 		return nil
 	}
 	for _, e := range c.Events {
-		to, kind, data, ok := n.plan(e)
+		to, kind, data, ok := n.plan(c, e)
 		if !ok {
 			continue
 		}
@@ -179,8 +179,9 @@ func (n *Notifier) handle(ctx context.Context, c eventstore.Commit) error {
 	return nil
 }
 
-// plan says whom event e notifies ("" for the case's applicant), of what.
-func (n *Notifier) plan(e eventstore.Event) (to string, kind Kind, d Data, ok bool) {
+// plan says whom event e of commit c notifies ("" for the case's
+// applicant), of what.
+func (n *Notifier) plan(c eventstore.Commit, e eventstore.Event) (to string, kind Kind, d Data, ok bool) {
 	switch accreditation.EventType(e.Type) {
 	case accreditation.EventCaseScreened:
 		var p accreditation.CaseScreened
@@ -199,6 +200,35 @@ func (n *Notifier) plan(e eventstore.Event) (to string, kind Kind, d Data, ok bo
 		if json.Unmarshal(e.Data, &p) == nil {
 			return "", KindAppealOutcome, Data{Outcome: string(p.Outcome)}, true
 		}
+	case accreditation.EventInterviewScheduled:
+		var p accreditation.InterviewScheduled
+		if json.Unmarshal(e.Data, &p) == nil {
+			return "", KindInterview, Data{At: p.At.UTC().Format("2006-01-02 15:04 UTC"), Place: p.Place}, true
+		}
+	case accreditation.EventRenewalAssessed:
+		var p accreditation.RenewalAssessed
+		if json.Unmarshal(e.Data, &p) == nil {
+			d = Data{Outcome: string(p.Outcome), Link: n.accreditationLink(p.AccreditationID)}
+			for _, r := range c.Events { // a renewal's new end is recorded beside its assessment
+				var renewed accreditation.AccreditationRenewed
+				if accreditation.EventType(r.Type) == accreditation.EventAccreditationRenewed && json.Unmarshal(r.Data, &renewed) == nil {
+					d.Until = renewed.ValidUntil.UTC().Format("2006-01-02")
+				}
+			}
+			return "", KindRenewalOutcome, d, true
+		}
+	case accreditation.EventAccreditationRevoked:
+		var p accreditation.AccreditationRevoked
+		if json.Unmarshal(e.Data, &p) == nil {
+			return "", KindAccreditationEnded, Data{Outcome: "revoked", Link: n.accreditationLink(p.AccreditationID)}, true
+		}
+	case accreditation.EventAccreditationWithdrawn:
+		var p accreditation.AccreditationWithdrawn
+		// Not when the holder withdrew it themself, nor when an upheld
+		// appeal did (its outcome is told).
+		if json.Unmarshal(e.Data, &p) == nil && p.Cause == accreditation.WithdrawnByOffice {
+			return "", KindAccreditationEnded, Data{Outcome: "withdrawn", Link: n.accreditationLink(p.AccreditationID)}, true
+		}
 	case accreditation.EventAssessorAssigned:
 		var p accreditation.AssessorAssigned
 		// One who claimed a case knows it: only an assignment by another is told.
@@ -207,6 +237,11 @@ func (n *Notifier) plan(e eventstore.Event) (to string, kind Kind, d Data, ok bo
 		}
 	}
 	return "", "", d, false
+}
+
+// accreditationLink is the holder's page of accreditation id.
+func (n *Notifier) accreditationLink(id string) string {
+	return strings.TrimRight(n.BaseURL, "/") + "/accreditations/" + id
 }
 
 // link is where a message of kind k about case id takes the recipient.

@@ -20,6 +20,8 @@ type Data struct {
 	Until string
 	// Minutes a one-time link works.
 	Minutes int
+	// The interview's time (UTC) and place.
+	At, Place string
 	// The digest's cases, each an id and a link.
 	Submitted, Overdue []CaseLink
 }
@@ -154,6 +156,58 @@ Beste {{.Name}},
 
 Uw EMCC-accreditatie is geldig tot {{.Until}}, over {{.Days}} dagen.
 Verleng haar op tijd op haar pagina:
+
+{{.Link}}
+`+footerNL)
+	tpl(KindInterview, "en", "Your interview for application {{.CaseID}}", `
+Dear {{.Name}},
+
+Your interview for application {{.CaseID}} is set for {{.At}}.
+Where: {{.Place}}
+
+The details are on the application page; should they change, you are told again:
+
+{{.Link}}
+`+footerEN)
+	tpl(KindInterview, "nl", "Uw interview voor aanvraag {{.CaseID}}", `
+Beste {{.Name}},
+
+Uw interview voor aanvraag {{.CaseID}} is vastgesteld op {{.At}}.
+Waar: {{.Place}}
+
+De gegevens staan op de pagina van de aanvraag; veranderen ze, dan hoort u het opnieuw:
+
+{{.Link}}
+`+footerNL)
+	tpl(KindRenewalOutcome, "en", "The renewal of your accreditation ({{.CaseID}})", `
+Dear {{.Name}},
+
+{{if eq .Outcome "renew"}}Your EMCC accreditation is renewed, valid until {{.Until}}.{{else if eq .Outcome "return"}}The renewal of your EMCC accreditation was returned to you: see what is asked, and resubmit it.{{else}}The renewal of your EMCC accreditation was refused.{{end}}
+The assessment and its reasons are on the page of your accreditation:
+
+{{.Link}}
+`+footerEN)
+	tpl(KindRenewalOutcome, "nl", "De verlenging van uw accreditatie ({{.CaseID}})", `
+Beste {{.Name}},
+
+{{if eq .Outcome "renew"}}Uw EMCC-accreditatie is verlengd, geldig tot {{.Until}}.{{else if eq .Outcome "return"}}De verlenging van uw EMCC-accreditatie is aan u teruggegeven: lees wat er gevraagd wordt en dien haar opnieuw in.{{else}}De verlenging van uw EMCC-accreditatie is geweigerd.{{end}}
+De beoordeling en de redenen staan op de pagina van uw accreditatie:
+
+{{.Link}}
+`+footerNL)
+	tpl(KindAccreditationEnded, "en", "Your EMCC accreditation has ended ({{.CaseID}})", `
+Dear {{.Name}},
+
+The EMCC office has {{if eq .Outcome "revoked"}}revoked{{else}}withdrawn{{end}} your accreditation: it has ended and the public register no longer lists it.
+The reason is on the page of your accreditation:
+
+{{.Link}}
+`+footerEN)
+	tpl(KindAccreditationEnded, "nl", "Uw EMCC-accreditatie is beëindigd ({{.CaseID}})", `
+Beste {{.Name}},
+
+Het EMCC-bureau heeft uw accreditatie {{if eq .Outcome "revoked"}}herroepen{{else}}ingetrokken{{end}}: zij is beëindigd en het openbaar register vermeldt haar niet meer.
+De reden staat op de pagina van uw accreditatie:
 
 {{.Link}}
 `+footerNL)
