@@ -42,3 +42,44 @@ func TestTheErrorSummaryFollowsTheForm(t *testing.T) {
 		t.Fatalf("the form's order %v is also the names' order: the test would not see a summary sorted by name", listed)
 	}
 }
+
+// TestTheErrorSummaryNamesEveryFieldInWords: the summary names a field as
+// the form does, in the page's language, never by its form name
+// ("reassign reason assessor"); a refused rule's message names the rule
+// itself; the domain's reasons read in Dutch on a Dutch page.
+func TestTheErrorSummaryNamesEveryFieldInWords(t *testing.T) {
+	w := newWorld(t)
+	id := w.inAssessment(t, w.registerApplicant(t, "carla@example.org", "Carla Coach"))
+	office := w.officeClient(t)
+	office.setLang("nl")
+	summary := func(a answer) string {
+		t.Helper()
+		i := strings.Index(a.Body, `class="error-summary"`)
+		if a.Status != http.StatusBadRequest || i < 0 {
+			t.Fatalf("want a refused form: got %d", a.Status)
+		}
+		return a.Body[i : i+strings.Index(a.Body[i:], "</ul>")]
+	}
+	for _, tc := range []struct {
+		path string
+		form url.Values
+		want []string
+	}{
+		{"/office/cases/" + id + "/reassign", url.Values{"role": {"assessor"}}, []string{"Reden van de nieuwe toewijzing (Assessor): verplicht", "Nieuwe houder van de rol (Assessor): verplicht"}},
+		{"/office/cases/" + id + "/unassign", url.Values{"role": {"verifier"}}, []string{"Reden om de houder eraf te halen (Verificateur): verplicht"}},
+		{"/office/rules/eqa", url.Values{"based_on": {"eqa-2024-1"}, "action": {"review"}}, []string{"verplicht: de dag waarop de regels ingaan, zoals 2026-03-02"}},
+		{"/office/rules/eqa", url.Values{"based_on": {"eqa-2024-1"}, "action": {"review"}, "effective_from": {"2207-03-02"}}, []string{"moet binnen 5 jaar vanaf vandaag liggen (uiterlijk 2031-03-02)"}},
+	} {
+		s := summary(office.post(tc.path, tc.form, true))
+		for _, want := range tc.want {
+			if !strings.Contains(s, want) {
+				t.Errorf("POST %s: the summary lacks %q:\n%s", tc.path, want, s)
+			}
+		}
+		for _, raw := range []string{"reassign ", "unassign ", "required", "must be"} {
+			if strings.Contains(s, raw) {
+				t.Errorf("POST %s: the summary says %q:\n%s", tc.path, raw, s)
+			}
+		}
+	}
+}

@@ -81,6 +81,8 @@ var reasons = map[string]string{
 	"the domain is not a valid domain name":       "het domein is geen geldige domeinnaam",
 	"must not be only spaces":                     "mag niet alleen uit spaties bestaan",
 	"a common password, or made from one":         "een veelgebruikt wachtwoord, of daarvan gemaakt",
+	"one of applicant, assessor, office":          "kies een rol: aanvrager, assessor of bureau",
+	"one of foundation, practitioner, senior_practitioner, master_practitioner": "kies een niveau",
 }
 
 // limitReasons translate the reasons of domain/limits, which carry numbers.
@@ -94,6 +96,13 @@ var limitReasons = []struct {
 	{regexp.MustCompile(`^must be a number from (\S+) to (\S+)$`), "moet een getal van $1 tot $2 zijn"},
 	{regexp.MustCompile(`^must not be before (\S+)$`), "mag niet voor $1 liggen"},
 	{regexp.MustCompile(`^category (\d+) is given twice; each category at most once$`), "categorie $1 staat er twee keer; elke categorie hoogstens één keer"},
+	// The dates of rule sets and interviews.
+	{regexp.MustCompile(`^required: the day the rules take effect, such as (\S+)$`), "verplicht: de dag waarop de regels ingaan, zoals $1"},
+	{regexp.MustCompile(`^must be today \((\S+)\) or later: rules are never changed for the past$`), "moet vandaag ($1) of later zijn: regels worden nooit voor het verleden gewijzigd"},
+	{regexp.MustCompile(`^must be within (\d+) years from today \(by (\S+)\)$`), "moet binnen $1 jaar vanaf vandaag liggen (uiterlijk $2)"},
+	{regexp.MustCompile(`^must not be before (\S+), when (\S+) takes effect \((\S+), scheduled, would be replaced by this version\)$`), "mag niet voor $1 liggen, wanneer $2 ingaat ($3, gepland, zou door deze versie worden vervangen)"},
+	{regexp.MustCompile(`^must be after now \((\S+)\)$`), "moet na nu liggen ($1)"},
+	{regexp.MustCompile(`^must be within (\d+) days from now \(by (\S+)\)$`), "moet binnen $1 dagen vanaf nu liggen (uiterlijk $2)"},
 }
 
 // translateReason gives a field reason in lang.

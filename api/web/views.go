@@ -397,9 +397,20 @@ func funcs(lang string, cat *framework.Catalogue) template.FuncMap {
 		"str":   func(v any) string { return fmt.Sprint(v) },
 		"itoa":  strconv.Itoa,
 		// fieldLabel names a form field in the error summary.
+		// "" when the message names the field itself (an unmet rule's).
 		"fieldLabel": func(name string) string {
 			if k := "field." + name; hasMessage(k) {
 				return tr(lang, k)
+			}
+			// A field per assessor role (reassign_to_verifier): its label
+			// and the role's.
+			for _, r := range []string{"assessor", "verifier"} {
+				if base, ok := strings.CutSuffix(name, "_"+r); ok && hasMessage("field."+base) {
+					return tr(lang, "field."+base) + " (" + tr(lang, "arole."+r) + ")"
+				}
+			}
+			if hasMessage("rule." + name) {
+				return ""
 			}
 			if i := strings.LastIndexByte(name, '_'); i > 0 {
 				if n, err := strconv.Atoi(name[i+1:]); err == nil {
