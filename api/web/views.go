@@ -405,7 +405,7 @@ func funcs(lang string, cat *framework.Catalogue) template.FuncMap {
 			// A field per assessor role (reassign_to_verifier): its label
 			// and the role's.
 			for _, r := range []string{"assessor", "verifier"} {
-				if base, ok := strings.CutSuffix(name, "_"+r); ok && hasMessage("field."+base) {
+				if base, ok := strings.CutSuffix(name, "_"+r); ok && base != "assessor_id" && hasMessage("field."+base) {
 					return tr(lang, "field."+base) + " (" + tr(lang, "arole."+r) + ")"
 				}
 			}
