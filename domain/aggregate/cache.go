@@ -55,7 +55,7 @@ type entry[S any] struct {
 // Errors: Unavailable when the store cannot be read.
 func (r *Repository[S]) load(ctx context.Context, id string) (S, eventstore.Head, bool, error) {
 	var zero S
-	if !eventstore.ValidStreamID(r.StreamID(id)) {
+	if !eventstore.ValidStreamIDIn(r.prefix, id) {
 		// No stream can have that name ("", "a b"): nothing was ever
 		// stored under it. The store would refuse the read as an error,
 		// and a command naming such an id would read as an outage (503).

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 )
 
 // AppendRequest is one atomic append to one stream.
@@ -104,22 +103,33 @@ type Store interface {
 }
 
 // ValidStreamID reports whether id can name a stream: dot-separated tokens of
+// letters, digits, '-' and '_', at most 200 bytes.
+func ValidStreamID(id string) bool { return len(id) <= 200 && validTokens(id) }
+
+// ValidStreamIDIn reports whether prefix + "." + id can name a stream,
+// without making the name: a repository asks it on every read.
+func ValidStreamIDIn(prefix, id string) bool {
+	return len(prefix)+1+len(id) <= 200 && validTokens(prefix) && validTokens(id)
+}
+
+// validTokens reports whether s is dot-separated non-empty tokens of ASCII
 // letters, digits, '-' and '_'.
-func ValidStreamID(id string) bool {
-	if id == "" || len(id) > 200 {
-		return false
-	}
-	for _, tok := range strings.Split(id, ".") {
-		if tok == "" {
-			return false
-		}
-		for _, r := range tok {
-			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+func validTokens(s string) bool {
+	prev := byte('.')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '.':
+			if prev == '.' {
 				return false
 			}
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_':
+		default:
+			return false
 		}
+		prev = c
 	}
-	return true
+	return prev != '.' // also false for ""
 }
 
 // CheckRequest validates an append before any store work.
