@@ -436,10 +436,25 @@ func (g *job) nextTime(p *plan, now time.Time, delay time.Duration) (time.Time, 
 	if at.Before(g.cfg.Until) {
 		return at, true
 	}
-	if p.stopAt != "" {
+	if p.stopAt != "" && onTheWay(p) {
 		return now.Add(g.cfg.Until.Sub(now) / 2), true
 	}
 	return time.Time{}, false
+}
+
+// onTheWay reports whether case p can still come to the state it is to be
+// found in. One that went past it (awaiting_payment, when its rules set no
+// fee) and was decided cannot: hurried on, it renewed its award every few
+// hours until Until (valid until 2321). A decided case is still on its way
+// to an appeal it has not filed.
+func onTheWay(p *plan) bool {
+	switch p.c.State {
+	case accreditation.StateAwarded, accreditation.StateNotAwarded:
+		return p.stopAt == accreditation.StateAppealed && len(p.c.Appeals) == 0
+	case accreditation.StateWithdrawn:
+		return false
+	}
+	return true
 }
 
 func (g *job) register(ctx context.Context, i int) error {

@@ -258,3 +258,24 @@ func TestSeedReturnsTheWritersError(t *testing.T) {
 		}
 	}
 }
+
+// A case to be found in progress that goes past that state (to an award)
+// is no longer hurried towards Until: it was, and an accreditation awarded
+// days before Until was renewed 59 times in those days (valid until 2321).
+// A renewal comes in the months before the end, so none runs past Until by
+// more than five years and a half.
+func TestSeedRenewsOnlyNearTheEnd(t *testing.T) {
+	for _, s := range []uint64{7, 11, 23} {
+		until := time.Date(2026, 12, 6, 0, 30, 0, 0, time.UTC)
+		sum, store := run(t, seed.Config{Cases: 60, Users: 40, Seed: s, Until: until})
+		limit := until.AddDate(5, 6, 0)
+		for id, c := range replay(t, store) {
+			if a := c.Accreditation; a != nil && a.ValidUntil.After(limit) {
+				t.Errorf("seed %d: case %s (%s) is valid until %s, awarded %s", s, id, c.State, a.ValidUntil.Format(time.DateOnly), a.AwardedAt.Format(time.DateOnly))
+			}
+		}
+		if sum.Renewals != 0 {
+			t.Errorf("seed %d: %d renewals before any award is 4½ years old", s, sum.Renewals)
+		}
+	}
+}
