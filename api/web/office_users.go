@@ -1,11 +1,13 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/accounts"
+	"github.com/emcc/accredit/domain/aggregate"
 	"github.com/emcc/accredit/domain/framework"
 	"github.com/emcc/accredit/projections/search"
 )
@@ -145,55 +147,48 @@ func (a *app) saveProfile(x *ctx) error {
 }
 
 func (a *app) disableUser(x *ctx) error {
-	id, err := userParam(x)
-	if err != nil {
-		return err
-	}
-	p := x.newPage("user.title", nil)
-	p.Form = x.form
-	if x.fv("disable_reason") == "" {
-		p.Errors["disable_reason"] = x.T("form.required")
-	}
-	if accounts.NotOwnAccount(x.actor(), id, "disable") != nil {
-		p.Problems = append(p.Problems, x.T("users.disable.self"))
-	}
-	if p.HasErrors() {
-		return a.userPage(x, id, p, http.StatusBadRequest)
-	}
-	res, err := a.d.Accounts.Disable(x.Request().Context(), x.meta("disable_user"), id, x.fv("disable_reason"))
-	if err != nil {
-		if domain.Is(err, domain.NotFound) {
-			return err
-		}
-		renameField(err, "reason", "disable_reason")
-		return a.userPage(x, id, p, x.fieldErrors(p, err, nil))
-	}
-	a.settle(x.Request().Context(), res.Seq)
-	return x.redirect("/office/users/" + id + "?ok=user_disabled")
+	return a.userWithReason(x, "disable_reason", "user_disabled", "users.disable.self", func(ctx context.Context, m aggregate.Meta, id, reason string) (aggregate.Result, error) {
+		return a.d.Accounts.Disable(ctx, m, id, reason)
+	})
 }
 
 // enableUser lets a disabled user log in again, with a reason.
 func (a *app) enableUser(x *ctx) error {
+	return a.userWithReason(x, "enable_reason", "user_enabled", "", func(ctx context.Context, m aggregate.Meta, id, reason string) (aggregate.Result, error) {
+		return a.d.Accounts.Enable(ctx, m, id, reason)
+	})
+}
+
+// userWithReason runs a command on the :user that needs a reason (the
+// form's field) and answers with the user's page, ok saying it is done.
+// With a self message, one's own account is refused before the command
+// (which accounts.NotOwnAccount refuses too), in the page's language.
+func (a *app) userWithReason(x *ctx, field, ok, self string, run func(ctx context.Context, m aggregate.Meta, id, reason string) (aggregate.Result, error)) error {
 	id, err := userParam(x)
 	if err != nil {
 		return err
 	}
 	p := x.newPage("user.title", nil)
 	p.Form = x.form
-	if x.fv("enable_reason") == "" {
-		p.Errors["enable_reason"] = x.T("form.required")
+	if x.fv(field) == "" {
+		p.Errors[field] = x.T("form.required")
+	}
+	if self != "" && accounts.NotOwnAccount(x.actor(), id, "") != nil {
+		p.Problems = append(p.Problems, x.T(self))
+	}
+	if p.HasErrors() {
 		return a.userPage(x, id, p, http.StatusBadRequest)
 	}
-	res, err := a.d.Accounts.Enable(x.Request().Context(), x.meta("enable_user"), id, x.fv("enable_reason"))
+	res, err := run(x.Request().Context(), x.meta(strings.TrimSuffix(field, "_reason")+"_user"), id, x.fv(field))
 	if err != nil {
 		if domain.Is(err, domain.NotFound) {
 			return err
 		}
-		renameField(err, "reason", "enable_reason")
+		renameField(err, "reason", field)
 		return a.userPage(x, id, p, x.fieldErrors(p, err, nil))
 	}
 	a.settle(x.Request().Context(), res.Seq)
-	return x.redirect("/office/users/" + id + "?ok=user_enabled")
+	return x.redirect("/office/users/" + id + "?ok=" + ok)
 }
 
 // eraseUser is the GDPR erasure of a user, as DELETE /api/v1/users/:id

@@ -173,7 +173,18 @@ func cmdUsersShow(ctx context.Context, c *cli, args []string) error {
 }
 
 func cmdUsersDisable(ctx context.Context, c *cli, args []string) error {
-	l := c.newLeaf("accredit users disable", "USER-ID", "Disables a user: their sessions end and they can no longer log in.", "POST /api/v1/users/{id}/disable", 1, 1)
+	return userWithReason(ctx, c, args, "disable", "Disables a user: their sessions end and they can no longer log in.", "Disabled %s (%s).\n")
+}
+
+func cmdUsersEnable(ctx context.Context, c *cli, args []string) error {
+	return userWithReason(ctx, c, args, "enable", "Enables a disabled user again: they can log in with the password they had.", "Enabled %s (%s): they can log in again.\n")
+}
+
+// userWithReason is a command on one user that takes a required --reason:
+// POST /api/v1/users/{id}/<action>; done is said with the user's id and
+// email.
+func userWithReason(ctx context.Context, c *cli, args []string, action, about, done string) error {
+	l := c.newLeaf("accredit users "+action, "USER-ID", about, "POST /api/v1/users/{id}/"+action, 1, 1)
 	reason := l.fs.String("reason", "", "why (required; kept with the user's personal data)")
 	pos, err := l.parse(c, args)
 	if err != nil {
@@ -187,7 +198,7 @@ func cmdUsersDisable(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	var u userView
-	raw, err := cl.callJSON(ctx, request{method: http.MethodPost, path: "/api/v1/users/" + url.PathEscape(pos[0]) + "/disable", command: true,
+	raw, err := cl.callJSON(ctx, request{method: http.MethodPost, path: "/api/v1/users/" + url.PathEscape(pos[0]) + "/" + action, command: true,
 		body: map[string]string{"reason": *reason}}, &u)
 	if err != nil {
 		return err
@@ -195,7 +206,7 @@ func cmdUsersDisable(ctx context.Context, c *cli, args []string) error {
 	if c.jsonOut() {
 		return c.printJSON(raw, nil)
 	}
-	fmt.Fprintf(c.stdout, "Disabled %s (%s).\n", u.ID, u.Email)
+	fmt.Fprintf(c.stdout, done, u.ID, u.Email)
 	return nil
 }
 
@@ -235,32 +246,5 @@ will never be offered or assigned). It replaces the whole profile.`, "PUT /api/v
 		return c.printJSON(raw, nil)
 	}
 	c.printUser(u)
-	return nil
-}
-
-func cmdUsersEnable(ctx context.Context, c *cli, args []string) error {
-	l := c.newLeaf("accredit users enable", "USER-ID", "Enables a disabled user again: they can log in with the password they had.", "POST /api/v1/users/{id}/enable", 1, 1)
-	reason := l.fs.String("reason", "", "why (required; kept with the user's personal data)")
-	pos, err := l.parse(c, args)
-	if err != nil {
-		return err
-	}
-	if *reason == "" {
-		return usagef(l.path, "missing --reason")
-	}
-	cl, err := c.client(true)
-	if err != nil {
-		return err
-	}
-	var u userView
-	raw, err := cl.callJSON(ctx, request{method: http.MethodPost, path: "/api/v1/users/" + url.PathEscape(pos[0]) + "/enable", command: true,
-		body: map[string]string{"reason": *reason}}, &u)
-	if err != nil {
-		return err
-	}
-	if c.jsonOut() {
-		return c.printJSON(raw, nil)
-	}
-	fmt.Fprintf(c.stdout, "Enabled %s (%s): they can log in again.\n", u.ID, u.Email)
 	return nil
 }
