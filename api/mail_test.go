@@ -419,6 +419,17 @@ func TestEmailTellsTheInterviewTheRenewalAndTheEnd(t *testing.T) {
 	renew := "/api/v1/accreditations/" + accID + "/renewal"
 	tm.post(t, renew, tm.applicant.Token, eiaRenewalBody(), 200)
 	tm.post(t, renew+"/assignment", tm.admin, map[string]string{"assessor_id": renata.ID}, 200)
+	var toRenata map[string]any
+	for deadline := time.Now().Add(time.Minute); toRenata == nil && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		for _, m := range tm.ofKind(t, "assigned") {
+			if m["recipient_id"] == renata.ID {
+				toRenata = m
+			}
+		}
+	}
+	if toRenata == nil || toRenata["link"] != tm.in.URL+"/accreditations/"+accID || !strings.HasPrefix(toRenata["subject"].(string), "The renewal of case ") {
+		t.Fatalf("the renewal's assessor is not told, or not so: %v", toRenata)
+	}
 	tm.post(t, renew+"/assessment", renata.Token, map[string]string{"outcome": "return", "rationale": "Say more about supervision."}, 200)
 	tm.post(t, renew, tm.applicant.Token, eiaRenewalBody(), 200)
 	tm.post(t, renew+"/assessment", renata.Token, map[string]string{"outcome": "renew", "rationale": "Complete."}, 200)

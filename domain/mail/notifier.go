@@ -217,6 +217,11 @@ func (n *Notifier) plan(c eventstore.Commit, e eventstore.Event) (to string, kin
 			}
 			return "", KindRenewalOutcome, d, true
 		}
+	case accreditation.EventRenewalAssigned:
+		var p accreditation.RenewalAssigned
+		if json.Unmarshal(e.Data, &p) == nil && p.AssessorID != "" {
+			return p.AssessorID, KindAssigned, Data{Outcome: "renewal", Link: n.accreditationLink(p.AccreditationID)}, true
+		}
 	case accreditation.EventAccreditationRevoked:
 		var p accreditation.AccreditationRevoked
 		if json.Unmarshal(e.Data, &p) == nil {

@@ -12,8 +12,10 @@ type Data struct {
 	Name   string
 	CaseID string
 	Link   string
-	// Outcome is the decision's or the appeal's, as stored ("awarded",
-	// "not_awarded", "upheld", "dismissed").
+	// Outcome is the decision's, the appeal's or the renewal's, as stored
+	// ("awarded", "not_awarded", "upheld", "dismissed", "renew", "refuse",
+	// "return"); an accreditation's ending ("revoked", "withdrawn"); for an
+	// assignment, "renewal" when it is a renewal's.
 	Outcome string
 	// Days before the accreditation runs out (reminders), and its date.
 	Days  int
@@ -211,17 +213,18 @@ De reden staat op de pagina van uw accreditatie:
 
 {{.Link}}
 `+footerNL)
-	tpl(KindAssigned, "en", "Case {{.CaseID}} is assigned to you", `
+	// Outcome "renewal": the renewal of the case's accreditation.
+	tpl(KindAssigned, "en", "{{if eq .Outcome \"renewal\"}}The renewal of case {{.CaseID}}{{else}}Case {{.CaseID}}{{end}} is assigned to you", `
 Dear {{.Name}},
 
-Case {{.CaseID}} is assigned to you. Open it in your workspace:
+{{if eq .Outcome "renewal"}}The renewal of the accreditation of case {{.CaseID}} is assigned to you. Assess it on the accreditation's page:{{else}}Case {{.CaseID}} is assigned to you. Open it in your workspace:{{end}}
 
 {{.Link}}
 `+footerEN)
-	tpl(KindAssigned, "nl", "Dossier {{.CaseID}} is aan u toegewezen", `
+	tpl(KindAssigned, "nl", "{{if eq .Outcome \"renewal\"}}De verlenging van dossier {{.CaseID}}{{else}}Dossier {{.CaseID}}{{end}} is aan u toegewezen", `
 Beste {{.Name}},
 
-Dossier {{.CaseID}} is aan u toegewezen. Open het in uw werkruimte:
+{{if eq .Outcome "renewal"}}De verlenging van de accreditatie van dossier {{.CaseID}} is aan u toegewezen. Beoordeel haar op de pagina van de accreditatie:{{else}}Dossier {{.CaseID}} is aan u toegewezen. Open het in uw werkruimte:{{end}}
 
 {{.Link}}
 `+footerNL)
