@@ -396,7 +396,8 @@ func (tm *team) waitKind(t *testing.T, kind string, n int) []map[string]any {
 }
 
 // TestEmailTellsTheInterviewTheRenewalAndTheEnd: the applicant is told
-// when and where their interview is; the holder when their renewal is
+// when and where their interview is, the assessor who asked for
+// information that it is answered; the holder when their renewal is
 // returned to them and when it is renewed (with its new end), and when the
 // office revokes their accreditation, not when they withdraw it themself.
 func TestEmailTellsTheInterviewTheRenewalAndTheEnd(t *testing.T) {
@@ -409,6 +410,14 @@ func TestEmailTellsTheInterviewTheRenewalAndTheEnd(t *testing.T) {
 	if m["recipient_id"] != tm.applicant.ID || !strings.Contains(m["body"].(string), at.UTC().Format("2006-01-02 15:04 UTC")) ||
 		!strings.Contains(m["body"].(string), "https://meet.example.org/emcc") || m["link"] != tm.in.URL+"/applications/"+id {
 		t.Fatalf("the interview's email: %v", m)
+	}
+
+	// The assessor asks for information; the applicant's answer is told
+	// to them.
+	tm.post(t, "/api/v1/cases/"+id+"/information-requests", tm.assessor.Token, map[string]string{"questions": "Who supervises you?"}, 200)
+	tm.post(t, "/api/v1/cases/"+id+"/information-responses", tm.applicant.Token, map[string]string{"answer": "Dr. Sup Ervisor."}, 200)
+	if a := tm.waitKind(t, "information_answered", 1)[0]; a["recipient_id"] != tm.assessor.ID || a["link"] != tm.in.URL+"/assess/"+id {
+		t.Fatalf("the answer's email: %v", a)
 	}
 
 	_, mine := tm.awardedCase(t)

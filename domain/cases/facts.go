@@ -18,6 +18,21 @@ func (s *Service) CaseFacts(ctx context.Context, id string) (applicantID, langua
 	return c.ApplicantID, c.Language, true, nil
 }
 
+// RequestedBy returns who asked information request requestID of case id,
+// for the notifier; false when there is no such request.
+func (s *Service) RequestedBy(ctx context.Context, id, requestID string) (string, bool, error) {
+	c, _, found, err := s.repo.Find(ctx, id)
+	if err != nil || !found {
+		return "", false, err
+	}
+	for _, r := range c.InformationRequests {
+		if r.ID == requestID {
+			return r.By, r.By != "", nil
+		}
+	}
+	return "", false, nil
+}
+
 // Expiring is an active accreditation and when it runs out.
 type Expiring struct {
 	CaseID, AccreditationID, HolderID, Language string

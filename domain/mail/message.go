@@ -24,6 +24,7 @@ const (
 	KindRenewalOutcome       Kind = "renewal_outcome"       // holder: the renewal is assessed (renewed, refused, returned)
 	KindAccreditationEnded   Kind = "accreditation_ended"   // holder: the office revoked or withdrew the accreditation
 	KindAssigned             Kind = "assigned"              // assessor: a case was assigned to them
+	KindInformationAnswered  Kind = "information_answered"  // assessor or office: the applicant answered their request
 	KindDigest               Kind = "digest"                // office: the day's new submissions and overdue cases
 
 	// Account recovery (domain/recovery): always sent, no choice.
@@ -39,9 +40,9 @@ func KindsFor(role domain.Role) []Kind {
 		return []Kind{KindReturned, KindInformationRequested, KindInterview, KindDecision, KindAppealOutcome, KindRenewalReminder,
 			KindRenewalOutcome, KindAccreditationEnded}
 	case domain.RoleAssessor:
-		return []Kind{KindAssigned}
+		return []Kind{KindAssigned, KindInformationAnswered}
 	case domain.RoleOffice:
-		return []Kind{KindDigest}
+		return []Kind{KindDigest, KindInformationAnswered}
 	}
 	return nil
 }

@@ -37,6 +37,9 @@ type Cases interface {
 	// CaseFacts returns a case's applicant and language; false when there
 	// is no such case.
 	CaseFacts(ctx context.Context, caseID string) (applicantID, language string, ok bool, err error)
+	// RequestedBy returns who asked a case's information request; false
+	// when there is no such request.
+	RequestedBy(ctx context.Context, caseID, requestID string) (userID string, ok bool, err error)
 }
 
 // Notifier turns events into messages in the outbox (see the package doc).
@@ -159,6 +162,20 @@ func (n *Notifier) handle(ctx context.Context, c eventstore.Commit) error {
 			continue
 		}
 		data.CaseID = caseID
+		if to == askedBy { // whoever asked the information now answered
+			var p accreditation.InformationProvided
+			if json.Unmarshal(e.Data, &p) != nil {
+				continue
+			}
+			who, found, err := n.Cases.RequestedBy(ctx, caseID, p.RequestID)
+			if err != nil {
+				return err
+			}
+			if !found {
+				continue
+			}
+			to = who
+		}
 		if to == "" { // the applicant
 			applicant, lang, found, err := n.Cases.CaseFacts(ctx, caseID)
 			if err != nil {
@@ -179,8 +196,12 @@ func (n *Notifier) handle(ctx context.Context, c eventstore.Commit) error {
 	return nil
 }
 
+// askedBy is plan's recipient for an answer: whoever asked (handle looks
+// them up in the case).
+const askedBy = "\x00asked-by"
+
 // plan says whom event e of commit c notifies ("" for the case's
-// applicant), of what.
+// applicant, askedBy for whoever asked the information answered), of what.
 func (n *Notifier) plan(c eventstore.Commit, e eventstore.Event) (to string, kind Kind, d Data, ok bool) {
 	switch accreditation.EventType(e.Type) {
 	case accreditation.EventCaseScreened:
@@ -190,6 +211,8 @@ func (n *Notifier) plan(c eventstore.Commit, e eventstore.Event) (to string, kin
 		}
 	case accreditation.EventInformationRequested:
 		return "", KindInformationRequested, d, true
+	case accreditation.EventInformationProvided:
+		return askedBy, KindInformationAnswered, d, true
 	case accreditation.EventDecisionMade:
 		var p accreditation.DecisionMade
 		if json.Unmarshal(e.Data, &p) == nil {

@@ -213,6 +213,20 @@ De reden staat op de pagina van uw accreditatie:
 
 {{.Link}}
 `+footerNL)
+	tpl(KindInformationAnswered, "en", "Your questions on case {{.CaseID}} are answered", `
+Dear {{.Name}},
+
+The applicant answered the information you asked for on case {{.CaseID}}. Read the answer on the case's page:
+
+{{.Link}}
+`+footerEN)
+	tpl(KindInformationAnswered, "nl", "Uw vragen bij dossier {{.CaseID}} zijn beantwoord", `
+Beste {{.Name}},
+
+De aanvrager heeft de informatie gegeven die u vroeg bij dossier {{.CaseID}}. Lees het antwoord op de pagina van het dossier:
+
+{{.Link}}
+`+footerNL)
 	// Outcome "renewal": the renewal of the case's accreditation.
 	tpl(KindAssigned, "en", "{{if eq .Outcome \"renewal\"}}The renewal of case {{.CaseID}}{{else}}Case {{.CaseID}}{{end}} is assigned to you", `
 Dear {{.Name}},
