@@ -163,11 +163,7 @@ func (n *Notifier) handle(ctx context.Context, c eventstore.Commit) error {
 		}
 		data.CaseID = caseID
 		if to == askedBy { // whoever asked the information now answered
-			var p accreditation.InformationProvided
-			if json.Unmarshal(e.Data, &p) != nil {
-				continue
-			}
-			who, found, err := n.Cases.RequestedBy(ctx, caseID, p.RequestID)
+			who, found, err := n.Cases.RequestedBy(ctx, caseID, data.requestID)
 			if err != nil {
 				return err
 			}
@@ -212,7 +208,10 @@ func (n *Notifier) plan(c eventstore.Commit, e eventstore.Event) (to string, kin
 	case accreditation.EventInformationRequested:
 		return "", KindInformationRequested, d, true
 	case accreditation.EventInformationProvided:
-		return askedBy, KindInformationAnswered, d, true
+		var p accreditation.InformationProvided
+		if json.Unmarshal(e.Data, &p) == nil {
+			return askedBy, KindInformationAnswered, Data{requestID: p.RequestID}, true
+		}
 	case accreditation.EventDecisionMade:
 		var p accreditation.DecisionMade
 		if json.Unmarshal(e.Data, &p) == nil {

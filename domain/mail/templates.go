@@ -24,6 +24,9 @@ type Data struct {
 	Minutes int
 	// The interview's time (UTC) and place.
 	At, Place string
+	// requestID is the information request answered, for the notifier to
+	// find who asked (not for the templates).
+	requestID string
 	// The digest's cases, each an id and a link.
 	Submitted, Overdue []CaseLink
 }
