@@ -210,10 +210,12 @@ func (s *Server) getUser(c echo.Context) error {
 	if err := validUserID(id); err != nil {
 		return err
 	}
-	u, err := s.deps.Accounts.User(c.Request().Context(), id)
+	u, version, err := s.deps.Accounts.UserAt(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
+	// The version to send in If-Match with a change to the user.
+	c.Response().Header().Set("ETag", strconv.Quote(strconv.FormatUint(version, 10)))
 	return c.JSON(http.StatusOK, u)
 }
 

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -234,12 +235,20 @@ func (x *ctx) actor() domain.Actor {
 }
 
 // meta is a command's metadata. A form's "idem" field (a random value
-// rendered into the form) makes a double submission write once.
+// rendered into the form) makes a double submission write once. A form
+// that replaces what it shows (a portfolio, a self-assessment, an evidence
+// item, an assessor's profile) carries the "version" it was shown at
+// (template "version"): a save over a change made since, in another tab or
+// by someone else, is refused rather than undoing that change unseen
+// (fieldErrors says so, and the page keeps what was typed).
 func (x *ctx) meta(command string) aggregate.Meta {
 	m := aggregate.Meta{Command: command, Actor: x.actor(), CorrelationID: x.Response().Header().Get(echo.HeaderXRequestID)}
 	if k := x.form.Get("idem"); k != "" && len(k) <= 100 {
 		sum := sha256.Sum256([]byte("web\x00" + m.Actor.ID + "\x00" + x.Request().URL.Path + "\x00" + k))
 		m.CommandID = "web-" + hex.EncodeToString(sum[:16])
+	}
+	if v, err := strconv.ParseUint(x.form.Get("version"), 10, 64); err == nil {
+		m.IfVersion = &v
 	}
 	return m
 }

@@ -87,11 +87,11 @@ func userParam(x *ctx) (string, error) {
 }
 
 func (a *app) userPage(x *ctx, id string, p *page, status int) error {
-	u, err := a.d.Accounts.User(x.Request().Context(), id)
+	u, version, err := a.d.Accounts.UserAt(x.Request().Context(), id)
 	if err != nil {
 		return err
 	}
-	p.D = map[string]any{"U": u, "Self": x.user != nil && x.user.ID == u.ID}
+	p.D = map[string]any{"U": u, "Version": version, "Self": x.user != nil && x.user.ID == u.ID}
 	if u.Role == domain.RoleAssessor {
 		if err := a.conflictChoices(x, p); err != nil {
 			return err

@@ -289,6 +289,10 @@ func (x *ctx) errorPage(err error) error {
 // field goes to the summary. It returns the status of the error.
 func (x *ctx) fieldErrors(p *page, err error, rename func(string) string) int {
 	var de *domain.Error
+	if domain.Is(err, domain.PreconditionFailed) && x.form.Get("version") != "" {
+		p.Problems = append(p.Problems, x.T("form.stale"))
+		return statusOf(err)
+	}
 	if !errors.As(err, &de) || de.Code == domain.Internal || de.Code == domain.Unavailable && len(de.Fields) == 0 {
 		if domain.ErrorCode(err) == domain.Internal {
 			x.a.d.Log.Error("web: internal error", "path", x.Request().URL.Path, "err", err)

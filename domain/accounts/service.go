@@ -332,14 +332,22 @@ func (s *Service) ChangeEmail(ctx context.Context, meta aggregate.Meta, userID, 
 
 // User returns a user's view; NotFound when unknown.
 func (s *Service) User(ctx context.Context, id string) (UserView, error) {
-	u, ok, err := s.find(ctx, id)
+	v, _, err := s.UserAt(ctx, id)
+	return v, err
+}
+
+// UserAt is User with the version of the user's stream the view was read
+// at: the version a change to what it shows is made against
+// (aggregate.Meta.IfVersion), so that it cannot undo a change made since.
+func (s *Service) UserAt(ctx context.Context, id string) (UserView, uint64, error) {
+	u, version, ok, err := s.users.Find(ctx, id)
 	if err != nil {
-		return UserView{}, err
+		return UserView{}, 0, err
 	}
-	if !ok {
-		return UserView{}, domain.Errorf(domain.NotFound, "no user %s", id)
+	if !ok || !u.registered() {
+		return UserView{}, 0, domain.Errorf(domain.NotFound, "no user %s", id)
 	}
-	return s.view(ctx, u), nil
+	return s.view(ctx, u), version, nil
 }
 
 func (s *Service) view(ctx context.Context, u *User) UserView {

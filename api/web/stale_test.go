@@ -1,0 +1,144 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
+)
+
+var versionField = regexp.MustCompile(`name="version" value="(\d+)"`)
+
+// shownVersion is the version a page's form was rendered at.
+func shownVersion(t *testing.T, a answer) string {
+	t.Helper()
+	m := versionField.FindStringSubmatch(a.Body)
+	if m == nil {
+		t.Fatalf("no version in the form (status %d)", a.Status)
+	}
+	return m[1]
+}
+
+// staleRefused checks the answer to a save made over a change made since
+// the page was shown: refused, said in words, what was typed kept, and the
+// form now at the version saved, so that saving again goes through.
+func staleRefused(t *testing.T, what string, a answer, typed, now string) {
+	t.Helper()
+	if a.Status != http.StatusPreconditionFailed || !strings.Contains(a.Body, "This was changed after you opened this page") {
+		t.Fatalf("%s: a save over a change made since: got %d, want 412 saying so: %.2000s", what, a.Status, a.Body)
+	}
+	if !strings.Contains(a.Body, typed) {
+		t.Errorf("%s: what was typed (%q) is not kept on the page", what, typed)
+	}
+	if got := shownVersion(t, a); got != now {
+		t.Errorf("%s: the form is at version %s after the refusal, want the saved one, %s", what, got, now)
+	}
+}
+
+// A form that replaces what it shows is saved against the version it was
+// shown at: a change made since (another tab, another office user, the
+// API) is not undone unseen.
+func TestAStaleSaveIsRefusedAndKeepsWhatWasTyped(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	caseID, evID := "", ""
+	caseID = w.readyEIA(t, carla)
+	evID = Expect(t, w.in.Upload(t, caseID, carla.Token, map[string]string{"kind": "reflective_statement", "title": "Reflections 2025", "categories": "1,2"}, "reflections.pdf", pdf, nil), 201).Header.Get("X-Evidence-Id")
+	web := w.client(t)
+	web.login(carla.Email, carla.Password)
+	base := "/applications/" + caseID
+	caseVersion := func() string {
+		t.Helper()
+		return strings.Trim(Expect(t, w.in.Get(t, "/api/v1/cases/"+caseID, carla.Token), 200).Header.Get("ETag"), `"`)
+	}
+
+	t.Run("portfolio", func(t *testing.T) {
+		shown := shownVersion(t, web.get(base+"/portfolio"))
+		// Another tab saves the portfolio.
+		Expect(t, w.in.Put(t, "/api/v1/cases/"+caseID+"/portfolio", carla.Token, map[string]any{"first_practice_date": "2021-01-15", "client_hours": 200, "client_count": 14,
+			"cpd_hours_last_year": 20, "supervision_hours_last_year": 6, "feedback_items_last_12m": 6, "reflection_items_last_12m": 5, "professional_body_member": true}), 200)
+		form := url.Values{"version": {shown}, "first_practice_date": {"2021-01-15"}, "client_hours": {"151"}, "client_count": {"14"}, "cpd_hours_last_year": {"20"},
+			"supervision_hours_last_year": {"6"}, "feedback_items_last_12m": {"6"}, "reflection_items_last_12m": {"5"}, "professional_body_member": {"yes"}}
+		a := web.post(base+"/portfolio", form, true)
+		staleRefused(t, "portfolio", a, `value="151"`, caseVersion())
+		if got := Expect(t, w.in.Get(t, "/api/v1/cases/"+caseID, carla.Token), 200).Map(t)["portfolio"].(map[string]any)["client_hours"]; got != 200.0 {
+			t.Fatalf("the other tab's client hours became %v, want 200 kept", got)
+		}
+		form.Set("version", shownVersion(t, a))
+		if a := web.post(base+"/portfolio", form, true); a.Status != http.StatusSeeOther {
+			t.Fatalf("saved again at the version shown: got %d, want 303", a.Status)
+		}
+		if got := Expect(t, w.in.Get(t, "/api/v1/cases/"+caseID, carla.Token), 200).Map(t)["portfolio"].(map[string]any)["client_hours"]; got != 151.0 {
+			t.Fatalf("client hours %v after saving again, want 151", got)
+		}
+	})
+
+	t.Run("self-assessment", func(t *testing.T) {
+		shown := shownVersion(t, web.get(base+"/self-assessment"))
+		Expect(t, w.in.Put(t, "/api/v1/cases/"+caseID+"/self-assessment", carla.Token, map[string]any{"categories": []map[string]any{{"category": 1, "statement": "Written in another tab"}}}), 200)
+		// This tab still shows category 1 as it was, and changes category 2.
+		a := web.post(base+"/self-assessment", url.Values{"version": {shown}, "statement_1": {"Statement"}, "statement_2": {"Typed in this tab"}}, true)
+		staleRefused(t, "self-assessment", a, "Typed in this tab", caseVersion())
+		if got := selfStatement(t, w, carla, caseID, 1); got != "Written in another tab" {
+			t.Fatalf("category 1 reads %q, want the other tab's statement kept", got)
+		}
+	})
+
+	t.Run("evidence", func(t *testing.T) {
+		edit := base + "/evidence/" + evID + "/edit"
+		shown := shownVersion(t, web.get(edit))
+		Expect(t, w.in.Put(t, "/api/v1/cases/"+caseID+"/evidence/"+evID, carla.Token, map[string]any{"kind": "reflective_statement", "title": "Retitled in another tab", "categories": []int{1, 2}}), 200)
+		a := web.post(edit, url.Values{"version": {shown}, "kind": {"reflective_statement"}, "title": {"Retitled in this tab"}, "categories": {"1", "2"}}, true)
+		staleRefused(t, "evidence", a, "Retitled in this tab", caseVersion())
+	})
+
+	t.Run("assessor profile", func(t *testing.T) {
+		office := w.client(t)
+		office.login(AdminEmail, AdminPassword)
+		page := "/office/users/" + w.assessor.ID
+		shown := shownVersion(t, office.get(page))
+		// Another office user, through the API, adds a conflict of interest.
+		Expect(t, w.in.Put(t, "/api/v1/users/"+w.assessor.ID+"/assessor-profile", w.admin, map[string]any{
+			"schemes": []string{"EIA", "EQA"}, "max_level": "master_practitioner", "languages": []string{"en", "nl"}, "conflicts": []string{carla.ID}}), 200)
+		a := office.post(page+"/profile", url.Values{"version": {shown}, "schemes": {"EIA"}, "max_level": {"senior_practitioner"}, "languages": {"en, fr"}}, true)
+		now := strings.Trim(Expect(t, w.in.Get(t, "/api/v1/users/"+w.assessor.ID, w.admin), 200).Header.Get("ETag"), `"`)
+		staleRefused(t, "assessor profile", a, `value="en, fr"`, now)
+		prof := Expect(t, w.in.Get(t, "/api/v1/users/"+w.assessor.ID, w.admin), 200).Map(t)["assessor_profile"].(map[string]any)
+		if c, _ := prof["conflicts"].([]any); len(c) != 1 {
+			t.Fatalf("conflicts %v, want the other office user's one kept", prof["conflicts"])
+		}
+	})
+}
+
+// The API's user carries its version, so that a change to it can be made
+// against what the client read (If-Match), as a case's can.
+func TestAUsersETagGuardsItsProfile(t *testing.T) {
+	w := newWorld(t)
+	path := "/api/v1/users/" + w.assessor.ID
+	etag := Expect(t, w.in.Get(t, path, w.admin), 200).Header.Get("ETag")
+	if _, err := strconv.ParseUint(strings.Trim(etag, `"`), 10, 64); err != nil || !strings.HasPrefix(etag, `"`) {
+		t.Fatalf("ETag %q, want a quoted version", etag)
+	}
+	profile := map[string]any{"schemes": []string{"EIA"}, "max_level": "practitioner", "languages": []string{"en"}, "conflicts": []string{}}
+	Expect(t, w.in.Do(t, Request{Method: http.MethodPut, Path: path + "/assessor-profile", Token: w.admin, Body: profile, Header: map[string]string{"If-Match": etag}}), 200)
+	// The same version again is stale now.
+	Expect(t, w.in.Do(t, Request{Method: http.MethodPut, Path: path + "/assessor-profile", Token: w.admin, Body: profile, Header: map[string]string{"If-Match": etag}}), 412)
+}
+
+func selfStatement(t *testing.T, w *world, u User, caseID string, category int) string {
+	t.Helper()
+	c := Expect(t, w.in.Get(t, "/api/v1/cases/"+caseID, u.Token), 200).Map(t)
+	items, _ := c["self_assessment"].([]any)
+	for _, it := range items {
+		m := it.(map[string]any)
+		if m["category"] == float64(category) {
+			s, _ := m["statement"].(string)
+			return s
+		}
+	}
+	return ""
+}
