@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"testing"
 
@@ -12,7 +15,8 @@ import (
 // TestSeedThenStartGivesEveryStateAndLogins: accredit seed fills a new
 // data directory with 200 cases, refuses to do it twice, and accreditd
 // started on it serves read models with cases in every state, the
-// register, and logins of the seeded office, assessor and applicant.
+// register, logins of the seeded office, assessor and applicant, and the
+// evidence files.
 func TestSeedThenStartGivesEveryStateAndLogins(t *testing.T) {
 	dir := t.TempDir()
 	const pw = "seeded demo password 7"
@@ -94,6 +98,35 @@ func TestSeedThenStartGivesEveryStateAndLogins(t *testing.T) {
 	apptest.Expect(t, in.Get(t, "/api/v1/me/cases", applicant), 200).JSON(t, &mine)
 	if len(mine.Cases) == 0 {
 		t.Fatalf("the seeded applicant %s has no case", out.Summary.Applicant)
+	}
+	// Every evidence link opens: the file is stored, as described.
+	var page struct {
+		Cases []struct {
+			ID string `json:"case_id"`
+		} `json:"cases"`
+	}
+	apptest.Expect(t, in.Get(t, "/api/v1/cases?limit=20", office), 200).JSON(t, &page)
+	files := 0
+	for _, c := range page.Cases {
+		var cv struct {
+			Evidence []struct {
+				ID     string `json:"id"`
+				Size   int    `json:"size"`
+				SHA256 string `json:"sha256"`
+			} `json:"evidence"`
+		}
+		apptest.Expect(t, in.Get(t, "/api/v1/cases/"+c.ID, office), 200).JSON(t, &cv)
+		for _, ev := range cv.Evidence {
+			f := apptest.Expect(t, in.Get(t, "/api/v1/cases/"+c.ID+"/evidence/"+ev.ID+"/file", office), 200)
+			sum := sha256.Sum256(f.Body)
+			if !bytes.HasPrefix(f.Body, []byte("%PDF-")) || len(f.Body) != ev.Size || hex.EncodeToString(sum[:]) != ev.SHA256 {
+				t.Fatalf("case %s, evidence %s: %d bytes starting %q, recorded %d bytes", c.ID, ev.ID, len(f.Body), f.Body[:min(len(f.Body), 8)], ev.Size)
+			}
+			files++
+		}
+	}
+	if files == 0 {
+		t.Fatalf("no evidence in the first %d cases", len(page.Cases))
 	}
 	rep := apptest.Expect(t, in.Get(t, "/api/v1/audit/verify", office), 200).Map(t)
 	if rep["intact"] != true {

@@ -233,7 +233,7 @@ func seedSummary(b *testing.B, out []byte) seedResult {
 // seed runs accredit seed into dir and returns its JSON summary.
 func seed(b *testing.B, bin, dir string, nCases, nUsers int, password string) []byte {
 	seedCmd := exec.Command(bin, "seed", "--data-dir", dir, "--cases", strconv.Itoa(nCases),
-		"--users", strconv.Itoa(nUsers), "--seed", "1", "--password", password, "--output", "json")
+		"--users", strconv.Itoa(nUsers), "--seed", "1", "--password", password, "--output", "json", "--files=false")
 	var seedErr bytes.Buffer
 	seedCmd.Stderr = &seedErr
 	out, err := seedCmd.Output()

@@ -287,7 +287,7 @@ func (s *Service) EvidenceFile(ctx context.Context, actor domain.Actor, id, evID
 	ev := c.Evidence[i]
 	sealed, err := s.blobs.Get(ctx, ev.Object)
 	if err != nil {
-		return File{}, domain.Errorf(domain.NotFound, "the file of evidence %s is no longer stored", evID)
+		return File{}, domain.Errorf(domain.NotFound, "the file of evidence %s is not stored", evID)
 	}
 	plain, err := s.vault.OpenFile(ctx, c.ApplicantID, sealed)
 	if err != nil {

@@ -393,7 +393,8 @@ var fileNames = map[accreditation.EvidenceKind]string{
 }
 
 func (g *job) addEvidence(ctx context.Context, p *plan, now time.Time, kind accreditation.EvidenceKind) error {
-	title, err := g.text(ctx, p, pick(g.rnd, evidenceTitles[string(kind)]))
+	plainTitle := pick(g.rnd, evidenceTitles[string(kind)])
+	title, err := g.text(ctx, p, plainTitle)
 	if err != nil {
 		return err
 	}
@@ -413,6 +414,13 @@ func (g *job) addEvidence(ctx context.Context, p *plan, now time.Time, kind accr
 		Size: int64(40_000 + g.rnd.IntN(6_000_000)), SHA256: g.hex64(), Object: p.id + "/" + id, Categories: cats}
 	if ind := g.ind[p.level][cats[0]]; len(ind) > 0 && g.rnd.IntN(3) == 0 {
 		in.Indicators = []int{pick(g.rnd, ind)}
+	}
+	if g.cfg.Files != nil {
+		// After every draw above, so that the data set is the same with
+		// files or without (but for the items' sizes and hashes).
+		if in.Size, in.SHA256, err = g.storeFile(ctx, p, in.Object, g.fileOf(plainTitle, kind, cats)); err != nil {
+			return err
+		}
 	}
 	p.added++
 	a := g.applicantActor(p)

@@ -13,8 +13,8 @@
 // ids, dates and outcomes however many workers run; ciphertexts differ
 // (fresh keys and nonces). The commits are written in the order of their
 // time, one per command, as the service would have appended them (Run
-// says how); the Writer may pipeline the appends. Evidence is metadata
-// only: its files are not stored.
+// says how); the Writer may pipeline the appends. Evidence files are stored
+// when Config.Files is set, else only their metadata is.
 //
 // It imports no store: the writer and the vault are given (natsstore's
 // BulkWriter and BulkKeys in accredit seed).
@@ -38,6 +38,7 @@ import (
 	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/aggregate"
 	"github.com/emcc/accredit/domain/eventstore"
+	"github.com/emcc/accredit/domain/evidence"
 	"github.com/emcc/accredit/domain/framework"
 	"github.com/emcc/accredit/domain/pii"
 )
@@ -63,8 +64,13 @@ type Config struct {
 	// PasswordHash is every user's (accounts.SeedPasswordHash).
 	PasswordHash string
 	Vault        *pii.Vault
-	Catalogue    *framework.Catalogue   // framework.Default() when nil
-	RuleSets     accreditation.RuleSets // accreditation.DefaultRuleSets() when nil
+	// Files, when set, stores each evidence item's file, sealed with its
+	// applicant's key (a one-page PDF saying what it is), so that every
+	// evidence link opens; nil stores the metadata only, as make bench
+	// does (a file costs an object store write).
+	Files     evidence.Blobs
+	Catalogue *framework.Catalogue   // framework.Default() when nil
+	RuleSets  accreditation.RuleSets // accreditation.DefaultRuleSets() when nil
 	// Progress, when set, hears how far the run is about once a second.
 	Progress func(Progress)
 	// Workers make up cases at once (runtime.GOMAXPROCS when 0); the data
