@@ -256,6 +256,22 @@ func (a *app) userName(x *ctx, id string) string {
 	return u.Name
 }
 
+// holder is an assessor or verifier as the office's pages name them: a
+// disabled one cannot log in, so what they hold waits until the office
+// reassigns it, and the pages say so beside the name.
+type holder struct {
+	ID, Name string
+	Disabled bool
+}
+
+func (a *app) holder(x *ctx, id string) holder {
+	u, err := a.d.Accounts.User(x.Request().Context(), id)
+	if err != nil {
+		return holder{ID: id, Name: id}
+	}
+	return holder{ID: id, Name: u.Name, Disabled: u.Disabled}
+}
+
 // nextStep renders the domain's next step in the caller's language and
 // to the reader: an applicant reads what they are to do ("Answer the
 // assessor's question of 3 March"), staff read it in the third person. The

@@ -1,8 +1,18 @@
 package web
 
-// staleMessages say that a form was saved over a change made since it was
-// shown (see ctx.meta), in English and Dutch.
+// staleMessages say what a save or a person left behind: a form saved
+// over a change made since it was shown (see ctx.meta), and the cases a
+// disabled assessor holds, in English and Dutch.
 var staleMessages = map[string]msg{
+	"users.held":                          {"Cases they hold", "Dossiers die deze persoon in behandeling heeft"},
+	"users.held.none":                     {"None in progress.", "Geen lopende dossiers."},
+	"users.held.disabled":                 {"This assessor is disabled and cannot log in: these cases wait until you reassign their role.", "Deze assessor is geblokkeerd en kan niet inloggen: deze dossiers wachten tot u de rol aan iemand anders geeft."},
+	"users.held.all":                      {"All their cases in the queue", "Al hun dossiers in de wachtrij"},
+	"users.held.queue":                    {"These cases in the queue", "Deze dossiers in de wachtrij"},
+	"officequeue.held_by":                 {"Cases held by %s, as assessor or verifier.", "Dossiers van %s, als assessor of verificateur."},
+	"officequeue.held_by.all":             {"Show every case", "Alle dossiers tonen"},
+	"officecase.holder_disabled":          {"%s, the %s of this case, is disabled and cannot log in: the case waits until the role is given to someone else.", "%s, de %s van dit dossier, is geblokkeerd en kan niet inloggen: het dossier wacht tot de rol aan iemand anders is gegeven."},
+	"officecase.holder_disabled.reassign": {"Reassign the role", "De rol opnieuw toewijzen"},
 	"form.stale": {"This was changed after you opened this page, in another tab or by someone else, so your changes were not saved. What you entered is below: check it against what is saved now (open this page again in another tab to see it) and save again.",
 		"Dit is gewijzigd nadat u deze pagina opende, in een ander tabblad of door iemand anders, dus uw wijzigingen zijn niet bewaard. Wat u invulde staat hieronder: vergelijk het met wat nu bewaard is (open deze pagina opnieuw in een ander tabblad om dat te zien) en bewaar opnieuw."},
 }

@@ -25,6 +25,11 @@ func (a *app) officeQueue(x *ctx) error {
 		b := o == "true"
 		f.Overdue = &b
 	}
+	// The cases one assessor holds (linked from their user page).
+	var heldBy holder
+	if id := x.QueryParam("assessor_id"); domain.ValidULID(id) {
+		f.AssessorID, heldBy = id, a.holder(x, id)
+	}
 	offset, _ := strconv.Atoi(x.QueryParam("offset"))
 	offset = max(offset, 0)
 	var pg projections.Page
@@ -32,20 +37,23 @@ func (a *app) officeQueue(x *ctx) error {
 	items := pg.Items
 	type row struct {
 		projections.QueueItem
-		Assessor, Verifier string
+		Assessor, Verifier holder
 	}
 	rows := make([]row, 0, len(items))
 	for _, it := range items {
 		r := row{QueueItem: it}
 		if it.AssessorID != "" {
-			r.Assessor = a.userName(x, it.AssessorID)
+			r.Assessor = a.holder(x, it.AssessorID)
 		}
 		if it.VerifierID != "" {
-			r.Verifier = a.userName(x, it.VerifierID)
+			r.Verifier = a.holder(x, it.VerifierID)
 		}
 		rows = append(rows, r)
 	}
 	d := map[string]any{"Rows": rows, "States": stateIDs(), "Levels": levelIDs(), "SLADays": int(a.sla().Hours() / 24), "From": offset + 1, "To": offset + len(rows)}
+	if f.AssessorID != "" {
+		d["HeldBy"] = heldBy
+	}
 	q := x.QueryParams()
 	if pg.HasMore {
 		q.Set("offset", itoa(offset+queueLimit))
@@ -56,7 +64,7 @@ func (a *app) officeQueue(x *ctx) error {
 		d["Prev"] = "/office/cases?" + q.Encode()
 	}
 	p := x.newPage("officequeue.title", d)
-	for _, k := range []string{"scheme", "level", "state", "overdue"} {
+	for _, k := range []string{"scheme", "level", "state", "overdue", "assessor_id"} {
 		p.Form.Set(k, x.QueryParam(k))
 	}
 	return x.render(0, "officequeue", p)

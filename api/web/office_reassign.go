@@ -20,6 +20,7 @@ import (
 type roleChange struct {
 	Role      string
 	Holder    string // the holder's name
+	Disabled  bool   // the holder is disabled: the role waits for the office
 	Qualified []option
 }
 
@@ -54,7 +55,8 @@ func (a *app) roleChanges(x *ctx, c *cases.CaseView) ([]roleChange, error) {
 		}
 	})
 	for i := range out {
-		out[i].Holder = a.userName(x, holders[out[i].Role])
+		h := a.holder(x, holders[out[i].Role])
+		out[i].Holder, out[i].Disabled = h.Name, h.Disabled
 	}
 	return out, nil
 }

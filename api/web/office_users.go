@@ -9,6 +9,7 @@ import (
 	"github.com/emcc/accredit/domain/accounts"
 	"github.com/emcc/accredit/domain/aggregate"
 	"github.com/emcc/accredit/domain/framework"
+	"github.com/emcc/accredit/projections"
 	"github.com/emcc/accredit/projections/search"
 )
 
@@ -91,7 +92,17 @@ func (a *app) userPage(x *ctx, id string, p *page, status int) error {
 	if err != nil {
 		return err
 	}
-	p.D = map[string]any{"U": u, "Version": version, "Self": x.user != nil && x.user.ID == u.ID}
+	d := map[string]any{"U": u, "Version": version, "Self": x.user != nil && x.user.ID == u.ID}
+	p.D = d
+	if u.Role == domain.RoleAssessor {
+		// The cases they hold now: a disabled assessor's wait for the
+		// office to reassign them.
+		var held projections.Page
+		a.read(func(m *projections.Models) {
+			held = m.Cases.OfficeQueue(projections.QueueFilter{AssessorID: u.ID}, a.d.Now(), a.sla(), 0, heldShown)
+		})
+		d["Held"], d["HeldMore"] = held.Items, held.HasMore
+	}
 	if u.Role == domain.RoleAssessor {
 		if err := a.conflictChoices(x, p); err != nil {
 			return err
@@ -100,6 +111,10 @@ func (a *app) userPage(x *ctx, id string, p *page, status int) error {
 	p.Title = u.Name
 	return x.render(status, "user", p)
 }
+
+// heldShown is how many of an assessor's cases their user page lists;
+// the office queue, filtered to them, has the rest.
+const heldShown = 10
 
 func (a *app) user(x *ctx) error {
 	id, err := userParam(x)

@@ -1,0 +1,61 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
+)
+
+// An assessor the office disables cannot log in, so the cases they hold
+// wait for the office: their user page lists them, the queue filtered to
+// them marks them disabled, and each case's page says so beside the form
+// that gives the role to someone else.
+func TestADisabledAssessorsCasesAreShownToTheOffice(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	caseID := w.readyEIA(t, carla)
+	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/submit", carla.Token, declared), 200)
+	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/screening", w.admin, map[string]string{"outcome": "accepted"}), 200)
+	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/claim", w.assessor.Token, map[string]string{"role": "assessor"}), 200)
+	nina := w.newAssessor(t, "nina@example.org", "Nina Newcomer")
+
+	office := w.client(t)
+	office.login(AdminEmail, AdminPassword)
+	userPage := "/office/users/" + w.assessor.ID
+	if a := office.get(userPage); a.Status != 200 || !strings.Contains(a.Body, `href="/office/cases/`+caseID+`"`) || strings.Contains(a.Body, "is disabled and cannot log in") {
+		t.Fatalf("an active assessor's page: got %d; want the case they hold listed, and nothing said of disabling: %.3000s", a.Status, a.Body)
+	}
+	Expect(t, w.in.Post(t, "/api/v1/users/"+w.assessor.ID+"/disable", w.admin, map[string]string{"reason": "left the pool"}), 200)
+
+	a := office.get(userPage)
+	if !strings.Contains(a.Body, `href="/office/cases/`+caseID+`"`) || !strings.Contains(a.Body, "This assessor is disabled and cannot log in: these cases wait") ||
+		!strings.Contains(a.Body, `href="/office/cases?assessor_id=`+w.assessor.ID+`"`) {
+		t.Fatalf("a disabled assessor's page does not list the case they hold as waiting: %.4000s", a.Body)
+	}
+	q := office.get("/office/cases?assessor_id=" + w.assessor.ID)
+	if !strings.Contains(q.Body, `id="held-by"`) || !strings.Contains(q.Body, caseID) || !strings.Contains(q.Body, `Assessor: Anna Assessor <span class="tag tag-attention">Disabled</span>`) {
+		t.Fatalf("the queue of the disabled assessor's cases: %.4000s", q.Body)
+	}
+	if other := office.get("/office/cases?assessor_id=" + nina.ID); strings.Contains(other.Body, caseID) {
+		t.Fatal("the queue filtered to another assessor lists the case")
+	}
+	c := office.get("/office/cases/" + caseID)
+	if !strings.Contains(c.Body, `id="disabled-holder-assessor"`) || !strings.Contains(c.Body, "Anna Assessor, the assessor of this case, is disabled") {
+		t.Fatalf("the case's page does not say its assessor is disabled: %.4000s", c.Body)
+	}
+
+	// Reassigned, the case is no longer theirs.
+	if a := office.post("/office/cases/"+caseID+"/reassign", url.Values{"role": {"assessor"}, "reassign_to_assessor": {nina.ID}, "reassign_reason_assessor": {"Anna left the pool."}}, true); a.Status != http.StatusSeeOther {
+		t.Fatalf("reassign: got %d: %.2000s", a.Status, a.Body)
+	}
+	w.in.Settle(t)
+	if a := office.get(userPage); strings.Contains(a.Body, caseID) || !strings.Contains(a.Body, "None in progress.") {
+		t.Fatalf("after the reassignment the disabled assessor's page still lists the case: %.3000s", a.Body)
+	}
+	if c := office.get("/office/cases/" + caseID); strings.Contains(c.Body, `id="disabled-holder-`) {
+		t.Fatal("after the reassignment the case's page still says its assessor is disabled")
+	}
+}
