@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
 )
@@ -57,5 +58,36 @@ func TestADisabledAssessorsCasesAreShownToTheOffice(t *testing.T) {
 	}
 	if c := office.get("/office/cases/" + caseID); strings.Contains(c.Body, `id="disabled-holder-`) {
 		t.Fatal("after the reassignment the case's page still says its assessor is disabled")
+	}
+}
+
+// A renewal given to an assessor who is then disabled waits for the office
+// too: the assessor's page lists it, and the case's page says so above the
+// form that gives it to someone else.
+func TestADisabledAssessorsRenewalsAreShownToTheOffice(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	caseID, _, accID := w.awardedCase(t, carla)
+	w.clock.Set(time.Date(2030, 12, 1, 9, 0, 0, 0, time.UTC))
+	w.admin = w.in.AdminToken(t)
+	carla.Token = w.in.Login(t, carla.Email, carla.Password)
+	rene := w.newAssessor(t, "rene@example.org", "Rene Renewals")
+	var years []map[string]any
+	for range 5 {
+		years = append(years, map[string]any{"practice_hours": 30, "supervision_hours": 6, "cpd_hours": 20})
+	}
+	Expect(t, w.in.Post(t, "/api/v1/accreditations/"+accID+"/renewal", carla.Token, map[string]any{"years": years,
+		"reflection": "Five years in which my contracting changed.", "declarations": []string{"code_of_ethics", "diversity"}}), 200)
+	Expect(t, w.in.Post(t, "/api/v1/accreditations/"+accID+"/renewal/assignment", w.admin, map[string]string{"assessor_id": rene.ID}), 200)
+	Expect(t, w.in.Post(t, "/api/v1/users/"+rene.ID+"/disable", w.admin, map[string]string{"reason": "left the pool"}), 200)
+
+	office := w.client(t)
+	office.login(AdminEmail, AdminPassword)
+	if a := office.get("/office/users/" + rene.ID); !strings.Contains(a.Body, `id="held-renewals"`) || !strings.Contains(a.Body, `href="/office/cases/`+caseID+`"`) ||
+		!strings.Contains(a.Body, "This assessor is disabled and cannot log in") {
+		t.Fatalf("a disabled assessor's page does not list the renewal they hold: %.4000s", a.Body)
+	}
+	if c := office.get("/office/cases/" + caseID); !strings.Contains(c.Body, `id="disabled-holder-renewal"`) || !strings.Contains(c.Body, "Rene Renewals, the assessor of this case, is disabled") {
+		t.Fatalf("the case's page does not say its renewal's assessor is disabled: %.4000s", c.Body)
 	}
 }

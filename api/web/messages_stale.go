@@ -5,6 +5,7 @@ package web
 // disabled assessor holds, in English and Dutch.
 var staleMessages = map[string]msg{
 	"users.held":                          {"Cases they hold", "Dossiers die deze persoon in behandeling heeft"},
+	"users.held.renewals":                 {"Renewals they assess", "Verlengingen die deze persoon beoordeelt"},
 	"users.held.none":                     {"None in progress.", "Geen lopende dossiers."},
 	"users.held.disabled":                 {"This assessor is disabled and cannot log in: these cases wait until you reassign their role.", "Deze assessor is geblokkeerd en kan niet inloggen: deze dossiers wachten tot u de rol aan iemand anders geeft."},
 	"users.held.all":                      {"All their cases in the queue", "Al hun dossiers in de wachtrij"},

@@ -95,13 +95,14 @@ func (a *app) userPage(x *ctx, id string, p *page, status int) error {
 	d := map[string]any{"U": u, "Version": version, "Self": x.user != nil && x.user.ID == u.ID}
 	p.D = d
 	if u.Role == domain.RoleAssessor {
-		// The cases they hold now: a disabled assessor's wait for the
-		// office to reassign them.
+		// The cases and renewals they hold now: a disabled assessor's
+		// wait for the office to reassign them.
 		var held projections.Page
 		a.read(func(m *projections.Models) {
 			held = m.Cases.OfficeQueue(projections.QueueFilter{AssessorID: u.ID}, a.d.Now(), a.sla(), 0, heldShown)
 		})
 		d["Held"], d["HeldMore"] = held.Items, held.HasMore
+		a.read(func(m *projections.Models) { d["Renewals"] = m.Cases.Renewals("", u.ID) })
 	}
 	if u.Role == domain.RoleAssessor {
 		if err := a.conflictChoices(x, p); err != nil {

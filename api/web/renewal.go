@@ -17,6 +17,9 @@ type renewalPage struct {
 	Checks   []string // the rules as checked at submission, in words
 	Aims     []aimLine
 	Assessor string // the assessor's name
+	// AssessorDisabled says the assessor is disabled: the renewal waits
+	// until the office gives it to someone else (the office's page only).
+	AssessorDisabled bool
 }
 
 // aimLine is an EQA renewal aim in words and the provider's statement.
@@ -35,7 +38,8 @@ func (a *app) renewalOf(x *ctx, acc *cases.AccreditationView) *renewalPage {
 		p.Aims = append(p.Aims, aimLine{Label: x.T("rule." + accreditation.RuleRenewalAim(aim.Aim)), Statement: aim.Statement})
 	}
 	if r.Assessor != "" {
-		p.Assessor = a.userName(x, r.Assessor)
+		h := a.holder(x, r.Assessor)
+		p.Assessor, p.AssessorDisabled = h.Name, h.Disabled
 	}
 	return p
 }
