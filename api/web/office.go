@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -105,6 +106,17 @@ type officeCase struct {
 	// RoleChanges are the held roles the office may still reassign or
 	// unassign (office_reassign.go).
 	RoleChanges []roleChange
+	// Conflicts are the roles whose holders have declared a conflict of
+	// interest with the applicant since they took them.
+	Conflicts []conflictNotice
+}
+
+// conflictNotice is a role held by someone who has since declared a
+// conflict of interest with the applicant: Anchor is the form that gives
+// the role to someone else, "" when it can no longer change hands (their
+// assessment is in).
+type conflictNotice struct {
+	Role, Name, Anchor string
 }
 
 func (a *app) officeCaseView(x *ctx, c *cases.CaseView, p *page, status int) error {
@@ -173,6 +185,23 @@ func (a *app) officeCaseView(x *ctx, c *cases.CaseView, p *page, status int) err
 		if oc.RenewalAssessors, err = a.renewalAssessors(x, c); err != nil {
 			return err
 		}
+	}
+	for _, r := range c.ConflictedRoles {
+		n := conflictNotice{Role: r}
+		if r == cases.RenewalAssessorRole {
+			if oc.Renewal != nil {
+				n.Name = oc.Renewal.Assessor
+			}
+			if c.Can(accreditation.ActionAssignRenewal) {
+				n.Anchor = "assign-renewal-heading"
+			}
+		} else {
+			n.Name = oc.Names[c.Assignments.Holder(accreditation.AssessorRole(r))]
+			if slices.ContainsFunc(oc.RoleChanges, func(rc roleChange) bool { return rc.Role == r }) {
+				n.Anchor = "role-change-" + r
+			}
+		}
+		oc.Conflicts = append(oc.Conflicts, n)
 	}
 	if !c.SubmittedAt.IsZero() && c.Decision == nil && c.AsOf == nil {
 		due := c.SubmittedAt.Add(a.sla())

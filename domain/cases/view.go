@@ -70,6 +70,11 @@ type CaseView struct {
 
 	// Participants is everyone who played a part; not shown to the applicant.
 	Participants []accreditation.Participant `json:"participants,omitempty"`
+	// ConflictedRoles are the roles (assessor, verifier, renewal_assessor)
+	// whose holders have declared a conflict of interest with the applicant
+	// since they took them (conflicts.go): they take no further step on the
+	// case. The office sees every such role, an assessor their own.
+	ConflictedRoles []string `json:"conflicted_roles,omitempty"`
 
 	Version uint64 `json:"version"`
 	// AsOf is set on a view of the case as it stood at that moment (see
@@ -421,6 +426,9 @@ func (s *Service) viewAt(ctx context.Context, actor domain.Actor, c *accreditati
 	}
 	if actor.Role != domain.RoleApplicant {
 		v.Participants = slices.Clone(c.Participants)
+	}
+	if v.ConflictedRoles = s.conflictedRoles(ctx, c, actor); len(v.ConflictedRoles) > 0 && actor.Role == domain.RoleAssessor {
+		v.AllowedActions = []accreditation.Action{} // refuseInConflict refuses each
 	}
 	v.Next = c.Next(now)
 	v.NextStep = v.Next.String()
