@@ -292,12 +292,19 @@ func (s *Server) eraseUser(c echo.Context) error {
 		return err
 	}
 	res, err := s.deps.Accounts.Erase(c.Request().Context(), m, id, req.Reason)
+	if domain.Is(err, domain.Conflict) && s.deps.Cases != nil {
+		// Already erased: still a 409, but what the first erasure left
+		// undone (a store away then) is finished first.
+		if ferr := s.deps.Cases.AfterErasure(c.Request().Context(), m, id); ferr != nil {
+			return domain.Wrap(domain.Unavailable, ferr, "the user is erased; ending their cases in progress and deleting their evidence did not finish: send the erasure again")
+		}
+	}
 	if err != nil {
 		return err
 	}
 	if s.deps.Cases != nil {
-		if err := s.deps.Cases.EraseEvidenceOf(c.Request().Context(), id); err != nil {
-			return domain.Wrap(domain.Unavailable, err, "erasure recorded and key deleted; evidence deletion will be retried")
+		if err := s.deps.Cases.AfterErasure(c.Request().Context(), m, id); err != nil {
+			return domain.Wrap(domain.Unavailable, err, "erasure recorded and key deleted; ending the cases in progress and deleting the evidence did not finish: send the erasure again")
 		}
 	}
 	writeResult(c, res)

@@ -225,3 +225,36 @@ func TestRetentionPolicyErasesInactiveApplicantsOnly(t *testing.T) {
 		t.Fatalf("Carla's case record after retention: %v", c["state"])
 	}
 }
+
+// An applicant erased while a case of theirs is still before its decision:
+// nothing more could be written on it (every text is sealed with the key
+// just deleted), so the erasure withdraws it, with its cause, rather than
+// leave it in the queues for good; the decided case stays as it was, and
+// a second erasure is still a 409.
+func TestErasureWithdrawsTheCasesInProgress(t *testing.T) {
+	tm := newTeam(t)
+	decided, _ := tm.awardedCase(t)
+	open := tm.openEIA(t)
+	tm.post(t, "/api/v1/cases/"+open+"/submit", tm.applicant.Token, declared, 200)
+	tm.toAssessment(t, open)
+	draft := Expect(t, tm.in.Post(t, "/api/v1/cases", tm.applicant.Token, map[string]any{"scheme": "EIA", "level": "foundation", "language": "en"}), 201).Map(t)["id"].(string)
+
+	r := tm.post(t, "/api/v1/users/"+tm.applicant.ID+"/erasure", tm.admin, map[string]string{"reason": "GDPR art. 17 request"}, 200)
+	for _, id := range []string{open, draft} {
+		if c := tm.get(t, fmt.Sprintf("/api/v1/cases/%s?min_seq=%d", id, int(r["seq"].(float64))), tm.admin); c["state"] != "withdrawn" {
+			t.Fatalf("case %s after its applicant's erasure: state %v, want withdrawn", id, c["state"])
+		}
+		hist := string(Expect(t, tm.in.Get(t, "/api/v1/cases/"+id+"/history", tm.admin), 200).Body)
+		if !strings.Contains(hist, `"cause":"applicant_erased"`) {
+			t.Fatalf("the history of case %s does not say why it was withdrawn: %s", id, hist)
+		}
+	}
+	if c := tm.get(t, "/api/v1/cases/"+decided, tm.admin); c["state"] != "awarded" {
+		t.Fatalf("the decided case after the erasure: state %v, want awarded", c["state"])
+	}
+	q := string(Expect(t, tm.in.Get(t, "/api/v1/queue", tm.admin), 200).Body)
+	if strings.Contains(q, open) {
+		t.Fatal("the office queue still lists the erased applicant's case")
+	}
+	wantProblem(t, tm.in.Post(t, "/api/v1/users/"+tm.applicant.ID+"/erasure", tm.admin, map[string]string{"reason": "again"}), 409, "already erased")
+}

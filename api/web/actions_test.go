@@ -21,12 +21,14 @@ func (w *world) officeClient(t *testing.T) *client {
 
 // TestOfficeErasesAUser: the erasure needs a reason and the confirmation;
 // it then does what the API's erasure does: the name, email and everything
-// the person wrote are gone from the user page and the case pages, and
-// their evidence files are deleted.
+// the person wrote are gone from the user page and the case pages, their
+// cases before a decision are withdrawn, and their evidence files are
+// deleted.
 func TestOfficeErasesAUser(t *testing.T) {
 	w := newWorld(t)
 	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
 	caseID, evID, _ := w.awardedCase(t, carla)
+	draft := Expect(t, w.in.Post(t, "/api/v1/cases", carla.Token, map[string]any{"scheme": "EIA", "level": "foundation", "language": "en"}), 201).Map(t)["id"].(string)
 	office := w.officeClient(t)
 	userPath := "/office/users/" + carla.ID
 
@@ -68,6 +70,10 @@ func TestOfficeErasesAUser(t *testing.T) {
 				t.Errorf("GET %s after erasure still shows %q", p, s)
 			}
 		}
+	}
+	// The case still in draft is withdrawn, and says why.
+	if a := office.get("/office/cases/" + draft); !strings.Contains(a.Body, "The applicant&#39;s personal data was erased, so nothing more could be recorded") {
+		t.Errorf("the erased applicant's draft does not say it was withdrawn for the erasure: %.4000s", a.Body)
 	}
 	if a := office.get("/cases/" + caseID + "/evidence/" + evID); a.Status != http.StatusNotFound {
 		t.Errorf("evidence file after erasure: got %d, want 404 (deleted)", a.Status)

@@ -224,7 +224,11 @@ func (a *app) historyItem(x *ctx, e cases.HistoryEntry) historyItem {
 	case accreditation.EventEvidenceAdded, accreditation.EventEvidenceEdited:
 		add(x.T("label.title"), str("title"))
 	case accreditation.EventCaseWithdrawn, accreditation.EventAccreditationRevoked, accreditation.EventAccreditationWithdrawn:
-		add(x.T("label.reason"), str("reason"))
+		if str("cause") == accreditation.ApplicantErased {
+			add(x.T("label.reason"), x.T("withdrawn.applicant_erased"))
+		} else {
+			add(x.T("label.reason"), str("reason"))
+		}
 	case accreditation.EventCaseSubmitted:
 		if r := a.rulesOf(x, str("rule_set_version")); r != nil {
 			add(x.T("label.rule_set"), r.Title)

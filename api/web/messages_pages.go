@@ -444,7 +444,7 @@ var pageMessages = map[string]msg{
 	"users.erase.submit":                       {"Erase personal data", "Persoonsgegevens wissen"},
 	"users.erase.self":                         {"You cannot erase your own account.", "U kunt uw eigen account niet wissen."},
 	"users.disable.self":                       {"You cannot disable your own account: another office user can.", "U kunt uw eigen account niet blokkeren: een andere medewerker van het bureau kan dat."},
-	"users.erase.evidence_pending":             {"The erasure is recorded and the key deleted, but the evidence files could not all be deleted yet; try again later.", "Het wissen is vastgelegd en de sleutel verwijderd, maar nog niet alle bewijsbestanden konden worden verwijderd; probeer het later opnieuw."},
+	"users.erase.evidence_pending":             {"The erasure is recorded and the key deleted, but ending their applications in progress or deleting their evidence files did not finish. Sending the erasure again through the API (POST /api/v1/users/{id}/erasure) finishes it.", "Het wissen is vastgelegd en de sleutel verwijderd, maar het beëindigen van hun lopende aanvragen of het verwijderen van hun bewijsbestanden is niet voltooid. Het wissen opnieuw versturen via de API (POST /api/v1/users/{id}/erasure) voltooit het."},
 	"officecase.withdraw_accreditation":        {"Withdraw the accreditation (at the holder's request)", "Accreditatie intrekken (op verzoek van de houder)"},
 	"officecase.withdraw_accreditation.intro":  {"The accreditation ends now and leaves the public register. The holder sees the reason.", "De accreditatie eindigt nu en verdwijnt uit het openbaar register. De houder ziet de reden."},
 	"officecase.withdraw_accreditation.submit": {"Withdraw", "Intrekken"},

@@ -18,6 +18,7 @@ var staleMessages = map[string]msg{
 	"crole.assessor":                      {"assessor of this case", "de assessor van dit dossier"},
 	"crole.verifier":                      {"verifier of this case", "de verificateur van dit dossier"},
 	"crole.renewal_assessor":              {"assessor of the renewal", "de assessor van de verlenging"},
+	"withdrawn.applicant_erased":          {"The applicant's personal data was erased, so nothing more could be recorded on the application.", "De persoonsgegevens van de aanvrager zijn gewist, dus er kon niets meer in de aanvraag worden vastgelegd."},
 	"workspace.conflicted":                {"You have declared a conflict of interest with this applicant: you take no further step on this case, and the EMCC office gives your role to someone else.", "U hebt een belangenconflict met deze aanvrager gemeld: u zet geen verdere stap in dit dossier, en het EMCC-bureau geeft uw rol aan iemand anders."},
 	"officecase.holder_disabled.reassign": {"Reassign the role", "De rol opnieuw toewijzen"},
 	"form.stale": {"This was changed after you opened this page, in another tab or by someone else, so your changes were not saved. What you entered is below: check it against what is saved now (open this page again in another tab to see it) and save again.",

@@ -240,7 +240,8 @@ func (a *app) eraseUser(x *ctx) error {
 		return a.askToConfirm(x, erasureConfirmation(x, u))
 	}
 	ctx := x.Request().Context()
-	res, err := a.d.Accounts.Erase(ctx, x.meta("erase_user"), id, x.fv("erase_reason"))
+	m := x.meta("erase_user")
+	res, err := a.d.Accounts.Erase(ctx, m, id, x.fv("erase_reason"))
 	if err != nil {
 		if domain.Is(err, domain.NotFound) {
 			return err
@@ -248,7 +249,7 @@ func (a *app) eraseUser(x *ctx) error {
 		renameField(err, "reason", "erase_reason")
 		return a.userPage(x, id, p, x.fieldErrors(p, err, nil))
 	}
-	if err := a.d.Cases.EraseEvidenceOf(ctx, id); err != nil {
+	if err := a.d.Cases.AfterErasure(ctx, m, id); err != nil {
 		a.d.Log.Error("web: erase evidence", "user_id", id, "err", err)
 		a.settle(ctx, res.Seq)
 		p = x.newPage("user.title", nil)

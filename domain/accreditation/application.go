@@ -378,6 +378,30 @@ func unmetError(verb, ruleSet string, unmet []Unmet) *domain.Error {
 	return e
 }
 
+// EndOnErasure withdraws a case its applicant could still have withdrawn
+// (before a decision) because the office (or the retention policy) erased
+// the applicant's personal data: nothing more can be written on it (every
+// text is sealed with the key just deleted), so it would otherwise wait in
+// the queues for good. Any other case is left as it is (no change).
+// Errors: NotFound, Forbidden (not the office or the system).
+func (c *Case) EndOnErasure(actor domain.Actor) ([]aggregate.Change, error) {
+	if !c.Exists() {
+		return nil, domain.Errorf(domain.NotFound, "cannot end case %q: it does not exist", c.ID)
+	}
+	if actor.Role != domain.RoleOffice && actor.Role != domain.RoleSystem {
+		return nil, forbidden(ActionWithdraw, "only the office ends a case on erasure")
+	}
+	if !c.EndsOnErasure() {
+		return nil, nil
+	}
+	return one(CaseWithdrawn{FromState: c.State, Cause: ApplicantErased}), nil
+}
+
+// EndsOnErasure reports whether the erasure of the applicant's data ends
+// the case (EndOnErasure): it is before its decision, as a withdrawal by
+// the applicant would be.
+func (c *Case) EndsOnErasure() bool { return c.Exists() && c.inState(ActionWithdraw) == nil }
+
 // Withdraw is the applicant withdrawing the case, at any time before a
 // decision. Errors: NotFound, Forbidden, Conflict.
 func (c *Case) Withdraw(actor domain.Actor, now time.Time, in WithdrawInput) ([]aggregate.Change, error) {

@@ -383,7 +383,14 @@ type AppealDecided struct {
 type CaseWithdrawn struct {
 	FromState State      `json:"from_state"`
 	Reason    pii.Sealed `json:"reason,omitzero"`
+	// Cause is empty when the applicant withdrew it; ApplicantErased when
+	// the office erased the applicant's personal data (EndOnErasure).
+	Cause string `json:"cause,omitempty"`
 }
+
+// ApplicantErased is the Cause of a case withdrawn because its applicant's
+// personal data was erased.
+const ApplicantErased = "applicant_erased"
 
 // AccreditationRenewed: the accreditation was renewed. Since renewal is
 // assessed it follows RenewalAssessed in one commit, and the figures of the

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/aggregate"
 	"github.com/emcc/accredit/domain/eventstore"
 	"github.com/emcc/accredit/domain/framework"
 	"github.com/emcc/accredit/domain/pii"
@@ -535,4 +536,43 @@ func TestDecisionExpectedBy(t *testing.T) {
 	if _, ok := h.c.DecisionExpectedBy(sla); ok {
 		t.Error("withdrawn: still expects a decision")
 	}
+}
+
+// endOnErasure is EndOnErasure as a harness command.
+func endOnErasure(c *Case, actor domain.Actor, _ time.Time) ([]aggregate.Change, error) {
+	return c.EndOnErasure(actor)
+}
+
+// A case its applicant could still withdraw is withdrawn by the office's
+// erasure of their data, with the cause recorded; a decided case is left
+// as it is; only the office or the system may.
+func TestEndOnErasure(t *testing.T) {
+	for _, s := range []stage{opened, submitted, accepted, inAssessment, awaitingDecision} {
+		t.Run("before a decision: stage "+stageName[s], func(t *testing.T) {
+			h := given(t, SchemeEIA, s)
+			from := h.c.State
+			changes, err := h.run(officeScreen, endOnErasure)
+			if err != nil || len(changes) != 1 {
+				t.Fatalf("from %q: %d changes, %v", from, len(changes), err)
+			}
+			if d, ok := changes[0].Data.(CaseWithdrawn); !ok || d.Cause != ApplicantErased || d.FromState != from {
+				t.Fatalf("from %q: got %#v", from, changes[0].Data)
+			}
+			h.apply(officeScreen, changes)
+			h.wantState(StateWithdrawn)
+		})
+	}
+	t.Run("after the decision: no change", func(t *testing.T) {
+		for _, in := range []DecisionInput{award(framework.Practitioner, "acc-1"), refusal()} {
+			h := givenDecided(t, in)
+			if changes, err := h.run(domain.System, endOnErasure); err != nil || len(changes) != 0 {
+				t.Fatalf("a decided case: %d changes, %v; want none", len(changes), err)
+			}
+		}
+	})
+	t.Run("Forbidden/the applicant or an assessor", func(t *testing.T) {
+		h := given(t, SchemeEIA, inAssessment)
+		wantErr(t, h.fails(applicant, endOnErasure), domain.Forbidden)
+		wantErr(t, h.fails(assessorA, endOnErasure), domain.Forbidden)
+	})
 }

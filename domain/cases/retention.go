@@ -4,7 +4,39 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/aggregate"
 )
+
+// AfterErasure finishes an erasure of applicant userID (recorded, their
+// key deleted): each case of theirs still before its decision is withdrawn
+// (accreditation.Case.EndOnErasure: nothing more could be written on it),
+// then their evidence files are deleted. It may be run again: a case ended
+// and a file deleted stay so. meta is the erasure's; each case's command id
+// is derived from it, so a retried erasure ends each case once.
+func (s *Service) AfterErasure(ctx context.Context, meta aggregate.Meta, userID string) error {
+	for _, id := range s.IDsOfApplicant(userID) {
+		c, _, ok, err := s.repo.Find(ctx, id)
+		if err != nil {
+			return fmt.Errorf("end case %s: %w", id, err)
+		}
+		if !ok || !c.EndsOnErasure() {
+			continue
+		}
+		m := meta
+		m.Command, m.IfVersion = "end_on_erasure", nil
+		if m.CommandID != "" {
+			m.CommandID += ".end." + id
+		}
+		if _, err := s.run(ctx, m, id, func(c *accreditation.Case, _ time.Time) ([]aggregate.Change, error) {
+			return c.EndOnErasure(m.Actor)
+		}); err != nil {
+			return fmt.Errorf("end case %s: %w", id, err)
+		}
+	}
+	return s.EraseEvidenceOf(ctx, userID)
+}
 
 // EraseEvidenceOf deletes every evidence object of the cases of userID.
 func (s *Service) EraseEvidenceOf(ctx context.Context, userID string) error {

@@ -618,10 +618,11 @@ func (a *App) RunRetention(ctx context.Context) (int, error) {
 			continue
 		}
 		reason := fmt.Sprintf("retention policy: no activity for %d years", a.cfg.RetentionYears)
-		if _, err := a.Accounts.Erase(ctx, aggregate.Meta{Command: "erase", Actor: domain.System, CommandID: "retention-" + acc.ID}, acc.ID, reason); err != nil {
+		m := aggregate.Meta{Command: "erase", Actor: domain.System, CommandID: "retention-" + acc.ID}
+		if _, err := a.Accounts.Erase(ctx, m, acc.ID, reason); err != nil {
 			return n, fmt.Errorf("retention erasure of %s: %w", acc.ID, err)
 		}
-		if err := a.Cases.EraseEvidenceOf(ctx, acc.ID); err != nil {
+		if err := a.Cases.AfterErasure(ctx, m, acc.ID); err != nil {
 			return n, err
 		}
 		n++
