@@ -43,6 +43,9 @@ func TestADisabledAssessorsCasesAreShownToTheOffice(t *testing.T) {
 	if other := office.get("/office/cases?assessor_id=" + nina.ID); strings.Contains(other.Body, caseID) {
 		t.Fatal("the queue filtered to another assessor lists the case")
 	}
+	if d := office.get("/office"); !strings.Contains(d.Body, "Anna Assessor is disabled and holds a case in progress, which waits until you reassign it.") {
+		t.Fatalf("the dashboard does not say the disabled assessor's case waits: %.5000s", d.Body)
+	}
 	c := office.get("/office/cases/" + caseID)
 	if !strings.Contains(c.Body, `id="disabled-holder-assessor"`) || !strings.Contains(c.Body, "Anna Assessor, the assessor of this case, is disabled") {
 		t.Fatalf("the case's page does not say its assessor is disabled: %.4000s", c.Body)
@@ -55,6 +58,9 @@ func TestADisabledAssessorsCasesAreShownToTheOffice(t *testing.T) {
 	w.in.Settle(t)
 	if a := office.get(userPage); strings.Contains(a.Body, caseID) || !strings.Contains(a.Body, "None in progress.") {
 		t.Fatalf("after the reassignment the disabled assessor's page still lists the case: %.3000s", a.Body)
+	}
+	if d := office.get("/office"); strings.Contains(d.Body, "is disabled and holds") {
+		t.Fatal("after the reassignment the dashboard still says a disabled assessor holds a case")
 	}
 	if c := office.get("/office/cases/" + caseID); strings.Contains(c.Body, `id="disabled-holder-`) {
 		t.Fatal("after the reassignment the case's page still says its assessor is disabled")

@@ -5,6 +5,9 @@ package web
 // disabled assessor holds, in English and Dutch.
 var staleMessages = map[string]msg{
 	"users.held":                          {"Cases they hold", "Dossiers die deze persoon in behandeling heeft"},
+	"dashboard.stranded":                  {"%[2]s is disabled and holds %[1]d cases in progress, which wait until you reassign them.", "%[2]s is geblokkeerd en heeft %[1]d lopende dossiers, die wachten tot u ze aan iemand anders geeft."},
+	"dashboard.stranded.one":              {"%[2]s is disabled and holds a case in progress, which waits until you reassign it.", "%[2]s is geblokkeerd en heeft een lopend dossier, dat wacht tot u het aan iemand anders geeft."},
+	"dashboard.stranded.see":              {"See them", "Bekijken"},
 	"users.held.renewals":                 {"Renewals they assess", "Verlengingen die deze persoon beoordeelt"},
 	"users.held.none":                     {"None in progress.", "Geen lopende dossiers."},
 	"users.held.disabled":                 {"This assessor is disabled and cannot log in: these cases wait until you reassign their role.", "Deze assessor is geblokkeerd en kan niet inloggen: deze dossiers wachten tot u de rol aan iemand anders geeft."},
