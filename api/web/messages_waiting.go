@@ -1,9 +1,11 @@
 package web
 
-// staleMessages say what a save or a person left behind: a form saved
-// over a change made since it was shown (see ctx.meta), and the cases a
-// disabled assessor holds, in English and Dutch.
-var staleMessages = map[string]msg{
+// waitingMessages say what would otherwise wait unseen: a form saved over
+// a change made since it was shown (see ctx.meta), the cases and renewals
+// of a disabled assessor or of one who declared a conflict of interest
+// since taking them, and the applications ended by an erasure; in English
+// and Dutch.
+var waitingMessages = map[string]msg{
 	"users.held":                          {"Cases they hold", "Dossiers die deze persoon in behandeling heeft"},
 	"dashboard.stranded":                  {"%[2]s is disabled and holds %[1]d cases in progress, which wait until you reassign them.", "%[2]s is geblokkeerd en heeft %[1]d lopende dossiers, die wachten tot u ze aan iemand anders geeft."},
 	"dashboard.stranded.one":              {"%[2]s is disabled and holds a case in progress, which waits until you reassign it.", "%[2]s is geblokkeerd en heeft een lopend dossier, dat wacht tot u het aan iemand anders geeft."},
