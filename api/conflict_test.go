@@ -76,11 +76,7 @@ func TestAConflictDeclaredAfterTakingARoleStopsTheAssessor(t *testing.T) {
 // The same holds for the assessor of a renewal.
 func TestAConflictStopsTheRenewalsAssessor(t *testing.T) {
 	tm := newTeam(t)
-	id := tm.openEIA(t)
-	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200)
-	tm.toDecision(t, id)
-	d := tm.post(t, "/api/v1/cases/"+id+"/decision", tm.admin, map[string]string{"outcome": "awarded", "level": "practitioner", "rationale": "Meets the level."}, 200)
-	accID := d["accreditation"].(map[string]any)["id"].(string)
+	id, accID := tm.awardedCase(t)
 	tm.setClock(t, time.Date(2030, 12, 1, 9, 0, 0, 0, time.UTC))
 	renata := tm.newAssessor(t, "renata@example.org", "Renata Renewals")
 	renata.Token = tm.in.Login(t, renata.Email, renata.Password)

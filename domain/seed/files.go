@@ -23,7 +23,7 @@ func (g *job) fileOf(title string, kind accreditation.EvidenceKind, cats []int) 
 		}
 	}
 	lines = append(lines, "", "Made up by accredit seed for a demonstration: not a real document.")
-	return onePagePDF(lines)
+	return OnePagePDF(lines...)
 }
 
 // storeFile seals plain with the applicant's key and stores it as object,
@@ -48,9 +48,10 @@ func (g *job) storeFile(ctx context.Context, p *plan, object string, plain []byt
 	return int64(len(plain)), hex.EncodeToString(sum[:]), nil
 }
 
-// onePagePDF is a valid PDF 1.4 of one A4 page showing lines in Helvetica
-// (Latin-1 text; other characters show as '?').
-func onePagePDF(lines []string) []byte {
+// OnePagePDF is a valid PDF 1.4 of one A4 page showing lines in Helvetica
+// (Latin-1 text; other characters show as '?'): a seeded evidence file, and
+// the tests' PDFs.
+func OnePagePDF(lines ...string) []byte {
 	var content bytes.Buffer
 	content.WriteString("BT /F1 12 Tf 56 780 Td 18 TL\n")
 	esc := strings.NewReplacer(`\`, `\\`, "(", `\(`, ")", `\)`)
