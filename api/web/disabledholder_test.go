@@ -17,10 +17,7 @@ import (
 func TestADisabledAssessorsCasesAreShownToTheOffice(t *testing.T) {
 	w := newWorld(t)
 	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
-	caseID := w.readyEIA(t, carla)
-	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/submit", carla.Token, declared), 200)
-	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/screening", w.admin, map[string]string{"outcome": "accepted"}), 200)
-	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/claim", w.assessor.Token, map[string]string{"role": "assessor"}), 200)
+	caseID := w.claimedCase(t, carla)
 	nina := w.newAssessor(t, "nina@example.org", "Nina Newcomer")
 
 	office := w.client(t)

@@ -85,6 +85,17 @@ func (w *world) readyEIA(t testing.TB, applicant User) string {
 	return caseID
 }
 
+// claimedCase opens an EIA practitioner case of the applicant, submits it,
+// has the office accept it and w.assessor claim its assessor's role.
+func (w *world) claimedCase(t testing.TB, applicant User) string {
+	t.Helper()
+	caseID := w.readyEIA(t, applicant)
+	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/submit", applicant.Token, declared), 200)
+	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/screening", w.admin, map[string]string{"outcome": "accepted"}), 200)
+	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/claim", w.assessor.Token, map[string]string{"role": "assessor"}), 200)
+	return caseID
+}
+
 // fillEIA gives the applicant's EIA practitioner case a portfolio that
 // meets the rules and a statement on every category.
 func (w *world) fillEIA(t testing.TB, applicant User, caseID string) {
