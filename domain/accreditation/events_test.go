@@ -64,7 +64,7 @@ func samplePayloads() map[EventType]any {
 		EventAccreditationAwarded: &AccreditationAwarded{AccreditationID: "acc-1", Level: framework.Foundation, AwardedAt: at, ValidUntil: at.AddDate(5, 0, 0)},
 		EventAppealFiled:          &AppealFiled{DecisionNumber: 2, Grounds: seal("g")},
 		EventAppealDecided:        &AppealDecided{DecisionNumber: 2, Outcome: AppealUpheld, Rationale: seal("r"), ReturnTo: ReturnToDecision},
-		EventCaseWithdrawn:        &CaseWithdrawn{FromState: StateModeration, Reason: seal("r")},
+		EventCaseWithdrawn:        &CaseWithdrawn{FromState: StateModeration, Reason: seal("r"), Cause: ApplicantErased},
 		EventAccreditationRenewed: &AccreditationRenewed{AccreditationID: "acc-1", PreviousValidUntil: at, ValidUntil: at.AddDate(5, 0, 0),
 			ContinuedPractice: true, SupervisionHoursLastYear: 5, CPDHoursLastYear: 20, EthicsCodeAdherence: true, RuleSetVersion: "eia-2024-1",
 			Declarations: []DeclarationConfirmed{{Key: DeclarationCodeOfEthics, Version: 1, ConfirmedAt: at}}},
