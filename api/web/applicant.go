@@ -460,7 +460,8 @@ func (a *app) savePortfolio(x *ctx) error {
 	if len(p.Errors) > 0 {
 		return a.portfolioPage(x, c, p, http.StatusBadRequest)
 	}
-	res, err := a.d.Cases.UpdatePortfolio(x.Request().Context(), x.meta(string(accreditation.ActionUpdatePortfolio)), c.ID, in)
+	m := a.rebase(x, x.meta(string(accreditation.ActionUpdatePortfolio)), c, accreditation.EventPortfolioUpdated)
+	res, err := a.d.Cases.UpdatePortfolio(x.Request().Context(), m, c.ID, in)
 	if err != nil {
 		status := x.fieldErrors(p, err, func(f string) string {
 			if m := curriculumField.FindStringSubmatch(f); m != nil {
@@ -661,7 +662,8 @@ func (a *app) saveSelfAssessment(x *ctx) error {
 	if len(items) == 0 {
 		return x.redirect("/applications/" + c.ID + "/self-assessment?ok=unchanged")
 	}
-	res, err := a.d.Cases.UpdateSelfAssessment(x.Request().Context(), x.meta(string(accreditation.ActionUpdateSelfAssessment)), c.ID, items)
+	m := a.rebase(x, x.meta(string(accreditation.ActionUpdateSelfAssessment)), c, accreditation.EventSelfAssessmentUpdated)
+	res, err := a.d.Cases.UpdateSelfAssessment(x.Request().Context(), m, c.ID, items)
 	if err != nil {
 		status := x.fieldErrors(p, err, func(f string) string {
 			if m := statementField.FindStringSubmatch(f); m != nil {

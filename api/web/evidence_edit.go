@@ -73,7 +73,8 @@ func (a *app) editEvidence(x *ctx) error {
 	if len(p.Errors) > 0 {
 		return a.evidenceEditView(x, c, ev, p, http.StatusBadRequest)
 	}
-	res, err := a.d.Cases.EditEvidence(x.Request().Context(), x.meta(string(accreditation.ActionEditEvidence)), c.ID, ev.ID, in)
+	m := a.rebase(x, x.meta(string(accreditation.ActionEditEvidence)), c, accreditation.EventEvidenceEdited, accreditation.EventEvidenceRemoved)
+	res, err := a.d.Cases.EditEvidence(x.Request().Context(), m, c.ID, ev.ID, in)
 	if err != nil {
 		if domain.Is(err, domain.NotFound) {
 			return err

@@ -21,7 +21,9 @@ import (
 
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/accounts"
+	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/aggregate"
+	"github.com/emcc/accredit/domain/cases"
 )
 
 // The cookies of the web application. All are HttpOnly and SameSite=Lax,
@@ -238,9 +240,10 @@ func (x *ctx) actor() domain.Actor {
 // rendered into the form) makes a double submission write once. A form
 // that replaces what it shows (a portfolio, a self-assessment, an evidence
 // item, an assessor's profile) carries the "version" it was shown at
-// (template "version"): a save over a change made since, in another tab or
-// by someone else, is refused rather than undoing that change unseen
-// (fieldErrors says so, and the page keeps what was typed).
+// (template "version"): a save over a change made since to what it
+// replaces, in another tab or by someone else, is refused rather than
+// undoing that change unseen (fieldErrors says so, and the page keeps what
+// was typed); a change to another part of a case is not (rebase).
 func (x *ctx) meta(command string) aggregate.Meta {
 	m := aggregate.Meta{Command: command, Actor: x.actor(), CorrelationID: x.Response().Header().Get(echo.HeaderXRequestID)}
 	if k := x.form.Get("idem"); k != "" && len(k) <= 100 {
@@ -250,6 +253,25 @@ func (x *ctx) meta(command string) aggregate.Meta {
 	if v, err := strconv.ParseUint(x.form.Get("version"), 10, 64); err == nil {
 		m.IfVersion = &v
 	}
+	return m
+}
+
+// rebase lets a form shown at an older version of case c (its "version",
+// see meta) be saved at c's version when nothing since changed what the
+// form replaces (an event of one of types): an evidence item added in
+// another tab does not refuse a portfolio save, another save of the
+// portfolio still does. A failed look leaves m as it is (the save is then
+// refused, never let through unchecked).
+func (a *app) rebase(x *ctx, m aggregate.Meta, c *cases.CaseView, types ...accreditation.EventType) aggregate.Meta {
+	if m.IfVersion == nil || *m.IfVersion >= c.Version {
+		return m
+	}
+	changed, err := a.d.Cases.ChangedSince(x.Request().Context(), x.actor(), c.ID, *m.IfVersion, types...)
+	if err != nil || changed {
+		return m
+	}
+	v := c.Version
+	m.IfVersion = &v
 	return m
 }
 

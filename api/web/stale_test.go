@@ -142,3 +142,44 @@ func selfStatement(t *testing.T, w *world, u User, caseID string, category int) 
 	}
 	return ""
 }
+
+// A change made since to another part of the case does not refuse a form:
+// only one to what the form replaces does.
+func TestAChangeElsewhereDoesNotRefuseASave(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	caseID := w.readyEIA(t, carla)
+	evID := Expect(t, w.in.Upload(t, caseID, carla.Token, map[string]string{"kind": "reflective_statement", "title": "Reflections 2025", "categories": "1,2"}, "reflections.pdf", pdf, nil), 201).Header.Get("X-Evidence-Id")
+	web := w.client(t)
+	web.login(carla.Email, carla.Password)
+	base := "/applications/" + caseID
+	elsewhere := func(n int) {
+		t.Helper()
+		Expect(t, w.in.Upload(t, caseID, carla.Token, map[string]string{"kind": "case_study", "title": "Case study " + strconv.Itoa(n), "categories": "3"}, "case.pdf", pdf, nil), 201)
+	}
+
+	shown := shownVersion(t, web.get(base+"/portfolio"))
+	elsewhere(1)
+	form := url.Values{"version": {shown}, "first_practice_date": {"2021-01-15"}, "client_hours": {"152"}, "client_count": {"14"}, "cpd_hours_last_year": {"20"},
+		"supervision_hours_last_year": {"6"}, "feedback_items_last_12m": {"6"}, "reflection_items_last_12m": {"5"}, "professional_body_member": {"yes"}}
+	if a := web.post(base+"/portfolio", form, true); a.Status != http.StatusSeeOther {
+		t.Fatalf("portfolio saved after an evidence item was added elsewhere: got %d, want 303: %.2000s", a.Status, a.Body)
+	}
+
+	shown = shownVersion(t, web.get(base+"/self-assessment"))
+	elsewhere(2)
+	if a := web.post(base+"/self-assessment", url.Values{"version": {shown}, "statement_2": {"Changed in this tab"}}, true); a.Status != http.StatusSeeOther {
+		t.Fatalf("self-assessment saved after an evidence item was added elsewhere: got %d, want 303: %.2000s", a.Status, a.Body)
+	}
+	if got := selfStatement(t, w, carla, caseID, 2); got != "Changed in this tab" {
+		t.Fatalf("category 2 reads %q after the save", got)
+	}
+
+	edit := base + "/evidence/" + evID + "/edit"
+	shown = shownVersion(t, web.get(edit))
+	Expect(t, w.in.Put(t, "/api/v1/cases/"+caseID+"/portfolio", carla.Token, map[string]any{"first_practice_date": "2021-01-15", "client_hours": 160, "client_count": 14,
+		"cpd_hours_last_year": 20, "supervision_hours_last_year": 6, "feedback_items_last_12m": 6, "reflection_items_last_12m": 5, "professional_body_member": true}), 200)
+	if a := web.post(edit, url.Values{"version": {shown}, "kind": {"reflective_statement"}, "title": {"Retitled here"}, "categories": {"1", "2"}}, true); a.Status != http.StatusSeeOther {
+		t.Fatalf("evidence edited after the portfolio was saved elsewhere: got %d, want 303: %.2000s", a.Status, a.Body)
+	}
+}
