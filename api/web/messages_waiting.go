@@ -19,7 +19,7 @@ var waitingMessages = map[string]msg{
 	"officequeue.held_by.all":             {"Show every case", "Alle dossiers tonen"},
 	"officecase.holder_disabled":          {"%s, the %s of this case, is disabled and cannot log in: the case waits until the role is given to someone else.", "%s, de %s van dit dossier, is geblokkeerd en kan niet inloggen: het dossier wacht tot de rol aan iemand anders is gegeven."},
 	"officecase.conflicted":               {"%s, the %s, has declared a conflict of interest with the applicant since taking the role, and takes no further step on the case.", "%s, %s, heeft na het aannemen van de rol een belangenconflict met de aanvrager gemeld en zet geen verdere stap in het dossier."},
-	"officecase.conflicted.done":          {"Their assessment was submitted before the declaration: weigh it with that in mind.", "De beoordeling werd vóór de melding ingediend: weeg haar met dat in gedachten."},
+	"officecase.conflicted.done":          {"What they recorded on the case (an assessment, an interview) came before the declaration: weigh it with that in mind.", "Wat zij in het dossier vastlegden (een beoordeling, een interview) ging aan de melding vooraf: weeg het met dat in gedachten."},
 	"crole.assessor":                      {"assessor of this case", "de assessor van dit dossier"},
 	"crole.verifier":                      {"verifier of this case", "de verificateur van dit dossier"},
 	"crole.renewal_assessor":              {"assessor of the renewal", "de assessor van de verlenging"},

@@ -21,11 +21,11 @@ import (
 // ConflictedRoles, beside the case's own roles.
 const RenewalAssessorRole = "renewal_assessor"
 
-// heldRoles are the roles userID holds on c: the case's assessor or
-// verifier, and its current renewal's assessor.
+// heldRoles are the roles userID holds on c while it is in progress: the
+// case's assessor or verifier, and its open renewal's assessor.
 func heldRoles(c *accreditation.Case, userID string) []string {
 	var out []string
-	if r := c.Assignments.RoleOf(userID); r != "" {
+	if r := c.Assignments.RoleOf(userID); r != "" && c.State.InProgress() {
 		out = append(out, string(r))
 	}
 	if userID != "" && c.RenewalAssessor() == userID {
