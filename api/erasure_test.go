@@ -258,3 +258,25 @@ func TestErasureWithdrawsTheCasesInProgress(t *testing.T) {
 	}
 	wantProblem(t, tm.in.Post(t, "/api/v1/users/"+tm.applicant.ID+"/erasure", tm.admin, map[string]string{"reason": "again"}), 409, "already erased")
 }
+
+// What is written about a person after their erasure is kept as erased:
+// no new key is made for them (one made would let it be read), and the
+// office can still act on their decided case.
+func TestNothingWrittenAfterAnErasureCanBeRead(t *testing.T) {
+	tm := newTeam(t)
+	id, accID := tm.awardedCase(t)
+	tm.post(t, "/api/v1/users/"+tm.applicant.ID+"/erasure", tm.admin, map[string]string{"reason": "GDPR art. 17 request"}, 200)
+
+	const reason = "Revoked after the erasure: a text about the holder"
+	tm.post(t, "/api/v1/accreditations/"+accID+"/revocation", tm.admin, map[string]string{"reason": reason}, 200)
+	acc := tm.get(t, "/api/v1/cases/"+id, tm.admin)["accreditation"].(map[string]any)
+	if acc["status"] != "revoked" || acc["reason"] != "[erased]" {
+		t.Fatalf("the accreditation after its revocation: status %v, reason %q; want revoked and [erased]", acc["status"], acc["reason"])
+	}
+	if hist := string(Expect(t, tm.in.Get(t, "/api/v1/cases/"+id+"/history", tm.admin), 200).Body); strings.Contains(hist, reason) {
+		t.Fatal("the history shows a text written about the erased holder")
+	}
+	if where := rawStreamContains(t, tm.in, reason); where != "" {
+		t.Fatalf("clear text in the stream: %s", where)
+	}
+}

@@ -217,7 +217,11 @@ func (s *Service) run(ctx context.Context, m aggregate.Meta, id string, decide f
 func (s *Service) seal(ctx context.Context, subject, text string) (pii.Sealed, error) {
 	sealed, err := s.vault.Seal(ctx, subject, strings.TrimSpace(text))
 	if errors.Is(err, pii.ErrErased) {
-		return pii.Sealed{}, domain.Errorf(domain.Conflict, "the applicant's personal data has been erased")
+		// Written after the applicant's erasure: kept as erased, so that
+		// the office can still act on a decided case (a revocation's
+		// reason, an appeal's rationale) without anything about them
+		// being stored.
+		return pii.ErasedValue(subject), nil
 	}
 	if err != nil {
 		return pii.Sealed{}, domain.Wrap(domain.Unavailable, err, "key store unavailable")

@@ -38,16 +38,22 @@ func OpenKeyStore(ctx context.Context, js jetstream.JetStream, cfg Config) (*Key
 	return &KeyStore{kv: kv, js: js}, nil
 }
 
-// Get implements pii.KeyStore.
+// Get implements pii.KeyStore. An erased subject's key is a purge marker,
+// which the bucket keeps (nothing purges the markers of this bucket).
 func (k *KeyStore) Get(ctx context.Context, subject string) ([]byte, error) {
 	e, err := k.kv.Get(ctx, subject)
-	if errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrKeyDeleted) {
+	if errors.Is(err, jetstream.ErrKeyDeleted) {
+		return nil, pii.ErrErased
+	}
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		// A replica may not have a key made a moment ago: ask the leader.
-		v, found, lerr := kvLeaderGet(ctx, k.js, KeysBucket, subject)
-		if lerr != nil {
+		v, op, lerr := kvLeaderOp(ctx, k.js, KeysBucket, subject)
+		switch {
+		case lerr != nil:
 			return nil, lerr
-		}
-		if !found {
+		case op == kvDeleted:
+			return nil, pii.ErrErased
+		case op == kvNone:
 			return nil, pii.ErrNoKey
 		}
 		return v, nil
@@ -58,16 +64,19 @@ func (k *KeyStore) Get(ctx context.Context, subject string) ([]byte, error) {
 	return e.Value(), nil
 }
 
-// Create implements pii.KeyStore.
+// Create implements pii.KeyStore: a write expecting no message at all on
+// the key's subject, so that a purge marker (an erased subject) refuses it
+// as a key does; nats' KeyValue.Create would write over the marker.
 func (k *KeyStore) Create(ctx context.Context, subject string, wrapped []byte) ([]byte, error) {
-	_, err := k.kv.Create(ctx, subject, wrapped)
-	if errors.Is(err, jetstream.ErrKeyExists) {
-		return k.Get(ctx, subject)
+	_, err := k.kv.Update(ctx, subject, wrapped, 0)
+	if err == nil {
+		return wrapped, nil
 	}
-	if err != nil {
-		return nil, err
+	// Another creator won, or the subject is erased, or the store failed.
+	if got, gerr := k.Get(ctx, subject); gerr == nil || errors.Is(gerr, pii.ErrErased) {
+		return got, gerr
 	}
-	return wrapped, nil
+	return nil, err
 }
 
 // Each implements pii.KeyStore: a watch of the whole bucket (an ordered

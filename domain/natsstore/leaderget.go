@@ -17,16 +17,32 @@ import (
 // request. A miss is therefore confirmed by the stream leader, which has
 // every acknowledged write; hits, the common case, stay direct and cheap.
 
+// kvOp is what the last message of a key says.
+type kvOp int
+
+const (
+	kvNone    kvOp = iota // no message: the key never had a value
+	kvPut                 // a value
+	kvDeleted             // a delete or purge marker
+)
+
 // leaderLast asks the stream leader for the last message on subject. It
 // answers found=false when there is none or when the key's last operation
 // is a delete or purge.
 func leaderLast(ctx context.Context, nc *nats.Conn, stream, subject string) (value []byte, found bool, err error) {
+	v, op, err := leaderLastOp(ctx, nc, stream, subject)
+	return v, op == kvPut, err
+}
+
+// leaderLastOp is leaderLast telling a key that never had a value from one
+// deleted.
+func leaderLastOp(ctx context.Context, nc *nats.Conn, stream, subject string) (value []byte, op kvOp, err error) {
 	req, _ := json.Marshal(struct {
 		LastBySubject string `json:"last_by_subj"`
 	}{subject})
 	msg, err := nc.RequestWithContext(ctx, "$JS.API.STREAM.MSG.GET."+stream, req)
 	if err != nil {
-		return nil, false, fmt.Errorf("leader get %s: %w", subject, err)
+		return nil, kvNone, fmt.Errorf("leader get %s: %w", subject, err)
 	}
 	var resp struct {
 		Error *struct {
@@ -40,27 +56,32 @@ func leaderLast(ctx context.Context, nc *nats.Conn, stream, subject string) (val
 		} `json:"message"`
 	}
 	if err := json.Unmarshal(msg.Data, &resp); err != nil {
-		return nil, false, fmt.Errorf("leader get %s: %w", subject, err)
+		return nil, kvNone, fmt.Errorf("leader get %s: %w", subject, err)
 	}
 	if resp.Error != nil {
 		if resp.Error.Code == 404 {
-			return nil, false, nil
+			return nil, kvNone, nil
 		}
-		return nil, false, fmt.Errorf("leader get %s: %s (%d)", subject, resp.Error.Description, resp.Error.ErrCode)
+		return nil, kvNone, fmt.Errorf("leader get %s: %s (%d)", subject, resp.Error.Description, resp.Error.ErrCode)
 	}
 	if resp.Message == nil {
-		return nil, false, errors.New("leader get " + subject + ": empty answer")
+		return nil, kvNone, errors.New("leader get " + subject + ": empty answer")
 	}
 	if len(resp.Message.Header) > 0 {
 		h, err := nats.DecodeHeadersMsg(resp.Message.Header)
 		if err != nil {
-			return nil, false, fmt.Errorf("leader get %s: headers: %w", subject, err)
+			return nil, kvNone, fmt.Errorf("leader get %s: headers: %w", subject, err)
 		}
 		if op := h.Get("KV-Operation"); op == "DEL" || op == "PURGE" {
-			return nil, false, nil
+			return nil, kvDeleted, nil
 		}
 	}
-	return resp.Message.Data, true, nil
+	return resp.Message.Data, kvPut, nil
+}
+
+// kvLeaderOp is kvLeaderGet telling a key never written from one deleted.
+func kvLeaderOp(ctx context.Context, js jetstream.JetStream, bucket, key string) ([]byte, kvOp, error) {
+	return leaderLastOp(ctx, js.Conn(), "KV_"+bucket, "$KV."+bucket+"."+key)
 }
 
 // kvLeaderGet confirms a key-value miss with the leader of bucket's stream.

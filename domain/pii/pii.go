@@ -160,12 +160,17 @@ var ErrNoKey = errors.New("no key for subject")
 
 // KeyStore keeps wrapped data keys by subject.
 type KeyStore interface {
-	// Get returns the wrapped key of subject, or ErrNoKey.
+	// Get returns the wrapped key of subject, ErrNoKey when it never had
+	// one, or ErrErased when it was deleted.
 	Get(ctx context.Context, subject string) ([]byte, error)
 	// Create stores a wrapped key for subject unless it has one; it
-	// returns the key now stored (the existing one when it raced).
+	// returns the key now stored (the existing one when it raced), or
+	// ErrErased when subject's key was deleted: an erased person never
+	// gets a key again, so nothing written about them after their erasure
+	// can be read.
 	Create(ctx context.Context, subject string, wrapped []byte) ([]byte, error)
-	// Delete removes subject's key for good.
+	// Delete removes subject's key for good (it stays erased, even when it
+	// had none).
 	Delete(ctx context.Context, subject string) error
 	// Each calls fn with every subject's wrapped key (fn's to keep), in
 	// no set order, until fn returns an error, which Each returns. A key
@@ -373,7 +378,7 @@ func (v *Vault) keyFrom(ctx context.Context, subject string, use keyUse, read fu
 		_, _ = rand.Read(dk)
 		wrapped, err = v.keys.Create(ctx, subject, seal(v.kek, dk, []byte(subject)))
 	}
-	if errors.Is(err, ErrNoKey) {
+	if errors.Is(err, ErrNoKey) || errors.Is(err, ErrErased) {
 		return nil, ErrErased
 	}
 	if err != nil {
@@ -426,6 +431,11 @@ func (v *Vault) sealFrom(ctx context.Context, subject, plain string, use keyUse,
 	return Sealed{Subject: subject, Data: seal(k.aead, []byte(plain), []byte(subject))}, nil
 }
 
+// ErasedValue stands for a text about subject written after their erasure:
+// nothing is kept of it, it reads as erased (Reveal), and it is not a zero
+// value (a required text given is still given).
+func ErasedValue(subject string) Sealed { return Sealed{Subject: subject} }
+
 // Open decrypts s; ErrErased when its subject was erased.
 func (v *Vault) Open(ctx context.Context, s Sealed) (string, error) {
 	return v.openFrom(ctx, s, v.keys.Get)
@@ -476,17 +486,23 @@ func (v *Vault) Forget(subject string) {
 
 // MemoryKeys is an in-memory KeyStore for unit tests.
 type MemoryKeys struct {
-	mu   sync.Mutex
-	keys map[string][]byte
+	mu     sync.Mutex
+	keys   map[string][]byte
+	erased map[string]bool
 }
 
 // NewMemoryKeys returns an empty in-memory key store.
-func NewMemoryKeys() *MemoryKeys { return &MemoryKeys{keys: map[string][]byte{}} }
+func NewMemoryKeys() *MemoryKeys {
+	return &MemoryKeys{keys: map[string][]byte{}, erased: map[string]bool{}}
+}
 
 // Get implements KeyStore.
 func (m *MemoryKeys) Get(_ context.Context, subject string) ([]byte, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.erased[subject] {
+		return nil, ErrErased
+	}
 	k, ok := m.keys[subject]
 	if !ok {
 		return nil, ErrNoKey
@@ -498,6 +514,9 @@ func (m *MemoryKeys) Get(_ context.Context, subject string) ([]byte, error) {
 func (m *MemoryKeys) Create(_ context.Context, subject string, wrapped []byte) ([]byte, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.erased[subject] {
+		return nil, ErrErased
+	}
 	if k, ok := m.keys[subject]; ok {
 		return bytes.Clone(k), nil
 	}
@@ -530,6 +549,7 @@ func (m *MemoryKeys) Delete(_ context.Context, subject string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	delete(m.keys, subject)
+	m.erased[subject] = true
 	return nil
 }
 
