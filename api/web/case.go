@@ -253,16 +253,13 @@ func (a *app) userName(x *ctx, id string) string {
 	if id == domain.System.ID {
 		return x.T("actor.system")
 	}
-	u, err := a.d.Accounts.User(x.Request().Context(), id)
-	if err != nil {
-		return id
-	}
-	return u.Name
+	return a.holder(x, id).Name
 }
 
-// holder is an assessor or verifier as the office's pages name them: a
-// disabled one cannot log in, so what they hold waits until the office
-// reassigns it, and the pages say so beside the name.
+// holder is a user as the office's pages name them (their id when the
+// account cannot be read): a disabled assessor cannot log in, so what they
+// hold waits until the office reassigns it, and the pages say so beside
+// the name.
 type holder struct {
 	ID, Name string
 	Disabled bool

@@ -16,13 +16,9 @@ import (
 // and a file deleted stay so. meta is the erasure's; each case's command id
 // is derived from it, so a retried erasure ends each case once.
 func (s *Service) AfterErasure(ctx context.Context, meta aggregate.Meta, userID string) error {
-	for _, id := range s.IDsOfApplicant(userID) {
-		c, _, ok, err := s.repo.Find(ctx, id)
-		if err != nil {
-			return fmt.Errorf("end case %s: %w", id, err)
-		}
-		if !ok || !c.EndsOnErasure() {
-			continue
+	objects, err := s.evidenceOf(ctx, userID, func(id string, c *accreditation.Case) error {
+		if !c.EndsOnErasure() {
+			return nil
 		}
 		m := meta
 		m.Command, m.IfVersion = "end_on_erasure", nil
@@ -34,17 +30,32 @@ func (s *Service) AfterErasure(ctx context.Context, meta aggregate.Meta, userID 
 		}); err != nil {
 			return fmt.Errorf("end case %s: %w", id, err)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	return s.EraseEvidenceOf(ctx, userID)
+	return s.deleteObjects(ctx, objects)
 }
 
 // EraseEvidenceOf deletes every evidence object of the cases of userID.
 func (s *Service) EraseEvidenceOf(ctx context.Context, userID string) error {
+	objects, err := s.evidenceOf(ctx, userID, nil)
+	if err != nil {
+		return err
+	}
+	return s.deleteObjects(ctx, objects)
+}
+
+// evidenceOf reads each case of applicant userID once, calls also (when
+// set) with it, and returns the objects of its evidence. A case the store
+// cannot give fails it: an erasure that skipped a case would report done.
+func (s *Service) evidenceOf(ctx context.Context, userID string, also func(id string, c *accreditation.Case) error) ([]string, error) {
 	var objects []string
 	for _, id := range s.IDsOfApplicant(userID) {
 		c, _, ok, err := s.repo.Find(ctx, id)
-		if err != nil { // an erasure that skipped a case would report done
-			return fmt.Errorf("erase evidence of case %s: %w", id, err)
+		if err != nil {
+			return nil, fmt.Errorf("erase evidence of case %s: %w", id, err)
 		}
 		if !ok {
 			continue
@@ -52,7 +63,16 @@ func (s *Service) EraseEvidenceOf(ctx context.Context, userID string) error {
 		for _, e := range c.Evidence {
 			objects = append(objects, e.Object)
 		}
+		if also != nil {
+			if err := also(id, c); err != nil {
+				return nil, err
+			}
+		}
 	}
+	return objects, nil
+}
+
+func (s *Service) deleteObjects(ctx context.Context, objects []string) error {
 	for _, o := range objects {
 		if err := s.blobs.Delete(ctx, o); err != nil {
 			return fmt.Errorf("erase evidence %s: %w", o, err)
