@@ -78,6 +78,9 @@ type workspace struct {
 	// Placing are the framework's descriptions of the case's level and the
 	// one below, of its scheme: what a level is placed against.
 	Placing []levelText
+	// Barred is why the reader's profile no longer meets their role's
+	// conditions, but for a conflict of interest (barred.go).
+	Barred string
 }
 
 // levelText is one level's description in the reader's language.
@@ -88,7 +91,7 @@ type levelText struct {
 
 func (a *app) workspaceView(x *ctx, c *cases.CaseView, p *page, status int) error {
 	w := &workspace{C: c, Indicators: a.indicatorsByCategory(framework.Level(c.Level)), DraftKey: "assessment:" + c.ID + ":" + x.user.ID,
-		Restore: len(p.Form) == 0, NextStep: a.nextStep(x, c.Next)}
+		Restore: len(p.Form) == 0, NextStep: a.nextStep(x, c.Next), Barred: a.ownBar(x, c)}
 	for role, as := range c.Assignments.All() {
 		if as.UserID == x.user.ID {
 			w.MyRole = string(role)

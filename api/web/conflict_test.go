@@ -38,3 +38,44 @@ func TestAConflictDeclaredLaterIsShownOnTheCase(t *testing.T) {
 		t.Fatalf("the office's case page does not show the conflict with the way to reassign: %.5000s", c.Body)
 	}
 }
+
+// A profile the office lowers after the assessor took a role (here a
+// language taken off): the assessor's user page marks the case, the case
+// page says why beside the form that gives the role to someone else, and
+// the workspace tells the assessor, in English and Dutch.
+func TestAProfileLoweredIsShownOnTheCase(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	caseID := w.claimedCase(t, carla)
+	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/assignments", w.admin, map[string]string{"assessor_id": w.verifier.ID, "role": "verifier"}), 200)
+
+	anna := w.client(t)
+	anna.login(w.assessor.Email, w.assessor.Password)
+	form := `<form method="post" action="/assess/` + caseID + `"`
+	office := w.client(t)
+	office.login(AdminEmail, AdminPassword)
+	if a, u := anna.get("/assess/"+caseID), office.get("/office/users/"+w.assessor.ID); !strings.Contains(a.Body, form) || strings.Contains(a.Body, `id="barred"`) ||
+		strings.Contains(u.Body, "No longer meets the role") {
+		t.Fatalf("before the change: the workspace has no assessment form or speaks of a bar, or the user page marks a case: %.3000s", a.Body)
+	}
+	Expect(t, w.in.Put(t, "/api/v1/users/"+w.assessor.ID+"/assessor-profile", w.admin, map[string]any{
+		"schemes": []string{"EIA", "EQA"}, "max_level": "master_practitioner", "languages": []string{"nl"}, "conflicts": []string{}}), 200)
+
+	if a := anna.get("/assess/" + caseID); strings.Contains(a.Body, form) || !strings.Contains(a.Body, `id="barred"`) ||
+		!strings.Contains(a.Body, "Your assessor profile no longer meets the conditions of your role") || !strings.Contains(a.Body, "Does not assess in English, the language of the case.") {
+		t.Fatalf("after the change the workspace still offers the assessment, or does not say why not: %.4000s", a.Body)
+	}
+	c := office.get("/office/cases/" + caseID)
+	if !strings.Contains(c.Body, `id="barred-assessor"`) || !strings.Contains(c.Body, "Anna Assessor, the assessor of this case, no longer meets the role&#39;s conditions") ||
+		!strings.Contains(c.Body, "Does not assess in English") || !strings.Contains(c.Body, `href="#role-change-assessor"`) || strings.Contains(c.Body, `id="conflicted-assessor"`) {
+		t.Fatalf("the office's case page does not show the bar with the way to reassign: %.5000s", c.Body)
+	}
+	u := office.get("/office/users/" + w.assessor.ID)
+	if !strings.Contains(u.Body, "No longer meets the role&#39;s conditions</span> Does not assess in English") {
+		t.Fatalf("the assessor's user page does not mark the case: %.5000s", u.Body)
+	}
+	office.setLang("nl")
+	if c := office.get("/office/cases/" + caseID); !strings.Contains(c.Body, "voldoet sinds de wijziging van het assessorprofiel niet meer") || !strings.Contains(c.Body, "Beoordeelt niet in het Engels") {
+		t.Fatalf("the Dutch case page: %.5000s", c.Body)
+	}
+}

@@ -42,6 +42,9 @@ func (a *app) certificatePage(x *ctx, p *page, status int) error {
 	d["Renewal"] = renewalForm(until)
 	d["NextStep"] = a.nextStep(x, c.Next)
 	d["Current"] = a.renewalOf(x, c.Accreditation)
+	if x.user.Role == domain.RoleAssessor {
+		d["Barred"] = a.ownBar(x, c)
+	}
 	if p == nil {
 		p = x.newPage("certificate.title", nil)
 	}

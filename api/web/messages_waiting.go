@@ -2,15 +2,17 @@ package web
 
 // waitingMessages say what would otherwise wait unseen: a form saved over
 // a change made since it was shown (see ctx.meta), the cases and renewals
-// of a disabled assessor or of one who declared a conflict of interest
-// since taking them, and the applications ended by an erasure; in English
-// and Dutch.
+// of a disabled assessor or of one whose profile no longer meets their
+// role's conditions (a conflict of interest declared since taking it, a
+// level or a language taken off), and the applications ended by an
+// erasure; in English and Dutch.
 var waitingMessages = map[string]msg{
 	"users.held":                          {"Cases they hold", "Dossiers die deze persoon in behandeling heeft"},
 	"dashboard.stranded":                  {"%[2]s is disabled and holds %[1]d cases in progress, which wait until you reassign them.", "%[2]s is geblokkeerd en heeft %[1]d lopende dossiers, die wachten tot u ze aan iemand anders geeft."},
 	"dashboard.stranded.one":              {"%[2]s is disabled and holds a case in progress, which waits until you reassign it.", "%[2]s is geblokkeerd en heeft een lopend dossier, dat wacht tot u het aan iemand anders geeft."},
 	"dashboard.stranded.see":              {"See them", "Bekijken"},
 	"users.held.renewals":                 {"Renewals they assess", "Verlengingen die deze persoon beoordeelt"},
+	"users.held.barred":                   {"No longer meets the role's conditions", "Voldoet niet meer aan de voorwaarden van de rol"},
 	"users.held.none":                     {"None in progress.", "Geen lopende dossiers."},
 	"users.held.disabled":                 {"This assessor is disabled and cannot log in: these cases wait until you reassign their role.", "Deze assessor is geblokkeerd en kan niet inloggen: deze dossiers wachten tot u de rol aan iemand anders geeft."},
 	"users.held.all":                      {"All their cases in the queue", "Al hun dossiers in de wachtrij"},
@@ -24,6 +26,9 @@ var waitingMessages = map[string]msg{
 	"crole.verifier":                      {"verifier of this case", "de verificateur van dit dossier"},
 	"crole.renewal_assessor":              {"assessor of the renewal", "de assessor van de verlenging"},
 	"withdrawn.applicant_erased":          {"The applicant's personal data was erased, so nothing more could be recorded on the application.", "De persoonsgegevens van de aanvrager zijn gewist, dus er kon niets meer in de aanvraag worden vastgelegd."},
+	"officecase.barred":                   {"%s, the %s, no longer meets the role's conditions since their assessor profile was changed, and takes no further step on the case. %s", "%s, %s, voldoet sinds de wijziging van het assessorprofiel niet meer aan de voorwaarden van de rol en zet geen verdere stap in het dossier. %s"},
+	"officecase.barred.done":              {"What they recorded on the case (an assessment, an interview) came before the change: weigh it with that in mind.", "Wat zij in het dossier vastlegden (een beoordeling, een interview) ging aan de wijziging vooraf: weeg het met dat in gedachten."},
+	"workspace.barred":                    {"Your assessor profile no longer meets the conditions of your role on this case: you take no further step on it, and the EMCC office gives your role to someone else. %s", "Uw assessorprofiel voldoet niet meer aan de voorwaarden van uw rol in dit dossier: u zet geen verdere stap in dit dossier, en het EMCC-bureau geeft uw rol aan iemand anders. %s"},
 	"workspace.conflicted":                {"You have declared a conflict of interest with this applicant: you take no further step on this case, and the EMCC office gives your role to someone else.", "U hebt een belangenconflict met deze aanvrager gemeld: u zet geen verdere stap in dit dossier, en het EMCC-bureau geeft uw rol aan iemand anders."},
 	"officecase.holder_disabled.reassign": {"Reassign the role", "De rol opnieuw toewijzen"},
 	"form.stale": {"This was changed after you opened this page, in another tab or by someone else, so your changes were not saved. What you entered is below: check it against what is saved now (open this page again in another tab to see it) and save again.",

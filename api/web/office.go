@@ -106,17 +106,9 @@ type officeCase struct {
 	// RoleChanges are the held roles the office may still reassign or
 	// unassign (office_reassign.go).
 	RoleChanges []roleChange
-	// Conflicts are the roles whose holders have declared a conflict of
-	// interest with the applicant since they took them.
-	Conflicts []conflictNotice
-}
-
-// conflictNotice is a role held by someone who has since declared a
-// conflict of interest with the applicant: Anchor is the form that gives
-// the role to someone else, "" when it can no longer change hands (their
-// assessment is in).
-type conflictNotice struct {
-	Role, Name, Anchor string
+	// Barred are the roles whose holders' profiles no longer meet their
+	// conditions since they took them (barred.go).
+	Barred []barNotice
 }
 
 func (a *app) officeCaseView(x *ctx, c *cases.CaseView, p *page, status int) error {
@@ -186,8 +178,9 @@ func (a *app) officeCaseView(x *ctx, c *cases.CaseView, p *page, status int) err
 			return err
 		}
 	}
-	for _, r := range c.ConflictedRoles {
-		n := conflictNotice{Role: r}
+	for _, b := range c.BarredRoles {
+		r := b.Role
+		n := barNotice{Role: r, Conflict: b.Conflicted(), Reasons: a.barReasons(x, c, b)}
 		if r == cases.RenewalAssessorRole {
 			if oc.Renewal != nil {
 				n.Name = oc.Renewal.Assessor
@@ -201,7 +194,7 @@ func (a *app) officeCaseView(x *ctx, c *cases.CaseView, p *page, status int) err
 				n.Anchor = "role-change-" + r
 			}
 		}
-		oc.Conflicts = append(oc.Conflicts, n)
+		oc.Barred = append(oc.Barred, n)
 	}
 	if !c.SubmittedAt.IsZero() && c.Decision == nil && c.AsOf == nil {
 		due := c.SubmittedAt.Add(a.sla())

@@ -102,7 +102,17 @@ func (a *app) userPage(x *ctx, id string, p *page, status int) error {
 			held = m.Cases.OfficeQueue(projections.QueueFilter{AssessorID: u.ID}, a.d.Now(), a.sla(), 0, heldShown)
 		})
 		d["Held"], d["HeldMore"] = held.Items, held.HasMore
-		a.read(func(m *projections.Models) { d["Renewals"] = m.Cases.Renewals("", u.ID) })
+		var renewals []projections.RenewalItem
+		a.read(func(m *projections.Models) { renewals = m.Cases.Renewals("", u.ID) })
+		d["Renewals"] = renewals
+		ids := make([]string, 0, len(held.Items)+len(renewals))
+		for _, it := range held.Items {
+			ids = append(ids, it.CaseID)
+		}
+		for _, r := range renewals {
+			ids = append(ids, r.CaseID)
+		}
+		d["Barred"] = a.barredOn(x, u.ID, ids)
 	}
 	if u.Role == domain.RoleAssessor {
 		if err := a.conflictChoices(x, p); err != nil {

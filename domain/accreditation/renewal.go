@@ -328,12 +328,7 @@ func (c *Case) AssignRenewal(actor domain.Actor, now time.Time, in RenewalAssign
 		f.add("assessor_id", "required")
 		return nil, f.err(ActionAssignRenewal)
 	}
-	// Having assessed the application does not bar assessing its renewal.
-	role := c.assessorRoleOf(p.UserID)
-	if role == "" {
-		role = RoleAssessor
-	}
-	if err := c.qualify(ActionAssignRenewal, p, role); err != nil {
+	if err := c.qualify(ActionAssignRenewal, p, c.RenewalRole(p.UserID)); err != nil {
 		return nil, err
 	}
 	return one(RenewalAssigned{AccreditationID: c.Accreditation.ID, AssessorID: p.UserID}), nil
@@ -415,6 +410,17 @@ func (c *Case) guardRenewal(action Action, actor domain.Actor, now time.Time, rs
 		}
 	}
 	return nil
+}
+
+// RenewalRole is the role whose conditions userID must meet to assess
+// this case's renewal: the one they held on the application, else the
+// assessor's. Having assessed the application does not bar assessing its
+// renewal.
+func (c *Case) RenewalRole(userID string) AssessorRole {
+	if r := c.assessorRoleOf(userID); r != "" {
+		return r
+	}
+	return RoleAssessor
 }
 
 // RenewalAssessor is the user id of the current renewal's assessor, "" for

@@ -25,6 +25,8 @@ func (s *Service) AsOf(ctx context.Context, actor domain.Actor, id string, t tim
 	v := s.viewAt(ctx, actor, c, version, t)
 	at := t.UTC()
 	v.AsOf, v.AllowedActions = &at, []accreditation.Action{}
+	// The bars are today's profiles against the case: no part of the past.
+	v.BarredRoles, v.ConflictedRoles = nil, nil
 	return v, nil
 }
 

@@ -194,18 +194,21 @@ func (s *Service) run(ctx context.Context, m aggregate.Meta, id string, decide f
 	if err := s.mustSee(m.Actor, id); err != nil {
 		return aggregate.Result{}, err
 	}
-	var conflicts []string
+	var standing *accreditation.AssessorProfile
 	if m.Actor.Role == domain.RoleAssessor {
-		var err error
-		if conflicts, err = s.conflictsOf(ctx, m.Actor.ID); err != nil {
+		p, ok, err := s.holderProfile(ctx, m.Actor.ID)
+		if err != nil {
 			return aggregate.Result{}, err
+		}
+		if ok {
+			standing = &p
 		}
 	}
 	return s.repo.Update(ctx, id, m, func(c *accreditation.Case, _ uint64) ([]aggregate.Change, error) {
 		if !s.canSee(c, m.Actor) {
 			return nil, notFound(id)
 		}
-		if err := refuseInConflict(c, m.Actor, conflicts); err != nil {
+		if err := refuseBarred(c, m.Actor, standing); err != nil {
 			return nil, err
 		}
 		ch, err := decide(c, s.now())

@@ -70,10 +70,14 @@ type CaseView struct {
 
 	// Participants is everyone who played a part; not shown to the applicant.
 	Participants []accreditation.Participant `json:"participants,omitempty"`
-	// ConflictedRoles are the roles (assessor, verifier, renewal_assessor)
-	// whose holders have declared a conflict of interest with the applicant
-	// since they took them (conflicts.go): they take no further step on the
-	// case. The office sees every such role, an assessor their own.
+	// BarredRoles are the roles held on the case in progress whose holders'
+	// profiles no longer meet their conditions (standing.go): they take no
+	// further step on the case. The office sees every such role, an
+	// assessor their own.
+	BarredRoles []BarredRole `json:"barred_roles,omitempty"`
+	// ConflictedRoles are the names (assessor, verifier, renewal_assessor)
+	// of the BarredRoles barred for a conflict of interest with the
+	// applicant declared since their holders took them.
 	ConflictedRoles []string `json:"conflicted_roles,omitempty"`
 
 	Version uint64 `json:"version"`
@@ -427,8 +431,10 @@ func (s *Service) viewAt(ctx context.Context, actor domain.Actor, c *accreditati
 	if actor.Role != domain.RoleApplicant {
 		v.Participants = slices.Clone(c.Participants)
 	}
-	if v.ConflictedRoles = s.conflictedRoles(ctx, c, actor); len(v.ConflictedRoles) > 0 && actor.Role == domain.RoleAssessor {
-		v.AllowedActions = []accreditation.Action{} // refuseInConflict refuses each
+	v.BarredRoles = s.barredRoles(ctx, c, actor)
+	v.ConflictedRoles = conflictedRoles(v.BarredRoles)
+	if len(v.BarredRoles) > 0 && actor.Role == domain.RoleAssessor {
+		v.AllowedActions = []accreditation.Action{} // refuseBarred refuses each
 	}
 	v.Next = c.Next(now)
 	v.NextStep = v.Next.String()

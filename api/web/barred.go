@@ -1,0 +1,65 @@
+package web
+
+import (
+	"strings"
+
+	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/cases"
+)
+
+// barNotice is a role held on a case in progress by someone whose assessor
+// profile no longer meets its conditions (cases.BarredRole): a conflict of
+// interest declared since, or a scheme, level or language taken off.
+// Anchor is the form that gives the role to someone else, "" when it can
+// no longer change hands (what they recorded is in); Reasons are the
+// conditions not met, in the reader's language.
+type barNotice struct {
+	Role, Name, Anchor string
+	Conflict           bool
+	Reasons            string
+}
+
+// barReasons says why b's holder no longer meets the conditions of their
+// role on c, as the assignment form says why an assessor is left out.
+func (a *app) barReasons(x *ctx, c *cases.CaseView, b cases.BarredRole) string {
+	cs := &accreditation.Case{Scheme: c.Scheme, Level: c.Level, Language: c.Language}
+	p, _ := a.d.Cases.AssessorProfile(b.UserID) // the level they are now qualified up to; none when unreadable
+	out := make([]string, len(b.Reasons))
+	for i, r := range b.Reasons {
+		out[i] = a.exclusionText(x, cs, p, accreditation.Exclusion{Code: r.Code, Text: r.Text})
+	}
+	return strings.Join(out, " ")
+}
+
+// ownBar is why the reader, an assessor, no longer meets the conditions
+// of their role on c for a reason other than a conflict of interest
+// (which has its own notice); "" when they do.
+func (a *app) ownBar(x *ctx, c *cases.CaseView) string {
+	for _, b := range c.BarredRoles {
+		if b.UserID == x.user.ID && !b.Conflicted() {
+			return a.barReasons(x, c, b)
+		}
+	}
+	return ""
+}
+
+// barredOn is, of the cases ids (a user page's few), those on which
+// userID's profile no longer meets the conditions of a role they hold,
+// with why: a profile lowered or a conflict recorded on their user page
+// shows there at once which of their cases it stops.
+func (a *app) barredOn(x *ctx, userID string, ids []string) map[string]string {
+	out := map[string]string{}
+	for _, id := range ids {
+		c, _, err := a.d.Cases.Get(x.Request().Context(), x.actor(), id)
+		if err != nil {
+			continue // gone from sight meanwhile: the list shows it as the queue does
+		}
+		for _, b := range c.BarredRoles {
+			if b.UserID == userID {
+				out[id] = a.barReasons(x, c, b)
+				break
+			}
+		}
+	}
+	return out
+}
