@@ -36,6 +36,20 @@ func inAssessment(t *testing.T) (tm *team, id string, body map[string]any) {
 	return tm, id, tm.assessmentBody(t, id, allRatings("evidenced", nil), "award", "Consistent evidence.")
 }
 
+// renewalWithAssessor is an awarded case whose holder submitted its
+// renewal in 2030, given to Renata, a new assessor.
+func renewalWithAssessor(t *testing.T) (tm *team, id, accID string, renata User) {
+	t.Helper()
+	tm = newTeam(t)
+	id, accID = tm.awardedCase(t)
+	tm.setClock(t, time.Date(2030, 12, 1, 9, 0, 0, 0, time.UTC))
+	renata = tm.newAssessor(t, "renata@example.org", "Renata Renewals")
+	renata.Token = tm.in.Login(t, renata.Email, renata.Password)
+	tm.post(t, "/api/v1/accreditations/"+accID+"/renewal", tm.applicant.Token, eiaRenewalBody(), 200)
+	tm.post(t, "/api/v1/accreditations/"+accID+"/renewal/assignment", tm.admin, map[string]string{"assessor_id": renata.ID}, 200)
+	return tm, id, accID, renata
+}
+
 func asSlice(v any) []any {
 	s, _ := v.([]any)
 	return s
@@ -155,13 +169,7 @@ func TestAProfileChangeStopsTheRenewalsAssessor(t *testing.T) {
 			"no longer meet", []string{"scheme"}},
 	} {
 		t.Run(name, func(t *testing.T) {
-			tm := newTeam(t)
-			id, accID := tm.awardedCase(t)
-			tm.setClock(t, time.Date(2030, 12, 1, 9, 0, 0, 0, time.UTC))
-			renata := tm.newAssessor(t, "renata@example.org", "Renata Renewals")
-			renata.Token = tm.in.Login(t, renata.Email, renata.Password)
-			tm.post(t, "/api/v1/accreditations/"+accID+"/renewal", tm.applicant.Token, eiaRenewalBody(), 200)
-			tm.post(t, "/api/v1/accreditations/"+accID+"/renewal/assignment", tm.admin, map[string]string{"assessor_id": renata.ID}, 200)
+			tm, id, accID, renata := renewalWithAssessor(t)
 			if tc.profile["conflicts"] == nil {
 				tc.profile["conflicts"] = []string{tm.applicant.ID}
 			}

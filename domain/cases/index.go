@@ -17,10 +17,11 @@ import (
 // index is what the service needs to know of every case without holding
 // the cases: whose each is, when an applicant's cases last changed, which
 // case holds an accreditation and when each awarded accreditation runs
-// out. It is built from the events alone (a few fields of three payloads),
-// so it never needs a case's state; the jobs that act on a case read the
-// case itself and decide from that (see ExpireDue, HasOpenCase). It is
-// saved with the write-side snapshot.
+// out, and which cases each assessor took a role on. It is built from the
+// events alone (a few fields of five payloads), so it never needs a case's
+// state; the jobs that act on a case read the case itself and decide from
+// that (see ExpireDue, HasOpenCase). It is saved with the write-side
+// snapshot.
 type index struct {
 	mu  sync.RWMutex
 	idx indexed
@@ -41,11 +42,15 @@ type indexed struct {
 	// its award or renewal said: the cases the expiry job looks at. A case
 	// whose accreditation turns out no longer active is dropped from it.
 	Until map[string]time.Time `json:"until"`
+	// Assessed is each assessor's cases, in id order: those they were
+	// given or took a role on (assessor, verifier, a renewal's assessor),
+	// also one taken off them since. Their right of access reads it.
+	Assessed map[string][]string `json:"assessed"`
 }
 
 func newIndexed() indexed {
 	return indexed{Applicant: map[string]string{}, Cases: map[string][]string{}, Last: map[string]time.Time{},
-		Accreditations: map[string]string{}, Until: map[string]time.Time{}}
+		Accreditations: map[string]string{}, Until: map[string]time.Time{}, Assessed: map[string][]string{}}
 }
 
 // Follow implements aggregate.Follower. Commits handed over again after a
@@ -74,6 +79,16 @@ func (x *index) Follow(c eventstore.Commit) {
 			if json.Unmarshal(e.Data, &p) == nil {
 				x.idx.Accreditations[p.AccreditationID] = caseID
 				x.idx.Until[caseID] = p.ValidUntil
+			}
+		case accreditation.EventAssessorAssigned:
+			var p accreditation.AssessorAssigned
+			if json.Unmarshal(e.Data, &p) == nil && p.UserID != "" {
+				x.idx.Assessed[p.UserID] = insertSorted(x.idx.Assessed[p.UserID], caseID)
+			}
+		case accreditation.EventRenewalAssigned:
+			var p accreditation.RenewalAssigned
+			if json.Unmarshal(e.Data, &p) == nil && p.AssessorID != "" {
+				x.idx.Assessed[p.AssessorID] = insertSorted(x.idx.Assessed[p.AssessorID], caseID)
 			}
 		case accreditation.EventAccreditationRenewed:
 			var p accreditation.AccreditationRenewed
@@ -115,6 +130,13 @@ func (x *index) casesOf(applicant string) []string {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	return slices.Clone(x.idx.Cases[applicant])
+}
+
+// assessedBy is the cases assessor took a role on, in id order.
+func (x *index) assessedBy(assessor string) []string {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return slices.Clone(x.idx.Assessed[assessor])
 }
 
 func (x *index) lastActivity(applicant string) time.Time {
@@ -175,7 +197,7 @@ func (x *index) LoadSnapshot(more func() bool, next func(any) error) (func(), er
 	if err := next(&idx); err != nil {
 		return nil, err
 	}
-	for _, m := range []bool{idx.Applicant == nil, idx.Cases == nil, idx.Last == nil, idx.Accreditations == nil, idx.Until == nil} {
+	for _, m := range []bool{idx.Applicant == nil, idx.Cases == nil, idx.Last == nil, idx.Accreditations == nil, idx.Until == nil, idx.Assessed == nil} {
 		if m {
 			return nil, errors.New("cases index without one of its parts")
 		}

@@ -35,12 +35,15 @@ type CaseRecord struct {
 // Account is their account as stored: disabled or not, and an assessor's
 // profile (what they may assess, their declared conflicts of interest).
 type Document struct {
-	User          accounts.UserView `json:"user"`
-	Account       accounts.UserView `json:"account"`
-	ExportedAt    time.Time         `json:"exported_at"`
-	Cases         []CaseRecord      `json:"cases"`
-	SelfChecks    []selfcheck.Saved `json:"self_checks,omitzero"` // nil: not served; none saved: []
-	Notifications *mail.Choices     `json:"notifications,omitempty"`
+	User       accounts.UserView `json:"user"`
+	Account    accounts.UserView `json:"account"`
+	ExportedAt time.Time         `json:"exported_at"`
+	Cases      []CaseRecord      `json:"cases"`
+	// AssessedCases are, for an assessor, the cases they took a role on,
+	// with what they recorded on each (absent for anyone else).
+	AssessedCases []cases.AssessedCase `json:"assessed_cases,omitzero"`
+	SelfChecks    []selfcheck.Saved    `json:"self_checks,omitzero"` // nil: not served; none saved: []
+	Notifications *mail.Choices        `json:"notifications,omitempty"`
 }
 
 // Mine builds the export of user u, read as actor (u themself). A part
@@ -66,6 +69,11 @@ func Mine(ctx context.Context, src Sources, actor domain.Actor, u accounts.UserV
 			return Document{}, err
 		}
 		doc.Cases = append(doc.Cases, CaseRecord{Case: v, History: h})
+	}
+	if acc.Role == domain.RoleAssessor {
+		if doc.AssessedCases, err = src.Cases.AssessedBy(ctx, u.ID); err != nil {
+			return Document{}, err
+		}
 	}
 	if src.SelfChecks != nil {
 		checks, err := src.SelfChecks.List(ctx, actor)
