@@ -27,9 +27,10 @@ func cmdSeed(ctx context.Context, c *cli, args []string) error {
 Fills an empty Accredit store with a made-up, realistic data set, for a
 demonstration or a benchmark: users of every role (office, assessors with
 their profiles, applicants) and cases in every state, with portfolios,
-evidence metadata (no files), self-assessments, assessments, information
-requests, moderation, decisions, appeals, renewals and expiries, spread
-from the first rule set's start to now. Every event is decided by the
+evidence (each item's file a one-page PDF saying it is made up; see
+--files), self-assessments, assessments, information requests,
+moderation, decisions, appeals, renewals and expiries, spread from the
+first rule set's start to now. Every event is decided by the
 domain's own commands; the same --seed gives the same data set.
 
 It writes to the store directly, many commits in flight at once: point
