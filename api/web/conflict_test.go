@@ -55,7 +55,7 @@ func TestAProfileLoweredIsShownOnTheCase(t *testing.T) {
 	office := w.client(t)
 	office.login(AdminEmail, AdminPassword)
 	if a, u := anna.get("/assess/"+caseID), office.get("/office/users/"+w.assessor.ID); !strings.Contains(a.Body, form) || strings.Contains(a.Body, `id="barred"`) ||
-		strings.Contains(u.Body, "No longer meets the role") {
+		strings.Contains(u.Body, "No longer meets the role") || strings.Contains(u.Body, `id="held-barred"`) {
 		t.Fatalf("before the change: the workspace has no assessment form or speaks of a bar, or the user page marks a case: %.3000s", a.Body)
 	}
 	Expect(t, w.in.Put(t, "/api/v1/users/"+w.assessor.ID+"/assessor-profile", w.admin, map[string]any{
@@ -71,7 +71,7 @@ func TestAProfileLoweredIsShownOnTheCase(t *testing.T) {
 		t.Fatalf("the office's case page does not show the bar with the way to reassign: %.5000s", c.Body)
 	}
 	u := office.get("/office/users/" + w.assessor.ID)
-	if !strings.Contains(u.Body, "No longer meets the role&#39;s conditions</span> Does not assess in English") {
+	if !strings.Contains(u.Body, "No longer meets the role&#39;s conditions</span> Does not assess in English") || !strings.Contains(u.Body, `id="held-barred"`) {
 		t.Fatalf("the assessor's user page does not mark the case: %.5000s", u.Body)
 	}
 	office.setLang("nl")
