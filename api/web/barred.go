@@ -23,9 +23,13 @@ type barNotice struct {
 // role on c, as the assignment form says why an assessor is left out.
 func (a *app) barReasons(x *ctx, c *cases.CaseView, b cases.BarredRole) string {
 	cs := &accreditation.Case{Scheme: c.Scheme, Level: c.Level, Language: c.Language}
-	p, _ := a.d.Cases.AssessorProfile(b.UserID) // the level they are now qualified up to; none when unreadable
+	p, err := a.d.Cases.AssessorProfile(b.UserID) // the level they are now qualified up to
 	out := make([]string, len(b.Reasons))
 	for i, r := range b.Reasons {
+		if err != nil && r.Code == accreditation.ExcludedLevel {
+			out[i] = r.Text // the domain's words, rather than a level read as none
+			continue
+		}
 		out[i] = a.exclusionText(x, cs, p, accreditation.Exclusion{Code: r.Code, Text: r.Text})
 	}
 	return strings.Join(out, " ")
