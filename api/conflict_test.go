@@ -25,6 +25,19 @@ func conflictedRoles(v map[string]any) []string {
 	return out
 }
 
+// mineBarred is whether the assessor's queue marks case id among theirs
+// as barred.
+func mineBarred(t *testing.T, tm *team, id string) bool {
+	t.Helper()
+	for _, it := range asSlice(tm.get(t, "/api/v1/queue", tm.assessor.Token)["mine"]) {
+		if m := it.(map[string]any); m["case_id"] == id {
+			return m["barred"] == true
+		}
+	}
+	t.Fatalf("case %s is not among the assessor's own in their queue", id)
+	return false
+}
+
 // inAssessment is an EIA case with both roles held, and the assessor's
 // assessment of it, not yet sent.
 func inAssessment(t *testing.T) (tm *team, id string, body map[string]any) {
@@ -119,10 +132,16 @@ func TestAProfileLoweredAfterTakingARoleStopsTheAssessor(t *testing.T) {
 	if v := tm.get(t, "/api/v1/cases/"+id, tm.admin); v["barred_roles"] != nil {
 		t.Fatalf("before the change no role is barred: %v", v["barred_roles"])
 	}
+	if got := mineBarred(t, tm, id); got != false {
+		t.Fatalf("before the change the assessor's queue marks their case barred")
+	}
 	Expect(t, tm.in.Put(t, "/api/v1/users/"+tm.assessor.ID+"/assessor-profile", tm.admin, map[string]any{
 		"schemes": []string{"EIA", "EQA"}, "max_level": "foundation", "languages": []string{"nl"}, "conflicts": []string{}}), 200)
 
 	want := map[string][]string{"assessor": {"level", "language"}}
+	if got := mineBarred(t, tm, id); got != true {
+		t.Fatalf("the assessor's queue does not mark their case barred")
+	}
 	v := tm.get(t, "/api/v1/cases/"+id, tm.assessor.Token)
 	if got := barredRoles(t, v); !reflect.DeepEqual(got, want) || len(asSlice(v["allowed_actions"])) != 0 || v["conflicted_roles"] != nil {
 		t.Fatalf("the assessor's view: barred_roles %v, allowed_actions %v, conflicted_roles %v; want %v, none, none", got, v["allowed_actions"], v["conflicted_roles"], want)

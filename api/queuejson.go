@@ -124,6 +124,9 @@ func appendQueueItem(b []byte, it *projections.QueueItem) []byte {
 		}
 		b = append(b, ']')
 	}
+	if it.Barred {
+		b = append(b, `,"barred":true`...)
+	}
 	return append(b, '}')
 }
 

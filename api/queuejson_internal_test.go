@@ -41,7 +41,7 @@ func randomItem(rng *rand.Rand) projections.QueueItem {
 	}
 	it := projections.QueueItem{CaseID: str(), Scheme: accreditation.Scheme(str()), Level: framework.Level(str()), Language: str(),
 		State: accreditation.State(str()), SubmittedAt: tm(), WaitingDays: rng.IntN(400) - 10, DueAt: tm(), Overdue: rng.IntN(2) == 0,
-		AssessorID: str(), VerifierID: str(), MyRole: accreditation.AssessorRole(str())}
+		AssessorID: str(), VerifierID: str(), MyRole: accreditation.AssessorRole(str()), Barred: rng.IntN(2) == 0}
 	for range rng.IntN(3) {
 		it.Claimable = append(it.Claimable, accreditation.AssessorRole(str()))
 	}

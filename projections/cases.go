@@ -306,6 +306,10 @@ type QueueItem struct {
 	// For an assessor: the role they hold, or the roles they may claim.
 	MyRole    accreditation.AssessorRole   `json:"my_role,omitempty"`
 	Claimable []accreditation.AssessorRole `json:"claimable,omitempty"`
+	// Barred: of an assessor's own case, their profile no longer meets
+	// the conditions of the role they hold (the case view's barred_roles
+	// says why): they take no further step on it.
+	Barred bool `json:"barred,omitempty"`
 }
 
 func item(c *accreditation.Case, now time.Time, sla time.Duration) QueueItem {
@@ -405,6 +409,7 @@ func (m *Cases) AssessorQueueIn(availItems, mineItems []QueueItem, p accreditati
 		}
 		it := item(c, now, sla)
 		it.MyRole = it.roleOf(p.UserID)
+		it.Barred = it.MyRole != "" && len(c.Exclusions(p, it.MyRole)) > 0
 		mine.Items = append(mine.Items, it)
 	}
 	for r := range m.awaitingFor(p) {

@@ -55,12 +55,15 @@ func TestAProfileLoweredIsShownOnTheCase(t *testing.T) {
 	office := w.client(t)
 	office.login(AdminEmail, AdminPassword)
 	if a, u := anna.get("/assess/"+caseID), office.get("/office/users/"+w.assessor.ID); !strings.Contains(a.Body, form) || strings.Contains(a.Body, `id="barred"`) ||
-		strings.Contains(u.Body, "No longer meets the role") || strings.Contains(u.Body, `id="held-barred"`) {
+		strings.Contains(u.Body, "No longer meets the role") || strings.Contains(u.Body, `id="held-barred"`) || strings.Contains(anna.get("/queue").Body, "no longer meets this role") {
 		t.Fatalf("before the change: the workspace has no assessment form or speaks of a bar, or the user page marks a case: %.3000s", a.Body)
 	}
 	Expect(t, w.in.Put(t, "/api/v1/users/"+w.assessor.ID+"/assessor-profile", w.admin, map[string]any{
 		"schemes": []string{"EIA", "EQA"}, "max_level": "master_practitioner", "languages": []string{"nl"}, "conflicts": []string{}}), 200)
 
+	if q := anna.get("/queue"); !strings.Contains(q.Body, "Your profile no longer meets this role") {
+		t.Fatalf("the assessor's queue does not mark the case: %.4000s", q.Body)
+	}
 	if a := anna.get("/assess/" + caseID); strings.Contains(a.Body, form) || !strings.Contains(a.Body, `id="barred"`) ||
 		!strings.Contains(a.Body, "Your assessor profile no longer meets the conditions of your role") || !strings.Contains(a.Body, "Does not assess in English, the language of the case.") {
 		t.Fatalf("after the change the workspace still offers the assessment, or does not say why not: %.4000s", a.Body)

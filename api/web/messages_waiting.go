@@ -14,6 +14,7 @@ var waitingMessages = map[string]msg{
 	"users.held.renewals":                 {"Renewals they assess", "Verlengingen die deze persoon beoordeelt"},
 	"users.held.barred":                   {"No longer meets the role's conditions", "Voldoet niet meer aan de voorwaarden van de rol"},
 	"users.held.barred.intro":             {"Their profile no longer meets the conditions of the roles marked below, so they take no further step there: give those roles to someone else, or change the profile back.", "Het profiel voldoet niet meer aan de voorwaarden van de hieronder gemarkeerde rollen, dus zet deze persoon daar geen verdere stap: geef die rollen aan iemand anders, of zet het profiel terug."},
+	"queue.barred":                        {"Your profile no longer meets this role", "Uw profiel voldoet niet meer aan deze rol"},
 	"users.held.none":                     {"None in progress.", "Geen lopende dossiers."},
 	"users.held.disabled":                 {"This assessor is disabled and cannot log in: these cases wait until you reassign their role.", "Deze assessor is geblokkeerd en kan niet inloggen: deze dossiers wachten tot u de rol aan iemand anders geeft."},
 	"users.held.all":                      {"All their cases in the queue", "Al hun dossiers in de wachtrij"},
