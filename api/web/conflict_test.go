@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -67,6 +69,13 @@ func TestAProfileLoweredIsShownOnTheCase(t *testing.T) {
 	if a := anna.get("/assess/" + caseID); strings.Contains(a.Body, form) || !strings.Contains(a.Body, `id="barred"`) ||
 		!strings.Contains(a.Body, "Your assessor profile no longer meets the conditions of your role") || !strings.Contains(a.Body, "Does not assess in English, the language of the case.") {
 		t.Fatalf("after the change the workspace still offers the assessment, or does not say why not: %.4000s", a.Body)
+	}
+	// A step sent from a page opened before the change (a second tab) is
+	// refused in the reader's words, not the API's English.
+	anna.setLang("nl")
+	r := anna.post("/assess/"+caseID+"/request-information", url.Values{"questions": {"Which supervisor signed the log?"}}, true)
+	if r.Status != http.StatusConflict || !strings.Contains(r.Body, "Uw assessorprofiel voldoet niet meer aan de voorwaarden van uw rol in dit dossier") || strings.Contains(r.Body, "no longer meet") {
+		t.Fatalf("a question after the change: status %d, want 409 said in Dutch: %.4000s", r.Status, r.Body)
 	}
 	c := office.get("/office/cases/" + caseID)
 	if !strings.Contains(c.Body, `id="barred-assessor"`) || !strings.Contains(c.Body, "Anna Assessor, the assessor of this case, no longer meets the role&#39;s conditions") ||

@@ -293,6 +293,16 @@ func (x *ctx) fieldErrors(p *page, err error, rename func(string) string) int {
 		p.Problems = append(p.Problems, x.T("form.stale"))
 		return statusOf(err)
 	}
+	// An assessor's step refused because their profile no longer meets
+	// their role (the page's notice says why, in the reader's language).
+	if errors.Is(err, cases.ErrConflicted) || errors.Is(err, cases.ErrBarred) {
+		key := "workspace.conflicted"
+		if errors.Is(err, cases.ErrBarred) {
+			key = "error.barred"
+		}
+		p.Problems = append(p.Problems, x.T(key))
+		return statusOf(err)
+	}
 	if !errors.As(err, &de) || de.Code == domain.Internal || de.Code == domain.Unavailable && len(de.Fields) == 0 {
 		if domain.ErrorCode(err) == domain.Internal {
 			x.a.d.Log.Error("web: internal error", "path", x.Request().URL.Path, "err", err)

@@ -2,6 +2,7 @@ package cases
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 
@@ -24,6 +25,14 @@ import (
 // RenewalAssessorRole names the assessor of a case's current renewal in
 // BarredRoles and ConflictedRoles, beside the case's own roles.
 const RenewalAssessorRole = "renewal_assessor"
+
+// ErrConflicted and ErrBarred are what a command refused by refuseBarred
+// wraps (a 409), for a conflict of interest or another condition, so that
+// a page can say it in the reader's language.
+var (
+	ErrConflicted = errors.New("conflict of interest with the applicant declared since taking the role")
+	ErrBarred     = errors.New("the assessor's profile no longer meets the role's conditions")
+)
 
 // BarredRole is a role held on a case in progress by someone whose
 // profile no longer meets its conditions, and why.
@@ -109,13 +118,13 @@ func refuseBarred(c *accreditation.Case, actor domain.Actor, p *accreditation.As
 		return nil
 	}
 	if bars[0].Conflicted() {
-		return domain.Errorf(domain.Conflict, "you have declared a conflict of interest with this case's applicant: you take no further step on it, and the EMCC office gives your role to someone else")
+		return domain.Wrap(domain.Conflict, ErrConflicted, "you have declared a conflict of interest with this case's applicant: you take no further step on it, and the EMCC office gives your role to someone else")
 	}
 	why := make([]string, len(bars[0].Reasons))
 	for i, r := range bars[0].Reasons {
 		why[i] = r.Text
 	}
-	e := domain.Errorf(domain.Conflict, "you no longer meet the conditions of your role on this case (%s): you take no further step on it, and the EMCC office gives your role to someone else", strings.Join(why, "; "))
+	e := domain.Wrap(domain.Conflict, ErrBarred, "you no longer meet the conditions of your role on this case (%s): you take no further step on it, and the EMCC office gives your role to someone else", strings.Join(why, "; "))
 	e.Extra = map[string]any{"reasons": why}
 	return e
 }
