@@ -409,7 +409,7 @@ func (m *Cases) AssessorQueueIn(availItems, mineItems []QueueItem, p accreditati
 		}
 		it := item(c, now, sla)
 		it.MyRole = it.roleOf(p.UserID)
-		it.Barred = it.MyRole != "" && len(c.Exclusions(p, it.MyRole)) > 0
+		it.Barred = barred(c, p, it.MyRole)
 		mine.Items = append(mine.Items, it)
 	}
 	for r := range m.awaitingFor(p) {
@@ -433,6 +433,26 @@ func (m *Cases) AssessorQueueIn(availItems, mineItems []QueueItem, p accreditati
 		available.Items = append(available.Items, it)
 	}
 	return available, mine
+}
+
+// barred reports whether p no longer meets the conditions of role, held
+// on c (the check claiming makes, Case.Exclusions; domain/cases refuses
+// such a holder's steps).
+func barred(c *accreditation.Case, p accreditation.AssessorProfile, role accreditation.AssessorRole) bool {
+	return role != "" && len(c.Exclusions(p, role)) > 0
+}
+
+// BarredHeld counts the cases in progress on which p's assessor holds a
+// role that p no longer allows: the office's dashboard says they wait.
+// It reads that assessor's own cases only.
+func (m *Cases) BarredHeld(p accreditation.AssessorProfile) int {
+	n := 0
+	for _, r := range m.open.byUser[p.UserID] {
+		if c, ok := m.Case(r.id); ok && barred(c, p, c.Assignments.RoleOf(p.UserID)) {
+			n++
+		}
+	}
+	return n
 }
 
 // roleOf is the role userID holds on the item's case, if any, from the

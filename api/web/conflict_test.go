@@ -57,7 +57,8 @@ func TestAProfileLoweredIsShownOnTheCase(t *testing.T) {
 	office := w.client(t)
 	office.login(AdminEmail, AdminPassword)
 	if a, u := anna.get("/assess/"+caseID), office.get("/office/users/"+w.assessor.ID); !strings.Contains(a.Body, form) || strings.Contains(a.Body, `id="barred"`) ||
-		strings.Contains(u.Body, "No longer meets the role") || strings.Contains(u.Body, `id="held-barred"`) || strings.Contains(anna.get("/queue").Body, "no longer meets this role") {
+		strings.Contains(u.Body, "No longer meets the role") || strings.Contains(u.Body, `id="held-barred"`) || strings.Contains(anna.get("/queue").Body, "no longer meets this role") ||
+		strings.Contains(office.get("/office").Body, "profile no longer meets the role they hold") {
 		t.Fatalf("before the change: the workspace has no assessment form or speaks of a bar, or the user page marks a case: %.3000s", a.Body)
 	}
 	Expect(t, w.in.Put(t, "/api/v1/users/"+w.assessor.ID+"/assessor-profile", w.admin, map[string]any{
@@ -81,6 +82,10 @@ func TestAProfileLoweredIsShownOnTheCase(t *testing.T) {
 	if !strings.Contains(c.Body, `id="barred-assessor"`) || !strings.Contains(c.Body, "Anna Assessor, the assessor of this case, no longer meets the role&#39;s conditions") ||
 		!strings.Contains(c.Body, "Does not assess in English") || !strings.Contains(c.Body, `href="#role-change-assessor"`) || strings.Contains(c.Body, `id="conflicted-assessor"`) {
 		t.Fatalf("the office's case page does not show the bar with the way to reassign: %.5000s", c.Body)
+	}
+	if d := office.get("/office"); !strings.Contains(d.Body, "Anna Assessor&#39;s profile no longer meets the role they hold on a case in progress") ||
+		!strings.Contains(d.Body, `href="/office/users/`+w.assessor.ID+`#held"`) {
+		t.Fatalf("the dashboard does not say the barred assessor's case waits: %.6000s", d.Body)
 	}
 	u := office.get("/office/users/" + w.assessor.ID)
 	if !strings.Contains(u.Body, "No longer meets the role&#39;s conditions</span> Does not assess in English") || !strings.Contains(u.Body, `id="held-barred"`) {

@@ -10,6 +10,8 @@ var waitingMessages = map[string]msg{
 	"users.held":                          {"Cases they hold", "Dossiers die deze persoon in behandeling heeft"},
 	"dashboard.stranded":                  {"%[2]s is disabled and holds %[1]d cases in progress, which wait until you reassign them.", "%[2]s is geblokkeerd en heeft %[1]d lopende dossiers, die wachten tot u ze aan iemand anders geeft."},
 	"dashboard.stranded.one":              {"%[2]s is disabled and holds a case in progress, which waits until you reassign it.", "%[2]s is geblokkeerd en heeft een lopend dossier, dat wacht tot u het aan iemand anders geeft."},
+	"dashboard.barred":                    {"%[2]s's profile no longer meets the role they hold on %[1]d cases in progress, which wait until you reassign them or change the profile back.", "Het profiel van %[2]s voldoet niet meer aan hun rol in %[1]d lopende dossiers, die wachten tot u ze aan iemand anders geeft of het profiel terugzet."},
+	"dashboard.barred.one":                {"%[2]s's profile no longer meets the role they hold on a case in progress, which waits until you reassign it or change the profile back.", "Het profiel van %[2]s voldoet niet meer aan hun rol in een lopend dossier, dat wacht tot u het aan iemand anders geeft of het profiel terugzet."},
 	"dashboard.stranded.see":              {"See them", "Bekijken"},
 	"users.held.renewals":                 {"Renewals they assess", "Verlengingen die deze persoon beoordeelt"},
 	"users.held.barred":                   {"No longer meets the role's conditions", "Voldoet niet meer aan de voorwaarden van de rol"},

@@ -55,17 +55,27 @@ func (a *app) dashboard(x *ctx) error {
 		x0 := left + float64(i)*slot + slot*0.15
 		cols = append(cols, column{Label: label, Value: b.Cases, X: x0, W: slot * 0.7, CX: x0 + slot*0.35, Y: base - h, H: h, TextY: base - h - 8})
 	}
-	var workload, stranded []map[string]any
+	var workload, stranded, barred []map[string]any
 	for _, w := range st.AssessorWorkload {
 		h := a.holder(x, w.UserID)
 		row := map[string]any{"Name": h.Name, "ID": w.UserID, "Disabled": h.Disabled, "Open": w.Open, "Completed": w.Completed}
 		workload = append(workload, row)
-		if h.Disabled && w.Open > 0 {
+		switch {
+		case h.Disabled && w.Open > 0:
 			stranded = append(stranded, row) // cases waiting for the office to reassign them
+		case w.Open > 0:
+			// Cases their profile, changed since, no longer allows.
+			if p, err := a.d.Cases.AssessorProfile(w.UserID); err == nil {
+				var n int
+				a.read(func(m *projections.Models) { n = m.Cases.BarredHeld(p) })
+				if n > 0 {
+					barred = append(barred, map[string]any{"Name": h.Name, "ID": w.UserID, "Barred": n})
+				}
+			}
 		}
 	}
 	d := map[string]any{"S": st, "States": states, "Columns": cols, "ChartW": chartW, "ChartH": chartH, "Base": base, "Left": left,
-		"Workload": workload, "Stranded": stranded, "Levels": levelIDs()}
+		"Workload": workload, "Stranded": stranded, "Barred": barred, "Levels": levelIDs()}
 	a.read(func(m *projections.Models) { d["Renewals"] = m.Cases.Renewals(accreditation.StateRenewalSubmitted, "") })
 	return x.render(0, "dashboard", x.newPage("dashboard.title", d))
 }
