@@ -56,6 +56,8 @@ func (a *app) dashboard(x *ctx) error {
 		cols = append(cols, column{Label: label, Value: b.Cases, X: x0, W: slot * 0.7, CX: x0 + slot*0.35, Y: base - h, H: h, TextY: base - h - 8})
 	}
 	var workload, stranded, barred []map[string]any
+	var holding []accreditation.AssessorProfile // active assessors holding cases in progress
+	names := map[string]string{}
 	for _, w := range st.AssessorWorkload {
 		h := a.holder(x, w.UserID)
 		row := map[string]any{"Name": h.Name, "ID": w.UserID, "Disabled": h.Disabled, "Open": w.Open, "Completed": w.Completed}
@@ -64,16 +66,20 @@ func (a *app) dashboard(x *ctx) error {
 		case h.Disabled && w.Open > 0:
 			stranded = append(stranded, row) // cases waiting for the office to reassign them
 		case w.Open > 0:
-			// Cases their profile, changed since, no longer allows.
 			if p, err := a.d.Cases.AssessorProfile(w.UserID); err == nil {
-				var n int
-				a.read(func(m *projections.Models) { n = m.Cases.BarredHeld(p) })
-				if n > 0 {
-					barred = append(barred, map[string]any{"Name": h.Name, "ID": w.UserID, "Barred": n})
-				}
+				holding, names[w.UserID] = append(holding, p), h.Name
 			}
 		}
 	}
+	// The cases their profiles, changed since, no longer allow: one look
+	// at the read models for all of them.
+	a.read(func(m *projections.Models) {
+		for _, p := range holding {
+			if n := m.Cases.BarredHeld(p); n > 0 {
+				barred = append(barred, map[string]any{"Name": names[p.UserID], "ID": p.UserID, "Barred": n})
+			}
+		}
+	})
 	d := map[string]any{"S": st, "States": states, "Columns": cols, "ChartW": chartW, "ChartH": chartH, "Base": base, "Left": left,
 		"Workload": workload, "Stranded": stranded, "Barred": barred, "Levels": levelIDs()}
 	a.read(func(m *projections.Models) { d["Renewals"] = m.Cases.Renewals(accreditation.StateRenewalSubmitted, "") })
