@@ -519,15 +519,22 @@ func (s *Service) profile(userID string) (accreditation.AssessorProfile, error) 
 	if !ok {
 		return accreditation.AssessorProfile{}, domain.InvalidFields("unknown assessor", domain.FieldError{Field: "assessor_id", Reason: "no such active user"})
 	}
-	ap := accreditation.AssessorProfile{UserID: userID, Active: true}
+	ap := assessorProfile(userID, p)
 	if role != domain.RoleAssessor {
 		return ap, &domain.Error{Code: domain.Unprocessable, Message: fmt.Sprintf("user %s is not an assessor", userID),
 			Fields: []domain.FieldError{{Field: "assessor_id", Reason: "not an assessor"}}}
 	}
+	return ap, nil
+}
+
+// assessorProfile is active user userID's profile p as the aggregate reads
+// it (no profile: qualified for nothing).
+func assessorProfile(userID string, p *accounts.Profile) accreditation.AssessorProfile {
+	ap := accreditation.AssessorProfile{UserID: userID, Active: true}
 	if p != nil {
 		ap.Schemes, ap.MaxLevel, ap.Languages, ap.Conflicts = p.Schemes, p.MaxLevel, p.Languages, p.Conflicts
 	}
-	return ap, nil
+	return ap
 }
 
 // AssignRequest is the office's assignment of the user AssessorID to Role.

@@ -99,11 +99,7 @@ func (s *Service) holderProfile(ctx context.Context, userID string) (accreditati
 	if err != nil || !ok || role != domain.RoleAssessor {
 		return accreditation.AssessorProfile{}, false, err
 	}
-	ap := accreditation.AssessorProfile{UserID: userID, Active: true}
-	if p != nil {
-		ap.Schemes, ap.MaxLevel, ap.Languages, ap.Conflicts = p.Schemes, p.MaxLevel, p.Languages, p.Conflicts
-	}
-	return ap, true, nil
+	return assessorProfile(userID, p), true, nil
 }
 
 // refuseBarred is the error of a command by an assessor who holds a role
