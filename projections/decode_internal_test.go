@@ -5,6 +5,7 @@ import (
 	"context"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/eventstore"
@@ -59,42 +60,58 @@ func lastOf(t *testing.T, s eventstore.Store) uint64 {
 	return n
 }
 
-// TestCalibrationFromDecodedPayloadsIsAsFromApply: the calibration built by
-// the replay, from the payloads it decoded ahead (applyDecoded), is the one
-// Apply builds from each event, decoding it itself, over histories with
-// moderations, decisions and appeals.
-func TestCalibrationFromDecodedPayloadsIsAsFromApply(t *testing.T) {
+// TestModelsFromDecodedPayloadsAreAsFromApply: the calibration and the
+// register built by the replay, from the payloads it decoded ahead
+// (applyDecoded), are those Apply builds from each event, decoding it
+// itself, over histories with every kind of event each of them reads.
+func TestModelsFromDecodedPayloadsAreAsFromApply(t *testing.T) {
 	store := eventstore.NewMemory()
 	g := historygen.New(t, store, 5)
-	g.OpenCases(t, 40)
-	g.Steps(t, 1500)
+	g.OpenCases(t, 60)
+	g.Steps(t, 3000)
+	g.Advance(6 * 365 * 24 * time.Hour) // past every award's end
+	g.ExpireDue(t)
 	g.Close()
 	r := NewRunner(store, NewSet, Options{})
 	if _, err := r.Rebuild(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
-	var replayed []byte
-	r.Read(func(s *Set) { replayed = must(s.typed.Calibration.Snapshot()) })
-
-	applied := NewCalibration()
-	types := map[accreditation.EventType]int{}
+	types := map[string]int{}
+	applied := []ReadModel{NewCalibration(), NewRegister()}
 	err := store.Read(context.Background(), 0, lastOf(t, store), func(c eventstore.Commit) error {
 		for _, e := range c.Events {
-			applied.Apply(e)
-			types[accreditation.EventType(e.Type)]++
+			for _, m := range applied {
+				m.Apply(e)
+			}
+			types[e.Type]++
 		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, kind := range []accreditation.EventType{accreditation.EventAssessmentSubmitted, accreditation.EventCaseModerated,
-		accreditation.EventDecisionMade, accreditation.EventAppealDecided} {
-		if types[kind] == 0 {
-			t.Fatalf("no %s in the history: the test needs each kind the calibration counts (%v)", kind, types)
-		}
-	}
-	if want := must(applied.Snapshot()); !bytes.Equal(replayed, want) {
-		t.Fatalf("the replay's calibration differs from Apply's:\n got %.300s\nwant %.300s", replayed, want)
+	for _, tc := range []struct {
+		replayed func(s *Set) ReadModel
+		applied  ReadModel
+		kinds    []accreditation.EventType
+	}{
+		{func(s *Set) ReadModel { return s.typed.Calibration }, applied[0], []accreditation.EventType{accreditation.EventAssessmentSubmitted,
+			accreditation.EventCaseModerated, accreditation.EventDecisionMade, accreditation.EventAppealDecided}},
+		{func(s *Set) ReadModel { return s.typed.Register }, applied[1], []accreditation.EventType{accreditation.EventCaseOpened,
+			accreditation.EventAccreditationAwarded, accreditation.EventAccreditationRenewed, accreditation.EventAccreditationExpired,
+			accreditation.EventAccreditationRevoked, accreditation.EventAccreditationWithdrawn}},
+	} {
+		t.Run(tc.applied.Name(), func(t *testing.T) {
+			for _, kind := range tc.kinds {
+				if types[string(kind)] == 0 {
+					t.Fatalf("no %s in the history: the test needs each kind the model reads (%v)", kind, types)
+				}
+			}
+			var replayed []byte
+			r.Read(func(s *Set) { replayed = must(tc.replayed(s).Snapshot()) })
+			if want := must(tc.applied.Snapshot()); !bytes.Equal(replayed, want) {
+				t.Fatalf("the replay's %s differs from Apply's:\n got %.300s\nwant %.300s", tc.applied.Name(), replayed, want)
+			}
+		})
 	}
 }
