@@ -280,3 +280,53 @@ func TestNothingWrittenAfterAnErasureCanBeRead(t *testing.T) {
 		t.Fatalf("clear text in the stream: %s", where)
 	}
 }
+
+// TestAnAppealAndARenewalGoOnAfterTheErasure: an erasure ends only the cases
+// before their decision. An appeal filed and a renewal submitted before it
+// are decided as before; what the office and the renewal's assessor write
+// then is about the erased person, so it is kept as erased and never in
+// the clear.
+func TestAnAppealAndARenewalGoOnAfterTheErasure(t *testing.T) {
+	t.Run("appeal", func(t *testing.T) {
+		tm := newTeam(t)
+		id := tm.openEIA(t)
+		tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200)
+		tm.toDecision(t, id)
+		tm.post(t, "/api/v1/cases/"+id+"/decision", tm.admin, map[string]string{"outcome": "not_awarded", "rationale": "Not yet at the level."}, 200)
+		tm.post(t, "/api/v1/cases/"+id+"/appeal", tm.applicant.Token, map[string]string{"grounds": "My supervision log was overlooked."}, 200)
+		tm.post(t, "/api/v1/users/"+tm.applicant.ID+"/erasure", tm.admin, map[string]string{"reason": "GDPR art. 17 request"}, 200)
+
+		const rationale = "Dismissed after the erasure: a text about the appellant"
+		rita := tm.in.CreateUser(t, tm.admin, "office", "rita@example.org", "Rita Reviewer")
+		tm.post(t, "/api/v1/cases/"+id+"/appeal/decision", rita.Token, map[string]string{"outcome": "dismissed", "rationale": rationale}, 200)
+		v := tm.get(t, "/api/v1/cases/"+id, tm.admin)
+		appeals := asSlice(v["appeals"])
+		if len(appeals) != 1 {
+			t.Fatalf("appeals after the decision: %v", v["appeals"])
+		}
+		a := appeals[0].(map[string]any)
+		if a["outcome"] != "dismissed" || a["rationale"] != "[erased]" {
+			t.Fatalf("the appeal decided after the erasure: outcome %v, rationale %q; want dismissed and [erased]", a["outcome"], a["rationale"])
+		}
+		if where := rawStreamContains(t, tm.in, rationale); where != "" {
+			t.Fatalf("clear text in the stream: %s", where)
+		}
+	})
+	t.Run("renewal", func(t *testing.T) {
+		tm, id, accID, renata := renewalWithAssessor(t)
+		tm.post(t, "/api/v1/users/"+tm.applicant.ID+"/erasure", tm.admin, map[string]string{"reason": "GDPR art. 17 request"}, 200)
+
+		const rationale = "Renewed after the erasure: a text about the holder"
+		tm.post(t, "/api/v1/accreditations/"+accID+"/renewal/assessment", renata.Token, map[string]string{"outcome": "renew", "rationale": rationale}, 200)
+		acc := tm.get(t, "/api/v1/cases/"+id, tm.admin)["accreditation"].(map[string]any)
+		if acc["valid_until"] == nil || !strings.HasPrefix(acc["valid_until"].(string), "2036") {
+			t.Fatalf("the accreditation after its renewal: %v", acc)
+		}
+		if hist := string(Expect(t, tm.in.Get(t, "/api/v1/cases/"+id+"/history", tm.admin), 200).Body); strings.Contains(hist, rationale) || !strings.Contains(hist, "[erased]") {
+			t.Fatal("the history shows the renewal's rationale in the clear, or not as erased")
+		}
+		if where := rawStreamContains(t, tm.in, rationale); where != "" {
+			t.Fatalf("clear text in the stream: %s", where)
+		}
+	})
+}
