@@ -183,3 +183,37 @@ func TestAChangeElsewhereDoesNotRefuseASave(t *testing.T) {
 		t.Fatalf("evidence edited after the portfolio was saved elsewhere: got %d, want 303: %.2000s", a.Status, a.Body)
 	}
 }
+
+// TestAStepTheCaseNoLongerAllowsIsSaidInWords: a step sent from a page
+// opened before the case moved on (a second tab, someone else's step) is
+// refused in the reader's language, naming the case's stage as their pages
+// name it, not with the API's message and its list of action names.
+func TestAStepTheCaseNoLongerAllowsIsSaidInWords(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	caseID := w.claimedCase(t, carla) // submitted, accepted, awaiting its verifier
+
+	applicant := w.client(t)
+	applicant.login(carla.Email, carla.Password)
+	office := w.client(t)
+	office.login(AdminEmail, AdminPassword)
+	for _, tc := range []struct {
+		who        *client
+		lang, path string
+		form       url.Values
+		want       string
+	}{
+		{applicant, "en", "/applications/" + caseID + "/submit", url.Values{},
+			"This step is not possible now that the case is at “Awaiting assessors”: it may have moved on since the page was opened"},
+		{applicant, "nl", "/applications/" + caseID + "/portfolio", url.Values{"client_hours": {"700"}},
+			"Deze stap is niet mogelijk nu het dossier op “Wacht op assessoren” staat: het is misschien verder gegaan"},
+		{office, "nl", "/office/cases/" + caseID + "/screen", url.Values{"outcome": {"accepted"}},
+			"Deze stap is niet mogelijk nu het dossier op “Wacht op assessoren” staat"},
+	} {
+		tc.who.setLang(tc.lang)
+		r := tc.who.post(tc.path, tc.form, true)
+		if r.Status != http.StatusConflict || !strings.Contains(r.Body, tc.want) || strings.Contains(r.Body, "allowed:") || strings.Contains(r.Body, "cannot ") {
+			t.Errorf("%s in %s: status %d, want 409 saying %q and not the API's message: %.3000s", tc.path, tc.lang, r.Status, tc.want, r.Body)
+		}
+	}
+}

@@ -269,6 +269,9 @@ func (x *ctx) errorPage(err error) error {
 	d := map[string]any{"Status": status, "Key": key, "RequestID": x.Response().Header().Get("X-Request-Id")}
 	if key == "error.other" {
 		d["Detail"] = domain.ErrorMessage(err)
+		if r := x.refusal(err); r != "" {
+			d["Detail"] = r
+		}
 	}
 	if key == "error.too_large" {
 		d["Limit"] = x.a.maxUpload()
@@ -284,6 +287,33 @@ func (x *ctx) errorPage(err error) error {
 	return x.render(status, "error", p)
 }
 
+// refusal says, in the reader's language, why a step was refused for a
+// cause the web words itself rather than showing the API's English: an
+// assessor whose profile no longer meets their role (the page's notice
+// says more), and a step the case's state does not allow (a page opened
+// before the case moved on, a second tab). It is "" for any other error.
+func (x *ctx) refusal(err error) string {
+	switch {
+	case errors.Is(err, cases.ErrBarred):
+		return x.T("error.barred")
+	case errors.Is(err, cases.ErrConflicted):
+		return x.T("workspace.conflicted")
+	case errors.Is(err, accreditation.ErrWrongState):
+		var de *domain.Error
+		errors.As(err, &de)
+		state, _ := de.Extra["state"].(accreditation.State)
+		if state == "" {
+			return x.T("error.wrong_state.unnamed")
+		}
+		names := "state."
+		if x.user != nil && x.user.Role == domain.RoleApplicant {
+			names = "you.state." // as the applicant's own pages name it
+		}
+		return x.T("error.wrong_state", x.T(names+string(state)))
+	}
+	return ""
+}
+
 // fieldErrors puts a domain error's fields on the page, under the names
 // of the form (rename maps a domain field to a form field); what has no
 // field goes to the summary. It returns the status of the error.
@@ -293,14 +323,8 @@ func (x *ctx) fieldErrors(p *page, err error, rename func(string) string) int {
 		p.Problems = append(p.Problems, x.T("form.stale"))
 		return statusOf(err)
 	}
-	// An assessor's step refused because their profile no longer meets
-	// their role (the page's notice says why, in the reader's language).
-	if errors.Is(err, cases.ErrConflicted) || errors.Is(err, cases.ErrBarred) {
-		key := "workspace.conflicted"
-		if errors.Is(err, cases.ErrBarred) {
-			key = "error.barred"
-		}
-		p.Problems = append(p.Problems, x.T(key))
+	if r := x.refusal(err); r != "" {
+		p.Problems = append(p.Problems, r)
 		return statusOf(err)
 	}
 	if !errors.As(err, &de) || de.Code == domain.Internal || de.Code == domain.Unavailable && len(de.Fields) == 0 {

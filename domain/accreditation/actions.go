@@ -1,6 +1,7 @@
 package accreditation
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -131,6 +132,12 @@ func statesOf(action Action) []State {
 // verb turns an action name into words for a message: "request information".
 func verb(action Action) string { return strings.ReplaceAll(string(action), "_", " ") }
 
+// ErrWrongState is the cause of the Conflict of a step the case's state
+// does not allow: the case moved on (a page opened before, a second tab)
+// or never got there. Extra["state"] holds the case's state, so that a
+// reader can say it in its own words rather than show the message.
+var ErrWrongState = errors.New("the case's state does not allow this step")
+
 // stateError is the Conflict of an action the case's state does not allow.
 func (c *Case) stateError(action Action) *domain.Error {
 	allowed := AllowedIn(c.State)
@@ -142,7 +149,7 @@ func (c *Case) stateError(action Action) *domain.Error {
 	if list == "" {
 		list = "nothing"
 	}
-	e := domain.Errorf(domain.Conflict, "cannot %s: case is in state %q; allowed: %s", verb(action), c.State, list)
+	e := domain.Wrap(domain.Conflict, ErrWrongState, "cannot %s: case is in state %q; allowed: %s", verb(action), c.State, list)
 	e.Extra = map[string]any{"state": c.State, "allowed": allowed}
 	return e
 }
@@ -292,7 +299,9 @@ func (c *Case) guard(action Action, actor domain.Actor, now time.Time, rs RuleSe
 			return err
 		}
 		if isAssessor && c.State != StateInAssessment {
-			return domain.Errorf(domain.Conflict, "cannot request information: case is in state %q; an assessor may ask only while in %q", c.State, StateInAssessment)
+			e := domain.Wrap(domain.Conflict, ErrWrongState, "cannot request information: case is in state %q; an assessor may ask only while in %q", c.State, StateInAssessment)
+			e.Extra = map[string]any{"state": c.State}
+			return e
 		}
 		return nil
 

@@ -49,7 +49,11 @@ func TestInformationRequests(t *testing.T) {
 	})
 	t.Run("Conflict/an assessor cannot ask once the case awaits the decision", func(t *testing.T) {
 		h := given(t, SchemeEIA, awaitingDecision)
-		wantErr(t, h.fails(assessorA, with((*Case).RequestInformation, ask("q"))), domain.Conflict, `"awaiting_decision"`)
+		err := h.fails(assessorA, with((*Case).RequestInformation, ask("q")))
+		wantErr(t, err, domain.Conflict, `"awaiting_decision"`)
+		if !errors.Is(err, ErrWrongState) || err.Extra["state"] != StateAwaitingDecision {
+			t.Fatalf("the refusal: ErrWrongState %v, Extra[state] %v; want true and %q", errors.Is(err, ErrWrongState), err.Extra["state"], StateAwaitingDecision)
+		}
 	})
 	t.Run("Forbidden/an assessor not on the case", func(t *testing.T) {
 		h := given(t, SchemeEIA, inAssessment)
@@ -402,6 +406,9 @@ func TestInvalidTransitionsNameTheState(t *testing.T) {
 			wantErr(t, err, domain.Conflict, tc.want)
 			if err.Extra["state"] != h.c.State {
 				t.Fatalf("Extra[state]: got %v, want %q", err.Extra["state"], h.c.State)
+			}
+			if !errors.Is(err, ErrWrongState) {
+				t.Fatalf("the refusal is not an ErrWrongState, which readers word themselves: %v", err)
 			}
 			if got, want := err.Extra["allowed"], AllowedIn(h.c.State); !reflect.DeepEqual(got, want) {
 				t.Fatalf("Extra[allowed]: got %v, want %v", got, want)
