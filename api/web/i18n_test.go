@@ -98,6 +98,7 @@ func TestCatalogueIsCompleteInBothLanguages(t *testing.T) {
 	dynamic("actor.", "applicant", "assessor", "office", "system")
 	dynamic("arole.", "assessor", "verifier")
 	dynamic("queue.claim.", "assessor", "verifier")
+	dynamic("error.role_taken.", "assessor", "verifier")
 	dynamic("scheme.", "EIA", "EQA")
 	dynamic("rating.", "evidenced", "partially_evidenced", "not_evidenced")
 	dynamic("area.", stringsOf(accreditation.ReviewAreas)...)

@@ -187,7 +187,8 @@ func TestAChangeElsewhereDoesNotRefuseASave(t *testing.T) {
 // TestAStepTheCaseNoLongerAllowsIsSaidInWords: a step sent from a page
 // opened before the case moved on (a second tab, someone else's step) is
 // refused in the reader's language, naming the case's stage as their pages
-// name it, not with the API's message and its list of action names.
+// name it, or the role someone else took, not with the API's message and
+// its list of action names or the holder's id.
 func TestAStepTheCaseNoLongerAllowsIsSaidInWords(t *testing.T) {
 	w := newWorld(t)
 	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
@@ -197,6 +198,8 @@ func TestAStepTheCaseNoLongerAllowsIsSaidInWords(t *testing.T) {
 	applicant.login(carla.Email, carla.Password)
 	office := w.client(t)
 	office.login(AdminEmail, AdminPassword)
+	verifier := w.client(t)
+	verifier.login(w.verifier.Email, w.verifier.Password)
 	for _, tc := range []struct {
 		who        *client
 		lang, path string
@@ -209,6 +212,11 @@ func TestAStepTheCaseNoLongerAllowsIsSaidInWords(t *testing.T) {
 			"Deze stap is niet mogelijk nu het dossier op “Wacht op assessoren” staat: het is misschien verder gegaan"},
 		{office, "nl", "/office/cases/" + caseID + "/screen", url.Values{"outcome": {"accepted"}},
 			"Deze stap is niet mogelijk nu het dossier op “Wacht op assessoren” staat"},
+		// Two assessors claiming one role from the queue at once.
+		{verifier, "en", "/queue/" + caseID + "/claim", url.Values{"role": {"assessor"}},
+			"This case&#39;s assessor role was taken since the page was opened"},
+		{verifier, "nl", "/queue/" + caseID + "/claim", url.Values{"role": {"assessor"}},
+			"De rol van assessor in dit dossier is ingenomen sinds de pagina werd geopend"},
 	} {
 		tc.who.setLang(tc.lang)
 		r := tc.who.post(tc.path, tc.form, true)

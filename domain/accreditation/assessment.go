@@ -1,6 +1,7 @@
 package accreditation
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -118,6 +119,18 @@ func (c *Case) Claim(actor domain.Actor, now time.Time, in ClaimInput) ([]aggreg
 	return c.take(ActionClaim, role, in.Profile, HowClaimed)
 }
 
+// ErrRoleTaken is the cause of the Conflict of taking a role someone
+// already holds (two assessors claiming from the queue at once, a page
+// opened before): Extra["role"] names the role, for a reader to say it in
+// its own words.
+var ErrRoleTaken = errors.New("the role is held by someone else")
+
+// roleTaken puts the role on e, an ErrRoleTaken.
+func roleTaken(e *domain.Error, role AssessorRole) *domain.Error {
+	e.Extra = map[string]any{"role": role}
+	return e
+}
+
 func (c *Case) take(action Action, role AssessorRole, p AssessorProfile, how string) ([]aggregate.Change, error) {
 	var f fields
 	if !role.Valid() {
@@ -130,7 +143,7 @@ func (c *Case) take(action Action, role AssessorRole, p AssessorProfile, how str
 		return nil, err
 	}
 	if a, taken := c.Assignments.Get(role); taken {
-		return nil, domain.Errorf(domain.Conflict, "cannot %s: the %s role is already held by %s", verb(action), role, a.UserID)
+		return nil, roleTaken(domain.Wrap(domain.Conflict, ErrRoleTaken, "cannot %s: the %s role is already held by %s", verb(action), role, a.UserID), role)
 	}
 	if err := c.qualify(action, p, role); err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package accreditation
 
 import (
 	"encoding/json"
+	"errors"
 	"reflect"
 	"slices"
 	"strings"
@@ -421,6 +422,20 @@ func TestAssignAndClaim(t *testing.T) {
 			}
 		})
 	}
+	t.Run("Conflict/the role is taken, for the assignment, the claim and the queue alike", func(t *testing.T) {
+		h := given(t, SchemeEIA, accepted)
+		h.do(officeScreen, with((*Case).Assign, AssignInput{RoleAssessor, profile(assessorA)}))
+		for what, err := range map[string]error{
+			"assign": h.fails(officeScreen, with((*Case).Assign, AssignInput{RoleAssessor, profile(assessorB)})),
+			"claim":  h.fails(assessorB, with((*Case).Claim, ClaimInput{RoleAssessor, profile(assessorB)})),
+			"queue":  h.c.CanClaim(profile(assessorB), RoleAssessor),
+		} {
+			var de *domain.Error
+			if !errors.Is(err, ErrRoleTaken) || !errors.As(err, &de) || de.Code != domain.Conflict || de.Extra["role"] != RoleAssessor {
+				t.Errorf("%s: got %v, want a Conflict that is an ErrRoleTaken naming the assessor role", what, err)
+			}
+		}
+	})
 	t.Run("Forbidden/claiming for someone else", func(t *testing.T) {
 		h := given(t, SchemeEIA, accepted)
 		wantErr(t, h.fails(assessorA, with((*Case).Claim, ClaimInput{Profile: profile(assessorB)})), domain.Forbidden)
