@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
 )
@@ -219,9 +220,37 @@ func TestAStepTheCaseNoLongerAllowsIsSaidInWords(t *testing.T) {
 			"De rol van assessor in dit dossier is ingenomen sinds de pagina werd geopend"},
 	} {
 		tc.who.setLang(tc.lang)
-		r := tc.who.post(tc.path, tc.form, true)
-		if r.Status != http.StatusConflict || !strings.Contains(r.Body, tc.want) || strings.Contains(r.Body, "allowed:") || strings.Contains(r.Body, "cannot ") {
-			t.Errorf("%s in %s: status %d, want 409 saying %q and not the API's message: %.3000s", tc.path, tc.lang, r.Status, tc.want, r.Body)
-		}
+		tc.who.stale(t, tc.path, tc.form, tc.want)
+	}
+
+	// The holder withdraws their accreditation while the office's case page
+	// still offers its revocation.
+	dora := w.registerApplicant(t, "dora@example.org", "Dora Holder")
+	_, _, accID := w.awardedCase(t, dora)
+	Expect(t, w.in.Post(t, "/api/v1/accreditations/"+accID+"/withdrawal", dora.Token, map[string]string{"reason": "Retiring."}), 200)
+	office.setLang("nl")
+	office.stale(t, "/office/accreditations/"+accID+"/revoke", url.Values{"revoke_reason": {"Upheld ethics complaint."}},
+		"Deze stap is niet mogelijk nu de accreditatie “Ingetrokken” is")
+
+	// A renewal sent again from a second tab.
+	erin := w.registerApplicant(t, "erin@example.org", "Erin Holder")
+	_, _, erinsAcc := w.awardedCase(t, erin)
+	w.clock.Set(time.Date(2030, 12, 1, 9, 0, 0, 0, time.UTC))
+	holder := w.client(t)
+	holder.login(erin.Email, erin.Password)
+	holder.setLang("nl")
+	if a := holder.post("/accreditations/"+erinsAcc+"/renew", renewalForm("6"), true); a.Status != http.StatusSeeOther {
+		t.Fatalf("the renewal: got %d, want it submitted", a.Status)
+	}
+	holder.stale(t, "/accreditations/"+erinsAcc+"/renew", renewalForm("6"), "Deze stap is niet mogelijk nu de verlenging op “Ingediend” staat")
+}
+
+// stale posts form to path from a page the case has moved on from, and
+// wants the 409 saying want, not the API's message.
+func (c *client) stale(t *testing.T, path string, form url.Values, want string) {
+	t.Helper()
+	r := c.post(path, form, true)
+	if r.Status != http.StatusConflict || !strings.Contains(r.Body, want) || strings.Contains(r.Body, "allowed:") || strings.Contains(r.Body, "cannot ") {
+		t.Errorf("%s: status %d, want 409 saying %q and not the API's message: %.3000s", path, r.Status, want, r.Body)
 	}
 }

@@ -310,6 +310,12 @@ func (x *ctx) refusal(err error) string {
 	case errors.Is(err, accreditation.ErrWrongState):
 		var de *domain.Error
 		errors.As(err, &de)
+		if s, _ := de.Extra["accreditation_status"].(accreditation.AccreditationStatus); s != "" {
+			return x.T("error.wrong_status", x.T("astatus."+string(s)))
+		}
+		if s, _ := de.Extra["renewal_state"].(accreditation.RenewalState); s != "" {
+			return x.T("error.wrong_renewal_state", x.T("rstate."+string(s)))
+		}
 		state, _ := de.Extra["state"].(accreditation.State)
 		if state == "" {
 			return x.T("error.wrong_state.unnamed")

@@ -134,8 +134,9 @@ func verb(action Action) string { return strings.ReplaceAll(string(action), "_",
 
 // ErrWrongState is the cause of the Conflict of a step the case's state
 // does not allow: the case moved on (a page opened before, a second tab)
-// or never got there. Extra["state"] holds the case's state, so that a
-// reader can say it in its own words rather than show the message.
+// or never got there. Extra holds what stands in the way (see wrongState),
+// so that a reader can say it in its own words rather than show the
+// message.
 var ErrWrongState = errors.New("the case's state does not allow this step")
 
 // stateError is the Conflict of an action the case's state does not allow.
@@ -149,8 +150,17 @@ func (c *Case) stateError(action Action) *domain.Error {
 	if list == "" {
 		list = "nothing"
 	}
-	e := domain.Wrap(domain.Conflict, ErrWrongState, "cannot %s: case is in state %q; allowed: %s", verb(action), c.State, list)
-	e.Extra = map[string]any{"state": c.State, "allowed": allowed}
+	e := wrongState("state", c.State, "cannot %s: case is in state %q; allowed: %s", verb(action), c.State, list)
+	e.Extra["allowed"] = allowed
+	return e
+}
+
+// wrongState is a Conflict that is an ErrWrongState, with what stands in
+// the way in Extra[key]: the case's "state", the "accreditation_status" or
+// the "renewal_state".
+func wrongState(key string, value any, format string, args ...any) *domain.Error {
+	e := domain.Wrap(domain.Conflict, ErrWrongState, format, args...)
+	e.Extra = map[string]any{key: value}
 	return e
 }
 
@@ -299,9 +309,7 @@ func (c *Case) guard(action Action, actor domain.Actor, now time.Time, rs RuleSe
 			return err
 		}
 		if isAssessor && c.State != StateInAssessment {
-			e := domain.Wrap(domain.Conflict, ErrWrongState, "cannot request information: case is in state %q; an assessor may ask only while in %q", c.State, StateInAssessment)
-			e.Extra = map[string]any{"state": c.State}
-			return e
+			return wrongState("state", c.State, "cannot request information: case is in state %q; an assessor may ask only while in %q", c.State, StateInAssessment)
 		}
 		return nil
 
@@ -364,10 +372,10 @@ func (c *Case) guard(action Action, actor domain.Actor, now time.Time, rs RuleSe
 		}
 		a := c.Accreditation
 		if a == nil {
-			return domain.Errorf(domain.Conflict, "cannot %s: case in state %q holds no accreditation", verb(action), c.State)
+			return wrongState("state", c.State, "cannot %s: case in state %q holds no accreditation", verb(action), c.State)
 		}
 		if a.Status != StatusActive {
-			return domain.Errorf(domain.Conflict, "cannot %s: accreditation %s is %q; only an active one can be changed", verb(action), a.ID, a.Status)
+			return wrongState("accreditation_status", a.Status, "cannot %s: accreditation %s is %q; only an active one can be changed", verb(action), a.ID, a.Status)
 		}
 		if action == ActionExpire && now.Before(a.ValidUntil) {
 			return domain.Errorf(domain.Unprocessable, "cannot expire: accreditation %s is valid until %s", a.ID, a.ValidUntil.UTC().Format(time.RFC3339))

@@ -181,6 +181,16 @@ func wantErr(tb testing.TB, err *domain.Error, code domain.Code, parts ...string
 	}
 }
 
+// wantWrongState fails unless err is a Conflict that is an ErrWrongState
+// with what stands in the way, Extra[key], at value.
+func wantWrongState(tb testing.TB, err *domain.Error, key string, value any) {
+	tb.Helper()
+	wantErr(tb, err, domain.Conflict)
+	if !errors.Is(err, ErrWrongState) || err.Extra[key] != value {
+		tb.Fatalf("got %v (Extra %v), want an ErrWrongState with %s %v, which readers word themselves", err, err.Extra, key, value)
+	}
+}
+
 // wantField fails unless err is Invalid and names field.
 func wantField(tb testing.TB, err *domain.Error, field string) {
 	tb.Helper()

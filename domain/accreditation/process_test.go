@@ -51,9 +51,7 @@ func TestInformationRequests(t *testing.T) {
 		h := given(t, SchemeEIA, awaitingDecision)
 		err := h.fails(assessorA, with((*Case).RequestInformation, ask("q")))
 		wantErr(t, err, domain.Conflict, `"awaiting_decision"`)
-		if !errors.Is(err, ErrWrongState) || err.Extra["state"] != StateAwaitingDecision {
-			t.Fatalf("the refusal: ErrWrongState %v, Extra[state] %v; want true and %q", errors.Is(err, ErrWrongState), err.Extra["state"], StateAwaitingDecision)
-		}
+		wantWrongState(t, err, "state", StateAwaitingDecision)
 	})
 	t.Run("Forbidden/an assessor not on the case", func(t *testing.T) {
 		h := given(t, SchemeEIA, inAssessment)
@@ -334,7 +332,9 @@ func TestAccreditationLifecycle(t *testing.T) {
 		if a := h.c.Accreditation; a.Status != StatusRevoked || a.By != officeDecide.ID || !reflect.DeepEqual(a.Reason, seal("ethics complaint upheld")) {
 			t.Fatalf("accreditation: got %+v, want revoked with the reason", a)
 		}
-		wantErr(t, h.fails(officeDecide, with((*Case).Revoke, ReasonInput{Reason: seal("again")})), domain.Conflict, `"revoked"`)
+		err := h.fails(officeDecide, with((*Case).Revoke, ReasonInput{Reason: seal("again")}))
+		wantErr(t, err, domain.Conflict, `"revoked"`)
+		wantWrongState(t, err, "accreditation_status", StatusRevoked)
 	})
 	t.Run("Invalid/revocation needs a reason", func(t *testing.T) {
 		h := given(t, SchemeEIA, awarded)
@@ -407,9 +407,7 @@ func TestInvalidTransitionsNameTheState(t *testing.T) {
 			if err.Extra["state"] != h.c.State {
 				t.Fatalf("Extra[state]: got %v, want %q", err.Extra["state"], h.c.State)
 			}
-			if !errors.Is(err, ErrWrongState) {
-				t.Fatalf("the refusal is not an ErrWrongState, which readers word themselves: %v", err)
-			}
+			wantWrongState(t, err, "state", h.c.State)
 			if got, want := err.Extra["allowed"], AllowedIn(h.c.State); !reflect.DeepEqual(got, want) {
 				t.Fatalf("Extra[allowed]: got %v, want %v", got, want)
 			}

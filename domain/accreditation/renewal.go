@@ -382,31 +382,34 @@ func (c *Case) guardRenewal(action Action, actor domain.Actor, now time.Time, rs
 	}
 	a := c.Accreditation
 	if a == nil {
-		return domain.Errorf(domain.Conflict, "cannot %s: case in state %q holds no accreditation", verb(action), c.State)
+		return wrongState("state", c.State, "cannot %s: case in state %q holds no accreditation", verb(action), c.State)
 	}
 	if a.Status != StatusActive && a.Status != StatusExpired {
-		return domain.Errorf(domain.Conflict, "cannot %s: accreditation %s is %q", verb(action), a.ID, a.Status)
+		return wrongState("accreditation_status", a.Status, "cannot %s: accreditation %s is %q", verb(action), a.ID, a.Status)
 	}
 	cur := a.Current
 	switch action {
 	case ActionRenew:
 		switch {
 		case cur != nil && (cur.State == StateRenewalSubmitted || cur.State == StateRenewalInAssessment):
-			return domain.Errorf(domain.Conflict, "cannot renew: the renewal submitted on %s awaits its assessment", cur.SubmittedAt.UTC().Format(time.DateOnly))
+			return wrongState("renewal_state", cur.State, "cannot renew: the renewal submitted on %s awaits its assessment", cur.SubmittedAt.UTC().Format(time.DateOnly))
 		case cur != nil && cur.State == StateRenewalRefused && cur.PeriodUntil.Equal(a.ValidUntil):
-			return domain.Errorf(domain.Conflict, "cannot renew: the renewal was refused on %s; the accreditation runs until %s",
+			return wrongState("renewal_state", cur.State, "cannot renew: the renewal was refused on %s; the accreditation runs until %s",
 				cur.DecidedAt.UTC().Format(time.DateOnly), a.ValidUntil.UTC().Format(time.DateOnly))
 		case cur != nil && cur.State == StateRenewalReturned:
 			return nil // submitted in time: its resubmission is not held to the window
 		}
 		return c.renewable(now, rs)
 	case ActionAssignRenewal:
-		if cur == nil || (cur.State != StateRenewalSubmitted && cur.State != StateRenewalInAssessment) {
-			return domain.Errorf(domain.Conflict, "cannot assign the renewal: no renewal of accreditation %s awaits an assessor", a.ID)
+		if cur == nil {
+			return domain.Wrap(domain.Conflict, ErrWrongState, "cannot assign the renewal: no renewal of accreditation %s awaits an assessor", a.ID)
+		}
+		if cur.State != StateRenewalSubmitted && cur.State != StateRenewalInAssessment {
+			return wrongState("renewal_state", cur.State, "cannot assign the renewal: no renewal of accreditation %s awaits an assessor", a.ID)
 		}
 	case ActionAssessRenewal:
 		if cur.State != StateRenewalInAssessment {
-			return domain.Errorf(domain.Conflict, "cannot assess the renewal: it is %s", cur.State)
+			return wrongState("renewal_state", cur.State, "cannot assess the renewal: it is %s", cur.State)
 		}
 	}
 	return nil

@@ -66,7 +66,9 @@ func TestRenewalIsAShortCase(t *testing.T) {
 	if !slices.Contains(h.c.AllowedActions(officeScreen, h.now, h.rules), ActionAssignRenewal) {
 		t.Fatalf("the office is not offered %s", ActionAssignRenewal)
 	}
-	wantErr(t, h.fails(applicant, renewCmd(h.rules, eiaRenewal())), domain.Conflict, "awaits its assessment")
+	err := h.fails(applicant, renewCmd(h.rules, eiaRenewal()))
+	wantErr(t, err, domain.Conflict, "awaits its assessment")
+	wantWrongState(t, err, "renewal_state", StateRenewalSubmitted)
 	wantErr(t, h.fails(assessorC, assessRenewal(RenewalRenew, "fine")), domain.Forbidden, "assigned assessor")
 
 	h.later(day)
