@@ -99,6 +99,7 @@ func TestCatalogueIsCompleteInBothLanguages(t *testing.T) {
 	dynamic("arole.", "assessor", "verifier")
 	dynamic("queue.claim.", "assessor", "verifier")
 	dynamic("error.role_taken.", "assessor", "verifier")
+	dynamic("error.already_recorded.", "assessment", "interview")
 	dynamic("scheme.", "EIA", "EQA")
 	dynamic("rating.", "evidenced", "partially_evidenced", "not_evidenced")
 	dynamic("area.", stringsOf(accreditation.ReviewAreas)...)

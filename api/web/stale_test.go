@@ -223,6 +223,22 @@ func TestAStepTheCaseNoLongerAllowsIsSaidInWords(t *testing.T) {
 		tc.who.stale(t, tc.path, tc.form, tc.want)
 	}
 
+	// An assessment sent again from a second tab.
+	gus := w.registerApplicant(t, "gus@example.org", "Gus Coach")
+	gusCase := w.claimedCase(t, gus)
+	Expect(t, w.in.Post(t, "/api/v1/cases/"+gusCase+"/assignments", w.admin, map[string]string{"assessor_id": w.verifier.ID, "role": "verifier"}), 200)
+	anna := w.client(t)
+	anna.login(w.assessor.Email, w.assessor.Password)
+	anna.setLang("nl")
+	assessment := url.Values{"recommendation": {"award"}, "rationale": {"Consistent practitioner evidence."}}
+	for n := 1; n <= 8; n++ {
+		assessment.Set("rating_"+itoa(n), "evidenced")
+	}
+	if a := anna.post("/assess/"+gusCase, assessment, true); a.Status != http.StatusSeeOther {
+		t.Fatalf("the assessment: got %d, want it sent", a.Status)
+	}
+	anna.stale(t, "/assess/"+gusCase, assessment, "Uw beoordeling van dit dossier is al verstuurd sinds de pagina werd geopend")
+
 	// The holder withdraws their accreditation while the office's case page
 	// still offers its revocation.
 	dora := w.registerApplicant(t, "dora@example.org", "Dora Holder")

@@ -290,9 +290,9 @@ func (x *ctx) errorPage(err error) error {
 // refusal says, in the reader's language, why a step was refused for a
 // cause the web words itself rather than showing the API's English: an
 // assessor whose profile no longer meets their role (the page's notice
-// says more), a role someone else took, and a step the case's state does
-// not allow (a page opened before the case moved on, a second tab). It is
-// "" for any other error.
+// says more), a role someone else took, a record that is in already, and
+// a step the case's state does not allow (a page opened before the case
+// moved on, a second tab). It is "" for any other error.
 func (x *ctx) refusal(err error) string {
 	switch {
 	case errors.Is(err, cases.ErrBarred):
@@ -305,6 +305,14 @@ func (x *ctx) refusal(err error) string {
 		key := "error.role_taken"
 		if role, _ := de.Extra["role"].(accreditation.AssessorRole); role.Valid() {
 			key += "." + string(role) // error.role_taken.assessor, .verifier
+		}
+		return x.T(key)
+	case errors.Is(err, accreditation.ErrAlreadyRecorded):
+		var de *domain.Error
+		errors.As(err, &de)
+		key := "error.already_recorded"
+		if what, _ := de.Extra["recorded"].(string); what == "assessment" || what == "interview" {
+			key += "." + what // error.already_recorded.assessment, .interview
 		}
 		return x.T(key)
 	case errors.Is(err, accreditation.ErrWrongState):

@@ -155,6 +155,20 @@ func (c *Case) stateError(action Action) *domain.Error {
 	return e
 }
 
+// ErrAlreadyRecorded is the cause of the Conflict of a step whose record
+// is in already: an assessment sent twice (a second tab), an interview
+// recorded or held since the page was opened. Extra["recorded"] names
+// what ("assessment", "interview"), for a reader to say it in its own
+// words.
+var ErrAlreadyRecorded = errors.New("what the step records is recorded already")
+
+// alreadyRecorded is a Conflict that is an ErrAlreadyRecorded of what.
+func alreadyRecorded(what string, format string, args ...any) *domain.Error {
+	e := domain.Wrap(domain.Conflict, ErrAlreadyRecorded, format, args...)
+	e.Extra = map[string]any{"recorded": what}
+	return e
+}
+
 // wrongState is a Conflict that is an ErrWrongState, with what stands in
 // the way in Extra[key]: the case's "state", the "accreditation_status" or
 // the "renewal_state".
@@ -259,7 +273,7 @@ func (c *Case) guard(action Action, actor domain.Actor, now time.Time, rs RuleSe
 			return err
 		}
 		if c.Assessments.Done(role) {
-			return domain.Errorf(domain.Conflict, "cannot assess: the %s has already submitted an assessment", role)
+			return alreadyRecorded("assessment", "cannot assess: the %s has already submitted an assessment", role)
 		}
 		if _, recorded := c.Interview.record(role); c.NeedsInterview() && !recorded {
 			return domain.Errorf(domain.Conflict, "cannot assess: at %s the assessment includes the interview; record it first", c.Level)
@@ -283,7 +297,7 @@ func (c *Case) guard(action Action, actor domain.Actor, now time.Time, rs RuleSe
 		}
 		if action == ActionScheduleInterview {
 			if c.Interview.Recorded() {
-				return domain.Errorf(domain.Conflict, "cannot schedule the interview: it has been held and recorded")
+				return alreadyRecorded("interview", "cannot schedule the interview: it has been held and recorded")
 			}
 			return nil
 		}
@@ -291,7 +305,7 @@ func (c *Case) guard(action Action, actor domain.Actor, now time.Time, rs RuleSe
 			return domain.Errorf(domain.Conflict, "cannot record the interview: it is not scheduled")
 		}
 		if _, done := c.Interview.record(role); done {
-			return domain.Errorf(domain.Conflict, "cannot record the interview: the %s has recorded it", role)
+			return alreadyRecorded("interview", "cannot record the interview: the %s has recorded it", role)
 		}
 		if now.Before(c.Interview.At) {
 			return domain.Errorf(domain.Unprocessable, "cannot record the interview: it is on %s", c.Interview.At.UTC().Format(time.RFC3339))

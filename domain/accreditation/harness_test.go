@@ -191,6 +191,14 @@ func wantWrongState(tb testing.TB, err *domain.Error, key string, value any) {
 	}
 }
 
+// wantAlreadyRecorded fails unless err is an ErrAlreadyRecorded of what.
+func wantAlreadyRecorded(tb testing.TB, err *domain.Error, what string) {
+	tb.Helper()
+	if !errors.Is(err, ErrAlreadyRecorded) || err.Extra["recorded"] != what {
+		tb.Fatalf("got %v (Extra %v), want an ErrAlreadyRecorded of the %s, which readers word themselves", err, err.Extra, what)
+	}
+}
+
 // wantField fails unless err is Invalid and names field.
 func wantField(tb testing.TB, err *domain.Error, field string) {
 	tb.Helper()

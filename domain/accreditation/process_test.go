@@ -453,9 +453,16 @@ func TestInterview(t *testing.T) {
 		if r, _ := h.c.Interview.Records.Get(RoleAssessor); r.Observations[0].Category != 1 || !r.RecordedAt.Equal(h.now) {
 			t.Fatalf("record: got %+v, want the observations by category", r)
 		}
-		wantErr(t, h.fails(assessorA, with((*Case).RecordInterview, record)), domain.Conflict, "has recorded it")
-		wantErr(t, h.fails(officeScreen, with((*Case).ScheduleInterview, at(h))), domain.Conflict, "recorded")
+		again := h.fails(assessorA, with((*Case).RecordInterview, record))
+		wantErr(t, again, domain.Conflict, "has recorded it")
+		wantAlreadyRecorded(t, again, "interview")
+		moved := h.fails(officeScreen, with((*Case).ScheduleInterview, at(h)))
+		wantErr(t, moved, domain.Conflict, "recorded")
+		wantAlreadyRecorded(t, moved, "interview")
 		h.do(assessorA, assess(RecommendAward, ""))
+		twice := h.fails(assessorA, assess(RecommendAward, ""))
+		wantErr(t, twice, domain.Conflict, "already submitted an assessment")
+		wantAlreadyRecorded(t, twice, "assessment")
 		wantErr(t, h.fails(assessorB, assess(RecommendAward, "")), domain.Conflict, "record it first")
 		h.do(assessorB, with((*Case).RecordInterview, record))
 		h.do(assessorB, assess(RecommendAward, ""))
