@@ -294,37 +294,35 @@ func (x *ctx) errorPage(err error) error {
 // a step the case's state does not allow (a page opened before the case
 // moved on, a second tab). It is "" for any other error.
 func (x *ctx) refusal(err error) string {
+	var extra map[string]any // what the refusal names, for the words
+	if de := (*domain.Error)(nil); errors.As(err, &de) {
+		extra = de.Extra
+	}
 	switch {
 	case errors.Is(err, cases.ErrBarred):
 		return x.T("error.barred")
 	case errors.Is(err, cases.ErrConflicted):
 		return x.T("workspace.conflicted")
 	case errors.Is(err, accreditation.ErrRoleTaken):
-		var de *domain.Error
-		errors.As(err, &de)
 		key := "error.role_taken"
-		if role, _ := de.Extra["role"].(accreditation.AssessorRole); role.Valid() {
+		if role, _ := extra["role"].(accreditation.AssessorRole); role.Valid() {
 			key += "." + string(role) // error.role_taken.assessor, .verifier
 		}
 		return x.T(key)
 	case errors.Is(err, accreditation.ErrAlreadyRecorded):
-		var de *domain.Error
-		errors.As(err, &de)
 		key := "error.already_recorded"
-		if what, _ := de.Extra["recorded"].(string); what == "assessment" || what == "interview" {
+		if what, _ := extra["recorded"].(string); what == "assessment" || what == "interview" {
 			key += "." + what // error.already_recorded.assessment, .interview
 		}
 		return x.T(key)
 	case errors.Is(err, accreditation.ErrWrongState):
-		var de *domain.Error
-		errors.As(err, &de)
-		if s, _ := de.Extra["accreditation_status"].(accreditation.AccreditationStatus); s != "" {
+		if s, _ := extra["accreditation_status"].(accreditation.AccreditationStatus); s != "" {
 			return x.T("error.wrong_status", x.T("astatus."+string(s)))
 		}
-		if s, _ := de.Extra["renewal_state"].(accreditation.RenewalState); s != "" {
+		if s, _ := extra["renewal_state"].(accreditation.RenewalState); s != "" {
 			return x.T("error.wrong_renewal_state", x.T("rstate."+string(s)))
 		}
-		state, _ := de.Extra["state"].(accreditation.State)
+		state, _ := extra["state"].(accreditation.State)
 		if state == "" {
 			return x.T("error.wrong_state.unnamed")
 		}
