@@ -125,8 +125,9 @@ func (c *Case) Claim(actor domain.Actor, now time.Time, in ClaimInput) ([]aggreg
 // its own words.
 var ErrRoleTaken = errors.New("the role is held by someone else")
 
-// roleTaken puts the role on e, an ErrRoleTaken.
-func roleTaken(e *domain.Error, role AssessorRole) *domain.Error {
+// roleTaken is a Conflict that is an ErrRoleTaken of role.
+func roleTaken(role AssessorRole, format string, args ...any) *domain.Error {
+	e := domain.Wrap(domain.Conflict, ErrRoleTaken, format, args...)
 	e.Extra = map[string]any{"role": role}
 	return e
 }
@@ -143,7 +144,7 @@ func (c *Case) take(action Action, role AssessorRole, p AssessorProfile, how str
 		return nil, err
 	}
 	if a, taken := c.Assignments.Get(role); taken {
-		return nil, roleTaken(domain.Wrap(domain.Conflict, ErrRoleTaken, "cannot %s: the %s role is already held by %s", verb(action), role, a.UserID), role)
+		return nil, roleTaken(role, "cannot %s: the %s role is already held by %s", verb(action), role, a.UserID)
 	}
 	if err := c.qualify(action, p, role); err != nil {
 		return nil, err

@@ -46,7 +46,7 @@ func (c *Case) CanClaim(p AssessorProfile, role AssessorRole) error {
 	var last error
 	for _, r := range roles {
 		if c.Assignments.Holds(r) {
-			last = roleTaken(domain.Wrap(domain.Conflict, ErrRoleTaken, "cannot claim: the %s role is already held", r), r)
+			last = roleTaken(r, "cannot claim: the %s role is already held", r)
 			continue
 		}
 		if last = c.qualify(ActionClaim, p, r); last == nil {
