@@ -442,6 +442,29 @@ func barred(c *accreditation.Case, p accreditation.AssessorProfile, role accredi
 	return role != "" && len(c.Exclusions(p, role)) > 0
 }
 
+// BarredRoles is, of each of the cases ids, the roles whose holders'
+// profiles (by user id; a holder without one is left out) no longer meet
+// their conditions: the office's queue marks them, as BarredHeld counts
+// them for the dashboard.
+func (m *Cases) BarredRoles(ids []string, profiles map[string]accreditation.AssessorProfile) map[string]map[accreditation.AssessorRole]bool {
+	out := map[string]map[accreditation.AssessorRole]bool{}
+	for _, id := range ids {
+		c, ok := m.Case(id)
+		if !ok || !c.State.InProgress() {
+			continue
+		}
+		for _, as := range c.Assignments.All() {
+			if p, ok := profiles[as.UserID]; ok && barred(c, p, as.Role) {
+				if out[id] == nil {
+					out[id] = map[accreditation.AssessorRole]bool{}
+				}
+				out[id][as.Role] = true
+			}
+		}
+	}
+	return out
+}
+
 // BarredHeld counts the cases in progress on which p's assessor holds a
 // role that p no longer allows: the office's dashboard says they wait.
 // It reads that assessor's own cases only.

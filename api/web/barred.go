@@ -5,6 +5,7 @@ import (
 
 	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/cases"
+	"github.com/emcc/accredit/projections"
 )
 
 // barNotice is a role held on a case in progress by someone whose assessor
@@ -65,5 +66,28 @@ func (a *app) barredOn(x *ctx, userID string, ids []string) map[string]string {
 			}
 		}
 	}
+	return out
+}
+
+// barredRolesOn is, of the page of the office's queue rows, the roles
+// whose holders' profiles no longer meet their conditions, by case. As the
+// dashboard counts them: each active holder's profile read once, then one
+// look at the read models (a disabled holder has their own tag).
+func (a *app) barredRolesOn(rows []officeRow) map[string]map[accreditation.AssessorRole]bool {
+	profiles := map[string]accreditation.AssessorProfile{}
+	var ids []string
+	for _, r := range rows {
+		for _, h := range []holder{r.Assessor, r.Verifier} {
+			if _, read := profiles[h.ID]; h.ID == "" || h.Disabled || read {
+				continue
+			}
+			if p, err := a.d.Cases.AssessorProfile(h.ID); err == nil {
+				profiles[h.ID] = p
+			}
+		}
+		ids = append(ids, r.CaseID)
+	}
+	var out map[string]map[accreditation.AssessorRole]bool
+	a.read(func(m *projections.Models) { out = m.Cases.BarredRoles(ids, profiles) })
 	return out
 }

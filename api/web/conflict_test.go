@@ -42,9 +42,10 @@ func TestAConflictDeclaredLaterIsShownOnTheCase(t *testing.T) {
 }
 
 // A profile the office lowers after the assessor took a role (here a
-// language taken off): the assessor's user page marks the case, the case
-// page says why beside the form that gives the role to someone else, and
-// the workspace tells the assessor, in English and Dutch.
+// language taken off): the assessor's user page and the office's queue
+// mark the case, the case page says why beside the form that gives the
+// role to someone else, and the workspace tells the assessor, in English
+// and Dutch.
 func TestAProfileLoweredIsShownOnTheCase(t *testing.T) {
 	w := newWorld(t)
 	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
@@ -58,7 +59,7 @@ func TestAProfileLoweredIsShownOnTheCase(t *testing.T) {
 	office.login(AdminEmail, AdminPassword)
 	if a, u := anna.get("/assess/"+caseID), office.get("/office/users/"+w.assessor.ID); !strings.Contains(a.Body, form) || strings.Contains(a.Body, `id="barred"`) ||
 		strings.Contains(u.Body, "No longer meets the role") || strings.Contains(u.Body, `id="held-barred"`) || strings.Contains(anna.get("/queue").Body, "no longer meets this role") ||
-		strings.Contains(office.get("/office").Body, "profile no longer meets the role they hold") {
+		strings.Contains(office.get("/office").Body, "profile no longer meets the role they hold") || strings.Contains(office.get("/office/cases").Body, `id="barred-`) {
 		t.Fatalf("before the change: the workspace has no assessment form or speaks of a bar, or the user page marks a case: %.3000s", a.Body)
 	}
 	Expect(t, w.in.Put(t, "/api/v1/users/"+w.assessor.ID+"/assessor-profile", w.admin, map[string]any{
@@ -86,6 +87,9 @@ func TestAProfileLoweredIsShownOnTheCase(t *testing.T) {
 	if d := office.get("/office"); !strings.Contains(d.Body, "Anna Assessor&#39;s profile no longer meets the role they hold on a case in progress") ||
 		!strings.Contains(d.Body, `href="/office/users/`+w.assessor.ID+`#held"`) {
 		t.Fatalf("the dashboard does not say the barred assessor's case waits: %.6000s", d.Body)
+	}
+	if q := office.get("/office/cases"); !strings.Contains(q.Body, `id="barred-assessor-`+caseID+`"`) || strings.Contains(q.Body, `id="barred-verifier-`) {
+		t.Fatalf("the office's queue does not mark the barred assessor (and only them): %.6000s", q.Body)
 	}
 	u := office.get("/office/users/" + w.assessor.ID)
 	if !strings.Contains(u.Body, "No longer meets the role&#39;s conditions</span> Does not assess in English") || !strings.Contains(u.Body, `id="held-barred"`) {

@@ -19,6 +19,15 @@ import (
 
 // ---- the office queue and a case ----
 
+// officeRow is a case of the office's queue with its holders.
+type officeRow struct {
+	projections.QueueItem
+	Assessor, Verifier holder
+	// Barred: the roles whose holders' profiles no longer meet their
+	// conditions (the case page says why).
+	Barred map[string]bool
+}
+
 func (a *app) officeQueue(x *ctx) error {
 	f := projections.QueueFilter{Scheme: enumParam(x.QueryParam("scheme"), schemes), Level: enumParam(x.QueryParam("level"), levelIDs()),
 		State: enumParam(x.QueryParam("state"), stateIDs())}
@@ -36,13 +45,9 @@ func (a *app) officeQueue(x *ctx) error {
 	var pg projections.Page
 	a.read(func(m *projections.Models) { pg = m.Cases.OfficeQueue(f, a.d.Now(), a.sla(), offset, queueLimit) })
 	items := pg.Items
-	type row struct {
-		projections.QueueItem
-		Assessor, Verifier holder
-	}
-	rows := make([]row, 0, len(items))
+	rows := make([]officeRow, 0, len(items))
 	for _, it := range items {
-		r := row{QueueItem: it}
+		r := officeRow{QueueItem: it}
 		if it.AssessorID != "" {
 			r.Assessor = a.holder(x, it.AssessorID)
 		}
@@ -50,6 +55,15 @@ func (a *app) officeQueue(x *ctx) error {
 			r.Verifier = a.holder(x, it.VerifierID)
 		}
 		rows = append(rows, r)
+	}
+	barred := a.barredRolesOn(rows)
+	for i := range rows {
+		if roles := barred[rows[i].CaseID]; len(roles) > 0 {
+			rows[i].Barred = make(map[string]bool, len(roles)) // by the names the template gives
+			for role := range roles {
+				rows[i].Barred[string(role)] = true
+			}
+		}
 	}
 	d := map[string]any{"Rows": rows, "States": stateIDs(), "Levels": levelIDs(), "SLADays": int(a.sla().Hours() / 24), "From": offset + 1, "To": offset + len(rows)}
 	if f.AssessorID != "" {
