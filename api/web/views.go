@@ -269,9 +269,6 @@ func (x *ctx) errorPage(err error) error {
 	d := map[string]any{"Status": status, "Key": key, "RequestID": x.Response().Header().Get("X-Request-Id")}
 	if key == "error.other" {
 		d["Detail"] = domain.ErrorMessage(err)
-		if r := x.refusal(err); r != "" {
-			d["Detail"] = r
-		}
 	}
 	if key == "error.too_large" {
 		d["Limit"] = x.a.maxUpload()
