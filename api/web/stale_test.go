@@ -238,6 +238,10 @@ func TestAStepTheCaseNoLongerAllowsIsSaidInWords(t *testing.T) {
 		t.Fatalf("the assessment: got %d, want it sent", a.Status)
 	}
 	anna.stale(t, "/assess/"+gusCase, assessment, "Uw beoordeling van dit dossier is al verstuurd sinds de pagina werd geopend")
+	// The applicant reads the stage as their own pages name it.
+	gusClient := w.client(t)
+	gusClient.login(gus.Email, gus.Password)
+	gusClient.stale(t, "/applications/"+gusCase+"/submit", url.Values{}, "now that the case is at “Being assessed”")
 
 	// The holder withdraws their accreditation while the office's case page
 	// still offers its revocation.
