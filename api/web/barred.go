@@ -69,25 +69,41 @@ func (a *app) barredOn(x *ctx, userID string, ids []string) map[string]string {
 	return out
 }
 
-// barredRolesOn is, of the page of the office's queue rows, the roles
-// whose holders' profiles no longer meet their conditions, by case. As the
-// dashboard counts them: each active holder's profile read once, then one
-// look at the read models (a disabled holder has their own tag).
-func (a *app) barredRolesOn(rows []officeRow) map[string]map[accreditation.AssessorRole]bool {
+// markBarred marks, on the office queue's rows, the roles whose holders'
+// profiles no longer meet their conditions (the case page says why). As
+// the dashboard counts them: each active holder's profile read once, then
+// one look at the read models; a disabled holder has their own tag.
+func (a *app) markBarred(rows []officeRow) {
 	profiles := map[string]accreditation.AssessorProfile{}
-	var ids []string
+	asked := map[string]bool{}
+	var held []string
 	for _, r := range rows {
 		for _, h := range []holder{r.Assessor, r.Verifier} {
-			if _, read := profiles[h.ID]; h.ID == "" || h.Disabled || read {
+			if h.ID == "" || h.Disabled {
 				continue
 			}
-			if p, err := a.d.Cases.AssessorProfile(h.ID); err == nil {
-				profiles[h.ID] = p
+			if !asked[h.ID] {
+				asked[h.ID] = true
+				if p, err := a.d.Cases.AssessorProfile(h.ID); err == nil { // unread: left unmarked, as the case view leaves it
+					profiles[h.ID] = p
+				}
+			}
+			if len(held) == 0 || held[len(held)-1] != r.CaseID {
+				held = append(held, r.CaseID)
 			}
 		}
-		ids = append(ids, r.CaseID)
 	}
-	var out map[string]map[accreditation.AssessorRole]bool
-	a.read(func(m *projections.Models) { out = m.Cases.BarredRoles(ids, profiles) })
-	return out
+	if len(held) == 0 {
+		return
+	}
+	var barred map[string]map[accreditation.AssessorRole]bool
+	a.read(func(m *projections.Models) { barred = m.Cases.BarredRoles(held, profiles) })
+	for i := range rows {
+		for role := range barred[rows[i].CaseID] {
+			if rows[i].Barred == nil {
+				rows[i].Barred = map[string]bool{}
+			}
+			rows[i].Barred[string(role)] = true // by the names the template gives
+		}
+	}
 }

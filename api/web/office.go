@@ -24,7 +24,7 @@ type officeRow struct {
 	projections.QueueItem
 	Assessor, Verifier holder
 	// Barred: the roles whose holders' profiles no longer meet their
-	// conditions (the case page says why).
+	// conditions (markBarred).
 	Barred map[string]bool
 }
 
@@ -56,15 +56,7 @@ func (a *app) officeQueue(x *ctx) error {
 		}
 		rows = append(rows, r)
 	}
-	barred := a.barredRolesOn(rows)
-	for i := range rows {
-		if roles := barred[rows[i].CaseID]; len(roles) > 0 {
-			rows[i].Barred = make(map[string]bool, len(roles)) // by the names the template gives
-			for role := range roles {
-				rows[i].Barred[string(role)] = true
-			}
-		}
-	}
+	a.markBarred(rows)
 	d := map[string]any{"Rows": rows, "States": stateIDs(), "Levels": levelIDs(), "SLADays": int(a.sla().Hours() / 24), "From": offset + 1, "To": offset + len(rows)}
 	if f.AssessorID != "" {
 		d["HeldBy"] = heldBy
