@@ -142,6 +142,11 @@ func TestReassignAndUnassign(t *testing.T) {
 	t.Run("409 once the holder has assessed", func(t *testing.T) {
 		tm.post(t, "/api/v1/cases/"+id+"/assessments", nina.Token, tm.assessmentBody(t, id, allRatings("evidenced", nil), "award", "Fine."), 200)
 		wantProblem(t, tm.in.Put(t, path, tm.admin, map[string]any{"assessor_id": tm.assessor.ID, "reason": "r"}), 409, "already submitted an assessment")
-		wantProblem(t, tm.in.Post(t, path+"/unassignment", tm.admin, map[string]any{"reason": "r"}), 409, "already submitted an assessment")
+		r := tm.in.Post(t, path+"/unassignment", tm.admin, map[string]any{"reason": "r"})
+		wantProblem(t, r, 409, "already submitted an assessment")
+		// What stands in the way, for a client to say in its own words.
+		if p := r.Map(t); p["blocked_by"] != "holder_assessed" || p["role"] != "assessor" {
+			t.Fatalf("problem: blocked_by %v, role %v, want holder_assessed and assessor", p["blocked_by"], p["role"])
+		}
 	})
 }

@@ -100,6 +100,13 @@ func TestCatalogueIsCompleteInBothLanguages(t *testing.T) {
 	dynamic("queue.claim.", "assessor", "verifier")
 	dynamic("error.role_taken.", "assessor", "verifier")
 	dynamic("error.already_recorded.", "assessment", "interview")
+	for _, by := range accreditation.Blockers {
+		dynamic("error.blocked.", string(by))
+	}
+	dynamic("error.blocked.appeal_period_ended.", "on")
+	for _, by := range []accreditation.Blocker{accreditation.BlockedByRoleUnheld, accreditation.BlockedByHolderAssessed, accreditation.BlockedByHolderInterviewed} {
+		dynamic("error.blocked."+string(by)+".", "assessor", "verifier")
+	}
 	dynamic("scheme.", "EIA", "EQA")
 	dynamic("rating.", "evidenced", "partially_evidenced", "not_evidenced")
 	dynamic("area.", stringsOf(accreditation.ReviewAreas)...)

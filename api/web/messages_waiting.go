@@ -5,8 +5,9 @@ package web
 // of a disabled assessor or of one whose profile no longer meets their
 // role's conditions (a conflict of interest declared since taking it, a
 // level or a language taken off), the applications ended by an erasure,
-// and a step refused because the case moved on since its page was shown
-// (see ctx.refusal); in English and Dutch.
+// a step refused because the case moved on since its page was shown or
+// something else on it stands in the way, and rules published anew since
+// their form was opened (see ctx.refusal); in English and Dutch.
 var waitingMessages = map[string]msg{
 	"users.held":                          {"Cases they hold", "Dossiers die deze persoon in behandeling heeft"},
 	"dashboard.stranded":                  {"%[2]s is disabled and holds %[1]d cases in progress, which wait until you reassign them.", "%[2]s is geblokkeerd en heeft %[1]d lopende dossiers, die wachten tot u ze aan iemand anders geeft."},
@@ -57,6 +58,46 @@ var waitingMessages = map[string]msg{
 		"Deze stap is niet mogelijk nu het dossier op “%s” staat: het is misschien verder gegaan sinds de pagina werd geopend, in een ander tabblad of door iemand anders. Open het dossier opnieuw om te zien waar het staat en wat er kan."},
 	"error.wrong_state.unnamed": {"This step is not possible at the case's present stage: it may have moved on since the page was opened, in another tab or by someone else. Open the case again to see where it stands and what can be done.",
 		"Deze stap is niet mogelijk in de huidige stand van het dossier: het is misschien verder gegaan sinds de pagina werd geopend, in een ander tabblad of door iemand anders. Open het dossier opnieuw om te zien waar het staat en wat er kan."},
+	"error.blocked.fee_unsettled": {"The application is screened once its fee is paid or waived: record the payment first.",
+		"De aanvraag wordt gescreend zodra de vergoeding is betaald of kwijtgescholden: leg eerst de betaling vast."},
+	"error.blocked.interview_not_scheduled": {"The interview is not scheduled, so it cannot be recorded: open the case again to see where it stands.",
+		"Het interview is niet gepland, dus het kan niet worden vastgelegd: open het dossier opnieuw om te zien waar het staat."},
+	"error.blocked.interview_not_recorded": {"At this level the interview is part of the assessment: it is recorded before the case is assessed or decided.",
+		"Op dit niveau hoort het interview bij de beoordeling: het wordt vastgelegd voordat het dossier wordt beoordeeld of er een besluit over valt."},
+	"error.blocked.not_interviewed": {"Applicants at this level are not interviewed.",
+		"Aanvragers op dit niveau hebben geen interview."},
+	"error.blocked.no_decision": {"No decision stands on this case, so there is nothing to appeal: open the case again to see where it stands.",
+		"In dit dossier staat geen besluit, dus er is niets om tegen in beroep te gaan: open het dossier opnieuw om te zien waar het staat."},
+	"error.blocked.appeals_used": {"This decision has been appealed as many times as its rules allow.",
+		"Tegen dit besluit is zo vaak beroep ingesteld als de regels toestaan."},
+	"error.blocked.appeal_period_ended": {"The period for appealing this decision has ended.",
+		"De termijn om tegen dit besluit in beroep te gaan is verstreken."},
+	"error.blocked.appeal_period_ended.on": {"The period for appealing this decision ended on %s.",
+		"De termijn om tegen dit besluit in beroep te gaan is verstreken op %s."},
+	"error.blocked.awarded_as_applied": {"The accreditation was awarded at the level applied for, so there is nothing to appeal.",
+		"De accreditatie is toegekend op het aangevraagde niveau, dus er is niets om tegen in beroep te gaan."},
+	"error.blocked.no_open_request": {"There is no open request for information to answer: it may have been answered already, in another tab. Open the case again to see it.",
+		"Er is geen open verzoek om informatie om te beantwoorden: het is misschien al beantwoord, in een ander tabblad. Open het dossier opnieuw om het te zien."},
+	"error.blocked.role_unheld": {"No one holds a role on this case: it may have changed since the page was opened. Assign one instead.",
+		"Niemand heeft een rol in dit dossier: dat is misschien gewijzigd sinds de pagina werd geopend. Wijs er een toe."},
+	"error.blocked.role_unheld.assessor": {"No one holds this case's assessor role: it may have changed since the page was opened. Assign the role instead.",
+		"Niemand heeft de rol van assessor in dit dossier: dat is misschien gewijzigd sinds de pagina werd geopend. Wijs de rol toe."},
+	"error.blocked.role_unheld.verifier": {"No one holds this case's verifier role: it may have changed since the page was opened. Assign the role instead.",
+		"Niemand heeft de rol van verificateur in dit dossier: dat is misschien gewijzigd sinds de pagina werd geopend. Wijs de rol toe."},
+	"error.blocked.holder_assessed": {"The role's holder has submitted their assessment, which stands as theirs: the role can no longer be changed.",
+		"De houder van de rol heeft een beoordeling ingediend, die op hun naam blijft staan: de rol kan niet meer worden gewijzigd."},
+	"error.blocked.holder_assessed.assessor": {"The assessor of this case has submitted their assessment, which stands as theirs: the role can no longer be changed.",
+		"De assessor van dit dossier heeft een beoordeling ingediend, die op hun naam blijft staan: de rol kan niet meer worden gewijzigd."},
+	"error.blocked.holder_assessed.verifier": {"The verifier of this case has submitted their assessment, which stands as theirs: the role can no longer be changed.",
+		"De verificateur van dit dossier heeft een beoordeling ingediend, die op hun naam blijft staan: de rol kan niet meer worden gewijzigd."},
+	"error.blocked.holder_interviewed": {"The role's holder has recorded the interview, part of their assessment: the role can no longer be changed.",
+		"De houder van de rol heeft het interview vastgelegd, onderdeel van hun beoordeling: de rol kan niet meer worden gewijzigd."},
+	"error.blocked.holder_interviewed.assessor": {"The assessor of this case has recorded the interview, part of their assessment: the role can no longer be changed.",
+		"De assessor van dit dossier heeft het interview vastgelegd, onderdeel van hun beoordeling: de rol kan niet meer worden gewijzigd."},
+	"error.blocked.holder_interviewed.verifier": {"The verifier of this case has recorded the interview, part of their assessment: the role can no longer be changed.",
+		"De verificateur van dit dossier heeft het interview vastgelegd, onderdeel van hun beoordeling: de rol kan niet meer worden gewijzigd."},
+	"error.superseded": {"These rules were published anew since the page was opened (the latest: %s), so yours were not published. Open this page again in another tab to start from the latest, and carry over what you entered, which is below.",
+		"Deze regels zijn opnieuw gepubliceerd sinds de pagina werd geopend (de laatste: %s), dus de uwe zijn niet gepubliceerd. Open deze pagina opnieuw in een ander tabblad om van de laatste uit te gaan, en neem over wat u invulde, dat hieronder staat."},
 	"form.stale": {"This was changed after you opened this page, in another tab or by someone else, so your changes were not saved. What you entered is below: check it against what is saved now (open this page again in another tab to see it) and save again.",
 		"Dit is gewijzigd nadat u deze pagina opende, in een ander tabblad of door iemand anders, dus uw wijzigingen zijn niet bewaard. Wat u invulde staat hieronder: vergelijk het met wat nu bewaard is (open deze pagina opnieuw in een ander tabblad om dat te zien) en bewaar opnieuw."},
 }

@@ -77,7 +77,7 @@ func TestRulesPagesAndPublishing(t *testing.T) {
 		}
 	}
 	// Published from an older version: refused, the form says why.
-	if a := office.post("/office/rules/eqa", eqaForm("publish", "2026-03-04"), true); a.Status != http.StatusConflict || !strings.Contains(a.Body, "eqa-2026-1") {
+	if a := office.post("/office/rules/eqa", eqaForm("publish", "2026-03-04"), true); a.Status != http.StatusConflict || !strings.Contains(a.Body, "These rules were published anew since the page was opened (the latest: Rules of 3 March 2026)") {
 		t.Fatalf("a stale publish: got %d", a.Status)
 	}
 	// The day was wrong: published again from it, a day earlier, it is

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -269,8 +270,67 @@ func TestAStepTheCaseNoLongerAllowsIsSaidInWords(t *testing.T) {
 // wants the 409 saying want, not the API's message.
 func (c *client) stale(t *testing.T, path string, form url.Values, want string) {
 	t.Helper()
+	c.refused(t, path, form, http.StatusConflict, want)
+}
+
+// refused posts form to path and wants status saying want, not the API's
+// message.
+func (c *client) refused(t *testing.T, path string, form url.Values, status int, want string) {
+	t.Helper()
 	r := c.post(path, form, true)
-	if r.Status != http.StatusConflict || !strings.Contains(r.Body, want) || strings.Contains(r.Body, "allowed:") || strings.Contains(r.Body, "cannot ") {
-		t.Errorf("%s: status %d, want 409 saying %q and not the API's message: %.3000s", path, r.Status, want, r.Body)
+	if r.Status != status || !strings.Contains(r.Body, want) || strings.Contains(r.Body, "allowed:") || strings.Contains(r.Body, "cannot ") {
+		t.Errorf("%s: status %d, want %d saying %q and not the API's message: %.3000s", path, r.Status, status, want, r.Body)
+	}
+}
+
+// TestAStepSomethingElseBlocksIsSaidInWords: a step refused for what stands
+// in its way on the case other than its state (a holder's own judgement, an
+// appeal's terms) or rules published anew since their form was opened is
+// refused in the reader's language, not with the API's message.
+func TestAStepSomethingElseBlocksIsSaidInWords(t *testing.T) {
+	w := newWorld(t)
+	office := w.officeClient(t)
+
+	// The office's page still offers to take the assessor off the case;
+	// meanwhile the assessor has sent their assessment.
+	caseID := w.inAssessment(t, w.registerApplicant(t, "carla@example.org", "Carla Coach"))
+	var ratings []map[string]any
+	for cat := 1; cat <= 8; cat++ {
+		ratings = append(ratings, map[string]any{"category": cat, "rating": "evidenced", "notes": "ok"})
+	}
+	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/assessments", w.assessor.Token, map[string]any{"ratings": ratings, "recommendation": "award", "rationale": "Consistent evidence."}), 200)
+	unassign := url.Values{"role": {"assessor"}, "unassign_reason_assessor": {"Workload."}, "confirm": {"yes"}}
+	office.stale(t, "/office/cases/"+caseID+"/unassign", unassign, "The assessor of this case has submitted their assessment, which stands as theirs")
+	office.setLang("nl")
+	office.stale(t, "/office/cases/"+caseID+"/unassign", unassign, "De assessor van dit dossier heeft een beoordeling ingediend")
+
+	// An award at the level applied for (the page offers no appeal of it).
+	dora := w.registerApplicant(t, "dora@example.org", "Dora Holder")
+	awarded, _, _ := w.awardedCase(t, dora)
+	doraWeb := w.client(t)
+	doraWeb.login(dora.Email, dora.Password)
+	grounds := url.Values{"grounds": {"My supervision log was overlooked."}}
+	doraWeb.refused(t, "/applications/"+awarded+"/appeal", grounds, http.StatusUnprocessableEntity, "The accreditation was awarded at the level applied for, so there is nothing to appeal.")
+	// Two office users edit the rules from one version: the second to
+	// publish is told in words, and what they entered is kept.
+	rulesForm := func(c *client) url.Values {
+		form := url.Values{"action": {"publish"}}
+		for _, m := range prefilled.FindAllStringSubmatch(c.get("/office/rules/eia").Body, -1) {
+			form.Set(m[1], html.UnescapeString(m[2]))
+		}
+		form.Set("effective_from", w.clock.Now().AddDate(0, 0, 1).Format("2006-01-02"))
+		return form
+	}
+	form := rulesForm(office)
+	other := w.officeClient(t)
+	first := rulesForm(other)
+	first.Set("v_client_hours_practitioner", "120")
+	if a := other.post("/office/rules/eia", first, true); a.Status != http.StatusSeeOther {
+		t.Fatalf("the first publish: got %d, want 303: %.3000s", a.Status, a.Body)
+	}
+	form.Set("v_client_hours_practitioner", "130")
+	office.stale(t, "/office/rules/eia", form, "Deze regels zijn opnieuw gepubliceerd sinds de pagina werd geopend (de laatste: Regels van ")
+	if a := office.post("/office/rules/eia", form, true); !strings.Contains(a.Body, `value="130"`) {
+		t.Errorf("the figure typed (130) is not kept on the refused form")
 	}
 }

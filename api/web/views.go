@@ -25,6 +25,7 @@ import (
 	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/cases"
 	"github.com/emcc/accredit/domain/framework"
+	"github.com/emcc/accredit/domain/rulesets"
 )
 
 //go:embed templates/*.html
@@ -287,9 +288,12 @@ func (x *ctx) errorPage(err error) error {
 // refusal says, in the reader's language, why a step was refused for a
 // cause the web words itself rather than showing the API's English: an
 // assessor whose profile no longer meets their role (the page's notice
-// says more), a role someone else took, a record that is in already, and
-// a step the case's state does not allow (a page opened before the case
-// moved on, a second tab). It is "" for any other error.
+// says more), a role someone else took, a record that is in already, a
+// step the case's state does not allow (a page opened before the case
+// moved on, a second tab), one that something else on the case stands in
+// the way of (a fee, an interview, an appeal's terms, a holder's own
+// judgement), and rules edited from a version since replaced. It is "" for
+// any other error.
 func (x *ctx) refusal(err error) string {
 	var extra map[string]any // what the refusal names, for the words
 	if de := (*domain.Error)(nil); errors.As(err, &de) {
@@ -312,6 +316,25 @@ func (x *ctx) refusal(err error) string {
 			key += "." + what // error.already_recorded.assessment, .interview
 		}
 		return x.T(key)
+	case errors.Is(err, accreditation.ErrBlocked):
+		by, _ := extra["blocked_by"].(accreditation.Blocker)
+		if !slices.Contains(accreditation.Blockers, by) {
+			return ""
+		}
+		key := "error.blocked." + string(by)
+		if role, _ := extra["role"].(accreditation.AssessorRole); role.Valid() && hasMessage(key+"."+string(role)) {
+			key += "." + string(role) // error.blocked.holder_assessed.verifier, ...
+		}
+		if end, ok := extra["appeal_deadline"].(time.Time); ok && by == accreditation.BlockedByAppealPeriod {
+			return x.T(key+".on", formatDate(x.lang, end, false))
+		}
+		return x.T(key)
+	case errors.Is(err, rulesets.ErrSuperseded):
+		latest, _ := extra["latest"].(string)
+		if r, ok := x.a.d.Cases.RuleSets().ByID(latest); ok {
+			latest = rulesTitle(x, r) // as the form's introduction names it
+		}
+		return x.T("error.superseded", latest)
 	case errors.Is(err, accreditation.ErrWrongState):
 		if s, _ := extra["accreditation_status"].(accreditation.AccreditationStatus); s != "" {
 			return x.T("error.wrong_status", x.T("astatus."+string(s)))

@@ -169,6 +169,52 @@ func alreadyRecorded(what string, format string, args ...any) *domain.Error {
 	return e
 }
 
+// ErrBlocked is the cause of the refusal of a step that something on the
+// case other than its state stands in the way of: a fee not settled, an
+// interview not scheduled or not recorded, no decision to appeal or its
+// appeals used, no open request, a holder whose own judgement stands.
+// Extra["blocked_by"] names it (a Blocker), and Extra["role"] the role it
+// concerns where there is one, for a reader to say it in its own words.
+var ErrBlocked = errors.New("something on the case stands in the way of this step")
+
+// Blocker names what stands in the way of a step refused with ErrBlocked.
+type Blocker string
+
+// What may stand in the way of a step (Extra["blocked_by"]).
+const (
+	BlockedByFee                  Blocker = "fee_unsettled"           // screening before the fee is paid or waived
+	BlockedByInterviewUnscheduled Blocker = "interview_not_scheduled" // recording an interview no one scheduled
+	BlockedByInterviewUnrecorded  Blocker = "interview_not_recorded"  // assessing or deciding before the interview is recorded
+	BlockedByNoInterview          Blocker = "not_interviewed"         // an interview at a level that has none
+	BlockedByNoDecision           Blocker = "no_decision"             // an appeal with no decision standing
+	BlockedByAppealsUsed          Blocker = "appeals_used"            // an appeal over the count the rules allow
+	BlockedByAppealPeriod         Blocker = "appeal_period_ended"     // an appeal after its deadline
+	BlockedByAwardedAsApplied     Blocker = "awarded_as_applied"      // an appeal of an award at the level applied for
+	BlockedByNoOpenRequest        Blocker = "no_open_request"         // an answer with no request for information open
+	BlockedByRoleUnheld           Blocker = "role_unheld"             // unassigning or reassigning a role no one holds
+	BlockedByHolderAssessed       Blocker = "holder_assessed"         // changing the holder of a role once they assessed
+	BlockedByHolderInterviewed    Blocker = "holder_interviewed"      // changing it once they recorded the interview
+)
+
+// Blockers are every Blocker, for a reader that words each.
+var Blockers = []Blocker{BlockedByFee, BlockedByInterviewUnscheduled, BlockedByInterviewUnrecorded, BlockedByNoInterview,
+	BlockedByNoDecision, BlockedByAppealsUsed, BlockedByAppealPeriod, BlockedByAwardedAsApplied, BlockedByNoOpenRequest,
+	BlockedByRoleUnheld, BlockedByHolderAssessed, BlockedByHolderInterviewed}
+
+// blocked is an error of code that is an ErrBlocked by what.
+func blocked(code domain.Code, by Blocker, format string, args ...any) *domain.Error {
+	e := domain.Wrap(code, ErrBlocked, format, args...)
+	e.Extra = map[string]any{"blocked_by": by}
+	return e
+}
+
+// blockedRole is a Conflict that is an ErrBlocked by what, about role.
+func blockedRole(by Blocker, role AssessorRole, format string, args ...any) *domain.Error {
+	e := blocked(domain.Conflict, by, format, args...)
+	e.Extra["role"] = role
+	return e
+}
+
 // wrongState is a Conflict that is an ErrWrongState, with what stands in
 // the way in Extra[key]: the case's "state", the "accreditation_status" or
 // the "renewal_state".
@@ -231,8 +277,8 @@ func (c *Case) guard(action Action, actor domain.Actor, now time.Time, rs RuleSe
 			return err
 		}
 		if c.State == StateAwaitingPayment {
-			e := domain.Errorf(domain.Conflict, "cannot screen: the fee of EUR %s is neither paid nor waived; record the payment first", FormatEUR(c.Fee))
-			e.Extra = map[string]any{"state": c.State, "allowed": AllowedIn(c.State)}
+			e := blocked(domain.Conflict, BlockedByFee, "cannot screen: the fee of EUR %s is neither paid nor waived; record the payment first", FormatEUR(c.Fee))
+			e.Extra["state"], e.Extra["allowed"] = c.State, AllowedIn(c.State)
 			return e
 		}
 		return c.inState(action)
@@ -276,7 +322,7 @@ func (c *Case) guard(action Action, actor domain.Actor, now time.Time, rs RuleSe
 			return alreadyRecorded("assessment", "cannot assess: the %s has already submitted an assessment", role)
 		}
 		if _, recorded := c.Interview.record(role); c.NeedsInterview() && !recorded {
-			return domain.Errorf(domain.Conflict, "cannot assess: at %s the assessment includes the interview; record it first", c.Level)
+			return blocked(domain.Conflict, BlockedByInterviewUnrecorded, "cannot assess: at %s the assessment includes the interview; record it first", c.Level)
 		}
 		return nil
 
@@ -293,7 +339,7 @@ func (c *Case) guard(action Action, actor domain.Actor, now time.Time, rs RuleSe
 			return err
 		}
 		if !c.NeedsInterview() {
-			return domain.Errorf(domain.Conflict, "cannot %s: applicants at %s are not interviewed", verb(action), c.Level)
+			return blocked(domain.Conflict, BlockedByNoInterview, "cannot %s: applicants at %s are not interviewed", verb(action), c.Level)
 		}
 		if action == ActionScheduleInterview {
 			if c.Interview.Recorded() {
@@ -302,7 +348,7 @@ func (c *Case) guard(action Action, actor domain.Actor, now time.Time, rs RuleSe
 			return nil
 		}
 		if c.Interview == nil || c.Interview.At.IsZero() {
-			return domain.Errorf(domain.Conflict, "cannot record the interview: it is not scheduled")
+			return blocked(domain.Conflict, BlockedByInterviewUnscheduled, "cannot record the interview: it is not scheduled")
 		}
 		if _, done := c.Interview.record(role); done {
 			return alreadyRecorded("interview", "cannot record the interview: the %s has recorded it", role)
@@ -338,7 +384,7 @@ func (c *Case) guard(action Action, actor domain.Actor, now time.Time, rs RuleSe
 			return forbidden(action, fmt.Sprintf("you are the %s of this case", r))
 		}
 		if action == ActionDecide && c.NeedsInterview() && !c.Interview.Recorded() {
-			return domain.Errorf(domain.Conflict, "cannot decide: at %s the applicant is interviewed, and the interview is not recorded", c.Level)
+			return blocked(domain.Conflict, BlockedByInterviewUnrecorded, "cannot decide: at %s the applicant is interviewed, and the interview is not recorded", c.Level)
 		}
 		return nil
 
@@ -403,7 +449,7 @@ func (c *Case) guard(action Action, actor domain.Actor, now time.Time, rs RuleSe
 func (c *Case) appealable(now time.Time) error {
 	d := c.Decision
 	if d == nil {
-		return domain.Errorf(domain.Conflict, "cannot appeal: no decision stands")
+		return blocked(domain.Conflict, BlockedByNoDecision, "cannot appeal: no decision stands")
 	}
 	appealed := 0
 	for _, a := range c.Appeals {
@@ -412,14 +458,16 @@ func (c *Case) appealable(now time.Time) error {
 		}
 	}
 	if n := d.Appeal.Allowed; n > 0 && appealed >= n {
-		return domain.Errorf(domain.Conflict, "cannot appeal: decision %d has already been appealed (%d of the %d appeal(s) its rules allow)", d.Number, appealed, n)
+		return blocked(domain.Conflict, BlockedByAppealsUsed, "cannot appeal: decision %d has already been appealed (%d of the %d appeal(s) its rules allow)", d.Number, appealed, n)
 	}
 	if d.Outcome == OutcomeAwarded && d.Level == c.Level {
-		return domain.Errorf(domain.Unprocessable, "cannot appeal: awarded at the level applied for (%s)", c.Level)
+		return blocked(domain.Unprocessable, BlockedByAwardedAsApplied, "cannot appeal: awarded at the level applied for (%s)", c.Level)
 	}
 	if end := c.AppealDeadline(); !end.IsZero() && now.After(end) {
-		return domain.Errorf(domain.Unprocessable, "cannot appeal: the appeal period ended on %s, %d days after the decision",
+		e := blocked(domain.Unprocessable, BlockedByAppealPeriod, "cannot appeal: the appeal period ended on %s, %d days after the decision",
 			end.UTC().Format(time.RFC3339), d.Appeal.WithinDays)
+		e.Extra["appeal_deadline"] = end.UTC()
+		return e
 	}
 	return nil
 }

@@ -330,7 +330,7 @@ func (c *Case) ProvideInformation(actor domain.Actor, now time.Time, in Informat
 	}
 	r := c.openRequest()
 	if r == nil {
-		return nil, domain.Errorf(domain.Conflict, "cannot respond: no open request for information")
+		return nil, blocked(domain.Conflict, BlockedByNoOpenRequest, "cannot respond: no open request for information")
 	}
 	return one(InformationProvided{RequestID: r.ID, Answer: in.Answer}), nil
 }

@@ -111,7 +111,7 @@ func (c *Case) heldRole(action Action, f *fields, role AssessorRole) (Assignment
 	}
 	a, ok := c.Assignments.Get(role)
 	if !ok {
-		return Assignment{}, domain.Errorf(domain.Conflict, "cannot %s: no one holds the %s role; assign it instead", verb(action), role)
+		return Assignment{}, blockedRole(BlockedByRoleUnheld, role, "cannot %s: no one holds the %s role; assign it instead", verb(action), role)
 	}
 	return a, c.roleChangeable(action, role)
 }
@@ -120,10 +120,10 @@ func (c *Case) heldRole(action Action, f *fields, role AssessorRole) (Assignment
 // their own judgement: an assessment or the interview record.
 func (c *Case) roleChangeable(action Action, role AssessorRole) error {
 	if c.Assessments.Done(role) {
-		return domain.Errorf(domain.Conflict, "cannot %s: the %s has already submitted an assessment, which stands as theirs", verb(action), role)
+		return blockedRole(BlockedByHolderAssessed, role, "cannot %s: the %s has already submitted an assessment, which stands as theirs", verb(action), role)
 	}
 	if _, done := c.Interview.record(role); done {
-		return domain.Errorf(domain.Conflict, "cannot %s: the %s has recorded the interview, part of their assessment", verb(action), role)
+		return blockedRole(BlockedByHolderInterviewed, role, "cannot %s: the %s has recorded the interview, part of their assessment", verb(action), role)
 	}
 	return nil
 }
@@ -131,7 +131,7 @@ func (c *Case) roleChangeable(action Action, role AssessorRole) error {
 // anyRoleChangeable is the guard's check that the command has something to
 // act on: a held role whose holder may still be changed.
 func (c *Case) anyRoleChangeable(action Action) error {
-	var last error = domain.Errorf(domain.Conflict, "cannot %s: no one holds a role on this case; assign one instead", verb(action))
+	var last error = blocked(domain.Conflict, BlockedByRoleUnheld, "cannot %s: no one holds a role on this case; assign one instead", verb(action))
 	for _, r := range AssessorRoles {
 		if !c.Assignments.Holds(r) {
 			continue
@@ -147,7 +147,7 @@ func (c *Case) anyRoleChangeable(action Action) error {
 // holder of role now (nil when it may): for the office's case page.
 func (c *Case) RoleChangeable(role AssessorRole) error {
 	if !c.Assignments.Holds(role) {
-		return domain.Errorf(domain.Conflict, "no one holds the %s role", role)
+		return blockedRole(BlockedByRoleUnheld, role, "no one holds the %s role", role)
 	}
 	if err := c.inState(ActionUnassign); err != nil {
 		return err

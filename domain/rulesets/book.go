@@ -2,6 +2,7 @@ package rulesets
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -16,6 +17,12 @@ import (
 	"github.com/emcc/accredit/domain/framework"
 	"github.com/emcc/accredit/domain/limits"
 )
+
+// ErrSuperseded is the cause of the Conflict of a publish edited from a
+// version that is no longer the scheme's latest (another office user
+// published since, or a second tab): Extra["latest"] names the latest, for
+// a reader to say it in its own words.
+var ErrSuperseded = errors.New("the rules were edited from a version no longer the latest")
 
 // StreamPrefix is the prefix of the rule-set streams: "rulesets.<scheme>",
 // the scheme in lower case.
@@ -148,7 +155,7 @@ func (b *Book) Publish(actor domain.Actor, now time.Time, latest accreditation.R
 		return nil, domain.Errorf(domain.Internal, "cannot publish: no rules of %s to start from", b.ID)
 	}
 	if in.BasedOn != latest.ID {
-		e := domain.Errorf(domain.Conflict, "cannot publish: it was edited from %q, but the latest %s rules are now %q; review them and publish again",
+		e := domain.Wrap(domain.Conflict, ErrSuperseded, "cannot publish: it was edited from %q, but the latest %s rules are now %q; review them and publish again",
 			in.BasedOn, latest.Scheme, latest.ID)
 		e.Extra = map[string]any{"latest": latest.ID}
 		return nil, e

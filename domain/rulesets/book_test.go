@@ -160,6 +160,9 @@ func TestPublishRefuses(t *testing.T) {
 			b := newBook("eia")
 			_, err := publish(t, b, tc.actor, tc.in)
 			wantCode(t, err, tc.code, tc.detail)
+			if tc.code == domain.Conflict && !errors.Is(err, ErrSuperseded) {
+				t.Fatalf("got %v, want an ErrSuperseded, which readers word themselves", err)
+			}
 			if len(b.Versions) != 0 {
 				t.Fatalf("versions after a refusal: got %d, want 0", len(b.Versions))
 			}
