@@ -134,6 +134,22 @@ func TestCatalogueIsCompleteInBothLanguages(t *testing.T) {
 	}
 }
 
+// The domain's reasons that carry figures read in Dutch with their figures.
+func TestReasonsWithFiguresReadInDutch(t *testing.T) {
+	for reason, want := range map[string]string{
+		"the panel has 1 members; the quorum is 2": "het panel heeft 1 leden; het quorum is 2",
+		"at most 300 characters":                   "hoogstens 300 tekens",
+		"must be after now (2026-03-02T09:00:00Z)": "moet na nu liggen (2026-03-02T09:00:00Z)",
+	} {
+		if got := translateReason("nl", reason); got != want {
+			t.Errorf("%q in Dutch: got %q, want %q", reason, got, want)
+		}
+		if got := translateReason("en", reason); got != reason {
+			t.Errorf("%q in English: got %q, want it as the domain wrote it", reason, got)
+		}
+	}
+}
+
 func TestBackPathOfAFormIsAPage(t *testing.T) {
 	for p, want := range map[string]bool{"/assess/X": true, "/assess/X/request-information": false, "/office/cases/X/screen": false, "/office": true, "/register/A": true} {
 		got := false

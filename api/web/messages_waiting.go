@@ -96,6 +96,8 @@ var waitingMessages = map[string]msg{
 		"De assessor van dit dossier heeft het interview vastgelegd, onderdeel van hun beoordeling: de rol kan niet meer worden gewijzigd."},
 	"error.blocked.holder_interviewed.verifier": {"The verifier of this case has recorded the interview, part of their assessment: the role can no longer be changed.",
 		"De verificateur van dit dossier heeft het interview vastgelegd, onderdeel van hun beoordeling: de rol kan niet meer worden gewijzigd."},
+	"error.votes_do_not_carry": {"The panel's votes do not carry the outcome (%d for, %d against): a decision needs more votes for it than against it.",
+		"De stemmen van het panel dragen de uitkomst niet (%d voor, %d tegen): een besluit heeft meer stemmen voor dan tegen nodig."},
 	"error.superseded": {"These rules were published anew since the page was opened (the latest: %s), so yours were not published. Open this page again in another tab to start from the latest, and carry over what you entered, which is below.",
 		"Deze regels zijn opnieuw gepubliceerd sinds de pagina werd geopend (de laatste: %s), dus de uwe zijn niet gepubliceerd. Open deze pagina opnieuw in een ander tabblad om van de laatste uit te gaan, en neem over wat u invulde, dat hieronder staat."},
 	"form.stale": {"This was changed after you opened this page, in another tab or by someone else, so your changes were not saved. What you entered is below: check it against what is saved now (open this page again in another tab to see it) and save again.",

@@ -334,3 +334,20 @@ func TestAStepSomethingElseBlocksIsSaidInWords(t *testing.T) {
 		t.Errorf("the figure typed (130) is not kept on the refused form")
 	}
 }
+
+// TestAPanelThatDoesNotCarryIsSaidInWords: a decision whose panel's votes
+// do not carry it is refused in the office user's language, with the votes
+// counted.
+func TestAPanelThatDoesNotCarryIsSaidInWords(t *testing.T) {
+	w := newWorld(t)
+	caseID, _ := w.assessedCase(t, w.registerApplicant(t, "carla@example.org", "Carla Coach"))
+	paul := w.in.CreateUser(t, w.admin, "office", "paul@example.org", "Paul Panel")
+	office := w.officeClient(t)
+	office.setLang("nl")
+	self := regexp.MustCompile(`name="vote_([0-9A-Z]{26})"[^<]*>\s*<option value="">[^<]*</option>\s*<option value="for" selected>`).FindStringSubmatch(office.get("/office/cases/" + caseID).Body)
+	if self == nil {
+		t.Fatal("the decision form does not offer the recording office user's vote")
+	}
+	tie := url.Values{"outcome": {"not_awarded"}, "rationale": {"Not yet at the level."}, "vote_" + self[1]: {"for"}, "vote_" + paul.ID: {"against"}}
+	office.refused(t, "/office/cases/"+caseID+"/decide", tie, http.StatusUnprocessableEntity, "De stemmen van het panel dragen de uitkomst niet (1 voor, 1 tegen)")
+}

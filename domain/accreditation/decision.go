@@ -1,6 +1,7 @@
 package accreditation
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -24,6 +25,11 @@ func (c *Case) Moderate(actor domain.Actor, now time.Time, in ModerationInput) (
 	}
 	return one(CaseModerated{Recommendation: in.Recommendation, Level: level, Rationale: in.Rationale}), nil
 }
+
+// ErrVotesDoNotCarry is the cause of the refusal of a decision whose
+// panel's votes for it are not more than those against: Extra votes_for and
+// votes_against count them, for a reader to say it in its own words.
+var ErrVotesDoNotCarry = errors.New("the panel's votes do not carry the outcome")
 
 // panel checks the awarding panel of a decision: at least quorum members
 // (the case's rule set's, RuleSet.PanelQuorum), each once, none of them the case's assessor, verifier or
@@ -59,7 +65,9 @@ func (c *Case) panel(f *fields, actor domain.Actor, in []PanelVote, quorum int) 
 		f.add("panel", "the panel has %d members; the quorum is %d", len(in), quorum)
 	}
 	if len(*f) == 0 && votes[VoteFor] <= votes[VoteAgainst] {
-		return nil, domain.Errorf(domain.Unprocessable, "cannot decide: the panel's votes do not carry the outcome (%d for, %d against)", votes[VoteFor], votes[VoteAgainst])
+		e := domain.Wrap(domain.Unprocessable, ErrVotesDoNotCarry, "cannot decide: the panel's votes do not carry the outcome (%d for, %d against)", votes[VoteFor], votes[VoteAgainst])
+		e.Extra = map[string]any{"votes_for": votes[VoteFor], "votes_against": votes[VoteAgainst]}
+		return nil, e
 	}
 	return in, nil
 }

@@ -242,7 +242,20 @@ func TestDecideByThePanel(t *testing.T) {
 	} {
 		t.Run("Unprocessable/the votes do not carry the outcome: "+tc.name, func(t *testing.T) {
 			h := given(t, SchemeEIA, awaitingDecision)
-			wantErr(t, h.fails(officeDecide, with((*Case).Decide, panelOf(award(framework.Practitioner, "acc-7"), tc.votes...))), domain.Unprocessable, "votes")
+			err := h.fails(officeDecide, with((*Case).Decide, panelOf(award(framework.Practitioner, "acc-7"), tc.votes...)))
+			wantErr(t, err, domain.Unprocessable, "votes")
+			var n [2]int
+			for i := 0; i < len(tc.votes); i += 2 {
+				switch tc.votes[i+1] {
+				case VoteFor:
+					n[0]++
+				case VoteAgainst:
+					n[1]++
+				}
+			}
+			if !errors.Is(err, ErrVotesDoNotCarry) || err.Extra["votes_for"] != n[0] || err.Extra["votes_against"] != n[1] {
+				t.Fatalf("got %v (Extra %v), want an ErrVotesDoNotCarry counting %d for and %d against", err, err.Extra, n[0], n[1])
+			}
 		})
 	}
 	t.Run("a decision recorded before panels still reads, with no panel", func(t *testing.T) {
