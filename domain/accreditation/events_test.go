@@ -2,6 +2,7 @@ package accreditation
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"regexp"
 	"slices"
@@ -248,6 +249,32 @@ func TestDateJSON(t *testing.T) {
 	mustUnmarshal(t, []byte(`{"first_practice_date":"2019-02-03"}`), &p)
 	if p.FirstPracticeDate != NewDate(2019, 2, 3) {
 		t.Fatalf("date: got %s, want 2019-02-03", p.FirstPracticeDate)
+	}
+}
+
+// TestDateJSONIsAsTheStringsJSON: Date writes and reads its JSON without a
+// second encoder or decoder, with the bytes, values and errors of the
+// string's JSON as encoding/json reads and writes it.
+func TestDateJSONIsAsTheStringsJSON(t *testing.T) {
+	for _, d := range []Date{{}, NewDate(2019, 2, 3), NewDate(1, 1, 1), NewDate(9999, 12, 31), NewDate(12345, 6, 7), NewDate(-44, 3, 15)} {
+		want, _ := json.Marshal(d.String())
+		if got, err := d.MarshalJSON(); err != nil || string(got) != string(want) {
+			t.Errorf("%v: wrote %s (%v), want %s", d, got, err, want)
+		}
+	}
+	for _, in := range []string{`"2019-02-03"`, `""`, `null`, `"2019-13-01"`, `"2019-2-3"`, `"\u0032019-02-03"`, `"2019-02-0\u0033"`,
+		`"2019-02-03 "`, `"é"`, "\"\xff\"", `"\"`, `12`, `{}`, `"0000-01-01"`, `"\u003c"`} {
+		var want Date
+		var s string
+		wantErr := json.Unmarshal([]byte(in), &s)
+		if wantErr == nil && s != "" {
+			want, wantErr = ParseDate(s)
+		}
+		var got Date
+		err := got.UnmarshalJSON([]byte(in))
+		if got != want || fmt.Sprint(err) != fmt.Sprint(wantErr) {
+			t.Errorf("%s: read %v (%v), want %v (%v)", in, got, err, want, wantErr)
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package accreditation
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -123,13 +124,26 @@ func (d Date) FullYearsTo(t time.Time) int {
 	return max(y, 0)
 }
 
-// MarshalJSON implements json.Marshaler.
-func (d Date) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
+// MarshalJSON implements json.Marshaler: the JSON string of String(),
+// written directly (a date has nothing json.Marshal would escape), not by a
+// second encoder on every date of every answer.
+func (d Date) MarshalJSON() ([]byte, error) {
+	if d.IsZero() {
+		return []byte(`""`), nil
+	}
+	b := make([]byte, 0, len(`"2006-01-02"`))
+	return append(d.t.AppendFormat(append(b, '"'), time.DateOnly), '"'), nil
+}
 
-// UnmarshalJSON implements json.Unmarshaler.
+// UnmarshalJSON implements json.Unmarshaler. A date as MarshalJSON writes
+// it, quoted with no escape, is read without a second decoder (the read
+// side's replay reads every portfolio's); anything else as json.Unmarshal
+// reads a string, with the same results and errors.
 func (d *Date) UnmarshalJSON(b []byte) error {
 	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
+	if n := len(b); n >= 2 && b[0] == '"' && b[n-1] == '"' && bytes.IndexByte(b[1:n-1], '\\') < 0 && plainASCII(b[1:n-1]) {
+		s = string(b[1 : n-1])
+	} else if err := json.Unmarshal(b, &s); err != nil {
 		return err
 	}
 	if s == "" {
@@ -142,6 +156,17 @@ func (d *Date) UnmarshalJSON(b []byte) error {
 	}
 	*d = v
 	return nil
+}
+
+// plainASCII reports whether b is printable ASCII, which a JSON string
+// holds as it stands (json.Unmarshal would change no byte of it).
+func plainASCII(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 || c > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 // Portfolio is the applicant's declared facts that eligibility is checked
