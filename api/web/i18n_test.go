@@ -104,6 +104,9 @@ func TestCatalogueIsCompleteInBothLanguages(t *testing.T) {
 		dynamic("error.blocked.", string(by))
 	}
 	dynamic("error.blocked.appeal_period_ended.", "on")
+	dynamic("error.not_qualified.", "you")
+	dynamic("refused.excluded.", stringsOf([]accreditation.ExclusionCode{accreditation.ExcludedInactive, accreditation.ExcludedApplicant, accreditation.ExcludedOtherRole,
+		accreditation.ExcludedScheme, accreditation.ExcludedLevel, accreditation.ExcludedLanguage, accreditation.ExcludedConflict, accreditation.ExcludedTakenOff})...)
 	for _, by := range []accreditation.Blocker{accreditation.BlockedByRoleUnheld, accreditation.BlockedByHolderAssessed, accreditation.BlockedByHolderInterviewed} {
 		dynamic("error.blocked."+string(by)+".", "assessor", "verifier")
 	}

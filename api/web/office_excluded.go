@@ -73,6 +73,8 @@ func (a *app) exclusionText(x *ctx, c *accreditation.Case, p accreditation.Asses
 		return x.T("excluded.applicant")
 	case accreditation.ExcludedConflict:
 		return x.T("excluded.conflict")
+	case accreditation.ExcludedTakenOff:
+		return x.T("excluded.taken_off")
 	}
 	return ex.Text // a code added to the domain but not yet here: its English
 }

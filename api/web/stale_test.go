@@ -351,3 +351,25 @@ func TestAPanelThatDoesNotCarryIsSaidInWords(t *testing.T) {
 	tie := url.Values{"outcome": {"not_awarded"}, "rationale": {"Not yet at the level."}, "vote_" + self[1]: {"for"}, "vote_" + paul.ID: {"against"}}
 	office.refused(t, "/office/cases/"+caseID+"/decide", tie, http.StatusUnprocessableEntity, "De stemmen van het panel dragen de uitkomst niet (1 voor, 1 tegen)")
 }
+
+// TestAnAssessorWhoMayNotTakeTheRoleIsSaidInWords: a claim from a queue
+// page, or an assignment from a case page, opened before the assessor's
+// profile changed is refused in the reader's language, saying why.
+func TestAnAssessorWhoMayNotTakeTheRoleIsSaidInWords(t *testing.T) {
+	w := newWorld(t)
+	caseID := w.claimedCase(t, w.registerApplicant(t, "carla@example.org", "Carla Coach")) // the verifier's role is open
+	// Anna took the assessor's role in another tab; this one's queue
+	// still offers the verifier's.
+	anna := w.client(t)
+	anna.login(w.assessor.Email, w.assessor.Password)
+	anna.setLang("nl")
+	anna.refused(t, "/queue/"+caseID+"/claim", url.Values{"role": {"verifier"}}, http.StatusUnprocessableEntity,
+		"U kunt deze rol in dit dossier niet op zich nemen; het dossier of uw profiel is misschien gewijzigd sinds de pagina werd geopend. De assessor en de verificateur van een dossier zijn twee verschillende personen")
+	// The office's case page offers Victor for the verifier's role; his
+	// profile is lowered meanwhile.
+	Expect(t, w.in.Put(t, "/api/v1/users/"+w.verifier.ID+"/assessor-profile", w.admin, map[string]any{
+		"schemes": []string{"EIA", "EQA"}, "max_level": "foundation", "languages": []string{"en", "nl"}, "conflicts": []string{}}), 200)
+	office := w.officeClient(t)
+	office.refused(t, "/office/cases/"+caseID+"/assign", url.Values{"role": {"verifier"}, "assessor_id_verifier": {w.verifier.ID}}, http.StatusUnprocessableEntity,
+		"This assessor may not take this role on this case; the case or their profile may have changed since the page was opened. The assessor profile&#39;s highest level is below the case&#39;s.")
+}

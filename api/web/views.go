@@ -292,8 +292,9 @@ func (x *ctx) errorPage(err error) error {
 // step the case's state does not allow (a page opened before the case
 // moved on, a second tab), one that something else on the case stands in
 // the way of (a fee, an interview, an appeal's terms, a holder's own
-// judgement), a panel whose votes do not carry the decision, and rules
-// edited from a version since replaced. It is "" for any other error.
+// judgement), an assessor who may not take the role, a panel whose votes
+// do not carry the decision, and rules edited from a version since
+// replaced. It is "" for any other error.
 func (x *ctx) refusal(err error) string {
 	var extra map[string]any // what the refusal names, for the words
 	if de := (*domain.Error)(nil); errors.As(err, &de) {
@@ -329,6 +330,22 @@ func (x *ctx) refusal(err error) string {
 			return x.T(key+".on", formatDate(x.lang, end, false))
 		}
 		return x.T(key)
+	case errors.Is(err, accreditation.ErrNotQualified):
+		codes, _ := extra["excluded"].([]accreditation.ExclusionCode)
+		var why []string
+		for _, c := range codes {
+			if k := "refused.excluded." + string(c); hasMessage(k) {
+				why = append(why, x.T(k))
+			}
+		}
+		if len(why) == 0 {
+			return "" // a code not worded here yet: the API's words
+		}
+		key := "error.not_qualified"
+		if x.user != nil && x.user.Role == domain.RoleAssessor {
+			key += ".you" // their own claim
+		}
+		return x.T(key, strings.Join(why, " "))
 	case errors.Is(err, accreditation.ErrVotesDoNotCarry):
 		return x.T("error.votes_do_not_carry", extra["votes_for"], extra["votes_against"])
 	case errors.Is(err, rulesets.ErrSuperseded):

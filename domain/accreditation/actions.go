@@ -291,13 +291,16 @@ func (c *Case) guard(action Action, actor domain.Actor, now time.Time, rs RuleSe
 			return err
 		}
 		if actor.ID == c.ApplicantID {
-			return domain.Errorf(domain.Unprocessable, "cannot claim: the applicant cannot assess their own case")
+			return notQualified([]Exclusion{{Code: ExcludedApplicant, Text: "the applicant cannot assess their own case"}},
+				"cannot claim: the applicant cannot assess their own case")
 		}
 		if r := c.assessorRoleOf(actor.ID); r != "" {
-			return domain.Errorf(domain.Unprocessable, "cannot claim: you are already the %s of this case; the assessor and the verifier are two different people", r)
+			return notQualified([]Exclusion{{Code: ExcludedOtherRole, Role: r, Text: fmt.Sprintf("already the %s of this case: the assessor and the verifier are two different people", r)}},
+				"cannot claim: you are already the %s of this case; the assessor and the verifier are two different people", r)
 		}
 		if c.TakenOff(actor.ID) {
-			return domain.Errorf(domain.Unprocessable, "cannot claim: the EMCC office took you off this case; only the office can assign you again")
+			return notQualified([]Exclusion{{Code: ExcludedTakenOff, Text: "the EMCC office took them off this case"}},
+				"cannot claim: the EMCC office took you off this case; only the office can assign you again")
 		}
 		return nil
 

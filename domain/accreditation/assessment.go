@@ -26,7 +26,27 @@ const (
 	ExcludedLevel     ExclusionCode = "level"      // qualified below the case level
 	ExcludedLanguage  ExclusionCode = "language"   // does not assess in the case language
 	ExcludedConflict  ExclusionCode = "conflict"   // declared a conflict with the applicant
+	// ExcludedTakenOff is a claim's only, not a profile's: the office took
+	// the assessor off the case, and only the office gives it back.
+	ExcludedTakenOff ExclusionCode = "taken_off"
 )
+
+// ErrNotQualified is the cause of the refusal of an assignment or a claim
+// the assessor may not take (the case or their profile changed since the
+// page was opened): Extra["excluded"] lists why, as ExclusionCodes, beside
+// the English "reasons", for a reader to say it in its own words.
+var ErrNotQualified = errors.New("the assessor may not take this role on this case")
+
+// notQualified is an Unprocessable that is an ErrNotQualified for ex.
+func notQualified(ex []Exclusion, format string, args ...any) *domain.Error {
+	e := domain.Wrap(domain.Unprocessable, ErrNotQualified, format, args...)
+	reasons, codes := make([]string, len(ex)), make([]ExclusionCode, len(ex))
+	for i, x := range ex {
+		reasons[i], codes[i] = x.Text, x.Code
+	}
+	e.Extra = map[string]any{"reasons": reasons, "excluded": codes}
+	return e
+}
 
 // Exclusion is one reason an assessor is left out: a code, the English
 // text the API's problem lists under "reasons", and for other_role the
@@ -78,9 +98,7 @@ func (c *Case) qualify(action Action, p AssessorProfile, role AssessorRole) erro
 	for i, x := range ex {
 		reasons[i] = x.Text
 	}
-	e := domain.Errorf(domain.Unprocessable, "cannot %s %s as %s: %s", verb(action), p.UserID, role, strings.Join(reasons, "; "))
-	e.Extra = map[string]any{"reasons": reasons}
-	return e
+	return notQualified(ex, "cannot %s %s as %s: %s", verb(action), p.UserID, role, strings.Join(reasons, "; "))
 }
 
 // Assign is the office's assignment of a user to the assessor or verifier

@@ -2,6 +2,7 @@ package accreditation
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -111,4 +112,36 @@ func TestEachBlockedStepNamesWhatBlocksIt(t *testing.T) {
 			t.Errorf("no step here is blocked by %s: each Blocker needs its case", by)
 		}
 	}
+}
+
+// wantNotQualified fails unless err is an ErrNotQualified listing codes,
+// with the English reasons beside them.
+func wantNotQualified(tb testing.TB, err *domain.Error, codes ...ExclusionCode) {
+	tb.Helper()
+	wantErr(tb, err, domain.Unprocessable)
+	got, _ := err.Extra["excluded"].([]ExclusionCode)
+	reasons, _ := err.Extra["reasons"].([]string)
+	if !errors.Is(err, ErrNotQualified) || !slices.Equal(got, codes) || len(reasons) != len(codes) {
+		tb.Fatalf("got %v (Extra %v), want an ErrNotQualified excluding for %v, which readers word themselves", err, err.Extra, codes)
+	}
+}
+
+// TestAnAssessorWhoMayNotTakeTheRoleIsToldWhyByCode: an assignment or a
+// claim refused for who the assessor is names why as exclusion codes.
+func TestAnAssessorWhoMayNotTakeTheRoleIsToldWhyByCode(t *testing.T) {
+	h := given(t, SchemeEIA, accepted)
+	low := profile(assessorA)
+	low.MaxLevel, low.Languages = framework.Foundation, []string{"fr"}
+	wantNotQualified(t, h.fails(officeScreen, with((*Case).Assign, AssignInput{Role: RoleAssessor, Profile: low})), ExcludedLevel, ExcludedLanguage)
+	wantNotQualified(t, h.fails(assessorA, with((*Case).Claim, ClaimInput{Role: RoleAssessor, Profile: low})), ExcludedLevel, ExcludedLanguage)
+
+	h.do(assessorA, with((*Case).Claim, ClaimInput{Role: RoleAssessor, Profile: profile(assessorA)}))
+	wantNotQualified(t, h.fails(assessorA, with((*Case).Claim, ClaimInput{Role: RoleVerifier, Profile: profile(assessorA)})), ExcludedOtherRole)
+	h.do(officeScreen, unassign(RoleAssessor, "on leave"))
+	wantNotQualified(t, h.fails(assessorA, with((*Case).Claim, ClaimInput{Role: RoleAssessor, Profile: profile(assessorA)})), ExcludedTakenOff)
+
+	// An assessor who is also the applicant of the case.
+	own := given(t, SchemeEIA, accepted)
+	self := domain.Actor{ID: own.c.ApplicantID, Role: domain.RoleAssessor}
+	wantNotQualified(t, own.fails(self, with((*Case).Claim, ClaimInput{Role: RoleAssessor, Profile: profile(self)})), ExcludedApplicant)
 }
