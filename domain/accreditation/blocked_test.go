@@ -2,7 +2,11 @@ package accreditation
 
 import (
 	"errors"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -144,4 +148,29 @@ func TestAnAssessorWhoMayNotTakeTheRoleIsToldWhyByCode(t *testing.T) {
 	own := given(t, SchemeEIA, accepted)
 	self := domain.Actor{ID: own.c.ApplicantID, Role: domain.RoleAssessor}
 	wantNotQualified(t, own.fails(self, with((*Case).Claim, ClaimInput{Role: RoleAssessor, Profile: profile(self)})), ExcludedApplicant)
+}
+
+// TestBlockersListsEveryBlocker: a Blocker declared but left out of
+// Blockers would go unworded by the readers that word each listed one.
+func TestBlockersListsEveryBlocker(t *testing.T) {
+	f, err := parser.ParseFile(token.NewFileSet(), "actions.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var declared []Blocker
+	ast.Inspect(f, func(n ast.Node) bool {
+		if v, ok := n.(*ast.ValueSpec); ok {
+			if id, ok := v.Type.(*ast.Ident); ok && id.Name == "Blocker" {
+				for _, val := range v.Values {
+					if lit, ok := val.(*ast.BasicLit); ok {
+						declared = append(declared, Blocker(strings.Trim(lit.Value, `"`)))
+					}
+				}
+			}
+		}
+		return true
+	})
+	if len(declared) == 0 || !slices.Equal(slices.Sorted(slices.Values(declared)), slices.Sorted(slices.Values(Blockers))) {
+		t.Fatalf("declared Blockers %v, listed %v: want the same", declared, Blockers)
+	}
 }
