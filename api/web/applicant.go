@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/url"
 	"path"
 	"regexp"
 	"slices"
@@ -363,12 +364,19 @@ func (a *app) portfolioForm(x *ctx) error {
 		}
 		pf = reused.Portfolio
 	}
-	set := func(k string, v float64) {
-		if v != 0 {
-			p.Form.Set(k, formatNum(x.lang, v))
+	p.Form = portfolioValues(x.lang, pf)
+	return a.portfolioPageFrom(x, c, p, 0, reused)
+}
+
+// portfolioValues is pf as the portfolio form shows it, in lang.
+func portfolioValues(lang string, pf cases.PortfolioView) url.Values {
+	v := url.Values{}
+	set := func(k string, n float64) {
+		if n != 0 {
+			v.Set(k, formatNum(lang, n))
 		}
 	}
-	p.Form.Set("first_practice_date", pf.FirstPracticeDate.String())
+	v.Set("first_practice_date", pf.FirstPracticeDate.String())
 	set("client_hours", pf.ClientHours)
 	set("client_count", float64(pf.ClientCount))
 	set("cpd_hours_last_year", pf.CPDHoursLastYear)
@@ -376,19 +384,31 @@ func (a *app) portfolioForm(x *ctx) error {
 	set("feedback_items_last_12m", float64(pf.FeedbackItemsLast12m))
 	set("reflection_items_last_12m", float64(pf.ReflectionItemsLast12m))
 	if pf.ProfessionalBodyMember {
-		p.Form.Set("professional_body_member", "yes")
+		v.Set("professional_body_member", "yes")
 	}
-	p.Form.Set("eqa_programme", pf.EQAProgramme)
+	v.Set("eqa_programme", pf.EQAProgramme)
 	set("contact_hours", pf.ContactHours)
 	set("completed_cycles", float64(pf.CompletedCycles))
 	for _, it := range pf.Curriculum {
 		n := itoa(it.Category)
-		p.Form.Set("curriculum_"+n, it.Description)
+		v.Set("curriculum_"+n, it.Description)
 		for _, i := range it.Indicators {
-			p.Form.Add("curriculum_indicators_"+n, itoa(i))
+			v.Add("curriculum_indicators_"+n, itoa(i))
 		}
 	}
-	return a.portfolioPageFrom(x, c, p, 0, reused)
+	return v
+}
+
+// portfolioFields are the portfolio form's fields for c's scheme.
+func portfolioFields(c *cases.CaseView) []string {
+	if !c.EQA() {
+		return append([]string{"first_practice_date", "professional_body_member", "eqa_programme"}, eiaNumbers...)
+	}
+	fs := slices.Clone(eqaNumbers)
+	for n := 1; n <= framework.NumCategories; n++ {
+		fs = append(fs, "curriculum_"+itoa(n), "curriculum_indicators_"+itoa(n))
+	}
+	return fs
 }
 
 // parseNumber reads a number the way people type it ("12,5" or "12.5").
@@ -413,6 +433,8 @@ func (a *app) savePortfolio(x *ctx) error {
 		return err
 	}
 	p := x.newPage("portfolio.title", nil)
+	m := a.merge(x, x.meta(string(accreditation.ActionUpdatePortfolio)), c, portfolioFields(c),
+		func(v *cases.CaseView) url.Values { return portfolioValues(x.lang, v.Portfolio) })
 	p.Form = x.form
 	nums := map[string]float64{}
 	fields := eiaNumbers
@@ -460,7 +482,6 @@ func (a *app) savePortfolio(x *ctx) error {
 	if len(p.Errors) > 0 {
 		return a.portfolioPage(x, c, p, http.StatusBadRequest)
 	}
-	m := a.rebase(x, x.meta(string(accreditation.ActionUpdatePortfolio)), c, accreditation.EventPortfolioUpdated)
 	res, err := a.d.Cases.UpdatePortfolio(x.Request().Context(), m, c.ID, in)
 	if err != nil {
 		status := x.fieldErrors(p, err, func(f string) string {
@@ -636,13 +657,29 @@ func (a *app) selfAssessmentForm(x *ctx) error {
 		return err
 	}
 	p := x.newPage("self.title", nil)
-	for _, s := range c.SelfAssessment {
-		p.Form.Set("statement_"+itoa(s.Category), s.Statement)
-	}
+	p.Form = selfAssessmentValues(c)
 	return a.selfAssessmentPage(x, c, p, 0)
 }
 
 var statementField = regexp.MustCompile(`^categories\[(\d+)\]\.statement$`)
+
+// statementFields are the self-assessment form's fields.
+var statementFields = func() []string {
+	var fs []string
+	for n := 1; n <= framework.NumCategories; n++ {
+		fs = append(fs, "statement_"+itoa(n))
+	}
+	return fs
+}()
+
+// selfAssessmentValues are c's statements as its form shows them.
+func selfAssessmentValues(c *cases.CaseView) url.Values {
+	v := url.Values{}
+	for _, s := range c.SelfAssessment {
+		v.Set("statement_"+itoa(s.Category), s.Statement)
+	}
+	return v
+}
 
 func (a *app) saveSelfAssessment(x *ctx) error {
 	c, err := a.loadParamCase(x)
@@ -650,6 +687,7 @@ func (a *app) saveSelfAssessment(x *ctx) error {
 		return err
 	}
 	p := x.newPage("self.title", nil)
+	m := a.merge(x, x.meta(string(accreditation.ActionUpdateSelfAssessment)), c, statementFields, selfAssessmentValues)
 	p.Form = x.form
 	var items []cases.SelfAssessment
 	for n := 1; n <= framework.NumCategories; n++ {
@@ -662,7 +700,6 @@ func (a *app) saveSelfAssessment(x *ctx) error {
 	if len(items) == 0 {
 		return x.redirect("/applications/" + c.ID + "/self-assessment?ok=unchanged")
 	}
-	m := a.rebase(x, x.meta(string(accreditation.ActionUpdateSelfAssessment)), c, accreditation.EventSelfAssessmentUpdated)
 	res, err := a.d.Cases.UpdateSelfAssessment(x.Request().Context(), m, c.ID, items)
 	if err != nil {
 		status := x.fieldErrors(p, err, func(f string) string {

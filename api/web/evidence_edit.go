@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/emcc/accredit/domain"
@@ -45,15 +46,25 @@ func (a *app) evidenceEditPage(x *ctx) error {
 		return err
 	}
 	p := x.newPage("evidence.edit.title", nil)
-	p.Form.Set("kind", string(ev.Kind))
-	p.Form.Set("title", ev.Title)
+	p.Form = evidenceValues(ev)
+	return a.evidenceEditView(x, c, ev, p, 0)
+}
+
+// evidenceFields are the evidence form's fields.
+var evidenceFields = []string{"kind", "title", "categories", "indicators"}
+
+// evidenceValues is ev as the evidence form shows it.
+func evidenceValues(ev *cases.EvidenceView) url.Values {
+	v := url.Values{}
+	v.Set("kind", string(ev.Kind))
+	v.Set("title", ev.Title)
 	for _, n := range ev.Categories {
-		p.Form.Add("categories", strconv.Itoa(n))
+		v.Add("categories", strconv.Itoa(n))
 	}
 	for _, n := range ev.Indicators {
-		p.Form.Add("indicators", strconv.Itoa(n))
+		v.Add("indicators", strconv.Itoa(n))
 	}
-	return a.evidenceEditView(x, c, ev, p, 0)
+	return v
 }
 
 func (a *app) editEvidence(x *ctx) error {
@@ -62,6 +73,12 @@ func (a *app) editEvidence(x *ctx) error {
 		return err
 	}
 	p := x.newPage("evidence.edit.title", nil)
+	m := a.merge(x, x.meta(string(accreditation.ActionEditEvidence)), c, evidenceFields, func(v *cases.CaseView) url.Values {
+		if e := v.EvidenceOf(ev.ID); e != nil {
+			return evidenceValues(e)
+		}
+		return url.Values{} // not yet added then: every field is the form's change
+	})
 	p.Form = x.form
 	in := cases.EvidenceEdit{Kind: x.fv("kind"), Title: x.fv("title"), Categories: formInts(x, "categories"), Indicators: formInts(x, "indicators")}
 	if in.Kind == "" {
@@ -73,7 +90,6 @@ func (a *app) editEvidence(x *ctx) error {
 	if len(p.Errors) > 0 {
 		return a.evidenceEditView(x, c, ev, p, http.StatusBadRequest)
 	}
-	m := a.rebase(x, x.meta(string(accreditation.ActionEditEvidence)), c, accreditation.EventEvidenceEdited, accreditation.EventEvidenceRemoved)
 	res, err := a.d.Cases.EditEvidence(x.Request().Context(), m, c.ID, ev.ID, in)
 	if err != nil {
 		if domain.Is(err, domain.NotFound) {

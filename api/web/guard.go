@@ -21,7 +21,6 @@ import (
 
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/accounts"
-	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/aggregate"
 	"github.com/emcc/accredit/domain/cases"
 )
@@ -243,7 +242,8 @@ func (x *ctx) actor() domain.Actor {
 // (template "version"): a save over a change made since to what it
 // replaces, in another tab or by someone else, is refused rather than
 // undoing that change unseen (fieldErrors says so, and the page keeps what
-// was typed); a change to another part of a case is not (rebase).
+// was typed); a change to another field, or another part of a case, is not
+// (merge).
 func (x *ctx) meta(command string) aggregate.Meta {
 	m := aggregate.Meta{Command: command, Actor: x.actor(), CorrelationID: x.Response().Header().Get(echo.HeaderXRequestID)}
 	if k := x.form.Get("idem"); k != "" && len(k) <= 100 {
@@ -256,23 +256,64 @@ func (x *ctx) meta(command string) aggregate.Meta {
 	return m
 }
 
-// rebase lets a form shown at an older version of case c (its "version",
-// see meta) be saved at c's version when nothing since changed what the
-// form replaces (an event of one of types): an evidence item added in
-// another tab does not refuse a portfolio save, another save of the
-// portfolio still does. A failed look leaves m as it is (the save is then
-// refused, never let through unchecked).
-func (a *app) rebase(x *ctx, m aggregate.Meta, c *cases.CaseView, types ...accreditation.EventType) aggregate.Meta {
+// merge lets a form that replaces what it shows (its fields, which values
+// renders from a case) be saved over the changes made to case c since it
+// was shown (its "version", see meta), field by field: a field left as the
+// form showed it takes c's value now, one changed in the form keeps the
+// form's. Then x.form holds the merged values and m is at c's version. A
+// field changed both in the form and since, to another value, leaves both
+// as they are: the save is refused and the page keeps what was typed (as
+// when the shown version cannot be read: never let through unchecked).
+func (a *app) merge(x *ctx, m aggregate.Meta, c *cases.CaseView, fields []string, values func(*cases.CaseView) url.Values) aggregate.Meta {
 	if m.IfVersion == nil || *m.IfVersion >= c.Version {
 		return m
 	}
-	changed, err := a.d.Cases.ChangedSince(x.Request().Context(), x.actor(), c.ID, *m.IfVersion, types...)
-	if err != nil || changed {
+	shown := a.shownAt(x, c, m)
+	if shown == nil {
 		return m
 	}
+	was, now := values(shown), values(c)
+	merged := url.Values{}
+	for k, v := range x.form {
+		merged[k] = v
+	}
+	for _, f := range fields {
+		mine, old, cur := formText(x.form[f]), formText(was[f]), formText(now[f])
+		switch {
+		case mine == old:
+			merged[f] = now[f] // as shown: the change made since stands
+		case cur != old && cur != mine:
+			return m // changed here and since
+		}
+	}
+	x.form = merged
 	v := c.Version
 	m.IfVersion = &v
 	return m
+}
+
+// formText is a field's values as a form compares them: trimmed, none the
+// same as one empty.
+func formText(vs []string) string {
+	t := make([]string, len(vs))
+	for i, v := range vs {
+		t[i] = strings.TrimSpace(v)
+	}
+	return strings.Join(t, "\x00")
+}
+
+// shownAt is case c as the form saved with m showed it (its "version"):
+// c itself when shown at c's version or with none; nil when it cannot be
+// read.
+func (a *app) shownAt(x *ctx, c *cases.CaseView, m aggregate.Meta) *cases.CaseView {
+	if m.IfVersion == nil || *m.IfVersion >= c.Version {
+		return c
+	}
+	v, err := a.d.Cases.AtVersion(x.Request().Context(), x.actor(), c.ID, *m.IfVersion)
+	if err != nil {
+		return nil
+	}
+	return v
 }
 
 // fv is a form value, trimmed.

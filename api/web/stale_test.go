@@ -80,13 +80,29 @@ func TestAStaleSaveIsRefusedAndKeepsWhatWasTyped(t *testing.T) {
 	})
 
 	t.Run("self-assessment", func(t *testing.T) {
+		// The same category changed here and in another tab: refused.
 		shown := shownVersion(t, web.get(base+"/self-assessment"))
 		Expect(t, w.in.Put(t, "/api/v1/cases/"+caseID+"/self-assessment", carla.Token, map[string]any{"categories": []map[string]any{{"category": 1, "statement": "Written in another tab"}}}), 200)
-		// This tab still shows category 1 as it was, and changes category 2.
-		a := web.post(base+"/self-assessment", url.Values{"version": {shown}, "statement_1": {"Statement"}, "statement_2": {"Typed in this tab"}}, true)
+		a := web.post(base+"/self-assessment", url.Values{"version": {shown}, "statement_1": {"Typed in this tab"}, "statement_2": {"Statement"}}, true)
 		staleRefused(t, "self-assessment", a, "Typed in this tab", caseVersion())
 		if got := selfStatement(t, w, carla, caseID, 1); got != "Written in another tab" {
 			t.Fatalf("category 1 reads %q, want the other tab's statement kept", got)
+		}
+	})
+
+	t.Run("self-assessment, other categories", func(t *testing.T) {
+		// Another tab changes category 3; this one, still showing category
+		// 3 as it was, changes category 4: both are kept, nothing refused.
+		shown := shownVersion(t, web.get(base+"/self-assessment"))
+		Expect(t, w.in.Put(t, "/api/v1/cases/"+caseID+"/self-assessment", carla.Token, map[string]any{"categories": []map[string]any{{"category": 3, "statement": "Category 3 from another tab"}}}), 200)
+		a := web.post(base+"/self-assessment", url.Values{"version": {shown}, "statement_1": {"Written in another tab"}, "statement_3": {"Statement"}, "statement_4": {"Category 4 from this tab"}}, true)
+		if a.Status != http.StatusSeeOther {
+			t.Fatalf("a save changing only what no one changed since: got %d, want 303: %.2000s", a.Status, a.Body)
+		}
+		for n, want := range map[int]string{1: "Written in another tab", 3: "Category 3 from another tab", 4: "Category 4 from this tab"} {
+			if got := selfStatement(t, w, carla, caseID, n); got != want {
+				t.Errorf("category %d reads %q, want %q", n, got, want)
+			}
 		}
 	})
 
@@ -372,4 +388,70 @@ func TestAnAssessorWhoMayNotTakeTheRoleIsSaidInWords(t *testing.T) {
 	office := w.officeClient(t)
 	office.refused(t, "/office/cases/"+caseID+"/assign", url.Values{"role": {"verifier"}, "assessor_id_verifier": {w.verifier.ID}}, http.StatusUnprocessableEntity,
 		"This assessor may not take this role on this case; the case or their profile may have changed since the page was opened. The assessor profile&#39;s highest level is below the case&#39;s.")
+}
+
+// TestChangesToOtherFieldsAreMergedNotRefused: a form saved over changes
+// made since it was shown to other fields of what it replaces keeps both:
+// the fields it left as shown take the changes made since, the ones it
+// changed are saved. A page shown again after a mistake carries the merged
+// values, so that saving it then undoes nothing.
+func TestChangesToOtherFieldsAreMergedNotRefused(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	caseID := w.readyEIA(t, carla)
+	evID := Expect(t, w.in.Upload(t, caseID, carla.Token, map[string]string{"kind": "reflective_statement", "title": "Reflections 2025", "categories": "1,2"}, "reflections.pdf", pdf, nil), 201).Header.Get("X-Evidence-Id")
+	web := w.client(t)
+	web.login(carla.Email, carla.Password)
+	base := "/applications/" + caseID
+	portfolio := func() map[string]any {
+		return Expect(t, w.in.Get(t, "/api/v1/cases/"+caseID, carla.Token), 200).Map(t)["portfolio"].(map[string]any)
+	}
+	otherTab := func(clientHours, clientCount int) {
+		Expect(t, w.in.Put(t, "/api/v1/cases/"+caseID+"/portfolio", carla.Token, map[string]any{"first_practice_date": "2021-01-15", "client_hours": clientHours, "client_count": clientCount,
+			"cpd_hours_last_year": 20, "supervision_hours_last_year": 6, "feedback_items_last_12m": 6, "reflection_items_last_12m": 5, "professional_body_member": true}), 200)
+	}
+	form := func(version, clientHours, clientCount string) url.Values {
+		return url.Values{"version": {version}, "first_practice_date": {"2021-01-15"}, "client_hours": {clientHours}, "client_count": {clientCount}, "cpd_hours_last_year": {"20"},
+			"supervision_hours_last_year": {"6"}, "feedback_items_last_12m": {"6"}, "reflection_items_last_12m": {"5"}, "professional_body_member": {"yes"}}
+	}
+
+	// Another tab changes the client count; this one the hours.
+	shown := shownVersion(t, web.get(base+"/portfolio"))
+	otherTab(140, 20)
+	if a := web.post(base+"/portfolio", form(shown, "160", "14"), true); a.Status != http.StatusSeeOther {
+		t.Fatalf("portfolio: got %d, want 303: %.2000s", a.Status, a.Body)
+	}
+	if p := portfolio(); p["client_count"] != 20.0 || p["client_hours"] != 160.0 {
+		t.Fatalf("portfolio: client count %v and hours %v, want the other tab's 20 and this tab's 160", p["client_count"], p["client_hours"])
+	}
+
+	// The same with a figure mistyped here: the page shown again holds the
+	// other tab's change, and saving it keeps that change.
+	shown = shownVersion(t, web.get(base+"/portfolio"))
+	otherTab(160, 25)
+	a := web.post(base+"/portfolio", form(shown, "lots", "20"), true)
+	if a.Status != http.StatusBadRequest || !strings.Contains(a.Body, `value="25"`) || !strings.Contains(a.Body, `value="lots"`) {
+		t.Fatalf("a mistyped figure: got %d, want 400 with the client count now (25) and what was typed: %.2000s", a.Status, a.Body)
+	}
+	again := form(shownVersion(t, a), "170", "25") // as the page shows it now
+	if a := web.post(base+"/portfolio", again, true); a.Status != http.StatusSeeOther {
+		t.Fatalf("saved again: got %d, want 303", a.Status)
+	}
+	if p := portfolio(); p["client_count"] != 25.0 || p["client_hours"] != 170.0 {
+		t.Fatalf("portfolio: client count %v and hours %v, want 25 and 170", p["client_count"], p["client_hours"])
+	}
+
+	// An evidence item retitled in another tab while this one changes its
+	// categories.
+	edit := base + "/evidence/" + evID + "/edit"
+	shown = shownVersion(t, web.get(edit))
+	Expect(t, w.in.Put(t, "/api/v1/cases/"+caseID+"/evidence/"+evID, carla.Token, map[string]any{"kind": "reflective_statement", "title": "Retitled in another tab", "categories": []int{1, 2}}), 200)
+	if a := web.post(edit, url.Values{"version": {shown}, "kind": {"reflective_statement"}, "title": {"Reflections 2025"}, "categories": {"1", "2", "3"}}, true); a.Status != http.StatusSeeOther {
+		t.Fatalf("evidence: got %d, want 303: %.2000s", a.Status, a.Body)
+	}
+	for _, e := range Expect(t, w.in.Get(t, "/api/v1/cases/"+caseID, carla.Token), 200).Map(t)["evidence"].([]any) {
+		if ev := e.(map[string]any); ev["id"] == evID && (ev["title"] != "Retitled in another tab" || len(ev["categories"].([]any)) != 3) {
+			t.Fatalf("evidence: title %v, categories %v; want the other tab's title and this tab's three categories", ev["title"], ev["categories"])
+		}
+	}
 }

@@ -2,6 +2,7 @@ package cases
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/emcc/accredit/domain"
@@ -40,6 +41,32 @@ func (s *Service) HistoryAsOf(ctx context.Context, actor domain.Actor, id string
 	return s.historyOf(ctx, actor, c, evs), nil
 }
 
+// AtVersion returns case id as it stood at version (its events up to that
+// version), as actor may see it now: what a form shown at that version
+// showed, so that a save from it can tell the changes it makes from those
+// made since. Nothing can be done on it: its allowed actions are empty.
+// Errors: as AsOf.
+func (s *Service) AtVersion(ctx context.Context, actor domain.Actor, id string, version uint64) (*CaseView, error) {
+	if err := s.mustSee(actor, id); err != nil {
+		return nil, err
+	}
+	evs, err := s.store.Load(ctx, accreditation.StreamPrefix+"."+id)
+	if err != nil {
+		return nil, domain.Wrap(domain.Unavailable, err, "event store unavailable")
+	}
+	n := 0
+	for n < len(evs) && evs[n].Version <= version {
+		n++
+	}
+	c, v, err := s.fold(actor, id, evs[:n], fmt.Sprintf("at version %d", version))
+	if err != nil {
+		return nil, err
+	}
+	view := s.viewAt(ctx, actor, c, v, s.now())
+	view.AllowedActions = []accreditation.Action{}
+	return view, nil
+}
+
 // foldUntil checks that actor may see case id now, then folds its events up
 // to t and checks that actor could see the case as it stood then. It
 // returns the case, its version then and the events folded (read once).
@@ -51,22 +78,33 @@ func (s *Service) foldUntil(ctx context.Context, actor domain.Actor, id string, 
 	if err != nil {
 		return nil, 0, nil, err
 	}
+	c, version, err := s.fold(actor, id, evs, "at "+t.UTC().Format(time.RFC3339))
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	return c, version, evs, nil
+}
+
+// fold folds evs, the first events of case id, into a new case and checks
+// that actor could see it as it stood then (when: the moment, for the
+// error of a case not yet opened then).
+func (s *Service) fold(actor domain.Actor, id string, evs []eventstore.Event, when string) (*accreditation.Case, uint64, error) {
 	c := s.newCase(id)
 	var version uint64
 	for _, e := range evs {
 		if err := c.Apply(e); err != nil {
-			s.log.Error("case as of a date: event not applied", "case_id", id, "event", e.ID, "type", e.Type, "err", err)
+			s.log.Error("case as it stood: event not applied", "case_id", id, "event", e.ID, "type", e.Type, "err", err)
 			continue
 		}
 		version = e.Version
 	}
 	if !c.Exists() {
-		return nil, 0, nil, domain.Errorf(domain.NotFound, "case %s had not been opened at %s", id, t.UTC().Format(time.RFC3339))
+		return nil, 0, domain.Errorf(domain.NotFound, "case %s had not been opened %s", id, when)
 	}
 	if !s.canSee(c, actor) {
-		return nil, 0, nil, notFound(id)
+		return nil, 0, notFound(id)
 	}
-	return c, version, evs, nil
+	return c, version, nil
 }
 
 // eventsUntil are the events of case id recorded at or before t, in order.

@@ -3,7 +3,6 @@ package cases
 import (
 	"context"
 	"encoding/json"
-	"slices"
 	"time"
 
 	"github.com/emcc/accredit/domain"
@@ -102,25 +101,4 @@ func (s *Service) Reveal(ctx context.Context, v any) (any, error) {
 		return nil, domain.Wrap(domain.Internal, err, "decode %T", v)
 	}
 	return pii.RevealTree(ctx, s.vault, t), nil
-}
-
-// ChangedSince reports whether case id has an event of one of types after
-// version: whether a form shown at version would undo a change made since
-// to what it replaces. The web saves such a form over other changes to
-// the case (an evidence item added in another tab does not refuse a
-// portfolio), not over those.
-func (s *Service) ChangedSince(ctx context.Context, actor domain.Actor, id string, version uint64, types ...accreditation.EventType) (bool, error) {
-	if _, _, err := s.visible(actor, id); err != nil {
-		return false, err
-	}
-	evs, err := s.store.Load(ctx, accreditation.StreamPrefix+"."+id)
-	if err != nil {
-		return false, domain.Wrap(domain.Unavailable, err, "event store unavailable")
-	}
-	for _, e := range evs {
-		if e.Version > version && slices.Contains(types, accreditation.EventType(e.Type)) {
-			return true, nil
-		}
-	}
-	return false, nil
 }
