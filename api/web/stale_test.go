@@ -161,15 +161,23 @@ func selfStatement(t *testing.T, w *world, u User, caseID string, category int) 
 	return ""
 }
 
+// draftWithEvidence is Carla's ready EIA draft with an evidence item, and
+// her browser, logged in.
+func draftWithEvidence(t *testing.T) (w *world, carla User, caseID, evID string, web *client) {
+	t.Helper()
+	w = newWorld(t)
+	carla = w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	caseID = w.readyEIA(t, carla)
+	evID = Expect(t, w.in.Upload(t, caseID, carla.Token, map[string]string{"kind": "reflective_statement", "title": "Reflections 2025", "categories": "1,2"}, "reflections.pdf", pdf, nil), 201).Header.Get("X-Evidence-Id")
+	web = w.client(t)
+	web.login(carla.Email, carla.Password)
+	return w, carla, caseID, evID, web
+}
+
 // A change made since to another part of the case does not refuse a form:
 // only one to what the form replaces does.
 func TestAChangeElsewhereDoesNotRefuseASave(t *testing.T) {
-	w := newWorld(t)
-	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
-	caseID := w.readyEIA(t, carla)
-	evID := Expect(t, w.in.Upload(t, caseID, carla.Token, map[string]string{"kind": "reflective_statement", "title": "Reflections 2025", "categories": "1,2"}, "reflections.pdf", pdf, nil), 201).Header.Get("X-Evidence-Id")
-	web := w.client(t)
-	web.login(carla.Email, carla.Password)
+	w, carla, caseID, evID, web := draftWithEvidence(t)
 	base := "/applications/" + caseID
 	elsewhere := func(n int) {
 		t.Helper()
@@ -396,12 +404,7 @@ func TestAnAssessorWhoMayNotTakeTheRoleIsSaidInWords(t *testing.T) {
 // changed are saved. A page shown again after a mistake carries the merged
 // values, so that saving it then undoes nothing.
 func TestChangesToOtherFieldsAreMergedNotRefused(t *testing.T) {
-	w := newWorld(t)
-	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
-	caseID := w.readyEIA(t, carla)
-	evID := Expect(t, w.in.Upload(t, caseID, carla.Token, map[string]string{"kind": "reflective_statement", "title": "Reflections 2025", "categories": "1,2"}, "reflections.pdf", pdf, nil), 201).Header.Get("X-Evidence-Id")
-	web := w.client(t)
-	web.login(carla.Email, carla.Password)
+	w, carla, caseID, evID, web := draftWithEvidence(t)
 	base := "/applications/" + caseID
 	portfolio := func() map[string]any {
 		return Expect(t, w.in.Get(t, "/api/v1/cases/"+caseID, carla.Token), 200).Map(t)["portfolio"].(map[string]any)
