@@ -39,11 +39,16 @@ func (a *app) claim(x *ctx) error {
 	}
 	res, err := a.d.Cases.Claim(x.Request().Context(), x.meta(string(accreditation.ActionClaim)), id, accreditation.AssessorRole(x.fv("role")))
 	if err != nil {
-		if domain.Is(err, domain.NotFound) {
-			return err
-		}
 		p := x.newPage("queue.title", nil)
-		status := x.fieldErrors(p, err, nil)
+		status := http.StatusNotFound
+		if domain.Is(err, domain.NotFound) {
+			// Out of the reader's sight since the queue was shown (withdrawn,
+			// or their profile no longer covers it), or never in it: the
+			// queue as it stands now, saying so.
+			p.Problems = append(p.Problems, x.T("queue.gone"))
+		} else {
+			status = x.fieldErrors(p, err, nil)
+		}
 		prof, perr := a.d.Cases.AssessorProfile(x.user.ID)
 		if perr != nil {
 			return perr

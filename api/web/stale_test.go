@@ -378,7 +378,8 @@ func TestAPanelThatDoesNotCarryIsSaidInWords(t *testing.T) {
 
 // TestAnAssessorWhoMayNotTakeTheRoleIsSaidInWords: a claim from a queue
 // page, or an assignment from a case page, opened before the assessor's
-// profile changed is refused in the reader's language, saying why.
+// profile changed is refused in the reader's language, saying why; a claim
+// of a case the profile no longer covers shows the queue as it is now.
 func TestAnAssessorWhoMayNotTakeTheRoleIsSaidInWords(t *testing.T) {
 	w := newWorld(t)
 	caseID := w.claimedCase(t, w.registerApplicant(t, "carla@example.org", "Carla Coach")) // the verifier's role is open
@@ -393,6 +394,16 @@ func TestAnAssessorWhoMayNotTakeTheRoleIsSaidInWords(t *testing.T) {
 	// profile is lowered meanwhile.
 	Expect(t, w.in.Put(t, "/api/v1/users/"+w.verifier.ID+"/assessor-profile", w.admin, map[string]any{
 		"schemes": []string{"EIA", "EQA"}, "max_level": "foundation", "languages": []string{"en", "nl"}, "conflicts": []string{}}), 200)
+	// Victor's queue, opened before, still offers the case: it is out of
+	// his sight now, and his queue says so.
+	victor := w.client(t)
+	victor.login(w.verifier.Email, w.verifier.Password)
+	victor.setLang("nl")
+	victor.refused(t, "/queue/"+caseID+"/claim", url.Values{"role": {"verifier"}}, http.StatusNotFound,
+		"Dit dossier wordt u niet meer aangeboden: het is ingetrokken, of uw assessorprofiel of het dossier is gewijzigd sinds de wachtrij werd getoond.")
+	if a := victor.post("/queue/"+caseID+"/claim", url.Values{"role": {"verifier"}}, true); !strings.Contains(a.Body, "Beoordelingswachtrij") {
+		t.Errorf("the refused claim does not show the queue")
+	}
 	office := w.officeClient(t)
 	office.refused(t, "/office/cases/"+caseID+"/assign", url.Values{"role": {"verifier"}, "assessor_id_verifier": {w.verifier.ID}}, http.StatusUnprocessableEntity,
 		"This assessor may not take this role on this case; the case or their profile may have changed since the page was opened. The assessor profile&#39;s highest level is below the case&#39;s.")
