@@ -278,18 +278,49 @@ func (a *app) merge(x *ctx, m aggregate.Meta, c *cases.CaseView, fields []string
 		merged[k] = v
 	}
 	for _, f := range fields {
-		mine, old, cur := formText(x.form[f]), formText(was[f]), formText(now[f])
-		switch {
-		case mine == old:
-			merged[f] = now[f] // as shown: the change made since stands
-		case cur != old && cur != mine:
+		cur := formText(now[f])
+		v, ok := mergeField(formText(was[f]), formText(x.form[f]), cur)
+		if !ok {
 			return m // changed here and since
+		}
+		if v == cur {
+			merged[f] = now[f] // as shown here: the change made since stands
 		}
 	}
 	x.form = merged
 	v := c.Version
 	m.IfVersion = &v
 	return m
+}
+
+// mergeField is a field's value after a form that showed shown saves mine
+// over now: now where the form left it as shown, mine where it changed it
+// and now did not (or to the same); false where both changed it apart.
+func mergeField[T comparable](shown, mine, now T) (T, bool) {
+	switch {
+	case mine == shown:
+		return now, true
+	case now == shown || now == mine:
+		return mine, true
+	}
+	return mine, false
+}
+
+// mergeSet is a set's members after a form that showed shown saves mine
+// over now: now, with what the form added and without what it took off.
+func mergeSet(shown, mine, now []string) []string {
+	out := []string{}
+	for _, v := range now {
+		if !slices.Contains(shown, v) || slices.Contains(mine, v) { // not taken off here
+			out = append(out, v)
+		}
+	}
+	for _, v := range mine {
+		if !slices.Contains(shown, v) && !slices.Contains(out, v) { // added here
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // formText is a field's values as a form compares them: trimmed, none the

@@ -92,7 +92,7 @@ func (a *app) userPage(x *ctx, id string, p *page, status int) error {
 	if err != nil {
 		return err
 	}
-	d := map[string]any{"U": u, "Version": version, "Self": x.user != nil && x.user.ID == u.ID}
+	d := map[string]any{"U": u, "Version": version, "Shown": u.Profile, "Self": x.user != nil && x.user.ID == u.ID}
 	p.D = d
 	if u.Role == domain.RoleAssessor {
 		// The cases and renewals they hold now: a disabled assessor's
@@ -154,12 +154,12 @@ func (a *app) saveProfile(x *ctx) error {
 	if err != nil {
 		return err
 	}
-	codes := strings.FieldsFunc(strings.ToLower(x.fv("languages")), func(r rune) bool { return r == ',' || r == ' ' || r == ';' })
-	prof := accounts.Profile{Schemes: x.form["schemes"], MaxLevel: framework.Level(x.fv("max_level")), Languages: codes, Conflicts: x.form["conflicts"]}
+	prof := accounts.Profile{Schemes: x.form["schemes"], MaxLevel: framework.Level(x.fv("max_level")), Languages: languageCodes(x.fv("languages")), Conflicts: x.form["conflicts"]}
+	m := a.mergeProfile(x, id, x.meta("set_profile"), &prof)
 	if prof.Conflicts == nil {
 		prof.Conflicts = []string{}
 	}
-	res, err := a.d.Accounts.SetProfile(x.Request().Context(), x.meta("set_profile"), id, prof)
+	res, err := a.d.Accounts.SetProfile(x.Request().Context(), m, id, prof)
 	if err != nil {
 		if domain.Is(err, domain.NotFound) {
 			return err
@@ -170,6 +170,50 @@ func (a *app) saveProfile(x *ctx) error {
 	}
 	a.settle(x.Request().Context(), res.Seq)
 	return x.redirect("/office/users/" + id + "?ok=profile_saved")
+}
+
+// languageCodes are the language codes typed in a profile's field.
+func languageCodes(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return r == ',' || r == ' ' || r == ';' })
+}
+
+// mergeProfile lets a profile form shown at an older version of user id
+// (its "version", and the profile it showed in its shown_ fields) be saved
+// over the changes made since, as a case's forms are (merge): the schemes
+// and the conflicts it added or took off are added to or taken off the
+// profile now, a level or languages it left as shown take the profile's
+// now. A level or languages changed both here and since to another value
+// leave m as it is: the save is refused, the page keeps what was typed.
+// Merged, prof and the form hold the result and m is at the user's
+// version.
+func (a *app) mergeProfile(x *ctx, id string, m aggregate.Meta, prof *accounts.Profile) aggregate.Meta {
+	if m.IfVersion == nil || !x.form.Has("shown_max_level") {
+		return m
+	}
+	u, version, err := a.d.Accounts.UserAt(x.Request().Context(), id)
+	if err != nil || u.Profile == nil || *m.IfVersion >= version {
+		return m
+	}
+	now := *u.Profile
+	shownLevel, shownLanguages := framework.Level(x.fv("shown_max_level")), languageCodes(x.fv("shown_languages"))
+	level, ok := mergeField(shownLevel, prof.MaxLevel, now.MaxLevel)
+	if !ok {
+		return m
+	}
+	languages, ok := mergeField(strings.Join(shownLanguages, ","), strings.Join(prof.Languages, ","), strings.Join(now.Languages, ","))
+	if !ok {
+		return m
+	}
+	merged := accounts.Profile{
+		Schemes: mergeSet(x.form["shown_schemes"], prof.Schemes, now.Schemes), MaxLevel: level,
+		Languages: languageCodes(languages), Conflicts: mergeSet(x.form["shown_conflicts"], prof.Conflicts, now.Conflicts),
+	}
+	*prof = merged
+	x.form["schemes"], x.form["conflicts"] = merged.Schemes, merged.Conflicts
+	x.form.Set("max_level", string(merged.MaxLevel))
+	x.form.Set("languages", strings.Join(merged.Languages, ", "))
+	m.IfVersion = &version
+	return m
 }
 
 func (a *app) disableUser(x *ctx) error {

@@ -469,3 +469,79 @@ func TestChangesToOtherFieldsAreMergedNotRefused(t *testing.T) {
 		}
 	}
 }
+
+var shownField = regexp.MustCompile(`<input type="hidden" name="(shown_[a-z_]+)" value="([^"]*)">`)
+
+// profileForm is the office's profile form for user id as its page shows
+// it, with the profile it showed, set to the fields given (empty: none).
+func profileForm(t *testing.T, c *client, id string, fields url.Values) url.Values {
+	t.Helper()
+	a := c.get("/office/users/" + id)
+	form := url.Values{"version": {shownVersion(t, a)}}
+	for _, m := range shownField.FindAllStringSubmatch(a.Body, -1) {
+		form.Add(m[1], html.UnescapeString(m[2]))
+	}
+	if !form.Has("shown_max_level") {
+		t.Fatalf("the profile form does not carry the profile it shows: %v", form)
+	}
+	for k, v := range fields {
+		form[k] = v
+	}
+	return form
+}
+
+// TestAnAssessorsProfileSavedOverChangesMergesThem: the office's profile
+// form saved over a change made since by another office user keeps both:
+// a conflict of interest recorded meanwhile is not dropped by a save that
+// changed the level, one taken off here goes while one added meanwhile
+// stays; a level changed both here and since is refused.
+func TestAnAssessorsProfileSavedOverChangesMergesThem(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	gus := w.registerApplicant(t, "gus@example.org", "Gus Coach")
+	office := w.officeClient(t)
+	path := "/office/users/" + w.assessor.ID
+	setElsewhere := func(level string, conflicts ...string) {
+		t.Helper()
+		Expect(t, w.in.Put(t, "/api/v1/users/"+w.assessor.ID+"/assessor-profile", w.admin, map[string]any{
+			"schemes": []string{"EIA", "EQA"}, "max_level": level, "languages": []string{"en", "nl"}, "conflicts": append([]string{}, conflicts...)}), 200)
+	}
+	profile := func() (string, []any) {
+		p := Expect(t, w.in.Get(t, "/api/v1/users/"+w.assessor.ID, w.admin), 200).Map(t)["assessor_profile"].(map[string]any)
+		c, _ := p["conflicts"].([]any)
+		return p["max_level"].(string), c
+	}
+	fields := func(level string, conflicts ...string) url.Values {
+		return url.Values{"schemes": {"EIA", "EQA"}, "max_level": {level}, "languages": {"en, nl"}, "conflicts": conflicts}
+	}
+
+	// The level changed here, a conflict recorded elsewhere meanwhile.
+	form := profileForm(t, office, w.assessor.ID, fields("senior_practitioner"))
+	setElsewhere("master_practitioner", carla.ID)
+	if a := office.post(path+"/profile", form, true); a.Status != http.StatusSeeOther {
+		t.Fatalf("a save over a conflict recorded since: got %d, want 303: %.2000s", a.Status, a.Body)
+	}
+	if level, c := profile(); level != "senior_practitioner" || len(c) != 1 || c[0] != carla.ID {
+		t.Fatalf("after the save: level %s, conflicts %v; want this form's level and the conflict recorded meanwhile", level, c)
+	}
+
+	// One conflict taken off here while another is added elsewhere.
+	form = profileForm(t, office, w.assessor.ID, fields("senior_practitioner"))
+	setElsewhere("senior_practitioner", carla.ID, gus.ID)
+	if a := office.post(path+"/profile", form, true); a.Status != http.StatusSeeOther {
+		t.Fatalf("a conflict taken off: got %d, want 303", a.Status)
+	}
+	if _, c := profile(); len(c) != 1 || c[0] != gus.ID {
+		t.Fatalf("conflicts %v, want only the one added meanwhile", c)
+	}
+
+	// The level changed both here and elsewhere: refused, as typed.
+	form = profileForm(t, office, w.assessor.ID, fields("foundation", gus.ID))
+	setElsewhere("practitioner", gus.ID)
+	if a := office.post(path+"/profile", form, true); a.Status != http.StatusPreconditionFailed || !strings.Contains(a.Body, "This was changed after you opened this page") {
+		t.Fatalf("the level changed both here and since: got %d, want 412 saying so", a.Status)
+	}
+	if level, _ := profile(); level != "practitioner" {
+		t.Fatalf("level %s, want the other office user's kept", level)
+	}
+}
