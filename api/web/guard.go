@@ -268,8 +268,8 @@ func (a *app) merge(x *ctx, m aggregate.Meta, c *cases.CaseView, fields []string
 	if m.IfVersion == nil || *m.IfVersion >= c.Version {
 		return m
 	}
-	shown := a.shownAt(x, c, m)
-	if shown == nil {
+	shown, err := a.d.Cases.AtVersion(x.Request().Context(), x.actor(), c.ID, *m.IfVersion)
+	if err != nil {
 		return m
 	}
 	was, now := values(shown), values(c)
@@ -331,20 +331,6 @@ func formText(vs []string) string {
 		t[i] = strings.TrimSpace(v)
 	}
 	return strings.Join(t, "\x00")
-}
-
-// shownAt is case c as the form saved with m showed it (its "version"):
-// c itself when shown at c's version or with none; nil when it cannot be
-// read.
-func (a *app) shownAt(x *ctx, c *cases.CaseView, m aggregate.Meta) *cases.CaseView {
-	if m.IfVersion == nil || *m.IfVersion >= c.Version {
-		return c
-	}
-	v, err := a.d.Cases.AtVersion(x.Request().Context(), x.actor(), c.ID, *m.IfVersion)
-	if err != nil {
-		return nil
-	}
-	return v
 }
 
 // fv is a form value, trimmed.
