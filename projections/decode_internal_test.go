@@ -3,6 +3,8 @@ package projections
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"math/rand/v2"
 	"reflect"
 	"testing"
 	"time"
@@ -13,8 +15,8 @@ import (
 )
 
 // TestTheReplayDecodesPayloadsAsEncodingJSONDoes: the replay decodes the
-// case events' payloads with jsonv1 (encoding/json's semantics on a faster
-// decoder); over histories with every kind of step, each payload equals
+// case events' payloads with jsonv2's defaults (unmarshalPayload); over
+// histories with every kind of step, each payload equals
 // encoding/json's, which Apply uses.
 func TestTheReplayDecodesPayloadsAsEncodingJSONDoes(t *testing.T) {
 	store := eventstore.NewMemory()
@@ -113,5 +115,117 @@ func TestModelsFromDecodedPayloadsAreAsFromApply(t *testing.T) {
 				t.Fatalf("the replay's %s differs from Apply's:\n got %.300s\nwant %.300s", tc.applied.Name(), replayed, want)
 			}
 		})
+	}
+}
+
+// TestEveryPayloadTypeDecodesAsEncodingJSONDoes: the replay's decoder
+// (unmarshalPayload, jsonv2's defaults) reads every case event's payload
+// type as encoding/json reads it, over values of every field filled at
+// random and written by encoding/json, as the store holds them: the
+// histories of the test above do not reach every kind of event (a fee
+// recorded, an interview), nor every field.
+func TestEveryPayloadTypeDecodesAsEncodingJSONDoes(t *testing.T) {
+	r := rand.New(rand.NewPCG(54, 1))
+	for _, typ := range accreditation.EventTypes() {
+		var payload reflect.Type
+		probe := eventstore.Event{Type: string(typ), SchemaVersion: accreditation.SchemaVersion(typ), Data: []byte("{}")}
+		_, _, _ = accreditation.DecodePayloadWith(probe, func(_ []byte, v any) error {
+			payload = reflect.TypeOf(v).Elem()
+			return nil
+		})
+		if payload == nil {
+			t.Fatalf("%s: no payload type", typ)
+		}
+		for i := range 200 {
+			v := reflect.New(payload)
+			fillAtRandom(t, v.Elem(), r, 0)
+			data, err := json.Marshal(v.Interface())
+			if err != nil {
+				t.Fatalf("%s: %v", typ, err)
+			}
+			want, got := reflect.New(payload), reflect.New(payload)
+			if err := json.Unmarshal(data, want.Interface()); err != nil {
+				t.Fatalf("%s #%d: encoding/json refuses its own %s: %v", typ, i, data, err)
+			}
+			if err := unmarshalPayload(data, got.Interface()); err != nil {
+				t.Fatalf("%s #%d: the replay refuses %s: %v", typ, i, data, err)
+			}
+			if !reflect.DeepEqual(got.Interface(), want.Interface()) {
+				t.Fatalf("%s #%d: from %s the replay decoded %#v, encoding/json %#v", typ, i, data, got.Elem(), want.Elem())
+			}
+		}
+	}
+}
+
+// fillAtRandom sets v's exported fields, elements and values at random:
+// texts with what JSON escapes, numbers of each sign and size, empty and
+// absent parts, and any's every JSON kind.
+func fillAtRandom(t *testing.T, v reflect.Value, r *rand.Rand, depth int) {
+	texts := []string{"", "a", "Zoë — coach", "<b>&amp;</b>", "line\nbreak\t\"quoted\"\\", "\u2028\u2029", "日本語", "\x01\x7f"}
+	switch v.Type() {
+	case reflect.TypeFor[time.Time]():
+		v.Set(reflect.ValueOf(time.Unix(r.Int64N(4e9), r.Int64N(1e9)).UTC()))
+		return
+	case reflect.TypeFor[accreditation.Date]():
+		v.Set(reflect.ValueOf(accreditation.NewDate(1950+r.IntN(100), time.Month(1+r.IntN(12)), 1+r.IntN(28))))
+		return
+	}
+	switch v.Kind() {
+	case reflect.Bool:
+		v.SetBool(r.IntN(2) == 1)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		v.SetInt(int64(r.Uint64()) >> (64 - v.Type().Bits()))
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		v.SetUint(r.Uint64() >> (64 - v.Type().Bits()))
+	case reflect.Float32, reflect.Float64:
+		v.SetFloat([]float64{0, 1.5, -2, 1e-7, 123456.789, 1e21}[r.IntN(6)])
+	case reflect.String:
+		v.SetString(texts[r.IntN(len(texts))])
+	case reflect.Pointer:
+		if depth < 4 && r.IntN(3) > 0 {
+			v.Set(reflect.New(v.Type().Elem()))
+			fillAtRandom(t, v.Elem(), r, depth+1)
+		}
+	case reflect.Slice:
+		if r.IntN(4) == 0 {
+			return // nil
+		}
+		n := r.IntN(4)
+		if depth >= 4 {
+			n = 0
+		}
+		s := reflect.MakeSlice(v.Type(), n, n)
+		for i := range n {
+			fillAtRandom(t, s.Index(i), r, depth+1)
+		}
+		v.Set(s)
+	case reflect.Map:
+		if r.IntN(4) == 0 || depth >= 4 {
+			return
+		}
+		m := reflect.MakeMap(v.Type())
+		for range r.IntN(4) {
+			k, e := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
+			fillAtRandom(t, k, r, depth+1)
+			fillAtRandom(t, e, r, depth+1)
+			m.SetMapIndex(k, e)
+		}
+		v.Set(m)
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				fillAtRandom(t, v.Field(i), r, depth+1)
+			}
+		}
+	case reflect.Interface:
+		if depth >= 4 || v.NumMethod() > 0 {
+			return
+		}
+		kinds := []any{nil, true, 42.0, -0.5, "text", []any{1.0, "a"}, map[string]any{"k": false}}
+		if k := kinds[r.IntN(len(kinds))]; k != nil {
+			v.Set(reflect.ValueOf(k))
+		}
+	default:
+		t.Fatalf("%s: no filler for a %s", v.Type(), v.Kind())
 	}
 }
