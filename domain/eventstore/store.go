@@ -140,6 +140,13 @@ func CheckRequest(req AppendRequest) error {
 	if len(req.Events) == 0 {
 		return fmt.Errorf("append %s: no events", req.Stream)
 	}
+	// A head is whole (a stream's last version, sequence and hash) or zero
+	// (a new stream). JetStream checks only the sequence, and the events
+	// are chained from the version and hash given: a partial head would be
+	// written as a broken chain rather than refused.
+	if h := req.Expected; (h.Seq == 0) != (h.Version == 0) || (h.Version == 0) != (h.Hash == "") {
+		return fmt.Errorf("append %s: expected head (version %d, seq %d, hash %q) is partial: a stream's head has all three, a new stream none", req.Stream, h.Version, h.Seq, h.Hash)
+	}
 	for _, e := range req.Events {
 		if e.ID == "" || e.Type == "" {
 			return fmt.Errorf("append %s: event without id or type", req.Stream)

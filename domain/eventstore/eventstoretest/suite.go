@@ -56,6 +56,7 @@ func Run(t *testing.T, h Harness) {
 		{"read returns a range of stored commits in order, then returns", readRange},
 		{"16 writers x 50 appends: nothing lost or duplicated", concurrentWriters},
 		{"rejects invalid requests", invalidRequests},
+		{"rejects a partial expected head", partialHead},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, h) })
@@ -455,6 +456,29 @@ func invalidRequests(t *testing.T, h Harness) {
 			t.Errorf("%s: got %v, want a validation error", name, err)
 		}
 	}
+}
+
+// partialHead: an expectation with the stream's sequence but not its
+// version or hash is refused, not written as a chain from the wrong head
+// (JetStream itself checks the sequence only).
+func partialHead(t *testing.T, h Harness) {
+	s := h.New(t)
+	r := MustAppend(t, s, eventstore.AppendRequest{Stream: "case.p", Events: []eventstore.Event{NewEvent("t.one", nil)}})
+	for name, head := range map[string]eventstore.Head{
+		"the sequence only": {Seq: r.Head.Seq},
+		"no hash":           {Version: r.Head.Version, Seq: r.Head.Seq},
+		"no version":        {Seq: r.Head.Seq, Hash: r.Head.Hash},
+		"no sequence":       {Version: r.Head.Version, Hash: r.Head.Hash},
+	} {
+		_, err := s.Append(ctx(t), eventstore.AppendRequest{Stream: "case.p", Expected: head, Events: []eventstore.Event{NewEvent("t.two", nil)}})
+		if err == nil || errors.Is(err, eventstore.ErrConflict) {
+			t.Errorf("%s: got %v, want a validation error", name, err)
+		}
+	}
+	if evs, _ := s.Load(ctx(t), "case.p"); len(evs) != 1 {
+		t.Fatalf("after refused appends: %d events, want 1", len(evs))
+	}
+	MustAppend(t, s, eventstore.AppendRequest{Stream: "case.p", Expected: r.Head, Events: []eventstore.Event{NewEvent("t.two", nil)}})
 }
 
 func restartMidRun(t *testing.T, h Harness) {
