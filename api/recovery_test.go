@@ -114,6 +114,55 @@ func TestNewEmailCountsOnceConfirmed(t *testing.T) {
 	Expect(t, tm.in.Post(t, "/api/v1/auth/password-resets", "", map[string]string{"token": token, "password": "a brand new long password"}), 400)
 }
 
+// TestALinkEndsWhenTheUserShutsOthersOut: a recovery link asked for before
+// the user changed their password, had their sessions ended or was
+// disabled no longer works, so that someone who held a session then (and
+// asked to move the account to their own address) cannot take it back by
+// the link; a link asked for afterwards works.
+func TestALinkEndsWhenTheUserShutsOthersOut(t *testing.T) {
+	mb := StartMailbox(t, "", "")
+	tm := newTeam(t, func(c *app.Config) { c.SMTPURL = mb.URL() })
+	confirm := func(token string, want int) {
+		t.Helper()
+		Expect(t, tm.in.Post(t, "/api/v1/auth/email-confirmations", "", map[string]string{"token": token}), want)
+	}
+	reset := func(token string, want int) {
+		t.Helper()
+		Expect(t, tm.in.Post(t, "/api/v1/auth/password-resets", "", map[string]string{"token": token, "password": "an intruder's long password"}), want)
+	}
+
+	// A stolen session asks to move the account; the owner changes the password.
+	stolen := tm.applicant.Token
+	Expect(t, tm.in.Post(t, "/api/v1/me/email-changes", stolen, map[string]string{"email": "mallory@example.net"}), 202)
+	moved := tokenOf(t, mb.Wait(t, to("mallory@example.net")))
+	Expect(t, tm.in.Post(t, "/api/v1/auth/password-reset-requests", "", map[string]string{"email": tm.applicant.Email}), 202)
+	mailed := tokenOf(t, mb.Wait(t, to(tm.applicant.Email)))
+	own := tm.in.Login(t, tm.applicant.Email, tm.applicant.Password)
+	Expect(t, tm.in.Post(t, "/api/v1/me/password", own, map[string]string{"current_password": tm.applicant.Password, "new_password": "carla's brand new passphrase"}), 204)
+	Expect(t, tm.in.Get(t, "/api/v1/me", stolen), 401)
+	confirm(moved, 400)
+	reset(mailed, 400)
+	tm.in.Login(t, tm.applicant.Email, "carla's brand new passphrase") // the address did not move
+
+	// A link asked for after the change works.
+	Expect(t, tm.in.Post(t, "/api/v1/me/email-changes", own, map[string]string{"email": "carla.new@example.org"}), 202)
+	confirm(tokenOf(t, mb.Wait(t, to("carla.new@example.org"))), 200)
+
+	// The office ending a user's sessions ends their links too.
+	Expect(t, tm.in.Post(t, "/api/v1/me/email-changes", tm.verifier.Token, map[string]string{"email": "elsewhere@example.net"}), 202)
+	elsewhere := tokenOf(t, mb.Wait(t, to("elsewhere@example.net")))
+	Expect(t, tm.in.Post(t, "/api/v1/users/"+tm.verifier.ID+"/sessions/revocation", tm.admin, nil), 200)
+	confirm(elsewhere, 400)
+
+	// A disabled user's link does not work, nor after they are enabled again.
+	Expect(t, tm.in.Post(t, "/api/v1/me/email-changes", tm.assessor.Token, map[string]string{"email": "anna.away@example.net"}), 202)
+	away := tokenOf(t, mb.Wait(t, to("anna.away@example.net")))
+	Expect(t, tm.in.Post(t, "/api/v1/users/"+tm.assessor.ID+"/disable", tm.admin, map[string]string{"reason": "left the pool"}), 200)
+	confirm(away, 400)
+	Expect(t, tm.in.Post(t, "/api/v1/users/"+tm.assessor.ID+"/enable", tm.admin, map[string]string{"reason": "back in the pool"}), 200)
+	confirm(away, 400)
+}
+
 // TestResetRequestsCannotFloodAnInbox: an account is mailed at most
 // recovery.PerHour reset links in an hour, however often it is asked for,
 // with the same answer each time; a client asking too often is refused

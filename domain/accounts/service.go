@@ -204,6 +204,8 @@ type UserView struct {
 	Disabled bool        `json:"disabled,omitempty"`
 	Erased   bool        `json:"erased,omitempty"`
 	Profile  *Profile    `json:"assessor_profile,omitempty"`
+	// CredentialChanges is User.CredentialChanges, for the recovery links.
+	CredentialChanges int `json:"-"`
 }
 
 // NewUser is the input of Register and CreateUser.
@@ -351,7 +353,7 @@ func (s *Service) UserAt(ctx context.Context, id string) (UserView, uint64, erro
 }
 
 func (s *Service) view(ctx context.Context, u *User) UserView {
-	v := UserView{ID: u.ID, Role: u.Role, Disabled: u.Disabled, Erased: u.Erased, Profile: u.Profile}
+	v := UserView{ID: u.ID, Role: u.Role, Disabled: u.Disabled, Erased: u.Erased, Profile: u.Profile, CredentialChanges: u.CredentialChanges}
 	if u.Erased {
 		v.Email, v.Name = pii.Erased, pii.Erased
 	} else {

@@ -126,6 +126,12 @@ type User struct {
 	Disabled  bool
 	Erased    bool
 	Profile   *Profile
+	// CredentialChanges counts the password's changes, the ends of all
+	// sessions, the moves of the email address and the disablings: a
+	// recovery link issued before one of them no longer works, so that
+	// whoever learnt the password or held a session cannot come back by a
+	// link they asked for then.
+	CredentialChanges int
 }
 
 func newUserState(id string) *User { return &User{ID: id} }
@@ -162,6 +168,7 @@ func (u *User) Apply(e eventstore.Event) error {
 		u.Profile = &Profile{Schemes: p.Schemes, MaxLevel: p.MaxLevel, Languages: p.Languages, Conflicts: p.Conflicts}
 	case EventUserDisabled:
 		u.Disabled = true
+		u.CredentialChanges++
 	case EventUserEnabled:
 		u.Disabled = false
 	case EventPasswordChanged:
@@ -170,14 +177,17 @@ func (u *User) Apply(e eventstore.Event) error {
 			return fmt.Errorf("%s: %w", e.Type, err)
 		}
 		u.PasswordHash = p.PasswordHash
+		u.CredentialChanges++
 	case EventEmailChanged:
 		var p EmailChanged
 		if err := json.Unmarshal(e.Data, &p); err != nil {
 			return fmt.Errorf("%s: %w", e.Type, err)
 		}
 		u.Email, u.EmailKey = p.Email, p.EmailKey
+		u.CredentialChanges++
 	case EventSessionsEnded:
 		// A record of who ended them; the sessions are not state.
+		u.CredentialChanges++
 	case EventUserErased:
 		u.Erased, u.Disabled = true, true
 		u.Email, u.Name, u.PasswordHash = pii.Sealed{}, pii.Sealed{}, pii.Sealed{}
@@ -287,8 +297,9 @@ func (u *User) ChangeEmail(email pii.Sealed, key string) ([]aggregate.Change, er
 	return []aggregate.Change{{Type: EventEmailChanged, Data: EmailChanged{UserID: u.ID, Email: email, EmailKey: key}}}, nil
 }
 
-// EndSessions decides that every session of a user ends. It changes no
-// state: the record says who ended them, and when.
+// EndSessions decides that every session of a user ends. Its record says
+// who ended them, and when; the state counts it among the credential
+// changes (CredentialChanges).
 func (u *User) EndSessions() ([]aggregate.Change, error) {
 	if err := u.live(); err != nil {
 		return nil, err

@@ -52,6 +52,10 @@ type Token struct {
 	NewEmail  pii.Sealed `json:"new_email,omitzero"` // PurposeEmail: sealed with the user's key
 	ExpiresAt time.Time  `json:"expires_at"`
 	UsedAt    time.Time  `json:"used_at,omitzero"`
+	// CredentialChanges is the user's count when the link was issued
+	// (accounts.User.CredentialChanges): a password changed, the sessions
+	// ended, the address moved or the account disabled since ends it.
+	CredentialChanges int `json:"credential_changes,omitzero"`
 }
 
 // ErrNoToken is returned by Store.Token for an unknown hash.
@@ -170,7 +174,7 @@ func (s *Service) requestReset(ctx context.Context, email string) error {
 		}
 		return err
 	}
-	token, err := s.issue(ctx, Token{UserID: id, Purpose: PurposePassword})
+	token, err := s.issue(ctx, Token{UserID: id, Purpose: PurposePassword, CredentialChanges: u.CredentialChanges})
 	if err != nil {
 		return err
 	}
@@ -188,7 +192,7 @@ func (s *Service) IssueReset(ctx context.Context, userID string) (link string, e
 	if u.Erased || u.Disabled {
 		return "", time.Time{}, domain.Errorf(domain.NotFound, "no user %s", userID)
 	}
-	token, err := s.issue(ctx, Token{UserID: userID, Purpose: PurposePassword})
+	token, err := s.issue(ctx, Token{UserID: userID, Purpose: PurposePassword, CredentialChanges: u.CredentialChanges})
 	if err != nil {
 		return "", time.Time{}, err
 	}
@@ -239,6 +243,9 @@ func (s *Service) redeem(ctx context.Context, token string, purpose Purpose) (To
 	if t.Purpose != purpose || !t.UsedAt.IsZero() || !now.Before(t.ExpiresAt) {
 		return Token{}, badLink()
 	}
+	if err := s.stillTheirs(ctx, t); err != nil {
+		return Token{}, err
+	}
 	t.UsedAt = now
 	if err := s.o.Store.UpdateToken(ctx, h, t, rev); errors.Is(err, mail.ErrStale) {
 		return Token{}, badLink() // used a moment ago
@@ -262,6 +269,24 @@ func (s *Service) Check(ctx context.Context, token string, purpose Purpose) erro
 		return domain.Wrap(domain.Unavailable, err, "link store unavailable")
 	}
 	if t.Purpose != purpose || !t.UsedAt.IsZero() || !s.o.Now().Before(t.ExpiresAt) {
+		return badLink()
+	}
+	return s.stillTheirs(ctx, t)
+}
+
+// stillTheirs refuses a link whose user has since changed their password,
+// had their sessions ended or their address moved, or is disabled or
+// erased: someone who held a session or knew the password then, and asked
+// for the link, must not come back by it once the user has shut them out.
+func (s *Service) stillTheirs(ctx context.Context, t Token) error {
+	u, err := s.o.Accounts.User(ctx, t.UserID)
+	if domain.Is(err, domain.NotFound) {
+		return badLink()
+	}
+	if err != nil {
+		return err
+	}
+	if u.Disabled || u.Erased || u.CredentialChanges != t.CredentialChanges {
 		return badLink()
 	}
 	return nil
@@ -320,7 +345,7 @@ func (s *Service) RequestEmailChange(ctx context.Context, userID, email string) 
 	if err != nil {
 		return domain.Wrap(domain.Unavailable, err, "key store unavailable")
 	}
-	token, err := s.issue(ctx, Token{UserID: userID, Purpose: PurposeEmail, NewEmail: sealed})
+	token, err := s.issue(ctx, Token{UserID: userID, Purpose: PurposeEmail, NewEmail: sealed, CredentialChanges: u.CredentialChanges})
 	if err != nil {
 		return err
 	}
