@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -51,6 +52,29 @@ func TestRotatedForwardedForDoesNotEscapeTheLoginThrottle(t *testing.T) {
 	}
 	if got[5] != http.StatusTooManyRequests {
 		t.Fatalf("6th try from one connection with a new X-Forwarded-For: got %d, want 429", got[5])
+	}
+}
+
+// TestWrongPasswordsSlowOnlyTheirOwnAccountsChange: a user who gives a
+// wrong current password over and over is slowed down, and no other user
+// is: one applicant's wrong tries once blocked everyone's change of password.
+func TestWrongPasswordsSlowOnlyTheirOwnAccountsChange(t *testing.T) {
+	in := StartWith(t, Config(t.TempDir()), app.Options{Now: NewClock(time.Now()).Now}) // still, as above
+	admin := in.AdminToken(t)
+	mallory := in.CreateUser(t, admin, "applicant", "mallory@example.org", "Mallory")
+	victim := in.CreateUser(t, admin, "assessor", "victim@example.org", "Victim")
+	change := func(u User, current string) int {
+		return in.Post(t, "/api/v1/me/password", u.Token, map[string]string{"current_password": current, "new_password": "a fresh long passphrase"}).Status
+	}
+	var got []int
+	for range 6 {
+		got = append(got, change(mallory, "not my password at all"))
+	}
+	if !slices.Equal(got, []int{401, 401, 401, 401, 401, 429}) {
+		t.Fatalf("wrong current passwords: got %v, want five 401s and a 429", got)
+	}
+	if s := change(victim, victim.Password); s != http.StatusNoContent {
+		t.Fatalf("another user's change, with the right password: got %d, want 204", s)
 	}
 }
 

@@ -32,7 +32,13 @@ func newThrottle(now func() time.Time) *throttle {
 	return &throttle{now: now, m: map[string]*failures{}}
 }
 
+// keys are what a failure counts against: the account, and the client
+// when one is known. A change of password names no client: counted under
+// an empty one, every user's wrong tries blocked every other user's change.
 func (t *throttle) keys(account, client string) []string {
+	if client == "" {
+		return []string{"a:" + account}
+	}
 	return []string{"a:" + account, "c:" + client}
 }
 
