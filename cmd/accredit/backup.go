@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -81,23 +80,9 @@ func (c *cli) connect(path string, f natsFlags) (conn *natsstore.Conn, where str
 	}
 	conn, err = natsstore.Dial(u, natsstore.DialOptions{Name: "accredit backup", Timeout: 10 * time.Second, Creds: *f.creds})
 	if err != nil {
-		return nil, "", nil, fmt.Errorf("connect to NATS at %s: %w", redactURL(u), err)
+		return nil, "", nil, fmt.Errorf("connect to NATS at %s: %w", natsstore.RedactURLs(u), err)
 	}
-	return conn, redactURL(u), func() { conn.Close(2 * time.Second) }, nil
-}
-
-// redactURL hides the passwords of NATS URLs.
-func redactURL(s string) string {
-	parts := strings.Split(s, ",")
-	for i, p := range parts {
-		if u, err := url.Parse(strings.TrimSpace(p)); err == nil && u.User != nil {
-			if _, has := u.User.Password(); has {
-				u.User = url.UserPassword(u.User.Username(), "REDACTED")
-				parts[i] = strings.Replace(u.String(), "REDACTED", "***", 1)
-			}
-		}
-	}
-	return strings.Join(parts, ",")
+	return conn, natsstore.RedactURLs(u), func() { conn.Close(2 * time.Second) }, nil
 }
 
 func cmdBackup(ctx context.Context, c *cli, args []string) error {

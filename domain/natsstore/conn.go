@@ -3,6 +3,8 @@ package natsstore
 import (
 	"context"
 	"fmt"
+	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -44,8 +46,8 @@ type DialOptions struct {
 }
 
 // Dial connects to the NATS server or cluster at urls (comma-separated,
-// user:password@ allowed). The error is nats.go's: the caller says where,
-// with the passwords hidden.
+// user:password@ or token@ allowed). The error is nats.go's: the caller
+// says where, with the secrets hidden (RedactURLs).
 func Dial(urls string, o DialOptions) (*Conn, error) {
 	var opts []nats.Option
 	if o.Name != "" {
@@ -65,6 +67,27 @@ func Dial(urls string, o DialOptions) (*Conn, error) {
 		return nil, err
 	}
 	return newConn(nc, nil)
+}
+
+// RedactURLs is urls (as Dial takes them) fit for a log: each URL's
+// password, and a user with no password, which nats.go sends as a token,
+// written as xxxxx; a part that is not a URL as "(unparsable URL)".
+func RedactURLs(urls string) string {
+	parts := strings.Split(urls, ",")
+	for i, p := range parts {
+		u, err := url.Parse(strings.TrimSpace(p))
+		if err != nil {
+			parts[i] = "(unparsable URL)"
+			continue
+		}
+		if u.User != nil {
+			if _, has := u.User.Password(); !has {
+				u.User = url.User("xxxxx") // a token
+			}
+		}
+		parts[i] = u.Redacted()
+	}
+	return strings.Join(parts, ",")
 }
 
 // OpenEmbedded starts the embedded server on cfg.DataDir (see StartEmbedded;

@@ -14,10 +14,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -335,20 +333,7 @@ func (a *App) natsURL() string {
 	if e := a.conn.Embedded(); e != nil {
 		return e.ClientURL()
 	}
-	return redactURLs(a.cfg.NATSURL)
-}
-
-// redactURLs hides the passwords of a comma-separated list of URLs.
-func redactURLs(list string) string {
-	parts := strings.Split(list, ",")
-	for i, p := range parts {
-		if u, err := url.Parse(strings.TrimSpace(p)); err == nil {
-			parts[i] = u.Redacted()
-		} else {
-			parts[i] = "(unparsable URL)"
-		}
-	}
-	return strings.Join(parts, ",")
+	return natsstore.RedactURLs(a.cfg.NATSURL)
 }
 
 // Addr is the address the HTTP server listens on.
@@ -362,7 +347,7 @@ func (a *App) connect() error {
 	if a.cfg.NATSURL != "" {
 		conn, err := natsstore.Dial(a.cfg.NATSURL, natsstore.DialOptions{Name: "accreditd", ReconnectForever: true})
 		if err != nil {
-			return fmt.Errorf("connect to NATS at %s: %w", redactURLs(a.cfg.NATSURL), err)
+			return fmt.Errorf("connect to NATS at %s: %w", natsstore.RedactURLs(a.cfg.NATSURL), err)
 		}
 		a.conn = conn
 		return nil
