@@ -84,3 +84,41 @@ func TestThePanelQuorumComesFromTheCaseRuleSet(t *testing.T) {
 		t.Fatalf("panel: got %v, want Rita and Otto", p)
 	}
 }
+
+// TestAnAccreditationReplacedAfterAnAppealIsNotTheNewOne: an award at a
+// lower level, appealed and upheld back to the decision, is withdrawn and a
+// new accreditation awarded; the first one's id no longer leads to the case's
+// accreditation: reading it, revoking it, renewing it or withdrawing it is
+// refused as not found, naming the accreditation in force, and the new one
+// is untouched. Revoking the first id once revoked the second.
+func TestAnAccreditationReplacedAfterAnAppealIsNotTheNewOne(t *testing.T) {
+	tm := newTeam(t)
+	rita := tm.in.CreateUser(t, tm.admin, "office", "rita@example.org", "Rita Reviewer")
+	id := tm.openEIA(t)
+	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200)
+	tm.toDecision(t, id)
+	d := tm.post(t, "/api/v1/cases/"+id+"/decision", tm.admin, map[string]string{"outcome": "awarded", "level": "foundation", "rationale": "One level lower."}, 200)
+	first := d["accreditation"].(map[string]any)["id"].(string)
+	tm.post(t, "/api/v1/cases/"+id+"/appeal", tm.applicant.Token, map[string]string{"grounds": "My supervision log shows the practitioner level."}, 200)
+	tm.post(t, "/api/v1/cases/"+id+"/appeal/decision", rita.Token, map[string]string{"outcome": "upheld", "rationale": "It does.", "return_to": "decision"}, 200)
+	d = tm.post(t, "/api/v1/cases/"+id+"/decision", tm.admin, map[string]string{"outcome": "awarded", "level": "practitioner", "rationale": "Meets the practitioner level."}, 200)
+	second := d["accreditation"].(map[string]any)["id"].(string)
+	if second == first {
+		t.Fatalf("the new award kept the first id %s", first)
+	}
+
+	refused := func(r Response) {
+		t.Helper()
+		if p := Expect(t, r, http.StatusNotFound).Map(t); !strings.Contains(p["detail"].(string), second) {
+			t.Fatalf("refusal names no accreditation in force: %v", p)
+		}
+	}
+	refused(tm.in.Get(t, "/api/v1/accreditations/"+first, tm.admin))
+	refused(tm.in.Post(t, "/api/v1/accreditations/"+first+"/revocation", tm.admin, map[string]string{"reason": "Ethics complaint about the first award."}))
+	refused(tm.in.Post(t, "/api/v1/accreditations/"+first+"/withdrawal", tm.applicant.Token, map[string]string{"reason": "I give up the first award."}))
+	refused(tm.in.Post(t, "/api/v1/accreditations/"+first+"/renewal", tm.applicant.Token, eiaRenewalBody()))
+	a := tm.get(t, "/api/v1/accreditations/"+second, tm.admin)["accreditation"].(map[string]any)
+	if a["id"] != second || a["status"] != "active" {
+		t.Fatalf("the accreditation in force: %v", a)
+	}
+}

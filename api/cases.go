@@ -603,6 +603,9 @@ func (s *Server) getAccreditation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := cases.IsCurrent(v.AccreditationID(), accID); err != nil {
+		return err
+	}
 	return c.JSON(http.StatusOK, accreditationAnswer{CaseID: id, Scheme: v.Scheme, ApplicantID: v.ApplicantID,
 		Programme: v.Programme, Accreditation: v.Accreditation, AllowedActions: v.AllowedActions})
 }

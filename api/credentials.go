@@ -43,8 +43,8 @@ func (w Awards) Of(ctx context.Context, actor domain.Actor, accID string) (crede
 	if err != nil {
 		return credential.Award{}, "", err
 	}
-	if v.Accreditation == nil || v.Accreditation.ID != accID {
-		return credential.Award{}, "", domain.Errorf(domain.NotFound, "no accreditation %s", accID)
+	if err := cases.IsCurrent(v.AccreditationID(), accID); err != nil {
+		return credential.Award{}, "", err
 	}
 	var e projections.RegisterEntry
 	var ok bool

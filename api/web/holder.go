@@ -30,8 +30,8 @@ func (a *app) certificatePage(x *ctx, p *page, status int) error {
 	if err != nil {
 		return err
 	}
-	if c.Accreditation == nil {
-		return domain.Errorf(domain.NotFound, "no accreditation %s", accID)
+	if err := cases.IsCurrent(c.AccreditationID(), accID); err != nil {
+		return err
 	}
 	d := map[string]any{"C": c, "Holder": a.userName(x, c.ApplicantID), "Declarations": a.declarationsOf(x, accreditation.Scheme(c.Scheme), ""),
 		"VerifyURL": fmt.Sprintf("%s://%s/register/%s", x.Scheme(), x.Request().Host, c.Accreditation.ID)}

@@ -23,6 +23,47 @@ func (s *Service) CaseOfAccreditation(actor domain.Actor, accID string) (string,
 	return id, nil
 }
 
+// runOnAccreditation runs decide, a command on accreditation accID, on case
+// id, the case that holds it by the index, while accID is still the case's
+// accreditation. The index keeps every accreditation a case was awarded:
+// after an appeal upheld and a new decision, the first one, withdrawn,
+// still leads to the case, whose accreditation is the new one, which a
+// command naming the first must not touch.
+func (s *Service) runOnAccreditation(ctx context.Context, m aggregate.Meta, id, accID string,
+	decide func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error)) (aggregate.Result, error) {
+	return s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
+		current := ""
+		if c.Accreditation != nil {
+			current = c.Accreditation.ID
+		}
+		if err := IsCurrent(current, accID); err != nil {
+			return nil, err
+		}
+		return decide(c, now)
+	})
+}
+
+// IsCurrent refuses accreditation accID, as NotFound, when it is not
+// current, its case's accreditation now ("": none yet): the reads and the
+// commands that find a case by an accreditation's id ask it.
+func IsCurrent(current, accID string) error {
+	switch current {
+	case accID:
+		return nil
+	case "":
+		return domain.Errorf(domain.NotFound, "no accreditation %s", accID)
+	}
+	return domain.Errorf(domain.NotFound, "no accreditation %s in force: the case's accreditation is now %s", accID, current)
+}
+
+// AccreditationID is the id of v's accreditation, "" when it has none.
+func (v *CaseView) AccreditationID() string {
+	if v.Accreditation == nil {
+		return ""
+	}
+	return v.Accreditation.ID
+}
+
 // Programme returns the EQA-accredited programme of accreditation accID,
 // as the public register shows it, when that accreditation is in force:
 // the programmes an applicant may name as the one they graduated from.
@@ -78,7 +119,7 @@ func (s *Service) endAccreditation(ctx context.Context, m aggregate.Meta, accID,
 	if err != nil {
 		return "", aggregate.Result{}, err
 	}
-	res, err := s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
+	res, err := s.runOnAccreditation(ctx, m, id, accID, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
 		return end(c, m.Actor, now, accreditation.ReasonInput{Reason: r})
 	})
 	return id, res, err

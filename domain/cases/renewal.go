@@ -56,7 +56,7 @@ func (s *Service) Renew(ctx context.Context, m aggregate.Meta, accID string, in 
 		ri.Aims = append(ri.Aims, accreditation.AimStatement{Aim: aim, Statement: sealed})
 	}
 	sortAims(ri.Aims)
-	res, err := s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
+	res, err := s.runOnAccreditation(ctx, m, id, accID, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
 		return c.Renew(m.Actor, now, s.RuleSets(), ri)
 	})
 	return id, res, err
@@ -92,7 +92,7 @@ func (s *Service) AssignRenewal(ctx context.Context, m aggregate.Meta, accID, as
 	if err != nil {
 		return id, aggregate.Result{}, err
 	}
-	res, err := s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
+	res, err := s.runOnAccreditation(ctx, m, id, accID, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
 		return c.AssignRenewal(m.Actor, now, accreditation.RenewalAssignInput{Profile: p})
 	})
 	return id, res, err
@@ -118,7 +118,7 @@ func (s *Service) AssessRenewal(ctx context.Context, m aggregate.Meta, accID str
 	if err != nil {
 		return id, aggregate.Result{}, err
 	}
-	res, err := s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
+	res, err := s.runOnAccreditation(ctx, m, id, accID, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
 		return c.AssessRenewal(m.Actor, now, accreditation.RenewalAssessmentInput{Outcome: in.Outcome, Rationale: r})
 	})
 	return id, res, err
