@@ -480,3 +480,47 @@ func TestUnhappyPaths(t *testing.T) {
 		}
 	})
 }
+
+// TestTheApplicantSeesNoRecommendationBeforeTheDecision: when the two
+// assessments differ, the moderation's record (the two recommendations and
+// the office's) is hidden from the applicant, in the case and in its
+// history, as the assessments are, until the decision; the office and the
+// assessors see it, and the applicant does once decided.
+func TestTheApplicantSeesNoRecommendationBeforeTheDecision(t *testing.T) {
+	tm := newTeam(t)
+	id := tm.openEIA(t)
+	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200)
+	tm.toAssessment(t, id)
+	tm.post(t, "/api/v1/cases/"+id+"/assessments", tm.assessor.Token, tm.assessmentBody(t, id, allRatings("evidenced", map[int][]int{1: {31}}), "award", "Consistent evidence."), 200)
+	tm.post(t, "/api/v1/cases/"+id+"/assessments", tm.verifier.Token, tm.assessmentBody(t, id, allRatings("partially_evidenced", nil), "not_award", "Too thin."), 200)
+	tm.post(t, "/api/v1/cases/"+id+"/moderation", tm.admin, map[string]string{"recommendation": "award", "rationale": "The evidence holds at the practitioner level."}, 200)
+
+	secrets := []string{"not_award", "The evidence holds at the practitioner level", "Too thin"}
+	shows := func(token string) []string {
+		t.Helper()
+		var found []string
+		body := string(Expect(t, tm.in.Get(t, "/api/v1/cases/"+id, token), 200).Body) +
+			string(Expect(t, tm.in.Get(t, "/api/v1/cases/"+id+"/history", token), 200).Body)
+		for _, s := range secrets {
+			if strings.Contains(body, s) {
+				found = append(found, s)
+			}
+		}
+		return found
+	}
+	if got := shows(tm.applicant.Token); len(got) > 0 {
+		t.Fatalf("before the decision the applicant is shown %q", got)
+	}
+	if m := tm.get(t, "/api/v1/cases/"+id, tm.applicant.Token)["moderation"].(map[string]any); m["required_at"] == nil {
+		t.Fatalf("the applicant is not told the case is moderated: %v", m)
+	}
+	for who, token := range map[string]string{"the office": tm.admin, "the assessor": tm.assessor.Token, "the verifier": tm.verifier.Token} {
+		if got := shows(token); len(got) != len(secrets) {
+			t.Fatalf("%s is shown only %q of %q", who, got, secrets)
+		}
+	}
+	tm.post(t, "/api/v1/cases/"+id+"/decision", tm.admin, map[string]string{"outcome": "awarded", "level": "practitioner", "rationale": "As moderated."}, 200)
+	if got := shows(tm.applicant.Token); len(got) != len(secrets) {
+		t.Fatalf("once decided the applicant is shown only %q of %q", got, secrets)
+	}
+}

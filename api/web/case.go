@@ -196,6 +196,10 @@ func (a *app) historyItem(x *ctx, e cases.HistoryEntry) historyItem {
 	case accreditation.EventInformationProvided:
 		add(x.T("label.answer"), str("answer"))
 	case accreditation.EventCaseModerated:
+		if str("hidden") != "" {
+			it.Detail = append(it.Detail, x.T(x.addressed("history.hidden")))
+			break
+		}
 		add(x.T("label.recommendation"), x.T("recommendation."+str("recommendation")))
 		add(x.T("label.rationale"), str("rationale"))
 	case accreditation.EventDecisionMade:

@@ -146,6 +146,23 @@ func (c *Case) seesAssessment(actor domain.Actor, a Assessment) bool {
 	return false
 }
 
+// SeesModeration reports whether actor may see what a moderation weighed
+// and decided (the two recommendations that differed, the office's): as
+// with the assessments themselves, the office, the case's assessors, and
+// the applicant once a decision stands; before it, that the case is being
+// moderated is all the applicant sees.
+func (c *Case) SeesModeration(actor domain.Actor) bool {
+	switch actor.Role {
+	case domain.RoleOffice, domain.RoleSystem:
+		return true
+	case domain.RoleAssessor:
+		return c.assessorRoleOf(actor.ID) != ""
+	case domain.RoleApplicant:
+		return actor.ID == c.ApplicantID && c.Decision != nil
+	}
+	return false
+}
+
 // Involved reports whether userID has played a part in the case: the
 // applicant, the screener, the assessor or verifier, an office user who
 // asked for information, the moderator, a decider or an appeal reviewer.

@@ -50,9 +50,10 @@ func (s *Service) historyOf(ctx context.Context, actor domain.Actor, c *accredit
 		interviews[r] = c.SeesInterviewRecord(actor, r)
 	}
 	office := actor.Role == domain.RoleOffice || actor.Role == domain.RoleSystem
+	moderation := c.SeesModeration(actor)
 	out := make([]HistoryEntry, 0, len(evs))
 	for _, e := range evs {
-		out = append(out, s.historyEntry(ctx, e, visible, interviews, office))
+		out = append(out, s.historyEntry(ctx, e, visible, interviews, office, moderation))
 	}
 	return out
 }
@@ -60,7 +61,7 @@ func (s *Service) historyOf(ctx context.Context, actor domain.Actor, c *accredit
 // historyEntry shapes one event. A payload that is not JSON (the store
 // never holds one; Apply would have failed on it too) is logged and shown
 // as null data, so that one bad event does not hide the rest of the record.
-func (s *Service) historyEntry(ctx context.Context, e eventstore.Event, visible, interviews map[accreditation.AssessorRole]bool, office bool) HistoryEntry {
+func (s *Service) historyEntry(ctx context.Context, e eventstore.Event, visible, interviews map[accreditation.AssessorRole]bool, office, moderation bool) HistoryEntry {
 	var data any
 	if err := json.Unmarshal(e.Data, &data); err != nil {
 		s.log.Error("case history: undecodable event payload shown as null", "event", e.ID, "type", e.Type, "err", err)
@@ -76,6 +77,12 @@ func (s *Service) historyEntry(ctx context.Context, e eventstore.Event, visible,
 	case accreditation.EventInterviewRecorded:
 		if !interviews[accreditation.AssessorRole(role)] {
 			data = map[string]any{"role": role, "hidden": "the assessors' interview notes: not visible to the applicant, nor to the other assessor until both assessments are in"}
+		}
+	case accreditation.EventModerationRequired, accreditation.EventCaseModerated:
+		// The recommendations that differed, and the office's: as hidden
+		// from the applicant as the assessments are, until the decision.
+		if !moderation {
+			data = map[string]any{"hidden": "the assessors' and the moderator's recommendations: not visible to the applicant until the decision"}
 		}
 	case accreditation.EventAssessorUnassigned:
 		// Why an assessor was taken off is the office's business (it may

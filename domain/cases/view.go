@@ -408,8 +408,11 @@ func (s *Service) viewAt(ctx context.Context, actor domain.Actor, c *accreditati
 			AskedAt: r.AskedAt, ReturnTo: r.ReturnTo, Answer: open(r.Answer), AnsweredAt: r.AnsweredAt})
 	}
 	if m := c.Moderation; m != nil {
-		v.Moderation = &ModerationView{RequiredAt: m.RequiredAt, Recommendation: m.Recommendation, Level: m.Level,
-			Rationale: open(m.Rationale), By: m.By, At: m.At}
+		v.Moderation = &ModerationView{RequiredAt: m.RequiredAt}
+		if c.SeesModeration(actor) {
+			v.Moderation = &ModerationView{RequiredAt: m.RequiredAt, Recommendation: m.Recommendation, Level: m.Level,
+				Rationale: open(m.Rationale), By: m.By, At: m.At}
+		}
 	}
 	v.Interview = interviewView(c, actor, open)
 	if c.Decision != nil {
