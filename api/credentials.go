@@ -54,7 +54,10 @@ func (w Awards) Of(ctx context.Context, actor domain.Actor, accID string) (crede
 		err.RetryAfter = 1
 		return credential.Award{}, "", err
 	}
-	row, _ := PublicRegister{Users: w.Users, Vault: w.Reads.Vault, Now: w.Now}.Row(ctx, e)
+	row, _, err := PublicRegister{Users: w.Users, Vault: w.Reads.Vault, Now: w.Now}.Row(ctx, e)
+	if err != nil {
+		return credential.Award{}, "", err
+	}
 	if row.Holder == "[erased]" {
 		return credential.Award{}, "", domain.Errorf(domain.Unprocessable, "the holder's personal data was erased: no credential can name them")
 	}

@@ -637,7 +637,10 @@ func (s *Server) verifyAccreditation(c echo.Context) error {
 	if !ok {
 		return domain.Errorf(domain.NotFound, "no accreditation %s", id)
 	}
-	row, _ := s.publicRegister().Row(c.Request().Context(), e)
+	row, _, err := s.publicRegister().Row(c.Request().Context(), e)
+	if err != nil {
+		return err
+	}
 	return c.JSON(http.StatusOK, map[string]any{"valid": row.Valid, "accreditation": row})
 }
 

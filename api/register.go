@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/framework"
 	"github.com/emcc/accredit/domain/pii"
@@ -62,21 +63,36 @@ type PublicRegister struct {
 }
 
 // Row shapes one entry; listed is false when its holder was erased: lists
-// leave such a row out, verification still answers it.
-func (r PublicRegister) Row(ctx context.Context, e projections.RegisterEntry) (row RegisterRow, listed bool) {
+// leave such a row out, verification still answers it. A name that cannot
+// be read for now is Unavailable, not told as an erasure: a verifier would
+// read that a valid accreditation's holder was erased.
+func (r PublicRegister) Row(ctx context.Context, e projections.RegisterEntry) (row RegisterRow, listed bool, err error) {
 	row = RegisterRow{AccreditationID: e.AccreditationID, Scheme: e.Scheme, Level: e.Level, AwardedAt: e.AwardedAt,
 		ValidUntil: e.ValidUntil, Status: e.Status, Valid: accreditation.InForce(e.Status, e.ValidUntil, r.Now())}
-	if name, err := r.Users.HolderName(ctx, e.HolderID); err == nil {
+	unavailable := func(err error) (RegisterRow, bool, error) {
+		e := domain.Wrap(domain.Unavailable, err, "the accreditation's holder cannot be read for now")
+		e.RetryAfter = 1
+		return RegisterRow{}, false, e
+	}
+	name, err := r.Users.HolderName(ctx, e.HolderID)
+	switch {
+	case err == nil:
 		row.Holder = name
-	} else {
-		row.Holder = pii.Erased
+	case domain.Is(err, domain.NotFound):
+		row.Holder = pii.Erased // no such user: nobody to name
+	default:
+		return unavailable(err)
 	}
 	if e.Scheme == accreditation.SchemeEQA {
-		row.Programme = r.Vault.Reveal(ctx, e.ProgrammeName)
-		row.Provider = r.Vault.Reveal(ctx, e.ProgrammeProvider)
+		if row.Programme, err = open(ctx, r.Vault, e.ProgrammeName); err != nil {
+			return unavailable(err)
+		}
+		if row.Provider, err = open(ctx, r.Vault, e.ProgrammeProvider); err != nil {
+			return unavailable(err)
+		}
 		row.Holder = row.Provider
 	}
-	return row, row.Holder != pii.Erased
+	return row, row.Holder != pii.Erased, nil
 }
 
 // RegisterList is the listed rows of the register's current entries,

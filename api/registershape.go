@@ -44,8 +44,12 @@ func (r PublicRegister) Listed(ctx context.Context, reg *projections.Register) *
 	v := reg.Shaped(func(prev any, changed projections.RegisterChanges) (any, bool) {
 		st, _ := prev.(*registerShaping)
 		if st == nil || changed.All {
+			erased := map[string]bool{}
+			if st != nil {
+				erased = st.erased // what the register applied stays applied
+			}
 			st = &registerShaping{rows: map[string]*shapedRow{}, byHolder: map[string][]string{},
-				names: map[string]string{}, retry: map[string]bool{}}
+				names: map[string]string{}, retry: map[string]bool{}, erased: erased}
 		}
 		st.update(ctx, r, reg, changed)
 		return st, len(st.retry) > 0
@@ -62,11 +66,15 @@ type registerShaping struct {
 	byHolder map[string][]string   // holder id -> the accreditation ids of their rows
 	names    map[string]string     // holder id -> their name opened (pii.Erased when erased), while they hold a row
 	retry    map[string]bool       // accreditation ids to shape again: their holder could not be read for now
+	erased   map[string]bool       // holder ids the register saw erased: never listed, whatever the accounts say yet
 	tried    time.Time             // when they were last tried
 }
 
 // update shapes again the rows that changed and makes the new list.
 func (st *registerShaping) update(ctx context.Context, r PublicRegister, reg *projections.Register, changed projections.RegisterChanges) {
+	for h := range changed.Erased {
+		st.erased[h] = true
+	}
 	dirty := map[string]bool{}
 	if st.list == nil {
 		for id, e := range reg.Entries {
@@ -222,6 +230,13 @@ func inParallel(n int, do func(i int)) {
 func (st *registerShaping) shape(e projections.RegisterEntry, names map[string]holderName, p programme) (*shapedRow, error) {
 	row := RegisterRow{AccreditationID: e.AccreditationID, Scheme: e.Scheme, Level: e.Level, AwardedAt: e.AwardedAt,
 		ValidUntil: e.ValidUntil, Status: e.Status}
+	if st.erased[e.HolderID] {
+		// Erased by the register's own record: the accounts (and the key
+		// store) may give the name for a moment after it applied the
+		// erasure, and a name shaped then would stay listed.
+		row.Holder = pii.Erased
+		return &shapedRow{RegisterRow: row, holderID: e.HolderID}, nil
+	}
 	if e.Scheme == accreditation.SchemeEQA {
 		// The provider's name stands for the holder's (as Row).
 		if p.err != nil {

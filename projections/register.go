@@ -64,6 +64,10 @@ type RegisterChanges struct {
 	All            bool
 	Accreditations map[string]bool
 	Holders        map[string]bool
+	// Erased are the holders erased: their name is not to be listed even
+	// if the accounts, which the write side brings up to date on its own,
+	// still give it a moment after this model applied the erasure.
+	Erased map[string]bool
 }
 
 // nameNeutral are the account events that never change a user's name or
@@ -101,6 +105,12 @@ func (m *Register) holderChanged(e eventstore.Event) {
 			m.pending.Holders = map[string]bool{}
 		}
 		m.pending.Holders[id] = true
+		if e.Type == accounts.EventUserErased {
+			if m.pending.Erased == nil {
+				m.pending.Erased = map[string]bool{}
+			}
+			m.pending.Erased[id] = true
+		}
 	}
 	m.changes++
 }

@@ -165,7 +165,10 @@ func (a *app) verify(x *ctx) error {
 	if !ok {
 		return domain.Errorf(domain.NotFound, "no accreditation %s", id)
 	}
-	row, _ := a.publicRegister().Row(x.Request().Context(), e)
+	row, _, err := a.publicRegister().Row(x.Request().Context(), e)
+	if err != nil {
+		return err
+	}
 	return x.render(0, "verify", x.newPage("verify.title", row))
 }
 
