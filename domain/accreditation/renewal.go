@@ -451,7 +451,7 @@ func (c *Case) renewable(now time.Time, rs RuleSets) error {
 		if !ok || months <= 0 {
 			return domain.Errorf(domain.Unprocessable, "cannot renew: the accreditation ended on %s, and the rules set no grace period after the end", ended)
 		}
-		if end := a.ValidUntil.AddDate(0, int(months), 0); !now.Before(end) {
+		if end := addMonths(a.ValidUntil, int(months)); !now.Before(end) {
 			return domain.Errorf(domain.Unprocessable, "cannot renew: the accreditation ended on %s, and the grace period of %d months ended on %s",
 				ended, int(months), end.UTC().Format(time.RFC3339))
 		}
@@ -461,11 +461,21 @@ func (c *Case) renewable(now time.Time, rs RuleSets) error {
 	if !ok {
 		return nil
 	}
-	if opens := a.ValidUntil.AddDate(0, -int(months), 0); now.Before(opens) {
+	if opens := addMonths(a.ValidUntil, -int(months)); now.Before(opens) {
 		return domain.Errorf(domain.Unprocessable, "cannot renew: renewal is open from %s until %s (%d months before the accreditation ends)",
 			opens.UTC().Format(time.RFC3339), a.ValidUntil.UTC().Format(time.RFC3339), int(months))
 	}
 	return nil
+}
+
+// addMonths is t moved by n calendar months, its day kept within the month
+// it lands in: six months before 31 August is 28 (or 29) February, where
+// AddDate rolls over to 3 March, and the window would open days late.
+func addMonths(t time.Time, n int) time.Time {
+	y, m, d := t.Date()
+	first := time.Date(y, m+time.Month(n), 1, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location())
+	last := first.AddDate(0, 1, -1).Day()
+	return first.AddDate(0, 0, min(d, last)-1)
 }
 
 func (c *Case) onRenewalSubmitted(e eventstore.Event, d RenewalSubmitted) {

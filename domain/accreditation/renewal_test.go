@@ -155,6 +155,43 @@ func TestRenewalPendingAtExpiry(t *testing.T) {
 	replay(t, h)
 }
 
+// TestRenewalWindowAndGraceAtAMonthsEnd: the window and the grace period
+// are counted in calendar months that end within their month: an award
+// ending on 31 August with a six-month window may be renewed from 28
+// February (not 3 March), and a three-month grace period after it ends
+// with 30 November (not 1 December).
+func TestRenewalWindowAndGraceAtAMonthsEnd(t *testing.T) {
+	until := time.Date(2030, 8, 31, 12, 0, 0, 0, time.UTC)
+	windowed := append(DefaultRuleSets(), revised(defaultOf(SchemeEIA), "eia-2025-1", t0.Add(-day), RuleRenewalWindow, 6))
+	graced := append(DefaultRuleSets(), revised(defaultOf(SchemeEIA), "eia-2025-1", t0.Add(-day), RuleRenewalGrace, 3))
+	for _, tc := range []struct {
+		name  string
+		rules RuleSets
+		at    time.Time
+		want  string // "" for submitted
+	}{
+		{"the window's first day", windowed, time.Date(2030, 2, 28, 12, 0, 0, 0, time.UTC), ""},
+		{"the day before", windowed, time.Date(2030, 2, 28, 11, 59, 59, 0, time.UTC), "renewal is open from 2030-02-28T12:00:00Z"},
+		{"the grace period's last moment", graced, time.Date(2030, 11, 30, 11, 59, 59, 0, time.UTC), ""},
+		{"after the grace period", graced, time.Date(2030, 11, 30, 12, 0, 0, 0, time.UTC), "ended on 2030-11-30T12:00:00Z"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := given(t, SchemeEIA, awarded)
+			h.c.Accreditation.ValidUntil = until
+			if tc.at.After(until) {
+				h.now = until
+				h.do(domain.System, expireCmd())
+			}
+			h.now = tc.at
+			if tc.want != "" {
+				wantErr(t, h.fails(applicant, renewCmd(tc.rules, eiaRenewal())), domain.Unprocessable, tc.want)
+				return
+			}
+			wantTypes(t, h.do(applicant, renewCmd(tc.rules, eiaRenewal())), EventRenewalSubmitted)
+		})
+	}
+}
+
 func TestRenewalWindowAndGrace(t *testing.T) {
 	windowed := append(DefaultRuleSets(), revised(defaultOf(SchemeEIA), "eia-2025-1", t0.Add(-day), RuleRenewalWindow, 6))
 	graced := append(DefaultRuleSets(), revised(defaultOf(SchemeEIA), "eia-2025-1", t0.Add(-day), RuleRenewalGrace, 3))
