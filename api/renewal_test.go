@@ -66,11 +66,32 @@ func TestRenewalAsAShortCase(t *testing.T) {
 	if r := seen["accreditation"].(map[string]any)["current_renewal"].(map[string]any); r["reflection"] != "Five years in which my contracting changed." || r["reflection_words"] != float64(7) {
 		t.Fatalf("the assessor's view of the renewal: %v", r)
 	}
-	// The application's verifier sees the case, but the renewal is not theirs.
+	// The application's verifier sees the case, but the renewal is not theirs:
+	// not to assess, nor to read what the holder wrote or its assessor decided.
 	Expect(t, tm.in.Post(t, renew+"/assessment", tm.verifier.Token, map[string]string{"outcome": "renew", "rationale": "x"}), 403)
+	notTheirs := func(when string) {
+		t.Helper()
+		for who, token := range map[string]string{"the verifier": tm.verifier.Token, "the assessor": tm.assessor.Token} {
+			v := string(Expect(t, tm.in.Get(t, "/api/v1/cases/"+id, token), 200).Body)
+			h := string(Expect(t, tm.in.Get(t, "/api/v1/cases/"+id+"/history", token), 200).Body)
+			for _, text := range []string{"Five years in which my contracting changed.", "Five years evidenced."} {
+				if strings.Contains(v, text) || strings.Contains(h, text) {
+					t.Fatalf("%s: %s is shown the renewal's %q", when, who, text)
+				}
+			}
+			if !strings.Contains(v, `"renewals"`) && !strings.Contains(v, `"current_renewal":{"state":`) {
+				t.Fatalf("%s: %s is not shown that the accreditation is being renewed: %s", when, who, v)
+			}
+		}
+	}
+	notTheirs("assigned")
 	wantField(t, tm.in.Post(t, renew+"/assessment", renata.Token, map[string]string{"outcome": "approve", "rationale": "x"}), "outcome", "renew, refuse or return")
 
 	r := tm.post(t, renew+"/assessment", renata.Token, map[string]string{"outcome": "renew", "rationale": "Five years evidenced."}, 200)
+	notTheirs("renewed")
+	if h := string(Expect(t, tm.in.Get(t, "/api/v1/cases/"+id+"/history", tm.applicant.Token), 200).Body); !strings.Contains(h, "Five years in which my contracting changed.") || !strings.Contains(h, "Five years evidenced.") {
+		t.Fatal("the holder's history does not show their renewal and its assessment")
+	}
 	if got := r["accreditation"].(map[string]any)["valid_until"].(string); !strings.HasPrefix(got, "2036-03-02") {
 		t.Fatalf("renewed until: got %s, want 2036-03-02", got)
 	}

@@ -163,6 +163,24 @@ func (c *Case) SeesModeration(actor domain.Actor) bool {
 	return false
 }
 
+// SeesRenewal reports whether actor may see what the holder wrote for
+// their accreditation's current renewal and what its assessor decided: the
+// holder, the office and that renewal's assessor. The application's
+// assessor and verifier, who keep sight of the case, see that a renewal
+// was made and when, not the holder's texts years later.
+func (c *Case) SeesRenewal(actor domain.Actor) bool {
+	switch actor.Role {
+	case domain.RoleOffice, domain.RoleSystem:
+		return true
+	case domain.RoleApplicant:
+		return actor.ID == c.ApplicantID
+	case domain.RoleAssessor:
+		a := c.Accreditation
+		return a != nil && a.Current != nil && a.Current.Assessor == actor.ID
+	}
+	return false
+}
+
 // Involved reports whether userID has played a part in the case: the
 // applicant, the screener, the assessor or verifier, an office user who
 // asked for information, the moderator, a decider or an appeal reviewer.

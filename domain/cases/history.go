@@ -50,10 +50,10 @@ func (s *Service) historyOf(ctx context.Context, actor domain.Actor, c *accredit
 		interviews[r] = c.SeesInterviewRecord(actor, r)
 	}
 	office := actor.Role == domain.RoleOffice || actor.Role == domain.RoleSystem
-	moderation := c.SeesModeration(actor)
+	sees := sees{office: office, moderation: c.SeesModeration(actor), renewal: c.SeesRenewal(actor)}
 	out := make([]HistoryEntry, 0, len(evs))
 	for _, e := range evs {
-		out = append(out, s.historyEntry(ctx, e, visible, interviews, office, moderation))
+		out = append(out, s.historyEntry(ctx, e, visible, interviews, sees))
 	}
 	return out
 }
@@ -61,7 +61,12 @@ func (s *Service) historyOf(ctx context.Context, actor domain.Actor, c *accredit
 // historyEntry shapes one event. A payload that is not JSON (the store
 // never holds one; Apply would have failed on it too) is logged and shown
 // as null data, so that one bad event does not hide the rest of the record.
-func (s *Service) historyEntry(ctx context.Context, e eventstore.Event, visible, interviews map[accreditation.AssessorRole]bool, office, moderation bool) HistoryEntry {
+// sees is what of a case's history its reader sees beyond the assessments
+// and the interviews' records: as the office, a moderation's record, a
+// renewal's texts.
+type sees struct{ office, moderation, renewal bool }
+
+func (s *Service) historyEntry(ctx context.Context, e eventstore.Event, visible, interviews map[accreditation.AssessorRole]bool, sees sees) HistoryEntry {
 	var data any
 	if err := json.Unmarshal(e.Data, &data); err != nil {
 		s.log.Error("case history: undecodable event payload shown as null", "event", e.ID, "type", e.Type, "err", err)
@@ -81,13 +86,17 @@ func (s *Service) historyEntry(ctx context.Context, e eventstore.Event, visible,
 	case accreditation.EventModerationRequired, accreditation.EventCaseModerated:
 		// The recommendations that differed, and the office's: as hidden
 		// from the applicant as the assessments are, until the decision.
-		if !moderation {
+		if !sees.moderation {
 			data = map[string]any{"hidden": "the assessors' and the moderator's recommendations: not visible to the applicant until the decision"}
+		}
+	case accreditation.EventRenewalSubmitted, accreditation.EventRenewalAssessed:
+		if !sees.renewal {
+			data = map[string]any{"accreditation_id": m["accreditation_id"], "hidden": "the renewal's content: for the holder, the EMCC office and the renewal's assessor"}
 		}
 	case accreditation.EventAssessorUnassigned:
 		// Why an assessor was taken off is the office's business (it may
 		// concern the assessor): others see only that the role changed.
-		if !office {
+		if !sees.office {
 			data = map[string]any{"role": role, "hidden": "who was taken off and why: for the EMCC office"}
 		}
 	}

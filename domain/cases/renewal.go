@@ -125,7 +125,8 @@ func (s *Service) AssessRenewal(ctx context.Context, m aggregate.Meta, accID str
 }
 
 // RenewalView is an accreditation's current renewal as its holder, the
-// office and its assessor see it.
+// office and its assessor see it; anyone else who sees the case sees its
+// state and dates only (Case.SeesRenewal).
 type RenewalView struct {
 	State          accreditation.RenewalState  `json:"state"`
 	PeriodUntil    time.Time                   `json:"period_until"`
@@ -151,9 +152,13 @@ type AimView struct {
 	Statement string                   `json:"statement"`
 }
 
-func renewalView(r *accreditation.PendingRenewal, open func(pii.Sealed) string) *RenewalView {
+func renewalView(r *accreditation.PendingRenewal, open func(pii.Sealed) string, whole bool) *RenewalView {
 	if r == nil {
 		return nil
+	}
+	if !whole {
+		return &RenewalView{State: r.State, PeriodUntil: r.PeriodUntil, RuleSetVersion: r.RuleSetVersion,
+			SubmittedAt: r.SubmittedAt, AssignedAt: r.AssignedAt, DecidedAt: r.DecidedAt}
 	}
 	v := &RenewalView{State: r.State, PeriodUntil: r.PeriodUntil, RuleSetVersion: r.RuleSetVersion, Years: slices.Clone(r.Years),
 		Reflection: open(r.Reflection), Checks: slices.Clone(r.Checks), Declarations: slices.Clone(r.Declarations),

@@ -429,7 +429,7 @@ func (s *Service) viewAt(ctx context.Context, actor domain.Actor, c *accreditati
 	if a := c.Accreditation; a != nil {
 		v.Accreditation = &AccreditationView{ID: a.ID, Level: a.Level, AwardedAt: a.AwardedAt, ValidUntil: a.ValidUntil,
 			Status: a.Status, Reason: open(a.Reason), By: a.By, ChangedAt: a.ChangedAt, Renewals: slices.Clone(a.Renewals),
-			CurrentRenewal: renewalView(a.Current, open)}
+			CurrentRenewal: renewalView(a.Current, open, c.SeesRenewal(actor))}
 	}
 	if actor.Role != domain.RoleApplicant {
 		v.Participants = slices.Clone(c.Participants)
