@@ -171,10 +171,25 @@ func (s *Service) AddEvidence(ctx context.Context, m aggregate.Meta, id string, 
 		}
 		return c.AddEvidence(m.Actor, now, in)
 	})
-	if err != nil || res.Duplicate {
-		_ = s.blobs.Delete(ctx, in.Object) // not recorded: do not keep it
+	if res.Duplicate || refused(err) {
+		// Not recorded: do not keep it. A command that may have been
+		// recorded (its answer lost, or this process not caught up with
+		// it) keeps its file: the case may refer to it.
+		_ = s.blobs.Delete(context.WithoutCancel(ctx), in.Object)
 	}
 	return evID, res, err
+}
+
+// refused reports whether a command that returned err was refused, and so
+// stored nothing: by the process's rules or for its input. The store's or
+// this process's unavailability, or an unexpected error, leaves it open
+// whether the command was stored.
+func refused(err error) bool {
+	switch domain.ErrorCode(err) {
+	case "", domain.Unavailable, domain.Internal:
+		return false
+	}
+	return true
 }
 
 // storeSealed seals plain with subject's key into the object store as it is
@@ -258,8 +273,10 @@ func (s *Service) RemoveEvidence(ctx context.Context, m aggregate.Meta, id, evID
 	res, err := s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
 		return c.RemoveEvidence(m.Actor, now, accreditation.RemoveEvidenceInput{ID: evID})
 	})
-	if err == nil && !res.Duplicate {
-		_ = s.blobs.Delete(ctx, id+"/"+evID)
+	if err == nil || errors.Is(err, aggregate.ErrNotCaughtUp) {
+		// Recorded (a retry answered as a duplicate too: its first answer
+		// may have been lost before the file was deleted).
+		_ = s.blobs.Delete(context.WithoutCancel(ctx), id+"/"+evID)
 	}
 	return res, err
 }
