@@ -266,6 +266,23 @@ func TestRevokedWithdrawnExpiredFailWithReason(t *testing.T) {
 			t.Errorf("%s: message value %d (list of %d), want %d", acc, v, n, w.msg)
 		}
 	}
+	// Either list alone says it: a verifier given only one of them.
+	for _, purpose := range []string{credential.PurposeRevocation, credential.PurposeMessage} {
+		only := func(u string) (string, bool, error) {
+			if u != office.StatusListURL(purpose) {
+				return "", false, nil
+			}
+			return ls(u)
+		}
+		for acc, w := range map[string]credential.Outcome{"REV": credential.Revoked, "WDR": credential.Withdrawn, "OK": credential.Valid} {
+			if purpose == credential.PurposeRevocation && acc == "WDR" {
+				w = credential.Revoked // the revocation bit does not say why
+			}
+			if r := credential.Verify(tokens[acc], keys, only, clk.now()); r.Outcome != w || !r.StatusChecked {
+				t.Errorf("%s with the %s list only: %s (%s), checked %v; want %s", acc, purpose, r.Outcome, r.Reason, r.StatusChecked, w)
+			}
+		}
+	}
 	// Past validUntil an award in force fails as expired, even offline.
 	if r := credential.Verify(tokens["OK"], keys, nil, from.AddDate(5, 0, 1)); r.Outcome != credential.Expired {
 		t.Errorf("after validUntil: %+v", r)

@@ -219,10 +219,12 @@ func checkStatus(r Result, c Credential, keys PublicKeys, lists StatusLists) (Re
 		}
 	}
 	r.Status = text
+	// Either list alone says it: the message list is enough to refuse a
+	// withdrawn or revoked award (a verifier may be given that one only).
 	switch {
-	case revoked && message == StatusWithdrawn:
+	case message == StatusWithdrawn:
 		return fail(r, Withdrawn, "withdrawn (status list: %s)", text), true
-	case revoked:
+	case revoked || message == StatusRevoked:
 		reason := text
 		if reason == "" || message == StatusInForce {
 			reason = "revoked"
