@@ -30,7 +30,9 @@ signature (EdDSA, the key its kid names), that the office issued it, its
 status in the office's status lists (revoked, withdrawn, expired) and its
 validity period. Offline, give the saved key document (--did or --jwks) and
 the saved status lists (--status, once per list); with --online they are
-fetched from the issuer's did:web and the lists' addresses instead.
+fetched from the office's did:web (--issuer: its public address or did:web)
+and the lists' addresses instead. A credential whose key is not the office's
+is not valid: the credential itself never says whom to trust.
 Exits with 1 when the credential is not valid.`
 
 func cmdCredentialVerify(ctx context.Context, c *cli, args []string) error {
@@ -40,6 +42,7 @@ func cmdCredentialVerify(ctx context.Context, c *cli, args []string) error {
 	var statusFiles stringList
 	l.fs.Var(&statusFiles, "status", "a saved status list credential (repeat for each list: revocation, message)")
 	online := l.fs.Bool("online", false, "fetch the DID document and the status lists (not needed offline)")
+	issuer := l.fs.String("issuer", "", "with --online: the office whose credentials to accept, its public address (https://…) or its did:web")
 	at := l.fs.String("at", "", "verify as of this time (RFC 3339; default now)")
 	pos, err := l.parse(c, args)
 	if err != nil {
@@ -65,7 +68,14 @@ func cmdCredentialVerify(ctx context.Context, c *cli, args []string) error {
 	case *jwksFile != "":
 		keyDoc, err = os.ReadFile(*jwksFile)
 	case *online:
-		keyDoc, err = fetch.didDocument(ctx, token)
+		want, werr := issuerDID(*issuer)
+		if werr != nil {
+			return usagef(l.path, "--online needs --issuer, the office's public address or did:web: %v", werr)
+		}
+		var r credential.Result
+		if keyDoc, r, err = fetch.didDocument(ctx, token, want); err == nil && keyDoc == nil {
+			return c.verdict(r)
+		}
 	default:
 		return usagef(l.path, "give the office's keys with --did FILE or --jwks FILE, or fetch them with --online")
 	}
@@ -102,7 +112,11 @@ func cmdCredentialVerify(ctx context.Context, c *cli, args []string) error {
 			return strings.TrimSpace(string(b)), err == nil, err
 		}
 	}
-	r := credential.Verify(token, keys, source, now)
+	return c.verdict(credential.Verify(token, keys, source, now))
+}
+
+// verdict prints r and exits with 1 when it is not valid.
+func (c *cli) verdict(r credential.Result) error {
 	if c.jsonOut() {
 		if err := c.printJSON(nil, r); err != nil {
 			return err
@@ -114,6 +128,22 @@ func cmdCredentialVerify(ctx context.Context, c *cli, args []string) error {
 		return &exitError{code: exitFailed}
 	}
 	return nil
+}
+
+// issuerDID is the did:web of the office --issuer names: a did:web as it
+// stands, or the one of its public address.
+func issuerDID(issuer string) (string, error) {
+	switch {
+	case issuer == "":
+		return "", errors.New("none given")
+	case strings.HasPrefix(issuer, "did:web:"):
+		return issuer, nil
+	}
+	u, err := url.Parse(issuer)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return "", fmt.Errorf("%q is neither an address (https://host) nor a did:web", issuer)
+	}
+	return credential.Office{BaseURL: issuer}.DID(), nil
 }
 
 func printVerification(w io.Writer, r credential.Result) {
@@ -183,35 +213,42 @@ func statusListID(token string) (string, error) {
 // fetcher gets the office's documents for --online.
 type fetcher struct{ http *http.Client }
 
-// didDocument fetches the DID document of the did:web that signed token:
-// https://HOST/.well-known/did.json (http for a loopback host).
-func (f fetcher) didDocument(ctx context.Context, token string) ([]byte, error) {
+// didDocument fetches the DID document of want, the office's did:web, at
+// https://HOST/.well-known/did.json (http for a loopback host), when the
+// key that signed token is one of want's; otherwise it fetches nothing and
+// returns the verdict, WrongIssuer: anyone can serve a DID document.
+func (f fetcher) didDocument(ctx context.Context, token, want string) ([]byte, credential.Result, error) {
 	parts := strings.Split(strings.TrimSpace(token), ".")
 	if len(parts) != 3 {
-		return nil, errors.New("not a credential (a compact JWS)")
+		return nil, credential.Result{}, errors.New("not a credential (a compact JWS)")
 	}
 	b, err := decodeSegment(parts[0])
 	if err != nil {
-		return nil, err
+		return nil, credential.Result{}, err
 	}
 	var h struct {
 		Kid string `json:"kid"`
 	}
 	_ = json.Unmarshal(b, &h)
 	did, _, _ := strings.Cut(h.Kid, "#")
+	if did != want {
+		return nil, credential.Result{Outcome: credential.WrongIssuer, KeyID: h.Kid,
+			Reason: fmt.Sprintf("signed with a key of %s, not of the office %s (--issuer)", did, want)}, nil
+	}
 	host, ok := strings.CutPrefix(did, "did:web:")
 	if !ok || host == "" || strings.Contains(host, ":") {
-		return nil, fmt.Errorf("the key %q is not of a did:web the office serves", h.Kid)
+		return nil, credential.Result{}, fmt.Errorf("the key %q is not of a did:web the office serves", h.Kid)
 	}
 	host, err = url.PathUnescape(host)
 	if err != nil {
-		return nil, err
+		return nil, credential.Result{}, err
 	}
 	scheme := "https"
 	if name := strings.Split(host, ":")[0]; name == "localhost" || name == "127.0.0.1" || name == "[::1]" {
 		scheme = "http"
 	}
-	return f.get(ctx, scheme+"://"+host+"/.well-known/did.json")
+	doc, err := f.get(ctx, scheme+"://"+host+"/.well-known/did.json")
+	return doc, credential.Result{}, err
 }
 
 func (f fetcher) get(ctx context.Context, u string) ([]byte, error) {

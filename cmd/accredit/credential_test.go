@@ -65,8 +65,19 @@ func TestCredentialVerifyCommand(t *testing.T) {
 	contains(t, "rotate", r.stdout, "New credential key key-", "2 keys published")
 	h.must(exitUsage, "", "credential", "rotate-key")
 	newer := save(t, h.in, dir, "carla-2.jwt", "/api/v1/accreditations/"+acc+"/credential", tm.applicant.Token)
-	oldKey := h.must(0, "", "credential", "verify", cred, "--online").stdout
-	newKey := h.must(0, "", "credential", "verify", newer, "--online").stdout
+	oldKey := h.must(0, "", "credential", "verify", cred, "--online", "--issuer", h.in.URL).stdout
+	newKey := h.must(0, "", "credential", "verify", newer, "--online", "--issuer", h.in.URL).stdout
+	// Online, the office is named: the credential's own issuer is not
+	// trusted for where its keys are (anyone can serve a DID document).
+	h.must(exitUsage, "", "credential", "verify", cred, "--online")
+	h.must(exitUsage, "", "credential", "verify", cred, "--online", "--issuer", "not an address")
+	r = h.must(exitFailed, "", "credential", "verify", cred, "--online", "--issuer", "https://elsewhere.example")
+	contains(t, "another office", r.stdout, "NOT VALID (wrong_issuer)", "did:web:elsewhere.example")
+	officeDID, _, _ := strings.Cut(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(keyLine(oldKey)), "key:")), "#")
+	if !strings.HasPrefix(officeDID, "did:web:") {
+		t.Fatalf("no did:web in the key line of:\n%s", oldKey)
+	}
+	h.must(0, "", "credential", "verify", cred, "--online", "--issuer", officeDID) // the office named by its did:web
 	if keyLine(oldKey) == keyLine(newKey) {
 		t.Errorf("the same key before and after the rotation:\n%s\n%s", oldKey, newKey)
 	}
@@ -84,7 +95,7 @@ func TestCredentialVerifyCommand(t *testing.T) {
 	did = save(t, h.in, dir, "did-2.json", "/.well-known/did.json", "")
 	r = h.must(exitFailed, "", "credential", "verify", cred, "--did", did, "--status", rev, "--status", msg)
 	contains(t, "revoked offline", r.stdout, "NOT VALID (revoked): revoked (status list: revoked by the EMCC)")
-	r = h.must(exitFailed, "", "credential", "verify", cred, "--online", "-o", "json")
+	r = h.must(exitFailed, "", "credential", "verify", cred, "--online", "--issuer", h.in.URL, "-o", "json")
 	contains(t, "revoked online", r.stdout, `"outcome": "revoked"`, `"status": "revoked by the EMCC"`)
 }
 
