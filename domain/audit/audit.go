@@ -176,6 +176,13 @@ type chainState struct {
 // Verify recomputes every stream's chain from the store and checks every
 // checkpoint against it and against pub.
 func Verify(ctx context.Context, store eventstore.Store, checkpoints CheckpointStore, pub ed25519.PublicKey) (Report, error) {
+	// The checkpoints first, then the store's end: a checkpoint signed
+	// while the audit runs names versions past an end taken before it, and
+	// would read as events removed.
+	cps, err := checkpoints.List(ctx)
+	if err != nil {
+		return Report{}, fmt.Errorf("read checkpoints: %w", err)
+	}
 	last, err := store.LastSeq(ctx)
 	if err != nil {
 		return Report{}, err
@@ -196,10 +203,6 @@ func Verify(ctx context.Context, store eventstore.Store, checkpoints CheckpointS
 		st.report.Intact = st.report.Problem == nil
 		rep.Intact = rep.Intact && st.report.Intact
 		rep.Streams = append(rep.Streams, st.report)
-	}
-	cps, err := checkpoints.List(ctx)
-	if err != nil {
-		return Report{}, fmt.Errorf("read checkpoints: %w", err)
 	}
 	for _, cp := range cps {
 		cr := CheckpointReport{Seq: cp.Seq, CreatedAt: cp.CreatedAt}
