@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -85,7 +86,7 @@ func TestBackupAndRestoreBringBackEverything(t *testing.T) {
 
 	// Restoring into a server that holds the data is refused, changing nothing.
 	r = h.must(exitFailed, "", "restore", "--nats-url", "nats://"+cfg.NATSListen, "--in", file)
-	contains(t, "restore into non-empty", r.stderr, "refused", "ACCREDIT_EVENTS already holds", "Nothing was changed")
+	contains(t, "restore into non-empty", r.stderr, "refused", "ACCREDIT_CHECKPOINTS already holds", "Nothing was changed")
 
 	// Disaster: the data directory is gone but for the keys.
 	if err := in.App.Close(); err != nil {
@@ -150,7 +151,7 @@ func TestRestoreOfATamperedBackupFailsTheAuditAndDamagedFilesAreRefused(t *testi
 	h := &harness{t: t, in: in, env: map[string]string{"HOME": t.TempDir()}}
 	file := filepath.Join(t.TempDir(), "b.gz")
 	r := h.must(0, "", "backup", "--data-dir", dir, "--out", file)
-	contains(t, "backup", r.stderr, "to "+file+"; messages per stream: ACCREDIT_EVENTS ")
+	contains(t, "backup", r.stderr, "to "+file+"; messages per stream: ACCREDIT_CHECKPOINTS ", ", ACCREDIT_EVENTS ")
 
 	// Truncated: refused.
 	short := filepath.Join(t.TempDir(), "short.gz")
@@ -179,7 +180,7 @@ func TestRestoreOfATamperedBackupFailsTheAuditAndDamagedFilesAreRefused(t *testi
 		return lines
 	})
 	r = h.must(0, "", "restore", "--data-dir", target, "--in", bad)
-	contains(t, "restore", r.stdout, "Restored into the embedded store in "+target+"; messages per stream: ACCREDIT_EVENTS ")
+	contains(t, "restore", r.stdout, "Restored into the embedded store in "+target+"; messages per stream: ACCREDIT_CHECKPOINTS ", ", ACCREDIT_EVENTS ")
 	// Then the keys are put in place, as the help says.
 	if err := os.CopyFS(filepath.Join(target, "keys"), os.DirFS(filepath.Join(dir, "keys"))); err != nil {
 		t.Fatal(err)
@@ -212,8 +213,16 @@ func checkBackupFile(t *testing.T, path string) {
 	if strings.Join(names, " ") != strings.Join(natsstore.BackupStreams, " ") {
 		t.Fatalf("backup streams: %v", names)
 	}
-	if c := plans[0].Record.Config; !c.DenyDelete || !c.DenyPurge {
-		t.Fatalf("events stream config: %+v", c)
+	// The checkpoints are copied before the events: a checkpoint signed
+	// while the events are copied is then not in the backup, rather than
+	// in it without the events it covers.
+	if slices.Index(names, natsstore.CheckpointsStream) > slices.Index(names, natsstore.EventsStream) {
+		t.Fatalf("the events are copied before the checkpoints: %v", names)
+	}
+	for _, p := range plans[:2] {
+		if c := p.Record.Config; !c.DenyDelete || !c.DenyPurge {
+			t.Fatalf("%s stream config: %+v", p.Record.Stream, c)
+		}
 	}
 }
 

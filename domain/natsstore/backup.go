@@ -47,10 +47,14 @@ import (
 // BackupFormat is the format name in a backup file's header.
 const BackupFormat = "accredit-backup"
 
-// BackupStreams are the streams a backup holds, in the order copied.
+// BackupStreams are the streams a backup holds, in the order copied: the
+// checkpoints before the events, so that each checkpoint a backup holds
+// covers events it holds (one signed while the events were copied would
+// name versions the backup lacks, and its restored history would read as
+// events removed); the keys and the evidence after the events.
 var BackupStreams = []string{
-	EventsStream,
 	CheckpointsStream,
+	EventsStream,
 	"KV_" + KeysBucket,
 	"OBJ_" + EvidenceBucket,
 }
