@@ -135,8 +135,20 @@ func backup(ctx context.Context, js jetstream.JetStream, enc *json.Encoder, log 
 			return nil, err
 		}
 		var n uint64
+		behind := 0
 		for seq := info.State.FirstSeq; info.State.Msgs > 0 && seq <= info.State.LastSeq; {
 			m, err := st.GetMsg(ctx, seq, jetstream.WithGetMsgSubject(">"))
+			if errors.Is(err, jetstream.ErrMsgNotFound) && cfg.DenyDelete && behind < directBehindTries {
+				// Nothing is deleted from this stream: a replica answering the
+				// direct get is behind the leader that gave LastSeq.
+				behind++
+				select {
+				case <-time.After(20 * time.Millisecond):
+				case <-ctx.Done():
+					return nil, ctx.Err()
+				}
+				continue
+			}
 			if errors.Is(err, jetstream.ErrMsgNotFound) {
 				break
 			}
@@ -161,6 +173,11 @@ func backup(ctx context.Context, js jetstream.JetStream, enc *json.Encoder, log 
 			}
 			n++
 			seq = m.Sequence + 1
+		}
+		if cfg.DenyDelete && n != info.State.Msgs {
+			// Without deletes every message up to LastSeq is there to copy:
+			// fewer is a backup that would restore without the newest.
+			return nil, fmt.Errorf("stream %s: copied %d of its %d messages: the backup is incomplete", name, n, info.State.Msgs)
 		}
 		counts[name] = n
 	}
