@@ -131,19 +131,16 @@ func (c *Case) VisibleAssessments(actor domain.Actor) []Assessment {
 	return out
 }
 
+// seesAssessment: those who see a moderation's record, an assessor of the
+// case their own assessment and the other's once both are in.
 func (c *Case) seesAssessment(actor domain.Actor, a Assessment) bool {
-	switch actor.Role {
-	case domain.RoleOffice, domain.RoleSystem:
-		return true
-	case domain.RoleAssessor:
-		if c.assessorRoleOf(actor.ID) == "" {
-			return false
-		}
-		return a.UserID == actor.ID || c.Assessments.Len() == len(AssessorRoles)
-	case domain.RoleApplicant:
-		return actor.ID == c.ApplicantID && c.Decision != nil
+	if !c.SeesModeration(actor) {
+		return false
 	}
-	return false
+	if actor.Role == domain.RoleAssessor {
+		return a.UserID == actor.ID || c.Assessments.Len() == len(AssessorRoles)
+	}
+	return true
 }
 
 // SeesModeration reports whether actor may see what a moderation weighed
