@@ -284,13 +284,35 @@ func (o *Outbox) sendOne(ctx context.Context, id string) (bool, error) {
 		m.Status, m.SentAt, m.LastError, m.NextAttemptAt = StatusSent, o.o.Now().UTC(), "", time.Time{}
 		return true, o.record(ctx, m, rev)
 	}
-	m.LastError = err.Error()
+	// A mail server's refusal usually repeats the address: kept (and
+	// logged) without it, as the address itself is sealed and goes with
+	// the recipient's erasure.
+	m.LastError = withoutAddress(err.Error(), to)
 	if m.Attempts >= MaxAttempts {
 		m.Status = StatusFailed
 	} else {
 		m.Status, m.NextAttemptAt = StatusQueued, o.o.Now().UTC().Add(Backoff(m.Attempts))
 	}
-	return false, errors.Join(err, o.record(ctx, m, rev))
+	return false, errors.Join(errors.New(m.LastError), o.record(ctx, m, rev))
+}
+
+// withoutAddress is text with every occurrence of address, in any case,
+// written as <recipient>.
+func withoutAddress(text, address string) string {
+	if address == "" {
+		return text
+	}
+	var b strings.Builder
+	lower, want := strings.ToLower(text), strings.ToLower(address)
+	for {
+		i := strings.Index(lower, want)
+		if i < 0 {
+			return b.String() + text
+		}
+		b.WriteString(text[:i])
+		b.WriteString("<recipient>")
+		text, lower = text[i+len(want):], lower[i+len(want):]
+	}
 }
 
 func (o *Outbox) record(ctx context.Context, m Message, rev uint64) error {

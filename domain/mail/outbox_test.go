@@ -1,0 +1,70 @@
+package mail_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/emcc/accredit/domain/mail"
+	"github.com/emcc/accredit/domain/natsstore"
+	"github.com/emcc/accredit/domain/natsstore/natstest"
+	"github.com/emcc/accredit/domain/pii"
+)
+
+// refusing is a mail server that refuses every recipient as Postfix does,
+// its reply repeating the address (in its own case).
+type refusing struct{}
+
+func (refusing) Send(_ context.Context, e mail.Envelope) error {
+	return errors.New("smtp: RCPT TO: 550 5.1.1 <" + strings.ToUpper(e.To) + ">: Recipient address rejected: User unknown")
+}
+
+// TestARefusedRecipientsAddressIsNotKeptInTheError: the outbox keeps a
+// send's error for the office to read, and the address in a mail server's
+// refusal is written as <recipient>; the address is sealed under the
+// recipient's key and goes with their erasure, and the error kept it in
+// clear for as long as the message was kept.
+func TestARefusedRecipientsAddressIsNotKeptInTheError(t *testing.T) {
+	ctx := context.Background()
+	js, err := jetstream.New(natstest.Start(t).Conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := natsstore.OpenMailStore(ctx, js, natsstore.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vault, err := pii.NewVault(pii.NewMemoryKeys(), bytes.Repeat([]byte{1}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
+	o := mail.NewOutbox(mail.Options{Store: store, Vault: vault, Transport: refusing{}, Owner: "p1", Now: func() time.Time { return now }})
+	const address = "carla.coach@example.org"
+	if _, err := o.Add(ctx, mail.Draft{ID: "e1.returned.u-carla", Kind: mail.KindReturned, RecipientID: "u-carla",
+		Email: address, Language: "en", Subject: "Your application was returned", Body: "Dear Carla Coach"}); err != nil {
+		t.Fatal(err)
+	}
+	for range mail.MaxAttempts {
+		o.SendDue(ctx)
+		now = now.Add(7 * time.Hour)
+	}
+	if err := vault.Erase(ctx, "u-carla"); err != nil {
+		t.Fatal(err)
+	}
+	m, _, err := store.Get(ctx, "e1.returned.u-carla")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Status != mail.StatusFailed || m.Attempts != mail.MaxAttempts {
+		t.Fatalf("after %d refusals: status %s, %d attempts", mail.MaxAttempts, m.Status, m.Attempts)
+	}
+	if strings.Contains(strings.ToLower(m.LastError), address) || !strings.Contains(m.LastError, "<<recipient>>: Recipient address rejected") {
+		t.Fatalf("the error kept: %q; want the refusal without the address", m.LastError)
+	}
+}
