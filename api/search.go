@@ -16,7 +16,7 @@ import (
 )
 
 // maxSearchText bounds a search's text: a name, an email or an id.
-const maxSearchText = 200
+const maxSearchText = search.MaxQueryText
 
 // foundCase is one case the office's search found.
 type foundCase struct {

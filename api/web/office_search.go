@@ -26,10 +26,7 @@ func (a *app) officeSearch(x *ctx) error {
 	if idx == nil {
 		return domain.Errorf(domain.Unavailable, "search is not available on this server")
 	}
-	q := x.QueryParam("q")
-	if len(q) > 200 {
-		q = q[:200]
-	}
+	q := x.QueryParam("q") // the index reads at most search.MaxQueryText of it
 	scheme, level, state := enumParam(x.QueryParam("scheme"), schemes), enumParam(x.QueryParam("level"), levelIDs()), enumParam(x.QueryParam("state"), stateIDs())
 	assessor, before := x.QueryParam("assessor"), x.QueryParam("before")
 	if !domain.ValidULID(assessor) {

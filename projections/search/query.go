@@ -65,7 +65,24 @@ func foldUnicode(s string) string {
 
 // Terms splits a query as the index splits what it holds; a hit has every
 // term as the start of one of its words.
-func Terms(q string) []string { return words(q) }
+func Terms(q string) []string { return words(clip(q)) }
+
+// MaxQueryText bounds what of a query's text is read: a name, an email or
+// an id is shorter. A longer text is cut there (at a rune's start), so that
+// a query costs the same whatever a caller sends.
+const MaxQueryText = 200
+
+// clip is q cut to MaxQueryText bytes, at a rune's start.
+func clip(q string) string {
+	if len(q) <= MaxQueryText {
+		return q
+	}
+	n := MaxQueryText
+	for n > 0 && !utf8.RuneStart(q[n]) {
+		n--
+	}
+	return q[:n]
+}
 
 // matches reports whether every term starts a word of one of the lists.
 func matches(terms []string, lists ...[]string) bool {

@@ -3,7 +3,9 @@ package search
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/emcc/accredit/domain"
 )
@@ -111,5 +113,27 @@ func TestACaseOfAnErasedApplicantKeepsOnlyItsID(t *testing.T) {
 	}
 	if c := x.cases["C1"]; c.programme != "" || c.provider != "" {
 		t.Errorf("kept %q, %q", c.programme, c.provider)
+	}
+}
+
+// TestAQueryReadsAtMostMaxQueryText: however long a query's text, the index
+// reads its first MaxQueryText bytes, cut at a rune's start; a query of
+// tens of thousands of words once took seconds of CPU (its words were made
+// unique by a look through all of them for each).
+func TestAQueryReadsAtMostMaxQueryText(t *testing.T) {
+	var long strings.Builder
+	for i := range 50_000 {
+		fmt.Fprintf(&long, "w%d ", i)
+	}
+	terms := Terms(long.String())
+	if want := words(long.String()[:MaxQueryText]); !slices.Equal(terms, want) {
+		t.Fatalf("a long query read as %d terms (%v…), want the %d of its first %d bytes", len(terms), terms[:min(5, len(terms))], len(want), MaxQueryText)
+	}
+	accents := "a" + strings.Repeat("é", MaxQueryText) // two bytes each: the cut falls inside one
+	if c := clip(accents); !utf8.ValidString(c) || len(c) > MaxQueryText || c != "a"+strings.Repeat("é", (MaxQueryText-1)/2) {
+		t.Fatalf("a query of accented letters cut to %q", c)
+	}
+	if got := Terms("Ada Lovelace"); !slices.Equal(got, []string{"ada", "lovelace"}) {
+		t.Fatalf("a short query read as %q", got)
 	}
 }
