@@ -98,14 +98,26 @@ func New(store eventstore.Store, open Opener, log *slog.Logger) *Index {
 // A commit it cannot read (the key store did not answer) is read again
 // after a pause: nothing is skipped.
 func (x *Index) Run(ctx context.Context) {
-	if end, err := x.store.LastSeq(ctx); err == nil {
-		x.mu.Lock()
-		x.target = end
-		x.began = time.Now()
-		if end == 0 {
-			x.markBuiltLocked()
+	// The store's end is what the build is done at: without it the index
+	// would say it is built after its first commit.
+	for {
+		end, err := x.store.LastSeq(ctx)
+		if err == nil {
+			x.mu.Lock()
+			x.target = end
+			x.began = time.Now()
+			if end == 0 {
+				x.markBuiltLocked()
+			}
+			x.mu.Unlock()
+			break
 		}
-		x.mu.Unlock()
+		x.log.Warn("search index: the store's end could not be read; trying again", "err", err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(500 * time.Millisecond):
+		}
 	}
 	if x.path != "" {
 		x.resume(ctx)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -306,5 +307,62 @@ func TestOnJetStreamTheIndexPassesOverWhatItDoesNotRead(t *testing.T) {
 	}
 	if got, _ := peeked.Users(search.UserQuery{Text: "emmy"}); len(got) != 0 {
 		t.Errorf("the erased user: found %v, want none", got)
+	}
+}
+
+// endUnread is a store whose end cannot be read the first time it is asked.
+type endUnread struct {
+	eventstore.Store
+	failed atomic.Bool
+}
+
+func (s *endUnread) LastSeq(ctx context.Context) (uint64, error) {
+	if s.failed.CompareAndSwap(false, true) {
+		return 0, errors.New("nats: timeout")
+	}
+	return s.Store.LastSeq(ctx)
+}
+
+// TestTheBuildIsNotSaidDoneBeforeTheStoresEnd: when the store's end cannot
+// be read as the build begins, the index asks again rather than say it is
+// built after its first commit, with most of the store unread.
+func TestTheBuildIsNotSaidDoneBeforeTheStoresEnd(t *testing.T) {
+	f := newFixture(t)
+	for _, n := range []string{"Ada Lovelace", "Grace Hopper", "Anna Berg"} {
+		f.register(t, domain.RoleApplicant, n, "x@example.org")
+	}
+	held, release := make(chan struct{}, 1), make(chan struct{})
+	var opens atomic.Int32
+	open := func(ctx context.Context, s pii.Sealed) (string, error) {
+		if opens.Add(1) > 2 { // the second registration's values wait
+			select {
+			case held <- struct{}{}:
+			default:
+			}
+			<-release
+		}
+		return f.vault.Open(ctx, s)
+	}
+	x := search.New(&endUnread{Store: f.store}, open, nil)
+	run(t, x)
+	var once sync.Once
+	let := func() { once.Do(func() { close(release) }) }
+	t.Cleanup(let) // before run's: the index's Run cannot end while an open waits
+	select {
+	case <-held:
+	case <-time.After(time.Minute): // a bound on a hang, not a speed
+		t.Fatal("the index never read the second registration")
+	}
+	select {
+	case <-x.Built():
+		users, _ := x.Users(search.UserQuery{})
+		t.Fatalf("said built (%+v) holding %v of the store's 3 users", x.Status(), names(users))
+	default:
+	}
+	let()
+	waitBuilt(t, x, 3)
+	<-x.Built()
+	if users, _ := x.Users(search.UserQuery{}); len(users) != 3 {
+		t.Fatalf("built with %v", names(users))
 	}
 }
