@@ -275,6 +275,30 @@ func TestEmailRenewalRemindersAndDailyDigest(t *testing.T) {
 		!strings.Contains(body, "Overdue cases: 0") || digests[0]["to"] != AdminEmail {
 		t.Fatalf("the digest:\n%v", digests[0])
 	}
+	// The next day's digest lists what came since the last one, whenever the
+	// job first runs that day: here 26 hours after it, a submission an hour
+	// after it listed (a window of 24 hours before the run left it out).
+	tm.setClock(t, tm.clock.Now().Add(time.Hour))
+	later := tm.openEIA(t)
+	tm.post(t, "/api/v1/cases/"+later+"/submit", tm.applicant.Token, declared, 200)
+	waitNotified(t, tm.in, lastSeq(t, tm.in))
+	tm.setClock(t, tm.clock.Now().Add(25*time.Hour))
+	if _, err := tm.in.App.RunMailJobs(ctx); err != nil {
+		t.Fatal(err)
+	}
+	digests = tm.ofKind(t, "digest")
+	if len(digests) != 2 {
+		t.Fatalf("%d digests over two days, want 2", len(digests))
+	}
+	var next string
+	for _, d := range digests {
+		if b := d["body"].(string); !strings.Contains(b, submitted) {
+			next = b
+		}
+	}
+	if !strings.Contains(next, "New submissions since yesterday: 1\n- "+later+":") {
+		t.Fatalf("the next day's digest:\n%s", next)
+	}
 
 	_, accID := tm.awardedCase(t)
 	until, err := time.Parse(time.RFC3339, tm.get(t, "/api/v1/accreditations/"+accID, tm.applicant.Token)["accreditation"].(map[string]any)["valid_until"].(string))
@@ -310,10 +334,10 @@ func TestEmailRenewalRemindersAndDailyDigest(t *testing.T) {
 	if n := len(tm.ofKind(t, "renewal_reminder")); n != 2 {
 		t.Fatalf("%d reminders, want 2", n)
 	}
-	// Years on, the first case is still in progress: overdue in that day's digest.
+	// Years on, the first two cases are still in progress: overdue in that day's digest.
 	var last map[string]any
 	for _, d := range tm.ofKind(t, "digest") {
-		if strings.Contains(d["body"].(string), "Overdue cases: 1\n- "+submitted) {
+		if b := d["body"].(string); strings.Contains(b, "Overdue cases: 2\n") && strings.Contains(b, "- "+submitted+":") && strings.Contains(b, "- "+later+":") {
 			last = d
 		}
 	}

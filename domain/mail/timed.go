@@ -72,7 +72,8 @@ func (n *Notifier) DigestOf(ctx context.Context, now time.Time) (int, error) {
 		return 0, nil
 	}
 	day := now.UTC().Format("20060102")
-	submitted, overdue, err := n.Timed.Digest(ctx, now.Add(-24*time.Hour), now)
+	offices := n.People.Office(ctx)
+	submitted, overdue, err := n.Timed.Digest(ctx, n.lastDigest(ctx, now, offices), now)
 	if err != nil {
 		return 0, err
 	}
@@ -85,7 +86,7 @@ func (n *Notifier) DigestOf(ctx context.Context, now time.Time) (int, error) {
 		d.Overdue = append(d.Overdue, CaseLink{ID: id, Link: base + "/office/cases/" + id})
 	}
 	created := 0
-	for _, office := range n.People.Office(ctx) {
+	for _, office := range offices {
 		ok, err := n.notifyOnce(ctx, "d"+day+"."+office, office, "", KindDigest, d)
 		if err != nil {
 			return created, err
@@ -95,6 +96,26 @@ func (n *Notifier) DigestOf(ctx context.Context, now time.Time) (int, error) {
 		}
 	}
 	return created, nil
+}
+
+// digestLookBack is how many days back a digest looks for the one before it.
+const digestLookBack = 7
+
+// lastDigest is when the digest before the day's was made, which the day's
+// lists the submissions since: the job runs first on a day when the lease
+// holder gets to it, and 24 hours before that left out what came between
+// the two runs (or listed it twice). None within digestLookBack days: 24
+// hours before now.
+func (n *Notifier) lastDigest(ctx context.Context, now time.Time, offices []string) time.Time {
+	for back := 1; back <= digestLookBack; back++ {
+		day := now.UTC().AddDate(0, 0, -back).Format("20060102")
+		for _, office := range offices {
+			if m, _, err := n.Outbox.Store().Get(ctx, "d"+day+"."+office); err == nil && m.CreatedAt.Before(now) {
+				return m.CreatedAt
+			}
+		}
+	}
+	return now.Add(-24 * time.Hour)
 }
 
 // notifyOnce is notify for a timed message: it first looks whether the
