@@ -62,6 +62,11 @@ func (s *Service) EnsureAdmin(ctx context.Context, email, password string) (crea
 			return true, generated, nil
 		case domain.Is(err, domain.Conflict) && s.isOffice(ctx, email):
 			return false, "", nil // made by another process just before our decision
+		case domain.Is(err, domain.Conflict) && !s.registered(ctx, email):
+			// The email is reserved and its user not registered yet: by
+			// an earlier try of ours stored but not yet applied here (a
+			// cluster forming), or another process's in flight. Ask again.
+			s.log.Warn("the first office user's email is reserved and its user not registered yet; asking again", "err", err)
 		case !domain.Is(err, domain.Unavailable):
 			return false, "", err
 		}
@@ -82,6 +87,17 @@ func (s *Service) isOffice(ctx context.Context, email string) bool {
 	}
 	_, role, ok, err := s.Profile(ctx, id)
 	return err == nil && ok && role == domain.RoleOffice
+}
+
+// registered reports whether email is a registered user's (false also
+// when the store cannot say: the caller asks again).
+func (s *Service) registered(ctx context.Context, email string) bool {
+	id, ok, err := s.userByEmail(ctx, email)
+	if err != nil || !ok {
+		return false
+	}
+	_, ok, err = s.find(ctx, id)
+	return err == nil && ok
 }
 
 // whileUnavailable asks check again, backing off, while the store cannot
