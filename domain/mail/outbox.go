@@ -45,6 +45,9 @@ type Options struct {
 	Owner     string // this process, recorded on its claims
 	Now       func() time.Time
 	Log       *slog.Logger
+	// People, when set, is asked about the recipient as each message is
+	// sent: one disabled (or erased) since it was written is not sent to.
+	People People
 }
 
 // Outbox creates, lists and delivers messages. Each process keeps an index
@@ -263,6 +266,18 @@ func (o *Outbox) sendOne(ctx context.Context, id string) (bool, error) {
 		return false, err
 	}
 	o.put(m)
+	if o.o.People != nil && m.RecipientID != "" {
+		p, ok, err := o.o.People.Person(ctx, m.RecipientID)
+		if err != nil {
+			return false, err // the claim times out and it is tried again
+		}
+		if !ok || p.Disabled || p.Erased {
+			// Written before the account was disabled (a message waiting
+			// for its next try): the notifier writes none after.
+			m.Status, m.LastError = StatusCancelled, "the recipient's account is disabled or gone"
+			return false, o.record(ctx, m, rev)
+		}
+	}
 	to, err := o.o.Vault.Open(ctx, m.To)
 	var body string
 	if err == nil {

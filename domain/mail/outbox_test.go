@@ -68,3 +68,54 @@ func TestARefusedRecipientsAddressIsNotKeptInTheError(t *testing.T) {
 		t.Fatalf("the error kept: %q; want the refusal without the address", m.LastError)
 	}
 }
+
+// counting is a mail server that takes every message and counts them.
+type counting struct{ sent int }
+
+func (c *counting) Send(context.Context, mail.Envelope) error { c.sent++; return nil }
+
+// directory is the people of a test: every one active unless disabled.
+type directory struct{ disabled map[string]bool }
+
+func (d directory) Person(_ context.Context, id string) (mail.Person, bool, error) {
+	return mail.Person{ID: id, Disabled: d.disabled[id]}, true, nil
+}
+func (directory) Office(context.Context) []string { return nil }
+
+// TestMailToARecipientDisabledSinceIsNotSent: a message written before its
+// recipient's account was disabled (waiting, say, for its next try) is
+// cancelled when its turn comes rather than sent; another recipient's is
+// sent.
+func TestMailToARecipientDisabledSinceIsNotSent(t *testing.T) {
+	ctx := context.Background()
+	js, err := jetstream.New(natstest.Start(t).Conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := natsstore.OpenMailStore(ctx, js, natsstore.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vault, err := pii.NewVault(pii.NewMemoryKeys(), bytes.Repeat([]byte{1}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	server, people := &counting{}, directory{disabled: map[string]bool{}}
+	o := mail.NewOutbox(mail.Options{Store: store, Vault: vault, Transport: server, Owner: "p1", People: people,
+		Now: func() time.Time { return time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC) }})
+	for _, who := range []string{"u-anna", "u-carla"} {
+		if _, err := o.Add(ctx, mail.Draft{ID: "e1.assigned." + who, Kind: mail.KindAssigned, RecipientID: who,
+			Email: who + "@example.org", Language: "en", Subject: "A case was assigned to you", Body: "Dear " + who}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	people.disabled["u-anna"] = true
+	if n := o.SendDue(ctx); n != 1 || server.sent != 1 {
+		t.Fatalf("sent %d (the server got %d), want 1", n, server.sent)
+	}
+	for who, want := range map[string]mail.Status{"u-anna": mail.StatusCancelled, "u-carla": mail.StatusSent} {
+		if m, _, err := store.Get(ctx, "e1.assigned."+who); err != nil || m.Status != want {
+			t.Fatalf("%s's message: %s, %v; want %s", who, m.Status, err, want)
+		}
+	}
+}

@@ -39,7 +39,7 @@ func (a *App) openMail(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	opt := mail.Options{Store: st, Vault: a.Vault, Owner: a.id, Now: a.now, Log: a.log}
+	opt := mail.Options{Store: st, Vault: a.Vault, Owner: a.id, Now: a.now, Log: a.log, People: people{a}}
 	if a.cfg.SMTPURL != "" {
 		t, err := smtpmail.Parse(a.cfg.SMTPURL)
 		if err != nil {
