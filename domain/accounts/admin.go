@@ -79,25 +79,27 @@ func (s *Service) EnsureAdmin(ctx context.Context, email, password string) (crea
 	}
 }
 
-// isOffice reports whether email is an office user's.
+// isOffice reports whether email is an active office user's.
 func (s *Service) isOffice(ctx context.Context, email string) bool {
-	id, ok, err := s.userByEmail(ctx, email)
-	if err != nil || !ok {
-		return false
-	}
-	_, role, ok, err := s.Profile(ctx, id)
-	return err == nil && ok && role == domain.RoleOffice
+	u, ok := s.holder(ctx, email)
+	return ok && !u.Disabled && u.Role == domain.RoleOffice
 }
 
-// registered reports whether email is a registered user's (false also
-// when the store cannot say: the caller asks again).
+// registered reports whether email is a registered user's.
 func (s *Service) registered(ctx context.Context, email string) bool {
+	_, ok := s.holder(ctx, email)
+	return ok
+}
+
+// holder is the registered user whose email it is; false when there is
+// none or the store cannot say (the callers ask again).
+func (s *Service) holder(ctx context.Context, email string) (*User, bool) {
 	id, ok, err := s.userByEmail(ctx, email)
 	if err != nil || !ok {
-		return false
+		return nil, false
 	}
-	_, ok, err = s.find(ctx, id)
-	return err == nil && ok
+	u, ok, err := s.find(ctx, id)
+	return u, err == nil && ok
 }
 
 // whileUnavailable asks check again, backing off, while the store cannot

@@ -24,18 +24,15 @@ func (refusing) Send(_ context.Context, e mail.Envelope) error {
 	return errors.New("smtp: RCPT TO: 550 5.1.1 <" + strings.ToUpper(e.To) + ">: Recipient address rejected: User unknown")
 }
 
-// TestARefusedRecipientsAddressIsNotKeptInTheError: the outbox keeps a
-// send's error for the office to read, and the address in a mail server's
-// refusal is written as <recipient>; the address is sealed under the
-// recipient's key and goes with their erasure, and the error kept it in
-// clear for as long as the message was kept.
-func TestARefusedRecipientsAddressIsNotKeptInTheError(t *testing.T) {
-	ctx := context.Background()
+// outboxStores are an outbox's mail store, on a JetStream of its own, and a
+// vault.
+func outboxStores(t *testing.T) (*natsstore.MailStore, *pii.Vault) {
+	t.Helper()
 	js, err := jetstream.New(natstest.Start(t).Conn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := natsstore.OpenMailStore(ctx, js, natsstore.Config{})
+	store, err := natsstore.OpenMailStore(context.Background(), js, natsstore.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,6 +40,17 @@ func TestARefusedRecipientsAddressIsNotKeptInTheError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return store, vault
+}
+
+// TestARefusedRecipientsAddressIsNotKeptInTheError: the outbox keeps a
+// send's error for the office to read, and the address in a mail server's
+// refusal is written as <recipient>; the address is sealed under the
+// recipient's key and goes with their erasure, and the error kept it in
+// clear for as long as the message was kept.
+func TestARefusedRecipientsAddressIsNotKeptInTheError(t *testing.T) {
+	ctx := context.Background()
+	store, vault := outboxStores(t)
 	now := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
 	o := mail.NewOutbox(mail.Options{Store: store, Vault: vault, Transport: refusing{}, Owner: "p1", Now: func() time.Time { return now }})
 	const address = "carla.coach@example.org"
@@ -88,18 +96,7 @@ func (directory) Office(context.Context) []string { return nil }
 // sent.
 func TestMailToARecipientDisabledSinceIsNotSent(t *testing.T) {
 	ctx := context.Background()
-	js, err := jetstream.New(natstest.Start(t).Conn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := natsstore.OpenMailStore(ctx, js, natsstore.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	vault, err := pii.NewVault(pii.NewMemoryKeys(), bytes.Repeat([]byte{1}, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
+	store, vault := outboxStores(t)
 	server, people := &counting{}, directory{disabled: map[string]bool{}}
 	o := mail.NewOutbox(mail.Options{Store: store, Vault: vault, Transport: server, Owner: "p1", People: people,
 		Now: func() time.Time { return time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC) }})
