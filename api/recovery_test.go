@@ -75,7 +75,10 @@ func TestPasswordResetLink(t *testing.T) {
 
 	// Expiry: 30 minutes.
 	Expect(t, tm.in.Post(t, "/api/v1/auth/password-reset-requests", "", map[string]string{"email": tm.applicant.Email}), 202)
-	second := mb.Wait(t, func(m Mail) bool { return m.To == tm.applicant.Email && tokenOf(t, m) != token })
+	second := mb.Wait(t, func(m Mail) bool { // a reset link, not the notice of the change
+		g := tokenIn.FindStringSubmatch(m.Body)
+		return m.To == tm.applicant.Email && g != nil && g[1] != token
+	})
 	tm.clock.Advance(30*time.Minute + time.Second)
 	reset(tokenOf(t, second), "another long password here", 400)
 
@@ -254,4 +257,42 @@ func TestResetRequestsCannotFloodAnInbox(t *testing.T) {
 	if n != recovery.PerHour {
 		t.Fatalf("%d confirmation links kept, want %d", n, recovery.PerHour)
 	}
+}
+
+// TestChangesToHowAUserLogsInAreMailedToTheAddressTheyConcern: a changed
+// password is told to the account's address, and a moved address to the
+// one it left (the new one masked), whatever the user's preferences: whoever
+// took a session or learnt the password must not shut the owner out
+// unseen.
+func TestChangesToHowAUserLogsInAreMailedToTheAddressTheyConcern(t *testing.T) {
+	mb := StartMailbox(t, "", "")
+	tm := newTeam(t, func(c *app.Config) { c.SMTPURL = mb.URL() })
+	// Every kind the applicant may choose, off.
+	Expect(t, tm.in.Put(t, "/api/v1/me/notifications", tm.applicant.Token, map[string]any{"receive": []string{}}), 200)
+	old := tm.applicant.Email
+
+	Expect(t, tm.in.Post(t, "/api/v1/me/password", tm.applicant.Token,
+		map[string]string{"current_password": tm.applicant.Password, "new_password": "a fresh long passphrase"}), 204)
+	changed := mb.Wait(t, func(m Mail) bool {
+		return m.To == old && strings.Contains(m.Body, "password of your EMCC Accredit account was changed")
+	})
+	if !strings.Contains(changed.Body, tm.in.URL+"/forgot-password") {
+		t.Fatalf("the notice of a changed password leads nowhere:\n%s", changed.Body)
+	}
+
+	const moved = "carla.elsewhere@example.org"
+	Expect(t, tm.in.Post(t, "/api/v1/me/email-changes", tm.applicant.Token, map[string]string{"email": moved}), 202)
+	Expect(t, tm.in.Post(t, "/api/v1/auth/email-confirmations", "", map[string]string{"token": tokenOf(t, mb.Wait(t, to(moved)))}), 200)
+	left := mb.Wait(t, func(m Mail) bool {
+		return m.To == old && strings.Contains(m.Body, "email address of your EMCC Accredit account was changed")
+	})
+	if !strings.Contains(left.Body, "c***@example.org") || strings.Contains(left.Body, moved) {
+		t.Fatalf("the notice to the address left should name the new one masked, and only so:\n%s", left.Body)
+	}
+	for _, m := range tm.outbox(t) {
+		if m["kind"] == "email_changed" && m["recipient_id"] == tm.applicant.ID {
+			return
+		}
+	}
+	t.Fatal("no email_changed message in the outbox")
 }

@@ -82,4 +82,6 @@ var mailMessages = map[string]msg{
 	"users.reset_link.issued":        {"Reset link (works once, within 30 minutes): %s", "Herstellink (werkt één keer, binnen 30 minuten): %s"},
 	"mailkind.password_reset":        {"Password reset", "Wachtwoord herstellen"},
 	"mailkind.email_verification":    {"New email address", "Nieuw e-mailadres"},
+	"mailkind.password_changed":      {"Password changed", "Wachtwoord gewijzigd"},
+	"mailkind.email_changed":         {"Email address changed", "E-mailadres gewijzigd"},
 }

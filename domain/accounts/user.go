@@ -60,11 +60,14 @@ type UserRegistered struct {
 }
 
 // EmailChanged records a user's new email, reserved beforehand under
-// EmailKey.
+// EmailKey. Previous is the address it replaces (sealed as it was), for
+// the notice mailed to it: whoever moved the account must not do it
+// unseen by the mailbox it leaves. Absent in events written before it.
 type EmailChanged struct {
 	UserID   string     `json:"user_id"`
 	Email    pii.Sealed `json:"email"`
 	EmailKey string     `json:"email_key"`
+	Previous pii.Sealed `json:"previous,omitzero"`
 }
 
 // AssessorProfileSet records what an assessor may assess.
@@ -294,7 +297,7 @@ func (u *User) ChangeEmail(email pii.Sealed, key string) ([]aggregate.Change, er
 	if u.EmailKey == key {
 		return nil, nil
 	}
-	return []aggregate.Change{{Type: EventEmailChanged, Data: EmailChanged{UserID: u.ID, Email: email, EmailKey: key}}}, nil
+	return []aggregate.Change{{Type: EventEmailChanged, Data: EmailChanged{UserID: u.ID, Email: email, EmailKey: key, Previous: u.Email}}}, nil
 }
 
 // EndSessions decides that every session of a user ends. Its record says

@@ -30,7 +30,15 @@ const (
 	// Account recovery (domain/recovery): always sent, no choice.
 	KindPasswordReset     Kind = "password_reset"     // a one-time link to set a new password
 	KindEmailVerification Kind = "email_verification" // a one-time link confirming a new address
+
+	// Account notices (the notifier, from the user's own events): always
+	// sent, no choice, so that a change made by someone else is seen.
+	KindPasswordChanged Kind = "password_changed" // the account's password was changed or reset
+	KindEmailChanged    Kind = "email_changed"    // to the address left: the account moved to another
 )
+
+// alwaysSent are the kinds no preference turns off.
+var alwaysSent = []Kind{KindPasswordReset, KindEmailVerification, KindPasswordChanged, KindEmailChanged}
 
 // KindsFor returns the kinds a user of role may receive, in the order the
 // account page lists them.
@@ -49,7 +57,7 @@ func KindsFor(role domain.Role) []Kind {
 
 // ValidKind reports whether k is a kind of message.
 func ValidKind(k Kind) bool {
-	if k == KindPasswordReset || k == KindEmailVerification {
+	if slices.Contains(alwaysSent, k) {
 		return true
 	}
 	for _, r := range domain.UserRoles {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accounts"
 	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/eventstore"
 )
@@ -152,6 +153,9 @@ func (n *Notifier) saveCursor(ctx context.Context) {
 
 // handle creates the messages commit c calls for.
 func (n *Notifier) handle(ctx context.Context, c eventstore.Commit) error {
+	if userID, ok := strings.CutPrefix(c.Stream, accounts.UserPrefix+"."); ok {
+		return n.handleAccount(ctx, c, userID)
+	}
 	caseID, ok := strings.CutPrefix(c.Stream, accreditation.StreamPrefix+".")
 	if !ok {
 		return nil
@@ -295,6 +299,12 @@ func (n *Notifier) notify(ctx context.Context, id, recipient, caseLang string, k
 
 // notified is notify reporting whether it created the message.
 func (n *Notifier) notified(ctx context.Context, id, recipient, caseLang string, kind Kind, d Data) (bool, error) {
+	return n.notifiedAt(ctx, id, recipient, "", caseLang, kind, d)
+}
+
+// notifiedAt is notified mailing address rather than the recipient's
+// current one ("": theirs).
+func (n *Notifier) notifiedAt(ctx context.Context, id, recipient, address, caseLang string, kind Kind, d Data) (bool, error) {
 	p, found, err := n.People.Person(ctx, recipient)
 	if err != nil {
 		return false, err
@@ -324,6 +334,9 @@ func (n *Notifier) notified(ctx context.Context, id, recipient, caseLang string,
 	if err != nil {
 		return false, err
 	}
-	return n.Outbox.Add(ctx, Draft{ID: id, Kind: kind, RecipientID: recipient, Email: p.Email, Language: lang,
+	if address == "" {
+		address = p.Email
+	}
+	return n.Outbox.Add(ctx, Draft{ID: id, Kind: kind, RecipientID: recipient, Email: address, Language: lang,
 		Subject: subject, Body: body, Link: d.Link, CaseID: d.CaseID})
 }

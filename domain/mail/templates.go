@@ -22,8 +22,12 @@ type Data struct {
 	Until string
 	// Minutes a one-time link works.
 	Minutes int
-	// The interview's time (UTC) and place.
+	// The interview's time (UTC) and place; for an account notice, when
+	// the change was made.
 	At, Place string
+	// Address is the account's new address, masked (MaskAddress), in the
+	// notice mailed to the address it left.
+	Address string
 	// requestID is the information request answered, for the notifier to
 	// find who asked (not for the templates).
 	requestID string
@@ -81,6 +85,17 @@ EMCC Accredit. You can choose which emails you receive on your account page.
 const footerNL = `
 --
 EMCC Accredit. Op uw accountpagina kiest u welke e-mails u ontvangt.
+`
+
+// The account notices' footers: no preference turns these off.
+const noticeFooterEN = `
+--
+EMCC Accredit. Notices of changes to your account's sign-in are always sent.
+`
+
+const noticeFooterNL = `
+--
+EMCC Accredit. Berichten over wijzigingen in hoe u inlogt worden altijd verstuurd.
 `
 
 func init() {
@@ -281,6 +296,48 @@ Bevestig dat dit uw nieuwe e-mailadres voor EMCC Accredit is door binnen
 
 {{.Link}}
 `+footerNL)
+	tpl(KindPasswordChanged, "en", "Your EMCC Accredit password was changed", `
+Dear {{.Name}},
+
+The password of your EMCC Accredit account was changed on {{.At}}, and every
+other session of the account ended.
+
+If it was you, there is nothing more to do. If it was not, set a new password
+at once with this link, and tell the EMCC office:
+
+{{.Link}}
+`+noticeFooterEN)
+	tpl(KindPasswordChanged, "nl", "Uw wachtwoord voor EMCC Accredit is gewijzigd", `
+Beste {{.Name}},
+
+Het wachtwoord van uw EMCC Accredit-account is gewijzigd op {{.At}}, en alle
+andere sessies van het account zijn beëindigd.
+
+Was u dat, dan hoeft u niets te doen. Was u het niet, stel dan meteen een nieuw
+wachtwoord in met deze link, en meld het aan het EMCC-bureau:
+
+{{.Link}}
+`+noticeFooterNL)
+	tpl(KindEmailChanged, "en", "The email address of your EMCC Accredit account was changed", `
+Dear {{.Name}},
+
+The email address of your EMCC Accredit account was changed on {{.At}} to
+{{.Address}}. Email about the account now goes there, not to this address.
+
+If it was you, there is nothing more to do. If it was not, tell the EMCC
+office at once: it can disable the account and give you a link to set a new
+password. A reset asked on the website would go to the new address.
+`+noticeFooterEN)
+	tpl(KindEmailChanged, "nl", "Het e-mailadres van uw EMCC Accredit-account is gewijzigd", `
+Beste {{.Name}},
+
+Het e-mailadres van uw EMCC Accredit-account is gewijzigd op {{.At}} in
+{{.Address}}. E-mail over het account gaat nu daarheen, niet meer naar dit adres.
+
+Was u dat, dan hoeft u niets te doen. Was u het niet, meld het dan meteen aan
+het EMCC-bureau: het kan het account blokkeren en u een link geven om een nieuw
+wachtwoord in te stellen. Een herstel via de website zou naar het nieuwe adres gaan.
+`+noticeFooterNL)
 	tpl(KindDigest, "en", "EMCC Accredit: {{len .Submitted}} new, {{len .Overdue}} overdue", `
 Dear {{.Name}},
 

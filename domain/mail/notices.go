@@ -1,0 +1,76 @@
+package mail
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/emcc/accredit/domain/accounts"
+	"github.com/emcc/accredit/domain/eventstore"
+	"github.com/emcc/accredit/domain/pii"
+)
+
+// handleAccount mails the notices of commit c of user userID's stream: a
+// changed password to the account's address, a changed address to the one
+// it left. Someone who took a session or learnt the password could
+// otherwise shut the owner out unseen.
+func (n *Notifier) handleAccount(ctx context.Context, c eventstore.Commit, userID string) error {
+	for _, e := range c.Events {
+		d := Data{At: e.OccurredAt.UTC().Format("2006-01-02 15:04 UTC")}
+		var kind Kind
+		address := "" // the account's address now
+		switch e.Type {
+		case accounts.EventPasswordChanged:
+			kind = KindPasswordChanged
+			d.Link = strings.TrimRight(n.BaseURL, "/") + "/forgot-password"
+		case accounts.EventEmailChanged:
+			var p accounts.EmailChanged
+			if json.Unmarshal(e.Data, &p) != nil || p.Previous.IsZero() {
+				continue // written before the old address was recorded
+			}
+			old, err := n.open(ctx, p.Previous)
+			if errors.Is(err, pii.ErrErased) || errors.Is(err, pii.ErrNoKey) {
+				continue // the user is erased: nobody to tell
+			}
+			if err != nil {
+				return err
+			}
+			now, err := n.open(ctx, p.Email)
+			if errors.Is(err, pii.ErrErased) || errors.Is(err, pii.ErrNoKey) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			kind, address = KindEmailChanged, old
+			d.Address = MaskAddress(now)
+			d.Link = strings.TrimRight(n.BaseURL, "/") + "/login"
+		default:
+			continue
+		}
+		if _, err := n.notifiedAt(ctx, fmt.Sprintf("e%d.%s.%s", c.Seq, kind, userID), userID, address, "", kind, d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// open reveals a sealed value with the outbox's vault.
+func (n *Notifier) open(ctx context.Context, s pii.Sealed) (string, error) {
+	return n.Outbox.o.Vault.Open(ctx, s)
+}
+
+// MaskAddress shows enough of an address for its owner to know it, and
+// little to whoever reads the mailbox it is sent to (which may no longer
+// be the owner's): the local part's first character, the domain whole.
+func MaskAddress(address string) string {
+	local, domain, ok := strings.Cut(address, "@")
+	if !ok || local == "" {
+		return "***"
+	}
+	r, _ := utf8.DecodeRuneInString(local)
+	return string(r) + "***@" + domain
+}
