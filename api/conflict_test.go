@@ -210,3 +210,31 @@ func TestAProfileChangeStopsTheRenewalsAssessor(t *testing.T) {
 		})
 	}
 }
+
+// A renewal's assessor whom the office replaces (here after they declared
+// a conflict of interest with the holder) loses sight of the case, its
+// history and the holder's evidence files, as an application's assessor
+// taken off does; the one who renews it keeps sight, as an assessor keeps
+// the cases they assessed.
+func TestARenewalsAssessorReplacedLosesSightOfTheCase(t *testing.T) {
+	tm, id, accID, renata := renewalWithAssessor(t)
+	ev := asSlice(tm.get(t, "/api/v1/cases/"+id, tm.admin)["evidence"])[0].(map[string]any)["id"].(string)
+	paths := []string{"/api/v1/cases/" + id, "/api/v1/cases/" + id + "/history",
+		"/api/v1/cases/" + id + "/evidence/" + ev + "/file", "/api/v1/accreditations/" + accID}
+	for _, p := range paths {
+		Expect(t, tm.in.Get(t, p, renata.Token), 200)
+	}
+	tm.declareConflict(t, renata)
+	nina := tm.newAssessor(t, "nina@example.org", "Nina New")
+	nina.Token = tm.in.Login(t, nina.Email, nina.Password)
+	tm.post(t, "/api/v1/accreditations/"+accID+"/renewal/assignment", tm.admin, map[string]string{"assessor_id": nina.ID}, 200)
+	for _, p := range paths {
+		if r := tm.in.Get(t, p, renata.Token); r.Status != 404 {
+			t.Errorf("the replaced renewal assessor: GET %s = %d, want 404", p, r.Status)
+		}
+	}
+	tm.post(t, "/api/v1/accreditations/"+accID+"/renewal/assessment", nina.Token, map[string]string{"outcome": "renew", "rationale": "Five years evidenced."}, 200)
+	for _, p := range paths {
+		Expect(t, tm.in.Get(t, p, nina.Token), 200)
+	}
+}

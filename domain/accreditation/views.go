@@ -95,7 +95,7 @@ var roleSets = func() [][]AssessorRole {
 // all cases; an applicant their own; an assessor the cases they hold a role
 // on, and the cases they could claim now, decided by CanClaim with p, their
 // own profile (nil when they have none), and the cases whose renewal they
-// were assigned to assess (as an assessor keeps the cases they assessed). An assessor the claim would refuse
+// hold or renewed (assessesRenewal). An assessor the claim would refuse
 // (not qualified, a declared conflict, the applicant) must not learn what
 // the case holds, so the claim rule and the sight rule are one rule.
 func (c *Case) CanSee(actor domain.Actor, p *AssessorProfile) bool {
@@ -108,10 +108,31 @@ func (c *Case) CanSee(actor domain.Actor, p *AssessorProfile) bool {
 	case domain.RoleApplicant:
 		return actor.ID == c.ApplicantID
 	case domain.RoleAssessor:
-		if c.assessorRoleOf(actor.ID) != "" || slices.Contains(c.partsOf(actor.ID), PartRenewalAssessor) {
+		if c.assessorRoleOf(actor.ID) != "" || c.assessesRenewal(actor.ID) {
 			return true
 		}
 		return p != nil && p.UserID == actor.ID && c.CanClaim(*p, "") == nil
+	}
+	return false
+}
+
+// assessesRenewal reports whether userID holds the accreditation's renewal
+// now (under way, or the last one refused) or assessed one that renewed
+// it: as an assessor keeps the cases they assessed. One the office gave a
+// renewal and then gave it to another (a conflict declared, say) has no
+// more sight of the case than an application's assessor taken off.
+func (c *Case) assessesRenewal(userID string) bool {
+	a := c.Accreditation
+	if a == nil || userID == "" {
+		return false
+	}
+	if a.Current != nil && a.Current.Assessor == userID {
+		return true
+	}
+	for _, r := range a.Renewals {
+		if r.AssessedBy == userID {
+			return true
+		}
 	}
 	return false
 }
