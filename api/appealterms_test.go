@@ -122,3 +122,58 @@ func TestAnAccreditationReplacedAfterAnAppealIsNotTheNewOne(t *testing.T) {
 		t.Fatalf("the accreditation in force: %v", a)
 	}
 }
+
+// TestANewAssessorAfterAnAppealSeesNoEarlierRecommendation: an appeal
+// upheld back to assessment starts a new round; the verifier who takes the
+// role then must assess without knowing what the first round recommended,
+// in the case's history as in its view, before and after their own
+// assessment. The assessor who assessed in both rounds still reads the
+// first round's record, and the office all of it.
+func TestANewAssessorAfterAnAppealSeesNoEarlierRecommendation(t *testing.T) {
+	tm := newTeam(t)
+	rita := tm.in.CreateUser(t, tm.admin, "office", "rita@example.org", "Rita Reviewer")
+	id := tm.openEIA(t)
+	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200)
+	tm.toAssessment(t, id)
+	tm.post(t, "/api/v1/cases/"+id+"/assessments", tm.assessor.Token, tm.assessmentBody(t, id, allRatings("evidenced", map[int][]int{1: {31}}), "award", "Consistent evidence."), 200)
+	tm.post(t, "/api/v1/cases/"+id+"/assessments", tm.verifier.Token, tm.assessmentBody(t, id, allRatings("partially_evidenced", nil), "not_award", "Too thin."), 200)
+	tm.post(t, "/api/v1/cases/"+id+"/moderation", tm.admin, map[string]string{"recommendation": "not_award", "rationale": "The moderator sides with the verifier."}, 200)
+	tm.post(t, "/api/v1/cases/"+id+"/decision", tm.admin, map[string]string{"outcome": "not_awarded", "rationale": "Not enough depth."}, 200)
+	tm.post(t, "/api/v1/cases/"+id+"/appeal", tm.applicant.Token, map[string]string{"grounds": "The assessors missed category 2."}, 200)
+	tm.post(t, "/api/v1/cases/"+id+"/appeal/decision", rita.Token, map[string]string{"outcome": "upheld", "rationale": "Reassess.", "return_to": "assessment"}, 200)
+	vera := tm.newAssessor(t, "vera@example.org", "Vera Verifier")
+	vera.Token = tm.in.Login(t, vera.Email, vera.Password)
+	Expect(t, tm.in.Put(t, "/api/v1/cases/"+id+"/assignments/verifier", tm.admin, map[string]string{"assessor_id": vera.ID, "reason": "Fresh eyes for the appeal."}), 200)
+
+	firstRound := []string{"Consistent evidence.", "Too thin.", `"assessor_recommendation":"award"`, "The moderator sides with the verifier."}
+	history := func(tok string) string {
+		return string(Expect(t, tm.in.Get(t, "/api/v1/cases/"+id+"/history", tok), 200).Body)
+	}
+	unseen := func(when string) {
+		t.Helper()
+		h := history(vera.Token)
+		for _, s := range firstRound {
+			if strings.Contains(h, s) {
+				t.Errorf("%s: the new verifier's history shows the first round's %s", when, s)
+			}
+		}
+	}
+	unseen("before assessing")
+	if v := tm.get(t, "/api/v1/cases/"+id, vera.Token); len(asSlice(v["assessments"])) != 0 {
+		t.Fatalf("the new verifier's view: %v", v["assessments"])
+	}
+	tm.post(t, "/api/v1/cases/"+id+"/assessments", tm.assessor.Token, tm.assessmentBody(t, id, allRatings("evidenced", nil), "award", "Still consistent."), 200)
+	tm.post(t, "/api/v1/cases/"+id+"/assessments", vera.Token, tm.assessmentBody(t, id, allRatings("evidenced", nil), "award", "Agreed on a fresh read."), 200)
+	unseen("after both assessments of the second round")
+	if h := history(vera.Token); !strings.Contains(h, "Still consistent.") || !strings.Contains(h, "Agreed on a fresh read.") {
+		t.Fatalf("the new verifier does not see the second round's assessments: %s", h)
+	}
+	for who, tok := range map[string]string{"the assessor of both rounds": tm.assessor.Token, "the office": tm.admin} {
+		h := history(tok)
+		for _, s := range firstRound {
+			if !strings.Contains(h, s) {
+				t.Errorf("%s does not read the first round's %s", who, s)
+			}
+		}
+	}
+}

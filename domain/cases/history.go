@@ -51,11 +51,45 @@ func (s *Service) historyOf(ctx context.Context, actor domain.Actor, c *accredit
 	}
 	office := actor.Role == domain.RoleOffice || actor.Role == domain.RoleSystem
 	sees := sees{office: office, moderation: c.SeesModeration(actor), renewal: c.SeesRenewal(actor)}
+	rounds, assessedIn := assessmentRounds(evs, actor)
+	current := 0
+	if len(rounds) > 0 {
+		current = rounds[len(rounds)-1]
+	}
 	out := make([]HistoryEntry, 0, len(evs))
-	for _, e := range evs {
-		out = append(out, s.historyEntry(ctx, e, visible, interviews, sees))
+	for i, e := range evs {
+		ss := sees
+		// An earlier round's assessments and moderation: an assessor sees
+		// them only if they assessed in it. One who takes a role after an
+		// appeal sent the case back must assess without knowing what was
+		// recommended before (the case view holds the current round only).
+		ss.otherRound = actor.Role == domain.RoleAssessor && rounds[i] != current && !assessedIn[rounds[i]]
+		out = append(out, s.historyEntry(ctx, e, visible, interviews, ss))
 	}
 	return out
+}
+
+// assessmentRounds numbers each event's round of assessment (an appeal
+// upheld back to assessment starts the next) and says in which rounds
+// actor submitted an assessment.
+func assessmentRounds(evs []eventstore.Event, actor domain.Actor) (rounds []int, assessedIn map[int]bool) {
+	rounds, assessedIn = make([]int, len(evs)), map[int]bool{}
+	round := 0
+	for i, e := range evs {
+		rounds[i] = round
+		switch accreditation.EventType(e.Type) {
+		case accreditation.EventAssessmentSubmitted:
+			if e.Actor.ID == actor.ID {
+				assessedIn[round] = true
+			}
+		case accreditation.EventAppealDecided:
+			var d accreditation.AppealDecided
+			if json.Unmarshal(e.Data, &d) == nil && d.Outcome == accreditation.AppealUpheld && d.ReturnTo != accreditation.ReturnToDecision {
+				round++
+			}
+		}
+	}
+	return rounds, assessedIn
 }
 
 // historyEntry shapes one event. A payload that is not JSON (the store
@@ -64,7 +98,9 @@ func (s *Service) historyOf(ctx context.Context, actor domain.Actor, c *accredit
 // sees is what of a case's history its reader sees beyond the assessments
 // and the interviews' records: as the office, a moderation's record, a
 // renewal's texts.
-type sees struct{ office, moderation, renewal bool }
+// otherRound is set for an event of a round of assessment its reader (an
+// assessor) took no part in.
+type sees struct{ office, moderation, renewal, otherRound bool }
 
 func (s *Service) historyEntry(ctx context.Context, e eventstore.Event, visible, interviews map[accreditation.AssessorRole]bool, sees sees) HistoryEntry {
 	var data any
@@ -76,7 +112,9 @@ func (s *Service) historyEntry(ctx context.Context, e eventstore.Event, visible,
 	role, _ := m["role"].(string)
 	switch accreditation.EventType(e.Type) {
 	case accreditation.EventAssessmentSubmitted:
-		if !visible[accreditation.AssessorRole(role)] {
+		if sees.otherRound {
+			data = map[string]any{"role": role, "hidden": "an assessment of a round before an appeal, which you took no part in"}
+		} else if !visible[accreditation.AssessorRole(role)] {
 			data = map[string]any{"role": role, "hidden": "not visible to you until both assessments are in (or, for the applicant, until the decision)"}
 		}
 	case accreditation.EventInterviewRecorded:
@@ -88,6 +126,8 @@ func (s *Service) historyEntry(ctx context.Context, e eventstore.Event, visible,
 		// from the applicant as the assessments are, until the decision.
 		if !sees.moderation {
 			data = map[string]any{"hidden": "the assessors' and the moderator's recommendations: not visible to the applicant until the decision"}
+		} else if sees.otherRound {
+			data = map[string]any{"hidden": "the recommendations of a round of assessment before an appeal, which you took no part in"}
 		}
 	case accreditation.EventRenewalSubmitted, accreditation.EventRenewalAssessed:
 		if !sees.renewal {
