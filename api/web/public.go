@@ -108,6 +108,12 @@ func (a *app) logout(x *ctx) error {
 		}
 	}
 	a.clearCookie(x.Context, sessionCookie)
+	// What the browser keeps of the user's work (an assessor's unsent
+	// drafts, app.js) goes with them: the next person at a shared
+	// computer must not read it. app.js clears it too as the form goes:
+	// a draft whose save was still waiting is written as the page is left,
+	// which may be after this header was applied.
+	x.Response().Header().Set("Clear-Site-Data", `"storage"`)
 	return x.redirect("/login?ok=logged_out")
 }
 

@@ -190,6 +190,23 @@
     });
   }
 
+  // Logging out takes the drafts with it (a shared computer), and stops
+  // a page being left from saving one again.
+  var loggingOut = false;
+  function forgetDrafts() {
+    loggingOut = true;
+    var store = storage();
+    if (!store) {
+      return;
+    }
+    for (var i = store.length - 1; i >= 0; i--) {
+      var k = store.key(i);
+      if (k && k.indexOf("accredit-draft:") === 0) {
+        store.removeItem(k);
+      }
+    }
+  }
+
   function time(d) {
     return ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2);
   }
@@ -232,7 +249,7 @@
     // Leaving the page saves at once what the timer has not saved yet.
     var submitting = false;
     window.addEventListener("pagehide", function () {
-      if (timer !== null && !submitting) {
+      if (timer !== null && !submitting && !loggingOut) {
         clearTimeout(timer);
         save();
       }
@@ -256,6 +273,9 @@
   function enhance(root) {
     root.querySelectorAll("form[data-upload]").forEach(enhanceUpload);
     root.querySelectorAll("form[data-draft]").forEach(enhanceDraft);
+    root.querySelectorAll("form[data-logout]").forEach(function (form) {
+      form.addEventListener("submit", forgetDrafts);
+    });
     enhancePicker(root);
   }
 
