@@ -98,6 +98,13 @@ func (a *app) startSession(x *ctx, l accounts.Login) {
 	if maxAge <= 0 {
 		maxAge = int(accounts.SessionTTL.Seconds())
 	}
+	if x.token != "" && x.token != l.Token {
+		// The session this browser held is replaced: it ends, as a logout
+		// would end it, rather than stay valid where nobody sees it.
+		if err := a.d.Accounts.Logout(x.Request().Context(), x.token); err != nil {
+			a.d.Log.Warn("web: the session replaced by a login did not end", "user_id", x.user.ID, "err", err)
+		}
+	}
 	a.setCookie(x.Context, sessionCookie, l.Token, maxAge)
 }
 

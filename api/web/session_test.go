@@ -52,6 +52,39 @@ func TestSessionCookieAndLogout(t *testing.T) {
 	}
 }
 
+// TestALoginInABrowserLoggedInEndsTheSessionItReplaces: the next person at
+// a shared computer logs in (or signs up) over a session left open; the
+// replaced session ends, as logging out would end it, rather than stay
+// valid where nobody sees it.
+func TestALoginInABrowserLoggedInEndsTheSessionItReplaces(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	dan := w.registerApplicant(t, "dan@example.org", "Dan Coach")
+	c := w.client(t)
+	session := func(a answer) string {
+		t.Helper()
+		for _, ck := range (&http.Response{Header: a.Header}).Cookies() {
+			if ck.Name == "accredit_session" && ck.Value != "" {
+				return ck.Value
+			}
+		}
+		t.Fatalf("no session cookie set: %d %v", a.Status, a.Header)
+		return ""
+	}
+	first := session(c.post("/login", url.Values{"email": {carla.Email}, "password": {carla.Password}}, true))
+	second := session(c.post("/login", url.Values{"email": {dan.Email}, "password": {dan.Password}}, true))
+	if r := w.in.Get(t, "/api/v1/me", first); r.Status != http.StatusUnauthorized {
+		t.Fatalf("the session replaced by a login: GET /api/v1/me = %d, want 401", r.Status)
+	}
+	if r := w.in.Get(t, "/api/v1/me", second); r.Status != http.StatusOK {
+		t.Fatalf("the new session: GET /api/v1/me = %d", r.Status)
+	}
+	session(c.post("/signup", url.Values{"name": {"Eve Example"}, "email": {"eve@example.org"}, "password": {"eve's long password"}}, true))
+	if r := w.in.Get(t, "/api/v1/me", second); r.Status != http.StatusUnauthorized {
+		t.Fatalf("the session replaced by a sign-up: GET /api/v1/me = %d, want 401", r.Status)
+	}
+}
+
 // TestCSRF: a form needs this browser's token, for this session, from this
 // site.
 func TestCSRF(t *testing.T) {
