@@ -238,3 +238,31 @@ func TestARenewalsAssessorReplacedLosesSightOfTheCase(t *testing.T) {
 		Expect(t, tm.in.Get(t, p, nina.Token), 200)
 	}
 }
+
+// A profile set without its conflicts keeps those recorded (the document
+// has the field optional): a client that sets the schemes again must not
+// wipe the conflicts of interest unseen. An empty list clears them.
+func TestAProfileWithoutItsConflictsKeepsThem(t *testing.T) {
+	tm := newTeam(t)
+	set := func(body map[string]any) []any {
+		t.Helper()
+		u := Expect(t, tm.in.Put(t, "/api/v1/users/"+tm.assessor.ID+"/assessor-profile", tm.admin, body), 200).Map(t)
+		return asSlice(u["assessor_profile"].(map[string]any)["conflicts"])
+	}
+	profile := func(conflicts ...string) map[string]any {
+		b := map[string]any{"schemes": []string{"EIA", "EQA"}, "max_level": "master_practitioner", "languages": []string{"en"}}
+		if conflicts != nil {
+			b["conflicts"] = conflicts
+		}
+		return b
+	}
+	if got := set(profile(tm.applicant.ID)); len(got) != 1 || got[0] != tm.applicant.ID {
+		t.Fatalf("the conflict declared: %v", got)
+	}
+	if got := set(profile()); len(got) != 1 || got[0] != tm.applicant.ID {
+		t.Fatalf("a profile without conflicts wiped them: %v", got)
+	}
+	if got := set(profile([]string{}...)); len(got) != 0 {
+		t.Fatalf("an empty list of conflicts kept %v", got)
+	}
+}

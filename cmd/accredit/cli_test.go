@@ -224,6 +224,17 @@ func TestUsersAndAssessorProfiles(t *testing.T) {
 
 	r = h.must(0, "", "assessors", "set-profile", id, "--schemes", "EIA,EQA", "--max-level", "senior_practitioner", "--languages", "en, nl")
 	contains(t, "set-profile", r.stdout, "EIA, EQA up to senior_practitioner in en, nl")
+	// The conflicts stay unless --conflicts is given ("" clears them): the
+	// schemes set again must not wipe the conflicts of interest.
+	piaID := pia["id"].(string)
+	r = h.must(0, "", "assessors", "set-profile", id, "--schemes", "EIA", "--max-level", "senior_practitioner", "--languages", "en", "--conflicts", piaID)
+	contains(t, "set-profile with a conflict", r.stdout, "conflicts with "+piaID)
+	r = h.must(0, "", "assessors", "set-profile", id, "--schemes", "EIA,EQA", "--max-level", "senior_practitioner", "--languages", "en, nl")
+	contains(t, "set-profile without --conflicts", r.stdout, "EIA, EQA up to senior_practitioner in en, nl", "conflicts with "+piaID)
+	r = h.must(0, "", "assessors", "set-profile", id, "--schemes", "EIA,EQA", "--max-level", "senior_practitioner", "--languages", "en, nl", "--conflicts", "")
+	if strings.Contains(r.stdout, "conflicts with") {
+		t.Fatalf(`set-profile --conflicts "" kept the conflicts: %s`, r.stdout)
+	}
 	r = h.must(exitFailed, "", "assessors", "set-profile", id, "--schemes", "EIA", "--max-level", "grandmaster", "--languages", "en")
 	contains(t, "bad level", r.stderr, "400", "max_level:")
 	r = h.must(exitFailed, "", "assessors", "set-profile", pia["id"].(string), "--schemes", "EIA", "--max-level", "foundation", "--languages", "en")

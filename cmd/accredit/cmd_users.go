@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -214,7 +215,9 @@ func cmdAssessorsSetProfile(ctx context.Context, c *cli, args []string) error {
 	l := c.newLeaf("accredit assessors set-profile", "USER-ID", `
 Sets what an assessor may assess: the schemes, the highest level, the
 languages, and the users they have a conflict of interest with (who they
-will never be offered or assigned). It replaces the whole profile.`, "PUT /api/v1/users/{id}/assessor-profile", 1, 1)
+will never be offered or assigned). It replaces the whole profile, but for
+the conflicts when --conflicts is not given: those recorded stay
+(--conflicts "" clears them).`, "PUT /api/v1/users/{id}/assessor-profile", 1, 1)
 	schemes := l.fs.String("schemes", "", "comma-separated: EIA, EQA (required)")
 	maxLevel := l.fs.String("max-level", "", "foundation, practitioner, senior_practitioner or master_practitioner (required)")
 	languages := l.fs.String("languages", "", "comma-separated two-letter codes, e.g. en,nl (required)")
@@ -236,9 +239,15 @@ will never be offered or assigned). It replaces the whole profile.`, "PUT /api/v
 	if err != nil {
 		return err
 	}
+	body := map[string]any{"schemes": splitList(*schemes), "max_level": *maxLevel, "languages": splitList(*languages)}
+	l.fs.Visit(func(f *flag.Flag) {
+		if f.Name == "conflicts" {
+			body["conflicts"] = splitList(*conflicts)
+		}
+	})
 	var u userView
 	raw, err := cl.callJSON(ctx, request{method: http.MethodPut, path: "/api/v1/users/" + url.PathEscape(pos[0]) + "/assessor-profile", command: true,
-		body: map[string]any{"schemes": splitList(*schemes), "max_level": *maxLevel, "languages": splitList(*languages), "conflicts": splitList(*conflicts)}}, &u)
+		body: body}, &u)
 	if err != nil {
 		return err
 	}

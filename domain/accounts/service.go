@@ -426,7 +426,7 @@ func (s *Service) UserIDByEmail(ctx context.Context, email string) (string, bool
 
 // SetProfile sets an assessor's profile. The users it names as conflicts
 // are looked up first, so that one the store cannot give fails the command
-// rather than reading as unknown.
+// rather than reading as unknown; nil conflicts keep those recorded.
 func (s *Service) SetProfile(ctx context.Context, meta aggregate.Meta, userID string, p Profile) (aggregate.Result, error) {
 	lookup := p.Conflicts
 	if limits.Conflicts.List("conflicts", len(lookup)) != nil {
@@ -445,6 +445,18 @@ func (s *Service) SetProfile(ctx context.Context, meta aggregate.Meta, userID st
 	}
 	known := func(id string) bool { return exists[id] }
 	return s.users.Update(ctx, userID, meta, func(u *User, _ uint64) ([]aggregate.Change, error) {
+		if p.Conflicts == nil {
+			// Left out (the API's body had none): the conflicts recorded
+			// stay, checked when they were declared. A client that sets
+			// the schemes must not wipe the conflicts of interest unseen;
+			// an empty list clears them.
+			q := p
+			q.Conflicts = []string{}
+			if u.Profile != nil {
+				q.Conflicts = u.Profile.Conflicts
+			}
+			return u.SetProfile(q, func(string) bool { return true })
+		}
 		return u.SetProfile(p, known)
 	})
 }
