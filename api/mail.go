@@ -90,7 +90,7 @@ func (s *Server) myNotifications(c echo.Context) error {
 // the language.
 type notificationsRequest struct {
 	Receive  *[]mail.Kind `json:"receive"`
-	Language string       `json:"language"`
+	Language *string      `json:"language"` // left out: the one chosen stays
 }
 
 func (s *Server) setMyNotifications(c echo.Context) error {
@@ -102,7 +102,14 @@ func (s *Server) setMyNotifications(c echo.Context) error {
 		return domain.InvalidFields("invalid notification preferences", domain.FieldError{Field: "receive", Reason: "required: the kinds to receive (an empty list receives none)"})
 	}
 	u := caller(c)
-	ch, err := s.deps.Mail.SetChoices(c.Request().Context(), u.ID, u.Role, *req.Receive, req.Language)
+	if req.Language == nil {
+		cur, err := s.deps.Mail.Choices(c.Request().Context(), u.ID, u.Role)
+		if err != nil {
+			return err
+		}
+		req.Language = &cur.Language
+	}
+	ch, err := s.deps.Mail.SetChoices(c.Request().Context(), u.ID, u.Role, *req.Receive, *req.Language)
 	if err != nil {
 		return err
 	}

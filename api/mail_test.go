@@ -223,6 +223,10 @@ func TestEmailKeptWithoutSMTPAndErased(t *testing.T) {
 	Expect(t, tm.in.Put(t, "/api/v1/me/notifications", tm.applicant.Token, map[string]any{"receive": []string{}, "language": "de"}), 400)
 	Expect(t, tm.in.Put(t, "/api/v1/me/notifications", tm.applicant.Token, map[string]any{"language": "nl"}), 400)
 	Expect(t, tm.in.Put(t, "/api/v1/me/notifications", tm.applicant.Token, map[string]any{"receive": []string{"decision"}, "language": "nl"}), 200)
+	// The language left out stays as chosen.
+	if ch := Expect(t, tm.in.Put(t, "/api/v1/me/notifications", tm.applicant.Token, map[string]any{"receive": []string{"decision"}}), 200).Map(t); ch["language"] != "nl" {
+		t.Fatalf("choices without the language reset it: %v", ch)
+	}
 	again := tm.openEIA(t)
 	waitNotified(t, tm.in, tm.returned(t, again))
 	if n := len(tm.outbox(t)); n != 1 {
