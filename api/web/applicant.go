@@ -412,10 +412,17 @@ func portfolioFields(c *cases.CaseView) []string {
 }
 
 // parseNumber reads a number the way people type it ("12,5" or "12.5").
+// A separator followed by three digits after a whole part other than 0
+// ("1,200", "1.200") is refused: it separates the thousands in one of the
+// pages' languages and the decimals in the other, and read the wrong way
+// it is a thousandth of what was meant.
 func parseNumber(s string, whole bool) (float64, bool) {
 	s = strings.ReplaceAll(strings.TrimSpace(s), " ", "")
 	if s == "" {
 		return 0, true
+	}
+	if i := strings.IndexAny(s, ",."); i > 0 && len(s)-i == 4 && strings.Trim(s[:i], "0") != "" {
+		return 0, false
 	}
 	s = strings.Replace(s, ",", ".", 1)
 	f, err := strconv.ParseFloat(s, 64)
