@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -21,12 +22,27 @@ const MaxJSONBody = 1 << 20
 
 // bind decodes the JSON body into v strictly: unknown fields, wrong types,
 // trailing data and oversized bodies are 4xx problems naming what was wrong.
-func bind(c echo.Context, v any) error {
+func bind(c echo.Context, v any) error { return bindBody(c, v, true) }
+
+// bindOptional is bind for a command whose body may be left out: none, or
+// one of white space only (an empty chunked body has no length), leaves v
+// as it is.
+func bindOptional(c echo.Context, v any) error { return bindBody(c, v, false) }
+
+func bindBody(c echo.Context, v any, required bool) error {
 	req := c.Request()
+	if !required && req.ContentLength == 0 {
+		return nil // whatever its Content-Type says
+	}
 	if ct := req.Header.Get(echo.HeaderContentType); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
+		mt, params, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
 			return domain.Errorf(domain.Invalid, "Content-Type must be application/json")
+		}
+		// JSON is UTF-8 (RFC 8259): a body in another charset would be
+		// read as UTF-8 and its text stored mangled.
+		if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "utf8") {
+			return domain.Errorf(domain.Invalid, "the JSON body must be UTF-8, not charset %q", cs)
 		}
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), req.Body, MaxJSONBody))
@@ -38,7 +54,13 @@ func bind(c echo.Context, v any) error {
 		return domain.Errorf(domain.Invalid, "could not read the request body")
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
+		if !required {
+			return nil
+		}
 		return domain.Errorf(domain.Invalid, "a JSON body is required")
+	}
+	if !utf8.Valid(body) {
+		return domain.Errorf(domain.Invalid, "the JSON body is not valid UTF-8")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

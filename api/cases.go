@@ -229,13 +229,6 @@ func (s *Server) putSelfAssessment(c echo.Context) error {
 }
 
 // bindEmpty accepts an empty body or an empty JSON object.
-func bindOptional(c echo.Context, v any) error {
-	if c.Request().ContentLength == 0 {
-		return nil
-	}
-	return bind(c, v)
-}
-
 func (s *Server) submitCase(c echo.Context) error {
 	return s.command(accreditation.ActionSubmit, func(c echo.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
 		var req struct {
