@@ -6,7 +6,15 @@ import (
 
 	"github.com/go-pdf/fpdf"
 	"github.com/skip2/go-qrcode"
+	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/gofont/goregular"
 )
+
+// certificateFont is the Go font, embedded in the PDF (only the glyphs
+// used): it has the letters of every European alphabet (WGL4: Latin with
+// its extensions, Greek, Cyrillic), where the PDF core fonts have cp1252's
+// only and printed "Łukasz Wiśniewski" as ".ukasz Wi.niewski".
+const certificateFont = "Go"
 
 // QRCode is the PNG of the QR code a certificate prints for url: medium
 // error correction (15%, enough for a creased or smudged print), 256 px.
@@ -28,7 +36,11 @@ func Certificate(a Award, verifyURL string) ([]byte, error) {
 	pdf.SetCompression(false)
 	pdf.SetTitle("EMCC certificate "+a.AccreditationID, true)
 	pdf.SetAuthor(OfficeName, true)
-	tr := pdf.UnicodeTranslatorFromDescriptor("") // UTF-8 to the core fonts' cp1252
+	pdf.AddUTF8FontFromBytes(certificateFont, "", goregular.TTF)
+	pdf.AddUTF8FontFromBytes(certificateFont, "B", gobold.TTF)
+	if err := pdf.Error(); err != nil {
+		return nil, fmt.Errorf("certificate font: %w", err)
+	}
 	pdf.AddPage()
 	w, h := pdf.GetPageSize()
 	pdf.SetLineWidth(1.2)
@@ -36,8 +48,8 @@ func Certificate(a Award, verifyURL string) ([]byte, error) {
 	pdf.Rect(10, 10, w-20, h-20, "D")
 
 	line := func(size float64, style, text string, gap float64) {
-		pdf.SetFont("Helvetica", style, size)
-		pdf.CellFormat(0, size*0.5, tr(text), "", 1, "C", false, 0, "")
+		pdf.SetFont(certificateFont, style, size)
+		pdf.CellFormat(0, size*0.5, text, "", 1, "C", false, 0, "")
 		pdf.Ln(gap)
 	}
 	pdf.SetY(28)
@@ -62,11 +74,11 @@ func Certificate(a Award, verifyURL string) ([]byte, error) {
 	pdf.RegisterImageOptionsReader("qr", opt, bytes.NewReader(png))
 	size := 42.0
 	pdf.ImageOptions("qr", w-20-size-6, h-20-size-14, size, size, false, opt, 0, "")
-	pdf.SetFont("Helvetica", "", 8)
+	pdf.SetFont(certificateFont, "", 8)
 	pdf.SetXY(20, h-30)
-	pdf.CellFormat(w-40-size-10, 4, tr("Verify this certificate: scan the code, or open"), "", 2, "L", false, 0, "")
+	pdf.CellFormat(w-40-size-10, 4, "Verify this certificate: scan the code, or open", "", 2, "L", false, 0, "")
 	pdf.CellFormat(w-40-size-10, 4, verifyURL, "", 2, "L", false, 0, verifyURL)
-	pdf.CellFormat(w-40-size-10, 4, tr("The holder's verifiable credential (Open Badges 3.0) is verified there too."), "", 0, "L", false, 0, "")
+	pdf.CellFormat(w-40-size-10, 4, "The holder's verifiable credential (Open Badges 3.0) is verified there too.", "", 0, "L", false, 0, "")
 	var b bytes.Buffer
 	if err := pdf.Output(&b); err != nil {
 		return nil, fmt.Errorf("certificate PDF: %w", err)
