@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -233,7 +234,16 @@ func (s *Server) waitMinSeq(c echo.Context) error {
 	if s.deps.WaitFor == nil {
 		return nil
 	}
-	return s.deps.WaitFor(c.Request().Context(), seq)
+	err = s.deps.WaitFor(c.Request().Context(), seq)
+	if err != nil && s.deps.Reads != nil && s.deps.Reads.Store != nil {
+		// A seq past the store's end was returned by no command: asked
+		// again it would wait, and be refused, for ever.
+		if last, lerr := s.deps.Reads.Store.LastSeq(c.Request().Context()); lerr == nil && seq > last {
+			return domain.InvalidFields("bad query parameter", domain.FieldError{Field: "min_seq",
+				Reason: fmt.Sprintf("%d is past the store's last position, %d: no command returned it", seq, last)})
+		}
+	}
+	return err
 }
 
 // Routes lists the route table (for tests and the contract).
