@@ -8,6 +8,19 @@ import (
 	"github.com/emcc/accredit/domain"
 )
 
+// renderBoth renders kind k in English and in Dutch.
+func renderBoth(t *testing.T, k Kind, d Data) (en, enBody, nl, nlBody string) {
+	t.Helper()
+	var err error
+	if en, enBody, err = Render(k, "en", d); err != nil {
+		t.Fatalf("%s en: %v", k, err)
+	}
+	if nl, nlBody, err = Render(k, "nl", d); err != nil {
+		t.Fatalf("%s nl: %v", k, err)
+	}
+	return en, enBody, nl, nlBody
+}
+
 // Every kind a role receives has an English and a Dutch template that
 // name the recipient and carry the link, and the two differ.
 func TestEveryKindRendersInEnglishAndDutch(t *testing.T) {
@@ -15,14 +28,7 @@ func TestEveryKindRendersInEnglishAndDutch(t *testing.T) {
 		Submitted: []CaseLink{{ID: "01NEW", Link: "https://accredit.test/new"}}}
 	for _, role := range domain.UserRoles {
 		for _, k := range KindsFor(role) {
-			en, enBody, err := Render(k, "en", d)
-			if err != nil {
-				t.Fatalf("%s en: %v", k, err)
-			}
-			nl, nlBody, err := Render(k, "nl", d)
-			if err != nil {
-				t.Fatalf("%s nl: %v", k, err)
-			}
+			en, enBody, nl, nlBody := renderBoth(t, k, d)
 			if en == nl || enBody == nlBody {
 				t.Errorf("%s: the Dutch template is the English one", k)
 			}
@@ -50,14 +56,7 @@ func TestEveryKindRendersInEnglishAndDutch(t *testing.T) {
 func TestAccountNoticesRenderInEnglishAndDutch(t *testing.T) {
 	d := Data{Name: "Carla Coach", At: "2026-12-06 09:00 UTC", Link: "https://accredit.test/forgot-password", Address: MaskAddress("carla.new@example.org")}
 	for _, k := range []Kind{KindPasswordChanged, KindEmailChanged} {
-		en, enBody, err := Render(k, "en", d)
-		if err != nil {
-			t.Fatalf("%s en: %v", k, err)
-		}
-		nl, nlBody, err := Render(k, "nl", d)
-		if err != nil {
-			t.Fatalf("%s nl: %v", k, err)
-		}
+		en, enBody, nl, nlBody := renderBoth(t, k, d)
 		if en == nl || enBody == nlBody || !ValidKind(k) {
 			t.Errorf("%s: the Dutch template is the English one, or the kind is not valid", k)
 		}
