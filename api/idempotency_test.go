@@ -163,3 +163,35 @@ func TestRequestIDIsBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestARetryWhileBehindIsAnsweredNotRefused: a command stored but not
+// applied here in time answers 503 "retry it with the same
+// Idempotency-Key". Its retry with that key, while this process is still
+// behind, decides on a state that already holds its own effect: it must
+// answer 503 again (or the recorded answer), never a refusal of that
+// effect (the evidence item gone: 404; the case submitted: 409; the email
+// taken: 409), which tells a client that retries on 503 that its recorded
+// command failed.
+func TestARetryWhileBehindIsAnsweredNotRefused(t *testing.T) {
+	in, tm := heldTeam(t)
+	id := tm.openEIA(t)
+	evID := Expect(t, in.Upload(t, id, tm.applicant.Token, map[string]string{"kind": "reflective_statement", "title": "Extra", "categories": "1", "indicators": "31"}, "x.pdf", pdf, nil), 201).Header.Get("X-Evidence-Id")
+	for _, r := range []Request{
+		{Method: http.MethodDelete, Path: "/api/v1/cases/" + id + "/evidence/" + evID, Token: tm.applicant.Token},
+		{Method: http.MethodPost, Path: "/api/v1/cases/" + id + "/submit", Token: tm.applicant.Token, Body: declared},
+		{Method: http.MethodPost, Path: "/api/v1/auth/register", Body: map[string]string{"email": "dora@example.org", "password": "dora's long password", "name": "Dora"}},
+		{Method: http.MethodPost, Path: "/api/v1/users", Token: tm.admin, Body: map[string]string{"email": "olga@example.org", "password": "olga's long password", "name": "Olga", "role": "assessor"}},
+	} {
+		r.Header = keyed("retry-" + r.Path)
+		in.gate.Hold()
+		Expect(t, in.Do(t, r), 503)
+		again := in.Do(t, r) // the careful client's retry, same key, still behind
+		in.caughtUp(t)
+		if again.Status != 503 && again.Status/100 != 2 {
+			t.Errorf("%s %s retried with its key while behind: got %d %s, want 503 or the recorded answer", r.Method, r.Path, again.Status, again.Body)
+		}
+		if after := in.Do(t, r); after.Status/100 != 2 {
+			t.Errorf("%s %s retried once caught up: got %d %s, want the recorded answer", r.Method, r.Path, after.Status, after.Body)
+		}
+	}
+}

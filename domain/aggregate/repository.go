@@ -245,7 +245,8 @@ func (r *Repository[S]) applied(meta Meta) (Result, bool, error) {
 // hold this very command, written by another process it was also sent to
 // (or by an earlier attempt): refused on a state that holds its own effect,
 // it must answer as its first write did. False when the feed does not
-// reach seq in time: the refusal stands then.
+// reach seq in time (see update's refuse: a command with an id then
+// answers not-caught-up rather than the refusal).
 func (r *Repository[S]) appliedUpTo(ctx context.Context, meta Meta, seq uint64) (Result, bool, error) {
 	if meta.CommandID == "" || r.feed.WaitFor(ctx, seq) != nil {
 		return Result{}, false, nil
@@ -300,6 +301,11 @@ func (r *Repository[S]) update(ctx context.Context, id string, meta Meta, decide
 		refuse := func(err error) (Result, int, error) {
 			if res, ok, aerr := r.appliedUpTo(ctx, meta, head.Seq); ok {
 				return res, 0, aerr
+			}
+			if meta.CommandID != "" && r.feed.Position() < head.Seq {
+				// Decided on a state this process has not applied: it may
+				// hold this very command; say so rather than refuse it.
+				return Result{}, 0, notCaughtUp(Result{Seq: head.Seq})
 			}
 			return Result{}, 0, err
 		}
