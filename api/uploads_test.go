@@ -315,3 +315,24 @@ func TestEvidenceFileStreamedAndOldFormatRead(t *testing.T) {
 		t.Fatalf("old-format file: got %d bytes, want the %d sealed", len(f.Body), len(big))
 	}
 }
+
+// TestARetriedUploadNamesTheEvidenceItRecorded: a retried upload (same
+// key, same request) is answered with the evidence item its first attempt
+// recorded, whose file is there, not an id the retry made up and never
+// stored.
+func TestARetriedUploadNamesTheEvidenceItRecorded(t *testing.T) {
+	in := StartInMemory(t)
+	carla := in.CreateUser(t, in.AdminToken(t), "applicant", "carla@example.org", "Carla")
+	id := Expect(t, in.Post(t, "/api/v1/cases", carla.Token, eiaCase), 201).Map(t)["id"].(string)
+	up := func() Response {
+		return in.Upload(t, id, carla.Token, map[string]string{"kind": "reflective_statement", "title": "Log", "categories": "1", "indicators": "31"}, "log.pdf", pdf, keyed("up-1"))
+	}
+	first := Expect(t, up(), 201)
+	retry := Expect(t, up(), 201)
+	if a, b := first.Header.Get("X-Evidence-Id"), retry.Header.Get("X-Evidence-Id"); a != b || first.Header.Get("Location") != retry.Header.Get("Location") {
+		t.Fatalf("the retry names evidence %s at %s, the first %s at %s", b, retry.Header.Get("Location"), a, first.Header.Get("Location"))
+	}
+	if f := Expect(t, in.Get(t, retry.Header.Get("Location"), carla.Token), 200); !bytes.Equal(f.Body, pdf) {
+		t.Fatalf("the file the retry names: %q", f.Body)
+	}
+}

@@ -254,6 +254,24 @@ func (r *Repository[S]) appliedUpTo(ctx context.Context, meta Meta, seq uint64) 
 	return r.applied(meta)
 }
 
+// Recorded returns the events of the commit a command wrote, res being
+// its answer: for a retry answered as a duplicate (no state to answer
+// with) to name what its first attempt recorded, such as an id that
+// attempt chose. Errors: Unavailable when the store cannot be read;
+// Internal when the commit at res.Seq is not of res.Stream.
+func (r *Repository[S]) Recorded(ctx context.Context, res Result) ([]eventstore.Event, error) {
+	ctx, cancel := context.WithTimeout(ctx, CommandTimeout)
+	defer cancel()
+	c, err := r.store.Get(ctx, res.Seq)
+	if err != nil {
+		return nil, storeUnavailable(err)
+	}
+	if c.Stream != res.Stream || c.Err != nil {
+		return nil, domain.Errorf(domain.Internal, "the commit at %d is not the one recorded on %s", res.Seq, res.Stream)
+	}
+	return c.Events, nil
+}
+
 // Update runs decide on aggregate id (a fresh state when it does not exist
 // yet) and appends what it decided, retrying on a concurrent write. decide
 // returns a domain error to refuse; it must not change the state it is given.

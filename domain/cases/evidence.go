@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -177,7 +178,32 @@ func (s *Service) AddEvidence(ctx context.Context, m aggregate.Meta, id string, 
 		// it) keeps its file: the case may refer to it.
 		_ = s.blobs.Delete(context.WithoutCancel(ctx), in.Object)
 	}
+	if err == nil && res.Duplicate {
+		// A retry: its answer names the item its first attempt recorded,
+		// not the id made up above, which names nothing stored.
+		evID, err = s.recordedEvidence(ctx, res)
+	}
 	return evID, res, err
+}
+
+// recordedEvidence is the id of the evidence item the command that
+// answered res recorded.
+func (s *Service) recordedEvidence(ctx context.Context, res aggregate.Result) (string, error) {
+	events, err := s.repo.Recorded(ctx, res)
+	if err != nil {
+		return "", err
+	}
+	for _, e := range events {
+		if e.Type != string(accreditation.EventEvidenceAdded) {
+			continue
+		}
+		var d accreditation.EvidenceAdded
+		if err := json.Unmarshal(e.Data, &d); err != nil || d.EvidenceID == "" {
+			break
+		}
+		return d.EvidenceID, nil
+	}
+	return "", domain.Errorf(domain.Internal, "the evidence this upload recorded (seq %d) cannot be read", res.Seq)
 }
 
 // refused reports whether a command that returned err was refused, and so
