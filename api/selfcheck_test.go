@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -93,5 +94,22 @@ func TestSelfCheckAPI(t *testing.T) {
 	}
 	if got := Expect(t, in.Get(t, "/api/v1/me/export", bea.Token), 200).Map(t)["self_checks"].([]any); len(got) != 0 {
 		t.Fatalf("another user's export: %d self-checks, want none", len(got))
+	}
+}
+
+// TestARetriedSelfCheckAnswersItsOwnCheck: a retried save (same key, same
+// ratings) is answered with the self-check its first attempt saved, not
+// the user's latest one.
+func TestARetriedSelfCheckAnswersItsOwnCheck(t *testing.T) {
+	in := StartInMemory(t)
+	ann := in.CreateUser(t, in.AdminToken(t), "applicant", "ann@example.org", "Ann")
+	save := func(key string, ratings any) Response {
+		return in.Do(t, Request{Method: http.MethodPost, Path: "/api/v1/me/self-checks", Token: ann.Token, Body: map[string]any{"ratings": ratings}, Header: keyed(key)})
+	}
+	first := Expect(t, save("sc-1", []any{}), 201)
+	Expect(t, save("sc-2", foundationRatings()), 201)
+	retry := Expect(t, save("sc-1", []any{}), 201)
+	if a, b := first.Header.Get("Location"), retry.Header.Get("Location"); a != b || first.Map(t)["id"] != retry.Map(t)["id"] {
+		t.Fatalf("the retry of the first save answers %s (%v), the first answered %s (%v)", b, retry.Map(t)["id"], a, first.Map(t)["id"])
 	}
 }

@@ -78,12 +78,33 @@ func (s *Service) Save(ctx context.Context, m aggregate.Meta, inputs []Input) (S
 		if h, err = s.history(ctx, m.Actor); err != nil {
 			return Saved{}, res, err
 		}
+		if in.CheckID, err = s.recordedCheck(ctx, res); err != nil {
+			return Saved{}, res, err
+		}
 	}
-	if len(h.Checks) == 0 {
+	r, ok := h.find(in.CheckID)
+	if !ok {
 		return Saved{}, res, domain.Errorf(domain.Internal, "self-check saved but not found")
 	}
-	saved, err := s.open(ctx, h.UserID, h.Checks[len(h.Checks)-1])
+	saved, err := s.open(ctx, h.UserID, r)
 	return saved, res, err
+}
+
+// recordedCheck is the id of the self-check the command that answered res
+// saved: a retry names that one, not the user's latest (saved since, by
+// another command).
+func (s *Service) recordedCheck(ctx context.Context, res aggregate.Result) (string, error) {
+	events, err := s.repo.Recorded(ctx, res)
+	if err != nil {
+		return "", err
+	}
+	for _, e := range events {
+		var d Recorded
+		if e.Type == EventRecorded && json.Unmarshal(e.Data, &d) == nil && d.CheckID != "" {
+			return d.CheckID, nil
+		}
+	}
+	return "", domain.Errorf(domain.Internal, "the self-check this save recorded (seq %d) cannot be read", res.Seq)
 }
 
 // seal seals plain with subject's key, as a file.
