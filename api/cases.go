@@ -462,7 +462,8 @@ func (s *Server) addEvidence(c echo.Context) error {
 			up.FileName = part.FileName()
 			up.File = part
 			if m.CommandID != "" {
-				m.RequestHash = s.formHash(c, fields, up.FileName)
+				fileName := up.FileName
+				up.RequestHash = func(sum []byte) string { return s.formHash(c, fields, fileName, sum) }
 			}
 			evID, res, fileErr = s.deps.Cases.AddEvidence(c.Request().Context(), m, id, up)
 			if fileErr != nil {

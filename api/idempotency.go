@@ -98,8 +98,8 @@ func (s *Server) requestHash(method, path string, parts ...[]byte) string {
 
 // idempotency checks Idempotency-Key and, when one is sent with a JSON (or
 // empty) body, hashes the request for meta; a multipart upload is hashed by
-// its handler from the parts it reads. Bodies over the JSON limit are left
-// to bind to refuse.
+// its handler from the parts it reads (formHash). Bodies over the JSON
+// limit are left to bind to refuse.
 func (s *Server) idempotency(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		k := c.Request().Header.Get("Idempotency-Key")
@@ -128,14 +128,16 @@ func (s *Server) idempotency(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // formHash is the request hash of a multipart upload: its fields (sorted
-// by name) and the file's name.
-func (s *Server) formHash(c echo.Context, fields map[string]string, fileName string) string {
+// by name), the file's name and the SHA-256 of the file's content (known
+// once the upload is spooled), so that the same key with another file of
+// the same name is another request.
+func (s *Server) formHash(c echo.Context, fields map[string]string, fileName string, fileSHA256 []byte) string {
 	names := make([]string, 0, len(fields))
 	for n := range fields {
 		names = append(names, n)
 	}
 	slices.Sort(names)
-	parts := [][]byte{[]byte(fileName)}
+	parts := [][]byte{[]byte(fileName), fileSHA256}
 	for _, n := range names {
 		parts = append(parts, []byte(n), []byte(fields[n]))
 	}

@@ -195,3 +195,25 @@ func TestARetryWhileBehindIsAnsweredNotRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestAKeyReusedForAnotherFileIsRefused: an upload's key is bound to its
+// file's content too: the same key with another file under the same name
+// is another request, refused 422 naming the header (not answered as the
+// first while the new file is dropped); the same file again is the first
+// answer.
+func TestAKeyReusedForAnotherFileIsRefused(t *testing.T) {
+	in := StartInMemory(t)
+	carla := in.CreateUser(t, in.AdminToken(t), "applicant", "carla@example.org", "Carla")
+	id := Expect(t, in.Post(t, "/api/v1/cases", carla.Token, eiaCase), 201).Map(t)["id"].(string)
+	up := func(content []byte) Response {
+		return in.Upload(t, id, carla.Token, map[string]string{"kind": "reflective_statement", "title": "Log", "categories": "1", "indicators": "31"}, "log.pdf", content, keyed("up-1"))
+	}
+	first := Expect(t, up(pdf), 201)
+	other := append(append([]byte(nil), pdf...), "% another version of the file\n"...)
+	if r := Expect(t, up(other), 422); !strings.Contains(string(r.Body), "Idempotency-Key") {
+		t.Fatalf("the problem does not name the header: %s", r.Body)
+	}
+	if again := Expect(t, up(pdf), 201); again.Header.Get("X-Evidence-Id") != first.Header.Get("X-Evidence-Id") {
+		t.Fatalf("the same file again names %s, the first %s", again.Header.Get("X-Evidence-Id"), first.Header.Get("X-Evidence-Id"))
+	}
+}

@@ -58,6 +58,10 @@ type Upload struct {
 	Categories []int
 	Indicators []int
 	File       io.Reader
+	// RequestHash, when set, is the request hash of the upload given its
+	// file's SHA-256 (known once the file is spooled): it replaces the
+	// command's, so that its key is bound to the file's content too.
+	RequestHash func(fileSHA256 []byte) string
 }
 
 // AddEvidence checks, encrypts and stores an evidence file, then records it.
@@ -122,6 +126,10 @@ func (s *Service) AddEvidence(ctx context.Context, m aggregate.Meta, id string, 
 		return "", aggregate.Result{}, &domain.Error{Code: domain.TooLarge, Message: fmt.Sprintf("the file is over the limit of %d bytes", s.maxUpload),
 			Extra: map[string]any{"max_bytes": s.maxUpload}}
 	}
+	sum := h.Sum(nil)
+	if up.RequestHash != nil && m.CommandID != "" {
+		m.RequestHash = up.RequestHash(sum)
+	}
 	if n == 0 {
 		// Refused for its type it would read "not accepted", which names
 		// the wrong fault: a file chosen by mistake, or lost on its way.
@@ -157,7 +165,7 @@ func (s *Service) AddEvidence(ctx context.Context, m aggregate.Meta, id string, 
 	}
 	evID := ulid.Make().String()
 	in := accreditation.EvidenceInput{ID: evID, Kind: accreditation.EvidenceKind(up.Kind), Title: title, FileName: fileName,
-		ContentType: typ.MediaType, Size: n, SHA256: hex.EncodeToString(h.Sum(nil)), Object: id + "/" + evID,
+		ContentType: typ.MediaType, Size: n, SHA256: hex.EncodeToString(sum), Object: id + "/" + evID,
 		Categories: up.Categories, Indicators: up.Indicators}
 	// Decide first (a refused command stores nothing), then store, then append.
 	if _, err := c.AddEvidence(m.Actor, s.now(), in); err != nil {
