@@ -386,3 +386,23 @@ func TestTheExportHoldsTheAccountAndEmailChoices(t *testing.T) {
 		t.Fatalf("self-checks in the export: %v", doc["self_checks"])
 	}
 }
+
+// TestARetriedPasswordChangeIsAnsweredAsTheFirst: POST /me/password with a
+// key, answered 204; its retries (same key, same body) are answered 204
+// too, not checked against the password the first one set (401 "the
+// current password is wrong", each counted as a wrong try against the
+// account's throttle).
+func TestARetriedPasswordChangeIsAnsweredAsTheFirst(t *testing.T) {
+	in := StartInMemory(t)
+	carla := in.CreateUser(t, in.AdminToken(t), "applicant", "carla@example.org", "Carla")
+	change := Request{Method: http.MethodPost, Path: "/api/v1/me/password", Token: carla.Token,
+		Body: map[string]string{"current_password": carla.Password, "new_password": "a fresh long passphrase"}, Header: keyed("pw-1")}
+	first := Expect(t, in.Do(t, change), 204)
+	for range 6 {
+		if r := in.Do(t, change); r.Status != 204 || r.Header.Get("X-Accredit-Seq") != first.Header.Get("X-Accredit-Seq") {
+			t.Fatalf("retried password change: got %d %s (seq %s), want 204 as the first (seq %s)", r.Status, r.Body, r.Header.Get("X-Accredit-Seq"), first.Header.Get("X-Accredit-Seq"))
+		}
+	}
+	Expect(t, in.Get(t, "/api/v1/me", carla.Token), 200) // the session it was made in goes on
+	in.Login(t, carla.Email, "a fresh long passphrase")
+}

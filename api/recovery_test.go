@@ -296,3 +296,22 @@ func TestChangesToHowAUserLogsInAreMailedToTheAddressTheyConcern(t *testing.T) {
 	}
 	t.Fatal("no email_changed message in the outbox")
 }
+
+// TestARetriedPasswordResetIsAnsweredAsTheFirst: POST /auth/password-resets
+// with a key, answered 200; its retry (same key, same body) is answered 200
+// too, not refused for the link its first attempt used (400).
+func TestARetriedPasswordResetIsAnsweredAsTheFirst(t *testing.T) {
+	mb := StartMailbox(t, "", "")
+	tm := newTeam(t, func(c *app.Config) { c.SMTPURL = mb.URL() })
+	l := Expect(t, tm.in.Post(t, "/api/v1/users/"+tm.applicant.ID+"/password-reset-links", tm.admin, nil), 201).Map(t)
+	token := tokenIn.FindStringSubmatch(l["link"].(string))[1]
+	reset := Request{Method: "POST", Path: "/api/v1/auth/password-resets", Body: map[string]string{"token": token, "password": "the office's new password"}, Header: keyed("reset-1")}
+	first := Expect(t, tm.in.Do(t, reset), 200)
+	if r := tm.in.Do(t, reset); r.Status != 200 || r.Map(t)["seq"] != first.Map(t)["seq"] {
+		t.Fatalf("retried password reset: got %d %s, want 200 as the first (%s)", r.Status, r.Body, first.Body)
+	}
+	other := reset
+	other.Body = map[string]string{"token": token, "password": "another new password"}
+	Expect(t, tm.in.Do(t, other), 422) // the key with another password
+	tm.in.Login(t, tm.applicant.Email, "the office's new password")
+}

@@ -336,3 +336,21 @@ func TestARetriedUploadNamesTheEvidenceItRecorded(t *testing.T) {
 		t.Fatalf("the file the retry names: %q", f.Body)
 	}
 }
+
+// TestARetriedUploadIsAnsweredAsTheFirstAfterTheCaseMovedOn: a retry of a
+// recorded upload gets the first answer whatever happened to the case
+// since (withdrawn: no upload is allowed now), not the refusal of a new
+// upload.
+func TestARetriedUploadIsAnsweredAsTheFirstAfterTheCaseMovedOn(t *testing.T) {
+	in := StartInMemory(t)
+	carla := in.CreateUser(t, in.AdminToken(t), "applicant", "carla@example.org", "Carla")
+	id := Expect(t, in.Post(t, "/api/v1/cases", carla.Token, eiaCase), 201).Map(t)["id"].(string)
+	up := func() Response {
+		return in.Upload(t, id, carla.Token, map[string]string{"kind": "reflective_statement", "title": "Log", "categories": "1", "indicators": "31"}, "log.pdf", pdf, keyed("up-1"))
+	}
+	first := Expect(t, up(), 201)
+	Expect(t, in.Post(t, "/api/v1/cases/"+id+"/withdraw", carla.Token, map[string]any{}), 200)
+	if r := up(); r.Status != 201 || r.Header.Get("X-Evidence-Id") != first.Header.Get("X-Evidence-Id") {
+		t.Fatalf("retried upload after the case was withdrawn: got %d %s, want 201 naming %s (the recorded answer)", r.Status, r.Body, first.Header.Get("X-Evidence-Id"))
+	}
+}

@@ -469,6 +469,10 @@ func (s *Service) SetProfile(ctx context.Context, meta aggregate.Meta, userID st
 // be shutting out someone who learnt it; the session of keepToken (the
 // one the change was made in) goes on.
 func (s *Service) ChangePassword(ctx context.Context, meta aggregate.Meta, userID, current, next, keepToken string) (aggregate.Result, error) {
+	const ended = "the password is changed, but other sessions could not be ended; change it again"
+	if res, ok, err := s.passwordRecorded(ctx, meta, keepToken, ended); ok {
+		return res, err
+	}
 	if why := CheckNewPassword(next); why != "" {
 		return aggregate.Result{}, domain.InvalidFields("invalid password", domain.FieldError{Field: "new_password", Reason: why})
 	}
@@ -490,7 +494,28 @@ func (s *Service) ChangePassword(ctx context.Context, meta aggregate.Meta, userI
 		return aggregate.Result{}, &domain.Error{Code: domain.Unauthorized, Message: "the current password is wrong",
 			Fields: []domain.FieldError{{Field: "current_password", Reason: "does not match"}}}
 	}
-	return s.setPassword(ctx, meta, userID, next, keepToken, "the password is changed, but other sessions could not be ended; change it again")
+	return s.setPassword(ctx, meta, userID, next, keepToken, ended)
+}
+
+// passwordRecorded answers a retry of a password change or reset recorded
+// already (meta's command id, the same request): ok, its result, and the
+// user's sessions but keepToken's ended again, as the first attempt may
+// have stopped before it ended them. Its checks would refuse the retry:
+// the current password is the one it set (and a wrong one counts against
+// the throttle), the link is used.
+func (s *Service) passwordRecorded(ctx context.Context, meta aggregate.Meta, keepToken, ended string) (aggregate.Result, bool, error) {
+	res, ok, err := s.users.Applied(ctx, meta)
+	if !ok || err != nil {
+		return res, ok, err
+	}
+	userID, ok := strings.CutPrefix(res.Stream, UserPrefix+".")
+	if !ok {
+		return res, true, domain.Errorf(domain.Internal, "command %s recorded on %s, not a user", meta.CommandID, res.Stream)
+	}
+	if _, err := s.endSessions(ctx, userID, keepToken); err != nil {
+		return res, true, domain.Wrap(domain.Unavailable, err, "%s", ended)
+	}
+	return res, true, nil
 }
 
 // setPassword records next as the user's password (hashed, sealed) and

@@ -254,6 +254,22 @@ func (r *Repository[S]) appliedUpTo(ctx context.Context, meta Meta, seq uint64) 
 	return r.applied(meta)
 }
 
+// Applied returns what command meta wrote, when this process has applied
+// it (ok; the aggregate is then read at least that far), for a service
+// whose checks before its command would refuse a retry of one recorded
+// already (a current password it changed, a link it used, a case that has
+// moved on since): it answers that first, as Update would. ok false when
+// meta has no command id or it is not recorded here. Errors: Unprocessable
+// (ErrKeyReused) when the id was recorded for another request (another
+// RequestHash; none given matches any).
+func (r *Repository[S]) Applied(ctx context.Context, meta Meta) (Result, bool, error) {
+	res, ok, err := r.applied(meta)
+	if !ok || err != nil {
+		return res, ok, err
+	}
+	return res, true, r.seeDuplicate(ctx, res)
+}
+
 // Recorded returns the events of the commit a command wrote, res being
 // its answer: for a retry answered as a duplicate (no state to answer
 // with) to name what its first attempt recorded, such as an id that

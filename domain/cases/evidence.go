@@ -95,7 +95,14 @@ func (s *Service) AddEvidence(ctx context.Context, m aggregate.Meta, id string, 
 	if len(fields) > 0 {
 		return "", aggregate.Result{}, domain.InvalidFields("invalid evidence", fields...)
 	}
-	if err := s.quotaError(c, 0); err != nil { // a full case: refused before a byte is read
+	// A retry of an upload recorded already is answered as the first once
+	// its file is read (its request hash is the file's too): the checks of
+	// a new upload (the case's state, its quota) would refuse it when the
+	// case has moved on since, or when this upload filled it.
+	anyRequest := m
+	anyRequest.RequestHash = "" // the file is not read yet: is the id recorded at all?
+	_, retry, _ := s.repo.Applied(ctx, anyRequest)
+	if err := s.quotaError(c, 0); err != nil && !retry { // a full case: refused before a byte is read
 		return "", aggregate.Result{}, err
 	}
 	release, ok := s.gate.Enter(m.Actor.ID)
@@ -129,6 +136,15 @@ func (s *Service) AddEvidence(ctx context.Context, m aggregate.Meta, id string, 
 	sum := h.Sum(nil)
 	if up.RequestHash != nil && m.CommandID != "" {
 		m.RequestHash = up.RequestHash(sum)
+	}
+	if retry {
+		if res, ok, err := s.repo.Applied(ctx, m); ok {
+			if err != nil {
+				return "", res, err
+			}
+			evID, err := s.recordedEvidence(ctx, res)
+			return evID, res, err
+		}
 	}
 	if n == 0 {
 		// Refused for its type it would read "not accepted", which names

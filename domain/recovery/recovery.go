@@ -296,6 +296,9 @@ func (s *Service) stillTheirs(ctx context.Context, t Token) error {
 // before the link is used, so a refused password leaves the link working.
 // Errors: Invalid (the password, or the link).
 func (s *Service) Reset(ctx context.Context, meta aggregate.Meta, token, password string) (aggregate.Result, error) {
+	if res, ok, err := s.o.Accounts.ResetRecorded(ctx, meta); ok { // a retry: its link is used
+		return res, err
+	}
 	if why := accounts.CheckNewPassword(password); why != "" {
 		return aggregate.Result{}, domain.InvalidFields("invalid password", domain.FieldError{Field: "password", Reason: why})
 	}
