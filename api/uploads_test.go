@@ -354,3 +354,18 @@ func TestARetriedUploadIsAnsweredAsTheFirstAfterTheCaseMovedOn(t *testing.T) {
 		t.Fatalf("retried upload after the case was withdrawn: got %d %s, want 201 naming %s (the recorded answer)", r.Status, r.Body, first.Header.Get("X-Evidence-Id"))
 	}
 }
+
+// TestAnUploadToAWithdrawnCaseIsAConflictThatAllowsNothing: the 409 of a
+// step a finished state allows nothing in lists no actions: "allowed" is
+// an empty list, as the OpenAPI document has it (the contract hook checks
+// the answer), not null.
+func TestAnUploadToAWithdrawnCaseIsAConflictThatAllowsNothing(t *testing.T) {
+	in := StartInMemory(t)
+	carla := in.CreateUser(t, in.AdminToken(t), "applicant", "carla@example.org", "Carla")
+	id := Expect(t, in.Post(t, "/api/v1/cases", carla.Token, eiaCase), 201).Map(t)["id"].(string)
+	Expect(t, in.Post(t, "/api/v1/cases/"+id+"/withdraw", carla.Token, map[string]any{}), 200)
+	r := Expect(t, in.Upload(t, id, carla.Token, map[string]string{"kind": "reflective_statement", "title": "Log", "categories": "1", "indicators": "31"}, "log.pdf", pdf, nil), 409)
+	if allowed, ok := r.Map(t)["allowed"].([]any); !ok || len(allowed) != 0 {
+		t.Fatalf("allowed: got %#v, want an empty list", r.Map(t)["allowed"])
+	}
+}

@@ -111,7 +111,7 @@ var actions = []struct {
 
 // AllowedIn returns the actions that someone can take on a case in state s.
 func AllowedIn(s State) []Action {
-	var out []Action
+	out := []Action{} // a final state allows nothing: an empty list, never null in a problem
 	for _, a := range actions {
 		if slices.Contains(a.states, s) {
 			out = append(out, a.name)
