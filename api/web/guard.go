@@ -1,14 +1,17 @@
 package web
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"mime/multipart"
 	"net/http"
@@ -236,7 +239,11 @@ func (x *ctx) actor() domain.Actor {
 }
 
 // meta is a command's metadata. A form's "idem" field (a random value
-// rendered into the form) makes a double submission write once. A form
+// rendered into the form) makes a double submission write once; it is
+// bound to what the form says (formHash), so that the form sent again
+// with other values (back, edit, save) is refused, the page saying so and
+// keeping what was typed, rather than answered as the first with the
+// change dropped. A form
 // that replaces what it shows (a portfolio, a self-assessment, an evidence
 // item, an assessor's profile) carries the "version" it was shown at
 // (template "version"): a save over a change made since to what it
@@ -249,11 +256,47 @@ func (x *ctx) meta(command string) aggregate.Meta {
 	if k := x.form.Get("idem"); k != "" && len(k) <= 100 {
 		sum := sha256.Sum256([]byte("web\x00" + m.Actor.ID + "\x00" + x.Request().URL.Path + "\x00" + k))
 		m.CommandID = "web-" + hex.EncodeToString(sum[:16])
+		m.RequestHash = x.formHash()
 	}
 	if v, err := strconv.ParseUint(x.form.Get("version"), 10, 64); err == nil {
 		m.IfVersion = &v
 	}
 	return m
+}
+
+// formHash is a keyed digest of the form as sent: its method, path and
+// fields, sorted by name, but the CSRF token and "idem" (see meta). Keyed,
+// as it is stored beside the command's events for good and a form may
+// hold a password. An upload's file is not in it (the file is read after
+// the command's metadata is made).
+func (x *ctx) formHash() string {
+	mac := hmac.New(sha256.New, x.a.d.RequestKey)
+	write := func(s string) {
+		var n [8]byte
+		binary.LittleEndian.PutUint64(n[:], uint64(len(s)))
+		mac.Write(n[:]) // length-prefixed: no two forms hash alike by shifting bytes
+		mac.Write([]byte(s))
+	}
+	write(x.Request().Method)
+	write(x.Request().URL.Path)
+	for _, k := range slices.Sorted(maps.Keys(x.form)) {
+		if k == "csrf" || k == "idem" {
+			continue
+		}
+		write(k)
+		write(strconv.Itoa(len(x.form[k])))
+		for _, v := range x.form[k] {
+			write(v)
+		}
+	}
+	return hex.EncodeToString(mac.Sum(nil)[:16])
+}
+
+// randomKey is a key for formHash when none is configured.
+func randomKey() []byte {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return b
 }
 
 // merge lets a form that replaces what it shows (its fields, which values

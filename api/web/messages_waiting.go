@@ -118,4 +118,6 @@ var waitingMessages = map[string]msg{
 		"Dit dossier wordt u niet meer aangeboden: het is ingetrokken, of uw assessorprofiel of het dossier is gewijzigd sinds de wachtrij werd getoond. Uw wachtrij zoals die nu is, staat hieronder."},
 	"form.stale": {"This was changed after you opened this page, in another tab or by someone else, so your changes were not saved. What you entered is below: check it against what is saved now (open this page again in another tab to see it) and save again.",
 		"Dit is gewijzigd nadat u deze pagina opende, in een ander tabblad of door iemand anders, dus uw wijzigingen zijn niet bewaard. Wat u invulde staat hieronder: vergelijk het met wat nu bewaard is (open deze pagina opnieuw in een ander tabblad om dat te zien) en bewaar opnieuw."},
+	"form.resent": {"This form was already sent, with other values, so this change was not saved. What you entered is below: check it and save again.",
+		"Dit formulier was al verstuurd, met andere waarden, dus deze wijziging is niet bewaard. Wat u invulde staat hieronder: controleer het en bewaar opnieuw."},
 }

@@ -15,6 +15,10 @@ import (
 
 var versionField = regexp.MustCompile(`name="version" value="(\d+)"`)
 
+// idemField is the value a form carries to be written once however often
+// it is sent.
+var idemField = regexp.MustCompile(`name="idem" value="([^"]+)"`)
+
 // shownVersion is the version a page's form was rendered at.
 func shownVersion(t *testing.T, a answer) string {
 	t.Helper()
@@ -543,5 +547,41 @@ func TestAnAssessorsProfileSavedOverChangesMergesThem(t *testing.T) {
 	}
 	if level, _ := profile(); level != "practitioner" {
 		t.Fatalf("level %s, want the other office user's kept", level)
+	}
+}
+
+// TestAFormResentWithOtherValuesIsRefusedNotDropped: a form sent again with
+// its "idem" but other values (back, edit, save) is another request: it is
+// refused with the page saying so and keeping what was typed, not answered
+// "saved" while nothing is written; the same form sent again unchanged (a
+// double click) is answered as the first.
+func TestAFormResentWithOtherValuesIsRefusedNotDropped(t *testing.T) {
+	w := newWorld(t)
+	u := w.registerApplicant(t, "carla@example.org", "Carla")
+	id := w.readyEIA(t, u)
+	c := w.client(t)
+	c.login(u.Email, u.Password)
+	page := c.get("/applications/" + id + "/portfolio")
+	idem, version := idemField.FindStringSubmatch(page.Body)[1], shownVersion(t, page)
+	form := func(hours string) url.Values {
+		return url.Values{"first_practice_date": {"2021-01-15"}, "client_hours": {hours}, "client_count": {"14"}, "cpd_hours_last_year": {"20"},
+			"supervision_hours_last_year": {"6"}, "feedback_items_last_12m": {"6"}, "reflection_items_last_12m": {"5"},
+			"professional_body_member": {"yes"}, "idem": {idem}, "version": {version}}
+	}
+	hours := func() any {
+		return Expect(t, w.in.Get(t, "/api/v1/cases/"+id, u.Token), 200).Map(t)["portfolio"].(map[string]any)["client_hours"]
+	}
+	if r := c.post("/applications/"+id+"/portfolio", form("150"), true); r.Status != http.StatusSeeOther {
+		t.Fatalf("first save: %d", r.Status)
+	}
+	again := c.post("/applications/"+id+"/portfolio", form("175"), true)
+	if again.Status != http.StatusUnprocessableEntity || !strings.Contains(again.Body, "already sent, with other values") || !strings.Contains(again.Body, `value="175"`) {
+		t.Fatalf("the form sent again with other values: %d, want 422 saying so and keeping 175: %.3000s", again.Status, again.Body)
+	}
+	if got := hours(); got != 150.0 {
+		t.Fatalf("client hours after the refused resend: %v, want 150", got)
+	}
+	if r := c.post("/applications/"+id+"/portfolio", form("150"), true); r.Status != http.StatusSeeOther {
+		t.Fatalf("the same form sent again unchanged: %d, want 303 as the first: %.2000s", r.Status, r.Body)
 	}
 }

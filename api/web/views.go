@@ -23,6 +23,7 @@ import (
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/accounts"
 	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/aggregate"
 	"github.com/emcc/accredit/domain/cases"
 	"github.com/emcc/accredit/domain/framework"
 	"github.com/emcc/accredit/domain/rulesets"
@@ -270,6 +271,9 @@ func (x *ctx) errorPage(err error) error {
 	d := map[string]any{"Status": status, "Key": key, "RequestID": x.Response().Header().Get("X-Request-Id")}
 	if key == "error.other" {
 		d["Detail"] = domain.ErrorMessage(err)
+		if errors.Is(err, aggregate.ErrKeyReused) { // the API's words name a header
+			d["Detail"] = x.T("form.resent")
+		}
 	}
 	if key == "error.too_large" {
 		d["Limit"] = x.a.maxUpload()
@@ -294,13 +298,16 @@ func (x *ctx) errorPage(err error) error {
 // the way of (a fee, an interview, an appeal's terms, a holder's own
 // judgement), an assessor who may not take the role, a panel whose votes
 // do not carry the decision, and rules edited from a version since
-// replaced. It is "" for any other error.
+// replaced, and a form sent again with other values. It is "" for any
+// other error.
 func (x *ctx) refusal(err error) string {
 	var extra map[string]any // what the refusal names, for the words
 	if de := (*domain.Error)(nil); errors.As(err, &de) {
 		extra = de.Extra
 	}
 	switch {
+	case errors.Is(err, aggregate.ErrKeyReused):
+		return x.T("form.resent")
 	case errors.Is(err, cases.ErrBarred):
 		return x.T("error.barred")
 	case errors.Is(err, cases.ErrConflicted):

@@ -84,6 +84,11 @@ type Deps struct {
 	Mail *mail.Outbox
 	// Recovery issues and redeems one-time links (nil: no recovery pages).
 	Recovery *recovery.Service
+	// RequestKey keys the hashes that bind a form's "idem" to what the
+	// form says (as api.Deps.RequestKey, and the same one): every process
+	// of a cluster must have the same. Without one, a random key is used:
+	// a form sent again then matches only on the same process.
+	RequestKey []byte
 }
 
 // app is the running web application.
@@ -104,6 +109,9 @@ func Register(e *echo.Echo, d Deps) {
 	}
 	if d.Catalogue == nil {
 		d.Catalogue = framework.Default()
+	}
+	if len(d.RequestKey) == 0 {
+		d.RequestKey = randomKey()
 	}
 	a := &app{d: d, views: mustViews(d.Catalogue)}
 	for _, r := range a.routes() {

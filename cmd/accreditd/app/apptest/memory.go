@@ -103,7 +103,7 @@ func StartInMemory(tb testing.TB) *Instance {
 		Reads: &api.ReadSide{Runner: reads, Store: mem.Events, Vault: vault, SLA: cfg.SLA(), Search: index},
 	})
 	web.Register(srv.Echo, web.Deps{Accounts: acc, Cases: cs, SelfChecks: checks, Reads: srv.Reads(), Catalogue: framework.Default(),
-		Log: log, Now: time.Now, Verify: verify, Checkpoint: checkpoint})
+		Log: log, Now: time.Now, Verify: verify, Checkpoint: checkpoint, RequestKey: make([]byte, 32)})
 	hs := httptest.NewServer(srv.Echo)
 	tb.Cleanup(hs.Close)
 	return &Instance{URL: hs.URL, Cfg: cfg, Log: logs, Mem: mem, t: tb}
