@@ -218,3 +218,20 @@ func TestChangePassword(t *testing.T) {
 		w.client(t).login(w.assessor.Email, w.assessor.Password)
 	})
 }
+
+// TestADoubleSubmittedSignupIsAnsweredAsTheFirst: the sign-up form sent
+// twice (a double click, a resend) registers once and answers the second
+// as the first, not "a user with this email already exists" (the first
+// one's account).
+func TestADoubleSubmittedSignupIsAnsweredAsTheFirst(t *testing.T) {
+	w := newWorld(t)
+	c := w.client(t)
+	idem := idemField.FindStringSubmatch(c.get("/signup").Body)[1]
+	form := url.Values{"name": {"Dora Doe"}, "email": {"dora@example.org"}, "password": {"dora's long password"}, "idem": {idem}}
+	first := c.post("/signup", form, true)
+	second := c.post("/signup", form, true)
+	if first.Status != http.StatusSeeOther || second.Status != http.StatusSeeOther || second.Location != first.Location {
+		t.Fatalf("double-submitted sign-up: %d %s then %d %s, want the same answer twice: %.2000s", first.Status, first.Location, second.Status, second.Location, second.Body)
+	}
+	w.in.Login(t, "dora@example.org", "dora's long password")
+}

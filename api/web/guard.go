@@ -251,8 +251,13 @@ func (x *ctx) actor() domain.Actor {
 // undoing that change unseen (fieldErrors says so, and the page keeps what
 // was typed); a change to another field, or another part of a case, is not
 // (merge).
-func (x *ctx) meta(command string) aggregate.Meta {
-	m := aggregate.Meta{Command: command, Actor: x.actor(), CorrelationID: x.Response().Header().Get(echo.HeaderXRequestID)}
+func (x *ctx) meta(command string) aggregate.Meta { return x.metaAs(command, x.actor()) }
+
+// metaAs is meta for a command made as actor: a sign-up is the
+// registrant's own (an empty actor) whoever is logged in in the browser,
+// as its first sending may have logged it in.
+func (x *ctx) metaAs(command string, actor domain.Actor) aggregate.Meta {
+	m := aggregate.Meta{Command: command, Actor: actor, CorrelationID: x.Response().Header().Get(echo.HeaderXRequestID)}
 	if k := x.form.Get("idem"); k != "" && len(k) <= 100 {
 		sum := sha256.Sum256([]byte("web\x00" + m.Actor.ID + "\x00" + x.Request().URL.Path + "\x00" + k))
 		m.CommandID = "web-" + hex.EncodeToString(sum[:16])

@@ -12,7 +12,6 @@ import (
 	"github.com/emcc/accredit/api"
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/accounts"
-	"github.com/emcc/accredit/domain/aggregate"
 	"github.com/emcc/accredit/domain/cases"
 	"github.com/emcc/accredit/projections"
 )
@@ -136,7 +135,7 @@ func (a *app) signup(x *ctx) error {
 	in := accounts.NewUser{Name: x.fv("name"), Email: x.fv("email"), Password: x.form.Get("password"), Role: domain.RoleApplicant}
 	p.Form.Set("name", in.Name)
 	p.Form.Set("email", in.Email)
-	_, _, err := a.d.Accounts.Create(x.Request().Context(), aggregate.Meta{Command: "register"}, in)
+	_, _, err := a.d.Accounts.Create(x.Request().Context(), x.metaAs("register", domain.Actor{}), in) // its idem: sent twice, answered as the first
 	if err != nil {
 		return x.render(x.fieldErrors(p, err, nil), "signup", p)
 	}
