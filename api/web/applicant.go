@@ -591,7 +591,12 @@ func (a *app) uploadEvidence(x *ctx) error {
 	if len(p.Errors) > 0 {
 		return a.evidenceView(x, c, p, http.StatusBadRequest)
 	}
-	_, res, err := a.d.Cases.AddEvidence(x.Request().Context(), x.meta(string(accreditation.ActionAddEvidence)), c.ID, up)
+	m := x.meta(string(accreditation.ActionAddEvidence))
+	if m.CommandID != "" { // its idem is bound to the file's content too
+		fields, name := m.RequestHash, up.FileName
+		up.RequestHash = func(sum []byte) string { return x.fileHash(fields, name, sum) }
+	}
+	_, res, err := a.d.Cases.AddEvidence(x.Request().Context(), m, c.ID, up)
 	if err != nil {
 		status := x.fieldErrors(p, err, func(f string) string {
 			if m := listField.FindStringSubmatch(f); m != nil {

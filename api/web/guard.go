@@ -272,8 +272,8 @@ func (x *ctx) metaAs(command string, actor domain.Actor) aggregate.Meta {
 // formHash is a keyed digest of the form as sent: its method, path and
 // fields, sorted by name, but the CSRF token and "idem" (see meta). Keyed,
 // as it is stored beside the command's events for good and a form may
-// hold a password. An upload's file is not in it (the file is read after
-// the command's metadata is made).
+// hold a password. An upload's file is not in it (it is read after the
+// command's metadata is made): fileHash adds it.
 func (x *ctx) formHash() string {
 	mac := hmac.New(sha256.New, x.a.d.RequestKey)
 	write := func(s string) {
@@ -293,6 +293,20 @@ func (x *ctx) formHash() string {
 		for _, v := range x.form[k] {
 			write(v)
 		}
+	}
+	return hex.EncodeToString(mac.Sum(nil)[:16])
+}
+
+// fileHash is the request hash of an upload form: its fields' (formHash),
+// the file's name and the SHA-256 of its content, known once the file is
+// read; the form sent again with another file is another request.
+func (x *ctx) fileHash(fields, fileName string, fileSHA256 []byte) string {
+	mac := hmac.New(sha256.New, x.a.d.RequestKey)
+	for _, p := range [][]byte{[]byte(fields), []byte(fileName), fileSHA256} {
+		var n [8]byte
+		binary.LittleEndian.PutUint64(n[:], uint64(len(p)))
+		mac.Write(n[:])
+		mac.Write(p)
 	}
 	return hex.EncodeToString(mac.Sum(nil)[:16])
 }

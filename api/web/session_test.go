@@ -396,3 +396,46 @@ func TestUploadQuotaAndNameMismatchInBothLanguages(t *testing.T) {
 		t.Fatal("the Dutch form does not announce the quota")
 	}
 }
+
+// TestAnUploadResentWithAnotherFileIsRefused: the upload form sent again
+// with its "idem" and another file under the same name is refused with
+// the page saying so, not answered "uploaded" with the file dropped; sent
+// again with the same file it is answered as the first, and one item is
+// stored.
+func TestAnUploadResentWithAnotherFileIsRefused(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	caseID := Expect(t, w.in.Post(t, "/api/v1/cases", carla.Token, map[string]any{"scheme": "EIA", "level": "foundation", "language": "en"}), 201).Map(t)["id"].(string)
+	c := w.client(t)
+	c.login(carla.Email, carla.Password)
+	idem := idemField.FindStringSubmatch(c.get("/applications/" + caseID + "/evidence").Body)[1]
+	upload := func(file []byte) answer {
+		var b bytes.Buffer
+		mw := multipart.NewWriter(&b)
+		_ = mw.WriteField("csrf", c.csrf())
+		_ = mw.WriteField("idem", idem)
+		_ = mw.WriteField("kind", "certificate")
+		_ = mw.WriteField("title", "My certificate")
+		_ = mw.WriteField("categories", "1")
+		_ = mw.WriteField("indicators", "2")
+		fw, _ := mw.CreateFormFile("file", "certificate.pdf")
+		_, _ = fw.Write(file)
+		_ = mw.Close()
+		req, _ := http.NewRequest(http.MethodPost, w.in.URL+"/applications/"+caseID+"/evidence", &b)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		return c.do(req)
+	}
+	if a := upload(pdf); a.Status != http.StatusSeeOther {
+		t.Fatalf("upload: got %d", a.Status)
+	}
+	other := append(append([]byte(nil), pdf...), "% another version\n"...)
+	if a := upload(other); a.Status != http.StatusUnprocessableEntity || !strings.Contains(a.Body, "already sent, with other values") {
+		t.Fatalf("the form sent again with another file: got %d to %q, want 422 saying so: %.3000s", a.Status, a.Location, a.Body)
+	}
+	if a := upload(pdf); a.Status != http.StatusSeeOther {
+		t.Fatalf("the form sent again unchanged: got %d, want 303 as the first", a.Status)
+	}
+	if ev := Expect(t, w.in.Get(t, "/api/v1/cases/"+caseID, carla.Token), 200).Map(t)["evidence"].([]any); len(ev) != 1 {
+		t.Fatalf("evidence stored: %d, want 1", len(ev))
+	}
+}
