@@ -509,7 +509,7 @@ func (m *Cases) OfApplicant(userID string) []*accreditation.Case {
 // trackRenewal keeps c in renewing while its accreditation has a renewal
 // under way.
 func (m *Cases) trackRenewal(c *accreditation.Case) {
-	if a := c.Accreditation; a != nil && a.Current.Open() {
+	if c.RenewalUnderWay() {
 		m.renewing[c.ID] = true
 	} else {
 		delete(m.renewing, c.ID)
@@ -534,7 +534,7 @@ func (m *Cases) Renewals(state accreditation.RenewalState, assessorID string) []
 	out := []RenewalItem{}
 	for id := range m.renewing {
 		c, ok := m.Case(id)
-		if !ok || c.Accreditation == nil || !c.Accreditation.Current.Open() {
+		if !ok || !c.RenewalUnderWay() {
 			continue
 		}
 		a, r := c.Accreditation, c.Accreditation.Current

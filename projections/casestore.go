@@ -95,7 +95,7 @@ type roleLoad struct {
 
 func summarise(c *accreditation.Case) *summary {
 	s := &summary{ApplicantID: c.ApplicantID, OpenedAt: c.OpenedAt, State: c.State, Scheme: c.Scheme, Level: c.Level,
-		SubmittedAt: c.SubmittedAt, Renewing: c.Accreditation != nil && c.Accreditation.Current.Open()}
+		SubmittedAt: c.SubmittedAt, Renewing: c.RenewalUnderWay()}
 	if c.Decision != nil {
 		s.Decision = &decided{At: c.Decision.At, Outcome: c.Decision.Outcome}
 	}
@@ -115,7 +115,7 @@ func summarise(c *accreditation.Case) *summary {
 func (s *summary) describes(c *accreditation.Case) bool {
 	if s == nil || s.ApplicantID != c.ApplicantID || !s.OpenedAt.Equal(c.OpenedAt) || s.State != c.State ||
 		s.Scheme != c.Scheme || s.Level != c.Level || !s.SubmittedAt.Equal(c.SubmittedAt) ||
-		s.Renewing != (c.Accreditation != nil && c.Accreditation.Current.Open()) {
+		s.Renewing != c.RenewalUnderWay() {
 		return false
 	}
 	switch d := c.Decision; {

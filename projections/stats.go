@@ -98,9 +98,12 @@ func (t *tally) count(s *summary, sign int) {
 			w = &Workload{UserID: a.UserID}
 			t.workload[a.UserID] = w
 		}
+		// A role not assessed is open work only while the case is in the
+		// queues: withdrawn (or ended by the applicant's erasure), nobody
+		// waits for it.
 		if a.Assessed {
 			w.Completed += sign
-		} else {
+		} else if s.State.Queued() {
 			w.Open += sign
 		}
 		if w.Open == 0 && w.Completed == 0 {

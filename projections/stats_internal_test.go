@@ -95,6 +95,9 @@ func statsByScan(m *Cases, now time.Time, sla time.Duration) Stats {
 			s.Overdue++
 		}
 		for _, a := range c.Roles {
+			if !a.Assessed && !c.State.Queued() {
+				continue // a role nobody waits for: the case is withdrawn
+			}
 			w := load[a.UserID]
 			if w == nil {
 				w = &Workload{UserID: a.UserID}
@@ -245,7 +248,7 @@ func TestASummaryNoLongerDescribesACaseChangedInAnyOfItsFields(t *testing.T) {
 		},
 		"not assessed": func(c *accreditation.Case) { c.Assessments.Verifier = nil },
 		"renewing": func(c *accreditation.Case) {
-			c.Accreditation = &accreditation.Accreditation{Current: &accreditation.PendingRenewal{State: accreditation.StateRenewalSubmitted}}
+			c.Accreditation = &accreditation.Accreditation{Status: accreditation.StatusActive, Current: &accreditation.PendingRenewal{State: accreditation.StateRenewalSubmitted}}
 		},
 	} {
 		changed := c.Clone()

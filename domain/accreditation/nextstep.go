@@ -113,7 +113,7 @@ func (c *Case) Next(now time.Time) Step {
 		switch {
 		case a == nil:
 			return Step{Key: StepNone}
-		case a.Current.Open() && (a.Status == StatusActive || a.Status == StatusExpired):
+		case c.RenewalUnderWay():
 			return a.Current.next()
 		case a.Status == StatusActive && a.Current != nil && a.Current.State == StateRenewalRefused && a.Current.PeriodUntil.Equal(a.ValidUntil):
 			return Step{Key: StepRenewalRefused, ValidUntil: a.ValidUntil}

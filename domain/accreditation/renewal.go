@@ -415,6 +415,18 @@ func (c *Case) guardRenewal(action Action, actor domain.Actor, now time.Time, rs
 	return nil
 }
 
+// RenewalUnderWay reports whether the accreditation's current renewal
+// awaits someone (submitted, in assessment, or returned to the holder) and
+// can still go on: the accreditation in force or expired, on a case whose
+// state allows a renewal's steps. One left open when the accreditation was
+// revoked or withdrawn, or its decision overturned, waits for nobody: every
+// step on it is refused, so no list holds it.
+func (c *Case) RenewalUnderWay() bool {
+	a := c.Accreditation
+	return a != nil && a.Current.Open() && (a.Status == StatusActive || a.Status == StatusExpired) &&
+		c.inState(ActionAssessRenewal) == nil
+}
+
 // RenewalRole is the role whose conditions userID must meet to assess
 // this case's renewal: the one they held on the application, else the
 // assessor's. Having assessed the application does not bar assessing its
