@@ -202,7 +202,8 @@ func (a *app) officeCaseView(x *ctx, c *cases.CaseView, p *page, status int) err
 		}
 		oc.Barred = append(oc.Barred, n)
 	}
-	if !c.SubmittedAt.IsZero() && c.Decision == nil && c.AsOf == nil {
+	// Due as the queue has it: a case it holds (not one withdrawn).
+	if !c.SubmittedAt.IsZero() && c.Decision == nil && c.AsOf == nil && c.State.Queued() {
 		due := c.SubmittedAt.Add(a.sla())
 		oc.DueAt, oc.Overdue = due, !a.d.Now().Before(due)
 	}

@@ -227,3 +227,24 @@ func TestQueuesAreOldestFirstWithTheOverdueMarked(t *testing.T) {
 		}
 	}
 }
+
+// TestAWithdrawnCaseIsNotOverdueOnItsOfficePage: the office's case page
+// marks a case overdue as the queue does, while the queue holds it; once
+// withdrawn nobody owes it a decision.
+func TestAWithdrawnCaseIsNotOverdueOnItsOfficePage(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	caseID := w.claimedCase(t, carla)
+	w.clock.Set(w.clock.Now().Add(120 * 24 * time.Hour))
+	carla.Token = w.in.Login(t, carla.Email, carla.Password)
+	office := w.client(t)
+	office.login(AdminEmail, AdminPassword)
+	if page := office.get("/office/cases/" + caseID); !strings.Contains(page.Body, "tag-overdue") {
+		t.Fatal("a case 120 days after its submission is not marked overdue on its office page")
+	}
+	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/withdraw", carla.Token, map[string]string{"reason": "Too slow."}), 200)
+	w.in.Settle(t)
+	if page := office.get("/office/cases/" + caseID); strings.Contains(page.Body, "tag-overdue") {
+		t.Fatal("the withdrawn case's office page is marked overdue")
+	}
+}
