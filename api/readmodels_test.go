@@ -78,3 +78,82 @@ func TestARenewalOfARevokedAccreditationLeavesTheLists(t *testing.T) {
 		t.Fatalf("the renewal lists after the accreditation was revoked: %+v", l)
 	}
 }
+
+// calibrationOf is the calibration report's figures of each assessor, by
+// user id, once the read side has applied seq.
+func (tm *team) calibrationOf(t *testing.T, tok string, seq float64) map[string]map[string]any {
+	t.Helper()
+	out := map[string]map[string]any{}
+	for _, a := range tm.readAt(t, "/api/v1/calibration", tok, seq)["assessors"].([]any) {
+		a := a.(map[string]any)
+		out[a["user_id"].(string)] = a
+	}
+	return out
+}
+
+// Both assessors recommend the award at the level applied for; the panel
+// awards one level lower; the appeal is upheld. The decision had not gone
+// the assessors' way, so the appeal is not against them.
+func TestAnAppealUpheldAgainstALowerAwardIsNotAgainstTheAssessors(t *testing.T) {
+	tm := newTeam(t)
+	rita := tm.in.CreateUser(t, tm.admin, "office", "rita@example.org", "Rita Reviewer")
+	id := tm.openEIA(t)
+	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200)
+	tm.toDecision(t, id) // both recommend "award", at practitioner
+	tm.post(t, "/api/v1/cases/"+id+"/decision", tm.admin, map[string]string{"outcome": "awarded", "level": "foundation", "rationale": "One level lower."}, 200)
+	tm.post(t, "/api/v1/cases/"+id+"/appeal", tm.applicant.Token, map[string]string{"grounds": "Both assessors said practitioner."}, 200)
+	r := tm.post(t, "/api/v1/cases/"+id+"/appeal/decision", rita.Token, map[string]string{"outcome": "upheld", "rationale": "The assessors were right.", "return_to": "decision"}, 200)
+	for who, a := range tm.calibrationOf(t, tm.admin, r["seq"].(float64)) {
+		if a["appealed"].(float64) != 1 || a["appealed_against"].(float64) != 0 {
+			t.Errorf("assessor %s: appealed %v, appealed_against %v; want 1 and 0: the decision had not gone their way", who, a["appealed"], a["appealed_against"])
+		}
+	}
+}
+
+// Both assessors recommend no award; refused, appealed and upheld back to
+// the decision twice, on the same two assessments: each assessment is
+// counted appealed, and overturned, once.
+func TestAnAssessmentAppealedTwiceCountsOnce(t *testing.T) {
+	tm := newTeam(t)
+	rita := tm.in.CreateUser(t, tm.admin, "office", "rita@example.org", "Rita Reviewer")
+	otto := tm.in.CreateUser(t, tm.admin, "office", "otto@example.org", "Otto Reviewer")
+	id := tm.openEIA(t)
+	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200)
+	tm.toAssessment(t, id)
+	tm.post(t, "/api/v1/cases/"+id+"/assessments", tm.assessor.Token, tm.assessmentBody(t, id, allRatings("partially_evidenced", nil), "not_award", "Thin."), 200)
+	tm.post(t, "/api/v1/cases/"+id+"/assessments", tm.verifier.Token, tm.assessmentBody(t, id, allRatings("partially_evidenced", nil), "not_award", "Thin."), 200)
+	var r map[string]any
+	for _, reviewer := range []User{rita, otto} {
+		tm.post(t, "/api/v1/cases/"+id+"/decision", tm.admin, map[string]string{"outcome": "not_awarded", "rationale": "Not enough."}, 200)
+		tm.post(t, "/api/v1/cases/"+id+"/appeal", tm.applicant.Token, map[string]string{"grounds": "Look again."}, 200)
+		r = tm.post(t, "/api/v1/cases/"+id+"/appeal/decision", reviewer.Token, map[string]string{"outcome": "upheld", "rationale": "Decide again.", "return_to": "decision"}, 200)
+	}
+	for who, a := range tm.calibrationOf(t, tm.admin, r["seq"].(float64)) {
+		if a["assessments"].(float64) != 1 || a["appealed"].(float64) != 1 || a["appealed_against"].(float64) != 1 || a["overturned"].(float64) != 1 {
+			t.Errorf("assessor %s: %v assessments, appealed %v, appealed_against %v, overturned %v; want 1, 1, 1, 1", who, a["assessments"], a["appealed"], a["appealed_against"], a["overturned"])
+		}
+	}
+}
+
+// The assessor assesses on 31 March, the verifier on 1 April: each one's
+// pairs are counted in the quarter they assessed in, as their quarter's
+// report is "by when they assessed".
+func TestPairsCountInTheQuarterEachAssessed(t *testing.T) {
+	tm := newTeam(t)
+	tm.setClock(t, time.Date(2026, 3, 31, 9, 0, 0, 0, time.UTC))
+	id := tm.openEIA(t)
+	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200)
+	tm.toAssessment(t, id)
+	tm.post(t, "/api/v1/cases/"+id+"/assessments", tm.assessor.Token, tm.assessmentBody(t, id, allRatings("evidenced", nil), "award", "Fine."), 200)
+	tm.setClock(t, time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC))
+	r := tm.post(t, "/api/v1/cases/"+id+"/assessments", tm.verifier.Token, tm.assessmentBody(t, id, allRatings("partially_evidenced", nil), "award", "Fine."), 200)
+	for who, want := range map[string]string{tm.assessor.ID: "2026-Q1", tm.verifier.ID: "2026-Q2"} {
+		quarters := asSlice(tm.calibrationOf(t, tm.admin, r["seq"].(float64))[who]["quarters"])
+		if len(quarters) != 1 {
+			t.Fatalf("%s: quarters %v; want one, %s", who, quarters, want)
+		}
+		if q := quarters[0].(map[string]any); q["quarter"] != want || q["assessments"].(float64) != 1 || q["pairs"].(float64) == 0 {
+			t.Errorf("%s: %v; want the assessment and its pairs in %s", who, q, want)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/calibration"
 	"github.com/emcc/accredit/domain/eventstore"
+	"github.com/emcc/accredit/domain/framework"
 )
 
 // Calibration is the read model of how assessors agree: each pair of
@@ -61,6 +62,14 @@ type CalibrationTally struct {
 // them decided).
 type calibrationCase struct {
 	Round round `json:"round,omitempty"`
+	// Assessed counts the case's assessments: each is numbered by it (N),
+	// so that one an appeal weighed twice (upheld back to the decision,
+	// then appealed again) counts once in Appealed and AppealedAgainst.
+	Assessed int `json:"k,omitempty"`
+	// Appealed and Against are the numbers of the assessments counted as
+	// appealed, and as appealed against.
+	Appealed []int `json:"ap,omitempty"`
+	Against  []int `json:"ag,omitempty"`
 	// Decisions are the case's decisions, in the order made, each with the
 	// assessments that stood when it was made.
 	Decisions []calibrationDecision `json:"decisions,omitempty"`
@@ -72,6 +81,7 @@ type calibrationCase struct {
 type calibrationDecision struct {
 	Number  int                     `json:"number"`
 	Outcome accreditation.Outcome   `json:"outcome"`
+	Level   framework.Level         `json:"level,omitempty"` // awarded
 	Stood   []calibrationAssessment `json:"stood,omitempty"`
 }
 
@@ -79,7 +89,11 @@ type calibrationAssessment struct {
 	UserID         string                       `json:"user_id"`
 	Ratings        ratings                      `json:"ratings"`
 	Recommendation accreditation.Recommendation `json:"recommendation"`
-	Quarter        string                       `json:"quarter"`
+	// Level is the one recommended for an award (absent in assessments
+	// recorded before it was).
+	Level   framework.Level `json:"level,omitempty"`
+	Quarter string          `json:"quarter"`
+	N       int             `json:"n,omitempty"`
 }
 
 // round is one assessment per assessor role, in the order they came.
@@ -246,7 +260,7 @@ func (m *Calibration) decided(id string, d accreditation.DecisionMade) {
 		c.Decisions = append(c.Decisions, calibrationDecision{Number: d.Number})
 		dec = &c.Decisions[len(c.Decisions)-1]
 	}
-	dec.Outcome = d.Outcome
+	dec.Outcome, dec.Level = d.Outcome, knownLevel(d.Level)
 	for _, role := range accreditation.AssessorRoles {
 		if a, ok := c.Round.get(role); ok {
 			dec.Stood = append(dec.Stood, a)
@@ -282,7 +296,8 @@ func (m *Calibration) caseOf(id string) *calibrationCase {
 		c = &calibrationCase{gen: m.gen}
 		m.Cases[id] = c
 	case c.gen < m.gen:
-		n := &calibrationCase{Round: slices.Clone(c.Round), Decisions: slices.Clone(c.Decisions), gen: m.gen}
+		n := &calibrationCase{Round: slices.Clone(c.Round), Decisions: slices.Clone(c.Decisions), Assessed: c.Assessed,
+			Appealed: slices.Clone(c.Appealed), Against: slices.Clone(c.Against), gen: m.gen}
 		for i := range n.Decisions {
 			n.Decisions[i].Stood = slices.Clone(n.Decisions[i].Stood)
 		}
@@ -366,7 +381,9 @@ func (m *Calibration) assessed(id string, e eventstore.Event, d accreditation.As
 	if len(c.Round) == len(accreditation.AssessorRoles) {
 		c.Round = nil // assessed again after a return: a new round
 	}
-	a := calibrationAssessment{UserID: e.Actor.ID, Ratings: ratingsOf(d.Ratings), Recommendation: d.Recommendation, Quarter: Quarter(e.OccurredAt)}
+	c.Assessed++
+	a := calibrationAssessment{UserID: e.Actor.ID, Ratings: ratingsOf(d.Ratings), Recommendation: d.Recommendation,
+		Level: knownLevel(d.Level), Quarter: Quarter(e.OccurredAt), N: c.Assessed}
 	c.Round = c.Round.set(knownRole(d.Role), a)
 	m.tally(a.UserID, a.Quarter, func(t *CalibrationTally) { t.Assessments++ })
 	first, _ := c.Round.get(accreditation.RoleAssessor)
@@ -386,7 +403,9 @@ func (m *Calibration) assessed(id string, e eventstore.Event, d accreditation.As
 			pair calibration.Matrix
 		}{{first, pair}, {second, pair.Transposed()}} {
 			m.matrix(m.assessor(side.who.UserID).Categories, cat).Merge(side.pair)
-			m.tally(side.who.UserID, a.Quarter, func(t *CalibrationTally) { t.Pairs.Merge(side.pair) })
+			// In the quarter the side assessed in: its report is "by when
+			// they assessed", and the other may have assessed in the next.
+			m.tally(side.who.UserID, side.who.Quarter, func(t *CalibrationTally) { t.Pairs.Merge(side.pair) })
 		}
 	}
 }
@@ -416,16 +435,27 @@ func (m *Calibration) moderated(id string, d accreditation.CaseModerated) {
 
 // appealDecided counts, for each assessment the appealed decision stood
 // on, whether the appeal was upheld against a decision that had gone the
-// assessment's way.
+// assessment's way; an assessment once (appeals of two decisions made on
+// it, the first upheld back to the decision, are one assessment appealed).
 func (m *Calibration) appealDecided(id string, d accreditation.AppealDecided) {
-	dec := m.caseOf(id).decision(d.DecisionNumber)
+	c := m.caseOf(id)
+	dec := c.decision(d.DecisionNumber)
 	if dec == nil {
 		return
 	}
 	for _, a := range dec.Stood {
-		against := d.Outcome == accreditation.AppealUpheld && followed(a.Recommendation, dec.Outcome)
+		appealed := a.N == 0 || !slices.Contains(c.Appealed, a.N)
+		against := d.Outcome == accreditation.AppealUpheld && followed(a, *dec) && (a.N == 0 || !slices.Contains(c.Against, a.N))
+		if a.N != 0 && appealed {
+			c.Appealed = append(c.Appealed, a.N)
+		}
+		if a.N != 0 && against {
+			c.Against = append(c.Against, a.N)
+		}
 		m.tally(a.UserID, a.Quarter, func(t *CalibrationTally) {
-			t.Appealed++
+			if appealed {
+				t.Appealed++
+			}
 			if against {
 				t.AppealedAgainst++
 			}
@@ -433,16 +463,28 @@ func (m *Calibration) appealDecided(id string, d accreditation.AppealDecided) {
 	}
 }
 
-// followed reports whether a decision's outcome went the way of a
-// recommendation.
-func followed(r accreditation.Recommendation, o accreditation.Outcome) bool {
-	switch r {
+// followed reports whether a decision went the way of an assessment's
+// recommendation: an award at the level it recommended (at any level for
+// one recorded without it), or no award.
+func followed(a calibrationAssessment, dec calibrationDecision) bool {
+	switch a.Recommendation {
 	case accreditation.RecommendAward, accreditation.RecommendAwardLower:
-		return o == accreditation.OutcomeAwarded
+		return dec.Outcome == accreditation.OutcomeAwarded && (a.Level == "" || dec.Level == "" || a.Level == dec.Level)
 	case accreditation.RecommendNotAward:
-		return o == accreditation.OutcomeNotAwarded
+		return dec.Outcome == accreditation.OutcomeNotAwarded
 	}
 	return false
+}
+
+// knownLevel is l as the framework's constant (a record holds no string
+// of its own for it); another, as it came.
+func knownLevel(l framework.Level) framework.Level {
+	for _, k := range []framework.Level{framework.Foundation, framework.Practitioner, framework.SeniorPractitioner, framework.MasterPractitioner} {
+		if l == k {
+			return k
+		}
+	}
+	return l
 }
 
 // Snapshot implements ReadModel.
@@ -460,10 +502,14 @@ func (m *Calibration) Restore(b []byte) error {
 		for i := range c.Round {
 			c.Round[i].Role = knownRole(c.Round[i].Role)
 			c.Round[i].Ratings.intern()
+			c.Round[i].Level = knownLevel(c.Round[i].Level)
 		}
-		for _, d := range c.Decisions {
-			for _, a := range d.Stood {
-				a.Ratings.intern()
+		for i := range c.Decisions {
+			d := &c.Decisions[i]
+			d.Level = knownLevel(d.Level)
+			for j := range d.Stood {
+				d.Stood[j].Ratings.intern()
+				d.Stood[j].Level = knownLevel(d.Stood[j].Level)
 			}
 		}
 	}
