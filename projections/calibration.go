@@ -423,7 +423,9 @@ func (m *Calibration) matrix(in map[int]*calibration.Matrix, cat int) *calibrati
 // moderator recommended otherwise.
 func (m *Calibration) moderated(id string, d accreditation.CaseModerated) {
 	for _, a := range m.caseOf(id).Round {
-		against := a.Recommendation != d.Recommendation
+		// Otherwise: another recommendation, or an award at another level
+		// (either recorded without one: the recommendation alone).
+		against := a.Recommendation != d.Recommendation || a.Level != "" && d.Level != "" && a.Level != d.Level
 		m.tally(a.UserID, a.Quarter, func(t *CalibrationTally) {
 			t.Moderated++
 			if against {

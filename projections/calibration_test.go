@@ -9,6 +9,7 @@ import (
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/eventstore"
+	"github.com/emcc/accredit/domain/framework"
 	"github.com/emcc/accredit/projections"
 )
 
@@ -139,5 +140,32 @@ func TestCalibrationGoesOnFromASnapshotMidCase(t *testing.T) {
 	// the moderation against Anna's and Victor's second assessments.
 	if r := whole.Report("anna"); len(r.Assessors) != 1 || r.Assessors[0].AppealedAgainst != 1 || r.Assessors[0].Pairs != 16 || r.Assessors[0].ModeratedAgainst != 1 {
 		t.Fatalf("Anna: %+v", r.Assessors)
+	}
+}
+
+// A moderation at another level than an assessor recommended is against
+// them, though both say award_lower: the moderator at foundation goes
+// Anna's way and not Victor's, who said practitioner.
+func TestAModerationAtAnotherLevelIsAgainstTheAssessor(t *testing.T) {
+	m := projections.NewCalibration()
+	day := time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
+	lower := func(role accreditation.AssessorRole, who, level string) eventstore.Event {
+		e := assessed(t, role, who, day, accreditation.RecommendAwardLower, accreditation.RatingPartiallyEvidenced)
+		var d accreditation.AssessmentSubmitted
+		if err := json.Unmarshal(e.Data, &d); err != nil {
+			t.Fatal(err)
+		}
+		d.Level = framework.Level(level)
+		return calibrationEvent(t, accreditation.EventAssessmentSubmitted, who, day, d)
+	}
+	m.Apply(lower(accreditation.RoleAssessor, "anna", "foundation"))
+	m.Apply(lower(accreditation.RoleVerifier, "victor", "practitioner"))
+	m.Apply(calibrationEvent(t, accreditation.EventCaseModerated, "office", day, accreditation.CaseModerated{Recommendation: accreditation.RecommendAwardLower, Level: "foundation"}))
+	by := map[string]projections.AssessorReport{}
+	for _, a := range m.Report("").Assessors {
+		by[a.UserID] = a
+	}
+	if a, v := by["anna"], by["victor"]; a.Moderated != 1 || a.ModeratedAgainst != 0 || v.Moderated != 1 || v.ModeratedAgainst != 1 {
+		t.Fatalf("Anna %+v, Victor %+v; want the moderation against Victor only", a.TallyReport, v.TallyReport)
 	}
 }
