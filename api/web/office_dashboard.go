@@ -34,8 +34,13 @@ func (a *app) dashboard(x *ctx) error {
 	}
 	for _, s := range accreditation.States {
 		v := st.ByState[string(s)]
-		states = append(states, barRow{Label: x.T("state." + string(s)), Value: v, Pct: float64(v) * 100 / float64(maxState),
-			Href: "/office/cases?state=" + string(s)})
+		// The queue holds the cases in progress; the others (a draft,
+		// returned, decided, withdrawn) are found by the search's filter.
+		href := "/office/search?state=" + string(s)
+		if s.Queued() {
+			href = "/office/cases?state=" + string(s)
+		}
+		states = append(states, barRow{Label: x.T("state." + string(s)), Value: v, Pct: float64(v) * 100 / float64(maxState), Href: href})
 	}
 	// The histogram of days from submission to decision.
 	const chartW, chartH, base, left = 700.0, 330.0, 250.0, 10.0

@@ -248,3 +248,32 @@ func TestAWithdrawnCaseIsNotOverdueOnItsOfficePage(t *testing.T) {
 		t.Fatal("the withdrawn case's office page is marked overdue")
 	}
 }
+
+// TestTheDashboardsStatesLeadToWhereTheirCasesAre: each count of cases by
+// state links to a list that holds them: the queue for a case in progress,
+// the search's state filter for the others (the queue holds none of them).
+func TestTheDashboardsStatesLeadToWhereTheirCasesAre(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	inProgress := w.claimedCase(t, carla)
+	draft := Expect(t, w.in.Post(t, "/api/v1/cases", carla.Token, map[string]any{"scheme": "EIA", "level": "foundation", "language": "en"}), 201).Map(t)["id"].(string)
+	w.in.Settle(t)
+	state := Expect(t, w.in.Get(t, "/api/v1/cases/"+inProgress, w.admin), 200).Map(t)["state"].(string)
+	queued := "/office/cases?state=" + state
+	office := w.client(t)
+	office.login(AdminEmail, AdminPassword)
+	dash := office.get("/office").Body
+	for _, list := range []string{queued, "/office/search?state=draft"} {
+		if !strings.Contains(dash, `href="`+list+`"`) {
+			t.Fatalf("the dashboard does not link to %s", list)
+		}
+	}
+	if strings.Contains(dash, `href="/office/cases?state=draft"`) {
+		t.Fatal("the dashboard links drafts to the queue, which holds none")
+	}
+	for list, id := range map[string]string{queued: inProgress, "/office/search?state=draft": draft} {
+		if p := office.get(list); !strings.Contains(p.Body, id) {
+			t.Errorf("%s does not list case %s", list, id)
+		}
+	}
+}
