@@ -152,6 +152,19 @@ func TestDockerCompose(t *testing.T) {
 					t.Errorf("%s: got %q, want /run/secrets/<one of %v>", k, f, mine)
 				}
 			}
+			// One credential key directory for every replica, kept on the
+			// host (gen-keys.sh's secrets/credentials), not each replica's
+			// own /data volume.
+			mounted := false
+			for _, vol := range list(s["volumes"]) {
+				parts := strings.Split(str(vol), ":")
+				if len(parts) >= 2 && parts[1] == cfg.CredentialKeyDir && strings.HasPrefix(parts[0], "./secrets/") {
+					mounted = true
+				}
+			}
+			if !mounted {
+				t.Errorf("ACCREDIT_CREDENTIAL_KEY_DIR %q: got volumes %v, want it bind-mounted from ./secrets/ (gen-keys.sh), the same for every replica", cfg.CredentialKeyDir, s["volumes"])
+			}
 			for dep := range dict(s["depends_on"]) {
 				if get(s, "depends_on", dep, "condition") != "service_healthy" {
 					t.Errorf("depends_on %s: got %v, want condition service_healthy", dep, get(s, "depends_on", dep))

@@ -14,8 +14,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/emcc/accredit/domain/audit"
+	"github.com/emcc/accredit/domain/credential"
 	"github.com/emcc/accredit/domain/pii"
 )
 
@@ -42,6 +44,19 @@ func TestGenKeys(t *testing.T) {
 	master := filepath.Join(dir, "master.key")
 	signing := filepath.Join(dir, "audit-ed25519.pem")
 	before := map[string]string{master: readFile(t, master), signing: readFile(t, signing)}
+	// The first credential key, so that replicas sharing the directory
+	// read-only (a Kubernetes Secret, a read-only bind mount) have one.
+	creds := filepath.Join(dir, "credentials")
+	ring := credential.KeyRing{Dir: creds}
+	if ks, err := ring.Keys(); err != nil || len(ks) != 1 {
+		t.Errorf("credentials/: accreditd read %d keys, err %v; want 1 key, no error", len(ks), err)
+	} else {
+		before[filepath.Join(creds, ks[0].ID+".pem")] = readFile(t, filepath.Join(creds, ks[0].ID+".pem"))
+		// A key accreditd's own rotation adds later sorts after it.
+		if k, err := ring.Rotate(time.Now()); err != nil || k.ID <= ks[0].ID {
+			t.Errorf("rotate after gen-keys.sh's key %s: got %q, err %v; want a newer key", ks[0].ID, k.ID, err)
+		}
+	}
 
 	if k, err := pii.LoadOrCreateKeyFile(master); err != nil || len(k) != 32 {
 		t.Errorf("master.key: accreditd got %d bytes, err %v; want 32 bytes, no error", len(k), err)
@@ -61,6 +76,9 @@ func TestGenKeys(t *testing.T) {
 	// A second run keeps the keys: overwriting them would lose the data.
 	if out, err := exec.Command("bash", filepath.Join("docker", "gen-keys.sh"), dir).CombinedOutput(); err != nil {
 		t.Fatalf("second gen-keys.sh: %v\n%s", err, out)
+	}
+	if ks, _ := ring.Keys(); len(ks) != 2 {
+		t.Errorf("credentials/: %d keys after a second run, want the 2 there (none added to a directory holding keys)", len(ks))
 	}
 	for f, b := range before {
 		if got := readFile(t, f); got != b {

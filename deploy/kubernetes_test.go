@@ -300,6 +300,18 @@ func TestKubernetesDeployment(t *testing.T) {
 				t.Errorf("%s: got %q, want a file in a mounted Secret (%v)", name, f, keys(secretMounts))
 			}
 		}
+		// The credential keys too: every replica signs with the same ones,
+		// and an old key is never lost with a pod (README: the directory is
+		// shared by every process of a cluster). Left at its default it is
+		// <data>/keys/credentials on each pod's own emptyDir.
+		if !secretMounts[filepath.Clean(cfg.CredentialKeyDir)] {
+			t.Errorf("ACCREDIT_CREDENTIAL_KEY_DIR: got %q, want a mounted Secret's directory (%v), shared by the replicas and kept", cfg.CredentialKeyDir, keys(secretMounts))
+		}
+		for _, m := range list(get(c, "volumeMounts")) {
+			if str(get(m, "mountPath")) == cfg.CredentialKeyDir && (get(m, "subPath") != nil || get(m, "readOnly") != true) {
+				t.Errorf("credential key mount %v: want readOnly and no subPath (a rotated Secret then reaches running pods)", m)
+			}
+		}
 	})
 
 	for kind, sel := range map[string]doc{
