@@ -152,6 +152,9 @@ func TestDockerCompose(t *testing.T) {
 					t.Errorf("%s: got %q, want /run/secrets/<one of %v>", k, f, mine)
 				}
 			}
+			if cfg.PublicURL == "" {
+				t.Errorf("ACCREDIT_PUBLIC_URL: unset, want one address for both replicas (each would name its own listen address)")
+			}
 			// One credential key directory for every replica, kept on the
 			// host (gen-keys.sh's secrets/credentials), not each replica's
 			// own /data volume.

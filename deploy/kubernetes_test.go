@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -281,6 +282,12 @@ func TestKubernetesDeployment(t *testing.T) {
 		host, port, err := net.SplitHostPort(cfg.Addr)
 		if err != nil || host != "0.0.0.0" || port != "8080" {
 			t.Errorf("ACCREDIT_ADDR: got %q, want 0.0.0.0:8080", cfg.Addr)
+		}
+		// One public address for every replica (README: set it in
+		// production): unset, links in mail, the DID and the status lists
+		// name the pod's listen address.
+		if u, err := url.Parse(cfg.PublicURL); cfg.PublicURL == "" || err != nil || u.Scheme != "https" {
+			t.Errorf("ACCREDIT_PUBLIC_URL: got %q, want the Ingress's https address (a placeholder to set) in the ConfigMap", cfg.PublicURL)
 		}
 		// Both keys come from a mounted Secret, the same on every replica.
 		secretMounts := map[string]bool{}
