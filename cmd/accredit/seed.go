@@ -48,6 +48,7 @@ same password (hashed once, printed at the end).`, "", 0, 0)
 	syncEvery := l.fs.Duration("sync", time.Second, "with --data-dir: how often the embedded server fsyncs while seeding (a lost seeding run is run again)")
 	from := l.fs.String("from", "", "first day of the data set, YYYY-MM-DD; default a week after the first rule set came in force")
 	until := l.fs.String("until", "", "last day of the data set, YYYY-MM-DD; default now")
+	replicas := l.fs.Int("replicas", 0, "replicas of the streams and buckets it creates (3 on a 3-node cluster, as ACCREDIT_REPLICAS); default: those of the existing event stream, else 1")
 	files := l.fs.Bool("files", true, "store each evidence item's file (a one-page PDF saying what it is); --files=false stores the metadata only, faster (make bench)")
 	if _, err := l.parse(c, args); err != nil {
 		return err
@@ -55,6 +56,9 @@ same password (hashed once, printed at the end).`, "", 0, 0)
 	cfg := seed.Config{Cases: *cases, Users: *users, Seed: *number}
 	if *cases < 0 {
 		return usagef(l.path, "--cases must be 0 or more")
+	}
+	if *replicas < 0 {
+		return usagef(l.path, "--replicas must be 1 or more")
 	}
 	if *users < seed.MinUsers() {
 		return usagef(l.path, "--users must be at least %d (the office, assessors for every language, an applicant)", seed.MinUsers())
@@ -106,16 +110,25 @@ same password (hashed once, printed at the end).`, "", 0, 0)
 		return err
 	}
 	defer closeConn()
-	store, err := conn.OpenEventStore(ctx, natsstore.Config{})
+	// Read the store's end before opening it: opening creates the streams or
+	// updates their configuration (replicas among it), which a refusal
+	// must not have done.
+	events, found, err := conn.LookupStream(ctx, natsstore.EventsStream)
 	if err != nil {
 		return err
 	}
-	last, err := store.LastSeq(ctx)
+	if found && events.LastSeq > 0 && !*force {
+		return &exitError{code: exitFailed, msg: fmt.Sprintf("seed into %s refused: the store already holds %d commits; seed a new data directory, or give --force to add to it. Nothing was changed.", where, events.LastSeq)}
+	}
+	n := *replicas
+	if n == 0 {
+		n = max(events.Replicas, 1) // an existing store keeps its replicas
+	}
+	scfg := natsstore.Config{Replicas: n}
+	cfg.Replicas = n
+	store, err := conn.OpenEventStore(ctx, scfg)
 	if err != nil {
 		return err
-	}
-	if last > 0 && !*force {
-		return &exitError{code: exitFailed, msg: fmt.Sprintf("seed into %s refused: the store already holds %d commits; seed a new data directory, or give --force to add to it. Nothing was changed.", where, last)}
 	}
 	master, err := pii.LoadOrCreateKeyFile(keyFile)
 	if err != nil {
@@ -126,7 +139,7 @@ same password (hashed once, printed at the end).`, "", 0, 0)
 			p.Elapsed.Round(time.Second), p.Users, p.UsersTotal, p.Cases, p.Open, p.Commits, p.Events, p.DataTime.Format(time.DateOnly))
 	}
 	if *files {
-		if cfg.Files, err = natsstore.OpenBlobs(ctx, store.JetStream(), natsstore.Config{}); err != nil {
+		if cfg.Files, err = natsstore.OpenBlobs(ctx, store.JetStream(), scfg); err != nil {
 			return err
 		}
 	}

@@ -2,14 +2,24 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"net"
+	neturl "net/url"
+	"path/filepath"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
 
 	"github.com/emcc/accredit/cmd/accreditd/app"
 	"github.com/emcc/accredit/cmd/accreditd/app/apptest"
 	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/natsstore"
 )
 
 // TestSeedThenStartGivesEveryStateAndLogins: accredit seed fills a new
@@ -131,5 +141,94 @@ func TestSeedThenStartGivesEveryStateAndLogins(t *testing.T) {
 	rep := apptest.Expect(t, in.Get(t, "/api/v1/audit/verify", office), 200).Map(t)
 	if rep["intact"] != true {
 		t.Fatalf("audit of the seeded store: %v", rep)
+	}
+}
+
+// startCluster3 starts a 3-node JetStream cluster on loopback; it returns a
+// client URL.
+func startCluster3(t *testing.T) string {
+	t.Helper()
+	ports := make([]int, 3)
+	for i := range ports {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ports[i] = l.Addr().(*net.TCPAddr).Port
+		l.Close()
+	}
+	var urls []string
+	for i := range 3 {
+		o := &server.Options{ServerName: fmt.Sprintf("n%d", i), Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoLog: true, NoSigs: true}
+		o.Cluster.Name, o.Cluster.Host, o.Cluster.Port = "c", "127.0.0.1", ports[i]
+		for j, p := range ports {
+			if j != i {
+				o.Routes = append(o.Routes, &neturl.URL{Scheme: "nats-route", Host: fmt.Sprintf("127.0.0.1:%d", p)})
+			}
+		}
+		s, err := server.NewServer(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Start()
+		t.Cleanup(s.Shutdown)
+		if !s.ReadyForConnections(20 * time.Second) {
+			t.Fatal("not ready")
+		}
+		urls = append(urls, s.ClientURL())
+	}
+	return strings.Join(urls, ",")
+}
+
+// TestARefusedSeedChangesNothing: accredit seed --nats-url against a
+// cluster whose store holds events (R3, as accreditd with
+// ACCREDIT_REPLICAS=3 makes it) refuses, saying "Nothing was changed", and
+// the event stream is still R3: the refusal is decided before the store is
+// opened (which creates or updates the streams).
+func TestARefusedSeedChangesNothing(t *testing.T) {
+	url := startCluster3(t)
+	ctx := context.Background()
+	var conn *natsstore.Conn
+	var es *natsstore.EventStore
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var err error
+		if conn, err = natsstore.Dial(url, natsstore.DialOptions{Timeout: 5 * time.Second}); err == nil {
+			if es, err = conn.OpenEventStore(ctx, natsstore.Config{Replicas: 3}); err == nil {
+				break
+			}
+			conn.Close(time.Second)
+		}
+		if time.Now().After(deadline) {
+			t.Fatal(err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	defer conn.Close(time.Second)
+	js := es.JetStream()
+	if _, err := js.Publish(ctx, "accredit.ev.user.x", []byte(`{}`)); err != nil {
+		t.Fatal(err)
+	}
+	replicas := func(name string) int {
+		t.Helper()
+		st, err := js.Stream(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, err := st.Info(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return info.Config.Replicas
+	}
+	h := &harness{t: t, env: map[string]string{"HOME": t.TempDir()}}
+	key := filepath.Join(t.TempDir(), "m.key")
+	r := h.must(exitFailed, "", "seed", "--nats-url", url, "--master-key-file", key, "--cases", "1", "--users", "50")
+	contains(t, "refused seed", r.stderr, "refused", "Nothing was changed")
+	if n := replicas(natsstore.EventsStream); n != 3 {
+		t.Fatalf("after a refused seed ACCREDIT_EVENTS has %d replicas, was 3", n)
+	}
+	if _, found, err := conn.LookupStream(ctx, "KV_"+natsstore.KeysBucket); err != nil || found {
+		t.Errorf("after a refused seed the keys bucket: found %v, err %v; want none made", found, err)
 	}
 }

@@ -2,6 +2,7 @@ package natsstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -147,6 +148,30 @@ func (c *Conn) Streams(ctx context.Context) map[string]StreamFigures {
 		out[name] = StreamFigures{Messages: info.State.Msgs, Bytes: info.State.Bytes, LastSeq: info.State.LastSeq}
 	}
 	return out
+}
+
+// StreamState is what LookupStream reads of one stream.
+type StreamState struct {
+	Replicas int
+	LastSeq  uint64
+}
+
+// LookupStream reads stream name's replica count and last sequence, creating
+// and changing nothing (as OpenEventStore would: it creates or updates the
+// stream with its Config); found is false when there is no such stream.
+func (c *Conn) LookupStream(ctx context.Context, name string) (st StreamState, found bool, err error) {
+	s, err := c.js.Stream(ctx, name)
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		return StreamState{}, false, nil
+	}
+	if err != nil {
+		return StreamState{}, false, fmt.Errorf("stream %s: %w", name, err)
+	}
+	info, err := s.Info(ctx)
+	if err != nil {
+		return StreamState{}, false, fmt.Errorf("stream %s: %w", name, err)
+	}
+	return StreamState{Replicas: info.Config.Replicas, LastSeq: info.State.LastSeq}, true, nil
 }
 
 // Close drains the connection, waiting up to wait for the drain to finish,

@@ -15,7 +15,7 @@ import (
 // accreditd will use), through its BulkKeys. cfg.Vault is set here. It
 // returns the summary and the store's position after the last commit.
 func IntoJetStream(ctx context.Context, store *natsstore.EventStore, masterKey []byte, cfg Config) (Summary, uint64, error) {
-	if _, err := natsstore.OpenKeyStore(ctx, store.JetStream(), natsstore.Config{}); err != nil {
+	if _, err := natsstore.OpenKeyStore(ctx, store.JetStream(), natsstore.Config{Replicas: cfg.Replicas}); err != nil {
 		return Summary{}, 0, err
 	}
 	keys, err := store.NewBulkKeys()

@@ -61,6 +61,9 @@ type Config struct {
 	// From and Until bound the time of the data set; From defaults to the
 	// week after the first rule set came in force, Until to now.
 	From, Until time.Time
+	// Replicas is the keys bucket's replica count for IntoJetStream, which
+	// creates it or updates it to this (0: 1).
+	Replicas int
 	// PasswordHash is every user's (accounts.SeedPasswordHash).
 	PasswordHash string
 	Vault        *pii.Vault
