@@ -43,7 +43,7 @@ import (
 // comments beside the environment variables.
 var jetStreamNames = []string{
 	"ACCREDIT_EVENTS", "ACCREDIT_CHECKPOINTS", "ACCREDIT_KEYS",
-	"ACCREDIT_SESSIONS", "ACCREDIT_LEASES", "ACCREDIT_EVIDENCE",
+	"ACCREDIT_SESSIONS", "ACCREDIT_LEASES", "ACCREDIT_EVIDENCE", "ACCREDIT_MAIL",
 }
 
 // The NATS cluster as deploy/nats describes it.

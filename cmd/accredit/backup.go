@@ -24,9 +24,10 @@ const backupAbout = `
 The file is gzip-compressed JSON lines: a header record, then for each
 stream a record with its JetStream configuration followed by one record per
 message (stream sequence, subject, headers, data in base64), and an end
-record with the count of each stream. The streams are ACCREDIT_EVENTS,
-ACCREDIT_CHECKPOINTS, KV_ACCREDIT_KEYS and OBJ_ACCREDIT_EVIDENCE (sessions
-and leases are left out).
+record with the count of each stream. The streams are ACCREDIT_CHECKPOINTS,
+KV_ACCREDIT_MAIL (notification choices, the outbox, the notifier's cursor),
+ACCREDIT_EVENTS, KV_ACCREDIT_KEYS and OBJ_ACCREDIT_EVIDENCE, copied in that
+order (sessions and leases are left out).
 
 NOT in the backup, and to be backed up separately and kept safe:
   - the master key file (ACCREDIT_MASTER_KEY_FILE, default <data>/keys/master.key):

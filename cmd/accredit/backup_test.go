@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/emcc/accredit/cmd/accreditd/app"
 	"github.com/emcc/accredit/cmd/accreditd/app/apptest"
@@ -137,6 +138,55 @@ func TestBackupAndRestoreBringBackEverything(t *testing.T) {
 	tm2.submitted(t)
 }
 
+// TestBackupAndRestoreKeepMailPreferencesAndOutbox: a user's notification
+// choices and the outbox (ACCREDIT_MAIL) survive a backup-wipe-restore, and
+// the restored notifier writes no mail again.
+func TestBackupAndRestoreKeepMailPreferencesAndOutbox(t *testing.T) {
+	dir := t.TempDir()
+	cfg := apptest.Config(dir)
+	cfg.NATSListen = freeAddr(t)
+	in := apptest.StartWith(t, cfg, app.Options{})
+	tm := newTeam(t, in)
+	tm.awarded(t, tm.submitted(t))
+	apptest.Expect(t, in.Put(t, "/api/v1/me/notifications", tm.applicant.Token, map[string]any{"receive": []string{"decision"}, "language": "nl"}), 200)
+	before := apptest.Expect(t, in.Get(t, "/api/v1/me/notifications", tm.applicant.Token), 200).Map(t)
+	outbox := func(in *apptest.Instance, tok string) string {
+		t.Helper()
+		m := apptest.Expect(t, in.Get(t, "/api/v1/outbox", tok), 200).Map(t)
+		return jsonOf(m["messages"])
+	}
+	// The notifier writes the decision's mail after the commit.
+	var mailBefore string
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if mailBefore = outbox(in, tm.admin); mailBefore != "[]" && mailBefore != "null" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no mail in the outbox to back up: %s", mailBefore)
+		}
+	}
+
+	h := &harness{t: t, in: in, env: map[string]string{"HOME": t.TempDir()}}
+	file := filepath.Join(t.TempDir(), "b.gz")
+	h.must(0, "", "backup", "--nats-url", "nats://"+cfg.NATSListen, "--out", file)
+	if err := in.App.Close(); err != nil {
+		t.Fatal(err)
+	}
+	wipeAllBut(t, dir, "keys")
+	url, stop := bareJetStream(t, dir)
+	h.must(0, "", "restore", "--nats-url", url, "--in", file)
+	stop()
+	in = apptest.StartWith(t, cfg, app.Options{})
+	tok := in.Login(t, tm.applicant.Email, tm.applicant.Password)
+	after := apptest.Expect(t, in.Get(t, "/api/v1/me/notifications", tok), 200).Map(t)
+	if jsonOf(before) != jsonOf(after) {
+		t.Fatalf("notification choices after backup and restore:\n got %s\nwant %s", jsonOf(after), jsonOf(before))
+	}
+	if got := outbox(in, in.AdminToken(t)); got != mailBefore {
+		t.Fatalf("outbox after backup and restore:\n got %s\nwant %s", got, mailBefore)
+	}
+}
+
 // TestRestoreOfATamperedBackupFailsTheAuditAndDamagedFilesAreRefused: a
 // backup whose event was altered restores, and audit verify then says so
 // (exit 5); a truncated file is refused before anything is written. This
@@ -194,7 +244,7 @@ func TestRestoreOfATamperedBackupFailsTheAuditAndDamagedFilesAreRefused(t *testi
 
 func jsonOf(v any) string { b, _ := json.Marshal(v); return string(b) }
 
-// checkBackupFile reads a backup: the header, the four streams with their
+// checkBackupFile reads a backup: the header, the five streams with their
 // messages, the end record.
 func checkBackupFile(t *testing.T, path string) {
 	t.Helper()
@@ -219,7 +269,15 @@ func checkBackupFile(t *testing.T, path string) {
 	if slices.Index(names, natsstore.CheckpointsStream) > slices.Index(names, natsstore.EventsStream) {
 		t.Fatalf("the events are copied before the checkpoints: %v", names)
 	}
-	for _, p := range plans[:2] {
+	// The mail bucket too: its cursor and outbox ids name only events the
+	// backup holds.
+	if slices.Index(names, "KV_"+natsstore.MailBucket) > slices.Index(names, natsstore.EventsStream) {
+		t.Fatalf("the events are copied before the mail bucket: %v", names)
+	}
+	for _, p := range plans {
+		if p.Record.Stream != natsstore.CheckpointsStream && p.Record.Stream != natsstore.EventsStream {
+			continue
+		}
 		if c := p.Record.Config; !c.DenyDelete || !c.DenyPurge {
 			t.Fatalf("%s stream config: %+v", p.Record.Stream, c)
 		}

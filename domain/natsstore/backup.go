@@ -13,9 +13,12 @@ package natsstore
 //	{"kind":"end","counts":{"ACCREDIT_EVENTS":M,…}}
 //
 // The streams are ACCREDIT_EVENTS (every event), ACCREDIT_CHECKPOINTS (the
-// signed audit checkpoints), KV_ACCREDIT_KEYS (the per-person data keys,
-// wrapped by the master key) and OBJ_ACCREDIT_EVIDENCE (the evidence files,
-// encrypted). Sessions and leases are left out: they are short-lived.
+// signed audit checkpoints), KV_ACCREDIT_MAIL (the users' notification
+// choices, the outbox with the ids of the mail already written, the
+// notifier's cursor, recovery links), KV_ACCREDIT_KEYS (the per-person data
+// keys, wrapped by the master key) and OBJ_ACCREDIT_EVIDENCE (the evidence
+// files, encrypted). Sessions and leases are left out: they are
+// short-lived.
 // Each stream is copied up to its last message when its copy starts, in that
 // order, so that every key and file the copied events refer to is in the
 // file.
@@ -51,9 +54,16 @@ const BackupFormat = "accredit-backup"
 // checkpoints before the events, so that each checkpoint a backup holds
 // covers events it holds (one signed while the events were copied would
 // name versions the backup lacks, and its restored history would read as
-// events removed); the keys and the evidence after the events.
+// events removed); the mail bucket before the events too, so that the
+// notifier's cursor and the outbox ids (e<seq>.<kind>.<recipient>) name
+// only events the backup holds: a restored notifier goes on from the
+// cursor, over commits whose mail the restored outbox already holds
+// (written once, not sent again), and a cursor past the restored events
+// would skip the mail of new ones; the keys and the evidence after the
+// events.
 var BackupStreams = []string{
 	CheckpointsStream,
+	"KV_" + MailBucket,
 	EventsStream,
 	"KV_" + KeysBucket,
 	"OBJ_" + EvidenceBucket,
