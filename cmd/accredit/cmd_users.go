@@ -63,12 +63,15 @@ func randomPassword() string {
 func cmdUsersAdd(ctx context.Context, c *cli, args []string) error {
 	l := c.newLeaf("accredit users add", "", `
 Creates a user. Without --password-stdin a random password is made and
-printed once: hand it to the user.`, "POST /api/v1/users", 0, 0)
+printed once: hand it to the user. --idempotency-key needs --password-stdin:
+a run again with the same key must send the same password, or the server
+refuses it as another request under that key (and a random one made by a
+first run whose answer was lost would be one nobody saw).`, "POST /api/v1/users", 0, 0)
 	email := l.fs.String("email", "", "the user's email (required)")
 	name := l.fs.String("name", "", "the user's full name (required)")
 	role := l.fs.String("role", "", "applicant, assessor or office (required)")
 	pwStdin := l.fs.Bool("password-stdin", false, "read the password from the first line of standard input")
-	key := l.fs.String("idempotency-key", "", "send this Idempotency-Key (default: a new one, kept for this run's retries): a retry with it creates nobody twice")
+	key := l.fs.String("idempotency-key", "", "send this Idempotency-Key (default: a new one, kept for this run's retries): a run again with it creates nobody twice; needs --password-stdin")
 	if _, err := l.parse(c, args); err != nil {
 		return err
 	}
@@ -80,6 +83,12 @@ printed once: hand it to the user.`, "POST /api/v1/users", 0, 0)
 	}
 	if len(missing) > 0 {
 		return usagef(l.path, "missing %s", strings.Join(missing, ", "))
+	}
+	if *key != "" && !*pwStdin {
+		// Each run would make another random password: a run again with the
+		// key would send another request under it (refused), and the user a
+		// first run made, its answer lost, would have a password nobody saw.
+		return usagef(l.path, "--idempotency-key needs --password-stdin: a run again with the same key must send the same password, and a generated one differs on each run")
 	}
 	cl, err := c.client(true)
 	if err != nil {

@@ -80,13 +80,17 @@ func isUserCreate(r *http.Request) bool {
 func TestCLIRetriesCommandsWithTheSameIdempotencyKey(t *testing.T) {
 	in := apptest.Start(t)
 	admin := in.AdminToken(t)
-	runVia := func(t *testing.T, p *faultyProxy, args ...string) result {
+	runAt := func(t *testing.T, url, stdin string, retries int, args ...string) result {
 		t.Helper()
 		var out, errOut bytes.Buffer
-		c := &cli{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, retries: defaultRetries,
+		c := &cli{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errOut, retries: retries,
 			getenv: func(k string) string { return map[string]string{"HOME": t.TempDir()}[k] }}
-		code := c.run(context.Background(), append([]string{"--url", p.srv.URL, "--token", admin}, args...))
+		code := c.run(context.Background(), append([]string{"--url", url, "--token", admin}, args...))
 		return result{code: code, stdout: out.String(), stderr: errOut.String()}
+	}
+	runVia := func(t *testing.T, p *faultyProxy, args ...string) result {
+		t.Helper()
+		return runAt(t, p.srv.URL, "", defaultRetries, args...)
 	}
 	usersWith := func(t *testing.T, email string) int {
 		t.Helper()
@@ -188,12 +192,48 @@ func TestCLIRetriesCommandsWithTheSameIdempotencyKey(t *testing.T) {
 			}
 			return false
 		})
-		r := runVia(t, p, "users", "add", "--email", "kept@example.org", "--name", "Kept Key", "--role", "assessor", "--idempotency-key", "op-42")
+		r := runAt(t, p.srv.URL, "a long password for kept\n", defaultRetries, "users", "add", "--email", "kept@example.org", "--name", "Kept Key", "--role", "assessor", "--idempotency-key", "op-42", "--password-stdin")
 		if r.code != 0 {
 			t.Fatalf("users add: %s", r)
 		}
 		if tries := p.tries(); len(tries) != 2 || tries[0] != "op-42" || tries[1] != "op-42" {
 			t.Fatalf("keys sent: %q, want op-42 twice", tries)
+		}
+	})
+
+	// users add --idempotency-key K whose first run was applied but its
+	// answer lost, run again as the flag's help invites: the password is
+	// the operator's (--password-stdin), so the run again is the same
+	// request and gets the first one's answer. With a generated password
+	// it would be another request under K (refused) and the user made would
+	// have a password nobody saw: refused as usage before anything is sent.
+	t.Run("users add with --idempotency-key runs again after a lost answer", func(t *testing.T) {
+		args := []string{"users", "add", "--email", "rerun@example.org", "--name", "Re Run", "--role", "assessor", "--idempotency-key", "op-7"}
+		r := runAt(t, in.URL, "", 0, args...)
+		if r.code != exitUsage {
+			t.Fatalf("--idempotency-key without --password-stdin: want exit %d (usage), got %s", exitUsage, r)
+		}
+		contains(t, "stderr", r.stderr, "--idempotency-key needs --password-stdin")
+		if n := usersWith(t, "rerun@example.org"); n != 0 {
+			t.Fatalf("users made by a refused run: %d", n)
+		}
+		lost := newFaultyProxy(t, in.URL, isUserCreate, func(n int, w http.ResponseWriter, r *http.Request, forward http.Handler) bool {
+			forward.ServeHTTP(&discard{h: http.Header{}}, r)
+			if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+				conn.Close()
+			}
+			return true
+		})
+		args = append(args, "--password-stdin")
+		const pw = "a long password for re run\n"
+		if r := runAt(t, lost.srv.URL, pw, 0, args...); r.code == 0 {
+			t.Fatalf("first run should have lost its answer: %s", r)
+		}
+		if r := runAt(t, in.URL, pw, 0, args...); r.code != 0 {
+			t.Fatalf("the same command with the same --idempotency-key, run again:\n%s", r)
+		}
+		if n := usersWith(t, "rerun@example.org"); n != 1 {
+			t.Fatalf("users with rerun@example.org: got %d, want 1", n)
 		}
 	})
 
