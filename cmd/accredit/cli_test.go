@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -185,6 +186,38 @@ func TestLoginSavesTheTokenForTheOtherCommands(t *testing.T) {
 	h.must(0, "", "logout")
 	contains(t, "after logout", h.must(exitUnauthorized, "", "users", "list").stderr, "not logged in")
 	h.must(exitUnauthorized, "", "users", "list", "--token", cf.Token)
+}
+
+// TestAConfigFileOthersCanReadIsWarnedOf: a config file holding a token
+// that anyone on the machine can read is used, with a warning on stderr
+// naming the file, its mode and the fix (as ssh does of a key file); the
+// file login writes (0600), or a token not from the file, gets none.
+func TestAConfigFileOthersCanReadIsWarnedOf(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no Unix mode bits")
+	}
+	h := newHarness(t)
+	h.loginAdmin()
+	path := filepath.Join(h.env["XDG_CONFIG_HOME"], "accredit", "config.json")
+	if r := h.must(0, "", "users", "list"); strings.Contains(r.stderr, "WARNING") {
+		t.Fatalf("a 0600 config file is warned of:\n%s", r)
+	}
+	for _, mode := range []os.FileMode{0o644, 0o640, 0o606} {
+		if err := os.Chmod(path, mode); err != nil {
+			t.Fatal(err)
+		}
+		r := h.must(0, "", "users", "list")
+		contains(t, fmt.Sprintf("mode %04o", mode), r.stderr, "WARNING", path, "readable by others", fmt.Sprintf("%04o", mode), "chmod 600")
+	}
+	// A token given otherwise does not come from the file.
+	var cf config
+	b, _ := os.ReadFile(path)
+	if err := json.Unmarshal(b, &cf); err != nil {
+		t.Fatal(err)
+	}
+	if r := h.must(0, "", "users", "list", "--token", cf.Token); strings.Contains(r.stderr, "WARNING") {
+		t.Fatalf("a --token run is warned of the config file:\n%s", r)
+	}
 }
 
 func TestUsersAndAssessorProfiles(t *testing.T) {

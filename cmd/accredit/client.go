@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -96,6 +97,22 @@ func saveConfig(path string, cf config) error {
 	return nil
 }
 
+// warnOpenConfig warns on stderr when the config file whose token is used
+// can be read (or written) by others than its owner, as ssh does of a key
+// file: anyone on the machine could act with the login. It warns rather
+// than refuses, so that a script keeps working, and says how to fix it.
+func (c *cli) warnOpenConfig(path string) {
+	if runtime.GOOS == "windows" {
+		return // no Unix mode bits
+	}
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm()&0o077 == 0 {
+		return
+	}
+	fmt.Fprintf(c.stderr, "accredit: WARNING: %s holds a login token and is readable by others than you (mode %04o): run chmod 600 %s, or accredit logout\n",
+		path, fi.Mode().Perm(), path)
+}
+
 // client talks to accreditd's API.
 type client struct {
 	base  *url.URL
@@ -126,6 +143,9 @@ func (c *cli) client(needToken bool) (*client, error) {
 	}
 	if tok == "" && (cf.URL == "" || sameServer(cf.URL, u.String())) {
 		tok = cf.Token
+		if tok != "" {
+			c.warnOpenConfig(path)
+		}
 	}
 	if needToken && tok == "" {
 		where := "accredit login"
