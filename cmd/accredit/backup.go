@@ -158,18 +158,30 @@ refuses to write into a stream that already holds messages (nothing is
 changed then). It creates each stream with its backed-up configuration
 (ACCREDIT_EVENTS and ACCREDIT_CHECKPOINTS deny deletes and purges) and
 republishes every message in order, without the Nats-Expected-* headers;
-the event and checkpoint streams keep their sequence numbers. Then put the
+the event and checkpoint streams keep their sequence numbers. Into
+--data-dir (the embedded server, a single server) each stream gets 1
+replica, so a cluster's backup restores on one host. Then put the
 master key and the audit signing key in place and start accreditd: it
 rebuilds its state from the restored streams. Users log in again (sessions
 are not restored).`+"\n"+backupAbout, "", 0, 0)
 	nf := addNATSFlags(l)
 	in := l.fs.String("in", "", "the backup file (required)")
-	replicas := l.fs.Int("replicas", 0, "replicas of each restored stream; 0 keeps the backed-up number")
+	replicas := l.fs.Int("replicas", 0, "replicas of each restored stream; 0 keeps the backed-up number (with --data-dir: 1, the embedded server being one)")
 	if _, err := l.parse(c, args); err != nil {
 		return err
 	}
 	if *in == "" {
 		return usagef(l.path, "missing --in")
+	}
+	if *nf.dataDir != "" {
+		// The embedded server is a single server: a cluster's backup (its
+		// streams R3) restores there with one replica each.
+		switch {
+		case *replicas > 1:
+			return usagef(l.path, "--replicas %d with --data-dir: the embedded server is a single server, which holds 1 replica", *replicas)
+		case *replicas == 0:
+			*replicas = 1
+		}
 	}
 	b, err := natsstore.CheckBackup(*in)
 	if err != nil {

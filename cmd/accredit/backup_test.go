@@ -244,6 +244,38 @@ func TestRestoreOfATamperedBackupFailsTheAuditAndDamagedFilesAreRefused(t *testi
 
 func jsonOf(v any) string { b, _ := json.Marshal(v); return string(b) }
 
+// TestRestoreOfAClusterBackupIntoADataDirTakesOneReplica: a backup of an
+// R3 cluster (its stream configs say replicas 3) restored as README shows,
+// with --data-dir into a new single-host directory, gets 1 replica per
+// stream (the embedded server is a single server); --replicas 3 there is a
+// usage error.
+func TestRestoreOfAClusterBackupIntoADataDirTakesOneReplica(t *testing.T) {
+	dir := t.TempDir()
+	in := apptest.StartWith(t, apptest.Config(dir), app.Options{})
+	if err := in.App.Close(); err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{t: t, in: in, env: map[string]string{"HOME": t.TempDir()}}
+	file := filepath.Join(t.TempDir(), "b.gz")
+	h.must(0, "", "backup", "--data-dir", dir, "--out", file)
+	r3 := filepath.Join(t.TempDir(), "r3.gz")
+	rewriteBackup(t, file, r3, func(lines []string) []string {
+		for i, l := range lines {
+			lines[i] = strings.ReplaceAll(l, `"num_replicas":1`, `"num_replicas":3`)
+		}
+		return lines
+	})
+	target := filepath.Join(t.TempDir(), "restored")
+	h.must(0, "", "restore", "--data-dir", target, "--in", r3)
+	r := h.must(exitUsage, "", "restore", "--data-dir", filepath.Join(t.TempDir(), "other"), "--in", r3, "--replicas", "3")
+	contains(t, "--replicas 3 into --data-dir", r.stderr, "single server")
+	if err := os.CopyFS(filepath.Join(target, "keys"), os.DirFS(filepath.Join(dir, "keys"))); err != nil {
+		t.Fatal(err)
+	}
+	in = apptest.StartWith(t, apptest.Config(target), app.Options{})
+	in.AdminToken(t)
+}
+
 // checkBackupFile reads a backup: the header, the five streams with their
 // messages, the end record.
 func checkBackupFile(t *testing.T, path string) {
