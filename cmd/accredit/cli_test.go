@@ -188,6 +188,36 @@ func TestLoginSavesTheTokenForTheOtherCommands(t *testing.T) {
 	h.must(exitUnauthorized, "", "users", "list", "--token", cf.Token)
 }
 
+// TestLoginAsJSONPrintsTheTokenOnlyWhenNotSaved: accredit login -o json
+// that saves the token prints the answer without it (stdout ends up in
+// logs and CI output; the token is in the 0600 file), naming the file;
+// with --no-save the token is the point of the output.
+func TestLoginAsJSONPrintsTheTokenOnlyWhenNotSaved(t *testing.T) {
+	h := newHarness(t)
+	r := h.must(0, apptest.AdminPassword+"\n", "login", "--email", apptest.AdminEmail, "--password-stdin", "-o", "json")
+	var out map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+		t.Fatalf("login -o json: %v\n%s", err, r)
+	}
+	path := filepath.Join(h.env["XDG_CONFIG_HOME"], "accredit", "config.json")
+	var cf config
+	b, _ := os.ReadFile(path)
+	if err := json.Unmarshal(b, &cf); err != nil || cf.Token == "" {
+		t.Fatalf("config after login -o json: %s, %v", b, err)
+	}
+	if _, ok := out["token"]; ok || strings.Contains(r.stdout, cf.Token) {
+		t.Fatalf("login -o json printed the saved token on stdout:\n%s", r.stdout)
+	}
+	if out["saved_to"] != path || out["user"] == nil || out["expires_at"] == nil {
+		t.Fatalf("login -o json: got %s, want the user, expires_at and saved_to %s", r.stdout, path)
+	}
+	r = h.must(0, apptest.AdminPassword+"\n", "login", "--config", filepath.Join(t.TempDir(), "c.json"), "--email", apptest.AdminEmail, "--password-stdin", "--no-save", "-o", "json")
+	out = nil
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || out["token"] == nil || out["token"] == "" {
+		t.Fatalf("login --no-save -o json: want the token, got %s", r)
+	}
+}
+
 // TestAConfigFileOthersCanReadIsWarnedOf: a config file holding a token
 // that anyone on the machine can read is used, with a warning on stderr
 // naming the file, its mode and the fix (as ssh does of a key file); the

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -49,10 +50,12 @@ Logs in to accreditd and saves the URL and the token in the config file
 (mode 0600), so that the other commands need neither --url nor --token.
 The email comes from --email (or ACCREDIT_EMAIL) or is asked; the password
 from --password-stdin (the first line of standard input), ACCREDIT_PASSWORD,
-or is asked without echo. A token lasts 12 hours.`, "POST /api/v1/auth/login", 0, 0)
+or is asked without echo. A token lasts 12 hours. With --output json it
+prints the login's answer; the token is in it only with --no-save (saved,
+it stays in the file, and the answer names the file as saved_to).`, "POST /api/v1/auth/login", 0, 0)
 	email := l.fs.String("email", "", "the user's email")
 	pwStdin := l.fs.Bool("password-stdin", false, "read the password from the first line of standard input")
-	noSave := l.fs.Bool("no-save", false, "do not save the token (print it with --output json)")
+	noSave := l.fs.Bool("no-save", false, "do not save the token (print it with --output json, which prints it only then)")
 	if _, err := l.parse(c, args); err != nil {
 		return err
 	}
@@ -112,7 +115,18 @@ or is asked without echo. A token lasts 12 hours.`, "POST /api/v1/auth/login", 0
 		saved = path
 	}
 	if c.jsonOut() {
-		return c.printJSON(raw, nil)
+		if saved == "" {
+			return c.printJSON(raw, nil) // --no-save: the token is for the caller
+		}
+		// Saved: the token stays in the 0600 file, not on stdout, where
+		// logs, terminals and CI output would keep it.
+		var m map[string]any
+		if err := json.Unmarshal(raw, &m); err != nil {
+			return fmt.Errorf("login answer: %w", err)
+		}
+		delete(m, "token")
+		m["saved_to"] = saved
+		return c.printJSON(nil, m)
 	}
 	fmt.Fprintf(c.stdout, "Logged in to %s as %s (%s) until %s.\n", cl.base, ans.User.Email, ans.User.Role, when(ans.ExpiresAt))
 	if saved != "" {
