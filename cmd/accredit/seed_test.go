@@ -232,3 +232,29 @@ func TestARefusedSeedChangesNothing(t *testing.T) {
 		t.Errorf("after a refused seed the keys bucket: found %v, err %v; want none made", found, err)
 	}
 }
+
+// TestSeedIntoANewClusterTakesReplicas: seed --replicas 3 into a new
+// 3-node cluster makes the event stream and the keys bucket R3 (as
+// accreditd with ACCREDIT_REPLICAS=3 would), and a second seed, refused,
+// leaves them so.
+func TestSeedIntoANewClusterTakesReplicas(t *testing.T) {
+	url := startCluster3(t)
+	h := &harness{t: t, env: map[string]string{"HOME": t.TempDir()}}
+	key := filepath.Join(t.TempDir(), "m.key")
+	args := []string{"seed", "--nats-url", url, "--master-key-file", key, "--cases", "0", "--users", "50", "--files=false"}
+	if r := h.run("", append(args, "--replicas", "3")...); r.code != 0 {
+		t.Fatalf("seed --replicas 3 into a new cluster:\n%s\n%s", r, r.stderr)
+	}
+	h.must(exitFailed, "", args...)
+	conn, err := natsstore.Dial(url, natsstore.DialOptions{Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(time.Second)
+	for _, name := range []string{natsstore.EventsStream, "KV_" + natsstore.KeysBucket} {
+		st, found, err := conn.LookupStream(context.Background(), name)
+		if err != nil || !found || st.Replicas != 3 {
+			t.Errorf("%s after seed --replicas 3: %+v, found %v, err %v; want 3 replicas", name, st, found, err)
+		}
+	}
+}

@@ -32,7 +32,12 @@ type BulkWriter struct {
 	js      jetstream.JetStream
 	next    uint64            // the sequence the next commit will have
 	last    map[string]uint64 // subject -> sequence of its last commit
-	pending []pendingAck
+	pending []pendingAck      // in sequence order, without gaps
+	// replicated: the stream has more than one replica. A clustered
+	// stream refuses a message expecting its subject's last sequence while
+	// another message of that subject is still in flight (not yet agreed),
+	// so each commit then waits for its subject's previous one.
+	replicated bool
 
 	mu  sync.Mutex
 	err error
@@ -54,7 +59,8 @@ func (s *EventStore) Bulk(ctx context.Context) (*BulkWriter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bulk: jetstream: %w", err)
 	}
-	return &BulkWriter{s: s, js: js, next: last + 1, last: map[string]uint64{}}, nil
+	return &BulkWriter{s: s, js: js, next: last + 1, last: map[string]uint64{},
+		replicated: s.stream.CachedInfo().Config.Replicas > 1}, nil
 }
 
 // BulkCommit is a commit encoded for a BulkWriter's Append.
@@ -132,6 +138,11 @@ func (b *BulkWriter) AppendPrepared(ctx context.Context, c BulkCommit) (eventsto
 		return eventstore.Head{}, err
 	}
 	stream := c.stream
+	if prev := b.last[stream]; b.replicated && len(b.pending) > 0 && prev >= b.pending[0].seq {
+		if err := b.settle(ctx, int(prev-b.pending[0].seq)+1); err != nil {
+			return eventstore.Head{}, err
+		}
+	}
 	f, err := b.js.PublishMsgAsync(c.message(b.last[stream]))
 	if err != nil {
 		return eventstore.Head{}, fmt.Errorf("bulk append %s: %w", stream, err)

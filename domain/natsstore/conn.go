@@ -159,19 +159,28 @@ type StreamState struct {
 // LookupStream reads stream name's replica count and last sequence, creating
 // and changing nothing (as OpenEventStore would: it creates or updates the
 // stream with its Config); found is false when there is no such stream.
+// What a cluster still forming answers is asked again, as OpenEventStore
+// does (ensure).
 func (c *Conn) LookupStream(ctx context.Context, name string) (st StreamState, found bool, err error) {
-	s, err := c.js.Stream(ctx, name)
-	if errors.Is(err, jetstream.ErrStreamNotFound) {
-		return StreamState{}, false, nil
+	type lookup struct {
+		st    StreamState
+		found bool
 	}
-	if err != nil {
-		return StreamState{}, false, fmt.Errorf("stream %s: %w", name, err)
-	}
-	info, err := s.Info(ctx)
-	if err != nil {
-		return StreamState{}, false, fmt.Errorf("stream %s: %w", name, err)
-	}
-	return StreamState{Replicas: info.Config.Replicas, LastSeq: info.State.LastSeq}, true, nil
+	l, err := ensure(ctx, nil, "look up stream "+name, func(ctx context.Context) (lookup, error) {
+		s, err := c.js.Stream(ctx, name)
+		if errors.Is(err, jetstream.ErrStreamNotFound) {
+			return lookup{}, nil
+		}
+		if err != nil {
+			return lookup{}, err
+		}
+		info, err := s.Info(ctx)
+		if err != nil {
+			return lookup{}, err
+		}
+		return lookup{StreamState{Replicas: info.Config.Replicas, LastSeq: info.State.LastSeq}, true}, nil
+	})
+	return l.st, l.found, err
 }
 
 // Close drains the connection, waiting up to wait for the drain to finish,
