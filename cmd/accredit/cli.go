@@ -42,6 +42,9 @@ type cli struct {
 	// terminal reports whether stdin is an interactive terminal (to prompt
 	// for a password without echo); nil means it is not.
 	terminal func() bool
+	// readPassword reads a line from the terminal without echo; nil: the
+	// terminal's (term.ReadPassword).
+	readPassword func() ([]byte, error)
 
 	// Global options, settable before or after the command.
 	url, token, configPath, output string

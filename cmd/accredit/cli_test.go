@@ -42,6 +42,9 @@ type harness struct {
 	t   *testing.T
 	in  *apptest.Instance
 	env map[string]string
+	// typed, when set, makes standard input a terminal on which typed is
+	// what the user types unseen (the prompts read without echo).
+	typed string
 }
 
 func newHarness(t *testing.T) *harness {
@@ -72,6 +75,10 @@ func (h *harness) run(stdin string, args ...string) result {
 		http: &http.Client{Transport: contract.Transport(nil, func(err error) {
 			h.t.Errorf("contract (accredit %s): %v", strings.Join(args, " "), err)
 		})}}
+	if h.typed != "" {
+		c.terminal = func() bool { return true }
+		c.readPassword = func() ([]byte, error) { return []byte(h.typed), nil }
+	}
 	code := c.run(context.Background(), args)
 	return result{code: code, stdout: out.String(), stderr: errOut.String()}
 }
@@ -532,4 +539,17 @@ func TestProjectionsRegisterAndMissingEndpoints(t *testing.T) {
 	}
 	// Nobody there: exit 1.
 	contains(t, "unreachable", h.must(exitFailed, "", "register", "search", "--url", "http://127.0.0.1:1").stderr, "cannot reach accreditd at http://127.0.0.1:1")
+}
+
+// TestAPasswordOnATerminalIsReadUnseen: --password-stdin on a terminal
+// reads the password without echo (users add and login), as the login's
+// prompt does, rather than as a line that shows what is typed.
+func TestAPasswordOnATerminalIsReadUnseen(t *testing.T) {
+	h := newHarness(t)
+	h.loginAdmin()
+	h.typed = "a password typed unseen"
+	h.must(0, "", "users", "add", "--email", "tess@example.org", "--name", "Tess Terminal", "--role", "assessor", "--password-stdin")
+	if r := h.must(0, "", "login", "--email", "tess@example.org", "--password-stdin", "--no-save"); !strings.Contains(r.stdout, "as tess@example.org (assessor)") {
+		t.Fatalf("login with the password typed unseen: %s", r)
+	}
 }

@@ -22,6 +22,28 @@ var version = "dev"
 func stdinIsTerminal() bool { return term.IsTerminal(int(os.Stdin.Fd())) }
 
 // readLine reads one line of stdin (without the line end).
+// readSecret reads a password: from the terminal without echo when
+// standard input is one (after prompt on standard error, when not empty),
+// else the first line of standard input.
+func (c *cli) readSecret(prompt string) (string, error) {
+	if c.terminal == nil || !c.terminal() {
+		return c.readLine()
+	}
+	if prompt != "" {
+		fmt.Fprint(c.stderr, prompt)
+	}
+	read := c.readPassword
+	if read == nil {
+		read = func() ([]byte, error) { return term.ReadPassword(int(os.Stdin.Fd())) }
+	}
+	b, err := read()
+	fmt.Fprintln(c.stderr)
+	if err != nil {
+		return "", fmt.Errorf("read the password: %w", err)
+	}
+	return string(b), nil
+}
+
 func (c *cli) readLine() (string, error) {
 	br, ok := c.stdin.(*bufio.Reader)
 	if !ok {
@@ -78,19 +100,15 @@ it stays in the file, and the answer names the file as saved_to).`, "POST /api/v
 	password := ""
 	switch {
 	case *pwStdin:
-		if password, err = c.readLine(); err != nil {
+		if password, err = c.readSecret(""); err != nil {
 			return usagef(l.path, "no password on standard input: %v", err)
 		}
 	case c.getenv("ACCREDIT_PASSWORD") != "":
 		password = c.getenv("ACCREDIT_PASSWORD")
 	case c.terminal != nil && c.terminal():
-		fmt.Fprint(c.stderr, "Password: ")
-		b, rerr := term.ReadPassword(int(os.Stdin.Fd()))
-		fmt.Fprintln(c.stderr)
-		if rerr != nil {
-			return fmt.Errorf("read the password: %w", rerr)
+		if password, err = c.readSecret("Password: "); err != nil {
+			return err
 		}
-		password = string(b)
 	default:
 		fmt.Fprint(c.stderr, "Password: ")
 		if password, err = c.readLine(); err != nil {

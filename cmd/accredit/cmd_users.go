@@ -96,7 +96,8 @@ first run whose answer was lost would be one nobody saw).`, "POST /api/v1/users"
 	}
 	password, generated := "", false
 	if *pwStdin {
-		if password, err = c.readLine(); err != nil {
+		// Not echoed when standard input is a terminal.
+		if password, err = c.readSecret("Password: "); err != nil {
 			return usagef(l.path, "no password on standard input: %v", err)
 		}
 	} else {
