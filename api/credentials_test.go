@@ -192,6 +192,11 @@ func TestCredentialKeyRotationKeepsOldCredentialsVerifiable(t *testing.T) {
 	// The office's DID is that of its public address, the same after a
 	// restart on another port.
 	tm := newTeam(t, func(c *app.Config) { c.PublicURL = "https://accredit.example.org" })
+	// deploy/kubernetes's placeholder: accepted, and the log says it leads
+	// nowhere.
+	if !strings.Contains(tm.in.Log.String(), "ACCREDIT_PUBLIC_URL names a reserved example domain") {
+		t.Fatal("a public address in example.org started without a warning")
+	}
 	_, acc := tm.awardedCase(t)
 	old := tm.credentialOf(t, acc)
 	tm.clock.Advance(time.Hour)

@@ -67,6 +67,9 @@ func (a *App) startMail(ctx, runCtx context.Context, manualJobs bool) error {
 	if err != nil {
 		return fmt.Errorf("public URL: %w", err)
 	}
+	if reservedExampleHost(u.Hostname()) {
+		a.log.Warn("ACCREDIT_PUBLIC_URL names a reserved example domain (RFC 2606): the links in mail, the office's DID and the certificates' QR codes lead nowhere; set it to the address users reach", "public_url", base)
+	}
 	a.Outbox.SetSender(a.cfg.MailFrom, u.Hostname())
 	a.Recovery.SetBaseURL(base)
 	a.Notifier = &mail.Notifier{Events: a.Events, Outbox: a.Outbox, People: people{a}, Cases: a.Cases, Timed: timed{a}, BaseURL: base, Log: a.log}
@@ -207,4 +210,17 @@ func (a *App) mailJobsLoop(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// reservedExampleHost reports whether host is in a domain RFC 2606 keeps
+// for examples (example.com, .net, .org, the .example top-level domain),
+// as deploy/kubernetes's placeholder address is.
+func reservedExampleHost(host string) bool {
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	for _, d := range []string{"example.com", "example.net", "example.org", "example"} {
+		if host == d || strings.HasSuffix(host, "."+d) {
+			return true
+		}
+	}
+	return false
 }
