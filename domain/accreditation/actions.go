@@ -345,7 +345,13 @@ func (c *Case) guard(action Action, actor domain.Actor, now time.Time, rs RuleSe
 			return blocked(domain.Conflict, BlockedByNoInterview, "cannot %s: applicants at %s are not interviewed", verb(action), c.Level)
 		}
 		if action == ActionScheduleInterview {
-			if c.Interview.Recorded() {
+			// Each role's record is its holder's own account of an
+			// interview they held. Once one is in, the interview stays
+			// where it was, unless a role has no record and cannot have
+			// one of it (its holder was put in place after it took place,
+			// or no one holds it): then one is scheduled again for them.
+			// The records in stay as they are.
+			if c.Interview.Recorded() && !slices.ContainsFunc(AssessorRoles, c.missedInterview) {
 				return alreadyRecorded("interview", "cannot schedule the interview: it has been held and recorded")
 			}
 			return nil
@@ -355,6 +361,12 @@ func (c *Case) guard(action Action, actor domain.Actor, now time.Time, rs RuleSe
 		}
 		if _, done := c.Interview.record(role); done {
 			return alreadyRecorded("interview", "cannot record the interview: the %s has recorded it", role)
+		}
+		if c.missedInterview(role) {
+			a, _ := c.Assignments.Get(role)
+			return blocked(domain.Conflict, BlockedByInterviewUnscheduled,
+				"cannot record the interview: it was held on %s, before you became the %s (%s); have an interview scheduled for you",
+				c.Interview.At.UTC().Format(time.RFC3339), role, a.At.UTC().Format(time.RFC3339))
 		}
 		if now.Before(c.Interview.At) {
 			return domain.Errorf(domain.Unprocessable, "cannot record the interview: it is on %s", c.Interview.At.UTC().Format(time.RFC3339))

@@ -372,6 +372,20 @@ func (i *Interview) record(role AssessorRole) (InterviewRecord, bool) {
 	return i.Records.Get(role)
 }
 
+// missedInterview reports whether role has no record of the scheduled
+// interview and cannot have one: no one holds it, or its holder was put in
+// place after the interview took place (a replacement, who did not hold it).
+func (c *Case) missedInterview(role AssessorRole) bool {
+	if c.Interview == nil || c.Interview.At.IsZero() {
+		return false
+	}
+	if _, done := c.Interview.record(role); done {
+		return false
+	}
+	a, held := c.Assignments.Get(role)
+	return !held || a.At.After(c.Interview.At)
+}
+
 // InterviewMaxDaysAhead bounds how far ahead an interview is scheduled: a
 // year, far beyond any case's service level, so that a mistyped year (3027)
 // is refused with its reason rather than kept.
@@ -379,7 +393,9 @@ const InterviewMaxDaysAhead = 365
 
 // ScheduleInterview sets (or moves, until it is recorded) the applicant's
 // interview, by the office or the case's assessor or verifier: a time after
-// now and a place or a link. Errors: NotFound, Forbidden, Conflict (state,
+// now and a place or a link. A role holder put in place after the interview
+// took place may not record it as theirs; one is scheduled again for them
+// (the other role's record stays as it is). Errors: NotFound, Forbidden, Conflict (state,
 // no interview at the level, already recorded), Invalid.
 func (c *Case) ScheduleInterview(actor domain.Actor, now time.Time, in InterviewInput) ([]aggregate.Change, error) {
 	if err := c.guard(ActionScheduleInterview, actor, now, nil); err != nil {

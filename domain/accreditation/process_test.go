@@ -541,6 +541,46 @@ func TestInterview(t *testing.T) {
 	}
 }
 
+// Each assessor records the interview they held (README, Interview). A
+// verifier put in place after the interview took place did not hold it:
+// they may not record it as theirs, an interview is scheduled again for
+// them, and the assessor's record of the first stays as it was.
+func TestReplacementVerifierHasTheirOwnInterview(t *testing.T) {
+	record := func(notes string) command {
+		return with((*Case).RecordInterview, InterviewRecordInput{Notes: seal(notes)})
+	}
+	h := seniorCase(t, inAssessment)
+	h.do(officeScreen, with((*Case).ScheduleInterview, InterviewInput{At: h.now.Add(time.Hour), Place: "room 2"}))
+	h.later(2 * time.Hour)
+	h.do(assessorA, record("A's notes"))
+	first, _ := h.c.Interview.Records.Get(RoleAssessor)
+	h.later(24 * time.Hour)
+	h.do(officeScreen, reassign(RoleVerifier, assessorC, "verifier ill"))
+
+	missed := h.fails(assessorC, record("C's notes"))
+	wantErr(t, missed, domain.Conflict, "before you became the verifier")
+	if !errors.Is(missed, ErrBlocked) {
+		t.Fatalf("got %v, want an ErrBlocked", missed)
+	}
+	wantErr(t, h.fails(assessorC, assess(RecommendAward, "")), domain.Conflict, "record it first")
+
+	in := InterviewInput{At: h.now.Add(48 * time.Hour), Place: "room 3"}
+	wantTypes(t, h.do(assessorC, with((*Case).ScheduleInterview, in)), EventInterviewScheduled)
+	wantErr(t, h.fails(assessorC, record("C's notes")), domain.Unprocessable, "it is on")
+	h.later(49 * time.Hour)
+	wantTypes(t, h.do(assessorC, record("C's notes")), EventInterviewRecorded)
+	if got, _ := h.c.Interview.Records.Get(RoleAssessor); !got.RecordedAt.Equal(first.RecordedAt) || !reflect.DeepEqual(got.Notes, first.Notes) {
+		t.Fatalf("the assessor's record changed: %+v, was %+v", got, first)
+	}
+	if h.c.Interview.Records.Len() != 2 {
+		t.Fatalf("records: %+v, want the assessor's and the verifier's", h.c.Interview.Records)
+	}
+	wantAlreadyRecorded(t, h.fails(officeScreen, with((*Case).ScheduleInterview, InterviewInput{At: h.now.Add(time.Hour), Place: "x"})), "interview")
+	h.do(assessorA, assess(RecommendAward, ""))
+	h.do(assessorC, assess(RecommendAward, ""))
+	h.wantState(StateAwaitingDecision)
+}
+
 // A decision is expected from submission until the case is decided or
 // withdrawn: submission plus the service level.
 func TestDecisionExpectedBy(t *testing.T) {
