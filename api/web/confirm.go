@@ -105,7 +105,7 @@ func (a *app) submissionConfirmation(x *ctx, c *cases.CaseView) confirmation {
 		summaryLine{x.T("confirm.label.evidence"), strconv.Itoa(len(c.Evidence))},
 		summaryLine{x.T("confirm.label.self_assessment"), x.T("confirm.of_categories", written, 8)})
 	what := []string{x.T("confirm.submit.what")}
-	for _, d := range a.declarationsOf(x, c.Scheme, "") {
+	for _, d := range a.declarationsOf(x, c.Scheme, c.RuleSet) {
 		if x.fv(d.Field) == "yes" {
 			lines = append(lines, summaryLine{x.T("confirm.label.declared"), d.Text})
 		}
@@ -197,7 +197,7 @@ func (a *app) readyToSubmit(x *ctx, c *cases.CaseView) bool {
 	if len(c.Checklist) > 0 {
 		return false
 	}
-	for _, d := range a.declarationsOf(x, c.Scheme, "") {
+	for _, d := range a.declarationsOf(x, c.Scheme, c.RuleSet) {
 		if x.fv(d.Field) != "yes" {
 			return false
 		}

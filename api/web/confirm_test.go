@@ -212,3 +212,68 @@ func TestTheConfirmationInTheBrowser(t *testing.T) {
 		t.Fatalf("after confirming: state %v, want submitted", s)
 	}
 }
+
+// A returned case is pinned to its rule set and resubmits confirming that
+// set's declarations (README: "the texts are versioned in the rule set and
+// the event records which version was confirmed"). The web's confirmation
+// page must show the text the applicant is about to confirm: the pinned
+// version's, the one the case page shows and the event records. It shows
+// the text of the version in force instead.
+func TestResubmissionConfirmsThePinnedDeclarationText(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	caseID := w.readyEIA(t, carla)
+	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/submit", carla.Token, declared), 200)
+	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/screening", w.admin, map[string]string{"outcome": "returned", "reason": "Add a reference."}), 200)
+	const newText = "I work to a written diversity policy and review it every year."
+	Expect(t, w.in.Post(t, "/api/v1/rulesets", w.admin, map[string]any{"scheme": "EIA", "based_on": "eia-2024-1", "effective_from": "2026-03-02",
+		"declarations": []map[string]any{{"key": "diversity", "text": map[string]string{
+			"en": newText, "nl": "Ik werk volgens een geschreven diversiteitsbeleid en herzie het elk jaar."}}}}), 201)
+
+	applicant := w.client(t)
+	applicant.login(carla.Email, carla.Password)
+	const pinnedText = "I work to a diversity policy and can show how I put it into practice."
+	casePage := html.UnescapeString(applicant.get("/applications/" + caseID).Body)
+	if !strings.Contains(casePage, pinnedText) || strings.Contains(casePage, newText) {
+		t.Fatalf("the case page does not show the pinned diversity text")
+	}
+	a := applicant.postAsking("/applications/"+caseID+"/submit", url.Values{"declaration_code_of_ethics": {"yes"}, "declaration_diversity": {"yes"}}, true)
+	body := html.UnescapeString(a.Body)
+	if a.Status != http.StatusOK || !strings.Contains(body, "data-confirm") {
+		t.Fatalf("want the confirmation page, got %d", a.Status)
+	}
+	if strings.Contains(body, newText) || !strings.Contains(body, pinnedText) {
+		t.Fatalf("the confirmation page says 'You declare' the in-force text %q (shown: %v), not the pinned text %q it records as version 1 (shown: %v)",
+			newText, strings.Contains(body, newText), pinnedText, strings.Contains(body, pinnedText))
+	}
+}
+
+// The same for a renewal returned to its holder: its resubmission is
+// checked against, and records the declarations of, the rule set it was
+// pinned to (renewal.go Renew: ruleSets.ByID(cur.RuleSetVersion)), but the
+// holder's renewal form shows the declarations of the set in force.
+func TestReturnedRenewalFormShowsThePinnedDeclarationText(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	_, _, accID := w.awardedCase(t, carla)
+	var years []map[string]any
+	for range 5 {
+		years = append(years, map[string]any{"practice_hours": 30, "supervision_hours": 6, "cpd_hours": 20})
+	}
+	Expect(t, w.in.Post(t, "/api/v1/accreditations/"+accID+"/renewal", carla.Token, map[string]any{"years": years,
+		"reflection": "Five years.", "declarations": []string{"code_of_ethics", "diversity"}}), 200)
+	Expect(t, w.in.Post(t, "/api/v1/accreditations/"+accID+"/renewal/assignment", w.admin, map[string]string{"assessor_id": w.assessor.ID}), 200)
+	Expect(t, w.in.Post(t, "/api/v1/accreditations/"+accID+"/renewal/assessment", w.assessor.Token, map[string]string{"outcome": "return", "rationale": "Say more."}), 200)
+	const newText = "I work to a written diversity policy and review it every year."
+	Expect(t, w.in.Post(t, "/api/v1/rulesets", w.admin, map[string]any{"scheme": "EIA", "based_on": "eia-2024-1", "effective_from": w.clock.Now().Format("2006-01-02"),
+		"declarations": []map[string]any{{"key": "diversity", "text": map[string]string{
+			"en": newText, "nl": "Ik werk volgens een geschreven diversiteitsbeleid en herzie het elk jaar."}}}}), 201)
+	holder := w.client(t)
+	holder.login(carla.Email, carla.Password)
+	page := html.UnescapeString(holder.get("/accreditations/" + accID).Body)
+	const pinnedText = "I work to a diversity policy and can show how I put it into practice."
+	if strings.Contains(page, newText) || !strings.Contains(page, pinnedText) {
+		t.Fatalf("the returned renewal's form shows the in-force text (%v), not the pinned one it will record as version 1 (%v)",
+			strings.Contains(page, newText), strings.Contains(page, pinnedText))
+	}
+}

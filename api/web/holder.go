@@ -33,7 +33,14 @@ func (a *app) certificatePage(x *ctx, p *page, status int) error {
 	if err := cases.IsCurrent(c.AccreditationID(), accID); err != nil {
 		return err
 	}
-	d := map[string]any{"C": c, "Holder": a.userName(x, c.ApplicantID), "Declarations": a.declarationsOf(x, accreditation.Scheme(c.Scheme), ""),
+	// A returned renewal is resubmitted under the rule set it was pinned
+	// to, whose declarations it then records; a new one, under the set in
+	// force.
+	pinned := ""
+	if r := c.Accreditation.CurrentRenewal; r != nil && r.State == accreditation.StateRenewalReturned {
+		pinned = r.RuleSetVersion
+	}
+	d := map[string]any{"C": c, "Holder": a.userName(x, c.ApplicantID), "Declarations": a.declarationsOf(x, accreditation.Scheme(c.Scheme), pinned),
 		"VerifyURL": fmt.Sprintf("%s://%s/register/%s", x.Scheme(), x.Request().Host, c.Accreditation.ID)}
 	until := c.Accreditation.ValidUntil
 	if r := c.Accreditation.CurrentRenewal; r != nil {
