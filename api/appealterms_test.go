@@ -58,6 +58,20 @@ func TestAppealTermsComeFromTheCaseRuleSet(t *testing.T) {
 	}
 }
 
+// TestAnAppealLimitOf0IsRefused: a decision records its appeal terms with 0
+// as unset (no limit, no deadline), so the office publishing 0 is refused,
+// naming the figure: left empty, there is no limit.
+func TestAnAppealLimitOf0IsRefused(t *testing.T) {
+	tm := newTeam(t)
+	for _, rule := range []string{"appeals_per_decision", "appeal_window_days"} {
+		body := map[string]any{"scheme": "EIA", "based_on": "eia-2024-1", "effective_from": "2026-03-02", "rules": []map[string]any{
+			{"name": rule, "values": map[string]any{"foundation": 1, "practitioner": 0}},
+		}}
+		wantField(t, tm.in.Do(t, Request{Method: http.MethodPost, Path: "/api/v1/rulesets", Token: tm.admin, Body: body}),
+			"rules[0].values.practitioner", "leave it empty for no limit")
+	}
+}
+
 // TestThePanelQuorumComesFromTheCaseRuleSet: nobody publishes a quorum, so
 // it ships unset (a panel of one); once the office sets 2 in a version, a
 // case pinned to it is decided by two or more, and a smaller panel is

@@ -249,6 +249,11 @@ func (b *Book) live() []Version {
 	return out
 }
 
+// limitRules are the rules whose figure limits something and whose 0 a
+// case reads as no limit (the appeal terms a decision records): 0 is
+// refused, and left empty they are unset.
+var limitRules = []string{accreditation.RuleAppealWindow, accreditation.RuleAppealsPerDecision}
+
 // figures checks the figures of one rule by level, naming field in what
 // is wrong; nil when none is set.
 func figures(def accreditation.RuleDef, field string, in map[framework.Level]*float64, bad func(field, format string, args ...any)) map[framework.Level]float64 {
@@ -266,6 +271,10 @@ func figures(def accreditation.RuleDef, field string, in map[framework.Level]*fl
 			bad(fmt.Sprintf("%s.%s", field, l), "a whole number of %s", def.Unit)
 		case def.Unit == accreditation.UnitEUR && math.Abs(*v*100-math.Round(*v*100)) > 1e-6:
 			bad(fmt.Sprintf("%s.%s", field, l), "an amount in euros to the cent, such as 450 or 450.50")
+		case *v == 0 && slices.Contains(limitRules, def.Name):
+			// A case reads 0 as unset: no limit. Set, it would say "none"
+			// and allow any number.
+			bad(fmt.Sprintf("%s.%s", field, l), "must be at least 1: leave it empty for no limit")
 		default:
 			values[l] = *v
 		}

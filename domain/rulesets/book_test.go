@@ -153,6 +153,12 @@ func TestPublishRefuses(t *testing.T) {
 		{"Invalid/required is yes or no", office, edit(func(in *PublishInput) {
 			in.Rules[0] = RuleChange{Name: accreditation.RuleProfessionalBody, Values: every(fig(2))}
 		}), domain.Invalid, "1 (required) or 0"},
+		{"Invalid/no appeal per decision as 0, which a case reads as no limit", office, edit(func(in *PublishInput) {
+			in.Rules[0] = RuleChange{Name: accreditation.RuleAppealsPerDecision, Values: every(fig(0))}
+		}), domain.Invalid, "rules[0].values.foundation: must be at least 1: leave it empty for no limit"},
+		{"Invalid/an appeal window of 0 days", office, edit(func(in *PublishInput) {
+			in.Rules[0] = RuleChange{Name: accreditation.RuleAppealWindow, Values: map[framework.Level]*float64{framework.Practitioner: fig(0), framework.Foundation: fig(30)}}
+		}), domain.Invalid, "rules[0].values.practitioner: must be at least 1: leave it empty for no limit"},
 		{"Invalid/a source too long", office, edit(func(in *PublishInput) { in.Rules[0].Source = strings.Repeat("x", 501) }), domain.Invalid, "at most 500"},
 		{"Invalid/the shipped version's own day, long past", office, PublishInput{BasedOn: accreditation.DefaultEIAID, EffectiveFrom: accreditation.DateOf(shippedOf(accreditation.SchemeEIA).EffectiveFrom)}, domain.Invalid, "never changed for the past"},
 	} {
