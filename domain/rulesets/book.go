@@ -143,6 +143,15 @@ func (b *Book) Publish(actor domain.Actor, now time.Time, latest accreditation.R
 	if actor.Role != domain.RoleOffice || actor.ID == "" {
 		return nil, domain.Errorf(domain.Forbidden, "cannot publish rules: only the EMCC office may")
 	}
+	// The highest version each declaration ever had in the book, the
+	// shipped one's included: a text given again after it was dropped
+	// counts on from there, so no two texts share a version.
+	highest := map[string]int{}
+	for _, rs := range append([]accreditation.RuleSet{latest}, b.ruleSets()...) {
+		for _, d := range rs.Declarations {
+			highest[d.Key] = max(highest[d.Key], d.Version)
+		}
+	}
 	// The version latest followed: a replacement may not go before it.
 	before := accreditation.RuleSet{}
 	if live := b.live(); len(live) > 0 {
@@ -221,7 +230,7 @@ func (b *Book) Publish(actor domain.Actor, now time.Time, latest accreditation.R
 		}
 		next.Rules[idx] = accreditation.Rule{Name: old.Name, Unit: old.Unit, Values: values, Source: source, Graduates: graduates}
 	}
-	next.Declarations = changeDeclarations(next.Declarations, in.Declarations, today, bad)
+	next.Declarations = changeDeclarations(next.Declarations, in.Declarations, highest, today, bad)
 	if len(fields) > 0 {
 		return nil, domain.InvalidFields("invalid rule set", fields...)
 	}
@@ -236,6 +245,16 @@ func (b *Book) Publish(actor domain.Actor, now time.Time, latest accreditation.R
 // as an accreditation lasts (accreditation.ValidityYears), so that a year
 // mistyped (2207 for 2027) is refused rather than scheduled.
 const MaxYearsAhead = accreditation.ValidityYears
+
+// ruleSets are the rule sets of every version the book holds, replaced
+// ones included.
+func (b *Book) ruleSets() []accreditation.RuleSet {
+	out := make([]accreditation.RuleSet, 0, len(b.Versions))
+	for _, v := range b.Versions {
+		out = append(out, v.RuleSet)
+	}
+	return out
+}
 
 // live is the versions not replaced, in order: the scheme's history as it
 // takes effect.
@@ -301,9 +320,10 @@ func (b *Book) nextID(scheme accreditation.Scheme, from time.Time, shipped strin
 }
 
 // changeDeclarations applies the office's changes to the declarations ds
-// (a copy): a changed text is a new version of the declaration, sourced
-// "set by the office on <today>" unless a new source is given.
-func changeDeclarations(ds []accreditation.Declaration, changes []DeclarationChange, today time.Time, bad func(field, format string, args ...any)) []accreditation.Declaration {
+// (a copy): a changed text is a new version of the declaration, the one
+// after the highest it ever had (highest, by key), sourced "set by the
+// office on <today>" unless a new source is given.
+func changeDeclarations(ds []accreditation.Declaration, changes []DeclarationChange, highest map[string]int, today time.Time, bad func(field, format string, args ...any)) []accreditation.Declaration {
 	seen := map[string]bool{}
 	for i, ch := range changes {
 		field := fmt.Sprintf("declarations[%d]", i)
@@ -349,7 +369,7 @@ func changeDeclarations(ds []accreditation.Declaration, changes []DeclarationCha
 		changed := !maps.Equal(old.Text, text)
 		d := accreditation.Declaration{Key: ch.Key, Version: old.Version, Text: text, Source: source}
 		if changed {
-			d.Version++
+			d.Version = max(d.Version, highest[ch.Key]) + 1
 		}
 		switch {
 		case changed && (source == "" || source == old.Source):

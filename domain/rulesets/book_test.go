@@ -318,3 +318,35 @@ func TestPublishChangesDeclarations(t *testing.T) {
 		wantCode(t, err, domain.Invalid, name)
 	}
 }
+
+// A declaration's Version goes up whenever its text changes (types.go:
+// "Version goes up whenever the text changes, and the event of a
+// confirmation records it"). Dropped in one version and given again with
+// another text in the next, it must not be "version 1" again: two texts
+// would then share a version, and a confirmation recording {diversity, 1}
+// no longer says which text was confirmed.
+func TestADeclarationGivenAgainAfterItWasDroppedCountsOnItsVersions(t *testing.T) {
+	b, err := publish(t, newBook("eia"), office, PublishInput{BasedOn: accreditation.DefaultEIAID, EffectiveFrom: tomorrow(),
+		Declarations: []DeclarationChange{{Key: accreditation.DeclarationDiversity}}}) // dropped
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := map[string]string{"en": "I follow the EMCC diversity policy of 2027.", "nl": "Ik volg het EMCC-diversiteitsbeleid van 2027."}
+	b, err = publish(t, b, office, PublishInput{BasedOn: b.Versions[0].ID, EffectiveFrom: tomorrow(),
+		Declarations: []DeclarationChange{{Key: accreditation.DeclarationDiversity, Text: text}}}) // given again, new text
+	if err != nil {
+		t.Fatal(err)
+	}
+	var shippedV accreditation.Declaration
+	for _, d := range shippedOf(accreditation.SchemeEIA).Declarations {
+		if d.Key == accreditation.DeclarationDiversity {
+			shippedV = d
+		}
+	}
+	for _, d := range b.Versions[1].Declarations {
+		if d.Key == accreditation.DeclarationDiversity && d.Version <= shippedV.Version {
+			t.Fatalf("re-added diversity declaration with a new text is version %d, the version the shipped text %q already has",
+				d.Version, shippedV.Text["en"])
+		}
+	}
+}
