@@ -290,10 +290,18 @@ func (c *Case) ruleSet(rs RuleSets, now time.Time) (RuleSet, error) {
 	} else if r = rs.InForce(c.Scheme, now); r.ID == "" {
 		return RuleSet{}, domain.Errorf(domain.Internal, "no %s rule set in force at %s", c.Scheme, now.UTC().Format(time.RFC3339))
 	}
+	return c.forApplicant(r), nil
+}
+
+// forApplicant is r as it applies to this case's applicant: with the
+// figures for graduates where they name the EQA programme they graduated
+// from (README, EQA-graduate route), for the application and its renewals
+// alike.
+func (c *Case) forApplicant(r RuleSet) RuleSet {
 	if c.Portfolio.EQAProgramme != "" {
-		r = r.ForGraduates()
+		return r.ForGraduates()
 	}
-	return r, nil
+	return r
 }
 
 // addressed returns the categories addressed by evidence or a

@@ -183,7 +183,9 @@ type RenewalAssessed struct {
 // it sets one (RuleRenewalWindow), or after the end within its grace period
 // (RuleRenewalGrace; none when unset). It is checked against the renewal
 // rules of that rule set and pinned to it; a resubmission is checked
-// against the same version. Errors: NotFound, Forbidden, Conflict (no
+// against the same version. A graduate's (Portfolio.EQAProgramme) is
+// checked, and its window and grace period set, by the figures for
+// graduates where the rules give them. Errors: NotFound, Forbidden, Conflict (no
 // active or recently ended accreditation, a renewal already submitted or
 // refused), Invalid, Unprocessable (outside the window or grace period;
 // rules not met, Extra["unmet"]), Internal (no rule set).
@@ -202,6 +204,7 @@ func (c *Case) Renew(actor domain.Actor, now time.Time, ruleSets RuleSets, in Re
 		}
 		until = cur.PeriodUntil
 	}
+	rs = c.forApplicant(rs)
 	if err := c.validRenewal(in); err != nil {
 		return nil, err
 	}
@@ -456,6 +459,7 @@ func (c *Case) renewable(now time.Time, rs RuleSets) error {
 	if r.ID == "" {
 		return domain.Errorf(domain.Internal, "cannot renew: no %s rule set in force at %s", c.Scheme, now.UTC().Format(time.RFC3339))
 	}
+	r = c.forApplicant(r)
 	a := c.Accreditation
 	if !now.Before(a.ValidUntil) {
 		ended := a.ValidUntil.UTC().Format(time.RFC3339)

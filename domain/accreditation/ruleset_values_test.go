@@ -162,3 +162,44 @@ func TestGraduatesFiguresApplyToACaseNamingAProgramme(t *testing.T) {
 	h2 := givenUnder(t, rs, openInput(SchemeEIA), eligibleEIA(), opened)
 	wantField(t, h2.fails(applicant, with((*Case).UpdatePortfolio, p)), "eqa_programme")
 }
+
+// The figures for graduates apply to the graduate's renewal too (README,
+// EQA-graduate route: "each rule may carry figures for graduates, which
+// then apply to the case"): its rules, window and grace period.
+func TestGraduatesFiguresApplyToTheirRenewal(t *testing.T) {
+	rs := withRule(SchemeEIA, RuleRenewalWindow, levels(1, 1, 1, 1))
+	for i := range rs {
+		for j := range rs[i].Rules {
+			if rs[i].Scheme != SchemeEIA {
+				continue
+			}
+			switch rs[i].Rules[j].Name {
+			case RuleRenewalPractice:
+				rs[i].Rules[j].Graduates = levels(20, 20, 20, 20)
+			case RuleRenewalWindow:
+				rs[i].Rules[j].Graduates = levels(6, 6, 6, 6)
+			}
+		}
+	}
+	in := eiaRenewal()
+	for i := range in.Years {
+		in.Years[i].PracticeHours = 5 // 25 over the period: above the graduates' 20, below the 100 for everyone
+	}
+	for _, graduate := range []bool{false, true} {
+		p := eligibleEIA()
+		if graduate {
+			p.EQAProgramme = "01J00000000000000000000000"
+		}
+		h := givenUnder(t, rs, openInput(SchemeEIA), p, awarded)
+		h.now = h.c.Accreditation.ValidUntil.AddDate(0, -3, 0) // in the graduates' window of 6 months, before everyone's of 1
+		if !graduate {
+			wantErr(t, h.fails(applicant, renewCmd(h.rules, in)), domain.Unprocessable, "renewal is open from")
+			h.now = h.c.Accreditation.ValidUntil.AddDate(0, 0, -7)
+			wantErr(t, h.fails(applicant, renewCmd(h.rules, in)), domain.Unprocessable, RuleRenewalPractice)
+			continue
+		}
+		if _, err := h.run(applicant, renewCmd(h.rules, in)); err != nil {
+			t.Fatalf("a graduate's renewal 3 months before the end with 25 practice hours (graduates: a window of 6 months, 20 hours): %v", err)
+		}
+	}
+}
