@@ -3,13 +3,18 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/nats-io/nats.go/jetstream"
+
 	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/aggregate"
 	"github.com/emcc/accredit/domain/natsstore"
 )
 
@@ -329,4 +334,62 @@ func TestAnAppealAndARenewalGoOnAfterTheErasure(t *testing.T) {
 			t.Fatalf("clear text in the stream: %s", where)
 		}
 	})
+}
+
+// The retention job writes twice per applicant: the erasure (event, key
+// deleted), then AfterErasure (their cases before a decision withdrawn,
+// their evidence deleted). A process stopped between the two leaves the
+// second undone; the next retention run (also after a restart) finishes
+// it, though it skips the erased applicant otherwise.
+func TestRetentionFinishesAnErasureStoppedBeforeItsCasesWereEnded(t *testing.T) {
+	tm := newTeam(t)
+	draft := tm.openEIA(t) // a draft with an evidence file, never submitted
+	carla := tm.applicant
+	tm.setClock(t, tm.clock.Now().AddDate(7, 0, 2))
+
+	// The first of RunRetention's two writes, exactly as it makes it ...
+	m := aggregate.Meta{Command: "erase", Actor: domain.System, CommandID: "retention-" + carla.ID}
+	if _, err := tm.in.App.Accounts.Erase(context.Background(), m, carla.ID, "retention policy: no activity for 7 years"); err != nil {
+		t.Fatal(err)
+	}
+	// ... then the process stops before AfterErasure.
+	tm.in.Restart(t)
+	tm.admin = tm.in.AdminToken(t)
+	if n := evidenceObjects(t, tm.in); n != 1 {
+		t.Fatalf("%d evidence objects before the run, want the draft's 1", n)
+	}
+
+	n, err := tm.in.App.RunRetention(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := tm.get(t, "/api/v1/cases/"+draft+"?min_seq="+fmt.Sprint(lastSeq(t, tm.in)), tm.admin)
+	if c["state"] != "withdrawn" {
+		t.Fatalf("after the restart and another retention run (%d erased): the erased applicant's draft is %v; want withdrawn", n, c["state"])
+	}
+	if n := evidenceObjects(t, tm.in); n != 0 {
+		t.Fatalf("%d evidence objects after the run, want 0: the erased applicant's were not deleted", n)
+	}
+	// A second run has nothing left to do and does not fail.
+	if _, err := tm.in.App.RunRetention(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// evidenceObjects is how many objects the evidence store holds.
+func evidenceObjects(t *testing.T, in *Instance) int {
+	t.Helper()
+	ctx := context.Background()
+	store, err := in.App.Events.JetStream().ObjectStore(ctx, natsstore.EvidenceBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := store.List(ctx)
+	if errors.Is(err, jetstream.ErrNoObjectsFound) {
+		return 0
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(list)
 }

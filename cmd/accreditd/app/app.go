@@ -56,6 +56,12 @@ type App struct {
 	leases      *natsstore.Leases
 	sweepMu     sync.Mutex
 	mailSwept   time.Time // the last sweepMail, under sweepMu
+	// finished is the erased applicants whose erasure this process has
+	// seen through (AfterErasure done), under finishedMu: the retention
+	// job finishes any other erased one, once per process (see
+	// finishErasures).
+	finishedMu  sync.Mutex
+	finished    map[string]bool
 	sessions    *natsstore.SessionStore
 	Feed        *aggregate.Feed
 	Vault       *pii.Vault
@@ -574,12 +580,17 @@ func (a *App) RunExpiry(ctx context.Context) (int, error) {
 // retention period and who have no case in progress and no active
 // accreditation. It returns how many it erased. Only the lease holder runs it.
 func (a *App) RunRetention(ctx context.Context) (int, error) {
-	if a.cfg.RetentionYears <= 0 {
-		return 0, nil
-	}
 	ok, err := a.leases.Acquire(ctx, "retention", a.id)
 	if err != nil || !ok {
 		return 0, err
+	}
+	// Also with the policy off: an erasure the office asked for may have
+	// stopped half way too.
+	if err := a.finishErasures(ctx); err != nil {
+		return 0, err
+	}
+	if a.cfg.RetentionYears <= 0 {
+		return 0, nil
 	}
 	cutoff := a.now().AddDate(-a.cfg.RetentionYears, 0, 0)
 	n := 0
@@ -611,9 +622,51 @@ func (a *App) RunRetention(ctx context.Context) (int, error) {
 		if err := a.Cases.AfterErasure(ctx, m, acc.ID); err != nil {
 			return n, err
 		}
+		a.erasureFinished(acc.ID)
 		n++
 	}
 	return n, nil
+}
+
+// finishErasures finishes the erasures of applicants that were recorded
+// but whose second write (AfterErasure: their cases before a decision
+// withdrawn, their evidence deleted) may not have been made: a process
+// stopped, or a store error, between the two. The retention job skips an
+// erased applicant, so nothing else would ever finish them. AfterErasure
+// may be run again (a case ended and an object deleted stay so, and
+// deleting a deleted object is no error), so each erased applicant is
+// finished once per process, the first time its retention job runs after
+// the start (within a minute of it in the lease holder); from then on only
+// those erased since are, so a daily run does not read the cases of every
+// applicant ever erased.
+func (a *App) finishErasures(ctx context.Context) error {
+	for _, acc := range a.Accounts.Accounts(domain.RoleApplicant) {
+		if !acc.Erased {
+			continue
+		}
+		a.finishedMu.Lock()
+		done := a.finished[acc.ID]
+		a.finishedMu.Unlock()
+		if done {
+			continue
+		}
+		m := aggregate.Meta{Command: "erase", Actor: domain.System, CommandID: "retention-" + acc.ID}
+		if err := a.Cases.AfterErasure(ctx, m, acc.ID); err != nil {
+			return fmt.Errorf("finish the erasure of %s: %w", acc.ID, err)
+		}
+		a.erasureFinished(acc.ID)
+	}
+	return nil
+}
+
+// erasureFinished records that the erasure of id was seen through.
+func (a *App) erasureFinished(id string) {
+	a.finishedMu.Lock()
+	defer a.finishedMu.Unlock()
+	if a.finished == nil {
+		a.finished = map[string]bool{}
+	}
+	a.finished[id] = true
 }
 
 // expiryLoop runs the expiry job every minute in the lease holder, and the
