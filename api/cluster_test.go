@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"log/slog"
 	"net"
 	"strings"
 	"sync"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/emcc/accredit/cmd/accreditd/app"
 	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
+	"github.com/emcc/accredit/domain/audit"
 )
 
 func freeAddr(t *testing.T) string {
@@ -109,4 +111,45 @@ func TestTwoProcessesOnOneNATS(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// A process started with another audit signing key than the one the
+// store's checkpoints are signed with (here the default, a key of its own
+// made in its data directory) would sign checkpoints every other
+// process's audit reports as not verifying: it refuses to start, naming
+// both keys and the setting, and the first process's audit stays intact.
+func TestAProcessWithAnotherSigningKeyRefusesToStart(t *testing.T) {
+	natsAddr := freeAddr(t)
+	tm := newTeam(t, func(c *app.Config) { c.NATSListen = natsAddr })
+	cp := tm.post(t, "/api/v1/audit/checkpoints", tm.admin, nil, 201)
+	t.Logf("checkpoint %v", cp)
+	cfg2 := Config(t.TempDir()) // its own signing key
+	cfg2.NATSURL = "nats://" + natsAddr
+	cfg2.MasterKeyFile = tm.in.Cfg.MasterKeyFile
+	second, err := app.Start(context.Background(), cfg2, app.Options{Now: tm.clock.Now, ManualJobs: true, Log: slog.New(slog.DiscardHandler)})
+	if err == nil {
+		second.Close()
+		t.Fatal("a process with another signing key started")
+	}
+	for _, want := range []string{"ACCREDIT_SIGNING_KEY_FILE", cfg2.SigningKeyFile, keyIDOf(t, tm.in.Cfg.SigningKeyFile), keyIDOf(t, cfg2.SigningKeyFile)} {
+		if !strings.Contains(err.Error(), want) {
+			t.Fatalf("the refusal does not name %q: %v", want, err)
+		}
+	}
+	if rep := Expect(t, tm.in.Get(t, "/api/v1/audit/verify", tm.admin), 200).Map(t); rep["intact"] != true {
+		t.Fatalf("the first process's audit: intact=%v checkpoints=%v", rep["intact"], rep["checkpoints"])
+	}
+	// With the shared key it starts.
+	cfg2.SigningKeyFile = tm.in.Cfg.SigningKeyFile
+	StartWith(t, cfg2, app.Options{Now: tm.clock.Now})
+}
+
+// keyIDOf is the key id of the signing key in file.
+func keyIDOf(t *testing.T, file string) string {
+	t.Helper()
+	s, err := audit.LoadOrCreateSigner(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return audit.KeyID(s.Public())
 }

@@ -143,3 +143,58 @@ func parsePart(h string) (i, n int, ok bool) {
 	n, err2 := strconv.Atoi(b)
 	return i, n, found && err1 == nil && err2 == nil && i >= 1 && i <= n
 }
+
+// Last returns the checkpoint stored last, as List would list it last;
+// ok is false when there is none. It reads the last message (and the other
+// parts of a checkpoint in parts), not the stream: the start and the
+// periodic checkpoint look at it. Parts that are not the last message's
+// own, in order (two writers interleaved), are left to List.
+func (s *CheckpointStore) Last(ctx context.Context) (c audit.Checkpoint, ok bool, err error) {
+	info, err := s.stream.Info(ctx)
+	if err != nil {
+		return c, false, err
+	}
+	if info.State.Msgs == 0 {
+		return c, false, nil
+	}
+	last, first := info.State.LastSeq, info.State.FirstSeq
+	m, err := s.stream.GetMsg(ctx, last)
+	if err != nil {
+		return c, false, fmt.Errorf("read checkpoint message %d: %w", last, err)
+	}
+	data := m.Data
+	if id := m.Header.Get(partOfHeader); id != "" {
+		i, n, pok := parsePart(m.Header.Get(partHeader))
+		if !pok || i != n || last-first+1 < uint64(n) {
+			return s.lastListed(ctx)
+		}
+		data = nil
+		for k := last - uint64(n) + 1; k <= last; k++ {
+			p, err := s.stream.GetMsg(ctx, k)
+			if errors.Is(err, jetstream.ErrMsgNotFound) {
+				return s.lastListed(ctx)
+			}
+			if err != nil {
+				return c, false, fmt.Errorf("read checkpoint message %d: %w", k, err)
+			}
+			pi, pn, pok := parsePart(p.Header.Get(partHeader))
+			if p.Header.Get(partOfHeader) != id || !pok || pn != n || uint64(pi) != k-(last-uint64(n)) {
+				return s.lastListed(ctx)
+			}
+			data = append(data, p.Data...)
+		}
+	}
+	if err := json.Unmarshal(data, &c); err != nil {
+		return c, false, fmt.Errorf("checkpoint %d: %w", last, err)
+	}
+	return c, true, nil
+}
+
+// lastListed is Last from the whole list.
+func (s *CheckpointStore) lastListed(ctx context.Context) (audit.Checkpoint, bool, error) {
+	all, err := s.List(ctx)
+	if err != nil || len(all) == 0 {
+		return audit.Checkpoint{}, false, err
+	}
+	return all[len(all)-1], true, nil
+}

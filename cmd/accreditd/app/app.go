@@ -406,6 +406,25 @@ func (a *App) openStores(ctx context.Context) error {
 	if a.signer, err = audit.LoadOrCreateSigner(a.cfg.SigningKeyFile); err != nil {
 		return fmt.Errorf("audit signing key: %w", err)
 	}
+	return a.checkSigningKey(ctx)
+}
+
+// checkSigningKey refuses a signing key other than the one of the last
+// stored checkpoint: the audit verifies checkpoints against its own key
+// only, so a process signing with another would make every other
+// process's audit report its checkpoints as not verifying (and they its).
+// A process started without the cluster's ACCREDIT_SIGNING_KEY_FILE makes
+// a key of its own in its data directory: this is where that shows.
+func (a *App) checkSigningKey(ctx context.Context) error {
+	last, ok, err := a.checkpoints.Last(ctx)
+	if err != nil {
+		return fmt.Errorf("read the last audit checkpoint: %w", err)
+	}
+	if mine := audit.KeyID(a.signer.Public()); ok && last.KeyID != mine {
+		return fmt.Errorf("audit signing key: the last checkpoint in the store (seq %d) was signed with key %s, "+
+			"but ACCREDIT_SIGNING_KEY_FILE (%s) holds key %s: every process of one store must share the signing key; "+
+			"give this one the others' key file", last.Seq, last.KeyID, a.cfg.SigningKeyFile, mine)
+	}
 	return nil
 }
 
