@@ -9,9 +9,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/emcc/accredit/cmd/accreditd/app"
 	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/aggregate"
@@ -392,4 +394,46 @@ func evidenceObjects(t *testing.T, in *Instance) int {
 		t.Fatal(err)
 	}
 	return len(list)
+}
+
+// checkpointCount is how many checkpoints the audit lists.
+func checkpointCount(t *testing.T, in *Instance, token string) int {
+	t.Helper()
+	return len(Expect(t, in.Get(t, "/api/v1/audit/verify", token), 200).Map(t)["checkpoints"].([]any))
+}
+
+// The periodic checkpoint is not stored again for a store that has not
+// changed since the last (each holds every stream's head, in a stream that
+// denies deletes), nor within an interval of the last checkpoint stored by
+// any process (the lease lasts 30 s, not an interval); one asked for
+// through the API is always signed.
+func TestPeriodicCheckpointSkipsAnUnchangedStoreAndARecentCheckpoint(t *testing.T) {
+	const interval = 200 * time.Millisecond
+	tm := newTeam(t, func(c *app.Config) { c.CheckpointInterval = interval })
+	count := func() int { return checkpointCount(t, tm.in, tm.admin) }
+	waitFor := func(n int) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); count() < n; time.Sleep(50 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d checkpoints, not %d, after 10 s", count(), n)
+			}
+		}
+	}
+	stays := func(n int, why string) {
+		t.Helper()
+		time.Sleep(8 * interval)
+		if got := count(); got != n {
+			t.Fatalf("%s: %d checkpoints, want %d", why, got, n)
+		}
+	}
+	waitFor(1) // the first: none before it
+	tm.clock.Advance(time.Hour)
+	stays(1, "an unchanged store, intervals later")
+	tm.post(t, "/api/v1/audit/checkpoints", tm.admin, nil, 201)
+	stays(2, "an unchanged store after a checkpoint on demand")
+	tm.newAssessor(t, "nora@example.org", "Nora New") // the store changes
+	stays(2, "a changed store within an interval of the last checkpoint")
+	tm.clock.Advance(time.Hour)
+	waitFor(3)
+	stays(3, "no change since")
 }

@@ -121,8 +121,17 @@ func (h *Heads) Follow(c eventstore.Commit) {
 	}
 }
 
-// Checkpoint signs and stores the current heads, unless nothing changed
-// since the last checkpoint at or after this position.
+// Seq is the store position the heads are at: what a checkpoint taken now
+// would say.
+func (h *Heads) Seq() uint64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.seq
+}
+
+// Checkpoint signs and stores the current heads, every time it is asked
+// (on demand); the periodic checkpoint skips a store that has not changed
+// since the last checkpoint (the caller compares Seq with it).
 func (h *Heads) Checkpoint(ctx context.Context, s *Signer, store CheckpointStore, now time.Time) (Checkpoint, error) {
 	h.mu.Lock()
 	c := Checkpoint{CreatedAt: now.UTC(), Seq: h.seq, Streams: maps.Clone(h.heads)}

@@ -534,11 +534,41 @@ func (a *App) checkpointLoop(ctx context.Context) {
 			if err != nil || !ok {
 				continue
 			}
-			if _, err := a.checkpoint(ctx); err != nil {
+			if _, err := a.periodicCheckpoint(ctx); err != nil {
 				a.log.Warn("audit checkpoint", "err", err)
 			}
 		}
 	}
+}
+
+// periodicCheckpoint signs a checkpoint unless the last one stored, by any
+// process, already covers the store (its seq is this process's position or
+// later: an idle store would otherwise get a copy of every stream's head
+// each interval, in a stream that denies deletes), or was made less than an
+// interval ago (less a little for the ticks' jitter): the lease lasts 30 s,
+// not an interval, so every process's tick used to sign one each interval.
+// It reports whether it signed.
+func (a *App) periodicCheckpoint(ctx context.Context) (bool, error) {
+	last, ok, err := a.checkpoints.Last(ctx)
+	if err != nil {
+		return false, fmt.Errorf("read the last checkpoint: %w", err)
+	}
+	if ok {
+		if mine := audit.KeyID(a.signer.Public()); last.KeyID != mine {
+			return false, fmt.Errorf("not signed: the last checkpoint (seq %d) was signed with key %s, this process's (ACCREDIT_SIGNING_KEY_FILE) is %s", last.Seq, last.KeyID, mine)
+		}
+		if last.Seq >= a.heads.Seq() {
+			return false, nil
+		}
+		interval := a.cfg.CheckpointInterval
+		if a.now().Sub(last.CreatedAt) < interval-min(interval/10, 2*time.Second) {
+			return false, nil
+		}
+	}
+	if _, err := a.checkpoint(ctx); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
 // serveMetrics serves /metrics without login on its own address.
