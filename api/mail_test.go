@@ -10,6 +10,7 @@ import (
 
 	"github.com/emcc/accredit/cmd/accreditd/app"
 	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
+	"github.com/emcc/accredit/domain"
 )
 
 // openEIAIn opens an EIA practitioner case in lang, ready to submit.
@@ -490,5 +491,68 @@ func TestEmailTellsTheInterviewTheRenewalAndTheEnd(t *testing.T) {
 	ended := tm.waitKind(t, "accreditation_ended", 1)
 	if len(ended) != 1 || ended[0]["link"] != tm.in.URL+"/accreditations/"+accID || !strings.Contains(ended[0]["body"].(string), "has revoked your accreditation") {
 		t.Fatalf("the ending's emails: %v", ended)
+	}
+}
+
+// Each office user's digest lists the submissions since their own digest
+// before it: another's digest of yesterday made late (digest turned on in
+// the afternoon) does not move their window, which would leave a
+// submission between their digest and that one in no digest of theirs.
+func TestDigestWindowStartsAtTheRecipientsOwnLastDigest(t *testing.T) {
+	tm := newTeam(t)
+	ctx := context.Background()
+	olga := tm.in.CreateUser(t, tm.admin, "office", "olga@example.org", "Olga Office")
+	adminID := tm.get(t, "/api/v1/me", tm.admin)["id"].(string)
+	tokens := map[string]string{adminID: tm.admin, olga.ID: olga.Token}
+	var offices []string
+	for _, a := range tm.in.App.Accounts.Accounts(domain.RoleOffice) {
+		offices = append(offices, a.ID)
+	}
+	if len(offices) != 2 {
+		t.Fatalf("offices %v", offices)
+	}
+	late, early := offices[0], offices[1] // the first in the order lastDigest looks in
+	setDigest := func(on bool) {
+		var kinds []string
+		for _, k := range tm.get(t, "/api/v1/me/notifications", tokens[late])["kinds"].([]any) {
+			if kk := k.(map[string]any)["kind"].(string); kk != "digest" || on {
+				kinds = append(kinds, kk)
+			}
+		}
+		Expect(t, tm.in.Put(t, "/api/v1/me/notifications", tokens[late], map[string]any{"receive": kinds}), 200)
+	}
+	run := func() {
+		if _, err := tm.in.App.RunMailJobs(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setDigest(false)
+	x := tm.openEIA(t)
+	tm.post(t, "/api/v1/cases/"+x+"/submit", tm.applicant.Token, declared, 200)
+	waitNotified(t, tm.in, lastSeq(t, tm.in))
+	tm.clock.Set(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
+	run() // the early one's digest of the day, at 10:00, lists x
+	tm.clock.Set(time.Date(2026, 3, 2, 11, 0, 0, 0, time.UTC))
+	tm.setClock(t, tm.clock.Now())
+	y := tm.openEIA(t)
+	tm.post(t, "/api/v1/cases/"+y+"/submit", tm.applicant.Token, declared, 200)
+	waitNotified(t, tm.in, lastSeq(t, tm.in))
+	tm.clock.Set(time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC))
+	setDigest(true)
+	run() // the late one's, at 15:00
+	tm.clock.Set(time.Date(2026, 3, 3, 9, 0, 0, 0, time.UTC))
+	tm.admin = tm.in.AdminToken(t)
+	run()
+	found := false
+	for _, m := range tm.ofKind(t, "digest") {
+		if m["recipient_id"] == early && m["id"] == "d20260303."+early {
+			found = true
+			if b := m["body"].(string); !strings.Contains(b, y) {
+				t.Fatalf("case %s, submitted at 11:00 after this office user's digest of 10:00, is in neither of their digests: the window of 3 March began at the other's digest of 15:00", y)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("no digest of 3 March")
 	}
 }

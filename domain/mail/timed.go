@@ -66,28 +66,41 @@ func (n *Notifier) Remind(ctx context.Context, now time.Time) (int, error) {
 }
 
 // DigestOf creates the day's digest for every office user, once a day (by
-// UTC date); it reports how many it created.
+// UTC date); it reports how many it created. Each lists the submissions
+// since that user's own digest before it.
 func (n *Notifier) DigestOf(ctx context.Context, now time.Time) (int, error) {
 	if n.Timed == nil {
 		return 0, nil
 	}
 	day := now.UTC().Format("20060102")
-	offices := n.People.Office(ctx)
-	submitted, overdue, err := n.Timed.Digest(ctx, n.lastDigest(ctx, now, offices), now)
-	if err != nil {
-		return 0, err
-	}
 	base := strings.TrimRight(n.BaseURL, "/")
-	d := Data{}
-	for _, id := range submitted {
-		d.Submitted = append(d.Submitted, CaseLink{ID: id, Link: base + "/office/cases/" + id})
-	}
-	for _, id := range overdue {
-		d.Overdue = append(d.Overdue, CaseLink{ID: id, Link: base + "/office/cases/" + id})
-	}
+	// Office users whose digests began at the same time share one reading
+	// of the queue (usually all of them).
+	made := map[time.Time]Data{}
 	created := 0
-	for _, office := range offices {
-		ok, err := n.notifyOnce(ctx, "d"+day+"."+office, office, "", KindDigest, d)
+	for _, office := range n.People.Office(ctx) {
+		id := "d" + day + "." + office
+		if _, _, err := n.Outbox.Store().Get(ctx, id); err == nil {
+			continue // made already: no reading of the queue for it
+		} else if !errors.Is(err, ErrNotFound) {
+			return created, err
+		}
+		since := n.lastDigest(ctx, now, office)
+		d, ok := made[since]
+		if !ok {
+			submitted, overdue, err := n.Timed.Digest(ctx, since, now)
+			if err != nil {
+				return created, err
+			}
+			for _, id := range submitted {
+				d.Submitted = append(d.Submitted, CaseLink{ID: id, Link: base + "/office/cases/" + id})
+			}
+			for _, id := range overdue {
+				d.Overdue = append(d.Overdue, CaseLink{ID: id, Link: base + "/office/cases/" + id})
+			}
+			made[since] = d
+		}
+		ok, err := n.notifyOnce(ctx, id, office, "", KindDigest, d)
 		if err != nil {
 			return created, err
 		}
@@ -101,18 +114,18 @@ func (n *Notifier) DigestOf(ctx context.Context, now time.Time) (int, error) {
 // digestLookBack is how many days back a digest looks for the one before it.
 const digestLookBack = 7
 
-// lastDigest is when the digest before the day's was made, which the day's
-// lists the submissions since: the job runs first on a day when the lease
-// holder gets to it, and 24 hours before that left out what came between
-// the two runs (or listed it twice). None within digestLookBack days: 24
-// hours before now.
-func (n *Notifier) lastDigest(ctx context.Context, now time.Time, offices []string) time.Time {
+// lastDigest is when office's digest before the day's was made, which the
+// day's lists the submissions since: the job runs first on a day when the
+// lease holder gets to it, and 24 hours before that left out what came
+// between the two runs (or listed it twice). Each office user's own: one
+// whose digest was made later (turned on in the afternoon) must not move
+// another's window past what that one's last digest did not list. None
+// within digestLookBack days: 24 hours before now.
+func (n *Notifier) lastDigest(ctx context.Context, now time.Time, office string) time.Time {
 	for back := 1; back <= digestLookBack; back++ {
 		day := now.UTC().AddDate(0, 0, -back).Format("20060102")
-		for _, office := range offices {
-			if m, _, err := n.Outbox.Store().Get(ctx, "d"+day+"."+office); err == nil && m.CreatedAt.Before(now) {
-				return m.CreatedAt
-			}
+		if m, _, err := n.Outbox.Store().Get(ctx, "d"+day+"."+office); err == nil && m.CreatedAt.Before(now) {
+			return m.CreatedAt
 		}
 	}
 	return now.Add(-24 * time.Hour)
