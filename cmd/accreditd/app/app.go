@@ -629,18 +629,31 @@ func (a *App) RunExpiry(ctx context.Context) (int, error) {
 // retention period and who have no case in progress and no active
 // accreditation. It returns how many it erased. Only the lease holder runs it.
 func (a *App) RunRetention(ctx context.Context) (int, error) {
+	n, _, err := a.runRetention(ctx)
+	return n, err
+}
+
+// runRetention is RunRetention; held says whether this process held the
+// lease (and so ran it).
+func (a *App) runRetention(ctx context.Context) (n int, held bool, err error) {
 	ok, err := a.leases.Acquire(ctx, "retention", a.id)
 	if err != nil || !ok {
-		return 0, err
+		return 0, false, err
 	}
 	// Also with the policy off: an erasure the office asked for may have
 	// stopped half way too.
 	if err := a.finishErasures(ctx); err != nil {
-		return 0, err
+		return 0, true, err
 	}
 	if a.cfg.RetentionYears <= 0 {
-		return 0, nil
+		return 0, true, nil
 	}
+	n, err = a.eraseInactive(ctx)
+	return n, true, err
+}
+
+// eraseInactive erases the applicants the retention policy names.
+func (a *App) eraseInactive(ctx context.Context) (int, error) {
 	cutoff := a.now().AddDate(-a.cfg.RetentionYears, 0, 0)
 	n := 0
 	// From the indexes; only an applicant inactive past the cutoff has
@@ -729,14 +742,7 @@ func (a *App) expiryLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if time.Since(lastRetention) > 24*time.Hour {
-				lastRetention = time.Now()
-				if n, err := a.RunRetention(ctx); err != nil {
-					a.log.Warn("retention job", "err", err)
-				} else if n > 0 {
-					a.log.Info("personal data erased under the retention policy", "users", n)
-				}
-			}
+			lastRetention = a.retentionTick(ctx, lastRetention, a.runRetention)
 			if n, err := a.RunExpiry(ctx); err != nil {
 				a.log.Warn("expiry job", "err", err)
 			} else if n > 0 {
@@ -744,4 +750,26 @@ func (a *App) expiryLoop(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// retentionTick runs the retention job (run) when a day has passed since
+// last, and returns when it last ran: moved on only by a run that held the
+// lease and succeeded. Moved on before the run, a failed run (or a lease
+// lost to a process whose run then failed) waited a day for the next.
+func (a *App) retentionTick(ctx context.Context, last time.Time, run func(context.Context) (int, bool, error)) time.Time {
+	now := a.now()
+	if now.Sub(last) <= 24*time.Hour {
+		return last
+	}
+	n, held, err := run(ctx)
+	switch {
+	case err != nil:
+		a.log.Warn("retention job", "err", err)
+		return last
+	case !held:
+		return last
+	case n > 0:
+		a.log.Info("personal data erased under the retention policy", "users", n)
+	}
+	return now
 }
