@@ -372,9 +372,50 @@ func TestRetentionFinishesAnErasureStoppedBeforeItsCasesWereEnded(t *testing.T) 
 	if n := evidenceObjects(t, tm.in); n != 0 {
 		t.Fatalf("%d evidence objects after the run, want 0: the erased applicant's were not deleted", n)
 	}
-	// A second run has nothing left to do and does not fail.
+	// The erasure is recorded as seen through (so that no later run, and
+	// no start, goes through it again), and a second run has nothing left
+	// to do and does not fail.
+	if !erasureDone(tm.in, carla.ID) {
+		t.Fatal("the finished erasure is not recorded as completed")
+	}
 	if _, err := tm.in.App.RunRetention(context.Background()); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// erasureDone reports whether the index has userID's erasure as completed.
+func erasureDone(in *Instance, userID string) bool {
+	for _, acc := range in.App.Accounts.Accounts(domain.RoleApplicant) {
+		if acc.ID == userID {
+			return acc.ErasureDone
+		}
+	}
+	return false
+}
+
+// An erasure the office makes is recorded as completed once its cases are
+// ended and its files deleted (accounts.erasure_completed): the jobs that
+// finish an interrupted erasure pass over it, whatever the number of users
+// erased over the years; one recorded but interrupted is not.
+func TestAnErasureSeenThroughIsRecordedAsCompleted(t *testing.T) {
+	tm := newTeam(t)
+	tm.openEIA(t)
+	m := aggregate.Meta{Command: "erase", Actor: domain.System, CommandID: "interrupted"}
+	other := tm.in.CreateUser(t, tm.admin, "applicant", "olga@example.org", "Olga Other")
+	if _, err := tm.in.App.Accounts.Erase(context.Background(), m, other.ID, "GDPR art. 17 request"); err != nil {
+		t.Fatal(err)
+	}
+	r := tm.post(t, "/api/v1/users/"+tm.applicant.ID+"/erasure", tm.admin, map[string]string{"reason": "GDPR art. 17 request"}, 200)
+	tm.get(t, fmt.Sprintf("/api/v1/me?min_seq=%d", int64(r["seq"].(float64))+1), tm.admin)
+	if !erasureDone(tm.in, tm.applicant.ID) {
+		t.Fatal("the office's erasure, seen through, is not recorded as completed")
+	}
+	if erasureDone(tm.in, other.ID) {
+		t.Fatal("an erasure interrupted before its cases were ended is recorded as completed")
+	}
+	h := string(Expect(t, tm.in.Get(t, "/api/v1/audit?type=accounts.erasure_completed", tm.admin), 200).Body)
+	if strings.Count(h, `"accounts.erasure_completed"`) != 1 {
+		t.Fatalf("the audit's erasure_completed events: %s", h)
 	}
 }
 

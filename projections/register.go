@@ -76,7 +76,7 @@ type RegisterChanges struct {
 var nameNeutral = map[string]bool{
 	accounts.EventProfileSet: true, accounts.EventUserDisabled: true, accounts.EventUserEnabled: true, accounts.EventPasswordChanged: true,
 	accounts.EventSessionsEnded: true, accounts.EventEmailChanged: true, accounts.EventEmailReserved: true,
-	accounts.EventEmailReleased: true,
+	accounts.EventEmailReleased: true, accounts.EventErasureCompleted: true,
 }
 
 // entryChanged notes that the entry of accreditation id changed.

@@ -238,6 +238,7 @@ var vocabulary = map[string]msg{
 	"event.published":               {"Rules published", "Regels gepubliceerd"},
 	"event.password_changed":        {"Password changed", "Wachtwoord gewijzigd"},
 	"event.user_erased":             {"Personal data erased", "Persoonsgegevens gewist"},
+	"event.erasure_completed":       {"Erasure completed (cases ended, files deleted)", "Wissing voltooid (dossiers beëindigd, bestanden verwijderd)"},
 	"history.times":                 {"(%d times)", "(%d keer)"},
 	"history.hidden":                {"The content stays hidden until both assessments are in (for the applicant: until the decision).", "De inhoud blijft verborgen tot beide beoordelingen binnen zijn (voor de aanvrager: tot het besluit)."},
 

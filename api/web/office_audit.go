@@ -57,7 +57,7 @@ func eventTypes() []string {
 	for _, e := range accreditation.EventTypes() {
 		t = append(t, string(e))
 	}
-	t = append(t, accounts.EventUserRegistered, accounts.EventProfileSet, accounts.EventUserDisabled, accounts.EventUserEnabled, accounts.EventPasswordChanged, accounts.EventUserErased, accounts.EventSessionsEnded,
+	t = append(t, accounts.EventUserRegistered, accounts.EventProfileSet, accounts.EventUserDisabled, accounts.EventUserEnabled, accounts.EventPasswordChanged, accounts.EventUserErased, accounts.EventErasureCompleted, accounts.EventSessionsEnded,
 		rulesets.EventPublished)
 	slices.Sort(t)
 	return t

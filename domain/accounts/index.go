@@ -19,6 +19,8 @@ type listed struct {
 	Role      domain.Role
 	CreatedAt time.Time
 	Erased    bool
+	// ErasureDone: the erasure was seen through (EventErasureCompleted).
+	ErasureDone bool
 	// Name is the name as registered (no event renames a user), sealed:
 	// the public register opens it without reading the user (HolderName).
 	Name pii.Sealed
@@ -88,6 +90,17 @@ func (s *Service) Follow(c eventstore.Commit) {
 			delete(s.dir.oldEmails, p.UserID)
 			s.mu.Unlock()
 			s.vault.Forget(p.UserID)
+		case EventErasureCompleted:
+			var p ErasureCompleted
+			if decodeInto(e, &p) != nil {
+				continue
+			}
+			s.mu.Lock()
+			if u, ok := s.dir.users[p.UserID]; ok {
+				u.ErasureDone = true
+				s.dir.users[p.UserID] = u
+			}
+			s.mu.Unlock()
 		}
 	}
 }
@@ -154,19 +167,20 @@ func (s *Service) Accounts(role domain.Role) []Account {
 	out := make([]Account, 0, len(ids))
 	for _, id := range ids {
 		u := s.dir.users[id]
-		out = append(out, Account{ID: id, Role: u.Role, CreatedAt: u.CreatedAt, Erased: u.Erased})
+		out = append(out, Account{ID: id, Role: u.Role, CreatedAt: u.CreatedAt, Erased: u.Erased, ErasureDone: u.ErasureDone})
 	}
 	return out
 }
 
 // savedUser is one user in the snapshot.
 type savedUser struct {
-	ID        string      `json:"id"`
-	Role      domain.Role `json:"role"`
-	CreatedAt time.Time   `json:"created_at"`
-	Erased    bool        `json:"erased,omitempty"`
-	OldEmail  *pii.Sealed `json:"old_email,omitempty"`
-	Name      pii.Sealed  `json:"name,omitzero"`
+	ID          string      `json:"id"`
+	Role        domain.Role `json:"role"`
+	CreatedAt   time.Time   `json:"created_at"`
+	Erased      bool        `json:"erased,omitempty"`
+	ErasureDone bool        `json:"erasure_done,omitempty"`
+	OldEmail    *pii.Sealed `json:"old_email,omitempty"`
+	Name        pii.Sealed  `json:"name,omitzero"`
 }
 
 // SnapshotName implements aggregate.Snapshotter.
@@ -194,7 +208,7 @@ func (s *Service) SaveSnapshot(ctx context.Context, put func(any) error) error {
 		s.mu.RLock()
 		for _, id := range ids[:n] {
 			u := s.dir.users[id]
-			su := savedUser{ID: id, Role: u.Role, CreatedAt: u.CreatedAt, Erased: u.Erased, Name: u.Name}
+			su := savedUser{ID: id, Role: u.Role, CreatedAt: u.CreatedAt, Erased: u.Erased, ErasureDone: u.ErasureDone, Name: u.Name}
 			if e, ok := s.dir.oldEmails[id]; ok {
 				su.OldEmail = &e
 			}
@@ -230,7 +244,7 @@ func (s *Service) LoadSnapshot(more func() bool, next func(any) error) (func(), 
 			d.list.byRole = map[domain.Role][]string{}
 		}
 		d.list.byRole[su.Role] = append(d.list.byRole[su.Role], su.ID)
-		d.users[su.ID] = listed{Role: su.Role, CreatedAt: su.CreatedAt, Erased: su.Erased, Name: sharedSubject(su.Name, su.ID)}
+		d.users[su.ID] = listed{Role: su.Role, CreatedAt: su.CreatedAt, Erased: su.Erased, ErasureDone: su.ErasureDone, Name: sharedSubject(su.Name, su.ID)}
 		if su.OldEmail != nil {
 			d.oldEmails[su.ID] = *su.OldEmail
 		}

@@ -624,13 +624,36 @@ func (s *Service) Erase(ctx context.Context, meta aggregate.Meta, userID, reason
 	return res, nil
 }
 
+// CompleteErasure records that the erasure of userID was seen through
+// (its key deleted, what it reaches beyond the user done), so that the
+// jobs finishing interrupted erasures pass over them. Once only: a repeat
+// records nothing. Errors: NotFound, Conflict (not erased).
+func (s *Service) CompleteErasure(ctx context.Context, meta aggregate.Meta, userID string) (aggregate.Result, error) {
+	// The key first (again: a deleted key stays deleted): once the record
+	// says done, EraseOutstanding no longer tries.
+	if err := s.vault.Erase(ctx, userID); err != nil {
+		return aggregate.Result{}, domain.Wrap(domain.Unavailable, err, "key deletion failed; the erasure is finished later")
+	}
+	if meta.CommandID != "" {
+		meta.CommandID += ".completed"
+	}
+	meta.Command, meta.IfVersion = "complete_erasure", nil
+	return s.users.Update(ctx, userID, meta, func(u *User, _ uint64) ([]aggregate.Change, error) {
+		if !u.registered() {
+			return nil, domain.Errorf(domain.NotFound, "no user %s", userID)
+		}
+		return u.CompleteErasure()
+	})
+}
+
 // EraseOutstanding deletes the keys of users recorded as erased whose key
-// deletion did not complete. The erased are found in the index.
+// deletion did not complete. The erased are found in the index; those whose
+// erasure was seen through (CompleteErasure) are passed over.
 func (s *Service) EraseOutstanding(ctx context.Context) error {
 	var erased []string
 	s.mu.RLock()
 	for id, u := range s.dir.users {
-		if u.Erased {
+		if u.Erased && !u.ErasureDone {
 			erased = append(erased, id)
 		}
 	}
@@ -651,4 +674,6 @@ type Account struct {
 	Role      domain.Role
 	CreatedAt time.Time
 	Erased    bool
+	// ErasureDone: the erasure was seen through (CompleteErasure).
+	ErasureDone bool
 }

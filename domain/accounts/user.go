@@ -44,6 +44,10 @@ const (
 	EventEmailChanged    = "accounts.email_changed"
 	EventEmailReserved   = "accounts.email_reserved"
 	EventEmailReleased   = "accounts.email_released"
+	// EventErasureCompleted follows an erasure once what it reaches
+	// beyond the user (their cases ended, their files deleted) is done:
+	// the jobs that finish an interrupted erasure pass over the user then.
+	EventErasureCompleted = "accounts.erasure_completed"
 )
 
 // UserRegistered records a new user.
@@ -102,6 +106,11 @@ type SessionsEnded struct {
 	UserID string `json:"user_id"`
 }
 
+// ErasureCompleted records that an erasure was seen through.
+type ErasureCompleted struct {
+	UserID string `json:"user_id"`
+}
+
 // UserErased records a GDPR erasure: the user's key is deleted.
 type UserErased struct {
 	UserID string `json:"user_id"`
@@ -135,6 +144,8 @@ type User struct {
 	// whoever learnt the password or held a session cannot come back by a
 	// link they asked for then.
 	CredentialChanges int
+	// ErasureCompleted: the erasure's work beyond the user is done.
+	ErasureCompleted bool
 }
 
 func newUserState(id string) *User { return &User{ID: id} }
@@ -194,6 +205,8 @@ func (u *User) Apply(e eventstore.Event) error {
 	case EventUserErased:
 		u.Erased, u.Disabled = true, true
 		u.Email, u.Name, u.PasswordHash = pii.Sealed{}, pii.Sealed{}, pii.Sealed{}
+	case EventErasureCompleted:
+		u.ErasureCompleted = true
 	}
 	return nil
 }
@@ -346,6 +359,18 @@ func (u *User) Erase(reason string) ([]aggregate.Change, error) {
 		return nil, domain.InvalidFields("a reason is required", domain.FieldError{Field: "reason", Reason: "required"})
 	}
 	return []aggregate.Change{{Type: EventUserErased, Data: UserErased{UserID: u.ID, Reason: reason}}}, nil
+}
+
+// CompleteErasure decides that an erasure was seen through; nothing when
+// it was recorded already. Errors: Conflict (the user is not erased).
+func (u *User) CompleteErasure() ([]aggregate.Change, error) {
+	if !u.Erased {
+		return nil, domain.Errorf(domain.Conflict, "user %s is not erased", u.ID)
+	}
+	if u.ErasureCompleted {
+		return nil, nil
+	}
+	return []aggregate.Change{{Type: EventErasureCompleted, Data: ErasureCompleted{UserID: u.ID}}}, nil
 }
 
 func (u *User) live() error {

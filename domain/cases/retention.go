@@ -14,7 +14,8 @@ import (
 // (accreditation.Case.EndOnErasure: nothing more could be written on it),
 // then their evidence files are deleted. It may be run again: a case ended
 // and a file deleted stay so. meta is the erasure's; each case's command id
-// is derived from it, so a retried erasure ends each case once.
+// is derived from it, so a retried erasure ends each case once. Done, it
+// records the erasure as completed (accounts.CompleteErasure).
 func (s *Service) AfterErasure(ctx context.Context, meta aggregate.Meta, userID string) error {
 	objects, err := s.evidenceOf(ctx, userID, func(id string, c *accreditation.Case) error {
 		if !c.EndsOnErasure() {
@@ -35,7 +36,17 @@ func (s *Service) AfterErasure(ctx context.Context, meta aggregate.Meta, userID 
 	if err != nil {
 		return err
 	}
-	return s.deleteObjects(ctx, objects)
+	if err := s.deleteObjects(ctx, objects); err != nil {
+		return err
+	}
+	// Seen through: the jobs that finish an interrupted erasure pass over
+	// the user from now on.
+	if s.accounts != nil {
+		if _, err := s.accounts.CompleteErasure(ctx, meta, userID); err != nil {
+			return fmt.Errorf("record the erasure of %s as completed: %w", userID, err)
+		}
+	}
+	return nil
 }
 
 // EraseEvidenceOf deletes every evidence object of the cases of userID.

@@ -56,12 +56,6 @@ type App struct {
 	leases      *natsstore.Leases
 	sweepMu     sync.Mutex
 	mailSwept   time.Time // the last sweepMail, under sweepMu
-	// finished is the erased applicants whose erasure this process has
-	// seen through (AfterErasure done), under finishedMu: the retention
-	// job finishes any other erased one, once per process (see
-	// finishErasures).
-	finishedMu  sync.Mutex
-	finished    map[string]bool
 	sessions    *natsstore.SessionStore
 	Feed        *aggregate.Feed
 	Vault       *pii.Vault
@@ -684,51 +678,31 @@ func (a *App) eraseInactive(ctx context.Context) (int, error) {
 		if err := a.Cases.AfterErasure(ctx, m, acc.ID); err != nil {
 			return n, err
 		}
-		a.erasureFinished(acc.ID)
 		n++
 	}
 	return n, nil
 }
 
-// finishErasures finishes the erasures of applicants that were recorded
-// but whose second write (AfterErasure: their cases before a decision
-// withdrawn, their evidence deleted) may not have been made: a process
-// stopped, or a store error, between the two. The retention job skips an
-// erased applicant, so nothing else would ever finish them. AfterErasure
-// may be run again (a case ended and an object deleted stay so, and
-// deleting a deleted object is no error), so each erased applicant is
-// finished once per process, the first time its retention job runs after
-// the start (within a minute of it in the lease holder); from then on only
-// those erased since are, so a daily run does not read the cases of every
-// applicant ever erased.
+// finishErasures finishes the erasures that were recorded but not seen
+// through (accounts.Account.ErasureDone false): a process stopped, or a
+// store error, between the erasure's record and its work beyond the user
+// (AfterErasure: their cases before a decision withdrawn, their evidence
+// deleted, the erasure then recorded as completed). The retention job
+// passes over an erased applicant, so nothing else would ever finish them.
+// AfterErasure may be run again (a case ended and an object deleted stay
+// so); an erasure recorded as completed is passed over, so a run reads the
+// cases of the unfinished ones only, not of everyone ever erased.
 func (a *App) finishErasures(ctx context.Context) error {
 	for _, acc := range a.Accounts.Accounts(domain.RoleApplicant) {
-		if !acc.Erased {
-			continue
-		}
-		a.finishedMu.Lock()
-		done := a.finished[acc.ID]
-		a.finishedMu.Unlock()
-		if done {
+		if !acc.Erased || acc.ErasureDone {
 			continue
 		}
 		m := aggregate.Meta{Command: "erase", Actor: domain.System, CommandID: "retention-" + acc.ID}
 		if err := a.Cases.AfterErasure(ctx, m, acc.ID); err != nil {
 			return fmt.Errorf("finish the erasure of %s: %w", acc.ID, err)
 		}
-		a.erasureFinished(acc.ID)
 	}
 	return nil
-}
-
-// erasureFinished records that the erasure of id was seen through.
-func (a *App) erasureFinished(id string) {
-	a.finishedMu.Lock()
-	defer a.finishedMu.Unlock()
-	if a.finished == nil {
-		a.finished = map[string]bool{}
-	}
-	a.finished[id] = true
 }
 
 // expiryLoop runs the expiry job every minute in the lease holder, and the
