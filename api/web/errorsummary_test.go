@@ -84,3 +84,23 @@ func TestTheErrorSummaryNamesEveryFieldInWords(t *testing.T) {
 		}
 	}
 }
+
+// TestProfileLanguageErrorIsDutch: a word typed in the assessor profile's
+// languages field ("nederlands") is refused in Dutch on a Dutch page, not
+// with the domain's English reason.
+func TestProfileLanguageErrorIsDutch(t *testing.T) {
+	w := newWorld(t)
+	office := w.officeClient(t)
+	office.setLang("nl")
+	a := office.post("/office/users/"+w.assessor.ID+"/profile", url.Values{
+		"schemes": {"EIA"}, "max_level": {"practitioner"}, "languages": {"nederlands"}}, true)
+	if a.Status != http.StatusBadRequest {
+		t.Fatalf("want a refused form, got %d", a.Status)
+	}
+	if i := strings.Index(a.Body, "is not a two-letter language code"); i >= 0 {
+		t.Fatalf("Dutch page shows the English reason: %q", a.Body[max(0, i-20):i+40])
+	}
+	if !strings.Contains(a.Body, "&#34;nederlands&#34; is geen taalcode van twee letters") && !strings.Contains(a.Body, "&quot;nederlands&quot; is geen taalcode van twee letters") {
+		t.Errorf("the Dutch reason is missing")
+	}
+}

@@ -96,6 +96,8 @@ var limitReasons = []struct {
 	{regexp.MustCompile(`^must be a number from (\S+) to (\S+)$`), "moet een getal van $1 tot $2 zijn"},
 	{regexp.MustCompile(`^must not be before (\S+)$`), "mag niet voor $1 liggen"},
 	{regexp.MustCompile(`^category (\d+) is given twice; each category at most once$`), "categorie $1 staat er twee keer; elke categorie hoogstens één keer"},
+	// A word in a list of languages.
+	{regexp.MustCompile(`^"(.+)" is not a two-letter language code$`), `"$1" is geen taalcode van twee letters`},
 	// The dates of rule sets and interviews.
 	{regexp.MustCompile(`^required: the day the rules take effect, such as (\S+)$`), "verplicht: de dag waarop de regels ingaan, zoals $1"},
 	{regexp.MustCompile(`^must be today \((\S+)\) or later: rules are never changed for the past$`), "moet vandaag ($1) of later zijn: regels worden nooit voor het verleden gewijzigd"},
