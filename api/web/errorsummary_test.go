@@ -104,3 +104,22 @@ func TestProfileLanguageErrorIsDutch(t *testing.T) {
 		t.Errorf("the Dutch reason is missing")
 	}
 }
+
+// TestRulesDateErrorIsDutch: a date the rules form cannot read
+// ("1-3-2027", typed where the browser shows a text box) is refused in
+// Dutch on a Dutch page, whatever example date the domain gives.
+func TestRulesDateErrorIsDutch(t *testing.T) {
+	w := newWorld(t)
+	office := w.officeClient(t)
+	office.setLang("nl")
+	a := office.postAsking("/office/rules/eqa", url.Values{"based_on": {"eqa-2024-1"}, "action": {"review"}, "effective_from": {"1-3-2027"}}, true)
+	if a.Status != http.StatusBadRequest {
+		t.Fatalf("want a refused form, got %d", a.Status)
+	}
+	if i := strings.Index(a.Body, "a date such as"); i >= 0 {
+		t.Fatalf("Dutch page shows the English reason: %q", a.Body[max(0, i-40):i+40])
+	}
+	if !strings.Contains(a.Body, "een datum zoals 2027-01-01") {
+		t.Errorf("the Dutch reason is missing")
+	}
+}

@@ -67,7 +67,6 @@ var reasons = map[string]string{
 	"must not be in the future":                   "mag niet in de toekomst liggen",
 	"type not accepted":                           "dit bestandstype wordt niet aanvaard",
 	"empty":                                       "leeg",
-	"a date such as 2019-09-01":                   "een datum zoals 2019-09-01",
 	"at least one of EIA, EQA":                    "minstens één van EIA, EQA",
 	"at least one language code":                  "minstens één taalcode",
 	"must be accepted or returned":                "moet aanvaard of teruggestuurd zijn",
@@ -99,6 +98,7 @@ var limitReasons = []struct {
 	// A word in a list of languages.
 	{regexp.MustCompile(`^"(.+)" is not a two-letter language code$`), `"$1" is geen taalcode van twee letters`},
 	// The dates of rule sets and interviews.
+	{regexp.MustCompile(`^a date such as (\S+)$`), "een datum zoals $1"},
 	{regexp.MustCompile(`^required: the day the rules take effect, such as (\S+)$`), "verplicht: de dag waarop de regels ingaan, zoals $1"},
 	{regexp.MustCompile(`^must be today \((\S+)\) or later: rules are never changed for the past$`), "moet vandaag ($1) of later zijn: regels worden nooit voor het verleden gewijzigd"},
 	{regexp.MustCompile(`^must be within (\d+) years from today \(by (\S+)\)$`), "moet binnen $1 jaar vanaf vandaag liggen (uiterlijk $2)"},
