@@ -123,3 +123,46 @@ func TestRulesDateErrorIsDutch(t *testing.T) {
 		t.Errorf("the Dutch reason is missing")
 	}
 }
+
+// TestTheErrorSummaryNamesAccountAndUserFieldsInWords: a refused new email
+// address, a user enabled without a reason and a renewal given to no one
+// are listed in the Dutch error summary under their labels, not under the
+// form's names ("new email", "enable reason", "renewal assessor id").
+func TestTheErrorSummaryNamesAccountAndUserFieldsInWords(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	id := w.readyEIA(t, carla)
+	c := w.client(t)
+	c.login(carla.Email, carla.Password)
+	c.setLang("nl")
+	office := w.officeClient(t)
+	if a := office.post("/office/users/"+w.verifier.ID+"/disable", url.Values{"disable_reason": {"left"}}, true); a.Status != http.StatusSeeOther {
+		t.Fatalf("disable: %d", a.Status)
+	}
+	office.setLang("nl")
+	for _, tc := range []struct {
+		c          *client
+		path       string
+		form       url.Values
+		name, want string
+	}{
+		{c, "/account/email", url.Values{"new_email": {"not-an-address"}}, "new_email", "Nieuw e-mailadres"},
+		{office, "/office/users/" + w.verifier.ID + "/enable", url.Values{}, "enable_reason", "Reden"},
+		{office, "/office/cases/" + id + "/renewal/assign", url.Values{}, "renewal_assessor_id", "Assessor"},
+	} {
+		a := tc.c.postAsking(tc.path, tc.form, true)
+		if a.Status != http.StatusBadRequest {
+			t.Errorf("POST %s: want a refused form, got %d", tc.path, a.Status)
+			continue
+		}
+		link := `<a href="#f-` + tc.name + `">`
+		i := strings.Index(a.Body, link)
+		if i < 0 {
+			t.Errorf("POST %s: the summary has no link to %s", tc.path, tc.name)
+			continue
+		}
+		if got := a.Body[i+len(link):]; !strings.HasPrefix(got, tc.want+":") {
+			t.Errorf("POST %s: the summary names the field %q, want %q", tc.path, got[:min(len(got), 60)], tc.want)
+		}
+	}
+}
