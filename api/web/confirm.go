@@ -76,7 +76,7 @@ func removalConfirmation(x *ctx, c *cases.CaseView, ev cases.EvidenceView) confi
 		Title: x.T("confirm.remove_evidence.title"),
 		Summary: []summaryLine{
 			{x.T("field.title"), ev.Title},
-			{x.T("confirm.label.file"), fmt.Sprintf("%s (%s)", ev.FileName, sizeText(ev.Size))},
+			{x.T("confirm.label.file"), fmt.Sprintf("%s (%s)", ev.FileName, formatBytes(x.lang, ev.Size))},
 			{x.T("field.kind"), x.T("kind." + string(ev.Kind))},
 		},
 		What:   []string{x.T("confirm.remove_evidence.what")},
@@ -158,17 +158,6 @@ func decisionConfirmation(x *ctx, c *cases.CaseView, outcome, level, rationale s
 	lines = append(lines, votes...)
 	return confirmation{Title: x.T("confirm.decide.title"), Summary: lines, What: []string{x.T("confirm.decide.what")},
 		Button: x.T("confirm.decide.button"), Back: "/office/cases/" + c.ID}
-}
-
-// sizeText is a file size for people.
-func sizeText(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MB"
-	case n >= 1<<10:
-		return strconv.FormatInt(n>>10, 10) + " KB"
-	}
-	return strconv.FormatInt(n, 10) + " B"
 }
 
 // withConfirm is the query of a form posted again, confirmed (for tests

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"html"
 	"net/http"
 	"net/url"
@@ -275,5 +276,31 @@ func TestReturnedRenewalFormShowsThePinnedDeclarationText(t *testing.T) {
 	if strings.Contains(page, newText) || !strings.Contains(page, pinnedText) {
 		t.Fatalf("the returned renewal's form shows the in-force text (%v), not the pinned one it will record as version 1 (%v)",
 			strings.Contains(page, newText), strings.Contains(page, pinnedText))
+	}
+}
+
+// TestRemovalConfirmationWritesTheSizeInThePagesLanguage: the page that
+// asks to confirm removing evidence writes the file's size the Dutch way
+// on a Dutch page ("1,5 MB"), as the evidence list does.
+func TestRemovalConfirmationWritesTheSizeInThePagesLanguage(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	caseID := w.readyEIA(t, carla)
+	pdf := append(makePDF("Reflections"), bytes.Repeat([]byte("%padding padding padding\n"), 1572864/25)...)
+	evID := Expect(t, w.in.Upload(t, caseID, carla.Token, map[string]string{"kind": "reflective_statement", "title": "Reflections 2025", "categories": "1"},
+		"reflections.pdf", pdf, nil), 201).Map(t)["evidence"].([]any)[0].(map[string]any)["id"].(string)
+	c := w.client(t)
+	c.login(carla.Email, carla.Password)
+	c.setLang("nl")
+	if list := c.get("/applications/" + caseID + "/evidence"); !strings.Contains(list.Body, "1,5 MB") {
+		t.Fatalf("the evidence list does not show 1,5 MB either")
+	}
+	a := c.postAsking("/applications/"+caseID+"/evidence/"+evID+"/remove", nil, true)
+	if a.Status != http.StatusOK || !strings.Contains(a.Body, "data-confirm") {
+		t.Fatalf("want the confirmation page: %d", a.Status)
+	}
+	if !strings.Contains(a.Body, "reflections.pdf (1,5 MB)") {
+		i := max(0, strings.Index(a.Body, "reflections.pdf"))
+		t.Fatalf("the Dutch confirmation does not write the size the Dutch way: %q", a.Body[i:min(len(a.Body), i+40)])
 	}
 }
