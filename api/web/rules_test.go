@@ -3,6 +3,7 @@ package web_test
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -152,4 +153,30 @@ func TestBrowserOfficePublishesRules(t *testing.T) {
 	visitor.open("/rules")
 	visitor.lang("nl")
 	visitor.see("Regels van 1 januari 2024", "Regels van 1 april 2026", "gaat later in")
+}
+
+// TestRulesPagesHeadingsDoNotSkipALevel: a rule version's page names its
+// declarations under its h1 with an h2 (not an h3), while the rules page,
+// where they belong to a scheme's h2 section, keeps an h3.
+func TestRulesPagesHeadingsDoNotSkipALevel(t *testing.T) {
+	w := newWorld(t)
+	c := w.client(t)
+	heading := regexp.MustCompile(`<h([1-6])[\s>]`)
+	for _, path := range []string{"/rules", "/rules/eqa-2024-1"} {
+		a := c.get(path)
+		if a.Status != http.StatusOK {
+			t.Fatalf("GET %s: %d", path, a.Status)
+		}
+		if !strings.Contains(a.Body, "What applicants confirm, at submission and at renewal</h") {
+			t.Fatalf("GET %s: the page shows no declarations", path)
+		}
+		last := 0
+		for _, m := range heading.FindAllStringSubmatchIndex(a.Body, -1) {
+			lv := int(a.Body[m[2]] - '0')
+			if last > 0 && lv > last+1 {
+				t.Errorf("GET %s: h%d after h%d: %q", path, lv, last, a.Body[m[0]:min(len(a.Body), m[0]+70)])
+			}
+			last = lv
+		}
+	}
 }
