@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -163,6 +164,52 @@ func TestTheErrorSummaryNamesAccountAndUserFieldsInWords(t *testing.T) {
 		}
 		if got := a.Body[i+len(link):]; !strings.HasPrefix(got, tc.want+":") {
 			t.Errorf("POST %s: the summary names the field %q, want %q", tc.path, got[:min(len(got), 60)], tc.want)
+		}
+	}
+}
+
+// TestRefusedChoicesAreTiedToTheirErrors: a group of choices refused (an
+// assessor's rating or indicators, the assessor profile's schemes or
+// conflicts) is marked invalid and described by its error message, as the
+// level of a new application is, so a screen reader entering the group
+// hears why.
+func TestRefusedChoicesAreTiedToTheirErrors(t *testing.T) {
+	w := newWorld(t)
+	caseID := w.inAssessment(t, w.registerApplicant(t, "carla@example.org", "Carla Coach"))
+	anna, office := w.client(t), w.officeClient(t)
+	anna.login(w.assessor.Email, w.assessor.Password)
+	rated := url.Values{"recommendation": {"award"}, "rationale": {"Well evidenced."}, "indicators_1": {"99"}}
+	for n := 1; n <= 8; n++ {
+		rated.Set(fmt.Sprintf("rating_%d", n), "evidenced")
+	}
+	errID := regexp.MustCompile(`id="(f-[a-z0-9_]+-error)"`)
+	for _, tc := range []struct {
+		c    *client
+		path string
+		form url.Values
+		// the groups marked invalid, and the errors that describe them
+		want map[string]string
+	}{
+		{anna, "/assess/" + caseID, url.Values{}, map[string]string{"rating_1": "f-rating_1-error"}},
+		{anna, "/assess/" + caseID, rated, map[string]string{"rating_1": "f-indicators_1-error"}},
+		{office, "/office/users/" + w.assessor.ID + "/profile", url.Values{"max_level": {"practitioner"}, "languages": {"en"}, "conflicts": {w.assessor.ID}},
+			map[string]string{"schemes": "f-schemes-error", "conflicts": "f-conflicts-error"}},
+	} {
+		a := tc.c.post(tc.path, tc.form, true)
+		if a.Status != http.StatusBadRequest {
+			t.Errorf("POST %s: want a refused form, got %d", tc.path, a.Status)
+			continue
+		}
+		for group, err := range tc.want {
+			tag := regexp.MustCompile(`<fieldset [^>]*id="f-` + group + `"[^>]*>`).FindString(a.Body)
+			if !strings.Contains(a.Body, `id="`+err+`"`) || !strings.Contains(tag, `aria-invalid="true"`) || !regexp.MustCompile(`aria-describedby="[^"]*\b`+err+`\b`).MatchString(tag) {
+				t.Errorf("POST %s: the group %s is not marked invalid and described by %s: %s", tc.path, group, err, tag)
+			}
+		}
+		for _, m := range errID.FindAllStringSubmatch(a.Body, -1) {
+			if !regexp.MustCompile(`aria-describedby="[^"]*\b` + m[1] + `\b`).MatchString(a.Body) {
+				t.Errorf("POST %s: the error %s describes no field", tc.path, m[1])
+			}
 		}
 	}
 }
