@@ -2,27 +2,13 @@ package api_test
 
 import (
 	"context"
-	"log/slog"
-	"net/http/httptest"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/emcc/accredit/api"
-	"github.com/emcc/accredit/api/web"
 	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
-	"github.com/emcc/accredit/domain/accounts"
 	"github.com/emcc/accredit/domain/aggregate"
-	"github.com/emcc/accredit/domain/audit"
-	"github.com/emcc/accredit/domain/cases"
 	"github.com/emcc/accredit/domain/eventstore"
-	"github.com/emcc/accredit/domain/evidence"
-	"github.com/emcc/accredit/domain/framework"
-	"github.com/emcc/accredit/domain/pii"
-	"github.com/emcc/accredit/domain/selfcheck"
-	"github.com/emcc/accredit/projections"
-	"github.com/emcc/accredit/projections/search"
 )
 
 // gatedStore delivers commits to its subscribers only while open: the
@@ -84,71 +70,13 @@ type heldInstance struct {
 // store (the read models and search follow the store directly).
 func startHeld(tb testing.TB) *heldInstance {
 	tb.Helper()
-	cfg := Config(tb.TempDir())
-	logs := &LockedBuffer{}
-	log := slog.New(slog.NewJSONHandler(logs, nil))
-	mem := &Memory{Events: eventstore.NewMemory(), Keys: pii.NewMemoryKeys(), Blobs: evidence.NewMemoryBlobs(),
-		Sessions: accounts.NewMemorySessions(), Checkpoints: &audit.MemoryCheckpoints{}}
-	gate := newGated(mem.Events)
-	ctx, stop := context.WithCancel(context.Background())
-	tb.Cleanup(stop)
-	vault, err := pii.NewVault(mem.Keys, make([]byte, 32))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	signer, err := audit.LoadOrCreateSigner(filepath.Join(cfg.DataDir, "signing.pem"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	feed := aggregate.NewFeed(gate, log)
-	heads := audit.NewHeads()
-	feed.Add(heads)
-	acc := accounts.NewService(mem.Events, feed, vault, mem.Sessions, time.Now, log)
-	acc.UseKDF(accounts.TestingKDF)
-	cs := cases.NewService(cases.Config{Store: mem.Events, Feed: feed, Vault: vault, Blobs: mem.Blobs,
-		Accounts: acc, Now: time.Now, Log: log, TempDir: tb.TempDir(), SLA: cfg.SLA()})
-	checks := selfcheck.NewService(mem.Events, feed, vault, framework.Default(), time.Now)
-	fed := make(chan struct{})
-	go func() { defer close(fed); _ = feed.Run(ctx) }()
-	tb.Cleanup(func() { gate.Release(); stop(); <-fed })
-	if err := feed.CatchUp(ctx); err != nil {
-		tb.Fatalf("catch up: %v", err)
-	}
-	if _, _, err := acc.EnsureAdmin(ctx, AdminEmail, AdminPassword); err != nil {
-		tb.Fatalf("first office user: %v", err)
-	}
-	reads := projections.NewRunner(mem.Events, projections.NewSet, projections.Options{Schema: projections.Schema, Log: log})
-	reads.Start()
-	tb.Cleanup(reads.Stop)
-	index := search.New(mem.Events, vault.Open, log)
-	indexed := make(chan struct{})
-	go func() { defer close(indexed); index.Run(ctx) }()
-	tb.Cleanup(func() { stop(); <-indexed })
-	verify := func(ctx context.Context) (audit.Report, error) {
-		return audit.Verify(ctx, mem.Events, mem.Checkpoints, signer.Public())
-	}
-	checkpoint := func(ctx context.Context) (audit.Checkpoint, error) {
-		return heads.Checkpoint(ctx, signer, mem.Checkpoints, time.Now())
-	}
-	srv := api.New(api.Deps{
-		Accounts: acc, Cases: cs, SelfChecks: checks, Catalogue: framework.Default(), Log: log, Now: time.Now,
-		Ready: func(context.Context) api.Readiness {
-			return api.Readiness{Ready: true, JetStream: "ok", Position: feed.Position()}
-		},
-		Verify: verify, Checkpoint: checkpoint, RequestKey: make([]byte, 32),
-		WaitFor: func(ctx context.Context, seq uint64) error {
-			if err := feed.WaitFor(ctx, seq); err != nil {
-				return err
-			}
-			return reads.WaitFor(ctx, seq)
-		},
-		Reads: &api.ReadSide{Runner: reads, Store: mem.Events, Vault: vault, SLA: cfg.SLA(), Search: index},
-	})
-	web.Register(srv.Echo, web.Deps{Accounts: acc, Cases: cs, SelfChecks: checks, Reads: srv.Reads(), Catalogue: framework.Default(),
-		Log: log, Now: time.Now, Verify: verify, Checkpoint: checkpoint, RequestKey: make([]byte, 32)})
-	hs := httptest.NewServer(srv.Echo)
-	tb.Cleanup(hs.Close)
-	return &heldInstance{Instance: &Instance{URL: hs.URL, Cfg: cfg, Log: logs, Mem: mem}, gate: gate, feed: feed}
+	var gate *gatedStore
+	in, feed := StartInMemoryWith(tb, MemoryOptions{FeedStore: func(s eventstore.Store) eventstore.Store {
+		gate = newGated(s)
+		return gate
+	}})
+	tb.Cleanup(gate.Release) // first: a held feed would keep the others waiting
+	return &heldInstance{Instance: in, gate: gate, feed: feed}
 }
 
 // heldTeam is newTeam on startHeld: an applicant registered, two

@@ -41,6 +41,22 @@ type Memory struct {
 // /metrics store figures) needs Start.
 func StartInMemory(tb testing.TB) *Instance {
 	tb.Helper()
+	in, _ := StartInMemoryWith(tb, MemoryOptions{})
+	return in
+}
+
+// MemoryOptions change what StartInMemoryWith builds.
+type MemoryOptions struct {
+	// FeedStore, when set, wraps the store the aggregate feed follows (a
+	// test holding the feed back, as a process not caught up); appends and
+	// loads, and the read side, use the store itself.
+	FeedStore func(eventstore.Store) eventstore.Store
+}
+
+// StartInMemoryWith is StartInMemory built as o says; it returns the
+// aggregate feed too.
+func StartInMemoryWith(tb testing.TB, o MemoryOptions) (*Instance, *aggregate.Feed) {
+	tb.Helper()
 	cfg := Config(tb.TempDir())
 	logs := &LockedBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, nil))
@@ -57,7 +73,11 @@ func StartInMemory(tb testing.TB) *Instance {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	feed := aggregate.NewFeed(mem.Events, log)
+	var followed eventstore.Store = mem.Events
+	if o.FeedStore != nil {
+		followed = o.FeedStore(mem.Events)
+	}
+	feed := aggregate.NewFeed(followed, log)
 	heads := audit.NewHeads()
 	feed.Add(heads)
 	acc := accounts.NewService(mem.Events, feed, vault, mem.Sessions, time.Now, log)
@@ -106,5 +126,5 @@ func StartInMemory(tb testing.TB) *Instance {
 		Log: log, Now: time.Now, Verify: verify, Checkpoint: checkpoint, RequestKey: make([]byte, 32)})
 	hs := httptest.NewServer(srv.Echo)
 	tb.Cleanup(hs.Close)
-	return &Instance{URL: hs.URL, Cfg: cfg, Log: logs, Mem: mem, t: tb}
+	return &Instance{URL: hs.URL, Cfg: cfg, Log: logs, Mem: mem, t: tb}, feed
 }
