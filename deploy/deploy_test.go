@@ -42,7 +42,7 @@ import (
 // JetStream resources accreditd creates; their names may appear in docs and
 // comments beside the environment variables.
 var jetStreamNames = []string{
-	"ACCREDIT_EVENTS", "ACCREDIT_CHECKPOINTS", "ACCREDIT_KEYS",
+	"ACCREDIT_EVENTS", "ACCREDIT_CHECKPOINTS", "ACCREDIT_DATA_KEYS", "ACCREDIT_KEYS",
 	"ACCREDIT_SESSIONS", "ACCREDIT_LEASES", "ACCREDIT_EVIDENCE", "ACCREDIT_MAIL",
 }
 

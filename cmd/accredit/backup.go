@@ -26,7 +26,7 @@ stream a record with its JetStream configuration followed by one record per
 message (stream sequence, subject, headers, data in base64), and an end
 record with the count of each stream. The streams are ACCREDIT_CHECKPOINTS,
 KV_ACCREDIT_MAIL (notification choices, the outbox, the notifier's cursor),
-ACCREDIT_EVENTS, KV_ACCREDIT_KEYS and OBJ_ACCREDIT_EVIDENCE, copied in that
+ACCREDIT_EVENTS, KV_ACCREDIT_DATA_KEYS and OBJ_ACCREDIT_EVIDENCE, copied in that
 order (sessions and leases are left out).
 
 NOT in the backup, and to be backed up separately and kept safe:

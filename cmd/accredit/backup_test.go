@@ -82,7 +82,7 @@ func TestBackupAndRestoreBringBackEverything(t *testing.T) {
 	h := &harness{t: t, in: in, env: map[string]string{"HOME": t.TempDir()}}
 	file := filepath.Join(t.TempDir(), "accredit.backup.gz")
 	r := h.must(0, "", "backup", "--nats-url", "nats://"+cfg.NATSListen, "--out", file)
-	contains(t, "backup", r.stderr, "ACCREDIT_EVENTS", "KV_ACCREDIT_KEYS", "OBJ_ACCREDIT_EVIDENCE", "master key", "NOT in it")
+	contains(t, "backup", r.stderr, "ACCREDIT_EVENTS", "KV_ACCREDIT_DATA_KEYS", "OBJ_ACCREDIT_EVIDENCE", "master key", "NOT in it")
 	checkBackupFile(t, file)
 
 	// Restoring into a server that holds the data is refused, changing nothing.

@@ -15,7 +15,7 @@ package natsstore
 // The streams are ACCREDIT_EVENTS (every event), ACCREDIT_CHECKPOINTS (the
 // signed audit checkpoints), KV_ACCREDIT_MAIL (the users' notification
 // choices, the outbox with the ids of the mail already written, the
-// notifier's cursor, recovery links), KV_ACCREDIT_KEYS (the per-person data
+// notifier's cursor, recovery links), KV_ACCREDIT_DATA_KEYS (the per-person data
 // keys, wrapped by the master key) and OBJ_ACCREDIT_EVIDENCE (the evidence
 // files, encrypted). Sessions and leases are left out: they are
 // short-lived.

@@ -57,3 +57,6 @@ func AwaitSessionCache(tb testing.TB, s *SessionStore) {
 		}
 	}
 }
+
+// KeysStreamConfig is the keys bucket's stream configuration.
+var KeysStreamConfig = keysStreamConfig
