@@ -278,12 +278,19 @@ func (s *Server) enableUser(c echo.Context) error {
 	})
 }
 
+// erasureRequest is an erasure's legal ground (the person's own request
+// when left out) and the office's note, which is erased with the person.
+type erasureRequest struct {
+	Ground string `json:"ground"`
+	Reason string `json:"reason"`
+}
+
 func (s *Server) eraseUser(c echo.Context) error {
 	id := c.Param("id")
 	if err := validUserID(id); err != nil {
 		return err
 	}
-	var req reasonRequest
+	var req erasureRequest
 	if err := bind(c, &req); err != nil {
 		return err
 	}
@@ -291,7 +298,10 @@ func (s *Server) eraseUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.deps.Accounts.Erase(c.Request().Context(), m, id, req.Reason)
+	if req.Ground == "" {
+		req.Ground = accounts.GroundRequest
+	}
+	res, err := s.deps.Accounts.Erase(c.Request().Context(), m, id, req.Ground, req.Reason)
 	if domain.Is(err, domain.Conflict) && s.deps.Cases != nil {
 		// Already erased: still a 409, but what the first erasure left
 		// undone (a store away then) is finished first.

@@ -16,6 +16,7 @@ import (
 	"github.com/emcc/accredit/cmd/accreditd/app"
 	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
 	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accounts"
 	"github.com/emcc/accredit/domain/aggregate"
 	"github.com/emcc/accredit/domain/natsstore"
 )
@@ -82,8 +83,13 @@ func TestErasureShredsPersonalDataAndKeepsTheRecord(t *testing.T) {
 	if where := diskContains(t, in.Cfg.DataDir, name, email, "Quixotic"); where != "" {
 		t.Fatalf("clear text on disk before erasure: %s", where)
 	}
-	Expect(t, in.Post(t, "/api/v1/users/"+id+"/erasure", admin, map[string]string{}), 400) // a reason is required
-	Expect(t, in.Post(t, "/api/v1/users/"+id+"/erasure", admin, map[string]string{"reason": "GDPR art. 17 request"}), 200)
+	wantProblem(t, in.Post(t, "/api/v1/users/"+id+"/erasure", admin, map[string]string{"ground": "because", "reason": "asked"}), 400, "ground")
+	// The office's note names the person: it is erased with them (the
+	// scans below look for the name), and the ground stays.
+	Expect(t, in.Post(t, "/api/v1/users/"+id+"/erasure", admin, map[string]string{"reason": "asked by phone by " + name}), 200)
+	if hist := string(Expect(t, in.Get(t, "/api/v1/audit?type=accounts.user_erased", admin), 200).Body); !strings.Contains(hist, `"ground":"data_subject_request"`) || !strings.Contains(hist, `"note":"[erased]"`) {
+		t.Fatalf("the audit history does not keep the ground, or shows the note: %s", hist)
+	}
 	Expect(t, in.Post(t, "/api/v1/users/"+id+"/erasure", admin, map[string]string{"reason": "again"}), 409)
 
 	u := Expect(t, in.Get(t, "/api/v1/users/"+id, admin), 200).Map(t)
@@ -351,7 +357,7 @@ func TestRetentionFinishesAnErasureStoppedBeforeItsCasesWereEnded(t *testing.T) 
 
 	// The first of RunRetention's two writes, exactly as it makes it ...
 	m := aggregate.Meta{Command: "erase", Actor: domain.System, CommandID: "retention-" + carla.ID}
-	if _, err := tm.in.App.Accounts.Erase(context.Background(), m, carla.ID, "retention policy: no activity for 7 years"); err != nil {
+	if _, err := tm.in.App.Accounts.Erase(context.Background(), m, carla.ID, accounts.GroundRetention, ""); err != nil {
 		t.Fatal(err)
 	}
 	// ... then the process stops before AfterErasure.
@@ -402,7 +408,7 @@ func TestAnErasureSeenThroughIsRecordedAsCompleted(t *testing.T) {
 	tm.openEIA(t)
 	m := aggregate.Meta{Command: "erase", Actor: domain.System, CommandID: "interrupted"}
 	other := tm.in.CreateUser(t, tm.admin, "applicant", "olga@example.org", "Olga Other")
-	if _, err := tm.in.App.Accounts.Erase(context.Background(), m, other.ID, "GDPR art. 17 request"); err != nil {
+	if _, err := tm.in.App.Accounts.Erase(context.Background(), m, other.ID, accounts.GroundRequest, "GDPR art. 17 request"); err != nil {
 		t.Fatal(err)
 	}
 	r := tm.post(t, "/api/v1/users/"+tm.applicant.ID+"/erasure", tm.admin, map[string]string{"reason": "GDPR art. 17 request"}, 200)

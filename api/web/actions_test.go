@@ -37,20 +37,24 @@ func TestOfficeErasesAUser(t *testing.T) {
 		!strings.Contains(a.Body, "I understand this cannot be undone") {
 		t.Fatalf("user page before erasure: %d, no erase form; %.500s", a.Status, a.Body)
 	}
-	// Without the confirmation, or without a reason, nothing happens.
-	a = office.post(userPath+"/erase", url.Values{"erase_reason": {"GDPR art. 17 request"}}, true)
+	// The form offers the legal grounds, the person's request chosen.
+	if !strings.Contains(a.Body, `value="data_subject_request" checked`) || !strings.Contains(a.Body, `value="retention_period_ended"`) {
+		t.Fatal("the erase form does not offer the legal grounds with the person's request chosen")
+	}
+	// Without the confirmation, or without a ground, nothing happens.
+	a = office.post(userPath+"/erase", url.Values{"erase_ground": {"data_subject_request"}, "erase_reason": {"GDPR art. 17 request"}}, true)
 	if a.Status != http.StatusBadRequest || !strings.Contains(a.Body, "Confirm that you understand this cannot be undone") {
 		t.Fatalf("erase without confirmation: got %d; %.300s", a.Status, a.Body)
 	}
-	a = office.post(userPath+"/erase", url.Values{"erase_confirm": {"yes"}}, true)
-	if a.Status != http.StatusBadRequest || !strings.Contains(a.Body, `href="#f-erase_reason"`) {
-		t.Fatalf("erase without a reason: got %d", a.Status)
+	a = office.post(userPath+"/erase", url.Values{"erase_reason": {"asked"}, "erase_confirm": {"yes"}}, true)
+	if a.Status != http.StatusBadRequest || !strings.Contains(a.Body, `href="#f-erase_ground"`) {
+		t.Fatalf("erase without a ground: got %d", a.Status)
 	}
 	if u := Expect(t, w.in.Get(t, "/api/v1/users/"+carla.ID, w.admin), 200).Map(t); u["erased"] == true {
 		t.Fatal("erased without the confirmation")
 	}
 
-	a = office.post(userPath+"/erase", url.Values{"erase_reason": {"GDPR art. 17 request"}, "erase_confirm": {"yes"}}, true)
+	a = office.post(userPath+"/erase", url.Values{"erase_ground": {"data_subject_request"}, "erase_reason": {"GDPR art. 17 request"}, "erase_confirm": {"yes"}}, true)
 	if a.Status != http.StatusSeeOther || a.Location != userPath+"?ok=user_erased" {
 		t.Fatalf("erase: got %d to %q; %.300s", a.Status, a.Location, a.Body)
 	}
@@ -82,7 +86,7 @@ func TestOfficeErasesAUser(t *testing.T) {
 		t.Error("the erased user can still log in")
 	}
 	// Twice is a conflict, shown on the page.
-	if a := office.post(userPath+"/erase", url.Values{"erase_reason": {"again"}, "erase_confirm": {"yes"}}, true); a.Status != http.StatusConflict {
+	if a := office.post(userPath+"/erase", url.Values{"erase_ground": {"data_subject_request"}, "erase_reason": {"again"}, "erase_confirm": {"yes"}}, true); a.Status != http.StatusConflict {
 		t.Errorf("erase twice: got %d, want 409", a.Status)
 	}
 	if rep := Expect(t, w.in.Get(t, "/api/v1/audit/verify", w.admin), 200).Map(t); rep["intact"] != true {
@@ -99,7 +103,7 @@ func TestOfficeCannotEraseOrDisableItself(t *testing.T) {
 	if a := office.get("/office/users/" + me); a.Status != http.StatusOK || strings.Contains(a.Body, "/erase\"") || strings.Contains(a.Body, "/disable\"") {
 		t.Fatalf("own user page: %d, with an erase or a disable form", a.Status)
 	}
-	a := office.post("/office/users/"+me+"/erase", url.Values{"erase_reason": {"oops"}, "erase_confirm": {"yes"}}, true)
+	a := office.post("/office/users/"+me+"/erase", url.Values{"erase_ground": {"data_subject_request"}, "erase_reason": {"oops"}, "erase_confirm": {"yes"}}, true)
 	if a.Status != http.StatusBadRequest || !strings.Contains(a.Body, "You cannot erase your own account.") {
 		t.Fatalf("erase oneself: got %d", a.Status)
 	}

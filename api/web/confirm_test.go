@@ -118,9 +118,9 @@ func TestNothingIrreversibleInOneCarelessClick(t *testing.T) {
 
 	// Erasing a person.
 	zoe := w.registerApplicant(t, "zoe@example.org", "Zoë Zeeman")
-	erase := url.Values{"erase_reason": {"GDPR art. 17 request"}, "erase_confirm": {"yes"}}
+	erase := url.Values{"erase_ground": {"data_subject_request"}, "erase_reason": {"GDPR art. 17 request"}, "erase_confirm": {"yes"}}
 	asks(t, office, "/office/users/"+zoe.ID+"/erase", erase, "/office/users/"+zoe.ID, "Erase this person's personal data?",
-		"Zoë Zeeman", "zoe@example.org", "GDPR art. 17 request", "Erase for good")
+		"Zoë Zeeman", "zoe@example.org", "The person's request (GDPR art. 17)", "GDPR art. 17 request", "Erase for good")
 	if u := Expect(t, w.in.Get(t, "/api/v1/users/"+zoe.ID, w.admin), 200).Map(t); u["erased"] == true {
 		t.Fatal("erased before the erasure was confirmed")
 	}

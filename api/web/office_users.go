@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/emcc/accredit/domain"
@@ -92,8 +93,13 @@ func (a *app) userPage(x *ctx, id string, p *page, status int) error {
 	if err != nil {
 		return err
 	}
-	d := map[string]any{"U": u, "Version": version, "Shown": u.Profile, "Self": x.user != nil && x.user.ID == u.ID}
+	d := map[string]any{"U": u, "Version": version, "Shown": u.Profile, "Self": x.user != nil && x.user.ID == u.ID,
+		"Grounds": accounts.ErasureGrounds}
 	p.D = d
+	if p.Form.Get("erase_ground") == "" {
+		// Most erasures are on the person's request.
+		p.Form.Set("erase_ground", accounts.GroundRequest)
+	}
 	if u.Role == domain.RoleAssessor {
 		// The cases and renewals they hold now: a disabled assessor's
 		// wait for the office to reassign them.
@@ -278,8 +284,8 @@ func (a *app) eraseUser(x *ctx) error {
 	}
 	p := x.newPage("user.title", nil)
 	p.Form = x.form
-	if x.fv("erase_reason") == "" {
-		p.Errors["erase_reason"] = x.T("form.required")
+	if !slices.Contains(accounts.ErasureGrounds, x.fv("erase_ground")) {
+		p.Errors["erase_ground"] = x.T("form.required")
 	}
 	if x.fv("erase_confirm") != "yes" {
 		p.Errors["erase_confirm"] = x.T("users.erase.confirm_required")
@@ -295,12 +301,13 @@ func (a *app) eraseUser(x *ctx) error {
 	}
 	ctx := x.Request().Context()
 	m := x.meta("erase_user")
-	res, err := a.d.Accounts.Erase(ctx, m, id, x.fv("erase_reason"))
+	res, err := a.d.Accounts.Erase(ctx, m, id, x.fv("erase_ground"), x.fv("erase_reason"))
 	if err != nil {
 		if domain.Is(err, domain.NotFound) {
 			return err
 		}
 		renameField(err, "reason", "erase_reason")
+		renameField(err, "ground", "erase_ground")
 		return a.userPage(x, id, p, x.fieldErrors(p, err, nil))
 	}
 	if err := a.d.Cases.AfterErasure(ctx, m, id); err != nil {

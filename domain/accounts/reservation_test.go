@@ -167,7 +167,7 @@ func TestErasureFreesTheEmail(t *testing.T) {
 	in := start(t, connect(t, srv), time.Now)
 	ctx := context.Background()
 	u := mustCreate(t, in, "gone@example.org", domain.RoleApplicant)
-	if _, err := in.Erase(ctx, aggregate.Meta{Command: "erase", Actor: domain.System}, u.ID, "art. 17"); err != nil {
+	if _, err := in.Erase(ctx, aggregate.Meta{Command: "erase", Actor: domain.System}, u.ID, accounts.GroundRequest, "art. 17"); err != nil {
 		t.Fatal(err)
 	}
 	if v, err := in.User(ctx, u.ID); err != nil || !v.Erased || v.Email != pii.Erased {

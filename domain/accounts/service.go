@@ -597,18 +597,31 @@ func (s *Service) Enable(ctx context.Context, meta aggregate.Meta, userID, reaso
 	})
 }
 
-// Erase records a user's erasure and deletes their key.
-func (s *Service) Erase(ctx context.Context, meta aggregate.Meta, userID, reason string) (aggregate.Result, error) {
-	if err := limits.Check("reason too long", limits.Reason.Text("reason", reason)); err != nil {
+// Erase records a user's erasure on a legal ground (ErasureGrounds) and
+// deletes their key. The office's note, free text that may name the user,
+// is sealed under that key, so it is erased with everything else of
+// theirs; the ground stays as the record.
+func (s *Service) Erase(ctx context.Context, meta aggregate.Meta, userID, ground, note string) (aggregate.Result, error) {
+	note = strings.TrimSpace(note)
+	if err := limits.Check("reason too long", limits.Reason.Text("reason", note)); err != nil {
 		return aggregate.Result{}, err
 	}
 	if err := NotOwnAccount(meta.Actor, userID, "erase"); err != nil {
 		return aggregate.Result{}, err
 	}
+	var sealed pii.Sealed
+	if note != "" {
+		var err error
+		sealed, err = s.vault.Seal(ctx, userID, note)
+		// Erased already: the note is not needed (the erasure is refused).
+		if err != nil && !errors.Is(err, pii.ErrErased) {
+			return aggregate.Result{}, domain.Wrap(domain.Unavailable, err, "seal the note")
+		}
+	}
 	var emailKey string
 	res, err := s.users.Update(ctx, userID, meta, func(u *User, _ uint64) ([]aggregate.Change, error) {
 		emailKey = u.EmailKey
-		return u.Erase(strings.TrimSpace(reason))
+		return u.Erase(ground, sealed)
 	})
 	if err != nil {
 		return res, err

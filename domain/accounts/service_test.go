@@ -327,7 +327,7 @@ func TestHolderNameReadsTheIndexNotTheUsers(t *testing.T) {
 	first.catchUp(t)
 	ctx := context.Background()
 	erased := ids[7]
-	if _, err := first.Erase(ctx, aggregate.Meta{Command: "erase", Actor: domain.System}, erased, "asked to"); err != nil {
+	if _, err := first.Erase(ctx, aggregate.Meta{Command: "erase", Actor: domain.System}, erased, accounts.GroundRequest, "asked to"); err != nil {
 		t.Fatal(err)
 	}
 	first.catchUp(t)
@@ -371,7 +371,7 @@ func TestOfficeCannotDisableOrEraseItsOwnAccount(t *testing.T) {
 
 	_, err := in.Disable(ctx, asIngrid, ingrid.ID, "going on leave")
 	wantCode(t, err, domain.Unprocessable, "disable oneself")
-	_, err = in.Erase(ctx, asIngrid, ingrid.ID, "art. 17")
+	_, err = in.Erase(ctx, asIngrid, ingrid.ID, accounts.GroundRequest, "art. 17")
 	wantCode(t, err, domain.Unprocessable, "erase oneself")
 	for _, blank := range []string{"", "   "} {
 		_, err = in.Disable(ctx, asIngrid, sean.ID, blank)
@@ -420,7 +420,7 @@ func TestADisabledUserIsEnabledAgain(t *testing.T) {
 	if again, err := in.Enable(ctx, office, ada.ID, "again"); err != nil || again.Version != res.Version {
 		t.Fatalf("enable one not disabled: %+v, %v; want nothing recorded (version %d)", again, err, res.Version)
 	}
-	if _, err := in.Erase(ctx, office, ada.ID, "art. 17"); err != nil {
+	if _, err := in.Erase(ctx, office, ada.ID, accounts.GroundRequest, "art. 17"); err != nil {
 		t.Fatal(err)
 	}
 	_, err = in.Enable(ctx, office, ada.ID, "back")

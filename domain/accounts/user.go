@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/emcc/accredit/domain"
@@ -114,8 +115,30 @@ type ErasureCompleted struct {
 // UserErased records a GDPR erasure: the user's key is deleted.
 type UserErased struct {
 	UserID string `json:"user_id"`
-	Reason string `json:"reason"` // the legal ground, not personal data
+	// Ground is the legal ground (ErasureGrounds): the record the office
+	// keeps of why, in clear.
+	Ground string `json:"ground,omitempty"`
+	// Note is the office's free text, sealed under the erased person's
+	// key: it may name them, so it goes with them.
+	Note pii.Sealed `json:"note,omitzero"`
+	// Reason is the free text of an erasure recorded before December 2026,
+	// kept in clear then.
+	Reason string `json:"reason,omitempty"`
 }
+
+// The legal grounds an erasure is recorded with: GDPR article 17(1)'s,
+// and the end of the retention period (README, "Retention").
+const (
+	GroundRequest   = "data_subject_request"
+	GroundConsent   = "consent_withdrawn"
+	GroundObjection = "objection"
+	GroundUnlawful  = "unlawful_processing"
+	GroundLegal     = "legal_obligation"
+	GroundRetention = "retention_period_ended"
+)
+
+// ErasureGrounds lists the grounds in the order a form offers them.
+var ErasureGrounds = []string{GroundRequest, GroundConsent, GroundObjection, GroundUnlawful, GroundLegal, GroundRetention}
 
 // Profile is what an assessor may assess.
 type Profile struct {
@@ -347,18 +370,19 @@ func (u *User) Enable(reason pii.Sealed) ([]aggregate.Change, error) {
 	return []aggregate.Change{{Type: EventUserEnabled, Data: UserEnabled{UserID: u.ID, Reason: reason}}}, nil
 }
 
-// Erase decides the erasure of a user's personal data.
-func (u *User) Erase(reason string) ([]aggregate.Change, error) {
+// Erase decides the erasure of a user's personal data on a legal ground
+// (ErasureGrounds), with the office's note sealed under the user's key.
+func (u *User) Erase(ground string, note pii.Sealed) ([]aggregate.Change, error) {
 	if !u.registered() {
 		return nil, domain.Errorf(domain.NotFound, "no user %s", u.ID)
 	}
 	if u.Erased {
 		return nil, domain.Errorf(domain.Conflict, "user %s is already erased", u.ID)
 	}
-	if reason == "" {
-		return nil, domain.InvalidFields("a reason is required", domain.FieldError{Field: "reason", Reason: "required"})
+	if !slices.Contains(ErasureGrounds, ground) {
+		return nil, domain.InvalidFields("unknown legal ground", domain.FieldError{Field: "ground", Reason: "one of " + strings.Join(ErasureGrounds, ", ")})
 	}
-	return []aggregate.Change{{Type: EventUserErased, Data: UserErased{UserID: u.ID, Reason: reason}}}, nil
+	return []aggregate.Change{{Type: EventUserErased, Data: UserErased{UserID: u.ID, Ground: ground, Note: note}}}, nil
 }
 
 // CompleteErasure decides that an erasure was seen through; nothing when

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accounts"
 	"github.com/emcc/accredit/domain/aggregate"
 	"github.com/emcc/accredit/domain/audit"
 )
@@ -127,9 +128,8 @@ func (a *App) eraseInactive(ctx context.Context) (int, error) {
 		if open {
 			continue
 		}
-		reason := fmt.Sprintf("retention policy: no activity for %d years", a.cfg.RetentionYears)
 		m := aggregate.Meta{Command: "erase", Actor: domain.System, CommandID: "retention-" + acc.ID}
-		if _, err := a.Accounts.Erase(ctx, m, acc.ID, reason); err != nil {
+		if _, err := a.Accounts.Erase(ctx, m, acc.ID, accounts.GroundRetention, ""); err != nil {
 			return n, fmt.Errorf("retention erasure of %s: %w", acc.ID, err)
 		}
 		if err := a.Cases.AfterErasure(ctx, m, acc.ID); err != nil {
