@@ -29,7 +29,8 @@ import (
 )
 
 // The cookies of the web application. All are HttpOnly and SameSite=Lax,
-// and Secure unless Deps.Secure is off.
+// and Secure unless Deps.Secure is off; with Secure on, the session and the
+// CSRF seed are named with the __Host- prefix (cookieName).
 const (
 	sessionCookie = "accredit_session" // the accounts service's session token
 	csrfCookie    = "accredit_csrf"    // a random seed the form tokens derive from
@@ -102,7 +103,7 @@ var errCSRF = errors.New("csrf")
 func (a *app) newCtx(c echo.Context) *ctx {
 	x := &ctx{Context: c, a: a, form: url.Values{}}
 	x.lang = pickLang(c.Request())
-	if ck, err := c.Cookie(csrfCookie); err == nil && len(ck.Value) >= 32 && len(ck.Value) <= 64 {
+	if ck, err := c.Cookie(a.cookieName(csrfCookie)); err == nil && len(ck.Value) >= 32 && len(ck.Value) <= 64 {
 		x.seed = ck.Value
 	} else {
 		x.seed = randomToken(32)
@@ -114,7 +115,7 @@ func (a *app) newCtx(c echo.Context) *ctx {
 // authenticate knows the user of the session cookie, if it is valid; an
 // invalid one is cleared.
 func (x *ctx) authenticate() {
-	ck, err := x.Cookie(sessionCookie)
+	ck, err := x.Cookie(x.a.cookieName(sessionCookie))
 	if err != nil || ck.Value == "" {
 		return
 	}
@@ -129,8 +130,22 @@ func (x *ctx) authenticate() {
 	x.Set("user", u) // for the access log
 }
 
-func (a *app) setCookie(c echo.Context, name, value string, maxAge int) {
-	c.SetCookie(&http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
+// cookieName is the name a cookie is set and read under. With Secure on,
+// the session and the CSRF seed take the __Host- prefix: a browser keeps
+// such a cookie only when it is set Secure, with Path=/ and no Domain, by
+// this host. A sibling subdomain can then not plant one of its choosing (a
+// seed whose form tokens it knows, or its own session), as it can plant
+// a cookie for the parent domain under the plain name, which is ignored.
+func (a *app) cookieName(base string) string {
+	if a.d.Secure && base != langCookie {
+		return "__Host-" + base
+	}
+	return base
+}
+
+// setCookie sets the cookie base (named by cookieName).
+func (a *app) setCookie(c echo.Context, base, value string, maxAge int) {
+	c.SetCookie(&http.Cookie{Name: a.cookieName(base), Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
 		Secure: a.d.Secure, SameSite: http.SameSiteLaxMode})
 }
 
@@ -167,7 +182,7 @@ func (x *ctx) checkCSRF() error {
 	if got == "" {
 		got = req.Header.Get("X-CSRF-Token")
 	}
-	if _, err := x.Cookie(csrfCookie); err != nil || got == "" ||
+	if _, err := x.Cookie(x.a.cookieName(csrfCookie)); err != nil || got == "" ||
 		subtle.ConstantTimeCompare([]byte(got), []byte(x.csrfToken())) != 1 {
 		return errCSRF
 	}

@@ -27,7 +27,7 @@ func TestSessionCookieAndLogout(t *testing.T) {
 	}
 	var session *http.Cookie
 	for _, ck := range (&http.Response{Header: a.Header}).Cookies() {
-		if ck.Name == "accredit_session" {
+		if ck.Name == "__Host-accredit_session" {
 			session = ck
 		}
 	}
@@ -46,7 +46,7 @@ func TestSessionCookieAndLogout(t *testing.T) {
 	// A copy of the old cookie no longer logs in.
 	thief := w.client(t)
 	u, _ := url.Parse(w.in.URL)
-	thief.hc.Jar.SetCookies(u, []*http.Cookie{{Name: "accredit_session", Value: session.Value}})
+	thief.hc.Jar.SetCookies(u, []*http.Cookie{{Name: "__Host-accredit_session", Value: session.Value}})
 	if a := thief.get("/applications"); a.Status != http.StatusSeeOther || !strings.HasPrefix(a.Location, "/login") {
 		t.Fatalf("old cookie after logout: got %d to %q", a.Status, a.Location)
 	}
@@ -64,7 +64,7 @@ func TestALoginInABrowserLoggedInEndsTheSessionItReplaces(t *testing.T) {
 	session := func(a answer) string {
 		t.Helper()
 		for _, ck := range (&http.Response{Header: a.Header}).Cookies() {
-			if ck.Name == "accredit_session" && ck.Value != "" {
+			if ck.Name == "__Host-accredit_session" && ck.Value != "" {
 				return ck.Value
 			}
 		}

@@ -124,7 +124,7 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&interval, "checkpoint-interval", interval, "how often to sign an audit checkpoint (ACCREDIT_CHECKPOINT_INTERVAL)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "separate address serving /metrics without login, e.g. 127.0.0.1:9090 (ACCREDIT_METRICS_ADDR)")
 	fs.StringVar(&c.PprofAddr, "pprof-addr", c.PprofAddr, "separate address serving Go's /debug/pprof/ without login, e.g. 127.0.0.1:6060; off by default, never the public address (ACCREDIT_PPROF_ADDR)")
-	fs.StringVar(&secure, "secure-cookies", secure, "mark the login cookie Secure (HTTPS only); set false for plain-HTTP development, default true (ACCREDIT_SECURE_COOKIES)")
+	fs.StringVar(&secure, "secure-cookies", secure, "mark the web cookies Secure (HTTPS, or http://localhost) and name the session and CSRF seed __Host-; set false for plain-HTTP development on another host, default true (ACCREDIT_SECURE_COOKIES)")
 	fs.StringVar(&retention, "retention-years", retention, "erase the personal data of applicants inactive this many years (no case open, no active accreditation); 0 keeps it, default 7 (ACCREDIT_RETENTION_YEARS)")
 	fs.StringVar(&sla, "sla-days", sla, "service-level target in days from submission to decision, default 91: the published \"within 3 months\" (ACCREDIT_SLA_DAYS)")
 	fs.StringVar(&maxUpload, "max-upload-bytes", maxUpload, "evidence file size limit in bytes, default 20 MiB (ACCREDIT_MAX_UPLOAD_BYTES)")
