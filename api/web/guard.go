@@ -171,7 +171,7 @@ func (x *ctx) checkCSRF() error {
 	req := x.Request()
 	if o := req.Header.Get("Origin"); o != "" && o != "null" {
 		u, err := url.Parse(o)
-		if err != nil || !strings.EqualFold(u.Host, req.Host) {
+		if err != nil || !(strings.EqualFold(u.Host, req.Host) || x.a.d.PublicHost != "" && strings.EqualFold(u.Host, x.a.d.PublicHost)) {
 			return errCSRF
 		}
 	}

@@ -89,6 +89,10 @@ type Deps struct {
 	// of a cluster must have the same. Without one, a random key is used:
 	// a form sent again then matches only on the same process.
 	RequestKey []byte
+	// PublicHost is the host (and port, if any) of the site's public
+	// address (ACCREDIT_PUBLIC_URL): a form's Origin may name it as well as
+	// the request's Host, which a proxy in front may have rewritten.
+	PublicHost string
 }
 
 // app is the running web application.

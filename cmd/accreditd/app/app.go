@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sync"
@@ -277,7 +278,7 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 	})
 	web.Register(a.API.Echo, web.Deps{Accounts: a.Accounts, Cases: a.Cases, SelfChecks: a.SelfChecks, Credentials: a.Credentials, Reads: a.API.Reads(),
 		Catalogue: framework.Default(), Log: a.log, Now: a.now, Secure: cfg.SecureCookies, Verify: a.verify, Checkpoint: a.checkpoint, Mail: a.Outbox, Recovery: a.Recovery,
-		RequestKey: a.requestKey})
+		RequestKey: a.requestKey, PublicHost: publicHost(cfg.PublicURL)})
 	a.listener, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -555,4 +556,14 @@ func (a *App) waitFor(ctx context.Context, seq uint64) error {
 		return err
 	}
 	return a.Reads.WaitFor(ctx, seq)
+}
+
+// publicHost is the host of the public URL ("" when none is set or it
+// does not parse; the configuration checks it).
+func publicHost(public string) string {
+	u, err := url.Parse(public)
+	if err != nil {
+		return ""
+	}
+	return u.Host
 }
