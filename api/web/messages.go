@@ -87,6 +87,7 @@ var vocabulary = map[string]msg{
 	"ok.welcome":             {"Welcome! Your account is ready. Start your first application below.", "Welkom! Uw account is klaar. Begin hieronder met uw eerste aanvraag."},
 	"ok.registered":          {"Your account is ready: log in.", "Uw account is klaar: log in."},
 	"ok.logged_out":          {"You are logged out.", "U bent uitgelogd."},
+	"ok.logged_out_here":     {"You are logged out in this browser. The server could not end the session just now; it ends by itself when it expires.", "U bent uitgelogd in deze browser. De server kon de sessie nu niet beëindigen; ze loopt vanzelf af."},
 	"ok.opened":              {"Your application is open. Complete the checklist, then submit it.", "Uw aanvraag is geopend. Werk de checklist af en dien de aanvraag dan in."},
 	"ok.saved":               {"Saved.", "Opgeslagen."},
 	"ok.unchanged":           {"Nothing changed.", "Er is niets gewijzigd."},

@@ -97,6 +97,9 @@ type Options struct {
 	// AuditStore, when set, wraps the store the audit export and verify
 	// read, so tests can make those reads fail.
 	AuditStore func(eventstore.Store) eventstore.Store
+	// Sessions, when set, wraps the session store the accounts service
+	// uses, so tests can make its writes fail.
+	Sessions func(accounts.SessionStore) accounts.SessionStore
 	// ManualJobs leaves the expiry and retention jobs to the caller
 	// (RunExpiry, RunRetention): tests move a fake clock and run them
 	// when they choose, so a minute tick must not run them first.
@@ -182,7 +185,11 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 		return 0
 	})
 	a.heads = audit.NewHeads()
-	a.Accounts = accounts.NewService(a.Events, a.Feed, a.Vault, a.sessions, a.now, a.log)
+	var sessions accounts.SessionStore = a.sessions
+	if opt.Sessions != nil {
+		sessions = opt.Sessions(sessions)
+	}
+	a.Accounts = accounts.NewService(a.Events, a.Feed, a.Vault, sessions, a.now, a.log)
 	if opt.PasswordKDF != (accounts.KDF{}) {
 		a.Accounts.UseKDF(opt.PasswordKDF)
 	}
