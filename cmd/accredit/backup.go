@@ -158,7 +158,9 @@ refuses to write into a stream that already holds messages (nothing is
 changed then). It creates each stream with its backed-up configuration
 (ACCREDIT_EVENTS and ACCREDIT_CHECKPOINTS deny deletes and purges) and
 republishes every message in order, without the Nats-Expected-* headers;
-the event and checkpoint streams keep their sequence numbers. Into
+the event and checkpoint streams keep their sequence numbers. A restore
+that fails part-way deletes the streams it wrote into (they were empty or
+absent), so it can be run again once the cause is fixed. Into
 --data-dir (the embedded server, a single server) each stream gets 1
 replica, so a cluster's backup restores on one host. Then put the
 master key and the audit signing key in place and start accreditd: it

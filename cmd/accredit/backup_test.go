@@ -242,6 +242,42 @@ func TestRestoreOfATamperedBackupFailsTheAuditAndDamagedFilesAreRefused(t *testi
 	contains(t, "tampered", r.stdout, "NOT INTACT", "first mismatch")
 }
 
+// TestARestoreThatFailsPartWayCanBeRunAgain: a restore stopped by an error
+// after it wrote some streams (here the server refuses the keys' messages,
+// after the events went in) deletes what it wrote, so the same target takes
+// the restore again; were the events left, the second restore would be
+// refused as "already holds messages".
+func TestARestoreThatFailsPartWayCanBeRunAgain(t *testing.T) {
+	dir := t.TempDir()
+	in := apptest.StartWith(t, apptest.Config(dir), app.Options{})
+	in.CreateUser(t, in.AdminToken(t), "assessor", "pia@example.org", "Pia Partway")
+	if err := in.App.Close(); err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{t: t, in: in, env: map[string]string{"HOME": t.TempDir()}}
+	file := filepath.Join(t.TempDir(), "b.gz")
+	h.must(0, "", "backup", "--data-dir", dir, "--out", file)
+
+	refused := filepath.Join(t.TempDir(), "refused.gz")
+	rewriteBackup(t, file, refused, func(lines []string) []string {
+		for i, l := range lines {
+			var rec natsstore.BackupRecord
+			_ = json.Unmarshal([]byte(l), &rec)
+			if rec.Kind == "stream" && rec.Stream == "KV_"+natsstore.KeysBucket {
+				rec.Config.MaxMsgSize = 8 // every key is longer
+				b, _ := json.Marshal(rec)
+				lines[i] = string(b)
+			}
+		}
+		return lines
+	})
+	target := filepath.Join(t.TempDir(), "restored")
+	r := h.must(exitFailed, "", "restore", "--data-dir", target, "--in", refused)
+	contains(t, "failed restore", r.stderr, "KV_"+natsstore.KeysBucket, "deleted again")
+	r = h.must(0, "", "restore", "--data-dir", target, "--in", file)
+	contains(t, "restore again", r.stdout, "Restored into the embedded store in "+target)
+}
+
 func jsonOf(v any) string { b, _ := json.Marshal(v); return string(b) }
 
 // TestRestoreOfAClusterBackupIntoADataDirTakesOneReplica: a backup of an

@@ -357,7 +357,27 @@ func restoreConfig(p BackupStream, replicas int) jetstream.StreamConfig {
 	return cfg
 }
 
-func restore(ctx context.Context, js jetstream.JetStream, path string, plans []BackupStream, existing map[string]bool, replicas int) (map[string]uint64, error) {
+func restore(ctx context.Context, js jetstream.JetStream, path string, plans []BackupStream, existing map[string]bool, replicas int) (_ map[string]uint64, err error) {
+	// A restore that fails part-way deletes the streams it wrote into
+	// (each was absent or empty before), so that it can be run again: it
+	// refuses a stream that holds messages.
+	var written []string
+	defer func() {
+		if err == nil || len(written) == 0 {
+			return
+		}
+		var left []string
+		for _, name := range written {
+			if derr := js.DeleteStream(context.WithoutCancel(ctx), name); derr != nil && !errors.Is(derr, jetstream.ErrStreamNotFound) {
+				left = append(left, fmt.Sprintf("%s (%v)", name, derr))
+			}
+		}
+		if len(left) > 0 {
+			err = fmt.Errorf("%w; deleting what it wrote failed too, delete these streams before restoring again: %s", err, strings.Join(left, ", "))
+			return
+		}
+		err = fmt.Errorf("%w; the streams it wrote into (%s) are deleted again: restore again once the cause is fixed", err, strings.Join(written, ", "))
+	}()
 	for _, p := range plans {
 		cfg := restoreConfig(p, replicas)
 		var err error
@@ -369,6 +389,7 @@ func restore(ctx context.Context, js jetstream.JetStream, path string, plans []B
 		if err != nil {
 			return nil, fmt.Errorf("create stream %s: %w", p.Record.Stream, err)
 		}
+		written = append(written, p.Record.Stream)
 	}
 	r, err := openBackup(path)
 	if err != nil {
