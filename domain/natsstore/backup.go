@@ -159,6 +159,12 @@ func backup(ctx context.Context, js jetstream.JetStream, enc *json.Encoder, log 
 				}
 				continue
 			}
+			if errors.Is(err, jetstream.ErrMsgNotFound) && !cfg.DenyDelete {
+				// Deleted since, or a replica behind: the leader knows.
+				if m, err = leaderNext(ctx, js.Conn(), name, seq); err == nil && m == nil {
+					err = jetstream.ErrMsgNotFound
+				}
+			}
 			if errors.Is(err, jetstream.ErrMsgNotFound) {
 				break
 			}

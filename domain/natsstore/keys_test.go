@@ -2,14 +2,18 @@ package natsstore_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -268,5 +272,54 @@ func TestAnInterruptedMoveOfTheKeysGoesOn(t *testing.T) {
 	wantErased(t, keys, "user.a")
 	if got, err := keys.Get(ctx, "user.b"); err != nil || !bytes.Equal(got, b) {
 		t.Fatalf("the key not yet copied: %x, %v", got, err)
+	}
+}
+
+// A backup copies the keys bucket whole, across the gap an erased key
+// leaves, and stops at its end when the last key was the one erased: the
+// erasure's marker is in it, the erased key is not.
+func TestABackupOfTheKeysHoldsNoErasedKey(t *testing.T) {
+	ctx := context.Background()
+	conn, err := natsstore.OpenEmbedded(natsstore.EmbeddedConfig{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(time.Second)
+	es, err := conn.OpenEventStore(ctx, natsstore.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := openKeys(t, es.JetStream())
+	kept, erased := randomKey(t), randomKey(t)
+	if _, err := keys.Create(ctx, "user.kept", kept); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := keys.Create(ctx, "user.erased", erased); err != nil {
+		t.Fatal(err)
+	}
+	if err := keys.Delete(ctx, "user.erased"); err != nil {
+		t.Fatal(err)
+	}
+	var file bytes.Buffer
+	counts, err := natsstore.Backup(ctx, conn, &file, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := counts["KV_"+natsstore.KeysBucket]; n != 2 {
+		t.Fatalf("keys backed up: %d messages, want 2 (the kept key and the erasure's marker)", n)
+	}
+	gz, err := gzip.NewReader(&file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := io.ReadAll(gz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(all, []byte(base64.StdEncoding.EncodeToString(kept))) {
+		t.Fatal("the kept key is not in the backup")
+	}
+	if bytes.Contains(all, []byte(base64.StdEncoding.EncodeToString(erased))) {
+		t.Fatal("the erased key is in the backup")
 	}
 }

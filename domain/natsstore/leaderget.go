@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -87,4 +88,52 @@ func kvLeaderOp(ctx context.Context, js jetstream.JetStream, bucket, key string)
 // kvLeaderGet confirms a key-value miss with the leader of bucket's stream.
 func kvLeaderGet(ctx context.Context, js jetstream.JetStream, bucket, key string) ([]byte, bool, error) {
 	return leaderLast(ctx, js.Conn(), "KV_"+bucket, "$KV."+bucket+"."+key)
+}
+
+// leaderNext asks the stream leader for the first message at or after seq
+// (nil when there is none). A direct get that found nothing there may have
+// been answered by a replica still behind; in a stream that allows deletes
+// the gap may also be real, and only the leader tells which.
+func leaderNext(ctx context.Context, nc *nats.Conn, stream string, seq uint64) (*jetstream.RawStreamMsg, error) {
+	req, _ := json.Marshal(struct {
+		Seq  uint64 `json:"seq"`
+		Next string `json:"next_by_subj"`
+	}{seq, ">"})
+	msg, err := nc.RequestWithContext(ctx, "$JS.API.STREAM.MSG.GET."+stream, req)
+	if err != nil {
+		return nil, fmt.Errorf("leader get %s %d: %w", stream, seq, err)
+	}
+	var resp struct {
+		Error *struct {
+			Code        int    `json:"code"`
+			ErrCode     int    `json:"err_code"`
+			Description string `json:"description"`
+		} `json:"error"`
+		Message *struct {
+			Subject  string    `json:"subject"`
+			Sequence uint64    `json:"seq"`
+			Header   []byte    `json:"hdrs"`
+			Data     []byte    `json:"data"`
+			Time     time.Time `json:"time"`
+		} `json:"message"`
+	}
+	if err := json.Unmarshal(msg.Data, &resp); err != nil {
+		return nil, fmt.Errorf("leader get %s %d: %w", stream, seq, err)
+	}
+	if resp.Error != nil {
+		if resp.Error.Code == 404 {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("leader get %s %d: %s (%d)", stream, seq, resp.Error.Description, resp.Error.ErrCode)
+	}
+	if resp.Message == nil {
+		return nil, fmt.Errorf("leader get %s %d: empty answer", stream, seq)
+	}
+	m := &jetstream.RawStreamMsg{Subject: resp.Message.Subject, Sequence: resp.Message.Sequence, Data: resp.Message.Data, Time: resp.Message.Time}
+	if len(resp.Message.Header) > 0 {
+		if m.Header, err = nats.DecodeHeadersMsg(resp.Message.Header); err != nil {
+			return nil, fmt.Errorf("leader get %s %d: headers: %w", stream, seq, err)
+		}
+	}
+	return m, nil
 }

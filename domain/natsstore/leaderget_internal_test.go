@@ -62,3 +62,41 @@ func jetStreamOnAServer(t *testing.T) jetstream.JetStream {
 	js, _ := jetstream.New(nc)
 	return js
 }
+
+// The leader's next message at or after a sequence: across a deleted one,
+// with its headers, and none past the last.
+func TestLeaderNextReadsAcrossDeletedMessages(t *testing.T) {
+	js := jetStreamOnAServer(t)
+	ctx := context.Background()
+	st, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "GAPS", Subjects: []string{"gaps.>"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 4 {
+		m := nats.NewMsg("gaps." + string(rune('a'+i)))
+		m.Data = []byte{byte('0' + i)}
+		m.Header.Set("Which", string(rune('a'+i)))
+		if _, err := js.PublishMsg(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, seq := range []uint64{2, 4} {
+		if err := st.DeleteMsg(ctx, seq); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		from, want uint64 // 0: none
+	}{{1, 1}, {2, 3}, {3, 3}, {4, 0}, {9, 0}} {
+		m, err := leaderNext(ctx, js.Conn(), "GAPS", tc.from)
+		if err != nil {
+			t.Fatalf("from %d: %v", tc.from, err)
+		}
+		switch {
+		case tc.want == 0 && m != nil:
+			t.Errorf("from %d: got message %d, want none", tc.from, m.Sequence)
+		case tc.want != 0 && (m == nil || m.Sequence != tc.want || m.Header.Get("Which") != string(rune('a'+tc.want-1)) || len(m.Data) != 1):
+			t.Errorf("from %d: got %+v, want message %d with its header and data", tc.from, m, tc.want)
+		}
+	}
+}
