@@ -79,7 +79,7 @@ var (
 	// Reason is why a user is disabled or erased, a case withdrawn, its fee
 	// waived, an accreditation revoked or withdrawn, or an assessor taken off
 	// a case.
-	Reason = Limit{Runes: 2000, In: []string{"ReasonRequest.reason", "OptionalReasonRequest.reason", "PaymentRequest.reason", "ReassignmentRequest.reason"}}
+	Reason = Limit{Runes: 2000, In: []string{"ReasonRequest.reason", "OptionalReasonRequest.reason", "ErasureRequest.reason", "PaymentRequest.reason", "ReassignmentRequest.reason"}}
 	// Source is where a rule's figures come from: a publication cited.
 	Source = Limit{Runes: 500, In: []string{"PublishRuleSetRequest.rules[].source", "PublishRuleSetRequest.declarations[].source"}}
 	// Declaration is the text of a declaration an applicant confirms.

@@ -163,20 +163,20 @@ func (k *KeyStore) Each(ctx context.Context, fn func(subject string, wrapped []b
 // second call finishes what a first one stopped half-way.
 func (k *KeyStore) Delete(ctx context.Context, subject string) error {
 	for range 5 {
-		hist, err := k.kv.History(ctx, subject)
-		if err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
-			return fmt.Errorf("keys: history of %s: %w", subject, err)
+		msgs, err := k.messagesOn(ctx, subject)
+		if err != nil {
+			return fmt.Errorf("keys: erase %s: %w", subject, err)
 		}
-		var last jetstream.KeyValueEntry
-		if len(hist) > 0 {
-			last = hist[len(hist)-1]
+		var last *jetstream.RawStreamMsg
+		if len(msgs) > 0 {
+			last = msgs[len(msgs)-1]
 		}
-		if last == nil || last.Operation() == jetstream.KeyValuePut {
+		if last == nil || !isMarker(last) {
 			marker := nats.NewMsg("$KV." + KeysBucket + "." + subject)
 			marker.Header.Set("KV-Operation", "DEL")
 			var after uint64
 			if last != nil {
-				after = last.Revision()
+				after = last.Sequence
 			}
 			marker.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(after, 10))
 			if _, err := k.js.PublishMsg(ctx, marker); err != nil {
@@ -186,17 +186,48 @@ func (k *KeyStore) Delete(ctx context.Context, subject string) error {
 				return fmt.Errorf("keys: mark %s erased: %w", subject, err)
 			}
 		}
-		for _, e := range hist {
-			if e.Operation() != jetstream.KeyValuePut {
+		for _, m := range msgs {
+			if isMarker(m) {
 				continue
 			}
-			if err := k.stream.SecureDeleteMsg(ctx, e.Revision()); err != nil && !errors.Is(err, jetstream.ErrMsgNotFound) {
+			if err := k.stream.SecureDeleteMsg(ctx, m.Sequence); err != nil && !k.gone(ctx, m.Sequence) {
 				return fmt.Errorf("keys: erase %s: %w", subject, err)
 			}
 		}
 		return nil
 	}
 	return fmt.Errorf("keys: erase %s: the subject kept changing", subject)
+}
+
+// messagesOn reads every message on a key's subject from the stream's
+// leader, oldest first: keysHistory at most, and a few more should
+// writes race. (nats' KeyValue.History can wait for ever when a message
+// it counted is deleted while it reads, as a concurrent erasure does.)
+func (k *KeyStore) messagesOn(ctx context.Context, subject string) ([]*jetstream.RawStreamMsg, error) {
+	var out []*jetstream.RawStreamMsg
+	for seq := uint64(1); len(out) < 2*keysHistory; {
+		m, err := leaderNextOn(ctx, k.js.Conn(), "KV_"+KeysBucket, seq, "$KV."+KeysBucket+"."+subject)
+		if err != nil || m == nil {
+			return out, err
+		}
+		out = append(out, m)
+		seq = m.Sequence + 1
+	}
+	return out, nil
+}
+
+// isMarker reports whether m is a key's erasure (or an older purge).
+func isMarker(m *jetstream.RawStreamMsg) bool {
+	op := m.Header.Get("KV-Operation")
+	return op == "DEL" || op == "PURGE"
+}
+
+// gone reports whether the keys stream's leader no longer holds message
+// seq: another erasure of the same subject overwrote it first (the delete
+// then fails as "sequence not found", an error nats does not type).
+func (k *KeyStore) gone(ctx context.Context, seq uint64) bool {
+	m, err := leaderNext(ctx, k.js.Conn(), "KV_"+KeysBucket, seq)
+	return err == nil && (m == nil || m.Sequence != seq)
 }
 
 // moveLegacy copies each subject's last message from LegacyKeysBucket (a

@@ -95,10 +95,15 @@ func kvLeaderGet(ctx context.Context, js jetstream.JetStream, bucket, key string
 // been answered by a replica still behind; in a stream that allows deletes
 // the gap may also be real, and only the leader tells which.
 func leaderNext(ctx context.Context, nc *nats.Conn, stream string, seq uint64) (*jetstream.RawStreamMsg, error) {
+	return leaderNextOn(ctx, nc, stream, seq, ">")
+}
+
+// leaderNextOn is leaderNext among the messages on subject (a filter).
+func leaderNextOn(ctx context.Context, nc *nats.Conn, stream string, seq uint64, subject string) (*jetstream.RawStreamMsg, error) {
 	req, _ := json.Marshal(struct {
 		Seq  uint64 `json:"seq"`
 		Next string `json:"next_by_subj"`
-	}{seq, ">"})
+	}{seq, subject})
 	msg, err := nc.RequestWithContext(ctx, "$JS.API.STREAM.MSG.GET."+stream, req)
 	if err != nil {
 		return nil, fmt.Errorf("leader get %s %d: %w", stream, seq, err)
