@@ -212,32 +212,9 @@ func (r *Repository[S]) settle(id string, e *entry[S], head, after eventstore.He
 // those of the older layout that the upcast index names, in store order.
 func (r *Repository[S]) replay(ctx context.Context, id string) (state S, head eventstore.Head, oldSeq uint64, exists bool, err error) {
 	state = r.fresh(id)
-	own, err := r.store.Load(ctx, r.StreamID(id))
+	own, events, oldSeq, err := r.read(ctx, id)
 	if err != nil {
 		return state, head, 0, false, err
-	}
-	events := own
-	if r.upcast != nil {
-		r.mu.Lock()
-		seqs := slices.Clone(r.old[id])
-		r.mu.Unlock()
-		for _, seq := range seqs {
-			c, err := r.store.Get(ctx, seq)
-			if err != nil {
-				return state, head, 0, false, err
-			}
-			for _, ev := range c.Events {
-				if to, ok := r.upcast(c.Stream, ev); ok && to == id {
-					ev.Seq = c.Seq
-					events = append(events, ev)
-				}
-			}
-			oldSeq = seq
-		}
-		if len(seqs) > 0 {
-			events = slices.Clone(events)
-			sort.SliceStable(events, func(i, j int) bool { return events[i].Seq < events[j].Seq })
-		}
 	}
 	for _, ev := range events {
 		if err := state.Apply(ev); err != nil {
@@ -251,6 +228,55 @@ func (r *Repository[S]) replay(ctx context.Context, id string) (state S, head ev
 		head = eventstore.Head{Version: last.Version, Seq: last.Seq, Hash: last.Hash}
 	}
 	return state, head, oldSeq, len(events) > 0, nil
+}
+
+// read returns aggregate id's own stream and all its events: those and
+// the ones of the older layout that the upcast index names, in store
+// order; oldSeq is the last of those older commits read.
+func (r *Repository[S]) read(ctx context.Context, id string) (own, events []eventstore.Event, oldSeq uint64, err error) {
+	own, err = r.store.Load(ctx, r.StreamID(id))
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	events = own
+	if r.upcast == nil {
+		return own, events, 0, nil
+	}
+	r.mu.Lock()
+	seqs := slices.Clone(r.old[id])
+	r.mu.Unlock()
+	for _, seq := range seqs {
+		c, err := r.store.Get(ctx, seq)
+		if err != nil {
+			return nil, nil, 0, err
+		}
+		for _, ev := range c.Events {
+			if to, ok := r.upcast(c.Stream, ev); ok && to == id {
+				ev.Seq = c.Seq
+				events = append(events, ev)
+			}
+		}
+		oldSeq = seq
+	}
+	if len(seqs) > 0 {
+		events = slices.Clone(events)
+		sort.SliceStable(events, func(i, j int) bool { return events[i].Seq < events[j].Seq })
+	}
+	return own, events, oldSeq, nil
+}
+
+// Events returns every event of aggregate id in store order, those of an
+// older layout (Upcast) included: its whole history, as replay folds it.
+// Errors: Unavailable when the store cannot be read.
+func (r *Repository[S]) Events(ctx context.Context, id string) ([]eventstore.Event, error) {
+	if !eventstore.ValidStreamIDIn(r.prefix, id) {
+		return nil, nil // no stream can have that name (see load)
+	}
+	_, events, _, err := r.read(ctx, id)
+	if err != nil {
+		return nil, storeUnavailable(err)
+	}
+	return events, nil
 }
 
 // Follow implements Follower: a commit is applied to its aggregate when
