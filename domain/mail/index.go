@@ -121,6 +121,21 @@ func (x *index) page(offset, limit int) []Message {
 	return out
 }
 
+// to returns the ids of the messages written to recipientID, oldest first.
+func (x *index) to(recipientID string) []string {
+	order := x.order
+	if x.loading {
+		order = slices.SortedFunc(slices.Values(order), compareEntries)
+	}
+	var ids []string
+	for _, e := range order {
+		if x.current(e) && x.byID[e.id].RecipientID == recipientID {
+			ids = append(ids, e.id)
+		}
+	}
+	return ids
+}
+
 // due returns the ids to send at now, in id order.
 func (x *index) due(now time.Time) []string {
 	var ids []string

@@ -403,6 +403,35 @@ func (o *Outbox) Read(ctx context.Context, id string) (View, error) {
 	return View{Message: m, To: o.o.Vault.Reveal(ctx, m.To), Body: o.o.Vault.Reveal(ctx, m.Body)}, nil
 }
 
+// To returns the messages written to recipientID, opened, oldest first:
+// their part of the recipient's right of access. Errors: Unavailable when
+// the outbox is not loaded yet or a message cannot be read (a list of what
+// is known so far would leave some out unsaid).
+func (o *Outbox) To(ctx context.Context, recipientID string) ([]View, error) {
+	select {
+	case <-o.ready:
+	case <-ctx.Done():
+		return nil, domain.Wrap(domain.Unavailable, ctx.Err(), "outbox unavailable")
+	case <-time.After(2 * time.Second):
+		return nil, domain.Errorf(domain.Unavailable, "outbox not loaded yet")
+	}
+	o.mu.RLock()
+	ids := o.index.to(recipientID)
+	o.mu.RUnlock()
+	out := make([]View, 0, len(ids))
+	for _, id := range ids {
+		v, err := o.Read(ctx, id)
+		if domain.Is(err, domain.NotFound) {
+			continue // purged meanwhile
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
 // ValidID reports whether id can name a message.
 func ValidID(id string) bool {
 	if id == "" || len(id) > 200 {
