@@ -223,6 +223,23 @@ func (s *MailStore) UpdateToken(ctx context.Context, hash string, t recovery.Tok
 	return err
 }
 
+// Tokens implements recovery.Store.
+func (s *MailStore) Tokens(ctx context.Context, fn func(recovery.Token)) error {
+	var bad error
+	err := s.scan(ctx, tokenPrefix+">", func(e jetstream.KeyValueEntry) {
+		var t recovery.Token
+		if err := json.Unmarshal(e.Value(), &t); err != nil {
+			bad = fmt.Errorf("token %s: %w", e.Key(), err)
+			return
+		}
+		fn(t)
+	})
+	if err != nil {
+		return err
+	}
+	return bad
+}
+
 // quotaPrefix keeps the slots that bound how many links an account is sent
 // in an hour ("quota.<purpose>.<user id>.<yyyymmddhh>.<n>").
 const quotaPrefix = "quota."

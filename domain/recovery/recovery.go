@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -68,6 +69,9 @@ type Store interface {
 	Token(ctx context.Context, hash string) (Token, uint64, error)
 	// UpdateToken replaces the token if it is still at rev; mail.ErrStale.
 	UpdateToken(ctx context.Context, hash string, t Token, rev uint64) error
+	// Tokens calls fn with every token stored (not its hash): the links
+	// are few, as Sweep removes them a day after they run out.
+	Tokens(ctx context.Context, fn func(Token)) error
 	// Reserve creates key once, across processes: true for the one
 	// creation that succeeds, false when it was there already.
 	Reserve(ctx context.Context, key string) (bool, error)
@@ -218,6 +222,62 @@ func (s *Service) mail(ctx context.Context, u accounts.UserView, to string, kind
 	_, err = s.o.Outbox.Add(ctx, mail.Draft{ID: string(kind) + "." + Hash(token)[:32], Kind: kind, RecipientID: u.ID,
 		Email: to, Language: lang, Subject: subject, Body: body})
 	return err
+}
+
+// Link is a recovery link as its user may see it in their export: what it
+// is for, when it was made, runs out and was used, never its token (it
+// would open the account) nor its hash.
+type Link struct {
+	Purpose   Purpose    `json:"purpose"`
+	Status    LinkStatus `json:"status"`
+	IssuedAt  time.Time  `json:"issued_at"`
+	ExpiresAt time.Time  `json:"expires_at"`
+	UsedAt    time.Time  `json:"used_at,omitzero"`
+	NewEmail  string     `json:"new_email,omitempty"` // PurposeEmail: the address it confirms
+}
+
+// LinkStatus is whether a link still works.
+type LinkStatus string
+
+// The statuses of a link.
+const (
+	LinkPending LinkStatus = "pending" // works until it expires
+	LinkUsed    LinkStatus = "used"
+	LinkExpired LinkStatus = "expired"
+	// LinkEnded: the password changed, the sessions were ended, the
+	// address moved or the account was disabled since (stillTheirs).
+	LinkEnded LinkStatus = "ended"
+)
+
+// Links returns the links stored for user u (until Sweep removes them, a
+// day after they run out), oldest first. Errors: Unavailable.
+func (s *Service) Links(ctx context.Context, u accounts.UserView) ([]Link, error) {
+	now := s.o.Now().UTC()
+	out := []Link{}
+	err := s.o.Store.Tokens(ctx, func(t Token) {
+		if t.UserID != u.ID {
+			return
+		}
+		// Made TTL before it runs out: the token keeps no time of its own.
+		l := Link{Purpose: t.Purpose, IssuedAt: t.ExpiresAt.Add(-TTL), ExpiresAt: t.ExpiresAt, UsedAt: t.UsedAt, Status: LinkPending}
+		switch {
+		case !t.UsedAt.IsZero():
+			l.Status = LinkUsed
+		case !now.Before(t.ExpiresAt):
+			l.Status = LinkExpired
+		case u.Disabled || u.CredentialChanges != t.CredentialChanges:
+			l.Status = LinkEnded
+		}
+		if t.Purpose == PurposeEmail {
+			l.NewEmail = s.o.Vault.Reveal(ctx, t.NewEmail)
+		}
+		out = append(out, l)
+	})
+	if err != nil {
+		return nil, domain.Wrap(domain.Unavailable, err, "link store unavailable")
+	}
+	slices.SortFunc(out, func(a, b Link) int { return a.ExpiresAt.Compare(b.ExpiresAt) })
+	return out, nil
 }
 
 // badLink is the one answer for a token that is unknown, used, expired or
