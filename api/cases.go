@@ -648,7 +648,7 @@ func (s *Server) endAccreditation(c echo.Context, command accreditation.Action,
 // and case history in one document.
 func (s *Server) exportMine(c echo.Context) error {
 	doc, err := export.Mine(c.Request().Context(), export.Sources{Accounts: s.deps.Accounts, Cases: s.deps.Cases, SelfChecks: s.deps.SelfChecks,
-		Mail: s.deps.Mail, Now: s.deps.Now}, actor(c), caller(c))
+		Mail: s.deps.Mail, Recovery: s.deps.Recovery, Now: s.deps.Now}, actor(c), caller(c))
 	if err != nil {
 		return err
 	}

@@ -183,7 +183,7 @@ func (a *app) holderWithdrawAccreditation(x *ctx) error {
 // case history in one JSON document, the same as GET /api/v1/me/export.
 func (a *app) exportMine(x *ctx) error {
 	doc, err := export.Mine(x.Request().Context(), export.Sources{Accounts: a.d.Accounts, Cases: a.d.Cases, SelfChecks: a.d.SelfChecks,
-		Mail: a.d.Mail, Now: a.d.Now}, x.actor(), *x.user)
+		Mail: a.d.Mail, Recovery: a.d.Recovery, Now: a.d.Now}, x.actor(), *x.user)
 	if err != nil {
 		return err
 	}

@@ -6,24 +6,50 @@ package export
 
 import (
 	"context"
+	"regexp"
 	"time"
 
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/accounts"
 	"github.com/emcc/accredit/domain/cases"
 	"github.com/emcc/accredit/domain/mail"
+	"github.com/emcc/accredit/domain/pii"
+	"github.com/emcc/accredit/domain/recovery"
 	"github.com/emcc/accredit/domain/selfcheck"
 )
 
-// Sources are where the document's parts are read; SelfChecks and Mail
-// may be nil (not served: their parts are left out).
+// Sources are where the document's parts are read; SelfChecks, Mail and
+// Recovery may be nil (not served: their parts are left out).
 type Sources struct {
 	Accounts   *accounts.Service
 	Cases      *cases.Service
 	SelfChecks *selfcheck.Service
 	Mail       *mail.Outbox
+	Recovery   *recovery.Service
 	Now        func() time.Time
 }
+
+// MailRecord is a message the outbox holds for the user, as they would
+// read it: subject and body opened, any link's token withheld.
+type MailRecord struct {
+	ID        string      `json:"id"`
+	Kind      mail.Kind   `json:"kind"`
+	Status    mail.Status `json:"status"`
+	CreatedAt time.Time   `json:"created_at"`
+	SentAt    time.Time   `json:"sent_at,omitzero"`
+	To        string      `json:"to"`
+	Language  string      `json:"language"`
+	Subject   string      `json:"subject"`
+	Body      string      `json:"body"`
+	CaseID    string      `json:"case_id,omitempty"`
+}
+
+// linkToken is a token in a link's query: a recovery mail's token opens
+// the account while it lasts, so an export (kept, forwarded) never holds
+// one.
+var linkToken = regexp.MustCompile(`([?&]token=)[^\s&"'<>]+`)
+
+func withoutTokens(text string) string { return linkToken.ReplaceAllString(text, "${1}"+pii.Withheld) }
 
 // CaseRecord is one of the user's cases with its history.
 type CaseRecord struct {
@@ -44,6 +70,12 @@ type Document struct {
 	AssessedCases []cases.AssessedCase `json:"assessed_cases,omitzero"`
 	SelfChecks    []selfcheck.Saved    `json:"self_checks,omitzero"` // nil: not served; none saved: []
 	Notifications *mail.Choices        `json:"notifications,omitempty"`
+	// AccountHistory is every event of the user's own account (registered,
+	// address changed with the one it left, password changed without its
+	// hash, disabled and enabled with the reasons, sessions ended...).
+	AccountHistory []accounts.HistoryEntry `json:"account_history"`
+	Mail           []MailRecord            `json:"mail,omitzero"`           // written to the user; nil: not served
+	RecoveryLinks  []recovery.Link         `json:"recovery_links,omitzero"` // stored, never their tokens; nil: not served
 }
 
 // Mine builds the export of user u, read as actor (u themself). A part
@@ -56,6 +88,9 @@ func Mine(ctx context.Context, src Sources, actor domain.Actor, u accounts.UserV
 		return Document{}, err
 	}
 	doc.Account = acc
+	if doc.AccountHistory, err = src.Accounts.History(ctx, u.ID); err != nil {
+		return Document{}, err
+	}
 	for _, id := range src.Cases.IDsOfApplicant(u.ID) {
 		v, _, err := src.Cases.Get(ctx, actor, id)
 		if domain.Is(err, domain.NotFound) {
@@ -91,6 +126,20 @@ func Mine(ctx context.Context, src Sources, actor domain.Actor, u accounts.UserV
 			return Document{}, err
 		}
 		doc.Notifications = &ch
+		msgs, err := src.Mail.To(ctx, u.ID)
+		if err != nil {
+			return Document{}, err
+		}
+		doc.Mail = make([]MailRecord, 0, len(msgs))
+		for _, m := range msgs {
+			doc.Mail = append(doc.Mail, MailRecord{ID: m.ID, Kind: m.Kind, Status: m.Status, CreatedAt: m.CreatedAt, SentAt: m.SentAt,
+				To: m.To, Language: m.Language, Subject: m.Subject, Body: withoutTokens(m.Body), CaseID: m.CaseID})
+		}
+	}
+	if src.Recovery != nil {
+		if doc.RecoveryLinks, err = src.Recovery.Links(ctx, acc); err != nil {
+			return Document{}, err
+		}
 	}
 	return doc, nil
 }
