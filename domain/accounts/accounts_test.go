@@ -1,6 +1,7 @@
 package accounts
 
 import (
+	"context"
 	"testing"
 	"time"
 )
@@ -24,28 +25,49 @@ func TestPasswordHashing(t *testing.T) {
 }
 
 func TestThrottleSlowsRepeatedFailuresDown(t *testing.T) {
+	ctx := context.Background()
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	th := newThrottle(func() time.Time { return now })
-	for i := range freeFailures - 1 {
-		th.fail("a@b.nl", "1.2.3.4")
-		if w := th.blocked("a@b.nl", "1.2.3.4"); w != 0 {
+	th := &throttle{store: NewMemoryThrottle(), now: func() time.Time { return now }, blind: func(s string) string { return s }}
+	blocked := func(account, client string) time.Duration {
+		t.Helper()
+		w, err := th.blocked(ctx, account, client)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w
+	}
+	fail := func(account, client string) {
+		t.Helper()
+		if err := th.fail(ctx, account, client); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range ClientFailures - 1 {
+		fail("a@b.nl", "1.2.3.4")
+		if w := blocked("a@b.nl", "1.2.3.4"); w != 0 {
 			t.Fatalf("blocked after %d failures", i+1)
 		}
 	}
-	th.fail("a@b.nl", "1.2.3.4")
-	first := th.blocked("a@b.nl", "9.9.9.9") // the account is blocked from anywhere
+	fail("a@b.nl", "1.2.3.4")
+	first := blocked("a@b.nl", "1.2.3.4")
 	if first <= 0 {
 		t.Fatal("not blocked after the free failures")
 	}
-	th.fail("a@b.nl", "1.2.3.4")
-	if second := th.blocked("a@b.nl", "1.2.3.4"); second <= first {
+	if w := blocked("other@b.nl", "1.2.3.4"); w != first {
+		t.Fatalf("the client trying another account: blocked %v, want %v", w, first)
+	}
+	if w := blocked("a@b.nl", "9.9.9.9"); w != 0 {
+		t.Fatalf("the account from another client: blocked %v, want 0", w)
+	}
+	fail("a@b.nl", "1.2.3.4")
+	if second := blocked("a@b.nl", "1.2.3.4"); second <= first {
 		t.Fatalf("delay did not grow: %v then %v", first, second)
 	}
-	if th.blocked("other@b.nl", "5.5.5.5") != 0 {
+	if blocked("other@b.nl", "5.5.5.5") != 0 {
 		t.Fatal("another account from another client is blocked")
 	}
-	now = now.Add(failWindow + time.Minute)
-	if w := th.blocked("a@b.nl", "1.2.3.4"); w != 0 {
+	now = now.Add(FailWindow + time.Minute)
+	if w := blocked("a@b.nl", "1.2.3.4"); w != 0 {
 		t.Fatalf("still blocked after the window: %v", w)
 	}
 }

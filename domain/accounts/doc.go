@@ -23,4 +23,11 @@
 // non-personal record (id, role, dates) and nothing readable of them. A
 // reservation is named by a keyed digest of the email (pii.Vault.Blind),
 // not the email.
+//
+// Failed logins are counted in a ThrottleStore that every process shares
+// (on JetStream a KV bucket, each count updated at the revision it was
+// read at), per client address and, with a higher limit, per account.
+// Counted in each process, a cluster of N replicas allowed N times the
+// guesses; counted per account at the client's limit, anyone who knew a
+// user's email could lock them out (see ClientFailures).
 package accounts

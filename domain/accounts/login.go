@@ -22,14 +22,23 @@ type Login struct {
 
 // Login checks a password and opens a session. Errors: Unauthorized for a
 // wrong email or password (the same answer for both), TooManyRequests after
-// repeated failures.
+// repeated failures (see ClientFailures), Unavailable when the failures
+// cannot be counted.
 func (s *Service) Login(ctx context.Context, email, password, client string) (Login, error) {
 	key := NormaliseEmail(email)
-	if wait := s.throttle.blocked(key, client); wait > 0 {
+	wait, err := s.throttle.blocked(ctx, key, client)
+	if err != nil {
+		return Login{}, domain.Wrap(domain.Unavailable, err, "login throttle unavailable")
+	}
+	if wait > 0 {
 		return Login{}, &domain.Error{Code: domain.TooManyRequests, Message: "too many failed logins; try again later", RetryAfter: int(wait.Seconds()) + 1}
 	}
 	fail := func() (Login, error) {
-		s.throttle.fail(key, client)
+		// A failure that could not be counted is not answered: answered,
+		// it would be a try the throttle never saw.
+		if err := s.throttle.fail(ctx, key, client); err != nil {
+			return Login{}, domain.Wrap(domain.Unavailable, err, "login throttle unavailable")
+		}
 		return Login{}, domain.Errorf(domain.Unauthorized, "wrong email or password")
 	}
 	var u *User
@@ -51,7 +60,11 @@ func (s *Service) Login(ctx context.Context, email, password, client string) (Lo
 	if !CheckPassword(hash, password) || u == nil || u.Disabled {
 		return fail()
 	}
-	s.throttle.succeed(key, client)
+	if err := s.throttle.succeed(ctx, key); err != nil {
+		// The failures before stay counted until they expire; the login
+		// itself is good.
+		s.log.Warn("login: the account's failed logins could not be forgotten", "err", err)
+	}
 	token, sess, err := s.newSession(ctx, u.ID)
 	if err != nil {
 		return Login{}, err

@@ -38,7 +38,8 @@ type Service struct {
 
 // NewService wires the accounts into feed; call before the feed runs.
 func NewService(store eventstore.Store, feed *aggregate.Feed, vault *pii.Vault, sessions SessionStore, now func() time.Time, log *slog.Logger) *Service {
-	s := &Service{vault: vault, sessions: sessions, now: now, log: log, dir: newDirectory(), throttle: newThrottle(now), kdf: DefaultKDF}
+	s := &Service{vault: vault, sessions: sessions, now: now, log: log, dir: newDirectory(), kdf: DefaultKDF}
+	s.throttle = &throttle{store: NewMemoryThrottle(), now: now, blind: vault.Blind}
 	s.users = aggregate.NewRepository(UserPrefix, store, feed, now, newUserState)
 	s.users.Upcast(userOf)
 	s.emails = aggregate.NewRepository(EmailPrefix, store, feed, now, newReservation)
@@ -50,6 +51,12 @@ func NewService(store eventstore.Store, feed *aggregate.Feed, vault *pii.Vault, 
 // unless set; TestingKDF in tests). Hashes already stored keep theirs.
 // Call before the service is used.
 func (s *Service) UseKDF(k KDF) { s.kdf = k }
+
+// UseThrottleStore sets where failed logins are counted: a store shared by
+// every process of a cluster (natsstore.ThrottleStore), so that the
+// throttle's limits hold for them together. Without it they are counted in
+// this process alone (MemoryThrottle). Call before the service is used.
+func (s *Service) UseThrottleStore(ts ThrottleStore) { s.throttle.store = ts }
 
 // find returns a copy of one registered user (erased ones included). A
 // user the store could not give is an error (Unavailable), never "no such
@@ -476,7 +483,11 @@ func (s *Service) ChangePassword(ctx context.Context, meta aggregate.Meta, userI
 	if why := CheckNewPassword(next); why != "" {
 		return aggregate.Result{}, domain.InvalidFields("invalid password", domain.FieldError{Field: "new_password", Reason: why})
 	}
-	if wait := s.throttle.blocked("id:"+userID, ""); wait > 0 {
+	wait, err := s.throttle.blocked(ctx, "id:"+userID, "")
+	if err != nil {
+		return aggregate.Result{}, domain.Wrap(domain.Unavailable, err, "login throttle unavailable")
+	}
+	if wait > 0 {
 		return aggregate.Result{}, &domain.Error{Code: domain.TooManyRequests, Message: "too many wrong passwords; try again later", RetryAfter: int(wait.Seconds()) + 1}
 	}
 	u, _, err := s.find(ctx, userID)
@@ -490,7 +501,9 @@ func (s *Service) ChangePassword(ctx context.Context, meta aggregate.Meta, userI
 		}
 	}
 	if !CheckPassword(hash, current) || u == nil {
-		s.throttle.fail("id:"+userID, "")
+		if err := s.throttle.fail(ctx, "id:"+userID, ""); err != nil {
+			return aggregate.Result{}, domain.Wrap(domain.Unavailable, err, "login throttle unavailable")
+		}
 		return aggregate.Result{}, &domain.Error{Code: domain.Unauthorized, Message: "the current password is wrong",
 			Fields: []domain.FieldError{{Field: "current_password", Reason: "does not match"}}}
 	}
