@@ -43,7 +43,7 @@ import (
 // comments beside the environment variables.
 var jetStreamNames = []string{
 	"ACCREDIT_EVENTS", "ACCREDIT_CHECKPOINTS", "ACCREDIT_DATA_KEYS", "ACCREDIT_KEYS",
-	"ACCREDIT_SESSIONS", "ACCREDIT_LEASES", "ACCREDIT_EVIDENCE", "ACCREDIT_MAIL",
+	"ACCREDIT_SESSIONS", "ACCREDIT_LOGIN_FAILURES", "ACCREDIT_LEASES", "ACCREDIT_EVIDENCE", "ACCREDIT_MAIL",
 }
 
 // The NATS cluster as deploy/nats describes it.

@@ -58,6 +58,7 @@ type App struct {
 	sweepMu     sync.Mutex
 	mailSwept   time.Time // the last sweepMail, under sweepMu
 	sessions    *natsstore.SessionStore
+	failures    *natsstore.ThrottleStore // failed logins, counted across processes
 	Feed        *aggregate.Feed
 	Vault       *pii.Vault
 	Accounts    *accounts.Service
@@ -193,6 +194,7 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 	if opt.PasswordKDF != (accounts.KDF{}) {
 		a.Accounts.UseKDF(opt.PasswordKDF)
 	}
+	a.Accounts.UseThrottleStore(a.failures)
 	a.Feed.Add(a.heads)
 	blobs, err := natsstore.OpenBlobs(ctx, a.Events.JetStream(), a.storeConfig())
 	if err != nil {
@@ -387,6 +389,9 @@ func (a *App) openStores(ctx context.Context) error {
 		return err
 	}
 	if a.sessions, err = natsstore.OpenSessionStore(ctx, js, cfg); err != nil {
+		return err
+	}
+	if a.failures, err = natsstore.OpenThrottleStore(ctx, js, cfg, accounts.FailWindow); err != nil {
 		return err
 	}
 	keys, err := natsstore.OpenKeyStore(ctx, js, cfg)

@@ -1,0 +1,127 @@
+package accounts_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accounts"
+	"github.com/emcc/accredit/domain/natsstore"
+	"github.com/emcc/accredit/domain/natsstore/natstest"
+)
+
+const ownerEmail = "owner@example.org"
+
+// throttledPair starts two processes' accounts services on one JetStream,
+// each counting failed logins in the shared bucket through its own
+// connection, with a clock that stands still (the throttle's first delay
+// is a second, which a busy machine can outlast), and a user ownerEmail
+// with password.
+func throttledPair(t *testing.T) [2]*instance {
+	t.Helper()
+	ctx := context.Background()
+	srv := natstest.Start(t)
+	now := newClock().nowFunc()
+	var out [2]*instance
+	for i := range out {
+		st := connect(t, srv)
+		failures, err := natsstore.OpenThrottleStore(ctx, st.events.(*natsstore.EventStore).JetStream(), natsstore.Config{}, accounts.FailWindow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[i] = start(t, st, now)
+		out[i].UseKDF(accounts.TestingKDF)
+		out[i].UseThrottleStore(failures)
+	}
+	if _, _, err := out[0].EnsureAdmin(ctx, ownerEmail, password); err != nil {
+		t.Fatal(err)
+	}
+	out[1].catchUp(t)
+	return out
+}
+
+// login tries email and pass from client, and returns the error's code
+// ("" when logged in).
+func login(t *testing.T, in *instance, email, pass, client string) domain.Code {
+	t.Helper()
+	_, err := in.Login(context.Background(), email, pass, client)
+	var de *domain.Error
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &de):
+		return de.Code
+	}
+	t.Fatalf("login: %v", err)
+	return ""
+}
+
+// TestFailedLoginsCountAcrossProcesses: the failures made through two
+// processes count together. Counted per process, each let an address make
+// its five free tries, and an account its own, so a cluster of N allowed
+// N times the guesses.
+func TestFailedLoginsCountAcrossProcesses(t *testing.T) {
+	in := throttledPair(t)
+
+	// One address, alternating between the processes.
+	for i := range accounts.ClientFailures {
+		if got := login(t, in[i%2], ownerEmail, "wrong password!", "192.0.2.1"); got != domain.Unauthorized {
+			t.Fatalf("failure %d from one address: got %q, want %q", i+1, got, domain.Unauthorized)
+		}
+	}
+	for i, p := range in {
+		if got := login(t, p, ownerEmail, password, "192.0.2.1"); got != domain.TooManyRequests {
+			t.Fatalf("process %d, the right password after %d failures through both: got %q, want %q",
+				i+1, accounts.ClientFailures, got, domain.TooManyRequests)
+		}
+	}
+
+	// Many addresses, each below its own limit, at another account.
+	const victim = "victim@example.org"
+	for i := range accounts.AccountFailures {
+		client := fmt.Sprintf("198.51.100.%d", i/2+1) // two tries each
+		if got := login(t, in[i%2], victim, "wrong password!", client); got != domain.Unauthorized {
+			t.Fatalf("failure %d at the account: got %q, want %q", i+1, got, domain.Unauthorized)
+		}
+	}
+	for i, p := range in {
+		if got := login(t, p, victim, "wrong password!", "203.0.113.9"); got != domain.TooManyRequests {
+			t.Fatalf("process %d, a fresh address after %d failures at the account through both: got %q, want %q",
+				i+1, accounts.AccountFailures, got, domain.TooManyRequests)
+		}
+	}
+}
+
+// TestAnAttackerDoesNotLockTheOwnerOut: wrong passwords sent for a known
+// email from one address slow that address down, not the owner logging in
+// from another, until the account's own limit, which takes many addresses.
+func TestAnAttackerDoesNotLockTheOwnerOut(t *testing.T) {
+	in := throttledPair(t)
+	const attacker, owner = "192.0.2.66", "192.0.2.10"
+	for i := range accounts.ClientFailures + 1 {
+		login(t, in[i%2], ownerEmail, "wrong password!", attacker)
+	}
+	if got := login(t, in[0], ownerEmail, password, attacker); got != domain.TooManyRequests {
+		t.Fatalf("the attacker's address, even with the right password: got %q, want %q", got, domain.TooManyRequests)
+	}
+	for i, p := range in {
+		if got := login(t, p, ownerEmail, password, owner); got != "" {
+			t.Fatalf("process %d, the owner from another address: got %q, want a login", i+1, got)
+		}
+	}
+
+	// The owner's login forgot the account's failures: it takes the
+	// account's limit again, from addresses each below their own, to stop
+	// the owner too.
+	for i := range accounts.AccountFailures {
+		client := fmt.Sprintf("198.51.100.%d", i/(accounts.ClientFailures-1)+1)
+		if got := login(t, in[i%2], ownerEmail, "wrong password!", client); got != domain.Unauthorized {
+			t.Fatalf("failure %d from many addresses: got %q, want %q", i+1, got, domain.Unauthorized)
+		}
+	}
+	if got := login(t, in[1], ownerEmail, password, owner); got != domain.TooManyRequests {
+		t.Fatalf("the owner after %d failures at the account: got %q, want %q", accounts.AccountFailures, got, domain.TooManyRequests)
+	}
+}
