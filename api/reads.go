@@ -463,9 +463,11 @@ func (s *Server) myCases(c echo.Context) error {
 	now := s.deps.Now()
 	var out []myCaseView
 	var seq uint64
+	ctx := c.Request().Context()
+	open := func(sealed pii.Sealed) string { return s.deps.Reads.Vault.Reveal(ctx, sealed) }
 	err := s.read(c, func(m *projections.Models, pos uint64) error {
 		for _, cs := range m.Cases.OfApplicant(u.ID) {
-			v := myCaseView{CaseID: cs.ID, Scheme: cs.Scheme, Level: cs.Level, State: cs.State, NextStep: cs.Next(now).String(),
+			v := myCaseView{CaseID: cs.ID, Scheme: cs.Scheme, Level: cs.Level, State: cs.State, NextStep: cs.Next(now).RevealPlace(open).String(),
 				AllowedActions: cs.AllowedActions(a, now, s.deps.Cases.RuleSets()), OpenedAt: cs.OpenedAt, Timeline: []timelineEntry{}}
 			if !cs.SubmittedAt.IsZero() {
 				sub := cs.SubmittedAt

@@ -20,6 +20,7 @@ import (
 	"github.com/emcc/accredit/domain/cases"
 	"github.com/emcc/accredit/domain/evidence"
 	"github.com/emcc/accredit/domain/framework"
+	"github.com/emcc/accredit/domain/pii"
 	"github.com/emcc/accredit/projections"
 )
 
@@ -53,7 +54,7 @@ func (a *app) myApplications(x *ctx) error {
 					mc.OpenRequest = true
 				}
 			}
-			next := c.Next(now)
+			next := c.Next(now).RevealPlace(func(s pii.Sealed) string { return a.d.Reads.Vault.Reveal(x.Request().Context(), s) })
 			mc.NextStep, mc.ActionNeeded = a.nextStep(x, next), next.ApplicantActs()
 			list = append(list, mc)
 		}

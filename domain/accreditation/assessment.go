@@ -408,13 +408,13 @@ func (c *Case) ScheduleInterview(actor domain.Actor, now time.Time, in Interview
 	case in.At.After(now.AddDate(0, 0, InterviewMaxDaysAhead)):
 		f.add("at", "must be within %d days from now (by %s)", InterviewMaxDaysAhead, now.AddDate(0, 0, InterviewMaxDaysAhead).UTC().Format(time.DateOnly))
 	}
-	if strings.TrimSpace(in.Place) == "" {
+	if in.Place.IsZero() {
 		f.add("place", "required: an address or a link")
 	}
 	if err := f.err(ActionScheduleInterview); err != nil {
 		return nil, err
 	}
-	return one(InterviewScheduled{At: in.At.UTC(), Place: strings.TrimSpace(in.Place)}), nil
+	return one(InterviewScheduled{At: in.At.UTC(), Place: Place{Sealed: in.Place}}), nil
 }
 
 // RecordInterview is the acting assessor's (or verifier's) record of the

@@ -38,7 +38,7 @@ func TestEachBlockedStepNamesWhatBlocksIt(t *testing.T) {
 		met[by] = true
 	}
 	interview := func(h *harness) command {
-		return with((*Case).ScheduleInterview, InterviewInput{At: h.now.Add(time.Hour), Place: "online"})
+		return with((*Case).ScheduleInterview, InterviewInput{At: h.now.Add(time.Hour), Place: seal("online")})
 	}
 	record := with((*Case).RecordInterview, InterviewRecordInput{Notes: seal("n")})
 

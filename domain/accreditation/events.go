@@ -301,10 +301,11 @@ type AssessmentSubmitted struct {
 }
 
 // InterviewScheduled: the office or an assessor set (or moved) the
-// applicant's interview.
+// applicant's interview. Place is sealed under the applicant's key; an
+// event recorded before December 2026 holds it in clear (see Place).
 type InterviewScheduled struct {
 	At    time.Time `json:"at"`
-	Place string    `json:"place"`
+	Place Place     `json:"place"`
 }
 
 // InterviewRecorded: the assessor or the verifier recorded the interview.

@@ -54,7 +54,7 @@ func samplePayloads() map[EventType]any {
 		}, Areas: []AreaRating{{Area: AreaQualitySystems, Rating: RatingEvidenced, Notes: seal("qa")}}, Recommendation: RecommendAwardLower, Level: framework.Foundation, Rationale: seal("r")},
 		EventInformationRequested: &InformationRequested{RequestID: "1", Questions: seal("q"), ReturnTo: StateModeration},
 		EventInformationProvided:  &InformationProvided{RequestID: "1", Answer: seal("a")},
-		EventInterviewScheduled:   &InterviewScheduled{At: time.Date(2026, 3, 5, 10, 0, 0, 0, time.UTC), Place: "https://meet.example/emcc"},
+		EventInterviewScheduled:   &InterviewScheduled{At: time.Date(2026, 3, 5, 10, 0, 0, 0, time.UTC), Place: Place{Sealed: seal("https://meet.example/emcc")}},
 		EventInterviewRecorded: &InterviewRecorded{Role: RoleVerifier, Notes: seal("n"),
 			Observations: []CategoryNote{{Category: 3, Notes: seal("o")}}},
 		EventModerationRequired: &ModerationRequired{AssessorRecommendation: RecommendAward, AssessorLevel: framework.Practitioner,

@@ -34,6 +34,9 @@ var (
 // seal stands in for the vault: the tests never open a sealed value.
 func seal(text string) pii.Sealed { return pii.Sealed{Subject: applicant.ID, Data: []byte(text)} }
 
+// unseal is seal's opener, as a view's vault opens what the service seals.
+func unseal(s pii.Sealed) string { return string(s.Data) }
+
 // command is a command bound to its input, waiting for the actor and time.
 type command func(c *Case, actor domain.Actor, now time.Time) ([]aggregate.Change, error)
 
@@ -292,7 +295,7 @@ func assess(rec Recommendation, level framework.Level) command {
 // record it once it has taken place.
 func (h *harness) interview() {
 	h.tb.Helper()
-	h.do(officeScreen, with((*Case).ScheduleInterview, InterviewInput{At: h.now.Add(time.Hour), Place: "EMCC office, room 2"}))
+	h.do(officeScreen, with((*Case).ScheduleInterview, InterviewInput{At: h.now.Add(time.Hour), Place: seal("EMCC office, room 2")}))
 	h.later(2 * time.Hour)
 	for _, a := range []domain.Actor{assessorA, assessorB} {
 		h.do(a, with((*Case).RecordInterview, InterviewRecordInput{Notes: seal("interview notes"),

@@ -90,10 +90,10 @@ type AssessmentInput struct {
 }
 
 // InterviewInput schedules the interview: when, and where (an address or a
-// link to a video call).
+// link to a video call), sealed under the applicant's key.
 type InterviewInput struct {
 	At    time.Time
-	Place string
+	Place pii.Sealed
 }
 
 // InterviewRecordInput is an assessor's record of the interview.

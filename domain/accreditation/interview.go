@@ -1,6 +1,8 @@
 package accreditation
 
 import (
+	"bytes"
+	"encoding/json"
 	"time"
 
 	"github.com/emcc/accredit/domain/framework"
@@ -18,12 +20,56 @@ var InterviewLevels = []framework.Level{framework.SeniorPractitioner, framework.
 // that has one.
 type Interview struct {
 	At          time.Time `json:"at"`
-	Place       string    `json:"place"` // an address, or a link to a video call
+	Place       Place     `json:"place"`
 	ScheduledBy string    `json:"scheduled_by"`
 	ScheduledAt time.Time `json:"scheduled_at"`
 	// Records are the assessor's and the verifier's records of it, each
 	// part of their assessment.
 	Records InterviewRecords `json:"records,omitzero"`
+}
+
+// Place is where an interview is held: an address (perhaps the
+// applicant's home) or a link to a video call. That is personal data, so
+// it is sealed under the applicant's key and erased with them; its JSON is
+// the sealed value. An interview scheduled before the place was sealed
+// (December 2026) has it in clear in its event, "place":"<text>", and
+// events are not rewritten: Place reads that shape too, into Clear, and
+// writes it back as it was read.
+type Place struct {
+	Sealed pii.Sealed
+	Clear  string
+}
+
+// IsZero reports whether p holds no place.
+func (p Place) IsZero() bool { return p.Clear == "" && p.Sealed.IsZero() }
+
+// Open is the place's text: an old event's clear text as it stands, a
+// sealed place opened by open (a view's shows pii.Erased once the
+// applicant is erased).
+func (p Place) Open(open func(pii.Sealed) string) string {
+	if p.Clear != "" {
+		return p.Clear
+	}
+	return open(p.Sealed)
+}
+
+// MarshalJSON writes the sealed place, or an old event's clear text as
+// the string it was.
+func (p Place) MarshalJSON() ([]byte, error) {
+	if p.Clear != "" {
+		return json.Marshal(p.Clear)
+	}
+	return p.Sealed.MarshalJSON()
+}
+
+// UnmarshalJSON reads a JSON string as an old event's clear place, and
+// anything else as a sealed one.
+func (p *Place) UnmarshalJSON(b []byte) error {
+	*p = Place{}
+	if t := bytes.TrimSpace(b); len(t) > 0 && t[0] == '"' {
+		return json.Unmarshal(t, &p.Clear)
+	}
+	return p.Sealed.UnmarshalJSON(b)
 }
 
 // Recorded reports whether anyone has recorded the interview.
@@ -84,6 +130,7 @@ func (i *Interview) clone() *Interview {
 		return nil
 	}
 	n := *i
+	n.Place.Sealed = cloneSealed(i.Place.Sealed)
 	n.Records = InterviewRecords{}
 	for _, role := range AssessorRoles {
 		if r, ok := i.Records.Get(role); ok {

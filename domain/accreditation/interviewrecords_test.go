@@ -32,7 +32,7 @@ func TestInterviewRecordsAreWrittenAsTheMapByRoleWas(t *testing.T) {
 			t.Fatalf("%d in, Len %d", len(in), rs.Len())
 		}
 		want := writtenAsTheMap(t, m, rs)
-		ij, _ := json.Marshal(Interview{Place: "p", Records: rs})
+		ij, _ := json.Marshal(Interview{Place: Place{Sealed: seal("p")}, Records: rs})
 		if (len(in) == 0) == bytes.Contains(ij, []byte(`"records"`)) || !bytes.Contains(ij, want[1:len(want)-1]) {
 			t.Fatalf("in an interview: %s, the map %s", ij, want)
 		}

@@ -3,6 +3,8 @@ package accreditation
 import (
 	"fmt"
 	"time"
+
+	"github.com/emcc/accredit/domain/pii"
 )
 
 // StepKey names what is expected next on a case.
@@ -63,9 +65,21 @@ type Step struct {
 	AskedBy string    `json:"asked_by,omitempty"`
 	AskedAt time.Time `json:"asked_at,omitzero"`
 	// InterviewAt and InterviewPlace (StepInterview) are when and where
-	// the applicant is interviewed; zero while it is not scheduled.
+	// the applicant is interviewed; zero while it is not scheduled. The
+	// place is sealed: Next leaves InterviewPlace empty, RevealPlace fills
+	// it in.
 	InterviewAt    time.Time `json:"interview_at,omitzero"`
 	InterviewPlace string    `json:"interview_place,omitempty"`
+	place          Place
+}
+
+// RevealPlace returns s with the interview's place opened by open, for a
+// view to show.
+func (s Step) RevealPlace(open func(pii.Sealed) string) Step {
+	if !s.place.IsZero() {
+		s.InterviewPlace = s.place.Open(open)
+	}
+	return s
 }
 
 // AskedByOffice is Step.AskedBy for a question of the EMCC office.
@@ -90,7 +104,7 @@ func (c *Case) Next(now time.Time) Step {
 		if c.NeedsInterview() && !c.Interview.Recorded() {
 			s := Step{Key: StepInterview}
 			if i := c.Interview; i != nil {
-				s.InterviewAt, s.InterviewPlace = i.At, i.Place
+				s.InterviewAt, s.place = i.At, i.Place
 			}
 			return s
 		}

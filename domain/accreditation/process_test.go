@@ -445,7 +445,7 @@ func seniorCase(tb testing.TB, s stage) *harness {
 // before it is recorded.
 func TestInterview(t *testing.T) {
 	at := func(h *harness) InterviewInput {
-		return InterviewInput{At: h.now.Add(48 * time.Hour), Place: "https://meet.example/emcc"}
+		return InterviewInput{At: h.now.Add(48 * time.Hour), Place: seal("https://meet.example/emcc")}
 	}
 	record := InterviewRecordInput{Notes: seal("calm, reflective"), Observations: []CategoryNote{{Category: 5, Notes: seal("o5")}, {Category: 1, Notes: seal("o1")}}}
 	t.Run("scheduled by an assessor, shown as the next step, recorded by each before assessing", func(t *testing.T) {
@@ -456,8 +456,8 @@ func TestInterview(t *testing.T) {
 		wantErr(t, h.fails(assessorA, assess(RecommendAward, "")), domain.Conflict, "record it first")
 		in := at(h)
 		wantTypes(t, h.do(assessorB, with((*Case).ScheduleInterview, in)), EventInterviewScheduled)
-		if got := h.c.Next(h.now); got.Key != StepInterview || !got.InterviewAt.Equal(in.At) || got.InterviewPlace != in.Place {
-			t.Fatalf("scheduled: got %+v, want the interview at %s, %s", got, in.At, in.Place)
+		if got := h.c.Next(h.now).RevealPlace(unseal); got.Key != StepInterview || !got.InterviewAt.Equal(in.At) || got.InterviewPlace != unseal(in.Place) {
+			t.Fatalf("scheduled: got %+v, want the interview at %s, %s", got, in.At, unseal(in.Place))
 		}
 		wantErr(t, h.fails(assessorA, with((*Case).RecordInterview, record)), domain.Unprocessable, "it is on")
 		h.later(49 * time.Hour)
@@ -514,7 +514,7 @@ func TestInterview(t *testing.T) {
 		{"more than a year ahead", func(h *harness, in *InterviewInput) {
 			in.At = h.now.AddDate(0, 0, InterviewMaxDaysAhead).Add(time.Minute)
 		}, "at"},
-		{"no place", func(_ *harness, in *InterviewInput) { in.Place = " " }, "place"},
+		{"no place", func(_ *harness, in *InterviewInput) { in.Place = pii.Sealed{} }, "place"},
 	} {
 		t.Run("Invalid/scheduled "+tc.name, func(t *testing.T) {
 			h := seniorCase(t, inAssessment)
@@ -550,7 +550,7 @@ func TestReplacementVerifierHasTheirOwnInterview(t *testing.T) {
 		return with((*Case).RecordInterview, InterviewRecordInput{Notes: seal(notes)})
 	}
 	h := seniorCase(t, inAssessment)
-	h.do(officeScreen, with((*Case).ScheduleInterview, InterviewInput{At: h.now.Add(time.Hour), Place: "room 2"}))
+	h.do(officeScreen, with((*Case).ScheduleInterview, InterviewInput{At: h.now.Add(time.Hour), Place: seal("room 2")}))
 	h.later(2 * time.Hour)
 	h.do(assessorA, record("A's notes"))
 	first, _ := h.c.Interview.Records.Get(RoleAssessor)
@@ -564,7 +564,7 @@ func TestReplacementVerifierHasTheirOwnInterview(t *testing.T) {
 	}
 	wantErr(t, h.fails(assessorC, assess(RecommendAward, "")), domain.Conflict, "record it first")
 
-	in := InterviewInput{At: h.now.Add(48 * time.Hour), Place: "room 3"}
+	in := InterviewInput{At: h.now.Add(48 * time.Hour), Place: seal("room 3")}
 	wantTypes(t, h.do(assessorC, with((*Case).ScheduleInterview, in)), EventInterviewScheduled)
 	wantErr(t, h.fails(assessorC, record("C's notes")), domain.Unprocessable, "it is on")
 	h.later(49 * time.Hour)
@@ -575,7 +575,7 @@ func TestReplacementVerifierHasTheirOwnInterview(t *testing.T) {
 	if h.c.Interview.Records.Len() != 2 {
 		t.Fatalf("records: %+v, want the assessor's and the verifier's", h.c.Interview.Records)
 	}
-	wantAlreadyRecorded(t, h.fails(officeScreen, with((*Case).ScheduleInterview, InterviewInput{At: h.now.Add(time.Hour), Place: "x"})), "interview")
+	wantAlreadyRecorded(t, h.fails(officeScreen, with((*Case).ScheduleInterview, InterviewInput{At: h.now.Add(time.Hour), Place: seal("x")})), "interview")
 	h.do(assessorA, assess(RecommendAward, ""))
 	h.do(assessorC, assess(RecommendAward, ""))
 	h.wantState(StateAwaitingDecision)

@@ -128,7 +128,7 @@ func TestUnassign(t *testing.T) {
 	})
 	t.Run("Conflict/the holder has recorded the interview", func(t *testing.T) {
 		h := seniorCase(t, inAssessment)
-		h.do(officeScreen, with((*Case).ScheduleInterview, InterviewInput{At: h.now.Add(time.Hour), Place: "online"}))
+		h.do(officeScreen, with((*Case).ScheduleInterview, InterviewInput{At: h.now.Add(time.Hour), Place: seal("online")}))
 		h.later(2 * time.Hour)
 		h.do(assessorA, with((*Case).RecordInterview, InterviewRecordInput{Notes: seal("n")}))
 		wantErr(t, h.fails(officeScreen, unassign(RoleAssessor, "r")), domain.Conflict, "recorded the interview")

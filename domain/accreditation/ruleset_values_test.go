@@ -54,7 +54,7 @@ func TestTheRuleSetSaysWhoIsInterviewed(t *testing.T) {
 		p := eligibleEIA()
 		p.ClientHours, p.ClientCount = 300, 25
 		h := givenUnder(t, rs, in, p, inAssessment)
-		wantErr(t, h.fails(officeScreen, with((*Case).ScheduleInterview, InterviewInput{At: h.now.Add(48 * time.Hour), Place: "online"})), domain.Conflict, "not interviewed")
+		wantErr(t, h.fails(officeScreen, with((*Case).ScheduleInterview, InterviewInput{At: h.now.Add(48 * time.Hour), Place: seal("online")})), domain.Conflict, "not interviewed")
 		h.do(assessorA, assess(RecommendAward, ""))
 		h.do(assessorB, assess(RecommendAward, ""))
 		wantTypes(t, h.do(officeDecide, with((*Case).Decide, award(framework.SeniorPractitioner, "acc-1"))), EventDecisionMade, EventAccreditationAwarded)

@@ -20,13 +20,19 @@ type InterviewRequest struct {
 }
 
 // ScheduleInterview sets the applicant's interview, by the office or the
-// case's assessor or verifier.
+// case's assessor or verifier. The place, an address (perhaps the
+// applicant's home) or a link, is sealed under the applicant's key, as the
+// interview's records are.
 func (s *Service) ScheduleInterview(ctx context.Context, m aggregate.Meta, id string, in InterviewRequest) (aggregate.Result, error) {
 	if err := tooLong("place", in.Place, limits.Short); err != nil {
 		return aggregate.Result{}, err
 	}
+	place, err := s.sealFor(ctx, m, id, in.Place)
+	if err != nil {
+		return aggregate.Result{}, err
+	}
 	return s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
-		return c.ScheduleInterview(m.Actor, now, accreditation.InterviewInput{At: in.At, Place: in.Place})
+		return c.ScheduleInterview(m.Actor, now, accreditation.InterviewInput{At: in.At, Place: place})
 	})
 }
 
@@ -124,7 +130,7 @@ func interviewView(c *accreditation.Case, actor domain.Actor, open func(pii.Seal
 	if i == nil {
 		return nil
 	}
-	v := &InterviewView{At: i.At, Place: i.Place, Recorded: i.Recorded()}
+	v := &InterviewView{At: i.At, Place: i.Place.Open(open), Recorded: i.Recorded()}
 	if actor.Role == domain.RoleApplicant {
 		return v
 	}

@@ -439,7 +439,7 @@ func (s *Service) viewAt(ctx context.Context, actor domain.Actor, c *accreditati
 	if len(v.BarredRoles) > 0 && actor.Role == domain.RoleAssessor {
 		v.AllowedActions = []accreditation.Action{} // refuseBarred refuses each
 	}
-	v.Next = c.Next(now)
+	v.Next = c.Next(now).RevealPlace(open)
 	v.NextStep = v.Next.String()
 	if c.State.WithApplicant() {
 		v.Checklist = c.Unmet(s.RuleSets(), now)

@@ -3,6 +3,7 @@ package mail
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/emcc/accredit/domain/accounts"
 	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/eventstore"
+	"github.com/emcc/accredit/domain/pii"
 )
 
 // Person is a recipient as the directory knows them, opened.
@@ -166,6 +168,13 @@ func (n *Notifier) handle(ctx context.Context, c eventstore.Commit) error {
 			continue
 		}
 		data.CaseID = caseID
+		if !data.place.IsZero() {
+			place, err := n.openPlace(ctx, data.place)
+			if err != nil {
+				return err
+			}
+			data.Place = place
+		}
 		if to == askedBy { // whoever asked the information now answered
 			who, found, err := n.Cases.RequestedBy(ctx, caseID, data.requestID)
 			if err != nil {
@@ -194,6 +203,22 @@ func (n *Notifier) handle(ctx context.Context, c eventstore.Commit) error {
 		}
 	}
 	return nil
+}
+
+// openPlace opens an interview's place for its mail. A key store that
+// fails is an error, for the commit to be handled again, not a place
+// mailed as erased.
+func (n *Notifier) openPlace(ctx context.Context, p accreditation.Place) (string, error) {
+	var failed error
+	text := p.Open(func(s pii.Sealed) string {
+		t, err := n.open(ctx, s)
+		if errors.Is(err, pii.ErrErased) {
+			return pii.Erased
+		}
+		failed = err
+		return t
+	})
+	return text, failed
 }
 
 // askedBy is plan's recipient for an answer: whoever asked (handle looks
@@ -229,7 +254,7 @@ func (n *Notifier) plan(c eventstore.Commit, e eventstore.Event) (to string, kin
 	case accreditation.EventInterviewScheduled:
 		var p accreditation.InterviewScheduled
 		if json.Unmarshal(e.Data, &p) == nil {
-			return "", KindInterview, Data{At: p.At.UTC().Format("2006-01-02 15:04 UTC"), Place: p.Place}, true
+			return "", KindInterview, Data{At: p.At.UTC().Format("2006-01-02 15:04 UTC"), place: p.Place}, true
 		}
 	case accreditation.EventRenewalAssessed:
 		var p accreditation.RenewalAssessed

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"text/template"
+
+	"github.com/emcc/accredit/domain/accreditation"
 )
 
 // Data is what a template may say. Name is the recipient's; no other
@@ -31,6 +33,9 @@ type Data struct {
 	// requestID is the information request answered, for the notifier to
 	// find who asked (not for the templates).
 	requestID string
+	// place is the interview's place as its event holds it (sealed), for
+	// the notifier to open into Place (not for the templates).
+	place accreditation.Place
 	// The digest's cases, each an id and a link.
 	Submitted, Overdue []CaseLink
 }

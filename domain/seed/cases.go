@@ -522,8 +522,12 @@ func (g *job) assess(ctx context.Context, p *plan, now time.Time) (time.Duration
 			// Soon enough that a case hurried to its state by Until
 			// (half the time left) comes after the interview.
 			at := now.Add(max(min(g.days(3, 14), g.cfg.Until.Sub(now)/4), time.Minute))
+			place, err := g.text(ctx, p, pick(g.rnd, interviewPlaces))
+			if err != nil {
+				return 0, err
+			}
 			return at.Sub(now) + time.Hour, g.do(ctx, p, o, now, func(c *accreditation.Case) ([]aggregate.Change, error) {
-				return c.ScheduleInterview(o, now, accreditation.InterviewInput{At: at, Place: pick(g.rnd, interviewPlaces)})
+				return c.ScheduleInterview(o, now, accreditation.InterviewInput{At: at, Place: place})
 			})
 		}
 		if _, recorded := c.Interview.Records.Get(role); !recorded {
