@@ -77,6 +77,9 @@ func TestBrowserInterviewAtSeniorPractitioner(t *testing.T) {
 	mine.login(carla.Email, carla.Password)
 	mine.open("/applications/" + caseID)
 	mine.see("Your interview is on 2 March 2026 at 12:00 UTC, https://meet.example.org/carla.")
+	mine.open("/applications") // the place is sealed: the list opens it too
+	mine.see("Your interview is on 2 March 2026 at 12:00 UTC, https://meet.example.org/carla.")
+	mine.open("/applications/" + caseID)
 	mine.lang("nl")
 	mine.see("Uw interview is op 2 maart 2026 om 12:00 UTC, https://meet.example.org/carla.")
 	mine.lang("en")
