@@ -52,6 +52,12 @@ func (s *Service) Erase(ctx context.Context, meta aggregate.Meta, userID, ground
 	if err := s.vault.Erase(ctx, userID); err != nil {
 		return res, domain.Wrap(domain.Unavailable, err, "erasure recorded; key deletion will be retried")
 	}
+	// Their sessions are of no use now (the account is erased); left, they
+	// would only lapse later. A failure here is no reason to fail the
+	// erasure.
+	if _, err := s.endSessions(ctx, userID, ""); err != nil {
+		s.log.Warn("the erased user's sessions were not ended; they lapse by themselves", "user_id", userID, "err", err)
+	}
 	return res, nil
 }
 
