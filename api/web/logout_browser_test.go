@@ -45,3 +45,28 @@ func TestLoggingOutLeavesNoDraftInTheBrowser(t *testing.T) {
 		t.Fatalf("a draft came back after logging out and in: %q", v)
 	}
 }
+
+// TestADraftTimerFiringAfterTheLogoutSavesNothing: on a busy machine the
+// page being left can still run its timers after the logout form went and
+// its drafts were removed; a save due then must not write the draft back.
+// The logout's submit event is dispatched without leaving the page, so
+// the timer surely fires after it.
+func TestADraftTimerFiringAfterTheLogoutSavesNothing(t *testing.T) {
+	anna := browser(t)
+	w := newWorld(t)
+	anna.base = w.in.URL
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	caseID := w.claimedCase(t, carla)
+	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/assignments", w.admin, map[string]string{"assessor_id": w.verifier.ID, "role": "verifier"}), 200)
+	anna.login(w.assessor.Email, w.assessor.Password)
+	anna.open("/assess/" + caseID)
+	anna.see("Rating per category")
+	anna.fill("#f-notes_1", "Confidential, typed as the logout goes.")
+	// The save is now waiting on its timer (400 ms after the last key).
+	js[bool](anna, `(document.querySelector('form[action="/logout"]').dispatchEvent(new Event("submit", {cancelable: true})), window.sinceLogout = Date.now(), true)`)
+	anna.do("wait past the save's timer", waitFor(`Date.now() - window.sinceLogout > 1000`))
+	drafts := `Object.keys(localStorage).filter(k => k.startsWith("accredit-draft:")).join("\n")`
+	if left := js[string](anna, drafts); left != "" {
+		t.Fatalf("a save due after the logout wrote the draft back:\n%s", left)
+	}
+}

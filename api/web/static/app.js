@@ -233,6 +233,11 @@
     var timer = null;
     function save() {
       timer = null;
+      // A timer that fires after the logout form went (a busy machine
+      // runs it before the next page replaces this one) saves nothing.
+      if (loggingOut) {
+        return;
+      }
       var now = new Date();
       store.setItem(key, JSON.stringify({ at: now.getTime(), fields: collect(form) }));
       status.textContent = form.getAttribute("data-msg-saved").replace("%s", time(now));
