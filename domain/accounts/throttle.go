@@ -2,6 +2,7 @@ package accounts
 
 import (
 	"context"
+	"net/netip"
 	"sync"
 	"time"
 )
@@ -72,8 +73,24 @@ func (t *throttle) counters(account, client string) []counter {
 	}
 	return []counter{
 		{"account." + t.blind(account), AccountFailures},
-		{"client." + t.blind(client), ClientFailures},
+		{"client." + t.blind(clientNetwork(client)), ClientFailures},
 	}
+}
+
+// clientNetwork is what a client's failures count under: its IPv4
+// address, or its IPv6 address's /64, the block one subscriber is given
+// (an attacker there holds 2^64 addresses, each of which would otherwise
+// get its own free tries). Anything else counts as it stands.
+func clientNetwork(client string) string {
+	ip, err := netip.ParseAddr(client)
+	if err != nil {
+		return client
+	}
+	ip = ip.Unmap()
+	if ip.Is4() {
+		return ip.String()
+	}
+	return netip.PrefixFrom(ip.WithZone(""), 64).Masked().String()
 }
 
 // blocked returns how long tries of account from client are refused (0

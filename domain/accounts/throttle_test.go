@@ -125,3 +125,23 @@ func TestAnAttackerDoesNotLockTheOwnerOut(t *testing.T) {
 		t.Fatalf("the owner after %d failures at the account: got %q, want %q", accounts.AccountFailures, got, domain.TooManyRequests)
 	}
 }
+
+// TestAnIPv6AttackerCountsAsOneSubscriber: an IPv6 subscriber is given a
+// /64, 2^64 addresses; counted one by one, each would get its own free
+// tries. Failures from across a /64 count together; another /64, and an
+// IPv4 address written as IPv6, count on their own.
+func TestAnIPv6AttackerCountsAsOneSubscriber(t *testing.T) {
+	in := throttledPair(t)
+	for i := range accounts.ClientFailures + 1 {
+		login(t, in[i%2], ownerEmail, "wrong password!", fmt.Sprintf("2001:db8:1:2:%x::%x", i, i+1))
+	}
+	if got := login(t, in[0], ownerEmail, password, "2001:db8:1:2:ffff::1"); got != domain.TooManyRequests {
+		t.Fatalf("another address of the attacker's /64: got %q, want %q", got, domain.TooManyRequests)
+	}
+	if got := login(t, in[1], ownerEmail, password, "2001:db8:1:3::1"); got != "" {
+		t.Fatalf("the next /64: got %q, want a login", got)
+	}
+	if got := login(t, in[0], ownerEmail, password, "::ffff:192.0.2.7"); got != "" {
+		t.Fatalf("an IPv4 address written as IPv6: got %q, want a login", got)
+	}
+}
