@@ -33,6 +33,10 @@ func (s *Service) Login(ctx context.Context, email, password, client string) (Lo
 	if wait > 0 {
 		return Login{}, &domain.Error{Code: domain.TooManyRequests, Message: "too many failed logins; try again later", RetryAfter: int(wait.Seconds()) + 1}
 	}
+	if !s.throttle.enter(key, client) {
+		return Login{}, &domain.Error{Code: domain.TooManyRequests, Message: "other logins of this account or from this address are being checked; try again in a moment", RetryAfter: 1}
+	}
+	defer s.throttle.leave(key, client)
 	fail := func() (Login, error) {
 		// A failure that could not be counted is not answered: answered,
 		// it would be a try the throttle never saw.

@@ -490,6 +490,10 @@ func (s *Service) ChangePassword(ctx context.Context, meta aggregate.Meta, userI
 	if wait > 0 {
 		return aggregate.Result{}, &domain.Error{Code: domain.TooManyRequests, Message: "too many wrong passwords; try again later", RetryAfter: int(wait.Seconds()) + 1}
 	}
+	if !s.throttle.enter("id:"+userID, "") {
+		return aggregate.Result{}, &domain.Error{Code: domain.TooManyRequests, Message: "another change of this password is being checked; try again in a moment", RetryAfter: 1}
+	}
+	defer s.throttle.leave("id:"+userID, "")
 	u, _, err := s.find(ctx, userID)
 	if err != nil {
 		return aggregate.Result{}, err

@@ -53,6 +53,55 @@ type throttle struct {
 	// blind names an email or an address in the store by a keyed digest:
 	// the store holds no personal data in clear.
 	blind func(string) string
+	// checking are the tries this process is checking now (see enter).
+	checking inflight
+}
+
+// inflightTries bounds the tries of one account, and of one client, that
+// one process checks at once. A failure is counted once its password is
+// checked (a slow hash): without a bound, a burst sent at once would all
+// pass the throttle before the first of them was counted. Two, so that a
+// double click is still answered as a login.
+const inflightTries = 2
+
+// inflight counts the tries being checked, by counter key.
+type inflight struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+// enter takes a place for a try of account from client; false when one of
+// them has inflightTries being checked already.
+func (t *throttle) enter(account, client string) bool {
+	cs := t.counters(account, client)
+	f := &t.checking
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, c := range cs {
+		if f.n[c.key] >= inflightTries {
+			return false
+		}
+	}
+	if f.n == nil {
+		f.n = map[string]int{}
+	}
+	for _, c := range cs {
+		f.n[c.key]++
+	}
+	return true
+}
+
+// leave gives back what enter took.
+func (t *throttle) leave(account, client string) {
+	cs := t.counters(account, client)
+	f := &t.checking
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, c := range cs {
+		if f.n[c.key]--; f.n[c.key] <= 0 {
+			delete(f.n, c.key)
+		}
+	}
 }
 
 // counter is one count a failure adds to, and the failures it lets go

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/emcc/accredit/domain"
@@ -143,5 +144,41 @@ func TestAnIPv6AttackerCountsAsOneSubscriber(t *testing.T) {
 	}
 	if got := login(t, in[0], ownerEmail, password, "::ffff:192.0.2.7"); got != "" {
 		t.Fatalf("an IPv4 address written as IPv6: got %q, want a login", got)
+	}
+}
+
+// TestABurstOfWrongPasswordsGetsNoMoreTriesThanTheLimit: a failure is
+// counted once its password is checked, a slow hash, so tries sent all at
+// once would each pass the throttle before the first was counted. A
+// process checks two tries of an account (or from a client) at a time and
+// refuses the others at once.
+func TestABurstOfWrongPasswordsGetsNoMoreTriesThanTheLimit(t *testing.T) {
+	srv := natstest.Start(t)
+	in := start(t, connect(t, srv), newClock().nowFunc())
+	mustCreate(t, in, "ada@example.org", domain.RoleAssessor) // hashed at the real cost
+	const burst = 16
+	errs := make([]error, burst)
+	var wg sync.WaitGroup
+	ready := make(chan struct{})
+	for i := range burst {
+		wg.Go(func() {
+			<-ready
+			_, errs[i] = in.Login(context.Background(), "ada@example.org", "wrong password!", "192.0.2.9")
+		})
+	}
+	close(ready)
+	wg.Wait()
+	checked := 0
+	for _, err := range errs {
+		var de *domain.Error
+		if !errors.As(err, &de) || de.Code != domain.Unauthorized && de.Code != domain.TooManyRequests {
+			t.Fatalf("a try of the burst: %v", err)
+		}
+		if de.Code == domain.Unauthorized {
+			checked++
+		}
+	}
+	if limit := accounts.ClientFailures + 2; checked > limit {
+		t.Fatalf("%d of %d wrong passwords sent at once were checked; at most %d may be", checked, burst, limit)
 	}
 }
