@@ -87,6 +87,12 @@ type Options struct {
 	Accounts *accounts.Service
 	Outbox   *mail.Outbox
 	Vault    *pii.Vault
+	// Throttle keeps the clients' counts of reset requests (see
+	// ClientWindow): one shared by every process of a cluster
+	// (natsstore.ThrottleStore), so that the limit holds for them together.
+	// Without it they are counted in this process alone
+	// (accounts.MemoryThrottle).
+	Throttle accounts.ThrottleStore
 	BaseURL  string
 	Now      func() time.Time
 	Log      *slog.Logger
@@ -94,8 +100,7 @@ type Options struct {
 
 // Service issues and redeems the links.
 type Service struct {
-	o       Options
-	clients clients // reset requests per client (see throttle.go)
+	o Options
 }
 
 // New returns a Service.
@@ -105,6 +110,9 @@ func New(o Options) *Service {
 	}
 	if o.Log == nil {
 		o.Log = slog.Default()
+	}
+	if o.Throttle == nil {
+		o.Throttle = accounts.NewMemoryThrottle()
 	}
 	return &Service{o: o}
 }
@@ -144,9 +152,12 @@ func (s *Service) EmailLink(token string) string {
 // one that may log in and it has not had PerHour links this hour. It
 // returns at once and does the work afterwards: the caller answers alike
 // for every address. Errors: TooManyRequests when client (its address)
-// asked too often, before anything is looked up.
+// asked too often, before anything is looked up; Unavailable when its
+// count cannot be read or written.
 func (s *Service) RequestReset(ctx context.Context, email, client string) error {
-	if wait := s.clients.allow(client, s.o.Now()); wait > 0 {
+	if wait, err := s.allow(ctx, client, s.o.Now()); err != nil {
+		return err
+	} else if wait > 0 {
 		return tooMany("password reset requests", wait)
 	}
 	ctx = context.WithoutCancel(ctx)

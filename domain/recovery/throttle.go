@@ -3,12 +3,10 @@ package recovery
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accounts"
 )
 
 // Two limits keep the links from being used to flood an inbox or the
@@ -17,8 +15,9 @@ import (
 //   - a client (by address, as the server sees it) may ask for ClientBurst
 //     reset links at once and one more every ClientEvery after that; past
 //     it the request is refused before anything is looked up, alike for
-//     every email, with the time to wait. The count is per process: with
-//     two accreditd behind a balancer a client gets twice as many.
+//     every email, with the time to wait. The count is shared by every
+//     process (Options.Throttle): counted per process, a cluster of N
+//     replicas let a client ask N times as often.
 //   - an account is sent at most PerHour links of one purpose in a clock
 //     hour (UTC), across every process: each is a slot created once in the
 //     store (Store.Reserve), so a fourth request in that hour mails
@@ -29,41 +28,64 @@ const (
 	PerHour     = 3
 )
 
-// clients is the per-client limit of reset requests.
-type clients struct {
-	mu sync.Mutex
-	m  map[string]*rate.Limiter
+// ClientWindow is how long after its last request a client's allowance is
+// whole again: from then its count holds nothing back and may be forgotten.
+//
+// The counts live in the login throttle's store (accounts.ThrottleStore;
+// on JetStream its bucket, ACCREDIT_LOGIN_FAILURES), under keys of their
+// own ("reset.client." and a keyed digest of the address), rather than in a
+// bucket of their own: ClientWindow is the login throttle's FailWindow (15
+// minutes), the TTL that bucket's entries expire after, so one bucket
+// serves both and a deployment has nothing new to create. accreditd opens
+// it with the longer of the two, should they ever part.
+const ClientWindow = ClientBurst * ClientEvery
+
+// clientKey names a client's count: by a keyed digest of its address, so
+// that the shared store holds no address in clear.
+func (s *Service) clientKey(client string) string {
+	return "reset.client." + s.o.Vault.Blind(client)
 }
 
-// maxClients bounds the memory a spray of client addresses can take: past
-// it, clients whose allowance is whole again are forgotten.
-const maxClients = 100_000
-
 // allow takes one request of client at now, or says how long to wait.
-func (c *clients) allow(client string, now time.Time) (wait time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil {
-		c.m = map[string]*rate.Limiter{}
+//
+// The count is a token bucket kept as one time (generic cell rate): Until
+// is when the client may next ask. Each request allowed moves it on by
+// ClientEvery from no earlier than (ClientBurst-1)×ClientEvery before now,
+// so a client that has not asked for ClientWindow has its whole burst
+// again. A refused request changes nothing, so it does not use up the next
+// one. The update is made at the revision read (ThrottleStore.Update):
+// requests through two processes at once are both counted. It is stored as
+// the login throttle's accounts.Failures, whose Until means the same ("no
+// tries until then"); Count and First are the requests since the
+// allowance was last whole, and when they began.
+func (s *Service) allow(ctx context.Context, client string, now time.Time) (wait time.Duration, err error) {
+	key := s.clientKey(client)
+	// Read first: a client past its limit, as in a flood, costs no write.
+	f, err := s.o.Throttle.Get(ctx, key)
+	if err != nil {
+		return 0, domain.Wrap(domain.Unavailable, err, "request throttle unavailable")
 	}
-	if len(c.m) >= maxClients {
-		for k, l := range c.m {
-			if l.TokensAt(now) >= ClientBurst {
-				delete(c.m, k)
-			}
+	if f.Until.After(now) {
+		return f.Until.Sub(now), nil
+	}
+	err = s.o.Throttle.Update(ctx, key, func(f accounts.Failures) accounts.Failures {
+		if f.Until.After(now) { // another process took the last one meanwhile
+			wait = f.Until.Sub(now)
+			return f
 		}
+		wait = 0
+		earliest := now.Add(-(ClientBurst - 1) * ClientEvery)
+		if f.Until.Before(earliest) {
+			f = accounts.Failures{First: now, Until: earliest}
+		}
+		f.Count++
+		f.Until = f.Until.Add(ClientEvery)
+		return f
+	})
+	if err != nil {
+		return 0, domain.Wrap(domain.Unavailable, err, "request throttle unavailable")
 	}
-	l := c.m[client]
-	if l == nil {
-		l = rate.NewLimiter(rate.Every(ClientEvery), ClientBurst)
-		c.m[client] = l
-	}
-	r := l.ReserveN(now, 1)
-	if d := r.DelayFrom(now); d > 0 {
-		r.CancelAt(now) // a refused request does not use up the next one
-		return d
-	}
-	return 0
+	return wait, nil
 }
 
 // tooMany is the refusal of a client past its limit.
