@@ -14,7 +14,9 @@ import (
 )
 
 // LoginFailuresBucket holds the login throttle's counters, shared by every
-// process. Short-lived, like the sessions: it needs no backup.
+// process, and the clients' counts of password reset requests
+// (recovery.ClientWindow: they expire after the same time). Short-lived,
+// like the sessions: it needs no backup.
 const LoginFailuresBucket = "ACCREDIT_LOGIN_FAILURES"
 
 // throttleUpdateTries bounds the writes of one update that lose to
@@ -36,7 +38,7 @@ type ThrottleStore struct {
 func OpenThrottleStore(ctx context.Context, js jetstream.JetStream, cfg Config, ttl time.Duration) (*ThrottleStore, error) {
 	kv, err := ensure(ctx, cfg.Log, "create bucket "+LoginFailuresBucket, func(ctx context.Context) (jetstream.KeyValue, error) {
 		return js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-			Bucket: LoginFailuresBucket, Description: "Failed logins by account and by client (blinded), counted across processes",
+			Bucket: LoginFailuresBucket, Description: "Failed logins by account and by client, and password reset requests by client (blinded), counted across processes",
 			History: 1, TTL: ttl, Storage: jetstream.FileStorage, Replicas: cfg.replicas(),
 		})
 	})

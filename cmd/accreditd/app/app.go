@@ -58,7 +58,7 @@ type App struct {
 	sweepMu     sync.Mutex
 	mailSwept   time.Time // the last sweepMail, under sweepMu
 	sessions    *natsstore.SessionStore
-	failures    *natsstore.ThrottleStore // failed logins, counted across processes
+	failures    *natsstore.ThrottleStore // failed logins and reset requests, counted across processes
 	Feed        *aggregate.Feed
 	Vault       *pii.Vault
 	Accounts    *accounts.Service
@@ -391,7 +391,9 @@ func (a *App) openStores(ctx context.Context) error {
 	if a.sessions, err = natsstore.OpenSessionStore(ctx, js, cfg); err != nil {
 		return err
 	}
-	if a.failures, err = natsstore.OpenThrottleStore(ctx, js, cfg, accounts.FailWindow); err != nil {
+	// The bucket holds the clients' password reset requests too: its
+	// entries must outlive both windows (equal today, 15 minutes).
+	if a.failures, err = natsstore.OpenThrottleStore(ctx, js, cfg, max(accounts.FailWindow, recovery.ClientWindow)); err != nil {
 		return err
 	}
 	keys, err := natsstore.OpenKeyStore(ctx, js, cfg)

@@ -51,7 +51,10 @@ func (a *App) openMail(ctx context.Context) error {
 		a.log.Info("no ACCREDIT_SMTP_URL: email is kept in the outbox for the office to read")
 	}
 	a.Outbox = mail.NewOutbox(opt)
-	a.Recovery = recovery.New(recovery.Options{Store: st, Accounts: a.Accounts, Outbox: a.Outbox, Vault: a.Vault, Now: a.now, Log: a.log})
+	// The clients' reset requests are counted beside the failed logins,
+	// shared by every process (recovery.ClientWindow).
+	a.Recovery = recovery.New(recovery.Options{Store: st, Accounts: a.Accounts, Outbox: a.Outbox, Vault: a.Vault,
+		Throttle: a.failures, Now: a.now, Log: a.log})
 	return nil
 }
 
