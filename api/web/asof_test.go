@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -49,5 +50,34 @@ func TestTheOfficeCasePageAsItStoodOnADate(t *testing.T) {
 	office.setLang("nl")
 	if nl := office.get("/office/cases/" + id + "?as_of=2026-03-02").Body; !strings.Contains(nl, "Het dossier zoals het was op") {
 		t.Fatal("the Dutch banner is missing")
+	}
+}
+
+// TestAnUnreadableAsOfDateIsAFieldError: a date the office's date control
+// cannot have sent (typed into the address, or from a browser without
+// one) is an error on that control, in the page's language, on the case
+// page as it is now, rather than an English error page.
+func TestAnUnreadableAsOfDateIsAFieldError(t *testing.T) {
+	w := newWorld(t)
+	id := w.readyEIA(t, w.registerApplicant(t, "carla@example.org", "Carla Coach"))
+	office := w.officeClient(t)
+	office.setLang("nl")
+	a := office.get("/office/cases/" + id + "?as_of=soon")
+	if a.Status != http.StatusBadRequest {
+		t.Fatalf("a bad date: status %d, want 400", a.Status)
+	}
+	input := regexp.MustCompile(`<input [^>]*name="as_of"[^>]*>`).FindString(a.Body)
+	for _, want := range []string{`href="#f-as_of"`, `id="f-as_of-error"`, "Vul een datum in, zoals 2026-03-02", `<h1>EIA`, `id="summary-heading"`} {
+		if !strings.Contains(a.Body, want) {
+			t.Errorf("a bad date: the case page has no %q", want)
+		}
+	}
+	for _, want := range []string{`id="f-as_of"`, `aria-invalid="true"`, `aria-describedby="f-as_of-error"`, `value="soon"`} {
+		if !strings.Contains(input, want) {
+			t.Errorf("a bad date: the date control %s has no %s", input, want)
+		}
+	}
+	if strings.Contains(a.Body, `id="as-of-banner"`) || strings.Contains(a.Body, "YYYY-MM-DD") {
+		t.Error("a bad date: the page shows a past view or the API's English")
 	}
 }

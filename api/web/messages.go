@@ -464,6 +464,7 @@ var vocabulary = map[string]msg{
 	"field.categories":                  {"Categories", "Categorieën"},
 	"field.indicators":                  {"Indicators", "Indicatoren"},
 	"field.statement":                   {"Statement", "Toelichting"},
+	"field.as_of":                       {"Date", "Datum"},
 	"field.answer":                      {"Your answer", "Uw antwoord"},
 	"field.grounds":                     {"Grounds of your appeal", "Gronden van uw beroep"},
 	"field.reason":                      {"Reason", "Reden"},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strconv"
 	"time"
@@ -231,7 +232,7 @@ func (a *app) officeCase(x *ctx) error {
 		return err
 	}
 	if v := x.QueryParam("as_of"); v != "" {
-		return a.officeCaseAsOf(x, c.ID, v)
+		return a.officeCaseAsOf(x, c, v)
 	}
 	p := x.newPage("officecase.title", nil)
 	if c.Decision == nil {
@@ -503,21 +504,23 @@ func (a *app) endAccreditation(x *ctx, how ending) error {
 // officeCaseAsOf is the case page as the case stood at the end of the day
 // asOf (YYYY-MM-DD, the office's date input; or an RFC 3339 time), under a
 // banner saying so. The view has no allowed actions, so the page offers
-// none.
-func (a *app) officeCaseAsOf(x *ctx, id, asOf string) error {
+// none. A date it cannot read is an error on the date control of the case
+// page as it is now (now), so that the office can correct it there.
+func (a *app) officeCaseAsOf(x *ctx, now *cases.CaseView, asOf string) error {
+	p := x.newPage("officecase.title", nil)
+	p.Form.Set("as_of", asOf)
 	t, err := time.Parse(time.RFC3339Nano, asOf)
 	if err != nil {
 		d, derr := time.Parse(time.DateOnly, asOf)
 		if derr != nil {
-			return domain.InvalidFields("bad query parameter", domain.FieldError{Field: "as_of", Reason: "a date (YYYY-MM-DD)"})
+			p.Errors["as_of"] = x.T("officecase.asof.bad", a.d.Now().UTC().Format(time.DateOnly))
+			return a.officeCaseView(x, now, p, http.StatusBadRequest)
 		}
 		t = d.Add(24*time.Hour - time.Nanosecond)
 	}
-	c, err := a.d.Cases.AsOf(x.Request().Context(), x.actor(), id, t)
+	c, err := a.d.Cases.AsOf(x.Request().Context(), x.actor(), now.ID, t)
 	if err != nil {
 		return err
 	}
-	p := x.newPage("officecase.title", nil)
-	p.Form.Set("as_of", asOf)
 	return a.officeCaseView(x, c, p, 0)
 }
