@@ -180,3 +180,27 @@ func TestRulesPagesHeadingsDoNotSkipALevel(t *testing.T) {
 		}
 	}
 }
+
+// TestRuleSourcesAreMarkedEnglish: the sources of the rules and of the
+// declarations quote the EMCC's and NOBCO's published wording, in English;
+// on a Dutch page their element says so, so that a screen reader does not
+// read them with Dutch pronunciation.
+func TestRuleSourcesAreMarkedEnglish(t *testing.T) {
+	w := newWorld(t)
+	anon := w.client(t)
+	anon.setLang("nl")
+	for _, path := range []string{"/rules", "/rules/eia-2024-1"} {
+		page := anon.get(path).Body
+		for _, source := range []string{"coacharya.com/emcc-2", "nobco.nl/keurmerk/EIA-niveaus: working"} {
+			tags := regexp.MustCompile(`<[a-z]+[^>]*>(`+regexp.QuoteMeta(source)+`)`).FindAllString(page, -1)
+			if len(tags) == 0 {
+				t.Errorf("%s: no source %q", path, source)
+			}
+			for _, tag := range tags {
+				if !strings.Contains(tag, `lang="en"`) {
+					t.Errorf("%s: the source is not marked English: %s", path, tag)
+				}
+			}
+		}
+	}
+}
