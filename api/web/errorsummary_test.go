@@ -213,3 +213,32 @@ func TestRefusedChoicesAreTiedToTheirErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestTheEvidencePickerIsTiedToItsErrors: the categories and indicators a
+// file of evidence is chosen for are one group of choices; refused, it is
+// marked invalid and described by its errors, as other groups are.
+func TestTheEvidencePickerIsTiedToItsErrors(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	caseID := w.readyEIA(t, carla)
+	up := w.in.Upload(t, caseID, carla.Token, map[string]string{"kind": "reflective_statement", "title": "Reflections 2025", "categories": "1"}, "reflections.pdf", pdf, nil)
+	if up.Status != http.StatusCreated {
+		t.Fatalf("upload: status %d", up.Status)
+	}
+	applicant := w.client(t)
+	applicant.login(carla.Email, carla.Password)
+	a := applicant.post("/applications/"+caseID+"/evidence/"+up.Header.Get("X-Evidence-Id")+"/edit",
+		url.Values{"kind": {"reflective_statement"}, "title": {"Reflections 2025"}, "categories": {"9"}, "indicators": {"999"}}, true)
+	if a.Status != http.StatusBadRequest {
+		t.Fatalf("an edit with no such category or indicator: status %d, want 400", a.Status)
+	}
+	tag := regexp.MustCompile(`<[a-z]+ [^>]*id="f-categories"[^>]*>`).FindString(a.Body)
+	for _, err := range []string{"f-categories-error", "f-indicators-error"} {
+		if !strings.Contains(a.Body, `id="`+err+`"`) || !regexp.MustCompile(`aria-describedby="[^"]*\b`+err+`\b`).MatchString(tag) {
+			t.Errorf("the picker is not described by %s: %s", err, tag)
+		}
+	}
+	if !strings.Contains(tag, `aria-invalid="true"`) || !strings.Contains(tag, `role="group"`) {
+		t.Errorf("the picker is not a group marked invalid: %s", tag)
+	}
+}
