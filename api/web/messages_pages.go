@@ -488,5 +488,17 @@ var pageMessages = map[string]msg{
 	"auditverify.checkpoint.submit":            {"Record a signed checkpoint now", "Nu een ondertekend controlepunt vastleggen"},
 	"auditverify.signed_at":                    {"Signed", "Ondertekend"},
 	"auditverify.seq":                          {"Up to commit", "Tot en met commit"},
-	"auditverify.no_checkpoints":               {"No checkpoint yet.", "Nog geen controlepunt."},
+	// The verifier's reasons (domain/audit), with its ids and numbers.
+	"auditverify.reason.altered":         {"content does not match its hash (altered)", "de inhoud klopt niet met de hash (gewijzigd)"},
+	"auditverify.reason.prev_hash":       {"previous hash does not match the event before it (removed or reordered)", "de vorige hash klopt niet met de gebeurtenis ervoor (verwijderd of van volgorde veranderd)"},
+	"auditverify.reason.gap":             {"version %s where %s was expected (events removed)", "versie %s waar %s werd verwacht (gebeurtenissen verwijderd)"},
+	"auditverify.reason.reordered":       {"version %s after version %s (reordered or duplicated)", "versie %s na versie %s (van volgorde veranderd of dubbel)"},
+	"auditverify.reason.wrong_stream":    {"event names stream %s but is stored on %s", "de gebeurtenis noemt stroom %s maar staat in %s"},
+	"auditverify.reason.undecodable":     {"commit cannot be decoded: %s", "de commit kan niet worden gelezen: %s"},
+	"auditverify.reason.checkpoint":      {"does not match checkpoint of seq %s: %s", "klopt niet met het controlepunt tot en met commit %s: %s"},
+	"auditverify.reason.signature":       {"signature does not verify", "de handtekening klopt niet"},
+	"auditverify.reason.stream_missing":  {"stream %s is missing (checkpointed at version %s)", "stroom %s ontbreekt (in het controlepunt op versie %s)"},
+	"auditverify.reason.version_missing": {"stream %s: version %s is missing (events removed)", "stroom %s: versie %s ontbreekt (gebeurtenissen verwijderd)"},
+	"auditverify.reason.hash_differs":    {"stream %s: version %s hash differs from the checkpoint", "stroom %s: de hash van versie %s wijkt af van het controlepunt"},
+	"auditverify.no_checkpoints":         {"No checkpoint yet.", "Nog geen controlepunt."},
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"regexp"
 	"slices"
 
 	"github.com/emcc/accredit/domain"
@@ -51,4 +52,44 @@ func (a *app) auditCheckpoint(x *ctx) error {
 		return err
 	}
 	return x.redirect("/office/audit/verify?ok=checkpoint_recorded")
+}
+
+// auditReasons word the fixed reasons of domain/audit in the reader's
+// language: a pattern's groups (ids, numbers, another reason) fill its
+// message in order. A reason none matches is shown as the verifier wrote
+// it.
+var auditReasons = []struct {
+	re  *regexp.Regexp
+	key string
+}{
+	{regexp.MustCompile(`^content does not match its hash \(altered\)$`), "auditverify.reason.altered"},
+	{regexp.MustCompile(`^previous hash does not match the event before it \(removed or reordered\)$`), "auditverify.reason.prev_hash"},
+	{regexp.MustCompile(`^version (\d+) where (\d+) was expected \(events removed\)$`), "auditverify.reason.gap"},
+	{regexp.MustCompile(`^version (\d+) after version (\d+) \(reordered or duplicated\)$`), "auditverify.reason.reordered"},
+	{regexp.MustCompile(`^event names stream (\S+) but is stored on (\S+)$`), "auditverify.reason.wrong_stream"},
+	{regexp.MustCompile(`^commit cannot be decoded: (.*)$`), "auditverify.reason.undecodable"}, // the decoder's words stay
+	{regexp.MustCompile(`^does not match checkpoint of seq (\d+): (.+)$`), "auditverify.reason.checkpoint"},
+	{regexp.MustCompile(`^signature does not verify$`), "auditverify.reason.signature"},
+	{regexp.MustCompile(`^stream (\S+) is missing \(checkpointed at version (\d+)\)$`), "auditverify.reason.stream_missing"},
+	{regexp.MustCompile(`^stream (\S+): version (\d+) is missing \(events removed\)$`), "auditverify.reason.version_missing"},
+	{regexp.MustCompile(`^stream (\S+): version (\d+) hash differs from the checkpoint$`), "auditverify.reason.hash_differs"},
+}
+
+// auditReason is a reason of domain/audit in lang.
+func auditReason(lang, reason string) string {
+	for _, r := range auditReasons {
+		m := r.re.FindStringSubmatch(reason)
+		if m == nil {
+			continue
+		}
+		var args []any
+		for i, g := range m[1:] {
+			if r.key == "auditverify.reason.checkpoint" && i == 1 {
+				g = auditReason(lang, g) // the checkpoint's own problem
+			}
+			args = append(args, g)
+		}
+		return tr(lang, r.key, args...)
+	}
+	return reason
 }

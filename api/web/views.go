@@ -427,6 +427,8 @@ func (x *ctx) fieldErrors(p *page, err error, rename func(string) string) int {
 func funcs(lang string, cat *framework.Catalogue) template.FuncMap {
 	return template.FuncMap{
 		"t": func(key string, args ...any) string { return tr(lang, key, args...) },
+		// auditReason words a reason of the audit's verifier.
+		"auditReason": func(reason string) string { return auditReason(lang, reason) },
 		// tn is t for a count n (the first argument): key.one when n is 1.
 		"tn": func(key string, n int, args ...any) string {
 			if n == 1 && hasMessage(key+".one") {
