@@ -82,6 +82,12 @@ var reasons = map[string]string{
 	"a common password, or made from one":         "een veelgebruikt wachtwoord, of daarvan gemaakt",
 	"one of applicant, assessor, office":          "kies een rol: aanvrager, assessor of bureau",
 	"one of foundation, practitioner, senior_practitioner, master_practitioner": "kies een niveau",
+	// Refusals of the pages' own forms that the web does not check first.
+	"required: the payment's reference":                                    "verplicht: het betalingskenmerk",
+	"only when the fee is waived":                                          "alleen als de vergoeding wordt kwijtgescholden",
+	"only when the fee is paid":                                            "alleen als de vergoeding is betaald",
+	"required: an address or a link":                                       "verplicht: een adres of een link",
+	"the assessor themself: a conflict of interest is with another person": "de assessor zelf: een belangenconflict is er met iemand anders",
 }
 
 // limitReasons translate the reasons of domain/limits, which carry numbers.
