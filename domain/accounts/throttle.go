@@ -122,15 +122,15 @@ func (t *throttle) counters(account, client string) []counter {
 	}
 	return []counter{
 		{"account." + t.blind(account), AccountFailures},
-		{"client." + t.blind(clientNetwork(client)), ClientFailures},
+		{"client." + t.blind(ClientNetwork(client)), ClientFailures},
 	}
 }
 
-// clientNetwork is what a client's failures count under: its IPv4
+// ClientNetwork is what a client's failures count under: its IPv4
 // address, or its IPv6 address's /64, the block one subscriber is given
 // (an attacker there holds 2^64 addresses, each of which would otherwise
 // get its own free tries). Anything else counts as it stands.
-func clientNetwork(client string) string {
+func ClientNetwork(client string) string {
 	ip, err := netip.ParseAddr(client)
 	if err != nil {
 		return client

@@ -40,10 +40,11 @@ const (
 // it with the longer of the two, should they ever part.
 const ClientWindow = ClientBurst * ClientEvery
 
-// clientKey names a client's count: by a keyed digest of its address, so
-// that the shared store holds no address in clear.
+// clientKey names a client's count: by a keyed digest of its address (an
+// IPv6 address's /64, as the login throttle counts it), so that the shared
+// store holds no address in clear.
 func (s *Service) clientKey(client string) string {
-	return "reset.client." + s.o.Vault.Blind(client)
+	return "reset.client." + s.o.Vault.Blind(accounts.ClientNetwork(client))
 }
 
 // allow takes one request of client at now, or says how long to wait.
