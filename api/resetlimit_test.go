@@ -5,9 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/emcc/accredit/cmd/accreditd/app"
 	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
 	"github.com/emcc/accredit/domain/natsstore"
 	"github.com/emcc/accredit/domain/recovery"
@@ -22,20 +20,8 @@ import (
 // one; another client is not held back, and a wait renews the allowance
 // for both processes. The shared store names the client only by a digest.
 func TestTwoProcessesShareTheResetLimit(t *testing.T) {
-	proxies, err := app.ParseCIDRs("127.0.0.0/8, ::1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := NewClock(time.Now()) // still: no request's allowance comes back while the test runs
-	natsAddr := freeAddr(t)
-	cfg1 := Config(t.TempDir())
-	cfg1.NATSListen, cfg1.TrustedProxies = natsAddr, proxies
-	first := StartWith(t, cfg1, app.Options{Now: clock.Now})
-	cfg2 := Config(t.TempDir())
-	cfg2.NATSURL, cfg2.TrustedProxies = "nats://"+natsAddr, proxies
-	cfg2.MasterKeyFile, cfg2.SigningKeyFile = cfg1.MasterKeyFile, cfg1.SigningKeyFile
-	second := StartWith(t, cfg2, app.Options{Now: clock.Now})
-	both := []*Instance{first, second}
+	both, clock := twoProcessesBehindAProxy(t) // the clock still: no request's allowance comes back while the test runs
+	first, second := both[0], both[1]
 
 	ask := func(in *Instance, email, client string) Response {
 		t.Helper()

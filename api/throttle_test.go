@@ -17,20 +17,7 @@ import (
 // address, still logs in (one address's wrong passwords once locked the
 // account for everyone).
 func TestTwoProcessesShareTheLoginThrottle(t *testing.T) {
-	proxies, err := app.ParseCIDRs("127.0.0.0/8, ::1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := NewClock(time.Now()) // still: the first delay is a second, which slow logins can outlast
-	natsAddr := freeAddr(t)
-	cfg1 := Config(t.TempDir())
-	cfg1.NATSListen, cfg1.TrustedProxies = natsAddr, proxies
-	first := StartWith(t, cfg1, app.Options{Now: clock.Now})
-	cfg2 := Config(t.TempDir())
-	cfg2.NATSURL, cfg2.TrustedProxies = "nats://"+natsAddr, proxies
-	cfg2.MasterKeyFile, cfg2.SigningKeyFile = cfg1.MasterKeyFile, cfg1.SigningKeyFile
-	second := StartWith(t, cfg2, app.Options{Now: clock.Now})
-	both := []*Instance{first, second}
+	both, _ := twoProcessesBehindAProxy(t) // the clock still: the first delay is a second, which slow logins can outlast
 
 	login := func(in *Instance, password, client string) Response {
 		return in.Do(t, Request{Method: http.MethodPost, Path: "/api/v1/auth/login",
@@ -55,4 +42,27 @@ func TestTwoProcessesShareTheLoginThrottle(t *testing.T) {
 			t.Fatalf("process %d, the owner from another address: got %d %s, want 200", i+1, r.Status, r.Body)
 		}
 	}
+}
+
+// twoProcessesBehindAProxy starts two accreditd on one NATS server (the
+// first embeds it, the second connects to it), as two replicas of a
+// cluster: they share the master and signing keys, trust the loopback as
+// their proxy (so X-Forwarded-For names the client) and keep the clock
+// returned, which stands still until a test moves it.
+func twoProcessesBehindAProxy(t *testing.T) ([]*Instance, *Clock) {
+	t.Helper()
+	proxies, err := app.ParseCIDRs("127.0.0.0/8, ::1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := NewClock(time.Now())
+	natsAddr := freeAddr(t)
+	cfg1 := Config(t.TempDir())
+	cfg1.NATSListen, cfg1.TrustedProxies = natsAddr, proxies
+	first := StartWith(t, cfg1, app.Options{Now: clock.Now})
+	cfg2 := Config(t.TempDir())
+	cfg2.NATSURL, cfg2.TrustedProxies = "nats://"+natsAddr, proxies
+	cfg2.MasterKeyFile, cfg2.SigningKeyFile = cfg1.MasterKeyFile, cfg1.SigningKeyFile
+	second := StartWith(t, cfg2, app.Options{Now: clock.Now})
+	return []*Instance{first, second}, clock
 }

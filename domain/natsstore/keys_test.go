@@ -167,6 +167,17 @@ func TestAnErasureStoppedHalfWayIsFinishedByTheNext(t *testing.T) {
 	wantOnDisk(t, s, [][]byte{kept}, [][]byte{halfErased, raced})
 }
 
+// legacyBucket makes the keys bucket as stores made before December 2026
+// have it: a KV bucket as nats makes one, its stream denying deletes.
+func legacyBucket(t *testing.T, js jetstream.JetStream) jetstream.KeyValue {
+	t.Helper()
+	kv, err := js.CreateKeyValue(context.Background(), jetstream.KeyValueConfig{Bucket: natsstore.LegacyKeysBucket, History: 1, Storage: jetstream.FileStorage})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kv
+}
+
 // A store made before the keys moved: its bucket denied deletes, so an
 // erased key was only purged and stayed in its files. Opening the key
 // store moves the keys and erasures across and deletes the old bucket.
@@ -177,10 +188,7 @@ func TestTheOldKeysBucketIsMovedAndItsFilesGo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	old, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: natsstore.LegacyKeysBucket, History: 1, Storage: jetstream.FileStorage})
-	if err != nil {
-		t.Fatal(err)
-	}
+	old := legacyBucket(t, js)
 	kept, erased := randomKey(t), randomKey(t)
 	if _, err := old.Create(ctx, "user.kept", kept); err != nil {
 		t.Fatal(err)
@@ -230,10 +238,7 @@ func TestAnInterruptedMoveOfTheKeysGoesOn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	old, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: natsstore.LegacyKeysBucket, History: 1, Storage: jetstream.FileStorage})
-	if err != nil {
-		t.Fatal(err)
-	}
+	old := legacyBucket(t, js)
 	a, b := randomKey(t), randomKey(t)
 	if _, err := old.Create(ctx, "user.a", a); err != nil {
 		t.Fatal(err)
