@@ -88,8 +88,21 @@ func (s *Service) Follow(c eventstore.Commit) {
 				s.dir.users[p.UserID] = u
 			}
 			delete(s.dir.oldEmails, p.UserID)
+			s.dropLegacyLocked(p.UserID)
 			s.mu.Unlock()
 			s.vault.Forget(p.UserID)
+		case EventEmailChanged:
+			// A user of the old stream who moves to another address holds
+			// a reservation from then on: the old address, in the clear,
+			// is no longer theirs to find them by.
+			s.mu.Lock()
+			if id := ownStreamUser(c.Stream); id != "" {
+				if _, old := s.dir.oldEmails[id]; old {
+					delete(s.dir.oldEmails, id)
+					s.dropLegacyLocked(id)
+				}
+			}
+			s.mu.Unlock()
 		case EventErasureCompleted:
 			var p ErasureCompleted
 			if decodeInto(e, &p) != nil {
@@ -146,6 +159,27 @@ func (s *Service) HolderName(ctx context.Context, id string) (string, error) {
 		return pii.Erased, nil
 	}
 	return name, err
+}
+
+// dropLegacyLocked forgets the address of the old stream that finds user
+// id, as it goes out of use (an erasure, a move to another address): kept,
+// an erased person's address would stay in memory in the clear until the
+// next start. Rare, so a pass over the map is cheap enough.
+func (s *Service) dropLegacyLocked(id string) {
+	for key, holder := range s.dir.legacy {
+		if holder == id {
+			delete(s.dir.legacy, key)
+		}
+	}
+}
+
+// ownStreamUser is the user id of a user's own stream ("" for any other).
+func ownStreamUser(stream string) string {
+	id, _ := strings.CutPrefix(stream, UserPrefix+".")
+	if id == stream {
+		return ""
+	}
+	return id
 }
 
 func (s *Service) addLegacyLocked(key, id string) {
