@@ -435,8 +435,19 @@ func TestHelmNATSValues(t *testing.T) {
 		}
 	}
 	sort.Strings(refs)
+	// Besides the configuration's variables, the Go runtime's soft memory
+	// limit, under the container's.
+	limit := str(containerEnv["GOMEMLIMIT"])
+	delete(containerEnv, "GOMEMLIMIT")
 	if nv := natsVars(t); !slices.Equal(refs, nv) || !slices.Equal(keys(containerEnv), nv) {
 		t.Errorf("NATS variables: got references %v and container.env %v, want %v (as deploy/nats)", refs, keys(containerEnv), nv)
+	}
+	soft, okSoft := strings.CutSuffix(limit, "MiB")
+	hard, okHard := strings.CutSuffix(str(get(v, "container", "merge", "resources", "limits", "memory")), "Gi")
+	s, _ := strconv.Atoi(soft)
+	h, _ := strconv.Atoi(hard)
+	if !okSoft || !okHard || s <= 0 || s >= h*1024 {
+		t.Errorf("NATS GOMEMLIMIT %q: want MiB below the container's memory limit (%vGi)", limit, hard)
 	}
 }
 
