@@ -117,6 +117,26 @@ func TestNewEmailCountsOnceConfirmed(t *testing.T) {
 	Expect(t, tm.in.Post(t, "/api/v1/auth/password-resets", "", map[string]string{"token": token, "password": "a brand new long password"}), 400)
 }
 
+// TestARetriedEmailConfirmationIsAnsweredAsTheFirst: a confirmation sent
+// again with its Idempotency-Key (its answer lost) is answered as the first
+// was, though its link is used now; the same key with another link is
+// refused.
+func TestARetriedEmailConfirmationIsAnsweredAsTheFirst(t *testing.T) {
+	mb := StartMailbox(t, "", "")
+	tm := newTeam(t, func(c *app.Config) { c.SMTPURL = mb.URL() })
+	Expect(t, tm.in.Post(t, "/api/v1/me/email-changes", tm.applicant.Token, map[string]string{"email": "carla.new@example.org"}), 202)
+	token := tokenOf(t, mb.Wait(t, to("carla.new@example.org")))
+	confirm := Request{Method: "POST", Path: "/api/v1/auth/email-confirmations", Body: map[string]string{"token": token}, Header: keyed("confirm-1")}
+	first := Expect(t, tm.in.Do(t, confirm), 200)
+	if r := tm.in.Do(t, confirm); r.Status != 200 || r.Map(t)["seq"] != first.Map(t)["seq"] {
+		t.Fatalf("retried email confirmation: got %d %s, want 200 as the first (%s)", r.Status, r.Body, first.Body)
+	}
+	other := confirm
+	other.Body = map[string]string{"token": token + "x"}
+	Expect(t, tm.in.Do(t, other), 422) // the key with another link
+	tm.in.Login(t, "carla.new@example.org", tm.applicant.Password)
+}
+
 // TestALinkEndsWhenTheUserShutsOthersOut: a recovery link asked for before
 // the user changed their password, had their sessions ended or was
 // disabled no longer works, so that someone who held a session then (and

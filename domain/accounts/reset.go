@@ -37,4 +37,12 @@ func (s *Service) ResetRecorded(ctx context.Context, meta aggregate.Meta) (aggre
 	return s.passwordRecorded(ctx, meta, "", resetEnded)
 }
 
+// EmailChangeRecorded answers a retry of an email confirmation recorded
+// already (meta's command id, the same request): ok and its result. The
+// link it used would refuse the retry, so the caller asks this before it
+// redeems the link.
+func (s *Service) EmailChangeRecorded(ctx context.Context, meta aggregate.Meta) (aggregate.Result, bool, error) {
+	return s.users.Applied(ctx, meta)
+}
+
 const resetEnded = "the password is set, but other sessions could not be ended"

@@ -432,6 +432,9 @@ func (s *Service) RequestEmailChange(ctx context.Context, userID, email string) 
 // ConfirmEmail makes the link's new address the user's. Errors: Invalid
 // (the link), Conflict (the address belongs to someone else meanwhile).
 func (s *Service) ConfirmEmail(ctx context.Context, meta aggregate.Meta, token string) (aggregate.Result, error) {
+	if res, ok, err := s.o.Accounts.EmailChangeRecorded(ctx, meta); ok { // a retry: its link is used
+		return res, err
+	}
 	t, err := s.redeem(ctx, token, PurposeEmail)
 	if err != nil {
 		return aggregate.Result{}, err
