@@ -61,6 +61,23 @@ type Exclusion struct {
 // qualify: the checks of Assign and Claim on the profile (not the state or
 // whether the role is free).
 func (c *Case) Exclusions(p AssessorProfile, role AssessorRole) []Exclusion {
+	return c.exclusions(p, role, c.Level)
+}
+
+// RenewalExclusions lists why p may not assess this case's renewal, none
+// when they qualify: the checks of Exclusions on the role RenewalRole
+// names, at the level awarded, which a renewal renews, rather than the one
+// applied for.
+func (c *Case) RenewalExclusions(p AssessorProfile) []Exclusion {
+	level := c.Level
+	if a := c.Accreditation; a != nil {
+		level = a.Level
+	}
+	return c.exclusions(p, c.RenewalRole(p.UserID), level)
+}
+
+// exclusions is Exclusions with the assessor's level checked against level.
+func (c *Case) exclusions(p AssessorProfile, role AssessorRole, level framework.Level) []Exclusion {
 	var out []Exclusion
 	add := func(code ExclusionCode, text string) { out = append(out, Exclusion{Code: code, Text: text}) }
 	if !p.Active {
@@ -76,8 +93,8 @@ func (c *Case) Exclusions(p AssessorProfile, role AssessorRole) []Exclusion {
 	if !slices.ContainsFunc(p.Schemes, func(s string) bool { return strings.EqualFold(s, string(c.Scheme)) }) {
 		add(ExcludedScheme, fmt.Sprintf("not qualified for %s", c.Scheme))
 	}
-	if !p.MaxLevel.AtLeast(c.Level) {
-		add(ExcludedLevel, fmt.Sprintf("qualified up to %q, below the case level %q", p.MaxLevel, c.Level))
+	if !p.MaxLevel.AtLeast(level) {
+		add(ExcludedLevel, fmt.Sprintf("qualified up to %q, below the case level %q", p.MaxLevel, level))
 	}
 	if !slices.ContainsFunc(p.Languages, func(l string) bool { return strings.EqualFold(strings.TrimSpace(l), c.Language) }) {
 		add(ExcludedLanguage, fmt.Sprintf("does not assess in the case language %q", c.Language))
@@ -90,7 +107,11 @@ func (c *Case) Exclusions(p AssessorProfile, role AssessorRole) []Exclusion {
 
 // qualify checks that p may take role on this case.
 func (c *Case) qualify(action Action, p AssessorProfile, role AssessorRole) error {
-	ex := c.Exclusions(p, role)
+	return refused(action, p, role, c.Exclusions(p, role))
+}
+
+// refused is the error for p refused role for the exclusions ex, nil for none.
+func refused(action Action, p AssessorProfile, role AssessorRole, ex []Exclusion) error {
 	if len(ex) == 0 {
 		return nil
 	}

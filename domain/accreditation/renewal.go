@@ -317,7 +317,7 @@ func compare(a, b float64) int {
 
 // AssignRenewal is the office assigning the submitted renewal to one
 // assessor (or, while it is assessed, to another). The assessor must be
-// active, qualified for the scheme at the case's level, speak its language,
+// active, qualified for the scheme at the level awarded, speak its language,
 // have no declared conflict with the holder and not be the holder.
 // Errors: NotFound, Forbidden, Conflict, Invalid, Unprocessable
 // (Extra["reasons"]).
@@ -331,7 +331,7 @@ func (c *Case) AssignRenewal(actor domain.Actor, now time.Time, in RenewalAssign
 		f.add("assessor_id", "required")
 		return nil, f.err(ActionAssignRenewal)
 	}
-	if err := c.qualify(ActionAssignRenewal, p, c.RenewalRole(p.UserID)); err != nil {
+	if err := refused(ActionAssignRenewal, p, c.RenewalRole(p.UserID), c.RenewalExclusions(p)); err != nil {
 		return nil, err
 	}
 	return one(RenewalAssigned{AccreditationID: c.Accreditation.ID, AssessorID: p.UserID}), nil

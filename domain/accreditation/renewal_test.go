@@ -415,3 +415,25 @@ func TestOldInstantRenewalReplays(t *testing.T) {
 		t.Fatalf("after the old renewal: got %+v, renewals %+v", a, a.Renewals)
 	}
 }
+
+// An applicant for Practitioner awarded Foundation renews a Foundation
+// accreditation: its assessor need be qualified to Foundation, not to the
+// level applied for.
+func TestRenewalAssessorQualifiedAtTheAwardedLevel(t *testing.T) {
+	h := givenModeration(t)
+	h.do(officeDecide, with((*Case).Moderate, ModerationInput{Recommendation: RecommendAwardLower, Level: framework.Foundation, Rationale: seal("m")}))
+	h.do(officeDecide, with((*Case).Decide, award(framework.Foundation, "acc-1")))
+	h.now = h.c.Accreditation.ValidUntil.AddDate(0, -1, 0)
+	h.do(applicant, renewCmd(h.rules, eiaRenewal()))
+
+	foundation := profile(assessorC)
+	foundation.MaxLevel = framework.Foundation
+	wantTypes(t, h.do(officeScreen, with((*Case).AssignRenewal, RenewalAssignInput{Profile: foundation})), EventRenewalAssigned)
+	if ex := h.c.RenewalExclusions(foundation); len(ex) != 0 {
+		t.Fatalf("exclusions of a Foundation assessor from a Foundation renewal: got %+v, want none", ex)
+	}
+
+	below := profile(assessorC)
+	below.MaxLevel = ""
+	wantErr(t, h.fails(officeScreen, with((*Case).AssignRenewal, RenewalAssignInput{Profile: below})), domain.Unprocessable, `below the case level "foundation"`)
+}

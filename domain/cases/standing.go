@@ -77,6 +77,9 @@ func barsOf(c *accreditation.Case, p accreditation.AssessorProfile) []BarredRole
 	var out []BarredRole
 	for _, h := range heldRoles(c, p.UserID) {
 		ex := c.Exclusions(p, h.on)
+		if h.name == RenewalAssessorRole {
+			ex = c.RenewalExclusions(p)
+		}
 		if len(ex) == 0 {
 			continue
 		}
