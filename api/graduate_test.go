@@ -2,7 +2,9 @@ package api_test
 
 import (
 	"net/http"
+	"net/url"
 	"testing"
+	"time"
 
 	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
 )
@@ -82,4 +84,33 @@ func TestTheEQAGraduateRoute(t *testing.T) {
 		"scheme": "EQA", "based_on": "eqa-2024-1", "effective_from": "2026-03-02",
 		"rules": []map[string]any{{"name": "completed_cycles", "values": map[string]any{"foundation": 1}, "graduates": map[string]any{"foundation": 0}}},
 	}}), "rules[0].graduates", "only EIA")
+}
+
+// TestAPastViewShowsTheProgrammeInForceThen: the office's view of a
+// graduate's case as it stood on a date says whether the programme named
+// was in force on that date, not today.
+func TestAPastViewShowsTheProgrammeInForceThen(t *testing.T) {
+	tm := newTeam(t)
+	eqa := tm.openEQA(t)
+	tm.post(t, "/api/v1/cases/"+eqa+"/submit", tm.applicant.Token, declared, 200)
+	tm.toDecision(t, eqa)
+	d := tm.post(t, "/api/v1/cases/"+eqa+"/decision", tm.admin, map[string]string{"outcome": "awarded", "level": "senior_practitioner", "rationale": "Programme meets the level."}, 200)
+	programme := d["accreditation"].(map[string]any)["id"].(string)
+
+	gina := tm.in.CreateUser(t, tm.admin, "applicant", "gina@example.org", "Gina Graduate")
+	id := tm.post(t, "/api/v1/cases", gina.Token, map[string]any{"scheme": "EIA", "level": "practitioner", "language": "en"}, 201)["id"].(string)
+	portfolio := eiaPortfolio()
+	portfolio["eqa_programme"] = programme
+	Expect(t, tm.in.Put(t, "/api/v1/cases/"+id+"/portfolio", gina.Token, portfolio), 200)
+	named := tm.clock.Now()
+
+	tm.setClock(t, named.AddDate(5, 0, 2)) // the programme's accreditation has run out
+	inForce := func(v map[string]any) any { return v["graduate_programme"].(map[string]any)["in_force"] }
+	if got := inForce(tm.get(t, "/api/v1/cases/"+id, tm.admin)); got != false {
+		t.Fatalf("today: in_force %v, want false", got)
+	}
+	then := Expect(t, tm.in.Get(t, "/api/v1/cases/"+id+"?as_of="+url.QueryEscape(named.Format(time.RFC3339)), tm.admin), 200).Map(t)
+	if got := inForce(then); got != true {
+		t.Fatalf("as of the day it was named: in_force %v, want true", got)
+	}
 }

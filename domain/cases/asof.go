@@ -28,7 +28,33 @@ func (s *Service) AsOf(ctx context.Context, actor domain.Actor, id string, t tim
 	v.AsOf, v.AllowedActions = &at, []accreditation.Action{}
 	// The bars are today's profiles against the case: no part of the past.
 	v.BarredRoles, v.ConflictedRoles = nil, nil
+	if g := v.GraduateProgramme; g != nil {
+		g.InForce = s.programmeInForceAt(ctx, g.AccreditationID, t)
+	}
 	return v, nil
+}
+
+// programmeInForceAt reports whether the EQA accreditation accID was in
+// force at t: its case folded up to t (revoked or replaced since, it may
+// still have been then), and its end date against t. A store failure
+// reads as not in force, as the view's programme shows the id alone then.
+func (s *Service) programmeInForceAt(ctx context.Context, accID string, t time.Time) bool {
+	id, ok := s.index.caseOf(accID)
+	if !ok {
+		return false
+	}
+	evs, err := s.eventsUntil(ctx, id, t)
+	if err != nil {
+		return false
+	}
+	c := s.newCase(id)
+	for _, e := range evs {
+		if err := c.Apply(e); err != nil {
+			s.log.Error("programme as it stood: event not applied", "case_id", id, "event", e.ID, "type", e.Type, "err", err)
+		}
+	}
+	a := c.Accreditation
+	return c.Scheme == accreditation.SchemeEQA && a != nil && a.ID == accID && accreditation.InForce(a.Status, a.ValidUntil, t)
 }
 
 // HistoryAsOf is History as it stood at t: the events recorded up to t,

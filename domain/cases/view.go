@@ -106,7 +106,8 @@ type GraduateProgrammeView struct {
 	AccreditationID string `json:"accreditation_id"`
 	Name            string `json:"name,omitempty"`
 	Provider        string `json:"provider,omitempty"`
-	// InForce is whether the programme's accreditation is in force now.
+	// InForce is whether the programme's accreditation is in force now (in
+	// a view as_of a moment, at that moment).
 	InForce bool `json:"in_force"`
 }
 
