@@ -12,6 +12,14 @@ import (
 // award and returns the accreditation id.
 func (tm *team) awardedProgramme(t *testing.T, provider User, name string) string {
 	t.Helper()
+	_, acc := tm.programmeAwardedAt(t, provider, name, "practitioner")
+	return acc
+}
+
+// programmeAwardedAt takes an EQA practitioner case of provider to an
+// award at level and returns the case id and the accreditation id.
+func (tm *team) programmeAwardedAt(t *testing.T, provider User, name, level string) (string, string) {
+	t.Helper()
 	c := tm.post(t, "/api/v1/cases", provider.Token, map[string]any{"scheme": "EQA", "level": "practitioner", "language": "en",
 		"programme": map[string]string{"name": name, "provider": "Provider of " + name}}, 201)
 	id := c["id"].(string)
@@ -23,8 +31,8 @@ func (tm *team) awardedProgramme(t *testing.T, provider User, name string) strin
 	Expect(t, tm.in.Upload(t, id, provider.Token, map[string]string{"kind": "programme_document", "title": "Curriculum", "categories": "1,2,3,4,5,6,7,8"}, "curriculum.md", []byte("# Curriculum"), nil), 201)
 	tm.post(t, "/api/v1/cases/"+id+"/submit", provider.Token, declared, 200)
 	tm.toDecision(t, id)
-	d := tm.post(t, "/api/v1/cases/"+id+"/decision", tm.admin, map[string]string{"outcome": "awarded", "level": "practitioner", "rationale": "Meets the level."}, 200)
-	return d["accreditation"].(map[string]any)["id"].(string)
+	d := tm.post(t, "/api/v1/cases/"+id+"/decision", tm.admin, map[string]string{"outcome": "awarded", "level": level, "rationale": "Meets the level."}, 200)
+	return id, d["accreditation"].(map[string]any)["id"].(string)
 }
 
 // graduate is a new applicant who names programme in an EIA practitioner
@@ -142,4 +150,40 @@ func TestAProgrammesEffectivenessIsItsProvidersAndTheOffices(t *testing.T) {
 	}
 	Expect(t, tm.in.Get(t, "/api/v1/programmes", tm.assessor.Token), 403)
 	Expect(t, tm.in.Do(t, Request{Method: http.MethodGet, Path: "/api/v1/programmes"}), 401)
+}
+
+// TestAProgrammeReplacedAfterAnAppealIsListedOnce: an EQA award at a lower
+// level, appealed and upheld back to the decision, is withdrawn and a new
+// accreditation awarded. The list of programmes gives the one in force,
+// not the one it replaced beside it; a graduate who named the first before
+// the appeal still counts in its figures, and no one names it any more.
+func TestAProgrammeReplacedAfterAnAppealIsListedOnce(t *testing.T) {
+	tm := newTeam(t)
+	carla := tm.applicant
+	rita := tm.in.CreateUser(t, tm.admin, "office", "rita@example.org", "Rita Reviewer")
+	programme, first := tm.programmeAwardedAt(t, carla, "Coaching Essentials", "foundation")
+	tm.graduate(t, 1, first, "evidenced")
+	tm.post(t, "/api/v1/cases/"+programme+"/appeal", carla.Token, map[string]string{"grounds": "Our cohorts meet the practitioner level."}, 200)
+	tm.post(t, "/api/v1/cases/"+programme+"/appeal/decision", rita.Token, map[string]string{"outcome": "upheld", "rationale": "They do.", "return_to": "decision"}, 200)
+	d := tm.post(t, "/api/v1/cases/"+programme+"/decision", tm.admin, map[string]string{"outcome": "awarded", "level": "practitioner", "rationale": "Meets the practitioner level."}, 200)
+	second := d["accreditation"].(map[string]any)["id"].(string)
+
+	for who, token := range map[string]string{"the office": tm.admin, "the provider": carla.Token} {
+		list := tm.get(t, "/api/v1/programmes", token)["programmes"].([]any)
+		if len(list) != 1 || list[0].(map[string]any)["accreditation_id"] != second || list[0].(map[string]any)["status"] != "active" {
+			t.Fatalf("%s's programmes: got %v, want %s alone, active", who, list, second)
+		}
+	}
+	figures := tm.get(t, "/api/v1/programmes/"+first+"/effectiveness", tm.admin)
+	if figures["status"] != "withdrawn" || figures["graduates_shown"] != false {
+		t.Fatalf("the first accreditation's figures: got %v, want withdrawn, with its graduate not shown alone", figures)
+	}
+
+	gina := tm.in.CreateUser(t, tm.admin, "applicant", "gina@example.org", "Gina Graduate")
+	id := tm.post(t, "/api/v1/cases", gina.Token, map[string]any{"scheme": "EIA", "level": "practitioner", "language": "en"}, 201)["id"].(string)
+	p := eiaPortfolio()
+	p["eqa_programme"] = first
+	wantField(t, tm.in.Put(t, "/api/v1/cases/"+id+"/portfolio", gina.Token, p), "eqa_programme", "")
+	p["eqa_programme"] = second
+	Expect(t, tm.in.Put(t, "/api/v1/cases/"+id+"/portfolio", gina.Token, p), 200)
 }

@@ -128,11 +128,16 @@ func (m *Effectiveness) Restore(b []byte) error {
 }
 
 // Programmes lists the EQA-accredited programmes of reg whatever their
-// status (a programme's graduates stay its graduates), by accreditation id.
+// status (a programme's graduates stay its graduates), by accreditation id;
+// but not one replaced by a later award on its case (an appeal upheld back
+// to the decision): that one is listed as the accreditation in force, and
+// the graduates who named the first still count in its figures (Of).
 func (m *Effectiveness) Programmes(reg *Register) []RegisterEntry {
 	out := []RegisterEntry{}
 	for e := range reg.Programmes {
-		out = append(out, *e)
+		if !reg.Replaced(*e) {
+			out = append(out, *e)
+		}
 	}
 	slices.SortFunc(out, func(a, b RegisterEntry) int { return strings.Compare(a.AccreditationID, b.AccreditationID) })
 	return out

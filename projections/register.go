@@ -39,7 +39,9 @@ type RegisterEntry struct {
 // register.
 type Register struct {
 	Entries map[string]*RegisterEntry `json:"entries"` // by accreditation id
-	Cases   map[string]*RegisterEntry `json:"cases"`   // by case id: what case_opened said
+	// Cases is by case id: what case_opened said, and the id of the case's
+	// latest award (see Replaced).
+	Cases map[string]*RegisterEntry `json:"cases"`
 	// programmes is the ids of the EQA entries: a provider's list of
 	// programmes reads them, not every accreditation of every coach.
 	programmes map[string]struct{}
@@ -138,6 +140,14 @@ func (m *Register) Programmes(yield func(*RegisterEntry) bool) {
 	}
 }
 
+// Replaced reports whether a later award on e's case replaced e: the
+// accreditation withdrawn when an appeal was upheld back to the decision,
+// and awarded anew.
+func (m *Register) Replaced(e RegisterEntry) bool {
+	c := m.Cases[e.CaseID]
+	return c != nil && c.AccreditationID != "" && c.AccreditationID != e.AccreditationID
+}
+
 // Name implements ReadModel.
 func (m *Register) Name() string { return "register" }
 
@@ -191,6 +201,9 @@ func (m *Register) applyCase(caseID string, e eventstore.Event, p any) {
 		en := *base
 		en.AccreditationID, en.Level, en.AwardedAt, en.ValidUntil, en.Status = p.AccreditationID, p.Level, p.AwardedAt, p.ValidUntil, accreditation.StatusActive
 		m.Entries[p.AccreditationID] = &en
+		latest := *base // replaced, not changed in place (see capture)
+		latest.AccreditationID = p.AccreditationID
+		m.Cases[caseID] = &latest
 		if en.Scheme == accreditation.SchemeEQA {
 			m.programmes[p.AccreditationID] = struct{}{}
 		}
