@@ -3,7 +3,9 @@ package api_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"mime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -348,6 +350,49 @@ func TestEmailRenewalRemindersAndDailyDigest(t *testing.T) {
 	}
 	if last == nil {
 		t.Fatalf("no digest lists %s as overdue: %v", submitted, tm.ofKind(t, "digest"))
+	}
+}
+
+// TestRenewalRemindersFallWithinTheRenewalWindow: under rules that open
+// renewal two months before the end, no reminder is mailed 90 days before
+// it, inviting a renewal that would be refused; the first is mailed when
+// the window opens, and the renewal it invites is accepted; the 30-day one
+// follows as before.
+func TestRenewalRemindersFallWithinTheRenewalWindow(t *testing.T) {
+	tm := newTeam(t)
+	ctx := context.Background()
+	window := map[string]any{"scheme": "EIA", "based_on": "eia-2024-1", "effective_from": "2026-03-02", "rules": []map[string]any{
+		{"name": "renewal_window_months", "values": map[string]any{"foundation": 2, "practitioner": 2, "senior_practitioner": 2, "master_practitioner": 2}},
+	}}
+	Expect(t, tm.in.Do(t, Request{Method: "POST", Path: "/api/v1/rulesets", Token: tm.admin, Body: window}), 201)
+	_, accID := tm.awardedCase(t)
+	until, err := time.Parse(time.RFC3339, tm.get(t, "/api/v1/accreditations/"+accID, tm.applicant.Token)["accreditation"].(map[string]any)["valid_until"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	remindersAt := func(at time.Time) []string {
+		t.Helper()
+		tm.setClock(t, at)
+		if _, err := tm.in.App.RunMailJobs(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var subjects []string
+		for _, m := range tm.ofKind(t, "renewal_reminder") {
+			subjects = append(subjects, m["subject"].(string))
+		}
+		return subjects
+	}
+	if got := remindersAt(until.AddDate(0, 0, -89)); len(got) != 0 {
+		t.Fatalf("89 days before the end, before renewal opens: reminders %q, want none", got)
+	}
+	opens := until.AddDate(0, -2, 0).Add(time.Hour)
+	days := int(math.Ceil(until.Sub(opens).Hours() / 24))
+	if got := remindersAt(opens); len(got) != 1 || got[0] != fmt.Sprintf("Your accreditation runs out in %d days", days) {
+		t.Fatalf("as renewal opens: reminders %q, want one, %d days before the end", got, days)
+	}
+	tm.post(t, "/api/v1/accreditations/"+accID+"/renewal", tm.applicant.Token, eiaRenewalBody(), 200)
+	if got := remindersAt(until.AddDate(0, 0, -29)); len(got) != 2 || !slices.Contains(got, "Your accreditation runs out in 29 days") {
+		t.Fatalf("29 days before the end: reminders %q, want the 30-day one too", got)
 	}
 }
 

@@ -473,15 +473,36 @@ func (c *Case) renewable(now time.Time, rs RuleSets) error {
 		}
 		return nil
 	}
-	months, ok := r.Value(RuleRenewalWindow, a.Level)
-	if !ok {
-		return nil
-	}
-	if opens := addMonths(a.ValidUntil, -int(months)); now.Before(opens) {
+	if opens, months, ok := c.renewalOpens(r); ok && now.Before(opens) {
 		return domain.Errorf(domain.Unprocessable, "cannot renew: renewal is open from %s until %s (%d months before the accreditation ends)",
-			opens.UTC().Format(time.RFC3339), a.ValidUntil.UTC().Format(time.RFC3339), int(months))
+			opens.UTC().Format(time.RFC3339), a.ValidUntil.UTC().Format(time.RFC3339), months)
 	}
 	return nil
+}
+
+// RenewalOpens is when the renewal of the accreditation opens under the
+// rule set in force at now (as the holder's renewal would be checked
+// then), for the reminders not to invite a renewal before it may be
+// submitted: zero when the rules set no window (open until the end), or
+// the case has no accreditation.
+func (c *Case) RenewalOpens(now time.Time, rs RuleSets) time.Time {
+	r := rs.InForce(c.Scheme, now)
+	if c.Accreditation == nil || r.ID == "" {
+		return time.Time{}
+	}
+	opens, _, _ := c.renewalOpens(c.forApplicant(r))
+	return opens
+}
+
+// renewalOpens is when the renewal window of r opens, and its months; ok
+// is false when r sets none.
+func (c *Case) renewalOpens(r RuleSet) (opens time.Time, months int, ok bool) {
+	a := c.Accreditation
+	m, ok := r.Value(RuleRenewalWindow, a.Level)
+	if !ok {
+		return time.Time{}, 0, false
+	}
+	return addMonths(a.ValidUntil, -int(m)), int(m), true
 }
 
 // addMonths is t moved by n calendar months, its day kept within the month

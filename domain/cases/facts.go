@@ -33,10 +33,11 @@ func (s *Service) RequestedBy(ctx context.Context, id, requestID string) (string
 	return "", false, nil
 }
 
-// Expiring is an active accreditation and when it runs out.
+// Expiring is an active accreditation, when it runs out and when its
+// renewal opens (zero: the rules set no window).
 type Expiring struct {
 	CaseID, AccreditationID, HolderID, Language string
-	ValidUntil                                  time.Time
+	ValidUntil, RenewalOpens                    time.Time
 }
 
 // ExpiringBefore returns the active accreditations that run out before t,
@@ -56,7 +57,8 @@ func (s *Service) ExpiringBefore(ctx context.Context, t time.Time) ([]Expiring, 
 		if !ok || a == nil || a.Status != accreditation.StatusActive || !a.ValidUntil.Before(t) {
 			continue
 		}
-		out = append(out, Expiring{CaseID: id, AccreditationID: a.ID, HolderID: c.ApplicantID, Language: c.Language, ValidUntil: a.ValidUntil})
+		out = append(out, Expiring{CaseID: id, AccreditationID: a.ID, HolderID: c.ApplicantID, Language: c.Language, ValidUntil: a.ValidUntil,
+			RenewalOpens: c.RenewalOpens(s.now(), s.RuleSets())})
 	}
 	return out, unread
 }

@@ -19,7 +19,7 @@ const (
 	KindInformationRequested Kind = "information_requested" // applicant: more information is asked
 	KindDecision             Kind = "decision"              // applicant: the decision is recorded
 	KindAppealOutcome        Kind = "appeal_outcome"        // applicant: the appeal is decided
-	KindRenewalReminder      Kind = "renewal_reminder"      // holder: the accreditation runs out in 90 or 30 days
+	KindRenewalReminder      Kind = "renewal_reminder"      // holder: the accreditation runs out in 90 or 30 days (not before renewal opens)
 	KindInterview            Kind = "interview"             // applicant: the interview is set, or moved
 	KindRenewalOutcome       Kind = "renewal_outcome"       // holder: the renewal is assessed (renewed, refused, returned)
 	KindAccreditationEnded   Kind = "accreditation_ended"   // holder: the office revoked or withdrew the accreditation

@@ -14,10 +14,11 @@ import (
 // end date and the reminder; the day and the office user), so every
 // process may run the job at any time and each is created once.
 
-// Expiring is an active accreditation that runs out.
+// Expiring is an active accreditation that runs out, and when its renewal
+// opens (zero: any time before the end).
 type Expiring struct {
 	CaseID, AccreditationID, HolderID, Language string
-	ValidUntil                                  time.Time
+	ValidUntil, RenewalOpens                    time.Time
 }
 
 // Timed is what the timed jobs read.
@@ -28,12 +29,16 @@ type Timed interface {
 	Digest(ctx context.Context, since, now time.Time) (submitted, overdue []string, err error)
 }
 
-// ReminderDays are the reminders before an accreditation runs out.
+// ReminderDays are the reminders before an accreditation runs out, the
+// earliest first.
 var ReminderDays = []int{90, 30}
 
 // Remind creates the renewal reminders due at now: the 30-day one within
-// 30 days of the end, else the 90-day one within 90. It returns how many
-// it created.
+// 30 days of the end, else the 90-day one within 90. None is due before
+// the renewal opens, for it would invite a renewal that is refused: one
+// whose day comes earlier is due when it opens (the 90-day one, for a
+// window of two months), and when the window opens within 30 days of the
+// end only the 30-day one is mailed. It returns how many it created.
 func (n *Notifier) Remind(ctx context.Context, now time.Time) (int, error) {
 	if n.Timed == nil {
 		return 0, nil
@@ -42,13 +47,13 @@ func (n *Notifier) Remind(ctx context.Context, now time.Time) (int, error) {
 	created := 0
 	for _, e := range list {
 		left := int(math.Ceil(e.ValidUntil.Sub(now).Hours() / 24))
-		if left < 1 {
+		if left < 1 || now.Before(e.RenewalOpens) {
 			continue
 		}
 		mark := 0
 		for _, d := range ReminderDays {
-			if left <= d {
-				mark = d
+			if left <= d || !e.RenewalOpens.IsZero() && e.ValidUntil.AddDate(0, 0, -d).Before(e.RenewalOpens) {
+				mark = d // due: its day has come, or it is due when renewal opens, which it has
 			}
 		}
 		id := fmt.Sprintf("r%d.%s.%s", mark, e.AccreditationID, e.ValidUntil.UTC().Format("20060102"))

@@ -123,7 +123,7 @@ func (t timed) ExpiringBefore(ctx context.Context, before time.Time) ([]mail.Exp
 	out := make([]mail.Expiring, 0, len(list))
 	for _, e := range list {
 		out = append(out, mail.Expiring{CaseID: e.CaseID, AccreditationID: e.AccreditationID, HolderID: e.HolderID,
-			Language: e.Language, ValidUntil: e.ValidUntil})
+			Language: e.Language, ValidUntil: e.ValidUntil, RenewalOpens: e.RenewalOpens})
 	}
 	return out, err
 }
