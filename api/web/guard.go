@@ -65,11 +65,13 @@ func (a *app) guard(r route) echo.HandlerFunc {
 		x.authenticate()
 		if !r.Public {
 			if x.user == nil {
-				next := ""
-				if c.Request().Method == http.MethodGet {
-					next = "?next=" + url.QueryEscape(c.Request().URL.RequestURI())
+				if m := c.Request().Method; m != http.MethodGet && m != http.MethodHead {
+					// A form sent after the session ended: the login page
+					// says so, and leads back to the form's page (app.js
+					// keeps what was typed and puts it back there).
+					return c.Redirect(http.StatusSeeOther, "/login?expired=1&next="+url.QueryEscape(x.backPath()))
 				}
-				return c.Redirect(http.StatusSeeOther, "/login"+next)
+				return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request().URL.RequestURI()))
 			}
 			if !slices.Contains(r.Roles, x.user.Role) {
 				return x.errorPage(errWrongRole{need: r.Roles})

@@ -17,6 +17,7 @@ var pageMessages = map[string]msg{
 	"login.throttled":         {"Too many failed attempts. For your security, logging in is paused: try again in %d seconds.", "Te veel mislukte pogingen. Voor uw veiligheid is inloggen gepauzeerd: probeer het over %d seconden opnieuw."},
 	"login.email.required":    {"Enter your email address", "Vul uw e-mailadres in"},
 	"login.password.required": {"Enter your password", "Vul uw wachtwoord in"},
+	"login.expired":           {"Your session had ended, so your form was not sent.", "Uw sessie was beëindigd, dus uw formulier is niet verzonden."},
 	"signup.title":            {"Create an account", "Account aanmaken"},
 	"signup.intro":            {"Create an account to apply for an EMCC accreditation for yourself or for your programme.", "Maak een account aan om een EMCC-accreditatie aan te vragen voor uzelf of uw opleiding."},
 	"signup.name.hint":        {"As it should appear on your certificate and in the public register.", "Zoals hij op uw certificaat en in het openbare register moet staan."},

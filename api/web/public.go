@@ -56,6 +56,9 @@ func (a *app) loginForm(x *ctx) error {
 	}
 	p := x.newPage("login.title", nil)
 	p.Form.Set("next", localPath(x.QueryParam("next"), ""))
+	if x.QueryParam("expired") == "1" { // a form sent after the session ended (guard)
+		p.Form.Set("expired", "1")
+	}
 	return x.render(0, "login", p)
 }
 
@@ -64,6 +67,9 @@ func (a *app) login(x *ctx) error {
 	email, password := x.fv("email"), x.form.Get("password")
 	p.Form.Set("email", email)
 	p.Form.Set("next", localPath(x.fv("next"), ""))
+	if x.fv("expired") == "1" { // still said when a login is refused
+		p.Form.Set("expired", "1")
+	}
 	if email == "" {
 		p.Errors["email"] = x.T("login.email.required")
 	}
