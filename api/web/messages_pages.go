@@ -18,6 +18,8 @@ var pageMessages = map[string]msg{
 	"login.email.required":    {"Enter your email address", "Vul uw e-mailadres in"},
 	"login.password.required": {"Enter your password", "Vul uw wachtwoord in"},
 	"login.expired":           {"Your session had ended, so your form was not sent.", "Uw sessie was beëindigd, dus uw formulier is niet verzonden."},
+	"login.kept":              {"What you typed is kept in this browser tab: it is back on the form once you have logged in.", "Wat u typte, is bewaard in dit tabblad: het staat weer in het formulier zodra u bent ingelogd."},
+	"kept.restored":           {"What you typed at %s was not sent, and is back. Check it and send it again.", "Wat u om %s typte, is niet verzonden en staat er weer. Controleer het en verzend het opnieuw."},
 	"signup.title":            {"Create an account", "Account aanmaken"},
 	"signup.intro":            {"Create an account to apply for an EMCC accreditation for yourself or for your programme.", "Maak een account aan om een EMCC-accreditatie aan te vragen voor uzelf of uw opleiding."},
 	"signup.name.hint":        {"As it should appear on your certificate and in the public register.", "Zoals hij op uw certificaat en in het openbare register moet staan."},

@@ -1,6 +1,7 @@
 // Accredit: progressive enhancement only. Every page works without this
 // file; with it, uploads show their progress and are checked before they
-// start, and an assessment in progress is kept as a draft in this browser.
+// start, an assessment in progress is kept as a draft in this browser, and
+// a form sent after the session ended comes back once logged in again.
 (function () {
   "use strict";
 
@@ -275,13 +276,240 @@
     });
   }
 
+  // ---- Forms sent after the session ended: kept for this tab. ----
+  //
+  // A form sent without a session goes to the login page (guard.go), and
+  // what was typed in it would be lost. So each form of a logged-in page
+  // is kept as it goes, in sessionStorage (this tab only, gone when it
+  // closes), under its action's path, for a short time. Sent without a
+  // session, it is marked lost on the login page; back on its page with
+  // the form as it was first shown, it is put back. The form's success
+  // page (?ok=) forgets it, and so does logging out.
+
+  var KEPT = "accredit-kept:";
+  var KEPT_SENT = "accredit-kept-sent"; // the key of the form sent last
+  var KEPT_FOR = 30 * 60 * 1000;
+
+  function session() {
+    try {
+      var s = window.sessionStorage;
+      s.setItem("accredit-probe", "1");
+      s.removeItem("accredit-probe");
+      return s;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function keptKey(form) {
+    // The attribute: form.action is a field of that name, if there is one.
+    return KEPT + new URL(form.getAttribute("action") || "", location.href).pathname;
+  }
+
+  // keepable: a field worth keeping (never a password, a file, the CSRF
+  // token or the idempotency key, which the page sets afresh).
+  function keepable(el) {
+    return el.name && el.name !== "csrf" && el.name !== "idem" && el.type !== "password" &&
+      el.type !== "file" && el.tagName !== "BUTTON" && el.type !== "submit" && el.type !== "reset" &&
+      el.type !== "button" && el.type !== "image";
+  }
+
+  // fieldValues is what the form holds, or (shown) what the page showed
+  // in it, by field name; with hidden fields only when all.
+  function fieldValues(form, shown, all) {
+    var data = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!keepable(el) || (el.type === "hidden" && !all)) {
+        return;
+      }
+      var vals = data[el.name] = data[el.name] || [];
+      if (el.type === "checkbox" || el.type === "radio") {
+        if (shown ? el.defaultChecked : el.checked) {
+          vals.push(el.value);
+        }
+      } else if (el.tagName === "SELECT") {
+        var any = false;
+        Array.prototype.forEach.call(el.options, function (o) {
+          if (shown ? o.defaultSelected : o.selected) {
+            vals.push(o.value);
+            any = true;
+          }
+        });
+        if (!any && shown && !el.multiple && el.options.length > 0) {
+          vals.push(el.options[0].value); // what a browser shows then
+        }
+      } else {
+        vals.push(shown ? el.defaultValue : el.value);
+      }
+    });
+    return data;
+  }
+
+  function sameValues(a, b) {
+    return JSON.stringify(a) === JSON.stringify(b);
+  }
+
+  function putBack(form, data) {
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!keepable(el) || !(el.name in data)) {
+        return;
+      }
+      var vals = data[el.name];
+      if (el.type === "checkbox" || el.type === "radio") {
+        el.checked = vals.indexOf(el.value) >= 0;
+      } else if (el.tagName === "SELECT") {
+        Array.prototype.forEach.call(el.options, function (o) {
+          o.selected = vals.indexOf(o.value) >= 0;
+        });
+      } else {
+        el.value = vals[0] || "";
+      }
+    });
+  }
+
+  // thisPage is the page the form is on, as the server names it (a page
+  // answering a form is named by the page above it), without its ?ok=.
+  function thisPage() {
+    var u = new URL(document.body.getAttribute("data-page") || location.pathname, location.href);
+    u.searchParams.delete("ok");
+    return u.pathname + u.search;
+  }
+
+  function forgetKept() {
+    var store = session();
+    if (!store) {
+      return;
+    }
+    for (var i = store.length - 1; i >= 0; i--) {
+      var k = store.key(i);
+      if (k && (k.indexOf(KEPT) === 0 || k === KEPT_SENT)) {
+        store.removeItem(k);
+      }
+    }
+  }
+
+  // readKept is the kept forms still fresh, by key; stale ones go.
+  function readKept(store) {
+    var kept = {};
+    for (var i = store.length - 1; i >= 0; i--) {
+      var k = store.key(i);
+      if (!k || k.indexOf(KEPT) !== 0) {
+        continue;
+      }
+      try {
+        var e = JSON.parse(store.getItem(k));
+        if (Date.now() - e.at < KEPT_FOR) {
+          kept[k] = e;
+          continue;
+        }
+      } catch (err) {
+        // unreadable: forgotten below
+      }
+      store.removeItem(k);
+    }
+    return kept;
+  }
+
+  function enhanceKept(root) {
+    var store = session();
+    if (!store) {
+      return;
+    }
+    var kept = readKept(store);
+    // The login page after a form went without a session: what was typed
+    // in it is marked as lost, to be put back (and only then: not when a
+    // person goes back from a confirmation, say), the page says it is
+    // kept, and the login leads back to that form's own page.
+    var notice = root.querySelector("[data-kept-notice]");
+    if (notice) {
+      var sent = store.getItem(KEPT_SENT);
+      var lost = sent && kept[sent];
+      if (lost) {
+        lost.lost = true;
+        store.setItem(sent, JSON.stringify(lost));
+        notice.hidden = false;
+        var next = root.querySelector('form[action="/login"] input[name="next"]');
+        if (next && lost.page) {
+          next.value = lost.page;
+        }
+      }
+      return;
+    }
+    var msg = document.body.getAttribute("data-msg-kept");
+    var who = document.body.getAttribute("data-user");
+    if (msg === null || !who) {
+      return; // not logged in: nothing is kept or put back
+    }
+    // Another person logged in in this tab (a shared computer) is never
+    // shown what the one before typed: it goes.
+    Object.keys(kept).forEach(function (k) {
+      if (kept[k].user !== who) {
+        store.removeItem(k);
+        delete kept[k];
+        if (store.getItem(KEPT_SENT) === k) {
+          store.removeItem(KEPT_SENT);
+        }
+      }
+    });
+    if (new URLSearchParams(location.search).has("ok")) {
+      var done = store.getItem(KEPT_SENT);
+      if (done) {
+        store.removeItem(done); // it went through
+        delete kept[done];
+        store.removeItem(KEPT_SENT);
+      }
+    }
+    root.querySelectorAll("form").forEach(function (form) {
+      if (form.hasAttribute("data-logout") || (form.getAttribute("method") || "").toLowerCase() !== "post") {
+        return;
+      }
+      var key = keptKey(form);
+      var e = kept[key];
+      var shown = fieldValues(form, true, false);
+      if (e && Object.keys(shown).length > 0) {
+        var typed = {};
+        Object.keys(shown).forEach(function (n) {
+          typed[n] = e.fields[n] || [];
+        });
+        if (sameValues(shown, typed)) {
+          store.removeItem(key); // the page holds it again (a refusal shows what was sent)
+        } else if (e.lost && sameValues(shown, e.shown)) {
+          // The form is as it was before it was typed in: put it back,
+          // with its hidden fields (a "version" makes the server refuse
+          // the save over a change made since, rather than undo it).
+          putBack(form, e.fields);
+          var status = document.createElement("p");
+          status.className = "notice";
+          status.setAttribute("role", "status");
+          status.setAttribute("data-kept-status", "");
+          status.textContent = msg.replace("%s", time(new Date(e.at)));
+          form.insertBefore(status, form.firstChild);
+        }
+      }
+      form.addEventListener("submit", function () {
+        if (loggingOut) {
+          return;
+        }
+        var now = fieldValues(form, false, false);
+        var before = fieldValues(form, true, false);
+        store.setItem(KEPT_SENT, key);
+        if (!sameValues(now, before)) {
+          store.setItem(key, JSON.stringify({ at: Date.now(), user: who, page: thisPage(),
+            fields: fieldValues(form, false, true), shown: before }));
+        }
+      });
+    });
+  }
+
   function enhance(root) {
     root.querySelectorAll("form[data-upload]").forEach(enhanceUpload);
     root.querySelectorAll("form[data-draft]").forEach(enhanceDraft);
     root.querySelectorAll("form[data-logout]").forEach(function (form) {
       form.addEventListener("submit", forgetDrafts);
+      form.addEventListener("submit", forgetKept);
     });
     enhancePicker(root);
+    enhanceKept(root);
   }
 
   document.addEventListener("DOMContentLoaded", function () {
