@@ -65,6 +65,13 @@ func (a *app) guard(r route) echo.HandlerFunc {
 		x.authenticate()
 		if !r.Public {
 			if x.user == nil {
+				if r.Path == "/logout" {
+					// Logging out of a session already ended: done. The
+					// browser's storage goes as at any logout.
+					a.clearCookie(c, sessionCookie)
+					c.Response().Header().Set("Clear-Site-Data", `"storage"`)
+					return c.Redirect(http.StatusSeeOther, "/login?ok=logged_out")
+				}
 				if m := c.Request().Method; m != http.MethodGet && m != http.MethodHead {
 					// A form sent after the session ended: the login page
 					// says so, and leads back to the form's page (app.js

@@ -62,3 +62,19 @@ func TestLoggingOutWhileTheSessionStoreIsAwayStillLogsTheBrowserOut(t *testing.T
 		t.Fatal("the login page does not say the browser is logged out")
 	}
 }
+
+// TestLoggingOutOfAnEndedSessionIsALogout: the logout of a session that
+// had ended meanwhile (expired, or ended by the office) is answered as a
+// logout, not as a form that was not sent.
+func TestLoggingOutOfAnEndedSessionIsALogout(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	c := w.client(t)
+	c.login(carla.Email, carla.Password)
+	Expect(t, w.in.Post(t, "/api/v1/users/"+carla.ID+"/sessions/revocation", w.admin, nil), 200)
+	a := c.post("/logout", nil, true)
+	if a.Status != http.StatusSeeOther || a.Location != "/login?ok=logged_out" || a.Header.Get("Clear-Site-Data") == "" {
+		t.Fatalf("logout of an ended session: got %d to %q (Clear-Site-Data %q), want 303 to /login?ok=logged_out clearing the storage",
+			a.Status, a.Location, a.Header.Get("Clear-Site-Data"))
+	}
+}
