@@ -63,6 +63,12 @@ func TestEveryPageWithEveryRole(t *testing.T) {
 				if a.Status != http.StatusSeeOther || a.Location != "/login?next="+url.QueryEscape(path) {
 					t.Errorf("GET %s: got %d to %q, want 303 to the login page", path, a.Status, a.Location)
 				}
+			case r.Path == "/logout":
+				// Logging out of a session that has ended is a logout
+				// (TestLoggingOutOfAnEndedSessionIsALogout).
+				if a := c.post(path, nil, true); a.Status != http.StatusSeeOther || a.Location != "/login?ok=logged_out" {
+					t.Errorf("POST %s: got %d to %q, want 303 to /login?ok=logged_out", path, a.Status, a.Location)
+				}
 			default:
 				// A form sent without a session: the login page says it
 				// ended, and leads back to a page (TestBackPathOfAFormIsAPage).
