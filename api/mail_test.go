@@ -396,6 +396,50 @@ func TestRenewalRemindersFallWithinTheRenewalWindow(t *testing.T) {
 	}
 }
 
+// TestARenewalWindowOpeningWithin30DaysGetsOneReminder: with a window of
+// one month, which here (the awards of these tests run out in March)
+// opens 28 days before the end, the 90-day reminder is not mailed as the
+// window opens beside the 30-day one: the holder gets one reminder.
+func TestARenewalWindowOpeningWithin30DaysGetsOneReminder(t *testing.T) {
+	tm := newTeam(t)
+	ctx := context.Background()
+	window := map[string]any{"scheme": "EIA", "based_on": "eia-2024-1", "effective_from": "2026-03-02", "rules": []map[string]any{
+		{"name": "renewal_window_months", "values": map[string]any{"foundation": 1, "practitioner": 1, "senior_practitioner": 1, "master_practitioner": 1}},
+	}}
+	Expect(t, tm.in.Do(t, Request{Method: "POST", Path: "/api/v1/rulesets", Token: tm.admin, Body: window}), 201)
+	_, accID := tm.awardedCase(t)
+	until, err := time.Parse(time.RFC3339, tm.get(t, "/api/v1/accreditations/"+accID, tm.applicant.Token)["accreditation"].(map[string]any)["valid_until"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opens := until.AddDate(0, -1, 0).Add(time.Hour)
+	days := int(math.Ceil(until.Sub(opens).Hours() / 24))
+	if days > 30 {
+		t.Fatalf("the window opens %d days before the end: this test needs it within 30", days)
+	}
+	remindersAt := func(at time.Time) []string {
+		t.Helper()
+		tm.setClock(t, at)
+		if _, err := tm.in.App.RunMailJobs(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var subjects []string
+		for _, m := range tm.ofKind(t, "renewal_reminder") {
+			subjects = append(subjects, m["subject"].(string))
+		}
+		return subjects
+	}
+	if got := remindersAt(opens.Add(-2 * time.Hour)); len(got) != 0 {
+		t.Fatalf("before the window opens: reminders %q, want none", got)
+	}
+	if got := remindersAt(opens); len(got) != 1 || got[0] != fmt.Sprintf("Your accreditation runs out in %d days", days) {
+		t.Fatalf("as renewal opens, %d days before the end: reminders %q, want the one", days, got)
+	}
+	if got := remindersAt(until.AddDate(0, 0, -5)); len(got) != 1 {
+		t.Fatalf("5 days before the end: reminders %q, want still the one", got)
+	}
+}
+
 func lastSeq(t *testing.T, in *Instance) uint64 {
 	t.Helper()
 	n, err := in.App.Events.LastSeq(context.Background())
