@@ -359,29 +359,7 @@ func TestEmailRenewalRemindersAndDailyDigest(t *testing.T) {
 // the window opens, and the renewal it invites is accepted; the 30-day one
 // follows as before.
 func TestRenewalRemindersFallWithinTheRenewalWindow(t *testing.T) {
-	tm := newTeam(t)
-	ctx := context.Background()
-	window := map[string]any{"scheme": "EIA", "based_on": "eia-2024-1", "effective_from": "2026-03-02", "rules": []map[string]any{
-		{"name": "renewal_window_months", "values": map[string]any{"foundation": 2, "practitioner": 2, "senior_practitioner": 2, "master_practitioner": 2}},
-	}}
-	Expect(t, tm.in.Do(t, Request{Method: "POST", Path: "/api/v1/rulesets", Token: tm.admin, Body: window}), 201)
-	_, accID := tm.awardedCase(t)
-	until, err := time.Parse(time.RFC3339, tm.get(t, "/api/v1/accreditations/"+accID, tm.applicant.Token)["accreditation"].(map[string]any)["valid_until"].(string))
-	if err != nil {
-		t.Fatal(err)
-	}
-	remindersAt := func(at time.Time) []string {
-		t.Helper()
-		tm.setClock(t, at)
-		if _, err := tm.in.App.RunMailJobs(ctx); err != nil {
-			t.Fatal(err)
-		}
-		var subjects []string
-		for _, m := range tm.ofKind(t, "renewal_reminder") {
-			subjects = append(subjects, m["subject"].(string))
-		}
-		return subjects
-	}
+	tm, accID, until, remindersAt := renewalWindowOf(t, 2)
 	if got := remindersAt(until.AddDate(0, 0, -89)); len(got) != 0 {
 		t.Fatalf("89 days before the end, before renewal opens: reminders %q, want none", got)
 	}
@@ -401,10 +379,34 @@ func TestRenewalRemindersFallWithinTheRenewalWindow(t *testing.T) {
 // opens 28 days before the end, the 90-day reminder is not mailed as the
 // window opens beside the 30-day one: the holder gets one reminder.
 func TestARenewalWindowOpeningWithin30DaysGetsOneReminder(t *testing.T) {
+	_, _, until, remindersAt := renewalWindowOf(t, 1)
+	opens := until.AddDate(0, -1, 0).Add(time.Hour)
+	days := int(math.Ceil(until.Sub(opens).Hours() / 24))
+	if days > 30 {
+		t.Fatalf("the window opens %d days before the end: this test needs it within 30", days)
+	}
+	if got := remindersAt(opens.Add(-2 * time.Hour)); len(got) != 0 {
+		t.Fatalf("before the window opens: reminders %q, want none", got)
+	}
+	if got := remindersAt(opens); len(got) != 1 || got[0] != fmt.Sprintf("Your accreditation runs out in %d days", days) {
+		t.Fatalf("as renewal opens, %d days before the end: reminders %q, want the one", days, got)
+	}
+	if got := remindersAt(until.AddDate(0, 0, -5)); len(got) != 1 {
+		t.Fatalf("5 days before the end: reminders %q, want still the one", got)
+	}
+}
+
+// renewalWindowOf publishes an EIA rule set whose renewal window is months
+// at every level, awards a case under it, and returns the team, the
+// accreditation, when it runs out, and a function that moves the clock to
+// a time, runs the mail jobs and gives the subjects of the renewal
+// reminders written so far.
+func renewalWindowOf(t *testing.T, months int) (*team, string, time.Time, func(time.Time) []string) {
+	t.Helper()
 	tm := newTeam(t)
 	ctx := context.Background()
 	window := map[string]any{"scheme": "EIA", "based_on": "eia-2024-1", "effective_from": "2026-03-02", "rules": []map[string]any{
-		{"name": "renewal_window_months", "values": map[string]any{"foundation": 1, "practitioner": 1, "senior_practitioner": 1, "master_practitioner": 1}},
+		{"name": "renewal_window_months", "values": map[string]any{"foundation": months, "practitioner": months, "senior_practitioner": months, "master_practitioner": months}},
 	}}
 	Expect(t, tm.in.Do(t, Request{Method: "POST", Path: "/api/v1/rulesets", Token: tm.admin, Body: window}), 201)
 	_, accID := tm.awardedCase(t)
@@ -412,12 +414,7 @@ func TestARenewalWindowOpeningWithin30DaysGetsOneReminder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opens := until.AddDate(0, -1, 0).Add(time.Hour)
-	days := int(math.Ceil(until.Sub(opens).Hours() / 24))
-	if days > 30 {
-		t.Fatalf("the window opens %d days before the end: this test needs it within 30", days)
-	}
-	remindersAt := func(at time.Time) []string {
+	return tm, accID, until, func(at time.Time) []string {
 		t.Helper()
 		tm.setClock(t, at)
 		if _, err := tm.in.App.RunMailJobs(ctx); err != nil {
@@ -428,15 +425,6 @@ func TestARenewalWindowOpeningWithin30DaysGetsOneReminder(t *testing.T) {
 			subjects = append(subjects, m["subject"].(string))
 		}
 		return subjects
-	}
-	if got := remindersAt(opens.Add(-2 * time.Hour)); len(got) != 0 {
-		t.Fatalf("before the window opens: reminders %q, want none", got)
-	}
-	if got := remindersAt(opens); len(got) != 1 || got[0] != fmt.Sprintf("Your accreditation runs out in %d days", days) {
-		t.Fatalf("as renewal opens, %d days before the end: reminders %q, want the one", days, got)
-	}
-	if got := remindersAt(until.AddDate(0, 0, -5)); len(got) != 1 {
-		t.Fatalf("5 days before the end: reminders %q, want still the one", got)
 	}
 }
 

@@ -23,17 +23,7 @@ func TestAccountHistoryHoldsTheUsersOwnEventsOfBothLayouts(t *testing.T) {
 	srv := natstest.Start(t)
 	st := connect(t, srv)
 	ctx := context.Background()
-	vault, err := pii.NewVault(st.keys, masterKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	seal := func(id, v string) pii.Sealed {
-		s, err := vault.Seal(ctx, id, v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
+	_, seal := sealing(t, st)
 	writer := start(t, st, time.Now)
 	pia, ada := ulid.Make().String(), ulid.Make().String()
 	for _, id := range []string{pia, ada} {

@@ -12,7 +12,6 @@ import (
 	"github.com/emcc/accredit/domain/accounts"
 	"github.com/emcc/accredit/domain/aggregate"
 	"github.com/emcc/accredit/domain/natsstore/natstest"
-	"github.com/emcc/accredit/domain/pii"
 )
 
 // The users of the old directory stream are found by their address, kept
@@ -22,17 +21,7 @@ func TestAnOldStreamUsersAddressLeavesMemoryWithTheirErasureOrMove(t *testing.T)
 	srv := natstest.Start(t)
 	st := connect(t, srv)
 	ctx := context.Background()
-	vault, err := pii.NewVault(st.keys, masterKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	seal := func(id, v string) pii.Sealed {
-		s, err := vault.Seal(ctx, id, v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
+	_, seal := sealing(t, st)
 	writer := start(t, st, time.Now)
 	ida, ben, cleo := ulid.Make().String(), ulid.Make().String(), ulid.Make().String()
 	for id, email := range map[string]string{ida: "ida@example.org", ben: "ben@example.org", cleo: "cleo@example.org"} {

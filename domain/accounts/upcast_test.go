@@ -16,6 +16,24 @@ import (
 	"github.com/emcc/accredit/domain/pii"
 )
 
+// sealing is a vault on st's keys, as another process of the same
+// deployment has it, and a function sealing a text under a subject's key
+// with it: what the tests writing an older version's events need.
+func sealing(t *testing.T, st stores) (*pii.Vault, func(subject, text string) pii.Sealed) {
+	t.Helper()
+	vault, err := pii.NewVault(st.keys, masterKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return vault, func(subject, text string) pii.Sealed {
+		s, err := vault.Seal(context.Background(), subject, text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+}
+
 // A store written by the version with one directory stream works after the
 // upgrade: its users, passwords, roles, profiles, disabled flags and
 // erasures are upcast to one aggregate a user, and new commands on those
@@ -24,17 +42,7 @@ func TestOldDirectoryStreamIsUpcast(t *testing.T) {
 	srv := natstest.Start(t)
 	st := connect(t, srv)
 	ctx := context.Background()
-	vault, err := pii.NewVault(st.keys, masterKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	seal := func(id, v string) pii.Sealed {
-		s, err := vault.Seal(ctx, id, v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
+	vault, seal := sealing(t, st)
 	// The old version's events, appended as it appended them.
 	writer := start(t, st, time.Now) // only to wait for the feed
 	old := func(typ string, data any) {
@@ -79,7 +87,7 @@ func TestOldDirectoryStreamIsUpcast(t *testing.T) {
 		t.Fatalf("users listed: got %d, want 4", got)
 	}
 	// Emails of the old stream stay taken; an erased user's is free.
-	_, _, err = in.Create(ctx, aggregate.Meta{Command: "register"},
+	_, _, err := in.Create(ctx, aggregate.Meta{Command: "register"},
 		accounts.NewUser{Email: "PIA@example.org", Password: password, Name: "Other Pia", Role: domain.RoleApplicant})
 	wantCode(t, err, domain.Conflict, "register pia's email")
 	mustCreate(t, in, "eve@example.org", domain.RoleApplicant)

@@ -61,6 +61,17 @@ func filesHolding(t *testing.T, dir string, b []byte) []string {
 	return found
 }
 
+// jetStreamOf is the JetStream of server s's connection (made again after
+// a restart).
+func jetStreamOf(t *testing.T, s *natstest.Server) jetstream.JetStream {
+	t.Helper()
+	js, err := jetstream.New(s.Conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return js
+}
+
 func openKeys(t *testing.T, js jetstream.JetStream) *natsstore.KeyStore {
 	t.Helper()
 	keys, err := natsstore.OpenKeyStore(context.Background(), js, natsstore.Config{})
@@ -102,10 +113,7 @@ func wantOnDisk(t *testing.T, s *natstest.Server, kept, erased [][]byte) {
 func TestAnErasedKeyLeavesNoBytesInTheServersFiles(t *testing.T) {
 	ctx := context.Background()
 	s := natstest.Start(t)
-	js, err := jetstream.New(s.Conn)
-	if err != nil {
-		t.Fatal(err)
-	}
+	js := jetStreamOf(t, s)
 	keys := openKeys(t, js)
 	kept, erased := randomKey(t), randomKey(t)
 	if _, err := keys.Create(ctx, "user.kept", kept); err != nil {
@@ -130,10 +138,7 @@ func TestAnErasedKeyLeavesNoBytesInTheServersFiles(t *testing.T) {
 func TestAnErasureStoppedHalfWayIsFinishedByTheNext(t *testing.T) {
 	ctx := context.Background()
 	s := natstest.Start(t)
-	js, err := jetstream.New(s.Conn)
-	if err != nil {
-		t.Fatal(err)
-	}
+	js := jetStreamOf(t, s)
 	keys := openKeys(t, js)
 	kept, halfErased, raced := randomKey(t), randomKey(t), randomKey(t)
 	for subject, k := range map[string][]byte{"user.kept": kept, "user.half": halfErased, "user.raced": raced} {
@@ -184,10 +189,7 @@ func legacyBucket(t *testing.T, js jetstream.JetStream) jetstream.KeyValue {
 func TestTheOldKeysBucketIsMovedAndItsFilesGo(t *testing.T) {
 	ctx := context.Background()
 	s := natstest.Start(t)
-	js, err := jetstream.New(s.Conn)
-	if err != nil {
-		t.Fatal(err)
-	}
+	js := jetStreamOf(t, s)
 	old := legacyBucket(t, js)
 	kept, erased := randomKey(t), randomKey(t)
 	if _, err := old.Create(ctx, "user.kept", kept); err != nil {
@@ -204,9 +206,7 @@ func TestTheOldKeysBucketIsMovedAndItsFilesGo(t *testing.T) {
 	if len(filesHolding(t, s.Dir, erased)) == 0 {
 		t.Fatal("the old bucket's purge left no bytes: this test shows nothing")
 	}
-	if js, err = jetstream.New(s.Conn); err != nil {
-		t.Fatal(err)
-	}
+	js = jetStreamOf(t, s)
 
 	keys := openKeys(t, js)
 	if got, err := keys.Get(ctx, "user.kept"); err != nil || !bytes.Equal(got, kept) {
@@ -234,10 +234,7 @@ func TestTheOldKeysBucketIsMovedAndItsFilesGo(t *testing.T) {
 func TestAnInterruptedMoveOfTheKeysGoesOn(t *testing.T) {
 	ctx := context.Background()
 	s := natstest.Start(t)
-	js, err := jetstream.New(s.Conn)
-	if err != nil {
-		t.Fatal(err)
-	}
+	js := jetStreamOf(t, s)
 	old := legacyBucket(t, js)
 	a, b := randomKey(t), randomKey(t)
 	if _, err := old.Create(ctx, "user.a", a); err != nil {
