@@ -13,15 +13,7 @@ import (
 // being typed, so that the next person at a shared computer cannot read
 // them.
 func TestLoggingOutLeavesNoDraftInTheBrowser(t *testing.T) {
-	anna := browser(t)
-	w := newWorld(t)
-	anna.base = w.in.URL
-	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
-	caseID := w.claimedCase(t, carla)
-	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/assignments", w.admin, map[string]string{"assessor_id": w.verifier.ID, "role": "verifier"}), 200)
-	anna.login(w.assessor.Email, w.assessor.Password)
-	anna.open("/assess/" + caseID)
-	anna.see("Rating per category")
+	w, anna, caseID := assessing(t)
 	anna.click("#f-rating_1-evidenced")
 	anna.fill("#f-notes_1", "Confidential: the applicant disclosed a health condition.")
 	anna.do("wait for the draft", waitFor(`document.querySelector("[data-draft-status]").textContent !== ""`))
@@ -52,6 +44,21 @@ func TestLoggingOutLeavesNoDraftInTheBrowser(t *testing.T) {
 // The logout's submit event is dispatched without leaving the page, so
 // the timer surely fires after it.
 func TestADraftTimerFiringAfterTheLogoutSavesNothing(t *testing.T) {
+	_, anna, _ := assessing(t)
+	anna.fill("#f-notes_1", "Confidential, typed as the logout goes.")
+	// The save is now waiting on its timer (400 ms after the last key).
+	js[bool](anna, `(document.querySelector('form[action="/logout"]').dispatchEvent(new Event("submit", {cancelable: true})), window.sinceLogout = Date.now(), true)`)
+	anna.do("wait past the save's timer", waitFor(`Date.now() - window.sinceLogout > 1000`))
+	drafts := `Object.keys(localStorage).filter(k => k.startsWith("accredit-draft:")).join("\n")`
+	if left := js[string](anna, drafts); left != "" {
+		t.Fatalf("a save due after the logout wrote the draft back:\n%s", left)
+	}
+}
+
+// assessing opens, in a browser, the assessment form of a case that the
+// assessor Anna holds (with a verifier beside her), logged in as her.
+func assessing(t *testing.T) (*world, *tab, string) {
+	t.Helper()
 	anna := browser(t)
 	w := newWorld(t)
 	anna.base = w.in.URL
@@ -61,12 +68,5 @@ func TestADraftTimerFiringAfterTheLogoutSavesNothing(t *testing.T) {
 	anna.login(w.assessor.Email, w.assessor.Password)
 	anna.open("/assess/" + caseID)
 	anna.see("Rating per category")
-	anna.fill("#f-notes_1", "Confidential, typed as the logout goes.")
-	// The save is now waiting on its timer (400 ms after the last key).
-	js[bool](anna, `(document.querySelector('form[action="/logout"]').dispatchEvent(new Event("submit", {cancelable: true})), window.sinceLogout = Date.now(), true)`)
-	anna.do("wait past the save's timer", waitFor(`Date.now() - window.sinceLogout > 1000`))
-	drafts := `Object.keys(localStorage).filter(k => k.startsWith("accredit-draft:")).join("\n")`
-	if left := js[string](anna, drafts); left != "" {
-		t.Fatalf("a save due after the logout wrote the draft back:\n%s", left)
-	}
+	return w, anna, caseID
 }
