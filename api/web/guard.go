@@ -29,12 +29,17 @@ import (
 )
 
 // The cookies of the web application. All are HttpOnly and SameSite=Lax,
-// and Secure unless Deps.Secure is off; with Secure on, the session and the
-// CSRF seed are named with the __Host- prefix (cookieName).
+// and Secure unless Deps.Secure is off; with Secure on, all but the
+// language are named with the __Host- prefix (cookieName).
 const (
 	sessionCookie = "accredit_session" // the accounts service's session token
 	csrfCookie    = "accredit_csrf"    // a random seed the form tokens derive from
-	langCookie    = "accredit_lang"    // "en" or "nl"
+	// deviceCookie is the device token of the browser's last login
+	// (accounts.LoginFromDevice): its owner's browser still logs in while
+	// many addresses together have the account's logins throttled. It
+	// outlives a logout, as it names nobody and opens nothing.
+	deviceCookie = "accredit_device"
+	langCookie   = "accredit_lang" // "en" or "nl"
 )
 
 // maxFormBytes bounds a form without a file.

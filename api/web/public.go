@@ -79,7 +79,7 @@ func (a *app) login(x *ctx) error {
 	if len(p.Errors) > 0 {
 		return x.render(http.StatusBadRequest, "login", p)
 	}
-	l, err := a.d.Accounts.Login(x.Request().Context(), email, password, x.RealIP())
+	l, err := a.d.Accounts.LoginFromDevice(x.Request().Context(), email, password, x.RealIP(), x.device())
 	if err != nil {
 		var de *domain.Error
 		switch {
@@ -111,6 +111,17 @@ func (a *app) startSession(x *ctx, l accounts.Login) {
 		}
 	}
 	a.setCookie(x.Context, sessionCookie, l.Token, maxAge)
+	if l.Device != "" {
+		a.setCookie(x.Context, deviceCookie, l.Device, int(accounts.DeviceTTL.Seconds()))
+	}
+}
+
+// device is the browser's device token ("" when it has none).
+func (x *ctx) device() string {
+	if ck, err := x.Cookie(x.a.cookieName(deviceCookie)); err == nil {
+		return ck.Value
+	}
+	return ""
 }
 
 func (a *app) logout(x *ctx) error {
@@ -150,7 +161,7 @@ func (a *app) signup(x *ctx) error {
 	if err != nil {
 		return x.render(x.fieldErrors(p, err, nil), "signup", p)
 	}
-	l, err := a.d.Accounts.Login(x.Request().Context(), in.Email, in.Password, x.RealIP())
+	l, err := a.d.Accounts.LoginFromDevice(x.Request().Context(), in.Email, in.Password, x.RealIP(), x.device())
 	if err != nil {
 		return x.redirect("/login?ok=registered")
 	}

@@ -30,7 +30,7 @@ func TestThrottleSlowsRepeatedFailuresDown(t *testing.T) {
 	th := &throttle{store: NewMemoryThrottle(), now: func() time.Time { return now }, blind: func(s string) string { return s }}
 	blocked := func(account, client string) time.Duration {
 		t.Helper()
-		w, err := th.blocked(ctx, account, client)
+		w, err := th.blocked(ctx, try{account: account, client: client})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -38,7 +38,7 @@ func TestThrottleSlowsRepeatedFailuresDown(t *testing.T) {
 	}
 	fail := func(account, client string) {
 		t.Helper()
-		if err := th.fail(ctx, account, client); err != nil {
+		if err := th.fail(ctx, try{account: account, client: client}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -18,6 +18,9 @@ type Login struct {
 	Token     string    `json:"token"`
 	ExpiresAt time.Time `json:"expires_at"`
 	User      UserView  `json:"user"`
+	// Device is a new device token for the browser to keep (the web
+	// application's device cookie); see DeviceTTL.
+	Device string `json:"-"`
 }
 
 // Login checks a password and opens a session. Errors: Unauthorized for a
@@ -25,22 +28,32 @@ type Login struct {
 // repeated failures (see ClientFailures), Unavailable when the failures
 // cannot be counted.
 func (s *Service) Login(ctx context.Context, email, password, client string) (Login, error) {
+	return s.LoginFromDevice(ctx, email, password, client, "")
+}
+
+// LoginFromDevice is Login from a browser that may hold a device token
+// (Login.Device of an earlier login): a valid one for this account has
+// its tries counted against the device rather than the account (see
+// throttle's counters), so that failures sent from many addresses do not
+// lock out the owner's browser. Any other token counts as none.
+func (s *Service) LoginFromDevice(ctx context.Context, email, password, client, device string) (Login, error) {
 	key := NormaliseEmail(email)
-	wait, err := s.throttle.blocked(ctx, key, client)
+	w := try{account: key, client: client, device: s.trustedDevice(key, device)}
+	wait, err := s.throttle.blocked(ctx, w)
 	if err != nil {
 		return Login{}, domain.Wrap(domain.Unavailable, err, "login throttle unavailable")
 	}
 	if wait > 0 {
 		return Login{}, &domain.Error{Code: domain.TooManyRequests, Message: "too many failed logins; try again later", RetryAfter: int(wait.Seconds()) + 1}
 	}
-	if !s.throttle.enter(key, client) {
+	if !s.throttle.enter(w) {
 		return Login{}, &domain.Error{Code: domain.TooManyRequests, Message: "other logins of this account or from this address are being checked; try again in a moment", RetryAfter: 1}
 	}
-	defer s.throttle.leave(key, client)
+	defer s.throttle.leave(w)
 	fail := func() (Login, error) {
 		// A failure that could not be counted is not answered: answered,
 		// it would be a try the throttle never saw.
-		if err := s.throttle.fail(ctx, key, client); err != nil {
+		if err := s.throttle.fail(ctx, w); err != nil {
 			return Login{}, domain.Wrap(domain.Unavailable, err, "login throttle unavailable")
 		}
 		return Login{}, domain.Errorf(domain.Unauthorized, "wrong email or password")
@@ -64,7 +77,7 @@ func (s *Service) Login(ctx context.Context, email, password, client string) (Lo
 	if !CheckPassword(hash, password) || u == nil || u.Disabled {
 		return fail()
 	}
-	if err := s.throttle.succeed(ctx, key); err != nil {
+	if err := s.throttle.succeed(ctx, w); err != nil {
 		// The failures before stay counted until they expire; the login
 		// itself is good.
 		s.log.Warn("login: the account's failed logins could not be forgotten", "err", err)
@@ -73,7 +86,7 @@ func (s *Service) Login(ctx context.Context, email, password, client string) (Lo
 	if err != nil {
 		return Login{}, err
 	}
-	return Login{Token: token, ExpiresAt: sess.ExpiresAt, User: s.view(ctx, u)}, nil
+	return Login{Token: token, ExpiresAt: sess.ExpiresAt, User: s.view(ctx, u), Device: s.issueDevice(key)}, nil
 }
 
 func (s *Service) newSession(ctx context.Context, userID string) (string, Session, error) {

@@ -483,17 +483,17 @@ func (s *Service) ChangePassword(ctx context.Context, meta aggregate.Meta, userI
 	if why := CheckNewPassword(next); why != "" {
 		return aggregate.Result{}, domain.InvalidFields("invalid password", domain.FieldError{Field: "new_password", Reason: why})
 	}
-	wait, err := s.throttle.blocked(ctx, "id:"+userID, "")
+	wait, err := s.throttle.blocked(ctx, try{account: "id:" + userID})
 	if err != nil {
 		return aggregate.Result{}, domain.Wrap(domain.Unavailable, err, "login throttle unavailable")
 	}
 	if wait > 0 {
 		return aggregate.Result{}, &domain.Error{Code: domain.TooManyRequests, Message: "too many wrong passwords; try again later", RetryAfter: int(wait.Seconds()) + 1}
 	}
-	if !s.throttle.enter("id:"+userID, "") {
+	if !s.throttle.enter(try{account: "id:" + userID}) {
 		return aggregate.Result{}, &domain.Error{Code: domain.TooManyRequests, Message: "another change of this password is being checked; try again in a moment", RetryAfter: 1}
 	}
-	defer s.throttle.leave("id:"+userID, "")
+	defer s.throttle.leave(try{account: "id:" + userID})
 	u, _, err := s.find(ctx, userID)
 	if err != nil {
 		return aggregate.Result{}, err
@@ -505,7 +505,7 @@ func (s *Service) ChangePassword(ctx context.Context, meta aggregate.Meta, userI
 		}
 	}
 	if !CheckPassword(hash, current) || u == nil {
-		if err := s.throttle.fail(ctx, "id:"+userID, ""); err != nil {
+		if err := s.throttle.fail(ctx, try{account: "id:" + userID}); err != nil {
 			return aggregate.Result{}, domain.Wrap(domain.Unavailable, err, "login throttle unavailable")
 		}
 		return aggregate.Result{}, &domain.Error{Code: domain.Unauthorized, Message: "the current password is wrong",

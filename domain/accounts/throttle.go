@@ -70,10 +70,16 @@ type inflight struct {
 	n  map[string]int
 }
 
-// enter takes a place for a try of account from client; false when one of
-// them has inflightTries being checked already.
-func (t *throttle) enter(account, client string) bool {
-	cs := t.counters(account, client)
+// try is one login (or password check) as the throttle counts it: the
+// account tried, the client it came from ("" for a change of password,
+// made in a session), and the device it names (the id of a valid device
+// token for this account, see device.go; "" when none).
+type try struct{ account, client, device string }
+
+// enter takes a place for a try; false when its account, client or device
+// has inflightTries being checked already.
+func (t *throttle) enter(w try) bool {
+	cs := t.counters(w)
 	f := &t.checking
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -92,8 +98,8 @@ func (t *throttle) enter(account, client string) bool {
 }
 
 // leave gives back what enter took.
-func (t *throttle) leave(account, client string) {
-	cs := t.counters(account, client)
+func (t *throttle) leave(w try) {
+	cs := t.counters(w)
 	f := &t.checking
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -116,14 +122,22 @@ type counter struct {
 // a session of the account): its account counter keeps the client's
 // limit. Counted under an empty client, every user's wrong tries once
 // blocked every other user's change.
-func (t *throttle) counters(account, client string) []counter {
-	if client == "" {
-		return []counter{{"account." + t.blind(account), ClientFailures}}
+//
+// A try from a device that logged in to the account before (a valid
+// device token) counts against that device instead of the account, with
+// a client's limit: many addresses together can lock an account for
+// everyone else, but not for the browser its owner logs in from (the
+// "device cookie" defence, OWASP's authentication cheat sheet). A stolen
+// token gains its thief a client's few tries, no more.
+func (t *throttle) counters(w try) []counter {
+	client := []counter{{"client." + t.blind(ClientNetwork(w.client)), ClientFailures}}
+	switch {
+	case w.client == "":
+		return []counter{{"account." + t.blind(w.account), ClientFailures}}
+	case w.device != "":
+		return append(client, counter{"device." + t.blind(w.device), ClientFailures})
 	}
-	return []counter{
-		{"account." + t.blind(account), AccountFailures},
-		{"client." + t.blind(ClientNetwork(client)), ClientFailures},
-	}
+	return append(client, counter{"account." + t.blind(w.account), AccountFailures})
 }
 
 // ClientNetwork is what a client's failures count under: its IPv4
@@ -142,12 +156,11 @@ func ClientNetwork(client string) string {
 	return netip.PrefixFrom(ip.WithZone(""), 64).Masked().String()
 }
 
-// blocked returns how long tries of account from client are refused (0
-// when they are not).
-func (t *throttle) blocked(ctx context.Context, account, client string) (time.Duration, error) {
+// blocked returns how long tries like w are refused (0 when they are not).
+func (t *throttle) blocked(ctx context.Context, w try) (time.Duration, error) {
 	now := t.now()
 	var wait time.Duration
-	for _, c := range t.counters(account, client) {
+	for _, c := range t.counters(w) {
 		f, err := t.store.Get(ctx, c.key)
 		if err != nil {
 			return 0, err
@@ -159,9 +172,9 @@ func (t *throttle) blocked(ctx context.Context, account, client string) (time.Du
 	return wait, nil
 }
 
-func (t *throttle) fail(ctx context.Context, account, client string) error {
+func (t *throttle) fail(ctx context.Context, w try) error {
 	now := t.now()
-	for _, c := range t.counters(account, client) {
+	for _, c := range t.counters(w) {
 		err := t.store.Update(ctx, c.key, func(f Failures) Failures {
 			if f.Count == 0 || now.Sub(f.First) > FailWindow {
 				f = Failures{First: now}
@@ -180,11 +193,18 @@ func (t *throttle) fail(ctx context.Context, account, client string) error {
 	return nil
 }
 
-// succeed forgets the account's failures. The client's stay: a client
-// that logs in to an account of its own must not clear the failures it
-// sprayed across others.
-func (t *throttle) succeed(ctx context.Context, account string) error {
-	return t.store.Delete(ctx, "account."+t.blind(account))
+// succeed forgets the failures the try counted against: the account's, or
+// the device's for a try from a device. A device's login leaves the
+// account's: they are others' (its owner's own count against the device),
+// and forgotten, each of the owner's logins would give the many addresses
+// trying the account its whole limit again. The client's stay too: a
+// client that logs in to an account of its own must not clear the
+// failures it sprayed across others.
+func (t *throttle) succeed(ctx context.Context, w try) error {
+	if w.device != "" {
+		return t.store.Delete(ctx, "device."+t.blind(w.device))
+	}
+	return t.store.Delete(ctx, "account."+t.blind(w.account))
 }
 
 // MemoryThrottle is a ThrottleStore for one process alone (tests, the

@@ -20,11 +20,14 @@ const ownerEmail = "owner@example.org"
 // connection, with a clock that stands still (the throttle's first delay
 // is a second, which a busy machine can outlast), and a user ownerEmail
 // with password.
-func throttledPair(t *testing.T) [2]*instance {
+func throttledPair(t *testing.T) [2]*instance { return throttledPairAt(t, newClock()) }
+
+// throttledPairAt is throttledPair on the clock c.
+func throttledPairAt(t *testing.T, c *clock) [2]*instance {
 	t.Helper()
 	ctx := context.Background()
 	srv := natstest.Start(t)
-	now := newClock().nowFunc()
+	now := c.nowFunc()
 	var out [2]*instance
 	for i := range out {
 		st := connect(t, srv)
@@ -48,6 +51,12 @@ func throttledPair(t *testing.T) [2]*instance {
 func login(t *testing.T, in *instance, email, pass, client string) domain.Code {
 	t.Helper()
 	_, err := in.Login(context.Background(), email, pass, client)
+	return codeOf(t, err)
+}
+
+// codeOf is a login's error's code ("" for none).
+func codeOf(t *testing.T, err error) domain.Code {
+	t.Helper()
 	var de *domain.Error
 	switch {
 	case err == nil:
