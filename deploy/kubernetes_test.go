@@ -482,3 +482,40 @@ func bytesOf(v string) (int64, bool) {
 	}
 	return 0, false
 }
+
+// TestKubernetesOnlyTheTrustedProxyReachesAccreditd: the ConfigMap believes
+// X-Forwarded-For from a whole pod network (ACCREDIT_TRUSTED_PROXIES), so
+// accreditd's port 8080 must take connections from a chosen namespace
+// only: a rule with no "from" would let any pod name any client address
+// and so spread its login tries over addresses.
+func TestKubernetesOnlyTheTrustedProxyReachesAccreditd(t *testing.T) {
+	objs, _ := manifests(t)
+	if str(get(objs["ConfigMap/accredit-config"], "data", "ACCREDIT_TRUSTED_PROXIES")) == "" {
+		t.Fatal("the ConfigMap names no trusted proxies: the ingress's X-Forwarded-For would not name the client (this test is then to be rethought)")
+	}
+	pol := objs["NetworkPolicy/accredit"]
+	if pol == nil {
+		t.Fatal("no NetworkPolicy accredit")
+	}
+	reaches := 0
+	for i, rule := range list(get(pol, "spec", "ingress")) {
+		for _, p := range list(get(rule, "ports")) {
+			if str(get(p, "port")) != "8080" {
+				continue
+			}
+			from := list(get(rule, "from"))
+			if len(from) == 0 {
+				t.Fatalf("ingress rule %d takes port 8080 from anywhere, while X-Forwarded-For is believed from the pod network", i)
+			}
+			for _, f := range from {
+				if str(get(f, "namespaceSelector", "matchLabels", "kubernetes.io/metadata.name")) == "" {
+					t.Fatalf("ingress rule %d takes port 8080 from %v, not from one named namespace", i, f)
+				}
+			}
+			reaches++
+		}
+	}
+	if reaches == 0 {
+		t.Fatal("no ingress rule takes port 8080: nothing reaches accreditd")
+	}
+}
