@@ -130,14 +130,14 @@ type counter struct {
 // "device cookie" defence, OWASP's authentication cheat sheet). A stolen
 // token gains its thief a client's few tries, no more.
 func (t *throttle) counters(w try) []counter {
-	client := []counter{{"client." + t.blind(ClientNetwork(w.client)), ClientFailures}}
-	switch {
-	case w.client == "":
+	if w.client == "" {
 		return []counter{{"account." + t.blind(w.account), ClientFailures}}
-	case w.device != "":
-		return append(client, counter{"device." + t.blind(w.device), ClientFailures})
 	}
-	return append(client, counter{"account." + t.blind(w.account), AccountFailures})
+	first := counter{"account." + t.blind(w.account), AccountFailures}
+	if w.device != "" {
+		first = counter{"device." + t.blind(w.device), ClientFailures}
+	}
+	return []counter{first, {"client." + t.blind(ClientNetwork(w.client)), ClientFailures}}
 }
 
 // ClientNetwork is what a client's failures count under: its IPv4
