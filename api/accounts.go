@@ -85,6 +85,14 @@ func (s *Server) register(c echo.Context) error {
 type loginRequest struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`
+	Device   string `json:"device"` // an earlier login's device token, if the client kept one
+}
+
+// loginAnswer is a login with the device token the client keeps for its
+// next (accounts.LoginFromDevice).
+type loginAnswer struct {
+	accounts.Login
+	Device string `json:"device"`
 }
 
 func (s *Server) login(c echo.Context) error {
@@ -96,11 +104,11 @@ func (s *Server) login(c echo.Context) error {
 		return domain.InvalidFields("email and password are required",
 			domain.FieldError{Field: "email", Reason: "required"}, domain.FieldError{Field: "password", Reason: "required"})
 	}
-	l, err := s.deps.Accounts.Login(c.Request().Context(), req.Email, req.Password, c.RealIP())
+	l, err := s.deps.Accounts.LoginFromDevice(c.Request().Context(), req.Email, req.Password, c.RealIP(), req.Device)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, l)
+	return c.JSON(http.StatusOK, loginAnswer{Login: l, Device: l.Device})
 }
 
 func (s *Server) logout(c echo.Context) error {

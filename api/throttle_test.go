@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -40,6 +41,39 @@ func TestTwoProcessesShareTheLoginThrottle(t *testing.T) {
 	for i, in := range both {
 		if r := login(in, AdminPassword, owner); r.Status != http.StatusOK {
 			t.Fatalf("process %d, the owner from another address: got %d %s, want 200", i+1, r.Status, r.Body)
+		}
+	}
+}
+
+// TestAnAPIClientWithItsDeviceTokenLogsInWhileTheAccountIsLocked: the API's
+// login gives a device token; many addresses together then have the
+// account's logins refused from anywhere new, on both processes, but the
+// client that sends its token back logs in, and gets a new one.
+func TestAnAPIClientWithItsDeviceTokenLogsInWhileTheAccountIsLocked(t *testing.T) {
+	both, _ := twoProcessesBehindAProxy(t)
+	login := func(in *Instance, password, client, device string) Response {
+		return in.Do(t, Request{Method: http.MethodPost, Path: "/api/v1/auth/login",
+			Body:   map[string]string{"email": AdminEmail, "password": password, "device": device},
+			Header: map[string]string{"X-Forwarded-For": client}})
+	}
+	device, _ := Expect(t, login(both[0], AdminPassword, "198.51.100.10", ""), http.StatusOK).Map(t)["device"].(string)
+	if device == "" {
+		t.Fatal("the login gave no device token")
+	}
+	for i := range accounts.AccountFailures {
+		if r := login(both[i%2], "wrong password!", fmt.Sprintf("203.0.113.%d", i/(accounts.ClientFailures-1)+1), ""); r.Status != http.StatusUnauthorized {
+			t.Fatalf("failure %d from many addresses: got %d, want 401", i+1, r.Status)
+		}
+	}
+	for i, in := range both {
+		if r := login(in, AdminPassword, "192.0.2.200", ""); r.Status != http.StatusTooManyRequests {
+			t.Fatalf("process %d, a new client with the right password: got %d, want 429", i+1, r.Status)
+		}
+		r := Expect(t, login(in, AdminPassword, "192.0.2.201", device), http.StatusOK).Map(t)
+		if next, _ := r["device"].(string); next == "" || next == device {
+			t.Fatalf("process %d: the login with the device token gave device %q, want a new one", i+1, next)
+		} else {
+			device = next
 		}
 	}
 }

@@ -16,7 +16,9 @@ import (
 	"time"
 
 	"github.com/emcc/accredit/api/openapi/openapitest"
+	"github.com/emcc/accredit/cmd/accreditd/app"
 	"github.com/emcc/accredit/cmd/accreditd/app/apptest"
+	"github.com/emcc/accredit/domain/accounts"
 )
 
 // TestMain checks the API traffic of these tests against the OpenAPI
@@ -47,9 +49,11 @@ type harness struct {
 	typed string
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t *testing.T) *harness { return harnessOn(t, apptest.Start(t)) }
+
+// harnessOn runs the CLI against in.
+func harnessOn(t *testing.T, in *apptest.Instance) *harness {
 	t.Helper()
-	in := apptest.Start(t)
 	return &harness{t: t, in: in, env: map[string]string{
 		"ACCREDIT_URL": in.URL, "XDG_CONFIG_HOME": t.TempDir(), "HOME": t.TempDir(),
 	}}
@@ -214,6 +218,9 @@ func TestLoginAsJSONPrintsTheTokenOnlyWhenNotSaved(t *testing.T) {
 	}
 	if _, ok := out["token"]; ok || strings.Contains(r.stdout, cf.Token) {
 		t.Fatalf("login -o json printed the saved token on stdout:\n%s", r.stdout)
+	}
+	if _, ok := out["device"]; ok || cf.Device == "" || strings.Contains(r.stdout, cf.Device) {
+		t.Fatalf("login -o json: want the device token saved (got %q) and not printed:\n%s", cf.Device, r.stdout)
 	}
 	if out["saved_to"] != path || out["user"] == nil || out["expires_at"] == nil {
 		t.Fatalf("login -o json: got %s, want the user, expires_at and saved_to %s", r.stdout, path)
@@ -552,4 +559,30 @@ func TestAPasswordOnATerminalIsReadUnseen(t *testing.T) {
 	if r := h.must(0, "", "login", "--email", "tess@example.org", "--password-stdin", "--no-save"); !strings.Contains(r.stdout, "as tess@example.org (assessor)") {
 		t.Fatalf("login with the password typed unseen: %s", r)
 	}
+}
+
+// TestALoginSendsTheSavedDeviceToken: accredit login saves the login's
+// device token and sends it with the next, so that wrong passwords from
+// many addresses, which have the account's logins refused from anywhere
+// new, do not stop the office's own command line.
+func TestALoginSendsTheSavedDeviceToken(t *testing.T) {
+	proxies, err := app.ParseCIDRs("127.0.0.0/8, ::1") // the API's tries below name their addresses
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := apptest.Config(t.TempDir())
+	cfg.TrustedProxies = proxies
+	h := harnessOn(t, apptest.StartWith(t, cfg, app.Options{}))
+	h.loginAdmin()
+	for i := range accounts.AccountFailures {
+		r := h.in.Do(t, apptest.Request{Method: http.MethodPost, Path: "/api/v1/auth/login",
+			Body:   map[string]string{"email": apptest.AdminEmail, "password": "wrong password!"},
+			Header: map[string]string{"X-Forwarded-For": fmt.Sprintf("203.0.113.%d", i/(accounts.ClientFailures-1)+1)}})
+		if r.Status != http.StatusUnauthorized {
+			t.Fatalf("failure %d from many addresses: got %d, want 401", i+1, r.Status)
+		}
+	}
+	h.must(0, apptest.AdminPassword+"\n", "login", "--email", apptest.AdminEmail, "--password-stdin")
+	r := h.must(exitFailed, apptest.AdminPassword+"\n", "login", "--config", filepath.Join(t.TempDir(), "new.json"), "--email", apptest.AdminEmail, "--password-stdin")
+	contains(t, "a login without the device token", r.stderr, "429")
 }

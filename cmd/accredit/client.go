@@ -29,6 +29,10 @@ type config struct {
 	Token     string    `json:"token,omitempty"`
 	Email     string    `json:"email,omitempty"`
 	ExpiresAt time.Time `json:"expires_at,omitzero"`
+	// Device is the last login's device token, sent with the next login:
+	// many addresses together that have the email's logins refused do not
+	// stop this client's.
+	Device string `json:"device,omitempty"`
 }
 
 // configFile is where the config lives: --config, ACCREDIT_CONFIG, then

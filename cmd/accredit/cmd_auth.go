@@ -64,12 +64,15 @@ type loginAnswer struct {
 	Token     string    `json:"token"`
 	ExpiresAt time.Time `json:"expires_at"`
 	User      userView  `json:"user"`
+	Device    string    `json:"device"`
 }
 
 func cmdLogin(ctx context.Context, c *cli, args []string) error {
 	l := c.newLeaf("accredit login", "", `
 Logs in to accreditd and saves the URL and the token in the config file
 (mode 0600), so that the other commands need neither --url nor --token.
+The login's device token is saved there too and sent with the next login:
+wrong passwords sent for the email from many addresses then do not stop it.
 The email comes from --email (or ACCREDIT_EMAIL) or is asked; the password
 from --password-stdin (the first line of standard input), ACCREDIT_PASSWORD,
 or is asked without echo. A token lasts 12 hours. With --output json it
@@ -115,9 +118,12 @@ it stays in the file, and the answer names the file as saved_to).`, "POST /api/v
 			return usagef(l.path, "no password: %v", err)
 		}
 	}
+	body := map[string]string{"email": strings.TrimSpace(*email), "password": password}
+	if cf, _, err := c.loadConfig(); err == nil && cf.Device != "" {
+		body["device"] = cf.Device // the server takes it for this email only
+	}
 	var ans loginAnswer
-	raw, err := cl.callJSON(ctx, request{method: http.MethodPost, path: "/api/v1/auth/login",
-		body: map[string]string{"email": strings.TrimSpace(*email), "password": password}}, &ans)
+	raw, err := cl.callJSON(ctx, request{method: http.MethodPost, path: "/api/v1/auth/login", body: body}, &ans)
 	if err != nil {
 		return err
 	}
@@ -127,7 +133,7 @@ it stays in the file, and the answer names the file as saved_to).`, "POST /api/v
 		if err != nil {
 			return err
 		}
-		if err := saveConfig(path, config{URL: cl.base.String(), Token: ans.Token, Email: ans.User.Email, ExpiresAt: ans.ExpiresAt}); err != nil {
+		if err := saveConfig(path, config{URL: cl.base.String(), Token: ans.Token, Email: ans.User.Email, ExpiresAt: ans.ExpiresAt, Device: ans.Device}); err != nil {
 			return err
 		}
 		saved = path
@@ -143,6 +149,7 @@ it stays in the file, and the answer names the file as saved_to).`, "POST /api/v
 			return fmt.Errorf("login answer: %w", err)
 		}
 		delete(m, "token")
+		delete(m, "device")
 		m["saved_to"] = saved
 		return c.printJSON(nil, m)
 	}
