@@ -93,7 +93,7 @@ func (a *app) guard(r route) echo.HandlerFunc {
 			if err := x.readForm(); err != nil {
 				return x.errorPage(err)
 			}
-			if err := x.checkCSRF(); err != nil {
+			if err := x.checkCSRF(r.LogsIn); err != nil {
 				return x.errorPage(err)
 			}
 		}
@@ -174,14 +174,34 @@ func randomToken(n int) string {
 // csrfToken is the token every form of this browser and session carries: a
 // hash of the browser's secret seed and the session token, so that another
 // site can neither read nor compute it, and a new login changes it.
-func (x *ctx) csrfToken() string {
-	sum := sha256.Sum256([]byte("accredit-csrf\x00" + x.seed + "\x00" + x.token))
+func (x *ctx) csrfToken() string { return formToken(x.seed, x.token) }
+
+// formToken is the form token of CSRF seed seed and session token session
+// ("" without a session).
+func formToken(seed, session string) string {
+	sum := sha256.Sum256([]byte("accredit-csrf\x00" + seed + "\x00" + session))
 	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
 // checkCSRF refuses a form from another site: a foreign Origin or
 // Sec-Fetch-Site, or a token that does not match.
-func (x *ctx) checkCSRF() error {
+//
+// A form that logs in (logsIn: login, sign-up) is also taken with this
+// browser's token without a session while it holds one. Its page was made
+// before the login it sends (the login and sign-up pages send a logged-in
+// browser home), so once the first sending has logged the browser in, the
+// same form sent again (Back, then send; a second click once the first's
+// answer had set the session) carries the token of no session: it is
+// answered as a user expects, the sign-up as the first (its "idem") and
+// the login by logging in again, not with the refusal page. This opens
+// nothing: that token still proves knowledge of the seed (an HttpOnly
+// cookie, __Host- with Secure on, that another site can neither read nor
+// set), so a forged login or sign-up is refused as before; it is the token
+// such a form carries anyway when the browser has no session, and a login
+// or sign-up does nothing with the session it replaces but end it
+// (startSession); and no other form takes it, so a page from before a
+// login still acts on nothing the session may do.
+func (x *ctx) checkCSRF(logsIn bool) error {
 	req := x.Request()
 	if o := req.Header.Get("Origin"); o != "" && o != "null" {
 		u, err := url.Parse(o)
@@ -196,11 +216,16 @@ func (x *ctx) checkCSRF() error {
 	if got == "" {
 		got = req.Header.Get("X-CSRF-Token")
 	}
-	if _, err := x.Cookie(x.a.cookieName(csrfCookie)); err != nil || got == "" ||
-		subtle.ConstantTimeCompare([]byte(got), []byte(x.csrfToken())) != 1 {
+	if _, err := x.Cookie(x.a.cookieName(csrfCookie)); err != nil || got == "" {
 		return errCSRF
 	}
-	return nil
+	if subtle.ConstantTimeCompare([]byte(got), []byte(x.csrfToken())) == 1 {
+		return nil
+	}
+	if logsIn && x.token != "" && subtle.ConstantTimeCompare([]byte(got), []byte(formToken(x.seed, ""))) == 1 {
+		return nil
+	}
+	return errCSRF
 }
 
 // readForm reads a form's fields. A multipart form (an upload) is read up

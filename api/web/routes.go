@@ -16,7 +16,13 @@ type route struct {
 	// Nav, when set, is the message key of the route's entry in the main
 	// navigation of the roles that may use it.
 	Nav string
-	h   func(*ctx) error
+	// LogsIn marks a public form that starts a session of its own (login,
+	// sign-up): it is taken with this browser's token without a session
+	// too (checkCSRF), so that the form sent again once its first sending
+	// logged the browser in (Back, then send) is answered rather than
+	// refused.
+	LogsIn bool
+	h      func(*ctx) error
 }
 
 // routes is the one table of the web application's pages and forms and the
@@ -29,9 +35,9 @@ func (a *app) routes() []route {
 		{Method: get, Path: "/", Public: true, h: a.home},
 		{Method: get, Path: "/static/*", Public: true, h: a.static},
 		{Method: get, Path: "/login", Public: true, h: a.loginForm},
-		{Method: post, Path: "/login", Public: true, h: a.login},
+		{Method: post, Path: "/login", Public: true, LogsIn: true, h: a.login},
 		{Method: get, Path: "/signup", Public: true, h: a.signupForm},
-		{Method: post, Path: "/signup", Public: true, h: a.signup},
+		{Method: post, Path: "/signup", Public: true, LogsIn: true, h: a.signup},
 		{Method: post, Path: "/lang", Public: true, h: a.setLang},
 		{Method: get, Path: "/forgot-password", Public: true, h: a.forgotForm},
 		{Method: post, Path: "/forgot-password", Public: true, h: a.forgot},

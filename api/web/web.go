@@ -15,10 +15,12 @@
 // the SHA-256 of a random per-browser seed (its own HttpOnly cookie) and the
 // session token. Another site can neither read nor compute it, a new login
 // changes it, and it needs no server secret, so any accreditd of a cluster
-// checks it. The guard also refuses a foreign Origin or a cross-site
-// Sec-Fetch-Site. An upload's multipart body is read up to its file (the
-// last field) to find the token, and the file is then streamed to the case
-// service as the API does.
+// checks it. The login and sign-up forms also take the token without a
+// session, which their pages carry, so that one sent again after it logged
+// the browser in is answered rather than refused (checkCSRF). The guard
+// also refuses a foreign Origin or a cross-site Sec-Fetch-Site. An upload's
+// multipart body is read up to its file (the last field) to find the token,
+// and the file is then streamed to the case service as the API does.
 //
 // The pages have no inline script or style, so the API's
 // Content-Security-Policy (default-src 'self') holds for them unchanged;
