@@ -289,6 +289,62 @@ func TestOfficeEndsEverySessionOfAUser(t *testing.T) {
 	}
 }
 
+// TestAUserLogsOutEverywhereElse: a user sees how many other sessions they
+// have and ends them all but the one asking (a phone lost); recorded once
+// in their history, a retry with the same key ending them again.
+func TestAUserLogsOutEverywhereElse(t *testing.T) {
+	in := Start(t)
+	Expect(t, register(t, in, "three@example.org"), 201)
+	here := in.Login(t, "three@example.org", "a long password")
+	phone := in.Login(t, "three@example.org", "a long password")
+	laptop := in.Login(t, "three@example.org", "a long password")
+	other := in.CreateUser(t, in.AdminToken(t), "applicant", "bystander@example.org", "Bystander")
+	count := func(tok string) any {
+		return Expect(t, in.Get(t, "/api/v1/me/sessions", tok), 200).Map(t)["other_sessions"]
+	}
+	if got := count(here); got != float64(2) {
+		t.Fatalf("other sessions: got %v, want 2", got)
+	}
+	end := func() Response {
+		return in.Do(t, Request{Method: http.MethodPost, Path: "/api/v1/me/sessions/revocation", Token: here,
+			Header: map[string]string{"Idempotency-Key": "lost-phone"}})
+	}
+	r := Expect(t, end(), 200)
+	if m := r.Map(t); m["sessions_ended"] != float64(2) || r.Header.Get("X-Accredit-Seq") == "" {
+		t.Fatalf("got %v (X-Accredit-Seq %q), want 2 sessions ended and recorded", m, r.Header.Get("X-Accredit-Seq"))
+	}
+	Expect(t, in.Get(t, "/api/v1/me", here), 200) // the one asking goes on
+	Expect(t, in.Get(t, "/api/v1/me", phone), 401)
+	Expect(t, in.Get(t, "/api/v1/me", laptop), 401)
+	Expect(t, in.Get(t, "/api/v1/me", other.Token), 200)
+	if got := count(here); got != float64(0) {
+		t.Fatalf("other sessions after: got %v, want 0", got)
+	}
+
+	again := in.Login(t, "three@example.org", "a long password") // opened after the first: the retry ends it too
+	Expect(t, end(), 200)
+	Expect(t, in.Get(t, "/api/v1/me", again), 401)
+	var doc struct {
+		History []struct {
+			Type string         `json:"type"`
+			Data map[string]any `json:"data"`
+		} `json:"account_history"`
+	}
+	Expect(t, in.Get(t, "/api/v1/me/export", here), 200).JSON(t, &doc)
+	ended := 0
+	for _, e := range doc.History {
+		if e.Type == "accounts.sessions_ended" {
+			ended++
+			if e.Data["kept_current"] != true {
+				t.Errorf("the record does not say the current session was kept: %v", e.Data)
+			}
+		}
+	}
+	if ended != 1 {
+		t.Fatalf("sessions_ended records: got %d, want 1 (the retry writes nothing)", ended)
+	}
+}
+
 // The office lists users a page at a time, oldest first; without a limit,
 // every user as before.
 func TestUsersAreListedAPageAtATime(t *testing.T) {

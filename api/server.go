@@ -113,6 +113,8 @@ func (s *Server) routes() []Route {
 		{Method: http.MethodPost, Path: "/api/v1/auth/logout", Roles: anyRole, handler: s.logout},
 		{Method: http.MethodGet, Path: "/api/v1/me", Roles: anyRole, handler: s.me},
 		{Method: http.MethodPost, Path: "/api/v1/me/password", Roles: anyRole, handler: s.changePassword},
+		{Method: http.MethodGet, Path: "/api/v1/me/sessions", Roles: anyRole, handler: s.mySessions},
+		{Method: http.MethodPost, Path: "/api/v1/me/sessions/revocation", Roles: anyRole, handler: s.endMyOtherSessions},
 		{Method: http.MethodPost, Path: "/api/v1/users", Roles: office, handler: s.createUser},
 		{Method: http.MethodGet, Path: "/api/v1/users", Roles: office, handler: s.listUsers},
 		{Method: http.MethodGet, Path: "/api/v1/users/:id", Roles: office, handler: s.getUser},

@@ -12,10 +12,41 @@ import (
 // the download of their data.
 func (a *app) account(x *ctx) error {
 	p := x.newPage("account.title", nil)
-	if err := a.withChoices(x, p); err != nil {
+	if err := a.withAccount(x, p); err != nil {
 		return err
 	}
 	return x.render(0, "account", p)
+}
+
+// withAccount adds to the account page what it shows beside its forms: the
+// notification choices (withChoices) and how many other sessions the
+// caller has.
+func (a *app) withAccount(x *ctx, p *page) error {
+	n, err := a.d.Accounts.OtherSessions(x.Request().Context(), x.user.ID, x.token)
+	if err != nil {
+		return err
+	}
+	if err := a.withChoices(x, p); err != nil {
+		return err
+	}
+	d, _ := p.D.(map[string]any)
+	if d == nil {
+		d = map[string]any{}
+	}
+	d["OtherSessions"] = n
+	p.D = d
+	return nil
+}
+
+// endOtherSessions logs the caller out everywhere but this browser, as
+// POST /api/v1/me/sessions/revocation does.
+func (a *app) endOtherSessions(x *ctx) error {
+	res, _, err := a.d.Accounts.EndOtherSessions(x.Request().Context(), x.meta("end_other_sessions"), x.user.ID, x.token)
+	if err != nil {
+		return err
+	}
+	a.settle(x.Request().Context(), res.Seq)
+	return x.redirect("/account?ok=other_sessions_ended")
 }
 
 // changePassword sets the caller's new password after checking the current
@@ -35,7 +66,7 @@ func (a *app) changePassword(x *ctx) error {
 	} else if next != "" && repeat != next {
 		p.Errors["repeat_password"] = x.T("account.repeat_mismatch")
 	}
-	if err := a.withChoices(x, p); err != nil {
+	if err := a.withAccount(x, p); err != nil {
 		return err
 	}
 	if len(p.Errors) > 0 {

@@ -48,7 +48,7 @@ func (a *app) saveNotifications(x *ctx) error {
 		p := x.newPage("account.title", nil)
 		p.Form = x.form
 		status := x.fieldErrors(p, err, nil)
-		if err := a.withChoices(x, p); err != nil {
+		if err := a.withAccount(x, p); err != nil {
 			return err
 		}
 		return x.render(status, "account", p)

@@ -128,13 +128,13 @@ func (a *app) requestEmailChange(x *ctx) error {
 			if de := (*domain.Error)(nil); asDomain(err, &de) && len(de.Fields) == 1 && de.Fields[0].Reason == recovery.ReasonEmailUnchanged {
 				p.Errors["new_email"] = x.T("account.email.unchanged")
 			}
-			if err := a.withChoices(x, p); err != nil {
+			if err := a.withAccount(x, p); err != nil {
 				return err
 			}
 			return x.render(http.StatusBadRequest, "account", p)
 		}
 		if domain.Is(err, domain.TooManyRequests) {
-			if err := a.withChoices(x, p); err != nil {
+			if err := a.withAccount(x, p); err != nil {
 				return err
 			}
 		}

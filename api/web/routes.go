@@ -63,6 +63,7 @@ func (a *app) routes() []route {
 		{Method: get, Path: "/me/export.json", Roles: anyRole, h: a.exportMine},
 		{Method: get, Path: "/account", Roles: anyRole, h: a.account},
 		{Method: post, Path: "/account/password", Roles: anyRole, h: a.changePassword},
+		{Method: post, Path: "/account/sessions/end", Roles: anyRole, h: a.endOtherSessions},
 		{Method: post, Path: "/account/notifications", Roles: anyRole, h: a.saveNotifications},
 		{Method: post, Path: "/account/email", Roles: anyRole, h: a.requestEmailChange},
 

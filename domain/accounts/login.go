@@ -171,14 +171,52 @@ func (s *Service) endSessions(ctx context.Context, userID, keepToken string) (in
 // EndSessions is the office ending every session of a user, recorded with
 // who did it. Errors: NotFound for an unknown or erased user, Unavailable.
 func (s *Service) EndSessions(ctx context.Context, meta aggregate.Meta, userID string) (aggregate.Result, int, error) {
+	return s.recordEndOfSessions(ctx, meta, userID, "")
+}
+
+// EndOtherSessions is a user logging out everywhere but where they ask
+// from (token's session): a phone lost, a shared computer left logged in.
+// It is recorded as the office's end of sessions is, with the session kept
+// said. Errors: NotFound, Unavailable.
+func (s *Service) EndOtherSessions(ctx context.Context, meta aggregate.Meta, userID, token string) (aggregate.Result, int, error) {
+	return s.recordEndOfSessions(ctx, meta, userID, token)
+}
+
+// recordEndOfSessions records the end of userID's sessions but keepToken's
+// (none when empty), then ends them.
+func (s *Service) recordEndOfSessions(ctx context.Context, meta aggregate.Meta, userID, keepToken string) (aggregate.Result, int, error) {
 	res, err := s.users.Update(ctx, userID, meta, func(u *User, _ uint64) ([]aggregate.Change, error) {
-		return u.EndSessions()
+		return u.EndSessions(keepToken != "")
 	})
 	if err != nil {
 		return res, 0, err
 	}
 	// Recorded first, then done: a failure here is retried by the caller,
 	// and a retry with the same Idempotency-Key ends them all the same.
-	n, err := s.endSessions(ctx, userID, "")
+	n, err := s.endSessions(ctx, userID, keepToken)
 	return res, n, err
+}
+
+// OtherSessions counts the user's sessions, but token's, that have not
+// expired: the other places where they are logged in. Errors: Unavailable.
+func (s *Service) OtherSessions(ctx context.Context, userID, token string) (int, error) {
+	hashes, err := s.sessions.List(ctx, userID)
+	if err != nil {
+		return 0, domain.Wrap(domain.Unavailable, err, "session store unavailable")
+	}
+	mine, n := TokenHash(token), 0
+	for _, h := range hashes {
+		if h == mine {
+			continue
+		}
+		sess, err := s.sessions.Get(ctx, userID, h)
+		switch {
+		case errors.Is(err, ErrNoSession): // ended meanwhile
+		case err != nil:
+			return 0, domain.Wrap(domain.Unavailable, err, "session store unavailable")
+		case s.now().Before(sess.ExpiresAt):
+			n++
+		}
+	}
+	return n, nil
 }

@@ -102,9 +102,12 @@ type PasswordChanged struct {
 	PasswordHash pii.Sealed `json:"password_hash"`
 }
 
-// SessionsEnded records that the office ended every session of a user.
+// SessionsEnded records that the office ended every session of a user, or
+// (KeptCurrent) that the user ended every session of theirs but the one
+// they asked from.
 type SessionsEnded struct {
-	UserID string `json:"user_id"`
+	UserID      string `json:"user_id"`
+	KeptCurrent bool   `json:"kept_current,omitempty"`
 }
 
 // ErasureCompleted records that an erasure was seen through.
@@ -336,14 +339,14 @@ func (u *User) ChangeEmail(email pii.Sealed, key string) ([]aggregate.Change, er
 	return []aggregate.Change{{Type: EventEmailChanged, Data: EmailChanged{UserID: u.ID, Email: email, EmailKey: key, Previous: u.Email}}}, nil
 }
 
-// EndSessions decides that every session of a user ends. Its record says
-// who ended them, and when; the state counts it among the credential
-// changes (CredentialChanges).
-func (u *User) EndSessions() ([]aggregate.Change, error) {
+// EndSessions decides that every session of a user ends, but the one it
+// is asked from when keepCurrent. Its record says who ended them, and when;
+// the state counts it among the credential changes (CredentialChanges).
+func (u *User) EndSessions(keepCurrent bool) ([]aggregate.Change, error) {
 	if err := u.live(); err != nil {
 		return nil, err
 	}
-	return []aggregate.Change{{Type: EventSessionsEnded, Data: SessionsEnded{UserID: u.ID}}}, nil
+	return []aggregate.Change{{Type: EventSessionsEnded, Data: SessionsEnded{UserID: u.ID, KeptCurrent: keepCurrent}}}, nil
 }
 
 // Disable decides that a user may no longer log in.
