@@ -335,3 +335,30 @@ func TestARetriedPasswordResetIsAnsweredAsTheFirst(t *testing.T) {
 	Expect(t, tm.in.Do(t, other), 422) // the key with another password
 	tm.in.Login(t, tm.applicant.Email, "the office's new password")
 }
+
+// TestARetriedRegistrationIsAnsweredAsTheFirstAfterTheEmailMoved: a
+// registration sent again with its Idempotency-Key (its answer lost) after
+// the user it created has moved to another address is answered 201 with
+// that user, not 409 "a user with this email already exists" for the
+// address its first attempt reserved and the user's move released; the
+// same key with another body is refused.
+func TestARetriedRegistrationIsAnsweredAsTheFirstAfterTheEmailMoved(t *testing.T) {
+	mb := StartMailbox(t, "", "")
+	tm := newTeam(t, func(c *app.Config) { c.SMTPURL = mb.URL() })
+	register := Request{Method: "POST", Path: "/api/v1/auth/register", Header: keyed("register-1"),
+		Body: map[string]string{"email": "dora@example.org", "password": "dora's long password", "name": "Dora Coach"}}
+	first := Expect(t, tm.in.Do(t, register), 201)
+	id := first.Map(t)["id"].(string)
+	token := tm.in.Login(t, "dora@example.org", "dora's long password")
+	Expect(t, tm.in.Post(t, "/api/v1/me/email-changes", token, map[string]string{"email": "dora.new@example.org"}), 202)
+	Expect(t, tm.in.Post(t, "/api/v1/auth/email-confirmations", "", map[string]string{"token": tokenOf(t, mb.Wait(t, to("dora.new@example.org")))}), 200)
+	r := tm.in.Do(t, register)
+	if r.Status != 201 || r.Map(t)["id"] != id || r.Header.Get("X-Accredit-Seq") != first.Header.Get("X-Accredit-Seq") {
+		t.Fatalf("retried registration after the user's email moved: got %d %s (seq %s), want 201 naming %s as the first (seq %s)",
+			r.Status, r.Body, r.Header.Get("X-Accredit-Seq"), id, first.Header.Get("X-Accredit-Seq"))
+	}
+	other := register
+	other.Body = map[string]string{"email": "dora@example.org", "password": "dora's long password", "name": "Dora Other"}
+	Expect(t, tm.in.Do(t, other), 422) // the key with another body
+	tm.in.Login(t, "dora.new@example.org", "dora's long password")
+}

@@ -251,6 +251,20 @@ func (s *Service) Create(ctx context.Context, meta aggregate.Meta, in NewUser) (
 	if err := validateNewUser(in); err != nil {
 		return UserView{}, aggregate.Result{}, err
 	}
+	// A retry of a registration recorded already answers with the user it
+	// created: the email's reservation, asked again, refuses it as taken
+	// once that user has moved to another email or been erased.
+	if res, ok, err := s.users.Applied(ctx, meta); ok {
+		if err != nil {
+			return UserView{}, res, err
+		}
+		id, ok := strings.CutPrefix(res.Stream, UserPrefix+".")
+		if !ok {
+			return UserView{}, res, domain.Errorf(domain.Internal, "command %s recorded on %s, not a user", meta.CommandID, res.Stream)
+		}
+		v, err := s.User(ctx, id)
+		return v, res, err
+	}
 	self, selfService := meta.Actor.ID == "", meta.Actor.Role == ""
 	id := ulid.Make().String()
 	norm := NormaliseEmail(in.Email)
