@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
 )
@@ -149,4 +150,52 @@ func TestReassignAndUnassign(t *testing.T) {
 			t.Fatalf("problem: blocked_by %v, role %v, want holder_assessed and assessor", p["blocked_by"], p["role"])
 		}
 	})
+}
+
+// TestARetriedAssignmentIsAnsweredAsTheFirstAfterTheAssessorLeft: the
+// office's assignment, reassignment and renewal assignment, each sent again
+// with its Idempotency-Key (its answer lost) after the assessor it named
+// was disabled, are answered as the first (200, its seq), not refused as a
+// new one naming that assessor is ("unknown assessor"); the same key with
+// another body is refused.
+func TestARetriedAssignmentIsAnsweredAsTheFirstAfterTheAssessorLeft(t *testing.T) {
+	sentAgain := func(t *testing.T, tm *team, what string, r Request, assessorID string) {
+		t.Helper()
+		first := Expect(t, tm.in.Do(t, r), 200)
+		tm.post(t, "/api/v1/users/"+assessorID+"/disable", tm.admin, map[string]string{"reason": "left the pool"}, 200)
+		got := tm.in.Do(t, r)
+		if got.Status != 200 || got.Header.Get("X-Accredit-Seq") != first.Header.Get("X-Accredit-Seq") {
+			t.Fatalf("retried %s after the assessor was disabled: got %d %s (seq %s), want 200 as the first (seq %s)",
+				what, got.Status, got.Body, got.Header.Get("X-Accredit-Seq"), first.Header.Get("X-Accredit-Seq"))
+		}
+		other, body := r, map[string]string{}
+		for k, v := range r.Body.(map[string]string) {
+			body[k] = v
+		}
+		body["assessor_id"] = tm.assessor.ID
+		other.Body = body
+		Expect(t, tm.in.Do(t, other), 422) // the key with another body
+	}
+	tm := newTeam(t)
+	id := tm.openEIA(t)
+	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200)
+	tm.post(t, "/api/v1/cases/"+id+"/screening", tm.admin, map[string]string{"outcome": "accepted"}, 200)
+	sentAgain(t, tm, "assignment", Request{Method: "POST", Path: "/api/v1/cases/" + id + "/assignments", Token: tm.admin, Header: keyed("assign-1"),
+		Body: map[string]string{"assessor_id": tm.verifier.ID, "role": "verifier"}}, tm.verifier.ID)
+	tm.post(t, "/api/v1/cases/"+id+"/claim", tm.assessor.Token, map[string]string{"role": "assessor"}, 200)
+	bea := tm.newAssessor(t, "bea@example.org", "Bea Assessor")
+	sentAgain(t, tm, "reassignment", Request{Method: "PUT", Path: "/api/v1/cases/" + id + "/assignments/assessor", Token: tm.admin, Header: keyed("reassign-1"),
+		Body: map[string]string{"assessor_id": bea.ID, "reason": "Anna is away"}}, bea.ID)
+
+	tm = newTeam(t)
+	id = tm.openEIA(t)
+	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200)
+	tm.toDecision(t, id)
+	d := tm.post(t, "/api/v1/cases/"+id+"/decision", tm.admin, map[string]string{"outcome": "awarded", "level": "practitioner", "rationale": "Meets the level."}, 200)
+	accID := d["accreditation"].(map[string]any)["id"].(string)
+	tm.setClock(t, time.Date(2030, 12, 1, 9, 0, 0, 0, time.UTC))
+	tm.post(t, "/api/v1/accreditations/"+accID+"/renewal", tm.applicant.Token, eiaRenewalBody(), 200)
+	renata := tm.newAssessor(t, "renata@example.org", "Renata Renewals")
+	sentAgain(t, tm, "renewal assignment", Request{Method: "POST", Path: "/api/v1/accreditations/" + accID + "/renewal/assignment", Token: tm.admin, Header: keyed("renewal-1"),
+		Body: map[string]string{"assessor_id": renata.ID}}, renata.ID)
 }

@@ -39,6 +39,9 @@ func (s *Service) Reassign(ctx context.Context, m aggregate.Meta, id string, in 
 	if err := s.mustSee(m.Actor, id); err != nil {
 		return aggregate.Result{}, err
 	}
+	if res, ok, err := s.repo.Applied(ctx, m); ok { // a retry, answered as in Assign
+		return res, err
+	}
 	var p accreditation.AssessorProfile
 	if in.AssessorID != "" {
 		var err error

@@ -88,6 +88,9 @@ func (s *Service) AssignRenewal(ctx context.Context, m aggregate.Meta, accID, as
 	if err != nil {
 		return "", aggregate.Result{}, err
 	}
+	if res, ok, err := s.repo.Applied(ctx, m); ok { // a retry, answered as in Assign
+		return id, res, err
+	}
 	p, err := s.profile(assessorID)
 	if err != nil {
 		return id, aggregate.Result{}, err

@@ -548,6 +548,12 @@ func (s *Service) Assign(ctx context.Context, m aggregate.Meta, id string, in As
 	if err := s.mustSee(m.Actor, id); err != nil {
 		return aggregate.Result{}, err
 	}
+	// A retry of an assignment recorded already is answered as the first:
+	// the assessor's account is read for a new one, and would refuse the
+	// retry once the assessor is disabled since ("unknown assessor").
+	if res, ok, err := s.repo.Applied(ctx, m); ok {
+		return res, err
+	}
 	p, err := s.profile(in.AssessorID)
 	if err != nil {
 		return aggregate.Result{}, err
