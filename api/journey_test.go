@@ -524,3 +524,32 @@ func TestTheApplicantSeesNoRecommendationBeforeTheDecision(t *testing.T) {
 		t.Fatalf("once decided the applicant is shown only %q of %q", got, secrets)
 	}
 }
+
+// TestARetriedDecisionIsAnsweredAsTheFirstAfterAPanelMemberLeft: a
+// decision sent again with its Idempotency-Key (its answer lost) after a
+// member of its panel was disabled is answered as the first (200, its
+// seq), not refused as a new decision with that panel is ("not an active
+// EMCC office user"); the same key with another body is refused.
+func TestARetriedDecisionIsAnsweredAsTheFirstAfterAPanelMemberLeft(t *testing.T) {
+	tm := newTeam(t)
+	id := tm.openEIA(t)
+	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200)
+	tm.toDecision(t, id)
+	rita := tm.in.CreateUser(t, tm.admin, "office", "rita@example.org", "Rita Panel")
+	otto := tm.in.CreateUser(t, tm.admin, "office", "otto@example.org", "Otto Panel")
+	body := func(rationale string) map[string]any {
+		return map[string]any{"outcome": "awarded", "level": "practitioner", "rationale": rationale,
+			"panel": []map[string]string{{"user_id": rita.ID, "vote": "for"}, {"user_id": otto.ID, "vote": "for"}}}
+	}
+	decide := Request{Method: "POST", Path: "/api/v1/cases/" + id + "/decision", Token: tm.admin, Header: keyed("decide-1"), Body: body("Meets the level.")}
+	first := Expect(t, tm.in.Do(t, decide), 200)
+	tm.post(t, "/api/v1/users/"+otto.ID+"/disable", tm.admin, map[string]string{"reason": "left the office"}, 200)
+	r := tm.in.Do(t, decide)
+	if r.Status != 200 || r.Header.Get("X-Accredit-Seq") != first.Header.Get("X-Accredit-Seq") {
+		t.Fatalf("retried decision after a panel member was disabled: got %d %s (seq %s), want 200 as the first (seq %s)",
+			r.Status, r.Body, r.Header.Get("X-Accredit-Seq"), first.Header.Get("X-Accredit-Seq"))
+	}
+	other := decide
+	other.Body = body("Meets the level well.")
+	Expect(t, tm.in.Do(t, other), 422) // the key with another body
+}

@@ -48,6 +48,12 @@ func (s *Service) Decide(ctx context.Context, m aggregate.Meta, id string, in De
 	if err := limits.Check("invalid decision", limits.Panel.List("panel", len(in.Panel))); err != nil {
 		return aggregate.Result{}, err
 	}
+	// A retry of a decision recorded already is answered as the first: the
+	// panel's members are checked for a new one, and a member disabled
+	// since would refuse the retry though the decision is in.
+	if res, ok, err := s.repo.Applied(ctx, m); ok {
+		return res, err
+	}
 	var fields []domain.FieldError
 	for i, v := range in.Panel {
 		if v.UserID == "" {
