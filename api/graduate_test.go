@@ -114,3 +114,34 @@ func TestAPastViewShowsTheProgrammeInForceThen(t *testing.T) {
 		t.Fatalf("as of the day it was named: in_force %v, want true", got)
 	}
 }
+
+// TestARetriedPortfolioIsAnsweredAsTheFirstAfterItsProgrammeEnded: a
+// portfolio naming an EQA programme, sent again with its Idempotency-Key
+// (its answer lost) after the programme's accreditation was revoked, is
+// answered as the first (200, its seq), not refused as a new portfolio
+// naming it is ("not an EQA-accredited programme in force"); the same key
+// with another body is refused.
+func TestARetriedPortfolioIsAnsweredAsTheFirstAfterItsProgrammeEnded(t *testing.T) {
+	tm := newTeam(t)
+	eqa := tm.openEQA(t)
+	tm.post(t, "/api/v1/cases/"+eqa+"/submit", tm.applicant.Token, declared, 200)
+	tm.toDecision(t, eqa)
+	d := tm.post(t, "/api/v1/cases/"+eqa+"/decision", tm.admin, map[string]string{"outcome": "awarded", "level": "senior_practitioner", "rationale": "Programme meets the level."}, 200)
+	programme := d["accreditation"].(map[string]any)["id"].(string)
+	gina := tm.in.CreateUser(t, tm.admin, "applicant", "gina@example.org", "Gina Graduate")
+	id := tm.post(t, "/api/v1/cases", gina.Token, map[string]any{"scheme": "EIA", "level": "practitioner", "language": "en"}, 201)["id"].(string)
+	portfolio := eiaPortfolio()
+	portfolio["eqa_programme"] = programme
+	put := Request{Method: http.MethodPut, Path: "/api/v1/cases/" + id + "/portfolio", Token: gina.Token, Header: keyed("portfolio-1"), Body: portfolio}
+	first := Expect(t, tm.in.Do(t, put), 200)
+	tm.post(t, "/api/v1/accreditations/"+programme+"/revocation", tm.admin, map[string]string{"reason": "The programme no longer runs."}, 200)
+	r := tm.in.Do(t, put)
+	if r.Status != 200 || r.Header.Get("X-Accredit-Seq") != first.Header.Get("X-Accredit-Seq") {
+		t.Fatalf("retried portfolio after its programme was revoked: got %d %s (seq %s), want 200 as the first (seq %s)",
+			r.Status, r.Body, r.Header.Get("X-Accredit-Seq"), first.Header.Get("X-Accredit-Seq"))
+	}
+	other, changed := put, eiaPortfolio()
+	changed["eqa_programme"], changed["client_hours"] = programme, 150
+	other.Body = changed
+	Expect(t, tm.in.Do(t, other), 422) // the key with another body
+}

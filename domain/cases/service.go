@@ -369,6 +369,12 @@ func (s *Service) UpdatePortfolio(ctx context.Context, m aggregate.Meta, id stri
 	if err := s.mustSee(m.Actor, id); err != nil {
 		return aggregate.Result{}, err
 	}
+	// A retry of a portfolio recorded already is answered as the first:
+	// the programme it names is checked in force for a new one, and one
+	// ended since would refuse the retry though the portfolio is in.
+	if res, ok, err := s.repo.Applied(ctx, m); ok {
+		return res, err
+	}
 	if in.EQAProgramme != "" && domain.ValidULID(in.EQAProgramme) {
 		if _, ok, err := s.Programme(ctx, in.EQAProgramme); err != nil {
 			return aggregate.Result{}, err
