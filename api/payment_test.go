@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
 )
@@ -29,9 +30,7 @@ func TestAFeeSetInANewVersionIsPaidBeforeScreening(t *testing.T) {
 	pinned := tm.openEIA(t)
 	tm.post(t, "/api/v1/cases/"+pinned+"/submit", tm.applicant.Token, declared, 200)
 
-	fee := map[string]any{"foundation": 300, "practitioner": 450, "senior_practitioner": 600, "master_practitioner": 750}
-	rs := tm.post(t, "/api/v1/rulesets", tm.admin, map[string]any{"scheme": "EIA", "based_on": "eia-2024-1", "effective_from": "2026-03-02",
-		"rules": []map[string]any{{"name": "fee", "values": fee}}}, 201)
+	rs := publishFee(t, tm)
 	var feeRule map[string]any
 	for _, r := range rs["rules"].([]any) {
 		if r.(map[string]any)["name"] == "fee" {
@@ -101,4 +100,58 @@ func TestAFeeSetInANewVersionIsPaidBeforeScreening(t *testing.T) {
 		t.Fatalf("the case pinned before the fee: state %v, fee %v, rules %v; want submitted, none, eia-2024-1", old["state"], old["fee"], old["rule_set"])
 	}
 	tm.post(t, "/api/v1/cases/"+pinned+"/screening", tm.admin, map[string]string{"outcome": "accepted"}, 200)
+}
+
+// publishFee has the office publish an EIA version, in force from the
+// team's first day, with a fee at every level (EUR 450 at practitioner).
+func publishFee(t *testing.T, tm *team) map[string]any {
+	t.Helper()
+	fee := map[string]any{"foundation": 300, "practitioner": 450, "senior_practitioner": 600, "master_practitioner": 750}
+	return tm.post(t, "/api/v1/rulesets", tm.admin, map[string]any{"scheme": "EIA", "based_on": "eia-2024-1", "effective_from": "2026-03-02",
+		"rules": []map[string]any{{"name": "fee", "values": fee}}}, 201)
+}
+
+// TestTheServiceLevelRunsFromThePayment: the EMCC's processing starts once
+// the fee is paid, so a case awaiting its fee has no due date and is never
+// overdue, and once paid it is due the service level (91 days) after the
+// payment, not after the submission: in the office's queue, its figures and
+// the case view.
+func TestTheServiceLevelRunsFromThePayment(t *testing.T) {
+	tm := newTeam(t)
+	publishFee(t, tm)
+	id := tm.openEIA(t)
+	submitted := tm.clock.Now()
+	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200)
+	queued := func() map[string]any {
+		for _, it := range asSlice(tm.get(t, "/api/v1/queue", tm.admin)["cases"]) {
+			if it := it.(map[string]any); it["case_id"] == id {
+				return it
+			}
+		}
+		t.Fatalf("case %s not in the office's queue", id)
+		return nil
+	}
+	overdue := func() any { return tm.get(t, "/api/v1/stats", tm.admin)["stats"].(map[string]any)["overdue"] }
+
+	tm.setClock(t, submitted.Add(100*24*time.Hour)) // past the service level from the submission
+	if it := queued(); it["due_at"] != nil || it["overdue"] != false || overdue() != 0.0 {
+		t.Fatalf("awaiting its fee for 100 days: due_at %v, overdue %v (stats %v); want none, false, 0", it["due_at"], it["overdue"], overdue())
+	}
+	if c := tm.get(t, "/api/v1/cases/"+id, tm.applicant.Token); c["expected_decision_by"] != nil {
+		t.Fatalf("awaiting its fee: expected_decision_by %v, want none", c["expected_decision_by"])
+	}
+	tm.post(t, "/api/v1/cases/"+id+"/payment", tm.admin, map[string]string{"status": "paid", "reference": "INV-2026-0042"}, 200)
+	due := tm.clock.Now().Add(91 * 24 * time.Hour).Format(time.RFC3339)
+	tm.in.Restart(t) // the read models from their snapshot: the clock's start is in it
+	tm.setClock(t, tm.clock.Now())
+	if it := queued(); it["due_at"] != due || it["overdue"] != false || overdue() != 0.0 {
+		t.Fatalf("paid: due_at %v, overdue %v (stats %v); want %s, false, 0", it["due_at"], it["overdue"], overdue(), due)
+	}
+	if c := tm.get(t, "/api/v1/cases/"+id, tm.applicant.Token); c["expected_decision_by"] != due {
+		t.Fatalf("paid: expected_decision_by %v, want %s", c["expected_decision_by"], due)
+	}
+	tm.setClock(t, tm.clock.Now().Add(92*24*time.Hour))
+	if it := queued(); it["overdue"] != true || overdue() != 1.0 {
+		t.Fatalf("92 days after the payment: overdue %v (stats %v), want true, 1", it["overdue"], overdue())
+	}
 }

@@ -98,8 +98,10 @@ func appendQueueItem(b []byte, it *projections.QueueItem) []byte {
 	b = appendJSONTime(b, it.SubmittedAt)
 	b = append(b, `,"waiting_days":`...)
 	b = strconv.AppendInt(b, int64(it.WaitingDays), 10)
-	b = append(b, `,"due_at":`...)
-	b = appendJSONTime(b, it.DueAt)
+	if !it.DueAt.IsZero() { // omitzero
+		b = append(b, `,"due_at":`...)
+		b = appendJSONTime(b, it.DueAt)
+	}
 	b = append(b, `,"overdue":`...)
 	b = strconv.AppendBool(b, it.Overdue)
 	if it.AssessorID != "" {

@@ -178,9 +178,9 @@ func (m *Cases) apply(e eventstore.Event, fold func(*accreditation.Case) error) 
 	case wasAwaiting && !awaiting:
 		m.unplaceAwaiting(c.ID)
 	}
-	if undecided(c.State, c.Decision == nil, c.SubmittedAt) {
-		if at, ok := m.undecided.at[c.ID]; !ok || !at.Equal(c.SubmittedAt) {
-			m.undecided.put(c.ID, c.SubmittedAt)
+	if start := c.ServiceStart(); undecided(c.State, c.Decision == nil, start) {
+		if at, ok := m.undecided.at[c.ID]; !ok || !at.Equal(start) {
+			m.undecided.put(c.ID, start)
 		}
 	} else {
 		m.undecided.remove(c.ID)
@@ -256,8 +256,8 @@ func (m *Cases) Restore(b []byte) error {
 				m.awaitingPart(k).append(id, s.SubmittedAt)
 			}
 		}
-		if undecided(s.State, s.Decision == nil, s.SubmittedAt) {
-			m.undecided.append(id, s.SubmittedAt)
+		if undecided(s.State, s.Decision == nil, s.ServiceStart) {
+			m.undecided.append(id, s.ServiceStart)
 		}
 		if s.State.Queued() {
 			m.queue.append(id, s.SubmittedAt)
@@ -299,7 +299,7 @@ type QueueItem struct {
 	State       accreditation.State  `json:"state"`
 	SubmittedAt time.Time            `json:"submitted_at"`
 	WaitingDays int                  `json:"waiting_days"`
-	DueAt       time.Time            `json:"due_at"`
+	DueAt       time.Time            `json:"due_at,omitzero"` // ServiceStart plus the service level; none while the fee awaits payment
 	Overdue     bool                 `json:"overdue"`
 	AssessorID  string               `json:"assessor_id,omitempty"`
 	VerifierID  string               `json:"verifier_id,omitempty"`
@@ -317,7 +317,9 @@ func item(c *accreditation.Case, now time.Time, sla time.Duration) QueueItem {
 		SubmittedAt: c.SubmittedAt}
 	if !c.SubmittedAt.IsZero() {
 		it.WaitingDays = int(math.Floor(now.Sub(c.SubmittedAt).Hours() / 24))
-		it.DueAt = c.SubmittedAt.Add(sla)
+	}
+	if start := c.ServiceStart(); !start.IsZero() { // none while the fee awaits payment
+		it.DueAt = start.Add(sla)
 		it.Overdue = !now.Before(it.DueAt) && c.Decision == nil
 	}
 	it.AssessorID, it.VerifierID = c.Assignments.Holder(accreditation.RoleAssessor), c.Assignments.Holder(accreditation.RoleVerifier)

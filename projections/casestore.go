@@ -77,9 +77,12 @@ type summary struct {
 	Scheme      accreditation.Scheme `json:"sc,omitempty"`
 	Level       framework.Level      `json:"l,omitempty"`
 	SubmittedAt time.Time            `json:"su,omitzero"`
-	Decision    *decided             `json:"d,omitempty"`
-	Roles       []roleLoad           `json:"r,omitempty"` // by accreditation.AssessorRoles
-	Renewing    bool                 `json:"rn,omitempty"`
+	// ServiceStart is the case's (accreditation.Case.ServiceStart): the
+	// overdue are counted from it.
+	ServiceStart time.Time  `json:"ss,omitzero"`
+	Decision     *decided   `json:"d,omitempty"`
+	Roles        []roleLoad `json:"r,omitempty"` // by accreditation.AssessorRoles
+	Renewing     bool       `json:"rn,omitempty"`
 }
 
 type decided struct {
@@ -95,7 +98,7 @@ type roleLoad struct {
 
 func summarise(c *accreditation.Case) *summary {
 	s := &summary{ApplicantID: c.ApplicantID, OpenedAt: c.OpenedAt, State: c.State, Scheme: c.Scheme, Level: c.Level,
-		SubmittedAt: c.SubmittedAt, Renewing: c.RenewalUnderWay()}
+		SubmittedAt: c.SubmittedAt, ServiceStart: c.ServiceStart(), Renewing: c.RenewalUnderWay()}
 	if c.Decision != nil {
 		s.Decision = &decided{At: c.Decision.At, Outcome: c.Decision.Outcome}
 	}
@@ -114,7 +117,7 @@ func summarise(c *accreditation.Case) *summary {
 // of the statistics and back in.
 func (s *summary) describes(c *accreditation.Case) bool {
 	if s == nil || s.ApplicantID != c.ApplicantID || !s.OpenedAt.Equal(c.OpenedAt) || s.State != c.State ||
-		s.Scheme != c.Scheme || s.Level != c.Level || !s.SubmittedAt.Equal(c.SubmittedAt) ||
+		s.Scheme != c.Scheme || s.Level != c.Level || !s.SubmittedAt.Equal(c.SubmittedAt) || !s.ServiceStart.Equal(c.ServiceStart()) ||
 		s.Renewing != c.RenewalUnderWay() {
 		return false
 	}

@@ -170,7 +170,8 @@ func percentile(sorted []float64, p float64) float64 {
 }
 
 // undecided reports whether a case counts towards the overdue: in the
-// office's queue, submitted and not decided.
-func undecided(state accreditation.State, noDecision bool, submitted time.Time) bool {
-	return state.Queued() && noDecision && !submitted.IsZero()
+// office's queue, its service level's clock started (ServiceStart: after
+// the submission, and the fee's payment where one was due) and not decided.
+func undecided(state accreditation.State, noDecision bool, start time.Time) bool {
+	return state.Queued() && noDecision && !start.IsZero()
 }

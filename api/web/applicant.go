@@ -42,9 +42,9 @@ func (a *app) myApplications(x *ctx) error {
 			mc := myCase{ID: c.ID, Scheme: string(c.Scheme), Level: string(c.Level), State: string(c.State), OpenedAt: c.OpenedAt}
 			if !c.SubmittedAt.IsZero() {
 				mc.SubmittedAt = c.SubmittedAt
-				if c.Decision == nil {
-					mc.DueAt = c.SubmittedAt.Add(a.sla())
-				}
+			}
+			if due, ok := c.DecisionExpectedBy(a.sla()); ok {
+				mc.DueAt = due
 			}
 			if ac := c.Accreditation; ac != nil {
 				mc.AccreditationID, mc.AccStatus, mc.ValidUntil = ac.ID, string(ac.Status), ac.ValidUntil

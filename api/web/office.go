@@ -203,9 +203,9 @@ func (a *app) officeCaseView(x *ctx, c *cases.CaseView, p *page, status int) err
 		}
 		oc.Barred = append(oc.Barred, n)
 	}
-	// Due as the queue has it: a case it holds (not one withdrawn).
-	if !c.SubmittedAt.IsZero() && c.Decision == nil && c.AsOf == nil && c.State.Queued() {
-		due := c.SubmittedAt.Add(a.sla())
+	// Due as the queue has it: a case it holds (not one withdrawn), its
+	// service level's clock started (not while the fee awaits payment).
+	if due, err := time.Parse(time.RFC3339, c.ExpectedDecisionBy); err == nil && c.AsOf == nil && c.State.Queued() {
 		oc.DueAt, oc.Overdue = due, !a.d.Now().Before(due)
 	}
 	for _, l := range a.d.Catalogue.Levels {

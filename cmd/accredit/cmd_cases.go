@@ -107,7 +107,7 @@ may claim, and their own cases in progress (the flags do not apply).`, "GET /api
 		if ans.HasMore {
 			fmt.Fprintf(c.stdout, " shown, and more: the next page is --offset %d", *offset+len(*ans.Cases))
 		}
-		fmt.Fprintf(c.stdout, "; the service level is %d days from submission to decision.\n", ans.SLA)
+		fmt.Fprintf(c.stdout, "; the service level is %d days from submission (or the fee's payment) to decision.\n", ans.SLA)
 		return nil
 	}
 	more := map[bool]string{true: ", and more than shown"}

@@ -261,12 +261,29 @@ func (s Step) String() string {
 }
 
 // DecisionExpectedBy is when a submitted case is to be decided: its
-// submission plus the service level (sla). There is none before it is
-// submitted, nor once it is decided or withdrawn: the case view, the
-// applicant's list, the web and the CLI all show it by this.
+// ServiceStart plus the service level (sla). There is none before it is
+// submitted, while its fee awaits payment, nor once it is decided or
+// withdrawn: the case view, the applicant's list, the web, the CLI and the
+// queues all show it by this.
 func (c *Case) DecisionExpectedBy(sla time.Duration) (time.Time, bool) {
-	if c.SubmittedAt.IsZero() || c.Decision != nil || c.State == StateWithdrawn {
+	start := c.ServiceStart()
+	if start.IsZero() || c.Decision != nil || c.State == StateWithdrawn {
 		return time.Time{}, false
 	}
-	return c.SubmittedAt.Add(sla), true
+	return start.Add(sla), true
+}
+
+// ServiceStart is when the service level's clock starts: the case's (last)
+// submission, or, where a fee was due, the payment or waiver recorded after
+// it, whichever is later. The EMCC's processing starts once the fee is
+// paid: the months an applicant takes to pay are not the office's. Zero
+// before the case is submitted and while its fee awaits payment.
+func (c *Case) ServiceStart() time.Time {
+	if c.SubmittedAt.IsZero() || c.State == StateAwaitingPayment {
+		return time.Time{}
+	}
+	if c.Payment != nil && c.Payment.At.After(c.SubmittedAt) {
+		return c.Payment.At
+	}
+	return c.SubmittedAt
 }

@@ -111,3 +111,47 @@ func TestACasePinnedBeforeTheFeeIsUnaffected(t *testing.T) {
 		t.Fatalf("resubmitted under %s owing %v, want %s and no fee", h.c.RuleSetVersion, h.c.Fee, DefaultEIAID)
 	}
 }
+
+// TestTheServiceLevelStartsOnceTheFeeIsPaid: the EMCC's processing starts
+// once the fee is paid, so the service level's clock (ServiceStart, and the
+// decision expected by it) starts at the payment recorded after the
+// submission: none while the fee awaits, the payment's time once paid, the
+// later submission after a return; without a fee, the submission.
+func TestTheServiceLevelStartsOnceTheFeeIsPaid(t *testing.T) {
+	const sla = 91 * 24 * time.Hour
+	h := given(t, SchemeEIA, ready)
+	rules := withFee(h)
+	h.do(applicant, submitCmd(rules))
+	submitted := h.c.SubmittedAt
+	if got := h.c.ServiceStart(); !got.IsZero() {
+		t.Fatalf("awaiting payment: the clock started at %v, want not yet", got)
+	}
+	if due, ok := h.c.DecisionExpectedBy(sla); ok {
+		t.Fatalf("awaiting payment: a decision expected by %v, want none", due)
+	}
+	h.later(40*24*time.Hour).do(officeScreen, recordPayment(PaymentInput{Status: PaymentPaid, Reference: "INV-7"}))
+	paid := h.now
+	if got, due := h.c.ServiceStart(), paid.Add(sla); !got.Equal(paid) || !mustDue(t, h.c, sla).Equal(due) {
+		t.Fatalf("paid 40 days after the submission (%v): the clock starts at %v, want the payment's %v", submitted, got, paid)
+	}
+	h.later(time.Hour).do(officeScreen, with((*Case).Screen, ScreenInput{Outcome: ScreeningReturned, Reason: seal("add a reference")}))
+	h.later(24*time.Hour).do(applicant, submitCmd(rules))
+	if got := h.c.ServiceStart(); !got.Equal(h.now) {
+		t.Fatalf("resubmitted after the payment: the clock starts at %v, want the resubmission's %v", got, h.now)
+	}
+
+	free := given(t, SchemeEIA, ready)
+	free.do(applicant, submitCmd(free.rules))
+	if got := free.c.ServiceStart(); !got.Equal(free.c.SubmittedAt) || got.IsZero() {
+		t.Fatalf("no fee: the clock starts at %v, want the submission's %v", got, free.c.SubmittedAt)
+	}
+}
+
+func mustDue(t *testing.T, c *Case, sla time.Duration) time.Time {
+	t.Helper()
+	due, ok := c.DecisionExpectedBy(sla)
+	if !ok {
+		t.Fatal("no decision expected")
+	}
+	return due
+}

@@ -107,7 +107,7 @@ func NewService(cfg Config) *Service {
 	return s
 }
 
-// SLA is the service-level target from submission to decision.
+// SLA is the service-level target from submission (or the fee's payment, accreditation.Case.ServiceStart) to decision.
 func (s *Service) SLA() time.Duration { return s.sla }
 
 // RuleSets returns the rule sets in use: every version, shipped and

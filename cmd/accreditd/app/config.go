@@ -38,7 +38,7 @@ type Config struct {
 	MaxCaseBytes       int64         // ACCREDIT_MAX_CASE_BYTES: evidence bytes per case
 	UploadsInFlight    int           // ACCREDIT_MAX_UPLOADS_IN_FLIGHT: uploads at once, in all
 	UploadsPerUser     int           // ACCREDIT_MAX_UPLOADS_PER_USER: uploads at once, per person
-	SLADays            int           // ACCREDIT_SLA_DAYS: days from submission to decision
+	SLADays            int           // ACCREDIT_SLA_DAYS: days from submission (or the fee's payment) to decision
 	SecureCookies      bool          // ACCREDIT_SECURE_COOKIES: login cookie only over HTTPS
 	RetentionYears     int           // ACCREDIT_RETENTION_YEARS: erase inactive applicants' personal data after this; 0 keeps it
 	TrustedProxies     []*net.IPNet  // ACCREDIT_TRUSTED_PROXIES: only these may say who the client is (X-Forwarded-For)
@@ -126,7 +126,7 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.PprofAddr, "pprof-addr", c.PprofAddr, "separate address serving Go's /debug/pprof/ without login, e.g. 127.0.0.1:6060; off by default, never the public address (ACCREDIT_PPROF_ADDR)")
 	fs.StringVar(&secure, "secure-cookies", secure, "mark the web cookies Secure (HTTPS, or http://localhost) and name the session and CSRF seed __Host-; set false for plain-HTTP development on another host, default true (ACCREDIT_SECURE_COOKIES)")
 	fs.StringVar(&retention, "retention-years", retention, "erase the personal data of applicants inactive this many years (no case open, no active accreditation); 0 keeps it, default 7 (ACCREDIT_RETENTION_YEARS)")
-	fs.StringVar(&sla, "sla-days", sla, "service-level target in days from submission to decision, default 91: the published \"within 3 months\" (ACCREDIT_SLA_DAYS)")
+	fs.StringVar(&sla, "sla-days", sla, "service-level target in days from submission (or the fee's payment, where one is due) to decision, default 91: the published \"within 3 months\" (ACCREDIT_SLA_DAYS)")
 	fs.StringVar(&maxUpload, "max-upload-bytes", maxUpload, "evidence file size limit in bytes, default 20 MiB (ACCREDIT_MAX_UPLOAD_BYTES)")
 	fs.StringVar(&proxies, "trusted-proxies", proxies, "comma-separated CIDRs or addresses of reverse proxies whose X-Forwarded-For is believed; none by default, so the client is the connection's address (ACCREDIT_TRUSTED_PROXIES)")
 	fs.StringVar(&caseFiles, "max-case-files", caseFiles, "evidence files one case may hold, default 50 (ACCREDIT_MAX_CASE_FILES)")
@@ -275,5 +275,5 @@ func ParseCIDRs(list string) ([]*net.IPNet, error) {
 // FromOS parses os.Args and the environment.
 func FromOS() (Config, error) { return Parse(os.Args[1:], os.Getenv) }
 
-// SLA is the service-level target from submission to decision.
+// SLA is the service-level target from submission (or the fee's payment, accreditation.Case.ServiceStart) to decision.
 func (c Config) SLA() time.Duration { return time.Duration(c.SLADays) * 24 * time.Hour }
