@@ -85,6 +85,29 @@ func TestEveryRecordedFieldIsBounded(t *testing.T) {
 		p["client_hours"], p["cpd_hours_last_year"], p["first_practice_date"] = 100000, 8784, "1900-01-01"
 		Expect(t, put(cases+"/portfolio", tm.applicant.Token, p), 200)
 	})
+	t.Run("supervision by quarter: four numbers, each within a quarter's hours", func(t *testing.T) {
+		for _, tc := range []struct {
+			quarters []float64
+			field    string
+			limit    string
+		}{
+			{[]float64{1, 1, 1}, "supervision_hours_by_quarter", "4 numbers, not 3"},
+			{[]float64{1, 1, 1, 1, 1}, "supervision_hours_by_quarter", "4 numbers, not 5"},
+			{[]float64{1, 2209, 1, 1}, "supervision_hours_by_quarter[1]", "from 0 to 2208"},
+			{[]float64{1, 1, -1, 1}, "supervision_hours_by_quarter[2]", "from 0 to 2208"},
+		} {
+			p := eiaPortfolio()
+			p["supervision_hours_by_quarter"] = tc.quarters
+			wantField(t, tm.in.Put(t, cases+"/portfolio", tm.applicant.Token, p), tc.field, tc.limit)
+		}
+		p := eiaPortfolio()
+		p["supervision_hours_by_quarter"] = []float64{2208, 0, 1.5, 1}
+		Expect(t, put(cases+"/portfolio", tm.applicant.Token, p), 200)
+		got := Expect(t, tm.in.Get(t, cases, tm.applicant.Token), 200).Map(t)["portfolio"].(map[string]any)["supervision_hours_by_quarter"]
+		if fmt.Sprint(got) != "[2208 0 1.5 1]" {
+			t.Fatalf("supervision_hours_by_quarter read back: got %v, want [2208 0 1.5 1], oldest first", got)
+		}
+	})
 	t.Run("evidence: file name 255 bytes taken, 256 and 1 MB refused; title; repeated categories", func(t *testing.T) {
 		up := func(name, title, cats string) Response {
 			return Retry(t, func(h map[string]string) Response {

@@ -302,6 +302,8 @@ func (a *app) ruleHints(x *ctx, c *cases.CaseView) map[string]string {
 			out["first_practice_date"] = x.T("portfolio.hint.years", int(v))
 		case d.Name == accreditation.RuleSupervisionHours && v == 4:
 			out[d.Name] = x.T("portfolio.hint.supervision", formatNum(x.lang, v))
+		case d.Name == accreditation.RuleSupervisionQuarters:
+			out[quartersField] = x.T("portfolio.hint.quarters", formatNum(x.lang, v))
 		case d.Unit != accreditation.UnitRequired:
 			out[d.Name] = x.T("portfolio.hint.at_least", formatNum(x.lang, v))
 		}
@@ -309,9 +311,32 @@ func (a *app) ruleHints(x *ctx, c *cases.CaseView) map[string]string {
 	return out
 }
 
+// quartersField is the portfolio's supervision hours by quarter; the form
+// has one input a quarter (quarterField), oldest first.
+const quartersField = "supervision_hours_by_quarter"
+
+// quarterField is the form's input of quarter n of the last four, 1 the
+// oldest: "supervision_hours_by_quarter_1".
+func quarterField(n int) string { return quartersField + "_" + itoa(n) }
+
+// quarterFieldOf is the form's input a field error of the domain names:
+// "supervision_hours_by_quarter[2]" is the third quarter's; the list as a
+// whole, the first's.
+func quarterFieldOf(field string) (string, bool) {
+	if field == quartersField {
+		return quarterField(1), true
+	}
+	var i int
+	if _, err := fmt.Sscanf(field, quartersField+"[%d]", &i); err == nil && i >= 0 && i < accreditation.Quarters {
+		return quarterField(i + 1), true
+	}
+	return "", false
+}
+
 // portfolioFields are the number fields of each scheme's portfolio.
 var (
-	eiaNumbers = []string{"client_hours", "client_count", "cpd_hours_last_year", "supervision_hours_last_year", "feedback_items_last_12m", "reflection_items_last_12m"}
+	eiaNumbers = []string{"client_hours", "client_count", "cpd_hours_last_year", "supervision_hours_last_year",
+		quarterField(1), quarterField(2), quarterField(3), quarterField(4), "feedback_items_last_12m", "reflection_items_last_12m"}
 	eqaNumbers = []string{"contact_hours", "completed_cycles"}
 	wholes     = []string{"client_count", "feedback_items_last_12m", "reflection_items_last_12m", "completed_cycles"}
 )
@@ -382,6 +407,9 @@ func portfolioValues(lang string, pf cases.PortfolioView) url.Values {
 	set("client_count", float64(pf.ClientCount))
 	set("cpd_hours_last_year", pf.CPDHoursLastYear)
 	set("supervision_hours_last_year", pf.SupervisionHoursLastYear)
+	for i, h := range pf.SupervisionHoursByQuarter {
+		v.Set(quarterField(i+1), formatNum(lang, h))
+	}
 	set("feedback_items_last_12m", float64(pf.FeedbackItemsLast12m))
 	set("reflection_items_last_12m", float64(pf.ReflectionItemsLast12m))
 	if pf.ProfessionalBodyMember {
@@ -483,6 +511,16 @@ func (a *app) savePortfolio(x *ctx) error {
 		in.FirstPracticeDate = x.fv("first_practice_date")
 		in.ClientHours, in.ClientCount = nums["client_hours"], int(nums["client_count"])
 		in.CPDHoursLastYear, in.SupervisionHoursLastYear = nums["cpd_hours_last_year"], nums["supervision_hours_last_year"]
+		// The four quarters, or none: a quarter left empty among others
+		// given is 0 hours.
+		for n := 1; n <= accreditation.Quarters; n++ {
+			if x.fv(quarterField(n)) != "" {
+				for n := 1; n <= accreditation.Quarters; n++ {
+					in.SupervisionHoursByQuarter = append(in.SupervisionHoursByQuarter, nums[quarterField(n)])
+				}
+				break
+			}
+		}
 		in.FeedbackItemsLast12m, in.ReflectionItemsLast12m = int(nums["feedback_items_last_12m"]), int(nums["reflection_items_last_12m"])
 		in.ProfessionalBodyMember = x.fv("professional_body_member") == "yes"
 		in.EQAProgramme = x.fv("eqa_programme")
@@ -500,6 +538,9 @@ func (a *app) savePortfolio(x *ctx) error {
 			}
 			if strings.HasPrefix(f, "curriculum") {
 				return "curriculum"
+			}
+			if q, ok := quarterFieldOf(f); ok {
+				return q
 			}
 			return f
 		})

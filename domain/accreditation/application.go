@@ -78,15 +78,16 @@ func (c *Case) UpdatePortfolio(actor domain.Actor, now time.Time, p Portfolio) (
 	var f fields
 	p = clonePortfolio(p)
 	eia := map[string]bool{
-		"first_practice_date":         !p.FirstPracticeDate.IsZero(),
-		"client_hours":                p.ClientHours != 0,
-		"client_count":                p.ClientCount != 0,
-		"cpd_hours_last_year":         p.CPDHoursLastYear != 0,
-		"supervision_hours_last_year": p.SupervisionHoursLastYear != 0,
-		"feedback_items_last_12m":     p.FeedbackItemsLast12m != 0,
-		"reflection_items_last_12m":   p.ReflectionItemsLast12m != 0,
-		"professional_body_member":    p.ProfessionalBodyMember,
-		"eqa_programme":               p.EQAProgramme != "",
+		"first_practice_date":          !p.FirstPracticeDate.IsZero(),
+		"client_hours":                 p.ClientHours != 0,
+		"client_count":                 p.ClientCount != 0,
+		"cpd_hours_last_year":          p.CPDHoursLastYear != 0,
+		"supervision_hours_last_year":  p.SupervisionHoursLastYear != 0,
+		"supervision_hours_by_quarter": len(p.SupervisionHoursByQuarter) > 0,
+		"feedback_items_last_12m":      p.FeedbackItemsLast12m != 0,
+		"reflection_items_last_12m":    p.ReflectionItemsLast12m != 0,
+		"professional_body_member":     p.ProfessionalBodyMember,
+		"eqa_programme":                p.EQAProgramme != "",
 	}
 	eqa := map[string]bool{
 		"contact_hours":    p.ContactHours != 0,
@@ -115,6 +116,12 @@ func (c *Case) UpdatePortfolio(actor domain.Actor, now time.Time, p Portfolio) (
 	f.within("client_count", float64(p.ClientCount), limits.Count)
 	f.within("cpd_hours_last_year", p.CPDHoursLastYear, limits.HoursInAYear)
 	f.within("supervision_hours_last_year", p.SupervisionHoursLastYear, limits.HoursInAYear)
+	if n := len(p.SupervisionHoursByQuarter); n != 0 && n != Quarters {
+		f.add("supervision_hours_by_quarter", "the hours of each of the last %d quarters, oldest first: %d numbers, not %d", Quarters, Quarters, n)
+	}
+	for i, h := range p.SupervisionHoursByQuarter {
+		f.within(fmt.Sprintf("supervision_hours_by_quarter[%d]", i), h, limits.HoursInAQuarter)
+	}
 	f.within("feedback_items_last_12m", float64(p.FeedbackItemsLast12m), limits.Count)
 	f.within("reflection_items_last_12m", float64(p.ReflectionItemsLast12m), limits.Count)
 	f.within("contact_hours", p.ContactHours, limits.Hours)

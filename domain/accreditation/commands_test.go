@@ -111,6 +111,13 @@ func TestUpdatePortfolio(t *testing.T) {
 		{"client hours 1e308", SchemeEIA, func(p *Portfolio) { p.ClientHours = 1e308 }, "client_hours"},
 		{"client hours just over the limit", SchemeEIA, func(p *Portfolio) { p.ClientHours = limits.Hours.Max + 0.5 }, "client_hours"},
 		{"CPD hours over the hours in a year", SchemeEIA, func(p *Portfolio) { p.CPDHoursLastYear = 8785 }, "cpd_hours_last_year"},
+		{"supervision: three quarters, not four", SchemeEIA, func(p *Portfolio) { p.SupervisionHoursByQuarter = []float64{1, 1, 1} }, "supervision_hours_by_quarter"},
+		{"supervision: five quarters, not four", SchemeEIA, func(p *Portfolio) { p.SupervisionHoursByQuarter = []float64{1, 1, 1, 1, 1} }, "supervision_hours_by_quarter"},
+		{"supervision: a quarter over the hours in a quarter", SchemeEIA, func(p *Portfolio) {
+			p.SupervisionHoursByQuarter = []float64{1, 1, 1, limits.HoursInAQuarter.Max + 1}
+		}, "supervision_hours_by_quarter[3]"},
+		{"supervision: a negative quarter", SchemeEIA, func(p *Portfolio) { p.SupervisionHoursByQuarter = []float64{1, -1, 1, 1} }, "supervision_hours_by_quarter[1]"},
+		{"supervision quarters on an EQA case", SchemeEQA, func(p *Portfolio) { p.SupervisionHoursByQuarter = []float64{1, 1, 1, 1} }, "supervision_hours_by_quarter"},
 		{"first practice in the year 1000", SchemeEIA, func(p *Portfolio) { p.FirstPracticeDate = NewDate(1000, 1, 1) }, "first_practice_date"},
 		{"first practice the day before the earliest", SchemeEIA, func(p *Portfolio) { p.FirstPracticeDate = NewDate(1899, 12, 31) }, "first_practice_date"},
 		{"completed cycles over the limit", SchemeEQA, func(p *Portfolio) { p.CompletedCycles = 1001 }, "completed_cycles"},

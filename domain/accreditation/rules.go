@@ -21,8 +21,14 @@ const (
 	RuleFeedbackItems    = "feedback_items_last_12m"     // client feedback items, last 12 months
 	RuleReflectionItems  = "reflection_items_last_12m"   // reflections on practice, last 12 months
 	RuleCPDHours         = "cpd_hours_last_year"         // CPD hours in the last year
-	RuleSupervisionHours = "supervision_hours_last_year" // supervision hours in the last year
+	RuleSupervisionHours = "supervision_hours_last_year" // supervision hours in the last year (eia-2024-1)
 	RuleProfessionalBody = "professional_body_member"    // member of a professional body
+	// RuleSupervisionQuarters is the published supervision rule: at least
+	// this many hours in each of the last four quarters
+	// (Portfolio.SupervisionHoursByQuarter). It replaced
+	// RuleSupervisionHours, which counted 4 h over the year, so that 4 h in
+	// one quarter and none in the others passed (see SupervisionRuleSetID).
+	RuleSupervisionQuarters = "supervision_hours_each_quarter"
 
 	// EQA, at submission.
 	RuleCompletedCycles = "completed_cycles"          // full cycles of the programme completed
@@ -204,6 +210,7 @@ var ruleDefs = map[Scheme][]RuleDef{
 		{RuleReflectionItems, UnitItems},
 		{RuleCPDHours, UnitHours},
 		{RuleSupervisionHours, UnitHours},
+		{RuleSupervisionQuarters, UnitHours},
 		{RuleProfessionalBody, UnitRequired},
 		{RuleRenewalWindow, UnitMonths},
 		{RuleRenewalGrace, UnitMonths},
@@ -358,6 +365,20 @@ const (
 	DefaultEQAID = "eqa-2024-1"
 )
 
+// SupervisionRuleSetID is the shipped EIA version that carries the
+// published supervision rule, at least 1 h in each of the last four
+// quarters (RuleSupervisionQuarters), in place of the 4 h over the last
+// year that eia-2024-1 counted. It takes effect on SupervisionRuleFrom, the
+// first day of a quarter: a case submitted before stays pinned to the
+// version it was submitted under, and is judged as it was. It is the
+// shipped history's second version; where the office published a version
+// before it shipped, the office's versions hold and the office sets the
+// rule in one of its own (rulesets.Service).
+const SupervisionRuleSetID = "eia-2027-1"
+
+// SupervisionRuleFrom is the day SupervisionRuleSetID takes effect.
+var SupervisionRuleFrom = time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+
 // PinnedID is the id of the rule set a case of scheme pinned to id is held
 // to: the old combined id read on an EQA case means the EQA set.
 func PinnedID(scheme Scheme, id string) string {
@@ -370,6 +391,7 @@ func PinnedID(scheme Scheme, id string) string {
 // The publications the shipped figures come from (DESIGN.md §3).
 const (
 	SourceEIALevels      = "coacharya.com/emcc-2; emccapr.org (levels of accreditation for EIA); nobco.nl/keurmerk/EIA-niveaus"
+	SourceEIASupervision = SourceEIALevels + " (supervision at least 1 h a quarter)"
 	SourceEIARenewal     = "nobco.nl/keurmerk/EIA_verlenging (supervision at least 1 h a quarter, CPD every year); CPD 16 h a year: nobco.nl/keurmerk/EIA-niveaus"
 	SourceEIAPracticeLog = "nobco.nl/keurmerk/EIA_verlenging: a practice log over the 5 years of 50/100/100/100 hours (Foundation/Practitioner/Senior/Master)"
 	SourceEIAReflection  = "nobco.nl/keurmerk/EIA_verlenging: a reflection of about 500 words"
@@ -406,6 +428,30 @@ var (
 // invented figure was never a rule the EMCC set, and dropping one only
 // lifts a requirement.
 func DefaultRuleSets() RuleSets {
+	return firstRuleSets()
+}
+
+// supervisionByQuarter is the shipped version SupervisionRuleSetID: the
+// first EIA version with the supervision rule as published, 1 h in each of
+// the last four quarters, in place of 4 h over the year. Nothing else
+// changes.
+func supervisionByQuarter(first RuleSet) RuleSet {
+	r := first.Clone()
+	r.ID, r.EffectiveFrom = SupervisionRuleSetID, SupervisionRuleFrom
+	for i, x := range r.Rules {
+		switch x.Name {
+		case RuleSupervisionHours:
+			r.Rules[i] = Rule{Name: x.Name, Unit: x.Unit}
+		case RuleSupervisionQuarters:
+			r.Rules[i] = rule(x.Name, x.Unit, levels(1, 1, 1, 1), SourceEIASupervision)
+		}
+	}
+	return r
+}
+
+// firstRuleSets are the versions shipped first, one per scheme, in force
+// from 2024-01-01: the EIA one first.
+func firstRuleSets() RuleSets {
 	all := func(v float64) map[framework.Level]float64 {
 		return levels(v, v, v, v)
 	}
@@ -419,6 +465,7 @@ func DefaultRuleSets() RuleSets {
 			rule(RuleReflectionItems, UnitItems, all(5), SourceEIALevels),
 			rule(RuleCPDHours, UnitHours, all(16), SourceEIALevels),
 			rule(RuleSupervisionHours, UnitHours, all(4), SourceEIALevels+" (1 h a quarter)"),
+			{Name: RuleSupervisionQuarters, Unit: UnitHours},
 			rule(RuleProfessionalBody, UnitRequired, all(1), SourceEIALevels),
 		}, unsetEvidenceRules(SchemeEIA), []Rule{
 			{Name: RuleRenewalWindow, Unit: UnitMonths},
@@ -679,6 +726,7 @@ func (r RuleSet) evaluate(out []RuleResult, p Portfolio, scheme Scheme, level fr
 		atLeast(RuleReflectionItems, float64(p.ReflectionItemsLast12m))
 		atLeast(RuleCPDHours, p.CPDHoursLastYear)
 		atLeast(RuleSupervisionHours, p.SupervisionHoursLastYear)
+		atLeast(RuleSupervisionQuarters, p.leastSupervisedQuarter())
 		if required(RuleProfessionalBody) {
 			out = append(out, flag(RuleProfessionalBody, true, p.ProfessionalBodyMember))
 		}

@@ -89,7 +89,7 @@ func TestDefaultRuleSetHoldsTheTable(t *testing.T) {
 // ships unset.
 func TestDefaultRuleSetsCiteTheirSources(t *testing.T) {
 	unset := map[Scheme][]string{
-		SchemeEIA: {RuleRenewalWindow, RuleRenewalGrace, RuleFee, RulePanelQuorum, RuleAppealWindow, RuleAppealsPerDecision},
+		SchemeEIA: {RuleSupervisionQuarters, RuleRenewalWindow, RuleRenewalGrace, RuleFee, RulePanelQuorum, RuleAppealWindow, RuleAppealsPerDecision},
 		SchemeEQA: {RuleContactHours, RuleRenewalWindow, RuleRenewalGrace, RuleFee, RulePanelQuorum, RuleAppealWindow, RuleAppealsPerDecision},
 	}
 	// The written portfolio's counts are unset in the 2024 sets, sourced
@@ -159,6 +159,58 @@ func TestCheckEIA(t *testing.T) {
 				t.Fatalf("unmet: got %+v, want %+v", got, tc.want)
 			}
 		})
+	}
+}
+
+// The published supervision rule is at least 1 h in each of the last four
+// quarters: 4 h in one quarter and none in the others is short, as the
+// yearly count of eia-2024-1 let through. A portfolio recorded under that
+// version, with the year's hours only, is judged there as before.
+func TestSupervisionIsCheckedInEachQuarter(t *testing.T) {
+	first := defaultOf(SchemeEIA)
+	quarterly := supervisionByQuarter(first)
+	for _, tc := range []struct {
+		name string
+		r    RuleSet
+		edit func(p *Portfolio)
+		want []Unmet
+	}{
+		{"quarterly: 4 h in one quarter, none in the others", quarterly, func(p *Portfolio) {
+			p.SupervisionHoursLastYear, p.SupervisionHoursByQuarter = 4, []float64{4, 0, 0, 0}
+		}, []Unmet{{RuleSupervisionQuarters, 1.0, 0.0}}},
+		{"quarterly: 1 h in each quarter", quarterly, func(p *Portfolio) { p.SupervisionHoursByQuarter = []float64{1, 1, 1, 1} }, nil},
+		{"quarterly: the least supervised quarter is what is short", quarterly, func(p *Portfolio) {
+			p.SupervisionHoursByQuarter = []float64{3, 2.5, 0.5, 6}
+		}, []Unmet{{RuleSupervisionQuarters, 1.0, 0.5}}},
+		{"quarterly: the year's hours alone, no quarters", quarterly, func(p *Portfolio) { p.SupervisionHoursLastYear = 6 }, []Unmet{{RuleSupervisionQuarters, 1.0, 0.0}}},
+		{"eia-2024-1: an old portfolio, the year's hours only, as before", first, func(p *Portfolio) { p.SupervisionHoursLastYear = 6 }, nil},
+		{"eia-2024-1: short of the year's 4 h, as before", first, func(p *Portfolio) { p.SupervisionHoursLastYear = 3 }, []Unmet{{RuleSupervisionHours, 4.0, 3.0}}},
+		{"eia-2024-1: the quarters are not its rule", first, func(p *Portfolio) {
+			p.SupervisionHoursLastYear, p.SupervisionHoursByQuarter = 4, []float64{4, 0, 0, 0}
+		}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := eligibleEIA()
+			p.SupervisionHoursLastYear, p.SupervisionHoursByQuarter = 0, nil
+			tc.edit(&p)
+			for _, l := range framework.Levels[:2] {
+				got := tc.r.Check(p, SchemeEIA, l, t0)
+				if !reflect.DeepEqual(got, tc.want) {
+					t.Fatalf("%s unmet at %s: got %+v, want %+v", tc.r.ID, l, got, tc.want)
+				}
+			}
+		})
+	}
+	for _, l := range framework.Levels {
+		if v, ok := quarterly.Value(RuleSupervisionQuarters, l); !ok || v != 1 {
+			t.Errorf("%s at %s: got %v (set %v), want 1 h each quarter", RuleSupervisionQuarters, l, v, ok)
+		}
+		if _, ok := quarterly.Value(RuleSupervisionHours, l); ok {
+			t.Errorf("%s at %s: set beside the quarterly rule, want unset", RuleSupervisionHours, l)
+		}
+		if _, ok := first.Value(RuleSupervisionQuarters, l); ok {
+			t.Errorf("%s at %s is set in %s: its pinned cases would be judged anew", RuleSupervisionQuarters, l, first.ID)
+		}
 	}
 }
 

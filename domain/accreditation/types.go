@@ -186,9 +186,15 @@ type PortfolioOf[Text any] struct {
 	ClientCount              int     `json:"client_count,omitempty"`
 	CPDHoursLastYear         float64 `json:"cpd_hours_last_year,omitempty"`
 	SupervisionHoursLastYear float64 `json:"supervision_hours_last_year,omitempty"`
-	FeedbackItemsLast12m     int     `json:"feedback_items_last_12m,omitempty"`
-	ReflectionItemsLast12m   int     `json:"reflection_items_last_12m,omitempty"`
-	ProfessionalBodyMember   bool    `json:"professional_body_member,omitempty"`
+	// SupervisionHoursByQuarter are the supervision hours of each of the
+	// last four quarters, oldest first: none, or four. The rule sets from
+	// eia-2027-1 check each against RuleSupervisionQuarters; the earlier
+	// ones check SupervisionHoursLastYear, which stays for the portfolios
+	// recorded under them.
+	SupervisionHoursByQuarter []float64 `json:"supervision_hours_by_quarter,omitempty"`
+	FeedbackItemsLast12m      int       `json:"feedback_items_last_12m,omitempty"`
+	ReflectionItemsLast12m    int       `json:"reflection_items_last_12m,omitempty"`
+	ProfessionalBodyMember    bool      `json:"professional_body_member,omitempty"`
 	// EQAProgramme is the accreditation (on the register) of the
 	// EQA-accredited programme the applicant graduated from: the graduate
 	// route, whose requirements are the rule set's Graduates figures.
@@ -209,12 +215,25 @@ type CurriculumItemOf[Text any] struct {
 }
 
 func clonePortfolio(p Portfolio) Portfolio {
+	p.SupervisionHoursByQuarter = slices.Clone(p.SupervisionHoursByQuarter)
 	p.Curriculum = slices.Clone(p.Curriculum)
 	for i := range p.Curriculum {
 		p.Curriculum[i].Indicators = slices.Clone(p.Curriculum[i].Indicators)
 		p.Curriculum[i].Description = cloneSealed(p.Curriculum[i].Description)
 	}
 	return p
+}
+
+// Quarters is how many quarters Portfolio.SupervisionHoursByQuarter holds.
+const Quarters = 4
+
+// leastSupervisedQuarter is the supervision hours of the quarter with the
+// fewest of the last four: 0 when the four are not given.
+func (p PortfolioOf[Text]) leastSupervisedQuarter() float64 {
+	if len(p.SupervisionHoursByQuarter) != Quarters {
+		return 0
+	}
+	return slices.Min(p.SupervisionHoursByQuarter)
 }
 
 func (p PortfolioOf[Text]) curriculumCategories() []int {

@@ -331,18 +331,21 @@ func (s *Service) Open(ctx context.Context, m aggregate.Meta, in OpenRequest) (s
 // give it: the portfolio's fields in clear, the date still text, so that a
 // malformed one is refused naming the field (UpdatePortfolio parses it).
 type PortfolioRequest struct {
-	FirstPracticeDate        string              `json:"first_practice_date"`
-	ClientHours              float64             `json:"client_hours"`
-	ClientCount              int                 `json:"client_count"`
-	CPDHoursLastYear         float64             `json:"cpd_hours_last_year"`
-	SupervisionHoursLastYear float64             `json:"supervision_hours_last_year"`
-	FeedbackItemsLast12m     int                 `json:"feedback_items_last_12m"`
-	ReflectionItemsLast12m   int                 `json:"reflection_items_last_12m"`
-	ProfessionalBodyMember   bool                `json:"professional_body_member"`
-	EQAProgramme             string              `json:"eqa_programme"`
-	ContactHours             float64             `json:"contact_hours"`
-	CompletedCycles          int                 `json:"completed_cycles"`
-	Curriculum               []CurriculumRequest `json:"curriculum"`
+	FirstPracticeDate        string  `json:"first_practice_date"`
+	ClientHours              float64 `json:"client_hours"`
+	ClientCount              int     `json:"client_count"`
+	CPDHoursLastYear         float64 `json:"cpd_hours_last_year"`
+	SupervisionHoursLastYear float64 `json:"supervision_hours_last_year"`
+	// SupervisionHoursByQuarter are the hours of the last four quarters,
+	// oldest first.
+	SupervisionHoursByQuarter []float64           `json:"supervision_hours_by_quarter"`
+	FeedbackItemsLast12m      int                 `json:"feedback_items_last_12m"`
+	ReflectionItemsLast12m    int                 `json:"reflection_items_last_12m"`
+	ProfessionalBodyMember    bool                `json:"professional_body_member"`
+	EQAProgramme              string              `json:"eqa_programme"`
+	ContactHours              float64             `json:"contact_hours"`
+	CompletedCycles           int                 `json:"completed_cycles"`
+	Curriculum                []CurriculumRequest `json:"curriculum"`
 }
 
 // CurriculumRequest is one curriculum item in clear: the portfolio's own
@@ -356,7 +359,8 @@ func (s *Service) UpdatePortfolio(ctx context.Context, m aggregate.Meta, id stri
 		return aggregate.Result{}, err
 	}
 	p := accreditation.Portfolio{ClientHours: in.ClientHours, ClientCount: in.ClientCount, CPDHoursLastYear: in.CPDHoursLastYear,
-		SupervisionHoursLastYear: in.SupervisionHoursLastYear, FeedbackItemsLast12m: in.FeedbackItemsLast12m,
+		SupervisionHoursLastYear: in.SupervisionHoursLastYear, SupervisionHoursByQuarter: in.SupervisionHoursByQuarter,
+		FeedbackItemsLast12m:   in.FeedbackItemsLast12m,
 		ReflectionItemsLast12m: in.ReflectionItemsLast12m, ProfessionalBodyMember: in.ProfessionalBodyMember,
 		EQAProgramme: in.EQAProgramme, ContactHours: in.ContactHours, CompletedCycles: in.CompletedCycles}
 	if in.FirstPracticeDate != "" {

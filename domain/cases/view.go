@@ -460,7 +460,8 @@ func (s *Service) viewAt(ctx context.Context, actor domain.Actor, c *accreditati
 func portfolioView(p accreditation.Portfolio, open func(pii.Sealed) string) PortfolioView {
 	out := PortfolioView{FirstPracticeDate: p.FirstPracticeDate, ClientHours: p.ClientHours, ClientCount: p.ClientCount,
 		CPDHoursLastYear: p.CPDHoursLastYear, SupervisionHoursLastYear: p.SupervisionHoursLastYear,
-		FeedbackItemsLast12m: p.FeedbackItemsLast12m, ReflectionItemsLast12m: p.ReflectionItemsLast12m,
+		SupervisionHoursByQuarter: slices.Clone(p.SupervisionHoursByQuarter),
+		FeedbackItemsLast12m:      p.FeedbackItemsLast12m, ReflectionItemsLast12m: p.ReflectionItemsLast12m,
 		ProfessionalBodyMember: p.ProfessionalBodyMember, EQAProgramme: p.EQAProgramme, ContactHours: p.ContactHours, CompletedCycles: p.CompletedCycles}
 	for _, it := range p.Curriculum {
 		out.Curriculum = append(out.Curriculum, accreditation.CurriculumItemOf[string]{Category: it.Category,

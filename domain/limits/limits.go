@@ -110,6 +110,11 @@ var (
 	// HoursInAYear is a count of hours in a year (366 days).
 	HoursInAYear = Limit{Min: 0, Max: 8784, In: []string{"PortfolioRequest.cpd_hours_last_year", "PortfolioRequest.supervision_hours_last_year",
 		"RenewalRequest.years[].practice_hours", "RenewalRequest.years[].supervision_hours", "RenewalRequest.years[].cpd_hours"}}
+	// HoursInAQuarter is a count of hours in a quarter (92 days).
+	HoursInAQuarter = Limit{Min: 0, Max: 2208, In: []string{"PortfolioRequest.supervision_hours_by_quarter[]"}}
+	// Quarters is the supervision hours of the last four quarters: four
+	// numbers (or none, as before there were quarters).
+	Quarters = Limit{Items: 4, In: []string{"PortfolioRequest.supervision_hours_by_quarter"}}
 	// Count is a count of clients or items.
 	Count = Limit{Min: 0, Max: 100000, In: []string{"PortfolioRequest.client_count", "PortfolioRequest.feedback_items_last_12m", "PortfolioRequest.reflection_items_last_12m"}}
 	// Cycles is a count of completed programme cycles.
@@ -122,7 +127,7 @@ var EarliestPractice = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // All is every limit, for the test that compares them with the document.
 var All = []Limit{Name, Email, Short, Long, Reason, Source, Declaration, FileName, Categories, ReviewAreas, Panel, Curriculum, Indicators,
-	Schemes, Languages, Conflicts, Hours, HoursInAYear, Count, Cycles}
+	Schemes, Languages, Conflicts, Hours, HoursInAYear, HoursInAQuarter, Quarters, Count, Cycles}
 
 // Text reports a field over the Runes (or Bytes) limit, nil when within.
 func (l Limit) Text(field, s string) *domain.FieldError {

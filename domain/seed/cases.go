@@ -356,7 +356,7 @@ func (g *job) portfolio(ctx context.Context, p *plan, now time.Time) (accreditat
 	years := int(at(accreditation.RuleYearsPractising, 1))
 	clients := int(at(accreditation.RuleClientCount, 5))
 	began := now.AddDate(-(years + 1 + g.rnd.IntN(8)), -g.rnd.IntN(12), 0)
-	return accreditation.Portfolio{
+	pf := accreditation.Portfolio{
 		FirstPracticeDate:        accreditation.DateOf(began),
 		ClientHours:              float64(int(at(accreditation.RuleClientHours, 50) * (1 + 2*g.rnd.Float64()))),
 		ClientCount:              clients + g.rnd.IntN(clients+1),
@@ -365,7 +365,30 @@ func (g *job) portfolio(ctx context.Context, p *plan, now time.Time) (accreditat
 		FeedbackItemsLast12m:     int(at(accreditation.RuleFeedbackItems, 5)) + g.rnd.IntN(8),
 		ReflectionItemsLast12m:   int(at(accreditation.RuleReflectionItems, 5)) + g.rnd.IntN(8),
 		ProfessionalBodyMember:   true,
-	}, nil
+	}
+	pf.SupervisionHoursByQuarter = quarters(pf.SupervisionHoursLastYear, at(accreditation.RuleSupervisionQuarters, 1))
+	pf.SupervisionHoursLastYear = 0
+	for _, h := range pf.SupervisionHoursByQuarter {
+		pf.SupervisionHoursLastYear += h // the year's, as the rules before the quarters count it
+	}
+	return pf, nil
+}
+
+// quarters spreads a year's supervision hours over its four quarters,
+// oldest first, the later ones taking what does not divide, each at least
+// least (the rule's minimum a quarter): an applicant supervised through the
+// year, not in one quarter. It draws nothing from the seed's random
+// source, so that the rest of what it makes stays as it was.
+func quarters(year, least float64) []float64 {
+	out := make([]float64, accreditation.Quarters)
+	whole := int(year)
+	for i := range out {
+		out[i] = max(float64(whole/accreditation.Quarters), least)
+		if accreditation.Quarters-1-i < whole%accreditation.Quarters {
+			out[i]++
+		}
+	}
+	return out
 }
 
 // seededKinds are the kinds of evidence a seeded case uploads, in turn:

@@ -279,3 +279,32 @@ func TestSeedRenewsOnlyNearTheEnd(t *testing.T) {
 		}
 	}
 }
+
+// TestSeededSupervisionIsSpreadOverTheQuarters: a seeded EIA portfolio
+// gives the supervision hours of each of the last four quarters, each at
+// least the published 1 h, and the year's hours as their sum, so that it
+// meets the supervision rule of whichever version its case is pinned to.
+func TestSeededSupervisionIsSpreadOverTheQuarters(t *testing.T) {
+	_, store := run(t, seed.Config{Cases: 60, Users: 60, Seed: 5, Until: time.Date(2027, 6, 30, 0, 0, 0, 0, time.UTC)})
+	n := 0
+	for _, c := range replay(t, store) {
+		p := c.Portfolio
+		if c.Scheme != accreditation.SchemeEIA || p.FirstPracticeDate.IsZero() {
+			continue
+		}
+		n++
+		sum := 0.0
+		for _, h := range p.SupervisionHoursByQuarter {
+			sum += h
+			if h < 1 {
+				t.Errorf("case %s: %v h in a quarter (%v), want at least 1 in each", c.ID, h, p.SupervisionHoursByQuarter)
+			}
+		}
+		if len(p.SupervisionHoursByQuarter) != accreditation.Quarters || sum != p.SupervisionHoursLastYear {
+			t.Errorf("case %s: quarters %v and %v h in the year, want four quarters adding up to the year", c.ID, p.SupervisionHoursByQuarter, p.SupervisionHoursLastYear)
+		}
+	}
+	if n == 0 {
+		t.Fatal("no EIA case with a portfolio was seeded")
+	}
+}
