@@ -38,7 +38,7 @@ func TestAppealTermsComeFromTheCaseRuleSet(t *testing.T) {
 	}
 	tm.post(t, "/api/v1/cases/"+shipped+"/appeal", tm.applicant.Token, map[string]string{"grounds": "And my CPD record."}, 200)
 
-	terms := map[string]any{"scheme": "EIA", "based_on": "eia-2024-1", "effective_from": "2026-03-02", "rules": []map[string]any{
+	terms := map[string]any{"scheme": "EIA", "based_on": "eia-2027-1", "effective_from": "2026-03-02", "rules": []map[string]any{
 		{"name": "appeal_window_days", "values": map[string]any{"foundation": 30, "practitioner": 30, "senior_practitioner": 30, "master_practitioner": 30}},
 		{"name": "appeals_per_decision", "values": map[string]any{"foundation": 1, "practitioner": 1, "senior_practitioner": 1, "master_practitioner": 1}},
 	}}
@@ -64,7 +64,7 @@ func TestAppealTermsComeFromTheCaseRuleSet(t *testing.T) {
 func TestAnAppealLimitOf0IsRefused(t *testing.T) {
 	tm := newTeam(t)
 	for _, rule := range []string{"appeals_per_decision", "appeal_window_days"} {
-		body := map[string]any{"scheme": "EIA", "based_on": "eia-2024-1", "effective_from": "2026-03-02", "rules": []map[string]any{
+		body := map[string]any{"scheme": "EIA", "based_on": "eia-2027-1", "effective_from": "2026-03-02", "rules": []map[string]any{
 			{"name": rule, "values": map[string]any{"foundation": 1, "practitioner": 0}},
 		}}
 		wantField(t, tm.in.Do(t, Request{Method: http.MethodPost, Path: "/api/v1/rulesets", Token: tm.admin, Body: body}),
@@ -78,7 +78,7 @@ func TestAnAppealLimitOf0IsRefused(t *testing.T) {
 // refused naming the quorum.
 func TestThePanelQuorumComesFromTheCaseRuleSet(t *testing.T) {
 	tm := newTeam(t)
-	quorum := map[string]any{"scheme": "EIA", "based_on": "eia-2024-1", "effective_from": "2026-03-02", "rules": []map[string]any{
+	quorum := map[string]any{"scheme": "EIA", "based_on": "eia-2027-1", "effective_from": "2026-03-02", "rules": []map[string]any{
 		{"name": "panel_quorum", "values": map[string]any{"foundation": 2, "practitioner": 2, "senior_practitioner": 2, "master_practitioner": 2}},
 	}}
 	Expect(t, tm.in.Do(t, Request{Method: http.MethodPost, Path: "/api/v1/rulesets", Token: tm.admin, Body: quorum}), 201)

@@ -122,7 +122,7 @@ func (ct *contractTeam) awaitingDecision(t *testing.T) string {
 	c := ct.do(t, "POST", "/api/v1/cases", ct.applicant.Token, map[string]any{"scheme": "EIA", "level": "practitioner", "language": "en"}, 201)
 	id := c["id"].(string)
 	ct.do(t, "PUT", "/api/v1/cases/"+id+"/portfolio", ct.applicant.Token, map[string]any{"first_practice_date": "2021-01-15", "client_hours": 140, "client_count": 14,
-		"cpd_hours_last_year": 20, "supervision_hours_last_year": 6, "feedback_items_last_12m": 6, "reflection_items_last_12m": 5, "professional_body_member": true}, 200)
+		"cpd_hours_last_year": 20, "supervision_hours_last_year": 6, "supervision_hours_by_quarter": []float64{2, 1, 2, 1}, "feedback_items_last_12m": 6, "reflection_items_last_12m": 5, "professional_body_member": true}, 200)
 	Expect(t, ct.in.Upload(t, id, ct.applicant.Token, map[string]string{"kind": "reflective_statement", "title": "Reflections", "categories": "1,2", "indicators": "31"}, "r.md", []byte("# Reflections\n\nOn practice."), nil), 201)
 	var cats []map[string]any
 	for cat := 3; cat <= 8; cat++ {
@@ -167,7 +167,7 @@ func TestContractEveryOperationAnswersAsDocumented(t *testing.T) {
 	c := ct.do(t, "POST", "/api/v1/cases", ct.applicant.Token, map[string]any{"scheme": "EIA", "level": "practitioner", "language": "en"}, 201)
 	id := c["id"].(string)
 	ct.do(t, "PUT", "/api/v1/cases/"+id+"/portfolio", ct.applicant.Token, map[string]any{"first_practice_date": "2021-01-15", "client_hours": 140, "client_count": 14,
-		"cpd_hours_last_year": 20, "supervision_hours_last_year": 6, "feedback_items_last_12m": 6, "reflection_items_last_12m": 5, "professional_body_member": true}, 200)
+		"cpd_hours_last_year": 20, "supervision_hours_last_year": 6, "supervision_hours_by_quarter": []float64{2, 1, 2, 1}, "feedback_items_last_12m": 6, "reflection_items_last_12m": 5, "professional_body_member": true}, 200)
 	up := Expect(t, in.Upload(t, id, ct.applicant.Token, map[string]string{"kind": "other", "title": "Draft"}, "draft.txt", []byte("a draft"), map[string]string{"Idempotency-Key": "upload-1"}), 201)
 	evID := up.Header.Get("X-Evidence-Id")
 	ct.do(t, "DELETE", "/api/v1/cases/"+id+"/evidence/"+evID, ct.applicant.Token, nil, 200)

@@ -24,7 +24,7 @@ func TestDeclarationsAreConfirmedAtSubmission(t *testing.T) {
 		t.Fatalf("declarations recorded: got %s", got)
 	}
 
-	rs := tm.post(t, "/api/v1/rulesets", tm.admin, map[string]any{"scheme": "EIA", "based_on": "eia-2024-1", "effective_from": "2026-03-02",
+	rs := tm.post(t, "/api/v1/rulesets", tm.admin, map[string]any{"scheme": "EIA", "based_on": "eia-2027-1", "effective_from": "2026-03-02",
 		"declarations": []map[string]any{{"key": "diversity", "text": map[string]string{
 			"en": "I work to a written diversity policy and review it every year.",
 			"nl": "Ik werk volgens een geschreven diversiteitsbeleid en herzie het elk jaar."}}}}, 201)

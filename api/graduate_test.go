@@ -23,7 +23,7 @@ func TestTheEQAGraduateRoute(t *testing.T) {
 	programme := d["accreditation"].(map[string]any)["id"].(string)
 	_, eiaAward := tm.awardedCase(t)
 
-	route := map[string]any{"scheme": "EIA", "based_on": "eia-2024-1", "effective_from": "2026-03-02", "rules": []map[string]any{
+	route := map[string]any{"scheme": "EIA", "based_on": "eia-2027-1", "effective_from": "2026-03-02", "rules": []map[string]any{
 		{"name": "years_practising", "values": map[string]any{"foundation": 1, "practitioner": 3, "senior_practitioner": 5, "master_practitioner": 7},
 			"graduates": map[string]any{"practitioner": 2}, "source": "set by the office for graduates of EQA programmes"},
 		{"name": "client_hours", "values": map[string]any{"foundation": 50, "practitioner": 100, "senior_practitioner": 250, "master_practitioner": 500},

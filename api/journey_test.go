@@ -76,7 +76,7 @@ var pdf = []byte("%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Roo
 
 func eiaPortfolio() map[string]any {
 	return map[string]any{"first_practice_date": "2021-01-15", "client_hours": 140, "client_count": 14,
-		"cpd_hours_last_year": 20, "supervision_hours_last_year": 6, "feedback_items_last_12m": 6,
+		"cpd_hours_last_year": 20, "supervision_hours_last_year": 6, "supervision_hours_by_quarter": []float64{2, 1, 2, 1}, "feedback_items_last_12m": 6,
 		"reflection_items_last_12m": 5, "professional_body_member": true}
 }
 

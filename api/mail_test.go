@@ -405,7 +405,7 @@ func renewalWindowOf(t *testing.T, months int) (*team, string, time.Time, func(t
 	t.Helper()
 	tm := newTeam(t)
 	ctx := context.Background()
-	window := map[string]any{"scheme": "EIA", "based_on": "eia-2024-1", "effective_from": "2026-03-02", "rules": []map[string]any{
+	window := map[string]any{"scheme": "EIA", "based_on": "eia-2027-1", "effective_from": "2026-03-02", "rules": []map[string]any{
 		{"name": "renewal_window_months", "values": map[string]any{"foundation": months, "practitioner": months, "senior_practitioner": months, "master_practitioner": months}},
 	}}
 	Expect(t, tm.in.Do(t, Request{Method: "POST", Path: "/api/v1/rulesets", Token: tm.admin, Body: window}), 201)

@@ -107,7 +107,7 @@ func TestAFeeSetInANewVersionIsPaidBeforeScreening(t *testing.T) {
 func publishFee(t *testing.T, tm *team) map[string]any {
 	t.Helper()
 	fee := map[string]any{"foundation": 300, "practitioner": 450, "senior_practitioner": 600, "master_practitioner": 750}
-	return tm.post(t, "/api/v1/rulesets", tm.admin, map[string]any{"scheme": "EIA", "based_on": "eia-2024-1", "effective_from": "2026-03-02",
+	return tm.post(t, "/api/v1/rulesets", tm.admin, map[string]any{"scheme": "EIA", "based_on": "eia-2027-1", "effective_from": "2026-03-02",
 		"rules": []map[string]any{{"name": "fee", "values": fee}}}, 201)
 }
 

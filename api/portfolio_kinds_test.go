@@ -36,7 +36,7 @@ func TestTheWrittenPortfolioIsCountedFromTheUploads(t *testing.T) {
 	every := func(n int) map[string]any {
 		return map[string]any{"foundation": n, "practitioner": n, "senior_practitioner": n, "master_practitioner": n}
 	}
-	tm.post(t, "/api/v1/rulesets", tm.admin, map[string]any{"scheme": "EIA", "based_on": "eia-2024-1", "effective_from": "2026-03-02",
+	tm.post(t, "/api/v1/rulesets", tm.admin, map[string]any{"scheme": "EIA", "based_on": "eia-2027-1", "effective_from": "2026-03-02",
 		"rules": []map[string]any{
 			{"name": "evidence_case_study", "values": every(1), "source": nobco},
 			{"name": "evidence_learning_journal", "values": every(5), "source": nobco},

@@ -26,13 +26,17 @@ func TestRuleSetsAreReadByAnyone(t *testing.T) {
 	tm := newTeam(t)
 	list := tm.get(t, "/api/v1/rulesets", "")
 	sets := list["rule_sets"].([]any)
-	if len(sets) != 2 {
-		t.Fatalf("rule sets: got %d, want the shipped EIA and EQA ones", len(sets))
+	if len(sets) != 3 {
+		t.Fatalf("rule sets: got %d, want the shipped EIA and EQA ones and eia-2027-1", len(sets))
 	}
 	for _, s := range sets {
 		s := s.(map[string]any)
-		if s["status"] != "in_force" || s["shipped"] != true {
-			t.Errorf("%v: status %v shipped %v, want in force and shipped", s["id"], s["status"], s["shipped"])
+		status := "in_force"
+		if s["id"] == "eia-2027-1" { // supervision by quarter, from 1 January 2027
+			status = "scheduled"
+		}
+		if s["status"] != status || s["shipped"] != true {
+			t.Errorf("%v: status %v shipped %v, want %s and shipped", s["id"], s["status"], s["shipped"], status)
 		}
 		for _, r := range s["rules"].([]any) {
 			r := r.(map[string]any)
@@ -50,7 +54,7 @@ func TestRuleSetsAreReadByAnyone(t *testing.T) {
 		t.Fatalf("EQA contact hours: got %v, want not set", r)
 	}
 	eia := Expect(t, tm.in.Get(t, "/api/v1/rulesets?scheme=EIA", ""), 200).Map(t)["rule_sets"].([]any)
-	if len(eia) != 1 || ruleOf(t, eia[0].(map[string]any), "client_hours")["values"].(map[string]any)["senior_practitioner"] != 250.0 {
+	if len(eia) != 2 || ruleOf(t, eia[0].(map[string]any), "client_hours")["values"].(map[string]any)["senior_practitioner"] != 250.0 {
 		t.Fatalf("EIA rule sets: got %v", eia)
 	}
 	Expect(t, tm.in.Get(t, "/api/v1/rulesets/eia-1999-1", ""), 404)
@@ -68,14 +72,14 @@ func TestPublishedRulesLeavePinnedCasesAlone(t *testing.T) {
 	}
 	fresh := tm.openEIA(t) // a draft: not pinned yet
 
-	stricter := map[string]any{"scheme": "EIA", "based_on": "eia-2024-1", "effective_from": "2026-03-02",
+	stricter := map[string]any{"scheme": "EIA", "based_on": "eia-2027-1", "effective_from": "2026-03-02",
 		"rules": []map[string]any{{"name": "client_hours", "values": map[string]any{"foundation": 50, "practitioner": 200, "senior_practitioner": 250, "master_practitioner": 500}}}}
 	Expect(t, tm.in.Post(t, "/api/v1/rulesets", tm.applicant.Token, stricter), 403)
 	Expect(t, tm.in.Post(t, "/api/v1/rulesets", "", stricter), 401)
 	key := map[string]string{"Idempotency-Key": "publish-2026-03"}
 	r := Expect(t, tm.in.Do(t, Request{Method: http.MethodPost, Path: "/api/v1/rulesets", Token: tm.admin, Body: stricter, Header: key}), 201)
 	v := r.Map(t)
-	if v["id"] != "eia-2026-1" || v["status"] != "in_force" || v["based_on"] != "eia-2024-1" || r.Header.Get("Location") != "/api/v1/rulesets/eia-2026-1" {
+	if v["id"] != "eia-2026-1" || v["status"] != "in_force" || v["based_on"] != "eia-2027-1" || r.Header.Get("Location") != "/api/v1/rulesets/eia-2026-1" {
 		t.Fatalf("published: got %v (Location %s)", v, r.Header.Get("Location"))
 	}
 	if src := ruleOf(t, v, "client_hours")["source"]; src != "set by the office on 2026-03-02" {
@@ -89,8 +93,13 @@ func TestPublishedRulesLeavePinnedCasesAlone(t *testing.T) {
 	if !strings.Contains(p["detail"].(string), `"eia-2026-1"`) {
 		t.Fatalf("stale publish: got %v", p)
 	}
-	if n := len(tm.get(t, "/api/v1/rulesets?scheme=EIA", "")["rule_sets"].([]any)); n != 2 {
-		t.Fatalf("EIA versions: got %d, want 2", n)
+	// eia-2026-1, edited from the scheduled eia-2027-1 and in force before
+	// it, replaced it: it stays in the history, marked so.
+	if n := len(tm.get(t, "/api/v1/rulesets?scheme=EIA", "")["rule_sets"].([]any)); n != 3 {
+		t.Fatalf("EIA versions: got %d, want 3", n)
+	}
+	if q := tm.get(t, "/api/v1/rulesets/eia-2027-1", ""); q["status"] != "replaced" || q["replaced_by"] != "eia-2026-1" {
+		t.Fatalf("the shipped eia-2027-1: got status %v replaced by %v, want replaced by eia-2026-1", q["status"], q["replaced_by"])
 	}
 	if old := tm.get(t, "/api/v1/rulesets/eia-2024-1", ""); old["status"] != "superseded" {
 		t.Fatalf("the shipped EIA rules: got status %v, want superseded", old["status"])
@@ -147,15 +156,16 @@ func TestPublishRefusesBadInputNamingTheField(t *testing.T) {
 func TestAMistypedRulesDateIsRefusedOrMended(t *testing.T) {
 	tm := newTeam(t) // its clock: 2026-03-02
 	rules := []map[string]any{{"name": "client_hours", "values": map[string]any{"foundation": 60}}}
-	p := Expect(t, tm.in.Post(t, "/api/v1/rulesets", tm.admin, map[string]any{"scheme": "EIA", "based_on": "eia-2024-1", "effective_from": "2207-04-01", "rules": rules}), 400).Map(t)
+	p := Expect(t, tm.in.Post(t, "/api/v1/rulesets", tm.admin, map[string]any{"scheme": "EIA", "based_on": "eia-2027-1", "effective_from": "2207-04-01", "rules": rules}), 400).Map(t)
 	if e := p["errors"].([]any)[0].(map[string]any); e["field"] != "effective_from" || !strings.Contains(e["reason"].(string), "within 5 years") {
 		t.Fatalf("year 2207: %v", p)
 	}
-	wrong := Expect(t, tm.in.Post(t, "/api/v1/rulesets", tm.admin, map[string]any{"scheme": "EIA", "based_on": "eia-2024-1", "effective_from": "2030-04-01", "rules": rules}), 201).Map(t)
+	wrong := Expect(t, tm.in.Post(t, "/api/v1/rulesets", tm.admin, map[string]any{"scheme": "EIA", "based_on": "eia-2027-1", "effective_from": "2030-04-01", "rules": rules}), 201).Map(t)
 	if wrong["status"] != "scheduled" {
 		t.Fatalf("2030: %v", wrong)
 	}
-	right := Expect(t, tm.in.Post(t, "/api/v1/rulesets", tm.admin, map[string]any{"scheme": "EIA", "based_on": wrong["id"], "effective_from": "2026-04-01"}), 201).Map(t)
+	// Not before eia-2027-1, which the mistyped version followed.
+	right := Expect(t, tm.in.Post(t, "/api/v1/rulesets", tm.admin, map[string]any{"scheme": "EIA", "based_on": wrong["id"], "effective_from": "2027-04-01"}), 201).Map(t)
 	if right["status"] != "scheduled" || right["based_on"] != wrong["id"] || ruleOf(t, right, "client_hours")["values"].(map[string]any)["foundation"] != float64(60) {
 		t.Fatalf("the mended version: %v", right)
 	}

@@ -23,7 +23,7 @@ func TestEIASeniorPractitionerJourney(t *testing.T) {
 		return map[string]any{"foundation": v, "practitioner": v, "senior_practitioner": v, "master_practitioner": v}
 	}
 	const nobco = "nobco.nl/wat-moet-je-aantonen-voor-eia-certificering: 5 learning journals and a case study"
-	tm.post(t, "/api/v1/rulesets", tm.admin, map[string]any{"scheme": "EIA", "based_on": "eia-2024-1", "effective_from": "2026-03-02", "rules": []map[string]any{
+	tm.post(t, "/api/v1/rulesets", tm.admin, map[string]any{"scheme": "EIA", "based_on": "eia-2027-1", "effective_from": "2026-03-02", "rules": []map[string]any{
 		{"name": "evidence_case_study", "values": all(1), "source": nobco},
 		{"name": "evidence_learning_journal", "values": all(5), "source": nobco},
 		{"name": "fee", "values": map[string]any{"senior_practitioner": 600}},

@@ -227,7 +227,7 @@ func TestResubmissionConfirmsThePinnedDeclarationText(t *testing.T) {
 	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/submit", carla.Token, declared), 200)
 	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/screening", w.admin, map[string]string{"outcome": "returned", "reason": "Add a reference."}), 200)
 	const newText = "I work to a written diversity policy and review it every year."
-	Expect(t, w.in.Post(t, "/api/v1/rulesets", w.admin, map[string]any{"scheme": "EIA", "based_on": "eia-2024-1", "effective_from": "2026-03-02",
+	Expect(t, w.in.Post(t, "/api/v1/rulesets", w.admin, map[string]any{"scheme": "EIA", "based_on": "eia-2027-1", "effective_from": "2026-03-02",
 		"declarations": []map[string]any{{"key": "diversity", "text": map[string]string{
 			"en": newText, "nl": "Ik werk volgens een geschreven diversiteitsbeleid en herzie het elk jaar."}}}}), 201)
 
@@ -266,7 +266,7 @@ func TestReturnedRenewalFormShowsThePinnedDeclarationText(t *testing.T) {
 	Expect(t, w.in.Post(t, "/api/v1/accreditations/"+accID+"/renewal/assignment", w.admin, map[string]string{"assessor_id": w.assessor.ID}), 200)
 	Expect(t, w.in.Post(t, "/api/v1/accreditations/"+accID+"/renewal/assessment", w.assessor.Token, map[string]string{"outcome": "return", "rationale": "Say more."}), 200)
 	const newText = "I work to a written diversity policy and review it every year."
-	Expect(t, w.in.Post(t, "/api/v1/rulesets", w.admin, map[string]any{"scheme": "EIA", "based_on": "eia-2024-1", "effective_from": w.clock.Now().Format("2006-01-02"),
+	Expect(t, w.in.Post(t, "/api/v1/rulesets", w.admin, map[string]any{"scheme": "EIA", "based_on": "eia-2027-1", "effective_from": w.clock.Now().Format("2006-01-02"),
 		"declarations": []map[string]any{{"key": "diversity", "text": map[string]string{
 			"en": newText, "nl": "Ik werk volgens een geschreven diversiteitsbeleid en herzie het elk jaar."}}}}), 201)
 	holder := w.client(t)

@@ -45,7 +45,7 @@ func (w *world) graduate(t testing.TB, n int, programme, rating string, days int
 	u := w.in.CreateUser(t, w.in.AdminToken(t), "applicant", fmt.Sprintf("graduate%d@example.org", n), fmt.Sprintf("Graduate %d", n))
 	id := Expect(t, w.in.Post(t, "/api/v1/cases", u.Token, map[string]any{"scheme": "EIA", "level": "practitioner", "language": "en"}), 201).Map(t)["id"].(string)
 	Expect(t, w.in.Put(t, "/api/v1/cases/"+id+"/portfolio", u.Token, map[string]any{"first_practice_date": "2021-01-15", "client_hours": 140, "client_count": 14,
-		"cpd_hours_last_year": 20, "supervision_hours_last_year": 6, "feedback_items_last_12m": 6, "reflection_items_last_12m": 5,
+		"cpd_hours_last_year": 20, "supervision_hours_last_year": 6, "supervision_hours_by_quarter": []float64{2, 1, 2, 1}, "feedback_items_last_12m": 6, "reflection_items_last_12m": 5,
 		"professional_body_member": true, "eqa_programme": programme}), 200)
 	Expect(t, w.in.Upload(t, id, u.Token, map[string]string{"kind": "reflective_statement", "title": "Reflections", "categories": "1,2,3,4,5,6,7,8"}, "r.pdf", pdf, nil), 201)
 	var cats []map[string]any

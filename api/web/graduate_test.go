@@ -71,7 +71,7 @@ func TestTheEQAGraduateRouteOnThePages(t *testing.T) {
 		form.Set(m[1], html.UnescapeString(m[2]))
 	}
 	form.Set("effective_from", start.AddDate(0, 0, 1).Format("2006-01-02"))
-	if form.Get("based_on") != "eia-2024-1" || form.Get("v_client_hours_practitioner") != "100" || !form.Has("g_client_hours_practitioner") {
+	if form.Get("based_on") != "eia-2027-1" || form.Get("v_client_hours_practitioner") != "100" || !form.Has("g_client_hours_practitioner") {
 		t.Fatalf("the EIA form does not offer graduates' figures beside the rules: %v", form)
 	}
 	bad := url.Values{}
@@ -104,7 +104,7 @@ func TestTheEQAGraduateRouteOnThePages(t *testing.T) {
 		t.Fatal("the portfolio form does not offer the register's EQA programme")
 	}
 	portfolio := url.Values{"first_practice_date": {"2021-01-15"}, "client_hours": {"70"}, "client_count": {"14"}, "cpd_hours_last_year": {"20"},
-		"supervision_hours_last_year": {"6"}, "feedback_items_last_12m": {"6"}, "reflection_items_last_12m": {"5"}, "professional_body_member": {"yes"},
+		"supervision_hours_last_year": {"6"}, "supervision_hours_by_quarter_1": {"2"}, "supervision_hours_by_quarter_2": {"1"}, "supervision_hours_by_quarter_3": {"2"}, "supervision_hours_by_quarter_4": {"1"}, "feedback_items_last_12m": {"6"}, "reflection_items_last_12m": {"5"}, "professional_body_member": {"yes"},
 		"eqa_programme": {"01J00000000000000000000000"}}
 	if a := g.post("/applications/"+caseID+"/portfolio", portfolio, true); a.Status != http.StatusBadRequest || !strings.Contains(a.Body, `id="f-eqa_programme-error"`) {
 		t.Fatalf("an id that is no programme on the register: got %d", a.Status)

@@ -101,7 +101,7 @@ func (w *world) claimedCase(t testing.TB, applicant User) string {
 func (w *world) fillEIA(t testing.TB, applicant User, caseID string) {
 	t.Helper()
 	Expect(t, w.in.Put(t, "/api/v1/cases/"+caseID+"/portfolio", applicant.Token, map[string]any{"first_practice_date": "2021-01-15", "client_hours": 140, "client_count": 14,
-		"cpd_hours_last_year": 20, "supervision_hours_last_year": 6, "feedback_items_last_12m": 6, "reflection_items_last_12m": 5, "professional_body_member": true}), 200)
+		"cpd_hours_last_year": 20, "supervision_hours_last_year": 6, "supervision_hours_by_quarter": []float64{2, 1, 2, 1}, "feedback_items_last_12m": 6, "reflection_items_last_12m": 5, "professional_body_member": true}), 200)
 	var cats []map[string]any
 	for n := 1; n <= 8; n++ {
 		cats = append(cats, map[string]any{"category": n, "statement": "Statement"})
@@ -138,7 +138,7 @@ func (w *world) assessedCaseBefore(t testing.TB, applicant User, beforeSubmit fu
 	c := Expect(t, w.in.Post(t, "/api/v1/cases", applicant.Token, map[string]any{"scheme": "EIA", "level": "practitioner", "language": "en"}), 201).Map(t)
 	caseID = c["id"].(string)
 	Expect(t, w.in.Put(t, "/api/v1/cases/"+caseID+"/portfolio", applicant.Token, map[string]any{"first_practice_date": "2021-01-15", "client_hours": 140, "client_count": 14,
-		"cpd_hours_last_year": 20, "supervision_hours_last_year": 6, "feedback_items_last_12m": 6, "reflection_items_last_12m": 5, "professional_body_member": true}), 200)
+		"cpd_hours_last_year": 20, "supervision_hours_last_year": 6, "supervision_hours_by_quarter": []float64{2, 1, 2, 1}, "feedback_items_last_12m": 6, "reflection_items_last_12m": 5, "professional_body_member": true}), 200)
 	up := Expect(t, w.in.Upload(t, caseID, applicant.Token, map[string]string{"kind": "reflective_statement", "title": "Reflections 2025", "categories": "1,2", "indicators": "31"}, "reflections.pdf", pdf, nil), 201)
 	evID = up.Header.Get("X-Evidence-Id")
 	var cats []map[string]any

@@ -16,7 +16,7 @@ func (w *world) seniorInAssessment(t testing.TB, applicant User) string {
 	t.Helper()
 	id := Expect(t, w.in.Post(t, "/api/v1/cases", applicant.Token, map[string]any{"scheme": "EIA", "level": "senior_practitioner", "language": "en"}), 201).Map(t)["id"].(string)
 	Expect(t, w.in.Put(t, "/api/v1/cases/"+id+"/portfolio", applicant.Token, map[string]any{"first_practice_date": "2019-01-15", "client_hours": 300, "client_count": 25,
-		"cpd_hours_last_year": 20, "supervision_hours_last_year": 6, "feedback_items_last_12m": 6, "reflection_items_last_12m": 5, "professional_body_member": true}), 200)
+		"cpd_hours_last_year": 20, "supervision_hours_last_year": 6, "supervision_hours_by_quarter": []float64{2, 1, 2, 1}, "feedback_items_last_12m": 6, "reflection_items_last_12m": 5, "professional_body_member": true}), 200)
 	var cats []map[string]any
 	for cat := 1; cat <= 8; cat++ {
 		cats = append(cats, map[string]any{"category": cat, "statement": fmt.Sprintf("My senior practice in category %d", cat)})

@@ -17,7 +17,7 @@ import (
 // beside the field, and offers the screening once the fee is paid.
 func TestTheOfficeRecordsTheFeeTheApplicantIsAskedToPay(t *testing.T) {
 	w := newWorld(t)
-	Expect(t, w.in.Post(t, "/api/v1/rulesets", w.admin, map[string]any{"scheme": "EIA", "based_on": "eia-2024-1", "effective_from": "2026-03-02",
+	Expect(t, w.in.Post(t, "/api/v1/rulesets", w.admin, map[string]any{"scheme": "EIA", "based_on": "eia-2027-1", "effective_from": "2026-03-02",
 		"rules": []map[string]any{{"name": "fee", "values": map[string]any{"practitioner": 450}}}}), 201)
 	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
 	caseID := w.readyEIA(t, carla)

@@ -194,7 +194,7 @@ func TestQueuesAreOldestFirstWithTheOverdueMarked(t *testing.T) {
 		t.Helper()
 		id := Expect(t, w.in.Post(t, "/api/v1/cases", carla.Token, map[string]any{"scheme": "EIA", "level": "foundation", "language": "en"}), 201).Map(t)["id"].(string)
 		Expect(t, w.in.Put(t, "/api/v1/cases/"+id+"/portfolio", carla.Token, map[string]any{"first_practice_date": "2021-01-15", "client_hours": 140, "client_count": 14,
-			"cpd_hours_last_year": 20, "supervision_hours_last_year": 6, "feedback_items_last_12m": 6, "reflection_items_last_12m": 5, "professional_body_member": true}), 200)
+			"cpd_hours_last_year": 20, "supervision_hours_last_year": 6, "supervision_hours_by_quarter": []float64{2, 1, 2, 1}, "feedback_items_last_12m": 6, "reflection_items_last_12m": 5, "professional_body_member": true}), 200)
 		var cats []map[string]any
 		for n := 1; n <= 8; n++ {
 			cats = append(cats, map[string]any{"category": n, "statement": "Statement"})

@@ -17,7 +17,7 @@ import (
 // beside its field, not the API's English.
 func TestTheDomainsRefusalsOfPageFormsAreDutch(t *testing.T) {
 	w := newWorld(t)
-	Expect(t, w.in.Post(t, "/api/v1/rulesets", w.admin, map[string]any{"scheme": "EIA", "based_on": "eia-2024-1", "effective_from": "2026-03-02",
+	Expect(t, w.in.Post(t, "/api/v1/rulesets", w.admin, map[string]any{"scheme": "EIA", "based_on": "eia-2027-1", "effective_from": "2026-03-02",
 		"rules": []map[string]any{{"name": "fee", "values": map[string]any{"practitioner": 450}}}}), 201)
 	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
 	paying := w.readyEIA(t, carla)

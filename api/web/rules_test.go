@@ -114,7 +114,7 @@ func TestApplicantSeesTheRulesInWords(t *testing.T) {
 	if !strings.Contains(page.Body, ">Rules of 1 January 2024</a>") || strings.Contains(page.Body, ">eia-2024-1<") {
 		t.Fatal("the application does not name its rules in words")
 	}
-	Expect(t, w.in.Post(t, "/api/v1/rulesets", w.admin, map[string]any{"scheme": "EIA", "based_on": "eia-2024-1", "effective_from": "2026-03-02",
+	Expect(t, w.in.Post(t, "/api/v1/rulesets", w.admin, map[string]any{"scheme": "EIA", "based_on": "eia-2027-1", "effective_from": "2026-03-02",
 		"rules": []map[string]any{{"name": "client_hours", "values": map[string]any{"practitioner": 300}}}}), 201)
 	w.clock.Set(start.Add(24 * time.Hour))
 	c.login(carla.Email, carla.Password)

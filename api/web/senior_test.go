@@ -24,7 +24,7 @@ func TestBrowserSeniorPractitionerWithFeePortfolioAndPanel(t *testing.T) {
 	all := func(v float64) map[string]any {
 		return map[string]any{"foundation": v, "practitioner": v, "senior_practitioner": v, "master_practitioner": v}
 	}
-	Expect(t, w.in.Post(t, "/api/v1/rulesets", w.admin, map[string]any{"scheme": "EIA", "based_on": "eia-2024-1", "effective_from": "2026-03-02", "rules": []map[string]any{
+	Expect(t, w.in.Post(t, "/api/v1/rulesets", w.admin, map[string]any{"scheme": "EIA", "based_on": "eia-2027-1", "effective_from": "2026-03-02", "rules": []map[string]any{
 		{"name": "evidence_case_study", "values": all(1), "source": "nobco.nl/wat-moet-je-aantonen-voor-eia-certificering"},
 		{"name": "evidence_learning_journal", "values": all(5), "source": "nobco.nl/wat-moet-je-aantonen-voor-eia-certificering"},
 		{"name": "fee", "values": map[string]any{"senior_practitioner": 600}},
@@ -33,7 +33,7 @@ func TestBrowserSeniorPractitionerWithFeePortfolioAndPanel(t *testing.T) {
 	me := w.registerApplicant(t, "carla@example.org", "Carla Coach")
 	id := Expect(t, w.in.Post(t, "/api/v1/cases", me.Token, map[string]any{"scheme": "EIA", "level": "senior_practitioner", "language": "en"}), 201).Map(t)["id"].(string)
 	Expect(t, w.in.Put(t, "/api/v1/cases/"+id+"/portfolio", me.Token, map[string]any{"first_practice_date": "2019-01-15", "client_hours": 300, "client_count": 25,
-		"cpd_hours_last_year": 20, "supervision_hours_last_year": 6, "feedback_items_last_12m": 6, "reflection_items_last_12m": 5, "professional_body_member": true}), 200)
+		"cpd_hours_last_year": 20, "supervision_hours_last_year": 6, "supervision_hours_by_quarter": []float64{2, 1, 2, 1}, "feedback_items_last_12m": 6, "reflection_items_last_12m": 5, "professional_body_member": true}), 200)
 	var cats []map[string]any
 	for cat := 1; cat <= 8; cat++ {
 		cats = append(cats, map[string]any{"category": cat, "statement": fmt.Sprintf("My senior practice in category %d", cat)})

@@ -66,7 +66,7 @@ func TestAStaleSaveIsRefusedAndKeepsWhatWasTyped(t *testing.T) {
 		shown := shownVersion(t, web.get(base+"/portfolio"))
 		// Another tab saves the portfolio.
 		Expect(t, w.in.Put(t, "/api/v1/cases/"+caseID+"/portfolio", carla.Token, map[string]any{"first_practice_date": "2021-01-15", "client_hours": 200, "client_count": 14,
-			"cpd_hours_last_year": 20, "supervision_hours_last_year": 6, "feedback_items_last_12m": 6, "reflection_items_last_12m": 5, "professional_body_member": true}), 200)
+			"cpd_hours_last_year": 20, "supervision_hours_last_year": 6, "supervision_hours_by_quarter": []float64{2, 1, 2, 1}, "feedback_items_last_12m": 6, "reflection_items_last_12m": 5, "professional_body_member": true}), 200)
 		form := url.Values{"version": {shown}, "first_practice_date": {"2021-01-15"}, "client_hours": {"151"}, "client_count": {"14"}, "cpd_hours_last_year": {"20"},
 			"supervision_hours_last_year": {"6"}, "feedback_items_last_12m": {"6"}, "reflection_items_last_12m": {"5"}, "professional_body_member": {"yes"}}
 		a := web.post(base+"/portfolio", form, true)
@@ -208,7 +208,7 @@ func TestAChangeElsewhereDoesNotRefuseASave(t *testing.T) {
 	edit := base + "/evidence/" + evID + "/edit"
 	shown = shownVersion(t, web.get(edit))
 	Expect(t, w.in.Put(t, "/api/v1/cases/"+caseID+"/portfolio", carla.Token, map[string]any{"first_practice_date": "2021-01-15", "client_hours": 160, "client_count": 14,
-		"cpd_hours_last_year": 20, "supervision_hours_last_year": 6, "feedback_items_last_12m": 6, "reflection_items_last_12m": 5, "professional_body_member": true}), 200)
+		"cpd_hours_last_year": 20, "supervision_hours_last_year": 6, "supervision_hours_by_quarter": []float64{2, 1, 2, 1}, "feedback_items_last_12m": 6, "reflection_items_last_12m": 5, "professional_body_member": true}), 200)
 	if a := web.post(edit, url.Values{"version": {shown}, "kind": {"reflective_statement"}, "title": {"Retitled here"}, "categories": {"1", "2"}}, true); a.Status != http.StatusSeeOther {
 		t.Fatalf("evidence edited after the portfolio was saved elsewhere: got %d, want 303: %.2000s", a.Status, a.Body)
 	}
@@ -426,7 +426,7 @@ func TestChangesToOtherFieldsAreMergedNotRefused(t *testing.T) {
 	}
 	otherTab := func(clientHours, clientCount int) {
 		Expect(t, w.in.Put(t, "/api/v1/cases/"+caseID+"/portfolio", carla.Token, map[string]any{"first_practice_date": "2021-01-15", "client_hours": clientHours, "client_count": clientCount,
-			"cpd_hours_last_year": 20, "supervision_hours_last_year": 6, "feedback_items_last_12m": 6, "reflection_items_last_12m": 5, "professional_body_member": true}), 200)
+			"cpd_hours_last_year": 20, "supervision_hours_last_year": 6, "supervision_hours_by_quarter": []float64{2, 1, 2, 1}, "feedback_items_last_12m": 6, "reflection_items_last_12m": 5, "professional_body_member": true}), 200)
 	}
 	form := func(version, clientHours, clientCount string) url.Values {
 		return url.Values{"version": {version}, "first_practice_date": {"2021-01-15"}, "client_hours": {clientHours}, "client_count": {clientCount}, "cpd_hours_last_year": {"20"},

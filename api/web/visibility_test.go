@@ -20,7 +20,7 @@ func TestAssessorSeesACaseOnlyOnItOrAbleToClaimIt(t *testing.T) {
 	// The queue case: awaiting assessment, EIA practitioner in English.
 	queued := Expect(t, w.in.Post(t, "/api/v1/cases", carla.Token, map[string]any{"scheme": "EIA", "level": "practitioner", "language": "en"}), 201).Map(t)["id"].(string)
 	Expect(t, w.in.Put(t, "/api/v1/cases/"+queued+"/portfolio", carla.Token, map[string]any{"first_practice_date": "2021-01-15", "client_hours": 140, "client_count": 14,
-		"cpd_hours_last_year": 20, "supervision_hours_last_year": 6, "feedback_items_last_12m": 6, "reflection_items_last_12m": 5, "professional_body_member": true}), 200)
+		"cpd_hours_last_year": 20, "supervision_hours_last_year": 6, "supervision_hours_by_quarter": []float64{2, 1, 2, 1}, "feedback_items_last_12m": 6, "reflection_items_last_12m": 5, "professional_body_member": true}), 200)
 	queuedEv := Expect(t, w.in.Upload(t, queued, carla.Token, map[string]string{"kind": "reflective_statement", "title": "Reflections", "categories": "1,2,3,4,5,6,7,8"}, "r.pdf", pdf, nil), 201).Header.Get("X-Evidence-Id")
 	Expect(t, w.in.Post(t, "/api/v1/cases/"+queued+"/submit", carla.Token, declared), 200)
 	Expect(t, w.in.Post(t, "/api/v1/cases/"+queued+"/screening", w.admin, map[string]string{"outcome": "accepted"}), 200)

@@ -368,7 +368,7 @@ func (tm *team) submitted(t *testing.T) string {
 	c := apptest.Expect(t, in.Post(t, "/api/v1/cases", tm.applicant.Token, map[string]any{"scheme": "EIA", "level": "practitioner", "language": "en"}), 201).Map(t)
 	id := c["id"].(string)
 	apptest.Expect(t, in.Put(t, "/api/v1/cases/"+id+"/portfolio", tm.applicant.Token, map[string]any{"first_practice_date": "2021-01-15", "client_hours": 140, "client_count": 14,
-		"cpd_hours_last_year": 20, "supervision_hours_last_year": 6, "feedback_items_last_12m": 6, "reflection_items_last_12m": 5, "professional_body_member": true}), 200)
+		"cpd_hours_last_year": 20, "supervision_hours_last_year": 6, "supervision_hours_by_quarter": []float64{2, 1, 2, 1}, "feedback_items_last_12m": 6, "reflection_items_last_12m": 5, "professional_body_member": true}), 200)
 	apptest.Expect(t, in.Upload(t, id, tm.applicant.Token, map[string]string{"kind": "reflective_statement", "title": "Reflections 2025", "categories": "1,2", "indicators": "31"}, "reflections.pdf", pdf, nil), 201)
 	var cats []map[string]any
 	for cat := 3; cat <= 8; cat++ {

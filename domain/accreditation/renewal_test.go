@@ -57,7 +57,9 @@ func TestRenewalIsAShortCase(t *testing.T) {
 
 	wantTypes(t, h.do(applicant, renewCmd(h.rules, eiaRenewal())), EventRenewalSubmitted)
 	r := h.c.Accreditation.Current
-	if r == nil || r.State != StateRenewalSubmitted || r.RuleSetVersion != DefaultEIAID || !r.PeriodUntil.Equal(until) || len(r.Years) != ValidityYears {
+	// Renewed in 2030, it is pinned to the version in force then: the
+	// shipped one with supervision by quarter.
+	if r == nil || r.State != StateRenewalSubmitted || r.RuleSetVersion != SupervisionRuleSetID || !r.PeriodUntil.Equal(until) || len(r.Years) != ValidityYears {
 		t.Fatalf("submitted renewal: got %+v", r)
 	}
 	if got := h.c.Next(h.now).Key; got != StepRenewalSubmitted {
@@ -87,7 +89,7 @@ func TestRenewalIsAShortCase(t *testing.T) {
 	if !a.ValidUntil.Equal(until.AddDate(ValidityYears, 0, 0)) || a.Current != nil || a.Status != StatusActive {
 		t.Fatalf("renewed accreditation: got %+v", a)
 	}
-	if got := a.Renewals; len(got) != 1 || got[0].AssessedBy != assessorC.ID || !got[0].PreviousValidUntil.Equal(until) || got[0].RuleSetVersion != DefaultEIAID {
+	if got := a.Renewals; len(got) != 1 || got[0].AssessedBy != assessorC.ID || !got[0].PreviousValidUntil.Equal(until) || got[0].RuleSetVersion != SupervisionRuleSetID {
 		t.Fatalf("renewals: got %+v", got)
 	}
 	if !h.c.CanSee(assessorC, nil) || h.c.RenewalAssessor() != "" {
@@ -162,8 +164,10 @@ func TestRenewalPendingAtExpiry(t *testing.T) {
 // with 30 November (not 1 December).
 func TestRenewalWindowAndGraceAtAMonthsEnd(t *testing.T) {
 	until := time.Date(2030, 8, 31, 12, 0, 0, 0, time.UTC)
-	windowed := append(DefaultRuleSets(), revised(defaultOf(SchemeEIA), "eia-2025-1", t0.Add(-day), RuleRenewalWindow, 6))
-	graced := append(DefaultRuleSets(), revised(defaultOf(SchemeEIA), "eia-2025-1", t0.Add(-day), RuleRenewalGrace, 3))
+	// Office versions edited from the first shipped one: the version
+	// shipped later is not in their history (rulesets.Service).
+	windowed := append(firstRuleSets(), revised(defaultOf(SchemeEIA), "eia-2025-1", t0.Add(-day), RuleRenewalWindow, 6))
+	graced := append(firstRuleSets(), revised(defaultOf(SchemeEIA), "eia-2025-1", t0.Add(-day), RuleRenewalGrace, 3))
 	for _, tc := range []struct {
 		name  string
 		rules RuleSets
@@ -193,8 +197,10 @@ func TestRenewalWindowAndGraceAtAMonthsEnd(t *testing.T) {
 }
 
 func TestRenewalWindowAndGrace(t *testing.T) {
-	windowed := append(DefaultRuleSets(), revised(defaultOf(SchemeEIA), "eia-2025-1", t0.Add(-day), RuleRenewalWindow, 6))
-	graced := append(DefaultRuleSets(), revised(defaultOf(SchemeEIA), "eia-2025-1", t0.Add(-day), RuleRenewalGrace, 3))
+	// Office versions edited from the first shipped one: the version
+	// shipped later is not in their history (rulesets.Service).
+	windowed := append(firstRuleSets(), revised(defaultOf(SchemeEIA), "eia-2025-1", t0.Add(-day), RuleRenewalWindow, 6))
+	graced := append(firstRuleSets(), revised(defaultOf(SchemeEIA), "eia-2025-1", t0.Add(-day), RuleRenewalGrace, 3))
 	for _, tc := range []struct {
 		name    string
 		rules   RuleSets
@@ -388,8 +394,8 @@ func TestRenewalPinnedToItsRuleSet(t *testing.T) {
 	fresh.now = h.now
 	wantErr(t, fresh.fails(applicant, renewCmd(rules, eiaRenewal())), domain.Unprocessable, RuleRenewalCPD)
 	wantTypes(t, h.do(applicant, renewCmd(rules, eiaRenewal())), EventRenewalSubmitted)
-	if got := h.c.Accreditation.Current.RuleSetVersion; got != DefaultEIAID {
-		t.Fatalf("pinned to %s, want %s", got, DefaultEIAID)
+	if got := h.c.Accreditation.Current.RuleSetVersion; got != SupervisionRuleSetID {
+		t.Fatalf("pinned to %s, want %s", got, SupervisionRuleSetID)
 	}
 }
 

@@ -415,8 +415,10 @@ var (
 	}
 )
 
-// DefaultRuleSets returns the rule sets the system ships with, one per
-// scheme, in force from 2024-01-01. Each holds only figures the EMCC or
+// DefaultRuleSets returns the rule sets the system ships with: one per
+// scheme in force from 2024-01-01, then SupervisionRuleSetID (EIA, from
+// SupervisionRuleFrom), the first with supervision by quarter as
+// published. Each holds only figures the EMCC or
 // NOBCO publish, with the publication as its source; a figure nobody
 // publishes (the EQA contact hours, the renewal window and grace period, the fee) ships unset, for the
 // office to set. The office publishes later versions (domain/rulesets);
@@ -428,7 +430,8 @@ var (
 // invented figure was never a rule the EMCC set, and dropping one only
 // lifts a requirement.
 func DefaultRuleSets() RuleSets {
-	return firstRuleSets()
+	sets := firstRuleSets()
+	return append(sets, supervisionByQuarter(sets[0]))
 }
 
 // supervisionByQuarter is the shipped version SupervisionRuleSetID: the

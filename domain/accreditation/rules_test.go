@@ -2,6 +2,7 @@ package accreditation
 
 import (
 	"encoding/json"
+	"maps"
 	"reflect"
 	"slices"
 	"testing"
@@ -102,6 +103,11 @@ func TestDefaultRuleSetsCiteTheirSources(t *testing.T) {
 		}
 	}
 	for _, r := range DefaultRuleSets() {
+		unset := maps.Clone(unset)
+		if r.ID == SupervisionRuleSetID { // the quarters in place of the year
+			i := slices.Index(unset[SchemeEIA], RuleSupervisionQuarters)
+			unset[SchemeEIA] = slices.Concat(unset[SchemeEIA][:i], []string{RuleSupervisionHours}, unset[SchemeEIA][i+1:])
+		}
 		var names []string
 		for _, x := range r.Rules {
 			names = append(names, x.Name)
@@ -355,5 +361,50 @@ func TestShippedDeclarationsAreSourced(t *testing.T) {
 				t.Errorf("%s declaration %+v: want a known key, version 1, English and Dutch text and a source", r.ID, d)
 			}
 		}
+	}
+}
+
+// From SupervisionRuleFrom the shipped rules ask 1 h in each of the last
+// four quarters: a new case with the year's hours only, or 4 h in one
+// quarter, is refused naming the rule, one with an hour in each quarter is
+// submitted under eia-2027-1; a case submitted before, returned and
+// resubmitted after, with the year's hours only, keeps eia-2024-1 and is
+// judged as before.
+func TestTheQuarterlyRuleHoldsForCasesSubmittedFromItsDay(t *testing.T) {
+	rs := DefaultRuleSets()
+	if got := rs.InForce(SchemeEIA, SupervisionRuleFrom.Add(-time.Second)).ID; got != DefaultEIAID {
+		t.Fatalf("in force the moment before: %s, want %s", got, DefaultEIAID)
+	}
+	after := SupervisionRuleFrom.Add(40 * day)
+
+	fresh := given(t, SchemeEIA, ready)
+	fresh.now = after
+	for _, quarters := range [][]float64{nil, {4, 0, 0, 0}} {
+		p := eligibleEIA()
+		p.SupervisionHoursByQuarter = quarters
+		fresh.do(applicant, with((*Case).UpdatePortfolio, p))
+		err := fresh.fails(applicant, submitCmd(rs))
+		wantErr(t, err, domain.Unprocessable, SupervisionRuleSetID)
+		if got, want := err.Extra["unmet"], []Unmet{{RuleSupervisionQuarters, 1.0, 0.0}}; !reflect.DeepEqual(got, want) {
+			t.Fatalf("quarters %v: unmet %+v, want %+v", quarters, got, want)
+		}
+	}
+	p := eligibleEIA()
+	p.SupervisionHoursLastYear, p.SupervisionHoursByQuarter = 0, []float64{1, 1, 1, 1}
+	fresh.do(applicant, with((*Case).UpdatePortfolio, p))
+	fresh.do(applicant, submitCmd(rs))
+	if fresh.c.State != StateSubmitted || fresh.c.RuleSetVersion != SupervisionRuleSetID {
+		t.Fatalf("1 h each quarter: %s under %s, want submitted under %s", fresh.c.State, fresh.c.RuleSetVersion, SupervisionRuleSetID)
+	}
+
+	old := given(t, SchemeEIA, submitted)
+	old.do(officeScreen, with((*Case).Screen, ScreenInput{Outcome: ScreeningReturned, Reason: seal("add a reference")}))
+	old.now = after
+	if got := old.c.Unmet(rs, old.now); got != nil {
+		t.Fatalf("checklist of the case pinned before: %+v, want nothing unmet", got)
+	}
+	old.do(applicant, submitCmd(rs))
+	if old.c.State != StateSubmitted || old.c.RuleSetVersion != DefaultEIAID || len(old.c.Portfolio.SupervisionHoursByQuarter) != 0 {
+		t.Fatalf("resubmitted: %s under %s, want submitted under %s with the year's hours", old.c.State, old.c.RuleSetVersion, DefaultEIAID)
 	}
 }

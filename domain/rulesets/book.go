@@ -313,7 +313,7 @@ func (b *Book) nextID(scheme accreditation.Scheme, from time.Time, shipped strin
 	}
 	for n := 1; ; n++ {
 		id := fmt.Sprintf("%s-%d-%d", BookID(scheme), from.Year(), n)
-		if !slices.Contains(ids, id) && id != accreditation.DefaultEIAID && id != accreditation.DefaultEQAID {
+		if !slices.Contains(ids, id) && !slices.ContainsFunc(accreditation.DefaultRuleSets(), func(r accreditation.RuleSet) bool { return r.ID == id }) {
 			return id
 		}
 	}

@@ -8,7 +8,11 @@
 // Idempotency-Key is answered once.
 //
 // The shipped versions (accreditation.DefaultRuleSets) are not events: they
-// are where each scheme's history starts. A case is pinned to the version in
+// are where each scheme's history starts. A version shipped after the first
+// (eia-2027-1, supervision by quarter) is part of a scheme's history only
+// where the office's versions were edited from it, or none were published
+// (Service, shippedHistory): the office's rules are never overtaken by one
+// it did not see. A case is pinned to the version in
 // force when it is submitted (accreditation.Case.Submit); a later version
 // never changes it.
 //

@@ -52,17 +52,20 @@ func (s *Service) Follow(c eventstore.Commit) {
 func (s *Service) Reindex() { s.refresh() }
 
 func (s *Service) refresh() {
-	var all []Version
-	for _, r := range s.shipped {
-		all = append(all, Version{RuleSet: r})
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), aggregate.CommandTimeout)
 	defer cancel()
 	stale := false
+	books := map[accreditation.Scheme]*Book{}
 	for _, sc := range []accreditation.Scheme{accreditation.SchemeEIA, accreditation.SchemeEQA} {
 		b, _, ok, err := s.repo.Find(ctx, BookID(sc))
 		stale = stale || err != nil
 		if ok {
+			books[sc] = b
+		}
+	}
+	all := shippedHistory(s.shipped, books)
+	for _, sc := range []accreditation.Scheme{accreditation.SchemeEIA, accreditation.SchemeEQA} {
+		if b := books[sc]; b != nil {
 			for _, v := range b.Versions {
 				v.RuleSet = v.RuleSet.Complete()
 				all = append(all, v)
@@ -78,6 +81,41 @@ func (s *Service) refresh() {
 	s.sets.Store(&sets)
 	s.all.Store(&all)
 	s.stale.Store(stale)
+}
+
+// shippedHistory is the shipped versions that are part of each scheme's
+// history, given the office's books. A scheme's shipped versions run up to
+// the one its office's first version was edited from: a version shipped
+// later (accreditation.SupervisionRuleSetID) came after the office took
+// the rules over, and the office's versions hold (it publishes the change
+// in one of its own). Where the office's first version was edited from a
+// shipped version still scheduled and takes effect before it, it replaced
+// it, as Book.Apply marks a published one.
+func shippedHistory(shipped accreditation.RuleSets, books map[accreditation.Scheme]*Book) []Version {
+	var out []Version
+	for _, sc := range []accreditation.Scheme{accreditation.SchemeEIA, accreditation.SchemeEQA} {
+		var first *Version
+		if b := books[sc]; b != nil && len(b.Versions) > 0 {
+			first = &b.Versions[0]
+		}
+		ofScheme := shipped.Of(sc)
+		basis := slices.IndexFunc(ofScheme, func(r accreditation.RuleSet) bool { return first != nil && r.ID == first.BasedOn })
+		for i, r := range ofScheme {
+			v := Version{RuleSet: r}
+			if first != nil && basis >= 0 {
+				if i > basis {
+					break // shipped after the office's first version
+				}
+				if i == basis && i > 0 && first.EffectiveFrom.Before(r.EffectiveFrom) {
+					v.ReplacedBy = first.ID
+				}
+			} else if first != nil && i > 0 {
+				break // the office's versions predate the later shipped ones
+			}
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // Versions returns every version of both schemes, shipped first, each

@@ -3,6 +3,7 @@ package rulesets_test
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -158,7 +159,7 @@ func TestAReplacedVersionNeverTakesEffect(t *testing.T) {
 	s, _ := process(t, store)
 	ctx := context.Background()
 	v := float64(75)
-	mistyped, _, err := s.Publish(ctx, aggregate.Meta{Actor: office}, rulesets.PublishRequest{Scheme: "EIA", BasedOn: accreditation.DefaultEIAID,
+	mistyped, _, err := s.Publish(ctx, aggregate.Meta{Actor: office}, rulesets.PublishRequest{Scheme: "EIA", BasedOn: accreditation.SupervisionRuleSetID,
 		EffectiveFrom: "2030-01-01", Rules: []rulesets.RuleChange{{Name: accreditation.RuleClientHours, Values: map[framework.Level]*float64{"foundation": &v}}}})
 	if err != nil {
 		t.Fatal(err)
@@ -192,4 +193,94 @@ func TestAReplacedVersionNeverTakesEffect(t *testing.T) {
 			t.Errorf("%s: the replacement's foundation client hours %v, want 75", name, got)
 		}
 	}
+}
+
+// The shipped version with supervision by quarter (eia-2027-1) is part of
+// a scheme's history only where the office's versions were edited from it:
+// with none published, it takes effect on its day; where the office had
+// published from eia-2024-1 before it shipped, the office's rules hold
+// (the office sets the quarterly rule in a version of its own); where the
+// office's first version, edited from it, takes effect before it, it was
+// replaced. Either way no case is checked against rules its office never
+// saw, and no published version takes its id.
+func TestTheQuarterlyVersionJoinsTheHistoryOnlyWhereTheOfficeEditedFromIt(t *testing.T) {
+	quarters := time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)
+	publishedBefore := func(t *testing.T, store eventstore.Store) {
+		old := accreditation.DefaultRuleSets().InForce(accreditation.SchemeEIA, today)
+		old.ID, old.EffectiveFrom = "eia-2026-1", time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+		data, err := json.Marshal(rulesets.Published{RuleSet: old, BasedOn: accreditation.DefaultEIAID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := store.Append(context.Background(), eventstore.AppendRequest{Stream: rulesets.StreamPrefix + ".eia", Events: []eventstore.Event{{
+			ID: "old-publish", Type: rulesets.EventPublished, SchemaVersion: 1, OccurredAt: today.AddDate(0, -7, 0), Actor: office, Data: data,
+		}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	versions := func(s *rulesets.Service) (ids []string) {
+		for _, v := range s.Versions() {
+			if v.Scheme == accreditation.SchemeEIA {
+				ids = append(ids, v.ID)
+			}
+		}
+		return ids
+	}
+
+	t.Run("none published: it takes effect on its day", func(t *testing.T) {
+		s, _ := process(t, natstest.Start(t).EventStore(t))
+		if got := s.All().InForce(accreditation.SchemeEIA, accreditation.SupervisionRuleFrom.Add(-time.Second)).ID; got != accreditation.DefaultEIAID {
+			t.Errorf("in force the moment before: %s, want %s", got, accreditation.DefaultEIAID)
+		}
+		if got := s.All().InForce(accreditation.SchemeEIA, accreditation.SupervisionRuleFrom).ID; got != accreditation.SupervisionRuleSetID {
+			t.Errorf("in force on its day: %s, want %s", got, accreditation.SupervisionRuleSetID)
+		}
+		if got := s.Latest(accreditation.SchemeEIA).ID; got != accreditation.SupervisionRuleSetID {
+			t.Errorf("latest, edited from: %s, want %s", got, accreditation.SupervisionRuleSetID)
+		}
+	})
+	t.Run("the office published from eia-2024-1 before: its rules hold", func(t *testing.T) {
+		store := natstest.Start(t).EventStore(t)
+		publishedBefore(t, store)
+		s, feed := process(t, store)
+		if err := feed.CatchUp(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := versions(s), []string{accreditation.DefaultEIAID, "eia-2026-1"}; !slices.Equal(got, want) {
+			t.Errorf("EIA versions: %v, want %v", got, want)
+		}
+		if got := s.All().InForce(accreditation.SchemeEIA, quarters).ID; got != "eia-2026-1" {
+			t.Errorf("in force in 2027: %s, want the office's eia-2026-1", got)
+		}
+		// The office then publishes the rule, from its own latest version.
+		one := 1.0
+		v, _, err := s.Publish(context.Background(), aggregate.Meta{Actor: office}, rulesets.PublishRequest{Scheme: "EIA", BasedOn: "eia-2026-1", EffectiveFrom: "2027-01-01",
+			Rules: []rulesets.RuleChange{{Name: accreditation.RuleSupervisionQuarters, Values: map[framework.Level]*float64{framework.Foundation: &one}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.ID != "eia-2027-2" {
+			t.Errorf("published as %s, want eia-2027-2: eia-2027-1 is the shipped version's id", v.ID)
+		}
+	})
+	t.Run("the office's first version, edited from it, takes effect before it: replaced", func(t *testing.T) {
+		s, _ := process(t, natstest.Start(t).EventStore(t))
+		fee := 450.0
+		v, _, err := s.Publish(context.Background(), aggregate.Meta{Actor: office}, rulesets.PublishRequest{Scheme: "EIA", BasedOn: accreditation.SupervisionRuleSetID,
+			EffectiveFrom: "2026-12-10", Rules: []rulesets.RuleChange{{Name: accreditation.RuleFee, Values: map[framework.Level]*float64{framework.Foundation: &fee}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		shipped, ok := s.Version(accreditation.SupervisionRuleSetID)
+		if !ok || shipped.ReplacedBy != v.ID || s.StatusOf(shipped, today) != rulesets.StatusReplaced {
+			t.Errorf("the shipped version: %v, replaced by %q, want replaced by %s", ok, shipped.ReplacedBy, v.ID)
+		}
+		got := s.All().InForce(accreditation.SchemeEIA, quarters)
+		if got.ID != v.ID {
+			t.Fatalf("in force in 2027: %s, want the office's %s", got.ID, v.ID)
+		}
+		if q, ok := got.Value(accreditation.RuleSupervisionQuarters, framework.Practitioner); !ok || q != 1 {
+			t.Errorf("the office's version edited from it: %s %v (set %v), want 1 h a quarter", accreditation.RuleSupervisionQuarters, q, ok)
+		}
+	})
 }

@@ -240,7 +240,7 @@ func (g *Generator) decide(c *accreditation.Case, a domain.Actor, action accredi
 	switch action {
 	case accreditation.ActionUpdatePortfolio:
 		p := accreditation.Portfolio{FirstPracticeDate: accreditation.NewDate(2015, 1, 1), ClientHours: 600, ClientCount: 50,
-			CPDHoursLastYear: 20, SupervisionHoursLastYear: 6, FeedbackItemsLast12m: 6, ReflectionItemsLast12m: 6,
+			CPDHoursLastYear: 20, SupervisionHoursLastYear: 6, SupervisionHoursByQuarter: []float64{2, 1, 2, 1}, FeedbackItemsLast12m: 6, ReflectionItemsLast12m: 6,
 			ProfessionalBodyMember: true}
 		if n := len(g.Programmes); n > 0 && c.Scheme == accreditation.SchemeEIA {
 			if i := g.rnd.IntN(n + 1); i < n {
@@ -375,7 +375,7 @@ func (g *Generator) Graduate(tb testing.TB, applicant, programme string, level f
 	})
 	g.must(tb, id, me, func(c *accreditation.Case) ([]aggregate.Change, error) {
 		p := accreditation.Portfolio{FirstPracticeDate: accreditation.NewDate(2015, 1, 1), ClientHours: 600, ClientCount: 50,
-			CPDHoursLastYear: 20, SupervisionHoursLastYear: 6, FeedbackItemsLast12m: 6, ReflectionItemsLast12m: 6,
+			CPDHoursLastYear: 20, SupervisionHoursLastYear: 6, SupervisionHoursByQuarter: []float64{2, 1, 2, 1}, FeedbackItemsLast12m: 6, ReflectionItemsLast12m: 6,
 			ProfessionalBodyMember: true, EQAProgramme: programme}
 		return c.UpdatePortfolio(me, g.now, p)
 	})
