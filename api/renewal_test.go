@@ -14,7 +14,7 @@ import (
 func eiaRenewalBody() map[string]any {
 	var years []map[string]any
 	for range 5 {
-		years = append(years, map[string]any{"practice_hours": 30, "supervision_hours": 6, "cpd_hours": 20})
+		years = append(years, map[string]any{"practice_hours": 30, "supervision_hours": 6, "supervision_hours_by_quarter": []float64{2, 1, 2, 1}, "cpd_hours": 20})
 	}
 	return map[string]any{"years": years, "reflection": "Five years in which my contracting changed.",
 		"declarations": []string{"code_of_ethics", "diversity"}}
@@ -49,6 +49,16 @@ func TestRenewalAsAShortCase(t *testing.T) {
 		t.Fatalf("old body: got %v", old)
 	}
 	wantField(t, tm.in.Post(t, renew, tm.applicant.Token, map[string]any{"years": []map[string]any{{"practice_hours": 1}}}), "years", "5 years")
+	// Renewed in 2030, under eia-2027-1: supervision in every quarter of
+	// the period, four numbers a year.
+	short := eiaRenewalBody()
+	short["years"].([]map[string]any)[2]["supervision_hours_by_quarter"] = []float64{4, 0, 0, 0}
+	p := Expect(t, tm.in.Post(t, renew, tm.applicant.Token, short), 422).Map(t)
+	if got := fmt.Sprint(p["unmet"]); !strings.Contains(got, "renewal_supervision_hours_each_quarter") || strings.Contains(got, "renewal_supervision_hours_last_year") {
+		t.Fatalf("4 h in one quarter of a year: unmet %v, want renewal_supervision_hours_each_quarter alone", got)
+	}
+	short["years"].([]map[string]any)[2]["supervision_hours_by_quarter"] = []float64{1, 1}
+	wantField(t, tm.in.Post(t, renew, tm.applicant.Token, short), "years[2].supervision_hours_by_quarter", "4 numbers, not 2")
 
 	c := tm.post(t, renew, tm.applicant.Token, eiaRenewalBody(), 200)
 	cur := c["accreditation"].(map[string]any)["current_renewal"].(map[string]any)

@@ -259,7 +259,7 @@ func TestReturnedRenewalFormShowsThePinnedDeclarationText(t *testing.T) {
 	_, _, accID := w.awardedCase(t, carla)
 	var years []map[string]any
 	for range 5 {
-		years = append(years, map[string]any{"practice_hours": 30, "supervision_hours": 6, "cpd_hours": 20})
+		years = append(years, map[string]any{"practice_hours": 30, "supervision_hours": 6, "supervision_hours_by_quarter": []float64{2, 1, 2, 1}, "cpd_hours": 20})
 	}
 	Expect(t, w.in.Post(t, "/api/v1/accreditations/"+accID+"/renewal", carla.Token, map[string]any{"years": years,
 		"reflection": "Five years.", "declarations": []string{"code_of_ethics", "diversity"}}), 200)

@@ -77,7 +77,7 @@ func TestADisabledAssessorsRenewalsAreShownToTheOffice(t *testing.T) {
 	rene := w.newAssessor(t, "rene@example.org", "Rene Renewals")
 	var years []map[string]any
 	for range 5 {
-		years = append(years, map[string]any{"practice_hours": 30, "supervision_hours": 6, "cpd_hours": 20})
+		years = append(years, map[string]any{"practice_hours": 30, "supervision_hours": 6, "supervision_hours_by_quarter": []float64{2, 1, 2, 1}, "cpd_hours": 20})
 	}
 	Expect(t, w.in.Post(t, "/api/v1/accreditations/"+accID+"/renewal", carla.Token, map[string]any{"years": years,
 		"reflection": "Five years in which my contracting changed.", "declarations": []string{"code_of_ethics", "diversity"}}), 200)

@@ -73,6 +73,9 @@ type renewalYear struct {
 	From, To time.Time
 	Practice string
 	Super    string
+	// Quarters are the inputs of the year's supervision hours by quarter,
+	// oldest first, named as the domain names their errors.
+	Quarters []string
 	CPD      string
 }
 
@@ -81,8 +84,12 @@ func renewalForm(until time.Time) renewal {
 	from := until.AddDate(-accreditation.ValidityYears, 0, 0)
 	for i := range accreditation.ValidityYears {
 		f := fmt.Sprintf("years[%d].", i)
-		r.Years = append(r.Years, renewalYear{N: i + 1, From: from.AddDate(i, 0, 0), To: from.AddDate(i+1, 0, -1),
-			Practice: f + "practice_hours", Super: f + "supervision_hours", CPD: f + "cpd_hours"})
+		y := renewalYear{N: i + 1, From: from.AddDate(i, 0, 0), To: from.AddDate(i+1, 0, -1),
+			Practice: f + "practice_hours", Super: f + "supervision_hours", CPD: f + "cpd_hours"}
+		for q := range accreditation.Quarters {
+			y.Quarters = append(y.Quarters, fmt.Sprintf("%ssupervision_hours_by_quarter[%d]", f, q))
+		}
+		r.Years = append(r.Years, y)
 	}
 	r.Aims = stringsOf(accreditation.RenewalAims)
 	return r
@@ -112,6 +119,22 @@ func (a *app) renew(x *ctx) error {
 					p.Errors[name] = x.T("form.number")
 				}
 				*f.to = v
+			}
+			// The year's four quarters, or none: one left empty among
+			// others given is 0 hours.
+			quarters := make([]float64, accreditation.Quarters)
+			given := false
+			for q := range quarters {
+				name := fmt.Sprintf("years[%d].supervision_hours_by_quarter[%d]", i, q)
+				given = given || x.fv(name) != ""
+				v, ok := parseNumber(x.fv(name), false)
+				if !ok {
+					p.Errors[name] = x.T("form.number")
+				}
+				quarters[q] = v
+			}
+			if given {
+				y.SupervisionHoursByQuarter = quarters
 			}
 			in.Years = append(in.Years, y)
 		}

@@ -28,6 +28,9 @@ func TestRenewalInTheBrowser(t *testing.T) {
 	for i := range 5 {
 		holder.fill(fmt.Sprintf(`[id="f-years[%d].practice_hours"]`, i), "30")
 		holder.fill(fmt.Sprintf(`[id="f-years[%d].supervision_hours"]`, i), "6")
+		for q := range 4 {
+			holder.fill(fmt.Sprintf(`[id="f-years[%d].supervision_hours_by_quarter[%d]"]`, i, q), "1,5")
+		}
 		holder.fill(fmt.Sprintf(`[id="f-years[%d].cpd_hours"]`, i), "20")
 	}
 	holder.fill("#f-reflection", "Five years in which my contracting changed.")

@@ -6,6 +6,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -224,9 +225,20 @@ func renewalForm(sup string) url.Values {
 		f := fmt.Sprintf("years[%d].", i)
 		v.Set(f+"practice_hours", "30")
 		v.Set(f+"supervision_hours", sup)
+		for q := range 4 { // a quarter of the year's in each, as eia-2027-1 asks
+			v.Set(fmt.Sprintf("%ssupervision_hours_by_quarter[%d]", f, q), strings.Replace(fmt.Sprint(mustFloat(sup)/4), ".", ",", 1))
+		}
 		v.Set(f+"cpd_hours", "20")
 	}
 	return v
+}
+
+func mustFloat(s string) float64 {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		panic(err)
+	}
+	return f
 }
 
 // TestRenewalInTheWindow: the holder submits the renewal through the
@@ -245,7 +257,8 @@ func TestRenewalInTheWindow(t *testing.T) {
 	short := renewalForm("2")
 	short.Del("declaration_diversity")
 	a := c.post("/accreditations/"+accID+"/renew", short, true)
-	if a.Status != http.StatusUnprocessableEntity || !strings.Contains(a.Body, `id="f-renewal_supervision_hours_last_year-error"`) {
+	// Renewed in the window of 2031, under eia-2027-1: 0.5 h a quarter is short.
+	if a.Status != http.StatusUnprocessableEntity || !strings.Contains(a.Body, `id="f-renewal_supervision_hours_each_quarter-error"`) {
 		t.Fatalf("renewal short of the rules: got %d", a.Status)
 	}
 	if !strings.Contains(a.Body, `id="f-declaration_diversity-error"`) {

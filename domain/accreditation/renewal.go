@@ -57,7 +57,11 @@ func (o RenewalOutcome) Valid() bool {
 type RenewalYear struct {
 	PracticeHours    float64 `json:"practice_hours"`
 	SupervisionHours float64 `json:"supervision_hours"`
-	CPDHours         float64 `json:"cpd_hours"`
+	// SupervisionHoursByQuarter are the supervision hours of each quarter
+	// of the year, oldest first: none, or four. The rule sets from
+	// eia-2027-1 check each against RuleRenewalSupervisionQuarters.
+	SupervisionHoursByQuarter []float64 `json:"supervision_hours_by_quarter,omitempty"`
+	CPDHours                  float64   `json:"cpd_hours"`
 }
 
 // RenewalAim is one of the five aims an EQA programme's renewal shows
@@ -119,6 +123,9 @@ func (r *PendingRenewal) clone() *PendingRenewal {
 	}
 	n := *r
 	n.Years = slices.Clone(r.Years)
+	for i := range n.Years {
+		n.Years[i].SupervisionHoursByQuarter = slices.Clone(n.Years[i].SupervisionHoursByQuarter)
+	}
 	n.Reflection = cloneSealed(r.Reflection)
 	n.Aims = cloneEach(r.Aims, func(a AimStatement) AimStatement { a.Statement = cloneSealed(a.Statement); return a })
 	n.Checks = slices.Clone(r.Checks)
@@ -234,6 +241,12 @@ func (c *Case) validRenewal(in RenewalInput) error {
 		for i, y := range in.Years {
 			f.within(fmt.Sprintf("years[%d].practice_hours", i), y.PracticeHours, limits.HoursInAYear)
 			f.within(fmt.Sprintf("years[%d].supervision_hours", i), y.SupervisionHours, limits.HoursInAYear)
+			if n := len(y.SupervisionHoursByQuarter); n != 0 && n != Quarters {
+				f.add(fmt.Sprintf("years[%d].supervision_hours_by_quarter", i), "the hours of each of the year's %d quarters, oldest first: %d numbers, not %d", Quarters, Quarters, n)
+			}
+			for j, h := range y.SupervisionHoursByQuarter {
+				f.within(fmt.Sprintf("years[%d].supervision_hours_by_quarter[%d]", i, j), h, limits.HoursInAQuarter)
+			}
 			f.within(fmt.Sprintf("years[%d].cpd_hours", i), y.CPDHours, limits.HoursInAYear)
 		}
 		if len(in.Aims) > 0 {
@@ -297,12 +310,22 @@ func (r RuleSet) evaluateRenewal(scheme Scheme, level framework.Level, in Renewa
 	}
 	atLeast(RuleRenewalPractice, practice)
 	atLeast(RuleRenewalSupervision, lowest(func(y RenewalYear) float64 { return y.SupervisionHours }))
+	atLeast(RuleRenewalSupervisionQuarters, lowest(func(y RenewalYear) float64 { return y.leastSupervisedQuarter() }))
 	atLeast(RuleRenewalCPD, lowest(func(y RenewalYear) float64 { return y.CPDHours }))
 	if required(RuleRenewalReflection) {
 		given := !in.Reflection.IsZero()
 		out = append(out, RuleResult{Rule: RuleRenewalReflection, Required: true, Given: given, Met: given})
 	}
 	return out
+}
+
+// leastSupervisedQuarter is the supervision hours of the year's quarter
+// with the fewest: 0 when its four quarters are not given.
+func (y RenewalYear) leastSupervisedQuarter() float64 {
+	if len(y.SupervisionHoursByQuarter) != Quarters {
+		return 0
+	}
+	return slices.Min(y.SupervisionHoursByQuarter)
 }
 
 func compare(a, b float64) int {

@@ -18,9 +18,58 @@ import (
 func eiaRenewal() RenewalInput {
 	in := RenewalInput{Reflection: seal("five years of growth"), Declarations: Declarations}
 	for range ValidityYears {
-		in.Years = append(in.Years, RenewalYear{PracticeHours: 25, SupervisionHours: 4, CPDHours: 16})
+		in.Years = append(in.Years, RenewalYear{PracticeHours: 25, SupervisionHours: 4, SupervisionHoursByQuarter: []float64{1, 1, 1, 1}, CPDHours: 16})
 	}
 	return in
+}
+
+// At renewal the published rule is also 1 h in each quarter, over the
+// period: under eia-2027-1 a year with its 4 h in one quarter, or a year
+// without its quarters, is short; under eia-2024-1 the years' hours are
+// checked as before and the quarters are not its rule.
+func TestRenewalSupervisionIsCheckedInEachQuarter(t *testing.T) {
+	first, _ := DefaultRuleSets().ByID(DefaultEIAID)
+	quarterly, _ := DefaultRuleSets().ByID(SupervisionRuleSetID)
+	edit := func(f func(y []RenewalYear)) RenewalInput {
+		in := eiaRenewal()
+		f(in.Years)
+		return in
+	}
+	for _, tc := range []struct {
+		name string
+		r    RuleSet
+		in   RenewalInput
+		want []Unmet
+	}{
+		{"quarterly: an hour in every quarter", quarterly, eiaRenewal(), nil},
+		{"quarterly: one year's 4 h in one quarter", quarterly, edit(func(y []RenewalYear) { y[2].SupervisionHoursByQuarter = []float64{4, 0, 0, 0} }),
+			[]Unmet{{RuleRenewalSupervisionQuarters, 1.0, 0.0}}},
+		{"quarterly: a year without its quarters", quarterly, edit(func(y []RenewalYear) { y[4].SupervisionHoursByQuarter = nil }),
+			[]Unmet{{RuleRenewalSupervisionQuarters, 1.0, 0.0}}},
+		{"eia-2024-1: the years' hours, as before", first, edit(func(y []RenewalYear) {
+			for i := range y {
+				y[i].SupervisionHoursByQuarter = nil
+			}
+		}), nil},
+		{"eia-2024-1: a year short of 4 h, as before", first, edit(func(y []RenewalYear) { y[1].SupervisionHours = 3 }),
+			[]Unmet{{RuleRenewalSupervision, 4.0, 3.0}}},
+		{"eia-2024-1: the quarters are not its rule", first, edit(func(y []RenewalYear) { y[2].SupervisionHoursByQuarter = []float64{4, 0, 0, 0} }), nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := appendUnmet(nil, tc.r.evaluateRenewal(SchemeEIA, framework.Practitioner, tc.in))
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("%s unmet: got %+v, want %+v", tc.r.ID, got, tc.want)
+			}
+		})
+	}
+	h := given(t, SchemeEIA, awarded)
+	h.now = h.c.Accreditation.ValidUntil.AddDate(0, -1, 0)
+	for field, in := range map[string]RenewalInput{
+		"years[1].supervision_hours_by_quarter":    edit(func(y []RenewalYear) { y[1].SupervisionHoursByQuarter = []float64{1, 1} }),
+		"years[3].supervision_hours_by_quarter[2]": edit(func(y []RenewalYear) { y[3].SupervisionHoursByQuarter[2] = 2209 }),
+	} {
+		wantField(t, h.fails(applicant, renewCmd(h.rules, in)), field)
+	}
 }
 
 // eqaRenewal states each of the five aims.
@@ -303,10 +352,10 @@ func TestRenewalRefusedInput(t *testing.T) {
 	h.now = h.c.Accreditation.ValidUntil.AddDate(0, -1, 0)
 	t.Run("Unprocessable/rules and declarations not met", func(t *testing.T) {
 		in := eiaRenewal()
-		in.Years[1].SupervisionHours = 2
+		in.Years[1].SupervisionHoursByQuarter = []float64{2, 0, 0, 0} // renewed in 2030: eia-2027-1's rule
 		in.Declarations = []string{DeclarationCodeOfEthics}
 		err := h.fails(applicant, renewCmd(h.rules, in))
-		want := []Unmet{{RuleRenewalSupervision, 4.0, 2.0}, {RuleDeclaration(DeclarationDiversity), true, false}}
+		want := []Unmet{{RuleRenewalSupervisionQuarters, 1.0, 0.0}, {RuleDeclaration(DeclarationDiversity), true, false}}
 		if got := err.Extra["unmet"]; !reflect.DeepEqual(got, want) {
 			t.Fatalf("unmet: got %+v, want %+v", got, want)
 		}

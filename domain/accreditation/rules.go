@@ -47,6 +47,11 @@ const (
 	RuleRenewalSupervision = "renewal_supervision_hours_last_year" // supervision hours in each year of the period
 	RuleRenewalCPD         = "renewal_cpd_hours_last_year"         // CPD hours in each year of the period
 	RuleRenewalReflection  = "renewal_reflection"                  // a reflection on the period
+	// RuleRenewalSupervisionQuarters is the published renewal supervision
+	// rule: at least this many hours in each quarter of the period
+	// (RenewalYear.SupervisionHoursByQuarter), in place of
+	// RuleRenewalSupervision's hours in each year, from eia-2027-1.
+	RuleRenewalSupervisionQuarters = "renewal_supervision_hours_each_quarter"
 
 	// RuleRenewalAims (EQA) is that the provider's renewal shows each of
 	// the five published aims (RenewalAims), a statement on each.
@@ -216,6 +221,7 @@ var ruleDefs = map[Scheme][]RuleDef{
 		{RuleRenewalGrace, UnitMonths},
 		{RuleRenewalPractice, UnitHours},
 		{RuleRenewalSupervision, UnitHours},
+		{RuleRenewalSupervisionQuarters, UnitHours},
 		{RuleRenewalCPD, UnitHours},
 		{RuleRenewalReflection, UnitRequired},
 		{RuleFee, UnitEUR},
@@ -436,17 +442,20 @@ func DefaultRuleSets() RuleSets {
 
 // supervisionByQuarter is the shipped version SupervisionRuleSetID: the
 // first EIA version with the supervision rule as published, 1 h in each of
-// the last four quarters, in place of 4 h over the year. Nothing else
-// changes.
+// the last four quarters, in place of 4 h over the year, and at renewal 1 h
+// in each quarter of the period, in place of 4 h in each year. Nothing
+// else changes.
 func supervisionByQuarter(first RuleSet) RuleSet {
 	r := first.Clone()
 	r.ID, r.EffectiveFrom = SupervisionRuleSetID, SupervisionRuleFrom
 	for i, x := range r.Rules {
 		switch x.Name {
-		case RuleSupervisionHours:
+		case RuleSupervisionHours, RuleRenewalSupervision:
 			r.Rules[i] = Rule{Name: x.Name, Unit: x.Unit}
 		case RuleSupervisionQuarters:
 			r.Rules[i] = rule(x.Name, x.Unit, levels(1, 1, 1, 1), SourceEIASupervision)
+		case RuleRenewalSupervisionQuarters:
+			r.Rules[i] = rule(x.Name, x.Unit, levels(1, 1, 1, 1), SourceEIARenewal)
 		}
 	}
 	return r
@@ -475,6 +484,7 @@ func firstRuleSets() RuleSets {
 			{Name: RuleRenewalGrace, Unit: UnitMonths},
 			rule(RuleRenewalPractice, UnitHours, levels(50, 100, 100, 100), SourceEIAPracticeLog),
 			rule(RuleRenewalSupervision, UnitHours, all(4), SourceEIARenewal),
+			{Name: RuleRenewalSupervisionQuarters, Unit: UnitHours},
 			rule(RuleRenewalCPD, UnitHours, all(16), SourceEIARenewal),
 			rule(RuleRenewalReflection, UnitRequired, all(1), SourceEIAReflection),
 			{Name: RuleFee, Unit: UnitEUR},

@@ -90,7 +90,7 @@ func TestDefaultRuleSetHoldsTheTable(t *testing.T) {
 // ships unset.
 func TestDefaultRuleSetsCiteTheirSources(t *testing.T) {
 	unset := map[Scheme][]string{
-		SchemeEIA: {RuleSupervisionQuarters, RuleRenewalWindow, RuleRenewalGrace, RuleFee, RulePanelQuorum, RuleAppealWindow, RuleAppealsPerDecision},
+		SchemeEIA: {RuleSupervisionQuarters, RuleRenewalSupervisionQuarters, RuleRenewalWindow, RuleRenewalGrace, RuleFee, RulePanelQuorum, RuleAppealWindow, RuleAppealsPerDecision},
 		SchemeEQA: {RuleContactHours, RuleRenewalWindow, RuleRenewalGrace, RuleFee, RulePanelQuorum, RuleAppealWindow, RuleAppealsPerDecision},
 	}
 	// The written portfolio's counts are unset in the 2024 sets, sourced
@@ -105,8 +105,7 @@ func TestDefaultRuleSetsCiteTheirSources(t *testing.T) {
 	for _, r := range DefaultRuleSets() {
 		unset := maps.Clone(unset)
 		if r.ID == SupervisionRuleSetID { // the quarters in place of the year
-			i := slices.Index(unset[SchemeEIA], RuleSupervisionQuarters)
-			unset[SchemeEIA] = slices.Concat(unset[SchemeEIA][:i], []string{RuleSupervisionHours}, unset[SchemeEIA][i+1:])
+			unset[SchemeEIA] = slices.Concat([]string{RuleSupervisionHours, RuleRenewalSupervision}, unset[SchemeEIA][2:])
 		}
 		var names []string
 		for _, x := range r.Rules {

@@ -111,10 +111,10 @@ var (
 	HoursInAYear = Limit{Min: 0, Max: 8784, In: []string{"PortfolioRequest.cpd_hours_last_year", "PortfolioRequest.supervision_hours_last_year",
 		"RenewalRequest.years[].practice_hours", "RenewalRequest.years[].supervision_hours", "RenewalRequest.years[].cpd_hours"}}
 	// HoursInAQuarter is a count of hours in a quarter (92 days).
-	HoursInAQuarter = Limit{Min: 0, Max: 2208, In: []string{"PortfolioRequest.supervision_hours_by_quarter[]"}}
-	// Quarters is the supervision hours of the last four quarters: four
-	// numbers (or none, as before there were quarters).
-	Quarters = Limit{Items: 4, In: []string{"PortfolioRequest.supervision_hours_by_quarter"}}
+	HoursInAQuarter = Limit{Min: 0, Max: 2208, In: []string{"PortfolioRequest.supervision_hours_by_quarter[]", "RenewalRequest.years[].supervision_hours_by_quarter[]"}}
+	// Quarters is the supervision hours of the last four quarters, or of a
+	// renewal year's: four numbers (or none, as before there were quarters).
+	Quarters = Limit{Items: 4, In: []string{"PortfolioRequest.supervision_hours_by_quarter", "RenewalRequest.years[].supervision_hours_by_quarter"}}
 	// Count is a count of clients or items.
 	Count = Limit{Min: 0, Max: 100000, In: []string{"PortfolioRequest.client_count", "PortfolioRequest.feedback_items_last_12m", "PortfolioRequest.reflection_items_last_12m"}}
 	// Cycles is a count of completed programme cycles.

@@ -106,8 +106,16 @@ func (g *job) renewalInput(ctx context.Context, p *plan) (accreditation.RenewalI
 		return in, nil
 	}
 	for range accreditation.ValidityYears {
-		in.Years = append(in.Years, accreditation.RenewalYear{PracticeHours: float64(25 + g.rnd.IntN(120)),
-			SupervisionHours: float64(4 + g.rnd.IntN(12)), CPDHours: float64(16 + g.rnd.IntN(40))})
+		y := accreditation.RenewalYear{PracticeHours: float64(25 + g.rnd.IntN(120)),
+			SupervisionHours: float64(4 + g.rnd.IntN(12)), CPDHours: float64(16 + g.rnd.IntN(40))}
+		// Supervised through the year: at least the published hour in
+		// each quarter, the year's hours their sum.
+		y.SupervisionHoursByQuarter = quarters(y.SupervisionHours, 1)
+		y.SupervisionHours = 0
+		for _, h := range y.SupervisionHoursByQuarter {
+			y.SupervisionHours += h
+		}
+		in.Years = append(in.Years, y)
 	}
 	r, err := g.text(ctx, p, pick(g.rnd, reflections))
 	in.Reflection = r
