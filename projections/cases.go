@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/klauspost/compress/flate"
-
 	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/eventstore"
 	"github.com/emcc/accredit/domain/framework"
@@ -23,7 +21,7 @@ type Cases struct {
 	Errors int `json:"errors"`
 
 	hot    map[string]*hotCase
-	cold   map[string]coldCase // case id -> where its JSON, deflated, is
+	cold   map[string]coldCase // case id -> where its JSON, compressed, is
 	sums   map[string]*summary // every case
 	tick   uint64              // counts the cases warmed, for the oldest
 	gen    uint64              // counts the snapshots' captures (copy on write)
@@ -33,11 +31,10 @@ type Cases struct {
 	catchUp  bool
 	inflated int // cold cases the follower decoded again for an event (tests)
 	// idle is the folded cases neither queued nor renewing: those coolOff
-	// may deflate, kept apart so that it reads them alone (a scan of every
+	// may compress, kept apart so that it reads them alone (a scan of every
 	// folded case, every few hundred cases, was a tenth of a rebuild with
 	// 20k cases queued).
 	idle map[string]struct{}
-	zw   *flate.Writer
 	// stowed is the buffer the last batch of cases cooled off was gathered
 	// in, kept for the next (place copies out what stays on the heap): a
 	// new one grown to a batch's size each time was fresh memory for some

@@ -238,7 +238,7 @@ func answers(t *testing.T, r *Runner, g *historygen.Generator) map[string]string
 	return out
 }
 
-// BenchmarkInflateCase decodes deflated cases as the follower, a
+// BenchmarkInflateCase decodes compressed cases as the follower, a
 // snapshot's load and the queries do for every cold case they touch.
 func BenchmarkInflateCase(b *testing.B) {
 	store := eventstore.NewMemory()
@@ -266,7 +266,7 @@ func BenchmarkInflateCase(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
-		if _, err := inflateCase(cold[i%len(cold)]); err != nil {
+		if _, err := decompressCase(cold[i%len(cold)]); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -8,8 +8,6 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/klauspost/compress/flate"
-
 	"github.com/emcc/accredit/domain/accreditation"
 )
 
@@ -18,7 +16,7 @@ import (
 // of a start from the snapshot and most of a stop. So the cases go in
 // chunks of a fixed number, in id order (the same models give the same
 // bytes), encoded and decoded by a worker per core. Each case is its
-// summary and its JSON deflated: a cold case's is written as the model
+// summary and its JSON compressed: a cold case's is written as the model
 // holds it, and read back without being decoded (see casestore.go).
 
 // chunkCases is how many cases one chunk holds.
@@ -60,7 +58,7 @@ func eachOnCores[W any](n int, fn func(w *W, i int) error) error {
 	return nil
 }
 
-// caseEntry is one case in a chunk: its summary and its JSON, deflated.
+// caseEntry is one case in a chunk: its summary and its JSON, compressed.
 type caseEntry struct {
 	Summary *summary `json:"s"`
 	Case    []byte   `json:"c"`
@@ -72,7 +70,6 @@ func encodeCases(w *snapWriter, m *Cases) error {
 		return openObject(json.Marshal(casesHead{Errors: m.Errors, Sizes: sizes}))
 	}
 	return writeChunks(w, (len(ids)+chunkCases-1)/chunkCases, headOf, func(i int) ([]byte, error) {
-		zw, _ := flate.NewWriter(nil, flate.BestSpeed)
 		chunk := ids[i*chunkCases : min((i+1)*chunkCases, len(ids))]
 		// The chunk's cases read back from the spill go in one buffer.
 		spilled := 0
@@ -87,7 +84,7 @@ func encodeCases(w *snapWriter, m *Cases) error {
 			e := caseEntry{Summary: m.sums[id]}
 			if h, ok := m.hot[id]; ok {
 				var err error
-				if e.Case, err = deflateCase(zw, h.c); err != nil {
+				if e.Case, err = compressCase(h.c); err != nil {
 					return nil, err
 				}
 			} else if c, ok := m.cold[id]; ok && c.s == nil {
@@ -142,7 +139,7 @@ func decodeCases(data []byte, m *Cases) error {
 			}
 			switch {
 			case e.Summary.pinned():
-				c, err := inflateCase(e.Case)
+				c, err := decompressCase(e.Case)
 				if err != nil {
 					return fmt.Errorf("case %s: %w", id, err)
 				}

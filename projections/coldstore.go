@@ -6,13 +6,11 @@ import (
 	"os"
 	"sync"
 
-	"github.com/klauspost/compress/flate"
-
 	"github.com/emcc/accredit/domain/accreditation"
 )
 
-// The cold cases' deflated JSON (about 5.6 KiB each) was a fifth of the
-// live heap at 100k cases (427 MB of 2.1 GB), and with the collector's
+// The cold cases' compressed JSON (deflated then, about 5.6 KiB each) was a
+// fifth of the live heap at 100k cases (427 MB of 2.1 GB), and with the collector's
 // headroom twice that in memory held: memory that grew with every case
 // ever opened, though most are finished and read rarely. With a snapshot
 // directory, the cases model keeps them in a scratch file there instead
@@ -26,7 +24,7 @@ import (
 // is closed when nothing refers to it any more (os.File's cleanup): a
 // snapshot's capture may still read it after the model has moved on.
 //
-// A spill only grows: a case warmed again, or deflated anew, leaves its
+// A spill only grows: a case warmed again, or compressed anew, leaves its
 // old bytes behind. Once its garbage outweighs what the model still
 // reads there (and spillSlack), the model starts a new file and moves the
 // cases left in the old one a batch at a time, as it applies events
@@ -43,7 +41,7 @@ var spillSlack int64 = 64 << 20
 // A variable for the tests.
 var migrateBatch = 256
 
-// spill is a scratch file of deflated cases, appended to.
+// spill is a scratch file of compressed cases, appended to.
 type spill struct {
 	f   *os.File
 	mu  sync.Mutex // end, for the restore's workers that append at once
@@ -90,7 +88,7 @@ func (s *spill) size() int64 {
 	return s.end
 }
 
-// coldCase is where a cold case's deflated JSON is: n bytes at off in a
+// coldCase is where a cold case's compressed JSON is: n bytes at off in a
 // spill, or b on the heap.
 type coldCase struct {
 	s   *spill
@@ -122,10 +120,10 @@ func (c coldCase) readInto(dst []byte) error {
 // readBufs holds buffers for reading cold cases out of a spill.
 var readBufs sync.Pool
 
-// inflateCold decodes a cold case wherever it is.
-func inflateCold(c coldCase) (*accreditation.Case, error) {
+// decompressCold decodes a cold case wherever it is.
+func decompressCold(c coldCase) (*accreditation.Case, error) {
 	if c.s == nil {
-		return inflateCase(c.b)
+		return decompressCase(c.b)
 	}
 	p, _ := readBufs.Get().(*[]byte)
 	if p == nil {
@@ -137,10 +135,10 @@ func inflateCold(c coldCase) (*accreditation.Case, error) {
 		return nil, err
 	}
 	*p = b
-	return inflateCase(b)
+	return decompressCase(b)
 }
 
-// stowing gathers what a model spills (deflated cases, decision records'
+// stowing gathers what a model spills (compressed cases, decision records'
 // JSON) to write to a spill in one write.
 type stowing struct {
 	ids  []string
@@ -148,10 +146,10 @@ type stowing struct {
 	buf  bytes.Buffer
 }
 
-// add deflates c into the batch.
-func (w *stowing) add(zw *flate.Writer, id string, c *accreditation.Case) error {
+// add compresses c into the batch.
+func (w *stowing) add(id string, c *accreditation.Case) error {
 	mark := w.buf.Len()
-	if err := deflateInto(zw, c, &w.buf); err != nil {
+	if err := compressInto(c, &w.buf); err != nil {
 		w.buf.Truncate(mark)
 		return err
 	}
@@ -170,7 +168,7 @@ func (w *stowing) reuse(size int) {
 	w.buf.Grow(size)
 }
 
-// addBytes adds bytes as they are (a case already deflated, a record).
+// addBytes adds bytes as they are (a case already compressed, a record).
 func (w *stowing) addBytes(id string, b []byte) {
 	w.buf.Write(b)
 	w.ids, w.ends = append(w.ids, id), append(w.ends, w.buf.Len())
@@ -231,7 +229,7 @@ func (m *Cases) putCold(id string, c coldCase) {
 	}
 }
 
-// dropCold forgets cold case id (warmed, or deflated anew).
+// dropCold forgets cold case id (warmed, or compressed anew).
 func (m *Cases) dropCold(id string) {
 	if c, ok := m.cold[id]; ok {
 		if c.s != nil {
@@ -241,7 +239,7 @@ func (m *Cases) dropCold(id string) {
 	}
 }
 
-// stow writes a batch of deflated cases to the spill and records them.
+// stow writes a batch of compressed cases to the spill and records them.
 func (m *Cases) stow(w *stowing) {
 	m.putAll(w)
 	m.tidySpill()
@@ -279,7 +277,7 @@ func (m *Cases) tidySpill() {
 		m.moving = m.moving[:len(m.moving)-1]
 		c, ok := m.cold[id]
 		if !ok || c.s != m.oldSpill {
-			continue // warmed, or deflated anew, since
+			continue // warmed, or compressed anew, since
 		}
 		b, err := c.read(buf)
 		if err != nil {

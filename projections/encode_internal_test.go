@@ -80,31 +80,58 @@ func TestMarshalWritesWhatEncodingJSONWrites(t *testing.T) {
 	same("a case with texts to escape", odd)
 }
 
-// TestACaseDeflatedByTheStandardLibraryInflates: cold cases in snapshots
-// written before this encoder (the standard library's deflate) are read
-// back as they were.
-func TestACaseDeflatedByTheStandardLibraryInflates(t *testing.T) {
+// TestACompressedCaseReadsBackAsItWas: a case compressed (cold, or in a
+// snapshot) decodes to the case it was, and compressing that gives the same
+// bytes again (a snapshot of a restored case is the one before).
+func TestACompressedCaseReadsBackAsItWas(t *testing.T) {
+	cases, _ := seededModels(t)
+	for _, c := range cases {
+		j, err := json.Marshal(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := compressCase(c)
+		if err != nil {
+			t.Fatalf("case %s: %v", c.ID, err)
+		}
+		if len(b) >= len(j) {
+			t.Errorf("case %s: %d bytes compressed from %d", c.ID, len(b), len(j))
+		}
+		got, err := decompressCase(b)
+		if err != nil {
+			t.Fatalf("case %s: %v", c.ID, err)
+		}
+		if again, _ := json.Marshal(got); !bytes.Equal(again, j) || !reflect.DeepEqual(got.Assignments, c.Assignments) {
+			t.Fatalf("case %s read back otherwise:\n%s\nwant\n%s", c.ID, again, j)
+		}
+		if b2, err := compressCase(got); err != nil || !bytes.Equal(b2, b) {
+			t.Fatalf("case %s compressed again differs (%v)", c.ID, err)
+		}
+	}
+}
+
+// TestACaseInAnotherFormIsAnError: bytes that are not a compressed case
+// (cut short, or a case deflated as snapshots before schema 2026-12-06.5
+// held them) are an error, never another case.
+func TestACaseInAnotherFormIsAnError(t *testing.T) {
 	cases, _ := seededModels(t)
 	zw, err := stdflate.NewWriter(nil, stdflate.BestSpeed)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range cases[:50] {
-		j, err := json.Marshal(c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var b bytes.Buffer
-		zw.Reset(&b)
+		j, _ := json.Marshal(c)
+		var d bytes.Buffer
+		zw.Reset(&d)
 		if _, err := zw.Write(j); err != nil || zw.Close() != nil {
 			t.Fatal(err)
 		}
-		got, err := inflateCase(b.Bytes())
-		if err != nil {
-			t.Fatalf("case %s: %v", c.ID, err)
+		if got, err := decompressCase(d.Bytes()); err == nil {
+			t.Errorf("case %s deflated read as case %s", c.ID, got.ID)
 		}
-		if again, _ := json.Marshal(got); !bytes.Equal(again, j) || !reflect.DeepEqual(got.Assignments, c.Assignments) {
-			t.Fatalf("case %s read back otherwise:\n%s\nwant\n%s", c.ID, again, j)
+		b, _ := compressCase(c)
+		if got, err := decompressCase(b[:len(b)/2]); err == nil {
+			t.Errorf("case %s cut short read as case %s", c.ID, got.ID)
 		}
 	}
 }

@@ -8,7 +8,7 @@ import (
 )
 
 // Facts is what a list of cases shows of one, read from its summary: a
-// case kept deflated is not decoded for it.
+// case kept compressed is not decoded for it.
 type Facts struct {
 	Scheme      accreditation.Scheme `json:"scheme"`
 	Level       framework.Level      `json:"level"`

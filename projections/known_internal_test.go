@@ -8,10 +8,9 @@ import (
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/framework"
-	"github.com/klauspost/compress/flate"
 )
 
-// A case read back from its deflated form (a cold case, a snapshot's)
+// A case read back from its compressed form (a cold case, a snapshot's)
 // holds its scheme, level, state, roles, language and participants' parts
 // as the constants (the one string of a language code), not as
 // copies of their bytes: the queues compare them for every case they
@@ -25,12 +24,11 @@ func TestAnInflatedCaseHoldsTheConstants(t *testing.T) {
 			{UserID: "U2", Part: copyOf("not_a_part")}},
 		Assignments: accreditation.NewAssignments(accreditation.Assignment{Role: accreditation.AssessorRole(copyOf("assessor")), UserID: "U1"}),
 	}
-	zw, _ := flate.NewWriter(nil, flate.BestSpeed)
-	b, err := deflateCase(zw, c)
+	b, err := compressCase(c)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := inflateCase(b)
+	got, err := decompressCase(b)
 	if err != nil {
 		t.Fatal(err)
 	}
