@@ -9,6 +9,7 @@ import (
 
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/accounts"
+	"github.com/emcc/accredit/domain/aggregate"
 )
 
 // loginFrom tries email and pass from client with a device token, and
@@ -82,12 +83,13 @@ func TestADeviceTokenCountsOnlyForItsAccountAndItsTime(t *testing.T) {
 	last := device[len(device)-1:]
 	altered := device[:len(device)-1] + map[bool]string{true: "1", false: "0"}[last == "0"]
 	parts := strings.Split(device, ".")
-	later := strings.Join([]string{parts[0], parts[1], fmt.Sprint(time.Now().Add(10 * accounts.DeviceTTL).Unix()), parts[3]}, ".")
+	parts[2] = fmt.Sprint(time.Now().Add(10 * accounts.DeviceTTL).Unix())
+	later := strings.Join(parts, ".")
 	for name, token := range map[string]string{
 		"another account's token": otherDevice,
 		"the token altered":       altered,
 		"its expiry put off":      later,
-		"a made-up token":         "d1.AAAAAAAAAAAAAAAAAAAAAA.9999999999.00000000000000000000000000000000",
+		"a made-up token":         "d2.AAAAAAAAAAAAAAAAAAAAAA.9999999999.00000000000000000000000000000000.00000000000000000000000000000000",
 	} {
 		if got, _ := loginFrom(t, in[1], ownerEmail, password, "203.0.113.7", token); got != domain.TooManyRequests {
 			t.Errorf("%s: got %q, want %q", name, got, domain.TooManyRequests)
@@ -116,5 +118,62 @@ func TestAStolenDeviceTokenGetsAClientsTries(t *testing.T) {
 	}
 	if got := login(t, in[0], ownerEmail, password, "192.0.2.10"); got != "" {
 		t.Fatalf("the owner without the token: got %q, want a login (the device's failures are not the account's)", got)
+	}
+}
+
+// TestADeviceTokenEndsWithItsUsersCredentials: a device token is its
+// user's as they stood when it was given. Once the email is another
+// user's, or the password changed, or the sessions were ended (a phone
+// lost, a password learnt by someone else), it counts as none: the locked
+// account refuses it as any new place. Else whoever held the email or the
+// password once would keep tries of their own at the account, 5 for each
+// token they had their logins give, beside the account's limit.
+func TestADeviceTokenEndsWithItsUsersCredentials(t *testing.T) {
+	ctx := context.Background()
+	office := aggregate.Meta{Command: "end_sessions", Actor: domain.System}
+	const newPassword = "another long password"
+	for name, change := range map[string]func(t *testing.T, in *instance, l accounts.Login) (pass string){
+		"the email moved to another user": func(t *testing.T, in *instance, l accounts.Login) string {
+			if _, err := in.ChangeEmail(ctx, office, l.User.ID, "moved@example.org"); err != nil {
+				t.Fatal(err)
+			}
+			mustCreate(t, in, ownerEmail, domain.RoleApplicant)
+			return password
+		},
+		"the password changed": func(t *testing.T, in *instance, l accounts.Login) string {
+			if _, err := in.ChangePassword(ctx, aggregate.Meta{Command: "change_password", Actor: domain.Actor{ID: l.User.ID, Role: l.User.Role}}, l.User.ID, password, newPassword, l.Token); err != nil {
+				t.Fatal(err)
+			}
+			return newPassword
+		},
+		"the user logged out everywhere else": func(t *testing.T, in *instance, l accounts.Login) string {
+			laptop := mustLogin(t, in, ownerEmail, password)
+			if _, _, err := in.EndOtherSessions(ctx, aggregate.Meta{Command: "end_other_sessions", Actor: domain.Actor{ID: l.User.ID, Role: l.User.Role}}, l.User.ID, laptop.Token); err != nil {
+				t.Fatal(err)
+			}
+			return password
+		},
+		"the office ended the sessions": func(t *testing.T, in *instance, l accounts.Login) string {
+			if _, _, err := in.EndSessions(ctx, office, l.User.ID); err != nil {
+				t.Fatal(err)
+			}
+			return password
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			in := throttledPair(t)
+			l, err := in[0].LoginFromDevice(ctx, ownerEmail, password, "192.0.2.10", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			pass := change(t, in[0], l)
+			in[1].catchUp(t)
+			lockAccount(t, in, ownerEmail)
+			for i, p := range in {
+				if got, _ := loginFrom(t, p, ownerEmail, pass, fmt.Sprintf("203.0.113.%d", i+1), l.Device); got != domain.TooManyRequests {
+					t.Errorf("process %d, the token given before: got %q, want %q", i+1, got, domain.TooManyRequests)
+				}
+			}
+		})
 	}
 }

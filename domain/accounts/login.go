@@ -38,7 +38,11 @@ func (s *Service) Login(ctx context.Context, email, password, client string) (Lo
 // lock out the owner's browser. Any other token counts as none.
 func (s *Service) LoginFromDevice(ctx context.Context, email, password, client, device string) (Login, error) {
 	key := NormaliseEmail(email)
-	w := try{account: key, client: client, device: s.trustedDevice(key, device)}
+	trusted, err := s.trustedDevice(ctx, key, email, device)
+	if err != nil {
+		return Login{}, err
+	}
+	w := try{account: key, client: client, device: trusted}
 	wait, err := s.throttle.blocked(ctx, w)
 	if err != nil {
 		return Login{}, domain.Wrap(domain.Unavailable, err, "login throttle unavailable")
@@ -58,15 +62,9 @@ func (s *Service) LoginFromDevice(ctx context.Context, email, password, client, 
 		}
 		return Login{}, domain.Errorf(domain.Unauthorized, "wrong email or password")
 	}
-	var u *User
-	id, ok, err := s.userByEmail(ctx, email)
+	u, err := s.loginUser(ctx, email)
 	if err != nil {
 		return Login{}, err
-	}
-	if ok {
-		if u, _, err = s.find(ctx, id); err != nil {
-			return Login{}, err
-		}
 	}
 	hash := dummyHash
 	if u != nil && !u.Disabled {
@@ -86,7 +84,17 @@ func (s *Service) LoginFromDevice(ctx context.Context, email, password, client, 
 	if err != nil {
 		return Login{}, err
 	}
-	return Login{Token: token, ExpiresAt: sess.ExpiresAt, User: s.view(ctx, u), Device: s.issueDevice(key)}, nil
+	return Login{Token: token, ExpiresAt: sess.ExpiresAt, User: s.view(ctx, u), Device: s.issueDevice(key, u)}, nil
+}
+
+// loginUser returns the user whose email it is (nil when none).
+func (s *Service) loginUser(ctx context.Context, email string) (*User, error) {
+	id, ok, err := s.userByEmail(ctx, email)
+	if err != nil || !ok {
+		return nil, err
+	}
+	u, _, err := s.find(ctx, id)
+	return u, err
 }
 
 func (s *Service) newSession(ctx context.Context, userID string) (string, Session, error) {

@@ -128,7 +128,8 @@ type counter struct {
 // a client's limit: many addresses together can lock an account for
 // everyone else, but not for the browser its owner logs in from (the
 // "device cookie" defence, OWASP's authentication cheat sheet). A stolen
-// token gains its thief a client's few tries, no more.
+// token gains its thief a client's few tries, no more, and none once the
+// password has changed or the sessions were ended (trustedDevice).
 func (t *throttle) counters(w try) []counter {
 	if w.client == "" {
 		return []counter{{"account." + t.blind(w.account), ClientFailures}}
