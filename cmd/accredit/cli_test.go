@@ -7,11 +7,13 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -585,4 +587,35 @@ func TestALoginSendsTheSavedDeviceToken(t *testing.T) {
 	h.must(0, apptest.AdminPassword+"\n", "login", "--email", apptest.AdminEmail, "--password-stdin")
 	r := h.must(exitFailed, apptest.AdminPassword+"\n", "login", "--config", filepath.Join(t.TempDir(), "new.json"), "--email", apptest.AdminEmail, "--password-stdin")
 	contains(t, "a login without the device token", r.stderr, "429")
+}
+
+// TestALoginSendsTheDeviceTokenOnlyToItsServer: the saved device token is
+// the saved server's, as the saved token is (a token for another server is
+// not sent there): a login to another URL (a staging server, a mistyped
+// or a hostile one) does not send it there.
+func TestALoginSendsTheDeviceTokenOnlyToItsServer(t *testing.T) {
+	h := newHarness(t)
+	h.loginAdmin()
+	var cf config
+	b, _ := os.ReadFile(filepath.Join(h.env["XDG_CONFIG_HOME"], "accredit", "config.json"))
+	if err := json.Unmarshal(b, &cf); err != nil || cf.Device == "" {
+		t.Fatalf("config after login: %s, %v", b, err)
+	}
+	var mu sync.Mutex
+	var sent []string
+	other := newFaultyProxy(t, h.in.URL, func(r *http.Request) bool { return r.URL.Path == "/api/v1/auth/login" },
+		func(_ int, _ http.ResponseWriter, r *http.Request, _ http.Handler) bool {
+			body, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			mu.Lock()
+			defer mu.Unlock()
+			sent = append(sent, string(body))
+			return false
+		})
+	h.must(0, apptest.AdminPassword+"\n", "login", "--url", other.srv.URL, "--no-save", "--email", apptest.AdminEmail, "--password-stdin")
+	mu.Lock()
+	defer mu.Unlock()
+	if len(sent) != 1 || strings.Contains(sent[0], cf.Device) {
+		t.Fatalf("a login to another server sent %q, want one login without the device token of %s", sent, h.in.URL)
+	}
 }

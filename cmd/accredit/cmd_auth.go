@@ -119,8 +119,10 @@ it stays in the file, and the answer names the file as saved_to).`, "POST /api/v
 		}
 	}
 	body := map[string]string{"email": strings.TrimSpace(*email), "password": password}
-	if cf, _, err := c.loadConfig(); err == nil && cf.Device != "" {
-		body["device"] = cf.Device // the server takes it for this email only
+	if cf, _, err := c.loadConfig(); err == nil && cf.Device != "" && sameServer(cf.URL, cl.base.String()) {
+		// Only to the server that gave it, as the saved token; it takes
+		// it for this email only.
+		body["device"] = cf.Device
 	}
 	var ans loginAnswer
 	raw, err := cl.callJSON(ctx, request{method: http.MethodPost, path: "/api/v1/auth/login", body: body}, &ans)
