@@ -84,6 +84,22 @@ func (s *Service) LoginFromDevice(ctx context.Context, email, password, client, 
 	if err != nil {
 		return Login{}, err
 	}
+	// A change of password, an end of the sessions or a disabling recorded
+	// while this login was checked ended the sessions it found, not this
+	// one, stored after: it ends too, else whoever knew the old password
+	// and logged in again and again would keep a session through the
+	// change. (Recorded on another process, the change is seen here once
+	// this process has applied it.)
+	cur, ok, err := s.find(ctx, u.ID)
+	if err == nil && (!ok || cur.CredentialChanges != u.CredentialChanges) {
+		err = domain.Errorf(domain.Unauthorized, "the account's password or sessions changed during the login; log in again")
+	}
+	if err != nil {
+		if lerr := s.Logout(ctx, token); lerr != nil {
+			return Login{}, lerr
+		}
+		return Login{}, err
+	}
 	return Login{Token: token, ExpiresAt: sess.ExpiresAt, User: s.view(ctx, u), Device: s.issueDevice(key, u)}, nil
 }
 
