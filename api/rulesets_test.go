@@ -174,3 +174,23 @@ func TestAMistypedRulesDateIsRefusedOrMended(t *testing.T) {
 		t.Fatalf("the mistyped version now: status %v, replaced_by %v", was["status"], was["replaced_by"])
 	}
 }
+
+// TestAVersionThatReplacedEIA2027CanBeMendedEarlier: the office's first
+// EIA version, edited from eia-2027-1 and taking effect before it, replaced
+// it; eia-2027-1 never takes effect, so that version follows eia-2024-1 and
+// its date may be mended to any day after that, also one before 2027.
+func TestAVersionThatReplacedEIA2027CanBeMendedEarlier(t *testing.T) {
+	tm := newTeam(t) // its clock: 2026-03-02
+	rules := []map[string]any{{"name": "client_hours", "values": map[string]any{"foundation": 60}}}
+	first := Expect(t, tm.in.Post(t, "/api/v1/rulesets", tm.admin, map[string]any{"scheme": "EIA", "based_on": "eia-2027-1", "effective_from": "2026-09-01", "rules": rules}), 201).Map(t)
+	if was := Expect(t, tm.in.Get(t, "/api/v1/rulesets/eia-2027-1", ""), 200).Map(t); was["status"] != "replaced" || was["replaced_by"] != first["id"] {
+		t.Fatalf("eia-2027-1 after a version edited from it for 2026-09-01: status %v, replaced_by %v", was["status"], was["replaced_by"])
+	}
+	mended := Expect(t, tm.in.Post(t, "/api/v1/rulesets", tm.admin, map[string]any{"scheme": "EIA", "based_on": first["id"], "effective_from": "2026-06-01"}), 201).Map(t)
+	if mended["status"] != "scheduled" || !strings.HasPrefix(mended["effective_from"].(string), "2026-06-01") {
+		t.Fatalf("the mended version: %v", mended)
+	}
+	if was := Expect(t, tm.in.Get(t, "/api/v1/rulesets/"+first["id"].(string), ""), 200).Map(t); was["status"] != "replaced" || was["replaced_by"] != mended["id"] {
+		t.Fatalf("the first version now: status %v, replaced_by %v", was["status"], was["replaced_by"])
+	}
+}

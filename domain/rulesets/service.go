@@ -214,9 +214,20 @@ func (s *Service) input(in PublishRequest) (accreditation.Scheme, PublishInput, 
 	return scheme, pi, nil
 }
 
-// shippedOf is the latest shipped version of scheme.
-func (s *Service) shippedOf(scheme accreditation.Scheme) accreditation.RuleSet {
-	return s.shipped.InForce(scheme, time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC))
+// shippedOf is the shipped version of scheme that the office's book b
+// follows: the latest of the scheme's shipped history (shippedHistory) that
+// was not replaced. It is the one a first version is edited from, and the
+// one the book's first version followed: a shipped version left out of the
+// history, or replaced by the office's first version, never takes effect,
+// so a later version's date is not held to its.
+func (s *Service) shippedOf(scheme accreditation.Scheme, b *Book) accreditation.RuleSet {
+	var out accreditation.RuleSet
+	for _, v := range shippedHistory(s.shipped, map[accreditation.Scheme]*Book{scheme: b}) {
+		if v.Scheme == scheme && v.ReplacedBy == "" {
+			out = v.RuleSet
+		}
+	}
+	return out
 }
 
 // Preview returns the version that publishing in would make, without
@@ -234,7 +245,7 @@ func (s *Service) Preview(ctx context.Context, actor domain.Actor, in PublishReq
 	if !ok {
 		b = newBook(BookID(scheme))
 	}
-	changes, err := b.Publish(actor, s.now(), s.shippedOf(scheme), pi)
+	changes, err := b.Publish(actor, s.now(), s.shippedOf(scheme, b), pi)
 	if err != nil {
 		return accreditation.RuleSet{}, err
 	}
@@ -249,10 +260,9 @@ func (s *Service) Publish(ctx context.Context, m aggregate.Meta, in PublishReque
 	if err != nil {
 		return accreditation.RuleSet{}, aggregate.Result{}, err
 	}
-	shipped := s.shippedOf(scheme)
 	m.Command = "publish_rule_set"
 	res, err := s.repo.Update(ctx, BookID(scheme), m, func(b *Book, _ uint64) ([]aggregate.Change, error) {
-		return b.Publish(m.Actor, s.now(), shipped, pi)
+		return b.Publish(m.Actor, s.now(), s.shippedOf(scheme, b), pi)
 	})
 	if err != nil {
 		return accreditation.RuleSet{}, res, err

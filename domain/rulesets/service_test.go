@@ -284,3 +284,54 @@ func TestTheQuarterlyVersionJoinsTheHistoryOnlyWhereTheOfficeEditedFromIt(t *tes
 		}
 	})
 }
+
+// A scheduled version is mended to an earlier day no earlier than the
+// version it followed takes effect; where that is a shipped version, it is
+// the one of the scheme's history the office's first version followed:
+// eia-2024-1 where that version was edited from it before eia-2027-1
+// shipped (eia-2027-1 is then not in the history) or edited from
+// eia-2027-1 and replaced it. Neither takes effect on 2027-01-01, so a day
+// before that is no reason to refuse.
+func TestAScheduledVersionIsMendedAfterTheShippedVersionItFollowed(t *testing.T) {
+	mend := func(t *testing.T, s *rulesets.Service, basedOn, from string) {
+		t.Helper()
+		v, _, err := s.Publish(context.Background(), aggregate.Meta{Actor: office}, rulesets.PublishRequest{Scheme: "EIA", BasedOn: basedOn, EffectiveFrom: from})
+		if err != nil {
+			t.Fatalf("mending %s to %s: %v", basedOn, from, err)
+		}
+		was, _ := s.Version(basedOn)
+		if was.ReplacedBy != v.ID || !v.EffectiveFrom.Equal(time.Date(2026, 12, 20, 0, 0, 0, 0, time.UTC)) {
+			t.Errorf("mended: %s from %s, %s replaced by %q; want %s replaced by it, from 2026-12-20", v.ID, v.EffectiveFrom, basedOn, was.ReplacedBy, basedOn)
+		}
+	}
+	t.Run("edited from eia-2024-1 before eia-2027-1 shipped", func(t *testing.T) {
+		store := natstest.Start(t).EventStore(t)
+		old := accreditation.DefaultRuleSets().InForce(accreditation.SchemeEIA, today)
+		// Its id, then free, is the one eia-2027-1 shipped with since.
+		old.ID, old.EffectiveFrom = "eia-2027-1", time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)
+		data, err := json.Marshal(rulesets.Published{RuleSet: old, BasedOn: accreditation.DefaultEIAID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := store.Append(context.Background(), eventstore.AppendRequest{Stream: rulesets.StreamPrefix + ".eia", Events: []eventstore.Event{{
+			ID: "old-publish", Type: rulesets.EventPublished, SchemaVersion: 1, OccurredAt: today.AddDate(0, -1, 0), Actor: office, Data: data,
+		}}}); err != nil {
+			t.Fatal(err)
+		}
+		s, feed := process(t, store)
+		if err := feed.CatchUp(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		mend(t, s, "eia-2027-1", "2026-12-20")
+	})
+	t.Run("edited from eia-2027-1, which it replaced", func(t *testing.T) {
+		s, _ := process(t, natstest.Start(t).EventStore(t))
+		fee := 450.0
+		v, _, err := s.Publish(context.Background(), aggregate.Meta{Actor: office}, rulesets.PublishRequest{Scheme: "EIA", BasedOn: accreditation.SupervisionRuleSetID,
+			EffectiveFrom: "2026-12-28", Rules: []rulesets.RuleChange{{Name: accreditation.RuleFee, Values: map[framework.Level]*float64{framework.Foundation: &fee}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mend(t, s, v.ID, "2026-12-20")
+	})
+}
