@@ -47,6 +47,7 @@ func (a *app) certificatePage(x *ctx, p *page, status int) error {
 		until = r.PeriodUntil
 	}
 	d["Renewal"] = renewalForm(until)
+	d["QuartersHint"] = a.renewalQuartersHint(x, c, pinned)
 	d["NextStep"] = a.nextStep(x, c.Next)
 	d["Current"] = a.renewalOf(x, c.Accreditation)
 	if x.user.Role == domain.RoleAssessor {
@@ -57,6 +58,26 @@ func (a *app) certificatePage(x *ctx, p *page, status int) error {
 	}
 	p.D = d
 	return x.render(status, "certificate", p)
+}
+
+// renewalQuartersHint is the legend of a renewal year's quarters: with the
+// minimum a quarter the renewal's rules set at the level awarded (those
+// pinned, for a returned renewal; else those in force; a graduate's
+// figures where they give them), none where they set none (eia-2024-1
+// counts the year's hours).
+func (a *app) renewalQuartersHint(x *ctx, c *cases.CaseView, pinned string) string {
+	rs := a.d.Cases.RuleSets()
+	r, ok := rs.ByID(pinned)
+	if !ok {
+		r = rs.InForce(accreditation.Scheme(c.Scheme), a.d.Now())
+	}
+	if c.Portfolio.EQAProgramme != "" { // as the renewal is checked (Case.Renew)
+		r = r.ForGraduates()
+	}
+	if v, ok := r.Value(accreditation.RuleRenewalSupervisionQuarters, c.Accreditation.Level); ok {
+		return x.T("renew.supervision_quarters", formatNum(x.lang, v))
+	}
+	return x.T("renew.supervision_quarters_unset")
 }
 
 // renewal is the renewal part of the accreditation page: the form's year

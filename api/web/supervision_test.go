@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
 )
@@ -115,6 +116,43 @@ func TestSupervisionByQuarterOnTheFormAndTheCase(t *testing.T) {
 		office.setLang(lang)
 		if page := office.get("/office/cases/" + caseID); !strings.Contains(page.Body, want) {
 			t.Fatalf("the office's case page does not show the quarters as %q:\n%.6000s", want, page.Body)
+		}
+	}
+}
+
+// TestTheRenewalFormSaysTheQuarterlyMinimumOfItsRules: the renewal form asks
+// for each year's quarters and says the minimum a quarter the rules it is
+// checked against set (renewal_supervision_hours_each_quarter), in Dutch as
+// in English: none under eia-2024-1, which counts the year's hours; 1 h
+// under eia-2027-1.
+func TestTheRenewalFormSaysTheQuarterlyMinimumOfItsRules(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	_, _, accID := w.awardedCase(t, carla)
+	legend := regexp.MustCompile(`<legend>([^<]*)</legend>\s*<div[^>]*>\s*<label for="f-years\[0\]\.supervision_hours_by_quarter\[0\]"`)
+	quarters := func(c *client, lang string) string {
+		t.Helper()
+		c.setLang(lang)
+		page := c.get("/accreditations/" + accID)
+		m := legend.FindStringSubmatch(page.Body)
+		if m == nil {
+			t.Fatalf("%s: no quarters on the renewal form: %d\n%.3000s", lang, page.Status, page.Body)
+		}
+		return m[1]
+	}
+	c := w.client(t)
+	c.login(carla.Email, carla.Password)
+	for _, lang := range []string{"en", "nl"} {
+		if got := quarters(c, lang); strings.Contains(got, "at least") || strings.Contains(got, "minstens") {
+			t.Errorf("%s, under eia-2024-1, which sets no minimum a quarter: the quarters are asked as %q", lang, got)
+		}
+	}
+	w.clock.Set(time.Date(2030, 12, 1, 9, 0, 0, 0, time.UTC)) // eia-2027-1
+	c = w.client(t)
+	c.login(carla.Email, carla.Password)
+	for lang, want := range map[string]string{"en": "(at least 1 in every quarter)", "nl": "(minstens 1 in elk kwartaal)"} {
+		if got := quarters(c, lang); !strings.Contains(got, want) {
+			t.Errorf("%s, under eia-2027-1: the quarters are asked as %q, want it to say %q", lang, got, want)
 		}
 	}
 }
