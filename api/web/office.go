@@ -359,7 +359,7 @@ func (a *app) decide(x *ctx) error {
 		if x.fv("outcome") == string(accreditation.OutcomeAwarded) {
 			level = x.fv("level")
 		}
-		candidates, err := a.panelCandidates(x)
+		candidates, err := a.panelVoters(x)
 		if err != nil {
 			return aggregate.Result{}, err
 		}
@@ -395,6 +395,17 @@ func (a *app) decide(x *ctx) error {
 // active, in the directory's order.
 func (a *app) panelCandidates(x *ctx) ([]accounts.UserView, error) {
 	return a.activeUsers(x, domain.RoleOffice)
+}
+
+// panelVoters are the office users whose votes a decision form may carry:
+// every one, disabled or erased since the form was made too, so that no
+// vote is dropped unseen. A form sent again after its answer was lost is
+// then answered as the first (Cases.Decide), though a member has been
+// disabled since; a new decision naming such a member is refused naming
+// the vote, not recorded without it.
+func (a *app) panelVoters(x *ctx) ([]accounts.UserView, error) {
+	all, _, err := a.d.Accounts.UsersPage(x.Request().Context(), domain.RoleOffice, "", 0)
+	return all, err
 }
 
 // activeUsers are the users of role who are neither disabled nor erased,

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
 )
 
 // formOf is the form of page with its token and one-time value (the
@@ -140,5 +142,34 @@ func TestALogoutSentAgainAfterItsAnswerIsALogout(t *testing.T) {
 		if a := c.post("/logout", form, false); a.Status != http.StatusSeeOther || a.Location != "/login?ok=logged_out" {
 			t.Fatalf("%s: got %d to %q, want 303 to /login?ok=logged_out", which, a.Status, a.Location)
 		}
+	}
+}
+
+// TestADecisionSentAgainAfterItsPanelLeftIsAnsweredAsTheFirst: the office
+// records a decision whose panel is one member (the rules set no quorum),
+// the answer is lost, the member is disabled, and the same form is sent
+// again: it is answered as the first (the case page, decided), as the API
+// answers the same decision retried with its key; not refused as a
+// decision with no panel because the member's vote was dropped.
+func TestADecisionSentAgainAfterItsPanelLeftIsAnsweredAsTheFirst(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	caseID, _ := w.assessedCase(t, carla)
+	otto := w.in.CreateUser(t, w.admin, "office", "otto@example.org", "Otto Panel")
+	office := w.officeClient(t)
+	oc := "/office/cases/" + caseID
+	f := formOf(t, office.get(oc), url.Values{"outcome": {"awarded"}, "level": {"practitioner"}, "rationale": {"Meets the practitioner level."},
+		"vote_" + otto.ID: {"for"}, "confirm": {"yes"}})
+	if a := office.postAsking(oc+"/decide", f, false); a.Status != http.StatusSeeOther || !strings.Contains(a.Header.Get("Location"), "ok=decided") {
+		t.Fatalf("the decision: %d %s\n%.2000s", a.Status, a.Header.Get("Location"), a.Body)
+	}
+	Expect(t, w.in.Post(t, "/api/v1/users/"+otto.ID+"/disable", w.admin, map[string]string{"reason": "left the office"}), 200)
+	a := office.postAsking(oc+"/decide", f, false)
+	if a.Status != http.StatusSeeOther || !strings.Contains(a.Header.Get("Location"), "ok=decided") {
+		t.Fatalf("the same decision sent again after its panel member was disabled: %d %s, want 303 to ok=decided as the first\n%.3000s",
+			a.Status, a.Header.Get("Location"), a.Body)
+	}
+	if d, _ := Expect(t, w.in.Get(t, "/api/v1/cases/"+caseID, w.admin), 200).Map(t)["past_decisions"].([]any); len(d) != 0 {
+		t.Fatalf("a second decision was recorded: %v", d)
 	}
 }
