@@ -46,6 +46,7 @@ func (a *app) endOtherSessions(x *ctx) error {
 		return err
 	}
 	a.settle(x.Request().Context(), res.Seq)
+	a.renewDevice(x)
 	return x.redirect("/account?ok=other_sessions_ended")
 }
 
@@ -94,5 +95,22 @@ func (a *app) changePassword(x *ctx) error {
 		return x.render(statusOf(err), "account", p)
 	}
 	a.settle(x.Request().Context(), res.Seq)
+	a.renewDevice(x)
 	return x.redirect("/account?ok=password_changed")
+}
+
+// renewDevice gives this browser a new device cookie after a change that
+// voided the one it held (a new password, the other sessions ended): it
+// is the owner's browser still, and without one the many addresses that
+// may be why the owner made the change could lock it out at its next
+// login. A failure leaves the browser as any new one; the change stands.
+func (a *app) renewDevice(x *ctx) {
+	d, err := a.d.Accounts.DeviceFor(x.Request().Context(), x.user.ID)
+	if err != nil {
+		a.d.Log.Warn("web: no new device cookie after a change of credentials", "user_id", x.user.ID, "err", err)
+		return
+	}
+	if d != "" {
+		a.setCookie(x.Context, deviceCookie, d, int(accounts.DeviceTTL.Seconds()))
+	}
 }

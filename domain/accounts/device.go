@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/emcc/accredit/domain"
 )
 
 // DeviceTTL is how long a device token stays valid: a browser that logged
@@ -78,4 +80,22 @@ func (s *Service) deviceMAC(account, nonce, exp string) string {
 // count of credential changes, as deviceMAC to the account.
 func (s *Service) deviceUserMAC(u *User, nonce, exp string) string {
 	return s.throttle.blind("accredit-device-user\x00" + u.ID + "\x00" + strconv.Itoa(u.CredentialChanges) + "\x00" + nonce + "\x00" + exp)
+}
+
+// DeviceFor returns a new device token for the user as they stand now,
+// for the browser or client whose session of theirs made a change of
+// password or an end of the other sessions: the change voids the token it
+// held (the user MAC binds CredentialChanges), yet it is the owner's
+// still, having just shown the password or its session. "" when the user
+// is disabled, erased or gone. Errors: Unavailable (the key store).
+func (s *Service) DeviceFor(ctx context.Context, userID string) (string, error) {
+	u, ok, err := s.find(ctx, userID)
+	if err != nil || !ok || u.Disabled || u.Erased {
+		return "", err
+	}
+	email, err := s.vault.Open(ctx, u.Email)
+	if err != nil {
+		return "", domain.Wrap(domain.Unavailable, err, "key store unavailable")
+	}
+	return s.issueDevice(NormaliseEmail(email), u), nil
 }
