@@ -131,3 +131,29 @@ func noticed(t *testing.T, mb *Mailbox, address, text string) {
 	t.Helper()
 	mb.Wait(t, func(m Mail) bool { return m.To == address && strings.Contains(m.Body, text) })
 }
+
+// TestTheExportListsALinkEndedByAChangeOfPassword: a reset link made
+// before the password was changed no longer works (the change ends it),
+// and the export says so: ended, not pending, though it has not run out.
+func TestTheExportListsALinkEndedByAChangeOfPassword(t *testing.T) {
+	mb := StartMailbox(t, "", "")
+	tm := newTeam(t, func(c *app.Config) { c.SMTPURL = mb.URL() })
+	carla := tm.applicant
+	Expect(t, tm.in.Post(t, "/api/v1/auth/password-reset-requests", "", map[string]string{"email": carla.Email}), 202)
+	resetToken := tokenOf(t, mb.Wait(t, func(m Mail) bool { return m.To == carla.Email && strings.Contains(m.Body, "reset-password?token=") }))
+	Expect(t, tm.in.Post(t, "/api/v1/me/password", carla.Token,
+		map[string]string{"current_password": carla.Password, "new_password": "a fresh long passphrase"}), 204)
+
+	links := asSlice(Expect(t, tm.in.Get(t, "/api/v1/me/export", carla.Token), 200).Map(t)["recovery_links"])
+	if len(links) != 1 {
+		t.Fatalf("the recovery links: %v, want the one reset link", links)
+	}
+	if l := links[0].(map[string]any); l["purpose"] != "password" || l["status"] != "ended" {
+		t.Fatalf("the reset link made before the change: %v, want a password link that is ended", l)
+	}
+	// It is ended indeed: the link no longer sets a password.
+	r := Expect(t, tm.in.Post(t, "/api/v1/auth/password-resets", "", map[string]string{"token": resetToken, "password": "yet another long passphrase"}), 400)
+	if !strings.Contains(string(r.Body), `"field":"token"`) {
+		t.Fatalf("the ended link used: %s, want it refused as no valid link", r.Body)
+	}
+}
