@@ -181,7 +181,7 @@ var pageMessages = map[string]msg{
 	"renew.year":                       {"Year %d: %s to %s", "Jaar %d: %s tot en met %s"},
 	"renew.practice_hours":             {"Coaching or mentoring hours (practice log)", "Coaching- of mentoruren (praktijklogboek)"},
 	"renew.supervision_hours":          {"Supervision hours", "Supervisie-uren"},
-	"renew.supervision_quarters":       {"Supervision hours in each quarter of the year, the oldest first (at least %s in every quarter)", "Supervisie-uren in elk kwartaal van het jaar, het oudste eerst (minstens %s in elk kwartaal)"},
+	"renew.supervision_quarters":       {"Supervision hours in each quarter of the year, the oldest first (at least %s in every quarter ended by the time you send; enter what a quarter still running has so far)", "Supervisie-uren in elk kwartaal van het jaar, het oudste eerst (minstens %s in elk kwartaal dat voorbij is wanneer u verstuurt; vul voor een lopend kwartaal in wat het tot nu toe heeft)"},
 	"renew.supervision_quarters_unset": {"Supervision hours in each quarter of the year, the oldest first", "Supervisie-uren in elk kwartaal van het jaar, het oudste eerst"},
 	"renew.quarter":                    {"Quarter %d", "Kwartaal %d"},
 	"renewal.quarters":                 {"Supervision by quarter", "Supervisie per kwartaal"},

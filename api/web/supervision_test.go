@@ -150,7 +150,7 @@ func TestTheRenewalFormSaysTheQuarterlyMinimumOfItsRules(t *testing.T) {
 	w.clock.Set(time.Date(2030, 12, 1, 9, 0, 0, 0, time.UTC)) // eia-2027-1
 	c = w.client(t)
 	c.login(carla.Email, carla.Password)
-	for lang, want := range map[string]string{"en": "(at least 1 in every quarter)", "nl": "(minstens 1 in elk kwartaal)"} {
+	for lang, want := range map[string]string{"en": "(at least 1 in every quarter ended by the time you send;", "nl": "(minstens 1 in elk kwartaal dat voorbij is wanneer u verstuurt;"} {
 		if got := quarters(c, lang); !strings.Contains(got, want) {
 			t.Errorf("%s, under eia-2027-1: the quarters are asked as %q, want it to say %q", lang, got, want)
 		}

@@ -215,7 +215,7 @@ func (c *Case) Renew(actor domain.Actor, now time.Time, ruleSets RuleSets, in Re
 	if err := c.validRenewal(in); err != nil {
 		return nil, err
 	}
-	results := rs.evaluateRenewal(c.Scheme, a.Level, in)
+	results := rs.evaluateRenewalAt(c.Scheme, a.Level, in, periodAt{until: until, now: now})
 	var unmet []Unmet
 	for _, r := range results {
 		if !r.Met {
@@ -273,11 +273,35 @@ func (c *Case) validRenewal(in RenewalInput) error {
 	return f.err(ActionRenew)
 }
 
-// evaluateRenewal checks the renewal rules of scheme set at level against
-// in, in a fixed order. EIA: the practice log's hours over the period, the
-// supervision and CPD of every year (Given is the lowest year's), the
-// reflection. EQA: a statement on each aim.
+// evaluateRenewal is evaluateRenewalAt with every quarter of the period
+// taken as ended.
 func (r RuleSet) evaluateRenewal(scheme Scheme, level framework.Level, in RenewalInput) []RuleResult {
+	return r.evaluateRenewalAt(scheme, level, in, periodAt{})
+}
+
+// periodAt is a renewal's period (the ValidityYears up to until) as it
+// stands at now, when the renewal is sent.
+type periodAt struct{ until, now time.Time }
+
+// ended reports whether quarter q of year y of the period (both from 0,
+// oldest first) had ended by now: year y runs from until less
+// ValidityYears-y years, its quarter q for the 3 months from 3q months
+// into it. With no period (the zero periodAt) every quarter has ended.
+func (p periodAt) ended(y, q int) bool {
+	if p.until.IsZero() {
+		return true
+	}
+	start := p.until.AddDate(y-ValidityYears, 3*q, 0)
+	return !start.AddDate(0, 3, 0).After(p.now)
+}
+
+// evaluateRenewalAt checks the renewal rules of scheme set at level against
+// in, sent at p.now, in a fixed order. EIA: the practice log's hours over
+// the period, the supervision and CPD of every year (Given is the lowest
+// year's), the supervision of every quarter that has ended (a renewal is
+// sent before the award ends: the quarters still to come cannot show their
+// hour yet), the reflection. EQA: a statement on each aim.
+func (r RuleSet) evaluateRenewalAt(scheme Scheme, level framework.Level, in RenewalInput, p periodAt) []RuleResult {
 	var out []RuleResult
 	required := func(rule string) bool {
 		v, ok := r.Value(rule, level)
@@ -310,7 +334,7 @@ func (r RuleSet) evaluateRenewal(scheme Scheme, level framework.Level, in Renewa
 	}
 	atLeast(RuleRenewalPractice, practice)
 	atLeast(RuleRenewalSupervision, lowest(func(y RenewalYear) float64 { return y.SupervisionHours }))
-	atLeast(RuleRenewalSupervisionQuarters, lowest(func(y RenewalYear) float64 { return y.leastSupervisedQuarter() }))
+	atLeast(RuleRenewalSupervisionQuarters, leastSupervisedEndedQuarter(in.Years, p))
 	atLeast(RuleRenewalCPD, lowest(func(y RenewalYear) float64 { return y.CPDHours }))
 	if required(RuleRenewalReflection) {
 		given := !in.Reflection.IsZero()
@@ -319,13 +343,22 @@ func (r RuleSet) evaluateRenewal(scheme Scheme, level framework.Level, in Renewa
 	return out
 }
 
-// leastSupervisedQuarter is the supervision hours of the year's quarter
-// with the fewest: 0 when its four quarters are not given.
-func (y RenewalYear) leastSupervisedQuarter() float64 {
-	if len(y.SupervisionHoursByQuarter) != Quarters {
-		return 0
+// leastSupervisedEndedQuarter is the supervision hours of the period's
+// ended quarter with the fewest: 0 when a year's four quarters are not
+// given, or no quarter has ended.
+func leastSupervisedEndedQuarter(years []RenewalYear, p periodAt) float64 {
+	least, seen := 0.0, false
+	for y, year := range years {
+		if len(year.SupervisionHoursByQuarter) != Quarters {
+			return 0
+		}
+		for q, h := range year.SupervisionHoursByQuarter {
+			if p.ended(y, q) && (!seen || h < least) {
+				least, seen = h, true
+			}
+		}
 	}
-	return slices.Min(y.SupervisionHoursByQuarter)
+	return least
 }
 
 func compare(a, b float64) int {

@@ -492,3 +492,48 @@ func TestRenewalAssessorQualifiedAtTheAwardedLevel(t *testing.T) {
 	below.MaxLevel = ""
 	wantErr(t, h.fails(officeScreen, with((*Case).AssignRenewal, RenewalAssignInput{Profile: below})), domain.Unprocessable, `below the case level "foundation"`)
 }
+
+// A renewal is sent before the award ends: the period's last quarters have
+// not ended yet and cannot show their hour. Under eia-2027-1 only the
+// quarters ended when it is sent are held to the hour; once the period has
+// ended (a resubmission, the grace period) every quarter is.
+func TestRenewalSupervisionCountsTheQuartersEndedWhenSent(t *testing.T) {
+	quarterly, _ := DefaultRuleSets().ByID(SupervisionRuleSetID)
+	until := time.Date(2030, 6, 30, 0, 0, 0, 0, time.UTC)
+	lastQuarters := func(q ...float64) RenewalInput {
+		in := eiaRenewal()
+		in.Years[ValidityYears-1].SupervisionHoursByQuarter = q
+		return in
+	}
+	for _, tc := range []struct {
+		name string
+		in   RenewalInput
+		now  time.Time
+		want []Unmet
+	}{
+		{"two months before the end, the last quarter still running", lastQuarters(1, 1, 1, 0), until.AddDate(0, -2, 0), nil},
+		{"two months before the end, an ended quarter short", lastQuarters(1, 1, 0, 1), until.AddDate(0, -2, 0),
+			[]Unmet{{RuleRenewalSupervisionQuarters, 1.0, 0.0}}},
+		{"four months before the end, the last two quarters still to end", lastQuarters(1, 1, 0, 0), until.AddDate(0, -4, 0), nil},
+		{"at the end, every quarter", lastQuarters(1, 1, 1, 0), until,
+			[]Unmet{{RuleRenewalSupervisionQuarters, 1.0, 0.0}}},
+		{"in the grace period, every quarter", lastQuarters(1, 1, 1, 0), until.AddDate(0, 1, 0),
+			[]Unmet{{RuleRenewalSupervisionQuarters, 1.0, 0.0}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := appendUnmet(nil, quarterly.evaluateRenewalAt(SchemeEIA, framework.Practitioner, tc.in, periodAt{until: until, now: tc.now}))
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("unmet: got %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+
+	// Through the command: sent a month before the award ends (in 2030,
+	// under eia-2027-1), a last quarter still running at 0 h is no refusal.
+	h := given(t, SchemeEIA, awarded)
+	h.now = h.c.Accreditation.ValidUntil.AddDate(0, -1, 0)
+	h.do(applicant, renewCmd(h.rules, lastQuarters(1, 1, 1, 0)))
+	if r := h.c.Accreditation.Current; r == nil || r.RuleSetVersion != SupervisionRuleSetID {
+		t.Fatalf("the renewal: %+v, want one sent under %s", r, SupervisionRuleSetID)
+	}
+}
