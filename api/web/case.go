@@ -108,8 +108,11 @@ func ruleTextIn(lang string, cat *framework.Catalogue, u accreditation.RuleResul
 		return tr(lang, "rule.flag_missing", name)
 	case float64:
 		given, _ := toFloat(u.Given).(float64)
-		if u.Rule == accreditation.RuleSupervisionQuarters { // given is the least supervised quarter's
+		switch u.Rule {
+		case accreditation.RuleSupervisionQuarters: // given is the least supervised quarter's
 			return tr(lang, "rule.at_least_each_quarter", name, formatNum(lang, req), formatNum(lang, given))
+		case accreditation.RuleRenewalSupervisionQuarters: // of the quarters ended when sent
+			return tr(lang, "rule.at_least_each_ended_quarter", name, formatNum(lang, req), formatNum(lang, given))
 		}
 		return tr(lang, "rule.at_least", name, formatNum(lang, req), formatNum(lang, given))
 	}

@@ -328,6 +328,7 @@ var vocabulary = map[string]msg{
 	"rule.supervision_hours_last_year":            {"Supervision hours in the last year", "Supervisie-uren in het laatste jaar"},
 	"rule.supervision_hours_each_quarter":         {"Supervision hours in each of the last four quarters", "Supervisie-uren in elk van de laatste vier kwartalen"},
 	"rule.at_least_each_quarter":                  {"%s: at least %s in every quarter (your least supervised quarter: %s)", "%s: minstens %s in elk kwartaal (uw kwartaal met de minste supervisie: %s)"},
+	"rule.at_least_each_ended_quarter":            {"%s: at least %s in every quarter ended when sent (the least supervised of them: %s)", "%s: minstens %s in elk kwartaal dat voorbij was bij het versturen (het kwartaal daarvan met de minste supervisie: %s)"},
 	"rule.professional_body_member":               {"Member of a professional body", "Lid van een beroepsvereniging"},
 	"rule.completed_cycles":                       {"Full cycles of the programme completed", "Volledig afgeronde cycli van de opleiding"},
 	"rule.contact_hours":                          {"Contact hours of the programme", "Contacturen van de opleiding"},

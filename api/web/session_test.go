@@ -261,6 +261,9 @@ func TestRenewalInTheWindow(t *testing.T) {
 	if a.Status != http.StatusUnprocessableEntity || !strings.Contains(a.Body, `id="f-renewal_supervision_hours_each_quarter-error"`) {
 		t.Fatalf("renewal short of the rules: got %d", a.Status)
 	}
+	if want := "at least 1 in every quarter ended when sent (the least supervised of them: 0.5)"; !strings.Contains(a.Body, want) {
+		t.Fatalf("the quarterly refusal does not say %q", want)
+	}
 	if !strings.Contains(a.Body, `id="f-declaration_diversity-error"`) {
 		t.Fatal("renewal without the declarations: the diversity declaration is not marked")
 	}
