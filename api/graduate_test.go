@@ -16,11 +16,7 @@ import (
 // by name. Only a programme in force on the register can be named.
 func TestTheEQAGraduateRoute(t *testing.T) {
 	tm := newTeam(t)
-	eqa := tm.openEQA(t)
-	tm.post(t, "/api/v1/cases/"+eqa+"/submit", tm.applicant.Token, declared, 200)
-	tm.toDecision(t, eqa)
-	d := tm.post(t, "/api/v1/cases/"+eqa+"/decision", tm.admin, map[string]string{"outcome": "awarded", "level": "senior_practitioner", "rationale": "Programme meets the level."}, 200)
-	programme := d["accreditation"].(map[string]any)["id"].(string)
+	programme := tm.awardedEQA(t)
 	_, eiaAward := tm.awardedCase(t)
 
 	route := map[string]any{"scheme": "EIA", "based_on": "eia-2027-1", "effective_from": "2026-03-02", "rules": []map[string]any{
@@ -36,8 +32,7 @@ func TestTheEQAGraduateRoute(t *testing.T) {
 		}
 	}
 
-	gina := tm.in.CreateUser(t, tm.admin, "applicant", "gina@example.org", "Gina Graduate")
-	id := tm.post(t, "/api/v1/cases", gina.Token, map[string]any{"scheme": "EIA", "level": "practitioner", "language": "en"}, 201)["id"].(string)
+	gina, id := tm.graduateCase(t)
 	portfolio := eiaPortfolio()
 	portfolio["first_practice_date"], portfolio["client_hours"] = "2024-01-15", 70
 	unmet := func() map[string]any {
@@ -91,14 +86,9 @@ func TestTheEQAGraduateRoute(t *testing.T) {
 // was in force on that date, not today.
 func TestAPastViewShowsTheProgrammeInForceThen(t *testing.T) {
 	tm := newTeam(t)
-	eqa := tm.openEQA(t)
-	tm.post(t, "/api/v1/cases/"+eqa+"/submit", tm.applicant.Token, declared, 200)
-	tm.toDecision(t, eqa)
-	d := tm.post(t, "/api/v1/cases/"+eqa+"/decision", tm.admin, map[string]string{"outcome": "awarded", "level": "senior_practitioner", "rationale": "Programme meets the level."}, 200)
-	programme := d["accreditation"].(map[string]any)["id"].(string)
+	programme := tm.awardedEQA(t)
 
-	gina := tm.in.CreateUser(t, tm.admin, "applicant", "gina@example.org", "Gina Graduate")
-	id := tm.post(t, "/api/v1/cases", gina.Token, map[string]any{"scheme": "EIA", "level": "practitioner", "language": "en"}, 201)["id"].(string)
+	gina, id := tm.graduateCase(t)
 	portfolio := eiaPortfolio()
 	portfolio["eqa_programme"] = programme
 	Expect(t, tm.in.Put(t, "/api/v1/cases/"+id+"/portfolio", gina.Token, portfolio), 200)
@@ -123,13 +113,8 @@ func TestAPastViewShowsTheProgrammeInForceThen(t *testing.T) {
 // with another body is refused.
 func TestARetriedPortfolioIsAnsweredAsTheFirstAfterItsProgrammeEnded(t *testing.T) {
 	tm := newTeam(t)
-	eqa := tm.openEQA(t)
-	tm.post(t, "/api/v1/cases/"+eqa+"/submit", tm.applicant.Token, declared, 200)
-	tm.toDecision(t, eqa)
-	d := tm.post(t, "/api/v1/cases/"+eqa+"/decision", tm.admin, map[string]string{"outcome": "awarded", "level": "senior_practitioner", "rationale": "Programme meets the level."}, 200)
-	programme := d["accreditation"].(map[string]any)["id"].(string)
-	gina := tm.in.CreateUser(t, tm.admin, "applicant", "gina@example.org", "Gina Graduate")
-	id := tm.post(t, "/api/v1/cases", gina.Token, map[string]any{"scheme": "EIA", "level": "practitioner", "language": "en"}, 201)["id"].(string)
+	programme := tm.awardedEQA(t)
+	gina, id := tm.graduateCase(t)
 	portfolio := eiaPortfolio()
 	portfolio["eqa_programme"] = programme
 	put := Request{Method: http.MethodPut, Path: "/api/v1/cases/" + id + "/portfolio", Token: gina.Token, Header: keyed("portfolio-1"), Body: portfolio}
@@ -144,4 +129,23 @@ func TestARetriedPortfolioIsAnsweredAsTheFirstAfterItsProgrammeEnded(t *testing.
 	changed["eqa_programme"], changed["client_hours"] = programme, 150
 	other.Body = changed
 	Expect(t, tm.in.Do(t, other), 422) // the key with another body
+}
+
+// awardedEQA takes the team's EQA case to an award at senior practitioner
+// and returns its accreditation's id.
+func (tm *team) awardedEQA(t *testing.T) string {
+	t.Helper()
+	eqa := tm.openEQA(t)
+	tm.post(t, "/api/v1/cases/"+eqa+"/submit", tm.applicant.Token, declared, 200)
+	tm.toDecision(t, eqa)
+	d := tm.post(t, "/api/v1/cases/"+eqa+"/decision", tm.admin, map[string]string{"outcome": "awarded", "level": "senior_practitioner", "rationale": "Programme meets the level."}, 200)
+	return d["accreditation"].(map[string]any)["id"].(string)
+}
+
+// graduateCase makes Gina, a new applicant, and opens her EIA
+// practitioner case.
+func (tm *team) graduateCase(t *testing.T) (User, string) {
+	t.Helper()
+	gina := tm.in.CreateUser(t, tm.admin, "applicant", "gina@example.org", "Gina Graduate")
+	return gina, tm.post(t, "/api/v1/cases", gina.Token, map[string]any{"scheme": "EIA", "level": "practitioner", "language": "en"}, 201)["id"].(string)
 }

@@ -41,17 +41,7 @@ func TestTheOwnersBrowserLogsInWhileManyAddressesLockTheAccount(t *testing.T) {
 		t.Fatalf("logout: got %d", a.Status)
 	}
 
-	for i := range accounts.AccountFailures {
-		r := w.in.Do(t, Request{Method: http.MethodPost, Path: "/api/v1/auth/login",
-			Body:   map[string]string{"email": carla.Email, "password": "wrong password!"},
-			Header: map[string]string{"X-Forwarded-For": fmt.Sprintf("198.51.100.%d", i/(accounts.ClientFailures-1)+1)}})
-		if r.Status != http.StatusUnauthorized {
-			t.Fatalf("failure %d from many addresses: got %d, want 401", i+1, r.Status)
-		}
-	}
-	if a := w.client(t).post("/login", form, true); a.Status != http.StatusTooManyRequests {
-		t.Fatalf("another browser, the right password, the account locked: got %d, want 429", a.Status)
-	}
+	lockFromManyAddresses(t, w, form)
 	if a := owner.post("/login", form, true); a.Status != http.StatusSeeOther || a.Location != "/applications" {
 		t.Fatalf("the owner's browser, the account locked: got %d to %q, want 303 to /applications", a.Status, a.Location)
 	}
@@ -93,21 +83,30 @@ func TestTheOwnersBrowserKeepsItsDeviceThroughItsOwnChanges(t *testing.T) {
 			if a := owner.post("/logout", nil, true); a.Status != http.StatusSeeOther {
 				t.Fatalf("logout: got %d", a.Status)
 			}
-			for i := range accounts.AccountFailures {
-				r := w.in.Do(t, Request{Method: http.MethodPost, Path: "/api/v1/auth/login",
-					Body:   map[string]string{"email": carla.Email, "password": "wrong password!"},
-					Header: map[string]string{"X-Forwarded-For": fmt.Sprintf("198.51.100.%d", i/(accounts.ClientFailures-1)+1)}})
-				if r.Status != http.StatusUnauthorized {
-					t.Fatalf("failure %d from many addresses: got %d, want 401", i+1, r.Status)
-				}
-			}
 			login := url.Values{"email": {carla.Email}, "password": {password}}
-			if a := w.client(t).post("/login", login, true); a.Status != http.StatusTooManyRequests {
-				t.Fatalf("another browser, the right password, the account locked: got %d, want 429", a.Status)
-			}
+			lockFromManyAddresses(t, w, login)
 			if a := owner.post("/login", login, true); a.Status != http.StatusSeeOther || a.Location != "/applications" {
 				t.Fatalf("the browser that made the change, the account locked: got %d to %q, want 303 to /applications", a.Status, a.Location)
 			}
 		})
+	}
+}
+
+// lockFromManyAddresses sends the account's limit of wrong passwords for
+// login's email through the API from many addresses (as a botnet would),
+// each below its own limit, and checks that a new browser is then refused
+// even login's right password.
+func lockFromManyAddresses(t *testing.T, w *world, login url.Values) {
+	t.Helper()
+	for i := range accounts.AccountFailures {
+		r := w.in.Do(t, Request{Method: http.MethodPost, Path: "/api/v1/auth/login",
+			Body:   map[string]string{"email": login.Get("email"), "password": "wrong password!"},
+			Header: map[string]string{"X-Forwarded-For": fmt.Sprintf("198.51.100.%d", i/(accounts.ClientFailures-1)+1)}})
+		if r.Status != http.StatusUnauthorized {
+			t.Fatalf("failure %d from many addresses: got %d, want 401", i+1, r.Status)
+		}
+	}
+	if a := w.client(t).post("/login", login, true); a.Status != http.StatusTooManyRequests {
+		t.Fatalf("another browser, the right password, the account locked: got %d, want 429", a.Status)
 	}
 }

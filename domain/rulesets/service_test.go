@@ -23,6 +23,21 @@ var (
 )
 
 // process is one accreditd's rule sets on a shared store.
+// publishedEarlier writes old to store as the office's publication of it
+// (based on eia-2024-1) made at, as an earlier version of the code did.
+func publishedEarlier(t *testing.T, store eventstore.Store, old accreditation.RuleSet, at time.Time) {
+	t.Helper()
+	data, err := json.Marshal(rulesets.Published{RuleSet: old, BasedOn: accreditation.DefaultEIAID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Append(context.Background(), eventstore.AppendRequest{Stream: rulesets.StreamPrefix + ".eia", Events: []eventstore.Event{{
+		ID: "old-publish", Type: rulesets.EventPublished, SchemaVersion: 1, OccurredAt: at, Actor: office, Data: data,
+	}}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func process(t *testing.T, store eventstore.Store) (*rulesets.Service, *aggregate.Feed) {
 	t.Helper()
 	feed := aggregate.NewFeed(store, nil)
@@ -122,15 +137,7 @@ func TestAVersionPublishedBeforeTheInterviewRuleKeepsItsLevels(t *testing.T) {
 		}
 	}
 	old.ID, old.EffectiveFrom, old.Rules = "eia-2026-1", time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), kept
-	data, err := json.Marshal(rulesets.Published{RuleSet: old, BasedOn: accreditation.DefaultEIAID})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := store.Append(context.Background(), eventstore.AppendRequest{Stream: rulesets.StreamPrefix + ".eia", Events: []eventstore.Event{{
-		ID: "old-publish", Type: rulesets.EventPublished, SchemaVersion: 1, OccurredAt: today.AddDate(0, -7, 0), Actor: office, Data: data,
-	}}}); err != nil {
-		t.Fatal(err)
-	}
+	publishedEarlier(t, store, old, today.AddDate(0, -7, 0))
 	s, feed := process(t, store)
 	if err := feed.CatchUp(context.Background()); err != nil {
 		t.Fatal(err)
@@ -208,15 +215,7 @@ func TestTheQuarterlyVersionJoinsTheHistoryOnlyWhereTheOfficeEditedFromIt(t *tes
 	publishedBefore := func(t *testing.T, store eventstore.Store) {
 		old := accreditation.DefaultRuleSets().InForce(accreditation.SchemeEIA, today)
 		old.ID, old.EffectiveFrom = "eia-2026-1", time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
-		data, err := json.Marshal(rulesets.Published{RuleSet: old, BasedOn: accreditation.DefaultEIAID})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := store.Append(context.Background(), eventstore.AppendRequest{Stream: rulesets.StreamPrefix + ".eia", Events: []eventstore.Event{{
-			ID: "old-publish", Type: rulesets.EventPublished, SchemaVersion: 1, OccurredAt: today.AddDate(0, -7, 0), Actor: office, Data: data,
-		}}}); err != nil {
-			t.Fatal(err)
-		}
+		publishedEarlier(t, store, old, today.AddDate(0, -7, 0))
 	}
 	versions := func(s *rulesets.Service) (ids []string) {
 		for _, v := range s.Versions() {
@@ -309,15 +308,7 @@ func TestAScheduledVersionIsMendedAfterTheShippedVersionItFollowed(t *testing.T)
 		old := accreditation.DefaultRuleSets().InForce(accreditation.SchemeEIA, today)
 		// Its id, then free, is the one eia-2027-1 shipped with since.
 		old.ID, old.EffectiveFrom = "eia-2027-1", time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)
-		data, err := json.Marshal(rulesets.Published{RuleSet: old, BasedOn: accreditation.DefaultEIAID})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := store.Append(context.Background(), eventstore.AppendRequest{Stream: rulesets.StreamPrefix + ".eia", Events: []eventstore.Event{{
-			ID: "old-publish", Type: rulesets.EventPublished, SchemaVersion: 1, OccurredAt: today.AddDate(0, -1, 0), Actor: office, Data: data,
-		}}}); err != nil {
-			t.Fatal(err)
-		}
+		publishedEarlier(t, store, old, today.AddDate(0, -1, 0))
 		s, feed := process(t, store)
 		if err := feed.CatchUp(context.Background()); err != nil {
 			t.Fatal(err)
