@@ -47,26 +47,28 @@ func (s *Service) issueDevice(account string, u *User) string {
 // The user is looked up (before the throttle) only for a token whose
 // email MAC holds, one given for this email: a made-up token does not
 // make a refused try of a registered email take longer than another's.
-func (s *Service) trustedDevice(ctx context.Context, account, email, token string) (string, error) {
+// The user so looked up (nil when none was) is returned for the login,
+// which need not look them up again.
+func (s *Service) trustedDevice(ctx context.Context, account, email, token string) (string, *User, error) {
 	if token == "" || len(token) > 128 {
-		return "", nil
+		return "", nil, nil
 	}
 	parts := strings.Split(token, ".")
 	if len(parts) != 5 || parts[0] != deviceVersion || len(parts[1]) != 22 {
-		return "", nil
+		return "", nil, nil
 	}
 	nonce, exp, mac, userMAC := parts[1], parts[2], parts[3], parts[4]
 	if !hmac.Equal([]byte(mac), []byte(s.deviceMAC(account, nonce, exp))) {
-		return "", nil
+		return "", nil, nil
 	}
 	if until, err := strconv.ParseInt(exp, 10, 64); err != nil || !s.now().Before(time.Unix(until, 0)) {
-		return "", nil
+		return "", nil, nil
 	}
 	u, err := s.loginUser(ctx, email)
 	if err != nil || u == nil || !hmac.Equal([]byte(userMAC), []byte(s.deviceUserMAC(u, nonce, exp))) {
-		return "", err
+		return "", u, err
 	}
-	return nonce, nil
+	return nonce, u, nil
 }
 
 // deviceMAC binds a token's nonce and expiry to the account. The NUL

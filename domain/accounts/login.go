@@ -38,7 +38,7 @@ func (s *Service) Login(ctx context.Context, email, password, client string) (Lo
 // lock out the owner's browser. Any other token counts as none.
 func (s *Service) LoginFromDevice(ctx context.Context, email, password, client, device string) (Login, error) {
 	key := NormaliseEmail(email)
-	trusted, err := s.trustedDevice(ctx, key, email, device)
+	trusted, u, err := s.trustedDevice(ctx, key, email, device)
 	if err != nil {
 		return Login{}, err
 	}
@@ -62,9 +62,10 @@ func (s *Service) LoginFromDevice(ctx context.Context, email, password, client, 
 		}
 		return Login{}, domain.Errorf(domain.Unauthorized, "wrong email or password")
 	}
-	u, err := s.loginUser(ctx, email)
-	if err != nil {
-		return Login{}, err
+	if u == nil {
+		if u, err = s.loginUser(ctx, email); err != nil {
+			return Login{}, err
+		}
 	}
 	hash := dummyHash
 	if u != nil && !u.Disabled {
