@@ -191,3 +191,45 @@ func TestANewAssessorAfterAnAppealSeesNoEarlierRecommendation(t *testing.T) {
 		}
 	}
 }
+
+// TestAnUpheldAppealGivesTheNewDecisionTheServiceLevel: a case decided,
+// appealed and upheld back to assessment months after its submission is
+// due the service level (91 days) after the appeal's decision, not overdue
+// at once: in the office's queue, its figures and the case view, and so
+// after a restart from the read models' snapshot.
+func TestAnUpheldAppealGivesTheNewDecisionTheServiceLevel(t *testing.T) {
+	tm := newTeam(t)
+	rita := tm.in.CreateUser(t, tm.admin, "office", "rita@example.org", "Rita Reviewer")
+	id := tm.openEIA(t)
+	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200)
+	tm.toDecision(t, id)
+	tm.post(t, "/api/v1/cases/"+id+"/decision", tm.admin, map[string]string{"outcome": "not_awarded", "rationale": "Not enough depth."}, 200)
+	tm.post(t, "/api/v1/cases/"+id+"/appeal", tm.applicant.Token, map[string]string{"grounds": "The assessors missed category 2."}, 200)
+	tm.setClock(t, tm.clock.Now().Add(120*24*time.Hour)) // past the service level from the submission
+	rita.Token = tm.in.Login(t, rita.Email, rita.Password)
+	tm.post(t, "/api/v1/cases/"+id+"/appeal/decision", rita.Token, map[string]string{"outcome": "upheld", "rationale": "Reassess.", "return_to": "assessment"}, 200)
+	due := tm.clock.Now().Add(91 * 24 * time.Hour).Format(time.RFC3339)
+	tm.in.Restart(t) // the read models from their snapshot
+	tm.setClock(t, tm.clock.Now())
+
+	queued := func() map[string]any {
+		for _, it := range asSlice(tm.get(t, "/api/v1/queue", tm.admin)["cases"]) {
+			if it := it.(map[string]any); it["case_id"] == id {
+				return it
+			}
+		}
+		t.Fatalf("case %s not in the office's queue", id)
+		return nil
+	}
+	overdue := func() any { return tm.get(t, "/api/v1/stats", tm.admin)["stats"].(map[string]any)["overdue"] }
+	if it := queued(); it["due_at"] != due || it["overdue"] != false || overdue() != 0.0 {
+		t.Fatalf("upheld back to assessment: due_at %v, overdue %v (stats %v); want %s, false, 0", it["due_at"], it["overdue"], overdue(), due)
+	}
+	if c := tm.get(t, "/api/v1/cases/"+id, tm.applicant.Token); c["expected_decision_by"] != due {
+		t.Fatalf("upheld: expected_decision_by %v, want %s", c["expected_decision_by"], due)
+	}
+	tm.setClock(t, tm.clock.Now().Add(92*24*time.Hour))
+	if it := queued(); it["overdue"] != true || overdue() != 1.0 {
+		t.Fatalf("92 days after the appeal's decision: overdue %v (stats %v), want true, 1", it["overdue"], overdue())
+	}
+}

@@ -227,7 +227,7 @@ var pageMessages = map[string]msg{
 	"queue.mine":                     {"Your cases", "Uw dossiers"},
 	"queue.mine.none":                {"You have no cases in progress.", "U hebt geen lopende dossiers."},
 	"queue.available":                {"Cases you can take, oldest first", "Dossiers die u kunt nemen, oudste eerst"},
-	"queue.available.hint":           {"Only cases you are qualified for: scheme, level, language, and no conflict of interest. The office aims to decide within %d days of submission, or of the fee's payment where one is due.", "Alleen dossiers waarvoor u gekwalificeerd bent: regeling, niveau, taal en geen belangenconflict. Het bureau streeft naar een besluit binnen %d dagen na indiening, of na betaling van de vergoeding waar die verschuldigd is."},
+	"queue.available.hint":           {"Only cases you are qualified for: scheme, level, language, and no conflict of interest. The office aims to decide within %d days of submission, or of the fee's payment where one is due, or of the decision on an appeal upheld.", "Alleen dossiers waarvoor u gekwalificeerd bent: regeling, niveau, taal en geen belangenconflict. Het bureau streeft naar een besluit binnen %d dagen na indiening, of na betaling van de vergoeding waar die verschuldigd is, of na de uitspraak op een gegrond verklaard beroep."},
 	"queue.available.none":           {"No case is waiting for you.", "Er wacht geen dossier op u."},
 	"queue.take":                     {"Take it as", "Nemen als"},
 	"queue.claim.assessor":           {"Assessor", "Assessor"},

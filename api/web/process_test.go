@@ -280,15 +280,16 @@ func TestTheDashboardsStatesLeadToWhereTheirCasesAre(t *testing.T) {
 
 // TestTheAssessorsQueueSaysTheServiceLevelRunsFromThePayment: the service
 // level runs from the submission or, where a fee is due, from its payment
-// (accreditation.Case.ServiceStart), and the due dates the queue shows
+// (accreditation.Case.ServiceStart; after an upheld appeal, from its
+// decision), and the due dates the queue shows
 // count from that; its hint says so, in Dutch as in English, rather than
 // "days of submission" alone.
 func TestTheAssessorsQueueSaysTheServiceLevelRunsFromThePayment(t *testing.T) {
 	w := newWorld(t)
 	c := w.client(t)
 	c.login(w.assessor.Email, w.assessor.Password)
-	for lang, want := range map[string]string{"en": "within 91 days of submission, or of the fee's payment where one is due",
-		"nl": "binnen 91 dagen na indiening, of na betaling van de vergoeding waar die verschuldigd is"} {
+	for lang, want := range map[string]string{"en": "within 91 days of submission, or of the fee's payment where one is due, or of the decision on an appeal upheld",
+		"nl": "binnen 91 dagen na indiening, of na betaling van de vergoeding waar die verschuldigd is, of na de uitspraak op een gegrond verklaard beroep"} {
 		c.setLang(lang)
 		if page := c.get("/queue"); !strings.Contains(html.UnescapeString(page.Body), want) {
 			t.Errorf("%s: the assessor's queue does not say %q:\n%s", lang, want, regexp.MustCompile(`<p class="hint">[^<]*</p>`).FindAllString(page.Body, -1))

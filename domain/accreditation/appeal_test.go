@@ -186,3 +186,41 @@ func TestDecideAppeal(t *testing.T) {
 		wantField(t, h.fails(officeReview, with((*Case).DecideAppeal, AppealDecisionInput{Outcome: AppealDismissed})), "rationale")
 	})
 }
+
+// TestAnUpheldAppealStartsTheServiceLevelAgain: an upheld appeal sends the
+// case back for a new decision, which gets the service level's time from
+// the appeal's decision, whether back to assessment or to the decision; a
+// dismissed appeal leaves the clock where it was (and the decision stands,
+// so none is expected).
+func TestAnUpheldAppealStartsTheServiceLevelAgain(t *testing.T) {
+	const sla = 91 * day
+	upheld := func(to string) AppealDecisionInput {
+		return AppealDecisionInput{Outcome: AppealUpheld, Rationale: seal("overlooked evidence"), ReturnTo: to}
+	}
+	for _, to := range []string{ReturnToAssessment, ReturnToDecision} {
+		t.Run("upheld back to "+to, func(t *testing.T) {
+			h := givenDecided(t, refusal())
+			submitted := h.c.ServiceStart()
+			h.later(20*day).do(applicant, with((*Case).Appeal, grounds()))
+			h.later(150*day).do(officeReview, with((*Case).DecideAppeal, upheld(to)))
+			if got := h.c.ServiceStart(); !got.Equal(h.now) {
+				t.Fatalf("upheld 170 days after a clock started at %v: it starts at %v, want the appeal's decision %v", submitted, got, h.now)
+			}
+			if got, want := mustDue(t, h.c, sla), h.now.Add(sla); !got.Equal(want) {
+				t.Fatalf("new decision expected by %v, want %v", got, want)
+			}
+		})
+	}
+	t.Run("dismissed", func(t *testing.T) {
+		h := givenDecided(t, refusal())
+		before := h.c.ServiceStart()
+		h.later(20*day).do(applicant, with((*Case).Appeal, grounds()))
+		h.later(day).do(officeReview, with((*Case).DecideAppeal, AppealDecisionInput{Outcome: AppealDismissed, Rationale: seal("no")}))
+		if got := h.c.ServiceStart(); !got.Equal(before) {
+			t.Fatalf("after a dismissal the clock starts at %v, want still %v", got, before)
+		}
+		if due, ok := h.c.DecisionExpectedBy(sla); ok {
+			t.Fatalf("the decision stands, yet one is expected by %v", due)
+		}
+	})
+}

@@ -275,15 +275,25 @@ func (c *Case) DecisionExpectedBy(sla time.Duration) (time.Time, bool) {
 
 // ServiceStart is when the service level's clock starts: the case's (last)
 // submission, or, where a fee was due, the payment or waiver recorded after
-// it, whichever is later. The EMCC's processing starts once the fee is
-// paid: the months an applicant takes to pay are not the office's. Zero
+// it, or the last appeal upheld, whichever is later. The EMCC's processing
+// starts once the fee is paid: the months an applicant takes to pay are not
+// the office's. An upheld appeal overturns the decision and sends the case
+// back for a new one: that decision gets the service level's time from the
+// appeal's decision (the EMCC publishes no figure of its own for it), where
+// counting from the submission would make the case overdue at once. Zero
 // before the case is submitted and while its fee awaits payment.
 func (c *Case) ServiceStart() time.Time {
 	if c.SubmittedAt.IsZero() || c.State == StateAwaitingPayment {
 		return time.Time{}
 	}
-	if c.Payment != nil && c.Payment.At.After(c.SubmittedAt) {
-		return c.Payment.At
+	start := c.SubmittedAt
+	if c.Payment != nil && c.Payment.At.After(start) {
+		start = c.Payment.At
 	}
-	return c.SubmittedAt
+	for _, a := range c.Appeals {
+		if a.Outcome == AppealUpheld && a.At.After(start) {
+			start = a.At
+		}
+	}
+	return start
 }
