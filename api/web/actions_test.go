@@ -157,6 +157,28 @@ func TestHolderWithdrawsTheirAccreditation(t *testing.T) {
 	}
 }
 
+// TestAHolderCannotBeAskedToWithdrawAnothersAccreditation: the withdrawal
+// form sent for an accreditation that is not the caller's is a 404, as the
+// API answers it, and as for one that does not exist: no page asks them to
+// confirm withdrawing it.
+func TestAHolderCannotBeAskedToWithdrawAnothersAccreditation(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	bob := w.registerApplicant(t, "bob@example.org", "Bob Other")
+	_, _, accID := w.awardedCase(t, carla)
+	c := w.client(t)
+	c.login(bob.Email, bob.Password)
+	for _, acc := range []string{accID, "01J00000000000000000000000"} {
+		a := c.postAsking("/accreditations/"+acc+"/withdraw", url.Values{"withdraw_reason": {"Not mine to give up."}}, true)
+		if a.Status != http.StatusNotFound || strings.Contains(a.Body, "data-confirm") {
+			t.Errorf("Bob's withdrawal form for accreditation %s: got %d (a confirmation: %v), want 404", acc, a.Status, strings.Contains(a.Body, "data-confirm"))
+		}
+	}
+	if v := Expect(t, w.in.Get(t, "/api/v1/accreditations/"+accID, carla.Token), 200).Map(t); v["accreditation"].(map[string]any)["status"] != "active" {
+		t.Fatalf("Carla's accreditation after Bob's forms: %v", v["accreditation"])
+	}
+}
+
 // TestOfficeWithdrawsAnAccreditation: beside the revocation on the case
 // page.
 func TestOfficeWithdrawsAnAccreditation(t *testing.T) {

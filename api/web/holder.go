@@ -209,6 +209,11 @@ func (a *app) holderWithdrawAccreditation(x *ctx) error {
 		return a.certificatePage(x, p, http.StatusBadRequest)
 	}
 	if !x.confirmed() {
+		// Only the holder is asked: for anyone else the accreditation is
+		// not there, as the command and the API answer.
+		if _, err := a.d.Cases.CaseOfAccreditation(x.actor(), accID); err != nil {
+			return err
+		}
 		return a.askToConfirm(x, endingConfirmation(x, accID, "withdraw_reason", "confirm.withdraw_mine", "/accreditations/"+accID))
 	}
 	_, res, err := a.d.Cases.WithdrawAccreditation(x.Request().Context(), x.meta(string(accreditation.ActionWithdrawAccreditation)), accID, x.fv("withdraw_reason"))
