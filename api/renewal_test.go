@@ -112,3 +112,45 @@ func TestRenewalAsAShortCase(t *testing.T) {
 	// Like an application's assessors, the renewal's keeps sight of the case.
 	Expect(t, tm.in.Get(t, "/api/v1/cases/"+id, renata.Token), 200)
 }
+
+// TestANextRenewalsAssessorReadsNothingOfTheRenewalBefore: what the holder
+// wrote for a renewal and what its assessor decided are the holder's, the
+// office's and that renewal's assessor's. The assessor of the next
+// renewal, five years on, reads the renewal they assess, in the case and
+// in its history, and not the one before, which someone else assessed.
+func TestANextRenewalsAssessorReadsNothingOfTheRenewalBefore(t *testing.T) {
+	tm, id, accID, renata := renewalWithAssessor(t)
+	renew := "/api/v1/accreditations/" + accID + "/renewal"
+	tm.post(t, renew+"/assessment", renata.Token, map[string]string{"outcome": "renew", "rationale": "Renata's reasons for the first renewal."}, 200)
+
+	tm.setClock(t, time.Date(2035, 12, 1, 9, 0, 0, 0, time.UTC))
+	second := eiaRenewalBody()
+	second["reflection"] = "The second five years, with a new supervisor."
+	tm.post(t, renew, tm.applicant.Token, second, 200)
+	rene := tm.newAssessor(t, "rene@example.org", "Rene Second")
+	rene.Token = tm.in.Login(t, rene.Email, rene.Password)
+	tm.post(t, renew+"/assignment", tm.admin, map[string]string{"assessor_id": rene.ID}, 200)
+
+	first := []string{"Five years in which my contracting changed.", "Renata's reasons for the first renewal."}
+	reads := func(token string) (view, history string) {
+		t.Helper()
+		return string(Expect(t, tm.in.Get(t, "/api/v1/cases/"+id, token), 200).Body),
+			string(Expect(t, tm.in.Get(t, "/api/v1/cases/"+id+"/history", token), 200).Body)
+	}
+	v, h := reads(rene.Token)
+	if !strings.Contains(v, second["reflection"].(string)) || !strings.Contains(h, second["reflection"].(string)) {
+		t.Fatalf("the second renewal's assessor does not read the renewal they assess: in the case %v, in the history %v",
+			strings.Contains(v, second["reflection"].(string)), strings.Contains(h, second["reflection"].(string)))
+	}
+	for _, text := range first {
+		if strings.Contains(v, text) || strings.Contains(h, text) {
+			t.Errorf("the second renewal's assessor reads the first renewal's %q (in the case: %v, in the history: %v)", text, strings.Contains(v, text), strings.Contains(h, text))
+		}
+	}
+	// The holder and the office read both.
+	for who, token := range map[string]string{"the holder": tm.applicant.Token, "the office": tm.admin} {
+		if _, h := reads(token); !strings.Contains(h, first[0]) || !strings.Contains(h, first[1]) || !strings.Contains(h, second["reflection"].(string)) {
+			t.Errorf("%s's history does not hold both renewals", who)
+		}
+	}
+}

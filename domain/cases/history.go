@@ -56,6 +56,11 @@ func (s *Service) historyOf(ctx context.Context, actor domain.Actor, c *accredit
 	if len(rounds) > 0 {
 		current = rounds[len(rounds)-1]
 	}
+	renewals := renewalRounds(evs)
+	currentRenewal := 0
+	if len(renewals) > 0 {
+		currentRenewal = renewals[len(renewals)-1]
+	}
 	out := make([]HistoryEntry, 0, len(evs))
 	for i, e := range evs {
 		ss := sees
@@ -64,6 +69,10 @@ func (s *Service) historyOf(ctx context.Context, actor domain.Actor, c *accredit
 		// appeal sent the case back must assess without knowing what was
 		// recommended before (the case view holds the current round only).
 		ss.otherRound = actor.Role == domain.RoleAssessor && rounds[i] != current && !assessedIn[rounds[i]]
+		// SeesRenewal decides on the current renewal: an assessor reads
+		// that one's, not what the holder wrote for a renewal before it
+		// and its own assessor decided.
+		ss.renewal = sees.renewal && (actor.Role != domain.RoleAssessor || renewals[i] == currentRenewal)
 		out = append(out, s.historyEntry(ctx, e, visible, interviews, ss))
 	}
 	return out
@@ -90,6 +99,26 @@ func assessmentRounds(evs []eventstore.Event, actor domain.Actor) (rounds []int,
 		}
 	}
 	return rounds, assessedIn
+}
+
+// renewalRounds numbers each event's renewal of the accreditation: a
+// renewal submitted anew (not resubmitted after a return) starts the next,
+// so the last number is the current renewal's.
+func renewalRounds(evs []eventstore.Event) []int {
+	rounds := make([]int, len(evs))
+	round := 0
+	for i, e := range evs {
+		if accreditation.EventType(e.Type) == accreditation.EventRenewalSubmitted {
+			var d struct {
+				Resubmission bool `json:"resubmission"`
+			}
+			if json.Unmarshal(e.Data, &d) == nil && !d.Resubmission {
+				round++
+			}
+		}
+		rounds[i] = round
+	}
+	return rounds
 }
 
 // historyEntry shapes one event. A payload that is not JSON (the store
