@@ -94,3 +94,35 @@ func TestADisabledAssessorsRenewalsAreShownToTheOffice(t *testing.T) {
 		t.Fatalf("the case's page does not say its renewal's assessor is disabled: %.4000s", c.Body)
 	}
 }
+
+// The renewal's assessor is named to the office, as a case's assessors are,
+// and not to the holder: the certificate page the holder reads shows the
+// renewal's progress without its assessor's name; the office's case page
+// names them.
+func TestTheRenewalsAssessorIsNamedToTheOfficeOnly(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	caseID, _, accID := w.awardedCase(t, carla)
+	w.clock.Set(time.Date(2030, 12, 1, 9, 0, 0, 0, time.UTC))
+	w.admin = w.in.AdminToken(t)
+	carla.Token = w.in.Login(t, carla.Email, carla.Password)
+	rene := w.newAssessor(t, "rene@example.org", "Rene Renewals")
+	var years []map[string]any
+	for range 5 {
+		years = append(years, map[string]any{"practice_hours": 30, "supervision_hours": 6, "supervision_hours_by_quarter": []float64{2, 1, 2, 1}, "cpd_hours": 20})
+	}
+	Expect(t, w.in.Post(t, "/api/v1/accreditations/"+accID+"/renewal", carla.Token, map[string]any{"years": years,
+		"reflection": "Five years in which my contracting changed.", "declarations": []string{"code_of_ethics", "diversity"}}), 200)
+	Expect(t, w.in.Post(t, "/api/v1/accreditations/"+accID+"/renewal/assignment", w.admin, map[string]string{"assessor_id": rene.ID}), 200)
+
+	holder := w.client(t)
+	holder.login(carla.Email, carla.Password)
+	if c := holder.get("/accreditations/" + accID); c.Status != 200 || !strings.Contains(c.Body, "Five years in which my contracting changed.") || strings.Contains(c.Body, "Rene Renewals") {
+		t.Fatalf("the holder's certificate page: status %d, names the renewal's assessor %v: %.3000s", c.Status, strings.Contains(c.Body, "Rene Renewals"), c.Body)
+	}
+	office := w.client(t)
+	office.login(AdminEmail, AdminPassword)
+	if c := office.get("/office/cases/" + caseID); !strings.Contains(c.Body, "Rene Renewals") {
+		t.Fatalf("the office's case page does not name the renewal's assessor: %.3000s", c.Body)
+	}
+}

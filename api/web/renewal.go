@@ -16,7 +16,7 @@ type renewalPage struct {
 	R        *cases.RenewalView
 	Checks   []string // the rules as checked at submission, in words
 	Aims     []aimLine
-	Assessor string // the assessor's name
+	Assessor string // the assessor's name, for the office only
 	// AssessorDisabled says the assessor is disabled: the renewal waits
 	// until the office gives it to someone else (the office's page only).
 	AssessorDisabled bool
@@ -37,7 +37,10 @@ func (a *app) renewalOf(x *ctx, acc *cases.AccreditationView) *renewalPage {
 	for _, aim := range r.Aims {
 		p.Aims = append(p.Aims, aimLine{Label: x.T("rule." + accreditation.RuleRenewalAim(aim.Aim)), Statement: aim.Statement})
 	}
-	if r.Assessor != "" {
+	// Staff are named to the office only, as the case's assessors are: the
+	// holder (and an assessor reading the certificate) is not told who
+	// assesses the renewal.
+	if r.Assessor != "" && x.user.Role == domain.RoleOffice {
 		h := a.holder(x, r.Assessor)
 		p.Assessor, p.AssessorDisabled = h.Name, h.Disabled
 	}
