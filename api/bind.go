@@ -21,7 +21,8 @@ import (
 const MaxJSONBody = 1 << 20
 
 // bind decodes the JSON body into v strictly: unknown fields, wrong types,
-// trailing data and oversized bodies are 4xx problems naming what was wrong.
+// null where the OpenAPI document does not allow it, trailing data and
+// oversized bodies are 4xx problems naming what was wrong.
 func bind(c echo.Context, v any) error { return bindBody(c, v, true) }
 
 // bindOptional is bind for a command whose body may be left out: none, or
@@ -70,7 +71,13 @@ func bindBody(c echo.Context, v any, required bool) error {
 	if dec.More() {
 		return domain.Errorf(domain.Invalid, "malformed JSON: data after the object")
 	}
-	return nil
+	var doc any
+	dec = json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil {
+		return jsonError(err)
+	}
+	return checkNulls(req.Method, c.Path(), doc)
 }
 
 func jsonError(err error) error {

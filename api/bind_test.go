@@ -2,10 +2,15 @@ package api_test
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
+
+	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
 )
 
 // raw sends a request as is, past the contract's check of what tests send:
@@ -59,4 +64,42 @@ func TestAnEmptyChunkedBodyIsNoBody(t *testing.T) {
 	if status, body := raw(t, "POST", tm.in.URL+"/api/v1/cases/"+id+"/withdraw", tm.applicant.Token, "application/json", chunked); status != 200 {
 		t.Fatalf("withdraw with an empty chunked body: %d %s; want 200 as with no body", status, body)
 	}
+}
+
+// TestANullTheDocumentDoesNotAllowIsRefused: encoding/json reads null as
+// nothing (a quarter's hours 0, a field left out); where the contract does
+// not allow null, it is a 400 naming the field, and nothing is recorded.
+// Where the contract allows it (a rule's figure not set), it is taken.
+func TestANullTheDocumentDoesNotAllowIsRefused(t *testing.T) {
+	tm := newTeam(t)
+	id := tm.openEIA(t)
+	before := tm.get(t, "/api/v1/cases/"+id, tm.applicant.Token)["portfolio"]
+	for body, field := range map[string]string{
+		`{"client_hours":140,"supervision_hours_by_quarter":[null,1,2,1]}`: "supervision_hours_by_quarter[0]",
+		`{"supervision_hours_by_quarter":null}`:                            "supervision_hours_by_quarter",
+		`{"client_hours":null}`:                                            "client_hours",
+		`{"professional_body_member":null}`:                                "professional_body_member",
+		`{"curriculum":[null]}`:                                            "curriculum[0]",
+		`null`:                                                             "(body)",
+	} {
+		status, got := raw(t, "PUT", tm.in.URL+"/api/v1/cases/"+id+"/portfolio", tm.applicant.Token, "application/json", strings.NewReader(body))
+		if status != 400 || !strings.Contains(got, `"field":"`+field+`"`) || !strings.Contains(got, "not null") {
+			t.Errorf("portfolio %s: %d %s; want a 400 naming %s", body, status, got, field)
+		}
+	}
+	if after := tm.get(t, "/api/v1/cases/"+id, tm.applicant.Token)["portfolio"]; !reflect.DeepEqual(after, before) {
+		t.Errorf("portfolio after the refusals: got %v, want %v", after, before)
+	}
+	if status, got := raw(t, "POST", tm.in.URL+"/api/v1/cases", tm.applicant.Token, "application/json",
+		strings.NewReader(`{"scheme":"EIA","level":"practitioner","language":"en","programme":null}`)); status != 400 || !strings.Contains(got, `"field":"programme"`) {
+		t.Errorf("a case with programme null: %d %s; want a 400 naming programme", status, got)
+	}
+
+	rules := `{"scheme":"EIA","based_on":"eia-2027-1","effective_from":"2026-03-02","rules":[{"name":"client_hours",%s}]}`
+	if status, got := raw(t, "POST", tm.in.URL+"/api/v1/rulesets", tm.admin, "application/json",
+		strings.NewReader(fmt.Sprintf(rules, `"values":null`))); status != 400 || !strings.Contains(got, `"field":"rules[0].values"`) {
+		t.Errorf("a rule with values null: %d %s; want a 400 naming rules[0].values", status, got)
+	}
+	Expect(t, tm.in.Post(t, "/api/v1/rulesets", tm.admin, json.RawMessage(fmt.Sprintf(rules,
+		`"values":{"foundation":null,"practitioner":200,"senior_practitioner":250,"master_practitioner":500},"graduates":null`))), 201)
 }
