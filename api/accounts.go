@@ -112,6 +112,9 @@ func (s *Server) login(c echo.Context) error {
 }
 
 func (s *Server) logout(c echo.Context) error {
+	if err := bindNone(c); err != nil {
+		return err
+	}
 	tok, _ := c.Get("token").(string)
 	if err := s.deps.Accounts.Logout(c.Request().Context(), tok); err != nil {
 		return err
@@ -338,6 +341,9 @@ func (s *Server) auditVerify(c echo.Context) error {
 }
 
 func (s *Server) auditCheckpoint(c echo.Context) error {
+	if err := bindNone(c); err != nil {
+		return err
+	}
 	cp, err := s.deps.Checkpoint(c.Request().Context())
 	if err != nil {
 		return err

@@ -30,6 +30,15 @@ func bind(c echo.Context, v any) error { return bindBody(c, v, true) }
 // as it is.
 func bindOptional(c echo.Context, v any) error { return bindBody(c, v, false) }
 
+// bindNone is bind for a command that takes no body: none, or an empty
+// JSON object. Anything else is refused as bind refuses it (not JSON, a
+// field, which is unknown), not ignored: a client sending one meant
+// something the command does not do.
+func bindNone(c echo.Context) error {
+	var none struct{}
+	return bindOptional(c, &none)
+}
+
 func bindBody(c echo.Context, v any, required bool) error {
 	req := c.Request()
 	if !required && req.ContentLength == 0 {

@@ -103,3 +103,40 @@ func TestANullTheDocumentDoesNotAllowIsRefused(t *testing.T) {
 	Expect(t, tm.in.Post(t, "/api/v1/rulesets", tm.admin, json.RawMessage(fmt.Sprintf(rules,
 		`"values":{"foundation":null,"practitioner":200,"senior_practitioner":250,"master_practitioner":500},"graduates":null`))), 201)
 }
+
+// TestACommandThatTakesNoBodyRefusesOne: a command with no request body
+// takes none, or {}, as the commands whose body may be left out do; a body
+// that is not JSON, or that has a field, is a 400 saying so, and the
+// command is not done, rather than done as if the body were not there.
+func TestACommandThatTakesNoBodyRefusesOne(t *testing.T) {
+	tm := newTeam(t)
+	phone := tm.in.Login(t, tm.applicant.Email, tm.applicant.Password)
+	commands := []struct{ path, token string }{
+		{"/api/v1/me/sessions/revocation", tm.applicant.Token},
+		{"/api/v1/users/" + tm.applicant.ID + "/sessions/revocation", tm.admin},
+		{"/api/v1/users/" + tm.applicant.ID + "/password-reset-links", tm.admin},
+		{"/api/v1/audit/checkpoints", tm.admin},
+		{"/api/v1/projections/rebuild", tm.admin},
+		{"/api/v1/auth/logout", tm.applicant.Token},
+	}
+	for _, cmd := range commands {
+		for body, want := range map[string]string{"log me out": "malformed JSON", `{"everywhere":true}`: `"field":"everywhere"`} {
+			r := tm.in.Do(t, Request{Method: http.MethodPost, Path: cmd.path, Token: cmd.token, Body: body})
+			if r.Status != 400 || !strings.Contains(string(r.Body), want) {
+				t.Errorf("POST %s with %s: %d %s; want a 400 saying %s", cmd.path, body, r.Status, r.Body, want)
+			}
+		}
+		if status, got := raw(t, "POST", tm.in.URL+cmd.path, cmd.token, "text/plain", strings.NewReader("log me out")); status != 400 || !strings.Contains(got, "Content-Type") {
+			t.Errorf("POST %s with a text body: %d %s; want a 400 naming the Content-Type", cmd.path, status, got)
+		}
+	}
+	Expect(t, tm.in.Get(t, "/api/v1/me", phone), 200) // no session was ended
+	Expect(t, tm.in.Get(t, "/api/v1/me", tm.applicant.Token), 200)
+	if got := tm.get(t, "/api/v1/me/sessions", tm.applicant.Token)["other_sessions"]; got != float64(1) {
+		t.Errorf("other sessions after the refusals: got %v, want 1", got)
+	}
+	if r := tm.post(t, "/api/v1/me/sessions/revocation", tm.applicant.Token, map[string]any{}, 200); r["sessions_ended"] != float64(1) {
+		t.Errorf("log out everywhere else with {}: got %v, want 1 session ended", r)
+	}
+	Expect(t, tm.in.Get(t, "/api/v1/me", phone), 401)
+}

@@ -665,6 +665,9 @@ func (s *Server) projectionStatus(c echo.Context) error {
 }
 
 func (s *Server) rebuildProjections(c echo.Context) error {
+	if err := bindNone(c); err != nil {
+		return err
+	}
 	start := time.Now()
 	n, err := s.deps.Reads.Runner.Rebuild(c.Request().Context(), func(pos, target uint64) {
 		s.deps.Log.Info("rebuilding read models", "position", pos, "target", target)

@@ -67,6 +67,9 @@ type resetLinkAnswer struct {
 }
 
 func (s *Server) issueResetLink(c echo.Context) error {
+	if err := bindNone(c); err != nil {
+		return err
+	}
 	link, expires, err := s.deps.Recovery.IssueReset(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err

@@ -19,6 +19,9 @@ func (s *Server) endSessions(c echo.Context) error {
 	if err := validUserID(id); err != nil {
 		return err
 	}
+	if err := bindNone(c); err != nil {
+		return err
+	}
 	m, err := meta(c)
 	if err != nil {
 		return err
@@ -49,6 +52,9 @@ func (s *Server) mySessions(c echo.Context) error {
 
 // endMyOtherSessions logs the caller out everywhere but the session asking.
 func (s *Server) endMyOtherSessions(c echo.Context) error {
+	if err := bindNone(c); err != nil {
+		return err
+	}
 	m, err := meta(c)
 	if err != nil {
 		return err
