@@ -462,3 +462,33 @@ func TestARetriedPasswordChangeIsAnsweredAsTheFirst(t *testing.T) {
 	Expect(t, in.Get(t, "/api/v1/me", carla.Token), 200) // the session it was made in goes on
 	in.Login(t, carla.Email, "a fresh long passphrase")
 }
+
+// TestANameWithAControlCharacterIsRefused: a person's or a programme's name
+// is one line, shown on the register, the certificate and in mail; a line
+// break, an escape, NUL or a bidi override in it is a 400 naming the field,
+// and nothing is recorded: the address is still free. Names in any script
+// are taken.
+func TestANameWithAControlCharacterIsRefused(t *testing.T) {
+	tm := newTeam(t)
+	for _, name := range []string{"Zoe\nAdmin: yes", "Zoe\x00", "Zoe\x1b[31m", "\u202eeoZ", "Zoe\u2028Coach"} {
+		body := map[string]string{"email": "zoe@example.org", "password": "a long enough password", "name": name}
+		if r := tm.in.Post(t, "/api/v1/auth/register", "", body); r.Status != 400 || !strings.Contains(string(r.Body), `"field":"name"`) {
+			t.Errorf("register as %q: %d %s; want a 400 naming name", name, r.Status, r.Body)
+		}
+		body["role"] = "assessor"
+		if r := tm.in.Post(t, "/api/v1/users", tm.admin, body); r.Status != 400 || !strings.Contains(string(r.Body), `"field":"name"`) {
+			t.Errorf("the office creates %q: %d %s; want a 400 naming name", name, r.Status, r.Body)
+		}
+	}
+	Expect(t, tm.in.Post(t, "/api/v1/auth/register", "", map[string]string{"email": "zoe@example.org", "password": "a long enough password",
+		"name": "Zoë Ångström-محمد\u200cرضا"}), 201)
+
+	r := tm.in.Post(t, "/api/v1/cases", tm.applicant.Token, map[string]any{"scheme": "EQA", "level": "practitioner", "language": "en",
+		"programme": map[string]string{"name": "Coaching\x00Plus", "provider": "Acme\u202e"}})
+	if got := string(r.Body); r.Status != 400 || !strings.Contains(got, `"field":"programme.name"`) || !strings.Contains(got, `"field":"programme.provider"`) {
+		t.Errorf("a programme named with control characters: %d %s; want a 400 naming programme.name and programme.provider", r.Status, got)
+	}
+	if mine := Expect(t, tm.in.Get(t, "/api/v1/me/cases", tm.applicant.Token), 200).Map(t); fmt.Sprint(mine["cases"]) != "[]" {
+		t.Errorf("the applicant's cases after the refusal: got %v, want none", mine["cases"])
+	}
+}

@@ -235,6 +235,8 @@ func validateNewUser(in NewUser) error {
 	}
 	if n := strings.TrimSpace(in.Name); n == "" || limits.Name.Text("name", n) != nil {
 		f = append(f, domain.FieldError{Field: "name", Reason: fmt.Sprintf("required, at most %d characters", limits.Name.Runes)})
+	} else if e := limits.OneLine("name", n); e != nil {
+		f = append(f, *e)
 	}
 	if !in.Role.Valid() {
 		f = append(f, domain.FieldError{Field: "role", Reason: "one of applicant, assessor, office"})

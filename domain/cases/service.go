@@ -308,6 +308,10 @@ func (s *Service) Open(ctx context.Context, m aggregate.Meta, in OpenRequest) (s
 		if err := limits.Check("text too long", limits.Short.Text("programme.name", in.Programme.Name), limits.Short.Text("programme.provider", in.Programme.Provider)); err != nil {
 			return "", aggregate.Result{}, err
 		}
+		if err := limits.Check("invalid programme", limits.OneLine("programme.name", strings.TrimSpace(in.Programme.Name)),
+			limits.OneLine("programme.provider", strings.TrimSpace(in.Programme.Provider))); err != nil {
+			return "", aggregate.Result{}, err
+		}
 		var err error
 		if oi.ProgrammeName, err = s.seal(ctx, m.Actor.ID, in.Programme.Name); err != nil {
 			return "", aggregate.Result{}, err

@@ -23,6 +23,7 @@ package limits
 import (
 	"fmt"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/emcc/accredit/domain"
@@ -136,6 +137,21 @@ func (l Limit) Text(field, s string) *domain.FieldError {
 		return &domain.FieldError{Field: field, Reason: fmt.Sprintf("at most %d characters", l.Runes)}
 	case l.Bytes > 0 && len(s) > l.Bytes:
 		return &domain.FieldError{Field: field, Reason: fmt.Sprintf("at most %d bytes", l.Bytes)}
+	}
+	return nil
+}
+
+// OneLine reports a text that is one line, such as a name, holding a
+// character that breaks it or hides what it says: a control character (a
+// line break, a tab, an escape, NUL), a line or paragraph separator, or a
+// bidi embedding, override or isolate, which shows what follows it
+// reordered. Prose may hold line breaks; a name shown on the register, a
+// certificate or a mail header may not. nil when there is none.
+func OneLine(field, s string) *domain.FieldError {
+	for _, r := range s {
+		if unicode.In(r, unicode.Cc, unicode.Zl, unicode.Zp) || r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069 {
+			return &domain.FieldError{Field: field, Reason: "holds an invisible or control character"}
+		}
 	}
 	return nil
 }

@@ -28,6 +28,12 @@ func TestLimits(t *testing.T) {
 		{"above the maximum", true, func() bool { return num.Number("f", 10.001) != nil }},
 		{"below the minimum", true, func() bool { return num.Number("f", -0.001) != nil }},
 		{"NaN is out", true, func() bool { return num.Number("f", math.NaN()) != nil }},
+		{"a name in any script is one line", false, func() bool { return limits.OneLine("f", "Zoë Ångström-محمد\u200cرضا 李") != nil }},
+		{"a line break is not one line", true, func() bool { return limits.OneLine("f", "Zoë\nAdmin") != nil }},
+		{"NUL is out", true, func() bool { return limits.OneLine("f", "Zoë\x00") != nil }},
+		{"an escape is out", true, func() bool { return limits.OneLine("f", "Zoë\x1b[31m") != nil }},
+		{"a line separator is out", true, func() bool { return limits.OneLine("f", "Zoë\u2028") != nil }},
+		{"a bidi override is out", true, func() bool { return limits.OneLine("f", "\u202eëoZ") != nil }},
 	} {
 		if got := tc.got(); got != tc.err {
 			t.Errorf("%s: refused %v, want %v", tc.name, got, tc.err)
