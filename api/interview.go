@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/aggregate"
 	"github.com/emcc/accredit/domain/cases"
@@ -15,14 +16,21 @@ import (
 // scheduled by the office or the case's assessor or verifier, recorded by
 // each of them once it has taken place.
 
+// interviewRequest takes the time as a string: a time.Time field refuses
+// one it cannot read with an error that does not say which field it was.
 type interviewRequest struct {
-	At    time.Time `json:"at"`
-	Place string    `json:"place"`
+	At    string `json:"at"`
+	Place string `json:"place"`
 }
 
 func (s *Server) scheduleInterview(c echo.Context) error {
 	return s.command(accreditation.ActionScheduleInterview, withBody(func(ctx context.Context, m aggregate.Meta, id string, req interviewRequest) (aggregate.Result, error) {
-		return s.deps.Cases.ScheduleInterview(ctx, m, id, cases.InterviewRequest(req))
+		at, err := time.Parse(time.RFC3339, req.At)
+		if err != nil {
+			return aggregate.Result{}, domain.InvalidFields("invalid interview", domain.FieldError{Field: "at",
+				Reason: "required: a date and time with its offset, such as 2026-03-31T14:00:00+02:00"})
+		}
+		return s.deps.Cases.ScheduleInterview(ctx, m, id, cases.InterviewRequest{At: at, Place: req.Place})
 	}))(c)
 }
 

@@ -139,3 +139,21 @@ func TestInterviewAtSeniorPractitioner(t *testing.T) {
 		t.Fatalf("the applicant's history after the decision: the notes must stay hidden, the record's place kept: %s", body)
 	}
 }
+
+// TestAnInterviewTimeNotReadIsNamed: a time that is not one (a word, a
+// date without a time, none) is a 400 naming the field at, not a
+// "malformed JSON" problem that names no field; nothing is scheduled.
+func TestAnInterviewTimeNotReadIsNamed(t *testing.T) {
+	tm := newTeam(t)
+	id := tm.openSenior(t)
+	tm.toAssessment(t, id)
+	for _, at := range []any{"yesterday", "2026-03-04", "", 5} {
+		r := tm.in.Post(t, "/api/v1/cases/"+id+"/interview", tm.admin, map[string]any{"at": at, "place": "Utrecht"})
+		if p := Expect(t, r, 400).Map(t); !strings.Contains(fmt.Sprint(p["errors"]), "field:at ") {
+			t.Errorf("at %#v: got %v, want a 400 naming at", at, p)
+		}
+	}
+	if c := tm.get(t, "/api/v1/cases/"+id, tm.admin); c["interview"] != nil {
+		t.Errorf("interview after the refusals: got %v, want none", c["interview"])
+	}
+}
