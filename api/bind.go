@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"mime"
 	"net/http"
 	"strconv"
@@ -100,7 +101,7 @@ func jsonError(err error) error {
 		if field == "" {
 			field = "(body)"
 		}
-		return domain.InvalidFields("wrong type in JSON", domain.FieldError{Field: field, Reason: fmt.Sprintf("must be %s, not %s", jsonKind(typ.Type.Kind().String()), typ.Value)})
+		return domain.InvalidFields("wrong type in JSON", domain.FieldError{Field: field, Reason: typeReason(typ.Type.Kind().String(), typ.Value)})
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return domain.Errorf(domain.Invalid, "malformed JSON: unexpected end")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
@@ -111,9 +112,31 @@ func jsonError(err error) error {
 	}
 }
 
+// typeReason says why a JSON value (encoding/json's word for it: "string",
+// "number 1.5") does not fit a Go kind. A number that does not fit a
+// number has a fraction or an exponent where an integer is wanted, or is
+// out of range: "must be a number, not number 1.5" would say neither.
+func typeReason(kind, value string) string {
+	n, isNumber := strings.CutPrefix(value, "number ")
+	integer := strings.HasPrefix(kind, "int") || strings.HasPrefix(kind, "uint")
+	switch f, err := strconv.ParseFloat(n, 64); {
+	case !isNumber:
+		return fmt.Sprintf("must be %s, not %s", jsonKind(kind), value)
+	case integer && err == nil && f != math.Trunc(f):
+		return fmt.Sprintf("must be an integer, not %s", n)
+	case strings.HasPrefix(kind, "uint") && err == nil && f < 0:
+		return fmt.Sprintf("must not be negative, not %s", n)
+	case integer && err == nil && math.Abs(f) <= math.MaxInt64:
+		return fmt.Sprintf("must be an integer written without a fraction or an exponent, not %s", n)
+	}
+	return fmt.Sprintf("%s is out of range", n)
+}
+
 func jsonKind(k string) string {
 	switch {
-	case strings.HasPrefix(k, "int"), strings.HasPrefix(k, "uint"), strings.HasPrefix(k, "float"):
+	case strings.HasPrefix(k, "int"), strings.HasPrefix(k, "uint"):
+		return "an integer"
+	case strings.HasPrefix(k, "float"):
 		return "a number"
 	case k == "string":
 		return "a string"

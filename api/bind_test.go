@@ -140,3 +140,23 @@ func TestACommandThatTakesNoBodyRefusesOne(t *testing.T) {
 	}
 	Expect(t, tm.in.Get(t, "/api/v1/me", phone), 401)
 }
+
+// TestANumberThatDoesNotFitSaysWhy: a number where an integer is wanted,
+// or one out of range, is a 400 that says which, not "must be a number,
+// not number 1.5".
+func TestANumberThatDoesNotFitSaysWhy(t *testing.T) {
+	tm := newTeam(t)
+	id := tm.openEIA(t)
+	for body, want := range map[string]string{
+		`{"client_count":1.5}`:                  `{"field":"client_count","reason":"must be an integer, not 1.5"}`,
+		`{"client_count":1e2}`:                  `{"field":"client_count","reason":"must be an integer written without a fraction or an exponent, not 1e2"}`,
+		`{"client_count":99999999999999999999}`: `{"field":"client_count","reason":"99999999999999999999 is out of range"}`,
+		`{"client_hours":1e400}`:                `{"field":"client_hours","reason":"1e400 is out of range"}`,
+		`{"client_count":"14"}`:                 `{"field":"client_count","reason":"must be an integer, not string"}`,
+		`{"client_hours":"140"}`:                `{"field":"client_hours","reason":"must be a number, not string"}`,
+	} {
+		if status, got := raw(t, "PUT", tm.in.URL+"/api/v1/cases/"+id+"/portfolio", tm.applicant.Token, "application/json", strings.NewReader(body)); status != 400 || !strings.Contains(got, want) {
+			t.Errorf("portfolio %s: %d %s; want a 400 with %s", body, status, got, want)
+		}
+	}
+}
