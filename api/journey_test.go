@@ -553,3 +553,27 @@ func TestARetriedDecisionIsAnsweredAsTheFirstAfterAPanelMemberLeft(t *testing.T)
 	other.Body = body("Meets the level well.")
 	Expect(t, tm.in.Do(t, other), 422) // the key with another body
 }
+
+// TestAProgrammeRefusedIsNamedAsSent: an EQA case's programme is sent as
+// programme.name and programme.provider, and a refusal names those, not
+// fields the API does not have.
+func TestAProgrammeRefusedIsNamedAsSent(t *testing.T) {
+	tm := newTeam(t)
+	for _, tc := range []struct {
+		scheme    string
+		programme map[string]string
+	}{
+		{"EQA", map[string]string{"name": " ", "provider": ""}},
+		{"EIA", map[string]string{"name": "Coachopleiding Plus", "provider": "Academie Noord"}},
+	} {
+		body := map[string]any{"scheme": tc.scheme, "level": "practitioner", "language": "en", "programme": tc.programme}
+		p := Expect(t, tm.in.Post(t, "/api/v1/cases", tm.applicant.Token, body), 400).Map(t)
+		var fields []string
+		for _, e := range p["errors"].([]any) {
+			fields = append(fields, e.(map[string]any)["field"].(string))
+		}
+		if !slices.Equal(fields, []string{"programme.name", "programme.provider"}) {
+			t.Errorf("%s with programme %v: fields %v, want programme.name and programme.provider", tc.scheme, tc.programme, fields)
+		}
+	}
+}

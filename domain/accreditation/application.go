@@ -46,14 +46,14 @@ func (c *Case) Open(actor domain.Actor, now time.Time, in OpenInput) ([]aggregat
 	}
 	switch in.Scheme {
 	case SchemeEQA:
-		f.required("programme_name", in.ProgrammeName)
-		f.required("programme_provider", in.ProgrammeProvider)
+		f.required("programme.name", in.ProgrammeName)
+		f.required("programme.provider", in.ProgrammeProvider)
 	case SchemeEIA:
 		if !in.ProgrammeName.IsZero() {
-			f.add("programme_name", "only for an EQA application")
+			f.add("programme.name", "only for an EQA application")
 		}
 		if !in.ProgrammeProvider.IsZero() {
-			f.add("programme_provider", "only for an EQA application")
+			f.add("programme.provider", "only for an EQA application")
 		}
 	}
 	if err := f.err(ActionOpen); err != nil {

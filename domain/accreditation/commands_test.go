@@ -55,9 +55,9 @@ func TestOpen(t *testing.T) {
 		{"unknown level", func(in *OpenInput) { in.Level = "grandmaster" }, "level"},
 		{"language not two letters", func(in *OpenInput) { in.Language = "english" }, "language"},
 		{"language no code ISO 639-1 assigns", func(in *OpenInput) { in.Language = "xx" }, "language"},
-		{"EQA without programme name", func(in *OpenInput) { in.Scheme = SchemeEQA; in.ProgrammeProvider = seal("p") }, "programme_name"},
-		{"EQA without provider", func(in *OpenInput) { in.Scheme = SchemeEQA; in.ProgrammeName = seal("n") }, "programme_provider"},
-		{"EIA with a programme", func(in *OpenInput) { in.ProgrammeName = seal("n") }, "programme_name"},
+		{"EQA without programme name", func(in *OpenInput) { in.Scheme = SchemeEQA; in.ProgrammeProvider = seal("p") }, "programme.name"},
+		{"EQA without provider", func(in *OpenInput) { in.Scheme = SchemeEQA; in.ProgrammeName = seal("n") }, "programme.provider"},
+		{"EIA with a programme", func(in *OpenInput) { in.ProgrammeName = seal("n") }, "programme.name"},
 		{"another case id", func(in *OpenInput) { in.CaseID = "case-2" }, "case_id"},
 	} {
 		t.Run("Invalid/"+tc.name, func(t *testing.T) {
