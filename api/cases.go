@@ -2,7 +2,9 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"mime"
 	"mime/multipart"
 	"net/http"
@@ -453,14 +455,12 @@ func (s *Server) addEvidence(c echo.Context) error {
 		}
 		name := part.FormName()
 		if name == "file" {
-			if evID != "" || fileErr != nil {
-				return domain.Errorf(domain.Invalid, "one file per upload")
-			}
 			if err := fillUpload(&up, fields); err != nil {
 				return err
 			}
 			up.FileName = part.FileName()
 			up.File = part
+			up.Rest = func() error { return s.afterFile(mr) }
 			if m.CommandID != "" {
 				fileName := up.FileName
 				up.RequestHash = func(sum []byte) string { return s.formHash(c, fields, fileName, sum) }
@@ -478,7 +478,7 @@ func (s *Server) addEvidence(c echo.Context) error {
 				}
 				return fileErr
 			}
-			continue
+			break // afterFile has read the rest
 		}
 		b := make([]byte, 64<<10)
 		n, _ := readFull(part, b)
@@ -493,6 +493,38 @@ func (s *Server) addEvidence(c echo.Context) error {
 	c.Response().Header().Set("Location", "/api/v1/cases/"+id+"/evidence/"+evID+"/file")
 	c.Response().Header().Set("X-Evidence-Id", evID)
 	return s.answerCase(c, id, res, http.StatusCreated)
+}
+
+// afterFile reads what follows an upload's file, before anything is
+// stored (cases.Upload.Rest): another file, or a field the upload takes,
+// which would be dropped once the file is recorded, refuses the upload (the
+// fields named), as does a body that ends malformed or too large. Other
+// fields are ignored, as before the file.
+func (s *Server) afterFile(mr *multipart.Reader) error {
+	var late []domain.FieldError
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			var mbe *http.MaxBytesError
+			if asMaxBytes(err, &mbe) {
+				return &domain.Error{Code: domain.TooLarge, Message: fmt.Sprintf("the upload is over the limit of %d bytes", s.deps.Cases.MaxUpload()), Extra: map[string]any{"max_bytes": s.deps.Cases.MaxUpload()}}
+			}
+			return domain.Errorf(domain.Invalid, "malformed multipart body: %v", err)
+		}
+		switch name := part.FormName(); name {
+		case "file":
+			return domain.Errorf(domain.Invalid, "one file per upload")
+		case "kind", "title", "categories", "indicators":
+			late = append(late, domain.FieldError{Field: name, Reason: "sent after the file: the fields come before it, as a browser sends a form"})
+		}
+	}
+	if len(late) == 0 {
+		return nil
+	}
+	return domain.InvalidFields("the fields kind, title, categories and indicators come before the file", late...)
 }
 
 // fieldsAfterFile reads what is left of an upload whose fields were refused

@@ -188,6 +188,48 @@ func TestUploadMistakesAreNamed(t *testing.T) {
 	}
 }
 
+// TestWhatFollowsTheFileRefusesTheUpload: a field the upload takes sent
+// after the file, or a second file, is a 400 as the document says, and
+// nothing is stored: not the first file recorded with the field dropped,
+// nor recorded under a 400 that tells the client to send it again.
+func TestWhatFollowsTheFileRefusesTheUpload(t *testing.T) {
+	tm := newTeam(t)
+	id := draftCase(t, tm)
+	before := len(storedObjects(t, tm.in))
+	upload := func(parts ...string) Response {
+		var b bytes.Buffer
+		w := multipart.NewWriter(&b)
+		for i := 0; i+1 < len(parts); i += 2 {
+			if parts[i] == "file" {
+				f, _ := w.CreateFormFile("file", parts[i+1])
+				_, _ = f.Write([]byte("a note on my practice"))
+			} else {
+				_ = w.WriteField(parts[i], parts[i+1])
+			}
+		}
+		_ = w.Close()
+		return tm.in.Do(t, Request{Method: http.MethodPost, Path: "/api/v1/cases/" + id + "/evidence", Token: tm.applicant.Token,
+			RawBody: &b, Header: map[string]string{"Content-Type": w.FormDataContentType()}})
+	}
+	r := Expect(t, upload("kind", "other", "title", "Note", "file", "note.txt", "categories", "1,2", "indicators", "31"), 400)
+	for _, f := range []string{"categories", "indicators"} {
+		if !strings.Contains(string(r.Body), `{"field":"`+f+`","reason":"sent after the file`) {
+			t.Errorf("%s after the file: %s", f, r.Body)
+		}
+	}
+	r = Expect(t, upload("kind", "other", "title", "Note", "file", "one.txt", "file", "two.txt"), 400)
+	if !strings.Contains(string(r.Body), "one file per upload") {
+		t.Errorf("two files: %s", r.Body)
+	}
+	if after := len(storedObjects(t, tm.in)); after != before {
+		t.Errorf("objects stored: got %d, want %d", after, before)
+	}
+	if n := evidenceCount(t, tm, id); n != 0 {
+		t.Errorf("evidence: got %d, want 0", n)
+	}
+	Expect(t, upload("kind", "other", "title", "Note", "categories", "1,2", "file", "note.txt", "comment", "ignored, as the document says"), 201)
+}
+
 // slowUpload starts an upload whose file part stays open until the returned
 // function is called; that function then finishes it and returns the status.
 func slowUpload(t *testing.T, in *Instance, caseID, token string) (finish func() int) {

@@ -62,6 +62,10 @@ type Upload struct {
 	// file's SHA-256 (known once the file is spooled): it replaces the
 	// command's, so that its key is bound to the file's content too.
 	RequestHash func(fileSHA256 []byte) string
+	// Rest, when set, reads what follows the file in the request, once the
+	// file is read and before anything is stored: an error refuses the
+	// upload, so that nothing is stored for a request answered with one.
+	Rest func() error
 }
 
 // AddEvidence checks, encrypts and stores an evidence file, then records it.
@@ -132,6 +136,11 @@ func (s *Service) AddEvidence(ctx context.Context, m aggregate.Meta, id string, 
 	if n > s.maxUpload {
 		return "", aggregate.Result{}, &domain.Error{Code: domain.TooLarge, Message: fmt.Sprintf("the file is over the limit of %d bytes", s.maxUpload),
 			Extra: map[string]any{"max_bytes": s.maxUpload}}
+	}
+	if up.Rest != nil {
+		if err := up.Rest(); err != nil {
+			return "", aggregate.Result{}, err
+		}
 	}
 	sum := h.Sum(nil)
 	if up.RequestHash != nil && m.CommandID != "" {
