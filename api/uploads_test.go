@@ -230,6 +230,40 @@ func TestWhatFollowsTheFileRefusesTheUpload(t *testing.T) {
 	Expect(t, upload("kind", "other", "title", "Note", "categories", "1,2", "file", "note.txt", "comment", "ignored, as the document says"), 201)
 }
 
+// TestAnEvidenceTitleOrFileNameIsOneLine: an evidence file's title, on
+// upload or edit, and its file name are names, shown in lists and on the
+// download: a control character or a bidi override in one is a 400 naming
+// it, and nothing is stored or changed.
+func TestAnEvidenceTitleOrFileNameIsOneLine(t *testing.T) {
+	tm := newTeam(t)
+	id := tm.openEIA(t) // reflections.pdf, titled Reflections 2025
+	before := len(storedObjects(t, tm.in))
+	for _, tc := range []struct{ title, file, field string }{
+		{"Reflections\x002026", "reflections.pdf", "title"},
+		{"Reflections\n2026", "reflections.pdf", "title"},
+		{"Reflections 2026", "invoice\u202etxt.pdf", "file"},
+		{"Reflections 2026", "notes\u0085.pdf", "file"},
+	} {
+		r := tm.in.Upload(t, id, tm.applicant.Token, map[string]string{"kind": "reflective_statement", "title": tc.title, "categories": "1"}, tc.file, pdf, nil)
+		if r.Status != 400 || !strings.Contains(string(r.Body), `"field":"`+tc.field+`"`) {
+			t.Errorf("upload titled %q named %q: %d %s; want a 400 naming %s", tc.title, tc.file, r.Status, r.Body, tc.field)
+		}
+	}
+	ev := tm.get(t, "/api/v1/cases/"+id, tm.applicant.Token)["evidence"].([]any)
+	path := "/api/v1/cases/" + id + "/evidence/" + ev[0].(map[string]any)["id"].(string)
+	r := tm.in.Put(t, path, tm.applicant.Token, map[string]any{"kind": "reflective_statement", "title": "Reflections\u20282026", "categories": []int{1}, "indicators": []int{31}})
+	if r.Status != 400 || !strings.Contains(string(r.Body), `"field":"title"`) {
+		t.Errorf("edit to a title with a line separator: %d %s; want a 400 naming title", r.Status, r.Body)
+	}
+	ev = tm.get(t, "/api/v1/cases/"+id, tm.applicant.Token)["evidence"].([]any)
+	if len(ev) != 1 || ev[0].(map[string]any)["title"] != "Reflections 2025" {
+		t.Errorf("evidence after the refusals: got %v, want reflections.pdf as it was", ev)
+	}
+	if after := len(storedObjects(t, tm.in)); after != before {
+		t.Errorf("objects stored: got %d, want %d", after, before)
+	}
+}
+
 // slowUpload starts an upload whose file part stays open until the returned
 // function is called; that function then finishes it and returns the status.
 func slowUpload(t *testing.T, in *Instance, caseID, token string) (finish func() int) {

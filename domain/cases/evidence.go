@@ -86,7 +86,7 @@ func (s *Service) AddEvidence(ctx context.Context, m aggregate.Meta, id string, 
 	if t := strings.TrimSpace(up.Title); t == "" {
 		fields = append(fields, domain.FieldError{Field: "title", Reason: "required"})
 	}
-	for _, e := range []*domain.FieldError{limits.Short.Text("title", strings.TrimSpace(up.Title)), limits.FileName.Text("file", up.FileName),
+	for _, e := range []*domain.FieldError{limits.Short.Text("title", strings.TrimSpace(up.Title)), limits.OneLine("title", strings.TrimSpace(up.Title)), limits.FileName.Text("file", up.FileName), limits.OneLine("file", up.FileName),
 		limits.Categories.List("categories", len(up.Categories)), repeated("categories[%d]", len(up.Categories), func(i int) int { return up.Categories[i] }),
 		limits.Indicators.List("indicators", len(up.Indicators))} {
 		if e != nil {
@@ -307,7 +307,7 @@ func (s *Service) EditEvidence(ctx context.Context, m aggregate.Meta, id, evID s
 	if title == "" {
 		fields = append(fields, domain.FieldError{Field: "title", Reason: "required"})
 	}
-	for _, e := range []*domain.FieldError{limits.Short.Text("title", title),
+	for _, e := range []*domain.FieldError{limits.Short.Text("title", title), limits.OneLine("title", title),
 		limits.Categories.List("categories", len(in.Categories)), repeated("categories[%d]", len(in.Categories), func(i int) int { return in.Categories[i] }),
 		limits.Indicators.List("indicators", len(in.Indicators))} {
 		if e != nil {
