@@ -8,6 +8,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -482,6 +483,11 @@ func (s *Server) addEvidence(c echo.Context) error {
 		}
 		b := make([]byte, 64<<10)
 		n, _ := readFull(part, b)
+		if _, twice := fields[name]; twice && slices.Contains(uploadFields, name) {
+			// Categories sent as a form sends checkboxes, one each, would
+			// keep the last alone.
+			return domain.InvalidFields("a field sent twice", domain.FieldError{Field: name, Reason: "sent twice: send it once (categories and indicators as one comma-separated list)"})
+		}
 		fields[name] = strings.TrimSpace(string(b[:n]))
 	}
 	if evID == "" {
@@ -494,6 +500,10 @@ func (s *Server) addEvidence(c echo.Context) error {
 	c.Response().Header().Set("X-Evidence-Id", evID)
 	return s.answerCase(c, id, res, http.StatusCreated)
 }
+
+// uploadFields are the fields an upload takes before its file; others are
+// ignored.
+var uploadFields = []string{"kind", "title", "categories", "indicators"}
 
 // afterFile reads what follows an upload's file, before anything is
 // stored (cases.Upload.Rest): another file, or a field the upload takes,
@@ -514,10 +524,10 @@ func (s *Server) afterFile(mr *multipart.Reader) error {
 			}
 			return domain.Errorf(domain.Invalid, "malformed multipart body: %v", err)
 		}
-		switch name := part.FormName(); name {
-		case "file":
+		switch name := part.FormName(); {
+		case name == "file":
 			return domain.Errorf(domain.Invalid, "one file per upload")
-		case "kind", "title", "categories", "indicators":
+		case slices.Contains(uploadFields, name):
 			late = append(late, domain.FieldError{Field: name, Reason: "sent after the file: the fields come before it, as a browser sends a form"})
 		}
 	}

@@ -230,6 +230,32 @@ func TestWhatFollowsTheFileRefusesTheUpload(t *testing.T) {
 	Expect(t, upload("kind", "other", "title", "Note", "categories", "1,2", "file", "note.txt", "comment", "ignored, as the document says"), 201)
 }
 
+// TestAnUploadFieldSentTwiceIsRefused: categories sent as a form sends
+// checkboxes, one field each, or a title sent twice, is a 400 naming the
+// field, not an upload that keeps the last and drops the others.
+func TestAnUploadFieldSentTwiceIsRefused(t *testing.T) {
+	tm := newTeam(t)
+	id := draftCase(t, tm)
+	for _, twice := range [][2]string{{"categories", "1"}, {"title", "Note"}} {
+		var b bytes.Buffer
+		w := multipart.NewWriter(&b)
+		for _, f := range [][2]string{{"kind", "other"}, {"title", "Note"}, {"categories", "2"}, twice} {
+			_ = w.WriteField(f[0], f[1])
+		}
+		f, _ := w.CreateFormFile("file", "note.txt")
+		_, _ = f.Write([]byte("a note on my practice"))
+		_ = w.Close()
+		r := tm.in.Do(t, Request{Method: http.MethodPost, Path: "/api/v1/cases/" + id + "/evidence", Token: tm.applicant.Token,
+			RawBody: &b, Header: map[string]string{"Content-Type": w.FormDataContentType()}})
+		if r.Status != 400 || !strings.Contains(string(r.Body), `{"field":"`+twice[0]+`","reason":"sent twice`) {
+			t.Errorf("%s sent twice: %d %s; want a 400 naming it", twice[0], r.Status, r.Body)
+		}
+	}
+	if n := evidenceCount(t, tm, id); n != 0 {
+		t.Errorf("evidence: got %d, want 0", n)
+	}
+}
+
 // TestAnEvidenceTitleOrFileNameIsOneLine: an evidence file's title, on
 // upload or edit, and its file name are names, shown in lists and on the
 // download: a control character or a bidi override in one is a 400 naming
