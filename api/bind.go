@@ -75,17 +75,22 @@ func bindBody(c echo.Context, v any, required bool) error {
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return jsonError(err)
-	}
-	if dec.More() {
+	decodeErr := dec.Decode(v)
+	if decodeErr == nil && dec.More() {
 		return domain.Errorf(domain.Invalid, "malformed JSON: data after the object")
 	}
 	var doc any
-	dec = json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&doc); err != nil {
+	generic := json.NewDecoder(bytes.NewReader(body))
+	generic.UseNumber()
+	if err := generic.Decode(&doc); err != nil {
 		return jsonError(err)
+	}
+	if decodeErr != nil {
+		if f, ok := strings.CutPrefix(decodeErr.Error(), "json: unknown field "); ok {
+			f, _ = strconv.Unquote(f)
+			return domain.InvalidFields("unknown field in JSON", domain.FieldError{Field: unknownField(req.Method, c.Path(), doc, f), Reason: "unknown field"})
+		}
+		return jsonError(decodeErr)
 	}
 	return checkNulls(req.Method, c.Path(), doc)
 }

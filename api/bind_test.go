@@ -160,3 +160,21 @@ func TestANumberThatDoesNotFitSaysWhy(t *testing.T) {
 		}
 	}
 }
+
+// TestAnUnknownFieldIsNamedWhereItIs: a field the document does not have
+// inside a list's item is named with its place, as the domain names the
+// fields it refuses (categories[1].statement), not by its last name alone.
+func TestAnUnknownFieldIsNamedWhereItIs(t *testing.T) {
+	tm := newTeam(t)
+	id := tm.openEIA(t)
+	for path, tc := range map[string]struct{ body, field string }{
+		"/portfolio":       {`{"client_hours":140,"curriculum":[{"category":1,"description":"x","modules":2}]}`, "curriculum[0].modules"},
+		"/self-assessment": {`{"categories":[{"category":3,"statement":"x"},{"category":4,"statment":"y"}]}`, "categories[1].statment"},
+		"/portfolio?":      {`{"clinet_hours":140}`, "clinet_hours"},
+	} {
+		status, got := raw(t, "PUT", tm.in.URL+"/api/v1/cases/"+id+strings.TrimSuffix(path, "?"), tm.applicant.Token, "application/json", strings.NewReader(tc.body))
+		if want := `{"field":"` + tc.field + `","reason":"unknown field"}`; status != 400 || !strings.Contains(got, want) {
+			t.Errorf("%s %s: %d %s; want a 400 with %s", path, tc.body, status, got, want)
+		}
+	}
+}

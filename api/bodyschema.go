@@ -11,12 +11,16 @@ import (
 	"github.com/emcc/accredit/domain"
 )
 
+// What bind asks of the contract: the request body schemas, read from the
+// embedded document, so that its rules are the document's and no handler
+// repeats them.
+//
 // encoding/json reads a JSON null as nothing at all: a number of a list
 // becomes 0, a field is left as it was. The contract says where null is
 // allowed (a type that includes "null"); everywhere else bind refuses it,
 // naming the field, rather than record a 0 or a blank the client did not
-// send. The request body schemas are read from the embedded document, so
-// the rule is the document's and no handler repeats it.
+// send. And encoding/json names an unknown field by its last name alone;
+// the schemas say where it is.
 
 // bodySchema is the JSON request body schema of an operation ("POST
 // /api/v1/cases/{id}/portfolio"), nil when it has none, with the document's
@@ -66,6 +70,63 @@ func checkNulls(method, route string, body any) error {
 		return domain.InvalidFields("null in JSON", bad...)
 	}
 	return nil
+}
+
+// unknownField says where in body (the decoded JSON) the field name is
+// that its object's schema does not describe: "years[0].bogus", where
+// encoding/json says "bogus". name as it is when the schema does not tell.
+func unknownField(method, route string, body any, name string) string {
+	b := bodySchemas()
+	s, ok := b.bodies[method+" "+openAPIPath(route)]
+	if !ok {
+		return name
+	}
+	if at := b.unknown(s, body, "", name); at != "" {
+		return at
+	}
+	return name
+}
+
+// unknown returns the path of the first field name in v, at the field at,
+// that s does not describe; "" when there is none.
+func (b *bodySchema) unknown(s map[string]any, v any, at, name string) string {
+	s = b.resolve(s)
+	switch v := v.(type) {
+	case map[string]any:
+		props, _ := s["properties"].(map[string]any)
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			path := k
+			if at != "" {
+				path = at + "." + k
+			}
+			sub, ok := props[k].(map[string]any)
+			if !ok {
+				sub, ok = s["additionalProperties"].(map[string]any)
+			}
+			if !ok && k == name && s["additionalProperties"] != true {
+				return path
+			}
+			if ok {
+				if found := b.unknown(sub, v[k], path, name); found != "" {
+					return found
+				}
+			}
+		}
+	case []any:
+		if items, ok := s["items"].(map[string]any); ok {
+			for i, e := range v {
+				if found := b.unknown(items, e, fmt.Sprintf("%s[%d]", at, i), name); found != "" {
+					return found
+				}
+			}
+		}
+	}
+	return ""
 }
 
 // openAPIPath turns an echo route path (/cases/:id) into the document's
