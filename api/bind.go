@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -90,6 +92,9 @@ func bindBody(c echo.Context, v any, required bool) error {
 			f, _ = strconv.Unquote(f)
 			return domain.InvalidFields("unknown field in JSON", domain.FieldError{Field: unknownField(req.Method, c.Path(), doc, f), Reason: "unknown field"})
 		}
+		if typ := (*json.UnmarshalTypeError)(nil); errors.As(decodeErr, &typ) && typ.Field != "" {
+			typ.Field = fieldAt(doc, strings.Split(typ.Field, "."), typ.Value, "")
+		}
 		return jsonError(decodeErr)
 	}
 	return checkNulls(req.Method, c.Path(), doc)
@@ -115,6 +120,62 @@ func jsonError(err error) error {
 	default:
 		return domain.Errorf(domain.Invalid, "malformed JSON: %v", err)
 	}
+}
+
+// fieldAt names the place in v (the decoded body) of a value of the wrong
+// type, which encoding/json names by a path without list indices
+// ("categories.category") and the JSON it found ("string", "number 1.5"):
+// the first value at that path of that JSON, "categories[1].category".
+// The path as encoding/json wrote it when there is none.
+func fieldAt(v any, path []string, value, at string) string {
+	if len(path) == 0 && jsonIs(v, value) {
+		return at
+	}
+	switch v := v.(type) {
+	case []any:
+		for i, e := range v {
+			if found := fieldAt(e, path, value, fmt.Sprintf("%s[%d]", at, i)); found != "" {
+				return found
+			}
+		}
+	case map[string]any:
+		keys := path[:min(1, len(path))] // the field named, or a map's every key
+		if len(path) == 0 {
+			keys = slices.Sorted(maps.Keys(v))
+		}
+		for _, k := range keys {
+			if e, ok := v[k]; ok {
+				name := k
+				if at != "" {
+					name = at + "." + k
+				}
+				if found := fieldAt(e, path[min(1, len(path)):], value, name); found != "" {
+					return found
+				}
+			}
+		}
+	}
+	if at == "" {
+		return strings.Join(path, ".")
+	}
+	return ""
+}
+
+// jsonIs reports whether v is the JSON encoding/json describes as value.
+func jsonIs(v any, value string) bool {
+	switch v := v.(type) {
+	case string:
+		return value == "string"
+	case json.Number:
+		return value == "number "+v.String() || value == "number"
+	case bool:
+		return value == "bool"
+	case []any:
+		return value == "array"
+	case map[string]any:
+		return value == "object"
+	}
+	return false
 }
 
 // typeReason says why a JSON value (encoding/json's word for it: "string",

@@ -178,3 +178,23 @@ func TestAnUnknownFieldIsNamedWhereItIs(t *testing.T) {
 		}
 	}
 }
+
+// TestAWrongTypeIsNamedWhereItIs: a value of the wrong type in a list is
+// named with its place (categories[1].category), where encoding/json says
+// categories.category, as if every item were wrong.
+func TestAWrongTypeIsNamedWhereItIs(t *testing.T) {
+	tm := newTeam(t)
+	id := tm.openEIA(t)
+	for path, tc := range map[string]struct{ body, want string }{
+		"/self-assessment": {`{"categories":[{"category":3,"statement":"x"},{"category":"4","statement":"y"}]}`,
+			`{"field":"categories[1].category","reason":"must be an integer, not string"}`},
+		"/portfolio": {`{"client_hours":140,"supervision_hours_by_quarter":[2,1,"2",1]}`,
+			`{"field":"supervision_hours_by_quarter[2]","reason":"must be a number, not string"}`},
+		"/portfolio?": {`{"client_hours":"140"}`, `{"field":"client_hours","reason":"must be a number, not string"}`},
+	} {
+		status, got := raw(t, "PUT", tm.in.URL+"/api/v1/cases/"+id+strings.TrimSuffix(path, "?"), tm.applicant.Token, "application/json", strings.NewReader(tc.body))
+		if status != 400 || !strings.Contains(got, tc.want) {
+			t.Errorf("%s %s: %d %s; want a 400 with %s", path, tc.body, status, got, tc.want)
+		}
+	}
+}
