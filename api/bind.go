@@ -87,6 +87,9 @@ func bindBody(c echo.Context, v any, required bool) error {
 	if err := generic.Decode(&doc); err != nil {
 		return jsonError(err)
 	}
+	if at := duplicateName(body); at != "" {
+		return domain.InvalidFields("a name given twice in a JSON object", domain.FieldError{Field: at, Reason: "given twice: give it once"})
+	}
 	if decodeErr != nil {
 		if f, ok := strings.CutPrefix(decodeErr.Error(), "json: unknown field "); ok {
 			f, _ = strconv.Unquote(f)
@@ -119,6 +122,71 @@ func jsonError(err error) error {
 		return domain.InvalidFields("unknown field in JSON", domain.FieldError{Field: f, Reason: "unknown field"})
 	default:
 		return domain.Errorf(domain.Invalid, "malformed JSON: %v", err)
+	}
+}
+
+// duplicateName returns the place of the first name given twice in one
+// object of body, valid JSON: encoding/json would keep the last value and
+// drop the others unsaid. "" when there is none.
+func duplicateName(body []byte) string {
+	type level struct {
+		object  bool
+		at, key string
+		items   int
+		names   map[string]bool
+		wantKey bool
+	}
+	var stack []*level
+	// child is the place of the value that comes next in the top level,
+	// which that value then fills.
+	child := func() string {
+		if len(stack) == 0 {
+			return ""
+		}
+		top := stack[len(stack)-1]
+		if top.object {
+			top.wantKey = true
+			if top.at == "" {
+				return top.key
+			}
+			return top.at + "." + top.key
+		}
+		top.items++
+		return fmt.Sprintf("%s[%d]", top.at, top.items-1)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{', '[':
+				stack = append(stack, &level{object: t == '{', at: child(), names: map[string]bool{}, wantKey: t == '{'})
+			default:
+				stack = stack[:len(stack)-1]
+				if len(stack) == 0 {
+					return ""
+				}
+			}
+		default:
+			if len(stack) == 0 {
+				return "" // a body that is one number, string, true, false or null
+			}
+			if top := stack[len(stack)-1]; top.object && top.wantKey {
+				name, _ := t.(string)
+				top.key, top.wantKey = name, false
+				if top.names[name] {
+					return child()
+				}
+				top.names[name] = true
+				continue
+			}
+			child()
+		}
 	}
 }
 

@@ -198,3 +198,30 @@ func TestAWrongTypeIsNamedWhereItIs(t *testing.T) {
 		}
 	}
 }
+
+// TestANameGivenTwiceIsRefused: a JSON object that gives a name twice is a
+// 400 naming it, not a body whose last value silently wins; the portfolio
+// is left as it was.
+func TestANameGivenTwiceIsRefused(t *testing.T) {
+	tm := newTeam(t)
+	id := tm.openEIA(t)
+	before := tm.get(t, "/api/v1/cases/"+id, tm.applicant.Token)["portfolio"]
+	for body, field := range map[string]string{
+		`{"client_hours":140,"client_count":14,"client_hours":0}`:                                         "client_hours",
+		`{"curriculum":[{"category":1,"description":"x"},{"category":2,"description":"y","category":3}]}`: "curriculum[1].category",
+		`{"client_hours":140,"curriculum":[],"curriculum":[{"category":1,"description":"x"}]}`:            "curriculum",
+	} {
+		status, got := raw(t, "PUT", tm.in.URL+"/api/v1/cases/"+id+"/portfolio", tm.applicant.Token, "application/json", strings.NewReader(body))
+		if want := `{"field":"` + field + `","reason":"given twice`; status != 400 || !strings.Contains(got, want) {
+			t.Errorf("portfolio %s: %d %s; want a 400 with %s", body, status, got, want)
+		}
+	}
+	if after := tm.get(t, "/api/v1/cases/"+id, tm.applicant.Token)["portfolio"]; !reflect.DeepEqual(after, before) {
+		t.Errorf("portfolio after the refusals: got %v, want %v", after, before)
+	}
+	for _, body := range []string{`null`, `"x"`, `5`, `[]`} { // no object: refused as before, not a panic
+		if status, got := raw(t, "PUT", tm.in.URL+"/api/v1/cases/"+id+"/portfolio", tm.applicant.Token, "application/json", strings.NewReader(body)); status != 400 {
+			t.Errorf("portfolio %s: %d %s; want a 400", body, status, got)
+		}
+	}
+}
