@@ -117,9 +117,6 @@ func jsonError(err error) error {
 		return domain.InvalidFields("wrong type in JSON", domain.FieldError{Field: field, Reason: typeReason(typ.Type.Kind().String(), typ.Value)})
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return domain.Errorf(domain.Invalid, "malformed JSON: unexpected end")
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		f, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
-		return domain.InvalidFields("unknown field in JSON", domain.FieldError{Field: f, Reason: "unknown field"})
 	default:
 		return domain.Errorf(domain.Invalid, "malformed JSON: %v", err)
 	}
