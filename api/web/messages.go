@@ -9,7 +9,7 @@ type msg struct{ en, nl string }
 // (levels, categories, indicators) come from the framework catalogue in
 // the chosen language. Placeholders are fmt's (%s, %d) and appear in the
 // same order in both languages.
-var messages = joinMessages(vocabulary, pageMessages, programmeMessages, selfCheckMessages, calibrationMessages, searchMessages, confirmMessages, roughEdgesMessages, reuseMessages, credentialMessages, mailMessages, assessorViewsMessages, reassignMessages, waitingMessages)
+var messages = joinMessages(vocabulary, pageMessages, programmeMessages, selfCheckMessages, calibrationMessages, searchMessages, confirmMessages, roughEdgesMessages, reuseMessages, credentialMessages, mailMessages, assessorViewsMessages, reassignMessages, waitingMessages, problemMessages)
 
 // joinMessages merges catalogues; a key in two of them is a mistake a
 // single map literal would not have compiled, so it panics at start.

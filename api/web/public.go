@@ -89,7 +89,7 @@ func (a *app) login(x *ctx) error {
 		case domain.Is(err, domain.Unauthorized):
 			p.Problems = append(p.Problems, x.T("login.wrong"))
 		default:
-			p.Problems = append(p.Problems, domain.ErrorMessage(err))
+			p.Problems = append(p.Problems, x.problem(err))
 		}
 		return x.render(statusOf(err), "login", p)
 	}

@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"path"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -269,11 +270,8 @@ func (x *ctx) errorPage(err error) error {
 		x.a.d.Log.Error("web: internal error", "request_id", x.Response().Header().Get("X-Request-Id"), "path", x.Request().URL.Path, "err", err)
 	}
 	d := map[string]any{"Status": status, "Key": key, "RequestID": x.Response().Header().Get("X-Request-Id")}
-	if key == "error.other" {
-		d["Detail"] = domain.ErrorMessage(err)
-		if errors.Is(err, aggregate.ErrKeyReused) { // the API's words name a header
-			d["Detail"] = x.T("form.resent")
-		}
+	if de := (*domain.Error)(nil); key == "error.other" && errors.As(err, &de) {
+		d["Detail"] = x.problem(err) // an echo error's status says it all
 	}
 	if key == "error.too_large" {
 		d["Limit"] = x.a.maxUpload()
@@ -381,6 +379,86 @@ func (x *ctx) refusal(err error) string {
 	return ""
 }
 
+// problem words an error that names no field, for a page's summary or the
+// error page, in the reader's language: a refusal the web words itself
+// (refusal), a message of the domain that problemTexts knows, else the
+// domain's message on an English page and the kind of error (its code) on
+// a Dutch one, rather than the domain's English. An internal error is
+// never shown in detail.
+func (x *ctx) problem(err error) string {
+	if r := x.refusal(err); r != "" {
+		return r
+	}
+	code := domain.ErrorCode(err)
+	if code == domain.Internal {
+		return x.T("error.internal.body")
+	}
+	msg := domain.ErrorMessage(err)
+	for _, pt := range problemTexts {
+		if m := pt.re.FindStringSubmatch(msg); m != nil {
+			return pt.words(x, m[1:])
+		}
+	}
+	if x.lang == "en" || !hasMessage("problem."+string(code)) {
+		return msg
+	}
+	return x.T("problem." + string(code))
+}
+
+// problemTexts are the domain's messages without a field that a page can
+// meet, with their words in the reader's language: the figures they carry
+// go into the words, dates in the reader's format.
+var problemTexts = []struct {
+	re    *regexp.Regexp
+	words func(x *ctx, m []string) string
+}{
+	{regexp.MustCompile(`^unreadable form$`), func(x *ctx, _ []string) string { return x.T("problem.unreadable_form") }},
+	{regexp.MustCompile(`^cannot publish: nothing changes from (\S+)$`), func(x *ctx, m []string) string {
+		name := m[0]
+		if r, ok := x.a.d.Cases.RuleSets().ByID(name); ok {
+			name = rulesTitle(x, r)
+		}
+		return x.T("problem.nothing_changes", name)
+	}},
+	{regexp.MustCompile(`^at most (\d+) self-checks are kept per person$`), func(x *ctx, m []string) string {
+		n, _ := strconv.Atoi(m[0])
+		return x.T("problem.selfchecks_full", n)
+	}},
+	{regexp.MustCompile(`^cannot record the interview: it is on (\S+)$`), func(x *ctx, m []string) string {
+		return x.T("problem.interview_ahead", problemTime(x, m[0]))
+	}},
+	{regexp.MustCompile(`^cannot renew: renewal is open from (\S+) until (\S+) \((\d+) months before the accreditation ends\)$`), func(x *ctx, m []string) string {
+		return x.T("problem.renewal_not_open", problemDate(x, m[0]), problemDate(x, m[1]), m[2])
+	}},
+	{regexp.MustCompile(`^cannot renew: the accreditation ended on (\S+), and the rules set no grace period after the end$`), func(x *ctx, m []string) string {
+		return x.T("problem.renewal_no_grace", problemDate(x, m[0]))
+	}},
+	{regexp.MustCompile(`^cannot renew: the accreditation ended on (\S+), and the grace period of (\d+) months ended on (\S+)$`), func(x *ctx, m []string) string {
+		return x.T("problem.renewal_grace_ended", problemDate(x, m[0]), m[1], problemDate(x, m[2]))
+	}},
+	{regexp.MustCompile(`^this change takes (\d+) bytes in the record, over the (\d+) bytes one change may take`), func(x *ctx, m []string) string {
+		return x.T("problem.change_too_large", m[0], m[1])
+	}},
+	{regexp.MustCompile(`^the upload was interrupted$`), func(x *ctx, _ []string) string { return x.T("problem.upload_interrupted") }},
+	{regexp.MustCompile(`^search is not available on this server$`), func(x *ctx, _ []string) string { return x.T("problem.no_search") }},
+}
+
+// problemDate and problemTime write a domain message's RFC 3339 time as a
+// page writes a date (and time); as it came when it is not one.
+func problemDate(x *ctx, s string) string {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return formatDate(x.lang, t, false)
+	}
+	return s
+}
+
+func problemTime(x *ctx, s string) string {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return formatDate(x.lang, t, true)
+	}
+	return s
+}
+
 // fieldErrors puts a domain error's fields on the page, under the names
 // of the form (rename maps a domain field to a form field); what has no
 // field goes to the summary. It returns the status of the error.
@@ -397,10 +475,8 @@ func (x *ctx) fieldErrors(p *page, err error, rename func(string) string) int {
 	if !errors.As(err, &de) || de.Code == domain.Internal || de.Code == domain.Unavailable && len(de.Fields) == 0 {
 		if domain.ErrorCode(err) == domain.Internal {
 			x.a.d.Log.Error("web: internal error", "path", x.Request().URL.Path, "err", err)
-			p.Problems = append(p.Problems, x.T("error.internal.body"))
-		} else {
-			p.Problems = append(p.Problems, domain.ErrorMessage(err))
 		}
+		p.Problems = append(p.Problems, x.problem(err))
 		return statusOf(err)
 	}
 	for _, f := range de.Fields {
@@ -415,9 +491,9 @@ func (x *ctx) fieldErrors(p *page, err error, rename func(string) string) int {
 		p.Errors[name] = msg
 	}
 	if len(de.Fields) == 0 {
-		p.Problems = append(p.Problems, de.Message)
+		p.Problems = append(p.Problems, x.problem(err))
 	}
-	if r, ok := de.Extra["reasons"].([]string); ok && len(de.Fields) > 0 {
+	if r, ok := de.Extra["reasons"].([]string); ok && len(de.Fields) > 0 && x.lang == "en" { // the domain's English
 		p.Problems = append(p.Problems, r...)
 	}
 	return statusOf(err)
