@@ -405,6 +405,10 @@ func (x *ctx) problem(err error) string {
 	return x.T("problem." + string(code))
 }
 
+// renewalYearField is the name of a figure of a year of the renewal form
+// (renewalForm): years[1].cpd_hours, years[1].supervision_hours_by_quarter[2].
+var renewalYearField = regexp.MustCompile(`^years\[(\d+)\]\.([a-z_]+?)(?:_by_quarter\[(\d+)\])?$`)
+
 // problemTexts are the domain's messages without a field that a page can
 // meet, with their words in the reader's language: the figures they carry
 // go into the words, dates in the reader's format.
@@ -594,6 +598,23 @@ func funcs(lang string, cat *framework.Catalogue) template.FuncMap {
 			}
 			if hasMessage("rule." + name) {
 				return ""
+			}
+			// A figure of a year of the renewal: the year and its label.
+			if m := renewalYearField.FindStringSubmatch(name); m != nil {
+				year, _ := strconv.Atoi(m[1])
+				if m[3] != "" {
+					q, _ := strconv.Atoi(m[3])
+					return tr(lang, "field.renewal_quarter", year+1, q+1)
+				}
+				if k := "renew." + m[2]; hasMessage(k) {
+					return tr(lang, "field.renewal_year", year+1, tr(lang, k))
+				}
+			}
+			// A statement on an aim of an EQA renewal: the aim.
+			if aim, ok := strings.CutPrefix(name, "aims."); ok {
+				if k := "rule.renewal_aim_" + aim; hasMessage(k) {
+					return tr(lang, k)
+				}
 			}
 			if i := strings.LastIndexByte(name, '_'); i > 0 {
 				if n, err := strconv.Atoi(name[i+1:]); err == nil {
