@@ -88,6 +88,10 @@ var reasons = map[string]string{
 	"only when the fee is paid":                                            "alleen als de vergoeding is betaald",
 	"required: an address or a link":                                       "verplicht: een adres of een link",
 	"the assessor themself: a conflict of interest is with another person": "de assessor zelf: een belangenconflict is er met iemand anders",
+	// The figures of the office's rules form.
+	"must be at least 1: leave it empty for no limit":       "moet minstens 1 zijn; laat het veld leeg voor geen grens",
+	"1 (required) or 0 (not required)":                      "1 (vereist) of 0 (niet vereist)",
+	"an amount in euros to the cent, such as 450 or 450.50": "een bedrag in euro tot op de cent, zoals 450 of 450,50",
 }
 
 // limitReasons translate the reasons of domain/limits, which carry numbers.
@@ -113,13 +117,24 @@ var limitReasons = []struct {
 	// The awarding panel's size.
 	{regexp.MustCompile(`^the panel has (\d+) members?; the quorum is (\d+)$`), "het panel heeft $1 leden; het quorum is $2"},
 	{regexp.MustCompile(`^must be within (\d+) days from now \(by (\S+)\)$`), "moet binnen $1 dagen vanaf nu liggen (uiterlijk $2)"},
+	// A figure of the office's rules form.
+	{regexp.MustCompile(`^must be from (\d+) to (\d+)$`), "moet van $1 tot $2 zijn"},
 }
+
+// wholeNumberOf is the rules form's reason for a fraction of a count; its
+// unit is said in the reader's words (unit.name.*).
+var wholeNumberOf = regexp.MustCompile(`^a whole number of ([a-z]+)$`)
 
 // translateReason gives a field reason in lang.
 func translateReason(lang, reason string) string {
 	if lang == "nl" {
 		if r, ok := reasons[reason]; ok {
 			return r
+		}
+		if m := wholeNumberOf.FindStringSubmatch(reason); m != nil {
+			if k := "unit.name." + m[1]; hasMessage(k) {
+				return "een geheel aantal " + tr(lang, k)
+			}
 		}
 		for _, l := range limitReasons {
 			if l.re.MatchString(reason) {

@@ -599,6 +599,22 @@ func funcs(lang string, cat *framework.Catalogue) template.FuncMap {
 			if hasMessage("rule." + name) {
 				return ""
 			}
+			// A figure of the office's rules form: its rule and level, and
+			// the route for graduates; a rule's source.
+			for _, f := range []struct{ prefix, key string }{{"v_", "field.rule_value"}, {"g_", "field.rule_graduates"}} {
+				rest, ok := strings.CutPrefix(name, f.prefix)
+				if !ok {
+					continue
+				}
+				for _, l := range cat.Levels {
+					if rule, ok := strings.CutSuffix(rest, "_"+string(l.ID)); ok && hasMessage("rule."+rule) {
+						return tr(lang, f.key, tr(lang, "rule."+rule), l.Name.In(lang))
+					}
+				}
+			}
+			if rule, ok := strings.CutPrefix(name, "src_"); ok && hasMessage("rule."+rule) {
+				return tr(lang, "field.rule_source", tr(lang, "rule."+rule))
+			}
 			// A figure of a year of the renewal: the year and its label.
 			if m := renewalYearField.FindStringSubmatch(name); m != nil {
 				year, _ := strconv.Atoi(m[1])
