@@ -88,6 +88,16 @@ var reasons = map[string]string{
 	"only when the fee is paid":                                            "alleen als de vergoeding is betaald",
 	"required: an address or a link":                                       "verplicht: een adres of een link",
 	"the assessor themself: a conflict of interest is with another person": "de assessor zelf: een belangenconflict is er met iemand anders",
+	// Choices a form offers, refused when a value it did not offer is sent.
+	"must be empty for not_award":                             "moet leeg zijn bij het advies niet toe te kennen",
+	"must be assessor or verifier":                            "moet assessor of verificateur zijn",
+	"must be renew, refuse or return":                         "moet verlengen, weigeren of terugsturen zijn",
+	"must be for, against or abstain":                         "moet voor, tegen of onthouding zijn",
+	"must be award, award_lower or not_award":                 "kies een advies",
+	"must be not_evidenced, partially_evidenced or evidenced": "kies een waardering",
+	"must be EIA or EQA":                                      "moet EIA of EQA zijn",
+	"EIA or EQA":                                              "EIA of EQA",
+	`"", "en" or "nl"`:                                        "kies een taal uit de lijst",
 	// The figures of the office's rules form.
 	"must be at least 1: leave it empty for no limit":       "moet minstens 1 zijn; laat het veld leeg voor geen grens",
 	"1 (required) or 0 (not required)":                      "1 (vereist) of 0 (niet vereist)",
@@ -119,6 +129,18 @@ var limitReasons = []struct {
 	{regexp.MustCompile(`^must be within (\d+) days from now \(by (\S+)\)$`), "moet binnen $1 dagen vanaf nu liggen (uiterlijk $2)"},
 	// A figure of the office's rules form.
 	{regexp.MustCompile(`^must be from (\d+) to (\d+)$`), "moet van $1 tot $2 zijn"},
+	// The level of a decision, a moderation or an assessment.
+	{regexp.MustCompile(`^required for an award: one of .+$`), "verplicht bij een toekenning: kies een niveau"},
+	{regexp.MustCompile(`^\S+ is above the level applied for, \S+$`), "ligt boven het aangevraagde niveau"},
+	{regexp.MustCompile(`^".*" is not a level: one of .+$`), "kies een niveau"},
+	{regexp.MustCompile(`^must be one of .+$`), "kies een waarde uit de lijst"},
+	{regexp.MustCompile(`^required for award_lower: a level below \S+$`), "verplicht bij toekennen op een lager niveau: kies een niveau onder dat van het dossier"},
+	{regexp.MustCompile(`^\S+ is not below the case level \S+$`), "ligt niet onder het niveau van het dossier"},
+	{regexp.MustCompile(`^an award is at the case level \S+; use award_lower for a lower one$`), "een toekenning is op het niveau van het dossier; kies voor een lager niveau “Toekennen op een lager niveau”"},
+	// An assessor's profile, an account's email choices.
+	{regexp.MustCompile(`^unknown scheme "(.*)"$`), `onbekende regeling "$1"`},
+	{regexp.MustCompile(`^unknown user "(.*)"$`), `onbekende gebruiker "$1"`},
+	{regexp.MustCompile(`^unknown kind \S+ for a user of role \S+$`), "geen e-mail voor uw rol"},
 }
 
 // wholeNumberOf is the rules form's reason for a fraction of a count; its

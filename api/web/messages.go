@@ -502,6 +502,7 @@ var vocabulary = map[string]msg{
 	"field.interview_notes":                {"Notes", "Aantekeningen"},
 	"field.panel":                          {"The awarding panel", "De toekenningscommissie"},
 	"field.reflection":                     {"Reflection on the period", "Reflectie op de periode"},
+	"field.receive":                        {"Email notifications", "E-mailberichten"},
 	"field.rule_value":                     {"%s (%s)", "%s (%s)"},
 	"field.rule_graduates":                 {"%s (%s, graduates of an EQA-accredited programme)", "%s (%s, afgestudeerden van een EQA-geaccrediteerde opleiding)"},
 	"field.rule_source":                    {"%s (source)", "%s (bron)"},
