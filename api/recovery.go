@@ -32,7 +32,7 @@ func (s *Server) requestPasswordReset(c echo.Context) error {
 	if err := limits.Check("invalid email", limits.Email.Text("email", req.Email)); err != nil {
 		return err
 	}
-	if err := s.deps.Recovery.RequestReset(c.Request().Context(), req.Email, c.RealIP()); err != nil {
+	if err := s.deps.Recovery.RequestReset(c.Request().Context(), req.Email, c.RealIP(), ""); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusAccepted, map[string]string{"status": "if the address is registered, a link valid 30 minutes has been sent to it"})
@@ -85,7 +85,7 @@ func (s *Server) requestEmailChange(c echo.Context) error {
 	if err := limits.Check("invalid email", limits.Email.Text("email", req.Email)); err != nil {
 		return err
 	}
-	if err := s.deps.Recovery.RequestEmailChange(c.Request().Context(), caller(c).ID, req.Email); err != nil {
+	if err := s.deps.Recovery.RequestEmailChange(c.Request().Context(), caller(c).ID, req.Email, ""); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusAccepted, map[string]string{"status": "a link valid 30 minutes has been sent to the new address; it counts once the link is followed"})

@@ -42,7 +42,7 @@ func (a *app) forgot(x *ctx) error {
 	if len(p.Errors) > 0 {
 		return x.render(http.StatusBadRequest, "forgot", p)
 	}
-	if err := r.RequestReset(x.Request().Context(), email, x.RealIP()); err != nil {
+	if err := r.RequestReset(x.Request().Context(), email, x.RealIP(), x.lang); err != nil {
 		return throttled(x, err, p, "forgot", "forgot.throttled")
 	}
 	p.D = map[string]any{"Sent": true}
@@ -120,7 +120,7 @@ func (a *app) requestEmailChange(x *ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := r.RequestEmailChange(x.Request().Context(), x.user.ID, x.fv("new_email")); err != nil {
+	if err := r.RequestEmailChange(x.Request().Context(), x.user.ID, x.fv("new_email"), x.lang); err != nil {
 		p := x.newPage("account.title", nil)
 		p.Form = x.form
 		if domain.Is(err, domain.Invalid) {

@@ -151,10 +151,12 @@ func (s *Service) EmailLink(token string) string {
 // RequestReset mails a reset link to the account of email, if there is
 // one that may log in and it has not had PerHour links this hour. It
 // returns at once and does the work afterwards: the caller answers alike
-// for every address. Errors: TooManyRequests when client (its address)
-// asked too often, before anything is looked up; Unavailable when its
-// count cannot be read or written.
-func (s *Service) RequestReset(ctx context.Context, email, client string) error {
+// for every address. The mail is in the user's chosen language, else in
+// lang, the language of the page that asked ("" for none: English).
+// Errors: TooManyRequests when client (its address) asked too often,
+// before anything is looked up; Unavailable when its count cannot be read
+// or written.
+func (s *Service) RequestReset(ctx context.Context, email, client, lang string) error {
 	if wait, err := s.allow(ctx, client, s.o.Now()); err != nil {
 		return err
 	} else if wait > 0 {
@@ -164,14 +166,14 @@ func (s *Service) RequestReset(ctx context.Context, email, client string) error 
 	go func() {
 		ctx, cancel := context.WithTimeout(ctx, time.Minute)
 		defer cancel()
-		if err := s.requestReset(ctx, email); err != nil {
+		if err := s.requestReset(ctx, email, lang); err != nil {
 			s.o.Log.Warn("password reset request", "err", err)
 		}
 	}()
 	return nil
 }
 
-func (s *Service) requestReset(ctx context.Context, email string) error {
+func (s *Service) requestReset(ctx context.Context, email, lang string) error {
 	id, ok, err := s.o.Accounts.UserIDByEmail(ctx, email)
 	if err != nil || !ok {
 		return err
@@ -193,7 +195,7 @@ func (s *Service) requestReset(ctx context.Context, email string) error {
 	if err != nil {
 		return err
 	}
-	return s.mail(ctx, u, u.Email, mail.KindPasswordReset, token, s.ResetLink(token))
+	return s.mail(ctx, u, u.Email, mail.KindPasswordReset, token, s.ResetLink(token), lang)
 }
 
 // IssueReset makes a reset link for a user, for the office to hand over
@@ -215,13 +217,17 @@ func (s *Service) IssueReset(ctx context.Context, userID string) (link string, e
 }
 
 // mail writes the link's email to the outbox (it is always sent: no
-// preference turns it off), in the user's chosen language.
-func (s *Service) mail(ctx context.Context, u accounts.UserView, to string, kind mail.Kind, token, link string) error {
+// preference turns it off), in the user's chosen language, else in asked,
+// the language of the page that asked for it.
+func (s *Service) mail(ctx context.Context, u accounts.UserView, to string, kind mail.Kind, token, link, asked string) error {
 	prefs, err := s.o.Outbox.Store().Preferences(ctx, u.ID)
 	if err != nil {
 		return err
 	}
 	lang := prefs.Language
+	if lang == "" {
+		lang = asked
+	}
 	if lang != "nl" {
 		lang = "en"
 	}
@@ -393,10 +399,11 @@ func (s *Service) Reset(ctx context.Context, meta aggregate.Meta, token, passwor
 const ReasonEmailUnchanged = "this is your address already"
 
 // RequestEmailChange mails a confirmation link to a user's new address;
-// the address counts once the link is followed. Errors: Invalid (also the
-// user's own address: ReasonEmailUnchanged), TooManyRequests (PerHour links
-// this hour already).
-func (s *Service) RequestEmailChange(ctx context.Context, userID, email string) error {
+// the address counts once the link is followed. The mail is in the user's
+// chosen language, else in lang, the language of the page that asked (""
+// for none: English). Errors: Invalid (also the user's own address:
+// ReasonEmailUnchanged), TooManyRequests (PerHour links this hour already).
+func (s *Service) RequestEmailChange(ctx context.Context, userID, email, lang string) error {
 	email = strings.TrimSpace(email)
 	if err := accounts.CheckEmail(email); err != nil {
 		return domain.InvalidFields("invalid email", domain.FieldError{Field: "email", Reason: err.Error()})
@@ -423,7 +430,7 @@ func (s *Service) RequestEmailChange(ctx context.Context, userID, email string) 
 	if err != nil {
 		return err
 	}
-	if err := s.mail(ctx, u, email, mail.KindEmailVerification, token, s.EmailLink(token)); err != nil {
+	if err := s.mail(ctx, u, email, mail.KindEmailVerification, token, s.EmailLink(token), lang); err != nil {
 		return domain.Wrap(domain.Unavailable, err, "outbox unavailable")
 	}
 	return nil

@@ -87,7 +87,7 @@ func TestResetRequestsCountAcrossProcesses(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			err := in[i%len(in)].RequestReset(context.Background(), "nobody@example.org", client)
+			err := in[i%len(in)].RequestReset(context.Background(), "nobody@example.org", client, "")
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -109,7 +109,7 @@ func TestResetRequestsCountAcrossProcesses(t *testing.T) {
 	}
 
 	// Another client's requests are counted apart.
-	if err := in[1].RequestReset(context.Background(), "nobody@example.org", "192.0.2.8"); err != nil {
+	if err := in[1].RequestReset(context.Background(), "nobody@example.org", "192.0.2.8", ""); err != nil {
 		t.Fatalf("another client: %v", err)
 	}
 }
@@ -120,14 +120,14 @@ func TestResetRequestsFromOneIPv6SubscriberCountTogether(t *testing.T) {
 	in := services(t, 1)[0]
 	ctx := context.Background()
 	for i := range recovery.ClientBurst {
-		if err := in.RequestReset(ctx, "nobody@example.org", fmt.Sprintf("2001:db8:5:6::%x", i+1)); err != nil {
+		if err := in.RequestReset(ctx, "nobody@example.org", fmt.Sprintf("2001:db8:5:6::%x", i+1), ""); err != nil {
 			t.Fatalf("request %d: %v", i+1, err)
 		}
 	}
-	if err := in.RequestReset(ctx, "nobody@example.org", "2001:db8:5:6:abcd::9"); !domain.Is(err, domain.TooManyRequests) {
+	if err := in.RequestReset(ctx, "nobody@example.org", "2001:db8:5:6:abcd::9", ""); !domain.Is(err, domain.TooManyRequests) {
 		t.Fatalf("another address of the same /64: %v, want too many requests", err)
 	}
-	if err := in.RequestReset(ctx, "nobody@example.org", "2001:db8:5:7::1"); err != nil {
+	if err := in.RequestReset(ctx, "nobody@example.org", "2001:db8:5:7::1", ""); err != nil {
 		t.Fatalf("the next /64: %v", err)
 	}
 }
