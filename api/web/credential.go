@@ -3,6 +3,7 @@ package web
 import (
 	"mime"
 	"net/http"
+	"regexp"
 
 	"github.com/emcc/accredit/api"
 	"github.com/emcc/accredit/domain"
@@ -86,8 +87,77 @@ func (a *app) verifyCredential(x *ctx) error {
 	}
 	v, err := api.VerifyCredential(x.Request().Context(), a.d.Credentials, a.d.Reads, token, a.d.Now())
 	if err != nil {
-		return x.render(x.fieldErrors(p, err, rename), "credentialverify", p)
+		status := x.fieldErrors(p, err, rename)
+		if x.lang != "en" && domain.Is(err, domain.Invalid) {
+			p.Errors["file"] = x.T("credverify.malformed") // the reason is a decoder's English
+		}
+		return x.render(status, "credentialverify", p)
 	}
-	p.D = v
+	p.D = verification{Verification: v, StatusText: credentialStatus(x, v.Status), ReasonText: verifyReason(x, v.Result)}
 	return x.render(0, "credentialverify", p)
+}
+
+// verification is a verified credential as the page shows it: the status
+// list's message and why it failed in the reader's words.
+type verification struct {
+	api.Verification
+	StatusText, ReasonText string
+}
+
+// statusKeys name the status list's messages (credential.Messages) by
+// their value.
+var statusKeys = map[int]string{credential.StatusInForce: "credverify.status.in_force", credential.StatusRevoked: "credverify.status.revoked",
+	credential.StatusWithdrawn: "credverify.status.withdrawn", credential.StatusExpired: "credverify.status.expired"}
+
+// credentialStatus is a status list's message in the reader's words; as
+// the list words it when it is not one the EMCC issues.
+func credentialStatus(x *ctx, text string) string {
+	for i, m := range credential.Messages {
+		if k := statusKeys[i]; m.Message == text && k != "" {
+			return x.T(k)
+		}
+	}
+	return text
+}
+
+// verifyReasons are the reasons credential.Verify gives, as the page words
+// them (with a date, a key or a status list's message).
+var verifyReasons = []struct {
+	re  *regexp.Regexp
+	key string
+}{
+	{regexp.MustCompile(`^expired on (\S+)$`), "credverify.reason.expired_on"},
+	{regexp.MustCompile(`^valid from (\S+)$`), "credverify.reason.valid_from"},
+	{regexp.MustCompile(`^(?:revoked|withdrawn|expired) \(status list: (.*)\)$`), "credverify.reason.status_list"},
+	{regexp.MustCompile(`^issued by (\S+) but signed with a key of (\S+)$`), "credverify.reason.wrong_issuer"},
+	{regexp.MustCompile(`^signed with key "(.*)", which the office does not publish$`), "credverify.reason.unknown_key"},
+}
+
+// verifyReason says why a credential failed, in the reader's words: the
+// reason of credential.Verify on an English page; on another, its
+// rewording, or nothing when it has none (the outcome above says why).
+func verifyReason(x *ctx, r credential.Result) string {
+	if x.lang == "en" || r.Valid {
+		return r.Reason
+	}
+	for _, vr := range verifyReasons {
+		m := vr.re.FindStringSubmatch(r.Reason)
+		if m == nil {
+			continue
+		}
+		switch vr.key {
+		case "credverify.reason.expired_on", "credverify.reason.valid_from":
+			return x.T(vr.key, formatDate(x.lang, m[1], false))
+		case "credverify.reason.status_list":
+			if m[1] == "revoked" { // the revocation list alone
+				m[1] = credential.Messages[credential.StatusRevoked].Message
+			}
+			return x.T(vr.key, credentialStatus(x, m[1]))
+		case "credverify.reason.wrong_issuer":
+			return x.T(vr.key, m[1], m[2])
+		default:
+			return x.T(vr.key, m[1])
+		}
+	}
+	return ""
 }

@@ -88,6 +88,10 @@ var reasons = map[string]string{
 	"only when the fee is paid":                                            "alleen als de vergoeding is betaald",
 	"required: an address or a link":                                       "verplicht: een adres of een link",
 	"the assessor themself: a conflict of interest is with another person": "de assessor zelf: een belangenconflict is er met iemand anders",
+	// A file sent to be verified as a credential.
+	"over 64 KiB": "meer dan 64 KiB",
+	"empty: send the credential file (.jwt) you downloaded":                                        "leeg: kies het credentialbestand (.jwt) dat u downloadde",
+	`JSON without a "jwt" member: send the .jwt file, or the JSON the credential download answers`: `JSON zonder "jwt": kies het .jwt-bestand, of de JSON die de download van de credential geeft`,
 	// Choices a form offers, refused when a value it did not offer is sent.
 	"must be empty for not_award":                             "moet leeg zijn bij het advies niet toe te kennen",
 	"must be assessor or verifier":                            "moet assessor of verificateur zijn",
