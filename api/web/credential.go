@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"mime"
 	"net/http"
 	"regexp"
@@ -27,10 +28,16 @@ func (a *app) inForce(x *ctx) (credential.Award, error) {
 		return aw, err
 	}
 	if status != accreditation.StatusActive {
-		return aw, domain.Errorf(domain.Unprocessable, "accreditation %s is %s: a credential or certificate is made only for an accreditation in force", aw.AccreditationID, status)
+		e := domain.Wrap(domain.Unprocessable, errNotInForce, "accreditation %s is %s: a credential or certificate is made only for an accreditation in force", aw.AccreditationID, status)
+		e.Extra = map[string]any{"accreditation_status": status}
+		return aw, e
 	}
 	return aw, nil
 }
+
+// errNotInForce is a credential or certificate asked of an accreditation
+// no longer in force (Extra["accreditation_status"] says what it is).
+var errNotInForce = errors.New("accreditation not in force")
 
 func attachment(x *ctx, name string) {
 	h := x.Response().Header()

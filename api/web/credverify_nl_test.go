@@ -59,3 +59,25 @@ func TestTheVerificationPageIsDutch(t *testing.T) {
 	has("a revoked credential", anyone.upload("/verify", "carla.jwt", []byte(cred.Body)),
 		[]string{"de EMCC heeft de accreditatie ingetrokken", "ingetrokken door de EMCC"}, []string{"revoked (status list", "revoked by the EMCC"})
 }
+
+// TestACredentialOfAnEndedAccreditationIsRefusedInDutch: the holder's
+// credential or certificate of an accreditation the EMCC revoked is
+// refused, on a Dutch page, saying why in Dutch.
+func TestACredentialOfAnEndedAccreditationIsRefusedInDutch(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	_, _, acc := w.awardedCase(t, carla)
+	rv := Expect(t, w.in.Post(t, "/api/v1/accreditations/"+acc+"/revocation", w.admin, map[string]string{"reason": "Code of ethics."}), 200).Map(t)
+	Expect(t, Retry(t, func(map[string]string) Response {
+		return w.in.Get(t, fmt.Sprintf("/api/v1/register/%s?min_seq=%d", acc, int64(rv["seq"].(float64))), "")
+	}), 200)
+	holder := w.client(t)
+	holder.login(carla.Email, carla.Password)
+	holder.setLang("nl")
+	for _, file := range []string{"credential.jwt", "certificate.pdf"} {
+		a := holder.get("/accreditations/" + acc + "/" + file)
+		if want := "Een credential of certificaat wordt alleen gemaakt voor een accreditatie die van kracht is; deze is “Herroepen”."; a.Status != http.StatusUnprocessableEntity || !strings.Contains(html.UnescapeString(a.Body), want) {
+			t.Errorf("%s of a revoked accreditation: got %d, want 422 saying %q", file, a.Status, want)
+		}
+	}
+}

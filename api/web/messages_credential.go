@@ -26,6 +26,7 @@ var credentialMessages = map[string]msg{
 	"credverify.outcome.revoked":             {"the EMCC revoked the accreditation.", "de EMCC heeft de accreditatie ingetrokken."},
 	"credverify.outcome.withdrawn":           {"the accreditation was withdrawn.", "de accreditatie is teruggetrokken."},
 	"credverify.outcome.status_unverifiable": {"its status could not be checked.", "de status kon niet worden gecontroleerd."},
+	"error.not_in_force":                     {"A credential or a certificate is made only for an accreditation in force; this one is “%s”.", "Een credential of certificaat wordt alleen gemaakt voor een accreditatie die van kracht is; deze is “%s”."},
 	"credverify.malformed":                   {"This file is not an EMCC credential: choose the .jwt file its holder downloaded.", "Dit bestand is geen credential van de EMCC: kies het .jwt-bestand dat de houder downloadde."},
 	"credverify.status.in_force":             {"in force", "van kracht"},
 	"credverify.status.revoked":              {"revoked by the EMCC", "ingetrokken door de EMCC"},

@@ -296,8 +296,9 @@ func (x *ctx) errorPage(err error) error {
 // the way of (a fee, an interview, an appeal's terms, a holder's own
 // judgement), an assessor who may not take the role, a panel whose votes
 // do not carry the decision, and rules edited from a version since
-// replaced, and a form sent again with other values. It is "" for any
-// other error.
+// replaced, a form sent again with other values, and a credential or
+// certificate asked of an accreditation no longer in force. It is "" for
+// any other error.
 func (x *ctx) refusal(err error) string {
 	var extra map[string]any // what the refusal names, for the words
 	if de := (*domain.Error)(nil); errors.As(err, &de) {
@@ -359,6 +360,9 @@ func (x *ctx) refusal(err error) string {
 			latest = rulesTitle(x, r) // as the form's introduction names it
 		}
 		return x.T("error.superseded", latest)
+	case errors.Is(err, errNotInForce):
+		s, _ := extra["accreditation_status"].(accreditation.AccreditationStatus)
+		return x.T("error.not_in_force", x.T("astatus."+string(s)))
 	case errors.Is(err, accreditation.ErrWrongState):
 		if s, _ := extra["accreditation_status"].(accreditation.AccreditationStatus); s != "" {
 			return x.T("error.wrong_status", x.T("astatus."+string(s)))
