@@ -406,6 +406,7 @@ var vocabulary = map[string]msg{
 	"rules.review.hint":         {"Publish to make these the rules from that day, or change the figures and review again.", "Publiceer om dit vanaf die dag de regels te maken, of wijzig de cijfers en controleer opnieuw."},
 	"rules.review":              {"Review the changes", "Wijzigingen controleren"},
 	"rules.publish":             {"Publish", "Publiceren"},
+	"rules.set_by_office":       {"set by the office on %s", "vastgesteld door het bureau op %s"},
 	"rules.source.hint":         {"The publication the figures come from. When you change a figure and leave this as it is, the source becomes \"set by the office\" with today's date.", "De publicatie waar de cijfers vandaan komen. Wijzigt u een cijfer en laat u dit staan, dan wordt de bron \"vastgesteld door het bureau\" met de datum van vandaag."},
 	"rules.not_set.hint":        {"Leave a figure empty to leave it unset: the rule then does not apply at that level and blocks nothing.", "Laat een cijfer leeg om het niet in te stellen: de regel geldt dan niet op dat niveau en houdt niets tegen."},
 	"rules.effective_from.hint": {"Today or later.", "Vandaag of later."},

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 
 	"github.com/emcc/accredit/domain"
@@ -46,6 +47,9 @@ type ruleRow struct {
 	Values []string // per level, in order; "not set" where unset
 	Set    []bool
 	Source string
+	// SourceLang is the language of Source when it quotes a publication
+	// (English), "" when the page words it (sourceText).
+	SourceLang string
 	// Graduates are the figures for graduates of an EQA-accredited
 	// programme, per level ("" where as for everyone); nil when none differ.
 	Graduates []string
@@ -68,7 +72,8 @@ func figure(x *ctx, u accreditation.Unit, v float64) string {
 func ruleRows(x *ctx, r accreditation.RuleSet) []ruleRow {
 	var out []ruleRow
 	for _, rule := range r.Rules {
-		row := ruleRow{Name: rule.Name, Label: x.T("rule." + rule.Name), Unit: rule.Unit, Source: rule.Source}
+		row := ruleRow{Name: rule.Name, Label: x.T("rule." + rule.Name), Unit: rule.Unit}
+		row.Source, row.SourceLang = sourceText(x, rule.Source)
 		for _, l := range framework.Levels {
 			v, ok := rule.Value(l)
 			row.Set = append(row.Set, ok)
@@ -92,10 +97,27 @@ func ruleRows(x *ctx, r accreditation.RuleSet) []ruleRow {
 	return out
 }
 
+// officeSource is the source the rules give a figure or a declaration
+// the office set itself (rulesets.Book.Publish).
+var officeSource = regexp.MustCompile(`^set by the office on (\d{4}-\d{2}-\d{2})$`)
+
+// sourceText is a rule's source as a page shows it, and its language: a
+// publication's words are quoted as they are, in English; the office's
+// own setting is said in the reader's words, with the date in their format.
+func sourceText(x *ctx, source string) (text, lang string) {
+	if m := officeSource.FindStringSubmatch(source); m != nil {
+		return x.T("rules.set_by_office", formatDate(x.lang, m[1], false)), ""
+	}
+	if source == "" {
+		return "", ""
+	}
+	return source, "en"
+}
+
 // declRow is a declaration in the reader's language.
 type declRow struct {
-	Label, Text, Source string
-	Version             int
+	Label, Text, Source, SourceLang string
+	Version                         int
 }
 
 func declRows(x *ctx, r accreditation.RuleSet) []declRow {
@@ -105,7 +127,9 @@ func declRows(x *ctx, r accreditation.RuleSet) []declRow {
 		if text == "" {
 			text = d.Text["en"]
 		}
-		out = append(out, declRow{Label: x.T("rule." + accreditation.RuleDeclaration(d.Key)), Text: text, Source: d.Source, Version: d.Version})
+		row := declRow{Label: x.T("rule." + accreditation.RuleDeclaration(d.Key)), Text: text, Version: d.Version}
+		row.Source, row.SourceLang = sourceText(x, d.Source)
+		out = append(out, row)
 	}
 	return out
 }

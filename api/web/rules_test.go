@@ -72,7 +72,7 @@ func TestRulesPagesAndPublishing(t *testing.T) {
 		t.Fatalf("publish: got %d to %q", a.Status, a.Location)
 	}
 	a = office.get(a.Location)
-	for _, want := range []string{"The new rules are published.", "Rules of 3 March 2026", "takes effect later", "Changes compared with Rules of 1 January 2024", "set by the office on 2026-03-02"} {
+	for _, want := range []string{"The new rules are published.", "Rules of 3 March 2026", "takes effect later", "Changes compared with Rules of 1 January 2024", "set by the office on 2 March 2026"} {
 		if !strings.Contains(a.Body, want) {
 			t.Fatalf("the new version's page: no %q", want)
 		}
@@ -146,7 +146,7 @@ func TestBrowserOfficePublishesRules(t *testing.T) {
 	office.see("Review: Rules of 1 April 2026", "Contact hours of the programme, Foundation: from not set to 20 hours",
 		"Contact hours of the programme, Master Practitioner: from not set to 180 hours")
 	office.submit(`main form button[value=publish]`)
-	office.see("The new rules are published.", "Rules of 1 April 2026", "takes effect later", "set by the office on 2026-03-02")
+	office.see("The new rules are published.", "Rules of 1 April 2026", "takes effect later", "set by the office on 2 March 2026")
 
 	visitor := browser(t)
 	visitor.base = w.in.URL
