@@ -14,7 +14,8 @@ import (
 // TestTheVerificationPageIsDutch: the public page verifying a credential
 // says in Dutch, on a Dutch page, what it found: the status the status
 // list gives (not "in force"), the period in Dutch dates (not
-// 2026-03-02T09:00:00Z), why a revoked one fails, and why a file that is
+// 2026-03-02T09:00:00Z), why a revoked one fails (herroepen, as the pages
+// call a revocation: ingetrokken is a withdrawal), and why a file that is
 // no credential, or is empty, is refused.
 func TestTheVerificationPageIsDutch(t *testing.T) {
 	w := newWorld(t)
@@ -57,7 +58,7 @@ func TestTheVerificationPageIsDutch(t *testing.T) {
 		return w.in.Get(t, fmt.Sprintf("/api/v1/register/%s?min_seq=%d", acc, int64(rv["seq"].(float64))), "")
 	}), 200)
 	has("a revoked credential", anyone.upload("/verify", "carla.jwt", []byte(cred.Body)),
-		[]string{"de EMCC heeft de accreditatie ingetrokken", "ingetrokken door de EMCC"}, []string{"revoked (status list", "revoked by the EMCC"})
+		[]string{"de EMCC heeft de accreditatie herroepen", "herroepen door de EMCC"}, []string{"revoked (status list", "revoked by the EMCC", "ingetrokken"})
 }
 
 // TestACredentialOfAnEndedAccreditationIsRefusedInDutch: the holder's
