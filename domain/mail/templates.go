@@ -163,7 +163,7 @@ The outcome and its reasons are on the application page:
 	tpl(KindAppealOutcome, "nl", "Uw beroep bij aanvraag {{.CaseID}} is beslist", `
 Beste {{.Name}},
 
-Over uw beroep bij aanvraag {{.CaseID}} is beslist: {{if eq .Outcome "upheld"}}toegewezen{{else}}afgewezen{{end}}.
+Over uw beroep bij aanvraag {{.CaseID}} is beslist: het beroep is {{if eq .Outcome "upheld"}}gegrond{{else}}ongegrond{{end}}.
 De uitkomst en de redenen staan op de pagina van de aanvraag:
 
 {{.Link}}
