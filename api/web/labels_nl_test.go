@@ -70,3 +70,16 @@ func TestTheErrorSummaryNamesEveryFieldInDutch(t *testing.T) {
 	check("a renewal's reflection", holder.post("/accreditations/"+accID+"/renew", long, true), http.StatusBadRequest,
 		"reflection", "Reflectie op de periode: hoogstens 20000 tekens")
 }
+
+// TestTheSearchNamesTheAssessorAsEveryPageDoes: the office's search names
+// its filter by the case's assessor or verifier with the words every
+// other Dutch page uses (assessor), not beoordelaar.
+func TestTheSearchNamesTheAssessorAsEveryPageDoes(t *testing.T) {
+	w := newWorld(t)
+	office := w.officeClient(t)
+	office.setLang("nl")
+	a := office.get("/office/search")
+	if a.Status != http.StatusOK || !strings.Contains(a.Body, "Assessor of verificateur") || strings.Contains(a.Body, "Beoordelaar") {
+		t.Errorf("the Dutch search page: got %d, want its assessor filter named \"Assessor of verificateur\"", a.Status)
+	}
+}

@@ -7,7 +7,7 @@ var searchMessages = map[string]msg{
 	"officesearch.title":       {"Find a case", "Dossier zoeken"},
 	"officesearch.intro":       {"Every case, in any state, newest first.", "Elk dossier, in elke status, nieuwste eerst."},
 	"officesearch.hint":        {"The applicant's name or email, the programme or its provider, or the start of the case id.", "Naam of e-mailadres van de aanvrager, de opleiding of de aanbieder, of het begin van het dossiernummer."},
-	"officesearch.assessor":    {"Assessor or verifier", "Beoordelaar of verificateur"},
+	"officesearch.assessor":    {"Assessor or verifier", "Assessor of verificateur"},
 	"officesearch.applicant":   {"Applicant", "Aanvrager"},
 	"officesearch.programme":   {"Programme", "Opleiding"},
 	"officesearch.opened":      {"Opened", "Geopend"},
