@@ -33,7 +33,7 @@ var mailMessages = map[string]msg{
 	"mailkind.decision":              {"Decision", "Besluit"},
 	"mailkind.appeal_outcome":        {"Appeal decided", "Beroep beslist"},
 	"mailkind.renewal_reminder":      {"Renewal reminder (90 and 30 days before expiry)", "Herinnering verlenging (90 en 30 dagen voor het verlopen)"},
-	"mailkind.renewal_outcome":       {"Renewal assessed (renewed, refused or returned)", "Verlenging beoordeeld (verlengd, geweigerd of teruggegeven)"},
+	"mailkind.renewal_outcome":       {"Renewal assessed (renewed, refused or returned)", "Verlenging beoordeeld (verlengd, geweigerd of teruggestuurd)"},
 	"mailkind.accreditation_ended":   {"Accreditation revoked or withdrawn by the office", "Accreditatie herroepen of ingetrokken door het bureau"},
 	"mailkind.assigned":              {"A case or a renewal assigned to me", "Een dossier of een verlenging aan mij toegewezen"},
 	"mailkind.information_answered":  {"The applicant answered my questions", "De aanvrager beantwoordde mijn vragen"},

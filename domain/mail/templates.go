@@ -215,7 +215,7 @@ The assessment and its reasons are on the page of your accreditation:
 	tpl(KindRenewalOutcome, "nl", "De verlenging van uw accreditatie ({{.CaseID}})", `
 Beste {{.Name}},
 
-{{if eq .Outcome "renew"}}Uw EMCC-accreditatie is verlengd, geldig tot {{.Until}}.{{else if eq .Outcome "return"}}De verlenging van uw EMCC-accreditatie is aan u teruggegeven: lees wat er gevraagd wordt en dien haar opnieuw in.{{else}}De verlenging van uw EMCC-accreditatie is geweigerd.{{end}}
+{{if eq .Outcome "renew"}}Uw EMCC-accreditatie is verlengd, geldig tot {{.Until}}.{{else if eq .Outcome "return"}}De verlenging van uw EMCC-accreditatie is naar u teruggestuurd: lees wat er gevraagd wordt en dien haar opnieuw in.{{else}}De verlenging van uw EMCC-accreditatie is geweigerd.{{end}}
 De beoordeling en de redenen staan op de pagina van uw accreditatie:
 
 {{.Link}}
