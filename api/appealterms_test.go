@@ -212,16 +212,8 @@ func TestAnUpheldAppealGivesTheNewDecisionTheServiceLevel(t *testing.T) {
 	tm.in.Restart(t) // the read models from their snapshot
 	tm.setClock(t, tm.clock.Now())
 
-	queued := func() map[string]any {
-		for _, it := range asSlice(tm.get(t, "/api/v1/queue", tm.admin)["cases"]) {
-			if it := it.(map[string]any); it["case_id"] == id {
-				return it
-			}
-		}
-		t.Fatalf("case %s not in the office's queue", id)
-		return nil
-	}
-	overdue := func() any { return tm.get(t, "/api/v1/stats", tm.admin)["stats"].(map[string]any)["overdue"] }
+	queued := func() map[string]any { return tm.queued(t, id) }
+	overdue := func() any { return tm.overdueCount(t) }
 	if it := queued(); it["due_at"] != due || it["overdue"] != false || overdue() != 0.0 {
 		t.Fatalf("upheld back to assessment: due_at %v, overdue %v (stats %v); want %s, false, 0", it["due_at"], it["overdue"], overdue(), due)
 	}

@@ -122,16 +122,8 @@ func TestTheServiceLevelRunsFromThePayment(t *testing.T) {
 	id := tm.openEIA(t)
 	submitted := tm.clock.Now()
 	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200)
-	queued := func() map[string]any {
-		for _, it := range asSlice(tm.get(t, "/api/v1/queue", tm.admin)["cases"]) {
-			if it := it.(map[string]any); it["case_id"] == id {
-				return it
-			}
-		}
-		t.Fatalf("case %s not in the office's queue", id)
-		return nil
-	}
-	overdue := func() any { return tm.get(t, "/api/v1/stats", tm.admin)["stats"].(map[string]any)["overdue"] }
+	queued := func() map[string]any { return tm.queued(t, id) }
+	overdue := func() any { return tm.overdueCount(t) }
 
 	tm.setClock(t, submitted.Add(100*24*time.Hour)) // past the service level from the submission
 	if it := queued(); it["due_at"] != nil || it["overdue"] != false || overdue() != 0.0 {
@@ -154,4 +146,22 @@ func TestTheServiceLevelRunsFromThePayment(t *testing.T) {
 	if it := queued(); it["overdue"] != true || overdue() != 1.0 {
 		t.Fatalf("92 days after the payment: overdue %v (stats %v), want true, 1", it["overdue"], overdue())
 	}
+}
+
+// queued is case id's row in the office's queue.
+func (tm *team) queued(t *testing.T, id string) map[string]any {
+	t.Helper()
+	for _, it := range asSlice(tm.get(t, "/api/v1/queue", tm.admin)["cases"]) {
+		if it := it.(map[string]any); it["case_id"] == id {
+			return it
+		}
+	}
+	t.Fatalf("case %s not in the office's queue", id)
+	return nil
+}
+
+// overdueCount is the office's figure of cases overdue.
+func (tm *team) overdueCount(t *testing.T) any {
+	t.Helper()
+	return tm.get(t, "/api/v1/stats", tm.admin)["stats"].(map[string]any)["overdue"]
 }

@@ -69,19 +69,7 @@ func TestADisabledAssessorsCasesAreShownToTheOffice(t *testing.T) {
 // form that gives it to someone else.
 func TestADisabledAssessorsRenewalsAreShownToTheOffice(t *testing.T) {
 	w := newWorld(t)
-	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
-	caseID, _, accID := w.awardedCase(t, carla)
-	w.clock.Set(time.Date(2030, 12, 1, 9, 0, 0, 0, time.UTC))
-	w.admin = w.in.AdminToken(t)
-	carla.Token = w.in.Login(t, carla.Email, carla.Password)
-	rene := w.newAssessor(t, "rene@example.org", "Rene Renewals")
-	var years []map[string]any
-	for range 5 {
-		years = append(years, map[string]any{"practice_hours": 30, "supervision_hours": 6, "supervision_hours_by_quarter": []float64{2, 1, 2, 1}, "cpd_hours": 20})
-	}
-	Expect(t, w.in.Post(t, "/api/v1/accreditations/"+accID+"/renewal", carla.Token, map[string]any{"years": years,
-		"reflection": "Five years in which my contracting changed.", "declarations": []string{"code_of_ethics", "diversity"}}), 200)
-	Expect(t, w.in.Post(t, "/api/v1/accreditations/"+accID+"/renewal/assignment", w.admin, map[string]string{"assessor_id": rene.ID}), 200)
+	_, caseID, _, rene := w.renewalAssigned(t)
 	Expect(t, w.in.Post(t, "/api/v1/users/"+rene.ID+"/disable", w.admin, map[string]string{"reason": "left the pool"}), 200)
 
 	office := w.client(t)
@@ -101,12 +89,33 @@ func TestADisabledAssessorsRenewalsAreShownToTheOffice(t *testing.T) {
 // names them.
 func TestTheRenewalsAssessorIsNamedToTheOfficeOnly(t *testing.T) {
 	w := newWorld(t)
-	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
-	caseID, _, accID := w.awardedCase(t, carla)
+	carla, caseID, accID, rene := w.renewalAssigned(t)
+	name := rene.Name
+
+	holder := w.client(t)
+	holder.login(carla.Email, carla.Password)
+	if c := holder.get("/accreditations/" + accID); c.Status != 200 || !strings.Contains(c.Body, "Five years in which my contracting changed.") || strings.Contains(c.Body, name) {
+		t.Fatalf("the holder's certificate page: status %d, names the renewal's assessor %v: %.3000s", c.Status, strings.Contains(c.Body, name), c.Body)
+	}
+	office := w.client(t)
+	office.login(AdminEmail, AdminPassword)
+	if c := office.get("/office/cases/" + caseID); !strings.Contains(c.Body, name) {
+		t.Fatalf("the office's case page does not name the renewal's assessor: %.3000s", c.Body)
+	}
+}
+
+// renewalAssigned is Carla Coach's award, renewed in its last months (the
+// reflection "Five years in which my contracting changed.") and given to
+// the assessor Rene Renewals: the holder, the case, the accreditation and
+// the assessor.
+func (w *world) renewalAssigned(t *testing.T) (carla User, caseID, accID string, rene User) {
+	t.Helper()
+	carla = w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	caseID, _, accID = w.awardedCase(t, carla)
 	w.clock.Set(time.Date(2030, 12, 1, 9, 0, 0, 0, time.UTC))
 	w.admin = w.in.AdminToken(t)
 	carla.Token = w.in.Login(t, carla.Email, carla.Password)
-	rene := w.newAssessor(t, "rene@example.org", "Rene Renewals")
+	rene = w.newAssessor(t, "rene@example.org", "Rene Renewals")
 	var years []map[string]any
 	for range 5 {
 		years = append(years, map[string]any{"practice_hours": 30, "supervision_hours": 6, "supervision_hours_by_quarter": []float64{2, 1, 2, 1}, "cpd_hours": 20})
@@ -114,15 +123,5 @@ func TestTheRenewalsAssessorIsNamedToTheOfficeOnly(t *testing.T) {
 	Expect(t, w.in.Post(t, "/api/v1/accreditations/"+accID+"/renewal", carla.Token, map[string]any{"years": years,
 		"reflection": "Five years in which my contracting changed.", "declarations": []string{"code_of_ethics", "diversity"}}), 200)
 	Expect(t, w.in.Post(t, "/api/v1/accreditations/"+accID+"/renewal/assignment", w.admin, map[string]string{"assessor_id": rene.ID}), 200)
-
-	holder := w.client(t)
-	holder.login(carla.Email, carla.Password)
-	if c := holder.get("/accreditations/" + accID); c.Status != 200 || !strings.Contains(c.Body, "Five years in which my contracting changed.") || strings.Contains(c.Body, "Rene Renewals") {
-		t.Fatalf("the holder's certificate page: status %d, names the renewal's assessor %v: %.3000s", c.Status, strings.Contains(c.Body, "Rene Renewals"), c.Body)
-	}
-	office := w.client(t)
-	office.login(AdminEmail, AdminPassword)
-	if c := office.get("/office/cases/" + caseID); !strings.Contains(c.Body, "Rene Renewals") {
-		t.Fatalf("the office's case page does not name the renewal's assessor: %.3000s", c.Body)
-	}
+	return carla, caseID, accID, rene
 }
