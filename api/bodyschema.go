@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -94,12 +95,7 @@ func (b *bodySchema) unknown(s map[string]any, v any, at, name string) string {
 	switch v := v.(type) {
 	case map[string]any:
 		props, _ := s["properties"].(map[string]any)
-		keys := make([]string, 0, len(v))
-		for k := range v {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(v)) {
 			path := k
 			if at != "" {
 				path = at + "." + k
@@ -157,12 +153,7 @@ func (b *bodySchema) nulls(s map[string]any, v any, at string, out []domain.Fiel
 		}
 	case map[string]any:
 		props, _ := s["properties"].(map[string]any)
-		keys := make([]string, 0, len(v))
-		for k := range v {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(v)) {
 			sub, ok := props[k].(map[string]any)
 			if !ok {
 				sub, _ = s["additionalProperties"].(map[string]any)
