@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -275,9 +276,24 @@ func New(d Deps) *Server {
 		e.Use(hsts)
 	}
 	for _, r := range s.routes() {
-		e.Add(r.Method, r.Path, r.handler, s.authorize(r), s.idempotency)
+		e.Add(r.Method, r.Path, r.handler, s.authorize(r), wellFormedQuery, s.idempotency)
 	}
 	return s
+}
+
+// wellFormedQuery refuses a query string that cannot be read (a "%" not
+// followed by two hex digits, a ";"): echo reads its parameters with
+// url.ParseQuery, which drops such a pair unsaid, so a bad cursor or filter
+// was answered as if it had not been sent (a first page, every row).
+func wellFormedQuery(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if q := c.Request().URL.RawQuery; q != "" {
+			if _, err := url.ParseQuery(q); err != nil {
+				return domain.InvalidFields("the query string cannot be read", domain.FieldError{Field: "(query)", Reason: err.Error()})
+			}
+		}
+		return next(c)
+	}
 }
 
 // ipExtractor says who the client is. Headers naming it are believed only

@@ -1,0 +1,33 @@
+package api_test
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestAQueryStringThatCannotBeReadIsRefused: a query string with a pair
+// that cannot be read (a "%" not followed by two hex digits, a ";") is a
+// 400 naming it, on a read as on a command, where it was dropped unsaid and
+// answered as if not sent (the register's first page, a command done); a
+// query with well-formed escapes is read as before.
+func TestAQueryStringThatCannotBeReadIsRefused(t *testing.T) {
+	tm := newTeam(t)
+	id := tm.openEIA(t)
+	for _, tc := range []struct{ method, path, token string }{
+		{"GET", "/api/v1/register?limit=1&cursor=%%%", ""},
+		{"GET", "/api/v1/queue?overdue=true&state=%zz", tm.admin},
+		{"GET", "/api/v1/cases/" + id + "?as_of=1;x=2", tm.applicant.Token},
+		{"POST", "/api/v1/cases/" + id + "/withdraw?reason=%G0", tm.applicant.Token},
+	} {
+		status, body := raw(t, tc.method, tm.in.URL+tc.path, tc.token, "", nil)
+		if status != 400 || !strings.Contains(body, `"field":"(query)"`) {
+			t.Errorf("%s %s: %d %s; want a 400 naming (query)", tc.method, tc.path, status, body)
+		}
+	}
+	if c := tm.get(t, "/api/v1/cases/"+id, tm.applicant.Token); c["state"] != "draft" {
+		t.Fatalf("the case after a withdrawal with a query that cannot be read: %v, want still a draft", c["state"])
+	}
+	if status, body := raw(t, "GET", tm.in.URL+"/api/v1/register?limit=1&q=caf%C3%A9+%26", "", "", nil); status != 200 {
+		t.Fatalf("well-formed escapes: %d %s; want 200", status, body)
+	}
+}
