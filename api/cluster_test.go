@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net"
 	"strings"
@@ -9,9 +10,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oklog/ulid/v2"
+
 	"github.com/emcc/accredit/cmd/accreditd/app"
 	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accounts"
 	"github.com/emcc/accredit/domain/audit"
+	"github.com/emcc/accredit/domain/eventstore"
 )
 
 func freeAddr(t *testing.T) string {
@@ -152,4 +158,57 @@ func keyIDOf(t *testing.T, file string) string {
 		t.Fatal(err)
 	}
 	return audit.KeyID(s.Public())
+}
+
+// An erasure recorded on one process whose key is deleted only later (the
+// process stopped between the two, and the retention job finished it), while
+// another process read the person's data in between: that process must not
+// keep the key it read then, or it would show their data in clear for as
+// long as it runs.
+func TestAnotherProcessForgetsTheKeyOfAnErasureFinishedLater(t *testing.T) {
+	natsAddr := freeAddr(t)
+	tm := newTeam(t, func(c *app.Config) { c.NATSListen = natsAddr })
+	cfg2 := Config(t.TempDir())
+	cfg2.NATSURL = "nats://" + natsAddr
+	cfg2.MasterKeyFile, cfg2.SigningKeyFile = tm.in.Cfg.MasterKeyFile, tm.in.Cfg.SigningKeyFile
+	second := StartWith(t, cfg2, app.Options{Now: tm.clock.Now})
+	id := tm.openEIA(t)
+	const statement = "How I work on category 3"
+
+	// The first of Erase's writes, the event, as it records it; the process
+	// stops before deleting the key.
+	ctx := context.Background()
+	stream := accounts.UserPrefix + "." + tm.applicant.ID
+	head, err := tm.in.App.Events.Head(ctx, stream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := tm.in.App.Events.Append(ctx, eventstore.AppendRequest{Stream: stream, Expected: head, Events: []eventstore.Event{{
+		ID: ulid.Make().String(), Type: accounts.EventUserErased, SchemaVersion: 1, OccurredAt: tm.clock.Now(),
+		Actor: domain.System, Data: json.RawMessage(`{"user_id":"` + tm.applicant.ID + `","ground":"data_subject_request"}`)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := second.App.Feed.WaitFor(ctx, res.Head.Seq); err != nil {
+		t.Fatal(err)
+	}
+	admin2 := second.AdminToken(t)
+	// The second process reads the case meanwhile: the key is still there.
+	if body := string(Expect(t, second.Get(t, "/api/v1/cases/"+id, admin2), 200).Body); !strings.Contains(body, statement) {
+		t.Fatal("the case does not show its statement before the key is deleted: the test proves nothing")
+	}
+
+	// The retention job finishes the erasure (on the first process).
+	if _, err := tm.in.App.RunRetention(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !erasureDone(tm.in, tm.applicant.ID) {
+		t.Fatal("the erasure is not recorded as completed")
+	}
+	if err := second.App.Feed.WaitFor(ctx, lastSeq(t, tm.in)); err != nil {
+		t.Fatal(err)
+	}
+	if body := string(Expect(t, second.Get(t, "/api/v1/cases/"+id, admin2), 200).Body); strings.Contains(body, statement) {
+		t.Fatal("the second process still shows the erased applicant's statement in clear: it kept the key it read before its deletion")
+	}
 }

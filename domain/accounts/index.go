@@ -114,6 +114,11 @@ func (s *Service) Follow(c eventstore.Commit) {
 				s.dir.users[p.UserID] = u
 			}
 			s.mu.Unlock()
+			// The key is deleted by now (CompleteErasure deletes it
+			// first). The erasure's Forget came before that deletion: a
+			// read here in between (another process recorded the erasure,
+			// or stopped before deleting the key) cached the key again.
+			s.vault.Forget(p.UserID)
 		}
 	}
 }
