@@ -8,6 +8,8 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -469,5 +471,39 @@ func TestAnUploadToAWithdrawnCaseIsAConflictThatAllowsNothing(t *testing.T) {
 	r := Expect(t, in.Upload(t, id, carla.Token, map[string]string{"kind": "reflective_statement", "title": "Log", "categories": "1", "indicators": "31"}, "log.pdf", pdf, nil), 409)
 	if allowed, ok := r.Map(t)["allowed"].([]any); !ok || len(allowed) != 0 {
 		t.Fatalf("allowed: got %#v, want an empty list", r.Map(t)["allowed"])
+	}
+}
+
+// An upload is spooled in clear to <data>/tmp while it is checked, and the
+// file removed once it is stored. A process killed meanwhile (kill -9, a
+// lost machine) leaves the file there: a start removes it, or the
+// evidence would stay on disk in clear, past its applicant's erasure too.
+func TestAStartRemovesTheUploadsAKilledProcessLeftInClear(t *testing.T) {
+	tm := newTeam(t)
+	id := draftCase(t, tm)
+	spool := filepath.Join(tm.in.Cfg.DataDir, "tmp")
+	finish := slowUpload(t, tm.in, id, tm.applicant.Token)
+	var spooled []byte
+	for deadline := time.Now().Add(60 * time.Second); !bytes.Contains(spooled, []byte("slow slow")); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no upload spooled in clear after 60 s: the test proves nothing")
+		}
+		files, _ := filepath.Glob(filepath.Join(spool, "upload-*"))
+		if len(files) == 1 {
+			spooled, _ = os.ReadFile(files[0])
+		}
+	}
+	// What the kill leaves (this process goes on and removes its own).
+	if err := os.WriteFile(filepath.Join(spool, "upload-2718281828"), spooled, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if s := finish(); s != http.StatusCreated {
+		t.Fatalf("the upload: got %d, want 201", s)
+	}
+	tm.post(t, "/api/v1/users/"+tm.applicant.ID+"/erasure", tm.admin, map[string]string{"reason": "GDPR art. 17 request"}, 200)
+
+	tm.in.Restart(t)
+	if where := diskContains(t, tm.in.Cfg.DataDir, "slow slow"); where != "" {
+		t.Fatalf("the erased applicant's evidence in clear on disk after a start: %s", where)
 	}
 }

@@ -201,6 +201,12 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 		return nil, err
 	}
 	tmp := filepath.Join(cfg.DataDir, "tmp")
+	// An upload is spooled there in clear until it is stored sealed; a
+	// process killed meanwhile leaves the file. No upload is in progress
+	// at a start, so whatever is there is such a file: it goes.
+	if err := os.RemoveAll(tmp); err != nil {
+		return nil, fmt.Errorf("upload spool directory: %w", err)
+	}
 	if err := os.MkdirAll(tmp, 0o700); err != nil {
 		return nil, fmt.Errorf("upload spool directory: %w", err)
 	}
