@@ -165,3 +165,39 @@ func (tm *team) overdueCount(t *testing.T) any {
 	t.Helper()
 	return tm.get(t, "/api/v1/stats", tm.admin)["stats"].(map[string]any)["overdue"]
 }
+
+// Why the office waived a fee is about the applicant's circumstances (their
+// means, an illness): the applicant and the office read it, in the case and
+// its history; an assessor, on the case or one who may claim it from the
+// queue, sees that the fee was waived and not why.
+func TestTheFeeWaiverReasonIsForTheApplicantAndTheOffice(t *testing.T) {
+	tm := newTeam(t)
+	publishFee(t, tm)
+	id := tm.openEIA(t)
+	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200)
+	const reason = "Out of work since her illness in 2025"
+	tm.post(t, "/api/v1/cases/"+id+"/payment", tm.admin, map[string]string{"status": "waived", "reason": reason}, 200)
+	tm.toAssessment(t, id)
+	// The verifier taken off: the case is back in the queue, which Nina,
+	// qualified and on no role of it, may open to claim.
+	tm.post(t, "/api/v1/cases/"+id+"/assignments/verifier/unassignment", tm.admin, map[string]any{"reason": "Conflict of interest found"}, 200)
+	nina := tm.newAssessor(t, "nina@example.org", "Nina New")
+
+	for _, who := range []struct {
+		name, token string
+		sees        bool
+	}{{"applicant", tm.applicant.Token, true}, {"office", tm.admin, true}, {"assessor", tm.assessor.Token, false}, {"assessor who may claim", nina.Token, false}} {
+		c := tm.get(t, "/api/v1/cases/"+id, who.token)
+		fee, _ := c["fee"].(map[string]any)
+		if fee["status"] != "waived" {
+			t.Fatalf("the %s's case view: fee %v, want it waived", who.name, c["fee"])
+		}
+		hist := string(Expect(t, tm.in.Get(t, "/api/v1/cases/"+id+"/history", who.token), 200).Body)
+		if got := fee["reason"] == reason && strings.Contains(hist, reason); got != who.sees {
+			t.Fatalf("the %s reads the waiver's reason in the case view (%v) and its history: %v, want %v", who.name, fee, got, who.sees)
+		}
+		if !who.sees && (strings.Contains(fmt.Sprint(c), reason) || strings.Contains(hist, reason)) {
+			t.Fatalf("the %s reads the waiver's reason somewhere", who.name)
+		}
+	}
+}

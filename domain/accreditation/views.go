@@ -164,6 +164,21 @@ func (c *Case) seesAssessment(actor domain.Actor, a Assessment) bool {
 	return true
 }
 
+// SeesFeeReason reports whether actor may read why the office waived the
+// case's fee: the applicant and the office. The reason is about the
+// applicant's circumstances (their means, an illness) and of no use to
+// assess the case: an assessor, on it or one who may claim it, sees that
+// the fee was waived, not why.
+func (c *Case) SeesFeeReason(actor domain.Actor) bool {
+	switch actor.Role {
+	case domain.RoleOffice, domain.RoleSystem:
+		return true
+	case domain.RoleApplicant:
+		return actor.ID == c.ApplicantID
+	}
+	return false
+}
+
 // SeesModeration reports whether actor may see what a moderation weighed
 // and decided (the two recommendations that differed, the office's): as
 // with the assessments themselves, the office, the case's assessors, and

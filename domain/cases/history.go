@@ -50,7 +50,7 @@ func (s *Service) historyOf(ctx context.Context, actor domain.Actor, c *accredit
 		interviews[r] = c.SeesInterviewRecord(actor, r)
 	}
 	office := actor.Role == domain.RoleOffice || actor.Role == domain.RoleSystem
-	sees := sees{office: office, moderation: c.SeesModeration(actor), renewal: c.SeesRenewal(actor)}
+	sees := sees{office: office, moderation: c.SeesModeration(actor), renewal: c.SeesRenewal(actor), feeReason: c.SeesFeeReason(actor)}
 	rounds, assessedIn := assessmentRounds(evs, actor)
 	current := 0
 	if len(rounds) > 0 {
@@ -126,10 +126,10 @@ func renewalRounds(evs []eventstore.Event) []int {
 // as null data, so that one bad event does not hide the rest of the record.
 // sees is what of a case's history its reader sees beyond the assessments
 // and the interviews' records: as the office, a moderation's record, a
-// renewal's texts.
+// renewal's texts, why the fee was waived.
 // otherRound is set for an event of a round of assessment its reader (an
 // assessor) took no part in.
-type sees struct{ office, moderation, renewal, otherRound bool }
+type sees struct{ office, moderation, renewal, feeReason, otherRound bool }
 
 func (s *Service) historyEntry(ctx context.Context, e eventstore.Event, visible, interviews map[accreditation.AssessorRole]bool, sees sees) HistoryEntry {
 	var data any
@@ -161,6 +161,11 @@ func (s *Service) historyEntry(ctx context.Context, e eventstore.Event, visible,
 	case accreditation.EventRenewalSubmitted, accreditation.EventRenewalAssessed:
 		if !sees.renewal {
 			data = map[string]any{"accreditation_id": m["accreditation_id"], "hidden": "the renewal's content: for the holder, the EMCC office and the renewal's assessor"}
+		}
+	case accreditation.EventPaymentRecorded:
+		if _, ok := m["reason"]; ok && !sees.feeReason {
+			delete(m, "reason")
+			m["hidden"] = "why the fee was waived: for the applicant and the EMCC office"
 		}
 	case accreditation.EventAssessorUnassigned:
 		// Why an assessor was taken off is the office's business (it may

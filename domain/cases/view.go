@@ -394,7 +394,10 @@ func (s *Service) viewAt(ctx context.Context, actor domain.Actor, c *accreditati
 	if c.Fee > 0 {
 		v.Fee = &FeeView{AmountEUR: c.Fee, Status: FeeDue}
 		if p := c.Payment; p != nil {
-			v.Fee = &FeeView{AmountEUR: p.AmountEUR, Status: string(p.Status), Reference: p.Reference, Reason: open(p.Reason), At: p.At, By: p.By}
+			v.Fee = &FeeView{AmountEUR: p.AmountEUR, Status: string(p.Status), Reference: p.Reference, At: p.At, By: p.By}
+			if c.SeesFeeReason(actor) {
+				v.Fee.Reason = open(p.Reason)
+			}
 		}
 	}
 	if sc := c.Screening; sc != nil {
