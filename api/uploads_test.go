@@ -507,3 +507,49 @@ func TestAStartRemovesTheUploadsAKilledProcessLeftInClear(t *testing.T) {
 		t.Fatalf("the erased applicant's evidence in clear on disk after a start: %s", where)
 	}
 }
+
+// TestAnEvidenceFileSwappedInTheStoreIsNotServed: an object of the store
+// replaced by another file of the same applicant (which opens with their
+// key as well as its own) is not served as the evidence the case records:
+// the download fails, whether the other file is as long, longer or
+// shorter, rather than ending as a whole file under the recorded name,
+// size and digest.
+func TestAnEvidenceFileSwappedInTheStoreIsNotServed(t *testing.T) {
+	tm := newTeam(t)
+	id := draftCase(t, tm)
+	upload := func(name, content string) string {
+		return Expect(t, tm.in.Upload(t, id, tm.applicant.Token, note, name, []byte(content), nil), 201).Header.Get("X-Evidence-Id")
+	}
+	recorded := upload("recorded.txt", "the supervision log as it was uploaded")
+	ctx := t.Context()
+	os, err := tm.in.App.Events.JetStream().ObjectStore(ctx, natsstore.EvidenceBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, other string }{
+		{"as long", "the supervision log after an edit here"},
+		{"longer", "the supervision log after an edit here and a longer one"},
+		{"shorter", "a shorter log"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			other, err := os.GetBytes(ctx, id+"/"+upload("other.txt", tc.other))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := os.PutBytes(ctx, id+"/"+recorded, other); err != nil {
+				t.Fatal(err)
+			}
+			req, _ := http.NewRequest(http.MethodGet, tm.in.URL+"/api/v1/cases/"+id+"/evidence/"+recorded+"/file", nil)
+			req.Header.Set("Authorization", "Bearer "+tm.applicant.Token)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, err := io.ReadAll(resp.Body)
+			if resp.StatusCode == http.StatusOK && err == nil {
+				t.Fatalf("swapped file: got 200 with %q served whole, want the download to fail before its end", body)
+			}
+		})
+	}
+}

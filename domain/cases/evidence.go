@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"slices"
@@ -341,7 +342,10 @@ func (s *Service) RemoveEvidence(ctx context.Context, m aggregate.Meta, id, evID
 }
 
 // File is an evidence file being decrypted as Body is read. The caller
-// closes Body. A file altered in the store fails on read before its end.
+// closes Body. A file altered in the store fails on read before its end,
+// and so does one replaced by another file of the same person (which opens
+// with their key as well): Body yields its last byte only once what it read
+// has the size and SHA-256 the case records.
 type File struct {
 	Name        string
 	ContentType string
@@ -374,7 +378,69 @@ func (s *Service) EvidenceFile(ctx context.Context, actor domain.Actor, id, evID
 		return File{}, domain.Wrap(domain.Internal, err, "open evidence file")
 	}
 	return File{Name: s.vault.Reveal(ctx, ev.FileName), ContentType: ev.ContentType, Size: ev.Size, SHA256: ev.SHA256,
-		Body: readCloser{plain, sealed}}, nil
+		Body: readCloser{&recorded{r: plain, h: sha256.New(), size: ev.Size, sum: ev.SHA256, id: evID}, sealed}}, nil
+}
+
+// recorded reads a file's clear text as far as it matches what was
+// recorded of it. It holds back the last byte until the end is read, and
+// fails instead when the file is longer or shorter than size or its
+// SHA-256 is not sum: a download then ends short of its Content-Length,
+// never as a whole file that is not the one recorded.
+type recorded struct {
+	r    io.Reader
+	h    hash.Hash
+	n    int64 // bytes yielded
+	size int64
+	sum  string
+	id   string
+	err  error
+}
+
+func (v *recorded) Read(p []byte) (int, error) {
+	if v.err != nil || len(p) == 0 {
+		return 0, v.err
+	}
+	if left := v.size - 1 - v.n; left > 0 {
+		n, err := v.r.Read(p[:min(int64(len(p)), left)])
+		v.h.Write(p[:n])
+		v.n += int64(n)
+		if errors.Is(err, io.EOF) {
+			err = v.altered("shorter than recorded")
+		}
+		v.err = err
+		return n, err
+	}
+	var last [1]byte
+	n, err := io.ReadFull(v.r, last[:v.size-v.n])
+	if err != nil {
+		v.err = v.altered("shorter than recorded")
+		if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+			v.err = err
+		}
+		return 0, v.err
+	}
+	var more [1]byte
+	switch m, err := io.ReadFull(v.r, more[:]); {
+	case m > 0:
+		v.err = v.altered("longer than recorded")
+	case !errors.Is(err, io.EOF):
+		v.err = err
+	}
+	if v.err != nil {
+		return 0, v.err
+	}
+	v.h.Write(last[:n])
+	if hex.EncodeToString(v.h.Sum(nil)) != v.sum {
+		v.err = v.altered("its SHA-256 is not the one recorded")
+		return 0, v.err
+	}
+	v.err = io.EOF
+	v.n += int64(copy(p, last[:n]))
+	return n, nil
+}
+
+func (v *recorded) altered(how string) error {
+	return domain.Errorf(domain.Internal, "the file of evidence %s was altered in the store: %s", v.id, how)
 }
 
 type readCloser struct {
