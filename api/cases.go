@@ -481,14 +481,15 @@ func (s *Server) addEvidence(c echo.Context) error {
 			}
 			break // afterFile has read the rest
 		}
-		b := make([]byte, 64<<10)
-		n, _ := readFull(part, b)
+		// Up to 64 KiB of a field, grown as it comes: not a buffer of that
+		// size for each of what may be many thousands of small parts.
+		b, _ := io.ReadAll(io.LimitReader(part, 64<<10))
 		if _, twice := fields[name]; twice && slices.Contains(uploadFields, name) {
 			// Categories sent as a form sends checkboxes, one each, would
 			// keep the last alone.
 			return domain.InvalidFields("a field sent twice", domain.FieldError{Field: name, Reason: "sent twice: send it once (categories and indicators as one comma-separated list)"})
 		}
-		fields[name] = strings.TrimSpace(string(b[:n]))
+		fields[name] = strings.TrimSpace(string(b))
 	}
 	if evID == "" {
 		if err := fillUpload(&up, fields); err != nil {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -551,5 +552,43 @@ func TestAnEvidenceFileSwappedInTheStoreIsNotServed(t *testing.T) {
 				t.Fatalf("swapped file: got 200 with %q served whole, want the download to fail before its end", body)
 			}
 		})
+	}
+}
+
+// TestManyFieldsBeforeTheFileCostInProportion: an upload's body may hold
+// fields the upload ignores, before the gate of uploads in flight admits
+// it; many small ones cost the server allocations in proportion to the
+// body, not a 64 KiB buffer each (a body of the size limit in parts of a
+// few bytes made gigabytes of garbage, seconds of collection, from one
+// request).
+func TestManyFieldsBeforeTheFileCostInProportion(t *testing.T) {
+	tm := newTeam(t)
+	id := draftCase(t, tm)
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	_ = w.WriteField("kind", "other")
+	_ = w.WriteField("title", "Note")
+	for i := 0; b.Len() < 2<<20; i++ {
+		_ = w.WriteField(fmt.Sprintf("f%d", i), "v")
+	}
+	_ = w.Close()
+	size := uint64(b.Len())
+	req, _ := http.NewRequest(http.MethodPost, tm.in.URL+"/api/v1/cases/"+id+"/evidence", &b)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+tm.applicant.Token)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	runtime.ReadMemStats(&after)
+	if resp.StatusCode != http.StatusBadRequest { // no file
+		t.Fatalf("status: got %d, want 400", resp.StatusCode)
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > 128*size {
+		t.Fatalf("a body of %d bytes in small fields allocated %d MiB, want at most %d MiB (128 times the body)", size, got>>20, 128*size>>20)
 	}
 }
