@@ -404,7 +404,7 @@ with 1 when it is not valid. No login needed.`, "GET /api/v1/register/{accredita
 		if !ans.Valid {
 			verdict = "NOT VALID"
 		}
-		fmt.Fprintf(c.stdout, "%s: %s %s accreditation of %s, %s, valid until %s.\n", verdict, a.Scheme, a.Level, a.Holder, a.Status, day(a.ValidUntil))
+		fmt.Fprintf(c.stdout, "%s: %s %s accreditation of %s, %s, valid until %s.\n", verdict, a.Scheme, a.Level, shown(a.Holder), a.Status, day(a.ValidUntil))
 	}
 	if !ans.Valid {
 		return &exitError{code: exitFailed}

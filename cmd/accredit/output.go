@@ -8,6 +8,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/emcc/accredit/domain/limits"
 )
 
 // jsonOut reports whether the answer should be JSON.
@@ -31,25 +33,44 @@ func (c *cli) printJSON(raw []byte, v any) error {
 	return err
 }
 
-// table writes rows under a header, aligned.
+// table writes rows under a header, aligned; each cell as shown.
 func table(w io.Writer, header []string, rows [][]string) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, strings.Join(header, "\t"))
 	for _, r := range rows {
-		fmt.Fprintln(tw, strings.Join(r, "\t"))
+		cells := make([]string, len(r))
+		for i, c := range r {
+			cells[i] = shown(c)
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	tw.Flush()
 }
 
-// fields writes "name: value" lines, aligned, skipping empty values.
+// fields writes "name: value" lines, aligned, skipping empty values; each
+// value as shown.
 func fields(w io.Writer, kv ...string) {
 	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', 0)
 	for i := 0; i+1 < len(kv); i += 2 {
 		if kv[i+1] != "" {
-			fmt.Fprintf(tw, "%s:\t%s\n", kv[i], kv[i+1])
+			fmt.Fprintf(tw, "%s:\t%s\n", kv[i], shown(kv[i+1]))
 		}
 	}
 	tw.Flush()
+}
+
+// shown is a value from the server as the terminal is given it: a
+// character a name may not hold (limits.NotOneLine: an escape, a line
+// break, a tab, a bidi override), which one recorded before names were
+// held to one line still may, becomes U+FFFD, so that it neither runs as
+// an escape sequence, breaks the table, nor reorders what follows.
+func shown(s string) string {
+	return strings.Map(func(r rune) rune {
+		if limits.NotOneLine(r) {
+			return '\uFFFD'
+		}
+		return r
+	}, s)
 }
 
 // when shows a time as a date and minutes, UTC; "" for none.

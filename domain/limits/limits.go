@@ -22,6 +22,7 @@ package limits
 
 import (
 	"fmt"
+	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -148,12 +149,18 @@ func (l Limit) Text(field, s string) *domain.FieldError {
 // reordered. Prose may hold line breaks; a name shown on the register, a
 // certificate or a mail header may not. nil when there is none.
 func OneLine(field, s string) *domain.FieldError {
-	for _, r := range s {
-		if unicode.In(r, unicode.Cc, unicode.Zl, unicode.Zp) || r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069 {
-			return &domain.FieldError{Field: field, Reason: "holds an invisible or control character"}
-		}
+	if strings.ContainsFunc(s, NotOneLine) {
+		return &domain.FieldError{Field: field, Reason: "holds an invisible or control character"}
 	}
 	return nil
+}
+
+// NotOneLine reports a character OneLine refuses: a control character, a
+// line or paragraph separator, or a bidi embedding, override or isolate.
+// Names recorded before they were held to one line may hold one, so what
+// shows them on a terminal replaces it.
+func NotOneLine(r rune) bool {
+	return unicode.In(r, unicode.Cc, unicode.Zl, unicode.Zp) || r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069
 }
 
 // List reports a list over the Items limit, nil when within.
