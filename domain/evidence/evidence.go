@@ -4,7 +4,8 @@
 // accreditation.EvidenceKinds). DOCX and ODT are opened as
 // the zip containers they are: the parts they must have are looked for and
 // every part is unpacked (to nowhere) against a size and ratio limit, so that
-// neither a plain zip renamed .docx nor a zip bomb gets in.
+// neither a plain zip renamed .docx nor a zip bomb gets in; the parts are
+// counted before archive/zip reads the directory into memory.
 // Files are stored encrypted with their owner's key (domain/pii) through the
 // Blobs port, in a JetStream object store in production.
 //
@@ -158,6 +159,14 @@ func Detect(r io.ReaderAt, size int64, name string) (Type, error) {
 // word/document.xml) or an ODT (its mimetype part says so, and it has a
 // content.xml), within the unpacking limits; any other zip is refused.
 func detectZip(r io.ReaderAt, size int64) (Type, error) {
+	// archive/zip reads the whole directory into memory (some 250 bytes a
+	// record) before its length can be looked at: a file of the size limit
+	// in empty parts would take a hundred megabytes. Every record it reads
+	// starts with the directory signature, at offsets of its own, so there
+	// are no more records than times the signature occurs.
+	if n := occurrences(r, size, []byte("PK\x01\x02"), MaxZipEntries+1); n > MaxZipEntries {
+		return refuse("the document has more than %d parts, the most allowed", MaxZipEntries)
+	}
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return refuse("the file is a damaged zip container: %v", err)
@@ -228,6 +237,24 @@ func detectZip(r io.ReaderAt, size int64) (Type, error) {
 		return Type{}, err
 	}
 	return typ, nil
+}
+
+// occurrences counts the times sig occurs in the size bytes of r, reading
+// them a chunk at a time, and stops counting at limit.
+func occurrences(r io.ReaderAt, size int64, sig []byte, limit int) int {
+	buf := make([]byte, len(sig)-1+textCheckChunk)
+	n, keep := 0, 0
+	for off := int64(0); off < size && n < limit; {
+		m, err := r.ReadAt(buf[keep:keep+int(min(int64(textCheckChunk), size-off))], off)
+		b := buf[:keep+m]
+		n += bytes.Count(b, sig)
+		if err != nil && err != io.EOF || m == 0 {
+			break
+		}
+		off += int64(m)
+		keep = copy(buf, b[max(0, len(b)-(len(sig)-1)):])
+	}
+	return n
 }
 
 func ratioOK(unpacked uint64, size int64) error {

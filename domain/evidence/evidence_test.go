@@ -6,6 +6,8 @@ import (
 	"compress/flate"
 	"errors"
 	"hash/crc32"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -121,6 +123,36 @@ func TestZipBombRefused(t *testing.T) {
 	_, err := evidence.Check(bytes.NewReader(b.Bytes()), int64(b.Len()), "bomb.docx")
 	if err == nil || !strings.Contains(err.Error(), "times its size") {
 		t.Fatalf("got %v, want a ratio refusal", err)
+	}
+}
+
+// TestZipOfTooManyPartsRefusedBeforeItsDirectoryIsRead: a file within the
+// size limit may hold hundreds of thousands of empty parts; archive/zip
+// reads its whole directory into memory (some 250 bytes a part) before the
+// count can be looked at, so such a file is refused by counting its
+// directory's records first, its memory staying small: uploads checked at
+// once must not each take a hundred megabytes.
+func TestZipOfTooManyPartsRefusedBeforeItsDirectoryIsRead(t *testing.T) {
+	var b bytes.Buffer
+	w := zip.NewWriter(&b)
+	for _, p := range []string{"[Content_Types].xml", "word/document.xml"} {
+		f, _ := w.Create(p)
+		_, _ = f.Write([]byte("<x/>"))
+	}
+	for i := range 200_000 { // about 18 MB, within the upload limit
+		_, _ = w.CreateRaw(&zip.FileHeader{Name: strconv.Itoa(i), Method: zip.Store})
+	}
+	_ = w.Close()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, err := evidence.Check(bytes.NewReader(b.Bytes()), int64(b.Len()), "many.docx")
+	runtime.ReadMemStats(&after)
+	if err == nil || !strings.Contains(err.Error(), "parts") {
+		t.Fatalf("got %v, want a refusal naming the parts", err)
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > 4<<20 {
+		t.Fatalf("checking a zip of %d bytes in many parts allocated %d MiB, want at most 4", b.Len(), got>>20)
 	}
 }
 
