@@ -143,6 +143,13 @@ func (s *Service) AddEvidence(ctx context.Context, m aggregate.Meta, id string, 
 			return "", aggregate.Result{}, err
 		}
 	}
+	// The whole upload is here: a client that leaves now (a closed tab, a
+	// timeout of its own) has sent what it meant to, and cancelling would
+	// drop it, or leave its object stored with no event naming it. It is
+	// finished, within a bound of its own; a retry with the same
+	// Idempotency-Key is then answered as this one.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), uploadFinishTimeout)
+	defer cancel()
 	sum := h.Sum(nil)
 	if up.RequestHash != nil && m.CommandID != "" {
 		m.RequestHash = up.RequestHash(sum)
@@ -219,6 +226,11 @@ func (s *Service) AddEvidence(ctx context.Context, m aggregate.Meta, id string, 
 	}
 	return evID, res, err
 }
+
+// uploadFinishTimeout bounds what an upload does once its body is read
+// (checks, sealing, storing, recording), which its client leaving does not
+// cancel: minutes, where it takes a second or two.
+const uploadFinishTimeout = 2 * time.Minute
 
 // recordedEvidence is the id of the evidence item the command that
 // answered res recorded.
