@@ -64,6 +64,10 @@ func (c *Case) RecordPayment(actor domain.Actor, now time.Time, in PaymentInput)
 			f.add("reference", "required: the payment's reference")
 		} else if e := limits.Short.Text("reference", ref); e != nil {
 			f = append(f, *e)
+		} else if e := limits.OneLine("reference", ref); e != nil {
+			// A reference is matched against bank statements and shown
+			// in lists: a line break or a bidi override would forge it.
+			f = append(f, *e)
 		}
 		if !in.Reason.IsZero() {
 			f.add("reason", "only when the fee is waived")

@@ -51,6 +51,9 @@ func TestAFeeSetAtSubmissionIsAwaited(t *testing.T) {
 	} {
 		wantField(t, h.fails(officeScreen, recordPayment(in)), field)
 	}
+	for _, ref := range []string{"INV-2025-17\nINV-2025-18", "INV-\u202e71-5202"} { // a forged second line, a reversed reference
+		wantField(t, h.fails(officeScreen, recordPayment(PaymentInput{Status: PaymentPaid, Reference: ref})), "reference")
+	}
 
 	wantTypes(t, h.do(officeScreen, recordPayment(paid)), EventPaymentRecorded)
 	h.wantState(StateSubmitted)
