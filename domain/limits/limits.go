@@ -144,9 +144,9 @@ func (l Limit) Text(field, s string) *domain.FieldError {
 
 // OneLine reports a text that is one line, such as a name, holding a
 // character that breaks it or hides what it says: a control character (a
-// line break, a tab, an escape, NUL), a line or paragraph separator, or a
+// line break, a tab, an escape, NUL), a line or paragraph separator, a
 // bidi embedding, override or isolate, which shows what follows it
-// reordered. Prose may hold line breaks; a name shown on the register, a
+// reordered, or an invisible mark or space (NotOneLine). Prose may hold line breaks; a name shown on the register, a
 // certificate or a mail header may not. nil when there is none.
 func OneLine(field, s string) *domain.FieldError {
 	if strings.ContainsFunc(s, NotOneLine) {
@@ -156,10 +156,18 @@ func OneLine(field, s string) *domain.FieldError {
 }
 
 // NotOneLine reports a character OneLine refuses: a control character, a
-// line or paragraph separator, or a bidi embedding, override or isolate.
+// line or paragraph separator, a bidi embedding, override, isolate or mark,
+// or an invisible space or joiner that no script needs (the zero-width
+// space, the word joiner, the byte order mark), with which "Rene" and
+// "Re\u200bne" read the same in the office's lists. The zero-width
+// non-joiner and joiner stay: Persian, Indic scripts and emoji need them.
 // Names recorded before they were held to one line may hold one, so what
 // shows them on a terminal replaces it.
 func NotOneLine(r rune) bool {
+	switch r {
+	case 0x200B, 0x200E, 0x200F, 0x061C, 0x2060, 0xFEFF:
+		return true
+	}
 	return unicode.In(r, unicode.Cc, unicode.Zl, unicode.Zp) || r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069
 }
 

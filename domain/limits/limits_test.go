@@ -34,6 +34,10 @@ func TestLimits(t *testing.T) {
 		{"an escape is out", true, func() bool { return limits.OneLine("f", "Zoë\x1b[31m") != nil }},
 		{"a line separator is out", true, func() bool { return limits.OneLine("f", "Zoë\u2028") != nil }},
 		{"a bidi override is out", true, func() bool { return limits.OneLine("f", "\u202eëoZ") != nil }},
+		{"a zero-width space is out", true, func() bool { return limits.OneLine("f", "Re\u200bne") != nil }},
+		{"a right-to-left mark is out", true, func() bool { return limits.OneLine("f", "Zoë\u200f") != nil }},
+		{"a byte order mark is out", true, func() bool { return limits.OneLine("f", "\ufeffZoë") != nil }},
+		{"a zero-width joiner stays (scripts and emoji need it)", false, func() bool { return limits.OneLine("f", "क्\u200dष") != nil }},
 	} {
 		if got := tc.got(); got != tc.err {
 			t.Errorf("%s: refused %v, want %v", tc.name, got, tc.err)
