@@ -92,6 +92,12 @@ func bindBody(c echo.Context, v any, required bool) error {
 				return domain.InvalidFields("a name given twice in a JSON object", domain.FieldError{Field: at, Reason: "given twice: give it once"})
 			}
 		}
+		if name, ok := foldedName(body); ok {
+			var doc any
+			_ = json.Unmarshal(body, &doc) // it decoded above
+			return domain.InvalidFields("unknown field in JSON", domain.FieldError{Field: unknownField(req.Method, c.Path(), doc, name),
+				Reason: "unknown field (names are lower case, as the document spells them)"})
+		}
 		if !bytes.Contains(body, []byte("null")) {
 			return nil
 		}
@@ -134,6 +140,33 @@ func jsonError(err error) error {
 		return domain.Errorf(domain.Invalid, "malformed JSON: unexpected end")
 	default:
 		return domain.Errorf(domain.Invalid, "malformed JSON: %v", err)
+	}
+}
+
+// foldedName returns the first object name in body, valid JSON, that is
+// not in lower case ASCII. encoding/json matches a name to a field whatever
+// its case (and folds the Kelvin sign and the long s to k and s), so
+// "Client_Hours" was read as client_hours, and beside client_hours it was a
+// second value for one field, the last kept unsaid, which neither the RFC
+// 7493 check nor duplicateName sees. Every name the document gives is lower
+// case ASCII. Only a body holding an upper-case or non-ASCII byte is walked.
+func foldedName(body []byte) (string, bool) {
+	notLower := func(r rune) bool { return r >= 'A' && r <= 'Z' || r >= utf8.RuneSelf }
+	if !bytes.ContainsFunc(body, notLower) {
+		return "", false
+	}
+	dec := jsontext.NewDecoder(bytes.NewReader(body))
+	for {
+		kind, n := dec.StackIndex(dec.StackDepth())
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return "", false
+		}
+		if kind == '{' && n%2 == 0 && tok.Kind() == '"' {
+			if name := tok.String(); strings.ContainsFunc(name, notLower) {
+				return name, true
+			}
+		}
 	}
 }
 

@@ -225,3 +225,30 @@ func TestANameGivenTwiceIsRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestANameInAnotherCaseIsRefused: encoding/json matches a name to a field
+// whatever its case, so "Client_Hours" beside client_hours was one field
+// given twice, the last kept unsaid. A name not spelled as the document
+// spells it is a 400 naming it, and the portfolio is left as it was; upper
+// case in values is taken as ever.
+func TestANameInAnotherCaseIsRefused(t *testing.T) {
+	tm := newTeam(t)
+	id := tm.openEIA(t)
+	before := tm.get(t, "/api/v1/cases/"+id, tm.applicant.Token)["portfolio"]
+	for body, field := range map[string]string{
+		`{"client_hours":140,"Client_Hours":0}`:                   "Client_Hours",
+		`{"CLIENT_COUNT":3}`:                                      "CLIENT_COUNT",
+		`{"curriculum":[{"category":1,"Description":"x"}]}`:       "curriculum[0].Description",
+		"{\"professional_body_member\":true,\"client_\u212a\":1}": "client_\u212a", // the Kelvin sign
+	} {
+		status, got := raw(t, "PUT", tm.in.URL+"/api/v1/cases/"+id+"/portfolio", tm.applicant.Token, "application/json", strings.NewReader(body))
+		if want := `{"field":"` + field + `","reason":"unknown field`; status != 400 || !strings.Contains(got, want) {
+			t.Errorf("portfolio %s: %d %s; want a 400 with %s", body, status, got, want)
+		}
+	}
+	if after := tm.get(t, "/api/v1/cases/"+id, tm.applicant.Token)["portfolio"]; !reflect.DeepEqual(after, before) {
+		t.Errorf("portfolio after the refusals: got %v, want %v", after, before)
+	}
+	Expect(t, tm.in.Put(t, "/api/v1/cases/"+id+"/self-assessment", tm.applicant.Token,
+		map[string]any{"categories": []map[string]any{{"category": 1, "statement": "I Coach Teams in Zürich."}}}), 200)
+}
