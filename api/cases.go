@@ -483,7 +483,12 @@ func (s *Server) addEvidence(c echo.Context) error {
 		}
 		// Up to 64 KiB of a field, grown as it comes: not a buffer of that
 		// size for each of what may be many thousands of small parts.
-		b, _ := io.ReadAll(io.LimitReader(part, 64<<10))
+		b, _ := io.ReadAll(io.LimitReader(part, maxUploadField+1))
+		if len(b) > maxUploadField && slices.Contains(uploadFields, name) {
+			// Cut to the limit it could still read as a value (a list of
+			// categories short of its end), not the one sent.
+			return domain.InvalidFields("a field over its limit", domain.FieldError{Field: name, Reason: fmt.Sprintf("at most %d bytes", maxUploadField)})
+		}
 		if _, twice := fields[name]; twice && slices.Contains(uploadFields, name) {
 			// Categories sent as a form sends checkboxes, one each, would
 			// keep the last alone.
@@ -501,6 +506,10 @@ func (s *Server) addEvidence(c echo.Context) error {
 	c.Response().Header().Set("X-Evidence-Id", evID)
 	return s.answerCase(c, id, res, http.StatusCreated)
 }
+
+// maxUploadField is the most of an upload's field before its file that is
+// read; a field the upload takes that is longer is refused.
+const maxUploadField = 64 << 10
 
 // uploadFields are the fields an upload takes before its file; others are
 // ignored.

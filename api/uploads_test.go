@@ -592,3 +592,36 @@ func TestManyFieldsBeforeTheFileCostInProportion(t *testing.T) {
 		t.Fatalf("a body of %d bytes in small fields allocated %d MiB, want at most %d MiB (128 times the body)", size, got>>20, 128*size>>20)
 	}
 }
+
+// TestAnUploadFieldOverItsLimitIsRefused: a field the upload takes that is
+// longer than the 64 KiB read of it is a 400 naming it, not cut to what
+// could still read as a value (a list of categories short of its end);
+// a field the upload ignores may be as long as the body allows.
+func TestAnUploadFieldOverItsLimitIsRefused(t *testing.T) {
+	tm := newTeam(t)
+	id := draftCase(t, tm)
+	for _, tc := range []struct {
+		name, value string
+		want        int
+	}{
+		{"categories", "1,2" + strings.Repeat(" ", 64<<10) + ",3", 400},
+		{"note", strings.Repeat("n", 100<<10), 201},
+	} {
+		var b bytes.Buffer
+		w := multipart.NewWriter(&b)
+		for _, f := range [][2]string{{"kind", "other"}, {"title", "Note"}, {tc.name, tc.value}} {
+			_ = w.WriteField(f[0], f[1])
+		}
+		f, _ := w.CreateFormFile("file", "note.txt")
+		_, _ = f.Write([]byte("a note on my practice"))
+		_ = w.Close()
+		r := tm.in.Do(t, Request{Method: http.MethodPost, Path: "/api/v1/cases/" + id + "/evidence", Token: tm.applicant.Token,
+			RawBody: &b, Header: map[string]string{"Content-Type": w.FormDataContentType()}})
+		if r.Status != tc.want || tc.want == 400 && !strings.Contains(string(r.Body), `{"field":"`+tc.name+`","reason":"at most 65536 bytes"`) {
+			t.Errorf("%s of %d bytes: %d %s; want %d", tc.name, len(tc.value), r.Status, r.Body, tc.want)
+		}
+	}
+	if n := evidenceCount(t, tm, id); n != 1 {
+		t.Errorf("evidence: got %d, want 1 (the upload with the long field it ignores)", n)
+	}
+}

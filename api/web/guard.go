@@ -272,10 +272,19 @@ func (x *ctx) readForm() error {
 			x.file = p
 			return nil
 		}
-		b, _ := io.ReadAll(io.LimitReader(p, 64<<10))
+		b, _ := io.ReadAll(io.LimitReader(p, maxFormField+1))
+		if len(b) > maxFormField {
+			// Cut to the limit it could still read as a value, not the one
+			// sent: refused instead, naming it.
+			return domain.InvalidFields("a field over its limit", domain.FieldError{Field: p.FormName(), Reason: fmt.Sprintf("at most %d bytes", maxFormField)})
+		}
 		x.form.Add(p.FormName(), string(b))
 	}
 }
+
+// maxFormField is the most of a field of a multipart form (the evidence
+// upload's, before its file) that is read; a longer one is refused.
+const maxFormField = 64 << 10
 
 func (a *app) maxUpload() int64 {
 	if a.d.Cases == nil {

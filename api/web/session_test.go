@@ -455,3 +455,31 @@ func TestAnUploadResentWithAnotherFileIsRefused(t *testing.T) {
 		t.Fatalf("evidence stored: %d, want 1", len(ev))
 	}
 }
+
+// A field of the evidence form longer than the 64 KiB read of it is
+// refused, naming it, not cut short to what could still read as a value
+// (the title's first 64 KiB) and taken.
+func TestAMultipartFieldOverItsLimitIsRefused(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	caseID := Expect(t, w.in.Post(t, "/api/v1/cases", carla.Token, map[string]any{"scheme": "EIA", "level": "foundation", "language": "en"}), 201).Map(t)["id"].(string)
+	c := w.client(t)
+	c.login(carla.Email, carla.Password)
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	_ = mw.WriteField("csrf", c.csrf())
+	_ = mw.WriteField("kind", "certificate")
+	_ = mw.WriteField("title", "A file")
+	_ = mw.WriteField("categories", "1"+strings.Repeat(" ", 64<<10)+",2")
+	fw, _ := mw.CreateFormFile("file", "certificate.pdf")
+	_, _ = fw.Write(pdf)
+	_ = mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, w.in.URL+"/applications/"+caseID+"/evidence", &b)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if a := c.do(req); a.Status != http.StatusBadRequest {
+		t.Fatalf("a field over 64 KiB: got %d, want 400", a.Status)
+	}
+	if ev, _ := Expect(t, w.in.Get(t, "/api/v1/cases/"+caseID, carla.Token), 200).Map(t)["evidence"].([]any); len(ev) != 0 {
+		t.Fatalf("evidence: got %d, want none", len(ev))
+	}
+}
