@@ -383,89 +383,9 @@ func (x *ctx) refusal(err error) string {
 	return ""
 }
 
-// problem words an error that names no field, for a page's summary or the
-// error page, in the reader's language: a refusal the web words itself
-// (refusal), a message of the domain that problemTexts knows, else the
-// domain's message on an English page and the kind of error (its code) on
-// a Dutch one, rather than the domain's English. An internal error is
-// never shown in detail.
-func (x *ctx) problem(err error) string {
-	if r := x.refusal(err); r != "" {
-		return r
-	}
-	code := domain.ErrorCode(err)
-	if code == domain.Internal {
-		return x.T("error.internal.body")
-	}
-	msg := domain.ErrorMessage(err)
-	for _, pt := range problemTexts {
-		if m := pt.re.FindStringSubmatch(msg); m != nil {
-			return pt.words(x, m[1:])
-		}
-	}
-	if x.lang == "en" || !hasMessage("problem."+string(code)) {
-		return msg
-	}
-	return x.T("problem." + string(code))
-}
-
 // renewalYearField is the name of a figure of a year of the renewal form
 // (renewalForm): years[1].cpd_hours, years[1].supervision_hours_by_quarter[2].
 var renewalYearField = regexp.MustCompile(`^years\[(\d+)\]\.([a-z_]+?)(?:_by_quarter\[(\d+)\])?$`)
-
-// problemTexts are the domain's messages without a field that a page can
-// meet, with their words in the reader's language: the figures they carry
-// go into the words, dates in the reader's format.
-var problemTexts = []struct {
-	re    *regexp.Regexp
-	words func(x *ctx, m []string) string
-}{
-	{regexp.MustCompile(`^unreadable form$`), func(x *ctx, _ []string) string { return x.T("problem.unreadable_form") }},
-	{regexp.MustCompile(`^cannot publish: nothing changes from (\S+)$`), func(x *ctx, m []string) string {
-		name := m[0]
-		if r, ok := x.a.d.Cases.RuleSets().ByID(name); ok {
-			name = rulesTitle(x, r)
-		}
-		return x.T("problem.nothing_changes", name)
-	}},
-	{regexp.MustCompile(`^at most (\d+) self-checks are kept per person$`), func(x *ctx, m []string) string {
-		n, _ := strconv.Atoi(m[0])
-		return x.T("problem.selfchecks_full", n)
-	}},
-	{regexp.MustCompile(`^cannot record the interview: it is on (\S+)$`), func(x *ctx, m []string) string {
-		return x.T("problem.interview_ahead", problemTime(x, m[0]))
-	}},
-	{regexp.MustCompile(`^cannot renew: renewal is open from (\S+) until (\S+) \((\d+) months before the accreditation ends\)$`), func(x *ctx, m []string) string {
-		return x.T("problem.renewal_not_open", problemDate(x, m[0]), problemDate(x, m[1]), m[2])
-	}},
-	{regexp.MustCompile(`^cannot renew: the accreditation ended on (\S+), and the rules set no grace period after the end$`), func(x *ctx, m []string) string {
-		return x.T("problem.renewal_no_grace", problemDate(x, m[0]))
-	}},
-	{regexp.MustCompile(`^cannot renew: the accreditation ended on (\S+), and the grace period of (\d+) months ended on (\S+)$`), func(x *ctx, m []string) string {
-		return x.T("problem.renewal_grace_ended", problemDate(x, m[0]), m[1], problemDate(x, m[2]))
-	}},
-	{regexp.MustCompile(`^this change takes (\d+) bytes in the record, over the (\d+) bytes one change may take`), func(x *ctx, m []string) string {
-		return x.T("problem.change_too_large", m[0], m[1])
-	}},
-	{regexp.MustCompile(`^the upload was interrupted$`), func(x *ctx, _ []string) string { return x.T("problem.upload_interrupted") }},
-	{regexp.MustCompile(`^search is not available on this server$`), func(x *ctx, _ []string) string { return x.T("problem.no_search") }},
-}
-
-// problemDate and problemTime write a domain message's RFC 3339 time as a
-// page writes a date (and time); as it came when it is not one.
-func problemDate(x *ctx, s string) string {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return formatDate(x.lang, t, false)
-	}
-	return s
-}
-
-func problemTime(x *ctx, s string) string {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return formatDate(x.lang, t, true)
-	}
-	return s
-}
 
 // fieldErrors puts a domain error's fields on the page, under the names
 // of the form (rename maps a domain field to a form field); what has no
