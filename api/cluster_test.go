@@ -30,17 +30,28 @@ func freeAddr(t *testing.T) string {
 	return l.Addr().String()
 }
 
+// twoProcesses starts a team's accreditd, serving NATS on a port of its
+// own, and a second accreditd on that NATS with the same keys, as on a
+// cluster; each of mutate changes both configurations.
+func twoProcesses(t *testing.T, mutate ...func(*app.Config)) (*team, *Instance) {
+	t.Helper()
+	natsAddr := freeAddr(t)
+	tm := newTeam(t, append([]func(*app.Config){func(c *app.Config) { c.NATSListen = natsAddr }}, mutate...)...)
+	cfg2 := Config(t.TempDir())
+	for _, m := range mutate {
+		m(&cfg2)
+	}
+	cfg2.NATSURL = "nats://" + natsAddr
+	cfg2.MasterKeyFile, cfg2.SigningKeyFile = tm.in.Cfg.MasterKeyFile, tm.in.Cfg.SigningKeyFile
+	return tm, StartWith(t, cfg2, app.Options{Now: tm.clock.Now})
+}
+
 // TestTwoProcessesOnOneNATS runs two accreditd on one JetStream (the second
 // through the first's client port, as on a cluster): a write on one is read
 // on the other, concurrent commands on the same case lose nothing, and the
 // expiry job, run by both at once, expires the accreditation once.
 func TestTwoProcessesOnOneNATS(t *testing.T) {
-	natsAddr := freeAddr(t)
-	tm := newTeam(t, func(c *app.Config) { c.NATSListen = natsAddr })
-	cfg2 := Config(t.TempDir())
-	cfg2.NATSURL = "nats://" + natsAddr
-	cfg2.MasterKeyFile, cfg2.SigningKeyFile = tm.in.Cfg.MasterKeyFile, tm.in.Cfg.SigningKeyFile
-	second := StartWith(t, cfg2, app.Options{Now: tm.clock.Now})
+	tm, second := twoProcesses(t)
 
 	id, accID := tm.awardedCase(t)
 	// Read on the second what the first wrote (sessions are shared too).
@@ -166,12 +177,7 @@ func keyIDOf(t *testing.T, file string) string {
 // keep the key it read then, or it would show their data in clear for as
 // long as it runs.
 func TestAnotherProcessForgetsTheKeyOfAnErasureFinishedLater(t *testing.T) {
-	natsAddr := freeAddr(t)
-	tm := newTeam(t, func(c *app.Config) { c.NATSListen = natsAddr })
-	cfg2 := Config(t.TempDir())
-	cfg2.NATSURL = "nats://" + natsAddr
-	cfg2.MasterKeyFile, cfg2.SigningKeyFile = tm.in.Cfg.MasterKeyFile, tm.in.Cfg.SigningKeyFile
-	second := StartWith(t, cfg2, app.Options{Now: tm.clock.Now})
+	tm, second := twoProcesses(t)
 	id := tm.openEIA(t)
 	const statement = "How I work on category 3"
 

@@ -8,7 +8,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/emcc/accredit/cmd/accreditd/app"
 	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
 	"github.com/emcc/accredit/domain/accreditation"
 )
@@ -34,12 +33,7 @@ func caseIDs(t *testing.T, tm *team) []string {
 // to one process and to two: every answer is 201 with the case the first
 // attempt created, and each key made one case.
 func TestARetriedCaseCreationAnswersTheFirstCase(t *testing.T) {
-	natsAddr := freeAddr(t)
-	tm := newTeam(t, func(c *app.Config) { c.NATSListen = natsAddr })
-	cfg2 := Config(t.TempDir())
-	cfg2.NATSURL = "nats://" + natsAddr
-	cfg2.MasterKeyFile, cfg2.SigningKeyFile = tm.in.Cfg.MasterKeyFile, tm.in.Cfg.SigningKeyFile
-	second := StartWith(t, cfg2, app.Options{Now: tm.clock.Now})
+	tm, second := twoProcesses(t)
 	token := tm.applicant.Token
 
 	first := Expect(t, openWithKey(t, tm.in, token, "open-once", eiaCase), 201)

@@ -139,13 +139,7 @@ func TestEmailEndToEndThroughSMTP(t *testing.T) {
 // neither notifies nor sends it again, and what happens after it is mailed.
 func TestEmailOnceAcrossTwoProcessesAndRestarts(t *testing.T) {
 	mb := StartMailbox(t, "", "")
-	natsAddr := freeAddr(t)
-	tm := newTeam(t, func(c *app.Config) { c.NATSListen = natsAddr; c.SMTPURL = mb.URL() })
-	cfg2 := Config(t.TempDir())
-	cfg2.NATSURL = "nats://" + natsAddr
-	cfg2.SMTPURL = mb.URL()
-	cfg2.MasterKeyFile, cfg2.SigningKeyFile = tm.in.Cfg.MasterKeyFile, tm.in.Cfg.SigningKeyFile
-	second := StartWith(t, cfg2, app.Options{Now: tm.clock.Now})
+	tm, second := twoProcesses(t, func(c *app.Config) { c.SMTPURL = mb.URL() })
 
 	id, _ := tm.awardedCase(t)
 	decision := func(m Mail) bool { return m.To == tm.applicant.Email && strings.Contains(m.Body, id) }

@@ -18,13 +18,8 @@ import (
 // JetStream (the second sees it go through its watch), and a restart does
 // not bring it back. A keep shorter than the 90-day reminder is refused.
 func TestMailAndLinksDoNotPileUp(t *testing.T) {
-	natsAddr := freeAddr(t)
-	tm := newTeam(t, func(c *app.Config) { c.NATSListen = natsAddr }) // no SMTP: kept
+	tm, second := twoProcesses(t) // no SMTP: kept
 	tm.admin = tm.in.AdminToken(t)
-	cfg2 := Config(t.TempDir())
-	cfg2.NATSURL = "nats://" + natsAddr
-	cfg2.MasterKeyFile, cfg2.SigningKeyFile = tm.in.Cfg.MasterKeyFile, tm.in.Cfg.SigningKeyFile
-	second := StartWith(t, cfg2, app.Options{Now: tm.clock.Now})
 	ctx := context.Background()
 
 	kv, err := tm.in.App.Events.JetStream().KeyValue(ctx, natsstore.MailBucket)
