@@ -171,68 +171,28 @@ func foldedName(body []byte) (string, bool) {
 }
 
 // duplicateName returns the place of the first name given twice in one
-// object of body, valid JSON: encoding/json would keep the last value and
-// drop the others unsaid. "" when there is none.
+// object of body (curriculum[1].category), "" when there is none:
+// encoding/json would keep the last value and drop the others unsaid.
+// jsontext's decoder finds it and says where as a JSON pointer, whose
+// numbers are list indices (no name of the document is a number).
 func duplicateName(body []byte) string {
-	type level struct {
-		object  bool
-		at, key string
-		items   int
-		names   map[string]bool
-		wantKey bool
+	_, err := jsontext.NewDecoder(bytes.NewReader(body)).ReadValue()
+	var se *jsontext.SyntacticError
+	if !errors.Is(err, jsontext.ErrDuplicateName) || !errors.As(err, &se) {
+		return ""
 	}
-	var stack []*level
-	// child is the place of the value that comes next in the top level,
-	// which that value then fills.
-	child := func() string {
-		if len(stack) == 0 {
-			return ""
+	var at strings.Builder
+	for tok := range se.JSONPointer.Tokens() {
+		if _, err := strconv.Atoi(tok); err == nil {
+			at.WriteString("[" + tok + "]")
+			continue
 		}
-		top := stack[len(stack)-1]
-		if top.object {
-			top.wantKey = true
-			if top.at == "" {
-				return top.key
-			}
-			return top.at + "." + top.key
+		if at.Len() > 0 {
+			at.WriteByte('.')
 		}
-		top.items++
-		return fmt.Sprintf("%s[%d]", top.at, top.items-1)
+		at.WriteString(tok)
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			return ""
-		}
-		switch t := tok.(type) {
-		case json.Delim:
-			switch t {
-			case '{', '[':
-				stack = append(stack, &level{object: t == '{', at: child(), names: map[string]bool{}, wantKey: t == '{'})
-			default:
-				stack = stack[:len(stack)-1]
-				if len(stack) == 0 {
-					return ""
-				}
-			}
-		default:
-			if len(stack) == 0 {
-				return "" // a body that is one number, string, true, false or null
-			}
-			if top := stack[len(stack)-1]; top.object && top.wantKey {
-				name, _ := t.(string)
-				top.key, top.wantKey = name, false
-				if top.names[name] {
-					return child()
-				}
-				top.names[name] = true
-				continue
-			}
-			child()
-		}
-	}
+	return at.String()
 }
 
 // fieldAt names the place in v (the decoded body) of a value of the wrong
