@@ -33,14 +33,17 @@ func TestTheBrowserIsStartedAgainWhenItsStartFails(t *testing.T) {
 	}
 	script, marker := fakeChromium(t, path)
 
+	// The fake's crash, then as many real starts as the shared browser is
+	// given: a real Chromium may crash at its start too on a busy machine
+	// (it did once in .ci/run, 2026-12-06), which is not what this tests.
 	var retried []int
-	ctx, cancel, err := startChromium(script, 2, func(attempt int, err error) { retried = append(retried, attempt) })
+	ctx, cancel, err := startChromium(script, 1+chromiumStarts, func(attempt int, err error) { retried = append(retried, attempt) })
 	defer cancel()
 	if err != nil {
-		t.Fatalf("the second start: %v", err)
+		t.Fatalf("the starts after the first: %v", err)
 	}
-	if !slices.Equal(retried, []int{1}) {
-		t.Errorf("attempts told of: %v, want [1]", retried)
+	if len(retried) == 0 || retried[0] != 1 || !slices.Equal(retried, []int{1, 2, 3}[:len(retried)]) {
+		t.Errorf("attempts told of: %v, want [1] (or [1 2], [1 2 3] if the real Chromium crashed at its start too)", retried)
 	}
 	if err := chromedp.Do(ctx, chromedp.Navigate("data:text/html,<title>up</title>")); err != nil {
 		t.Fatalf("the browser started on the second attempt: %v", err)
