@@ -179,6 +179,26 @@ func (c *Case) SeesFeeReason(actor domain.Actor) bool {
 	return false
 }
 
+// SeesProceedings reports whether actor may read what passed in the
+// case's handling beyond the application itself: why it was screened as it
+// was, the information asked and answered, where the interview is held,
+// why it was withdrawn, an appeal's grounds and reasons. The office, the
+// applicant, and an assessor who holds a role on the case or its renewal.
+// An assessor who only may claim it from the queue sees the application
+// they would assess and where the case stands: what the applicant told the
+// office along the way is theirs to read once they take a part in it.
+func (c *Case) SeesProceedings(actor domain.Actor) bool {
+	switch actor.Role {
+	case domain.RoleOffice, domain.RoleSystem:
+		return true
+	case domain.RoleApplicant:
+		return actor.ID == c.ApplicantID
+	case domain.RoleAssessor:
+		return c.assessorRoleOf(actor.ID) != "" || c.assessesRenewal(actor.ID)
+	}
+	return false
+}
+
 // SeesModeration reports whether actor may see what a moderation weighed
 // and decided (the two recommendations that differed, the office's): as
 // with the assessments themselves, the office, the case's assessors, and

@@ -50,7 +50,8 @@ func (s *Service) historyOf(ctx context.Context, actor domain.Actor, c *accredit
 		interviews[r] = c.SeesInterviewRecord(actor, r)
 	}
 	office := actor.Role == domain.RoleOffice || actor.Role == domain.RoleSystem
-	sees := sees{office: office, moderation: c.SeesModeration(actor), renewal: c.SeesRenewal(actor), feeReason: c.SeesFeeReason(actor)}
+	sees := sees{office: office, moderation: c.SeesModeration(actor), renewal: c.SeesRenewal(actor), feeReason: c.SeesFeeReason(actor),
+		proceedings: c.SeesProceedings(actor)}
 	rounds, assessedIn := assessmentRounds(evs, actor)
 	current := 0
 	if len(rounds) > 0 {
@@ -129,7 +130,20 @@ func renewalRounds(evs []eventstore.Event) []int {
 // renewal's texts, why the fee was waived.
 // otherRound is set for an event of a round of assessment its reader (an
 // assessor) took no part in.
-type sees struct{ office, moderation, renewal, feeReason, otherRound bool }
+type sees struct{ office, moderation, renewal, feeReason, proceedings, otherRound bool }
+
+// proceedingsText is, by event type, the personal text of a case's
+// proceedings its event carries (Case.SeesProceedings): one who may not
+// read it sees the event, and that the text is there, not the text.
+var proceedingsText = map[accreditation.EventType]string{
+	accreditation.EventCaseScreened:         "reason",
+	accreditation.EventInformationRequested: "questions",
+	accreditation.EventInformationProvided:  "answer",
+	accreditation.EventInterviewScheduled:   "place",
+	accreditation.EventCaseWithdrawn:        "reason",
+	accreditation.EventAppealFiled:          "grounds",
+	accreditation.EventAppealDecided:        "rationale",
+}
 
 func (s *Service) historyEntry(ctx context.Context, e eventstore.Event, visible, interviews map[accreditation.AssessorRole]bool, sees sees) HistoryEntry {
 	var data any
@@ -172,6 +186,12 @@ func (s *Service) historyEntry(ctx context.Context, e eventstore.Event, visible,
 		// concern the assessor): others see only that the role changed.
 		if !sees.office {
 			data = map[string]any{"role": role, "hidden": "who was taken off and why: for the EMCC office"}
+		}
+	}
+	if field, ok := proceedingsText[accreditation.EventType(e.Type)]; ok && !sees.proceedings && m != nil {
+		if _, ok := m[field]; ok {
+			delete(m, field)
+			m["hidden"] = "what passed between the applicant and the EMCC office: for those who hold a part in the case"
 		}
 	}
 	return HistoryEntry{Seq: e.Seq, ID: e.ID, Type: e.Type, Version: e.Version, OccurredAt: e.OccurredAt, Actor: e.Actor,

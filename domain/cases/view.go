@@ -79,6 +79,10 @@ type CaseView struct {
 	// of the BarredRoles barred for a conflict of interest with the
 	// applicant declared since their holders took them.
 	ConflictedRoles []string `json:"conflicted_roles,omitempty"`
+	// Withheld names the parts of the case held back from the caller that
+	// the case has (Withheld* constants): an assessor who may only claim
+	// it does not read its proceedings (Case.SeesProceedings).
+	Withheld []string `json:"withheld,omitempty"`
 
 	Version uint64 `json:"version"`
 	// AsOf is set on a view of the case as it stood at that moment (see
@@ -93,6 +97,15 @@ type CaseView struct {
 	ExpectedDecisionBy string                `json:"expected_decision_by,omitempty"` // RFC 3339
 	AppealDeadline     string                `json:"appeal_deadline,omitempty"`      // RFC 3339
 }
+
+// The parts of a case a view may withhold (CaseView.Withheld).
+const (
+	WithheldScreeningReason     = "screening.reason"
+	WithheldInformationRequests = "information_requests"
+	WithheldInterviewPlace      = "interview.place"
+	WithheldWithdrawalReason    = "withdrawal_reason"
+	WithheldAppeals             = "appeals"
+)
 
 // ProgrammeView is the EQA programme applied for.
 type ProgrammeView struct {
@@ -371,9 +384,17 @@ func (s *Service) viewAt(ctx context.Context, actor domain.Actor, c *accreditati
 		Portfolio:      portfolioView(c.Portfolio, open),
 		RuleSetVersion: c.RuleSetVersion, RuleSet: c.RuleSetVersion,
 		Eligibility: slices.Clone(c.Eligibility), Declarations: slices.Clone(c.Declarations), SubmittedAt: c.SubmittedAt,
-		Assignments: c.Assignments,
-		WithdrawnAt: c.WithdrawnAt, WithdrawalReason: open(c.WithdrawalReason),
+		Assignments: c.Assignments, WithdrawnAt: c.WithdrawnAt,
 		Version: version, AllowedActions: c.AllowedActions(actor, now, s.RuleSets()),
+	}
+	proceedings := c.SeesProceedings(actor)
+	withhold := func(part string) { v.Withheld = append(v.Withheld, part) }
+	if !c.WithdrawalReason.IsZero() {
+		if proceedings {
+			v.WithdrawalReason = open(c.WithdrawalReason)
+		} else {
+			withhold(WithheldWithdrawalReason)
+		}
 	}
 	if p := c.Programme; p != nil {
 		v.Programme = &ProgrammeView{Name: open(p.Name), Provider: open(p.Provider)}
@@ -401,15 +422,24 @@ func (s *Service) viewAt(ctx context.Context, actor domain.Actor, c *accreditati
 		}
 	}
 	if sc := c.Screening; sc != nil {
-		v.Screening = &ScreeningView{Outcome: sc.Outcome, Reason: open(sc.Reason), At: sc.At, By: sc.By}
+		v.Screening = &ScreeningView{Outcome: sc.Outcome, At: sc.At, By: sc.By}
+		if proceedings {
+			v.Screening.Reason = open(sc.Reason)
+		} else if !sc.Reason.IsZero() {
+			withhold(WithheldScreeningReason)
+		}
 	}
 	v.Assessments = []AssessmentView{}
 	for _, a := range c.VisibleAssessments(actor) {
 		v.Assessments = append(v.Assessments, assessmentView(a, open))
 	}
-	for _, r := range c.InformationRequests {
-		v.InformationRequests = append(v.InformationRequests, InformationRequestView{ID: r.ID, By: r.By, Questions: open(r.Questions),
-			AskedAt: r.AskedAt, ReturnTo: r.ReturnTo, Answer: open(r.Answer), AnsweredAt: r.AnsweredAt})
+	if !proceedings && len(c.InformationRequests) > 0 {
+		withhold(WithheldInformationRequests)
+	} else {
+		for _, r := range c.InformationRequests {
+			v.InformationRequests = append(v.InformationRequests, InformationRequestView{ID: r.ID, By: r.By, Questions: open(r.Questions),
+				AskedAt: r.AskedAt, ReturnTo: r.ReturnTo, Answer: open(r.Answer), AnsweredAt: r.AnsweredAt})
+		}
 	}
 	if m := c.Moderation; m != nil {
 		v.Moderation = &ModerationView{RequiredAt: m.RequiredAt}
@@ -419,6 +449,10 @@ func (s *Service) viewAt(ctx context.Context, actor domain.Actor, c *accreditati
 		}
 	}
 	v.Interview = interviewView(c, actor, open)
+	if v.Interview != nil && !proceedings && v.Interview.Place != "" {
+		v.Interview.Place = ""
+		withhold(WithheldInterviewPlace)
+	}
 	if c.Decision != nil {
 		d := decisionView(*c.Decision, open)
 		v.Decision = &d
@@ -426,9 +460,13 @@ func (s *Service) viewAt(ctx context.Context, actor domain.Actor, c *accreditati
 	for _, d := range c.PastDecisions {
 		v.PastDecisions = append(v.PastDecisions, decisionView(d, open))
 	}
-	for _, a := range c.Appeals {
-		v.Appeals = append(v.Appeals, AppealView{DecisionNumber: a.DecisionNumber, Grounds: open(a.Grounds), FiledAt: a.FiledAt,
-			Outcome: a.Outcome, Rationale: open(a.Rationale), By: a.By, At: a.At, ReturnTo: a.ReturnTo})
+	if !proceedings && len(c.Appeals) > 0 {
+		withhold(WithheldAppeals)
+	} else {
+		for _, a := range c.Appeals {
+			v.Appeals = append(v.Appeals, AppealView{DecisionNumber: a.DecisionNumber, Grounds: open(a.Grounds), FiledAt: a.FiledAt,
+				Outcome: a.Outcome, Rationale: open(a.Rationale), By: a.By, At: a.At, ReturnTo: a.ReturnTo})
+		}
 	}
 	if a := c.Accreditation; a != nil {
 		v.Accreditation = &AccreditationView{ID: a.ID, Level: a.Level, AwardedAt: a.AwardedAt, ValidUntil: a.ValidUntil,
@@ -443,7 +481,10 @@ func (s *Service) viewAt(ctx context.Context, actor domain.Actor, c *accreditati
 	if len(v.BarredRoles) > 0 && actor.Role == domain.RoleAssessor {
 		v.AllowedActions = []accreditation.Action{} // refuseBarred refuses each
 	}
-	v.Next = c.Next(now).RevealPlace(open)
+	v.Next = c.Next(now)
+	if proceedings {
+		v.Next = v.Next.RevealPlace(open)
+	}
 	v.NextStep = v.Next.String()
 	if c.State.WithApplicant() {
 		v.Checklist = c.Unmet(s.RuleSets(), now)
