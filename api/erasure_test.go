@@ -391,12 +391,41 @@ func TestRetentionFinishesAnErasureStoppedBeforeItsCasesWereEnded(t *testing.T) 
 
 // erasureDone reports whether the index has userID's erasure as completed.
 func erasureDone(in *Instance, userID string) bool {
-	for _, acc := range in.App.Accounts.Accounts(domain.RoleApplicant) {
-		if acc.ID == userID {
-			return acc.ErasureDone
+	for _, role := range []domain.Role{domain.RoleApplicant, domain.RoleAssessor, domain.RoleOffice} {
+		for _, acc := range in.App.Accounts.Accounts(role) {
+			if acc.ID == userID {
+				return acc.ErasureDone
+			}
 		}
 	}
 	return false
+}
+
+// TestRetentionFinishesTheErasureOfAnyRole: an assessor's or an office
+// user's erasure that stopped after its record (a store away, a process
+// stopped) is finished by the retention job as an applicant's is, and
+// recorded as completed: the record every process follows to forget the
+// erased key it may have fetched again in between.
+func TestRetentionFinishesTheErasureOfAnyRole(t *testing.T) {
+	tm := newTeam(t)
+	olga := tm.in.CreateUser(t, tm.admin, "office", "olga@example.org", "Olga Office")
+	for _, u := range []User{tm.verifier, olga} {
+		m := aggregate.Meta{Command: "erase", Actor: domain.System, CommandID: "stopped-" + u.ID}
+		if _, err := tm.in.App.Accounts.Erase(context.Background(), m, u.ID, accounts.GroundRequest, ""); err != nil {
+			t.Fatal(err)
+		}
+		if erasureDone(tm.in, u.ID) {
+			t.Fatalf("%s: an erasure stopped after its record reads as completed", u.Email)
+		}
+	}
+	if _, err := tm.in.App.RunRetention(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []User{tm.verifier, olga} {
+		if !erasureDone(tm.in, u.ID) {
+			t.Errorf("%s: the retention job did not finish the erasure", u.Email)
+		}
+	}
 }
 
 // An erasure the office makes is recorded as completed once its cases are

@@ -146,17 +146,23 @@ func (a *App) eraseInactive(ctx context.Context) (int, error) {
 // (AfterErasure: their cases before a decision withdrawn, their evidence
 // deleted, the erasure then recorded as completed). The retention job
 // passes over an erased applicant, so nothing else would ever finish them.
+// Every role: an assessor's or an office user's erasure has no cases to
+// end, but until it is recorded as completed another process that fetched
+// their key again between the erasure's record and the key's deletion
+// keeps it (the completion is what has every process forget it).
 // AfterErasure may be run again (a case ended and an object deleted stay
 // so); an erasure recorded as completed is passed over, so a run reads the
 // cases of the unfinished ones only, not of everyone ever erased.
 func (a *App) finishErasures(ctx context.Context) error {
-	for _, acc := range a.Accounts.Accounts(domain.RoleApplicant) {
-		if !acc.Erased || acc.ErasureDone {
-			continue
-		}
-		m := aggregate.Meta{Command: "erase", Actor: domain.System, CommandID: "retention-" + acc.ID}
-		if err := a.Cases.AfterErasure(ctx, m, acc.ID); err != nil {
-			return fmt.Errorf("finish the erasure of %s: %w", acc.ID, err)
+	for _, role := range []domain.Role{domain.RoleApplicant, domain.RoleAssessor, domain.RoleOffice} {
+		for _, acc := range a.Accounts.Accounts(role) {
+			if !acc.Erased || acc.ErasureDone {
+				continue
+			}
+			m := aggregate.Meta{Command: "erase", Actor: domain.System, CommandID: "retention-" + acc.ID}
+			if err := a.Cases.AfterErasure(ctx, m, acc.ID); err != nil {
+				return fmt.Errorf("finish the erasure of %s: %w", acc.ID, err)
+			}
 		}
 	}
 	return nil
