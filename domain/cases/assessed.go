@@ -42,7 +42,7 @@ func (s *Service) AssessedBy(ctx context.Context, userID string) ([]AssessedCase
 				}
 			}
 			if e.Actor.ID == userID || names(e.Type, e.Data, userID) {
-				ac.Entries = append(ac.Entries, s.historyEntry(ctx, e, all, all, sees{moderation: true, renewal: true}))
+				ac.Entries = append(ac.Entries, s.historyEntry(ctx, e, all, all, sees{moderation: true, renewal: true, proceedings: true}))
 			}
 		}
 		out = append(out, ac)
