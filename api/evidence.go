@@ -93,15 +93,22 @@ func (s *Server) addEvidence(c echo.Context) error {
 			}
 			break // afterFile has read the rest
 		}
+		if !slices.Contains(uploadFields, name) {
+			// Ignored, and not kept: fields of other names were held until
+			// the file came, up to the body's limit before the gate of
+			// uploads in flight admits the request.
+			_, _ = io.Copy(io.Discard, part) // a body that breaks, NextPart says so
+			continue
+		}
 		// Up to 64 KiB of a field, grown as it comes: not a buffer of that
 		// size for each of what may be many thousands of small parts.
 		b, _ := io.ReadAll(io.LimitReader(part, maxUploadField+1))
-		if len(b) > maxUploadField && slices.Contains(uploadFields, name) {
+		if len(b) > maxUploadField {
 			// Cut to the limit it could still read as a value (a list of
 			// categories short of its end), not the one sent.
 			return domain.InvalidFields("a field over its limit", domain.FieldError{Field: name, Reason: fmt.Sprintf("at most %d bytes", maxUploadField)})
 		}
-		if _, twice := fields[name]; twice && slices.Contains(uploadFields, name) {
+		if _, twice := fields[name]; twice {
 			// Categories sent as a form sends checkboxes, one each, would
 			// keep the last alone.
 			return domain.InvalidFields("a field sent twice", domain.FieldError{Field: name, Reason: "sent twice: send it once (categories and indicators as one comma-separated list)"})

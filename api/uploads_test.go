@@ -625,3 +625,46 @@ func TestAnUploadFieldOverItsLimitIsRefused(t *testing.T) {
 		t.Errorf("evidence: got %d, want 1 (the upload with the long field it ignores)", n)
 	}
 }
+
+// TestFieldsAnUploadIgnoresAreNotHeld: the fields an upload ignores are
+// read past, not kept until its file comes: a body of 16 MiB in such
+// fields, each under the 64 KiB read of a field, then a file, is stored
+// with the server allocating a fraction of the body (it held all of it,
+// twice, before the gate of uploads in flight admitted the request).
+func TestFieldsAnUploadIgnoresAreNotHeld(t *testing.T) {
+	tm := newTeam(t)
+	id := draftCase(t, tm)
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	_ = w.WriteField("kind", "other")
+	_ = w.WriteField("title", "Note")
+	pad := strings.Repeat("p", 60<<10)
+	for i := 0; b.Len() < 16<<20; i++ {
+		_ = w.WriteField(fmt.Sprintf("f%d", i), pad)
+	}
+	f, _ := w.CreateFormFile("file", "note.txt")
+	_, _ = f.Write([]byte("a note on my practice"))
+	_ = w.Close()
+	size := uint64(b.Len())
+	// A plain client, streaming the body: the harness's (which checks
+	// requests against OpenAPI) reads it whole, in this process too.
+	req, _ := http.NewRequest(http.MethodPost, tm.in.URL+"/api/v1/cases/"+id+"/evidence", &b)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+tm.applicant.Token)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	runtime.ReadMemStats(&after)
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("status: got %d, want 201", resp.StatusCode)
+	}
+	t.Logf("allocated %d KiB", (after.TotalAlloc-before.TotalAlloc)>>10)
+	if got := after.TotalAlloc - before.TotalAlloc; got > size/2 {
+		t.Fatalf("a body of %d MiB in ignored fields allocated %d MiB, want at most %d MiB (half the body)", size>>20, got>>20, size>>21)
+	}
+}

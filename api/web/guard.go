@@ -252,6 +252,7 @@ func (x *ctx) readForm() error {
 	}
 	req.Body = http.MaxBytesReader(x.Response(), req.Body, limit)
 	mr := multipart.NewReader(req.Body, params["boundary"])
+	held := 0 // bytes of the fields before the file, all kept in x.form
 	for {
 		p, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
@@ -277,6 +278,11 @@ func (x *ctx) readForm() error {
 			// Cut to the limit it could still read as a value, not the one
 			// sent: refused instead, naming it.
 			return domain.InvalidFields("a field over its limit", domain.FieldError{Field: p.FormName(), Reason: fmt.Sprintf("at most %d bytes", maxFormField)})
+		}
+		if held += len(b); held > maxFormBytes {
+			// As a form without a file is bounded: the fields are held
+			// until the file comes, before the gate of uploads in flight.
+			return domain.Errorf(domain.TooLarge, "the form's fields before its file are over %d bytes", maxFormBytes)
 		}
 		x.form.Add(p.FormName(), string(b))
 	}

@@ -483,3 +483,35 @@ func TestAMultipartFieldOverItsLimitIsRefused(t *testing.T) {
 		t.Fatalf("evidence: got %d, want none", len(ev))
 	}
 }
+
+// The fields of the evidence form before its file are held until the file
+// comes, before the gate of uploads in flight: together they are bounded
+// as a form without a file is (2 MiB), each under its own 64 KiB, and a
+// form past that is refused, storing nothing.
+func TestTheFieldsBeforeAFileAreBoundedTogether(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	caseID := Expect(t, w.in.Post(t, "/api/v1/cases", carla.Token, map[string]any{"scheme": "EIA", "level": "foundation", "language": "en"}), 201).Map(t)["id"].(string)
+	c := w.client(t)
+	c.login(carla.Email, carla.Password)
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	_ = mw.WriteField("csrf", c.csrf())
+	_ = mw.WriteField("kind", "certificate")
+	_ = mw.WriteField("title", "A file")
+	pad := strings.Repeat("p", 60<<10)
+	for i := 0; b.Len() < 3<<20; i++ {
+		_ = mw.WriteField(fmt.Sprintf("f%d", i), pad)
+	}
+	fw, _ := mw.CreateFormFile("file", "certificate.pdf")
+	_, _ = fw.Write(pdf)
+	_ = mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, w.in.URL+"/applications/"+caseID+"/evidence", &b)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if a := c.do(req); a.Status != http.StatusRequestEntityTooLarge {
+		t.Fatalf("3 MiB of fields before the file: got %d, want 413", a.Status)
+	}
+	if ev, _ := Expect(t, w.in.Get(t, "/api/v1/cases/"+caseID, carla.Token), 200).Map(t)["evidence"].([]any); len(ev) != 0 {
+		t.Fatalf("evidence: got %d, want none", len(ev))
+	}
+}
