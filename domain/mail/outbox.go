@@ -311,25 +311,6 @@ func (o *Outbox) sendOne(ctx context.Context, id string) (bool, error) {
 	return false, errors.Join(errors.New(m.LastError), o.record(ctx, m, rev))
 }
 
-// withoutAddress is text with every occurrence of address, in any case,
-// written as <recipient>.
-func withoutAddress(text, address string) string {
-	if address == "" {
-		return text
-	}
-	var b strings.Builder
-	lower, want := strings.ToLower(text), strings.ToLower(address)
-	for {
-		i := strings.Index(lower, want)
-		if i < 0 {
-			return b.String() + text
-		}
-		b.WriteString(text[:i])
-		b.WriteString("<recipient>")
-		text, lower = text[i+len(want):], lower[i+len(want):]
-	}
-}
-
 func (o *Outbox) record(ctx context.Context, m Message, rev uint64) error {
 	// Recorded even when ctx has just ended: what was sent must say so.
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
