@@ -10,6 +10,7 @@ import (
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/cases"
+	"github.com/emcc/accredit/domain/dates"
 	"github.com/emcc/accredit/domain/framework"
 )
 
@@ -337,8 +338,8 @@ func (a *app) nextStep(x *ctx, s accreditation.Step) string {
 	return x.T(key("none"))
 }
 
-// clock is the time of day of t, as pages show times: in UTC.
-func clock(t time.Time) string { return t.UTC().Format("15:04") + " UTC" }
+// clock is the time of day of t, as pages and emails show times: in UTC.
+func clock(t time.Time) string { return dates.Clock(t) }
 
 // isApplicant reports whether the reader is an applicant.
 func (x *ctx) isApplicant() bool { return x.user != nil && x.user.Role == domain.RoleApplicant }

@@ -25,6 +25,7 @@ import (
 	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/aggregate"
 	"github.com/emcc/accredit/domain/cases"
+	"github.com/emcc/accredit/domain/dates"
 	"github.com/emcc/accredit/domain/framework"
 	"github.com/emcc/accredit/domain/rulesets"
 )
@@ -466,24 +467,17 @@ func asTime(v any) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-var months = map[string][]string{
-	"en": {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
-	"nl": {"januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"},
-}
-
 // formatDate writes a day as "2 March 2026" ("2 maart 2026"), with the
-// time of day in UTC when withTime.
+// time of day in UTC when withTime: as the emails do (domain/dates).
 func formatDate(lang string, v any, withTime bool) string {
 	t, ok := asTime(v)
 	if !ok {
 		return ""
 	}
-	t = t.UTC()
-	s := fmt.Sprintf("%d %s %d", t.Day(), months[lang][t.Month()-1], t.Year())
 	if withTime {
-		s += t.Format(" 15:04") + " UTC"
+		return dates.DateTime(lang, t)
 	}
-	return s
+	return dates.Date(lang, t)
 }
 
 func formatBytes(lang string, n int64) string {
