@@ -19,7 +19,7 @@ import (
 // otherwise shut the owner out unseen.
 func (n *Notifier) handleAccount(ctx context.Context, c eventstore.Commit, userID string) error {
 	for _, e := range c.Events {
-		d := Data{At: e.OccurredAt.UTC().Format("2006-01-02 15:04 UTC")}
+		d := Data{At: e.OccurredAt}
 		var kind Kind
 		address := "" // the account's address now
 		switch e.Type {

@@ -254,7 +254,7 @@ func (n *Notifier) plan(c eventstore.Commit, e eventstore.Event) (to string, kin
 	case accreditation.EventInterviewScheduled:
 		var p accreditation.InterviewScheduled
 		if json.Unmarshal(e.Data, &p) == nil {
-			return "", KindInterview, Data{At: p.At.UTC().Format("2006-01-02 15:04 UTC"), place: p.Place}, true
+			return "", KindInterview, Data{At: p.At, place: p.Place}, true
 		}
 	case accreditation.EventRenewalAssessed:
 		var p accreditation.RenewalAssessed
@@ -263,7 +263,7 @@ func (n *Notifier) plan(c eventstore.Commit, e eventstore.Event) (to string, kin
 			for _, r := range c.Events { // a renewal's new end is recorded beside its assessment
 				var renewed accreditation.AccreditationRenewed
 				if accreditation.EventType(r.Type) == accreditation.EventAccreditationRenewed && json.Unmarshal(r.Data, &renewed) == nil {
-					d.Until = renewed.ValidUntil.UTC().Format("2006-01-02")
+					d.Until = renewed.ValidUntil
 				}
 			}
 			return "", KindRenewalOutcome, d, true

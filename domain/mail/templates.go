@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"strings"
 	"text/template"
+	"time"
 
 	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/dates"
 )
 
 // Data is what a template may say. Name is the recipient's; no other
@@ -19,14 +21,18 @@ type Data struct {
 	// "return"); an accreditation's ending ("revoked", "withdrawn"); for an
 	// assignment, "renewal" when it is a renewal's.
 	Outcome string
-	// Days before the accreditation runs out (reminders), and its date.
+	// Days before the accreditation runs out (reminders), and its date
+	// (the reminders'; the renewal's new end). A template writes it in
+	// words in its language ({{date .Until}}: "2 March 2031").
 	Days  int
-	Until string
+	Until time.Time
 	// Minutes a one-time link works.
 	Minutes int
-	// The interview's time (UTC) and place; for an account notice, when
-	// the change was made.
-	At, Place string
+	// The interview's time and place; for an account notice, when the
+	// change was made. A template writes At in words with the time of day
+	// in UTC ({{datetime .At}}: "6 December 2026 14:30 UTC").
+	At    time.Time
+	Place string
 	// Address is the account's new address, masked (MaskAddress), in the
 	// notice mailed to the address it left.
 	Address string
@@ -54,8 +60,17 @@ func tpl(k Kind, lang, subject, body string) {
 	}
 	name := string(k) + "." + lang
 	templates[k][lang] = pair{
-		subject: template.Must(template.New(name + ".subject").Parse(subject)),
-		body:    template.Must(template.New(name).Parse(strings.TrimLeft(body, "\n"))),
+		subject: template.Must(template.New(name + ".subject").Funcs(funcs(lang)).Parse(subject)),
+		body:    template.Must(template.New(name).Funcs(funcs(lang)).Parse(strings.TrimLeft(body, "\n"))),
+	}
+}
+
+// funcs are what a template of lang may call: date and datetime write a
+// time as the web pages do in that language (domain/dates).
+func funcs(lang string) template.FuncMap {
+	return template.FuncMap{
+		"date":     func(t time.Time) string { return dates.Date(lang, t) },
+		"datetime": func(t time.Time) string { return dates.DateTime(lang, t) },
 	}
 }
 
@@ -171,7 +186,7 @@ De uitkomst en de redenen staan op de pagina van de aanvraag:
 	tpl(KindRenewalReminder, "en", "Your accreditation runs out in {{.Days}} days", `
 Dear {{.Name}},
 
-Your EMCC accreditation is valid until {{.Until}}, {{.Days}} days from now.
+Your EMCC accreditation is valid until {{date .Until}}, {{.Days}} days from now.
 Renew it in time on its page:
 
 {{.Link}}
@@ -179,7 +194,7 @@ Renew it in time on its page:
 	tpl(KindRenewalReminder, "nl", "Uw accreditatie verloopt over {{.Days}} dagen", `
 Beste {{.Name}},
 
-Uw EMCC-accreditatie is geldig tot {{.Until}}, over {{.Days}} dagen.
+Uw EMCC-accreditatie is geldig tot {{date .Until}}, over {{.Days}} dagen.
 Verleng haar op tijd op haar pagina:
 
 {{.Link}}
@@ -187,7 +202,7 @@ Verleng haar op tijd op haar pagina:
 	tpl(KindInterview, "en", "Your interview for application {{.CaseID}}", `
 Dear {{.Name}},
 
-Your interview for application {{.CaseID}} is set for {{.At}}.
+Your interview for application {{.CaseID}} is set for {{datetime .At}}.
 Where: {{.Place}}
 
 The details are on the application page; should they change, you are told again:
@@ -197,7 +212,7 @@ The details are on the application page; should they change, you are told again:
 	tpl(KindInterview, "nl", "Uw interview voor aanvraag {{.CaseID}}", `
 Beste {{.Name}},
 
-Uw interview voor aanvraag {{.CaseID}} is vastgesteld op {{.At}}.
+Uw interview voor aanvraag {{.CaseID}} is vastgesteld op {{datetime .At}}.
 Waar: {{.Place}}
 
 De gegevens staan op de pagina van de aanvraag; veranderen ze, dan hoort u het opnieuw:
@@ -207,7 +222,7 @@ De gegevens staan op de pagina van de aanvraag; veranderen ze, dan hoort u het o
 	tpl(KindRenewalOutcome, "en", "The renewal of your accreditation ({{.CaseID}})", `
 Dear {{.Name}},
 
-{{if eq .Outcome "renew"}}Your EMCC accreditation is renewed, valid until {{.Until}}.{{else if eq .Outcome "return"}}The renewal of your EMCC accreditation was returned to you: see what is asked, and resubmit it.{{else}}The renewal of your EMCC accreditation was refused.{{end}}
+{{if eq .Outcome "renew"}}Your EMCC accreditation is renewed, valid until {{date .Until}}.{{else if eq .Outcome "return"}}The renewal of your EMCC accreditation was returned to you: see what is asked, and resubmit it.{{else}}The renewal of your EMCC accreditation was refused.{{end}}
 The assessment and its reasons are on the page of your accreditation:
 
 {{.Link}}
@@ -215,7 +230,7 @@ The assessment and its reasons are on the page of your accreditation:
 	tpl(KindRenewalOutcome, "nl", "De verlenging van uw accreditatie ({{.CaseID}})", `
 Beste {{.Name}},
 
-{{if eq .Outcome "renew"}}Uw EMCC-accreditatie is verlengd, geldig tot {{.Until}}.{{else if eq .Outcome "return"}}De verlenging van uw EMCC-accreditatie is naar u teruggestuurd: lees wat er gevraagd wordt en dien haar opnieuw in.{{else}}De verlenging van uw EMCC-accreditatie is geweigerd.{{end}}
+{{if eq .Outcome "renew"}}Uw EMCC-accreditatie is verlengd, geldig tot {{date .Until}}.{{else if eq .Outcome "return"}}De verlenging van uw EMCC-accreditatie is naar u teruggestuurd: lees wat er gevraagd wordt en dien haar opnieuw in.{{else}}De verlenging van uw EMCC-accreditatie is geweigerd.{{end}}
 De beoordeling en de redenen staan op de pagina van uw accreditatie:
 
 {{.Link}}
@@ -304,7 +319,7 @@ Bevestig dat dit uw nieuwe e-mailadres voor EMCC Accredit is door binnen
 	tpl(KindPasswordChanged, "en", "Your EMCC Accredit password was changed", `
 Dear {{.Name}},
 
-The password of your EMCC Accredit account was changed on {{.At}}, and every
+The password of your EMCC Accredit account was changed on {{datetime .At}}, and every
 other session of the account ended.
 
 If it was you, there is nothing more to do. If it was not, set a new password
@@ -315,7 +330,7 @@ at once with this link, and tell the EMCC office:
 	tpl(KindPasswordChanged, "nl", "Uw wachtwoord voor EMCC Accredit is gewijzigd", `
 Beste {{.Name}},
 
-Het wachtwoord van uw EMCC Accredit-account is gewijzigd op {{.At}}, en alle
+Het wachtwoord van uw EMCC Accredit-account is gewijzigd op {{datetime .At}}, en alle
 andere sessies van het account zijn beëindigd.
 
 Was u dat, dan hoeft u niets te doen. Was u het niet, stel dan meteen een nieuw
@@ -326,7 +341,7 @@ wachtwoord in met deze link, en meld het aan het EMCC-bureau:
 	tpl(KindEmailChanged, "en", "The email address of your EMCC Accredit account was changed", `
 Dear {{.Name}},
 
-The email address of your EMCC Accredit account was changed on {{.At}} to
+The email address of your EMCC Accredit account was changed on {{datetime .At}} to
 {{.Address}}. Email about the account now goes there, not to this address.
 
 If it was you, there is nothing more to do. If it was not, tell the EMCC
@@ -336,7 +351,7 @@ password. A reset asked on the website would go to the new address.
 	tpl(KindEmailChanged, "nl", "Het e-mailadres van uw EMCC Accredit-account is gewijzigd", `
 Beste {{.Name}},
 
-Het e-mailadres van uw EMCC Accredit-account is gewijzigd op {{.At}} in
+Het e-mailadres van uw EMCC Accredit-account is gewijzigd op {{datetime .At}} in
 {{.Address}}. E-mail over het account gaat nu daarheen, niet meer naar dit adres.
 
 Was u dat, dan hoeft u niets te doen. Was u het niet, meld het dan meteen aan

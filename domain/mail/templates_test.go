@@ -24,7 +24,7 @@ func renderBoth(t *testing.T, k Kind, d Data) (en, enBody, nl, nlBody string) {
 // Every kind a role receives has an English and a Dutch template that
 // name the recipient and carry the link, and the two differ.
 func TestEveryKindRendersInEnglishAndDutch(t *testing.T) {
-	d := Data{Name: "Carla Coach", CaseID: "01CASE", Link: "https://accredit.test/x", Outcome: "awarded", Days: 30, Until: "2031-03-02",
+	d := Data{Name: "Carla Coach", CaseID: "01CASE", Link: "https://accredit.test/x", Outcome: "awarded", Days: 30, Until: time.Date(2031, 3, 2, 0, 0, 0, 0, time.UTC),
 		Submitted: []CaseLink{{ID: "01NEW", Link: "https://accredit.test/new"}}}
 	for _, role := range domain.UserRoles {
 		for _, k := range KindsFor(role) {
@@ -54,15 +54,15 @@ func TestEveryKindRendersInEnglishAndDutch(t *testing.T) {
 // recipient, and say when; the notice to the address left names the new
 // one as given (masked by the notifier).
 func TestAccountNoticesRenderInEnglishAndDutch(t *testing.T) {
-	d := Data{Name: "Carla Coach", At: "2026-12-06 09:00 UTC", Link: "https://accredit.test/forgot-password", Address: MaskAddress("carla.new@example.org")}
+	d := Data{Name: "Carla Coach", At: time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC), Link: "https://accredit.test/forgot-password", Address: MaskAddress("carla.new@example.org")}
 	for _, k := range []Kind{KindPasswordChanged, KindEmailChanged} {
 		en, enBody, nl, nlBody := renderBoth(t, k, d)
 		if en == nl || enBody == nlBody || !ValidKind(k) {
 			t.Errorf("%s: the Dutch template is the English one, or the kind is not valid", k)
 		}
-		for _, b := range []string{enBody, nlBody} {
-			if !strings.Contains(b, "Carla Coach") || !strings.Contains(b, d.At) {
-				t.Errorf("%s: body without the name or the time:\n%s", k, b)
+		for b, at := range map[string]string{enBody: "6 December 2026 09:00 UTC", nlBody: "6 december 2026 09:00 UTC"} {
+			if !strings.Contains(b, "Carla Coach") || !strings.Contains(b, at) {
+				t.Errorf("%s: body without the name or the time %q:\n%s", k, at, b)
 			}
 			if k == KindEmailChanged && !strings.Contains(b, "c***@example.org") {
 				t.Errorf("%s: body without the new address, masked:\n%s", k, b)
@@ -76,6 +76,36 @@ func TestAccountNoticesRenderInEnglishAndDutch(t *testing.T) {
 		if got := MaskAddress(in); got != want {
 			t.Errorf("MaskAddress(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// Every date a template writes reads as words in the mail's language, as
+// the web pages write it, with the time of day (in UTC) where the mail
+// gives one; never as an ISO date.
+func TestDatesInMailReadAsWordsInTheMailsLanguage(t *testing.T) {
+	d := Data{Name: "Carla Coach", CaseID: "01CASE", Link: "https://accredit.test/x", Outcome: "renew", Days: 30,
+		Until: time.Date(2031, 3, 2, 0, 0, 0, 0, time.UTC), At: time.Date(2026, 12, 6, 14, 30, 0, 0, time.UTC), Place: "Utrecht"}
+	for _, c := range []struct {
+		kind   Kind
+		en, nl string
+	}{
+		{KindRenewalReminder, "valid until 2 March 2031", "geldig tot 2 maart 2031"},
+		{KindRenewalOutcome, "valid until 2 March 2031", "geldig tot 2 maart 2031"},
+		{KindInterview, "set for 6 December 2026 14:30 UTC", "vastgesteld op 6 december 2026 14:30 UTC"},
+		{KindPasswordChanged, "changed on 6 December 2026 14:30 UTC", "gewijzigd op 6 december 2026 14:30 UTC"},
+		{KindEmailChanged, "changed on 6 December 2026 14:30 UTC", "gewijzigd op 6 december 2026 14:30 UTC"},
+	} {
+		t.Run(string(c.kind), func(t *testing.T) {
+			_, en, _, nl := renderBoth(t, c.kind, d)
+			for _, b := range []struct{ body, want string }{{en, c.en}, {nl, c.nl}} {
+				if !strings.Contains(b.body, b.want) {
+					t.Errorf("got body:\n%s\nwant it to say %q", b.body, b.want)
+				}
+				if strings.Contains(b.body, "2031-03-02") || strings.Contains(b.body, "2026-12-06") {
+					t.Errorf("an ISO date in the body:\n%s", b.body)
+				}
+			}
+		})
 	}
 }
 

@@ -57,7 +57,7 @@ func (n *Notifier) Remind(ctx context.Context, now time.Time) (int, error) {
 			}
 		}
 		id := fmt.Sprintf("r%d.%s.%s", mark, e.AccreditationID, e.ValidUntil.UTC().Format("20060102"))
-		d := Data{CaseID: e.CaseID, Days: left, Until: e.ValidUntil.UTC().Format("2006-01-02"),
+		d := Data{CaseID: e.CaseID, Days: left, Until: e.ValidUntil,
 			Link: strings.TrimRight(n.BaseURL, "/") + "/accreditations/" + e.AccreditationID}
 		ok, nerr := n.notifyOnce(ctx, id, e.HolderID, e.Language, KindRenewalReminder, d)
 		if nerr != nil {
