@@ -13,7 +13,13 @@ import (
 // the level, and submits it.
 func (tm *team) openSenior(t *testing.T) string {
 	t.Helper()
-	id := tm.post(t, "/api/v1/cases", tm.applicant.Token, map[string]any{"scheme": "EIA", "level": "senior_practitioner", "language": "en"}, 201)["id"].(string)
+	return tm.openSeniorIn(t, "en")
+}
+
+// openSeniorIn is openSenior with the case in lang.
+func (tm *team) openSeniorIn(t *testing.T, lang string) string {
+	t.Helper()
+	id := tm.post(t, "/api/v1/cases", tm.applicant.Token, map[string]any{"scheme": "EIA", "level": "senior_practitioner", "language": lang}, 201)["id"].(string)
 	p := eiaPortfolio()
 	p["first_practice_date"], p["client_hours"], p["client_count"] = "2019-01-15", 300, 25
 	Expect(t, tm.in.Put(t, "/api/v1/cases/"+id+"/portfolio", tm.applicant.Token, p), 200)

@@ -18,6 +18,23 @@ func (s *Service) CaseFacts(ctx context.Context, id string) (applicantID, langua
 	return c.ApplicantID, c.Language, true, nil
 }
 
+// LanguageOf returns the language of the newest case userID applied with,
+// for the notifier to write to them about their account when they chose
+// no language of their own; "" when they have no case.
+func (s *Service) LanguageOf(ctx context.Context, userID string) (string, error) {
+	ids := s.index.casesOf(userID)
+	for i := len(ids) - 1; i >= 0; i-- {
+		c, _, found, err := s.repo.Find(ctx, ids[i])
+		if err != nil {
+			return "", err
+		}
+		if found && c.Exists() && c.Language != "" {
+			return c.Language, nil
+		}
+	}
+	return "", nil
+}
+
 // RequestedBy returns who asked information request requestID of case id,
 // for the notifier; false when there is no such request.
 func (s *Service) RequestedBy(ctx context.Context, id, requestID string) (string, bool, error) {

@@ -17,7 +17,12 @@ import (
 // changed password to the account's address, a changed address to the one
 // it left. Someone who took a session or learnt the password could
 // otherwise shut the owner out unseen.
+//
+// A notice is in the user's own language (their choice), else in the
+// language of the newest case they applied with, else in English: as a
+// case's mail is, the case being theirs.
 func (n *Notifier) handleAccount(ctx context.Context, c eventstore.Commit, userID string) error {
+	caseLang, looked := "", false
 	for _, e := range c.Events {
 		d := Data{At: e.OccurredAt}
 		var kind Kind
@@ -51,7 +56,14 @@ func (n *Notifier) handleAccount(ctx context.Context, c eventstore.Commit, userI
 		default:
 			continue
 		}
-		if _, err := n.notifiedAt(ctx, fmt.Sprintf("e%d.%s.%s", c.Seq, kind, userID), userID, address, "", kind, d); err != nil {
+		if !looked {
+			lang, err := n.Cases.LanguageOf(ctx, userID)
+			if err != nil {
+				return err
+			}
+			caseLang, looked = lang, true
+		}
+		if _, err := n.notifiedAt(ctx, fmt.Sprintf("e%d.%s.%s", c.Seq, kind, userID), userID, address, caseLang, kind, d); err != nil {
 			return err
 		}
 	}

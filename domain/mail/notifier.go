@@ -43,6 +43,10 @@ type Cases interface {
 	// RequestedBy returns who asked a case's information request; false
 	// when there is no such request.
 	RequestedBy(ctx context.Context, caseID, requestID string) (userID string, ok bool, err error)
+	// LanguageOf returns the language of the newest case a user applied
+	// with ("" when they have none): the language of a notice about their
+	// account when they chose none.
+	LanguageOf(ctx context.Context, userID string) (string, error)
 }
 
 // Notifier turns events into messages in the outbox (see the package doc).
@@ -185,20 +189,19 @@ func (n *Notifier) handle(ctx context.Context, c eventstore.Commit) error {
 			}
 			to = who
 		}
+		// The case's language is every recipient's who chose none: the
+		// applicant's, and an assessor's or the office's told of the case.
+		applicant, lang, found, err := n.Cases.CaseFacts(ctx, caseID)
+		if err != nil {
+			return err
+		}
 		if to == "" { // the applicant
-			applicant, lang, found, err := n.Cases.CaseFacts(ctx, caseID)
-			if err != nil {
-				return err
-			}
 			if !found {
 				continue
 			}
-			if err := n.notify(ctx, fmt.Sprintf("e%d.%s.%s", c.Seq, kind, applicant), applicant, lang, kind, data); err != nil {
-				return err
-			}
-			continue
+			to = applicant
 		}
-		if err := n.notify(ctx, fmt.Sprintf("e%d.%s.%s", c.Seq, kind, to), to, "", kind, data); err != nil {
+		if err := n.notify(ctx, fmt.Sprintf("e%d.%s.%s", c.Seq, kind, to), to, lang, kind, data); err != nil {
 			return err
 		}
 	}
