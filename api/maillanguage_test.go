@@ -11,7 +11,8 @@ import (
 // TestMailIsInTheReadersLanguageWithDatesInWords: someone who chose no
 // language is written to in the case's: the applicant of a Dutch case, of
 // the case and of their account (a changed password), and the verifier the
-// office assigns to it; a language the user chose comes first, and one with
+// office assigns to it, and a link they ask for through the API (no page
+// gives a language); a language the user chose comes first, and one with
 // neither reads English. Dates read as words in the mail's language, with
 // the time of day in UTC where the mail gives a time, as the pages write
 // them: never "2026-03-04" or an RFC 3339 timestamp.
@@ -63,6 +64,13 @@ func TestMailIsInTheReadersLanguageWithDatesInWords(t *testing.T) {
 	password(&tm.applicant, "Carla's fresh long passphrase")
 	if m := noticeTo(tm.applicant.ID, 1); m["language"] != "nl" || !strings.Contains(m["body"].(string), "gewijzigd op 3 maart 2026 10:15 UTC,") {
 		t.Fatalf("the notice to the applicant of a Dutch case, who chose no language: got %v, want it in Dutch, on 3 maart 2026 10:15 UTC", m)
+	}
+
+	// A link asked for through the API, where no page gives a language:
+	// in their case's too.
+	Expect(t, tm.in.Post(t, "/api/v1/me/email-changes", tm.applicant.Token, map[string]string{"email": "carla.nieuw@example.org"}), 202)
+	if m := tm.waitKind(t, "email_verification", 1)[0]; m["language"] != "nl" || m["subject"] != "Bevestig uw nieuwe e-mailadres voor EMCC Accredit" {
+		t.Fatalf("the confirmation link asked through the API by the applicant of a Dutch case: got %v, want it in Dutch", m)
 	}
 
 	// Their own choice comes first.

@@ -93,9 +93,13 @@ type Options struct {
 	// Without it they are counted in this process alone
 	// (accounts.MemoryThrottle).
 	Throttle accounts.ThrottleStore
-	BaseURL  string
-	Now      func() time.Time
-	Log      *slog.Logger
+	// CaseLanguage is the language of the newest case a user applied with
+	// ("" when none; cases.Service.LanguageOf): a link's mail is in it when
+	// the user chose no language and no page asked. Nil: none is looked up.
+	CaseLanguage func(ctx context.Context, userID string) (string, error)
+	BaseURL      string
+	Now          func() time.Time
+	Log          *slog.Logger
 }
 
 // Service issues and redeems the links.
@@ -152,10 +156,10 @@ func (s *Service) EmailLink(token string) string {
 // one that may log in and it has not had PerHour links this hour. It
 // returns at once and does the work afterwards: the caller answers alike
 // for every address. The mail is in the user's chosen language, else in
-// lang, the language of the page that asked ("" for none: English).
-// Errors: TooManyRequests when client (its address) asked too often,
-// before anything is looked up; Unavailable when its count cannot be read
-// or written.
+// lang, the language of the page that asked ("" for none: their newest
+// case's, else English). Errors: TooManyRequests when client (its
+// address) asked too often, before anything is looked up; Unavailable when
+// its count cannot be read or written.
 func (s *Service) RequestReset(ctx context.Context, email, client, lang string) error {
 	if wait, err := s.allow(ctx, client, s.o.Now()); err != nil {
 		return err
@@ -218,7 +222,8 @@ func (s *Service) IssueReset(ctx context.Context, userID string) (link string, e
 
 // mail writes the link's email to the outbox (it is always sent: no
 // preference turns it off), in the user's chosen language, else in asked,
-// the language of the page that asked for it.
+// the language of the page that asked for it, else in that of the newest
+// case they applied with, else in English.
 func (s *Service) mail(ctx context.Context, u accounts.UserView, to string, kind mail.Kind, token, link, asked string) error {
 	prefs, err := s.o.Outbox.Store().Preferences(ctx, u.ID)
 	if err != nil {
@@ -227,6 +232,11 @@ func (s *Service) mail(ctx context.Context, u accounts.UserView, to string, kind
 	lang := prefs.Language
 	if lang == "" {
 		lang = asked
+	}
+	if lang == "" && s.o.CaseLanguage != nil {
+		if lang, err = s.o.CaseLanguage(ctx, u.ID); err != nil {
+			return err
+		}
 	}
 	if lang != "nl" {
 		lang = "en"
@@ -401,8 +411,9 @@ const ReasonEmailUnchanged = "this is your address already"
 // RequestEmailChange mails a confirmation link to a user's new address;
 // the address counts once the link is followed. The mail is in the user's
 // chosen language, else in lang, the language of the page that asked (""
-// for none: English). Errors: Invalid (also the user's own address:
-// ReasonEmailUnchanged), TooManyRequests (PerHour links this hour already).
+// for none: their newest case's, else English). Errors: Invalid (also the
+// user's own address: ReasonEmailUnchanged), TooManyRequests (PerHour
+// links this hour already).
 func (s *Service) RequestEmailChange(ctx context.Context, userID, email, lang string) error {
 	email = strings.TrimSpace(email)
 	if err := accounts.CheckEmail(email); err != nil {

@@ -54,7 +54,7 @@ func (a *App) openMail(ctx context.Context) error {
 	// The clients' reset requests are counted beside the failed logins,
 	// shared by every process (recovery.ClientWindow).
 	a.Recovery = recovery.New(recovery.Options{Store: st, Accounts: a.Accounts, Outbox: a.Outbox, Vault: a.Vault,
-		Throttle: a.failures, Now: a.now, Log: a.log})
+		Throttle: a.failures, CaseLanguage: a.Cases.LanguageOf, Now: a.now, Log: a.log})
 	return nil
 }
 
