@@ -48,7 +48,7 @@ var mailMessages = map[string]msg{
 	"account.notifications.intro":    {"Choose which emails you receive. Every email links to the case it is about.", "Kies welke e-mails u ontvangt. Elke e-mail linkt naar het dossier waarover hij gaat."},
 	"account.notifications.kinds":    {"Send me an email when", "Stuur mij een e-mail bij"},
 	"account.notifications.language": {"Language of the emails", "Taal van de e-mails"},
-	"mail.language.":                 {"The language of the case (English when there is none)", "De taal van het dossier (Engels als er geen is)"},
+	"mail.language.":                 {"The language of the case (of your newest case for emails about your account; English when there is none)", "De taal van het dossier (van uw nieuwste dossier voor e-mails over uw account; Engels als er geen is)"},
 	"mail.language.en":               {"English", "Engels"},
 	"mail.language.nl":               {"Dutch", "Nederlands"},
 	"account.notifications.submit":   {"Save my choices", "Mijn keuzes opslaan"},
