@@ -73,7 +73,7 @@ func (s *Server) command(name accreditation.Action, fn caseCommand) echo.Handler
 func (s *Server) evidenceLimits(c echo.Context) error {
 	q := s.deps.Cases.Quota()
 	total, perUser := s.deps.Cases.UploadLimits()
-	return c.JSON(http.StatusOK, map[string]any{"max_bytes": s.deps.Cases.MaxUpload(), "max_case_files": q.Files, "max_case_bytes": q.Bytes,
+	return c.JSON(http.StatusOK, map[string]any{"max_bytes": s.deps.Cases.MaxUpload(), "max_case_files": q.Files, "max_case_bytes": q.Bytes, "max_applicant_bytes": q.ApplicantBytes,
 		"max_uploads_per_user": perUser, "max_uploads_in_flight": total, "types": evidence.Types, "kinds": accreditation.EvidenceKinds,
 		"kinds_by_scheme": map[accreditation.Scheme][]accreditation.EvidenceKind{
 			accreditation.SchemeEIA: accreditation.EvidenceKindsOf(accreditation.SchemeEIA),

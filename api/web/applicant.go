@@ -660,6 +660,8 @@ func (a *app) uploadEvidence(x *ctx) error {
 			p.Errors["file"] = x.T("evidence.quota_files", de.Extra["max_case_files"])
 		case de != nil && de.Extra["quota"] == "bytes":
 			p.Errors["file"] = x.T("evidence.quota_bytes", formatBytes(x.lang, a.d.Cases.Quota().Bytes))
+		case de != nil && de.Extra["quota"] == "applicant_bytes":
+			p.Errors["file"] = x.T("evidence.quota_applicant_bytes", formatBytes(x.lang, a.d.Cases.Quota().ApplicantBytes))
 		case de != nil && de.Extra["detected_type"] != nil:
 			p.Errors["file"] = x.T("evidence.name_mismatch", strings.ToUpper(fmt.Sprint(de.Extra["detected_type"])), strings.ToLower(path.Ext(up.FileName)))
 		}

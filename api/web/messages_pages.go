@@ -160,6 +160,9 @@ var pageMessages = map[string]msg{
 	"evidence.download":          {"Download", "Downloaden"},
 	"evidence.remove":            {"Remove", "Verwijderen"},
 
+	// The quota of one applicant, all their applications together.
+	"evidence.quota_applicant_bytes": {"With this file your applications together would hold more than %s of evidence, the most one applicant may store. Remove a file from an application still in progress or choose a smaller one.", "Met dit bestand zouden uw aanvragen samen meer dan %s aan bewijs bevatten, het maximum dat één aanvrager mag opslaan. Verwijder een bestand uit een aanvraag die nog loopt of kies een kleiner bestand."},
+
 	// Self-assessment.
 	"self.title":      {"Self-assessment", "Zelfevaluatie"},
 	"self.intro":      {"For each competence category, say how your practice shows it. A category counts as addressed by a statement here or by evidence mapped to it.", "Beschrijf per competentiecategorie hoe uw praktijk haar laat zien. Een categorie telt als behandeld met een toelichting hier of met bewijs dat eraan gekoppeld is."},

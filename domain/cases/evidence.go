@@ -107,8 +107,17 @@ func (s *Service) AddEvidence(ctx context.Context, m aggregate.Meta, id string, 
 	anyRequest := m
 	anyRequest.RequestHash = "" // the file is not read yet: is the id recorded at all?
 	_, retry, _ := s.repo.Applied(ctx, anyRequest)
-	if err := s.quotaError(c, 0); err != nil && !retry { // a full case: refused before a byte is read
-		return "", aggregate.Result{}, err
+	if !retry { // a full case, or an applicant at their quota: refused before a byte is read
+		if err := s.quotaError(c, 0); err != nil {
+			return "", aggregate.Result{}, err
+		}
+		others, err := s.otherEvidenceBytes(ctx, c.ApplicantID, id)
+		if err != nil {
+			return "", aggregate.Result{}, err
+		}
+		if err := s.applicantQuotaError(c, others, 1); err != nil {
+			return "", aggregate.Result{}, err
+		}
 	}
 	release, ok := s.gate.Enter(m.Actor.ID)
 	if !ok {
@@ -183,6 +192,16 @@ func (s *Service) AddEvidence(ctx context.Context, m aggregate.Meta, id string, 
 	if err := s.quotaError(c, n); err != nil {
 		return "", aggregate.Result{}, err
 	}
+	// The applicant's quota: checked and recorded one upload of theirs at
+	// a time, each seeing what those before it recorded.
+	defer s.applicants.lock(c.ApplicantID)()
+	others, err := s.otherEvidenceBytes(ctx, c.ApplicantID, id)
+	if err != nil {
+		return "", aggregate.Result{}, err
+	}
+	if err := s.applicantQuotaError(c, others, n); err != nil {
+		return "", aggregate.Result{}, err
+	}
 	subject := c.ApplicantID
 	title, err := s.seal(ctx, subject, up.Title)
 	if err != nil {
@@ -209,6 +228,9 @@ func (s *Service) AddEvidence(ctx context.Context, m aggregate.Meta, id string, 
 	}
 	res, err := s.run(ctx, m, id, func(c *accreditation.Case, now time.Time) ([]aggregate.Change, error) {
 		if err := s.quotaError(c, n); err != nil { // another upload to the case may have come first
+			return nil, err
+		}
+		if err := s.applicantQuotaError(c, others, n); err != nil { // one recorded on another process
 			return nil, err
 		}
 		return c.AddEvidence(m.Actor, now, in)

@@ -38,6 +38,10 @@ type Service struct {
 	quota     Quota
 	gate      *evidence.Gate
 	sla       time.Duration
+	feed      *aggregate.Feed
+	// applicants serialises each applicant's uploads past their quota's
+	// check until recorded (see applicantQuotaError).
+	applicants keyLocks
 
 	index *index
 }
@@ -57,19 +61,13 @@ type Config struct {
 	Log       *slog.Logger
 	MaxUpload int64  // bytes; evidence.DefaultMaxSize when 0
 	TempDir   string // where uploads are spooled while checked
-	Quota     Quota  // evidence per case; the evidence defaults where 0
+	Quota     Quota  // evidence per case and per applicant; the evidence defaults where 0
 	// Uploads in flight at once, in all and per person; the evidence
 	// defaults where 0.
 	UploadsInFlight, UploadsPerUser int
 	// SLA is the service-level target from submission to decision
 	// (DefaultSLA when 0): a case's expected decision date.
 	SLA time.Duration
-}
-
-// Quota bounds the evidence of one case.
-type Quota struct {
-	Files int   // files at once
-	Bytes int64 // their sizes added up
 }
 
 // NewService wires the case repository into the feed; call before it runs.
@@ -83,6 +81,9 @@ func NewService(cfg Config) *Service {
 	if cfg.Quota.Bytes <= 0 {
 		cfg.Quota.Bytes = evidence.DefaultMaxCaseBytes
 	}
+	if cfg.Quota.ApplicantBytes <= 0 {
+		cfg.Quota.ApplicantBytes = evidence.DefaultMaxApplicantBytes
+	}
 	if cfg.RuleSets == nil {
 		cfg.RuleSets = accreditation.DefaultRuleSets()
 	}
@@ -95,7 +96,7 @@ func NewService(cfg Config) *Service {
 	if cfg.SLA <= 0 {
 		cfg.SLA = DefaultSLA
 	}
-	s := &Service{sla: cfg.SLA, store: cfg.Store, vault: cfg.Vault, blobs: cfg.Blobs, accounts: cfg.Accounts,
+	s := &Service{sla: cfg.SLA, feed: cfg.Feed, store: cfg.Store, vault: cfg.Vault, blobs: cfg.Blobs, accounts: cfg.Accounts,
 		now: cfg.Now, log: cfg.Log, maxUpload: cfg.MaxUpload, tmpDir: cfg.TempDir,
 		quota: cfg.Quota, gate: evidence.NewGate(cfg.UploadsInFlight, cfg.UploadsPerUser), index: &index{idx: newIndexed()}}
 	// The rule sets the cases are checked against are the service's own:
@@ -120,7 +121,7 @@ func (s *Service) Rules() *rulesets.Service { return s.rules }
 // MaxUpload is the evidence size limit in bytes.
 func (s *Service) MaxUpload() int64 { return s.maxUpload }
 
-// Quota is the evidence quota of one case.
+// Quota is the evidence quota of one case and of one applicant.
 func (s *Service) Quota() Quota { return s.quota }
 
 // UploadLimits returns how many uploads may be in flight at once, in all

@@ -33,6 +33,11 @@ const (
 	DefaultMaxCaseBytes = 200 << 20
 )
 
+// DefaultMaxApplicantBytes is the default quota of one applicant's
+// evidence, on all their cases together: 1 GiB, five cases full to the
+// per-case quota (the system's own figure, not the EMCC's).
+const DefaultMaxApplicantBytes = 1 << 30
+
 // Limits of a DOCX or ODT container: what it may unpack to in all, how much
 // larger than the file that may be, and how many parts it may have. Real
 // documents unpack to a few times their size; a zip bomb to thousands.

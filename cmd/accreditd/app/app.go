@@ -212,7 +212,7 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 	}
 	a.Cases = cases.NewService(cases.Config{Store: a.Events, Feed: a.Feed, Vault: a.Vault, Blobs: blobs,
 		Accounts: a.Accounts, Now: a.now, Log: a.log, MaxUpload: cfg.MaxUpload, TempDir: tmp,
-		Quota: cases.Quota{Files: cfg.MaxCaseFiles, Bytes: cfg.MaxCaseBytes}, UploadsInFlight: cfg.UploadsInFlight, UploadsPerUser: cfg.UploadsPerUser, SLA: cfg.SLA()})
+		Quota: cases.Quota{Files: cfg.MaxCaseFiles, Bytes: cfg.MaxCaseBytes, ApplicantBytes: cfg.MaxApplicantBytes}, UploadsInFlight: cfg.UploadsInFlight, UploadsPerUser: cfg.UploadsPerUser, SLA: cfg.SLA()})
 	a.SelfChecks = selfcheck.NewService(a.Events, a.Feed, a.Vault, framework.Default(), a.now)
 	if a.Credentials, err = credential.NewService(a.Events, a.Feed, credential.Office{BaseURL: cfg.PublicURL},
 		credential.KeyRing{Dir: cfg.CredentialKeyDir}, a.now); err != nil {

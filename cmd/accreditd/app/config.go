@@ -36,6 +36,7 @@ type Config struct {
 	MaxUpload          int64         // ACCREDIT_MAX_UPLOAD_BYTES: evidence file limit
 	MaxCaseFiles       int           // ACCREDIT_MAX_CASE_FILES: evidence files per case
 	MaxCaseBytes       int64         // ACCREDIT_MAX_CASE_BYTES: evidence bytes per case
+	MaxApplicantBytes  int64         // ACCREDIT_MAX_APPLICANT_BYTES: evidence bytes per applicant, all their cases
 	UploadsInFlight    int           // ACCREDIT_MAX_UPLOADS_IN_FLIGHT: uploads at once, in all
 	UploadsPerUser     int           // ACCREDIT_MAX_UPLOADS_PER_USER: uploads at once, per person
 	SLADays            int           // ACCREDIT_SLA_DAYS: days from submission (or the fee's payment) to decision
@@ -98,10 +99,11 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	env("ACCREDIT_SECURE_COOKIES", &secure)
 	env("ACCREDIT_SLA_DAYS", &sla)
 	env("ACCREDIT_MAX_UPLOAD_BYTES", &maxUpload)
-	var caseFiles, caseBytes, inFlight, perUser, mailKeep string
+	var caseFiles, caseBytes, applicantBytes, inFlight, perUser, mailKeep string
 	env("ACCREDIT_MAIL_KEEP_DAYS", &mailKeep)
 	env("ACCREDIT_MAX_CASE_FILES", &caseFiles)
 	env("ACCREDIT_MAX_CASE_BYTES", &caseBytes)
+	env("ACCREDIT_MAX_APPLICANT_BYTES", &applicantBytes)
 	env("ACCREDIT_MAX_UPLOADS_IN_FLIGHT", &inFlight)
 	env("ACCREDIT_MAX_UPLOADS_PER_USER", &perUser)
 	var aggCache string
@@ -131,6 +133,7 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&proxies, "trusted-proxies", proxies, "comma-separated CIDRs or addresses of reverse proxies whose X-Forwarded-For is believed; none by default, so the client is the connection's address (ACCREDIT_TRUSTED_PROXIES)")
 	fs.StringVar(&caseFiles, "max-case-files", caseFiles, "evidence files one case may hold, default 50 (ACCREDIT_MAX_CASE_FILES)")
 	fs.StringVar(&caseBytes, "max-case-bytes", caseBytes, "evidence bytes one case may hold in all, default 200 MiB (ACCREDIT_MAX_CASE_BYTES)")
+	fs.StringVar(&applicantBytes, "max-applicant-bytes", applicantBytes, "evidence bytes the cases of one applicant may hold in all, ended ones too, default 1 GiB (ACCREDIT_MAX_APPLICANT_BYTES)")
 	fs.StringVar(&inFlight, "max-uploads-in-flight", inFlight, "evidence uploads in progress at once in all; more wait (429), default 16 (ACCREDIT_MAX_UPLOADS_IN_FLIGHT)")
 	fs.StringVar(&perUser, "max-uploads-per-user", perUser, "evidence uploads in progress at once per person; more wait (429), default 2 (ACCREDIT_MAX_UPLOADS_PER_USER)")
 	fs.StringVar(&aggCache, "aggregate-cache", aggCache, "aggregates of each kind (cases, users, email reservations) kept in memory, the ones used last; the others are read from their streams when needed; default 10000 (ACCREDIT_AGGREGATE_CACHE)")
@@ -206,6 +209,7 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	}
 	c.MaxCaseFiles = int(intIn("ACCREDIT_MAX_CASE_FILES", caseFiles, 1, 10_000))
 	c.MaxCaseBytes = intIn("ACCREDIT_MAX_CASE_BYTES", caseBytes, 1024, 1<<40)
+	c.MaxApplicantBytes = intIn("ACCREDIT_MAX_APPLICANT_BYTES", applicantBytes, 1024, 1<<40)
 	c.UploadsInFlight = int(intIn("ACCREDIT_MAX_UPLOADS_IN_FLIGHT", inFlight, 1, 10_000))
 	c.UploadsPerUser = int(intIn("ACCREDIT_MAX_UPLOADS_PER_USER", perUser, 1, 1000))
 	c.AggregateCache = int(intIn("ACCREDIT_AGGREGATE_CACHE", aggCache, 1, 10_000_000))

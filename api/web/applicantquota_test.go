@@ -1,0 +1,50 @@
+package web_test
+
+import (
+	"bytes"
+	"mime/multipart"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/emcc/accredit/cmd/accreditd/app"
+	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
+)
+
+// An upload past the quota of all the applicant's applications together
+// is refused on the form, saying which limit, in English and in Dutch.
+func TestUploadPastTheApplicantQuotaInBothLanguages(t *testing.T) {
+	w := newWorld(t, func(c *app.Config) { c.MaxApplicantBytes = int64(len(pdf)) + 10 })
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	open := func() string {
+		return Expect(t, w.in.Post(t, "/api/v1/cases", carla.Token, map[string]any{"scheme": "EIA", "level": "foundation", "language": "en"}), 201).Map(t)["id"].(string)
+	}
+	first, second := open(), open()
+	Expect(t, w.in.Upload(t, first, carla.Token, map[string]string{"kind": "certificate", "title": "A file"}, "first.pdf", pdf, nil), 201)
+	c := w.client(t)
+	c.login(carla.Email, carla.Password)
+	upload := func() answer {
+		var b bytes.Buffer
+		mw := multipart.NewWriter(&b)
+		_ = mw.WriteField("csrf", c.csrf())
+		_ = mw.WriteField("kind", "certificate")
+		_ = mw.WriteField("title", "A file")
+		fw, _ := mw.CreateFormFile("file", "second.pdf")
+		_, _ = fw.Write(pdf)
+		_ = mw.Close()
+		req, _ := http.NewRequest(http.MethodPost, w.in.URL+"/applications/"+second+"/evidence", &b)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		return c.do(req)
+	}
+	a := upload()
+	if a.Status != http.StatusUnprocessableEntity || !strings.Contains(a.Body, "With this file your applications together would hold more than") ||
+		!strings.Contains(a.Body, "the most one applicant may store") {
+		t.Fatalf("past the applicant's quota: got %d, want 422 naming the applicant's quota", a.Status)
+	}
+	c.setLang("nl")
+	a = upload()
+	if a.Status != http.StatusUnprocessableEntity || !strings.Contains(a.Body, "Met dit bestand zouden uw aanvragen samen meer dan") ||
+		!strings.Contains(a.Body, "het maximum dat één aanvrager mag opslaan") {
+		t.Fatalf("past the applicant's quota, in Dutch: got %d, want 422 naming the applicant's quota", a.Status)
+	}
+}
