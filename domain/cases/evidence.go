@@ -219,7 +219,9 @@ func (s *Service) AddEvidence(ctx context.Context, m aggregate.Meta, id string, 
 	in := accreditation.EvidenceInput{ID: evID, Kind: accreditation.EvidenceKind(up.Kind), Title: title, FileName: fileName,
 		ContentType: typ.MediaType, Size: n, SHA256: hex.EncodeToString(sum), Object: id + "/" + evID,
 		Categories: up.Categories, Indicators: up.Indicators}
-	// Decide first (a refused command stores nothing), then store, then append.
+	// Decide first (a refused command stores nothing), then store, then
+	// append. A stop between the last two leaves an object no event names:
+	// the retention job's SweepOrphanEvidence deletes it after OrphanMargin.
 	if _, err := c.AddEvidence(m.Actor, s.now(), in); err != nil {
 		return "", aggregate.Result{}, s.hideForbidden(c, m.Actor, id, err)
 	}

@@ -21,6 +21,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 )
 
@@ -332,6 +333,11 @@ type Blobs interface {
 	Get(ctx context.Context, name string) (io.ReadCloser, error)
 	// Delete removes the object name; a name with none is not an error.
 	Delete(ctx context.Context, name string) error
+	// Walk calls fn with the name of each object stored and when it was
+	// stored, one at a time, holding none of them (a deleted object is
+	// not given); an error from fn stops it and is returned. An object put
+	// or deleted while it walks may or may not be given.
+	Walk(ctx context.Context, fn func(name string, stored time.Time) error) error
 }
 
 // Gate bounds the uploads in flight, per person and in all, so that many

@@ -5,7 +5,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
+	"time"
 )
 
 // MemoryBlobs is an in-memory Blobs for tests that build the services
@@ -15,10 +17,13 @@ import (
 type MemoryBlobs struct {
 	mu      sync.Mutex
 	objects map[string][]byte
+	stored  map[string]time.Time
 }
 
 // NewMemoryBlobs returns an empty in-memory blob store.
-func NewMemoryBlobs() *MemoryBlobs { return &MemoryBlobs{objects: map[string][]byte{}} }
+func NewMemoryBlobs() *MemoryBlobs {
+	return &MemoryBlobs{objects: map[string][]byte{}, stored: map[string]time.Time{}}
+}
 
 // Put implements Blobs.
 func (m *MemoryBlobs) Put(_ context.Context, name string, r io.Reader) error {
@@ -29,6 +34,7 @@ func (m *MemoryBlobs) Put(_ context.Context, name string, r io.Reader) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.objects[name] = b
+	m.stored[name] = time.Now()
 	return nil
 }
 
@@ -48,5 +54,29 @@ func (m *MemoryBlobs) Delete(_ context.Context, name string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	delete(m.objects, name)
+	delete(m.stored, name)
+	return nil
+}
+
+// Walk implements Blobs, in name order.
+func (m *MemoryBlobs) Walk(_ context.Context, fn func(name string, stored time.Time) error) error {
+	m.mu.Lock()
+	names := make([]string, 0, len(m.objects))
+	for n := range m.objects {
+		names = append(names, n)
+	}
+	m.mu.Unlock()
+	slices.Sort(names)
+	for _, n := range names {
+		m.mu.Lock()
+		at, ok := m.stored[n]
+		m.mu.Unlock()
+		if !ok {
+			continue // deleted since
+		}
+		if err := fn(n, at); err != nil {
+			return err
+		}
+	}
 	return nil
 }

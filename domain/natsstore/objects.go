@@ -206,3 +206,33 @@ func (b *Blobs) Delete(ctx context.Context, name string) error {
 	}
 	return err
 }
+
+// Walk implements evidence.Blobs: the objects' descriptions come one at a
+// time from a watch of the bucket's last description per object, and stop
+// at the marker that says all were given. When an object was stored is
+// when the server stored its description (the last thing a put writes).
+func (b *Blobs) Walk(ctx context.Context, fn func(name string, stored time.Time) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	w, err := b.os.Watch(ctx, jetstream.IgnoreDeletes())
+	if err != nil {
+		return fmt.Errorf("walk objects: %w", err)
+	}
+	defer func() { _ = w.Stop() }()
+	for {
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("walk objects: %w", ctx.Err())
+		case info, ok := <-w.Updates():
+			if !ok {
+				return errors.New("walk objects: the watch ended before its last object")
+			}
+			if info == nil {
+				return nil // every object given
+			}
+			if err := fn(info.Name, info.ModTime); err != nil {
+				return err
+			}
+		}
+	}
+}

@@ -1,8 +1,9 @@
 package app
 
 // The timed jobs: the audit's checkpoints, the expiry of accreditations and
-// the retention policy's erasures, each run by one process of a cluster at
-// a time (its lease holder).
+// the retention policy's erasures with the sweep of orphan evidence
+// objects, each run by one process of a cluster at a time (its lease
+// holder).
 
 import (
 	"context"
@@ -13,6 +14,7 @@ import (
 	"github.com/emcc/accredit/domain/accounts"
 	"github.com/emcc/accredit/domain/aggregate"
 	"github.com/emcc/accredit/domain/audit"
+	"github.com/emcc/accredit/domain/cases"
 )
 
 // checkpointLoop signs a checkpoint every interval, in one process of the
@@ -79,7 +81,9 @@ func (a *App) RunExpiry(ctx context.Context) (int, error) {
 // RunRetention erases, under the retention policy, the personal data of the
 // applicants whose last case activity (or registration) is older than the
 // retention period and who have no case in progress and no active
-// accreditation. It returns how many it erased. Only the lease holder runs it.
+// accreditation, then deletes the evidence objects no case names stored
+// more than cases.OrphanMargin ago. It returns how many applicants it
+// erased. Only the lease holder runs it.
 func (a *App) RunRetention(ctx context.Context) (int, error) {
 	n, _, err := a.runRetention(ctx)
 	return n, err
@@ -97,10 +101,17 @@ func (a *App) runRetention(ctx context.Context) (n int, held bool, err error) {
 	if err := a.finishErasures(ctx); err != nil {
 		return 0, true, err
 	}
-	if a.cfg.RetentionYears <= 0 {
-		return 0, true, nil
+	if a.cfg.RetentionYears > 0 {
+		if n, err = a.eraseInactive(ctx); err != nil {
+			return n, true, err
+		}
 	}
-	n, err = a.eraseInactive(ctx)
+	// Also with the policy off: an upload's object whose event never came
+	// (a stop between the two) would be kept for ever.
+	swept, err := a.Cases.SweepOrphanEvidence(ctx, a.now().Add(-cases.OrphanMargin))
+	if swept > 0 {
+		a.log.Info("orphan evidence objects deleted", "count", swept)
+	}
 	return n, true, err
 }
 

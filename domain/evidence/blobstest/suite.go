@@ -11,6 +11,7 @@ import (
 	"io"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/emcc/accredit/domain/evidence"
 	"github.com/emcc/accredit/domain/internal/porttest"
@@ -34,6 +35,7 @@ func Run(t *testing.T, h Harness) {
 		{Name: "names that share a prefix are independent", Fn: prefixes},
 		{Name: "8 concurrent puts of different names are all kept", Fn: concurrentPuts},
 		{Name: "an object closed before its end can be read again", Fn: closedEarly},
+		{Name: "walk gives each object stored once, when it was stored, not a deleted one", Fn: walk},
 	})
 }
 
@@ -226,4 +228,37 @@ func closedEarly(t *testing.T, s evidence.Blobs) {
 		t.Fatalf("close: %v", err)
 	}
 	wantObject(t, s, "case/ev", b)
+}
+
+func walk(t *testing.T, s evidence.Blobs) {
+	seen := map[string]int{}
+	if err := s.Walk(ctx(t), func(name string, _ time.Time) error { seen[name]++; return nil }); err != nil || len(seen) != 0 {
+		t.Fatalf("walk of an empty store: got %v, %v; want nothing", seen, err)
+	}
+	before := time.Now().Add(-time.Minute) // the store's clock may be another's: a minute's leeway
+	for _, n := range []string{"a/1", "a/2", "b/1"} {
+		mustPut(t, s, n, []byte(n))
+	}
+	mustPut(t, s, "a/2", []byte("again")) // replaced: still one object
+	if err := s.Delete(ctx(t), "b/1"); err != nil {
+		t.Fatal(err)
+	}
+	after := time.Now().Add(time.Minute)
+	if err := s.Walk(ctx(t), func(name string, at time.Time) error {
+		seen[name]++
+		if at.Before(before) || at.After(after) {
+			t.Errorf("%s stored at %v: want about now", name, at)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 2 || seen["a/1"] != 1 || seen["a/2"] != 1 {
+		t.Fatalf("walk: got %v, want a/1 and a/2 once each", seen)
+	}
+	stop := errors.New("stop")
+	calls := 0
+	if err := s.Walk(ctx(t), func(string, time.Time) error { calls++; return stop }); !errors.Is(err, stop) || calls != 1 {
+		t.Fatalf("walk stopped by its function: got %v after %d calls, want stop after 1", err, calls)
+	}
 }
