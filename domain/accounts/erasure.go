@@ -21,7 +21,7 @@ import (
 // theirs; the ground stays as the record.
 func (s *Service) Erase(ctx context.Context, meta aggregate.Meta, userID, ground, note string) (aggregate.Result, error) {
 	note = strings.TrimSpace(note)
-	if err := limits.Check("reason too long", limits.Reason.Text("reason", note)); err != nil {
+	if err := limits.Check("invalid reason", limits.Reason.Prose("reason", note)); err != nil {
 		return aggregate.Result{}, err
 	}
 	if err := NotOwnAccount(meta.Actor, userID, "erase"); err != nil {

@@ -588,7 +588,7 @@ func (s *Service) Disable(ctx context.Context, meta aggregate.Meta, userID, reas
 	if strings.TrimSpace(reason) == "" {
 		return aggregate.Result{}, domain.InvalidFields("a reason is required", domain.FieldError{Field: "reason", Reason: "required"})
 	}
-	if err := limits.Check("reason too long", limits.Reason.Text("reason", reason)); err != nil {
+	if err := limits.Check("invalid reason", limits.Reason.Prose("reason", reason)); err != nil {
 		return aggregate.Result{}, err
 	}
 	if err := NotOwnAccount(meta.Actor, userID, "disable"); err != nil {
@@ -618,7 +618,7 @@ func (s *Service) Enable(ctx context.Context, meta aggregate.Meta, userID, reaso
 	if strings.TrimSpace(reason) == "" {
 		return aggregate.Result{}, domain.InvalidFields("a reason is required", domain.FieldError{Field: "reason", Reason: "required"})
 	}
-	if err := limits.Check("reason too long", limits.Reason.Text("reason", reason)); err != nil {
+	if err := limits.Check("invalid reason", limits.Reason.Prose("reason", reason)); err != nil {
 		return aggregate.Result{}, err
 	}
 	sealed, err := s.vault.Seal(ctx, userID, reason)

@@ -112,7 +112,7 @@ func (s *Service) endAccreditation(ctx context.Context, m aggregate.Meta, accID,
 	if err != nil {
 		return "", aggregate.Result{}, err
 	}
-	if err := tooLong("reason", reason, limits.Reason); err != nil {
+	if err := checkProse("reason", reason, limits.Reason); err != nil {
 		return "", aggregate.Result{}, err
 	}
 	r, err := s.sealOn(ctx, id, reason)

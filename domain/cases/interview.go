@@ -24,7 +24,7 @@ type InterviewRequest struct {
 // applicant's home) or a link, is sealed under the applicant's key, as the
 // interview's records are.
 func (s *Service) ScheduleInterview(ctx context.Context, m aggregate.Meta, id string, in InterviewRequest) (aggregate.Result, error) {
-	if err := tooLong("place", in.Place, limits.Short); err != nil {
+	if err := checkProse("place", in.Place, limits.Short); err != nil {
 		return aggregate.Result{}, err
 	}
 	place, err := s.sealFor(ctx, m, id, in.Place)
@@ -55,7 +55,7 @@ func (s *Service) RecordInterview(ctx context.Context, m aggregate.Meta, id stri
 	if err := s.mustSee(m.Actor, id); err != nil {
 		return aggregate.Result{}, err
 	}
-	if err := limits.Check("invalid interview record", limits.Long.Text("notes", in.Notes),
+	if err := limits.Check("invalid interview record", limits.Long.Prose("notes", in.Notes),
 		limits.Categories.List("observations", len(in.Observations)),
 		repeated("observations[%d].category", len(in.Observations), func(i int) int { return in.Observations[i].Category })); err != nil {
 		return aggregate.Result{}, err
@@ -70,7 +70,7 @@ func (s *Service) RecordInterview(ctx context.Context, m aggregate.Meta, id stri
 	}
 	ri := accreditation.InterviewRecordInput{Notes: notes}
 	for i, o := range in.Observations {
-		if err := tooLong(fmt.Sprintf("observations[%d].notes", i), o.Notes, limits.Long); err != nil {
+		if err := checkProse(fmt.Sprintf("observations[%d].notes", i), o.Notes, limits.Long); err != nil {
 			return aggregate.Result{}, err
 		}
 		sealed, err := s.seal(ctx, subject, o.Notes)

@@ -30,12 +30,12 @@ func (s *Service) Renew(ctx context.Context, m aggregate.Meta, accID string, in 
 	if err != nil {
 		return "", aggregate.Result{}, err
 	}
-	checks := []*domain.FieldError{limits.Long.Text("reflection", in.Reflection)}
+	checks := []*domain.FieldError{limits.Long.Prose("reflection", in.Reflection)}
 	for aim, text := range in.Aims {
 		if !aim.Valid() {
 			checks = append(checks, &domain.FieldError{Field: "aims." + string(aim), Reason: "not an aim; one of " + domain.List(accreditation.RenewalAims)})
 		}
-		checks = append(checks, limits.Long.Text("aims."+string(aim), text))
+		checks = append(checks, limits.Long.Prose("aims."+string(aim), text))
 	}
 	if err := limits.Check("invalid renewal", checks...); err != nil {
 		return id, aggregate.Result{}, err
@@ -114,7 +114,7 @@ func (s *Service) AssessRenewal(ctx context.Context, m aggregate.Meta, accID str
 	if err != nil {
 		return "", aggregate.Result{}, err
 	}
-	if err := tooLong("rationale", in.Rationale, limits.Long); err != nil {
+	if err := checkProse("rationale", in.Rationale, limits.Long); err != nil {
 		return id, aggregate.Result{}, err
 	}
 	r, err := s.sealOn(ctx, id, in.Rationale)

@@ -258,9 +258,10 @@ func (s *Service) sealOn(ctx context.Context, id, text string) (pii.Sealed, erro
 	return s.seal(ctx, subject, text)
 }
 
-// tooLong refuses text over its limit, naming the field and the limit.
-func tooLong(field string, text string, l limits.Limit) error {
-	return limits.Check("text too long", l.Text(field, text))
+// checkProse refuses a multi-line text over its limit or holding a control
+// or invisible character (limits.MultiLine), naming the field and why.
+func checkProse(field string, text string, l limits.Limit) error {
+	return limits.Check("invalid text", l.Prose(field, text))
 }
 
 // repeated reports the first item of a list keyed by category whose key
@@ -396,7 +397,7 @@ func (s *Service) UpdatePortfolio(ctx context.Context, m aggregate.Meta, id stri
 		return aggregate.Result{}, err
 	}
 	for i, ci := range in.Curriculum {
-		if err := tooLong(fmt.Sprintf("curriculum[%d].description", i), ci.Description, limits.Long); err != nil {
+		if err := checkProse(fmt.Sprintf("curriculum[%d].description", i), ci.Description, limits.Long); err != nil {
 			return aggregate.Result{}, err
 		}
 		d, err := s.seal(ctx, subject, ci.Description)
@@ -434,7 +435,7 @@ func (s *Service) UpdateSelfAssessment(ctx context.Context, m aggregate.Meta, id
 	}
 	inputs := make([]accreditation.SelfAssessmentInput, len(items))
 	for i, it := range items {
-		if err := tooLong(fmt.Sprintf("categories[%d].statement", i), it.Statement, limits.Long); err != nil {
+		if err := checkProse(fmt.Sprintf("categories[%d].statement", i), it.Statement, limits.Long); err != nil {
 			return aggregate.Result{}, err
 		}
 		st, err := s.seal(ctx, subject, it.Statement)
@@ -465,10 +466,10 @@ func (s *Service) Submit(ctx context.Context, m aggregate.Meta, id string, decla
 }
 
 // withText runs a command that carries one free-text field: the text is
-// checked for length, sealed with the case's applicant key, then decided on.
+// checked (length, control characters), sealed with the case's applicant key, then decided on.
 func (s *Service) withText(ctx context.Context, m aggregate.Meta, id, field, text string, l limits.Limit,
 	decide func(c *accreditation.Case, now time.Time, t pii.Sealed) ([]aggregate.Change, error)) (aggregate.Result, error) {
-	if err := tooLong(field, text, l); err != nil {
+	if err := checkProse(field, text, l); err != nil {
 		return aggregate.Result{}, err
 	}
 	t, err := s.sealFor(ctx, m, id, text)
@@ -628,7 +629,7 @@ func (s *Service) Assess(ctx context.Context, m aggregate.Meta, id string, in As
 		return aggregate.Result{}, err
 	}
 	ai := accreditation.AssessmentInput{Recommendation: in.Recommendation, Level: in.RecommendedLevel}
-	if err := tooLong("rationale", in.Rationale, limits.Long); err != nil {
+	if err := checkProse("rationale", in.Rationale, limits.Long); err != nil {
 		return aggregate.Result{}, err
 	}
 	if err := limits.Check("invalid assessment", limits.Categories.List("ratings", len(in.Ratings)),
@@ -639,7 +640,7 @@ func (s *Service) Assess(ctx context.Context, m aggregate.Meta, id string, in As
 		return aggregate.Result{}, err
 	}
 	for i, r := range in.Ratings {
-		if err := limits.Check("invalid assessment", limits.Long.Text(fmt.Sprintf("ratings[%d].notes", i), r.Notes),
+		if err := limits.Check("invalid assessment", limits.Long.Prose(fmt.Sprintf("ratings[%d].notes", i), r.Notes),
 			limits.Indicators.List(fmt.Sprintf("ratings[%d].indicators", i), len(r.Indicators))); err != nil {
 			return aggregate.Result{}, err
 		}
@@ -653,7 +654,7 @@ func (s *Service) Assess(ctx context.Context, m aggregate.Meta, id string, in As
 		return aggregate.Result{}, err
 	}
 	for i, a := range in.Areas {
-		if err := tooLong(fmt.Sprintf("review_areas[%d].notes", i), a.Notes, limits.Long); err != nil {
+		if err := checkProse(fmt.Sprintf("review_areas[%d].notes", i), a.Notes, limits.Long); err != nil {
 			return aggregate.Result{}, err
 		}
 		notes, err := s.seal(ctx, subject, a.Notes)

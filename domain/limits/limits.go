@@ -11,6 +11,10 @@
 // publishes the same numbers (maxLength, maxItems, minimum, maximum); a
 // test there compares the two, so they cannot drift.
 //
+// Text that is one line (a name, a title) may hold no control or invisible
+// character (OneLine); prose may hold line breaks and tabs and no other
+// (MultiLine, with the length in Prose).
+//
 // Lists of categories (self-assessment statements, assessment ratings,
 // evidence categories) are refused when a category repeats: which of two
 // statements for one category would count is not ours to guess. Lists that
@@ -146,8 +150,9 @@ func (l Limit) Text(field, s string) *domain.FieldError {
 // character that breaks it or hides what it says: a control character (a
 // line break, a tab, an escape, NUL), a line or paragraph separator, a
 // bidi embedding, override or isolate, which shows what follows it
-// reordered, or an invisible mark or space (NotOneLine). Prose may hold line breaks; a name shown on the register, a
-// certificate or a mail header may not. nil when there is none.
+// reordered, or an invisible mark or space (NotOneLine). Prose may hold line
+// breaks and tabs (MultiLine); a name shown on the register, a certificate
+// or a mail header may not. nil when there is none.
 func OneLine(field, s string) *domain.FieldError {
 	if strings.ContainsFunc(s, NotOneLine) {
 		return &domain.FieldError{Field: field, Reason: "holds an invisible or control character"}
@@ -169,6 +174,36 @@ func NotOneLine(r rune) bool {
 		return true
 	}
 	return unicode.In(r, unicode.Cc, unicode.Zl, unicode.Zp) || r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069
+}
+
+// MultiLine reports prose (a statement, a note, a rationale, a reason, the
+// interview's place, which may be an address over several lines) holding a
+// character that hides or garbles what it says: every character OneLine
+// refuses but the line feed, a carriage return just before one (a form
+// sends CR LF) and the tab. So NUL, an escape (ANSI colours and cursor
+// moves in a terminal), a lone carriage return, the other C0 and C1
+// controls, a line or paragraph separator, a bidi embedding, override,
+// isolate or mark and an invisible space are refused; the zero-width
+// joiner and non-joiner stay. nil when there is none.
+func MultiLine(field, s string) *domain.FieldError {
+	for i, r := range s {
+		if r == '\n' || r == '\t' || r == '\r' && i+1 < len(s) && s[i+1] == '\n' {
+			continue
+		}
+		if NotOneLine(r) {
+			return &domain.FieldError{Field: field, Reason: "holds an invisible or control character"}
+		}
+	}
+	return nil
+}
+
+// Prose reports a multi-line text over the Runes limit or holding a
+// character MultiLine refuses (the limit first), nil when neither.
+func (l Limit) Prose(field, s string) *domain.FieldError {
+	if e := l.Text(field, s); e != nil {
+		return e
+	}
+	return MultiLine(field, s)
 }
 
 // List reports a list over the Items limit, nil when within.

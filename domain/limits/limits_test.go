@@ -38,6 +38,20 @@ func TestLimits(t *testing.T) {
 		{"a right-to-left mark is out", true, func() bool { return limits.OneLine("f", "Zoë\u200f") != nil }},
 		{"a byte order mark is out", true, func() bool { return limits.OneLine("f", "\ufeffZoë") != nil }},
 		{"a zero-width joiner stays (scripts and emoji need it)", false, func() bool { return limits.OneLine("f", "क्\u200dष") != nil }},
+		{"prose may hold line breaks, CR LF and tabs", false, func() bool { return limits.MultiLine("f", "Zoë\nÅngström\r\n\tمحمد\u200cرضا") != nil }},
+		{"prose may hold the zero-width joiner", false, func() bool { return limits.MultiLine("f", "क्\u200dष") != nil }},
+		{"NUL is out of prose", true, func() bool { return limits.MultiLine("f", "ok\x00") != nil }},
+		{"an escape is out of prose", true, func() bool { return limits.MultiLine("f", "ok\x1b[2J") != nil }},
+		{"a lone carriage return is out of prose", true, func() bool { return limits.MultiLine("f", "paid\rrefunded") != nil }},
+		{"a carriage return at the end is out of prose", true, func() bool { return limits.MultiLine("f", "paid\r") != nil }},
+		{"a C1 control is out of prose", true, func() bool { return limits.MultiLine("f", "ok\u009b31m") != nil }},
+		{"a bidi override is out of prose", true, func() bool { return limits.MultiLine("f", "ok\u202e") != nil }},
+		{"a bidi isolate is out of prose", true, func() bool { return limits.MultiLine("f", "ok\u2066") != nil }},
+		{"a paragraph separator is out of prose", true, func() bool { return limits.MultiLine("f", "ok\u2029") != nil }},
+		{"a zero-width space is out of prose", true, func() bool { return limits.MultiLine("f", "Re\u200bne") != nil }},
+		{"Prose is the limit first", true, func() bool { return text.Prose("f", "abcd") != nil }},
+		{"Prose refuses a control character within the limit", true, func() bool { return text.Prose("f", "a\x1b") != nil }},
+		{"Prose takes a line break within the limit", false, func() bool { return text.Prose("f", "a\nb") != nil }},
 	} {
 		if got := tc.got(); got != tc.err {
 			t.Errorf("%s: refused %v, want %v", tc.name, got, tc.err)

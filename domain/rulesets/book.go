@@ -203,7 +203,7 @@ func (b *Book) Publish(actor domain.Actor, now time.Time, latest accreditation.R
 		seen[ch.Name] = true
 		values := figures(def, field+".values", ch.Values, bad)
 		source := strings.TrimSpace(ch.Source)
-		if e := limits.Source.Text(field+".source", source); e != nil {
+		if e := limits.Source.Prose(field+".source", source); e != nil {
 			fields = append(fields, *e)
 		}
 		idx := slices.IndexFunc(next.Rules, func(r accreditation.Rule) bool { return r.Name == ch.Name })
@@ -348,7 +348,7 @@ func changeDeclarations(ds []accreditation.Declaration, changes []DeclarationCha
 			t := strings.TrimSpace(ch.Text[lang])
 			if t == "" {
 				bad(field+".text."+lang, "required: the text in %s", lang)
-			} else if e := limits.Declaration.Text(field+".text."+lang, t); e != nil {
+			} else if e := limits.Declaration.Prose(field+".text."+lang, t); e != nil {
 				bad(e.Field, "%s", e.Reason)
 			}
 			text[lang] = t
@@ -359,7 +359,7 @@ func changeDeclarations(ds []accreditation.Declaration, changes []DeclarationCha
 			}
 		}
 		source := strings.TrimSpace(ch.Source)
-		if e := limits.Source.Text(field+".source", source); e != nil {
+		if e := limits.Source.Prose(field+".source", source); e != nil {
 			bad(e.Field, "%s", e.Reason)
 		}
 		var old accreditation.Declaration
