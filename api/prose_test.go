@@ -66,3 +66,35 @@ func TestProseWithAControlCharacterIsRefused(t *testing.T) {
 		t.Fatalf("the user is disabled after a refused reason: %v", got)
 	}
 }
+
+// TestABlankStatementAddressesNoCategory: a self-assessment statement that
+// shows nothing (white space, a zero-width non-joiner, a Hangul filler, the
+// blank braille pattern) is no statement, as an empty one is: it does not
+// address its category in the checklist, and it clears a statement given
+// before.
+func TestABlankStatementAddressesNoCategory(t *testing.T) {
+	tm := newTeam(t)
+	id := tm.post(t, "/api/v1/cases", tm.applicant.Token, map[string]any{"scheme": "EIA", "level": "practitioner", "language": "en"}, 201)["id"].(string)
+	path := "/api/v1/cases/" + id
+	put := func(statement string) map[string]any {
+		t.Helper()
+		return Expect(t, tm.in.Put(t, path+"/self-assessment", tm.applicant.Token, map[string]any{"categories": []map[string]any{
+			{"category": 1, "statement": statement}}}), 200).Map(t)
+	}
+	addressed := func(c map[string]any) bool {
+		for _, u := range c["checklist"].([]any) {
+			if u.(map[string]any)["rule"] == "category_1_addressed" {
+				return false
+			}
+		}
+		return true
+	}
+	for _, blank := range []string{"", "  \n\t ", "\u200c", " \u200d\u200c\n", "\u3164", "\u2800\u2800", "\ufe0f", "\u00a0\u3000"} {
+		if c := put(blank); addressed(c) || len(c["self_assessment"].([]any)) != 0 {
+			t.Errorf("statement %q: self-assessment %v, category 1 addressed %v; want no statement, not addressed", blank, c["self_assessment"], addressed(c))
+		}
+		if c := put("How I contract with clients"); !addressed(c) {
+			t.Fatalf("a statement that says something: category 1 not addressed: %v", c["checklist"])
+		}
+	}
+}

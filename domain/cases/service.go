@@ -217,9 +217,15 @@ func (s *Service) run(ctx context.Context, m aggregate.Meta, id string, decide f
 	})
 }
 
-// seal seals text with the applicant's key; empty text seals to zero.
+// seal seals text with the applicant's key; empty text, or text that
+// shows nothing (white space, invisible characters: limits.Blank), seals to
+// zero, which the case holds as no text.
 func (s *Service) seal(ctx context.Context, subject, text string) (pii.Sealed, error) {
-	sealed, err := s.vault.Seal(ctx, subject, strings.TrimSpace(text))
+	text = strings.TrimSpace(text)
+	if limits.Blank(text) {
+		text = "" // what shows nothing is no text, as white space is not
+	}
+	sealed, err := s.vault.Seal(ctx, subject, text)
 	if errors.Is(err, pii.ErrErased) {
 		// Written after the applicant's erasure: kept as erased, so that
 		// the office can still act on a decided case (a revocation's

@@ -197,6 +197,21 @@ func MultiLine(field, s string) *domain.FieldError {
 	return nil
 }
 
+// Blank reports a text that shows nothing: empty, or only white space and
+// characters that draw nothing (the zero-width joiner and non-joiner and
+// the other format characters, variation selectors, the Hangul fillers and
+// the other default-ignorable code points, the blank braille pattern). It
+// says nothing, so it counts as no text: a statement of only "\u200c"
+// addresses no category, as one of only spaces does not.
+func Blank(s string) bool {
+	for _, r := range s {
+		if r != 0x2800 && !unicode.In(r, unicode.White_Space, unicode.Cf, unicode.Variation_Selector, unicode.Other_Default_Ignorable_Code_Point) {
+			return false
+		}
+	}
+	return true
+}
+
 // Prose reports a multi-line text over the Runes limit or holding a
 // character MultiLine refuses (the limit first), nil when neither.
 func (l Limit) Prose(field, s string) *domain.FieldError {

@@ -52,6 +52,11 @@ func TestLimits(t *testing.T) {
 		{"Prose is the limit first", true, func() bool { return text.Prose("f", "abcd") != nil }},
 		{"Prose refuses a control character within the limit", true, func() bool { return text.Prose("f", "a\x1b") != nil }},
 		{"Prose takes a line break within the limit", false, func() bool { return text.Prose("f", "a\nb") != nil }},
+		{"empty is blank", true, func() bool { return limits.Blank("") }},
+		{"white space is blank", true, func() bool { return limits.Blank(" \n\t\u00a0\u3000") }},
+		{"joiners, fillers and selectors are blank", true, func() bool { return limits.Blank("\u200c\u200d\u3164\u115f\u2800\ufe0f") }},
+		{"a letter is not blank", false, func() bool { return limits.Blank("\u200cx") }},
+		{"an emoji is not blank", false, func() bool { return limits.Blank("👍\ufe0f") }},
 	} {
 		if got := tc.got(); got != tc.err {
 			t.Errorf("%s: refused %v, want %v", tc.name, got, tc.err)
