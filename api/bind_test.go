@@ -108,27 +108,42 @@ func TestANullTheDocumentDoesNotAllowIsRefused(t *testing.T) {
 // takes none, or {}, as the commands whose body may be left out do; a body
 // that is not JSON, or that has a field, is a 400 saying so, and the
 // command is not done, rather than done as if the body were not there.
+// Removing an evidence item (DELETE) is one of them.
 func TestACommandThatTakesNoBodyRefusesOne(t *testing.T) {
 	tm := newTeam(t)
 	phone := tm.in.Login(t, tm.applicant.Email, tm.applicant.Password)
-	commands := []struct{ path, token string }{
-		{"/api/v1/me/sessions/revocation", tm.applicant.Token},
-		{"/api/v1/users/" + tm.applicant.ID + "/sessions/revocation", tm.admin},
-		{"/api/v1/users/" + tm.applicant.ID + "/password-reset-links", tm.admin},
-		{"/api/v1/audit/checkpoints", tm.admin},
-		{"/api/v1/projections/rebuild", tm.admin},
-		{"/api/v1/auth/logout", tm.applicant.Token},
+	id := tm.openEIA(t)
+	evidence := func() []any {
+		ev, _ := tm.get(t, "/api/v1/cases/"+id, tm.applicant.Token)["evidence"].([]any)
+		return ev
+	}
+	evPath := "/api/v1/cases/" + id + "/evidence/" + evidence()[0].(map[string]any)["id"].(string)
+	commands := []struct{ method, path, token string }{
+		{http.MethodPost, "/api/v1/me/sessions/revocation", tm.applicant.Token},
+		{http.MethodPost, "/api/v1/users/" + tm.applicant.ID + "/sessions/revocation", tm.admin},
+		{http.MethodPost, "/api/v1/users/" + tm.applicant.ID + "/password-reset-links", tm.admin},
+		{http.MethodPost, "/api/v1/audit/checkpoints", tm.admin},
+		{http.MethodPost, "/api/v1/projections/rebuild", tm.admin},
+		{http.MethodDelete, evPath, tm.applicant.Token},
+		{http.MethodPost, "/api/v1/auth/logout", tm.applicant.Token},
 	}
 	for _, cmd := range commands {
 		for body, want := range map[string]string{"log me out": "malformed JSON", `{"everywhere":true}`: `"field":"everywhere"`} {
-			r := tm.in.Do(t, Request{Method: http.MethodPost, Path: cmd.path, Token: cmd.token, Body: body})
+			r := tm.in.Do(t, Request{Method: cmd.method, Path: cmd.path, Token: cmd.token, Body: body})
 			if r.Status != 400 || !strings.Contains(string(r.Body), want) {
-				t.Errorf("POST %s with %s: %d %s; want a 400 saying %s", cmd.path, body, r.Status, r.Body, want)
+				t.Errorf("%s %s with %s: %d %s; want a 400 saying %s", cmd.method, cmd.path, body, r.Status, r.Body, want)
 			}
 		}
-		if status, got := raw(t, "POST", tm.in.URL+cmd.path, cmd.token, "text/plain", strings.NewReader("log me out")); status != 400 || !strings.Contains(got, "Content-Type") {
-			t.Errorf("POST %s with a text body: %d %s; want a 400 naming the Content-Type", cmd.path, status, got)
+		if status, got := raw(t, cmd.method, tm.in.URL+cmd.path, cmd.token, "text/plain", strings.NewReader("log me out")); status != 400 || !strings.Contains(got, "Content-Type") {
+			t.Errorf("%s %s with a text body: %d %s; want a 400 naming the Content-Type", cmd.method, cmd.path, status, got)
 		}
+	}
+	if n := len(evidence()); n != 1 {
+		t.Fatalf("evidence after the refused DELETEs: %d items, want the one kept", n)
+	}
+	Expect(t, tm.in.Do(t, Request{Method: http.MethodDelete, Path: evPath, Token: tm.applicant.Token, Body: map[string]any{}}), 200)
+	if n := len(evidence()); n != 0 {
+		t.Fatalf("evidence after a DELETE with {}: %d items, want none", n)
 	}
 	Expect(t, tm.in.Get(t, "/api/v1/me", phone), 200) // no session was ended
 	Expect(t, tm.in.Get(t, "/api/v1/me", tm.applicant.Token), 200)

@@ -217,6 +217,9 @@ func intList(field, s string) ([]int, error) {
 
 func (s *Server) removeEvidence(c echo.Context) error {
 	return s.command(accreditation.ActionRemoveEvidence, func(c echo.Context, m aggregate.Meta, id string) (aggregate.Result, error) {
+		if err := bindNone(c); err != nil { // a body meant something DELETE does not do
+			return aggregate.Result{}, err
+		}
 		return s.deps.Cases.RemoveEvidence(c.Request().Context(), m, id, c.Param("evidence_id"))
 	})(c)
 }
