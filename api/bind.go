@@ -10,6 +10,7 @@ import (
 	"math"
 	"mime"
 	"net/http"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -79,6 +80,19 @@ func bindBody(c echo.Context, v any, required bool) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	decodeErr := dec.Decode(v)
+	if decodeErr != nil {
+		if integral, ok := integralNumbers(decodeErr, body); ok {
+			// An integer written as 1.0 or 1e2 is still an integer (JSON
+			// Schema's integer); encoding/json takes only 1. Decoded again
+			// with such numbers written as integers: only a body that
+			// failed pays for it.
+			body = integral
+			reflect.ValueOf(v).Elem().SetZero()
+			dec = json.NewDecoder(bytes.NewReader(body))
+			dec.DisallowUnknownFields()
+			decodeErr = dec.Decode(v)
+		}
+	}
 	if decodeErr == nil && dec.More() {
 		return domain.Errorf(domain.Invalid, "malformed JSON: data after the object")
 	}
@@ -251,6 +265,93 @@ func jsonIs(v any, value string) bool {
 	return false
 }
 
+// integralNumbers is body with every number that is an integer written
+// with a fraction or an exponent (1.0, 1e2, 25.00) written as one (1, 100,
+// 25), when decodeErr is such a number refused where an integer is wanted;
+// false when it is not, or when body holds none to rewrite. Numbers that
+// are not integers, or that no int64 holds, stay as they are, and so do
+// strings.
+func integralNumbers(decodeErr error, body []byte) ([]byte, bool) {
+	var typ *json.UnmarshalTypeError
+	if !errors.As(decodeErr, &typ) || typ.Type == nil {
+		return nil, false
+	}
+	switch typ.Type.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+	default:
+		return nil, false
+	}
+	if n, ok := strings.CutPrefix(typ.Value, "number "); !ok || integerText(n) == "" {
+		return nil, false
+	}
+	var out []byte
+	last := 0
+	dec := jsontext.NewDecoder(bytes.NewReader(body))
+	for {
+		if dec.PeekKind() != '0' {
+			if _, err := dec.ReadToken(); err != nil {
+				break // the end, or JSON the decoding after will refuse
+			}
+			continue
+		}
+		raw, err := dec.ReadValue()
+		if err != nil {
+			break
+		}
+		if i := integerText(string(raw)); i != "" {
+			end := int(dec.InputOffset())
+			out = append(append(out, body[last:end-len(raw)]...), i...)
+			last = end
+		}
+	}
+	if out == nil {
+		return nil, false
+	}
+	return append(out, body[last:]...), true
+}
+
+// integerText is the JSON number n written as an integer when it is one
+// written with a fraction or an exponent that an int64 holds ("1.0" and
+// "1e2" are "1" and "100"), "" when it is not (1.5, 1e-1, 1e19), or is
+// written as an integer already. It reads the digits, not a float64, so
+// that 9007199254740993.0 is that integer, not the float nearest it.
+func integerText(n string) string {
+	if !strings.ContainsAny(n, ".eE") {
+		return ""
+	}
+	neg := strings.HasPrefix(n, "-")
+	n = strings.TrimPrefix(n, "-")
+	mant, exp, hasExp := strings.Cut(strings.ToLower(n), "e")
+	e := 0
+	if hasExp {
+		v, err := strconv.Atoi(exp)
+		if err != nil || v < -400 || v > 400 {
+			return ""
+		}
+		e = v
+	}
+	whole, frac, _ := strings.Cut(mant, ".")
+	digits := strings.TrimLeft(whole+frac, "0")
+	point := len(whole) + e - (len(whole+frac) - len(digits)) // digits before the point, leading zeros dropped
+	if digits == "" {
+		return "0"
+	}
+	if point < len(digits) && strings.Trim(digits[max(point, 0):], "0") != "" {
+		return "" // a fraction
+	}
+	if point > 19 {
+		return "" // beyond any int64; refused as out of range
+	}
+	i := digits[:min(point, len(digits))] + strings.Repeat("0", max(point-len(digits), 0))
+	if neg {
+		i = "-" + i
+	}
+	if _, err := strconv.ParseInt(i, 10, 64); err != nil {
+		return ""
+	}
+	return i
+}
+
 // typeReason says why a JSON value (encoding/json's word for it: "string",
 // "number 1.5") does not fit a Go kind. A number that does not fit a
 // number has a fraction or an exponent where an integer is wanted, or is
@@ -265,8 +366,6 @@ func typeReason(kind, value string) string {
 		return fmt.Sprintf("must be an integer, not %s", n)
 	case strings.HasPrefix(kind, "uint") && err == nil && f < 0:
 		return fmt.Sprintf("must not be negative, not %s", n)
-	case integer && err == nil && math.Abs(f) <= math.MaxInt64:
-		return fmt.Sprintf("must be an integer written without a fraction or an exponent, not %s", n)
 	}
 	return fmt.Sprintf("%s is out of range", n)
 }

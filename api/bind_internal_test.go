@@ -30,3 +30,18 @@ func BenchmarkBindPortfolio(b *testing.B) {
 		}
 	}
 }
+
+// TestIntegerText: a number is an integer when its digits after the point
+// are zeros, wherever the exponent puts the point; one no int64 holds is
+// not rewritten (it is refused as out of range).
+func TestIntegerText(t *testing.T) {
+	for n, want := range map[string]string{
+		"1.0": "1", "-25.00": "-25", "1e2": "100", "1E+2": "100", "0.05e2": "5", "10e-1": "1", "-0.0": "0", "0e5": "0",
+		"9223372036854775807.0": "9223372036854775807", "9007199254740993.0": "9007199254740993",
+		"1": "", "1.5": "", "100.50": "", "1e-1": "", "0.5": "", "1e19": "", "9223372036854775808.0": "", "1e400": "", "1e99999": "",
+	} {
+		if got := integerText(n); got != want {
+			t.Errorf("integerText(%s): got %q, want %q", n, got, want)
+		}
+	}
+}

@@ -163,16 +163,50 @@ func TestANumberThatDoesNotFitSaysWhy(t *testing.T) {
 	tm := newTeam(t)
 	id := tm.openEIA(t)
 	for body, want := range map[string]string{
-		`{"client_count":1.5}`:                  `{"field":"client_count","reason":"must be an integer, not 1.5"}`,
-		`{"client_count":1e2}`:                  `{"field":"client_count","reason":"must be an integer written without a fraction or an exponent, not 1e2"}`,
-		`{"client_count":99999999999999999999}`: `{"field":"client_count","reason":"99999999999999999999 is out of range"}`,
-		`{"client_hours":1e400}`:                `{"field":"client_hours","reason":"1e400 is out of range"}`,
-		`{"client_count":"14"}`:                 `{"field":"client_count","reason":"must be an integer, not string"}`,
-		`{"client_hours":"140"}`:                `{"field":"client_hours","reason":"must be a number, not string"}`,
+		`{"client_count":1.5}`:                                   `{"field":"client_count","reason":"must be an integer, not 1.5"}`,
+		`{"client_count":1e19}`:                                  `{"field":"client_count","reason":"1e19 is out of range"}`,
+		`{"client_count":14.0,"reflection_items_last_12m":2.50}`: `{"field":"reflection_items_last_12m","reason":"must be an integer, not 2.50"}`,
+		`{"client_count":99999999999999999999}`:                  `{"field":"client_count","reason":"99999999999999999999 is out of range"}`,
+		`{"client_hours":1e400}`:                                 `{"field":"client_hours","reason":"1e400 is out of range"}`,
+		`{"client_count":"14"}`:                                  `{"field":"client_count","reason":"must be an integer, not string"}`,
+		`{"client_hours":"140"}`:                                 `{"field":"client_hours","reason":"must be a number, not string"}`,
 	} {
 		if status, got := raw(t, "PUT", tm.in.URL+"/api/v1/cases/"+id+"/portfolio", tm.applicant.Token, "application/json", strings.NewReader(body)); status != 400 || !strings.Contains(got, want) {
 			t.Errorf("portfolio %s: %d %s; want a 400 with %s", body, status, got, want)
 		}
+	}
+}
+
+// TestAnIntegerWrittenWithAFractionIsAnInteger: JSON Schema's integer is
+// any number without a fraction, so 14.0, 6e0 and 0.05e2 are taken where
+// an integer is wanted, as 14, 6 and 5, in a list's item too; a string
+// that reads 1.0 stays as it was written.
+func TestAnIntegerWrittenWithAFractionIsAnInteger(t *testing.T) {
+	tm := newTeam(t)
+	id := tm.openEIA(t)
+	path := tm.in.URL + "/api/v1/cases/" + id
+	portfolio := `{"first_practice_date":"2021-01-15","client_hours":140.0,"client_count":14.0,"cpd_hours_last_year":20,"supervision_hours_last_year":6,` +
+		`"supervision_hours_by_quarter":[2,1,2,1],"feedback_items_last_12m":6e0,"reflection_items_last_12m":0.05e2,"professional_body_member":true}`
+	if status, got := raw(t, "PUT", path+"/portfolio", tm.applicant.Token, "application/json", strings.NewReader(portfolio)); status != 200 {
+		t.Fatalf("a portfolio with 14.0, 6e0 and 0.05e2: %d %s; want 200", status, got)
+	}
+	self := `{"categories":[{"category":3.0,"statement":"Rated 1.0, then 2e0"}]}`
+	if status, got := raw(t, "PUT", path+"/self-assessment", tm.applicant.Token, "application/json", strings.NewReader(self)); status != 200 {
+		t.Fatalf("a self-assessment of category 3.0: %d %s; want 200", status, got)
+	}
+	c := tm.get(t, "/api/v1/cases/"+id, tm.applicant.Token)
+	p := c["portfolio"].(map[string]any)
+	if got := fmt.Sprint(p["client_count"], p["feedback_items_last_12m"], p["reflection_items_last_12m"]); got != "14 6 5" {
+		t.Errorf("client_count, feedback and reflection items read back: got %s, want 14 6 5", got)
+	}
+	var statement any
+	for _, s := range c["self_assessment"].([]any) {
+		if s := s.(map[string]any); s["category"] == float64(3) {
+			statement = s["statement"]
+		}
+	}
+	if statement != "Rated 1.0, then 2e0" {
+		t.Errorf("category 3's statement: got %v, want the text as written", statement)
 	}
 }
 
