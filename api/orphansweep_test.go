@@ -51,6 +51,15 @@ func TestRetentionSweepsOrphanEvidence(t *testing.T) {
 	young := id + "/" + ulid.Make().String()
 	put(young)
 
+	// A sweep whose window has passed them (a week after the day it
+	// looks back from) judges none of them: the runs before did.
+	tm.setClock(t, old.Add(cases.OrphanMargin+cases.OrphanWindow+time.Hour))
+	if _, err := tm.in.App.RunRetention(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := storedObjects(t, tm.in); len(got) != 5 {
+		t.Fatalf("objects after a sweep whose window is past them: got %v, want all 5", got)
+	}
 	tm.setClock(t, old.Add(cases.OrphanMargin))
 	if _, err := tm.in.App.RunRetention(ctx); err != nil {
 		t.Fatal(err)

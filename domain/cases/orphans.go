@@ -22,15 +22,24 @@ import (
 // or two costs nothing.
 const OrphanMargin = 24 * time.Hour
 
-// SweepOrphanEvidence deletes the evidence objects stored before cutoff
-// that no case names: an upload's object whose event never came (the
+// OrphanWindow is how far before the cutoff the sweep looks: an orphan is
+// made by an upload, so the objects stored in the week before the cutoff
+// are those a daily sweep has still to judge (six missed runs included).
+// Older ones were judged by the runs before: reading the case of every
+// object ever stored, each day, cost a read of every case with evidence
+// (most of them out of the cases' cache, which it would push out), for
+// objects a run had already kept.
+const OrphanWindow = 7 * 24 * time.Hour
+
+// SweepOrphanEvidence deletes the evidence objects stored before cutoff,
+// and within OrphanWindow of it, that no case names: an upload's object whose event never came (the
 // process stopped between the two), or a removed file whose deletion
 // failed. It returns how many it deleted.
 //
-// It walks the object store one object at a time and reads only the case
-// an old object's name gives (<case>/<evidence>), from memory when the
-// case is there, so its cost is one look-up per object, not a read of
-// every event; no read model knows every object's name (the cases index
+// It walks the object store's descriptions one at a time and reads only
+// the case a name in the window gives (<case>/<evidence>), from memory
+// when the case is there, so its cost is one look-up per object of the
+// window's uploads, not a read of every event; no read model knows every object's name (the cases index
 // knows cases, not files). An object whose name is not of that shape is
 // not one this service wrote, and is left. The feed first applies
 // everything stored when the sweep starts, so an event that names an
@@ -47,7 +56,7 @@ func (s *Service) SweepOrphanEvidence(ctx context.Context, cutoff time.Time) (in
 	}
 	var orphans []string // few: deleted once the walk is done, not under it
 	err = s.blobs.Walk(ctx, func(name string, stored time.Time) error {
-		if !stored.Before(cutoff) {
+		if !stored.Before(cutoff) || stored.Before(cutoff.Add(-OrphanWindow)) {
 			return nil
 		}
 		caseID, evID, ok := strings.Cut(name, "/")
