@@ -67,8 +67,14 @@ func (a *app) saveSelfAssessment(x *ctx) error {
 	p.Form = x.form
 	var items []cases.SelfAssessment
 	for n := 1; n <= framework.NumCategories; n++ {
-		st := x.fv("statement_" + itoa(n))
-		if st == "" || st == c.Statement(n) {
+		name := "statement_" + itoa(n)
+		// A field the form did not send leaves the statement; one sent
+		// emptied takes it back (an empty statement is none), as the API's.
+		if !x.form.Has(name) {
+			continue
+		}
+		st := x.fv(name)
+		if st == c.Statement(n) {
 			continue
 		}
 		items = append(items, cases.SelfAssessment{Category: n, Statement: st})
