@@ -401,6 +401,8 @@ func TestOfficeCannotDisableOrEraseItselfOverTheAPI(t *testing.T) {
 	}
 	wantField(t, in.Post(t, "/api/v1/users/"+other.ID+"/disable", admin, map[string]string{}), "reason", "required")
 	wantField(t, in.Post(t, "/api/v1/users/"+other.ID+"/disable", admin, map[string]string{"reason": "  "}), "reason", "required")
+	// A reason that shows nothing (a zero-width non-joiner) is none.
+	wantField(t, in.Post(t, "/api/v1/users/"+other.ID+"/disable", admin, map[string]string{"reason": " \u200c "}), "reason", "required")
 	Expect(t, in.Get(t, "/api/v1/me", admin), 200)
 	Expect(t, in.Get(t, "/api/v1/me", other.Token), 200)
 
@@ -410,6 +412,7 @@ func TestOfficeCannotDisableOrEraseItselfOverTheAPI(t *testing.T) {
 	Expect(t, in.Get(t, "/api/v1/me", admin), 401)
 	Expect(t, in.Post(t, "/api/v1/auth/login", "", map[string]string{"email": AdminEmail, "password": AdminPassword}), 401)
 	wantField(t, in.Post(t, "/api/v1/users/"+self+"/enable", other.Token, map[string]string{}), "reason", "required")
+	wantField(t, in.Post(t, "/api/v1/users/"+self+"/enable", other.Token, map[string]string{"reason": "\u200c"}), "reason", "required")
 	if u := Expect(t, in.Post(t, "/api/v1/users/"+self+"/enable", other.Token, map[string]string{"reason": "back from leave"}), 200).Map(t); u["disabled"] == true {
 		t.Fatalf("enabled: %v", u)
 	}

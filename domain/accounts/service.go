@@ -585,7 +585,7 @@ func NotOwnAccount(actor domain.Actor, userID, what string) error {
 // Disable stops a user from logging in. The reason is required (it is
 // what the office reads later in the user's history).
 func (s *Service) Disable(ctx context.Context, meta aggregate.Meta, userID, reason string) (aggregate.Result, error) {
-	if strings.TrimSpace(reason) == "" {
+	if limits.Blank(reason) {
 		return aggregate.Result{}, domain.InvalidFields("a reason is required", domain.FieldError{Field: "reason", Reason: "required"})
 	}
 	if err := limits.Check("invalid reason", limits.Reason.Prose("reason", reason)); err != nil {
@@ -615,7 +615,7 @@ func (s *Service) Disable(ctx context.Context, meta aggregate.Meta, userID, reas
 // Enable lets a disabled user log in again: a disabling undone. The reason
 // is required, as a disabling's is.
 func (s *Service) Enable(ctx context.Context, meta aggregate.Meta, userID, reason string) (aggregate.Result, error) {
-	if strings.TrimSpace(reason) == "" {
+	if limits.Blank(reason) {
 		return aggregate.Result{}, domain.InvalidFields("a reason is required", domain.FieldError{Field: "reason", Reason: "required"})
 	}
 	if err := limits.Check("invalid reason", limits.Reason.Prose("reason", reason)); err != nil {
