@@ -71,6 +71,13 @@ func Defaults() Config {
 
 // Parse reads flags (args) over the environment (getenv) over the defaults.
 func Parse(args []string, getenv func(string) string) (Config, error) {
+	c, _, err := parse(args, getenv)
+	return c, err
+}
+
+// parse is Parse that also returns its flag set, so that a test can list
+// every flag (README's configuration table is checked against it).
+func parse(args []string, getenv func(string) string) (Config, *flag.FlagSet, error) {
 	c := Defaults()
 	env := func(name string, dst *string) {
 		if v := getenv(name); v != "" {
@@ -144,7 +151,7 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&mailKeep, "mail-keep-days", mailKeep, "days the outbox keeps mail done with (sent, failed, kept, cancelled) before purging it, at least 100 (longer than the 90-day renewal reminder), default 400 (ACCREDIT_MAIL_KEEP_DAYS)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "json or text (ACCREDIT_LOG_FORMAT)")
 	if err := fs.Parse(args); err != nil {
-		return c, err
+		return c, fs, err
 	}
 	var errs []error
 	if replicas != "" {
@@ -247,7 +254,7 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("ACCREDIT_PUBLIC_URL: %q is not an http(s) address such as https://accredit.example.org", c.PublicURL))
 		}
 	}
-	return c, errors.Join(errs...)
+	return c, fs, errors.Join(errs...)
 }
 
 // ParseCIDRs reads a comma- or space-separated list of CIDRs; a bare
