@@ -106,7 +106,7 @@ func effective(c Config) Config {
 	for _, f := range []struct {
 		v   *int64
 		def int64
-	}{{&c.MaxUpload, evidence.DefaultMaxSize}, {&c.MaxCaseBytes, evidence.DefaultMaxCaseBytes}} {
+	}{{&c.MaxUpload, evidence.DefaultMaxSize}, {&c.MaxCaseBytes, evidence.DefaultMaxCaseBytes}, {&c.MaxApplicantBytes, evidence.DefaultMaxApplicantBytes}} {
 		if *f.v == 0 {
 			*f.v = f.def
 		}
