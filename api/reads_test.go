@@ -19,6 +19,10 @@ func (tm *team) awardedCase(t *testing.T) (string, string) {
 	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200)
 	tm.toDecision(t, id)
 	d := tm.post(t, "/api/v1/cases/"+id+"/decision", tm.admin, map[string]string{"outcome": "awarded", "level": "practitioner", "rationale": "Well evidenced throughout."}, 200)
+	// The read side has the award before the caller reads it: a read that
+	// gives no min_seq waits for nothing, and on a busy machine the
+	// register or the decisions could be read a commit behind.
+	tm.get(t, fmt.Sprintf("/api/v1/register?min_seq=%d", int(d["seq"].(float64))), "")
 	return id, d["accreditation"].(map[string]any)["id"].(string)
 }
 
