@@ -460,27 +460,14 @@ func TestAnUploadResentWithAnotherFileIsRefused(t *testing.T) {
 // refused, naming it, not cut short to what could still read as a value
 // (the title's first 64 KiB) and taken.
 func TestAMultipartFieldOverItsLimitIsRefused(t *testing.T) {
-	w := newWorld(t)
-	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
-	caseID := Expect(t, w.in.Post(t, "/api/v1/cases", carla.Token, map[string]any{"scheme": "EIA", "level": "foundation", "language": "en"}), 201).Map(t)["id"].(string)
-	c := w.client(t)
-	c.login(carla.Email, carla.Password)
-	var b bytes.Buffer
-	mw := multipart.NewWriter(&b)
-	_ = mw.WriteField("csrf", c.csrf())
-	_ = mw.WriteField("kind", "certificate")
-	_ = mw.WriteField("title", "A file")
-	_ = mw.WriteField("categories", "1"+strings.Repeat(" ", 64<<10)+",2")
-	fw, _ := mw.CreateFormFile("file", "certificate.pdf")
-	_, _ = fw.Write(pdf)
-	_ = mw.Close()
-	req, _ := http.NewRequest(http.MethodPost, w.in.URL+"/applications/"+caseID+"/evidence", &b)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	if a := c.do(req); a.Status != http.StatusBadRequest {
-		t.Fatalf("a field over 64 KiB: got %d, want 400", a.Status)
+	status, stored := evidenceFormWith(t, func(mw *multipart.Writer, _ *bytes.Buffer) {
+		_ = mw.WriteField("categories", "1"+strings.Repeat(" ", 64<<10)+",2")
+	})
+	if status != http.StatusBadRequest {
+		t.Fatalf("a field over 64 KiB: got %d, want 400", status)
 	}
-	if ev, _ := Expect(t, w.in.Get(t, "/api/v1/cases/"+caseID, carla.Token), 200).Map(t)["evidence"].([]any); len(ev) != 0 {
-		t.Fatalf("evidence: got %d, want none", len(ev))
+	if stored != 0 {
+		t.Fatalf("evidence: got %d, want none", stored)
 	}
 }
 
@@ -489,6 +476,26 @@ func TestAMultipartFieldOverItsLimitIsRefused(t *testing.T) {
 // as a form without a file is (2 MiB), each under its own 64 KiB, and a
 // form past that is refused, storing nothing.
 func TestTheFieldsBeforeAFileAreBoundedTogether(t *testing.T) {
+	status, stored := evidenceFormWith(t, func(mw *multipart.Writer, b *bytes.Buffer) {
+		pad := strings.Repeat("p", 60<<10)
+		for i := 0; b.Len() < 3<<20; i++ {
+			_ = mw.WriteField(fmt.Sprintf("f%d", i), pad)
+		}
+	})
+	if status != http.StatusRequestEntityTooLarge {
+		t.Fatalf("3 MiB of fields before the file: got %d, want 413", status)
+	}
+	if stored != 0 {
+		t.Fatalf("evidence: got %d, want none", stored)
+	}
+}
+
+// evidenceFormWith sends the evidence form of a new applicant's new case
+// as their browser would (csrf, kind and title), with what extra writes
+// (b is the body so far) before a PDF. It returns the answer's status and
+// how many evidence items the case holds after it.
+func evidenceFormWith(t *testing.T, extra func(mw *multipart.Writer, b *bytes.Buffer)) (status, stored int) {
+	t.Helper()
 	w := newWorld(t)
 	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
 	caseID := Expect(t, w.in.Post(t, "/api/v1/cases", carla.Token, map[string]any{"scheme": "EIA", "level": "foundation", "language": "en"}), 201).Map(t)["id"].(string)
@@ -499,19 +506,13 @@ func TestTheFieldsBeforeAFileAreBoundedTogether(t *testing.T) {
 	_ = mw.WriteField("csrf", c.csrf())
 	_ = mw.WriteField("kind", "certificate")
 	_ = mw.WriteField("title", "A file")
-	pad := strings.Repeat("p", 60<<10)
-	for i := 0; b.Len() < 3<<20; i++ {
-		_ = mw.WriteField(fmt.Sprintf("f%d", i), pad)
-	}
+	extra(mw, &b)
 	fw, _ := mw.CreateFormFile("file", "certificate.pdf")
 	_, _ = fw.Write(pdf)
 	_ = mw.Close()
 	req, _ := http.NewRequest(http.MethodPost, w.in.URL+"/applications/"+caseID+"/evidence", &b)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	if a := c.do(req); a.Status != http.StatusRequestEntityTooLarge {
-		t.Fatalf("3 MiB of fields before the file: got %d, want 413", a.Status)
-	}
-	if ev, _ := Expect(t, w.in.Get(t, "/api/v1/cases/"+caseID, carla.Token), 200).Map(t)["evidence"].([]any); len(ev) != 0 {
-		t.Fatalf("evidence: got %d, want none", len(ev))
-	}
+	a := c.do(req)
+	ev, _ := Expect(t, w.in.Get(t, "/api/v1/cases/"+caseID, carla.Token), 200).Map(t)["evidence"].([]any)
+	return a.Status, len(ev)
 }
