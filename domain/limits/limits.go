@@ -178,19 +178,22 @@ func NotOneLine(r rune) bool {
 
 // MultiLine reports prose (a statement, a note, a rationale, a reason, the
 // interview's place, which may be an address over several lines) holding a
-// character that hides or garbles what it says: every character OneLine
-// refuses but the line feed, a carriage return just before one (a form
-// sends CR LF) and the tab. So NUL, an escape (ANSI colours and cursor
-// moves in a terminal), a lone carriage return, the other C0 and C1
-// controls, a line or paragraph separator, a bidi embedding, override,
-// isolate or mark and an invisible space are refused; the zero-width
-// joiner and non-joiner stay. nil when there is none.
+// character that garbles what it says where it is shown: a control
+// character other than the line feed, a carriage return just before one
+// (a form sends CR LF) and the tab (so NUL, an escape, which colours and
+// moves the cursor in a terminal, a lone carriage return, the other C0 and
+// C1 controls), or a bidi embedding, override or isolate, which shows what
+// follows it reordered. The invisible characters OneLine also refuses (the
+// zero-width space, the direction marks, the byte order mark, a line or
+// paragraph separator) stay: text pasted from a PDF or a web page carries
+// them, its writer cannot see them to take them out, and in prose they
+// neither hide a name nor reorder what is read. nil when there is none.
 func MultiLine(field, s string) *domain.FieldError {
 	for i, r := range s {
 		if r == '\n' || r == '\t' || r == '\r' && i+1 < len(s) && s[i+1] == '\n' {
 			continue
 		}
-		if NotOneLine(r) {
+		if unicode.Is(unicode.Cc, r) || r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069 {
 			return &domain.FieldError{Field: field, Reason: "holds an invisible or control character"}
 		}
 	}
