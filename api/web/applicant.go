@@ -586,6 +586,14 @@ func (a *app) evidenceView(x *ctx, c *cases.CaseView, p *page, status int) error
 			used += e.Size
 		}
 		ac.Extra["Quota"] = x.T("evidence.limits.quota", q.Files, formatBytes(x.lang, q.Bytes), len(c.Evidence), formatBytes(x.lang, used))
+		// The applicant's own quota, over all their applications: shown to
+		// them (the office reads the case's alone); a store that cannot say
+		// now leaves the line out rather than the page.
+		if x.isApplicant() {
+			if all, err := a.d.Cases.ApplicantEvidenceBytes(x.Request().Context(), c.ApplicantID); err == nil {
+				ac.Extra["ApplicantQuota"] = x.T("evidence.limits.applicant", formatBytes(x.lang, q.ApplicantBytes), formatBytes(x.lang, all))
+			}
+		}
 		_, perUser := a.d.Cases.UploadLimits()
 		ac.Extra["InFlight"] = x.T("evidence.limits.inflight", perUser)
 	}

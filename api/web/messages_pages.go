@@ -136,6 +136,7 @@ var pageMessages = map[string]msg{
 	"evidence.limits.types":      {"Accepted types: %s.", "Toegestane typen: %s."},
 	"evidence.limits.content":    {"The type is checked by the file's content, and the name must match it.", "Het type wordt gecontroleerd aan de inhoud van het bestand, en de naam moet daarbij passen."},
 	"evidence.limits.quota":      {"At most %d files and %s in all per application; this one holds %d, together %s.", "Hoogstens %d bestanden en %s in totaal per aanvraag; deze bevat er %d, samen %s."},
+	"evidence.limits.applicant":  {"All your applications together may hold %s; they hold %s.", "Al uw aanvragen samen mogen %s bevatten; ze bevatten %s."},
 	"evidence.limits.inflight":   {"At most %d uploads at a time.", "Hoogstens %d uploads tegelijk."},
 	"evidence.quota_files":       {"This application already holds %d files, the most allowed. Remove one before adding another.", "Deze aanvraag bevat al %d bestanden, het maximum. Verwijder er een voordat u een nieuw bestand toevoegt."},
 	"evidence.quota_bytes":       {"With this file the application would hold more than %s of evidence. Remove a file or choose a smaller one.", "Met dit bestand zou de aanvraag meer dan %s aan bewijs bevatten. Verwijder een bestand of kies een kleiner bestand."},

@@ -52,9 +52,23 @@ func (s *Service) otherEvidenceBytes(ctx context.Context, applicant, id string) 
 	if err := s.feed.WaitFor(ctx, last); err != nil {
 		return 0, err
 	}
+	return s.evidenceBytes(ctx, applicant, id)
+}
+
+// ApplicantEvidenceBytes is what all the cases of applicant hold in
+// evidence, as this process knows them now: what the evidence page shows
+// beside the applicant's quota (the check of an upload waits for the
+// store; a page need not).
+func (s *Service) ApplicantEvidenceBytes(ctx context.Context, applicant string) (int64, error) {
+	return s.evidenceBytes(ctx, applicant, "")
+}
+
+// evidenceBytes adds up the evidence of the cases of applicant but case
+// except (none when "").
+func (s *Service) evidenceBytes(ctx context.Context, applicant, except string) (int64, error) {
 	var total int64
 	for _, other := range s.index.casesOf(applicant) {
-		if other == id {
+		if other == except {
 			continue
 		}
 		if err := s.repo.Peek(ctx, other, func(c *accreditation.Case, _ uint64, ok bool) {
