@@ -26,10 +26,11 @@ func conflictedRoles(v map[string]any) []string {
 }
 
 // mineBarred is whether the assessor's queue marks case id among theirs
-// as barred.
+// as barred, read once the read side has applied every commit so far (the
+// claim, the assignment, a profile changed just before).
 func mineBarred(t *testing.T, tm *team, id string) bool {
 	t.Helper()
-	for _, it := range asSlice(tm.get(t, "/api/v1/queue", tm.assessor.Token)["mine"]) {
+	for _, it := range asSlice(tm.readAt(t, "/api/v1/queue", tm.assessor.Token, float64(lastSeq(t, tm.in)))["mine"]) {
 		if m := it.(map[string]any); m["case_id"] == id {
 			return m["barred"] == true
 		}

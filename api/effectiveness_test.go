@@ -32,6 +32,9 @@ func (tm *team) programmeAwardedAt(t *testing.T, provider User, name, level stri
 	tm.post(t, "/api/v1/cases/"+id+"/submit", provider.Token, declared, 200)
 	tm.toDecision(t, id)
 	d := tm.post(t, "/api/v1/cases/"+id+"/decision", tm.admin, map[string]string{"outcome": "awarded", "level": level, "rationale": "Meets the level."}, 200)
+	// The read side has the award before the caller reads the programmes
+	// (a read with no min_seq waits for nothing).
+	tm.readAt(t, "/api/v1/register", "", d["seq"].(float64))
 	return id, d["accreditation"].(map[string]any)["id"].(string)
 }
 
@@ -52,6 +55,9 @@ func (tm *team) graduate(t *testing.T, n int, programme, rating string) (User, s
 		tm.post(t, "/api/v1/cases/"+id+"/assessments", a.Token, map[string]any{"ratings": allRatings(rating, nil), "recommendation": "award", "rationale": "Fine."}, 200)
 	}
 	d := tm.post(t, "/api/v1/cases/"+id+"/decision", tm.admin, map[string]string{"outcome": "awarded", "level": "practitioner", "rationale": "Meets the level."}, 200)
+	// The read side has the graduate's award before the caller reads the
+	// programme's figures (a read with no min_seq waits for nothing).
+	tm.readAt(t, "/api/v1/register", "", d["seq"].(float64))
 	return u, d["accreditation"].(map[string]any)["id"].(string)
 }
 
@@ -169,7 +175,7 @@ func TestAProgrammeReplacedAfterAnAppealIsListedOnce(t *testing.T) {
 	second := d["accreditation"].(map[string]any)["id"].(string)
 
 	for who, token := range map[string]string{"the office": tm.admin, "the provider": carla.Token} {
-		list := tm.get(t, "/api/v1/programmes", token)["programmes"].([]any)
+		list := tm.readAt(t, "/api/v1/programmes", token, d["seq"].(float64))["programmes"].([]any)
 		if len(list) != 1 || list[0].(map[string]any)["accreditation_id"] != second || list[0].(map[string]any)["status"] != "active" {
 			t.Fatalf("%s's programmes: got %v, want %s alone, active", who, list, second)
 		}

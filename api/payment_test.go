@@ -148,10 +148,12 @@ func TestTheServiceLevelRunsFromThePayment(t *testing.T) {
 	}
 }
 
-// queued is case id's row in the office's queue.
+// queued is case id's row in the office's queue, read once the read side
+// has applied every commit so far (a read with no min_seq waits for
+// nothing, and on a busy machine could miss the last command).
 func (tm *team) queued(t *testing.T, id string) map[string]any {
 	t.Helper()
-	for _, it := range asSlice(tm.get(t, "/api/v1/queue", tm.admin)["cases"]) {
+	for _, it := range asSlice(tm.readAt(t, "/api/v1/queue", tm.admin, float64(lastSeq(t, tm.in)))["cases"]) {
 		if it := it.(map[string]any); it["case_id"] == id {
 			return it
 		}
@@ -160,10 +162,11 @@ func (tm *team) queued(t *testing.T, id string) map[string]any {
 	return nil
 }
 
-// overdueCount is the office's figure of cases overdue.
+// overdueCount is the office's figure of cases overdue, read once the read
+// side has applied every commit so far.
 func (tm *team) overdueCount(t *testing.T) any {
 	t.Helper()
-	return tm.get(t, "/api/v1/stats", tm.admin)["stats"].(map[string]any)["overdue"]
+	return tm.readAt(t, "/api/v1/stats", tm.admin, float64(lastSeq(t, tm.in)))["stats"].(map[string]any)["overdue"]
 }
 
 // Why the office waived a fee is about the applicant's circumstances (their
