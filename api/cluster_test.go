@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net"
 	"strings"
@@ -59,7 +60,10 @@ func TestTwoProcessesOnOneNATS(t *testing.T) {
 	if c["state"] != "awarded" {
 		t.Fatalf("second process sees state %v", c["state"])
 	}
-	reg := Expect(t, second.Get(t, "/api/v1/register/"+accID, ""), 200).Map(t)
+	// awardedCase waited for the first process's read side; the second's
+	// follows the store on its own.
+	entry := fmt.Sprintf("/api/v1/register/%s?min_seq=%d", accID, lastSeq(t, tm.in))
+	reg := Expect(t, Retry(t, func(map[string]string) Response { return second.Get(t, entry, "") }), 200).Map(t)
 	if reg["valid"] != true {
 		t.Fatalf("second process's register: %v", reg)
 	}

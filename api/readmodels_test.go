@@ -41,7 +41,7 @@ func TestAWithdrawnCaseIsNoOpenWorkOfItsAssessors(t *testing.T) {
 		}
 		return 0
 	}
-	if n := open(0); n != 1 {
+	if n := open(float64(lastSeq(t, tm.in))); n != 1 {
 		t.Fatalf("in assessment: the assessor's open workload is %v, want 1", n)
 	}
 	w := tm.post(t, "/api/v1/cases/"+id+"/withdraw", tm.applicant.Token, map[string]string{"reason": "Moving abroad."}, 200)

@@ -44,8 +44,8 @@ func TestACommandsSeqAsMinSeqShowsTheChangeAtOnce(t *testing.T) {
 func TestQueueForAssessorsAndOffice(t *testing.T) {
 	tm := newTeam(t)
 	id := tm.openEIA(t)
-	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200)
-	office := tm.get(t, "/api/v1/queue?state=submitted", tm.admin)["cases"].([]any)
+	sub := tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200)
+	office := tm.readAt(t, "/api/v1/queue?state=submitted", tm.admin, sub["seq"].(float64))["cases"].([]any)
 	if len(office) != 1 || office[0].(map[string]any)["case_id"] != id {
 		t.Fatalf("office queue of submitted cases: %v", office)
 	}

@@ -31,11 +31,11 @@ func TestTheServiceLevelIsTheConfiguredOne(t *testing.T) {
 	}
 	// A withdrawn case expects no decision: neither its view nor the
 	// applicant's list says one is due (the view did, as the CLI showed).
-	tm.post(t, "/api/v1/cases/"+id+"/withdraw", tm.applicant.Token, map[string]string{"reason": "Moving abroad."}, 200)
+	w := tm.post(t, "/api/v1/cases/"+id+"/withdraw", tm.applicant.Token, map[string]string{"reason": "Moving abroad."}, 200)
 	if c := tm.get(t, "/api/v1/cases/"+id, tm.applicant.Token); c["expected_decision_by"] != nil {
 		t.Fatalf("withdrawn case view: expected_decision_by %v", c["expected_decision_by"])
 	}
-	for _, m := range tm.get(t, "/api/v1/me/cases", tm.applicant.Token)["cases"].([]any) {
+	for _, m := range tm.readAt(t, "/api/v1/me/cases", tm.applicant.Token, w["seq"].(float64))["cases"].([]any) {
 		if m := m.(map[string]any); m["case_id"] == id && m["expected_decision_by"] != nil {
 			t.Fatalf("withdrawn case in the applicant's list: expected_decision_by %v", m["expected_decision_by"])
 		}
