@@ -122,6 +122,8 @@ func (w *world) renewalAssigned(t *testing.T) (carla User, caseID, accID string,
 	}
 	Expect(t, w.in.Post(t, "/api/v1/accreditations/"+accID+"/renewal", carla.Token, map[string]any{"years": years,
 		"reflection": "Five years in which my contracting changed.", "declarations": []string{"code_of_ethics", "diversity"}}), 200)
-	Expect(t, w.in.Post(t, "/api/v1/accreditations/"+accID+"/renewal/assignment", w.admin, map[string]string{"assessor_id": rene.ID}), 200)
+	// The pages (the assessor's user page, the renewal lists) read the read
+	// models, which an API command does not wait for: wait once for it.
+	w.settled(t, Expect(t, w.in.Post(t, "/api/v1/accreditations/"+accID+"/renewal/assignment", w.admin, map[string]string{"assessor_id": rene.ID}), 200))
 	return carla, caseID, accID, rene
 }

@@ -92,7 +92,9 @@ func (w *world) claimedCase(t testing.TB, applicant User) string {
 	caseID := w.readyEIA(t, applicant)
 	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/submit", applicant.Token, declared), 200)
 	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/screening", w.admin, map[string]string{"outcome": "accepted"}), 200)
-	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/claim", w.assessor.Token, map[string]string{"role": "assessor"}), 200)
+	// The pages (the queues, the dashboard) read the read models, which
+	// an API command does not wait for: wait once for the claim.
+	w.settled(t, Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/claim", w.assessor.Token, map[string]string{"role": "assessor"}), 200))
 	return caseID
 }
 
@@ -153,13 +155,18 @@ func (w *world) assessedCaseBefore(t testing.TB, applicant User, beforeSubmit fu
 	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/screening", w.admin, map[string]string{"outcome": "accepted"}), 200)
 	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/claim", w.assessor.Token, map[string]string{"role": "assessor"}), 200)
 	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/assignments", w.admin, map[string]string{"assessor_id": w.verifier.ID, "role": "verifier"}), 200)
+	var last Response
 	for _, u := range []User{w.assessor, w.verifier} {
 		var ratings []map[string]any
 		for cat := 1; cat <= 8; cat++ {
 			ratings = append(ratings, map[string]any{"category": cat, "rating": "evidenced", "notes": "ok"})
 		}
-		Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/assessments", u.Token, map[string]any{"ratings": ratings, "recommendation": "award", "rationale": "Consistent evidence."}), 200)
+		last = Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/assessments", u.Token, map[string]any{"ratings": ratings, "recommendation": "award", "rationale": "Consistent evidence."}), 200)
 	}
+	// The pages (calibration, the queues, the dashboard) read the read
+	// models, which an API command does not wait for: wait once for the
+	// last assessment.
+	w.settled(t, last)
 	return caseID, evID
 }
 

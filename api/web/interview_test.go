@@ -25,7 +25,9 @@ func (w *world) seniorInAssessment(t testing.TB, applicant User) string {
 	Expect(t, w.in.Post(t, "/api/v1/cases/"+id+"/submit", applicant.Token, declared), 200)
 	Expect(t, w.in.Post(t, "/api/v1/cases/"+id+"/screening", w.admin, map[string]string{"outcome": "accepted"}), 200)
 	Expect(t, w.in.Post(t, "/api/v1/cases/"+id+"/claim", w.assessor.Token, map[string]string{"role": "assessor"}), 200)
-	Expect(t, w.in.Post(t, "/api/v1/cases/"+id+"/assignments", w.admin, map[string]string{"assessor_id": w.verifier.ID, "role": "verifier"}), 200)
+	// The pages (the queues, the dashboard) read the read models, which
+	// an API command does not wait for: wait once for the assignment.
+	w.settled(t, Expect(t, w.in.Post(t, "/api/v1/cases/"+id+"/assignments", w.admin, map[string]string{"assessor_id": w.verifier.ID, "role": "verifier"}), 200))
 	return id
 }
 

@@ -256,8 +256,13 @@ func TestTheDashboardsStatesLeadToWhereTheirCasesAre(t *testing.T) {
 	w := newWorld(t)
 	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
 	inProgress := w.claimedCase(t, carla)
-	draft := Expect(t, w.in.Post(t, "/api/v1/cases", carla.Token, map[string]any{"scheme": "EIA", "level": "foundation", "language": "en"}), 201).Map(t)["id"].(string)
+	opened := Expect(t, w.in.Post(t, "/api/v1/cases", carla.Token, map[string]any{"scheme": "EIA", "level": "foundation", "language": "en"}), 201)
+	draft := opened.Map(t)["id"].(string)
 	w.in.Settle(t)
+	// Settle waits for the notifier only: the dashboard reads the read
+	// models and the search page the index, which may still lack the draft.
+	w.settled(t, opened)
+	w.indexed(t)
 	state := Expect(t, w.in.Get(t, "/api/v1/cases/"+inProgress, w.admin), 200).Map(t)["state"].(string)
 	queued := "/office/cases?state=" + state
 	office := w.client(t)
