@@ -39,14 +39,16 @@ func (tm *team) returned(t *testing.T, id string) uint64 {
 	return uint64(r["seq"].(float64))
 }
 
-// waitNotified waits until in's notifier has handled seq (bounded: a
-// stuck notifier fails the test, a slow one does not).
+// waitNotified waits until in's notifier has handled seq, and its read
+// side applied it: the digest job reads the office's queue from the read
+// models (bounded: a stuck notifier or read side fails the test, a slow
+// one does not).
 func waitNotified(t *testing.T, in *Instance, seq uint64) {
 	t.Helper()
 	deadline := time.Now().Add(time.Minute)
-	for in.App.Notifier.Position() < seq {
+	for in.App.Notifier.Position() < seq || in.App.Reads.Position() < seq {
 		if time.Now().After(deadline) {
-			t.Fatalf("notifier at %d, not at %d after a minute", in.App.Notifier.Position(), seq)
+			t.Fatalf("notifier at %d, read side at %d, not at %d after a minute", in.App.Notifier.Position(), in.App.Reads.Position(), seq)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
