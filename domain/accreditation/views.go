@@ -169,7 +169,11 @@ func (c *Case) seesAssessment(actor domain.Actor, a Assessment) bool {
 // applicant's circumstances (their means, an illness) and of no use to
 // assess the case: an assessor, on it or one who may claim it, sees that
 // the fee was waived, not why.
-func (c *Case) SeesFeeReason(actor domain.Actor) bool {
+func (c *Case) SeesFeeReason(actor domain.Actor) bool { return c.officeOrApplicant(actor) }
+
+// officeOrApplicant reports whether actor is the office (or the system) or
+// the case's applicant: those who read every personal text of a case.
+func (c *Case) officeOrApplicant(actor domain.Actor) bool {
 	switch actor.Role {
 	case domain.RoleOffice, domain.RoleSystem:
 		return true
@@ -188,15 +192,10 @@ func (c *Case) SeesFeeReason(actor domain.Actor) bool {
 // they would assess and where the case stands: what the applicant told the
 // office along the way is theirs to read once they take a part in it.
 func (c *Case) SeesProceedings(actor domain.Actor) bool {
-	switch actor.Role {
-	case domain.RoleOffice, domain.RoleSystem:
-		return true
-	case domain.RoleApplicant:
-		return actor.ID == c.ApplicantID
-	case domain.RoleAssessor:
+	if actor.Role == domain.RoleAssessor {
 		return c.assessorRoleOf(actor.ID) != "" || c.assessesRenewal(actor.ID)
 	}
-	return false
+	return c.officeOrApplicant(actor)
 }
 
 // SeesModeration reports whether actor may see what a moderation weighed
@@ -222,16 +221,11 @@ func (c *Case) SeesModeration(actor domain.Actor) bool {
 // assessor and verifier, who keep sight of the case, see that a renewal
 // was made and when, not the holder's texts years later.
 func (c *Case) SeesRenewal(actor domain.Actor) bool {
-	switch actor.Role {
-	case domain.RoleOffice, domain.RoleSystem:
-		return true
-	case domain.RoleApplicant:
-		return actor.ID == c.ApplicantID
-	case domain.RoleAssessor:
+	if actor.Role == domain.RoleAssessor {
 		a := c.Accreditation
 		return a != nil && a.Current != nil && a.Current.Assessor == actor.ID
 	}
-	return false
+	return c.officeOrApplicant(actor)
 }
 
 // Involved reports whether userID has played a part in the case: the
