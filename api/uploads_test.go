@@ -564,16 +564,9 @@ func TestAnEvidenceFileSwappedInTheStoreIsNotServed(t *testing.T) {
 func TestManyFieldsBeforeTheFileCostInProportion(t *testing.T) {
 	tm := newTeam(t)
 	id := draftCase(t, tm)
-	var b bytes.Buffer
-	w := multipart.NewWriter(&b)
-	_ = w.WriteField("kind", "other")
-	_ = w.WriteField("title", "Note")
-	for i := 0; b.Len() < 2<<20; i++ {
-		_ = w.WriteField(fmt.Sprintf("f%d", i), "v")
-	}
-	_ = w.Close()
+	b, contentType := ignoredFieldsBody("v", 2<<20, false)
 	size := uint64(b.Len())
-	status, got := uploadAllocating(t, tm, id, &b, w.FormDataContentType())
+	status, got := uploadAllocating(t, tm, id, b, contentType)
 	if status != http.StatusBadRequest { // no file
 		t.Fatalf("status: got %d, want 400", status)
 	}
@@ -623,19 +616,9 @@ func TestAnUploadFieldOverItsLimitIsRefused(t *testing.T) {
 func TestFieldsAnUploadIgnoresAreNotHeld(t *testing.T) {
 	tm := newTeam(t)
 	id := draftCase(t, tm)
-	var b bytes.Buffer
-	w := multipart.NewWriter(&b)
-	_ = w.WriteField("kind", "other")
-	_ = w.WriteField("title", "Note")
-	pad := strings.Repeat("p", 60<<10)
-	for i := 0; b.Len() < 16<<20; i++ {
-		_ = w.WriteField(fmt.Sprintf("f%d", i), pad)
-	}
-	f, _ := w.CreateFormFile("file", "note.txt")
-	_, _ = f.Write([]byte("a note on my practice"))
-	_ = w.Close()
+	b, contentType := ignoredFieldsBody(strings.Repeat("p", 60<<10), 16<<20, true)
 	size := uint64(b.Len())
-	status, got := uploadAllocating(t, tm, id, &b, w.FormDataContentType())
+	status, got := uploadAllocating(t, tm, id, b, contentType)
 	if status != http.StatusCreated {
 		t.Fatalf("status: got %d, want 201", status)
 	}
@@ -665,4 +648,23 @@ func uploadAllocating(t *testing.T, tm *team, id string, body io.Reader, content
 	resp.Body.Close()
 	runtime.ReadMemStats(&after)
 	return resp.StatusCode, after.TotalAlloc - before.TotalAlloc
+}
+
+// ignoredFieldsBody is an upload's body: kind and title, then fields the
+// upload ignores, each value, until the body is size bytes, then (with
+// file) a short text file; and its content type.
+func ignoredFieldsBody(value string, size int, file bool) (*bytes.Buffer, string) {
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	_ = w.WriteField("kind", "other")
+	_ = w.WriteField("title", "Note")
+	for i := 0; b.Len() < size; i++ {
+		_ = w.WriteField(fmt.Sprintf("f%d", i), value)
+	}
+	if file {
+		f, _ := w.CreateFormFile("file", "note.txt")
+		_, _ = f.Write([]byte("a note on my practice"))
+	}
+	_ = w.Close()
+	return &b, w.FormDataContentType()
 }

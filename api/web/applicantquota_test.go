@@ -16,14 +16,7 @@ import (
 // is refused on the form, saying which limit, in English and in Dutch.
 func TestUploadPastTheApplicantQuotaInBothLanguages(t *testing.T) {
 	w := newWorld(t, func(c *app.Config) { c.MaxApplicantBytes = int64(len(pdf)) + 10 })
-	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
-	open := func() string {
-		return Expect(t, w.in.Post(t, "/api/v1/cases", carla.Token, map[string]any{"scheme": "EIA", "level": "foundation", "language": "en"}), 201).Map(t)["id"].(string)
-	}
-	first, second := open(), open()
-	Expect(t, w.in.Upload(t, first, carla.Token, map[string]string{"kind": "certificate", "title": "A file"}, "first.pdf", pdf, nil), 201)
-	c := w.client(t)
-	c.login(carla.Email, carla.Password)
+	c, second := fileOnAnotherApplication(t, w)
 	upload := func() answer {
 		var b bytes.Buffer
 		mw := multipart.NewWriter(&b)
@@ -55,14 +48,7 @@ func TestUploadPastTheApplicantQuotaInBothLanguages(t *testing.T) {
 // counts), in English and Dutch.
 func TestTheEvidencePageShowsTheApplicantsQuota(t *testing.T) {
 	w := newWorld(t, func(c *app.Config) { c.MaxApplicantBytes = 3 << 20 })
-	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
-	open := func() string {
-		return Expect(t, w.in.Post(t, "/api/v1/cases", carla.Token, map[string]any{"scheme": "EIA", "level": "foundation", "language": "en"}), 201).Map(t)["id"].(string)
-	}
-	first, second := open(), open()
-	Expect(t, w.in.Upload(t, first, carla.Token, map[string]string{"kind": "certificate", "title": "A file"}, "first.pdf", pdf, nil), 201)
-	c := w.client(t)
-	c.login(carla.Email, carla.Password)
+	c, second := fileOnAnotherApplication(t, w)
 	held := strconv.Itoa(len(pdf))
 	for lang, want := range map[string]string{
 		"en": "All your applications together may hold 3 MB; they hold " + held + " bytes.",
@@ -74,4 +60,20 @@ func TestTheEvidencePageShowsTheApplicantsQuota(t *testing.T) {
 			t.Errorf("%s: the evidence page (%d) does not say %q", lang, page.Status, want)
 		}
 	}
+}
+
+// fileOnAnotherApplication registers an applicant who opens two
+// applications and uploads a PDF to the first, and returns their browser,
+// logged in, and the second application.
+func fileOnAnotherApplication(t *testing.T, w *world) (*client, string) {
+	t.Helper()
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	open := func() string {
+		return Expect(t, w.in.Post(t, "/api/v1/cases", carla.Token, map[string]any{"scheme": "EIA", "level": "foundation", "language": "en"}), 201).Map(t)["id"].(string)
+	}
+	first, second := open(), open()
+	Expect(t, w.in.Upload(t, first, carla.Token, map[string]string{"kind": "certificate", "title": "A file"}, "first.pdf", pdf, nil), 201)
+	c := w.client(t)
+	c.login(carla.Email, carla.Password)
+	return c, second
 }
