@@ -123,12 +123,17 @@ func BenchmarkReadSide(b *testing.B) {
 		_ = pprof.StartCPUProfile(f)
 		defer f.Close()
 	}
+	runtime.GC()
+	allocated, rebuildPeak := allocatedBytes(), watchPeak()
 	start, cpu = time.Now(), cpuTime()
 	if _, err := runner.Rebuild(context.Background(), nil); err != nil {
 		b.Fatal(err)
 	}
 	rebuild, rebuildCPU := time.Since(start), cpuTime()-cpu
+	allocated = allocatedBytes() - allocated
 	pprof.StopCPUProfile()
+	b.Logf("rebuild: %.0f bytes allocated per event; memory held from the system at most %d MiB (GC target %d%% while replaying)",
+		float64(allocated)/float64(events), rebuildPeak()>>20, projections.ReplayGCPercent)
 	rawRate, rebuildRate := float64(events)/raw.Seconds(), float64(events)/rebuild.Seconds()
 	b.ReportMetric(rawRate, "raw_replay_events/s")
 	b.ReportMetric(rebuildRate, "rebuild_events/s")
@@ -224,6 +229,13 @@ func heldMemory() uint64 {
 	m := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
 	metrics.Read(m)
 	return m[0].Value.Uint64() - m[1].Value.Uint64()
+}
+
+// allocatedBytes is what the heap has allocated since the process began.
+func allocatedBytes() uint64 {
+	m := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
+	metrics.Read(m)
+	return m[0].Value.Uint64()
 }
 
 // watchPeak samples heldMemory every millisecond until the returned func

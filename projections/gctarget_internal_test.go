@@ -2,6 +2,7 @@ package projections
 
 import (
 	"runtime/debug"
+	"slices"
 	"sync"
 	"testing"
 
@@ -68,4 +69,123 @@ func TestSnapshotsGiveTheCollectorItsTargetBack(t *testing.T) {
 	if got := gcPercent(); got != 150 {
 		t.Fatalf("target after overlapping snapshots: got %d, want the 150 found", got)
 	}
+}
+
+// TestReplaysLoosenTheCollectorsTargetAndSnapshotsWin: a replay holds the
+// target at ReplayGCPercent, unless a snapshot (tight) is written at the
+// same time, and gives back the one it found; a target found below the
+// default, or off, is never loosened, and one found above it is kept.
+func TestReplaysLoosenTheCollectorsTargetAndSnapshotsWin(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	loose := loosenGC()
+	if got := gcPercent(); got != ReplayGCPercent {
+		t.Fatalf("target while a replay runs: got %d, want %d", got, ReplayGCPercent)
+	}
+	tight := tightenGC()
+	if got := gcPercent(); got != snapshotGCPercent {
+		t.Fatalf("target while a replay runs and a snapshot is written: got %d, want %d", got, snapshotGCPercent)
+	}
+	tight()
+	if got := gcPercent(); got != ReplayGCPercent {
+		t.Fatalf("target once the snapshot is written, the replay still running: got %d, want %d", got, ReplayGCPercent)
+	}
+	loose()
+	loose() // once only
+	if got := gcPercent(); got != 100 {
+		t.Fatalf("target after the replay: got %d, want the 100 found", got)
+	}
+	for _, c := range []struct{ found, want int }{{50, 50}, {-1, -1}, {500, 500}} {
+		debug.SetGCPercent(c.found)
+		restore := loosenGC()
+		if got := gcPercent(); got != c.want {
+			t.Fatalf("target %d found, while a replay runs: got %d, want %d", c.found, got, c.want)
+		}
+		restore()
+		if got := gcPercent(); got != c.found {
+			t.Fatalf("target %d found, after a replay: got %d", c.found, got)
+		}
+	}
+}
+
+// gcSeen is a read model that notes the collector's target at each event.
+type gcSeen struct {
+	mu   sync.Mutex
+	seen []int
+}
+
+func (g *gcSeen) Name() string              { return "gc-seen" }
+func (g *gcSeen) Snapshot() ([]byte, error) { return []byte("{}"), nil }
+func (g *gcSeen) Restore(data []byte) error { return nil }
+func (g *gcSeen) Apply(eventstore.Event) {
+	g.mu.Lock()
+	g.seen = append(g.seen, gcPercent())
+	g.mu.Unlock()
+}
+func (g *gcSeen) take() (seen []int) {
+	g.mu.Lock()
+	seen, g.seen = g.seen, nil
+	g.mu.Unlock()
+	return seen
+}
+func allAre(seen []int, want int) bool {
+	return len(seen) > 0 && !slices.ContainsFunc(seen, func(p int) bool { return p != want })
+}
+
+// TestALongReplayLoosensTheTargetAndAShortOneDoesNot: on a real runner, a
+// rebuild and a start with no snapshot replay with the target loosened and
+// give the one found back once caught up; following a few new commits
+// leaves it as found.
+func TestALongReplayLoosensTheTargetAndAShortOneDoesNot(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	defer func(n uint64) { longReplay = n }(longReplay)
+	longReplay = 50
+	store := eventstore.NewMemory()
+	g := historygen.New(t, store, 5)
+	g.OpenCases(t, 40)
+	g.Steps(t, 200)
+	seen := &gcSeen{}
+	newSet := func() *Set { s := NewSet(); s.Models = append(s.Models, seen); return s }
+	r := NewRunner(store, newSet, Options{})
+
+	if _, err := r.Rebuild(t.Context(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if s := seen.take(); !allAre(s, ReplayGCPercent) {
+		t.Fatalf("targets seen by a rebuild of %d commits (target: events): %v, want %d throughout", r.Position(), byTarget(s), ReplayGCPercent)
+	}
+	if got := gcPercent(); got != 100 {
+		t.Fatalf("target after the rebuild: got %d, want the 100 found", got)
+	}
+
+	started := NewRunner(store, newSet, Options{})
+	started.Start()
+	defer started.Stop()
+	last, _ := store.LastSeq(t.Context())
+	if err := started.WaitFor(t.Context(), last); err != nil {
+		t.Fatal(err)
+	}
+	if s := seen.take(); !allAre(s, ReplayGCPercent) {
+		t.Fatalf("targets seen by a start that replays %d commits (target: events): %v, want %d throughout", last, byTarget(s), ReplayGCPercent)
+	}
+	if got := gcPercent(); got != 100 {
+		t.Fatalf("target once the start caught up: got %d, want the 100 found", got)
+	}
+	g.Steps(t, 5)
+	g.Close()
+	last, _ = store.LastSeq(t.Context())
+	if err := started.WaitFor(t.Context(), last); err != nil {
+		t.Fatal(err)
+	}
+	if s := seen.take(); !allAre(s, 100) {
+		t.Fatalf("targets seen following a few commits (target: events): %v, want 100 throughout", byTarget(s))
+	}
+}
+
+// byTarget counts the events that saw each target.
+func byTarget(seen []int) map[int]int {
+	n := map[int]int{}
+	for _, p := range seen {
+		n[p]++
+	}
+	return n
 }

@@ -238,6 +238,10 @@ func (r *Runner) follow(ctx context.Context) {
 		// Behind the store's end (a start, a resumed subscription), the
 		// models are told they catch up until they reach it.
 		end, _ := r.store.LastSeq(ctx)
+		loose := func() {}
+		if end > r.Position()+longReplay {
+			loose = loosenGC()
+		}
 		err := replay(ctx, r.store, r.Position(), func(b *batch) error {
 			r.writing.Lock()
 			r.mu.Lock()
@@ -246,6 +250,7 @@ func (r *Runner) follow(ctx context.Context) {
 			r.applyBatch(r.cur, b, 0)
 			if r.cur.pos >= end {
 				r.cur.catchingUp(false)
+				loose()
 			}
 			r.replayed.Add(countUpTo(b, from, r.cur.pos))
 			close(r.changed)
@@ -254,6 +259,7 @@ func (r *Runner) follow(ctx context.Context) {
 			r.writing.Unlock()
 			return nil
 		})
+		loose()
 		if ctx.Err() != nil {
 			return
 		}
@@ -383,6 +389,11 @@ func (r *Runner) Rebuild(ctx context.Context, progress func(pos, target uint64))
 	return n, err
 }
 
+// longReplay is how many commits behind the store's end the models must
+// be for the replay to loosen the collector's target (ReplayGCPercent):
+// below it a replay is over before the target would matter.
+var longReplay uint64 = 10_000
+
 // catchUpBound bounds the final catch-up, done while reads wait.
 const catchUpBound = 30 * time.Second
 
@@ -396,6 +407,10 @@ func (r *Runner) rebuild(ctx context.Context, progress func(pos, target uint64))
 	errDone := errors.New("caught up")
 	if target > 0 {
 		next.catchingUp(true)
+		loose := func() {}
+		if target > longReplay {
+			loose = loosenGC()
+		}
 		err = replay(ctx, r.store, 0, func(b *batch) error {
 			from := next.pos
 			reached := r.applyBatch(next, b, target)
@@ -408,6 +423,7 @@ func (r *Runner) rebuild(ctx context.Context, progress func(pos, target uint64))
 			}
 			return nil
 		})
+		loose()
 		if !errors.Is(err, errDone) {
 			return n, rebuildFailed(err, "rebuild interrupted")
 		}
