@@ -1,10 +1,12 @@
 package projections
 
 import (
+	"math"
 	"runtime/debug"
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/emcc/accredit/domain/eventstore"
 	"github.com/emcc/accredit/projections/historygen"
@@ -71,12 +73,19 @@ func TestSnapshotsGiveTheCollectorItsTargetBack(t *testing.T) {
 	}
 }
 
-// TestReplaysLoosenTheCollectorsTargetAndSnapshotsWin: a replay holds the
-// target at ReplayGCPercent, unless a snapshot (tight) is written at the
+// TestReplaysLoosenTheCollectorsTargetAndSnapshotsWin: under a soft memory
+// limit, and only then, a replay holds the target at ReplayGCPercent, unless a snapshot (tight) is written at the
 // same time, and gives back the one it found; a target found below the
 // default, or off, is never loosened, and one found above it is kept.
 func TestReplaysLoosenTheCollectorsTargetAndSnapshotsWin(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
+	restore := loosenGC()
+	if got := gcPercent(); got != 100 {
+		t.Fatalf("target while a replay runs with no soft memory limit: got %d, want the 100 found", got)
+	}
+	restore()
+	debug.SetMemoryLimit(64 << 30)
 	loose := loosenGC()
 	if got := gcPercent(); got != ReplayGCPercent {
 		t.Fatalf("target while a replay runs: got %d, want %d", got, ReplayGCPercent)
@@ -131,12 +140,13 @@ func allAre(seen []int, want int) bool {
 	return len(seen) > 0 && !slices.ContainsFunc(seen, func(p int) bool { return p != want })
 }
 
-// TestALongReplayLoosensTheTargetAndAShortOneDoesNot: on a real runner, a
-// rebuild and a start with no snapshot replay with the target loosened and
+// TestALongReplayLoosensTheTargetAndAShortOneDoesNot: on a real runner
+// under a soft memory limit, a rebuild and a start with no snapshot replay with the target loosened and
 // give the one found back once caught up; following a few new commits
 // leaves it as found.
 func TestALongReplayLoosensTheTargetAndAShortOneDoesNot(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(64 << 30))
 	defer func(n uint64) { longReplay = n }(longReplay)
 	longReplay = 50
 	store := eventstore.NewMemory()
@@ -145,7 +155,9 @@ func TestALongReplayLoosensTheTargetAndAShortOneDoesNot(t *testing.T) {
 	g.Steps(t, 200)
 	seen := &gcSeen{}
 	newSet := func() *Set { s := NewSet(); s.Models = append(s.Models, seen); return s }
+	returned := make(chan struct{}, 4)
 	r := NewRunner(store, newSet, Options{})
+	r.returnMemory = func() { returned <- struct{}{} }
 
 	if _, err := r.Rebuild(t.Context(), nil); err != nil {
 		t.Fatal(err)
@@ -157,7 +169,9 @@ func TestALongReplayLoosensTheTargetAndAShortOneDoesNot(t *testing.T) {
 		t.Fatalf("target after the rebuild: got %d, want the 100 found", got)
 	}
 
+	gaveBack(t, returned, "the rebuild")
 	started := NewRunner(store, newSet, Options{})
+	started.returnMemory = r.returnMemory
 	started.Start()
 	defer started.Stop()
 	last, _ := store.LastSeq(t.Context())
@@ -170,6 +184,7 @@ func TestALongReplayLoosensTheTargetAndAShortOneDoesNot(t *testing.T) {
 	if got := gcPercent(); got != 100 {
 		t.Fatalf("target once the start caught up: got %d, want the 100 found", got)
 	}
+	gaveBack(t, returned, "the start")
 	g.Steps(t, 5)
 	g.Close()
 	last, _ = store.LastSeq(t.Context())
@@ -188,4 +203,14 @@ func byTarget(seen []int) map[int]int {
 		n[p]++
 	}
 	return n
+}
+
+// gaveBack waits for a long replay's memory to be given back to the system.
+func gaveBack(t *testing.T, returned <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-returned:
+	case <-time.After(time.Minute):
+		t.Fatalf("%s replayed with the target loosened and gave no memory back", what)
+	}
 }

@@ -240,7 +240,7 @@ func (r *Runner) follow(ctx context.Context) {
 		end, _ := r.store.LastSeq(ctx)
 		loose := func() {}
 		if end > r.Position()+longReplay {
-			loose = loosenGC()
+			loose = r.loosenGC()
 		}
 		err := replay(ctx, r.store, r.Position(), func(b *batch) error {
 			r.writing.Lock()
@@ -389,6 +389,18 @@ func (r *Runner) Rebuild(ctx context.Context, progress func(pos, target uint64))
 	return n, err
 }
 
+// loosenGC loosens the collector's target for a long replay (see
+// ReplayGCPercent) until the func it returns is called, which then gives
+// the memory the heap grew into back to the system: at 200k events a start
+// with no snapshot held 940 MiB at ready where it had held 516.
+func (r *Runner) loosenGC() (restore func()) {
+	give := loosenGC()
+	return sync.OnceFunc(func() {
+		give()
+		go r.returnMemory()
+	})
+}
+
 // longReplay is how many commits behind the store's end the models must
 // be for the replay to loosen the collector's target (ReplayGCPercent):
 // below it a replay is over before the target would matter.
@@ -409,7 +421,7 @@ func (r *Runner) rebuild(ctx context.Context, progress func(pos, target uint64))
 		next.catchingUp(true)
 		loose := func() {}
 		if target > longReplay {
-			loose = loosenGC()
+			loose = r.loosenGC()
 		}
 		err = replay(ctx, r.store, 0, func(b *batch) error {
 			from := next.pos
