@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -11,58 +10,9 @@ import (
 	"github.com/emcc/accredit/domain/eventstore"
 )
 
-// gatedStore delivers commits to its subscribers only while open: the
-// aggregate feed built on it can be held back (a process that has not
-// caught up with the store), while appends and loads go through.
-type gatedStore struct {
-	eventstore.Store
-	mu   sync.Mutex
-	open chan struct{} // closed while open
-}
-
-func newGated(s eventstore.Store) *gatedStore {
-	g := &gatedStore{Store: s, open: make(chan struct{})}
-	close(g.open)
-	return g
-}
-
-func (g *gatedStore) Hold() {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	select {
-	case <-g.open:
-		g.open = make(chan struct{})
-	default:
-	}
-}
-
-func (g *gatedStore) Release() {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	select {
-	case <-g.open:
-	default:
-		close(g.open)
-	}
-}
-
-func (g *gatedStore) Subscribe(ctx context.Context, from uint64, fn func(eventstore.Commit) error) error {
-	return g.Store.Subscribe(ctx, from, func(c eventstore.Commit) error {
-		g.mu.Lock()
-		ch := g.open
-		g.mu.Unlock()
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		return fn(c)
-	})
-}
-
 type heldInstance struct {
 	*Instance
-	gate *gatedStore
+	gate *Gate
 	feed *aggregate.Feed
 }
 
@@ -70,9 +20,9 @@ type heldInstance struct {
 // store (the read models and search follow the store directly).
 func startHeld(tb testing.TB) *heldInstance {
 	tb.Helper()
-	var gate *gatedStore
+	var gate *Gate
 	in, feed := StartInMemoryWith(tb, MemoryOptions{FeedStore: func(s eventstore.Store) eventstore.Store {
-		gate = newGated(s)
+		gate = NewGate(s)
 		return gate
 	}})
 	tb.Cleanup(gate.Release) // first: a held feed would keep the others waiting

@@ -32,6 +32,8 @@ type ReadSide struct {
 	SLA    time.Duration
 	// Search finds cases and users by name, email, programme or id.
 	Search *search.Index
+	// ReadWait bounds read-your-writes (see Wait); 0 is DefaultReadWait.
+	ReadWait time.Duration
 }
 
 // Audit pages the event history from the store.

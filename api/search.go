@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -122,7 +121,7 @@ func (s *Server) searchIndex(c echo.Context) (*search.Index, error) {
 	if err != nil {
 		return nil, badQuery("min_seq", "a non-negative integer (the seq a command returned)")
 	}
-	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	ctx, cancel := context.WithTimeout(c.Request().Context(), s.deps.Reads.Wait())
 	defer cancel()
 	if err := idx.WaitFor(ctx, seq); err != nil {
 		st := idx.Status()

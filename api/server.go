@@ -224,7 +224,9 @@ func (s *Server) routes() []Route {
 	return routes
 }
 
-// waitMinSeq honours ?min_seq=N: it waits until the read models reflect N.
+// waitMinSeq honours ?min_seq=N: it waits until the read models reflect N,
+// up to the read-your-writes bound (ReadSide.Wait) for the write side and
+// the read models together; past it, Unavailable (503 with Retry-After).
 func (s *Server) waitMinSeq(c echo.Context) error {
 	v := c.QueryParam("min_seq")
 	if v == "" {
@@ -237,7 +239,9 @@ func (s *Server) waitMinSeq(c echo.Context) error {
 	if s.deps.WaitFor == nil {
 		return nil
 	}
-	err = s.deps.WaitFor(c.Request().Context(), seq)
+	wctx, cancel := context.WithTimeout(c.Request().Context(), s.deps.Reads.Wait())
+	defer cancel()
+	err = s.deps.WaitFor(wctx, seq)
 	if err != nil && s.deps.Reads != nil && s.deps.Reads.Store != nil {
 		// A seq past the store's end was returned by no command: asked
 		// again it would wait, and be refused, for ever.

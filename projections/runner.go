@@ -124,7 +124,9 @@ type Options struct {
 	// Schema names the read models' code version; a snapshot of another
 	// schema is discarded and the models are rebuilt from zero.
 	Schema string
-	// WaitBound bounds how long a read waits for read-your-writes (2s).
+	// WaitBound bounds how long WaitFor waits for read-your-writes (2s);
+	// a ctx that ends sooner ends it sooner. accreditd sets it, and bounds
+	// its reads' whole wait, to ACCREDIT_READ_WAIT.
 	WaitBound time.Duration
 	// SnapshotEvery is how often the snapshot is rewritten while the
 	// models move (5 minutes).

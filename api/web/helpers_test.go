@@ -30,13 +30,20 @@ var start = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
 func newWorld(t testing.TB, mutate ...func(*app.Config)) *world {
 	t.Helper()
+	return newWorldWith(t, app.Options{}, mutate...)
+}
+
+// newWorldWith is newWorld started with opt (its clock is the world's).
+func newWorldWith(t testing.TB, opt app.Options, mutate ...func(*app.Config)) *world {
+	t.Helper()
 	clock := NewClock(start)
 	cfg := Config(t.TempDir())
 	cfg.SecureCookies = true // browsers accept Secure cookies on http://127.0.0.1
 	for _, m := range mutate {
 		m(&cfg)
 	}
-	in := StartWith(t, cfg, app.Options{Now: clock.Now})
+	opt.Now = clock.Now
+	in := StartWith(t, cfg, opt)
 	w := &world{in: in, clock: clock, admin: in.AdminToken(t)}
 	t.Cleanup(func() {
 		if t.Failed() {

@@ -167,14 +167,15 @@ func (a *app) read(fn func(m *projections.Models)) {
 	a.d.Reads.Runner.Read(func(s *projections.Set) { fn(s.Typed()) })
 }
 
-// settle waits, briefly, until the read models reflect seq, so that the
-// page a command redirects to shows it (read-your-writes). So does the
-// search index once it is built (while it builds, it shows that it does).
+// settle waits, up to the read-your-writes bound (ACCREDIT_READ_WAIT),
+// until the read models reflect seq, so that the page a command redirects
+// to shows it (read-your-writes). So does the search index once it is
+// built (while it builds, it shows that it does).
 func (a *app) settle(ctx context.Context, seq uint64) {
 	if a.d.Reads == nil || a.d.Reads.Runner == nil || seq == 0 {
 		return
 	}
-	wctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	wctx, cancel := context.WithTimeout(ctx, a.d.Reads.Wait())
 	defer cancel()
 	_ = a.d.Reads.Runner.WaitFor(wctx, seq)
 	if idx := a.d.Reads.Search; idx != nil && idx.Status().Built {

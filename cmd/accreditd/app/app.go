@@ -98,6 +98,9 @@ type Options struct {
 	// AuditStore, when set, wraps the store the audit export and verify
 	// read, so tests can make those reads fail.
 	AuditStore func(eventstore.Store) eventstore.Store
+	// ReadStore, when set, wraps the store the read models follow, so
+	// tests can hold the read side back (apptest.Gate).
+	ReadStore func(eventstore.Store) eventstore.Store
 	// Sessions, when set, wraps the session store the accounts service
 	// uses, so tests can make its writes fail.
 	Sessions func(accounts.SessionStore) accounts.SessionStore
@@ -234,9 +237,13 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 		close(aggregatesLoaded)
 		_ = a.Feed.Run(runCtx)
 	}()
-	a.Reads = projections.NewRunner(a.Events, projections.NewSet, projections.Options{
+	var followed eventstore.Store = a.Events
+	if opt.ReadStore != nil {
+		followed = opt.ReadStore(followed)
+	}
+	a.Reads = projections.NewRunner(followed, projections.NewSet, projections.Options{
 		SnapshotDir: filepath.Join(cfg.DataDir, "projections"), Schema: projections.Schema, Log: a.log,
-		SnapshotAfter: cfg.ReadSnapshotAfter})
+		SnapshotAfter: cfg.ReadSnapshotAfter, WaitBound: cfg.ReadWait})
 	a.Reads.Start()
 	<-aggregatesLoaded
 	// Sessions are cached while the bucket is watched (every request
@@ -289,7 +296,7 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 		Accounts: a.Accounts, Catalogue: framework.Default(), Log: a.log, Now: a.now,
 		Ready: a.readiness, Verify: a.verify, Checkpoint: a.checkpoint, Metrics: a.Metrics,
 		Cases: a.Cases, SelfChecks: a.SelfChecks, Credentials: a.Credentials, WaitFor: a.waitFor, RequestKey: a.requestKey, TrustedProxies: cfg.TrustedProxies, HSTS: cfg.SecureCookies,
-		Reads: &api.ReadSide{Runner: a.Reads, Store: a.auditStore, Vault: a.Vault, SLA: cfg.SLA(), Search: a.Search}, Mail: a.Outbox, Recovery: a.Recovery,
+		Reads: &api.ReadSide{Runner: a.Reads, Store: a.auditStore, Vault: a.Vault, SLA: cfg.SLA(), Search: a.Search, ReadWait: cfg.ReadWait}, Mail: a.Outbox, Recovery: a.Recovery,
 	})
 	web.Register(a.API.Echo, web.Deps{Accounts: a.Accounts, Cases: a.Cases, SelfChecks: a.SelfChecks, Credentials: a.Credentials, Reads: a.API.Reads(),
 		Catalogue: framework.Default(), Log: a.log, Now: a.now, Secure: cfg.SecureCookies, Verify: a.verify, Checkpoint: a.checkpoint, Mail: a.Outbox, Recovery: a.Recovery,
@@ -567,12 +574,11 @@ func (a *App) storeFigures(ctx context.Context) map[string]api.StreamFigures {
 	return out
 }
 
-// waitFor waits, boundedly, until the write model and the read models have
-// applied seq (read-your-writes); past the bound it is Unavailable (503).
+// waitFor waits until the write model and the read models have applied seq
+// (read-your-writes), until ctx ends: the API bounds the two waits together
+// by ACCREDIT_READ_WAIT. Past it, Unavailable (503).
 func (a *App) waitFor(ctx context.Context, seq uint64) error {
-	wctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	if err := a.Feed.WaitFor(wctx, seq); err != nil {
+	if err := a.Feed.WaitFor(ctx, seq); err != nil {
 		return err
 	}
 	return a.Reads.WaitFor(ctx, seq)

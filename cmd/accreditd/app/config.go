@@ -48,6 +48,7 @@ type Config struct {
 	SMTPURL            string        // ACCREDIT_SMTP_URL: smtp://user:pass@host:port (STARTTLS when offered) or smtps://; none keeps mail in the outbox
 	MailFrom           string        // ACCREDIT_MAIL_FROM: the From of every email
 	MailKeepDays       int           // ACCREDIT_MAIL_KEEP_DAYS: mail done with (sent, failed, kept, cancelled) is purged after this
+	ReadWait           time.Duration // ACCREDIT_READ_WAIT: how long read-your-writes waits (a read's ?min_seq, the page after a web form)
 	ShutdownTimeout    time.Duration
 }
 
@@ -63,10 +64,15 @@ func (c Config) SyncInterval() (time.Duration, error) {
 	return d, nil
 }
 
+// MaxReadWait is the longest ACCREDIT_READ_WAIT: a read that waits longer
+// is better told 503 with Retry-After, and the HTTP server's timeouts
+// (minutes) must leave room for the answer.
+const MaxReadWait = time.Minute
+
 // Defaults returns the configuration of a bare `accreditd`.
 func Defaults() Config {
 	return Config{Addr: "127.0.0.1:8080", DataDir: "./data", Replicas: 1, Sync: "always", SLADays: 91, RetentionYears: 7, MailKeepDays: 400,
-		CheckpointInterval: time.Hour, LogFormat: "json", ShutdownTimeout: 8 * time.Second}
+		CheckpointInterval: time.Hour, LogFormat: "json", ShutdownTimeout: 8 * time.Second, ReadWait: 2 * time.Second}
 }
 
 // Parse reads flags (args) over the environment (getenv) over the defaults.
@@ -119,6 +125,8 @@ func parse(args []string, getenv func(string) string) (Config, *flag.FlagSet, er
 	env("ACCREDIT_READ_SNAPSHOT_AFTER", &readSnap)
 	env("ACCREDIT_REPLICAS", &replicas)
 	env("ACCREDIT_CHECKPOINT_INTERVAL", &interval)
+	var readWait string
+	env("ACCREDIT_READ_WAIT", &readWait)
 
 	fs := flag.NewFlagSet("accreditd", flag.ContinueOnError)
 	fs.StringVar(&c.Addr, "addr", c.Addr, "HTTP listen address (ACCREDIT_ADDR)")
@@ -145,6 +153,7 @@ func parse(args []string, getenv func(string) string) (Config, *flag.FlagSet, er
 	fs.StringVar(&perUser, "max-uploads-per-user", perUser, "evidence uploads in progress at once per person; more wait (429), default 2 (ACCREDIT_MAX_UPLOADS_PER_USER)")
 	fs.StringVar(&aggCache, "aggregate-cache", aggCache, "aggregates of each kind (cases, users, email reservations) kept in memory, the ones used last; the others are read from their streams when needed; default 10000 (ACCREDIT_AGGREGATE_CACHE)")
 	fs.StringVar(&readSnap, "read-snapshot-after", readSnap, "commits applied since the read models' last snapshot after which the next is written, ahead of a stop that may have no time for it; default 10000 (ACCREDIT_READ_SNAPSHOT_AFTER)")
+	fs.StringVar(&readWait, "read-wait", readWait, "how long a read given ?min_seq waits for the write side and the read models together before 503, and a web form for the page it redirects to, default 2s; at most 1m (ACCREDIT_READ_WAIT)")
 	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "where users reach the web application, e.g. https://accredit.example.org; links in emails start with it and it names the office's did:web; default http://<addr> (ACCREDIT_PUBLIC_URL)")
 	fs.StringVar(&c.SMTPURL, "smtp-url", c.SMTPURL, "smtp://user:pass@host:port (STARTTLS when offered) or smtps://...; none keeps mail in the outbox for the office (ACCREDIT_SMTP_URL)")
 	fs.StringVar(&c.MailFrom, "mail-from", c.MailFrom, "the From of every email, default accredit@<public URL's host> (ACCREDIT_MAIL_FROM)")
@@ -167,6 +176,13 @@ func parse(args []string, getenv func(string) string) (Config, *flag.FlagSet, er
 			errs = append(errs, fmt.Errorf("ACCREDIT_CHECKPOINT_INTERVAL: %q is not a positive duration", interval))
 		}
 		c.CheckpointInterval = d
+	}
+	if readWait != "" {
+		d, err := time.ParseDuration(readWait)
+		if err != nil || d <= 0 || d > MaxReadWait {
+			errs = append(errs, fmt.Errorf("ACCREDIT_READ_WAIT: %q is not a positive duration of at most %s", readWait, MaxReadWait))
+		}
+		c.ReadWait = d
 	}
 	c.SecureCookies = true
 	if secure != "" {

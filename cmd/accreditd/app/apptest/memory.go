@@ -51,6 +51,9 @@ type MemoryOptions struct {
 	// test holding the feed back, as a process not caught up); appends and
 	// loads, and the read side, use the store itself.
 	FeedStore func(eventstore.Store) eventstore.Store
+	// ReadStore, when set, wraps the store the read models follow (a test
+	// holding the read side back).
+	ReadStore func(eventstore.Store) eventstore.Store
 }
 
 // StartInMemoryWith is StartInMemory built as o says; it returns the
@@ -94,7 +97,11 @@ func StartInMemoryWith(tb testing.TB, o MemoryOptions) (*Instance, *aggregate.Fe
 	if _, _, err := acc.EnsureAdmin(ctx, AdminEmail, AdminPassword); err != nil {
 		tb.Fatalf("first office user: %v", err)
 	}
-	reads := projections.NewRunner(mem.Events, projections.NewSet, projections.Options{Schema: projections.Schema, Log: log})
+	var read eventstore.Store = mem.Events
+	if o.ReadStore != nil {
+		read = o.ReadStore(mem.Events)
+	}
+	reads := projections.NewRunner(read, projections.NewSet, projections.Options{Schema: projections.Schema, Log: log, WaitBound: cfg.ReadWait})
 	reads.Start()
 	tb.Cleanup(reads.Stop)
 	index := search.New(mem.Events, vault.Open, log)
@@ -120,7 +127,7 @@ func StartInMemoryWith(tb testing.TB, o MemoryOptions) (*Instance, *aggregate.Fe
 			}
 			return reads.WaitFor(ctx, seq)
 		},
-		Reads: &api.ReadSide{Runner: reads, Store: mem.Events, Vault: vault, SLA: cfg.SLA(), Search: index},
+		Reads: &api.ReadSide{Runner: reads, Store: mem.Events, Vault: vault, SLA: cfg.SLA(), Search: index, ReadWait: cfg.ReadWait},
 	})
 	web.Register(srv.Echo, web.Deps{Accounts: acc, Cases: cs, SelfChecks: checks, Reads: srv.Reads(), Catalogue: framework.Default(),
 		Log: log, Now: time.Now, Verify: verify, Checkpoint: checkpoint, RequestKey: make([]byte, 32)})

@@ -1,0 +1,105 @@
+package api_test
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emcc/accredit/cmd/accreditd/app"
+	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
+	"github.com/emcc/accredit/domain/eventstore"
+)
+
+// startHeldReads starts accreditd with read-your-writes bounded by wait and
+// its read models following the store through a gate the test can hold.
+func startHeldReads(t *testing.T, wait time.Duration) (*Instance, *Gate) {
+	t.Helper()
+	cfg := Config(t.TempDir())
+	cfg.ReadWait = wait
+	var gate *Gate
+	in := StartWith(t, cfg, app.Options{ReadStore: func(s eventstore.Store) eventstore.Store {
+		gate = NewGate(s)
+		return gate
+	}})
+	t.Cleanup(gate.Release) // first: a held read side would keep the stop waiting
+	return in, gate
+}
+
+// rawAnswer is an answer read without the test client, which may not fail
+// a test from another goroutine.
+type rawAnswer struct {
+	status int
+	header http.Header
+	body   string
+	err    error
+}
+
+// getWithin sends GET path, giving up after timeout.
+func getWithin(in *Instance, path, token string, timeout time.Duration) rawAnswer {
+	req, err := http.NewRequest(http.MethodGet, in.URL+path, nil)
+	if err != nil {
+		return rawAnswer{err: err}
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := (&http.Client{Timeout: timeout}).Do(req)
+	if err != nil {
+		return rawAnswer{err: err}
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return rawAnswer{status: resp.StatusCode, header: resp.Header, body: string(b), err: err}
+}
+
+// newUser makes an applicant through the office and returns the command's
+// seq.
+func newUser(t *testing.T, in *Instance, admin, email string) string {
+	t.Helper()
+	r := Expect(t, in.Post(t, "/api/v1/users", admin, map[string]string{"email": email,
+		"name": "Late Comer", "role": "applicant", "password": "a password of the late comer"}), 201)
+	seq := r.Header.Get("X-Accredit-Seq")
+	if seq == "" {
+		t.Fatalf("no X-Accredit-Seq on the command's answer: %v", r.Header)
+	}
+	return seq
+}
+
+// A read given min_seq waits as long as ACCREDIT_READ_WAIT says: on a busy
+// machine the read side may be more than the old 2 s behind, and a read
+// that waits is answered where one that gave up at 2 s was refused.
+func TestAMinSeqWaitsAsLongAsTheReadWaitSays(t *testing.T) {
+	in, gate := startHeldReads(t, app.MaxReadWait)
+	admin := in.AdminToken(t)
+	gate.Hold()
+	seq := newUser(t, in, admin, "late@example.org")
+	answered := make(chan rawAnswer, 1)
+	go func() { answered <- getWithin(in, "/api/v1/register?limit=1&min_seq="+seq, "", 2*app.MaxReadWait) }()
+	select {
+	case a := <-answered:
+		t.Fatalf("the read side held, a read waiting for seq %s was answered within 3 s: %d %s (err %v), want it still waiting (the bound is %s)",
+			seq, a.status, a.body, a.err, app.MaxReadWait)
+	case <-time.After(3 * time.Second):
+	}
+	gate.Release()
+	if a := <-answered; a.err != nil || a.status != http.StatusOK {
+		t.Fatalf("the read side released, the read waiting for seq %s: got %d %s (err %v), want 200", seq, a.status, a.body, a.err)
+	}
+}
+
+// Past ACCREDIT_READ_WAIT a read given min_seq is 503 with Retry-After,
+// saying how far the read models are.
+func TestAMinSeqTheReadSideDoesNotReachInTheReadWaitIs503(t *testing.T) {
+	in, gate := startHeldReads(t, 200*time.Millisecond)
+	admin := in.AdminToken(t)
+	gate.Hold()
+	seq := newUser(t, in, admin, "late@example.org")
+	r := Expect(t, in.Get(t, "/api/v1/register?limit=1&min_seq="+seq, ""), http.StatusServiceUnavailable)
+	if r.Header.Get("Retry-After") == "" || !strings.Contains(string(r.Body), "not yet at "+seq) {
+		t.Fatalf("503 with the read side held: Retry-After %q, body %s; want Retry-After and how far the read models are", r.Header.Get("Retry-After"), r.Body)
+	}
+	gate.Release()
+	Expect(t, Retry(t, func(map[string]string) Response { return in.Get(t, "/api/v1/register?limit=1&min_seq="+seq, "") }), 200)
+}

@@ -1,0 +1,36 @@
+package app_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emcc/accredit/cmd/accreditd/app"
+)
+
+// ACCREDIT_READ_WAIT (-read-wait) is a Go duration, 2s by default, positive
+// and at most app.MaxReadWait.
+func TestTheReadWaitIsADurationUpToAMinute(t *testing.T) {
+	env := func(v string) func(string) string {
+		return func(name string) string {
+			if name == "ACCREDIT_READ_WAIT" {
+				return v
+			}
+			return ""
+		}
+	}
+	if c, err := app.Parse(nil, env("")); err != nil || c.ReadWait != 2*time.Second {
+		t.Errorf("default: got %s (%v), want 2s", c.ReadWait, err)
+	}
+	if c, err := app.Parse(nil, env("750ms")); err != nil || c.ReadWait != 750*time.Millisecond {
+		t.Errorf("ACCREDIT_READ_WAIT=750ms: got %s (%v)", c.ReadWait, err)
+	}
+	if c, err := app.Parse([]string{"-read-wait", "30s"}, env("750ms")); err != nil || c.ReadWait != 30*time.Second {
+		t.Errorf("-read-wait 30s over ACCREDIT_READ_WAIT=750ms: got %s (%v), want the flag's", c.ReadWait, err)
+	}
+	for _, v := range []string{"0", "0s", "-1s", "3", "soon", "61s"} {
+		if _, err := app.Parse(nil, env(v)); err == nil || !strings.Contains(err.Error(), "ACCREDIT_READ_WAIT") {
+			t.Errorf("ACCREDIT_READ_WAIT=%s: got %v, want it refused by name", v, err)
+		}
+	}
+}
