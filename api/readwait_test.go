@@ -1,8 +1,12 @@
 package api_test
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -102,4 +106,32 @@ func TestAMinSeqTheReadSideDoesNotReachInTheReadWaitIs503(t *testing.T) {
 	}
 	gate.Release()
 	Expect(t, Retry(t, func(map[string]string) Response { return in.Get(t, "/api/v1/register?limit=1&min_seq="+seq, "") }), 200)
+}
+
+// A min_seq past the store's last position, which no command returned, is
+// refused at once, not after the wait (which would end in the same 400):
+// the read models' lists and the search index alike.
+func TestAMinSeqPastTheStoresEndIsRefusedAtOnce(t *testing.T) {
+	in, _ := startHeldReads(t, app.MaxReadWait)
+	admin := in.AdminToken(t)
+	last, err := in.App.Events.LastSeq(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	past := strconv.FormatUint(last+1000, 10)
+	for _, path := range []string{"/api/v1/register?min_seq=" + past, "/api/v1/audit?min_seq=" + past, "/api/v1/cases?q=carla&min_seq=" + past} {
+		// Well inside the wait (a minute), however busy the machine.
+		a := getWithin(in, path, admin, app.MaxReadWait/3)
+		if a.err != nil {
+			t.Fatalf("%s: %v; want 400 at once", path, a.err)
+		}
+		var p struct {
+			Errors []struct{ Field, Reason string }
+		}
+		_ = json.Unmarshal([]byte(a.body), &p)
+		if a.status != http.StatusBadRequest || len(p.Errors) != 1 || p.Errors[0].Field != "min_seq" ||
+			!strings.Contains(p.Errors[0].Reason, fmt.Sprintf("past the store's last position, %d", last)) {
+			t.Fatalf("%s: got %d %s, want 400 naming min_seq past the store's last position", path, a.status, a.body)
+		}
+	}
 }

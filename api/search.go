@@ -121,6 +121,9 @@ func (s *Server) searchIndex(c echo.Context) (*search.Index, error) {
 	if err != nil {
 		return nil, badQuery("min_seq", "a non-negative integer (the seq a command returned)")
 	}
+	if err := s.pastTheEnd(c.Request().Context(), seq); err != nil {
+		return nil, err
+	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), s.deps.Reads.Wait())
 	defer cancel()
 	if err := idx.WaitFor(ctx, seq); err != nil {

@@ -227,6 +227,7 @@ func (s *Server) routes() []Route {
 // waitMinSeq honours ?min_seq=N: it waits until the read models reflect N,
 // up to the read-your-writes bound (ReadSide.Wait) for the write side and
 // the read models together; past it, Unavailable (503 with Retry-After).
+// An N past the store's end is refused at once (pastTheEnd).
 func (s *Server) waitMinSeq(c echo.Context) error {
 	v := c.QueryParam("min_seq")
 	if v == "" {
@@ -239,18 +240,30 @@ func (s *Server) waitMinSeq(c echo.Context) error {
 	if s.deps.WaitFor == nil {
 		return nil
 	}
-	wctx, cancel := context.WithTimeout(c.Request().Context(), s.deps.Reads.Wait())
-	defer cancel()
-	err = s.deps.WaitFor(wctx, seq)
-	if err != nil && s.deps.Reads != nil && s.deps.Reads.Store != nil {
-		// A seq past the store's end was returned by no command: asked
-		// again it would wait, and be refused, for ever.
-		if last, lerr := s.deps.Reads.Store.LastSeq(c.Request().Context()); lerr == nil && seq > last {
-			return domain.InvalidFields("bad query parameter", domain.FieldError{Field: "min_seq",
-				Reason: fmt.Sprintf("%d is past the store's last position, %d: no command returned it", seq, last)})
-		}
+	ctx := c.Request().Context()
+	if err := s.pastTheEnd(ctx, seq); err != nil {
+		return err
 	}
-	return err
+	wctx, cancel := context.WithTimeout(ctx, s.deps.Reads.Wait())
+	defer cancel()
+	return s.deps.WaitFor(wctx, seq)
+}
+
+// pastTheEnd refuses a min_seq past the store's last position: no command
+// returned it, and asked again it would wait, and be refused, for ever.
+// The store is asked (once) only when the read models are not at seq yet;
+// when it cannot say, the wait decides.
+func (s *Server) pastTheEnd(ctx context.Context, seq uint64) error {
+	rs := s.deps.Reads
+	if rs == nil || rs.Store == nil || (rs.Runner != nil && rs.Runner.Position() >= seq) {
+		return nil
+	}
+	last, err := rs.Store.LastSeq(ctx)
+	if err != nil || seq <= last {
+		return nil
+	}
+	return domain.InvalidFields("bad query parameter", domain.FieldError{Field: "min_seq",
+		Reason: fmt.Sprintf("%d is past the store's last position, %d: no command returned it", seq, last)})
 }
 
 // Routes lists the route table (for tests and the contract).
