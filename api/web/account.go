@@ -45,7 +45,7 @@ func (a *app) endOtherSessions(x *ctx) error {
 	if err != nil {
 		return err
 	}
-	a.settle(x.Request().Context(), res.Seq)
+	a.settle(x, res.Seq)
 	a.renewDevice(x)
 	return x.redirect("/account?ok=other_sessions_ended")
 }
@@ -94,7 +94,7 @@ func (a *app) changePassword(x *ctx) error {
 		}
 		return x.render(statusOf(err), "account", p)
 	}
-	a.settle(x.Request().Context(), res.Seq)
+	a.settle(x, res.Seq)
 	a.renewDevice(x)
 	return x.redirect("/account?ok=password_changed")
 }

@@ -93,7 +93,7 @@ func (a *app) openApplication(x *ctx) error {
 		status := x.fieldErrors(p, err, func(f string) string { return strings.ReplaceAll(f, ".", "_") })
 		return x.render(status, "new", p)
 	}
-	a.settle(x.Request().Context(), res.Seq)
+	a.settle(x, res.Seq)
 	return x.redirect("/applications/" + id + "?ok=opened")
 }
 
@@ -154,7 +154,7 @@ func (a *app) caseCommand(x *ctx, okKey string, rename func(string) string, run 
 	if err != nil {
 		return a.caseFailed(x, c, err, rename)
 	}
-	a.settle(x.Request().Context(), res.Seq)
+	a.settle(x, res.Seq)
 	return x.redirect("/applications/" + c.ID + "?ok=" + okKey)
 }
 
@@ -202,7 +202,7 @@ func (a *app) submit(x *ctx) error {
 	if err != nil {
 		return a.caseFailed(x, c, err, nil)
 	}
-	a.settle(x.Request().Context(), res.Seq)
+	a.settle(x, res.Seq)
 	ok := "submitted"
 	if s, found := aggregate.StateOf[*accreditation.Case](res); found && s.State == accreditation.StateAwaitingPayment {
 		ok = "submitted_fee" // the office does not screen it yet
@@ -542,7 +542,7 @@ func (a *app) savePortfolio(x *ctx) error {
 		})
 		return a.portfolioPage(x, c, p, status)
 	}
-	a.settle(x.Request().Context(), res.Seq)
+	a.settle(x, res.Seq)
 	return x.redirect("/applications/" + c.ID + "/portfolio?ok=saved")
 }
 

@@ -58,7 +58,7 @@ func (a *app) claim(x *ctx) error {
 		p.D = map[string]any{"Available": avail, "Mine": mine, "HasProfile": len(prof.Schemes) > 0, "SLADays": int(a.sla().Hours() / 24)}
 		return x.render(status, "queue", p)
 	}
-	a.settle(x.Request().Context(), res.Seq)
+	a.settle(x, res.Seq)
 	return x.redirect("/assess/" + id + "?ok=claimed")
 }
 
@@ -238,7 +238,7 @@ func (a *app) assess(x *ctx) error {
 		})
 		return a.workspaceView(x, c, p, status)
 	}
-	a.settle(x.Request().Context(), res.Seq)
+	a.settle(x, res.Seq)
 	return x.redirect("/assess/" + c.ID + "?ok=assessed")
 }
 
@@ -272,6 +272,6 @@ func (a *app) requestInformation(x *ctx) error {
 		}
 		return a.workspaceView(x, c, p, status)
 	}
-	a.settle(x.Request().Context(), res.Seq)
+	a.settle(x, res.Seq)
 	return x.redirect(back + "?ok=requested")
 }

@@ -123,7 +123,7 @@ func (a *app) uploadEvidence(x *ctx) error {
 		_, _ = io.Copy(io.Discard, io.LimitReader(x.Request().Body, 1<<20))
 		return a.evidenceView(x, c, p, status)
 	}
-	a.settle(x.Request().Context(), res.Seq)
+	a.settle(x, res.Seq)
 	return x.redirect("/applications/" + c.ID + "/evidence?ok=uploaded")
 }
 
@@ -144,6 +144,6 @@ func (a *app) removeEvidence(x *ctx) error {
 		p := x.newPage("evidence.title", nil)
 		return a.evidenceView(x, c, p, x.fieldErrors(p, err, nil))
 	}
-	a.settle(x.Request().Context(), res.Seq)
+	a.settle(x, res.Seq)
 	return x.redirect("/applications/" + c.ID + "/evidence?ok=removed")
 }

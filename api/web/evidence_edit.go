@@ -103,7 +103,7 @@ func (a *app) editEvidence(x *ctx) error {
 		})
 		return a.evidenceEditView(x, c, ev, p, status)
 	}
-	a.settle(x.Request().Context(), res.Seq)
+	a.settle(x, res.Seq)
 	return x.redirect("/applications/" + c.ID + "/evidence?ok=evidence_edited")
 }
 

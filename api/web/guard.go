@@ -57,6 +57,10 @@ type ctx struct {
 	// file is the multipart part of an upload's file (the last field of the
 	// form), positioned for the handler to stream; nil when none was sent.
 	file *multipart.Part
+	// unseen is the seq of a change this request saved that the read side
+	// had not applied when settle gave up (0: none): the page it answers
+	// with, or redirects to, says so (see pendingParam).
+	unseen uint64
 }
 
 // guard is the one middleware of every page and form: it answers in the
@@ -467,8 +471,20 @@ func formText(vs []string) string {
 // fv is a form value, trimmed.
 func (x *ctx) fv(name string) string { return strings.TrimSpace(x.form.Get(name)) }
 
-// redirect answers a form with 303 See Other.
-func (x *ctx) redirect(to string) error { return x.Redirect(http.StatusSeeOther, to) }
+// redirect answers a form with 303 See Other; after a change the read side
+// has not applied yet (settle), the page redirected to is told which
+// (pendingParam), to say it may not show it.
+func (x *ctx) redirect(to string) error {
+	if x.unseen > 0 {
+		if u, err := url.Parse(to); err == nil {
+			q := u.Query()
+			q.Set(pendingParam, strconv.FormatUint(x.unseen, 10))
+			u.RawQuery = q.Encode()
+			to = u.String()
+		}
+	}
+	return x.Redirect(http.StatusSeeOther, to)
+}
 
 // localPath returns p if it is a path on this site, else def: never an
 // open redirect.

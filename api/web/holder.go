@@ -182,7 +182,7 @@ func (a *app) renew(x *ctx) error {
 		}
 		return a.certificatePage(x, p, status)
 	}
-	a.settle(x.Request().Context(), res.Seq)
+	a.settle(x, res.Seq)
 	return x.redirect("/accreditations/" + x.Param("acc") + "?ok=renewal_submitted")
 }
 
@@ -224,7 +224,7 @@ func (a *app) holderWithdrawAccreditation(x *ctx) error {
 		renameField(err, "reason", "withdraw_reason")
 		return a.certificatePage(x, p, x.fieldErrors(p, err, nil))
 	}
-	a.settle(x.Request().Context(), res.Seq)
+	a.settle(x, res.Seq)
 	return x.redirect("/accreditations/" + accID + "?ok=accreditation_withdrawn")
 }
 

@@ -41,7 +41,7 @@ func (a *app) interviewDone(x *ctx, c *cases.CaseView, res aggregate.Result, err
 		status := x.fieldErrors(p, err, rename)
 		return a.staffCasePage(x, c, p, status)
 	}
-	a.settle(x.Request().Context(), res.Seq)
+	a.settle(x, res.Seq)
 	back := "/assess/" + c.ID
 	if x.user.Role == domain.RoleOffice {
 		back = "/office/cases/" + c.ID

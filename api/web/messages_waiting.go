@@ -7,8 +7,11 @@ package web
 // level or a language taken off), the applications ended by an erasure,
 // a step refused because the case moved on since its page was shown or
 // something else on it stands in the way, and rules published anew since
-// their form was opened (see ctx.refusal); in English and Dutch.
+// their form was opened (see ctx.refusal), and a change saved that the
+// page after the form does not show yet (see app.settle); in English and
+// Dutch.
 var waitingMessages = map[string]msg{
+	"notice.unseen":                       {"Your change is saved, but this page may not show it yet: refresh it in a moment.", "Uw wijziging is opgeslagen, maar deze pagina toont haar misschien nog niet: vernieuw de pagina zo meteen."},
 	"users.held":                          {"Cases they hold", "Dossiers die deze persoon in behandeling heeft"},
 	"dashboard.stranded":                  {"%[2]s is disabled and holds %[1]d cases in progress, which wait until you reassign them.", "%[2]s is geblokkeerd en heeft %[1]d lopende dossiers, die wachten tot u ze aan iemand anders geeft."},
 	"dashboard.stranded.one":              {"%[2]s is disabled and holds a case in progress, which waits until you reassign it.", "%[2]s is geblokkeerd en heeft een lopend dossier, dat wacht tot u het aan iemand anders geeft."},

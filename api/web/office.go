@@ -265,7 +265,7 @@ func (a *app) officeCommand(x *ctx, okKey string, run func(c *cases.CaseView, m 
 		}
 		return a.officeCaseView(x, c, p, status)
 	}
-	a.settle(x.Request().Context(), res.Seq)
+	a.settle(x, res.Seq)
 	return x.redirect("/office/cases/" + c.ID + "?ok=" + okKey)
 }
 
@@ -495,7 +495,7 @@ func (a *app) endAccreditation(x *ctx, how ending) error {
 		var res aggregate.Result
 		_, res, err = how.end(x.Request().Context(), x.meta(string(how.command)), accID, x.fv(field))
 		if err == nil {
-			a.settle(x.Request().Context(), res.Seq)
+			a.settle(x, res.Seq)
 			return x.redirect("/office/cases/" + id + "?ok=" + ok)
 		}
 		if domain.Is(err, domain.NotFound) {

@@ -76,7 +76,7 @@ func (a *app) createUser(x *ctx) error {
 		p.Form.Del("password")
 		return a.usersPage(x, p, x.fieldErrors(p, err, nil))
 	}
-	a.settle(x.Request().Context(), res.Seq)
+	a.settle(x, res.Seq)
 	return x.redirect("/office/users/" + u.ID + "?ok=user_created")
 }
 
@@ -174,7 +174,7 @@ func (a *app) saveProfile(x *ctx) error {
 		p.Form = x.form
 		return a.userPage(x, id, p, x.fieldErrors(p, err, nil))
 	}
-	a.settle(x.Request().Context(), res.Seq)
+	a.settle(x, res.Seq)
 	return x.redirect("/office/users/" + id + "?ok=profile_saved")
 }
 
@@ -263,7 +263,7 @@ func (a *app) userWithReason(x *ctx, field, ok, self string, run func(ctx contex
 		renameField(err, "reason", field)
 		return a.userPage(x, id, p, x.fieldErrors(p, err, nil))
 	}
-	a.settle(x.Request().Context(), res.Seq)
+	a.settle(x, res.Seq)
 	return x.redirect("/office/users/" + id + "?ok=" + ok)
 }
 
@@ -312,11 +312,11 @@ func (a *app) eraseUser(x *ctx) error {
 	}
 	if err := a.d.Cases.AfterErasure(ctx, m, id); err != nil {
 		a.d.Log.Error("web: erase evidence", "user_id", id, "err", err)
-		a.settle(ctx, res.Seq)
+		a.settle(x, res.Seq)
 		p = x.newPage("user.title", nil)
 		p.Problems = append(p.Problems, x.T("users.erase.evidence_pending"))
 		return a.userPage(x, id, p, http.StatusServiceUnavailable)
 	}
-	a.settle(ctx, res.Seq)
+	a.settle(x, res.Seq)
 	return x.redirect("/office/users/" + id + "?ok=user_erased")
 }

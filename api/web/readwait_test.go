@@ -70,3 +70,40 @@ func TestAFormWaitsForItsPageAsLongAsTheReadWaitSays(t *testing.T) {
 		t.Fatalf("the read side released: got %d to %q (err %v), want 303 to the application, said opened", r.status, r.location, r.err)
 	}
 }
+
+// The read side further behind than ACCREDIT_READ_WAIT, a form's page does
+// not show the change unsaid: the page it redirects to says, in the
+// reader's language, that the change is saved but may not show yet, and
+// to refresh it. Once the read side has the change, the same page (the
+// refresh) no longer says so.
+func TestAPageTheReadSideHasNotCaughtUpWithSaysSo(t *testing.T) {
+	w, gate := newHeldWorld(t, 100*time.Millisecond)
+	for _, tc := range []struct{ lang, email, want string }{
+		{"en", "carla@example.org", "Your change is saved, but this page may not show it yet: refresh it in a moment."},
+		{"nl", "niels@example.org", "Uw wijziging is opgeslagen, maar deze pagina toont haar misschien nog niet: vernieuw de pagina zo meteen."},
+	} {
+		t.Run(tc.lang, func(t *testing.T) {
+			u := w.registerApplicant(t, tc.email, "Applicant "+tc.lang)
+			c := w.client(t)
+			c.login(u.Email, u.Password)
+			c.setLang(tc.lang)
+			form := openForm(c)
+			gate.Hold()
+			a := c.post("/applications", form, false)
+			loc, err := url.Parse(a.Location)
+			if a.Status != http.StatusSeeOther || err != nil || loc.Query().Get("ok") != "opened" || loc.Query().Get("pending") == "" {
+				t.Fatalf("the form with the read side held: got %d to %q, want 303 to the application, said opened, with the change pending", a.Status, a.Location)
+			}
+			page := c.get(a.Location)
+			if page.Status != http.StatusOK || !strings.Contains(page.Body, tc.want) {
+				t.Fatalf("the page after the form, the read side held: got %d, want it to say %q:\n%.3000s", page.Status, tc.want, page.Body)
+			}
+			gate.Release()
+			seq := loc.Query().Get("pending")
+			Expect(t, Retry(t, func(map[string]string) Response { return w.in.Get(t, "/api/v1/stats?min_seq="+seq, w.admin) }), 200)
+			if again := c.get(a.Location); again.Status != http.StatusOK || strings.Contains(again.Body, tc.want) {
+				t.Fatalf("the page refreshed once the read side has the change: got %d, want it no longer to say %q", again.Status, tc.want)
+			}
+		})
+	}
+}

@@ -183,7 +183,7 @@ func (a *app) confirmEmail(x *ctx) error {
 		}
 		return err
 	}
-	a.settle(x.Request().Context(), res.Seq)
+	a.settle(x, res.Seq)
 	if x.user != nil {
 		return x.redirect("/account?ok=email_changed")
 	}

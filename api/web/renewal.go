@@ -103,6 +103,6 @@ func (a *app) assessRenewal(x *ctx) error {
 		}
 		return a.certificatePage(x, p, x.fieldErrors(p, err, nil))
 	}
-	a.settle(x.Request().Context(), res.Seq)
+	a.settle(x, res.Seq)
 	return x.redirect("/accreditations/" + x.Param("acc") + "?ok=renewal_assessed")
 }

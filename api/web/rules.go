@@ -326,6 +326,6 @@ func (a *app) publishRules(x *ctx) error {
 	if err != nil {
 		return a.rulesFormPage(x, sc, p, nil, x.fieldErrors(p, err, rename))
 	}
-	a.settle(x.Request().Context(), res.Seq)
+	a.settle(x, res.Seq)
 	return x.redirect("/rules/" + r.ID + "?ok=rules_published")
 }

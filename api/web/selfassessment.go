@@ -94,6 +94,6 @@ func (a *app) saveSelfAssessment(x *ctx) error {
 		})
 		return a.selfAssessmentPage(x, c, p, status)
 	}
-	a.settle(x.Request().Context(), res.Seq)
+	a.settle(x, res.Seq)
 	return x.redirect("/applications/" + c.ID + "/self-assessment?ok=saved")
 }

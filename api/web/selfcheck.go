@@ -122,7 +122,7 @@ func (a *app) evaluateSelfCheck(x *ctx) error {
 	if err != nil {
 		return err
 	}
-	a.settle(x.Request().Context(), res.Seq)
+	a.settle(x, res.Seq)
 	return x.redirect("/self-checks?show=" + saved.ID + "&ok=selfcheck_saved#result")
 }
 
@@ -193,7 +193,7 @@ func (a *app) applyFromSelfCheck(x *ctx) error {
 	if err != nil {
 		return err
 	}
-	a.settle(ctx, max(res.Seq, res2.Seq))
+	a.settle(x, max(res.Seq, res2.Seq))
 	return x.redirect("/applications/" + id + "/self-assessment?ok=selfcheck_prefilled")
 }
 

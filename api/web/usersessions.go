@@ -12,6 +12,6 @@ func (a *app) endUserSessions(x *ctx) error {
 	if err != nil {
 		return err
 	}
-	a.settle(x.Request().Context(), res.Seq)
+	a.settle(x, res.Seq)
 	return x.redirect("/office/users/" + id + "?ok=sessions_ended")
 }

@@ -89,6 +89,7 @@ type page struct {
 	Nav      []navItem
 	Asset    string
 	OK       string
+	Unseen   string // that a change is saved but the page may not show it yet
 	Errors   map[string]string
 	Problems []string
 	Form     url.Values
@@ -161,8 +162,22 @@ func (x *ctx) newPage(titleKey string, d any) *page {
 	if k := x.QueryParam("ok"); k != "" && hasMessage("ok."+k) {
 		p.OK = x.T("ok." + k)
 	}
+	if seq := x.unseenSeq(); seq > 0 && !x.a.shows(seq) {
+		p.Unseen = x.T("notice.unseen")
+	}
 	p.Nav = x.nav()
 	return p
+}
+
+// unseenSeq is the seq of a change the page may not show yet: one this
+// request saved (settle gave up waiting for it), or the one the form that
+// redirected here saved (pendingParam); 0 when none.
+func (x *ctx) unseenSeq() uint64 {
+	if x.unseen > 0 {
+		return x.unseen
+	}
+	seq, _ := strconv.ParseUint(x.QueryParam(pendingParam), 10, 64)
+	return seq
 }
 
 // backPath is where the language switch returns to: this page, or for a

@@ -170,17 +170,38 @@ func (a *app) read(fn func(m *projections.Models)) {
 // settle waits, up to the read-your-writes bound (ACCREDIT_READ_WAIT),
 // until the read models reflect seq, so that the page a command redirects
 // to shows it (read-your-writes). So does the search index once it is
-// built (while it builds, it shows that it does).
-func (a *app) settle(ctx context.Context, seq uint64) {
+// built (while it builds, it shows that it does). Past the bound the page
+// says that the change is saved but may not show yet (ctx.unseen).
+func (a *app) settle(x *ctx, seq uint64) {
 	if a.d.Reads == nil || a.d.Reads.Runner == nil || seq == 0 {
 		return
 	}
-	wctx, cancel := context.WithTimeout(ctx, a.d.Reads.Wait())
+	wctx, cancel := context.WithTimeout(x.Request().Context(), a.d.Reads.Wait())
 	defer cancel()
-	_ = a.d.Reads.Runner.WaitFor(wctx, seq)
-	if idx := a.d.Reads.Search; idx != nil && idx.Status().Built {
-		_ = idx.WaitFor(wctx, seq)
+	err := a.d.Reads.Runner.WaitFor(wctx, seq)
+	if idx := a.d.Reads.Search; err == nil && idx != nil && idx.Status().Built {
+		err = idx.WaitFor(wctx, seq)
 	}
+	if err != nil {
+		x.unseen = max(x.unseen, seq)
+	}
+}
+
+// pendingParam is the query parameter of a page redirected to after a
+// change the read side had not applied yet: its seq.
+const pendingParam = "pending"
+
+// shows reports whether the read side has applied seq: the read models,
+// and the search index once it is built (as settle waits for them).
+func (a *app) shows(seq uint64) bool {
+	if a.d.Reads == nil || a.d.Reads.Runner == nil {
+		return true
+	}
+	if a.d.Reads.Runner.Position() < seq {
+		return false
+	}
+	idx := a.d.Reads.Search
+	return idx == nil || !idx.Status().Built || idx.Position() >= seq
 }
 
 // sla is the service level from submission to decision: the cases
