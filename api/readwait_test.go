@@ -16,12 +16,15 @@ import (
 	"github.com/emcc/accredit/domain/eventstore"
 )
 
-// startHeldReads starts accreditd with read-your-writes bounded by wait and
-// its read models following the store through a gate the test can hold.
+// startHeldReads starts accreditd with read-your-writes bounded by wait (0:
+// the test instances' bound) and its read models following the store
+// through a gate the test can hold.
 func startHeldReads(t *testing.T, wait time.Duration) (*Instance, *Gate) {
 	t.Helper()
 	cfg := Config(t.TempDir())
-	cfg.ReadWait = wait
+	if wait > 0 {
+		cfg.ReadWait = wait
+	}
 	var gate *Gate
 	in := StartWith(t, cfg, app.Options{ReadStore: func(s eventstore.Store) eventstore.Store {
 		gate = NewGate(s)
@@ -133,5 +136,29 @@ func TestAMinSeqPastTheStoresEndIsRefusedAtOnce(t *testing.T) {
 			!strings.Contains(p.Errors[0].Reason, fmt.Sprintf("past the store's last position, %d", last)) {
 			t.Fatalf("%s: got %d %s, want 400 naming min_seq past the store's last position", path, a.status, a.body)
 		}
+	}
+}
+
+// A test instance waits TestReadWait (30 s) for its read side: a test that
+// reads right after a command, on a machine busy enough that the read side
+// is seconds behind, waits instead of failing on a 503.
+func TestATestInstanceWaitsForASlowReadSide(t *testing.T) {
+	in, gate := startHeldReads(t, 0)
+	if in.Cfg.ReadWait != TestReadWait {
+		t.Fatalf("a test instance's read wait: got %s, want %s", in.Cfg.ReadWait, TestReadWait)
+	}
+	admin := in.AdminToken(t)
+	gate.Hold()
+	seq := newUser(t, in, admin, "late@example.org")
+	answered := make(chan rawAnswer, 1)
+	go func() { answered <- getWithin(in, "/api/v1/register?limit=1&min_seq="+seq, "", 2*TestReadWait) }()
+	select {
+	case a := <-answered:
+		t.Fatalf("the read side held 5 s, a read waiting for seq %s was answered: %d %s (err %v), want it still waiting", seq, a.status, a.body, a.err)
+	case <-time.After(5 * time.Second):
+	}
+	gate.Release()
+	if a := <-answered; a.err != nil || a.status != http.StatusOK {
+		t.Fatalf("the read side released, the read waiting for seq %s: got %d %s (err %v), want 200", seq, a.status, a.body, a.err)
 	}
 }

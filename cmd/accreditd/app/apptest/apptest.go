@@ -75,8 +75,17 @@ func Config(dir string) app.Config {
 	cfg.SigningKeyFile = dir + "/keys/audit-ed25519.pem"
 	cfg.MasterKeyFile = dir + "/keys/master.key"
 	cfg.ShutdownTimeout = 5 * time.Second
+	// A read with min_seq (and a web form's redirect) waits this long for
+	// the read side: on a busy machine (the race detector, a loaded CI
+	// runner) it can be seconds behind, and a test that reads right after
+	// a command must wait, not fail. Tests of the 503 and of the page that
+	// says a change is not shown yet set a short one.
+	cfg.ReadWait = TestReadWait
 	return cfg
 }
+
+// TestReadWait is the read-your-writes bound of every test instance.
+const TestReadWait = 30 * time.Second
 
 // Start starts an instance on a fresh data directory.
 func Start(tb testing.TB) *Instance {
