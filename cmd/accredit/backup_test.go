@@ -129,6 +129,7 @@ func TestBackupAndRestoreBringBackEverything(t *testing.T) {
 	if rep["intact"] != true || len(rep["checkpoints"].([]any)) != 1 {
 		t.Fatalf("audit after restore: %v", rep)
 	}
+	caughtUp(t, in, "") // the register is a read model
 	if v := apptest.Expect(t, in.Get(t, "/api/v1/register/"+accID, ""), 200).Map(t); v["valid"] != true {
 		t.Fatalf("register after restore: %v", v)
 	}

@@ -61,6 +61,26 @@ func harnessOn(t *testing.T, in *apptest.Instance) *harness {
 	}}
 }
 
+// caughtUp waits until in's read side has applied every commit stored
+// now, as a client does with min_seq (here the store's last seq): commands
+// sent through the test client (apptest) do not wait for it, and on a busy
+// machine a list read right after them could miss them. With office, the
+// search index too (the office's list of cases, GET /api/v1/cases).
+func caughtUp(t *testing.T, in *apptest.Instance, office string) {
+	t.Helper()
+	last, err := in.App.Events.LastSeq(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	reads := []struct{ path, token string }{{fmt.Sprintf("/api/v1/register?limit=1&min_seq=%d", last), ""}}
+	if office != "" {
+		reads = append(reads, struct{ path, token string }{fmt.Sprintf("/api/v1/cases?limit=1&min_seq=%d", last), office})
+	}
+	for _, r := range reads {
+		apptest.Expect(t, apptest.Retry(t, func(map[string]string) apptest.Response { return in.Get(t, r.path, r.token) }), 200)
+	}
+}
+
 type result struct {
 	code           int
 	stdout, stderr string
@@ -404,6 +424,7 @@ func TestCasesListShowHistory(t *testing.T) {
 	h.loginAdmin()
 	tm := newTeam(t, h.in)
 	id := tm.submitted(t)
+	caughtUp(t, h.in, "") // the queue is a read model
 
 	r := h.must(0, "", "cases", "list")
 	contains(t, "cases list", r.stdout, "CASE", id, "EIA", "practitioner", "submitted", "1 case in progress")
@@ -447,6 +468,7 @@ func TestCasesListShowHistory(t *testing.T) {
 	}
 	contains(t, "as of a day before the case", h.must(exitFailed, "", "cases", "show", id, "--as-of", "2000-01-31").stderr, "404", "had not been opened at 2000-01-31T23:59:59Z")
 	contains(t, "bad --as-of", h.must(exitUsage, "", "cases", "show", id, "--as-of", "yesterday").stderr, "--as-of must be")
+	caughtUp(t, h.in, "") // the screening, in the assessor's queue
 	r = h.must(0, "", "cases", "list", "--token", tm.assessor.Token)
 	contains(t, "assessor queue", r.stdout, "Available to claim (1)", id, "may claim assessor or verifier", "Mine in progress (0)")
 	// An applicant has no queue: 403, exit 4.
@@ -523,6 +545,7 @@ func TestProjectionsRegisterAndMissingEndpoints(t *testing.T) {
 
 	// The register is public: no login needed.
 	h.must(0, "", "logout")
+	caughtUp(t, h.in, "") // the register is a read model
 	r = h.must(0, "", "register", "search", "carla", "--scheme", "EIA", "--level", "practitioner")
 	contains(t, "register search", r.stdout, accID, "Carla Coach", "practitioner", "active")
 	r = h.must(0, "", "register", "search", "--limit", "1")

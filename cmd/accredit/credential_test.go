@@ -30,6 +30,7 @@ func TestCredentialVerifyCommand(t *testing.T) {
 	h := newHarness(t)
 	tm := newTeam(t, h.in)
 	acc := tm.awarded(t, tm.submitted(t))
+	caughtUp(t, h.in, "") // a credential names the holder as the register has them
 	dir := t.TempDir()
 	cred := save(t, h.in, dir, "carla.jwt", "/api/v1/accreditations/"+acc+"/credential", tm.applicant.Token)
 	did := save(t, h.in, dir, "did.json", "/.well-known/did.json", "")

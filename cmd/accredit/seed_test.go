@@ -55,6 +55,9 @@ func TestSeedThenStartGivesEveryStateAndLogins(t *testing.T) {
 	cfg.AdminEmail, cfg.AdminPassword = "", "" // the seeded office is the office
 	in := apptest.StartWith(t, cfg, app.Options{})
 	office := in.Login(t, out.Summary.Office, pw)
+	// The read models caught up before the start ended; the search index
+	// (the office's list of cases below) builds after it.
+	caughtUp(t, in, office)
 	stats := apptest.Expect(t, in.Get(t, "/api/v1/stats", office), 200)
 	var st struct {
 		Stats struct {
