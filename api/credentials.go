@@ -33,7 +33,8 @@ type Awards struct {
 
 // Of is accreditation accID as its credential says it. Errors: NotFound
 // (none the actor may see), Unprocessable (its holder's personal data was
-// erased), Unavailable (the register has not caught up with the award).
+// erased), Unavailable (the register has not caught up with the award
+// within the read-your-writes bound, ACCREDIT_READ_WAIT).
 func (w Awards) Of(ctx context.Context, actor domain.Actor, accID string) (credential.Award, accreditation.AccreditationStatus, error) {
 	id, err := w.Cases.CaseOfAccreditation(actor, accID)
 	if err != nil {
@@ -46,9 +47,17 @@ func (w Awards) Of(ctx context.Context, actor domain.Actor, accID string) (crede
 	if err := cases.IsCurrent(v.AccreditationID(), accID); err != nil {
 		return credential.Award{}, "", err
 	}
-	var e projections.RegisterEntry
-	var ok bool
-	w.Reads.Runner.Read(func(set *projections.Set) { e, ok = set.Typed().Register.Lookup(accID) })
+	e, ok := w.registered(accID)
+	if !ok {
+		// The case holds the award, the register has not applied it yet:
+		// the holder who downloads their credential as soon as they are
+		// told of it waits for it, as a read given min_seq would.
+		if st := w.Reads.Store; st != nil {
+			if last, err := st.LastSeq(ctx); err == nil && w.Reads.Runner.WaitFor(ctx, last) == nil {
+				e, ok = w.registered(accID)
+			}
+		}
+	}
 	if !ok {
 		err := domain.Errorf(domain.Unavailable, "the register has not caught up with accreditation %s yet", accID)
 		err.RetryAfter = 1
@@ -108,6 +117,12 @@ func LocalStatusLists(ctx context.Context, svc *credential.Service, rs *ReadSide
 		}
 		return "", false, nil
 	}
+}
+
+// registered is the register's entry of accreditation accID.
+func (w Awards) registered(accID string) (e projections.RegisterEntry, ok bool) {
+	w.Reads.Runner.Read(func(set *projections.Set) { e, ok = set.Typed().Register.Lookup(accID) })
+	return e, ok
 }
 
 func (s *Server) awards() Awards {

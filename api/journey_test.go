@@ -23,12 +23,20 @@ type team struct {
 
 func newTeam(t *testing.T, mutate ...func(*app.Config)) *team {
 	t.Helper()
+	return newTeamWith(t, app.Options{}, mutate...)
+}
+
+// newTeamWith is newTeam on an accreditd started with opt (its clock is
+// the team's).
+func newTeamWith(t *testing.T, opt app.Options, mutate ...func(*app.Config)) *team {
+	t.Helper()
 	clock := NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 	cfg := Config(t.TempDir())
 	for _, m := range mutate {
 		m(&cfg)
 	}
-	in := StartWith(t, cfg, app.Options{Now: clock.Now})
+	opt.Now = clock.Now
+	in := StartWith(t, cfg, opt)
 	tm := &team{in: in, clock: clock, admin: in.AdminToken(t)}
 	r := Expect(t, in.Post(t, "/api/v1/auth/register", "", map[string]string{"email": "carla@example.org", "password": "carla's long password", "name": "Carla Coach"}), 201)
 	tm.applicant = User{ID: r.Map(t)["id"].(string), Email: "carla@example.org", Password: "carla's long password", Name: "Carla Coach"}
