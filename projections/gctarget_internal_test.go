@@ -147,8 +147,6 @@ func allAre(seen []int, want int) bool {
 func TestALongReplayLoosensTheTargetAndAShortOneDoesNot(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(64 << 30))
-	defer func(n uint64) { longReplay = n }(longReplay)
-	longReplay = 50
 	store := eventstore.NewMemory()
 	g := historygen.New(t, store, 5)
 	g.OpenCases(t, 40)
@@ -157,6 +155,7 @@ func TestALongReplayLoosensTheTargetAndAShortOneDoesNot(t *testing.T) {
 	newSet := func() *Set { s := NewSet(); s.Models = append(s.Models, seen); return s }
 	returned := make(chan struct{}, 4)
 	r := NewRunner(store, newSet, Options{})
+	r.longReplay = 50
 	r.returnMemory = func() { returned <- struct{}{} }
 
 	if _, err := r.Rebuild(t.Context(), nil); err != nil {
@@ -171,6 +170,7 @@ func TestALongReplayLoosensTheTargetAndAShortOneDoesNot(t *testing.T) {
 
 	gaveBack(t, returned, "the rebuild")
 	started := NewRunner(store, newSet, Options{})
+	started.longReplay = 50
 	started.returnMemory = r.returnMemory
 	started.Start()
 	defer started.Stop()

@@ -70,11 +70,14 @@ type Runner struct {
 	// the memory back at once, with returnMemory (a test counts its calls).
 	returnAfter  int64
 	returnMemory func()
-	resumed      uint64        // the position Start resumed from
-	replayed     atomic.Uint64 // commits the follower applied since Start
-	rebuilding   atomic.Bool
-	stopRun      context.CancelFunc
-	done         chan struct{}
+	// longReplay is how far behind a replay loosens the collector
+	// (longReplay; a test shortens it).
+	longReplay uint64
+	resumed    uint64        // the position Start resumed from
+	replayed   atomic.Uint64 // commits the follower applied since Start
+	rebuilding atomic.Bool
+	stopRun    context.CancelFunc
+	done       chan struct{}
 
 	statusMu    sync.Mutex
 	lastRebuild *RebuildStatus
@@ -155,7 +158,8 @@ func NewRunner(store eventstore.Store, newSet func() *Set, opt Options) *Runner 
 	}
 	r := &Runner{store: store, newSet: newSet, dir: opt.SnapshotDir, schema: opt.Schema, log: opt.Log,
 		waitBound: opt.WaitBound, snapEvery: opt.SnapshotEvery, snapAfter: uint64(opt.SnapshotAfter),
-		changed: make(chan struct{}), returnAfter: returnMemoryAfter, returnMemory: debug.FreeOSMemory}
+		changed: make(chan struct{}), returnAfter: returnMemoryAfter, returnMemory: debug.FreeOSMemory,
+		longReplay: longReplay}
 	r.cur = r.makeSet()
 	return r
 }
@@ -241,7 +245,7 @@ func (r *Runner) follow(ctx context.Context) {
 		// models are told they catch up until they reach it.
 		end, _ := r.store.LastSeq(ctx)
 		loose := func() {}
-		if end > r.Position()+longReplay {
+		if end > r.Position()+r.longReplay {
 			loose = r.loosenGC()
 		}
 		err := replay(ctx, r.store, r.Position(), func(b *batch) error {
@@ -408,7 +412,7 @@ func (r *Runner) loosenGC() (restore func()) {
 // longReplay is how many commits behind the store's end the models must
 // be for the replay to loosen the collector's target (ReplayGCPercent):
 // below it a replay is over before the target would matter.
-var longReplay uint64 = 10_000
+const longReplay = 10_000
 
 // catchUpBound bounds the final catch-up, done while reads wait.
 const catchUpBound = 30 * time.Second
@@ -424,7 +428,7 @@ func (r *Runner) rebuild(ctx context.Context, progress func(pos, target uint64))
 	if target > 0 {
 		next.catchingUp(true)
 		loose := func() {}
-		if target > longReplay {
+		if target > r.longReplay {
 			loose = r.loosenGC()
 		}
 		err = replay(ctx, r.store, 0, func(b *batch) error {
