@@ -35,10 +35,18 @@ const (
 	// sent, no choice, so that a change made by someone else is seen.
 	KindPasswordChanged Kind = "password_changed" // the account's password was changed or reset
 	KindEmailChanged    Kind = "email_changed"    // to the address left: the account moved to another
+	KindAccountDisabled Kind = "account_disabled" // the office disabled the account (mailed although it is)
+	KindAccountEnabled  Kind = "account_enabled"  // the office enabled the account again
 )
 
 // alwaysSent are the kinds no preference turns off.
-var alwaysSent = []Kind{KindPasswordReset, KindEmailVerification, KindPasswordChanged, KindEmailChanged}
+var alwaysSent = []Kind{KindPasswordReset, KindEmailVerification, KindPasswordChanged, KindEmailChanged,
+	KindAccountDisabled, KindAccountEnabled}
+
+// toDisabled reports whether kind k goes to a recipient whose account is
+// disabled: only the notice that it is. Every other kind is neither
+// written to them nor, written before, sent.
+func toDisabled(k Kind) bool { return k == KindAccountDisabled }
 
 // KindsFor returns the kinds a user of role may receive, in the order the
 // account page lists them.

@@ -16,7 +16,9 @@ import (
 // handleAccount mails the notices of commit c of user userID's stream: a
 // changed password to the account's address, a changed address to the one
 // it left. Someone who took a session or learnt the password could
-// otherwise shut the owner out unseen.
+// otherwise shut the owner out unseen. The office disabling the account,
+// or enabling it again, is mailed to its address too: the user would
+// otherwise find out at their next login.
 //
 // A notice is in the user's own language (their choice), else in the
 // language of the newest case they applied with, else in English: as a
@@ -53,6 +55,16 @@ func (n *Notifier) handleAccount(ctx context.Context, c eventstore.Commit, userI
 			kind, address = KindEmailChanged, old
 			d.Address = MaskAddress(now)
 			d.Link = strings.TrimRight(n.BaseURL, "/") + "/login"
+		case accounts.EventUserDisabled:
+			// The office's reason is not mailed: it may be internal (a
+			// complaint, an investigation), written for the office rather
+			// than to the user, and the office can tell the user directly.
+			// The notice says when, and whom to ask.
+			kind = KindAccountDisabled
+			d.Link = strings.TrimRight(n.BaseURL, "/") + "/"
+		case accounts.EventUserEnabled:
+			kind = KindAccountEnabled // the reason is not mailed either
+			d.Link = strings.TrimRight(n.BaseURL, "/") + "/login"
 		default:
 			continue
 		}
@@ -63,7 +75,11 @@ func (n *Notifier) handleAccount(ctx context.Context, c eventstore.Commit, userI
 			}
 			caseLang, looked = lang, true
 		}
-		if _, err := n.notifiedAt(ctx, fmt.Sprintf("e%d.%s.%s", c.Seq, kind, userID), userID, address, caseLang, kind, d); err != nil {
+		_, err := n.notifiedAt(ctx, fmt.Sprintf("e%d.%s.%s", c.Seq, kind, userID), userID, address, caseLang, kind, d)
+		if errors.Is(err, pii.ErrErased) || errors.Is(err, pii.ErrNoKey) {
+			continue // erased, and the key gone before this process read the record: nobody to tell
+		}
+		if err != nil {
 			return err
 		}
 	}

@@ -337,7 +337,7 @@ func (n *Notifier) notifiedAt(ctx context.Context, id, recipient, address, caseL
 	if err != nil {
 		return false, err
 	}
-	if !found || p.Erased || p.Disabled || p.Email == "" {
+	if !found || p.Erased || (p.Disabled && !toDisabled(kind)) || p.Email == "" {
 		return false, nil
 	}
 	prefs, err := n.Outbox.Store().Preferences(ctx, recipient)

@@ -271,9 +271,10 @@ func (o *Outbox) sendOne(ctx context.Context, id string) (bool, error) {
 		if err != nil {
 			return false, err // the claim times out and it is tried again
 		}
-		if !ok || p.Disabled || p.Erased {
+		if !ok || (p.Disabled && !toDisabled(m.Kind)) || p.Erased {
 			// Written before the account was disabled (a message waiting
-			// for its next try): the notifier writes none after.
+			// for its next try): the notifier writes none after, but the
+			// notice that it is disabled.
 			m.Status, m.LastError = StatusCancelled, "the recipient's account is disabled or gone"
 			return false, o.record(ctx, m, rev)
 		}

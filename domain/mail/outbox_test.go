@@ -116,3 +116,30 @@ func TestMailToARecipientDisabledSinceIsNotSent(t *testing.T) {
 		}
 	}
 }
+
+// TestTheNoticeOfADisabledAccountIsSentToIt: the notice that the office
+// disabled an account goes to its address although the account is
+// disabled (it is about that); the notice that it is enabled again, and
+// any other mail, to an account disabled once more is cancelled.
+func TestTheNoticeOfADisabledAccountIsSentToIt(t *testing.T) {
+	ctx := context.Background()
+	store, vault := outboxStores(t)
+	server, people := &counting{}, directory{disabled: map[string]bool{"u-carla": true}}
+	o := mail.NewOutbox(mail.Options{Store: store, Vault: vault, Transport: server, Owner: "p1", People: people,
+		Now: func() time.Time { return time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC) }})
+	for _, k := range []mail.Kind{mail.KindAccountDisabled, mail.KindAccountEnabled, mail.KindPasswordChanged} {
+		if _, err := o.Add(ctx, mail.Draft{ID: "e1." + string(k) + ".u-carla", Kind: k, RecipientID: "u-carla",
+			Email: "carla@example.org", Language: "en", Subject: string(k), Body: "Dear Carla"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := o.SendDue(ctx); n != 1 || server.sent != 1 {
+		t.Fatalf("sent %d (the server got %d), want 1", n, server.sent)
+	}
+	for k, want := range map[mail.Kind]mail.Status{mail.KindAccountDisabled: mail.StatusSent,
+		mail.KindAccountEnabled: mail.StatusCancelled, mail.KindPasswordChanged: mail.StatusCancelled} {
+		if m, _, err := store.Get(ctx, "e1."+string(k)+".u-carla"); err != nil || m.Status != want {
+			t.Fatalf("the %s message: %s, %v; want %s", k, m.Status, err, want)
+		}
+	}
+}

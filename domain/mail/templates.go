@@ -358,6 +358,48 @@ Was u dat, dan hoeft u niets te doen. Was u het niet, meld het dan meteen aan
 het EMCC-bureau: het kan het account blokkeren en u een link geven om een nieuw
 wachtwoord in te stellen. Een herstel via de website zou naar het nieuwe adres gaan.
 `+noticeFooterNL)
+	// Neither notice gives the office's reason (see handleAccount).
+	tpl(KindAccountDisabled, "en", "Your EMCC Accredit account is disabled", `
+Dear {{.Name}},
+
+The EMCC office disabled your EMCC Accredit account on {{datetime .At}}.
+While it is disabled you cannot log in; every session of the account has ended.
+
+Your applications and records are kept as they are.
+
+If you think this is a mistake, contact the EMCC office.
+`+noticeFooterEN)
+	tpl(KindAccountDisabled, "nl", "Uw EMCC Accredit-account is geblokkeerd", `
+Beste {{.Name}},
+
+Het EMCC-bureau heeft uw EMCC Accredit-account geblokkeerd op {{datetime .At}}.
+Zolang het geblokkeerd is, kunt u niet inloggen; alle sessies van het account
+zijn beëindigd.
+
+Uw aanvragen en gegevens blijven bewaard zoals ze zijn.
+
+Denkt u dat dit een vergissing is, neem dan contact op met het EMCC-bureau.
+`+noticeFooterNL)
+	tpl(KindAccountEnabled, "en", "Your EMCC Accredit account is enabled again", `
+Dear {{.Name}},
+
+The EMCC office enabled your EMCC Accredit account again on {{datetime .At}}.
+You can log in again with the password you had:
+
+{{.Link}}
+
+If you no longer know it, set a new one with "Forgot your password?" on that page.
+`+noticeFooterEN)
+	tpl(KindAccountEnabled, "nl", "Uw EMCC Accredit-account is gedeblokkeerd", `
+Beste {{.Name}},
+
+Het EMCC-bureau heeft uw EMCC Accredit-account gedeblokkeerd op {{datetime .At}}.
+U kunt weer inloggen met het wachtwoord dat u had:
+
+{{.Link}}
+
+Weet u het niet meer, stel dan een nieuw wachtwoord in met "Wachtwoord vergeten?" op die pagina.
+`+noticeFooterNL)
 	tpl(KindDigest, "en", "EMCC Accredit: {{len .Submitted}} new, {{len .Overdue}} overdue", `
 Dear {{.Name}},
 

@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -79,6 +80,58 @@ func TestAccountNoticesRenderInEnglishAndDutch(t *testing.T) {
 	}
 }
 
+// The notices of the office disabling an account and enabling it again
+// render in both languages, name the recipient and say when; the first
+// says that they cannot log in, that their applications and records are
+// kept and whom to ask, the second that they can log in again, and where.
+// Both are always sent: no role's choices list them.
+func TestAccountDisabledAndEnabledNoticesRenderInEnglishAndDutch(t *testing.T) {
+	d := Data{Name: "Carla Coach", At: time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC), Link: "https://accredit.test/login"}
+	for _, c := range []struct {
+		kind           Kind
+		enSubject      string
+		nlSubject      string
+		enSays, nlSays []string
+	}{
+		{KindAccountDisabled, "Your EMCC Accredit account is disabled", "Uw EMCC Accredit-account is geblokkeerd",
+			[]string{"The EMCC office disabled your EMCC Accredit account on 6 December 2026 09:00 UTC.", "you cannot log in",
+				"Your applications and records are kept", "If you think this is a mistake, contact the EMCC office."},
+			[]string{"Het EMCC-bureau heeft uw EMCC Accredit-account geblokkeerd op 6 december 2026 09:00 UTC.", "kunt u niet inloggen",
+				"Uw aanvragen en gegevens blijven bewaard", "Denkt u dat dit een vergissing is, neem dan contact op met het EMCC-bureau."}},
+		{KindAccountEnabled, "Your EMCC Accredit account is enabled again", "Uw EMCC Accredit-account is gedeblokkeerd",
+			[]string{"The EMCC office enabled your EMCC Accredit account again on 6 December 2026 09:00 UTC.", "You can log in again", d.Link},
+			[]string{"Het EMCC-bureau heeft uw EMCC Accredit-account gedeblokkeerd op 6 december 2026 09:00 UTC.", "U kunt weer inloggen", d.Link}},
+	} {
+		t.Run(string(c.kind), func(t *testing.T) {
+			en, enBody, nl, nlBody := renderBoth(t, c.kind, d)
+			if en != c.enSubject || nl != c.nlSubject {
+				t.Errorf("subjects: got %q and %q, want %q and %q", en, nl, c.enSubject, c.nlSubject)
+			}
+			for _, b := range []struct {
+				body, greeting, footer string
+				says                   []string
+			}{{enBody, "Dear Carla Coach,", noticeFooterEN, c.enSays}, {nlBody, "Beste Carla Coach,", noticeFooterNL, c.nlSays}} {
+				if !strings.HasPrefix(b.body, b.greeting) || !strings.HasSuffix(b.body, b.footer) {
+					t.Errorf("got body:\n%s\nwant it to start %q and end with the notices' footer", b.body, b.greeting)
+				}
+				for _, want := range b.says {
+					if !strings.Contains(b.body, want) {
+						t.Errorf("got body:\n%s\nwant it to say %q", b.body, want)
+					}
+				}
+			}
+			if !ValidKind(c.kind) || !slices.Contains(alwaysSent, c.kind) {
+				t.Errorf("%s: not a valid kind, or not always sent", c.kind)
+			}
+			for _, role := range domain.UserRoles {
+				if slices.Contains(KindsFor(role), c.kind) {
+					t.Errorf("%s is among the choices of a %s: it is always sent", c.kind, role)
+				}
+			}
+		})
+	}
+}
+
 // Every date a template writes reads as words in the mail's language, as
 // the web pages write it, with the time of day (in UTC) where the mail
 // gives one; never as an ISO date.
@@ -94,6 +147,8 @@ func TestDatesInMailReadAsWordsInTheMailsLanguage(t *testing.T) {
 		{KindInterview, "set for 6 December 2026 14:30 UTC", "vastgesteld op 6 december 2026 14:30 UTC"},
 		{KindPasswordChanged, "changed on 6 December 2026 14:30 UTC", "gewijzigd op 6 december 2026 14:30 UTC"},
 		{KindEmailChanged, "changed on 6 December 2026 14:30 UTC", "gewijzigd op 6 december 2026 14:30 UTC"},
+		{KindAccountDisabled, "account on 6 December 2026 14:30 UTC.", "geblokkeerd op 6 december 2026 14:30 UTC."},
+		{KindAccountEnabled, "again on 6 December 2026 14:30 UTC.", "gedeblokkeerd op 6 december 2026 14:30 UTC."},
 	} {
 		t.Run(string(c.kind), func(t *testing.T) {
 			_, en, _, nl := renderBoth(t, c.kind, d)
