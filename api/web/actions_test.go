@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
 )
@@ -284,21 +285,24 @@ func TestDownloadMyData(t *testing.T) {
 }
 
 // TestOfficeEnablesADisabledUser: a disabling is undone on the user's page,
-// with a reason; the user logs in again with their password.
+// with a reason; the user logs in again with their password. The page
+// says that the user is told of each by email, and the outbox lists both
+// emails by their kind.
 func TestOfficeEnablesADisabledUser(t *testing.T) {
 	w := newWorld(t)
 	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
 	office := w.officeClient(t)
 	page := "/office/users/" + carla.ID
-	if a := office.get(page); strings.Contains(a.Body, page+`/enable"`) {
-		t.Fatal("an active user's page offers to enable them")
+	if a := office.get(page); strings.Contains(a.Body, page+`/enable"`) ||
+		!strings.Contains(a.Body, "They are told by email that the EMCC office disabled their account; the reason stays out of it.") {
+		t.Fatal("an active user's page offers to enable them, or does not say that they are told of a disabling by email")
 	}
 	if a := office.post(page+"/disable", url.Values{"disable_reason": {"Left EMCC."}}, true); a.Status != http.StatusSeeOther {
 		t.Fatalf("disable: %d", a.Status)
 	}
 	a := office.get(page)
-	if !strings.Contains(a.Body, page+`/enable"`) || strings.Contains(a.Body, page+`/disable"`) {
-		t.Fatal("a disabled user's page: no enable form, or still a disable form")
+	if !strings.Contains(a.Body, page+`/enable"`) || strings.Contains(a.Body, page+`/disable"`) || !strings.Contains(a.Body, "They are told by email.") {
+		t.Fatal("a disabled user's page: no enable form, still a disable form, or no word of the email")
 	}
 	if a := office.post(page+"/enable", nil, true); a.Status != http.StatusBadRequest || !strings.Contains(a.Body, `href="#f-enable_reason"`) {
 		t.Fatalf("enable without a reason: got %d", a.Status)
@@ -312,5 +316,14 @@ func TestOfficeEnablesADisabledUser(t *testing.T) {
 	}
 	if a := w.client(t).post("/login", url.Values{"email": {carla.Email}, "password": {carla.Password}}, true); a.Status != http.StatusSeeOther {
 		t.Fatalf("the enabled user logs in: %d", a.Status)
+	}
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		a := office.get("/office/outbox")
+		if strings.Contains(a.Body, "Account disabled") && strings.Contains(a.Body, "Account enabled again") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the outbox does not list the two notices by their kind after a minute: %.2000s", a.Body)
+		}
 	}
 }

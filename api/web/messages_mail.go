@@ -84,4 +84,6 @@ var mailMessages = map[string]msg{
 	"mailkind.email_verification":    {"New email address", "Nieuw e-mailadres"},
 	"mailkind.password_changed":      {"Password changed", "Wachtwoord gewijzigd"},
 	"mailkind.email_changed":         {"Email address changed", "E-mailadres gewijzigd"},
+	"mailkind.account_disabled":      {"Account disabled", "Account geblokkeerd"},
+	"mailkind.account_enabled":       {"Account enabled again", "Account gedeblokkeerd"},
 }
