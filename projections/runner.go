@@ -70,7 +70,7 @@ type Runner struct {
 	// the memory back at once, with returnMemory (a test counts its calls).
 	returnAfter  int64
 	returnMemory func()
-	// longReplay is how far behind a replay loosens the collector
+	// longReplay is how long a rebuild must be to loosen the collector
 	// (longReplay; a test shortens it).
 	longReplay uint64
 	resumed    uint64        // the position Start resumed from
@@ -244,10 +244,6 @@ func (r *Runner) follow(ctx context.Context) {
 		// Behind the store's end (a start, a resumed subscription), the
 		// models are told they catch up until they reach it.
 		end, _ := r.store.LastSeq(ctx)
-		loose := func() {}
-		if end > r.Position()+r.longReplay {
-			loose = r.loosenGC()
-		}
 		err := replay(ctx, r.store, r.Position(), func(b *batch) error {
 			r.writing.Lock()
 			r.mu.Lock()
@@ -256,7 +252,6 @@ func (r *Runner) follow(ctx context.Context) {
 			r.applyBatch(r.cur, b, 0)
 			if r.cur.pos >= end {
 				r.cur.catchingUp(false)
-				loose()
 			}
 			r.replayed.Add(countUpTo(b, from, r.cur.pos))
 			close(r.changed)
@@ -265,7 +260,6 @@ func (r *Runner) follow(ctx context.Context) {
 			r.writing.Unlock()
 			return nil
 		})
-		loose()
 		if ctx.Err() != nil {
 			return
 		}
@@ -395,23 +389,9 @@ func (r *Runner) Rebuild(ctx context.Context, progress func(pos, target uint64))
 	return n, err
 }
 
-// loosenGC loosens the collector's target for a long replay (see
-// ReplayGCPercent) until the func it returns is called, which then gives
-// the memory the heap grew into back to the system rather than at the
-// scavenger's pace, the target loosened or not: at 408k events a start
-// with no snapshot held 399 MiB at ready rather than 831 with no soft
-// memory limit, 494 rather than 732 with the deploy's.
-func (r *Runner) loosenGC() (restore func()) {
-	give := loosenGC()
-	return sync.OnceFunc(func() {
-		give()
-		go r.returnMemory()
-	})
-}
-
-// longReplay is how many commits behind the store's end the models must
-// be for the replay to loosen the collector's target (ReplayGCPercent):
-// below it a replay is over before the target would matter.
+// longReplay is how many commits a rebuild must replay to loosen the
+// collector's target (ReplayGCPercent) and give the memory back after:
+// below it a rebuild is over before either would matter.
 const longReplay = 10_000
 
 // catchUpBound bounds the final catch-up, done while reads wait.
@@ -425,11 +405,17 @@ func (r *Runner) rebuild(ctx context.Context, progress func(pos, target uint64))
 	next := r.makeSet()
 	var n uint64
 	errDone := errors.New("caught up")
+	long := target > r.longReplay
+	if long {
+		// Once swapped (or dropped), one generation is garbage: hundreds
+		// of MB at 1M events given back now, not at the scavenger's pace.
+		defer func() { go r.returnMemory() }()
+	}
 	if target > 0 {
 		next.catchingUp(true)
 		loose := func() {}
-		if target > r.longReplay {
-			loose = r.loosenGC()
+		if long {
+			loose = loosenGC()
 		}
 		err = replay(ctx, r.store, 0, func(b *batch) error {
 			from := next.pos
