@@ -31,11 +31,11 @@ const snapshotGCPercent = 25
 const ReplayGCPercent = 300
 
 // gcTarget arbitrates the collector's target between snapshots, which want
-// it tight, and replays, which want it loose: while any snapshot is written
-// it is tight; else while any replay runs under a soft memory limit it is
-// loose; else it is what it was found to be. A target found lower than the default (an operator's
-// GOGC) or off is never loosened, and one found lower than tight, or off,
-// is never tightened.
+// it tight, and rebuilds, which want it loose: while any snapshot is
+// written it is tight; else while any rebuild replays under a soft memory
+// limit it is loose; else it is what it was found to be. A target found
+// lower than the default (an operator's GOGC) or off is never loosened,
+// and one found lower than tight, or off, is never tightened.
 var gcTarget struct {
 	sync.Mutex
 	tight, loose int
