@@ -44,9 +44,14 @@ var alwaysSent = []Kind{KindPasswordReset, KindEmailVerification, KindPasswordCh
 	KindAccountDisabled, KindAccountEnabled}
 
 // toDisabled reports whether kind k goes to a recipient whose account is
-// disabled: only the notice that it is. Every other kind is neither
-// written to them nor, written before, sent.
-func toDisabled(k Kind) bool { return k == KindAccountDisabled }
+// disabled: the notices that the office disabled or enabled it. Every
+// other kind is neither written to them nor, written before, sent. The
+// enabling's notice goes too, as the disabled flag a process reads may be
+// a moment behind the enabling it tells of (the notifier or the sender of
+// one process ahead of its own directory: under load the notice was
+// dropped so); one sent after a second disabling is followed by that
+// one's notice.
+func toDisabled(k Kind) bool { return k == KindAccountDisabled || k == KindAccountEnabled }
 
 // KindsFor returns the kinds a user of role may receive, in the order the
 // account page lists them.
