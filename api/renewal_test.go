@@ -117,7 +117,8 @@ func TestRenewalAsAShortCase(t *testing.T) {
 // wrote for a renewal and what its assessor decided are the holder's, the
 // office's and that renewal's assessor's. The assessor of the next
 // renewal, five years on, reads the renewal they assess, in the case and
-// in its history, and not the one before, which someone else assessed.
+// in its history, and not the one before, which someone else assessed;
+// that one's assessor reads theirs in the history, and not the next.
 func TestANextRenewalsAssessorReadsNothingOfTheRenewalBefore(t *testing.T) {
 	tm, id, accID, renata := renewalWithAssessor(t)
 	renew := "/api/v1/accreditations/" + accID + "/renewal"
@@ -146,6 +147,16 @@ func TestANextRenewalsAssessorReadsNothingOfTheRenewalBefore(t *testing.T) {
 		if strings.Contains(v, text) || strings.Contains(h, text) {
 			t.Errorf("the second renewal's assessor reads the first renewal's %q (in the case: %v, in the history: %v)", text, strings.Contains(v, text), strings.Contains(h, text))
 		}
+	}
+	// The first renewal's assessor keeps reading, in the history, the
+	// renewal they assessed (as they keep the assessments they made), and
+	// not the one given to someone else.
+	renata.Token = tm.in.Login(t, renata.Email, renata.Password) // five years on: a session of the day
+	if _, h := reads(renata.Token); !strings.Contains(h, first[0]) || !strings.Contains(h, first[1]) {
+		t.Errorf("the first renewal's assessor no longer reads, in the history, the renewal they assessed: the reflection %v, their rationale %v",
+			strings.Contains(h, first[0]), strings.Contains(h, first[1]))
+	} else if strings.Contains(h, second["reflection"].(string)) {
+		t.Error("the first renewal's assessor reads the second renewal, given to someone else")
 	}
 	// The holder and the office read both.
 	for who, token := range map[string]string{"the holder": tm.applicant.Token, "the office": tm.admin} {

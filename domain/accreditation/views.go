@@ -219,7 +219,9 @@ func (c *Case) SeesModeration(actor domain.Actor) bool {
 // their accreditation's current renewal and what its assessor decided: the
 // holder, the office and that renewal's assessor. The application's
 // assessor and verifier, who keep sight of the case, see that a renewal
-// was made and when, not the holder's texts years later.
+// was made and when, not the holder's texts years later. In the case's
+// history an assessor reads every renewal given to them, an earlier one
+// they assessed too (cases.renewalRounds).
 func (c *Case) SeesRenewal(actor domain.Actor) bool {
 	if actor.Role == domain.RoleAssessor {
 		a := c.Accreditation

@@ -57,11 +57,7 @@ func (s *Service) historyOf(ctx context.Context, actor domain.Actor, c *accredit
 	if len(rounds) > 0 {
 		current = rounds[len(rounds)-1]
 	}
-	renewals := renewalRounds(evs)
-	currentRenewal := 0
-	if len(renewals) > 0 {
-		currentRenewal = renewals[len(renewals)-1]
-	}
+	renewals, renewalAssessor := renewalRounds(evs)
 	out := make([]HistoryEntry, 0, len(evs))
 	for i, e := range evs {
 		ss := sees
@@ -70,10 +66,13 @@ func (s *Service) historyOf(ctx context.Context, actor domain.Actor, c *accredit
 		// appeal sent the case back must assess without knowing what was
 		// recommended before (the case view holds the current round only).
 		ss.otherRound = actor.Role == domain.RoleAssessor && rounds[i] != current && !assessedIn[rounds[i]]
-		// SeesRenewal decides on the current renewal: an assessor reads
-		// that one's, not what the holder wrote for a renewal before it
-		// and its own assessor decided.
-		ss.renewal = sees.renewal && (actor.Role != domain.RoleAssessor || renewals[i] == currentRenewal)
+		// An assessor reads the texts of the renewals given to them (the
+		// last the office gave each to): the one they assess now, and one
+		// they assessed before, as they keep the assessments they made;
+		// not what the holder wrote for a renewal someone else assessed.
+		if actor.Role == domain.RoleAssessor {
+			ss.renewal = actor.ID != "" && renewalAssessor[renewals[i]] == actor.ID
+		}
 		out = append(out, s.historyEntry(ctx, e, visible, interviews, ss))
 	}
 	return out
@@ -104,22 +103,30 @@ func assessmentRounds(evs []eventstore.Event, actor domain.Actor) (rounds []int,
 
 // renewalRounds numbers each event's renewal of the accreditation: a
 // renewal submitted anew (not resubmitted after a return) starts the next,
-// so the last number is the current renewal's.
-func renewalRounds(evs []eventstore.Event) []int {
-	rounds := make([]int, len(evs))
+// so the last number is the current renewal's. assessor is, by round, the
+// assessor the office gave that renewal to last (one given it and then
+// replaced is not its assessor).
+func renewalRounds(evs []eventstore.Event) (rounds []int, assessor map[int]string) {
+	rounds, assessor = make([]int, len(evs)), map[int]string{}
 	round := 0
 	for i, e := range evs {
-		if accreditation.EventType(e.Type) == accreditation.EventRenewalSubmitted {
+		switch accreditation.EventType(e.Type) {
+		case accreditation.EventRenewalSubmitted:
 			var d struct {
 				Resubmission bool `json:"resubmission"`
 			}
 			if json.Unmarshal(e.Data, &d) == nil && !d.Resubmission {
 				round++
 			}
+		case accreditation.EventRenewalAssigned:
+			var d accreditation.RenewalAssigned
+			if json.Unmarshal(e.Data, &d) == nil {
+				assessor[round] = d.AssessorID
+			}
 		}
 		rounds[i] = round
 	}
-	return rounds
+	return rounds, assessor
 }
 
 // historyEntry shapes one event. A payload that is not JSON (the store
