@@ -28,7 +28,11 @@
 // same form, the plain post without it) with the size checked before the
 // upload starts, and the assessor's draft, kept in the browser's
 // localStorage (nothing half-written is stored on the server; it is never
-// sent until submitted, and leaving or reloading the page keeps it).
+// sent until submitted, and leaving or reloading the page keeps it). Its key
+// ends with the assessor's user id; a logout removes every draft, and a
+// logged-in page (its <body data-user>) removes every draft that is not its
+// user's, or is older than a session can live, so that a session that ended
+// without a logout leaves its draft for the same assessor only.
 //
 // All words are in one catalogue (messages.go), English and Dutch; the
 // framework's texts come from the framework in the chosen language. The

@@ -160,6 +160,17 @@
     }
   }
 
+  // keysOf is a copy of the keys store holds. A walk that removes some
+  // must walk a copy: Chromium reorders the keys' indexes on a removal, so
+  // a walk down store.key(i) skips some of those it would keep or remove.
+  function keysOf(store) {
+    var keys = [];
+    for (var i = 0; i < store.length; i++) {
+      keys.push(store.key(i));
+    }
+    return keys;
+  }
+
   function collect(form) {
     var data = {};
     Array.prototype.forEach.call(form.elements, function (el) {
@@ -206,6 +217,44 @@
         store.removeItem(k);
       }
     }
+  }
+
+  // A draft is saved again on every change, and only while its session
+  // lives, which is at most 12 hours from the login (accounts.SessionTTL:
+  // a login is never extended). A draft not saved for that long belongs
+  // to a session that has surely ended: kept past an expired session for
+  // the same assessor's next login (the working day's), it does not wait
+  // for them for ever.
+  var DRAFT_FOR = 12 * 60 * 60 * 1000;
+
+  // pruneDrafts, on a page of a logged-in user, removes every draft that
+  // is not theirs (another person's on a shared computer, kept there when
+  // their session ended without a logout) or is older than DRAFT_FOR. A
+  // page without a user (the login page) removes nothing, so the assessor
+  // whose session expired finds their draft after logging in again.
+  function pruneDrafts() {
+    var who = document.body.getAttribute("data-user");
+    var store = who ? storage() : null;
+    if (!store) {
+      return;
+    }
+    keysOf(store).forEach(function (k) {
+      if (k.indexOf("accredit-draft:") !== 0) {
+        return;
+      }
+      // The key ends with its writer's user id: "accredit-draft:" +
+      // data-draft, which is "assessment:<case>:<user>" (assessor.go).
+      var mine = k.slice(k.lastIndexOf(":") + 1) === who;
+      var at = NaN;
+      try {
+        at = JSON.parse(store.getItem(k)).at;
+      } catch (e) {
+        // unreadable: it goes
+      }
+      if (!mine || !(typeof at === "number" && Date.now() - at < DRAFT_FOR)) {
+        store.removeItem(k);
+      }
+    });
   }
 
   function time(d) {
@@ -513,6 +562,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    pruneDrafts();
     enhance(document);
     focusErrors();
   });
