@@ -26,6 +26,12 @@ var problemMessages = map[string]msg{
 		"De upload is onderbroken. Kies het bestand en verstuur het opnieuw."},
 	"problem.no_search": {"Search is not available on this server.",
 		"Zoeken is op deze server niet beschikbaar."},
+	"problem.renewal_not_yours": {"Only the assessor the renewal is assigned to may assess it, and it is not assigned to you.",
+		"Alleen de assessor aan wie de verlenging is toegewezen, mag deze beoordelen, en ze is niet aan u toegewezen."},
+	"problem.no_accreditation": {"This case holds no accreditation, so there is no renewal to assign.",
+		"Dit dossier heeft geen accreditatie, dus er is geen verlenging om toe te wijzen."},
+	"problem.no_evidence": {"This evidence is not in the application (any more): it may have been removed already, in another tab or window.",
+		"Dit bewijsstuk staat niet (meer) in de aanvraag: het is misschien al verwijderd, in een ander tabblad of venster."},
 	// The kind of a refusal whose words the web does not know.
 	"problem.invalid": {"What was sent could not be accepted. Check the form and try again.",
 		"Wat u verstuurde, kon niet worden aanvaard. Controleer het formulier en probeer het opnieuw."},

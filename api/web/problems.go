@@ -73,6 +73,18 @@ var problemTexts = []struct {
 	}},
 	{regexp.MustCompile(`^the upload was interrupted$`), func(x *ctx, _ []string) string { return x.T("problem.upload_interrupted") }},
 	{regexp.MustCompile(`^search is not available on this server$`), func(x *ctx, _ []string) string { return x.T("problem.no_search") }},
+	// An assessor other than the renewal's (it was given to someone else
+	// since the page was opened), the office assigning the renewal of a
+	// case never awarded (renewal.go), evidence removed already (a second
+	// tab, a form sent twice): the ids the domain names say nothing to the
+	// reader.
+	{regexp.MustCompile(`^cannot assess renewal: only the renewal's assigned assessor may$`), func(x *ctx, _ []string) string {
+		return x.T("problem.renewal_not_yours")
+	}},
+	{regexp.MustCompile(`^the case holds no accreditation$`), func(x *ctx, _ []string) string { return x.T("problem.no_accreditation") }},
+	{regexp.MustCompile(`^cannot (?:remove|edit) evidence: no evidence ".*" in case ".*"$`), func(x *ctx, _ []string) string {
+		return x.T("problem.no_evidence")
+	}},
 }
 
 // problemDate and problemTime write a domain message's RFC 3339 time as a

@@ -47,3 +47,59 @@ func TestProblemsWithoutAFieldAreDutch(t *testing.T) {
 		t.Errorf("a form that cannot be read, in Dutch: got %d: %s", a.Status, body)
 	}
 }
+
+// TestRefusalsKeepTheirDetailInDutch: three refusals the domain words
+// only in English read in Dutch with what they say, not as the general
+// sentence of their kind ("U mag deze stap niet zetten."): an assessor
+// assessing a renewal given to someone else, the office assigning the
+// renewal of a case never awarded, and evidence removed a second time.
+func TestRefusalsKeepTheirDetailInDutch(t *testing.T) {
+	w := newWorld(t)
+	_, _, accID, _ := w.renewalAssigned(t) // to Rene, not Anna
+	anna := w.client(t)
+	anna.login(w.assessor.Email, w.assessor.Password)
+	dora := w.registerApplicant(t, "dora@example.org", "Dora Draft")
+	caseID := w.readyEIA(t, dora)
+	evID := Expect(t, w.in.Upload(t, caseID, dora.Token, map[string]string{"kind": "reflective_statement", "title": "Reflections 2025", "categories": "1"},
+		"reflections.pdf", makePDF("Reflections"), nil), 201).Map(t)["evidence"].([]any)[0].(map[string]any)["id"].(string)
+	applicant, office := w.client(t), w.client(t)
+	applicant.login(dora.Email, dora.Password)
+	office.login(AdminEmail, AdminPassword)
+	remove := "/applications/" + caseID + "/evidence/" + evID + "/remove"
+	if a := applicant.post(remove, url.Values{"confirm": {"yes"}}, true); a.Status != http.StatusSeeOther {
+		t.Fatalf("removing the evidence: got %d", a.Status)
+	}
+
+	for _, tc := range []struct {
+		name   string
+		c      *client
+		send   func() answer
+		status int
+		en, nl string
+	}{
+		{"a renewal assigned to someone else", anna, func() answer {
+			return anna.post("/accreditations/"+accID+"/renewal/assess", url.Values{"outcome": {"renew"}, "rationale": {"Five years evidenced."}}, true)
+		}, http.StatusForbidden,
+			"Only the assessor the renewal is assigned to may assess it, and it is not assigned to you.",
+			"Alleen de assessor aan wie de verlenging is toegewezen, mag deze beoordelen, en ze is niet aan u toegewezen."},
+		{"a case with no accreditation", office, func() answer {
+			return office.post("/office/cases/"+caseID+"/renewal/assign", url.Values{"renewal_assessor_id": {w.assessor.ID}}, true)
+		}, http.StatusConflict,
+			"This case holds no accreditation, so there is no renewal to assign.",
+			"Dit dossier heeft geen accreditatie, dus er is geen verlenging om toe te wijzen."},
+		{"evidence removed already", applicant, func() answer {
+			return applicant.post(remove, url.Values{"confirm": {"yes"}}, true)
+		}, http.StatusNotFound,
+			"This evidence is not in the application (any more): it may have been removed already, in another tab or window.",
+			"Dit bewijsstuk staat niet (meer) in de aanvraag: het is misschien al verwijderd, in een ander tabblad of venster."},
+	} {
+		for _, lang := range []string{"nl", "en"} {
+			want := map[string]string{"en": tc.en, "nl": tc.nl}[lang]
+			tc.c.setLang(lang)
+			a := tc.send()
+			if got := html.UnescapeString(errorsOf(a.Body)); a.Status != tc.status || !strings.Contains(got, want) {
+				t.Errorf("%s, %s: got %d %s, want %d saying %q", tc.name, lang, a.Status, got, tc.status, want)
+			}
+		}
+	}
+}
