@@ -164,6 +164,27 @@ func NewRunner(store eventstore.Store, newSet func() *Set, opt Options) *Runner 
 	return r
 }
 
+// publish makes s the generation readers read, as a rebuild swaps one in.
+// A start after a stop replaces the models readers may still be reading
+// (a process's handlers outlive its runner's restarts), so the snapshot
+// it loaded, or the empty set it falls back to, is published under the
+// locks, never set bare.
+func (r *Runner) publish(s *Set) {
+	r.writing.Lock()
+	defer r.writing.Unlock()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.swap(s)
+}
+
+// swap makes s current and wakes the waiting reads to look at its
+// position; the caller holds writing and mu.
+func (r *Runner) swap(s *Set) {
+	r.cur = s
+	close(r.changed)
+	r.changed = make(chan struct{})
+}
+
 // makeSet is a new set of read models, its cold cases kept beside the
 // snapshots.
 func (r *Runner) makeSet() *Set {
@@ -218,7 +239,7 @@ func (r *Runner) WaitFor(ctx context.Context, seq uint64) error {
 func (r *Runner) Start() {
 	if err := r.loadSnapshot(); err != nil {
 		r.log.Warn("read-model snapshot not used; replaying from zero", "err", err)
-		r.cur = r.makeSet()
+		r.publish(r.makeSet())
 		r.saved.Store(0)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -459,9 +480,7 @@ func (r *Runner) rebuild(ctx context.Context, progress func(pos, target uint64))
 			return n, rebuildFailed(err, "rebuild interrupted while catching up")
 		}
 	}
-	r.cur = next
-	close(r.changed)
-	r.changed = make(chan struct{})
+	r.swap(next)
 	if progress != nil {
 		progress(next.pos, target)
 	}

@@ -411,7 +411,7 @@ func (r *Runner) loadSnapshot() error {
 		}
 	}
 	set.pos = snap.Position
-	r.cur = set
+	r.publish(set)
 	// The file and what decoding it left (its size twice over) go back to
 	// the system at once: a restart stood 100 MiB above a cold start.
 	debug.FreeOSMemory()
