@@ -102,3 +102,27 @@ func TestAFormSentAfterTheSessionEndedComesBack(t *testing.T) {
 		t.Fatalf("another person logged in, and the tab still holds what the one before typed:\n%s", left)
 	}
 }
+
+// TestEveryStaleKeptFormGoes: a page forgets the forms kept in the tab
+// (as above) once they are stale, all of them, and keeps
+// the fresh one. Chromium reorders the storage's keys on a removal, so a
+// walk down its indexes that removes as it goes skips some.
+func TestEveryStaleKeptFormGoes(t *testing.T) {
+	b := browser(t)
+	w := newWorld(t)
+	b.base = w.in.URL
+	b.login(w.assessor.Email, w.assessor.Password)
+	b.open("/queue")
+	js[bool](b, `(() => {
+		for (let j = 1; j <= 20; j++) sessionStorage.setItem("accredit-kept:/stale/" + j, JSON.stringify({at: 0, user: "x", fields: {}}));
+		sessionStorage.setItem("accredit-kept:/fresh", JSON.stringify({at: Date.now(), user: document.body.dataset.user, page: "/fresh", fields: {}}));
+		return true;
+	})()`)
+	b.open("/queue")
+	if left := js[string](b, `Object.keys(sessionStorage).filter(k => k.startsWith("accredit-kept:/stale/")).join("\n")`); left != "" {
+		t.Fatalf("stale kept forms left in the tab:\n%s", left)
+	}
+	if !js[bool](b, `sessionStorage.getItem("accredit-kept:/fresh") !== null`) {
+		t.Fatal("the fresh kept form went too")
+	}
+}

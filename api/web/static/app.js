@@ -211,12 +211,11 @@
     if (!store) {
       return;
     }
-    for (var i = store.length - 1; i >= 0; i--) {
-      var k = store.key(i);
-      if (k && k.indexOf("accredit-draft:") === 0) {
+    keysOf(store).forEach(function (k) {
+      if (k.indexOf("accredit-draft:") === 0) {
         store.removeItem(k);
       }
-    }
+    });
   }
 
   // A draft is saved again on every change, and only while its session
@@ -429,33 +428,31 @@
     if (!store) {
       return;
     }
-    for (var i = store.length - 1; i >= 0; i--) {
-      var k = store.key(i);
-      if (k && (k.indexOf(KEPT) === 0 || k === KEPT_SENT)) {
+    keysOf(store).forEach(function (k) {
+      if (k.indexOf(KEPT) === 0 || k === KEPT_SENT) {
         store.removeItem(k);
       }
-    }
+    });
   }
 
   // readKept is the kept forms still fresh, by key; stale ones go.
   function readKept(store) {
     var kept = {};
-    for (var i = store.length - 1; i >= 0; i--) {
-      var k = store.key(i);
-      if (!k || k.indexOf(KEPT) !== 0) {
-        continue;
+    keysOf(store).forEach(function (k) {
+      if (k.indexOf(KEPT) !== 0) {
+        return;
       }
       try {
         var e = JSON.parse(store.getItem(k));
         if (Date.now() - e.at < KEPT_FOR) {
           kept[k] = e;
-          continue;
+          return;
         }
       } catch (err) {
         // unreadable: forgotten below
       }
       store.removeItem(k);
-    }
+    });
     return kept;
   }
 
