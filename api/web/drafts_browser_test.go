@@ -36,12 +36,12 @@ func draftThenSessionEnds(t *testing.T) (*world, *tab, string) {
 // an assessor whose session ended without a logout leaves their draft in
 // the browser; the next person to log in there must not be able to read
 // it. Their page removes every draft that is not theirs (matched on the
-// whole user id, not its end) and any draft older than a session can
-// live, and keeps their own.
+// whole user id, not its end) and any draft last saved over a week ago,
+// and keeps their own.
 func TestAnotherUsersLoginTakesAwayTheDraftsLeftBehind(t *testing.T) {
 	w, bob, _ := draftThenSessionEnds(t)
 	now := `Date.now()`
-	old := `Date.now() - 13 * 3600 * 1000`
+	old := `Date.now() - 8 * 24 * 3600 * 1000`
 	put := func(key, at string) {
 		t.Helper()
 		js[bool](bob, `(localStorage.setItem(`+strconv.Quote("accredit-draft:"+key)+`, JSON.stringify({at: `+at+`, fields: {notes_1: ["x"]}})), true)`)
@@ -49,7 +49,7 @@ func TestAnotherUsersLoginTakesAwayTheDraftsLeftBehind(t *testing.T) {
 	put("assessment:C1:"+w.verifier.ID, now)     // Bob's own: kept
 	put("assessment:C2:x"+w.verifier.ID, now)    // another id ending as Bob's
 	put("assessment:C3:"+w.verifier.ID+"x", now) // another id starting as Bob's
-	put("assessment:C4:"+w.verifier.ID, old)     // Bob's, older than a session
+	put("assessment:C4:"+w.verifier.ID, old)     // Bob's, last saved 8 days ago
 	// More people's: a walk of the storage that removes some as it goes
 	// skips others in Chromium, which reorders the keys on a removal.
 	for i := range 10 {

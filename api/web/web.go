@@ -31,7 +31,7 @@
 // sent until submitted, and leaving or reloading the page keeps it). Its key
 // ends with the assessor's user id; a logout removes every draft, and a
 // logged-in page (its <body data-user>) removes every draft that is not its
-// user's, or is older than a session can live, so that a session that ended
+// user's, or was last saved over a week ago, so that a session that ended
 // without a logout leaves its draft for the same assessor only.
 //
 // All words are in one catalogue (messages.go), English and Dutch; the

@@ -218,17 +218,17 @@
     });
   }
 
-  // A draft is saved again on every change, and only while its session
-  // lives, which is at most 12 hours from the login (accounts.SessionTTL:
-  // a login is never extended). A draft not saved for that long belongs
-  // to a session that has surely ended: kept past an expired session for
-  // the same assessor's next login (the working day's), it does not wait
-  // for them for ever.
-  var DRAFT_FOR = 12 * 60 * 60 * 1000;
+  // A draft is saved again on every change. One not saved for a week
+  // goes: long enough for an assessor whose session ended (it lives 12
+  // hours at most, accounts.SessionTTL) to log in again after a weekend
+  // and find their notes; not so long that notes left on a computer
+  // nobody logs in to again stay there for good.
+  var DRAFT_FOR = 7 * 24 * 60 * 60 * 1000;
 
   // pruneDrafts, on a page of a logged-in user, removes every draft that
   // is not theirs (another person's on a shared computer, kept there when
-  // their session ended without a logout) or is older than DRAFT_FOR. A
+  // their session ended without a logout) or was last saved more than
+  // DRAFT_FOR ago. A
   // page without a user (the login page) removes nothing, so the assessor
   // whose session expired finds their draft after logging in again.
   function pruneDrafts() {
