@@ -58,6 +58,15 @@ type Notifier struct {
 	Timed   Timed  // the timed jobs' source (nil: no reminders, no digest)
 	BaseURL string // links start with it, e.g. https://accredit.emccglobal.org
 	Log     *slog.Logger
+	// WaitFor, when set, waits until People and Cases have applied commit
+	// seq, or ctx ends (an error). The notifier calls it before it handles
+	// a commit: they are this process's own state, kept by following the
+	// store as the notifier does, and may be behind the commit handled (a
+	// commit written on another process); read behind, a notice went in
+	// a language, to an address or with a name the recipient had changed,
+	// or was dropped as to an account disabled. Nil: they are read from
+	// the store itself.
+	WaitFor func(ctx context.Context, seq uint64) error
 
 	pos   atomic.Uint64 // the last commit handled
 	saved atomic.Uint64 // the cursor as last written
@@ -157,14 +166,39 @@ func (n *Notifier) saveCursor(ctx context.Context) {
 	}
 }
 
-// handle creates the messages commit c calls for.
-func (n *Notifier) handle(ctx context.Context, c eventstore.Commit) error {
-	if userID, ok := strings.CutPrefix(c.Stream, accounts.UserPrefix+"."); ok {
-		return n.handleAccount(ctx, c, userID)
-	}
-	caseID, ok := strings.CutPrefix(c.Stream, accreditation.StreamPrefix+".")
-	if !ok {
+// ApplyWait bounds the notifier's wait for People and Cases to apply the
+// commit it handles (WaitFor). Past it the commit is handled again after
+// the notifier's pause, not skipped.
+const ApplyWait = 10 * time.Second
+
+// caughtUp waits, within ApplyWait, until what the notifier reads has
+// applied commit seq.
+func (n *Notifier) caughtUp(ctx context.Context, seq uint64) error {
+	if n.WaitFor == nil {
 		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, ApplyWait)
+	defer cancel()
+	if err := n.WaitFor(ctx, seq); err != nil {
+		return fmt.Errorf("the directory has not applied it yet: %w", err)
+	}
+	return nil
+}
+
+// handle creates the messages commit c calls for, once the directory
+// and the cases it reads have applied c: an error (they are behind, the
+// store cannot be read) leaves c to be handled again.
+func (n *Notifier) handle(ctx context.Context, c eventstore.Commit) error {
+	userID, ok := strings.CutPrefix(c.Stream, accounts.UserPrefix+".")
+	caseID, isCase := strings.CutPrefix(c.Stream, accreditation.StreamPrefix+".")
+	if !ok && !isCase {
+		return nil
+	}
+	if err := n.caughtUp(ctx, c.Seq); err != nil {
+		return err
+	}
+	if ok {
+		return n.handleAccount(ctx, c, userID)
 	}
 	for _, e := range c.Events {
 		to, kind, data, ok := n.plan(c, e)

@@ -48,6 +48,13 @@ type Options struct {
 	// People, when set, is asked about the recipient as each message is
 	// sent: one disabled (or erased) since it was written is not sent to.
 	People People
+	// CatchUp, when set, waits until People has applied everything the
+	// event store holds now, or ctx ends (an error). The sender calls it
+	// before it cancels a message for a recipient that reads as disabled
+	// or gone: People is this process's own state, which may be behind an
+	// enabling (or the account's creation) written on another process,
+	// and a cancellation is final. Nil: People reads the store itself.
+	CatchUp func(ctx context.Context) error
 }
 
 // Outbox creates, lists and delivers messages. Each process keeps an index
@@ -267,11 +274,11 @@ func (o *Outbox) sendOne(ctx context.Context, id string) (bool, error) {
 	}
 	o.put(m)
 	if o.o.People != nil && m.RecipientID != "" {
-		p, ok, err := o.o.People.Person(ctx, m.RecipientID)
+		gone, err := o.recipientGone(ctx, m)
 		if err != nil {
 			return false, err // the claim times out and it is tried again
 		}
-		if !ok || (p.Disabled && !toDisabled(m.Kind)) || p.Erased {
+		if gone {
 			// Written before the account was disabled (a message waiting
 			// for its next try): the notifier writes none after, but the
 			// notice that it is disabled.
@@ -310,6 +317,30 @@ func (o *Outbox) sendOne(ctx context.Context, id string) (bool, error) {
 		m.Status, m.NextAttemptAt = StatusQueued, o.o.Now().UTC().Add(Backoff(m.Attempts))
 	}
 	return false, errors.Join(errors.New(m.LastError), o.record(ctx, m, rev))
+}
+
+// recipientGone reports whether m's recipient is disabled (m not being
+// the notice of that) or erased or unknown, as People reads them once it
+// has applied all the store holds: a process behind the store could
+// otherwise cancel mail to an account another process has just enabled.
+// Only a recipient who reads as gone waits (within ApplyWait): the others
+// are sent to as they read, a recipient disabled meanwhile being one the
+// message was written to before.
+func (o *Outbox) recipientGone(ctx context.Context, m Message) (bool, error) {
+	gone := func() (bool, error) {
+		p, ok, err := o.o.People.Person(ctx, m.RecipientID)
+		return !ok || (p.Disabled && !toDisabled(m.Kind)) || p.Erased, err
+	}
+	if g, err := gone(); err != nil || !g || o.o.CatchUp == nil {
+		return g, err
+	}
+	wctx, cancel := context.WithTimeout(ctx, ApplyWait)
+	err := o.o.CatchUp(wctx)
+	cancel()
+	if err != nil {
+		return false, fmt.Errorf("outbox: the directory is behind the store: %w", err)
+	}
+	return gone()
 }
 
 func (o *Outbox) record(ctx context.Context, m Message, rev uint64) error {

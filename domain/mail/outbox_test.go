@@ -143,3 +143,40 @@ func TestTheNoticeOfADisabledAccountIsSentToIt(t *testing.T) {
 		}
 	}
 }
+
+// TestASenderBehindItsDirectoryCatchesUpBeforeItCancels: a recipient who
+// reads as disabled in a directory behind the store (the enabling written
+// on another process) is read again once the directory has caught up
+// (Options.CatchUp), and mailed; one the directory cannot catch up for
+// is neither mailed nor cancelled, but left to be tried again.
+func TestASenderBehindItsDirectoryCatchesUpBeforeItCancels(t *testing.T) {
+	ctx := context.Background()
+	store, vault := outboxStores(t)
+	server, people := &counting{}, directory{disabled: map[string]bool{"u-carla": true, "u-anna": true}}
+	behind := errors.New("the directory is behind")
+	catchUp := func(context.Context) error { return behind }
+	o := mail.NewOutbox(mail.Options{Store: store, Vault: vault, Transport: server, Owner: "p1", People: people,
+		CatchUp: func(ctx context.Context) error { return catchUp(ctx) },
+		Now:     func() time.Time { return time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC) }})
+	add := func(who string) {
+		if _, err := o.Add(ctx, mail.Draft{ID: "e1.assigned." + who, Kind: mail.KindAssigned, RecipientID: who,
+			Email: who + "@example.org", Language: "en", Subject: "A case was assigned to you", Body: "Dear " + who}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add("u-anna")
+	if n := o.SendDue(ctx); n != 0 || server.sent != 0 {
+		t.Fatalf("sent %d (the server got %d) while the directory could not catch up, want 0", n, server.sent)
+	}
+	if m, _, err := store.Get(ctx, "e1.assigned.u-anna"); err != nil || m.Status != mail.StatusSending {
+		t.Fatalf("anna's message while the directory could not catch up: %s, %v; want it still claimed, to be tried again", m.Status, err)
+	}
+	catchUp = func(context.Context) error { people.disabled["u-carla"] = false; return nil }
+	add("u-carla")
+	if n := o.SendDue(ctx); n != 1 || server.sent != 1 {
+		t.Fatalf("sent %d (the server got %d), want carla's", n, server.sent)
+	}
+	if m, _, err := store.Get(ctx, "e1.assigned.u-carla"); err != nil || m.Status != mail.StatusSent {
+		t.Fatalf("carla's message: %s, %v; want it sent, her account enabled", m.Status, err)
+	}
+}

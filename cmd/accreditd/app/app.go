@@ -101,6 +101,11 @@ type Options struct {
 	// ReadStore, when set, wraps the store the read models follow, so
 	// tests can hold the read side back (apptest.Gate).
 	ReadStore func(eventstore.Store) eventstore.Store
+	// FeedStore, when set, wraps the store the aggregate feed follows
+	// (the write side's state: the directory of users, the cases), and
+	// NotifierStore the one the mail notifier follows, so tests can hold
+	// either back (apptest.Gate).
+	FeedStore, NotifierStore func(eventstore.Store) eventstore.Store
 	// Sessions, when set, wraps the session store the accounts service
 	// uses, so tests can make its writes fail.
 	Sessions func(accounts.SessionStore) accounts.SessionStore
@@ -156,7 +161,11 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 		return nil, err
 	}
 	a.phase("stores and keys", t)
-	a.Feed = aggregate.NewFeed(a.Events, a.log)
+	var fed eventstore.Store = a.Events
+	if opt.FeedStore != nil {
+		fed = opt.FeedStore(fed)
+	}
+	a.Feed = aggregate.NewFeed(fed, a.log)
 	// Command ids are remembered as long as JetStream remembers them.
 	a.Feed.Retain(a.storeConfig().Window(), a.now)
 	// Each repository keeps the aggregates used last; the rest are read
@@ -310,7 +319,11 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 		a.Credentials.Office.BaseURL = "http://" + a.listener.Addr().String()
 	}
 	t = time.Now()
-	if err := a.startMail(ctx, runCtx, opt.ManualJobs); err != nil {
+	var notified eventstore.Store = a.Events
+	if opt.NotifierStore != nil {
+		notified = opt.NotifierStore(notified)
+	}
+	if err := a.startMail(ctx, runCtx, notified, opt.ManualJobs); err != nil {
 		return nil, err
 	}
 	a.phase("notifier and mail jobs", t)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/eventstore"
 	"github.com/emcc/accredit/domain/mail"
 	"github.com/emcc/accredit/domain/mail/smtpmail"
 	"github.com/emcc/accredit/domain/natsstore"
@@ -39,7 +40,7 @@ func (a *App) openMail(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	opt := mail.Options{Store: st, Vault: a.Vault, Owner: a.id, Now: a.now, Log: a.log, People: people{a}}
+	opt := mail.Options{Store: st, Vault: a.Vault, Owner: a.id, Now: a.now, Log: a.log, People: people{a}, CatchUp: a.feedCaughtUp}
 	if a.cfg.SMTPURL != "" {
 		t, err := smtpmail.Parse(a.cfg.SMTPURL)
 		if err != nil {
@@ -61,7 +62,7 @@ func (a *App) openMail(ctx context.Context) error {
 // startMail starts the notifier and the outbox's sender. The notifier's
 // cursor is read (or set to the store's end) before it returns, so that
 // every command taken afterwards is notified.
-func (a *App) startMail(ctx, runCtx context.Context, manualJobs bool) error {
+func (a *App) startMail(ctx, runCtx context.Context, events eventstore.Store, manualJobs bool) error {
 	base := a.cfg.PublicURL
 	if base == "" {
 		base = "http://" + a.Addr()
@@ -75,7 +76,10 @@ func (a *App) startMail(ctx, runCtx context.Context, manualJobs bool) error {
 	}
 	a.Outbox.SetSender(a.cfg.MailFrom, u.Hostname())
 	a.Recovery.SetBaseURL(base)
-	a.Notifier = &mail.Notifier{Events: a.Events, Outbox: a.Outbox, People: people{a}, Cases: a.Cases, Timed: timed{a}, BaseURL: base, Log: a.log}
+	// People and Cases are the write side's state, kept by the feed: the
+	// notifier waits for it to apply each commit it handles.
+	a.Notifier = &mail.Notifier{Events: events, Outbox: a.Outbox, People: people{a}, Cases: a.Cases, Timed: timed{a},
+		BaseURL: base, Log: a.log, WaitFor: a.Feed.WaitFor}
 	if err := a.Notifier.Init(ctx); err != nil {
 		return fmt.Errorf("notifier: %w", err)
 	}
@@ -87,6 +91,15 @@ func (a *App) startMail(ctx, runCtx context.Context, manualJobs bool) error {
 		go func() { defer a.wg.Done(); a.mailJobsLoop(runCtx) }()
 	}
 	return nil
+}
+
+// feedCaughtUp waits until the feed has applied all the store holds now.
+func (a *App) feedCaughtUp(ctx context.Context) error {
+	last, err := a.Events.LastSeq(ctx)
+	if err != nil {
+		return err
+	}
+	return a.Feed.WaitFor(ctx, last)
 }
 
 // people is the directory as the notifier reads it.

@@ -11,8 +11,8 @@ import (
 // open: what follows it (the aggregate feed, the read models) can be held
 // back, as in a process that has not caught up with the store, while
 // appends, loads and reads go through. It is open when made. Pass
-// NewGate as app.Options.ReadStore or as MemoryOptions.FeedStore or
-// ReadStore, keeping the Gate it returns.
+// NewGate as app.Options.ReadStore, FeedStore or NotifierStore, or as
+// MemoryOptions.FeedStore or ReadStore, keeping the Gate it returns.
 type Gate struct {
 	eventstore.Store
 	mu   sync.Mutex
