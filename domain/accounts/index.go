@@ -148,7 +148,7 @@ func (s *Service) HolderName(ctx context.Context, id string) (string, error) {
 		return pii.Erased, nil
 	}
 	if !ok || u.Name.IsZero() {
-		v, err := s.User(ctx, id)
+		v, err := s.UserOpened(ctx, id)
 		switch {
 		case err != nil:
 			return "", err

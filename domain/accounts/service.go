@@ -355,7 +355,9 @@ func (s *Service) ChangeEmail(ctx context.Context, meta aggregate.Meta, userID, 
 	return res, nil
 }
 
-// User returns a user's view; NotFound when unknown.
+// User returns a user's view; NotFound when unknown. Their name and
+// address read pii.Erased once they were erased, and pii.Unavailable when
+// they cannot be opened for now (UserOpened for what is kept or sent).
 func (s *Service) User(ctx context.Context, id string) (UserView, error) {
 	v, _, err := s.UserAt(ctx, id)
 	return v, err
@@ -373,6 +375,25 @@ func (s *Service) UserAt(ctx context.Context, id string) (UserView, uint64, erro
 		return UserView{}, 0, domain.Errorf(domain.NotFound, "no user %s", id)
 	}
 	return s.view(ctx, u), version, nil
+}
+
+// UserOpened is User with the name and address opened, or an error:
+// Unavailable when they cannot be opened for now, where User shows
+// pii.Unavailable (an erased user's read pii.Erased in both). For what is
+// kept or sent (mail, the register, credentials, exports), which must
+// not hold a placeholder for a person's data.
+func (s *Service) UserOpened(ctx context.Context, id string) (UserView, error) {
+	ctx, unreadable := pii.Strict(ctx)
+	v, err := s.User(ctx, id)
+	if err != nil {
+		return UserView{}, err
+	}
+	if err := unreadable(); err != nil {
+		e := domain.Wrap(domain.Unavailable, err, "the personal data of user %s cannot be read for now", id)
+		e.RetryAfter = 1
+		return UserView{}, e
+	}
+	return v, nil
 }
 
 func (s *Service) view(ctx context.Context, u *User) UserView {

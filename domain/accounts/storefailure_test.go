@@ -6,12 +6,14 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/accounts"
 	"github.com/emcc/accredit/domain/aggregate"
 	"github.com/emcc/accredit/domain/eventstore"
 	"github.com/emcc/accredit/domain/natsstore/natstest"
+	"github.com/emcc/accredit/domain/pii"
 )
 
 // usersUnreadable is the real JetStream store whose reads of users'
@@ -78,5 +80,46 @@ func TestAStoreFailureIsNeverNoSuchUser(t *testing.T) {
 	}
 	if id, ok, err := in.UserIDByEmail(ctx, "held@example.org"); err != nil || !ok || id != holder.ID {
 		t.Fatalf("the email's user: %q, %v, %v; want the holder %s", id, ok, err, holder.ID)
+	}
+}
+
+// keysUnreadable is the real JetStream key store whose reads fail while
+// down is set, as when JetStream is briefly unreachable.
+type keysUnreadable struct {
+	pii.KeyStore
+	down atomic.Bool
+}
+
+func (k *keysUnreadable) Get(ctx context.Context, subject string) ([]byte, error) {
+	if k.down.Load() {
+		return nil, errors.New("nats: no responders available for request")
+	}
+	return k.KeyStore.Get(ctx, subject)
+}
+
+// A key store that does not answer for a moment is no erasure: a view of
+// the user shows their name and address as pii.Unavailable, not
+// pii.Erased; what is kept or sent (UserOpened: mail, the register's
+// holder name) gets Unavailable to retry, never a placeholder.
+func TestAKeyStoreDownIsNoErasure(t *testing.T) {
+	ctx := context.Background()
+	srv := natstest.Start(t)
+	st := connect(t, srv)
+	carla := mustCreate(t, start(t, st, time.Now), "carla@example.org", domain.RoleApplicant)
+	keys := &keysUnreadable{KeyStore: st.keys}
+	second := start(t, stores{events: st.events, keys: keys, sessions: st.sessions}, time.Now) // no key in memory
+	keys.down.Store(true)
+	if v, err := second.User(ctx, carla.ID); err != nil || v.Erased || v.Name != pii.Unavailable || v.Email != pii.Unavailable {
+		t.Fatalf("the user with the key store down: %+v, %v; want name and address %q", v, err, pii.Unavailable)
+	}
+	if v, err := second.UserOpened(ctx, carla.ID); !domain.Is(err, domain.Unavailable) {
+		t.Fatalf("UserOpened with the key store down: %+v, %v; want Unavailable", v, err)
+	}
+	if name, err := second.HolderName(ctx, carla.ID); err == nil {
+		t.Fatalf("the holder's name with the key store down: %q, %v; want an error", name, err)
+	}
+	keys.down.Store(false)
+	if v, err := second.UserOpened(ctx, carla.ID); err != nil || v.Name != "Someone" || v.Email != "carla@example.org" {
+		t.Fatalf("UserOpened with the key store back: %+v, %v", v, err)
 	}
 }

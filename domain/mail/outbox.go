@@ -355,7 +355,7 @@ func (o *Outbox) record(ctx context.Context, m Message, rev uint64) error {
 }
 
 // View is a message as the office reads it: address and body opened, or
-// pii.Erased.
+// pii.Erased (pii.Unavailable when they cannot be opened for now).
 type View struct {
 	Message
 	To   string `json:"to"`

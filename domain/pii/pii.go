@@ -11,9 +11,11 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 
 	lru "github.com/hashicorp/golang-lru/v2"
 	streamingsubtle "github.com/tink-crypto/tink-go/v2/streamingaead/subtle"
@@ -21,6 +23,11 @@ import (
 
 // Erased is what a view shows in place of an erased personal field.
 const Erased = "[erased]"
+
+// Unavailable is what a view shows in place of a personal field that
+// cannot be opened for now (the key store does not answer): not Erased,
+// which would tell a false thing about the person's data.
+const Unavailable = "[unavailable]"
 
 // Withheld is what a view shows in place of a secret field's value.
 const Withheld = "[withheld]"
@@ -199,6 +206,10 @@ type Vault struct {
 	// forgets counts them, and a key fetched before one is not cached.
 	mu      sync.Mutex
 	forgets uint64
+
+	log      atomic.Pointer[slog.Logger]
+	warned   atomic.Int64 // when Reveal last warned (unix ns)
+	unlogged atomic.Int64 // failures not logged since
 }
 
 // DefaultKeyCache is how many unwrapped data keys a vault keeps by
@@ -456,16 +467,6 @@ func (v *Vault) openFrom(ctx context.Context, s Sealed, read func(context.Contex
 	return string(p), nil
 }
 
-// Reveal opens s for a view: the clear text, or Erased when it was erased or
-// cannot be opened. A view never fails on one unreadable field.
-func (v *Vault) Reveal(ctx context.Context, s Sealed) string {
-	p, err := v.Open(ctx, s)
-	if err != nil {
-		return Erased
-	}
-	return p
-}
-
 // Erase deletes subject's key for good and forgets it here.
 func (v *Vault) Erase(ctx context.Context, subject string) error {
 	if err := v.keys.Delete(ctx, subject); err != nil {
@@ -580,40 +581,4 @@ func LoadOrCreateKeyFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("key file: %w", err)
 	}
 	return b, f.Sync()
-}
-
-// RevealTree replaces every sealed value in a decoded JSON tree (objects of
-// exactly "s" and "c") with its clear text, or Erased, in place, and the
-// value of every secret field (secretFields), sealed or not, with Withheld.
-// Views use it so that they never need to know which fields are personal:
-// the events' types already say so.
-func RevealTree(ctx context.Context, v *Vault, tree any) any {
-	switch x := tree.(type) {
-	case map[string]any:
-		if len(x) == 2 {
-			subj, ok1 := x["s"].(string)
-			data, ok2 := x["c"].(string)
-			if ok1 && ok2 {
-				b, err := base64.StdEncoding.DecodeString(data)
-				if err != nil {
-					return Erased
-				}
-				return v.Reveal(ctx, Sealed{Subject: subj, Data: b})
-			}
-		}
-		for k, e := range x {
-			if secretFields[k] {
-				x[k] = Withheld
-				continue
-			}
-			x[k] = RevealTree(ctx, v, e)
-		}
-		return x
-	case []any:
-		for i, e := range x {
-			x[i] = RevealTree(ctx, v, e)
-		}
-		return x
-	}
-	return tree
 }

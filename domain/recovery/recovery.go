@@ -182,7 +182,7 @@ func (s *Service) requestReset(ctx context.Context, email, lang string) error {
 	if err != nil || !ok {
 		return err
 	}
-	u, err := s.o.Accounts.User(ctx, id)
+	u, err := s.o.Accounts.UserOpened(ctx, id) // mailed: never a placeholder
 	if err != nil {
 		return err
 	}
@@ -419,7 +419,7 @@ func (s *Service) RequestEmailChange(ctx context.Context, userID, email, lang st
 	if err := accounts.CheckEmail(email); err != nil {
 		return domain.InvalidFields("invalid email", domain.FieldError{Field: "email", Reason: err.Error()})
 	}
-	u, err := s.o.Accounts.User(ctx, userID)
+	u, err := s.o.Accounts.UserOpened(ctx, userID) // mailed: never a placeholder
 	if err != nil {
 		return err
 	}

@@ -80,14 +80,30 @@ type Document struct {
 
 // Mine builds the export of user u, read as actor (u themself). A part
 // that cannot be read fails the whole (Unavailable): an export is never
-// handed over with a part silently missing.
+// handed over with a part silently missing, nor with a personal value
+// that cannot be opened for now shown as pii.Unavailable (or as erased).
 func Mine(ctx context.Context, src Sources, actor domain.Actor, u accounts.UserView) (Document, error) {
+	ctx, unreadable := pii.Strict(ctx)
+	doc, err := mine(ctx, src, actor, u)
+	if err == nil {
+		if err = unreadable(); err != nil {
+			e := domain.Wrap(domain.Unavailable, err, "the export cannot be made for now")
+			e.RetryAfter = 1
+			return Document{}, e
+		}
+	}
+	return doc, err
+}
+
+func mine(ctx context.Context, src Sources, actor domain.Actor, u accounts.UserView) (Document, error) {
 	doc := Document{User: u, ExportedAt: src.Now().UTC(), Cases: []CaseRecord{}}
 	acc, err := src.Accounts.User(ctx, u.ID)
 	if err != nil {
 		return Document{}, err
 	}
 	doc.Account = acc
+	// u was opened before, for the request: as read here.
+	doc.User.Email, doc.User.Name = acc.Email, acc.Name
 	if doc.AccountHistory, err = src.Accounts.History(ctx, u.ID); err != nil {
 		return Document{}, err
 	}

@@ -438,6 +438,7 @@ func (a *App) openStores(ctx context.Context) error {
 	if a.Vault, err = pii.NewVault(keys, master); err != nil {
 		return err
 	}
+	a.Vault.SetLogger(a.log)
 	if a.signer, err = audit.LoadOrCreateSigner(a.cfg.SigningKeyFile); err != nil {
 		return fmt.Errorf("audit signing key: %w", err)
 	}

@@ -106,7 +106,8 @@ func (a *App) feedCaughtUp(ctx context.Context) error {
 type people struct{ a *App }
 
 func (p people) Person(ctx context.Context, id string) (mail.Person, bool, error) {
-	u, err := p.a.Accounts.User(ctx, id)
+	// Opened, or an error to retry: never mail pii.Unavailable's placeholder.
+	u, err := p.a.Accounts.UserOpened(ctx, id)
 	var de *domain.Error
 	if errors.As(err, &de) && de.Code == domain.NotFound {
 		return mail.Person{}, false, nil
