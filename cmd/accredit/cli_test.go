@@ -139,6 +139,9 @@ func TestUsageAndHelp(t *testing.T) {
 	contains(t, "--help", r.stdout, "users add", "audit export", "backup", "Exit codes:", "3  unauthorized", "--output")
 	contains(t, "users add --help", h.must(0, "", "users", "add", "--help").stdout, "--email", "--role", "POST /api/v1/users", "Exit codes:")
 	contains(t, "help cases", h.must(0, "", "help", "cases").stdout, "list", "show", "history")
+	// The office's disabling and enabling are mailed to the user, not the reason.
+	contains(t, "users disable --help", h.must(0, "", "users", "disable", "--help").stdout, "told by email", "the reason stays out of it", "--reason")
+	contains(t, "users enable --help", h.must(0, "", "users", "enable", "--help").stdout, "told by email", "the reason stays out of it")
 	contains(t, "restore --help", h.must(0, "", "restore", "--help").stdout, "master key", "--nats-url", "--data-dir", "gzip")
 	for _, tc := range []struct {
 		name string

@@ -184,11 +184,11 @@ func cmdUsersShow(ctx context.Context, c *cli, args []string) error {
 }
 
 func cmdUsersDisable(ctx context.Context, c *cli, args []string) error {
-	return userWithReason(ctx, c, args, "disable", "Disables a user: their sessions end and they can no longer log in.", "Disabled %s (%s).\n")
+	return userWithReason(ctx, c, args, "disable", "Disables a user: their sessions end and they can no longer log in. They are told by email that the EMCC office disabled their account; the reason stays out of it.", "Disabled %s (%s).\n")
 }
 
 func cmdUsersEnable(ctx context.Context, c *cli, args []string) error {
-	return userWithReason(ctx, c, args, "enable", "Enables a disabled user again: they can log in with the password they had.", "Enabled %s (%s): they can log in again.\n")
+	return userWithReason(ctx, c, args, "enable", "Enables a disabled user again: they can log in with the password they had. They are told by email; the reason stays out of it.", "Enabled %s (%s): they can log in again.\n")
 }
 
 // userWithReason is a command on one user that takes a required --reason:
