@@ -313,8 +313,11 @@ func badLink() error {
 	return domain.InvalidFields("invalid link", domain.FieldError{Field: "token", Reason: "this link is not valid: it is wrong, used or older than 30 minutes; ask for a new one"})
 }
 
-// redeem marks token used for purpose and returns it.
-func (s *Service) redeem(ctx context.Context, token string, purpose Purpose) (Token, error) {
+// redeem marks token used for purpose and returns it. ready, when set,
+// runs on the live token before it is marked used: what it refuses (an
+// error it returns) leaves the link as it was, so a failure of the moment
+// does not use it up.
+func (s *Service) redeem(ctx context.Context, token string, purpose Purpose, ready func(Token) error) (Token, error) {
 	if token == "" || len(token) > 100 {
 		return Token{}, badLink()
 	}
@@ -332,6 +335,11 @@ func (s *Service) redeem(ctx context.Context, token string, purpose Purpose) (To
 	}
 	if err := s.stillTheirs(ctx, t); err != nil {
 		return Token{}, err
+	}
+	if ready != nil {
+		if err := ready(t); err != nil {
+			return Token{}, err
+		}
 	}
 	t.UsedAt = now
 	if err := s.o.Store.UpdateToken(ctx, h, t, rev); errors.Is(err, mail.ErrStale) {
@@ -389,7 +397,7 @@ func (s *Service) Reset(ctx context.Context, meta aggregate.Meta, token, passwor
 	if why := accounts.CheckNewPassword(password); why != "" {
 		return aggregate.Result{}, domain.InvalidFields("invalid password", domain.FieldError{Field: "password", Reason: why})
 	}
-	t, err := s.redeem(ctx, token, PurposePassword)
+	t, err := s.redeem(ctx, token, PurposePassword, nil)
 	if err != nil {
 		return aggregate.Result{}, err
 	}
@@ -453,17 +461,31 @@ func (s *Service) ConfirmEmail(ctx context.Context, meta aggregate.Meta, token s
 	if res, ok, err := s.o.Accounts.EmailChangeRecorded(ctx, meta); ok { // a retry: its link is used
 		return res, err
 	}
-	t, err := s.redeem(ctx, token, PurposeEmail)
+	// The new address is opened before the link is used: a key store
+	// that does not answer for a moment is a 503 to retry with the same
+	// link, not a link used up and called bad.
+	var email string
+	t, err := s.redeem(ctx, token, PurposeEmail, func(t Token) error {
+		var err error
+		email, err = s.o.Vault.Open(ctx, t.NewEmail)
+		switch {
+		case errors.Is(err, pii.ErrErased):
+			return badLink() // erased meanwhile
+		case err != nil:
+			e := domain.Wrap(domain.Unavailable, err, "the new address cannot be read for now")
+			e.RetryAfter = 1
+			return e
+		}
+		return nil
+	})
 	if err != nil {
 		return aggregate.Result{}, err
 	}
-	email, err := s.o.Vault.Open(ctx, t.NewEmail)
-	if err != nil {
-		return aggregate.Result{}, badLink() // erased meanwhile
-	}
 	u, err := s.o.Accounts.User(ctx, t.UserID)
-	if err != nil {
+	if domain.Is(err, domain.NotFound) {
 		return aggregate.Result{}, badLink()
+	} else if err != nil {
+		return aggregate.Result{}, err
 	}
 	meta.Actor = domain.Actor{ID: u.ID, Role: u.Role}
 	res, err := s.o.Accounts.ChangeEmail(ctx, meta, t.UserID, email)

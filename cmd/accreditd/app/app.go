@@ -109,6 +109,9 @@ type Options struct {
 	// Sessions, when set, wraps the session store the accounts service
 	// uses, so tests can make its writes fail.
 	Sessions func(accounts.SessionStore) accounts.SessionStore
+	// Keys, when set, wraps the key store the vault reads personal data's
+	// keys from, so tests can make it fail for a moment.
+	Keys func(pii.KeyStore) pii.KeyStore
 	// ManualJobs leaves the expiry and retention jobs to the caller
 	// (RunExpiry, RunRetention): tests move a fake clock and run them
 	// when they choose, so a minute tick must not run them first.
@@ -157,7 +160,7 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 	}
 	a.phase("nats", began)
 	t := time.Now()
-	if err := a.openStores(ctx); err != nil {
+	if err := a.openStores(ctx, opt.Keys); err != nil {
 		return nil, err
 	}
 	a.phase("stores and keys", t)
@@ -401,7 +404,7 @@ func (a *App) connect() error {
 	return nil
 }
 
-func (a *App) openStores(ctx context.Context) error {
+func (a *App) openStores(ctx context.Context, wrapKeys func(pii.KeyStore) pii.KeyStore) error {
 	var err error
 	cfg := a.storeConfig()
 	if a.Events, err = a.conn.OpenEventStore(ctx, cfg); err != nil {
@@ -422,9 +425,12 @@ func (a *App) openStores(ctx context.Context) error {
 	if a.failures, err = natsstore.OpenThrottleStore(ctx, js, cfg, max(accounts.FailWindow, recovery.ClientWindow)); err != nil {
 		return err
 	}
-	keys, err := natsstore.OpenKeyStore(ctx, js, cfg)
-	if err != nil {
+	var keys pii.KeyStore
+	if keys, err = natsstore.OpenKeyStore(ctx, js, cfg); err != nil {
 		return err
+	}
+	if wrapKeys != nil {
+		keys = wrapKeys(keys)
 	}
 	master, err := pii.LoadOrCreateKeyFile(a.cfg.MasterKeyFile)
 	if err != nil {
