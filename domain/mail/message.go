@@ -46,11 +46,11 @@ var alwaysSent = []Kind{KindPasswordReset, KindEmailVerification, KindPasswordCh
 // toDisabled reports whether kind k goes to a recipient whose account is
 // disabled: the notices that the office disabled or enabled it. Every
 // other kind is neither written to them nor, written before, sent. The
-// enabling's notice goes too, as the disabled flag a process reads may be
-// a moment behind the enabling it tells of (the notifier or the sender of
-// one process ahead of its own directory: under load the notice was
-// dropped so); one sent after a second disabling is followed by that
-// one's notice.
+// enabling's notice goes too: before the notifier waited for its
+// process's directory (Notifier.WaitFor) and the sender caught up before
+// it cancelled, a directory a moment behind read the account as still
+// disabled and dropped it under load; it stays as a second guard. One
+// sent after a second disabling is followed by that one's notice.
 func toDisabled(k Kind) bool { return k == KindAccountDisabled || k == KindAccountEnabled }
 
 // KindsFor returns the kinds a user of role may receive, in the order the
