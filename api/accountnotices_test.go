@@ -100,3 +100,33 @@ func TestAUserIsToldByEmailWhenTheOfficeDisablesOrEnablesTheirAccount(t *testing
 		}
 	}
 }
+
+// TestAUserIsToldByEmailWhenTheOfficeLogsThemOutEverywhere: the office
+// ending every session of the applicant is mailed to them in the language
+// they chose, with the date in words and what to do if they do not know
+// why, although they turned every kind they may choose off; the applicant
+// ending their own other sessions, just before, is not mailed.
+func TestAUserIsToldByEmailWhenTheOfficeLogsThemOutEverywhere(t *testing.T) {
+	mb := StartMailbox(t, "", "")
+	tm := newTeam(t, func(c *app.Config) { c.SMTPURL = mb.URL() })
+	tm.setClock(t, time.Date(2026, 3, 3, 10, 15, 0, 0, time.UTC))
+	Expect(t, tm.in.Put(t, "/api/v1/me/notifications", tm.applicant.Token, map[string]any{"receive": []string{}, "language": "nl"}), 200)
+	Expect(t, tm.in.Post(t, "/api/v1/me/sessions/revocation", tm.applicant.Token, nil), 200)
+	Expect(t, tm.in.Post(t, "/api/v1/users/"+tm.applicant.ID+"/sessions/revocation", tm.admin, nil), 200)
+	waitNotified(t, tm.in, lastSeq(t, tm.in))
+
+	got := tm.ofKind(t, "sessions_ended")
+	if len(got) != 1 {
+		t.Fatalf("%d messages of kind sessions_ended, want 1 (the office's, not the user's own): %v", len(got), got)
+	}
+	m, body := got[0], got[0]["body"].(string)
+	for _, says := range []string{"Het EMCC-bureau heeft alle sessies van uw EMCC Accredit-account beëindigd op 3 maart 2026 10:15 UTC:",
+		"/login", "Wachtwoord vergeten?"} {
+		if m["recipient_id"] != tm.applicant.ID || m["to"] != tm.applicant.Email || m["language"] != "nl" || !strings.Contains(body, says) {
+			t.Fatalf("the notice: got %v, want it to %s in Dutch, saying %q", m, tm.applicant.Email, says)
+		}
+	}
+	mb.Wait(t, func(m Mail) bool {
+		return m.To == tm.applicant.Email && m.Header.Get("Subject") == "U bent uitgelogd uit EMCC Accredit"
+	})
+}

@@ -86,4 +86,5 @@ var mailMessages = map[string]msg{
 	"mailkind.email_changed":         {"Email address changed", "E-mailadres gewijzigd"},
 	"mailkind.account_disabled":      {"Account disabled", "Account geblokkeerd"},
 	"mailkind.account_enabled":       {"Account enabled again", "Account gedeblokkeerd"},
+	"mailkind.sessions_ended":        {"Logged out by the office", "Uitgelogd door het bureau"},
 }

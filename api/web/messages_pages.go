@@ -430,7 +430,7 @@ var pageMessages = map[string]msg{
 	"users.enable.intro":                       {"They can log in again with the password they had; their sessions ended when they were disabled. They are told by email.", "Hij kan weer inloggen met het wachtwoord dat hij had; zijn sessies eindigden toen hij werd geblokkeerd. Hij krijgt hierover een e-mail."},
 	"users.enable.submit":                      {"Enable", "Deblokkeren"},
 	"users.sessions":                           {"Log this user out everywhere", "Deze gebruiker overal uitloggen"},
-	"users.sessions.intro":                     {"Ends every session of this user, in every browser and the command-line client. Their password stays as it is; they can log in again.", "Beëindigt elke sessie van deze gebruiker, in elke browser en in de opdrachtregelclient. Het wachtwoord blijft zoals het is; de gebruiker kan opnieuw inloggen."},
+	"users.sessions.intro":                     {"Ends every session of this user, in every browser and the command-line client. Their password stays as it is; they can log in again. They are told by email that the EMCC office logged them out.", "Beëindigt elke sessie van deze gebruiker, in elke browser en in de opdrachtregelclient. Het wachtwoord blijft zoals het is; de gebruiker kan opnieuw inloggen. Hij krijgt een e-mail dat het EMCC-bureau hem heeft uitgelogd."},
 	"users.sessions.submit":                    {"End all sessions", "Alle sessies beëindigen"},
 	"user.title":                               {"User", "Gebruiker"},
 	"nav.account":                              {"My account", "Mijn account"},

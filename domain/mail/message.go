@@ -37,11 +37,12 @@ const (
 	KindEmailChanged    Kind = "email_changed"    // to the address left: the account moved to another
 	KindAccountDisabled Kind = "account_disabled" // the office disabled the account (mailed although it is)
 	KindAccountEnabled  Kind = "account_enabled"  // the office enabled the account again
+	KindSessionsEnded   Kind = "sessions_ended"   // the office ended every session of the account
 )
 
 // alwaysSent are the kinds no preference turns off.
 var alwaysSent = []Kind{KindPasswordReset, KindEmailVerification, KindPasswordChanged, KindEmailChanged,
-	KindAccountDisabled, KindAccountEnabled}
+	KindAccountDisabled, KindAccountEnabled, KindSessionsEnded}
 
 // toDisabled reports whether kind k goes to a recipient whose account is
 // disabled: the notices that the office disabled or enabled it. Every

@@ -65,6 +65,17 @@ func (n *Notifier) handleAccount(ctx context.Context, c eventstore.Commit, userI
 		case accounts.EventUserEnabled:
 			kind = KindAccountEnabled // the reason is not mailed either
 			d.Link = strings.TrimRight(n.BaseURL, "/") + "/login"
+		case accounts.EventSessionsEnded:
+			// The office ended them (a stolen device, a suspected
+			// takeover): the user learns why they were logged out, and
+			// what to do if they do not know why. Ending one's own other
+			// sessions (KeptCurrent) is the user's doing: no mail.
+			var p accounts.SessionsEnded
+			if json.Unmarshal(e.Data, &p) != nil || p.KeptCurrent {
+				continue
+			}
+			kind = KindSessionsEnded
+			d.Link = strings.TrimRight(n.BaseURL, "/") + "/login"
 		default:
 			continue
 		}

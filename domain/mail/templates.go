@@ -400,6 +400,28 @@ U kunt weer inloggen met het wachtwoord dat u had:
 
 Weet u het niet meer, stel dan een nieuw wachtwoord in met "Wachtwoord vergeten?" op die pagina.
 `+noticeFooterNL)
+	tpl(KindSessionsEnded, "en", "You were logged out of EMCC Accredit", `
+Dear {{.Name}},
+
+The EMCC office ended every session of your EMCC Accredit account on {{datetime .At}}:
+you are logged out in every browser and on every device. Log in again to go on:
+
+{{.Link}}
+
+If you do not know why, contact the EMCC office, and to be safe set a new password
+with "Forgot your password?" on that page.
+`+noticeFooterEN)
+	tpl(KindSessionsEnded, "nl", "U bent uitgelogd uit EMCC Accredit", `
+Beste {{.Name}},
+
+Het EMCC-bureau heeft alle sessies van uw EMCC Accredit-account beëindigd op {{datetime .At}}:
+u bent in elke browser en op elk apparaat uitgelogd. Log opnieuw in om verder te gaan:
+
+{{.Link}}
+
+Weet u niet waarom, neem dan contact op met het EMCC-bureau en stel voor de zekerheid
+een nieuw wachtwoord in met "Wachtwoord vergeten?" op die pagina.
+`+noticeFooterNL)
 	tpl(KindDigest, "en", "EMCC Accredit: {{len .Submitted}} new, {{len .Overdue}} overdue", `
 Dear {{.Name}},
 

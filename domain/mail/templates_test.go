@@ -84,8 +84,10 @@ func TestAccountNoticesRenderInEnglishAndDutch(t *testing.T) {
 // render in both languages, name the recipient and say when; the first
 // says that they cannot log in, that their applications and records are
 // kept and whom to ask, the second that they can log in again, and where.
-// Both are always sent: no role's choices list them.
-func TestAccountDisabledAndEnabledNoticesRenderInEnglishAndDutch(t *testing.T) {
+// The notice that the office ended every session says so, where to log in
+// again and what to do if the user does not know why. All are always
+// sent: no role's choices list them.
+func TestTheOfficesAccountNoticesRenderInEnglishAndDutch(t *testing.T) {
 	d := Data{Name: "Carla Coach", At: time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC), Link: "https://accredit.test/login"}
 	for _, c := range []struct {
 		kind           Kind
@@ -101,6 +103,11 @@ func TestAccountDisabledAndEnabledNoticesRenderInEnglishAndDutch(t *testing.T) {
 		{KindAccountEnabled, "Your EMCC Accredit account is enabled again", "Uw EMCC Accredit-account is gedeblokkeerd",
 			[]string{"The EMCC office enabled your EMCC Accredit account again on 6 December 2026 09:00 UTC.", "You can log in again", d.Link},
 			[]string{"Het EMCC-bureau heeft uw EMCC Accredit-account gedeblokkeerd op 6 december 2026 09:00 UTC.", "U kunt weer inloggen", d.Link}},
+		{KindSessionsEnded, "You were logged out of EMCC Accredit", "U bent uitgelogd uit EMCC Accredit",
+			[]string{"The EMCC office ended every session of your EMCC Accredit account on 6 December 2026 09:00 UTC:", "Log in again", d.Link,
+				"If you do not know why, contact the EMCC office"},
+			[]string{"Het EMCC-bureau heeft alle sessies van uw EMCC Accredit-account beëindigd op 6 december 2026 09:00 UTC:", "Log opnieuw in", d.Link,
+				"Weet u niet waarom, neem dan contact op met het EMCC-bureau"}},
 	} {
 		t.Run(string(c.kind), func(t *testing.T) {
 			en, enBody, nl, nlBody := renderBoth(t, c.kind, d)
@@ -149,6 +156,7 @@ func TestDatesInMailReadAsWordsInTheMailsLanguage(t *testing.T) {
 		{KindEmailChanged, "changed on 6 December 2026 14:30 UTC", "gewijzigd op 6 december 2026 14:30 UTC"},
 		{KindAccountDisabled, "account on 6 December 2026 14:30 UTC.", "geblokkeerd op 6 december 2026 14:30 UTC."},
 		{KindAccountEnabled, "again on 6 December 2026 14:30 UTC.", "gedeblokkeerd op 6 december 2026 14:30 UTC."},
+		{KindSessionsEnded, "account on 6 December 2026 14:30 UTC:", "beëindigd op 6 december 2026 14:30 UTC:"},
 	} {
 		t.Run(string(c.kind), func(t *testing.T) {
 			_, en, _, nl := renderBoth(t, c.kind, d)
