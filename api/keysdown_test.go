@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -38,15 +39,7 @@ func TestAnEmailConfirmationWhileTheKeyStoreIsDownKeepsItsLink(t *testing.T) {
 	Expect(t, tm.in.Post(t, "/api/v1/me/email-changes", tm.applicant.Token, map[string]string{"email": "carla.new@example.org"}), 202)
 	token := tokenOf(t, mb.Wait(t, to("carla.new@example.org")))
 
-	keys := &keysDown{}
-	keys.down.Store(true)
-	cfg := Config(t.TempDir())
-	cfg.NATSURL, cfg.SMTPURL = "nats://"+natsAddr, mb.URL()
-	cfg.MasterKeyFile, cfg.SigningKeyFile = tm.in.Cfg.MasterKeyFile, tm.in.Cfg.SigningKeyFile
-	second := StartWith(t, cfg, app.Options{Now: tm.clock.Now, Keys: func(k pii.KeyStore) pii.KeyStore {
-		keys.KeyStore = k
-		return keys
-	}})
+	second, keys := keysDownProcess(t, tm, natsAddr, mb.URL())
 	confirm := func() Response {
 		return second.Post(t, "/api/v1/auth/email-confirmations", "", map[string]string{"token": token})
 	}
@@ -57,4 +50,57 @@ func TestAnEmailConfirmationWhileTheKeyStoreIsDownKeepsItsLink(t *testing.T) {
 	keys.down.Store(false)
 	Expect(t, confirm(), 200)
 	tm.in.Login(t, "carla.new@example.org", tm.applicant.Password)
+}
+
+// keysDownProcess starts a second process on tm's NATS (listening on
+// natsAddr) whose key store fails until its down flag is cleared: it never
+// read a key before, so every personal value it opens meets the failure.
+func keysDownProcess(t *testing.T, tm *team, natsAddr, smtpURL string) (*Instance, *keysDown) {
+	t.Helper()
+	keys := &keysDown{}
+	keys.down.Store(true)
+	cfg := Config(t.TempDir())
+	cfg.NATSURL, cfg.SMTPURL = "nats://"+natsAddr, smtpURL
+	cfg.MasterKeyFile, cfg.SigningKeyFile = tm.in.Cfg.MasterKeyFile, tm.in.Cfg.SigningKeyFile
+	second := StartWith(t, cfg, app.Options{Now: tm.clock.Now, Keys: func(k pii.KeyStore) pii.KeyStore {
+		keys.KeyStore = k
+		return keys
+	}})
+	return second, keys
+}
+
+// TestExportsWhileTheKeyStoreIsDownHoldNoPlaceholder: what is handed over
+// for good is never made with [unavailable] (or [erased]) standing for a
+// person's data the key store could not give for a moment: the
+// right-of-access export is a 503 with Retry-After, the office's audit
+// export ends early and says it is not complete; both are whole once the
+// key store answers again.
+func TestExportsWhileTheKeyStoreIsDownHoldNoPlaceholder(t *testing.T) {
+	natsAddr := freeAddr(t)
+	tm := newTeam(t, func(c *app.Config) { c.NATSListen = natsAddr })
+	tm.openEIA(t)
+	second, keys := keysDownProcess(t, tm, natsAddr, "")
+	waitNotified(t, second, lastSeq(t, tm.in))
+	admin := tm.admin // a login needs the password's hash, sealed: the second process cannot check one now
+
+	r := Expect(t, second.Get(t, "/api/v1/me/export", tm.applicant.Token), 503)
+	if r.Header.Get("Retry-After") == "" {
+		t.Fatalf("the export's 503 carries no Retry-After: %v", r.Header)
+	}
+	audit := func() Response {
+		return second.Do(t, Request{Method: "GET", Path: "/api/v1/audit", Token: admin, Header: map[string]string{"Accept": "application/x-ndjson"}})
+	}
+	a := audit()
+	if a.Trailer.Get("X-Accredit-Export-Complete") == "true" || strings.Contains(string(a.Body), pii.Unavailable) || strings.Contains(string(a.Body), pii.Erased) {
+		t.Fatalf("the audit export with the key store down: status %d, trailers %v, a placeholder in it: %v", a.Status, a.Trailer,
+			strings.Contains(string(a.Body), pii.Unavailable) || strings.Contains(string(a.Body), pii.Erased))
+	}
+
+	keys.down.Store(false)
+	if body := string(Expect(t, second.Get(t, "/api/v1/me/export", tm.applicant.Token), 200).Body); !strings.Contains(body, tm.applicant.Email) {
+		t.Fatalf("the export once the key store answers does not hold the applicant's address:\n%s", body)
+	}
+	if a := audit(); a.Status != 200 || a.Trailer.Get("X-Accredit-Export-Complete") != "true" || strings.Contains(string(a.Body), pii.Unavailable) {
+		t.Fatalf("the audit export once the key store answers: status %d, trailers %v", a.Status, a.Trailer)
+	}
 }
