@@ -373,7 +373,7 @@ func (a *app) eqaProgrammes(x *ctx) []option {
 }
 
 func (a *app) portfolioForm(x *ctx) error {
-	c, err := a.loadParamCase(x)
+	c, err := a.loadParamCaseOpened(x) // an EQA's curriculum fills the form
 	if err != nil {
 		return err
 	}

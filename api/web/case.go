@@ -12,6 +12,7 @@ import (
 	"github.com/emcc/accredit/domain/cases"
 	"github.com/emcc/accredit/domain/dates"
 	"github.com/emcc/accredit/domain/framework"
+	"github.com/emcc/accredit/domain/pii"
 )
 
 // loadCase gets a case as the caller may see it: the very view the API
@@ -19,6 +20,33 @@ import (
 func (a *app) loadCase(x *ctx, id string) (*cases.CaseView, error) {
 	v, _, err := a.d.Cases.Get(x.Request().Context(), x.actor(), id)
 	return v, err
+}
+
+// loadCaseOpened is loadCase for a form filled in from the case's texts
+// (the statements, an evidence's title, an EQA's curriculum): a text that
+// cannot be opened for now is a 503 to retry, never pii.Unavailable put
+// in a field, which the next save would keep as the person's text.
+func (a *app) loadCaseOpened(x *ctx, id string) (*cases.CaseView, error) {
+	ctx, unreadable := pii.Strict(x.Request().Context())
+	v, _, err := a.d.Cases.Get(ctx, x.actor(), id)
+	if err != nil {
+		return nil, err
+	}
+	if err := unreadable(); err != nil {
+		e := domain.Wrap(domain.Unavailable, err, "the application's texts cannot be read for now")
+		e.RetryAfter = 1
+		return nil, e
+	}
+	return v, nil
+}
+
+// loadParamCaseOpened is loadCaseOpened for the :case parameter.
+func (a *app) loadParamCaseOpened(x *ctx) (*cases.CaseView, error) {
+	id, err := caseParam(x)
+	if err != nil {
+		return nil, err
+	}
+	return a.loadCaseOpened(x, id)
 }
 
 // caseParam is the :case path parameter (a ULID); anything else is a 404.

@@ -27,9 +27,10 @@ func (a *app) evidenceEditView(x *ctx, c *cases.CaseView, ev *cases.EvidenceView
 }
 
 // paramEvidence is the case and the evidence of the :case and :ev
-// parameters; evidence the case does not hold is a 404.
-func (a *app) paramEvidence(x *ctx) (*cases.CaseView, *cases.EvidenceView, error) {
-	c, err := a.loadParamCase(x)
+// parameters, the case loaded by load; evidence the case does not hold is
+// a 404.
+func (a *app) paramEvidence(x *ctx, load func(*ctx) (*cases.CaseView, error)) (*cases.CaseView, *cases.EvidenceView, error) {
+	c, err := load(x)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -41,7 +42,7 @@ func (a *app) paramEvidence(x *ctx) (*cases.CaseView, *cases.EvidenceView, error
 }
 
 func (a *app) evidenceEditPage(x *ctx) error {
-	c, ev, err := a.paramEvidence(x)
+	c, ev, err := a.paramEvidence(x, a.loadParamCaseOpened) // its title fills the form
 	if err != nil {
 		return err
 	}
@@ -68,7 +69,7 @@ func evidenceValues(ev *cases.EvidenceView) url.Values {
 }
 
 func (a *app) editEvidence(x *ctx) error {
-	c, ev, err := a.paramEvidence(x)
+	c, ev, err := a.paramEvidence(x, a.loadParamCase)
 	if err != nil {
 		return err
 	}

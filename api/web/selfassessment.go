@@ -28,7 +28,7 @@ func (a *app) selfAssessmentPage(x *ctx, c *cases.CaseView, p *page, status int)
 }
 
 func (a *app) selfAssessmentForm(x *ctx) error {
-	c, err := a.loadParamCase(x)
+	c, err := a.loadParamCaseOpened(x) // the statements fill the form
 	if err != nil {
 		return err
 	}

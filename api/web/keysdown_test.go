@@ -1,0 +1,80 @@
+package web_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/emcc/accredit/cmd/accreditd/app"
+	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
+	"github.com/emcc/accredit/domain/pii"
+)
+
+// keysDown is the real key store whose reads fail while down is set, as
+// when JetStream does not answer for a moment.
+type keysDown struct {
+	pii.KeyStore
+	down atomic.Bool
+}
+
+func (k *keysDown) Get(ctx context.Context, subject string) ([]byte, error) {
+	if k.down.Load() {
+		return nil, errors.New("nats: timeout")
+	}
+	return k.KeyStore.Get(ctx, subject)
+}
+
+// TestAFormOfTextsIsNotFilledWithUnavailable: a form filled in from the
+// applicant's texts (the statements, an evidence's title, an EQA's
+// curriculum) while the key
+// store does not answer is a 503 to retry, not the form with
+// pii.Unavailable in its fields: sent once the key store is back, with
+// one statement changed, it would keep "[unavailable]" as every other.
+func TestAFormOfTextsIsNotFilledWithUnavailable(t *testing.T) {
+	keys := &keysDown{}
+	w := newWorldWith(t, app.Options{Keys: func(k pii.KeyStore) pii.KeyStore {
+		keys.KeyStore = k
+		return keys
+	}})
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	caseID := w.readyEIA(t, carla)
+	evID := Expect(t, w.in.Upload(t, caseID, carla.Token, map[string]string{"kind": "reflective_statement", "title": "Reflections 2025", "categories": "1,2"},
+		"reflections.pdf", pdf, nil), 201).Header.Get("X-Evidence-Id")
+	eqa := Expect(t, w.in.Post(t, "/api/v1/cases", carla.Token, map[string]any{"scheme": "EQA", "level": "practitioner", "language": "en",
+		"programme": map[string]string{"name": "Coaching Plus", "provider": "Academy North"}}), 201).Map(t)["id"].(string)
+	var curriculum []map[string]any
+	for cat := 1; cat <= 8; cat++ {
+		curriculum = append(curriculum, map[string]any{"category": cat, "description": "Module " + itoa(cat)})
+	}
+	Expect(t, w.in.Put(t, "/api/v1/cases/"+eqa+"/portfolio", carla.Token, map[string]any{"contact_hours": 150, "completed_cycles": 2, "curriculum": curriculum}), 200)
+	web := w.client(t)
+	web.login(carla.Email, carla.Password)
+	base := "/applications/" + caseID
+	for _, tc := range []struct{ name, path, text string }{
+		{"self-assessment", base + "/self-assessment", "Statement"},
+		{"evidence", base + "/evidence/" + evID + "/edit", "Reflections 2025"},
+		{"EQA portfolio", "/applications/" + eqa + "/portfolio", "Module 8"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			keys.down.Store(true)
+			w.in.App.Vault.Forget(carla.ID) // as a process that has not read her key yet
+			a := web.get(tc.path)
+			keys.down.Store(false)
+			if a.Status != http.StatusServiceUnavailable || a.Header.Get("Retry-After") == "" || inField(a.Body, pii.Unavailable) {
+				t.Fatalf("the form with the key store down: got %d (Retry-After %q, a field holding %[3]s: %[4]v), want a 503 to retry, not a form holding %[3]s: %.3000[5]s",
+					a.Status, a.Header.Get("Retry-After"), pii.Unavailable, inField(a.Body, pii.Unavailable), a.Body)
+			}
+			if a := web.get(tc.path); a.Status != http.StatusOK || !strings.Contains(a.Body, tc.text) {
+				t.Fatalf("the form with the key store back: got %d, want 200 showing %q", a.Status, tc.text)
+			}
+		})
+	}
+}
+
+// inField reports whether a form field of page holds text.
+func inField(page, text string) bool {
+	return strings.Contains(page, `value="`+text+`"`) || strings.Contains(page, text+"</textarea>")
+}
