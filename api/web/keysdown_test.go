@@ -29,7 +29,7 @@ func (k *keysDown) Get(ctx context.Context, subject string) ([]byte, error) {
 
 // TestAFormOfTextsIsNotFilledWithUnavailable: a form filled in from the
 // applicant's texts (the statements, an evidence's title, an EQA's
-// curriculum) while the key
+// curriculum, its own or an earlier application's) while the key
 // store does not answer is a 503 to retry, not the form with
 // pii.Unavailable in its fields: sent once the key store is back, with
 // one statement changed, it would keep "[unavailable]" as every other.
@@ -50,6 +50,10 @@ func TestAFormOfTextsIsNotFilledWithUnavailable(t *testing.T) {
 		curriculum = append(curriculum, map[string]any{"category": cat, "description": "Module " + itoa(cat)})
 	}
 	Expect(t, w.in.Put(t, "/api/v1/cases/"+eqa+"/portfolio", carla.Token, map[string]any{"contact_hours": 150, "completed_cycles": 2, "curriculum": curriculum}), 200)
+	// A second EQA application, still empty, whose portfolio form is
+	// filled from the first's (reuse.go: ?from=).
+	eqa2 := Expect(t, w.in.Post(t, "/api/v1/cases", carla.Token, map[string]any{"scheme": "EQA", "level": "practitioner", "language": "en",
+		"programme": map[string]string{"name": "Coaching Plus Two", "provider": "Academy North"}}), 201).Map(t)["id"].(string)
 	web := w.client(t)
 	web.login(carla.Email, carla.Password)
 	base := "/applications/" + caseID
@@ -57,6 +61,7 @@ func TestAFormOfTextsIsNotFilledWithUnavailable(t *testing.T) {
 		{"self-assessment", base + "/self-assessment", "Statement"},
 		{"evidence", base + "/evidence/" + evID + "/edit", "Reflections 2025"},
 		{"EQA portfolio", "/applications/" + eqa + "/portfolio", "Module 8"},
+		{"EQA portfolio from an earlier application", "/applications/" + eqa2 + "/portfolio?from=" + eqa, "Module 8"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			keys.down.Store(true)

@@ -54,7 +54,7 @@ func (a *app) previousApplication(x *ctx, c *cases.CaseView, from string) (*case
 	if !domain.ValidULID(from) || from == c.ID {
 		return nil, domain.Errorf(domain.NotFound, "no earlier application %s", from)
 	}
-	o, err := a.loadCase(x, from)
+	o, err := a.loadCaseOpened(x, from) // its texts fill the form
 	if err != nil {
 		return nil, err
 	}
