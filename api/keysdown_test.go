@@ -1,30 +1,13 @@
 package api_test
 
 import (
-	"context"
-	"errors"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/emcc/accredit/cmd/accreditd/app"
 	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
 	"github.com/emcc/accredit/domain/pii"
 )
-
-// keysDown is the real key store whose reads fail while down is set, as
-// when JetStream does not answer for a moment.
-type keysDown struct {
-	pii.KeyStore
-	down atomic.Bool
-}
-
-func (k *keysDown) Get(ctx context.Context, subject string) ([]byte, error) {
-	if k.down.Load() {
-		return nil, errors.New("nats: timeout")
-	}
-	return k.KeyStore.Get(ctx, subject)
-}
 
 // TestAnEmailConfirmationWhileTheKeyStoreIsDownKeepsItsLink: the new
 // address is sealed in the link's record; a process that cannot read the
@@ -47,7 +30,7 @@ func TestAnEmailConfirmationWhileTheKeyStoreIsDownKeepsItsLink(t *testing.T) {
 	if r.Header.Get("Retry-After") == "" {
 		t.Fatalf("the 503 carries no Retry-After: %v", r.Header)
 	}
-	keys.down.Store(false)
+	keys.SetDown(false)
 	Expect(t, confirm(), 200)
 	tm.in.Login(t, "carla.new@example.org", tm.applicant.Password)
 }
@@ -55,17 +38,14 @@ func TestAnEmailConfirmationWhileTheKeyStoreIsDownKeepsItsLink(t *testing.T) {
 // keysDownProcess starts a second process on tm's NATS (listening on
 // natsAddr) whose key store fails until its down flag is cleared: it never
 // read a key before, so every personal value it opens meets the failure.
-func keysDownProcess(t *testing.T, tm *team, natsAddr, smtpURL string) (*Instance, *keysDown) {
+func keysDownProcess(t *testing.T, tm *team, natsAddr, smtpURL string) (*Instance, *KeysDown) {
 	t.Helper()
-	keys := &keysDown{}
-	keys.down.Store(true)
+	keys := &KeysDown{}
+	keys.SetDown(true)
 	cfg := Config(t.TempDir())
 	cfg.NATSURL, cfg.SMTPURL = "nats://"+natsAddr, smtpURL
 	cfg.MasterKeyFile, cfg.SigningKeyFile = tm.in.Cfg.MasterKeyFile, tm.in.Cfg.SigningKeyFile
-	second := StartWith(t, cfg, app.Options{Now: tm.clock.Now, Keys: func(k pii.KeyStore) pii.KeyStore {
-		keys.KeyStore = k
-		return keys
-	}})
+	second := StartWith(t, cfg, app.Options{Now: tm.clock.Now, Keys: keys.Wrap})
 	return second, keys
 }
 
@@ -96,7 +76,7 @@ func TestExportsWhileTheKeyStoreIsDownHoldNoPlaceholder(t *testing.T) {
 			strings.Contains(string(a.Body), pii.Unavailable) || strings.Contains(string(a.Body), pii.Erased))
 	}
 
-	keys.down.Store(false)
+	keys.SetDown(false)
 	if body := string(Expect(t, second.Get(t, "/api/v1/me/export", tm.applicant.Token), 200).Body); !strings.Contains(body, tm.applicant.Email) {
 		t.Fatalf("the export once the key store answers does not hold the applicant's address:\n%s", body)
 	}

@@ -1,31 +1,14 @@
 package web_test
 
 import (
-	"context"
-	"errors"
 	"net/http"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/emcc/accredit/cmd/accreditd/app"
 	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
 	"github.com/emcc/accredit/domain/pii"
 )
-
-// keysDown is the real key store whose reads fail while down is set, as
-// when JetStream does not answer for a moment.
-type keysDown struct {
-	pii.KeyStore
-	down atomic.Bool
-}
-
-func (k *keysDown) Get(ctx context.Context, subject string) ([]byte, error) {
-	if k.down.Load() {
-		return nil, errors.New("nats: timeout")
-	}
-	return k.KeyStore.Get(ctx, subject)
-}
 
 // TestAFormOfTextsIsNotFilledWithUnavailable: a form filled in from the
 // applicant's texts (the statements, an evidence's title, an EQA's
@@ -34,11 +17,8 @@ func (k *keysDown) Get(ctx context.Context, subject string) ([]byte, error) {
 // pii.Unavailable in its fields: sent once the key store is back, with
 // one statement changed, it would keep "[unavailable]" as every other.
 func TestAFormOfTextsIsNotFilledWithUnavailable(t *testing.T) {
-	keys := &keysDown{}
-	w := newWorldWith(t, app.Options{Keys: func(k pii.KeyStore) pii.KeyStore {
-		keys.KeyStore = k
-		return keys
-	}})
+	keys := &KeysDown{}
+	w := newWorldWith(t, app.Options{Keys: keys.Wrap})
 	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
 	caseID := w.readyEIA(t, carla)
 	evID := Expect(t, w.in.Upload(t, caseID, carla.Token, map[string]string{"kind": "reflective_statement", "title": "Reflections 2025", "categories": "1,2"},
@@ -64,10 +44,10 @@ func TestAFormOfTextsIsNotFilledWithUnavailable(t *testing.T) {
 		{"EQA portfolio from an earlier application", "/applications/" + eqa2 + "/portfolio?from=" + eqa, "Module 8"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			keys.down.Store(true)
+			keys.SetDown(true)
 			w.in.App.Vault.Forget(carla.ID) // as a process that has not read her key yet
 			a := web.get(tc.path)
-			keys.down.Store(false)
+			keys.SetDown(false)
 			if a.Status != http.StatusServiceUnavailable || a.Header.Get("Retry-After") == "" || inField(a.Body, pii.Unavailable) {
 				t.Fatalf("the form with the key store down: got %d (Retry-After %q, a field holding %[3]s: %[4]v), want a 503 to retry, not a form holding %[3]s: %.3000[5]s",
 					a.Status, a.Header.Get("Retry-After"), pii.Unavailable, inField(a.Body, pii.Unavailable), a.Body)
