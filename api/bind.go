@@ -26,8 +26,10 @@ import (
 const MaxJSONBody = 1 << 20
 
 // bind decodes the JSON body into v strictly: unknown fields, wrong types,
-// null where the OpenAPI document does not allow it, trailing data and
-// oversized bodies are 4xx problems naming what was wrong.
+// null where the OpenAPI document does not allow it, a view's placeholder
+// for a personal text sent back as a text (see refusePlaceholders),
+// trailing data and oversized bodies are 4xx problems naming what was
+// wrong.
 func bind(c echo.Context, v any) error { return bindBody(c, v, true) }
 
 // bindOptional is bind for a command whose body may be left out: none, or
@@ -111,6 +113,9 @@ func bindBody(c echo.Context, v any, required bool) error {
 			_ = json.Unmarshal(body, &doc) // it decoded above
 			return domain.InvalidFields("unknown field in JSON", domain.FieldError{Field: unknownField(req.Method, c.Path(), doc, name),
 				Reason: "unknown field (names are lower case, as the document spells them)"})
+		}
+		if err := refusePlaceholders(body); err != nil {
+			return err
 		}
 		if !bytes.Contains(body, []byte("null")) {
 			return nil

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -82,5 +83,43 @@ func TestExportsWhileTheKeyStoreIsDownHoldNoPlaceholder(t *testing.T) {
 	}
 	if a := audit(); a.Status != 200 || a.Trailer.Get("X-Accredit-Export-Complete") != "true" || strings.Contains(string(a.Body), pii.Unavailable) {
 		t.Fatalf("the audit export once the key store answers: status %d, trailers %v", a.Status, a.Trailer)
+	}
+}
+
+// TestAViewsPlaceholderIsNotSavedAsAText: a client that read a case while
+// the key store did not answer got [unavailable] for each statement; sent
+// back once the key store answers (an editor saving what it showed), the
+// placeholder must be refused, naming each field, and the statements kept,
+// not replaced for good by the placeholder.
+func TestAViewsPlaceholderIsNotSavedAsAText(t *testing.T) {
+	natsAddr := freeAddr(t)
+	tm := newTeam(t, func(c *app.Config) { c.NATSListen = natsAddr })
+	id := tm.openEIA(t)
+	second, keys := keysDownProcess(t, tm, natsAddr, "")
+	waitNotified(t, second, lastSeq(t, tm.in))
+
+	view := Expect(t, second.Get(t, "/api/v1/cases/"+id, tm.applicant.Token), 200).Map(t)
+	cats, _ := view["self_assessment"].([]any)
+	if len(cats) == 0 || cats[0].(map[string]any)["statement"] != pii.Unavailable {
+		t.Fatalf("the view with the key store down: self_assessment %v", view["self_assessment"])
+	}
+	keys.SetDown(false)
+	r := Expect(t, second.Put(t, "/api/v1/cases/"+id+"/self-assessment", tm.applicant.Token, map[string]any{"categories": cats}), 400)
+	for i := range cats {
+		if field := fmt.Sprintf("categories[%d].statement", i); !strings.Contains(string(r.Body), field) {
+			t.Errorf("the refusal does not name %s: %s", field, r.Body)
+		}
+	}
+	after := Expect(t, tm.in.Get(t, "/api/v1/cases/"+id, tm.applicant.Token), 200).Map(t)
+	if got := after["self_assessment"].([]any)[0].(map[string]any)["statement"]; got != "How I work on category 3" || after["version"] != view["version"] {
+		t.Fatalf("after the refusal: the first statement %q, version %v (was %v)", got, after["version"], view["version"])
+	}
+
+	// [erased] is refused as well, wherever it stands.
+	cats[0].(map[string]any)["statement"] = "How I work on category 3"
+	cats[2].(map[string]any)["statement"] = pii.Erased
+	r = Expect(t, tm.in.Put(t, "/api/v1/cases/"+id+"/self-assessment", tm.applicant.Token, map[string]any{"categories": cats}), 400)
+	if !strings.Contains(string(r.Body), "categories[2].statement") || strings.Contains(string(r.Body), "categories[0].statement") {
+		t.Fatalf("the refusal of %s names another field than categories[2].statement: %s", pii.Erased, r.Body)
 	}
 }
