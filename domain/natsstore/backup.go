@@ -120,6 +120,17 @@ func Backup(ctx context.Context, c *Conn, w io.Writer, log io.Writer) (map[strin
 	return counts, nil
 }
 
+// bucketChases bounds how many times the copy of a bucket moves its end
+// on to where the bucket has got to meanwhile: a bucket written faster
+// than it is copied would otherwise be chased for ever. Past it, a key
+// written twice during the copy may be left out, as it was before a
+// bucket was copied to its moving end at all.
+const bucketChases = 100
+
+// backupBegun, when set (tests), is called once a stream's copy has taken
+// its state and before it copies a message.
+var backupBegun func(stream string)
+
 // backup writes every record of a backup to enc; it returns the count of
 // messages per stream.
 func backup(ctx context.Context, js jetstream.JetStream, enc *json.Encoder, log io.Writer) (map[string]uint64, error) {
@@ -140,15 +151,49 @@ func backup(ctx context.Context, js jetstream.JetStream, enc *json.Encoder, log 
 		if err != nil {
 			return nil, fmt.Errorf("stream %s: %w", name, err)
 		}
+		if backupBegun != nil {
+			backupBegun(name)
+		}
 		cfg := info.Config
 		if err := enc.Encode(BackupRecord{Kind: "stream", Stream: name, Config: &cfg, FirstSeq: info.State.FirstSeq, LastSeq: info.State.LastSeq, Messages: info.State.Msgs}); err != nil {
 			return nil, err
 		}
 		var n uint64
-		behind := 0
-		for seq := info.State.FirstSeq; info.State.Msgs > 0 && seq <= info.State.LastSeq; {
+		behind, end, chased := 0, info.State.LastSeq, 0
+		// A bucket (mail, keys) keeps a key's last revisions only: a key
+		// written again while it is copied loses the revision before the
+		// copy reached it, with no delete, and its new one lies past the
+		// end the copy began with. Copied up to that end alone, the backup
+		// held neither revision (and the count check below failed, at
+		// random, on a running accreditd whose notifier moved its cursor).
+		// A bucket is copied up to its end as the copy finds it, so every
+		// key is in it, at a revision it had during the copy.
+		revisions := cfg.MaxMsgsPerSubject > 0
+		drops := !cfg.DenyDelete || revisions // messages may go without a delete being refused
+		// reaches moves end on to the bucket's end now, while it does not
+		// reach seq and the chases last; it reports whether end reaches seq.
+		reaches := func(seq uint64) (bool, error) {
+			for seq > end && revisions && chased < bucketChases {
+				now, err := st.Info(ctx)
+				if err != nil {
+					return false, fmt.Errorf("stream %s: %w", name, err)
+				}
+				chased++
+				if now.State.LastSeq <= end {
+					break // nothing written since
+				}
+				end = now.State.LastSeq
+			}
+			return seq <= end, nil
+		}
+		for seq := info.State.FirstSeq; info.State.Msgs > 0; {
+			if ok, err := reaches(seq); err != nil {
+				return nil, err
+			} else if !ok {
+				break
+			}
 			m, err := st.GetMsg(ctx, seq, jetstream.WithGetMsgSubject(">"))
-			if errors.Is(err, jetstream.ErrMsgNotFound) && cfg.DenyDelete && behind < directBehindTries {
+			if errors.Is(err, jetstream.ErrMsgNotFound) && !drops && behind < directBehindTries {
 				// Nothing is deleted from this stream: a replica answering the
 				// direct get is behind the leader that gave LastSeq.
 				behind++
@@ -159,8 +204,8 @@ func backup(ctx context.Context, js jetstream.JetStream, enc *json.Encoder, log 
 				}
 				continue
 			}
-			if errors.Is(err, jetstream.ErrMsgNotFound) && !cfg.DenyDelete {
-				// Deleted since, or a replica behind: the leader knows.
+			if errors.Is(err, jetstream.ErrMsgNotFound) && drops {
+				// Gone since, or a replica behind: the leader knows.
 				if m, err = leaderNext(ctx, js.Conn(), name, seq); err == nil && m == nil {
 					err = jetstream.ErrMsgNotFound
 				}
@@ -171,8 +216,10 @@ func backup(ctx context.Context, js jetstream.JetStream, enc *json.Encoder, log 
 			if err != nil {
 				return nil, fmt.Errorf("stream %s: message %d: %w", name, seq, err)
 			}
-			if m.Sequence > info.State.LastSeq {
-				break // written after the copy began
+			if ok, err := reaches(m.Sequence); err != nil {
+				return nil, err
+			} else if !ok {
+				break // written after the copy began (or after the chases)
 			}
 			h := map[string][]string{}
 			for k, v := range m.Header {
@@ -190,7 +237,7 @@ func backup(ctx context.Context, js jetstream.JetStream, enc *json.Encoder, log 
 			n++
 			seq = m.Sequence + 1
 		}
-		if cfg.DenyDelete && n != info.State.Msgs {
+		if cfg.DenyDelete && !revisions && n != info.State.Msgs {
 			// Without deletes every message up to LastSeq is there to copy:
 			// fewer is a backup that would restore without the newest.
 			return nil, fmt.Errorf("stream %s: copied %d of its %d messages: the backup is incomplete", name, n, info.State.Msgs)
@@ -406,7 +453,10 @@ func restore(ctx context.Context, js jetstream.JetStream, path string, plans []B
 	// with no gap (the event and checkpoint streams deny deletes).
 	contiguous := map[string]bool{}
 	for _, p := range plans {
-		contiguous[p.Record.Stream] = p.Record.Messages > 0 && p.Record.LastSeq-p.Record.FirstSeq+1 == p.Record.Messages
+		// A bucket's copy may go past the end its record gives (see
+		// backup): its sequence numbers are never kept.
+		contiguous[p.Record.Stream] = p.Record.Messages > 0 && p.Record.LastSeq-p.Record.FirstSeq+1 == p.Record.Messages &&
+			p.Record.Config.MaxMsgsPerSubject <= 0
 	}
 	counts := map[string]uint64{}
 	for {

@@ -60,3 +60,11 @@ func AwaitSessionCache(tb testing.TB, s *SessionStore) {
 
 // KeysStreamConfig is the keys bucket's stream configuration.
 var KeysStreamConfig = keysStreamConfig
+
+// OnBackupBegun calls fn with each stream's name once a backup has taken
+// the stream's state and before it copies a message; until the test ends.
+func OnBackupBegun(tb testing.TB, fn func(stream string)) {
+	tb.Helper()
+	backupBegun = fn
+	tb.Cleanup(func() { backupBegun = nil })
+}
