@@ -317,6 +317,11 @@ func (s *Service) Create(ctx context.Context, meta aggregate.Meta, in NewUser) (
 // no moment do two users hold one email or the user none. Errors: Invalid,
 // NotFound, Conflict (the email belongs to someone else).
 func (s *Service) ChangeEmail(ctx context.Context, meta aggregate.Meta, userID, email string) (aggregate.Result, error) {
+	return s.changeEmail(ctx, meta, userID, email, nil)
+}
+
+// changeEmail is ChangeEmail, refused by check (nil: none) as it decides.
+func (s *Service) changeEmail(ctx context.Context, meta aggregate.Meta, userID, email string, check func(*User) error) (aggregate.Result, error) {
 	if err := CheckEmail(email); err != nil {
 		return aggregate.Result{}, domain.InvalidFields("invalid email", domain.FieldError{Field: "email", Reason: err.Error()})
 	}
@@ -341,6 +346,11 @@ func (s *Service) ChangeEmail(ctx context.Context, meta aggregate.Meta, userID, 
 	}
 	old := u.EmailKey
 	res, err := s.users.Update(ctx, userID, meta, func(u *User, _ uint64) ([]aggregate.Change, error) {
+		if check != nil {
+			if err := check(u); err != nil {
+				return nil, err
+			}
+		}
 		if err := s.stillReserved(ctx, key, userID); err != nil {
 			return nil, err
 		}
@@ -548,7 +558,7 @@ func (s *Service) ChangePassword(ctx context.Context, meta aggregate.Meta, userI
 		return aggregate.Result{}, &domain.Error{Code: domain.Unauthorized, Message: "the current password is wrong",
 			Fields: []domain.FieldError{{Field: "current_password", Reason: "does not match"}}}
 	}
-	return s.setPassword(ctx, meta, userID, next, keepToken, ended)
+	return s.setPassword(ctx, meta, userID, next, keepToken, ended, nil)
 }
 
 // passwordRecorded answers a retry of a password change or reset recorded
@@ -574,13 +584,19 @@ func (s *Service) passwordRecorded(ctx context.Context, meta aggregate.Meta, kee
 
 // setPassword records next as the user's password (hashed, sealed) and
 // ends their sessions but keepToken's; ended says what happened when the
-// sessions could not all be ended.
-func (s *Service) setPassword(ctx context.Context, meta aggregate.Meta, userID, next, keepToken, ended string) (aggregate.Result, error) {
+// sessions could not all be ended. check, when set, refuses the change as
+// it is decided.
+func (s *Service) setPassword(ctx context.Context, meta aggregate.Meta, userID, next, keepToken, ended string, check func(*User) error) (aggregate.Result, error) {
 	sealed, err := s.vault.Seal(ctx, userID, s.kdf.Hash(next))
 	if err != nil {
 		return aggregate.Result{}, domain.Wrap(domain.Unavailable, err, "key store unavailable")
 	}
 	res, err := s.users.Update(ctx, userID, meta, func(u *User, _ uint64) ([]aggregate.Change, error) {
+		if check != nil {
+			if err := check(u); err != nil {
+				return nil, err
+			}
+		}
 		return u.ChangePassword(sealed)
 	})
 	if err != nil {

@@ -6,10 +6,14 @@
 // A link carries a random token (256 bits); only its SHA-256 is stored
 // (Store), with whose it is, what it is for and when it runs out (TTL).
 // Using it marks it used with a compare-and-set on the stored revision, so
-// it works once even when two requests race, across processes. Asking for
-// a reset answers the same whether the address is registered or not, and
-// does the work after answering, so neither the answer nor its timing
-// tells.
+// it works once even when two requests race, across processes. It records
+// the command id that used it: a retry of that command (its first attempt
+// failed, or its answer was lost) may use it again until it runs out, and
+// the event store's command ids keep the retry from applying twice.
+//
+// Asking for a reset answers the same whether the address is registered
+// or not, and does the work after answering, so neither the answer nor its
+// timing tells.
 //
 // It imports neither nats.go nor echo.
 package recovery
@@ -53,6 +57,9 @@ type Token struct {
 	NewEmail  pii.Sealed `json:"new_email,omitzero"` // PurposeEmail: sealed with the user's key
 	ExpiresAt time.Time  `json:"expires_at"`
 	UsedAt    time.Time  `json:"used_at,omitzero"`
+	// UsedBy is the command id (aggregate.Meta.CommandID) that used it, ""
+	// for none: a retry of that command may use it again (see redeem).
+	UsedBy string `json:"used_by,omitempty"`
 	// CredentialChanges is the user's count when the link was issued
 	// (accounts.User.CredentialChanges): a password changed, the sessions
 	// ended, the address moved or the account disabled since ends it.
@@ -313,11 +320,21 @@ func badLink() error {
 	return domain.InvalidFields("invalid link", domain.FieldError{Field: "token", Reason: "this link is not valid: it is wrong, used or older than 30 minutes; ask for a new one"})
 }
 
-// redeem marks token used for purpose and returns it. ready, when set,
-// runs on the live token before it is marked used: what it refuses (an
-// error it returns) leaves the link as it was, so a failure of the moment
-// does not use it up.
-func (s *Service) redeem(ctx context.Context, token string, purpose Purpose, ready func(Token) error) (Token, error) {
+// redeem marks token used for purpose by meta's command and returns it.
+// ready, when set, runs on the live token before it is marked used: what
+// it refuses (an error it returns) leaves the link as it was, so a failure
+// of the moment does not use it up.
+//
+// A link used by a command id works again, until it runs out, for that
+// command id alone: the command may have failed after the link was used
+// (the event store down for a moment, or its answer lost), and its retry
+// must not be told the link is used. The command it makes carries the same
+// id, so the event store applies it at most once. The retry is not asked
+// stillTheirs: the command's own change, read from the store before this
+// process has applied it, would refuse it; the command checks the user's
+// credentials as it decides instead (accounts.ErrCredentialsChanged),
+// where a change of its own is answered as recorded.
+func (s *Service) redeem(ctx context.Context, meta aggregate.Meta, token string, purpose Purpose, ready func(Token) error) (Token, error) {
 	if token == "" || len(token) > 100 {
 		return Token{}, badLink()
 	}
@@ -330,18 +347,24 @@ func (s *Service) redeem(ctx context.Context, token string, purpose Purpose, rea
 		return Token{}, domain.Wrap(domain.Unavailable, err, "link store unavailable")
 	}
 	now := s.o.Now().UTC()
-	if t.Purpose != purpose || !t.UsedAt.IsZero() || !now.Before(t.ExpiresAt) {
+	retry := !t.UsedAt.IsZero() && meta.CommandID != "" && t.UsedBy == meta.CommandID
+	if t.Purpose != purpose || !t.UsedAt.IsZero() && !retry || !now.Before(t.ExpiresAt) {
 		return Token{}, badLink()
 	}
-	if err := s.stillTheirs(ctx, t); err != nil {
-		return Token{}, err
+	if !retry {
+		if err := s.stillTheirs(ctx, t); err != nil {
+			return Token{}, err
+		}
 	}
 	if ready != nil {
 		if err := ready(t); err != nil {
 			return Token{}, err
 		}
 	}
-	t.UsedAt = now
+	if retry {
+		return t, nil // used by this command already
+	}
+	t.UsedAt, t.UsedBy = now, meta.CommandID
 	if err := s.o.Store.UpdateToken(ctx, h, t, rev); errors.Is(err, mail.ErrStale) {
 		return Token{}, badLink() // used a moment ago
 	} else if err != nil {
@@ -397,7 +420,7 @@ func (s *Service) Reset(ctx context.Context, meta aggregate.Meta, token, passwor
 	if why := accounts.CheckNewPassword(password); why != "" {
 		return aggregate.Result{}, domain.InvalidFields("invalid password", domain.FieldError{Field: "password", Reason: why})
 	}
-	t, err := s.redeem(ctx, token, PurposePassword, nil)
+	t, err := s.redeem(ctx, meta, token, PurposePassword, nil)
 	if err != nil {
 		return aggregate.Result{}, err
 	}
@@ -405,8 +428,8 @@ func (s *Service) Reset(ctx context.Context, meta aggregate.Meta, token, passwor
 	if u, err := s.o.Accounts.User(ctx, t.UserID); err == nil {
 		meta.Actor.Role = u.Role
 	}
-	res, err := s.o.Accounts.ResetPassword(ctx, meta, t.UserID, password)
-	if domain.Is(err, domain.NotFound) {
+	res, err := s.o.Accounts.ResetPassword(ctx, meta, t.UserID, password, t.CredentialChanges)
+	if domain.Is(err, domain.NotFound) || errors.Is(err, accounts.ErrCredentialsChanged) {
 		return res, badLink()
 	}
 	return res, err
@@ -465,7 +488,7 @@ func (s *Service) ConfirmEmail(ctx context.Context, meta aggregate.Meta, token s
 	// that does not answer for a moment is a 503 to retry with the same
 	// link, not a link used up and called bad.
 	var email string
-	t, err := s.redeem(ctx, token, PurposeEmail, func(t Token) error {
+	t, err := s.redeem(ctx, meta, token, PurposeEmail, func(t Token) error {
 		var err error
 		email, err = s.o.Vault.Open(ctx, t.NewEmail)
 		switch {
@@ -488,7 +511,10 @@ func (s *Service) ConfirmEmail(ctx context.Context, meta aggregate.Meta, token s
 		return aggregate.Result{}, err
 	}
 	meta.Actor = domain.Actor{ID: u.ID, Role: u.Role}
-	res, err := s.o.Accounts.ChangeEmail(ctx, meta, t.UserID, email)
+	res, err := s.o.Accounts.ChangeEmailIf(ctx, meta, t.UserID, email, t.CredentialChanges)
+	if errors.Is(err, accounts.ErrCredentialsChanged) {
+		return res, badLink()
+	}
 	if err != nil {
 		return res, fmt.Errorf("confirm email: %w", err)
 	}
