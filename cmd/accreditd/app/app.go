@@ -106,6 +106,9 @@ type Options struct {
 	// NotifierStore the one the mail notifier follows, so tests can hold
 	// either back (apptest.Gate).
 	FeedStore, NotifierStore func(eventstore.Store) eventstore.Store
+	// AccountsStore, when set, wraps the event store the accounts service
+	// appends to and reads, so tests can make its writes fail.
+	AccountsStore func(eventstore.Store) eventstore.Store
 	// Sessions, when set, wraps the session store the accounts service
 	// uses, so tests can make its writes fail.
 	Sessions func(accounts.SessionStore) accounts.SessionStore
@@ -205,7 +208,11 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 	if opt.Sessions != nil {
 		sessions = opt.Sessions(sessions)
 	}
-	a.Accounts = accounts.NewService(a.Events, a.Feed, a.Vault, sessions, a.now, a.log)
+	var accountsStore eventstore.Store = a.Events
+	if opt.AccountsStore != nil {
+		accountsStore = opt.AccountsStore(accountsStore)
+	}
+	a.Accounts = accounts.NewService(accountsStore, a.Feed, a.Vault, sessions, a.now, a.log)
 	if opt.PasswordKDF != (accounts.KDF{}) {
 		a.Accounts.UseKDF(opt.PasswordKDF)
 	}
