@@ -106,6 +106,34 @@ var reasons = map[string]string{
 	"must be at least 1: leave it empty for no limit":       "moet minstens 1 zijn; laat het veld leeg voor geen grens",
 	"1 (required) or 0 (not required)":                      "1 (vereist) of 0 (niet vereist)",
 	"an amount in euros to the cent, such as 450 or 450.50": "een bedrag in euro tot op de cent, zoals 450 of 450,50",
+	// The portfolio, the assessment, the decision, the appeal, the renewal.
+	"an accreditation id from the register":                             "een accreditatienummer uit het register",
+	"required: letters, digits, '-' and '_', at most 100":               "verplicht: letters, cijfers, '-' en '_', hoogstens 100",
+	"must be more than 0":                                               "moet meer dan 0 zijn",
+	"must be 64 hexadecimal digits":                                     "moet uit 64 hexadecimale cijfers bestaan",
+	"must be a two-letter language code such as en or nl":               "moet een taalcode van twee letters zijn, zoals en of nl",
+	"only for an EQA application":                                       "alleen bij een EQA-aanvraag",
+	"to ask the applicant for more, use request_information":            "om de aanvrager om meer te vragen, kiest u een verzoek om informatie",
+	"only an EQA case rates the review areas":                           "alleen bij een EQA-dossier worden de beoordelingsgebieden gewaardeerd",
+	"must be empty when not awarded":                                    "moet leeg zijn als er niet wordt toegekend",
+	"must be assessment or decision when upheld":                        "moet beoordeling of besluit zijn als het beroep gegrond is",
+	"the applicant cannot sit on their own panel":                       "de aanvrager kan niet in het eigen panel zitten",
+	"required for an award":                                             "verplicht bij een toekenning",
+	"must be paid or waived":                                            "moet betaald of kwijtgescholden zijn",
+	"only for an EQA programme":                                         "alleen bij een EQA-programma",
+	"only for an EIA accreditation":                                     "alleen bij een EIA-accreditatie",
+	"not an active EMCC office user":                                    "geen actieve gebruiker van het EMCC-bureau",
+	"not an EQA-accredited programme in force on the register":          "geen EQA-geaccrediteerd programma dat in het register van kracht is",
+	"at least one category":                                             "minstens één categorie",
+	"a level":                                                           "kies een niveau",
+	"one of not_yet, partly, consistently":                              "kies een waardering",
+	"only EIA has a route for graduates of an EQA-accredited programme": "alleen EIA heeft een route voor afgestudeerden van een EQA-geaccrediteerd programma",
+	// Accounts and their links.
+	"does not match":                        "komt niet overeen",
+	"must be applicant, assessor or office": "kies een rol: aanvrager, assessor of bureau",
+	"this is your address already":          "dit is al uw adres",
+	"this link is not valid: it is wrong, used or older than 30 minutes; ask for a new one": "deze link is niet geldig: hij is onjuist, al gebruikt of ouder dan 30 minuten; vraag een nieuwe aan",
+	"1 or more": "1 of meer",
 }
 
 // limitReasons translate the reasons of domain/limits, which carry numbers.
@@ -145,6 +173,45 @@ var limitReasons = []struct {
 	{regexp.MustCompile(`^unknown scheme "(.*)"$`), `onbekende regeling "$1"`},
 	{regexp.MustCompile(`^unknown user "(.*)"$`), `onbekende gebruiker "$1"`},
 	{regexp.MustCompile(`^unknown kind \S+ for a user of role \S+$`), "geen e-mail voor uw rol"},
+	{regexp.MustCompile(`^required, at most (\d+) characters$`), "verplicht, hoogstens $1 tekens"},
+	{regexp.MustCompile(`^a number from (\S+) to (\S+)$`), "een getal van $1 tot $2"},
+	{regexp.MustCompile(`^one of .+$`), "kies een waarde uit de lijst"},
+	// The portfolio and the renewal's practice log.
+	{regexp.MustCompile(`^not part of an (\S+) portfolio$`), "hoort niet bij een $1-portfolio"},
+	{regexp.MustCompile(`^does not match the case id "(.*)"$`), `komt niet overeen met het dossiernummer "$1"`},
+	{regexp.MustCompile(`^the hours of each of the last (\d+) quarters, oldest first: (\d+) numbers, not (\d+)$`), "de uren van elk van de laatste $1 kwartalen, oudste eerst: $2 getallen, niet $3"},
+	{regexp.MustCompile(`^give the practice log of each of the (\d+) years of the period, oldest first: (\d+) given$`), "geef het praktijklogboek van elk van de $1 jaren van de periode, oudste eerst: er zijn er $2 gegeven"},
+	{regexp.MustCompile(`^the hours of each of the year's (\d+) quarters, oldest first: (\d+) numbers, not (\d+)$`), "de uren van elk van de $1 kwartalen van het jaar, oudste eerst: $2 getallen, niet $3"},
+	{regexp.MustCompile(`^"(.*)" is not an aim; one of .+$`), `"$1" is geen doel; kies een doel uit de lijst`},
+	{regexp.MustCompile(`^not an aim; one of .+$`), "geen doel; kies een doel uit de lijst"},
+	{regexp.MustCompile(`^category (\d+) does not exist; categories are 1\.\.(\d+)$`), "categorie $1 bestaat niet; de categorieën zijn 1 tot en met $2"},
+	{regexp.MustCompile(`^indicator (\d+) does not exist in the framework$`), "indicator $1 bestaat niet in het raamwerk"},
+	{regexp.MustCompile(`^no capability indicator (\d+) in the framework$`), "vaardigheidsindicator $1 bestaat niet in het raamwerk"},
+	{regexp.MustCompile(`^indicator (\d+) belongs to category (\d+), not (\d+)$`), "indicator $1 hoort bij categorie $2, niet bij $3"},
+	{regexp.MustCompile(`^indicator (\d+) is at level \S+, above the case level \S+$`), "indicator $1 ligt boven het niveau van het dossier"},
+	// The self-assessment, the assessment, the observation.
+	{regexp.MustCompile(`^category (\d+) rated twice$`), "categorie $1 is twee keer gewaardeerd"},
+	{regexp.MustCompile(`^category (\d+) not rated; rate all (\d+)$`), "categorie $1 is niet gewaardeerd; waardeer ze alle $2"},
+	{regexp.MustCompile(`^category (\d+) observed twice$`), "categorie $1 is twee keer waargenomen"},
+	{regexp.MustCompile(`^indicator (\d+) is rated twice$`), "indicator $1 is twee keer gewaardeerd"},
+	{regexp.MustCompile(`^(\S+) rated twice$`), "$1 is twee keer gewaardeerd"},
+	{regexp.MustCompile(`^(\S+) not rated; an EQA review rates all (\d+) areas$`), "$1 is niet gewaardeerd; een EQA-beoordeling waardeert alle $2 gebieden"},
+	// The panel, the roles.
+	{regexp.MustCompile(`^(\S+) is on the panel twice$`), "$1 staat twee keer in het panel"},
+	{regexp.MustCompile(`^(\S+) is the \S+ of this case: the panel is advised by the assessors, not made of them$`), "$1 beoordeelt dit dossier als assessor of verificateur: de assessoren adviseren het panel, ze maken er geen deel van uit"},
+	{regexp.MustCompile(`^(\S+) already holds the \S+ role; choose someone else$`), "$1 heeft deze rol al; kies iemand anders"},
+	// Evidence and its quota.
+	{regexp.MustCompile(`^its name does not match its content \((.*)\)$`), "de naam past niet bij de inhoud ($1)"},
+	{regexp.MustCompile(`^over the quota of (\d+) files per case$`), "meer dan het maximum van $1 bestanden per dossier"},
+	{regexp.MustCompile(`^over the quota of (\d+) bytes per case$`), "meer dan het maximum van $1 bytes per dossier"},
+	{regexp.MustCompile(`^over the quota of (\d+) bytes per applicant$`), "meer dan het maximum van $1 bytes per aanvrager"},
+	// The office's rules form.
+	{regexp.MustCompile(`^(\S+) is given twice$`), "$1 staat er twee keer in"},
+	{regexp.MustCompile(`^not a rule of (\S+); one of .+$`), "geen regel van $1; kies een regel uit de lijst"},
+	{regexp.MustCompile(`^".*" is not a level; one of .+$`), "kies een niveau"},
+	{regexp.MustCompile(`^required: the text in (\S+)$`), "verplicht: de tekst in het $1"},
+	{regexp.MustCompile(`^en and nl only, not "(.*)"$`), `alleen en en nl, niet "$1"`},
+	{regexp.MustCompile(`^a whole number of (\S+)$`), "een geheel aantal $1"}, // a unit wholeNumberOf does not know
 }
 
 // wholeNumberOf is the rules form's reason for a fraction of a count; its

@@ -14,8 +14,9 @@ import (
 // problem words an error that names no field, for a page's summary or the
 // error page, in the reader's language: a refusal the web words itself
 // (refusal), a message of the domain that problemTexts knows, else the
-// domain's message on an English page and the kind of error (its code) on
-// a Dutch one, rather than the domain's English. An internal error is
+// domain's message on an English page and its Dutch (problemsNL) on a
+// Dutch one, else the kind of error (its code) rather than the domain's
+// English. An internal error is
 // never shown in detail.
 func (x *ctx) problem(err error) string {
 	if r := x.refusal(err); r != "" {
@@ -31,7 +32,13 @@ func (x *ctx) problem(err error) string {
 			return pt.words(x, m[1:])
 		}
 	}
-	if x.lang == "en" || !hasMessage("problem."+string(code)) {
+	if x.lang == "en" {
+		return msg
+	}
+	if nl := dutchProblem(x, msg); nl != "" {
+		return nl
+	}
+	if !hasMessage("problem." + string(code)) {
 		return msg
 	}
 	return x.T("problem." + string(code))
@@ -78,7 +85,7 @@ var problemTexts = []struct {
 	// case never awarded (renewal.go), evidence removed already (a second
 	// tab, a form sent twice): the ids the domain names say nothing to the
 	// reader.
-	{regexp.MustCompile(`^cannot assess renewal: only the renewal's assigned assessor may$`), func(x *ctx, _ []string) string {
+	{regexp.MustCompile(`^cannot [^:]+: only the renewal's assigned assessor may$`), func(x *ctx, _ []string) string {
 		return x.T("problem.renewal_not_yours")
 	}},
 	{regexp.MustCompile(`^the case holds no accreditation$`), func(x *ctx, _ []string) string { return x.T("problem.no_accreditation") }},
