@@ -1,0 +1,117 @@
+package web
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestEveryRefusalHasDutch walks the source for every text of a refusal
+// (refusalwalk_internal_test.go) and fails on one a Dutch page would show
+// in English, or only as the general sentence of its kind: a message that
+// names no field must be one problemTexts knows, a field's reason one
+// translateReason words in Dutch. What cannot reach a page is skipped, by
+// its code or cause below, or listed, with why, in refusalsNotOnAPage.
+func TestEveryRefusalHasDutch(t *testing.T) {
+	texts := walkRefusals(t, "../..")
+	if len(texts) < 300 {
+		t.Fatalf("the walk found %d texts: it no longer reads the source", len(texts))
+	}
+	seen := map[string]bool{}
+	for _, r := range texts {
+		seen[r.at] = true
+		if why := refusalsNotOnAPage[r.at]; why != "" {
+			continue
+		}
+		switch {
+		case r.kind == "message" && r.code == "Internal":
+			continue // never shown in detail
+		case r.kind == "message" && refusalCauses[strings.TrimPrefix(r.cause, "accreditation.")]:
+			continue // ctx.refusal words it by its cause
+		case r.kind == "fieldmessage":
+			continue // a form shows its fields, each by its reason
+		case strings.HasPrefix(r.source, "x T "):
+			continue // the web's own words (x.T)
+		case r.kind == "reason" && (r.text == "%s" || r.text == "%v"):
+			continue // another's reason handed on (a limit's): walked where it is made
+		case len(handedOn[r.at]) > 0:
+			for _, s := range handedOn[r.at] {
+				if !problemKnown(s) {
+					t.Errorf("%s: %s %q has no Dutch in problemTexts or problemsNL", r.at, r.code, s)
+				}
+			}
+		case r.text == "":
+			t.Errorf("%s: a %s the walk cannot read as text (%s): list it in refusalsNotOnAPage with where its texts are", r.at, r.kind, r.source)
+		case r.kind == "reason":
+			if s := sampleOf(r.text); translateReason("nl", s) == s {
+				t.Errorf("%s: reason %q has no Dutch in translateReason", r.at, r.text)
+			}
+		default:
+			if !problemKnown(sampleOf(r.text)) {
+				t.Errorf("%s: %s %q has no Dutch in problemTexts or problemsNL", r.at, r.code, r.text)
+			}
+		}
+	}
+	for at := range refusalsNotOnAPage {
+		if !seen[at] {
+			t.Errorf("refusalsNotOnAPage lists %s, where the walk finds no text: remove it", at)
+		}
+	}
+}
+
+// problemKnown reports whether problemTexts or problemsNL words msg.
+func problemKnown(msg string) bool {
+	for _, pt := range problemTexts {
+		if pt.re.MatchString(msg) {
+			return true
+		}
+	}
+	return dutchProblem(&ctx{lang: "nl"}, msg) != ""
+}
+
+// refusalCauses are the causes ctx.refusal words by themselves, whatever
+// the message.
+var refusalCauses = map[string]bool{"ErrRoleTaken": true, "ErrAlreadyRecorded": true, "ErrBlocked": true, "ErrNotQualified": true,
+	"ErrVotesDoNotCarry": true, "ErrSuperseded": true, "ErrWrongState": true, "cases.ErrBarred": true, "ErrBarred": true,
+	"cases.ErrConflicted": true, "ErrConflicted": true, "aggregate.ErrKeyReused": true, "ErrKeyReused": true, "errNotInForce": true}
+
+// handedOn are the messages the walk reads only as "%s", with the texts
+// that are handed in there.
+var handedOn = map[string][]string{
+	// setPassword's ended, for a change (ChangePassword's constant) and a reset (resetEnded).
+	"domain/accounts/service.go:570": {"the password is changed, but other sessions could not be ended; change it again", "the password is set, but other sessions could not be ended"},
+	"domain/accounts/service.go:590": {"the password is changed, but other sessions could not be ended; change it again", "the password is set, but other sessions could not be ended"},
+}
+
+// refusalsNotOnAPage are the texts a Dutch page never shows as they are,
+// by place, with why.
+var refusalsNotOnAPage = map[string]string{
+	// Too large: the error page (413) and the upload form word it by its
+	// code, with the limit, in either language.
+	"api/web/guard.go:246":         "413: error.too_large",
+	"api/web/guard.go:255":         "413: error.too_large",
+	"api/web/guard.go:268":         "413: error.too_large",
+	"api/web/guard.go:289":         "413: error.too_large",
+	"domain/cases/evidence.go:147": "413: error.too_large, and evidence.too_large on the upload form",
+	// accounts.Import, which only tests and benchmarks call.
+	"domain/accounts/import.go:65": "accounts.Import: no page calls it",
+	"domain/accounts/import.go:68": "accounts.Import: no page calls it",
+	// A reason handed on from a check whose returns the walk reads (reasonSources).
+	"domain/accounts/reset.go:20":     "CheckNewPassword's why",
+	"domain/accounts/service.go:234":  "CheckNewPassword's why",
+	"domain/accounts/service.go:521":  "CheckNewPassword's why",
+	"domain/recovery/recovery.go:398": "CheckNewPassword's why",
+	"domain/accounts/service.go:229":  "CheckEmail's error",
+	"domain/accounts/service.go:321":  "CheckEmail's error",
+	"domain/recovery/recovery.go:428": "CheckEmail's error",
+	// forbidden itself: the whys are read at its calls.
+	"domain/accreditation/actions.go:235": "forbidden's format",
+	// Steps no page takes as anyone who could be refused them: the system
+	// expires an accreditation (the expiry sweep), and ends the cases of an
+	// erased account as the office (accounts erasure).
+	"domain/accreditation/actions.go:434":     "the system's expiry",
+	"domain/accreditation/actions.go:456":     "the system's expiry",
+	"domain/accreditation/application.go:407": "the erasure's, as the office",
+	// A form sent again with other content: ctx.refusal words the error by
+	// its cause (ErrKeyReused, form.resent) before any of its fields.
+	"domain/aggregate/repository.go:224": "form.resent",
+}
