@@ -209,8 +209,8 @@ var limitReasons = []struct {
 	{regexp.MustCompile(`^(\S+) is given twice$`), "$1 staat er twee keer in"},
 	{regexp.MustCompile(`^not a rule of (\S+); one of .+$`), "geen regel van $1; kies een regel uit de lijst"},
 	{regexp.MustCompile(`^".*" is not a level; one of .+$`), "kies een niveau"},
-	{regexp.MustCompile(`^required: the text in (\S+)$`), "verplicht: de tekst in het $1"},
-	{regexp.MustCompile(`^en and nl only, not "(.*)"$`), `alleen en en nl, niet "$1"`},
+	{regexp.MustCompile(`^required: the text in (\S+)$`), "verplicht: de tekst in taal $1"},
+	{regexp.MustCompile(`^en and nl only, not "(.*)"$`), `alleen de talen en en nl, niet "$1"`},
 	{regexp.MustCompile(`^a whole number of (\S+)$`), "een geheel aantal $1"}, // a unit wholeNumberOf does not know
 }
 

@@ -71,7 +71,11 @@ var problemsNL = []problemNL{
 	{re: regexp.MustCompile(`^no case (\S+)$`), nl: "Dossier $1 bestaat niet, of u mag het niet inzien."},
 	{re: regexp.MustCompile(`^cannot [^:]+: case "(.*)" does not exist$`), nl: "Dossier $1 bestaat niet."},
 	{re: regexp.MustCompile(`^cannot end case "(.*)": it does not exist$`), nl: "Dossier $1 kan niet worden beëindigd: het bestaat niet."},
-	{re: regexp.MustCompile(`^case (\S+) had not been opened (.+)$`), nl: "Dossier $1 was op dat moment nog niet geopend ($2)."},
+	{re: regexp.MustCompile(`^case (\S+) had not been opened at version (\d+)$`), nl: "Dossier $1 was bij versie $2 nog niet geopend."},
+	{re: regexp.MustCompile(`^case (\S+) had not been opened at (\S+)$`), words: func(x *ctx, m []string) string {
+		return "Dossier " + m[0] + " was op " + problemTime(x, m[1]) + " nog niet geopend."
+	}},
+	{re: regexp.MustCompile(`^case (\S+) had not been opened .+$`), nl: "Dossier $1 was op dat moment nog niet geopend."},
 	{re: regexp.MustCompile(`^no user (\S+)$`), nl: "Gebruiker $1 bestaat niet."},
 	{re: regexp.MustCompile(`^no accreditation (\S+)$`), nl: "Accreditatie $1 bestaat niet."},
 	{re: regexp.MustCompile(`^no accreditation (\S+) in force: the case's accreditation is now (\S+)$`), words: func(x *ctx, m []string) string {
@@ -128,7 +132,7 @@ var problemsNL = []problemNL{
 	{re: regexp.MustCompile(`^other logins of this account or from this address are being checked; try again in a moment$`), nl: "Andere pogingen om in te loggen op dit account of vanaf dit adres worden nog gecontroleerd. Probeer het zo opnieuw."},
 	{re: regexp.MustCompile(`^another change of this password is being checked; try again in a moment$`), nl: "Een andere wijziging van dit wachtwoord wordt nog gecontroleerd. Probeer het zo opnieuw."},
 	{re: regexp.MustCompile(`^too many uploads at once: at most (\d+) per person and (\d+) in all; try again when one has finished$`), nl: "Te veel uploads tegelijk: hoogstens $1 per persoon en $2 in totaal. Probeer het opnieuw als er een klaar is."},
-	{re: regexp.MustCompile(`^too many \S+ from this client; try again in (\d+) seconds$`), nl: "Te veel verzoeken vanaf dit apparaat. Probeer het over $1 seconden opnieuw."},
+	{re: regexp.MustCompile(`^too many .+ from this client; try again in (\d+) seconds$`), nl: "Te veel verzoeken vanaf dit apparaat. Probeer het over $1 seconden opnieuw."},
 	{re: regexp.MustCompile(`^(\d+) confirmation links were sent this hour; ask again after the hour$`), nl: "Er zijn dit uur al $1 bevestigingslinks verstuurd. Vraag er na dit uur opnieuw een aan."},
 
 	// A part of the system that does not answer now.

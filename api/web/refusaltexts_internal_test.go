@@ -115,3 +115,24 @@ var refusalsNotOnAPage = map[string]string{
 	// its cause (ErrKeyReused, form.resent) before any of its fields.
 	"domain/aggregate/repository.go:224": "form.resent",
 }
+
+// TestDutchProblemsOfMessagesAsMade: messages as the domain makes them,
+// whose parts the walk's samples cannot stand for (a phrase, a time), read
+// in Dutch with them.
+func TestDutchProblemsOfMessagesAsMade(t *testing.T) {
+	x := &ctx{lang: "nl"}
+	for _, tc := range []struct{ msg, want string }{
+		{"too many password reset requests from this client; try again in 30 seconds", "Te veel verzoeken vanaf dit apparaat. Probeer het over 30 seconden opnieuw."},
+		{"case c-1 had not been opened at version 3", "Dossier c-1 was bij versie 3 nog niet geopend."},
+		{"case c-1 had not been opened at 2026-03-02T10:00:00Z", "Dossier c-1 was op " + problemTime(x, "2026-03-02T10:00:00Z") + " nog niet geopend."},
+		{"cannot record assessment: you are the verifier of this case", "U mag deze stap niet zetten: u bent de verificateur van dit dossier."},
+		{"no accreditation a-1 in force: the case's accreditation is now withdrawn", "Accreditatie a-1 is niet van kracht: de accreditatie van het dossier is nu ingetrokken."},
+	} {
+		if got := dutchProblem(x, tc.msg); got != tc.want {
+			t.Errorf("%q: got %q, want %q", tc.msg, got, tc.want)
+		}
+	}
+	if got := problemTime(x, "2026-03-02T10:00:00Z"); strings.Contains(got, "T10") {
+		t.Errorf("the time as a page writes it: got %q", got)
+	}
+}
