@@ -18,8 +18,8 @@ func TestEveryRefusalHasDutch(t *testing.T) {
 	}
 	seen := map[string]bool{}
 	for _, r := range texts {
-		seen[r.at] = true
-		if why := refusalsNotOnAPage[r.at]; why != "" {
+		seen[r.place()] = true
+		if why := refusalsNotOnAPage[r.place()]; why != "" {
 			continue
 		}
 		switch {
@@ -33,14 +33,14 @@ func TestEveryRefusalHasDutch(t *testing.T) {
 			continue // the web's own words (x.T)
 		case r.kind == "reason" && (r.text == "%s" || r.text == "%v"):
 			continue // another's reason handed on (a limit's): walked where it is made
-		case len(handedOn[r.at]) > 0:
-			for _, s := range handedOn[r.at] {
+		case len(handedOn[r.place()]) > 0:
+			for _, s := range handedOn[r.place()] {
 				if !problemKnown(s) {
 					t.Errorf("%s: %s %q has no Dutch in problemTexts or problemsNL", r.at, r.code, s)
 				}
 			}
 		case r.text == "":
-			t.Errorf("%s: a %s the walk cannot read as text (%s): list it in refusalsNotOnAPage with where its texts are", r.at, r.kind, r.source)
+			t.Errorf("%s: a %s the walk cannot read as text (%s): list it in refusalsNotOnAPage as %q with where its texts are", r.at, r.kind, r.source, r.place())
 		case r.kind == "reason":
 			if s := sampleOf(r.text); translateReason("nl", s) == s {
 				t.Errorf("%s: reason %q has no Dutch in translateReason", r.at, r.text)
@@ -51,9 +51,9 @@ func TestEveryRefusalHasDutch(t *testing.T) {
 			}
 		}
 	}
-	for at := range refusalsNotOnAPage {
-		if !seen[at] {
-			t.Errorf("refusalsNotOnAPage lists %s, where the walk finds no text: remove it", at)
+	for place := range refusalsNotOnAPage {
+		if !seen[place] {
+			t.Errorf("refusalsNotOnAPage lists %q, which the walk no longer finds: remove it", place)
 		}
 	}
 }
@@ -74,46 +74,60 @@ var refusalCauses = map[string]bool{"ErrRoleTaken": true, "ErrAlreadyRecorded": 
 	"ErrVotesDoNotCarry": true, "ErrSuperseded": true, "ErrWrongState": true, "cases.ErrBarred": true, "ErrBarred": true,
 	"cases.ErrConflicted": true, "ErrConflicted": true, "aggregate.ErrKeyReused": true, "ErrKeyReused": true, "errNotInForce": true}
 
+// place names a text by its function and its text (or source), not its
+// line: the lists below must not fail when an edit elsewhere in a file
+// moves the lines.
+func (r refusalText) place() string {
+	if r.text != "" {
+		return r.in + " " + r.text
+	}
+	return r.in + " " + r.source
+}
+
 // handedOn are the messages the walk reads only as "%s", with the texts
 // that are handed in there.
 var handedOn = map[string][]string{
 	// setPassword's ended, for a change (ChangePassword's constant) and a reset (resetEnded).
-	"domain/accounts/service.go:570": {"the password is changed, but other sessions could not be ended; change it again", "the password is set, but other sessions could not be ended"},
-	"domain/accounts/service.go:590": {"the password is changed, but other sessions could not be ended; change it again", "the password is set, but other sessions could not be ended"},
+	"domain/accounts/service.go:Service.passwordRecorded %s": {"the password is changed, but other sessions could not be ended; change it again", "the password is set, but other sessions could not be ended"},
+	"domain/accounts/service.go:Service.setPassword %s":      {"the password is changed, but other sessions could not be ended; change it again", "the password is set, but other sessions could not be ended"},
 }
 
 // refusalsNotOnAPage are the texts a Dutch page never shows as they are,
-// by place, with why.
+// by place (see refusalText.place), with why.
 var refusalsNotOnAPage = map[string]string{
 	// Too large: the error page (413) and the upload form word it by its
 	// code, with the limit, in either language.
-	"api/web/guard.go:246":         "413: error.too_large",
-	"api/web/guard.go:255":         "413: error.too_large",
-	"api/web/guard.go:268":         "413: error.too_large",
-	"api/web/guard.go:289":         "413: error.too_large",
-	"domain/cases/evidence.go:147": "413: error.too_large, and evidence.too_large on the upload form",
+	"api/web/guard.go:ctx.readForm the form is over %d bytes":                             "413: error.too_large",
+	"api/web/guard.go:ctx.readForm the upload is over the limit of %d bytes":              "413: error.too_large",
+	"api/web/guard.go:ctx.readForm the form's fields before its file are over %d bytes":   "413: error.too_large",
+	"domain/cases/evidence.go:Service.AddEvidence the file is over the limit of %d bytes": "413: error.too_large, and evidence.too_large on the upload form",
 	// accounts.Import, which only tests and benchmarks call.
-	"domain/accounts/import.go:65": "accounts.Import: no page calls it",
-	"domain/accounts/import.go:68": "accounts.Import: no page calls it",
+	"domain/accounts/import.go:importOne invalid user":                                         "accounts.Import: no page calls it",
+	"domain/accounts/import.go:importOne err Error":                                            "accounts.Import: no page calls it",
+	"domain/accounts/import.go:importOne import %s: role, name and password hash are required": "accounts.Import: no page calls it",
 	// A reason handed on from a check whose returns the walk reads (reasonSources).
-	"domain/accounts/reset.go:20":     "CheckNewPassword's why",
-	"domain/accounts/service.go:234":  "CheckNewPassword's why",
-	"domain/accounts/service.go:521":  "CheckNewPassword's why",
-	"domain/recovery/recovery.go:398": "CheckNewPassword's why",
-	"domain/accounts/service.go:229":  "CheckEmail's error",
-	"domain/accounts/service.go:321":  "CheckEmail's error",
-	"domain/recovery/recovery.go:428": "CheckEmail's error",
+	"domain/accounts/reset.go:Service.ResetPassword why":               "CheckNewPassword's why",
+	"domain/accounts/service.go:validateNewUser why":                   "CheckNewPassword's why",
+	"domain/accounts/service.go:Service.ChangePassword why":            "CheckNewPassword's why",
+	"domain/recovery/recovery.go:Service.Reset why":                    "CheckNewPassword's why",
+	"domain/accounts/service.go:validateNewUser err Error":             "CheckEmail's error",
+	"domain/accounts/service.go:Service.changeEmail err Error":         "CheckEmail's error",
+	"domain/recovery/recovery.go:Service.RequestEmailChange err Error": "CheckEmail's error",
+	// A recovery link's command refused because the user's credentials
+	// changed since the link was issued: recovery answers it as the bad
+	// link (its reason is translated).
+	"domain/accounts/reset.go:unchangedSince the credentials of user %s changed since the link was issued": "recovery's badLink",
 	// forbidden itself: the whys are read at its calls.
-	"domain/accreditation/actions.go:235": "forbidden's format",
+	"domain/accreditation/actions.go:forbidden cannot %s: %s": "forbidden's format",
 	// Steps no page takes as anyone who could be refused them: the system
 	// expires an accreditation (the expiry sweep), and ends the cases of an
 	// erased account as the office (accounts erasure).
-	"domain/accreditation/actions.go:434":     "the system's expiry",
-	"domain/accreditation/actions.go:456":     "the system's expiry",
-	"domain/accreditation/application.go:407": "the erasure's, as the office",
+	"domain/accreditation/actions.go:Case.guard cannot %s: only the system expires an accreditation":          "the system's expiry",
+	"domain/accreditation/actions.go:Case.guard cannot expire: accreditation %s is valid until %s":            "the system's expiry",
+	"domain/accreditation/application.go:Case.EndOnErasure cannot %s: only the office ends a case on erasure": "the erasure's, as the office",
 	// A form sent again with other content: ctx.refusal words the error by
 	// its cause (ErrKeyReused, form.resent) before any of its fields.
-	"domain/aggregate/repository.go:224": "form.resent",
+	"domain/aggregate/repository.go:keyReused already used with another method, path or body": "form.resent",
 }
 
 // TestDutchProblemsOfMessagesAsMade: messages as the domain makes them,

@@ -20,7 +20,11 @@ import (
 
 // refusalText is one text a domain error carries.
 type refusalText struct {
-	at     string // file:line, from the module's root
+	at string // file:line, from the module's root
+	// in is file:function (Type.Method for a method), from the module's
+	// root: the place the lists below name, which edits elsewhere in the
+	// file do not move as they move a line.
+	in     string
 	kind   string // "message", "fieldmessage" (of an error that names its fields) or "reason"
 	code   string // the Code (Invalid, NotFound, ...), "" when the code is chosen elsewhere
 	text   string // the literal text, or the fmt format it is made with
@@ -147,6 +151,7 @@ func walkRefusals(t *testing.T, root string) []refusalText {
 						continue
 					}
 					rt.at = wf.path + ":" + strconv.Itoa(wf.fset.Position(n.Pos()).Line)
+					rt.in = wf.path + ":" + enclosingFunc(stack)
 					rt.text, rt.source = textOf(consts, wf.pkg, rt.expr)
 					if rt.text != "" {
 						rt.text = rt.prefix + rt.text
@@ -177,7 +182,7 @@ func walkRefusals(t *testing.T, root string) []refusalText {
 				}
 				text, source := textOf(consts, wf.pkg, ret.Results[0])
 				texts = append(texts, refusalText{at: wf.path + ":" + strconv.Itoa(wf.fset.Position(n.Pos()).Line),
-					kind: "reason", text: text, source: source})
+					in: wf.path + ":" + funcName(fd), kind: "reason", text: text, source: source})
 				return true
 			})
 		}
@@ -471,4 +476,32 @@ func sampleOf(format string) string {
 		}
 		return "x1"
 	})
+}
+
+// enclosingFunc names the function declaration stack is in ("" outside one).
+func enclosingFunc(stack []ast.Node) string {
+	for i := len(stack) - 1; i >= 0; i-- {
+		if fd, ok := stack[i].(*ast.FuncDecl); ok {
+			return funcName(fd)
+		}
+	}
+	return ""
+}
+
+// funcName is fd's name, Type.Method for a method.
+func funcName(fd *ast.FuncDecl) string {
+	if fd.Recv == nil || len(fd.Recv.List) == 0 {
+		return fd.Name.Name
+	}
+	t := fd.Recv.List[0].Type
+	if st, ok := t.(*ast.StarExpr); ok {
+		t = st.X
+	}
+	if ix, ok := t.(*ast.IndexExpr); ok {
+		t = ix.X
+	}
+	if ix, ok := t.(*ast.IndexListExpr); ok {
+		t = ix.X
+	}
+	return exprName(t) + "." + fd.Name.Name
 }
