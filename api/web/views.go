@@ -287,6 +287,7 @@ func (x *ctx) errorPage(err error) error {
 	d := map[string]any{"Status": status, "Key": key, "RequestID": x.Response().Header().Get("X-Request-Id")}
 	if de := (*domain.Error)(nil); key == "error.other" && errors.As(err, &de) {
 		d["Detail"] = x.problem(err) // an echo error's status says it all
+		d["Fields"] = x.fieldReasons(de)
 	}
 	if key == "error.too_large" {
 		d["Limit"] = x.a.maxUpload()
@@ -300,6 +301,25 @@ func (x *ctx) errorPage(err error) error {
 	}
 	p := x.newPage(key+".title", d)
 	return x.render(status, "error", p)
+}
+
+// fieldReasons are the reasons of a domain error's fields in the reader's
+// language, a field's reasons together as a form shows them (fieldErrors),
+// in the order the error names them: the error page says what was wrong
+// when no form is shown again.
+func (x *ctx) fieldReasons(de *domain.Error) []fieldErr {
+	var out []fieldErr
+	at := map[string]int{}
+	for _, f := range de.Fields {
+		msg := translateReason(x.lang, f.Reason)
+		if i, ok := at[f.Field]; ok {
+			out[i].Message += "; " + msg
+			continue
+		}
+		at[f.Field] = len(out)
+		out = append(out, fieldErr{Field: f.Field, Message: msg})
+	}
+	return out
 }
 
 // refusal says, in the reader's language, why a step was refused for a

@@ -1,0 +1,79 @@
+package web_test
+
+import (
+	"bytes"
+	"html"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
+)
+
+// errorPageBody is the content of the error page (its narrow column).
+var errorPageBody = regexp.MustCompile(`(?s)<div class="narrow error-page">.*?</div>`)
+
+// TestTheErrorPageSaysWhatWasWrongWithEachField: a step refused for its
+// fields that has no form of its own to show again ends on the error
+// page, which lists each field's reason under the message, the field
+// named as the error summaries name it, in the page's language: the
+// evidence form with a field over its limit (one whose name is markup,
+// which reads as text), and an application started from a self-check at
+// a level that is not one.
+func TestTheErrorPageSaysWhatWasWrongWithEachField(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	caseID := Expect(t, w.in.Post(t, "/api/v1/cases", carla.Token, map[string]any{"scheme": "EIA", "level": "foundation", "language": "en"}), 201).Map(t)["id"].(string)
+	check := Expect(t, w.in.Post(t, "/api/v1/me/self-checks", carla.Token, map[string]any{"ratings": []any{}}), 201).Map(t)["id"].(string)
+	c := w.client(t)
+	c.login(carla.Email, carla.Password)
+	long := strings.Repeat("t", 64<<10+1)
+	upload := func(fields ...[2]string) answer {
+		var b bytes.Buffer
+		mw := multipart.NewWriter(&b)
+		_ = mw.WriteField("csrf", c.csrf())
+		_ = mw.WriteField("kind", "certificate")
+		for _, f := range fields {
+			_ = mw.WriteField(f[0], f[1])
+		}
+		fw, _ := mw.CreateFormFile("file", "certificate.pdf")
+		_, _ = fw.Write(pdf)
+		_ = mw.Close()
+		req, _ := http.NewRequest(http.MethodPost, w.in.URL+"/applications/"+caseID+"/evidence", &b)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		return c.do(req)
+	}
+
+	for _, tc := range []struct {
+		name   string
+		send   func() answer
+		en, nl string // the field's line of the page
+	}{
+		{"a title over its limit", func() answer { return upload([2]string{"title", long}) },
+			"<li>Title: at most 65536 bytes</li>", "<li>Titel: hoogstens 65536 bytes</li>"},
+		{"a field named with markup over its limit", func() answer { return upload([2]string{"title", "A file"}, [2]string{"<b>bold</b>", long}) },
+			"<li>&lt;b&gt;bold&lt;/b&gt;: at most 65536 bytes</li>", "<li>&lt;b&gt;bold&lt;/b&gt;: hoogstens 65536 bytes</li>"},
+		{"an application from a self-check at no level", func() answer {
+			return c.post("/self-checks/apply", url.Values{"check": {check}, "level": {"grandmaster"}, "language": {"en"}}, true)
+		}, "<li>Level: a level</li>", "<li>Niveau: kies een niveau</li>"},
+	} {
+		for _, lang := range []string{"en", "nl"} {
+			c.setLang(lang)
+			a := tc.send()
+			page := errorPageBody.FindString(a.Body)
+			want := map[string]string{"en": tc.en, "nl": tc.nl}[lang]
+			if a.Status != http.StatusBadRequest || !strings.Contains(page, want) {
+				t.Errorf("%s, %s: got %d %s, want 400 with %q", tc.name, lang, a.Status, html.UnescapeString(page), want)
+			}
+			if strings.Contains(a.Body, "<b>bold</b>") {
+				t.Errorf("%s, %s: a field's name is markup on the page: %s", tc.name, lang, page)
+			}
+		}
+	}
+	if ev, _ := Expect(t, w.in.Get(t, "/api/v1/cases/"+caseID, carla.Token), 200).Map(t)["evidence"].([]any); len(ev) != 0 {
+		t.Fatalf("evidence stored: %d, want none", len(ev))
+	}
+}
