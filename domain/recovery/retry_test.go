@@ -15,6 +15,7 @@ import (
 	"github.com/emcc/accredit/domain/accounts"
 	"github.com/emcc/accredit/domain/aggregate"
 	"github.com/emcc/accredit/domain/eventstore"
+	"github.com/emcc/accredit/domain/eventstore/eventstoretest"
 	"github.com/emcc/accredit/domain/natsstore"
 	"github.com/emcc/accredit/domain/natsstore/natstest"
 	"github.com/emcc/accredit/domain/pii"
@@ -62,50 +63,6 @@ func (f *failingAppend) Append(ctx context.Context, req eventstore.AppendRequest
 	return eventstore.Result{}, errors.New("nats: timeout") // written, the answer lost
 }
 
-// gate is the real store that delivers commits to the feed only while
-// open: a process that has not applied what another one wrote.
-type gate struct {
-	eventstore.Store
-	mu   sync.Mutex
-	open chan struct{} // closed while open
-}
-
-func newGate(s eventstore.Store) *gate {
-	g := &gate{Store: s, open: make(chan struct{})}
-	close(g.open)
-	return g
-}
-
-func (g *gate) hold() {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.open = make(chan struct{})
-}
-
-func (g *gate) release() {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	select {
-	case <-g.open:
-	default:
-		close(g.open)
-	}
-}
-
-func (g *gate) Subscribe(ctx context.Context, from uint64, fn func(eventstore.Commit) error) error {
-	return g.Store.Subscribe(ctx, from, func(c eventstore.Commit) error {
-		g.mu.Lock()
-		ch := g.open
-		g.mu.Unlock()
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		return fn(c)
-	})
-}
-
 // process is one process of a cluster: its recovery and accounts services
 // on its own connection, its appends through appends, its feed (running)
 // through feed.
@@ -116,7 +73,7 @@ type process struct {
 	vault   *pii.Vault
 	events  eventstore.Store
 	appends *failingAppend
-	feed    *gate
+	feed    *eventstoretest.Gate
 }
 
 // processes starts n processes on one JetStream.
@@ -153,7 +110,7 @@ func processes(t *testing.T, n int) []*process {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p := &process{links: links, vault: vault, events: es, appends: &failingAppend{Store: es}, feed: newGate(es)}
+		p := &process{links: links, vault: vault, events: es, appends: &failingAppend{Store: es}, feed: eventstoretest.NewGate(es)}
 		feed := aggregate.NewFeed(p.feed, log)
 		p.accts = accounts.NewService(p.appends, feed, vault, sessions, time.Now, log)
 		p.accts.UseKDF(accounts.TestingKDF)
@@ -277,7 +234,7 @@ func TestARetryOfACommandThatFailedMayUseItsLinkAgain(t *testing.T) {
 				first, retrier := in[0], in[0]
 				if f.other {
 					retrier = in[1]
-					retrier.feed.hold()
+					retrier.feed.Hold()
 				}
 				u, _, err := first.accts.Create(ctx, aggregate.Meta{Command: "register"},
 					accounts.NewUser{Email: oldEmail, Password: oldPassword, Name: "Dora", Role: domain.RoleApplicant})
@@ -289,7 +246,7 @@ func TestARetryOfACommandThatFailedMayUseItsLinkAgain(t *testing.T) {
 
 				var before func()
 				if f.held {
-					before = first.feed.hold
+					before = first.feed.Hold
 				}
 				first.appends.failNext(pu.eventType, f.written, before)
 				if err := pu.use(first, meta, token); !domain.Is(err, domain.Unavailable) {
@@ -312,7 +269,7 @@ func TestARetryOfACommandThatFailedMayUseItsLinkAgain(t *testing.T) {
 				if f.held || f.other {
 					// It catches up a moment after the retry came: the
 					// retry waits for it, rather than refuse the link.
-					time.AfterFunc(300*time.Millisecond, retrier.feed.release)
+					time.AfterFunc(300*time.Millisecond, retrier.feed.Release)
 				}
 				if err := pu.use(retrier, meta, token); err != nil {
 					t.Fatalf("the retry with the same command id: %v, want success", err)
