@@ -41,7 +41,10 @@ import (
 // requests answered), the figure a shared machine's load does not skew,
 // and the per cent of the load's requests accreditd answered within 5 ms
 // by its own clock (served_5ms_pct/me, ...: its latency histogram, which
-// leaves out a request's wait before accreditd reads it).
+// leaves out a request's wait before accreditd reads it). After each
+// closed load, the same readers read again paced together at half the
+// rate it reached (loadPaced; paced_p50_ms/me, paced_p99_ms/me, ...): the
+// latency of a machine not saturated by its own load generator.
 // ACCREDIT_BENCH_PROFILE=dir writes a CPU profile of accreditd over each
 // read load there (me.prof, queue_office.prof, ...; go tool pprof).
 // ACCREDIT_BENCH_STORE=dir keeps the seeded store in dir and reads a store
@@ -155,6 +158,16 @@ func BenchmarkReadSideAtScale(b *testing.B) {
 		}
 		if st.firstErr != nil {
 			fmt.Printf("    a failed request: %v\n", st.firstErr)
+		}
+		if st.rate > 0 {
+			// The same readers at half the rate the closed load reached.
+			paced := d.loadPaced(path, tokens, readers, time.Duration(seconds)*time.Second, st.rate/2)
+			fmt.Printf("    the closed load's mean latency by Little's law: %d readers / %.0f req/s = %s; paced at half that rate (%.0f req/s, latency from each request's due time): p50 %s  p99 %s, %d failed; %s\n",
+				readers, st.rate, (time.Duration(float64(readers) / st.rate * float64(time.Second))).Round(10*time.Microsecond), st.rate/2, paced.p50, paced.p99, paced.failed, loadavg())
+			b.ReportMetric(st.rate/2, pacedUnit+"rate/"+short)
+			b.ReportMetric(float64(paced.p50.Microseconds())/1000, pacedUnit+"p50_ms/"+short)
+			b.ReportMetric(float64(paced.p99.Microseconds())/1000, pacedUnit+"p99_ms/"+short)
+			b.ReportMetric(float64(paced.failed), pacedUnit+"failed/"+short)
 		}
 		b.ReportMetric(float64(st.p50.Microseconds())/1000, strings.ReplaceAll(name, " ", "_")+"_p50_ms")
 		b.ReportMetric(float64(st.p99.Microseconds())/1000, strings.ReplaceAll(name, " ", "_")+"_p99_ms")
@@ -554,26 +567,8 @@ func (d *daemon) load(path string, tokens []string, readers int, dur time.Durati
 			bad := 0
 			var badErr error
 			for i := r; i == r || time.Now().Before(end); i++ {
-				req, _ := http.NewRequest(http.MethodGet, d.url+path, nil)
-				if tok := tokens[i%len(tokens)]; tok != "" {
-					req.Header.Set("Authorization", "Bearer "+tok)
-				}
-				// Named, gzip is the client's to inflate: the transport
-				// passes the body on as sent. A browser inflates the whole
-				// register on its own machine; here the client shares the
-				// server's two cores, and its inflating 14.6 MB a request
-				// (at 100k cases) was most of what the readers waited for.
-				req.Header.Set("Accept-Encoding", "gzip")
 				t0 := time.Now()
-				resp, err := d.client.Do(req)
-				if err == nil {
-					_, err = io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-					if resp.StatusCode != http.StatusOK {
-						err = fmt.Errorf("%s", resp.Status)
-					}
-				}
-				if err != nil {
+				if err := d.readOnce(path, tokens[i%len(tokens)]); err != nil {
 					bad++
 					badErr = err
 					continue
@@ -590,6 +585,11 @@ func (d *daemon) load(path string, tokens []string, readers int, dur time.Durati
 		})
 	}
 	wg.Wait()
+	return statsOf(lat, failed, firstErr, dur)
+}
+
+// statsOf is the p50, p99 and rate of a load's latencies.
+func statsOf(lat []time.Duration, failed int, firstErr error, dur time.Duration) loadStats {
 	st := loadStats{n: len(lat), failed: failed, rate: float64(len(lat)) / dur.Seconds(), firstErr: firstErr}
 	if len(lat) > 0 {
 		slices.Sort(lat)
@@ -597,6 +597,33 @@ func (d *daemon) load(path string, tokens []string, readers int, dur time.Durati
 		st.p99 = lat[min(len(lat)-1, len(lat)*99/100)].Round(10 * time.Microsecond)
 	}
 	return st
+}
+
+// readOnce reads path with token ("" for none) and the whole answer, as
+// every reader of the loads does.
+func (d *daemon) readOnce(path, token string) error {
+	req, _ := http.NewRequest(http.MethodGet, d.url+path, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	// Named, gzip is the client's to inflate: the transport passes the
+	// body on as sent. A browser inflates the whole register on its own
+	// machine; here the client shares the server's two cores, and its
+	// inflating 14.6 MB a request (at 100k cases) was most of what the
+	// readers waited for.
+	req.Header.Set("Accept-Encoding", "gzip")
+	resp, err := d.client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s", resp.Status)
+	}
+	return nil
 }
 
 // registerAfterChanges revokes n accreditations of the register one after

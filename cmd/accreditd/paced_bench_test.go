@@ -1,0 +1,62 @@
+package main
+
+import (
+	"sync"
+	"time"
+)
+
+// The reads at scale are a closed load: each of the 50 readers sends its
+// next request as soon as its last is answered. Such a load keeps the
+// machine busy whatever the server's speed, and its mean latency is fixed
+// by Little's law at readers / rate: on 2 cores shared by the readers,
+// accreditd and nats-server, the latency it measures is the length of the
+// queue for a core as much as the time to answer. loadPaced is the load
+// that says what a request costs a reader when the machine is not
+// saturated: the same readers, paced together at a fixed rate.
+
+// loadPaced has readers read path (tokens taken in turn) at rate requests
+// a second in all for dur: reader r sends the whole load's k-th request,
+// k = n*readers + r, at k/rate after the start. A request's latency runs
+// from the time it was due, not from when it was sent: a reader held up
+// by a slow answer sends its next one late, and that wait counts (no
+// coordinated omission).
+func (d *daemon) loadPaced(path string, tokens []string, readers int, dur time.Duration, rate float64) loadStats {
+	var mu sync.Mutex
+	var lat []time.Duration
+	failed := 0
+	var firstErr error
+	start := time.Now()
+	var wg sync.WaitGroup
+	for r := range readers {
+		wg.Go(func() {
+			var mine []time.Duration
+			bad := 0
+			var badErr error
+			for k := r; ; k += readers {
+				due := start.Add(time.Duration(float64(k) / rate * float64(time.Second)))
+				if due.Sub(start) >= dur {
+					break
+				}
+				time.Sleep(time.Until(due))
+				if err := d.readOnce(path, tokens[k%len(tokens)]); err != nil {
+					bad++
+					badErr = err
+					continue
+				}
+				mine = append(mine, time.Since(due))
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			failed += bad
+			if firstErr == nil {
+				firstErr = badErr
+			}
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	return statsOf(lat, failed, firstErr, dur)
+}
+
+// pacedUnit starts the metrics of the paced loads (paced_p99_ms/me, ...).
+const pacedUnit = "paced_"
