@@ -165,7 +165,10 @@ var limitReasons = []struct {
 	{regexp.MustCompile(`^required for an award: one of .+$`), "verplicht bij een toekenning: kies een niveau"},
 	{regexp.MustCompile(`^\S+ is above the level applied for, \S+$`), "ligt boven het aangevraagde niveau"},
 	{regexp.MustCompile(`^".*" is not a level: one of .+$`), "kies een niveau"},
-	{regexp.MustCompile(`^must be one of .+$`), "kies een waarde uit de lijst"},
+	// A value not among those allowed: the list is said as the domain
+	// writes it (the values are what a request sends), and not left out.
+	{regexp.MustCompile(`^must be one of the kinds of (\S+) evidence: \[(.*)\]$`), "kies een soort bewijsstuk van $1: $2"},
+	{regexp.MustCompile(`^must be one of (.+)$`), "kies een van: $1"},
 	{regexp.MustCompile(`^required for award_lower: a level below \S+$`), "verplicht bij toekennen op een lager niveau: kies een niveau onder dat van het dossier"},
 	{regexp.MustCompile(`^\S+ is not below the case level \S+$`), "ligt niet onder het niveau van het dossier"},
 	{regexp.MustCompile(`^an award is at the case level \S+; use award_lower for a lower one$`), "een toekenning is op het niveau van het dossier; kies voor een lager niveau “Toekennen op een lager niveau”"},
@@ -175,7 +178,7 @@ var limitReasons = []struct {
 	{regexp.MustCompile(`^unknown kind \S+ for a user of role \S+$`), "geen e-mail voor uw rol"},
 	{regexp.MustCompile(`^required, at most (\d+) characters$`), "verplicht, hoogstens $1 tekens"},
 	{regexp.MustCompile(`^a number from (\S+) to (\S+)$`), "een getal van $1 tot $2"},
-	{regexp.MustCompile(`^one of .+$`), "kies een waarde uit de lijst"},
+	{regexp.MustCompile(`^one of (.+)$`), "kies een van: $1"},
 	// The portfolio and the renewal's practice log.
 	{regexp.MustCompile(`^not part of an (\S+) portfolio$`), "hoort niet bij een $1-portfolio"},
 	{regexp.MustCompile(`^does not match the case id "(.*)"$`), `komt niet overeen met het dossiernummer "$1"`},

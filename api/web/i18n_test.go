@@ -143,6 +143,9 @@ func TestReasonsWithFiguresReadInDutch(t *testing.T) {
 		"the panel has 1 members; the quorum is 2": "het panel heeft 1 leden; het quorum is 2",
 		"at most 300 characters":                   "hoogstens 300 tekens",
 		"must be after now (2026-03-02T09:00:00Z)": "moet na nu liggen (2026-03-02T09:00:00Z)",
+		// The values allowed, said as the domain lists them.
+		"must be one of identity, governance, delivery": "kies een van: identity, governance, delivery",
+		"one of agreement, consent":                     "kies een van: agreement, consent",
 	} {
 		if got := translateReason("nl", reason); got != want {
 			t.Errorf("%q in Dutch: got %q, want %q", reason, got, want)
