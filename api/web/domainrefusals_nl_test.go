@@ -16,7 +16,7 @@ import (
 // HasDutch found with no Dutch, sent through the pages: on a Dutch page
 // they read in Dutch with what they say (the years a renewal must give,
 // who holds a role already, which texts cannot be read), on an English
-// one as the domain words them.
+// one as the domain words them (on the error page, as a sentence).
 func TestDomainRefusalsReadInDutchOnThePages(t *testing.T) {
 	keys := &KeysDown{}
 	w := newWorldWith(t, app.Options{Keys: keys.Wrap})
@@ -56,7 +56,7 @@ func TestDomainRefusalsReadInDutchOnThePages(t *testing.T) {
 			w.in.App.Vault.Forget(erin.ID) // as a process that has not read her key yet
 			return applicant.get("/applications/" + ready + "/self-assessment")
 		}, http.StatusServiceUnavailable,
-			[]string{"the application's texts cannot be read for now"},
+			[]string{"The application's texts cannot be read for now"},
 			[]string{"De teksten van de aanvraag kunnen op dit moment niet worden gelezen. Probeer het over enkele minuten opnieuw."}},
 	} {
 		for _, lang := range []string{"nl", "en"} {

@@ -77,3 +77,57 @@ func TestTheErrorPageSaysWhatWasWrongWithEachField(t *testing.T) {
 		t.Fatalf("evidence stored: %d, want none", len(ev))
 	}
 }
+
+// TestTheErrorPageSaysItsMessageAsASentenceNamingNoForm: the error page
+// of a step refused for its fields shows no form, so its message does not
+// send the reader to one; in English it is the domain's message, shown as
+// a sentence (a capital first letter, the rest as the domain wrote it),
+// and in Dutch the catalogue's words, as they are.
+func TestTheErrorPageSaysItsMessageAsASentenceNamingNoForm(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	caseID := Expect(t, w.in.Post(t, "/api/v1/cases", carla.Token, map[string]any{"scheme": "EIA", "level": "foundation", "language": "en"}), 201).Map(t)["id"].(string)
+	check := Expect(t, w.in.Post(t, "/api/v1/me/self-checks", carla.Token, map[string]any{"ratings": []any{}}), 201).Map(t)["id"].(string)
+	c := w.client(t)
+	c.login(carla.Email, carla.Password)
+	overLimit := func() answer {
+		var b bytes.Buffer
+		mw := multipart.NewWriter(&b)
+		_ = mw.WriteField("csrf", c.csrf())
+		_ = mw.WriteField("kind", "certificate")
+		_ = mw.WriteField("title", strings.Repeat("t", 64<<10+1))
+		fw, _ := mw.CreateFormFile("file", "certificate.pdf")
+		_, _ = fw.Write(pdf)
+		_ = mw.Close()
+		req, _ := http.NewRequest(http.MethodPost, w.in.URL+"/applications/"+caseID+"/evidence", &b)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		return c.do(req)
+	}
+	detail := regexp.MustCompile(`<p class="prose">(.*?)</p>`)
+	namesAForm := regexp.MustCompile(`(?i)\bform(ulier)?\b`)
+	for _, tc := range []struct {
+		name   string
+		send   func() answer
+		en, nl string // the page's message
+	}{
+		{"a field over its limit", overLimit, "A field over its limit",
+			"Wat u verstuurde, kon niet worden aanvaard. Ga terug, verbeter het en verstuur het opnieuw."},
+		{"an application from a self-check at no level", func() answer {
+			return c.post("/self-checks/apply", url.Values{"check": {check}, "level": {"grandmaster"}, "language": {"en"}}, true)
+		}, "Invalid application", "Wat u verstuurde, kon niet worden aanvaard. Ga terug, verbeter het en verstuur het opnieuw."},
+	} {
+		for _, lang := range []string{"en", "nl"} {
+			c.setLang(lang)
+			a := tc.send()
+			page := errorPageBody.FindString(a.Body)
+			m := detail.FindStringSubmatch(page)
+			want := map[string]string{"en": tc.en, "nl": tc.nl}[lang]
+			if a.Status != http.StatusBadRequest || m == nil || html.UnescapeString(m[1]) != want {
+				t.Errorf("%s, %s: got %d %s, want 400 saying %q", tc.name, lang, a.Status, html.UnescapeString(page), want)
+			}
+			if namesAForm.MatchString(page) {
+				t.Errorf("%s, %s: the error page speaks of a form: %s", tc.name, lang, html.UnescapeString(page))
+			}
+		}
+	}
+}

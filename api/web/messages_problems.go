@@ -35,6 +35,9 @@ var problemMessages = map[string]msg{
 	// The kind of a refusal whose words the web does not know.
 	"problem.invalid": {"What was sent could not be accepted. Check the form and try again.",
 		"Wat u verstuurde, kon niet worden aanvaard. Controleer het formulier en probeer het opnieuw."},
+	// The same on the error page, which shows no form to check.
+	"problem.invalid.page": {"What was sent could not be accepted. Go back, correct it and send it again.",
+		"Wat u verstuurde, kon niet worden aanvaard. Ga terug, verbeter het en verstuur het opnieuw."},
 	"problem.not_found": {"What you asked for does not exist, or it is not yours to see.",
 		"Wat u vroeg, bestaat niet, of u mag het niet inzien."},
 	"problem.conflict": {"This could not be done: something changed since the page was opened. Open the page again to see where things stand.",

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strconv"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/emcc/accredit/domain"
 )
@@ -18,7 +20,13 @@ import (
 // Dutch one, else the kind of error (its code) rather than the domain's
 // English. An internal error is
 // never shown in detail.
-func (x *ctx) problem(err error) string {
+func (x *ctx) problem(err error) string { return x.problemOn(err, "") }
+
+// problemOn is problem for where its words are shown: "" a form page's
+// summary, "page" the error page, which shows no form to check; the kind
+// of an error is said with problem.<code>.<where> when the catalogue has
+// it for there.
+func (x *ctx) problemOn(err error, where string) string {
 	if r := x.refusal(err); r != "" {
 		return r
 	}
@@ -38,10 +46,24 @@ func (x *ctx) problem(err error) string {
 	if nl := dutchProblem(x, msg); nl != "" {
 		return nl
 	}
+	if k := "problem." + string(code) + "." + where; where != "" && hasMessage(k) {
+		return x.T(k)
+	}
 	if !hasMessage("problem." + string(code)) {
 		return msg
 	}
 	return x.T("problem." + string(code))
+}
+
+// sentence is a domain's message as a page shows it on its own: with a
+// capital first letter (the domain writes its messages in lower case, to
+// go after "cannot ...: "), and no other change.
+func sentence(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 || r == utf8.RuneError {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // problemTexts are the domain's messages without a field that a page can

@@ -286,7 +286,15 @@ func (x *ctx) errorPage(err error) error {
 	}
 	d := map[string]any{"Status": status, "Key": key, "RequestID": x.Response().Header().Get("X-Request-Id")}
 	if de := (*domain.Error)(nil); key == "error.other" && errors.As(err, &de) {
-		d["Detail"] = x.problem(err) // an echo error's status says it all
+		// An echo error's status says it all. The domain's own message (a
+		// page in English, or one the catalogue has no words for) is in
+		// lower case: the page shows it as a sentence. The catalogue's
+		// words are sentences already, and stay as they are.
+		detail := x.problemOn(err, "page")
+		if detail == domain.ErrorMessage(err) {
+			detail = sentence(detail)
+		}
+		d["Detail"] = detail
 		d["Fields"] = x.fieldReasons(de)
 	}
 	if key == "error.too_large" {
