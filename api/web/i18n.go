@@ -134,6 +134,14 @@ var reasons = map[string]string{
 	"this is your address already":          "dit is al uw adres",
 	"this link is not valid: it is wrong, used or older than 30 minutes; ask for a new one": "deze link is niet geldig: hij is onjuist, al gebruikt of ouder dan 30 minuten; vraag een nieuwe aan",
 	"1 or more": "1 of meer",
+	// Why an assessor may not take or keep a role (accreditation.Exclusion):
+	// the reasons a refusal lists (Extra["reasons"]).
+	"the assessor is not active":                 "de assessor is niet actief",
+	"the applicant cannot assess their own case": "de aanvrager kan de eigen aanvraag niet beoordelen",
+	"already the assessor of this case: the assessor and the verifier are two different people": "is al de assessor van dit dossier: de assessor en de verificateur zijn twee verschillende personen",
+	"already the verifier of this case: the assessor and the verifier are two different people": "is al de verificateur van dit dossier: de assessor en de verificateur zijn twee verschillende personen",
+	"declared a conflict of interest with the applicant":                                        "heeft een belangenconflict met de aanvrager gemeld",
+	"the EMCC office took them off this case":                                                   "het EMCC-bureau heeft de assessor van dit dossier gehaald",
 }
 
 // limitReasons translate the reasons of domain/limits, which carry numbers.
@@ -215,6 +223,10 @@ var limitReasons = []struct {
 	{regexp.MustCompile(`^required: the text in (\S+)$`), "verplicht: de tekst in taal $1"},
 	{regexp.MustCompile(`^en and nl only, not "(.*)"$`), `alleen de talen en en nl, niet "$1"`},
 	{regexp.MustCompile(`^a whole number of (\S+)$`), "een geheel aantal $1"}, // a unit wholeNumberOf does not know
+	// Why an assessor may not take or keep a role (accreditation.Exclusion).
+	{regexp.MustCompile(`^not qualified for (\S+)$`), "niet bevoegd voor $1"},
+	{regexp.MustCompile(`^qualified up to "(.*)", below the case level "(.*)"$`), `bevoegd tot "$1", onder het niveau van het dossier "$2"`},
+	{regexp.MustCompile(`^does not assess in the case language "(.*)"$`), `beoordeelt niet in de taal van het dossier "$1"`},
 }
 
 // wholeNumberOf is the rules form's reason for a fraction of a count; its

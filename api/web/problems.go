@@ -1,13 +1,17 @@
 package web
 
 import (
+	"errors"
 	"regexp"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accreditation"
 )
 
 // How the pages word a refusal that names no field: in the reader's
@@ -64,6 +68,30 @@ func sentence(s string) string {
 		return s
 	}
 	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// refusalReasons are the reasons a refusal lists beside its message
+// (Extra["reasons"], the domain's English), in the reader's language as a
+// field's reason is (translateReason): one with no Dutch yet reads as the
+// domain wrote it, as a field's reason does, rather than be lost. Those
+// the words already shown say are left out: an English message that names
+// them, and an assessor refused a role, whose reasons refusal words by
+// their codes.
+func (x *ctx) refusalReasons(err error, de *domain.Error, shown ...string) []string {
+	list, _ := de.Extra["reasons"].([]string)
+	if len(list) == 0 || errors.Is(err, accreditation.ErrNotQualified) && x.refusal(err) != "" {
+		return nil
+	}
+	var out []string
+	for _, r := range list {
+		s := translateReason(x.lang, r)
+		said := func(t string) bool { return strings.Contains(t, r) || strings.Contains(t, s) }
+		if s == "" || slices.ContainsFunc(shown, said) || slices.Contains(out, s) {
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
 }
 
 // problemTexts are the domain's messages without a field that a page can

@@ -296,6 +296,7 @@ func (x *ctx) errorPage(err error) error {
 		}
 		d["Detail"] = detail
 		d["Fields"] = x.fieldReasons(de)
+		d["Reasons"] = x.refusalReasons(err, de, detail)
 	}
 	if key == "error.too_large" {
 		d["Limit"] = x.a.maxUpload()
@@ -464,9 +465,7 @@ func (x *ctx) fieldErrors(p *page, err error, rename func(string) string) int {
 	if len(de.Fields) == 0 {
 		p.Problems = append(p.Problems, x.problem(err))
 	}
-	if r, ok := de.Extra["reasons"].([]string); ok && len(de.Fields) > 0 && x.lang == "en" { // the domain's English
-		p.Problems = append(p.Problems, r...)
-	}
+	p.Problems = append(p.Problems, x.refusalReasons(err, de, p.Problems...)...)
 	return statusOf(err)
 }
 

@@ -1,0 +1,109 @@
+package web
+
+import (
+	"errors"
+	"html"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/accounts"
+	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/framework"
+)
+
+// TestARefusalsReasonsShowOnItsPagesInTheirLanguage: the reasons a
+// refusal lists beside its message (Extra["reasons"]) show on a form page
+// and on the error page, in English and in Dutch, each translated as a
+// field's reason is; one with no Dutch reads as the domain wrote it; a
+// reason the message already says is not said twice; and an assessor's
+// refusal for a role, which the page words with its reasons, gets no
+// second list. No refusal of the domain today both names fields and lists
+// reasons, nor reaches the error page with them (the assessor's refusals
+// that list reasons are worded by ctx.refusal on their forms), so no page
+// of a running server can be brought to show this: the test renders the
+// pages' own templates for such refusals.
+func TestARefusalsReasonsShowOnItsPagesInTheirLanguage(t *testing.T) {
+	cat := framework.Default()
+	a := &app{d: Deps{Now: func() time.Time { return time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC) }, Catalogue: cat}, views: mustViews(cat)}
+	page := func(lang string, run func(x *ctx) error) string {
+		t.Helper()
+		rec := httptest.NewRecorder()
+		c := echo.New().NewContext(httptest.NewRequest(http.MethodPost, "/applications", nil), rec)
+		x := &ctx{Context: c, a: a, lang: lang, form: url.Values{}, user: &accounts.UserView{ID: "01JAPPLICANT", Name: "Carla", Role: domain.RoleApplicant}}
+		if err := run(x); err != nil {
+			t.Fatal(err)
+		}
+		return html.UnescapeString(rec.Body.String())
+	}
+	formPage := func(lang string, err error) string {
+		return page(lang, func(x *ctx) error {
+			p := x.newPage("new.title", map[string]any{"Scheme": "EIA"})
+			return x.render(x.fieldErrors(p, err, nil), "new", p)
+		})
+	}
+	errorPage := func(lang string, err error) string {
+		return regexp.MustCompile(`(?s)<div class="narrow error-page">.*?</div>`).FindString(page(lang, func(x *ctx) error { return x.errorPage(err) }))
+	}
+	withFields := &domain.Error{Code: domain.Invalid, Message: "cannot open: invalid",
+		Fields: []domain.FieldError{{Field: "level", Reason: "required"}},
+		Extra:  map[string]any{"reasons": []string{"not qualified for EIA", "declared a conflict of interest with the applicant", "a reason with no Dutch"}}}
+	noFields := domain.Wrap(domain.Unprocessable, errors.New("a cause the web does not word"), "cannot open: not qualified for EIA; a reason with no Dutch")
+	noFields.Extra = map[string]any{"reasons": []string{"not qualified for EIA", "a reason with no Dutch"}}
+	notQualified := domain.Wrap(domain.Unprocessable, accreditation.ErrNotQualified, "cannot claim 01JANNA as assessor: not qualified for EIA")
+	notQualified.Extra = map[string]any{"reasons": []string{"not qualified for EIA"}, "excluded": []accreditation.ExclusionCode{accreditation.ExcludedScheme}}
+
+	for _, tc := range []struct {
+		name         string
+		show         func(lang string, err error) string
+		err          error
+		en, nl       []string // what the page says, each once
+		notEN, notNL []string
+	}{
+		{"a form page, with fields", formPage, withFields,
+			[]string{"not qualified for EIA", "declared a conflict of interest with the applicant", "a reason with no Dutch"},
+			[]string{"niet bevoegd voor EIA", "heeft een belangenconflict met de aanvrager gemeld", "a reason with no Dutch"},
+			nil, []string{"not qualified", "declared a conflict"}},
+		{"a form page, without fields", formPage, noFields,
+			[]string{"not qualified for EIA"}, []string{"niet bevoegd voor EIA", "a reason with no Dutch"},
+			nil, []string{"not qualified"}},
+		{"the error page, with fields", errorPage, withFields,
+			[]string{"<li>not qualified for EIA</li>", "<li>declared a conflict of interest with the applicant</li>", "<li>a reason with no Dutch</li>"},
+			[]string{"<li>niet bevoegd voor EIA</li>", "<li>heeft een belangenconflict met de aanvrager gemeld</li>", "<li>a reason with no Dutch</li>"},
+			nil, []string{"not qualified", "declared a conflict"}},
+		{"the error page, without fields", errorPage, noFields,
+			[]string{"not qualified for EIA"}, []string{"<li>niet bevoegd voor EIA</li>", "<li>a reason with no Dutch</li>"},
+			[]string{"refusal-reasons"}, []string{"not qualified"}},
+		{"the error page, an assessor not qualified", errorPage, notQualified,
+			[]string{"The assessor profile is not qualified for the case's scheme."}, []string{"Het assessorprofiel is niet bevoegd voor de regeling van het dossier."},
+			[]string{"refusal-reasons", "not qualified for EIA"}, []string{"refusal-reasons", "niet bevoegd voor EIA", "not qualified"}},
+	} {
+		for _, lang := range []string{"en", "nl"} {
+			got := tc.show(lang, tc.err)
+			want, not := tc.en, tc.notEN
+			if lang == "nl" {
+				want, not = tc.nl, tc.notNL
+			}
+			for _, s := range want {
+				if n := strings.Count(got, s); n != 1 {
+					t.Errorf("%s, %s: %q %d times, want once: %s", tc.name, lang, s, n, got)
+				}
+			}
+			for _, s := range not {
+				if strings.Contains(got, s) {
+					t.Errorf("%s, %s: the page says %q: %s", tc.name, lang, s, got)
+				}
+			}
+			if strings.Contains(got, "⟦") || strings.Contains(got, "%!") {
+				t.Errorf("%s, %s: a message is missing or malformed: %s", tc.name, lang, got)
+			}
+		}
+	}
+}
