@@ -29,7 +29,9 @@ func (x *ctx) problem(err error) string { return x.problemOn(err, "") }
 // problemOn is problem for where its words are shown: "" a form page's
 // summary, "page" the error page, which shows no form to check; the kind
 // of an error is said with problem.<code>.<where> when the catalogue has
-// it for there.
+// it for there. The domain's own message (a page in English, or one the
+// catalogue has no words for) is written in lower case, to follow "cannot
+// ...: ": shown on its own, it reads as a sentence.
 func (x *ctx) problemOn(err error, where string) string {
 	if r := x.refusal(err); r != "" {
 		return r
@@ -45,7 +47,7 @@ func (x *ctx) problemOn(err error, where string) string {
 		}
 	}
 	if x.lang == "en" {
-		return msg
+		return sentence(msg)
 	}
 	if nl := dutchProblem(x, msg); nl != "" {
 		return nl
@@ -54,7 +56,7 @@ func (x *ctx) problemOn(err error, where string) string {
 		return x.T(k)
 	}
 	if !hasMessage("problem." + string(code)) {
-		return msg
+		return sentence(msg)
 	}
 	return x.T("problem." + string(code))
 }

@@ -286,14 +286,7 @@ func (x *ctx) errorPage(err error) error {
 	}
 	d := map[string]any{"Status": status, "Key": key, "RequestID": x.Response().Header().Get("X-Request-Id")}
 	if de := (*domain.Error)(nil); key == "error.other" && errors.As(err, &de) {
-		// An echo error's status says it all. The domain's own message (a
-		// page in English, or one the catalogue has no words for) is in
-		// lower case: the page shows it as a sentence. The catalogue's
-		// words are sentences already, and stay as they are.
-		detail := x.problemOn(err, "page")
-		if detail == domain.ErrorMessage(err) {
-			detail = sentence(detail)
-		}
+		detail := x.problemOn(err, "page") // an echo error's status says it all
 		d["Detail"] = detail
 		d["Fields"] = x.fieldReasons(de)
 		d["Reasons"] = x.refusalReasons(err, de, detail)
