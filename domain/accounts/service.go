@@ -320,7 +320,8 @@ func (s *Service) ChangeEmail(ctx context.Context, meta aggregate.Meta, userID, 
 	return s.changeEmail(ctx, meta, userID, email, nil)
 }
 
-// changeEmail is ChangeEmail, refused by check (nil: none) as it decides.
+// changeEmail is ChangeEmail, refused by check (nil: none) as it decides,
+// and asked before the new email is reserved.
 func (s *Service) changeEmail(ctx context.Context, meta aggregate.Meta, userID, email string, check func(*User) error) (aggregate.Result, error) {
 	if err := CheckEmail(email); err != nil {
 		return aggregate.Result{}, domain.InvalidFields("invalid email", domain.FieldError{Field: "email", Reason: err.Error()})
@@ -337,8 +338,20 @@ func (s *Service) changeEmail(ctx context.Context, meta aggregate.Meta, userID, 
 	}
 	norm := NormaliseEmail(email)
 	key := s.vault.Blind(norm)
-	if _, err := s.reserve(ctx, meta, key, norm, userID); err != nil {
-		return aggregate.Result{}, err
+	// check first: a change it refuses must not hold the new email until
+	// ReservationGrace frees it (an email confirmation refused as its
+	// user's credentials changed: the address would be taken for a minute
+	// from whoever registers it). Refused here, nothing is reserved, but
+	// the change is still decided, where check refuses it again before
+	// stillReserved would: the state read here may hold this very command,
+	// recorded already and not yet applied by this process, and the
+	// decision answers such a retry as recorded (aggregate.Repository.
+	// Update). It is asked as the change is decided too, since the user
+	// may change in between.
+	if check == nil || check(u) == nil {
+		if _, err := s.reserve(ctx, meta, key, norm, userID); err != nil {
+			return aggregate.Result{}, err
+		}
 	}
 	sealed, err := s.vault.Seal(ctx, userID, displayEmail(email))
 	if err != nil {

@@ -144,6 +144,69 @@ const (
 	newEmail    = "dora.new@example.org"
 )
 
+// purpose is what a link is for, as the tests use it.
+type purpose struct {
+	name      string
+	purpose   recovery.Purpose
+	eventType string
+	link      func(t *testing.T, p *process, u accounts.UserView) string
+	use       func(p *process, meta aggregate.Meta, token string) error
+	done      func(t *testing.T, p *process, u accounts.UserView) // the change is made
+}
+
+// purposes are a password reset and an email confirmation.
+var purposes = []purpose{
+	{
+		name: "password reset", purpose: recovery.PurposePassword, eventType: accounts.EventPasswordChanged,
+		link: func(t *testing.T, p *process, u accounts.UserView) string {
+			link, _, err := p.rec.IssueReset(context.Background(), u.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, token, _ := strings.Cut(link, "token=")
+			return token
+		},
+		use: func(p *process, meta aggregate.Meta, token string) error {
+			meta.Command = "reset_password"
+			_, err := p.rec.Reset(context.Background(), meta, token, newPassword)
+			return err
+		},
+		done: func(t *testing.T, p *process, u accounts.UserView) {
+			t.Helper()
+			if _, err := p.accts.Login(context.Background(), oldEmail, newPassword, "192.0.2.1"); err != nil {
+				t.Fatalf("login with the new password: %v", err)
+			}
+		},
+	},
+	{
+		name: "email confirmation", purpose: recovery.PurposeEmail, eventType: accounts.EventEmailChanged,
+		link: func(t *testing.T, p *process, u accounts.UserView) string {
+			ctx := context.Background()
+			sealed, err := p.vault.Seal(ctx, u.ID, newEmail)
+			if err != nil {
+				t.Fatal(err)
+			}
+			token := "confirm-" + u.ID
+			if err := p.links.CreateToken(ctx, recovery.Hash(token), recovery.Token{UserID: u.ID, Purpose: recovery.PurposeEmail,
+				NewEmail: sealed, ExpiresAt: time.Now().Add(recovery.TTL), CredentialChanges: u.CredentialChanges}); err != nil {
+				t.Fatal(err)
+			}
+			return token
+		},
+		use: func(p *process, meta aggregate.Meta, token string) error {
+			meta.Command = "confirm_email"
+			_, err := p.rec.ConfirmEmail(context.Background(), meta, token)
+			return err
+		},
+		done: func(t *testing.T, p *process, u accounts.UserView) {
+			t.Helper()
+			if _, err := p.accts.Login(context.Background(), newEmail, oldPassword, "192.0.2.1"); err != nil {
+				t.Fatalf("login with the new address: %v", err)
+			}
+		},
+	},
+}
+
 // isBadLink reports whether err is the answer for a link that is not valid.
 func isBadLink(err error) bool {
 	var de *domain.Error
@@ -168,63 +231,6 @@ func TestARetryOfACommandThatFailedMayUseItsLinkAgain(t *testing.T) {
 		{"written, the answer lost", true, false, false},
 		{"written, the answer lost, retried before it was applied", true, true, false},
 		{"written, the answer lost, retried on another process", true, false, true},
-	}
-	purposes := []struct {
-		name      string
-		eventType string
-		link      func(t *testing.T, p *process, u accounts.UserView) string
-		use       func(p *process, meta aggregate.Meta, token string) error
-		done      func(t *testing.T, p *process, u accounts.UserView) // the change is made
-	}{
-		{
-			name: "password reset", eventType: accounts.EventPasswordChanged,
-			link: func(t *testing.T, p *process, u accounts.UserView) string {
-				link, _, err := p.rec.IssueReset(context.Background(), u.ID)
-				if err != nil {
-					t.Fatal(err)
-				}
-				_, token, _ := strings.Cut(link, "token=")
-				return token
-			},
-			use: func(p *process, meta aggregate.Meta, token string) error {
-				meta.Command = "reset_password"
-				_, err := p.rec.Reset(context.Background(), meta, token, newPassword)
-				return err
-			},
-			done: func(t *testing.T, p *process, u accounts.UserView) {
-				t.Helper()
-				if _, err := p.accts.Login(context.Background(), oldEmail, newPassword, "192.0.2.1"); err != nil {
-					t.Fatalf("login with the new password: %v", err)
-				}
-			},
-		},
-		{
-			name: "email confirmation", eventType: accounts.EventEmailChanged,
-			link: func(t *testing.T, p *process, u accounts.UserView) string {
-				ctx := context.Background()
-				sealed, err := p.vault.Seal(ctx, u.ID, newEmail)
-				if err != nil {
-					t.Fatal(err)
-				}
-				token := "confirm-" + u.ID
-				if err := p.links.CreateToken(ctx, recovery.Hash(token), recovery.Token{UserID: u.ID, Purpose: recovery.PurposeEmail,
-					NewEmail: sealed, ExpiresAt: time.Now().Add(recovery.TTL), CredentialChanges: u.CredentialChanges}); err != nil {
-					t.Fatal(err)
-				}
-				return token
-			},
-			use: func(p *process, meta aggregate.Meta, token string) error {
-				meta.Command = "confirm_email"
-				_, err := p.rec.ConfirmEmail(context.Background(), meta, token)
-				return err
-			},
-			done: func(t *testing.T, p *process, u accounts.UserView) {
-				t.Helper()
-				if _, err := p.accts.Login(context.Background(), newEmail, oldPassword, "192.0.2.1"); err != nil {
-					t.Fatalf("login with the new address: %v", err)
-				}
-			},
-		},
 	}
 	for _, pu := range purposes {
 		for _, f := range failures {
