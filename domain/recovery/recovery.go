@@ -5,11 +5,21 @@
 //
 // A link carries a random token (256 bits); only its SHA-256 is stored
 // (Store), with whose it is, what it is for and when it runs out (TTL).
-// Using it marks it used with a compare-and-set on the stored revision, so
-// it works once even when two requests race, across processes. It records
-// the command id that used it: a retry of that command (its first attempt
-// failed, or its answer was lost) may use it again until it runs out, and
-// the event store's command ids keep the retry from applying twice.
+// It also holds the user's count of credential changes when it was issued
+// (accounts.User.CredentialChanges), and works only while that count is
+// the same: the change it makes (a password set, an address moved) counts,
+// and so does every other (sessions ended, the account disabled). So it
+// works once, even when two requests race, across processes: the command
+// checks the count as it decides, on the user's stream (accounts:
+// ErrCredentialsChanged), and of two, the second is refused.
+//
+// Using it marks it used, with the command id that used it: a retry of
+// that command (its first attempt failed, or its answer was lost) may use
+// it again until it runs out, and the event store's command ids keep the
+// retry from applying twice. A link whose use was not recorded (the event
+// store failed, nothing changed) is not used up: its page shows the form
+// again and another command may use it, as a user who opens it again from
+// their mail sends a new one.
 //
 // Asking for a reset answers the same whether the address is registered
 // or not, and does the work after answering, so neither the answer nor its
@@ -57,13 +67,28 @@ type Token struct {
 	NewEmail  pii.Sealed `json:"new_email,omitzero"` // PurposeEmail: sealed with the user's key
 	ExpiresAt time.Time  `json:"expires_at"`
 	UsedAt    time.Time  `json:"used_at,omitzero"`
-	// UsedBy is the command id (aggregate.Meta.CommandID) that used it, ""
-	// for none: a retry of that command may use it again (see redeem).
-	UsedBy string `json:"used_by,omitempty"`
+	// UsedBy is the command id (aggregate.Meta.CommandID) that used it
+	// last, "" for none: a retry of that command may use it again (see
+	// redeem). UsedByEarlier are those that used it before, oldest first,
+	// the last maxUsedBy: a use that changed nothing leaves the link to
+	// another command, and the retry of the one before must still be
+	// known for one.
+	UsedBy        string   `json:"used_by,omitempty"`
+	UsedByEarlier []string `json:"used_by_earlier,omitempty"`
 	// CredentialChanges is the user's count when the link was issued
 	// (accounts.User.CredentialChanges): a password changed, the sessions
 	// ended, the address moved or the account disabled since ends it.
 	CredentialChanges int `json:"credential_changes,omitzero"`
+}
+
+// maxUsedBy is how many of the command ids that used a link it keeps
+// (UsedBy and UsedByEarlier): each is a use that changed nothing (the
+// event store failed), so a few.
+const maxUsedBy = 8
+
+// usedBy reports whether command id used t (a retry of it).
+func (t Token) usedBy(id string) bool {
+	return !t.UsedAt.IsZero() && id != "" && (t.UsedBy == id || slices.Contains(t.UsedByEarlier, id))
 }
 
 // ErrNoToken is returned by Store.Token for an unknown hash.
@@ -294,12 +319,15 @@ func (s *Service) Links(ctx context.Context, u accounts.UserView) ([]Link, error
 		}
 		// Made TTL before it runs out: the token keeps no time of its own.
 		l := Link{Purpose: t.Purpose, IssuedAt: t.ExpiresAt.Add(-TTL), ExpiresAt: t.ExpiresAt, UsedAt: t.UsedAt, Status: LinkPending}
+		ended := u.Disabled || u.CredentialChanges != t.CredentialChanges
 		switch {
-		case !t.UsedAt.IsZero():
+		case !t.UsedAt.IsZero() && ended:
+			// A use that was recorded changed the credentials; one that
+			// was not (the event store failed) left the link working.
 			l.Status = LinkUsed
 		case !now.Before(t.ExpiresAt):
 			l.Status = LinkExpired
-		case u.Disabled || u.CredentialChanges != t.CredentialChanges:
+		case ended:
 			l.Status = LinkEnded
 		}
 		if t.Purpose == PurposeEmail {
@@ -325,15 +353,22 @@ func badLink() error {
 // it refuses (an error it returns) leaves the link as it was, so a failure
 // of the moment does not use it up.
 //
-// A link used by a command id works again, until it runs out, for that
-// command id alone: the command may have failed after the link was used
-// (the event store down for a moment, or its answer lost), and its retry
-// must not be told the link is used. The command it makes carries the same
-// id, so the event store applies it at most once. The retry is not asked
-// stillTheirs: the command's own change, read from the store before this
-// process has applied it, would refuse it; the command checks the user's
-// credentials as it decides instead (accounts.ErrCredentialsChanged),
-// where a change of its own is answered as recorded.
+// A link is used up by the change its command records, not by being
+// marked: that change counts among the user's credential changes, which
+// stillTheirs refuses, and which the command checks again as it decides
+// (accounts.ErrCredentialsChanged), on the user's stream, so that of two
+// commands racing with one link one changes and the other is refused. A
+// link marked used by a command that changed nothing (the event store
+// failed) is as good as unused: another command may use it.
+//
+// A command that used a link may use it again until it runs out: it may
+// have failed after the link was used (the event store down for a moment,
+// or its answer lost), and its retry must not be told the link is used.
+// The command it makes carries the same id, so the event store applies it
+// at most once. The retry is not asked stillTheirs: the command's own
+// change, read from the store before this process has applied it, would
+// refuse it; the command checks the user's credentials as it decides
+// instead, where a change of its own is answered as recorded.
 func (s *Service) redeem(ctx context.Context, meta aggregate.Meta, token string, purpose Purpose, ready func(Token) error) (Token, error) {
 	if token == "" || len(token) > 100 {
 		return Token{}, badLink()
@@ -347,8 +382,8 @@ func (s *Service) redeem(ctx context.Context, meta aggregate.Meta, token string,
 		return Token{}, domain.Wrap(domain.Unavailable, err, "link store unavailable")
 	}
 	now := s.o.Now().UTC()
-	retry := !t.UsedAt.IsZero() && meta.CommandID != "" && t.UsedBy == meta.CommandID
-	if t.Purpose != purpose || !t.UsedAt.IsZero() && !retry || !now.Before(t.ExpiresAt) {
+	retry := t.usedBy(meta.CommandID)
+	if t.Purpose != purpose || !now.Before(t.ExpiresAt) {
 		return Token{}, badLink()
 	}
 	if !retry {
@@ -364,6 +399,10 @@ func (s *Service) redeem(ctx context.Context, meta aggregate.Meta, token string,
 	if retry {
 		return t, nil // used by this command already
 	}
+	if !t.UsedAt.IsZero() && t.UsedBy != "" { // a use that changed nothing
+		t.UsedByEarlier = append(t.UsedByEarlier, t.UsedBy)
+		t.UsedByEarlier = t.UsedByEarlier[max(0, len(t.UsedByEarlier)-(maxUsedBy-1)):]
+	}
 	t.UsedAt, t.UsedBy = now, meta.CommandID
 	if err := s.o.Store.UpdateToken(ctx, h, t, rev); errors.Is(err, mail.ErrStale) {
 		return Token{}, badLink() // used a moment ago
@@ -374,7 +413,10 @@ func (s *Service) redeem(ctx context.Context, meta aggregate.Meta, token string,
 }
 
 // Check reports whether token is a live link for purpose, without using
-// it (the page showing the form).
+// it (the page showing the form): not run out, and its user's credentials
+// unchanged since it was issued. A link used by a command that changed
+// nothing (the event store failed) is live; one whose use was recorded is
+// not, as that use changed them.
 func (s *Service) Check(ctx context.Context, token string, purpose Purpose) error {
 	if token == "" || len(token) > 100 {
 		return badLink()
@@ -386,7 +428,7 @@ func (s *Service) Check(ctx context.Context, token string, purpose Purpose) erro
 	if err != nil {
 		return domain.Wrap(domain.Unavailable, err, "link store unavailable")
 	}
-	if t.Purpose != purpose || !t.UsedAt.IsZero() || !s.o.Now().Before(t.ExpiresAt) {
+	if t.Purpose != purpose || !s.o.Now().Before(t.ExpiresAt) {
 		return badLink()
 	}
 	return s.stillTheirs(ctx, t)
