@@ -318,13 +318,13 @@ func (s *Service) Links(ctx context.Context, u accounts.UserView) ([]Link, error
 			return
 		}
 		// Made TTL before it runs out: the token keeps no time of its own.
-		l := Link{Purpose: t.Purpose, IssuedAt: t.ExpiresAt.Add(-TTL), ExpiresAt: t.ExpiresAt, UsedAt: t.UsedAt, Status: LinkPending}
+		l := Link{Purpose: t.Purpose, IssuedAt: t.ExpiresAt.Add(-TTL), ExpiresAt: t.ExpiresAt, Status: LinkPending}
 		ended := u.Disabled || u.CredentialChanges != t.CredentialChanges
 		switch {
 		case !t.UsedAt.IsZero() && ended:
 			// A use that was recorded changed the credentials; one that
 			// was not (the event store failed) left the link working.
-			l.Status = LinkUsed
+			l.Status, l.UsedAt = LinkUsed, t.UsedAt
 		case !now.Before(t.ExpiresAt):
 			l.Status = LinkExpired
 		case ended:

@@ -33,7 +33,7 @@ func failedOnce(t *testing.T, p *process, pu purpose, u accounts.UserView) strin
 // sends who opened the link again from their mail, uses it. Once that is
 // recorded the link is refused to everyone: its page, another command, none,
 // and the attempt that failed; the command that used it is answered as
-// recorded.
+// recorded. The user's export lists it pending until then, used after.
 func TestALinkWhoseUseWasNotRecordedWorksAgain(t *testing.T) {
 	for _, pu := range purposes {
 		t.Run(pu.name, func(t *testing.T) {
@@ -44,6 +44,9 @@ func TestALinkWhoseUseWasNotRecordedWorksAgain(t *testing.T) {
 
 			if err := in.rec.Check(ctx, token, pu.purpose); err != nil {
 				t.Fatalf("the link's page after the failure: %v, want the form", err)
+			}
+			if links, err := in.rec.Links(ctx, must(t, in, u.ID)); err != nil || len(links) != 1 || links[0].Status != recovery.LinkPending || !links[0].UsedAt.IsZero() {
+				t.Fatalf("the user's links after the failure: %+v, %v; want the one pending", links, err)
 			}
 			again := aggregate.Meta{CommandID: "idem-again", RequestHash: "request-2"}
 			if err := pu.use(in, again, token); err != nil {
