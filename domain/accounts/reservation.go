@@ -68,12 +68,13 @@ func (r *Reservation) Apply(e eventstore.Event) error {
 func (r *Reservation) active(userID string) bool { return r.UserID == userID && !r.Released }
 
 // Reserve decides that userID holds the email. held tells whether the
-// current holder (another user) still holds it; see Service.holds.
+// last holder (another user) still holds it, released or not; see
+// Service.holds.
 func (r *Reservation) Reserve(userID string, held func(*Reservation) (bool, error)) ([]aggregate.Change, error) {
 	if r.active(userID) {
 		return nil, nil
 	}
-	if r.UserID != "" && !r.Released {
+	if r.UserID != "" && r.UserID != userID {
 		taken, err := held(r)
 		if err != nil {
 			return nil, err // the holder could not be read: never take their email

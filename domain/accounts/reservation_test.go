@@ -179,6 +179,34 @@ func TestErasureFreesTheEmail(t *testing.T) {
 	}
 }
 
+// A user moves away from an email and back at once: the move back finds
+// the reservation still theirs, and the move away's release of it lands
+// after. The email is still theirs by their own stream, so no one else
+// may take it, within the grace or after it; and once they move away for
+// good, it is free.
+func TestAReleaseThatLandsAfterAMoveBackKeepsTheEmailTheirs(t *testing.T) {
+	srv := natstest.Start(t)
+	st := connect(t, srv)
+	clk := newClock()
+	in := start(t, st, clk.now)
+	ctx := context.Background()
+	ann := mustCreate(t, in, "ann@example.org", domain.RoleApplicant)
+	// The late release, as the move away would write it.
+	appendEvent(t, in, st.events, accounts.EmailPrefix+"."+in.vault.Blind("ann@example.org"),
+		accounts.EventEmailReleased, accounts.EmailReleased{UserID: ann.ID}, clk.now())
+	for _, wait := range []time.Duration{0, accounts.ReservationGrace + time.Second} {
+		clk.add(wait)
+		_, _, err := in.Create(ctx, aggregate.Meta{Command: "register"},
+			accounts.NewUser{Email: "Ann@example.org", Password: password, Name: "X", Role: domain.RoleApplicant})
+		wantCode(t, err, domain.Conflict, fmt.Sprintf("register ann's email %v after its late release", wait))
+		mustLogin(t, in, "ann@example.org", password)
+	}
+	if _, err := in.ChangeEmail(ctx, aggregate.Meta{Command: "change_email", Actor: domain.System}, ann.ID, "ann.next@example.org"); err != nil {
+		t.Fatal(err)
+	}
+	mustCreate(t, in, "ann@example.org", domain.RoleApplicant) // moved away for good: free
+}
+
 // Users are listed oldest first, a page at a time, by role.
 func TestUsersArePaged(t *testing.T) {
 	srv := natstest.Start(t)

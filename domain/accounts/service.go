@@ -80,7 +80,7 @@ func (s *Service) userByEmail(ctx context.Context, email string) (string, bool, 
 	if err != nil {
 		return "", false, err
 	}
-	if ok && !r.Released {
+	if ok && r.UserID != "" { // released or not, the user's stream says (see holds)
 		u, ok, err := s.find(ctx, r.UserID)
 		if err != nil {
 			return "", false, err
@@ -113,13 +113,16 @@ func (s *Service) legacyHolder(ctx context.Context, norm string) (string, bool, 
 // follows within seconds), and after that as long as the user's own stream
 // says the email is theirs. A reservation left over from a crash between
 // the two writes, or from a user who moved to another email or was
-// erased, frees itself so.
+// erased, frees itself so. A released one is asked the user's stream too:
+// the release of a move away from the email may land after the user moved
+// back to it (the move back found the reservation still theirs), and the
+// email is then still theirs.
 func (s *Service) holds(ctx context.Context, key string) func(*Reservation) (bool, error) {
 	return func(r *Reservation) (bool, error) {
-		if r.Released || r.UserID == "" {
+		if r.UserID == "" {
 			return false, nil
 		}
-		if s.now().Sub(r.At) < ReservationGrace {
+		if !r.Released && s.now().Sub(r.At) < ReservationGrace {
 			return true, nil
 		}
 		u, ok, err := s.find(ctx, r.UserID)
