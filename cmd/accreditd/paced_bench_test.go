@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -60,3 +62,12 @@ func (d *daemon) loadPaced(path string, tokens []string, readers int, dur time.D
 
 // pacedUnit starts the metrics of the paced loads (paced_p99_ms/me, ...).
 const pacedUnit = "paced_"
+
+// pacedShare is the share of the closed load's rate the paced load reads
+// at: ACCREDIT_BENCH_PACED (a number above 0 and at most 1), else a half.
+func pacedShare() float64 {
+	if v, err := strconv.ParseFloat(os.Getenv("ACCREDIT_BENCH_PACED"), 64); err == nil && v > 0 && v <= 1 {
+		return v
+	}
+	return 0.5
+}
