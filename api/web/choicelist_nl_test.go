@@ -41,7 +41,7 @@ func TestAValueNotOfferedReadsWithTheValuesAllowedInDutch(t *testing.T) {
 		{"a kind no scheme has", "diploma",
 			"one of case_study, learning_journal, client_feedback,", "kies een van: case_study, learning_journal, client_feedback,"},
 		{"a kind of the other scheme", "programme_handbook",
-			"must be one of the kinds of EIA evidence: [case_study learning_journal", "kies een soort bewijsstuk van EIA: case_study learning_journal"},
+			"must be one of the kinds of EIA evidence: case_study, learning_journal", "kies een soort bewijsstuk van EIA: case_study, learning_journal"},
 	} {
 		for _, lang := range []string{"en", "nl"} {
 			c.setLang(lang)

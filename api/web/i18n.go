@@ -175,7 +175,7 @@ var limitReasons = []struct {
 	{regexp.MustCompile(`^".*" is not a level: one of .+$`), "kies een niveau"},
 	// A value not among those allowed: the list is said as the domain
 	// writes it (the values are what a request sends), and not left out.
-	{regexp.MustCompile(`^must be one of the kinds of (\S+) evidence: \[(.*)\]$`), "kies een soort bewijsstuk van $1: $2"},
+	{regexp.MustCompile(`^must be one of the kinds of (\S+) evidence: (.*)$`), "kies een soort bewijsstuk van $1: $2"},
 	{regexp.MustCompile(`^must be one of (.+)$`), "kies een van: $1"},
 	{regexp.MustCompile(`^required for award_lower: a level below \S+$`), "verplicht bij toekennen op een lager niveau: kies een niveau onder dat van het dossier"},
 	{regexp.MustCompile(`^\S+ is not below the case level \S+$`), "ligt niet onder het niveau van het dossier"},

@@ -194,7 +194,7 @@ func (c *Case) AddEvidence(actor domain.Actor, now time.Time, in EvidenceInput) 
 // indicators, sorted) and its indicators.
 func (c *Case) describeEvidence(f *fields, cat *framework.Catalogue, kind EvidenceKind, title pii.Sealed, categories, indicators []int) (cats, inds []int) {
 	if kinds := EvidenceKindsOf(c.Scheme); !slices.Contains(kinds, kind) {
-		f.add("kind", "must be one of the kinds of %s evidence: %v", c.Scheme, kinds)
+		f.add("kind", "must be one of the kinds of %s evidence: %s", c.Scheme, domain.List(kinds))
 	}
 	f.required("title", title)
 	cats = slices.Clone(categories)
