@@ -2,21 +2,12 @@ package web
 
 import (
 	"errors"
-	"html"
-	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/labstack/echo/v4"
 
 	"github.com/emcc/accredit/domain"
-	"github.com/emcc/accredit/domain/accounts"
 	"github.com/emcc/accredit/domain/accreditation"
-	"github.com/emcc/accredit/domain/framework"
 )
 
 // TestARefusalsReasonsShowOnItsPagesInTheirLanguage: the reasons a
@@ -31,26 +22,9 @@ import (
 // of a running server can be brought to show this: the test renders the
 // pages' own templates for such refusals.
 func TestARefusalsReasonsShowOnItsPagesInTheirLanguage(t *testing.T) {
-	cat := framework.Default()
-	a := &app{d: Deps{Now: func() time.Time { return time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC) }, Catalogue: cat}, views: mustViews(cat)}
-	page := func(lang string, run func(x *ctx) error) string {
-		t.Helper()
-		rec := httptest.NewRecorder()
-		c := echo.New().NewContext(httptest.NewRequest(http.MethodPost, "/applications", nil), rec)
-		x := &ctx{Context: c, a: a, lang: lang, form: url.Values{}, user: &accounts.UserView{ID: "01JAPPLICANT", Name: "Carla", Role: domain.RoleApplicant}}
-		if err := run(x); err != nil {
-			t.Fatal(err)
-		}
-		return html.UnescapeString(rec.Body.String())
-	}
-	formPage := func(lang string, err error) string {
-		return page(lang, func(x *ctx) error {
-			p := x.newPage("new.title", map[string]any{"Scheme": "EIA"})
-			return x.render(x.fieldErrors(p, err, nil), "new", p)
-		})
-	}
+	formPage := func(lang string, err error) string { return formPageWith(t, lang, err) }
 	errorPage := func(lang string, err error) string {
-		return regexp.MustCompile(`(?s)<div class="narrow error-page">.*?</div>`).FindString(page(lang, func(x *ctx) error { return x.errorPage(err) }))
+		return regexp.MustCompile(`(?s)<div class="narrow error-page">.*?</div>`).FindString(renderedPage(t, lang, func(x *ctx) error { return x.errorPage(err) }))
 	}
 	withFields := &domain.Error{Code: domain.Invalid, Message: "cannot open: invalid",
 		Fields: []domain.FieldError{{Field: "level", Reason: "required"}},

@@ -23,41 +23,25 @@ import (
 // by a slow answer sends its next one late, and that wait counts (no
 // coordinated omission).
 func (d *daemon) loadPaced(path string, tokens []string, readers int, dur time.Duration, rate float64) loadStats {
-	var mu sync.Mutex
-	var lat []time.Duration
-	failed := 0
-	var firstErr error
+	var all loadTally
 	start := time.Now()
 	var wg sync.WaitGroup
 	for r := range readers {
 		wg.Go(func() {
-			var mine []time.Duration
-			bad := 0
-			var badErr error
+			var mine readerTally
 			for k := r; ; k += readers {
 				due := start.Add(time.Duration(float64(k) / rate * float64(time.Second)))
 				if due.Sub(start) >= dur {
 					break
 				}
 				time.Sleep(time.Until(due))
-				if err := d.readOnce(path, tokens[k%len(tokens)]); err != nil {
-					bad++
-					badErr = err
-					continue
-				}
-				mine = append(mine, time.Since(due))
+				mine.record(d.readOnce(path, tokens[k%len(tokens)]), due)
 			}
-			mu.Lock()
-			lat = append(lat, mine...)
-			failed += bad
-			if firstErr == nil {
-				firstErr = badErr
-			}
-			mu.Unlock()
+			all.add(mine)
 		})
 	}
 	wg.Wait()
-	return statsOf(lat, failed, firstErr, dur)
+	return all.stats(dur)
 }
 
 // pacedUnit starts the metrics of the paced loads (paced_p99_ms/me, ...).

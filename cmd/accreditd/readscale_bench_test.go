@@ -562,37 +562,58 @@ type loadStats struct {
 // at least once each, each reading the whole answer, and returns the
 // latencies.
 func (d *daemon) load(path string, tokens []string, readers int, dur time.Duration) loadStats {
-	var mu sync.Mutex
-	var lat []time.Duration
-	failed := 0
-	var firstErr error
+	var all loadTally
 	end := time.Now().Add(dur)
 	var wg sync.WaitGroup
 	for r := range readers {
 		wg.Go(func() {
-			var mine []time.Duration
-			bad := 0
-			var badErr error
+			var mine readerTally
 			for i := r; i == r || time.Now().Before(end); i++ {
 				t0 := time.Now()
-				if err := d.readOnce(path, tokens[i%len(tokens)]); err != nil {
-					bad++
-					badErr = err
-					continue
-				}
-				mine = append(mine, time.Since(t0))
+				mine.record(d.readOnce(path, tokens[i%len(tokens)]), t0)
 			}
-			mu.Lock()
-			lat = append(lat, mine...)
-			failed += bad
-			if firstErr == nil {
-				firstErr = badErr
-			}
-			mu.Unlock()
+			all.add(mine)
 		})
 	}
 	wg.Wait()
-	return statsOf(lat, failed, firstErr, dur)
+	return all.stats(dur)
+}
+
+// readerTally is one reader's latencies and failures in a load.
+type readerTally struct {
+	lat    []time.Duration
+	failed int
+	err    error // the last failure
+}
+
+// record counts a read that ended now with err, its latency from since.
+func (t *readerTally) record(err error, since time.Time) {
+	if err != nil {
+		t.failed++
+		t.err = err
+		return
+	}
+	t.lat = append(t.lat, time.Since(since))
+}
+
+// loadTally gathers the readers' tallies of a load.
+type loadTally struct {
+	mu  sync.Mutex
+	all readerTally
+}
+
+func (l *loadTally) add(t readerTally) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.all.lat = append(l.all.lat, t.lat...)
+	l.all.failed += t.failed
+	if l.all.err == nil {
+		l.all.err = t.err
+	}
+}
+
+func (l *loadTally) stats(dur time.Duration) loadStats {
+	return statsOf(l.all.lat, l.all.failed, l.all.err, dur)
 }
 
 // statsOf is the p50, p99 and rate of a load's latencies.
