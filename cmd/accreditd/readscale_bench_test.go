@@ -164,10 +164,11 @@ func BenchmarkReadSideAtScale(b *testing.B) {
 			// reached (half, unless ACCREDIT_BENCH_PACED says).
 			rate, log1 := st.rate*pacedShare(), d.logs.Len()
 			gc0 := d.gc()
-			paced := d.loadPaced(path, tokens, readers, time.Duration(seconds)*time.Second, rate)
+			paced, tail := d.loadPaced(path, tokens, readers, time.Duration(seconds)*time.Second, rate)
 			fmt.Printf("    the closed load's mean latency by Little's law: %d readers / %.0f req/s = %s; paced at %.0f req/s (latency from each request's due time): p50 %s  p99 %s, %d failed (%s); %s\n",
 				readers, st.rate, (time.Duration(float64(readers) / st.rate * float64(time.Second))).Round(10*time.Microsecond), rate, paced.p50, paced.p99, paced.failed,
 				d.gc().since(gc0, paced.n+paced.failed), loadavg())
+			fmt.Printf("    its tail: %s\n", tail)
 			for _, s := range d.logs.snapshotsSince(log1) {
 				fmt.Printf("    meanwhile: %s\n", s)
 			}
