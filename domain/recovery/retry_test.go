@@ -84,35 +84,15 @@ func processes(t *testing.T, n int) []*process {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	var out []*process
 	for range n {
-		nc, err := srv.Embedded.Connect()
+		st := openStores(t, srv)
+		links, err := natsstore.OpenMailStore(ctx, st.events.JetStream(), natsstore.Config{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(nc.Close)
-		es, err := natsstore.OpenEventStore(ctx, nc, natsstore.Config{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		js := es.JetStream()
-		keys, err := natsstore.OpenKeyStore(ctx, js, natsstore.Config{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		sessions, err := natsstore.OpenSessionStore(ctx, js, natsstore.Config{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		links, err := natsstore.OpenMailStore(ctx, js, natsstore.Config{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		vault, err := pii.NewVault(keys, masterKey)
-		if err != nil {
-			t.Fatal(err)
-		}
+		es, vault := st.events, st.vault
 		p := &process{links: links, vault: vault, events: es, appends: &failingAppend{Store: es}, feed: eventstoretest.NewGate(es)}
 		feed := aggregate.NewFeed(p.feed, log)
-		p.accts = accounts.NewService(p.appends, feed, vault, sessions, time.Now, log)
+		p.accts = accounts.NewService(p.appends, feed, vault, st.sessions, time.Now, log)
 		p.accts.UseKDF(accounts.TestingKDF)
 		p.rec = recovery.New(recovery.Options{Store: links, Accounts: p.accts, Vault: vault, Log: log})
 		go func() { _ = feed.Run(t.Context()) }()

@@ -14,7 +14,6 @@ import (
 	"github.com/emcc/accredit/domain/aggregate"
 	"github.com/emcc/accredit/domain/natsstore"
 	"github.com/emcc/accredit/domain/natsstore/natstest"
-	"github.com/emcc/accredit/domain/pii"
 	"github.com/emcc/accredit/domain/recovery"
 )
 
@@ -34,35 +33,14 @@ func services(t *testing.T, n int) []*recovery.Service {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	var out []*recovery.Service
 	for range n {
-		nc, err := srv.Embedded.Connect()
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(nc.Close)
-		es, err := natsstore.OpenEventStore(ctx, nc, natsstore.Config{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		js := es.JetStream()
-		keys, err := natsstore.OpenKeyStore(ctx, js, natsstore.Config{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		sessions, err := natsstore.OpenSessionStore(ctx, js, natsstore.Config{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		throttle, err := natsstore.OpenThrottleStore(ctx, js, natsstore.Config{}, recovery.ClientWindow)
-		if err != nil {
-			t.Fatal(err)
-		}
-		vault, err := pii.NewVault(keys, masterKey)
+		st := openStores(t, srv)
+		throttle, err := natsstore.OpenThrottleStore(ctx, st.events.JetStream(), natsstore.Config{}, recovery.ClientWindow)
 		if err != nil {
 			t.Fatal(err)
 		}
 		// The accounts look up the addresses asked for, after the answer.
-		accts := accounts.NewService(es, aggregate.NewFeed(es, log), vault, sessions, clock, log)
-		out = append(out, recovery.New(recovery.Options{Accounts: accts, Vault: vault, Throttle: throttle, Now: clock, Log: log}))
+		accts := accounts.NewService(st.events, aggregate.NewFeed(st.events, log), st.vault, st.sessions, clock, log)
+		out = append(out, recovery.New(recovery.Options{Accounts: accts, Vault: st.vault, Throttle: throttle, Now: clock, Log: log}))
 	}
 	return out
 }
