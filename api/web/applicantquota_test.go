@@ -1,8 +1,6 @@
 package web_test
 
 import (
-	"bytes"
-	"mime/multipart"
 	"net/http"
 	"strconv"
 	"strings"
@@ -18,17 +16,7 @@ func TestUploadPastTheApplicantQuotaInBothLanguages(t *testing.T) {
 	w := newWorld(t, func(c *app.Config) { c.MaxApplicantBytes = int64(len(pdf)) + 10 })
 	c, second := fileOnAnotherApplication(t, w)
 	upload := func() answer {
-		var b bytes.Buffer
-		mw := multipart.NewWriter(&b)
-		_ = mw.WriteField("csrf", c.csrf())
-		_ = mw.WriteField("kind", "certificate")
-		_ = mw.WriteField("title", "A file")
-		fw, _ := mw.CreateFormFile("file", "second.pdf")
-		_, _ = fw.Write(pdf)
-		_ = mw.Close()
-		req, _ := http.NewRequest(http.MethodPost, w.in.URL+"/applications/"+second+"/evidence", &b)
-		req.Header.Set("Content-Type", mw.FormDataContentType())
-		return c.do(req)
+		return c.postFile("/applications/"+second+"/evidence", [][2]string{{"kind", "certificate"}, {"title", "A file"}}, "second.pdf", pdf)
 	}
 	a := upload()
 	if a.Status != http.StatusUnprocessableEntity || !strings.Contains(a.Body, "With this file your applications together would hold more than") ||

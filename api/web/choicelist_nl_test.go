@@ -1,9 +1,7 @@
 package web_test
 
 import (
-	"bytes"
 	"html"
-	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
@@ -22,17 +20,7 @@ func TestAValueNotOfferedReadsWithTheValuesAllowedInDutch(t *testing.T) {
 	c := w.client(t)
 	c.login(carla.Email, carla.Password)
 	upload := func(kind string) answer {
-		var b bytes.Buffer
-		mw := multipart.NewWriter(&b)
-		_ = mw.WriteField("csrf", c.csrf())
-		_ = mw.WriteField("kind", kind)
-		_ = mw.WriteField("title", "My certificate")
-		fw, _ := mw.CreateFormFile("file", "certificate.pdf")
-		_, _ = fw.Write(pdf)
-		_ = mw.Close()
-		req, _ := http.NewRequest(http.MethodPost, w.in.URL+"/applications/"+caseID+"/evidence", &b)
-		req.Header.Set("Content-Type", mw.FormDataContentType())
-		return c.do(req)
+		return c.postFile("/applications/"+caseID+"/evidence", [][2]string{{"kind", kind}, {"title", "My certificate"}}, "certificate.pdf", pdf)
 	}
 	for _, tc := range []struct {
 		name, kind string

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -21,15 +20,7 @@ import (
 // upload posts a file to the public credential verification form.
 func (c *client) upload(path, name string, content []byte) answer {
 	c.t.Helper()
-	var b bytes.Buffer
-	mw := multipart.NewWriter(&b)
-	_ = mw.WriteField("csrf", c.csrf())
-	fw, _ := mw.CreateFormFile("file", name)
-	_, _ = fw.Write(content)
-	_ = mw.Close()
-	req, _ := http.NewRequest(http.MethodPost, c.base+path, &b)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	return c.do(req)
+	return c.postFile(path, nil, name, content)
 }
 
 // The holder's certificate page offers the credential and the PDF; both

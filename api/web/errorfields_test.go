@@ -1,9 +1,7 @@
 package web_test
 
 import (
-	"bytes"
 	"html"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -32,19 +30,7 @@ func TestTheErrorPageSaysWhatWasWrongWithEachField(t *testing.T) {
 	c.login(carla.Email, carla.Password)
 	long := strings.Repeat("t", 64<<10+1)
 	upload := func(fields ...[2]string) answer {
-		var b bytes.Buffer
-		mw := multipart.NewWriter(&b)
-		_ = mw.WriteField("csrf", c.csrf())
-		_ = mw.WriteField("kind", "certificate")
-		for _, f := range fields {
-			_ = mw.WriteField(f[0], f[1])
-		}
-		fw, _ := mw.CreateFormFile("file", "certificate.pdf")
-		_, _ = fw.Write(pdf)
-		_ = mw.Close()
-		req, _ := http.NewRequest(http.MethodPost, w.in.URL+"/applications/"+caseID+"/evidence", &b)
-		req.Header.Set("Content-Type", mw.FormDataContentType())
-		return c.do(req)
+		return c.postFile("/applications/"+caseID+"/evidence", append([][2]string{{"kind", "certificate"}}, fields...), "certificate.pdf", pdf)
 	}
 
 	for _, tc := range []struct {
@@ -91,17 +77,7 @@ func TestTheErrorPageSaysItsMessageAsASentenceNamingNoForm(t *testing.T) {
 	c := w.client(t)
 	c.login(carla.Email, carla.Password)
 	overLimit := func() answer {
-		var b bytes.Buffer
-		mw := multipart.NewWriter(&b)
-		_ = mw.WriteField("csrf", c.csrf())
-		_ = mw.WriteField("kind", "certificate")
-		_ = mw.WriteField("title", strings.Repeat("t", 64<<10+1))
-		fw, _ := mw.CreateFormFile("file", "certificate.pdf")
-		_, _ = fw.Write(pdf)
-		_ = mw.Close()
-		req, _ := http.NewRequest(http.MethodPost, w.in.URL+"/applications/"+caseID+"/evidence", &b)
-		req.Header.Set("Content-Type", mw.FormDataContentType())
-		return c.do(req)
+		return c.postFile("/applications/"+caseID+"/evidence", [][2]string{{"kind", "certificate"}, {"title", strings.Repeat("t", 64<<10+1)}}, "certificate.pdf", pdf)
 	}
 	detail := regexp.MustCompile(`<p class="prose">(.*?)</p>`)
 	namesAForm := regexp.MustCompile(`(?i)\bform(ulier)?\b`)
