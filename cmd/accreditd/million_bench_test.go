@@ -25,6 +25,11 @@ import (
 //     and the whole register, 50 readers, ACCREDIT_BENCH_SECONDS each);
 //     RSS at ready and the process's peak (VmHWM) over all of it; a stop;
 //   - a restart from both snapshots, the same.
+//
+// Each start is on the store as years would leave it, its commits outside
+// JetStream's duplicate window (outsideDuplicateWindow); with no soft
+// memory limit, a last restart is on the store as seeded, to show what
+// that leaves out.
 func BenchmarkStartAtMillionEvents(b *testing.B) {
 	nCases := envInt("ACCREDIT_BENCH_MILLION_CASES", 50_000)
 	seconds := envInt("ACCREDIT_BENCH_SECONDS", 10)
@@ -47,10 +52,18 @@ func BenchmarkStartAtMillionEvents(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		for _, phase := range []struct{ name, metric, settled string }{
-			{"start with no snapshot", "cold", `msg="read-model snapshot written"`},
-			{"restart from both snapshots", "restart", ""},
-		} {
+		phases := []startPhase{
+			{name: "start with no snapshot", metric: "cold", settled: `msg="read-model snapshot written"`},
+			{name: "restart from both snapshots", metric: "restart"},
+		}
+		if prefix == "" {
+			phases = append(phases, startPhase{name: "restart from both snapshots, every commit inside the duplicate window as seeded",
+				metric: "seeded_restart", seeded: true})
+		}
+		for _, phase := range phases {
+			if !phase.seeded {
+				outsideDuplicateWindow(b, dir)
+			}
 			d := startDaemon(b, filepath.Join(bin, "accreditd"), dir, env...)
 			atReady := d.rssMiB().now
 			d.searchBuilt(b)
@@ -74,6 +87,15 @@ func BenchmarkStartAtMillionEvents(b *testing.B) {
 	}
 	run("", "no soft memory limit", "GOMEMLIMIT=off", "AUTOMEMLIMIT=off")
 	run("limit_", "GOMEMLIMIT="+limit+" (deploy/kubernetes)", "GOMEMLIMIT="+limit)
+}
+
+// startPhase is one start of BenchmarkStartAtMillionEvents: its name, its
+// metrics' prefix, the log line it waits for before the reads, and whether
+// it starts on the store as seeded (every commit inside the duplicate
+// window) rather than as years would leave it (outsideDuplicateWindow).
+type startPhase struct {
+	name, metric, settled string
+	seeded                bool
 }
 
 // deployedMemoryLimit is the GOMEMLIMIT deploy/kubernetes/deployment.yaml

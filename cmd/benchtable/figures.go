@@ -127,6 +127,12 @@ var figures = []figure{
 		name: "at 1M events, with that `GOMEMLIMIT`: start to ready with no snapshot; restart from both snapshots", bench: millionBench,
 		ours: value{units: []string{"limit_cold_ready_s", "limit_restart_ready_s"}, show: func(v ...float64) string { return seconds(v[0]) + "; " + seconds(v[1]) }},
 	},
+	{
+		name: "at 1M events, no soft memory limit, a restart from both snapshots on the store as seeded, every commit inside JetStream's duplicate window (the rows above: outside it, as years of use leave a store): ready; RSS at ready, peak", bench: millionBench,
+		ours: value{units: []string{"seeded_restart_ready_s", "seeded_restart_rss_ready_MiB", "seeded_restart_rss_peak_MiB"}, show: func(v ...float64) string {
+			return seconds(v[0]) + "; " + mib(v[1]) + ", peak " + mib(v[2])
+		}},
+	},
 	{name: "cold start to ready (no snapshot: both sides replay)", bench: scaleBench, ours: one("cold_start_s", seconds)},
 	{name: "restart to ready, the read models' snapshot only", bench: scaleBench, ours: one("restart_readmodels_s", seconds)},
 	{name: "restart to ready, both snapshots", bench: scaleBench, ours: one("restart_both_s", seconds)},
