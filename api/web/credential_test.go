@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
+	"github.com/emcc/accredit/domain/credential"
 	"github.com/emcc/accredit/domain/credential/credentialtest"
 )
 
@@ -137,4 +138,33 @@ func TestCredentialUploadInTheBrowser(t *testing.T) {
 	}
 	v.submit("main form button[type=submit]") // nothing chosen
 	v.see("Choose the credential file to verify.")
+}
+
+// A file signed with the office's key that is no OpenBadgeCredential is
+// refused at the file field, its types listed as the pages list values
+// ("a, b", not Go's "[a b]"), or "no type" when it names none.
+func TestANonBadgeCredentialNamesItsTypesAsAList(t *testing.T) {
+	w := newWorld(t)
+	svc := w.in.App.Credentials
+	k, err := svc.Keys.Current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	anyone := w.client(t)
+	for typ, want := range map[string]string{
+		"VerifiableCredential AchievementCredential": "not an OpenBadgeCredential (type VerifiableCredential, AchievementCredential)",
+		"": "not an OpenBadgeCredential (no type)",
+	} {
+		c := svc.Office.Build(credential.Award{AccreditationID: "ACC1", SchemeName: "EMCC Individual Accreditation (EIA)", LevelName: "Senior Practitioner",
+			HolderName: "Carla Coach", AwardedAt: start, ValidUntil: start.AddDate(5, 0, 0)}, 0)
+		c.Type = strings.Fields(typ)
+		token, err := svc.Office.Sign(k, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := anyone.upload("/verify", "x.jwt", []byte(token))
+		if a.Status != http.StatusBadRequest || !strings.Contains(a.Body, want) {
+			t.Errorf("type %q: %d, want 400 saying %q:\n%s", typ, a.Status, want, a.Body)
+		}
+	}
 }

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+
+	"github.com/emcc/accredit/domain"
 )
 
 // MaxCredentialBytes bounds a credential given to the verifier.
@@ -116,7 +118,11 @@ func Verify(token string, keys PublicKeys, lists StatusLists, now time.Time) Res
 	}
 	r.Credential = &c
 	if !slices.Contains(c.Type, "VerifiableCredential") || !slices.Contains(c.Type, "OpenBadgeCredential") {
-		return fail(r, Malformed, "not an OpenBadgeCredential (type %v)", c.Type)
+		typ := "no type"
+		if len(c.Type) > 0 {
+			typ = "type " + domain.List(c.Type)
+		}
+		return fail(r, Malformed, "not an OpenBadgeCredential (%s)", typ)
 	}
 	if did, _, _ := strings.Cut(kid, "#"); c.Issuer.ID != did {
 		return fail(r, WrongIssuer, "issued by %s but signed with a key of %s", c.Issuer.ID, did)
