@@ -81,7 +81,7 @@ var reasons = map[string]string{
 	"must not be only spaces":                     "mag niet alleen uit spaties bestaan",
 	"a common password, or made from one":         "een veelgebruikt wachtwoord, of daarvan gemaakt",
 	"one of applicant, assessor, office":          "kies een rol: aanvrager, assessor of bureau",
-	"one of foundation, practitioner, senior_practitioner, master_practitioner": "kies een niveau",
+	"one of foundation, practitioner, senior_practitioner, master_practitioner": "kies een niveau uit foundation, practitioner, senior_practitioner, master_practitioner",
 	// Refusals of the pages' own forms that the web does not check first.
 	"required: the payment's reference":                                    "verplicht: het betalingskenmerk",
 	"only when the fee is waived":                                          "alleen als de vergoeding wordt kwijtgescholden",
@@ -92,16 +92,18 @@ var reasons = map[string]string{
 	"over 64 KiB": "meer dan 64 KiB",
 	"empty: send the credential file (.jwt) you downloaded":                                        "leeg: kies het credentialbestand (.jwt) dat u downloadde",
 	`JSON without a "jwt" member: send the .jwt file, or the JSON the credential download answers`: `JSON zonder "jwt": kies het .jwt-bestand, of de JSON die de download van de credential geeft`,
-	// Choices a form offers, refused when a value it did not offer is sent.
+	// Choices a form offers, refused when a value it did not offer is sent:
+	// the values allowed stay named, as codes where the English gives codes
+	// (TestEveryReasonKeepsTheValuesItAllowsInDutch).
 	"must be empty for not_award":                             "moet leeg zijn bij het advies niet toe te kennen",
 	"must be assessor or verifier":                            "moet assessor of verificateur zijn",
 	"must be renew, refuse or return":                         "moet verlengen, weigeren of terugsturen zijn",
 	"must be for, against or abstain":                         "moet voor, tegen of onthouding zijn",
-	"must be award, award_lower or not_award":                 "kies een advies",
-	"must be not_evidenced, partially_evidenced or evidenced": "kies een waardering",
+	"must be award, award_lower or not_award":                 "moet award, award_lower of not_award zijn",
+	"must be not_evidenced, partially_evidenced or evidenced": "moet not_evidenced, partially_evidenced of evidenced zijn",
 	"must be EIA or EQA":                                      "moet EIA of EQA zijn",
 	"EIA or EQA":                                              "EIA of EQA",
-	`"", "en" or "nl"`:                                        "kies een taal uit de lijst",
+	`"", "en" or "nl"`:                                        `moet "", "en" of "nl" zijn`,
 	// The figures of the office's rules form.
 	"must be at least 1: leave it empty for no limit":       "moet minstens 1 zijn; laat het veld leeg voor geen grens",
 	"1 (required) or 0 (not required)":                      "1 (vereist) of 0 (niet vereist)",
@@ -126,7 +128,7 @@ var reasons = map[string]string{
 	"not an EQA-accredited programme in force on the register":          "geen EQA-geaccrediteerd programma dat in het register van kracht is",
 	"at least one category":                                             "minstens één categorie",
 	"a level":                                                           "kies een niveau",
-	"one of not_yet, partly, consistently":                              "kies een waardering",
+	"one of not_yet, partly, consistently":                              "kies een waardering uit not_yet, partly, consistently",
 	"only EIA has a route for graduates of an EQA-accredited programme": "alleen EIA heeft een route voor afgestudeerden van een EQA-geaccrediteerd programma",
 	// Accounts and their links.
 	"does not match":                        "komt niet overeen",
@@ -170,9 +172,9 @@ var limitReasons = []struct {
 	// A figure of the office's rules form.
 	{regexp.MustCompile(`^must be from (\d+) to (\d+)$`), "moet van $1 tot $2 zijn"},
 	// The level of a decision, a moderation or an assessment.
-	{regexp.MustCompile(`^required for an award: one of .+$`), "verplicht bij een toekenning: kies een niveau"},
+	{regexp.MustCompile(`^required for an award: one of (.+)$`), "verplicht bij een toekenning: kies een niveau uit $1"},
 	{regexp.MustCompile(`^\S+ is above the level applied for, \S+$`), "ligt boven het aangevraagde niveau"},
-	{regexp.MustCompile(`^".*" is not a level: one of .+$`), "kies een niveau"},
+	{regexp.MustCompile(`^"(.*)" is not a level: one of (.+)$`), `"$1" is geen niveau; kies een niveau uit $2`},
 	// A value not among those allowed: the list is said as the domain
 	// writes it (the values are what a request sends), and not left out.
 	{regexp.MustCompile(`^must be one of the kinds of (\S+) evidence: (.*)$`), "kies een soort bewijsstuk van $1: $2"},
@@ -193,8 +195,8 @@ var limitReasons = []struct {
 	{regexp.MustCompile(`^the hours of each of the last (\d+) quarters, oldest first: (\d+) numbers, not (\d+)$`), "de uren van elk van de laatste $1 kwartalen, oudste eerst: $2 getallen, niet $3"},
 	{regexp.MustCompile(`^give the practice log of each of the (\d+) years of the period, oldest first: (\d+) given$`), "geef het praktijklogboek van elk van de $1 jaren van de periode, oudste eerst: er zijn er $2 gegeven"},
 	{regexp.MustCompile(`^the hours of each of the year's (\d+) quarters, oldest first: (\d+) numbers, not (\d+)$`), "de uren van elk van de $1 kwartalen van het jaar, oudste eerst: $2 getallen, niet $3"},
-	{regexp.MustCompile(`^"(.*)" is not an aim; one of .+$`), `"$1" is geen doel; kies een doel uit de lijst`},
-	{regexp.MustCompile(`^not an aim; one of .+$`), "geen doel; kies een doel uit de lijst"},
+	{regexp.MustCompile(`^"(.*)" is not an aim; one of (.+)$`), `"$1" is geen doel; kies een doel uit $2`},
+	{regexp.MustCompile(`^not an aim; one of (.+)$`), "geen doel; kies een doel uit $1"},
 	{regexp.MustCompile(`^category (\d+) does not exist; categories are 1\.\.(\d+)$`), "categorie $1 bestaat niet; de categorieën zijn 1 tot en met $2"},
 	{regexp.MustCompile(`^indicator (\d+) does not exist in the framework$`), "indicator $1 bestaat niet in het raamwerk"},
 	{regexp.MustCompile(`^no capability indicator (\d+) in the framework$`), "vaardigheidsindicator $1 bestaat niet in het raamwerk"},
@@ -218,8 +220,8 @@ var limitReasons = []struct {
 	{regexp.MustCompile(`^over the quota of (\d+) bytes per applicant$`), "meer dan het maximum van $1 bytes per aanvrager"},
 	// The office's rules form.
 	{regexp.MustCompile(`^(\S+) is given twice$`), "$1 staat er twee keer in"},
-	{regexp.MustCompile(`^not a rule of (\S+); one of .+$`), "geen regel van $1; kies een regel uit de lijst"},
-	{regexp.MustCompile(`^".*" is not a level; one of .+$`), "kies een niveau"},
+	{regexp.MustCompile(`^not a rule of (\S+); one of (.+)$`), "geen regel van $1; kies een regel uit $2"},
+	{regexp.MustCompile(`^"(.*)" is not a level; one of (.+)$`), `"$1" is geen niveau; kies een niveau uit $2`},
 	{regexp.MustCompile(`^required: the text in (\S+)$`), "verplicht: de tekst in taal $1"},
 	{regexp.MustCompile(`^en and nl only, not "(.*)"$`), `alleen de talen en en nl, niet "$1"`},
 	{regexp.MustCompile(`^a whole number of (\S+)$`), "een geheel aantal $1"}, // a unit wholeNumberOf does not know
