@@ -65,10 +65,12 @@ func TestTheErrorPageSaysWhatWasWrongWithEachField(t *testing.T) {
 }
 
 // TestTheErrorPageSaysItsMessageAsASentenceNamingNoForm: the error page
-// of a step refused for its fields shows no form, so its message does not
-// send the reader to one; in English it is the domain's message, shown as
-// a sentence (a capital first letter, the rest as the domain wrote it),
-// and in Dutch the catalogue's words, as they are.
+// of a step refused for its fields, or of a form that could not be read,
+// shows no form, so its message does not send the reader to one; in
+// English it is the domain's message, shown as a sentence (a capital
+// first letter, the rest as the domain wrote it), or the catalogue's
+// words for the error page, and in Dutch the catalogue's words, as they
+// are.
 func TestTheErrorPageSaysItsMessageAsASentenceNamingNoForm(t *testing.T) {
 	w := newWorld(t)
 	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
@@ -78,6 +80,11 @@ func TestTheErrorPageSaysItsMessageAsASentenceNamingNoForm(t *testing.T) {
 	c.login(carla.Email, carla.Password)
 	overLimit := func() answer {
 		return c.postFile("/applications/"+caseID+"/evidence", [][2]string{{"kind", "certificate"}, {"title", strings.Repeat("t", 64<<10+1)}}, "certificate.pdf", pdf)
+	}
+	unreadable := func(contentType, body string) answer {
+		req, _ := http.NewRequest(http.MethodPost, w.in.URL+"/applications/"+caseID+"/evidence", strings.NewReader(body))
+		req.Header.Set("Content-Type", contentType)
+		return c.do(req)
 	}
 	detail := regexp.MustCompile(`<p class="prose">(.*?)</p>`)
 	namesAForm := regexp.MustCompile(`(?i)\bform(ulier)?\b`)
@@ -91,6 +98,14 @@ func TestTheErrorPageSaysItsMessageAsASentenceNamingNoForm(t *testing.T) {
 		{"an application from a self-check at no level", func() answer {
 			return c.post("/self-checks/apply", url.Values{"check": {check}, "level": {"grandmaster"}, "language": {"en"}}, true)
 		}, "Invalid application", "Wat u verstuurde, kon niet worden aanvaard. Ga terug, verbeter het en verstuur het opnieuw."},
+		// A form the guard cannot read: the page to reload is the form's,
+		// one step back, not the error page (which would send it again).
+		{"a form that cannot be read", func() answer { return unreadable("application/x-www-form-urlencoded", "csrf="+c.csrf()+"&title=%zz") },
+			"What was sent could not be read. Go back, reload the page and send it again.",
+			"Wat u verstuurde, kon niet worden gelezen. Ga terug, laad de pagina opnieuw en verstuur het nog eens."},
+		{"an upload without its boundary", func() answer { return unreadable("multipart/form-data", "csrf="+c.csrf()) },
+			"What was sent could not be read. Go back, reload the page and send it again.",
+			"Wat u verstuurde, kon niet worden gelezen. Ga terug, laad de pagina opnieuw en verstuur het nog eens."},
 	} {
 		for _, lang := range []string{"en", "nl"} {
 			c.setLang(lang)

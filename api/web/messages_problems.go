@@ -8,6 +8,9 @@ package web
 var problemMessages = map[string]msg{
 	"problem.unreadable_form": {"The form could not be read. Reload the page and send it again.",
 		"Het formulier kon niet worden gelezen. Laad de pagina opnieuw en verstuur het nog eens."},
+	// The same on the error page, which shows no form to reload.
+	"problem.unreadable_form.page": {"What was sent could not be read. Go back, reload the page and send it again.",
+		"Wat u verstuurde, kon niet worden gelezen. Ga terug, laad de pagina opnieuw en verstuur het nog eens."},
 	"problem.nothing_changes": {"Nothing changes from %s, so nothing was published.",
 		"Er verandert niets ten opzichte van %s, dus er is niets gepubliceerd."},
 	"problem.selfchecks_full": {"At most %d self-checks are kept per person. This one was not kept.",

@@ -41,6 +41,9 @@ func (x *ctx) problemOn(err error, where string) string {
 		return x.T("error.internal.body")
 	}
 	msg := domain.ErrorMessage(err)
+	if k, ok := problemKeys[msg]; ok {
+		return x.T(placed(k, where))
+	}
 	for _, pt := range problemTexts {
 		if m := pt.re.FindStringSubmatch(msg); m != nil {
 			return pt.words(x, m[1:])
@@ -59,6 +62,16 @@ func (x *ctx) problemOn(err error, where string) string {
 		return sentence(msg)
 	}
 	return x.T("problem." + string(code))
+}
+
+// placed is the catalogue's key of words for where they are shown:
+// key.<where> when it has one (the error page, which shows no form to
+// reload or check), else key.
+func placed(key, where string) string {
+	if k := key + "." + where; where != "" && hasMessage(k) {
+		return k
+	}
+	return key
 }
 
 // sentence is a domain's message as a page shows it on its own: with a
@@ -96,6 +109,15 @@ func (x *ctx) refusalReasons(err error, de *domain.Error, shown ...string) []str
 	return out
 }
 
+// problemKeys are the messages without a field that carry nothing, by the
+// key of their words, which are placed where they are shown (the error
+// page's own, key.page, when the catalogue has them).
+var problemKeys = map[string]string{
+	// A form the guard cannot read (readForm) is answered with the error
+	// page, which shows no form to reload.
+	"unreadable form": "problem.unreadable_form",
+}
+
 // problemTexts are the domain's messages without a field that a page can
 // meet, with their words in the reader's language: the figures they carry
 // go into the words, dates in the reader's format.
@@ -103,7 +125,6 @@ var problemTexts = []struct {
 	re    *regexp.Regexp
 	words func(x *ctx, m []string) string
 }{
-	{regexp.MustCompile(`^unreadable form$`), func(x *ctx, _ []string) string { return x.T("problem.unreadable_form") }},
 	{regexp.MustCompile(`^cannot publish: nothing changes from (\S+)$`), func(x *ctx, m []string) string {
 		name := m[0]
 		if r, ok := x.a.d.Cases.RuleSets().ByID(name); ok {

@@ -43,7 +43,7 @@ func TestProblemsWithoutAFieldAreDutch(t *testing.T) {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	a := office.do(req)
 	body := html.UnescapeString(a.Body)
-	if a.Status != http.StatusBadRequest || strings.Contains(body, "unreadable form") || !strings.Contains(body, "Het formulier kon niet worden gelezen") {
+	if a.Status != http.StatusBadRequest || strings.Contains(body, "unreadable form") || !strings.Contains(body, "Wat u verstuurde, kon niet worden gelezen. Ga terug, laad de pagina opnieuw") {
 		t.Errorf("a form that cannot be read, in Dutch: got %d: %s", a.Status, body)
 	}
 }

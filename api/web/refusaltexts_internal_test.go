@@ -58,8 +58,12 @@ func TestEveryRefusalHasDutch(t *testing.T) {
 	}
 }
 
-// problemKnown reports whether problemTexts or problemsNL words msg.
+// problemKnown reports whether problemKeys, problemTexts or problemsNL
+// words msg.
 func problemKnown(msg string) bool {
+	if _, ok := problemKeys[msg]; ok {
+		return true
+	}
 	for _, pt := range problemTexts {
 		if pt.re.MatchString(msg) {
 			return true
