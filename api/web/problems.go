@@ -89,9 +89,9 @@ func sentence(s string) string {
 // (Extra["reasons"], the domain's English), in the reader's language as a
 // field's reason is (translateReason): one with no Dutch yet reads as the
 // domain wrote it, as a field's reason does, rather than be lost. Those
-// the words already shown say are left out: an English message that names
-// them, and an assessor refused a role, whose reasons refusal words by
-// their codes.
+// the words already shown say are left out: a message that says one as a
+// whole item of it (saysItem), and an assessor refused a role, whose
+// reasons refusal words by their codes.
 func (x *ctx) refusalReasons(err error, de *domain.Error, shown ...string) []string {
 	list, _ := de.Extra["reasons"].([]string)
 	if len(list) == 0 || errors.Is(err, accreditation.ErrNotQualified) && x.refusal(err) != "" {
@@ -100,13 +100,35 @@ func (x *ctx) refusalReasons(err error, de *domain.Error, shown ...string) []str
 	var out []string
 	for _, r := range list {
 		s := translateReason(x.lang, r)
-		said := func(t string) bool { return strings.Contains(t, r) || strings.Contains(t, s) }
+		said := func(t string) bool { return saysItem(t, r) || saysItem(t, s) }
 		if s == "" || slices.ContainsFunc(shown, said) || slices.Contains(out, s) {
 			continue
 		}
 		out = append(out, s)
 	}
 	return out
+}
+
+// saysItem reports whether message t says reason as one of its items, the
+// whole of one: a part of t from its start or after ": ", "; " or "(" to
+// its end or before ";", ")" or "." (the domain joins a refusal's reasons
+// with "; " after "cannot ...: ", or in parentheses), its first letter
+// perhaps a capital (sentence). A reason that is only some words of an
+// item ("in force" of "not in force") is not said.
+func saysItem(t, reason string) bool {
+	if reason == "" {
+		return false
+	}
+	for start := 0; start+len(reason) <= len(t); start++ {
+		if head := t[:start]; start > 0 && !strings.HasSuffix(head, ": ") && !strings.HasSuffix(head, "; ") && !strings.HasSuffix(head, "(") {
+			continue
+		}
+		end := start + len(reason)
+		if sentence(t[start:end]) == sentence(reason) && (end == len(t) || strings.ContainsRune(";).", rune(t[end]))) {
+			return true
+		}
+	}
+	return false
 }
 
 // problemKeys are the messages without a field that carry nothing, by the

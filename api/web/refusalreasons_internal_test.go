@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -78,6 +79,41 @@ func TestARefusalsReasonsShowOnItsPagesInTheirLanguage(t *testing.T) {
 			if strings.Contains(got, "⟦") || strings.Contains(got, "%!") {
 				t.Errorf("%s, %s: a message is missing or malformed: %s", tc.name, lang, got)
 			}
+		}
+	}
+}
+
+// TestAReasonIsLeftOutOnlyWhenTheMessageSaysItWhole: a refusal's reason
+// is left out of the list when the message shown says it as one of its
+// items (after "cannot ...: ", among others joined with "; ", in
+// parentheses, or as the whole message), not when it is only some words
+// of the message: a short reason found inside a longer one is still
+// listed, in English and in Dutch.
+func TestAReasonIsLeftOutOnlyWhenTheMessageSaysItWhole(t *testing.T) {
+	for _, tc := range []struct {
+		name, lang, shown string
+		reasons, want     []string
+	}{
+		{"after the colon, among others", "en", "Cannot open: not qualified for EIA; a reason with no Dutch",
+			[]string{"not qualified for EIA", "a reason with no Dutch"}, nil},
+		{"words of an item", "en", "Cannot open: not qualified for EIA; a reason with no Dutch",
+			[]string{"qualified for EIA", "a reason", "no Dutch"}, []string{"qualified for EIA", "a reason", "no Dutch"}},
+		{"in parentheses", "en", "You no longer meet the conditions of your role on this case (the assessor is not active; declared a conflict of interest with the applicant): you take no further step on it",
+			[]string{"the assessor is not active", "declared a conflict of interest with the applicant", "not active", "a conflict of interest"},
+			[]string{"not active", "a conflict of interest"}},
+		{"the whole message, as a sentence", "en", "Not qualified for EIA.",
+			[]string{"not qualified for EIA", "qualified"}, []string{"qualified"}},
+		{"repeated in the list", "en", "Cannot open: not qualified for EIA",
+			[]string{"the assessor is not active", "the assessor is not active"}, []string{"the assessor is not active"}},
+		{"in Dutch, said", "nl", "Dit kan niet: niet bevoegd voor EIA.",
+			[]string{"not qualified for EIA", "the assessor is not active"}, []string{"de assessor is niet actief"}},
+		{"in Dutch, words of an item", "nl", "Dit kan niet: de assessor is niet actief geweest.",
+			[]string{"the assessor is not active"}, []string{"de assessor is niet actief"}},
+	} {
+		de := &domain.Error{Code: domain.Unprocessable, Message: "a refusal", Extra: map[string]any{"reasons": tc.reasons}}
+		got := (&ctx{lang: tc.lang}).refusalReasons(de, de, tc.shown)
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%s: %q beside %q: got %q, want %q", tc.name, tc.reasons, tc.shown, got, tc.want)
 		}
 	}
 }
