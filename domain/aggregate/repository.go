@@ -164,6 +164,27 @@ func (r *Repository[S]) Find(ctx context.Context, id string) (S, uint64, bool, e
 	return s, head.Version, true, nil
 }
 
+// CatchUpWith waits until this process has applied aggregate id's stream
+// as far as the store holds it now, so that Find then returns it at least
+// that current. A command decides on the aggregate as this process holds
+// it, and finds that another process wrote since only when its append is
+// refused: one with a costly step before its decision (a password hash)
+// asks this first, then checks what its decision would refuse on, to
+// refuse without that step. It costs one read of the store (the stream's
+// head) and waits at most CommandTimeout. Errors: Unavailable.
+func (r *Repository[S]) CatchUpWith(ctx context.Context, id string) error {
+	if !eventstore.ValidStreamIDIn(r.prefix, id) {
+		return nil // nothing was ever stored under it (see load)
+	}
+	ctx, cancel := context.WithTimeout(ctx, CommandTimeout)
+	defer cancel()
+	head, err := r.store.Head(ctx, r.StreamID(id))
+	if err != nil {
+		return storeUnavailable(err)
+	}
+	return r.feed.WaitFor(ctx, head.Seq)
+}
+
 // Peek calls see with aggregate id as memory holds it, without the copy
 // Find makes, reading it from its stream first when it is not in memory;
 // exists is false when it does not exist. For a check before a command (may

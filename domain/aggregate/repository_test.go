@@ -13,6 +13,7 @@ import (
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/aggregate"
 	"github.com/emcc/accredit/domain/eventstore"
+	"github.com/emcc/accredit/domain/eventstore/eventstoretest"
 	"github.com/emcc/accredit/domain/natsstore/natstest"
 )
 
@@ -395,5 +396,43 @@ func TestAnIDNoStreamCanHaveDoesNotExist(t *testing.T) {
 				t.Errorf("%s: peek %q: %v", name, id, err)
 			}
 		}
+	}
+}
+
+// TestCatchUpWithBringsAnAggregateToTheStoresHead: a process whose feed
+// is behind another's write holds the aggregate as it was (a command
+// would decide on that, and learn of the write only when its append is
+// refused); CatchUpWith waits until it has applied the stream as the store
+// holds it, and Find then has the write. An id no stream can have is
+// caught up with at once.
+func TestCatchUpWithBringsAnAggregateToTheStoresHead(t *testing.T) {
+	store := natstest.Start(t).EventStore(t)
+	a := process(t, store)
+	gate := eventstoretest.NewGate(store)
+	feed := aggregate.NewFeed(gate, nil)
+	b := aggregate.NewRepository("tally", store, feed, time.Now, func(string) *tally { return &tally{} })
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	go func() { _ = feed.Run(ctx) }()
+
+	if _, err := b.Update(ctx, "x", aggregate.Meta{}, add(1)); err != nil {
+		t.Fatal(err)
+	}
+	gate.Hold()
+	if _, err := a.Update(ctx, "x", aggregate.Meta{}, add(2)); err != nil {
+		t.Fatal(err)
+	}
+	if s, _, _, err := b.Find(ctx, "x"); err != nil || !slices.Equal(s.Items, []int{1}) {
+		t.Fatalf("b behind a's write: %v, %v; want [1], as it was", s, err)
+	}
+	time.AfterFunc(200*time.Millisecond, gate.Release)
+	if err := b.CatchUpWith(ctx, "x"); err != nil {
+		t.Fatal(err)
+	}
+	if s, v, _, err := b.Find(ctx, "x"); err != nil || !slices.Equal(s.Items, []int{1, 2}) || v != 2 {
+		t.Fatalf("b caught up with x: %v at %d, %v; want [1 2] at 2", s, v, err)
+	}
+	if err := b.CatchUpWith(ctx, "a b"); err != nil {
+		t.Fatalf("an id no stream can have: %v", err)
 	}
 }
