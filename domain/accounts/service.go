@@ -30,7 +30,10 @@ type Service struct {
 	now      func() time.Time
 	log      *slog.Logger
 	throttle *throttle
-	kdf      KDF // the cost new password hashes are made at
+	// hash makes new password hashes: the KDF at the cost UseKDF set
+	// (DefaultKDF's). Slow on purpose: made for a change that will be
+	// recorded, not one about to be refused (see setPassword).
+	hash func(password string) string
 
 	mu  sync.RWMutex
 	dir directory
@@ -38,7 +41,7 @@ type Service struct {
 
 // NewService wires the accounts into feed; call before the feed runs.
 func NewService(store eventstore.Store, feed *aggregate.Feed, vault *pii.Vault, sessions SessionStore, now func() time.Time, log *slog.Logger) *Service {
-	s := &Service{vault: vault, sessions: sessions, now: now, log: log, dir: newDirectory(), kdf: DefaultKDF}
+	s := &Service{vault: vault, sessions: sessions, now: now, log: log, dir: newDirectory(), hash: DefaultKDF.Hash}
 	s.throttle = &throttle{store: NewMemoryThrottle(), now: now, blind: vault.Blind}
 	s.users = aggregate.NewRepository(UserPrefix, store, feed, now, newUserState)
 	s.users.Upcast(userOf)
@@ -50,7 +53,7 @@ func NewService(store eventstore.Store, feed *aggregate.Feed, vault *pii.Vault, 
 // UseKDF sets the cost that new password hashes are made at (DefaultKDF
 // unless set; TestingKDF in tests). Hashes already stored keep theirs.
 // Call before the service is used.
-func (s *Service) UseKDF(k KDF) { s.kdf = k }
+func (s *Service) UseKDF(k KDF) { s.hash = k.Hash }
 
 // UseThrottleStore sets where failed logins are counted: a store shared by
 // every process of a cluster (natsstore.ThrottleStore), so that the
@@ -294,7 +297,7 @@ func (s *Service) Create(ctx context.Context, meta aggregate.Meta, in NewUser) (
 		return UserView{}, aggregate.Result{}, domain.Wrap(domain.Unavailable, err, "key store unavailable")
 	}
 	name, _ := s.vault.Seal(ctx, id, strings.TrimSpace(in.Name))
-	hash, _ := s.vault.Seal(ctx, id, s.kdf.Hash(in.Password))
+	hash, _ := s.vault.Seal(ctx, id, s.hash(in.Password))
 	ev := UserRegistered{UserID: id, Role: in.Role, Email: email, Name: name, PasswordHash: hash, SelfService: selfService, EmailKey: key}
 	res, err := s.users.Update(ctx, id, meta, func(u *User, _ uint64) ([]aggregate.Change, error) {
 		if err := s.stillReserved(ctx, key, id); err != nil {
@@ -603,7 +606,7 @@ func (s *Service) passwordRecorded(ctx context.Context, meta aggregate.Meta, kee
 // sessions could not all be ended. check, when set, refuses the change as
 // it is decided.
 func (s *Service) setPassword(ctx context.Context, meta aggregate.Meta, userID, next, keepToken, ended string, check func(*User) error) (aggregate.Result, error) {
-	sealed, err := s.vault.Seal(ctx, userID, s.kdf.Hash(next))
+	sealed, err := s.vault.Seal(ctx, userID, s.hash(next))
 	if err != nil {
 		return aggregate.Result{}, domain.Wrap(domain.Unavailable, err, "key store unavailable")
 	}

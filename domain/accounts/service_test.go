@@ -40,6 +40,9 @@ type stores struct {
 	events   eventstore.Store
 	keys     pii.KeyStore
 	sessions accounts.SessionStore
+	// feed, when set, is what the feed follows instead of events (an
+	// eventstoretest.Gate, to hold the process behind the store).
+	feed eventstore.Store
 }
 
 // connect opens the stores on their own connection to srv: another
@@ -112,7 +115,11 @@ func startWith(t *testing.T, st stores, now func() time.Time, snapshot string, c
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	feed := aggregate.NewFeed(st.events, log)
+	follows := st.events
+	if st.feed != nil {
+		follows = st.feed
+	}
+	feed := aggregate.NewFeed(follows, log)
 	feed.CacheSize(cache)
 	svc := accounts.NewService(st.events, feed, vault, st.sessions, now, log)
 	if snapshot != "" {
