@@ -2,6 +2,7 @@ package accounts_test
 
 import (
 	"context"
+	"errors"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -39,6 +40,92 @@ func (p *hashing) wantHashes(t *testing.T, what string, want int64) {
 	if got := p.hashes.Swap(0); got != want {
 		t.Errorf("%s: %d password hashes made, want %d", what, got, want)
 	}
+}
+
+// passwordChanges counts the user's password changes in the store.
+func (p *hashing) passwordChanges(t *testing.T, userID string) int {
+	t.Helper()
+	events, err := p.st.events.Load(context.Background(), accounts.UserPrefix+"."+userID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range events {
+		if e.Type == accounts.EventPasswordChanged {
+			n++
+		}
+	}
+	return n
+}
+
+func wantCredentialsChanged(t *testing.T, err error, what string) {
+	t.Helper()
+	if !domain.Is(err, domain.Conflict) || !errors.Is(err, accounts.ErrCredentialsChanged) {
+		t.Fatalf("%s: got %v, want Conflict (ErrCredentialsChanged)", what, err)
+	}
+}
+
+// A password reset that its decision refuses makes no password hash: the
+// hash is slow on purpose, and whoever holds a used link must not make the
+// server spend one for nothing. Not on the process that recorded the use,
+// nor on one that has not applied it yet (it asks the store where the
+// user's stream stands first). A reset that is made makes one hash; the
+// retry of one recorded on a process behind is answered as recorded,
+// without one.
+func TestARefusedPasswordResetMakesNoHash(t *testing.T) {
+	ctx := context.Background()
+	srv := natstest.Start(t)
+	one, two := startHashing(t, srv), startHashing(t, srv)
+	u := mustCreate(t, one.instance, "ada@example.org", domain.RoleApplicant)
+	one.hashes.Store(0)
+	two.catchUp(t)
+	if _, err := two.User(ctx, u.ID); err != nil { // two holds the user as the link found them
+		t.Fatal(err)
+	}
+	two.gate.Hold()
+	reset := func(id string) aggregate.Meta {
+		return aggregate.Meta{Command: "reset_password", CommandID: id, Actor: domain.Actor{ID: u.ID, Role: u.Role}}
+	}
+	const first, second = "the first new password", "the second new password"
+
+	if _, err := one.ResetPassword(ctx, reset("reset-1"), u.ID, first, u.CredentialChanges); err != nil {
+		t.Fatal(err)
+	}
+	one.wantHashes(t, "a reset made", 1)
+
+	_, err := one.ResetPassword(ctx, reset("reset-2"), u.ID, second, u.CredentialChanges)
+	wantCredentialsChanged(t, err, "the link used again")
+	one.wantHashes(t, "the link used again", 0)
+
+	// two has not applied the first reset; it does a moment after the
+	// link comes to it.
+	time.AfterFunc(300*time.Millisecond, two.gate.Release)
+	_, err = two.ResetPassword(ctx, reset("reset-3"), u.ID, second, u.CredentialChanges)
+	wantCredentialsChanged(t, err, "the link used again on a process behind")
+	two.wantHashes(t, "the link used again on a process behind", 0)
+
+	// A reset recorded on one, retried on two before two has applied it
+	// (its answer was lost): answered as recorded, once.
+	cur, err := one.User(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	two.gate.Hold()
+	if _, err := one.ResetPassword(ctx, reset("reset-4"), u.ID, second, cur.CredentialChanges); err != nil {
+		t.Fatal(err)
+	}
+	one.wantHashes(t, "a second link used", 1)
+	time.AfterFunc(300*time.Millisecond, two.gate.Release)
+	res, err := two.ResetPassword(ctx, reset("reset-4"), u.ID, second, cur.CredentialChanges)
+	if err != nil || !res.Duplicate {
+		t.Fatalf("the reset retried on a process behind: %+v, %v; want it answered as recorded", res, err)
+	}
+	two.wantHashes(t, "the reset retried on a process behind", 0)
+
+	if n := one.passwordChanges(t, u.ID); n != 2 {
+		t.Fatalf("%d password changes recorded, want 2", n)
+	}
+	mustLogin(t, two.instance, "ada@example.org", second)
 }
 
 // A registration and a change of password make a new password hash only

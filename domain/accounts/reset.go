@@ -6,6 +6,7 @@ import (
 
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/aggregate"
+	"github.com/emcc/accredit/domain/pii"
 )
 
 // ResetPassword sets a user's new password without the current one: the
@@ -79,3 +80,75 @@ func (s *Service) EmailChangeRecorded(ctx context.Context, meta aggregate.Meta) 
 }
 
 const resetEnded = "the password is set, but other sessions could not be ended"
+
+// setPassword records next as the user's password (hashed, sealed) and
+// ends their sessions but keepToken's; ended says what happened when the
+// sessions could not all be ended. check, when set, refuses the change as
+// it is decided.
+//
+// The hash is slow on purpose, so it is made only for a change that the
+// decision will not refuse: what the decision refuses on without the hash
+// (check, a user gone) is asked first, of the user as the store holds them
+// now. A process behind another's write (a reset link used there) would
+// otherwise decide on the user as they were, hash, and refuse only once
+// its append found the stream moved on. Refused there, the change is still
+// decided, without a hash: the decision answers a retry of a change
+// recorded already as recorded (its own change is what check refuses, see
+// unchangedSince), and refuses any other as before. The decision asks the
+// same again, as it always did: that is the check that counts against a
+// change made in between, and should it let the change through after all,
+// the hash is made then.
+func (s *Service) setPassword(ctx context.Context, meta aggregate.Meta, userID, next, keepToken, ended string, check func(*User) error) (aggregate.Result, error) {
+	var sealed pii.Sealed
+	hashed := false
+	hash := func() error {
+		h, err := s.vault.Seal(ctx, userID, s.hash(next))
+		if err != nil {
+			return domain.Wrap(domain.Unavailable, err, "key store unavailable")
+		}
+		sealed, hashed = h, true
+		return nil
+	}
+	if err := s.users.CatchUpWith(ctx, userID); err != nil {
+		return aggregate.Result{}, err
+	}
+	u, ok, err := s.find(ctx, userID)
+	if err != nil {
+		return aggregate.Result{}, err
+	}
+	if ok && passwordRefused(u, check) == nil {
+		if err := hash(); err != nil {
+			return aggregate.Result{}, err
+		}
+	}
+	res, err := s.users.Update(ctx, userID, meta, func(u *User, _ uint64) ([]aggregate.Change, error) {
+		if err := passwordRefused(u, check); err != nil {
+			return nil, err
+		}
+		if !hashed {
+			if err := hash(); err != nil {
+				return nil, err
+			}
+		}
+		return u.ChangePassword(sealed)
+	})
+	if err != nil {
+		return res, err
+	}
+	if _, err := s.endSessions(ctx, userID, keepToken); err != nil {
+		return res, domain.Wrap(domain.Unavailable, err, "%s", ended)
+	}
+	return res, nil
+}
+
+// passwordRefused is what the decision of a password change refuses on
+// before its hash counts: check's refusal (nil: none), then a user who is
+// not there (User.ChangePassword's).
+func passwordRefused(u *User, check func(*User) error) error {
+	if check != nil {
+		if err := check(u); err != nil {
+			return err
+		}
+	}
+	return u.live()
+}

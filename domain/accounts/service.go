@@ -601,32 +601,6 @@ func (s *Service) passwordRecorded(ctx context.Context, meta aggregate.Meta, kee
 	return res, true, nil
 }
 
-// setPassword records next as the user's password (hashed, sealed) and
-// ends their sessions but keepToken's; ended says what happened when the
-// sessions could not all be ended. check, when set, refuses the change as
-// it is decided.
-func (s *Service) setPassword(ctx context.Context, meta aggregate.Meta, userID, next, keepToken, ended string, check func(*User) error) (aggregate.Result, error) {
-	sealed, err := s.vault.Seal(ctx, userID, s.hash(next))
-	if err != nil {
-		return aggregate.Result{}, domain.Wrap(domain.Unavailable, err, "key store unavailable")
-	}
-	res, err := s.users.Update(ctx, userID, meta, func(u *User, _ uint64) ([]aggregate.Change, error) {
-		if check != nil {
-			if err := check(u); err != nil {
-				return nil, err
-			}
-		}
-		return u.ChangePassword(sealed)
-	})
-	if err != nil {
-		return res, err
-	}
-	if _, err := s.endSessions(ctx, userID, keepToken); err != nil {
-		return res, domain.Wrap(domain.Unavailable, err, "%s", ended)
-	}
-	return res, nil
-}
-
 // NotOwnAccount refuses an office user disabling or erasing their own
 // account: done by the last office user, nobody could manage the system
 // any more; another office user can. The web asks it before its
