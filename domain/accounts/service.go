@@ -543,6 +543,13 @@ func (s *Service) SetProfile(ctx context.Context, meta aggregate.Meta, userID st
 // one the change was made in) goes on.
 func (s *Service) ChangePassword(ctx context.Context, meta aggregate.Meta, userID, current, next, keepToken string) (aggregate.Result, error) {
 	const ended = "the password is changed, but other sessions could not be ended; change it again"
+	// The current password is checked against the user as the store holds
+	// them, not as this process does: one behind a change made elsewhere
+	// would take the password it replaced. Caught up first, a retry of a
+	// change recorded already is answered as recorded.
+	if err := s.users.CatchUpWith(ctx, userID); err != nil {
+		return aggregate.Result{}, err
+	}
 	if res, ok, err := s.passwordRecorded(ctx, meta, keepToken, ended); ok {
 		return res, err
 	}
@@ -577,7 +584,20 @@ func (s *Service) ChangePassword(ctx context.Context, meta aggregate.Meta, userI
 		return aggregate.Result{}, &domain.Error{Code: domain.Unauthorized, Message: "the current password is wrong",
 			Fields: []domain.FieldError{{Field: "current_password", Reason: "does not match"}}}
 	}
-	return s.setPassword(ctx, meta, userID, next, keepToken, ended, nil)
+	return s.setPassword(ctx, meta, userID, next, keepToken, ended, checkedAt(u.CredentialChanges))
+}
+
+// checkedAt refuses a change of password whose user's credentials changed
+// (CredentialChanges is no longer changes) after their current password
+// was checked: a change made elsewhere in between, which the password
+// checked no longer stands for.
+func checkedAt(changes int) func(*User) error {
+	return func(u *User) error {
+		if u.CredentialChanges != changes {
+			return domain.Errorf(domain.Conflict, "the credentials of user %s changed while the current password was checked; try again", u.ID)
+		}
+		return nil
+	}
 }
 
 // passwordRecorded answers a retry of a password change or reset recorded
