@@ -594,7 +594,7 @@ func (s *Service) ChangePassword(ctx context.Context, meta aggregate.Meta, userI
 func checkedAt(changes int) func(*User) error {
 	return func(u *User) error {
 		if u.CredentialChanges != changes {
-			return domain.Errorf(domain.Conflict, "the credentials of user %s changed while the current password was checked; try again", u.ID)
+			return domain.Errorf(domain.Conflict, "the credentials changed while the current password was checked; try again")
 		}
 		return nil
 	}
