@@ -93,7 +93,7 @@ func (r refusalText) place() string {
 var handedOn = map[string][]string{
 	// setPassword's ended, for a change (ChangePassword's constant) and a reset (resetEnded).
 	"domain/accounts/service.go:Service.passwordRecorded %s": {"the password is changed, but other sessions could not be ended; change it again", "the password is set, but other sessions could not be ended"},
-	"domain/accounts/service.go:Service.setPassword %s":      {"the password is changed, but other sessions could not be ended; change it again", "the password is set, but other sessions could not be ended"},
+	"domain/accounts/reset.go:Service.setPassword %s":        {"the password is changed, but other sessions could not be ended; change it again", "the password is set, but other sessions could not be ended"},
 }
 
 // refusalsNotOnAPage are the texts a Dutch page never shows as they are,
