@@ -80,3 +80,54 @@ func TestEveryReasonKeepsTheValuesItAllowsInDutch(t *testing.T) {
 		t.Fatalf("checked %d reasons that name the values allowed: the walk no longer finds them", checked)
 	}
 }
+
+// TestEveryReasonKeepsTheLevelsItNamesInDutch walks the source for every
+// field reason that names a level ("%s is above the level applied for,
+// %s", "a level below %s") and fails on one whose Dutch drops a value it
+// names, or has no Dutch: the English page says which levels, the case's
+// and the one sent, and the Dutch reader needs them as much.
+func TestEveryReasonKeepsTheLevelsItNamesInDutch(t *testing.T) {
+	checked := 0
+	for _, r := range walkRefusals(t, "../..") {
+		if r.kind != "reason" || !strings.Contains(r.text, "level") || !fmtVerb.MatchString(r.text) {
+			continue
+		}
+		s, values := namedSample(r.text)
+		checked++
+		nl := translateReason("nl", s)
+		if nl == s {
+			t.Errorf("%s: %q has no Dutch", r.at, s)
+			continue
+		}
+		for _, v := range values {
+			if !strings.Contains(nl, v) {
+				t.Errorf("%s: %q reads in Dutch %q, without %s", r.at, s, nl, v)
+			}
+		}
+	}
+	if checked < 7 {
+		t.Fatalf("checked %d reasons that name a level: the walk no longer finds them", checked)
+	}
+}
+
+// namedSample is format with each verb given a value of its own, one its
+// Dutch can match (a number for %d, as sampleOf gives), and those values.
+func namedSample(format string) (string, []string) {
+	var values []string
+	s := fmtVerb.ReplaceAllStringFunc(format, func(v string) string {
+		var x string
+		switch n := len(values) + 1; v[len(v)-1] {
+		case '%':
+			return "%"
+		case 'd':
+			x = fmt.Sprint(70 + n)
+		case 'q':
+			x = fmt.Sprintf(`"v%d"`, n)
+		default:
+			x = fmt.Sprintf("v%d", n)
+		}
+		values = append(values, x)
+		return x
+	})
+	return s, values
+}

@@ -13,7 +13,9 @@ import (
 // page names them too rather than only "choose a level": a new
 // application's level, an assessor profile's highest level, an account's
 // email language, a decision's level, an assessment's recommendation and
-// rating.
+// rating. A level refused for where it stands to the case's (above the
+// level applied for, not below it for award_lower) is named with the
+// case's level in Dutch as in English.
 func TestTheValuesAllowedAreNamedInBothLanguages(t *testing.T) {
 	w := newWorld(t)
 	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
@@ -36,6 +38,13 @@ func TestTheValuesAllowedAreNamedInBothLanguages(t *testing.T) {
 		assess.Set("rating_"+itoa(n), "evidenced")
 	}
 	assess.Set("rating_1", "bogus")
+	lower := func(level string) url.Values {
+		f := url.Values{"recommendation": {"award_lower"}, "recommended_level": {level}, "rationale": {"Lower."}}
+		for n := 1; n <= 8; n++ {
+			f.Set("rating_"+itoa(n), "evidenced")
+		}
+		return f
+	}
 	const levels = "foundation, practitioner, senior_practitioner, master_practitioner"
 	for _, tc := range []struct {
 		what   string
@@ -53,6 +62,12 @@ func TestTheValuesAllowedAreNamedInBothLanguages(t *testing.T) {
 			"required for an award: one of " + levels, "verplicht bij een toekenning: kies een niveau uit " + levels},
 		{"a decision's level that is none", office, "/office/cases/" + assessed + "/decide", decide("bogus"), "level",
 			`"bogus" is not a level: one of ` + levels, `"bogus" is geen niveau; kies een niveau uit ` + levels},
+		{"a decision above the level applied for", office, "/office/cases/" + assessed + "/decide", decide("master_practitioner"), "level",
+			"master_practitioner is above the level applied for, practitioner", "master_practitioner ligt boven het aangevraagde niveau, practitioner"},
+		{"an assessment's lower level that is not lower", anna, "/assess/" + claimed, lower("senior_practitioner"), "recommended_level",
+			"senior_practitioner is not below the case level practitioner", "senior_practitioner ligt niet onder het niveau van het dossier, practitioner"},
+		{"an assessment's lower level not given", anna, "/assess/" + claimed, lower(""), "recommended_level",
+			"required for award_lower: a level below practitioner", "kies een niveau onder dat van het dossier, practitioner"},
 		{"an assessment's recommendation", anna, "/assess/" + claimed, assess, "recommendation",
 			"award, award_lower or not_award", "award, award_lower of not_award"},
 		{"an assessment's rating", anna, "/assess/" + claimed, assess, "rating_1",

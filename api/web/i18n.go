@@ -171,17 +171,19 @@ var limitReasons = []struct {
 	{regexp.MustCompile(`^must be within (\d+) days from now \(by (\S+)\)$`), "moet binnen $1 dagen vanaf nu liggen (uiterlijk $2)"},
 	// A figure of the office's rules form.
 	{regexp.MustCompile(`^must be from (\d+) to (\d+)$`), "moet van $1 tot $2 zijn"},
-	// The level of a decision, a moderation or an assessment.
+	// The level of a decision, a moderation or an assessment: the levels
+	// stay named, as codes as the English gives them
+	// (TestEveryReasonKeepsTheLevelsItNamesInDutch).
 	{regexp.MustCompile(`^required for an award: one of (.+)$`), "verplicht bij een toekenning: kies een niveau uit $1"},
-	{regexp.MustCompile(`^\S+ is above the level applied for, \S+$`), "ligt boven het aangevraagde niveau"},
+	{regexp.MustCompile(`^(\S+) is above the level applied for, (\S+)$`), "$1 ligt boven het aangevraagde niveau, $2"},
 	{regexp.MustCompile(`^"(.*)" is not a level: one of (.+)$`), `"$1" is geen niveau; kies een niveau uit $2`},
 	// A value not among those allowed: the list is said as the domain
 	// writes it (the values are what a request sends), and not left out.
 	{regexp.MustCompile(`^must be one of the kinds of (\S+) evidence: (.*)$`), "kies een soort bewijsstuk van $1: $2"},
 	{regexp.MustCompile(`^must be one of (.+)$`), "kies een van: $1"},
-	{regexp.MustCompile(`^required for award_lower: a level below \S+$`), "verplicht bij toekennen op een lager niveau: kies een niveau onder dat van het dossier"},
-	{regexp.MustCompile(`^\S+ is not below the case level \S+$`), "ligt niet onder het niveau van het dossier"},
-	{regexp.MustCompile(`^an award is at the case level \S+; use award_lower for a lower one$`), "een toekenning is op het niveau van het dossier; kies voor een lager niveau “Toekennen op een lager niveau”"},
+	{regexp.MustCompile(`^required for award_lower: a level below (\S+)$`), "verplicht bij toekennen op een lager niveau: kies een niveau onder dat van het dossier, $1"},
+	{regexp.MustCompile(`^(\S+) is not below the case level (\S+)$`), "$1 ligt niet onder het niveau van het dossier, $2"},
+	{regexp.MustCompile(`^an award is at the case level (\S+); use award_lower for a lower one$`), "een toekenning is op het niveau van het dossier, $1; kies voor een lager niveau “Toekennen op een lager niveau”"},
 	// An assessor's profile, an account's email choices.
 	{regexp.MustCompile(`^unknown scheme "(.*)"$`), `onbekende regeling "$1"`},
 	{regexp.MustCompile(`^unknown user "(.*)"$`), `onbekende gebruiker "$1"`},
@@ -201,7 +203,7 @@ var limitReasons = []struct {
 	{regexp.MustCompile(`^indicator (\d+) does not exist in the framework$`), "indicator $1 bestaat niet in het raamwerk"},
 	{regexp.MustCompile(`^no capability indicator (\d+) in the framework$`), "vaardigheidsindicator $1 bestaat niet in het raamwerk"},
 	{regexp.MustCompile(`^indicator (\d+) belongs to category (\d+), not (\d+)$`), "indicator $1 hoort bij categorie $2, niet bij $3"},
-	{regexp.MustCompile(`^indicator (\d+) is at level \S+, above the case level \S+$`), "indicator $1 ligt boven het niveau van het dossier"},
+	{regexp.MustCompile(`^indicator (\d+) is at level (\S+), above the case level (\S+)$`), "indicator $1 ligt op niveau $2, boven het niveau van het dossier, $3"},
 	// The self-assessment, the assessment, the observation.
 	{regexp.MustCompile(`^category (\d+) rated twice$`), "categorie $1 is twee keer gewaardeerd"},
 	{regexp.MustCompile(`^category (\d+) not rated; rate all (\d+)$`), "categorie $1 is niet gewaardeerd; waardeer ze alle $2"},
