@@ -95,7 +95,8 @@ type page struct {
 	Form     url.Values
 	Status   int
 	D        any
-	fieldAt  map[string]int // where each field in error is in the page
+	fieldAt  map[string]int    // where each field in error is in the page
+	labels   map[string]string // the fields the summary names by the page's own label (OwnLabel)
 }
 
 type navItem struct {
@@ -115,12 +116,26 @@ func (p *page) Err(name string) string { return p.Errors[name] }
 // HasErrors reports whether the page shows any error.
 func (p *page) HasErrors() bool { return len(p.Errors) > 0 || len(p.Problems) > 0 }
 
+// OwnLabel notes that the error summary names field name by label, the
+// page's own, rather than by the catalogue's field.NAME: a field the
+// catalogue's label does not fit on that page (an account's language of
+// the emails is not an application's). The field's template calls it when
+// given "ownLabel"; it writes nothing.
+func (p *page) OwnLabel(name, label string) string {
+	if p.labels == nil {
+		p.labels = map[string]string{}
+	}
+	p.labels[name] = label
+	return ""
+}
+
 // ErrorList is the page's field errors in the order of the form: the
-// order their fields come in the page (see render), then by name.
+// order their fields come in the page (see render), then by name. Label
+// is the page's own label of the field (OwnLabel), "" when it has none.
 func (p *page) ErrorList() []fieldErr {
 	var out []fieldErr
 	for k, v := range p.Errors {
-		out = append(out, fieldErr{Field: k, Message: v})
+		out = append(out, fieldErr{Field: k, Message: v, Label: p.labels[k]})
 	}
 	slices.SortFunc(out, func(a, b fieldErr) int {
 		pa, oka := p.fieldAt[a.Field]
@@ -150,7 +165,18 @@ func (p *page) placeFields(html []byte) {
 	}
 }
 
-type fieldErr struct{ Field, Message string }
+type fieldErr struct{ Field, Message, Label string }
+
+// ownLabelled reports whether a field in error has a label of the page's
+// own (OwnLabel), which the summary, rendered before the field, names it by.
+func (p *page) ownLabelled() bool {
+	for k := range p.labels {
+		if _, ok := p.Errors[k]; ok {
+			return true
+		}
+	}
+	return false
+}
 
 // T translates a message key in the page's language.
 func (x *ctx) T(key string, args ...any) string { return tr(x.lang, key, args...) }
@@ -247,9 +273,9 @@ func (x *ctx) render(status int, name string, p *page) error {
 	if err := t.ExecuteTemplate(&b, "layout", p); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
 	}
-	if len(p.Errors) > 1 {
+	if len(p.Errors) > 1 || p.ownLabelled() {
 		// The summary comes before the fields: render again, once the page
-		// says where they are.
+		// says where they are and how it labels them.
 		p.placeFields(b.Bytes())
 		b.Reset()
 		if err := t.ExecuteTemplate(&b, "layout", p); err != nil {
