@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
 )
 
 var summaryLink = regexp.MustCompile(`<a href="#f-([a-z0-9_]+)">`)
@@ -240,5 +242,56 @@ func TestTheEvidencePickerIsTiedToItsErrors(t *testing.T) {
 	}
 	if !strings.Contains(tag, `aria-invalid="true"`) || !strings.Contains(tag, `role="group"`) {
 		t.Errorf("the picker is not a group marked invalid: %s", tag)
+	}
+}
+
+// TestTheErrorSummaryNamesEQAReviewAreasInWords: an EQA assessment sent
+// without the five review areas rated lists each area in the summary as
+// the form names it, in the page's language ("Rating (Course content)",
+// "Waardering (Inhoud van de opleiding)"), never by the form's name
+// ("area course content").
+func TestTheErrorSummaryNamesEQAReviewAreasInWords(t *testing.T) {
+	w := newWorld(t)
+	provider := w.registerApplicant(t, "paula@example.org", "Paula Provider")
+	id := Expect(t, w.in.Post(t, "/api/v1/cases", provider.Token, map[string]any{"scheme": "EQA", "level": "practitioner", "language": "en",
+		"programme": map[string]string{"name": "Coaching Essentials", "provider": "Academie Noord"}}), 201).Map(t)["id"].(string)
+	var curriculum []map[string]any
+	for cat := 1; cat <= 8; cat++ {
+		curriculum = append(curriculum, map[string]any{"category": cat, "description": fmt.Sprintf("Module %d", cat)})
+	}
+	Expect(t, w.in.Put(t, "/api/v1/cases/"+id+"/portfolio", provider.Token, map[string]any{"contact_hours": 150, "completed_cycles": 2, "curriculum": curriculum}), 200)
+	Expect(t, w.in.Upload(t, id, provider.Token, map[string]string{"kind": "programme_document", "title": "Curriculum", "categories": "1,2,3,4,5,6,7,8"}, "curriculum.md", []byte("# Curriculum"), nil), 201)
+	Expect(t, w.in.Post(t, "/api/v1/cases/"+id+"/submit", provider.Token, declared), 200)
+	Expect(t, w.in.Post(t, "/api/v1/cases/"+id+"/screening", w.admin, map[string]string{"outcome": "accepted"}), 200)
+	w.settled(t, Expect(t, w.in.Post(t, "/api/v1/cases/"+id+"/claim", w.assessor.Token, map[string]string{"role": "assessor"}), 200))
+
+	anna := w.client(t)
+	anna.login(w.assessor.Email, w.assessor.Password)
+	form := url.Values{"recommendation": {"award"}, "rationale": {"Solid programme."}}
+	for n := 1; n <= 8; n++ {
+		form.Set(fmt.Sprintf("rating_%d", n), "evidenced")
+	}
+	for _, tc := range []struct {
+		lang string
+		want []string
+	}{
+		{"en", []string{"Rating (Course content): Rate this review area", "Rating (Quality systems): Rate this review area"}},
+		{"nl", []string{"Waardering (Inhoud van de opleiding): Waardeer dit beoordelingsgebied", "Waardering (Kwaliteitssystemen): Waardeer dit beoordelingsgebied"}},
+	} {
+		anna.setLang(tc.lang)
+		a := anna.postAsking("/assess/"+id, form, true)
+		i := strings.Index(a.Body, `class="error-summary"`)
+		if a.Status != http.StatusBadRequest || i < 0 {
+			t.Fatalf("%s: an EQA assessment with no review area rated: got %d, want 400 with the summary", tc.lang, a.Status)
+		}
+		s := a.Body[i : i+strings.Index(a.Body[i:], "</ul>")]
+		for _, want := range tc.want {
+			if !strings.Contains(s, want) {
+				t.Errorf("%s: the summary lacks %q:\n%s", tc.lang, want, s)
+			}
+		}
+		if strings.Contains(s, "area ") {
+			t.Errorf("%s: the summary names an area by its form name:\n%s", tc.lang, s)
+		}
 	}
 }

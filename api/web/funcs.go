@@ -144,6 +144,11 @@ func funcs(lang string, cat *framework.Catalogue) template.FuncMap {
 					return tr(lang, k)
 				}
 			}
+			// The rating of a review area of an EQA assessment: the
+			// area, as a category's rating names its category.
+			if area, ok := strings.CutPrefix(name, "area_"); ok && hasMessage("area."+area) {
+				return tr(lang, "field.rating") + " (" + tr(lang, "area."+area) + ")"
+			}
 			if i := strings.LastIndexByte(name, '_'); i > 0 {
 				if n, err := strconv.Atoi(name[i+1:]); err == nil {
 					if k := "field." + name[:i]; hasMessage(k) {
