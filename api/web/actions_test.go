@@ -95,6 +95,48 @@ func TestOfficeErasesAUser(t *testing.T) {
 	}
 }
 
+// TestErasedEvidenceOffersNoLinkToItsFile: once its applicant's personal
+// data is erased, a case's evidence files are deleted; the office's case
+// page and the assessor's workspace say so, in the page's language,
+// instead of offering a link to view or download each file (or showing it
+// in the viewer) that answers 404.
+func TestErasedEvidenceOffersNoLinkToItsFile(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	caseID, evID := w.assessedCase(t, carla)
+	office := w.officeClient(t)
+	a := office.post("/office/users/"+carla.ID+"/erase", url.Values{"erase_ground": {"data_subject_request"}, "erase_confirm": {"yes"}}, true)
+	if a.Status != http.StatusSeeOther {
+		t.Fatalf("erase: got %d; %.300s", a.Status, a.Body)
+	}
+	if a := office.get("/cases/" + caseID + "/evidence/" + evID); a.Status != http.StatusNotFound {
+		t.Fatalf("evidence file after erasure: got %d, want 404 (deleted)", a.Status)
+	}
+	anna := w.client(t)
+	anna.login(w.assessor.Email, w.assessor.Password)
+	file := "/cases/" + caseID + "/evidence/" + evID
+	for _, tc := range []struct{ lang, want string }{
+		{"en", "The file was erased with the applicant&#39;s personal data."},
+		{"nl", "Het bestand is gewist met de persoonsgegevens van de aanvrager."},
+	} {
+		office.setLang(tc.lang)
+		anna.setLang(tc.lang)
+		for who, c := range map[string]*client{"the office": office, "the assessor": anna} {
+			path := map[string]string{"the office": "/office/cases/" + caseID, "the assessor": "/assess/" + caseID + "?view=" + evID}[who]
+			a := c.get(path)
+			if a.Status != http.StatusOK {
+				t.Fatalf("%s, %s: GET %s: %d", who, tc.lang, path, a.Status)
+			}
+			if strings.Contains(a.Body, `"`+file+`"`) || strings.Contains(a.Body, `"`+file+"?inline=1") {
+				t.Errorf("%s, %s: %s still links to the erased file %s", who, tc.lang, path, file)
+			}
+			if !strings.Contains(a.Body, tc.want) {
+				t.Errorf("%s, %s: %s does not say %q", who, tc.lang, path, tc.want)
+			}
+		}
+	}
+}
+
 // TestOfficeCannotEraseOrDisableItself: no erase or disable form on one's
 // own page, and either form sent anyway is refused, the user still active.
 func TestOfficeCannotEraseOrDisableItself(t *testing.T) {

@@ -159,6 +159,7 @@ var pageMessages = map[string]msg{
 	"evidence.open":              {"View", "Bekijken"},
 	"evidence.open_new":          {"Open in a new tab", "Openen in een nieuw tabblad"},
 	"evidence.download":          {"Download", "Downloaden"},
+	"evidence.erased":            {"The file was erased with the applicant's personal data.", "Het bestand is gewist met de persoonsgegevens van de aanvrager."},
 	"evidence.remove":            {"Remove", "Verwijderen"},
 
 	// The quota of one applicant, all their applications together.

@@ -148,6 +148,11 @@ type EvidenceView struct {
 // image) rather than only downloaded.
 func (e EvidenceView) Inline() bool { return InlineType(e.ContentType) }
 
+// Erased reports whether the file was erased with its applicant's
+// personal data (its name reads pii.Erased): there is nothing left to
+// show or download.
+func (e EvidenceView) Erased() bool { return e.FileName == pii.Erased }
+
 // Image reports whether the file is an image.
 func (e EvidenceView) Image() bool { return strings.HasPrefix(e.ContentType, "image/") }
 
