@@ -181,6 +181,13 @@ func (a *app) confirmEmail(x *ctx) error {
 			p.D = map[string]any{"Invalid": true}
 			return x.render(http.StatusBadRequest, "confirmemail", p)
 		}
+		// The address is another account's: the request does not say so
+		// (it tells no one whose an address is), so the page says it
+		// here, where the link's holder has shown the mailbox is theirs.
+		if domain.Is(err, domain.Conflict) {
+			p.D = map[string]any{"Taken": true}
+			return x.render(http.StatusConflict, "confirmemail", p)
+		}
 		return err
 	}
 	a.settle(x, res.Seq)

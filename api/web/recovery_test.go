@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/emcc/accredit/cmd/accreditd/app"
+	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
 	"github.com/emcc/accredit/domain/recovery"
 )
 
@@ -49,4 +51,42 @@ func TestTheForgotFormSaysWhenTooManyLinksWereAsked(t *testing.T) {
 	if a.Status != http.StatusTooManyRequests || !strings.Contains(a.Body, "Three confirmation links were sent this hour already.") {
 		t.Fatalf("a fourth confirmation link: %d\n%s", a.Status, a.Body)
 	}
+}
+
+// TestConfirmingAnAddressOfAnotherAccountSaysSo: a new address that is
+// another account's is not refused when it is asked for (that would tell
+// whose it is), so following its link is where it is refused: the page
+// says, in its language, that the address belongs to another account and
+// nothing changed, not that something changed since it was opened.
+func TestConfirmingAnAddressOfAnotherAccountSaysSo(t *testing.T) {
+	mb := StartMailbox(t, "", "")
+	w := newWorld(t, func(c *app.Config) { c.SMTPURL = mb.URL() })
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	w.registerApplicant(t, "dora@example.org", "Dora Doe")
+	me := w.client(t)
+	me.login(carla.Email, carla.Password)
+	if a := me.post("/account/email", url.Values{"new_email": {"dora@example.org"}}, true); a.Status != http.StatusSeeOther {
+		t.Fatalf("ask for a link to another account's address: got %d, want 303", a.Status)
+	}
+	link := linkIn.FindString(mb.Wait(t, func(m Mail) bool { return m.To == "dora@example.org" }).Body)
+	_, token, ok := strings.Cut(link, "?token=")
+	if !ok {
+		t.Fatalf("no link in the mail: %q", link)
+	}
+	for _, tc := range []struct{ lang, want string }{
+		{"en", "This address is already that of another account, so your email address has not changed."},
+		{"nl", "Dit adres is al dat van een ander account, dus uw e-mailadres is niet gewijzigd."},
+	} {
+		me.setLang(tc.lang)
+		a := me.post("/confirm-email", url.Values{"token": {token}}, true)
+		if a.Status != http.StatusConflict || !strings.Contains(a.Body, tc.want) {
+			t.Errorf("%s: confirm another account's address: got %d, want 409 saying %q\n%s", tc.lang, a.Status, tc.want, a.Body)
+		}
+		for _, stale := range []string{"something changed since the page was opened", "er is iets gewijzigd sinds de pagina werd geopend"} {
+			if strings.Contains(a.Body, stale) {
+				t.Errorf("%s: the page says %q", tc.lang, stale)
+			}
+		}
+	}
+	w.in.Login(t, carla.Email, carla.Password)
 }
