@@ -68,6 +68,7 @@ var pageMessages = map[string]msg{
 	"application.status":            {"Where your application stands", "Waar uw aanvraag staat"},
 	"application.returned":          {"The EMCC office returned your application", "Het EMCC-bureau heeft uw aanvraag teruggestuurd"},
 	"application.request":           {"The assessors ask for more information", "De assessoren vragen meer informatie"},
+	"application.request.office":    {"The EMCC office asks for more information", "Het EMCC-bureau vraagt meer informatie"},
 	"application.answer.hint":       {"You can also add evidence before you answer.", "U kunt ook bewijs toevoegen voordat u antwoordt."},
 	"application.answer.submit":     {"Send my answer", "Antwoord versturen"},
 	"application.add_evidence":      {"Add evidence", "Bewijs toevoegen"},

@@ -301,3 +301,28 @@ func TestTheAssessorsQueueSaysTheServiceLevelRunsFromThePayment(t *testing.T) {
 		}
 	}
 }
+
+// TestTheApplicantReadsWhoAsksForMoreInformation: a question the EMCC
+// office asks is headed on the applicant's page as the office's, in the
+// page's language, as its next step already says, not as the assessors'.
+func TestTheApplicantReadsWhoAsksForMoreInformation(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	caseID, _ := w.assessedCase(t, carla)
+	office := w.officeClient(t)
+	if a := office.post("/office/cases/"+caseID+"/request-information", url.Values{"questions": {"Which supervisor signed the log?"}}, true); a.Status != http.StatusSeeOther {
+		t.Fatalf("the office asks for more information: got %d; %s", a.Status, errorsOf(a.Body))
+	}
+	applicant := w.client(t)
+	applicant.login(carla.Email, carla.Password)
+	for _, tc := range []struct{ lang, want, not string }{
+		{"en", "The EMCC office asks for more information", "The assessors ask for more information"},
+		{"nl", "Het EMCC-bureau vraagt meer informatie", "De assessoren vragen meer informatie"},
+	} {
+		applicant.setLang(tc.lang)
+		a := applicant.get("/applications/" + caseID)
+		if a.Status != http.StatusOK || !strings.Contains(a.Body, tc.want) || strings.Contains(a.Body, tc.not) {
+			t.Errorf("%s: the applicant's page: got %d, want it headed %q, not %q", tc.lang, a.Status, tc.want, tc.not)
+		}
+	}
+}
