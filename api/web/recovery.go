@@ -184,7 +184,7 @@ func (a *app) confirmEmail(x *ctx) error {
 		// The address is another account's: the request does not say so
 		// (it tells no one whose an address is), so the page says it
 		// here, where the link's holder has shown the mailbox is theirs.
-		if domain.Is(err, domain.Conflict) {
+		if accounts.EmailTaken(err) {
 			p.D = map[string]any{"Taken": true}
 			return x.render(http.StatusConflict, "confirmemail", p)
 		}

@@ -2,6 +2,7 @@ package accounts
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -254,6 +255,10 @@ func userOf(stream string, e eventstore.Event) (string, bool) {
 
 var errEmailTaken = &domain.Error{Code: domain.Conflict, Message: "a user with this email already exists",
 	Fields: []domain.FieldError{{Field: "email", Reason: "already registered"}}}
+
+// EmailTaken reports whether err refused an email for being another
+// user's (a Conflict; other conflicts are not this).
+func EmailTaken(err error) bool { return errors.Is(err, errEmailTaken) }
 
 // Register decides a new user.
 func (u *User) Register(in UserRegistered) ([]aggregate.Change, error) {
