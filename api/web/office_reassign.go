@@ -113,14 +113,15 @@ func (a *app) unassign(x *ctx) error {
 // roleChangeConfirmation says who leaves the role and who takes it (none:
 // an unassignment), and what follows.
 func (a *app) roleChangeConfirmation(x *ctx, c *cases.CaseView, role, to, reason string) confirmation {
-	roleName := strings.ToLower(x.T("arole." + role))
+	roleLabel := x.T("arole." + role) // capitalised, as on the case page
+	roleName := strings.ToLower(roleLabel)
 	holder := "—"
 	if as, ok := c.Assignments.Get(accreditation.AssessorRole(role)); ok {
 		holder = a.userName(x, as.UserID)
 	}
 	lines := []summaryLine{
 		{x.T("confirm.label.case"), x.T("scheme."+string(c.Scheme)) + " · " + levelName(x, string(c.Level))},
-		{x.T("reassign.label.role"), roleName},
+		{x.T("reassign.label.role"), roleLabel},
 		{x.T("reassign.label.holder"), holder},
 	}
 	kind := "unassign"
