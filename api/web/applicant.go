@@ -457,6 +457,14 @@ func parseNumber(s string, whole bool) (float64, bool) {
 	return f, true
 }
 
+// belowZero reports whether s reads as a number below 0 ("-1", "-2,5"),
+// which parseNumber refuses: the portfolio's figures count something.
+func belowZero(s string) bool {
+	s = strings.Replace(strings.ReplaceAll(strings.TrimSpace(s), " ", ""), ",", ".", 1)
+	f, err := strconv.ParseFloat(s, 64)
+	return err == nil && f < 0
+}
+
 var curriculumField = regexp.MustCompile(`^curriculum\[(\d+)\]\.(\w+)$`)
 
 func (a *app) savePortfolio(x *ctx) error {
@@ -478,7 +486,10 @@ func (a *app) savePortfolio(x *ctx) error {
 		v, ok := parseNumber(x.fv(f), whole)
 		if !ok {
 			key := "form.number"
-			if whole {
+			switch {
+			case belowZero(x.fv(f)):
+				key = "form.negative" // whole or not, the sign is what is wrong
+			case whole:
 				key = "form.whole"
 			}
 			p.Errors[f] = x.T(key)
