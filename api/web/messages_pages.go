@@ -53,6 +53,7 @@ var pageMessages = map[string]msg{
 	"new.change_scheme":         {"Change", "Wijzigen"},
 	"new.level":                 {"At which level?", "Op welk niveau?"},
 	"new.level.hint":            {"The EMCC Competence Framework describes each level. Choose the one that describes you best; each higher level shows more breadth and depth.", "Het EMCC Competentiekader beschrijft elk niveau. Kies het niveau dat het best bij u past; elk hoger niveau laat meer breedte en diepgang zien."},
+	"new.level.hint.eqa":        {"The EMCC Competence Framework describes each level. Choose the one the programme trains its participants to; each higher level asks more breadth and depth of the curriculum.", "Het EMCC Competentiekader beschrijft elk niveau. Kies het niveau waartoe de opleiding haar deelnemers opleidt; elk hoger niveau vraagt meer breedte en diepgang van het curriculum."},
 	"new.level.required":        {"Choose a level", "Kies een niveau"},
 	"new.language.hint":         {"Your assessors will speak this language.", "Uw assessoren spreken deze taal."},
 	"new.submit":                {"Start the application", "Aanvraag beginnen"},
@@ -169,6 +170,7 @@ var pageMessages = map[string]msg{
 	// Self-assessment.
 	"self.title":      {"Self-assessment", "Zelfevaluatie"},
 	"self.intro":      {"For each competence category, say how your practice shows it. A category counts as addressed by a statement here or by evidence mapped to it.", "Beschrijf per competentiecategorie hoe uw praktijk haar laat zien. Een categorie telt als behandeld met een toelichting hier of met bewijs dat eraan gekoppeld is."},
+	"self.intro.eqa":  {"For each competence category, say how the programme's curriculum and its delivery address it. A category counts as addressed by a statement here or by evidence mapped to it.", "Beschrijf per competentiecategorie hoe het curriculum en de uitvoering van de opleiding haar behandelen. Een categorie telt als behandeld met een toelichting hier of met bewijs dat eraan gekoppeld is."},
 	"self.covered":    {"covered by evidence", "gedekt door bewijs"},
 	"self.indicators": {"The %d indicators at %s or below", "De %d indicatoren op %s of lager"},
 	"self.statement":  {"Your statement on %s", "Uw toelichting bij %s"},
