@@ -4,8 +4,6 @@ import (
 	"html"
 	"strings"
 	"testing"
-
-	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
 )
 
 // TestEQAPagesSpeakOfTheProgramme: an EQA application is a training
@@ -16,8 +14,7 @@ import (
 func TestEQAPagesSpeakOfTheProgramme(t *testing.T) {
 	w := newWorld(t)
 	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
-	eqa := Expect(t, w.in.Post(t, "/api/v1/cases", carla.Token, map[string]any{"scheme": "EQA", "level": "practitioner", "language": "en",
-		"programme": map[string]string{"name": "Coaching Plus", "provider": "Academy North"}}), 201).Map(t)["id"].(string)
+	eqa := w.openEQA(t, carla, "practitioner", "en", "Coaching Plus", "Academy North")
 	eia := w.readyEIA(t, carla)
 	c := w.client(t)
 	c.login(carla.Email, carla.Password)

@@ -253,8 +253,7 @@ func TestTheEvidencePickerIsTiedToItsErrors(t *testing.T) {
 func TestTheErrorSummaryNamesEQAReviewAreasInWords(t *testing.T) {
 	w := newWorld(t)
 	provider := w.registerApplicant(t, "paula@example.org", "Paula Provider")
-	id := Expect(t, w.in.Post(t, "/api/v1/cases", provider.Token, map[string]any{"scheme": "EQA", "level": "practitioner", "language": "en",
-		"programme": map[string]string{"name": "Coaching Essentials", "provider": "Academie Noord"}}), 201).Map(t)["id"].(string)
+	id := w.openEQA(t, provider, "practitioner", "en", "Coaching Essentials", "Academie Noord")
 	var curriculum []map[string]any
 	for cat := 1; cat <= 8; cat++ {
 		curriculum = append(curriculum, map[string]any{"category": cat, "description": fmt.Sprintf("Module %d", cat)})

@@ -23,8 +23,7 @@ func (w *world) awardedProgramme(t testing.TB, provider User) string {
 // the provider providerName.
 func (w *world) awardedProgrammeNamed(t testing.TB, provider User, name, providerName string) string {
 	t.Helper()
-	id := Expect(t, w.in.Post(t, "/api/v1/cases", provider.Token, map[string]any{"scheme": "EQA", "level": "senior_practitioner", "language": "en",
-		"programme": map[string]string{"name": name, "provider": providerName}}), 201).Map(t)["id"].(string)
+	id := w.openEQA(t, provider, "senior_practitioner", "en", name, providerName)
 	var curriculum []map[string]any
 	for cat := 1; cat <= 8; cat++ {
 		curriculum = append(curriculum, map[string]any{"category": cat, "description": fmt.Sprintf("Module %d", cat)})

@@ -92,6 +92,14 @@ func (w *world) readyEIA(t testing.TB, applicant User) string {
 	return caseID
 }
 
+// openEQA opens an EQA case (a draft) of the applicant through the API, for
+// the programme name of provider, at level, in lang.
+func (w *world) openEQA(t testing.TB, applicant User, level, lang, name, provider string) string {
+	t.Helper()
+	return Expect(t, w.in.Post(t, "/api/v1/cases", applicant.Token, map[string]any{"scheme": "EQA", "level": level, "language": lang,
+		"programme": map[string]string{"name": name, "provider": provider}}), 201).Map(t)["id"].(string)
+}
+
 // claimedCase opens an EIA practitioner case of the applicant, submits it,
 // has the office accept it and w.assessor claim its assessor's role.
 func (w *world) claimedCase(t testing.TB, applicant User) string {

@@ -23,8 +23,7 @@ func TestAFormOfTextsIsNotFilledWithUnavailable(t *testing.T) {
 	caseID := w.readyEIA(t, carla)
 	evID := Expect(t, w.in.Upload(t, caseID, carla.Token, map[string]string{"kind": "reflective_statement", "title": "Reflections 2025", "categories": "1,2"},
 		"reflections.pdf", pdf, nil), 201).Header.Get("X-Evidence-Id")
-	eqa := Expect(t, w.in.Post(t, "/api/v1/cases", carla.Token, map[string]any{"scheme": "EQA", "level": "practitioner", "language": "en",
-		"programme": map[string]string{"name": "Coaching Plus", "provider": "Academy North"}}), 201).Map(t)["id"].(string)
+	eqa := w.openEQA(t, carla, "practitioner", "en", "Coaching Plus", "Academy North")
 	var curriculum []map[string]any
 	for cat := 1; cat <= 8; cat++ {
 		curriculum = append(curriculum, map[string]any{"category": cat, "description": "Module " + itoa(cat)})
@@ -32,8 +31,7 @@ func TestAFormOfTextsIsNotFilledWithUnavailable(t *testing.T) {
 	Expect(t, w.in.Put(t, "/api/v1/cases/"+eqa+"/portfolio", carla.Token, map[string]any{"contact_hours": 150, "completed_cycles": 2, "curriculum": curriculum}), 200)
 	// A second EQA application, still empty, whose portfolio form is
 	// filled from the first's (reuse.go: ?from=).
-	eqa2 := Expect(t, w.in.Post(t, "/api/v1/cases", carla.Token, map[string]any{"scheme": "EQA", "level": "practitioner", "language": "en",
-		"programme": map[string]string{"name": "Coaching Plus Two", "provider": "Academy North"}}), 201).Map(t)["id"].(string)
+	eqa2 := w.openEQA(t, carla, "practitioner", "en", "Coaching Plus Two", "Academy North")
 	web := w.client(t)
 	web.login(carla.Email, carla.Password)
 	base := "/applications/" + caseID

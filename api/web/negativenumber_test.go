@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-
-	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
 )
 
 // TestPortfolioSaysWhatIsWrongWithANumber: on the portfolio page a
@@ -20,8 +18,7 @@ import (
 func TestPortfolioSaysWhatIsWrongWithANumber(t *testing.T) {
 	w := newWorld(t)
 	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
-	eqa := Expect(t, w.in.Post(t, "/api/v1/cases", carla.Token, map[string]any{"scheme": "EQA", "level": "practitioner", "language": "en",
-		"programme": map[string]string{"name": "Coaching Plus", "provider": "Academy North"}}), 201).Map(t)["id"].(string)
+	eqa := w.openEQA(t, carla, "practitioner", "en", "Coaching Plus", "Academy North")
 	eia := w.readyEIA(t, carla)
 	c := w.client(t)
 	c.login(carla.Email, carla.Password)

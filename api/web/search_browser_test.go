@@ -31,8 +31,7 @@ func TestTheOfficeSearchesInTheBrowser(t *testing.T) {
 	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
 	carlaCase := w.readyEIA(t, carla)
 	zoe := w.registerApplicant(t, "zoe.berg@voorbeeld.nl", "Zoë van den Berg")
-	zoeCase := Expect(t, w.in.Post(t, "/api/v1/cases", zoe.Token, map[string]any{"scheme": "EQA", "level": "practitioner", "language": "nl",
-		"programme": map[string]string{"name": "Coachopleiding Plus", "provider": "Academie Noord"}}), 201).Map(t)["id"].(string)
+	zoeCase := w.openEQA(t, zoe, "practitioner", "nl", "Coachopleiding Plus", "Academie Noord")
 	w.indexed(t)
 
 	b := browser(t)
