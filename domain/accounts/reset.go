@@ -23,6 +23,9 @@ func (s *Service) ResetPassword(ctx context.Context, meta aggregate.Meta, userID
 	if why := CheckNewPassword(next); why != "" {
 		return aggregate.Result{}, domain.InvalidFields("invalid password", domain.FieldError{Field: "password", Reason: why})
 	}
+	if err := s.users.CatchUpWith(ctx, userID); err != nil { // see setPassword
+		return aggregate.Result{}, err
+	}
 	u, ok, err := s.find(ctx, userID)
 	if err != nil {
 		return aggregate.Result{}, err
@@ -84,7 +87,8 @@ const resetEnded = "the password is set, but other sessions could not be ended"
 // setPassword records next as the user's password (hashed, sealed) and
 // ends their sessions but keepToken's; ended says what happened when the
 // sessions could not all be ended. check, when set, refuses the change as
-// it is decided.
+// it is decided. Its callers have caught up with the user's stream as the
+// store holds it (Repository.CatchUpWith), once.
 //
 // The hash is slow on purpose, so it is made only for a change that the
 // decision will not refuse: what the decision refuses on without the hash
@@ -108,9 +112,6 @@ func (s *Service) setPassword(ctx context.Context, meta aggregate.Meta, userID, 
 		}
 		sealed, hashed = h, true
 		return nil
-	}
-	if err := s.users.CatchUpWith(ctx, userID); err != nil {
-		return aggregate.Result{}, err
 	}
 	u, ok, err := s.find(ctx, userID)
 	if err != nil {
