@@ -348,10 +348,11 @@ func TestNATSClusterRunsAccreditd(t *testing.T) {
 
 	keyDir := genKeys(t)
 	ctx := context.Background()
-	// Both replicas start at the same moment, as the Deployment's and the
+	// Both replicas start at the same moment, as the StatefulSet's and the
 	// compose file's do: streams are created concurrently on a cluster that
 	// has just formed, and the first office user must be made once.
 	instances := make([]*app.App, 2)
+	cfgs := make([]app.Config, 2)
 	errs := make([]error, 2)
 	logs := make([]*lockedBuffer, 2)
 	var wg sync.WaitGroup
@@ -371,6 +372,7 @@ func TestNATSClusterRunsAccreditd(t *testing.T) {
 		if err != nil {
 			t.Fatalf("replica %d: config: %v", i, err)
 		}
+		cfgs[i] = cfg
 		logs[i] = &lockedBuffer{}
 		wg.Add(1)
 		go func() {
@@ -382,8 +384,8 @@ func TestNATSClusterRunsAccreditd(t *testing.T) {
 	t.Logf("replicas started after %s", time.Since(began).Round(time.Millisecond))
 	for i, a := range instances {
 		if a != nil {
-			t.Cleanup(func() {
-				if err := a.Close(); err != nil {
+			t.Cleanup(func() { // the replica as it then is (a subtest replaces one)
+				if err := instances[i].Close(); err != nil {
 					t.Errorf("replica %d: close: %v", i, err)
 				}
 			})
@@ -546,6 +548,31 @@ func TestNATSClusterRunsAccreditd(t *testing.T) {
 		}
 		if !slices.Contains(names, "ACCREDIT_EVENTS") {
 			t.Errorf("streams in account %s: got %v, want ACCREDIT_EVENTS among them", accreditAccount, names)
+		}
+	})
+
+	// What the StatefulSet's volume is for (kubernetes/statefulset.yaml):
+	// a replica's successor on the same data directory resumes both sides
+	// from the snapshots it wrote on stop, on the cluster, rather than
+	// replaying the store.
+	t.Run("a replaced replica resumes from the snapshots on its volume", func(t *testing.T) {
+		if err := instances[1].Close(); err != nil {
+			t.Fatalf("replica 1: close: %v", err)
+		}
+		logs[1] = &lockedBuffer{}
+		a, err := app.Start(ctx, cfgs[1], app.Options{Log: slog.New(slog.NewTextHandler(logs[1], nil))})
+		if err != nil {
+			t.Fatalf("replica 1 again: %v\nlogs:\n%s", err, logs[1])
+		}
+		instances[1] = a
+		started := logs[1].String()
+		for _, want := range []string{`msg="aggregates loaded from their snapshot"`, `msg="read models resumed from snapshot"`} {
+			if !strings.Contains(started, want) {
+				t.Errorf("replica 1 again: no %s in its log:\n%s", want, started)
+			}
+		}
+		if strings.Contains(started, "replaying the store") {
+			t.Errorf("replica 1 again replayed the store:\n%s", started)
 		}
 	})
 }

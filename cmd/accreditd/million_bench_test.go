@@ -98,18 +98,18 @@ type startPhase struct {
 	seeded                bool
 }
 
-// deployedMemoryLimit is the GOMEMLIMIT deploy/kubernetes/deployment.yaml
+// deployedMemoryLimit is the GOMEMLIMIT deploy/kubernetes/statefulset.yaml
 // gives accreditd, so that the figure measured is the one shipped: as
 // written, and in MiB.
 func deployedMemoryLimit(b *testing.B) (string, float64) {
 	b.Helper()
-	y, err := os.ReadFile(filepath.Join("..", "..", "deploy", "kubernetes", "deployment.yaml"))
+	y, err := os.ReadFile(filepath.Join("..", "..", "deploy", "kubernetes", "statefulset.yaml"))
 	if err != nil {
 		b.Fatal(err)
 	}
 	m := regexp.MustCompile(`name: GOMEMLIMIT\s+value: "?([0-9]+)([KMG])iB"?`).FindSubmatch(y)
 	if m == nil {
-		b.Fatal("deploy/kubernetes/deployment.yaml gives no GOMEMLIMIT in KiB, MiB or GiB")
+		b.Fatal("deploy/kubernetes/statefulset.yaml gives no GOMEMLIMIT in KiB, MiB or GiB")
 	}
 	n, _ := strconv.ParseFloat(string(m[1]), 64)
 	return string(m[1]) + string(m[2]) + "iB", n * map[string]float64{"K": 1.0 / 1024, "M": 1, "G": 1024}[string(m[2])]

@@ -27,7 +27,7 @@ const (
 // what a cluster still forming, or another process creating the same thing
 // at the same moment, answers: timeouts, "no responders", "temporarily
 // unavailable", "no suitable peers" and "name already in use". Every
-// process of a cluster may start at once (the Deployment's replicas do), so
+// process of a cluster may start at once (the StatefulSet's replicas do), so
 // creation must be create-or-lookup and must outlast the first election.
 // Any other error (a configuration the server refuses) is returned at once.
 func ensure[T any](ctx context.Context, log *slog.Logger, what string, create func(ctx context.Context) (T, error)) (T, error) {

@@ -15,7 +15,7 @@ import (
 // and AUTOMEMLIMIT=0.8 takes another share. Without a soft limit the heap
 // may grow to twice what is live before a collection, past the
 // container's limit, which then kills the process: at 1M events 0.6 GiB
-// live held 1.2 to 1.6 GiB (see the Kubernetes Deployment).
+// live held 1.2 to 1.6 GiB (see the Kubernetes StatefulSet).
 func SetMemoryLimit(log *slog.Logger) { setMemoryLimit(log, memlimit.FromCgroup) }
 
 func setMemoryLimit(log *slog.Logger, from memlimit.Provider) {
