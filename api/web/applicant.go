@@ -458,11 +458,21 @@ func parseNumber(s string, whole bool) (float64, bool) {
 }
 
 // belowZero reports whether s reads as a number below 0 ("-1", "-2,5"),
-// which parseNumber refuses: the portfolio's figures count something.
+// which parseNumber refuses: the figures of the forms count something.
 func belowZero(s string) bool {
 	s = strings.Replace(strings.ReplaceAll(strings.TrimSpace(s), " ", ""), ",", ".", 1)
 	f, err := strconv.ParseFloat(s, 64)
 	return err == nil && f < 0
+}
+
+// refusedNumber is the message key for s, which parseNumber refused:
+// form.negative for a figure below 0, whole or not, whose sign is what is
+// wrong; else key, the form's message for what is not a number.
+func refusedNumber(s, key string) string {
+	if belowZero(s) {
+		return "form.negative"
+	}
+	return key
 }
 
 var curriculumField = regexp.MustCompile(`^curriculum\[(\d+)\]\.(\w+)$`)
@@ -486,13 +496,10 @@ func (a *app) savePortfolio(x *ctx) error {
 		v, ok := parseNumber(x.fv(f), whole)
 		if !ok {
 			key := "form.number"
-			switch {
-			case belowZero(x.fv(f)):
-				key = "form.negative" // whole or not, the sign is what is wrong
-			case whole:
+			if whole {
 				key = "form.whole"
 			}
-			p.Errors[f] = x.T(key)
+			p.Errors[f] = x.T(refusedNumber(x.fv(f), key))
 		}
 		nums[f] = v
 	}

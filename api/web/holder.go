@@ -137,7 +137,7 @@ func (a *app) renew(x *ctx) error {
 				name := fmt.Sprintf("years[%d].%s", i, f.name)
 				v, ok := parseNumber(x.fv(name), false)
 				if !ok {
-					p.Errors[name] = x.T("form.number")
+					p.Errors[name] = x.T(refusedNumber(x.fv(name), "form.number"))
 				}
 				*f.to = v
 			}
@@ -150,7 +150,7 @@ func (a *app) renew(x *ctx) error {
 				given = given || x.fv(name) != ""
 				v, ok := parseNumber(x.fv(name), false)
 				if !ok {
-					p.Errors[name] = x.T("form.number")
+					p.Errors[name] = x.T(refusedNumber(x.fv(name), "form.number"))
 				}
 				quarters[q] = v
 			}

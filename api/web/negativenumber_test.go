@@ -35,11 +35,11 @@ func TestPortfolioSaysWhatIsWrongWithANumber(t *testing.T) {
 		if a.Status == http.StatusSeeOther {
 			t.Fatalf("the portfolio with %s=%q was saved", field, form.Get(field))
 		}
-		m := regexp.MustCompile(`(?s)<p class="error-message" id="f-` + regexp.QuoteMeta(field) + `-error"><span class="visually-hidden">[^<]*</span>\s*([^<]*)</p>`).FindStringSubmatch(a.Body)
-		if m == nil {
+		got, ok := fieldMessage(a.Body, field)
+		if !ok {
 			t.Fatalf("the portfolio with %s=%q: no error at the field; %s", field, form.Get(field), errorsOf(a.Body))
 		}
-		return strings.TrimSpace(html.UnescapeString(m[1]))
+		return got
 	}
 	for _, lang := range []string{"en", "nl"} {
 		c.setLang(lang)
@@ -71,5 +71,62 @@ func TestPortfolioSaysWhatIsWrongWithANumber(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// fieldMessage is the error message a page shows at field, if any.
+func fieldMessage(body, field string) (string, bool) {
+	m := regexp.MustCompile(`(?s)<p class="error-message" id="f-` + regexp.QuoteMeta(field) + `-error"><span class="visually-hidden">[^<]*</span>\s*([^<]*)</p>`).FindStringSubmatch(body)
+	if m == nil {
+		return "", false
+	}
+	return strings.TrimSpace(html.UnescapeString(m[1])), true
+}
+
+// TestRenewalAndRulesFormsRefuseANegativeFigureForItsSign: the holder's
+// renewal form and the office's rules form refuse a negative figure for
+// its sign ("Enter 0 or more"), as the portfolio does, not as if it were
+// not a number ("Enter a number without a thousands separator", "A number
+// without a thousands separator"). In English and in Dutch.
+func TestRenewalAndRulesFormsRefuseANegativeFigureForItsSign(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	_, _, accID := w.awardedCase(t, carla)
+	holder := w.client(t)
+	holder.login(carla.Email, carla.Password)
+	office := w.officeClient(t)
+	rules := func(field, value string) url.Values {
+		return url.Values{"based_on": {"eqa-2024-1"}, "effective_from": {"2026-03-03"}, "action": {"review"}, field: {value}}
+	}
+	eiaRules := rules("g_client_hours_practitioner", "-10")
+	eiaRules.Set("based_on", "eia-2024-1")
+	for _, lang := range []string{"en", "nl"} {
+		holder.setLang(lang)
+		office.setLang(lang)
+		want := map[string]string{"en": "Enter 0 or more", "nl": "Vul 0 of meer in"}[lang]
+		for _, tc := range []struct {
+			name, path string
+			c          *client
+			form       url.Values
+			field      string
+		}{
+			{"renewal practice hours", "/accreditations/" + accID + "/renew", holder, url.Values{"years[0].practice_hours": {"-30"}}, "years[0].practice_hours"},
+			{"renewal supervision hours", "/accreditations/" + accID + "/renew", holder, url.Values{"years[2].supervision_hours": {"-6"}}, "years[2].supervision_hours"},
+			{"renewal cpd hours", "/accreditations/" + accID + "/renew", holder, url.Values{"years[4].cpd_hours": {"-0,5"}}, "years[4].cpd_hours"},
+			{"renewal quarter", "/accreditations/" + accID + "/renew", holder, url.Values{"years[1].supervision_hours_by_quarter[3]": {"-1,5"}}, "years[1].supervision_hours_by_quarter[3]"},
+			{"EQA rule", "/office/rules/eqa", office, rules("v_contact_hours_practitioner", "-20"), "v_contact_hours_practitioner"},
+			{"EIA graduates' rule", "/office/rules/eia", office, eiaRules, "g_client_hours_practitioner"},
+		} {
+			t.Run(lang+"/"+tc.name, func(t *testing.T) {
+				a := tc.c.post(tc.path, tc.form, true)
+				got, ok := fieldMessage(a.Body, tc.field)
+				if a.Status != http.StatusBadRequest || !ok {
+					t.Fatalf("%s=%q: got %d, want 400 with an error at the field; %s", tc.field, tc.form.Get(tc.field), a.Status, errorsOf(a.Body))
+				}
+				if got != want {
+					t.Fatalf("%s=%q: got %q, want %q", tc.field, tc.form.Get(tc.field), got, want)
+				}
+			})
+		}
 	}
 }

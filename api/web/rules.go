@@ -289,7 +289,7 @@ func (a *app) publishRules(x *ctx) error {
 				}
 				v, ok := parseNumber(x.fv(field), false)
 				if !ok {
-					p.Errors[field] = x.T("rules.bad_figure")
+					p.Errors[field] = x.T(refusedNumber(x.fv(field), "rules.bad_figure"))
 					continue
 				}
 				into[l] = &v
