@@ -28,6 +28,14 @@ func funcs(lang string, cat *framework.Catalogue) template.FuncMap {
 			}
 			return tr(lang, key, append([]any{n}, args...)...)
 		},
+		// tcount is t for the words beside a count n that the page shows
+		// apart (a dashboard tile's label): key.one when n is 1.
+		"tcount": func(key string, n any) string {
+			if one(n) && hasMessage(key+".one") {
+				key += ".one"
+			}
+			return tr(lang, key)
+		},
 		"ft": func(t framework.Text) string {
 			return t.In(lang)
 		},
@@ -215,4 +223,17 @@ func funcs(lang string, cat *framework.Catalogue) template.FuncMap {
 		},
 		"ruleLine": func(u accreditation.RuleResult) string { return ruleTextIn(lang, cat, u, true) },
 	}
+}
+
+// one reports whether n, a count or a figure such as a median, is 1.
+func one(n any) bool {
+	switch v := n.(type) {
+	case int:
+		return v == 1
+	case int64:
+		return v == 1
+	case float64:
+		return v == 1
+	}
+	return false
 }

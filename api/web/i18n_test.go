@@ -27,7 +27,7 @@ func TestCatalogueIsCompleteInBothLanguages(t *testing.T) {
 		}
 	}
 	used := map[string]bool{}
-	tmplKey := regexp.MustCompile(`\btn? "([a-zA-Z0-9_.]+)"`)
+	tmplKey := regexp.MustCompile(`\bt(?:n|count)? "([a-zA-Z0-9_.]+)"`)
 	_ = fs.WalkDir(templateFS, "templates", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err

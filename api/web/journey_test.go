@@ -121,7 +121,7 @@ func TestBrowserEIAJourney(t *testing.T) {
 	office := browser(t)
 	office.base = w.in.URL
 	office.login(AdminEmail, AdminPassword)
-	office.see("Dashboard", "cases in all")
+	office.see("Dashboard", "case in all") // one case: the singular
 	office.submit(`nav a[href="/office/cases"]`)
 	office.submit(`main a[href="/office/cases/` + caseID + `"]`)
 	office.see("Carla Coach", "Screening")

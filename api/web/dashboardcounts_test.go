@@ -1,0 +1,73 @@
+package web_test
+
+import (
+	"html"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emcc/accredit/cmd/accreditd/app"
+	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
+)
+
+// tiles reads the dashboard's tiles as "value label", spaces collapsed.
+func tiles(body string) []string {
+	var out []string
+	tile := regexp.MustCompile(`(?s)<span class="tile-value">([^<]*)</span>\s*<span class="tile-label">([^<]*)</span>`)
+	for _, m := range tile.FindAllStringSubmatch(body, -1) {
+		out = append(out, html.UnescapeString(strings.TrimSpace(m[1])+" "+strings.TrimSpace(m[2])))
+	}
+	return out
+}
+
+// TestTheDashboardCountsOneInTheSingular: the office's dashboard says "1
+// case in all", not "1 cases in all"; as its other figures beside words: a
+// service level of 1 day, a median and a 90th percentile of 1 day, the
+// chart of 1 decided case. Two cases are "cases" again. In English and in
+// Dutch.
+func TestTheDashboardCountsOneInTheSingular(t *testing.T) {
+	w := newWorld(t, func(c *app.Config) { c.SLADays = 1 })
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	caseID, _ := w.assessedCase(t, carla)
+	// Decided a day after its submission: a median of 1 day.
+	w.clock.Advance(24 * time.Hour)
+	w.admin = w.in.AdminToken(t)
+	w.settled(t, Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/decision", w.admin,
+		map[string]string{"outcome": "awarded", "level": "practitioner", "rationale": "Meets the level."}), 200))
+
+	office := w.officeClient(t)
+	for _, tc := range []struct {
+		lang  string
+		tiles []string
+		desc  string
+	}{
+		{"en", []string{"1 case in all", "0 overdue (over 1 day)", "1 decided", "1 median day to decision", "1 day to decision, 90th percentile"},
+			"A bar chart of 1 decided case by the number of days from submission to decision."},
+		{"nl", []string{"1 dossier in totaal", "0 te laat (meer dan 1 dag)", "1 beslist", "1 mediaan dag tot besluit", "1 dag tot besluit, 90e percentiel"},
+			"Een staafdiagram van 1 beslist dossier naar het aantal dagen van indiening tot besluit."},
+	} {
+		office.setLang(tc.lang)
+		a := office.get("/office")
+		got := tiles(a.Body)
+		for _, want := range tc.tiles {
+			if !strings.Contains("\n"+strings.Join(got, "\n")+"\n", "\n"+want+"\n") {
+				t.Errorf("%s: no tile %q; got %q", tc.lang, want, got)
+			}
+		}
+		if !strings.Contains(a.Body, `<desc id="days-desc">`+tc.desc+`</desc>`) {
+			t.Errorf("%s: the chart is not described as %q: %s", tc.lang, tc.desc, regexp.MustCompile(`<desc[^>]*>[^<]*</desc>`).FindString(a.Body))
+		}
+	}
+
+	// A second case: the plural again.
+	dave := w.registerApplicant(t, "dave@example.org", "Dave Draft")
+	draft := Expect(t, w.in.Post(t, "/api/v1/cases", dave.Token, map[string]any{"scheme": "EIA", "level": "practitioner", "language": "en"}), 201)
+	w.settled(t, draft)
+	for lang, want := range map[string]string{"en": "2 cases in all", "nl": "2 dossiers in totaal"} {
+		office.setLang(lang)
+		if got := tiles(office.get("/office").Body); !strings.Contains(strings.Join(got, "\n"), want) {
+			t.Errorf("%s: no tile %q; got %q", lang, want, got)
+		}
+	}
+}
