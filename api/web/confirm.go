@@ -130,17 +130,26 @@ func assessmentConfirmation(x *ctx, c *cases.CaseView, in cases.AssessmentReques
 	if in.RecommendedLevel != "" && in.RecommendedLevel != c.Level {
 		rec += " (" + levelName(x, string(in.RecommendedLevel)) + ")"
 	}
+	lines := []summaryLine{
+		{x.T("confirm.label.case"), x.T("scheme."+string(c.Scheme)) + " · " + levelName(x, string(c.Level))},
+		{x.T("confirm.label.ratings"), strings.Join(ratings, " · ")},
+	}
+	// An EQA assessment's review areas, each rated on its own: named and
+	// rated as the form names them.
+	for _, a := range in.Areas {
+		rating := string(a.Rating)
+		if k := "rating." + rating; hasMessage(k) {
+			rating = x.T(k)
+		}
+		lines = append(lines, summaryLine{x.T("area." + string(a.Area)), rating})
+	}
+	lines = append(lines, summaryLine{x.T("field.recommendation"), rec}, summaryLine{x.T("field.rationale"), in.Rationale})
 	return confirmation{
-		Title: x.T("confirm.assess.title"),
-		Summary: []summaryLine{
-			{x.T("confirm.label.case"), x.T("scheme."+string(c.Scheme)) + " · " + levelName(x, string(c.Level))},
-			{x.T("confirm.label.ratings"), strings.Join(ratings, " · ")},
-			{x.T("field.recommendation"), rec},
-			{x.T("field.rationale"), in.Rationale},
-		},
-		What:   []string{x.T("confirm.assess.what")},
-		Button: x.T("confirm.assess.button"),
-		Back:   "/assess/" + c.ID,
+		Title:   x.T("confirm.assess.title"),
+		Summary: lines,
+		What:    []string{x.T("confirm.assess.what")},
+		Button:  x.T("confirm.assess.button"),
+		Back:    "/assess/" + c.ID,
 	}
 }
 

@@ -9,8 +9,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-
-	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
 )
 
 var summaryLink = regexp.MustCompile(`<a href="#f-([a-z0-9_]+)">`)
@@ -253,16 +251,7 @@ func TestTheEvidencePickerIsTiedToItsErrors(t *testing.T) {
 func TestTheErrorSummaryNamesEQAReviewAreasInWords(t *testing.T) {
 	w := newWorld(t)
 	provider := w.registerApplicant(t, "paula@example.org", "Paula Provider")
-	id := w.openEQA(t, provider, "practitioner", "en", "Coaching Essentials", "Academie Noord")
-	var curriculum []map[string]any
-	for cat := 1; cat <= 8; cat++ {
-		curriculum = append(curriculum, map[string]any{"category": cat, "description": fmt.Sprintf("Module %d", cat)})
-	}
-	Expect(t, w.in.Put(t, "/api/v1/cases/"+id+"/portfolio", provider.Token, map[string]any{"contact_hours": 150, "completed_cycles": 2, "curriculum": curriculum}), 200)
-	Expect(t, w.in.Upload(t, id, provider.Token, map[string]string{"kind": "programme_document", "title": "Curriculum", "categories": "1,2,3,4,5,6,7,8"}, "curriculum.md", []byte("# Curriculum"), nil), 201)
-	Expect(t, w.in.Post(t, "/api/v1/cases/"+id+"/submit", provider.Token, declared), 200)
-	Expect(t, w.in.Post(t, "/api/v1/cases/"+id+"/screening", w.admin, map[string]string{"outcome": "accepted"}), 200)
-	w.settled(t, Expect(t, w.in.Post(t, "/api/v1/cases/"+id+"/claim", w.assessor.Token, map[string]string{"role": "assessor"}), 200))
+	id := w.claimedEQA(t, provider)
 
 	anna := w.client(t)
 	anna.login(w.assessor.Email, w.assessor.Password)
