@@ -70,6 +70,7 @@ var mailMessages = map[string]msg{
 	"confirm_email.intro":            {"Confirm that this address is yours: from then on you log in with it and receive email there.", "Bevestig dat dit adres van u is: vanaf dan logt u ermee in en ontvangt u daar e-mail."},
 	"confirm_email.submit":           {"Confirm the address", "Adres bevestigen"},
 	"confirm_email.taken":            {"This address is already that of another account, so your email address has not changed. To use another address, ask for a new link on your account page.", "Dit adres is al dat van een ander account, dus uw e-mailadres is niet gewijzigd. Wilt u een ander adres gebruiken, vraag dan op uw accountpagina een nieuwe link aan."},
+	"confirm_email.ask_again":        {"Ask for a new link on your account page", "Vraag op uw accountpagina een nieuwe link aan"},
 	"ok.email_changed":               {"Your new email address counts from now on.", "Uw nieuwe e-mailadres geldt vanaf nu."},
 	"account.email":                  {"Email address", "E-mailadres"},
 	"account.email.intro":            {"We send a link to the new address; it counts once you follow the link (within 30 minutes). Until then your current address stays.", "We sturen een link naar het nieuwe adres; het geldt zodra u de link volgt (binnen 30 minuten). Tot dan blijft uw huidige adres."},
