@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/emcc/accredit/api/internal/export"
@@ -55,9 +56,37 @@ func (a *app) certificatePage(x *ctx, p *page, status int) error {
 	}
 	if p == nil {
 		p = x.newPage("certificate.title", nil)
+		// A returned renewal is sent again mended where the assessor
+		// asked: its form holds what was sent, not empty fields.
+		if r := c.Accreditation.CurrentRenewal; r != nil && r.State == accreditation.StateRenewalReturned {
+			p.Form = renewalValues(x.lang, r)
+		}
 	}
 	p.D = d
 	return x.render(status, "certificate", p)
+}
+
+// renewalValues is the renewal r as its form shows it, in lang: each
+// year's figures, the reflection and the aims' statements (the
+// declarations are confirmed again).
+func renewalValues(lang string, r *cases.RenewalView) url.Values {
+	v := url.Values{}
+	for i, y := range r.Years {
+		f := fmt.Sprintf("years[%d].", i)
+		v.Set(f+"practice_hours", formatNum(lang, y.PracticeHours))
+		v.Set(f+"supervision_hours", formatNum(lang, y.SupervisionHours))
+		for q, h := range y.SupervisionHoursByQuarter {
+			v.Set(fmt.Sprintf("%ssupervision_hours_by_quarter[%d]", f, q), formatNum(lang, h))
+		}
+		v.Set(f+"cpd_hours", formatNum(lang, y.CPDHours))
+	}
+	if r.Reflection != "" {
+		v.Set("reflection", r.Reflection)
+	}
+	for _, a := range r.Aims {
+		v.Set("aims."+string(a.Aim), a.Statement)
+	}
+	return v
 }
 
 // renewalQuartersHint is the legend of a renewal year's quarters: with the
