@@ -81,3 +81,33 @@ func TestAnUnreadableAsOfDateIsAFieldError(t *testing.T) {
 		t.Error("a bad date: the page shows a past view or the API's English")
 	}
 }
+
+// TestADateBeforeTheCaseWasOpenedSaysSoOnTheDateControl: a date before
+// the case was opened is still a 404, but the page was the error page's
+// "Page not found ... does not exist, or it is not yours to see", which
+// the office, looking at the case, cannot make sense of. It is the case
+// page as it is now, the date control saying the day the case was opened,
+// in the page's language.
+func TestADateBeforeTheCaseWasOpenedSaysSoOnTheDateControl(t *testing.T) {
+	w := newWorld(t)
+	id := w.readyEIA(t, w.registerApplicant(t, "carla@example.org", "Carla Coach"))
+	office := w.officeClient(t)
+	for _, tc := range []struct{ lang, want string }{
+		{"en", "The case was opened on 2 March 2026: choose that day or later"},
+		{"nl", "Het dossier is geopend op 2 maart 2026: kies die dag of later"},
+	} {
+		office.setLang(tc.lang)
+		a := office.get("/office/cases/" + id + "?as_of=2026-03-01")
+		if a.Status != http.StatusNotFound {
+			t.Errorf("%s: a day before the case: status %d, want 404", tc.lang, a.Status)
+		}
+		for _, want := range []string{tc.want, `id="f-as_of-error"`, `href="#f-as_of"`, `<h1>EIA`, `value="2026-03-01"`} {
+			if !strings.Contains(a.Body, want) {
+				t.Errorf("%s: a day before the case: the page has no %q", tc.lang, want)
+			}
+		}
+		if strings.Contains(a.Body, `id="as-of-banner"`) {
+			t.Errorf("%s: a day before the case: the page shows a past view", tc.lang)
+		}
+	}
+}

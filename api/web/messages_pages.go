@@ -347,6 +347,7 @@ var pageMessages = map[string]msg{
 	"officecase.audit":                         {"Audit history of this case", "Audithistorie van dit dossier"},
 	"officecase.asof.label":                    {"View the case as it stood on", "Bekijk het dossier zoals het was op"},
 	"officecase.asof.bad":                      {"Enter a date, such as %s", "Vul een datum in, zoals %s"},
+	"officecase.asof.before":                   {"The case was opened on %s: choose that day or later", "Het dossier is geopend op %s: kies die dag of later"},
 	"officecase.asof.show":                     {"Show", "Toon"},
 	"officecase.asof.banner":                   {"The case as it stood on %s (end of day, UTC).", "Het dossier zoals het was op %s (einde van de dag, UTC)."},
 	"officecase.asof.explain":                  {"Nothing can be done on this view: it is read from the case's own events up to then. Personal data erased since stays erased.", "Op deze weergave kan niets worden gedaan: ze is gelezen uit de eigen gebeurtenissen van het dossier tot dan. Persoonsgegevens die sindsdien zijn gewist, blijven gewist."},

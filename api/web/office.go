@@ -530,6 +530,12 @@ func (a *app) officeCaseAsOf(x *ctx, now *cases.CaseView, asOf string) error {
 		t = d.Add(24*time.Hour - time.Nanosecond)
 	}
 	c, err := a.d.Cases.AsOf(x.Request().Context(), x.actor(), now.ID, t)
+	if domain.Is(err, domain.NotFound) {
+		// The office sees the case now, so it had not been opened then:
+		// still a 404, said on the date control with the day it was.
+		p.Errors["as_of"] = x.T("officecase.asof.before", formatDate(x.lang, now.OpenedAt, false))
+		return a.officeCaseView(x, now, p, http.StatusNotFound)
+	}
 	if err != nil {
 		return err
 	}
