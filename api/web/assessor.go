@@ -86,6 +86,9 @@ type workspace struct {
 	// Barred is why the reader's profile no longer meets their role's
 	// conditions, but for a conflict of interest (barred.go).
 	Barred string
+	// InterviewFirst: the reader holds a role on a case in assessment at a
+	// level with an interview, and assesses once their record of it is in.
+	InterviewFirst bool
 }
 
 // levelText is one level's description in the reader's language.
@@ -114,6 +117,17 @@ func (a *app) workspaceView(x *ctx, c *cases.CaseView, p *page, status int) erro
 		w.OpenRoles = []string{""}
 	}
 	w.Mine = c.AssessmentOf(w.MyRole)
+	if w.MyRole != "" && w.Mine == nil && c.State == accreditation.StateInAssessment && !c.Can(accreditation.ActionAssess) &&
+		(c.Interview != nil || c.Can(accreditation.ActionScheduleInterview)) {
+		w.InterviewFirst = true
+		if c.Interview != nil {
+			for _, r := range c.Interview.Records {
+				if string(r.Role) == w.MyRole {
+					w.InterviewFirst = false
+				}
+			}
+		}
+	}
 	for _, as := range c.Assessments {
 		if string(as.Role) != w.MyRole {
 			w.Other = &as

@@ -48,7 +48,7 @@ func TestBrowserInterviewAtSeniorPractitioner(t *testing.T) {
 	// The assessor cannot assess before the interview, and schedules it.
 	anna.login(w.assessor.Email, w.assessor.Password)
 	anna.open("/assess/" + caseID)
-	anna.see("Interview", "It is not scheduled yet.", "The EMCC office or an assessor schedules the applicant's interview.", "You cannot assess this case now.")
+	anna.see("Interview", "It is not scheduled yet.", "The EMCC office or an assessor schedules the applicant's interview.", "You assess this case once you have recorded the interview: at this level it is part of the assessment.")
 	anna.set("#f-interview_at", "2026-03-02T11:00")
 	anna.fill("#f-interview_place", "EMCC office, meeting room 2")
 	anna.submit(`form[action$="/interview"] button[type=submit]`)

@@ -279,6 +279,7 @@ var pageMessages = map[string]msg{
 	"workspace.other_pending":        {"The other assessment is not in yet; you will see it once both are submitted.", "De andere beoordeling is er nog niet; u ziet haar zodra beide zijn ingediend."},
 	"workspace.waiting_partner":      {"Assessment starts once the %s is assigned. You will find the case under Your cases in the queue.", "De beoordeling begint zodra de %s is toegewezen. U vindt het dossier onder Uw dossiers in de wachtrij."},
 	"workspace.cannot_assess":        {"You cannot assess this case now.", "U kunt dit dossier nu niet beoordelen."},
+	"workspace.interview_first":      {"You assess this case once you have recorded the interview: at this level it is part of the assessment.", "U beoordeelt dit dossier zodra u het interview hebt vastgelegd: op dit niveau hoort het bij de beoordeling."},
 	"workspace.request":              {"Ask the applicant for more information", "De aanvrager om meer informatie vragen"},
 	"workspace.request.hint":         {"The case waits for the answer; the applicant can add evidence.", "Het dossier wacht op het antwoord; de aanvrager kan bewijs toevoegen."},
 	"workspace.request.submit":       {"Send the request", "Verzoek versturen"},
