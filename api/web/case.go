@@ -131,10 +131,14 @@ func ruleTextIn(lang string, cat *framework.Catalogue, u accreditation.RuleResul
 	switch req := toFloat(u.Required).(type) {
 	case bool:
 		given, _ := u.Given.(bool)
-		if withMet && given {
-			return tr(lang, "rule.flag_met", name)
+		met, missing := "rule.flag_met", "rule.flag_missing"
+		if written(u.Rule) {
+			met, missing = "rule.flag_written", "rule.flag_unwritten"
 		}
-		return tr(lang, "rule.flag_missing", name)
+		if withMet && given {
+			return tr(lang, met, name)
+		}
+		return tr(lang, missing, name)
 	case float64:
 		given, _ := toFloat(u.Given).(float64)
 		switch u.Rule {
@@ -146,6 +150,14 @@ func ruleTextIn(lang string, cat *framework.Catalogue, u accreditation.RuleResul
 		return tr(lang, "rule.at_least", name, formatNum(lang, req), formatNum(lang, given))
 	}
 	return fmt.Sprintf("%s: %v", name, u.Required)
+}
+
+// written reports whether the rule asks for a text the holder writes (a
+// renewal's reflection, an EQA aim's statement), which is written, not
+// confirmed as a declaration or a membership is.
+func written(rule string) bool {
+	return rule == accreditation.RuleRenewalReflection || rule == accreditation.RuleRenewalAims ||
+		slices.ContainsFunc(accreditation.RenewalAims, func(a accreditation.RenewalAim) bool { return accreditation.RuleRenewalAim(a) == rule })
 }
 
 // historyItem is one line of a case's timeline.

@@ -350,6 +350,8 @@ var vocabulary = map[string]msg{
 	"rule.at_least":                               {"%s: at least %s (now %s)", "%s: minstens %s (nu %s)"},
 	"rule.flag_missing":                           {"%s: not yet confirmed", "%s: nog niet bevestigd"},
 	"rule.flag_met":                               {"%s: confirmed", "%s: bevestigd"},
+	"rule.flag_unwritten":                         {"%s: not yet written", "%s: nog niet geschreven"},
+	"rule.flag_written":                           {"%s: written", "%s: geschreven"},
 	"rule.category_addressed":                     {"Category %d, %s: add evidence or a self-assessment statement", "Categorie %d, %s: voeg bewijs of een zelfevaluatie toe"},
 	"rule.curriculum_category":                    {"Curriculum covers category %d, %s", "Curriculum dekt categorie %d, %s"},
 	"rule.fee":                                    {"Fee of an application", "Vergoeding voor een aanvraag"},
