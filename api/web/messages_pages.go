@@ -393,6 +393,7 @@ var pageMessages = map[string]msg{
 	"officecase.appeal":                        {"Appeal", "Beroep"},
 	"officecase.appeal.return_to":              {"Only when the appeal is upheld.", "Alleen bij een gegrond beroep."},
 	"officecase.appeal.submit":                 {"Record the appeal decision", "Besluit over het beroep vastleggen"},
+	"officecase.appeal.involved":               {"You took part in this case, so another office user, not involved before, decides the appeal.", "U was bij dit dossier betrokken, dus een andere medewerker van het bureau, die er nog niet bij betrokken was, beslist over het beroep."},
 	"officecase.revoke":                        {"Revoke the accreditation (ethics complaint)", "Accreditatie herroepen (ethische klacht)"},
 	"officecase.revoke.submit":                 {"Revoke", "Herroepen"},
 	"officecase.eligibility":                   {"Eligibility as checked at submission", "Ontvankelijkheid zoals gecontroleerd bij indiening"},
