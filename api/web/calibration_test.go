@@ -53,7 +53,7 @@ func TestTheCalibrationPages(t *testing.T) {
 		t.Fatal("an applicant opened a calibration page")
 	}
 	anna.setLang("nl")
-	if nl := anna.get("/calibration").Body; !strings.Contains(nl, "Hoe beoordelaars overeenstemmen") || !strings.Contains(nl, "Per kwartaal") {
+	if nl := anna.get("/calibration").Body; !strings.Contains(nl, "Hoe assessoren overeenstemmen") || !strings.Contains(nl, "Per kwartaal") {
 		t.Fatal("the Dutch calibration page")
 	}
 }

@@ -208,3 +208,15 @@ func TestApplicantReadsWordsWrittenToThem(t *testing.T) {
 		}
 	}
 }
+
+// TestNoDutchMessageCallsTheAssessorBeoordelaar: the Dutch pages name the
+// role assessor (and its plural assessoren), as the role's own label does;
+// the calibration page and two confirmations said beoordelaar, a second
+// word for the same person. Beoordeling (an assessment) is not the role.
+func TestNoDutchMessageCallsTheAssessorBeoordelaar(t *testing.T) {
+	for k, m := range messages {
+		if strings.Contains(strings.ToLower(m.nl), "beoordelaar") {
+			t.Errorf("%s: %q: want assessor", k, m.nl)
+		}
+	}
+}
