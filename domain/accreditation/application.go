@@ -146,6 +146,16 @@ func (c *Case) UpdatePortfolio(actor domain.Actor, now time.Time, p Portfolio) (
 	return one(PortfolioUpdated{Portfolio: p}), nil
 }
 
+// MayAddEvidence is AddEvidence's first check, without the file: whether
+// actor may add evidence to the case, and the case take it now. The
+// service asks it before it reads an upload's file, so that one refused
+// for who sends it or for the case's state is answered before its body is
+// read, spooled and judged; AddEvidence checks it again as it decides.
+// Errors: those of AddEvidence's guard (NotFound, Forbidden, Conflict).
+func (c *Case) MayAddEvidence(actor domain.Actor, now time.Time) error {
+	return c.guard(ActionAddEvidence, actor, now, nil)
+}
+
 // AddEvidence records a file of evidence the service has stored. An
 // indicator adds its own category; the event lists the union. Allowed in
 // draft and returned, and while information is requested. Errors: NotFound,

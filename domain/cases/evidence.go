@@ -108,6 +108,13 @@ func (s *Service) AddEvidence(ctx context.Context, m aggregate.Meta, id string, 
 	anyRequest.RequestHash = "" // the file is not read yet: is the id recorded at all?
 	_, retry, _ := s.repo.Applied(ctx, anyRequest)
 	if !retry { // a full case, or an applicant at their quota: refused before a byte is read
+		// So is an upload the case would refuse whatever its file: from
+		// someone other than its applicant (the office, an assessor who
+		// reads the case), or to a case that takes no evidence now
+		// (submitted, in assessment, withdrawn).
+		if err := c.MayAddEvidence(m.Actor, s.now()); err != nil {
+			return "", aggregate.Result{}, s.hideForbidden(c, m.Actor, id, err)
+		}
 		if err := s.quotaError(c, 0); err != nil {
 			return "", aggregate.Result{}, err
 		}
