@@ -80,6 +80,7 @@ func (s *Service) AddEvidence(ctx context.Context, m aggregate.Meta, id string, 
 	if err != nil {
 		return "", aggregate.Result{}, err
 	}
+	up.FileName = evidence.BaseName(up.FileName) // "C:\Users\me\log.pdf" is log.pdf; "/" is none
 	var fields []domain.FieldError
 	if !accreditation.EvidenceKind(up.Kind).Valid() {
 		fields = append(fields, domain.FieldError{Field: "kind", Reason: "one of " + kindList()})

@@ -102,10 +102,25 @@ func refuse(format string, args ...any) (Type, error) {
 // ErrNotAccepted is wrapped by a refusal of a type that is not accepted at all.
 var ErrNotAccepted = errors.New("this file type is not accepted (judged by its content): PDF, DOCX, ODT, TXT, Markdown, PNG or JPEG")
 
-// extOf is the lower-cased extension of a file name ("" for none). Browsers
-// may send a Windows path; only the last element counts.
-func extOf(name string) string {
+// BaseName is an upload's file name without the directories a client sent
+// with it: what follows its last / or \ (a Windows path, as old browsers
+// and some clients send one; Go's multipart reader drops a path only up to
+// a /). A name of no file ("", ".", "..", one ending in a separator) is "".
+// It is what is kept and offered back as the file's name, and what its
+// extension is judged by (RFC 7578, 4.2: a path sent with a name is not
+// used).
+func BaseName(name string) string {
 	name = name[strings.LastIndexAny(name, `/\`)+1:]
+	if name == "." || name == ".." {
+		return ""
+	}
+	return name
+}
+
+// extOf is the lower-cased extension of a file name ("" for none), judged
+// by its BaseName.
+func extOf(name string) string {
+	name = BaseName(name)
 	i := strings.LastIndexByte(name, '.')
 	if i <= 0 { // no dot, or a dot file such as ".profile"
 		return ""
