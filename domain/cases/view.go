@@ -3,6 +3,7 @@ package cases
 import (
 	"context"
 	"maps"
+	"mime"
 	"slices"
 	"strings"
 	"time"
@@ -156,10 +157,16 @@ func (e EvidenceView) Erased() bool { return e.FileName == pii.Erased }
 // Image reports whether the file is an image.
 func (e EvidenceView) Image() bool { return strings.HasPrefix(e.ContentType, "image/") }
 
-// InlineType reports whether a file of contentType may be shown inline.
+// InlineType reports whether a file of contentType may be shown inline:
+// the types a browser shows without running anything of the file's, named
+// one by one rather than by a prefix such as image/, which would take in
+// a type accepted later (image/svg+xml runs scripts) unsandboxed.
 func InlineType(contentType string) bool {
-	return strings.HasPrefix(contentType, "application/pdf") || strings.HasPrefix(contentType, "image/")
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && inlineTypes[mt]
 }
+
+var inlineTypes = map[string]bool{"application/pdf": true, "image/png": true, "image/jpeg": true}
 
 // SelfAssessmentView is the statement on one category.
 type SelfAssessmentView struct {
