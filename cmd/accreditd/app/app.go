@@ -147,6 +147,14 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 	}
 	defer func() {
 		if err != nil { // stop whatever was started, in reverse
+			if a.metricsSrv != nil {
+				_ = a.metricsSrv.Close()
+			}
+			if a.http != nil {
+				_ = a.http.Close()
+			} else if a.listener != nil {
+				_ = a.listener.Close()
+			}
 			if a.cancel != nil {
 				a.cancel()
 				a.wg.Wait()
@@ -322,7 +330,7 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 		RequestKey: a.requestKey, PublicHost: publicHost(cfg.PublicURL)})
 	a.listener, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+		return nil, fmt.Errorf("ACCREDIT_ADDR: listen on %s: %w", cfg.Addr, err)
 	}
 	if cfg.PublicURL == "" {
 		// Set before serving: the credentials name the address listened on.
@@ -337,6 +345,13 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 		return nil, err
 	}
 	a.phase("notifier and mail jobs", t)
+	// The metrics address is taken before the main listener serves: one in
+	// use or mistyped fails the start with nothing serving yet.
+	if cfg.MetricsAddr != "" {
+		if err := a.serveMetrics(cfg.MetricsAddr); err != nil {
+			return nil, err
+		}
+	}
 	a.http = &http.Server{Handler: a.API.Echo, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Minute,
 		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
 	a.wg.Add(2)
@@ -365,11 +380,6 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 			a.expiryLoop(runCtx)
 		}
 	}()
-	if cfg.MetricsAddr != "" {
-		if err := a.serveMetrics(cfg.MetricsAddr); err != nil {
-			return nil, err
-		}
-	}
 	a.log.Info("accreditd serving", "addr", a.Addr(), "embedded_nats", a.conn.Embedded() != nil, "nats_client_url", a.natsURL(),
 		"started_in_ms", time.Since(began).Milliseconds())
 	return a, nil
@@ -573,7 +583,7 @@ func (a *App) checkpoint(ctx context.Context) (audit.Checkpoint, error) {
 func (a *App) serveMetrics(addr string) error {
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("metrics listen on %s: %w", addr, err)
+		return fmt.Errorf("ACCREDIT_METRICS_ADDR: listen on %s: %w", addr, err)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(a.Metrics.Registry, promhttp.HandlerOpts{}))

@@ -25,7 +25,7 @@ type Profiler struct {
 func ServeProfiler(addr string, log *slog.Logger) (*Profiler, error) {
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("pprof listen on %s: %w", addr, err)
+		return nil, fmt.Errorf("ACCREDIT_PPROF_ADDR: listen on %s: %w", addr, err)
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
