@@ -4,6 +4,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/signal"
@@ -14,6 +16,9 @@ import (
 
 func main() {
 	cfg, err := app.FromOS()
+	if errors.Is(err, flag.ErrHelp) { // -h: the flags were listed
+		os.Exit(0)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "accreditd:", err)
 		os.Exit(2)

@@ -94,3 +94,25 @@ func TestBinaryStartsOnDefaultsAndStopsCleanlyOnSIGTERM(t *testing.T) {
 		t.Fatalf("the embedded server opened a client port without being told to:\n%s", logs.String())
 	}
 }
+
+// accreditd -h lists the flags and exits 0 (asked for, not a usage error);
+// an argument that is not a flag exits 2 naming it, before anything starts.
+func TestHelpExitsZeroAndAStrayArgumentTwo(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "accreditd")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	out, err := exec.Command(bin, "-h").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "-data-dir") || strings.Contains(string(out), "help requested") {
+		t.Errorf("accreditd -h: %v, want exit 0 and the flags\n%s", err, out)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a start that ignores it serves until killed
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "data-dir", filepath.Join(dir, "data"))
+	cmd.Env = append(os.Environ(), "ACCREDIT_DATA_DIR="+filepath.Join(dir, "data"), "ACCREDIT_ADDR=127.0.0.1:0")
+	out, err = cmd.CombinedOutput()
+	if code := cmd.ProcessState.ExitCode(); code != 2 || !strings.Contains(string(out), `unexpected argument "data-dir"`) {
+		t.Errorf("accreditd data-dir DIR: exit %d (%v), want 2 naming the argument\n%s", code, err, out)
+	}
+}

@@ -163,6 +163,9 @@ func parse(args []string, getenv func(string) string) (Config, *flag.FlagSet, er
 		return c, fs, err
 	}
 	var errs []error
+	if fs.NArg() > 0 { // the flag package stops at the first; the ones after it would be dropped unread
+		errs = append(errs, fmt.Errorf("unexpected argument %q: accreditd takes flags only (-data-dir DIR or -data-dir=DIR; accreditd -h lists them)", fs.Arg(0)))
+	}
 	if replicas != "" {
 		n, err := strconv.Atoi(replicas)
 		if err != nil || n < 1 || n > 5 {

@@ -34,3 +34,19 @@ func TestTheReadWaitIsADurationUpToAMinute(t *testing.T) {
 		}
 	}
 }
+
+// An argument that is not a flag is refused, not dropped with every flag
+// after it: `accreditd data-dir /srv/accredit -addr :80` would otherwise
+// start on ./data and 127.0.0.1:8080.
+func TestAnArgumentThatIsNotAFlagIsRefused(t *testing.T) {
+	none := func(string) string { return "" }
+	for _, args := range [][]string{{"data-dir", "/srv/accredit"}, {"-addr", "127.0.0.1:8081", "serve", "-data-dir", "/srv/accredit"}} {
+		_, err := app.Parse(args, none)
+		if err == nil || !strings.Contains(err.Error(), "unexpected argument") {
+			t.Errorf("%q: got %v, want the argument refused", args, err)
+		}
+	}
+	if _, err := app.Parse([]string{"-data-dir", "/srv/accredit", "-addr=127.0.0.1:8081"}, none); err != nil {
+		t.Errorf("flags only: %v", err)
+	}
+}
