@@ -35,7 +35,10 @@ NOT in the backup, and to be backed up separately and kept safe:
     evidence) cannot be read;
   - the audit signing key (ACCREDIT_SIGNING_KEY_FILE, default
     <data>/keys/audit-ed25519.pem): without it the restored checkpoints do not
-    verify.
+    verify;
+  - the credential signing keys (ACCREDIT_CREDENTIAL_KEY_DIR, default
+    <data>/keys/credentials): without them the awards' credentials already
+    issued no longer verify against the office's published keys.
 
 Where the data is: --nats-url (or ACCREDIT_NATS_URL) for a NATS server or
 cluster, e.g. the client port of accreditd's embedded server
@@ -141,7 +144,7 @@ func cmdBackup(ctx context.Context, c *cli, args []string) error {
 			each = append(each, fmt.Sprintf("%s %d", s, n))
 		}
 	}
-	fmt.Fprintf(c.stderr, "accredit: backed up %s to %s; messages per stream: %s.\naccredit: the master key (ACCREDIT_MASTER_KEY_FILE) and the audit signing key are NOT in it: back them up separately.\n", where, target, strings.Join(each, ", "))
+	fmt.Fprintf(c.stderr, "accredit: backed up %s to %s; messages per stream: %s.\naccredit: the master key (ACCREDIT_MASTER_KEY_FILE), the audit signing key (ACCREDIT_SIGNING_KEY_FILE) and the credential keys (ACCREDIT_CREDENTIAL_KEY_DIR) are NOT in it: back them up separately.\n", where, target, strings.Join(each, ", "))
 	return nil
 }
 
@@ -163,7 +166,8 @@ that fails part-way deletes the streams it wrote into (they were empty or
 absent), so it can be run again once the cause is fixed. Into
 --data-dir (the embedded server, a single server) each stream gets 1
 replica, so a cluster's backup restores on one host. Then put the
-master key and the audit signing key in place and start accreditd: it
+master key, the audit signing key and the credential key directory in
+place and start accreditd: it
 rebuilds its state from the restored streams. Users log in again (sessions
 are not restored).`+"\n"+backupAbout, "", 0, 0)
 	nf := addNATSFlags(l)
@@ -216,6 +220,6 @@ are not restored).`+"\n"+backupAbout, "", 0, 0)
 	for _, p := range b.Streams() {
 		each = append(each, fmt.Sprintf("%s %d", p.Record.Stream, counts[p.Record.Stream]))
 	}
-	fmt.Fprintf(c.stdout, "Restored into %s; messages per stream: %s.\nPut the master key and the audit signing key in place, then start accreditd; users log in again.\n", where, strings.Join(each, ", "))
+	fmt.Fprintf(c.stdout, "Restored into %s; messages per stream: %s.\nPut the master key, the audit signing key and the credential key directory (ACCREDIT_CREDENTIAL_KEY_DIR) in place, then start accreditd; users log in again.\n", where, strings.Join(each, ", "))
 	return nil
 }

@@ -82,7 +82,7 @@ func TestBackupAndRestoreBringBackEverything(t *testing.T) {
 	h := &harness{t: t, in: in, env: map[string]string{"HOME": t.TempDir()}}
 	file := filepath.Join(t.TempDir(), "accredit.backup.gz")
 	r := h.must(0, "", "backup", "--nats-url", "nats://"+cfg.NATSListen, "--out", file)
-	contains(t, "backup", r.stderr, "ACCREDIT_EVENTS", "KV_ACCREDIT_DATA_KEYS", "OBJ_ACCREDIT_EVIDENCE", "master key", "NOT in it")
+	contains(t, "backup", r.stderr, "ACCREDIT_EVENTS", "KV_ACCREDIT_DATA_KEYS", "OBJ_ACCREDIT_EVIDENCE", "master key", "ACCREDIT_SIGNING_KEY_FILE", "ACCREDIT_CREDENTIAL_KEY_DIR", "NOT in it")
 	checkBackupFile(t, file)
 
 	// Restoring into a server that holds the data is refused, changing nothing.
@@ -99,7 +99,7 @@ func TestBackupAndRestoreBringBackEverything(t *testing.T) {
 	// accreditd starts (it writes its first office user on start).
 	url, stop := bareJetStream(t, dir)
 	r = h.must(0, "", "restore", "--nats-url", url, "--in", file)
-	contains(t, "restore", r.stdout, "Restored into", "ACCREDIT_EVENTS", "OBJ_ACCREDIT_EVIDENCE")
+	contains(t, "restore", r.stdout, "Restored into", "ACCREDIT_EVENTS", "OBJ_ACCREDIT_EVIDENCE", "ACCREDIT_CREDENTIAL_KEY_DIR")
 	// Twice is refused.
 	h.must(exitFailed, "", "restore", "--nats-url", url, "--in", file)
 	stop()

@@ -28,7 +28,9 @@ package natsstore
 // personal data in the backup (names, emails, texts, evidence) cannot be
 // read, and the audit signing key (ACCREDIT_SIGNING_KEY_FILE,
 // <data>/keys/audit-ed25519.pem), without which the restored checkpoints
-// cannot be verified.
+// cannot be verified, and the credential signing keys
+// (ACCREDIT_CREDENTIAL_KEY_DIR, <data>/keys/credentials), without which
+// the credentials already issued no longer verify.
 
 import (
 	"bufio"
