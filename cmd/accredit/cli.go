@@ -273,6 +273,9 @@ func (l *leaf) parse(c *cli, args []string) ([]string, error) {
 	if c.output != "" && c.output != "text" && c.output != "json" {
 		return nil, usagef(l.path, "--output must be text or json, not %q", c.output)
 	}
+	if c.retries < 0 {
+		return nil, usagef(l.path, "--retries must be 0 or more, not %d", c.retries)
+	}
 	return pos, nil
 }
 
@@ -299,7 +302,9 @@ func (l *leaf) usage(w io.Writer) {
 		for _, n := range names {
 			f := l.fs.Lookup(n)
 			def := ""
-			if f.DefValue != "" && f.DefValue != "false" {
+			// A usage that tells its default itself ("default: those of
+			// the existing event stream") is not followed by the zero value.
+			if f.DefValue != "" && f.DefValue != "false" && !strings.Contains(f.Usage, "default") {
 				def = " (default " + f.DefValue + ")"
 			}
 			fmt.Fprintf(tw, "  --%s\t%s%s\n", n, f.Usage, def)

@@ -143,6 +143,15 @@ func TestUsageAndHelp(t *testing.T) {
 	contains(t, "users disable --help", h.must(0, "", "users", "disable", "--help").stdout, "told by email", "the reason stays out of it", "--reason")
 	contains(t, "users enable --help", h.must(0, "", "users", "enable", "--help").stdout, "told by email", "the reason stays out of it")
 	contains(t, "restore --help", h.must(0, "", "restore", "--help").stdout, "master key", "--nats-url", "--data-dir", "gzip")
+	// A flag whose usage tells its default is not followed by a contrary
+	// "(default 0)", its zero value.
+	for _, cmd := range [][]string{{"seed", "--help"}, {"cases", "list", "--help"}} {
+		for _, line := range strings.Split(h.must(0, "", cmd...).stdout, "\n") {
+			if usage, ok := strings.CutSuffix(line, "(default 0)"); ok && strings.Contains(usage, "default") {
+				t.Errorf("%v: a usage that tells its default ends with (default 0): %s", cmd, line)
+			}
+		}
+	}
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -160,6 +169,7 @@ func TestUsageAndHelp(t *testing.T) {
 		{"bad export format", []string{"audit", "export", "--format", "xml"}, "--format must be csv or ndjson"},
 		{"backup without NATS", []string{"backup"}, "missing --nats-url"},
 		{"bad URL", []string{"register", "search", "--url", "ftp://x"}, "not an http(s) URL"},
+		{"negative retries", []string{"users", "list", "--retries", "-1"}, "--retries must be 0 or more, not -1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := h.run("", tc.args...)
