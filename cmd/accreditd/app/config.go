@@ -265,6 +265,13 @@ func parse(args []string, getenv func(string) string) (Config, *flag.FlagSet, er
 	if c.CredentialKeyDir == "" {
 		c.CredentialKeyDir = filepath.Join(c.DataDir, "keys", "credentials")
 	}
+	if c.NATSListen != "" {
+		// Read here, not first by the embedded server, so that a wrong one
+		// is refused with the others and named as they are.
+		if _, port, err := net.SplitHostPort(c.NATSListen); err != nil || !isPort(port) {
+			errs = append(errs, fmt.Errorf("ACCREDIT_NATS_LISTEN: %q is not a host:port such as 127.0.0.1:4222", c.NATSListen))
+		}
+	}
 	if c.PprofAddr != "" && c.PprofAddr == c.Addr {
 		errs = append(errs, errors.New("ACCREDIT_PPROF_ADDR must differ from ACCREDIT_ADDR: profiles are never served on the public address"))
 	}
@@ -274,6 +281,12 @@ func parse(args []string, getenv func(string) string) (Config, *flag.FlagSet, er
 		}
 	}
 	return c, fs, errors.Join(errs...)
+}
+
+// isPort reports whether s is a port number, 0 to 65535.
+func isPort(s string) bool {
+	n, err := strconv.Atoi(s)
+	return err == nil && n >= 0 && n <= 65535
 }
 
 // ParseCIDRs reads a comma- or space-separated list of CIDRs; a bare

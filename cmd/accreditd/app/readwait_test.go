@@ -50,3 +50,27 @@ func TestAnArgumentThatIsNotAFlagIsRefused(t *testing.T) {
 		t.Errorf("flags only: %v", err)
 	}
 }
+
+// ACCREDIT_NATS_LISTEN is refused at parse, by name, when it is not a
+// host:port, as every other variable is; the embedded server named only
+// "embedded nats: listen address", after the data directory was locked.
+func TestANATSListenAddressThatIsNotHostPortIsRefusedByName(t *testing.T) {
+	env := func(v string) func(string) string {
+		return func(name string) string {
+			if name == "ACCREDIT_NATS_LISTEN" {
+				return v
+			}
+			return ""
+		}
+	}
+	for _, v := range []string{"127.0.0.1:4222", ":4222", "localhost:0", "[::1]:4222"} {
+		if _, err := app.Parse(nil, env(v)); err != nil {
+			t.Errorf("ACCREDIT_NATS_LISTEN=%s: got %v, want it taken", v, err)
+		}
+	}
+	for _, v := range []string{"4222", "127.0.0.1", "127.0.0.1:port", "127.0.0.1:70000", "127.0.0.1:-1"} {
+		if _, err := app.Parse(nil, env(v)); err == nil || !strings.Contains(err.Error(), "ACCREDIT_NATS_LISTEN") {
+			t.Errorf("ACCREDIT_NATS_LISTEN=%s: got %v, want it refused by name", v, err)
+		}
+	}
+}
