@@ -13,11 +13,7 @@ import (
 // the individual's wording. In English and in Dutch.
 func TestEQAPagesSpeakOfTheProgramme(t *testing.T) {
 	w := newWorld(t)
-	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
-	eqa := w.openEQA(t, carla, "practitioner", "en", "Coaching Plus", "Academy North")
-	eia := w.readyEIA(t, carla)
-	c := w.client(t)
-	c.login(carla.Email, carla.Password)
+	c, eqa, eia := w.eqaAndEIA(t)
 	words := map[string]struct{ eqaLevel, eiaLevel, eqaSelf, eiaSelf string }{
 		"en": {"Choose the one the programme trains its participants to", "Choose the one that describes you best",
 			"say how the programme's curriculum and its delivery address it", "say how your practice shows it"},

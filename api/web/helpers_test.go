@@ -100,6 +100,19 @@ func (w *world) openEQA(t testing.TB, applicant User, level, lang, name, provide
 		"programme": map[string]string{"name": name, "provider": provider}}), 201).Map(t)["id"].(string)
 }
 
+// eqaAndEIA registers Carla, who opens an empty EQA practitioner draft and
+// an EIA practitioner case ready to submit, and returns her browser, logged
+// in, and the two cases.
+func (w *world) eqaAndEIA(t testing.TB) (c *client, eqa, eia string) {
+	t.Helper()
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	eqa = w.openEQA(t, carla, "practitioner", "en", "Coaching Plus", "Academy North")
+	eia = w.readyEIA(t, carla)
+	c = w.client(t)
+	c.login(carla.Email, carla.Password)
+	return c, eqa, eia
+}
+
 // claimedCase opens an EIA practitioner case of the applicant, submits it,
 // has the office accept it and w.assessor claim its assessor's role.
 func (w *world) claimedCase(t testing.TB, applicant User) string {

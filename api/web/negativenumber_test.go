@@ -17,11 +17,7 @@ import (
 // and in Dutch, on an EQA and an EIA portfolio.
 func TestPortfolioSaysWhatIsWrongWithANumber(t *testing.T) {
 	w := newWorld(t)
-	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
-	eqa := w.openEQA(t, carla, "practitioner", "en", "Coaching Plus", "Academy North")
-	eia := w.readyEIA(t, carla)
-	c := w.client(t)
-	c.login(carla.Email, carla.Password)
+	c, eqa, eia := w.eqaAndEIA(t)
 	eiaForm := func(field, value string) url.Values {
 		f := url.Values{"first_practice_date": {"2021-01-15"}, "client_hours": {"140"}, "client_count": {"14"}, "cpd_hours_last_year": {"20"},
 			"supervision_hours_last_year": {"6"}, "feedback_items_last_12m": {"6"}, "reflection_items_last_12m": {"5"}, "professional_body_member": {"yes"}}
