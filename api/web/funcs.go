@@ -23,19 +23,11 @@ func funcs(lang string, cat *framework.Catalogue) template.FuncMap {
 		"auditReason": func(reason string) string { return auditReason(lang, reason) },
 		// tn is t for a count n (the first argument): key.one when n is 1.
 		"tn": func(key string, n int, args ...any) string {
-			if n == 1 && hasMessage(key+".one") {
-				key += ".one"
-			}
-			return tr(lang, key, append([]any{n}, args...)...)
+			return tr(lang, countKey(key, n), append([]any{n}, args...)...)
 		},
 		// tcount is t for the words beside a count n that the page shows
 		// apart (a dashboard tile's label): key.one when n is 1.
-		"tcount": func(key string, n any) string {
-			if one(n) && hasMessage(key+".one") {
-				key += ".one"
-			}
-			return tr(lang, key)
-		},
+		"tcount": func(key string, n any) string { return tr(lang, countKey(key, n)) },
 		"ft": func(t framework.Text) string {
 			return t.In(lang)
 		},
@@ -223,6 +215,15 @@ func funcs(lang string, cat *framework.Catalogue) template.FuncMap {
 		},
 		"ruleLine": func(u accreditation.RuleResult) string { return ruleTextIn(lang, cat, u, true) },
 	}
+}
+
+// countKey is the message key for words about a count n: key.one, where
+// the catalogue has it, when n is 1.
+func countKey(key string, n any) string {
+	if one(n) && hasMessage(key+".one") {
+		return key + ".one"
+	}
+	return key
 }
 
 // one reports whether n, a count or a figure such as a median, is 1.

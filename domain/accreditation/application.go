@@ -161,7 +161,7 @@ func (c *Case) MayAddEvidence(actor domain.Actor, now time.Time) error {
 // draft and returned, and while information is requested. Errors: NotFound,
 // Forbidden, Conflict (state, or the id is taken), Invalid.
 func (c *Case) AddEvidence(actor domain.Actor, now time.Time, in EvidenceInput) ([]aggregate.Change, error) {
-	if err := c.guard(ActionAddEvidence, actor, now, nil); err != nil {
+	if err := c.MayAddEvidence(actor, now); err != nil {
 		return nil, err
 	}
 	cat, err := c.frameworkCatalogue()
