@@ -200,7 +200,7 @@ func TestAKeyReusedForAnotherFileIsRefused(t *testing.T) {
 	carla := in.CreateUser(t, in.AdminToken(t), "applicant", "carla@example.org", "Carla")
 	id := Expect(t, in.Post(t, "/api/v1/cases", carla.Token, eiaCase), 201).Map(t)["id"].(string)
 	up := func(content []byte) Response {
-		return in.Upload(t, id, carla.Token, map[string]string{"kind": "reflective_statement", "title": "Log", "categories": "1", "indicators": "31"}, "log.pdf", content, keyed("up-1"))
+		return in.Upload(t, id, carla.Token, map[string]string{"kind": "reflective_statement", "title": "Log", "categories": "1", "indicators": "2"}, "log.pdf", content, keyed("up-1"))
 	}
 	first := Expect(t, up(pdf), 201)
 	other := append(append([]byte(nil), pdf...), "% another version of the file\n"...)

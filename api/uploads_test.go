@@ -430,7 +430,7 @@ func TestARetriedUploadNamesTheEvidenceItRecorded(t *testing.T) {
 	carla := in.CreateUser(t, in.AdminToken(t), "applicant", "carla@example.org", "Carla")
 	id := Expect(t, in.Post(t, "/api/v1/cases", carla.Token, eiaCase), 201).Map(t)["id"].(string)
 	up := func() Response {
-		return in.Upload(t, id, carla.Token, map[string]string{"kind": "reflective_statement", "title": "Log", "categories": "1", "indicators": "31"}, "log.pdf", pdf, keyed("up-1"))
+		return in.Upload(t, id, carla.Token, map[string]string{"kind": "reflective_statement", "title": "Log", "categories": "1", "indicators": "2"}, "log.pdf", pdf, keyed("up-1"))
 	}
 	first := Expect(t, up(), 201)
 	retry := Expect(t, up(), 201)
@@ -451,7 +451,7 @@ func TestARetriedUploadIsAnsweredAsTheFirstAfterTheCaseMovedOn(t *testing.T) {
 	carla := in.CreateUser(t, in.AdminToken(t), "applicant", "carla@example.org", "Carla")
 	id := Expect(t, in.Post(t, "/api/v1/cases", carla.Token, eiaCase), 201).Map(t)["id"].(string)
 	up := func() Response {
-		return in.Upload(t, id, carla.Token, map[string]string{"kind": "reflective_statement", "title": "Log", "categories": "1", "indicators": "31"}, "log.pdf", pdf, keyed("up-1"))
+		return in.Upload(t, id, carla.Token, map[string]string{"kind": "reflective_statement", "title": "Log", "categories": "1", "indicators": "2"}, "log.pdf", pdf, keyed("up-1"))
 	}
 	first := Expect(t, up(), 201)
 	Expect(t, in.Post(t, "/api/v1/cases/"+id+"/withdraw", carla.Token, map[string]any{}), 200)
@@ -469,7 +469,7 @@ func TestAnUploadToAWithdrawnCaseIsAConflictThatAllowsNothing(t *testing.T) {
 	carla := in.CreateUser(t, in.AdminToken(t), "applicant", "carla@example.org", "Carla")
 	id := Expect(t, in.Post(t, "/api/v1/cases", carla.Token, eiaCase), 201).Map(t)["id"].(string)
 	Expect(t, in.Post(t, "/api/v1/cases/"+id+"/withdraw", carla.Token, map[string]any{}), 200)
-	r := Expect(t, in.Upload(t, id, carla.Token, map[string]string{"kind": "reflective_statement", "title": "Log", "categories": "1", "indicators": "31"}, "log.pdf", pdf, nil), 409)
+	r := Expect(t, in.Upload(t, id, carla.Token, map[string]string{"kind": "reflective_statement", "title": "Log", "categories": "1", "indicators": "2"}, "log.pdf", pdf, nil), 409)
 	if allowed, ok := r.Map(t)["allowed"].([]any); !ok || len(allowed) != 0 {
 		t.Fatalf("allowed: got %#v, want an empty list", r.Map(t)["allowed"])
 	}

@@ -211,7 +211,10 @@ func (c *Case) describeEvidence(f *fields, cat *framework.Catalogue, kind Eviden
 	for i, n := range categories {
 		f.category(fmt.Sprintf("categories[%d]", i), n)
 	}
-	inds = f.indicators(cat, "indicators", indicators, 0, "")
+	// At or below the case's level, as the assessment's ratings cite them:
+	// the pages offer no other, and a request that names one is refused
+	// here rather than recorded for an assessor to meet.
+	inds = f.indicators(cat, "indicators", indicators, 0, c.Level)
 	for _, n := range inds {
 		if ind, ok := cat.Indicator(n); ok {
 			cats = append(cats, ind.Category)

@@ -153,10 +153,10 @@ func TestUpdatePortfolio(t *testing.T) {
 func TestEvidence(t *testing.T) {
 	t.Run("an indicator adds its category", func(t *testing.T) {
 		h := given(t, SchemeEIA, opened)
-		wantTypes(t, h.do(applicant, with((*Case).AddEvidence, evidence("ev-9", []int{2}, []int{15, 99}))), EventEvidenceAdded)
+		wantTypes(t, h.do(applicant, with((*Case).AddEvidence, evidence("ev-9", []int{2}, []int{15, 31}))), EventEvidenceAdded)
 		e := h.c.Evidence[0]
-		if !slices.Equal(e.Categories, []int{1, 2, 5}) || !slices.Equal(e.Indicators, []int{15, 99}) {
-			t.Fatalf("categories, indicators: got %v %v, want [1 2 5] [15 99]", e.Categories, e.Indicators)
+		if !slices.Equal(e.Categories, []int{1, 2, 5}) || !slices.Equal(e.Indicators, []int{15, 31}) {
+			t.Fatalf("categories, indicators: got %v %v, want [1 2 5] [15 31]", e.Categories, e.Indicators)
 		}
 		if e.AddedBy != applicant.ID || !e.AddedAt.Equal(h.now) || e.SHA256 != strings.Repeat("ab", 32) || e.Object != "obj-ev-9" {
 			t.Fatalf("evidence: got %+v", e)
@@ -175,6 +175,7 @@ func TestEvidence(t *testing.T) {
 		field string
 	}{
 		{"unknown indicator cited", func(in *EvidenceInput) { in.Indicators = []int{15, 500} }, "indicators[1]"},
+		{"indicator above the case level", func(in *EvidenceInput) { in.Indicators = []int{15, 73} }, "indicators[1]"},
 		{"category 9", func(in *EvidenceInput) { in.Categories = []int{9} }, "categories[0]"},
 		{"unknown kind", func(in *EvidenceInput) { in.Kind = "selfie" }, "kind"},
 		{"no title", func(in *EvidenceInput) { in.Title = pii.Sealed{} }, "title"},
@@ -232,6 +233,7 @@ func TestEditEvidence(t *testing.T) {
 		field string
 	}{
 		{"unknown indicator", func(in *EditEvidenceInput) { in.Indicators = []int{500} }, "indicators[0]"},
+		{"indicator above the case level", func(in *EditEvidenceInput) { in.Indicators = []int{73} }, "indicators[0]"},
 		{"category 9", func(in *EditEvidenceInput) { in.Categories = []int{9} }, "categories[0]"},
 		{"a kind of EQA evidence", func(in *EditEvidenceInput) { in.Kind = "selfie" }, "kind"},
 		{"no title", func(in *EditEvidenceInput) { in.Title = pii.Sealed{} }, "title"},
