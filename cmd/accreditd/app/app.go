@@ -165,6 +165,9 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 			a.shutdownStores()
 		}
 	}()
+	if err := tryListen(cfg); err != nil {
+		return nil, err
+	}
 	began := time.Now()
 	if err := a.connect(); err != nil {
 		return nil, err
@@ -391,6 +394,26 @@ func (a *App) natsURL() string {
 		return e.ClientURL()
 	}
 	return natsstore.RedactURLs(a.cfg.NATSURL)
+}
+
+// tryListen listens on each address the process will serve on and lets it
+// go again, so that one in use or mistyped fails the start at once rather
+// than after the store's catch-up, which takes minutes on a large store.
+// The addresses are taken for good only once the process has caught up
+// (the port opens when the replica can answer: deploy/README), so one may
+// still be taken in between; that listen keeps its own error.
+func tryListen(cfg Config) error {
+	for _, l := range []struct{ name, addr string }{{"ACCREDIT_ADDR", cfg.Addr}, {"ACCREDIT_METRICS_ADDR", cfg.MetricsAddr}} {
+		if l.addr == "" {
+			continue
+		}
+		ln, err := net.Listen("tcp", l.addr)
+		if err != nil {
+			return fmt.Errorf("%s: listen on %s: %w", l.name, l.addr, err)
+		}
+		_ = ln.Close()
+	}
+	return nil
 }
 
 // Addr is the address the HTTP server listens on.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -51,4 +52,36 @@ func TestAStartWhoseMetricsAddressIsTakenFailsAndServesNothing(t *testing.T) {
 		t.Fatalf("the failed start left %s taken: %v", addr, err)
 	}
 	l.Close()
+}
+
+// An address in use fails the start before the store is opened, naming its
+// variable: it was found only after the catch-up, minutes into the start of
+// a large store, because the port opens once the replica has caught up.
+func TestAnAddressInUseFailsTheStartBeforeTheStoreIsOpened(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	for _, name := range []string{"ACCREDIT_ADDR", "ACCREDIT_METRICS_ADDR"} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			cfg := apptest.Config(dir)
+			if name == "ACCREDIT_ADDR" {
+				cfg.Addr = taken.Addr().String()
+			} else {
+				cfg.MetricsAddr = taken.Addr().String()
+			}
+			a, err := app.Start(context.Background(), cfg, app.Options{Log: slog.New(slog.DiscardHandler)})
+			if a != nil {
+				_ = a.Close()
+			}
+			if err == nil || !strings.HasPrefix(err.Error(), name+": listen on "+taken.Addr().String()) {
+				t.Fatalf("start: %v, want an error naming %s and the address", err, name)
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+				t.Fatalf("the store was opened before the address was tried: the data directory holds %v", entries)
+			}
+		})
+	}
 }
