@@ -4,14 +4,16 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/emcc/accredit/domain/mail"
 	"net"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/emcc/accredit/domain/mail"
 )
 
 // Config is everything accreditd can be told. Flags win over environment
@@ -280,7 +282,30 @@ func parse(args []string, getenv func(string) string) (Config, *flag.FlagSet, er
 			errs = append(errs, fmt.Errorf("ACCREDIT_PUBLIC_URL: %q is not an http(s) address such as https://accredit.example.org", c.PublicURL))
 		}
 	}
-	return c, fs, errors.Join(errs...)
+	return c, fs, errors.Join(byFlag(errs, fs)...)
+}
+
+// usageVariable is the variable a flag's usage ends with: "(ACCREDIT_SLA_DAYS)".
+var usageVariable = regexp.MustCompile(`\((ACCREDIT_[A-Z_]+)\)$`)
+
+// byFlag names the flag in the error of a value given as one: `accreditd
+// -sla-days x` is told "-sla-days: ...", not about ACCREDIT_SLA_DAYS, which
+// it never set. A value from the environment keeps its variable's name.
+func byFlag(errs []error, fs *flag.FlagSet) []error {
+	given := map[string]string{}
+	fs.Visit(func(f *flag.Flag) {
+		if m := usageVariable.FindStringSubmatch(f.Usage); m != nil {
+			given[m[1]] = "-" + f.Name
+		}
+	})
+	for i, err := range errs {
+		msg := err.Error()
+		if name, _, ok := strings.Cut(msg, " "); ok && given[strings.TrimSuffix(name, ":")] != "" {
+			name = strings.TrimSuffix(name, ":")
+			errs[i] = errors.New(given[name] + strings.TrimPrefix(msg, name))
+		}
+	}
+	return errs
 }
 
 // isPort reports whether s is a port number, 0 to 65535.

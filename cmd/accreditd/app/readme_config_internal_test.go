@@ -225,7 +225,8 @@ func checkPairing(t *testing.T, r configRow, env string, getenv func(map[string]
 			continue // the value changes nothing: try the next
 		}
 		byFlag, _, flagErr := parse([]string{r.flag + "=" + v}, getenv(nil))
-		if !reflect.DeepEqual(byFlag, byEnv) || errText(flagErr) != errText(envErr) {
+		// The same error, naming the flag where the value was given as one.
+		if !reflect.DeepEqual(byFlag, byEnv) || errText(flagErr) != strings.ReplaceAll(errText(envErr), env, r.flag) {
 			t.Errorf("README.md:%d: %s and %s are not one setting: %s=%s then %s=%s: %s (errors %v; %v)",
 				r.line, env, r.flag, r.flag, v, env, v, configDiff(byFlag, byEnv), flagErr, envErr)
 		}

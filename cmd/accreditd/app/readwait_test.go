@@ -74,3 +74,40 @@ func TestANATSListenAddressThatIsNotHostPortIsRefusedByName(t *testing.T) {
 		}
 	}
 }
+
+// A bad value given as a flag is refused naming the flag; the same from
+// the environment names its variable. Both named the variable, which an
+// operator who typed `accreditd -sla-days 0` never set.
+func TestABadValueIsRefusedByTheNameItWasGivenUnder(t *testing.T) {
+	none := func(string) string { return "" }
+	for _, c := range []struct{ flag, variable, value string }{
+		{"sla-days", "ACCREDIT_SLA_DAYS", "0"},
+		{"replicas", "ACCREDIT_REPLICAS", "9"},
+		{"replicas", "ACCREDIT_REPLICAS", "3"}, // refused for want of a cluster
+		{"max-case-files", "ACCREDIT_MAX_CASE_FILES", "lots"},
+		{"sync", "ACCREDIT_SYNC", "never"},
+		{"log-format", "ACCREDIT_LOG_FORMAT", "xml"},
+		{"nats-listen", "ACCREDIT_NATS_LISTEN", "4222"},
+		{"public-url", "ACCREDIT_PUBLIC_URL", "accredit.example.org"},
+	} {
+		_, err := app.Parse([]string{"-" + c.flag, c.value}, none)
+		if err == nil || !names(err, "-"+c.flag) || strings.Contains(err.Error(), c.variable) {
+			t.Errorf("-%s %s: got %v, want it refused naming -%s only", c.flag, c.value, err, c.flag)
+		}
+		_, err = app.Parse(nil, func(name string) string {
+			if name == c.variable {
+				return c.value
+			}
+			return ""
+		})
+		if err == nil || !names(err, c.variable) {
+			t.Errorf("%s=%s: got %v, want it refused naming %s", c.variable, c.value, err, c.variable)
+		}
+	}
+}
+
+// names reports whether err begins with name, then ": " or " > 1".
+func names(err error, name string) bool {
+	rest, ok := strings.CutPrefix(err.Error(), name)
+	return ok && (strings.HasPrefix(rest, ": ") || strings.HasPrefix(rest, " > 1"))
+}
