@@ -202,6 +202,12 @@ func (a *app) renew(x *ctx) error {
 		if asDomain(err, &de) {
 			if list, ok := de.Extra["unmet"].([]accreditation.Unmet); ok {
 				for _, u := range list {
+					if f := renewalField(u.Rule); f != "" {
+						// The statement's own field, which the summary
+						// names by its label.
+						p.Errors[f] = x.T("renew.unwritten")
+						continue
+					}
 					p.Errors[u.Rule] = ruleText(x, accreditation.RuleResult{Rule: u.Rule, Required: u.Required, Given: u.Given}, false)
 				}
 				p.Problems = append(p.Problems, x.T("renew.unmet"))
@@ -213,6 +219,23 @@ func (a *app) renew(x *ctx) error {
 	}
 	a.settle(x, res.Seq)
 	return x.redirect("/accreditations/" + x.Param("acc") + "?ok=renewal_submitted")
+}
+
+// renewalField is the field of the renewal form that an unmet rule asks
+// to write (an EQA aim's statement, the EIA reflection), so that the error
+// stands at the field and the summary links to it; "" for a rule over
+// several fields (the hours of the period), whose error stands above
+// them.
+func renewalField(rule string) string {
+	if rule == accreditation.RuleRenewalReflection {
+		return "reflection"
+	}
+	for _, aim := range accreditation.RenewalAims {
+		if accreditation.RuleRenewalAim(aim) == rule {
+			return "aims." + string(aim)
+		}
+	}
+	return ""
 }
 
 // toFloat makes a rule's number comparable with what JSON gives.

@@ -198,6 +198,7 @@ var pageMessages = map[string]msg{
 	"renew.reflection.hint":            {"About 500 words on how your practice developed. The assessor reads it; its length is guidance.", "Ongeveer 500 woorden over hoe uw praktijk zich ontwikkelde. De assessor leest haar; de lengte is een richtlijn."},
 	"renew.submit":                     {"Submit the renewal", "Verlenging indienen"},
 	"renew.unmet":                      {"The renewal does not meet the rules yet; see the fields marked.", "De verlenging voldoet nog niet aan de regels; zie de gemarkeerde velden."},
+	"renew.unwritten":                  {"not yet written", "nog niet geschreven"},
 	"renew.not_open":                   {"Renewal is not open now.", "Verlengen is nu niet mogelijk."},
 	"renewal.title":                    {"Renewal", "Verlenging"},
 	"renewal.submitted_at":             {"Submitted", "Ingediend"},

@@ -12,7 +12,8 @@ import (
 // TestARenewalsReflectionIsWrittenNotConfirmed: the renewal's reflection
 // is a text the holder writes, yet its rule read as a declaration does:
 // "Renewal: a reflection on the period: not yet confirmed" when it was
-// missing, "... confirmed" when given. It reads "not yet written" and
+// missing, "... confirmed" when given. It reads "not yet written" (at the
+// reflection's field, which the error summary names by its label) and
 // "written", in either language.
 func TestARenewalsReflectionIsWrittenNotConfirmed(t *testing.T) {
 	w := newWorld(t)
@@ -31,8 +32,8 @@ func TestARenewalsReflectionIsWrittenNotConfirmed(t *testing.T) {
 		}
 	}
 	for _, tc := range []struct{ lang, missing, confirmed, given string }{
-		{"en", "Renewal: a reflection on the period: not yet written", "reflection on the period: not yet confirmed", "Renewal: a reflection on the period: written"},
-		{"nl", "Verlenging: een reflectie op de periode: nog niet geschreven", "reflectie op de periode: nog niet bevestigd", "Verlenging: een reflectie op de periode: geschreven"},
+		{"en", "Reflection on the period: not yet written", "reflection on the period: not yet confirmed", "Renewal: a reflection on the period: written"},
+		{"nl", "Reflectie op de periode: nog niet geschreven", "reflectie op de periode: nog niet bevestigd", "Verlenging: een reflectie op de periode: geschreven"},
 	} {
 		holder.setLang(tc.lang)
 		a := holder.post("/accreditations/"+accID+"/renew", form, true)
