@@ -2,7 +2,10 @@ package web
 
 import (
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/mail"
@@ -86,5 +89,47 @@ func (a *app) outboxMessage(x *ctx) error {
 	if err != nil {
 		return err
 	}
-	return x.render(http.StatusOK, "outboxmessage", x.newPage("outbox.message", map[string]any{"M": v}))
+	return x.render(http.StatusOK, "outboxmessage", x.newPage("outbox.message", map[string]any{"M": v, "Link": a.officeLink(x, v.Link, v.CaseID)}))
+}
+
+// link is a button to a page.
+type link struct{ Href, Label string }
+
+// officeLink is where the office's page of a message takes the office for
+// the message's link: the link itself when it is a page the office may
+// open (a public page, an accreditation); the office's page of the case
+// when the link is another role's page of it (the applicant's
+// application, the assessor's workspace), which the office would get as
+// a 403; nothing otherwise.
+func (a *app) officeLink(x *ctx, href, caseID string) *link {
+	if href == "" {
+		return nil
+	}
+	u, err := url.Parse(href)
+	if err != nil {
+		return nil
+	}
+	if r, ok := a.routeOf(http.MethodGet, u.Path); ok && (r.Public || slices.Contains(r.Roles, domain.RoleOffice)) {
+		return &link{Href: href, Label: x.T("outbox.open_link")}
+	}
+	if caseID != "" {
+		return &link{Href: "/office/cases/" + url.PathEscape(caseID), Label: x.T("outbox.open_case")}
+	}
+	return nil
+}
+
+// routeOf is the route that serves method and path, as the router picks
+// it: of those that match, the one with the most literal segments.
+func (a *app) routeOf(method, path string) (route, bool) {
+	var best route
+	found, most := false, -1
+	for _, r := range a.routes() {
+		if r.Method != method || !matchPath(r.Path, path) {
+			continue
+		}
+		if n := len(strings.Split(r.Path, "/")) - strings.Count(r.Path, ":"); n > most {
+			best, found, most = r, true, n
+		}
+	}
+	return best, found
 }

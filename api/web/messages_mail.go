@@ -21,6 +21,7 @@ var mailMessages = map[string]msg{
 	"outbox.message_id":              {"Message-ID", "Message-ID"},
 	"outbox.body":                    {"Message", "Bericht"},
 	"outbox.open_link":               {"Open the link in the email", "Open de link uit de e-mail"},
+	"outbox.open_case":               {"Open the case", "Open het dossier"},
 	"outbox.back":                    {"Back to the outbox", "Terug naar uitgaande e-mail"},
 	"outbox.message":                 {"Email", "E-mail"},
 	"outbox.pages":                   {"Pages of the outbox", "Pagina's van uitgaande e-mail"},
