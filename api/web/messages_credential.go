@@ -5,6 +5,8 @@ package web
 var credentialMessages = map[string]msg{
 	"credential.downloads":                   {"Your accreditation as a verifiable credential", "Uw accreditatie als verifieerbare credential"},
 	"credential.downloads.intro":             {"Download your accreditation as an Open Badges 3.0 credential, signed by the EMCC office, to keep in a digital wallet or show to anyone: they can check it without asking us. The printable certificate carries a QR code to its public verification page.", "Download uw accreditatie als Open Badges 3.0-credential, ondertekend door het EMCC-bureau, om in een digitale wallet te bewaren of aan iedereen te tonen: zij kunnen haar controleren zonder ons te vragen. Het afdrukbare certificaat heeft een QR-code naar de openbare verificatiepagina."},
+	"credential.downloads.office":            {"The accreditation as a verifiable credential", "De accreditatie als verifieerbare credential"},
+	"credential.downloads.intro.office":      {"The holder's accreditation as an Open Badges 3.0 credential, signed by the EMCC office, which anyone can check without asking us, and its printable certificate, with a QR code to its public verification page.", "De accreditatie van de houder als Open Badges 3.0-credential, ondertekend door het EMCC-bureau, die iedereen kan controleren zonder ons te vragen, en het afdrukbare certificaat, met een QR-code naar de openbare verificatiepagina."},
 	"credential.download":                    {"Download the credential (.jwt)", "Credential downloaden (.jwt)"},
 	"credential.pdf":                         {"Download the certificate (PDF)", "Certificaat downloaden (pdf)"},
 	"credential.verify_link":                 {"Verify a credential", "Een credential controleren"},
