@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -156,5 +157,86 @@ func checkPage(t *testing.T, path, lang string, a answer) {
 	}
 	if csp := a.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'self'") {
 		t.Errorf("%s: CSP %q", path, csp)
+	}
+	for _, p := range structureProblems(a.Body) {
+		t.Errorf("%s (%s): %s", path, lang, p)
+	}
+}
+
+var (
+	headingTag  = regexp.MustCompile(`<h([1-6])[\s>]`)
+	tableTag    = regexp.MustCompile(`(?s)<table[\s>].*?</table>`)
+	buttonTag   = regexp.MustCompile(`(?s)<button([^>]*)>(.*?)</button>`)
+	linkTag     = regexp.MustCompile(`(?s)<a\s([^>]*href[^>]*)>(.*?)</a>`)
+	anyTag      = regexp.MustCompile(`<[^>]*>`)
+	ariaLabel   = regexp.MustCompile(`aria-label(ledby)?="[^"]+"`)
+	altText     = regexp.MustCompile(`<img[^>]*alt="[^"]+"`)
+	summaryHead = regexp.MustCompile(`(?s)<div class="error-summary".*?</h2>`)
+)
+
+// structureProblems is what a page's structure gets wrong for someone
+// who reads it with a screen reader (WCAG 2.1 1.3.1, 2.4.6, 4.1.2): not
+// exactly one h1, a heading that skips a level on the way down, a table
+// without header cells, a button or link without a name.
+func structureProblems(page string) []string {
+	var out []string
+	body := summaryHead.ReplaceAllString(page, "") // the summary's h2 comes before the h1 by design
+	levels := headingTag.FindAllStringSubmatch(body, -1)
+	h1 := 0
+	prev := 0
+	for _, m := range levels {
+		l := int(m[1][0] - '0')
+		if l == 1 {
+			h1++
+		}
+		if prev > 0 && l > prev+1 {
+			out = append(out, fmt.Sprintf("a heading skips from h%d to h%d", prev, l))
+		}
+		prev = l
+	}
+	if h1 != 1 {
+		out = append(out, fmt.Sprintf("%d h1 headings, want 1", h1))
+	}
+	for _, tbl := range tableTag.FindAllString(page, -1) {
+		if !strings.Contains(tbl, "<th") {
+			out = append(out, "a table without header cells")
+		}
+	}
+	named := func(attrs, inner string) bool {
+		return ariaLabel.MatchString(attrs) || altText.MatchString(inner) || strings.TrimSpace(anyTag.ReplaceAllString(inner, "")) != ""
+	}
+	for _, m := range buttonTag.FindAllStringSubmatch(page, -1) {
+		if !named(m[1], m[2]) {
+			out = append(out, "a button without a name: <button"+m[1]+">")
+		}
+	}
+	for _, m := range linkTag.FindAllStringSubmatch(page, -1) {
+		if !named(m[1], m[2]) {
+			out = append(out, "a link without a name: <a "+m[1]+">")
+		}
+	}
+	return out
+}
+
+// TestStructureProblemsSeesWhatItLooksFor: the structure check of every
+// page finds each fault it names, and passes a sound page.
+func TestStructureProblemsSeesWhatItLooksFor(t *testing.T) {
+	sound := `<div class="error-summary" role="alert"><h2>There is a problem</h2><ul></ul></div><h1>Title</h1><h2>Part</h2><h3>Sub</h3><h2>Next</h2>` +
+		`<table><tr><th scope="col">A</th></tr></table><button type="submit">Send</button><button aria-label="Close"></button>` +
+		`<a href="/x">X</a><a href="/y"><img src="y.svg" alt="Y"></a><a href="/z" aria-label="Z"></a>`
+	if got := structureProblems(sound); got != nil {
+		t.Errorf("a sound page: %v", got)
+	}
+	for _, tc := range []struct{ page, want string }{
+		{`<h2>No title</h2>`, "0 h1 headings"},
+		{`<h1>One</h1><h1>Two</h1>`, "2 h1 headings"},
+		{`<h1>Title</h1><h3>Deep</h3>`, "skips from h1 to h3"},
+		{`<h1>T</h1><table><tr><td>1</td></tr></table>`, "a table without header cells"},
+		{`<h1>T</h1><button type="submit"> </button>`, "a button without a name"},
+		{`<h1>T</h1><a href="/x"><span class="icon"></span></a>`, "a link without a name"},
+	} {
+		if got := strings.Join(structureProblems(tc.page), "; "); !strings.Contains(got, tc.want) {
+			t.Errorf("%s: got %q, want %q", tc.page, got, tc.want)
+		}
 	}
 }
