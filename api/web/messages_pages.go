@@ -147,6 +147,7 @@ var pageMessages = map[string]msg{
 	"evidence.kind.choose":       {"Choose…", "Kies…"},
 	"evidence.kind.required":     {"Choose what kind of evidence it is", "Kies wat voor bewijs het is"},
 	"evidence.title.hint":        {"For example: Reflections on my practice, 2025.", "Bijvoorbeeld: Reflecties op mijn praktijk, 2025."},
+	"evidence.title.hint.eqa":    {"For example: Programme handbook, 2025.", "Bijvoorbeeld: Handboek van de opleiding, 2025."},
 	"evidence.file.required":     {"Choose a file", "Kies een bestand"},
 	"evidence.picker":            {"Which competences does it evidence?", "Welke competenties toont het aan?"},
 	"evidence.picker.hint":       {"Tick the categories, and if you like the indicators at %s or below, that this file shows. It need not cover every indicator.", "Vink de categorieën aan, en desgewenst de indicatoren op %s of lager, die dit bestand laat zien. Het hoeft niet elke indicator te dekken."},
