@@ -82,6 +82,14 @@ func TestEveryFormRefusesInDutch(t *testing.T) {
 						sent[k] = v
 					}
 					a := b.c.postAsking(path, sent, true)
+					if strings.HasPrefix(a.Header.Get("Content-Type"), "text/html") {
+						for _, p := range structureProblems(a.Body) {
+							if !seen[path+p] {
+								seen[path+p] = true
+								t.Errorf("POST %s (%d): %s", path, a.Status, p)
+							}
+						}
+					}
 					var said []string
 					for _, m := range summaryLines.FindAllStringSubmatch(a.Body, -1) {
 						said = append(said, m[1])
