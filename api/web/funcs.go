@@ -95,6 +95,18 @@ func funcs(lang string, cat *framework.Catalogue) template.FuncMap {
 		"lower": strings.ToLower,
 		"str":   func(v any) string { return fmt.Sprint(v) },
 		"itoa":  strconv.Itoa,
+		// summaryLine is a line of the error summary: the field's label,
+		// then what is wrong; a label that is a question ("What kind of
+		// evidence is it?") takes no colon after its question mark.
+		"summaryLine": func(label, message string) string {
+			switch {
+			case label == "":
+				return message
+			case strings.HasSuffix(label, "?"):
+				return label + " " + message
+			}
+			return label + ": " + message
+		},
 		// fieldLabel names a form field in the error summary.
 		// "" when the message names the field itself (an unmet rule's).
 		"fieldLabel": func(name string) string {
