@@ -26,7 +26,7 @@ func TestTheExportHoldsMailAccountHistoryAndRecoveryLinks(t *testing.T) {
 		map[string]string{"current_password": carla.Password, "new_password": "a fresh long passphrase"}), 204)
 	carla.Password = "a fresh long passphrase"
 	noticed(t, mb, old, "password of your EMCC Accredit account was changed")
-	Expect(t, tm.in.Post(t, "/api/v1/me/email-changes", carla.Token, map[string]string{"email": moved}), 202)
+	Expect(t, tm.in.Post(t, "/api/v1/me/email-changes", carla.Token, map[string]string{"email": moved, "current_password": carla.Password}), 202)
 	Expect(t, tm.in.Post(t, "/api/v1/auth/email-confirmations", "", map[string]string{"token": tokenOf(t, mb.Wait(t, to(moved)))}), 200)
 	noticed(t, mb, old, "email address of your EMCC Accredit account was changed")
 	Expect(t, tm.in.Post(t, "/api/v1/users/"+carla.ID+"/disable", tm.admin, map[string]string{"reason": "paused while her employer checks"}), 200)

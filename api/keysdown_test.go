@@ -20,7 +20,7 @@ func TestAnEmailConfirmationWhileTheKeyStoreIsDownKeepsItsLink(t *testing.T) {
 	mb := StartMailbox(t, "", "")
 	natsAddr := freeAddr(t)
 	tm := newTeam(t, func(c *app.Config) { c.NATSListen, c.SMTPURL = natsAddr, mb.URL() })
-	Expect(t, tm.in.Post(t, "/api/v1/me/email-changes", tm.applicant.Token, map[string]string{"email": "carla.new@example.org"}), 202)
+	Expect(t, tm.in.Post(t, "/api/v1/me/email-changes", tm.applicant.Token, map[string]string{"email": "carla.new@example.org", "current_password": tm.applicant.Password}), 202)
 	token := tokenOf(t, mb.Wait(t, to("carla.new@example.org")))
 
 	second, keys := keysDownProcess(t, tm, natsAddr, mb.URL())

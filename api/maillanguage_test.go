@@ -68,7 +68,7 @@ func TestMailIsInTheReadersLanguageWithDatesInWords(t *testing.T) {
 
 	// A link asked for through the API, where no page gives a language:
 	// in their case's too.
-	Expect(t, tm.in.Post(t, "/api/v1/me/email-changes", tm.applicant.Token, map[string]string{"email": "carla.nieuw@example.org"}), 202)
+	Expect(t, tm.in.Post(t, "/api/v1/me/email-changes", tm.applicant.Token, map[string]string{"email": "carla.nieuw@example.org", "current_password": tm.applicant.Password}), 202)
 	if m := tm.waitKind(t, "email_verification", 1)[0]; m["language"] != "nl" || m["subject"] != "Bevestig uw nieuwe e-mailadres voor EMCC Accredit" {
 		t.Fatalf("the confirmation link asked through the API by the applicant of a Dutch case: got %v, want it in Dutch", m)
 	}

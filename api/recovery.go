@@ -77,15 +77,21 @@ func (s *Server) issueResetLink(c echo.Context) error {
 	return c.JSON(http.StatusCreated, resetLinkAnswer{Link: link, ExpiresAt: expires})
 }
 
+// emailChangeRequest is a new address and the password that allows it.
+type emailChangeRequest struct {
+	Email           string `json:"email"`
+	CurrentPassword string `json:"current_password"`
+}
+
 func (s *Server) requestEmailChange(c echo.Context) error {
-	var req resetRequest
+	var req emailChangeRequest
 	if err := bind(c, &req); err != nil {
 		return err
 	}
 	if err := limits.Check("invalid email", limits.Email.Text("email", req.Email)); err != nil {
 		return err
 	}
-	if err := s.deps.Recovery.RequestEmailChange(c.Request().Context(), caller(c).ID, req.Email, ""); err != nil {
+	if err := s.deps.Recovery.RequestEmailChange(c.Request().Context(), caller(c).ID, req.Email, req.CurrentPassword, ""); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusAccepted, map[string]string{"status": "a link valid 30 minutes has been sent to the new address; it counts once the link is followed"})

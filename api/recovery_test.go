@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -101,8 +102,8 @@ func TestPasswordResetLink(t *testing.T) {
 func TestNewEmailCountsOnceConfirmed(t *testing.T) {
 	mb := StartMailbox(t, "", "")
 	tm := newTeam(t, func(c *app.Config) { c.SMTPURL = mb.URL() })
-	Expect(t, tm.in.Post(t, "/api/v1/me/email-changes", tm.applicant.Token, map[string]string{"email": "not an address"}), 400)
-	Expect(t, tm.in.Post(t, "/api/v1/me/email-changes", tm.applicant.Token, map[string]string{"email": "carla.new@example.org"}), 202)
+	Expect(t, tm.in.Post(t, "/api/v1/me/email-changes", tm.applicant.Token, map[string]string{"email": "not an address", "current_password": tm.applicant.Password}), 400)
+	Expect(t, tm.in.Post(t, "/api/v1/me/email-changes", tm.applicant.Token, map[string]string{"email": "carla.new@example.org", "current_password": tm.applicant.Password}), 202)
 	m := mb.Wait(t, to("carla.new@example.org"))
 	token := tokenOf(t, m)
 	if !strings.Contains(m.Body, tm.in.URL+"/confirm-email?token=") {
@@ -124,7 +125,7 @@ func TestNewEmailCountsOnceConfirmed(t *testing.T) {
 func TestARetriedEmailConfirmationIsAnsweredAsTheFirst(t *testing.T) {
 	mb := StartMailbox(t, "", "")
 	tm := newTeam(t, func(c *app.Config) { c.SMTPURL = mb.URL() })
-	Expect(t, tm.in.Post(t, "/api/v1/me/email-changes", tm.applicant.Token, map[string]string{"email": "carla.new@example.org"}), 202)
+	Expect(t, tm.in.Post(t, "/api/v1/me/email-changes", tm.applicant.Token, map[string]string{"email": "carla.new@example.org", "current_password": tm.applicant.Password}), 202)
 	token := tokenOf(t, mb.Wait(t, to("carla.new@example.org")))
 	confirm := Request{Method: "POST", Path: "/api/v1/auth/email-confirmations", Body: map[string]string{"token": token}, Header: keyed("confirm-1")}
 	first := Expect(t, tm.in.Do(t, confirm), 200)
@@ -154,9 +155,10 @@ func TestALinkEndsWhenTheUserShutsOthersOut(t *testing.T) {
 		Expect(t, tm.in.Post(t, "/api/v1/auth/password-resets", "", map[string]string{"token": token, "password": "an intruder's long password"}), want)
 	}
 
-	// A stolen session asks to move the account; the owner changes the password.
+	// Someone who took a session and learnt the password asks to move the
+	// account; the owner changes the password.
 	stolen := tm.applicant.Token
-	Expect(t, tm.in.Post(t, "/api/v1/me/email-changes", stolen, map[string]string{"email": "mallory@example.net"}), 202)
+	Expect(t, tm.in.Post(t, "/api/v1/me/email-changes", stolen, map[string]string{"email": "mallory@example.net", "current_password": tm.applicant.Password}), 202)
 	moved := tokenOf(t, mb.Wait(t, to("mallory@example.net")))
 	Expect(t, tm.in.Post(t, "/api/v1/auth/password-reset-requests", "", map[string]string{"email": tm.applicant.Email}), 202)
 	mailed := tokenOf(t, mb.Wait(t, to(tm.applicant.Email)))
@@ -168,17 +170,17 @@ func TestALinkEndsWhenTheUserShutsOthersOut(t *testing.T) {
 	tm.in.Login(t, tm.applicant.Email, "carla's brand new passphrase") // the address did not move
 
 	// A link asked for after the change works.
-	Expect(t, tm.in.Post(t, "/api/v1/me/email-changes", own, map[string]string{"email": "carla.new@example.org"}), 202)
+	Expect(t, tm.in.Post(t, "/api/v1/me/email-changes", own, map[string]string{"email": "carla.new@example.org", "current_password": "carla's brand new passphrase"}), 202)
 	confirm(tokenOf(t, mb.Wait(t, to("carla.new@example.org"))), 200)
 
 	// The office ending a user's sessions ends their links too.
-	Expect(t, tm.in.Post(t, "/api/v1/me/email-changes", tm.verifier.Token, map[string]string{"email": "elsewhere@example.net"}), 202)
+	Expect(t, tm.in.Post(t, "/api/v1/me/email-changes", tm.verifier.Token, map[string]string{"email": "elsewhere@example.net", "current_password": tm.verifier.Password}), 202)
 	elsewhere := tokenOf(t, mb.Wait(t, to("elsewhere@example.net")))
 	Expect(t, tm.in.Post(t, "/api/v1/users/"+tm.verifier.ID+"/sessions/revocation", tm.admin, nil), 200)
 	confirm(elsewhere, 400)
 
 	// A disabled user's link does not work, nor after they are enabled again.
-	Expect(t, tm.in.Post(t, "/api/v1/me/email-changes", tm.assessor.Token, map[string]string{"email": "anna.away@example.net"}), 202)
+	Expect(t, tm.in.Post(t, "/api/v1/me/email-changes", tm.assessor.Token, map[string]string{"email": "anna.away@example.net", "current_password": tm.assessor.Password}), 202)
 	away := tokenOf(t, mb.Wait(t, to("anna.away@example.net")))
 	Expect(t, tm.in.Post(t, "/api/v1/users/"+tm.assessor.ID+"/disable", tm.admin, map[string]string{"reason": "left the pool"}), 200)
 	confirm(away, 400)
@@ -258,13 +260,13 @@ func TestResetRequestsCannotFloodAnInbox(t *testing.T) {
 
 	// One's own address (in capitals) is no new one: refused, naming it,
 	// with no link mailed and none of the hour's allowance spent.
-	wantField(t, tm.in.Post(t, "/api/v1/me/email-changes", tm.applicant.Token, map[string]string{"email": strings.ToUpper(tm.applicant.Email)}),
+	wantField(t, tm.in.Post(t, "/api/v1/me/email-changes", tm.applicant.Token, map[string]string{"email": strings.ToUpper(tm.applicant.Email), "current_password": tm.applicant.Password}),
 		"email", recovery.ReasonEmailUnchanged)
 	// Confirmation links for a new address: PerHour an hour, then 429.
 	for i := range recovery.PerHour {
-		Expect(t, tm.in.Post(t, "/api/v1/me/email-changes", tm.applicant.Token, map[string]string{"email": fmt.Sprintf("carla.%d@example.org", i)}), 202)
+		Expect(t, tm.in.Post(t, "/api/v1/me/email-changes", tm.applicant.Token, map[string]string{"email": fmt.Sprintf("carla.%d@example.org", i), "current_password": tm.applicant.Password}), 202)
 	}
-	r := Expect(t, tm.in.Post(t, "/api/v1/me/email-changes", tm.applicant.Token, map[string]string{"email": "carla.flood@example.org"}), 429)
+	r := Expect(t, tm.in.Post(t, "/api/v1/me/email-changes", tm.applicant.Token, map[string]string{"email": "carla.flood@example.org", "current_password": tm.applicant.Password}), 429)
 	if r.Header.Get("Retry-After") == "" {
 		t.Fatalf("no Retry-After: %v", r.Header)
 	}
@@ -301,7 +303,7 @@ func TestChangesToHowAUserLogsInAreMailedToTheAddressTheyConcern(t *testing.T) {
 	}
 
 	const moved = "carla.elsewhere@example.org"
-	Expect(t, tm.in.Post(t, "/api/v1/me/email-changes", tm.applicant.Token, map[string]string{"email": moved}), 202)
+	Expect(t, tm.in.Post(t, "/api/v1/me/email-changes", tm.applicant.Token, map[string]string{"email": moved, "current_password": "a fresh long passphrase"}), 202)
 	Expect(t, tm.in.Post(t, "/api/v1/auth/email-confirmations", "", map[string]string{"token": tokenOf(t, mb.Wait(t, to(moved)))}), 200)
 	left := mb.Wait(t, func(m Mail) bool {
 		return m.To == old && strings.Contains(m.Body, "email address of your EMCC Accredit account was changed")
@@ -350,7 +352,7 @@ func TestARetriedRegistrationIsAnsweredAsTheFirstAfterTheEmailMoved(t *testing.T
 	first := Expect(t, tm.in.Do(t, register), 201)
 	id := first.Map(t)["id"].(string)
 	token := tm.in.Login(t, "dora@example.org", "dora's long password")
-	Expect(t, tm.in.Post(t, "/api/v1/me/email-changes", token, map[string]string{"email": "dora.new@example.org"}), 202)
+	Expect(t, tm.in.Post(t, "/api/v1/me/email-changes", token, map[string]string{"email": "dora.new@example.org", "current_password": "dora's long password"}), 202)
 	Expect(t, tm.in.Post(t, "/api/v1/auth/email-confirmations", "", map[string]string{"token": tokenOf(t, mb.Wait(t, to("dora.new@example.org")))}), 200)
 	r := tm.in.Do(t, register)
 	if r.Status != 201 || r.Map(t)["id"] != id || r.Header.Get("X-Accredit-Seq") != first.Header.Get("X-Accredit-Seq") {
@@ -361,4 +363,43 @@ func TestARetriedRegistrationIsAnsweredAsTheFirstAfterTheEmailMoved(t *testing.T
 	other.Body = map[string]string{"email": "dora@example.org", "password": "dora's long password", "name": "Dora Other"}
 	Expect(t, tm.in.Do(t, other), 422) // the key with another body
 	tm.in.Login(t, "dora.new@example.org", "dora's long password")
+}
+
+// TestASessionAloneCannotMoveTheAddress: whoever holds the address can
+// reset the password, so moving it asks for the password too; a session
+// left open or stolen is not enough. None is a 400 naming it, a wrong one
+// a 401, slowed down like a failed login (429 naming it, with Retry-After),
+// and no link is mailed for any of them.
+func TestASessionAloneCannotMoveTheAddress(t *testing.T) {
+	mb := StartMailbox(t, "", "")
+	tm := newTeam(t, func(c *app.Config) { c.SMTPURL = mb.URL() })
+	move := func(password string) Response {
+		body := map[string]string{"email": "mallory@example.net"}
+		if password != "" {
+			body["current_password"] = password
+		}
+		return tm.in.Post(t, "/api/v1/me/email-changes", tm.applicant.Token, body)
+	}
+	wantField(t, move(""), "current_password", "required")
+	var got []int
+	var last Response
+	for range 6 {
+		last = move("a guess at carla's password")
+		got = append(got, last.Status)
+	}
+	if !slices.Equal(got, []int{401, 401, 401, 401, 401, 429}) {
+		t.Fatalf("wrong current passwords: got %v, want five 401s and a 429", got)
+	}
+	if last.Header.Get("Retry-After") == "" || !strings.Contains(string(last.Body), `"field":"current_password"`) {
+		t.Fatalf("the 429 names neither its wait nor current_password: %v %s", last.Header, last.Body)
+	}
+	Expect(t, move(tm.applicant.Password), 429) // paused, even with the right one
+	for _, m := range mb.Received() {
+		if m.To == "mallory@example.net" {
+			t.Fatalf("a link was mailed to the new address without the password:\n%s", m.Body)
+		}
+	}
+	// Another user, with their password, moves theirs.
+	Expect(t, tm.in.Post(t, "/api/v1/me/email-changes", tm.assessor.Token, map[string]string{"email": "anna.new@example.net", "current_password": tm.assessor.Password}), 202)
+	mb.Wait(t, to("anna.new@example.net"))
 }

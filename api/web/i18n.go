@@ -134,6 +134,8 @@ var reasons = map[string]string{
 	"does not match":                        "komt niet overeen",
 	"must be applicant, assessor or office": "kies een rol: aanvrager, assessor of bureau",
 	"this is your address already":          "dit is al uw adres",
+	"too many wrong passwords":              "te veel onjuiste wachtwoorden",
+	"being checked":                         "wordt nog gecontroleerd",
 	"this link is not valid: it is wrong, used or older than 30 minutes; ask for a new one": "deze link is niet geldig: hij is onjuist, al gebruikt of ouder dan 30 minuten; vraag een nieuwe aan",
 	"1 or more": "1 of meer",
 	// Why an assessor may not take or keep a role (accreditation.Exclusion):

@@ -130,7 +130,7 @@ var problemsNL = []problemNL{
 	{re: regexp.MustCompile(`^too many failed logins; try again later$`), nl: "Te veel mislukte pogingen om in te loggen. Probeer het later opnieuw."},
 	{re: regexp.MustCompile(`^too many wrong passwords; try again later$`), nl: "Te vaak een onjuist wachtwoord. Probeer het later opnieuw."},
 	{re: regexp.MustCompile(`^other logins of this account or from this address are being checked; try again in a moment$`), nl: "Andere pogingen om in te loggen op dit account of vanaf dit adres worden nog gecontroleerd. Probeer het zo opnieuw."},
-	{re: regexp.MustCompile(`^another change of this password is being checked; try again in a moment$`), nl: "Een andere wijziging van dit wachtwoord wordt nog gecontroleerd. Probeer het zo opnieuw."},
+	{re: regexp.MustCompile(`^another try of this password is being checked; try again in a moment$`), nl: "Een andere poging met dit wachtwoord wordt nog gecontroleerd. Probeer het zo opnieuw."},
 	{re: regexp.MustCompile(`^the credentials changed while the current password was checked; try again$`), nl: "Uw wachtwoord of uw sessies zijn intussen gewijzigd, terwijl het huidige wachtwoord werd gecontroleerd. Probeer het opnieuw."},
 	{re: regexp.MustCompile(`^too many uploads at once: at most (\d+) per person and (\d+) in all; try again when one has finished$`), nl: "Te veel uploads tegelijk: hoogstens $1 per persoon en $2 in totaal. Probeer het opnieuw als er een klaar is."},
 	{re: regexp.MustCompile(`^too many .+ from this client; try again in (\d+) seconds$`), nl: "Te veel verzoeken vanaf dit apparaat. Probeer het over $1 seconden opnieuw."},

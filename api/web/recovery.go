@@ -120,9 +120,26 @@ func (a *app) requestEmailChange(x *ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := r.RequestEmailChange(x.Request().Context(), x.user.ID, x.fv("new_email"), x.lang); err != nil {
+	// The password is never filled in again (p.Form drops it below).
+	if err := r.RequestEmailChange(x.Request().Context(), x.user.ID, x.fv("new_email"), x.form.Get("email_password"), x.lang); err != nil {
 		p := x.newPage("account.title", nil)
 		p.Form = x.form
+		p.Form.Del("email_password")
+		if de := (*domain.Error)(nil); asDomain(err, &de) && len(de.Fields) == 1 && de.Fields[0].Field == "current_password" {
+			switch {
+			case domain.Is(err, domain.Invalid):
+				p.Errors["email_password"] = x.T("form.required")
+			case domain.Is(err, domain.TooManyRequests):
+				x.Response().Header().Set("Retry-After", itoa(de.RetryAfter))
+				p.Problems = append(p.Problems, x.T("account.email.paused", de.RetryAfter))
+			default:
+				p.Errors["email_password"] = x.T("account.current_wrong")
+			}
+			if err := a.withAccount(x, p); err != nil {
+				return err
+			}
+			return x.render(statusOf(err), "account", p)
+		}
 		if domain.Is(err, domain.Invalid) {
 			p.Errors["new_email"] = x.T("forgot.email.invalid")
 			if de := (*domain.Error)(nil); asDomain(err, &de) && len(de.Fields) == 1 && de.Fields[0].Reason == recovery.ReasonEmailUnchanged {

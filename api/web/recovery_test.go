@@ -38,16 +38,16 @@ func TestTheForgotFormSaysWhenTooManyLinksWereAsked(t *testing.T) {
 
 	me := w.client(t)
 	me.login(carla.Email, carla.Password)
-	if a := me.post("/account/email", url.Values{"new_email": {" " + strings.ToUpper(carla.Email)}}, true); a.Status != http.StatusBadRequest ||
+	if a := me.post("/account/email", url.Values{"new_email": {" " + strings.ToUpper(carla.Email)}, "email_password": {carla.Password}}, true); a.Status != http.StatusBadRequest ||
 		!strings.Contains(a.Body, "This is your email address already: enter the new one.") {
 		t.Fatalf("one's own address as the new one: %d\n%s", a.Status, a.Body)
 	}
 	for i := range recovery.PerHour {
-		if a := me.post("/account/email", url.Values{"new_email": {"carla." + string(rune('a'+i)) + "@example.org"}}, true); a.Status != http.StatusSeeOther {
+		if a := me.post("/account/email", url.Values{"new_email": {"carla." + string(rune('a'+i)) + "@example.org"}, "email_password": {carla.Password}}, true); a.Status != http.StatusSeeOther {
 			t.Fatalf("confirmation link %d: %d\n%s", i+1, a.Status, a.Body)
 		}
 	}
-	a = me.post("/account/email", url.Values{"new_email": {"carla.z@example.org"}}, true)
+	a = me.post("/account/email", url.Values{"new_email": {"carla.z@example.org"}, "email_password": {carla.Password}}, true)
 	if a.Status != http.StatusTooManyRequests || !strings.Contains(a.Body, "Three confirmation links were sent this hour already.") {
 		t.Fatalf("a fourth confirmation link: %d\n%s", a.Status, a.Body)
 	}
@@ -65,7 +65,7 @@ func TestConfirmingAnAddressOfAnotherAccountSaysSo(t *testing.T) {
 	w.registerApplicant(t, "dora@example.org", "Dora Doe")
 	me := w.client(t)
 	me.login(carla.Email, carla.Password)
-	if a := me.post("/account/email", url.Values{"new_email": {"dora@example.org"}}, true); a.Status != http.StatusSeeOther {
+	if a := me.post("/account/email", url.Values{"new_email": {"dora@example.org"}, "email_password": {carla.Password}}, true); a.Status != http.StatusSeeOther {
 		t.Fatalf("ask for a link to another account's address: got %d, want 303", a.Status)
 	}
 	link := linkIn.FindString(mb.Wait(t, func(m Mail) bool { return m.To == "dora@example.org" }).Body)
@@ -89,4 +89,41 @@ func TestConfirmingAnAddressOfAnotherAccountSaysSo(t *testing.T) {
 		}
 	}
 	w.in.Login(t, carla.Email, carla.Password)
+}
+
+// TestTheAccountPageAsksThePasswordToMoveTheAddress: whoever holds the
+// address can reset the password, so a session left open on a shared
+// computer must not be enough to move it. The form asks for the password;
+// none, or a wrong one, is said on its field, the password is never filled
+// in again, and no link is mailed.
+func TestTheAccountPageAsksThePasswordToMoveTheAddress(t *testing.T) {
+	mb := StartMailbox(t, "", "")
+	w := newWorld(t, func(c *app.Config) { c.SMTPURL = mb.URL() })
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	me := w.client(t)
+	me.login(carla.Email, carla.Password)
+	if a := me.get("/account"); !strings.Contains(a.Body, `name="email_password"`) {
+		t.Fatalf("the account page's address form asks no password:\n%s", a.Body)
+	}
+	for _, tc := range []struct{ password, want string }{
+		{"", "Your current password"},
+		{"a guess at carla's password", "The current password is wrong"},
+	} {
+		a := me.post("/account/email", url.Values{"new_email": {"mallory@example.net"}, "email_password": {tc.password}}, true)
+		if a.Status < 400 || a.Status >= 500 || !strings.Contains(a.Body, tc.want) || !strings.Contains(a.Body, `href="#f-email_password"`) {
+			t.Fatalf("password %q: got %d, want a 4xx whose summary leads to the password, saying %q:\n%s", tc.password, a.Status, tc.want, a.Body)
+		}
+		if tc.password != "" && strings.Contains(a.Body, tc.password) {
+			t.Fatalf("the password sent is filled in again:\n%s", a.Body)
+		}
+	}
+	if a := me.post("/account/email", url.Values{"new_email": {"carla.new@example.org"}, "email_password": {carla.Password}}, true); a.Status != http.StatusSeeOther {
+		t.Fatalf("with the password: got %d, want 303", a.Status)
+	}
+	mb.Wait(t, func(m Mail) bool { return m.To == "carla.new@example.org" })
+	for _, m := range mb.Received() {
+		if m.To == "mallory@example.net" {
+			t.Fatalf("a link was mailed without the password:\n%s", m.Body)
+		}
+	}
 }

@@ -44,7 +44,7 @@ func TestRecoveryLinksAreMailedInThePagesLanguage(t *testing.T) {
 	me := w.client(t)
 	me.login(carla.Email, carla.Password)
 	me.setLang("nl")
-	if a := me.post("/account/email", url.Values{"new_email": {"carla.new@example.org"}}, true); a.Status != http.StatusSeeOther {
+	if a := me.post("/account/email", url.Values{"new_email": {"carla.new@example.org"}, "email_password": {carla.Password}}, true); a.Status != http.StatusSeeOther {
 		t.Fatalf("a new address: got %d", a.Status)
 	}
 	if m := w.mailOf(t, "email_verification"); m["language"] != "nl" {

@@ -482,12 +482,15 @@ func (s *Service) Reset(ctx context.Context, meta aggregate.Meta, token, passwor
 const ReasonEmailUnchanged = "this is your address already"
 
 // RequestEmailChange mails a confirmation link to a user's new address;
-// the address counts once the link is followed. The mail is in the user's
-// chosen language, else in lang, the language of the page that asked (""
-// for none: their newest case's, else English). Errors: Invalid (also the
-// user's own address: ReasonEmailUnchanged), TooManyRequests (PerHour
-// links this hour already).
-func (s *Service) RequestEmailChange(ctx context.Context, userID, email, lang string) error {
+// the address counts once the link is followed. current must be the user's
+// password: whoever holds the address can reset the password, so a session
+// alone (one left open, or stolen) must not be enough to move it. The mail
+// is in the user's chosen language, else in lang, the language of the page
+// that asked ("" for none: their newest case's, else English). Errors:
+// Invalid (also the user's own address: ReasonEmailUnchanged),
+// Unauthorized (the password, naming current_password), TooManyRequests
+// (PerHour links this hour already, or wrong passwords as for a login).
+func (s *Service) RequestEmailChange(ctx context.Context, userID, email, current, lang string) error {
 	email = strings.TrimSpace(email)
 	if err := accounts.CheckEmail(email); err != nil {
 		return domain.InvalidFields("invalid email", domain.FieldError{Field: "email", Reason: err.Error()})
@@ -498,6 +501,9 @@ func (s *Service) RequestEmailChange(ctx context.Context, userID, email, lang st
 	}
 	if accounts.NormaliseEmail(email) == accounts.NormaliseEmail(u.Email) {
 		return domain.InvalidFields("the same email", domain.FieldError{Field: "email", Reason: ReasonEmailUnchanged})
+	}
+	if err := s.o.Accounts.ConfirmPassword(ctx, userID, current); err != nil {
+		return err
 	}
 	if ok, err := s.reserve(ctx, PurposeEmail, userID); err != nil {
 		return err
