@@ -108,7 +108,7 @@ func TestMailAndLinksDoNotPileUp(t *testing.T) {
 	}
 
 	if _, err := app.Parse([]string{"-mail-keep-days", "89"}, func(string) string { return "" }); err == nil ||
-		!strings.Contains(err.Error(), "ACCREDIT_MAIL_KEEP_DAYS") {
+		!strings.Contains(err.Error(), "-mail-keep-days") {
 		t.Fatalf("a keep of 89 days: %v", err)
 	}
 }

@@ -72,7 +72,7 @@ func TestALinkWorksAgainAfterASubmitTheStoreFailed(t *testing.T) {
 		{
 			name: "email confirmation", eventType: accounts.EventEmailChanged, path: "/confirm-email",
 			link: func(t *testing.T, w *world, mb *Mailbox, carla User) string {
-				Expect(t, w.in.Post(t, "/api/v1/me/email-changes", carla.Token, map[string]string{"email": moved}), 202)
+				Expect(t, w.in.Post(t, "/api/v1/me/email-changes", carla.Token, map[string]string{"email": moved, "current_password": carla.Password}), 202)
 				return linkIn.FindString(mb.Wait(t, func(m Mail) bool { return m.To == moved }).Body)
 			},
 			done:  "/login?ok=email_changed",
