@@ -290,6 +290,10 @@ func TestDownloadMyData(t *testing.T) {
 	w := newWorld(t)
 	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
 	caseID, _, _ := w.awardedCase(t, carla)
+	// The decision's mail is made after the decision, by the notifier: the
+	// two exports compared below are made once it is there, or the first
+	// may be taken without it and the second with it.
+	w.mailOf(t, "decision")
 	c := w.client(t)
 	c.login(carla.Email, carla.Password)
 	if a := c.get("/applications"); !strings.Contains(a.Body, `href="/me/export.json"`) {
