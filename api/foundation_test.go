@@ -174,6 +174,23 @@ func TestRegisterLoginMeLogout(t *testing.T) {
 	Expect(t, in.Get(t, "/api/v1/me", tok), 401)
 }
 
+// TestTheBearerSchemeIsCaseInsensitive: an authentication scheme's name is
+// case-insensitive (RFC 9110 11.1, RFC 6750 2.1), and clients that send
+// "bearer" or "BEARER" are common; they were told to log in first.
+func TestTheBearerSchemeIsCaseInsensitive(t *testing.T) {
+	in := Start(t)
+	tok := in.AdminToken(t)
+	for _, scheme := range []string{"Bearer", "bearer", "BEARER"} {
+		r := in.Do(t, Request{Method: "GET", Path: "/api/v1/me", Header: map[string]string{"Authorization": scheme + " " + tok}})
+		if r.Status != http.StatusOK {
+			t.Errorf("Authorization: %s <token>: got %d, want 200; %s", scheme, r.Status, r.Body)
+		}
+	}
+	if r := in.Do(t, Request{Method: "GET", Path: "/api/v1/me", Header: map[string]string{"Authorization": "Basic " + tok}}); r.Status != http.StatusUnauthorized {
+		t.Errorf("Authorization: Basic <token>: got %d, want 401; %s", r.Status, r.Body)
+	}
+}
+
 func TestEmailsAreUniqueCaseInsensitive(t *testing.T) {
 	in := Start(t)
 	Expect(t, in.Post(t, "/api/v1/auth/register", "", map[string]string{"email": "same@example.org", "password": "a long password", "name": "A"}), 201)

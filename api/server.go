@@ -416,9 +416,12 @@ func joinRoles(rs []domain.Role) string {
 	return strings.Join(s, " or ")
 }
 
+// bearer is the token of an Authorization header of the Bearer scheme,
+// whose name is case-insensitive (RFC 9110 11.1, RFC 6750 2.1): clients
+// that send "bearer" are common.
 func bearer(c echo.Context) string {
 	h := c.Request().Header.Get(echo.HeaderAuthorization)
-	if t, ok := strings.CutPrefix(h, "Bearer "); ok {
+	if scheme, t, ok := strings.Cut(h, " "); ok && strings.EqualFold(scheme, "Bearer") {
 		return strings.TrimSpace(t)
 	}
 	return ""

@@ -183,7 +183,7 @@ func Public(tb testing.TB, op string) (public, ok bool) {
 // it is a valid one is the server's business (a 401 either way).
 func bearerPresent(_ context.Context, in *openapi3filter.AuthenticationInput) error {
 	h := in.RequestValidationInput.Request.Header.Get("Authorization")
-	if tok, ok := strings.CutPrefix(h, "Bearer "); !ok || strings.TrimSpace(tok) == "" {
+	if scheme, tok, ok := strings.Cut(h, " "); !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
 		return errors.New("no Authorization: Bearer <token>")
 	}
 	return nil
