@@ -36,6 +36,23 @@ func published(t *testing.T, in *Instance) (did, jwks []byte) {
 	return Expect(t, in.Get(t, "/.well-known/did.json", ""), 200).Body, Expect(t, in.Get(t, "/.well-known/jwks.json", ""), 200).Body
 }
 
+// TestTheWellKnownDocumentsAnswerErrorsAsProblems: /.well-known/did.json
+// and jwks.json are the API's, read by resolvers and verifiers, not
+// browsers: an error there is a problem document, as everywhere in the
+// API, where it was the web application's HTML error page.
+func TestTheWellKnownDocumentsAnswerErrorsAsProblems(t *testing.T) {
+	in := Start(t)
+	for _, r := range []Request{
+		{Method: "POST", Path: "/.well-known/did.json"},
+		{Method: "DELETE", Path: "/.well-known/jwks.json"},
+	} {
+		got := in.Do(t, r)
+		if ct := got.Header.Get("Content-Type"); got.Status < 400 || got.Status >= 500 || ct != "application/problem+json" {
+			t.Errorf("%s %s: %d %q, want a 4xx application/problem+json; %.200s", r.Method, r.Path, got.Status, ct, got.Body)
+		}
+	}
+}
+
 // statusBit reads the credential's entry in the published list of purpose,
 // independently (jwx and the standard library).
 func statusBit(t *testing.T, in *Instance, jwks []byte, token, purpose string, minSeq int) int {

@@ -139,9 +139,12 @@ func Register(e *echo.Echo, d Deps) {
 	}
 }
 
-// isWebPath tells the browser application's paths from the API's.
+// isWebPath tells the browser application's paths from the API's. The
+// two well-known documents (the office's DID and keys) are the API's: a
+// resolver asking for one is answered with a problem document, not a page;
+// any other /.well-known/ path (a browser's change-password) is the web's.
 func isWebPath(p string) bool {
-	for _, prefix := range []string{"/api/", "/healthz", "/readyz", "/metrics"} {
+	for _, prefix := range []string{"/api/", "/healthz", "/readyz", "/metrics", "/.well-known/did.json", "/.well-known/jwks.json"} {
 		if strings.HasPrefix(p, prefix) {
 			return false
 		}
