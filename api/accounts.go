@@ -195,6 +195,11 @@ func (s *Server) listUsers(c echo.Context) error {
 		}
 		return s.searchUsers(c, q, role, cursor, limit)
 	}
+	// The list is the write side's index of users: min_seq waits for it
+	// (and is refused when it is no seq), as the document says it does.
+	if err := s.waitMinSeq(c); err != nil {
+		return err
+	}
 	users, next, err := s.deps.Accounts.UsersPage(c.Request().Context(), role, cursor, limit)
 	if err != nil {
 		return err

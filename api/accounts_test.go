@@ -384,6 +384,32 @@ func TestUsersAreListedAPageAtATime(t *testing.T) {
 	}
 }
 
+// TestTheUsersListHonoursMinSeq: GET /api/v1/users documents min_seq, and
+// honours it with q; without q it was not read at all, so a bad one was
+// answered with every user and a caller's write was not waited for.
+func TestTheUsersListHonoursMinSeq(t *testing.T) {
+	in := Start(t)
+	admin := in.AdminToken(t)
+	r := Expect(t, in.Post(t, "/api/v1/users", admin, map[string]string{"email": "seq@example.org",
+		"name": "Sequence", "role": "assessor", "password": "a long password"}), 201)
+	seq := r.Header.Get("X-Accredit-Seq")
+	var list struct {
+		Users []struct {
+			Email string `json:"email"`
+		} `json:"users"`
+	}
+	Expect(t, in.Get(t, "/api/v1/users?role=assessor&min_seq="+seq, admin), 200).JSON(t, &list)
+	if len(list.Users) != 1 || list.Users[0].Email != "seq@example.org" {
+		t.Fatalf("the assessors at min_seq %s: got %+v, want the one just made", seq, list.Users)
+	}
+	for _, bad := range []string{"abc", "-1", "999999999"} {
+		r := Expect(t, in.Get(t, "/api/v1/users?min_seq="+bad, admin), 400)
+		if !strings.Contains(string(r.Body), `"field":"min_seq"`) {
+			t.Errorf("min_seq=%s: the problem does not name min_seq: %s", bad, r.Body)
+		}
+	}
+}
+
 // The API holds the rules the web holds: an office user cannot disable or
 // erase their own account (422), and disabling needs a reason (400 naming
 // it), as the OpenAPI's ReasonRequest says. Nothing changes for either.
