@@ -1,8 +1,12 @@
 package api_test
 
 import (
+	"net/http"
 	"strings"
 	"testing"
+
+	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
+	"github.com/emcc/accredit/domain"
 )
 
 // TestAQueryStringThatCannotBeReadIsRefused: a query string with a pair
@@ -29,5 +33,33 @@ func TestAQueryStringThatCannotBeReadIsRefused(t *testing.T) {
 	}
 	if status, body := raw(t, "GET", tm.in.URL+"/api/v1/register?limit=1&q=caf%C3%A9+%26", "", "", nil); status != 200 {
 		t.Fatalf("well-formed escapes: %d %s; want 200", status, body)
+	}
+}
+
+// TestEveryOperationDocumentsTheRefusalOfAnUnreadableQuery: every route
+// refuses a query string that cannot be read with a 400 (wellFormedQuery),
+// so the document lists that 400 for every operation; 25 reads lacked it,
+// and an integrator's client checking answers against the document failed
+// on the problem document instead of reporting it.
+func TestEveryOperationDocumentsTheRefusalOfAnUnreadableQuery(t *testing.T) {
+	in := Start(t)
+	admin := in.AdminToken(t)
+	tokens := map[domain.Role]string{
+		domain.RoleOffice:    admin,
+		domain.RoleApplicant: in.CreateUser(t, admin, "applicant", "q-app@example.org", "Applicant Q").Token,
+		domain.RoleAssessor:  in.CreateUser(t, admin, "assessor", "q-ass@example.org", "Assessor Q").Token,
+	}
+	for _, r := range in.App.API.Routes() {
+		req := Request{Method: r.Method, Path: fillParams(r.Path) + "?x=%zz"}
+		if !r.Public {
+			req.Token = tokens[r.Roles[0]]
+		}
+		if r.Method != http.MethodGet {
+			req.Body = map[string]any{}
+		}
+		got := in.Do(t, req) // the answer is checked against the document (TestMain)
+		if got.Status != http.StatusBadRequest || !strings.Contains(string(got.Body), `"field":"(query)"`) {
+			t.Errorf("%s %s: %d %.200s; want a 400 naming (query)", r.Method, req.Path, got.Status, got.Body)
+		}
 	}
 }
