@@ -539,7 +539,8 @@ func (s *Server) registerList(c echo.Context) error {
 	h := c.Response().Header()
 	h.Add("Vary", "Accept-Encoding")
 	h.Set("ETag", etag)
-	if match := c.Request().Header.Get("If-None-Match"); match != "" && strings.Contains(match, etag) {
+	// "*" matches any current list (RFC 9110 13.1.2): the register always has one.
+	if match := strings.TrimSpace(c.Request().Header.Get("If-None-Match")); match == "*" || match != "" && strings.Contains(match, etag) {
 		return c.NoContent(http.StatusNotModified)
 	}
 	if gz {

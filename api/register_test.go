@@ -47,6 +47,8 @@ func TestTheRegisterPagesAndAnswersAnUnchangedListWith304(t *testing.T) {
 		t.Fatal("the whole list has no ETag")
 	}
 	Expect(t, tm.in.Do(t, Request{Method: "GET", Path: "/api/v1/register", Header: map[string]string{"If-None-Match": etag}}), 304)
+	// "*" matches any current representation (RFC 9110 13.1.2).
+	Expect(t, tm.in.Do(t, Request{Method: "GET", Path: "/api/v1/register", Header: map[string]string{"If-None-Match": "*"}}), 304)
 
 	p1 := tm.get(t, "/api/v1/register?limit=2", "")
 	cur, _ := p1["next_cursor"].(string)
