@@ -297,12 +297,8 @@ func (s *Server) audit(c echo.Context) error {
 	if f.To, err = queryTime(c, "to"); err != nil {
 		return err
 	}
-	accept := c.Request().Header.Get(echo.HeaderAccept)
-	switch {
-	case strings.Contains(accept, "text/csv"):
-		return s.exportAudit(c, f, "csv")
-	case strings.Contains(accept, "application/x-ndjson"):
-		return s.exportAudit(c, f, "ndjson")
+	if format := auditFormat(c.Request().Header.Get(echo.HeaderAccept)); format != "json" {
+		return s.exportAudit(c, f, format)
 	}
 	cur, err := parseCursor(c.QueryParam("cursor"))
 	if err != nil {

@@ -257,3 +257,28 @@ func TestRegisterIsValidUntilItsDate(t *testing.T) {
 		t.Fatalf("at valid_until: got %v, want not valid (active until the expiry job runs, or expired)", v)
 	}
 }
+
+// TestTheAuditAnswersInTheFormatTheClientPrefers: GET /api/v1/audit picks
+// CSV, JSON lines or a JSON page by Accept with its q-values; a type
+// refused (q=0) or preferred less than application/json was streamed all
+// the same, as its name alone was looked for.
+func TestTheAuditAnswersInTheFormatTheClientPrefers(t *testing.T) {
+	in := Start(t)
+	admin := in.AdminToken(t)
+	for accept, want := range map[string]string{
+		"text/csv":                         "text/csv",
+		"application/x-ndjson":             "application/x-ndjson",
+		"application/json":                 "application/json",
+		"*/*":                              "application/json",
+		"text/csv, application/json":       "text/csv",
+		"text/csv;q=0":                     "application/json",
+		"application/json, text/csv;q=0.5": "application/json",
+		"application/json;q=0.5, application/x-ndjson": "application/x-ndjson",
+		"text/csv;q=0.2, application/x-ndjson;q=0.9":   "application/x-ndjson",
+	} {
+		r := Expect(t, in.Do(t, Request{Method: "GET", Path: "/api/v1/audit", Token: admin, Header: map[string]string{"Accept": accept}}), 200)
+		if got, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";"); got != want {
+			t.Errorf("Accept: %s: got %s, want %s", accept, got, want)
+		}
+	}
+}
