@@ -54,12 +54,12 @@ func bindBody(c echo.Context, v any, required bool) error {
 	if ct := req.Header.Get(echo.HeaderContentType); ct != "" {
 		mt, params, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return domain.Errorf(domain.Invalid, "Content-Type must be application/json")
+			return domain.InvalidFields("Content-Type must be application/json", domain.FieldError{Field: "Content-Type", Reason: "application/json"})
 		}
 		// JSON is UTF-8 (RFC 8259): a body in another charset would be
 		// read as UTF-8 and its text stored mangled.
 		if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "utf8") {
-			return domain.Errorf(domain.Invalid, "the JSON body must be UTF-8, not charset %q", cs)
+			return domain.InvalidFields(fmt.Sprintf("the JSON body must be UTF-8, not charset %q", cs), domain.FieldError{Field: "Content-Type", Reason: "charset utf-8, or none"})
 		}
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), req.Body, MaxJSONBody))
@@ -74,10 +74,10 @@ func bindBody(c echo.Context, v any, required bool) error {
 		if !required {
 			return nil
 		}
-		return domain.Errorf(domain.Invalid, "a JSON body is required")
+		return bodyProblem("a JSON body is required", "required: a JSON object")
 	}
 	if !utf8.Valid(body) {
-		return domain.Errorf(domain.Invalid, "the JSON body is not valid UTF-8")
+		return bodyProblem("the JSON body is not valid UTF-8", "not valid UTF-8")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -96,7 +96,7 @@ func bindBody(c echo.Context, v any, required bool) error {
 		}
 	}
 	if decodeErr == nil && dec.More() {
-		return domain.Errorf(domain.Invalid, "malformed JSON: data after the object")
+		return bodyProblem("malformed JSON: data after the object", "data after the object")
 	}
 	if decodeErr == nil {
 		// The usual case, on every command: what is left to refuse is a
@@ -143,12 +143,19 @@ func bindBody(c echo.Context, v any, required bool) error {
 	return checkNulls(req.Method, c.Path(), doc)
 }
 
+// bodyProblem is a 400 about the body as a whole, named "(body)" as a body
+// of the wrong type is, so that every refusal of a body names what was
+// wrong (the document promises it, trailing data included).
+func bodyProblem(detail, reason string) error {
+	return domain.InvalidFields(detail, domain.FieldError{Field: "(body)", Reason: reason})
+}
+
 func jsonError(err error) error {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syn):
-		return domain.Errorf(domain.Invalid, "malformed JSON at byte %d: %v", syn.Offset, syn)
+		return bodyProblem(fmt.Sprintf("malformed JSON at byte %d: %v", syn.Offset, syn), fmt.Sprintf("malformed at byte %d", syn.Offset))
 	case errors.As(err, &typ):
 		field := typ.Field
 		if field == "" {
@@ -156,9 +163,9 @@ func jsonError(err error) error {
 		}
 		return domain.InvalidFields("wrong type in JSON", domain.FieldError{Field: field, Reason: typeReason(typ.Type.Kind().String(), typ.Value)})
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return domain.Errorf(domain.Invalid, "malformed JSON: unexpected end")
+		return bodyProblem("malformed JSON: unexpected end", "malformed: it ends early")
 	default:
-		return domain.Errorf(domain.Invalid, "malformed JSON: %v", err)
+		return bodyProblem(fmt.Sprintf("malformed JSON: %v", err), "malformed")
 	}
 }
 

@@ -301,3 +301,32 @@ func TestANameInAnotherCaseIsRefused(t *testing.T) {
 	Expect(t, tm.in.Put(t, "/api/v1/cases/"+id+"/self-assessment", tm.applicant.Token,
 		map[string]any{"categories": []map[string]any{{"category": 1, "statement": "I Coach Teams in Zürich."}}}), 200)
 }
+
+// TestEveryRefusalOfABodyNamesWhatWasWrong: a body refused as a whole (none,
+// not JSON, data after the object, not UTF-8) names "(body)", as one of the
+// wrong type does, and one of the wrong media type names Content-Type: the
+// document promises a 400 naming the field for trailing data, and these
+// problems had no errors at all.
+func TestEveryRefusalOfABodyNamesWhatWasWrong(t *testing.T) {
+	in := Start(t)
+	tok := in.CreateUser(t, in.AdminToken(t), "applicant", "body@example.org", "Bo Dy").Token
+	for _, tc := range []struct{ name, contentType, body, field string }{
+		{"no body", "application/json", "", "(body)"},
+		{"data after the object", "application/json", `{"scheme":"EIA","level":"practitioner","language":"en"} {}`, "(body)"},
+		{"malformed", "application/json", `{"scheme":"EIA"]`, "(body)"},
+		{"cut short", "application/json", `{"scheme":`, "(body)"},
+		{"not UTF-8", "application/json", "{\"scheme\":\"\xff\"}", "(body)"},
+		{"not JSON", "text/plain", `{}`, "Content-Type"},
+		{"another charset", "application/json; charset=latin1", `{}`, "Content-Type"},
+	} {
+		r := in.Do(t, Request{Method: "POST", Path: "/api/v1/cases", Token: tok, RawBody: strings.NewReader(tc.body),
+			Header: map[string]string{"Content-Type": tc.contentType}})
+		if r.Status != 400 || !strings.Contains(string(r.Body), `"field":"`+tc.field+`"`) {
+			t.Errorf("%s: %d %s; want a 400 naming %s", tc.name, r.Status, r.Body, tc.field)
+		}
+	}
+	up := in.Do(t, Request{Method: "POST", Path: "/api/v1/cases/01J00000000000000000000000/evidence", Token: tok, Body: map[string]any{}})
+	if up.Status != 400 || !strings.Contains(string(up.Body), `"field":"Content-Type"`) {
+		t.Errorf("evidence sent as JSON: %d %s; want a 400 naming Content-Type", up.Status, up.Body)
+	}
+}

@@ -267,7 +267,7 @@ func (s *Server) verifyCredential(c echo.Context) error {
 	if ct := c.Request().Header.Get(echo.HeaderContentType); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != credential.MediaType && mt != "text/plain" && mt != "application/json" && mt != "application/jwt") {
-			return domain.Errorf(domain.Invalid, "Content-Type must be application/vc+jwt, application/jwt, text/plain or application/json")
+			return domain.InvalidFields("Content-Type must be application/vc+jwt, application/jwt, text/plain or application/json", domain.FieldError{Field: "Content-Type", Reason: "application/vc+jwt, application/jwt, text/plain or application/json"})
 		}
 	}
 	if err := s.waitMinSeq(c); err != nil {

@@ -41,7 +41,7 @@ func (s *Server) addEvidence(c echo.Context) error {
 	m.Command = string(accreditation.ActionAddEvidence)
 	mt, params, err := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
 	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
-		return domain.Errorf(domain.Invalid, "evidence is uploaded as multipart/form-data: the fields kind, title, categories and indicators first, the file last")
+		return domain.InvalidFields("evidence is uploaded as multipart/form-data: the fields kind, title, categories and indicators first, the file last", domain.FieldError{Field: "Content-Type", Reason: "multipart/form-data with a boundary"})
 	}
 	if cl := c.Request().ContentLength; cl > s.maxMultipart() {
 		return &domain.Error{Code: domain.TooLarge, Message: fmt.Sprintf("the upload is over the limit of %d bytes", s.deps.Cases.MaxUpload()),
