@@ -80,3 +80,28 @@ func listOf(rows []RegisterRow) *RegisterList {
 	}
 	return l
 }
+
+// TestAcceptsGzipReadsTheHeaderAsRFC9110Does: "*" stands only for the
+// codings not named, so gzip named with q=0 is refused whatever "*" says;
+// it once took "*, gzip;q=0" as a yes.
+func TestAcceptsGzipReadsTheHeaderAsRFC9110Does(t *testing.T) {
+	for header, want := range map[string]bool{
+		"":                      false,
+		"gzip":                  true,
+		"GZIP;q=0.5":            true,
+		"br, gzip;q=0":          false,
+		"*":                     true,
+		"*;q=0":                 false,
+		"*, gzip;q=0":           false,
+		"gzip;q=0, *":           false,
+		"*;q=0, gzip":           true,
+		"identity, *;q=0.1":     true,
+		"gzip;q=x":              false,
+		"deflate, br;q=1.0":     false,
+		" gzip ; q=1 , deflate": true,
+	} {
+		if got := acceptsGzip(header); got != want {
+			t.Errorf("Accept-Encoding %q: got %v, want %v", header, got, want)
+		}
+	}
+}
