@@ -49,6 +49,7 @@ func (a *app) certificatePage(x *ctx, p *page, status int) error {
 	}
 	d["Renewal"] = renewalForm(until)
 	d["QuartersHint"] = a.renewalQuartersHint(x, c, pinned)
+	d["RenewalOpens"] = a.renewalOpens(c)
 	d["NextStep"] = a.nextStep(x, c.Next)
 	d["Current"] = a.renewalOf(x, c.Accreditation)
 	if x.user.Role == domain.RoleAssessor {
@@ -107,6 +108,21 @@ func (a *app) renewalQuartersHint(x *ctx, c *cases.CaseView, pinned string) stri
 		return x.T("renew.supervision_quarters", formatNum(x.lang, v))
 	}
 	return x.T("renew.supervision_quarters_unset")
+}
+
+// renewalOpens is when the renewal of c's accreditation opens, by the
+// window of the rule set in force (as Case.Renew checks it), when that is
+// still to come; zero when it has opened or the rules set no window.
+func (a *app) renewalOpens(c *cases.CaseView) time.Time {
+	now := a.d.Now()
+	r := a.d.Cases.RuleSets().InForce(accreditation.Scheme(c.Scheme), now)
+	if c.Portfolio.EQAProgramme != "" {
+		r = r.ForGraduates()
+	}
+	if opens, _, ok := r.RenewalOpens(c.Accreditation.Level, c.Accreditation.ValidUntil); ok && now.Before(opens) {
+		return opens
+	}
+	return time.Time{}
 }
 
 // renewal is the renewal part of the accreditation page: the form's year

@@ -201,6 +201,7 @@ var pageMessages = map[string]msg{
 	"renew.unmet":                      {"The renewal does not meet the rules yet; see the fields marked.", "De verlenging voldoet nog niet aan de regels; zie de gemarkeerde velden."},
 	"renew.unwritten":                  {"not yet written", "nog niet geschreven"},
 	"renew.not_open":                   {"Renewal is not open now.", "Verlengen is nu niet mogelijk."},
+	"renew.opens":                      {"Renewal opens on %s.", "Verlengen is mogelijk vanaf %s."},
 	"renewal.title":                    {"Renewal", "Verlenging"},
 	"renewal.submitted_at":             {"Submitted", "Ingediend"},
 	"renewal.reasons":                  {"The assessor's reasons", "De redenen van de assessor"},

@@ -554,11 +554,19 @@ func (c *Case) RenewalOpens(now time.Time, rs RuleSets) time.Time {
 // is false when r sets none.
 func (c *Case) renewalOpens(r RuleSet) (opens time.Time, months int, ok bool) {
 	a := c.Accreditation
-	m, ok := r.Value(RuleRenewalWindow, a.Level)
+	return r.RenewalOpens(a.Level, a.ValidUntil)
+}
+
+// RenewalOpens is when the renewal window of r opens for an award of level
+// l valid until, and its months; ok is false when r sets none (a renewal
+// is open until the end). Graduates' figures are the caller's to apply
+// (ForGraduates), as Case.Renew does.
+func (r RuleSet) RenewalOpens(l framework.Level, until time.Time) (opens time.Time, months int, ok bool) {
+	m, ok := r.Value(RuleRenewalWindow, l)
 	if !ok {
 		return time.Time{}, 0, false
 	}
-	return addMonths(a.ValidUntil, -int(m)), int(m), true
+	return addMonths(until, -int(m)), int(m), true
 }
 
 // addMonths is t moved by n calendar months, its day kept within the month

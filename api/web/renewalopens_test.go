@@ -1,0 +1,48 @@
+package web_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
+	"github.com/emcc/accredit/domain/dates"
+)
+
+// TestTheCertificateSaysWhenTheRenewalOpens: a holder whose renewal
+// window had not yet opened read only "Renewal is not open now.", though
+// the rule set in force knows the day it opens. The page now names that
+// day, in either language; with no window (open until the end) nothing
+// changes.
+func TestTheCertificateSaysWhenTheRenewalOpens(t *testing.T) {
+	w := newWorld(t)
+	window := map[string]any{"scheme": "EIA", "based_on": "eia-2027-1", "effective_from": "2026-03-02", "rules": []map[string]any{
+		{"name": "renewal_window_months", "values": map[string]any{"foundation": 6, "practitioner": 6, "senior_practitioner": 6, "master_practitioner": 6}},
+	}}
+	Expect(t, w.in.Post(t, "/api/v1/rulesets", w.admin, window), 201)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	_, _, acc := w.awardedCase(t, carla)
+	until, err := time.Parse(time.RFC3339, Expect(t, w.in.Get(t, "/api/v1/accreditations/"+acc, carla.Token), 200).Map(t)["accreditation"].(map[string]any)["valid_until"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opens := until.AddDate(0, -6, 0)
+	for lang, want := range map[string]string{
+		"en": "Renewal opens on " + dates.Date("en", opens) + ".",
+		"nl": "Verlengen is mogelijk vanaf " + dates.Date("nl", opens) + ".",
+	} {
+		t.Run(lang, func(t *testing.T) {
+			c := w.client(t)
+			c.setLang(lang)
+			c.login(carla.Email, carla.Password)
+			a := c.get("/accreditations/" + acc)
+			if a.Status != http.StatusOK {
+				t.Fatalf("the certificate: got %d, want 200", a.Status)
+			}
+			if !strings.Contains(a.Body, want) {
+				t.Errorf("the certificate does not say %q:\n%s", want, between(a.Body, `id="renew-not-open"`, "</p>"))
+			}
+		})
+	}
+}
