@@ -101,3 +101,37 @@ func unlinkedErrors(page string) []string {
 	}
 	return out
 }
+
+// TestARefusedRenewalSaysSoOnce: a renewal short of its rules said "The
+// renewal does not meet the rules yet" in the error summary and again
+// above the form; a page says a problem once, in its summary, as every
+// other form does.
+func TestARefusedRenewalSaysSoOnce(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	_, _, acc := w.awardedCase(t, carla)
+	w.clock.Set(time.Date(2030, 12, 1, 9, 0, 0, 0, time.UTC))
+	form := url.Values{"scheme": {"EIA"}, "declaration_code_of_ethics": {"yes"}, "declaration_diversity": {"yes"}}
+	for i := range 5 {
+		form.Set(fmt.Sprintf("years[%d].practice_hours", i), "1")
+		form.Set(fmt.Sprintf("years[%d].supervision_hours", i), "6")
+		form.Set(fmt.Sprintf("years[%d].cpd_hours", i), "20")
+	}
+	for lang, unmet := range map[string]string{"en": "The renewal does not meet the rules yet", "nl": "De verlenging voldoet nog niet aan de regels"} {
+		t.Run(lang, func(t *testing.T) {
+			c := w.client(t)
+			c.setLang(lang)
+			c.login(carla.Email, carla.Password)
+			a := c.post("/accreditations/"+acc+"/renew", form, true)
+			if a.Status != http.StatusUnprocessableEntity {
+				t.Fatalf("a renewal short of its rules: got %d, want 422", a.Status)
+			}
+			if n := strings.Count(a.Body, unmet); n != 1 {
+				t.Errorf("the page says %q %d times, want once", unmet, n)
+			}
+			if !strings.Contains(errorSummary.FindString(a.Body), unmet) {
+				t.Errorf("the error summary does not say %q", unmet)
+			}
+		})
+	}
+}
