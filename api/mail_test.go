@@ -539,7 +539,7 @@ func TestEmailTellsTheInterviewTheRenewalAndTheEnd(t *testing.T) {
 			}
 		}
 	}
-	if toRenata == nil || toRenata["link"] != tm.in.URL+"/accreditations/"+accID || !strings.HasPrefix(toRenata["subject"].(string), "The renewal of case ") {
+	if toRenata == nil || toRenata["link"] != tm.in.URL+"/accreditations/"+accID || toRenata["subject"] != "The renewal of accreditation "+accID+" is assigned to you" {
 		t.Fatalf("the renewal's assessor is not told, or not so: %v", toRenata)
 	}
 	tm.post(t, renew+"/assessment", renata.Token, map[string]string{"outcome": "return", "rationale": "Say more about supervision."}, 200)
@@ -548,7 +548,8 @@ func TestEmailTellsTheInterviewTheRenewalAndTheEnd(t *testing.T) {
 	outcomes := tm.waitKind(t, "renewal_outcome", 2)
 	var bodies []string
 	for _, o := range outcomes {
-		if o["recipient_id"] != tm.applicant.ID || o["link"] != tm.in.URL+"/accreditations/"+accID {
+		// The holder knows the certificate number, not the case.
+		if o["recipient_id"] != tm.applicant.ID || o["link"] != tm.in.URL+"/accreditations/"+accID || o["subject"] != "The renewal of your accreditation (certificate "+accID+")" {
 			t.Fatalf("a renewal's email: %v", o)
 		}
 		bodies = append(bodies, o["body"].(string))
@@ -563,7 +564,8 @@ func TestEmailTellsTheInterviewTheRenewalAndTheEnd(t *testing.T) {
 	tm.post(t, "/api/v1/accreditations/"+mine+"/withdrawal", tm.applicant.Token, map[string]string{"reason": "I retire."}, 200)
 	tm.post(t, "/api/v1/accreditations/"+accID+"/revocation", tm.admin, map[string]string{"reason": "Upheld ethics complaint."}, 200)
 	ended := tm.waitKind(t, "accreditation_ended", 1)
-	if len(ended) != 1 || ended[0]["link"] != tm.in.URL+"/accreditations/"+accID || !strings.Contains(ended[0]["body"].(string), "has revoked your accreditation") {
+	if len(ended) != 1 || ended[0]["link"] != tm.in.URL+"/accreditations/"+accID || !strings.Contains(ended[0]["body"].(string), "has revoked your accreditation") ||
+		ended[0]["subject"] != "Your EMCC accreditation has ended (certificate "+accID+")" {
 		t.Fatalf("the ending's emails: %v", ended)
 	}
 }

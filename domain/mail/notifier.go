@@ -296,7 +296,7 @@ func (n *Notifier) plan(c eventstore.Commit, e eventstore.Event) (to string, kin
 	case accreditation.EventRenewalAssessed:
 		var p accreditation.RenewalAssessed
 		if json.Unmarshal(e.Data, &p) == nil {
-			d = Data{Outcome: string(p.Outcome), Link: n.accreditationLink(p.AccreditationID)}
+			d = Data{Outcome: string(p.Outcome), Certificate: p.AccreditationID, Link: n.accreditationLink(p.AccreditationID)}
 			for _, r := range c.Events { // a renewal's new end is recorded beside its assessment
 				var renewed accreditation.AccreditationRenewed
 				if accreditation.EventType(r.Type) == accreditation.EventAccreditationRenewed && json.Unmarshal(r.Data, &renewed) == nil {
@@ -308,19 +308,19 @@ func (n *Notifier) plan(c eventstore.Commit, e eventstore.Event) (to string, kin
 	case accreditation.EventRenewalAssigned:
 		var p accreditation.RenewalAssigned
 		if json.Unmarshal(e.Data, &p) == nil && p.AssessorID != "" {
-			return p.AssessorID, KindAssigned, Data{Outcome: "renewal", Link: n.accreditationLink(p.AccreditationID)}, true
+			return p.AssessorID, KindAssigned, Data{Outcome: "renewal", Certificate: p.AccreditationID, Link: n.accreditationLink(p.AccreditationID)}, true
 		}
 	case accreditation.EventAccreditationRevoked:
 		var p accreditation.AccreditationRevoked
 		if json.Unmarshal(e.Data, &p) == nil {
-			return "", KindAccreditationEnded, Data{Outcome: "revoked", Link: n.accreditationLink(p.AccreditationID)}, true
+			return "", KindAccreditationEnded, Data{Outcome: "revoked", Certificate: p.AccreditationID, Link: n.accreditationLink(p.AccreditationID)}, true
 		}
 	case accreditation.EventAccreditationWithdrawn:
 		var p accreditation.AccreditationWithdrawn
 		// Not when the holder withdrew it themself, nor when an upheld
 		// appeal did (its outcome is told).
 		if json.Unmarshal(e.Data, &p) == nil && p.Cause == accreditation.WithdrawnByOffice {
-			return "", KindAccreditationEnded, Data{Outcome: "withdrawn", Link: n.accreditationLink(p.AccreditationID)}, true
+			return "", KindAccreditationEnded, Data{Outcome: "withdrawn", Certificate: p.AccreditationID, Link: n.accreditationLink(p.AccreditationID)}, true
 		}
 	case accreditation.EventAssessorAssigned:
 		var p accreditation.AssessorAssigned

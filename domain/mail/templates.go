@@ -15,7 +15,12 @@ import (
 type Data struct {
 	Name   string
 	CaseID string
-	Link   string
+	// Certificate is the accreditation's id, which its holder knows as
+	// the certificate number (the certificate page, the register) and an
+	// assessor sees in the renewals queue: the mails of an accreditation
+	// name it, not the case it was awarded on.
+	Certificate string
+	Link        string
 	// Outcome is the decision's, the appeal's or the renewal's, as stored
 	// ("awarded", "not_awarded", "upheld", "dismissed", "renew", "refuse",
 	// "return"); an accreditation's ending ("revoked", "withdrawn"); for an
@@ -219,7 +224,7 @@ De gegevens staan op de pagina van de aanvraag; veranderen ze, dan hoort u het o
 
 {{.Link}}
 `+footerNL)
-	tpl(KindRenewalOutcome, "en", "The renewal of your accreditation ({{.CaseID}})", `
+	tpl(KindRenewalOutcome, "en", "The renewal of your accreditation (certificate {{.Certificate}})", `
 Dear {{.Name}},
 
 {{if eq .Outcome "renew"}}Your EMCC accreditation is renewed, valid until {{date .Until}}.{{else if eq .Outcome "return"}}The renewal of your EMCC accreditation was returned to you: see what is asked, and resubmit it.{{else}}The renewal of your EMCC accreditation was refused.{{end}}
@@ -227,7 +232,7 @@ The assessment and its reasons are on the page of your accreditation:
 
 {{.Link}}
 `+footerEN)
-	tpl(KindRenewalOutcome, "nl", "De verlenging van uw accreditatie ({{.CaseID}})", `
+	tpl(KindRenewalOutcome, "nl", "De verlenging van uw accreditatie (certificaat {{.Certificate}})", `
 Beste {{.Name}},
 
 {{if eq .Outcome "renew"}}Uw EMCC-accreditatie is verlengd, geldig tot {{date .Until}}.{{else if eq .Outcome "return"}}De verlenging van uw EMCC-accreditatie is naar u teruggestuurd: lees wat er gevraagd wordt en dien haar opnieuw in.{{else}}De verlenging van uw EMCC-accreditatie is geweigerd.{{end}}
@@ -235,7 +240,7 @@ De beoordeling en de redenen staan op de pagina van uw accreditatie:
 
 {{.Link}}
 `+footerNL)
-	tpl(KindAccreditationEnded, "en", "Your EMCC accreditation has ended ({{.CaseID}})", `
+	tpl(KindAccreditationEnded, "en", "Your EMCC accreditation has ended (certificate {{.Certificate}})", `
 Dear {{.Name}},
 
 The EMCC office has {{if eq .Outcome "revoked"}}revoked{{else}}withdrawn{{end}} your accreditation: it has ended and the public register no longer lists it.
@@ -243,7 +248,7 @@ The reason is on the page of your accreditation:
 
 {{.Link}}
 `+footerEN)
-	tpl(KindAccreditationEnded, "nl", "Uw EMCC-accreditatie is beëindigd ({{.CaseID}})", `
+	tpl(KindAccreditationEnded, "nl", "Uw EMCC-accreditatie is beëindigd (certificaat {{.Certificate}})", `
 Beste {{.Name}},
 
 Het EMCC-bureau heeft uw accreditatie {{if eq .Outcome "revoked"}}herroepen{{else}}ingetrokken{{end}}: zij is beëindigd en het openbaar register vermeldt haar niet meer.
@@ -266,17 +271,17 @@ De aanvrager heeft de informatie gegeven die u vroeg bij dossier {{.CaseID}}. Le
 {{.Link}}
 `+footerNL)
 	// Outcome "renewal": the renewal of the case's accreditation.
-	tpl(KindAssigned, "en", "{{if eq .Outcome \"renewal\"}}The renewal of case {{.CaseID}}{{else}}Case {{.CaseID}}{{end}} is assigned to you", `
+	tpl(KindAssigned, "en", "{{if eq .Outcome \"renewal\"}}The renewal of accreditation {{.Certificate}}{{else}}Case {{.CaseID}}{{end}} is assigned to you", `
 Dear {{.Name}},
 
-{{if eq .Outcome "renewal"}}The renewal of the accreditation of case {{.CaseID}} is assigned to you. Assess it on the accreditation's page:{{else}}Case {{.CaseID}} is assigned to you. Open it in your workspace:{{end}}
+{{if eq .Outcome "renewal"}}The renewal of accreditation {{.Certificate}} is assigned to you. Assess it on the accreditation's page:{{else}}Case {{.CaseID}} is assigned to you. Open it in your workspace:{{end}}
 
 {{.Link}}
 `+footerEN)
-	tpl(KindAssigned, "nl", "{{if eq .Outcome \"renewal\"}}De verlenging van dossier {{.CaseID}}{{else}}Dossier {{.CaseID}}{{end}} is aan u toegewezen", `
+	tpl(KindAssigned, "nl", "{{if eq .Outcome \"renewal\"}}De verlenging van accreditatie {{.Certificate}}{{else}}Dossier {{.CaseID}}{{end}} is aan u toegewezen", `
 Beste {{.Name}},
 
-{{if eq .Outcome "renewal"}}De verlenging van de accreditatie van dossier {{.CaseID}} is aan u toegewezen. Beoordeel haar op de pagina van de accreditatie:{{else}}Dossier {{.CaseID}} is aan u toegewezen. Open het in uw werkruimte:{{end}}
+{{if eq .Outcome "renewal"}}De verlenging van accreditatie {{.Certificate}} is aan u toegewezen. Beoordeel haar op de pagina van de accreditatie:{{else}}Dossier {{.CaseID}} is aan u toegewezen. Open het in uw werkruimte:{{end}}
 
 {{.Link}}
 `+footerNL)

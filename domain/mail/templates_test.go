@@ -179,3 +179,32 @@ func TestBackoffDoublesUpToSixHours(t *testing.T) {
 		}
 	}
 }
+
+// The mails of an accreditation named the case it was awarded on, which
+// its holder never sees: they name the certificate number, as the
+// certificate page and the assessor's renewals queue do, in either
+// language.
+func TestAnAccreditationsMailsNameItsCertificate(t *testing.T) {
+	d := Data{Name: "Carla Coach", CaseID: "01CASE", Certificate: "01ACC", Link: "https://accredit.test/x", Until: time.Date(2031, 3, 2, 0, 0, 0, 0, time.UTC)}
+	for _, c := range []struct {
+		kind    Kind
+		outcome string
+	}{
+		{KindRenewalOutcome, "renew"}, {KindRenewalOutcome, "refuse"}, {KindAccreditationEnded, "revoked"}, {KindAssigned, "renewal"},
+	} {
+		t.Run(string(c.kind)+"/"+c.outcome, func(t *testing.T) {
+			d.Outcome = c.outcome
+			en, enBody, nl, nlBody := renderBoth(t, c.kind, d)
+			for _, s := range []string{en, nl} {
+				if !strings.Contains(s, "01ACC") || strings.Contains(s, "01CASE") {
+					t.Errorf("got subject %q, want it to name the certificate 01ACC, not the case", s)
+				}
+			}
+			for _, b := range []string{enBody, nlBody} {
+				if strings.Contains(b, "01CASE") {
+					t.Errorf("the body names the case:\n%s", b)
+				}
+			}
+		})
+	}
+}
