@@ -71,3 +71,36 @@ func TestTheDashboardCountsOneInTheSingular(t *testing.T) {
 		}
 	}
 }
+
+// TestTheDashboardsWorkloadCountsRenewals: the dashboard's "Assessor
+// workload" counted the cases each assessor holds, not the renewals they
+// have to assess; one who held only a renewal was not on it at all. Their
+// renewals now have a column, which leads to the renewals they hold, in
+// either language.
+func TestTheDashboardsWorkloadCountsRenewals(t *testing.T) {
+	w := newWorld(t)
+	_, _, _, rene := w.renewalAssigned(t)
+	office := w.officeClient(t)
+	row := regexp.MustCompile(`(?s)<tr><th scope="row"><a href="/office/users/` + rene.ID + `">Rene Renewals</a></th>(.*?)</tr>`)
+	for lang, header := range map[string]string{"en": "Renewals to assess", "nl": "Te beoordelen verlengingen"} {
+		t.Run(lang, func(t *testing.T) {
+			office.setLang(lang)
+			a := office.get("/office")
+			workload := between(a.Body, `id="workload-heading"`, "</section>")
+			if !strings.Contains(workload, `<th scope="col" class="num">`+header+`</th>`) {
+				t.Errorf("the workload has no column %q:\n%s", header, workload)
+			}
+			m := row.FindStringSubmatch(workload)
+			if m == nil {
+				t.Fatalf("Rene Renewals, who holds a renewal, is not in the workload:\n%s", workload)
+			}
+			held := `/office/users/` + rene.ID + `#held-renewals`
+			if want := `<td class="num">0</td><td class="num"><a href="` + held + `">1</a></td><td class="num">0</td>`; m[1] != want {
+				t.Errorf("got the row %s, want %s", m[1], want)
+			}
+			if p := office.get(strings.TrimSuffix(held, "#held-renewals")); p.Status != 200 || !strings.Contains(p.Body, `id="held-renewals"`) {
+				t.Errorf("the link leads to %d, without the renewals held", p.Status)
+			}
+		})
+	}
+}

@@ -338,6 +338,7 @@ var pageMessages = map[string]msg{
 	"dashboard.workload":                       {"Assessor workload", "Werklast van de assessoren"},
 	"dashboard.open":                           {"Open", "Open"},
 	"dashboard.completed":                      {"Completed", "Afgerond"},
+	"dashboard.workload.renewals":              {"Renewals to assess", "Te beoordelen verlengingen"},
 	"dashboard.none":                           {"No assessor has a case yet.", "Nog geen assessor heeft een dossier."},
 	"dashboard.outcomes":                       {"Outcomes per level", "Uitkomsten per niveau"},
 	"officequeue.title":                        {"Cases in progress", "Lopende dossiers"},
