@@ -59,6 +59,7 @@ var vocabulary = map[string]msg{
 	"filter.label":          {"Filters", "Filters"},
 	"form.optional":         {"optional", "optioneel"},
 	"form.required":         {"Fill this in", "Vul dit in"},
+	"form.choose":           {"Choose one", "Kies er een"},
 	"form.number":           {"Enter a number without a thousands separator, such as 1200 or 12.5", "Vul een getal in zonder scheidingsteken voor duizendtallen, zoals 1200 of 12,5"},
 	"form.whole":            {"Enter a whole number, such as 12, without a thousands separator", "Vul een geheel getal in, zoals 12, zonder scheidingsteken voor duizendtallen"},
 	"form.negative":         {"Enter 0 or more", "Vul 0 of meer in"},

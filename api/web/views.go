@@ -476,6 +476,9 @@ func (x *ctx) fieldErrors(p *page, err error, rename func(string) string) int {
 			name = rename(f.Field)
 		}
 		msg := translateReason(x.lang, f.Reason)
+		if f.Reason == "required" && isChoice(name) {
+			msg = x.T("form.choose")
+		}
 		if prev := p.Errors[name]; prev != "" {
 			msg = prev + "; " + msg
 		}

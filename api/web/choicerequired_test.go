@@ -1,0 +1,49 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// TestARequiredChoiceSaysChoose: the office's decision sent with no
+// outcome, and a renewal's assignment sent with no assessor, read
+// "Outcome: required" ("Uitkomst: verplicht"), one word meant for a field
+// to type in, where the forms that check their choices say "Choose a
+// level". A choice left empty now says "Choose one", at the field and in
+// the summary, in either language.
+func TestARequiredChoiceSaysChoose(t *testing.T) {
+	w := newWorld(t)
+	dave := w.registerApplicant(t, "dave@example.org", "Dave Decided")
+	caseID, _ := w.assessedCase(t, dave)
+	// The assign form stays for a renewal under way: its choice is checked
+	// before the renewal's state.
+	_, renewalCase, _, _ := w.renewalAssigned(t)
+	office := w.officeClient(t)
+	for _, tc := range []struct {
+		name, path, field string
+		form              url.Values
+	}{
+		{"decision", "/office/cases/" + caseID + "/decide", "outcome", url.Values{"rationale": {"Meets the level."}}},
+		{"renewal", "/office/cases/" + renewalCase + "/renewal/assign", "renewal_assessor_id", url.Values{}},
+	} {
+		for lang, want := range map[string]string{"en": "Choose one", "nl": "Kies er een"} {
+			t.Run(tc.name+"/"+lang, func(t *testing.T) {
+				office.setLang(lang)
+				a := office.post(tc.path, tc.form, true)
+				if a.Status != http.StatusBadRequest && a.Status != http.StatusUnprocessableEntity {
+					t.Fatalf("got %d, want the form again with its error", a.Status)
+				}
+				summary := errorSummary.FindString(a.Body)
+				link := between(summary, `<a href="#f-`+tc.field+`">`, "</a>")
+				if !strings.HasSuffix(link, ": "+want) {
+					t.Errorf("the summary says %q for %s, want it to end %q\n%s", link, tc.field, ": "+want, summary)
+				}
+				if msg := between(a.Body, `id="f-`+tc.field+`-error"`, "</p>"); !strings.HasSuffix(msg, want) {
+					t.Errorf("the field's error says %q, want %q", msg, want)
+				}
+			})
+		}
+	}
+}
