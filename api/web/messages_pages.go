@@ -415,7 +415,7 @@ var pageMessages = map[string]msg{
 	"audit.title":                              {"Audit history", "Audithistorie"},
 	"audit.intro":                              {"Every event of every case and of the user directory: who did what, when, and the recorded data.", "Elke gebeurtenis van elk dossier en van de gebruikerslijst: wie deed wat, wanneer, en de vastgelegde gegevens."},
 	"audit.csv":                                {"Download as CSV (the filters apply)", "Downloaden als CSV (met de filters)"},
-	"audit.events":                             {"Events, oldest first", "Gebeurtenissen, oudste eerst"},
+	"audit.events":                             {"Events, newest first", "Gebeurtenissen, nieuwste eerst"},
 	"audit.when":                               {"When", "Wanneer"},
 	"audit.what":                               {"What", "Wat"},
 	"audit.who":                                {"Who", "Wie"},
