@@ -246,7 +246,7 @@ var vocabulary = map[string]msg{
 	"history.hidden":                {"The content stays hidden until both assessments are in (for the applicant: until the decision).", "De inhoud blijft verborgen tot beide beoordelingen binnen zijn (voor de aanvrager: tot het besluit)."},
 
 	// What happens next.
-	"next.draft":                 {"You complete the portfolio, evidence and self-assessment, then submit.", "U vult het portfolio, het bewijs en de zelfevaluatie aan en dient de aanvraag dan in."},
+	"next.draft":                 {"The applicant completes the portfolio, evidence and self-assessment, then submits.", "De aanvrager vult het portfolio, het bewijs en de zelfevaluatie aan en dient de aanvraag dan in."},
 	"next.awaiting_payment":      {"The applicant pays the fee of EUR %s; the EMCC office records the payment, then screens the application.", "De aanvrager betaalt de vergoeding van EUR %s; het EMCC-bureau legt de betaling vast en screent dan de aanvraag."},
 	"next.submitted":             {"The EMCC office screens the application.", "Het EMCC-bureau screent de aanvraag."},
 	"next.returned":              {"The applicant addresses the office's reasons and resubmits.", "De aanvrager verwerkt de opmerkingen van het bureau en dient opnieuw in."},

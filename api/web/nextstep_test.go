@@ -64,3 +64,29 @@ func TestNextStepAfterAnUpheldAppealAndASecondRefusal(t *testing.T) {
 		}
 	}
 }
+
+// TestTheOfficeReadsADraftsNextStepAsTheApplicants: the office's page of
+// a draft said "You complete the portfolio, evidence and self-assessment,
+// then submit." to the office, which does none of it; every other step
+// names who acts, as the API's next_step does ("the applicant completes
+// ..."). The applicant is still addressed as "you".
+func TestTheOfficeReadsADraftsNextStepAsTheApplicants(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	caseID := w.readyEIA(t, carla)
+	office := w.officeClient(t)
+	for lang, want := range map[string]string{
+		"en": "The applicant completes the portfolio, evidence and self-assessment, then submits.",
+		"nl": "De aanvrager vult het portfolio, het bewijs en de zelfevaluatie aan en dient de aanvraag dan in.",
+	} {
+		office.setLang(lang)
+		if a := office.get("/office/cases/" + caseID); !strings.Contains(a.Body, want) {
+			t.Errorf("%s: the office's page of a draft does not say %q", lang, want)
+		}
+	}
+	c := w.client(t)
+	c.login(carla.Email, carla.Password)
+	if a := c.get("/applications/" + caseID); !strings.Contains(a.Body, "Complete your portfolio, evidence and self-assessment") {
+		t.Errorf("the applicant is not addressed as you")
+	}
+}
