@@ -31,8 +31,12 @@ type confirmation struct {
 	What    []string      // what will happen
 	Button  string
 	Back    string // the page of the form, to go back to
-	Action  string // where the form posts
-	Fields  []hiddenField
+	// Edit goes back by sending the fields again (edit=yes), for the
+	// form to show what was typed, where the handler can (officeCommand);
+	// otherwise back is a link to Back.
+	Edit   bool
+	Action string // where the form posts
+	Fields []hiddenField
 }
 
 type summaryLine struct{ Label, Value string }
@@ -40,7 +44,23 @@ type summaryLine struct{ Label, Value string }
 type hiddenField struct{ Name, Value string }
 
 // confirmed reports whether the form was sent from the confirmation page.
-func (x *ctx) confirmed() bool { return x.form.Get(confirmField) == "yes" }
+func (x *ctx) confirmed() bool { return x.form.Get(confirmField) == "yes" && !x.editing() }
+
+// editing reports whether the confirmation page sent the fields back to
+// their form, to be changed (confirmation.Edit).
+func (x *ctx) editing() bool { return x.form.Get("edit") == "yes" }
+
+// typed is the form as it was typed, without what the confirmation page
+// added.
+func (x *ctx) typed() url.Values {
+	v := url.Values{}
+	for k, vs := range x.form {
+		if k != confirmField && k != "edit" && k != "csrf" && k != "idem" {
+			v[k] = vs
+		}
+	}
+	return v
+}
 
 // askToConfirm answers with the confirmation page: the form's fields are
 // kept (but not the CSRF token and the idempotency key, which the page

@@ -12,7 +12,9 @@ import (
 )
 
 // asks posts form without confirming and checks that the answer is the
-// confirmation page showing texts, with a way back and nothing done.
+// confirmation page showing texts, with a way back and nothing done: a
+// link to back, or, back empty, a button sending the fields back to their
+// form (edit=yes).
 func asks(t *testing.T, c *client, path string, form url.Values, back string, texts ...string) {
 	t.Helper()
 	a := c.postAsking(path, form, true)
@@ -20,7 +22,11 @@ func asks(t *testing.T, c *client, path string, form url.Values, back string, te
 	if a.Status != http.StatusOK || !strings.Contains(body, "data-confirm") {
 		t.Fatalf("POST %s without confirming: got %d, want the confirmation page; %s", path, a.Status, errorsOf(a.Body))
 	}
-	for _, s := range append(texts, `name="confirm" value="yes"`, `href="`+back+`"`, "Go back without doing it") {
+	way := `name="edit" value="yes"`
+	if back != "" {
+		way = `href="` + back + `"`
+	}
+	for _, s := range append(texts, `name="confirm" value="yes"`, way, "Go back without doing it") {
 		if !strings.Contains(body, s) {
 			t.Fatalf("the confirmation of %s does not show %q", path, s)
 		}
@@ -110,7 +116,7 @@ func TestNothingIrreversibleInOneCarelessClick(t *testing.T) {
 	adminID := Expect(t, w.in.Get(t, "/api/v1/me", w.admin), 200).Map(t)["id"].(string)
 	decision := url.Values{"outcome": {"awarded"}, "level": {"practitioner"}, "rationale": {"Meets the practitioner level."}, "vote_" + adminID: {"for"}}
 	oc := "/office/cases/" + caseID
-	asks(t, office, oc+"/decide", decision, oc, "Record this decision?", "Awarded · Practitioner", "Meets the practitioner level.", "Vote of", "For", "Record the decision")
+	asks(t, office, oc+"/decide", decision, "", "Record this decision?", "Awarded · Practitioner", "Meets the practitioner level.", "Vote of", "For", "Record the decision")
 	if s := state()["state"]; s != "awaiting_decision" {
 		t.Fatalf("after asking to decide: state %v, want awaiting_decision", s)
 	}
@@ -302,5 +308,39 @@ func TestRemovalConfirmationWritesTheSizeInThePagesLanguage(t *testing.T) {
 	if !strings.Contains(a.Body, "reflections.pdf (1,5 MB)") {
 		i := max(0, strings.Index(a.Body, "reflections.pdf"))
 		t.Fatalf("the Dutch confirmation does not write the size the Dutch way: %q", a.Body[i:min(len(a.Body), i+40)])
+	}
+}
+
+// TestGoingBackFromADecisionsConfirmationKeepsWhatWasTyped: "Go back
+// without doing it" on the confirmation of a decision, or of a role's
+// reassignment, was a link to the case page, whose empty form lost the
+// rationale the office had written. It now sends the fields back: the
+// form shows them as typed, and nothing is done.
+func TestGoingBackFromADecisionsConfirmationKeepsWhatWasTyped(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	caseID, _ := w.assessedCase(t, carla)
+	office := w.officeClient(t)
+	oc := "/office/cases/" + caseID
+	rationale := "The supervision log is thin, but the client work carries the level."
+	adminID := Expect(t, w.in.Get(t, "/api/v1/me", w.admin), 200).Map(t)["id"].(string)
+	decision := url.Values{"outcome": {"not_awarded"}, "rationale": {rationale}, "vote_" + adminID: {"for"}}
+	asks(t, office, oc+"/decide", decision, "", "Record this decision?", rationale)
+	back := url.Values{"confirm": {"yes"}, "edit": {"yes"}}
+	for k, v := range decision {
+		back[k] = v
+	}
+	a := office.postAsking(oc+"/decide", back, true)
+	if a.Status != http.StatusOK || strings.Contains(a.Body, "data-confirm") {
+		t.Fatalf("going back: got %d, want the case page; %s", a.Status, errorsOf(a.Body))
+	}
+	if !strings.Contains(html.UnescapeString(a.Body), ">"+rationale+"</textarea>") {
+		t.Errorf("the decision's form lost the rationale typed")
+	}
+	if !strings.Contains(a.Body, `value="not_awarded" checked`) {
+		t.Errorf("the decision's form lost the outcome chosen")
+	}
+	if s := Expect(t, w.in.Get(t, "/api/v1/cases/"+caseID, w.admin), 200).Map(t)["state"]; s != "awaiting_decision" {
+		t.Fatalf("going back decided the case: state %v", s)
 	}
 }

@@ -249,8 +249,14 @@ func (a *app) officeCommand(x *ctx, okKey string, run func(c *cases.CaseView, m 
 	if err != nil {
 		return err
 	}
+	if x.editing() { // back from the confirmation: the form as typed
+		p := x.newPage("officecase.title", nil)
+		p.Form = x.typed()
+		return a.officeCaseView(x, c, p, 0)
+	}
 	res, err := run(c, x.meta(okKey))
 	if ask, ok := err.(*confirmRequest); ok {
+		ask.c.Edit = true
 		return a.askToConfirm(x, ask.c)
 	}
 	if err != nil {
