@@ -47,3 +47,21 @@ func TestARequiredChoiceSaysChoose(t *testing.T) {
 		}
 	}
 }
+
+// TestAnErasuresGroundLeftEmptySaysChoose: the erasure's legal ground, a
+// choice of radios, said "Fill this in" when none was chosen.
+func TestAnErasuresGroundLeftEmptySaysChoose(t *testing.T) {
+	w := newWorld(t)
+	zoe := w.registerApplicant(t, "zoe@example.org", "Zoë Zeeman")
+	office := w.officeClient(t)
+	for lang, want := range map[string]string{"en": "Choose one", "nl": "Kies er een"} {
+		office.setLang(lang)
+		a := office.post("/office/users/"+zoe.ID+"/erase", url.Values{"erase_confirm": {"yes"}}, true)
+		if a.Status != http.StatusBadRequest {
+			t.Fatalf("%s: an erasure without its ground: got %d, want 400", lang, a.Status)
+		}
+		if link := between(errorSummary.FindString(a.Body), `<a href="#f-erase_ground">`, "</a>"); !strings.HasSuffix(link, ": "+want) {
+			t.Errorf("%s: the summary says %q for the ground, want it to end %q", lang, link, ": "+want)
+		}
+	}
+}

@@ -285,7 +285,7 @@ func (a *app) eraseUser(x *ctx) error {
 	p := x.newPage("user.title", nil)
 	p.Form = x.form
 	if !slices.Contains(accounts.ErasureGrounds, x.fv("erase_ground")) {
-		p.Errors["erase_ground"] = x.T("form.required")
+		p.Errors["erase_ground"] = x.T("form.choose")
 	}
 	if x.fv("erase_confirm") != "yes" {
 		p.Errors["erase_confirm"] = x.T("users.erase.confirm_required")
