@@ -65,3 +65,39 @@ func TestAnErasuresGroundLeftEmptySaysChoose(t *testing.T) {
 		}
 	}
 }
+
+// TestAChoiceLeftEmptySaysChooseWhateverTheDomainAllows: a new user's
+// role left unchosen read "Role: one of applicant, assessor, office",
+// the codes of the choices the select offered (the Dutch named them in
+// words); the renewal's outcome left unchosen read "must be renew, refuse
+// or return". An empty choice says "Choose one", in either language.
+func TestAChoiceLeftEmptySaysChooseWhateverTheDomainAllows(t *testing.T) {
+	w := newWorld(t)
+	_, _, accID, rene := w.renewalAssigned(t)
+	office := w.officeClient(t)
+	assessor := w.client(t)
+	assessor.login(rene.Email, rene.Password)
+	for _, tc := range []struct {
+		name  string
+		c     *client
+		path  string
+		field string
+		form  url.Values
+	}{
+		{"new user's role", office, "/office/users", "role", url.Values{"name": {"Nina New"}, "email": {"nina@example.org"}, "password": {"a long enough password"}}},
+		{"renewal's outcome", assessor, "/accreditations/" + accID + "/renewal/assess", "outcome", url.Values{"rationale": {"Complete."}}},
+	} {
+		for lang, want := range map[string]string{"en": "Choose one", "nl": "Kies er een"} {
+			t.Run(tc.name+"/"+lang, func(t *testing.T) {
+				tc.c.setLang(lang)
+				a := tc.c.post(tc.path, tc.form, true)
+				if a.Status < 400 || a.Status >= 500 {
+					t.Fatalf("got %d, want the form again with its error", a.Status)
+				}
+				if link := between(errorSummary.FindString(a.Body), `<a href="#f-`+tc.field+`">`, "</a>"); !strings.HasSuffix(link, ": "+want) {
+					t.Errorf("the summary says %q for %s, want it to end %q", link, tc.field, ": "+want)
+				}
+			})
+		}
+	}
+}

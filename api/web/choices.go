@@ -41,6 +41,12 @@ func choiceFields(fsys fs.FS) (names map[string]bool, prefixes []string) {
 	return names, prefixes
 }
 
+// onlyAllowed is a reason that only lists the values allowed ("one of
+// applicant, assessor, office", "must be renew, refuse or return"): for a
+// choice left empty, the values the form offered. A reason that says more
+// ("required for an award: one of ...") is kept.
+var onlyAllowed = regexp.MustCompile(`^(one of|must be) [^:]*$`)
+
 // isChoice reports whether the form field name is drawn as radios or a
 // select.
 func isChoice(name string) bool {

@@ -476,7 +476,7 @@ func (x *ctx) fieldErrors(p *page, err error, rename func(string) string) int {
 			name = rename(f.Field)
 		}
 		msg := translateReason(x.lang, f.Reason)
-		if f.Reason == "required" && isChoice(name) {
+		if isChoice(name) && (f.Reason == "required" || x.fv(name) == "" && onlyAllowed.MatchString(f.Reason)) {
 			msg = x.T("form.choose")
 		}
 		if prev := p.Errors[name]; prev != "" {
