@@ -72,6 +72,11 @@ func (a *app) outbox(x *ctx) error {
 	}
 	page := a.d.Mail.List(x.Request().Context(), (n-1)*outboxPageSize, outboxPageSize)
 	last := max(1, (page.Total+outboxPageSize-1)/outboxPageSize)
+	if n > last {
+		// Past the end (messages purged since, an old link): the last
+		// page, not "no email has been written yet".
+		return x.redirect("/office/outbox?page=" + strconv.Itoa(last))
+	}
 	return x.render(0, "outbox", x.newPage("outbox.title", map[string]any{
 		"Messages": page.Messages, "Total": page.Total, "Page": n, "Pages": last,
 		"Prev": n - 1, "Next": map[bool]int{true: n + 1, false: 0}[n < last], "Sending": a.d.Mail.Sending()}))

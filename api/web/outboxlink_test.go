@@ -56,3 +56,28 @@ func TestTheOutboxNeverLeadsTheOfficeToAForbiddenPage(t *testing.T) {
 		t.Fatalf("the outbox has no decision and assignment mail linking to the case: %v", kinds)
 	}
 }
+
+// TestAnOutboxPagePastTheEndLeadsToTheLast: a page of the outbox past the
+// last one (an old link, messages purged since) said "No email has been
+// written yet." above no way back, while the outbox held messages. It
+// leads to the last page.
+func TestAnOutboxPagePastTheEndLeadsToTheLast(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	w.awardedCase(t, carla)
+	Expect(t, Retry(t, func(map[string]string) Response {
+		r := w.in.Get(t, "/api/v1/outbox", w.admin)
+		if r.Status == http.StatusOK && len(r.Map(t)["messages"].([]any)) == 0 {
+			return Response{Status: http.StatusServiceUnavailable} // none written yet: again
+		}
+		return r
+	}), 200)
+	office := w.officeClient(t)
+	a := office.get("/office/outbox?page=7")
+	if a.Status != http.StatusSeeOther || a.Location != "/office/outbox?page=1" {
+		t.Fatalf("page 7 of 1: got %d to %q, want 303 to /office/outbox?page=1; %s", a.Status, a.Location, between(a.Body, "<main", "</main>"))
+	}
+	if b := office.get(a.Location); b.Status != http.StatusOK || strings.Contains(b.Body, "No email has been written yet.") || !strings.Contains(b.Body, `href="/office/outbox/`) {
+		t.Errorf("the last page: got %d without the messages", b.Status)
+	}
+}
