@@ -46,3 +46,29 @@ func TestTheCertificateSaysWhenTheRenewalOpens(t *testing.T) {
 		})
 	}
 }
+
+// TestTheOfficeIsNotToldARenewalIsClosedThatIsOpen: with no window set a
+// renewal is open until the end, and the holder sees its form; the
+// office, which renews nothing itself, read "Renewal is not open now." on
+// the same page.
+func TestTheOfficeIsNotToldARenewalIsClosedThatIsOpen(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	_, _, acc := w.awardedCase(t, carla)
+	holder := w.client(t)
+	holder.login(carla.Email, carla.Password)
+	if a := holder.get("/accreditations/" + acc); !strings.Contains(a.Body, `action="/accreditations/`+acc+`/renew"`) {
+		t.Fatalf("the holder is not offered the renewal")
+	}
+	office := w.officeClient(t)
+	for lang, closed := range map[string]string{"en": "Renewal is not open now.", "nl": "Verlengen is nu niet mogelijk."} {
+		office.setLang(lang)
+		a := office.get("/accreditations/" + acc)
+		if a.Status != http.StatusOK {
+			t.Fatalf("%s: the certificate for the office: got %d", lang, a.Status)
+		}
+		if strings.Contains(a.Body, closed) {
+			t.Errorf("%s: the office is told %q while the holder may renew", lang, closed)
+		}
+	}
+}
