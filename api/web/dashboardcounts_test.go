@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"html"
+	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -102,5 +104,29 @@ func TestTheDashboardsWorkloadCountsRenewals(t *testing.T) {
 				t.Errorf("the link leads to %d, without the renewals held", p.Status)
 			}
 		})
+	}
+}
+
+// TestTheDashboardTellsOfADisabledAssessorsRenewals: a disabled assessor
+// holding a renewal in assessment was told of on the dashboard only when
+// they held cases too; the renewal waits as a case does, until the office
+// gives it to another assessor.
+func TestTheDashboardTellsOfADisabledAssessorsRenewals(t *testing.T) {
+	w := newWorld(t)
+	_, _, _, rene := w.renewalAssigned(t)
+	office := w.officeClient(t)
+	if a := office.post("/office/users/"+rene.ID+"/disable", url.Values{"disable_reason": {"Left EMCC."}}, true); a.Status != http.StatusSeeOther {
+		t.Fatalf("disabling Rene: got %d", a.Status)
+	}
+	for lang, want := range map[string]string{
+		"en": "Rene Renewals is disabled and holds a renewal to assess, which waits until you assign it to another assessor.",
+		"nl": "Rene Renewals is geblokkeerd en heeft een te beoordelen verlenging, die wacht tot u haar aan een andere assessor toewijst.",
+	} {
+		office.setLang(lang)
+		a := office.get("/office")
+		notice := between(a.Body, `<p class="notice notice-attention stranded">`, "</p>")
+		if !strings.HasPrefix(html.UnescapeString(notice), want) || !strings.Contains(notice, `href="/office/users/`+rene.ID+`#held-renewals"`) {
+			t.Errorf("%s: got the notice %q, want %q leading to the renewals held", lang, notice, want)
+		}
 	}
 }

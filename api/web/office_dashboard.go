@@ -86,8 +86,8 @@ func (a *app) dashboard(x *ctx) error {
 		row := map[string]any{"Name": h.Name, "ID": w.UserID, "Disabled": h.Disabled, "Open": w.Open, "Renewals": renewing[w.UserID], "Completed": w.Completed}
 		workload = append(workload, row)
 		switch {
-		case h.Disabled && w.Open > 0:
-			stranded = append(stranded, row) // cases waiting for the office to reassign them
+		case h.Disabled && (w.Open > 0 || renewing[w.UserID] > 0):
+			stranded = append(stranded, row) // cases and renewals waiting for the office to reassign them
 		case w.Open > 0:
 			if p, err := a.d.Cases.AssessorProfile(w.UserID); err == nil {
 				holding, names[w.UserID] = append(holding, p), h.Name
