@@ -14,6 +14,7 @@ import (
 	"github.com/emcc/accredit/cmd/accreditd/app"
 	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
 	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/dates"
 )
 
 // openEIAIn opens an EIA practitioner case in lang, ready to submit.
@@ -265,6 +266,7 @@ func TestEmailRenewalRemindersAndDailyDigest(t *testing.T) {
 	tm.post(t, "/api/v1/cases/"+submitted+"/submit", tm.applicant.Token, declared, 200)
 	waitNotified(t, tm.in, lastSeq(t, tm.in))
 	tm.setClock(t, tm.clock.Now().Add(time.Hour))
+	first := tm.clock.Now() // the first digest's time, from which the next lists
 	for range 2 {
 		if _, err := tm.in.App.RunMailJobs(ctx); err != nil {
 			t.Fatal(err)
@@ -275,7 +277,7 @@ func TestEmailRenewalRemindersAndDailyDigest(t *testing.T) {
 		t.Fatalf("%d digests on one day, want 1 (for the one office user)", len(digests))
 	}
 	body := digests[0]["body"].(string)
-	if !strings.Contains(body, "New submissions since yesterday: 1\n- "+submitted+": "+tm.in.URL+"/office/cases/"+submitted) ||
+	if !strings.Contains(body, "New submissions since "+dates.DateTime("en", first.Add(-24*time.Hour))+": 1\n- "+submitted+": "+tm.in.URL+"/office/cases/"+submitted) ||
 		!strings.Contains(body, "Overdue cases: 0") || digests[0]["to"] != AdminEmail {
 		t.Fatalf("the digest:\n%v", digests[0])
 	}
@@ -300,7 +302,7 @@ func TestEmailRenewalRemindersAndDailyDigest(t *testing.T) {
 			next = b
 		}
 	}
-	if !strings.Contains(next, "New submissions since yesterday: 1\n- "+later+":") {
+	if !strings.Contains(next, "New submissions since "+dates.DateTime("en", first)+": 1\n- "+later+":") {
 		t.Fatalf("the next day's digest:\n%s", next)
 	}
 

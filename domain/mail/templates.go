@@ -47,8 +47,11 @@ type Data struct {
 	// place is the interview's place as its event holds it (sealed), for
 	// the notifier to open into Place (not for the templates).
 	place accreditation.Place
-	// The digest's cases, each an id and a link.
+	// The digest's cases, each an id and a link, and since when it lists
+	// the submissions: the recipient's digest before it, which may be
+	// days ago (one turned off for a while, a job that did not run).
 	Submitted, Overdue []CaseLink
+	Since              time.Time
 }
 
 // CaseLink is a case in the digest.
@@ -430,7 +433,7 @@ een nieuw wachtwoord in met "Wachtwoord vergeten?" op die pagina.
 	tpl(KindDigest, "en", "EMCC Accredit: {{len .Submitted}} new, {{len .Overdue}} overdue", `
 Dear {{.Name}},
 
-New submissions since yesterday: {{len .Submitted}}
+New submissions since {{datetime .Since}}: {{len .Submitted}}
 {{range .Submitted}}- {{.ID}}: {{.Link}}
 {{end}}
 Overdue cases: {{len .Overdue}}
@@ -441,7 +444,7 @@ All cases: {{.Link}}
 	tpl(KindDigest, "nl", "EMCC Accredit: {{len .Submitted}} nieuw, {{len .Overdue}} over tijd", `
 Beste {{.Name}},
 
-Nieuwe aanvragen sinds gisteren: {{len .Submitted}}
+Nieuwe aanvragen sinds {{datetime .Since}}: {{len .Submitted}}
 {{range .Submitted}}- {{.ID}}: {{.Link}}
 {{end}}
 Dossiers over tijd: {{len .Overdue}}

@@ -208,3 +208,19 @@ func TestAnAccreditationsMailsNameItsCertificate(t *testing.T) {
 		})
 	}
 }
+
+// The digest says since when it lists the submissions, in words in the
+// reader's language: the digest before it may be days ago (one turned off
+// over a weekend looks back to the last it sent), and "since yesterday"
+// then told the office a three-day window was one day.
+func TestTheDigestSaysSinceWhen(t *testing.T) {
+	d := Data{Name: "Olga Office", Link: "https://accredit.test/office/cases", Since: time.Date(2026, 12, 4, 9, 15, 0, 0, time.UTC),
+		Submitted: []CaseLink{{ID: "01NEW", Link: "https://accredit.test/office/cases/01NEW"}}}
+	_, en, _, nl := renderBoth(t, KindDigest, d)
+	if want := "New submissions since 4 December 2026 09:15 UTC: 1\n- 01NEW: "; !strings.Contains(en, want) {
+		t.Errorf("the English digest does not say since when (%q):\n%s", want, en)
+	}
+	if want := "Nieuwe aanvragen sinds 4 december 2026 09:15 UTC: 1\n- 01NEW: "; !strings.Contains(nl, want) {
+		t.Errorf("the Dutch digest does not say since when (%q):\n%s", want, nl)
+	}
+}

@@ -93,6 +93,7 @@ func (n *Notifier) DigestOf(ctx context.Context, now time.Time) (int, error) {
 		since := n.lastDigest(ctx, now, office)
 		d, ok := made[since]
 		if !ok {
+			d.Since = since
 			submitted, overdue, err := n.Timed.Digest(ctx, since, now)
 			if err != nil {
 				return created, err
