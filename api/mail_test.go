@@ -501,7 +501,7 @@ func (tm *team) waitKind(t *testing.T, kind string, n int) []map[string]any {
 }
 
 // TestEmailTellsTheInterviewTheRenewalAndTheEnd: the applicant is told
-// when and where their interview is, the assessor who asked for
+// when and where their interview is, and the level an award gave; the assessor who asked for
 // information that it is answered; the holder when their renewal is
 // returned to them and when it is renewed (with its new end), and when the
 // office revokes their accreditation, not when they withdraw it themself.
@@ -526,6 +526,10 @@ func TestEmailTellsTheInterviewTheRenewalAndTheEnd(t *testing.T) {
 	}
 
 	_, mine := tm.awardedCase(t)
+	// The award's mail names the level awarded.
+	if d := tm.waitKind(t, "decision", 1)[0]; !strings.Contains(d["body"].(string), ": accreditation awarded at the Practitioner level.") {
+		t.Fatalf("the award's email does not name the level:\n%s", d["body"])
+	}
 	_, accID := tm.awardedCase(t)
 	tm.setClock(t, time.Date(2030, 12, 1, 9, 0, 0, 0, time.UTC))
 	renata := tm.newAssessor(t, "renata@example.org", "Renata Renewals")

@@ -281,7 +281,7 @@ func (n *Notifier) plan(c eventstore.Commit, e eventstore.Event) (to string, kin
 	case accreditation.EventDecisionMade:
 		var p accreditation.DecisionMade
 		if json.Unmarshal(e.Data, &p) == nil {
-			return "", KindDecision, Data{Outcome: string(p.Outcome)}, true
+			return "", KindDecision, Data{Outcome: string(p.Outcome), Level: p.Level}, true
 		}
 	case accreditation.EventAppealDecided:
 		var p accreditation.AppealDecided

@@ -8,6 +8,7 @@ import (
 
 	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/dates"
+	"github.com/emcc/accredit/domain/framework"
 )
 
 // Data is what a template may say. Name is the recipient's; no other
@@ -26,6 +27,10 @@ type Data struct {
 	// "return"); an accreditation's ending ("revoked", "withdrawn"); for an
 	// assignment, "renewal" when it is a renewal's.
 	Outcome string
+	// Level is the level a decision awarded, which may be lower than the
+	// one applied for ({{level .Level}}: its name in the template's
+	// language).
+	Level framework.Level
 	// Days before the accreditation runs out (reminders), and its date
 	// (the reminders'; the renewal's new end). A template writes it in
 	// words in its language ({{date .Until}}: "2 March 2031").
@@ -74,11 +79,18 @@ func tpl(k Kind, lang, subject, body string) {
 }
 
 // funcs are what a template of lang may call: date and datetime write a
-// time as the web pages do in that language (domain/dates).
+// time as the web pages do in that language (domain/dates), level a
+// level's name as the framework gives it in that language.
 func funcs(lang string) template.FuncMap {
 	return template.FuncMap{
 		"date":     func(t time.Time) string { return dates.Date(lang, t) },
 		"datetime": func(t time.Time) string { return dates.DateTime(lang, t) },
+		"level": func(l framework.Level) string {
+			if li, ok := framework.Default().Level(l); ok {
+				return li.Name.In(lang)
+			}
+			return string(l)
+		},
 	}
 }
 
@@ -162,7 +174,7 @@ beantwoord ze op de pagina van de aanvraag:
 	tpl(KindDecision, "en", "A decision on your application {{.CaseID}}", `
 Dear {{.Name}},
 
-The EMCC has decided on your application {{.CaseID}}: {{if eq .Outcome "awarded"}}accreditation awarded{{else}}not awarded{{end}}.
+The EMCC has decided on your application {{.CaseID}}: {{if eq .Outcome "awarded"}}accreditation awarded{{with .Level}} at the {{level .}} level{{end}}{{else}}not awarded{{end}}.
 The decision and its reasons are on the application page:
 
 {{.Link}}
@@ -170,7 +182,7 @@ The decision and its reasons are on the application page:
 	tpl(KindDecision, "nl", "Een besluit over uw aanvraag {{.CaseID}}", `
 Beste {{.Name}},
 
-De EMCC heeft besloten over uw aanvraag {{.CaseID}}: {{if eq .Outcome "awarded"}}accreditatie toegekend{{else}}niet toegekend{{end}}.
+De EMCC heeft besloten over uw aanvraag {{.CaseID}}: {{if eq .Outcome "awarded"}}accreditatie toegekend{{with .Level}} op het niveau {{level .}}{{end}}{{else}}niet toegekend{{end}}.
 Het besluit en de redenen staan op de pagina van de aanvraag:
 
 {{.Link}}

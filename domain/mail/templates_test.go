@@ -224,3 +224,21 @@ func TestTheDigestSaysSinceWhen(t *testing.T) {
 		t.Errorf("the Dutch digest does not say since when (%q):\n%s", want, nl)
 	}
 }
+
+// An award's mail names the level awarded, in the reader's language: a
+// decision may award a lower level than the one applied for, which the
+// mail's "accreditation awarded" alone left to be found on the page.
+func TestTheDecisionNamesTheLevelAwarded(t *testing.T) {
+	d := Data{Name: "Carla Coach", CaseID: "01CASE", Link: "https://accredit.test/applications/01CASE", Outcome: "awarded", Level: "senior_practitioner"}
+	_, en, _, nl := renderBoth(t, KindDecision, d)
+	if want := "accreditation awarded at the Senior Practitioner level."; !strings.Contains(en, want) {
+		t.Errorf("the English decision: want %q in\n%s", want, en)
+	}
+	if want := "accreditatie toegekend op het niveau Senior Practitioner."; !strings.Contains(nl, want) {
+		t.Errorf("the Dutch decision: want %q in\n%s", want, nl)
+	}
+	d.Outcome, d.Level = "not_awarded", ""
+	if _, en, _, nl := renderBoth(t, KindDecision, d); !strings.Contains(en, "01CASE: not awarded.") || !strings.Contains(nl, "01CASE: niet toegekend.") {
+		t.Errorf("a refusal:\n%s\n%s", en, nl)
+	}
+}
