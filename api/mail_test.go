@@ -123,12 +123,14 @@ func TestEmailEndToEndThroughSMTP(t *testing.T) {
 	}
 
 	// The office assigns the verifier: mailed, in English (no case, no
-	// choice: the assessor's default); the assessor who claimed: not.
+	// choice: the assessor's default), saying in which role; the assessor
+	// who claimed: not.
 	other := tm.openEIA(t)
 	tm.post(t, "/api/v1/cases/"+other+"/submit", tm.applicant.Token, declared, 200)
 	tm.toAssessment(t, other)
 	v := mb.Wait(t, to(tm.verifier.Email))
-	if !strings.Contains(v.Body, tm.in.URL+"/assess/"+other) || !strings.Contains(v.Body, "Dear Victor Verifier") {
+	if !strings.Contains(v.Body, tm.in.URL+"/assess/"+other) || !strings.Contains(v.Body, "Dear Victor Verifier") ||
+		!strings.Contains(v.Body, "Case "+other+" is assigned to you as its verifier.") {
 		t.Errorf("assignment email:\n%s", v.Body)
 	}
 	for _, m := range tm.outbox(t) {

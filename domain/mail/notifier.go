@@ -326,7 +326,7 @@ func (n *Notifier) plan(c eventstore.Commit, e eventstore.Event) (to string, kin
 		var p accreditation.AssessorAssigned
 		// One who claimed a case knows it: only an assignment by another is told.
 		if json.Unmarshal(e.Data, &p) == nil && p.UserID != "" && p.UserID != e.Actor.ID {
-			return p.UserID, KindAssigned, d, true
+			return p.UserID, KindAssigned, Data{Role: string(p.Role)}, true
 		}
 	}
 	return "", "", d, false

@@ -31,6 +31,8 @@ type Data struct {
 	// one applied for ({{level .Level}}: its name in the template's
 	// language).
 	Level framework.Level
+	// Role is an assignment's: "assessor" or "verifier".
+	Role string
 	// Days before the accreditation runs out (reminders), and its date
 	// (the reminders'; the renewal's new end). A template writes it in
 	// words in its language ({{date .Until}}: "2 March 2031").
@@ -289,14 +291,14 @@ De aanvrager heeft de informatie gegeven die u vroeg bij dossier {{.CaseID}}. Le
 	tpl(KindAssigned, "en", "{{if eq .Outcome \"renewal\"}}The renewal of accreditation {{.Certificate}}{{else}}Case {{.CaseID}}{{end}} is assigned to you", `
 Dear {{.Name}},
 
-{{if eq .Outcome "renewal"}}The renewal of accreditation {{.Certificate}} is assigned to you. Assess it on the accreditation's page:{{else}}Case {{.CaseID}} is assigned to you. Open it in your workspace:{{end}}
+{{if eq .Outcome "renewal"}}The renewal of accreditation {{.Certificate}} is assigned to you. Assess it on the accreditation's page:{{else}}Case {{.CaseID}} is assigned to you{{if eq .Role "verifier"}} as its verifier{{else if eq .Role "assessor"}} as its assessor{{end}}. Open it in your workspace:{{end}}
 
 {{.Link}}
 `+footerEN)
 	tpl(KindAssigned, "nl", "{{if eq .Outcome \"renewal\"}}De verlenging van accreditatie {{.Certificate}}{{else}}Dossier {{.CaseID}}{{end}} is aan u toegewezen", `
 Beste {{.Name}},
 
-{{if eq .Outcome "renewal"}}De verlenging van accreditatie {{.Certificate}} is aan u toegewezen. Beoordeel haar op de pagina van de accreditatie:{{else}}Dossier {{.CaseID}} is aan u toegewezen. Open het in uw werkruimte:{{end}}
+{{if eq .Outcome "renewal"}}De verlenging van accreditatie {{.Certificate}} is aan u toegewezen. Beoordeel haar op de pagina van de accreditatie:{{else}}Dossier {{.CaseID}} is aan u toegewezen{{if eq .Role "verifier"}} als verificateur{{else if eq .Role "assessor"}} als assessor{{end}}. Open het in uw werkruimte:{{end}}
 
 {{.Link}}
 `+footerNL)

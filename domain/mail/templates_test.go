@@ -242,3 +242,17 @@ func TestTheDecisionNamesTheLevelAwarded(t *testing.T) {
 		t.Errorf("a refusal:\n%s\n%s", en, nl)
 	}
 }
+
+// An assignment's mail says in which role: the assessor and the verifier
+// of a case do different work, and the mail said only "assigned to you".
+func TestTheAssignmentSaysInWhichRole(t *testing.T) {
+	for role, want := range map[string][2]string{
+		"assessor": {"Case 01CASE is assigned to you as its assessor.", "Dossier 01CASE is aan u toegewezen als assessor."},
+		"verifier": {"Case 01CASE is assigned to you as its verifier.", "Dossier 01CASE is aan u toegewezen als verificateur."},
+	} {
+		_, en, _, nl := renderBoth(t, KindAssigned, Data{Name: "Vera Verifier", CaseID: "01CASE", Link: "https://accredit.test/assess/01CASE", Role: role})
+		if !strings.Contains(en, want[0]) || !strings.Contains(nl, want[1]) {
+			t.Errorf("%s: want %q and %q in\n%s\n%s", role, want[0], want[1], en, nl)
+		}
+	}
+}
