@@ -503,7 +503,8 @@ func (tm *team) waitKind(t *testing.T, kind string, n int) []map[string]any {
 }
 
 // TestEmailTellsTheInterviewTheRenewalAndTheEnd: the applicant is told
-// when and where their interview is, and the level an award gave; the assessor who asked for
+// when and where their interview is, for which application (as its page
+// heads it), and the level an award gave; the assessor who asked for
 // information that it is answered; the holder when their renewal is
 // returned to them and when it is renewed (with its new end), and when the
 // office revokes their accreditation, not when they withdraw it themself.
@@ -514,7 +515,7 @@ func TestEmailTellsTheInterviewTheRenewalAndTheEnd(t *testing.T) {
 	at := time.Date(2026, 3, 4, 14, 30, 0, 0, time.UTC) // two days after the team's clock
 	tm.post(t, "/api/v1/cases/"+id+"/interview", tm.admin, map[string]any{"at": at.Format(time.RFC3339), "place": "https://meet.example.org/emcc"}, 200)
 	m := tm.waitKind(t, "interview", 1)[0]
-	if m["recipient_id"] != tm.applicant.ID || !strings.Contains(m["body"].(string), "is set for 4 March 2026 14:30 UTC.") ||
+	if m["recipient_id"] != tm.applicant.ID || !strings.Contains(m["body"].(string), id+" (EIA · Senior Practitioner) is set for 4 March 2026 14:30 UTC.") ||
 		!strings.Contains(m["body"].(string), "https://meet.example.org/emcc") || m["link"] != tm.in.URL+"/applications/"+id {
 		t.Fatalf("the interview's email: %v", m)
 	}

@@ -124,3 +124,19 @@ func TestEveryMailsLinkOpensForItsRecipient(t *testing.T) {
 		}
 	}
 }
+
+// TestAnEQAMailNamesTheProgramme: a provider is asked for information on
+// one of their programmes; the mail names it as its page does (scheme,
+// level, programme), opened from the case where it is sealed.
+func TestAnEQAMailNamesTheProgramme(t *testing.T) {
+	w := newWorld(t)
+	paula := w.registerApplicant(t, "paula@example.org", "Paula Provider")
+	id := w.claimedEQA(t, paula)
+	Expect(t, w.in.Post(t, "/api/v1/cases/"+id+"/assignments", w.admin, map[string]string{"assessor_id": w.verifier.ID, "role": "verifier"}), 200)
+	Expect(t, w.in.Post(t, "/api/v1/cases/"+id+"/information-requests", w.assessor.Token, map[string]string{"questions": "Who teaches module 3?"}), 200)
+	m := w.mailOf(t, "information_requested")
+	body, _ := Expect(t, w.in.Get(t, "/api/v1/outbox/"+m["id"].(string), w.admin), 200).Map(t)["body"].(string)
+	if want := "your application " + id + " (EQA · Practitioner · Coaching Essentials)."; !strings.Contains(body, want) {
+		t.Errorf("the mail does not name the programme (%q):\n%s", want, body)
+	}
+}

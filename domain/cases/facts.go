@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/framework"
+	"github.com/emcc/accredit/domain/pii"
 )
 
 // CaseFacts returns whose case id is and its language, for the notifier;
@@ -16,6 +18,20 @@ func (s *Service) CaseFacts(ctx context.Context, id string) (applicantID, langua
 		return "", "", false, err
 	}
 	return c.ApplicantID, c.Language, true, nil
+}
+
+// CaseTitle returns how the pages head case id, for the notifier: its
+// scheme, the level applied for and an EQA case's programme name (sealed);
+// false when there is no such case.
+func (s *Service) CaseTitle(ctx context.Context, id string) (scheme string, level framework.Level, programme pii.Sealed, ok bool, err error) {
+	c, _, found, err := s.repo.Find(ctx, id)
+	if err != nil || !found || !c.Exists() {
+		return "", "", pii.Sealed{}, false, err
+	}
+	if c.Programme != nil {
+		programme = c.Programme.Name
+	}
+	return string(c.Scheme), c.Level, programme, true, nil
 }
 
 // LanguageOf returns the language of the newest case userID applied with,

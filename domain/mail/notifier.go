@@ -14,6 +14,7 @@ import (
 	"github.com/emcc/accredit/domain/accounts"
 	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/eventstore"
+	"github.com/emcc/accredit/domain/framework"
 	"github.com/emcc/accredit/domain/pii"
 )
 
@@ -43,6 +44,10 @@ type Cases interface {
 	// RequestedBy returns who asked a case's information request; false
 	// when there is no such request.
 	RequestedBy(ctx context.Context, caseID, requestID string) (userID string, ok bool, err error)
+	// CaseTitle returns how the pages head a case: its scheme, the level
+	// applied for and an EQA case's programme name (sealed; zero for an
+	// EIA case); false when there is no such case.
+	CaseTitle(ctx context.Context, caseID string) (scheme string, level framework.Level, programme pii.Sealed, ok bool, err error)
 	// LanguageOf returns the language of the newest case a user applied
 	// with ("" when they have none): the language of a notice about their
 	// account when they chose none.
@@ -234,10 +239,34 @@ func (n *Notifier) handle(ctx context.Context, c eventstore.Commit) error {
 				continue
 			}
 			to = applicant
+			if err := n.title(ctx, caseID, &data); err != nil {
+				return err
+			}
 		}
 		if err := n.notify(ctx, fmt.Sprintf("e%d.%s.%s", c.Seq, kind, to), to, lang, kind, data); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// title gives d the case's title for its applicant's mail (Data.Scheme).
+// A key store that fails is an error, for the commit to be handled again.
+func (n *Notifier) title(ctx context.Context, caseID string, d *Data) error {
+	scheme, level, programme, ok, err := n.Cases.CaseTitle(ctx, caseID)
+	if err != nil || !ok {
+		return err
+	}
+	d.Scheme, d.AppLevel = scheme, level
+	if !programme.IsZero() {
+		name, err := n.open(ctx, programme)
+		if errors.Is(err, pii.ErrErased) || errors.Is(err, pii.ErrNoKey) {
+			name, err = "", nil // erased with its provider: the title goes without it
+		}
+		if err != nil {
+			return err
+		}
+		d.Programme = name
 	}
 	return nil
 }

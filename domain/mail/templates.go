@@ -33,6 +33,12 @@ type Data struct {
 	Level framework.Level
 	// Role is an assignment's: "assessor" or "verifier".
 	Role string
+	// Scheme, and the level applied for, and for an EQA case the
+	// programme's name (opened): how the application pages head the case,
+	// which the applicant knows it by rather than by its id (titled).
+	Scheme    string
+	AppLevel  framework.Level
+	Programme string
 	// Days before the accreditation runs out (reminders), and its date
 	// (the reminders'; the renewal's new end). A template writes it in
 	// words in its language ({{date .Until}}: "2 March 2031").
@@ -119,6 +125,11 @@ func Render(k Kind, lang string, d Data) (subject, body string, err error) {
 	return s.String(), b.String(), nil
 }
 
+// titled follows a case's id in a mail to its applicant: the case as the
+// application pages head it ("EQA · Practitioner · Coaching Plus"), for an
+// applicant with several applications to know which one it is.
+const titled = `{{if .Scheme}} ({{.Scheme}} · {{level .AppLevel}}{{with .Programme}} · {{.}}{{end}}){{end}}`
+
 const footerEN = `
 --
 EMCC Accredit. You can choose which emails you receive on your account page.
@@ -144,7 +155,7 @@ func init() {
 	tpl(KindReturned, "en", "Your application {{.CaseID}} was returned", `
 Dear {{.Name}},
 
-The EMCC office returned your application {{.CaseID}}. Its reasons are on the
+The EMCC office returned your application {{.CaseID}}`+titled+`. Its reasons are on the
 application page; change what is asked and submit it again:
 
 {{.Link}}
@@ -152,7 +163,7 @@ application page; change what is asked and submit it again:
 	tpl(KindReturned, "nl", "Uw aanvraag {{.CaseID}} is teruggestuurd", `
 Beste {{.Name}},
 
-Het EMCC-bureau heeft uw aanvraag {{.CaseID}} teruggestuurd. De redenen staan
+Het EMCC-bureau heeft uw aanvraag {{.CaseID}}`+titled+` teruggestuurd. De redenen staan
 op de pagina van de aanvraag; pas aan wat gevraagd wordt en dien haar opnieuw in:
 
 {{.Link}}
@@ -160,7 +171,7 @@ op de pagina van de aanvraag; pas aan wat gevraagd wordt en dien haar opnieuw in
 	tpl(KindInformationRequested, "en", "More information is asked on application {{.CaseID}}", `
 Dear {{.Name}},
 
-More information is asked on your application {{.CaseID}}. Read the questions
+More information is asked on your application {{.CaseID}}`+titled+`. Read the questions
 and answer them on the application page:
 
 {{.Link}}
@@ -168,7 +179,7 @@ and answer them on the application page:
 	tpl(KindInformationRequested, "nl", "Er is meer informatie gevraagd bij aanvraag {{.CaseID}}", `
 Beste {{.Name}},
 
-Er is meer informatie gevraagd bij uw aanvraag {{.CaseID}}. Lees de vragen en
+Er is meer informatie gevraagd bij uw aanvraag {{.CaseID}}`+titled+`. Lees de vragen en
 beantwoord ze op de pagina van de aanvraag:
 
 {{.Link}}
@@ -176,7 +187,7 @@ beantwoord ze op de pagina van de aanvraag:
 	tpl(KindDecision, "en", "A decision on your application {{.CaseID}}", `
 Dear {{.Name}},
 
-The EMCC has decided on your application {{.CaseID}}: {{if eq .Outcome "awarded"}}accreditation awarded{{with .Level}} at the {{level .}} level{{end}}{{else}}not awarded{{end}}.
+The EMCC has decided on your application {{.CaseID}}`+titled+`: {{if eq .Outcome "awarded"}}accreditation awarded{{with .Level}} at the {{level .}} level{{end}}{{else}}not awarded{{end}}.
 The decision and its reasons are on the application page:
 
 {{.Link}}
@@ -184,7 +195,7 @@ The decision and its reasons are on the application page:
 	tpl(KindDecision, "nl", "Een besluit over uw aanvraag {{.CaseID}}", `
 Beste {{.Name}},
 
-De EMCC heeft besloten over uw aanvraag {{.CaseID}}: {{if eq .Outcome "awarded"}}accreditatie toegekend{{with .Level}} op het niveau {{level .}}{{end}}{{else}}niet toegekend{{end}}.
+De EMCC heeft besloten over uw aanvraag {{.CaseID}}`+titled+`: {{if eq .Outcome "awarded"}}accreditatie toegekend{{with .Level}} op het niveau {{level .}}{{end}}{{else}}niet toegekend{{end}}.
 Het besluit en de redenen staan op de pagina van de aanvraag:
 
 {{.Link}}
@@ -192,7 +203,7 @@ Het besluit en de redenen staan op de pagina van de aanvraag:
 	tpl(KindAppealOutcome, "en", "Your appeal on application {{.CaseID}} is decided", `
 Dear {{.Name}},
 
-Your appeal on application {{.CaseID}} is decided: {{if eq .Outcome "upheld"}}upheld{{else}}dismissed{{end}}.
+Your appeal on application {{.CaseID}}`+titled+` is decided: {{if eq .Outcome "upheld"}}upheld{{else}}dismissed{{end}}.
 The outcome and its reasons are on the application page:
 
 {{.Link}}
@@ -200,7 +211,7 @@ The outcome and its reasons are on the application page:
 	tpl(KindAppealOutcome, "nl", "Uw beroep bij aanvraag {{.CaseID}} is beslist", `
 Beste {{.Name}},
 
-Over uw beroep bij aanvraag {{.CaseID}} is beslist: het beroep is {{if eq .Outcome "upheld"}}gegrond{{else}}ongegrond{{end}}.
+Over uw beroep bij aanvraag {{.CaseID}}`+titled+` is beslist: het beroep is {{if eq .Outcome "upheld"}}gegrond{{else}}ongegrond{{end}}.
 De uitkomst en de redenen staan op de pagina van de aanvraag:
 
 {{.Link}}
@@ -224,7 +235,7 @@ Verleng haar op tijd op haar pagina:
 	tpl(KindInterview, "en", "Your interview for application {{.CaseID}}", `
 Dear {{.Name}},
 
-Your interview for application {{.CaseID}} is set for {{datetime .At}}.
+Your interview for application {{.CaseID}}`+titled+` is set for {{datetime .At}}.
 Where: {{.Place}}
 
 The details are on the application page; should they change, you are told again:
@@ -234,7 +245,7 @@ The details are on the application page; should they change, you are told again:
 	tpl(KindInterview, "nl", "Uw interview voor aanvraag {{.CaseID}}", `
 Beste {{.Name}},
 
-Uw interview voor aanvraag {{.CaseID}} is vastgesteld op {{datetime .At}}.
+Uw interview voor aanvraag {{.CaseID}}`+titled+` is vastgesteld op {{datetime .At}}.
 Waar: {{.Place}}
 
 De gegevens staan op de pagina van de aanvraag; veranderen ze, dan hoort u het opnieuw:

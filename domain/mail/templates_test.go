@@ -256,3 +256,27 @@ func TestTheAssignmentSaysInWhichRole(t *testing.T) {
 		}
 	}
 }
+
+// A mail to an applicant names the application as its page heads it
+// (scheme, level applied for, an EQA programme's name), not only by its id:
+// a provider with several programmes could not tell which was returned.
+func TestApplicantMailsNameTheApplication(t *testing.T) {
+	d := Data{Name: "Nora Provider", CaseID: "01CASE", Link: "https://accredit.test/applications/01CASE", Outcome: "awarded",
+		Scheme: "EQA", AppLevel: "senior_practitioner", Programme: "Coaching Plus", At: time.Date(2026, 3, 4, 14, 30, 0, 0, time.UTC)}
+	for _, k := range []Kind{KindReturned, KindInformationRequested, KindDecision, KindAppealOutcome, KindInterview} {
+		_, en, _, nl := renderBoth(t, k, d)
+		for _, b := range []string{en, nl} {
+			if !strings.Contains(b, "01CASE (EQA · Senior Practitioner · Coaching Plus)") {
+				t.Errorf("%s: the body does not name the application:\n%s", k, b)
+			}
+		}
+	}
+	d.Scheme, d.AppLevel, d.Programme = "EIA", "practitioner", ""
+	if _, en, _, _ := renderBoth(t, KindReturned, d); !strings.Contains(en, "your application 01CASE (EIA · Practitioner).") {
+		t.Errorf("an EIA case:\n%s", en)
+	}
+	d.Scheme = "" // no title known: the id alone, no empty brackets
+	if _, en, _, _ := renderBoth(t, KindReturned, d); !strings.Contains(en, "your application 01CASE.") {
+		t.Errorf("no title:\n%s", en)
+	}
+}
