@@ -49,7 +49,9 @@ func (a *app) certificatePage(x *ctx, p *page, status int) error {
 	}
 	d["Renewal"] = renewalForm(until)
 	d["QuartersHint"] = a.renewalQuartersHint(x, c, pinned)
-	d["RenewalOpens"] = a.renewalOpens(c)
+	if d["RenewalOpens"], err = a.renewalOpens(x, c); err != nil {
+		return err
+	}
 	d["NextStep"] = a.nextStep(x, c.Next)
 	d["Current"] = a.renewalOf(x, c.Accreditation)
 	if x.user.Role == domain.RoleAssessor {
@@ -110,19 +112,15 @@ func (a *app) renewalQuartersHint(x *ctx, c *cases.CaseView, pinned string) stri
 	return x.T("renew.supervision_quarters_unset")
 }
 
-// renewalOpens is when the renewal of c's accreditation opens, by the
-// window of the rule set in force (as Case.Renew checks it), when that is
-// still to come; zero when it has opened or the rules set no window.
-func (a *app) renewalOpens(c *cases.CaseView) time.Time {
-	now := a.d.Now()
-	r := a.d.Cases.RuleSets().InForce(accreditation.Scheme(c.Scheme), now)
-	if c.Portfolio.EQAProgramme != "" {
-		r = r.ForGraduates()
+// renewalOpens is when the renewal of c's accreditation opens, as the
+// case's own rule says (cases.Service.RenewalOpens), when that is still to
+// come; zero when it has opened or the rules set no window.
+func (a *app) renewalOpens(x *ctx, c *cases.CaseView) (time.Time, error) {
+	opens, err := a.d.Cases.RenewalOpens(x.Request().Context(), c.ID)
+	if err != nil || !a.d.Now().Before(opens) {
+		return time.Time{}, err
 	}
-	if opens, _, ok := r.RenewalOpens(c.Accreditation.Level, c.Accreditation.ValidUntil); ok && now.Before(opens) {
-		return opens
-	}
-	return time.Time{}
+	return opens, nil
 }
 
 // renewal is the renewal part of the accreditation page: the form's year

@@ -34,6 +34,18 @@ func (s *Service) CaseTitle(ctx context.Context, id string) (scheme string, leve
 	return string(c.Scheme), c.Level, programme, true, nil
 }
 
+// RenewalOpens returns when the renewal of case id's accreditation opens
+// under the rules in force now (accreditation.Case.RenewalOpens, as the
+// renewal will be checked): zero when the rules set no window or the case
+// has no accreditation.
+func (s *Service) RenewalOpens(ctx context.Context, id string) (time.Time, error) {
+	c, _, ok, err := s.repo.Find(ctx, id)
+	if err != nil || !ok {
+		return time.Time{}, err
+	}
+	return c.RenewalOpens(s.now(), s.RuleSets()), nil
+}
+
 // LanguageOf returns the language of the newest case userID applied with,
 // for the notifier to write to them about their account when they chose
 // no language of their own; "" when they have no case.
