@@ -294,6 +294,12 @@ func New(d Deps) *Server {
 	}
 	for _, r := range s.routes() {
 		e.Add(r.Method, r.Path, r.handler, s.authorize(r), wellFormedQuery, s.idempotency)
+		if r.Method == http.MethodGet {
+			// HEAD is GET without the body (RFC 9110 9.3.2): probes and
+			// link checkers send it; echo routes it nowhere by itself.
+			// net/http drops what the handler writes.
+			e.Add(http.MethodHead, r.Path, r.handler, s.authorize(r), wellFormedQuery, s.idempotency)
+		}
 	}
 	return s
 }

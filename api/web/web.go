@@ -48,6 +48,7 @@ package web
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"strings"
 	"time"
 
@@ -126,6 +127,9 @@ func Register(e *echo.Echo, d Deps) {
 	a := &app{d: d, views: mustViews(d.Catalogue)}
 	for _, r := range a.routes() {
 		e.Add(r.Method, r.Path, a.guard(r))
+		if r.Method == http.MethodGet {
+			e.Add(http.MethodHead, r.Path, a.guard(r)) // as the API's GETs (api.New)
+		}
 	}
 	apiErrors := e.HTTPErrorHandler
 	e.HTTPErrorHandler = func(err error, c echo.Context) {
