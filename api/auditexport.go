@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -21,23 +20,11 @@ import (
 // auditFormat is the answer GET /api/v1/audit gives for accept: "csv"
 // (text/csv), "ndjson" (application/x-ndjson) or "json" (a page), the one
 // named with the highest q; a type refused with q=0, or preferred less than
-// application/json, is not chosen. A tie goes to CSV, then JSON lines, as
-// when the header was only searched for their names; wildcards choose JSON.
+// application/json, is not chosen, nor one whose q cannot be read
+// (qualities). A tie goes to CSV, then JSON lines, as when the header was
+// only searched for their names; wildcards choose JSON.
 func auditFormat(accept string) string {
-	q := map[string]float64{}
-	for part := range strings.SplitSeq(accept, ",") {
-		typ, params, _ := strings.Cut(part, ";")
-		typ = strings.ToLower(strings.TrimSpace(typ))
-		weight := 1.0
-		for p := range strings.SplitSeq(params, ";") {
-			if v, ok := strings.CutPrefix(strings.TrimSpace(p), "q="); ok {
-				if w, err := strconv.ParseFloat(v, 64); err == nil {
-					weight = w
-				}
-			}
-		}
-		q[typ] = max(q[typ], weight)
-	}
+	q := qualities(accept)
 	csvQ, ndQ, jsonQ := q["text/csv"], q["application/x-ndjson"], q["application/json"]
 	switch {
 	case csvQ > 0 && csvQ >= ndQ && csvQ >= jsonQ:

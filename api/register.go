@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -217,29 +216,11 @@ func (l *RegisterList) GzipJSON() (body []byte, etag string) {
 // gzip: named with a q above 0, or not named and * is (RFC 9110 12.5.3:
 // "*" matches only a coding not listed, so "*, gzip;q=0" refuses gzip).
 func acceptsGzip(header string) bool {
-	gzip, star := -1.0, -1.0 // the q of each, -1 while not named
-	for part := range strings.SplitSeq(header, ",") {
-		coding, params, _ := strings.Cut(part, ";")
-		coding = strings.TrimSpace(coding)
-		q := 1.0
-		if v, ok := strings.CutPrefix(strings.ReplaceAll(params, " ", ""), "q="); ok {
-			if f, err := strconv.ParseFloat(v, 64); err == nil {
-				q = f
-			} else {
-				q = 0 // unreadable: not taken as a yes
-			}
-		}
-		switch {
-		case strings.EqualFold(coding, "gzip"):
-			gzip = q
-		case coding == "*":
-			star = q
-		}
-	}
-	if gzip >= 0 {
+	q := qualities(header)
+	if gzip, named := q["gzip"]; named {
 		return gzip > 0
 	}
-	return star > 0
+	return q["*"] > 0
 }
 
 // After is the position of the first row listed after an accreditation
