@@ -83,6 +83,9 @@ type summary struct {
 	Decision     *decided   `json:"d,omitempty"`
 	Roles        []roleLoad `json:"r,omitempty"` // by accreditation.AssessorRoles
 	Renewing     bool       `json:"rn,omitempty"`
+	// RenewalAssessor holds the renewal in assessment: the office's
+	// figures count it as that assessor's work.
+	RenewalAssessor string `json:"ra,omitempty"`
 }
 
 type decided struct {
@@ -102,6 +105,7 @@ func summarise(c *accreditation.Case) *summary {
 	if c.Decision != nil {
 		s.Decision = &decided{At: c.Decision.At, Outcome: c.Decision.Outcome}
 	}
+	s.RenewalAssessor = renewalAssessor(c)
 	for _, r := range accreditation.AssessorRoles {
 		if a, ok := c.Assignments.Get(r); ok {
 			done := c.Assessments.Done(r)
@@ -118,7 +122,7 @@ func summarise(c *accreditation.Case) *summary {
 func (s *summary) describes(c *accreditation.Case) bool {
 	if s == nil || s.ApplicantID != c.ApplicantID || !s.OpenedAt.Equal(c.OpenedAt) || s.State != c.State ||
 		s.Scheme != c.Scheme || s.Level != c.Level || !s.SubmittedAt.Equal(c.SubmittedAt) || !s.ServiceStart.Equal(c.ServiceStart()) ||
-		s.Renewing != c.RenewalUnderWay() {
+		s.Renewing != c.RenewalUnderWay() || s.RenewalAssessor != renewalAssessor(c) {
 		return false
 	}
 	switch d := c.Decision; {
@@ -135,6 +139,15 @@ func (s *summary) describes(c *accreditation.Case) bool {
 		i++
 	}
 	return i == len(s.Roles)
+}
+
+// renewalAssessor is who holds the case's renewal in assessment, "" when
+// none is.
+func renewalAssessor(c *accreditation.Case) string {
+	if !c.RenewalUnderWay() || c.Accreditation.Current.State != accreditation.StateRenewalInAssessment {
+		return ""
+	}
+	return c.Accreditation.Current.Assessor
 }
 
 // pinned cases stay folded: the queues and the renewal lists read them.

@@ -26,11 +26,13 @@ type Stats struct {
 	DaysToDecisionBuckets []Bucket                  `json:"days_to_decision_histogram"`
 }
 
-// Workload is one assessor's open and finished cases.
+// Workload is one assessor's open and finished cases, and the renewals
+// they have to assess.
 type Workload struct {
 	UserID    string `json:"user_id"`
 	Open      int    `json:"open"`
 	Completed int    `json:"completed"`
+	Renewals  int    `json:"renewals"`
 }
 
 // Bucket is one bar of the days-to-decision histogram.
@@ -93,11 +95,7 @@ func (t *tally) count(s *summary, sign int) {
 		}
 	}
 	for _, a := range s.Roles {
-		w := t.workload[a.UserID]
-		if w == nil {
-			w = &Workload{UserID: a.UserID}
-			t.workload[a.UserID] = w
-		}
+		w := t.workloadOf(a.UserID)
 		// A role not assessed is open work only while the case is in the
 		// queues: withdrawn (or ended by the applicant's erasure), nobody
 		// waits for it.
@@ -106,9 +104,28 @@ func (t *tally) count(s *summary, sign int) {
 		} else if s.State.Queued() {
 			w.Open += sign
 		}
-		if w.Open == 0 && w.Completed == 0 {
-			delete(t.workload, a.UserID)
-		}
+		t.dropIdle(w)
+	}
+	if s.RenewalAssessor != "" {
+		w := t.workloadOf(s.RenewalAssessor)
+		w.Renewals += sign
+		t.dropIdle(w)
+	}
+}
+
+func (t *tally) workloadOf(userID string) *Workload {
+	w := t.workload[userID]
+	if w == nil {
+		w = &Workload{UserID: userID}
+		t.workload[userID] = w
+	}
+	return w
+}
+
+// dropIdle forgets an assessor with nothing open, done or to renew.
+func (t *tally) dropIdle(w *Workload) {
+	if w.Open == 0 && w.Completed == 0 && w.Renewals == 0 {
+		delete(t.workload, w.UserID)
 	}
 }
 

@@ -110,6 +110,16 @@ func statsByScan(m *Cases, now time.Time, sla time.Duration) Stats {
 			}
 		}
 	}
+	// The renewals in assessment, as the dashboard once counted them: from
+	// the renewal lists, which read the cases themselves.
+	for _, r := range m.Renewals(accreditation.StateRenewalInAssessment, "") {
+		w := load[r.AssessorID]
+		if w == nil {
+			w = &Workload{UserID: r.AssessorID}
+			load[r.AssessorID] = w
+		}
+		w.Renewals++
+	}
 	s.Decided = len(days)
 	slices.Sort(days)
 	s.DaysToDecisionMedian = percentile(days, 0.5)

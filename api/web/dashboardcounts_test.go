@@ -130,3 +130,36 @@ func TestTheDashboardTellsOfADisabledAssessorsRenewals(t *testing.T) {
 		}
 	}
 }
+
+// TestTheStatsCountRenewalsAsTheDashboardDoes: GET /api/v1/stats and the
+// dashboard read one tally, so the renewals an assessor holds are in both
+// (the API once left them out, and an assessor who held only renewals),
+// and leave both once assessed.
+func TestTheStatsCountRenewalsAsTheDashboardDoes(t *testing.T) {
+	w := newWorld(t)
+	_, _, accID, rene := w.renewalAssigned(t)
+	workload := func() map[string]map[string]any {
+		t.Helper()
+		var st struct {
+			Stats struct {
+				Workload []map[string]any `json:"assessor_workload"`
+			} `json:"stats"`
+		}
+		Expect(t, w.in.Get(t, "/api/v1/stats", w.admin), 200).JSON(t, &st)
+		out := map[string]map[string]any{}
+		for _, row := range st.Stats.Workload {
+			out[row["user_id"].(string)] = row
+		}
+		return out
+	}
+	got := workload()[rene.ID]
+	if got == nil || got["renewals"] != 1.0 || got["open"] != 0.0 || got["completed"] != 0.0 {
+		t.Fatalf("Rene, who holds one renewal and no case: %v", got)
+	}
+	rene.Token = w.in.Login(t, rene.Email, rene.Password)
+	w.settled(t, Expect(t, w.in.Post(t, "/api/v1/accreditations/"+accID+"/renewal/assessment", rene.Token,
+		map[string]string{"outcome": "renew", "rationale": "Practice, supervision and CPD meet the rules."}), 200))
+	if got := workload()[rene.ID]; got != nil {
+		t.Errorf("Rene has assessed the renewal and holds nothing, but is listed: %v", got)
+	}
+}

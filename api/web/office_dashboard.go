@@ -1,9 +1,6 @@
 package web
 
 import (
-	"slices"
-	"strings"
-
 	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/projections"
 )
@@ -66,27 +63,15 @@ func (a *app) dashboard(x *ctx) error {
 	var workload, stranded, barred []map[string]any
 	var holding []accreditation.AssessorProfile // active assessors holding cases in progress
 	names := map[string]string{}
-	// The renewals each assessor has to assess are their work too; one
-	// who holds only renewals has a row of their own.
-	renewing := map[string]int{}
-	a.read(func(m *projections.Models) {
-		for _, r := range m.Cases.Renewals(accreditation.StateRenewalInAssessment, "") {
-			renewing[r.AssessorID]++
-		}
-	})
+	// The renewals each assessor has to assess are their work too (in the
+	// figures: one who holds only renewals has a row of their own).
 	loads := st.AssessorWorkload
-	for id := range renewing {
-		if !slices.ContainsFunc(loads, func(w projections.Workload) bool { return w.UserID == id }) {
-			loads = append(loads, projections.Workload{UserID: id})
-		}
-	}
-	slices.SortFunc(loads, func(a, b projections.Workload) int { return strings.Compare(a.UserID, b.UserID) })
 	for _, w := range loads {
 		h := a.holder(x, w.UserID)
-		row := map[string]any{"Name": h.Name, "ID": w.UserID, "Disabled": h.Disabled, "Open": w.Open, "Renewals": renewing[w.UserID], "Completed": w.Completed}
+		row := map[string]any{"Name": h.Name, "ID": w.UserID, "Disabled": h.Disabled, "Open": w.Open, "Renewals": w.Renewals, "Completed": w.Completed}
 		workload = append(workload, row)
 		switch {
-		case h.Disabled && (w.Open > 0 || renewing[w.UserID] > 0):
+		case h.Disabled && (w.Open > 0 || w.Renewals > 0):
 			stranded = append(stranded, row) // cases and renewals waiting for the office to reassign them
 		case w.Open > 0:
 			if p, err := a.d.Cases.AssessorProfile(w.UserID); err == nil {
