@@ -386,6 +386,11 @@ func (c *Case) guard(action Action, actor domain.Actor, now time.Time, rs RuleSe
 		if isAssessor && c.State != StateInAssessment {
 			return wrongState("state", c.State, "cannot request information: case is in state %q; an assessor may ask only while in %q", c.State, StateInAssessment)
 		}
+		// A submitted assessment is final (ActionAssess): the answer could
+		// change nothing of it. The other role and the office may ask.
+		if role := c.assessorRoleOf(actor.ID); isAssessor && c.Assessments.Done(role) {
+			return alreadyRecorded("assessment", "cannot request information: the %s has submitted an assessment, which the answer cannot change", role)
+		}
 		return nil
 
 	case ActionModerate, ActionDecide:

@@ -53,6 +53,21 @@ func TestInformationRequests(t *testing.T) {
 		wantErr(t, err, domain.Conflict, `"awaiting_decision"`)
 		wantWrongState(t, err, "state", StateAwaitingDecision)
 	})
+	t.Run("Conflict/an assessor who has submitted cannot ask; the verifier and the office still may", func(t *testing.T) {
+		h := given(t, SchemeEIA, inAssessment)
+		h.do(assessorA, assess(RecommendAward, ""))
+		err := h.fails(assessorA, with((*Case).RequestInformation, ask("q")))
+		wantErr(t, err, domain.Conflict, "has submitted an assessment")
+		if !errors.Is(err, ErrAlreadyRecorded) {
+			t.Fatalf("got %v, want it recorded already", err)
+		}
+		if slices.Contains(h.c.AllowedActions(assessorA, h.now, h.rules), ActionRequestInformation) {
+			t.Fatalf("the assessor who has submitted is offered the request")
+		}
+		h.do(assessorB, with((*Case).RequestInformation, ask("and since when?")))
+		h.do(applicant, with((*Case).ProvideInformation, answer("2019")))
+		h.do(officeDecide, with((*Case).RequestInformation, ask("date of membership?")))
+	})
 	t.Run("Forbidden/an assessor not on the case", func(t *testing.T) {
 		h := given(t, SchemeEIA, inAssessment)
 		wantErr(t, h.fails(assessorC, with((*Case).RequestInformation, ask("q"))), domain.Forbidden)
