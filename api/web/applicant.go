@@ -181,6 +181,9 @@ func (a *app) submit(x *ctx) error {
 	if err != nil {
 		return err
 	}
+	if x.editing() { // back from the confirmation: the declarations as ticked
+		return a.renderApplication(x, c, x.typedPage("application.title"), 0)
+	}
 	if !x.confirmed() && a.readyToSubmit(x, c) {
 		return a.askToConfirm(x, a.submissionConfirmation(x, c))
 	}
@@ -268,6 +271,9 @@ func (a *app) withdraw(x *ctx) error {
 		c, err := a.loadParamCase(x)
 		if err != nil {
 			return err
+		}
+		if x.editing() { // back from the confirmation: the reason as typed
+			return a.renderApplication(x, c, x.typedPage("application.title"), 0)
 		}
 		if c.Can(accreditation.ActionWithdraw) {
 			return a.askToConfirm(x, withdrawalConfirmation(x, c))

@@ -180,6 +180,9 @@ func (a *app) assess(x *ctx) error {
 	if err != nil {
 		return err
 	}
+	if x.editing() { // back from the confirmation: the assessment as typed
+		return a.workspaceView(x, c, x.typedPage("workspace.title"), 0)
+	}
 	p := x.newPage("workspace.title", nil)
 	p.Form = x.form
 	in := cases.AssessmentRequest{Recommendation: accreditation.Recommendation(x.fv("recommendation")), Rationale: x.fv("rationale")}

@@ -19,7 +19,9 @@ import (
 // ending an accreditation (the holder's withdrawal, the office's
 // revocation or withdrawal) first answer with a page that
 // says what is about to happen, holding the form's fields, whose button
-// sends them again with confirm=yes. It needs no JavaScript.
+// sends them again with confirm=yes. It needs no JavaScript. Its way back
+// sends the fields again with edit=yes, and the form's page shows them as
+// typed (typedPage): a reason or a rationale written is not lost.
 
 // confirmField is the field that says the person confirmed.
 const confirmField = "confirm"
@@ -30,13 +32,8 @@ type confirmation struct {
 	Summary []summaryLine // what was filled in
 	What    []string      // what will happen
 	Button  string
-	Back    string // the page of the form, to go back to
-	// Edit goes back by sending the fields again (edit=yes), for the
-	// form to show what was typed, where the handler can (officeCommand);
-	// otherwise back is a link to Back.
-	Edit   bool
-	Action string // where the form posts
-	Fields []hiddenField
+	Action  string // where the form posts
+	Fields  []hiddenField
 }
 
 type summaryLine struct{ Label, Value string }
@@ -47,8 +44,18 @@ type hiddenField struct{ Name, Value string }
 func (x *ctx) confirmed() bool { return x.form.Get(confirmField) == "yes" && !x.editing() }
 
 // editing reports whether the confirmation page sent the fields back to
-// their form, to be changed (confirmation.Edit).
+// their form, to be changed: the handler then answers with the form's
+// page, given typedPage.
 func (x *ctx) editing() bool { return x.form.Get("edit") == "yes" }
+
+// typedPage is a page whose form is what was typed (typed): the page a
+// handler shows when the confirmation page sends the fields back
+// (editing).
+func (x *ctx) typedPage(titleKey string) *page {
+	p := x.newPage(titleKey, nil)
+	p.Form = x.typed()
+	return p
+}
 
 // typed is the form as it was typed, without what the confirmation page
 // added.
@@ -101,7 +108,6 @@ func removalConfirmation(x *ctx, c *cases.CaseView, ev cases.EvidenceView) confi
 		},
 		What:   []string{x.T("confirm.remove_evidence.what")},
 		Button: x.T("confirm.remove_evidence.button"),
-		Back:   "/applications/" + c.ID + "/evidence",
 	}
 }
 
@@ -130,8 +136,7 @@ func (a *app) submissionConfirmation(x *ctx, c *cases.CaseView) confirmation {
 			lines = append(lines, summaryLine{x.T("confirm.label.declared"), d.Text})
 		}
 	}
-	return confirmation{Title: x.T("confirm.submit.title"), Summary: lines, What: what, Button: x.T("confirm.submit.button"),
-		Back: "/applications/" + c.ID}
+	return confirmation{Title: x.T("confirm.submit.title"), Summary: lines, What: what, Button: x.T("confirm.submit.button")}
 }
 
 // assessmentConfirmation summarises an assessment about to be submitted.
@@ -169,7 +174,6 @@ func assessmentConfirmation(x *ctx, c *cases.CaseView, in cases.AssessmentReques
 		Summary: lines,
 		What:    []string{x.T("confirm.assess.what")},
 		Button:  x.T("confirm.assess.button"),
-		Back:    "/assess/" + c.ID,
 	}
 }
 
@@ -186,7 +190,7 @@ func decisionConfirmation(x *ctx, c *cases.CaseView, outcome, level, rationale s
 	}
 	lines = append(lines, votes...)
 	return confirmation{Title: x.T("confirm.decide.title"), Summary: lines, What: []string{x.T("confirm.decide.what")},
-		Button: x.T("confirm.decide.button"), Back: "/office/cases/" + c.ID}
+		Button: x.T("confirm.decide.button")}
 }
 
 // withConfirm is the query of a form posted again, confirmed (for tests
@@ -239,19 +243,17 @@ func withdrawalConfirmation(x *ctx, c *cases.CaseView) confirmation {
 		Summary: lines,
 		What:    []string{x.T("confirm.withdraw.what")},
 		Button:  x.T("confirm.withdraw.button"),
-		Back:    "/applications/" + c.ID,
 	}
 }
 
 // endingConfirmation asks before an accreditation ends (key: the messages
 // confirm.<...>.title, .what and .button), the reason given in field.
-func endingConfirmation(x *ctx, accID, field, key, back string) confirmation {
+func endingConfirmation(x *ctx, accID, field, key string) confirmation {
 	return confirmation{
 		Title:   x.T(key + ".title"),
 		Summary: []summaryLine{{x.T("confirm.label.accreditation"), accID}, {x.T("field.reason"), x.fv(field)}},
 		What:    []string{x.T(key + ".what")},
 		Button:  x.T(key + ".button"),
-		Back:    back,
 	}
 }
 
@@ -267,6 +269,5 @@ func erasureConfirmation(x *ctx, u accounts.UserView) confirmation {
 		},
 		What:   []string{x.T("users.erase.intro")},
 		Button: x.T("confirm.erase.button"),
-		Back:   "/office/users/" + u.ID,
 	}
 }

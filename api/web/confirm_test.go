@@ -13,20 +13,15 @@ import (
 
 // asks posts form without confirming and checks that the answer is the
 // confirmation page showing texts, with a way back and nothing done: a
-// link to back, or, back empty, a button sending the fields back to their
-// form (edit=yes).
-func asks(t *testing.T, c *client, path string, form url.Values, back string, texts ...string) {
+// button sending the fields back to their form (edit=yes).
+func asks(t *testing.T, c *client, path string, form url.Values, texts ...string) {
 	t.Helper()
 	a := c.postAsking(path, form, true)
 	body := html.UnescapeString(a.Body)
 	if a.Status != http.StatusOK || !strings.Contains(body, "data-confirm") {
 		t.Fatalf("POST %s without confirming: got %d, want the confirmation page; %s", path, a.Status, errorsOf(a.Body))
 	}
-	way := `name="edit" value="yes"`
-	if back != "" {
-		way = `href="` + back + `"`
-	}
-	for _, s := range append(texts, `name="confirm" value="yes"`, way, "Go back without doing it") {
+	for _, s := range append(texts, `name="confirm" value="yes"`, `name="edit" value="yes"`, "Go back without doing it") {
 		if !strings.Contains(body, s) {
 			t.Fatalf("the confirmation of %s does not show %q", path, s)
 		}
@@ -67,7 +62,7 @@ func TestNothingIrreversibleInOneCarelessClick(t *testing.T) {
 
 	// Removing evidence.
 	remove := "/applications/" + caseID + "/evidence/" + evID + "/remove"
-	asks(t, applicant, remove, nil, "/applications/"+caseID+"/evidence", "Remove this evidence?", "Reflections 2025", "reflections.pdf", "Reflective statement", "Remove the evidence")
+	asks(t, applicant, remove, nil, "Remove this evidence?", "Reflections 2025", "reflections.pdf", "Reflective statement", "Remove the evidence")
 	if ev, _ := state()["evidence"].([]any); len(ev) != 1 {
 		t.Fatalf("evidence after asking: %d items, want it still there", len(ev))
 	}
@@ -79,7 +74,7 @@ func TestNothingIrreversibleInOneCarelessClick(t *testing.T) {
 	// Submitting the application: a summary and the declarations.
 	declared := url.Values{"declaration_code_of_ethics": {"yes"}, "declaration_diversity": {"yes"}}
 	submit := "/applications/" + caseID + "/submit"
-	asks(t, applicant, submit, declared, "/applications/"+caseID, "Submit your application?", "EIA – individual accreditation", "Practitioner",
+	asks(t, applicant, submit, declared, "Submit your application?", "EIA – individual accreditation", "Practitioner",
 		"8 of 8 categories written", "You declare", "I work to the Global Code of Ethics", "I work to a diversity policy", "Submit the application")
 	if s := state()["state"]; s != "draft" {
 		t.Fatalf("after asking to submit: state %v, want draft", s)
@@ -100,8 +95,9 @@ func TestNothingIrreversibleInOneCarelessClick(t *testing.T) {
 		f.Set("rating_"+itoa(n), "evidenced")
 	}
 	f.Set("rating_8", "partially_evidenced")
-	asks(t, anna, "/assess/"+caseID, f, "/assess/"+caseID, "Submit your assessment?", "Evidenced: 7", "Partially evidenced: 1",
+	asks(t, anna, "/assess/"+caseID, f, "Submit your assessment?", "Evidenced: 7", "Partially evidenced: 1",
 		"Award at the level applied for", "Consistent practitioner evidence.", "Submit the assessment")
+	goesBack(t, anna, "/assess/"+caseID, f, ">Consistent practitioner evidence.</textarea>", `name="rating_8" value="partially_evidenced" checked`)
 	if as, _ := state()["assessments"].([]any); len(as) != 0 {
 		t.Fatalf("after asking to assess: %d assessments, want none", len(as))
 	}
@@ -116,7 +112,7 @@ func TestNothingIrreversibleInOneCarelessClick(t *testing.T) {
 	adminID := Expect(t, w.in.Get(t, "/api/v1/me", w.admin), 200).Map(t)["id"].(string)
 	decision := url.Values{"outcome": {"awarded"}, "level": {"practitioner"}, "rationale": {"Meets the practitioner level."}, "vote_" + adminID: {"for"}}
 	oc := "/office/cases/" + caseID
-	asks(t, office, oc+"/decide", decision, "", "Record this decision?", "Awarded · Practitioner", "Meets the practitioner level.", "Vote of", "For", "Record the decision")
+	asks(t, office, oc+"/decide", decision, "Record this decision?", "Awarded · Practitioner", "Meets the practitioner level.", "Vote of", "For", "Record the decision")
 	if s := state()["state"]; s != "awaiting_decision" {
 		t.Fatalf("after asking to decide: state %v, want awaiting_decision", s)
 	}
@@ -125,7 +121,7 @@ func TestNothingIrreversibleInOneCarelessClick(t *testing.T) {
 	// Erasing a person.
 	zoe := w.registerApplicant(t, "zoe@example.org", "Zoë Zeeman")
 	erase := url.Values{"erase_ground": {"data_subject_request"}, "erase_reason": {"GDPR art. 17 request"}, "erase_confirm": {"yes"}}
-	asks(t, office, "/office/users/"+zoe.ID+"/erase", erase, "/office/users/"+zoe.ID, "Erase this person's personal data?",
+	asks(t, office, "/office/users/"+zoe.ID+"/erase", erase, "Erase this person's personal data?",
 		"Zoë Zeeman", "zoe@example.org", "The person's request (GDPR art. 17)", "GDPR art. 17 request", "Erase for good")
 	if u := Expect(t, w.in.Get(t, "/api/v1/users/"+zoe.ID, w.admin), 200).Map(t); u["erased"] == true {
 		t.Fatal("erased before the erasure was confirmed")
@@ -156,7 +152,7 @@ func TestEndingsAskFirst(t *testing.T) {
 
 	draft := w.readyEIA(t, carla)
 	withdraw := "/applications/" + draft + "/withdraw"
-	asks(t, applicant, withdraw, url.Values{"reason": {"Moving abroad."}}, "/applications/"+draft, "Withdraw your application?", "Practitioner", "Moving abroad.", "Withdraw the application")
+	asks(t, applicant, withdraw, url.Values{"reason": {"Moving abroad."}}, "Withdraw your application?", "Practitioner", "Moving abroad.", "Withdraw the application")
 	if s := stateOf(draft); s != "draft" {
 		t.Fatalf("after asking to withdraw: %v", s)
 	}
@@ -167,16 +163,16 @@ func TestEndingsAskFirst(t *testing.T) {
 
 	_, _, mine := w.awardedCase(t, ben)
 	end := url.Values{"withdraw_reason": {"I retire from coaching."}}
-	asks(t, holder, "/accreditations/"+mine+"/withdraw", end, "/accreditations/"+mine, "Withdraw your accreditation?", mine, "I retire from coaching.", "Withdraw my accreditation")
+	asks(t, holder, "/accreditations/"+mine+"/withdraw", end, "Withdraw your accreditation?", mine, "I retire from coaching.", "Withdraw my accreditation")
 	if s := statusOf(mine); s != "active" {
 		t.Fatalf("after asking the holder: %v", s)
 	}
 	confirms(t, holder, "/accreditations/"+mine+"/withdraw", end, "ok=accreditation_withdrawn")
 
-	caseID, _, accID := w.awardedCase(t, carla)
+	_, _, accID := w.awardedCase(t, carla)
 	revoke := url.Values{"revoke_reason": {"Upheld ethics complaint."}}
-	asks(t, office, "/office/accreditations/"+accID+"/revoke", revoke, "/office/cases/"+caseID, "Revoke this accreditation?", accID, "Upheld ethics complaint.", "Revoke the accreditation")
-	asks(t, office, "/office/accreditations/"+accID+"/withdraw", url.Values{"withdraw_reason": {"At the holder's request."}}, "/office/cases/"+caseID,
+	asks(t, office, "/office/accreditations/"+accID+"/revoke", revoke, "Revoke this accreditation?", accID, "Upheld ethics complaint.", "Revoke the accreditation")
+	asks(t, office, "/office/accreditations/"+accID+"/withdraw", url.Values{"withdraw_reason": {"At the holder's request."}},
 		"Withdraw this accreditation?", "At the holder's request.", "Withdraw the accreditation")
 	if s := statusOf(accID); s != "active" {
 		t.Fatalf("after asking the office: %v", s)
@@ -189,7 +185,8 @@ func TestEndingsAskFirst(t *testing.T) {
 
 // TestTheConfirmationInTheBrowser (issue 15 item 4): in the browser, the
 // submission's confirmation shows the summary; "Go back" leaves the
-// application as it was; confirming submits it. In Dutch too.
+// application as it was, the declarations still ticked; confirming
+// submits it. In Dutch too.
 func TestTheConfirmationInTheBrowser(t *testing.T) {
 	w := newWorld(t)
 	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
@@ -202,9 +199,12 @@ func TestTheConfirmationInTheBrowser(t *testing.T) {
 	b.click("#f-declaration_diversity")
 	b.submitAsking("#submit-application")
 	b.see("Submit your application?", "What you are about to do", "I work to the Global Code of Ethics", "What happens next")
-	b.submitAsking(`form[data-confirm] a[href="/applications/` + caseID + `"]`)
+	b.submitAsking("#confirm-back")
 	if s := Expect(t, w.in.Get(t, "/api/v1/cases/"+caseID, carla.Token), 200).Map(t)["state"]; s != "draft" {
 		t.Fatalf("after going back: state %v, want draft", s)
+	}
+	if !js[bool](b, `document.querySelector("#f-declaration_code_of_ethics").checked && document.querySelector("#f-declaration_diversity").checked`) {
+		t.Fatal("after going back, the declarations ticked are not ticked")
 	}
 	b.lang("nl")
 	b.click("#f-declaration_code_of_ethics")
@@ -325,7 +325,7 @@ func TestGoingBackFromADecisionsConfirmationKeepsWhatWasTyped(t *testing.T) {
 	rationale := "The supervision log is thin, but the client work carries the level."
 	adminID := Expect(t, w.in.Get(t, "/api/v1/me", w.admin), 200).Map(t)["id"].(string)
 	decision := url.Values{"outcome": {"not_awarded"}, "rationale": {rationale}, "vote_" + adminID: {"for"}}
-	asks(t, office, oc+"/decide", decision, "", "Record this decision?", rationale)
+	asks(t, office, oc+"/decide", decision, "Record this decision?", rationale)
 	back := url.Values{"confirm": {"yes"}, "edit": {"yes"}}
 	for k, v := range decision {
 		back[k] = v

@@ -132,6 +132,9 @@ func (a *app) removeEvidence(x *ctx) error {
 	if err != nil {
 		return err
 	}
+	if x.editing() { // back from the confirmation: nothing was typed
+		return a.evidenceView(x, c, x.typedPage("evidence.title"), 0)
+	}
 	if !x.confirmed() {
 		for _, ev := range c.Evidence {
 			if ev.ID == x.Param("ev") {

@@ -270,6 +270,9 @@ func (a *app) holderWithdrawAccreditation(x *ctx) error {
 	accID := x.Param("acc")
 	p := x.newPage("certificate.title", nil)
 	p.Form = x.form
+	if x.editing() { // back from the confirmation: the reason as typed
+		return a.certificatePage(x, x.typedPage("certificate.title"), 0)
+	}
 	if x.fv("withdraw_reason") == "" {
 		p.Errors["withdraw_reason"] = x.T("form.required")
 		return a.certificatePage(x, p, http.StatusBadRequest)
@@ -280,7 +283,7 @@ func (a *app) holderWithdrawAccreditation(x *ctx) error {
 		if _, err := a.d.Cases.CaseOfAccreditation(x.actor(), accID); err != nil {
 			return err
 		}
-		return a.askToConfirm(x, endingConfirmation(x, accID, "withdraw_reason", "confirm.withdraw_mine", "/accreditations/"+accID))
+		return a.askToConfirm(x, endingConfirmation(x, accID, "withdraw_reason", "confirm.withdraw_mine"))
 	}
 	_, res, err := a.d.Cases.WithdrawAccreditation(x.Request().Context(), x.meta(string(accreditation.ActionWithdrawAccreditation)), accID, x.fv("withdraw_reason"))
 	if err != nil {

@@ -250,13 +250,10 @@ func (a *app) officeCommand(x *ctx, okKey string, run func(c *cases.CaseView, m 
 		return err
 	}
 	if x.editing() { // back from the confirmation: the form as typed
-		p := x.newPage("officecase.title", nil)
-		p.Form = x.typed()
-		return a.officeCaseView(x, c, p, 0)
+		return a.officeCaseView(x, c, x.typedPage("officecase.title"), 0)
 	}
 	res, err := run(c, x.meta(okKey))
 	if ask, ok := err.(*confirmRequest); ok {
-		ask.c.Edit = true
 		return a.askToConfirm(x, ask.c)
 	}
 	if err != nil {
@@ -489,6 +486,13 @@ func (a *app) endAccreditation(x *ctx, how ending) error {
 		return err
 	}
 	field, ok := how.field, how.ok
+	if x.editing() { // back from the confirmation: the reason as typed
+		c, err := a.loadCase(x, id)
+		if err != nil {
+			return err
+		}
+		return a.officeCaseView(x, c, x.typedPage("officecase.title"), 0)
+	}
 	if x.fv(field) == "" {
 		err = domain.InvalidFields("required", domain.FieldError{Field: field, Reason: "required"})
 	} else if !x.confirmed() {
@@ -496,7 +500,7 @@ func (a *app) endAccreditation(x *ctx, how ending) error {
 		if how.command == accreditation.ActionRevoke {
 			key = "confirm.revoke"
 		}
-		return a.askToConfirm(x, endingConfirmation(x, accID, field, key, "/office/cases/"+id))
+		return a.askToConfirm(x, endingConfirmation(x, accID, field, key))
 	} else {
 		var res aggregate.Result
 		_, res, err = how.end(x.Request().Context(), x.meta(string(how.command)), accID, x.fv(field))

@@ -134,5 +134,5 @@ func (a *app) roleChangeConfirmation(x *ctx, c *cases.CaseView, role, to, reason
 	}
 	lines = append(lines, summaryLine{x.T("field.reason"), reason})
 	return confirmation{Title: x.T("confirm."+kind+".title", roleName), Summary: lines, What: what,
-		Button: x.T("confirm." + kind + ".button"), Back: "/office/cases/" + c.ID}
+		Button: x.T("confirm." + kind + ".button")}
 }

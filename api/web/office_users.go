@@ -282,6 +282,9 @@ func (a *app) eraseUser(x *ctx) error {
 	if err != nil {
 		return err
 	}
+	if x.editing() { // back from the confirmation: the form as typed
+		return a.userPage(x, id, x.typedPage("user.title"), 0)
+	}
 	p := x.newPage("user.title", nil)
 	p.Form = x.form
 	if !slices.Contains(accounts.ErasureGrounds, x.fv("erase_ground")) {
