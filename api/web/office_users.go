@@ -160,6 +160,9 @@ func (a *app) saveProfile(x *ctx) error {
 	if err != nil {
 		return err
 	}
+	if searchingConflicts(x) { // the form as typed, with what the search found
+		return a.userPage(x, id, x.typedPage("user.title"), 0)
+	}
 	prof := accounts.Profile{Schemes: x.form["schemes"], MaxLevel: framework.Level(x.fv("max_level")), Languages: languageCodes(x.fv("languages")), Conflicts: x.form["conflicts"]}
 	m := a.mergeProfile(x, id, x.meta("set_profile"), &prof)
 	if prof.Conflicts == nil {

@@ -94,10 +94,10 @@ func TestTheOfficeSearchesInTheBrowser(t *testing.T) {
 		t.Fatalf("the picker lists %d applicants before a search", n)
 	}
 	b.fill("#f-conflict-q", "Zoë")
-	b.submit(`button[form="conflict-search"]`)
+	b.submit("#conflict-find")
 	b.see("Zoë van den Berg")
 	b.click("#f-conflict-" + zoe.ID)
-	b.submit(`form[action$="/profile"] button[type=submit]:not([form])`)
+	b.submit("#profile-save")
 	if !strings.Contains(b.path(), "ok=profile_saved") {
 		t.Fatalf("saving the profile led to %s", b.path())
 	}
