@@ -327,6 +327,10 @@ func item(c *accreditation.Case, now time.Time, sla time.Duration) QueueItem {
 type QueueFilter struct {
 	Scheme, Level, State, Language, AssessorID string
 	Overdue                                    *bool
+	// ToAssess, with AssessorID, keeps the cases where that assessor
+	// holds a role not assessed yet: their open work, as the statistics'
+	// workload counts it (Workload.Open).
+	ToAssess bool
 }
 
 // Page is one page of a queue, oldest first.
@@ -339,7 +343,17 @@ func (f QueueFilter) match(c *accreditation.Case, it QueueItem) bool {
 	return (f.Scheme == "" || string(c.Scheme) == f.Scheme) && (f.Level == "" || string(c.Level) == f.Level) &&
 		(f.State == "" || string(c.State) == f.State) && (f.Language == "" || c.Language == f.Language) &&
 		(f.AssessorID == "" || it.AssessorID == f.AssessorID || it.VerifierID == f.AssessorID) &&
-		(f.Overdue == nil || it.Overdue == *f.Overdue)
+		(f.Overdue == nil || it.Overdue == *f.Overdue) && (!f.ToAssess || toAssess(c, f.AssessorID))
+}
+
+// toAssess reports whether user holds a role of c not assessed yet.
+func toAssess(c *accreditation.Case, user string) bool {
+	for r, a := range c.Assignments.All() {
+		if a.UserID == user && !c.Assessments.Done(r) {
+			return true
+		}
+	}
+	return false
 }
 
 // OfficeQueue pages through every case in progress, oldest first, filtered.

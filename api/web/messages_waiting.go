@@ -29,6 +29,8 @@ var waitingMessages = map[string]msg{
 	"users.held.all":                      {"All their cases in the queue", "Al hun dossiers in de wachtrij"},
 	"users.held.queue":                    {"These cases in the queue", "Deze dossiers in de wachtrij"},
 	"officequeue.held_by":                 {"Cases held by %s, as assessor or verifier.", "Dossiers van %s, als assessor of verificateur."},
+	"officequeue.held_by.to_assess":       {"Cases %s holds, as assessor or verifier, and has still to assess.", "Dossiers van %s, als assessor of verificateur, die nog te beoordelen zijn."},
+	"officequeue.held_by.every":           {"Show every case they hold", "Alle dossiers van deze persoon tonen"},
 	"officequeue.held_by.all":             {"Show every case", "Alle dossiers tonen"},
 	"officecase.holder_disabled":          {"%s, the %s of this case, is disabled and cannot log in: the case waits until the role is given to someone else.", "%s, de %s van dit dossier, is geblokkeerd en kan niet inloggen: het dossier wacht tot de rol aan iemand anders is gegeven."},
 	"officecase.conflicted":               {"%s, the %s, has declared a conflict of interest with the applicant since taking the role, and takes no further step on the case.", "%s, %s, heeft na het aannemen van de rol een belangenconflict met de aanvrager gemeld en zet geen verdere stap in het dossier."},

@@ -40,6 +40,9 @@ func (a *app) officeQueue(x *ctx) error {
 	var heldBy holder
 	if id := x.QueryParam("assessor_id"); domain.ValidULID(id) {
 		f.AssessorID, heldBy = id, a.holder(x, id)
+		// Only those they have still to assess (linked from the
+		// dashboard's workload, which counts them).
+		f.ToAssess = x.QueryParam("to_assess") == "true"
 	}
 	offset, _ := strconv.Atoi(x.QueryParam("offset"))
 	offset = max(offset, 0)
@@ -60,7 +63,7 @@ func (a *app) officeQueue(x *ctx) error {
 	a.markBarred(rows)
 	d := map[string]any{"Rows": rows, "States": stateIDs(), "Levels": levelIDs(), "SLADays": int(a.sla().Hours() / 24), "From": offset + 1, "To": offset + len(rows)}
 	if f.AssessorID != "" {
-		d["HeldBy"] = heldBy
+		d["HeldBy"], d["ToAssess"] = heldBy, f.ToAssess
 	}
 	q := x.QueryParams()
 	if pg.HasMore {
