@@ -57,13 +57,13 @@ func (a *app) changePassword(x *ctx) error {
 	p := x.newPage("account.title", nil)
 	current, next, repeat := x.form.Get("current_password"), x.form.Get("new_password"), x.form.Get("repeat_password")
 	if current == "" {
-		p.Errors["current_password"] = x.T("form.required")
+		p.Errors["current_password"] = x.fillIn("current_password")
 	}
 	if next == "" {
-		p.Errors["new_password"] = x.T("form.required")
+		p.Errors["new_password"] = x.fillIn("new_password")
 	}
 	if repeat == "" {
-		p.Errors["repeat_password"] = x.T("form.required")
+		p.Errors["repeat_password"] = x.fillIn("repeat_password")
 	} else if next != "" && repeat != next {
 		p.Errors["repeat_password"] = x.T("account.repeat_mismatch")
 	}

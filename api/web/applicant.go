@@ -81,7 +81,7 @@ func (a *app) openApplication(x *ctx) error {
 		in.Programme = &struct{ Name, Provider string }{x.fv("programme_name"), x.fv("programme_provider")}
 		for _, f := range []string{"programme_name", "programme_provider"} {
 			if x.fv(f) == "" {
-				p.Errors[f] = x.T("form.required")
+				p.Errors[f] = x.fillIn(f)
 			}
 		}
 	}

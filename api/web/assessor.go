@@ -216,7 +216,7 @@ func (a *app) assess(x *ctx) error {
 		p.Errors["recommendation"] = x.T("assess.recommendation.required")
 	}
 	if in.Rationale == "" {
-		p.Errors["rationale"] = x.T("form.required")
+		p.Errors["rationale"] = x.fillIn("rationale")
 	}
 	if len(p.Errors) > 0 {
 		return a.workspaceView(x, c, p, http.StatusBadRequest)

@@ -80,7 +80,7 @@ func (a *app) uploadEvidence(x *ctx) error {
 		p.Errors["kind"] = x.T("evidence.kind.required")
 	}
 	if up.Title == "" {
-		p.Errors["title"] = x.T("form.required")
+		p.Errors["title"] = x.fillIn("title")
 	}
 	if x.file == nil {
 		p.Errors["file"] = x.T("evidence.file.required")

@@ -86,7 +86,7 @@ func (a *app) editEvidence(x *ctx) error {
 		p.Errors["kind"] = x.T("evidence.kind.required")
 	}
 	if in.Title == "" {
-		p.Errors["title"] = x.T("form.required")
+		p.Errors["title"] = x.fillIn("title")
 	}
 	if len(p.Errors) > 0 {
 		return a.evidenceEditView(x, c, ev, p, http.StatusBadRequest)

@@ -104,79 +104,13 @@ func funcs(lang string, cat *framework.Catalogue) template.FuncMap {
 				return message
 			case strings.HasSuffix(label, "?"):
 				return label + " " + message
+			case strings.Contains(message, "‘"+label+"’"):
+				return message // it names the field itself ("Fill in ‘Reason’")
 			}
 			return label + ": " + message
 		},
 		// fieldLabel names a form field in the error summary.
-		// "" when the message names the field itself (an unmet rule's).
-		"fieldLabel": func(name string) string {
-			if k := "field." + name; hasMessage(k) {
-				return tr(lang, k)
-			}
-			// A field per assessor role (reassign_to_verifier): its label
-			// and the role's.
-			for _, r := range []string{"assessor", "verifier"} {
-				if base, ok := strings.CutSuffix(name, "_"+r); ok && base != "assessor_id" && hasMessage("field."+base) {
-					return tr(lang, "field."+base) + " (" + tr(lang, "arole."+r) + ")"
-				}
-			}
-			if hasMessage("rule." + name) {
-				return ""
-			}
-			// A figure of the office's rules form: its rule and level, and
-			// the route for graduates; a rule's source.
-			for _, f := range []struct{ prefix, key string }{{"v_", "field.rule_value"}, {"g_", "field.rule_graduates"}} {
-				rest, ok := strings.CutPrefix(name, f.prefix)
-				if !ok {
-					continue
-				}
-				for _, l := range cat.Levels {
-					if rule, ok := strings.CutSuffix(rest, "_"+string(l.ID)); ok && hasMessage("rule."+rule) {
-						return tr(lang, f.key, tr(lang, "rule."+rule), l.Name.In(lang))
-					}
-				}
-			}
-			if rule, ok := strings.CutPrefix(name, "src_"); ok && hasMessage("rule."+rule) {
-				return tr(lang, "field.rule_source", tr(lang, "rule."+rule))
-			}
-			// A figure of a year of the renewal: the year and its label.
-			if m := renewalYearField.FindStringSubmatch(name); m != nil {
-				year, _ := strconv.Atoi(m[1])
-				if m[3] != "" {
-					q, _ := strconv.Atoi(m[3])
-					return tr(lang, "field.renewal_quarter", year+1, q+1)
-				}
-				if k := "renew." + m[2]; hasMessage(k) {
-					return tr(lang, "field.renewal_year", year+1, tr(lang, k))
-				}
-			}
-			// A statement on an aim of an EQA renewal: the aim.
-			if aim, ok := strings.CutPrefix(name, "aims."); ok {
-				if k := "rule.renewal_aim_" + aim; hasMessage(k) {
-					return tr(lang, k)
-				}
-			}
-			// The rating of a review area of an EQA assessment: the
-			// area, as a category's rating names its category.
-			if area, ok := strings.CutPrefix(name, "area_"); ok && hasMessage("area."+area) {
-				return tr(lang, "field.rating") + " (" + tr(lang, "area."+area) + ")"
-			}
-			if i := strings.LastIndexByte(name, '_'); i > 0 {
-				if n, err := strconv.Atoi(name[i+1:]); err == nil {
-					if k := "field." + name[:i]; hasMessage(k) {
-						c, _ := cat.Category(n)
-						return tr(lang, k) + " (" + c.Name.In(lang) + ")"
-					}
-					if k := "field." + name[:i]; name[:i] == "assessor_id" || hasMessage(k) {
-						return tr(lang, "field.assessor_id")
-					}
-				}
-				if strings.HasPrefix(name, "assessor_id_") {
-					return tr(lang, "field.assessor_id")
-				}
-			}
-			return strings.ReplaceAll(name, "_", " ")
-		},
+		"fieldLabel": func(name string) string { return fieldLabel(lang, cat, name) },
 		// options makes the choices of a select or radios from values,
 		// labelled by the messages prefix.value.
 		"options": func(prefix string, vals ...any) []option {
@@ -249,4 +183,76 @@ func one(n any) bool {
 		return v == 1
 	}
 	return false
+}
+
+// fieldLabel names a form field in the error summary, in lang: its
+// field.NAME message, or what names it by its parts; "" when the message
+// names the field itself (an unmet rule's).
+func fieldLabel(lang string, cat *framework.Catalogue, name string) string {
+	if k := "field." + name; hasMessage(k) {
+		return tr(lang, k)
+	}
+	// A field per assessor role (reassign_to_verifier): its label
+	// and the role's.
+	for _, r := range []string{"assessor", "verifier"} {
+		if base, ok := strings.CutSuffix(name, "_"+r); ok && base != "assessor_id" && hasMessage("field."+base) {
+			return tr(lang, "field."+base) + " (" + tr(lang, "arole."+r) + ")"
+		}
+	}
+	if hasMessage("rule." + name) {
+		return ""
+	}
+	// A figure of the office's rules form: its rule and level, and
+	// the route for graduates; a rule's source.
+	for _, f := range []struct{ prefix, key string }{{"v_", "field.rule_value"}, {"g_", "field.rule_graduates"}} {
+		rest, ok := strings.CutPrefix(name, f.prefix)
+		if !ok {
+			continue
+		}
+		for _, l := range cat.Levels {
+			if rule, ok := strings.CutSuffix(rest, "_"+string(l.ID)); ok && hasMessage("rule."+rule) {
+				return tr(lang, f.key, tr(lang, "rule."+rule), l.Name.In(lang))
+			}
+		}
+	}
+	if rule, ok := strings.CutPrefix(name, "src_"); ok && hasMessage("rule."+rule) {
+		return tr(lang, "field.rule_source", tr(lang, "rule."+rule))
+	}
+	// A figure of a year of the renewal: the year and its label.
+	if m := renewalYearField.FindStringSubmatch(name); m != nil {
+		year, _ := strconv.Atoi(m[1])
+		if m[3] != "" {
+			q, _ := strconv.Atoi(m[3])
+			return tr(lang, "field.renewal_quarter", year+1, q+1)
+		}
+		if k := "renew." + m[2]; hasMessage(k) {
+			return tr(lang, "field.renewal_year", year+1, tr(lang, k))
+		}
+	}
+	// A statement on an aim of an EQA renewal: the aim.
+	if aim, ok := strings.CutPrefix(name, "aims."); ok {
+		if k := "rule.renewal_aim_" + aim; hasMessage(k) {
+			return tr(lang, k)
+		}
+	}
+	// The rating of a review area of an EQA assessment: the
+	// area, as a category's rating names its category.
+	if area, ok := strings.CutPrefix(name, "area_"); ok && hasMessage("area."+area) {
+		return tr(lang, "field.rating") + " (" + tr(lang, "area."+area) + ")"
+	}
+	if i := strings.LastIndexByte(name, '_'); i > 0 {
+		if n, err := strconv.Atoi(name[i+1:]); err == nil {
+			if k := "field." + name[:i]; hasMessage(k) {
+				c, _ := cat.Category(n)
+				return tr(lang, k) + " (" + c.Name.In(lang) + ")"
+			}
+			if k := "field." + name[:i]; name[:i] == "assessor_id" || hasMessage(k) {
+				return tr(lang, "field.assessor_id")
+			}
+		}
+		if strings.HasPrefix(name, "assessor_id_") {
+			return tr(lang, "field.assessor_id")
+		}
+	}
+	return strings.ReplaceAll(name, "_", " ")
 }

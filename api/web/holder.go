@@ -274,7 +274,7 @@ func (a *app) holderWithdrawAccreditation(x *ctx) error {
 		return a.certificatePage(x, x.typedPage("certificate.title"), 0)
 	}
 	if x.fv("withdraw_reason") == "" {
-		p.Errors["withdraw_reason"] = x.T("form.required")
+		p.Errors["withdraw_reason"] = x.fillIn("withdraw_reason")
 		return a.certificatePage(x, p, http.StatusBadRequest)
 	}
 	if !x.confirmed() {

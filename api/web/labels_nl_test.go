@@ -53,7 +53,7 @@ func TestTheErrorSummaryNamesEveryFieldInDutch(t *testing.T) {
 	}
 	w.clock.Set(time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC))
 	check("an interview recorded without notes", anna.post("/assess/"+senior+"/interview/record", url.Values{}, true), http.StatusBadRequest,
-		"interview_notes", "Aantekeningen: verplicht")
+		"interview_notes", "Vul ‘Aantekeningen’ in")
 
 	w.clock.Set(time.Date(2030, 12, 1, 9, 0, 0, 0, time.UTC))
 	holder := w.client(t)

@@ -250,7 +250,7 @@ func (a *app) userWithReason(x *ctx, field, ok, self string, run func(ctx contex
 	p := x.newPage("user.title", nil)
 	p.Form = x.form
 	if x.fv(field) == "" {
-		p.Errors[field] = x.T("form.required")
+		p.Errors[field] = x.fillIn(field)
 	}
 	if self != "" && accounts.NotOwnAccount(x.actor(), id, "") != nil {
 		p.Problems = append(p.Problems, x.T(self))

@@ -35,7 +35,7 @@ func (a *app) forgot(x *ctx) error {
 	email := x.fv("email")
 	p.Form.Set("email", email)
 	if email == "" {
-		p.Errors["email"] = x.T("form.required")
+		p.Errors["email"] = x.fillIn("email")
 	} else if accounts.CheckEmail(email) != nil {
 		p.Errors["email"] = x.T("forgot.email.invalid")
 	}
@@ -72,10 +72,10 @@ func (a *app) reset(x *ctx) error {
 	token, next, repeat := x.form.Get("token"), x.form.Get("password"), x.form.Get("repeat_password")
 	p.Form.Set("token", token)
 	if next == "" {
-		p.Errors["password"] = x.T("form.required")
+		p.Errors["password"] = x.fillIn("password")
 	}
 	if repeat == "" {
-		p.Errors["repeat_password"] = x.T("form.required")
+		p.Errors["repeat_password"] = x.fillIn("repeat_password")
 	} else if next != "" && repeat != next {
 		p.Errors["repeat_password"] = x.T("account.repeat_mismatch")
 	}
@@ -128,7 +128,7 @@ func (a *app) requestEmailChange(x *ctx) error {
 		if de := (*domain.Error)(nil); asDomain(err, &de) && len(de.Fields) == 1 && de.Fields[0].Field == "current_password" {
 			switch {
 			case domain.Is(err, domain.Invalid):
-				p.Errors["email_password"] = x.T("form.required")
+				p.Errors["email_password"] = x.fillIn("email_password")
 			case domain.Is(err, domain.TooManyRequests):
 				x.Response().Header().Set("Retry-After", itoa(de.RetryAfter))
 				p.Problems = append(p.Problems, x.T("account.email.paused", de.RetryAfter))

@@ -105,7 +105,7 @@ func TestEditEvidenceInTheBrowser(t *testing.T) {
 	}
 	b.fill("#f-title", "")
 	b.submit("#save-evidence")
-	b.see("Fill this in")
+	b.see("Fill in ‘Title’")
 	b.fill("#f-title", "Supervision log 2025")
 	b.set("#f-kind", "supervision_record")
 	b.click("#f-cat-1")

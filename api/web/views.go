@@ -476,8 +476,11 @@ func (x *ctx) fieldErrors(p *page, err error, rename func(string) string) int {
 			name = rename(f.Field)
 		}
 		msg := translateReason(x.lang, f.Reason)
-		if isChoice(name) && (f.Reason == "required" || x.fv(name) == "" && onlyAllowed.MatchString(f.Reason)) {
+		switch {
+		case isChoice(name) && (f.Reason == "required" || x.fv(name) == "" && onlyAllowed.MatchString(f.Reason)):
 			msg = x.T("form.choose")
+		case isText(name) && emptyRequired(x, name, f.Reason):
+			msg = x.fillIn(name)
 		}
 		if prev := p.Errors[name]; prev != "" {
 			msg = prev + "; " + msg
