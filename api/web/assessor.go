@@ -2,8 +2,10 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/accreditation"
@@ -89,6 +91,10 @@ type workspace struct {
 	// InterviewFirst: the reader holds a role on a case in assessment at a
 	// level with an interview, and assesses once their record of it is in.
 	InterviewFirst bool
+	// Unsent is what an assessment sent from a page the case has moved on
+	// from said in words (assessMovedOn): the page has no form to show it
+	// in, and shows it to be kept.
+	Unsent []summaryLine
 }
 
 // levelText is one level's description in the reader's language.
@@ -132,6 +138,9 @@ func (a *app) workspaceView(x *ctx, c *cases.CaseView, p *page, status int) erro
 		if string(as.Role) != w.MyRole {
 			w.Other = &as
 		}
+	}
+	if !c.Can(accreditation.ActionAssess) {
+		w.Unsent = unsentAssessment(x, p.Form)
 	}
 	if ev := x.QueryParam("view"); ev != "" {
 		w.Viewing = c.EvidenceOf(ev)
@@ -179,6 +188,9 @@ func (a *app) assess(x *ctx) error {
 	c, err := a.loadParamCase(x)
 	if err != nil {
 		return err
+	}
+	if !c.Can(accreditation.ActionAssess) {
+		return a.assessMovedOn(x, c)
 	}
 	if x.editing() { // back from the confirmation: the assessment as typed
 		return a.workspaceView(x, c, x.typedPage("workspace.title"), 0)
@@ -291,4 +303,51 @@ func (a *app) requestInformation(x *ctx) error {
 	}
 	a.settle(x, res.Seq)
 	return x.redirect(back + "?ok=requested")
+}
+
+// assessMovedOn answers an assessment sent from a page the case has moved
+// on from (sent already in another tab, the verifier's turn, a decision
+// taken): the workspace as the case is now, which has no assessment form,
+// saying so, and not the errors of that form. What was written in words
+// is shown, to be kept (workspace.Unsent). Nothing is sent.
+func (a *app) assessMovedOn(x *ctx, c *cases.CaseView) error {
+	p := x.typedPage("workspace.title")
+	mine := ""
+	for role, as := range c.Assignments.All() {
+		if as.UserID == x.user.ID {
+			mine = string(role)
+		}
+	}
+	switch {
+	case mine != "" && c.AssessmentOf(mine) != nil:
+		p.Problems = append(p.Problems, x.T("error.already_recorded.assessment"))
+	case c.State != accreditation.StateInAssessment:
+		p.Problems = append(p.Problems, x.T("error.wrong_state", x.T("state."+string(c.State))))
+	default: // barred, or an interview first: the page says why
+		p.Problems = append(p.Problems, x.T("assess.not_open"))
+	}
+	if len(unsentAssessment(x, p.Form)) > 0 {
+		p.Problems = append(p.Problems, x.T("assess.unsent"))
+	}
+	return a.workspaceView(x, c, p, http.StatusConflict)
+}
+
+// unsentAssessment is what form, an assessment's, says in words: its
+// rationale and notes, labelled as the form labels them; none for a form
+// that is not an assessment's.
+func unsentAssessment(x *ctx, form url.Values) []summaryLine {
+	var out []summaryLine
+	add := func(name, label string) {
+		if v := strings.TrimSpace(form.Get(name)); v != "" {
+			out = append(out, summaryLine{label, v})
+		}
+	}
+	for n := 1; n <= framework.NumCategories; n++ {
+		add("notes_"+itoa(n), fieldLabel(x.lang, x.a.d.Catalogue, "notes_"+itoa(n)))
+	}
+	for _, area := range accreditation.ReviewAreas {
+		add("area_notes_"+string(area), x.T("field.notes")+" ("+x.T("area."+string(area))+")")
+	}
+	add("rationale", x.T("field.rationale"))
+	return out
 }

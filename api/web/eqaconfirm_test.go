@@ -39,6 +39,9 @@ func TestTheEQAAssessmentConfirmationSummarisesTheReviewAreas(t *testing.T) {
 	paula := w.registerApplicant(t, "paula@example.org", "Paula Provider")
 	id := w.claimedEQA(t, paula)
 	eia := w.claimedCase(t, w.registerApplicant(t, "carla@example.org", "Carla Coach"))
+	for _, c := range []string{id, eia} { // in assessment: both roles held
+		Expect(t, w.in.Post(t, "/api/v1/cases/"+c+"/assignments", w.admin, map[string]string{"assessor_id": w.verifier.ID, "role": "verifier"}), 200)
+	}
 
 	anna := w.client(t)
 	anna.login(w.assessor.Email, w.assessor.Password)

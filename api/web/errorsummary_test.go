@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
 )
 
 var summaryLink = regexp.MustCompile(`<a href="#f-([a-z0-9_]+)">`)
@@ -252,6 +254,8 @@ func TestTheErrorSummaryNamesEQAReviewAreasInWords(t *testing.T) {
 	w := newWorld(t)
 	provider := w.registerApplicant(t, "paula@example.org", "Paula Provider")
 	id := w.claimedEQA(t, provider)
+	// In assessment: both roles held.
+	Expect(t, w.in.Post(t, "/api/v1/cases/"+id+"/assignments", w.admin, map[string]string{"assessor_id": w.verifier.ID, "role": "verifier"}), 200)
 
 	anna := w.client(t)
 	anna.login(w.assessor.Email, w.assessor.Password)
