@@ -98,17 +98,7 @@ func funcs(lang string, cat *framework.Catalogue) template.FuncMap {
 		// summaryLine is a line of the error summary: the field's label,
 		// then what is wrong; a label that is a question ("What kind of
 		// evidence is it?") takes no colon after its question mark.
-		"summaryLine": func(label, message string) string {
-			switch {
-			case label == "":
-				return message
-			case strings.HasSuffix(label, "?"):
-				return label + " " + message
-			case strings.Contains(message, "‘"+label+"’"):
-				return message // it names the field itself ("Fill in ‘Reason’")
-			}
-			return label + ": " + message
-		},
+		"summaryLine": summaryText,
 		// fieldLabel names a form field in the error summary.
 		"fieldLabel": func(name string) string { return fieldLabel(lang, cat, name) },
 		// options makes the choices of a select or radios from values,
@@ -255,4 +245,20 @@ func fieldLabel(lang string, cat *framework.Catalogue, name string) string {
 		}
 	}
 	return strings.ReplaceAll(name, "_", " ")
+}
+
+// summaryText is a line of the error summary: the field's label, then
+// what is wrong; a label that is a question ("What kind of evidence is
+// it?") takes no colon after its question mark, and a message that names
+// the field itself ("Fill in ‘Reason’") is the line.
+func summaryText(label, message string) string {
+	switch {
+	case label == "":
+		return message
+	case strings.HasSuffix(label, "?"):
+		return label + " " + message
+	case strings.Contains(message, "‘"+label+"’"):
+		return message
+	}
+	return label + ": " + message
 }

@@ -167,6 +167,30 @@ func (p *page) placeFields(html []byte) {
 
 type fieldErr struct{ Field, Message, Label string }
 
+// foldUnplaced moves the errors of fields the rendered page has no
+// element for (id="f-NAME": a form the page does not show, a field
+// another form sends) to its problems, in words: the summary links every
+// field error to its element, and such a link would lead nowhere. It
+// reports whether it moved any.
+func (x *ctx) foldUnplaced(p *page, html []byte) bool {
+	var gone []string
+	for k := range p.Errors {
+		if !bytes.Contains(html, []byte(`id="f-`+k+`"`)) {
+			gone = append(gone, k)
+		}
+	}
+	slices.Sort(gone)
+	for _, k := range gone {
+		label := p.labels[k]
+		if label == "" {
+			label = fieldLabel(x.lang, x.a.d.Catalogue, k)
+		}
+		p.Problems = append(p.Problems, summaryText(label, p.Errors[k]))
+		delete(p.Errors, k)
+	}
+	return len(gone) > 0
+}
+
 // ownLabelled reports whether a field in error has a label of the page's
 // own (OwnLabel), which the summary, rendered before the field, names it by.
 func (p *page) ownLabelled() bool {
@@ -273,7 +297,7 @@ func (x *ctx) render(status int, name string, p *page) error {
 	if err := t.ExecuteTemplate(&b, "layout", p); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
 	}
-	if len(p.Errors) > 1 || p.ownLabelled() {
+	if folded := x.foldUnplaced(p, b.Bytes()); folded || len(p.Errors) > 1 || p.ownLabelled() {
 		// The summary comes before the fields: render again, once the page
 		// says where they are and how it labels them.
 		p.placeFields(b.Bytes())
