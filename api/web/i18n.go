@@ -68,6 +68,7 @@ var reasons = map[string]string{
 	"type not accepted":                           "dit bestandstype wordt niet aanvaard",
 	"empty":                                       "leeg",
 	"at least one of EIA, EQA":                    "minstens één van EIA, EQA",
+	"give the vote of at least one member":        "geef de stem van ten minste één lid",
 	"at least one language code":                  "minstens één taalcode",
 	"must be accepted or returned":                "moet aanvaard of teruggestuurd zijn",
 	"must be awarded or not_awarded":              "moet toegekend of niet toegekend zijn",

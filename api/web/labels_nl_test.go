@@ -43,7 +43,11 @@ func TestTheErrorSummaryNamesEveryFieldInDutch(t *testing.T) {
 	office.setLang("nl")
 	noVotes := url.Values{"outcome": {"not_awarded"}, "rationale": {"Not yet at the level."}}
 	check("a decision without votes", office.post("/office/cases/"+caseID+"/decide", noVotes, true), http.StatusBadRequest,
-		"panel", "De toekenningscommissie: verplicht")
+		"panel", "De toekenningscommissie: geef de stem van ten minste één lid")
+	office.setLang("en")
+	check("a decision without votes, in English", office.post("/office/cases/"+caseID+"/decide", noVotes, true), http.StatusBadRequest,
+		"panel", "The awarding panel: give the vote of at least one member")
+	office.setLang("nl")
 
 	anna := w.client(t)
 	anna.login(w.assessor.Email, w.assessor.Password)

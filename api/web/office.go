@@ -376,7 +376,7 @@ func (a *app) decide(x *ctx) error {
 			}
 		}
 		if len(panel) == 0 {
-			return aggregate.Result{}, domain.InvalidFields("no panel", domain.FieldError{Field: "panel", Reason: "required"})
+			return aggregate.Result{}, domain.InvalidFields("no panel", domain.FieldError{Field: "panel", Reason: "give the vote of at least one member"})
 		}
 		if !x.confirmed() {
 			var votes []summaryLine
