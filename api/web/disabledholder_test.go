@@ -40,7 +40,7 @@ func TestADisabledAssessorsCasesAreShownToTheOffice(t *testing.T) {
 	if other := office.get("/office/cases?assessor_id=" + nina.ID); strings.Contains(other.Body, caseID) {
 		t.Fatal("the queue filtered to another assessor lists the case")
 	}
-	if d := office.get("/office"); !strings.Contains(d.Body, "Anna Assessor is disabled and holds a case in progress, which waits until you reassign it.") {
+	if d := office.get("/office"); !strings.Contains(d.Body, "Anna Assessor is disabled and has a case still to assess, which waits until you reassign it.") {
 		t.Fatalf("the dashboard does not say the disabled assessor's case waits: %.5000s", d.Body)
 	}
 	c := office.get("/office/cases/" + caseID)
