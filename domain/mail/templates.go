@@ -88,11 +88,19 @@ func tpl(k Kind, lang, subject, body string) {
 
 // funcs are what a template of lang may call: date and datetime write a
 // time as the web pages do in that language (domain/dates), level a
-// level's name as the framework gives it in that language.
+// level's name as the framework gives it in that language, count a number
+// with its noun in the singular or the plural.
 func funcs(lang string) template.FuncMap {
 	return template.FuncMap{
 		"date":     func(t time.Time) string { return dates.Date(lang, t) },
 		"datetime": func(t time.Time) string { return dates.DateTime(lang, t) },
+		// count writes n with the noun in its number: "1 day", "2 days".
+		"count": func(n int, one, many string) string {
+			if n == 1 || n == -1 {
+				return fmt.Sprintf("%d %s", n, one)
+			}
+			return fmt.Sprintf("%d %s", n, many)
+		},
 		"level": func(l framework.Level) string {
 			if li, ok := framework.Default().Level(l); ok {
 				return li.Name.In(lang)
@@ -216,18 +224,18 @@ De uitkomst en de redenen staan op de pagina van de aanvraag:
 
 {{.Link}}
 `+footerNL)
-	tpl(KindRenewalReminder, "en", "Your accreditation runs out in {{.Days}} days", `
+	tpl(KindRenewalReminder, "en", "Your accreditation runs out in {{count .Days \"day\" \"days\"}}", `
 Dear {{.Name}},
 
-Your EMCC accreditation is valid until {{date .Until}}, {{.Days}} days from now.
+Your EMCC accreditation is valid until {{date .Until}}, {{count .Days "day" "days"}} from now.
 Renew it in time on its page:
 
 {{.Link}}
 `+footerEN)
-	tpl(KindRenewalReminder, "nl", "Uw accreditatie verloopt over {{.Days}} dagen", `
+	tpl(KindRenewalReminder, "nl", "Uw accreditatie verloopt over {{count .Days \"dag\" \"dagen\"}}", `
 Beste {{.Name}},
 
-Uw EMCC-accreditatie is geldig tot {{date .Until}}, over {{.Days}} dagen.
+Uw EMCC-accreditatie is geldig tot {{date .Until}}, over {{count .Days "dag" "dagen"}}.
 Verleng haar op tijd op haar pagina:
 
 {{.Link}}
@@ -317,7 +325,7 @@ Beste {{.Name}},
 Dear {{.Name}},
 
 Someone asked to set a new password for your EMCC Accredit account. If it was
-you, follow this link within {{.Minutes}} minutes; it works once:
+you, follow this link within {{count .Minutes "minute" "minutes"}}; it works once:
 
 {{.Link}}
 
@@ -327,7 +335,7 @@ If it was not you, ignore this email: your password stays as it is.
 Beste {{.Name}},
 
 Er is gevraagd een nieuw wachtwoord in te stellen voor uw EMCC Accredit-account.
-Was u dat, volg dan binnen {{.Minutes}} minuten deze link; hij werkt één keer:
+Was u dat, volg dan binnen {{count .Minutes "minuut" "minuten"}} deze link; hij werkt één keer:
 
 {{.Link}}
 
@@ -337,7 +345,7 @@ Was u het niet, negeer dan deze e-mail: uw wachtwoord blijft zoals het is.
 Dear {{.Name}},
 
 Confirm that this is your new email address for EMCC Accredit by following
-this link within {{.Minutes}} minutes; until then your old address stays:
+this link within {{count .Minutes "minute" "minutes"}}; until then your old address stays:
 
 {{.Link}}
 `+footerEN)
@@ -345,7 +353,7 @@ this link within {{.Minutes}} minutes; until then your old address stays:
 Beste {{.Name}},
 
 Bevestig dat dit uw nieuwe e-mailadres voor EMCC Accredit is door binnen
-{{.Minutes}} minuten deze link te volgen; tot dan blijft uw oude adres gelden:
+{{count .Minutes "minuut" "minuten"}} deze link te volgen; tot dan blijft uw oude adres gelden:
 
 {{.Link}}
 `+footerNL)
