@@ -341,21 +341,28 @@ Was u dat, volg dan binnen {{count .Minutes "minuut" "minuten"}} deze link; hij 
 
 Was u het niet, negeer dan deze e-mail: uw wachtwoord blijft zoals het is.
 `+footerNL)
+	// Mailed to an address not yet confirmed to be the account holder's:
+	// whoever reads it may be someone else, so it does not name them
+	// (the recovery service gives it no name either).
 	tpl(KindEmailVerification, "en", "Confirm your new email address for EMCC Accredit", `
-Dear {{.Name}},
+Hello,
 
 Confirm that this is your new email address for EMCC Accredit by following
 this link within {{count .Minutes "minute" "minutes"}}; until then your old address stays:
 
 {{.Link}}
+
+If you did not ask for this, ignore this email: nothing changes.
 `+footerEN)
 	tpl(KindEmailVerification, "nl", "Bevestig uw nieuwe e-mailadres voor EMCC Accredit", `
-Beste {{.Name}},
+Goedendag,
 
 Bevestig dat dit uw nieuwe e-mailadres voor EMCC Accredit is door binnen
 {{count .Minutes "minuut" "minuten"}} deze link te volgen; tot dan blijft uw oude adres gelden:
 
 {{.Link}}
+
+Hebt u hier niet om gevraagd, negeer dan deze e-mail: er verandert niets.
 `+footerNL)
 	tpl(KindPasswordChanged, "en", "Your EMCC Accredit password was changed", `
 Dear {{.Name}},

@@ -273,7 +273,13 @@ func (s *Service) mail(ctx context.Context, u accounts.UserView, to string, kind
 	if lang != "nl" {
 		lang = "en"
 	}
-	subject, body, err := mail.Render(kind, lang, mail.Data{Name: u.Name, Link: link, Minutes: int(TTL.Minutes())})
+	d := mail.Data{Name: u.Name, Link: link, Minutes: int(TTL.Minutes())}
+	if kind == mail.KindEmailVerification {
+		// A new address is not yet known to be the user's: whoever holds
+		// it may be someone else, and must not learn whose account it is.
+		d.Name = ""
+	}
+	subject, body, err := mail.Render(kind, lang, d)
 	if err != nil {
 		return err
 	}
