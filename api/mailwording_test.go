@@ -1,10 +1,13 @@
 package api_test
 
 import (
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
+	"github.com/emcc/accredit/domain/dates"
 )
 
 // TestTheNewAddressConfirmationDoesNotNameTheAccountHolder: the link that
@@ -30,5 +33,115 @@ func TestTheNewAddressConfirmationDoesNotNameTheAccountHolder(t *testing.T) {
 		if greeting := map[string]string{"en": "Hello,\n", "nl": "Goedendag,\n"}[lang]; !strings.HasPrefix(body, greeting) {
 			t.Errorf("%s: the confirmation does not greet neutrally with %q:\n%s", lang, greeting, body)
 		}
+	}
+}
+
+// mailOn waits for the message of kind about case id and returns its body.
+func (tm *team) mailOn(t *testing.T, kind, id string) string {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		for _, m := range tm.ofKind(t, kind) {
+			if m["case_id"] == id {
+				return m["body"].(string)
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s mail on case %s", kind, id)
+		}
+	}
+}
+
+// TestARefusalsMailSaysTheApplicantMayAppeal: the decision's mail on a
+// refusal, or on an award below the level applied for, tells the applicant
+// they may appeal, where (the application page it links, under the appeal
+// form's heading) and until when the case's rules allow, worded as the
+// application page words it; with no window set it gives no date, and an
+// award at the level applied for says nothing of an appeal.
+func TestARefusalsMailSaysTheApplicantMayAppeal(t *testing.T) {
+	tm := newTeam(t)
+	decide := func(outcome, level string) (string, time.Time) {
+		t.Helper()
+		id := tm.openEIA(t)
+		tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200)
+		tm.toDecision(t, id)
+		body := map[string]string{"outcome": outcome, "rationale": "As the panel found."}
+		if outcome == "awarded" {
+			body["level"] = level
+		}
+		d := tm.post(t, "/api/v1/cases/"+id+"/decision", tm.admin, body, 200)
+		at, err := time.Parse(time.RFC3339, d["decision"].(map[string]any)["at"].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id, at
+	}
+	where := "on the application page, under \"Appeal against the decision\", give your grounds."
+	open, _ := decide("not_awarded", "")
+	if b := tm.mailOn(t, "decision", open); !strings.Contains(b, "If you disagree with the decision, you can appeal:\n"+where) ||
+		!strings.Contains(b, tm.in.URL+"/applications/"+open+"\n") {
+		t.Errorf("a refusal under the shipped rules (no window): the mail does not say the applicant may appeal, nor where:\n%s", b)
+	}
+	same, _ := decide("awarded", "practitioner")
+	if b := tm.mailOn(t, "decision", same); strings.Contains(b, "appeal") {
+		t.Errorf("an award at the level applied for: the mail speaks of an appeal:\n%s", b)
+	}
+
+	window := map[string]any{"scheme": "EIA", "based_on": "eia-2027-1", "effective_from": "2026-03-02", "rules": []map[string]any{
+		{"name": "appeal_window_days", "values": map[string]any{"foundation": 30, "practitioner": 30, "senior_practitioner": 30, "master_practitioner": 30}},
+	}}
+	Expect(t, tm.in.Do(t, Request{Method: http.MethodPost, Path: "/api/v1/rulesets", Token: tm.admin, Body: window}), 201)
+	refused, at := decide("not_awarded", "")
+	if b, by := tm.mailOn(t, "decision", refused), dates.Date("en", at.AddDate(0, 0, 30)); !strings.Contains(b, "If you disagree with the decision, you can appeal until "+by+":\n"+where) {
+		t.Errorf("a refusal under a 30-day window: the mail does not say until %s:\n%s", by, b)
+	}
+	lower, at := decide("awarded", "foundation")
+	if b, by := tm.mailOn(t, "decision", lower), dates.Date("en", at.AddDate(0, 0, 30)); !strings.Contains(b, "If you disagree with the lower level, you can appeal until "+by+":\n"+where) {
+		t.Errorf("an award below the level applied for: the mail does not say the lower level may be appealed until %s:\n%s", by, b)
+	}
+}
+
+// TestAnAppealsMailSaysWhatFollows: upheld, the mail says the decision is
+// overturned, an accreditation it awarded withdrawn (naming it), and where
+// the case goes back to (its assessors, or the office's decision), as the
+// domain does it; dismissed, that the decision stands. In both languages.
+func TestAnAppealsMailSaysWhatFollows(t *testing.T) {
+	tm := newTeam(t)
+	rita := tm.in.CreateUser(t, tm.admin, "office", "rita@example.org", "Rita Reviewer")
+	appeal := func(outcome, level, returnTo string) (string, string) {
+		t.Helper()
+		id := tm.openEIA(t)
+		tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200)
+		tm.toDecision(t, id)
+		body := map[string]string{"outcome": "not_awarded", "rationale": "As the panel found."}
+		if level != "" {
+			body["outcome"], body["level"] = "awarded", level
+		}
+		d := tm.post(t, "/api/v1/cases/"+id+"/decision", tm.admin, body, 200)
+		acc := ""
+		if a, ok := d["accreditation"].(map[string]any); ok {
+			acc = a["id"].(string)
+		}
+		tm.post(t, "/api/v1/cases/"+id+"/appeal", tm.applicant.Token, map[string]string{"grounds": "My supervision log was overlooked."}, 200)
+		decision := map[string]string{"outcome": outcome, "rationale": "Looked at again."}
+		if returnTo != "" {
+			decision["return_to"] = returnTo
+		}
+		tm.post(t, "/api/v1/cases/"+id+"/appeal/decision", rita.Token, decision, 200)
+		return tm.mailOn(t, "appeal_outcome", id), acc
+	}
+	b, acc := appeal("upheld", "foundation", "")
+	if !strings.Contains(b, "is decided: upheld.\nThe decision is overturned, and the accreditation it awarded (certificate "+acc+") is withdrawn.\n"+
+		"Your application goes back to its assessor and verifier, who assess it again;\nthe EMCC office then decides on it anew.") {
+		t.Errorf("upheld, back to assessment, a lower award withdrawn: the mail does not say what follows:\n%s", b)
+	}
+	if b, _ = appeal("upheld", "", "decision"); !strings.Contains(b, "is decided: upheld.\nThe decision is overturned.\nYour application goes back to the EMCC office, which decides on it again.") {
+		t.Errorf("upheld, back to the decision: the mail does not say what follows:\n%s", b)
+	}
+	if b, _ = appeal("dismissed", "", ""); !strings.Contains(b, "is decided: dismissed.\nThe decision stands.") {
+		t.Errorf("dismissed: the mail does not say the decision stands:\n%s", b)
+	}
+	Expect(t, tm.in.Put(t, "/api/v1/me/notifications", tm.applicant.Token, map[string]any{"language": "nl", "receive": []string{"appeal_outcome"}}), 200)
+	if b, _ = appeal("upheld", "", "decision"); !strings.Contains(b, "het beroep is gegrond.\nHet besluit vervalt.\nUw aanvraag gaat terug naar het EMCC-bureau, dat er opnieuw over beslist.") {
+		t.Errorf("upheld, in Dutch: the mail does not say what follows:\n%s", b)
 	}
 }

@@ -495,8 +495,8 @@ func (c *Case) appealable(now time.Time) error {
 // AppealDeadline is the end of the appeal period of the standing decision;
 // zero when there is no decision or its terms set no deadline.
 func (c *Case) AppealDeadline() time.Time {
-	if c.Decision == nil || c.Decision.Appeal.WithinDays == 0 {
+	if c.Decision == nil {
 		return time.Time{}
 	}
-	return c.Decision.At.AddDate(0, 0, c.Decision.Appeal.WithinDays)
+	return c.Decision.Appeal.Deadline(c.Decision.At)
 }

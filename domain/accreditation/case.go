@@ -360,12 +360,8 @@ func (c *Case) onModerated(e eventstore.Event, d CaseModerated) {
 }
 
 func (c *Case) onDecisionMade(e eventstore.Event, d DecisionMade) {
-	terms := legacyAppealTerms
-	if d.Appeal != nil {
-		terms = *d.Appeal
-	}
 	c.Decision = &Decision{Number: d.Number, Outcome: d.Outcome, Level: d.Level, Rationale: d.Rationale, By: e.Actor.ID, At: e.OccurredAt, Panel: d.Panel,
-		Appeal: terms}
+		Appeal: d.Terms()}
 	if d.Outcome == OutcomeAwarded {
 		c.State = StateAwarded
 	} else {

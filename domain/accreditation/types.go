@@ -548,6 +548,24 @@ type AppealTerms struct {
 // held them was made under (an invented 30 days, once): it keeps them.
 var legacyAppealTerms = AppealTerms{WithinDays: 30, Allowed: 1}
 
+// Deadline is the end of the appeal period of a decision made at
+// decidedAt under t; zero when t sets no deadline.
+func (t AppealTerms) Deadline(decidedAt time.Time) time.Time {
+	if t.WithinDays == 0 {
+		return time.Time{}
+	}
+	return decidedAt.AddDate(0, 0, t.WithinDays)
+}
+
+// Terms are the appeal terms the decision was made under: those it
+// records, or for one recorded before rule sets held them the legacy ones.
+func (d DecisionMade) Terms() AppealTerms {
+	if d.Appeal != nil {
+		return *d.Appeal
+	}
+	return legacyAppealTerms
+}
+
 // Accreditation is what an award made.
 type Accreditation struct {
 	ID         string              `json:"id"`

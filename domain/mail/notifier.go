@@ -242,6 +242,9 @@ func (n *Notifier) handle(ctx context.Context, c eventstore.Commit) error {
 			if err := n.title(ctx, caseID, &data); err != nil {
 				return err
 			}
+			if kind == KindDecision && data.Outcome == string(accreditation.OutcomeAwarded) && data.AppLevel != "" && data.Level != data.AppLevel {
+				data.Appeal = true // awarded below the level applied for
+			}
 		}
 		if err := n.notify(ctx, fmt.Sprintf("e%d.%s.%s", c.Seq, kind, to), to, lang, kind, data); err != nil {
 			return err
@@ -310,12 +313,23 @@ func (n *Notifier) plan(c eventstore.Commit, e eventstore.Event) (to string, kin
 	case accreditation.EventDecisionMade:
 		var p accreditation.DecisionMade
 		if json.Unmarshal(e.Data, &p) == nil {
-			return "", KindDecision, Data{Outcome: string(p.Outcome), Level: p.Level}, true
+			// A refusal may be appealed; an award only below the level
+			// applied for, which handle knows once it has the case's title.
+			return "", KindDecision, Data{Outcome: string(p.Outcome), Level: p.Level,
+				Appeal: p.Outcome == accreditation.OutcomeNotAwarded, AppealBy: p.Terms().Deadline(e.OccurredAt)}, true
 		}
 	case accreditation.EventAppealDecided:
 		var p accreditation.AppealDecided
 		if json.Unmarshal(e.Data, &p) == nil {
-			return "", KindAppealOutcome, Data{Outcome: string(p.Outcome)}, true
+			d = Data{Outcome: string(p.Outcome), ReturnTo: p.ReturnTo}
+			for _, r := range c.Events { // an accreditation the overturned decision awarded is withdrawn beside it
+				var w accreditation.AccreditationWithdrawn
+				if accreditation.EventType(r.Type) == accreditation.EventAccreditationWithdrawn && json.Unmarshal(r.Data, &w) == nil &&
+					w.Cause == accreditation.WithdrawnAppealUpheld {
+					d.Certificate = w.AccreditationID
+				}
+			}
+			return "", KindAppealOutcome, d, true
 		}
 	case accreditation.EventInterviewScheduled:
 		var p accreditation.InterviewScheduled

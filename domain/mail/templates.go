@@ -19,7 +19,8 @@ type Data struct {
 	// Certificate is the accreditation's id, which its holder knows as
 	// the certificate number (the certificate page, the register) and an
 	// assessor sees in the renewals queue: the mails of an accreditation
-	// name it, not the case it was awarded on.
+	// name it, not the case it was awarded on. An upheld appeal's names
+	// the accreditation its decision awarded, which it withdrew.
 	Certificate string
 	Link        string
 	// Outcome is the decision's, the appeal's or the renewal's, as stored
@@ -33,6 +34,15 @@ type Data struct {
 	Level framework.Level
 	// Role is an assignment's: "assessor" or "verifier".
 	Role string
+	// Appeal is a decision's: whether the applicant may appeal it (a
+	// refusal, an award below the level applied for); AppealBy the end of
+	// the appeal period its rules set (zero: none set).
+	Appeal   bool
+	AppealBy time.Time
+	// ReturnTo is an upheld appeal's: where the case goes back to
+	// ("assessment", "decision"; "" in an appeal recorded before it was
+	// chosen, which went back to assessment).
+	ReturnTo string
 	// Scheme, and the level applied for, and for an EQA case the
 	// programme's name (opened): how the application pages head the case,
 	// which the applicant knows it by rather than by its id (titled).
@@ -199,7 +209,11 @@ The EMCC has decided on your application {{.CaseID}}`+titled+`: {{if eq .Outcome
 The decision and its reasons are on the application page:
 
 {{.Link}}
-`+footerEN)
+{{if .Appeal}}
+If you disagree with {{if eq .Outcome "awarded"}}the lower level{{else}}the decision{{end}}, you can appeal{{if not .AppealBy.IsZero}} until {{date .AppealBy}}{{end}}:
+on the application page, under "Appeal against the decision", give your grounds.
+Someone not involved in your case so far reviews it.
+{{end}}`+footerEN)
 	tpl(KindDecision, "nl", "Een besluit over uw aanvraag {{.CaseID}}", `
 Beste {{.Name}},
 
@@ -207,11 +221,18 @@ De EMCC heeft besloten over uw aanvraag {{.CaseID}}`+titled+`: {{if eq .Outcome 
 Het besluit en de redenen staan op de pagina van de aanvraag:
 
 {{.Link}}
-`+footerNL)
+{{if .Appeal}}
+Bent u het niet eens met {{if eq .Outcome "awarded"}}het lagere niveau{{else}}het besluit{{end}}, dan kunt u{{if not .AppealBy.IsZero}} tot {{date .AppealBy}}{{end}} in beroep gaan:
+op de pagina van de aanvraag, onder "In beroep gaan tegen het besluit", vult u uw gronden in.
+Iemand die nog niet bij uw dossier betrokken was, behandelt het.
+{{end}}`+footerNL)
 	tpl(KindAppealOutcome, "en", "Your appeal on application {{.CaseID}} is decided", `
 Dear {{.Name}},
 
 Your appeal on application {{.CaseID}}`+titled+` is decided: {{if eq .Outcome "upheld"}}upheld{{else}}dismissed{{end}}.
+{{if eq .Outcome "upheld"}}The decision is overturned{{with .Certificate}}, and the accreditation it awarded (certificate {{.}}) is withdrawn{{end}}.
+{{if eq .ReturnTo "decision"}}Your application goes back to the EMCC office, which decides on it again.{{else}}Your application goes back to its assessor and verifier, who assess it again;
+the EMCC office then decides on it anew.{{end}}{{else}}The decision stands.{{end}}
 The outcome and its reasons are on the application page:
 
 {{.Link}}
@@ -220,6 +241,9 @@ The outcome and its reasons are on the application page:
 Beste {{.Name}},
 
 Over uw beroep bij aanvraag {{.CaseID}}`+titled+` is beslist: het beroep is {{if eq .Outcome "upheld"}}gegrond{{else}}ongegrond{{end}}.
+{{if eq .Outcome "upheld"}}Het besluit vervalt{{with .Certificate}} en de accreditatie die het toekende (certificaat {{.}}) is ingetrokken{{end}}.
+{{if eq .ReturnTo "decision"}}Uw aanvraag gaat terug naar het EMCC-bureau, dat er opnieuw over beslist.{{else}}Uw aanvraag gaat terug naar haar assessor en verificateur, die haar opnieuw beoordelen;
+daarna beslist het EMCC-bureau er opnieuw over.{{end}}{{else}}Het besluit blijft staan.{{end}}
 De uitkomst en de redenen staan op de pagina van de aanvraag:
 
 {{.Link}}
