@@ -211,6 +211,13 @@ func (n *Notifier) handle(ctx context.Context, c eventstore.Commit) error {
 			continue
 		}
 		data.CaseID = caseID
+		if kind == KindInterview {
+			was, err := n.movedFrom(ctx, e)
+			if err != nil {
+				return err
+			}
+			data.Was = was
+		}
 		if !data.place.IsZero() {
 			place, err := n.openPlace(ctx, data.place)
 			if err != nil {
@@ -272,6 +279,36 @@ func (n *Notifier) title(ctx context.Context, caseID string, d *Data) error {
 		d.Programme = name
 	}
 	return nil
+}
+
+// movedFrom is the time of the interview that scheduling e moves: the
+// one set before it in the case, if it was neither held and recorded nor
+// past when e moved it. Zero when e sets the first, or sets one again for
+// a role that missed the one held (RecordInterview's rule).
+func (n *Notifier) movedFrom(ctx context.Context, e eventstore.Event) (time.Time, error) {
+	events, err := n.Events.Load(ctx, e.Stream)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("load %s: %w", e.Stream, err)
+	}
+	var was time.Time
+	for _, p := range events {
+		if p.Version >= e.Version {
+			break
+		}
+		switch accreditation.EventType(p.Type) {
+		case accreditation.EventInterviewScheduled:
+			var s accreditation.InterviewScheduled
+			if json.Unmarshal(p.Data, &s) == nil {
+				was = s.At
+			}
+		case accreditation.EventInterviewRecorded:
+			was = time.Time{} // held: another is a new one, not this one moved
+		}
+	}
+	if !was.After(e.OccurredAt) {
+		return time.Time{}, nil
+	}
+	return was, nil
 }
 
 // openPlace opens an interview's place for its mail. A key store that

@@ -61,6 +61,9 @@ type Data struct {
 	// in UTC ({{datetime .At}}: "6 December 2026 14:30 UTC").
 	At    time.Time
 	Place string
+	// Was is a moved interview's time before it moved (zero: the first
+	// set, or one set again after it was held).
+	Was time.Time
 	// Address is the account's new address, masked (MaskAddress), in the
 	// notice mailed to the address it left.
 	Address string
@@ -76,6 +79,9 @@ type Data struct {
 	Submitted, Overdue []CaseLink
 	Since              time.Time
 }
+
+// Moved reports whether the interview told is one moved (Was).
+func (d Data) Moved() bool { return !d.Was.IsZero() }
 
 // CaseLink is a case in the digest.
 type CaseLink struct{ ID, Link string }
@@ -264,20 +270,22 @@ Verleng haar op tijd op haar pagina:
 
 {{.Link}}
 `+footerNL)
-	tpl(KindInterview, "en", "Your interview for application {{.CaseID}}", `
+	tpl(KindInterview, "en", "Your interview for application {{.CaseID}}{{if .Moved}} is moved{{end}}", `
 Dear {{.Name}},
 
-Your interview for application {{.CaseID}}`+titled+` is set for {{datetime .At}}.
+{{if .Moved}}Your interview for application {{.CaseID}}`+titled+` is moved.
+It was set for {{datetime .Was}}; it is now set for {{datetime .At}}.{{else}}Your interview for application {{.CaseID}}`+titled+` is set for {{datetime .At}}.{{end}}
 Where: {{.Place}}
 
 The details are on the application page; should they change, you are told again:
 
 {{.Link}}
 `+footerEN)
-	tpl(KindInterview, "nl", "Uw interview voor aanvraag {{.CaseID}}", `
+	tpl(KindInterview, "nl", "Uw interview voor aanvraag {{.CaseID}}{{if .Moved}} is verplaatst{{end}}", `
 Beste {{.Name}},
 
-Uw interview voor aanvraag {{.CaseID}}`+titled+` is vastgesteld op {{datetime .At}}.
+{{if .Moved}}Uw interview voor aanvraag {{.CaseID}}`+titled+` is verplaatst.
+Het was vastgesteld op {{datetime .Was}}; het is nu vastgesteld op {{datetime .At}}.{{else}}Uw interview voor aanvraag {{.CaseID}}`+titled+` is vastgesteld op {{datetime .At}}.{{end}}
 Waar: {{.Place}}
 
 De gegevens staan op de pagina van de aanvraag; veranderen ze, dan hoort u het opnieuw:
