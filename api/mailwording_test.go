@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -190,5 +191,42 @@ func TestAMovedInterviewsMailSaysItMoved(t *testing.T) {
 	m = schedule(moved.Add(72*time.Hour), "Kamer 5", 4)
 	if b := m["body"].(string); m["subject"] != "Uw interview voor aanvraag "+id || !strings.Contains(b, "is vastgesteld op 9 maart 2026 10:00 UTC.") {
 		t.Errorf("an interview set after the time of the one before: told as moved:\n%v\n%s", m["subject"], b)
+	}
+}
+
+// TestAnEmptyDigestIsNotSent: a day with no new submission and no case
+// overdue sends the office no digest, however often the job runs that day
+// (nor later that day, when a submission comes: the day's was decided);
+// the next day's, with that submission, is sent, listing from when the
+// empty one was found.
+func TestAnEmptyDigestIsNotSent(t *testing.T) {
+	tm := newTeam(t)
+	ctx := context.Background()
+	run := func() {
+		t.Helper()
+		if _, err := tm.in.App.RunMailJobs(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	found := tm.clock.Now()
+	run()
+	run()
+	if d := tm.ofKind(t, "digest"); len(d) != 0 {
+		t.Fatalf("nothing submitted, nothing overdue: %d digests sent, want none: %v", len(d), d)
+	}
+	tm.setClock(t, found.Add(time.Hour))
+	id := tm.openEIA(t)
+	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200)
+	waitNotified(t, tm.in, lastSeq(t, tm.in))
+	tm.setClock(t, found.Add(2*time.Hour))
+	run()
+	if d := tm.ofKind(t, "digest"); len(d) != 0 {
+		t.Fatalf("the day's digest, found empty, was sent later that day: %v", d)
+	}
+	tm.setClock(t, found.Add(25*time.Hour))
+	run()
+	d := tm.ofKind(t, "digest")
+	if len(d) != 1 || !strings.Contains(d[0]["body"].(string), "New submissions since "+dates.DateTime("en", found)+": 1\n- "+id+": ") {
+		t.Fatalf("the next day, with a submission: %d digests, want 1 listing %s since the empty one: %v", len(d), id, d)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -75,6 +76,9 @@ type Notifier struct {
 
 	pos   atomic.Uint64 // the last commit handled
 	saved atomic.Uint64 // the cursor as last written
+
+	emptyMu sync.Mutex
+	empty   map[string]time.Time // digests found empty, by id (emptyDigest)
 }
 
 // Position is the position of the last commit the notifier handled.

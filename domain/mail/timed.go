@@ -72,7 +72,9 @@ func (n *Notifier) Remind(ctx context.Context, now time.Time) (int, error) {
 
 // DigestOf creates the day's digest for every office user, once a day (by
 // UTC date); it reports how many it created. Each lists the submissions
-// since that user's own digest before it.
+// since that user's own digest before it. A digest with nothing in it (no
+// submission since, no case overdue) is not sent: the day's is then done,
+// and the next day's lists from when it was found empty (see emptyDigest).
 func (n *Notifier) DigestOf(ctx context.Context, now time.Time) (int, error) {
 	if n.Timed == nil {
 		return 0, nil
@@ -85,6 +87,9 @@ func (n *Notifier) DigestOf(ctx context.Context, now time.Time) (int, error) {
 	created := 0
 	for _, office := range n.People.Office(ctx) {
 		id := "d" + day + "." + office
+		if _, ok := n.emptyDigest(id); ok {
+			continue // found empty today: not read again until tomorrow
+		}
 		if _, _, err := n.Outbox.Store().Get(ctx, id); err == nil {
 			continue // made already: no reading of the queue for it
 		} else if !errors.Is(err, ErrNotFound) {
@@ -105,6 +110,10 @@ func (n *Notifier) DigestOf(ctx context.Context, now time.Time) (int, error) {
 				d.Overdue = append(d.Overdue, CaseLink{ID: id, Link: base + "/office/cases/" + id})
 			}
 			made[since] = d
+		}
+		if len(d.Submitted) == 0 && len(d.Overdue) == 0 {
+			n.markEmptyDigest(id, now)
+			continue
 		}
 		ok, err := n.notifyOnce(ctx, id, office, "", KindDigest, d)
 		if err != nil {
@@ -129,12 +138,44 @@ const digestLookBack = 7
 // within digestLookBack days: 24 hours before now.
 func (n *Notifier) lastDigest(ctx context.Context, now time.Time, office string) time.Time {
 	for back := 1; back <= digestLookBack; back++ {
-		day := now.UTC().AddDate(0, 0, -back).Format("20060102")
-		if m, _, err := n.Outbox.Store().Get(ctx, "d"+day+"."+office); err == nil && m.CreatedAt.Before(now) {
+		id := "d" + now.UTC().AddDate(0, 0, -back).Format("20060102") + "." + office
+		if m, _, err := n.Outbox.Store().Get(ctx, id); err == nil && m.CreatedAt.Before(now) {
 			return m.CreatedAt
+		}
+		if at, ok := n.emptyDigest(id); ok && at.Before(now) {
+			return at // that day's was found empty: nothing came before it unlisted
 		}
 	}
 	return now.Add(-24 * time.Hour)
+}
+
+// emptyDigest reports when digest id (a day's, an office user's) was found
+// empty by this process, and so not sent. It is kept in memory only: a
+// process started later that day reads the queue once more, and sends the
+// day's digest if something came meanwhile; the next day's window then
+// begins at the digest before it, which lists nothing twice and leaves
+// nothing out (the days between had nothing to list).
+func (n *Notifier) emptyDigest(id string) (time.Time, bool) {
+	n.emptyMu.Lock()
+	defer n.emptyMu.Unlock()
+	at, ok := n.empty[id]
+	return at, ok
+}
+
+// markEmptyDigest records that digest id was found empty at now, and
+// forgets those older than the look-back.
+func (n *Notifier) markEmptyDigest(id string, now time.Time) {
+	n.emptyMu.Lock()
+	defer n.emptyMu.Unlock()
+	if n.empty == nil {
+		n.empty = map[string]time.Time{}
+	}
+	for k, at := range n.empty {
+		if now.Sub(at) > (digestLookBack+1)*24*time.Hour {
+			delete(n.empty, k)
+		}
+	}
+	n.empty[id] = now
 }
 
 // notifyOnce is notify for a timed message: it first looks whether the
