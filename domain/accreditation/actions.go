@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/framework"
 )
 
 // Action names a command on a case, as AllowedActions offers it and as the
@@ -480,7 +481,7 @@ func (c *Case) appealable(now time.Time) error {
 	if n := d.Appeal.Allowed; n > 0 && appealed >= n {
 		return blocked(domain.Conflict, BlockedByAppealsUsed, "cannot appeal: decision %d has already been appealed (%d of the %d appeal(s) its rules allow)", d.Number, appealed, n)
 	}
-	if d.Outcome == OutcomeAwarded && d.Level == c.Level {
+	if !OutcomeAppealable(d.Outcome, d.Level, c.Level) {
 		return blocked(domain.Unprocessable, BlockedByAwardedAsApplied, "cannot appeal: awarded at the level applied for (%s)", c.Level)
 	}
 	if end := c.AppealDeadline(); !end.IsZero() && now.After(end) {
@@ -490,6 +491,14 @@ func (c *Case) appealable(now time.Time) error {
 		return e
 	}
 	return nil
+}
+
+// OutcomeAppealable reports whether a decision of outcome, awarding level
+// on an application for applied, may be appealed at all (its period and
+// the number of appeals aside): a refusal, or an award below the level
+// applied for. The case's appeal and the decision's mail ask it.
+func OutcomeAppealable(outcome Outcome, level, applied framework.Level) bool {
+	return outcome != OutcomeAwarded || level != applied
 }
 
 // AppealDeadline is the end of the appeal period of the standing decision;

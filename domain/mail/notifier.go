@@ -253,8 +253,8 @@ func (n *Notifier) handle(ctx context.Context, c eventstore.Commit) error {
 			if err := n.title(ctx, caseID, &data); err != nil {
 				return err
 			}
-			if kind == KindDecision && data.Outcome == string(accreditation.OutcomeAwarded) && data.AppLevel != "" && data.Level != data.AppLevel {
-				data.Appeal = true // awarded below the level applied for
+			if kind == KindDecision && data.AppLevel != "" { // the level applied for known
+				data.Appeal = accreditation.OutcomeAppealable(accreditation.Outcome(data.Outcome), data.Level, data.AppLevel)
 			}
 		}
 		if err := n.notify(ctx, fmt.Sprintf("e%d.%s.%s", c.Seq, kind, to), to, lang, kind, data); err != nil {
