@@ -279,7 +279,7 @@ func TestEmailRenewalRemindersAndDailyDigest(t *testing.T) {
 		t.Fatalf("%d digests on one day, want 1 (for the one office user)", len(digests))
 	}
 	body := digests[0]["body"].(string)
-	if !strings.Contains(body, "New submissions since "+dates.DateTime("en", first.Add(-24*time.Hour))+": 1\n- "+submitted+": "+tm.in.URL+"/office/cases/"+submitted) ||
+	if !strings.Contains(body, "New submissions since "+dates.DateTime("en", first.AddDate(0, 0, -7))+": 1\n- "+submitted+": "+tm.in.URL+"/office/cases/"+submitted) ||
 		!strings.Contains(body, "Overdue cases: 0") || digests[0]["to"] != AdminEmail {
 		t.Fatalf("the digest:\n%v", digests[0])
 	}

@@ -230,3 +230,31 @@ func TestAnEmptyDigestIsNotSent(t *testing.T) {
 		t.Fatalf("the next day, with a submission: %d digests, want 1 listing %s since the empty one: %v", len(d), id, d)
 	}
 }
+
+// TestADigestAfterARestartListsWhatCameAfterAnEmptyOne: the mark that a
+// day's digest was found empty lives in the process. One started the day
+// after, which no longer knows it, must still list a submission that came
+// after the empty check: it once looked back 24 hours from its own run,
+// so a run later in the day than the empty check left the submission out
+// of every digest.
+func TestADigestAfterARestartListsWhatCameAfterAnEmptyOne(t *testing.T) {
+	tm := newTeam(t)
+	ctx := context.Background()
+	found := tm.clock.Now()
+	if _, err := tm.in.App.RunMailJobs(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tm.setClock(t, found.Add(time.Hour))
+	id := tm.openEIA(t)
+	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200)
+	waitNotified(t, tm.in, lastSeq(t, tm.in))
+	tm.in.Restart(t)                        // its leases given up: the next process runs the mail job at once
+	tm.setClock(t, found.Add(30*time.Hour)) // the next day, later than the empty check
+	if _, err := tm.in.App.RunMailJobs(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d := tm.ofKind(t, "digest")
+	if len(d) != 1 || !strings.Contains(d[0]["body"].(string), "- "+id+": ") {
+		t.Fatalf("after a restart, the next day: %d digests, want 1 listing %s, submitted after the day's empty check: %v", len(d), id, d)
+	}
+}

@@ -135,7 +135,12 @@ const digestLookBack = 7
 // between the two runs (or listed it twice). Each office user's own: one
 // whose digest was made later (turned on in the afternoon) must not move
 // another's window past what that one's last digest did not list. None
-// within digestLookBack days: 24 hours before now.
+// within digestLookBack days, sent or known to be empty: the look-back's
+// start. A day found empty is known only to the process that found it, so
+// a process started since would otherwise look back 24 hours from its own
+// run and leave out what came between that day's check and then; what the
+// look-back's start lists in addition no digest listed (one would have
+// been found).
 func (n *Notifier) lastDigest(ctx context.Context, now time.Time, office string) time.Time {
 	for back := 1; back <= digestLookBack; back++ {
 		id := "d" + now.UTC().AddDate(0, 0, -back).Format("20060102") + "." + office
@@ -146,7 +151,7 @@ func (n *Notifier) lastDigest(ctx context.Context, now time.Time, office string)
 			return at // that day's was found empty: nothing came before it unlisted
 		}
 	}
-	return now.Add(-24 * time.Hour)
+	return now.AddDate(0, 0, -digestLookBack)
 }
 
 // emptyDigest reports when digest id (a day's, an office user's) was found

@@ -54,3 +54,22 @@ func (l *Leases) Acquire(ctx context.Context, name, holder string) (bool, error)
 	}
 	return true, nil
 }
+
+// Release gives up the lease name if holder has it, so that another
+// process takes its job at once instead of after the TTL: a stop's, once
+// its jobs have ended. One another holder has is left alone.
+func (l *Leases) Release(ctx context.Context, name, holder string) error {
+	e, err := l.kv.Get(ctx, name)
+	switch {
+	case errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrKeyDeleted):
+		return nil
+	case err != nil:
+		return err
+	case string(e.Value()) != holder:
+		return nil
+	}
+	if err := l.kv.Delete(ctx, name, jetstream.LastRevision(e.Revision())); err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
+		return err // ErrKeyExists: taken or renewed in between, no longer ours to give
+	}
+	return nil
+}

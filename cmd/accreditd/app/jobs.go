@@ -17,6 +17,36 @@ import (
 	"github.com/emcc/accredit/domain/cases"
 )
 
+// The leases of the timed jobs, by name: a stop gives up each it holds
+// (releaseLeases).
+const (
+	leaseCheckpoint = "checkpoint"
+	leaseExpiry     = "expiry"
+	leaseRetention  = "retention"
+	leaseMail       = "mail"
+)
+
+var jobLeases = []string{leaseCheckpoint, leaseExpiry, leaseRetention, leaseMail}
+
+// releaseLeases gives up the jobs' leases this process holds, once its
+// jobs have ended: the next process (a rolling update's) runs them at
+// once rather than after the lease's TTL.
+func (a *App) releaseLeases(ctx context.Context) {
+	if a.leases == nil {
+		return
+	}
+	// Bounded: with NATS away the leases lapse by themselves, and the
+	// stop's budget is the snapshots'.
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	for _, name := range jobLeases {
+		if err := a.leases.Release(ctx, name, a.id); err != nil {
+			a.log.Warn("leases not released on stop; another process takes them when they lapse", "lease", name, "err", err)
+			return
+		}
+	}
+}
+
 // checkpointLoop signs a checkpoint every interval, in one process of the
 // cluster at a time (the lease holder).
 func (a *App) checkpointLoop(ctx context.Context) {
@@ -27,7 +57,7 @@ func (a *App) checkpointLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			ok, err := a.leases.Acquire(ctx, "checkpoint", a.id)
+			ok, err := a.leases.Acquire(ctx, leaseCheckpoint, a.id)
 			if err != nil || !ok {
 				continue
 			}
@@ -71,7 +101,7 @@ func (a *App) periodicCheckpoint(ctx context.Context) (bool, error) {
 // RunExpiry expires the accreditations past their date, if this process
 // holds the expiry lease; it returns how many it expired.
 func (a *App) RunExpiry(ctx context.Context) (int, error) {
-	ok, err := a.leases.Acquire(ctx, "expiry", a.id)
+	ok, err := a.leases.Acquire(ctx, leaseExpiry, a.id)
 	if err != nil || !ok {
 		return 0, err
 	}
@@ -92,7 +122,7 @@ func (a *App) RunRetention(ctx context.Context) (int, error) {
 // runRetention is RunRetention; held says whether this process held the
 // lease (and so ran it).
 func (a *App) runRetention(ctx context.Context) (n int, held bool, err error) {
-	ok, err := a.leases.Acquire(ctx, "retention", a.id)
+	ok, err := a.leases.Acquire(ctx, leaseRetention, a.id)
 	if err != nil || !ok {
 		return 0, false, err
 	}

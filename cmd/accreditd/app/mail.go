@@ -160,7 +160,7 @@ func (t timed) Digest(_ context.Context, since, now time.Time) (submitted, overd
 // if this process holds the lease (the ids make a second run create
 // nothing; the lease saves it the work). It returns how many it created.
 func (a *App) RunMailJobs(ctx context.Context) (int, error) {
-	ok, err := a.leases.Acquire(ctx, "mail", a.id)
+	ok, err := a.leases.Acquire(ctx, leaseMail, a.id)
 	if err != nil || !ok {
 		return 0, err
 	}

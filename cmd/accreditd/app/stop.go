@@ -43,6 +43,7 @@ func (a *App) Close() error {
 		a.cancel()
 	}
 	a.wg.Wait()
+	a.releaseLeases(ctx)
 	// The snapshots at once, each within what is left of the budget.
 	var snaps sync.WaitGroup
 	snaps.Go(func() { a.saveAggregates(ctx, "on stop") })
