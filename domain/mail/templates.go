@@ -164,6 +164,13 @@ const footerNL = `
 EMCC Accredit. Op uw accountpagina kiest u welke e-mails u ontvangt.
 `
 
+// The footers of a mail to an address not yet confirmed to be the
+// user's: nothing about an account its reader may not have.
+const plainFooter = `
+--
+EMCC Accredit.
+`
+
 // The account notices' footers: no preference turns these off.
 const noticeFooterEN = `
 --
@@ -362,7 +369,7 @@ you, follow this link within {{count .Minutes "minute" "minutes"}}; it works onc
 {{.Link}}
 
 If it was not you, ignore this email: your password stays as it is.
-`+footerEN)
+`+noticeFooterEN)
 	tpl(KindPasswordReset, "nl", "Stel een nieuw wachtwoord in voor EMCC Accredit", `
 Beste {{.Name}},
 
@@ -372,7 +379,7 @@ Was u dat, volg dan binnen {{count .Minutes "minuut" "minuten"}} deze link; hij 
 {{.Link}}
 
 Was u het niet, negeer dan deze e-mail: uw wachtwoord blijft zoals het is.
-`+footerNL)
+`+noticeFooterNL)
 	// Mailed to an address not yet confirmed to be the account holder's:
 	// whoever reads it may be someone else, so it does not name them
 	// (the recovery service gives it no name either).
@@ -385,7 +392,7 @@ this link within {{count .Minutes "minute" "minutes"}}; until then your old addr
 {{.Link}}
 
 If you did not ask for this, ignore this email: nothing changes.
-`+footerEN)
+`+plainFooter)
 	tpl(KindEmailVerification, "nl", "Bevestig uw nieuwe e-mailadres voor EMCC Accredit", `
 Goedendag,
 
@@ -395,7 +402,7 @@ Bevestig dat dit uw nieuwe e-mailadres voor EMCC Accredit is door binnen
 {{.Link}}
 
 Hebt u hier niet om gevraagd, negeer dan deze e-mail: er verandert niets.
-`+footerNL)
+`+plainFooter)
 	tpl(KindPasswordChanged, "en", "Your EMCC Accredit password was changed", `
 Dear {{.Name}},
 

@@ -280,3 +280,25 @@ func TestApplicantMailsNameTheApplication(t *testing.T) {
 		t.Errorf("no title:\n%s", en)
 	}
 }
+
+// TestOnlyAMailOneCanTurnOffSaysSo: the footer "You can choose which
+// emails you receive" went on the password reset and the new address's
+// confirmation too, which no choice turns off (the latter to an address
+// not yet the user's). Each kind's footer says what is true of it.
+func TestOnlyAMailOneCanTurnOffSaysSo(t *testing.T) {
+	d := Data{Name: "Carla Coach", Link: "https://accredit.test/x", Minutes: 30, At: time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)}
+	var kinds []Kind
+	for _, r := range domain.UserRoles {
+		kinds = append(kinds, KindsFor(r)...)
+	}
+	kinds = append(kinds, alwaysSent...)
+	for _, k := range kinds {
+		_, en, _, nl := renderBoth(t, k, d)
+		choice := !slices.Contains(alwaysSent, k)
+		for body, says := range map[string]string{en: "You can choose which emails you receive", nl: "kiest u welke e-mails u ontvangt"} {
+			if got := strings.Contains(body, says); got != choice {
+				t.Errorf("%s: the footer says one can turn it off: %v; want %v:\n%s", k, got, choice, body)
+			}
+		}
+	}
+}
