@@ -131,6 +131,10 @@ func TestIssuedCredentialVerifiesIndependently(t *testing.T) {
 			!strings.Contains(string(ids), `"hashed":false,"identityHash":"user-ACC1","identityType":"systemId"`) {
 			t.Errorf("holder identifiers %s", ids)
 		}
+		// The credential's name is what a wallet shows: "EMCC" once.
+		if c["name"] != "EMCC Individual Accreditation (EIA), Senior Practitioner" {
+			t.Errorf("credential name %v, want EMCC Individual Accreditation (EIA), Senior Practitioner", c["name"])
+		}
 		ach, _ := subj["achievement"].(map[string]any)
 		if ach["name"] != "EMCC Individual Accreditation (EIA), Senior Practitioner" {
 			t.Errorf("achievement name %v", ach["name"])

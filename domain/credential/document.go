@@ -162,7 +162,7 @@ func (o Office) Build(a Award, index int) Credential {
 		Context: []string{ContextVC2, ContextOB3},
 		ID:      o.base() + "/credentials/" + url.PathEscape(a.AccreditationID),
 		Type:    []string{"VerifiableCredential", "OpenBadgeCredential"},
-		Name:    "EMCC " + title,
+		Name:    title, // SchemeName begins with "EMCC" already
 		Issuer:  Profile{ID: o.DID(), Type: []string{"Profile"}, Name: OfficeName, URL: o.base()},
 		CredentialSubject: Subject{
 			Type: []string{"AchievementSubject"},
