@@ -549,8 +549,11 @@ func (s *Server) verifyAccreditation(c echo.Context) error {
 	id := c.Param("accreditation_id")
 	var e projections.RegisterEntry
 	var ok bool
+	var replacedBy string
 	if err := s.read(c, func(m *projections.Models, _ uint64) error {
-		e, ok = m.Register.Lookup(id)
+		if e, ok = m.Register.Lookup(id); ok {
+			replacedBy = m.Register.ReplacedBy(e)
+		}
 		return nil
 	}); err != nil {
 		return err
@@ -562,6 +565,7 @@ func (s *Server) verifyAccreditation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	row.ReplacedBy = replacedBy
 	return c.JSON(http.StatusOK, map[string]any{"valid": row.Valid, "accreditation": row})
 }
 

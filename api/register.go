@@ -32,6 +32,13 @@ type RegisterRow struct {
 	AwardedAt       time.Time                         `json:"awarded_at"`
 	ValidUntil      time.Time                         `json:"valid_until"`
 	Status          accreditation.AccreditationStatus `json:"status"`
+	// EndedAt is when an accreditation no longer active ended (revoked,
+	// withdrawn, or its date when expired); absent while it is active.
+	EndedAt time.Time `json:"ended_at,omitzero"`
+	// ReplacedBy is the accreditation awarded in its stead on the same
+	// case (an appeal upheld back to the decision); the verification
+	// answers it, the lists never hold such a row.
+	ReplacedBy string `json:"replaced_by,omitempty"`
 	// Valid is whether it is in force now (accreditation.InForce); the
 	// verification answer carries it beside the row, not in it.
 	Valid bool `json:"-"`
@@ -67,7 +74,7 @@ type PublicRegister struct {
 // read that a valid accreditation's holder was erased.
 func (r PublicRegister) Row(ctx context.Context, e projections.RegisterEntry) (row RegisterRow, listed bool, err error) {
 	row = RegisterRow{AccreditationID: e.AccreditationID, Scheme: e.Scheme, Level: e.Level, AwardedAt: e.AwardedAt,
-		ValidUntil: e.ValidUntil, Status: e.Status, Valid: accreditation.InForce(e.Status, e.ValidUntil, r.Now())}
+		ValidUntil: e.ValidUntil, Status: e.Status, EndedAt: e.EndedAt, Valid: accreditation.InForce(e.Status, e.ValidUntil, r.Now())}
 	unavailable := func(err error) (RegisterRow, bool, error) {
 		e := domain.Wrap(domain.Unavailable, err, "the accreditation's holder cannot be read for now")
 		e.RetryAfter = 1

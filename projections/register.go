@@ -17,16 +17,21 @@ import (
 
 // RegisterEntry is one accreditation as the public register knows it.
 type RegisterEntry struct {
-	AccreditationID   string                            `json:"accreditation_id"`
-	CaseID            string                            `json:"case_id"`
-	HolderID          string                            `json:"holder_id"`
-	Scheme            accreditation.Scheme              `json:"scheme"`
-	Level             framework.Level                   `json:"level"`
-	AwardedAt         time.Time                         `json:"awarded_at"`
-	ValidUntil        time.Time                         `json:"valid_until"`
-	Status            accreditation.AccreditationStatus `json:"status"`
-	ProgrammeName     pii.Sealed                        `json:"programme_name,omitzero"`
-	ProgrammeProvider pii.Sealed                        `json:"programme_provider,omitzero"`
+	AccreditationID string                            `json:"accreditation_id"`
+	CaseID          string                            `json:"case_id"`
+	HolderID        string                            `json:"holder_id"`
+	Scheme          accreditation.Scheme              `json:"scheme"`
+	Level           framework.Level                   `json:"level"`
+	AwardedAt       time.Time                         `json:"awarded_at"`
+	ValidUntil      time.Time                         `json:"valid_until"`
+	Status          accreditation.AccreditationStatus `json:"status"`
+	// EndedAt is when an accreditation no longer active ended: the day it
+	// was revoked or withdrawn, or its date, expired. Zero while active
+	// (a renewal after an end clears it), and for an end applied before
+	// the register kept it (a snapshot made then).
+	EndedAt           time.Time  `json:"ended_at,omitzero"`
+	ProgrammeName     pii.Sealed `json:"programme_name,omitzero"`
+	ProgrammeProvider pii.Sealed `json:"programme_provider,omitzero"`
 }
 
 // Register is the read model of the public register: every accreditation
@@ -143,9 +148,16 @@ func (m *Register) Programmes(yield func(*RegisterEntry) bool) {
 // Replaced reports whether a later award on e's case replaced e: the
 // accreditation withdrawn when an appeal was upheld back to the decision,
 // and awarded anew.
-func (m *Register) Replaced(e RegisterEntry) bool {
+func (m *Register) Replaced(e RegisterEntry) bool { return m.ReplacedBy(e) != "" }
+
+// ReplacedBy is the id of the later award on e's case that replaced e
+// (see Replaced), "" when none did.
+func (m *Register) ReplacedBy(e RegisterEntry) string {
 	c := m.Cases[e.CaseID]
-	return c != nil && c.AccreditationID != "" && c.AccreditationID != e.AccreditationID
+	if c != nil && c.AccreditationID != "" && c.AccreditationID != e.AccreditationID {
+		return c.AccreditationID
+	}
+	return ""
 }
 
 // Name implements ReadModel.
@@ -213,27 +225,27 @@ func (m *Register) applyCase(caseID string, e eventstore.Event, p any) {
 			// An award that ended while its renewal was assessed is in
 			// force again.
 			en := *m.Entries[p.AccreditationID]
-			en.ValidUntil, en.Status = p.ValidUntil, accreditation.StatusActive
+			en.ValidUntil, en.Status, en.EndedAt = p.ValidUntil, accreditation.StatusActive, time.Time{}
 			m.Entries[p.AccreditationID] = &en
 			m.entryChanged(p.AccreditationID)
 		}
 	case accreditation.AccreditationExpired:
-		m.ended(p.AccreditationID, accreditation.StatusExpired)
+		m.ended(p.AccreditationID, accreditation.StatusExpired, p.ValidUntil)
 	case accreditation.AccreditationRevoked:
-		m.ended(p.AccreditationID, accreditation.StatusRevoked)
+		m.ended(p.AccreditationID, accreditation.StatusRevoked, e.OccurredAt)
 	case accreditation.AccreditationWithdrawn:
-		m.ended(p.AccreditationID, accreditation.StatusWithdrawn)
+		m.ended(p.AccreditationID, accreditation.StatusWithdrawn, e.OccurredAt)
 	}
 }
 
-// ended sets the status of an accreditation that ended, as a new entry
+// ended sets the status of an accreditation that ended at, as a new entry
 // (see capture).
-func (m *Register) ended(id string, status accreditation.AccreditationStatus) {
+func (m *Register) ended(id string, status accreditation.AccreditationStatus, at time.Time) {
 	if m.Entries[id] == nil {
 		return
 	}
 	en := *m.Entries[id]
-	en.Status = status
+	en.Status, en.EndedAt = status, at
 	m.Entries[id] = &en
 	m.entryChanged(id)
 }

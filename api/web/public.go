@@ -12,6 +12,7 @@ import (
 	"github.com/emcc/accredit/api"
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/accounts"
+	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/cases"
 	"github.com/emcc/accredit/projections"
 )
@@ -195,13 +196,24 @@ func (a *app) verify(x *ctx) error {
 	id := x.Param("acc")
 	var e projections.RegisterEntry
 	var ok bool
-	a.read(func(m *projections.Models) { e, ok = m.Register.Lookup(id) })
+	var replacedBy string
+	a.read(func(m *projections.Models) {
+		if e, ok = m.Register.Lookup(id); ok {
+			replacedBy = m.Register.ReplacedBy(e)
+		}
+	})
 	if !ok {
 		return domain.Errorf(domain.NotFound, "no accreditation %s", id)
 	}
 	row, _, err := a.publicRegister().Row(x.Request().Context(), e)
 	if err != nil {
 		return err
+	}
+	row.ReplacedBy = replacedBy
+	if row.Status == accreditation.StatusActive && !row.Valid {
+		// Past its date, before the expiry job has recorded it: it is
+		// expired, not "not valid: Active".
+		row.Status = accreditation.StatusExpired
 	}
 	return x.render(0, "verify", x.newPage("verify.title", row))
 }
