@@ -192,6 +192,13 @@ func fieldLabel(lang string, cat *framework.Catalogue, name string) string {
 	if hasMessage("rule." + name) {
 		return ""
 	}
+	// A self-check's rating (scField): its message names the indicator,
+	// its field name "r42" means nothing to a reader.
+	if n, ok := strings.CutPrefix(name, "r"); ok && n != "" {
+		if _, err := strconv.Atoi(n); err == nil {
+			return ""
+		}
+	}
 	// A figure of the office's rules form: its rule and level, and
 	// the route for graduates; a rule's source.
 	for _, f := range []struct{ prefix, key string }{{"v_", "field.rule_value"}, {"g_", "field.rule_graduates"}} {
