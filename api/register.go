@@ -148,6 +148,12 @@ func (l *RegisterList) Search(f RegisterFilter, from, limit int) (rows []Registe
 	return rows, next
 }
 
+// Count is how many rows f matches.
+func (l *RegisterList) Count(f RegisterFilter) int {
+	at, _ := l.search(f, 0, 0)
+	return len(at)
+}
+
 // search is Search's rows' positions.
 func (l *RegisterList) search(f RegisterFilter, from, limit int) (at []int, next int) {
 	text := strings.ToLower(f.Text)

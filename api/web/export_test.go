@@ -6,3 +6,10 @@ func SetFinishedPageSize(n int) (undo func()) {
 	old := finishedLimit.Swap(int32(n))
 	return func() { finishedLimit.Store(old) }
 }
+
+// SetRegisterPageSize sets how many rows a page of the public register
+// shows; it returns the undo.
+func SetRegisterPageSize(n int) (undo func()) {
+	old := registerPage.Swap(int32(n))
+	return func() { registerPage.Store(old) }
+}

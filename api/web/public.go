@@ -5,9 +5,11 @@ import (
 	"io/fs"
 	"mime"
 	"net/http"
+	"net/url"
 	"path"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/emcc/accredit/api"
 	"github.com/emcc/accredit/domain"
@@ -175,17 +177,58 @@ func (a *app) publicRegister() api.PublicRegister {
 	return api.PublicRegister{Users: a.d.Accounts, Vault: a.d.Reads.Vault, Now: a.d.Now}
 }
 
+// registerPage is how many rows a page of the public register shows (50;
+// a test pages through a few): the whole register, tens of thousands of
+// rows, was one page of many megabytes.
+var registerPage = func() *atomic.Int32 {
+	var n atomic.Int32
+	n.Store(50)
+	return &n
+}()
+
 func (a *app) registerList(x *ctx) error {
 	q := strings.TrimSpace(x.QueryParam("q"))
 	if len(q) > 200 {
 		q = q[:200]
 	}
 	scheme, level := enumParam(x.QueryParam("scheme"), schemes), enumParam(x.QueryParam("level"), levelIDs())
+	f := api.RegisterFilter{Scheme: scheme, Level: level, Text: q}
+	cursor := x.QueryParam("cursor")
 	var rows []api.RegisterRow
+	var total, next int
 	a.read(func(m *projections.Models) {
-		rows, _ = a.publicRegister().Listed(x.Request().Context(), m.Register).Search(api.RegisterFilter{Scheme: scheme, Level: level, Text: q}, 0, 0)
+		list := a.publicRegister().Listed(x.Request().Context(), m.Register)
+		from := 0
+		if e, ok := m.Register.Lookup(cursor); ok { // an unknown one: the first page
+			from = list.After(e.AwardedAt, e.AccreditationID)
+		} else {
+			cursor = ""
+		}
+		total = list.Count(f)
+		rows, next = list.Search(f, from, int(registerPage.Load()))
 	})
-	p := x.newPage("register.title", map[string]any{"Rows": rows, "Searched": x.QueryParams().Has("q")})
+	// The page's links keep the search; the next page starts after its
+	// last row, as the API's next_cursor.
+	link := func(cursor string) string {
+		v := url.Values{}
+		for k, val := range map[string]string{"q": q, "scheme": scheme, "level": level, "cursor": cursor} {
+			if val != "" {
+				v.Set(k, val)
+			}
+		}
+		if len(v) == 0 {
+			return "/register"
+		}
+		return "/register?" + v.Encode()
+	}
+	d := map[string]any{"Rows": rows, "Total": total, "Searched": x.QueryParams().Has("q")}
+	if cursor != "" {
+		d["First"] = link("")
+	}
+	if next >= 0 && len(rows) > 0 {
+		d["Next"] = link(rows[len(rows)-1].AccreditationID)
+	}
+	p := x.newPage("register.title", d)
 	p.Form.Set("q", q)
 	p.Form.Set("scheme", scheme)
 	p.Form.Set("level", level)
