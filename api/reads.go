@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -475,7 +476,7 @@ func (s *Server) registerList(c echo.Context) error {
 		return err
 	}
 	q := strings.ToLower(strings.TrimSpace(c.QueryParam("q")))
-	if len(q) > 200 {
+	if utf8.RuneCountInString(q) > 200 { // characters, as it says: a Greek name's are two bytes each
 		return badQuery("q", "at most 200 characters")
 	}
 	limit := 0 // every row, as before pages

@@ -188,8 +188,8 @@ var registerPage = func() *atomic.Int32 {
 
 func (a *app) registerList(x *ctx) error {
 	q := strings.TrimSpace(x.QueryParam("q"))
-	if len(q) > 200 {
-		q = q[:200]
+	if r := []rune(q); len(r) > 200 {
+		q = string(r[:200]) // characters, not bytes: a cut letter made the page's form invalid UTF-8
 	}
 	scheme, level := enumParam(x.QueryParam("scheme"), schemes), enumParam(x.QueryParam("level"), levelIDs())
 	f := api.RegisterFilter{Scheme: scheme, Level: level, Text: q}

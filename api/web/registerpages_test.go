@@ -2,9 +2,11 @@ package web_test
 
 import (
 	"html"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/emcc/accredit/api/web"
 )
@@ -66,5 +68,19 @@ func TestThePublicRegisterComesInPages(t *testing.T) {
 	}
 	if a := c.get("/register?cursor=nope"); a.Status != 200 || len(registerd.FindAllString(a.Body, -1)) != 2 {
 		t.Errorf("an unknown cursor: status %d, want the first page", a.Status)
+	}
+}
+
+// TestTheRegisterSearchKeepsWholeLetters: a search longer than 200 is cut
+// to 200, but bytes were cut, so a letter of two bytes at the cut left
+// half of it in the page's form: the page was no longer valid UTF-8.
+func TestTheRegisterSearchKeepsWholeLetters(t *testing.T) {
+	w := newWorld(t)
+	a := w.client(t).get("/register?q=" + url.QueryEscape(strings.Repeat("a", 199)+"éé"))
+	if a.Status != 200 || !utf8.ValidString(a.Body) {
+		t.Fatalf("got status %d, valid UTF-8 %v; want 200 and valid", a.Status, utf8.ValidString(a.Body))
+	}
+	if !strings.Contains(a.Body, `value="`+strings.Repeat("a", 199)+`é"`) {
+		t.Errorf("the form does not keep the search's first 200 characters")
 	}
 }
