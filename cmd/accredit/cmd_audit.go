@@ -305,6 +305,8 @@ type registerEntry struct {
 	AwardedAt       time.Time `json:"awarded_at"`
 	ValidUntil      time.Time `json:"valid_until"`
 	Status          string    `json:"status"`
+	EndedAt         time.Time `json:"ended_at"`    // verification: when one no longer active ended
+	ReplacedBy      string    `json:"replaced_by"` // verification: the award in its stead
 }
 
 func cmdRegisterSearch(ctx context.Context, c *cli, args []string) error {
@@ -404,7 +406,16 @@ with 1 when it is not valid. No login needed.`, "GET /api/v1/register/{accredita
 		if !ans.Valid {
 			verdict = "NOT VALID"
 		}
-		fmt.Fprintf(c.stdout, "%s: %s %s accreditation of %s, %s, valid until %s.\n", verdict, a.Scheme, a.Level, shown(a.Holder), a.Status, day(a.ValidUntil))
+		// A revoked or withdrawn one is not "valid until" a date years
+		// ahead: it ended on the day it was, and may have been replaced.
+		status := a.Status + ", valid until " + day(a.ValidUntil)
+		if (a.Status == "revoked" || a.Status == "withdrawn") && !a.EndedAt.IsZero() {
+			status = a.Status + " on " + day(a.EndedAt) + " (it would have run until " + day(a.ValidUntil) + ")"
+		}
+		if a.ReplacedBy != "" {
+			status += ", replaced by " + a.ReplacedBy
+		}
+		fmt.Fprintf(c.stdout, "%s: %s %s accreditation of %s, %s.\n", verdict, a.Scheme, a.Level, shown(a.Holder), status)
 	}
 	if !ans.Valid {
 		return &exitError{code: exitFailed}
