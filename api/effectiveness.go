@@ -47,7 +47,7 @@ func mayReadProgramme(actor domain.Actor, e projections.RegisterEntry) bool {
 }
 
 func (rs *ReadSide) summary(ctx context.Context, m *projections.Models, e projections.RegisterEntry) ProgrammeSummary {
-	v := m.Effectiveness.Of(e.AccreditationID)
+	v := m.Effectiveness.OfEntry(m.Register, e)
 	return ProgrammeSummary{AccreditationID: e.AccreditationID, Programme: rs.Vault.Reveal(ctx, e.ProgrammeName),
 		Provider: rs.Vault.Reveal(ctx, e.ProgrammeProvider), Level: e.Level, Status: e.Status,
 		Graduates: v.Graduates, GraduatesShown: v.GraduatesShown}
@@ -75,7 +75,7 @@ func (rs *ReadSide) ProgrammeEffectiveness(ctx context.Context, m *projections.M
 	}
 	sum := rs.summary(ctx, m, e)
 	return ProgrammeFigures{Programme: sum.Programme, Provider: sum.Provider, Level: sum.Level, Status: sum.Status,
-		ProgrammeEffectiveness: m.Effectiveness.Of(id)}, nil
+		ProgrammeEffectiveness: m.Effectiveness.OfEntry(m.Register, e)}, nil
 }
 
 func (s *Server) listProgrammes(c echo.Context) error {

@@ -193,3 +193,43 @@ func TestAProgrammeReplacedAfterAnAppealIsListedOnce(t *testing.T) {
 	p["eqa_programme"] = second
 	Expect(t, tm.in.Put(t, "/api/v1/cases/"+id+"/portfolio", gina.Token, p), 200)
 }
+
+// TestTheProgrammeInForceCountsTheGraduatesOfTheOneItReplaced: three
+// graduates named a programme's first accreditation, which an appeal
+// upheld back to the decision replaced by a second; two name the second.
+// The programme, listed once as the second, rests on all five: its
+// figures are shown, not split into two halves each hidden as too small.
+func TestTheProgrammeInForceCountsTheGraduatesOfTheOneItReplaced(t *testing.T) {
+	tm := newTeam(t)
+	carla := tm.applicant
+	rita := tm.in.CreateUser(t, tm.admin, "office", "rita@example.org", "Rita Reviewer")
+	programme, first := tm.programmeAwardedAt(t, carla, "Coaching Essentials", "foundation")
+	for i := range 3 {
+		tm.graduate(t, i, first, "evidenced")
+	}
+	tm.post(t, "/api/v1/cases/"+programme+"/appeal", carla.Token, map[string]string{"grounds": "Our cohorts meet the practitioner level."}, 200)
+	tm.post(t, "/api/v1/cases/"+programme+"/appeal/decision", rita.Token, map[string]string{"outcome": "upheld", "rationale": "They do.", "return_to": "decision"}, 200)
+	d := tm.post(t, "/api/v1/cases/"+programme+"/decision", tm.admin, map[string]string{"outcome": "awarded", "level": "practitioner", "rationale": "Meets the practitioner level."}, 200)
+	second := d["accreditation"].(map[string]any)["id"].(string)
+	for i := 3; i < 5; i++ {
+		tm.graduate(t, i, second, "evidenced")
+	}
+
+	for who, token := range map[string]string{"the office": tm.admin, "the provider": carla.Token} {
+		v := tm.get(t, "/api/v1/programmes/"+second+"/effectiveness", token)
+		if v["graduates_shown"] != true || v["graduates"] != 5.0 {
+			t.Fatalf("%s, the programme in force: graduates %v shown %v, want 5 shown", who, v["graduates"], v["graduates_shown"])
+		}
+		if c1 := v["categories"].([]any)[0].(map[string]any); c1["shown"] != true || c1["count"] != 10.0 {
+			t.Fatalf("%s, category 1: got %v, want the 10 ratings of the 5 graduates", who, c1)
+		}
+		list := tm.get(t, "/api/v1/programmes", token)["programmes"].([]any)
+		if len(list) != 1 || list[0].(map[string]any)["graduates"] != 5.0 {
+			t.Fatalf("%s's list of programmes: got %v, want the one in force with 5 graduates", who, list)
+		}
+	}
+	// The replaced accreditation's own figures are its own graduates'.
+	if v := tm.get(t, "/api/v1/programmes/"+first+"/effectiveness", tm.admin); v["graduates_shown"] != false {
+		t.Fatalf("the replaced accreditation: got %v, want its 3 graduates hidden", v)
+	}
+}

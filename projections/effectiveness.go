@@ -131,7 +131,7 @@ func (m *Effectiveness) Restore(b []byte) error {
 // status (a programme's graduates stay its graduates), by accreditation id;
 // but not one replaced by a later award on its case (an appeal upheld back
 // to the decision): that one is listed as the accreditation in force, and
-// the graduates who named the first still count in its figures (Of).
+// the graduates who named the first count in its figures (OfEntry).
 func (m *Effectiveness) Programmes(reg *Register) []RegisterEntry {
 	out := []RegisterEntry{}
 	for e := range reg.Programmes {
@@ -214,11 +214,37 @@ const (
 // longer ones.
 var AwardWeeks = []int{8, 13, 26}
 
-// Of returns programme's figures. Call it within a read of the models.
+// Of returns the figures of the graduates who named programme alone. Call
+// it within a read of the models.
 func (m *Effectiveness) Of(programme string) ProgrammeEffectiveness {
+	return m.of(programme, []string{programme})
+}
+
+// OfEntry returns the figures of programme e: of the graduates who named
+// it and, when e is the accreditation in force on its case, of those who
+// named one it replaced (see Programmes), so that the programme's
+// graduates are not split into parts each too small to be shown. Call it
+// within a read of the models.
+func (m *Effectiveness) OfEntry(reg *Register, e RegisterEntry) ProgrammeEffectiveness {
+	named := []string{e.AccreditationID}
+	if !reg.Replaced(e) {
+		for p := range reg.Programmes {
+			if p.CaseID == e.CaseID && p.AccreditationID != e.AccreditationID {
+				named = append(named, p.AccreditationID)
+			}
+		}
+	}
+	return m.of(e.AccreditationID, named)
+}
+
+// of returns the figures of the graduates who named any of named, as
+// programme's.
+func (m *Effectiveness) of(programme string, named []string) ProgrammeEffectiveness {
 	var gs []*graduateCase
-	for id := range m.byProgramme[programme] {
-		gs = append(gs, m.Graduates[id])
+	for _, p := range named {
+		for id := range m.byProgramme[p] {
+			gs = append(gs, m.Graduates[id])
+		}
 	}
 	v := ProgrammeEffectiveness{AccreditationID: programme, MinGraduates: MinGraduates,
 		Categories: []CategoryRatings{}, Outcomes: []LevelOutcomes{}}
