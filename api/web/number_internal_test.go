@@ -1,6 +1,10 @@
 package web
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/emcc/accredit/projections"
+)
 
 // TestParseNumberRefusesWhatReadsTwoWays: a comma or a point is a decimal
 // separator on either language's page; one followed by three digits after
@@ -20,5 +24,17 @@ func TestParseNumberRefusesWhatReadsTwoWays(t *testing.T) {
 	}
 	if _, ok := parseNumber("12,5", true); ok {
 		t.Error(`a whole number: "12,5" accepted`)
+	}
+}
+
+// TestAKappaJustBelowZeroReadsZero: a calibration figure that rounds to
+// nothing is shown as 0, not "-0" (kappa a hair worse than chance).
+func TestAKappaJustBelowZeroReadsZero(t *testing.T) {
+	kappa, agreement := -0.004, 0.5
+	for _, lang := range []string{"en", "nl"} {
+		f := figureOf(projections.Agreement{Pairs: 8, Agreement: &agreement, Kappa: &kappa}, lang)
+		if f.Kappa != "0" || f.KappaW != 0 {
+			t.Errorf("%s: kappa %v shows as %q (bar %d), want \"0\" (bar 0)", lang, kappa, f.Kappa, f.KappaW)
+		}
 	}
 }

@@ -585,6 +585,9 @@ func formatBytes(lang string, n int64) string {
 }
 
 func formatNum(lang string, f float64) string {
+	if f == 0 {
+		f = 0 // not "-0": a figure rounded to nothing (a kappa of -0.004)
+	}
 	s := strconv.FormatFloat(f, 'f', -1, 64)
 	if lang == "nl" {
 		s = strings.Replace(s, ".", ",", 1)
