@@ -52,6 +52,10 @@ type CalibrationTally struct {
 	ModeratedAgainst int `json:"moderated_against"`
 	Appealed         int `json:"appealed"`
 	AppealedAgainst  int `json:"appealed_against"`
+	// Overturned is how many assessments were overturned, in moderation or
+	// on appeal: one overturned in both counts once (the share overturned
+	// is of assessments).
+	Overturned int `json:"overturned,omitempty"`
 }
 
 // calibrationCase is what one case's next events need: the current round
@@ -94,6 +98,9 @@ type calibrationAssessment struct {
 	Level   framework.Level `json:"level,omitempty"`
 	Quarter string          `json:"quarter"`
 	N       int             `json:"n,omitempty"`
+	// ModeratedAgainst is set when the moderation went against it: an
+	// appeal upheld against it then overturns it no further.
+	ModeratedAgainst bool `json:"ma,omitempty"`
 }
 
 // round is one assessment per assessor role, in the order they came.
@@ -422,14 +429,20 @@ func (m *Calibration) matrix(in map[int]*calibration.Matrix, cat int) *calibrati
 // moderated counts, for each assessment of the round, whether the
 // moderator recommended otherwise.
 func (m *Calibration) moderated(id string, d accreditation.CaseModerated) {
-	for _, a := range m.caseOf(id).Round {
+	c := m.caseOf(id)
+	for i := range c.Round {
+		a := &c.Round[i]
 		// Otherwise: another recommendation, or an award at another level
 		// (either recorded without one: the recommendation alone).
 		against := a.Recommendation != d.Recommendation || a.Level != "" && d.Level != "" && a.Level != d.Level
+		if against {
+			a.ModeratedAgainst = true // the round is the case's own copy (caseOf)
+		}
 		m.tally(a.UserID, a.Quarter, func(t *CalibrationTally) {
 			t.Moderated++
 			if against {
 				t.ModeratedAgainst++
+				t.Overturned++
 			}
 		})
 	}
@@ -460,6 +473,9 @@ func (m *Calibration) appealDecided(id string, d accreditation.AppealDecided) {
 			}
 			if against {
 				t.AppealedAgainst++
+				if !a.ModeratedAgainst {
+					t.Overturned++
+				}
 			}
 		})
 	}
@@ -562,7 +578,7 @@ func tallyReport(t CalibrationTally) TallyReport {
 	r := TallyReport{Agreement: agreementOf(t.Pairs), Assessments: t.Assessments, Moderated: t.Moderated,
 		ModeratedAgainst: t.ModeratedAgainst, Appealed: t.Appealed, AppealedAgainst: t.AppealedAgainst}
 	if t.Assessments > 0 {
-		o := float64(t.ModeratedAgainst+t.AppealedAgainst) / float64(t.Assessments)
+		o := float64(t.Overturned) / float64(t.Assessments)
 		r.Overturned = &o
 	}
 	return r

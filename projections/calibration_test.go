@@ -169,3 +169,50 @@ func TestAModerationAtAnotherLevelIsAgainstTheAssessor(t *testing.T) {
 		t.Fatalf("Anna %+v, Victor %+v; want the moderation against Victor only", a.TallyReport, v.TallyReport)
 	}
 }
+
+// An assessment overturned twice, in moderation and again on appeal, is
+// one assessment overturned: the share overturned is of assessments, so
+// never above 1. Anna recommends no award, the moderator the award; the
+// panel refuses all the same (as Anna said), and an appeal against the
+// refusal is upheld.
+func TestAnAssessmentOverturnedInModerationAndOnAppealCountsOnce(t *testing.T) {
+	m := projections.NewCalibration()
+	day := time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
+	m.Apply(assessed(t, accreditation.RoleAssessor, "anna", day, accreditation.RecommendNotAward, accreditation.RatingPartiallyEvidenced))
+	m.Apply(assessed(t, accreditation.RoleVerifier, "victor", day, accreditation.RecommendAward, accreditation.RatingEvidenced))
+	m.Apply(calibrationEvent(t, accreditation.EventCaseModerated, "office", day, accreditation.CaseModerated{Recommendation: accreditation.RecommendAward}))
+	m.Apply(calibrationEvent(t, accreditation.EventDecisionMade, "office", day, accreditation.DecisionMade{Number: 1, Outcome: accreditation.OutcomeNotAwarded}))
+	m.Apply(calibrationEvent(t, accreditation.EventAppealDecided, "office", day, accreditation.AppealDecided{DecisionNumber: 1, Outcome: accreditation.AppealUpheld}))
+	// A snapshot between the events keeps what the next need.
+	b, err := m.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	restored := projections.NewCalibration()
+	if err := restored.Restore(b); err != nil {
+		t.Fatal(err)
+	}
+	for what, m := range map[string]*projections.Calibration{"live": m, "restored": restored} {
+		by := map[string]projections.AssessorReport{}
+		for _, a := range m.Report("").Assessors {
+			by[a.UserID] = a
+		}
+		anna, victor := by["anna"], by["victor"]
+		if anna.Assessments != 1 || anna.ModeratedAgainst != 1 || anna.AppealedAgainst != 1 || anna.Overturned == nil || *anna.Overturned != 1 {
+			t.Fatalf("%s: Anna %+v (overturned %v); want her one assessment overturned in moderation and on appeal, a share of 1", what, anna.TallyReport, deref(anna.Overturned))
+		}
+		if q := anna.Quarters; len(q) != 1 || q[0].Overturned == nil || *q[0].Overturned != 1 {
+			t.Fatalf("%s: Anna's quarters %+v; want a share of 1 in 2026-Q2", what, q)
+		}
+		if victor.Overturned == nil || *victor.Overturned != 0 {
+			t.Fatalf("%s: Victor %+v; want nothing overturned", what, victor.TallyReport)
+		}
+	}
+}
+
+func deref(f *float64) any {
+	if f == nil {
+		return nil
+	}
+	return *f
+}

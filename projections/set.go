@@ -2,7 +2,7 @@ package projections
 
 // Schema names the read models' code version, for snapshots: change it when
 // a read model's Apply or state changes, so an old snapshot is not used.
-const Schema = "2026-12-07.1"
+const Schema = "2026-12-07.2"
 
 // Models are the read models of one generation, typed for queries.
 type Models struct {
