@@ -341,7 +341,7 @@ func timeToAward(gs []*graduateCase) TimeToAward {
 	t := TimeToAward{Distribution: distribute(cells)}
 	if t.Shown {
 		slices.Sort(days)
-		t.MedianWeeks = int(math.Round(percentile(days, 0.5) / 7))
+		t.MedianWeeks = int(math.Round(nearestRank(days, 0.5) / 7)) // rounded once: 24.46 days are 3 weeks, not 24.5 days, 4
 	}
 	return t
 }

@@ -179,11 +179,18 @@ func tenthsPercentile(keys []int64, counts map[int64]int, n int, p float64) floa
 
 // percentile of sorted values (nearest rank), rounded to a tenth; 0 for none.
 func percentile(sorted []float64, p float64) float64 {
+	return math.Round(nearestRank(sorted, p)*10) / 10
+}
+
+// nearestRank is the nearest-rank percentile p of sorted values, not
+// rounded (a figure shown in other units is rounded once, in those); 0
+// for none.
+func nearestRank(sorted []float64, p float64) float64 {
 	if len(sorted) == 0 {
 		return 0
 	}
 	i := int(math.Ceil(p*float64(len(sorted)))) - 1
-	return math.Round(sorted[max(i, 0)]*10) / 10
+	return sorted[max(i, 0)]
 }
 
 // undecided reports whether a case counts towards the overdue: in the
