@@ -163,3 +163,22 @@ func TestTheStatsCountRenewalsAsTheDashboardDoes(t *testing.T) {
 		t.Errorf("Rene has assessed the renewal and holds nothing, but is listed: %v", got)
 	}
 }
+
+// TestTheDashboardsOutcomesSayTheLevelAppliedFor: the outcomes table
+// counts each case under the level it applied for (an award at a lower
+// level counts as awarded there), and says so, in English and in Dutch.
+func TestTheDashboardsOutcomesSayTheLevelAppliedFor(t *testing.T) {
+	w := newWorld(t)
+	office := w.officeClient(t)
+	for lang, want := range map[string][2]string{
+		"en": {"Outcomes by the level applied for", "Level applied for"},
+		"nl": {"Uitkomsten per aangevraagd niveau", "Aangevraagd niveau"},
+	} {
+		office.setLang(lang)
+		body := office.get("/office").Body
+		section := regexp.MustCompile(`(?s)<section aria-labelledby="outcomes-heading">.*?</section>`).FindString(body)
+		if !strings.Contains(section, `<h2 id="outcomes-heading">`+want[0]+`</h2>`) || !strings.Contains(section, `<th scope="col">`+want[1]+`</th>`) {
+			t.Errorf("%s: the outcomes table does not say %q, %q:\n%s", lang, want[0], want[1], section)
+		}
+	}
+}
