@@ -107,16 +107,7 @@ func TestThePanelQuorumComesFromTheCaseRuleSet(t *testing.T) {
 // is untouched. Revoking the first id once revoked the second.
 func TestAnAccreditationReplacedAfterAnAppealIsNotTheNewOne(t *testing.T) {
 	tm := newTeam(t)
-	rita := tm.in.CreateUser(t, tm.admin, "office", "rita@example.org", "Rita Reviewer")
-	id := tm.openEIA(t)
-	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200)
-	tm.toDecision(t, id)
-	d := tm.post(t, "/api/v1/cases/"+id+"/decision", tm.admin, map[string]string{"outcome": "awarded", "level": "foundation", "rationale": "One level lower."}, 200)
-	first := d["accreditation"].(map[string]any)["id"].(string)
-	tm.post(t, "/api/v1/cases/"+id+"/appeal", tm.applicant.Token, map[string]string{"grounds": "My supervision log shows the practitioner level."}, 200)
-	tm.post(t, "/api/v1/cases/"+id+"/appeal/decision", rita.Token, map[string]string{"outcome": "upheld", "rationale": "It does.", "return_to": "decision"}, 200)
-	d = tm.post(t, "/api/v1/cases/"+id+"/decision", tm.admin, map[string]string{"outcome": "awarded", "level": "practitioner", "rationale": "Meets the practitioner level."}, 200)
-	second := d["accreditation"].(map[string]any)["id"].(string)
+	_, first, second := tm.replacedAfterAppeal(t)
 	if second == first {
 		t.Fatalf("the new award kept the first id %s", first)
 	}
@@ -224,4 +215,22 @@ func TestAnUpheldAppealGivesTheNewDecisionTheServiceLevel(t *testing.T) {
 	if it := queued(); it["overdue"] != true || overdue() != 1.0 {
 		t.Fatalf("92 days after the appeal's decision: overdue %v (stats %v), want true, 1", it["overdue"], overdue())
 	}
+}
+
+// replacedAfterAppeal is a case awarded at foundation, appealed, upheld back
+// to the decision by Rita Reviewer, and awarded at practitioner: the first
+// accreditation and the one that replaced it.
+func (tm *team) replacedAfterAppeal(t *testing.T) (caseID, first, second string) {
+	t.Helper()
+	rita := tm.in.CreateUser(t, tm.admin, "office", "rita@example.org", "Rita Reviewer")
+	id := tm.openEIA(t)
+	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200)
+	tm.toDecision(t, id)
+	d := tm.post(t, "/api/v1/cases/"+id+"/decision", tm.admin, map[string]string{"outcome": "awarded", "level": "foundation", "rationale": "One level lower."}, 200)
+	first = d["accreditation"].(map[string]any)["id"].(string)
+	tm.post(t, "/api/v1/cases/"+id+"/appeal", tm.applicant.Token, map[string]string{"grounds": "My supervision log shows the practitioner level."}, 200)
+	tm.post(t, "/api/v1/cases/"+id+"/appeal/decision", rita.Token, map[string]string{"outcome": "upheld", "rationale": "It does.", "return_to": "decision"}, 200)
+	d = tm.post(t, "/api/v1/cases/"+id+"/decision", tm.admin, map[string]string{"outcome": "awarded", "level": "practitioner", "rationale": "Meets the practitioner level."}, 200)
+	second = d["accreditation"].(map[string]any)["id"].(string)
+	return id, first, second
 }

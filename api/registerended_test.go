@@ -29,16 +29,7 @@ func TestTheVerificationSaysWhenAnAccreditationEndedAndWhatReplacedIt(t *testing
 		t.Fatalf("revoked: got status %v, ended_at %v, want revoked on %s", a["status"], a["ended_at"], revokedAt.Format(time.RFC3339))
 	}
 
-	rita := tm.in.CreateUser(t, tm.admin, "office", "rita@example.org", "Rita Reviewer")
-	id := tm.openEIA(t)
-	tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200)
-	tm.toDecision(t, id)
-	d := tm.post(t, "/api/v1/cases/"+id+"/decision", tm.admin, map[string]string{"outcome": "awarded", "level": "foundation", "rationale": "One level lower."}, 200)
-	first := d["accreditation"].(map[string]any)["id"].(string)
-	tm.post(t, "/api/v1/cases/"+id+"/appeal", tm.applicant.Token, map[string]string{"grounds": "My supervision log shows the practitioner level."}, 200)
-	tm.post(t, "/api/v1/cases/"+id+"/appeal/decision", rita.Token, map[string]string{"outcome": "upheld", "rationale": "It does.", "return_to": "decision"}, 200)
-	d = tm.post(t, "/api/v1/cases/"+id+"/decision", tm.admin, map[string]string{"outcome": "awarded", "level": "practitioner", "rationale": "Meets the practitioner level."}, 200)
-	second := d["accreditation"].(map[string]any)["id"].(string)
+	_, first, second := tm.replacedAfterAppeal(t)
 	if a := acc(first); a["status"] != "withdrawn" || a["replaced_by"] != second || a["ended_at"] == nil {
 		t.Fatalf("replaced after the appeal: got status %v, replaced_by %v, ended_at %v, want withdrawn, replaced by %s, with its day", a["status"], a["replaced_by"], a["ended_at"], second)
 	}

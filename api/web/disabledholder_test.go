@@ -127,3 +127,15 @@ func (w *world) renewalAssigned(t *testing.T) (carla User, caseID, accID string,
 	w.settled(t, Expect(t, w.in.Post(t, "/api/v1/accreditations/"+accID+"/renewal/assignment", w.admin, map[string]string{"assessor_id": rene.ID}), 200))
 	return carla, caseID, accID, rene
 }
+
+// renewalsOpen awards Pia Provider an EQA programme and Carla Coach an EIA
+// accreditation, then sets the clock to a day both may be renewed.
+func (w *world) renewalsOpen(t *testing.T) (provider User, programme string, carla User, eia string) {
+	t.Helper()
+	provider = w.registerApplicant(t, "pia@example.org", "Pia Provider")
+	programme = w.awardedProgramme(t, provider)
+	carla = w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	_, _, eia = w.awardedCase(t, carla)
+	w.clock.Set(time.Date(2030, 12, 1, 9, 0, 0, 0, time.UTC))
+	return provider, programme, carla, eia
+}

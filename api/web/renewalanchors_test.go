@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
-	"time"
 )
 
 // TestARenewalSentAsTheOtherSchemesLinksItsRefusals: a renewal form sent
@@ -17,11 +16,7 @@ import (
 // an element of the page; in either language.
 func TestARenewalSentAsTheOtherSchemesLinksItsRefusals(t *testing.T) {
 	w := newWorld(t)
-	provider := w.registerApplicant(t, "pia@example.org", "Pia Provider")
-	programme := w.awardedProgramme(t, provider)
-	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
-	_, _, eia := w.awardedCase(t, carla)
-	w.clock.Set(time.Date(2030, 12, 1, 9, 0, 0, 0, time.UTC))
+	provider, programme, carla, eia := w.renewalsOpen(t)
 
 	asEQA := url.Values{"scheme": {"EQA"}, "aims.still_run": {"Yes, every year."}}
 	asEIA := url.Values{"scheme": {"EIA"}, "reflection": {"Five good years."}}

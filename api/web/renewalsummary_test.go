@@ -20,11 +20,7 @@ import (
 // above them; in either language.
 func TestTheRenewalsErrorSummaryLeadsToItsFields(t *testing.T) {
 	w := newWorld(t)
-	provider := w.registerApplicant(t, "pia@example.org", "Pia Provider")
-	programme := w.awardedProgramme(t, provider)
-	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
-	_, _, eia := w.awardedCase(t, carla)
-	w.clock.Set(time.Date(2030, 12, 1, 9, 0, 0, 0, time.UTC))
+	provider, programme, carla, eia := w.renewalsOpen(t)
 
 	eqa := url.Values{"scheme": {"EQA"}, "aims.still_run": {"Yes, two cohorts a year."}, "declaration_code_of_ethics": {"yes"}}
 	eiaForm := url.Values{"scheme": {"EIA"}, "declaration_code_of_ethics": {"yes"}, "declaration_diversity": {"yes"}}
