@@ -95,9 +95,13 @@ type Route struct {
 	Path   string
 	// Roles that may call it; Public routes need no login, and
 	// Authenticated ones any logged-in user.
-	Roles   []domain.Role
-	Public  bool
-	handler echo.HandlerFunc
+	Roles  []domain.Role
+	Public bool
+	// AnyOrigin routes may be read by a page of any site (CORS): the
+	// public documents a credential's verifier fetches, often a web page
+	// elsewhere. They take no cookie and no login.
+	AnyOrigin bool
+	handler   echo.HandlerFunc
 }
 
 // routes is the one table of endpoints and their roles.
@@ -213,11 +217,11 @@ func (s *Server) routes() []Route {
 	if s.deps.Reads != nil && s.deps.Credentials != nil {
 		// Awards as verifiable credentials, the office's keys, the status lists.
 		routes = append(routes, []Route{
-			{Method: http.MethodGet, Path: "/.well-known/did.json", Public: true, handler: s.didDocument},
-			{Method: http.MethodGet, Path: "/.well-known/jwks.json", Public: true, handler: s.jwks},
+			{Method: http.MethodGet, Path: "/.well-known/did.json", Public: true, AnyOrigin: true, handler: s.didDocument},
+			{Method: http.MethodGet, Path: "/.well-known/jwks.json", Public: true, AnyOrigin: true, handler: s.jwks},
 			{Method: http.MethodGet, Path: "/api/v1/accreditations/:id/credential", Roles: holderOrOffice, handler: s.getCredential},
 			{Method: http.MethodGet, Path: "/api/v1/accreditations/:id/certificate", Roles: holderOrOffice, handler: s.getCertificate},
-			{Method: http.MethodGet, Path: "/api/v1/credentials/status/:purpose", Public: true, handler: s.statusList},
+			{Method: http.MethodGet, Path: "/api/v1/credentials/status/:purpose", Public: true, AnyOrigin: true, handler: s.statusList},
 			{Method: http.MethodPost, Path: "/api/v1/credentials/verification", Public: true, handler: s.verifyCredential},
 		}...)
 	}
@@ -293,12 +297,16 @@ func New(d Deps) *Server {
 		e.Use(hsts)
 	}
 	for _, r := range s.routes() {
-		e.Add(r.Method, r.Path, r.handler, s.authorize(r), wellFormedQuery, s.idempotency)
+		chain := []echo.MiddlewareFunc{s.authorize(r), wellFormedQuery, s.idempotency}
+		if r.AnyOrigin {
+			chain = append(chain, anyOrigin)
+		}
+		e.Add(r.Method, r.Path, r.handler, chain...)
 		if r.Method == http.MethodGet {
 			// HEAD is GET without the body (RFC 9110 9.3.2): probes and
 			// link checkers send it; echo routes it nowhere by itself.
 			// net/http drops what the handler writes.
-			e.Add(http.MethodHead, r.Path, r.handler, s.authorize(r), wellFormedQuery, s.idempotency)
+			e.Add(http.MethodHead, r.Path, r.handler, chain...)
 		}
 	}
 	return s
@@ -342,6 +350,15 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Cache-Control", "no-store")
+		return next(c)
+	}
+}
+
+// anyOrigin lets a page of any site read the answer (CORS, a simple GET:
+// no preflight). Only for public documents: "*" never carries cookies.
+func anyOrigin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set("Access-Control-Allow-Origin", "*")
 		return next(c)
 	}
 }
