@@ -17,6 +17,7 @@ import (
 	"github.com/emcc/accredit/domain/framework"
 	"github.com/emcc/accredit/domain/pii"
 	"github.com/emcc/accredit/projections"
+	"github.com/emcc/accredit/projections/search"
 )
 
 // RegisterRow is one accreditation as the public register shows it: the
@@ -124,7 +125,7 @@ type shapedRow struct {
 	RegisterRow        // Valid unset: a search reckons it
 	holderID    string // whose row it is
 	listed      bool   // false when its holder (the provider, for EQA) was erased
-	text        string // the lower-cased names a search looks in
+	text        string // the names a search looks in, folded (search.Fold)
 	json        []byte // the row as encoding/json writes it, for pages
 }
 
@@ -156,7 +157,7 @@ func (l *RegisterList) Count(f RegisterFilter) int {
 
 // search is Search's rows' positions.
 func (l *RegisterList) search(f RegisterFilter, from, limit int) (at []int, next int) {
-	text := strings.ToLower(f.Text)
+	text := search.Fold(f.Text)
 	if limit > 0 {
 		at = make([]int, 0, min(limit, len(l.rows)))
 	}

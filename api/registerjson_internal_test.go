@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/framework"
+	"github.com/emcc/accredit/projections/search"
 )
 
 // A register page joined from rows encoded once is byte for byte what
@@ -74,7 +74,7 @@ func TestRegisterPageJSONIsEncodingJSONs(t *testing.T) {
 func listOf(rows []RegisterRow) *RegisterList {
 	l := &RegisterList{rows: []*shapedRow{}}
 	for _, row := range rows {
-		s := &shapedRow{RegisterRow: row, listed: true, text: strings.ToLower(row.Holder + " " + row.Programme + " " + row.Provider)}
+		s := &shapedRow{RegisterRow: row, listed: true, text: search.Fold(row.Holder + " " + row.Programme + " " + row.Provider)}
 		s.json, _ = json.Marshal(&s.RegisterRow)
 		l.rows = append(l.rows, s)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/pii"
 	"github.com/emcc/accredit/projections"
+	"github.com/emcc/accredit/projections/search"
 )
 
 // retryEvery is how often a read tries again a row whose holder could not
@@ -260,7 +261,7 @@ func (st *registerShaping) shape(e projections.RegisterEntry, names map[string]h
 	}
 	s := &shapedRow{RegisterRow: row, holderID: e.HolderID, listed: row.Holder != pii.Erased}
 	if s.listed {
-		s.text = strings.ToLower(row.Holder + " " + row.Programme + " " + row.Provider)
+		s.text = search.Fold(row.Holder + " " + row.Programme + " " + row.Provider)
 		s.json, _ = json.Marshal(&s.RegisterRow) // a row always encodes
 	}
 	return s, nil

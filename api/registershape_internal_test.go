@@ -406,3 +406,31 @@ func TestAVerificationWhoseHolderCannotBeReadIsNotAnErasure(t *testing.T) {
 		t.Fatalf("holder readable: row %+v, listed %v, err %v", row, listed, err)
 	}
 }
+
+// TestTheRegisterSearchIgnoresAccentsAndCase: a visitor looking for "José
+// García" may type "jose garcia", and one who types the accents finds a
+// name the office entered without them, as the office's own search does.
+func TestTheRegisterSearchIgnoresAccentsAndCase(t *testing.T) {
+	f := newRegisterFixture(t)
+	at := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	f.award("c1", "a1", "h1", false, at)
+	f.award("c2", "a2", "h2", false, at.Add(time.Hour))
+	f.holders.users["h1"] = accounts.UserView{ID: "h1", Name: "José García Ångström"}
+	f.holders.users["h2"] = accounts.UserView{ID: "h2", Name: "Zoe Bergstrom"}
+	l := f.listed("two holders")
+	for q, want := range map[string]string{
+		"jose garcia": "José García Ångström", "GARCÍA": "José García Ångström", "angstrom": "José García Ångström",
+		"Zoë Bergström": "Zoe Bergstrom", "bergstrom": "Zoe Bergstrom",
+	} {
+		rows, _ := l.Search(RegisterFilter{Text: q}, 0, 0)
+		if len(rows) != 1 || rows[0].Holder != want {
+			t.Errorf("search %q found %v, want %q only", q, rows, want)
+		}
+		if n := l.Count(RegisterFilter{Text: q}); n != 1 {
+			t.Errorf("search %q counts %d rows, want 1", q, n)
+		}
+		if page := string(l.PageJSON(RegisterFilter{Text: q}, 0, 50)); !strings.Contains(page, want) {
+			t.Errorf("search %q: the page %s does not hold %q", q, page, want)
+		}
+	}
+}

@@ -23,7 +23,7 @@ const DefaultLimit = 50
 func words(texts ...string) []string {
 	var out []string
 	for _, t := range texts {
-		for _, w := range strings.FieldsFunc(fold(t), notWordRune) {
+		for _, w := range strings.FieldsFunc(Fold(t), notWordRune) {
 			if !slices.Contains(out, w) {
 				out = append(out, w)
 			}
@@ -43,11 +43,12 @@ func isASCII(s string) bool {
 
 func notWordRune(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }
 
-// fold lowercases s and takes its accents off. Plain ASCII (most names
+// Fold lowercases s and takes its accents off, as every search of names
+// compares them (the office's index, the public register). Plain ASCII (most names
 // and every email) has no accent to take off and skips the Unicode
 // transform, which allocates its buffers on each call: the transform was
 // a fifth of the index's build from the store.
-func fold(s string) string {
+func Fold(s string) string {
 	if isASCII(s) {
 		return strings.ToLower(s)
 	}

@@ -85,12 +85,12 @@ func TestTheWordIndexesFindWhatALookAtEveryoneFinds(t *testing.T) {
 func TestFoldTakesASCIIAsTheTransformDoes(t *testing.T) {
 	t.Parallel()
 	for _, s := range []string{"", "Ada Lovelace", "ADA.LOVELACE@EXAMPLE.ORG", "O'Brien-Smith 42", "a\tb\x7f~"} {
-		if got, want := fold(s), foldUnicode(s); got != want {
-			t.Errorf("fold(%q) = %q, the transform gives %q", s, got, want)
+		if got, want := Fold(s), foldUnicode(s); got != want {
+			t.Errorf("Fold(%q) = %q, the transform gives %q", s, got, want)
 		}
 	}
-	if got := fold("Zoë Bergström-ÅS"); got != "zoe bergstrom-as" {
-		t.Errorf(`fold("Zoë Bergström-ÅS") = %q, want "zoe bergstrom-as"`, got)
+	if got := Fold("Zoë Bergström-ÅS"); got != "zoe bergstrom-as" {
+		t.Errorf(`Fold("Zoë Bergström-ÅS") = %q, want "zoe bergstrom-as"`, got)
 	}
 }
 
