@@ -401,6 +401,8 @@ var vocabulary = map[string]msg{
 	"rules.not_set":             {"not set", "niet ingesteld"},
 	"rules.unknown":             {"Rules this system does not know", "Regels die dit systeem niet kent"},
 	"rules.published_at":        {"Published", "Gepubliceerd"},
+	"rules.replaced_by":         {"Replaced by", "Vervangen door"},
+	"rules.in_force_now":        {"In force now", "Nu geldend"},
 	"rules.changes_from":        {"Changes compared with %s, in force now", "Wijzigingen ten opzichte van %s, nu geldend"},
 	"rules.change":              {"from %s to %s", "van %s naar %s"},
 	"rules.no_changes":          {"No figure changes.", "Geen enkel cijfer verandert."},

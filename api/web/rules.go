@@ -201,6 +201,14 @@ func (a *app) rulesVersion(x *ctx) error {
 		d["InForce"] = versionItem{ID: in.ID, Title: rulesTitle(x, in)}
 		d["Changes"] = changeRows(x, a, in, v.RuleSet)
 	}
+	// A version replaced before it took effect links the one that did (a
+	// reader who followed an old link wants what replaced it).
+	if by, ok := svc.Version(v.ReplacedBy); ok && v.ReplacedBy != "" {
+		d["ReplacedBy"] = versionItem{ID: by.ID, Title: rulesTitle(x, by.RuleSet)}
+	}
+	if in.ID != v.ID && in.ID != v.ReplacedBy {
+		d["InForceLink"] = d["InForce"]
+	}
 	p := x.newPage("rules.title", d)
 	p.Title = rulesTitle(x, v.RuleSet)
 	return x.render(0, "rulesversion", p)

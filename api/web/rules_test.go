@@ -91,6 +91,21 @@ func TestRulesPagesAndPublishing(t *testing.T) {
 	if a := office.get("/rules/eqa-2026-1"); !strings.Contains(a.Body, "replaced before it took effect") {
 		t.Fatalf("the replaced version's page: %d", a.Status)
 	}
+	// It links what replaced it (in force now: named once); the version it
+	// superseded links the one in force; that one links nothing.
+	replaced := anon.get("/rules/eqa-2026-1").Body
+	if want := `<dt>Replaced by</dt><dd><a href="/rules/eqa-2026-2">Rules of 2 March 2026</a>`; !strings.Contains(replaced, want) || strings.Contains(replaced, "In force now") {
+		t.Errorf("the replaced version's page does not link its replacement once, as %s", want)
+	}
+	if a := nl.get("/rules/eqa-2026-1"); !strings.Contains(a.Body, `<dt>Vervangen door</dt><dd><a href="/rules/eqa-2026-2">Regels van 2 maart 2026</a>`) {
+		t.Error("the Dutch page of the replaced version does not link its replacement")
+	}
+	if a := anon.get("/rules/eqa-2024-1"); !strings.Contains(a.Body, `<dt>In force now</dt><dd><a href="/rules/eqa-2026-2">Rules of 2 March 2026</a>`) || strings.Contains(a.Body, "Replaced by") {
+		t.Error("the superseded version's page does not link the version in force")
+	}
+	if a := anon.get("/rules/eqa-2026-2"); strings.Contains(a.Body, "Replaced by") || strings.Contains(a.Body, "In force now") {
+		t.Error("the version in force points elsewhere")
+	}
 	if a := nl.get("/rules"); !strings.Contains(a.Body, "vervangen voordat het inging") {
 		t.Fatal("the Dutch rules page does not say the version was replaced")
 	}
