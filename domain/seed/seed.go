@@ -322,9 +322,10 @@ func (g *gen) plan() {
 	}
 	// Cases: a course each, then a start that leaves it time to run.
 	firstCase := map[int]time.Time{}
+	applied := map[applicantSlot]bool{}
 	for n := range cfg.Cases {
 		p := g.course(n)
-		p.applicant = g.applicants[n%len(g.applicants)]
+		p.applicant = g.applicantFor(n, p, applied)
 		if t, ok := firstCase[p.applicant]; !ok || p.opens.Before(t) {
 			firstCase[p.applicant] = p.opens
 		}
@@ -354,6 +355,49 @@ func (g *gen) plan() {
 	for _, p := range g.cases {
 		p.id = g.id(p.opens)
 	}
+}
+
+// applicantSlot is one scheme and level an applicant applies for.
+type applicantSlot struct {
+	applicant int
+	scheme    accreditation.Scheme
+	level     framework.Level
+}
+
+// applicantFor is who opens case n: the applicants in turn, each applying
+// once for a scheme and level. A coach who holds an accreditation renews
+// it rather than applies again for it, so, taken in turn, an applicant
+// ended holding two or three active EIA practitioner accreditations when
+// cases outnumbered applicants. The next applicant who has not applied for
+// p's scheme and level (nor been awarded it: a case whose first
+// recommendation is the level below may end there) opens it. When every
+// one has, the one whose turn it is: the EIA practitioner level, over a
+// third of the cases, runs out at about 2.7 cases an applicant (make seed
+// makes 2, make bench 1).
+func (g *gen) applicantFor(n int, p *plan, applied map[applicantSlot]bool) int {
+	levels := []framework.Level{p.level}
+	if p.first == accreditation.RecommendAwardLower {
+		levels = append(levels, framework.Levels[p.level.Rank()-2])
+	}
+	free := func(a int) bool {
+		for _, l := range levels {
+			if applied[applicantSlot{a, p.scheme, l}] {
+				return false
+			}
+		}
+		return true
+	}
+	a := g.applicants[n%len(g.applicants)]
+	for k := range len(g.applicants) {
+		if c := g.applicants[(n+k)%len(g.applicants)]; free(c) {
+			a = c
+			break
+		}
+	}
+	for _, l := range levels {
+		applied[applicantSlot{a, p.scheme, l}] = true
+	}
+	return a
 }
 
 // profile is assessor n's: the first two of each language assess

@@ -311,3 +311,29 @@ func TestSeededSupervisionIsSpreadOverTheQuarters(t *testing.T) {
 		t.Fatalf("%d EIA cases with a portfolio seeded, %d submitted under %s: want some of each", n, quarterly, accreditation.SupervisionRuleSetID)
 	}
 }
+
+// TestSeedGivesNoHolderTheSameAccreditationTwice: a coach who holds an
+// accreditation renews it rather than applies for it again, so no one
+// holds two active accreditations of one scheme and level. With make
+// seed's two cases an applicant, the applicants taken in turn gave 79.
+func TestSeedGivesNoHolderTheSameAccreditationTwice(t *testing.T) {
+	_, store := run(t, seed.Config{Cases: 2000, Users: 1000, Seed: 1, Until: time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)})
+	type held struct {
+		holder string
+		scheme accreditation.Scheme
+		level  framework.Level
+	}
+	seen, holders := map[held]string{}, map[string]bool{}
+	for _, c := range replay(t, store) {
+		if a := c.Accreditation; a != nil && a.Status == accreditation.StatusActive {
+			k := held{c.ApplicantID, c.Scheme, a.Level}
+			if other, ok := seen[k]; ok {
+				t.Errorf("applicant %s holds two active %s %s accreditations (cases %s and %s)", k.holder, k.scheme, k.level, other, c.ID)
+			}
+			seen[k], holders[c.ApplicantID] = c.ID, true
+		}
+	}
+	if len(holders) < 500 {
+		t.Errorf("only %d holders of an active accreditation: the data set is not the one this test means", len(holders))
+	}
+}
