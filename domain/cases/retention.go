@@ -2,7 +2,9 @@ package cases
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/emcc/accredit/domain/accreditation"
@@ -59,8 +61,12 @@ func (s *Service) EraseEvidenceOf(ctx context.Context, userID string) error {
 }
 
 // evidenceOf reads each case of applicant userID once, calls also (when
-// set) with it, and returns the objects of its evidence. A case the store
-// cannot give fails it: an erasure that skipped a case would report done.
+// set) with it, and returns the objects of its evidence: every file the
+// case was ever given, also those removed since, whose object a failed
+// deletion may have left (RemoveEvidence does not fail on it, and the
+// orphan sweep judges an object only in the week after its upload, when
+// the case still named it). A case the store cannot give fails it: an
+// erasure that skipped a case would report done.
 func (s *Service) evidenceOf(ctx context.Context, userID string, also func(id string, c *accreditation.Case) error) ([]string, error) {
 	var objects []string
 	for _, id := range s.IDsOfApplicant(userID) {
@@ -74,6 +80,11 @@ func (s *Service) evidenceOf(ctx context.Context, userID string, also func(id st
 		for _, e := range c.Evidence {
 			objects = append(objects, e.Object)
 		}
+		removed, err := s.removedEvidence(ctx, id, c)
+		if err != nil {
+			return nil, fmt.Errorf("erase evidence of case %s: %w", id, err)
+		}
+		objects = append(objects, removed...)
 		if also != nil {
 			if err := also(id, c); err != nil {
 				return nil, err
@@ -81,6 +92,30 @@ func (s *Service) evidenceOf(ctx context.Context, userID string, also func(id st
 		}
 	}
 	return objects, nil
+}
+
+// removedEvidence is the objects of the files case id (as c) was given and
+// no longer lists, from its events (one read of its stream: an erasure is
+// rare, and reads only its applicant's cases).
+func (s *Service) removedEvidence(ctx context.Context, id string, c *accreditation.Case) ([]string, error) {
+	evs, err := s.store.Load(ctx, accreditation.StreamPrefix+"."+id)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range evs {
+		if accreditation.EventType(e.Type) != accreditation.EventEvidenceAdded {
+			continue
+		}
+		var p accreditation.EvidenceAdded
+		if err := json.Unmarshal(e.Data, &p); err != nil {
+			return nil, fmt.Errorf("decode %s (event %s): %w", e.Type, e.ID, err)
+		}
+		if p.Object != "" && !slices.ContainsFunc(c.Evidence, func(ev accreditation.Evidence) bool { return ev.Object == p.Object }) {
+			out = append(out, p.Object)
+		}
+	}
+	return out, nil
 }
 
 func (s *Service) deleteObjects(ctx context.Context, objects []string) error {
