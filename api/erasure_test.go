@@ -518,3 +518,38 @@ func TestPeriodicCheckpointSkipsAnUnchangedStoreAndARecentCheckpoint(t *testing.
 	waitFor(n + 2)
 	stays(n+2, "no change since")
 }
+
+// TestRetentionErasesAnApplicantWhoLeftACaseWaitingForThem: a case returned
+// to its applicant, or waiting for their answer, and left so for the whole
+// retention period, kept their data for ever: it counted as in progress.
+// The policy erases them and withdraws it; a case the office or the
+// assessors still hold keeps its applicant's data.
+func TestRetentionErasesAnApplicantWhoLeftACaseWaitingForThem(t *testing.T) {
+	tm := newTeam(t)
+	returned := tm.openEIA(t)
+	tm.post(t, "/api/v1/cases/"+returned+"/submit", tm.applicant.Token, declared, 200)
+	tm.post(t, "/api/v1/cases/"+returned+"/screening", tm.admin, map[string]string{"outcome": "returned", "reason": "Please add your supervisor's reference."}, 200)
+	left := tm.applicant
+	r := Expect(t, tm.in.Post(t, "/api/v1/auth/register", "", map[string]string{"email": "ben@example.org", "password": "ben's long password", "name": "Ben Waiting"}), 201)
+	ben := User{ID: r.Map(t)["id"].(string), Email: "ben@example.org", Password: "ben's long password", Name: "Ben Waiting"}
+	ben.Token = tm.in.Login(t, ben.Email, ben.Password)
+	tm.applicant = ben
+	assessed := tm.openEIA(t)
+	tm.post(t, "/api/v1/cases/"+assessed+"/submit", ben.Token, declared, 200)
+	tm.toAssessment(t, assessed)
+
+	tm.setClock(t, tm.clock.Now().AddDate(7, 0, 2))
+	if n, err := tm.in.App.RunRetention(context.Background()); err != nil || n != 1 {
+		t.Fatalf("retention after 7 years: %d erased, %v; want 1 (the applicant who left their returned case)", n, err)
+	}
+	admin := tm.in.AdminToken(t)
+	if u := Expect(t, tm.in.Get(t, "/api/v1/users/"+left.ID, admin), 200).Map(t); u["erased"] != true {
+		t.Fatalf("the applicant who left a returned case for 7 years: %v", u)
+	}
+	if c := tm.get(t, "/api/v1/cases/"+returned, admin); c["state"] != "withdrawn" {
+		t.Fatalf("their returned case after the erasure: state %v, want withdrawn", c["state"])
+	}
+	if u := Expect(t, tm.in.Get(t, "/api/v1/users/"+ben.ID, admin), 200).Map(t); u["erased"] == true || u["name"] != "Ben Waiting" {
+		t.Fatalf("an applicant whose case is in assessment, after retention: %v", u)
+	}
+}

@@ -22,9 +22,21 @@ func (s State) WithApplicant() bool { return slices.Contains(withApplicant, s) }
 // applicant to resubmit it and is queued again from then.
 func (s State) Queued() bool { return s != StateReturned && s.InProgress() }
 
-// StillOpen reports whether the case still keeps its applicant's data from the
-// retention policy: while it is in progress, or holds an active
-// accreditation (an award at a lower level stays in force while appealed).
+// waitsOnApplicant are the states in progress where the next move is the
+// applicant's: to resubmit, to answer, to pay.
+var waitsOnApplicant = []State{StateReturned, StateInformationRequested, StateAwaitingPayment}
+
+// StillOpen reports whether the case still keeps its applicant's data from
+// the retention policy, which asks it only of an applicant with no
+// activity for the whole retention period: while it is in progress on the
+// office's or the assessors' side, or holds an active accreditation (an
+// award at a lower level stays in force while appealed). A case waiting
+// for its applicant all that time does not: it was left, and kept every
+// such applicant's data for ever (their erasure withdraws it, as any
+// erasure does a case before its decision).
 func (c *Case) StillOpen() bool {
-	return c.State.InProgress() || c.Accreditation != nil && c.Accreditation.Status == StatusActive
+	if c.State.InProgress() && !slices.Contains(waitsOnApplicant, c.State) {
+		return true
+	}
+	return c.Accreditation != nil && c.Accreditation.Status == StatusActive
 }

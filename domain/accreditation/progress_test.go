@@ -58,8 +58,8 @@ func TestStatesInProgress(t *testing.T) {
 }
 
 // TestStillOpen pins what keeps an applicant's data from the retention
-// policy: a case in progress, or an active accreditation, even on an
-// appealed case.
+// policy: a case in progress but not waiting for its applicant, or an
+// active accreditation, even on an appealed case.
 func TestStillOpen(t *testing.T) {
 	t.Run("draft: not open", func(t *testing.T) {
 		if h := given(t, SchemeEIA, opened); h.c.StillOpen() {
@@ -90,6 +90,13 @@ func TestStillOpen(t *testing.T) {
 		h.do(domain.System, expireCmd())
 		if h.c.StillOpen() {
 			t.Fatalf("awarded, expired: got open, want not")
+		}
+	})
+	t.Run("returned to its applicant: not open (asked only after years without activity)", func(t *testing.T) {
+		h := given(t, SchemeEIA, submitted)
+		h.do(officeScreen, with((*Case).Screen, ScreenInput{Outcome: ScreeningReturned, Reason: seal("Add the reference.")}))
+		if h.c.State != StateReturned || h.c.StillOpen() {
+			t.Fatalf("returned: state %s, open %v; want returned and not open", h.c.State, h.c.StillOpen())
 		}
 	})
 	t.Run("withdrawn: not open", func(t *testing.T) {
