@@ -70,7 +70,10 @@ func (s *Server) register(c echo.Context) error {
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	m, err := meta(c)
+	// A public route knows a caller who sends a token; the account made
+	// is still its registrant's own, recorded as self-service (as the
+	// web's sign-up makes it), not the token holder's act.
+	m, err := metaAs(c, domain.Actor{})
 	if err != nil {
 		return err
 	}

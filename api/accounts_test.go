@@ -521,3 +521,31 @@ func TestANameWithAControlCharacterIsRefused(t *testing.T) {
 		t.Errorf("the applicant's cases after the refusal: got %v, want none", mine["cases"])
 	}
 }
+
+// TestARegistrationIsTheRegistrantsOwnWhoeverSendsIt: POST
+// /api/v1/auth/register sent with a logged-in user's token (a client that
+// sends its token with every request, someone registering a second
+// account) is still a self-registration, recorded as the new user's own
+// act: the audit must not name the token's holder as having created
+// someone else's account, as the web's sign-up does not.
+func TestARegistrationIsTheRegistrantsOwnWhoeverSendsIt(t *testing.T) {
+	tm := newTeam(t)
+	r := Expect(t, tm.in.Post(t, "/api/v1/auth/register", tm.applicant.Token,
+		map[string]string{"email": "second@example.org", "password": "a second long password", "name": "Second Self"}), 201).Map(t)
+	id := r["id"].(string)
+	events := Expect(t, tm.in.Get(t, fmt.Sprintf("/api/v1/audit?type=accounts.user_registered&min_seq=%d", lastSeq(t, tm.in)), tm.admin), 200).Map(t)["events"].([]any)
+	for _, e := range events {
+		e := e.(map[string]any)
+		if !strings.Contains(fmt.Sprint(e["data"]), "second@example.org") {
+			continue
+		}
+		if a := e["actor"].(map[string]any); a["id"] != id || a["role"] != "applicant" {
+			t.Fatalf("the registration of %s is recorded as made by %v, want the registrant themselves", id, a)
+		}
+		if d := e["data"].(map[string]any); d["self_service"] != true {
+			t.Fatalf("the registration is not recorded as self-service: %v", d)
+		}
+		return
+	}
+	t.Fatalf("no user_registered event for %s in the audit: %v", id, events)
+}

@@ -463,8 +463,12 @@ func actor(c echo.Context) domain.Actor {
 // meta makes the command metadata of a request: who, the idempotency key
 // (scoped to the caller and the endpoint, and bound to the request's hash,
 // so that the same key with another request is refused) and If-Match.
-func meta(c echo.Context) (aggregate.Meta, error) {
-	m := aggregate.Meta{Actor: actor(c), CorrelationID: c.Response().Header().Get(echo.HeaderXRequestID)}
+func meta(c echo.Context) (aggregate.Meta, error) { return metaAs(c, actor(c)) }
+
+// metaAs is meta for a command made as a: a registration is the
+// registrant's own (an empty actor), whoever's token came with it.
+func metaAs(c echo.Context, a domain.Actor) (aggregate.Meta, error) {
+	m := aggregate.Meta{Actor: a, CorrelationID: c.Response().Header().Get(echo.HeaderXRequestID)}
 	if k := c.Request().Header.Get("Idempotency-Key"); k != "" {
 		if !validIdempotencyKey(k) {
 			return m, badIdempotencyKey()
