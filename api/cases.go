@@ -464,11 +464,32 @@ func (s *Server) endAccreditation(c echo.Context, command accreditation.Action,
 // exportMine is the GDPR right of access: all of the caller's personal data
 // and case history in one document.
 func (s *Server) exportMine(c echo.Context) error {
-	doc, err := export.Mine(c.Request().Context(), export.Sources{Accounts: s.deps.Accounts, Cases: s.deps.Cases, SelfChecks: s.deps.SelfChecks,
-		Mail: s.deps.Mail, Recovery: s.deps.Recovery, Now: s.deps.Now}, actor(c), caller(c))
+	doc, err := export.Mine(c.Request().Context(), s.exportSources(), actor(c), caller(c))
 	if err != nil {
 		return err
 	}
 	c.Response().Header().Set("Content-Disposition", `attachment; filename="accredit-export.json"`)
+	return c.JSON(http.StatusOK, doc)
+}
+
+func (s *Server) exportSources() export.Sources {
+	return export.Sources{Accounts: s.deps.Accounts, Cases: s.deps.Cases, SelfChecks: s.deps.SelfChecks,
+		Mail: s.deps.Mail, Recovery: s.deps.Recovery, Now: s.deps.Now}
+}
+
+// exportUser is the office answering a request of access (GDPR art. 15)
+// for a user who cannot log in to download it (disabled, or asking by
+// letter): the document they would get themselves, read as them.
+func (s *Server) exportUser(c echo.Context) error {
+	id := c.Param("id")
+	if err := validUserID(id); err != nil {
+		return err
+	}
+	doc, err := export.OfUser(c.Request().Context(), s.exportSources(), id)
+	if err != nil {
+		return err
+	}
+	s.deps.Log.Info("the office exported a user's data", "user_id", id, "by", actor(c).ID)
+	c.Response().Header().Set("Content-Disposition", `attachment; filename="accredit-export-`+id+`.json"`)
 	return c.JSON(http.StatusOK, doc)
 }

@@ -174,6 +174,7 @@ func (s *Server) routes() []Route {
 		{Method: http.MethodPost, Path: "/api/v1/accreditations/:id/revocation", Roles: office, handler: s.revokeAccreditation},
 		{Method: http.MethodPost, Path: "/api/v1/accreditations/:id/withdrawal", Roles: holderOrOffice, handler: s.withdrawAccreditation},
 		{Method: http.MethodGet, Path: "/api/v1/me/export", Roles: anyRole, handler: s.exportMine},
+		{Method: http.MethodGet, Path: "/api/v1/users/:id/export", Roles: office, handler: s.exportUser},
 		{Method: http.MethodPost, Path: "/api/v1/self-checks/evaluation", Public: true, handler: s.evaluateSelfCheck},
 		{Method: http.MethodPost, Path: "/api/v1/me/self-checks", Roles: anyRole, handler: s.saveSelfCheck},
 		{Method: http.MethodGet, Path: "/api/v1/me/self-checks", Roles: anyRole, handler: s.listSelfChecks},

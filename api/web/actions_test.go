@@ -373,3 +373,46 @@ func TestOfficeEnablesADisabledUser(t *testing.T) {
 		}
 	}
 }
+
+// TestTheOfficeDownloadsTheDataOfAUser: a user who cannot log in (here
+// disabled) asks for their data; the office downloads from the user's page
+// the document the API gives (GET /api/v1/users/{id}/export); an applicant
+// may not.
+func TestTheOfficeDownloadsTheDataOfAUser(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	caseID, _, _ := w.awardedCase(t, carla)
+	w.mailOf(t, "decision") // see TestDownloadMyData
+	Expect(t, w.in.Post(t, "/api/v1/users/"+carla.ID+"/disable", w.in.AdminToken(t), map[string]string{"reason": "left the profession"}), 200)
+	o := w.officeClient(t)
+	if a := o.get("/office/users/" + carla.ID); !strings.Contains(a.Body, `href="/office/users/`+carla.ID+`/export.json"`) {
+		t.Fatal("no download of the user's data on their page")
+	}
+	a := o.get("/office/users/" + carla.ID + "/export.json")
+	if a.Status != http.StatusOK || !strings.HasPrefix(a.Header.Get("Content-Type"), "application/json") ||
+		!strings.Contains(a.Header.Get("Content-Disposition"), "attachment") {
+		t.Fatalf("export: %d %q %q", a.Status, a.Header.Get("Content-Type"), a.Header.Get("Content-Disposition"))
+	}
+	var web, api map[string]any
+	if err := json.Unmarshal([]byte(a.Body), &web); err != nil {
+		t.Fatalf("export: %v", err)
+	}
+	Expect(t, w.in.Get(t, "/api/v1/users/"+carla.ID+"/export", w.in.AdminToken(t)), 200).JSON(t, &api)
+	if u := web["user"].(map[string]any); u["name"] != "Carla Coach" || u["email"] != carla.Email {
+		t.Fatalf("export user: %v", u)
+	}
+	if cs := web["cases"].([]any); len(cs) != 1 || cs[0].(map[string]any)["case"].(map[string]any)["id"] != caseID {
+		t.Fatalf("export cases: %.500s", a.Body)
+	}
+	delete(web, "exported_at")
+	delete(api, "exported_at")
+	if !reflect.DeepEqual(web, api) {
+		t.Fatalf("the web export differs from the API's:\nweb %v\napi %v", web, api)
+	}
+	ben := w.registerApplicant(t, "ben@example.org", "Ben Other")
+	c := w.client(t)
+	c.login(ben.Email, ben.Password)
+	if a := c.get("/office/users/" + carla.ID + "/export.json"); a.Status != http.StatusForbidden || strings.Contains(a.Body, carla.Email) {
+		t.Fatalf("an applicant downloading another's data: %d", a.Status)
+	}
+}

@@ -300,12 +300,33 @@ func (a *app) holderWithdrawAccreditation(x *ctx) error {
 // exportMine is the right of access: all of the caller's personal data and
 // case history in one JSON document, the same as GET /api/v1/me/export.
 func (a *app) exportMine(x *ctx) error {
-	doc, err := export.Mine(x.Request().Context(), export.Sources{Accounts: a.d.Accounts, Cases: a.d.Cases, SelfChecks: a.d.SelfChecks,
-		Mail: a.d.Mail, Recovery: a.d.Recovery, Now: a.d.Now}, x.actor(), *x.user)
+	doc, err := export.Mine(x.Request().Context(), a.exportSources(), x.actor(), *x.user)
 	if err != nil {
 		return err
 	}
 	x.Response().Header().Set("Content-Disposition", `attachment; filename="accredit-export.json"`)
+	x.Response().Header().Set("Cache-Control", "no-store")
+	return x.JSON(http.StatusOK, doc)
+}
+
+func (a *app) exportSources() export.Sources {
+	return export.Sources{Accounts: a.d.Accounts, Cases: a.d.Cases, SelfChecks: a.d.SelfChecks,
+		Mail: a.d.Mail, Recovery: a.d.Recovery, Now: a.d.Now}
+}
+
+// exportUser is the office's download of a user's export, for a request
+// of access from a user who cannot log in (GET /api/v1/users/{id}/export).
+func (a *app) exportUser(x *ctx) error {
+	id := x.Param("user")
+	if !domain.ValidULID(id) {
+		return domain.Errorf(domain.NotFound, "no user %s", id)
+	}
+	doc, err := export.OfUser(x.Request().Context(), a.exportSources(), id)
+	if err != nil {
+		return err
+	}
+	a.d.Log.Info("the office exported a user's data", "user_id", id, "by", x.actor().ID)
+	x.Response().Header().Set("Content-Disposition", `attachment; filename="accredit-export-`+id+`.json"`)
 	x.Response().Header().Set("Cache-Control", "no-store")
 	return x.JSON(http.StatusOK, doc)
 }

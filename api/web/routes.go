@@ -137,6 +137,7 @@ func (a *app) routes() []route {
 		{Method: get, Path: "/office/outbox/:message", Roles: office, h: a.outboxMessage},
 		{Method: post, Path: "/office/users", Roles: office, h: a.createUser},
 		{Method: get, Path: "/office/users/:user", Roles: office, h: a.user},
+		{Method: get, Path: "/office/users/:user/export.json", Roles: office, h: a.exportUser},
 		{Method: post, Path: "/office/users/:user/profile", Roles: office, h: a.saveProfile},
 		{Method: post, Path: "/office/users/:user/disable", Roles: office, h: a.disableUser},
 		{Method: post, Path: "/office/users/:user/enable", Roles: office, h: a.enableUser},

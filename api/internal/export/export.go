@@ -95,6 +95,17 @@ func Mine(ctx context.Context, src Sources, actor domain.Actor, u accounts.UserV
 	return doc, err
 }
 
+// OfUser is Mine for user id, read as they would read it themselves: the
+// office's answer to a request of access from a user who cannot log in.
+// Errors: NotFound (no such user), those of Mine.
+func OfUser(ctx context.Context, src Sources, id string) (Document, error) {
+	u, err := src.Accounts.User(ctx, id)
+	if err != nil {
+		return Document{}, err
+	}
+	return Mine(ctx, src, domain.Actor{ID: u.ID, Role: u.Role}, u)
+}
+
 func mine(ctx context.Context, src Sources, actor domain.Actor, u accounts.UserView) (Document, error) {
 	doc := Document{User: u, ExportedAt: src.Now().UTC(), Cases: []CaseRecord{}}
 	acc, err := src.Accounts.User(ctx, u.ID)
