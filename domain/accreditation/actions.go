@@ -481,6 +481,9 @@ func (c *Case) appealable(now time.Time) error {
 	if n := d.Appeal.Allowed; n > 0 && appealed >= n {
 		return blocked(domain.Conflict, BlockedByAppealsUsed, "cannot appeal: decision %d has already been appealed (%d of the %d appeal(s) its rules allow)", d.Number, appealed, n)
 	}
+	if err := c.awardEnded("appeal"); err != nil {
+		return err
+	}
 	if !OutcomeAppealable(d.Outcome, d.Level, c.Level) {
 		return blocked(domain.Unprocessable, BlockedByAwardedAsApplied, "cannot appeal: awarded at the level applied for (%s)", c.Level)
 	}
@@ -491,6 +494,21 @@ func (c *Case) appealable(now time.Time) error {
 		return e
 	}
 	return nil
+}
+
+// awardEnded refuses to verb the standing decision when it awarded an
+// accreditation the office has since revoked or that was withdrawn: an
+// appeal against its level, upheld, would send the case to a new decision
+// and a new award, undoing the revocation (or the withdrawal) unasked.
+// Expired is no bar: the award ran its course, and the terms of the
+// decision say how long it may be appealed.
+func (c *Case) awardEnded(verb string) error {
+	a := c.Accreditation
+	if c.Decision == nil || c.Decision.Outcome != OutcomeAwarded || a == nil || (a.Status != StatusRevoked && a.Status != StatusWithdrawn) {
+		return nil
+	}
+	return wrongState("accreditation_status", a.Status, "cannot %s: accreditation %s was %s on %s; an appeal against the decision that awarded it cannot give it back",
+		verb, a.ID, a.Status, a.ChangedAt.UTC().Format(time.DateOnly))
 }
 
 // OutcomeAppealable reports whether a decision of outcome, awarding level

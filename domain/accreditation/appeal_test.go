@@ -1,6 +1,7 @@
 package accreditation
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -222,5 +223,54 @@ func TestAnUpheldAppealStartsTheServiceLevelAgain(t *testing.T) {
 		if due, ok := h.c.DecisionExpectedBy(sla); ok {
 			t.Fatalf("the decision stands, yet one is expected by %v", due)
 		}
+	})
+}
+
+// TestAnAppealDoesNotUndoARevocation: an award below the level applied for
+// may be appealed, but not once the office has revoked it (or it was
+// withdrawn): upheld, the appeal would send the case to a new decision and
+// a new award, active again. Revoked while an appeal waits, the appeal can
+// only be dismissed. An expired award is no bar.
+func TestAnAppealDoesNotUndoARevocation(t *testing.T) {
+	reason := ReasonInput{Reason: seal("ethics complaint upheld")}
+	for _, tc := range []struct {
+		name  string
+		actor domain.Actor
+		cmd   command
+		want  AccreditationStatus
+	}{
+		{"revoked by the office", officeScreen, with((*Case).Revoke, reason), StatusRevoked},
+		{"withdrawn by the office", officeScreen, with((*Case).WithdrawAccreditation, reason), StatusWithdrawn},
+		{"withdrawn by the holder", applicant, with((*Case).WithdrawAccreditation, reason), StatusWithdrawn},
+	} {
+		t.Run("Conflict/appeal after "+tc.name, func(t *testing.T) {
+			h := givenDecided(t, award(framework.Foundation, "acc-1"))
+			h.later(day).do(tc.actor, tc.cmd)
+			wantWrongState(t, h.fails(applicant, with((*Case).Appeal, grounds())), "accreditation_status", tc.want)
+			if got := h.c.AllowedActions(applicant, h.now, nil); slices.Contains(got, ActionAppeal) {
+				t.Fatalf("allowed actions %v offer an appeal", got)
+			}
+			if s := h.c.Next(h.now); s.Appeal {
+				t.Fatalf("next step %+v offers an appeal", s)
+			}
+		})
+	}
+	t.Run("Conflict/upheld after a revocation while the appeal waited; dismissed it may be", func(t *testing.T) {
+		h := givenDecided(t, award(framework.Foundation, "acc-1"))
+		h.do(applicant, with((*Case).Appeal, grounds()))
+		h.later(day).do(officeScreen, with((*Case).Revoke, reason))
+		upheld := AppealDecisionInput{Outcome: AppealUpheld, Rationale: seal("overlooked evidence"), ReturnTo: ReturnToDecision}
+		wantWrongState(t, h.fails(officeReview, with((*Case).DecideAppeal, upheld)), "accreditation_status", StatusRevoked)
+		h.do(officeReview, with((*Case).DecideAppeal, AppealDecisionInput{Outcome: AppealDismissed, Rationale: seal("revoked")}))
+		if a := h.c.Accreditation; h.c.State != StateAwarded || a.Status != StatusRevoked {
+			t.Fatalf("after the dismissal: state %q, accreditation %q; want awarded, revoked", h.c.State, a.Status)
+		}
+	})
+	t.Run("an expired award below the level applied for may still be appealed", func(t *testing.T) {
+		h := givenDecided(t, award(framework.Foundation, "acc-1"))
+		h.now = h.c.Accreditation.ValidUntil
+		h.do(domain.System, expireCmd())
+		h.do(applicant, with((*Case).Appeal, grounds()))
+		h.wantState(StateAppealed)
 	})
 }

@@ -174,6 +174,13 @@ func (c *Case) DecideAppeal(actor domain.Actor, now time.Time, in AppealDecision
 	if err := f.err(ActionDecideAppeal); err != nil {
 		return nil, err
 	}
+	if in.Outcome == AppealUpheld {
+		// Revoked (or withdrawn) while the appeal waited: the appeal can
+		// only be dismissed.
+		if err := c.awardEnded("uphold the appeal"); err != nil {
+			return nil, err
+		}
+	}
 	number := 0
 	if c.Decision != nil {
 		number = c.Decision.Number
