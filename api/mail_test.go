@@ -1,12 +1,12 @@
 package api_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
 	"mime"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -358,7 +358,8 @@ func TestEmailRenewalRemindersAndDailyDigest(t *testing.T) {
 // renewal two months before the end, no reminder is mailed 90 days before
 // it, inviting a renewal that would be refused; the first is mailed when
 // the window opens, and the renewal it invites is accepted; the 30-day one
-// follows as before.
+// then is not mailed, as the renewal sent awaits its assessment (see
+// TestNoRenewalReminderOnceTheRenewalIsSent).
 func TestRenewalRemindersFallWithinTheRenewalWindow(t *testing.T) {
 	tm, accID, until, remindersAt := renewalWindowOf(t, 2)
 	if got := remindersAt(until.AddDate(0, 0, -89)); len(got) != 0 {
@@ -370,8 +371,34 @@ func TestRenewalRemindersFallWithinTheRenewalWindow(t *testing.T) {
 		t.Fatalf("as renewal opens: reminders %q, want one, %d days before the end", got, days)
 	}
 	tm.post(t, "/api/v1/accreditations/"+accID+"/renewal", tm.applicant.Token, eiaRenewalBody(), 200)
-	if got := remindersAt(until.AddDate(0, 0, -29)); len(got) != 2 || !slices.Contains(got, "Your accreditation runs out in 29 days") {
-		t.Fatalf("29 days before the end: reminders %q, want the 30-day one too", got)
+	if got := remindersAt(until.AddDate(0, 0, -29)); len(got) != 1 {
+		t.Fatalf("29 days before the end, the renewal sent: reminders %q, want still the one", got)
+	}
+}
+
+// TestNoRenewalReminderOnceTheRenewalIsSent: a holder whose renewal awaits
+// its assessment, or was refused (the award runs to its end and another
+// renewal is refused), is not told to "renew it in time"; one whose
+// renewal was returned to them to resubmit is.
+func TestNoRenewalReminderOnceTheRenewalIsSent(t *testing.T) {
+	for _, tc := range []struct {
+		outcome string // "" for none: the renewal awaits its assessor
+		want    int
+	}{{"", 0}, {"refuse", 0}, {"return", 1}} {
+		t.Run("renewal "+cmp.Or(tc.outcome, "submitted"), func(t *testing.T) {
+			tm, accID, until, remindersAt := renewalWindowOf(t, 6)
+			tm.setClock(t, until.AddDate(0, 0, -100))
+			tm.post(t, "/api/v1/accreditations/"+accID+"/renewal", tm.applicant.Token, eiaRenewalBody(), 200)
+			if tc.outcome != "" {
+				tm.post(t, "/api/v1/accreditations/"+accID+"/renewal/assignment", tm.admin, map[string]string{"assessor_id": tm.assessor.ID}, 200)
+				tm.post(t, "/api/v1/accreditations/"+accID+"/renewal/assessment", tm.assessor.Token,
+					map[string]string{"outcome": tc.outcome, "rationale": "The supervision is not evidenced."}, 200)
+			}
+			remindersAt(until.AddDate(0, 0, -89))
+			if got := remindersAt(until.AddDate(0, 0, -29)); len(got) != 2*tc.want {
+				t.Fatalf("90 and 30 days before the end: reminders %q, want %d", got, 2*tc.want)
+			}
+		})
 	}
 }
 

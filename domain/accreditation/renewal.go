@@ -486,6 +486,20 @@ func (c *Case) RenewalUnderWay() bool {
 		c.inState(ActionAssessRenewal) == nil
 }
 
+// RenewalSent reports whether the holder has sent the renewal of the
+// accreditation's current period and has nothing more to send: it awaits
+// its assessment, or it was refused (the award then runs to its end, and
+// another is refused). A renewal returned to them is theirs to send again.
+// The renewal reminders are not mailed then: they would invite a renewal
+// that is refused.
+func (a *Accreditation) RenewalSent() bool {
+	cur := a.Current
+	if cur == nil || !cur.PeriodUntil.Equal(a.ValidUntil) {
+		return false
+	}
+	return cur.State == StateRenewalSubmitted || cur.State == StateRenewalInAssessment || cur.State == StateRenewalRefused
+}
+
 // RenewalRole is the role whose conditions userID must meet to assess
 // this case's renewal: the one they held on the application, else the
 // assessor's. Having assessed the application does not bar assessing its

@@ -86,7 +86,8 @@ type Expiring struct {
 }
 
 // ExpiringBefore returns the active accreditations that run out before t,
-// for the renewal reminders: the cases the index names, each confirmed
+// for the renewal reminders, but those whose holder has sent the renewal
+// (Accreditation.RenewalSent): the cases the index names, each confirmed
 // from its own state. A case the store cannot give is left out and the
 // first such error returned after the others.
 func (s *Service) ExpiringBefore(ctx context.Context, t time.Time) ([]Expiring, error) {
@@ -99,7 +100,7 @@ func (s *Service) ExpiringBefore(ctx context.Context, t time.Time) ([]Expiring, 
 			continue
 		}
 		a := c.Accreditation
-		if !ok || a == nil || a.Status != accreditation.StatusActive || !a.ValidUntil.Before(t) {
+		if !ok || a == nil || a.Status != accreditation.StatusActive || !a.ValidUntil.Before(t) || a.RenewalSent() {
 			continue
 		}
 		out = append(out, Expiring{CaseID: id, AccreditationID: a.ID, HolderID: c.ApplicantID, Language: c.Language, ValidUntil: a.ValidUntil,
