@@ -76,7 +76,8 @@ func (c *Case) panel(f *fields, actor domain.Actor, in []PanelVote, quorum int) 
 // assessor or verifier: awarded at a level no higher than the one applied
 // for, or not awarded, with a rationale and the panel's votes (see panel).
 // An award also records accreditation_awarded with in.AccreditationID,
-// valid for ValidityYears from now. Errors: NotFound, Forbidden, Conflict,
+// valid for ValidityYears from now (one made on 29 February until 28
+// February, as addMonths counts). Errors: NotFound, Forbidden, Conflict,
 // Invalid, Unprocessable (the votes do not carry the outcome).
 func (c *Case) Decide(actor domain.Actor, now time.Time, in DecisionInput) ([]aggregate.Change, error) {
 	if err := c.guard(ActionDecide, actor, now, nil); err != nil {
@@ -121,7 +122,7 @@ func (c *Case) Decide(actor domain.Actor, now time.Time, in DecisionInput) ([]ag
 	if in.Outcome == OutcomeAwarded {
 		at := now.UTC()
 		changes = append(changes, emit(AccreditationAwarded{
-			AccreditationID: in.AccreditationID, Level: level, AwardedAt: at, ValidUntil: at.AddDate(ValidityYears, 0, 0),
+			AccreditationID: in.AccreditationID, Level: level, AwardedAt: at, ValidUntil: addMonths(at, 12*ValidityYears),
 		}))
 	}
 	return changes, nil

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/emcc/accredit/domain"
+	"github.com/emcc/accredit/domain/framework"
 )
 
 // TestInForce pins the register's "valid" rule on its boundary: valid up to
@@ -45,4 +46,17 @@ func TestInForce(t *testing.T) {
 		t.Fatalf("at valid_until: got in force, want not")
 	}
 	h.do(domain.System, expireCmd())
+}
+
+// TestAnAwardOn29FebruaryRunsTo28February: an award is valid ValidityYears
+// to the day; one made on 29 February ends on the last day of February of
+// a year that has no 29th (as the renewal window's months are counted),
+// not on 1 March, a day longer than the years it is given for.
+func TestAnAwardOn29FebruaryRunsTo28February(t *testing.T) {
+	h := given(t, SchemeEIA, awaitingDecision)
+	h.now = time.Date(2028, time.February, 29, 14, 30, 0, 0, time.UTC)
+	h.do(officeDecide, with((*Case).Decide, award(framework.Practitioner, "acc-1")))
+	if got, want := h.c.Accreditation.ValidUntil, time.Date(2033, time.February, 28, 14, 30, 0, 0, time.UTC); !got.Equal(want) {
+		t.Fatalf("awarded on 29 February 2028: valid until %v, want %v", got, want)
+	}
 }
