@@ -92,11 +92,11 @@ func TestARefusalsMailSaysTheApplicantMayAppeal(t *testing.T) {
 	}}
 	Expect(t, tm.in.Do(t, Request{Method: http.MethodPost, Path: "/api/v1/rulesets", Token: tm.admin, Body: window}), 201)
 	refused, at := decide("not_awarded", "")
-	if b, by := tm.mailOn(t, "decision", refused), dates.Date("en", at.AddDate(0, 0, 30)); !strings.Contains(b, "If you disagree with the decision, you can appeal until "+by+":\n"+where) {
+	if b, by := tm.mailOn(t, "decision", refused), dates.DateTime("en", at.AddDate(0, 0, 30)); !strings.Contains(b, "If you disagree with the decision, you can appeal until "+by+":\n"+where) {
 		t.Errorf("a refusal under a 30-day window: the mail does not say until %s:\n%s", by, b)
 	}
 	lower, at := decide("awarded", "foundation")
-	if b, by := tm.mailOn(t, "decision", lower), dates.Date("en", at.AddDate(0, 0, 30)); !strings.Contains(b, "If you disagree with the lower level, you can appeal until "+by+":\n"+where) {
+	if b, by := tm.mailOn(t, "decision", lower), dates.DateTime("en", at.AddDate(0, 0, 30)); !strings.Contains(b, "If you disagree with the lower level, you can appeal until "+by+":\n"+where) {
 		t.Errorf("an award below the level applied for: the mail does not say the lower level may be appealed until %s:\n%s", by, b)
 	}
 }

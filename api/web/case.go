@@ -358,7 +358,7 @@ func (a *app) nextStep(x *ctx, s accreditation.Step) string {
 	case accreditation.StepAwarded:
 		switch {
 		case s.Appeal && !s.AppealBy.IsZero():
-			return x.T(key("awarded_lower"), date(s.RenewBy), date(s.AppealBy))
+			return x.T(key("awarded_lower"), date(s.RenewBy), formatDate(x.lang, s.AppealBy, true))
 		case s.Appeal:
 			return x.T(key("awarded_lower_open"), date(s.RenewBy))
 		}
@@ -373,7 +373,7 @@ func (a *app) nextStep(x *ctx, s accreditation.Step) string {
 		if s.AppealBy.IsZero() {
 			return x.T(key("not_awarded_open"))
 		}
-		return x.T(key("not_awarded"), date(s.AppealBy))
+		return x.T(key("not_awarded"), formatDate(x.lang, s.AppealBy, true))
 	}
 	return x.T(key("none"))
 }

@@ -420,7 +420,7 @@ func (x *ctx) refusal(err error) string {
 			key += "." + string(role) // error.blocked.holder_assessed.verifier, ...
 		}
 		if end, ok := extra["appeal_deadline"].(time.Time); ok && by == accreditation.BlockedByAppealPeriod {
-			return x.T(key+".on", formatDate(x.lang, end, false))
+			return x.T(key+".on", formatDate(x.lang, end, true))
 		}
 		return x.T(key)
 	case errors.Is(err, accreditation.ErrNotQualified):

@@ -223,7 +223,7 @@ The decision and its reasons are on the application page:
 
 {{.Link}}
 {{if .Appeal}}
-If you disagree with {{if eq .Outcome "awarded"}}the lower level{{else}}the decision{{end}}, you can appeal{{if not .AppealBy.IsZero}} until {{date .AppealBy}}{{end}}:
+If you disagree with {{if eq .Outcome "awarded"}}the lower level{{else}}the decision{{end}}, you can appeal{{if not .AppealBy.IsZero}} until {{datetime .AppealBy}}{{end}}:
 on the application page, under "Appeal against the decision", give your grounds.
 Someone not involved in your case so far reviews it.
 {{end}}`+footerEN)
@@ -235,7 +235,7 @@ Het besluit en de redenen staan op de pagina van de aanvraag:
 
 {{.Link}}
 {{if .Appeal}}
-Bent u het niet eens met {{if eq .Outcome "awarded"}}het lagere niveau{{else}}het besluit{{end}}, dan kunt u{{if not .AppealBy.IsZero}} tot {{date .AppealBy}}{{end}} in beroep gaan:
+Bent u het niet eens met {{if eq .Outcome "awarded"}}het lagere niveau{{else}}het besluit{{end}}, dan kunt u{{if not .AppealBy.IsZero}} tot {{datetime .AppealBy}}{{end}} in beroep gaan:
 op de pagina van de aanvraag, onder "In beroep gaan tegen het besluit", vult u uw gronden in.
 Iemand die nog niet bij uw dossier betrokken was, behandelt het.
 {{end}}`+footerNL)
