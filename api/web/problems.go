@@ -162,7 +162,7 @@ var problemTexts = []struct {
 		return x.T("problem.interview_ahead", problemTime(x, m[0]))
 	}},
 	{regexp.MustCompile(`^cannot renew: renewal is open from (\S+) until (\S+) \((\d+) months before the accreditation ends\)$`), func(x *ctx, m []string) string {
-		return x.T("problem.renewal_not_open", problemDate(x, m[0]), problemDate(x, m[1]), m[2])
+		return x.T("problem.renewal_not_open", problemTime(x, m[0]), problemTime(x, m[1]), m[2])
 	}},
 	{regexp.MustCompile(`^cannot renew: the accreditation ended on (\S+), and the rules set no grace period after the end$`), func(x *ctx, m []string) string {
 		return x.T("problem.renewal_no_grace", problemDate(x, m[0]))

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -29,8 +30,8 @@ func TestTheCertificateSaysWhenTheRenewalOpens(t *testing.T) {
 	}
 	opens := until.AddDate(0, -6, 0)
 	for lang, want := range map[string]string{
-		"en": "Renewal opens on " + dates.Date("en", opens) + ".",
-		"nl": "Verlengen is mogelijk vanaf " + dates.Date("nl", opens) + ".",
+		"en": "Renewal opens on " + dates.DateTime("en", opens) + ".",
+		"nl": "Verlengen is mogelijk vanaf " + dates.DateTime("nl", opens) + ".",
 	} {
 		t.Run(lang, func(t *testing.T) {
 			c := w.client(t)
@@ -70,5 +71,47 @@ func TestTheOfficeIsNotToldARenewalIsClosedThatIsOpen(t *testing.T) {
 		if strings.Contains(a.Body, closed) {
 			t.Errorf("%s: the office is told %q while the holder may renew", lang, closed)
 		}
+	}
+}
+
+// TestOnTheDayTheRenewalOpensItsTimeIsGiven: the window opens at the time
+// of day the award was made, so many months before its end. Earlier that
+// day the page said "Renewal opens on 2 September 2030", and a renewal
+// sent was refused as "open from 2 September 2030": the day it was. Both
+// give the time (UTC), in either language.
+func TestOnTheDayTheRenewalOpensItsTimeIsGiven(t *testing.T) {
+	w := newWorld(t)
+	window := map[string]any{"scheme": "EIA", "based_on": "eia-2027-1", "effective_from": "2026-03-02", "rules": []map[string]any{
+		{"name": "renewal_window_months", "values": map[string]any{"foundation": 6, "practitioner": 6, "senior_practitioner": 6, "master_practitioner": 6}},
+	}}
+	Expect(t, w.in.Post(t, "/api/v1/rulesets", w.admin, window), 201)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	_, _, acc := w.awardedCase(t, carla)
+	until, err := time.Parse(time.RFC3339, Expect(t, w.in.Get(t, "/api/v1/accreditations/"+acc, carla.Token), 200).Map(t)["accreditation"].(map[string]any)["valid_until"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opens := until.AddDate(0, -6, 0)
+	if opens.Hour() == 0 {
+		t.Fatalf("the window opens at %v: this test needs a time within the day", opens)
+	}
+	w.clock.Set(time.Date(opens.Year(), opens.Month(), opens.Day(), 0, 30, 0, 0, time.UTC))
+	for _, tc := range []struct{ lang, page, refusal string }{
+		{"en", "Renewal opens on %s.", "Renewal is open from %s until %s (6 months before the accreditation ends)."},
+		{"nl", "Verlengen is mogelijk vanaf %s.", "Verlengen kan van %s tot %s (6 maanden voordat de accreditatie afloopt)."},
+	} {
+		t.Run(tc.lang, func(t *testing.T) {
+			c := w.client(t)
+			c.setLang(tc.lang)
+			c.login(carla.Email, carla.Password)
+			if want, a := fmt.Sprintf(tc.page, dates.DateTime(tc.lang, opens)), c.get("/accreditations/"+acc); !strings.Contains(a.Body, want) {
+				t.Errorf("the certificate does not say %q:\n%s", want, between(a.Body, `id="renew-not-open"`, "</p>"))
+			}
+			want := fmt.Sprintf(tc.refusal, dates.DateTime(tc.lang, opens), dates.DateTime(tc.lang, until))
+			if a := c.post("/accreditations/"+acc+"/renew", renewalForm("4"), true); a.Status != http.StatusUnprocessableEntity || !strings.Contains(a.Body, want) {
+				i := strings.Index(a.Body, "cannot ")
+				t.Errorf("the renewal: got %d, want 422 saying %q: %q", a.Status, want, a.Body[max(i-300, 0):min(i+300, len(a.Body))])
+			}
+		})
 	}
 }
