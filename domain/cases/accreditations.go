@@ -159,7 +159,7 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 		if err != nil {
 			return n, err
 		}
-		s.index.settle(id, nil)
+		s.index.expired(id, a.ValidUntil)
 		n++
 	}
 	return n, unread

@@ -171,6 +171,18 @@ func (x *index) settle(caseID string, a *accreditation.Accreditation) {
 	}
 }
 
+// expired drops caseID's end date once its accreditation, due at was, is
+// expired, unless a renewal (in the rules' grace period) moved it since:
+// followed between the expiry's commit and this call, its new date would
+// be dropped with it, and the accreditation never expired again.
+func (x *index) expired(caseID string, was time.Time) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if until, ok := x.idx.Until[caseID]; ok && until.Equal(was) {
+		delete(x.idx.Until, caseID)
+	}
+}
+
 // SnapshotName implements aggregate.Snapshotter.
 func (x *index) SnapshotName() string { return "cases.index" }
 
