@@ -66,15 +66,23 @@ type resetLinkAnswer struct {
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
+// issueResetLink makes a reset link for the office to hand over, recorded
+// in the user's history with who made it (accounts.reset_link_issued).
 func (s *Server) issueResetLink(c echo.Context) error {
 	if err := bindNone(c); err != nil {
 		return err
 	}
-	link, expires, err := s.deps.Recovery.IssueReset(c.Request().Context(), c.Param("id"))
+	m, err := meta(c)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, resetLinkAnswer{Link: link, ExpiresAt: expires})
+	m.Command = "issue_reset_link"
+	in, err := s.deps.Recovery.IssueReset(c.Request().Context(), m, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	writeResult(c, in.Result)
+	return c.JSON(http.StatusCreated, resetLinkAnswer{Link: in.Link, ExpiresAt: in.ExpiresAt})
 }
 
 // emailChangeRequest is a new address and the password that allows it.

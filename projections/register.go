@@ -83,7 +83,7 @@ type RegisterChanges struct {
 var nameNeutral = map[string]bool{
 	accounts.EventProfileSet: true, accounts.EventUserDisabled: true, accounts.EventUserEnabled: true, accounts.EventPasswordChanged: true,
 	accounts.EventSessionsEnded: true, accounts.EventEmailChanged: true, accounts.EventEmailReserved: true,
-	accounts.EventEmailReleased: true, accounts.EventErasureCompleted: true,
+	accounts.EventEmailReleased: true, accounts.EventErasureCompleted: true, accounts.EventResetLinkIssued: true,
 }
 
 // entryChanged notes that the entry of accreditation id changed.

@@ -241,6 +241,7 @@ var vocabulary = map[string]msg{
 	"event.sessions_ended":          {"Sessions ended", "Sessies beëindigd"},
 	"event.published":               {"Rules published", "Regels gepubliceerd"},
 	"event.password_changed":        {"Password changed", "Wachtwoord gewijzigd"},
+	"event.reset_link_issued":       {"Password reset link made by the office", "Herstellink voor het wachtwoord gemaakt door het bureau"},
 	"event.user_erased":             {"Personal data erased", "Persoonsgegevens gewist"},
 	"event.erasure_completed":       {"Erasure completed (cases ended, files deleted)", "Wissing voltooid (dossiers beëindigd, bestanden verwijderd)"},
 	"history.times":                 {"(%d times)", "(%d keer)"},

@@ -58,7 +58,7 @@ func eventTypes() []string {
 		t = append(t, string(e))
 	}
 	t = append(t, accounts.EventUserRegistered, accounts.EventProfileSet, accounts.EventUserDisabled, accounts.EventUserEnabled, accounts.EventPasswordChanged, accounts.EventUserErased, accounts.EventErasureCompleted, accounts.EventSessionsEnded,
-		rulesets.EventPublished)
+		accounts.EventResetLinkIssued, rulesets.EventPublished)
 	slices.Sort(t)
 	return t
 }

@@ -96,7 +96,9 @@ func (a *app) reset(x *ctx) error {
 	return x.redirect("/login?ok=password_reset")
 }
 
-// issueResetLink shows the office a reset link for the user, once.
+// issueResetLink shows the office a reset link for the user, once,
+// recorded in the user's history with who made it, as POST
+// /api/v1/users/:id/password-reset-links does.
 func (a *app) issueResetLink(x *ctx) error {
 	r, err := a.recovery()
 	if err != nil {
@@ -106,12 +108,13 @@ func (a *app) issueResetLink(x *ctx) error {
 	if err != nil {
 		return err
 	}
-	link, _, err := r.IssueReset(x.Request().Context(), id)
+	in, err := r.IssueReset(x.Request().Context(), x.meta("issue_reset_link"), id)
 	if err != nil {
 		return err
 	}
+	a.settle(x, in.Result.Seq)
 	p := x.newPage("user.title", nil)
-	p.OK = x.T("users.reset_link.issued", link)
+	p.OK = x.T("users.reset_link.issued", in.Link)
 	return a.userPage(x, id, p, http.StatusOK)
 }
 

@@ -88,19 +88,19 @@ func TestARefusedPasswordResetMakesNoHash(t *testing.T) {
 	}
 	const first, second = "the first new password", "the second new password"
 
-	if _, err := one.ResetPassword(ctx, reset("reset-1"), u.ID, first, u.CredentialChanges); err != nil {
+	if _, err := one.ResetPassword(ctx, reset("reset-1"), u.ID, first, u.CredentialChanges, ""); err != nil {
 		t.Fatal(err)
 	}
 	one.wantHashes(t, "a reset made", 1)
 
-	_, err := one.ResetPassword(ctx, reset("reset-2"), u.ID, second, u.CredentialChanges)
+	_, err := one.ResetPassword(ctx, reset("reset-2"), u.ID, second, u.CredentialChanges, "")
 	wantCredentialsChanged(t, err, "the link used again")
 	one.wantHashes(t, "the link used again", 0)
 
 	// two has not applied the first reset; it does a moment after the
 	// link comes to it.
 	time.AfterFunc(300*time.Millisecond, two.gate.Release)
-	_, err = two.ResetPassword(ctx, reset("reset-3"), u.ID, second, u.CredentialChanges)
+	_, err = two.ResetPassword(ctx, reset("reset-3"), u.ID, second, u.CredentialChanges, "")
 	wantCredentialsChanged(t, err, "the link used again on a process behind")
 	two.wantHashes(t, "the link used again on a process behind", 0)
 
@@ -111,12 +111,12 @@ func TestARefusedPasswordResetMakesNoHash(t *testing.T) {
 		t.Fatal(err)
 	}
 	two.gate.Hold()
-	if _, err := one.ResetPassword(ctx, reset("reset-4"), u.ID, second, cur.CredentialChanges); err != nil {
+	if _, err := one.ResetPassword(ctx, reset("reset-4"), u.ID, second, cur.CredentialChanges, ""); err != nil {
 		t.Fatal(err)
 	}
 	one.wantHashes(t, "a second link used", 1)
 	time.AfterFunc(300*time.Millisecond, two.gate.Release)
-	res, err := two.ResetPassword(ctx, reset("reset-4"), u.ID, second, cur.CredentialChanges)
+	res, err := two.ResetPassword(ctx, reset("reset-4"), u.ID, second, cur.CredentialChanges, "")
 	if err != nil || !res.Duplicate {
 		t.Fatalf("the reset retried on a process behind: %+v, %v; want it answered as recorded", res, err)
 	}

@@ -13,10 +13,12 @@ import (
 // caller has checked a one-time reset link (see domain/recovery). Every
 // session of the user ends, as whoever knew the old password is shut out.
 // changes is the user's CredentialChanges when the link was issued: the
-// reset is refused when they changed since (see unchangedSince). Errors:
+// reset is refused when they changed since (see unchangedSince). issuedBy
+// is the office user who issued the link by hand ("" for a link mailed on
+// request): the change records it (PasswordChanged.IssuedBy). Errors:
 // Invalid (the new password), NotFound (no such user, erased or disabled),
 // Conflict (ErrCredentialsChanged).
-func (s *Service) ResetPassword(ctx context.Context, meta aggregate.Meta, userID, next string, changes int) (aggregate.Result, error) {
+func (s *Service) ResetPassword(ctx context.Context, meta aggregate.Meta, userID, next string, changes int, issuedBy string) (aggregate.Result, error) {
 	if res, ok, err := s.ResetRecorded(ctx, meta); ok {
 		return res, err
 	}
@@ -33,7 +35,18 @@ func (s *Service) ResetPassword(ctx context.Context, meta aggregate.Meta, userID
 	if !ok || u.Erased || u.Disabled {
 		return aggregate.Result{}, domain.Errorf(domain.NotFound, "no user %s", userID)
 	}
-	return s.setPassword(ctx, meta, userID, next, "", resetEnded, unchangedSince(changes))
+	return s.setPassword(ctx, meta, userID, next, "", resetEnded, issuedBy, unchangedSince(changes))
+}
+
+// RecordResetLink records that the office (meta's actor) issues a password
+// reset link for userID by hand. It is recorded before the link is made,
+// so that no link works that the history does not show; a retry of the
+// command (meta's command id) records nothing new (Result.Duplicate).
+// Errors: NotFound (no such user, erased or disabled), Unavailable.
+func (s *Service) RecordResetLink(ctx context.Context, meta aggregate.Meta, userID string) (aggregate.Result, error) {
+	return s.users.Update(ctx, userID, meta, func(u *User, _ uint64) ([]aggregate.Change, error) {
+		return u.IssueResetLink()
+	})
 }
 
 // ChangeEmailIf is ChangeEmail for a confirmation link issued when the
@@ -86,9 +99,10 @@ const resetEnded = "the password is set, but other sessions could not be ended"
 
 // setPassword records next as the user's password (hashed, sealed) and
 // ends their sessions but keepToken's; ended says what happened when the
-// sessions could not all be ended. check, when set, refuses the change as
-// it is decided. Its callers have caught up with the user's stream as the
-// store holds it (Repository.CatchUpWith), once.
+// sessions could not all be ended; issuedBy is the office user who issued
+// the reset link it is set with ("" for none). check, when set, refuses
+// the change as it is decided. Its callers have caught up with the user's
+// stream as the store holds it (Repository.CatchUpWith), once.
 //
 // The hash is slow on purpose, so it is made only for a change that the
 // decision will not refuse: what the decision refuses on without the hash
@@ -102,7 +116,7 @@ const resetEnded = "the password is set, but other sessions could not be ended"
 // same again, as it always did: that is the check that counts against a
 // change made in between, and should it let the change through after all,
 // the hash is made then.
-func (s *Service) setPassword(ctx context.Context, meta aggregate.Meta, userID, next, keepToken, ended string, check func(*User) error) (aggregate.Result, error) {
+func (s *Service) setPassword(ctx context.Context, meta aggregate.Meta, userID, next, keepToken, ended, issuedBy string, check func(*User) error) (aggregate.Result, error) {
 	var sealed pii.Sealed
 	hashed := false
 	hash := func() error {
@@ -131,7 +145,7 @@ func (s *Service) setPassword(ctx context.Context, meta aggregate.Meta, userID, 
 				return nil, err
 			}
 		}
-		return u.ChangePassword(sealed)
+		return u.ChangePassword(sealed, issuedBy)
 	})
 	if err != nil {
 		return res, err

@@ -560,7 +560,7 @@ func (s *Service) ChangePassword(ctx context.Context, meta aggregate.Meta, userI
 	if err != nil {
 		return aggregate.Result{}, err
 	}
-	return s.setPassword(ctx, meta, userID, next, keepToken, ended, checkedAt(u.CredentialChanges))
+	return s.setPassword(ctx, meta, userID, next, keepToken, ended, "", checkedAt(u.CredentialChanges))
 }
 
 // checkedAt refuses a change of password whose user's credentials changed

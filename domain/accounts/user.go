@@ -50,6 +50,9 @@ const (
 	// beyond the user (their cases ended, their files deleted) is done:
 	// the jobs that finish an interrupted erasure pass over the user then.
 	EventErasureCompleted = "accounts.erasure_completed"
+	// EventResetLinkIssued records that the office made a password reset
+	// link for the user by hand (recovery.Service.IssueReset).
+	EventResetLinkIssued = "accounts.reset_link_issued"
 )
 
 // UserRegistered records a new user.
@@ -97,10 +100,24 @@ type UserEnabled struct {
 	Reason pii.Sealed `json:"reason"`
 }
 
-// PasswordChanged records a new password hash.
+// PasswordChanged records a new password hash. IssuedBy is the office
+// user who issued by hand the reset link it was set with (ResetLinkIssued):
+// the change is the link holder's act, made possible by that office user.
+// Absent for a change made with the current password or with a link mailed
+// on request, and in events written before it.
 type PasswordChanged struct {
 	UserID       string     `json:"user_id"`
 	PasswordHash pii.Sealed `json:"password_hash"`
+	IssuedBy     string     `json:"issued_by,omitempty"`
+}
+
+// ResetLinkIssued records that the office made a password reset link for
+// the user, to hand over: whoever holds it can set the password, so the
+// history says who made it (the event's actor) and when. Never the link
+// nor its token: either would open the account to whoever reads the
+// history.
+type ResetLinkIssued struct {
+	UserID string `json:"user_id"`
 }
 
 // SessionsEnded records that the office ended every session of a user, or
@@ -234,6 +251,9 @@ func (u *User) Apply(e eventstore.Event) error {
 		u.Email, u.Name, u.PasswordHash = pii.Sealed{}, pii.Sealed{}, pii.Sealed{}
 	case EventErasureCompleted:
 		u.ErasureCompleted = true
+	case EventResetLinkIssued:
+		// A record of who made the link; the link is not state (the
+		// recovery store keeps it), and issuing one changes no credential.
 	}
 	return nil
 }
@@ -324,12 +344,27 @@ func (u *User) SetProfile(p Profile, known func(id string) bool) ([]aggregate.Ch
 		Languages: slices.Compact(slices.Sorted(slices.Values(p.Languages))), Conflicts: conflicts}}}, nil
 }
 
-// ChangePassword decides a user's new password hash.
-func (u *User) ChangePassword(hash pii.Sealed) ([]aggregate.Change, error) {
+// ChangePassword decides a user's new password hash; issuedBy is the
+// office user who issued the reset link it is set with ("" for none: see
+// PasswordChanged).
+func (u *User) ChangePassword(hash pii.Sealed, issuedBy string) ([]aggregate.Change, error) {
 	if err := u.live(); err != nil {
 		return nil, err
 	}
-	return []aggregate.Change{{Type: EventPasswordChanged, Data: PasswordChanged{UserID: u.ID, PasswordHash: hash}}}, nil
+	return []aggregate.Change{{Type: EventPasswordChanged, Data: PasswordChanged{UserID: u.ID, PasswordHash: hash, IssuedBy: issuedBy}}}, nil
+}
+
+// IssueResetLink decides that the office makes a password reset link for
+// the user. A disabled user gets none (they may not log in), nor an erased
+// or unknown one: NotFound.
+func (u *User) IssueResetLink() ([]aggregate.Change, error) {
+	if err := u.live(); err != nil {
+		return nil, err
+	}
+	if u.Disabled {
+		return nil, domain.Errorf(domain.NotFound, "no user %s", u.ID)
+	}
+	return []aggregate.Change{{Type: EventResetLinkIssued, Data: ResetLinkIssued{UserID: u.ID}}}, nil
 }
 
 // ChangeEmail decides a user's new email, whose reservation (under key)

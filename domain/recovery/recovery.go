@@ -79,6 +79,10 @@ type Token struct {
 	// (accounts.User.CredentialChanges): a password changed, the sessions
 	// ended, the address moved or the account disabled since ends it.
 	CredentialChanges int `json:"credential_changes,omitzero"`
+	// IssuedBy is the office user who issued the link by hand
+	// (IssueReset), "" for one mailed on request: the password set with
+	// it records them (accounts.PasswordChanged.IssuedBy).
+	IssuedBy string `json:"issued_by,omitempty"`
 }
 
 // maxUsedBy is how many of the command ids that used a link it keeps
@@ -234,22 +238,42 @@ func (s *Service) requestReset(ctx context.Context, email, lang string) error {
 	return s.mail(ctx, u, u.Email, mail.KindPasswordReset, token, s.ResetLink(token), lang)
 }
 
+// Issued is a reset link the office made by hand, and the record of it.
+type Issued struct {
+	Link      string
+	ExpiresAt time.Time
+	// Result is that of the command that recorded it
+	// (accounts.EventResetLinkIssued).
+	Result aggregate.Result
+}
+
 // IssueReset makes a reset link for a user, for the office to hand over
-// when the user gets no mail. Errors: NotFound (no such user, erased or
-// disabled).
-func (s *Service) IssueReset(ctx context.Context, userID string) (link string, expires time.Time, err error) {
+// when the user gets no mail. Whoever holds the link can take over the
+// account, another office user's too, so it is recorded first, on the
+// user's stream with meta's actor (accounts.Service.RecordResetLink), and
+// the link knows who issued it (Token.IssuedBy): the password set with it
+// says so. A link is made only once that record is stored: none works that
+// the history does not show. A retry of the command (meta's command id)
+// records nothing new and makes a new link, as the first one's token is
+// not kept to be shown again. Errors: NotFound (no such user, erased or
+// disabled), Unavailable.
+func (s *Service) IssueReset(ctx context.Context, meta aggregate.Meta, userID string) (Issued, error) {
 	u, err := s.o.Accounts.User(ctx, userID)
 	if err != nil {
-		return "", time.Time{}, err
+		return Issued{}, err
 	}
 	if u.Erased || u.Disabled {
-		return "", time.Time{}, domain.Errorf(domain.NotFound, "no user %s", userID)
+		return Issued{}, domain.Errorf(domain.NotFound, "no user %s", userID)
 	}
-	token, err := s.issue(ctx, Token{UserID: userID, Purpose: PurposePassword, CredentialChanges: u.CredentialChanges})
+	res, err := s.o.Accounts.RecordResetLink(ctx, meta, userID)
 	if err != nil {
-		return "", time.Time{}, err
+		return Issued{}, err
 	}
-	return s.ResetLink(token), s.o.Now().UTC().Add(TTL), nil
+	token, err := s.issue(ctx, Token{UserID: userID, Purpose: PurposePassword, CredentialChanges: u.CredentialChanges, IssuedBy: meta.Actor.ID})
+	if err != nil {
+		return Issued{}, err
+	}
+	return Issued{Link: s.ResetLink(token), ExpiresAt: s.o.Now().UTC().Add(TTL), Result: res}, nil
 }
 
 // mail writes the link's email to the outbox (it is always sent: no
@@ -476,7 +500,7 @@ func (s *Service) Reset(ctx context.Context, meta aggregate.Meta, token, passwor
 	if u, err := s.o.Accounts.User(ctx, t.UserID); err == nil {
 		meta.Actor.Role = u.Role
 	}
-	res, err := s.o.Accounts.ResetPassword(ctx, meta, t.UserID, password, t.CredentialChanges)
+	res, err := s.o.Accounts.ResetPassword(ctx, meta, t.UserID, password, t.CredentialChanges, t.IssuedBy)
 	if domain.Is(err, domain.NotFound) || errors.Is(err, accounts.ErrCredentialsChanged) {
 		return res, badLink()
 	}

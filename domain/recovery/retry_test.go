@@ -134,16 +134,19 @@ type purpose struct {
 	done      func(t *testing.T, p *process, u accounts.UserView) // the change is made
 }
 
+// issuing is the office issuing a reset link by hand.
+var issuing = aggregate.Meta{Command: "issue_reset_link", Actor: domain.Actor{ID: "office", Role: domain.RoleOffice}}
+
 // purposes are a password reset and an email confirmation.
 var purposes = []purpose{
 	{
 		name: "password reset", purpose: recovery.PurposePassword, eventType: accounts.EventPasswordChanged,
 		link: func(t *testing.T, p *process, u accounts.UserView) string {
-			link, _, err := p.rec.IssueReset(context.Background(), u.ID)
+			in, err := p.rec.IssueReset(context.Background(), issuing, u.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, token, _ := strings.Cut(link, "token=")
+			_, token, _ := strings.Cut(in.Link, "token=")
 			return token
 		},
 		use: func(p *process, meta aggregate.Meta, token string) error {
@@ -308,11 +311,11 @@ func TestARetryIsRefusedItsLinkOnceTheUserShutOthersOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	link, _, err := in.rec.IssueReset(ctx, u.ID)
+	issued, err := in.rec.IssueReset(ctx, issuing, u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, token, _ := strings.Cut(link, "token=")
+	_, token, _ := strings.Cut(issued.Link, "token=")
 	meta := aggregate.Meta{Command: "reset_password", CommandID: "idem-first", RequestHash: "request-1"}
 	in.appends.failNext(accounts.EventPasswordChanged, false, nil)
 	if _, err := in.rec.Reset(ctx, meta, token, newPassword); !domain.Is(err, domain.Unavailable) {
