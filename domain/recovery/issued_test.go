@@ -34,7 +34,7 @@ func TestALinkTheOfficeMakesIsRecordedBeforeItWorks(t *testing.T) {
 	}
 
 	meta := issuing
-	meta.CommandID = "idem-link"
+	meta.CommandID, meta.CorrelationID = "idem-link", "request-1"
 	first, err := p.rec.IssueReset(ctx, meta, u.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -57,8 +57,8 @@ func TestALinkTheOfficeMakesIsRecordedBeforeItWorks(t *testing.T) {
 	for _, e := range events {
 		switch e.Type {
 		case accounts.EventResetLinkIssued:
-			if e.Actor != issuing.Actor || strings.Contains(string(e.Data), token) {
-				t.Errorf("the link's record: by %v, %s; want by %v, without the token", e.Actor, e.Data, issuing.Actor)
+			if e.Actor != issuing.Actor || e.CorrelationID != meta.CorrelationID || strings.Contains(string(e.Data), token) {
+				t.Errorf("the link's record: by %v, correlation %q, %s; want by %v, %q, without the token", e.Actor, e.CorrelationID, e.Data, issuing.Actor, meta.CorrelationID)
 			}
 		case accounts.EventPasswordChanged:
 			var c accounts.PasswordChanged
