@@ -284,6 +284,22 @@ func TestAuditIntegrityPage(t *testing.T) {
 	}
 }
 
+// downloadedExport downloads an export at path as c: a JSON attachment,
+// read.
+func downloadedExport(t *testing.T, c *client, path string) (answer, map[string]any) {
+	t.Helper()
+	a := c.get(path)
+	if a.Status != http.StatusOK || !strings.HasPrefix(a.Header.Get("Content-Type"), "application/json") ||
+		!strings.Contains(a.Header.Get("Content-Disposition"), "attachment") {
+		t.Fatalf("export %s: %d %q %q", path, a.Status, a.Header.Get("Content-Type"), a.Header.Get("Content-Disposition"))
+	}
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(a.Body), &doc); err != nil {
+		t.Fatalf("export %s: %v", path, err)
+	}
+	return a, doc
+}
+
 // TestDownloadMyData: the same document as GET /api/v1/me/export, linked
 // from the header of every page.
 func TestDownloadMyData(t *testing.T) {
@@ -299,15 +315,8 @@ func TestDownloadMyData(t *testing.T) {
 	if a := c.get("/applications"); !strings.Contains(a.Body, `href="/me/export.json"`) {
 		t.Fatal("no download link on /applications")
 	}
-	a := c.get("/me/export.json")
-	if a.Status != http.StatusOK || !strings.HasPrefix(a.Header.Get("Content-Type"), "application/json") ||
-		!strings.Contains(a.Header.Get("Content-Disposition"), "attachment") {
-		t.Fatalf("export: %d %q %q", a.Status, a.Header.Get("Content-Type"), a.Header.Get("Content-Disposition"))
-	}
-	var web, api map[string]any
-	if err := json.Unmarshal([]byte(a.Body), &web); err != nil {
-		t.Fatalf("export: %v", err)
-	}
+	a, web := downloadedExport(t, c, "/me/export.json")
+	var api map[string]any
 	Expect(t, w.in.Get(t, "/api/v1/me/export", carla.Token), 200).JSON(t, &api)
 	if u := web["user"].(map[string]any); u["name"] != "Carla Coach" || u["email"] != carla.Email {
 		t.Fatalf("export user: %v", u)
@@ -388,15 +397,8 @@ func TestTheOfficeDownloadsTheDataOfAUser(t *testing.T) {
 	if a := o.get("/office/users/" + carla.ID); !strings.Contains(a.Body, `href="/office/users/`+carla.ID+`/export.json"`) {
 		t.Fatal("no download of the user's data on their page")
 	}
-	a := o.get("/office/users/" + carla.ID + "/export.json")
-	if a.Status != http.StatusOK || !strings.HasPrefix(a.Header.Get("Content-Type"), "application/json") ||
-		!strings.Contains(a.Header.Get("Content-Disposition"), "attachment") {
-		t.Fatalf("export: %d %q %q", a.Status, a.Header.Get("Content-Type"), a.Header.Get("Content-Disposition"))
-	}
-	var web, api map[string]any
-	if err := json.Unmarshal([]byte(a.Body), &web); err != nil {
-		t.Fatalf("export: %v", err)
-	}
+	a, web := downloadedExport(t, o, "/office/users/"+carla.ID+"/export.json")
+	var api map[string]any
 	Expect(t, w.in.Get(t, "/api/v1/users/"+carla.ID+"/export", w.in.AdminToken(t)), 200).JSON(t, &api)
 	if u := web["user"].(map[string]any); u["name"] != "Carla Coach" || u["email"] != carla.Email {
 		t.Fatalf("export user: %v", u)

@@ -11,24 +11,33 @@ import (
 	"github.com/emcc/accredit/domain/dates"
 )
 
+// awardedWithASixMonthWindow is a world whose EIA rules open the renewal
+// six months before the end, and Carla's accreditation awarded under them,
+// with the time it ends and the time its renewal opens.
+func awardedWithASixMonthWindow(t *testing.T) (w *world, carla User, acc string, until, opens time.Time) {
+	t.Helper()
+	w = newWorld(t)
+	window := map[string]any{"scheme": "EIA", "based_on": "eia-2027-1", "effective_from": "2026-03-02", "rules": []map[string]any{
+		{"name": "renewal_window_months", "values": map[string]any{"foundation": 6, "practitioner": 6, "senior_practitioner": 6, "master_practitioner": 6}},
+	}}
+	Expect(t, w.in.Post(t, "/api/v1/rulesets", w.admin, window), 201)
+	carla = w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	_, _, acc = w.awardedCase(t, carla)
+	until, err := time.Parse(time.RFC3339, Expect(t, w.in.Get(t, "/api/v1/accreditations/"+acc, carla.Token), 200).Map(t)["accreditation"].(map[string]any)["valid_until"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opens = until.AddDate(0, -6, 0)
+	return w, carla, acc, until, opens
+}
+
 // TestTheCertificateSaysWhenTheRenewalOpens: a holder whose renewal
 // window had not yet opened read only "Renewal is not open now.", though
 // the rule set in force knows the day it opens. The page now names that
 // day, in either language; with no window (open until the end) nothing
 // changes.
 func TestTheCertificateSaysWhenTheRenewalOpens(t *testing.T) {
-	w := newWorld(t)
-	window := map[string]any{"scheme": "EIA", "based_on": "eia-2027-1", "effective_from": "2026-03-02", "rules": []map[string]any{
-		{"name": "renewal_window_months", "values": map[string]any{"foundation": 6, "practitioner": 6, "senior_practitioner": 6, "master_practitioner": 6}},
-	}}
-	Expect(t, w.in.Post(t, "/api/v1/rulesets", w.admin, window), 201)
-	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
-	_, _, acc := w.awardedCase(t, carla)
-	until, err := time.Parse(time.RFC3339, Expect(t, w.in.Get(t, "/api/v1/accreditations/"+acc, carla.Token), 200).Map(t)["accreditation"].(map[string]any)["valid_until"].(string))
-	if err != nil {
-		t.Fatal(err)
-	}
-	opens := until.AddDate(0, -6, 0)
+	w, carla, acc, _, opens := awardedWithASixMonthWindow(t)
 	for lang, want := range map[string]string{
 		"en": "Renewal opens on " + dates.DateTime("en", opens) + ".",
 		"nl": "Verlengen is mogelijk vanaf " + dates.DateTime("nl", opens) + ".",
@@ -80,18 +89,7 @@ func TestTheOfficeIsNotToldARenewalIsClosedThatIsOpen(t *testing.T) {
 // sent was refused as "open from 2 September 2030": the day it was. Both
 // give the time (UTC), in either language.
 func TestOnTheDayTheRenewalOpensItsTimeIsGiven(t *testing.T) {
-	w := newWorld(t)
-	window := map[string]any{"scheme": "EIA", "based_on": "eia-2027-1", "effective_from": "2026-03-02", "rules": []map[string]any{
-		{"name": "renewal_window_months", "values": map[string]any{"foundation": 6, "practitioner": 6, "senior_practitioner": 6, "master_practitioner": 6}},
-	}}
-	Expect(t, w.in.Post(t, "/api/v1/rulesets", w.admin, window), 201)
-	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
-	_, _, acc := w.awardedCase(t, carla)
-	until, err := time.Parse(time.RFC3339, Expect(t, w.in.Get(t, "/api/v1/accreditations/"+acc, carla.Token), 200).Map(t)["accreditation"].(map[string]any)["valid_until"].(string))
-	if err != nil {
-		t.Fatal(err)
-	}
-	opens := until.AddDate(0, -6, 0)
+	w, carla, acc, until, opens := awardedWithASixMonthWindow(t)
 	if opens.Hour() == 0 {
 		t.Fatalf("the window opens at %v: this test needs a time within the day", opens)
 	}
