@@ -76,6 +76,11 @@ func bindBody(c echo.Context, v any, required bool) error {
 		}
 		return bodyProblem("a JSON body is required", "required: a JSON object")
 	}
+	if bytes.Equal(bytes.TrimSpace(body), []byte("null")) {
+		// encoding/json decodes null into a struct as nothing at all: a
+		// command that takes no body would take it as none, not refuse it.
+		return domain.InvalidFields("wrong type in JSON", domain.FieldError{Field: "(body)", Reason: "must be an object, not null"})
+	}
 	if !utf8.Valid(body) {
 		return bodyProblem("the JSON body is not valid UTF-8", "not valid UTF-8")
 	}

@@ -128,7 +128,7 @@ func TestACommandThatTakesNoBodyRefusesOne(t *testing.T) {
 		{http.MethodPost, "/api/v1/auth/logout", tm.applicant.Token},
 	}
 	for _, cmd := range commands {
-		for body, want := range map[string]string{"log me out": "malformed JSON", `{"everywhere":true}`: `"field":"everywhere"`} {
+		for body, want := range map[string]string{"log me out": "malformed JSON", `{"everywhere":true}`: `"field":"everywhere"`, " null ": "not null"} {
 			r := tm.in.Do(t, Request{Method: cmd.method, Path: cmd.path, Token: cmd.token, Body: body})
 			if r.Status != 400 || !strings.Contains(string(r.Body), want) {
 				t.Errorf("%s %s with %s: %d %s; want a 400 saying %s", cmd.method, cmd.path, body, r.Status, r.Body, want)
