@@ -57,6 +57,9 @@ type contractTeam struct {
 	clock                        *Clock
 	admin, reviewer              string
 	applicant, assessor, checker User
+	// probed, when set, has do send each command spoiled first
+	// (probeBadInput) and records the operations it did so.
+	probed map[string]bool
 }
 
 func newContractTeam(t *testing.T) *contractTeam {
@@ -82,6 +85,9 @@ func (ct *contractTeam) do(t *testing.T, method, path, token string, body any, w
 	t.Helper()
 	if want < 300 {
 		ct.refusedWithoutRequired(t, method, path, token, body)
+		if ct.probed != nil && method != http.MethodGet && method != http.MethodDelete {
+			ct.probeBadInput(t, method, path, token, body)
+		}
 	}
 	r := Expect(t, ct.in.Do(t, Request{Method: method, Path: path, Token: token, Body: body}), want)
 	if len(r.Body) == 0 || r.Body[0] != '{' {
@@ -153,7 +159,13 @@ func contractRatings(rating string) []map[string]any {
 // request and answer against the document), so that no documented success
 // response goes unchecked.
 func TestContractEveryOperationAnswersAsDocumented(t *testing.T) {
-	ct := newContractTeam(t)
+	contractJourney(t, newContractTeam(t))
+}
+
+// contractJourney is the journey TestContractEveryOperationAnswersAsDocumented
+// takes (and TestBadInputOnEveryCommandIsANamedRefusal, spoiling each
+// command before it).
+func contractJourney(t *testing.T, ct *contractTeam) {
 	in := ct.in
 	for _, p := range []string{"/healthz", "/readyz", "/api/v1/framework", "/api/v1/framework/indicators/12", "/api/v1/evidence/limits", "/api/v1/openapi.json", "/api/docs"} {
 		Expect(t, in.Get(t, p, ""), 200)
