@@ -169,6 +169,9 @@ var limitReasons = []struct {
 	{regexp.MustCompile(`^must be within (\d+) years from today \(by (\S+)\)$`), "moet binnen $1 jaar vanaf vandaag liggen (uiterlijk $2)"},
 	{regexp.MustCompile(`^must not be before (\S+), when (\S+) takes effect \((\S+), scheduled, would be replaced by this version\)$`), "mag niet voor $1 liggen, wanneer $2 ingaat ($3, gepland, zou door deze versie worden vervangen)"},
 	{regexp.MustCompile(`^must be after now \((\S+)\)$`), "moet na nu liggen ($1)"},
+	// The version a rule set is edited from (a hidden field of the form).
+	{regexp.MustCompile(`^required: the id of the version edited from, the latest: "(\S+)"$`), `verplicht: de id van de versie waarvan is uitgegaan, de laatste: "$1"`},
+	{regexp.MustCompile(`^not the id of a version of the (\S+) rules: the latest is "(\S+)"$`), `geen id van een versie van de $1-regels: de laatste is "$2"`},
 	// The awarding panel's size.
 	{regexp.MustCompile(`^the panel has (\d+) members?; the quorum is (\d+)$`), "het panel heeft $1 leden; het quorum is $2"},
 	{regexp.MustCompile(`^must be within (\d+) days from now \(by (\S+)\)$`), "moet binnen $1 dagen vanaf nu liggen (uiterlijk $2)"},

@@ -163,6 +163,16 @@ func (b *Book) Publish(actor domain.Actor, now time.Time, latest accreditation.R
 	if latest.ID == "" {
 		return nil, domain.Errorf(domain.Internal, "cannot publish: no rules of %s to start from", b.ID)
 	}
+	if in.BasedOn != latest.ID && !isVersionID(latest.Scheme, in.BasedOn) {
+		// Not a version of any day: no one edited from it, so no one
+		// published since; what is wrong is the field, not the moment.
+		if in.BasedOn == "" {
+			return nil, domain.InvalidFields("cannot publish: based_on names no version",
+				domain.FieldError{Field: "based_on", Reason: fmt.Sprintf("required: the id of the version edited from, the latest: %q", latest.ID)})
+		}
+		return nil, domain.InvalidFields("cannot publish: based_on names no version",
+			domain.FieldError{Field: "based_on", Reason: fmt.Sprintf("not the id of a version of the %s rules: the latest is %q", latest.Scheme, latest.ID)})
+	}
 	if in.BasedOn != latest.ID {
 		e := domain.Wrap(domain.Conflict, ErrSuperseded, "cannot publish: it was edited from %q, but the latest %s rules are now %q; review them and publish again",
 			in.BasedOn, latest.Scheme, latest.ID)
@@ -302,6 +312,15 @@ func figures(def accreditation.RuleDef, field string, in map[framework.Level]*fl
 		return nil
 	}
 	return values
+}
+
+// isVersionID reports whether id is written as nextID writes a version
+// id of scheme ("eia-2027-1"), of a version published or not.
+func isVersionID(scheme accreditation.Scheme, id string) bool {
+	rest, ok := strings.CutPrefix(id, BookID(scheme)+"-")
+	year, n, ok2 := strings.Cut(rest, "-")
+	digits := func(s string) bool { return s != "" && len(s) <= 9 && strings.Trim(s, "0123456789") == "" }
+	return ok && ok2 && len(year) == 4 && digits(year) && digits(n)
 }
 
 // nextID is "<scheme>-<year it takes effect>-<n>", n counting the versions

@@ -138,6 +138,9 @@ func TestPublishRefuses(t *testing.T) {
 	}{
 		{"Forbidden/an applicant", applicant, ok(), domain.Forbidden, "only the EMCC office"},
 		{"Conflict/edited from an older version", office, edit(func(in *PublishInput) { in.BasedOn = "eia-2023-1" }), domain.Conflict, `latest EIA rules are now "eia-2024-1"`},
+		{"Invalid/edited from no version", office, edit(func(in *PublishInput) { in.BasedOn = "" }), domain.Invalid, `based_on: required`},
+		{"Invalid/edited from a name that is no version's", office, edit(func(in *PublishInput) { in.BasedOn = strings.Repeat("x", 10_000) }), domain.Invalid, `based_on: not the id of a version`},
+		{"Invalid/edited from the other scheme's version", office, edit(func(in *PublishInput) { in.BasedOn = accreditation.DefaultEQAID }), domain.Invalid, `based_on: not the id`},
 		{"Invalid/no date", office, edit(func(in *PublishInput) { in.EffectiveFrom = accreditation.Date{} }), domain.Invalid, "effective_from"},
 		{"Invalid/a date in the past", office, edit(func(in *PublishInput) { in.EffectiveFrom = accreditation.DateOf(now.AddDate(0, 0, -1)) }), domain.Invalid, "never changed for the past"},
 		{"Invalid/a rule of the other scheme", office, edit(func(in *PublishInput) { in.Rules[0].Name = accreditation.RuleContactHours }), domain.Invalid, "rules[0].name"},
