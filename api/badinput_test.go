@@ -100,6 +100,12 @@ type badBody struct {
 	body                     []byte
 }
 
+// badRequest is a badBody sent to path, when set, not the command's.
+type badRequest struct {
+	badBody
+	path string
+}
+
 // badBodies spoils good (a request body that succeeds) every way the sweep
 // knows: the body as a whole, then each of its properties in turn as its
 // schema in the document (root) says it must not be.
@@ -187,6 +193,8 @@ func badBodies(good any, root *openapi3.Schema, optional bool) []badBody {
 			}
 			if sch.Min != nil {
 				add("below the minimum", *sch.Min-1)
+			} else {
+				add("negative", -1)
 			}
 			if sch.Max != nil {
 				add("above the maximum", *sch.Max+1)
@@ -197,7 +205,10 @@ func badBodies(good any, root *openapi3.Schema, optional bool) []badBody {
 		case sch.Type.Is("array"):
 			add("object", map[string]any{})
 			add("string", "x")
-			if v, _ := leaf.value.([]any); len(v) > 0 && sch.UniqueItems {
+			// A list of numbers or words given twice is a set, normalized
+			// (evidence's indicators, a profile's languages); a list of
+			// objects given twice is two answers for one thing.
+			if v, _ := leaf.value.([]any); len(v) > 0 && (sch.UniqueItems || isObject(v[0])) {
 				add("duplicate item", append(slices.Clone(v), v[0]))
 			}
 			if v, _ := leaf.value.([]any); len(v) > 0 && sch.MaxItems != nil {
@@ -349,12 +360,35 @@ func probeBadInput(t *testing.T, in *Instance, probed map[string]bool, method, p
 			root = mt.Schema.Value
 		}
 	}
-	for _, bad := range badBodies(good, root, optional) {
+	var bads []badRequest
+	for _, b := range badBodies(good, root, optional) {
+		bads = append(bads, badRequest{badBody: b})
+	}
+	for i, seg := range strings.Split(path, "/") {
+		if !looksLikeULID(seg) {
+			continue
+		}
+		// The good body to an id that is not one, or is nobody's.
+		b, _ := json.Marshal(body)
+		if body == nil {
+			b = nil
+		}
+		for _, id := range []string{"not-a-ulid", ulid.Make().String()} {
+			segs := strings.Split(path, "/")
+			segs[i] = id
+			bads = append(bads, badRequest{badBody{fmt.Sprintf("path segment %d %s", i, id), "application/json", "", b}, strings.Join(segs, "/")})
+		}
+	}
+	for _, bad := range bads {
 		if documented(op, bad.name) {
 			continue
 		}
+		to := path
+		if bad.path != "" {
+			to = bad.path
+		}
 		before := lastSeq(t, in)
-		req, err := http.NewRequest(method, in.URL+path, bytes.NewReader(bad.body))
+		req, err := http.NewRequest(method, in.URL+to, bytes.NewReader(bad.body))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -437,4 +471,9 @@ var notRefused = map[string][]string{
 
 func documented(op, spoiling string) bool {
 	return slices.ContainsFunc(notRefused[op], func(p string) bool { return strings.HasPrefix(spoiling, p) })
+}
+
+func isObject(v any) bool {
+	_, ok := v.(map[string]any)
+	return ok
 }
