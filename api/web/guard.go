@@ -19,6 +19,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -248,7 +249,7 @@ func (x *ctx) readForm() error {
 			return domain.Errorf(domain.Invalid, "unreadable form")
 		}
 		x.form = req.PostForm
-		return nil
+		return notUTF8(x.form)
 	}
 	limit := x.a.maxUpload() + 1<<20
 	if req.ContentLength > limit {
@@ -288,8 +289,28 @@ func (x *ctx) readForm() error {
 			// until the file comes, before the gate of uploads in flight.
 			return domain.Errorf(domain.TooLarge, "the form's fields before its file are over %d bytes", maxFormBytes)
 		}
+		if err := notUTF8(url.Values{p.FormName(): {string(b)}}); err != nil {
+			return err
+		}
 		x.form.Add(p.FormName(), string(b))
 	}
+}
+
+// notUTF8 refuses a form with a name or value that is not valid UTF-8,
+// naming the field, as the API refuses such a JSON body: a browser sends
+// the pages' forms in UTF-8, and a byte that is none would be stored as
+// U+FFFD, or shown as it came, not as typed.
+func notUTF8(form url.Values) error {
+	for _, k := range slices.Sorted(maps.Keys(form)) {
+		field := k
+		if !utf8.ValidString(k) {
+			field = "(form)"
+		}
+		if field == "(form)" || slices.ContainsFunc(form[k], func(v string) bool { return !utf8.ValidString(v) }) {
+			return domain.InvalidFields("the form is not valid UTF-8", domain.FieldError{Field: field, Reason: "not valid UTF-8"})
+		}
+	}
+	return nil
 }
 
 // maxFormField is the most of a field of a multipart form (the evidence

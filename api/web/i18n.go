@@ -57,6 +57,7 @@ func pickLang(r *http.Request) string {
 // shown as the domain wrote them (in English).
 var reasons = map[string]string{
 	"required":                                    "verplicht",
+	"not valid UTF-8":                             "geen geldige UTF-8",
 	"a valid email address":                       "een geldig e-mailadres",
 	"at least 12 characters":                      "minstens 12 tekens",
 	"required, at least 12 characters":            "verplicht, minstens 12 tekens",
