@@ -169,6 +169,11 @@ func badBodies(good any, root *openapi3.Schema, optional bool) []badBody {
 				add("impossible date", "2026-02-30")
 				add("date in another format", "15/01/2021")
 			}
+			if v, _ := leaf.value.(string); looksLikeTime(v) {
+				add("impossible time", "2026-02-30T10:00:00Z")
+				add("time without a zone", "2026-03-04T10:00:00")
+				add("time in another format", "2026-03-04 10:00")
+			}
 			if v, _ := leaf.value.(string); looksLikeULID(v) {
 				add("not a ULID", "not-a-ulid")
 				add("ULID of nothing", ulid.Make().String())
@@ -326,6 +331,11 @@ func setAt(doc any, path []any, v any) {
 
 func looksLikeDate(s string) bool {
 	return len(s) == 10 && s[4] == '-' && s[7] == '-'
+}
+
+func looksLikeTime(s string) bool {
+	_, err := time.Parse(time.RFC3339, s)
+	return err == nil
 }
 
 func looksLikeULID(s string) bool {
