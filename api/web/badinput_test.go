@@ -102,3 +102,37 @@ func TestBadInputOnTheFormsIsARefusedForm(t *testing.T) {
 		}
 	}
 }
+
+// TestAFormRefusedAnywayIsNotOfferedForConfirmation: a decision whose
+// rationale, or a taking off whose reason, the command refuses (a control
+// character, over its limit) was shown on the confirmation page and
+// refused only once confirmed. It is refused first, naming the field.
+func TestAFormRefusedAnywayIsNotOfferedForConfirmation(t *testing.T) {
+	w := newWorld(t)
+	assessed, _ := w.assessedCase(t, w.registerApplicant(t, "dora@example.org", "Dora Decided"))
+	inAssessment := w.inAssessment(t, w.registerApplicant(t, "ida@example.org", "Ida Assessed"))
+	adminID := Expect(t, w.in.Get(t, "/api/v1/me", w.admin), 200).Map(t)["id"].(string)
+	office := w.officeClient(t)
+	for _, tc := range []struct {
+		path, field string
+		form        url.Values
+	}{
+		{"/office/cases/" + assessed + "/decide", "rationale", url.Values{"outcome": {"not_awarded"}, "vote_" + adminID: {"against"}}},
+		{"/office/cases/" + assessed + "/decide", "outcome", url.Values{"outcome": {"zz-not-one"}, "rationale": {"Thin."}, "vote_" + adminID: {"against"}}},
+		{"/office/cases/" + inAssessment + "/unassign", "unassign_reason_assessor", url.Values{"role": {"assessor"}}},
+	} {
+		for what, bad := range map[string]string{"a control character": "a\x00b", "far too long": strings.Repeat("x", 30_000)} {
+			form := url.Values{}
+			for k, v := range tc.form {
+				form[k] = v
+			}
+			if _, set := form[tc.field]; !set {
+				form.Set(tc.field, bad)
+			}
+			a := office.postAsking(tc.path, form, true)
+			if a.Status < 400 || a.Status >= 500 || strings.Contains(a.Body, "data-confirm") || !strings.Contains(a.Body, `href="#f-`+tc.field+`"`) {
+				t.Errorf("%s with %s in %s: got %d (asking to confirm: %v), want the form refused naming it", tc.path, what, tc.field, a.Status, strings.Contains(a.Body, "data-confirm"))
+			}
+		}
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/emcc/accredit/domain/aggregate"
 	"github.com/emcc/accredit/domain/cases"
 	"github.com/emcc/accredit/domain/framework"
+	"github.com/emcc/accredit/domain/limits"
 	"github.com/emcc/accredit/projections"
 )
 
@@ -378,6 +379,12 @@ func (a *app) decide(x *ctx) error {
 		if len(panel) == 0 {
 			return aggregate.Result{}, domain.InvalidFields("no panel", domain.FieldError{Field: "panel", Reason: "give the vote of at least one member"})
 		}
+		if o := accreditation.Outcome(x.fv("outcome")); o != accreditation.OutcomeAwarded && o != accreditation.OutcomeNotAwarded {
+			return aggregate.Result{}, domain.InvalidFields("invalid decision", domain.FieldError{Field: "outcome", Reason: "must be awarded or not_awarded"})
+		}
+		if err := proseBeforeConfirming(x, "rationale", limits.Long); err != nil {
+			return aggregate.Result{}, err
+		}
 		if !x.confirmed() {
 			var votes []summaryLine
 			for _, u := range candidates {
@@ -395,6 +402,14 @@ func (a *app) decide(x *ctx) error {
 		}
 		return res, err
 	})
+}
+
+// proseBeforeConfirming refuses a form's text the command would refuse
+// (over its limit, a control or invisible character: limits.Prose) before
+// a confirmation page shows it: refused only once confirmed, the office
+// confirmed what could never be recorded.
+func proseBeforeConfirming(x *ctx, field string, l limits.Limit) error {
+	return limits.Check("invalid text", l.Prose(field, x.fv(field)))
 }
 
 // panelCandidates are the office users who may sit on an awarding panel:

@@ -7,6 +7,7 @@ import (
 	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/aggregate"
 	"github.com/emcc/accredit/domain/cases"
+	"github.com/emcc/accredit/domain/limits"
 	"github.com/emcc/accredit/projections"
 )
 
@@ -80,6 +81,9 @@ func (a *app) reassign(x *ctx) error {
 		if err := required(x, to, reason); err != nil {
 			return aggregate.Result{}, err
 		}
+		if err := proseBeforeConfirming(x, reason, limits.Reason); err != nil {
+			return aggregate.Result{}, err
+		}
 		if !x.confirmed() {
 			return aggregate.Result{}, &confirmRequest{a.roleChangeConfirmation(x, c, role, x.fv(to), x.fv(reason))}
 		}
@@ -99,6 +103,9 @@ func (a *app) unassign(x *ctx) error {
 		}
 		reason := "unassign_reason_" + role
 		if err := required(x, reason); err != nil {
+			return aggregate.Result{}, err
+		}
+		if err := proseBeforeConfirming(x, reason, limits.Reason); err != nil {
 			return aggregate.Result{}, err
 		}
 		if !x.confirmed() {
