@@ -19,19 +19,28 @@ import (
 const queueLimit = 50
 
 func (a *app) queue(x *ctx) error {
-	p, err := a.d.Cases.AssessorProfile(x.user.ID)
+	d, err := a.queueData(x)
 	if err != nil {
 		return err
 	}
+	return x.render(0, "queue", x.newPage("queue.title", d))
+}
+
+// queueData is what the queue page shows its reader: the cases they may
+// take, their own, and the renewals assigned to them.
+func (a *app) queueData(x *ctx) (map[string]any, error) {
+	p, err := a.d.Cases.AssessorProfile(x.user.ID)
+	if err != nil {
+		return nil, err
+	}
 	var avail, mine projections.Page
-	a.read(func(m *projections.Models) { avail, mine = m.Cases.AssessorQueue(p, a.d.Now(), a.sla(), queueLimit) })
-	hasProfile := len(p.Schemes) > 0
 	var renewals []projections.RenewalItem
 	a.read(func(m *projections.Models) {
+		avail, mine = m.Cases.AssessorQueue(p, a.d.Now(), a.sla(), queueLimit)
 		renewals = m.Cases.Renewals(accreditation.StateRenewalInAssessment, x.user.ID)
 	})
-	return x.render(0, "queue", x.newPage("queue.title", map[string]any{"Available": avail, "Mine": mine, "HasProfile": hasProfile,
-		"SLADays": int(a.sla().Hours() / 24), "Renewals": renewals}))
+	return map[string]any{"Available": avail, "Mine": mine, "HasProfile": len(p.Schemes) > 0,
+		"SLADays": int(a.sla().Hours() / 24), "Renewals": renewals}, nil
 }
 
 func (a *app) claim(x *ctx) error {
@@ -51,13 +60,11 @@ func (a *app) claim(x *ctx) error {
 		} else {
 			status = x.fieldErrors(p, err, nil)
 		}
-		prof, perr := a.d.Cases.AssessorProfile(x.user.ID)
-		if perr != nil {
-			return perr
+		d, derr := a.queueData(x)
+		if derr != nil {
+			return derr
 		}
-		var avail, mine projections.Page
-		a.read(func(m *projections.Models) { avail, mine = m.Cases.AssessorQueue(prof, a.d.Now(), a.sla(), queueLimit) })
-		p.D = map[string]any{"Available": avail, "Mine": mine, "HasProfile": len(prof.Schemes) > 0, "SLADays": int(a.sla().Hours() / 24)}
+		p.D = d
 		return x.render(status, "queue", p)
 	}
 	a.settle(x, res.Seq)
