@@ -237,6 +237,7 @@ func (a *app) historyItem(x *ctx, e cases.HistoryEntry) historyItem {
 			it.Detail = append(it.Detail, x.T(x.addressed("history.hidden")))
 		} else {
 			add(x.T("label.recommendation"), x.T("recommendation."+str("recommendation")))
+			a.addLowerLevel(x, add, str("recommendation"), str("level"))
 		}
 	case accreditation.EventInformationRequested:
 		add(x.T("label.questions"), str("questions"))
@@ -248,6 +249,7 @@ func (a *app) historyItem(x *ctx, e cases.HistoryEntry) historyItem {
 			break
 		}
 		add(x.T("label.recommendation"), x.T("recommendation."+str("recommendation")))
+		a.addLowerLevel(x, add, str("recommendation"), str("level"))
 		add(x.T("label.rationale"), str("rationale"))
 	case accreditation.EventDecisionMade:
 		add(x.T("label.outcome"), x.T("outcome."+str("outcome")))
@@ -286,6 +288,15 @@ func (a *app) historyItem(x *ctx, e cases.HistoryEntry) historyItem {
 		}
 	}
 	return it
+}
+
+// addLowerLevel adds to a history line the level a recommendation of an
+// award at a lower level names: "Award at a lower level" alone does not
+// say which (the other recommendations name none but the case's).
+func (a *app) addLowerLevel(x *ctx, add func(label, v string), recommendation, level string) {
+	if accreditation.Recommendation(recommendation) == accreditation.RecommendAwardLower && level != "" {
+		add(x.T("label.level"), a.levelName(x, level))
+	}
 }
 
 // levelName is a level's name in the caller's language.

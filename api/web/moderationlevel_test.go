@@ -1,0 +1,49 @@
+package web_test
+
+import (
+	"strings"
+	"testing"
+
+	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
+)
+
+// TestTheModerationsLowerLevelIsNamedToTheAssessors: the assessors read
+// the moderation's outcome in their workspace's history; an award at a
+// lower level says which level, as the office's case page does, and so
+// does an assessment recommending one.
+func TestTheModerationsLowerLevelIsNamedToTheAssessors(t *testing.T) {
+	w := newWorld(t)
+	caseID := w.claimedCase(t, w.registerApplicant(t, "carla@example.org", "Carla Coach")) // practitioner
+	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/assignments", w.admin, map[string]string{"assessor_id": w.verifier.ID, "role": "verifier"}), 200)
+	var ratings []map[string]any
+	for cat := 1; cat <= 8; cat++ {
+		ratings = append(ratings, map[string]any{"category": cat, "rating": "evidenced"})
+	}
+	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/assessments", w.assessor.Token, map[string]any{"ratings": ratings,
+		"recommendation": "award", "rationale": "As I see it."}), 200)
+	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/assessments", w.verifier.Token, map[string]any{"ratings": ratings,
+		"recommendation": "award_lower", "recommended_level": "foundation", "rationale": "Foundation, as I see it."}), 200)
+	w.settled(t, Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/moderation", w.admin, map[string]string{
+		"recommendation": "award_lower", "recommended_level": "foundation", "rationale": "The moderator sides with the verifier."}), 200))
+
+	for _, lang := range []struct{ lang, named, lower string }{
+		{"en", "Level: Foundation", "Award at a lower level"},
+		{"nl", "Niveau: Foundation", "Toekennen op een lager niveau"},
+	} {
+		anna := w.client(t)
+		anna.login(w.assessor.Email, w.assessor.Password)
+		anna.setLang(lang.lang)
+		page := anna.get("/assess/" + caseID)
+		i := strings.Index(page.Body, `class="timeline"`)
+		if i < 0 {
+			t.Fatalf("%s: the workspace has no history\n%.3000s", lang.lang, page.Body)
+		}
+		history := page.Body[i:]
+		if n := strings.Count(history, lang.lower); n != 2 {
+			t.Fatalf("%s: the history says %q %d times, want 2 (the verifier's assessment, the moderation)", lang.lang, lang.lower, n)
+		}
+		if n := strings.Count(history, lang.named); n != 2 {
+			t.Errorf("%s: the history names the lower level (%q) %d times, want 2 (the verifier's assessment, the moderation)\n%s", lang.lang, lang.named, n, history)
+		}
+	}
+}
