@@ -112,7 +112,7 @@ type levelText struct {
 
 func (a *app) workspaceView(x *ctx, c *cases.CaseView, p *page, status int) error {
 	w := &workspace{C: c, Indicators: a.indicatorsByCategory(framework.Level(c.Level)), DraftKey: "assessment:" + c.ID + ":" + x.user.ID,
-		Restore: len(p.Form) == 0, NextStep: a.nextStep(x, c.Next), Barred: a.ownBar(x, c)}
+		Restore: !sentAssessment(p.Form), NextStep: a.nextStep(x, c.Next), Barred: a.ownBar(x, c)}
 	for role, as := range c.Assignments.All() {
 		if as.UserID == x.user.ID {
 			w.MyRole = string(role)
@@ -176,6 +176,16 @@ func (a *app) workspaceView(x *ctx, c *cases.CaseView, p *page, status int) erro
 	w.History = h
 	p.D = w
 	return x.render(status, "workspace", p)
+}
+
+// sentAssessment reports whether form is the assessment form's, which
+// the page shows again as sent, and not another's of the workspace (a
+// request for information, an interview): with those the assessment form
+// is shown empty, and the draft of it kept in the browser is restored.
+// The form always sends its rationale, if empty.
+func sentAssessment(form url.Values) bool {
+	_, ok := form["rationale"]
+	return ok
 }
 
 func (a *app) workspace(x *ctx) error {
