@@ -60,6 +60,8 @@ var waitingMessages = map[string]msg{
 		"Uw beoordeling van dit dossier is al verstuurd sinds de pagina werd geopend (in een ander tabblad). Open het dossier opnieuw om haar te zien."},
 	"error.already_recorded.interview": {"The interview was recorded already, since the page was opened (in another tab or by someone else). Open the case again to see it.",
 		"Het interview is al vastgelegd sinds de pagina werd geopend (in een ander tabblad of door iemand anders). Open het dossier opnieuw om het te zien."},
+	"error.already_recorded.renewal": {"You assessed this renewal already, since the page was opened (in another tab). Open the accreditation again to see its outcome.",
+		"U hebt deze verlenging al beoordeeld sinds de pagina werd geopend (in een ander tabblad). Open de accreditatie opnieuw om de uitkomst te zien."},
 	"error.already_recorded": {"This was recorded already, since the page was opened (in another tab or by someone else). Open the case again to see it.",
 		"Dit is al vastgelegd sinds de pagina werd geopend (in een ander tabblad of door iemand anders). Open het dossier opnieuw om het te zien."},
 	"error.wrong_status": {"This step is not possible now that the accreditation is “%s”: it may have changed since the page was opened, in another tab or by someone else. Open it again to see where it stands and what can be done.",

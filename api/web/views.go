@@ -406,8 +406,8 @@ func (x *ctx) refusal(err error) string {
 		return x.T(key)
 	case errors.Is(err, accreditation.ErrAlreadyRecorded):
 		key := "error.already_recorded"
-		if what, _ := extra["recorded"].(string); what == "assessment" || what == "interview" {
-			key += "." + what // error.already_recorded.assessment, .interview
+		if what, _ := extra["recorded"].(string); what == "assessment" || what == "interview" || what == "renewal" {
+			key += "." + what // error.already_recorded.assessment, .interview, .renewal
 		}
 		return x.T(key)
 	case errors.Is(err, accreditation.ErrBlocked):

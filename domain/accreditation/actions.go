@@ -158,9 +158,9 @@ func (c *Case) stateError(action Action) *domain.Error {
 
 // ErrAlreadyRecorded is the cause of the Conflict of a step whose record
 // is in already: an assessment sent twice (a second tab), an interview
-// recorded or held since the page was opened. Extra["recorded"] names
-// what ("assessment", "interview"), for a reader to say it in its own
-// words.
+// recorded or held since the page was opened, a renewal its assessor
+// assessed since. Extra["recorded"] names what ("assessment", "interview",
+// "renewal"), for a reader to say it in its own words.
 var ErrAlreadyRecorded = errors.New("what the step records is recorded already")
 
 // alreadyRecorded is a Conflict that is an ErrAlreadyRecorded of what.

@@ -432,7 +432,15 @@ func (c *Case) guardRenewal(action Action, actor domain.Actor, now time.Time, rs
 			return err
 		}
 	case ActionAssessRenewal:
-		if actor.Role != domain.RoleAssessor || actor.ID == "" || actor.ID != c.RenewalAssessor() {
+		if actor.Role != domain.RoleAssessor || actor.ID == "" {
+			return forbidden(action, "only the renewal's assigned assessor may")
+		}
+		if actor.ID != c.RenewalAssessor() {
+			// Their own outcome, sent from another tab or a page opened
+			// before it: not someone else's renewal.
+			if at, ok := c.renewalAssessedBy(actor.ID); ok {
+				return alreadyRecorded("renewal", "cannot assess the renewal: you assessed it on %s", at.UTC().Format(time.DateOnly))
+			}
 			return forbidden(action, "only the renewal's assigned assessor may")
 		}
 	}
@@ -518,6 +526,23 @@ func (c *Case) RenewalAssessor() string {
 		return a.Current.Assessor
 	}
 	return ""
+}
+
+// renewalAssessedBy reports when the assessor id assessed the renewal
+// last closed, refused or renewed (the one after it not yet submitted).
+func (c *Case) renewalAssessedBy(id string) (time.Time, bool) {
+	a := c.Accreditation
+	switch {
+	case a == nil:
+		return time.Time{}, false
+	case a.Current != nil:
+		cur := a.Current
+		return cur.DecidedAt, cur.State == StateRenewalRefused && cur.Assessor == id
+	case len(a.Renewals) > 0:
+		last := a.Renewals[len(a.Renewals)-1]
+		return last.At, last.AssessedBy == id
+	}
+	return time.Time{}, false
 }
 
 // renewable checks that a renewal may be submitted at now by the rule set

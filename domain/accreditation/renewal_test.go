@@ -537,3 +537,23 @@ func TestRenewalSupervisionCountsTheQuartersEndedWhenSent(t *testing.T) {
 		t.Fatalf("the renewal: %+v, want one sent under %s", r, SupervisionRuleSetID)
 	}
 }
+
+// TestARenewalAssessedAlreadyIsSaidSoToItsAssessor: the renewal's assessor
+// sending an outcome again (a second tab, a page opened before their own
+// outcome) was refused as though the renewal were someone else's
+// (Forbidden, "only the renewal's assigned assessor"). It is a Conflict
+// saying the renewal is assessed, renewed or refused; another assessor is
+// still Forbidden.
+func TestARenewalAssessedAlreadyIsSaidSoToItsAssessor(t *testing.T) {
+	for _, o := range []RenewalOutcome{RenewalRenew, RenewalRefuse} {
+		t.Run(string(o), func(t *testing.T) {
+			h := givenRenewal(t)
+			h.do(officeScreen, assignRenewal(assessorC))
+			h.do(assessorC, assessRenewal(o, "assessed"))
+			err := h.fails(assessorC, assessRenewal(RenewalRefuse, "from a second tab"))
+			wantErr(t, err, domain.Conflict, "you assessed it on")
+			wantAlreadyRecorded(t, err, "renewal")
+			wantErr(t, h.fails(assessorA, assessRenewal(RenewalRefuse, "not mine")), domain.Forbidden, "assigned assessor")
+		})
+	}
+}
