@@ -37,7 +37,9 @@ func (a *app) queueData(x *ctx) (map[string]any, error) {
 	var renewals []projections.RenewalItem
 	a.read(func(m *projections.Models) {
 		avail, mine = m.Cases.AssessorQueue(p, a.d.Now(), a.sla(), queueLimit)
-		renewals = m.Cases.Renewals(accreditation.StateRenewalInAssessment, x.user.ID)
+		// In assessment, and returned to the holder: it comes back to
+		// them when resubmitted, and was gone from their page meanwhile.
+		renewals = m.Cases.Renewals("", x.user.ID)
 	})
 	return map[string]any{"Available": avail, "Mine": mine, "HasProfile": len(p.Schemes) > 0,
 		"SLADays": int(a.sla().Hours() / 24), "Renewals": renewals}, nil
