@@ -105,5 +105,5 @@ func TestAnAssessorWhoMayClaimACaseReadsNotItsProceedings(t *testing.T) {
 	tm.post(t, "/api/v1/cases/"+other+"/appeal", tm.applicant.Token, map[string]string{"grounds": grounds}, 200)
 	tm.post(t, "/api/v1/cases/"+other+"/appeal/decision", rita.Token, map[string]string{"outcome": "upheld", "rationale": upheld, "return_to": "assessment"}, 200)
 	tm.post(t, "/api/v1/cases/"+other+"/assignments/verifier/unassignment", tm.admin, map[string]any{"reason": "Fresh eyes for the appeal"}, 200)
-	check("after an appeal", other, []string{screening, grounds, upheld}, []string{"screening.reason", "appeals"})
+	check("after an appeal", other, []string{screening, grounds, upheld}, []string{"screening.reason", "appeals", "evidence.files"})
 }

@@ -260,6 +260,8 @@ var pageMessages = map[string]msg{
 	"workspace.requests":             {"Requests for information", "Verzoeken om informatie"},
 	"workspace.unanswered":           {"Not answered yet.", "Nog niet beantwoord."},
 	"workspace.withheld":             {"Until you take a role on this case, what passed between the applicant and the EMCC office (why it was screened as it was, requests for information and their answers, where the interview is held, appeals) is not shown to you.", "Zolang u geen rol op deze zaak hebt, ziet u niet wat er tussen de aanvrager en het EMCC-bureau is gewisseld (waarom de screening uitviel zoals zij uitviel, verzoeken om informatie en de antwoorden, waar het interview plaatsvindt, beroepen)."},
+	"workspace.files_on_claim":       {"The evidence files open once you take a role on this case: until then you see what they are.", "De bewijsbestanden gaan open zodra u een rol op deze zaak hebt: tot dan ziet u wat het zijn."},
+	"workspace.files_conflicted":     {"You have declared a conflict of interest with this applicant: the evidence files are closed to you.", "U hebt een belangenconflict met deze aanvrager gemeld: de bewijsbestanden zijn voor u gesloten."},
 	"workspace.rating":               {"Rating per category", "Waardering per categorie"},
 	"coverage.title":                 {"Evidence coverage map", "Overzicht van de dekking door bewijs"},
 	"coverage.gaps":                  {"%d indicators without evidence", "%d indicatoren zonder bewijs"},

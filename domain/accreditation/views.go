@@ -198,6 +198,25 @@ func (c *Case) SeesProceedings(actor domain.Actor) bool {
 	return c.officeOrApplicant(actor)
 }
 
+// SeesEvidenceFiles reports whether actor may open the case's evidence
+// files, not only read what they are: those who read its proceedings
+// (SeesProceedings), but an assessor whose profile p declares a conflict
+// of interest with the applicant. The files are the applicant's and their
+// clients' own words, recordings and reports: an assessor who may only
+// claim the case judges it from its list of evidence and portfolio, and
+// one who declared a conflict keeps the case until the office gives their
+// role to another, not the files. An assessor's profile that cannot be
+// read (nil) opens nothing: a read is refused rather than a conflict missed.
+func (c *Case) SeesEvidenceFiles(actor domain.Actor, p *AssessorProfile) bool {
+	if !c.SeesProceedings(actor) {
+		return false
+	}
+	if actor.Role != domain.RoleAssessor {
+		return true
+	}
+	return p != nil && p.UserID == actor.ID && !slices.Contains(p.Conflicts, c.ApplicantID)
+}
+
 // SeesModeration reports whether actor may see what a moderation weighed
 // and decided (the two recommendations that differed, the office's): as
 // with the assessments themselves, the office, the case's assessors, and

@@ -408,6 +408,9 @@ func (s *Service) EvidenceFile(ctx context.Context, actor domain.Actor, id, evID
 	if i < 0 {
 		return File{}, domain.Errorf(domain.NotFound, "no evidence %s in case %s", evID, id)
 	}
+	if !s.seesFiles(c, actor) {
+		return File{}, filesClosed(c, actor)
+	}
 	ev := c.Evidence[i]
 	sealed, err := s.blobs.Get(ctx, ev.Object)
 	if err != nil {
@@ -423,6 +426,15 @@ func (s *Service) EvidenceFile(ctx context.Context, actor domain.Actor, id, evID
 	}
 	return File{Name: s.vault.Reveal(ctx, ev.FileName), ContentType: ev.ContentType, Size: ev.Size, SHA256: ev.SHA256,
 		Body: readCloser{&recorded{r: plain, h: sha256.New(), size: ev.Size, sum: ev.SHA256, id: evID}, sealed}}, nil
+}
+
+// filesClosed is the Forbidden of an assessor who sees the case but may
+// not open its evidence files (Case.SeesEvidenceFiles).
+func filesClosed(c *accreditation.Case, actor domain.Actor) error {
+	if c.SeesProceedings(actor) {
+		return domain.Wrap(domain.Forbidden, ErrFilesClosed, "you have declared a conflict of interest with this case's applicant: its evidence files are closed to you")
+	}
+	return domain.Wrap(domain.Forbidden, ErrFilesClosed, "take a role on this case to open its evidence files: until then you see what they are, not the files")
 }
 
 // recorded reads a file's clear text as far as it matches what was

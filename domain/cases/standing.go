@@ -34,6 +34,10 @@ var (
 	ErrBarred     = errors.New("the assessor's profile no longer meets the role's conditions")
 )
 
+// ErrFilesClosed is what the Forbidden of an evidence file refused to an
+// assessor who sees the case wraps (Case.SeesEvidenceFiles).
+var ErrFilesClosed = errors.New("the case's evidence files are closed to this assessor")
+
 // BarredRole is a role held on a case in progress by someone whose
 // profile no longer meets its conditions, and why.
 type BarredRole struct {

@@ -106,6 +106,7 @@ const (
 	WithheldInterviewPlace      = "interview.place"
 	WithheldWithdrawalReason    = "withdrawal_reason"
 	WithheldAppeals             = "appeals"
+	WithheldEvidenceFiles       = "evidence.files"
 )
 
 // ProgrammeView is the EQA programme applied for.
@@ -290,6 +291,16 @@ type AccreditationView struct {
 // Can reports whether the caller may take action now.
 func (v *CaseView) Can(action accreditation.Action) bool {
 	return slices.Contains(v.AllowedActions, action)
+}
+
+// Withholds reports whether part (a Withheld* constant) is withheld from
+// the caller.
+func (v *CaseView) Withholds(part string) bool { return slices.Contains(v.Withheld, part) }
+
+// WithholdsProceedings reports whether any of the case's proceedings is
+// withheld from the caller: what Withheld names beside the evidence files.
+func (v *CaseView) WithholdsProceedings() bool {
+	return slices.ContainsFunc(v.Withheld, func(part string) bool { return part != WithheldEvidenceFiles })
 }
 
 // Editable reports whether the applicant may still change the application.
@@ -479,6 +490,9 @@ func (s *Service) viewAt(ctx context.Context, actor domain.Actor, c *accreditati
 			v.Appeals = append(v.Appeals, AppealView{DecisionNumber: a.DecisionNumber, Grounds: open(a.Grounds), FiledAt: a.FiledAt,
 				Outcome: a.Outcome, Rationale: open(a.Rationale), By: a.By, At: a.At, ReturnTo: a.ReturnTo})
 		}
+	}
+	if len(c.Evidence) > 0 && !s.seesFiles(c, actor) {
+		withhold(WithheldEvidenceFiles) // listed, not to be opened
 	}
 	if a := c.Accreditation; a != nil {
 		v.Accreditation = &AccreditationView{ID: a.ID, Level: a.Level, AwardedAt: a.AwardedAt, ValidUntil: a.ValidUntil,
