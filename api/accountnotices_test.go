@@ -130,3 +130,35 @@ func TestAUserIsToldByEmailWhenTheOfficeLogsThemOutEverywhere(t *testing.T) {
 		return m.To == tm.applicant.Email && m.Header.Get("Subject") == "U bent uitgelogd uit EMCC Accredit"
 	})
 }
+
+// TestAUserIsToldByEmailWhenTheOfficeMakesAResetLinkForThem: a link the
+// office makes to set a user's password is mailed to the user as a notice,
+// when it was made and whom to contact if they did not ask, without the
+// link itself (the office hands it on); a retry of the command makes no
+// second notice.
+func TestAUserIsToldByEmailWhenTheOfficeMakesAResetLinkForThem(t *testing.T) {
+	tm := newTeam(t)
+	tm.setClock(t, time.Date(2026, 3, 3, 10, 15, 0, 0, time.UTC))
+	issue := func() string {
+		r := tm.in.Do(t, Request{Method: "POST", Path: "/api/v1/users/" + tm.applicant.ID + "/password-reset-links", Token: tm.admin,
+			Header: map[string]string{"Idempotency-Key": "reset-carla-1"}})
+		return Expect(t, r, 201).Map(t)["link"].(string)
+	}
+	first, second := issue(), issue()
+	got := tm.waitKind(t, "reset_link_issued", 1)
+	waitNotified(t, tm.in, lastSeq(t, tm.in))
+	if got = tm.ofKind(t, "reset_link_issued"); len(got) != 1 {
+		t.Fatalf("%d notices of the office's link after a retry, want 1: %v", len(got), got)
+	}
+	m, body := got[0], got[0]["body"].(string)
+	if m["recipient_id"] != tm.applicant.ID || m["to"] != tm.applicant.Email || m["language"] != "en" ||
+		!strings.Contains(body, "The EMCC office made a link to set a new password for your EMCC Accredit account on\n3 March 2026 10:15 UTC") ||
+		!strings.Contains(body, "If you did not, contact\nthe EMCC office at once") {
+		t.Fatalf("the notice: got %v\n%s", m, body)
+	}
+	for _, link := range []string{first, second} {
+		if token := link[strings.Index(link, "token=")+len("token="):]; strings.Contains(body, token) {
+			t.Fatalf("the notice holds the link %s:\n%s", link, body)
+		}
+	}
+}

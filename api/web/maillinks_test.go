@@ -50,11 +50,12 @@ func TestEveryMailsLinkOpensForItsRecipient(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The account notices: the office ends Dora's sessions, disables and
-	// enables her account; she changes her password.
+	// enables her account and makes her a reset link; she changes her password.
 	dora := w.registerApplicant(t, "dora@example.org", "Dora Doe")
 	Expect(t, w.in.Post(t, "/api/v1/users/"+dora.ID+"/sessions/revocation", w.admin, nil), 200)
 	Expect(t, w.in.Post(t, "/api/v1/users/"+dora.ID+"/disable", w.admin, map[string]string{"reason": "A check."}), 200)
 	Expect(t, w.in.Post(t, "/api/v1/users/"+dora.ID+"/enable", w.admin, map[string]string{"reason": "Checked."}), 200)
+	Expect(t, w.in.Post(t, "/api/v1/users/"+dora.ID+"/password-reset-links", w.admin, nil), 201)
 	dora.Token = w.in.Login(t, dora.Email, dora.Password)
 	Expect(t, w.in.Post(t, "/api/v1/me/password", dora.Token, map[string]string{"current_password": dora.Password, "new_password": "dora's fresh long passphrase"}), 204)
 	dora.Password = "dora's fresh long passphrase"
@@ -66,7 +67,7 @@ func TestEveryMailsLinkOpensForItsRecipient(t *testing.T) {
 	}
 
 	want := []string{"assigned", "decision", "renewal_outcome", "returned", "information_requested", "information_answered",
-		"interview", "accreditation_ended", "digest", "sessions_ended", "account_disabled", "account_enabled", "password_changed", "password_reset", "email_verification"}
+		"interview", "accreditation_ended", "digest", "sessions_ended", "account_disabled", "account_enabled", "password_changed", "password_reset", "email_verification", "reset_link_issued"}
 	var msgs []map[string]any
 	for deadline := time.Now().Add(time.Minute); ; time.Sleep(50 * time.Millisecond) {
 		msgs = nil

@@ -92,4 +92,5 @@ var mailMessages = map[string]msg{
 	"mailkind.account_disabled":      {"Account disabled", "Account geblokkeerd"},
 	"mailkind.account_enabled":       {"Account enabled again", "Account gedeblokkeerd"},
 	"mailkind.sessions_ended":        {"Logged out by the office", "Uitgelogd door het bureau"},
+	"mailkind.reset_link_issued":     {"Password link made by the office", "Wachtwoordlink gemaakt door het bureau"},
 }

@@ -33,16 +33,17 @@ const (
 
 	// Account notices (the notifier, from the user's own events): always
 	// sent, no choice, so that a change made by someone else is seen.
-	KindPasswordChanged Kind = "password_changed" // the account's password was changed or reset
-	KindEmailChanged    Kind = "email_changed"    // to the address left: the account moved to another
-	KindAccountDisabled Kind = "account_disabled" // the office disabled the account (mailed although it is)
-	KindAccountEnabled  Kind = "account_enabled"  // the office enabled the account again
-	KindSessionsEnded   Kind = "sessions_ended"   // the office ended every session of the account
+	KindPasswordChanged Kind = "password_changed"  // the account's password was changed or reset
+	KindEmailChanged    Kind = "email_changed"     // to the address left: the account moved to another
+	KindAccountDisabled Kind = "account_disabled"  // the office disabled the account (mailed although it is)
+	KindAccountEnabled  Kind = "account_enabled"   // the office enabled the account again
+	KindSessionsEnded   Kind = "sessions_ended"    // the office ended every session of the account
+	KindResetLinkIssued Kind = "reset_link_issued" // the office made a password reset link for the account
 )
 
 // alwaysSent are the kinds no preference turns off.
 var alwaysSent = []Kind{KindPasswordReset, KindEmailVerification, KindPasswordChanged, KindEmailChanged,
-	KindAccountDisabled, KindAccountEnabled, KindSessionsEnded}
+	KindAccountDisabled, KindAccountEnabled, KindSessionsEnded, KindResetLinkIssued}
 
 // toDisabled reports whether kind k goes to a recipient whose account is
 // disabled: the notices that the office disabled or enabled it. Every

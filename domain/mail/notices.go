@@ -18,7 +18,8 @@ import (
 // it left. Someone who took a session or learnt the password could
 // otherwise shut the owner out unseen. The office disabling the account,
 // or enabling it again, is mailed to its address too: the user would
-// otherwise find out at their next login.
+// otherwise find out at their next login; so is the office making a link
+// to set their password (accounts.reset_link_issued).
 //
 // A notice is in the user's own language (their choice), else in the
 // language of the newest case they applied with, else in English: as a
@@ -75,6 +76,13 @@ func (n *Notifier) handleAccount(ctx context.Context, c eventstore.Commit, userI
 				continue
 			}
 			kind = KindSessionsEnded
+			d.Link = strings.TrimRight(n.BaseURL, "/") + "/login"
+		case accounts.EventResetLinkIssued:
+			// The office hands such a link on itself, so a user who did
+			// not ask for one learns that someone may set their password,
+			// before it is used. The link is not mailed: it is the office's
+			// to give, and this address may be the one lost.
+			kind = KindResetLinkIssued
 			d.Link = strings.TrimRight(n.BaseURL, "/") + "/login"
 		default:
 			continue

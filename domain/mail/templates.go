@@ -509,6 +509,30 @@ u bent in elke browser en op elk apparaat uitgelogd. Log opnieuw in om verder te
 Weet u niet waarom, neem dan contact op met het EMCC-bureau en stel voor de zekerheid
 een nieuw wachtwoord in met "Wachtwoord vergeten?" op die pagina.
 `+noticeFooterNL)
+	tpl(KindResetLinkIssued, "en", "The EMCC office made a link to set your EMCC Accredit password", `
+Dear {{.Name}},
+
+The EMCC office made a link to set a new password for your EMCC Accredit account on
+{{datetime .At}}. The office gives it to you itself; it works once, for a short time.
+Your password stays as it is until the link is used.
+
+If you asked the office for it, there is nothing more to do. If you did not, contact
+the EMCC office at once. You can still log in here:
+
+{{.Link}}
+`+noticeFooterEN)
+	tpl(KindResetLinkIssued, "nl", "Het EMCC-bureau heeft een link gemaakt om uw wachtwoord voor EMCC Accredit in te stellen", `
+Beste {{.Name}},
+
+Het EMCC-bureau heeft op {{datetime .At}} een link gemaakt om een nieuw wachtwoord
+voor uw EMCC Accredit-account in te stellen. Het bureau geeft u die zelf; hij werkt
+één keer, korte tijd. Uw wachtwoord blijft zoals het is tot de link gebruikt wordt.
+
+Hebt u het bureau erom gevraagd, dan hoeft u niets te doen. Zo niet, neem dan meteen
+contact op met het EMCC-bureau. U kunt hier nog steeds inloggen:
+
+{{.Link}}
+`+noticeFooterNL)
 	tpl(KindDigest, "en", "EMCC Accredit: {{len .Submitted}} new, {{len .Overdue}} overdue", `
 Dear {{.Name}},
 
