@@ -113,6 +113,8 @@ var problemsNL = []problemNL{
 	{re: regexp.MustCompile(`^user (\S+) is already erased$`), nl: "Gebruiker $1 is al gewist."},
 	{re: regexp.MustCompile(`^user (\S+) is not erased$`), nl: "Gebruiker $1 is niet gewist."},
 	{re: regexp.MustCompile(`^user (\S+) is \S+, not an assessor$`), nl: "Gebruiker $1 is geen assessor."},
+	{re: regexp.MustCompile(`^you have declared a conflict of interest with this case's applicant: its evidence files are closed to you$`), nl: "U hebt een belangenconflict met de aanvrager van deze zaak gemeld: de bewijsbestanden zijn voor u gesloten."},
+	{re: regexp.MustCompile(`^take a role on this case to open its evidence files: until then you see what they are, not the files$`), nl: "Neem een rol op deze zaak om de bewijsbestanden te openen: tot dan ziet u wat het zijn, niet de bestanden zelf."},
 	{re: regexp.MustCompile(`^you cannot disable your own account: another office user can$`), nl: "U kunt uw eigen account niet uitschakelen: een andere gebruiker van het bureau kan dat."},
 	{re: regexp.MustCompile(`^you cannot erase your own account: another office user can$`), nl: "U kunt uw eigen account niet wissen: een andere gebruiker van het bureau kan dat."},
 	{re: regexp.MustCompile(`^you cannot \S+ your own account: another office user can$`), nl: "U kunt dit niet met uw eigen account doen: een andere gebruiker van het bureau kan dat."},

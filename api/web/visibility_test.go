@@ -3,6 +3,7 @@ package web_test
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
@@ -11,8 +12,8 @@ import (
 // TestAssessorSeesACaseOnlyOnItOrAbleToClaimIt walks every reason the claim
 // refuses an assessor, and every route that reads a case (the API with a
 // bearer token, the web with a session): each answers 404, as for a case
-// that does not exist. An assessor who could claim the case, or who is on
-// it, gets 200 everywhere.
+// that does not exist. An assessor who could claim the case gets 200
+// everywhere but its evidence files (403); one who is on it, 200 everywhere.
 func TestAssessorSeesACaseOnlyOnItOrAbleToClaimIt(t *testing.T) {
 	w := newWorld(t)
 	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
@@ -93,7 +94,15 @@ func TestAssessorSeesACaseOnlyOnItOrAbleToClaimIt(t *testing.T) {
 	t.Run("404/qualified but not on a case whose roles are both taken", func(t *testing.T) {
 		walk(t, qualified, takenRoutes, http.StatusNotFound)
 	})
-	t.Run("200/qualified and could claim", func(t *testing.T) { walk(t, qualified, routes(queued, queuedEv), http.StatusOK) })
+	t.Run("200/qualified and could claim, the evidence files 403", func(t *testing.T) {
+		for _, r := range routes(queued, queuedEv) {
+			want := http.StatusOK
+			if strings.HasSuffix(r.name, "evidence file") {
+				want = http.StatusForbidden // listed, opened once a role is taken (evidencefiles_test.go)
+			}
+			walk(t, qualified, []route{r}, want)
+		}
+	})
 	t.Run("200/assigned: the assessor and the verifier", func(t *testing.T) {
 		walk(t, w.assessor, takenRoutes, http.StatusOK)
 		walk(t, w.verifier, takenRoutes, http.StatusOK)
