@@ -235,3 +235,43 @@ func TestADoubleSubmittedSignupIsAnsweredAsTheFirst(t *testing.T) {
 	}
 	w.in.Login(t, "dora@example.org", "dora's long password")
 }
+
+// TestAnAssessorReadsWhatTheyAssessOnTheirAccountPage: the schemes, the
+// highest level, the languages and how many conflicts of interest the
+// office set on their profile, in English and Dutch; one with no profile
+// yet is told that the queue offers them nothing until the office sets it;
+// other roles see no such panel.
+func TestAnAssessorReadsWhatTheyAssessOnTheirAccountPage(t *testing.T) {
+	w := newWorld(t)
+	carla := w.registerApplicant(t, "carla@example.org", "Carla Coach")
+	Expect(t, w.in.Put(t, "/api/v1/users/"+w.assessor.ID+"/assessor-profile", w.admin, map[string]any{
+		"schemes": []string{"EQA"}, "max_level": "senior_practitioner", "languages": []string{"nl", "en"}, "conflicts": []string{carla.ID}}), 200)
+	newcomer := w.in.CreateUser(t, w.admin, "assessor", "nina@example.org", "Nina New")
+	for _, tc := range []struct {
+		lang string
+		says []string
+	}{
+		{"en", []string{"What you assess", "EQA – quality award for a programme", "Senior Practitioner", "English, Dutch", "Conflicts of interest declared</dt><dd>1<"}},
+		{"nl", []string{"Wat u beoordeelt", "EQA – kwaliteitskeurmerk voor een opleiding", "Senior Practitioner", "Engels, Nederlands", "Gemelde belangenconflicten</dt><dd>1<"}},
+	} {
+		c := w.client(t)
+		c.login(w.assessor.Email, w.assessor.Password)
+		c.setLang(tc.lang)
+		body := c.get("/account").Body
+		for _, s := range tc.says {
+			if !strings.Contains(body, s) {
+				t.Errorf("%s: the assessor's account page does not say %q", tc.lang, s)
+			}
+		}
+	}
+	c := w.client(t)
+	c.login(newcomer.Email, newcomer.Password)
+	if body := c.get("/account").Body; !strings.Contains(body, `id="assesses-none"`) || !strings.Contains(body, "the queue offers you no case to claim") {
+		t.Errorf("an assessor with no profile is not told so on their account page")
+	}
+	c = w.client(t)
+	c.login(carla.Email, carla.Password)
+	if body := c.get("/account").Body; strings.Contains(body, `id="assesses"`) {
+		t.Errorf("the applicant's account page has the assessor's panel")
+	}
+}
