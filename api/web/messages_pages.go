@@ -285,6 +285,7 @@ var pageMessages = map[string]msg{
 	"workspace.draft.discard":        {"Discard the draft", "Concept weggooien"},
 	"workspace.yours":                {"Your assessment", "Uw beoordeling"},
 	"workspace.other":                {"The other assessment", "De andere beoordeling"},
+	"workspace.moderation_pending":   {"The two recommendations differ: the EMCC office moderates them before the decision.", "De twee aanbevelingen verschillen: het EMCC-bureau modereert ze vóór het besluit."},
 	"workspace.other_pending":        {"The other assessment is not in yet; you will see it once both are submitted.", "De andere beoordeling is er nog niet; u ziet haar zodra beide zijn ingediend."},
 	"workspace.waiting_partner":      {"Assessment starts once the %s is assigned. You will find the case under Your cases in the queue.", "De beoordeling begint zodra de %s is toegewezen. U vindt het dossier onder Uw dossiers in de wachtrij."},
 	"workspace.cannot_assess":        {"You cannot assess this case now.", "U kunt dit dossier nu niet beoordelen."},
