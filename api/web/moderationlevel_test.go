@@ -7,18 +7,25 @@ import (
 	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
 )
 
+// bothRolesHeld is Carla's practitioner case in assessment, Anna and
+// Victor on it, and ratings of every category as evidenced.
+func (w *world) bothRolesHeld(t *testing.T) (caseID string, ratings []map[string]any) {
+	t.Helper()
+	caseID = w.claimedCase(t, w.registerApplicant(t, "carla@example.org", "Carla Coach"))
+	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/assignments", w.admin, map[string]string{"assessor_id": w.verifier.ID, "role": "verifier"}), 200)
+	for cat := 1; cat <= 8; cat++ {
+		ratings = append(ratings, map[string]any{"category": cat, "rating": "evidenced"})
+	}
+	return caseID, ratings
+}
+
 // TestTheModerationsLowerLevelIsNamedToTheAssessors: the assessors read
 // the moderation's outcome in their workspace's history; an award at a
 // lower level says which level, as the office's case page does, and so
 // does an assessment recommending one.
 func TestTheModerationsLowerLevelIsNamedToTheAssessors(t *testing.T) {
 	w := newWorld(t)
-	caseID := w.claimedCase(t, w.registerApplicant(t, "carla@example.org", "Carla Coach")) // practitioner
-	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/assignments", w.admin, map[string]string{"assessor_id": w.verifier.ID, "role": "verifier"}), 200)
-	var ratings []map[string]any
-	for cat := 1; cat <= 8; cat++ {
-		ratings = append(ratings, map[string]any{"category": cat, "rating": "evidenced"})
-	}
+	caseID, ratings := w.bothRolesHeld(t)
 	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/assessments", w.assessor.Token, map[string]any{"ratings": ratings,
 		"recommendation": "award", "rationale": "As I see it."}), 200)
 	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/assessments", w.verifier.Token, map[string]any{"ratings": ratings,
@@ -53,12 +60,7 @@ func TestTheModerationsLowerLevelIsNamedToTheAssessors(t *testing.T) {
 // moderates, then its outcome, level and reasons; English and Dutch.
 func TestTheWorkspaceShowsTheModeration(t *testing.T) {
 	w := newWorld(t)
-	caseID := w.claimedCase(t, w.registerApplicant(t, "carla@example.org", "Carla Coach")) // practitioner
-	Expect(t, w.in.Post(t, "/api/v1/cases/"+caseID+"/assignments", w.admin, map[string]string{"assessor_id": w.verifier.ID, "role": "verifier"}), 200)
-	var ratings []map[string]any
-	for cat := 1; cat <= 8; cat++ {
-		ratings = append(ratings, map[string]any{"category": cat, "rating": "evidenced"})
-	}
+	caseID, ratings := w.bothRolesHeld(t)
 	const reasons = "The moderator sides with the verifier on category 4."
 	panel := func(who User, lang string) string {
 		t.Helper()
