@@ -135,8 +135,10 @@ func (c *Case) UpdatePortfolio(actor domain.Actor, now time.Time, p Portfolio) (
 		if e := limits.Indicators.List(field+".indicators", len(it.Indicators)); e != nil {
 			f.add(e.Field, "%s", e.Reason)
 		}
+		// At or below the programme's level, as the page offers them: the
+		// curriculum is mapped at the level applied for.
 		if f.category(field+".category", it.Category) {
-			it.Indicators = f.indicators(cat, field+".indicators", it.Indicators, it.Category, "")
+			it.Indicators = f.indicators(cat, field+".indicators", it.Indicators, it.Category, c.Level)
 		}
 		f.required(field+".description", it.Description)
 	}

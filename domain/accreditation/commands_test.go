@@ -106,6 +106,9 @@ func TestUpdatePortfolio(t *testing.T) {
 		{"EIA field on an EQA case", SchemeEQA, func(p *Portfolio) { p.ClientCount = 3 }, "client_count"},
 		{"curriculum category 9", SchemeEQA, func(p *Portfolio) { p.Curriculum[2].Category = 9 }, "curriculum[2].category"},
 		{"curriculum indicator of another category", SchemeEQA, func(p *Portfolio) { p.Curriculum[1].Indicators = []int{1} }, "curriculum[1].indicators[0]"},
+		// The page offers those at or below the level, as the evidence and
+		// the assessment take them: 73 is a Senior Practitioner indicator.
+		{"curriculum indicator above the case level", SchemeEQA, func(p *Portfolio) { p.Curriculum[0].Indicators = []int{1, 73} }, "curriculum[0].indicators[1]"},
 		{"curriculum indicator unknown", SchemeEQA, func(p *Portfolio) { p.Curriculum[1].Indicators = []int{113} }, "curriculum[1].indicators[0]"},
 		{"curriculum item without description", SchemeEQA, func(p *Portfolio) { p.Curriculum[3].Description = pii.Sealed{} }, "curriculum[3].description"},
 		{"client hours 1e308", SchemeEIA, func(p *Portfolio) { p.ClientHours = 1e308 }, "client_hours"},
