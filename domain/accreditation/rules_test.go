@@ -67,11 +67,36 @@ func TestDefaultRuleSetHoldsTheTable(t *testing.T) {
 		RuleFeedbackItems: {5, 5, 5, 5}, RuleReflectionItems: {5, 5, 5, 5}, RuleCPDHours: {16, 16, 16, 16},
 		RuleSupervisionHours: {4, 4, 4, 4}, RuleProfessionalBody: {1, 1, 1, 1},
 		RuleRenewalSupervision: {4, 4, 4, 4}, RuleRenewalCPD: {16, 16, 16, 16},
+		// DESIGN §3, EIA renewal: a practice log of 50/100/100/100 hours
+		// and a reflection; Senior and Master Practitioner are interviewed.
+		RuleRenewalPractice: {50, 100, 100, 100}, RuleRenewalReflection: {1, 1, 1, 1}, RuleInterview: {0, 0, 1, 1},
 	}
 	for name, w := range want {
 		for i, l := range framework.Levels {
 			if got, ok := r.Value(name, l); !ok || got != w[i] {
 				t.Errorf("EIA %s at %s: got %v (set %v), want %v", name, l, got, ok, w[i])
+			}
+		}
+	}
+	// The published supervision, at least 1 h a quarter, from eia-2027-1:
+	// at submission over the last four quarters, at renewal in each quarter
+	// of the period; everything else as in the first version.
+	quarterly, ok := DefaultRuleSets().ByID(SupervisionRuleSetID)
+	if !ok {
+		t.Fatalf("no shipped %s", SupervisionRuleSetID)
+	}
+	for _, l := range framework.Levels {
+		for _, name := range []string{RuleSupervisionQuarters, RuleRenewalSupervisionQuarters} {
+			if v, ok := quarterly.Value(name, l); !ok || v != 1 {
+				t.Errorf("%s %s at %s: got %v (set %v), want 1", SupervisionRuleSetID, name, l, v, ok)
+			}
+		}
+		for name, w := range want {
+			if name == RuleSupervisionHours || name == RuleRenewalSupervision {
+				continue
+			}
+			if got, _ := quarterly.Value(name, l); got != w[slices.Index(framework.Levels, l)] {
+				t.Errorf("%s %s at %s: got %v, want %v as in %s", SupervisionRuleSetID, name, l, got, w[slices.Index(framework.Levels, l)], r.ID)
 			}
 		}
 	}
@@ -83,6 +108,20 @@ func TestDefaultRuleSetHoldsTheTable(t *testing.T) {
 		if v, ok := q.Value(RuleAllCategories, l); !ok || v != 1 {
 			t.Errorf("EQA all categories at %s: got %v (set %v), want 1 (required)", l, v, ok)
 		}
+		if v, ok := q.Value(RuleRenewalAims, l); !ok || v != 1 {
+			t.Errorf("EQA renewal aims at %s: got %v (set %v), want 1 (required)", l, v, ok)
+		}
+	}
+	// DESIGN §3: valid 5 years; the EQA review's five areas and the EQA
+	// renewal's five aims, in the order published.
+	if ValidityYears != 5 {
+		t.Errorf("ValidityYears = %d, want 5", ValidityYears)
+	}
+	if want := []ReviewArea{"course_content", "learner_experience", "tutor_effectiveness", "student_assessment", "quality_systems"}; !slices.Equal(ReviewAreas, want) {
+		t.Errorf("ReviewAreas = %v, want %v", ReviewAreas, want)
+	}
+	if want := []RenewalAim{"still_run", "student_feedback", "quality_assurance", "emcc_criteria", "ethics_code"}; !slices.Equal(RenewalAims, want) {
+		t.Errorf("RenewalAims = %v, want %v", RenewalAims, want)
 	}
 }
 
