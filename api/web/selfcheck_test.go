@@ -84,7 +84,7 @@ func TestSelfCheckAnonymous(t *testing.T) {
 			before := storeState(t, w)
 			b.click("#r1-partly") // a real click on one radio; the rest by script
 			b.rateLevel(framework.Foundation, "consistently")
-			b.click("#r9-partly") // indicator 9 is Practitioner: partly, which is not the level
+			b.click("#r31-partly") // indicator 31 is Practitioner: partly, which is not the level
 			b.submit("#sc-submit")
 
 			if got := b.text("#sc-indicative"); got != tc.level {
@@ -94,7 +94,7 @@ func TestSelfCheckAnonymous(t *testing.T) {
 			if n := js[int](b, `document.querySelectorAll("svg.sc-chart rect.sc-bar").length`); n != 8 {
 				t.Fatalf("chart: %d bars, want one per category (8)", n)
 			}
-			if !js[bool](b, `document.getElementById("r1-consistently").checked && document.getElementById("r9-partly").checked && document.getElementById("r100-not_yet").checked`) {
+			if !js[bool](b, `document.getElementById("r1-consistently").checked && document.getElementById("r31-partly").checked && document.getElementById("r100-not_yet").checked`) {
 				t.Fatal("the ratings posted do not come back in the form")
 			}
 			after := storeState(t, w)
