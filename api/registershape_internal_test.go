@@ -155,7 +155,7 @@ func TestTheRegisterShapedAfterEachChangeIsAFreshShaping(t *testing.T) {
 	}
 	// The first shaping reads each holder once (the EQA rows none: the
 	// provider's name stands for the holder's): 12 of the 15.
-	l := reads("the first shaping", 12, func() {})
+	reads("the first shaping", 12, func() {})
 	reads("an award to a holder with a row", 0, func() { f.award("c40", "a40", "h01", false, t0.Add(time.Hour)) })
 	reads("an award to a new holder", 1, func() { f.award("c41", "a41", "h41", false, t0.Add(-100*time.Hour)) })
 	reads("an EQA award", 0, func() { f.award("c42", "a42", "h42", true, t0.Add(-3*time.Hour)) })
@@ -169,7 +169,7 @@ func TestTheRegisterShapedAfterEachChangeIsAFreshShaping(t *testing.T) {
 	})
 	// A rename: any account event not known to leave the name reads the
 	// holder again.
-	l = reads("a rename", 1, func() {
+	l := reads("a rename", 1, func() {
 		f.holders.users["h02"] = accounts.UserView{ID: "h02", Name: "Renamed Person"}
 		f.apply(accounts.UserPrefix+".h02", "accounts.name_changed", map[string]string{"user_id": "h02"})
 	})

@@ -152,10 +152,6 @@ type DecisionCursor struct {
 	Number int
 }
 
-func keyOf(r *DecisionRecord) DecisionCursor {
-	return DecisionCursor{At: r.DecidedAt, CaseID: r.CaseID, Number: r.Number}
-}
-
 func (h *decisionHead) key() DecisionCursor {
 	return DecisionCursor{At: h.DecidedAt, CaseID: h.CaseID, Number: h.Number}
 }

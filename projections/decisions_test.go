@@ -48,10 +48,7 @@ func TestDecisionPagesAreTheWholeListInPieces(t *testing.T) {
 
 	// What every page must add up to: the records filtered, newest first.
 	want := func(f projections.DecisionFilter) []string {
-		var all []projections.DecisionRecord
-		for _, d := range live {
-			all = append(all, d)
-		}
+		all := slices.Clone(live)
 		slices.SortFunc(all, func(a, b projections.DecisionRecord) int {
 			return cmp.Or(b.DecidedAt.Compare(a.DecidedAt), cmp.Compare(b.CaseID, a.CaseID), cmp.Compare(b.Number, a.Number))
 		})

@@ -193,17 +193,6 @@ func decisionConfirmation(x *ctx, c *cases.CaseView, outcome, level, rationale s
 		Button: x.T("confirm.decide.button")}
 }
 
-// withConfirm is the query of a form posted again, confirmed (for tests
-// and links that carry fields).
-func withConfirm(v url.Values) url.Values {
-	out := url.Values{}
-	for k, vs := range v {
-		out[k] = slices.Clone(vs)
-	}
-	out.Set(confirmField, "yes")
-	return out
-}
-
 // levelName is a level's name in the reader's language.
 func levelName(x *ctx, id string) string {
 	if li, ok := x.a.d.Catalogue.Level(framework.Level(id)); ok {

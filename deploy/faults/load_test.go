@@ -84,12 +84,6 @@ func (l *ledger) unsee(kind string) {
 	l.mu.Unlock()
 }
 
-func (l *ledger) count(kind string) int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.kinds[kind]
-}
-
 // api is a small JSON client that classifies every answer in a ledger.
 type api struct {
 	base string

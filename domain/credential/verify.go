@@ -168,7 +168,7 @@ func verifyJWS(token string, keys PublicKeys) ([]byte, string, error) {
 	if len(token) > MaxCredentialBytes {
 		return nil, "", fmt.Errorf("larger than %d bytes", MaxCredentialBytes)
 	}
-	jws, err := jose.ParseSigned(token, []jose.SignatureAlgorithm{jose.EdDSA})
+	jws, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{jose.EdDSA})
 	if err != nil {
 		return nil, "", fmt.Errorf("not a JWS signed with EdDSA: %v", err)
 	}

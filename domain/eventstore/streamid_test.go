@@ -29,7 +29,10 @@ func TestValidStreamID(t *testing.T) {
 	if eventstore.ValidStreamIDIn("accounts.user", strings.Repeat("a", 200-len("accounts.user."))+"a") {
 		t.Error("ValidStreamIDIn: a name over 200 bytes")
 	}
-	if n := testing.AllocsPerRun(100, func() { eventstore.ValidStreamIDIn("accreditation", "01M4KZNMC1XPZG78DTR6G18TN3") }); n != 0 {
+	if n := testing.AllocsPerRun(100, func() { validSink = eventstore.ValidStreamIDIn("accreditation", "01M4KZNMC1XPZG78DTR6G18TN3") }); n != 0 {
 		t.Errorf("ValidStreamIDIn allocates %v times", n)
 	}
 }
+
+// validSink keeps the measured call's result, so that it is not dropped.
+var validSink bool

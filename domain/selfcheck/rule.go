@@ -25,17 +25,6 @@ var Scale = []Rating{NotYet, Partly, Consistently}
 // Valid reports whether r is on the scale.
 func (r Rating) Valid() bool { return slices.Contains(Scale, r) }
 
-// halfPoints is what a rating counts for (see the package doc).
-func (r Rating) halfPoints() int {
-	switch r {
-	case Consistently:
-		return 2
-	case Partly:
-		return 1
-	}
-	return 0
-}
-
 // Ratings are a self-check's ratings by indicator number; an indicator that
 // is missing is "not yet".
 type Ratings map[int]Rating
