@@ -549,6 +549,9 @@ func (a *app) savePortfolio(x *ctx) error {
 		return a.portfolioPage(x, c, p, http.StatusBadRequest)
 	}
 	res, err := a.d.Cases.UpdatePortfolio(x.Request().Context(), m, c.ID, in)
+	if x.overtaken(err) {
+		return errOvertaken
+	}
 	if err != nil {
 		status := x.fieldErrors(p, err, func(f string) string {
 			if m := curriculumField.FindStringSubmatch(f); m != nil {

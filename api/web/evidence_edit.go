@@ -92,6 +92,9 @@ func (a *app) editEvidence(x *ctx) error {
 		return a.evidenceEditView(x, c, ev, p, http.StatusBadRequest)
 	}
 	res, err := a.d.Cases.EditEvidence(x.Request().Context(), m, c.ID, ev.ID, in)
+	if x.overtaken(err) {
+		return errOvertaken
+	}
 	if err != nil {
 		if domain.Is(err, domain.NotFound) {
 			return err

@@ -62,6 +62,8 @@ type ctx struct {
 	// had not applied when settle gave up (0: none): the page it answers
 	// with, or redirects to, says so (see pendingParam).
 	unseen uint64
+	// again: this is a merging save's second run (againIfOvertaken).
+	again bool
 }
 
 // guard is the one middleware of every page and form: it answers in the

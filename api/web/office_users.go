@@ -169,6 +169,9 @@ func (a *app) saveProfile(x *ctx) error {
 		prof.Conflicts = []string{}
 	}
 	res, err := a.d.Accounts.SetProfile(x.Request().Context(), m, id, prof)
+	if x.overtaken(err) {
+		return errOvertaken
+	}
 	if err != nil {
 		if domain.Is(err, domain.NotFound) {
 			return err

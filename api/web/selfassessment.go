@@ -83,6 +83,9 @@ func (a *app) saveSelfAssessment(x *ctx) error {
 		return x.redirect("/applications/" + c.ID + "/self-assessment?ok=unchanged")
 	}
 	res, err := a.d.Cases.UpdateSelfAssessment(x.Request().Context(), m, c.ID, items)
+	if x.overtaken(err) {
+		return errOvertaken
+	}
 	if err != nil {
 		status := x.fieldErrors(p, err, func(f string) string {
 			if m := statementField.FindStringSubmatch(f); m != nil {
