@@ -428,6 +428,18 @@ func (s *Service) EvidenceFile(ctx context.Context, actor domain.Actor, id, evID
 		Body: readCloser{&recorded{r: plain, h: sha256.New(), size: ev.Size, sum: ev.SHA256, id: evID}, sealed}}, nil
 }
 
+// seesFiles is Case.SeesEvidenceFiles with the actor's own profile, read
+// as canSee reads it.
+func (s *Service) seesFiles(c *accreditation.Case, actor domain.Actor) bool {
+	var p *accreditation.AssessorProfile
+	if actor.Role == domain.RoleAssessor {
+		if ap, err := s.profile(actor.ID); err == nil {
+			p = &ap
+		}
+	}
+	return c.SeesEvidenceFiles(actor, p)
+}
+
 // filesClosed is the Forbidden of an assessor who sees the case but may
 // not open its evidence files (Case.SeesEvidenceFiles).
 func filesClosed(c *accreditation.Case, actor domain.Actor) error {

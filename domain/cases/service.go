@@ -182,18 +182,6 @@ func (s *Service) canSee(c *accreditation.Case, actor domain.Actor) bool {
 	return c.CanSee(actor, p)
 }
 
-// seesFiles is Case.SeesEvidenceFiles with the actor's own profile, read
-// as canSee reads it.
-func (s *Service) seesFiles(c *accreditation.Case, actor domain.Actor) bool {
-	var p *accreditation.AssessorProfile
-	if actor.Role == domain.RoleAssessor {
-		if ap, err := s.profile(actor.ID); err == nil {
-			p = &ap
-		}
-	}
-	return c.SeesEvidenceFiles(actor, p)
-}
-
 // hideForbidden turns a Forbidden on a case the caller may not see into NotFound.
 func (s *Service) hideForbidden(c *accreditation.Case, actor domain.Actor, id string, err error) error {
 	if domain.Is(err, domain.Forbidden) && !s.canSee(c, actor) {
