@@ -34,7 +34,7 @@ func TestMailIsInTheReadersLanguageWithDatesInWords(t *testing.T) {
 
 	at := time.Date(2026, 3, 4, 14, 30, 0, 0, time.UTC)
 	tm.post(t, "/api/v1/cases/"+id+"/interview", tm.admin, map[string]any{"at": at.Format(time.RFC3339), "place": "Utrecht"}, 200)
-	if m := tm.waitKind(t, "interview", 1)[0]; m["language"] != "nl" || !strings.Contains(m["body"].(string), "vastgesteld op 4 maart 2026 14:30 UTC.") {
+	if m := tm.waitMail(t, "interview", toUser(tm.applicant.ID)); m["language"] != "nl" || !strings.Contains(m["body"].(string), "vastgesteld op 4 maart 2026 14:30 UTC.") {
 		t.Fatalf("the interview's email: got %v, want it in Dutch, at 4 maart 2026 14:30 UTC", m)
 	}
 

@@ -34,6 +34,16 @@ func (s *Service) CaseTitle(ctx context.Context, id string) (scheme string, leve
 	return string(c.Scheme), c.Level, programme, true, nil
 }
 
+// AssessorsOf returns who holds case id's assessing roles now, for the
+// notifier: none when there is no such case.
+func (s *Service) AssessorsOf(ctx context.Context, id string) (accreditation.Assignments, error) {
+	c, _, found, err := s.repo.Find(ctx, id)
+	if err != nil || !found {
+		return accreditation.Assignments{}, err
+	}
+	return c.Assignments, nil
+}
+
 // RenewalOpens returns when the renewal of case id's accreditation opens
 // under the rules in force now (accreditation.Case.RenewalOpens, as the
 // renewal will be checked): zero when the rules set no window or the case

@@ -20,7 +20,7 @@ const (
 	KindDecision             Kind = "decision"              // applicant: the decision is recorded
 	KindAppealOutcome        Kind = "appeal_outcome"        // applicant: the appeal is decided
 	KindRenewalReminder      Kind = "renewal_reminder"      // holder: the accreditation runs out in 90 or 30 days (not before renewal opens)
-	KindInterview            Kind = "interview"             // applicant: the interview is set, or moved
+	KindInterview            Kind = "interview"             // applicant, and the case's assessors but whoever set it: the interview is set, or moved
 	KindRenewalOutcome       Kind = "renewal_outcome"       // holder: the renewal is assessed (renewed, refused, returned)
 	KindAccreditationEnded   Kind = "accreditation_ended"   // holder: the office revoked or withdrew the accreditation
 	KindAssigned             Kind = "assigned"              // assessor: a case was assigned to them
@@ -63,7 +63,7 @@ func KindsFor(role domain.Role) []Kind {
 		return []Kind{KindReturned, KindInformationRequested, KindInterview, KindDecision, KindAppealOutcome, KindRenewalReminder,
 			KindRenewalOutcome, KindAccreditationEnded}
 	case domain.RoleAssessor:
-		return []Kind{KindAssigned, KindInformationAnswered}
+		return []Kind{KindAssigned, KindInterview, KindInformationAnswered}
 	case domain.RoleOffice:
 		return []Kind{KindDigest, KindInformationAnswered}
 	}

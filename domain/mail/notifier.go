@@ -53,6 +53,9 @@ type Cases interface {
 	// with ("" when they have none): the language of a notice about their
 	// account when they chose none.
 	LanguageOf(ctx context.Context, userID string) (string, error)
+	// AssessorsOf returns who holds a case's assessing roles now (none
+	// when there is no such case).
+	AssessorsOf(ctx context.Context, caseID string) (accreditation.Assignments, error)
 }
 
 // Notifier turns events into messages in the outbox (see the package doc).
@@ -215,12 +218,13 @@ func (n *Notifier) handle(ctx context.Context, c eventstore.Commit) error {
 			continue
 		}
 		data.CaseID = caseID
+		var held accreditation.Assignments // an interview's: the roles as held when it was set
 		if kind == KindInterview {
-			was, err := n.movedFrom(ctx, e)
+			was, roles, err := n.interviewFacts(ctx, e)
 			if err != nil {
 				return err
 			}
-			data.Was = was
+			data.Was, held = was, roles
 		}
 		if !data.place.IsZero() {
 			place, err := n.openPlace(ctx, data.place)
@@ -260,6 +264,33 @@ func (n *Notifier) handle(ctx context.Context, c eventstore.Commit) error {
 		if err := n.notify(ctx, fmt.Sprintf("e%d.%s.%s", c.Seq, kind, to), to, lang, kind, data); err != nil {
 			return err
 		}
+		if kind == KindInterview {
+			if err := n.tellAssessors(ctx, c.Seq, e, lang, held, data); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// tellAssessors mails the interview e sets to the case's assessor and
+// verifier, who both take part in it and record it: each who held their
+// role when it was set and holds it still (one taken off since is no
+// longer on the case), but whoever set it, who knows. d is the
+// applicant's, with the case's title.
+func (n *Notifier) tellAssessors(ctx context.Context, seq uint64, e eventstore.Event, lang string, held accreditation.Assignments, d Data) error {
+	now, err := n.Cases.AssessorsOf(ctx, d.CaseID)
+	if err != nil {
+		return err
+	}
+	for role, a := range held.All() {
+		if a.UserID == "" || a.UserID == e.Actor.ID || now.Holder(role) != a.UserID {
+			continue
+		}
+		d.Role = string(role)
+		if err := n.notify(ctx, fmt.Sprintf("e%d.%s.%s", seq, KindInterview, a.UserID), a.UserID, lang, KindInterview, d); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -285,20 +316,23 @@ func (n *Notifier) title(ctx context.Context, caseID string, d *Data) error {
 	return nil
 }
 
-// movedFrom is the time of the interview that scheduling e moves: the
-// one set before it in the case, if it was neither held and recorded nor
-// past when e moved it. Zero when e sets the first, or sets one again for
-// a role that missed the one held (RecordInterview's rule).
-func (n *Notifier) movedFrom(ctx context.Context, e eventstore.Event) (time.Time, error) {
+// interviewFacts reads the case up to e, which schedules its interview:
+// the assessing roles as held when e was written, and the time of the
+// interview e moves: the one set before it, if it was neither held and
+// recorded nor past when e moved it. Zero when e sets the first, or sets
+// one again for a role that missed the one held (RecordInterview's rule).
+func (n *Notifier) interviewFacts(ctx context.Context, e eventstore.Event) (time.Time, accreditation.Assignments, error) {
 	events, err := n.Events.Load(ctx, e.Stream)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("load %s: %w", e.Stream, err)
+		return time.Time{}, accreditation.Assignments{}, fmt.Errorf("load %s: %w", e.Stream, err)
 	}
 	var was time.Time
+	c := accreditation.New(strings.TrimPrefix(e.Stream, accreditation.StreamPrefix+"."))
 	for _, p := range events {
 		if p.Version >= e.Version {
 			break
 		}
+		_ = c.Apply(p) // one it cannot decode leaves the case as it was
 		switch accreditation.EventType(p.Type) {
 		case accreditation.EventInterviewScheduled:
 			var s accreditation.InterviewScheduled
@@ -310,9 +344,9 @@ func (n *Notifier) movedFrom(ctx context.Context, e eventstore.Event) (time.Time
 		}
 	}
 	if !was.After(e.OccurredAt) {
-		return time.Time{}, nil
+		was = time.Time{}
 	}
-	return was, nil
+	return was, c.Assignments, nil
 }
 
 // openPlace opens an interview's place for its mail. A key store that

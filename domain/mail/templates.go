@@ -32,7 +32,8 @@ type Data struct {
 	// one applied for ({{level .Level}}: its name in the template's
 	// language).
 	Level framework.Level
-	// Role is an assignment's: "assessor" or "verifier".
+	// Role is an assignment's: "assessor" or "verifier"; an interview's
+	// to an assessor, the role they hold on the case ("": the applicant's).
 	Role string
 	// Appeal is a decision's: whether the applicant may appeal it (a
 	// refusal, an award below the level applied for); AppealBy the end of
@@ -129,9 +130,17 @@ func funcs(lang string) template.FuncMap {
 // Languages are the languages of the templates; the first is the fallback.
 var Languages = []string{"en", "nl"}
 
+// interviewToAssessor keys the templates of the interview's mail to an
+// assessor on the case (Data.Role set), who takes part in it rather than
+// is interviewed: no kind of its own, for one choice turns off both.
+const interviewToAssessor Kind = KindInterview + ".assessor"
+
 // Render returns the subject and the body of kind k in lang (English when
 // there is no such template).
 func Render(k Kind, lang string, d Data) (subject, body string, err error) {
+	if k == KindInterview && d.Role != "" {
+		k = interviewToAssessor
+	}
 	t, ok := templates[k][lang]
 	if !ok {
 		t, ok = templates[k][Languages[0]]
@@ -296,6 +305,30 @@ Het was vastgesteld op {{datetime .Was}}; het is nu vastgesteld op {{datetime .A
 Waar: {{.Place}}
 
 De gegevens staan op de pagina van de aanvraag; veranderen ze, dan hoort u het opnieuw:
+
+{{.Link}}
+`+footerNL)
+	// To the case's assessor or verifier: the case as their workspace heads
+	// it, with the place, which they may read.
+	tpl(interviewToAssessor, "en", "The interview on case {{.CaseID}}{{if .Moved}} is moved{{else}} is set{{end}}", `
+Dear {{.Name}},
+
+{{if .Moved}}The applicant's interview on case {{.CaseID}}`+titled+`, which you take part in as its {{.Role}}, is moved.
+It was set for {{datetime .Was}}; it is now set for {{datetime .At}}.{{else}}The applicant's interview on case {{.CaseID}}`+titled+`, which you take part in as its {{.Role}}, is set for {{datetime .At}}.{{end}}
+Where: {{.Place}}
+
+Once it has taken place, record it in your workspace before you assess:
+
+{{.Link}}
+`+footerEN)
+	tpl(interviewToAssessor, "nl", "Het interview bij dossier {{.CaseID}}{{if .Moved}} is verplaatst{{else}} is vastgesteld{{end}}", `
+Beste {{.Name}},
+
+{{if .Moved}}Het interview met de aanvrager bij dossier {{.CaseID}}`+titled+`, waaraan u deelneemt als {{if eq .Role "verifier"}}verificateur{{else}}assessor{{end}}, is verplaatst.
+Het was vastgesteld op {{datetime .Was}}; het is nu vastgesteld op {{datetime .At}}.{{else}}Het interview met de aanvrager bij dossier {{.CaseID}}`+titled+`, waaraan u deelneemt als {{if eq .Role "verifier"}}verificateur{{else}}assessor{{end}}, is vastgesteld op {{datetime .At}}.{{end}}
+Waar: {{.Place}}
+
+Leg het interview vast in uw werkruimte zodra het heeft plaatsgevonden, voordat u beoordeelt:
 
 {{.Link}}
 `+footerNL)

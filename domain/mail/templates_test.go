@@ -302,3 +302,40 @@ func TestOnlyAMailOneCanTurnOffSaysSo(t *testing.T) {
 		}
 	}
 }
+
+// The interview's mail to an assessor on the case is written for them, not
+// for the applicant: the case as their workspace heads it, their role on
+// it, when and where, the time it was set for when it moved, the link to
+// their workspace; and, like their other mail, it may be turned off.
+func TestTheInterviewsMailToAnAssessorIsTheirs(t *testing.T) {
+	d := Data{Name: "Vera Verifier", CaseID: "01CASE", Link: "https://accredit.test/assess/01CASE", Role: "verifier",
+		Scheme: "EIA", AppLevel: "senior_practitioner", At: time.Date(2026, 3, 6, 10, 0, 0, 0, time.UTC), Place: "Room 3, EMCC House",
+		Was: time.Date(2026, 3, 4, 14, 30, 0, 0, time.UTC)}
+	en, enBody, nl, nlBody := renderBoth(t, KindInterview, d)
+	if en != "The interview on case 01CASE is moved" || nl != "Het interview bij dossier 01CASE is verplaatst" {
+		t.Errorf("the subjects: %q, %q", en, nl)
+	}
+	for _, w := range []string{"Dear Vera Verifier,", "case 01CASE (EIA · Senior Practitioner), which you take part in as its verifier, is moved.",
+		"It was set for 4 March 2026 14:30 UTC; it is now set for 6 March 2026 10:00 UTC.", "Where: Room 3, EMCC House", d.Link, "You can choose which emails you receive"} {
+		if !strings.Contains(enBody, w) {
+			t.Errorf("no %q in\n%s", w, enBody)
+		}
+	}
+	for _, w := range []string{"Beste Vera Verifier,", "dossier 01CASE (EIA · Senior Practitioner), waaraan u deelneemt als verificateur, is verplaatst.",
+		"Het was vastgesteld op 4 maart 2026 14:30 UTC; het is nu vastgesteld op 6 maart 2026 10:00 UTC.", "Waar: Room 3, EMCC House", d.Link, "kiest u welke e-mails u ontvangt"} {
+		if !strings.Contains(nlBody, w) {
+			t.Errorf("no %q in\n%s", w, nlBody)
+		}
+	}
+	if strings.Contains(enBody+nlBody, "Your interview") || strings.Contains(enBody+nlBody, "Uw interview") {
+		t.Errorf("the assessor's mail reads as the applicant's:\n%s\n%s", enBody, nlBody)
+	}
+	d.Was, d.Role = time.Time{}, "assessor"
+	if en, b, _, nb := renderBoth(t, KindInterview, d); en != "The interview on case 01CASE is set" ||
+		!strings.Contains(b, "as its assessor, is set for 6 March 2026 10:00 UTC.") || !strings.Contains(nb, "als assessor, is vastgesteld op 6 maart 2026 10:00 UTC.") {
+		t.Errorf("the first interview to the assessor:\n%s\n%s\n%s", en, b, nb)
+	}
+	if !slices.Contains(KindsFor(domain.RoleAssessor), KindInterview) {
+		t.Error("an assessor cannot turn the interview's mail off")
+	}
+}
