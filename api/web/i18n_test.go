@@ -9,7 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/emcc/accredit/domain/accounts"
 	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/credential"
 )
 
 // TestCatalogueIsCompleteInBothLanguages checks the one message catalogue:
@@ -217,6 +219,24 @@ func TestNoDutchMessageCallsTheAssessorBeoordelaar(t *testing.T) {
 	for k, m := range messages {
 		if strings.Contains(strings.ToLower(m.nl), "beoordelaar") {
 			t.Errorf("%s: %q: want assessor", k, m.nl)
+		}
+	}
+}
+
+// TestTheAuditNamesEveryEventItHolds: the user directory's address
+// reservations and changes and the credentials' status list places are in
+// the audit history too; the page showed their stored type as their name
+// ("accounts.email_reserved"), in Dutch as in English, and the filter did
+// not offer them.
+func TestTheAuditNamesEveryEventItHolds(t *testing.T) {
+	for _, e := range []string{accounts.EventEmailChanged, accounts.EventEmailReserved, accounts.EventEmailReleased, credential.EventIndexAllocated} {
+		for _, lang := range []string{"en", "nl"} {
+			if got := eventLabel(lang, e); got == e {
+				t.Errorf("%s in %s: named %q", e, lang, got)
+			}
+		}
+		if !slices.Contains(eventTypes(), e) {
+			t.Errorf("%s: the audit's filter does not offer it", e)
 		}
 	}
 }

@@ -244,6 +244,10 @@ var vocabulary = map[string]msg{
 	"event.reset_link_issued":       {"Password reset link made by the office", "Herstellink voor het wachtwoord gemaakt door het bureau"},
 	"event.user_erased":             {"Personal data erased", "Persoonsgegevens gewist"},
 	"event.erasure_completed":       {"Erasure completed (cases ended, files deleted)", "Wissing voltooid (dossiers beëindigd, bestanden verwijderd)"},
+	"event.email_changed":           {"Email address changed", "E-mailadres gewijzigd"},
+	"event.email_reserved":          {"Email address reserved for a user", "E-mailadres gereserveerd voor een gebruiker"},
+	"event.email_released":          {"Email address released", "E-mailadres vrijgegeven"},
+	"event.status_index_allocated":  {"Credential given its place in the status list", "Credential heeft een plaats in de statuslijst gekregen"},
 	"history.times":                 {"(%d times)", "(%d keer)"},
 	"history.hidden":                {"The content stays hidden until both assessments are in (for the applicant: until the decision).", "De inhoud blijft verborgen tot beide beoordelingen binnen zijn (voor de aanvrager: tot het besluit)."},
 

@@ -12,6 +12,7 @@ import (
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/accounts"
 	"github.com/emcc/accredit/domain/accreditation"
+	"github.com/emcc/accredit/domain/credential"
 	"github.com/emcc/accredit/domain/pii"
 	"github.com/emcc/accredit/domain/rulesets"
 	"github.com/emcc/accredit/projections"
@@ -52,13 +53,16 @@ type auditRow struct {
 	Data string
 }
 
+// eventTypes is every type of event the audit history holds, each named in
+// the page's language and offered by the filter: one left out showed as
+// stored ("accounts.email_reserved") on the Dutch page as on the English.
 func eventTypes() []string {
 	var t []string
 	for _, e := range accreditation.EventTypes() {
 		t = append(t, string(e))
 	}
 	t = append(t, accounts.EventUserRegistered, accounts.EventProfileSet, accounts.EventUserDisabled, accounts.EventUserEnabled, accounts.EventPasswordChanged, accounts.EventUserErased, accounts.EventErasureCompleted, accounts.EventSessionsEnded,
-		accounts.EventResetLinkIssued, rulesets.EventPublished)
+		accounts.EventResetLinkIssued, accounts.EventEmailChanged, accounts.EventEmailReserved, accounts.EventEmailReleased, rulesets.EventPublished, credential.EventIndexAllocated)
 	slices.Sort(t)
 	return t
 }
