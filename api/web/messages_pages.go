@@ -446,6 +446,7 @@ var pageMessages = map[string]msg{
 	"users.active":                             {"Active", "Actief"},
 	"users.disabled":                           {"Disabled", "Geblokkeerd"},
 	"users.erased":                             {"Erased", "Gewist"},
+	"personal.erased":                          {"[erased]", "[gewist]"},
 	"users.id":                                 {"User id", "Gebruikers-id"},
 	"users.audit":                              {"their actions in the audit history", "hun handelingen in de audithistorie"},
 	"users.export":                             {"Their data", "Hun gegevens"},

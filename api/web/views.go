@@ -27,6 +27,7 @@ import (
 	"github.com/emcc/accredit/domain/cases"
 	"github.com/emcc/accredit/domain/dates"
 	"github.com/emcc/accredit/domain/framework"
+	"github.com/emcc/accredit/domain/pii"
 	"github.com/emcc/accredit/domain/rulesets"
 )
 
@@ -306,10 +307,17 @@ func (x *ctx) render(status int, name string, p *page) error {
 			return fmt.Errorf("render %s: %w", name, err)
 		}
 	}
+	out := b.Bytes()
+	if x.lang != "en" {
+		// The domain writes one marker in place of any personal text of an
+		// erased person (a name, an address, a title, a statement), in
+		// English: say it in the page's language, wherever the page shows it.
+		out = bytes.ReplaceAll(out, []byte(pii.Erased), []byte(x.T("personal.erased")))
+	}
 	if (status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests) && x.Response().Header().Get("Retry-After") == "" {
 		x.Response().Header().Set("Retry-After", "1") // every 503 says when to come back
 	}
-	return x.HTMLBlob(status, b.Bytes())
+	return x.HTMLBlob(status, out)
 }
 
 // errorPage answers with the friendly page of an error.
