@@ -104,22 +104,26 @@ func notDutch(s string) string {
 	return ""
 }
 
-// TestEveryDutchPageIsDutch (the Dutch experience end to end): each role,
-// with cases in many states (a draft, returned, information asked, in
-// assessment with an interview, awaiting the decision, in moderation,
-// appealed, withdrawn, an erased applicant's, awarded and in renewal, an
-// EQA programme), follows every link of its pages in Dutch and meets no
-// English: no word of it, no value shown as stored, no English date, in
-// the texts and in what a screen reader names. Each mail to a case in
-// Dutch is Dutch too. The framework's own pages are left out (its texts
-// are the catalogue's), and so are the API's documentation, files and the
-// outbox, which shows each mail as it was sent, in its own language.
-func TestEveryDutchPageIsDutch(t *testing.T) {
+// dutchWorld is a world whose applicants have cases in Dutch in many
+// states (see TestEveryDutchPageIsDutch), and the people to log in as: the
+// applicants with a case, the assessors and the office.
+func dutchWorld(t *testing.T) (*world, []User) {
+	t.Helper()
 	w := newWorld(t)
 	reg := func(email, name string) User { return w.registerApplicant(t, email, name) }
 	ada, ben, dirk, eva := reg("ada@example.org", "Ada Jansen"), reg("ben@example.org", "Ben Bakker"), reg("dirk@example.org", "Dirk Visser"), reg("eva@example.org", "Eva Smit")
 	gijs, sanne, wim, henk := reg("gijs@example.org", "Gijs Mulder"), reg("sanne@example.org", "Sanne de Vries"), reg("wim@example.org", "Wim de Boer"), reg("henk@example.org", "Henk Dekker")
 	pia, fleur, mila := reg("pia@example.org", "Pia Peters"), reg("fleur@example.org", "Fleur Hendriks"), reg("mila@example.org", "Mila Bos")
+	lotte, tom, joost, kees := reg("lotte@example.org", "Lotte Meijer"), reg("tom@example.org", "Tom de Graaf"), reg("joost@example.org", "Joost Kok"), reg("kees@example.org", "Kees Vos")
+	decide := func(u User, level string) string {
+		id := w.dutchCase(t, u, "practitioner", "assessed")
+		outcome := map[bool]string{true: "awarded", false: "not_awarded"}[level != ""]
+		d := Expect(t, w.in.Post(t, "/api/v1/cases/"+id+"/decision", w.admin, map[string]string{"outcome": outcome, "level": level, "rationale": "Zo besloten."}), 200).Map(t)
+		if level == "" {
+			return id
+		}
+		return d["accreditation"].(map[string]any)["id"].(string)
+	}
 	w.dutchCase(t, ada, "practitioner", "draft")
 	bid := w.dutchCase(t, ben, "practitioner", "draft")
 	Expect(t, w.in.Post(t, "/api/v1/cases/"+bid+"/submit", ben.Token, declared), 200)
@@ -142,6 +146,13 @@ func TestEveryDutchPageIsDutch(t *testing.T) {
 	fid := w.dutchCase(t, fleur, "practitioner", "assessed")
 	d := Expect(t, w.in.Post(t, "/api/v1/cases/"+fid+"/decision", w.admin, map[string]string{"outcome": "awarded", "level": "practitioner", "rationale": "Voldoet aan het niveau."}), 200).Map(t)
 	accID := d["accreditation"].(map[string]any)["id"].(string)
+	decide(lotte, "foundation") // lower than applied for
+	Expect(t, w.in.Post(t, "/api/v1/accreditations/"+decide(tom, "practitioner")+"/revocation", w.admin, map[string]string{"reason": "De ethische code geschonden."}), 200)
+	joostAcc := decide(joost, "practitioner")
+	kid := decide(kees, "")
+	Expect(t, w.in.Post(t, "/api/v1/cases/"+kid+"/appeal", kees.Token, map[string]string{"grounds": "Niet eerlijk."}), 200)
+	rita := w.in.CreateUser(t, w.admin, "office", "rita@example.org", "Rita Smits")
+	Expect(t, w.in.Post(t, "/api/v1/cases/"+kid+"/appeal/decision", rita.Token, map[string]string{"outcome": "dismissed", "rationale": "Het besluit blijft."}), 200)
 	// The renewal opens in the accreditation's last months.
 	w.clock.Set(time.Date(2030, 12, 1, 9, 0, 0, 0, time.UTC))
 	w.admin = w.in.AdminToken(t)
@@ -154,12 +165,35 @@ func TestEveryDutchPageIsDutch(t *testing.T) {
 	Expect(t, w.in.Post(t, "/api/v1/accreditations/"+accID+"/renewal", fleur.Token, map[string]any{"years": years,
 		"reflection": "Vijf jaar waarin mijn contracten veranderden.", "declarations": []string{"code_of_ethics", "diversity"}}), 200)
 	w.settled(t, Expect(t, w.in.Post(t, "/api/v1/accreditations/"+accID+"/renewal/assignment", w.admin, map[string]string{"assessor_id": rene.ID}), 200))
+	joost.Token = w.in.Login(t, joost.Email, joost.Password)
+	Expect(t, w.in.Post(t, "/api/v1/accreditations/"+joostAcc+"/renewal", joost.Token, map[string]any{"years": years,
+		"reflection": "Vijf jaar.", "declarations": []string{"code_of_ethics", "diversity"}}), 200)
+	Expect(t, w.in.Post(t, "/api/v1/accreditations/"+joostAcc+"/renewal/assignment", w.admin, map[string]string{"assessor_id": rene.ID}), 200)
+	Expect(t, w.in.Post(t, "/api/v1/accreditations/"+joostAcc+"/renewal/assessment", rene.Token, map[string]string{"outcome": "return", "rationale": "Vertel meer."}), 200)
+	// The interview took place: the assessor records it.
+	w.settled(t, Expect(t, w.in.Post(t, "/api/v1/cases/"+sid+"/interview/record", w.in.Login(t, w.assessor.Email, w.assessor.Password),
+		map[string]any{"notes": "Reflectief.", "observations": []map[string]any{{"category": 4, "notes": "Bouwt vertrouwen op."}}}), 200))
 
+	return w, []User{ada, ben, dirk, gijs, sanne, wim, pia, fleur, lotte, tom, joost, kees, w.assessor, w.verifier, rene, {Email: AdminEmail, Password: AdminPassword}}
+}
+
+// TestEveryDutchPageIsDutch (the Dutch experience end to end): each role,
+// with cases in many states (a draft, returned, information asked, in
+// assessment with an interview, awaiting the decision, in moderation,
+// appealed, withdrawn, an erased applicant's, awarded and in renewal, an
+// EQA programme), follows every link of its pages in Dutch and meets no
+// English: no word of it, no value shown as stored, no English date, in
+// the texts and in what a screen reader names. Each mail to a case in
+// Dutch is Dutch too. The framework's own pages are left out (its texts
+// are the catalogue's), and so are the API's documentation, files and the
+// outbox, which shows each mail as it was sent, in its own language.
+func TestEveryDutchPageIsDutch(t *testing.T) {
+	w, people := dutchWorld(t)
 	// What the pages show as written: a name, and what the tests' helpers
 	// write in English (the EQA programme's assessments and decision).
 	written := strings.NewReplacer("European Mentoring and Coaching Council", "", "Meets the level.", "")
 	failed := map[string]bool{}
-	for _, who := range []User{ada, ben, dirk, gijs, sanne, wim, pia, fleur, w.assessor, rene, {Email: AdminEmail, Password: AdminPassword}} {
+	for _, who := range people {
 		c := w.client(t)
 		c.setLang("nl")
 		c.login(who.Email, who.Password)
