@@ -240,3 +240,18 @@ func TestTheAuditNamesEveryEventItHolds(t *testing.T) {
 		}
 	}
 }
+
+// TestDutchSpeaksOfOnePersonAsOne: the English speaks of one person as
+// "they" and "their"; Dutch "hun" and "zij ... beoordelen" read as many
+// ("Het profiel van Anna voldoet niet meer aan hun rol"). A Dutch message
+// names the one person (de assessor, deze gebruiker) or says diens; hun
+// is left to the plurals.
+func TestDutchSpeaksOfOnePersonAsOne(t *testing.T) {
+	plural := map[string]bool{"framework.intro": true, "programmes.intro": true} // categories, graduates
+	theirs := regexp.MustCompile(`(?i)\b(hun|hen|die van hen)\b|\bzij (beoordelen|mogen|schreven|vastlegden)\b`)
+	for k, m := range messages {
+		if theirs.MatchString(m.nl) && !plural[k] {
+			t.Errorf("%s: %q", k, m.nl)
+		}
+	}
+}

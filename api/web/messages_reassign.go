@@ -29,6 +29,6 @@ var reassignMessages = map[string]msg{
 	"ok.reassigned":           {"The role has a new holder.", "De rol heeft een nieuwe houder."},
 	"ok.unassigned":           {"The assessor is taken off the case.", "De toewijzing is ingetrokken."},
 	"excluded.taken_off": {"The office took them off this case: they cannot claim it back from the queue.",
-		"Het bureau heeft hun toewijzing voor dit dossier ingetrokken: zij kunnen het niet terugnemen uit de wachtrij."},
+		"Is door het bureau van dit dossier gehaald: kan het niet terugnemen uit de wachtrij."},
 	"event.assessor_unassigned": {"Assessor taken off the case", "Toewijzing van een assessor ingetrokken"},
 }
