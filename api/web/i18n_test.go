@@ -255,3 +255,15 @@ func TestDutchSpeaksOfOnePersonAsOne(t *testing.T) {
 		}
 	}
 }
+
+// TestDutchNamesTheFrameworkAsItsEditionDoes: the framework's Dutch
+// edition and its pages here call it the EMCC Competence Framework (its
+// competentieraamwerk); the new application's hints named it an EMCC
+// Competentiekader, a name it has nowhere else.
+func TestDutchNamesTheFrameworkAsItsEditionDoes(t *testing.T) {
+	for k, m := range messages {
+		if strings.Contains(m.en, "Competence Framework") && !strings.Contains(m.nl, "Competence Framework") {
+			t.Errorf("%s: %q", k, m.nl)
+		}
+	}
+}
