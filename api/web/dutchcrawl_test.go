@@ -58,16 +58,17 @@ func (w *world) dutchCase(t testing.TB, u User, level, to string) string {
 var (
 	pageScript  = regexp.MustCompile(`(?is)<(script|style|pre|code)[\s>].*?</(script|style|pre|code)>`)
 	markedEN    = regexp.MustCompile(`(?s)<([a-z][a-z0-9]*)[^>]*\slang="en"[^>]*>.*?</([a-z][a-z0-9]*)>`)
-	shownAttr   = regexp.MustCompile(`\s(aria-label|title|alt|placeholder)="([^"]*)"`)
+	shownAttr   = regexp.MustCompile(`\s(aria-label|title|alt|placeholder|data-label|data-msg-[a-z-]+)="([^"]*)"`)
 	anyTagOf    = regexp.MustCompile(`(?s)<[^>]*>`)
 	pageLink    = regexp.MustCompile(`href="(/[^"#]*)"`)
 	rawValue    = regexp.MustCompile(`\b[a-z]+_[a-z_]*[a-z]\b|\[erased\]`)
 	englishDate = regexp.MustCompile(`\b\d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December)\b|\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b`)
 )
 
-// shownTexts is what a page shows its reader, each text and each name an
-// element gives a screen reader, leaving out what the page marks English
-// (quoted sources), scripts, and code (the audit's event data).
+// shownTexts is what a page shows its reader, each text, each name an
+// element gives a screen reader and each message its script shows
+// (data-msg-...), leaving out what the page marks English (quoted
+// sources, an English mail), scripts, and code (the audit's event data).
 func shownTexts(page string) []string {
 	page = pageScript.ReplaceAllString(page, "")
 	page = markedEN.ReplaceAllStringFunc(page, func(s string) string {
