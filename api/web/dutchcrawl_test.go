@@ -126,6 +126,7 @@ func dutchWorld(t *testing.T) (*world, []User) {
 		return d["accreditation"].(map[string]any)["id"].(string)
 	}
 	w.dutchCase(t, ada, "practitioner", "draft")
+	Expect(t, w.in.Post(t, "/api/v1/me/self-checks", ada.Token, map[string]any{"ratings": []map[string]any{{"indicator": 1, "rating": "consistently"}}}), 201)
 	bid := w.dutchCase(t, ben, "practitioner", "draft")
 	Expect(t, w.in.Post(t, "/api/v1/cases/"+bid+"/submit", ben.Token, declared), 200)
 	Expect(t, w.in.Post(t, "/api/v1/cases/"+bid+"/screening", w.admin, map[string]string{"outcome": "returned", "reason": "Onderteken het formulier."}), 200)
@@ -179,16 +180,18 @@ func dutchWorld(t *testing.T) (*world, []User) {
 }
 
 // TestEveryDutchPageIsDutch (the Dutch experience end to end): each role,
-// with cases in many states (a draft, returned, information asked, in
-// assessment with an interview, awaiting the decision, in moderation,
-// appealed, withdrawn, an erased applicant's, awarded and in renewal, an
-// EQA programme), follows every link of its pages in Dutch and meets no
-// English: no word of it, no value shown as stored, no English date, in
-// the texts and in what a screen reader names. Each mail to a case in
-// Dutch is Dutch too. The framework's own pages are left out (its texts
-// are the catalogue's), and so are the API's documentation and files. The
-// outbox shows each mail as it was sent, in its language, which it marks
-// (an English subject on a Dutch page was read out with Dutch sounds).
+// and a visitor, with cases in many states (a draft and a saved
+// self-check, returned, information asked, in assessment with an
+// interview, awaiting the decision, in moderation, appealed and an appeal
+// dismissed, withdrawn, an erased applicant's, awarded, awarded lower,
+// revoked, in renewal and a renewal returned, an EQA programme), follows
+// every link of its pages in Dutch and meets no English: no word of it,
+// no value shown as stored, no English date, in the texts and in what a
+// screen reader names. Each mail to a case in Dutch is Dutch too. The
+// framework's own pages are left out (its texts are the catalogue's), and
+// so are the API's documentation and files. The outbox shows each mail
+// as it was sent, in its language, which it marks (an English subject on
+// a Dutch page was read out with Dutch sounds).
 func TestEveryDutchPageIsDutch(t *testing.T) {
 	w, people := dutchWorld(t)
 	// What the pages show as written: a name, and what the tests' helpers
