@@ -173,7 +173,8 @@ var limitReasons = []struct {
 	// The version a rule set is edited from (a hidden field of the form).
 	{regexp.MustCompile(`^required: the id of the version edited from, the latest: "(\S+)"$`), `verplicht: de id van de versie waarvan is uitgegaan, de laatste: "$1"`},
 	{regexp.MustCompile(`^not the id of a version of the (\S+) rules: the latest is "(\S+)"$`), `geen id van een versie van de $1-regels: de laatste is "$2"`},
-	// The awarding panel's size.
+	// The awarding panel's size: one member is één lid, not 1 leden.
+	{regexp.MustCompile(`^the panel has 1 members?; the quorum is (\d+)$`), "het panel heeft 1 lid; het quorum is $1"},
 	{regexp.MustCompile(`^the panel has (\d+) members?; the quorum is (\d+)$`), "het panel heeft $1 leden; het quorum is $2"},
 	{regexp.MustCompile(`^must be within (\d+) days from now \(by (\S+)\)$`), "moet binnen $1 dagen vanaf nu liggen (uiterlijk $2)"},
 	// A figure of the office's rules form.
