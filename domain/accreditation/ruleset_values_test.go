@@ -119,7 +119,7 @@ func TestThePanelQuorumIsTheRuleSets(t *testing.T) {
 	in.Quorum = q
 	e := h.fails(officeDecide, with((*Case).Decide, in))
 	wantField(t, e, "panel")
-	wantErr(t, e, domain.Invalid, "the quorum is 2")
+	wantErr(t, e, domain.Invalid, "the panel has 1 member; the quorum is 2")
 	in = panelOf(in, officeDecide.ID, VoteFor, officeReview.ID, VoteAbstain)
 	wantTypes(t, h.do(officeDecide, with((*Case).Decide, in)), EventDecisionMade, EventAccreditationAwarded)
 }
