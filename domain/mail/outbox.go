@@ -84,8 +84,8 @@ func NewOutbox(o Options) *Outbox {
 	return &Outbox{o: o, wake: make(chan struct{}, 1), index: newIndex(), ready: make(chan struct{})}
 }
 
-// SetSender sets the From address (default accredit@host) and the domain
-// of the Message-IDs; call before Run.
+// SetSender sets the From address (default EMCC Accredit <accredit@host>)
+// and the domain of the Message-IDs; call before Run.
 func (o *Outbox) SetSender(from, host string) {
 	if host != "" {
 		o.o.Host = host

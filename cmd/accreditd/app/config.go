@@ -158,7 +158,7 @@ func parse(args []string, getenv func(string) string) (Config, *flag.FlagSet, er
 	fs.StringVar(&readWait, "read-wait", readWait, "how long a read given ?min_seq waits for the write side and the read models together before 503, and a web form for the page it redirects to, default 2s; at most 1m (ACCREDIT_READ_WAIT)")
 	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "where users reach the web application, e.g. https://accredit.example.org; links in emails start with it and it names the office's did:web; default http://<addr> (ACCREDIT_PUBLIC_URL)")
 	fs.StringVar(&c.SMTPURL, "smtp-url", c.SMTPURL, "smtp://user:pass@host:port (STARTTLS when offered) or smtps://...; none keeps mail in the outbox for the office (ACCREDIT_SMTP_URL)")
-	fs.StringVar(&c.MailFrom, "mail-from", c.MailFrom, "the From of every email, default accredit@<public URL's host> (ACCREDIT_MAIL_FROM)")
+	fs.StringVar(&c.MailFrom, "mail-from", c.MailFrom, "the From of every email, default EMCC Accredit <accredit@<public URL's host>> (ACCREDIT_MAIL_FROM)")
 	fs.StringVar(&mailKeep, "mail-keep-days", mailKeep, "days the outbox keeps mail done with (sent, failed, kept, cancelled) before purging it, at least 100 (longer than the 90-day renewal reminder), default 400 (ACCREDIT_MAIL_KEEP_DAYS)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "json or text (ACCREDIT_LOG_FORMAT)")
 	if err := fs.Parse(args); err != nil {
