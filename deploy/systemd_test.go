@@ -192,6 +192,14 @@ func TestSystemdEnvFile(t *testing.T) {
 	if all["ACCREDIT_REPLICAS"] != "3" || all["ACCREDIT_NATS_URL"] == "" {
 		t.Errorf("cluster example: got ACCREDIT_REPLICAS=%q ACCREDIT_NATS_URL=%q, want 3 and a URL", all["ACCREDIT_REPLICAS"], all["ACCREDIT_NATS_URL"])
 	}
+	// Every accreditd of a cluster shares the three keys (README, "Running
+	// on a NATS cluster"): a process left to make its own credential key
+	// publishes a DID document the others' credentials do not verify with.
+	for _, k := range []string{"ACCREDIT_MASTER_KEY_FILE", "ACCREDIT_SIGNING_KEY_FILE", "ACCREDIT_CREDENTIAL_KEY_DIR"} {
+		if all[k] == "" {
+			t.Errorf("cluster example: got no %s, want the shared one", k)
+		}
+	}
 }
 
 // ---------------------------------------------------------------------- YAML
