@@ -7,8 +7,9 @@ import (
 )
 
 // Close stops the process within cfg.ShutdownTimeout (8 s by default, so
-// that a stop fits a 10 s budget with NATS drained): /readyz answers 503
-// from the first moment, so no new traffic is sent here; in-flight requests
+// that a stop fits a 10 s budget with NATS drained): the listener closes
+// at once, so a new connection (a probe's) is refused and a /readyz already
+// under way answers 503: no new traffic is sent here; in-flight requests
 // get half the budget to finish, then the connections still open are
 // closed (a long export ends early, marked incomplete); the jobs and the
 // feed stop; the read models', the aggregates' and the search index's
