@@ -327,11 +327,11 @@ var vocabulary = map[string]msg{
 	"actor.you":                       {"You", "U"},
 
 	// Eligibility rules.
-	"rule.years_practising":                       {"Years since you first practised", "Jaren sinds u begon te praktiseren"},
+	"rule.years_practising":                       {"Years since first practising", "Jaren sinds het begin van de praktijk"},
 	"rule.client_hours":                           {"Client contact hours", "Contacturen met cliënten"},
 	"rule.client_count":                           {"Number of clients", "Aantal cliënten"},
 	"rule.feedback_items_last_12m":                {"Client feedback items, last 12 months", "Feedback van cliënten, laatste 12 maanden"},
-	"rule.reflection_items_last_12m":              {"Reflections on your practice, last 12 months", "Reflecties op uw praktijk, laatste 12 maanden"},
+	"rule.reflection_items_last_12m":              {"Practice reflections, last 12 months", "Reflecties op de eigen praktijk, laatste 12 maanden"},
 	"rule.cpd_hours_last_year":                    {"CPD hours in the last year", "Uren permanente educatie in het laatste jaar"},
 	"rule.supervision_hours_last_year":            {"Supervision hours in the last year", "Supervisie-uren in het laatste jaar"},
 	"rule.supervision_hours_each_quarter":         {"Supervision hours in each of the last four quarters", "Supervisie-uren in elk van de laatste vier kwartalen"},
@@ -476,6 +476,9 @@ var vocabulary = map[string]msg{
 	"field.feedback_items_last_12m":        {"Client feedback items in the last 12 months", "Feedback van cliënten in de laatste 12 maanden"},
 	"field.reflection_items_last_12m":      {"Reflections on your practice in the last 12 months", "Reflecties op uw praktijk in de laatste 12 maanden"},
 	"field.professional_body_member":       {"I am a member of a professional body", "Ik ben lid van een beroepsvereniging"},
+	"summary.first_practice_date":          {"First practised as a coach or mentor", "Begonnen als coach of mentor"},
+	"summary.reflection_items_last_12m":    {"Reflections on their own practice in the last 12 months", "Reflecties op de eigen praktijk in de laatste 12 maanden"},
+	"summary.professional_body_member":     {"Member of a professional body", "Lid van een beroepsvereniging"},
 	"field.contact_hours":                  {"Contact hours of the programme", "Contacturen van de opleiding"},
 	"field.completed_cycles":               {"Full cycles of the programme completed", "Volledig afgeronde cycli van de opleiding"},
 	"field.curriculum":                     {"Curriculum", "Curriculum"},
