@@ -212,7 +212,7 @@ func (a *app) assess(x *ctx) error {
 		// This very form sent again (a double click, Back and send) once
 		// its assessment is in: answered as the first was, not as one
 		// sent from another tab whose words were not sent.
-		if res, ok, err := a.d.Cases.Applied(x.Request().Context(), x.meta(string(accreditation.ActionAssess))); ok && err == nil {
+		if res, ok, err := a.d.Cases.Applied(x.Request().Context(), c.ID, x.meta(string(accreditation.ActionAssess))); ok && err == nil {
 			a.settle(x, res.Seq)
 			return x.redirect("/assess/" + c.ID + "?ok=assessed")
 		}

@@ -190,3 +190,34 @@ func TestACommandReadFromTheStoreAheadOfTheFeedAnswersAsTheFirst(t *testing.T) {
 		t.Fatalf("x holds %d events, want 1", len(evs))
 	}
 }
+
+// AppliedOn answers for a command another process stored that this
+// process's feed has not applied yet: Applied, which asks the feed alone,
+// does not find it, while AppliedOn waits for the feed to reach what the
+// store holds of the aggregate and finds it. A command never stored is not
+// found either way.
+func TestAppliedOnFindsACommandTheFeedHasNotAppliedYet(t *testing.T) {
+	store := eventstore.NewMemory()
+	clk := &clock{t: time.Now()}
+	_, a := running(t, store, time.Hour, clk)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	first, err := a.Update(ctx, "x", aggregate.Meta{CommandID: "open-x"}, add(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	feed := aggregate.NewFeed(store, nil) // started below, after the first ask
+	feed.Retain(time.Hour, clk.Now)
+	b := aggregate.NewRepository("tally", store, feed, clk.Now, func(string) *tally { return &tally{} })
+	if _, ok, err := b.Applied(ctx, aggregate.Meta{CommandID: "open-x"}); ok || err != nil {
+		t.Fatalf("Applied on a feed that has applied nothing: ok %v, %v; want not found (what this test is about)", ok, err)
+	}
+	go func() { time.Sleep(20 * time.Millisecond); _ = feed.Run(ctx) }()
+	got, ok, err := b.AppliedOn(ctx, "x", aggregate.Meta{CommandID: "open-x"})
+	if err != nil || !ok || got.Seq != first.Seq || got.Stream != "tally.x" {
+		t.Fatalf("AppliedOn: got %+v, ok %v, %v; want the first write's answer (seq %d)", got, ok, err, first.Seq)
+	}
+	if _, ok, err := b.AppliedOn(ctx, "x", aggregate.Meta{CommandID: "never-sent"}); ok || err != nil {
+		t.Fatalf("AppliedOn for a command never stored: ok %v, %v; want not found", ok, err)
+	}
+}

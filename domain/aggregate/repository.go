@@ -291,6 +291,29 @@ func (r *Repository[S]) Applied(ctx context.Context, meta Meta) (Result, bool, e
 	return res, true, r.seeDuplicate(ctx, res)
 }
 
+// AppliedOn is Applied for a command on aggregate id, asked by a page that
+// read id's state and found it moved on: that state, read from the store,
+// can be ahead of this process's feed, and be moved on by this very
+// command (the same form sent twice at once, the other copy's write just
+// stored). Not found at once, it is asked again once the feed has applied
+// what the store holds of id, within CommandTimeout.
+func (r *Repository[S]) AppliedOn(ctx context.Context, id string, meta Meta) (Result, bool, error) {
+	if res, ok, err := r.Applied(ctx, meta); ok || err != nil || meta.CommandID == "" {
+		return res, ok, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, CommandTimeout)
+	defer cancel()
+	_, head, _, err := r.load(ctx, id)
+	if err != nil {
+		return Result{}, false, err
+	}
+	res, ok, err := r.appliedUpTo(ctx, meta, head.Seq)
+	if !ok || err != nil {
+		return res, ok, err
+	}
+	return res, true, r.seeDuplicate(ctx, res)
+}
+
 // Recorded returns the events of the commit a command wrote, res being
 // its answer: for a retry answered as a duplicate (no state to answer
 // with) to name what its first attempt recorded, such as an id that
