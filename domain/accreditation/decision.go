@@ -62,11 +62,11 @@ func (c *Case) panel(f *fields, actor domain.Actor, in []PanelVote, quorum int) 
 		votes[m.Vote]++
 	}
 	if quorum = max(quorum, 1); len(in) < quorum {
-		members := "members"
 		if len(in) == 1 {
-			members = "member"
+			f.add("panel", "the panel has 1 member; the quorum is %d", quorum)
+		} else {
+			f.add("panel", "the panel has %d members; the quorum is %d", len(in), quorum)
 		}
-		f.add("panel", "the panel has %d %s; the quorum is %d", len(in), members, quorum)
 	}
 	if len(*f) == 0 && votes[VoteFor] <= votes[VoteAgainst] {
 		e := domain.Wrap(domain.Unprocessable, ErrVotesDoNotCarry, "cannot decide: the panel's votes do not carry the outcome (%d for, %d against)", votes[VoteFor], votes[VoteAgainst])
