@@ -275,11 +275,11 @@ func parseCursor(v string) (projections.Cursor, error) {
 	}
 	a, b, ok := strings.Cut(v, ".")
 	seq, err1 := strconv.ParseUint(a, 10, 64)
-	idx, err2 := strconv.Atoi(b)
-	if !ok || err1 != nil || err2 != nil || idx < 0 {
+	idx, err2 := strconv.ParseUint(b, 10, 31) // no sign: Atoi read "-0" as 0
+	if !ok || err1 != nil || err2 != nil {
 		return projections.Cursor{}, badQuery("cursor", "the next_cursor of the previous page")
 	}
-	return projections.Cursor{Seq: seq, Index: idx}, nil
+	return projections.Cursor{Seq: seq, Index: int(idx)}, nil
 }
 
 // auditRow is one event of the audit history with its payload.

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/eventstore"
 	"github.com/emcc/accredit/domain/framework"
@@ -177,7 +178,9 @@ func ParseDecisionCursor(v string) (DecisionCursor, error) {
 	if len(parts) == 3 && parts[2] != "" {
 		at, err1 := strconv.ParseInt(parts[0], 10, 64)
 		n, err2 := strconv.Atoi(parts[1])
-		if err1 == nil && err2 == nil {
+		// A case's id and a decision's number, as String wrote them: a
+		// tampered one read as a place in the list gave an empty page.
+		if err1 == nil && err2 == nil && n >= 0 && domain.ValidULID(parts[2]) {
 			return DecisionCursor{At: time.Unix(0, at).UTC(), CaseID: parts[2], Number: n}, nil
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/framework"
 )
@@ -42,10 +43,12 @@ func (c FinishedCursor) String() string {
 }
 
 // ParseFinishedCursor reads String's form; ok is false for anything else.
+// The id must be a case's: another list's cursor ("5.3" of the audit's, a
+// decision's "at.n.id") read as a place among the cases gave an empty page.
 func ParseFinishedCursor(s string) (c FinishedCursor, ok bool) {
 	a, id, found := strings.Cut(s, ".")
 	n, err := strconv.ParseInt(a, 10, 64)
-	if !found || err != nil || id == "" {
+	if !found || err != nil || !domain.ValidULID(id) {
 		return FinishedCursor{}, false
 	}
 	return FinishedCursor{At: time.Unix(0, n).UTC(), ID: id}, true
