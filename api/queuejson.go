@@ -78,6 +78,10 @@ func uintField(name string, v uint64) queueField {
 	return queueField{name, func(b []byte) []byte { return strconv.AppendUint(b, v, 10) }}
 }
 
+func stringField(name, v string) queueField {
+	return queueField{name, func(b []byte) []byte { return appendJSONString(b, v) }}
+}
+
 func intField(name string, v int) queueField {
 	return queueField{name, func(b []byte) []byte { return strconv.AppendInt(b, int64(v), 10) }}
 }

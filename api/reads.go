@@ -160,17 +160,33 @@ func (s *Server) queue(c echo.Context) error {
 		}
 		f.Overdue = &b
 	}
+	if v := c.QueryParam("cursor"); v != "" {
+		var ok bool
+		if f.After, ok = projections.ParseFinishedCursor(v); !ok {
+			return badQuery("cursor", "the next_cursor of the previous page")
+		}
+		if offset > 0 {
+			return badQuery("offset", "not with cursor")
+		}
+	}
 	return s.read(c, func(m *projections.Models, pos uint64) error {
 		items := queueItems.Get().(*[]projections.QueueItem)
 		defer putQueueItems(items)
 		page := m.Cases.OfficeQueueIn(*items, f, now, s.deps.Reads.SLA, offset, limit)
 		*items = page.Items
 		days := int(s.deps.Reads.SLA.Hours() / 24)
-		return writeQueue(c, []queueField{itemsField("cases", page.Items), boolField("has_more", page.HasMore), uintField("seq", pos),
-			intField("service_level_days", days)},
-			func() map[string]any {
-				return map[string]any{"cases": page.Items, "has_more": page.HasMore, "seq": pos, "service_level_days": days}
-			})
+		fields := []queueField{itemsField("cases", page.Items), boolField("has_more", page.HasMore)}
+		if page.Next != nil {
+			fields = append(fields, stringField("next_cursor", page.Next.String()))
+		}
+		fields = append(fields, uintField("seq", pos), intField("service_level_days", days))
+		return writeQueue(c, fields, func() map[string]any {
+			out := map[string]any{"cases": page.Items, "has_more": page.HasMore, "seq": pos, "service_level_days": days}
+			if page.Next != nil {
+				out["next_cursor"] = page.Next.String()
+			}
+			return out
+		})
 	})
 }
 

@@ -331,12 +331,26 @@ type QueueFilter struct {
 	// holds a role not assessed yet: their open work, as the statistics'
 	// workload counts it (Workload.Open).
 	ToAssess bool
+	// After, when its ID is set, starts the office's queue after that
+	// case (a page's Next): with an offset, a case leaving the queue
+	// between pages moved the next one onto the page already read.
+	After QueueCursor
 }
+
+// QueueCursor is a place in the office's queue: the case's time there and
+// its id, in the finished cases' form ("<unix nanoseconds>.<case id>").
+type QueueCursor = FinishedCursor
 
 // Page is one page of a queue, oldest first.
 type Page struct {
 	Items   []QueueItem `json:"items"`
 	HasMore bool        `json:"has_more"`
+	// Next is where the office's queue goes on when HasMore: after its
+	// last case.
+	Next *QueueCursor `json:"-"`
+	// Before is how many of the office's cases filtered come before the
+	// page (the web's "cases 51-100").
+	Before int `json:"-"`
 }
 
 func (f QueueFilter) match(c *accreditation.Case, it QueueItem) bool {
@@ -368,6 +382,8 @@ func (m *Cases) OfficeQueue(f QueueFilter, now time.Time, sla time.Duration, off
 func (m *Cases) OfficeQueueIn(items []QueueItem, f QueueFilter, now time.Time, sla time.Duration, offset, limit int) Page {
 	p := Page{Items: emptied(items)}
 	seen := 0
+	after := queueRef{at: f.After.At, id: f.After.ID}
+	var last queueRef
 	for r := range m.queue.all() {
 		c, ok := m.Case(r.id)
 		if !ok {
@@ -377,14 +393,16 @@ func (m *Cases) OfficeQueueIn(items []QueueItem, f QueueFilter, now time.Time, s
 		if !f.match(c, it) {
 			continue
 		}
-		if seen++; seen <= offset {
+		if seen++; seen <= offset || after.id != "" && byTime(r, after) <= 0 {
+			p.Before++
 			continue
 		}
 		if len(p.Items) == limit {
-			p.HasMore = true
+			p.HasMore, p.Next = true, &QueueCursor{At: last.at, ID: last.id}
 			break
 		}
 		p.Items = append(p.Items, it)
+		last = r
 	}
 	return p
 }

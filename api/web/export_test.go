@@ -13,3 +13,10 @@ func SetRegisterPageSize(n int) (undo func()) {
 	old := registerPage.Swap(int32(n))
 	return func() { registerPage.Store(old) }
 }
+
+// SetOfficeQueuePageSize sets how many cases a page of the office's queue
+// shows; it returns the undo.
+func SetOfficeQueuePageSize(n int) (undo func()) {
+	old := officeQueuePage.Swap(int32(n))
+	return func() { officeQueuePage.Store(old) }
+}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/emcc/accredit/domain"
@@ -30,6 +31,14 @@ type officeRow struct {
 	Barred map[string]bool
 }
 
+// officeQueuePage is how many cases a page of the office's queue shows:
+// queueLimit, but a test of the pager sets fewer while the server runs.
+var officeQueuePage = func() *atomic.Int32 {
+	var n atomic.Int32
+	n.Store(queueLimit)
+	return &n
+}()
+
 func (a *app) officeQueue(x *ctx) error {
 	f := projections.QueueFilter{Scheme: enumParam(x.QueryParam("scheme"), schemes), Level: enumParam(x.QueryParam("level"), levelIDs()),
 		State: enumParam(x.QueryParam("state"), stateIDs())}
@@ -47,8 +56,17 @@ func (a *app) officeQueue(x *ctx) error {
 	}
 	offset, _ := strconv.Atoi(x.QueryParam("offset"))
 	offset = max(offset, 0)
+	// The next page goes on after this one's last case, not by an offset:
+	// a case decided meanwhile moved the next one onto this page unseen.
+	if v := x.QueryParam("cursor"); v != "" {
+		if after, ok := projections.ParseFinishedCursor(v); ok {
+			f.After, offset = after, 0
+		}
+	}
 	var pg projections.Page
-	a.read(func(m *projections.Models) { pg = m.Cases.OfficeQueue(f, a.d.Now(), a.sla(), offset, queueLimit) })
+	a.read(func(m *projections.Models) {
+		pg = m.Cases.OfficeQueue(f, a.d.Now(), a.sla(), offset, int(officeQueuePage.Load()))
+	})
 	items := pg.Items
 	rows := make([]officeRow, 0, len(items))
 	for _, it := range items {
@@ -62,17 +80,21 @@ func (a *app) officeQueue(x *ctx) error {
 		rows = append(rows, r)
 	}
 	a.markBarred(rows)
-	d := map[string]any{"Rows": rows, "States": stateIDs(), "Levels": levelIDs(), "SLADays": int(a.sla().Hours() / 24), "From": offset + 1, "To": offset + len(rows)}
+	d := map[string]any{"Rows": rows, "States": stateIDs(), "Levels": levelIDs(), "SLADays": int(a.sla().Hours() / 24), "From": pg.Before + 1, "To": pg.Before + len(rows)}
 	if f.AssessorID != "" {
 		d["HeldBy"], d["ToAssess"] = heldBy, f.ToAssess
 	}
 	q := x.QueryParams()
-	if pg.HasMore {
-		q.Set("offset", itoa(offset+queueLimit))
+	q.Del("offset")
+	if pg.Next != nil {
+		q.Set("cursor", pg.Next.String())
 		d["Next"] = "/office/cases?" + q.Encode()
 	}
-	if offset > 0 {
-		q.Set("offset", itoa(max(offset-queueLimit, 0)))
+	q.Del("cursor")
+	if pg.Before > 0 {
+		if back := pg.Before - int(officeQueuePage.Load()); back > 0 {
+			q.Set("offset", itoa(back))
+		}
 		d["Prev"] = "/office/cases?" + q.Encode()
 	}
 	p := x.newPage("officequeue.title", d)

@@ -62,6 +62,7 @@ may claim, and their own cases in progress (the flags do not apply).`, "GET /api
 	overdue := l.fs.String("overdue", "", "true: only overdue cases; false: only cases on time")
 	limit := l.fs.Int("limit", 0, "cases per page, 1 to 500 (the server's default: 50)")
 	offset := l.fs.Int("offset", 0, "the office's queue: skip this many cases")
+	cursor := l.fs.String("cursor", "", "the office's queue: go on after the page before (its next cursor)")
 	minSeq := l.fs.Uint64("min-seq", 0, "wait until the read models reflect this store position (a command's seq)")
 	if _, err := l.parse(c, args); err != nil {
 		return err
@@ -72,6 +73,9 @@ may claim, and their own cases in progress (the flags do not apply).`, "GET /api
 	}
 	if *offset != 0 {
 		q.Set("offset", strconv.Itoa(*offset))
+	}
+	if *cursor != "" {
+		q.Set("cursor", *cursor)
 	}
 	for k, v := range map[string]string{"scheme": *scheme, "level": *level, "state": *state, "language": *language, "assessor_id": *assessor, "overdue": *overdue} {
 		if v != "" {
@@ -88,6 +92,7 @@ may claim, and their own cases in progress (the flags do not apply).`, "GET /api
 	var ans struct {
 		Cases       *[]queueItem `json:"cases"`
 		HasMore     bool         `json:"has_more"`
+		NextCursor  string       `json:"next_cursor"`
 		Available   []queueItem  `json:"available"`
 		Mine        []queueItem  `json:"mine"`
 		MineHasMore bool         `json:"mine_has_more"`
@@ -105,7 +110,8 @@ may claim, and their own cases in progress (the flags do not apply).`, "GET /api
 		table(c.stdout, h, rows)
 		fmt.Fprintf(c.stdout, "\n%s in progress", plural(len(*ans.Cases), "case", "cases"))
 		if ans.HasMore {
-			fmt.Fprintf(c.stdout, " shown, and more: the next page is --offset %d", *offset+len(*ans.Cases))
+			// By cursor: a case leaving the queue meanwhile moves no other past the reader.
+			fmt.Fprintf(c.stdout, " shown, and more: the next page is --cursor %s", ans.NextCursor)
 		}
 		fmt.Fprintf(c.stdout, "; the service level is %d days from submission (or the fee's payment) to decision.\n", ans.SLA)
 		return nil
