@@ -431,13 +431,7 @@ func (s *Service) EvidenceFile(ctx context.Context, actor domain.Actor, id, evID
 // seesFiles is Case.SeesEvidenceFiles with the actor's own profile, read
 // as canSee reads it.
 func (s *Service) seesFiles(c *accreditation.Case, actor domain.Actor) bool {
-	var p *accreditation.AssessorProfile
-	if actor.Role == domain.RoleAssessor {
-		if ap, err := s.profile(actor.ID); err == nil {
-			p = &ap
-		}
-	}
-	return c.SeesEvidenceFiles(actor, p)
+	return c.SeesEvidenceFiles(actor, s.ownProfile(actor))
 }
 
 // filesClosed is the Forbidden of an assessor who sees the case but may

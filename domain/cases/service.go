@@ -151,12 +151,7 @@ func (s *Service) visible(actor domain.Actor, id string) (*accreditation.Case, u
 // mustSee is visible without the case: whether actor may see case id
 // (NotFound if not), checked on the case as memory holds it, not on a copy.
 func (s *Service) mustSee(actor domain.Actor, id string) error {
-	var p *accreditation.AssessorProfile
-	if actor.Role == domain.RoleAssessor { // read before the case's lock is taken
-		if ap, err := s.profile(actor.ID); err == nil {
-			p = &ap
-		}
-	}
+	p := s.ownProfile(actor) // read before the case's lock is taken
 	seen := false
 	err := s.repo.Peek(context.Background(), id, func(c *accreditation.Case, _ uint64, ok bool) {
 		seen = ok && c.Exists() && c.CanSee(actor, p)
@@ -173,13 +168,20 @@ func (s *Service) mustSee(actor domain.Actor, id string) error {
 // canSee is Case.CanSee with the actor's assessor profile as the directory
 // knows it now, so a changed profile (a new conflict) hides the case at once.
 func (s *Service) canSee(c *accreditation.Case, actor domain.Actor) bool {
-	var p *accreditation.AssessorProfile
-	if actor.Role == domain.RoleAssessor {
-		if ap, err := s.profile(actor.ID); err == nil {
-			p = &ap
-		}
+	return c.CanSee(actor, s.ownProfile(actor))
+}
+
+// ownProfile is an assessor actor's own profile, nil for anyone else or
+// when it cannot be read (the sight rules then open nothing that needs it).
+func (s *Service) ownProfile(actor domain.Actor) *accreditation.AssessorProfile {
+	if actor.Role != domain.RoleAssessor {
+		return nil
 	}
-	return c.CanSee(actor, p)
+	p, err := s.profile(actor.ID)
+	if err != nil {
+		return nil
+	}
+	return &p
 }
 
 // hideForbidden turns a Forbidden on a case the caller may not see into NotFound.
