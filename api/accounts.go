@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -14,6 +15,7 @@ import (
 	"github.com/emcc/accredit/domain/accounts"
 	"github.com/emcc/accredit/domain/aggregate"
 	"github.com/emcc/accredit/domain/framework"
+	"github.com/emcc/accredit/domain/mail"
 )
 
 func randomID() string {
@@ -63,12 +65,16 @@ type registerRequest struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`
 	Name     string `json:"name"`
+	Language string `json:"language"` // the mail's, until one is chosen or a case gives one
 }
 
 func (s *Server) register(c echo.Context) error {
 	var req registerRequest
 	if err := bind(c, &req); err != nil {
 		return err
+	}
+	if req.Language != "" && !slices.Contains(mail.Languages, req.Language) {
+		return domain.InvalidFields("invalid registration", domain.FieldError{Field: "language", Reason: `"en" or "nl"`})
 	}
 	// A public route knows a caller who sends a token; the account made
 	// is still its registrant's own, recorded as self-service (as the
@@ -80,6 +86,13 @@ func (s *Server) register(c echo.Context) error {
 	u, res, err := s.deps.Accounts.Create(c.Request().Context(), m, accounts.NewUser{Email: req.Email, Password: req.Password, Name: req.Name, Role: domain.RoleApplicant})
 	if err != nil {
 		return err
+	}
+	if req.Language != "" && s.deps.Mail != nil {
+		// The account is made: a failure here leaves its notices in English
+		// and is logged, not answered as the registration's.
+		if err := s.deps.Mail.SetSignUpLanguage(c.Request().Context(), u.ID, req.Language); err != nil {
+			s.deps.Log.Warn("api: sign-up language not kept", "user_id", u.ID, "err", err)
+		}
 	}
 	writeResult(c, res)
 	return c.JSON(http.StatusCreated, u)

@@ -49,7 +49,7 @@ var mailMessages = map[string]msg{
 	"account.notifications.intro":    {"Choose which emails you receive. An email about an application, a case or an accreditation links to its page; the daily digest links to each case it lists. Emails about how you log in to your account are always sent.", "Kies welke e-mails u ontvangt. Een e-mail over een aanvraag, een dossier of een accreditatie linkt naar de pagina ervan; het dagelijks overzicht linkt naar elk dossier dat het noemt. E-mails over hoe u inlogt op uw account worden altijd verstuurd."},
 	"account.notifications.kinds":    {"Send me an email when", "Stuur mij een e-mail bij"},
 	"account.notifications.language": {"Language of the emails", "Taal van de e-mails"},
-	"mail.language.":                 {"The language of the case (of your newest case for emails about your account; English when there is none)", "De taal van het dossier (van uw nieuwste dossier voor e-mails over uw account; Engels als er geen is)"},
+	"mail.language.":                 {"The language of the case (of your newest case for emails about your account; when there is none, the language you signed up in, else English)", "De taal van het dossier (van uw nieuwste dossier voor e-mails over uw account; als er geen is, de taal waarin u zich aanmeldde, anders Engels)"},
 	"mail.language.en":               {"English", "Engels"},
 	"mail.language.nl":               {"Dutch", "Nederlands"},
 	"account.notifications.submit":   {"Save my choices", "Mijn keuzes opslaan"},

@@ -160,16 +160,30 @@ func (a *app) signup(x *ctx) error {
 	in := accounts.NewUser{Name: x.fv("name"), Email: x.fv("email"), Password: x.form.Get("password"), Role: domain.RoleApplicant}
 	p.Form.Set("name", in.Name)
 	p.Form.Set("email", in.Email)
-	_, _, err := a.d.Accounts.Create(x.Request().Context(), x.metaAs("register", domain.Actor{}), in) // its idem: sent twice, answered as the first
+	u, _, err := a.d.Accounts.Create(x.Request().Context(), x.metaAs("register", domain.Actor{}), in) // its idem: sent twice, answered as the first
 	if err != nil {
 		return x.render(x.fieldErrors(p, err, nil), "signup", p)
 	}
+	a.keepSignUpLanguage(x, u.ID)
 	l, err := a.d.Accounts.LoginFromDevice(x.Request().Context(), in.Email, in.Password, x.RealIP(), x.device())
 	if err != nil {
 		return x.redirect("/login?ok=registered")
 	}
 	a.startSession(x, l)
 	return x.redirect("/applications?ok=welcome")
+}
+
+// keepSignUpLanguage records the page's language as the new user's mail
+// language until they choose one or apply: someone who signed up in Dutch
+// was mailed their account's notices in English. The account is made
+// either way; a failure only leaves those notices in English.
+func (a *app) keepSignUpLanguage(x *ctx, userID string) {
+	if a.d.Mail == nil {
+		return
+	}
+	if err := a.d.Mail.SetSignUpLanguage(x.Request().Context(), userID, x.lang); err != nil {
+		a.d.Log.Warn("web: sign-up language not kept", "user_id", userID, "err", err)
+	}
 }
 
 // publicRegister shapes the public register's rows for the pages, as for the API.

@@ -124,6 +124,10 @@ type Message struct {
 type Preferences struct {
 	Off      []Kind `json:"off,omitempty"`
 	Language string `json:"language,omitempty"` // "en", "nl" or "" (the case's)
+	// SignedUpIn is the language the user signed up in: their mail's
+	// language while neither their choice nor a case of theirs gives one
+	// (a Dutch applicant's notices before their first case).
+	SignedUpIn string `json:"signed_up_in,omitempty"`
 }
 
 // Wants reports whether the user receives kind k.

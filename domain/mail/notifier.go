@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -499,10 +500,7 @@ func (n *Notifier) notifiedAt(ctx context.Context, id, recipient, address, caseL
 	if !prefs.Wants(kind) {
 		return false, nil
 	}
-	lang := prefs.Language
-	if lang == "" {
-		lang = caseLang
-	}
+	lang := cmp.Or(prefs.Language, caseLang, prefs.SignedUpIn)
 	if lang != "nl" {
 		lang = "en"
 	}

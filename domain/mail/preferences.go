@@ -49,7 +49,11 @@ func (o *Outbox) SetChoices(ctx context.Context, userID string, role domain.Role
 	if len(fields) > 0 {
 		return Choices{}, domain.InvalidFields("invalid notification preferences", fields...)
 	}
-	p := Preferences{Language: language}
+	old, err := o.o.Store.Preferences(ctx, userID)
+	if err != nil {
+		return Choices{}, domain.Wrap(domain.Unavailable, err, "preferences unavailable")
+	}
+	p := Preferences{Language: language, SignedUpIn: old.SignedUpIn}
 	for _, k := range kinds {
 		if !slices.Contains(on, k) {
 			p.Off = append(p.Off, k)
@@ -59,4 +63,25 @@ func (o *Outbox) SetChoices(ctx context.Context, userID string, role domain.Role
 		return Choices{}, domain.Wrap(domain.Unavailable, err, "preferences unavailable")
 	}
 	return o.Choices(ctx, userID, role)
+}
+
+// SetSignUpLanguage records the language a user signed up in, which
+// their mail falls back to while they have chosen none and have no case
+// (Preferences.SignedUpIn). Errors: Invalid (another language).
+func (o *Outbox) SetSignUpLanguage(ctx context.Context, userID, language string) error {
+	if !slices.Contains(Languages, language) {
+		return domain.InvalidFields("invalid language", domain.FieldError{Field: "language", Reason: `"en" or "nl"`})
+	}
+	p, err := o.o.Store.Preferences(ctx, userID)
+	if err != nil {
+		return domain.Wrap(domain.Unavailable, err, "preferences unavailable")
+	}
+	if p.SignedUpIn == language {
+		return nil // a sign-up sent again
+	}
+	p.SignedUpIn = language
+	if err := o.o.Store.SetPreferences(ctx, userID, p); err != nil {
+		return domain.Wrap(domain.Unavailable, err, "preferences unavailable")
+	}
+	return nil
 }
