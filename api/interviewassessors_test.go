@@ -8,6 +8,7 @@ import (
 
 	"github.com/emcc/accredit/cmd/accreditd/app"
 	. "github.com/emcc/accredit/cmd/accreditd/app/apptest"
+	"github.com/emcc/accredit/domain/dates"
 	"github.com/emcc/accredit/domain/eventstore"
 )
 
@@ -158,5 +159,39 @@ func TestAnAssessorOffTheCaseIsNotToldOfTheInterview(t *testing.T) {
 		if m := tm.interviewMailTo(t, seq, u.ID); m != nil {
 			t.Errorf("%s, who did not hold the role both when it was set and when it was told, is mailed the interview: %v", u.Name, m["subject"])
 		}
+	}
+}
+
+// TestAnAssessorPutOnTheCaseIsToldOfTheInterviewAhead: one given a role
+// after the interview was set takes part in it, yet was mailed only that
+// the case was assigned. Their assignment's mail now gives its time and
+// place; one given a role once it is past is not told of it.
+func TestAnAssessorPutOnTheCaseIsToldOfTheInterviewAhead(t *testing.T) {
+	tm := newTeam(t)
+	id := tm.openSenior(t)
+	tm.toAssessment(t, id)
+	vera := tm.newAssessor(t, "vera@example.org", "Vera Verifier")
+	at := tm.clock.Now().AddDate(0, 0, 10).Truncate(time.Minute)
+	tm.schedule(t, id, tm.admin, at, "Room 3, EMCC House")
+	r := tm.in.Do(t, Request{Method: "PUT", Path: "/api/v1/cases/" + id + "/assignments/verifier", Token: tm.admin,
+		Body: map[string]string{"assessor_id": vera.ID, "reason": "Away for a month"}})
+	seq := uint64(Expect(t, r, 200).Map(t)["seq"].(float64))
+	waitNotified(t, tm.in, seq)
+	m := Expect(t, tm.in.Get(t, fmt.Sprintf("/api/v1/outbox/e%d.assigned.%s", seq, vera.ID), tm.admin), 200).Map(t)
+	want := fmt.Sprintf("The applicant's interview, which you take part in, is set for %s.\nWhere: Room 3, EMCC House", dates.DateTime("en", at))
+	if b := m["body"].(string); !strings.Contains(b, "as its verifier.") || !strings.Contains(b, want) {
+		t.Errorf("the new verifier's mail of the assignment does not give the interview ahead (%q):\n%s", want, b)
+	}
+
+	// Past it, the next one given the role is not told of it.
+	tm.setClock(t, at.Add(time.Hour))
+	rene := tm.newAssessor(t, "rene@example.org", "Rene Verifier")
+	r = tm.in.Do(t, Request{Method: "PUT", Path: "/api/v1/cases/" + id + "/assignments/verifier", Token: tm.admin,
+		Body: map[string]string{"assessor_id": rene.ID, "reason": "Vera is ill"}})
+	seq = uint64(Expect(t, r, 200).Map(t)["seq"].(float64))
+	waitNotified(t, tm.in, seq)
+	m = Expect(t, tm.in.Get(t, fmt.Sprintf("/api/v1/outbox/e%d.assigned.%s", seq, rene.ID), tm.admin), 200).Map(t)
+	if b := m["body"].(string); strings.Contains(b, "interview") {
+		t.Errorf("the verifier given the role after the interview's time is told of it:\n%s", b)
 	}
 }

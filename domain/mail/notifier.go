@@ -227,6 +227,11 @@ func (n *Notifier) handle(ctx context.Context, c eventstore.Commit) error {
 			}
 			data.Was, held = was, roles
 		}
+		if kind == KindAssigned && data.Outcome != "renewal" {
+			if err := n.interviewAhead(ctx, e, &data); err != nil {
+				return err
+			}
+		}
 		if !data.place.IsZero() {
 			place, err := n.openPlace(ctx, data.place)
 			if err != nil {
@@ -314,6 +319,34 @@ func (n *Notifier) title(ctx context.Context, caseID string, d *Data) error {
 		}
 		d.Programme = name
 	}
+	return nil
+}
+
+// interviewAhead gives the mail of assignment e the interview the case has
+// set, when it is still ahead and the role given has no record of it: one
+// put on the case after it was set was told only that the case was theirs,
+// though they take part in it (tellAssessors mails those who held the role
+// when it was set).
+func (n *Notifier) interviewAhead(ctx context.Context, e eventstore.Event, d *Data) error {
+	events, err := n.Events.Load(ctx, e.Stream)
+	if err != nil {
+		return fmt.Errorf("load %s: %w", e.Stream, err)
+	}
+	c := accreditation.New(strings.TrimPrefix(e.Stream, accreditation.StreamPrefix+"."))
+	for _, p := range events {
+		if p.Version > e.Version {
+			break
+		}
+		_ = c.Apply(p) // one it cannot decode leaves the case as it was
+	}
+	iv := c.Interview
+	if iv == nil || !iv.At.After(e.OccurredAt) {
+		return nil
+	}
+	if _, held := iv.Records.Get(accreditation.AssessorRole(d.Role)); held {
+		return nil
+	}
+	d.At, d.place = iv.At, iv.Place
 	return nil
 }
 

@@ -382,14 +382,20 @@ De aanvrager heeft de informatie gegeven die u vroeg bij dossier {{.CaseID}}. Le
 	tpl(KindAssigned, "en", "{{if eq .Outcome \"renewal\"}}The renewal of accreditation {{.Certificate}}{{else}}Case {{.CaseID}}{{end}} is assigned to you", `
 Dear {{.Name}},
 
-{{if eq .Outcome "renewal"}}The renewal of accreditation {{.Certificate}} is assigned to you. Assess it on the accreditation's page:{{else}}Case {{.CaseID}} is assigned to you{{if eq .Role "verifier"}} as its verifier{{else if eq .Role "assessor"}} as its assessor{{end}}. Open it in your workspace:{{end}}
+{{if eq .Outcome "renewal"}}The renewal of accreditation {{.Certificate}} is assigned to you. Assess it on the accreditation's page:{{else}}Case {{.CaseID}} is assigned to you{{if eq .Role "verifier"}} as its verifier{{else if eq .Role "assessor"}} as its assessor{{end}}.{{if not .At.IsZero}}
+The applicant's interview, which you take part in, is set for {{datetime .At}}.
+Where: {{.Place}}
+Once it has taken place, record it in your workspace before you assess.{{end}} Open it in your workspace:{{end}}
 
 {{.Link}}
 `+footerEN)
 	tpl(KindAssigned, "nl", "{{if eq .Outcome \"renewal\"}}De verlenging van accreditatie {{.Certificate}}{{else}}Dossier {{.CaseID}}{{end}} is aan u toegewezen", `
 Beste {{.Name}},
 
-{{if eq .Outcome "renewal"}}De verlenging van accreditatie {{.Certificate}} is aan u toegewezen. Beoordeel haar op de pagina van de accreditatie:{{else}}Dossier {{.CaseID}} is aan u toegewezen{{if eq .Role "verifier"}} als verificateur{{else if eq .Role "assessor"}} als assessor{{end}}. Open het in uw werkruimte:{{end}}
+{{if eq .Outcome "renewal"}}De verlenging van accreditatie {{.Certificate}} is aan u toegewezen. Beoordeel haar op de pagina van de accreditatie:{{else}}Dossier {{.CaseID}} is aan u toegewezen{{if eq .Role "verifier"}} als verificateur{{else if eq .Role "assessor"}} als assessor{{end}}.{{if not .At.IsZero}}
+Het interview met de aanvrager, waaraan u deelneemt, is vastgesteld op {{datetime .At}}.
+Waar: {{.Place}}
+Leg het vast in uw werkruimte zodra het heeft plaatsgevonden, voordat u beoordeelt.{{end}} Open het in uw werkruimte:{{end}}
 
 {{.Link}}
 `+footerNL)
