@@ -76,6 +76,10 @@ func TestOfficeErasesAUser(t *testing.T) {
 			}
 		}
 	}
+	// The case page names the erasure once, not as a name and an address.
+	if a := office.get("/office/cases/" + caseID); strings.Contains(a.Body, "&lt;[erased]&gt;") || !strings.Contains(a.Body, "[erased]") {
+		t.Errorf("the erased applicant on the office's case page: want [erased] once, not with an address of [erased]: %.3000s", a.Body)
+	}
 	// The case still in draft is withdrawn, and says why.
 	if a := office.get("/office/cases/" + draft); !strings.Contains(a.Body, "The applicant&#39;s personal data was erased, so nothing more could be recorded") {
 		t.Errorf("the erased applicant's draft does not say it was withdrawn for the erasure: %.4000s", a.Body)

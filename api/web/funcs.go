@@ -11,6 +11,7 @@ import (
 	"github.com/emcc/accredit/domain/accreditation"
 	"github.com/emcc/accredit/domain/cases"
 	"github.com/emcc/accredit/domain/framework"
+	"github.com/emcc/accredit/domain/pii"
 )
 
 // The functions the templates call, in the page's language.
@@ -19,6 +20,9 @@ import (
 func funcs(lang string, cat *framework.Catalogue) template.FuncMap {
 	return template.FuncMap{
 		"t": func(key string, args ...any) string { return tr(lang, key, args...) },
+		// erased reports whether s is the marker of erased personal data,
+		// which a page says once rather than once for each field.
+		"erased": func(s string) bool { return s == pii.Erased },
 		// auditReason words a reason of the audit's verifier.
 		"auditReason": func(reason string) string { return auditReason(lang, reason) },
 		// tn is t for a count n (the first argument): key.one when n is 1.
