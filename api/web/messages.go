@@ -33,7 +33,7 @@ var vocabulary = map[string]msg{
 	"app.name":              {"Accredit", "Accredit"},
 	"a11y.skip":             {"Skip to main content", "Naar de hoofdinhoud"},
 	"lang.label":            {"Language", "Taal"},
-	"header.signed_in_as":   {"Signed in as", "Aangemeld als"},
+	"header.signed_in_as":   {"Logged in as", "Ingelogd als"},
 	"nav.label":             {"Main", "Hoofdmenu"},
 	"nav.login":             {"Log in", "Inloggen"},
 	"nav.logout":            {"Log out", "Uitloggen"},
