@@ -106,6 +106,7 @@ var reasons = map[string]string{
 	"must be EIA or EQA":                                      "moet EIA of EQA zijn",
 	"EIA or EQA":                                              "EIA of EQA",
 	`"", "en" or "nl"`:                                        `moet "", "en" of "nl" zijn`,
+	`"en" or "nl"`:                                            `moet "en" of "nl" zijn`,
 	// The figures of the office's rules form.
 	"must be at least 1: leave it empty for no limit":       "moet minstens 1 zijn; laat het veld leeg voor geen grens",
 	"1 (required) or 0 (not required)":                      "1 (vereist) of 0 (niet vereist)",
