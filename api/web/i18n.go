@@ -122,7 +122,7 @@ var reasons = map[string]string{
 	"only an EQA case rates the review areas":                           "alleen bij een EQA-dossier worden de beoordelingsgebieden gewaardeerd",
 	"must be empty when not awarded":                                    "moet leeg zijn als er niet wordt toegekend",
 	"must be assessment or decision when upheld":                        "moet beoordeling of besluit zijn als het beroep gegrond is",
-	"the applicant cannot sit on their own panel":                       "de aanvrager kan niet in het eigen panel zitten",
+	"the applicant cannot sit on their own panel":                       "de aanvrager kan niet in de eigen commissie zitten",
 	"required for an award":                                             "verplicht bij een toekenning",
 	"must be paid or waived":                                            "moet betaald of kwijtgescholden zijn",
 	"only for an EQA programme":                                         "alleen bij een EQA-programma",
@@ -175,8 +175,8 @@ var limitReasons = []struct {
 	{regexp.MustCompile(`^required: the id of the version edited from, the latest: "(\S+)"$`), `verplicht: de id van de versie waarvan is uitgegaan, de laatste: "$1"`},
 	{regexp.MustCompile(`^not the id of a version of the (\S+) rules: the latest is "(\S+)"$`), `geen id van een versie van de $1-regels: de laatste is "$2"`},
 	// The awarding panel's size: one member is één lid, not 1 leden.
-	{regexp.MustCompile(`^the panel has 1 members?; the quorum is (\d+)$`), "het panel heeft 1 lid; het quorum is $1"},
-	{regexp.MustCompile(`^the panel has (\d+) members?; the quorum is (\d+)$`), "het panel heeft $1 leden; het quorum is $2"},
+	{regexp.MustCompile(`^the panel has 1 members?; the quorum is (\d+)$`), "de commissie heeft 1 lid; het quorum is $1"},
+	{regexp.MustCompile(`^the panel has (\d+) members?; the quorum is (\d+)$`), "de commissie heeft $1 leden; het quorum is $2"},
 	{regexp.MustCompile(`^must be within (\d+) days from now \(by (\S+)\)$`), "moet binnen $1 dagen vanaf nu liggen (uiterlijk $2)"},
 	// A figure of the office's rules form.
 	{regexp.MustCompile(`^must be from (\d+) to (\d+)$`), "moet van $1 tot $2 zijn"},
@@ -221,8 +221,8 @@ var limitReasons = []struct {
 	{regexp.MustCompile(`^(\S+) rated twice$`), "$1 is twee keer gewaardeerd"},
 	{regexp.MustCompile(`^(\S+) not rated; an EQA review rates all (\d+) areas$`), "$1 is niet gewaardeerd; een EQA-beoordeling waardeert alle $2 gebieden"},
 	// The panel, the roles.
-	{regexp.MustCompile(`^(\S+) is on the panel twice$`), "$1 staat twee keer in het panel"},
-	{regexp.MustCompile(`^(\S+) is the \S+ of this case: the panel is advised by the assessors, not made of them$`), "$1 beoordeelt dit dossier als assessor of verificateur: de assessoren adviseren het panel, ze maken er geen deel van uit"},
+	{regexp.MustCompile(`^(\S+) is on the panel twice$`), "$1 staat twee keer in de commissie"},
+	{regexp.MustCompile(`^(\S+) is the \S+ of this case: the panel is advised by the assessors, not made of them$`), "$1 beoordeelt dit dossier als assessor of verificateur: de assessoren adviseren de commissie, ze maken er geen deel van uit"},
 	{regexp.MustCompile(`^(\S+) already holds the \S+ role; choose someone else$`), "$1 heeft deze rol al; kies iemand anders"},
 	// Evidence and its quota.
 	{regexp.MustCompile(`^its name does not match its content \((.*)\)$`), "de naam past niet bij de inhoud ($1)"},

@@ -142,9 +142,9 @@ func TestCatalogueIsCompleteInBothLanguages(t *testing.T) {
 // The domain's reasons that carry figures read in Dutch with their figures.
 func TestReasonsWithFiguresReadInDutch(t *testing.T) {
 	for reason, want := range map[string]string{
-		"the panel has 1 member; the quorum is 2":  "het panel heeft 1 lid; het quorum is 2",
-		"the panel has 0 members; the quorum is 2": "het panel heeft 0 leden; het quorum is 2",
-		"the panel has 2 members; the quorum is 3": "het panel heeft 2 leden; het quorum is 3",
+		"the panel has 1 member; the quorum is 2":  "de commissie heeft 1 lid; het quorum is 2",
+		"the panel has 0 members; the quorum is 2": "de commissie heeft 0 leden; het quorum is 2",
+		"the panel has 2 members; the quorum is 3": "de commissie heeft 2 leden; het quorum is 3",
 		"at most 300 characters":                   "hoogstens 300 tekens",
 		"must be after now (2026-03-02T09:00:00Z)": "moet na nu liggen (2026-03-02T09:00:00Z)",
 		// The values allowed, said as the domain lists them.

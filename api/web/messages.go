@@ -380,7 +380,7 @@ var vocabulary = map[string]msg{
 	"portfolio.graduate_of":                       {"Graduate of the EQA-accredited programme", "Afgestudeerd van de EQA-geaccrediteerde opleiding"},
 	"portfolio.programme_not_in_force":            {"(its accreditation is no longer in force)", "(de accreditatie ervan geldt niet meer)"},
 	"rule.interview":                              {"The assessors interview the applicant", "De assessoren houden een interview met de aanvrager"},
-	"rule.panel_quorum":                           {"The awarding panel has at least this many members (1 when not set)", "Het beoordelingspanel heeft ten minste zoveel leden (1 als niet ingesteld)"},
+	"rule.panel_quorum":                           {"The awarding panel has at least this many members (1 when not set)", "De toekenningscommissie heeft ten minste zoveel leden (1 als niet ingesteld)"},
 	"rule.renewal_grace_months":                   {"An accreditation that ended can still be renewed this long after", "Een beëindigde accreditatie kan nog zo lang daarna worden verlengd"},
 	"rule.renewal_practice_hours":                 {"Renewal: practice hours over the five years", "Verlenging: praktijkuren over de vijf jaar"},
 	"rule.renewal_supervision_hours_last_year":    {"Renewal: supervision hours in each year of the period", "Verlenging: supervisie-uren in elk jaar van de periode"},

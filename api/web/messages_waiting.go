@@ -125,7 +125,7 @@ var waitingMessages = map[string]msg{
 	"refused.excluded.taken_off": {"The EMCC office took the assessor off this case, and only the office assigns them again.",
 		"Het EMCC-bureau heeft de assessor van dit dossier gehaald, en alleen het bureau wijst hem of haar opnieuw toe."},
 	"error.votes_do_not_carry": {"The panel's votes do not carry the outcome (%d for, %d against): a decision needs more votes for it than against it.",
-		"De stemmen van het panel dragen de uitkomst niet (%d voor, %d tegen): een besluit heeft meer stemmen voor dan tegen nodig."},
+		"De stemmen van de commissie dragen de uitkomst niet (%d voor, %d tegen): een besluit heeft meer stemmen voor dan tegen nodig."},
 	"error.superseded": {"These rules were published anew since the page was opened (the latest: %s), so yours were not published. Open this page again in another tab to start from the latest, and carry over what you entered, which is below.",
 		"Deze regels zijn opnieuw gepubliceerd sinds de pagina werd geopend (de laatste: %s), dus de uwe zijn niet gepubliceerd. Open deze pagina opnieuw in een ander tabblad om van de laatste uit te gaan, en neem over wat u invulde, dat hieronder staat."},
 	"queue.gone": {"This case is no longer offered to you: it was withdrawn, or your assessor profile or the case changed since the queue was shown. Your queue as it stands now is below.",

@@ -377,7 +377,7 @@ func TestAPanelThatDoesNotCarryIsSaidInWords(t *testing.T) {
 		t.Fatal("the decision form does not offer the recording office user's vote")
 	}
 	tie := url.Values{"outcome": {"not_awarded"}, "rationale": {"Not yet at the level."}, "vote_" + self[1]: {"for"}, "vote_" + paul.ID: {"against"}}
-	office.refused(t, "/office/cases/"+caseID+"/decide", tie, http.StatusUnprocessableEntity, "De stemmen van het panel dragen de uitkomst niet (1 voor, 1 tegen)")
+	office.refused(t, "/office/cases/"+caseID+"/decide", tie, http.StatusUnprocessableEntity, "De stemmen van de commissie dragen de uitkomst niet (1 voor, 1 tegen)")
 }
 
 // TestAnAssessorWhoMayNotTakeTheRoleIsSaidInWords: a claim from a queue
