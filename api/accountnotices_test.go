@@ -36,8 +36,8 @@ func TestAUserIsToldByEmailWhenTheOfficeDisablesOrEnablesTheirAccount(t *testing
 	mb.Wait(t, func(m Mail) bool { return m.To == tm.applicant.Email && m.Header.Get("Subject") == enabledSubject })
 
 	for _, c := range []struct{ kind, says string }{
-		{"account_disabled", "Het EMCC-bureau heeft uw EMCC Accredit-account geblokkeerd op 3 maart 2026 10:15 UTC."},
-		{"account_enabled", "Het EMCC-bureau heeft uw EMCC Accredit-account gedeblokkeerd op 3 maart 2026 10:15 UTC."},
+		{"account_disabled", "Het EMCC-bureau heeft uw EMCC Accredit-account geblokkeerd op 3 maart 2026 om 10:15 UTC."},
+		{"account_enabled", "Het EMCC-bureau heeft uw EMCC Accredit-account gedeblokkeerd op 3 maart 2026 om 10:15 UTC."},
 	} {
 		got := tm.waitKind(t, c.kind, 1)
 		if len(got) != 1 {
@@ -120,7 +120,7 @@ func TestAUserIsToldByEmailWhenTheOfficeLogsThemOutEverywhere(t *testing.T) {
 		t.Fatalf("%d messages of kind sessions_ended, want 1 (the office's, not the user's own): %v", len(got), got)
 	}
 	m, body := got[0], got[0]["body"].(string)
-	for _, says := range []string{"Het EMCC-bureau heeft alle sessies van uw EMCC Accredit-account beëindigd op 3 maart 2026 10:15 UTC:",
+	for _, says := range []string{"Het EMCC-bureau heeft alle sessies van uw EMCC Accredit-account beëindigd op 3 maart 2026 om 10:15 UTC:",
 		"/login", "Wachtwoord vergeten?"} {
 		if m["recipient_id"] != tm.applicant.ID || m["to"] != tm.applicant.Email || m["language"] != "nl" || !strings.Contains(body, says) {
 			t.Fatalf("the notice: got %v, want it to %s in Dutch, saying %q", m, tm.applicant.Email, says)

@@ -83,7 +83,7 @@ func TestTheAssessorsAreToldOfTheInterview(t *testing.T) {
 	}
 	if b := m["body"].(string); m["subject"] != "Het interview bij dossier "+id+" is vastgesteld" || m["language"] != "nl" || m["link"] != link ||
 		!strings.Contains(b, "Beste Victor Verifier,") ||
-		!strings.Contains(b, "dossier "+id+" (EIA · Senior Practitioner), waaraan u deelneemt als verificateur, is vastgesteld op 4 maart 2026 14:30 UTC.") ||
+		!strings.Contains(b, "dossier "+id+" (EIA · Senior Practitioner), waaraan u deelneemt als verificateur, is vastgesteld op 4 maart 2026 om 14:30 UTC.") ||
 		!strings.Contains(b, "Waar: https://meet.example.org/emcc") || !strings.Contains(b, link) || strings.Contains(b, "Carla") {
 		t.Errorf("the verifier's mail of the interview:\n%v\n%s", m["subject"], b)
 	}
@@ -103,7 +103,7 @@ func TestTheAssessorsAreToldOfTheInterview(t *testing.T) {
 		!strings.Contains(b, "case "+id+" (EIA · Senior Practitioner), which you take part in as its assessor, is moved.\nIt was set for 4 March 2026 14:30 UTC; it is now set for 6 March 2026 10:00 UTC.\nWhere: Room 3, EMCC House") {
 		t.Errorf("the assessor's mail of the moved interview:\n%v\n%s", m["subject"], b)
 	}
-	if v := tm.interviewMailTo(t, seq, tm.verifier.ID); v == nil || !strings.Contains(v["body"].(string), "is verplaatst.\nHet was vastgesteld op 4 maart 2026 14:30 UTC; het is nu vastgesteld op 6 maart 2026 10:00 UTC.") {
+	if v := tm.interviewMailTo(t, seq, tm.verifier.ID); v == nil || !strings.Contains(v["body"].(string), "is verplaatst.\nHet was vastgesteld op 4 maart 2026 om 14:30 UTC; het is nu vastgesteld op 6 maart 2026 om 10:00 UTC.") {
 		t.Errorf("the verifier's mail of the moved interview: %v", v)
 	}
 

@@ -34,8 +34,8 @@ func TestMailIsInTheReadersLanguageWithDatesInWords(t *testing.T) {
 
 	at := time.Date(2026, 3, 4, 14, 30, 0, 0, time.UTC)
 	tm.post(t, "/api/v1/cases/"+id+"/interview", tm.admin, map[string]any{"at": at.Format(time.RFC3339), "place": "Utrecht"}, 200)
-	if m := tm.waitMail(t, "interview", toUser(tm.applicant.ID)); m["language"] != "nl" || !strings.Contains(m["body"].(string), "vastgesteld op 4 maart 2026 14:30 UTC.") {
-		t.Fatalf("the interview's email: got %v, want it in Dutch, at 4 maart 2026 14:30 UTC", m)
+	if m := tm.waitMail(t, "interview", toUser(tm.applicant.ID)); m["language"] != "nl" || !strings.Contains(m["body"].(string), "vastgesteld op 4 maart 2026 om 14:30 UTC.") {
+		t.Fatalf("the interview's email: got %v, want it in Dutch, at 4 maart 2026 om 14:30 UTC", m)
 	}
 
 	// The applicant changes their password: told in their case's language.
@@ -62,8 +62,8 @@ func TestMailIsInTheReadersLanguageWithDatesInWords(t *testing.T) {
 		return nil
 	}
 	password(&tm.applicant, "Carla's fresh long passphrase")
-	if m := noticeTo(tm.applicant.ID, 1); m["language"] != "nl" || !strings.Contains(m["body"].(string), "gewijzigd op 3 maart 2026 10:15 UTC,") {
-		t.Fatalf("the notice to the applicant of a Dutch case, who chose no language: got %v, want it in Dutch, on 3 maart 2026 10:15 UTC", m)
+	if m := noticeTo(tm.applicant.ID, 1); m["language"] != "nl" || !strings.Contains(m["body"].(string), "gewijzigd op 3 maart 2026 om 10:15 UTC,") {
+		t.Fatalf("the notice to the applicant of a Dutch case, who chose no language: got %v, want it in Dutch, on 3 maart 2026 om 10:15 UTC", m)
 	}
 
 	// A link asked for through the API, where no page gives a language:

@@ -178,14 +178,14 @@ func TestAMovedInterviewsMailSaysItMoved(t *testing.T) {
 	Expect(t, tm.in.Put(t, "/api/v1/me/notifications", tm.applicant.Token, map[string]any{"language": "nl", "receive": []string{"interview"}}), 200)
 	m = schedule(moved.Add(24*time.Hour), "Kamer 4")
 	if b := m["body"].(string); m["subject"] != "Uw interview voor aanvraag "+id+" is verplaatst" ||
-		!strings.Contains(b, "is verplaatst.\nHet was vastgesteld op 6 maart 2026 10:00 UTC; het is nu vastgesteld op 7 maart 2026 10:00 UTC.\nWaar: Kamer 4") {
+		!strings.Contains(b, "is verplaatst.\nHet was vastgesteld op 6 maart 2026 om 10:00 UTC; het is nu vastgesteld op 7 maart 2026 om 10:00 UTC.\nWaar: Kamer 4") {
 		t.Errorf("the moved interview's Dutch mail:\n%v\n%s", m["subject"], b)
 	}
 	// Past the time set (the interview not held as set), one set again is
 	// no move of an interview to come.
 	tm.setClock(t, moved.Add(48*time.Hour))
 	m = schedule(moved.Add(72*time.Hour), "Kamer 5")
-	if b := m["body"].(string); m["subject"] != "Uw interview voor aanvraag "+id || !strings.Contains(b, "is vastgesteld op 9 maart 2026 10:00 UTC.") {
+	if b := m["body"].(string); m["subject"] != "Uw interview voor aanvraag "+id || !strings.Contains(b, "is vastgesteld op 9 maart 2026 om 10:00 UTC.") {
 		t.Errorf("an interview set after the time of the one before: told as moved:\n%v\n%s", m["subject"], b)
 	}
 }

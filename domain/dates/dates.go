@@ -31,8 +31,13 @@ func Date(lang string, t time.Time) string {
 	return fmt.Sprintf("%d %s %d", t.Day(), m[t.Month()-1], t.Year())
 }
 
-// DateTime is Date with the time of day in UTC: "6 December 2026 14:30 UTC".
+// DateTime is Date with the time of day in UTC: "6 December 2026 14:30
+// UTC", in Dutch with "om" before the time, as Dutch writes it: "6
+// december 2026 om 14:30 UTC".
 func DateTime(lang string, t time.Time) string {
+	if lang == "nl" {
+		return Date(lang, t) + " om " + Clock(t)
+	}
 	return Date(lang, t) + " " + Clock(t)
 }
 

@@ -14,7 +14,7 @@ func TestDatesReadAsWordsInEachLanguage(t *testing.T) {
 		{"Date/nl", dates.Date("nl", at), "6 december 2026"},
 		{"Date/unknown language is English", dates.Date("de", at), "6 December 2026"},
 		{"DateTime/en in UTC", dates.DateTime("en", at), "6 December 2026 14:04 UTC"},
-		{"DateTime/nl in UTC", dates.DateTime("nl", at), "6 december 2026 14:04 UTC"},
+		{"DateTime/nl in UTC", dates.DateTime("nl", at), "6 december 2026 om 14:04 UTC"},
 		{"Date/the UTC day", dates.Date("en", time.Date(2027, 1, 1, 0, 30, 0, 0, time.FixedZone("CET", 3600))), "31 December 2026"},
 		{"Clock", dates.Clock(at), "14:04 UTC"},
 	} {

@@ -61,7 +61,7 @@ func TestAccountNoticesRenderInEnglishAndDutch(t *testing.T) {
 		if en == nl || enBody == nlBody || !ValidKind(k) {
 			t.Errorf("%s: the Dutch template is the English one, or the kind is not valid", k)
 		}
-		for b, at := range map[string]string{enBody: "6 December 2026 09:00 UTC", nlBody: "6 december 2026 09:00 UTC"} {
+		for b, at := range map[string]string{enBody: "6 December 2026 09:00 UTC", nlBody: "6 december 2026 om 09:00 UTC"} {
 			if !strings.Contains(b, "Carla Coach") || !strings.Contains(b, at) {
 				t.Errorf("%s: body without the name or the time %q:\n%s", k, at, b)
 			}
@@ -98,15 +98,15 @@ func TestTheOfficesAccountNoticesRenderInEnglishAndDutch(t *testing.T) {
 		{KindAccountDisabled, "Your EMCC Accredit account is disabled", "Uw EMCC Accredit-account is geblokkeerd",
 			[]string{"The EMCC office disabled your EMCC Accredit account on 6 December 2026 09:00 UTC.", "you cannot log in",
 				"Your applications and records are kept", "If you think this is a mistake, contact the EMCC office."},
-			[]string{"Het EMCC-bureau heeft uw EMCC Accredit-account geblokkeerd op 6 december 2026 09:00 UTC.", "kunt u niet inloggen",
+			[]string{"Het EMCC-bureau heeft uw EMCC Accredit-account geblokkeerd op 6 december 2026 om 09:00 UTC.", "kunt u niet inloggen",
 				"Uw aanvragen en gegevens blijven bewaard", "Denkt u dat dit een vergissing is, neem dan contact op met het EMCC-bureau."}},
 		{KindAccountEnabled, "Your EMCC Accredit account is enabled again", "Uw EMCC Accredit-account is gedeblokkeerd",
 			[]string{"The EMCC office enabled your EMCC Accredit account again on 6 December 2026 09:00 UTC.", "You can log in again", d.Link},
-			[]string{"Het EMCC-bureau heeft uw EMCC Accredit-account gedeblokkeerd op 6 december 2026 09:00 UTC.", "U kunt weer inloggen", d.Link}},
+			[]string{"Het EMCC-bureau heeft uw EMCC Accredit-account gedeblokkeerd op 6 december 2026 om 09:00 UTC.", "U kunt weer inloggen", d.Link}},
 		{KindSessionsEnded, "You were logged out of EMCC Accredit", "U bent uitgelogd uit EMCC Accredit",
 			[]string{"The EMCC office ended every session of your EMCC Accredit account on 6 December 2026 09:00 UTC:", "Log in again", d.Link,
 				"If you do not know why, contact the EMCC office"},
-			[]string{"Het EMCC-bureau heeft alle sessies van uw EMCC Accredit-account beëindigd op 6 december 2026 09:00 UTC:", "Log opnieuw in", d.Link,
+			[]string{"Het EMCC-bureau heeft alle sessies van uw EMCC Accredit-account beëindigd op 6 december 2026 om 09:00 UTC:", "Log opnieuw in", d.Link,
 				"Weet u niet waarom, neem dan contact op met het EMCC-bureau"}},
 	} {
 		t.Run(string(c.kind), func(t *testing.T) {
@@ -151,12 +151,12 @@ func TestDatesInMailReadAsWordsInTheMailsLanguage(t *testing.T) {
 	}{
 		{KindRenewalReminder, "valid until 2 March 2031", "geldig tot 2 maart 2031"},
 		{KindRenewalOutcome, "valid until 2 March 2031", "geldig tot 2 maart 2031"},
-		{KindInterview, "set for 6 December 2026 14:30 UTC", "vastgesteld op 6 december 2026 14:30 UTC"},
-		{KindPasswordChanged, "changed on 6 December 2026 14:30 UTC", "gewijzigd op 6 december 2026 14:30 UTC"},
-		{KindEmailChanged, "changed on 6 December 2026 14:30 UTC", "gewijzigd op 6 december 2026 14:30 UTC"},
-		{KindAccountDisabled, "account on 6 December 2026 14:30 UTC.", "geblokkeerd op 6 december 2026 14:30 UTC."},
-		{KindAccountEnabled, "again on 6 December 2026 14:30 UTC.", "gedeblokkeerd op 6 december 2026 14:30 UTC."},
-		{KindSessionsEnded, "account on 6 December 2026 14:30 UTC:", "beëindigd op 6 december 2026 14:30 UTC:"},
+		{KindInterview, "set for 6 December 2026 14:30 UTC", "vastgesteld op 6 december 2026 om 14:30 UTC"},
+		{KindPasswordChanged, "changed on 6 December 2026 14:30 UTC", "gewijzigd op 6 december 2026 om 14:30 UTC"},
+		{KindEmailChanged, "changed on 6 December 2026 14:30 UTC", "gewijzigd op 6 december 2026 om 14:30 UTC"},
+		{KindAccountDisabled, "account on 6 December 2026 14:30 UTC.", "geblokkeerd op 6 december 2026 om 14:30 UTC."},
+		{KindAccountEnabled, "again on 6 December 2026 14:30 UTC.", "gedeblokkeerd op 6 december 2026 om 14:30 UTC."},
+		{KindSessionsEnded, "account on 6 December 2026 14:30 UTC:", "beëindigd op 6 december 2026 om 14:30 UTC:"},
 	} {
 		t.Run(string(c.kind), func(t *testing.T) {
 			_, en, _, nl := renderBoth(t, c.kind, d)
@@ -220,7 +220,7 @@ func TestTheDigestSaysSinceWhen(t *testing.T) {
 	if want := "New submissions since 4 December 2026 09:15 UTC: 1\n- 01NEW: "; !strings.Contains(en, want) {
 		t.Errorf("the English digest does not say since when (%q):\n%s", want, en)
 	}
-	if want := "Nieuwe aanvragen sinds 4 december 2026 09:15 UTC: 1\n- 01NEW: "; !strings.Contains(nl, want) {
+	if want := "Nieuwe aanvragen sinds 4 december 2026 om 09:15 UTC: 1\n- 01NEW: "; !strings.Contains(nl, want) {
 		t.Errorf("the Dutch digest does not say since when (%q):\n%s", want, nl)
 	}
 }
@@ -322,7 +322,7 @@ func TestTheInterviewsMailToAnAssessorIsTheirs(t *testing.T) {
 		}
 	}
 	for _, w := range []string{"Beste Vera Verifier,", "dossier 01CASE (EIA · Senior Practitioner), waaraan u deelneemt als verificateur, is verplaatst.",
-		"Het was vastgesteld op 4 maart 2026 14:30 UTC; het is nu vastgesteld op 6 maart 2026 10:00 UTC.", "Waar: Room 3, EMCC House", d.Link, "kiest u welke e-mails u ontvangt"} {
+		"Het was vastgesteld op 4 maart 2026 om 14:30 UTC; het is nu vastgesteld op 6 maart 2026 om 10:00 UTC.", "Waar: Room 3, EMCC House", d.Link, "kiest u welke e-mails u ontvangt"} {
 		if !strings.Contains(nlBody, w) {
 			t.Errorf("no %q in\n%s", w, nlBody)
 		}
@@ -332,7 +332,7 @@ func TestTheInterviewsMailToAnAssessorIsTheirs(t *testing.T) {
 	}
 	d.Was, d.Role = time.Time{}, "assessor"
 	if en, b, _, nb := renderBoth(t, KindInterview, d); en != "The interview on case 01CASE is set" ||
-		!strings.Contains(b, "as its assessor, is set for 6 March 2026 10:00 UTC.") || !strings.Contains(nb, "als assessor, is vastgesteld op 6 maart 2026 10:00 UTC.") {
+		!strings.Contains(b, "as its assessor, is set for 6 March 2026 10:00 UTC.") || !strings.Contains(nb, "als assessor, is vastgesteld op 6 maart 2026 om 10:00 UTC.") {
 		t.Errorf("the first interview to the assessor:\n%s\n%s\n%s", en, b, nb)
 	}
 	if !slices.Contains(KindsFor(domain.RoleAssessor), KindInterview) {
