@@ -73,8 +73,8 @@ func (s *Server) register(c echo.Context) error {
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	if req.Language != "" && !slices.Contains(mail.Languages, req.Language) {
-		return domain.InvalidFields("invalid registration", domain.FieldError{Field: "language", Reason: `"en" or "nl"`})
+	if err := checkAccountLanguage("invalid registration", req.Language); err != nil {
+		return err
 	}
 	// A public route knows a caller who sends a token; the account made
 	// is still its registrant's own, recorded as self-service (as the
@@ -87,13 +87,7 @@ func (s *Server) register(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if req.Language != "" && s.deps.Mail != nil {
-		// The account is made: a failure here leaves its notices in English
-		// and is logged, not answered as the registration's.
-		if err := s.deps.Mail.SetSignUpLanguage(c.Request().Context(), u.ID, req.Language); err != nil {
-			s.deps.Log.Warn("api: sign-up language not kept", "user_id", u.ID, "err", err)
-		}
-	}
+	s.keepAccountLanguage(c, u.ID, req.Language)
 	writeResult(c, res)
 	return c.JSON(http.StatusCreated, u)
 }
@@ -169,11 +163,37 @@ type createUserRequest struct {
 	Name     string      `json:"name"`
 	Role     domain.Role `json:"role"`
 	Password string      `json:"password"`
+	Language string      `json:"language"` // the mail's, until one is chosen or a case gives one
+}
+
+// checkAccountLanguage refuses a language for a new account's mail other
+// than none, "en" or "nl", before the account is made.
+func checkAccountLanguage(message, language string) error {
+	if language != "" && !slices.Contains(mail.Languages, language) {
+		return domain.InvalidFields(message, domain.FieldError{Field: "language", Reason: `"en" or "nl"`})
+	}
+	return nil
+}
+
+// keepAccountLanguage records the language a new account was made in
+// for its mail (mail.Preferences.MadeIn). The account is made: a failure
+// here leaves its notices in English and is logged, not answered as the
+// command's.
+func (s *Server) keepAccountLanguage(c echo.Context, userID, language string) {
+	if language == "" || s.deps.Mail == nil {
+		return
+	}
+	if err := s.deps.Mail.SetAccountLanguage(c.Request().Context(), userID, language); err != nil {
+		s.deps.Log.Warn("api: the new account's mail language not kept", "user_id", userID, "err", err)
+	}
 }
 
 func (s *Server) createUser(c echo.Context) error {
 	var req createUserRequest
 	if err := bind(c, &req); err != nil {
+		return err
+	}
+	if err := checkAccountLanguage("invalid user", req.Language); err != nil {
 		return err
 	}
 	m, err := meta(c)
@@ -184,6 +204,7 @@ func (s *Server) createUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.keepAccountLanguage(c, u.ID, req.Language)
 	writeResult(c, res)
 	return c.JSON(http.StatusCreated, u)
 }

@@ -54,3 +54,22 @@ func TestAnApplicantWhoSignedUpInDutchIsMailedInDutch(t *testing.T) {
 		}
 	}
 }
+
+// TestAUserTheOfficeMakesIsMailedInTheLanguageItGave: an assessor or an
+// office user has no case, so their account's notices were in English
+// whatever language they read; the office gives the language as it makes
+// the account.
+func TestAUserTheOfficeMakesIsMailedInTheLanguageItGave(t *testing.T) {
+	tm := newTeam(t)
+	body := map[string]string{"email": "vera@example.org", "name": "Vera Verifier", "role": "assessor", "password": "Vera's long first passphrase", "language": "fr"}
+	if p := Expect(t, tm.in.Post(t, "/api/v1/users", tm.admin, body), 400).Map(t); !strings.Contains(fmt.Sprint(p["errors"]), "field:language ") {
+		t.Fatalf("a user made in French: got %v, want a 400 naming language", p)
+	}
+	body["language"] = "nl"
+	var u struct{ ID string }
+	Expect(t, tm.in.Post(t, "/api/v1/users", tm.admin, body), 201).JSON(t, &u)
+	Expect(t, tm.in.Post(t, "/api/v1/users/"+u.ID+"/disable", tm.admin, map[string]string{"reason": "A check."}), 200)
+	if m := tm.waitMail(t, "account_disabled", toUser(u.ID)); m["language"] != "nl" {
+		t.Fatalf("the notice to an assessor the office made in Dutch: got %v, want it in Dutch", m)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/emcc/accredit/domain/accounts"
 	"github.com/emcc/accredit/domain/aggregate"
 	"github.com/emcc/accredit/domain/framework"
+	"github.com/emcc/accredit/domain/mail"
 	"github.com/emcc/accredit/projections"
 	"github.com/emcc/accredit/projections/search"
 )
@@ -64,6 +65,7 @@ const usersPageSize = 50
 func (a *app) users(x *ctx) error {
 	p := x.newPage("users.title", nil)
 	p.Form.Set("role", string(domain.RoleAssessor))
+	p.Form.Set("language", x.lang) // the new user's mail: most are the office's own language
 	return a.usersPage(x, p, 0)
 }
 
@@ -71,11 +73,17 @@ func (a *app) createUser(x *ctx) error {
 	p := x.newPage("users.title", nil)
 	p.Form = x.form
 	in := accounts.NewUser{Name: x.fv("name"), Email: x.fv("email"), Password: x.form.Get("password"), Role: domain.Role(x.fv("role"))}
+	lang := x.fv("language")
+	if lang != "" && !slices.Contains(mail.Languages, lang) {
+		p.Form.Del("password")
+		return a.usersPage(x, p, x.fieldErrors(p, domain.InvalidFields("invalid user", domain.FieldError{Field: "language", Reason: `"en" or "nl"`}), nil))
+	}
 	u, res, err := a.d.Accounts.Create(x.Request().Context(), x.meta("create_user"), in)
 	if err != nil {
 		p.Form.Del("password")
 		return a.usersPage(x, p, x.fieldErrors(p, err, nil))
 	}
+	a.keepAccountLanguage(x, u.ID, lang)
 	a.settle(x, res.Seq)
 	return x.redirect("/office/users/" + u.ID + "?ok=user_created")
 }

@@ -164,7 +164,7 @@ func (a *app) signup(x *ctx) error {
 	if err != nil {
 		return x.render(x.fieldErrors(p, err, nil), "signup", p)
 	}
-	a.keepSignUpLanguage(x, u.ID)
+	a.keepAccountLanguage(x, u.ID, x.lang)
 	l, err := a.d.Accounts.LoginFromDevice(x.Request().Context(), in.Email, in.Password, x.RealIP(), x.device())
 	if err != nil {
 		return x.redirect("/login?ok=registered")
@@ -173,16 +173,16 @@ func (a *app) signup(x *ctx) error {
 	return x.redirect("/applications?ok=welcome")
 }
 
-// keepSignUpLanguage records the page's language as the new user's mail
-// language until they choose one or apply: someone who signed up in Dutch
-// was mailed their account's notices in English. The account is made
-// either way; a failure only leaves those notices in English.
-func (a *app) keepSignUpLanguage(x *ctx, userID string) {
-	if a.d.Mail == nil {
+// keepAccountLanguage records lang as a new user's mail language until
+// they choose one or apply: someone who signed up in Dutch was mailed
+// their account's notices in English. The account is made either way; a
+// failure only leaves those notices in English.
+func (a *app) keepAccountLanguage(x *ctx, userID, lang string) {
+	if a.d.Mail == nil || lang == "" {
 		return
 	}
-	if err := a.d.Mail.SetSignUpLanguage(x.Request().Context(), userID, x.lang); err != nil {
-		a.d.Log.Warn("web: sign-up language not kept", "user_id", userID, "err", err)
+	if err := a.d.Mail.SetAccountLanguage(x.Request().Context(), userID, lang); err != nil {
+		a.d.Log.Warn("web: the new account's mail language not kept", "user_id", userID, "err", err)
 	}
 }
 

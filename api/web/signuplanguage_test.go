@@ -3,6 +3,7 @@ package web_test
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -40,6 +41,43 @@ func TestSigningUpInDutchMakesTheAccountsMailDutch(t *testing.T) {
 		}
 		if time.Now().After(deadline) {
 			t.Fatal("no notice of the changed password")
+		}
+	}
+}
+
+// TestTheOfficeGivesTheLanguageOfANewUsersMail: the users page asks the
+// language of a new user's emails, its own language chosen; an assessor
+// made with Dutch is mailed their account's notices in Dutch.
+func TestTheOfficeGivesTheLanguageOfANewUsersMail(t *testing.T) {
+	w := newWorld(t)
+	office := w.officeClient(t)
+	office.setLang("nl")
+	page := office.get("/office/users").Body
+	if !strings.Contains(page, `name="language"`) || !strings.Contains(page, `<option value="nl" selected>Nederlands</option>`) {
+		t.Fatalf("the users page on the Dutch side does not offer the new user's mail language with Dutch chosen: %.3000s", page)
+	}
+	a := office.post("/office/users", url.Values{"name": {"Vera Verifier"}, "email": {"vera@example.org"}, "role": {"assessor"},
+		"password": {"Vera's long first passphrase"}, "language": {"nl"}}, true)
+	if a.Status != http.StatusSeeOther {
+		t.Fatalf("making the user: got %d, want 303: %.1000s", a.Status, a.Body)
+	}
+	id := strings.TrimPrefix(strings.Split(a.Location, "?")[0], "/office/users/")
+	Expect(t, w.in.Post(t, "/api/v1/users/"+id+"/disable", w.admin, map[string]string{"reason": "A check."}), 200)
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		var outbox struct {
+			Messages []map[string]any `json:"messages"`
+		}
+		Expect(t, w.in.Get(t, "/api/v1/outbox?limit=500", w.admin), 200).JSON(t, &outbox)
+		for _, m := range outbox.Messages {
+			if m["kind"] == "account_disabled" && m["recipient_id"] == id {
+				if m["language"] != "nl" {
+					t.Fatalf("the notice to an assessor the office made with Dutch: got %v, want it in Dutch", m)
+				}
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no notice of the disabled account")
 		}
 	}
 }

@@ -124,10 +124,11 @@ type Message struct {
 type Preferences struct {
 	Off      []Kind `json:"off,omitempty"`
 	Language string `json:"language,omitempty"` // "en", "nl" or "" (the case's)
-	// SignedUpIn is the language the user signed up in: their mail's
-	// language while neither their choice nor a case of theirs gives one
-	// (a Dutch applicant's notices before their first case).
-	SignedUpIn string `json:"signed_up_in,omitempty"`
+	// MadeIn is the language the account was made in (the sign-up's, or
+	// the one the office gave a user it made): their mail's language while
+	// neither their choice nor a case of theirs gives one (a Dutch
+	// applicant's notices before their first case, a Dutch assessor's).
+	MadeIn string `json:"made_in,omitempty"`
 }
 
 // Wants reports whether the user receives kind k.

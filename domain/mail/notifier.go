@@ -533,7 +533,7 @@ func (n *Notifier) notifiedAt(ctx context.Context, id, recipient, address, caseL
 	if !prefs.Wants(kind) {
 		return false, nil
 	}
-	lang := cmp.Or(prefs.Language, caseLang, prefs.SignedUpIn)
+	lang := cmp.Or(prefs.Language, caseLang, prefs.MadeIn)
 	if lang != "nl" {
 		lang = "en"
 	}

@@ -53,7 +53,7 @@ func (o *Outbox) SetChoices(ctx context.Context, userID string, role domain.Role
 	if err != nil {
 		return Choices{}, domain.Wrap(domain.Unavailable, err, "preferences unavailable")
 	}
-	p := Preferences{Language: language, SignedUpIn: old.SignedUpIn}
+	p := Preferences{Language: language, MadeIn: old.MadeIn}
 	for _, k := range kinds {
 		if !slices.Contains(on, k) {
 			p.Off = append(p.Off, k)
@@ -65,10 +65,10 @@ func (o *Outbox) SetChoices(ctx context.Context, userID string, role domain.Role
 	return o.Choices(ctx, userID, role)
 }
 
-// SetSignUpLanguage records the language a user signed up in, which
-// their mail falls back to while they have chosen none and have no case
-// (Preferences.SignedUpIn). Errors: Invalid (another language).
-func (o *Outbox) SetSignUpLanguage(ctx context.Context, userID, language string) error {
+// SetAccountLanguage records the language a user's account was made in,
+// which their mail falls back to while they have chosen none and have no
+// case (Preferences.MadeIn). Errors: Invalid (another language).
+func (o *Outbox) SetAccountLanguage(ctx context.Context, userID, language string) error {
 	if !slices.Contains(Languages, language) {
 		return domain.InvalidFields("invalid language", domain.FieldError{Field: "language", Reason: `"en" or "nl"`})
 	}
@@ -76,10 +76,10 @@ func (o *Outbox) SetSignUpLanguage(ctx context.Context, userID, language string)
 	if err != nil {
 		return domain.Wrap(domain.Unavailable, err, "preferences unavailable")
 	}
-	if p.SignedUpIn == language {
-		return nil // a sign-up sent again
+	if p.MadeIn == language {
+		return nil // the account's making sent again
 	}
-	p.SignedUpIn = language
+	p.MadeIn = language
 	if err := o.o.Store.SetPreferences(ctx, userID, p); err != nil {
 		return domain.Wrap(domain.Unavailable, err, "preferences unavailable")
 	}
