@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -123,6 +124,74 @@ func TestOfficeQueueWalkedWhileCasesMove(t *testing.T) {
 	for _, q := range []string{"cursor=5.3", "cursor=1774000000000000000." + ids[0] + "&offset=2"} {
 		if r := tm.in.Get(t, "/api/v1/queue?"+q, tm.admin); r.Status != 400 {
 			t.Errorf("GET /api/v1/queue?%s: %d %s, want 400", q, r.Status, r.Body)
+		}
+	}
+}
+
+// TestAssessorQueueWalkedByCursor: an assessor walks the cases they may
+// take by pages of one, claiming each as it is read, and then their own
+// by pages of one: each case comes once on each list. The offset and
+// cursor were ignored for an assessor, so they saw the first page again
+// and never the rest. A cursor that is no queue place, or an offset, is
+// a 400 naming it.
+func TestAssessorQueueWalkedByCursor(t *testing.T) {
+	tm := newTeam(t)
+	var ids []string
+	for range 4 {
+		id := tm.openEIA(t)
+		tm.post(t, "/api/v1/cases/"+id+"/submit", tm.applicant.Token, declared, 200)
+		tm.post(t, "/api/v1/cases/"+id+"/screening", tm.admin, map[string]string{"outcome": "accepted"}, 200)
+		tm.setClock(t, tm.clock.Now().Add(time.Hour))
+		ids = append(ids, id)
+	}
+	type item struct {
+		CaseID string `json:"case_id"`
+	}
+	type page struct {
+		Available      []item `json:"available"`
+		HasMore        bool   `json:"has_more"`
+		NextCursor     string `json:"next_cursor"`
+		Mine           []item `json:"mine"`
+		MineHasMore    bool   `json:"mine_has_more"`
+		MineNextCursor string `json:"mine_next_cursor"`
+	}
+	walk := func(list string, claim bool) []string {
+		var seen []string
+		path, seq := "/api/v1/queue?limit=1", 0
+		for pages := 0; pages < 10; pages++ {
+			var p page
+			Expect(t, tm.in.Get(t, fmt.Sprintf("%s&min_seq=%d", path, seq), tm.assessor.Token), 200).JSON(t, &p)
+			items, more, next, param := p.Available, p.HasMore, p.NextCursor, "cursor"
+			if list == "mine" {
+				items, more, next, param = p.Mine, p.MineHasMore, p.MineNextCursor, "mine_cursor"
+			}
+			for _, c := range items {
+				seen = append(seen, c.CaseID)
+			}
+			if more != (next != "") {
+				t.Fatalf("%s: has_more %v with next cursor %q", list, more, next)
+			}
+			if next == "" {
+				break
+			}
+			if claim {
+				r := tm.post(t, "/api/v1/cases/"+seen[len(seen)-1]+"/claim", tm.assessor.Token, map[string]string{"role": "assessor"}, 200)
+				seq = int(r["seq"].(float64))
+			}
+			path = "/api/v1/queue?limit=1&" + param + "=" + url.QueryEscape(next)
+		}
+		return seen
+	}
+	if seen := walk("available", true); !slices.Equal(seen, ids) {
+		t.Fatalf("the cases to take by pages: %v, want each of %v once", seen, ids)
+	}
+	tm.post(t, "/api/v1/cases/"+ids[3]+"/claim", tm.assessor.Token, map[string]string{"role": "assessor"}, 200)
+	if seen := walk("mine", false); !slices.Equal(seen, ids) {
+		t.Fatalf("their own cases by pages: %v, want each of %v once", seen, ids)
+	}
+	for q, name := range map[string]string{"cursor=5.3": `"cursor"`, "mine_cursor=1774000000000000000.0." + ids[0]: `"mine_cursor"`, "offset=1": `"offset"`} {
+		if r := tm.in.Get(t, "/api/v1/queue?"+q, tm.assessor.Token); r.Status != 400 || !strings.Contains(string(r.Body), name) {
+			t.Errorf("GET /api/v1/queue?%s: %d %s, want a 400 naming %s", q, r.Status, r.Body, name)
 		}
 	}
 }

@@ -117,6 +117,23 @@ func (s *Server) queue(c echo.Context) error {
 		return err
 	}
 	if u.Role == domain.RoleAssessor {
+		// Two lists, each paged by its own cursor: the offset, ignored, gave
+		// the first page again and no way past it.
+		if offset > 0 {
+			return badQuery("offset", "the office's queue only: follow next_cursor")
+		}
+		var at projections.AssessorCursors
+		for _, q := range []struct {
+			name, next string
+			cur        *projections.QueueCursor
+		}{{"cursor", "next_cursor", &at.Available}, {"mine_cursor", "mine_next_cursor", &at.Mine}} {
+			if v := c.QueryParam(q.name); v != "" {
+				var ok bool
+				if *q.cur, ok = projections.ParseFinishedCursor(v); !ok {
+					return badQuery(q.name, "the "+q.next+" of the previous page")
+				}
+			}
+		}
 		p, err := s.deps.Cases.AssessorProfile(u.ID)
 		if err != nil {
 			return err
@@ -125,15 +142,30 @@ func (s *Server) queue(c echo.Context) error {
 			availItems, mineItems := queueItems.Get().(*[]projections.QueueItem), queueItems.Get().(*[]projections.QueueItem)
 			defer putQueueItems(availItems)
 			defer putQueueItems(mineItems)
-			avail, mine := m.Cases.AssessorQueueIn(*availItems, *mineItems, p, now, s.deps.Reads.SLA, limit)
+			avail, mine := m.Cases.AssessorQueueIn(*availItems, *mineItems, p, now, s.deps.Reads.SLA, limit, at)
 			*availItems, *mineItems = avail.Items, mine.Items
 			days := int(s.deps.Reads.SLA.Hours() / 24)
-			return writeQueue(c, []queueField{itemsField("available", avail.Items), boolField("has_more", avail.HasMore),
-				itemsField("mine", mine.Items), boolField("mine_has_more", mine.HasMore), uintField("seq", pos), intField("service_level_days", days)},
-				func() map[string]any {
-					return map[string]any{"available": avail.Items, "has_more": avail.HasMore, "mine": mine.Items, "mine_has_more": mine.HasMore, "seq": pos,
-						"service_level_days": days}
-				})
+			// In the names' order, as encoding/json writes the map.
+			fields := []queueField{itemsField("available", avail.Items), boolField("has_more", avail.HasMore),
+				itemsField("mine", mine.Items), boolField("mine_has_more", mine.HasMore)}
+			if mine.Next != nil {
+				fields = append(fields, stringField("mine_next_cursor", mine.Next.String()))
+			}
+			if avail.Next != nil {
+				fields = append(fields, stringField("next_cursor", avail.Next.String()))
+			}
+			fields = append(fields, uintField("seq", pos), intField("service_level_days", days))
+			return writeQueue(c, fields, func() map[string]any {
+				out := map[string]any{"available": avail.Items, "has_more": avail.HasMore, "mine": mine.Items, "mine_has_more": mine.HasMore, "seq": pos,
+					"service_level_days": days}
+				if avail.Next != nil {
+					out["next_cursor"] = avail.Next.String()
+				}
+				if mine.Next != nil {
+					out["mine_next_cursor"] = mine.Next.String()
+				}
+				return out
+			})
 		})
 	}
 	var f projections.QueueFilter

@@ -1,7 +1,6 @@
 package projections
 
 import (
-	"iter"
 	"math"
 	"slices"
 	"strings"
@@ -416,56 +415,6 @@ func emptied(items []QueueItem) []QueueItem {
 	return items[:0]
 }
 
-// AssessorQueue is what one assessor sees, each oldest first and up to
-// limit: the cases awaiting assessment they may take, and their own cases
-// in progress.
-func (m *Cases) AssessorQueue(p accreditation.AssessorProfile, now time.Time, sla time.Duration, limit int) (available, mine Page) {
-	return m.AssessorQueueIn(make([]QueueItem, 0, min(limit, len(m.awaitKey))), make([]QueueItem, 0, min(limit, len(m.open.byUser[p.UserID]))),
-		p, now, sla, limit)
-}
-
-// AssessorQueueIn is AssessorQueue making the pages in the arrays of
-// availItems and mineItems (emptied first), as OfficeQueueIn does.
-func (m *Cases) AssessorQueueIn(availItems, mineItems []QueueItem, p accreditation.AssessorProfile, now time.Time, sla time.Duration, limit int) (available, mine Page) {
-	available, mine = Page{Items: emptied(availItems)}, Page{Items: emptied(mineItems)}
-	// Their own cases in progress, from their index in submission order.
-	for _, r := range m.open.byUser[p.UserID] {
-		c, ok := m.Case(r.id)
-		if !ok {
-			continue
-		}
-		if len(mine.Items) == limit {
-			mine.HasMore = true
-			break
-		}
-		it := item(c, now, sla)
-		it.MyRole = it.roleOf(p.UserID)
-		it.Barred = barred(c, p, it.MyRole)
-		mine.Items = append(mine.Items, it)
-	}
-	for r := range m.awaitingFor(p) {
-		c, ok := m.Case(r.id)
-		// Cheap checks first; CanClaim has the last word (and refuses a
-		// role to whoever holds the other, so that is not asked here too).
-		if !ok || c.State != accreditation.StateAwaitingAssessment || !slices.Contains(p.Schemes, string(c.Scheme)) ||
-			!p.MaxLevel.AtLeast(c.Level) || !slices.Contains(p.Languages, c.Language) || slices.Contains(p.Conflicts, c.ApplicantID) {
-			continue
-		}
-		roles := c.ClaimableRoles(p)
-		if len(roles) == 0 {
-			continue
-		}
-		if len(available.Items) == limit {
-			available.HasMore = true
-			break
-		}
-		it := item(c, now, sla)
-		it.Claimable = roles
-		available.Items = append(available.Items, it)
-	}
-	return available, mine
-}
-
 // barred reports whether p no longer meets the conditions of role, held
 // on c (the check claiming makes, Case.Exclusions; domain/cases refuses
 // such a holder's steps).
@@ -626,42 +575,5 @@ func (m *Cases) unplaceAwaiting(id string) {
 	o.remove(id)
 	if o.len() == 0 {
 		delete(m.awaitingBy, k)
-	}
-}
-
-// awaitingFor yields the cases awaiting assessment in the parts profile p
-// matches, by submission: the parts are merged.
-func (m *Cases) awaitingFor(p accreditation.AssessorProfile) iter.Seq[queueRef] {
-	var parts [][][]queueRef
-	for k, o := range m.awaitingBy {
-		if slices.Contains(p.Schemes, string(k.scheme)) && p.MaxLevel.AtLeast(k.level) && slices.Contains(p.Languages, k.language) {
-			parts = append(parts, o.blocks)
-		}
-	}
-	return func(yield func(queueRef) bool) {
-		type cursor struct{ block, i int }
-		at := make([]cursor, len(parts))
-		for {
-			best := -1
-			for j, blocks := range parts {
-				c := at[j]
-				if c.block == len(blocks) {
-					continue
-				}
-				if best < 0 || byTime(blocks[c.block][c.i], parts[best][at[best].block][at[best].i]) < 0 {
-					best = j
-				}
-			}
-			if best < 0 {
-				return
-			}
-			c := &at[best]
-			if !yield(parts[best][c.block][c.i]) {
-				return
-			}
-			if c.i++; c.i == len(parts[best][c.block]) {
-				c.block, c.i = c.block+1, 0
-			}
-		}
 	}
 }

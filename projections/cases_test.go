@@ -256,11 +256,11 @@ func TestAQueuePageMadeInAUsedArrayIsTheFreshPage(t *testing.T) {
 			if got := m.OfficeQueueIn(nil, projections.QueueFilter{State: "none"}, g.Now(), sla, 0, limit); got.Items == nil {
 				t.Fatalf("office queue, limit %d, in no array: items nil (JSON null), want empty", limit)
 			}
-			if avail, mine := m.AssessorQueueIn(nil, nil, accreditation.AssessorProfile{UserID: "nobody"}, g.Now(), sla, limit); avail.Items == nil || mine.Items == nil {
+			if avail, mine := m.AssessorQueueIn(nil, nil, accreditation.AssessorProfile{UserID: "nobody"}, g.Now(), sla, limit, projections.AssessorCursors{}); avail.Items == nil || mine.Items == nil {
 				t.Fatalf("assessor's queue, limit %d, in no arrays: items %v and %v (nil is JSON null), want empty", limit, avail.Items, mine.Items)
 			}
 			freshAvail, freshMine := m.AssessorQueue(p, g.Now(), sla, limit)
-			avail, mine := m.AssessorQueueIn(used(), used()[:7], p, g.Now(), sla, limit)
+			avail, mine := m.AssessorQueueIn(used(), used()[:7], p, g.Now(), sla, limit, projections.AssessorCursors{})
 			if len(freshAvail.Items) == 0 || !reflect.DeepEqual(avail, freshAvail) || !reflect.DeepEqual(mine, freshMine) {
 				t.Fatalf("assessor's queue, limit %d, in used arrays: %+v and %+v, made afresh: %+v and %+v", limit, avail, mine, freshAvail, freshMine)
 			}
