@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/accreditation"
@@ -18,31 +19,85 @@ import (
 // queueLimit is how many cases a queue page shows.
 const queueLimit = 50
 
+// assessorQueuePage is how many cases each list of an assessor's queue
+// page shows: queueLimit, but a test of the pager sets fewer while the
+// server runs.
+var assessorQueuePage = func() *atomic.Int32 {
+	var n atomic.Int32
+	n.Store(queueLimit)
+	return &n
+}()
+
 func (a *app) queue(x *ctx) error {
-	d, err := a.queueData(x)
+	p := x.newPage("queue.title", nil)
+	d, err := a.queueData(x, p)
 	if err != nil {
 		return err
 	}
-	return x.render(0, "queue", x.newPage("queue.title", d))
+	p.D = d
+	return x.render(0, "queue", p)
 }
 
 // queueData is what the queue page shows its reader: the cases they may
-// take, their own, and the renewals assigned to them.
-func (a *app) queueData(x *ctx) (map[string]any, error) {
-	p, err := a.d.Cases.AssessorProfile(x.user.ID)
+// take, their own, and the renewals assigned to them. Each list goes on
+// after the case its cursor names (?cursor, ?mine_cursor): past the first
+// page, an assessor had no way to their other cases. A spoilt cursor
+// starts its list again, and p says so.
+func (a *app) queueData(x *ctx, p *page) (map[string]any, error) {
+	prof, err := a.d.Cases.AssessorProfile(x.user.ID)
 	if err != nil {
 		return nil, err
+	}
+	var at projections.AssessorCursors
+	q := x.QueryParams()
+	for name, cur := range map[string]*projections.QueueCursor{"cursor": &at.Available, "mine_cursor": &at.Mine} {
+		if v := q.Get(name); v != "" {
+			var ok bool
+			if *cur, ok = projections.ParseFinishedCursor(v); !ok {
+				q.Del(name)
+				p.Spoilt = x.T("pager.spoilt")
+			}
+		}
 	}
 	var avail, mine projections.Page
 	var renewals []projections.RenewalItem
 	a.read(func(m *projections.Models) {
-		avail, mine = m.Cases.AssessorQueue(p, a.d.Now(), a.sla(), queueLimit)
+		avail, mine = m.Cases.AssessorQueueAfter(prof, a.d.Now(), a.sla(), int(assessorQueuePage.Load()), at)
 		// In assessment, and returned to the holder: it comes back to
 		// them when resubmitted, and was gone from their page meanwhile.
 		renewals = m.Cases.Renewals("", x.user.ID)
 	})
-	return map[string]any{"Available": avail, "Mine": mine, "HasProfile": len(p.Schemes) > 0,
-		"SLADays": int(a.sla().Hours() / 24), "Renewals": renewals}, nil
+	d := map[string]any{"Available": avail, "Mine": mine, "HasProfile": len(prof.Schemes) > 0,
+		"SLADays": int(a.sla().Hours() / 24), "Renewals": renewals, "AvailPaged": at.Available.ID != ""}
+	// Each list's links keep the other's place.
+	link := func(name string, cur *projections.QueueCursor) string {
+		v := url.Values{}
+		for _, k := range []string{"cursor", "mine_cursor"} {
+			if q.Get(k) != "" {
+				v.Set(k, q.Get(k))
+			}
+		}
+		if v.Del(name); cur != nil {
+			v.Set(name, cur.String())
+		}
+		if len(v) == 0 {
+			return "/queue"
+		}
+		return "/queue?" + v.Encode()
+	}
+	if avail.Next != nil {
+		d["AvailNext"] = link("cursor", avail.Next)
+	}
+	if at.Available.ID != "" {
+		d["AvailFirst"] = link("cursor", nil)
+	}
+	if mine.Next != nil {
+		d["MineNext"] = link("mine_cursor", mine.Next)
+	}
+	if at.Mine.ID != "" {
+		d["MineFirst"] = link("mine_cursor", nil)
+	}
+	return d, nil
 }
 
 func (a *app) claim(x *ctx) error {
@@ -62,7 +117,7 @@ func (a *app) claim(x *ctx) error {
 		} else {
 			status = x.fieldErrors(p, err, nil)
 		}
-		d, derr := a.queueData(x)
+		d, derr := a.queueData(x, p)
 		if derr != nil {
 			return derr
 		}

@@ -20,3 +20,10 @@ func SetOfficeQueuePageSize(n int) (undo func()) {
 	old := officeQueuePage.Swap(int32(n))
 	return func() { officeQueuePage.Store(old) }
 }
+
+// SetAssessorQueuePageSize sets how many cases each list of an assessor's
+// queue page shows; it returns the undo.
+func SetAssessorQueuePageSize(n int) (undo func()) {
+	old := assessorQueuePage.Swap(int32(n))
+	return func() { assessorQueuePage.Store(old) }
+}

@@ -91,6 +91,7 @@ type page struct {
 	Asset    string
 	OK       string
 	Unseen   string // that a change is saved but the page may not show it yet
+	Spoilt   string // that the page's link was spoilt or stale, and the first page is shown
 	Errors   map[string]string
 	Problems []string
 	Form     url.Values
