@@ -18,10 +18,11 @@ var finishedLimit = func() *atomic.Int32 {
 // submission first, a page at a time (?cursor), each linked to the case.
 func (a *app) finishedQueue(x *ctx) error {
 	var after projections.FinishedCursor
+	spoilt := false
 	if v := x.QueryParam("cursor"); v != "" {
 		var ok bool
 		if after, ok = projections.ParseFinishedCursor(v); !ok {
-			after = projections.FinishedCursor{} // a spoilt link: from the newest
+			after, spoilt = projections.FinishedCursor{}, true // from the newest, saying so
 		}
 	}
 	var page projections.FinishedPage
@@ -30,5 +31,9 @@ func (a *app) finishedQueue(x *ctx) error {
 	if page.Next != nil {
 		d["Next"] = page.Next.String()
 	}
-	return x.render(0, "finished", x.newPage("finished.title", d))
+	p := x.newPage("finished.title", d)
+	if spoilt {
+		p.Spoilt = x.T("pager.spoilt")
+	}
+	return x.render(0, "finished", p)
 }

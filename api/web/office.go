@@ -58,9 +58,12 @@ func (a *app) officeQueue(x *ctx) error {
 	offset = max(offset, 0)
 	// The next page goes on after this one's last case, not by an offset:
 	// a case decided meanwhile moved the next one onto this page unseen.
+	spoilt := false
 	if v := x.QueryParam("cursor"); v != "" {
 		if after, ok := projections.ParseFinishedCursor(v); ok {
 			f.After, offset = after, 0
+		} else {
+			spoilt, offset = true, 0 // the first page, saying so
 		}
 	}
 	var pg projections.Page
@@ -98,6 +101,9 @@ func (a *app) officeQueue(x *ctx) error {
 		d["Prev"] = "/office/cases?" + q.Encode()
 	}
 	p := x.newPage("officequeue.title", d)
+	if spoilt {
+		p.Spoilt = x.T("pager.spoilt")
+	}
 	for _, k := range []string{"scheme", "level", "state", "overdue", "assessor_id"} {
 		p.Form.Set(k, x.QueryParam(k))
 	}

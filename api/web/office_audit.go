@@ -73,10 +73,16 @@ func (a *app) audit(x *ctx) error {
 	// Newest first: the office looks at what just happened.
 	var cur projections.Cursor
 	if v := x.QueryParam("before"); v != "" {
-		s, i, _ := strings.Cut(v, ".")
-		seq, _ := strconv.ParseUint(s, 10, 64)
-		idx, _ := strconv.Atoi(i)
-		cur = projections.Cursor{Seq: seq, Index: idx}
+		// As the API reads a cursor: a spoilt one was read as seq 0 (the
+		// newest page) or as some other place, with nothing said.
+		s, i, ok := strings.Cut(v, ".")
+		seq, err1 := strconv.ParseUint(s, 10, 64)
+		idx, err2 := strconv.ParseUint(i, 10, 31)
+		if ok && err1 == nil && err2 == nil {
+			cur = projections.Cursor{Seq: seq, Index: int(idx)}
+		} else {
+			p.Spoilt = x.T("pager.spoilt")
+		}
 	}
 	const limit = 50
 	page, next, err := a.d.Reads.Audit().PageNewest(x.Request().Context(), f, cur, limit)

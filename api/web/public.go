@@ -210,13 +210,14 @@ func (a *app) registerList(x *ctx) error {
 	cursor := x.QueryParam("cursor")
 	var rows []api.RegisterRow
 	var total, next int
+	spoilt := false
 	a.read(func(m *projections.Models) {
 		list := a.publicRegister().Listed(x.Request().Context(), m.Register)
 		from := 0
-		if e, ok := m.Register.Lookup(cursor); ok { // an unknown one: the first page
+		if e, ok := m.Register.Lookup(cursor); ok { // an unknown one: the first page, saying so
 			from = list.After(e.AwardedAt, e.AccreditationID)
 		} else {
-			cursor = ""
+			spoilt, cursor = cursor != "", ""
 		}
 		total = list.Count(f)
 		rows, next = list.Search(f, from, int(registerPage.Load()))
@@ -243,6 +244,9 @@ func (a *app) registerList(x *ctx) error {
 		d["Next"] = link(rows[len(rows)-1].AccreditationID)
 	}
 	p := x.newPage("register.title", d)
+	if spoilt {
+		p.Spoilt = x.T("pager.spoilt")
+	}
 	p.Form.Set("q", q)
 	p.Form.Set("scheme", scheme)
 	p.Form.Set("level", level)
