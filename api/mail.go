@@ -48,13 +48,31 @@ func (s *Server) outbox(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	page := s.deps.Mail.List(c.Request().Context(), offset, limit)
+	// Newest first: by offset, a message written between pages pushed the
+	// page before's last one onto the next, shown twice; a cursor goes on
+	// from the last one read.
+	var page mail.Page
+	if v := c.QueryParam("cursor"); v != "" {
+		before, ok := mail.ParseCursor(v)
+		if !ok {
+			return badQuery("cursor", "the next_cursor of the previous page")
+		}
+		if offset > 0 {
+			return badQuery("offset", "not with cursor")
+		}
+		page = s.deps.Mail.ListBefore(c.Request().Context(), before, limit)
+	} else {
+		page = s.deps.Mail.List(c.Request().Context(), offset, limit)
+	}
 	list := make([]outboxMessage, 0, len(page.Messages))
 	for _, m := range page.Messages {
 		list = append(list, summary(m))
 	}
-	return c.JSON(http.StatusOK, map[string]any{"messages": list, "total": page.Total, "offset": offset, "limit": limit,
-		"sending": s.deps.Mail.Sending()})
+	out := map[string]any{"messages": list, "total": page.Total, "offset": offset, "limit": limit, "sending": s.deps.Mail.Sending()}
+	if page.Next != nil {
+		out["next_cursor"] = page.Next.String()
+	}
+	return c.JSON(http.StatusOK, out)
 }
 
 // outboxView is one message, opened.

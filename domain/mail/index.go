@@ -100,14 +100,21 @@ func (x *index) current(e entry) bool {
 	return ok && m.CreatedAt.Equal(e.at)
 }
 
-// page returns limit messages from offset, newest first.
-func (x *index) page(offset, limit int) []Message {
+// page returns limit messages from offset, newest first, starting
+// before the message before names (from the newest when its id is
+// empty); more is whether any follow.
+func (x *index) page(before entry, offset, limit int) (out []Message, more bool) {
 	order := x.order
 	if x.loading { // asked before the load ended: what is known so far
 		order = slices.SortedFunc(slices.Values(order), compareEntries)
 	}
-	var out []Message
-	for i := len(order) - 1; i >= 0 && len(out) < limit; i-- {
+	i := len(order)
+	if before.id != "" {
+		// A cursor goes on from its place, whatever was written since: by
+		// offset, a message written between pages showed one twice.
+		i, _ = slices.BinarySearchFunc(order, before, compareEntries)
+	}
+	for i--; i >= 0; i-- {
 		e := order[i]
 		if !x.current(e) {
 			continue
@@ -116,9 +123,12 @@ func (x *index) page(offset, limit int) []Message {
 			offset--
 			continue
 		}
+		if len(out) == limit {
+			return out, true
+		}
 		out = append(out, x.byID[e.id])
 	}
-	return out
+	return out, false
 }
 
 // to returns the ids of the messages written to recipientID, oldest first.

@@ -51,16 +51,26 @@ func TestIndexPagesNewestFirstWhateverTheOrderOfArrival(t *testing.T) {
 	})
 	slices.SortFunc(all, func(a, b Message) int { return -compareEntries(entry{a.CreatedAt, a.ID}, entry{b.CreatedAt, b.ID}) })
 	for _, size := range []int{1, 7, 50, 1000} {
-		var got []Message
+		var got, byCursor []Message
 		for off := 0; ; off += size {
-			p := x.page(off, size)
+			p, more := x.page(entry{}, off, size)
 			got = append(got, p...)
-			if len(p) < size {
+			if !more {
 				break
 			}
 		}
-		if !slices.EqualFunc(got, all, func(a, b Message) bool { return a.ID == b.ID && a.Status == b.Status }) {
-			t.Fatalf("pages of %d: %d messages, want %d in order", size, len(got), len(all))
+		for before := (entry{}); ; {
+			p, more := x.page(before, 0, size)
+			byCursor = append(byCursor, p...)
+			if !more {
+				break
+			}
+			before = entry{p[len(p)-1].CreatedAt, p[len(p)-1].ID}
+		}
+		for _, got := range [][]Message{got, byCursor} {
+			if !slices.EqualFunc(got, all, func(a, b Message) bool { return a.ID == b.ID && a.Status == b.Status }) {
+				t.Fatalf("pages of %d: %d messages, want %d in order", size, len(got), len(all))
+			}
 		}
 	}
 	for id := range x.pending {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -372,10 +373,42 @@ const MinKeep = 100 * 24 * time.Hour
 type Page struct {
 	Messages []Message
 	Total    int
+	// Next is where the next page starts when more follow: before the
+	// page's last message.
+	Next *Cursor
+}
+
+// Cursor is a place in the outbox: a message's creation time and id.
+type Cursor struct {
+	At time.Time
+	ID string
+}
+
+// String is the cursor as a query parameter: "<unix nanoseconds>.<id>".
+func (c Cursor) String() string { return strconv.FormatInt(c.At.UnixNano(), 10) + "." + c.ID }
+
+// ParseCursor reads String's form; ok is false for anything else.
+func ParseCursor(s string) (c Cursor, ok bool) {
+	a, id, found := strings.Cut(s, ".")
+	n, err := strconv.ParseInt(a, 10, 64)
+	if !found || err != nil || !ValidID(id) {
+		return Cursor{}, false
+	}
+	return Cursor{At: time.Unix(0, n).UTC(), ID: id}, true
 }
 
 // List returns the messages from offset, newest first, limit at most.
 func (o *Outbox) List(ctx context.Context, offset, limit int) Page {
+	return o.list(ctx, Cursor{}, offset, limit)
+}
+
+// ListBefore returns the messages older than the one before names,
+// newest first, limit at most.
+func (o *Outbox) ListBefore(ctx context.Context, before Cursor, limit int) Page {
+	return o.list(ctx, before, 0, limit)
+}
+
+func (o *Outbox) list(ctx context.Context, before Cursor, offset, limit int) Page {
 	select {
 	case <-o.ready:
 	case <-ctx.Done():
@@ -383,7 +416,13 @@ func (o *Outbox) List(ctx context.Context, offset, limit int) Page {
 	}
 	o.mu.RLock()
 	defer o.mu.RUnlock()
-	return Page{Messages: o.index.page(offset, limit), Total: len(o.index.byID)}
+	msgs, more := o.index.page(entry{before.At, before.ID}, offset, limit)
+	p := Page{Messages: msgs, Total: len(o.index.byID)}
+	if more && len(msgs) > 0 {
+		last := msgs[len(msgs)-1]
+		p.Next = &Cursor{At: last.CreatedAt, ID: last.ID}
+	}
+	return p
 }
 
 // Purge removes from the store the messages created before t that are past
