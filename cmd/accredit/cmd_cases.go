@@ -62,7 +62,8 @@ may claim, and their own cases in progress (the flags do not apply).`, "GET /api
 	overdue := l.fs.String("overdue", "", "true: only overdue cases; false: only cases on time")
 	limit := l.fs.Int("limit", 0, "cases per page, 1 to 500 (the server's default: 50)")
 	offset := l.fs.Int("offset", 0, "the office's queue: skip this many cases")
-	cursor := l.fs.String("cursor", "", "the office's queue: go on after the page before (its next cursor)")
+	cursor := l.fs.String("cursor", "", "go on after the page before (its next cursor); an assessor's: of the cases they may claim")
+	mineCursor := l.fs.String("mine-cursor", "", "an assessor's queue: go on with their own cases after the page before")
 	minSeq := l.fs.Uint64("min-seq", 0, "wait until the read models reflect this store position (a command's seq)")
 	if _, err := l.parse(c, args); err != nil {
 		return err
@@ -77,6 +78,9 @@ may claim, and their own cases in progress (the flags do not apply).`, "GET /api
 	if *cursor != "" {
 		q.Set("cursor", *cursor)
 	}
+	if *mineCursor != "" {
+		q.Set("mine_cursor", *mineCursor)
+	}
 	for k, v := range map[string]string{"scheme": *scheme, "level": *level, "state": *state, "language": *language, "assessor_id": *assessor, "overdue": *overdue} {
 		if v != "" {
 			q.Set(k, v)
@@ -90,13 +94,14 @@ may claim, and their own cases in progress (the flags do not apply).`, "GET /api
 		return err
 	}
 	var ans struct {
-		Cases       *[]queueItem `json:"cases"`
-		HasMore     bool         `json:"has_more"`
-		NextCursor  string       `json:"next_cursor"`
-		Available   []queueItem  `json:"available"`
-		Mine        []queueItem  `json:"mine"`
-		MineHasMore bool         `json:"mine_has_more"`
-		SLA         int          `json:"service_level_days"`
+		Cases          *[]queueItem `json:"cases"`
+		HasMore        bool         `json:"has_more"`
+		NextCursor     string       `json:"next_cursor"`
+		Available      []queueItem  `json:"available"`
+		Mine           []queueItem  `json:"mine"`
+		MineHasMore    bool         `json:"mine_has_more"`
+		MineNextCursor string       `json:"mine_next_cursor"`
+		SLA            int          `json:"service_level_days"`
 	}
 	raw, err := cl.callJSON(ctx, request{method: http.MethodGet, path: "/api/v1/queue", query: q}, &ans)
 	if err != nil {
@@ -116,13 +121,20 @@ may claim, and their own cases in progress (the flags do not apply).`, "GET /api
 		fmt.Fprintf(c.stdout, "; the service level is %d days from submission (or the fee's payment) to decision.\n", ans.SLA)
 		return nil
 	}
-	more := map[bool]string{true: ", and more than shown"}
-	fmt.Fprintf(c.stdout, "Available to claim (%d%s):\n", len(ans.Available), more[ans.HasMore])
+	// Each list's next page, as the office's: past the first, an assessor
+	// had no way to the rest.
+	more := func(has bool, flag, cursor string) string {
+		if !has {
+			return ""
+		}
+		return ", and more: the next page is " + flag + " " + cursor
+	}
+	fmt.Fprintf(c.stdout, "Available to claim (%d%s):\n", len(ans.Available), more(ans.HasMore, "--cursor", ans.NextCursor))
 	if len(ans.Available) > 0 {
 		h, rows := queueTable(ans.Available, true)
 		table(c.stdout, h, rows)
 	}
-	fmt.Fprintf(c.stdout, "\nMine in progress (%d%s):\n", len(ans.Mine), more[ans.MineHasMore])
+	fmt.Fprintf(c.stdout, "\nMine in progress (%d%s):\n", len(ans.Mine), more(ans.MineHasMore, "--mine-cursor", ans.MineNextCursor))
 	if len(ans.Mine) > 0 {
 		h, rows := queueTable(ans.Mine, true)
 		table(c.stdout, h, rows)
