@@ -93,32 +93,32 @@ func afterRef(refs []queueRef, r queueRef) int {
 // awaitingFor yields the cases awaiting assessment in the parts profile p
 // matches, by submission: the parts are merged.
 func (m *Cases) awaitingFor(p accreditation.AssessorProfile, after queueRef) iter.Seq[queueRef] {
-	type cursor struct{ block, i int }
 	var parts [][][]queueRef
-	var at []cursor
 	for k, o := range m.awaitingBy {
 		if slices.Contains(p.Schemes, string(k.scheme)) && p.MaxLevel.AtLeast(k.level) && slices.Contains(p.Languages, k.language) {
 			parts = append(parts, o.blocks)
-			at = append(at, cursor{})
+		}
+	}
+	return func(yield func(queueRef) bool) {
+		type cursor struct{ block, i int }
+		at := make([]cursor, len(parts))
+		for j, blocks := range parts {
 			if after.id == "" {
-				continue
+				break
 			}
 			// The first block whose last ref comes after the cursor, and in
 			// it the first ref that does (a block is never empty).
-			c := &at[len(at)-1]
-			c.block, _ = slices.BinarySearchFunc(o.blocks, after, func(b []queueRef, r queueRef) int {
+			c := &at[j]
+			c.block, _ = slices.BinarySearchFunc(blocks, after, func(b []queueRef, r queueRef) int {
 				if byTime(b[len(b)-1], r) <= 0 {
 					return -1
 				}
 				return 1
 			})
-			if c.block < len(o.blocks) {
-				c.i = afterRef(o.blocks[c.block], after)
+			if c.block < len(blocks) {
+				c.i = afterRef(blocks[c.block], after)
 			}
 		}
-	}
-	return func(yield func(queueRef) bool) {
-		at := slices.Clone(at)
 		for {
 			best := -1
 			for j, blocks := range parts {

@@ -344,8 +344,8 @@ type QueueCursor = FinishedCursor
 type Page struct {
 	Items   []QueueItem `json:"items"`
 	HasMore bool        `json:"has_more"`
-	// Next is where the office's queue goes on when HasMore: after its
-	// last case.
+	// Next is where the queue goes on when HasMore: after its last case
+	// (the office's, and each of an assessor's two).
 	Next *QueueCursor `json:"-"`
 	// Before is how many of the office's cases filtered come before the
 	// page (the web's "cases 51-100").
