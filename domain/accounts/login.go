@@ -213,11 +213,13 @@ func (s *Service) recordEndOfSessions(ctx context.Context, meta aggregate.Meta, 
 	res, err := s.users.Update(ctx, userID, meta, func(u *User, _ uint64) ([]aggregate.Change, error) {
 		return u.EndSessions(keepToken != "")
 	})
-	if err != nil {
+	if err != nil || res.Duplicate {
+		// A replay of the same Idempotency-Key changes nothing: the sessions
+		// opened since the first (a new login on the found phone) go on.
 		return res, 0, err
 	}
-	// Recorded first, then done: a failure here is retried by the caller,
-	// and a retry with the same Idempotency-Key ends them all the same.
+	// Recorded first, then done: a failure here is answered as an error,
+	// and the caller asks again with a new key.
 	n, err := s.endSessions(ctx, userID, keepToken)
 	return res, n, err
 }
