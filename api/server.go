@@ -80,6 +80,9 @@ type Deps struct {
 	Mail *mail.Outbox
 	// Recovery issues and redeems one-time links (nil: no routes).
 	Recovery *recovery.Service
+	// Replays keeps the answers of the commands that record no event by
+	// their Idempotency-Key (nil: kept in this process only).
+	Replays ReplayStore
 }
 
 // Server is the HTTP API.
@@ -87,6 +90,7 @@ type Server struct {
 	deps        Deps
 	Echo        *echo.Echo
 	fallbackKey []byte
+	replays     ReplayStore
 }
 
 // Route is one endpoint and who may call it.
@@ -101,7 +105,10 @@ type Route struct {
 	// public documents a credential's verifier fetches, often a web page
 	// elsewhere. They take no cookie and no login.
 	AnyOrigin bool
-	handler   echo.HandlerFunc
+	// Replay: a command that records no event, whose answer is kept for
+	// its Idempotency-Key (replayed).
+	Replay  bool
+	handler echo.HandlerFunc
 }
 
 // routes is the one table of endpoints and their roles.
@@ -129,7 +136,7 @@ func (s *Server) routes() []Route {
 		{Method: http.MethodPost, Path: "/api/v1/users/:id/erasure", Roles: office, handler: s.eraseUser},
 		{Method: http.MethodPost, Path: "/api/v1/users/:id/sessions/revocation", Roles: office, handler: s.endSessions},
 		{Method: http.MethodGet, Path: "/api/v1/audit/verify", Roles: office, handler: s.auditVerify},
-		{Method: http.MethodPost, Path: "/api/v1/audit/checkpoints", Roles: office, handler: s.auditCheckpoint},
+		{Method: http.MethodPost, Path: "/api/v1/audit/checkpoints", Roles: office, Replay: true, handler: s.auditCheckpoint},
 		{Method: http.MethodGet, Path: "/metrics", Roles: office, handler: s.metrics},
 		{Method: http.MethodGet, Path: "/api/v1/openapi.json", Public: true, handler: s.openapiSpec},
 		{Method: http.MethodGet, Path: "/api/docs", Public: true, handler: s.openapiDocs},
@@ -185,15 +192,15 @@ func (s *Server) routes() []Route {
 			{Method: http.MethodGet, Path: "/api/v1/outbox", Roles: office, handler: s.outbox},
 			{Method: http.MethodGet, Path: "/api/v1/outbox/:id", Roles: office, handler: s.outboxMessage},
 			{Method: http.MethodGet, Path: "/api/v1/me/notifications", Roles: anyRole, handler: s.myNotifications},
-			{Method: http.MethodPut, Path: "/api/v1/me/notifications", Roles: anyRole, handler: s.setMyNotifications},
+			{Method: http.MethodPut, Path: "/api/v1/me/notifications", Roles: anyRole, Replay: true, handler: s.setMyNotifications},
 		}...)
 	}
 	if s.deps.Recovery != nil {
 		routes = append(routes, []Route{
-			{Method: http.MethodPost, Path: "/api/v1/auth/password-reset-requests", Public: true, handler: s.requestPasswordReset},
+			{Method: http.MethodPost, Path: "/api/v1/auth/password-reset-requests", Public: true, Replay: true, handler: s.requestPasswordReset},
 			{Method: http.MethodPost, Path: "/api/v1/auth/password-resets", Public: true, handler: s.resetPassword},
 			{Method: http.MethodPost, Path: "/api/v1/auth/email-confirmations", Public: true, handler: s.confirmEmail},
-			{Method: http.MethodPost, Path: "/api/v1/me/email-changes", Roles: anyRole, handler: s.requestEmailChange},
+			{Method: http.MethodPost, Path: "/api/v1/me/email-changes", Roles: anyRole, Replay: true, handler: s.requestEmailChange},
 			{Method: http.MethodPost, Path: "/api/v1/users/:id/password-reset-links", Roles: office, handler: s.issueResetLink},
 		}...)
 	}
@@ -212,7 +219,7 @@ func (s *Server) routes() []Route {
 			{Method: http.MethodGet, Path: "/api/v1/programmes", Roles: holderOrOffice, handler: s.listProgrammes},
 			{Method: http.MethodGet, Path: "/api/v1/programmes/:accreditation_id/effectiveness", Roles: holderOrOffice, handler: s.programmeEffectiveness},
 			{Method: http.MethodGet, Path: "/api/v1/projections", Roles: office, handler: s.projectionStatus},
-			{Method: http.MethodPost, Path: "/api/v1/projections/rebuild", Roles: office, handler: s.rebuildProjections},
+			{Method: http.MethodPost, Path: "/api/v1/projections/rebuild", Roles: office, Replay: true, handler: s.rebuildProjections},
 		}...)
 	}
 	if s.deps.Reads != nil && s.deps.Credentials != nil {
@@ -282,7 +289,10 @@ func New(d Deps) *Server {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	s := &Server{deps: d, Echo: echo.New(), fallbackKey: randomKey()}
+	s := &Server{deps: d, Echo: echo.New(), fallbackKey: randomKey(), replays: d.Replays}
+	if s.replays == nil {
+		s.replays = &memReplays{m: map[string]memReplay{}}
+	}
 	e := s.Echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(d.Log)
@@ -301,6 +311,9 @@ func New(d Deps) *Server {
 		chain := []echo.MiddlewareFunc{s.authorize(r), wellFormedQuery, s.idempotency}
 		if r.AnyOrigin {
 			chain = append(chain, anyOrigin)
+		}
+		if r.Replay {
+			chain = append(chain, s.replayed)
 		}
 		e.Add(r.Method, r.Path, r.handler, chain...)
 		if r.Method == http.MethodGet {

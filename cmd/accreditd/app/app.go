@@ -59,6 +59,7 @@ type App struct {
 	mailSwept   time.Time // the last sweepMail, under sweepMu
 	sessions    *natsstore.SessionStore
 	failures    *natsstore.ThrottleStore // failed logins and reset requests, counted across processes
+	replays     *natsstore.ReplayStore   // answers of the API's commands that record no event, by Idempotency-Key
 	Feed        *aggregate.Feed
 	Vault       *pii.Vault
 	Accounts    *accounts.Service
@@ -326,7 +327,7 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 		Accounts: a.Accounts, Catalogue: framework.Default(), Log: a.log, Now: a.now,
 		Ready: a.readiness, Verify: a.verify, Checkpoint: a.checkpoint, Metrics: a.Metrics,
 		Cases: a.Cases, SelfChecks: a.SelfChecks, Credentials: a.Credentials, WaitFor: a.waitFor, RequestKey: a.requestKey, TrustedProxies: cfg.TrustedProxies, HSTS: cfg.SecureCookies,
-		Reads: &api.ReadSide{Runner: a.Reads, Store: a.auditStore, Vault: a.Vault, SLA: cfg.SLA(), Search: a.Search, ReadWait: cfg.ReadWait}, Mail: a.Outbox, Recovery: a.Recovery,
+		Reads: &api.ReadSide{Runner: a.Reads, Store: a.auditStore, Vault: a.Vault, SLA: cfg.SLA(), Search: a.Search, ReadWait: cfg.ReadWait}, Mail: a.Outbox, Recovery: a.Recovery, Replays: a.replays,
 	})
 	web.Register(a.API.Echo, web.Deps{Accounts: a.Accounts, Cases: a.Cases, SelfChecks: a.SelfChecks, Credentials: a.Credentials, Reads: a.API.Reads(),
 		Catalogue: framework.Default(), Log: a.log, Now: a.now, Secure: cfg.SecureCookies, Verify: a.verify, Checkpoint: a.checkpoint, Mail: a.Outbox, Recovery: a.Recovery,
@@ -463,6 +464,9 @@ func (a *App) openStores(ctx context.Context, wrapKeys func(pii.KeyStore) pii.Ke
 	// The bucket holds the clients' password reset requests too: its
 	// entries must outlive both windows (equal today, 15 minutes).
 	if a.failures, err = natsstore.OpenThrottleStore(ctx, js, cfg, max(accounts.FailWindow, recovery.ClientWindow)); err != nil {
+		return err
+	}
+	if a.replays, err = natsstore.OpenReplayStore(ctx, js, cfg, api.ReplayTTL); err != nil {
 		return err
 	}
 	var keys pii.KeyStore
