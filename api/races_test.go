@@ -221,7 +221,7 @@ func TestRacingCommandsOneWins(t *testing.T) {
 		for _, im := range []struct {
 			tag  string
 			want int
-		}{{fmt.Sprintf(`"%d"`, v-1), 412}, {`"abc"`, 400}, {`W/"1"`, 412}, {`"1", "2"`, 400}, {fmt.Sprintf(`"%d"`, v+5), 412}, {`""`, 400}, {`"-1"`, 400}, {`"99999999999999999999999"`, 400}} {
+		}{{fmt.Sprintf(`"%d"`, v-1), 412}, {`"abc"`, 400}, {`W/"1"`, 412}, {`"1", "abc"`, 400}, {fmt.Sprintf(`"%d"`, v+5), 412}, {`""`, 400}, {`"-1"`, 400}, {`"99999999999999999999999"`, 400}} {
 			for _, r := range []Request{
 				{Method: http.MethodPut, Path: "/api/v1/cases/" + id + "/portfolio", Token: tm.applicant.Token, Body: eiaPortfolio()},
 				{Method: http.MethodPost, Path: "/api/v1/cases/" + id + "/submit", Token: tm.applicant.Token, Body: declared},

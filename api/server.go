@@ -491,14 +491,35 @@ func metaAs(c echo.Context, a domain.Actor) (aggregate.Meta, error) {
 		m.CommandID = "idem-" + hex.EncodeToString(sum[:16])
 		m.RequestHash, _ = c.Get("request_hash").(string)
 	}
-	if im := c.Request().Header.Get("If-Match"); im != "" && im != "*" {
-		v, err := strconv.ParseUint(strings.Trim(strings.TrimPrefix(im, "W/"), `"`), 10, 64)
+	// If-Match: * asks that the resource exist: a command's target does
+	// (the case, the user, the collection created in) or it is 404 anyway.
+	if im := strings.TrimSpace(c.Request().Header.Get("If-Match")); im != "" && im != "*" {
+		vs, err := ifMatch(im)
 		if err != nil {
-			return m, domain.InvalidFields("bad header", domain.FieldError{Field: "If-Match", Reason: `an ETag such as "3"`})
+			return m, err
 		}
-		m.IfVersion = &v
+		m.IfVersions = vs
 	}
 	return m, nil
+}
+
+// ifMatch parses an If-Match list ("3", "4") into the versions it names.
+// It compares strongly (RFC 9110 13.1.1): a weak tag (W/"3") never
+// matches, so it is left out; a list of only weak tags gives none (412).
+func ifMatch(h string) ([]uint64, error) {
+	vs := []uint64{}
+	for _, t := range strings.Split(h, ",") {
+		t = strings.TrimSpace(t)
+		weak := strings.HasPrefix(t, "W/")
+		v, err := strconv.ParseUint(strings.Trim(strings.TrimPrefix(t, "W/"), `"`), 10, 64)
+		if err != nil {
+			return nil, domain.InvalidFields("bad header", domain.FieldError{Field: "If-Match", Reason: `ETags such as "3", or *`})
+		}
+		if !weak {
+			vs = append(vs, v)
+		}
+	}
+	return vs, nil
 }
 
 // writeResult sets the headers every command answer carries.

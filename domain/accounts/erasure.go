@@ -74,7 +74,8 @@ func (s *Service) CompleteErasure(ctx context.Context, meta aggregate.Meta, user
 	if meta.CommandID != "" {
 		meta.CommandID += ".completed"
 	}
-	meta.Command, meta.IfVersion = "complete_erasure", nil
+	meta = meta.Unconditioned()
+	meta.Command = "complete_erasure"
 	return s.users.Update(ctx, userID, meta, func(u *User, _ uint64) ([]aggregate.Change, error) {
 		if !u.registered() {
 			return nil, domain.Errorf(domain.NotFound, "no user %s", userID)

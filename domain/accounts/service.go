@@ -143,7 +143,8 @@ func (s *Service) holds(ctx context.Context, key string) func(*Reservation) (boo
 // Conflict when the email belongs to someone else.
 func (s *Service) reserve(ctx context.Context, meta aggregate.Meta, key, norm, userID string) (string, error) {
 	m := meta
-	m.Command, m.IfVersion = "reserve_email", nil
+	m = m.Unconditioned()
+	m.Command = "reserve_email"
 	if m.CommandID != "" {
 		m.CommandID += ".email"
 	}
@@ -197,7 +198,8 @@ func (s *Service) release(ctx context.Context, meta aggregate.Meta, key, userID 
 		return
 	}
 	m := meta
-	m.Command, m.IfVersion = "release_email", nil
+	m = m.Unconditioned()
+	m.Command = "release_email"
 	if m.CommandID != "" {
 		m.CommandID += ".release"
 	}

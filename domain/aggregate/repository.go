@@ -45,6 +45,16 @@ type Meta struct {
 	CausationID   string
 	// IfVersion, when set, must equal the aggregate's version (If-Match).
 	IfVersion *uint64
+	// IfVersions, when not nil, must hold the aggregate's version (an
+	// If-Match list; empty when it named only weak tags, which never match).
+	IfVersions []uint64
+}
+
+// Unconditioned is m without its If-Match conditions, for a command it
+// leads to on another aggregate, whose version they do not name.
+func (m Meta) Unconditioned() Meta {
+	m.IfVersion, m.IfVersions = nil, nil
+	return m
 }
 
 // Result is what a command wrote.
@@ -389,6 +399,9 @@ func (r *Repository[S]) update(ctx context.Context, id string, meta Meta, decide
 		}
 		if meta.IfVersion != nil && *meta.IfVersion != head.Version {
 			return refuse(domain.Errorf(domain.PreconditionFailed, "version %d does not match the current version %d", *meta.IfVersion, head.Version))
+		}
+		if meta.IfVersions != nil && !slices.Contains(meta.IfVersions, head.Version) {
+			return refuse(domain.Errorf(domain.PreconditionFailed, "none of the versions %v is the current version %d", meta.IfVersions, head.Version))
 		}
 		changes, err := decide(state, head.Version)
 		if err != nil {

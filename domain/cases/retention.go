@@ -24,7 +24,8 @@ func (s *Service) AfterErasure(ctx context.Context, meta aggregate.Meta, userID 
 			return nil
 		}
 		m := meta
-		m.Command, m.IfVersion = "end_on_erasure", nil
+		m = m.Unconditioned()
+		m.Command = "end_on_erasure"
 		if m.CommandID != "" {
 			m.CommandID += ".end." + id
 		}
