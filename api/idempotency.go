@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"io"
 	"mime"
 	"slices"
@@ -97,9 +98,9 @@ func (s *Server) requestHash(method, path string, parts ...[]byte) string {
 }
 
 // idempotency checks Idempotency-Key and, when one is sent with a JSON (or
-// empty) body, hashes the request for meta; a multipart upload is hashed by
-// its handler from the parts it reads (formHash). Bodies over the JSON
-// limit are left to bind to refuse.
+// empty) body, hashes the request for meta (JSON in canonical form); a
+// multipart upload is hashed by its handler from the parts it reads
+// (formHash). Bodies over the JSON limit are left to bind to refuse.
 func (s *Server) idempotency(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		k := c.Request().Header.Get("Idempotency-Key")
@@ -122,9 +123,30 @@ func (s *Server) idempotency(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 			req.Body = readCloser{io.MultiReader(bytes.NewReader(body), req.Body), req.Body}
 		}
+		if mt, _, _ := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType)); mt == echo.MIMEApplicationJSON {
+			body = canonicalJSON(body)
+		}
 		c.Set("request_hash", s.requestHash(req.Method, req.URL.Path, body))
 		return next(c)
 	}
+}
+
+// canonicalJSON is a JSON body re-encoded (object keys sorted, no spaces,
+// numbers as written), so that a retry that serialises the same request
+// again, in another key order or layout, is the same request. A body that
+// is not one JSON value is left as it is: bind refuses it.
+func canonicalJSON(body []byte) []byte {
+	d := json.NewDecoder(bytes.NewReader(body))
+	d.UseNumber()
+	var v any
+	if d.Decode(&v) != nil || d.Decode(new(any)) != io.EOF {
+		return body
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		return body
+	}
+	return out
 }
 
 // formHash is the request hash of a multipart upload: its fields (sorted
