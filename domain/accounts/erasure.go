@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/aggregate"
@@ -55,7 +56,7 @@ func (s *Service) Erase(ctx context.Context, meta aggregate.Meta, userID, ground
 	// Their sessions are of no use now (the account is erased); left, they
 	// would only lapse later. A failure here is no reason to fail the
 	// erasure.
-	if _, err := s.endSessions(ctx, userID, ""); err != nil {
+	if _, err := s.endSessions(ctx, userID, "", time.Time{}); err != nil {
 		s.log.Warn("the erased user's sessions were not ended; they lapse by themselves", "user_id", userID, "err", err)
 	}
 	return res, nil

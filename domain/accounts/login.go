@@ -170,8 +170,9 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 }
 
 // endSessions deletes a user's sessions but the one of keepToken (none
-// when empty) and returns how many it ended.
-func (s *Service) endSessions(ctx context.Context, userID, keepToken string) (int, error) {
+// when empty), and when upTo is set only those opened by then, and
+// returns how many it ended.
+func (s *Service) endSessions(ctx context.Context, userID, keepToken string, upTo time.Time) (int, error) {
 	hashes, err := s.sessions.List(ctx, userID)
 	if err != nil {
 		return 0, domain.Wrap(domain.Unavailable, err, "session store unavailable")
@@ -184,6 +185,17 @@ func (s *Service) endSessions(ctx context.Context, userID, keepToken string) (in
 	for _, h := range hashes {
 		if h == keep {
 			continue
+		}
+		if !upTo.IsZero() {
+			sess, err := s.sessions.Get(ctx, userID, h)
+			switch {
+			case errors.Is(err, ErrNoSession): // ended meanwhile
+				continue
+			case err != nil:
+				return n, domain.Wrap(domain.Unavailable, err, "session store unavailable")
+			case sess.ExpiresAt.Add(-SessionTTL).After(upTo.UTC().Truncate(time.Second)):
+				continue // opened after the first
+			}
 		}
 		if err := s.sessions.Delete(ctx, userID, h); err != nil {
 			return n, domain.Wrap(domain.Unavailable, err, "session store unavailable")
@@ -213,14 +225,25 @@ func (s *Service) recordEndOfSessions(ctx context.Context, meta aggregate.Meta, 
 	res, err := s.users.Update(ctx, userID, meta, func(u *User, _ uint64) ([]aggregate.Change, error) {
 		return u.EndSessions(keepToken != "")
 	})
-	if err != nil || res.Duplicate {
-		// A replay of the same Idempotency-Key changes nothing: the sessions
-		// opened since the first (a new login on the found phone) go on.
+	if err != nil {
 		return res, 0, err
 	}
-	// Recorded first, then done: a failure here is answered as an error,
-	// and the caller asks again with a new key.
-	n, err := s.endSessions(ctx, userID, keepToken)
+	// Recorded first, then done: a failure here is answered as an error
+	// and retried with the same Idempotency-Key. A replay ends what the
+	// first meant to end, the sessions opened up to its record (to the
+	// second: a session's opening is known from its expiry), and no
+	// session opened since (a new login on the found phone).
+	var upTo time.Time
+	if res.Duplicate {
+		evs, err := s.users.Recorded(ctx, res)
+		if err != nil {
+			return res, 0, err
+		}
+		if len(evs) > 0 {
+			upTo = evs[0].OccurredAt
+		}
+	}
+	n, err := s.endSessions(ctx, userID, keepToken, upTo)
 	return res, n, err
 }
 

@@ -3,6 +3,7 @@ package accounts
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/emcc/accredit/domain"
 	"github.com/emcc/accredit/domain/aggregate"
@@ -150,7 +151,7 @@ func (s *Service) setPassword(ctx context.Context, meta aggregate.Meta, userID, 
 	if err != nil {
 		return res, err
 	}
-	if _, err := s.endSessions(ctx, userID, keepToken); err != nil {
+	if _, err := s.endSessions(ctx, userID, keepToken, time.Time{}); err != nil {
 		return res, domain.Wrap(domain.Unavailable, err, "%s", ended)
 	}
 	return res, nil

@@ -593,7 +593,7 @@ func (s *Service) passwordRecorded(ctx context.Context, meta aggregate.Meta, kee
 	if !ok {
 		return res, true, domain.Errorf(domain.Internal, "command %s recorded on %s, not a user", meta.CommandID, res.Stream)
 	}
-	if _, err := s.endSessions(ctx, userID, keepToken); err != nil {
+	if _, err := s.endSessions(ctx, userID, keepToken, time.Time{}); err != nil {
 		return res, true, domain.Wrap(domain.Unavailable, err, "%s", ended)
 	}
 	return res, true, nil
@@ -634,7 +634,7 @@ func (s *Service) Disable(ctx context.Context, meta aggregate.Meta, userID, reas
 	}
 	// Authenticate refuses a disabled user anyway; this leaves no session
 	// behind to come back with, should the user be enabled again one day.
-	if _, err := s.endSessions(ctx, userID, ""); err != nil {
+	if _, err := s.endSessions(ctx, userID, "", time.Time{}); err != nil {
 		s.log.Warn("disable: sessions not ended", "user_id", userID, "err", err)
 	}
 	return res, nil
