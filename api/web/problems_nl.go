@@ -109,6 +109,7 @@ var problemsNL = []problemNL{
 	}},
 	{re: regexp.MustCompile(`^the case changed concurrently too often; try again$`), nl: "Het dossier is te vaak tegelijk gewijzigd. Probeer het opnieuw."},
 	{re: regexp.MustCompile(`^version (\d+) does not match the current version (\d+)$`), nl: "Versie $1 is niet de huidige versie ($2): dit is gewijzigd nadat u de pagina opende. Open de pagina opnieuw."},
+	{re: regexp.MustCompile(`^none of the versions (.+) is the current version (\d+)$`), nl: "Geen van de versies $1 is de huidige versie ($2): dit is gewijzigd nadat u de pagina opende. Open de pagina opnieuw."},
 	{re: regexp.MustCompile(`^user (\S+) exists$`), nl: "Gebruiker $1 bestaat al."},
 	{re: regexp.MustCompile(`^user (\S+) is already erased$`), nl: "Gebruiker $1 is al gewist."},
 	{re: regexp.MustCompile(`^user (\S+) is not erased$`), nl: "Gebruiker $1 is niet gewist."},
