@@ -116,7 +116,7 @@ func (s *Server) replayed(next echo.HandlerFunc) echo.HandlerFunc {
 				}
 				return c.Blob(first.Status, first.Header[echo.HeaderContentType], first.Body)
 			}
-			if time.Now().Sub(first.At) > replayStale {
+			if time.Since(first.At) > replayStale {
 				if r, err := s.replays.Update(ctx, key, mine, r); err == nil {
 					rev = r
 					break
