@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
-	"slices"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -73,7 +72,7 @@ func (s *Server) register(c echo.Context) error {
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	if err := checkAccountLanguage("invalid registration", req.Language); err != nil {
+	if err := mail.CheckAccountLanguage(req.Language); err != nil {
 		return err
 	}
 	// A public route knows a caller who sends a token; the account made
@@ -166,21 +165,12 @@ type createUserRequest struct {
 	Language string      `json:"language"` // the mail's, until one is chosen or a case gives one
 }
 
-// checkAccountLanguage refuses a language for a new account's mail other
-// than none, "en" or "nl", before the account is made.
-func checkAccountLanguage(message, language string) error {
-	if language != "" && !slices.Contains(mail.Languages, language) {
-		return domain.InvalidFields(message, domain.FieldError{Field: "language", Reason: `"en" or "nl"`})
-	}
-	return nil
-}
-
 // keepAccountLanguage records the language a new account was made in
 // for its mail (mail.Preferences.MadeIn). The account is made: a failure
 // here leaves its notices in English and is logged, not answered as the
 // command's.
 func (s *Server) keepAccountLanguage(c echo.Context, userID, language string) {
-	if language == "" || s.deps.Mail == nil {
+	if s.deps.Mail == nil {
 		return
 	}
 	if err := s.deps.Mail.SetAccountLanguage(c.Request().Context(), userID, language); err != nil {
@@ -193,7 +183,7 @@ func (s *Server) createUser(c echo.Context) error {
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	if err := checkAccountLanguage("invalid user", req.Language); err != nil {
+	if err := mail.CheckAccountLanguage(req.Language); err != nil {
 		return err
 	}
 	m, err := meta(c)

@@ -74,9 +74,9 @@ func (a *app) createUser(x *ctx) error {
 	p.Form = x.form
 	in := accounts.NewUser{Name: x.fv("name"), Email: x.fv("email"), Password: x.form.Get("password"), Role: domain.Role(x.fv("role"))}
 	lang := x.fv("language")
-	if lang != "" && !slices.Contains(mail.Languages, lang) {
+	if err := mail.CheckAccountLanguage(lang); err != nil {
 		p.Form.Del("password")
-		return a.usersPage(x, p, x.fieldErrors(p, domain.InvalidFields("invalid user", domain.FieldError{Field: "language", Reason: `"en" or "nl"`}), nil))
+		return a.usersPage(x, p, x.fieldErrors(p, err, nil))
 	}
 	u, res, err := a.d.Accounts.Create(x.Request().Context(), x.meta("create_user"), in)
 	if err != nil {

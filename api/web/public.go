@@ -178,7 +178,7 @@ func (a *app) signup(x *ctx) error {
 // their account's notices in English. The account is made either way; a
 // failure only leaves those notices in English.
 func (a *app) keepAccountLanguage(x *ctx, userID, lang string) {
-	if a.d.Mail == nil || lang == "" {
+	if a.d.Mail == nil {
 		return
 	}
 	if err := a.d.Mail.SetAccountLanguage(x.Request().Context(), userID, lang); err != nil {

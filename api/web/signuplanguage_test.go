@@ -26,21 +26,27 @@ func TestSigningUpInDutchMakesTheAccountsMailDutch(t *testing.T) {
 	var me struct{ ID string }
 	Expect(t, w.in.Get(t, "/api/v1/me", token), 200).JSON(t, &me)
 	Expect(t, w.in.Post(t, "/api/v1/me/password", token, map[string]string{"current_password": password, "new_password": "Dirk's long second passphrase"}), 204)
+	if m := w.waitOutbox(t, "password_changed", me.ID); m["language"] != "nl" {
+		t.Fatalf("the notice to an applicant who signed up in Dutch: got %v, want it in Dutch", m)
+	}
+}
+
+// waitOutbox is the outbox's message of kind to recipient, once the
+// notifier has written it.
+func (w *world) waitOutbox(t *testing.T, kind, recipient string) map[string]any {
+	t.Helper()
 	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
 		var outbox struct {
 			Messages []map[string]any `json:"messages"`
 		}
 		Expect(t, w.in.Get(t, "/api/v1/outbox?limit=500", w.admin), 200).JSON(t, &outbox)
 		for _, m := range outbox.Messages {
-			if m["kind"] == "password_changed" && m["recipient_id"] == me.ID {
-				if m["language"] != "nl" {
-					t.Fatalf("the notice to an applicant who signed up in Dutch: got %v, want it in Dutch", m)
-				}
-				return
+			if m["kind"] == kind && m["recipient_id"] == recipient {
+				return m
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatal("no notice of the changed password")
+			t.Fatalf("no %s message to %s", kind, recipient)
 		}
 	}
 }
@@ -63,21 +69,7 @@ func TestTheOfficeGivesTheLanguageOfANewUsersMail(t *testing.T) {
 	}
 	id := strings.TrimPrefix(strings.Split(a.Location, "?")[0], "/office/users/")
 	Expect(t, w.in.Post(t, "/api/v1/users/"+id+"/disable", w.admin, map[string]string{"reason": "A check."}), 200)
-	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
-		var outbox struct {
-			Messages []map[string]any `json:"messages"`
-		}
-		Expect(t, w.in.Get(t, "/api/v1/outbox?limit=500", w.admin), 200).JSON(t, &outbox)
-		for _, m := range outbox.Messages {
-			if m["kind"] == "account_disabled" && m["recipient_id"] == id {
-				if m["language"] != "nl" {
-					t.Fatalf("the notice to an assessor the office made with Dutch: got %v, want it in Dutch", m)
-				}
-				return
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("no notice of the disabled account")
-		}
+	if m := w.waitOutbox(t, "account_disabled", id); m["language"] != "nl" {
+		t.Fatalf("the notice to an assessor the office made with Dutch: got %v, want it in Dutch", m)
 	}
 }

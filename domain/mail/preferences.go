@@ -65,12 +65,26 @@ func (o *Outbox) SetChoices(ctx context.Context, userID string, role domain.Role
 	return o.Choices(ctx, userID, role)
 }
 
+// CheckAccountLanguage refuses a language for a new account's mail other
+// than none, "en" or "nl": the sign-up and the office check it before the
+// account is made. Errors: Invalid.
+func CheckAccountLanguage(language string) error {
+	if language != "" && !slices.Contains(Languages, language) {
+		return domain.InvalidFields("invalid language", domain.FieldError{Field: "language", Reason: `"en" or "nl"`})
+	}
+	return nil
+}
+
 // SetAccountLanguage records the language a user's account was made in,
 // which their mail falls back to while they have chosen none and have no
-// case (Preferences.MadeIn). Errors: Invalid (another language).
+// case (Preferences.MadeIn); none ("") records nothing. Errors: Invalid
+// (another language).
 func (o *Outbox) SetAccountLanguage(ctx context.Context, userID, language string) error {
-	if !slices.Contains(Languages, language) {
-		return domain.InvalidFields("invalid language", domain.FieldError{Field: "language", Reason: `"en" or "nl"`})
+	if language == "" {
+		return nil // none given: English until a choice or a case
+	}
+	if err := CheckAccountLanguage(language); err != nil {
+		return err
 	}
 	p, err := o.o.Store.Preferences(ctx, userID)
 	if err != nil {
